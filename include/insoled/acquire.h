@@ -1,0 +1,46 @@
+/* Acquisition: devices (serial via libserialport, ptys via termios, the
+ * built-in synthetic insole) -> protocol parser -> one bounded frame queue.
+ * Acquisition threads never block on anything downstream: when the queue is
+ * full the frame is dropped and counted.  Owner: daemon/acquire/. */
+#ifndef INSOLED_ACQUIRE_H
+#define INSOLED_ACQUIRE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/frame.h"
+
+#define INS_DEV_FOOT_AUTO (-1) /* take the foot from each frame */
+
+struct ins_device_config {
+	const char *name;        /* for logs and status, e.g. "left insole" */
+	/* "/dev/ttyUSB0" (libserialport; ptys and other non-sysfs ttys fall
+	 * back to termios), "usb:VID:PID[:SERIAL]" (enumerated), or
+	 * "synthetic" (built-in simulated insole pair, see synth.h). */
+	const char *port;
+	unsigned baud;           /* 0 = 115200 */
+	int foot;                /* INS_DEV_FOOT_AUTO, or force all frames to this foot (bare ASCII lines) */
+	unsigned expected_n;     /* layout size: frames with another n are counted as mismatches; 0 = any */
+	const char *synth_args;  /* for "synthetic": options, see synth.h (NULL = defaults) */
+};
+
+struct ins_acq;
+
+/* queue_frames: bound of the frame queue; max_n: largest layout size. */
+struct ins_acq *ins_acq_new(size_t queue_frames, unsigned max_n, char *err, size_t errlen);
+int ins_acq_add_device(struct ins_acq *acq, const struct ins_device_config *cfg, char *err, size_t errlen);
+int ins_acq_start(struct ins_acq *acq, char *err, size_t errlen);
+void ins_acq_stop(struct ins_acq *acq);   /* joins the device threads */
+void ins_acq_free(struct ins_acq *acq);
+
+/* Consumer side (the analysis thread).  Waits up to timeout_ms for a frame;
+ * returns 1 with *frame valid until the next call, 0 on timeout, -1 once
+ * stopped and drained.  values point into storage owned by the queue. */
+int ins_acq_pop(struct ins_acq *acq, struct ins_frame *frame, int timeout_ms);
+
+/* Devices, their state and every counter, queue depth and drops, as JSON
+ * for the status endpoint and --dump. */
+json_t *ins_acq_status(struct ins_acq *acq);
+
+#endif

@@ -1,0 +1,191 @@
+/* The analysis engine: calibrated pressures -> per-frame metrics -> gait
+ * events -> per-step metrics -> session summary.  Pure computation: no I/O,
+ * no allocation after ins_analysis_new(), no locks.  The same code serves
+ * live data, re-analysis of the raw archive and imported recordings.
+ * Owner: daemon/analysis/.  Fields and metrics may be appended; the names
+ * below are the contract with storage, HTTP, exports and the dashboard. */
+#ifndef INSOLED_ANALYSIS_H
+#define INSOLED_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/frame.h"
+#include "insoled/layout.h"
+
+/* ---- per frame ------------------------------------------------------- */
+
+enum ins_event { INS_EVENT_NONE = 0, INS_EVENT_CONTACT = 1, INS_EVENT_TOE_OFF = 2 };
+
+struct ins_frame_metrics {
+	uint8_t foot;
+	uint8_t event;            /* enum ins_event detected at this frame */
+	uint8_t in_stance;
+	uint16_t n_saturated;     /* sensors at or above saturation this frame */
+	int64_t t_us;             /* unwrapped device time */
+	float force_n;            /* total force (uncalibrated layouts: sum of units) */
+	float cop_x_mm, cop_y_mm; /* NaN while unloaded */
+	float cop_x_norm;         /* -0.5 lateral .. +0.5 medial of foot width */
+	float cop_y_norm;         /* 0 heel .. 1 toe of foot length */
+	float contact_area_mm2;
+	float peak_kpa;
+	float region_force_n[INS_REGION_COUNT];
+	float side_force_n[INS_REGION_COUNT][2]; /* [region][enum ins_side]; toes unsplit (0) */
+};
+
+/* ---- per step ---------------------------------------------------------
+ * One step = one stance phase of one foot, emitted at its toe-off.  Interval
+ * metrics describe the gait cycle that ENDS at this step's initial contact
+ * (stride = previous contact -> this contact of the same foot, swing =
+ * previous toe-off -> this contact), so a step is complete the moment its
+ * foot leaves the ground.  NaN = not applicable or not yet known (first step,
+ * no body weight, sparse layout for the Arch Index...).
+ *
+ * X(ID, "json_name", "unit", "Label") -- the single list that drives the
+ * struct, storage columns, CSV/JSON exports, summaries and the dashboard. */
+#define INS_STEP_METRICS(X) \
+	X(STANCE_MS,            "stance_ms",            "ms",        "Contact time (stance)") \
+	X(SWING_MS,             "swing_ms",             "ms",        "Swing time (before this contact)") \
+	X(STRIDE_MS,            "stride_ms",            "ms",        "Stride time") \
+	X(STEP_MS,              "step_ms",              "ms",        "Step time (opposite contact to this contact)") \
+	X(DOUBLE_SUPPORT_MS,    "double_support_ms",    "ms",        "Double support during this stance") \
+	X(CADENCE_SPM,          "cadence_steps_min",    "steps/min", "Cadence (steps per minute)") \
+	X(CADENCE_STRIDES,      "cadence_strides_min",  "strides/min","Cadence (strides per minute)") \
+	X(PEAK_FORCE_N,         "peak_force_n",         "N",         "Peak force") \
+	X(MEAN_FORCE_N,         "mean_force_n",         "N",         "Mean force during stance") \
+	X(FIRST_PEAK_N,         "first_peak_n",         "N",         "First force peak") \
+	X(FIRST_PEAK_PCT,       "first_peak_pct",       "% stance",  "First peak timing") \
+	X(VALLEY_N,             "valley_n",             "N",         "Force valley (midstance)") \
+	X(VALLEY_PCT,           "valley_pct",           "% stance",  "Valley timing") \
+	X(SECOND_PEAK_N,        "second_peak_n",        "N",         "Second force peak (push-off)") \
+	X(SECOND_PEAK_PCT,      "second_peak_pct",      "% stance",  "Second peak timing") \
+	X(LOADING_RATE_NS,      "loading_rate_n_s",     "N/s",       "Loading rate (20-80 % of first peak)") \
+	X(LOADING_RATE_BWS,     "loading_rate_bw_s",    "BW/s",      "Loading rate, body weights per second") \
+	X(FTI_NS,               "fti_n_s",              "N s",       "Force-time integral") \
+	X(PEAK_PRESSURE_KPA,    "peak_pressure_kpa",    "kPa",       "Peak pressure") \
+	X(MEAN_PRESSURE_KPA,    "mean_pressure_kpa",    "kPa",       "Mean pressure over loaded sensors") \
+	X(CONTACT_AREA_MM2,     "contact_area_mm2",     "mm2",       "Peak contact area") \
+	X(HEEL_PEAK_KPA,        "heel_peak_kpa",        "kPa",       "Heel peak pressure") \
+	X(MIDFOOT_PEAK_KPA,     "midfoot_peak_kpa",     "kPa",       "Midfoot peak pressure") \
+	X(FOREFOOT_PEAK_KPA,    "forefoot_peak_kpa",    "kPa",       "Forefoot peak pressure") \
+	X(TOES_PEAK_KPA,        "toes_peak_kpa",        "kPa",       "Toes peak pressure") \
+	X(HEEL_PTI_KPAS,        "heel_pti_kpa_s",       "kPa s",     "Heel pressure-time integral") \
+	X(MIDFOOT_PTI_KPAS,     "midfoot_pti_kpa_s",    "kPa s",     "Midfoot pressure-time integral") \
+	X(FOREFOOT_PTI_KPAS,    "forefoot_pti_kpa_s",   "kPa s",     "Forefoot pressure-time integral") \
+	X(TOES_PTI_KPAS,        "toes_pti_kpa_s",       "kPa s",     "Toes pressure-time integral") \
+	X(HEEL_LOAD_PCT,        "heel_load_pct",        "%",         "Heel share of force-time integral") \
+	X(MIDFOOT_LOAD_PCT,     "midfoot_load_pct",     "%",         "Midfoot share of force-time integral") \
+	X(FOREFOOT_LOAD_PCT,    "forefoot_load_pct",    "%",         "Forefoot share of force-time integral") \
+	X(TOES_LOAD_PCT,        "toes_load_pct",        "%",         "Toes share of force-time integral") \
+	X(COP_START_X_MM,       "cop_start_x_mm",       "mm",        "CoP at contact, medial-lateral") \
+	X(COP_START_Y_MM,       "cop_start_y_mm",       "mm",        "CoP at contact, from heel") \
+	X(COP_END_X_MM,         "cop_end_x_mm",         "mm",        "CoP at toe-off, medial-lateral") \
+	X(COP_END_Y_MM,         "cop_end_y_mm",         "mm",        "CoP at toe-off, from heel") \
+	X(COP_PATH_MM,          "cop_path_mm",          "mm",        "CoP path length") \
+	X(COP_ML_WIDTH_MM,      "cop_ml_width_mm",      "mm",        "CoP medial-lateral range") \
+	X(CPEI_PCT,             "cpei_pct",             "%",         "Centre of pressure excursion index (Song 1996)") \
+	X(STRIKE_INDEX_PCT,     "strike_index_pct",     "% length",  "Strike index (CoP at contact)") \
+	X(STRIKE_PATTERN,       "strike_pattern",       "class",     "Foot strike: 0 rearfoot, 1 midfoot, 2 forefoot") \
+	X(ML_BALANCE,           "ml_balance",           "ratio",     "Medial-lateral balance (M-L)/(M+L), + = medial") \
+	X(MIDFOOT_LOAD_INDEX,   "midfoot_load_index",   "%",         "Midfoot load index (insole proxy, not the Arch Index)") \
+	X(MIDFOOT_SHARE_MIDSTANCE, "midfoot_share_midstance", "%",   "Midfoot share of force at midstance (insole proxy)") \
+	X(ARCH_INDEX,           "arch_index",           "ratio",     "Arch Index, Cavanagh & Rodgers 1987 (dense layouts only)")
+
+enum ins_step_metric {
+#define INS_X_ENUM(id, name, unit, label) INS_M_##id,
+	INS_STEP_METRICS(INS_X_ENUM)
+#undef INS_X_ENUM
+	INS_M_COUNT
+};
+
+struct ins_metric_info {
+	const char *name;  /* JSON / CSV / SQL column name */
+	const char *unit;
+	const char *label; /* for people */
+};
+extern const struct ins_metric_info ins_step_metric_info[INS_M_COUNT];
+
+enum ins_step_flags {
+	INS_STEP_SATURATED = 1u << 0, /* a sensor saturated during stance */
+	INS_STEP_GAP = 1u << 1        /* frames were lost during stance */
+};
+
+struct ins_step {
+	uint8_t foot;
+	uint32_t index;           /* 0, 1, 2... per foot within the analysis run */
+	uint32_t flags;           /* enum ins_step_flags */
+	int64_t contact_us;       /* initial contact, unwrapped device time */
+	int64_t toe_off_us;
+	double m[INS_M_COUNT];    /* indexed by enum ins_step_metric */
+};
+
+/* ---- engine ---------------------------------------------------------- */
+
+struct ins_analysis_config {
+	const struct ins_layout *layout[INS_FOOT_COUNT]; /* NULL: foot not present */
+	/* Per-foot calibration curves (n_sensors each), or NULL for the layout's default. */
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT];
+	double body_weight_n;     /* 0 when unknown */
+};
+
+struct ins_analysis;
+
+struct ins_analysis *ins_analysis_new(const struct ins_analysis_config *cfg, char *err, size_t errlen);
+void ins_analysis_free(struct ins_analysis *ana);
+
+/* Feed one raw frame (calibrates it) or already-calibrated pressures (kPa;
+ * importers, re-analysis of float archives).  Fills *out.  Returns 0, or -1
+ * when the frame does not fit the configured layout (counted, not fatal). */
+int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame,
+		      struct ins_frame_metrics *out);
+int ins_analysis_feed_kpa(struct ins_analysis *ana, unsigned foot, int64_t t_us,
+			  const float *kpa, unsigned n, struct ins_frame_metrics *out);
+
+/* Calibrated pressures of the last frame fed for a foot (n_sensors floats). */
+const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot);
+
+/* Completed steps, oldest first: returns 1 and fills *out while any are
+ * pending, then 0.  Call after every feed. */
+int ins_analysis_next_step(struct ins_analysis *ana, struct ins_step *out);
+
+/* ---- session summary -------------------------------------------------- */
+
+struct ins_metric_stats {
+	uint32_t n;               /* steps with a value */
+	double mean, sd, cv_pct;  /* NaN when n == 0 (sd, cv: n < 2) */
+};
+
+struct ins_summary {
+	uint32_t steps[INS_FOOT_COUNT];
+	struct ins_metric_stats foot[INS_FOOT_COUNT][INS_M_COUNT];
+	/* SI = (R - L) / (0.5 (R + L)) x 100 %; positive = right larger. */
+	double symmetry_pct[INS_M_COUNT];
+	/* Arch collapse over the session: slope of the foot's arch measure
+	 * (arch index on dense layouts, midfoot load index otherwise) per
+	 * minute with its 95 % confidence interval. */
+	double arch_trend_per_min[INS_FOOT_COUNT];
+	double arch_trend_ci95[INS_FOOT_COUNT][2];
+	uint32_t saturated_steps[INS_FOOT_COUNT];
+	uint32_t gap_steps[INS_FOOT_COUNT];
+};
+
+/* Streaming summary: init, add every step, finish. */
+struct ins_summary_acc;
+struct ins_summary_acc *ins_summary_acc_new(void);
+void ins_summary_acc_free(struct ins_summary_acc *acc);
+void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *step);
+void ins_summary_acc_finish(const struct ins_summary_acc *acc, struct ins_summary *out);
+
+/* ---- heatmaps ---------------------------------------------------------
+ * A fixed grid over the foot outline per layout: interpolated from sparse
+ * sensors with precomputed weights, direct for grid layouts.  Cells outside
+ * the foot are NaN (null in JSON). */
+struct ins_heatmap;
+struct ins_heatmap *ins_heatmap_new(const struct ins_layout *layout, char *err, size_t errlen);
+void ins_heatmap_free(struct ins_heatmap *hm);
+void ins_heatmap_size(const struct ins_heatmap *hm, unsigned *w, unsigned *h);
+/* cell size in mm and grid origin in the foot frame (x of column 0, y of row 0) */
+void ins_heatmap_geometry(const struct ins_heatmap *hm, float *cell_mm, float *x0_mm, float *y0_mm);
+void ins_heatmap_render(const struct ins_heatmap *hm, const float *kpa, float *cells);
+
+#endif

@@ -1,0 +1,10 @@
+/* Time helpers shared by every layer. */
+#ifndef INSOLED_CLOCK_H
+#define INSOLED_CLOCK_H
+
+#include <stdint.h>
+
+int64_t ins_mono_us(void);     /* CLOCK_MONOTONIC in microseconds */
+int64_t ins_realtime_us(void); /* CLOCK_REALTIME in microseconds (wall clock, Unix epoch) */
+
+#endif

@@ -1,0 +1,48 @@
+/* The HTTP API, live stream and dashboard files on libmicrohttpd
+ * (docs/api.md).  Knows the store and the live state; everything else it
+ * needs from the daemon comes through hooks, so it never reaches back into
+ * acquisition.  Owner: daemon/http/. */
+#ifndef INSOLED_HTTP_H
+#define INSOLED_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/live.h"
+#include "insoled/store.h"
+
+struct ins_http_hooks {
+	void *ctx;
+	/* Add "devices", "acquisition", "queues" members to the status object. */
+	void (*fill_status)(void *ctx, json_t *status);
+	/* Start/stop recording the live stream into a session. */
+	int (*start_recording)(void *ctx, const struct ins_session_meta *meta, int64_t *session_id,
+			       char *err, size_t errlen);
+	int (*stop_recording)(void *ctx, int64_t session_id, char *err, size_t errlen);
+	/* Calibration steps from the dashboard: tare a foot (unloaded now), set body weight. */
+	int (*tare)(void *ctx, int foot, char *err, size_t errlen);
+	int (*set_body_weight)(void *ctx, double body_weight_n, char *err, size_t errlen);
+	/* Devices and their layouts, for the settings view. */
+	json_t *(*devices)(void *ctx);
+};
+
+struct ins_http_config {
+	const char *bind_addr;    /* default 127.0.0.1 */
+	uint16_t port;            /* default 8080; 0 = pick a free port (tests) */
+	const char *token;        /* required when bind_addr is not loopback */
+	const char *web_root;     /* dashboard files */
+	const char *vendor_root;  /* third-party JS (uPlot) installed beside it */
+	const char *tls_cert, *tls_key; /* PEM files; both set = HTTPS */
+	unsigned threads;         /* 0 = number of cores */
+	unsigned max_connections, max_per_ip;
+};
+
+struct ins_http;
+struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_store *store,
+				struct ins_live *live, const struct ins_http_hooks *hooks,
+				char *err, size_t errlen);
+uint16_t ins_http_port(const struct ins_http *http); /* the bound port */
+void ins_http_stop(struct ins_http *http);
+
+#endif

@@ -1,0 +1,76 @@
+/* Insole layouts: where each sensor sits under the foot.  Loaded from data
+ * files (docs/layouts.md); shared by analysis, the synthetic insole and the
+ * heatmaps.  Owner: daemon/layout/.  Fields may be added; these stay. */
+#ifndef INSOLED_LAYOUT_H
+#define INSOLED_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/frame.h"
+
+/* Anatomical regions by fraction of foot length from the heel; medial and
+ * lateral halves split heel, midfoot and forefoot (docs/layouts.md says
+ * which boundaries are used). */
+enum ins_region {
+	INS_REGION_HEEL = 0,
+	INS_REGION_MIDFOOT,
+	INS_REGION_FOREFOOT,
+	INS_REGION_TOES,
+	INS_REGION_COUNT
+};
+enum ins_side { INS_SIDE_MEDIAL = 0, INS_SIDE_LATERAL = 1 };
+
+enum ins_calib_kind {
+	INS_CALIB_LINEAR = 0, /* kPa = gain * (counts - zero) */
+	INS_CALIB_POWER,      /* FSR power law: kPa = gain * (counts - zero)^exponent */
+	INS_CALIB_TABLE       /* piecewise-linear counts -> kPa from a multi-weight calibration */
+};
+#define INS_CALIB_TABLE_MAX 16
+
+struct ins_calib_curve {
+	enum ins_calib_kind kind;
+	double zero;          /* tare: counts while unloaded */
+	double gain;
+	double exponent;
+	unsigned n_points;
+	double table_counts[INS_CALIB_TABLE_MAX];
+	double table_kpa[INS_CALIB_TABLE_MAX];
+	uint16_t saturation;  /* counts at or above this are flagged saturated */
+};
+
+struct ins_sensor {
+	float x_mm;           /* foot frame: origin at heel centre, +x medial */
+	float y_mm;           /* +y toward the toes along the heel-to-second-toe axis */
+	float area_mm2;
+	uint8_t region;       /* enum ins_region */
+	uint8_t side;         /* enum ins_side */
+	struct ins_calib_curve calib; /* the layout's default calibration */
+};
+
+struct ins_layout {
+	char name[64];
+	char description[200];
+	uint16_t n_sensors;
+	struct ins_sensor *sensors;
+	float foot_length_mm;
+	float foot_width_mm;
+	float forefoot_width_mm;
+	/* Dense layouts are a grid_w x grid_h grid of cells, sensor i at column
+	 * i % grid_w, row i / grid_w (row 0 at the heel).  Sparse layouts have
+	 * is_grid == 0 and are interpolated onto a heatmap grid. */
+	int is_grid;
+	uint16_t grid_w, grid_h;
+	/* Foot outline (mm, foot frame), closed polygon, for heatmap masks. */
+	unsigned n_outline;
+	float (*outline)[2];
+};
+
+/* Load one layout file; on failure returns NULL and writes "file:line: field:
+ * what is wrong" into err. */
+struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen);
+/* Find a layout by name in dir (files named NAME.layout). */
+struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen);
+void ins_layout_free(struct ins_layout *layout);
+
+#endif

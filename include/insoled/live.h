@@ -1,0 +1,50 @@
+/* Live state: the latest per-foot heatmap, force, CoP and region loads, the
+ * last steps, and the event ring behind the Server-Sent Events stream.
+ * Publishers (the analysis thread) never wait on readers: they take a short
+ * mutex, copy, and leave; SSE clients that fall behind the ring are dropped.
+ * Owner: daemon/live/. */
+#ifndef INSOLED_LIVE_H
+#define INSOLED_LIVE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/analysis.h"
+#include "insoled/layout.h"
+
+struct ins_live_config {
+	const struct ins_layout *layout[INS_FOOT_COUNT]; /* NULL: foot absent */
+	double display_hz;        /* SSE frame rate (default 30) */
+	size_t step_history;      /* steps kept for /api/live (default 50) */
+	size_t ring_bytes;        /* SSE event ring (default 4 MiB) */
+};
+
+struct ins_live;
+struct ins_live *ins_live_new(const struct ins_live_config *cfg, char *err, size_t errlen);
+void ins_live_free(struct ins_live *live);
+
+/* From the analysis thread, every frame; decimates to display_hz itself. */
+void ins_live_publish_frame(struct ins_live *live, const struct ins_frame_metrics *m, const float *kpa);
+void ins_live_publish_step(struct ins_live *live, const struct ins_step *step);
+/* Any other event for the stream ("status", "session"...): data is JSON text. */
+void ins_live_publish_event(struct ins_live *live, const char *type, const char *data);
+
+/* Snapshot for GET /api/live: per-foot heatmap grid, force, CoP, regions,
+ * last steps.  New JSON, caller decrefs. */
+json_t *ins_live_snapshot(struct ins_live *live, size_t last_steps);
+
+/* SSE readers.  A cursor starts at the newest event, or just after
+ * last_event_id when a browser reconnects (if still in the ring). */
+struct ins_live_cursor;
+struct ins_live_cursor *ins_live_cursor_open(struct ins_live *live, uint64_t last_event_id);
+/* Copies whole "id:/event:/data:" records into buf.  Returns bytes (> 0),
+ * 0 when nothing new, -1 when the cursor fell out of the ring (slow client:
+ * drop it). */
+long ins_live_cursor_read(struct ins_live_cursor *c, char *buf, size_t max);
+void ins_live_cursor_close(struct ins_live_cursor *c);
+
+struct ins_live_stats { uint64_t events, frames_published, clients, clients_dropped; };
+void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out);
+
+#endif

@@ -1,0 +1,114 @@
+/* Session storage in SQLite (docs/storage.md).  One writer thread owns the
+ * write connection and takes work from a bounded queue, so the analysis hot
+ * loop never waits on disk; every query runs on its own read-only
+ * connection.  Owner: daemon/store/.  Functions may be added. */
+#ifndef INSOLED_STORE_H
+#define INSOLED_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "insoled/analysis.h"
+#include "insoled/frame.h"
+
+/* Result codes; ins_store_strerror() names them.  HTTP maps them to statuses. */
+enum ins_store_rc {
+	INS_STORE_OK = 0,
+	INS_STORE_ENOTFOUND = -1,   /* no such session/subject -> 404 */
+	INS_STORE_EINVAL = -2,      /* bad argument, err names the field -> 400 */
+	INS_STORE_ECONFLICT = -3,   /* e.g. stopping a stopped session -> 409 */
+	INS_STORE_EBUSY = -4,       /* database busy/locked/unavailable -> 503 */
+	INS_STORE_EIO = -5,         /* disk full, corrupt, other SQLite error -> 503 */
+	INS_STORE_EFULL = -6        /* writer queue full, item dropped (counted) */
+};
+const char *ins_store_strerror(int rc);
+
+struct ins_store_config {
+	const char *db_path;
+	const char *sql_dir;        /* schema and migrations (sql/) */
+	const char *layout_dir;     /* to re-analyse with the session's layout */
+	int refuse_corrupt;         /* 1: refuse to start on a corrupt file instead of moving it aside */
+	size_t queue_frames;        /* writer queue bound, in frames (0 = default) */
+};
+
+struct ins_store;
+
+struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, size_t errlen);
+void ins_store_close(struct ins_store *st); /* drains the queue, marks recording sessions complete */
+
+/* ---- recording (called from the analysis thread; never blocks) ---------- */
+int ins_store_put_frame(struct ins_store *st, int64_t session_id, const struct ins_frame *frame);
+int ins_store_put_step(struct ins_store *st, int64_t session_id, const struct ins_step *step);
+
+/* ---- sessions ----------------------------------------------------------
+ * Text fields are NUL-terminated UTF-8; invalid UTF-8 or over-long text is
+ * rejected with INS_STORE_EINVAL and err naming the field. */
+struct ins_session_meta {
+	const char *subject;        /* subject identifier chosen by the clinic; created if new */
+	const char *footwear;       /* footwear / insole label */
+	const char *notes;
+	const char *layout[INS_FOOT_COUNT]; /* layout names, NULL if the foot is absent */
+	const char *devices;        /* free text: device paths/ids */
+	const char *calibration_json; /* calibration used, as JSON text */
+	double body_weight_n;       /* 0 unknown */
+};
+int ins_store_session_start(struct ins_store *st, const struct ins_session_meta *meta,
+			    int64_t *session_id, char *err, size_t errlen);
+int ins_store_session_stop(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+/* patch: JSON object with any of "subject", "footwear", "notes" */
+int ins_store_session_update(struct ins_store *st, int64_t session_id, const json_t *patch,
+			     char *err, size_t errlen);
+int ins_store_session_delete(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+/* Recompute steps and summary from the raw archive with the current code. */
+int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+/* Create a complete session from a recording file (formats of --analyze). */
+int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
+			     int64_t *session_id, char *err, size_t errlen);
+
+struct ins_session_filter {
+	const char *subject;        /* exact, NULL = any */
+	const char *footwear;       /* substring, NULL = any */
+	int64_t from_us, to_us;     /* start time range, 0 = open */
+	unsigned offset, limit;     /* paging; limit 0 = default */
+};
+/* Queries return new JSON (caller json_decref) or NULL with *rc set. */
+json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_filter *f, int *rc,
+			       char *err, size_t errlen);
+json_t *ins_store_session_get(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen); /* metadata + summary */
+json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
+/* kind: "peak" or "mean" (mean over stance); {"w":..,"h":..,"cell_mm":..,"cells":[..null..]} */
+json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
+				  int *rc, char *err, size_t errlen);
+
+/* ---- subjects ------------------------------------------------------------ */
+json_t *ins_store_subject_list(struct ins_store *st, int *rc, char *err, size_t errlen);
+/* obj: {"code": "...", "body_weight_kg": .., "notes": ".."} */
+int ins_store_subject_create(struct ins_store *st, const json_t *obj, int64_t *subject_id, char *err, size_t errlen);
+int ins_store_subject_update(struct ins_store *st, int64_t subject_id, const json_t *patch, char *err, size_t errlen);
+
+/* ---- streamed exports ----------------------------------------------------
+ * Pull-based so an HTTP server can stream without loading the session:
+ * read() fills up to max bytes, returns the count, 0 at the end, -1 on error. */
+enum ins_export_kind { INS_EXPORT_FRAMES_CSV, INS_EXPORT_STEPS_CSV, INS_EXPORT_SUMMARY_JSON };
+struct ins_export;
+struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_id, enum ins_export_kind kind,
+					 int *rc, char *err, size_t errlen);
+ssize_t ins_store_export_read(struct ins_export *ex, char *buf, size_t max);
+void ins_store_export_close(struct ins_export *ex);
+
+/* ---- status -------------------------------------------------------------- */
+struct ins_store_stats {
+	uint64_t frames_queued, frames_written, frames_dropped;
+	uint64_t steps_written, steps_dropped;
+	uint64_t write_errors, commits;
+	size_t queue_depth, queue_capacity;
+	int64_t last_commit_us;     /* wall clock */
+	int64_t db_bytes;
+	int healthy;                /* 0 while writes are failing */
+	char last_error[160];
+};
+void ins_store_get_stats(struct ins_store *st, struct ins_store_stats *out);
+
+#endif
