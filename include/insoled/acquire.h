@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "insoled/frame.h"
+#include "insoled/layout.h"
 
 #define INS_DEV_FOOT_AUTO (-1) /* take the foot from each frame */
 
@@ -23,6 +24,8 @@ struct ins_device_config {
 	int foot;                /* INS_DEV_FOOT_AUTO, or force all frames to this foot (bare ASCII lines) */
 	unsigned expected_n;     /* layout size: frames with another n are counted as mismatches; 0 = any */
 	const char *synth_args;  /* for "synthetic": options, see synth.h (NULL = defaults) */
+	const struct ins_layout *layout; /* for "synthetic": the simulated insole's layout */
+	const char *format;      /* for "synthetic": "binary" (default) or "ascii" encoding */
 };
 
 struct ins_acq;
