@@ -167,7 +167,14 @@ struct ins_summary {
 	double arch_trend_ci95[INS_FOOT_COUNT][2];
 	uint32_t saturated_steps[INS_FOOT_COUNT];
 	uint32_t gap_steps[INS_FOOT_COUNT];
+	/* enum ins_arch_measure the trend of each foot was computed from. */
+	uint8_t arch_measure[INS_FOOT_COUNT];
 };
+
+/* Arch measure behind a foot's trend: the footprint Arch Index where the
+ * steps have one (dense layouts), the insole proxy otherwise. */
+enum ins_arch_measure { INS_ARCH_MIDFOOT_LOAD_INDEX = 0, INS_ARCH_ARCH_INDEX = 1 };
+const char *ins_arch_measure_name(unsigned measure);
 
 /* Streaming summary: init, add every step, finish. */
 struct ins_summary_acc;

@@ -1,0 +1,42 @@
+/* JSON and CSV renderings of analysis results.  ONE builder per shape, so
+ * storage, the HTTP API, SSE and `insoled --analyze` emit identical
+ * documents (shapes: docs/api.md STEP, SUMMARY, FOOT).  NaN becomes JSON
+ * null and an empty CSV field.  Owner: daemon/analysis/. */
+#ifndef INSOLED_ANALYSIS_JSON_H
+#define INSOLED_ANALYSIS_JSON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "insoled/analysis.h"
+
+/* {"foot","index","flags","contact_us","toe_off_us","metrics":{NAME: number|null}} */
+json_t *ins_step_json(const struct ins_step *step);
+
+/* {"steps":{"left","right"},
+ *  "metrics":{NAME:{"left":{"n","mean","sd","cv_pct"},"right":{...},"symmetry_pct"}},
+ *  "arch_trend":{"left":{"per_min","ci95":[lo,hi]},"right":{...}},
+ *  "arch_measure":"arch_index"|"midfoot_load_index",
+ *  "quality":{"saturated_steps":{"left","right"},"gap_steps":{"left","right"}}} */
+json_t *ins_summary_json(const struct ins_summary *sum);
+
+/* FOOT without "heatmap" (the HTTP layer adds it):
+ * {"force_n","cop":{"x_mm","y_mm","x_norm","y_norm"},
+ *  "regions_n":{"heel","midfoot","forefoot","toes"},
+ *  "contact_area_mm2","peak_kpa","in_stance","n_saturated"} */
+json_t *ins_frame_metrics_json(const struct ins_frame_metrics *fm);
+
+/* A JSON number, or null for NaN / infinity. */
+json_t *ins_json_number_or_null(double v);
+
+/* CSV for steps: "foot,index,flags,contact_us,toe_off_us,<metric names...>"
+ * and one row per step (no trailing newline; NaN -> empty field; numbers
+ * with up to 9 significant digits).  Both write a NUL-terminated line into
+ * buf and return its length, or -1 when buflen is too small (buf then holds
+ * an empty string).  INS_STEP_CSV_MAX always suffices. */
+#define INS_STEP_CSV_MAX 4096
+int ins_step_csv_header(char *buf, size_t buflen);
+int ins_step_csv_row(const struct ins_step *step, char *buf, size_t buflen);
+
+#endif
