@@ -144,6 +144,12 @@ int ins_analysis_feed_kpa(struct ins_analysis *ana, unsigned foot, int64_t t_us,
 /* Calibrated pressures of the last frame fed for a foot (n_sensors floats). */
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot);
 
+/* Control from the daemon, applied on the analysis thread between frames:
+ * tare zeroes a foot's sensors at their last raw counts (the foot must be
+ * unloaded); body weight (N, 0 = unknown) scales the BW-normalised metrics. */
+void ins_analysis_tare(struct ins_analysis *ana, unsigned foot);
+void ins_analysis_set_body_weight(struct ins_analysis *ana, double body_weight_n);
+
 /* Completed steps, oldest first: returns 1 and fills *out while any are
  * pending, then 0.  Call after every feed. */
 int ins_analysis_next_step(struct ins_analysis *ana, struct ins_step *out);
