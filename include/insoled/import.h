@@ -1,0 +1,121 @@
+/* Import of recorded insole files: a streaming reader per format (never
+ * loads a whole file) that yields one foot-frame at a time, plus the
+ * `insoled --analyze` entry point.  Formats, units and the mapping of each
+ * vendor's axes onto our foot frame: docs/import.md.  Owner: daemon/import/.
+ *
+ *   char err[256];
+ *   struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+ *   struct ins_import_frame f;
+ *   int rc;
+ *   while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1)
+ *           ins_import_feed(imp, ana, layout[f.foot], &f, &metrics, err, sizeof err);
+ *   if (rc < 0) ...err names file:line:field...
+ *   ins_import_close(imp);
+ */
+#ifndef INSOLED_IMPORT_H
+#define INSOLED_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/analysis.h"
+#include "insoled/frame.h"
+#include "insoled/layout.h"
+
+/* What the values of a frame are.  The reader never guesses a conversion it
+ * cannot make exactly: it yields what the file holds, in SI-prefixed units. */
+enum ins_import_unit {
+	INS_IMPORT_KPA = 0,     /* calibrated pressure per sensor (Moticon N/cm2 x 10; our kPa export) */
+	INS_IMPORT_NEWTON = 1,  /* force per sensor in N (gaitpdb); kPa = N * 1000 / area_mm2 */
+	INS_IMPORT_COUNTS = 2   /* raw, uncalibrated, non-negative counts, higher = more load
+				 * (gaitndd: 12-bit ADC value + 2048; our counts export) */
+};
+const char *ins_import_unit_name(unsigned unit); /* "kPa", "N", "counts" */
+
+struct ins_import_frame {
+	uint8_t foot;           /* enum ins_foot */
+	uint8_t unit;           /* enum ins_import_unit, same for the whole file */
+	uint16_t n;             /* number of values = sensors of this foot */
+	uint32_t seq;           /* sample number in this foot's timeline, from 0 (counts dropped ones) */
+	uint32_t gap;           /* samples of this foot missing just before this one (dropped
+				 * packets, blank rows, skipped timestamps); 0 normally */
+	int64_t t_us;           /* time since the start of the recording, us, monotonic per foot */
+	const float *values;    /* n values in the layout's sensor order; valid until the next call */
+	unsigned long line;     /* 1-based source line (text formats) or sample number (WFDB) */
+	/* The vendor's own per-frame results when the file has them (Moticon),
+	 * converted to OUR foot frame; NaN / INS_EVENT_NONE when absent.  The
+	 * vendor leaves its CoP at (0, 0) under light load: that is reported as
+	 * NaN here, not as the insole centre. */
+	float ref_force_n;
+	float ref_cop_x_norm;   /* -0.5 lateral .. +0.5 medial of insole width */
+	float ref_cop_y_norm;   /* 0 heel .. 1 toe of insole length */
+	uint8_t ref_event;      /* enum ins_event: the vendor's heel strike / toe off at this sample */
+};
+
+#define INS_IMPORT_TEXT_MAX 256
+
+struct ins_import_info {
+	char format[16];        /* "gaitndd", "gaitpdb", "moticon", "insoled" */
+	char path[512];         /* the file actually read (gaitndd: the .hea) */
+	double rate_hz;         /* nominal sampling rate */
+	unsigned feet;          /* bit (1u << foot) for each foot present */
+	uint16_t n_sensors[INS_FOOT_COUNT];
+	uint8_t unit;           /* enum ins_import_unit */
+	/* Suggested layout per foot: "gaitpdb8", "footswitch1", "moticon16", or
+	 * the layout named in our own export; "" for an absent foot. */
+	char layout[INS_FOOT_COUNT][64];
+	int has_ref_force, has_ref_cop, has_ref_events;
+	/* Metadata when the file carries it, else "" / 0. */
+	char subject[INS_IMPORT_TEXT_MAX];
+	char footwear[INS_IMPORT_TEXT_MAX];
+	char notes[INS_IMPORT_TEXT_MAX];
+	char start[64];         /* recording start as written in the file */
+	double body_weight_n;
+	int64_t duration_us;    /* from the header when stated (gaitndd, Moticon), else 0 */
+	/* Our own counts export: the calibration recorded with the session
+	 * (n_sensors curves), or NULL to use the layout's default. */
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT];
+};
+
+struct ins_import;
+
+/* Open a recording.  format: "gaitndd", "gaitpdb", "moticon", "insoled", or
+ * NULL to detect from the name and first bytes.  gaitndd records open by
+ * NAME.hea, NAME.let, NAME.rit or NAME.  Reads only headers here; samples are
+ * read as ins_import_next() asks.  NULL on failure with err naming the file,
+ * line and field. */
+struct ins_import *ins_import_open(const char *path, const char *format, char *err, size_t errlen);
+
+/* Format name detected for path without opening a reader, or NULL (err says why). */
+const char *ins_import_detect(const char *path, char *err, size_t errlen);
+
+const struct ins_import_info *ins_import_info(const struct ins_import *imp);
+
+/* Next frame in time order (both feet interleaved; left first at equal
+ * times).  Returns 1 with *out filled, 0 at the end, -1 on bad input with err
+ * = "file:line: field: what is wrong".  After -1 the reader stays at the
+ * error: every frame yielded before it was good. */
+int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *err, size_t errlen);
+
+/* Feed a frame to the analysis in the right way for its unit: kPa as is,
+ * newtons divided by the layout's sensor areas, counts through the
+ * analysis's calibration (the file's or the layout's).  Uses scratch space
+ * inside imp, no allocation.  Returns ins_analysis_feed*'s result, or -1 with
+ * err when the frame does not fit the layout (sensor count). */
+int ins_import_feed(struct ins_import *imp, struct ins_analysis *ana, const struct ins_layout *layout,
+		    const struct ins_import_frame *f, struct ins_frame_metrics *out, char *err, size_t errlen);
+
+/* Per-sensor kPa for a kPa or newton frame (NaN for a sensor without area);
+ * -1 with err for counts or a sensor-count mismatch.  kpa holds f->n floats. */
+int ins_import_to_kpa(const struct ins_import_frame *f, const struct ins_layout *layout, float *kpa,
+		      char *err, size_t errlen);
+
+void ins_import_close(struct ins_import *imp);
+
+/* insoled --analyze FILE [--format F] [--layout NAME] [--layout-dir DIR] [--csv]
+ *                        [--body-weight-kg W]
+ * Prints one JSON line per step (or CSV with --csv), then the session
+ * summary (JSON, or a "# summary" CSV block).  Returns the process exit code. */
+int ins_analyze_main(int argc, char **argv);
+
+#endif
