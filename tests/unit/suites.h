@@ -1,3 +1,4 @@
 /* Every unit-test suite, one line each: INS_SUITE(name) makes the runner call
  * Suite *ins_suite_name(void), defined in tests/unit/check_name.c. */
 INS_SUITE(util)
+INS_SUITE(config)

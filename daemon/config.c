@@ -1,0 +1,318 @@
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "insoled/acquire.h"
+
+#define DEFAULT_PORT 8080
+#define DEFAULT_DISPLAY_HZ 30.0
+/* Two seconds of a 1,260-cell pair at 200 Hz: room for the analysis thread
+ * to be descheduled without dropping frames, bounded so memory stays small. */
+#define DEFAULT_QUEUE_FRAMES 800
+#define MAX_BODY_WEIGHT_KG 400.0
+
+void ins_config_defaults(struct ins_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->listen_addr, sizeof(cfg->listen_addr), "127.0.0.1");
+	cfg->port = DEFAULT_PORT;
+	snprintf(cfg->db_path, sizeof(cfg->db_path), "%s/lib/insoled/insoled.db", INS_LOCALSTATEDIR);
+	cfg->log_level = INS_LOG_INFO;
+	cfg->display_hz = DEFAULT_DISPLAY_HZ;
+	cfg->queue_frames = DEFAULT_QUEUE_FRAMES;
+}
+
+static int copy_str(char *dst, size_t size, const char *key, const char *value, char *err, size_t errlen)
+{
+	if (strlen(value) >= size) {
+		snprintf(err, errlen, "%s: value longer than %zu characters", key, size - 1);
+		return -1;
+	}
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
+static int parse_double(const char *key, const char *value, double lo, double hi, double *out,
+			char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(value, &end);
+	if (errno || end == value || *end != '\0' || !(v >= lo && v <= hi)) {
+		snprintf(err, errlen, "%s: '%s' is not a number between %g and %g", key, value, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_uint(const char *key, const char *value, unsigned long lo, unsigned long hi,
+		      unsigned long *out, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || end == value || *end != '\0' || value[0] == '-' || v < lo || v > hi) {
+		snprintf(err, errlen, "%s: '%s' is not a whole number between %lu and %lu", key, value, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const char *key, const char *value, int *out, char *err, size_t errlen)
+{
+	if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1"))
+		*out = 1;
+	else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") || !strcmp(value, "0"))
+		*out = 0;
+	else {
+		snprintf(err, errlen, "%s: '%s' is not yes or no", key, value);
+		return -1;
+	}
+	return 0;
+}
+
+/* "ADDR:PORT", "ADDR" or ":PORT"; IPv6 as "[::1]:8080". */
+static int parse_listen(struct ins_config *cfg, const char *value, char *err, size_t errlen)
+{
+	const char *colon = strrchr(value, ':');
+	const char *addr = value;
+	size_t addr_len;
+	unsigned long port = cfg->port;
+
+	if (value[0] == '[') {
+		const char *close = strchr(value, ']');
+		if (!close) {
+			snprintf(err, errlen, "listen: '%s' has '[' without ']'", value);
+			return -1;
+		}
+		addr = value + 1;
+		addr_len = (size_t)(close - addr);
+		colon = close[1] == ':' ? close + 1 : NULL;
+	} else if (colon && strchr(value, ':') != colon) {
+		colon = NULL; /* bare IPv6 address without a port */
+		addr_len = strlen(value);
+	} else {
+		addr_len = colon ? (size_t)(colon - value) : strlen(value);
+	}
+	if (colon && parse_uint("listen port", colon + 1, 0, 65535, &port, err, errlen))
+		return -1;
+	if (addr_len >= sizeof(cfg->listen_addr)) {
+		snprintf(err, errlen, "listen: address too long");
+		return -1;
+	}
+	if (addr_len > 0) {
+		memcpy(cfg->listen_addr, addr, addr_len);
+		cfg->listen_addr[addr_len] = '\0';
+	}
+	cfg->port = (uint16_t)port;
+	return 0;
+}
+
+static int parse_log_level(struct ins_config *cfg, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcasecmp(value, names[i])) {
+			cfg->log_level = (enum ins_log_level)i;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "log_level: '%s' is not error, warning, info or debug", value);
+	return -1;
+}
+
+static int set_daemon_key(struct ins_config *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+	unsigned long u;
+
+	if (!strcmp(key, "listen"))
+		return parse_listen(cfg, value, err, errlen);
+	if (!strcmp(key, "db"))
+		return copy_str(cfg->db_path, sizeof(cfg->db_path), key, value, err, errlen);
+	if (!strcmp(key, "data_dir"))
+		return copy_str(cfg->data_dir, sizeof(cfg->data_dir), key, value, err, errlen);
+	if (!strcmp(key, "token"))
+		return copy_str(cfg->token, sizeof(cfg->token), key, value, err, errlen);
+	if (!strcmp(key, "tls_cert"))
+		return copy_str(cfg->tls_cert, sizeof(cfg->tls_cert), key, value, err, errlen);
+	if (!strcmp(key, "tls_key"))
+		return copy_str(cfg->tls_key, sizeof(cfg->tls_key), key, value, err, errlen);
+	if (!strcmp(key, "log_level"))
+		return parse_log_level(cfg, value, err, errlen);
+	if (!strcmp(key, "refuse_corrupt_db"))
+		return parse_bool(key, value, &cfg->refuse_corrupt_db, err, errlen);
+	if (!strcmp(key, "body_weight_kg"))
+		return parse_double(key, value, 0, MAX_BODY_WEIGHT_KG, &cfg->body_weight_kg, err, errlen);
+	if (!strcmp(key, "display_hz"))
+		return parse_double(key, value, 1, 120, &cfg->display_hz, err, errlen);
+	if (!strcmp(key, "queue_frames")) {
+		if (parse_uint(key, value, 16, 1000000, &u, err, errlen))
+			return -1;
+		cfg->queue_frames = u;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%s' in [daemon]", key);
+	return -1;
+}
+
+static struct ins_config_device *device_named(struct ins_config *cfg, const char *name, char *err, size_t errlen)
+{
+	struct ins_config_device *dev;
+
+	for (unsigned i = 0; i < cfg->n_devices; i++)
+		if (!strcmp(cfg->device[i].name, name))
+			return &cfg->device[i];
+	if (cfg->n_devices == INS_CONFIG_MAX_DEVICES) {
+		snprintf(err, errlen, "too many devices (at most %d)", INS_CONFIG_MAX_DEVICES);
+		return NULL;
+	}
+	if (strlen(name) >= sizeof(dev->name)) {
+		snprintf(err, errlen, "device name '%.20s...' too long", name);
+		return NULL;
+	}
+	dev = &cfg->device[cfg->n_devices++];
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	dev->foot = INS_DEV_FOOT_AUTO;
+	snprintf(dev->layout, sizeof(dev->layout), "fsr16");
+	return dev;
+}
+
+static int set_device_key(struct ins_config_device *dev, const char *key, const char *value, char *err,
+			  size_t errlen)
+{
+	unsigned long u;
+
+	if (!strcmp(key, "port"))
+		return copy_str(dev->port, sizeof(dev->port), key, value, err, errlen);
+	if (!strcmp(key, "layout"))
+		return copy_str(dev->layout, sizeof(dev->layout), key, value, err, errlen);
+	if (!strcmp(key, "synth"))
+		return copy_str(dev->synth, sizeof(dev->synth), key, value, err, errlen);
+	if (!strcmp(key, "format")) {
+		if (strcmp(value, "binary") && strcmp(value, "ascii")) {
+			snprintf(err, errlen, "format: '%s' is not binary or ascii", value);
+			return -1;
+		}
+		return copy_str(dev->format, sizeof(dev->format), key, value, err, errlen);
+	}
+	if (!strcmp(key, "baud")) {
+		if (parse_uint(key, value, 300, 4000000, &u, err, errlen))
+			return -1;
+		dev->baud = (unsigned)u;
+		return 0;
+	}
+	if (!strcmp(key, "foot")) {
+		if (!strcmp(value, "left"))
+			dev->foot = INS_FOOT_LEFT;
+		else if (!strcmp(value, "right"))
+			dev->foot = INS_FOOT_RIGHT;
+		else if (!strcmp(value, "auto") || !strcmp(value, "both"))
+			dev->foot = INS_DEV_FOOT_AUTO;
+		else {
+			snprintf(err, errlen, "foot: '%s' is not left, right or auto", value);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%s' in [device %s]", key, dev->name);
+	return -1;
+}
+
+int ins_config_set(struct ins_config *cfg, const char *section, const char *key, const char *value,
+		   char *err, size_t errlen)
+{
+	if (!strcmp(section, "daemon"))
+		return set_daemon_key(cfg, key, value, err, errlen);
+	if (!strncmp(section, "device", 6) && (section[6] == ' ' || section[6] == '\0')) {
+		const char *name = section[6] ? section + 7 : "device";
+		struct ins_config_device *dev = device_named(cfg, name, err, errlen);
+
+		return dev ? set_device_key(dev, key, value, err, errlen) : -1;
+	}
+	snprintf(err, errlen, "unknown section [%s] (expected [daemon] or [device NAME])", section);
+	return -1;
+}
+
+struct load_ctx {
+	struct ins_config *cfg;
+	FILE *file;
+	int line;       /* lines handed to inih so far */
+	int error_line; /* line of the first key we rejected */
+	char msg[256];
+};
+
+/* inih reads through this so we know which line a rejected key is on. */
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct load_ctx *ctx = stream;
+	char *line = fgets(buf, size, ctx->file);
+
+	if (line)
+		ctx->line++;
+	return line;
+}
+
+static int on_ini_entry(void *user, const char *section, const char *key, const char *value)
+{
+	struct load_ctx *ctx = user;
+
+	if (ctx->error_line)
+		return 0; /* keep the first error */
+	if (ins_config_set(ctx->cfg, section, key, value, ctx->msg, sizeof(ctx->msg)) == 0)
+		return 1;
+	ctx->error_line = ctx->line;
+	return 0;
+}
+
+int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct load_ctx ctx = { .cfg = cfg };
+	int line;
+
+	ctx.file = fopen(path, "r");
+	if (!ctx.file) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	line = ini_parse_stream(read_line, &ctx, on_ini_entry, &ctx);
+	fclose(ctx.file);
+	if (line == 0)
+		return 0;
+	if (line == ctx.error_line)
+		snprintf(err, errlen, "%s:%d: %s", path, line, ctx.msg);
+	else
+		snprintf(err, errlen, "%s:%d: syntax error", path, line);
+	return -1;
+}
+
+int ins_config_finish(struct ins_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->demo && cfg->n_devices == 0) {
+		struct ins_config_device *dev = device_named(cfg, "demo", err, errlen);
+
+		snprintf(dev->port, sizeof(dev->port), "synthetic");
+	}
+	if (cfg->n_devices == 0) {
+		snprintf(err, errlen, "no device configured: give --device PORT, a [device NAME] section, or --demo");
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->n_devices; i++) {
+		if (!cfg->device[i].port[0]) {
+			snprintf(err, errlen, "[device %s]: port is missing", cfg->device[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
