@@ -38,13 +38,32 @@ json_t *ins_live_snapshot(struct ins_live *live, size_t last_steps);
  * last_event_id when a browser reconnects (if still in the ring). */
 struct ins_live_cursor;
 struct ins_live_cursor *ins_live_cursor_open(struct ins_live *live, uint64_t last_event_id);
-/* Copies whole "id:/event:/data:" records into buf.  Returns bytes (> 0),
- * 0 when nothing new, -1 when the cursor fell out of the ring (slow client:
- * drop it). */
+/* Copies whole "id:/event:/data:" records into buf (a record longer than
+ * max is split across reads).  Returns bytes (> 0), 0 when nothing new, -1
+ * when the cursor fell out of the ring (slow client: drop it). */
 long ins_live_cursor_read(struct ins_live_cursor *c, char *buf, size_t max);
 void ins_live_cursor_close(struct ins_live_cursor *c);
 
 struct ins_live_stats { uint64_t events, frames_published, clients, clients_dropped; };
 void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out);
+
+/* ---- additions (HTTP engineer) ------------------------------------------ */
+
+/* The session being recorded (0 = none): shown in snapshots and announced
+ * to the stream as a "status" event. */
+void ins_live_set_recording(struct ins_live *live, int64_t session_id);
+
+/* Block until an event newer than after_id exists or timeout_ms passes;
+ * returns the newest event id (0 before the first).  For the one thread
+ * that wakes suspended SSE connections; publishers only signal. */
+uint64_t ins_live_wait(struct ins_live *live, uint64_t after_id, int timeout_ms);
+
+/* GET /api/live as serialized JSON, cached per publish generation so a
+ * burst of requests between two publishes shares one text.  Reference
+ * counted: release with ins_live_text_unref(). */
+struct ins_live_text;
+struct ins_live_text *ins_live_snapshot_text(struct ins_live *live, size_t last_steps);
+const char *ins_live_text_data(const struct ins_live_text *t, size_t *len);
+void ins_live_text_unref(struct ins_live_text *t);
 
 #endif

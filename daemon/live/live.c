@@ -1,0 +1,766 @@
+/* Live state for GET /api/live and the SSE event ring.
+ *
+ * Publishers (the analysis thread; HTTP threads for "session" events) render
+ * outside any shared lock, then take live->lock only to swap pointers and
+ * copy bytes into the ring.  Readers take the same lock only to copy bytes
+ * out.  Nothing here ever waits for a reader to make progress: a reader that
+ * is too slow is overtaken by the ring and told to go away (-1). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "insoled/analysis_json.h"
+#include "insoled/clock.h"
+#include "insoled/live.h"
+#include "insoled/log.h"
+
+#define MOD "live"
+
+#define LIVE_DEFAULT_HZ 30.0           /* what a tablet redraws smoothly */
+#define LIVE_MAX_HZ 200.0              /* above any display; bounds ring churn */
+#define LIVE_DEFAULT_STEPS 50          /* the dashboard's step strip */
+#define LIVE_MAX_STEPS 1000            /* bounds snapshot size */
+#define LIVE_DEFAULT_RING (4u << 20)   /* several seconds of both feet at 30 Hz on dense grids */
+#define LIVE_MIN_RING (64u << 10)      /* must hold a few of the largest records */
+/* One record may take at most a quarter of the ring, so a record never
+ * evicts everything a normal reader still needs. */
+#define LIVE_RECORD_MAX_FRACTION 4
+/* Descriptor slots per ring byte: small events (steps, status) average a
+ * few hundred bytes; when slots run out the oldest records are evicted. */
+#define LIVE_BYTES_PER_SLOT 128
+
+struct live_text_blob {
+	atomic_uint refs;
+	size_t len;
+	char data[];
+};
+struct ins_live_text {
+	struct live_text_blob b;
+};
+
+struct record_desc {
+	uint64_t id;
+	uint64_t off;  /* absolute byte offset of the record's first byte */
+	uint32_t len;
+};
+
+/* A growable text buffer owned by one thread at a time. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+struct live_foot {
+	int present;
+	/* Render state: used only by publishers, under render_lock. */
+	pthread_mutex_t render_lock;
+	struct ins_heatmap *hm;
+	unsigned w, h;
+	float cell_mm, x0_mm, y0_mm;
+	float *cells;
+	int64_t last_emit_mono_us;
+	int emitted_once;
+	/* Shared, under live->lock: latest FOOT JSON text. */
+	char *json;
+	size_t json_len;
+	int64_t t_us;
+};
+
+struct ins_live {
+	double display_hz;
+	int64_t frame_period_us;
+	size_t step_history;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;     /* signalled on every new event, for ins_live_wait */
+
+	struct live_foot foot[INS_FOOT_COUNT];
+
+	/* step texts, ring of step_history, oldest at step_first */
+	char **step_json;
+	size_t *step_len;
+	size_t step_count, step_first;
+
+	int64_t recording_id;
+	uint64_t gen;            /* bumped whenever snapshot content changes */
+
+	/* SSE ring */
+	char *ring;
+	size_t ring_size;
+	uint64_t head;           /* absolute bytes written */
+	struct record_desc *desc;
+	size_t desc_cap;
+	uint64_t first_id, next_id;
+
+	/* snapshot cache, one slot per requested step count */
+	pthread_mutex_t cache_lock;
+	struct live_text_blob **cache;
+	uint64_t *cache_gen;
+
+	atomic_uint_fast64_t frames_published;
+	uint64_t clients, clients_dropped;
+	struct ins_ratelimit rl_big;
+};
+
+struct ins_live_cursor {
+	struct ins_live *live;
+	uint64_t id;             /* next record to send */
+	uint32_t in_record;      /* bytes of that record already sent */
+	int dropped;
+};
+
+/* ---- small text helpers -------------------------------------------------- */
+
+static void sb_reserve(struct sbuf *b, size_t extra)
+{
+	size_t want = b->len + extra + 1;
+	char *p;
+
+	if (b->failed || want <= b->cap)
+		return;
+	if (want < 2 * b->cap)
+		want = 2 * b->cap;
+	p = realloc(b->p, want);
+	if (!p) {
+		b->failed = 1;
+		return;
+	}
+	b->p = p;
+	b->cap = want;
+}
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	sb_reserve(b, n);
+	if (b->failed)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		b->failed = 1;
+		return;
+	}
+	sb_add(b, tmp, (size_t)n);
+}
+
+/* kPa to one decimal, the display resolution of the heatmap; hand-rolled
+ * because printf dominates serializing 1,260-cell grids. */
+static void sb_tenths(struct sbuf *b, float v)
+{
+	char tmp[24];
+	char *e = tmp + sizeof(tmp), *p = e;
+	long long t;
+	int neg;
+
+	if (!isfinite(v) || fabsf(v) > 1e12f) {
+		sb_add(b, "null", 4);
+		return;
+	}
+	t = llrintf(v * 10.0f);
+	neg = t < 0;
+	if (neg)
+		t = -t;
+	if (t % 10) {
+		*--p = (char)('0' + t % 10);
+		*--p = '.';
+	}
+	t /= 10;
+	do {
+		*--p = (char)('0' + t % 10);
+		t /= 10;
+	} while (t);
+	if (neg)
+		*--p = '-';
+	sb_add(b, p, (size_t)(e - p));
+}
+
+static struct live_text_blob *blob_new(const char *data, size_t len)
+{
+	struct live_text_blob *bl = malloc(sizeof(*bl) + len + 1);
+
+	if (!bl)
+		return NULL;
+	atomic_init(&bl->refs, 1);
+	bl->len = len;
+	memcpy(bl->data, data, len);
+	bl->data[len] = '\0';
+	return bl;
+}
+
+static void blob_unref(struct live_text_blob *bl)
+{
+	if (bl && atomic_fetch_sub(&bl->refs, 1) == 1)
+		free(bl);
+}
+
+/* ---- construction -------------------------------------------------------- */
+
+static int foot_init(struct live_foot *f, const struct ins_layout *layout, char *err, size_t errlen)
+{
+	pthread_mutex_init(&f->render_lock, NULL);
+	if (!layout)
+		return 0;
+	f->hm = ins_heatmap_new(layout, err, errlen);
+	if (!f->hm)
+		return -1;
+	ins_heatmap_size(f->hm, &f->w, &f->h);
+	ins_heatmap_geometry(f->hm, &f->cell_mm, &f->x0_mm, &f->y0_mm);
+	f->cells = calloc((size_t)f->w * f->h + 1, sizeof(float));
+	if (!f->cells) {
+		snprintf(err, errlen, "live: out of memory for a %ux%u heatmap", f->w, f->h);
+		return -1;
+	}
+	f->present = 1;
+	return 0;
+}
+
+struct ins_live *ins_live_new(const struct ins_live_config *cfg, char *err, size_t errlen)
+{
+	struct ins_live *live = calloc(1, sizeof(*live));
+	pthread_condattr_t ca;
+	size_t slots;
+
+	if (!live) {
+		snprintf(err, errlen, "live: out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&live->lock, NULL);
+	pthread_mutex_init(&live->cache_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&live->cond, &ca);
+	pthread_condattr_destroy(&ca);
+
+	live->display_hz = cfg->display_hz > 0 ? cfg->display_hz : LIVE_DEFAULT_HZ;
+	if (!(live->display_hz <= LIVE_MAX_HZ)) {
+		snprintf(err, errlen, "live: display_hz %g out of range (0..%g]", cfg->display_hz, LIVE_MAX_HZ);
+		goto fail;
+	}
+	live->frame_period_us = (int64_t)(1e6 / live->display_hz);
+	live->step_history = cfg->step_history ? cfg->step_history : LIVE_DEFAULT_STEPS;
+	if (live->step_history > LIVE_MAX_STEPS) {
+		snprintf(err, errlen, "live: step_history %zu above the limit %d", cfg->step_history, LIVE_MAX_STEPS);
+		goto fail;
+	}
+	live->ring_size = cfg->ring_bytes ? cfg->ring_bytes : LIVE_DEFAULT_RING;
+	if (live->ring_size < LIVE_MIN_RING) {
+		snprintf(err, errlen, "live: ring_bytes %zu below the minimum %u", cfg->ring_bytes, LIVE_MIN_RING);
+		goto fail;
+	}
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
+		if (foot_init(&live->foot[f], cfg->layout[f], err, errlen) < 0)
+			goto fail;
+
+	slots = live->ring_size / LIVE_BYTES_PER_SLOT;
+	live->ring = malloc(live->ring_size);
+	live->desc = calloc(slots, sizeof(*live->desc));
+	live->desc_cap = slots;
+	live->step_json = calloc(live->step_history, sizeof(char *));
+	live->step_len = calloc(live->step_history, sizeof(size_t));
+	live->cache = calloc(live->step_history + 1, sizeof(*live->cache));
+	live->cache_gen = calloc(live->step_history + 1, sizeof(uint64_t));
+	if (!live->ring || !live->desc || !live->step_json || !live->step_len || !live->cache || !live->cache_gen) {
+		snprintf(err, errlen, "live: out of memory for a %zu-byte event ring", live->ring_size);
+		goto fail;
+	}
+	live->first_id = live->next_id = 1; /* 0 means "no Last-Event-ID" */
+	live->gen = 1;
+	return live;
+fail:
+	ins_live_free(live);
+	return NULL;
+}
+
+void ins_live_free(struct ins_live *live)
+{
+	if (!live)
+		return;
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
+		ins_heatmap_free(live->foot[f].hm);
+		free(live->foot[f].cells);
+		free(live->foot[f].json);
+		pthread_mutex_destroy(&live->foot[f].render_lock);
+	}
+	if (live->step_json)
+		for (size_t i = 0; i < live->step_history; i++)
+			free(live->step_json[i]);
+	if (live->cache)
+		for (size_t i = 0; i <= live->step_history; i++)
+			blob_unref(live->cache[i]);
+	free(live->cache);
+	free(live->cache_gen);
+	free(live->step_json);
+	free(live->step_len);
+	free(live->ring);
+	free(live->desc);
+	pthread_mutex_destroy(&live->lock);
+	pthread_mutex_destroy(&live->cache_lock);
+	pthread_cond_destroy(&live->cond);
+	free(live);
+}
+
+/* ---- the event ring (caller holds live->lock) ---------------------------- */
+
+static void ring_put(struct ins_live *live, const char *s, size_t n)
+{
+	size_t at = (size_t)(live->head % live->ring_size);
+	size_t first = n < live->ring_size - at ? n : live->ring_size - at;
+
+	memcpy(live->ring + at, s, first);
+	memcpy(live->ring, s + first, n - first);
+	live->head += n;
+}
+
+static void ring_get(const struct ins_live *live, uint64_t off, char *dst, size_t n)
+{
+	size_t at = (size_t)(off % live->ring_size);
+	size_t first = n < live->ring_size - at ? n : live->ring_size - at;
+
+	memcpy(dst, live->ring + at, first);
+	memcpy(dst + first, live->ring, n - first);
+}
+
+/* Length of the "data:" lines for text: one "data: " per line. */
+static size_t data_lines_len(const char *data, size_t n)
+{
+	size_t len = 6 + n + 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (data[i] == '\n')
+			len += 6;
+	return len;
+}
+
+static void ring_put_data_lines(struct ins_live *live, const char *data, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && data[i] != '\n')
+			continue;
+		ring_put(live, "data: ", 6);
+		ring_put(live, data + start, i - start);
+		ring_put(live, "\n", 1);
+		start = i + 1;
+	}
+}
+
+/* Appends one SSE record; returns its id or 0 when it was refused. */
+static uint64_t ring_append(struct ins_live *live, const char *type, const char *data, size_t n)
+{
+	char head[96];
+	int hn = snprintf(head, sizeof(head), "id: %" PRIu64 "\nevent: %s\n", live->next_id, type);
+	size_t len = (size_t)hn + data_lines_len(data, n) + 1;
+	struct record_desc *d;
+	uint64_t id;
+
+	if (hn < 0 || (size_t)hn >= sizeof(head) || len > live->ring_size / LIVE_RECORD_MAX_FRACTION)
+		return 0;
+	id = live->next_id++;
+	d = &live->desc[id % live->desc_cap];
+	d->id = id;
+	d->off = live->head;
+	d->len = (uint32_t)len;
+	ring_put(live, head, (size_t)hn);
+	ring_put_data_lines(live, data, n);
+	ring_put(live, "\n", 1);
+	/* Evict records whose bytes were overwritten or whose slot was reused. */
+	while (live->first_id < live->next_id) {
+		const struct record_desc *old = &live->desc[live->first_id % live->desc_cap];
+		int slot_reused = live->next_id - live->first_id > live->desc_cap;
+
+		if (!slot_reused && old->off + live->ring_size >= live->head)
+			break;
+		live->first_id++;
+	}
+	return id;
+}
+
+static void publish_locked_done(struct ins_live *live)
+{
+	live->gen++;
+	pthread_cond_broadcast(&live->cond);
+}
+
+static void refuse_big_event(struct ins_live *live, const char *type, size_t n)
+{
+	unsigned suppressed = 0;
+
+	if (ins_ratelimit_ok(&live->rl_big, &suppressed))
+		ins_warn(MOD, "%s event of %zu bytes does not fit the %zu-byte ring, not streamed (%u similar suppressed)",
+			 type, n, live->ring_size, suppressed);
+}
+
+/* ---- publishers ---------------------------------------------------------- */
+
+static void render_heatmap(struct sbuf *b, struct live_foot *f, const float *kpa)
+{
+	size_t n = (size_t)f->w * f->h;
+	float max = 0;
+
+	ins_heatmap_render(f->hm, kpa, f->cells);
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(f->cells[i]) && f->cells[i] > max)
+			max = f->cells[i];
+	sb_printf(b, "\"heatmap\":{\"w\":%u,\"h\":%u,\"cell_mm\":%.3g,\"x0_mm\":%.6g,\"y0_mm\":%.6g,\"max_kpa\":",
+		  f->w, f->h, f->cell_mm, f->x0_mm, f->y0_mm);
+	sb_tenths(b, max);
+	sb_str(b, ",\"cells\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_add(b, ",", 1);
+		sb_tenths(b, f->cells[i]);
+	}
+	sb_str(b, "]}");
+}
+
+/* FOOT = the analysis module's frame metrics object plus "heatmap". */
+static int render_foot(struct sbuf *b, struct live_foot *f, const struct ins_frame_metrics *m, const float *kpa)
+{
+	json_t *obj = ins_frame_metrics_json(m);
+	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	size_t tl = text ? strlen(text) : 0;
+
+	json_decref(obj);
+	if (tl < 2 || text[tl - 1] != '}') {
+		free(text);
+		return -1;
+	}
+	sb_add(b, text, tl - 1);
+	free(text);
+	if (tl > 2)
+		sb_add(b, ",", 1);
+	render_heatmap(b, f, kpa);
+	sb_add(b, "}", 1);
+	return b->failed ? -1 : 0;
+}
+
+void ins_live_publish_frame(struct ins_live *live, const struct ins_frame_metrics *m, const float *kpa)
+{
+	struct live_foot *f;
+	struct sbuf foot = { 0 }, ev = { 0 };
+	char *old = NULL;
+	int64_t now = ins_mono_us();
+	uint64_t id;
+
+	if (!live || !m || !kpa || m->foot >= INS_FOOT_COUNT || !live->foot[m->foot].present)
+		return;
+	atomic_fetch_add(&live->frames_published, 1);
+	f = &live->foot[m->foot];
+	pthread_mutex_lock(&f->render_lock);
+	if (f->emitted_once && now - f->last_emit_mono_us < live->frame_period_us) {
+		pthread_mutex_unlock(&f->render_lock);
+		return;
+	}
+	f->emitted_once = 1;
+	f->last_emit_mono_us = now;
+	if (render_foot(&foot, f, m, kpa) < 0)
+		goto out;
+	sb_printf(&ev, "{\"t_us\":%" PRId64 ",\"foot\":\"%s\",\"frame\":", m->t_us, ins_foot_name(m->foot));
+	sb_add(&ev, foot.p, foot.len);
+	sb_add(&ev, "}", 1);
+	if (ev.failed)
+		goto out;
+
+	pthread_mutex_lock(&live->lock);
+	old = f->json;
+	f->json = foot.p;
+	f->json_len = foot.len;
+	f->t_us = m->t_us;
+	foot.p = NULL;
+	id = ring_append(live, "frame", ev.p, ev.len);
+	publish_locked_done(live);
+	pthread_mutex_unlock(&live->lock);
+	if (!id)
+		refuse_big_event(live, "frame", ev.len);
+out:
+	pthread_mutex_unlock(&f->render_lock);
+	free(old);
+	free(foot.p);
+	free(ev.p);
+}
+
+void ins_live_publish_step(struct ins_live *live, const struct ins_step *step)
+{
+	json_t *obj;
+	char *text, *old = NULL;
+	size_t len, slot;
+	uint64_t id;
+
+	if (!live || !step)
+		return;
+	obj = ins_step_json(step);
+	text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	if (!text)
+		return;
+	len = strlen(text);
+	pthread_mutex_lock(&live->lock);
+	if (live->step_count < live->step_history) {
+		slot = (live->step_first + live->step_count) % live->step_history;
+		live->step_count++;
+	} else {
+		slot = live->step_first;
+		live->step_first = (live->step_first + 1) % live->step_history;
+	}
+	old = live->step_json[slot];
+	live->step_json[slot] = text;
+	live->step_len[slot] = len;
+	id = ring_append(live, "step", text, len);
+	publish_locked_done(live);
+	pthread_mutex_unlock(&live->lock);
+	free(old);
+	if (!id)
+		refuse_big_event(live, "step", len);
+}
+
+void ins_live_publish_event(struct ins_live *live, const char *type, const char *data)
+{
+	uint64_t id;
+	size_t n;
+
+	if (!live || !type || !data)
+		return;
+	/* An event name with a newline would forge extra SSE fields. */
+	if (strpbrk(type, "\r\n") || !*type)
+		return;
+	n = strlen(data);
+	pthread_mutex_lock(&live->lock);
+	id = ring_append(live, type, data, n);
+	pthread_cond_broadcast(&live->cond);
+	pthread_mutex_unlock(&live->lock);
+	if (!id)
+		refuse_big_event(live, type, n);
+}
+
+void ins_live_set_recording(struct ins_live *live, int64_t session_id)
+{
+	char data[96];
+
+	if (!live)
+		return;
+	if (session_id > 0)
+		snprintf(data, sizeof(data), "{\"recording\":{\"session_id\":%" PRId64 "}}", session_id);
+	else
+		snprintf(data, sizeof(data), "{\"recording\":null}");
+	pthread_mutex_lock(&live->lock);
+	live->recording_id = session_id > 0 ? session_id : 0;
+	ring_append(live, "status", data, strlen(data));
+	publish_locked_done(live);
+	pthread_mutex_unlock(&live->lock);
+}
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+static void build_snapshot(struct ins_live *live, size_t last_steps, struct sbuf *b)
+{
+	int64_t t_us = 0;
+	size_t n = last_steps < live->step_count ? last_steps : live->step_count;
+
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
+		if (live->foot[f].json && live->foot[f].t_us > t_us)
+			t_us = live->foot[f].t_us;
+	sb_printf(b, "{\"t_us\":%" PRId64 ",\"recording\":", t_us);
+	if (live->recording_id > 0)
+		sb_printf(b, "{\"session_id\":%" PRId64 "}", live->recording_id);
+	else
+		sb_str(b, "null");
+	sb_str(b, ",\"feet\":{");
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
+		sb_printf(b, "%s\"%s\":", f ? "," : "", ins_foot_name(f));
+		if (live->foot[f].json)
+			sb_add(b, live->foot[f].json, live->foot[f].json_len);
+		else
+			sb_str(b, "null");
+	}
+	sb_str(b, "},\"steps\":[");
+	for (size_t i = 0; i < n; i++) {
+		size_t slot = (live->step_first + live->step_count - n + i) % live->step_history;
+
+		if (i)
+			sb_add(b, ",", 1);
+		sb_add(b, live->step_json[slot], live->step_len[slot]);
+	}
+	sb_str(b, "]}");
+}
+
+struct ins_live_text *ins_live_snapshot_text(struct ins_live *live, size_t last_steps)
+{
+	struct live_text_blob *bl = NULL;
+	struct sbuf b = { 0 };
+	uint64_t gen;
+
+	if (!live)
+		return NULL;
+	if (last_steps > live->step_history)
+		last_steps = live->step_history;
+	pthread_mutex_lock(&live->cache_lock);
+	pthread_mutex_lock(&live->lock);
+	gen = live->gen;
+	if (live->cache[last_steps] && live->cache_gen[last_steps] == gen) {
+		pthread_mutex_unlock(&live->lock);
+		bl = live->cache[last_steps];
+		atomic_fetch_add(&bl->refs, 1);
+		pthread_mutex_unlock(&live->cache_lock);
+		return (struct ins_live_text *)bl;
+	}
+	build_snapshot(live, last_steps, &b);
+	pthread_mutex_unlock(&live->lock);
+	if (!b.failed)
+		bl = blob_new(b.p, b.len);
+	free(b.p);
+	if (bl) {
+		blob_unref(live->cache[last_steps]);
+		live->cache[last_steps] = bl;
+		live->cache_gen[last_steps] = gen;
+		atomic_fetch_add(&bl->refs, 1);
+	}
+	pthread_mutex_unlock(&live->cache_lock);
+	return (struct ins_live_text *)bl;
+}
+
+const char *ins_live_text_data(const struct ins_live_text *t, size_t *len)
+{
+	*len = t->b.len;
+	return t->b.data;
+}
+
+void ins_live_text_unref(struct ins_live_text *t)
+{
+	if (t)
+		blob_unref(&t->b);
+}
+
+json_t *ins_live_snapshot(struct ins_live *live, size_t last_steps)
+{
+	struct ins_live_text *t = ins_live_snapshot_text(live, last_steps);
+	json_t *j;
+
+	if (!t)
+		return NULL;
+	j = json_loadb(t->b.data, t->b.len, 0, NULL);
+	ins_live_text_unref(t);
+	return j;
+}
+
+/* ---- readers ------------------------------------------------------------- */
+
+struct ins_live_cursor *ins_live_cursor_open(struct ins_live *live, uint64_t last_event_id)
+{
+	struct ins_live_cursor *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->live = live;
+	pthread_mutex_lock(&live->lock);
+	if (last_event_id && last_event_id + 1 >= live->first_id && last_event_id < live->next_id)
+		c->id = last_event_id + 1;
+	else
+		c->id = live->next_id;
+	live->clients++;
+	pthread_mutex_unlock(&live->lock);
+	return c;
+}
+
+long ins_live_cursor_read(struct ins_live_cursor *c, char *buf, size_t max)
+{
+	struct ins_live *live = c->live;
+	size_t used = 0;
+
+	if (c->dropped)
+		return -1;
+	pthread_mutex_lock(&live->lock);
+	if (c->id < live->first_id) {
+		c->dropped = 1;
+		live->clients_dropped++;
+		pthread_mutex_unlock(&live->lock);
+		return -1;
+	}
+	while (c->id < live->next_id && used < max) {
+		const struct record_desc *d = &live->desc[c->id % live->desc_cap];
+		size_t left = d->len - c->in_record;
+
+		/* Whole records only, unless this one alone is larger than max. */
+		if (left > max - used) {
+			if (used)
+				break;
+			left = max;
+		}
+		ring_get(live, d->off + c->in_record, buf + used, left);
+		used += left;
+		c->in_record += (uint32_t)left;
+		if (c->in_record == d->len) {
+			c->id++;
+			c->in_record = 0;
+		}
+	}
+	pthread_mutex_unlock(&live->lock);
+	return (long)used;
+}
+
+void ins_live_cursor_close(struct ins_live_cursor *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->live->lock);
+	c->live->clients--;
+	pthread_mutex_unlock(&c->live->lock);
+	free(c);
+}
+
+uint64_t ins_live_wait(struct ins_live *live, uint64_t after_id, int timeout_ms)
+{
+	struct timespec until;
+	uint64_t newest;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&live->lock);
+	while (live->next_id - 1 <= after_id)
+		if (pthread_cond_timedwait(&live->cond, &live->lock, &until) == ETIMEDOUT)
+			break;
+	newest = live->next_id - 1;
+	pthread_mutex_unlock(&live->lock);
+	return newest;
+}
+
+void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out)
+{
+	pthread_mutex_lock(&live->lock);
+	out->events = live->next_id - 1;
+	out->clients = live->clients;
+	out->clients_dropped = live->clients_dropped;
+	pthread_mutex_unlock(&live->lock);
+	out->frames_published = atomic_load(&live->frames_published);
+}
