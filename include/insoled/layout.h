@@ -46,6 +46,10 @@ struct ins_sensor {
 	uint8_t region;       /* enum ins_region */
 	uint8_t side;         /* enum ins_side */
 	struct ins_calib_curve calib; /* the layout's default calibration */
+	/* Added by the layout module: share of this sensor counted on the
+	 * medial side (1 medial, 0 lateral, 0.5 for a sensor centred on the
+	 * foot axis, |x| < INS_MIDLINE_MM, whose `side` then says medial). */
+	float medial_share;
 };
 
 struct ins_layout {
@@ -64,7 +68,31 @@ struct ins_layout {
 	/* Foot outline (mm, foot frame), closed polygon, for heatmap masks. */
 	unsigned n_outline;
 	float (*outline)[2];
+	/* Added by the layout module. */
+	int arbitrary_units;      /* 1: raw, uncalibrated values (force_n = sum of units) */
+	float heatmap_cell_mm;    /* heatmap cell size for sparse layouts */
+	float grid_cell_mm;       /* dense layouts: square cell pitch */
+	float grid_x0_mm, grid_y0_mm; /* dense layouts: centre of column 0 / row 0 */
 };
+
+/* Region boundaries as fractions of foot_length_mm from the heel: heel
+ * [0, 0.30), midfoot [0.30, 0.60), forefoot [0.60, 0.80), toes [0.80, 1];
+ * a sensor counts wholly in the region that holds its centre. */
+#define INS_REGION_MIDFOOT_START 0.30
+#define INS_REGION_FOREFOOT_START 0.60
+#define INS_REGION_TOES_START 0.80
+/* Sensors centred closer than this to the foot axis count half medial, half
+ * lateral (a dense grid's middle column). */
+#define INS_MIDLINE_MM 0.05
+
+/* The region holding y_mm on a foot of the given length (clamped at both ends). */
+enum ins_region ins_region_at(float y_mm, float foot_length_mm);
+const char *ins_region_name(unsigned region); /* "heel", "midfoot", "forefoot", "toes" */
+const char *ins_side_name(unsigned side);     /* "medial", "lateral" */
+
+/* Check a calibration curve: returns 0, or -1 with "field: what is wrong"
+ * in err (fields: kind, zero, gain, exponent, table, saturation). */
+int ins_calib_curve_check(const struct ins_calib_curve *c, char *err, size_t errlen);
 
 /* Load one layout file; on failure returns NULL and writes "file:line: field:
  * what is wrong" into err. */

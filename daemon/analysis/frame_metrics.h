@@ -1,0 +1,109 @@
+/* Per-foot calibration and per-frame metrics: the hot loop under the
+ * analysis engine (module-internal; the engine in engine.c owns one
+ * ins_frame_ctx per foot).  Everything is precomputed in ins_frame_ctx_new();
+ * the per-frame functions neither allocate nor lock.  Owner of calib.c,
+ * frame_metrics.c and this header: the layouts/calibration/frame engineer. */
+#ifndef INSOLED_FRAME_METRICS_H
+#define INSOLED_FRAME_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/analysis.h"
+#include "insoled/layout.h"
+
+/* A sensor is "in contact" above this pressure: 10 kPa sits above the noise
+ * floor of FSR and capacitive insoles and is the usual plantar-pressure
+ * contact threshold, so contact area means what podiatrists expect. */
+#define INS_CONTACT_KPA 10.0f
+
+/* Body-weight scaling factors outside this range mean the foot was not
+ * standing still on its own (or the body weight is wrong): refuse them. */
+#define INS_BW_SCALE_MIN 0.2
+#define INS_BW_SCALE_MAX 5.0
+
+struct ins_frame_ctx;
+
+/* curves: n_sensors per-sensor curves (e.g. a session's recorded
+ * calibration), or NULL for the layout's defaults; both are copied.  The
+ * layout must outlive the context. */
+struct ins_frame_ctx *ins_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
+					char *err, size_t errlen);
+void ins_frame_ctx_free(struct ins_frame_ctx *ctx);
+unsigned ins_frame_ctx_sensors(const struct ins_frame_ctx *ctx);
+const struct ins_layout *ins_frame_ctx_layout(const struct ins_frame_ctx *ctx);
+
+/* ---- calibration (calib.c) -------------------------------------------- */
+
+/* One curve: counts -> kPa (or arbitrary units).  Every kind is evaluated on
+ * d = min(counts, saturation) - zero (table points are counts above zero);
+ * d <= 0 gives 0, and the result is never negative.  Saturated counts give
+ * the curve's value at saturation. */
+double ins_calib_eval(const struct ins_calib_curve *c, double counts);
+
+/* Raw counts -> kPa for a whole frame (n_sensors values), body-weight scale
+ * applied.  Linear curves are computed; power and table curves use a
+ * per-sensor lookup table built by ins_frame_ctx_new(). */
+void ins_frame_calibrate(const struct ins_frame_ctx *ctx, const uint16_t *counts, float *kpa);
+
+/* Pressures from an importer or a float archive: NaN, infinities and
+ * negative values become 0 (a missing sample must not poison the force sum).
+ * Returns how many values were replaced. */
+unsigned ins_frame_clean_kpa(float *kpa, unsigned n);
+
+/* Tare: each sensor's zero becomes its count in `counts` (the foot must be
+ * unloaded: the caller's job).  Rebuilds the lookup tables; no allocation. */
+void ins_frame_tare(struct ins_frame_ctx *ctx, const uint16_t *counts);
+
+/* Body-weight scaling: scale = body weight / force measured while standing
+ * still on this foot alone.  Returns 0, or -1 (err says why) when either is
+ * not positive or the factor falls outside [INS_BW_SCALE_MIN, INS_BW_SCALE_MAX]. */
+int ins_calib_body_weight_scale(double measured_force_n, double body_weight_n, double *scale,
+				char *err, size_t errlen);
+/* Multiplies every calibrated pressure (1 = none). */
+void ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale);
+double ins_frame_scale(const struct ins_frame_ctx *ctx);
+
+/* The curves in use (tare included), n_sensors of them: what a session
+ * records as its calibration. */
+const struct ins_calib_curve *ins_frame_ctx_curves(const struct ins_frame_ctx *ctx);
+
+/* Sensor health over steps: a sensor that never reaches contact in
+ * INS_HEALTH_MIN_STEPS loaded steps is SILENT (dead, disconnected, or never
+ * loaded, e.g. under a high arch); one at saturation in at least a quarter
+ * of the steps is SATURATING; one above contact in at least half of the
+ * swing frames (foot in the air) is STUCK (shorted sensor or stale tare). */
+#define INS_HEALTH_MIN_STEPS 20   /* ~10 s of walking: enough to see every sensor loaded */
+#define INS_HEALTH_MIN_SWING 50   /* swing frames before STUCK is judged (0.5 s at 100 Hz) */
+enum ins_sensor_flags {
+	INS_SENSOR_SILENT = 1u << 0,
+	INS_SENSOR_SATURATING = 1u << 1,
+	INS_SENSOR_STUCK = 1u << 2
+};
+struct ins_sensor_health;
+struct ins_sensor_health *ins_sensor_health_new(const struct ins_frame_ctx *ctx);
+void ins_sensor_health_free(struct ins_sensor_health *h);
+/* step_peak_kpa: each sensor's peak pressure over one stance. */
+void ins_sensor_health_add_step(struct ins_sensor_health *h, const float *step_peak_kpa);
+/* kpa: one frame while the foot is in swing. */
+void ins_sensor_health_add_swing(struct ins_sensor_health *h, const float *kpa);
+unsigned ins_sensor_health_flags(const struct ins_sensor_health *h, unsigned sensor);
+
+/* ---- per-frame metrics (frame_metrics.c) ------------------------------ */
+
+/* What the step metrics need beyond struct ins_frame_metrics. */
+struct ins_frame_extra {
+	float region_peak_kpa[INS_REGION_COUNT];    /* highest sensor in the region */
+	float region_contact_mm2[INS_REGION_COUNT]; /* contact area per region */
+};
+
+/* Fills force_n, cop_*, contact_area_mm2, peak_kpa, region_force_n,
+ * side_force_n and n_saturated of *out (foot, event, in_stance and t_us are
+ * the caller's), and *extra when not NULL.  kpa: n_sensors finite values
+ * >= 0 (ins_frame_calibrate output, or ins_frame_clean_kpa'd).  CoP is NaN
+ * when force_n <= 0.  Arbitrary-unit layouts: force_n and peak_kpa are in
+ * the raw units and contact areas are NaN. */
+void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
+		       struct ins_frame_extra *extra);
+
+#endif

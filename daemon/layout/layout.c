@@ -1,0 +1,768 @@
+/* Layout files (docs/layouts.md): an INI-like text format parsed here so
+ * every error can name the file, the line and the field. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insoled/layout.h"
+
+/* Sanity limits: anything beyond them is a typo (mm for cm, a stray digit),
+ * not a foot. */
+#define LAYOUT_MAX_FOOT_MM 1000.0   /* no insole is a metre long */
+#define LAYOUT_MAX_COORD_MM 2000.0  /* sensors stay near the foot */
+#define LAYOUT_MAX_AREA_MM2 100000.0 /* one sensor larger than a whole insole */
+#define LAYOUT_MAX_OUTLINE 4096     /* outline points; a smooth foot needs < 100 */
+#define LAYOUT_MIN_CELL_MM 1.0      /* heatmap / grid cells: finer than any sensor pitch */
+#define LAYOUT_MAX_CELL_MM 50.0
+#define LAYOUT_DEFAULT_HEATMAP_CELL_MM 5.0f /* about the pitch of dense insoles */
+
+enum section { SEC_NONE, SEC_LAYOUT, SEC_CALIBRATION, SEC_OUTLINE, SEC_GRID, SEC_SENSOR };
+
+/* Which calibration fields a [sensor] section overrides. */
+enum calib_field {
+	CF_KIND = 1u << 0, CF_ZERO = 1u << 1, CF_GAIN = 1u << 2,
+	CF_EXPONENT = 1u << 3, CF_TABLE = 1u << 4, CF_SATURATION = 1u << 5
+};
+
+struct sensor_src {
+	unsigned line;        /* line of the [sensor] header, for errors found later */
+	unsigned have;        /* bit per required field seen: 1 x, 2 y, 4 area */
+	int region;           /* -1 = from position */
+	int side;             /* -1 = from position */
+	unsigned calib_set;   /* enum calib_field */
+};
+
+struct parser {
+	const char *path;
+	unsigned line;
+	char *err;
+	size_t errlen;
+	struct ins_layout *lay;
+	enum section sec;
+	unsigned seen_sections;   /* bit per enum section that appeared */
+	unsigned seen_keys;       /* bit per key within the current single section */
+	unsigned layout_line, grid_line;
+	int have_length, have_width, have_forefoot;
+	struct ins_calib_curve default_calib;
+	unsigned default_calib_set;
+	unsigned calib_line;
+	int grid_w, grid_h;
+	float grid_cell, grid_x0, grid_y0;
+	unsigned grid_set;
+	struct sensor_src *src;
+	size_t cap_sensors, cap_outline;
+};
+
+static int fail(struct parser *p, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parser *p, const char *field, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (p->line)
+		snprintf(p->err, p->errlen, "%s:%u: %s: %s", p->path, p->line, field, what);
+	else
+		snprintf(p->err, p->errlen, "%s: %s: %s", p->path, field, what);
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int parse_double(struct parser *p, const char *key, const char *val, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(val, &end);
+	if (end == val || *trim(end) != '\0' || errno == ERANGE || !isfinite(*out))
+		return fail(p, key, "expected a number, got '%s'", val);
+	return 0;
+}
+
+static int parse_range(struct parser *p, const char *key, const char *val, double lo, double hi, double *out)
+{
+	if (parse_double(p, key, val, out) < 0)
+		return -1;
+	if (*out < lo || *out > hi)
+		return fail(p, key, "%g is outside %g..%g", *out, lo, hi);
+	return 0;
+}
+
+static int parse_positive(struct parser *p, const char *key, const char *val, double hi, double *out)
+{
+	if (parse_double(p, key, val, out) < 0)
+		return -1;
+	if (!(*out > 0) || *out > hi)
+		return fail(p, key, "must be > 0 and <= %g, got %g", hi, *out);
+	return 0;
+}
+
+static int parse_int(struct parser *p, const char *key, const char *val, long lo, long hi, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(val, &end, 10);
+	if (end == val || *trim(end) != '\0' || errno == ERANGE)
+		return fail(p, key, "expected an integer, got '%s'", val);
+	if (*out < lo || *out > hi)
+		return fail(p, key, "%ld is outside %ld..%ld", *out, lo, hi);
+	return 0;
+}
+
+/* "NAME" must be short and safe as a file name and in URLs. */
+static int parse_name(struct parser *p, const char *val)
+{
+	size_t n = strlen(val);
+
+	if (n == 0 || n >= sizeof(p->lay->name))
+		return fail(p, "name", "must be 1..%zu characters", sizeof(p->lay->name) - 1);
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)val[i]) && !strchr("._-", val[i]))
+			return fail(p, "name", "'%s': only letters, digits, '.', '_' and '-' are allowed", val);
+	memcpy(p->lay->name, val, n + 1);
+	return 0;
+}
+
+/* "counts:kpa counts:kpa ..." */
+static int parse_table(struct parser *p, const char *key, char *val, struct ins_calib_curve *c)
+{
+	char *save = NULL;
+	unsigned n = 0;
+
+	for (char *tok = strtok_r(val, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *colon = strchr(tok, ':');
+		double counts, kpa;
+
+		if (n == INS_CALIB_TABLE_MAX)
+			return fail(p, key, "more than %d points", INS_CALIB_TABLE_MAX);
+		if (!colon)
+			return fail(p, key, "point %u '%s': expected counts:kpa", n + 1, tok);
+		*colon = '\0';
+		if (parse_double(p, key, tok, &counts) < 0 || parse_double(p, key, colon + 1, &kpa) < 0)
+			return -1;
+		c->table_counts[n] = counts;
+		c->table_kpa[n] = kpa;
+		n++;
+	}
+	c->n_points = n;
+	return 0;
+}
+
+/* Calibration keys, shared by [calibration] and [sensor]; returns 1 when key
+ * is not a calibration key. */
+static int parse_calib_key(struct parser *p, const char *key, char *val, struct ins_calib_curve *c, unsigned *set)
+{
+	double d;
+	long l;
+	unsigned bit;
+
+	if (!strcmp(key, "kind")) {
+		bit = CF_KIND;
+		if (!strcmp(val, "linear"))
+			c->kind = INS_CALIB_LINEAR;
+		else if (!strcmp(val, "power"))
+			c->kind = INS_CALIB_POWER;
+		else if (!strcmp(val, "table"))
+			c->kind = INS_CALIB_TABLE;
+		else
+			return fail(p, key, "'%s': expected linear, power or table", val);
+	} else if (!strcmp(key, "zero")) {
+		bit = CF_ZERO;
+		if (parse_range(p, key, val, 0, 65535, &d) < 0)
+			return -1;
+		c->zero = d;
+	} else if (!strcmp(key, "gain")) {
+		bit = CF_GAIN;
+		if (parse_double(p, key, val, &d) < 0)
+			return -1;
+		c->gain = d;
+	} else if (!strcmp(key, "exponent")) {
+		bit = CF_EXPONENT;
+		if (parse_double(p, key, val, &d) < 0)
+			return -1;
+		c->exponent = d;
+	} else if (!strcmp(key, "table")) {
+		bit = CF_TABLE;
+		if (parse_table(p, key, val, c) < 0)
+			return -1;
+	} else if (!strcmp(key, "saturation")) {
+		bit = CF_SATURATION;
+		if (parse_int(p, key, val, 1, 65535, &l) < 0)
+			return -1;
+		c->saturation = (uint16_t)l;
+	} else {
+		return 1;
+	}
+	if (*set & bit)
+		return fail(p, key, "given twice");
+	*set |= bit;
+	return 0;
+}
+
+static int once(struct parser *p, const char *key, unsigned bit)
+{
+	if (p->seen_keys & (1u << bit))
+		return fail(p, key, "given twice");
+	p->seen_keys |= 1u << bit;
+	return 0;
+}
+
+static int layout_key(struct parser *p, const char *key, char *val)
+{
+	static const char *const keys[] = { "name", "description", "foot_length_mm", "foot_width_mm",
+					    "forefoot_width_mm", "units", "heatmap_cell_mm" };
+	struct ins_layout *lay = p->lay;
+	unsigned k;
+	double d;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]) && strcmp(key, keys[k]); k++)
+		;
+	if (k == sizeof(keys) / sizeof(keys[0]))
+		return fail(p, key, "unknown key in [layout]");
+	if (once(p, key, k) < 0)
+		return -1;
+	switch (k) {
+	case 0:
+		return parse_name(p, val);
+	case 1:
+		if (strlen(val) >= sizeof(lay->description))
+			return fail(p, key, "longer than %zu characters", sizeof(lay->description) - 1);
+		strcpy(lay->description, val);
+		return 0;
+	case 2:
+		p->have_length = 1;
+		if (parse_positive(p, key, val, LAYOUT_MAX_FOOT_MM, &d) < 0)
+			return -1;
+		lay->foot_length_mm = (float)d;
+		return 0;
+	case 3:
+		p->have_width = 1;
+		if (parse_positive(p, key, val, LAYOUT_MAX_FOOT_MM, &d) < 0)
+			return -1;
+		lay->foot_width_mm = (float)d;
+		return 0;
+	case 4:
+		p->have_forefoot = 1;
+		if (parse_positive(p, key, val, LAYOUT_MAX_FOOT_MM, &d) < 0)
+			return -1;
+		lay->forefoot_width_mm = (float)d;
+		return 0;
+	case 5:
+		if (!strcmp(val, "kpa"))
+			lay->arbitrary_units = 0;
+		else if (!strcmp(val, "arbitrary"))
+			lay->arbitrary_units = 1;
+		else
+			return fail(p, key, "'%s': expected kpa or arbitrary", val);
+		return 0;
+	default:
+		if (parse_range(p, key, val, LAYOUT_MIN_CELL_MM, LAYOUT_MAX_CELL_MM, &d) < 0)
+			return -1;
+		lay->heatmap_cell_mm = (float)d;
+		return 0;
+	}
+}
+
+static int outline_key(struct parser *p, const char *key, const char *val)
+{
+	struct ins_layout *lay = p->lay;
+	double x, y;
+	char *end;
+
+	if (strcmp(key, "point"))
+		return fail(p, key, "unknown key in [outline] (expected point = X_MM Y_MM)");
+	errno = 0;
+	x = strtod(val, &end);
+	if (end == val || !isspace((unsigned char)*end))
+		return fail(p, key, "expected 'X_MM Y_MM', got '%s'", val);
+	if (parse_range(p, key, end, -LAYOUT_MAX_COORD_MM, LAYOUT_MAX_COORD_MM, &y) < 0)
+		return -1;
+	if (errno == ERANGE || !isfinite(x) || fabs(x) > LAYOUT_MAX_COORD_MM)
+		return fail(p, key, "x %g is outside -%g..%g", x, LAYOUT_MAX_COORD_MM, LAYOUT_MAX_COORD_MM);
+	if (lay->n_outline == LAYOUT_MAX_OUTLINE)
+		return fail(p, key, "more than %d outline points", LAYOUT_MAX_OUTLINE);
+	if (lay->n_outline == p->cap_outline) {
+		size_t cap = p->cap_outline ? 2 * p->cap_outline : 64;
+		float (*o)[2] = realloc(lay->outline, cap * sizeof(*o));
+
+		if (!o)
+			return fail(p, key, "out of memory");
+		lay->outline = o;
+		p->cap_outline = cap;
+	}
+	lay->outline[lay->n_outline][0] = (float)x;
+	lay->outline[lay->n_outline][1] = (float)y;
+	lay->n_outline++;
+	return 0;
+}
+
+static int grid_key(struct parser *p, const char *key, const char *val)
+{
+	static const char *const keys[] = { "columns", "rows", "cell_mm", "x0_mm", "y0_mm" };
+	unsigned k;
+	long l;
+	double d;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]) && strcmp(key, keys[k]); k++)
+		;
+	if (k == sizeof(keys) / sizeof(keys[0]))
+		return fail(p, key, "unknown key in [grid]");
+	if (once(p, key, k) < 0)
+		return -1;
+	p->grid_set |= 1u << k;
+	switch (k) {
+	case 0:
+	case 1:
+		if (parse_int(p, key, val, 1, INS_MAX_SENSORS, &l) < 0)
+			return -1;
+		*(k == 0 ? &p->grid_w : &p->grid_h) = (int)l;
+		return 0;
+	case 2:
+		if (parse_range(p, key, val, LAYOUT_MIN_CELL_MM, LAYOUT_MAX_CELL_MM, &d) < 0)
+			return -1;
+		p->grid_cell = (float)d;
+		return 0;
+	default:
+		if (parse_range(p, key, val, -LAYOUT_MAX_COORD_MM, LAYOUT_MAX_COORD_MM, &d) < 0)
+			return -1;
+		*(k == 3 ? &p->grid_x0 : &p->grid_y0) = (float)d;
+		return 0;
+	}
+}
+
+static int add_sensor(struct parser *p)
+{
+	struct ins_layout *lay = p->lay;
+
+	if (lay->n_sensors == INS_MAX_SENSORS)
+		return fail(p, "[sensor]", "more than %d sensors", INS_MAX_SENSORS);
+	if (lay->n_sensors == p->cap_sensors) {
+		size_t cap = p->cap_sensors ? 2 * p->cap_sensors : 32;
+		struct ins_sensor *s = realloc(lay->sensors, cap * sizeof(*s));
+		struct sensor_src *src;
+
+		if (!s)
+			return fail(p, "[sensor]", "out of memory");
+		lay->sensors = s;
+		src = realloc(p->src, cap * sizeof(*src));
+		if (!src)
+			return fail(p, "[sensor]", "out of memory");
+		p->src = src;
+		p->cap_sensors = cap;
+	}
+	memset(&lay->sensors[lay->n_sensors], 0, sizeof(lay->sensors[0]));
+	p->src[lay->n_sensors] = (struct sensor_src){ .line = p->line, .region = -1, .side = -1 };
+	lay->n_sensors++;
+	return 0;
+}
+
+static int sensor_key(struct parser *p, const char *key, char *val)
+{
+	unsigned i = p->lay->n_sensors - 1;
+	struct ins_sensor *s = &p->lay->sensors[i];
+	struct sensor_src *src = &p->src[i];
+	double d;
+	int r;
+
+	if (!strcmp(key, "x_mm") || !strcmp(key, "y_mm")) {
+		unsigned bit = key[0] == 'x' ? 1 : 2;
+
+		if (src->have & bit)
+			return fail(p, key, "given twice");
+		src->have |= bit;
+		if (parse_range(p, key, val, -LAYOUT_MAX_COORD_MM, LAYOUT_MAX_COORD_MM, &d) < 0)
+			return -1;
+		*(bit == 1 ? &s->x_mm : &s->y_mm) = (float)d;
+		return 0;
+	}
+	if (!strcmp(key, "area_mm2")) {
+		if (src->have & 4)
+			return fail(p, key, "given twice");
+		src->have |= 4;
+		if (parse_positive(p, key, val, LAYOUT_MAX_AREA_MM2, &d) < 0)
+			return -1;
+		s->area_mm2 = (float)d;
+		return 0;
+	}
+	if (!strcmp(key, "region")) {
+		for (r = 0; r < INS_REGION_COUNT && strcmp(val, ins_region_name((unsigned)r)); r++)
+			;
+		if (r == INS_REGION_COUNT && strcmp(val, "auto"))
+			return fail(p, key, "'%s': expected auto, heel, midfoot, forefoot or toes", val);
+		src->region = r == INS_REGION_COUNT ? -1 : r;
+		return 0;
+	}
+	if (!strcmp(key, "side")) {
+		if (!strcmp(val, "medial"))
+			src->side = INS_SIDE_MEDIAL;
+		else if (!strcmp(val, "lateral"))
+			src->side = INS_SIDE_LATERAL;
+		else if (!strcmp(val, "auto"))
+			src->side = -1;
+		else
+			return fail(p, key, "'%s': expected auto, medial or lateral", val);
+		return 0;
+	}
+	r = parse_calib_key(p, key, val, &s->calib, &src->calib_set);
+	if (r == 1)
+		return fail(p, key, "unknown key in [sensor]");
+	return r;
+}
+
+static int begin_section(struct parser *p, const char *name)
+{
+	static const char *const names[] = { "", "layout", "calibration", "outline", "grid", "sensor" };
+	unsigned k;
+
+	for (k = 1; k < sizeof(names) / sizeof(names[0]) && strcmp(name, names[k]); k++)
+		;
+	if (k == sizeof(names) / sizeof(names[0]))
+		return fail(p, "section", "unknown section [%s]", name);
+	if (k != SEC_SENSOR && (p->seen_sections & (1u << k)))
+		return fail(p, "section", "[%s] given twice", name);
+	p->seen_sections |= 1u << k;
+	p->sec = (enum section)k;
+	p->seen_keys = 0;
+	if (k == SEC_LAYOUT)
+		p->layout_line = p->line;
+	else if (k == SEC_CALIBRATION)
+		p->calib_line = p->line;
+	else if (k == SEC_GRID)
+		p->grid_line = p->line;
+	else if (k == SEC_SENSOR)
+		return add_sensor(p);
+	return 0;
+}
+
+static int parse_line(struct parser *p, char *raw)
+{
+	char *line = trim(raw), *eq, *key, *val;
+	int r;
+
+	if (*line == '\0' || *line == '#' || *line == ';')
+		return 0;
+	if (*line == '[') {
+		char *close = strchr(line, ']');
+
+		if (!close || close[1] != '\0')
+			return fail(p, "section", "expected [name]");
+		*close = '\0';
+		return begin_section(p, trim(line + 1));
+	}
+	eq = strchr(line, '=');
+	if (!eq)
+		return fail(p, trim(line), "expected key = value");
+	*eq = '\0';
+	key = trim(line);
+	val = trim(eq + 1);
+	if (*val == '\0')
+		return fail(p, key, "empty value");
+	switch (p->sec) {
+	case SEC_LAYOUT:
+		return layout_key(p, key, val);
+	case SEC_CALIBRATION:
+		r = parse_calib_key(p, key, val, &p->default_calib, &p->default_calib_set);
+		return r == 1 ? fail(p, key, "unknown key in [calibration]") : r;
+	case SEC_OUTLINE:
+		return outline_key(p, key, val);
+	case SEC_GRID:
+		return grid_key(p, key, val);
+	case SEC_SENSOR:
+		return sensor_key(p, key, val);
+	default:
+		return fail(p, key, "key outside any section");
+	}
+}
+
+static int build_grid(struct parser *p)
+{
+	static const char *const keys[] = { "columns", "rows", "cell_mm", "x0_mm", "y0_mm" };
+	struct ins_layout *lay = p->lay;
+	long n = (long)p->grid_w * p->grid_h;
+
+	p->line = p->grid_line;
+	for (unsigned k = 0; k < 5; k++)
+		if (!(p->grid_set & (1u << k)))
+			return fail(p, keys[k], "missing in [grid]");
+	if (p->seen_sections & (1u << SEC_SENSOR))
+		return fail(p, "[grid]", "a layout has either [grid] or [sensor] sections, not both");
+	if (n > INS_MAX_SENSORS)
+		return fail(p, "[grid]", "%d x %d = %ld cells, more than %d", p->grid_w, p->grid_h, n, INS_MAX_SENSORS);
+	for (long i = 0; i < n; i++) {
+		struct ins_sensor *s;
+
+		if (add_sensor(p) < 0)
+			return -1;
+		s = &lay->sensors[i];
+		s->x_mm = p->grid_x0 + (float)(i % p->grid_w) * p->grid_cell;
+		s->y_mm = p->grid_y0 + (float)(i / p->grid_w) * p->grid_cell;
+		s->area_mm2 = p->grid_cell * p->grid_cell;
+		p->src[i].have = 7;
+	}
+	lay->is_grid = 1;
+	lay->grid_w = (uint16_t)p->grid_w;
+	lay->grid_h = (uint16_t)p->grid_h;
+	lay->grid_cell_mm = p->grid_cell;
+	lay->grid_x0_mm = p->grid_x0;
+	lay->grid_y0_mm = p->grid_y0;
+	return 0;
+}
+
+static void merge_calib(struct ins_calib_curve *c, const struct ins_calib_curve *def, unsigned set)
+{
+	struct ins_calib_curve own = *c;
+
+	*c = *def;
+	if (set & CF_KIND)
+		c->kind = own.kind;
+	if (set & CF_ZERO)
+		c->zero = own.zero;
+	if (set & CF_GAIN)
+		c->gain = own.gain;
+	if (set & CF_EXPONENT)
+		c->exponent = own.exponent;
+	if (set & CF_TABLE) {
+		c->n_points = own.n_points;
+		memcpy(c->table_counts, own.table_counts, sizeof(c->table_counts));
+		memcpy(c->table_kpa, own.table_kpa, sizeof(c->table_kpa));
+	}
+	if (set & CF_SATURATION)
+		c->saturation = own.saturation;
+}
+
+static int finish_sensor(struct parser *p, unsigned i)
+{
+	static const char *const fields[] = { "x_mm", "y_mm", "area_mm2" };
+	struct ins_sensor *s = &p->lay->sensors[i];
+	const struct sensor_src *src = &p->src[i];
+	char why[200];
+
+	p->line = src->line;
+	for (unsigned k = 0; k < 3; k++)
+		if (!(src->have & (1u << k)))
+			return fail(p, fields[k], "missing in [sensor] %u", i + 1);
+	merge_calib(&s->calib, &p->default_calib, src->calib_set);
+	if (ins_calib_curve_check(&s->calib, why, sizeof(why)) < 0)
+		return fail(p, "calibration", "[sensor] %u: %s", i + 1, why);
+	s->region = (uint8_t)(src->region >= 0 ? src->region : (int)ins_region_at(s->y_mm, p->lay->foot_length_mm));
+	if (src->side >= 0) {
+		s->side = (uint8_t)src->side;
+		s->medial_share = src->side == INS_SIDE_MEDIAL ? 1.0f : 0.0f;
+	} else if (fabsf(s->x_mm) < (float)INS_MIDLINE_MM) {
+		s->side = INS_SIDE_MEDIAL;
+		s->medial_share = 0.5f;
+	} else {
+		s->side = s->x_mm > 0 ? INS_SIDE_MEDIAL : INS_SIDE_LATERAL;
+		s->medial_share = s->x_mm > 0 ? 1.0f : 0.0f;
+	}
+	return 0;
+}
+
+static int finish(struct parser *p)
+{
+	struct ins_layout *lay = p->lay;
+	char why[200];
+
+	p->line = p->layout_line;
+	if (!(p->seen_sections & (1u << SEC_LAYOUT)))
+		return fail(p, "[layout]", "missing section (name, foot_length_mm, foot_width_mm)");
+	if (lay->name[0] == '\0')
+		return fail(p, "name", "missing in [layout]");
+	if (!p->have_length)
+		return fail(p, "foot_length_mm", "missing in [layout]");
+	if (!p->have_width)
+		return fail(p, "foot_width_mm", "missing in [layout]");
+	if (!p->have_forefoot)
+		lay->forefoot_width_mm = lay->foot_width_mm;
+	p->line = p->calib_line;
+	if (!(p->seen_sections & (1u << SEC_CALIBRATION)))
+		return fail(p, "[calibration]", "missing section (every sensor needs a default curve)");
+	if (ins_calib_curve_check(&p->default_calib, why, sizeof(why)) < 0)
+		return fail(p, "calibration", "%s", why);
+	p->line = 0;
+	if (lay->n_outline < 3)
+		return fail(p, "[outline]", "needs at least 3 points, got %u", lay->n_outline);
+	if ((p->seen_sections & (1u << SEC_GRID)) && build_grid(p) < 0)
+		return -1;
+	p->line = 0;
+	if (lay->n_sensors == 0)
+		return fail(p, "[sensor]", "no sensors (give [sensor] sections or a [grid])");
+	for (unsigned i = 0; i < lay->n_sensors; i++)
+		if (finish_sensor(p, i) < 0)
+			return -1;
+	return 0;
+}
+
+struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen)
+{
+	struct parser p = { .path = path, .err = err, .errlen = errlen };
+	char *buf = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int rc = -1;
+
+	p.default_calib.exponent = 1.0;
+	p.lay = calloc(1, sizeof(*p.lay));
+	if (!p.lay) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	p.lay->heatmap_cell_mm = LAYOUT_DEFAULT_HEATMAP_CELL_MM;
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (ssize_t n; (n = getline(&buf, &cap, f)) >= 0;) {
+		p.line++;
+		if ((size_t)n != strlen(buf)) {
+			fail(&p, "line", "contains a NUL byte (not a text file?)");
+			goto out;
+		}
+		if (parse_line(&p, buf) < 0)
+			goto out;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s:%u: read error: %s", path, p.line + 1, strerror(errno));
+		goto out;
+	}
+	rc = finish(&p);
+out:
+	if (f)
+		fclose(f);
+	free(buf);
+	free(p.src);
+	if (rc < 0) {
+		ins_layout_free(p.lay);
+		return NULL;
+	}
+	return p.lay;
+}
+
+struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen)
+{
+	struct ins_layout *lay;
+	char path[4096];
+
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/')) {
+		snprintf(err, errlen, "layout name '%s': must be a plain name (no '/', not starting with '.')", name);
+		return NULL;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.layout", dir, name) >= sizeof(path)) {
+		snprintf(err, errlen, "layout '%s': path too long", name);
+		return NULL;
+	}
+	lay = ins_layout_load(path, err, errlen);
+	if (lay && strcmp(lay->name, name)) {
+		snprintf(err, errlen, "%s: name: '%s' does not match the file name '%s'", path, lay->name, name);
+		ins_layout_free(lay);
+		return NULL;
+	}
+	return lay;
+}
+
+void ins_layout_free(struct ins_layout *layout)
+{
+	if (!layout)
+		return;
+	free(layout->sensors);
+	free(layout->outline);
+	free(layout);
+}
+
+enum ins_region ins_region_at(float y_mm, float foot_length_mm)
+{
+	double f = foot_length_mm > 0 ? (double)y_mm / foot_length_mm : 0;
+
+	if (f < INS_REGION_MIDFOOT_START)
+		return INS_REGION_HEEL;
+	if (f < INS_REGION_FOREFOOT_START)
+		return INS_REGION_MIDFOOT;
+	if (f < INS_REGION_TOES_START)
+		return INS_REGION_FOREFOOT;
+	return INS_REGION_TOES;
+}
+
+const char *ins_region_name(unsigned region)
+{
+	static const char *const names[INS_REGION_COUNT] = { "heel", "midfoot", "forefoot", "toes" };
+
+	return region < INS_REGION_COUNT ? names[region] : "unknown";
+}
+
+const char *ins_side_name(unsigned side)
+{
+	return side == INS_SIDE_MEDIAL ? "medial" : side == INS_SIDE_LATERAL ? "lateral" : "unknown";
+}
+
+static int check_table(const struct ins_calib_curve *c, char *err, size_t errlen)
+{
+	if (c->n_points < 2 || c->n_points > INS_CALIB_TABLE_MAX) {
+		snprintf(err, errlen, "table: needs 2..%d points, got %u", INS_CALIB_TABLE_MAX, c->n_points);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->n_points; i++) {
+		if (!isfinite(c->table_counts[i]) || !isfinite(c->table_kpa[i]) || c->table_kpa[i] < 0) {
+			snprintf(err, errlen, "table: point %u: counts and kPa must be finite, kPa >= 0", i + 1);
+			return -1;
+		}
+		if (i > 0 && c->table_counts[i] <= c->table_counts[i - 1]) {
+			snprintf(err, errlen, "table: point %u: counts must increase (%g after %g)", i + 1,
+				 c->table_counts[i], c->table_counts[i - 1]);
+			return -1;
+		}
+		if (i > 0 && c->table_kpa[i] < c->table_kpa[i - 1]) {
+			snprintf(err, errlen, "table: point %u: kPa must not decrease (%g after %g)", i + 1,
+				 c->table_kpa[i], c->table_kpa[i - 1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ins_calib_curve_check(const struct ins_calib_curve *c, char *err, size_t errlen)
+{
+	if (c->kind != INS_CALIB_LINEAR && c->kind != INS_CALIB_POWER && c->kind != INS_CALIB_TABLE) {
+		snprintf(err, errlen, "kind: unknown curve kind %d", (int)c->kind);
+		return -1;
+	}
+	if (c->saturation == 0) {
+		snprintf(err, errlen, "saturation: missing (counts at which the ADC saturates, 1..65535)");
+		return -1;
+	}
+	if (!isfinite(c->zero) || c->zero < 0 || c->zero >= c->saturation) {
+		snprintf(err, errlen, "zero: %g must be >= 0 and below saturation %u", c->zero, c->saturation);
+		return -1;
+	}
+	if (c->kind == INS_CALIB_TABLE)
+		return check_table(c, err, errlen);
+	if (!isfinite(c->gain) || !(c->gain > 0)) {
+		snprintf(err, errlen, "gain: must be > 0, got %g", c->gain);
+		return -1;
+	}
+	if (c->kind == INS_CALIB_POWER && (!isfinite(c->exponent) || c->exponent <= 0 || c->exponent > 10)) {
+		snprintf(err, errlen, "exponent: must be > 0 and <= 10, got %g", c->exponent);
+		return -1;
+	}
+	return 0;
+}
