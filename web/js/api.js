@@ -1,0 +1,81 @@
+// Thin client for the daemon's HTTP API (docs/api.md).  Every error becomes
+// an ApiError carrying the server's message, so views can show it verbatim;
+// a 401 opens the token login once and retries nothing on its own.
+
+export class ApiError extends Error {
+	constructor(status, message, field) {
+		super(message);
+		this.status = status;
+		this.field = field;
+	}
+}
+
+const listeners = new Set();
+
+// Views register here to learn that the daemon wants a token.
+export function onUnauthorized(fn) {
+	listeners.add(fn);
+	return () => listeners.delete(fn);
+}
+
+async function errorFrom(r) {
+	let msg = `${r.status} ${r.statusText}`, field;
+	try {
+		const j = await r.json();
+		if (j && j.error) { msg = j.error; field = j.field; }
+	} catch { /* not JSON: keep the status line */ }
+	return new ApiError(r.status, msg, field);
+}
+
+export async function request(path, { method = 'GET', body, raw = false, signal } = {}) {
+	const opts = { method, headers: {}, credentials: 'same-origin', signal };
+	if (body !== undefined) {
+		opts.headers['Content-Type'] = 'application/json';
+		opts.body = JSON.stringify(body);
+	}
+	let r;
+	try {
+		r = await fetch(`api/${path}`, opts);
+	} catch (e) {
+		if (e.name === 'AbortError') throw e;
+		throw new ApiError(0, 'The daemon does not answer: check that insoled is running and the network is up.');
+	}
+	if (r.status === 401) {
+		const err = await errorFrom(r);
+		for (const fn of listeners) fn(err);
+		throw err;
+	}
+	if (!r.ok) throw await errorFrom(r);
+	if (raw) return r.text();
+	if (r.status === 204) return null;
+	const type = r.headers.get('Content-Type') || '';
+	return type.includes('json') ? r.json() : r.text();
+}
+
+export const get = (path, opts) => request(path, opts);
+export const post = (path, body, opts = {}) => request(path, { ...opts, method: 'POST', body: body ?? {} });
+export const patch = (path, body) => request(path, { method: 'PATCH', body });
+export const del = (path) => request(path, { method: 'DELETE' });
+
+export function query(params) {
+	const q = new URLSearchParams();
+	for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, v);
+	const s = q.toString();
+	return s ? `?${s}` : '';
+}
+
+// The metric list (name, unit, label) never changes while the daemon runs.
+let metricsPromise = null;
+export function metrics() {
+	if (!metricsPromise) metricsPromise = get('metrics').catch((e) => { metricsPromise = null; throw e; });
+	return metricsPromise;
+}
+
+const layoutCache = new Map();
+export function layout(name) {
+	if (!name) return Promise.resolve(null);
+	if (!layoutCache.has(name)) {
+		layoutCache.set(name, get(`layouts/${encodeURIComponent(name)}`).catch((e) => { layoutCache.delete(name); throw e; }));
+	}
+	return layoutCache.get(name);
+}

@@ -1,0 +1,82 @@
+// Entry point: hash routing between the views, the token login dialog and
+// the connection indicator.  Each view module exports mount(main, params)
+// returning an unmount function, so timers and streams stop on navigation.
+
+import { onUnauthorized, post, ApiError } from './api.js';
+
+const VIEWS = {
+	live: () => import('./live.js'),
+	sessions: () => import('./sessions.js'),
+	report: () => import('./report.js'),
+	compare: () => import('./compare.js'),
+	settings: () => import('./settings.js'),
+};
+
+const main = document.getElementById('main');
+let unmount = null;
+let routeSeq = 0;
+
+function parseHash() {
+	const h = location.hash.replace(/^#\/?/, '');
+	const [path, qs] = h.split('?');
+	const parts = path.split('/').filter(Boolean);
+	const params = Object.fromEntries(new URLSearchParams(qs || ''));
+	const view = VIEWS[parts[0]] ? parts[0] : 'live';
+	if (parts[1]) params.id = decodeURIComponent(parts[1]);
+	return { view, params };
+}
+
+async function route() {
+	const seq = ++routeSeq;
+	const { view, params } = parseHash();
+	if (unmount) { unmount(); unmount = null; }
+	for (const a of document.querySelectorAll('nav a[data-view]')) {
+		const current = a.dataset.view === view || (view === 'report' && a.dataset.view === 'sessions');
+		if (current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+	}
+	main.replaceChildren();
+	main.dataset.view = view;
+	const mod = await VIEWS[view]();
+	if (seq !== routeSeq) return;
+	const u = await mod.mount(main, params);
+	if (seq !== routeSeq) { if (u) u(); return; }
+	unmount = u || null;
+}
+
+// ---- token login ------------------------------------------------------
+const dialog = document.getElementById('login');
+const form = document.getElementById('login-form');
+const tokenInput = document.getElementById('login-token');
+const loginError = document.getElementById('login-error');
+
+export function showLogin(message) {
+	loginError.textContent = message || '';
+	if (!dialog.open) dialog.showModal();
+	tokenInput.focus();
+}
+
+form.addEventListener('submit', async (ev) => {
+	ev.preventDefault();
+	loginError.textContent = '';
+	try {
+		await post('login', { token: tokenInput.value });
+		tokenInput.value = '';
+		dialog.close();
+		route();
+	} catch (e) {
+		loginError.textContent = e instanceof ApiError && e.status === 401
+			? 'That token was not accepted.' : e.message;
+	}
+});
+
+onUnauthorized(() => showLogin());
+
+// ---- connection indicator ----------------------------------------------
+const conn = document.getElementById('conn');
+export function setConnection(state, text) {
+	conn.dataset.state = state;
+	conn.textContent = text;
+}
+
+window.addEventListener('hashchange', route);
+route();

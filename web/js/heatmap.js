@@ -1,0 +1,193 @@
+// Pressure maps on canvas: one foot per canvas, seen from above, toes up,
+// medial sides facing each other (left foot on the left).  The foot frame
+// of the API has its origin at the heel centre, +x medial, +y toward the
+// toes, so the right foot is mirrored on screen.
+
+import { colourAt, cssColour, ticks } from './colormap.js';
+import { el, num } from './format.js';
+
+const PAD_MM = 8;            // margin around the foot so the outline is not clipped
+const UNLOADED_FILL = '#eceff3';
+const OUTLINE_COLOUR = '#4a5563';
+
+export class FootMap {
+	constructor(canvas, foot) {
+		this.canvas = canvas;
+		this.foot = foot;
+		this.outline = null;
+		this.tile = document.createElement('canvas');
+	}
+
+	setOutline(points) {
+		this.outline = Array.isArray(points) && points.length > 2 ? points : null;
+	}
+
+	// Fit the foot (outline and grid) into the canvas with one scale for x
+	// and y, so millimetres look like millimetres.
+	geometry(hm) {
+		let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+		const grow = (x, y) => { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); };
+		if (this.outline) for (const [x, y] of this.outline) grow(x, y);
+		if (hm) {
+			grow(hm.x0_mm - hm.cell_mm / 2, hm.y0_mm - hm.cell_mm / 2);
+			grow(hm.x0_mm + (hm.w - 0.5) * hm.cell_mm, hm.y0_mm + (hm.h - 0.5) * hm.cell_mm);
+		}
+		if (!Number.isFinite(x0)) { x0 = -50; x1 = 50; y0 = 0; y1 = 260; }
+		x0 -= PAD_MM; x1 += PAD_MM; y0 -= PAD_MM; y1 += PAD_MM;
+		const dpr = window.devicePixelRatio || 1;
+		const cw = Math.max(40, Math.round(this.canvas.clientWidth * dpr));
+		const ch = Math.max(60, Math.round(this.canvas.clientHeight * dpr));
+		if (this.canvas.width !== cw) this.canvas.width = cw;
+		if (this.canvas.height !== ch) this.canvas.height = ch;
+		const s = Math.min(cw / (x1 - x0), ch / (y1 - y0));
+		const mirror = this.foot === 'right' ? -1 : 1;
+		const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+		return {
+			s,
+			px: (x, y) => [cw / 2 + mirror * (x - cx) * s, ch / 2 - (y - cy) * s],
+			mirror,
+		};
+	}
+
+	outlinePath(ctx, g) {
+		ctx.beginPath();
+		this.outline.forEach(([x, y], i) => {
+			const [u, v] = g.px(x, y);
+			if (i) ctx.lineTo(u, v); else ctx.moveTo(u, v);
+		});
+		ctx.closePath();
+	}
+
+	// opts: heatmap (API HEATMAP), min/max of the colour range, scale
+	// ('viridis' | 'diverging'), trail [{x, y, a}] (a = opacity), cop {x, y},
+	// lines [[{x, y}...]] (per-step gait lines), mean [{x, y}].
+	draw(opts) {
+		const hm = opts.heatmap;
+		const g = this.geometry(hm);
+		const ctx = this.canvas.getContext('2d');
+		ctx.setTransform(1, 0, 0, 1, 0, 0);
+		ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+		ctx.save();
+		if (this.outline) {
+			this.outlinePath(ctx, g);
+			ctx.fillStyle = UNLOADED_FILL;
+			ctx.fill();
+			ctx.clip();
+		}
+		if (hm && Array.isArray(hm.cells)) this.drawCells(ctx, g, hm, opts);
+		ctx.restore();
+		if (this.outline) {
+			this.outlinePath(ctx, g);
+			ctx.lineWidth = Math.max(1.5, g.s * 0.8);
+			ctx.strokeStyle = OUTLINE_COLOUR;
+			ctx.stroke();
+		}
+		for (const line of opts.lines ?? []) this.drawLine(ctx, g, line, 'rgba(20,20,20,0.28)', 1.2 * devicePixelRatio);
+		if (opts.mean) this.drawLine(ctx, g, opts.mean, '#000', 3 * devicePixelRatio, true);
+		if (opts.trail) this.drawTrail(ctx, g, opts.trail);
+		if (opts.cop) this.drawCop(ctx, g, opts.cop);
+	}
+
+	// The grid is painted into a w x h tile (one pixel per cell) and scaled
+	// up without smoothing: every cell stays the value the daemon sent.
+	drawCells(ctx, g, hm, opts) {
+		const { w, h, cells } = hm;
+		if (!(w > 0 && h > 0) || cells.length < w * h) return;
+		const scale = opts.scale ?? 'viridis';
+		const min = opts.min ?? 0, max = opts.max ?? 1;
+		const span = max - min || 1;
+		// Below this a cell reads as unloaded (neutral, not the darkest colour)
+		// so an unloaded foot looks empty instead of dark purple.
+		const lowCut = scale === 'viridis' ? min + span * 0.02 : -Infinity;
+		this.tile.width = w;
+		this.tile.height = h;
+		const tctx = this.tile.getContext('2d');
+		const img = tctx.createImageData(w, h);
+		const fill = [0xec, 0xef, 0xf3];
+		for (let r = 0; r < h; r++) {
+			for (let c = 0; c < w; c++) {
+				const v = cells[r * w + c];
+				// row 0 is at the heel: it goes to the bottom of the tile
+				const o = ((h - 1 - r) * w + c) * 4;
+				if (v === null || v === undefined || !Number.isFinite(v)) { img.data[o + 3] = 0; continue; }
+				const rgb = v <= lowCut ? fill : colourAt(scale, (v - min) / span);
+				img.data[o] = rgb[0]; img.data[o + 1] = rgb[1]; img.data[o + 2] = rgb[2]; img.data[o + 3] = 255;
+			}
+		}
+		tctx.putImageData(img, 0, 0);
+		const half = hm.cell_mm / 2;
+		const [ua, va] = g.px(hm.x0_mm - half, hm.y0_mm + (h - 0.5) * hm.cell_mm);
+		const [ub, vb] = g.px(hm.x0_mm + (w - 0.5) * hm.cell_mm, hm.y0_mm - half);
+		ctx.imageSmoothingEnabled = false;
+		ctx.save();
+		// mirrored feet: draw the tile flipped so medial cells land medially
+		if (g.mirror < 0) {
+			ctx.translate(ua, 0);
+			ctx.scale(-1, 1);
+			ctx.drawImage(this.tile, 0, va, ua - ub, vb - va);
+		} else {
+			ctx.drawImage(this.tile, ua, va, ub - ua, vb - va);
+		}
+		ctx.restore();
+	}
+
+	drawLine(ctx, g, pts, colour, width, halo = false) {
+		if (!pts || pts.length < 2) return;
+		const path = () => {
+			ctx.beginPath();
+			pts.forEach((p, i) => { const [u, v] = g.px(p.x, p.y); if (i) ctx.lineTo(u, v); else ctx.moveTo(u, v); });
+		};
+		ctx.lineJoin = 'round';
+		ctx.lineCap = 'round';
+		if (halo) { path(); ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.lineWidth = width + 3 * devicePixelRatio; ctx.stroke(); }
+		path();
+		ctx.strokeStyle = colour;
+		ctx.lineWidth = width;
+		ctx.stroke();
+	}
+
+	// The gait line: recent CoP points, older ones fainter.  A white halo
+	// under a dark line stays visible on every colour of the scale.
+	drawTrail(ctx, g, trail) {
+		const dpr = devicePixelRatio || 1;
+		ctx.lineCap = 'round';
+		for (const [colour, width] of [['255,255,255', 5 * dpr], ['17,17,17', 2.5 * dpr]]) {
+			ctx.lineWidth = width;
+			for (let i = 1; i < trail.length; i++) {
+				const a = trail[i - 1], b = trail[i];
+				if (b.gap) continue;
+				const [u0, v0] = g.px(a.x, a.y), [u1, v1] = g.px(b.x, b.y);
+				ctx.strokeStyle = `rgba(${colour},${b.a.toFixed(3)})`;
+				ctx.beginPath(); ctx.moveTo(u0, v0); ctx.lineTo(u1, v1); ctx.stroke();
+			}
+		}
+	}
+
+	drawCop(ctx, g, cop) {
+		const dpr = devicePixelRatio || 1;
+		const [u, v] = g.px(cop.x, cop.y);
+		ctx.beginPath();
+		ctx.arc(u, v, 6 * dpr, 0, 2 * Math.PI);
+		ctx.fillStyle = '#fff';
+		ctx.fill();
+		ctx.lineWidth = 2.5 * dpr;
+		ctx.strokeStyle = '#111';
+		ctx.stroke();
+	}
+}
+
+// A colour bar with tick labels as text, so the scale is readable by screen
+// readers and prints crisply.
+export function legend({ scale = 'viridis', min = 0, max = 100, unit = 'kPa', caption = 'Pressure', n = 4 }) {
+	const stops = [];
+	for (let i = 0; i <= 10; i++) stops.push(`${cssColour(scale, i / 10)} ${i * 10}%`);
+	const bar = el('div', { class: 'legend-bar', style: `background: linear-gradient(to right, ${stops.join(', ')})` });
+	const digits = max - min < 5 ? 1 : 0;
+	const tickEls = ticks(min, max, n).map((t, i) =>
+		el('span', { class: 'legend-tick', style: `left: ${(i / n) * 100}%` }, num(t, digits)));
+	const low = scale === 'viridis'
+		? el('span', { class: 'legend-low' }, el('span', { class: 'swatch', style: `background:${UNLOADED_FILL}` }), ` below ${num(min + (max - min) * 0.02, digits)} ${unit}: unloaded`)
+		: null;
+	return el('figure', { class: 'legend', role: 'img', 'aria-label': `${caption} colour scale from ${num(min, digits)} to ${num(max, digits)} ${unit}` },
+		el('figcaption', {}, `${caption} (${unit})`), bar, el('div', { class: 'legend-ticks' }, tickEls), low);
+}

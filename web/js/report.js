@@ -1,0 +1,336 @@
+// Report of one session: pressure maps, averaged force curve with its SD
+// band, CoP gait lines, every summary metric per foot with symmetry, the
+// arch-collapse measure with its category and thresholds, per-step trends
+// and data quality.  Laid out to print on A4 for the patient.
+
+import { get, post, metrics as metricList, layout as getLayout, request } from './api.js';
+import { FootMap, legend } from './heatmap.js';
+import { niceMax } from './colormap.js';
+import { plot, axis, destroy, FOOT_COLOURS, FOOT_FILLS } from './charts.js';
+import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
+import { archCategory, trendCategory, ARCH_INDEX_THRESHOLDS } from './arch.js';
+import { parseFramesCsv, frameSeries, stepCurves, CURVE_POINTS } from './curves.js';
+
+const FEET = ['left', 'right'];
+const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a convention, not a finding)
+const TREND_SMOOTH_STEPS = 10;       // rolling mean over this many steps shows drift through the noise
+const MAX_FRAMES_EXPORT = 64 << 20;  // above this the curves would stall a tablet: skip them with a note
+
+// Metric groups in the order a clinician reads them.
+const GROUPS = [
+	['Timing', /_ms$|cadence/],
+	['Force', /force|peak_n|valley|_pct$|loading|fti/],
+	['Pressure', /pressure|_peak_kpa|contact_area/],
+	['Pressure-time integrals and load share', /pti|load_pct/],
+	['Centre of pressure', /cop_|cpei|strike/],
+	['Balance and arch', /balance|midfoot_load|midfoot_share|arch/],
+];
+
+function groupOf(name) {
+	for (const [g, re] of GROUPS) if (re.test(name)) return g;
+	return 'Other';
+}
+
+export async function mount(main, params) {
+	const id = params.id;
+	const charts = [];
+	const head = el('div', { class: 'view-head' }, el('h1', {}, `Session report #${id}`));
+	const body = el('div', { class: 'report report-grid', id: 'report' });
+	main.append(head, body);
+	let session, defs;
+	try {
+		[session, defs] = await Promise.all([get(`sessions/${encodeURIComponent(id)}`), metricList()]);
+	} catch (e) {
+		body.append(el('p', { class: 'error', role: 'alert' }, `Could not load session ${id}: ${e.message}`));
+		return null;
+	}
+	const stepsP = get(`sessions/${id}/steps`).then((r) => r.steps ?? []).catch(() => []);
+	const sum = session.summary;
+
+	const reanalyze = el('button', { type: 'button' }, 'Re-analyse');
+	reanalyze.addEventListener('click', async () => {
+		reanalyze.disabled = true;
+		try { await post(`sessions/${id}/reanalyze`); window.dispatchEvent(new HashChangeEvent('hashchange')); } catch (e) { alert(`Re-analysis failed: ${e.message}`); reanalyze.disabled = false; }
+	});
+	head.append(el('div', { class: 'actions' },
+		el('button', { type: 'button', class: 'primary', onclick: () => window.print() }, 'Print report'),
+		el('a', { class: 'button', href: `api/sessions/${id}/export/steps.csv` }, 'Steps CSV'),
+		el('a', { class: 'button', href: `api/sessions/${id}/export/frames.csv` }, 'Frames CSV'),
+		el('a', { class: 'button', href: `api/sessions/${id}/export/summary.json` }, 'Summary JSON'),
+		reanalyze));
+
+	body.append(sessionCard(session));
+	if (!sum) {
+		body.append(el('section', { class: 'card' }, el('p', { class: 'warn' }, session.state === 'recording'
+			? 'This session is still recording: the report is available once it is stopped.'
+			: 'No steps have been analysed in this session.')));
+		return null;
+	}
+	const defByName = Object.fromEntries(defs.map((d) => [d.name, d]));
+
+	// Maps first: what a patient looks at.
+	const mapsCard = el('section', { class: 'card', 'aria-labelledby': 'h-maps' }, el('h2', { id: 'h-maps' }, 'Pressure maps'));
+	body.append(mapsCard);
+	const layouts = await Promise.all(FEET.map((f) => getLayout(session.layout?.[f]).catch(() => null)));
+	drawSessionMaps(mapsCard, id, layouts).catch((e) => mapsCard.append(el('p', { class: 'error' }, `Maps unavailable: ${e.message}`)));
+
+	const curvesCard = el('section', { class: 'card', 'aria-labelledby': 'h-curves' },
+		el('h2', { id: 'h-curves' }, 'Force curve and gait line'),
+		el('p', { class: 'muted', id: 'curves-status' }, 'Computing from the recorded frames…'));
+	body.append(curvesCard);
+
+	body.append(archCard(sum, defByName));
+	body.append(metricsCard(sum, defs));
+
+	const trendCard = el('section', { class: 'card', 'aria-labelledby': 'h-trend' }, el('h2', { id: 'h-trend' }, 'Trend over the session (fatigue drift)'));
+	body.append(trendCard);
+	body.append(qualityCard(session, sum));
+
+	const steps = await stepsP;
+	charts.push(trendChart(trendCard, steps, defs, sum.arch_measure ?? 'midfoot_load_index'));
+	curves(curvesCard, id, steps, layouts).then((c) => charts.push(...c)).catch((e) => {
+		curvesCard.querySelector('#curves-status').textContent = `Force curves unavailable: ${e.message}`;
+	});
+	return () => charts.forEach((c) => destroy(c?.chart ?? c));
+}
+
+function sessionCard(s) {
+	const bw = isNum(s.body_weight_n) && s.body_weight_n > 0 ? `${num(s.body_weight_n / 9.80665, 1)} kg (${num(s.body_weight_n, 0)} N)` : 'not set';
+	const steps = s.summary?.steps;
+	const layouts = FEET.map((f) => s.layout?.[f] ? `${footName(f)}: ${s.layout[f]}` : null).filter(Boolean).join(', ') || '–';
+	const items = [
+		['Subject', s.subject || '–'], ['Footwear', s.footwear || '–'],
+		['Date', dateTime(s.start_us)], ['Duration', duration(s.start_us, s.end_us)],
+		['Steps', steps ? `left ${steps.left ?? 0}, right ${steps.right ?? 0}` : String(s.steps ?? '–')],
+		['Body weight', bw], ['Insoles', layouts], ['State', s.state],
+		['Software', s.software_version || '–'],
+	];
+	return el('section', { class: 'card', 'aria-label': 'Session details' },
+		el('dl', { class: 'report-head' }, items.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v)))),
+		s.notes ? el('p', {}, el('strong', {}, 'Notes: '), s.notes) : null);
+}
+
+async function drawSessionMaps(card, id, layouts) {
+	const kinds = [['peak', 'Peak pressure', 'Highest pressure of each cell over the session'], ['mean', 'Mean pressure', 'Average pressure of each cell during stance']];
+	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f) => get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null)))));
+	const row = el('div', { class: 'two-col' });
+	card.append(row);
+	kinds.forEach(([kind, title, hint], ki) => {
+		const hms = maps[ki];
+		const max = niceMax(Math.max(50, ...hms.map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
+		const figs = FEET.map((f, fi) => {
+			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `map-${kind}-${f}`,
+				'aria-label': `${footName(f)} foot ${title.toLowerCase()} map, maximum ${withUnit(hms[fi]?.max_kpa, 'kPa')}` });
+			return { f, fi, canvas, fig: el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · max ${withUnit(hms[fi]?.max_kpa, 'kPa')}`), canvas) };
+		});
+		row.append(el('div', {}, el('h3', {}, title), el('p', { class: 'muted' }, hint),
+			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
+		for (const { f, fi, canvas } of figs) {
+			const m = new FootMap(canvas, f);
+			if (layouts[fi]?.outline) m.setOutline(layouts[fi].outline);
+			const draw = () => m.draw({ heatmap: hms[fi], min: 0, max });
+			draw();
+			new ResizeObserver(draw).observe(canvas);
+		}
+	});
+}
+
+// Mean and SD of every metric per foot with the symmetry index.
+function metricsCard(sum, defs) {
+	const tbody = el('tbody');
+	let group = null;
+	for (const d of defs) {
+		const m = sum.metrics?.[d.name];
+		if (!m) continue;
+		const g = groupOf(d.name);
+		if (g !== group) {
+			group = g;
+			tbody.append(el('tr', { class: 'group' }, el('th', { colspan: 6, scope: 'rowgroup' }, g)));
+		}
+		const cell = (s) => {
+			if (!s || !isNum(s.mean)) return el('td', { class: 'n' }, '–');
+			const digits = digitsFor(d.unit);
+			const txt = d.name === 'strike_pattern' ? `${num(s.mean, 2)} (${strikeName(s.mean)})` : `${num(s.mean, digits)} ± ${num(s.sd, digits)}`;
+			return el('td', { class: 'n' }, txt);
+		};
+		const si = m.symmetry_pct;
+		tbody.append(el('tr', { dataset: { metric: d.name } },
+			el('th', { scope: 'row' }, d.label),
+			el('td', {}, unitText(d.unit)),
+			cell(m.left), cell(m.right),
+			el('td', { class: 'n' }, `${m.left?.n ?? 0} / ${m.right?.n ?? 0}`),
+			el('td', { class: `n ${isNum(si) && Math.abs(si) > SYMMETRY_FLAG_PCT ? 'sym-high' : ''}` }, isNum(si) ? `${signed(si, 1)} %` : '–')));
+	}
+	return el('section', { class: 'card metrics-card', 'aria-labelledby': 'h-metrics' },
+		el('h2', { id: 'h-metrics' }, 'Step metrics per foot'),
+		el('p', { class: 'muted' }, `Mean ± standard deviation over steps. Symmetry index SI = (R − L) / ½(R + L) × 100 %; positive = right larger; |SI| above ${SYMMETRY_FLAG_PCT} % is marked (a convention, not a diagnosis).`),
+		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'metrics-table' },
+			el('thead', {}, el('tr', {},
+				el('th', { scope: 'col' }, 'Metric'), el('th', { scope: 'col' }, 'Unit'),
+				el('th', { scope: 'col', class: 'n' }, 'Left'), el('th', { scope: 'col', class: 'n' }, 'Right'),
+				el('th', { scope: 'col', class: 'n' }, 'Steps L / R'), el('th', { scope: 'col', class: 'n' }, 'Symmetry'))),
+			tbody)));
+}
+
+function archCard(sum, defByName) {
+	const measure = sum.arch_measure === 'arch_index' ? 'arch_index' : 'midfoot_load_index';
+	const def = defByName[measure] ?? { label: measure, unit: '' };
+	const rows = FEET.map((f) => {
+		const s = sum.metrics?.[measure]?.[f];
+		const cat = archCategory(measure, s?.mean);
+		const tr = trendCategory(sum.arch_trend?.[f], def.unit);
+		return el('tr', { dataset: { foot: f } },
+			el('th', { scope: 'row' }, `${footName(f)} foot`),
+			el('td', { class: 'n' }, s && isNum(s.mean) ? `${num(s.mean, digitsFor(def.unit))} ± ${num(s.sd, digitsFor(def.unit))} ${unitText(def.unit) === 'ratio' ? '' : unitText(def.unit)}` : '–'),
+			el('td', {}, el('span', { class: `category ${cat.cls}` }, cat.name)),
+			el('td', {}, el('span', { class: `category ${tr.cls ?? ''}` }, tr.name), tr.text ? el('div', { class: 'muted' }, tr.text) : null));
+	});
+	const thresholds = measure === 'arch_index'
+		? el('p', { class: 'thresholds' }, `Thresholds: ${ARCH_INDEX_THRESHOLDS.text} (${ARCH_INDEX_THRESHOLDS.source}). ${ARCH_INDEX_THRESHOLDS.note}`)
+		: el('p', { class: 'thresholds' }, 'This insole is too sparse for the Arch Index (a footprint measure), so the midfoot load index is shown: the midfoot share of the load, an insole proxy for arch support. Higher = more load under the arch. No validated cut-offs exist for it; compare it between sessions and over time.');
+	return el('section', { class: 'card', 'aria-labelledby': 'h-arch', id: 'arch' },
+		el('h2', { id: 'h-arch' }, `Arch collapse: ${def.label}`),
+		el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
+			el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Foot'), el('th', { scope: 'col', class: 'n' }, 'Mean ± SD'),
+				el('th', { scope: 'col' }, 'Category'), el('th', { scope: 'col' }, 'Change over the session'))),
+			el('tbody', {}, rows))),
+		thresholds,
+		el('p', { class: 'thresholds' }, 'Change over the session: slope of the measure against time with its 95 % confidence interval; it counts as a change only when the interval excludes zero.'));
+}
+
+function qualityCard(s, sum) {
+	const q = sum.quality ?? {};
+	const items = [];
+	for (const f of FEET) {
+		const n = sum.steps?.[f] ?? 0;
+		const sat = q.saturated_steps?.[f] ?? 0, gap = q.gap_steps?.[f] ?? 0;
+		items.push([`${footName(f)} foot`, `${n} steps; ${sat} with a saturated sensor, ${gap} with lost frames`]);
+	}
+	items.push(['Frames stored', isNum(s.frames) ? num(s.frames, 0) : '–']);
+	const warnings = [];
+	if (s.state === 'interrupted') warnings.push('The recording was interrupted (device lost or daemon stopped): the session ends early.');
+	if (!(s.body_weight_n > 0)) warnings.push('No body weight was set: loading rates in body weights per second are not available.');
+	for (const f of FEET) {
+		const n = sum.steps?.[f] ?? 0;
+		if (n > 0 && n < 30) warnings.push(`Only ${n} steps on the ${f} foot: about 30 per foot are needed for reliable footwear comparisons (Melvin et al. 2014).`);
+		const sat = q.saturated_steps?.[f] ?? 0;
+		if (n && sat / n > 0.1) warnings.push(`${Math.round((100 * sat) / n)} % of ${f} steps saturated a sensor: peak pressures there are underestimated.`);
+	}
+	return el('section', { class: 'card', 'aria-labelledby': 'h-quality', id: 'quality' },
+		el('h2', { id: 'h-quality' }, 'Data quality'),
+		el('dl', { class: 'kv' }, items.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+		warnings.map((w) => el('p', { class: 'warn' }, w)));
+}
+
+function rolling(values, n) {
+	const out = [];
+	let sum = 0, cnt = 0;
+	const q = [];
+	for (const v of values) {
+		q.push(v);
+		if (isNum(v)) { sum += v; cnt++; }
+		if (q.length > n) { const o = q.shift(); if (isNum(o)) { sum -= o; cnt--; } }
+		out.push(cnt >= Math.min(n, 3) ? sum / cnt : null);
+	}
+	return out;
+}
+
+function trendChart(card, steps, defs, initial) {
+	const sel = el('select', { id: 'trend-metric' }, defs.filter((d) => d.unit !== 'class').map((d) => el('option', { value: d.name, selected: d.name === initial }, `${d.label} (${unitText(d.unit)})`)));
+	const box = el('div', { class: 'chart', id: 'trend-chart' });
+	const summary = el('p', { class: 'muted', id: 'trend-text' });
+	card.append(el('div', { class: 'no-print stack', style: 'max-width:30rem' }, el('label', { for: 'trend-metric' }, 'Metric'), sel), box, summary);
+	const holder = { chart: null };
+	if (!steps.length) { box.append(el('p', { class: 'muted' }, 'No steps.')); return holder; }
+	const t0 = Math.min(...steps.map((s) => s.contact_us));
+	const draw = () => {
+		const name = sel.value;
+		const d = defs.find((x) => x.name === name);
+		const xs = [], cols = { left: [], right: [] };
+		const sorted = [...steps].sort((a, b) => a.contact_us - b.contact_us);
+		for (const s of sorted) {
+			xs.push((s.contact_us - t0) / 60e6);
+			for (const f of FEET) cols[f].push(s.foot === f && isNum(s.metrics?.[name]) ? s.metrics[name] : null);
+		}
+		const smooth = FEET.map((f) => {
+			const own = sorted.map((s, i) => (s.foot === f ? cols[f][i] : undefined));
+			const idx = own.map((v, i) => (v === undefined ? -1 : i)).filter((i) => i >= 0);
+			const r = rolling(idx.map((i) => own[i]), TREND_SMOOTH_STEPS);
+			const full = new Array(xs.length).fill(null);
+			idx.forEach((i, k) => { full[i] = r[k]; });
+			return full;
+		});
+		destroy(holder.chart);
+		const u = unitText(d.unit);
+		holder.chart = plot(box, {
+			scales: { x: { time: false } },
+			axes: [axis('Time since start (min)'), axis(`${d.label} (${u})`, { size: 60 })],
+			series: [{ label: 'Minutes', value: (x, v) => num(v, 2) },
+				...FEET.map((f) => ({ label: `${footName(f)} step`, stroke: FOOT_COLOURS[f], width: 0, paths: () => null, points: { show: true, size: 4, fill: FOOT_COLOURS[f] }, value: (x, v) => num(v, digitsFor(d.unit)) })),
+				...FEET.map((f) => ({ label: `${footName(f)}, ${TREND_SMOOTH_STEPS}-step mean`, stroke: FOOT_COLOURS[f], width: 2.5, spanGaps: true, points: { show: false }, value: (x, v) => num(v, digitsFor(d.unit)) }))],
+		}, [xs, cols.left, cols.right, ...smooth], 240);
+		const firstLast = FEET.map((f) => {
+			const s = smooth[FEET.indexOf(f)].filter(isNum);
+			return s.length > 1 ? `${footName(f)}: ${num(s[0], digitsFor(d.unit))} → ${num(s[s.length - 1], digitsFor(d.unit))} ${u}` : null;
+		}).filter(Boolean);
+		summary.textContent = firstLast.length ? `${TREND_SMOOTH_STEPS}-step mean at the start and at the end: ${firstLast.join('; ')}.` : '';
+	};
+	sel.addEventListener('change', draw);
+	draw();
+	return holder;
+}
+
+async function curves(card, id, steps, layouts) {
+	const status = card.querySelector('#curves-status');
+	const text = await request(`sessions/${id}/export/frames.csv`, { raw: true });
+	if (text.length > MAX_FRAMES_EXPORT) { status.textContent = 'Session too long to draw averaged curves here; use the CSV exports.'; return []; }
+	const { header, rows } = parseFramesCsv(text);
+	const unitsKpa = header.units === 'kPa';
+	const res = {};
+	FEET.forEach((f, fi) => {
+		const lay = layouts[fi];
+		if (!lay?.sensors || !rows[f].length) return;
+		let calib = null;
+		try { calib = header[`calibration_${f}`] ? JSON.parse(header[`calibration_${f}`]) : null; } catch { calib = null; }
+		if (!calib && !unitsKpa) calib = lay.sensors.map((s) => s.calib ?? null);
+		res[f] = stepCurves(frameSeries(rows[f], lay.sensors, calib, unitsKpa), steps.filter((s) => s.foot === f));
+	});
+	if (!res.left && !res.right) { status.textContent = 'No complete steps with frames to average.'; return []; }
+	status.remove();
+	const xs = Array.from({ length: CURVE_POINTS }, (_, i) => i);
+	const series = [{ label: '% stance', value: (u, v) => num(v, 0) }];
+	const data = [xs];
+	const bands = [];
+	for (const f of FEET) {
+		const r = res[f];
+		if (!r) continue;
+		const base = data.length;
+		data.push(r.mean, r.mean.map((m, i) => m + r.sd[i]), r.mean.map((m, i) => m - r.sd[i]));
+		series.push({ label: `${footName(f)} mean (N), ${r.n} steps`, stroke: FOOT_COLOURS[f], width: 2.5, value: (u, v) => num(v, 0) },
+			{ label: `${footName(f)} +1 SD`, stroke: FOOT_FILLS[f], width: 1, value: (u, v) => num(v, 0) },
+			{ label: `${footName(f)} −1 SD`, stroke: FOOT_FILLS[f], width: 1, value: (u, v) => num(v, 0) });
+		bands.push({ series: [base + 1, base + 2], fill: FOOT_FILLS[f] });
+	}
+	const box = el('div', { class: 'chart', id: 'force-curve' });
+	const gait = el('div', { class: 'feet', id: 'gait-lines' });
+	card.append(el('div', { class: 'two-col' },
+		el('div', {}, el('h3', {}, 'Averaged force curve (mean ± 1 SD)'), box,
+			el('p', { class: 'muted' }, 'Total force under each foot over the stance phase, time-normalised to 0–100 % of stance.')),
+		el('div', {}, el('h3', {}, 'Centre-of-pressure gait lines'), gait,
+			el('p', { class: 'muted' }, 'Thin: every step; bold: the mean path, heel to toe. Seen from above.'))));
+	const chart = plot(box, {
+		scales: { x: { time: false } },
+		axes: [axis('Stance (%)'), axis('Force (N)')],
+		series, bands,
+	}, data, 260);
+	FEET.forEach((f, fi) => {
+		const canvas = el('canvas', { class: 'footmap', role: 'img', id: `gait-${f}`, 'aria-label': `${footName(f)} foot centre-of-pressure paths of ${res[f]?.n ?? 0} steps` });
+		gait.append(el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${res[f]?.n ?? 0} steps`), canvas));
+		const m = new FootMap(canvas, f);
+		if (layouts[fi]?.outline) m.setOutline(layouts[fi].outline);
+		const draw = () => m.draw({ lines: res[f]?.paths.slice(-60) ?? [], mean: res[f]?.meanPath });
+		draw();
+		new ResizeObserver(draw).observe(canvas);
+	});
+	return [chart];
+}

@@ -1,0 +1,80 @@
+// Settings: the devices and their insole layouts, the calibration steps
+// (tare each foot unloaded, body weight), and signing in or out when the
+// daemon requires a token.
+
+import { get, post, layout as getLayout } from './api.js';
+import { FootMap } from './heatmap.js';
+import { el, num, isNum } from './format.js';
+import { deviceList } from './status.js';
+import { showLogin } from './app.js';
+
+export async function mount(main) {
+	const devBox = el('div', { id: 'settings-devices' });
+	main.append(el('div', { class: 'view-head' }, el('h1', {}, 'Settings')),
+		el('div', { class: 'settings-grid' },
+			el('section', { class: 'card', 'aria-labelledby': 'h-sdev' }, el('h2', { id: 'h-sdev' }, 'Devices and layouts'), devBox),
+			calibrationCard(), accessCard()));
+	try {
+		const devs = deviceList(await get('devices'));
+		if (!devs.length) devBox.append(el('p', { class: 'muted' }, 'No devices connected.'));
+		for (const d of devs) {
+			const lay = d.layout ? await getLayout(d.layout).catch(() => null) : null;
+			const canvas = el('canvas', { class: 'footmap layout-preview', role: 'img', 'aria-label': `Outline of layout ${d.layout ?? 'unknown'}` });
+			devBox.append(el('div', { class: `device ${d.ok ? 'ok' : 'bad'}` },
+				el('strong', {}, d.title), ` · ${d.state}`,
+				el('div', { class: 'muted' }, d.details.join(' · ')),
+				lay ? el('p', {}, `${lay.name}: ${lay.description || ''} ${lay.n_sensors ?? lay.sensors?.length ?? '?'} sensors, foot ${num(lay.foot_length_mm, 0)} × ${num(lay.foot_width_mm, 0)} mm${lay.is_grid ? `, grid ${lay.grid_w} × ${lay.grid_h}` : ''}.`) : null,
+				lay ? canvas : null));
+			if (lay) {
+				const m = new FootMap(canvas, d.foot === 'right' ? 'right' : 'left');
+				m.setOutline(lay.outline);
+				requestAnimationFrame(() => m.draw({ lines: [], sensors: lay.sensors }));
+			}
+		}
+	} catch (e) {
+		devBox.append(el('p', { class: 'error' }, `Could not list devices: ${e.message}`));
+	}
+	return null;
+}
+
+function calibrationCard() {
+	const msg = el('p', { role: 'status', 'aria-live': 'polite', id: 'calib-msg' });
+	const tare = (foot) => el('button', { type: 'button', id: `tare-${foot}`, onclick: async (ev) => {
+		ev.target.disabled = true;
+		msg.className = '';
+		msg.textContent = `Taring the ${foot} foot…`;
+		try { await post('calibration/tare', { foot }); msg.className = 'ok'; msg.textContent = `The ${foot} insole is tared.`; } catch (e) { msg.className = 'error'; msg.textContent = `Tare failed: ${e.message}`; }
+		ev.target.disabled = false;
+	} }, `Tare ${foot} foot`);
+	const kg = el('input', { id: 'bw-kg', type: 'number', min: 10, max: 400, step: 0.1, inputmode: 'decimal', required: true });
+	const form = el('form', { class: 'stack' }, el('label', { for: 'bw-kg' }, 'Body weight (kg)'), kg,
+		el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary' }, 'Set body weight')));
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			const r = await post('calibration/body-weight', { body_weight_kg: Number(kg.value) });
+			msg.className = 'ok';
+			msg.textContent = `Body weight set: ${num(r.body_weight_kg, 1)} kg (${isNum(r.body_weight_n) ? num(r.body_weight_n, 0) : '–'} N). New sessions use it.`;
+		} catch (e) { msg.className = 'error'; msg.textContent = `Body weight not set: ${e.message}`; }
+	});
+	return el('section', { class: 'card', 'aria-labelledby': 'h-calib' }, el('h2', { id: 'h-calib' }, 'Calibration'),
+		el('h3', {}, '1. Tare'),
+		el('p', {}, 'Ask the subject to sit and lift the foot so the insole carries no load, then tare that foot.'),
+		el('div', { class: 'actions' }, tare('left'), tare('right')),
+		el('h3', {}, '2. Body weight'),
+		el('p', {}, 'Used for loading rates in body weights per second and saved with each new session.'),
+		form, msg);
+}
+
+function accessCard() {
+	const state = el('p', { id: 'auth-state' });
+	const login = el('button', { type: 'button', class: 'primary', onclick: () => showLogin() }, 'Sign in with a token');
+	const logout = el('button', { type: 'button', onclick: async () => {
+		try { await post('logout'); state.textContent = 'Signed out.'; } catch (e) { state.textContent = `Sign-out failed: ${e.message}`; }
+	} }, 'Sign out');
+	get('status').then((s) => {
+		const auth = s?.http?.auth;
+		state.textContent = auth === 'none' ? 'This daemon does not require a token (it listens on this computer only).' : 'Signed in: this daemon requires an access token.';
+	}).catch(() => { state.textContent = 'Not signed in.'; });
+	return el('section', { class: 'card', 'aria-labelledby': 'h-access' }, el('h2', { id: 'h-access' }, 'Access'), state, el('div', { class: 'actions' }, login, logout));
+}
