@@ -196,6 +196,7 @@ struct ins_proto {
 	int discarding;    /* inside an overlong line: drop until its end */
 	int discard_comment;
 	int in_garbage;    /* the last thing skipped was garbage (for resyncs) */
+	int after_line;    /* the last item was an ASCII line: CR/LF now are blank lines */
 	uint16_t *values;
 	struct foot_track track[INS_FOOT_COUNT];
 	struct ins_proto_stats st;
@@ -272,6 +273,7 @@ void ins_proto_get_stats(const struct ins_proto *p, struct ins_proto_stats *out)
 static enum ins_proto_result skip_garbage(struct ins_proto *p, size_t n)
 {
 	p->st.garbage_bytes += n;
+	p->after_line = 0;
 	if (!p->in_garbage) {
 		p->st.resyncs++;
 		p->in_garbage = 1;
@@ -354,6 +356,7 @@ static enum ins_proto_result deliver(struct ins_proto *p, struct ins_frame *f, u
 	int64_t t_us;
 
 	p->in_garbage = 0;
+	p->after_line = unit_us != 1;
 	if (!track_frame(p, foot, has_seq, seq, t_dev, unit_us, &t_us))
 		return INS_PROTO_SKIP;
 	if (p->cfg.expected_n && n != p->cfg.expected_n) {
@@ -530,12 +533,11 @@ bad:
 static enum ins_proto_result end_of_line(struct ins_proto *p, struct ins_frame *f, size_t len)
 {
 	const uint8_t *b = p->win + p->start;
+	/* The first CR or LF ends the line; the LF of a CRLF is then a blank
+	 * line to the ground state, wherever the read boundary fell. */
 	size_t consumed = len + 1;
 
-	/* CRLF is one terminator when both are here; a lone LF arriving
-	 * later is ignored by the ground state anyway. */
-	if (b[len] == '\r' && p->start + len + 1 < p->end && b[len + 1] == '\n')
-		consumed++;
+	p->after_line = 1;
 	if (b[0] == '#') {
 		p->in_garbage = 0;
 		p->st.comment_lines++;
@@ -591,6 +593,7 @@ static enum ins_proto_result discard_overlong(struct ins_proto *p)
 
 		if (c == '\n' || c == '\r') {
 			p->discarding = 0;
+			p->after_line = 1;
 			i++;
 			break;
 		}
@@ -617,9 +620,10 @@ static enum ins_proto_result next_item(struct ins_proto *p, struct ins_frame *f)
 	for (i = p->start; i < p->end; i++) {
 		uint8_t c = p->win[i];
 
-		if (c == '\r' || c == '\n') {
-			/* Terminators between lines (blank lines, the LF of a
-			 * CRLF split across reads) are not faults. */
+		if ((c == '\r' || c == '\n') && p->after_line) {
+			/* Terminators after a line (blank lines, the LF of a
+			 * CRLF split across reads) are not faults; anywhere
+			 * else they are garbage like any other byte. */
 			if (i == p->start)
 				p->start++;
 			else

@@ -2,3 +2,4 @@
  * Suite *ins_suite_name(void), defined in tests/unit/check_name.c. */
 INS_SUITE(util)
 INS_SUITE(config)
+INS_SUITE(protocol)
