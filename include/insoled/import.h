@@ -36,7 +36,8 @@ struct ins_import_frame {
 	uint8_t foot;           /* enum ins_foot */
 	uint8_t unit;           /* enum ins_import_unit, same for the whole file */
 	uint16_t n;             /* number of values = sensors of this foot */
-	uint32_t seq;           /* sample number in this foot's timeline, from 0 (counts dropped ones) */
+	uint32_t seq;           /* sample number in this foot's timeline, 0 at the foot's first
+				 * frame (counts dropped ones; our export: the device counter) */
 	uint32_t gap;           /* samples of this foot missing just before this one (dropped
 				 * packets, blank rows, skipped timestamps); 0 normally */
 	int64_t t_us;           /* time since the start of the recording, us, monotonic per foot */
@@ -72,6 +73,7 @@ struct ins_import_info {
 	char start[64];         /* recording start as written in the file */
 	double body_weight_n;
 	int64_t duration_us;    /* from the header when stated (gaitndd, Moticon), else 0 */
+	int insole_size;        /* Moticon "# Size:" (moticon16 areas are estimated for size 7), else 0 */
 	/* Our own counts export: the calibration recorded with the session
 	 * (n_sensors curves), or NULL to use the layout's default. */
 	const struct ins_calib_curve *calib[INS_FOOT_COUNT];

@@ -1,0 +1,102 @@
+/* Which reader a file needs, from its name and first lines (rules in
+ * docs/import.md).  Reads at most the '#' header and one data line. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "import_priv.h"
+
+#define DETECT_GAITPDB_COLUMNS 19
+#define DETECT_SHOW_MAX 40 /* characters of an unrecognised first line shown in the error */
+
+static int detect_suffix(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), m = strlen(suffix);
+
+	return n > m && strcmp(path + n - m, suffix) == 0;
+}
+
+static int detect_wfdb(const char *path)
+{
+	char hea[1024];
+
+	if (detect_suffix(path, ".hea") || detect_suffix(path, ".let") || detect_suffix(path, ".rit"))
+		return 1;
+	if (snprintf(hea, sizeof hea, "%s.hea", path) >= (int)sizeof hea)
+		return 0;
+	return access(hea, R_OK) == 0 && access(path, F_OK) != 0;
+}
+
+static int detect_all_numbers(char *line)
+{
+	char *fields[DETECT_GAITPDB_COLUMNS + 1];
+	int n = ins_split_blanks(line, fields, DETECT_GAITPDB_COLUMNS + 1);
+
+	if (n != DETECT_GAITPDB_COLUMNS)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		char *end;
+
+		strtod(fields[i], &end);
+		if (end == fields[i] || *end != '\0')
+			return 0;
+	}
+	return 1;
+}
+
+/* Scan the '#' header block for the Moticon pressure columns. */
+static const char *detect_hash_header(struct ins_text *t, char *line, char *err, size_t errlen)
+{
+	int rc = 1;
+
+	for (; rc == 1 && line[0] == '#'; rc = ins_text_next(t, &line, err, errlen)) {
+		if (strstr(line, "pressure 1[N/cm"))
+			return "moticon";
+	}
+	if (rc < 0)
+		return NULL;
+	ins_import_errf(err, errlen, t->path, 1, NULL,
+			"'#' header lines that are neither an insoled frames export (first line '# insoled "
+			"frames export') nor a Moticon export (no 'pressure 1[N/cm\xc2\xb2]' column)");
+	return NULL;
+}
+
+const char *ins_import_detect(const char *path, char *err, size_t errlen)
+{
+	struct ins_text t;
+	const char *format = NULL;
+	char *line;
+	int rc;
+
+	if (detect_wfdb(path))
+		return "gaitndd";
+	if (ins_text_open(&t, path, err, errlen) < 0)
+		return NULL;
+	rc = ins_text_next(&t, &line, err, errlen);
+	if (rc == 0)
+		ins_import_errf(err, errlen, path, 0, NULL, "empty file");
+	if (rc <= 0)
+		goto out;
+	if (strcmp(line, "# insoled frames export") == 0) {
+		format = "insoled";
+	} else if (strncmp(line, "# Start time:", 13) == 0) {
+		format = "moticon";
+	} else if (line[0] == '#') {
+		format = detect_hash_header(&t, line, err, errlen);
+	} else {
+		char shown[DETECT_SHOW_MAX + 1];
+
+		ins_copy_text(shown, sizeof shown, line);
+		if (detect_all_numbers(line))
+			format = "gaitpdb";
+		else
+			ins_import_errf(err, errlen, path, 1, NULL,
+					"not a recording this program reads (first line '%s'); formats: gaitndd "
+					"(.hea/.let/.rit), gaitpdb (19 numeric columns), Moticon and insoled "
+					"exports ('#' header)", shown);
+	}
+out:
+	ins_text_close(&t);
+	return format;
+}

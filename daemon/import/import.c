@@ -1,0 +1,261 @@
+/* The reader object: format dispatch, the per-foot timeline (seq, gaps),
+ * the frame queue of one row, and feeding frames to the analysis in the
+ * right way for their unit. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import_priv.h"
+
+static const struct ins_import_ops *const import_formats[] = {
+	&ins_import_gaitndd_ops,
+	&ins_import_gaitpdb_ops,
+	&ins_import_moticon_ops,
+	&ins_import_insoled_ops,
+};
+#define IMPORT_N_FORMATS (sizeof import_formats / sizeof import_formats[0])
+
+const char *ins_import_unit_name(unsigned unit)
+{
+	switch (unit) {
+	case INS_IMPORT_KPA:
+		return "kPa";
+	case INS_IMPORT_NEWTON:
+		return "N";
+	case INS_IMPORT_COUNTS:
+		return "counts";
+	default:
+		return "unknown";
+	}
+}
+
+static const struct ins_import_ops *import_find_format(const char *name)
+{
+	for (size_t i = 0; i < IMPORT_N_FORMATS; i++)
+		if (strcmp(import_formats[i]->name, name) == 0)
+			return import_formats[i];
+	return NULL;
+}
+
+struct ins_import *ins_import_open(const char *path, const char *format, char *err, size_t errlen)
+{
+	const struct ins_import_ops *ops;
+	struct ins_import *imp;
+
+	if (!format) {
+		format = ins_import_detect(path, err, errlen);
+		if (!format)
+			return NULL;
+	}
+	ops = import_find_format(format);
+	if (!ops) {
+		ins_import_errf(err, errlen, path, 0, "format",
+				"unknown format '%s' (known: gaitndd, gaitpdb, moticon, insoled)", format);
+		return NULL;
+	}
+	imp = calloc(1, sizeof *imp);
+	if (!imp) {
+		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		return NULL;
+	}
+	imp->ops = ops;
+	ins_copy_text(imp->info.format, sizeof imp->info.format, ops->name);
+	ins_copy_text(imp->info.path, sizeof imp->info.path, path);
+	if (ops->open(imp, path, err, errlen) < 0) {
+		ins_import_close(imp);
+		return NULL;
+	}
+	return imp;
+}
+
+const struct ins_import_info *ins_import_info(const struct ins_import *imp)
+{
+	return &imp->info;
+}
+
+int ins_import_alloc_values(struct ins_import *imp, char *err, size_t errlen)
+{
+	uint16_t max_n = 0;
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		uint16_t n = imp->info.n_sensors[foot];
+
+		if (!(imp->info.feet & (1u << foot)))
+			continue;
+		imp->vals[foot] = calloc(n, sizeof(float));
+		if (!imp->vals[foot])
+			goto oom;
+		imp->row[foot].foot = (uint8_t)foot;
+		imp->row[foot].unit = imp->info.unit;
+		imp->row[foot].n = n;
+		imp->row[foot].values = imp->vals[foot];
+		if (n > max_n)
+			max_n = n;
+	}
+	imp->kpa = calloc(max_n, sizeof(float));
+	imp->counts = calloc(max_n, sizeof(uint16_t));
+	if (!imp->kpa || !imp->counts)
+		goto oom;
+	imp->scratch_n = max_n;
+	return 0;
+oom:
+	ins_import_errf(err, errlen, imp->info.path, 0, NULL, "out of memory for %u sensors", max_n);
+	return -1;
+}
+
+int ins_import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+		     const char *time_field, char *err, size_t errlen)
+{
+	struct ins_import_frame *f = &imp->row[foot];
+	double period_us = 1e6 / imp->info.rate_hz;
+	uint32_t gap = 0;
+
+	if (imp->started[foot]) {
+		int64_t dt = t_us - imp->last_t_us[foot];
+
+		if (dt <= 0) {
+			ins_import_errf(err, errlen, imp->info.path, line, time_field,
+					"%.6f s is not after the %s foot's previous sample at %.6f s",
+					t_us / 1e6, ins_foot_name(foot), imp->last_t_us[foot] / 1e6);
+			return -1;
+		}
+		if ((double)dt > INS_IMPORT_GAP_PERIODS * period_us)
+			gap = (uint32_t)llround((double)dt / period_us) - 1;
+	}
+	f->seq = imp->started[foot] ? imp->next_seq[foot] + gap : 0;
+	f->gap = gap;
+	f->t_us = t_us;
+	f->line = line;
+	f->ref_force_n = NAN;
+	f->ref_cop_x_norm = NAN;
+	f->ref_cop_y_norm = NAN;
+	f->ref_event = INS_EVENT_NONE;
+	imp->next_seq[foot] = f->seq + 1;
+	imp->last_t_us[foot] = t_us;
+	imp->started[foot] = 1;
+	imp->row_ready[foot] = 1;
+	return 0;
+}
+
+static int import_pop_row(struct ins_import *imp, struct ins_import_frame *out)
+{
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (imp->row_ready[foot]) {
+			imp->row_ready[foot] = 0;
+			*out = imp->row[foot];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *err, size_t errlen)
+{
+	int rc;
+
+	if (imp->failed) {
+		if (err && errlen)
+			ins_copy_text(err, errlen, imp->failure);
+		return -1;
+	}
+	for (;;) {
+		if (import_pop_row(imp, out))
+			return 1;
+		rc = imp->ops->read_row(imp, imp->failure, sizeof imp->failure);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			imp->failed = 1;
+			imp->row_ready[INS_FOOT_LEFT] = imp->row_ready[INS_FOOT_RIGHT] = 0;
+			if (err && errlen)
+				ins_copy_text(err, errlen, imp->failure);
+			return -1;
+		}
+	}
+}
+
+static int import_check_fit(const struct ins_import_frame *f, const struct ins_layout *layout, char *err,
+			    size_t errlen)
+{
+	if (layout->n_sensors != f->n) {
+		snprintf(err, errlen, "%s foot: the file has %u sensors, layout '%s' has %u",
+			 ins_foot_name(f->foot), f->n, layout->name, layout->n_sensors);
+		return -1;
+	}
+	return 0;
+}
+
+int ins_import_to_kpa(const struct ins_import_frame *f, const struct ins_layout *layout, float *kpa,
+		      char *err, size_t errlen)
+{
+	if (import_check_fit(f, layout, err, errlen) < 0)
+		return -1;
+	switch (f->unit) {
+	case INS_IMPORT_KPA:
+		memcpy(kpa, f->values, f->n * sizeof(float));
+		return 0;
+	case INS_IMPORT_NEWTON:
+		/* 1 N/mm2 = 1000 kPa; the analysis multiplies back by the same area. */
+		for (unsigned i = 0; i < f->n; i++) {
+			float area = layout->sensors[i].area_mm2;
+
+			kpa[i] = area > 0.0f ? f->values[i] * 1000.0f / area : NAN;
+		}
+		return 0;
+	default:
+		snprintf(err, errlen, "%s foot: raw counts have no pressure until calibrated",
+			 ins_foot_name(f->foot));
+		return -1;
+	}
+}
+
+static int import_feed_counts(struct ins_import *imp, struct ins_analysis *ana,
+			      const struct ins_import_frame *f, struct ins_frame_metrics *out)
+{
+	struct ins_frame frame = {
+		.foot = f->foot,
+		.n = f->n,
+		.seq = f->seq,
+		.t_dev = (uint32_t)f->t_us,
+		.t_us = f->t_us,
+		.host_us = 0,
+		.values = imp->counts,
+	};
+
+	/* The readers only yield whole counts in 0..65535. */
+	for (unsigned i = 0; i < f->n; i++)
+		imp->counts[i] = (uint16_t)lrintf(f->values[i]);
+	return ins_analysis_feed(ana, &frame, out);
+}
+
+int ins_import_feed(struct ins_import *imp, struct ins_analysis *ana, const struct ins_layout *layout,
+		    const struct ins_import_frame *f, struct ins_frame_metrics *out, char *err, size_t errlen)
+{
+	if (f->n > imp->scratch_n) {
+		snprintf(err, errlen, "%s foot: frame of %u sensors is not from this reader",
+			 ins_foot_name(f->foot), f->n);
+		return -1;
+	}
+	if (import_check_fit(f, layout, err, errlen) < 0)
+		return -1;
+	if (f->unit == INS_IMPORT_COUNTS)
+		return import_feed_counts(imp, ana, f, out);
+	if (ins_import_to_kpa(f, layout, imp->kpa, err, errlen) < 0)
+		return -1;
+	return ins_analysis_feed_kpa(ana, f->foot, f->t_us, imp->kpa, f->n, out);
+}
+
+void ins_import_close(struct ins_import *imp)
+{
+	if (!imp)
+		return;
+	if (imp->ops && imp->ops->close)
+		imp->ops->close(imp);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		free(imp->vals[foot]);
+		free(imp->calib[foot]);
+	}
+	free(imp->kpa);
+	free(imp->counts);
+	free(imp);
+}

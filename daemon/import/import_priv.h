@@ -1,0 +1,114 @@
+/* Private to daemon/import: the reader object shared by the per-format
+ * readers, and the text helpers they have in common. */
+#ifndef INSOLED_IMPORT_PRIV_H
+#define INSOLED_IMPORT_PRIV_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "insoled/import.h"
+
+/* Longest text line accepted: our own export of a 4096-cell insole in kPa
+ * needs about 50 KB; a longer "line" is not a recording (or lost its line
+ * ends) and must not make us allocate without bound. */
+#define INS_IMPORT_LINE_MAX (256 * 1024)
+/* Most fields one line may hold: 3 leading columns + INS_MAX_SENSORS. */
+#define INS_IMPORT_FIELDS_MAX (INS_MAX_SENSORS + 8)
+/* A sample interval longer than this many nominal periods means samples
+ * are missing; shorter jitter (gaitpdb's 4-decimal times drift by 0.1 ms)
+ * is not a gap. */
+#define INS_IMPORT_GAP_PERIODS 1.5
+
+struct ins_import;
+
+struct ins_import_ops {
+	const char *name;
+	/* Read headers, fill imp->info (feet, n_sensors, unit...).  0 or -1. */
+	int (*open)(struct ins_import *imp, const char *path, char *err, size_t errlen);
+	/* Read the next row: set imp->row_ready[foot] for each foot it has a
+	 * frame of (values in imp->vals[foot], the frame in imp->row[foot]).
+	 * 1 = a row was read (possibly with no frame), 0 = end, -1 = error. */
+	int (*read_row)(struct ins_import *imp, char *err, size_t errlen);
+	void (*close)(struct ins_import *imp);
+};
+
+struct ins_import {
+	const struct ins_import_ops *ops;
+	struct ins_import_info info;
+	void *priv;                          /* the format reader's state */
+	float *vals[INS_FOOT_COUNT];         /* n_sensors floats per foot */
+	struct ins_import_frame row[INS_FOOT_COUNT];
+	int row_ready[INS_FOOT_COUNT];
+	/* per-foot timeline, for seq and gap of time-stamped formats */
+	int64_t last_t_us[INS_FOOT_COUNT];
+	uint32_t next_seq[INS_FOOT_COUNT];
+	int started[INS_FOOT_COUNT];
+	uint8_t pending_event[INS_FOOT_COUNT]; /* vendor event seen while the foot's data was missing */
+	/* the error that stopped the reader, repeated on later calls */
+	int failed;
+	char failure[512];
+	/* scratch for ins_import_feed */
+	float *kpa;
+	uint16_t *counts;
+	uint16_t scratch_n;
+	/* calibration curves read from our export (owned) */
+	struct ins_calib_curve *calib[INS_FOOT_COUNT];
+};
+
+extern const struct ins_import_ops ins_import_gaitndd_ops;
+extern const struct ins_import_ops ins_import_gaitpdb_ops;
+extern const struct ins_import_ops ins_import_moticon_ops;
+extern const struct ins_import_ops ins_import_insoled_ops;
+
+/* "path:line: field: message" (line 0: "path: field: message"; field NULL:
+ * "path:line: message"). */
+void ins_import_errf(char *err, size_t errlen, const char *path, unsigned long line,
+		     const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Once the header says which feet and how many sensors: allocate value storage. */
+int ins_import_alloc_values(struct ins_import *imp, char *err, size_t errlen);
+
+/* Mark a frame of foot ready at t_us from a fixed-rate timeline: fills seq and
+ * gap from the time since the foot's previous frame; -1 with err when time
+ * does not increase. */
+int ins_import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+		     const char *time_field, char *err, size_t errlen);
+
+/* ---- text files ------------------------------------------------------- */
+
+struct ins_text {
+	FILE *fp;
+	const char *path;        /* for messages; not owned */
+	char *buf;
+	size_t len;              /* bytes held in buf */
+	size_t start;            /* first unread byte */
+	unsigned long lineno;    /* of the line last returned */
+};
+
+int ins_text_open(struct ins_text *t, const char *path, char *err, size_t errlen);
+/* Next line without its line end (LF or CRLF), NUL-terminated, in t's
+ * buffer until the next call.  1 = line, 0 = end of file, -1 = error: read
+ * error, line over INS_IMPORT_LINE_MAX, NUL byte, or a last line without a
+ * line end (a truncated file). */
+int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen);
+void ins_text_close(struct ins_text *t);
+
+/* Split line in place at every sep (empty fields kept); returns the field
+ * count, or -1 when there are more than max. */
+int ins_split(char *line, char sep, char **fields, int max);
+/* Split at runs of blanks (space, tab), ignoring leading and trailing ones. */
+int ins_split_blanks(char *line, char **fields, int max);
+
+/* Parse a whole field as a finite decimal number.  0, or -1 with err naming
+ * path:line: field and what the text was. */
+int ins_parse_number(const char *text, double *out, const char *path, unsigned long line,
+		     const char *field, char *err, size_t errlen);
+
+/* Copy src into dst (size dstlen), cutting at a character boundary. */
+void ins_copy_text(char *dst, size_t dstlen, const char *src);
+
+int ins_is_blank(const char *s);
+
+#endif

@@ -1,0 +1,424 @@
+/* PhysioNet gaitndd: WFDB records NAME.hea + NAME.let (left) + NAME.rit
+ * (right), one footswitch force-sensing resistor per foot, format 212 (two
+ * 12-bit two's-complement samples in three bytes).  Yields raw counts
+ * (ADC value + 2048).  The header's sample count, initial value and
+ * checksum are checked, so a truncated, altered or mismatched file is
+ * reported instead of analysed. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "import_priv.h"
+
+#define WFDB_INVALID_212 (-2048)    /* format 212's "no sample here" value */
+#define WFDB_INVALID_INITVAL (-32768) /* how headers write that value as the initial value */
+#define WFDB_ADC_OFFSET 2048        /* 12-bit two's complement -> 0..4095 counts */
+#define WFDB_MAX_RATE_HZ 100000.0   /* far above any gait recording: a bigger value is a bad header */
+#define WFDB_MAX_SAMPLES 2000000000L /* keeps sample times and checksums in range */
+#define WFDB_HEA_LINE_FIELDS 16
+
+struct wfdb_signal {
+	char file[256];              /* path of the signal file */
+	unsigned long hea_line;
+	int has_initval, has_checksum;
+	long initval, checksum;
+	FILE *fp;
+	long next;                   /* index of the next sample to read */
+	int have_odd;                /* second sample of the last 3-byte group is held */
+	int odd;
+	long sum;                    /* of all samples read, for the checksum */
+};
+
+struct gaitndd {
+	char hea[512];
+	long n_samples;              /* per signal; 0 when the header does not say */
+	struct wfdb_signal sig[INS_FOOT_COUNT];
+	long sample;                 /* next sample index of the record */
+};
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* NAME.hea / NAME.let / NAME.rit / NAME -> NAME.hea */
+static int gaitndd_header_path(const char *path, char *hea, size_t len)
+{
+	size_t n = strlen(path);
+
+	if (has_suffix(path, ".hea") || has_suffix(path, ".let") || has_suffix(path, ".rit"))
+		n -= 4;
+	return snprintf(hea, len, "%.*s.hea", (int)n, path) < (int)len ? 0 : -1;
+}
+
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return end != s && *end == '\0' && errno == 0 ? 0 : -1;
+}
+
+/* Record line: NAME[/segments] NSIG [FS[/counter][(base)] [NSAMP ...]] */
+static int gaitndd_record_line(struct ins_import *imp, char **f, int n, unsigned long line, int *nsig,
+			       char *err, size_t errlen)
+{
+	struct gaitndd *g = imp->priv;
+	long v;
+	double fs = 250.0; /* WFDB's default sampling frequency */
+
+	if (n < 2 || parse_long(f[1], &v) < 0 || v < 1 || v > INS_FOOT_COUNT) {
+		ins_import_errf(err, errlen, g->hea, line, "number of signals",
+				"'%s' is not 1 or 2 (one footswitch per foot)", n < 2 ? "" : f[1]);
+		return -1;
+	}
+	*nsig = (int)v;
+	if (n >= 3) {
+		char *end;
+
+		fs = strtod(f[2], &end);
+		if (end == f[2] || (*end != '\0' && *end != '/' && *end != '(') || !(fs > 0) ||
+		    fs > WFDB_MAX_RATE_HZ) {
+			ins_import_errf(err, errlen, g->hea, line, "sampling frequency",
+					"'%s' is not a frequency in Hz", f[2]);
+			return -1;
+		}
+	}
+	if (n >= 4 && (parse_long(f[3], &g->n_samples) < 0 || g->n_samples < 0 ||
+		       g->n_samples > WFDB_MAX_SAMPLES)) {
+		ins_import_errf(err, errlen, g->hea, line, "number of samples", "'%s' is not a sample count",
+				f[3]);
+		return -1;
+	}
+	imp->info.rate_hz = fs;
+	imp->info.duration_us = llround(g->n_samples * 1e6 / fs);
+	return 0;
+}
+
+/* The foot from the file name, checked against the description. */
+static int gaitndd_signal_foot(struct gaitndd *g, char **f, int n, unsigned long line, char *err,
+			       size_t errlen)
+{
+	int foot = has_suffix(f[0], ".let") ? INS_FOOT_LEFT : has_suffix(f[0], ".rit") ? INS_FOOT_RIGHT : -1;
+
+	if (foot < 0) {
+		ins_import_errf(err, errlen, g->hea, line, "file name",
+				"'%s' is neither NAME.let (left foot) nor NAME.rit (right foot)", f[0]);
+		return -1;
+	}
+	if (n >= 9) {
+		const char *desc = f[8];
+		int says_left = strstr(desc, "left") != NULL, says_right = strstr(desc, "right") != NULL;
+
+		if ((foot == INS_FOOT_LEFT && says_right && !says_left) ||
+		    (foot == INS_FOOT_RIGHT && says_left && !says_right)) {
+			ins_import_errf(err, errlen, g->hea, line, "description",
+					"'%s' contradicts the file name '%s'", desc, f[0]);
+			return -1;
+		}
+	}
+	return foot;
+}
+
+/* Signal line: FILE FORMAT [GAIN[(BASE)][/UNITS] [ADCRES [ADCZERO [INITVAL [CHECKSUM [BLOCK [DESC]]]]]]] */
+static int gaitndd_signal_line(struct ins_import *imp, char **f, int n, unsigned long line, char *err,
+			       size_t errlen)
+{
+	struct gaitndd *g = imp->priv;
+	struct wfdb_signal *s;
+	const char *slash = strrchr(g->hea, '/');
+	long v;
+	int foot;
+
+	if (n < 2) {
+		ins_import_errf(err, errlen, g->hea, line, "format", "missing (expected 212)");
+		return -1;
+	}
+	foot = gaitndd_signal_foot(g, f, n, line, err, errlen);
+	if (foot < 0)
+		return -1;
+	if (strcmp(f[1], "212") != 0) {
+		ins_import_errf(err, errlen, g->hea, line, "format",
+				"'%s' is not supported (only WFDB format 212 is read)", f[1]);
+		return -1;
+	}
+	if (n >= 4 && (parse_long(f[3], &v) < 0 || (v != 12 && v != 0))) {
+		ins_import_errf(err, errlen, g->hea, line, "ADC resolution",
+				"'%s' bits: format 212 holds 12-bit samples", f[3]);
+		return -1;
+	}
+	s = &g->sig[foot];
+	if (imp->info.feet & (1u << foot)) {
+		ins_import_errf(err, errlen, g->hea, line, "file name", "a second %s-foot signal ('%s')",
+				ins_foot_name(foot), f[0]);
+		return -1;
+	}
+	if (n >= 6 && parse_long(f[5], &s->initval) < 0) {
+		ins_import_errf(err, errlen, g->hea, line, "initial value", "'%s' is not an integer", f[5]);
+		return -1;
+	}
+	if (n >= 7 && parse_long(f[6], &s->checksum) < 0) {
+		ins_import_errf(err, errlen, g->hea, line, "checksum", "'%s' is not an integer", f[6]);
+		return -1;
+	}
+	s->has_initval = n >= 6;
+	s->has_checksum = n >= 7;
+	s->hea_line = line;
+	if (f[0][0] == '/' || !slash)
+		snprintf(s->file, sizeof s->file, "%s", f[0]);
+	else
+		snprintf(s->file, sizeof s->file, "%.*s/%s", (int)(slash - g->hea), g->hea, f[0]);
+	imp->info.feet |= 1u << foot;
+	imp->info.n_sensors[foot] = 1;
+	ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "footswitch1");
+	return 0;
+}
+
+/* Split a header line; the description (9th field) keeps its blanks. */
+static int gaitndd_split(char *line, char **f)
+{
+	int n = 0;
+	char *p = line;
+
+	while (n < 8) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return n;
+		f[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (!*p)
+			return n;
+		*p++ = '\0';
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p)
+		f[n++] = p;
+	return n;
+}
+
+static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct gaitndd *g = imp->priv;
+	struct ins_text t;
+	char *line, *f[WFDB_HEA_LINE_FIELDS];
+	int nsig = -1, seen = 0, rc;
+
+	if (ins_text_open(&t, g->hea, err, errlen) < 0)
+		return -1;
+	while (nsig < 0 || seen < nsig) {
+		int n;
+
+		rc = ins_text_next(&t, &line, err, errlen);
+		if (rc <= 0)
+			break;
+		if (line[0] == '#' || ins_is_blank(line))
+			continue;
+		n = gaitndd_split(line, f);
+		if (nsig < 0) {
+			rc = gaitndd_record_line(imp, f, n, t.lineno, &nsig, err, errlen);
+		} else {
+			rc = gaitndd_signal_line(imp, f, n, t.lineno, err, errlen);
+			seen++;
+		}
+		if (rc < 0)
+			break;
+	}
+	if (rc >= 0 && (nsig < 0 || seen < nsig)) {
+		if (nsig < 0)
+			ins_import_errf(err, errlen, g->hea, t.lineno, NULL,
+					"no record line (NAME NSIG FS NSAMP)");
+		else
+			ins_import_errf(err, errlen, g->hea, t.lineno, NULL,
+					"the record line announces %d signals, the header describes %d", nsig, seen);
+		rc = -1;
+	}
+	ins_text_close(&t);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Bytes format 212 needs for n samples: 3 per pair, 2 for a last odd one. */
+static long wfdb212_bytes(long n)
+{
+	return n / 2 * 3 + (n % 2 ? 2 : 0);
+}
+
+static int gaitndd_open_signal(struct gaitndd *g, struct wfdb_signal *s, long *n_samples, char *err,
+			       size_t errlen)
+{
+	struct stat st;
+	long n;
+
+	s->fp = fopen(s->file, "rb");
+	if (!s->fp || fstat(fileno(s->fp), &st) < 0) {
+		ins_import_errf(err, errlen, g->hea, s->hea_line, "file name", "cannot open %s: %s", s->file,
+				strerror(errno));
+		return -1;
+	}
+	if (st.st_size % 3 == 1 || st.st_size / 3 * 2 > WFDB_MAX_SAMPLES) {
+		ins_import_errf(err, errlen, s->file, 0, NULL,
+				"%lld bytes is not a whole number of format-212 samples (truncated?)",
+				(long long)st.st_size);
+		return -1;
+	}
+	n = (long)(st.st_size / 3 * 2 + (st.st_size % 3 == 2 ? 1 : 0));
+	if (g->n_samples > 0 && n != g->n_samples) {
+		ins_import_errf(err, errlen, s->file, 0, NULL,
+				"%s: %lld bytes, but %s says %ld samples (%ld bytes)",
+				n < g->n_samples ? "truncated" : "longer than its header", (long long)st.st_size,
+				g->hea, g->n_samples, wfdb212_bytes(g->n_samples));
+		return -1;
+	}
+	*n_samples = n;
+	return 0;
+}
+
+static int gaitndd_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
+{
+	struct gaitndd *g = calloc(1, sizeof *g);
+	long n[INS_FOOT_COUNT] = { -1, -1 };
+
+	if (!g) {
+		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		return -1;
+	}
+	imp->priv = g;
+	if (gaitndd_header_path(path, g->hea, sizeof g->hea) < 0) {
+		ins_import_errf(err, errlen, path, 0, NULL, "path too long");
+		return -1;
+	}
+	ins_copy_text(imp->info.path, sizeof imp->info.path, g->hea);
+	imp->info.unit = INS_IMPORT_COUNTS;
+	if (gaitndd_read_header(imp, err, errlen) < 0)
+		return -1;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if ((imp->info.feet & (1u << foot)) && gaitndd_open_signal(g, &g->sig[foot], &n[foot], err, errlen) < 0)
+			return -1;
+	if (n[0] >= 0 && n[1] >= 0 && n[0] != n[1]) {
+		ins_import_errf(err, errlen, g->hea, 0, NULL, "%s has %ld samples but %s has %ld",
+				g->sig[0].file, n[0], g->sig[1].file, n[1]);
+		return -1;
+	}
+	g->n_samples = n[0] >= 0 ? n[0] : n[1];
+	imp->info.duration_us = llround(g->n_samples * 1e6 / imp->info.rate_hz);
+	return ins_import_alloc_values(imp, err, errlen);
+}
+
+static int wfdb_sign12(int v)
+{
+	return v >= 2048 ? v - 4096 : v;
+}
+
+static int wfdb_read_sample(struct wfdb_signal *s, int *v, char *err, size_t errlen)
+{
+	unsigned char b[3];
+	size_t got;
+
+	if (s->have_odd) {
+		s->have_odd = 0;
+		*v = s->odd;
+		return 0;
+	}
+	got = fread(b, 1, 3, s->fp);
+	if (got < 2) {
+		ins_import_errf(err, errlen, s->file, (unsigned long)s->next + 1, NULL, "%s",
+				ferror(s->fp) ? strerror(errno) : "file ended early (truncated while reading)");
+		return -1;
+	}
+	*v = wfdb_sign12(b[0] | (b[1] & 0x0f) << 8);
+	if (got == 3) {
+		s->odd = wfdb_sign12(b[2] | (b[1] & 0xf0) << 4);
+		s->have_odd = 1;
+	}
+	return 0;
+}
+
+static int wfdb_check_initval(const struct gaitndd *g, const struct wfdb_signal *s, int v, char *err,
+			      size_t errlen)
+{
+	int matches = s->initval == v || (v == WFDB_INVALID_212 && s->initval == WFDB_INVALID_INITVAL);
+
+	if (!s->has_initval || matches)
+		return 0;
+	ins_import_errf(err, errlen, g->hea, s->hea_line, "initial value",
+			"header says %ld, %s starts with %d (not this record's file?)", s->initval, s->file, v);
+	return -1;
+}
+
+static int wfdb_check_sum(const struct gaitndd *g, const struct wfdb_signal *s, char *err, size_t errlen)
+{
+	int16_t sum = (int16_t)(uint16_t)(s->sum & 0xffff);
+
+	if (!s->has_checksum || sum == (int16_t)(uint16_t)(s->checksum & 0xffff))
+		return 0;
+	ins_import_errf(err, errlen, g->hea, s->hea_line, "checksum",
+			"header says %ld, the samples of %s sum to %d (file altered or not this record's)",
+			s->checksum, s->file, sum);
+	return -1;
+}
+
+static int gaitndd_foot_sample(struct ins_import *imp, unsigned foot, int64_t t_us, char *err, size_t errlen)
+{
+	struct gaitndd *g = imp->priv;
+	struct wfdb_signal *s = &g->sig[foot];
+	int v;
+
+	if (wfdb_read_sample(s, &v, err, errlen) < 0)
+		return -1;
+	if (s->next == 0 && wfdb_check_initval(g, s, v, err, errlen) < 0)
+		return -1;
+	s->next++;
+	s->sum += v;
+	if (v == WFDB_INVALID_212)
+		return 0; /* no sample: the foot's next frame carries the gap */
+	if (ins_import_stamp(imp, foot, t_us, (unsigned long)s->next, "time", err, errlen) < 0)
+		return -1;
+	imp->vals[foot][0] = (float)(v + WFDB_ADC_OFFSET);
+	return 0;
+}
+
+static int gaitndd_read_row(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct gaitndd *g = imp->priv;
+	int64_t t_us;
+
+	if (g->sample >= g->n_samples) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+			if ((imp->info.feet & (1u << foot)) && wfdb_check_sum(g, &g->sig[foot], err, errlen) < 0)
+				return -1;
+		return 0;
+	}
+	t_us = llround(g->sample * 1e6 / imp->info.rate_hz);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if ((imp->info.feet & (1u << foot)) && gaitndd_foot_sample(imp, foot, t_us, err, errlen) < 0)
+			return -1;
+	g->sample++;
+	return 1;
+}
+
+static void gaitndd_close(struct ins_import *imp)
+{
+	struct gaitndd *g = imp->priv;
+
+	if (!g)
+		return;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (g->sig[foot].fp)
+			fclose(g->sig[foot].fp);
+	free(g);
+	imp->priv = NULL;
+}
+
+const struct ins_import_ops ins_import_gaitndd_ops = {
+	.name = "gaitndd",
+	.open = gaitndd_open,
+	.read_row = gaitndd_read_row,
+	.close = gaitndd_close,
+};

@@ -1,0 +1,486 @@
+/* Our own frames export (docs/import.md, "insoled frames export"): '#'
+ * header lines "key: value" with units, layouts, calibration, subject and
+ * footwear, a column line, then one CSV row per foot-frame. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import_priv.h"
+
+#define INSOLED_MAGIC "# insoled frames export"
+#define INSOLED_FORMAT_VERSION 1
+#define INSOLED_LEAD_COLUMNS 3 /* t_us, foot, seq */
+#define INSOLED_COUNTS_MAX 65535.0
+#define INSOLED_SEQ_BACKWARD (1u << 31) /* a counter "jump" this large is a restart, not a gap */
+
+struct insoled_reader {
+	struct ins_text text;
+	char **fields;
+	char *calib_text[INS_FOOT_COUNT]; /* JSON, parsed once the sensor counts are known */
+	unsigned long calib_line[INS_FOOT_COUNT];
+	int version;
+	int units_seen;
+	uint16_t max_sensors;
+	uint32_t last_seq[INS_FOOT_COUNT];
+	int have_seq[INS_FOOT_COUNT];
+};
+
+static int insoled_foot_key(const char *key, const char *prefix, unsigned *foot)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(key, prefix, n) != 0)
+		return 0;
+	if (strcmp(key + n, "left") == 0)
+		*foot = INS_FOOT_LEFT;
+	else if (strcmp(key + n, "right") == 0)
+		*foot = INS_FOOT_RIGHT;
+	else
+		return 0;
+	return 1;
+}
+
+static int insoled_number(struct insoled_reader *r, const char *key, const char *value, double lo, double hi,
+			  double *out, char *err, size_t errlen)
+{
+	if (ins_parse_number(value, out, r->text.path, r->text.lineno, key, err, errlen) < 0)
+		return -1;
+	if (*out < lo || *out > hi) {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, key, "%s is outside %g..%g", value,
+				lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+static int insoled_foot_value(struct ins_import *imp, const char *key, const char *value, char *err,
+			      size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	unsigned foot;
+	double v;
+
+	if (insoled_foot_key(key, "layout_", &foot)) {
+		if (*value == '\0' || strlen(value) >= sizeof imp->info.layout[0]) {
+			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key,
+					"a layout name of 1..%zu characters is required",
+					sizeof imp->info.layout[0] - 1);
+			return -1;
+		}
+		ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], value);
+		imp->info.feet |= 1u << foot;
+	} else if (insoled_foot_key(key, "sensors_", &foot)) {
+		if (insoled_number(r, key, value, 1, INS_MAX_SENSORS, &v, err, errlen) < 0)
+			return -1;
+		if (v != floor(v)) {
+			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key, "%s is not a whole number",
+					value);
+			return -1;
+		}
+		imp->info.n_sensors[foot] = (uint16_t)v;
+	} else if (insoled_foot_key(key, "calibration_", &foot)) {
+		free(r->calib_text[foot]);
+		r->calib_text[foot] = strdup(value);
+		r->calib_line[foot] = r->text.lineno;
+		if (!r->calib_text[foot]) {
+			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key, "out of memory");
+			return -1;
+		}
+	}
+	return 0; /* unknown keys are ignored: later versions may add some */
+}
+
+static int insoled_header_value(struct ins_import *imp, const char *key, const char *value, char *err,
+				size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	struct ins_import_info *info = &imp->info;
+	double v;
+
+	if (strcmp(key, "format_version") == 0) {
+		if (insoled_number(r, key, value, 1, 1000000, &v, err, errlen) < 0)
+			return -1;
+		if (v != INSOLED_FORMAT_VERSION) {
+			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key,
+					"version %s is not supported (this program reads version %d)", value,
+					INSOLED_FORMAT_VERSION);
+			return -1;
+		}
+		r->version = (int)v;
+	} else if (strcmp(key, "units") == 0) {
+		if (strcmp(value, "counts") == 0) {
+			info->unit = INS_IMPORT_COUNTS;
+		} else if (strcmp(value, "kPa") == 0) {
+			info->unit = INS_IMPORT_KPA;
+		} else {
+			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key,
+					"'%s' is neither 'counts' nor 'kPa'", value);
+			return -1;
+		}
+		r->units_seen = 1;
+	} else if (strcmp(key, "body_weight_n") == 0) {
+		return insoled_number(r, key, value, 0, 1e5, &info->body_weight_n, err, errlen);
+	} else if (strcmp(key, "rate_hz") == 0) {
+		return insoled_number(r, key, value, 0, 1e6, &info->rate_hz, err, errlen);
+	} else if (strcmp(key, "subject") == 0) {
+		ins_copy_text(info->subject, sizeof info->subject, value);
+	} else if (strcmp(key, "footwear") == 0) {
+		ins_copy_text(info->footwear, sizeof info->footwear, value);
+	} else if (strcmp(key, "notes") == 0) {
+		ins_copy_text(info->notes, sizeof info->notes, value);
+	} else if (strcmp(key, "start_utc") == 0) {
+		ins_copy_text(info->start, sizeof info->start, value);
+	} else {
+		return insoled_foot_value(imp, key, value, err, errlen);
+	}
+	return 0;
+}
+
+/* "# key: value" */
+static int insoled_header_line(struct ins_import *imp, char *line, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	char *key = line + 2, *colon = strstr(line, ": ");
+
+	if (strncmp(line, "# ", 2) != 0 || !colon || colon < key + 1) {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+				"header line is not '# key: value'");
+		return -1;
+	}
+	*colon = '\0';
+	for (const char *p = key; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
+			ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+					"header key '%s' is not lower-case letters, digits and '_'", key);
+			return -1;
+		}
+	}
+	return insoled_header_value(imp, key, colon + 2, err, errlen);
+}
+
+static int insoled_check_header(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	const char *missing = NULL;
+
+	if (!r->version)
+		missing = "format_version";
+	else if (!r->units_seen)
+		missing = "units";
+	else if (!imp->info.feet)
+		missing = "layout_left or layout_right";
+	for (unsigned foot = 0; !missing && foot < INS_FOOT_COUNT; foot++) {
+		if ((imp->info.feet & (1u << foot)) && !imp->info.n_sensors[foot])
+			missing = foot == INS_FOOT_LEFT ? "sensors_left" : "sensors_right";
+		else if (!(imp->info.feet & (1u << foot)) && imp->info.n_sensors[foot])
+			missing = foot == INS_FOOT_LEFT ? "layout_left" : "layout_right";
+		else if (r->calib_text[foot] && imp->info.unit != INS_IMPORT_COUNTS) {
+			ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], NULL,
+					"a calibration is only meaningful with 'units: counts'");
+			return -1;
+		}
+	}
+	if (missing) {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+				"header has no '%s' line before the column line", missing);
+		return -1;
+	}
+	return 0;
+}
+
+static int insoled_check_columns(struct ins_import *imp, char *line, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	int n = ins_split(line, ',', r->fields, INS_IMPORT_FIELDS_MAX);
+	static const char *const lead[INSOLED_LEAD_COLUMNS] = { "t_us", "foot", "seq" };
+
+	r->max_sensors = imp->info.n_sensors[0] > imp->info.n_sensors[1] ? imp->info.n_sensors[0]
+									 : imp->info.n_sensors[1];
+	if (n != INSOLED_LEAD_COLUMNS + r->max_sensors) {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+				"column line has %d columns, expected t_us,foot,seq,s1..s%u", n, r->max_sensors);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char want[16];
+
+		if (i < INSOLED_LEAD_COLUMNS)
+			snprintf(want, sizeof want, "%s", lead[i]);
+		else
+			snprintf(want, sizeof want, "s%d", i - INSOLED_LEAD_COLUMNS + 1);
+		if (strcmp(r->fields[i], want) != 0) {
+			ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+					"column %d is '%.20s', expected '%s'", i + 1, r->fields[i], want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- calibration: a JSON array of struct ins_calib_curve objects ------- */
+
+static int calib_fail(struct insoled_reader *r, unsigned foot, size_t i, const char *field, const char *what,
+		      char *err, size_t errlen)
+{
+	char name[64];
+
+	snprintf(name, sizeof name, "calibration_%s[%zu].%s", ins_foot_name(foot), i, field);
+	ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "%s", what);
+	return -1;
+}
+
+static int calib_number(json_t *obj, const char *key, int required, double *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return required ? -1 : 0;
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return -1;
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int calib_table(struct insoled_reader *r, unsigned foot, size_t i, json_t *obj,
+		       struct ins_calib_curve *c, char *err, size_t errlen)
+{
+	json_t *counts = json_object_get(obj, "table_counts"), *kpa = json_object_get(obj, "table_kpa");
+	size_t n = json_array_size(counts);
+
+	if (!json_is_array(counts) || !json_is_array(kpa) || n != json_array_size(kpa) || n < 2 ||
+	    n > INS_CALIB_TABLE_MAX)
+		return calib_fail(r, foot, i, "table_counts",
+				  "table_counts and table_kpa must be arrays of equal length 2..16", err, errlen);
+	c->n_points = (unsigned)n;
+	for (size_t k = 0; k < n; k++) {
+		json_t *cv = json_array_get(counts, k), *kv = json_array_get(kpa, k);
+
+		if (!json_is_number(cv) || !json_is_number(kv))
+			return calib_fail(r, foot, i, "table_counts", "entries must be numbers", err, errlen);
+		c->table_counts[k] = json_number_value(cv);
+		c->table_kpa[k] = json_number_value(kv);
+		if (k > 0 && !(c->table_counts[k] > c->table_counts[k - 1]))
+			return calib_fail(r, foot, i, "table_counts", "counts must increase", err, errlen);
+	}
+	return 0;
+}
+
+static int calib_curve(struct insoled_reader *r, unsigned foot, size_t i, json_t *obj,
+		       struct ins_calib_curve *c, char *err, size_t errlen)
+{
+	const char *kind = json_string_value(json_object_get(obj, "kind"));
+	double saturation = INSOLED_COUNTS_MAX;
+
+	if (!json_is_object(obj))
+		return calib_fail(r, foot, i, "kind", "each sensor's calibration must be a JSON object", err,
+				  errlen);
+	if (!kind || (strcmp(kind, "linear") && strcmp(kind, "power") && strcmp(kind, "table")))
+		return calib_fail(r, foot, i, "kind", "must be \"linear\", \"power\" or \"table\"", err, errlen);
+	c->kind = !strcmp(kind, "linear") ? INS_CALIB_LINEAR : !strcmp(kind, "power") ? INS_CALIB_POWER
+										: INS_CALIB_TABLE;
+	if (calib_number(obj, "zero", 1, &c->zero) < 0)
+		return calib_fail(r, foot, i, "zero", "a number is required", err, errlen);
+	if (c->kind != INS_CALIB_TABLE && calib_number(obj, "gain", 1, &c->gain) < 0)
+		return calib_fail(r, foot, i, "gain", "a number is required", err, errlen);
+	if (c->kind == INS_CALIB_POWER && (calib_number(obj, "exponent", 1, &c->exponent) < 0 || !(c->exponent > 0)))
+		return calib_fail(r, foot, i, "exponent", "a positive number is required", err, errlen);
+	if (calib_number(obj, "saturation", 0, &saturation) < 0 || saturation < 0 ||
+	    saturation > INSOLED_COUNTS_MAX || saturation != floor(saturation))
+		return calib_fail(r, foot, i, "saturation", "must be a whole number of counts 0..65535", err,
+				  errlen);
+	c->saturation = (uint16_t)saturation;
+	return c->kind == INS_CALIB_TABLE ? calib_table(r, foot, i, obj, c, err, errlen) : 0;
+}
+
+static int insoled_parse_calib(struct ins_import *imp, unsigned foot, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	uint16_t n = imp->info.n_sensors[foot];
+	json_error_t jerr;
+	json_t *arr = json_loads(r->calib_text[foot], 0, &jerr);
+	char name[32];
+	int rc = -1;
+
+	snprintf(name, sizeof name, "calibration_%s", ins_foot_name(foot));
+	if (!arr) {
+		ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "bad JSON at column %d: %s",
+				jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_array(arr) || json_array_size(arr) != n) {
+		ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name,
+				"must be an array of %u calibration objects (one per sensor)", n);
+		goto out;
+	}
+	imp->calib[foot] = calloc(n, sizeof *imp->calib[foot]);
+	if (!imp->calib[foot]) {
+		ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (calib_curve(r, foot, i, json_array_get(arr, i), &imp->calib[foot][i], err, errlen) < 0)
+			goto out;
+	imp->info.calib[foot] = imp->calib[foot];
+	rc = 0;
+out:
+	json_decref(arr);
+	return rc;
+}
+
+/* ---- reader ------------------------------------------------------------ */
+
+static int insoled_read_header(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	char *line;
+	int rc = ins_text_next(&r->text, &line, err, errlen);
+
+	if (rc == 0)
+		ins_import_errf(err, errlen, r->text.path, 0, NULL, "empty file");
+	if (rc <= 0)
+		return -1;
+	if (strcmp(line, INSOLED_MAGIC) != 0) {
+		ins_import_errf(err, errlen, r->text.path, 1, NULL, "first line is not '%s'", INSOLED_MAGIC);
+		return -1;
+	}
+	while ((rc = ins_text_next(&r->text, &line, err, errlen)) == 1 && line[0] == '#')
+		if (insoled_header_line(imp, line, err, errlen) < 0)
+			return -1;
+	if (rc == 0)
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+				"no column line (t_us,foot,seq,s1,...) after the header");
+	if (rc <= 0 || insoled_check_header(imp, err, errlen) < 0)
+		return -1;
+	return insoled_check_columns(imp, line, err, errlen);
+}
+
+static int insoled_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
+{
+	struct insoled_reader *r = calloc(1, sizeof *r);
+
+	if (!r || !(r->fields = calloc(INS_IMPORT_FIELDS_MAX, sizeof *r->fields))) {
+		free(r);
+		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		return -1;
+	}
+	imp->priv = r;
+	if (ins_text_open(&r->text, imp->info.path, err, errlen) < 0 || insoled_read_header(imp, err, errlen) < 0)
+		return -1;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (r->calib_text[foot] && insoled_parse_calib(imp, foot, err, errlen) < 0)
+			return -1;
+	return ins_import_alloc_values(imp, err, errlen);
+}
+
+static int insoled_integer(struct insoled_reader *r, const char *text, const char *field, double lo, double hi,
+			   double *out, char *err, size_t errlen)
+{
+	if (ins_parse_number(text, out, r->text.path, r->text.lineno, field, err, errlen) < 0)
+		return -1;
+	if (*out != floor(*out) || *out < lo || *out > hi) {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, field,
+				"'%.24s' is not a whole number in %.0f..%.0f", text, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* The device counter says how many frames were lost; a counter that goes
+ * back (device restart) is not a gap. */
+static void insoled_seq_gap(struct ins_import *imp, unsigned foot, uint32_t seq)
+{
+	struct insoled_reader *r = imp->priv;
+	uint32_t missing = seq - r->last_seq[foot] - 1;
+
+	imp->row[foot].seq = seq;
+	imp->row[foot].gap = r->have_seq[foot] && missing < INSOLED_SEQ_BACKWARD ? missing : 0;
+	r->last_seq[foot] = seq;
+	r->have_seq[foot] = 1;
+}
+
+static int insoled_values(struct ins_import *imp, unsigned foot, char **fields, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	char name[16];
+
+	for (unsigned i = 0; i < imp->info.n_sensors[foot]; i++) {
+		double v;
+		int rc;
+
+		snprintf(name, sizeof name, "s%u", i + 1);
+		if (imp->info.unit == INS_IMPORT_COUNTS)
+			rc = insoled_integer(r, fields[i], name, 0, INSOLED_COUNTS_MAX, &v, err, errlen);
+		else
+			rc = ins_parse_number(fields[i], &v, r->text.path, r->text.lineno, name, err, errlen);
+		if (rc < 0)
+			return -1;
+		imp->vals[foot][i] = (float)v;
+	}
+	return 0;
+}
+
+static int insoled_read_row(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	char *line;
+	double t, seq;
+	unsigned foot;
+	int n, rc;
+
+	do {
+		rc = ins_text_next(&r->text, &line, err, errlen);
+		if (rc <= 0)
+			return rc;
+	} while (ins_is_blank(line));
+	n = ins_split(line, ',', r->fields, INS_IMPORT_FIELDS_MAX);
+	if (n >= 2 && strcmp(r->fields[1], "left") == 0)
+		foot = INS_FOOT_LEFT;
+	else if (n >= 2 && strcmp(r->fields[1], "right") == 0)
+		foot = INS_FOOT_RIGHT;
+	else {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, "foot", "'%.16s' is not left or right",
+				n >= 2 ? r->fields[1] : "");
+		return -1;
+	}
+	if (!(imp->info.feet & (1u << foot))) {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, "foot",
+				"%s, but the header has no layout_%s", r->fields[1], r->fields[1]);
+		return -1;
+	}
+	if (n != INSOLED_LEAD_COLUMNS + imp->info.n_sensors[foot]) {
+		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+				"%s row has %d fields, expected t_us,foot,seq and %u values (sensors_%s)",
+				r->fields[1], n < 0 ? INS_IMPORT_FIELDS_MAX : n, imp->info.n_sensors[foot], r->fields[1]);
+		return -1;
+	}
+	if (insoled_integer(r, r->fields[0], "t_us", -9.0e15, 9.0e15, &t, err, errlen) < 0 ||
+	    insoled_integer(r, r->fields[2], "seq", 0, UINT32_MAX, &seq, err, errlen) < 0 ||
+	    insoled_values(imp, foot, r->fields + INSOLED_LEAD_COLUMNS, err, errlen) < 0 ||
+	    ins_import_stamp(imp, foot, (int64_t)t, r->text.lineno, "t_us", err, errlen) < 0)
+		return -1;
+	insoled_seq_gap(imp, foot, (uint32_t)seq);
+	return 1;
+}
+
+static void insoled_close(struct ins_import *imp)
+{
+	struct insoled_reader *r = imp->priv;
+
+	if (!r)
+		return;
+	ins_text_close(&r->text);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		free(r->calib_text[foot]);
+	free(r->fields);
+	free(r);
+	imp->priv = NULL;
+}
+
+const struct ins_import_ops ins_import_insoled_ops = {
+	.name = "insoled",
+	.open = insoled_open,
+	.read_row = insoled_read_row,
+	.close = insoled_close,
+};

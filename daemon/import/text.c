@@ -1,0 +1,226 @@
+/* Line reading, field splitting and number parsing shared by the text
+ * formats.  A line is read into a bounded buffer: a recording never makes
+ * us allocate more than INS_IMPORT_LINE_MAX, and every malformed byte is
+ * reported with its file and line. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import_priv.h"
+
+void ins_import_errf(char *err, size_t errlen, const char *path, unsigned long line,
+		     const char *field, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line && field)
+		snprintf(err, errlen, "%s:%lu: %s: %s", path, line, field, msg);
+	else if (line)
+		snprintf(err, errlen, "%s:%lu: %s", path, line, msg);
+	else if (field)
+		snprintf(err, errlen, "%s: %s: %s", path, field, msg);
+	else
+		snprintf(err, errlen, "%s: %s", path, msg);
+}
+
+int ins_text_open(struct ins_text *t, const char *path, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	t->path = path;
+	t->fp = fopen(path, "rb");
+	if (!t->fp) {
+		ins_import_errf(err, errlen, path, 0, NULL, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	t->buf = malloc(INS_IMPORT_LINE_MAX + 1);
+	if (!t->buf) {
+		ins_import_errf(err, errlen, path, 0, NULL, "out of memory for the line buffer");
+		fclose(t->fp);
+		t->fp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void ins_text_close(struct ins_text *t)
+{
+	if (t->fp)
+		fclose(t->fp);
+	free(t->buf);
+	memset(t, 0, sizeof *t);
+}
+
+/* Move the unread bytes to the front and read more.  Returns bytes read,
+ * 0 at end of file, -1 on a read error. */
+static long text_fill(struct ins_text *t)
+{
+	size_t got;
+
+	if (t->start > 0) {
+		memmove(t->buf, t->buf + t->start, t->len - t->start);
+		t->len -= t->start;
+		t->start = 0;
+	}
+	got = fread(t->buf + t->len, 1, INS_IMPORT_LINE_MAX - t->len, t->fp);
+	if (got == 0 && ferror(t->fp))
+		return -1;
+	t->len += got;
+	return (long)got;
+}
+
+static int text_check_line(struct ins_text *t, char *line, size_t n, char *err, size_t errlen)
+{
+	const char *nul = memchr(line, '\0', n);
+
+	if (nul) {
+		ins_import_errf(err, errlen, t->path, t->lineno, NULL,
+				"binary data (NUL byte at column %zu): not a text recording or a damaged file",
+				(size_t)(nul - line) + 1);
+		return -1;
+	}
+	return 0;
+}
+
+int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
+{
+	char *nl;
+	char *begin;
+	size_t n;
+
+	for (;;) {
+		begin = t->buf + t->start;
+		nl = memchr(begin, '\n', t->len - t->start);
+		if (nl)
+			break;
+		if (t->start == 0 && t->len >= INS_IMPORT_LINE_MAX) {
+			ins_import_errf(err, errlen, t->path, t->lineno + 1, NULL,
+					"line longer than %d bytes: not a recording this reader knows",
+					INS_IMPORT_LINE_MAX);
+			return -1;
+		}
+		long got = text_fill(t);
+		if (got < 0) {
+			ins_import_errf(err, errlen, t->path, t->lineno + 1, NULL, "read error: %s",
+					strerror(errno));
+			return -1;
+		}
+		if (got == 0) {
+			if (t->len == t->start)
+				return 0;
+			ins_import_errf(err, errlen, t->path, t->lineno + 1, NULL,
+					"truncated file: the last line has no line end");
+			return -1;
+		}
+	}
+	t->lineno++;
+	n = (size_t)(nl - begin);
+	t->start += n + 1;
+	if (n > 0 && begin[n - 1] == '\r')
+		n--;
+	begin[n] = '\0';
+	if (text_check_line(t, begin, n, err, errlen) < 0)
+		return -1;
+	*line = begin;
+	return 1;
+}
+
+int ins_split(char *line, char sep, char **fields, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		if (n >= max)
+			return -1;
+		fields[n++] = p;
+		p = strchr(p, sep);
+		if (!p)
+			return n;
+		*p++ = '\0';
+	}
+}
+
+static int is_blank_char(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int ins_split_blanks(char *line, char **fields, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		while (is_blank_char(*p))
+			p++;
+		if (*p == '\0')
+			return n;
+		if (n >= max)
+			return -1;
+		fields[n++] = p;
+		while (*p && !is_blank_char(*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+int ins_is_blank(const char *s)
+{
+	while (is_blank_char(*s))
+		s++;
+	return *s == '\0';
+}
+
+/* Show at most this much of a bad field in a message. */
+#define INS_IMPORT_SHOW_MAX 24
+
+int ins_parse_number(const char *text, double *out, const char *path, unsigned long line,
+		     const char *field, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	if (*text == '\0') {
+		ins_import_errf(err, errlen, path, line, field, "empty, a number is required");
+		return -1;
+	}
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || *end != '\0' || isspace((unsigned char)*text)) {
+		ins_import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
+				INS_IMPORT_SHOW_MAX, text);
+		return -1;
+	}
+	if (!isfinite(v) || errno == ERANGE) {
+		ins_import_errf(err, errlen, path, line, field, "'%.*s' is not a finite number",
+				INS_IMPORT_SHOW_MAX, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+void ins_copy_text(char *dst, size_t dstlen, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (dstlen == 0)
+		return;
+	if (n >= dstlen) {
+		n = dstlen - 1;
+		/* do not cut a UTF-8 sequence in half */
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
