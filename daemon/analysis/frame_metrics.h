@@ -106,4 +106,45 @@ struct ins_frame_extra {
 void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
 		       struct ins_frame_extra *extra);
 
+/* ---- internals shared by calib.c and frame_metrics.c -------------------
+ * The engine treats the context as opaque. */
+
+/* Per-sensor lookup tables for non-linear curves are used while they fit in
+ * this budget (16 FSRs x 4096 counts = 256 KiB); larger layouts with power
+ * or table curves evaluate the curve per sample instead. */
+#define INS_CALIB_LUT_MAX_BYTES (8u << 20)
+
+/* A run of consecutive sensors with the same region and side share: the
+ * per-frame loop sums a run, then adds it to its region and sides. */
+struct ins_frame_run {
+	uint16_t start, len;
+	uint8_t region;
+	float medial_share;
+};
+
+struct ins_frame_ctx {
+	const struct ins_layout *layout;
+	unsigned n;
+	int arbitrary;            /* layout->arbitrary_units */
+	double scale;             /* body-weight scale, folded into gain, lut and sat_kpa */
+	struct ins_calib_curve *curves;
+	/* calibration */
+	int all_linear;
+	float *zero, *gain;       /* linear: kPa = gain * (min(c, sat) - zero), >= 0 */
+	uint16_t *sat;
+	float *lut;               /* non-linear with a table: lut[lut_off[i] + min(c, sat)] */
+	uint32_t *lut_off;
+	/* metrics */
+	float *w;                 /* N per kPa: area * 1e-3 (1 for arbitrary units) */
+	float *wx, *wy;           /* w * x_mm, w * y_mm */
+	float *area;              /* mm2, for contact area */
+	float *sat_kpa;           /* calibrated value at saturation: at or above = saturated */
+	struct ins_frame_run *runs;
+	unsigned n_runs;
+	float contact_kpa;
+};
+
+/* calib.c: fill the calibration arrays from curves and scale (no allocation). */
+void ins_frame_calib_rebuild(struct ins_frame_ctx *ctx);
+
 #endif

@@ -1,0 +1,235 @@
+/* Calibration: raw counts -> kPa per sensor (tare, linear, FSR power law,
+ * multi-weight table, body-weight scale) and sensor health flags. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "frame_metrics.h"
+
+/* Piecewise linear through the table, extrapolated along the end segments
+ * (docs/layouts.md; the synthetic insole inverts exactly this). */
+static double table_eval(const struct ins_calib_curve *c, double d)
+{
+	unsigned i = 0;
+
+	while (i + 2 < c->n_points && d > c->table_counts[i + 1])
+		i++;
+	return c->table_kpa[i] + (d - c->table_counts[i]) * (c->table_kpa[i + 1] - c->table_kpa[i]) /
+					 (c->table_counts[i + 1] - c->table_counts[i]);
+}
+
+double ins_calib_eval(const struct ins_calib_curve *c, double counts)
+{
+	double d = (counts < c->saturation ? counts : c->saturation) - c->zero;
+	double kpa;
+
+	if (!(d > 0))
+		return 0;
+	switch (c->kind) {
+	case INS_CALIB_POWER:
+		kpa = c->gain * pow(d, c->exponent);
+		break;
+	case INS_CALIB_TABLE:
+		kpa = table_eval(c, d);
+		break;
+	default:
+		kpa = c->gain * d;
+		break;
+	}
+	return kpa > 0 ? kpa : 0;
+}
+
+static float linear_kpa(float counts, float zero, float gain)
+{
+	float v = (counts - zero) * gain;
+
+	return v > 0 ? v : 0;
+}
+
+void ins_frame_calib_rebuild(struct ins_frame_ctx *ctx)
+{
+	for (unsigned i = 0; i < ctx->n; i++) {
+		const struct ins_calib_curve *c = &ctx->curves[i];
+
+		ctx->sat[i] = c->saturation;
+		ctx->zero[i] = (float)c->zero;
+		ctx->gain[i] = (float)(c->gain * ctx->scale);
+		if (ctx->all_linear) {
+			/* The same float expression as the per-frame path, so counts at
+			 * saturation compare equal to sat_kpa. */
+			ctx->sat_kpa[i] = linear_kpa((float)c->saturation, ctx->zero[i], ctx->gain[i]);
+		} else if (ctx->lut) {
+			float *lut = ctx->lut + ctx->lut_off[i];
+
+			for (unsigned k = 0; k <= c->saturation; k++)
+				lut[k] = (float)(ins_calib_eval(c, k) * ctx->scale);
+			ctx->sat_kpa[i] = lut[c->saturation];
+		} else {
+			ctx->sat_kpa[i] = (float)(ins_calib_eval(c, c->saturation) * ctx->scale);
+		}
+	}
+}
+
+void ins_frame_calibrate(const struct ins_frame_ctx *ctx, const uint16_t *counts, float *kpa)
+{
+	unsigned n = ctx->n;
+
+	if (ctx->all_linear) {
+		const float *zero = ctx->zero, *gain = ctx->gain;
+		const uint16_t *sat = ctx->sat;
+
+		for (unsigned i = 0; i < n; i++) {
+			uint16_t c = counts[i] < sat[i] ? counts[i] : sat[i];
+
+			kpa[i] = linear_kpa((float)c, zero[i], gain[i]);
+		}
+	} else if (ctx->lut) {
+		for (unsigned i = 0; i < n; i++) {
+			uint16_t c = counts[i] < ctx->sat[i] ? counts[i] : ctx->sat[i];
+
+			kpa[i] = ctx->lut[ctx->lut_off[i] + c];
+		}
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			kpa[i] = (float)(ins_calib_eval(&ctx->curves[i], counts[i]) * ctx->scale);
+	}
+}
+
+unsigned ins_frame_clean_kpa(float *kpa, unsigned n)
+{
+	unsigned replaced = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!(kpa[i] >= 0) || isinf(kpa[i])) {
+			kpa[i] = 0;
+			replaced++;
+		}
+	}
+	return replaced;
+}
+
+void ins_frame_tare(struct ins_frame_ctx *ctx, const uint16_t *counts)
+{
+	for (unsigned i = 0; i < ctx->n; i++) {
+		struct ins_calib_curve *c = &ctx->curves[i];
+
+		/* A sensor resting at saturation keeps one count of range, so it
+		 * still reads (and is flagged) saturated rather than silently 0. */
+		c->zero = counts[i] < c->saturation ? counts[i] : c->saturation - 1;
+	}
+	ins_frame_calib_rebuild(ctx);
+}
+
+int ins_calib_body_weight_scale(double measured_force_n, double body_weight_n, double *scale,
+				char *err, size_t errlen)
+{
+	double s;
+
+	if (!(body_weight_n > 0) || !isfinite(body_weight_n)) {
+		snprintf(err, errlen, "body_weight_n: must be > 0, got %g", body_weight_n);
+		return -1;
+	}
+	if (!(measured_force_n > 0) || !isfinite(measured_force_n)) {
+		snprintf(err, errlen, "measured force %g N: the foot is not loaded", measured_force_n);
+		return -1;
+	}
+	s = body_weight_n / measured_force_n;
+	if (s < INS_BW_SCALE_MIN || s > INS_BW_SCALE_MAX) {
+		snprintf(err, errlen,
+			 "measured force %.1f N for body weight %.1f N gives scale %.3f, outside %.1f..%.1f: "
+			 "stand still on this foot alone",
+			 measured_force_n, body_weight_n, s, INS_BW_SCALE_MIN, INS_BW_SCALE_MAX);
+		return -1;
+	}
+	*scale = s;
+	return 0;
+}
+
+void ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale)
+{
+	ctx->scale = scale;
+	ins_frame_calib_rebuild(ctx);
+}
+
+double ins_frame_scale(const struct ins_frame_ctx *ctx)
+{
+	return ctx->scale;
+}
+
+const struct ins_calib_curve *ins_frame_ctx_curves(const struct ins_frame_ctx *ctx)
+{
+	return ctx->curves;
+}
+
+/* ---- sensor health ---------------------------------------------------- */
+
+struct ins_sensor_health {
+	const struct ins_frame_ctx *ctx;
+	uint32_t steps, swing_frames;
+	uint32_t *loaded_steps, *saturated_steps, *swing_loaded;
+};
+
+struct ins_sensor_health *ins_sensor_health_new(const struct ins_frame_ctx *ctx)
+{
+	struct ins_sensor_health *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->ctx = ctx;
+	h->loaded_steps = calloc(ctx->n, sizeof(uint32_t));
+	h->saturated_steps = calloc(ctx->n, sizeof(uint32_t));
+	h->swing_loaded = calloc(ctx->n, sizeof(uint32_t));
+	if (!h->loaded_steps || !h->saturated_steps || !h->swing_loaded) {
+		ins_sensor_health_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void ins_sensor_health_free(struct ins_sensor_health *h)
+{
+	if (!h)
+		return;
+	free(h->loaded_steps);
+	free(h->saturated_steps);
+	free(h->swing_loaded);
+	free(h);
+}
+
+void ins_sensor_health_add_step(struct ins_sensor_health *h, const float *step_peak_kpa)
+{
+	const struct ins_frame_ctx *ctx = h->ctx;
+
+	h->steps++;
+	for (unsigned i = 0; i < ctx->n; i++) {
+		h->loaded_steps[i] += step_peak_kpa[i] > ctx->contact_kpa;
+		h->saturated_steps[i] += step_peak_kpa[i] >= ctx->sat_kpa[i];
+	}
+}
+
+void ins_sensor_health_add_swing(struct ins_sensor_health *h, const float *kpa)
+{
+	const struct ins_frame_ctx *ctx = h->ctx;
+
+	h->swing_frames++;
+	for (unsigned i = 0; i < ctx->n; i++)
+		h->swing_loaded[i] += kpa[i] > ctx->contact_kpa;
+}
+
+unsigned ins_sensor_health_flags(const struct ins_sensor_health *h, unsigned sensor)
+{
+	unsigned flags = 0;
+
+	if (sensor >= h->ctx->n)
+		return 0;
+	if (h->steps > 0 && 4 * (uint64_t)h->saturated_steps[sensor] >= h->steps)
+		flags |= INS_SENSOR_SATURATING;
+	/* Raw units have no pressure threshold: only saturation is judged. */
+	if (h->ctx->arbitrary)
+		return flags;
+	if (h->steps >= INS_HEALTH_MIN_STEPS && h->loaded_steps[sensor] == 0)
+		flags |= INS_SENSOR_SILENT;
+	if (h->swing_frames >= INS_HEALTH_MIN_SWING && 2 * (uint64_t)h->swing_loaded[sensor] >= h->swing_frames)
+		flags |= INS_SENSOR_STUCK;
+	return flags;
+}

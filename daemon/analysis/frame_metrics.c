@@ -1,0 +1,227 @@
+/* Per-frame metrics: force, centre of pressure, region and side loads,
+ * contact area, peak pressure, saturation.  The tables are built once per
+ * foot; the per-frame loop is one pass over the sensors in runs of equal
+ * region and side, with no branches on layout details. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_metrics.h"
+
+/* Runs are bounded by the uint16_t length field. */
+#define RUN_MAX_LEN 65535u
+
+static int build_runs(struct ins_frame_ctx *ctx)
+{
+	const struct ins_sensor *s = ctx->layout->sensors;
+	unsigned n_runs = 0;
+
+	ctx->runs = calloc(ctx->n, sizeof(*ctx->runs));
+	if (!ctx->runs)
+		return -1;
+	for (unsigned i = 0; i < ctx->n; i++) {
+		struct ins_frame_run *r = n_runs ? &ctx->runs[n_runs - 1] : NULL;
+
+		if (r && r->region == s[i].region && r->medial_share == s[i].medial_share && r->len < RUN_MAX_LEN) {
+			r->len++;
+			continue;
+		}
+		ctx->runs[n_runs++] = (struct ins_frame_run){ .start = (uint16_t)i, .len = 1,
+							      .region = s[i].region,
+							      .medial_share = s[i].medial_share };
+	}
+	ctx->n_runs = n_runs;
+	return 0;
+}
+
+static int alloc_calibration(struct ins_frame_ctx *ctx)
+{
+	size_t lut_entries = 0;
+
+	ctx->all_linear = 1;
+	for (unsigned i = 0; i < ctx->n; i++) {
+		ctx->all_linear &= ctx->curves[i].kind == INS_CALIB_LINEAR;
+		lut_entries += (size_t)ctx->curves[i].saturation + 1;
+	}
+	ctx->zero = calloc(ctx->n, sizeof(float));
+	ctx->gain = calloc(ctx->n, sizeof(float));
+	ctx->sat = calloc(ctx->n, sizeof(uint16_t));
+	ctx->sat_kpa = calloc(ctx->n, sizeof(float));
+	if (!ctx->zero || !ctx->gain || !ctx->sat || !ctx->sat_kpa)
+		return -1;
+	if (ctx->all_linear || lut_entries * sizeof(float) > INS_CALIB_LUT_MAX_BYTES)
+		return 0;
+	ctx->lut = malloc(lut_entries * sizeof(float));
+	ctx->lut_off = malloc(ctx->n * sizeof(uint32_t));
+	if (!ctx->lut || !ctx->lut_off)
+		return -1;
+	for (unsigned i = 0, off = 0; i < ctx->n; off += ctx->curves[i].saturation + 1u, i++)
+		ctx->lut_off[i] = off;
+	return 0;
+}
+
+static int alloc_weights(struct ins_frame_ctx *ctx)
+{
+	const struct ins_sensor *s = ctx->layout->sensors;
+
+	ctx->w = malloc(ctx->n * sizeof(float));
+	ctx->wx = malloc(ctx->n * sizeof(float));
+	ctx->wy = malloc(ctx->n * sizeof(float));
+	ctx->area = malloc(ctx->n * sizeof(float));
+	if (!ctx->w || !ctx->wx || !ctx->wy || !ctx->area)
+		return -1;
+	for (unsigned i = 0; i < ctx->n; i++) {
+		/* kPa x mm2 = 1e-3 N */
+		float w = ctx->arbitrary ? 1.0f : s[i].area_mm2 * 1e-3f;
+
+		ctx->w[i] = w;
+		ctx->wx[i] = w * s[i].x_mm;
+		ctx->wy[i] = w * s[i].y_mm;
+		ctx->area[i] = s[i].area_mm2;
+	}
+	return 0;
+}
+
+struct ins_frame_ctx *ins_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
+					char *err, size_t errlen)
+{
+	struct ins_frame_ctx *ctx;
+	char why[200];
+
+	if (!layout || layout->n_sensors == 0) {
+		snprintf(err, errlen, "layout: missing or without sensors");
+		return NULL;
+	}
+	for (unsigned i = 0; curves && i < layout->n_sensors; i++) {
+		if (ins_calib_curve_check(&curves[i], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "calibration of sensor %u (layout %s): %s", i + 1, layout->name, why);
+			return NULL;
+		}
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		goto oom;
+	ctx->layout = layout;
+	ctx->n = layout->n_sensors;
+	ctx->arbitrary = layout->arbitrary_units;
+	ctx->scale = 1.0;
+	ctx->contact_kpa = INS_CONTACT_KPA;
+	ctx->curves = malloc(ctx->n * sizeof(*ctx->curves));
+	if (!ctx->curves)
+		goto oom;
+	for (unsigned i = 0; i < ctx->n; i++)
+		ctx->curves[i] = curves ? curves[i] : layout->sensors[i].calib;
+	if (alloc_calibration(ctx) < 0 || alloc_weights(ctx) < 0 || build_runs(ctx) < 0)
+		goto oom;
+	ins_frame_calib_rebuild(ctx);
+	return ctx;
+oom:
+	snprintf(err, errlen, "layout %s: out of memory for the frame tables", layout->name);
+	ins_frame_ctx_free(ctx);
+	return NULL;
+}
+
+void ins_frame_ctx_free(struct ins_frame_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	free(ctx->curves);
+	free(ctx->zero);
+	free(ctx->gain);
+	free(ctx->sat);
+	free(ctx->lut);
+	free(ctx->lut_off);
+	free(ctx->w);
+	free(ctx->wx);
+	free(ctx->wy);
+	free(ctx->area);
+	free(ctx->sat_kpa);
+	free(ctx->runs);
+	free(ctx);
+}
+
+unsigned ins_frame_ctx_sensors(const struct ins_frame_ctx *ctx)
+{
+	return ctx->n;
+}
+
+const struct ins_layout *ins_frame_ctx_layout(const struct ins_frame_ctx *ctx)
+{
+	return ctx->layout;
+}
+
+/* Sums of one run of sensors. */
+struct run_sum {
+	float f, fx, fy, area, peak;
+	unsigned n_sat;
+};
+
+static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
+{
+	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start;
+	const float *area = ctx->area + start, *sat = ctx->sat_kpa + start, *p = kpa + start;
+	const float thr = ctx->contact_kpa;
+	struct run_sum s = { 0 };
+
+	for (unsigned i = 0; i < len; i++) {
+		float v = p[i];
+
+		s.f += v * w[i];
+		s.fx += v * wx[i];
+		s.fy += v * wy[i];
+		s.area += v > thr ? area[i] : 0.0f;
+		s.peak = v > s.peak ? v : s.peak;
+		s.n_sat += v >= sat[i];
+	}
+	return s;
+}
+
+void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
+		       struct ins_frame_extra *extra)
+{
+	float region_f[INS_REGION_COUNT] = { 0 }, medial[INS_REGION_COUNT] = { 0 };
+	float region_peak[INS_REGION_COUNT] = { 0 }, region_area[INS_REGION_COUNT] = { 0 };
+	float force = 0, fx = 0, fy = 0, area = 0, peak = 0;
+	unsigned n_sat = 0;
+
+	for (unsigned r = 0; r < ctx->n_runs; r++) {
+		const struct ins_frame_run *run = &ctx->runs[r];
+		struct run_sum s = sum_run(ctx, kpa, run->start, run->len);
+		unsigned g = run->region;
+
+		force += s.f;
+		fx += s.fx;
+		fy += s.fy;
+		area += s.area;
+		peak = s.peak > peak ? s.peak : peak;
+		n_sat += s.n_sat;
+		region_f[g] += s.f;
+		medial[g] += s.f * run->medial_share;
+		region_peak[g] = s.peak > region_peak[g] ? s.peak : region_peak[g];
+		region_area[g] += s.area;
+	}
+	out->force_n = force;
+	if (force > 0) {
+		out->cop_x_mm = fx / force;
+		out->cop_y_mm = fy / force;
+		out->cop_x_norm = out->cop_x_mm / ctx->layout->foot_width_mm;
+		out->cop_y_norm = out->cop_y_mm / ctx->layout->foot_length_mm;
+	} else {
+		out->cop_x_mm = out->cop_y_mm = out->cop_x_norm = out->cop_y_norm = NAN;
+	}
+	out->contact_area_mm2 = ctx->arbitrary ? NAN : area;
+	out->peak_kpa = peak;
+	out->n_saturated = (uint16_t)n_sat;
+	for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
+		int split = g != INS_REGION_TOES;
+
+		out->region_force_n[g] = region_f[g];
+		out->side_force_n[g][INS_SIDE_MEDIAL] = split ? medial[g] : 0.0f;
+		out->side_force_n[g][INS_SIDE_LATERAL] = split ? region_f[g] - medial[g] : 0.0f;
+		if (extra) {
+			extra->region_peak_kpa[g] = region_peak[g];
+			extra->region_contact_mm2[g] = ctx->arbitrary ? NAN : region_area[g];
+		}
+	}
+}
