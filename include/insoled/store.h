@@ -31,6 +31,8 @@ struct ins_store_config {
 	const char *layout_dir;     /* to re-analyse with the session's layout */
 	int refuse_corrupt;         /* 1: refuse to start on a corrupt file instead of moving it aside */
 	size_t queue_frames;        /* writer queue bound, in frames (0 = default) */
+	int64_t max_db_bytes;       /* cap on the database size, 0 = none (beyond it writes fail
+				     * as on a full disk and data waits in the queue) */
 };
 
 struct ins_store;
@@ -41,6 +43,12 @@ void ins_store_close(struct ins_store *st); /* drains the queue, marks recording
 /* ---- recording (called from the analysis thread; never blocks) ---------- */
 int ins_store_put_frame(struct ins_store *st, int64_t session_id, const struct ins_frame *frame);
 int ins_store_put_step(struct ins_store *st, int64_t session_id, const struct ins_step *step);
+/* A calibration change the pipeline made to its analysis while recording
+ * (ins_analysis_tare / ins_analysis_set_body_weight): recorded at its place
+ * between frames so re-analysis applies it at the same place. */
+enum ins_store_control { INS_STORE_CONTROL_TARE = 1, INS_STORE_CONTROL_BODY_WEIGHT = 2 };
+int ins_store_put_control(struct ins_store *st, int64_t session_id, enum ins_store_control kind,
+			  unsigned foot, double body_weight_n);
 
 /* ---- sessions ----------------------------------------------------------
  * Text fields are NUL-terminated UTF-8; invalid UTF-8 or over-long text is
@@ -110,5 +118,17 @@ struct ins_store_stats {
 	char last_error[160];
 };
 void ins_store_get_stats(struct ins_store *st, struct ins_store_stats *out);
+/* Change the size cap at run time (0 = none); the writer retries at once. */
+int ins_store_set_max_db_bytes(struct ins_store *st, int64_t bytes, char *err, size_t errlen);
+/* Status as JSON for GET /api/status "database": the stats plus path and schema version. */
+json_t *ins_store_status_json(struct ins_store *st);
+
+/* Calibration used by a session, as stored in calibration_json
+ * (docs/storage.md): {"left": [CURVE...] | null, "right": ...}, CURVE =
+ * {"kind":"linear"|"power"|"table","zero","gain","exponent","saturation",
+ * "table_counts":[..],"table_kpa":[..]}.  NULL curves = layout defaults.
+ * Returns new text (free()) or NULL. */
+char *ins_store_calib_to_json(const struct ins_calib_curve *const calib[INS_FOOT_COUNT],
+			      const unsigned n_sensors[INS_FOOT_COUNT]);
 
 #endif

@@ -1,0 +1,65 @@
+/* Raw archive chunks: a run of frames of one foot packed into one blob
+ * (docs/storage.md, "Raw archive").  Pure code, no SQLite: the writer
+ * encodes, replay/export decode.  Every field of every frame comes back
+ * bit for bit. */
+#ifndef INSOLED_STORE_CHUNK_H
+#define INSOLED_STORE_CHUNK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/frame.h"
+
+/* Value formats (raw_chunks.format). */
+enum ins_chunk_format {
+	INS_CHUNK_COUNTS = 1, /* uint16 raw counts, per-sensor delta, zero runs */
+	INS_CHUNK_FLOAT = 2   /* float32 values (imported kPa/N/counts), xor with previous, zero runs */
+};
+
+/* One frame as the archive keeps it.  arrival orders the frames of both
+ * feet of a session the way the store received them, so a replay feeds the
+ * analysis in exactly the live order. */
+struct ins_chunk_frame {
+	uint32_t seq;
+	uint32_t t_dev;
+	int64_t t_us;
+	int64_t host_us;
+	int64_t arrival;
+};
+
+struct ins_chunk_enc {
+	uint8_t format;
+	uint16_t n;
+	uint32_t n_frames;
+	struct ins_chunk_frame first, prev;
+	uint8_t *buf;
+	size_t len, cap;
+	uint32_t *prev_vals; /* n previous values (counts or float bits) */
+};
+
+/* Start an empty chunk for frames of n values.  Reuses enc's buffers. */
+int ins_chunk_enc_reset(struct ins_chunk_enc *enc, uint8_t format, uint16_t n);
+void ins_chunk_enc_free(struct ins_chunk_enc *enc);
+/* Append one frame; values are uint16 counts or float (per format). */
+int ins_chunk_enc_add(struct ins_chunk_enc *enc, const struct ins_chunk_frame *f, const void *values);
+
+struct ins_chunk_dec {
+	uint8_t format;
+	uint16_t n;
+	uint32_t n_frames, done;
+	const uint8_t *p, *end;
+	struct ins_chunk_frame prev;
+	uint32_t *prev_vals;
+	size_t prev_cap;
+};
+
+/* Decode a blob written by the encoder.  Returns 0, or -1 with err naming
+ * what is wrong when the blob is damaged (never reads past its end). */
+int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, uint32_t n_frames,
+			const void *blob, size_t len, char *err, size_t errlen);
+/* Next frame: 1 with *f and values (n uint16 or float) filled, 0 at the end, -1 on damage. */
+int ins_chunk_dec_next(struct ins_chunk_dec *dec, struct ins_chunk_frame *f, void *values,
+		       char *err, size_t errlen);
+void ins_chunk_dec_free(struct ins_chunk_dec *dec);
+
+#endif
