@@ -1,0 +1,371 @@
+/* Gait events from one foot's total force (see events.h, docs/analysis.md).
+ *
+ * Two stages.  Segmentation: hysteresis on levels estimated from the signal
+ * itself (loaded "hi" = running mean stance level, unloaded "lo" = running
+ * swing floor), so raw uncalibrated signals and drifting baselines work.
+ * Timing: the segmentation crossings sit mid-slope, so each event is then
+ * moved to where the transition leaves (contact) or reaches (toe-off) the
+ * LOCAL unloaded level: a small fraction of the way from that level to the
+ * stance level, searched backwards from the contact crossing and forwards
+ * from the last loaded sample.  The local level is measured around each
+ * event, which is what makes the timing immune to baseline drift and to the
+ * slow relaxation FSRs show after unloading. */
+#include <math.h>
+#include <string.h>
+
+#include "insoled/analysis.h"
+#include "events.h"
+
+/* Onset/end of a transition: 5 % of the way from the local unloaded level to
+ * the stance level.  For a calibrated foot carrying ~700 N this is ~35 N,
+ * the same as the 20-40 N force-plate thresholds in use, and it stays above
+ * the noise of FSR insoles. */
+#define EV_ONSET_FRACTION 0.05
+#define EV_END_FRACTION 0.05
+/* The knee of an unloading: where the fall rate drops below a fifth of its
+ * steepest. */
+#define EV_KNEE_SLOPE_FRACTION 0.2
+/* Segmentation hysteresis, as fractions of (hi - lo): loaded above half the
+ * stance level, unloaded below a quarter.  The valley of a walking force
+ * curve (60-80 % of the peaks) stays well inside stance; deeper pathological
+ * mid-stance dips are caught by the reload check below; a swing floor that
+ * jumps by up to a fifth of the range between two steps still releases. */
+#define EV_CONTACT_FRACTION 0.50
+#define EV_RELEASE_FRACTION 0.25
+/* The unloaded level around an event is the lowest value within 100 ms after
+ * the release crossing: long enough to
+ * reach the floor after a toe-off, short enough to exclude the slow sensor
+ * relaxation that follows it and to follow baseline drift. */
+#define EV_WINDOW_US 100000
+/* Contact onset: the floor is the lowest value in the 150 ms before the
+ * contact crossing: covers the slowest heel loading (~100 ms from floor to
+ * half load) while excluding the undershoot some FSRs show just after the
+ * previous toe-off and older baseline drift. */
+#define EV_BASE_LOOKBACK_US 150000
+/* A release followed by reloading within EV_WINDOW_US is a mid-stance dip,
+ * not a toe-off: the shortest physiological swing is far longer (~250 ms in
+ * sprinting, >= 130 ms in the shortest pathological strides). */
+/* Stances shorter than 80 ms are artefacts (knocks, cable tugs): even
+ * sprinting stance lasts ~100 ms. */
+#define EV_MIN_STANCE_US 80000
+/* Level estimates follow each step with this weight: a few steps to adapt to
+ * a new speed or shoe, not thrown by one odd step. */
+#define EV_LEVEL_ALPHA 0.25
+/* No event for this long: the levels may be wrong (recalibration, sensor
+ * change, the subject sat down), so they are learned again from the signal. */
+#define EV_RELEARN_US 3000000
+
+static inline uint64_t ring_idx(uint64_t i)
+{
+	return i & (INS_EV_HISTORY - 1);
+}
+
+static inline float xat(const struct ins_events *ev, uint64_t i)
+{
+	return ev->x[ring_idx(i)];
+}
+
+static inline int64_t tat(const struct ins_events *ev, uint64_t i)
+{
+	return ev->t[ring_idx(i)];
+}
+
+static inline uint64_t oldest(const struct ins_events *ev)
+{
+	return ev->n > INS_EV_HISTORY ? ev->n - INS_EV_HISTORY : 0;
+}
+
+static double contact_level(const struct ins_events *ev)
+{
+	return ev->lo + EV_CONTACT_FRACTION * (ev->hi - ev->lo);
+}
+
+static double release_level(const struct ins_events *ev)
+{
+	return ev->lo + EV_RELEASE_FRACTION * (ev->hi - ev->lo);
+}
+
+void ins_events_init(struct ins_events *ev, double min_range)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->min_range = min_range > 0 ? min_range : 0;
+	ev->state = INS_EV_LEARNING;
+	ev->lo = INFINITY;   /* learning: running min */
+	ev->hi = -INFINITY;  /* learning: running max */
+	ev->contact_us = INT64_MIN;
+	ev->last_toe_off_us = INT64_MIN;
+	ev->phase_start_us = INT64_MIN;
+}
+
+int ins_events_in_stance(const struct ins_events *ev)
+{
+	return ev->state == INS_EV_LOADED || ev->state == INS_EV_RELEASING;
+}
+
+/* When the signal crossed thr between samples a and b (linear
+ * interpolation): at 100 Hz a sample is 10 ms, too coarse to round to. */
+static int64_t crossing_time(const struct ins_events *ev, uint64_t a, uint64_t b, double thr)
+{
+	double xa = xat(ev, a), xb = xat(ev, b);
+	int64_t ta = tat(ev, a), tb = tat(ev, b);
+
+	if (xa == xb)
+		return tb;
+	double f = (thr - xa) / (xb - xa);
+	if (f < 0)
+		f = 0;
+	if (f > 1)
+		f = 1;
+	return ta + (int64_t)llround(f * (double)(tb - ta));
+}
+
+/* Refined contact for a crossing at sample i: back-track to the first
+ * sample above the onset level.  INT64_MIN when the history runs out first
+ * (the stance began before we could see it). */
+static int64_t refine_contact(struct ins_events *ev, uint64_t i, double *base_out)
+{
+	uint64_t first = oldest(ev);
+	int64_t t_i = tat(ev, i);
+	double base = xat(ev, i);
+	double thr;
+	uint64_t j;
+
+	for (j = i; j > first && tat(ev, j - 1) >= t_i - EV_BASE_LOOKBACK_US; j--) {
+		if (ev->last_toe_off_us != INT64_MIN && tat(ev, j - 1) < ev->last_toe_off_us)
+			break;
+		if (xat(ev, j - 1) < base)
+			base = xat(ev, j - 1);
+	}
+	*base_out = base;
+	thr = base + EV_ONSET_FRACTION * (ev->hi - base);
+	for (j = i; j > first && xat(ev, j - 1) > thr; j--)
+		;
+	if (j == first && xat(ev, first) > thr)
+		return INT64_MIN;
+	return crossing_time(ev, j - 1, j, thr);
+}
+
+static double slope_at(const struct ins_events *ev, uint64_t k)
+{
+	int64_t dt = tat(ev, k + 1) - tat(ev, k);
+
+	return dt > 0 ? (xat(ev, k + 1) - xat(ev, k)) / (double)dt : 0.0;
+}
+
+/* End of the steep part of the unloading: from the steepest fall after the
+ * last loaded sample, forward until the fall rate drops below
+ * EV_KNEE_SLOPE_FRACTION of it. */
+static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest)
+{
+	double steepest = 0;
+	uint64_t k, at = ev->last_loaded;
+
+	for (k = ev->last_loaded; k < newest; k++) {
+		double s = slope_at(ev, k);
+		if (s < steepest) {
+			steepest = s;
+			at = k;
+		}
+	}
+	for (k = at; k < newest && slope_at(ev, k) < EV_KNEE_SLOPE_FRACTION * steepest; k++)
+		;
+	return tat(ev, k);
+}
+
+/* Refined toe-off: midway between the knee of the unloading and the return
+ * to EV_END_FRACTION above the floor found just after the release.  The
+ * knee alone comes early on FSRs whose fall ends in a long gentle tail; the
+ * level alone comes late on insoles where the toes keep a light load for a
+ * few tens of ms.  Published references sit between the two (gaitndd .ts
+ * near the level, Moticon's own events near the knee). */
+static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, double stance_level,
+			      double *base_out)
+{
+	double base = xat(ev, ev->release_idx);
+	double thr;
+	uint64_t j;
+	int64_t level_t;
+
+	for (j = ev->release_idx; j <= newest; j++)
+		if (xat(ev, j) < base)
+			base = xat(ev, j);
+	*base_out = base;
+	thr = base + EV_END_FRACTION * (stance_level - base);
+	for (j = ev->last_loaded; j < newest && xat(ev, j) > thr; j++)
+		;
+	level_t = j > ev->last_loaded ? crossing_time(ev, j - 1, j, thr) : tat(ev, j);
+	return level_t + (unloading_knee(ev, newest) - level_t) / 2;
+}
+
+static void start_stance(struct ins_events *ev, uint64_t i, int64_t contact_us)
+{
+	ev->state = INS_EV_LOADED;
+	ev->contact_us = contact_us;
+	ev->stance_first = i;
+	ev->last_loaded = i;
+	ev->stance_sum = 0;
+	ev->stance_count = 0;
+	ev->phase_start_us = tat(ev, i);
+}
+
+static void start_swing(struct ins_events *ev, int64_t t_us, float x)
+{
+	ev->state = INS_EV_UNLOADED;
+	ev->swing_min = x;
+	ev->phase_start_us = t_us;
+}
+
+/* Learning: running extremes until they span more than min_range; then the
+ * current sample says which phase we are in. */
+static int learn(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64_t *contact_us)
+{
+	double base;
+
+	if (ev->phase_start_us == INT64_MIN || t_us - ev->phase_start_us > EV_RELEARN_US) {
+		/* Forget old extremes so a one-off knock does not fix the levels. */
+		ev->lo = x;
+		ev->hi = x;
+		ev->phase_start_us = t_us;
+	}
+	if (x < ev->lo)
+		ev->lo = x;
+	if (x > ev->hi)
+		ev->hi = x;
+	if (!(ev->hi - ev->lo > ev->min_range))
+		return 0;
+	ev->levels_known = 1;
+	if (x < contact_level(ev)) {
+		start_swing(ev, t_us, x);
+		return 0;
+	}
+	start_stance(ev, i, refine_contact(ev, i, &base));
+	if (ev->contact_us == INT64_MIN)
+		return 0;
+	*contact_us = ev->contact_us;
+	return INS_EVENT_CONTACT;
+}
+
+/* Levels look wrong (no event for EV_RELEARN_US while the signal moves over
+ * more than the floor): learn them again from the recent history. */
+static void relearn(struct ins_events *ev, int64_t t_us)
+{
+	uint64_t first = oldest(ev);
+	double mn = INFINITY, mx = -INFINITY, sum = 0;
+	uint64_t cnt = 0;
+
+	for (uint64_t j = ev->n; j > first && tat(ev, j - 1) >= t_us - EV_RELEARN_US; j--) {
+		float v = xat(ev, j - 1);
+		mn = v < mn ? v : mn;
+		mx = v > mx ? v : mx;
+	}
+	if (!(mx - mn > ev->min_range)) {
+		/* Quiet signal (idle foot, standing still): keep the levels, wait. */
+		ev->phase_start_us = t_us;
+		return;
+	}
+	for (uint64_t j = ev->n; j > first && tat(ev, j - 1) >= t_us - EV_RELEARN_US; j--) {
+		float v = xat(ev, j - 1);
+		if (v > 0.5 * (mn + mx)) {
+			sum += v;
+			cnt++;
+		}
+	}
+	ev->lo = mn;
+	ev->hi = cnt ? sum / (double)cnt : mx;
+	ev->phase_start_us = t_us;
+}
+
+static int on_unloaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64_t *contact_us)
+{
+	double base;
+	int64_t c;
+
+	if (x < ev->swing_min)
+		ev->swing_min = x;
+	if (x <= contact_level(ev)) {
+		if (t_us - ev->phase_start_us > EV_RELEARN_US)
+			relearn(ev, t_us);
+		return 0;
+	}
+	c = refine_contact(ev, i, &base);
+	ev->lo += EV_LEVEL_ALPHA * (base - ev->lo);
+	start_stance(ev, i, c);
+	if (c == INT64_MIN)
+		return 0;
+	*contact_us = c;
+	return INS_EVENT_CONTACT;
+}
+
+static void on_loaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x)
+{
+	ev->stance_sum += x;
+	ev->stance_count++;
+	if (x > contact_level(ev))
+		ev->last_loaded = i;
+	if (x < release_level(ev)) {
+		ev->state = INS_EV_RELEASING;
+		ev->release_idx = i;
+		return;
+	}
+	if (t_us - ev->phase_start_us > EV_RELEARN_US && ev->hi - ev->lo > 0) {
+		/* Long stance: standing, or levels gone stale.  Only a signal that
+		 * moves a lot without ever releasing needs new levels. */
+		relearn(ev, t_us);
+	}
+}
+
+static int on_releasing(struct ins_events *ev, uint64_t i, int64_t t_us, float x, struct ins_ev_stance *stance)
+{
+	double stance_level, base;
+	int64_t toe_off;
+
+	if (x > contact_level(ev)) {
+		/* Reloaded within the confirmation window: a mid-stance dip. */
+		ev->state = INS_EV_LOADED;
+		on_loaded(ev, i, t_us, x);
+		return 0;
+	}
+	if (t_us - tat(ev, ev->release_idx) < EV_WINDOW_US)
+		return 0;
+	stance_level = ev->stance_count ? ev->stance_sum / (double)ev->stance_count : ev->hi;
+	toe_off = refine_toe_off(ev, i, stance_level, &base);
+	ev->hi += EV_LEVEL_ALPHA * (stance_level - ev->hi);
+	start_swing(ev, t_us, x);
+	ev->swing_min = base;
+	ev->last_toe_off_us = toe_off;
+	if (ev->contact_us == INT64_MIN || toe_off - ev->contact_us >= EV_MIN_STANCE_US) {
+		stance->contact_us = ev->contact_us;
+		stance->toe_off_us = toe_off;
+		return INS_EVENT_TOE_OFF;
+	}
+	return 0;
+}
+
+int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *contact_us,
+		    struct ins_ev_stance *stance)
+{
+	uint64_t i;
+
+	if (ev->n > 0 && t_us < tat(ev, ev->n - 1))
+		return -1;
+	if (!isfinite(x))
+		x = ev->n > 0 ? xat(ev, ev->n - 1) : 0.0f;
+	i = ev->n++;
+	ev->t[ring_idx(i)] = t_us;
+	ev->x[ring_idx(i)] = x;
+
+	switch (ev->state) {
+	case INS_EV_LEARNING:
+		return learn(ev, i, t_us, x, contact_us);
+	case INS_EV_UNLOADED:
+		return on_unloaded(ev, i, t_us, x, contact_us);
+	case INS_EV_LOADED:
+		on_loaded(ev, i, t_us, x);
+		return 0;
+	case INS_EV_RELEASING:
+		return on_releasing(ev, i, t_us, x, stance);
+	default:
+		ins_events_init(ev, ev->min_range);
+		return 0;
+	}
+}

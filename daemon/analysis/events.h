@@ -1,0 +1,66 @@
+/* Gait events of one foot from its total force: initial contact and
+ * toe-off.  Module-internal to daemon/analysis (the engine owns one detector
+ * per foot).  Works on any force-like signal, calibrated newtons or raw
+ * uncalibrated units, because every threshold is relative to levels
+ * estimated from the signal itself.  Method, constants and their reasons:
+ * docs/analysis.md "Gait events".  Fixed-size state, no allocation. */
+#ifndef INSOLED_EVENTS_H
+#define INSOLED_EVENTS_H
+
+#include <stdint.h>
+
+/* History kept for back-tracking an onset and for the look-ahead after a
+ * release: a power of two, 8192 samples = 27 s at 300 Hz, 8 s at 1 kHz,
+ * far more than the longest window the detector looks at. */
+#define INS_EV_HISTORY 8192u
+
+enum ins_ev_state {
+	INS_EV_LEARNING = 0, /* levels unknown or range below the floor */
+	INS_EV_UNLOADED,     /* swing (or not yet seen loaded) */
+	INS_EV_LOADED,       /* stance */
+	INS_EV_RELEASING     /* fell below the release level: confirming toe-off */
+};
+
+/* One detected stance, reported when its toe-off is confirmed. */
+struct ins_ev_stance {
+	int64_t contact_us;  /* initial contact (refined onset), or INT64_MIN when
+			      * the stance began before the detector had levels */
+	int64_t toe_off_us;  /* refined end of unloading */
+};
+
+struct ins_events {
+	double min_range;    /* loaded - unloaded must exceed this to detect */
+	int state;           /* enum ins_ev_state */
+	double lo, hi;       /* running unloaded / loaded level estimates */
+	int levels_known;
+
+	/* ring of recent samples */
+	int64_t t[INS_EV_HISTORY];
+	float x[INS_EV_HISTORY];
+	uint64_t n;          /* samples ever pushed; newest at index (n - 1) */
+
+	/* current phase */
+	int64_t contact_us;      /* refined contact of the current stance */
+	uint64_t stance_first;   /* sample index of the stance's first loaded sample */
+	uint64_t last_loaded;    /* last sample above the contact level */
+	uint64_t release_idx;    /* first sample below the release level */
+	double stance_sum;       /* sum and count of samples in stance, for its level */
+	uint64_t stance_count;
+	double swing_min;        /* lowest sample of the current swing */
+	int64_t phase_start_us;  /* last event (or learning start): for re-learning */
+	int64_t last_toe_off_us;
+};
+
+void ins_events_init(struct ins_events *ev, double min_range);
+
+/* Feed one sample (time must not go backwards: such samples are ignored and
+ * the function returns -1).  Returns a mask of INS_EVENT_CONTACT (a contact
+ * was detected at this sample: *contact_us holds its refined time) and
+ * INS_EVENT_TOE_OFF (a stance ended: *stance holds it); 0 otherwise. */
+int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *contact_us,
+		    struct ins_ev_stance *stance);
+
+/* 1 while the detector considers the foot loaded (stance or confirming toe-off). */
+int ins_events_in_stance(const struct ins_events *ev);
+
+#endif
