@@ -3,3 +3,4 @@
 INS_SUITE(util)
 INS_SUITE(config)
 INS_SUITE(protocol)
+INS_SUITE(synth)
