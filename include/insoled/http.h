@@ -12,6 +12,10 @@
 #include "insoled/live.h"
 #include "insoled/store.h"
 
+/* Hooks return 0, or an enum ins_store_rc code that maps to the HTTP status
+ * (INS_STORE_ECONFLICT -> 409 "already recording", INS_STORE_EINVAL -> 400,
+ * INS_STORE_EBUSY -> 503 "no device streaming"...) with err saying why.
+ * Any hook may be NULL: its endpoints then answer 503. */
 struct ins_http_hooks {
 	void *ctx;
 	/* Add "devices", "acquisition", "queues" members to the status object. */
@@ -36,6 +40,9 @@ struct ins_http_config {
 	const char *tls_cert, *tls_key; /* PEM files; both set = HTTPS */
 	unsigned threads;         /* 0 = number of cores */
 	unsigned max_connections, max_per_ip;
+	/* additions (HTTP engineer) */
+	const char *layout_dir;   /* for GET /api/layouts/NAME; NULL = 404 */
+	unsigned sse_stall_timeout_s; /* drop an SSE client that accepts nothing this long (0 = 15 s) */
 };
 
 struct ins_http;

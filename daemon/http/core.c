@@ -1,0 +1,190 @@
+/* The socket-free core: configuration, dispatch (auth, origin, method,
+ * route) and the rate-limited request log. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_private.h"
+#include "insoled/clock.h"
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+/* Roots are resolved once so the per-request containment check is a
+ * string prefix test on realpath() results. */
+static int resolve_root(const char *dir, char **out, const char *what, char *err, size_t errlen)
+{
+	char resolved[PATH_MAX];
+
+	*out = NULL;
+	if (!dir || !*dir)
+		return 0;
+	if (!realpath(dir, resolved)) {
+		snprintf(err, errlen, "http: %s %s: cannot resolve the directory", what, dir);
+		return -1;
+	}
+	*out = strdup(resolved);
+	return *out ? 0 : -1;
+}
+
+struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
+				   struct ins_live *live, const struct ins_http_hooks *hooks,
+				   char *err, size_t errlen)
+{
+	struct ins_http *http = calloc(1, sizeof(*http));
+
+	if (!http) {
+		snprintf(err, errlen, "http: out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&http->lock, NULL);
+	http->bind_addr = strdup(cfg->bind_addr && *cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
+	http->token = dup_or_null(cfg->token);
+	http->layout_dir = dup_or_null(cfg->layout_dir);
+	http->tls_cert = dup_or_null(cfg->tls_cert);
+	http->tls_key = dup_or_null(cfg->tls_key);
+	http->port = cfg->port;
+	http->threads = cfg->threads;
+	http->max_connections = cfg->max_connections;
+	http->max_per_ip = cfg->max_per_ip;
+	http->sse_stall_timeout_s = cfg->sse_stall_timeout_s;
+	http->store = store;
+	http->live = live;
+	if (hooks)
+		http->hooks = *hooks;
+	http->start_mono_us = ins_mono_us();
+	if (!http->bind_addr)
+		goto oom;
+	if (resolve_root(cfg->web_root, &http->web_root, "web_root", err, errlen) < 0 ||
+	    resolve_root(cfg->vendor_root, &http->vendor_root, "vendor_root", err, errlen) < 0)
+		goto fail;
+	if (!ins_http_is_loopback(http->bind_addr) && !http->token) {
+		snprintf(err, errlen,
+			 "http: refusing to listen on %s without an access token: anyone on the network could read "
+			 "patient recordings. Set token= in the configuration (or --token), or listen on 127.0.0.1",
+			 http->bind_addr);
+		goto fail;
+	}
+	if (!!http->tls_cert != !!http->tls_key) {
+		snprintf(err, errlen, "http: HTTPS needs both tls_cert and tls_key");
+		goto fail;
+	}
+	return http;
+oom:
+	snprintf(err, errlen, "http: out of memory");
+fail:
+	ins_http_core_free(http);
+	return NULL;
+}
+
+void ins_http_core_free(struct ins_http *http)
+{
+	if (!http)
+		return;
+	free(http->bind_addr);
+	free(http->token);
+	free(http->web_root);
+	free(http->vendor_root);
+	free(http->layout_dir);
+	free(http->tls_cert);
+	free(http->tls_key);
+	pthread_mutex_destroy(&http->lock);
+	free(http);
+}
+
+void ins_http_response_clear(struct ins_http_response *resp)
+{
+	free(resp->body);
+	ins_live_text_unref(resp->live_text);
+	if (resp->kind == INS_RESP_FILE && resp->fd >= 0)
+		close(resp->fd);
+	if (resp->export)
+		ins_store_export_close(resp->export);
+	for (unsigned i = 0; i < resp->n_headers; i++)
+		free(resp->headers[i].value);
+	memset(resp, 0, sizeof(*resp));
+	resp->fd = -1;
+}
+
+int ins_http_is_slow(const struct ins_http_request *req)
+{
+	struct ins_http_route r;
+
+	ins_http_route_match(req->path, &r);
+	return (r.id == INS_ROUTE_SESSIONS_IMPORT || r.id == INS_ROUTE_SESSION_REANALYZE) &&
+	       (req->method & r.methods);
+}
+
+int ins_http_wants_upload(const struct ins_http_request *req)
+{
+	struct ins_http_route r;
+
+	ins_http_route_match(req->path, &r);
+	return r.id == INS_ROUTE_SESSIONS_IMPORT;
+}
+
+void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+{
+	struct ins_http_route route;
+	char allow[64];
+
+	resp->fd = -1;
+	ins_http_route_match(req->path, &route);
+	if (route.id == INS_ROUTE_STATIC) {
+		if (!(req->method & route.methods)) {
+			ins_http_resp_error(resp, 405, NULL, "method not allowed for dashboard files");
+			ins_http_resp_header(resp, "Allow", ins_http_allow_header(route.methods, allow, sizeof(allow)));
+			return;
+		}
+		ins_http_static(http, req, resp);
+		return;
+	}
+	/* Every /api request is authenticated before anything else, so a
+	 * stranger cannot even learn which endpoints exist. */
+	if (route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, req, resp))
+		return;
+	if (route.id == INS_ROUTE_NONE) {
+		ins_http_resp_error(resp, 404, "path", "path: no such endpoint");
+		return;
+	}
+	if (!(req->method & route.methods)) {
+		ins_http_resp_error(resp, 405, NULL, "method not allowed here");
+		ins_http_resp_header(resp, "Allow", ins_http_allow_header(route.methods, allow, sizeof(allow)));
+		return;
+	}
+	if (ins_http_check_origin(req, resp))
+		return;
+	if (route.bad_id) {
+		ins_http_resp_error(resp, 400, "id", "id: expected a positive integer in the path");
+		return;
+	}
+	ins_http_api(http, req, &route, resp);
+}
+
+/* One line per failed request, rate-limited; the path carries ids only,
+ * never the query (which may name a subject). */
+void ins_http_log_response(struct ins_http *http, const char *method, const struct ins_http_request *req,
+			   const struct ins_http_response *resp)
+{
+	unsigned suppressed = 0;
+	int ok;
+
+	if (resp->status < 400 || resp->status == 401 || resp->status == 404)
+		return;
+	pthread_mutex_lock(&http->lock);
+	ok = ins_ratelimit_ok(&http->rl_log, &suppressed);
+	pthread_mutex_unlock(&http->lock);
+	if (!ok)
+		return;
+	if (resp->status >= 500)
+		ins_warn(INS_HTTP_MOD, "%s %s -> %u%s%s (%u similar suppressed)", method,
+			 req->path ? req->path : "(unparsed)", resp->status, resp->log_msg ? ": " : "",
+			 resp->log_msg ? resp->log_msg : "", suppressed);
+	else
+		ins_info(INS_HTTP_MOD, "%s %s -> %u (%u similar suppressed)", method,
+			 req->path ? req->path : "(unparsed)", resp->status, suppressed);
+}

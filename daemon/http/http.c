@@ -1,0 +1,764 @@
+/* libmicrohttpd glue: a thread pool on epoll answers ordinary requests; SSE
+ * responses are content-reader callbacks over ins_live cursors that suspend
+ * their connection while there is nothing to send, and one waker thread
+ * resumes them when the live state publishes (like systemd
+ * journal-gatewayd, per-request state lives in con_cls and is freed in the
+ * completion callback).  Imports and re-analyses run on their own thread
+ * with the connection suspended, so no network thread waits on them. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http_private.h"
+#include "insoled/clock.h"
+
+#define DEFAULT_MAX_CONNECTIONS 256   /* tablets, browsers and scripts of a clinic, plus SSE streams */
+#define DEFAULT_MAX_PER_IP 32         /* one runaway client cannot take every slot */
+#define CONNECTION_TIMEOUT_S 30       /* frees slots held by clients that vanished */
+#define SSE_STALL_TIMEOUT_S 15        /* an SSE client that accepts no byte this long is gone or stuck */
+#define CONNECTION_MEMORY (128u << 10) /* per connection: headers, a JSON body chunk, one SSE block */
+#define SSE_BLOCK (32u << 10)         /* one read from the ring: a dense-grid frame event fits */
+#define EXPORT_BLOCK (32u << 10)
+#define SSE_HEARTBEAT_US 5000000      /* 5 s: keeps proxies and the browser's EventSource from timing out */
+#define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
+#define MAX_SLOW_JOBS 2               /* concurrent imports/re-analyses: each is CPU and disk heavy */
+#define TLS_FILE_MAX (64u << 10)      /* PEM certificate chains are a few KiB */
+
+static const char SSE_PREAMBLE[] = "retry: 1000\n\n";
+static const char SSE_HEARTBEAT[] = ": heartbeat\n\n";
+
+struct sse_stream {
+	struct ins_http_server *srv;
+	struct MHD_Connection *conn;
+	struct ins_live_cursor *cursor;
+	atomic_llong last_send_us;
+	int sent_preamble;
+	int suspended;                /* under srv->sse_lock */
+	struct sse_stream *prev, *next;
+};
+
+struct ins_http_server {
+	struct ins_http *http;
+	struct MHD_Daemon *mhd;
+	uint16_t port;
+	char *cert_pem, *key_pem;
+
+	pthread_mutex_t sse_lock;
+	struct sse_stream *streams;
+	atomic_int stopping;          /* written under sse_lock */
+	pthread_t waker;
+	int waker_started;
+	atomic_ullong sse_timeouts;
+
+	pthread_mutex_t jobs_lock;
+	pthread_cond_t jobs_cond;
+	unsigned jobs;
+
+	struct ins_ratelimit rl;      /* under jobs_lock: MHD and drop messages */
+};
+
+enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_UPLOAD };
+enum job_state { JOB_NONE = 0, JOB_RUNNING, JOB_DONE };
+
+struct conn_req {
+	struct ins_http_server *srv;
+	struct MHD_Connection *conn;
+	char *target;
+	char method[12];
+	int started, is_sse;
+	struct ins_http_request req;
+	struct ins_http_response resp;
+	enum body_kind body_kind;
+	char *body;
+	size_t body_len;
+	int upload_fd;
+	char upload_path[64];
+	uint64_t upload_len;
+	int too_large;
+	enum job_state job;
+};
+
+static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
+{
+	char msg[400];
+	unsigned suppressed = 0;
+	va_list ap;
+	int ok;
+
+	pthread_mutex_lock(&srv->jobs_lock);
+	ok = ins_ratelimit_ok(&srv->rl, &suppressed);
+	pthread_mutex_unlock(&srv->jobs_lock);
+	if (!ok)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ins_log(level, INS_HTTP_MOD, "%s (%u similar suppressed)", msg, suppressed);
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char msg[400];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	srv_log(cls, INS_LOG_WARN, "libmicrohttpd: %s", msg);
+}
+
+static const char *mhd_header(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+/* ---- SSE ------------------------------------------------------------------ */
+
+static ssize_t sse_copy(struct sse_stream *s, char *buf, size_t max, const char *text, size_t n)
+{
+	if (n > max)
+		return 0;
+	memcpy(buf, text, n);
+	atomic_store(&s->last_send_us, ins_mono_us());
+	return (ssize_t)n;
+}
+
+static ssize_t sse_result(struct sse_stream *s, long n)
+{
+	if (n < 0) {
+		srv_log(s->srv, INS_LOG_INFO, "SSE client dropped: it fell behind the live ring");
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	atomic_store(&s->last_send_us, ins_mono_us());
+	return n;
+}
+
+static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct sse_stream *s = cls;
+	struct ins_http_server *srv = s->srv;
+	long n;
+
+	if (!s->sent_preamble) {
+		s->sent_preamble = 1;
+		return sse_copy(s, buf, max, SSE_PREAMBLE, sizeof(SSE_PREAMBLE) - 1);
+	}
+	n = ins_live_cursor_read(s->cursor, buf, max);
+	if (n != 0)
+		return sse_result(s, n);
+	if (ins_mono_us() - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
+		return sse_copy(s, buf, max, SSE_HEARTBEAT, sizeof(SSE_HEARTBEAT) - 1);
+	/* Nothing to send: park the connection.  The second read under the
+	 * lock closes the window in which the waker could miss us. */
+	pthread_mutex_lock(&srv->sse_lock);
+	if (srv->stopping) {
+		pthread_mutex_unlock(&srv->sse_lock);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	n = ins_live_cursor_read(s->cursor, buf, max);
+	if (n == 0) {
+		s->suspended = 1;
+		MHD_suspend_connection(s->conn);
+	}
+	pthread_mutex_unlock(&srv->sse_lock);
+	return n ? sse_result(s, n) : 0;
+}
+
+static void sse_free(void *cls)
+{
+	struct sse_stream *s = cls;
+	struct ins_http_server *srv = s->srv;
+
+	pthread_mutex_lock(&srv->sse_lock);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		srv->streams = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	pthread_mutex_unlock(&srv->sse_lock);
+	ins_live_cursor_close(s->cursor);
+	free(s);
+}
+
+static void *waker_main(void *arg)
+{
+	struct ins_http_server *srv = arg;
+	uint64_t seen = 0;
+
+	for (;;) {
+		uint64_t newest = ins_live_wait(srv->http->live, seen, WAKER_TICK_MS);
+		int64_t now = ins_mono_us();
+		int stop;
+
+		pthread_mutex_lock(&srv->sse_lock);
+		stop = srv->stopping;
+		for (struct sse_stream *s = srv->streams; s; s = s->next) {
+			int due = newest != seen || stop || now - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US;
+
+			if (s->suspended && due) {
+				s->suspended = 0;
+				MHD_resume_connection(s->conn);
+			}
+		}
+		pthread_mutex_unlock(&srv->sse_lock);
+		seen = newest;
+		if (stop)
+			return NULL;
+	}
+}
+
+static struct MHD_Response *sse_response(struct conn_req *r)
+{
+	struct ins_http_server *srv = r->srv;
+	struct sse_stream *s = calloc(1, sizeof(*s));
+	struct MHD_Response *mr;
+	unsigned stall = srv->http->sse_stall_timeout_s ? srv->http->sse_stall_timeout_s : SSE_STALL_TIMEOUT_S;
+
+	if (!s)
+		return NULL;
+	s->srv = srv;
+	s->conn = r->conn;
+	atomic_init(&s->last_send_us, ins_mono_us());
+	s->cursor = ins_live_cursor_open(srv->http->live, r->resp.last_event_id);
+	if (!s->cursor) {
+		free(s);
+		return NULL;
+	}
+	mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK, sse_reader, s, sse_free);
+	if (!mr) {
+		ins_live_cursor_close(s->cursor);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_lock(&srv->sse_lock);
+	s->next = srv->streams;
+	if (s->next)
+		s->next->prev = s;
+	srv->streams = s;
+	pthread_mutex_unlock(&srv->sse_lock);
+	/* A client that stops reading never lets the socket drain, so its reader
+	 * is never called again; the connection timeout is what drops it.
+	 * Healthy clients get a heartbeat well within it. */
+	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, stall);
+	r->is_sse = 1;
+	return mr;
+}
+
+/* ---- other streamed bodies ------------------------------------------------ */
+
+static ssize_t export_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	ssize_t n = ins_store_export_read(cls, buf, max);
+
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void export_free(void *cls)
+{
+	ins_store_export_close(cls);
+}
+
+static void live_text_free(void *cls)
+{
+	ins_live_text_unref(cls);
+}
+
+/* ---- building and queueing responses --------------------------------------- */
+
+static struct MHD_Response *make_response(struct conn_req *r)
+{
+	struct ins_http_response *resp = &r->resp;
+	struct MHD_Response *mr = NULL;
+	const char *data;
+	size_t len;
+
+	switch (resp->kind) {
+	case INS_RESP_BUFFER:
+		mr = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+		if (mr)
+			resp->body = NULL;
+		break;
+	case INS_RESP_LIVE_TEXT:
+		data = ins_live_text_data(resp->live_text, &len);
+		mr = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)(uintptr_t)data,
+									    live_text_free, resp->live_text);
+		if (mr)
+			resp->live_text = NULL;
+		break;
+	case INS_RESP_FILE:
+		mr = MHD_create_response_from_fd64(resp->file_size, resp->fd);
+		if (mr)
+			resp->fd = -1;
+		break;
+	case INS_RESP_EXPORT:
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EXPORT_BLOCK, export_reader, resp->export,
+						       export_free);
+		if (mr)
+			resp->export = NULL;
+		break;
+	case INS_RESP_SSE:
+		mr = sse_response(r);
+		break;
+	}
+	if (!mr)
+		return NULL;
+	if (resp->content_type)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	for (unsigned i = 0; i < resp->n_headers; i++)
+		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
+	if (strncmp(r->req.path ? r->req.path : "", "/api/", 5) == 0)
+		MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	return mr;
+}
+
+static enum MHD_Result queue(struct conn_req *r)
+{
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+
+	ins_http_log_response(r->srv->http, r->method, &r->req, &r->resp);
+	mr = make_response(r);
+	if (!mr) {
+		static const char oom[] = "{\"error\":\"out of memory\"}";
+
+		mr = MHD_create_response_from_buffer(sizeof(oom) - 1, (void *)(uintptr_t)oom, MHD_RESPMEM_PERSISTENT);
+		if (!mr)
+			return MHD_NO;
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+		r->resp.status = 503;
+	}
+	ret = MHD_queue_response(r->conn, r->resp.status, mr);
+	MHD_destroy_response(mr);
+	return ret;
+}
+
+static enum MHD_Result answer_error(struct conn_req *r, unsigned status, const char *field, const char *msg)
+{
+	ins_http_resp_error(&r->resp, status, field, "%s", msg);
+	return queue(r);
+}
+
+/* ---- slow jobs --------------------------------------------------------------- */
+
+static void *job_main(void *arg)
+{
+	struct conn_req *r = arg;
+	struct ins_http_server *srv = r->srv;
+
+	ins_http_dispatch(srv->http, &r->req, &r->resp);
+	pthread_mutex_lock(&srv->jobs_lock);
+	r->job = JOB_DONE;
+	MHD_resume_connection(r->conn);
+	srv->jobs--;
+	pthread_cond_broadcast(&srv->jobs_cond);
+	pthread_mutex_unlock(&srv->jobs_lock);
+	return NULL;
+}
+
+static enum MHD_Result start_job(struct conn_req *r)
+{
+	struct ins_http_server *srv = r->srv;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	pthread_mutex_lock(&srv->jobs_lock);
+	if (srv->jobs >= MAX_SLOW_JOBS || srv->stopping) {
+		pthread_mutex_unlock(&srv->jobs_lock);
+		return answer_error(r, 503, NULL, "busy with other imports or re-analyses: retry in a minute");
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, job_main, r);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		pthread_mutex_unlock(&srv->jobs_lock);
+		return answer_error(r, 503, NULL, "cannot start a worker thread");
+	}
+	srv->jobs++;
+	r->job = JOB_RUNNING;
+	/* Still under jobs_lock, so the job cannot resume before this suspend. */
+	MHD_suspend_connection(r->conn);
+	pthread_mutex_unlock(&srv->jobs_lock);
+	return MHD_YES;
+}
+
+/* ---- request bodies ------------------------------------------------------------ */
+
+static int open_upload(struct conn_req *r)
+{
+	const char *dir = getenv("TMPDIR");
+
+	snprintf(r->upload_path, sizeof(r->upload_path), "%s/insoled-upload-XXXXXX",
+		 dir && *dir && strlen(dir) < 32 ? dir : "/tmp");
+	r->upload_fd = mkstemp(r->upload_path);
+	if (r->upload_fd < 0) {
+		r->upload_path[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int take_body(struct conn_req *r, const char *data, size_t n)
+{
+	if (r->too_large)
+		return 0;
+	if (r->body_kind == BODY_UPLOAD) {
+		if (r->upload_len + n > INS_HTTP_MAX_UPLOAD) {
+			r->too_large = 1;
+			return 0;
+		}
+		for (size_t done = 0; done < n;) {
+			ssize_t w = write(r->upload_fd, data + done, n - done);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -1;
+			done += (size_t)w;
+		}
+		r->upload_len += n;
+		return 0;
+	}
+	if (r->body_len + n > INS_HTTP_MAX_JSON_BODY) {
+		r->too_large = 1;
+		return 0;
+	}
+	char *p = realloc(r->body, r->body_len + n + 1);
+
+	if (!p)
+		return -1;
+	memcpy(p + r->body_len, data, n);
+	r->body = p;
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+	return 0;
+}
+
+static enum MHD_Result too_large(struct conn_req *r)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "body: larger than %llu bytes",
+		 r->body_kind == BODY_UPLOAD ? (unsigned long long)INS_HTTP_MAX_UPLOAD
+					     : (unsigned long long)INS_HTTP_MAX_JSON_BODY);
+	return answer_error(r, 413, "body", msg);
+}
+
+/* First call: parse, route and decide what to do with a body.  Returns 1
+ * when a response was queued. */
+static int first_call(struct conn_req *r, enum MHD_Result *ret)
+{
+	struct ins_http *http = r->srv->http;
+	char err[200];
+	unsigned status;
+	const char *cl;
+
+	r->req.tls = http->tls_cert != NULL;
+	status = ins_http_parse_target(r->target, &r->req, err, sizeof(err));
+	if (status) {
+		*ret = answer_error(r, status, "path", err);
+		return 1;
+	}
+	if (!(r->req.method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_PUT | INS_HTTP_DELETE)))
+		return 0;
+	r->body_kind = ins_http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
+	/* Refuse uploads from strangers before reading a byte of them. */
+	if (strncmp(r->req.path, "/api/", 5) == 0 &&
+	    (ins_http_check_auth(http, &r->req, &r->resp) || ins_http_check_origin(&r->req, &r->resp))) {
+		*ret = queue(r);
+		return 1;
+	}
+	cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) >
+		      (r->body_kind == BODY_UPLOAD ? INS_HTTP_MAX_UPLOAD : (unsigned long long)INS_HTTP_MAX_JSON_BODY)) {
+		*ret = too_large(r);
+		return 1;
+	}
+	if (r->body_kind == BODY_UPLOAD && open_upload(r) < 0) {
+		*ret = answer_error(r, 503, NULL, "cannot create a temporary file for the upload");
+		return 1;
+	}
+	return 0;
+}
+
+static enum MHD_Result respond(struct conn_req *r)
+{
+	if (r->body_kind == BODY_UPLOAD && r->upload_len > 0)
+		r->req.upload_path = r->upload_path;
+	r->req.body = r->body;
+	r->req.body_len = r->body_len;
+	if (ins_http_is_slow(&r->req))
+		return start_job(r);
+	ins_http_dispatch(r->srv->http, &r->req, &r->resp);
+	return queue(r);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				 const char *version, const char *upload_data, size_t *upload_data_size,
+				 void **con_cls)
+{
+	struct conn_req *r = *con_cls;
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	if (r->job == JOB_DONE)
+		return queue(r);
+	if (r->job == JOB_RUNNING)
+		return MHD_YES;
+	if (!r->started) {
+		r->started = 1;
+		r->conn = conn;
+		snprintf(r->method, sizeof(r->method), "%s", method);
+		r->req.method = ins_http_method_parse(method);
+		r->req.header = mhd_header;
+		r->req.header_ctx = conn;
+		if (first_call(r, &ret))
+			return ret;
+		if (r->body_kind == BODY_NONE)
+			return respond(r);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (take_body(r, upload_data, *upload_data_size) < 0) {
+			*upload_data_size = 0;
+			return answer_error(r, 503, NULL, "cannot store the request body (disk full?)");
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_large)
+		return too_large(r);
+	return respond(r);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct conn_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->srv = ((struct ins_http *)cls)->server;
+	r->conn = conn;
+	r->upload_fd = -1;
+	r->resp.fd = -1;
+	r->target = strdup(uri);
+	if (!r->target) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct conn_req *r = *con_cls;
+
+	if (!r)
+		return;
+	if (r->is_sse && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
+		atomic_fetch_add(&r->srv->sse_timeouts, 1);
+		srv_log(r->srv, INS_LOG_INFO, "SSE client dropped: it accepted no data for %u s",
+			r->srv->http->sse_stall_timeout_s ? r->srv->http->sse_stall_timeout_s : SSE_STALL_TIMEOUT_S);
+	}
+	if (r->upload_fd >= 0)
+		close(r->upload_fd);
+	if (r->upload_path[0])
+		unlink(r->upload_path);
+	ins_http_request_clear(&r->req);
+	ins_http_response_clear(&r->resp);
+	free(r->body);
+	free(r->target);
+	free(r);
+	*con_cls = NULL;
+}
+
+/* ---- start / stop ------------------------------------------------------------------ */
+
+static char *read_pem(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (!f) {
+		snprintf(err, errlen, "http: %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(TLS_FILE_MAX + 1);
+	n = buf ? fread(buf, 1, TLS_FILE_MAX + 1, f) : 0;
+	fclose(f);
+	if (!buf || n == 0 || n > TLS_FILE_MAX) {
+		snprintf(err, errlen, "http: %s: empty, unreadable or larger than %u bytes", path, TLS_FILE_MAX);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int bind_address(const char *addr, uint16_t port, struct sockaddr_storage *ss, unsigned *flags,
+			char *err, size_t errlen)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strcmp(addr, "localhost") == 0)
+		addr = "127.0.0.1";
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(port);
+		*flags |= MHD_USE_IPv6;
+		return 0;
+	}
+	snprintf(err, errlen, "http: listen address '%s' is not an IPv4 or IPv6 address", addr);
+	return -1;
+}
+
+static unsigned default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 && n < 64 ? (unsigned)n : 2;
+}
+
+static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *err, size_t errlen)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *info;
+	unsigned threads = http->threads ? http->threads : default_threads();
+
+	if (bind_address(http->bind_addr, http->port, &ss, &flags, err, errlen) < 0)
+		return -1;
+	if (http->tls_cert) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen, "http: HTTPS requested but libmicrohttpd was built without TLS");
+			return -1;
+		}
+		srv->cert_pem = read_pem(http->tls_cert, err, errlen);
+		srv->key_pem = srv->cert_pem ? read_pem(http->tls_key, err, errlen) : NULL;
+		if (!srv->key_pem)
+			return -1;
+		flags |= MHD_USE_TLS;
+	}
+	srv->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_access, http,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT, http->max_connections ? http->max_connections : DEFAULT_MAX_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, http->max_per_ip ? http->max_per_ip : DEFAULT_MAX_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, http,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
+		http->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->cert_pem,
+		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+		MHD_OPTION_END);
+	if (!srv->mhd) {
+		snprintf(err, errlen, "http: cannot listen on %s:%u (address in use, or bad TLS certificate/key)",
+			 http->bind_addr, http->port);
+		return -1;
+	}
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : http->port;
+	return 0;
+}
+
+struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_store *store,
+				struct ins_live *live, const struct ins_http_hooks *hooks,
+				char *err, size_t errlen)
+{
+	struct ins_http *http = ins_http_core_new(cfg, store, live, hooks, err, errlen);
+	struct ins_http_server *srv;
+
+	if (!http)
+		return NULL;
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		snprintf(err, errlen, "http: out of memory");
+		ins_http_core_free(http);
+		return NULL;
+	}
+	srv->http = http;
+	http->server = srv;
+	pthread_mutex_init(&srv->sse_lock, NULL);
+	pthread_mutex_init(&srv->jobs_lock, NULL);
+	pthread_cond_init(&srv->jobs_cond, NULL);
+	if (start_mhd(http, srv, err, errlen) < 0)
+		goto fail;
+	if (live && pthread_create(&srv->waker, NULL, waker_main, srv) != 0) {
+		snprintf(err, errlen, "http: cannot start the SSE waker thread");
+		goto fail;
+	}
+	srv->waker_started = live != NULL;
+	ins_info(INS_HTTP_MOD, "listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
+		 srv->port, http->tls_cert ? " (HTTPS)" : "");
+	return http;
+fail:
+	ins_http_stop(http);
+	return NULL;
+}
+
+uint16_t ins_http_port(const struct ins_http *http)
+{
+	return http && http->server ? http->server->port : 0;
+}
+
+void ins_http_stop(struct ins_http *http)
+{
+	struct ins_http_server *srv;
+
+	if (!http)
+		return;
+	srv = http->server;
+	if (srv) {
+		/* Suspended connections must be resumed before MHD_stop_daemon. */
+		pthread_mutex_lock(&srv->sse_lock);
+		srv->stopping = 1;
+		for (struct sse_stream *s = srv->streams; s; s = s->next)
+			if (s->suspended) {
+				s->suspended = 0;
+				MHD_resume_connection(s->conn);
+			}
+		pthread_mutex_unlock(&srv->sse_lock);
+		if (srv->waker_started)
+			pthread_join(srv->waker, NULL);
+		pthread_mutex_lock(&srv->jobs_lock);
+		while (srv->jobs)
+			pthread_cond_wait(&srv->jobs_cond, &srv->jobs_lock);
+		pthread_mutex_unlock(&srv->jobs_lock);
+		if (srv->mhd)
+			MHD_stop_daemon(srv->mhd);
+		pthread_mutex_destroy(&srv->sse_lock);
+		pthread_mutex_destroy(&srv->jobs_lock);
+		pthread_cond_destroy(&srv->jobs_cond);
+		free(srv->cert_pem);
+		free(srv->key_pem);
+		free(srv);
+	}
+	ins_http_core_free(http);
+}

@@ -1,0 +1,201 @@
+/* Internals of the HTTP module shared by its files, the unit tests and the
+ * fuzzer.  Requests are parsed, routed and answered without a socket
+ * (ins_http_dispatch); http.c only adapts libmicrohttpd to these structs. */
+#ifndef INSOLED_HTTP_PRIVATE_H
+#define INSOLED_HTTP_PRIVATE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/http.h"
+#include "insoled/log.h"
+
+#define INS_HTTP_MOD "http"
+
+/* Limits (docs/api.md "Limits"). */
+#define INS_HTTP_MAX_TARGET 2048        /* URL + query: the longest legitimate one is a session filter */
+#define INS_HTTP_MAX_PATH 1024
+#define INS_HTTP_MAX_QUERY_ARGS 32      /* far above any endpoint's parameters */
+#define INS_HTTP_MAX_JSON_BODY (64u << 10) /* largest legitimate body is a few hundred bytes */
+#define INS_HTTP_MAX_UPLOAD (512ull << 20) /* a long two-foot dense-grid recording as CSV */
+#define INS_HTTP_MAX_EXTRA_HEADERS 6
+#define INS_HTTP_DEFAULT_LIVE_STEPS 10
+#define INS_HTTP_MAX_LIVE_STEPS 50
+#define INS_HTTP_DEFAULT_LIST_LIMIT 50
+#define INS_HTTP_MAX_LIST_LIMIT 500     /* bounds one response; page for more */
+#define INS_HTTP_MAX_COMPARE 8          /* side-by-side columns a screen can show */
+#define INS_HTTP_LOGIN_TTL_S 43200      /* 12 h: one clinic day on one login */
+#define INS_HTTP_MAX_LOGINS 64          /* tablets and browsers of one clinic */
+#define INS_HTTP_COOKIE "insoled_session"
+
+enum ins_http_method {
+	INS_HTTP_GET = 1u << 0,
+	INS_HTTP_HEAD = 1u << 1,
+	INS_HTTP_POST = 1u << 2,
+	INS_HTTP_PATCH = 1u << 3,
+	INS_HTTP_DELETE = 1u << 4,
+	INS_HTTP_PUT = 1u << 5,
+	INS_HTTP_OPTIONS = 1u << 6,
+	INS_HTTP_OTHER = 1u << 7
+};
+unsigned ins_http_method_parse(const char *method);
+
+struct ins_http_kv {
+	char *key, *value;
+};
+
+/* One request as the dispatcher sees it.  Strings are owned by the caller
+ * except path/query, which ins_http_parse_target allocates and
+ * ins_http_request_clear frees. */
+struct ins_http_request {
+	unsigned method;              /* enum ins_http_method */
+	char *path;                   /* percent-decoded, validated */
+	struct ins_http_kv query[INS_HTTP_MAX_QUERY_ARGS];
+	unsigned n_query;
+	const char *(*header)(void *ctx, const char *name); /* case-insensitive lookup, NULL if absent */
+	void *header_ctx;
+	const char *body;             /* JSON endpoints: the whole body */
+	size_t body_len;
+	const char *upload_path;      /* import: the body as a file */
+	int tls;
+};
+
+enum ins_http_resp_kind {
+	INS_RESP_BUFFER = 0,          /* body/len (malloc'd) */
+	INS_RESP_LIVE_TEXT,           /* shared snapshot text */
+	INS_RESP_FILE,                /* fd/file_size (static files) */
+	INS_RESP_EXPORT,              /* streamed store export */
+	INS_RESP_SSE                  /* live stream: the server opens the cursor */
+};
+
+struct ins_http_response {
+	unsigned status;
+	enum ins_http_resp_kind kind;
+	const char *content_type;
+	char *body;
+	size_t len;
+	struct ins_live_text *live_text;
+	int fd;
+	uint64_t file_size;
+	struct ins_export *export;
+	uint64_t last_event_id;       /* SSE */
+	unsigned n_headers;
+	struct {
+		const char *name;
+		char *value;
+	} headers[INS_HTTP_MAX_EXTRA_HEADERS];
+	const char *log_msg;          /* for the server log: never patient data */
+};
+
+struct ins_http_login {
+	char id[65];
+	int64_t expires_mono_us;
+};
+
+struct ins_http {
+	/* configuration (strings owned) */
+	char *bind_addr, *token, *web_root, *vendor_root, *layout_dir, *tls_cert, *tls_key;
+	uint16_t port;
+	unsigned threads, max_connections, max_per_ip, sse_stall_timeout_s;
+	struct ins_store *store;
+	struct ins_live *live;
+	struct ins_http_hooks hooks;
+	int64_t start_mono_us;
+
+	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
+	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
+	int64_t recording_id;
+	struct ins_ratelimit rl_log;
+
+	/* server side (http.c) */
+	struct ins_http_server *server;
+};
+
+/* ---- core: everything but the socket (http_core.c) ----------------------- */
+struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
+				   struct ins_live *live, const struct ins_http_hooks *hooks,
+				   char *err, size_t errlen);
+void ins_http_core_free(struct ins_http *http);
+void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req,
+		       struct ins_http_response *resp);
+/* Routes whose work may take seconds (import, re-analysis): the server runs
+ * them off the network threads. */
+int ins_http_is_slow(const struct ins_http_request *req);
+/* Import bodies go to a file; every other body is JSON held in memory. */
+int ins_http_wants_upload(const struct ins_http_request *req);
+void ins_http_response_clear(struct ins_http_response *resp);
+void ins_http_log_response(struct ins_http *http, const char *method, const struct ins_http_request *req,
+			   const struct ins_http_response *resp);
+
+/* ---- parsing and routing (router.c) -------------------------------------- */
+/* Splits and decodes "path?query"; returns 0, or the HTTP status to answer
+ * (400/414) with err naming what was wrong. */
+unsigned ins_http_parse_target(const char *target, struct ins_http_request *req, char *err, size_t errlen);
+void ins_http_request_clear(struct ins_http_request *req);
+const char *ins_http_query(const struct ins_http_request *req, const char *key);
+
+enum ins_http_route_id {
+	INS_ROUTE_NONE = 0, INS_ROUTE_STATIC,
+	INS_ROUTE_STATUS, INS_ROUTE_METRICS, INS_ROUTE_DEVICES, INS_ROUTE_LAYOUT,
+	INS_ROUTE_LIVE, INS_ROUTE_LIVE_STREAM,
+	INS_ROUTE_SESSIONS, INS_ROUTE_SESSIONS_IMPORT, INS_ROUTE_SESSION, INS_ROUTE_SESSION_STOP,
+	INS_ROUTE_SESSION_STEPS, INS_ROUTE_SESSION_HEATMAP, INS_ROUTE_SESSION_REANALYZE,
+	INS_ROUTE_SESSION_EXPORT,
+	INS_ROUTE_COMPARE, INS_ROUTE_SUBJECTS, INS_ROUTE_SUBJECT,
+	INS_ROUTE_LOGIN, INS_ROUTE_LOGOUT, INS_ROUTE_TARE, INS_ROUTE_BODY_WEIGHT,
+	INS_ROUTE_COUNT
+};
+struct ins_http_route {
+	enum ins_http_route_id id;
+	unsigned methods;             /* allowed (enum ins_http_method bits) */
+	int64_t object_id;            /* the numeric path segment, if any */
+	const char *name;             /* the name segment (layout name, export file) */
+	int bad_id;                   /* an id segment that is not a positive integer */
+};
+void ins_http_route_match(const char *path, struct ins_http_route *out);
+const char *ins_http_allow_header(unsigned methods, char *buf, size_t len);
+
+/* Typed query values: 0 ok, -1 bad (err names the parameter). */
+int ins_http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+int ins_http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n);
+int ins_http_parse_foot(const char *s, unsigned *foot);
+
+/* ---- responses and JSON (json.c) ----------------------------------------- */
+void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t *obj); /* steals obj */
+void ins_http_resp_error(struct ins_http_response *resp, unsigned status, const char *field,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void ins_http_resp_store_error(struct ins_http_response *resp, int rc, const char *err);
+unsigned ins_http_status_from_store(int rc);
+int ins_http_resp_header(struct ins_http_response *resp, const char *name, const char *value);
+/* Parses the request body as a JSON object; on failure answers resp and returns NULL. */
+json_t *ins_http_body_object(const struct ins_http_request *req, struct ins_http_response *resp);
+/* Optional string member: 0 ok (absent -> *out NULL), -1 answered 400. */
+int ins_http_member_string(const json_t *obj, const char *name, int required, const char **out,
+			   struct ins_http_response *resp);
+int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_http_response *resp);
+
+/* ---- access control (auth.c) --------------------------------------------- */
+int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
+/* 0 when the request may proceed, otherwise the status it was answered with. */
+unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_request *req,
+			     struct ins_http_response *resp);
+unsigned ins_http_check_origin(const struct ins_http_request *req, struct ins_http_response *resp);
+const char *ins_http_cookie_value(const char *cookie_header, const char *name, size_t *len);
+void ins_http_login(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+void ins_http_logout(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+int ins_http_is_loopback(const char *addr);
+
+/* ---- static files (static.c) --------------------------------------------- */
+void ins_http_static(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+const char *ins_http_content_type(const char *path);
+
+/* ---- API endpoints (api.c, compare.c) ------------------------------------ */
+void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
+		  const struct ins_http_route *route, struct ins_http_response *resp);
+/* kind=peak|mean (default peak); -1 answered 400 */
+int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
+void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+
+#endif

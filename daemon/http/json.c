@@ -1,0 +1,181 @@
+/* JSON responses, error bodies and request-body helpers. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_private.h"
+#include "insoled/store.h"
+
+#define JSON_TYPE "application/json; charset=utf-8"
+
+void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t *obj)
+{
+	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	json_decref(obj);
+	free(resp->body);
+	resp->kind = INS_RESP_BUFFER;
+	resp->content_type = JSON_TYPE;
+	if (!text) {
+		static const char oom[] = "{\"error\":\"out of memory building the response\"}";
+
+		resp->status = 503;
+		resp->body = strdup(oom);
+		resp->len = resp->body ? strlen(resp->body) : 0;
+		return;
+	}
+	resp->status = status;
+	resp->body = text;
+	resp->len = strlen(text);
+}
+
+void ins_http_resp_error(struct ins_http_response *resp, unsigned status, const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	json_t *obj;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	obj = json_pack("{s:s}", "error", msg);
+	/* jansson refuses invalid UTF-8 (echoed client input): say so plainly. */
+	if (!obj)
+		obj = json_pack("{s:s}", "error", "request rejected (message not valid UTF-8)");
+	if (obj && field)
+		json_object_set_new(obj, "field", json_string(field));
+	ins_http_resp_json(resp, status, obj);
+	resp->log_msg = NULL;
+}
+
+unsigned ins_http_status_from_store(int rc)
+{
+	switch (rc) {
+	case INS_STORE_OK: return 200;
+	case INS_STORE_ENOTFOUND: return 404;
+	case INS_STORE_EINVAL: return 400;
+	case INS_STORE_ECONFLICT: return 409;
+	default: return 503; /* busy, I/O, queue full: the database is not available right now */
+	}
+}
+
+/* The store's messages start with the field at fault ("subject: too long"). */
+static int leading_field(const char *err, char *field, size_t len)
+{
+	size_t n = 0;
+
+	while (err[n] && (islower((unsigned char)err[n]) || err[n] == '_' || isdigit((unsigned char)err[n])))
+		n++;
+	if (n == 0 || n >= len || err[n] != ':')
+		return 0;
+	memcpy(field, err, n);
+	field[n] = '\0';
+	return 1;
+}
+
+void ins_http_resp_store_error(struct ins_http_response *resp, int rc, const char *err)
+{
+	unsigned status = ins_http_status_from_store(rc);
+	char field[48];
+	const char *msg = err && *err ? err : ins_store_strerror(rc);
+
+	if (status == 400 && leading_field(msg, field, sizeof(field)))
+		ins_http_resp_error(resp, status, field, "%s", msg);
+	else
+		ins_http_resp_error(resp, status, NULL, "%s", msg);
+	/* 5xx are database conditions (sqlite3_errstr text), safe to log. */
+	if (status >= 500)
+		resp->log_msg = ins_store_strerror(rc);
+}
+
+int ins_http_resp_header(struct ins_http_response *resp, const char *name, const char *value)
+{
+	char *copy;
+
+	if (resp->n_headers == INS_HTTP_MAX_EXTRA_HEADERS)
+		return -1;
+	copy = strdup(value);
+	if (!copy)
+		return -1;
+	resp->headers[resp->n_headers].name = name;
+	resp->headers[resp->n_headers].value = copy;
+	resp->n_headers++;
+	return 0;
+}
+
+static int is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct && strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+json_t *ins_http_body_object(const struct ins_http_request *req, struct ins_http_response *resp)
+{
+	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
+	json_error_t jerr;
+	json_t *obj;
+
+	if (req->body_len == 0) {
+		ins_http_resp_error(resp, 400, "body", "body: expected a JSON object");
+		return NULL;
+	}
+	if (!is_json_type(ct)) {
+		ins_http_resp_error(resp, 415, "Content-Type", "Content-Type: expected application/json");
+		return NULL;
+	}
+	obj = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!obj) {
+		ins_http_resp_error(resp, 400, "body", "body: invalid JSON at line %d column %d: %s",
+				    jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		ins_http_resp_error(resp, 400, "body", "body: expected a JSON object");
+		return NULL;
+	}
+	return obj;
+}
+
+int ins_http_member_string(const json_t *obj, const char *name, int required, const char **out,
+			   struct ins_http_response *resp)
+{
+	const json_t *v = json_object_get(obj, name);
+
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (!required)
+			return 0;
+		ins_http_resp_error(resp, 400, name, "%s: required", name);
+		return -1;
+	}
+	if (!json_is_string(v)) {
+		ins_http_resp_error(resp, 400, name, "%s: expected a string", name);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_http_response *resp)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		size_t i;
+
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (!allowed[i]) {
+			ins_http_resp_error(resp, 400, key, "%s: unknown member", key);
+			return -1;
+		}
+	}
+	return 0;
+}
