@@ -9,6 +9,33 @@ import { el, num } from './format.js';
 const PAD_MM = 8;            // margin around the foot so the outline is not clipped
 const UNLOADED_FILL = '#eceff3';
 const OUTLINE_COLOUR = '#4a5563';
+const LOW_FRACTION = 0.02;   // of the colour range: below it a cell is drawn as unloaded
+
+// Two rings of empty cells around the foot take the mean of their filled
+// neighbours (display only: the outline clip hides everything outside).
+function padEdges(cells, w, h) {
+	let cur = cells.slice();
+	for (let pass = 0; pass < 2; pass++) {
+		const next = cur.slice();
+		for (let r = 0; r < h; r++) {
+			for (let c = 0; c < w; c++) {
+				if (Number.isFinite(cur[r * w + c])) continue;
+				let s = 0, n = 0;
+				for (let dr = -1; dr <= 1; dr++) {
+					for (let dc = -1; dc <= 1; dc++) {
+						const rr = r + dr, cc = c + dc;
+						if (rr < 0 || cc < 0 || rr >= h || cc >= w) continue;
+						const v = cur[rr * w + cc];
+						if (Number.isFinite(v)) { s += v; n++; }
+					}
+				}
+				if (n) next[r * w + c] = s / n;
+			}
+		}
+		cur = next;
+	}
+	return cur;
+}
 
 export class FootMap {
 	constructor(canvas, foot) {
@@ -29,7 +56,8 @@ export class FootMap {
 		const grow = (x, y) => { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); };
 		if (this.outline) for (const [x, y] of this.outline) grow(x, y);
 		if (hm) {
-			grow(hm.x0_mm - hm.cell_mm / 2, hm.y0_mm - hm.cell_mm / 2);
+			const half = hm.cell_mm / 2;
+			grow(hm.x0_mm - half, hm.y0_mm - half);
 			grow(hm.x0_mm + (hm.w - 0.5) * hm.cell_mm, hm.y0_mm + (hm.h - 0.5) * hm.cell_mm);
 		}
 		if (!Number.isFinite(x0)) { x0 = -50; x1 = 50; y0 = 0; y1 = 260; }
@@ -88,17 +116,21 @@ export class FootMap {
 		if (opts.cop) this.drawCop(ctx, g, opts.cop);
 	}
 
-	// The grid is painted into a w x h tile (one pixel per cell) and scaled
-	// up without smoothing: every cell stays the value the daemon sent.
+	// The grid is painted into a w x h tile (one pixel per cell; x0_mm/y0_mm
+	// is the centre of cell 0, as the analysis defines it) and scaled up with
+	// bilinear smoothing, clipped to the outline.  Cells just outside the
+	// foot borrow their neighbours' values first so the edge does not fade
+	// into transparency.
 	drawCells(ctx, g, hm, opts) {
-		const { w, h, cells } = hm;
-		if (!(w > 0 && h > 0) || cells.length < w * h) return;
+		const { w, h } = hm;
+		if (!(w > 0 && h > 0) || hm.cells.length < w * h) return;
+		const cells = this.outline ? padEdges(hm.cells, w, h) : hm.cells;
 		const scale = opts.scale ?? 'viridis';
 		const min = opts.min ?? 0, max = opts.max ?? 1;
 		const span = max - min || 1;
 		// Below this a cell reads as unloaded (neutral, not the darkest colour)
 		// so an unloaded foot looks empty instead of dark purple.
-		const lowCut = scale === 'viridis' ? min + span * 0.02 : -Infinity;
+		const lowCut = scale === 'viridis' ? min + span * LOW_FRACTION : -Infinity;
 		this.tile.width = w;
 		this.tile.height = h;
 		const tctx = this.tile.getContext('2d');
@@ -118,7 +150,8 @@ export class FootMap {
 		const half = hm.cell_mm / 2;
 		const [ua, va] = g.px(hm.x0_mm - half, hm.y0_mm + (h - 0.5) * hm.cell_mm);
 		const [ub, vb] = g.px(hm.x0_mm + (w - 0.5) * hm.cell_mm, hm.y0_mm - half);
-		ctx.imageSmoothingEnabled = false;
+		ctx.imageSmoothingEnabled = !!this.outline;
+		ctx.imageSmoothingQuality = 'high';
 		ctx.save();
 		// mirrored feet: draw the tile flipped so medial cells land medially
 		if (g.mirror < 0) {
@@ -186,7 +219,7 @@ export function legend({ scale = 'viridis', min = 0, max = 100, unit = 'kPa', ca
 	const tickEls = ticks(min, max, n).map((t, i) =>
 		el('span', { class: 'legend-tick', style: `left: ${(i / n) * 100}%` }, num(t, digits)));
 	const low = scale === 'viridis'
-		? el('span', { class: 'legend-low' }, el('span', { class: 'swatch', style: `background:${UNLOADED_FILL}` }), ` below ${num(min + (max - min) * 0.02, digits)} ${unit}: unloaded`)
+		? el('span', { class: 'legend-low' }, el('span', { class: 'swatch', style: `background:${UNLOADED_FILL}` }), ` below ${num(min + (max - min) * LOW_FRACTION, digits)} ${unit}: unloaded`)
 		: null;
 	return el('figure', { class: 'legend', role: 'img', 'aria-label': `${caption} colour scale from ${num(min, digits)} to ${num(max, digits)} ${unit}` },
 		el('figcaption', {}, `${caption} (${unit})`), bar, el('div', { class: 'legend-ticks' }, tickEls), low);

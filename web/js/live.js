@@ -44,7 +44,12 @@ export async function mount(main) {
 		const snap = await get(`live?steps=${STEP_ROWS}`);
 		applySnapshot(st, snap);
 	} catch (e) {
-		ui.alerts.replaceChildren(el('p', { class: 'error' }, `Live data unavailable: ${e.message}`));
+		if (e instanceof ApiError && e.status === 401) {
+			// The login dialog is open; signing in mounts this view again.
+			ui.alerts.replaceChildren(el('p', { class: 'alert warn' }, 'Sign in to see live data.'));
+			return () => { st.alive = false; };
+		}
+		ui.alerts.replaceChildren(el('p', { class: 'alert bad' }, `Live data unavailable: ${e.message}`));
 	}
 	loadOutlines(st).then(() => { st.dirty = true; });
 	renderRecording(ui, st);
@@ -96,7 +101,8 @@ export async function mount(main) {
 			renderStatus(ui, st);
 			renderRecording(ui, st);
 		} catch (e) {
-			if (!(e instanceof ApiError && e.status === 401)) setConnection('bad', 'Daemon unreachable');
+			if (e instanceof ApiError && e.status === 401) return; // signing in remounts the view
+			setConnection('bad', 'Daemon unreachable');
 		}
 		if (st.alive) statusTimer = setTimeout(pollStatus, STATUS_EVERY_MS);
 	}
@@ -256,8 +262,8 @@ function build(main, st) {
 		ui.alerts,
 		el('div', { class: 'live-grid' },
 			mapsCard,
-			el('div', { class: 'live-side' }, recCard, forceCard, regionCard),
-			stepsCard, devCard));
+			el('div', { class: 'live-side' }, recCard, devCard, forceCard, regionCard),
+			stepsCard));
 	return ui;
 }
 

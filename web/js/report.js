@@ -16,19 +16,26 @@ const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a co
 const TREND_SMOOTH_STEPS = 10;       // rolling mean over this many steps shows drift through the noise
 const MAX_FRAMES_EXPORT = 64 << 20;  // above this the curves would stall a tablet: skip them with a note
 
-// Metric groups in the order a clinician reads them.
+// Metric groups in the order a clinician reads them; a metric added to
+// analysis.h later lands in "Other" until it is placed here.
 const GROUPS = [
-	['Timing', /_ms$|cadence/],
-	['Force', /force|peak_n|valley|_pct$|loading|fti/],
-	['Pressure', /pressure|_peak_kpa|contact_area/],
-	['Pressure-time integrals and load share', /pti|load_pct/],
-	['Centre of pressure', /cop_|cpei|strike/],
-	['Balance and arch', /balance|midfoot_load|midfoot_share|arch/],
+	['Timing', ['stance_ms', 'swing_ms', 'stride_ms', 'step_ms', 'double_support_ms', 'cadence_steps_min', 'cadence_strides_min']],
+	['Force', ['peak_force_n', 'mean_force_n', 'first_peak_n', 'first_peak_pct', 'valley_n', 'valley_pct', 'second_peak_n', 'second_peak_pct', 'loading_rate_n_s', 'loading_rate_bw_s', 'fti_n_s']],
+	['Pressure', ['peak_pressure_kpa', 'mean_pressure_kpa', 'contact_area_mm2', 'heel_peak_kpa', 'midfoot_peak_kpa', 'forefoot_peak_kpa', 'toes_peak_kpa']],
+	['Pressure-time integrals and load share', ['heel_pti_kpa_s', 'midfoot_pti_kpa_s', 'forefoot_pti_kpa_s', 'toes_pti_kpa_s', 'heel_load_pct', 'midfoot_load_pct', 'forefoot_load_pct', 'toes_load_pct']],
+	['Centre of pressure and strike', ['cop_start_x_mm', 'cop_start_y_mm', 'cop_end_x_mm', 'cop_end_y_mm', 'cop_path_mm', 'cop_ml_width_mm', 'cpei_pct', 'strike_index_pct', 'strike_pattern']],
+	['Balance and arch', ['ml_balance', 'midfoot_load_index', 'midfoot_share_midstance', 'arch_index']],
 ];
 
 function groupOf(name) {
-	for (const [g, re] of GROUPS) if (re.test(name)) return g;
+	for (const [g, names] of GROUPS) if (names.includes(name)) return g;
 	return 'Other';
+}
+
+// Table rows by group, then in the API's order within a group.
+function groupedDefs(defs) {
+	const order = [...GROUPS.map(([g]) => g), 'Other'];
+	return [...defs].sort((a, b) => order.indexOf(groupOf(a.name)) - order.indexOf(groupOf(b.name)));
 }
 
 export async function mount(main, params) {
@@ -139,7 +146,7 @@ async function drawSessionMaps(card, id, layouts) {
 function metricsCard(sum, defs) {
 	const tbody = el('tbody');
 	let group = null;
-	for (const d of defs) {
+	for (const d of groupedDefs(defs)) {
 		const m = sum.metrics?.[d.name];
 		if (!m) continue;
 		const g = groupOf(d.name);

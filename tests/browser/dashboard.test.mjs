@@ -1,0 +1,304 @@
+// End-to-end test of the dashboard against a real insoled fed by
+// insoled-emulator over a pty, in Debian's chromium via playwright-core.
+// Asserts what a clinician relies on: live maps move as the emulated subject
+// walks, steps are listed, a recorded session is found and its report opens,
+// two sessions with different emulated arch collapse differ in the compare
+// table, token login works, and the browser console stays free of errors.
+// Screenshots of every view go to $top_builddir/test-output/ for people to
+// look at.  Run by tests/browser/dashboard.sh (make check).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const SRC = resolve(process.env.INS_SRCDIR ?? '.');
+const BUILD = resolve(process.env.INS_BUILDDIR ?? '.');
+const CHROMIUM = process.env.INS_CHROMIUM ?? '/usr/bin/chromium';
+const OUT = join(BUILD, 'test-output');
+const { chromium } = await import(join(SRC, 'tests/browser/node_modules/playwright-core/index.mjs'));
+
+const TOKEN = 'e2e-token-7f3a';
+const LAYOUT = 'fsr16';
+// Emulated time runs this many times faster than the wall clock so a few
+// seconds of recording hold enough steps (about 30) for a summary.
+const SPEED = 3;
+const RECORD_MS = 7000;
+const READY_MS = 15000;      // daemon start-up, including opening the pty
+const STEP_WAIT_MS = 20000;  // first step: detector warm-up plus a stride
+const UI_WAIT_MS = 15000;
+const ARCH_NORMAL = 0.0, ARCH_COLLAPSED = 0.9;
+
+const tmp = mkdtempSync(join(tmpdir(), 'insoled-browser-'));
+const DB = join(tmp, 'sessions.db');
+const children = [];
+let passed = 0, failed = 0;
+const consoleErrors = [];
+let allowUnauthorized = false;
+
+function log(...a) { console.log(...a); }
+
+function freePort() {
+	return new Promise((res, rej) => {
+		const s = createServer();
+		s.unref();
+		s.on('error', rej);
+		s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+	});
+}
+
+function program(name) {
+	const p = join(BUILD, name);
+	if (!existsSync(p)) throw new Error(`${p} is not built (make ${name})`);
+	return p;
+}
+
+// The emulator prints its pty path as the first line on stdout.
+function startEmulator(synth, seed) {
+	const args = ['--layout', LAYOUT, '--layout-dir', join(SRC, 'layouts'), '--feet', 'both', '--speed', String(SPEED),
+		'--synth', synth, '--seed', String(seed)];
+	const child = spawn(program('insoled-emulator'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+	children.push(child);
+	child.logText = '';
+	child.stderr.on('data', (d) => { child.logText += d; });
+	return new Promise((res, rej) => {
+		const rl = createInterface({ input: child.stdout });
+		const timer = setTimeout(() => rej(new Error(`insoled-emulator printed no pty path: ${child.logText}`)), READY_MS);
+		rl.once('line', (line) => { clearTimeout(timer); res({ child, pty: line.trim() }); });
+		child.once('exit', (code) => rej(new Error(`insoled-emulator exited (${code}): ${child.logText}`)));
+	});
+}
+
+async function startDaemon(pty, port, token) {
+	const args = ['--foreground', '--listen', `127.0.0.1:${port}`, '--db', DB, '--data-dir', SRC,
+		'--device', pty, '--layout', LAYOUT, '--log-level', 'info'];
+	if (token) args.push('--token', token);
+	const child = spawn(program('insoled'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+	children.push(child);
+	child.logText = '';
+	child.stdout.on('data', (d) => { child.logText += d; });
+	child.stderr.on('data', (d) => { child.logText += d; });
+	const base = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + READY_MS;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`insoled exited (${child.exitCode}):\n${child.logText}`);
+		try {
+			const r = await fetch(`${base}/api/status`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+			if (r.ok) return { child, base };
+		} catch { /* not listening yet */ }
+		await sleep(100);
+	}
+	throw new Error(`insoled did not answer on ${base} within ${READY_MS} ms:\n${child.logText}`);
+}
+
+async function stop(child) {
+	if (!child || child.exitCode !== null) return;
+	child.kill('SIGTERM');
+	const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+	await new Promise((r) => child.once('exit', r));
+	clearTimeout(t);
+}
+
+function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+async function check(name, fn) {
+	try {
+		await fn();
+		passed++;
+		log(`ok - ${name}`);
+	} catch (e) {
+		failed++;
+		log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+		throw e;
+	}
+}
+
+function expect(cond, msg) { if (!cond) throw new Error(msg); }
+
+async function launch() {
+	const ctx = await chromium.launchPersistentContext(join(tmp, `profile-${Date.now()}`), {
+		executablePath: CHROMIUM,
+		headless: true,
+		viewport: { width: 1280, height: 900 },
+		args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
+			'--disable-component-update', '--disable-sync'],
+	});
+	ctx.on('page', watch);
+	return ctx;
+}
+
+function watch(page) {
+	page.on('console', (m) => {
+		if (m.type() !== 'error') return;
+		// While signed out, the daemon answers 401 by design: the browser logs
+		// those responses itself.  Anything else is a defect.
+		if (allowUnauthorized && /status of 401/.test(m.text())) return;
+		consoleErrors.push(`${page.url()}: ${m.text()}`);
+	});
+	page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+const canvasData = (page, sel) => page.$eval(sel, (c) => c.toDataURL());
+
+async function recordSession(page, subject, footwear) {
+	await page.goto(`${page.baseUrl}/#/live`);
+	await page.fill('#rec-subject', subject);
+	await page.fill('#rec-footwear', footwear);
+	await page.fill('#rec-notes', 'browser end-to-end test');
+	await page.click('#rec-start');
+	const state = await page.waitForSelector('#rec-state', { timeout: UI_WAIT_MS });
+	const id = Number((await state.textContent()).match(/#(\d+)/)?.[1]);
+	expect(id > 0, 'the recording banner names no session id');
+	await sleep(RECORD_MS);
+	await page.click('#rec-stop');
+	const done = await page.waitForSelector('#rec-done', { timeout: UI_WAIT_MS });
+	expect((await done.textContent()).includes(`#${id}`), `after stopping, the view does not name session #${id}`);
+	return id;
+}
+
+async function main() {
+	mkdirSync(OUT, { recursive: true });
+	let ctx, emu, daemon;
+	const ids = {};
+	try {
+		// ---- phase 1: open daemon, normal arch ---------------------------------
+		emu = await startEmulator(`arch_collapse=${ARCH_NORMAL},noise=0.01`, 1);
+		daemon = await startDaemon(emu.pty, await freePort(), null);
+		ctx = await launch();
+		const page = await ctx.newPage();
+		page.baseUrl = daemon.base;
+
+		await check('live heatmaps change as the emulated subject walks', async () => {
+			await page.goto(`${daemon.base}/#/live`);
+			await page.waitForFunction(() => !!document.querySelector('#readout-left dd') && /N$/.test(document.querySelector('#readout-left dd').textContent), null, { timeout: UI_WAIT_MS });
+			const seen = { left: new Set(), right: new Set() };
+			for (let i = 0; i < 8; i++) {
+				for (const f of ['left', 'right']) seen[f].add(await canvasData(page, `#map-${f}`));
+				await sleep(250);
+			}
+			for (const f of ['left', 'right']) expect(seen[f].size >= 3, `the ${f} map showed only ${seen[f].size} distinct pictures in 2 s of walking`);
+			const force = await page.textContent('#readout-left');
+			expect(/Force\s*[\d,]+ N/.test(force), `left readout has no force as text: ${force}`);
+		});
+
+		await check('a step appears in the list of last steps', async () => {
+			await page.waitForFunction(() => {
+				const row = document.querySelector('#steps-table tbody tr td.n');
+				return row && /\d/.test(row.textContent);
+			}, null, { timeout: STEP_WAIT_MS });
+			const row = await page.textContent('#steps-table tbody tr');
+			expect(/Left|Right/.test(row) && /Rearfoot|Midfoot|Forefoot/.test(row), `step row lacks foot or strike: ${row}`);
+			await sleep(1500); // let the gait line and force curve fill for the picture
+			await shot(page, 'live');
+		});
+
+		await check('start and stop a session from the live view', async () => {
+			ids.a = await recordSession(page, 'E2E-subject', `shoe A (arch collapse ${ARCH_NORMAL})`);
+			await shot(page, 'live-after-recording');
+		});
+
+		await check('the session is found in the list and opens its report', async () => {
+			await page.click('nav a[data-view="sessions"]');
+			await page.fill('#f-subject', 'E2E-subject');
+			await page.click('form.filters button[type="submit"]');
+			const link = await page.waitForSelector(`#sessions-table tr[data-id="${ids.a}"] a`, { timeout: UI_WAIT_MS });
+			const row = await page.textContent(`#sessions-table tr[data-id="${ids.a}"]`);
+			expect(row.includes('shoe A') && row.includes('complete'), `session row: ${row}`);
+			await shot(page, 'sessions');
+			await link.click();
+			await page.waitForSelector('#metrics-table tbody tr[data-metric="stance_ms"]', { timeout: UI_WAIT_MS });
+			const stance = await page.textContent('#metrics-table tr[data-metric="stance_ms"]');
+			expect(/\d+ ± \d+/.test(stance), `stance row has no mean ± SD: ${stance}`);
+			expect((await page.textContent('#arch')).includes('Category'), 'arch-collapse section lacks its category');
+			await page.waitForSelector('#force-curve .uplot, #curves-status', { timeout: UI_WAIT_MS });
+			await page.waitForSelector('#trend-chart .uplot', { timeout: UI_WAIT_MS });
+			await sleep(500);
+			await shot(page, 'report');
+			await page.emulateMedia({ media: 'print' });
+			await shot(page, 'report-print');
+			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
+			await page.emulateMedia({ media: 'screen' });
+		});
+		await ctx.close();
+		ctx = null;
+		await stop(daemon.child);
+		await stop(emu.child);
+
+		// ---- phase 2: token required, collapsed arch -------------------------
+		emu = await startEmulator(`arch_collapse=${ARCH_COLLAPSED},noise=0.01`, 2);
+		daemon = await startDaemon(emu.pty, await freePort(), TOKEN);
+		ctx = await launch();
+		const page2 = await ctx.newPage();
+		page2.baseUrl = daemon.base;
+
+		await check('token login when the daemon requires one', async () => {
+			allowUnauthorized = true;
+			await page2.goto(`${daemon.base}/#/live`);
+			await page2.waitForSelector('#login[open]', { timeout: UI_WAIT_MS });
+			await page2.fill('#login-token', 'wrong-token');
+			await page2.click('#login-form button[type="submit"]');
+			await page2.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0, null, { timeout: UI_WAIT_MS });
+			await shot(page2, 'login');
+			await page2.fill('#login-token', TOKEN);
+			await page2.click('#login-form button[type="submit"]');
+			await page2.waitForSelector('#login:not([open])', { timeout: UI_WAIT_MS });
+			allowUnauthorized = false;
+			await page2.waitForFunction(() => /N$/.test(document.querySelector('#readout-left dd')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+		});
+
+		await check('compare sessions with different arch collapse shows the difference', async () => {
+			ids.b = await recordSession(page2, 'E2E-subject', `shoe B (arch collapse ${ARCH_COLLAPSED})`);
+			await page2.goto(`${daemon.base}/#/compare?ids=${ids.a},${ids.b}`);
+			const row = '#compare-table tr[data-metric="midfoot_load_index"]';
+			await page2.waitForSelector(row, { timeout: UI_WAIT_MS });
+			const cells = await page2.$$eval(`${row} td.n`, (tds) => tds.map((td) => ({ text: td.textContent, notable: td.classList.contains('notable') })));
+			// baseline left, right, then session B left, right
+			const changed = cells.slice(2).filter((c) => /[+−]\d/.test(c.text));
+			expect(changed.length > 0, `no difference shown for the midfoot load index: ${JSON.stringify(cells)}`);
+			expect(cells.slice(2).some((c) => c.notable && /\+\d/.test(c.text)),
+				`collapsing the arch did not raise the midfoot load index beyond step-to-step variation: ${JSON.stringify(cells)}`);
+			await page2.waitForSelector('#diff-left', { timeout: UI_WAIT_MS });
+			await sleep(500);
+			await shot(page2, 'compare');
+		});
+
+		await check('settings show the device and its layout', async () => {
+			await page2.goto(`${daemon.base}/#/settings`);
+			await page2.waitForFunction(() => document.querySelector('#settings-devices')?.textContent.includes('fsr16'), null, { timeout: UI_WAIT_MS });
+			await shot(page2, 'settings');
+		});
+
+		await check('report of the collapsed-arch session renders', async () => {
+			await page2.goto(`${daemon.base}/#/report/${ids.b}`);
+			await page2.waitForSelector('#metrics-table tbody tr[data-metric="midfoot_load_index"]', { timeout: UI_WAIT_MS });
+			await page2.setViewportSize({ width: 800, height: 1100 });
+			await sleep(500);
+			await shot(page2, 'report-tablet');
+			await page2.goto(`${daemon.base}/#/live`);
+			await sleep(2000);
+			await shot(page2, 'live-tablet');
+		});
+
+		await check('no errors in the browser console', async () => {
+			expect(consoleErrors.length === 0, `console errors:\n${consoleErrors.join('\n')}`);
+		});
+	} catch (e) {
+		if (daemon?.child?.logText) log(`--- insoled log (tail) ---\n${daemon.child.logText.split('\n').slice(-40).join('\n')}`);
+		if (consoleErrors.length) log(`--- browser console errors ---\n${consoleErrors.join('\n')}`);
+	} finally {
+		if (ctx) await ctx.close().catch(() => {});
+		for (const c of children) await stop(c);
+		rmSync(tmp, { recursive: true, force: true });
+	}
+	log(`${passed} passed, ${failed} failed`);
+	log(`screenshots: ${OUT}`);
+	process.exit(failed || passed === 0 ? 1 : 0);
+}
+
+await main();
