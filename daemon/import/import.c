@@ -209,42 +209,6 @@ int ins_import_to_kpa(const struct ins_import_frame *f, const struct ins_layout 
 	}
 }
 
-static int import_feed_counts(struct ins_import *imp, struct ins_analysis *ana,
-			      const struct ins_import_frame *f, struct ins_frame_metrics *out)
-{
-	struct ins_frame frame = {
-		.foot = f->foot,
-		.n = f->n,
-		.seq = f->seq,
-		.t_dev = (uint32_t)f->t_us,
-		.t_us = f->t_us,
-		.host_us = 0,
-		.values = imp->counts,
-	};
-
-	/* The readers only yield whole counts in 0..65535. */
-	for (unsigned i = 0; i < f->n; i++)
-		imp->counts[i] = (uint16_t)lrintf(f->values[i]);
-	return ins_analysis_feed(ana, &frame, out);
-}
-
-int ins_import_feed(struct ins_import *imp, struct ins_analysis *ana, const struct ins_layout *layout,
-		    const struct ins_import_frame *f, struct ins_frame_metrics *out, char *err, size_t errlen)
-{
-	if (f->n > imp->scratch_n) {
-		snprintf(err, errlen, "%s foot: frame of %u sensors is not from this reader",
-			 ins_foot_name(f->foot), f->n);
-		return -1;
-	}
-	if (import_check_fit(f, layout, err, errlen) < 0)
-		return -1;
-	if (f->unit == INS_IMPORT_COUNTS)
-		return import_feed_counts(imp, ana, f, out);
-	if (ins_import_to_kpa(f, layout, imp->kpa, err, errlen) < 0)
-		return -1;
-	return ins_analysis_feed_kpa(ana, f->foot, f->t_us, imp->kpa, f->n, out);
-}
-
 void ins_import_close(struct ins_import *imp)
 {
 	if (!imp)

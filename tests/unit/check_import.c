@@ -1,0 +1,699 @@
+/* Import readers: exact frames from hand-made fixtures, every bad-input
+ * path with its exact message, and the real recordings in ../shared/data
+ * (skipped with a message when absent). */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "insoled/import.h"
+
+#define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
+#define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
+
+static char tmpdir[64];
+
+static void tmp_setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_import.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmp_teardown(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+	char path[512];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+/* Write bytes to tmpdir/name; returns the path (static buffer per slot). */
+static const char *write_tmp(const char *name, const void *data, size_t len)
+{
+	static char paths[4][512];
+	static unsigned slot;
+	char *path = paths[slot++ % 4];
+	FILE *fp;
+
+	snprintf(path, sizeof paths[0], "%s/%s", tmpdir, name);
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+	return path;
+}
+
+static const char *write_text(const char *name, const char *text)
+{
+	return write_tmp(name, text, strlen(text));
+}
+
+static int have_shared_data(const char *what)
+{
+	struct stat st;
+
+	if (stat(SHARED_DATA, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	fprintf(stderr, "check_import: SKIP %s: %s is absent\n", what, SHARED_DATA);
+	return 0;
+}
+
+/* Open and read every frame; returns the last ins_import_next() result, or
+ * -2 when open failed.  Frames per foot in n[]. */
+static int read_all(const char *path, const char *format, char *err, size_t errlen, unsigned long n[2])
+{
+	struct ins_import *imp = ins_import_open(path, format, err, errlen);
+	struct ins_import_frame f;
+	int rc;
+
+	n[0] = n[1] = 0;
+	if (!imp)
+		return -2;
+	while ((rc = ins_import_next(imp, &f, err, errlen)) == 1)
+		n[f.foot]++;
+	ins_import_close(imp);
+	return rc;
+}
+
+static void expect_frame(struct ins_import *imp, unsigned foot, int64_t t_us, uint32_t seq, uint32_t gap,
+			 float v0)
+{
+	struct ins_import_frame f;
+	char err[512] = "";
+
+	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "expected a frame: %s", err);
+	ck_assert_uint_eq(f.foot, foot);
+	ck_assert_int_eq(f.t_us, t_us);
+	ck_assert_uint_eq(f.seq, seq);
+	ck_assert_uint_eq(f.gap, gap);
+	ck_assert_float_eq(f.values[0], v0);
+}
+
+static void expect_end(struct ins_import *imp)
+{
+	struct ins_import_frame f;
+	char err[512] = "";
+
+	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 0, "expected the end: %s", err);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+}
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+START_TEST(gaitpdb_fixture_yields_newtons_totals_and_gaps)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(FIXTURES "gaitpdb_small.txt", NULL, err, sizeof err);
+	const struct ins_import_info *info;
+	struct ins_import_frame f;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	info = ins_import_info(imp);
+	ck_assert_str_eq(info->format, "gaitpdb");
+	ck_assert_uint_eq(info->unit, INS_IMPORT_NEWTON);
+	ck_assert_uint_eq(info->feet, 3);
+	ck_assert_uint_eq(info->n_sensors[INS_FOOT_LEFT], 8);
+	ck_assert_str_eq(info->layout[INS_FOOT_RIGHT], "gaitpdb8");
+	ck_assert_double_eq(info->rate_hz, 100.0);
+	ck_assert_int_eq(info->has_ref_force, 1);
+	ck_assert_int_eq(info->has_ref_cop, 0);
+
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
+	ck_assert_uint_eq(f.n, 8);
+	ck_assert_uint_eq(f.line, 1);
+	ck_assert_float_eq(f.values[7], 80.0f);
+	ck_assert_float_eq(f.ref_force_n, 360.0f);
+	ck_assert(isnan(f.ref_cop_x_norm));
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert_float_eq(f.values[7], 8.0f);
+	ck_assert_float_eq(f.ref_force_n, 36.0f);
+	expect_frame(imp, INS_FOOT_LEFT, 10000, 1, 0, 20.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 10000, 1, 0, 2.0f);
+	expect_frame(imp, INS_FOOT_LEFT, 20000, 2, 0, 30.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 20000, 2, 0, 3.0f);
+	/* 0.03 s is missing */
+	expect_frame(imp, INS_FOOT_LEFT, 40000, 4, 1, 40.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 40000, 4, 1, 4.0f);
+	expect_frame(imp, INS_FOOT_LEFT, 50000, 5, 0, 50.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 50000, 5, 0, 5.0f);
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
+START_TEST(moticon_fixture_maps_units_axes_gaps_and_events)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(FIXTURES "moticon_small.txt", NULL, err, sizeof err);
+	const struct ins_import_info *info;
+	struct ins_import_frame f;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	info = ins_import_info(imp);
+	ck_assert_str_eq(info->format, "moticon");
+	ck_assert_uint_eq(info->unit, INS_IMPORT_KPA);
+	ck_assert_uint_eq(info->n_sensors[INS_FOOT_RIGHT], 16);
+	ck_assert_str_eq(info->layout[INS_FOOT_LEFT], "moticon16");
+	ck_assert_double_eq_tol(info->rate_hz, 100.0, 1e-9);
+	ck_assert_int_eq(info->has_ref_force + info->has_ref_cop + info->has_ref_events, 3);
+	ck_assert_int_eq(info->insole_size, 7);
+	ck_assert_int_eq(info->duration_us, 50000);
+	ck_assert_str_eq(info->notes, "hand-made test fixture");
+	ck_assert_str_eq(info->start, "21.11.2026 10:00:00.000");
+
+	/* 0.00: left 1.00 N/cm2 = 10 kPa, CoP X -0.25 -> y 0.25, Y 0.10 -> x 0.10, heel strike */
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
+	ck_assert_uint_eq(f.line, 8);
+	ck_assert_float_eq(f.values[0], 10.0f);
+	ck_assert_float_eq(f.values[15], 47.5f);
+	ck_assert_float_eq(f.ref_force_n, 160.0f);
+	ck_assert_float_eq_tol(f.ref_cop_x_norm, 0.10f, 1e-6f);
+	ck_assert_float_eq_tol(f.ref_cop_y_norm, 0.25f, 1e-6f);
+	ck_assert_uint_eq(f.ref_event, INS_EVENT_CONTACT);
+	/* right at 0.00: vendor CoP (0, 0) = none */
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert(isnan(f.ref_cop_x_norm) && isnan(f.ref_cop_y_norm));
+	ck_assert_uint_eq(f.ref_event, INS_EVENT_NONE);
+	/* 0.01: left dropped; right heel strike */
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert_int_eq(f.t_us, 10000);
+	ck_assert_uint_eq(f.ref_event, INS_EVENT_CONTACT);
+	ck_assert_float_eq_tol(f.ref_cop_x_norm, -0.05f, 1e-6f);
+	ck_assert_float_eq_tol(f.ref_cop_y_norm, 0.60f, 1e-6f);
+	/* 0.02: left comes back after one lost sample, with the toe off seen while it was missing */
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
+	ck_assert_int_eq(f.t_us, 20000);
+	ck_assert_uint_eq(f.seq, 2);
+	ck_assert_uint_eq(f.gap, 1);
+	ck_assert_uint_eq(f.ref_event, INS_EVENT_TOE_OFF);
+	expect_frame(imp, INS_FOOT_RIGHT, 20000, 2, 0, 30.0f);
+	/* 0.03 missing for both feet */
+	expect_frame(imp, INS_FOOT_LEFT, 40000, 4, 1, 20.0f);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert_uint_eq(f.gap, 1);
+	ck_assert_uint_eq(f.ref_event, INS_EVENT_TOE_OFF);
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
+START_TEST(insoled_fixture_reads_metadata_calibration_and_seq_gaps)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(FIXTURES "insoled_counts.csv", NULL, err, sizeof err);
+	const struct ins_import_info *info;
+	const struct ins_calib_curve *c;
+	struct ins_import_frame f;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	info = ins_import_info(imp);
+	ck_assert_str_eq(info->format, "insoled");
+	ck_assert_uint_eq(info->unit, INS_IMPORT_COUNTS);
+	ck_assert_uint_eq(info->n_sensors[INS_FOOT_LEFT], 4);
+	ck_assert_uint_eq(info->n_sensors[INS_FOOT_RIGHT], 2);
+	ck_assert_str_eq(info->layout[INS_FOOT_LEFT], "test4");
+	ck_assert_str_eq(info->layout[INS_FOOT_RIGHT], "test2");
+	ck_assert_str_eq(info->subject, "runner-07");
+	ck_assert_str_eq(info->footwear, "shoe A, orthotic B");
+	ck_assert_str_eq(info->start, "2026-11-21T23:40:01.123Z");
+	ck_assert_double_eq(info->body_weight_n, 686.5);
+	ck_assert_ptr_null(info->calib[INS_FOOT_RIGHT]);
+	c = info->calib[INS_FOOT_LEFT];
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c[0].kind, INS_CALIB_LINEAR);
+	ck_assert_double_eq(c[0].zero, 10);
+	ck_assert_double_eq(c[0].gain, 0.5);
+	ck_assert_uint_eq(c[0].saturation, 4000);
+	ck_assert_int_eq(c[1].kind, INS_CALIB_POWER);
+	ck_assert_double_eq(c[1].exponent, 1.2);
+	ck_assert_uint_eq(c[1].saturation, 65535);
+	ck_assert_int_eq(c[2].kind, INS_CALIB_TABLE);
+	ck_assert_uint_eq(c[2].n_points, 3);
+	ck_assert_double_eq(c[2].table_counts[2], 1000);
+	ck_assert_double_eq(c[2].table_kpa[1], 50);
+
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
+	ck_assert_uint_eq(f.n, 4);
+	ck_assert_uint_eq(f.seq, 100);
+	ck_assert_float_eq(f.values[3], 40.0f);
+	ck_assert_uint_eq(f.line, 19);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert_uint_eq(f.n, 2);
+	ck_assert_float_eq(f.values[1], 2.0f);
+	expect_frame(imp, INS_FOOT_LEFT, 10000, 101, 0, 11.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 10000, 8, 0, 3.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 20000, 9, 0, 5.0f);
+	expect_frame(imp, INS_FOOT_LEFT, 30000, 103, 1, 13.0f); /* seq 102 lost */
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
+/* ---- gaitndd (WFDB 212), generated ----------------------------------------- */
+
+/* Pack 12-bit samples as format 212. */
+static size_t pack212(const int *s, size_t n, unsigned char *out)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned a = (unsigned)s[i] & 0xfff, b = i + 1 < n ? (unsigned)s[i + 1] & 0xfff : 0;
+
+		out[len++] = a & 0xff;
+		out[len++] = (unsigned char)(((a >> 8) & 0x0f) | (i + 1 < n ? (b >> 4) & 0xf0 : 0));
+		if (i + 1 < n)
+			out[len++] = b & 0xff;
+	}
+	return len;
+}
+
+static long sum16(const int *s, size_t n)
+{
+	long sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += s[i];
+	return (int16_t)(uint16_t)(sum & 0xffff);
+}
+
+static const int ndd_left[5] = { 503, -1, 2047, -2048, 7 };  /* -2048: no sample */
+static const int ndd_right[5] = { -157, 0, -2047, 100, 1000 };
+
+/* rec.hea + rec.let + rec.rit; hea_fmt gets the two checksums. */
+static void write_ndd(const char *hea, size_t let_n, size_t rit_n)
+{
+	unsigned char buf[16];
+
+	write_text("rec.hea", hea);
+	write_tmp("rec.let", buf, pack212(ndd_left, let_n, buf));
+	write_tmp("rec.rit", buf, pack212(ndd_right, rit_n, buf));
+}
+
+static void ndd_good_header(char *hea, size_t len)
+{
+	snprintf(hea, len,
+		 "# generated\nrec 2 300 5\nrec.let 212 3000 12 0 503 %ld 0 left-foot\n"
+		 "rec.rit 212 3000 12 0 -157 %ld 0 right-foot\n",
+		 sum16(ndd_left, 5), sum16(ndd_right, 5));
+}
+
+START_TEST(gaitndd_decodes_212_counts_invalid_samples_and_checksums)
+{
+	static const char *const opens[] = { "rec.hea", "rec.let", "rec.rit", "rec" };
+	char hea[512], path[512], err[512] = "";
+
+	ndd_good_header(hea, sizeof hea);
+	write_ndd(hea, 5, 5);
+	for (unsigned k = 0; k < 4; k++) {
+		struct ins_import *imp;
+		const struct ins_import_info *info;
+
+		snprintf(path, sizeof path, "%s/%s", tmpdir, opens[k]);
+		imp = ins_import_open(path, NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s: %s", opens[k], err);
+		info = ins_import_info(imp);
+		ck_assert_str_eq(info->format, "gaitndd");
+		ck_assert_uint_eq(info->unit, INS_IMPORT_COUNTS);
+		ck_assert_double_eq(info->rate_hz, 300.0);
+		ck_assert_str_eq(info->layout[INS_FOOT_LEFT], "footswitch1");
+		ck_assert_int_eq(info->duration_us, 16667);
+		expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 503 + 2048);
+		expect_frame(imp, INS_FOOT_RIGHT, 0, 0, 0, -157 + 2048);
+		expect_frame(imp, INS_FOOT_LEFT, 3333, 1, 0, 2047);
+		expect_frame(imp, INS_FOOT_RIGHT, 3333, 1, 0, 2048);
+		expect_frame(imp, INS_FOOT_LEFT, 6667, 2, 0, 4095);
+		expect_frame(imp, INS_FOOT_RIGHT, 6667, 2, 0, 1);
+		/* sample 3 of the left foot is WFDB's "no sample" */
+		expect_frame(imp, INS_FOOT_RIGHT, 10000, 3, 0, 2148);
+		expect_frame(imp, INS_FOOT_LEFT, 13333, 4, 1, 2055);
+		expect_frame(imp, INS_FOOT_RIGHT, 13333, 4, 0, 3048);
+		expect_end(imp);
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
+struct ndd_bad_case {
+	const char *hea;      /* %s: nothing; written as is */
+	size_t let_n, rit_n;  /* samples written to each file */
+	const char *expect;   /* message after "<tmpdir>/" */
+	int at_open;          /* 1: open fails; 0: reading fails */
+};
+
+static const struct ndd_bad_case ndd_bad[] = {
+	{ "rec 2 300 5\nrec.let 16 3000 12 0 503 0 0 left-foot\nrec.rit 212 3000 12 0 -157 0 0 right-foot\n", 5, 5,
+	  "rec.hea:2: format: '16' is not supported (only WFDB format 212 is read)", 1 },
+	{ "rec 3 300 5\n", 5, 5, "rec.hea:1: number of signals: '3' is not 1 or 2 (one footswitch per foot)", 1 },
+	{ "rec 2 fast 5\n", 5, 5, "rec.hea:1: sampling frequency: 'fast' is not a frequency in Hz", 1 },
+	{ "rec 2 300 five\n", 5, 5, "rec.hea:1: number of samples: 'five' is not a sample count", 1 },
+	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 0 0 left-foot\n", 5, 5,
+	  "rec.hea:2: the record line announces 2 signals, the header describes 1", 1 },
+	{ "# only a comment\n", 5, 5, "rec.hea:1: no record line (NAME NSIG FS NSAMP)", 1 },
+	{ "rec 2 300 5\nrec.dat 212 3000 12 0 503 0 0 left-foot\nrec.rit 212\n", 5, 5,
+	  "rec.hea:2: file name: 'rec.dat' is neither NAME.let (left foot) nor NAME.rit (right foot)", 1 },
+	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 0 0 right-foot\nrec.rit 212\n", 5, 5,
+	  "rec.hea:2: description: 'right-foot' contradicts the file name 'rec.let'", 1 },
+	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 0 0 left-foot\nrec.let 212\n", 5, 5,
+	  "rec.hea:3: file name: a second left-foot signal ('rec.let')", 1 },
+	{ "rec 2 300 5\nrec.let 212 3000 16 0 503 0 0 left-foot\nrec.rit 212\n", 5, 5,
+	  "rec.hea:2: ADC resolution: '16' bits: format 212 holds 12-bit samples", 1 },
+	{ "rec 2 300 5\nrec.let 212 3000 12 0 x503 0 0 left-foot\nrec.rit 212\n", 5, 5,
+	  "rec.hea:2: initial value: 'x503' is not an integer", 1 },
+	{ "rec 2 300 5\nrec.let 212\nrec.rit 212\n", 4, 5, "rec.let: truncated: 6 bytes, but ", 1 },
+	{ "rec 2 300 5\nrec.let 212\nrec.rit 212\n", 5, 3, "rec.rit: truncated: 5 bytes, but ", 1 },
+	{ "rec 2 300\nrec.let 212\nrec.rit 212\n", 5, 3, "rec.hea: ", 1 },
+	{ "rec 2 300 5\nrec.let 212 3000 12 0 500 0 0 left-foot\nrec.rit 212\n", 5, 5,
+	  "rec.hea:2: initial value: header says 500, ", 0 },
+	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 1234 0 left-foot\nrec.rit 212\n", 5, 5,
+	  "rec.hea:2: checksum: header says 1234, the samples of ", 0 },
+};
+
+START_TEST(gaitndd_bad_input_names_file_line_and_field)
+{
+	const struct ndd_bad_case *c = &ndd_bad[_i];
+	char err[512] = "", want[512];
+	unsigned long n[2];
+	int rc;
+
+	write_ndd(c->hea, c->let_n, c->rit_n);
+	snprintf(want, sizeof want, "%s/%s", tmpdir, c->expect);
+	rc = read_all(write_text("rec.hea", c->hea), NULL, err, sizeof err, n);
+	ck_assert_int_eq(rc, c->at_open ? -2 : -1);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "case %d: got '%s', want '%s...'", _i, err, want);
+}
+END_TEST
+
+/* ---- bad text input ------------------------------------------------------ */
+
+struct text_bad_case {
+	const char *name;     /* file name in tmpdir */
+	const char *format;   /* NULL: detect */
+	const char *content;
+	const char *expect;   /* exact message after "<tmpdir>/" */
+	int at_open;
+};
+
+#define PDB_ROW "0.0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n"
+#define MOT_COLS "# time\tleft pressure 1[N/cm\xc2\xb2]\tleft pressure 2[N/cm\xc2\xb2]\tleft total force[N]\n"
+#define INS_HEAD "# insoled frames export\n# format_version: 1\n# units: counts\n# layout_left: a2\n# sensors_left: 2\n"
+#define INS_COLS "t_us,foot,seq,s1,s2\n"
+
+static const struct text_bad_case text_bad[] = {
+	/* detection */
+	{ "empty.txt", NULL, "", "empty.txt: empty file", 1 },
+	{ "words.txt", NULL, "hello world\n",
+	  "words.txt:1: not a recording this program reads (first line 'hello world'); formats: gaitndd "
+	  "(.hea/.let/.rit), gaitpdb (19 numeric columns), Moticon and insoled exports ('#' header)", 1 },
+	{ "hash.txt", NULL, "# some other tool\n1 2 3\n",
+	  "hash.txt:1: '#' header lines that are neither an insoled frames export (first line '# insoled "
+	  "frames export') nor a Moticon export (no 'pressure 1[N/cm\xc2\xb2]' column)", 1 },
+	{ "x.txt", "csv", PDB_ROW,
+	  "x.txt: format: unknown format 'csv' (known: gaitndd, gaitpdb, moticon, insoled)", 1 },
+	/* gaitpdb */
+	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\r\n",
+	  "pdb.txt:2: expected 19 columns (time, L1..L8, R1..R8, total left, total right), found 18", 0 },
+	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\t9\t9\r\n",
+	  "pdb.txt:2: expected 19 columns (time, L1..L8, R1..R8, total left, total right), found more than 19", 0 },
+	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3x\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n",
+	  "pdb.txt:2: L3: '3x' is not a number", 0 },
+	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\tnan\r\n",
+	  "pdb.txt:2: total right: 'nan' is not a finite number", 0 },
+	{ "pdb.txt", NULL, PDB_ROW PDB_ROW, "pdb.txt:2: time: 0.0000 s is not after the previous line's 0.0000 s", 0 },
+	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t3",
+	  "pdb.txt:2: truncated file: the last line has no line end", 0 },
+	{ "pdb.txt", "gaitpdb", PDB_ROW "0.01\0\t1\n", "pdb.txt:2: binary data (NUL byte at column 5): not a text "
+	  "recording or a damaged file", 0 },
+	/* Moticon */
+	{ "mot.txt", NULL, "# Start time: x\n0.00\t1\t2\t3\n",
+	  "mot.txt:2: no '# time<TAB>...' line naming the columns before the data", 1 },
+	{ "mot.txt", NULL, "# Start time: x\n# time\tleft pressure 2[N/cm\xc2\xb2]\n0.00\t1\n",
+	  "mot.txt:3: column 'left pressure 1[N/cm\xc2\xb2]' is missing (pressures 1..2 expected)", 1 },
+	{ "mot.txt", NULL, "# Start time: x\n# time\tleft pressure 1[kPa]\n0.00\t1\n",
+	  "mot.txt:2: left pressure 1[kPa]: pressure unit '[kPa]' is not supported (expected N/cm\xc2\xb2)", 1 },
+	{ "mot.txt", NULL, "# Start time: x\n# time\tleft total force[N]\n0.00\t1\n",
+	  "mot.txt:3: no 'left pressure 1[N/cm\xc2\xb2]' or 'right pressure 1[N/cm\xc2\xb2]' column", 1 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t1\t2\t3\n0.01\t1\t2\n",
+	  "mot.txt:4: expected 4 tab-separated columns (as named by the '# time' line), found 3", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t1\t2\t3\n0.01\t\t2\t3\n",
+	  "mot.txt:4: left pressure 1[N/cm\xc2\xb2]: empty while other left pressures of this row have values", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t1\tabc\t3\n",
+	  "mot.txt:3: left pressure 2[N/cm\xc2\xb2]: 'abc' is not a number", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t1\t2\t3\n0.00\t1\t2\t3\n",
+	  "mot.txt:4: time: 0.00 s is not after the previous row's 0.000 s", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t1\t2\tmany\n",
+	  "mot.txt:3: left total force[N]: 'many' is not a number", 0 },
+	/* our export */
+	{ "ins.csv", "insoled", "# insoled export\n", "ins.csv:1: first line is not '# insoled frames export'", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 2\n",
+	  "ins.csv:2: format_version: version 2 is not supported (this program reads version 1)", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 1\n# layout_left: a2\n# sensors_left: 2\n"
+	  "t_us,foot,seq,s1,s2\n", "ins.csv:5: header has no 'units' line before the column line", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# units: newtons\n",
+	  "ins.csv:2: units: 'newtons' is neither 'counts' nor 'kPa'", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 1\n# units: kPa\n# sensors_left: 2\n"
+	  "t_us,foot,seq,s1,s2\n", "ins.csv:5: header has no 'layout_left or layout_right' line before the column line", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 1\n# units: kPa\n# layout_right: b\n"
+	  "t_us,foot,seq,s1\n", "ins.csv:5: header has no 'sensors_right' line before the column line", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# sensors_right: 5000\n",
+	  "ins.csv:6: sensors_right: 5000 is outside 1..4096", 1 },
+	{ "ins.csv", NULL, INS_HEAD "no key here\n", "ins.csv:6: column line has 1 columns, expected t_us,foot,seq,s1..s2", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# Subject: x\n", "ins.csv:6: header key 'Subject' is not lower-case letters, digits and '_'", 1 },
+	{ "ins.csv", NULL, INS_HEAD "#subject x\n", "ins.csv:6: header line is not '# key: value'", 1 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s3\n", "ins.csv:6: column 5 is 's3', expected 's2'", 1 },
+	{ "ins.csv", NULL, INS_HEAD, "ins.csv:5: no column line (t_us,foot,seq,s1,...) after the header", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\"linear\",\"zero\":0,\"gain\":1}]\n" INS_COLS,
+	  "ins.csv:6: calibration_left: must be an array of 2 calibration objects (one per sensor)", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\"linear\",\"zero\":0,\"gain\":1},{\"kind\":\"cubic\"}]\n" INS_COLS,
+	  "ins.csv:6: calibration_left[1].kind: must be \"linear\", \"power\" or \"table\"", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\"linear\",\"zero\":0,\"gain\":\"1\"},{}]\n" INS_COLS,
+	  "ins.csv:6: calibration_left[0].gain: a number is required", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\"power\",\"zero\":0,\"gain\":1,\"exponent\":0},{}]\n" INS_COLS,
+	  "ins.csv:6: calibration_left[0].exponent: a positive number is required", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\"table\",\"zero\":0,\"table_counts\":[0,9,5],"
+	  "\"table_kpa\":[0,1,2]},{}]\n" INS_COLS, "ins.csv:6: calibration_left[0].table_counts: counts must increase", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\"linear\",\"zero\":0,\"gain\":1,\"saturation\":70000},{}]\n" INS_COLS,
+	  "ins.csv:6: calibration_left[0].saturation: must be a whole number of counts 0..65535", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\n" INS_COLS,
+	  "ins.csv:6: calibration_left: bad JSON at column 9: unexpected token near end of file", 1 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,middle,0,1,2\n", "ins.csv:7: foot: 'middle' is not left or right", 0 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,right,0,1,2\n", "ins.csv:7: foot: right, but the header has no layout_right", 0 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,0,1\n",
+	  "ins.csv:7: left row has 4 fields, expected t_us,foot,seq and 2 values (sensors_left)", 0 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,0,1,2.5\n",
+	  "ins.csv:7: s2: '2.5' is not a whole number in 0..65535", 0 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,0,1,70000\n",
+	  "ins.csv:7: s2: '70000' is not a whole number in 0..65535", 0 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,-1,1,2\n",
+	  "ins.csv:7: seq: '-1' is not a whole number in 0..4294967295", 0 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n10,left,0,1,2\n10,left,1,1,2\n",
+	  "ins.csv:8: t_us: 0.000010 s is not after the left foot's previous sample at 0.000010 s", 0 },
+	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,0,1,", "ins.csv:7: truncated file: the last line has no line end", 0 },
+};
+
+START_TEST(text_bad_input_names_file_line_and_field)
+{
+	const struct text_bad_case *c = &text_bad[_i];
+	size_t len = strlen(c->content);
+	char err[512] = "", want[512];
+	unsigned long n[2];
+	const char *path;
+	int rc;
+
+	if (strstr(c->expect, "NUL byte"))
+		len = sizeof(PDB_ROW "0.01\0\t1\n") - 1;
+	path = write_tmp(c->name, c->content, len);
+	snprintf(want, sizeof want, "%s/%s", tmpdir, c->expect);
+	rc = read_all(path, c->format, err, sizeof err, n);
+	ck_assert_msg(rc == (c->at_open ? -2 : -1), "case %d: rc %d (%s)", _i, rc, err);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "case %d:\n got '%s'\nwant '%s'", _i, err, want);
+}
+END_TEST
+
+START_TEST(reader_stays_failed_after_an_error_and_keeps_good_frames)
+{
+	char err[512] = "";
+	const char *path = write_text("pdb.txt", PDB_ROW "0.0100\t1\t2\t3x\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+
+	ck_assert_ptr_nonnull(imp);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), -1);
+	err[0] = '\0';
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "pdb.txt:2: L3: '3x' is not a number"));
+	ins_import_close(imp);
+}
+END_TEST
+
+START_TEST(newtons_become_kpa_with_sensor_areas)
+{
+	struct ins_sensor sensors[2] = { { .area_mm2 = 500.0f }, { .area_mm2 = 0.0f } };
+	struct ins_layout layout = { .name = "two", .n_sensors = 2, .sensors = sensors };
+	const float newtons[2] = { 100.0f, 5.0f };
+	struct ins_import_frame f = { .foot = 0, .unit = INS_IMPORT_NEWTON, .n = 2, .values = newtons };
+	float kpa[2];
+	char err[256] = "";
+
+	ck_assert_int_eq(ins_import_to_kpa(&f, &layout, kpa, err, sizeof err), 0);
+	ck_assert_float_eq(kpa[0], 200.0f); /* 100 N on 500 mm2 = 0.2 N/mm2 = 200 kPa */
+	ck_assert(isnan(kpa[1]));
+	f.unit = INS_IMPORT_KPA;
+	ck_assert_int_eq(ins_import_to_kpa(&f, &layout, kpa, err, sizeof err), 0);
+	ck_assert_float_eq(kpa[0], 100.0f);
+	f.unit = INS_IMPORT_COUNTS;
+	ck_assert_int_eq(ins_import_to_kpa(&f, &layout, kpa, err, sizeof err), -1);
+	ck_assert_str_eq(err, "left foot: raw counts have no pressure until calibrated");
+	f.unit = INS_IMPORT_NEWTON;
+	layout.n_sensors = 3;
+	ck_assert_int_eq(ins_import_to_kpa(&f, &layout, kpa, err, sizeof err), -1);
+	ck_assert_str_eq(err, "left foot: the file has 2 sensors, layout 'two' has 3");
+}
+END_TEST
+
+/* ---- the real recordings ------------------------------------------------ */
+
+START_TEST(gaitndd_records_read_whole_with_valid_checksums)
+{
+	static const char *const records[] = { "als1", "control1", "hunt1", "park1" };
+	char path[512], err[512] = "";
+	unsigned long n[2];
+
+	if (!have_shared_data("gaitndd records"))
+		return;
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/gaitndd/%s.hea", SHARED_DATA, records[i]);
+		ck_assert_msg(read_all(path, NULL, err, sizeof err, n) == 0, "%s", err);
+		ck_assert_uint_eq(n[INS_FOOT_LEFT], 90000);
+		/* als1.rit starts with WFDB's "no sample" value */
+		ck_assert_uint_eq(n[INS_FOOT_RIGHT], i == 0 ? 89999 : 90000);
+	}
+}
+END_TEST
+
+START_TEST(gaitpdb_walks_read_whole_with_totals_equal_to_sensor_sums)
+{
+	static const struct {
+		const char *name;
+		unsigned long lines;
+	} walks[] = { { "GaCo01_01", 12119 }, { "GaPt03_01", 12119 }, { "JuCo01_01", 5349 },
+		      { "JuPt03_06", 4776 }, { "SiCo01_01", 12119 } };
+	char path[512], err[512] = "";
+
+	if (!have_shared_data("gaitpdb walks"))
+		return;
+	for (unsigned i = 0; i < 5; i++) {
+		struct ins_import *imp;
+		struct ins_import_frame f;
+		unsigned long n[2] = { 0, 0 };
+		double worst = 0;
+		int rc;
+
+		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", SHARED_DATA, walks[i].name);
+		imp = ins_import_open(path, NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+			double sum = 0;
+
+			for (unsigned k = 0; k < f.n; k++)
+				sum += f.values[k];
+			worst = fmax(worst, fabs(sum - f.ref_force_n));
+			n[f.foot]++;
+		}
+		ck_assert_msg(rc == 0, "%s", err);
+		ck_assert_uint_eq(n[0], walks[i].lines);
+		ck_assert_uint_eq(n[1], walks[i].lines);
+		/* the file rounds to 0.01 N; floats hold ~1e-4 at 2000 N */
+		ck_assert_msg(worst <= 0.011, "%s: totals differ from sensor sums by %.4f N", walks[i].name, worst);
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
+START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
+{
+	char err[512] = "";
+	struct ins_import *imp;
+	struct ins_import_frame f;
+	unsigned long n[2] = { 0, 0 }, gaps[2] = { 0, 0 }, contacts[2] = { 0, 0 }, toe_offs[2] = { 0, 0 };
+	int rc;
+
+	if (!have_shared_data("Moticon sample"))
+		return;
+	imp = ins_import_open(SHARED_DATA "/moticon/230927_102114.txt", NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+		n[f.foot]++;
+		gaps[f.foot] += f.gap;
+		contacts[f.foot] += f.ref_event == INS_EVENT_CONTACT;
+		toe_offs[f.foot] += f.ref_event == INS_EVENT_TOE_OFF;
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	/* 1750 rows; 63 left and 13 right rows blank; one timestamp (16.44 s) missing */
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 1687);
+	ck_assert_uint_eq(n[INS_FOOT_RIGHT], 1737);
+	ck_assert_uint_eq(gaps[INS_FOOT_LEFT] + gaps[INS_FOOT_RIGHT], 23);
+	/* the gait report lists 7 + 7 steps; the export marks every heel strike and toe off */
+	ck_assert_uint_eq(contacts[INS_FOOT_LEFT], 7);
+	ck_assert_uint_eq(toe_offs[INS_FOOT_LEFT], 7);
+	ck_assert_uint_eq(contacts[INS_FOOT_RIGHT], 7);
+	ck_assert_uint_eq(toe_offs[INS_FOOT_RIGHT], 7);
+	ins_import_close(imp);
+}
+END_TEST
+
+Suite *ins_suite_import(void);
+Suite *ins_suite_import(void)
+{
+	Suite *s = suite_create("import");
+	TCase *readers = tcase_create("readers");
+	TCase *bad = tcase_create("bad_input");
+	TCase *real = tcase_create("real_recordings");
+
+	tcase_add_checked_fixture(readers, tmp_setup, tmp_teardown);
+	tcase_add_test(readers, gaitpdb_fixture_yields_newtons_totals_and_gaps);
+	tcase_add_test(readers, moticon_fixture_maps_units_axes_gaps_and_events);
+	tcase_add_test(readers, insoled_fixture_reads_metadata_calibration_and_seq_gaps);
+	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
+	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
+	suite_add_tcase(s, readers);
+
+	tcase_add_checked_fixture(bad, tmp_setup, tmp_teardown);
+	tcase_add_loop_test(bad, gaitndd_bad_input_names_file_line_and_field, 0,
+			    (int)(sizeof ndd_bad / sizeof ndd_bad[0]));
+	tcase_add_loop_test(bad, text_bad_input_names_file_line_and_field, 0,
+			    (int)(sizeof text_bad / sizeof text_bad[0]));
+	tcase_add_test(bad, reader_stays_failed_after_an_error_and_keeps_good_frames);
+	suite_add_tcase(s, bad);
+
+	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */
+	tcase_add_test(real, gaitndd_records_read_whole_with_valid_checksums);
+	tcase_add_test(real, gaitpdb_walks_read_whole_with_totals_equal_to_sensor_sums);
+	tcase_add_test(real, moticon_sample_reads_with_gaps_and_vendor_events);
+	suite_add_tcase(s, real);
+	return s;
+}
