@@ -209,7 +209,7 @@ static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
 	struct gaitndd *g = imp->priv;
 	struct ins_text t;
 	char *line, *f[WFDB_HEA_LINE_FIELDS];
-	int nsig = -1, seen = 0, rc;
+	int nsig = -1, seen = 0, rc = 0;
 
 	if (ins_text_open(&t, g->hea, err, errlen) < 0)
 		return -1;
