@@ -26,7 +26,20 @@ struct ins_device_config {
 	const char *synth_args;  /* for "synthetic": options, see synth.h (NULL = defaults) */
 	const struct ins_layout *layout; /* for "synthetic": the simulated insole's layout */
 	const char *format;      /* for "synthetic": "binary" (default) or "ascii" encoding */
+	/* Added by acquisition: */
+	unsigned watchdog_ms;    /* report a device silent this long; 0 = INS_ACQ_WATCHDOG_MS */
+	int once;                /* do not reopen: the device ends at EOF or its first error (--dump) */
 };
+
+/* A device that sends nothing for this long is reported (log + counter):
+ * insoles stream 50-200 frames/s, so 3 s of silence is never normal, yet
+ * it is long enough not to fire during a USB re-enumeration. */
+#define INS_ACQ_WATCHDOG_MS 3000
+/* Reopen attempts after an error or unplug start this fast and double up to
+ * the maximum, so a returning device is read again within about a second
+ * while a missing one costs two attempts a second at most. */
+#define INS_ACQ_BACKOFF_MIN_MS 100
+#define INS_ACQ_BACKOFF_MAX_MS 1000
 
 struct ins_acq;
 
@@ -43,7 +56,22 @@ void ins_acq_free(struct ins_acq *acq);
 int ins_acq_pop(struct ins_acq *acq, struct ins_frame *frame, int timeout_ms);
 
 /* Devices, their state and every counter, queue depth and drops, as JSON
- * for the status endpoint and --dump. */
+ * for the status endpoint and --dump:
+ *   {"devices": [{"name", "port", "path", "driver", "state", "opens",
+ *                 "open_failures", "disconnects", "watchdog_silent",
+ *                 "watchdog_no_frames", "frames_queued", "queue_drops",
+ *                 "last_frame_age_ms", "last_error", "protocol": {counters}}],
+ *    "queue": {"capacity", "depth", "high_water", "pushed", "popped", "dropped"}}
+ * state: "opening", "open", "silent" (watchdog), "waiting" (reopening after
+ * an error or unplug), "finished" (a file ended, a --dump device failed),
+ * "stopped".  New JSON, caller decrefs. */
 json_t *ins_acq_status(struct ins_acq *acq);
+
+/* `insoled --dump DEVICE [--baud N] [--foot left|right]`: decodes a device
+ * (or a capture file, or - for stdin), prints one JSON object per frame on
+ * stdout and, at the end of the data or on SIGINT/SIGTERM, one line of
+ * counters.  argv[0] is "--dump" or the program name followed by it.
+ * Returns the process exit status. */
+int ins_dump_main(int argc, char **argv);
 
 #endif

@@ -1,0 +1,52 @@
+/* Byte sources behind one acquisition thread: a serial port through
+ * libserialport, a pty or other tty through termios, a plain file or FIFO
+ * (replaying a capture with --dump), or the built-in synthetic insole whose
+ * frames are encoded with the protocol encoders so they travel the same
+ * parser as real bytes.  Private to daemon/acquire/. */
+#ifndef INSOLED_ACQUIRE_DEVICE_H
+#define INSOLED_ACQUIRE_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "insoled/acquire.h"
+
+#define INS_DEV_DEFAULT_BAUD 115200
+
+enum ins_dev_driver {
+	INS_DEV_LIBSERIALPORT = 0,
+	INS_DEV_TERMIOS,
+	INS_DEV_FILE,
+	INS_DEV_SYNTHETIC
+};
+const char *ins_dev_driver_name(enum ins_dev_driver driver);
+
+/* ins_dev_read results besides a byte count */
+#define INS_DEV_ERROR (-1) /* the device failed or vanished: close and reopen */
+#define INS_DEV_EOF (-2)   /* a file ended: nothing more will come */
+
+struct ins_dev;
+
+/* Opens the device named by cfg->port (resolving usb:VID:PID[:SERIAL]).
+ * On failure returns NULL with err naming the port and the reason. */
+struct ins_dev *ins_dev_open(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen);
+void ins_dev_close(struct ins_dev *dev);
+
+enum ins_dev_driver ins_dev_driver(const struct ins_dev *dev);
+/* The path actually opened (a usb: spec resolved, symlinks followed). */
+const char *ins_dev_path(const struct ins_dev *dev);
+
+/* Waits up to timeout_ms for bytes, returning early (0) when wake_fd turns
+ * readable.  Returns the bytes read (> 0), 0 on timeout or wake-up,
+ * INS_DEV_ERROR with err filled, or INS_DEV_EOF. */
+ssize_t ins_dev_read(struct ins_dev *dev, uint8_t *buf, size_t cap, int timeout_ms, int wake_fd, char *err,
+		     size_t errlen);
+
+/* Parses "usb:VID:PID[:SERIAL]" (hex ids).  Returns 1 and fills the ids
+ * when spec is one, 0 when it is not a usb: spec, -1 (err filled) when it
+ * is a malformed one. */
+int ins_dev_parse_usb_spec(const char *spec, int *vid, int *pid, char *serial, size_t serial_len, char *err,
+			   size_t errlen);
+
+#endif

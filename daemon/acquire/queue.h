@@ -1,0 +1,42 @@
+/* The bounded frame queue between acquisition threads and the analysis
+ * thread: fixed slots sized by the largest layout, allocated once.  Push
+ * never blocks (a full queue drops the frame and counts it); pop waits with
+ * a timeout.  Private to daemon/acquire/ and its tests. */
+#ifndef INSOLED_ACQUIRE_QUEUE_H
+#define INSOLED_ACQUIRE_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insoled/frame.h"
+
+struct ins_queue;
+
+struct ins_queue_stats {
+	size_t capacity;     /* frames the queue holds */
+	size_t depth;        /* frames waiting now */
+	size_t high_water;   /* most frames ever waiting */
+	uint64_t pushed;     /* frames accepted */
+	uint64_t popped;     /* frames handed to the consumer */
+	uint64_t dropped;    /* frames refused because the queue was full */
+	uint64_t too_large;  /* frames refused because n exceeded the slot size */
+};
+
+struct ins_queue *ins_queue_new(size_t capacity, unsigned max_n, char *err, size_t errlen);
+void ins_queue_free(struct ins_queue *q);
+
+/* Copies the frame into a free slot and wakes the consumer.  Returns 0, or
+ * -1 when the queue is full or closed, or n is larger than max_n (counted). */
+int ins_queue_push(struct ins_queue *q, const struct ins_frame *frame);
+
+/* Waits up to timeout_ms (0 = just look) for a frame.  Returns 1 with *frame
+ * valid (values in the queue's slot) until the next pop, 0 on timeout, -1
+ * once the queue is closed and empty.  One consumer only. */
+int ins_queue_pop(struct ins_queue *q, struct ins_frame *frame, int timeout_ms);
+
+/* No more pushes; pop drains what is left, then returns -1. */
+void ins_queue_close(struct ins_queue *q);
+
+void ins_queue_get_stats(struct ins_queue *q, struct ins_queue_stats *out);
+
+#endif
