@@ -112,6 +112,7 @@ export class FootMap {
 		}
 		for (const line of opts.lines ?? []) this.drawLine(ctx, g, line, 'rgba(20,20,20,0.28)', 1.2 * devicePixelRatio);
 		if (opts.mean) this.drawLine(ctx, g, opts.mean, '#000', 3 * devicePixelRatio, true);
+		if (opts.sensors) this.drawSensors(ctx, g, opts.sensors);
 		if (opts.trail) this.drawTrail(ctx, g, opts.trail);
 		if (opts.cop) this.drawCop(ctx, g, opts.cop);
 	}
@@ -193,6 +194,19 @@ export class FootMap {
 				ctx.strokeStyle = `rgba(${colour},${b.a.toFixed(3)})`;
 				ctx.beginPath(); ctx.moveTo(u0, v0); ctx.lineTo(u1, v1); ctx.stroke();
 			}
+		}
+	}
+
+	// Sensor positions (settings view): a dot sized like the sensor's area.
+	drawSensors(ctx, g, sensors) {
+		ctx.fillStyle = 'rgba(11,92,173,0.75)';
+		for (const sn of sensors) {
+			if (!Number.isFinite(sn.x_mm) || !Number.isFinite(sn.y_mm)) continue;
+			const [u, v] = g.px(sn.x_mm, sn.y_mm);
+			const r = Math.max(2, Math.min(8, Math.sqrt((sn.area_mm2 || 50) / Math.PI) * g.s * 0.35));
+			ctx.beginPath();
+			ctx.arc(u, v, r, 0, 2 * Math.PI);
+			ctx.fill();
 		}
 	}
 

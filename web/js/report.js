@@ -41,7 +41,7 @@ function groupedDefs(defs) {
 export async function mount(main, params) {
 	const id = params.id;
 	const charts = [];
-	const head = el('div', { class: 'view-head' }, el('h1', {}, `Session report #${id}`));
+	const head = el('div', { class: 'view-head' }, el('h1', {}, 'Plantar pressure report'), el('span', { class: 'muted' }, `Session #${id}`));
 	const body = el('div', { class: 'report report-grid', id: 'report' });
 	main.append(head, body);
 	let session, defs;
@@ -66,6 +66,7 @@ export async function mount(main, params) {
 		el('a', { class: 'button', href: `api/sessions/${id}/export/summary.json` }, 'Summary JSON'),
 		reanalyze));
 
+	body.append(el('p', { class: 'print-only muted' }, `Printed ${new Date().toLocaleString('en-GB')} from insoled ${session.software_version ?? ''}. Values are means over steps ± standard deviation.`));
 	body.append(sessionCard(session));
 	if (!sum) {
 		body.append(el('section', { class: 'card' }, el('p', { class: 'warn' }, session.state === 'recording'
@@ -245,8 +246,9 @@ function rolling(values, n) {
 function trendChart(card, steps, defs, initial) {
 	const sel = el('select', { id: 'trend-metric' }, defs.filter((d) => d.unit !== 'class').map((d) => el('option', { value: d.name, selected: d.name === initial }, `${d.label} (${unitText(d.unit)})`)));
 	const box = el('div', { class: 'chart', id: 'trend-chart' });
+	const title = el('h3', { id: 'trend-title' });
 	const summary = el('p', { class: 'muted', id: 'trend-text' });
-	card.append(el('div', { class: 'no-print stack', style: 'max-width:30rem' }, el('label', { for: 'trend-metric' }, 'Metric'), sel), box, summary);
+	card.append(el('div', { class: 'no-print stack', style: 'max-width:30rem' }, el('label', { for: 'trend-metric' }, 'Metric'), sel), title, box, summary);
 	const holder = { chart: null };
 	if (!steps.length) { box.append(el('p', { class: 'muted' }, 'No steps.')); return holder; }
 	const t0 = Math.min(...steps.map((s) => s.contact_us));
@@ -269,9 +271,11 @@ function trendChart(card, steps, defs, initial) {
 		});
 		destroy(holder.chart);
 		const u = unitText(d.unit);
+		title.textContent = `${d.label} (${u}) per step`;
 		holder.chart = plot(box, {
 			scales: { x: { time: false } },
-			axes: [axis('Time since start (min)'), axis(`${d.label} (${u})`, { size: 60 })],
+			axes: [axis('Time since start (min)'), axis(u, { size: 60 })],
+			legend: { live: false },
 			series: [{ label: 'Minutes', value: (x, v) => num(v, 2) },
 				...FEET.map((f) => ({ label: `${footName(f)} step`, stroke: FOOT_COLOURS[f], width: 0, paths: () => null, points: { show: true, size: 4, fill: FOOT_COLOURS[f] }, value: (x, v) => num(v, digitsFor(d.unit)) })),
 				...FEET.map((f) => ({ label: `${footName(f)}, ${TREND_SMOOTH_STEPS}-step mean`, stroke: FOOT_COLOURS[f], width: 2.5, spanGaps: true, points: { show: false }, value: (x, v) => num(v, digitsFor(d.unit)) }))],
@@ -328,6 +332,7 @@ async function curves(card, id, steps, layouts) {
 	const chart = plot(box, {
 		scales: { x: { time: false } },
 		axes: [axis('Stance (%)'), axis('Force (N)')],
+		legend: { live: false },
 		series, bands,
 	}, data, 260);
 	FEET.forEach((f, fi) => {
