@@ -444,7 +444,7 @@ static void bind_subject(sqlite3_stmt *q, const struct subject_arg *a, int with_
 
 static int subject_conflict(struct ins_store *st, const struct subject_arg *a, char *err, size_t errlen)
 {
-	if (sqlite3_errcode(st->wdb) == SQLITE_CONSTRAINT) {
+	if ((sqlite3_errcode(st->wdb) & 0xff) == SQLITE_CONSTRAINT) {
 		snprintf(err, errlen, "code: a subject with this code already exists");
 		return INS_STORE_ECONFLICT;
 	}

@@ -1,0 +1,285 @@
+/* Re-analysis and session heatmaps, both from the raw archive.  The replay
+ * runs on the caller's thread with a read-only connection; only the final
+ * replacement of the steps and summary goes through the writer, in one
+ * transaction, so a failed re-analysis leaves the old results intact. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "insoled/analysis_json.h"
+#include "insoled/clock.h"
+#include "replay.h"
+
+struct step_list {
+	struct ins_step *v;
+	size_t n, cap;
+};
+
+static int step_list_add(struct step_list *l, const struct ins_step *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct ins_step *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *s;
+	return 0;
+}
+
+struct replace_arg {
+	int64_t id;
+	const struct step_list *steps;
+	const struct ins_summary *summary;
+};
+
+static int cmd_replace_analysis(struct ins_store *st, void *arg, char *err, size_t errlen)
+{
+	struct replace_arg *a = arg;
+	sqlite3_stmt *del = NULL, *upd = NULL;
+	int rc;
+
+	if (store_rec_find(st, a->id)) {
+		snprintf(err, errlen, "session %lld is recording; stop it first", (long long)a->id);
+		return INS_STORE_ECONFLICT;
+	}
+	if ((rc = store_begin(st, err, errlen)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(st->wdb, "DELETE FROM steps WHERE session_id = ?", -1, &del, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->wdb, "UPDATE sessions SET steps = ?2, analysed_version = ?3 WHERE id = ?1",
+			       -1, &upd, NULL) != SQLITE_OK) {
+		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "re-analysis", err, errlen);
+		goto rollback;
+	}
+	sqlite3_bind_int64(del, 1, a->id);
+	if (sqlite3_step(del) != SQLITE_DONE) {
+		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "removing old steps", err, errlen);
+		goto rollback;
+	}
+	for (size_t i = 0; i < a->steps->n; i++) {
+		if ((rc = store_bind_step(st, st->ins_step, a->id, &a->steps->v[i])) < 0) {
+			snprintf(err, errlen, "writing steps: %s", sqlite3_errmsg(st->wdb));
+			goto rollback;
+		}
+	}
+	if ((rc = store_write_summary(st, a->id, a->summary)) < 0) {
+		snprintf(err, errlen, "writing the summary: %s", sqlite3_errmsg(st->wdb));
+		goto rollback;
+	}
+	sqlite3_bind_int64(upd, 1, a->id);
+	sqlite3_bind_int64(upd, 2, (int64_t)a->steps->n);
+	sqlite3_bind_text(upd, 3, PACKAGE_VERSION, -1, SQLITE_STATIC);
+	if (sqlite3_step(upd) != SQLITE_DONE) {
+		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "updating the session", err, errlen);
+		goto rollback;
+	}
+	if (sqlite3_changes(st->wdb) == 0) {
+		snprintf(err, errlen, "session %lld does not exist", (long long)a->id);
+		rc = INS_STORE_ENOTFOUND;
+		goto rollback;
+	}
+	sqlite3_finalize(del);
+	sqlite3_finalize(upd);
+	return store_commit(st, err, errlen);
+rollback:
+	sqlite3_finalize(del);
+	sqlite3_finalize(upd);
+	store_rollback(st);
+	return rc;
+}
+
+/* Steps and summary of a replay of the whole session. */
+static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_list *steps,
+		   struct ins_summary *sum, char *err, size_t errlen)
+{
+	struct ins_replay *rp = NULL;
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	const struct ins_replay_frame *fr;
+	struct ins_step step;
+	int rc;
+
+	if (!acc) {
+		snprintf(err, errlen, "out of memory");
+		return INS_STORE_EIO;
+	}
+	if ((rc = store_replay_open(st, db, id, &rp, err, errlen)) < 0)
+		goto out;
+	while ((rc = store_replay_next(rp, &fr, err, errlen)) == 1) {
+		while (ins_analysis_next_step(store_replay_analysis(rp), &step)) {
+			ins_summary_acc_add(acc, &step);
+			if (step_list_add(steps, &step) < 0) {
+				snprintf(err, errlen, "out of memory");
+				rc = INS_STORE_EIO;
+				goto out;
+			}
+		}
+	}
+	if (rc == 0) {
+		ins_summary_acc_finish(acc, sum);
+		if (store_replay_skipped(rp))
+			ins_warn(STORE_LOG, "session %lld: re-analysis skipped %llu frames that do not fit the layout",
+				 (long long)id, (unsigned long long)store_replay_skipped(rp));
+	}
+out:
+	store_replay_free(rp);
+	ins_summary_acc_free(acc);
+	return rc;
+}
+
+int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *err, size_t errlen)
+{
+	struct step_list steps = { 0 };
+	struct ins_summary sum;
+	sqlite3 *db = NULL;
+	json_t *row;
+	int rc;
+
+	if ((rc = store_reader_open(st, &db, err, errlen)) < 0)
+		return rc;
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	row = store_session_row(db, session_id, &rc, err, errlen);
+	if (!row)
+		goto out;
+	if (strcmp(json_string_value(json_object_get(row, "state")), "recording") == 0) {
+		snprintf(err, errlen, "session %lld is recording; stop it first", (long long)session_id);
+		rc = INS_STORE_ECONFLICT;
+		goto out;
+	}
+	if ((rc = analyse(st, db, session_id, &steps, &sum, err, errlen)) < 0)
+		goto out;
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	{
+		struct replace_arg a = { session_id, &steps, &sum };
+		rc = store_call(st, cmd_replace_analysis, &a, err, errlen);
+	}
+	if (rc == 0)
+		ins_info(STORE_LOG, "session %lld: re-analysed, %zu steps", (long long)session_id, steps.n);
+out:
+	json_decref(row);
+	free(steps.v);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* ---- heatmaps --------------------------------------------------------------- */
+
+struct heat_acc {
+	float *peak;
+	double *sum;
+	uint64_t stance_frames;
+};
+
+static json_t *heatmap_json(const struct ins_layout *layout, const float *values, unsigned foot, const char *kind,
+			    uint64_t frames, char *err, size_t errlen)
+{
+	struct ins_heatmap *hm = ins_heatmap_new(layout, err, errlen);
+	unsigned w, h;
+	float cell_mm, x0, y0, max = 0;
+	float *cells;
+	json_t *arr, *out = NULL;
+
+	if (!hm)
+		return NULL;
+	ins_heatmap_size(hm, &w, &h);
+	ins_heatmap_geometry(hm, &cell_mm, &x0, &y0);
+	cells = malloc((size_t)w * h * sizeof(*cells));
+	if (!cells) {
+		snprintf(err, errlen, "out of memory");
+		ins_heatmap_free(hm);
+		return NULL;
+	}
+	ins_heatmap_render(hm, values, cells);
+	arr = json_array();
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		if (isfinite(cells[i]) && cells[i] > max)
+			max = cells[i];
+		json_array_append_new(arr, isfinite(cells[i]) ? json_real(cells[i]) : json_null());
+	}
+	out = json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:I, s:o}", "foot", ins_foot_name(foot),
+			"kind", kind, "w", (int)w, "h", (int)h, "cell_mm", (double)cell_mm, "x0_mm", (double)x0,
+			"y0_mm", (double)y0, "max_kpa", (double)max, "stance_frames", (json_int_t)frames, "cells", arr);
+	free(cells);
+	ins_heatmap_free(hm);
+	return out;
+}
+
+static void heat_add(struct heat_acc *h, const struct ins_replay_frame *fr)
+{
+	if (!fr->kpa)
+		return;
+	for (unsigned i = 0; i < fr->n; i++)
+		if (isfinite(fr->kpa[i]) && fr->kpa[i] > h->peak[i])
+			h->peak[i] = fr->kpa[i];
+	if (!fr->metrics.in_stance)
+		return;
+	h->stance_frames++;
+	for (unsigned i = 0; i < fr->n; i++)
+		if (isfinite(fr->kpa[i]))
+			h->sum[i] += fr->kpa[i];
+}
+
+json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
+				  int *rc, char *err, size_t errlen)
+{
+	struct ins_replay *rp = NULL;
+	const struct ins_replay_frame *fr = NULL;
+	struct heat_acc h = { 0 };
+	const struct ins_layout *layout = NULL;
+	sqlite3 *db = NULL;
+	json_t *out = NULL;
+	int peak, r;
+
+	if (foot >= INS_FOOT_COUNT || !kind || (strcmp(kind, "peak") && strcmp(kind, "mean"))) {
+		snprintf(err, errlen, foot >= INS_FOOT_COUNT ? "foot: expected left or right"
+							     : "kind: expected peak or mean");
+		*rc = INS_STORE_EINVAL;
+		return NULL;
+	}
+	peak = strcmp(kind, "peak") == 0;
+	if ((r = store_reader_open(st, &db, err, errlen)) < 0)
+		goto out;
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	if ((r = store_replay_open(st, db, session_id, &rp, err, errlen)) < 0)
+		goto out;
+	while ((r = store_replay_next(rp, &fr, err, errlen)) == 1) {
+		struct ins_step step;
+		while (ins_analysis_next_step(store_replay_analysis(rp), &step))
+			;
+		layout = fr->layout[foot];
+		if (fr->foot != foot)
+			continue;
+		if (!h.peak) {
+			h.peak = calloc(fr->n, sizeof(*h.peak));
+			h.sum = calloc(fr->n, sizeof(*h.sum));
+			if (!h.peak || !h.sum) {
+				snprintf(err, errlen, "out of memory");
+				r = INS_STORE_EIO;
+				goto out;
+			}
+		}
+		heat_add(&h, fr);
+	}
+	if (r < 0)
+		goto out;
+	if (!h.peak || !layout) {
+		snprintf(err, errlen, "session %lld has no %s foot frames", (long long)session_id, ins_foot_name(foot));
+		r = INS_STORE_ENOTFOUND;
+		goto out;
+	}
+	if (!peak)
+		for (unsigned i = 0; i < layout->n_sensors; i++)
+			h.peak[i] = h.stance_frames ? (float)(h.sum[i] / (double)h.stance_frames) : NAN;
+	out = heatmap_json(layout, h.peak, foot, kind, h.stance_frames, err, errlen);
+	r = out ? 0 : INS_STORE_EIO;
+out:
+	*rc = r;
+	store_replay_free(rp);
+	free(h.peak);
+	free(h.sum);
+	sqlite3_close(db);
+	return out;
+}

@@ -1,0 +1,49 @@
+/* Replay of a session's raw archive through the analysis (replay.c). */
+#ifndef INSOLED_STORE_REPLAY_H
+#define INSOLED_STORE_REPLAY_H
+
+#include "store_internal.h"
+
+/* Session text fields replay reads along, for export headers. */
+enum { REPLAY_STATE, REPLAY_SUBJECT, REPLAY_FOOTWEAR, REPLAY_NOTES, REPLAY_SOFTWARE, REPLAY_TEXT_COUNT };
+
+struct ins_replay_frame {
+	unsigned foot;
+	struct ins_chunk_frame cf;   /* seq, device and host times, arrival */
+	uint16_t n;
+	int is_float;                /* values are float kPa (imported) rather than counts */
+	const uint16_t *counts;
+	const float *floats;
+	struct ins_frame_metrics metrics;
+	const float *kpa;            /* calibrated pressures, n values */
+	/* the session, for headers */
+	const struct ins_layout *layout[INS_FOOT_COUNT];
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT];
+	char layout_name[INS_FOOT_COUNT][64];
+	double body_weight_n;
+	int64_t start_us;
+	const char *text[REPLAY_TEXT_COUNT];
+	uint16_t counts_copy[INS_MAX_SENSORS];
+	float floats_copy[INS_MAX_SENSORS];
+};
+
+struct ins_replay;
+/* db stays the caller's: run the replay inside one read transaction so it
+ * sees one consistent snapshot. */
+int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_replay **out,
+		      char *err, size_t errlen);
+/* 1 with *out = the next frame fed to the analysis (steps may be pending:
+ * ins_analysis_next_step(store_replay_analysis(rp), ...)), 0 at the end,
+ * negative on error.  Frames that do not fit the session's layout are
+ * skipped and counted. */
+int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, char *err, size_t errlen);
+struct ins_analysis *store_replay_analysis(struct ins_replay *rp);
+uint64_t store_replay_skipped(const struct ins_replay *rp);
+void store_replay_free(struct ins_replay *rp);
+
+/* calib_json.c */
+int store_calib_parse(const char *text, const unsigned n_sensors[INS_FOOT_COUNT],
+		      struct ins_calib_curve *out[INS_FOOT_COUNT], char *err, size_t errlen);
+json_t *store_calib_curve_json(const struct ins_calib_curve *c);
+
+#endif

@@ -1,0 +1,782 @@
+/* Store tests against temporary databases: schema and versions, damaged
+ * files, the writer under a locked database and a full disk, the lossless
+ * archive, text round trips, session lifecycle, re-analysis identical to
+ * the live analysis, heatmaps and exports. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "insoled/analysis.h"
+#include "insoled/analysis_json.h"
+#include "insoled/layout.h"
+#include "insoled/store.h"
+#include "insoled/synth.h"
+
+#include "../../daemon/store/chunk.h"
+
+#define SQL_DIR INS_TEST_SRCDIR "/sql"
+#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
+/* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
+#define WAIT_MS 10000
+
+static char tmpdir[256];
+static char dbpath[300];
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(dbpath, sizeof(dbpath), "%s/test.db", tmpdir);
+}
+
+static void teardown(void)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "check_store: could not remove %s\n", tmpdir);
+}
+
+static struct ins_store_config config(void)
+{
+	struct ins_store_config c = { .db_path = dbpath, .sql_dir = SQL_DIR, .layout_dir = LAYOUT_DIR };
+	return c;
+}
+
+static struct ins_store *open_store(const struct ins_store_config *c)
+{
+	char err[512] = "";
+	struct ins_store *st = ins_store_open(c, err, sizeof(err));
+
+	ck_assert_msg(st != NULL, "open: %s", err);
+	return st;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Poll the stats until fn says yes or WAIT_MS passes. */
+static int wait_for(struct ins_store *st, int (*fn)(const struct ins_store_stats *, uint64_t), uint64_t arg)
+{
+	struct ins_store_stats s;
+
+	for (int t = 0; t < WAIT_MS; t += 20) {
+		ins_store_get_stats(st, &s);
+		if (fn(&s, arg))
+			return 1;
+		sleep_ms(20);
+	}
+	return 0;
+}
+
+static int written_is(const struct ins_store_stats *s, uint64_t n)
+{
+	return s->frames_written == n && s->queue_depth == 0;
+}
+
+static int has_errors(const struct ins_store_stats *s, uint64_t n)
+{
+	return s->write_errors >= n && !s->healthy;
+}
+
+static int64_t query_int(const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int64_t v = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct ins_session_meta meta_fsr16(const char *subject, const char *footwear)
+{
+	struct ins_session_meta m = { .subject = subject, .footwear = footwear, .notes = "",
+				      .layout = { "fsr16", "fsr16" }, .devices = "test" };
+	return m;
+}
+
+static int64_t start_session(struct ins_store *st, const struct ins_session_meta *m)
+{
+	char err[256] = "";
+	int64_t id = 0;
+
+	ck_assert_msg(ins_store_session_start(st, m, &id, err, sizeof(err)) == 0, "start: %s", err);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* A frame whose values are a known function of (foot, seq, sensor). */
+static void make_frame(struct ins_frame *f, uint16_t *vals, unsigned foot, uint32_t seq, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		vals[i] = (uint16_t)((seq * 7u + i * 131u + foot * 1000u) % 4096u);
+	f->foot = (uint8_t)foot;
+	f->n = (uint16_t)n;
+	f->seq = seq;
+	f->t_dev = seq * 10000u;
+	f->t_us = (int64_t)seq * 10000;
+	f->host_us = 1700000000000000LL + (int64_t)seq * 10000 + foot;
+	f->values = vals;
+}
+
+static void put_frames(struct ins_store *st, int64_t id, uint32_t first, uint32_t count, unsigned n, int expect)
+{
+	uint16_t vals[INS_MAX_SENSORS];
+	struct ins_frame f;
+
+	for (uint32_t s = first; s < first + count; s++)
+		for (unsigned foot = 0; foot < 2; foot++) {
+			make_frame(&f, vals, foot, s, n);
+			ck_assert_int_eq(ins_store_put_frame(st, id, &f), expect);
+		}
+}
+
+/* ---- chunk codec ------------------------------------------------------------ */
+
+START_TEST(chunk_roundtrip_is_lossless)
+{
+	struct ins_chunk_enc enc = { 0 };
+	struct ins_chunk_dec dec = { 0 };
+	enum { N = 37, FRAMES = 500 };
+	static uint16_t in[FRAMES][N], out[N];
+	static struct ins_chunk_frame fin[FRAMES];
+	struct ins_chunk_frame f;
+	char err[128];
+	uint32_t x = 12345;
+
+	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, N), 0);
+	for (int k = 0; k < FRAMES; k++) {
+		for (int i = 0; i < N; i++) {
+			x = x * 1103515245u + 12345u;
+			/* zeros, small changes, and the extremes 0 / 65535 */
+			in[k][i] = (uint16_t)(i % 5 == 0 ? 0 : i % 7 == 0 ? (k % 2 ? 65535 : 0) : (x >> 16) % 4096);
+		}
+		/* seq and t_dev wrap, host time jumps back once (clock step) */
+		fin[k] = (struct ins_chunk_frame){ .seq = 0xfffffff0u + (uint32_t)k, .t_dev = 0xffffff00u + 1000u * (uint32_t)k,
+						   .t_us = INT64_C(5000000000) + 10000 * k,
+						   .host_us = INT64_C(1700000000000000) + 10000 * k - (k > 250 ? 3000000 : 0),
+						   .arrival = 2 * k + 1 };
+		ck_assert_int_eq(ins_chunk_enc_add(&enc, &fin[k], in[k]), 0);
+	}
+	ck_assert_uint_eq(enc.n_frames, FRAMES);
+	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len, err, sizeof(err)), 0);
+	for (int k = 0; k < FRAMES; k++) {
+		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
+		ck_assert_uint_eq(f.seq, fin[k].seq);
+		ck_assert_uint_eq(f.t_dev, fin[k].t_dev);
+		ck_assert_int_eq(f.t_us, fin[k].t_us);
+		ck_assert_int_eq(f.host_us, fin[k].host_us);
+		ck_assert_int_eq(f.arrival, fin[k].arrival);
+		ck_assert_mem_eq(out, in[k], sizeof(out));
+	}
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 0);
+	/* A truncated blob is reported, never read past. */
+	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len / 2, err, sizeof(err)), 0);
+	int rc;
+	while ((rc = ins_chunk_dec_next(&dec, &f, out, err, sizeof(err))) == 1)
+		;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_nonnull(strstr(err, "damaged"));
+	ins_chunk_enc_free(&enc);
+	ins_chunk_dec_free(&dec);
+}
+END_TEST
+
+START_TEST(chunk_float_roundtrip_keeps_bits)
+{
+	struct ins_chunk_enc enc = { 0 };
+	struct ins_chunk_dec dec = { 0 };
+	float in[3][4] = { { 0.0f, -0.0f, NAN, 1e-30f }, { 0.0f, 3.25f, NAN, INFINITY }, { 123.456f, 3.25f, -1.0f, 0.1f } };
+	float out[4];
+	struct ins_chunk_frame f = { 0 };
+	char err[128];
+
+	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_FLOAT, 4), 0);
+	for (int k = 0; k < 3; k++) {
+		f.arrival = k;
+		ck_assert_int_eq(ins_chunk_enc_add(&enc, &f, in[k]), 0);
+	}
+	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_FLOAT, 4, 3, enc.buf, enc.len, err, sizeof(err)), 0);
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
+		ck_assert_mem_eq(out, in[k], sizeof(out));
+	}
+	ins_chunk_enc_free(&enc);
+	ins_chunk_dec_free(&dec);
+}
+END_TEST
+
+/* ---- schema and files ------------------------------------------------------------ */
+
+START_TEST(fresh_database_gets_schema)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+
+	ins_store_close(st);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+				   "('subjects','sessions','raw_chunks','steps','summaries','session_quality',"
+				   "'metric_sets','session_controls')"), 8);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM metric_sets"), 1);
+	/* Opening again applies nothing and keeps the metric set. */
+	st = open_store(&c);
+	ins_store_close(st);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM metric_sets"), 1);
+}
+END_TEST
+
+START_TEST(newer_database_is_refused_untouched)
+{
+	struct ins_store_config c = config();
+	char err[512] = "", *before, *after;
+	size_t nb, na;
+	struct stat sb0, sb1;
+
+	exec_sql(dbpath, "CREATE TABLE future(x); INSERT INTO future VALUES (1); PRAGMA user_version = 99;");
+	before = read_file(dbpath, &nb);
+	ck_assert_int_eq(stat(dbpath, &sb0), 0);
+	sleep_ms(20);
+	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "version 99 is newer") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "not modified") != NULL, "%s", err);
+	after = read_file(dbpath, &na);
+	ck_assert_int_eq(stat(dbpath, &sb1), 0);
+	ck_assert_uint_eq(na, nb);
+	ck_assert_mem_eq(after, before, nb);
+	ck_assert_int_eq(sb1.st_mtim.tv_nsec, sb0.st_mtim.tv_nsec);
+	{
+		char wal[320];
+		snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+		ck_assert_int_eq(access(wal, F_OK), -1); /* never switched to WAL */
+	}
+	free(before);
+	free(after);
+}
+END_TEST
+
+START_TEST(foreign_sqlite_database_is_refused)
+{
+	struct ins_store_config c = config();
+	char err[512] = "";
+
+	exec_sql(dbpath, "CREATE TABLE contacts(name TEXT);");
+	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "did not create") != NULL, "%s", err);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master"), 1);
+}
+END_TEST
+
+static void write_garbage(const char *path, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < n; i++)
+		fputc((int)((i * 7919u) & 0xff), f);
+	fclose(f);
+}
+
+START_TEST(corrupt_file_is_moved_aside)
+{
+	struct ins_store_config c = config();
+	char pattern[320], *orig, *moved;
+	size_t no, nm;
+	glob_t g;
+
+	write_garbage(dbpath, 8192);
+	orig = read_file(dbpath, &no);
+	struct ins_store *st = open_store(&c);
+	ins_store_close(st);
+	snprintf(pattern, sizeof(pattern), "%s.corrupt-*", dbpath);
+	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
+	ck_assert_uint_eq(g.gl_pathc, 1);
+	moved = read_file(g.gl_pathv[0], &nm);
+	ck_assert_uint_eq(nm, no);
+	ck_assert_mem_eq(moved, orig, no);
+	globfree(&g);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	free(orig);
+	free(moved);
+}
+END_TEST
+
+START_TEST(corrupt_file_refused_when_configured)
+{
+	struct ins_store_config c = config();
+	char err[512] = "", pattern[320], *orig, *after;
+	size_t no, na;
+	glob_t g;
+
+	c.refuse_corrupt = 1;
+	write_garbage(dbpath, 4096);
+	orig = read_file(dbpath, &no);
+	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "refusing to start") != NULL, "%s", err);
+	after = read_file(dbpath, &na);
+	ck_assert_uint_eq(na, no);
+	ck_assert_mem_eq(after, orig, no);
+	snprintf(pattern, sizeof(pattern), "%s.corrupt-*", dbpath);
+	ck_assert_int_eq(glob(pattern, 0, NULL, &g), GLOB_NOMATCH);
+	free(orig);
+	free(after);
+}
+END_TEST
+
+START_TEST(failed_migration_leaves_version)
+{
+	struct ins_store_config c = config();
+	char dir[300], cmd[1200], err[512] = "";
+
+	snprintf(dir, sizeof(dir), "%s/sql", tmpdir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s/001_schema.sql' '%s/' && "
+		 "printf 'CREATE TABLE extra(x);\\nTHIS IS NOT SQL;\\n' > '%s/002_broken.sql'", dir, SQL_DIR, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	struct ins_store *st = open_store(&c); /* version 1 */
+	ins_store_close(st);
+	c.sql_dir = dir;
+	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "002_broken.sql") != NULL, "%s", err);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE name = 'extra'"), 0);
+}
+END_TEST
+
+/* ---- sessions --------------------------------------------------------------------- */
+
+START_TEST(session_lifecycle)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("P-0042", "shoe A");
+	char err[256] = "";
+	int64_t id, id2;
+	json_t *j, *patch;
+	int rc;
+
+	id = start_session(st, &m);
+	put_frames(st, id, 0, 300, 16, INS_STORE_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), INS_STORE_ECONFLICT);
+	ck_assert_str_eq(err, "session 1 is not recording");
+	ck_assert_int_eq(ins_store_session_stop(st, 77, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	/* frames for a stopped session are refused */
+	put_frames(st, id, 300, 1, 16, INS_STORE_EINVAL);
+
+	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	ck_assert_msg(j != NULL, "%s", err);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "P-0042");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "shoe A");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 600);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "layout"), "left")), "fsr16");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "software_version")), PACKAGE_VERSION);
+	ck_assert(json_is_integer(json_object_get(j, "end_us")));
+	ck_assert(json_is_object(json_object_get(j, "summary")));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(j, "quality"), "left"),
+							      "frames")), 300);
+	json_decref(j);
+
+	m = meta_fsr16("P-0043", "barefoot");
+	id2 = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_delete(st, id2, err, sizeof(err)), INS_STORE_ECONFLICT);
+	ck_assert_int_eq(ins_store_session_stop(st, id2, err, sizeof(err)), 0);
+
+	struct ins_session_filter f = { .subject = "P-0042" };
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	f = (struct ins_session_filter){ .footwear = "foot" };
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")), id2);
+	json_decref(j);
+	f = (struct ins_session_filter){ .limit = 1, .offset = 1 };
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "sessions")), 1);
+	/* newest first: the second page holds the first session */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")), id);
+	json_decref(j);
+	f = (struct ins_session_filter){ .from_us = 1, .to_us = 2 };
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+
+	patch = json_pack("{s:s, s:s}", "footwear", "shoe B", "subject", "P-0099");
+	ck_assert_int_eq(ins_store_session_update(st, id, patch, err, sizeof(err)), 0);
+	json_decref(patch);
+	patch = json_pack("{s:i}", "state", 1);
+	ck_assert_int_eq(ins_store_session_update(st, id, patch, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "state"));
+	json_decref(patch);
+	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "shoe B");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "P-0099");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), "");
+	json_decref(j);
+
+	ck_assert_int_eq(ins_store_session_delete(st, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_delete(st, id, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	ck_assert_ptr_null(ins_store_session_get(st, id, &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+	ins_store_close(st);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM raw_chunks WHERE session_id = 1"), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM session_quality WHERE session_id = 1"), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
+}
+END_TEST
+
+START_TEST(raw_archive_is_lossless)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("S", "");
+	char err[256];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	uint64_t seen[2] = { 0, 0 };
+	int64_t id = start_session(st, &m);
+
+	put_frames(st, id, 0, 1000, 16, INS_STORE_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ins_store_close(st);
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT foot, format, n_sensors, n_frames, data FROM raw_chunks "
+				"WHERE session_id = ? ORDER BY foot, first_arrival", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, id);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		struct ins_chunk_dec dec = { 0 };
+		struct ins_chunk_frame f;
+		uint16_t vals[16], want[16];
+		struct ins_frame wf;
+		unsigned foot = (unsigned)sqlite3_column_int(q, 0);
+		ck_assert_int_eq(sqlite3_column_int(q, 1), INS_CHUNK_COUNTS);
+		ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, 16, (uint32_t)sqlite3_column_int(q, 3),
+						     sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4),
+						     err, sizeof(err)), 0);
+		while (ins_chunk_dec_next(&dec, &f, vals, err, sizeof(err)) == 1) {
+			make_frame(&wf, want, foot, (uint32_t)seen[foot], 16);
+			ck_assert_uint_eq(f.seq, wf.seq);
+			ck_assert_uint_eq(f.t_dev, wf.t_dev);
+			ck_assert_int_eq(f.t_us, wf.t_us);
+			ck_assert_int_eq(f.host_us, wf.host_us);
+			/* arrival interleaves the feet as they were put */
+			ck_assert_int_eq(f.arrival, (int64_t)(2 * seen[foot] + foot));
+			ck_assert_mem_eq(vals, want, sizeof(want));
+			seen[foot]++;
+		}
+		ins_chunk_dec_free(&dec);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	ck_assert_uint_eq(seen[0], 1000);
+	ck_assert_uint_eq(seen[1], 1000);
+}
+END_TEST
+
+START_TEST(text_roundtrip_exact)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	static const char subject[] = "O'Brien \"the runner\"; DROP TABLE sessions;-- 日本語 Ελληνικά עברית 🦶";
+	static const char footwear[] = "shoe 'A' -- 100% \\ back\\slash %s %n _x_";
+	char *notes = malloc(65536 + 2), err[256] = "";
+	struct ins_session_meta m = meta_fsr16(subject, footwear);
+	json_t *j;
+	int rc;
+
+	for (size_t i = 0; i < 65536; i += 4)
+		memcpy(notes + i, i % 8 ? "\xf0\x9f\xa6\xb6" : "a\"'\n", 4);
+	notes[65536] = '\0';
+	m.notes = notes;
+	int64_t id = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), subject);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), footwear);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), notes);
+	json_decref(j);
+	/* footwear filter is a plain substring: % and _ are not wildcards */
+	struct ins_session_filter f = { .footwear = "100% \\" };
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	f.footwear = "1_0";
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+
+	/* too long, invalid UTF-8, overlong form, surrogate: refused, field named */
+	notes[65536] = 'x';
+	notes[65537] = '\0';
+	m.notes = notes;
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "notes: too long (65537 bytes, at most 65536)");
+	m = meta_fsr16("bad \xff byte", "");
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "subject: not valid UTF-8 at byte 4");
+	m = meta_fsr16("x", "\xc0\xaf");
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "footwear: not valid UTF-8 at byte 0");
+	m = meta_fsr16("x", "\xed\xa0\x80");
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "footwear: not valid UTF-8 at byte 0");
+	j = json_pack("{s:s%}", "notes", "a\0b", (size_t)3);
+	ck_assert_int_eq(ins_store_session_update(st, 1, j, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "notes: contains a NUL character");
+	json_decref(j);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
+START_TEST(subjects_create_list_update)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	char err[256] = "";
+	int64_t id = 0, id2 = 0;
+	json_t *o, *l;
+	int rc;
+
+	o = json_pack("{s:s, s:f, s:s}", "code", "P-1", "body_weight_kg", 70.5, "notes", "flat feet");
+	ck_assert_int_eq(ins_store_subject_create(st, o, &id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, err, sizeof(err)), INS_STORE_ECONFLICT);
+	ck_assert_str_eq(err, "code: a subject with this code already exists");
+	json_decref(o);
+	o = json_pack("{s:s, s:s}", "code", "P-2", "body_weight_kg", "heavy");
+	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "body_weight_kg"));
+	json_decref(o);
+	o = json_pack("{s:s}", "notes", "updated");
+	ck_assert_int_eq(ins_store_subject_update(st, id, o, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_subject_update(st, 999, o, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	json_decref(o);
+	struct ins_session_meta m = meta_fsr16("P-1", "");
+	int64_t sid = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_stop(st, sid, err, sizeof(err)), 0);
+	l = ins_store_subject_list(st, &rc, err, sizeof(err));
+	ck_assert_ptr_nonnull(l);
+	o = json_array_get(json_object_get(l, "subjects"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "code")), "P-1");
+	ck_assert(json_real_value(json_object_get(o, "body_weight_kg")) == 70.5);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "notes")), "updated");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "sessions")), 1);
+	json_decref(l);
+	ins_store_close(st);
+}
+END_TEST
+
+START_TEST(dead_daemon_session_becomes_interrupted)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("S", "");
+	char err[256];
+	int64_t id = start_session(st, &m);
+	json_t *j;
+	int rc;
+
+	put_frames(st, id, 0, 100, 16, INS_STORE_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ins_store_close(st);
+	/* What a kill -9 leaves behind: the state still says recording. */
+	exec_sql(dbpath, "UPDATE sessions SET state = 'recording', end_us = NULL");
+	st = open_store(&c);
+	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "interrupted");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 200);
+	/* end = host time of the last committed frame (seq 99, right foot) */
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "end_us")), 1700000000000000LL + 99 * 10000 + 1);
+	ck_assert(json_is_object(json_object_get(j, "summary")));
+	json_decref(j);
+	ins_store_close(st);
+}
+END_TEST
+
+/* ---- the writer under trouble ------------------------------------------------------- */
+
+START_TEST(locked_database_keeps_queueing_and_resumes)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st;
+	struct ins_session_meta m = meta_fsr16("S", "");
+	struct ins_store_stats s;
+	sqlite3 *other;
+	char err[256];
+	int64_t id;
+
+	c.queue_frames = 1000;
+	st = open_store(&c);
+	id = start_session(st, &m);
+	/* Another process takes the write lock and keeps it. */
+	ck_assert_int_eq(sqlite3_open(dbpath, &other), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	put_frames(st, id, 0, 400, 16, INS_STORE_OK);      /* 800 frames queued */
+	ck_assert(wait_for(st, has_errors, 1));
+	put_frames(st, id, 400, 100, 16, INS_STORE_OK);    /* 1000: the bound */
+	put_frames(st, id, 500, 50, 16, INS_STORE_EFULL);  /* 100 more dropped, counted */
+	ins_store_get_stats(st, &s);
+	ck_assert_uint_eq(s.frames_written, 0);
+	ck_assert_uint_eq(s.queue_depth, 1000);
+	ck_assert_uint_eq(s.frames_dropped, 100);
+	ck_assert_int_eq(s.healthy, 0);
+	ck_assert_msg(strstr(s.last_error, "database is locked") != NULL, "%s", s.last_error);
+	/* Lock released: everything queued is written, by itself. */
+	ck_assert_int_eq(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	ck_assert(wait_for(st, written_is, 1000));
+	ins_store_get_stats(st, &s);
+	ck_assert_int_eq(s.healthy, 1);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ins_store_close(st);
+	ck_assert_int_eq(query_int("SELECT frames FROM sessions WHERE id = 1"), 1000);
+	ck_assert_int_eq(query_int("SELECT sum(dropped_frames) FROM session_quality WHERE session_id = 1"), 100);
+	ck_assert_int_eq(query_int("SELECT sum(n_frames) FROM raw_chunks WHERE session_id = 1"), 1000);
+}
+END_TEST
+
+START_TEST(full_disk_keeps_queueing_and_resumes)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st;
+	struct ins_session_meta m = meta_fsr16("S", "");
+	struct ins_store_stats s;
+	char err[256];
+	int64_t id;
+
+	st = open_store(&c);
+	id = start_session(st, &m);
+	/* The database may not grow any more: SQLite reports SQLITE_FULL exactly
+	 * as on a full disk. */
+	ck_assert_int_eq(ins_store_set_max_db_bytes(st, 1, err, sizeof(err)), 0);
+	put_frames(st, id, 0, 3000, 64, INS_STORE_OK);
+	ck_assert(wait_for(st, has_errors, 2));
+	ins_store_get_stats(st, &s);
+	ck_assert_msg(strstr(s.last_error, "database or disk is full") != NULL, "%s", s.last_error);
+	ck_assert_uint_lt(s.frames_written, 6000);
+	ck_assert_uint_gt(s.queue_depth, 0);
+	ck_assert_int_eq(ins_store_set_max_db_bytes(st, 0, err, sizeof(err)), 0);
+	ck_assert(wait_for(st, written_is, 6000));
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ins_store_close(st);
+	ck_assert_int_eq(query_int("SELECT sum(n_frames) FROM raw_chunks"), 6000);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+}
+END_TEST
+
+START_TEST(readers_do_not_block_writer)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("S", "");
+	sqlite3 *reader;
+	sqlite3_stmt *q;
+	char err[256];
+	int64_t id = start_session(st, &m);
+
+	put_frames(st, id, 0, 100, 16, INS_STORE_OK);
+	ck_assert(wait_for(st, written_is, 200));
+	/* A reader in the middle of a long read transaction. */
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(reader, "SELECT id FROM raw_chunks", -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	put_frames(st, id, 100, 100, 16, INS_STORE_OK);
+	ck_assert(wait_for(st, written_is, 400));
+	sqlite3_finalize(q);
+	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(reader);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ins_store_close(st);
+}
+END_TEST
+
+Suite *ins_suite_store(void);
+Suite *ins_suite_store(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("codec");
+	TCase *tf = tcase_create("files");
+	TCase *ts = tcase_create("sessions");
+	TCase *tw = tcase_create("writer");
+
+	tcase_add_test(tc, chunk_roundtrip_is_lossless);
+	tcase_add_test(tc, chunk_float_roundtrip_keeps_bits);
+	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(tf, setup, teardown);
+	tcase_add_test(tf, fresh_database_gets_schema);
+	tcase_add_test(tf, newer_database_is_refused_untouched);
+	tcase_add_test(tf, foreign_sqlite_database_is_refused);
+	tcase_add_test(tf, corrupt_file_is_moved_aside);
+	tcase_add_test(tf, corrupt_file_refused_when_configured);
+	tcase_add_test(tf, failed_migration_leaves_version);
+	suite_add_tcase(s, tf);
+
+	tcase_add_checked_fixture(ts, setup, teardown);
+	tcase_add_test(ts, session_lifecycle);
+	tcase_add_test(ts, raw_archive_is_lossless);
+	tcase_add_test(ts, text_roundtrip_exact);
+	tcase_add_test(ts, subjects_create_list_update);
+	tcase_add_test(ts, dead_daemon_session_becomes_interrupted);
+	suite_add_tcase(s, ts);
+
+	tcase_add_checked_fixture(tw, setup, teardown);
+	tcase_set_timeout(tw, 60);
+	tcase_add_test(tw, locked_database_keeps_queueing_and_resumes);
+	tcase_add_test(tw, full_disk_keeps_queueing_and_resumes);
+	tcase_add_test(tw, readers_do_not_block_writer);
+	suite_add_tcase(s, tw);
+	return s;
+}
