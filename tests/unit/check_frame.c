@@ -1,0 +1,326 @@
+/* Per-frame metrics with exact, hand-computed answers: force, CoP, region
+ * and side loads, contact area, peak, saturation; region masks of a shipped
+ * layout; raw-unit layouts; and the Moticon layout against the vendor's own
+ * force and CoP columns. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "insoled/layout.h"
+#include "../../daemon/analysis/frame_metrics.h"
+
+#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
+#define MOTICON_FILE INS_TEST_SRCDIR "/../shared/data/moticon/230927_102114.txt"
+
+static struct ins_layout *load_shipped(const char *name)
+{
+	char err[512] = "";
+	struct ins_layout *lay = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
+
+	ck_assert_msg(lay != NULL, "%s: %s", name, err);
+	return lay;
+}
+
+static struct ins_frame_ctx *new_ctx(const struct ins_layout *lay)
+{
+	char err[512] = "";
+	struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
+
+	ck_assert_msg(ctx != NULL, "%s", err);
+	return ctx;
+}
+
+/* 200 mm x 100 mm foot, kPa = counts, saturation at 200 kPa. */
+static const char four_sensors[] =
+	"[layout]\nname = four\nfoot_length_mm = 200\nfoot_width_mm = 100\n"
+	"[calibration]\nkind = linear\ngain = 1\nsaturation = 200\n"
+	"[outline]\npoint = -50 0\npoint = 50 0\npoint = 50 200\npoint = -50 200\n"
+	"[sensor]\nx_mm = 10\ny_mm = 20\narea_mm2 = 1000\n"  /* heel, medial */
+	"[sensor]\nx_mm = -10\ny_mm = 20\narea_mm2 = 1000\n" /* heel, lateral */
+	"[sensor]\nx_mm = 20\ny_mm = 150\narea_mm2 = 500\n"  /* forefoot (75 %), medial */
+	"[sensor]\nx_mm = 0\ny_mm = 180\narea_mm2 = 500\n";  /* toes (90 %) */
+
+static struct ins_layout *load_text(const char *text)
+{
+	char path[] = "/tmp/ins-check-frame-XXXXXX", err[512] = "";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct ins_layout *lay;
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	lay = ins_layout_load(path, err, sizeof(err));
+	unlink(path);
+	ck_assert_msg(lay != NULL, "%s", err);
+	return lay;
+}
+
+#define TOL 1e-4f
+
+START_TEST(hand_computed_frame)
+{
+	struct ins_layout *lay = load_text(four_sensors);
+	struct ins_frame_ctx *ctx = new_ctx(lay);
+	const uint16_t counts[4] = { 100, 50, 200, 0 };
+	struct ins_frame_metrics m = { 0 };
+	struct ins_frame_extra x;
+	float kpa[4];
+
+	ins_frame_calibrate(ctx, counts, kpa);
+	ins_frame_compute(ctx, kpa, &m, &x);
+	/* forces 100 + 50 + 100 + 0 N */
+	ck_assert_float_eq_tol(m.force_n, 250.0f, TOL);
+	ck_assert_float_eq_tol(m.cop_x_mm, 10.0f, TOL);  /* (1000 - 500 + 2000) / 250 */
+	ck_assert_float_eq_tol(m.cop_y_mm, 72.0f, TOL);  /* (2000 + 1000 + 15000) / 250 */
+	ck_assert_float_eq_tol(m.cop_x_norm, 0.1f, TOL);
+	ck_assert_float_eq_tol(m.cop_y_norm, 0.36f, TOL);
+	ck_assert_float_eq_tol(m.region_force_n[INS_REGION_HEEL], 150.0f, TOL);
+	ck_assert_float_eq(m.region_force_n[INS_REGION_MIDFOOT], 0.0f);
+	ck_assert_float_eq_tol(m.region_force_n[INS_REGION_FOREFOOT], 100.0f, TOL);
+	ck_assert_float_eq(m.region_force_n[INS_REGION_TOES], 0.0f);
+	ck_assert_float_eq_tol(m.side_force_n[INS_REGION_HEEL][INS_SIDE_MEDIAL], 100.0f, TOL);
+	ck_assert_float_eq_tol(m.side_force_n[INS_REGION_HEEL][INS_SIDE_LATERAL], 50.0f, TOL);
+	ck_assert_float_eq_tol(m.side_force_n[INS_REGION_FOREFOOT][INS_SIDE_MEDIAL], 100.0f, TOL);
+	ck_assert_float_eq(m.side_force_n[INS_REGION_FOREFOOT][INS_SIDE_LATERAL], 0.0f);
+	ck_assert_float_eq(m.contact_area_mm2, 2500.0f);
+	ck_assert_float_eq(m.peak_kpa, 200.0f);
+	ck_assert_uint_eq(m.n_saturated, 1);
+	ck_assert_float_eq(x.region_peak_kpa[INS_REGION_HEEL], 100.0f);
+	ck_assert_float_eq(x.region_peak_kpa[INS_REGION_FOREFOOT], 200.0f);
+	ck_assert_float_eq(x.region_peak_kpa[INS_REGION_TOES], 0.0f);
+	ck_assert_float_eq(x.region_contact_mm2[INS_REGION_HEEL], 2000.0f);
+	ck_assert_float_eq(x.region_contact_mm2[INS_REGION_FOREFOOT], 500.0f);
+	ck_assert_float_eq(x.region_contact_mm2[INS_REGION_MIDFOOT], 0.0f);
+
+	/* Only the toes: 40 kPa x 500 mm2; the toes are not split medial/lateral. */
+	memset(kpa, 0, sizeof(kpa));
+	kpa[3] = 40;
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq_tol(m.force_n, 20.0f, TOL);
+	ck_assert_float_eq_tol(m.cop_x_mm, 0.0f, TOL);
+	ck_assert_float_eq_tol(m.cop_y_mm, 180.0f, TOL);
+	ck_assert_float_eq_tol(m.region_force_n[INS_REGION_TOES], 20.0f, TOL);
+	ck_assert_float_eq(m.side_force_n[INS_REGION_TOES][INS_SIDE_MEDIAL], 0.0f);
+	ck_assert_float_eq(m.side_force_n[INS_REGION_TOES][INS_SIDE_LATERAL], 0.0f);
+	ck_assert_float_eq(m.contact_area_mm2, 500.0f);
+	ck_assert_uint_eq(m.n_saturated, 0);
+
+	/* Unloaded: no CoP. */
+	memset(kpa, 0, sizeof(kpa));
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq(m.force_n, 0.0f);
+	ck_assert(isnan(m.cop_x_mm) && isnan(m.cop_y_mm) && isnan(m.cop_x_norm) && isnan(m.cop_y_norm));
+	ck_assert_float_eq(m.contact_area_mm2, 0.0f);
+	ck_assert_float_eq(m.peak_kpa, 0.0f);
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
+START_TEST(contact_threshold_is_strict)
+{
+	struct ins_layout *lay = load_text(four_sensors);
+	struct ins_frame_ctx *ctx = new_ctx(lay);
+	float kpa[4] = { INS_CONTACT_KPA, INS_CONTACT_KPA + 0.5f, 0, 0 };
+	struct ins_frame_metrics m;
+
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq(m.contact_area_mm2, 1000.0f); /* only the second: 10 kPa is not contact */
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
+START_TEST(uniform_pressure_on_the_dense_grid)
+{
+	struct ins_layout *lay = load_shipped("grid60x21");
+	struct ins_frame_ctx *ctx = new_ctx(lay);
+	float *kpa = malloc(1260 * sizeof(float));
+	struct ins_frame_metrics m;
+
+	for (unsigned i = 0; i < 1260; i++)
+		kpa[i] = 100.0f;
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	/* 1260 cells x 25 mm2 x 100 kPa = 3150 N; rows: heel 18, midfoot 18, forefoot 12, toes 12 */
+	ck_assert_float_eq_tol(m.force_n, 3150.0f, 3150.0f * 1e-5f);
+	ck_assert_float_eq_tol(m.cop_x_mm, 0.0f, 1e-3f);
+	ck_assert_float_eq_tol(m.cop_y_mm, 150.0f, 150.0f * 1e-5f);
+	ck_assert_float_eq_tol(m.region_force_n[INS_REGION_HEEL], 945.0f, 945.0f * 1e-5f);
+	ck_assert_float_eq_tol(m.region_force_n[INS_REGION_MIDFOOT], 945.0f, 945.0f * 1e-5f);
+	ck_assert_float_eq_tol(m.region_force_n[INS_REGION_FOREFOOT], 630.0f, 630.0f * 1e-5f);
+	ck_assert_float_eq_tol(m.region_force_n[INS_REGION_TOES], 630.0f, 630.0f * 1e-5f);
+	/* the middle column counts half to each side: 10.5 columns each */
+	ck_assert_float_eq_tol(m.side_force_n[INS_REGION_HEEL][INS_SIDE_MEDIAL], 472.5f, 472.5f * 1e-5f);
+	ck_assert_float_eq_tol(m.side_force_n[INS_REGION_HEEL][INS_SIDE_LATERAL], 472.5f, 472.5f * 1e-5f);
+	ck_assert_float_eq_tol(m.side_force_n[INS_REGION_FOREFOOT][INS_SIDE_MEDIAL], 315.0f, 315.0f * 1e-5f);
+	ck_assert_float_eq(m.contact_area_mm2, 31500.0f);
+	ck_assert_float_eq(m.peak_kpa, 100.0f);
+	ck_assert_uint_eq(m.n_saturated, 0);
+	/* at 4095 counts every cell saturates */
+	for (unsigned i = 0; i < 1260; i++)
+		kpa[i] = 1023.75f;
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_uint_eq(m.n_saturated, 1260);
+	free(kpa);
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
+START_TEST(region_masks_of_fsr16)
+{
+	struct ins_layout *lay = load_shipped("fsr16");
+	struct ins_frame_ctx *ctx = new_ctx(lay);
+	struct ins_frame_metrics m;
+	struct ins_frame_extra x;
+	float kpa[16];
+
+	for (unsigned s = 0; s < 16; s++) {
+		const struct ins_sensor *sen = &lay->sensors[s];
+		float f = 100.0f * sen->area_mm2 * 1e-3f;
+
+		memset(kpa, 0, sizeof(kpa));
+		kpa[s] = 100.0f;
+		ins_frame_compute(ctx, kpa, &m, &x);
+		ck_assert_float_eq_tol(m.force_n, f, f * 1e-6f);
+		ck_assert_float_eq_tol(m.cop_x_mm, sen->x_mm, 1e-4f);
+		ck_assert_float_eq_tol(m.cop_y_mm, sen->y_mm, 1e-4f);
+		for (unsigned r = 0; r < INS_REGION_COUNT; r++) {
+			int mine = r == sen->region, split = mine && r != INS_REGION_TOES;
+
+			ck_assert_float_eq_tol(m.region_force_n[r], mine ? f : 0.0f, f * 1e-6f);
+			ck_assert_float_eq(x.region_peak_kpa[r], mine ? 100.0f : 0.0f);
+			ck_assert_float_eq(x.region_contact_mm2[r], mine ? sen->area_mm2 : 0.0f);
+			ck_assert_float_eq_tol(m.side_force_n[r][INS_SIDE_MEDIAL],
+					       split && sen->side == INS_SIDE_MEDIAL ? f : 0.0f, f * 1e-6f);
+			ck_assert_float_eq_tol(m.side_force_n[r][INS_SIDE_LATERAL],
+					       split && sen->side == INS_SIDE_LATERAL ? f : 0.0f, f * 1e-6f);
+		}
+	}
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
+START_TEST(raw_units_pass_through)
+{
+	struct ins_layout *lay = load_shipped("footswitch1");
+	struct ins_frame_ctx *ctx = new_ctx(lay);
+	const uint16_t counts[1] = { 523 };
+	struct ins_frame_metrics m;
+	struct ins_frame_extra x;
+	float kpa[1];
+
+	ins_frame_calibrate(ctx, counts, kpa);
+	ck_assert_float_eq(kpa[0], 523.0f);
+	ins_frame_compute(ctx, kpa, &m, &x);
+	ck_assert_float_eq(m.force_n, 523.0f);
+	ck_assert_float_eq(m.peak_kpa, 523.0f);
+	ck_assert_float_eq(m.cop_x_mm, 0.0f);
+	ck_assert_float_eq(m.cop_y_mm, 130.0f);
+	ck_assert_float_eq(m.region_force_n[INS_REGION_MIDFOOT], 523.0f);
+	ck_assert(isnan(m.contact_area_mm2));
+	ck_assert(isnan(x.region_contact_mm2[INS_REGION_MIDFOOT]));
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
+/* Tab-separated fields of one Moticon line; empty fields are NaN. */
+static unsigned split_tabs(char *line, double *v, unsigned max)
+{
+	unsigned n = 0;
+	char *p = line;
+
+	while (n < max) {
+		char *tab = strchr(p, '\t'), *end;
+
+		if (tab)
+			*tab = '\0';
+		v[n] = strtod(p, &end);
+		if (end == p)
+			v[n] = NAN;
+		n++;
+		if (!tab)
+			break;
+		p = tab + 1;
+	}
+	return n;
+}
+
+START_TEST(moticon16_reproduces_vendor_force_and_cop)
+{
+	/* columns (0-based): left pressures 1-16, force 23, CoP X 24, CoP Y 25;
+	 * right pressures 26-41, force 48, CoP X 49, CoP Y 50 */
+	static const unsigned p0[2] = { 1, 26 }, fcol[2] = { 23, 48 };
+	struct ins_layout *lay;
+	struct ins_frame_ctx *ctx;
+	double worst_force = 0, worst_cop = 0;
+	unsigned frames = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(MOTICON_FILE, "r");
+
+	if (!f) {
+		fprintf(stderr, "check_frame: %s missing, skipping the Moticon comparison\n", MOTICON_FILE);
+		return;
+	}
+	lay = load_shipped("moticon16");
+	ctx = new_ctx(lay);
+	while (getline(&line, &cap, f) >= 0) {
+		double v[64];
+		unsigned n;
+
+		if (line[0] == '#')
+			continue;
+		n = split_tabs(line, v, 64);
+		for (unsigned foot = 0; foot < 2 && n > fcol[foot] + 2; foot++) {
+			struct ins_frame_metrics m;
+			float kpa[16];
+			int complete = 1;
+
+			for (unsigned i = 0; i < 16; i++) {
+				complete &= !isnan(v[p0[foot] + i]);
+				kpa[i] = (float)(v[p0[foot] + i] * 10.0); /* N/cm2 -> kPa */
+			}
+			/* Below 50 N the vendor's 1 N rounding alone exceeds 1 %. */
+			if (!complete || !(v[fcol[foot]] > 50))
+				continue;
+			ins_frame_compute(ctx, kpa, &m, NULL);
+			worst_force = fmax(worst_force, fabs(m.force_n - v[fcol[foot]]) / v[fcol[foot]]);
+			worst_cop = fmax(worst_cop, fabs((m.cop_y_norm - 0.5) - v[fcol[foot] + 1]));
+			worst_cop = fmax(worst_cop, fabs(m.cop_x_norm - v[fcol[foot] + 2]));
+			frames++;
+		}
+	}
+	free(line);
+	fclose(f);
+	fprintf(stderr, "check_frame: moticon16 vs vendor over %u loaded frames: worst force error %.3f %%, "
+		"worst CoP error %.5f (normalised)\n", frames, 100 * worst_force, worst_cop);
+	ck_assert_uint_gt(frames, 1000);
+	ck_assert_double_le(worst_force, 0.01);
+	ck_assert_double_le(worst_cop, 0.01);
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
+Suite *ins_suite_frame(void);
+Suite *ins_suite_frame(void)
+{
+	Suite *s = suite_create("frame");
+	TCase *tc = tcase_create("metrics");
+
+	tcase_add_test(tc, hand_computed_frame);
+	tcase_add_test(tc, contact_threshold_is_strict);
+	tcase_add_test(tc, uniform_pressure_on_the_dense_grid);
+	tcase_add_test(tc, region_masks_of_fsr16);
+	tcase_add_test(tc, raw_units_pass_through);
+	tcase_add_test(tc, moticon16_reproduces_vendor_force_and_cop);
+	suite_add_tcase(s, tc);
+	return s;
+}
