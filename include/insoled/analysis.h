@@ -119,6 +119,25 @@ struct ins_step {
 	double m[INS_M_COUNT];    /* indexed by enum ins_step_metric */
 };
 
+/* Arch Index classes with a named, cited threshold set: the class alone
+ * means nothing without the thresholds (dynamic AI runs higher than the
+ * standing AI they were published for).  docs/analysis.md lists both. */
+enum ins_arch_class { INS_ARCH_HIGH = 0, INS_ARCH_NORMAL = 1, INS_ARCH_FLAT = 2 };
+struct ins_arch_thresholds {
+	const char *name;    /* "cavanagh1987", "buldt2018" */
+	const char *source;  /* citation */
+	double high_max;     /* AI below (or at, when inclusive) this: high arch / cavus */
+	double flat_min;     /* AI above (or at, when inclusive) this: flat / planus */
+	int inclusive;
+};
+/* high <= 0.21, normal, flat >= 0.26 (commonly attributed to Cavanagh & Rodgers 1987) */
+extern const struct ins_arch_thresholds ins_arch_thresholds_cavanagh1987;
+/* cavus < 0.11, normal 0.11-0.25, planus > 0.25 (Buldt et al. 2018) */
+extern const struct ins_arch_thresholds ins_arch_thresholds_buldt2018;
+/* enum ins_arch_class of an Arch Index, or -1 when ai is NaN. */
+int ins_arch_index_classify(double ai, const struct ins_arch_thresholds *th);
+const char *ins_arch_class_name(int cls); /* "high", "normal", "flat", "unknown" */
+
 /* ---- engine ---------------------------------------------------------- */
 
 struct ins_analysis_config {

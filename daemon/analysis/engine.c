@@ -1,0 +1,410 @@
+/* The analysis engine: per foot, calibration and per-frame metrics
+ * (frame_metrics.h), gait events (events.h) and step metrics (steps.h);
+ * across feet, the temporal metrics that need both (step time, double
+ * support).  Everything is allocated in ins_analysis_new(); feeding does no
+ * allocation, no I/O and takes no lock. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insoled/analysis.h"
+#include "insoled/log.h"
+#include "events.h"
+#include "frame_metrics.h"
+#include "steps.h"
+
+/* Completed steps waiting for ins_analysis_next_step().  Callers drain
+ * after every feed, so one or two are ever pending; 64 absorbs a caller
+ * that drains once per batch of frames.  Overflow drops the oldest (counted). */
+#define STEP_QUEUE 64
+/* Stances remembered per foot: enough to find the opposite foot's stances
+ * overlapping this one and its last contact. */
+#define GAIT_HISTORY 8
+/* The smallest loaded-unloaded swing that is a step.  Calibrated: 20 N, the
+ * lowest force-plate contact threshold in use, far below the load of any
+ * foot that carries a person.  Raw units: 2 % of the layout's full scale,
+ * above the noise of a 12-bit FSR footswitch, a tenth of what walking gives. */
+#define MIN_STEP_RANGE_N 20.0
+#define MIN_STEP_RANGE_FULL_SCALE 0.02
+/* A longer stride means walking stopped in between: its stride, swing, step
+ * time and cadence are not gait-cycle values (the slowest strides in the
+ * PhysioNet neurodegenerative-disease records reach 5.7 s). */
+#define MAX_STRIDE_US 6000000
+/* Frames further apart than this many typical frame intervals mean frames
+ * were lost (used when no sequence number says so). */
+#define GAP_INTERVALS 1.8
+
+struct stance_rec {
+	int64_t contact_us, toe_off_us;
+};
+
+struct foot {
+	const struct ins_layout *layout;
+	struct ins_frame_ctx *ctx;
+	float *kpa;
+	float *footprint;
+	uint16_t *last_counts;      /* for tare */
+	int have_counts;
+	struct ins_events ev;
+	struct ins_step_acc acc;
+	uint32_t next_index;
+	int have_frame;
+	int64_t last_t_us;
+	uint32_t last_seq;
+	double dt_est_us;           /* typical frame interval */
+	struct stance_rec hist[GAIT_HISTORY]; /* completed stances, newest at (n_hist - 1) % */
+	unsigned n_hist;
+	int64_t cur_contact_us;     /* contact of the stance in progress, or INT64_MIN */
+};
+
+struct ins_analysis {
+	struct foot foot[INS_FOOT_COUNT];
+	double body_weight_n;
+	struct ins_step queue[STEP_QUEUE];
+	unsigned q_head, q_len;
+	uint64_t dropped_steps;
+	uint64_t rejected_frames;
+	struct ins_ratelimit rl_reject;
+	struct ins_ratelimit rl_drop;
+};
+
+static double min_step_range(const struct foot *f)
+{
+	double full = 0;
+
+	if (!f->layout->arbitrary_units)
+		return MIN_STEP_RANGE_N;
+	for (unsigned i = 0; i < f->layout->n_sensors; i++) {
+		const struct ins_calib_curve *c = &ins_frame_ctx_curves(f->ctx)[i];
+		full += ins_calib_eval(c, c->saturation);
+	}
+	return MIN_STEP_RANGE_FULL_SCALE * full;
+}
+
+static int foot_init(struct foot *f, const struct ins_layout *layout, const struct ins_calib_curve *calib,
+		     unsigned foot, char *err, size_t errlen)
+{
+	char why[256];
+
+	f->layout = layout;
+	f->ctx = ins_frame_ctx_new(layout, calib, why, sizeof(why));
+	if (!f->ctx) {
+		snprintf(err, errlen, "%s foot: %s", ins_foot_name(foot), why);
+		return -1;
+	}
+	f->kpa = calloc(layout->n_sensors, sizeof(float));
+	f->last_counts = calloc(layout->n_sensors, sizeof(uint16_t));
+	f->footprint = layout->is_grid ? calloc(layout->n_sensors, sizeof(float)) : NULL;
+	if (!f->kpa || !f->last_counts || (layout->is_grid && !f->footprint)) {
+		snprintf(err, errlen, "%s foot: out of memory for layout %s", ins_foot_name(foot), layout->name);
+		return -1;
+	}
+	ins_events_init(&f->ev, min_step_range(f));
+	ins_step_acc_init(&f->acc, layout, f->footprint);
+	f->cur_contact_us = INT64_MIN;
+	return 0;
+}
+
+static void foot_free(struct foot *f)
+{
+	ins_frame_ctx_free(f->ctx);
+	free(f->kpa);
+	free(f->last_counts);
+	free(f->footprint);
+}
+
+struct ins_analysis *ins_analysis_new(const struct ins_analysis_config *cfg, char *err, size_t errlen)
+{
+	struct ins_analysis *ana;
+	int any = 0;
+
+	if (!cfg) {
+		snprintf(err, errlen, "analysis: no configuration");
+		return NULL;
+	}
+	ana = calloc(1, sizeof(*ana));
+	if (!ana) {
+		snprintf(err, errlen, "analysis: out of memory");
+		return NULL;
+	}
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (!cfg->layout[foot])
+			continue;
+		any = 1;
+		if (foot_init(&ana->foot[foot], cfg->layout[foot], cfg->calib[foot], foot, err, errlen) < 0)
+			goto fail;
+	}
+	if (!any) {
+		snprintf(err, errlen, "analysis: no layout for either foot");
+		goto fail;
+	}
+	ana->body_weight_n = cfg->body_weight_n > 0 ? cfg->body_weight_n : 0;
+	return ana;
+fail:
+	ins_analysis_free(ana);
+	return NULL;
+}
+
+void ins_analysis_free(struct ins_analysis *ana)
+{
+	if (!ana)
+		return;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		foot_free(&ana->foot[foot]);
+	free(ana);
+}
+
+void ins_analysis_set_body_weight(struct ins_analysis *ana, double body_weight_n)
+{
+	ana->body_weight_n = body_weight_n > 0 ? body_weight_n : 0;
+}
+
+void ins_analysis_tare(struct ins_analysis *ana, unsigned foot)
+{
+	static struct ins_ratelimit rl;
+	unsigned suppressed;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx || !ana->foot[foot].have_counts) {
+		if (ins_ratelimit_ok(&rl, &suppressed))
+			ins_warn("analysis", "tare of the %s foot ignored: no raw frame received for it yet",
+				 ins_foot_name(foot));
+		return;
+	}
+	ins_frame_tare(ana->foot[foot].ctx, ana->foot[foot].last_counts);
+}
+
+const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot)
+{
+	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ana->foot[foot].kpa : NULL;
+}
+
+static int reject(struct ins_analysis *ana, unsigned foot, const char *why)
+{
+	unsigned suppressed;
+
+	ana->rejected_frames++;
+	if (ins_ratelimit_ok(&ana->rl_reject, &suppressed))
+		ins_warn("analysis", "%s foot: frame rejected: %s (%llu rejected so far, %u messages suppressed)",
+			 ins_foot_name(foot), why, (unsigned long long)ana->rejected_frames, suppressed);
+	return -1;
+}
+
+/* ---- temporal metrics across feet --------------------------------------- */
+
+static const struct stance_rec *last_stance(const struct foot *f)
+{
+	return f->n_hist ? &f->hist[(f->n_hist - 1) % GAIT_HISTORY] : NULL;
+}
+
+static void remember_stance(struct foot *f, int64_t contact_us, int64_t toe_off_us)
+{
+	f->hist[f->n_hist % GAIT_HISTORY] = (struct stance_rec){ contact_us, toe_off_us };
+	f->n_hist++;
+}
+
+static double overlap_us(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+	int64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+
+	return hi > lo ? (double)(hi - lo) : 0.0;
+}
+
+/* Latest opposite contact before `contact`, or INT64_MIN. */
+static int64_t opposite_contact_before(const struct foot *o, int64_t contact)
+{
+	int64_t best = INT64_MIN;
+	unsigned n = o->n_hist < GAIT_HISTORY ? o->n_hist : GAIT_HISTORY;
+
+	for (unsigned k = 0; k < n; k++) {
+		int64_t c = o->hist[k].contact_us;
+		if (c != INT64_MIN && c < contact && c > best)
+			best = c;
+	}
+	if (o->cur_contact_us != INT64_MIN && o->cur_contact_us < contact && o->cur_contact_us > best)
+		best = o->cur_contact_us;
+	return best;
+}
+
+static double double_support_us(const struct foot *o, int64_t c, int64_t t)
+{
+	unsigned n = o->n_hist < GAIT_HISTORY ? o->n_hist : GAIT_HISTORY;
+	double sum = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		if (o->hist[k].contact_us != INT64_MIN)
+			sum += overlap_us(c, t, o->hist[k].contact_us, o->hist[k].toe_off_us);
+	if (o->cur_contact_us != INT64_MIN && ins_events_in_stance(&o->ev))
+		sum += overlap_us(c, t, o->cur_contact_us, t);
+	return sum;
+}
+
+static void temporal_metrics(const struct ins_analysis *ana, unsigned foot, int64_t c, int64_t t,
+			     double *m)
+{
+	const struct foot *f = &ana->foot[foot], *o = &ana->foot[!foot];
+	const struct stance_rec *prev = last_stance(f);
+	double stride = NAN;
+
+	m[INS_M_STANCE_MS] = (double)(t - c) / 1e3;
+	if (prev && prev->contact_us != INT64_MIN && c - prev->contact_us <= MAX_STRIDE_US) {
+		stride = (double)(c - prev->contact_us);
+		m[INS_M_STRIDE_MS] = stride / 1e3;
+		m[INS_M_SWING_MS] = (double)(c - prev->toe_off_us) / 1e3;
+		m[INS_M_CADENCE_SPM] = 2.0 * 60e6 / stride;
+		m[INS_M_CADENCE_STRIDES] = 60e6 / stride;
+	}
+	if (!o->ctx)
+		return;
+	m[INS_M_DOUBLE_SUPPORT_MS] = double_support_us(o, c, t) / 1e3;
+	int64_t oc = opposite_contact_before(o, c);
+	if (oc != INT64_MIN && (isfinite(stride) ? (double)(c - oc) < stride : c - oc <= MAX_STRIDE_US / 2))
+		m[INS_M_STEP_MS] = (double)(c - oc) / 1e3;
+}
+
+/* ---- steps ----------------------------------------------------------------- */
+
+static void queue_step(struct ins_analysis *ana, const struct ins_step *st)
+{
+	unsigned suppressed;
+
+	if (ana->q_len == STEP_QUEUE) {
+		ana->q_head = (ana->q_head + 1) % STEP_QUEUE;
+		ana->q_len--;
+		ana->dropped_steps++;
+		if (ins_ratelimit_ok(&ana->rl_drop, &suppressed))
+			ins_warn("analysis", "step queue full: oldest step dropped (%llu so far); the caller "
+				 "must drain ins_analysis_next_step() after each feed",
+				 (unsigned long long)ana->dropped_steps);
+	}
+	ana->queue[(ana->q_head + ana->q_len) % STEP_QUEUE] = *st;
+	ana->q_len++;
+}
+
+int ins_analysis_next_step(struct ins_analysis *ana, struct ins_step *out)
+{
+	if (ana->q_len == 0)
+		return 0;
+	*out = ana->queue[ana->q_head];
+	ana->q_head = (ana->q_head + 1) % STEP_QUEUE;
+	ana->q_len--;
+	return 1;
+}
+
+static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins_ev_stance *st)
+{
+	struct foot *f = &ana->foot[foot];
+	struct ins_step step;
+
+	f->cur_contact_us = INT64_MIN;
+	if (st->contact_us == INT64_MIN) {
+		/* The stance began before the detector could see it: no step, but
+		 * its toe-off starts the next swing. */
+		remember_stance(f, st->contact_us, st->toe_off_us);
+		return;
+	}
+	memset(&step, 0, sizeof(step));
+	for (unsigned i = 0; i < INS_M_COUNT; i++)
+		step.m[i] = NAN;
+	step.foot = (uint8_t)foot;
+	step.index = f->next_index++;
+	step.contact_us = st->contact_us;
+	step.toe_off_us = st->toe_off_us;
+	temporal_metrics(ana, foot, st->contact_us, st->toe_off_us, step.m);
+	ins_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
+	remember_stance(f, st->contact_us, st->toe_off_us);
+	queue_step(ana, &step);
+}
+
+/* ---- the hot path -------------------------------------------------------- */
+
+static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int gap, struct ins_frame_metrics *out)
+{
+	struct foot *f = &ana->foot[foot];
+	struct ins_frame_extra extra;
+	struct ins_ev_stance st;
+	int64_t contact;
+	int mask;
+
+	ins_frame_compute(f->ctx, f->kpa, out, &extra);
+	out->foot = (uint8_t)foot;
+	out->t_us = t_us;
+	out->event = INS_EVENT_NONE;
+	ins_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
+	ins_step_acc_footprint(&f->acc, f->kpa);
+	mask = ins_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
+	if (mask > 0 && (mask & INS_EVENT_TOE_OFF)) {
+		out->event = INS_EVENT_TOE_OFF;
+		close_step(ana, foot, &st);
+	}
+	if (mask > 0 && (mask & INS_EVENT_CONTACT)) {
+		out->event = INS_EVENT_CONTACT;
+		f->cur_contact_us = contact;
+	}
+	out->in_stance = (uint8_t)ins_events_in_stance(&f->ev);
+}
+
+/* Time checks shared by both feed paths; returns the gap flag or -1. */
+static int check_time(struct ins_analysis *ana, struct foot *f, unsigned foot, int64_t t_us)
+{
+	int gap = 0;
+
+	if (f->have_frame) {
+		int64_t dt = t_us - f->last_t_us;
+		if (dt <= 0)
+			return reject(ana, foot, "time did not advance");
+		if (f->dt_est_us > 0 && (double)dt > GAP_INTERVALS * f->dt_est_us)
+			gap = 1;
+		else
+			f->dt_est_us = f->dt_est_us > 0 ? 0.9 * f->dt_est_us + 0.1 * (double)dt : (double)dt;
+	}
+	return gap;
+}
+
+int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame, struct ins_frame_metrics *out)
+{
+	unsigned foot = frame->foot;
+	struct foot *f;
+	int gap;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
+		return reject(ana, foot, "no layout configured for this foot");
+	f = &ana->foot[foot];
+	if (frame->n != f->layout->n_sensors || !frame->values)
+		return reject(ana, foot, "sensor count does not match the layout");
+	gap = check_time(ana, f, foot, frame->t_us);
+	if (gap < 0)
+		return -1;
+	if (f->have_frame && frame->seq != f->last_seq + 1u)
+		gap = 1;
+	f->last_seq = frame->seq;
+	f->last_t_us = frame->t_us;
+	f->have_frame = 1;
+	memcpy(f->last_counts, frame->values, frame->n * sizeof(uint16_t));
+	f->have_counts = 1;
+	ins_frame_calibrate(f->ctx, frame->values, f->kpa);
+	process(ana, foot, frame->t_us, gap, out);
+	return 0;
+}
+
+int ins_analysis_feed_kpa(struct ins_analysis *ana, unsigned foot, int64_t t_us, const float *kpa, unsigned n,
+			  struct ins_frame_metrics *out)
+{
+	struct foot *f;
+	int gap;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
+		return reject(ana, foot, "no layout configured for this foot");
+	f = &ana->foot[foot];
+	if (n != f->layout->n_sensors || !kpa)
+		return reject(ana, foot, "sensor count does not match the layout");
+	gap = check_time(ana, f, foot, t_us);
+	if (gap < 0)
+		return -1;
+	f->last_t_us = t_us;
+	f->have_frame = 1;
+	memcpy(f->kpa, kpa, n * sizeof(float));
+	ins_frame_clean_kpa(f->kpa, n);
+	process(ana, foot, t_us, gap, out);
+	return 0;
+}

@@ -1,0 +1,317 @@
+/* Gait-event accuracy against published references, through the whole
+ * path a user's file takes: import reader -> analysis engine -> steps.
+ *
+ * gaitndd (PhysioNet): per-stride stride, stance and swing against the
+ * publishers' .ts values, every record and both feet: median absolute error
+ * <= 10 ms (stride) and <= 25 ms (stance, swing), >= 95 % of the published
+ * strides found.  Moticon: our contact and toe-off within 30 ms of the
+ * vendor's own events for >= 95 % of its steps.  Skipped with a message when
+ * ../shared/data is absent.  The achieved figures are printed. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "insoled/analysis.h"
+#include "insoled/import.h"
+#include "insoled/layout.h"
+
+#define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
+#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
+
+/* Published strides are matched to ours by their contact times: within 150
+ * ms (a seventh of the shortest stride) is the same contact. */
+#define MATCH_US 150000
+#define MAX_STEPS 4000
+#define MAX_ROWS 2000
+
+#define GAITNDD_STRIDE_MAX_MS 10.0
+#define GAITNDD_PHASE_MAX_MS 25.0
+#define GAITNDD_FOUND_MIN_PCT 95.0
+#define MOTICON_EVENT_MAX_MS 30.0
+#define MOTICON_AGREE_MIN_PCT 95.0
+
+struct detected {
+	unsigned n;
+	int64_t contact[MAX_STEPS], toe_off[MAX_STEPS];
+};
+
+static int have_shared_data(const char *what)
+{
+	if (access(SHARED_DATA, R_OK) == 0)
+		return 1;
+	fprintf(stderr, "check_accuracy: %s skipped: %s not found (the shared recordings are not "
+		"part of the source tree)\n", what, SHARED_DATA);
+	return 0;
+}
+
+/* Run a recording through import + engine; steps per foot into det[]. */
+static void analyse_file(const char *path, struct detected det[INS_FOOT_COUNT])
+{
+	char err[512];
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_layout *layout[INS_FOOT_COUNT] = { NULL, NULL };
+	struct ins_analysis_config cfg = { 0 };
+	struct ins_analysis *ana;
+	struct ins_import_frame f;
+	struct ins_frame_metrics fm;
+	struct ins_step step;
+	int rc;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	const struct ins_import_info *info = ins_import_info(imp);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (!(info->feet & (1u << foot)))
+			continue;
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, info->layout[foot], err, sizeof err);
+		ck_assert_msg(layout[foot] != NULL, "%s", err);
+		cfg.layout[foot] = layout[foot];
+		cfg.calib[foot] = info->calib[foot];
+	}
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	memset(det, 0, 2 * sizeof(*det));
+	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+		ck_assert_msg(ins_import_feed(imp, ana, layout[f.foot], &f, &fm, err, sizeof err) == 0, "%s", err);
+		while (ins_analysis_next_step(ana, &step)) {
+			struct detected *d = &det[step.foot];
+			ck_assert_uint_lt(d->n, MAX_STEPS);
+			d->contact[d->n] = step.contact_us;
+			d->toe_off[d->n] = step.toe_off_us;
+			d->n++;
+		}
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	ins_analysis_free(ana);
+	ins_import_close(imp);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(layout[foot]);
+}
+
+static int nearest_contact(const struct detected *d, double t_us)
+{
+	int best = -1;
+	double best_d = MATCH_US;
+
+	for (unsigned i = 0; i < d->n; i++) {
+		double dist = fabs((double)d->contact[i] - t_us);
+		if (dist < best_d) {
+			best_d = dist;
+			best = (int)i;
+		}
+	}
+	return best;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* ---- gaitndd ------------------------------------------------------------ */
+
+/* .ts columns (0-based): 0 elapsed time (= left contact) s; 1/2 left/right
+ * stride; 3/4 swing; 7/8 stance.  A row describes the cycle that ENDS at its
+ * contact: stride and swing end there, stance is that cycle's first phase. */
+static unsigned read_ts(const char *path, double (*rows)[13])
+{
+	FILE *fp = fopen(path, "r");
+	char line[512];
+	unsigned n = 0;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	while (n < MAX_ROWS && fgets(line, sizeof line, fp)) {
+		char *p = line, *end;
+		unsigned k;
+		for (k = 0; k < 13; k++, p = end) {
+			rows[n][k] = strtod(p, &end);
+			if (end == p)
+				break;
+		}
+		if (k == 13)
+			n++;
+	}
+	fclose(fp);
+	return n;
+}
+
+/* The .ts gives absolute times only for left contacts.  Right contacts are
+ * placed by the right strides from an anchor: the detected right contact
+ * (within the 2.5 s before the first row) whose chain of published strides
+ * best lands on detected contacts over the first 30 rows. */
+static void right_contacts(const struct detected *d, double (*rows)[13], unsigned n, double *ends)
+{
+	double best = INFINITY, t0 = rows[0][0] * 1e6;
+
+	for (unsigned a = 0; a < d->n; a++) {
+		double t = (double)d->contact[a], cost = 0;
+		if (t > t0 || t < t0 - 2.5e6)
+			continue;
+		for (unsigned k = 1; k < n && k < 30; k++) {
+			int j;
+			t += rows[k][2] * 1e6;
+			j = nearest_contact(d, t);
+			cost += j < 0 ? MATCH_US : fabs((double)d->contact[j] - t);
+		}
+		if (cost < best) {
+			best = cost;
+			ends[0] = (double)d->contact[a];
+		}
+	}
+	ck_assert_msg(isfinite(best), "no right contact found before the first published stride");
+	for (unsigned k = 1; k < n; k++)
+		ends[k] = ends[k - 1] + rows[k][2] * 1e6;
+}
+
+struct foot_result {
+	double stride_ms, stance_ms, swing_ms, found_pct;
+};
+
+static struct foot_result compare_foot(const struct detected *d, double (*rows)[13], unsigned n, unsigned foot)
+{
+	static double ends[MAX_ROWS], e_stride[MAX_ROWS], e_stance[MAX_ROWS], e_swing[MAX_ROWS];
+	struct foot_result r;
+	unsigned found = 0;
+
+	if (foot == INS_FOOT_LEFT)
+		for (unsigned k = 0; k < n; k++)
+			ends[k] = rows[k][0] * 1e6;
+	else
+		right_contacts(d, rows, n, ends);
+	for (unsigned k = 1; k < n; k++) {
+		int j0 = nearest_contact(d, ends[k - 1]), j1 = nearest_contact(d, ends[k]);
+		if (j0 < 0 || j1 != j0 + 1)
+			continue;
+		e_stride[found] = fabs((double)(d->contact[j1] - d->contact[j0]) / 1e3 - rows[k][1 + foot] * 1e3);
+		e_stance[found] = fabs((double)(d->toe_off[j0] - d->contact[j0]) / 1e3 - rows[k][7 + foot] * 1e3);
+		e_swing[found] = fabs((double)(d->contact[j1] - d->toe_off[j0]) / 1e3 - rows[k][3 + foot] * 1e3);
+		found++;
+	}
+	r.found_pct = 100.0 * found / (n - 1);
+	r.stride_ms = median(e_stride, found);
+	r.stance_ms = median(e_stance, found);
+	r.swing_ms = median(e_swing, found);
+	return r;
+}
+
+static const char *const gaitndd_records[] = { "als1", "control1", "hunt1", "park1" };
+
+START_TEST(gaitndd_stride_stance_swing_match_published)
+{
+	static double rows[MAX_ROWS][13];
+	static struct detected det[INS_FOOT_COUNT];
+	const char *rec = gaitndd_records[_i];
+	char path[512];
+	unsigned n;
+
+	if (!have_shared_data("gaitndd accuracy"))
+		return;
+	snprintf(path, sizeof path, SHARED_DATA "/gaitndd/%s.ts", rec);
+	n = read_ts(path, rows);
+	ck_assert_uint_gt(n, 100);
+	snprintf(path, sizeof path, SHARED_DATA "/gaitndd/%s.hea", rec);
+	analyse_file(path, det);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		struct foot_result r = compare_foot(&det[foot], rows, n, foot);
+		fprintf(stderr, "gaitndd %-8s %-5s median |error| stride %5.1f ms, stance %5.1f ms, swing %5.1f ms; "
+			"%5.1f %% of %u published strides found\n", rec, ins_foot_name(foot), r.stride_ms,
+			r.stance_ms, r.swing_ms, r.found_pct, n - 1);
+		ck_assert_msg(r.found_pct >= GAITNDD_FOUND_MIN_PCT, "%s %s: %.1f %% strides found", rec,
+			      ins_foot_name(foot), r.found_pct);
+		ck_assert_msg(r.stride_ms <= GAITNDD_STRIDE_MAX_MS, "%s %s: stride error %.1f ms", rec,
+			      ins_foot_name(foot), r.stride_ms);
+		ck_assert_msg(r.stance_ms <= GAITNDD_PHASE_MAX_MS, "%s %s: stance error %.1f ms", rec,
+			      ins_foot_name(foot), r.stance_ms);
+		ck_assert_msg(r.swing_ms <= GAITNDD_PHASE_MAX_MS, "%s %s: swing error %.1f ms", rec,
+			      ins_foot_name(foot), r.swing_ms);
+	}
+}
+END_TEST
+
+/* ---- Moticon ------------------------------------------------------------- */
+
+#define MOTICON_DIR SHARED_DATA "/moticon/"
+#define MOTICON_REPORT "moticon_gait_report_230927_10_21_14_"
+
+/* Vendor step table: "Step,Initial contact (s),Toe off (s),..." after a
+ * comment line. */
+static unsigned read_vendor_steps(const char *path, double *contact, double *toe_off, unsigned max)
+{
+	FILE *fp = fopen(path, "r");
+	char line[4096];
+	unsigned n = 0;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	while (n < max && fgets(line, sizeof line, fp)) {
+		unsigned step;
+		double c, t;
+		if (sscanf(line, "%u,%lf,%lf", &step, &c, &t) == 3) {
+			contact[n] = c;
+			toe_off[n] = t;
+			n++;
+		}
+	}
+	fclose(fp);
+	return n;
+}
+
+START_TEST(moticon_events_match_vendor)
+{
+	static struct detected det[INS_FOOT_COUNT];
+	unsigned agree = 0, total = 0;
+
+	if (!have_shared_data("Moticon accuracy"))
+		return;
+	analyse_file(MOTICON_DIR "230927_102114.txt", det);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		double contact[64], toe_off[64], worst_c = 0, worst_t = 0;
+		char path[512];
+		unsigned n;
+
+		snprintf(path, sizeof path, MOTICON_DIR MOTICON_REPORT "%s_steps.csv", ins_foot_name(foot));
+		n = read_vendor_steps(path, contact, toe_off, 64);
+		ck_assert_uint_gt(n, 5);
+		for (unsigned k = 0; k < n; k++) {
+			int j = nearest_contact(&det[foot], contact[k] * 1e6);
+			double ec = j < 0 ? INFINITY : fabs((double)det[foot].contact[j] / 1e3 - contact[k] * 1e3);
+			double et = j < 0 ? INFINITY : fabs((double)det[foot].toe_off[j] / 1e3 - toe_off[k] * 1e3);
+			worst_c = fmax(worst_c, ec);
+			worst_t = fmax(worst_t, et);
+			agree += ec <= MOTICON_EVENT_MAX_MS && et <= MOTICON_EVENT_MAX_MS;
+			total++;
+		}
+		fprintf(stderr, "moticon %-5s %u vendor steps: worst |error| contact %.1f ms, toe-off %.1f ms\n",
+			ins_foot_name(foot), n, worst_c, worst_t);
+	}
+	fprintf(stderr, "moticon: %u of %u steps (%.1f %%) with both events within %.0f ms of the vendor's\n",
+		agree, total, 100.0 * agree / total, MOTICON_EVENT_MAX_MS);
+	ck_assert_msg(100.0 * agree / total >= MOTICON_AGREE_MIN_PCT, "%u of %u steps agree", agree, total);
+}
+END_TEST
+
+Suite *ins_suite_accuracy(void);
+Suite *ins_suite_accuracy(void)
+{
+	Suite *s = suite_create("accuracy");
+	TCase *tc = tcase_create("references");
+
+	/* Whole recordings through import and analysis: seconds under sanitizers. */
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, gaitndd_stride_stance_swing_match_published, 0,
+			    (int)(sizeof(gaitndd_records) / sizeof(gaitndd_records[0])));
+	tcase_add_test(tc, moticon_events_match_vendor);
+	suite_add_tcase(s, tc);
+	return s;
+}
