@@ -225,7 +225,17 @@ export class FootMap {
 
 // A colour bar with tick labels as text, so the scale is readable by screen
 // readers and prints crisply.
-export function legend({ scale = 'viridis', min = 0, max = 100, unit = 'kPa', caption = 'Pressure', n = 4 }) {
+// Tick count that lands on round numbers (0, 100, ... 500 rather than 125, 375).
+function tickCount(span) {
+	for (const n of [5, 4, 6, 3, 2]) {
+		const step = span / n;
+		const p = Math.pow(10, Math.floor(Math.log10(step)));
+		if ([1, 2, 2.5, 5, 10].some((m) => Math.abs(step - m * p) < 1e-9 * span)) return n;
+	}
+	return 4;
+}
+
+export function legend({ scale = 'viridis', min = 0, max = 100, unit = 'kPa', caption = 'Pressure', n = tickCount(max - min) }) {
 	const stops = [];
 	for (let i = 0; i <= 10; i++) stops.push(`${cssColour(scale, i / 10)} ${i * 10}%`);
 	const bar = el('div', { class: 'legend-bar', style: `background: linear-gradient(to right, ${stops.join(', ')})` });

@@ -57,7 +57,7 @@ export async function mount(main) {
 
 	ui.chart = plot(ui.forceBox, {
 		scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(100, hi * 1.1)] } },
-		axes: [axis('Time (s)'), axis('Force (N)')],
+		axes: [axis('Time (s, 0 = now)'), axis('Force (N)')],
 		series: [{ label: 'Time (s)', value: (u, v) => num(v, 2) },
 			...FEET.map((f) => ({ label: `${footName(f)} force (N)`, stroke: FOOT_COLOURS[f], width: 2, spanGaps: true, value: (u, v) => num(v, 0) }))],
 		legend: { live: false },
@@ -291,9 +291,11 @@ function drawMaps(ui, st) {
 function updateChart(ui, st) {
 	if (!ui.chart) return;
 	const fo = st.force;
-	ui.chart.setData([fo.t, fo.left, fo.right], false);
-	const last = fo.t.length ? fo.t[fo.t.length - 1] : FORCE_WINDOW_S;
-	ui.chart.setScale('x', { min: last - FORCE_WINDOW_S, max: last });
+	// x relative to the newest sample: the axis reads "seconds ago" and its
+	// ticks stay on round numbers while the curve scrolls.
+	const last = fo.t.length ? fo.t[fo.t.length - 1] : 0;
+	ui.chart.setData([fo.t.map((t) => t - last), fo.left, fo.right], false);
+	ui.chart.setScale('x', { min: -FORCE_WINDOW_S, max: 0 });
 }
 
 function dlRows(pairs) {
