@@ -52,6 +52,7 @@ void ins_frame_calib_rebuild(struct ins_frame_ctx *ctx)
 		const struct ins_calib_curve *c = &ctx->curves[i];
 
 		ctx->sat[i] = c->saturation;
+		ctx->satf[i] = c->saturation;
 		ctx->zero[i] = (float)c->zero;
 		ctx->gain[i] = (float)(c->gain * ctx->scale);
 		if (ctx->all_linear) {
@@ -70,19 +71,37 @@ void ins_frame_calib_rebuild(struct ins_frame_ctx *ctx)
 	}
 }
 
+/* Four sensors at a time; the tail computes the same float operations. */
+static void calibrate_linear(const struct ins_frame_ctx *ctx, const uint16_t *counts, float *kpa)
+{
+	const float *zero = ctx->zero, *gain = ctx->gain, *satf = ctx->satf;
+	const ins_v4f nil = { 0, 0, 0, 0 };
+	unsigned n = ctx->n, i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		ins_v4u16 cu;
+		ins_v4f c, sat, v;
+
+		__builtin_memcpy(&cu, counts + i, sizeof(cu));
+		c = __builtin_convertvector(cu, ins_v4f);
+		sat = ins_v4f_load(satf + i);
+		c = ins_v4f_select(c < sat, c, sat);
+		v = (c - ins_v4f_load(zero + i)) * ins_v4f_load(gain + i);
+		ins_v4f_store(kpa + i, ins_v4f_select(v > nil, v, nil));
+	}
+	for (; i < n; i++) {
+		float c = counts[i] < satf[i] ? (float)counts[i] : satf[i];
+
+		kpa[i] = linear_kpa(c, zero[i], gain[i]);
+	}
+}
+
 void ins_frame_calibrate(const struct ins_frame_ctx *ctx, const uint16_t *counts, float *kpa)
 {
 	unsigned n = ctx->n;
 
 	if (ctx->all_linear) {
-		const float *zero = ctx->zero, *gain = ctx->gain;
-		const uint16_t *sat = ctx->sat;
-
-		for (unsigned i = 0; i < n; i++) {
-			uint16_t c = counts[i] < sat[i] ? counts[i] : sat[i];
-
-			kpa[i] = linear_kpa((float)c, zero[i], gain[i]);
-		}
+		calibrate_linear(ctx, counts, kpa);
 	} else if (ctx->lut) {
 		for (unsigned i = 0; i < n; i++) {
 			uint16_t c = counts[i] < ctx->sat[i] ? counts[i] : ctx->sat[i];

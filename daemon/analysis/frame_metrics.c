@@ -23,13 +23,11 @@ static int build_runs(struct ins_frame_ctx *ctx)
 	for (unsigned i = 0; i < ctx->n; i++) {
 		struct ins_frame_run *r = n_runs ? &ctx->runs[n_runs - 1] : NULL;
 
-		if (r && r->region == s[i].region && r->medial_share == s[i].medial_share && r->len < RUN_MAX_LEN) {
+		if (r && r->region == s[i].region && r->len < RUN_MAX_LEN) {
 			r->len++;
 			continue;
 		}
-		ctx->runs[n_runs++] = (struct ins_frame_run){ .start = (uint16_t)i, .len = 1,
-							      .region = s[i].region,
-							      .medial_share = s[i].medial_share };
+		ctx->runs[n_runs++] = (struct ins_frame_run){ .start = (uint16_t)i, .len = 1, .region = s[i].region };
 	}
 	ctx->n_runs = n_runs;
 	return 0;
@@ -47,8 +45,9 @@ static int alloc_calibration(struct ins_frame_ctx *ctx)
 	ctx->zero = calloc(ctx->n, sizeof(float));
 	ctx->gain = calloc(ctx->n, sizeof(float));
 	ctx->sat = calloc(ctx->n, sizeof(uint16_t));
+	ctx->satf = calloc(ctx->n, sizeof(float));
 	ctx->sat_kpa = calloc(ctx->n, sizeof(float));
-	if (!ctx->zero || !ctx->gain || !ctx->sat || !ctx->sat_kpa)
+	if (!ctx->zero || !ctx->gain || !ctx->sat || !ctx->satf || !ctx->sat_kpa)
 		return -1;
 	if (ctx->all_linear || lut_entries * sizeof(float) > INS_CALIB_LUT_MAX_BYTES)
 		return 0;
@@ -68,8 +67,9 @@ static int alloc_weights(struct ins_frame_ctx *ctx)
 	ctx->w = malloc(ctx->n * sizeof(float));
 	ctx->wx = malloc(ctx->n * sizeof(float));
 	ctx->wy = malloc(ctx->n * sizeof(float));
+	ctx->wm = malloc(ctx->n * sizeof(float));
 	ctx->area = malloc(ctx->n * sizeof(float));
-	if (!ctx->w || !ctx->wx || !ctx->wy || !ctx->area)
+	if (!ctx->w || !ctx->wx || !ctx->wy || !ctx->wm || !ctx->area)
 		return -1;
 	for (unsigned i = 0; i < ctx->n; i++) {
 		/* kPa x mm2 = 1e-3 N */
@@ -78,6 +78,7 @@ static int alloc_weights(struct ins_frame_ctx *ctx)
 		ctx->w[i] = w;
 		ctx->wx[i] = w * s[i].x_mm;
 		ctx->wy[i] = w * s[i].y_mm;
+		ctx->wm[i] = w * s[i].medial_share;
 		ctx->area[i] = s[i].area_mm2;
 	}
 	return 0;
@@ -130,11 +131,13 @@ void ins_frame_ctx_free(struct ins_frame_ctx *ctx)
 	free(ctx->zero);
 	free(ctx->gain);
 	free(ctx->sat);
+	free(ctx->satf);
 	free(ctx->lut);
 	free(ctx->lut_off);
 	free(ctx->w);
 	free(ctx->wx);
 	free(ctx->wy);
+	free(ctx->wm);
 	free(ctx->area);
 	free(ctx->sat_kpa);
 	free(ctx->runs);
@@ -153,23 +156,54 @@ const struct ins_layout *ins_frame_ctx_layout(const struct ins_frame_ctx *ctx)
 
 /* Sums of one run of sensors. */
 struct run_sum {
-	float f, fx, fy, area, peak;
+	float f, fx, fy, fm, area, peak;
 	unsigned n_sat;
 };
 
+static float hsum(ins_v4f v)
+{
+	return (v[0] + v[1]) + (v[2] + v[3]);
+}
+
+static float hmax(ins_v4f v)
+{
+	float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
+
+	return a > b ? a : b;
+}
+
+/* Four sensors a step in vector lanes, then the remainder one by one. */
 static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
 {
-	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start;
+	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start, *wm = ctx->wm + start;
 	const float *area = ctx->area + start, *sat = ctx->sat_kpa + start, *p = kpa + start;
 	const float thr = ctx->contact_kpa;
-	struct run_sum s = { 0 };
+	const ins_v4f thr4 = { thr, thr, thr, thr };
+	ins_v4f f = { 0 }, fx = { 0 }, fy = { 0 }, fm = { 0 }, a = { 0 }, pk = { 0 };
+	ins_v4i ns = { 0 };
+	struct run_sum s;
+	unsigned i = 0;
 
-	for (unsigned i = 0; i < len; i++) {
+	for (; i + 4 <= len; i += 4) {
+		ins_v4f v = ins_v4f_load(p + i);
+
+		f += v * ins_v4f_load(w + i);
+		fx += v * ins_v4f_load(wx + i);
+		fy += v * ins_v4f_load(wy + i);
+		fm += v * ins_v4f_load(wm + i);
+		a += (ins_v4f)((v > thr4) & (ins_v4i)ins_v4f_load(area + i));
+		pk = ins_v4f_select(v > pk, v, pk);
+		ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
+	}
+	s = (struct run_sum){ hsum(f), hsum(fx), hsum(fy), hsum(fm), hsum(a), hmax(pk),
+			      (unsigned)(ns[0] + ns[1] + ns[2] + ns[3]) };
+	for (; i < len; i++) {
 		float v = p[i];
 
 		s.f += v * w[i];
 		s.fx += v * wx[i];
 		s.fy += v * wy[i];
+		s.fm += v * wm[i];
 		s.area += v > thr ? area[i] : 0.0f;
 		s.peak = v > s.peak ? v : s.peak;
 		s.n_sat += v >= sat[i];
@@ -197,7 +231,7 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 		peak = s.peak > peak ? s.peak : peak;
 		n_sat += s.n_sat;
 		region_f[g] += s.f;
-		medial[g] += s.f * run->medial_share;
+		medial[g] += s.fm;
 		region_peak[g] = s.peak > region_peak[g] ? s.peak : region_peak[g];
 		region_area[g] += s.area;
 	}

@@ -114,13 +114,39 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
  * or table curves evaluate the curve per sample instead. */
 #define INS_CALIB_LUT_MAX_BYTES (8u << 20)
 
-/* A run of consecutive sensors with the same region and side share: the
- * per-frame loop sums a run, then adds it to its region and sides. */
+/* A run of consecutive sensors in one region: the per-frame loop sums a
+ * run, then adds it to its region (dense grids and the shipped sparse
+ * layouts list sensors heel to toe, so they have one run per region). */
 struct ins_frame_run {
 	uint16_t start, len;
 	uint8_t region;
-	float medial_share;
 };
+
+/* Four floats at a time through the GCC/clang vector extensions (SSE on
+ * x86-64, NEON on ARM, plain code elsewhere): the hot loops need no
+ * -ffast-math and no target flags to vectorise. */
+typedef float ins_v4f __attribute__((vector_size(16)));
+typedef int32_t ins_v4i __attribute__((vector_size(16)));
+typedef uint16_t ins_v4u16 __attribute__((vector_size(8)));
+
+static inline ins_v4f ins_v4f_load(const float *p)
+{
+	ins_v4f v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void ins_v4f_store(float *p, ins_v4f v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+/* mask ? a : b, mask lanes all ones or all zeros */
+static inline ins_v4f ins_v4f_select(ins_v4i mask, ins_v4f a, ins_v4f b)
+{
+	return (ins_v4f)((mask & (ins_v4i)a) | (~mask & (ins_v4i)b));
+}
 
 struct ins_frame_ctx {
 	const struct ins_layout *layout;
@@ -131,12 +157,14 @@ struct ins_frame_ctx {
 	/* calibration */
 	int all_linear;
 	float *zero, *gain;       /* linear: kPa = gain * (min(c, sat) - zero), >= 0 */
+	float *satf;              /* saturation counts as float, for the vector path */
 	uint16_t *sat;
 	float *lut;               /* non-linear with a table: lut[lut_off[i] + min(c, sat)] */
 	uint32_t *lut_off;
 	/* metrics */
 	float *w;                 /* N per kPa: area * 1e-3 (1 for arbitrary units) */
 	float *wx, *wy;           /* w * x_mm, w * y_mm */
+	float *wm;                /* w * medial_share */
 	float *area;              /* mm2, for contact area */
 	float *sat_kpa;           /* calibrated value at saturation: at or above = saturated */
 	struct ins_frame_run *runs;
