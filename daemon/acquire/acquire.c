@@ -379,9 +379,25 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 		d->last_frame_mono_us = now;
 	pthread_mutex_unlock(&d->lock);
 	if (drops && ins_ratelimit_ok(&d->rl_drop, &suppressed))
-		ins_warn(MOD, "%s: frame queue full, %llu frames dropped: the analysis is not keeping up "
-			 "(%u reports suppressed)", d->name, (unsigned long long)drops, suppressed);
+		ins_warn(MOD, "%s: frame queue full, %llu frames dropped: the analysis is not keeping up%s", d->name,
+			 (unsigned long long)drops, suppressed ? " (earlier reports suppressed)" : "");
 	report_faults(d, &st);
+}
+
+/* Waits no longer than the next watchdog deadline, so reports come on time. */
+static int poll_ms(const struct acq_device *d)
+{
+	int64_t now = ins_mono_us(), due = INT64_MAX;
+
+	/* While silent, neither watchdog can fire again until bytes come. */
+	if (!d->silent_reported) {
+		due = d->last_byte_us + d->watchdog_us;
+		if (!d->noframes_reported && d->last_frame_us + d->watchdog_us < due)
+			due = d->last_frame_us + d->watchdog_us;
+	}
+	if (due - now >= READ_POLL_MS * 1000)
+		return READ_POLL_MS;
+	return due <= now ? 1 : (int)((due - now + 999) / 1000);
 }
 
 /* Reads until the device fails, ends or acquisition stops.  Returns the
@@ -391,7 +407,7 @@ static ssize_t read_loop(struct acq_device *d, struct ins_dev *dev)
 	char why[256];
 
 	while (!stopping(d->acq)) {
-		ssize_t n = ins_dev_read(dev, d->rbuf, READ_CHUNK, READ_POLL_MS, d->acq->wake_fd, why, sizeof(why));
+		ssize_t n = ins_dev_read(dev, d->rbuf, READ_CHUNK, poll_ms(d), d->acq->wake_fd, why, sizeof(why));
 		int64_t now = ins_mono_us();
 
 		if (n > 0) {

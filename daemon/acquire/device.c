@@ -228,7 +228,6 @@ static int open_termios(struct ins_dev *dev, unsigned baud, char *err, size_t er
 	if (termios_configure(dev->fd, dev->path, baud, err, errlen) < 0)
 		return -1;
 	make_exclusive(dev->fd, dev->path);
-	tcflush(dev->fd, TCIFLUSH);
 	dev->driver = INS_DEV_TERMIOS;
 	return 0;
 }
@@ -268,7 +267,6 @@ static int open_libserialport(struct ins_dev *dev, unsigned baud, char *err, siz
 		return -1;
 	}
 	make_exclusive(dev->fd, dev->path);
-	sp_flush(dev->port, SP_BUF_INPUT);
 	dev->driver = INS_DEV_LIBSERIALPORT;
 	return 0;
 }

@@ -1,0 +1,236 @@
+/* The bounded frame queue: order, copies, exact drop counts, the held
+ * slot, closing, and producers racing one consumer. */
+#include <check.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "../../daemon/acquire/queue.h"
+
+static struct ins_queue *queue(size_t capacity, unsigned max_n)
+{
+	char err[200];
+	struct ins_queue *q = ins_queue_new(capacity, max_n, err, sizeof(err));
+
+	ck_assert_msg(q != NULL, "%s", err);
+	return q;
+}
+
+static int push_seq(struct ins_queue *q, uint32_t seq, unsigned n)
+{
+	uint16_t v[64];
+	struct ins_frame f = { .foot = (uint8_t)(seq % 2), .n = (uint16_t)n, .seq = seq, .t_us = seq * 10,
+			       .values = v };
+
+	for (unsigned i = 0; i < n && i < 64; i++)
+		v[i] = (uint16_t)(seq * 100 + i);
+	return ins_queue_push(q, &f);
+}
+
+static void assert_frame(const struct ins_frame *f, uint32_t seq, unsigned n)
+{
+	ck_assert_uint_eq(f->seq, seq);
+	ck_assert_uint_eq(f->n, n);
+	ck_assert_int_eq(f->t_us, seq * 10);
+	ck_assert_uint_eq(f->foot, seq % 2);
+	for (unsigned i = 0; i < n; i++)
+		ck_assert_uint_eq(f->values[i], seq * 100 + i);
+}
+
+START_TEST(fifo_order_and_copies)
+{
+	struct ins_queue *q = queue(8, 16);
+	struct ins_frame f;
+
+	for (uint32_t s = 1; s <= 5; s++)
+		ck_assert_int_eq(push_seq(q, s, 16), 0);
+	for (uint32_t s = 1; s <= 5; s++) {
+		ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+		assert_frame(&f, s, 16);
+	}
+	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 0);
+	ck_assert_int_eq(ins_queue_pop(q, &f, 20), 0);
+	ins_queue_free(q);
+}
+END_TEST
+
+START_TEST(full_queue_drops_and_counts)
+{
+	struct ins_queue *q = queue(4, 16);
+	struct ins_queue_stats st;
+	struct ins_frame f;
+
+	for (uint32_t s = 1; s <= 7; s++)
+		ck_assert_int_eq(push_seq(q, s, 8), s <= 4 ? 0 : -1);
+	ins_queue_get_stats(q, &st);
+	ck_assert_uint_eq(st.capacity, 4);
+	ck_assert_uint_eq(st.depth, 4);
+	ck_assert_uint_eq(st.high_water, 4);
+	ck_assert_uint_eq(st.pushed, 4);
+	ck_assert_uint_eq(st.dropped, 3);
+	/* the oldest frames are kept, the newest dropped */
+	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	assert_frame(&f, 1, 8);
+	ck_assert_int_eq(push_seq(q, 8, 8), 0);
+	for (uint32_t s = 2; s <= 4; s++) {
+		ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+		assert_frame(&f, s, 8);
+	}
+	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	assert_frame(&f, 8, 8);
+	ins_queue_get_stats(q, &st);
+	ck_assert_uint_eq(st.popped, 5);
+	ck_assert_uint_eq(st.depth, 0);
+	ins_queue_free(q);
+}
+END_TEST
+
+/* The frame just popped is not overwritten while the queue fills again. */
+START_TEST(popped_frame_survives_a_full_queue)
+{
+	struct ins_queue *q = queue(2, 4);
+	struct ins_frame held, f;
+
+	ck_assert_int_eq(push_seq(q, 1, 4), 0);
+	ck_assert_int_eq(ins_queue_pop(q, &held, 0), 1);
+	ck_assert_int_eq(push_seq(q, 2, 4), 0);
+	ck_assert_int_eq(push_seq(q, 3, 4), 0);
+	ck_assert_int_eq(push_seq(q, 4, 4), -1);
+	assert_frame(&held, 1, 4);
+	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	assert_frame(&f, 2, 4);
+	ins_queue_free(q);
+}
+END_TEST
+
+START_TEST(too_large_frames_are_refused)
+{
+	struct ins_queue *q = queue(4, 8);
+	struct ins_queue_stats st;
+
+	ck_assert_int_eq(push_seq(q, 1, 9), -1);
+	ck_assert_int_eq(push_seq(q, 2, 8), 0);
+	ins_queue_get_stats(q, &st);
+	ck_assert_uint_eq(st.too_large, 1);
+	ck_assert_uint_eq(st.dropped, 0);
+	ck_assert_uint_eq(st.pushed, 1);
+	ins_queue_free(q);
+}
+END_TEST
+
+START_TEST(close_drains_then_ends)
+{
+	struct ins_queue *q = queue(4, 4);
+	struct ins_queue_stats st;
+	struct ins_frame f;
+
+	ck_assert_int_eq(push_seq(q, 1, 4), 0);
+	ins_queue_close(q);
+	ck_assert_int_eq(push_seq(q, 2, 4), -1);
+	ck_assert_int_eq(ins_queue_pop(q, &f, 1000), 1);
+	assert_frame(&f, 1, 4);
+	ck_assert_int_eq(ins_queue_pop(q, &f, 1000), -1);
+	ins_queue_get_stats(q, &st);
+	ck_assert_uint_eq(st.dropped, 1);
+	ins_queue_free(q);
+}
+END_TEST
+
+START_TEST(new_rejects_bad_sizes)
+{
+	char err[200];
+
+	ck_assert_ptr_null(ins_queue_new(0, 16, err, sizeof(err)));
+	ck_assert_str_eq(err, "frame queue: capacity 0 and max_n 16 must be at least 1 (max_n at most 4096)");
+	ck_assert_ptr_null(ins_queue_new(4, 5000, err, sizeof(err)));
+	ck_assert_str_eq(err, "frame queue: capacity 4 and max_n 5000 must be at least 1 (max_n at most 4096)");
+}
+END_TEST
+
+#define PRODUCERS 3
+#define PER_PRODUCER 20000
+
+struct producer {
+	struct ins_queue *q;
+	unsigned id;
+	unsigned refused;
+};
+
+static void *produce(void *arg)
+{
+	struct producer *p = arg;
+	uint16_t v[4];
+
+	for (uint32_t i = 0; i < PER_PRODUCER; i++) {
+		struct ins_frame f = { .foot = (uint8_t)p->id, .n = 4, .seq = i, .values = v };
+
+		for (unsigned k = 0; k < 4; k++)
+			v[k] = (uint16_t)(p->id * 1000 + k);
+		if (ins_queue_push(p->q, &f) < 0)
+			p->refused++;
+	}
+	return NULL;
+}
+
+/* Whatever the interleaving, every frame is either delivered intact and in
+ * its producer's order or counted as dropped. */
+START_TEST(producers_race_one_consumer)
+{
+	struct ins_queue *q = queue(64, 4);
+	struct producer prod[PRODUCERS];
+	pthread_t th[PRODUCERS];
+	int64_t last[PRODUCERS];
+	uint64_t got = 0, refused = 0;
+	struct ins_queue_stats st;
+	struct ins_frame f;
+	int rc;
+
+	for (unsigned i = 0; i < PRODUCERS; i++) {
+		prod[i] = (struct producer){ .q = q, .id = i };
+		last[i] = -1;
+		pthread_create(&th[i], NULL, produce, &prod[i]);
+	}
+	for (;;) {
+		rc = ins_queue_pop(q, &f, 50);
+		if (rc == 1) {
+			ck_assert_uint_lt(f.foot, PRODUCERS);
+			ck_assert_int_gt((int64_t)f.seq, last[f.foot]);
+			last[f.foot] = f.seq;
+			for (unsigned k = 0; k < 4; k++)
+				ck_assert_uint_eq(f.values[k], f.foot * 1000u + k);
+			got++;
+		} else if (rc == 0) {
+			break; /* producers done and queue empty (50 ms without a frame) */
+		}
+	}
+	for (unsigned i = 0; i < PRODUCERS; i++) {
+		pthread_join(th[i], NULL);
+		refused += prod[i].refused;
+	}
+	while (ins_queue_pop(q, &f, 0) == 1)
+		got++;
+	ins_queue_get_stats(q, &st);
+	ck_assert_uint_eq(st.pushed, got);
+	ck_assert_uint_eq(st.popped, got);
+	ck_assert_uint_eq(st.dropped, refused);
+	ck_assert_uint_eq(got + refused, (uint64_t)PRODUCERS * PER_PRODUCER);
+	ins_queue_free(q);
+}
+END_TEST
+
+Suite *ins_suite_queue(void);
+Suite *ins_suite_queue(void)
+{
+	Suite *s = suite_create("queue");
+	TCase *tc = tcase_create("queue");
+
+	tcase_add_test(tc, fifo_order_and_copies);
+	tcase_add_test(tc, full_queue_drops_and_counts);
+	tcase_add_test(tc, popped_frame_survives_a_full_queue);
+	tcase_add_test(tc, too_large_frames_are_refused);
+	tcase_add_test(tc, close_drains_then_ends);
+	tcase_add_test(tc, new_rejects_bad_sizes);
+	tcase_add_test(tc, producers_race_one_consumer);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
