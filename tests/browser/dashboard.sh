@@ -15,5 +15,9 @@ command -v node >/dev/null 2>&1 || skip "no node (apt-get install nodejs npm)"
 [ -f "$srcdir/web/node_modules/uplot/dist/uPlot.iife.min.js" ] ||
 	skip "uPlot missing: run 'npm ci' in $srcdir/web (tools/install-deps.sh does)"
 
+# The emulator is another module's program: until it is part of the build
+# there is nothing to drive the daemon with.
+[ -x "$builddir/insoled-emulator" ] || skip "insoled-emulator is not built in $builddir"
+
 INS_CHROMIUM=$CHROMIUM INS_SRCDIR=$srcdir INS_BUILDDIR=$builddir \
 	exec node "$srcdir/tests/browser/dashboard.test.mjs"

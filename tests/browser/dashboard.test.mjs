@@ -111,6 +111,7 @@ async function check(name, fn) {
 	} catch (e) {
 		failed++;
 		log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+		e.reported = true;
 		throw e;
 	}
 }
@@ -289,6 +290,10 @@ async function main() {
 			expect(consoleErrors.length === 0, `console errors:\n${consoleErrors.join('\n')}`);
 		});
 	} catch (e) {
+		if (!e.reported) {
+			failed++;
+			log(`not ok - setting up the daemon, emulator and browser\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+		}
 		if (daemon?.child?.logText) log(`--- insoled log (tail) ---\n${daemon.child.logText.split('\n').slice(-40).join('\n')}`);
 		if (consoleErrors.length) log(`--- browser console errors ---\n${consoleErrors.join('\n')}`);
 	} finally {
