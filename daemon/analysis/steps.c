@@ -261,7 +261,7 @@ static void force_curve(const struct stance *s, double body_weight_n, double *m)
 
 static void pressures(const struct stance *s, double *m)
 {
-	double peak = 0, area_max = 0, mean_p = 0, mean_f = 0;
+	double peak = 0, area_max = 0, mean_p = 0;
 	double region_peak[INS_REGION_COUNT] = { 0 };
 	unsigned n_p = 0;
 
@@ -269,7 +269,6 @@ static void pressures(const struct stance *s, double *m)
 		const struct ins_step_frame *f = fr(s, k);
 
 		peak = fmax(peak, f->peak_kpa);
-		mean_f += f->force;
 		if (f->area > 0) {
 			area_max = fmax(area_max, f->area);
 			/* Area-weighted mean over sensors in contact: F / A (N/mm2 -> kPa). */
@@ -279,7 +278,11 @@ static void pressures(const struct stance *s, double *m)
 		for (unsigned g = 0; g < INS_REGION_COUNT; g++)
 			region_peak[g] = fmax(region_peak[g], f->region_peak[g]);
 	}
-	m[INS_M_MEAN_FORCE_N] = s->count ? mean_f / (double)s->count : NAN;
+	/* Time average (FTI over the span of the stance frames), so it does
+	 * not depend on where the frames fall. */
+	if (s->count >= 2 && fr(s, s->count - 1)->t_us > fr(s, 0)->t_us)
+		m[INS_M_MEAN_FORCE_N] = integrate(s, get_force, 0) /
+					((double)(fr(s, s->count - 1)->t_us - fr(s, 0)->t_us) * 1e-6);
 	m[INS_M_PEAK_PRESSURE_KPA] = peak;
 	m[INS_M_CONTACT_AREA_MM2] = area_max;
 	m[INS_M_MEAN_PRESSURE_KPA] = n_p ? mean_p / n_p : NAN;
