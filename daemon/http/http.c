@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #define CONNECTION_MEMORY (128u << 10) /* per connection: headers, a JSON body chunk, one SSE block */
 #define SSE_BLOCK (32u << 10)         /* one read from the ring: a dense-grid frame event fits */
 #define EXPORT_BLOCK (32u << 10)
+#define SSE_SNDBUF (64 << 10)         /* kernel doubles it: ~0.4 s of dense-grid frames for both feet */
 #define SSE_HEARTBEAT_US 5000000      /* 5 s: keeps proxies and the browser's EventSource from timing out */
 #define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
 #define MAX_SLOW_JOBS 2               /* concurrent imports/re-analyses: each is CPU and disk heavy */
@@ -220,6 +222,18 @@ static void *waker_main(void *arg)
 	}
 }
 
+/* Linux lets a socket buffer megabytes for a client that does not read;
+ * bounding it makes a stalled stream stall (and time out) within seconds
+ * and caps kernel memory per SSE client. */
+static void bound_send_buffer(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int bytes = SSE_SNDBUF;
+
+	if (ci)
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+}
+
 static struct MHD_Response *sse_response(struct conn_req *r)
 {
 	struct ins_http_server *srv = r->srv;
@@ -253,6 +267,7 @@ static struct MHD_Response *sse_response(struct conn_req *r)
 	 * is never called again; the connection timeout is what drops it.
 	 * Healthy clients get a heartbeat well within it. */
 	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, stall);
+	bound_send_buffer(r->conn);
 	r->is_sse = 1;
 	return mr;
 }
@@ -465,6 +480,7 @@ static enum MHD_Result too_large(struct conn_req *r)
 static int first_call(struct conn_req *r, enum MHD_Result *ret)
 {
 	struct ins_http *http = r->srv->http;
+	struct ins_http_route route;
 	char err[200];
 	unsigned status;
 	const char *cl;
@@ -478,9 +494,11 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 	if (!(r->req.method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_PUT | INS_HTTP_DELETE)))
 		return 0;
 	r->body_kind = ins_http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
-	/* Refuse uploads from strangers before reading a byte of them. */
-	if (strncmp(r->req.path, "/api/", 5) == 0 &&
-	    (ins_http_check_auth(http, &r->req, &r->resp) || ins_http_check_origin(&r->req, &r->resp))) {
+	/* Refuse bodies from strangers before reading a byte of them. */
+	ins_http_route_match(r->req.path, &route);
+	if (route.id != INS_ROUTE_STATIC &&
+	    ((route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
+	     ins_http_check_origin(&r->req, &r->resp))) {
 		*ret = queue(r);
 		return 1;
 	}

@@ -1,0 +1,1247 @@
+/* http: the socket-free router, parsers and access control, then a real
+ * server on 127.0.0.1 (port 0) over a real store in a temporary directory,
+ * driven by libcurl: every endpoint, its errors, traversal attempts, tokens,
+ * body limits and the SSE stream (latency, resume, a stalled client). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../daemon/http/http_private.h"
+#include "insoled/clock.h"
+#include "insoled/http.h"
+#include "insoled/layout.h"
+#include "insoled/live.h"
+#include "insoled/store.h"
+
+#define SRC INS_TEST_SRCDIR
+
+/* ======================================================================
+ * Part 1: no socket
+ * ====================================================================== */
+
+static unsigned parse(const char *target, struct ins_http_request *req)
+{
+	char err[200];
+
+	memset(req, 0, sizeof(*req));
+	return ins_http_parse_target(target, req, err, sizeof(err));
+}
+
+START_TEST(target_decoding_refuses_traversal_in_every_spelling)
+{
+	static const char *const bad[] = {
+		"/../etc/passwd", "/a/../../etc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E/etc/passwd",
+		"/..%2fetc%2fpasswd", "/%2e%2e%2fetc%2fpasswd", "/%252e%252e/etc/passwd", "/a%00.html",
+		"/a\\..\\b", "/%5c..%5cb", "/./index.html", "/a//b", "/%zz", "/%2", "relative", "/a#frag",
+	};
+	struct ins_http_request req;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(bad[i], &req) == 400, "%s accepted", bad[i]);
+		ck_assert_ptr_null(req.path);
+	}
+	ck_assert_uint_eq(parse("/js/app%20x.js?a=1", &req), 0);
+	ck_assert_str_eq(req.path, "/js/app x.js");
+	ins_http_request_clear(&req);
+	{
+		char longer[INS_HTTP_MAX_TARGET + 10];
+
+		memset(longer, 'a', sizeof(longer));
+		longer[0] = '/';
+		longer[sizeof(longer) - 1] = '\0';
+		ck_assert_uint_eq(parse(longer, &req), 414);
+	}
+}
+END_TEST
+
+START_TEST(query_arguments_are_decoded_and_bounded)
+{
+	struct ins_http_request req;
+	char many[600] = "/api/sessions?";
+
+	ck_assert_uint_eq(parse("/api/sessions?subject=P%2D1+x&footwear=&flag&limit=5", &req), 0);
+	ck_assert_str_eq(ins_http_query(&req, "subject"), "P-1 x");
+	ck_assert_str_eq(ins_http_query(&req, "footwear"), "");
+	ck_assert_str_eq(ins_http_query(&req, "flag"), "");
+	ck_assert_str_eq(ins_http_query(&req, "limit"), "5");
+	ck_assert_ptr_null(ins_http_query(&req, "offset"));
+	ins_http_request_clear(&req);
+	ck_assert_uint_eq(parse("/api/x?a=%00", &req), 400);
+	for (int i = 0; i <= INS_HTTP_MAX_QUERY_ARGS; i++)
+		strcat(many, "k=v&");
+	ck_assert_uint_eq(parse(many, &req), 400);
+}
+END_TEST
+
+START_TEST(routes_methods_and_ids)
+{
+	struct ins_http_route r;
+	char allow[64];
+
+	ins_http_route_match("/api/sessions/12/stop", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_SESSION_STOP);
+	ck_assert_int_eq(r.object_id, 12);
+	ck_assert_int_eq(r.methods, INS_HTTP_POST);
+	ins_http_route_match("/api/sessions/import", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_SESSIONS_IMPORT);
+	ins_http_route_match("/api/sessions/abc", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_SESSION);
+	ck_assert_int_eq(r.bad_id, 1);
+	ins_http_route_match("/api/sessions/007", &r);
+	ck_assert_int_eq(r.bad_id, 1);
+	ins_http_route_match("/api/sessions/3/export/steps.csv", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_SESSION_EXPORT);
+	ck_assert_str_eq(r.name, "steps.csv");
+	ins_http_route_match("/api/layouts/fsr16", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_LAYOUT);
+	ck_assert_str_eq(r.name, "fsr16");
+	ins_http_route_match("/api/status/", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_STATUS);
+	ins_http_route_match("/api/nothing", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_NONE);
+	ins_http_route_match("/js/app.js", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_STATIC);
+	ins_http_route_match("/api/sessions/1", &r);
+	ck_assert_str_eq(ins_http_allow_header(r.methods, allow, sizeof(allow)), "GET, HEAD, PATCH, DELETE");
+}
+END_TEST
+
+START_TEST(typed_values)
+{
+	int64_t v, ids[8];
+	unsigned n, foot;
+
+	ck_assert_int_eq(ins_http_parse_int64("42", 0, 50, &v), 0);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(ins_http_parse_int64("51", 0, 50, &v), -1);
+	ck_assert_int_eq(ins_http_parse_int64("4x", 0, 50, &v), -1);
+	ck_assert_int_eq(ins_http_parse_int64(" 4", 0, 50, &v), -1);
+	ck_assert_int_eq(ins_http_parse_int64("", 0, 50, &v), -1);
+	ck_assert_int_eq(ins_http_parse_int64("99999999999999999999", 0, INT64_MAX, &v), -1);
+	ck_assert_int_eq(ins_http_parse_id_list("3,17,2", ids, 8, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(ids[1], 17);
+	ck_assert_int_eq(ins_http_parse_id_list("3,,2", ids, 8, &n), -1);
+	ck_assert_int_eq(ins_http_parse_id_list("3,x", ids, 8, &n), -1);
+	ck_assert_int_eq(ins_http_parse_id_list("1,2,3", ids, 2, &n), -1);
+	ck_assert_int_eq(ins_http_parse_foot("right", &foot), 0);
+	ck_assert_uint_eq(foot, INS_FOOT_RIGHT);
+	ck_assert_int_eq(ins_http_parse_foot("Left", &foot), -1);
+}
+END_TEST
+
+START_TEST(constant_time_compare_cookie_and_loopback)
+{
+	size_t len;
+	const char *v;
+
+	ck_assert(ins_http_ct_equal("secret", 6, "secret", 6));
+	ck_assert(!ins_http_ct_equal("secreT", 6, "secret", 6));
+	ck_assert(!ins_http_ct_equal("secretsecret", 12, "secret", 6));
+	ck_assert(!ins_http_ct_equal("", 0, "secret", 6));
+	ck_assert(!ins_http_ct_equal("", 0, "", 0));
+	v = ins_http_cookie_value("a=1; insoled_session=abc ; b=2", INS_HTTP_COOKIE, &len);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_int_eq(strncmp(v, "abc", 3), 0);
+	ck_assert_ptr_null(ins_http_cookie_value("xinsoled_session=abc", INS_HTTP_COOKIE, &len));
+	ck_assert(ins_http_is_loopback("127.0.0.1"));
+	ck_assert(ins_http_is_loopback("127.1.2.3"));
+	ck_assert(ins_http_is_loopback("::1"));
+	ck_assert(!ins_http_is_loopback("0.0.0.0"));
+	ck_assert(!ins_http_is_loopback("192.168.1.10"));
+	ck_assert(!ins_http_is_loopback("::"));
+}
+END_TEST
+
+START_TEST(refuses_lan_address_without_token)
+{
+	struct ins_http_config cfg = { .bind_addr = "0.0.0.0", .port = 0 };
+	char err[400] = "";
+
+	ck_assert_ptr_null(ins_http_start(&cfg, NULL, NULL, NULL, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "without an access token") && strstr(err, "0.0.0.0"), "%s", err);
+	cfg.tls_cert = "/nonexistent.pem";
+	cfg.token = "t";
+	cfg.bind_addr = "127.0.0.1";
+	ck_assert_ptr_null(ins_http_start(&cfg, NULL, NULL, NULL, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "tls_cert and tls_key"), "%s", err);
+}
+END_TEST
+
+/* Headers for the socket-free dispatcher: "Name: value" strings. */
+static const char *fake_header(void *ctx, const char *name)
+{
+	const char *const *h = ctx;
+
+	for (; h && *h; h++) {
+		size_t n = strlen(name);
+
+		if (strncasecmp(*h, name, n) == 0 && (*h)[n] == ':')
+			return *h + n + 2;
+	}
+	return NULL;
+}
+
+static unsigned dispatch(struct ins_http *http, unsigned method, const char *target, const char *const *headers,
+			 const char *body, struct ins_http_response *resp)
+{
+	struct ins_http_request req;
+
+	ck_assert_uint_eq(parse(target, &req), 0);
+	req.method = method;
+	req.header = fake_header;
+	req.header_ctx = (void *)(uintptr_t)headers;
+	req.body = body;
+	req.body_len = body ? strlen(body) : 0;
+	memset(resp, 0, sizeof(*resp));
+	ins_http_dispatch(http, &req, resp);
+	ins_http_request_clear(&req);
+	return resp->status;
+}
+
+START_TEST(dispatch_without_a_database_or_pipeline)
+{
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .token = "tok" };
+	static const char *const bearer[] = { "Authorization: Bearer tok", NULL };
+	static const char *const wrong[] = { "Authorization: Bearer nope", NULL };
+	static const char *const json_evil[] = { "Authorization: Bearer tok", "Content-Type: application/json",
+						 "Origin: http://evil.example", "Host: 127.0.0.1:8080", NULL };
+	static const char *const json_ok[] = { "Authorization: Bearer tok", "Content-Type: application/json",
+					       "Origin: http://127.0.0.1:8080", "Host: 127.0.0.1:8080", NULL };
+	static const char *const text[] = { "Authorization: Bearer tok", "Content-Type: text/plain", NULL };
+	struct ins_http_response resp;
+	char err[200];
+	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+
+	ck_assert_ptr_nonnull(http);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/status", NULL, NULL, &resp), 401);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/nothing", wrong, NULL, &resp), 401);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/nothing", bearer, NULL, &resp), 404);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_DELETE, "/api/status", bearer, NULL, &resp), 405);
+	ck_assert_str_eq(resp.headers[0].name, "Allow");
+	ck_assert_str_eq(resp.headers[0].value, "GET, HEAD");
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions", bearer, NULL, &resp), 503);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_evil, "{\"subject\":\"a\"}", &resp), 403);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_ok, "{\"subject\":\"a\"}", &resp), 503);
+	ck_assert_msg(strstr(resp.body, "recording is not available"), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", text, "{\"subject\":\"a\"}", &resp), 415);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_ok, "{\"subject\":1}", &resp), 400);
+	ck_assert_str_eq(resp.body, "{\"error\":\"subject: expected a string\",\"field\":\"subject\"}");
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_ok, "{\"subject\":", &resp), 400);
+	ck_assert_msg(strstr(resp.body, "\"field\":\"body\""), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/live?steps=51", bearer, NULL, &resp), 400);
+	ck_assert_msg(strstr(resp.body, "\"field\":\"steps\""), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/compare?ids=4", bearer, NULL, &resp), 400);
+	ck_assert_msg(strstr(resp.body, "\"field\":\"ids\""), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight", json_ok,
+				   "{\"body_weight_kg\":5}", &resp), 400);
+	ck_assert_msg(strstr(resp.body, "\"field\":\"body_weight_kg\""), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	/* Dashboard files need no token; there is no web root here. */
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/index.html", NULL, NULL, &resp), 404);
+	ins_http_response_clear(&resp);
+	ins_http_core_free(http);
+}
+END_TEST
+
+/* ======================================================================
+ * Part 2: a real server
+ * ====================================================================== */
+
+struct hooks_seen {
+	int tare_foot;
+	double body_weight_n;
+};
+
+static struct {
+	char dir[64];
+	struct ins_layout *layout;
+	struct ins_store *store;
+	struct ins_live *live;
+	struct ins_http *http;
+	struct hooks_seen seen;
+	char base[64];
+} fx;
+
+static int hook_start(void *ctx, const struct ins_session_meta *meta, int64_t *id, char *err, size_t errlen)
+{
+	struct ins_session_meta m = *meta;
+
+	m.layout[INS_FOOT_LEFT] = "fsr16";
+	m.layout[INS_FOOT_RIGHT] = "fsr16";
+	m.devices = "test";
+	return ins_store_session_start(fx.store, &m, id, err, errlen);
+}
+
+static int hook_stop(void *ctx, int64_t id, char *err, size_t errlen)
+{
+	return ins_store_session_stop(fx.store, id, err, errlen);
+}
+
+static int hook_tare(void *ctx, int foot, char *err, size_t errlen)
+{
+	fx.seen.tare_foot = foot;
+	return 0;
+}
+
+static int hook_body_weight(void *ctx, double n, char *err, size_t errlen)
+{
+	fx.seen.body_weight_n = n;
+	return 0;
+}
+
+static void hook_status(void *ctx, json_t *status)
+{
+	json_object_set_new(status, "devices", json_pack("[{s:s}]", "path", "/dev/test0"));
+}
+
+static json_t *hook_devices(void *ctx)
+{
+	return json_pack("[{s:s,s:s}]", "path", "/dev/test0", "layout", "fsr16");
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void start_server(const char *token, unsigned stall_s)
+{
+	struct ins_store_config scfg = { 0 };
+	struct ins_live_config lcfg = { .display_hz = 30, .step_history = 50 };
+	struct ins_http_hooks hooks = { .fill_status = hook_status, .start_recording = hook_start,
+					.stop_recording = hook_stop, .tare = hook_tare,
+					.set_body_weight = hook_body_weight, .devices = hook_devices };
+	struct ins_http_config hcfg = { .bind_addr = "127.0.0.1", .port = 0, .token = token,
+					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
+					.max_per_ip = 64, .sse_stall_timeout_s = stall_s };
+	char err[400], db[128], web[128], vendor[128], outside[128];
+
+	strcpy(fx.dir, "/tmp/ins-http-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
+	snprintf(db, sizeof(db), "%s/test.db", fx.dir);
+	snprintf(web, sizeof(web), "%s/web", fx.dir);
+	snprintf(vendor, sizeof(vendor), "%s/vendor", fx.dir);
+	snprintf(outside, sizeof(outside), "%s/secret.txt", fx.dir);
+	mkdir(web, 0700);
+	mkdir(vendor, 0700);
+	write_file(web, "index.html", "<!doctype html><title>insoled</title>");
+	write_file(web, "app.js", "export const x = 1;\n");
+	write_file(vendor, "uplot.js", "/* uplot */\n");
+	write_file(fx.dir, "secret.txt", "root:x:0:0 patient data\n");
+	{
+		char link[160];
+
+		snprintf(link, sizeof(link), "%s/escape.txt", web);
+		ck_assert_int_eq(symlink(outside, link), 0);
+	}
+	fx.layout = ins_layout_load_named(SRC "/layouts", "fsr16", err, sizeof(err));
+	ck_assert_msg(fx.layout, "%s", err);
+	scfg.db_path = db;
+	scfg.sql_dir = SRC "/sql";
+	scfg.layout_dir = SRC "/layouts";
+	fx.store = ins_store_open(&scfg, err, sizeof(err));
+	ck_assert_msg(fx.store, "store: %s", err);
+	lcfg.layout[INS_FOOT_LEFT] = fx.layout;
+	lcfg.layout[INS_FOOT_RIGHT] = fx.layout;
+	fx.live = ins_live_new(&lcfg, err, sizeof(err));
+	ck_assert_msg(fx.live, "live: %s", err);
+	hcfg.web_root = web;
+	hcfg.vendor_root = vendor;
+	fx.http = ins_http_start(&hcfg, fx.store, fx.live, &hooks, err, sizeof(err));
+	ck_assert_msg(fx.http, "http: %s", err);
+	ck_assert_uint_ne(ins_http_port(fx.http), 0);
+	snprintf(fx.base, sizeof(fx.base), "http://127.0.0.1:%u", ins_http_port(fx.http));
+}
+
+static void setup_open(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	start_server(NULL, 2);
+}
+
+static void setup_token(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	start_server("s3cret-token", 2);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	ins_http_stop(fx.http);
+	ins_live_free(fx.live);
+	ins_store_close(fx.store);
+	ins_layout_free(fx.layout);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	curl_global_cleanup();
+}
+
+struct reply {
+	long status;
+	char body[1 << 20];
+	size_t len;
+	char headers[8192];
+	size_t hlen;
+};
+static struct reply rep;
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct reply *r = ud;
+	size_t len = size * n, room = sizeof(r->body) - 1 - r->len;
+
+	if (len > room)
+		len = room;
+	memcpy(r->body + r->len, p, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct reply *r = ud;
+	size_t len = size * n, room = sizeof(r->headers) - 1 - r->hlen;
+
+	if (len > room)
+		len = room;
+	memcpy(r->headers + r->hlen, p, len);
+	r->hlen += len;
+	r->headers[r->hlen] = '\0';
+	return size * n;
+}
+
+/* method, path, body (NULL = none), then extra header lines, NULL-terminated.
+ * A JSON body gets Content-Type: application/json unless a header sets one. */
+static long req(const char *method, const char *path, const char *body, ...)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hs = NULL;
+	char url[4096];
+	const char *h;
+	int has_ct = 0;
+	va_list ap;
+	CURLcode rc;
+
+	memset(&rep, 0, sizeof(rep.status) + sizeof(rep.len));
+	rep.len = rep.hlen = 0;
+	rep.body[0] = rep.headers[0] = '\0';
+	snprintf(url, sizeof(url), "%s%s", fx.base, path);
+	va_start(ap, body);
+	while ((h = va_arg(ap, const char *)) != NULL) {
+		hs = curl_slist_append(hs, h);
+		has_ct |= strncasecmp(h, "Content-Type:", 13) == 0;
+	}
+	va_end(ap);
+	if (body && !has_ct)
+		hs = curl_slist_append(hs, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rep);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &rep);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	rc = curl_easy_perform(c);
+	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rep.status);
+	curl_slist_free_all(hs);
+	curl_easy_cleanup(c);
+	return rep.status;
+}
+
+static json_t *body_json(void)
+{
+	json_error_t e;
+	json_t *j = json_loads(rep.body, 0, &e);
+
+	ck_assert_msg(j, "not JSON (%s): %.200s", e.text, rep.body);
+	return j;
+}
+
+static void assert_error_field(long status, const char *field)
+{
+	json_t *j = body_json();
+
+	ck_assert_msg(rep.status == status, "status %ld, expected %ld: %s", rep.status, status, rep.body);
+	ck_assert_msg(json_is_string(json_object_get(j, "error")), "%s", rep.body);
+	if (field)
+		ck_assert_msg(json_is_string(json_object_get(j, "field")) &&
+				      strcmp(json_string_value(json_object_get(j, "field")), field) == 0,
+			      "expected field %s: %s", field, rep.body);
+	json_decref(j);
+}
+
+static int has_header(const char *line)
+{
+	return strcasestr(rep.headers, line) != NULL;
+}
+
+static int64_t json_int_at(json_t *obj, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(obj, key));
+}
+
+/* ---- status, metrics, devices, layouts, live -------------------------- */
+
+START_TEST(status_metrics_devices_layouts)
+{
+	json_t *j;
+
+	ck_assert_int_eq(req("GET", "/api/status", NULL, NULL), 200);
+	ck_assert(has_header("Content-Type: application/json"));
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "version")), PACKAGE_VERSION);
+	ck_assert(json_is_null(json_object_get(j, "recording")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "devices"), 0), "path")),
+			 "/dev/test0");
+	ck_assert(json_is_true(json_object_get(json_object_get(j, "database"), "healthy")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "http"), "auth")), "none");
+	json_decref(j);
+
+	ck_assert_int_eq(req("GET", "/api/metrics", NULL, NULL), 200);
+	j = body_json();
+	ck_assert_uint_eq(json_array_size(j), INS_M_COUNT);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "name")), "stance_ms");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "unit")), "ms");
+	json_decref(j);
+
+	ck_assert_int_eq(req("GET", "/api/devices", NULL, NULL), 200);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "devices"), 0), "layout")),
+			 "fsr16");
+	json_decref(j);
+
+	ck_assert_int_eq(req("GET", "/api/layouts/fsr16", NULL, NULL), 200);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "fsr16");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "sensors")), fx.layout->n_sensors);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "outline")), fx.layout->n_outline);
+	json_decref(j);
+	req("GET", "/api/layouts/nosuch", NULL, NULL);
+	assert_error_field(404, "name");
+	req("GET", "/api/layouts/..%2ffsr16", NULL, NULL);
+	assert_error_field(400, "path");
+
+	req("GET", "/api/nothing", NULL, NULL);
+	assert_error_field(404, "path");
+	req("DELETE", "/api/status", NULL, NULL);
+	assert_error_field(405, NULL);
+	ck_assert(has_header("Allow: GET, HEAD"));
+	ck_assert_int_eq(req("HEAD", "/api/status", NULL, NULL), 200);
+	ck_assert_uint_eq(rep.len, 0);
+}
+END_TEST
+
+static void publish_left_frame(float force, int64_t t_us)
+{
+	struct ins_frame_metrics m;
+	float kpa[64];
+
+	memset(&m, 0, sizeof(m));
+	m.foot = INS_FOOT_LEFT;
+	m.t_us = t_us;
+	m.force_n = force;
+	m.in_stance = 1;
+	m.cop_x_mm = 3.0f;
+	m.cop_y_mm = 120.0f;
+	m.cop_x_norm = 0.03f;
+	m.cop_y_norm = 0.45f;
+	for (unsigned i = 0; i < fx.layout->n_sensors; i++)
+		kpa[i] = 50.0f;
+	ins_live_publish_frame(fx.live, &m, kpa);
+}
+
+static struct ins_step make_step(unsigned foot, uint32_t index, double stance_ms)
+{
+	struct ins_step s;
+
+	memset(&s, 0, sizeof(s));
+	s.foot = (uint8_t)foot;
+	s.index = index;
+	s.contact_us = 1000000LL * index;
+	s.toe_off_us = s.contact_us + (int64_t)(stance_ms * 1000);
+	for (int k = 0; k < INS_M_COUNT; k++)
+		s.m[k] = NAN;
+	s.m[INS_M_STANCE_MS] = stance_ms;
+	s.m[INS_M_PEAK_PRESSURE_KPA] = 200 + index;
+	return s;
+}
+
+START_TEST(live_snapshot)
+{
+	json_t *j, *left;
+	struct ins_step s = make_step(INS_FOOT_LEFT, 0, 640);
+
+	ck_assert_int_eq(req("GET", "/api/live", NULL, NULL), 200);
+	ck_assert(has_header("Cache-Control: no-store"));
+	j = body_json();
+	ck_assert(json_is_null(json_object_get(json_object_get(j, "feet"), "left")));
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 0);
+	json_decref(j);
+
+	publish_left_frame(612.0f, 5000000);
+	ins_live_publish_step(fx.live, &s);
+	ck_assert_int_eq(req("GET", "/api/live?steps=1", NULL, NULL), 200);
+	j = body_json();
+	left = json_object_get(json_object_get(j, "feet"), "left");
+	ck_assert_int_eq(json_int_at(j, "t_us"), 5000000);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(left, "force_n")), 612.0, 1e-9);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(left, "cop"), "y_mm")), 120.0, 1e-4);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(left, "heatmap"), "max_kpa")), 50.0,
+				1e-9);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 1);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(
+		json_object_get(json_array_get(json_object_get(j, "steps"), 0), "metrics"), "stance_ms")), 640, 1e-9);
+	json_decref(j);
+	req("GET", "/api/live?steps=-1", NULL, NULL);
+	assert_error_field(400, "steps");
+}
+END_TEST
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static int64_t start_session(const char *subject, const char *footwear)
+{
+	char body[256];
+	json_t *j;
+	int64_t id;
+
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"footwear\":\"%s\",\"notes\":\"n\"}", subject, footwear);
+	ck_assert_int_eq(req("POST", "/api/sessions", body, NULL), 201);
+	j = body_json();
+	id = json_int_at(j, "id");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "recording");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), footwear);
+	json_decref(j);
+	return id;
+}
+
+static void stop_session(int64_t id)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/stop", (long long)id);
+	ck_assert_int_eq(req("POST", path, NULL, NULL), 200);
+}
+
+/* 100 Hz frames on both feet, a simple load ramp. */
+static void record_frames(int64_t id, int n)
+{
+	uint16_t values[64];
+
+	for (int i = 0; i < n; i++)
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			struct ins_frame f = { .foot = (uint8_t)foot, .n = fx.layout->n_sensors, .seq = (uint32_t)i,
+					       .t_dev = (uint32_t)(i * 10000), .t_us = i * 10000LL,
+					       .host_us = ins_realtime_us(), .values = values };
+
+			for (unsigned k = 0; k < fx.layout->n_sensors; k++)
+				values[k] = (uint16_t)(100 + (i * 7 + k * 13) % 800);
+			ck_assert_int_eq(ins_store_put_frame(fx.store, id, &f), 0);
+		}
+}
+
+static void record_steps(int64_t id, double stance_left, double stance_right, int n)
+{
+	for (int i = 0; i < n; i++) {
+		/* alternate +-10 ms so the SD is exactly known: 10.5 for n = 20 (sample SD) */
+		struct ins_step l = make_step(INS_FOOT_LEFT, (uint32_t)i, stance_left + (i % 2 ? 10 : -10));
+		struct ins_step r = make_step(INS_FOOT_RIGHT, (uint32_t)i, stance_right + (i % 2 ? 10 : -10));
+
+		ck_assert_int_eq(ins_store_put_step(fx.store, id, &l), 0);
+		ck_assert_int_eq(ins_store_put_step(fx.store, id, &r), 0);
+	}
+}
+
+START_TEST(session_lifecycle_and_errors)
+{
+	char path[128];
+	json_t *j;
+	int64_t id, other;
+
+	req("POST", "/api/sessions", "{\"subject\":\"P-1\"}", "Content-Type: text/plain", NULL);
+	assert_error_field(415, "Content-Type");
+	req("POST", "/api/sessions", "{\"subject\":", NULL);
+	assert_error_field(400, "body");
+	req("POST", "/api/sessions", "{\"footwear\":\"x\"}", NULL);
+	assert_error_field(400, "subject");
+	req("POST", "/api/sessions", "{\"subject\":\"a\",\"shoe\":\"x\"}", NULL);
+	assert_error_field(400, "shoe");
+	req("POST", "/api/sessions", "[1,2]", NULL);
+	assert_error_field(400, "body");
+
+	id = start_session("P-1", "shoe A");
+	ck_assert(has_header("Location: /api/sessions/"));
+	req("POST", "/api/sessions", "{\"subject\":\"P-1\"}", NULL);
+	assert_error_field(409, NULL);
+	ck_assert_int_eq(req("GET", "/api/status", NULL, NULL), 200);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(json_object_get(j, "recording"), "session_id"), id);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)id);
+	req("DELETE", path, NULL, NULL);
+	assert_error_field(409, "id");
+	stop_session(id);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/sessions/%lld/stop", (long long)id);
+	req("POST", path, NULL, NULL);
+	assert_error_field(409, "id");
+	req("POST", "/api/sessions/987654/stop", NULL, NULL);
+	assert_error_field(404, NULL);
+	req("GET", "/api/sessions/abc", NULL, NULL);
+	assert_error_field(400, "id");
+	req("GET", "/api/sessions/987654", NULL, NULL);
+	assert_error_field(404, NULL);
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)id);
+	ck_assert_int_eq(req("PATCH", path, "{\"notes\":\"after 5 km\"}", NULL), 200);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), "after 5 km");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "P-1");
+	json_decref(j);
+	req("PATCH", path, "{\"notes\":5}", NULL);
+	assert_error_field(400, "notes");
+
+	other = start_session("P-2", "barefoot");
+	stop_session(other);
+	ck_assert_int_eq(req("GET", "/api/sessions?subject=P-1", NULL, NULL), 200);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "total"), 1);
+	ck_assert_int_eq(json_int_at(json_array_get(json_object_get(j, "sessions"), 0), "id"), id);
+	json_decref(j);
+	ck_assert_int_eq(req("GET", "/api/sessions?limit=1", NULL, NULL), 200);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "total"), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "sessions")), 1);
+	json_decref(j);
+	req("GET", "/api/sessions?limit=0", NULL, NULL);
+	assert_error_field(400, "limit");
+	req("GET", "/api/sessions?from=20&to=10", NULL, NULL);
+	assert_error_field(400, "to");
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)other);
+	ck_assert_int_eq(req("DELETE", path, NULL, NULL), 200);
+	req("GET", path, NULL, NULL);
+	assert_error_field(404, NULL);
+}
+END_TEST
+
+START_TEST(steps_heatmap_exports_reanalyze_compare)
+{
+	char path[160];
+	json_t *j, *m;
+	int64_t a, b;
+
+	a = start_session("P-3", "shoe A");
+	record_steps(a, 650, 640, 20);
+	stop_session(a);
+	b = start_session("P-3", "shoe B");
+	record_steps(b, 600, 640, 20);
+	stop_session(b);
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/steps", (long long)a);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	j = body_json();
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 40);
+	json_decref(j);
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/heatmap", (long long)a);
+	req("GET", path, NULL, NULL);
+	assert_error_field(400, "foot");
+	snprintf(path, sizeof(path), "/api/sessions/%lld/heatmap?foot=left&kind=max", (long long)a);
+	req("GET", path, NULL, NULL);
+	assert_error_field(400, "kind");
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/export/steps.csv", (long long)a);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	ck_assert(has_header("Content-Type: text/csv"));
+	ck_assert(has_header("Content-Disposition: attachment"));
+	ck_assert_int_eq(strncmp(rep.body, "foot,index,flags,contact_us,toe_off_us,stance_ms", 48), 0);
+	snprintf(path, sizeof(path), "/api/sessions/%lld/export/summary.json", (long long)a);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	json_decref(body_json());
+	snprintf(path, sizeof(path), "/api/sessions/%lld/export/passwd", (long long)a);
+	req("GET", path, NULL, NULL);
+	assert_error_field(404, "path");
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/reanalyze", (long long)a);
+	req("GET", path, NULL, NULL);
+	assert_error_field(405, NULL);
+
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld", (long long)a, (long long)b);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	j = body_json();
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "sessions")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "metrics")), INS_M_COUNT);
+	m = json_array_get(json_object_get(j, "metrics"), INS_M_STANCE_MS);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "name")), "stance_ms");
+	/* left 650 -> 600: diff -50, -7.69 %, notable (SD 10.26); right unchanged */
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "values"), 0), "left")),
+				650, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "diff"), 1), "left")),
+				-50, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "pct_change"), 1),
+								  "left")), -50.0 / 650 * 100, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "step_sd"), 1), "left")),
+				sqrt(20 * 100.0 / 19), 1e-6);
+	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(m, "notable"), 1), "left")));
+	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(m, "notable"), 1), "right")));
+	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(m, "notable"), 0), "left")));
+	ck_assert(json_is_object(json_object_get(j, "heatmap_diff")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,987654", (long long)a);
+	req("GET", path, NULL, NULL);
+	assert_error_field(404, "ids");
+	req("GET", "/api/compare?ids=a,b", NULL, NULL);
+	assert_error_field(400, "ids");
+}
+END_TEST
+
+START_TEST(subjects_and_calibration)
+{
+	json_t *j;
+	int64_t id;
+	char path[64];
+
+	ck_assert_int_eq(req("POST", "/api/subjects", "{\"code\":\"P-9\",\"body_weight_kg\":82.5}", NULL), 201);
+	j = body_json();
+	id = json_int_at(j, "id");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "code")), "P-9");
+	json_decref(j);
+	ck_assert_int_eq(req("GET", "/api/subjects", NULL, NULL), 200);
+	j = body_json();
+	ck_assert(json_array_size(json_object_get(j, "subjects")) == 1);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/subjects/%lld", (long long)id);
+	ck_assert_int_eq(req("PATCH", path, "{\"notes\":\"flat feet\"}", NULL), 200);
+	req("PATCH", "/api/subjects/987654", "{\"notes\":\"x\"}", NULL);
+	assert_error_field(404, NULL);
+
+	req("POST", "/api/calibration/tare", "{\"foot\":\"middle\"}", NULL);
+	assert_error_field(400, "foot");
+	fx.seen.tare_foot = -1;
+	ck_assert_int_eq(req("POST", "/api/calibration/tare", "{\"foot\":\"right\"}", NULL), 200);
+	ck_assert_int_eq(fx.seen.tare_foot, INS_FOOT_RIGHT);
+	req("POST", "/api/calibration/body-weight", "{\"body_weight_kg\":\"70\"}", NULL);
+	assert_error_field(400, "body_weight_kg");
+	ck_assert_int_eq(req("POST", "/api/calibration/body-weight", "{\"body_weight_kg\":70}", NULL), 200);
+	ck_assert_double_eq_tol(fx.seen.body_weight_n, 70 * 9.80665, 1e-9);
+}
+END_TEST
+
+START_TEST(import_round_trip_and_upload_errors)
+{
+	char path[160];
+	int64_t a;
+	json_t *j;
+	static char csv[1 << 20];
+
+	a = start_session("P-4", "shoe A");
+	record_frames(a, 200);
+	stop_session(a);
+	snprintf(path, sizeof(path), "/api/sessions/%lld/export/frames.csv", (long long)a);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	memcpy(csv, rep.body, rep.len + 1);
+
+	req("POST", "/api/sessions/import?footwear=x", csv, "Content-Type: text/csv", NULL);
+	assert_error_field(400, "subject");
+	req("POST", "/api/sessions/import?subject=P-4", "a", "Content-Type: multipart/form-data; boundary=x", NULL);
+	assert_error_field(415, "Content-Type");
+	req("POST", "/api/sessions/import?subject=P-4&format=wav", csv, "Content-Type: text/csv", NULL);
+	assert_error_field(400, "format");
+	req("POST", "/api/sessions/import?subject=P-4", "", "Content-Type: text/csv", NULL);
+	assert_error_field(400, "body");
+	req("POST", "/api/sessions/import?subject=P-4&format=moticon", "not a recording\n", "Content-Type: text/csv", NULL);
+	assert_error_field(400, "format");
+	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&footwear=again&format=insoled", csv,
+			     "Content-Type: text/csv", NULL), 201);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "again");
+	ck_assert_int_eq(json_int_at(j, "frames"), 400);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(oversized_bodies_get_413)
+{
+	static char big[INS_HTTP_MAX_JSON_BODY + 100];
+
+	memset(big, ' ', sizeof(big) - 1);
+	big[0] = '{';
+	big[sizeof(big) - 2] = '}';
+	big[sizeof(big) - 1] = '\0';
+	req("POST", "/api/sessions", big, NULL);
+	assert_error_field(413, "body");
+	/* chunked: no Content-Length, the limit is enforced while reading */
+	req("POST", "/api/subjects", big, "Transfer-Encoding: chunked", NULL);
+	assert_error_field(413, "body");
+}
+END_TEST
+
+/* ---- static files and traversal ------------------------------------------ */
+
+START_TEST(static_files_and_traversal)
+{
+	static const char *const attacks[] = {
+		"/../secret.txt", "/..%2fsecret.txt", "/%2e%2e/secret.txt", "/%2e%2e%2fsecret.txt",
+		"/%252e%252e%252fsecret.txt", "/vendor/../../secret.txt", "/vendor/%2e%2e/%2e%2e/secret.txt",
+		"/escape.txt", "/..\\secret.txt", "/%5c..%5csecret.txt", "/index.html%00.js", "/./index.html/",
+		"/js/", "/vendor/", "/nosuch.js",
+	};
+	char etag[128] = "", hdr[160];
+	const char *p;
+
+	ck_assert_int_eq(req("GET", "/", NULL, NULL), 200);
+	ck_assert_str_eq(rep.body, "<!doctype html><title>insoled</title>");
+	ck_assert(has_header("Content-Type: text/html; charset=utf-8"));
+	ck_assert(has_header("Cache-Control: no-cache"));
+	ck_assert_int_eq(req("GET", "/app.js", NULL, NULL), 200);
+	ck_assert(has_header("Content-Type: text/javascript"));
+	ck_assert(has_header("Cache-Control: public, max-age=3600"));
+	p = strcasestr(rep.headers, "ETag: ");
+	ck_assert_ptr_nonnull(p);
+	sscanf(p + 6, "%127[^\r\n]", etag);
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s", etag);
+	ck_assert_int_eq(req("GET", "/app.js", NULL, hdr, NULL), 304);
+	ck_assert_int_eq(req("GET", "/vendor/uplot.js", NULL, NULL), 200);
+	ck_assert_str_eq(rep.body, "/* uplot */\n");
+	req("POST", "/index.html", "{}", NULL);
+	ck_assert_int_eq(rep.status, 405);
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
+		long st = req("GET", attacks[i], NULL, NULL);
+
+		ck_assert_msg(st == 400 || st == 404, "%s -> %ld", attacks[i], st);
+		ck_assert_msg(!strstr(rep.body, "patient data"), "%s leaked the file", attacks[i]);
+	}
+}
+END_TEST
+
+/* ---- access control ---------------------------------------------------------- */
+
+START_TEST(token_bearer_cookie_origin)
+{
+	char cookie[200] = "", hdr[240];
+	const char *p;
+
+	req("GET", "/api/status", NULL, NULL);
+	assert_error_field(401, NULL);
+	ck_assert(has_header("WWW-Authenticate: Bearer"));
+	req("GET", "/api/status", NULL, "Authorization: Bearer wrong", NULL);
+	assert_error_field(401, "Authorization");
+	req("GET", "/api/nothing", NULL, NULL);
+	ck_assert_int_eq(rep.status, 401);
+	ck_assert_int_eq(req("GET", "/api/status", NULL, "Authorization: Bearer s3cret-token", NULL), 200);
+	ck_assert_int_eq(req("GET", "/", NULL, NULL), 200); /* dashboard files need no token */
+	/* uploads are refused before the body is read */
+	req("POST", "/api/sessions/import?subject=x", "data", "Content-Type: text/csv", NULL);
+	ck_assert_int_eq(rep.status, 401);
+
+	req("POST", "/api/login", "{\"token\":\"nope\"}", NULL);
+	assert_error_field(401, "token");
+	ck_assert_int_eq(req("POST", "/api/login", "{\"token\":\"s3cret-token\"}", NULL), 200);
+	ck_assert(has_header("HttpOnly"));
+	ck_assert(has_header("SameSite=Strict"));
+	p = strcasestr(rep.headers, "Set-Cookie: ");
+	ck_assert_ptr_nonnull(p);
+	sscanf(p + 12, "%199[^;]", cookie);
+	snprintf(hdr, sizeof(hdr), "Cookie: %s", cookie);
+	ck_assert_int_eq(req("GET", "/api/status", NULL, hdr, NULL), 200);
+	req("GET", "/api/status", NULL, "Cookie: insoled_session=0000", NULL);
+	ck_assert_int_eq(rep.status, 401);
+
+	/* state-changing requests from another origin are refused */
+	req("POST", "/api/calibration/tare", "{\"foot\":\"left\"}", hdr, "Origin: http://evil.example", NULL);
+	assert_error_field(403, "Origin");
+	req("POST", "/api/calibration/tare", "{\"foot\":\"left\"}", hdr, "Sec-Fetch-Site: cross-site", NULL);
+	assert_error_field(403, "Sec-Fetch-Site");
+	snprintf(hdr + strlen(hdr), sizeof(hdr) - strlen(hdr), "%s", "");
+	{
+		char origin[96];
+
+		snprintf(origin, sizeof(origin), "Origin: %s", fx.base);
+		ck_assert_int_eq(req("POST", "/api/calibration/tare", "{\"foot\":\"left\"}", hdr, origin, NULL), 200);
+	}
+	ck_assert_int_eq(req("POST", "/api/logout", NULL, hdr, NULL), 200);
+	req("GET", "/api/status", NULL, hdr, NULL);
+	ck_assert_int_eq(rep.status, 401);
+}
+END_TEST
+
+/* ---- SSE ---------------------------------------------------------------------- */
+
+struct sse_client {
+	pthread_t thread;
+	char path[64];
+	char last_event_id[32];
+	pthread_mutex_t lock;
+	char buf[1 << 16];
+	size_t len;
+	unsigned steps_seen, frames_seen;
+	int64_t step_seen_us;
+	volatile int stop;
+};
+
+static size_t sse_on_data(char *p, size_t size, size_t n, void *ud)
+{
+	struct sse_client *c = ud;
+	size_t len = size * n;
+
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i + 11 <= len; i++) {
+		if (memcmp(p + i, "event: step", 11) == 0) {
+			c->steps_seen++;
+			c->step_seen_us = ins_mono_us();
+		}
+		if (i + 12 <= len && memcmp(p + i, "event: frame", 12) == 0)
+			c->frames_seen++;
+	}
+	if (c->len + len < sizeof(c->buf)) {
+		memcpy(c->buf + c->len, p, len);
+		c->len += len;
+		c->buf[c->len] = '\0';
+	}
+	pthread_mutex_unlock(&c->lock);
+	return len;
+}
+
+static int sse_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c2, curl_off_t d)
+{
+	return ((struct sse_client *)ud)->stop;
+}
+
+static void *sse_main(void *arg)
+{
+	struct sse_client *c = arg;
+	CURL *h = curl_easy_init();
+	struct curl_slist *hs = NULL;
+	char url[128], hdr[64];
+
+	snprintf(url, sizeof(url), "%s/api/live/stream", fx.base);
+	if (c->last_event_id[0]) {
+		snprintf(hdr, sizeof(hdr), "Last-Event-ID: %s", c->last_event_id);
+		hs = curl_slist_append(hs, hdr);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sse_on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, sse_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_perform(h);
+	curl_slist_free_all(hs);
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+static void sse_start(struct sse_client *c, const char *last_event_id)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	if (last_event_id)
+		snprintf(c->last_event_id, sizeof(c->last_event_id), "%s", last_event_id);
+	ck_assert_int_eq(pthread_create(&c->thread, NULL, sse_main, c), 0);
+}
+
+static void sse_stop(struct sse_client *c)
+{
+	c->stop = 1;
+	pthread_join(c->thread, NULL);
+}
+
+static int wait_clients(uint64_t n)
+{
+	struct ins_live_stats st;
+
+	for (int i = 0; i < 500; i++) {
+		ins_live_get_stats(fx.live, &st);
+		if (st.clients == n)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+START_TEST(sse_delivers_steps_within_100ms_and_resumes)
+{
+	struct sse_client c, resumed;
+	int64_t published, latency_us = 0;
+	char *p;
+
+	sse_start(&c, NULL);
+	ck_assert(wait_clients(1));
+	usleep(50000); /* let the stream park (suspend) first: the path that matters */
+	for (uint32_t i = 0; i < 5; i++) {
+		struct ins_step s = make_step(INS_FOOT_LEFT, i, 650);
+		unsigned before = c.steps_seen;
+
+		published = ins_mono_us();
+		ins_live_publish_step(fx.live, &s);
+		for (int k = 0; k < 1000 && c.steps_seen == before; k++)
+			usleep(1000);
+		ck_assert_uint_eq(c.steps_seen, before + 1);
+		if (c.step_seen_us - published > latency_us)
+			latency_us = c.step_seen_us - published;
+		usleep(30000);
+	}
+	ck_assert_msg(latency_us < 100000, "step event took %lld us", (long long)latency_us);
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(strncmp(c.buf, "retry: 1000\n\n", 13), 0);
+	p = strstr(c.buf, "event: step\ndata: {\"foot\":\"left\",\"index\":0,");
+	pthread_mutex_unlock(&c.lock);
+	ck_assert_ptr_nonnull(p);
+
+	/* A browser that saw event 2 reconnects: it gets 3, 4, 5 at once. */
+	sse_start(&resumed, "2");
+	for (int k = 0; k < 1000 && resumed.steps_seen < 3; k++)
+		usleep(1000);
+	ck_assert_uint_eq(resumed.steps_seen, 3);
+	pthread_mutex_lock(&resumed.lock);
+	ck_assert_ptr_nonnull(strstr(resumed.buf, "retry: 1000\n\nid: 3\nevent: step\n"));
+	pthread_mutex_unlock(&resumed.lock);
+	sse_stop(&resumed);
+	sse_stop(&c);
+}
+END_TEST
+
+/* A raw client with a tiny receive window that never reads. */
+static int stalled_client(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(ins_http_port(fx.http)) };
+	static const char get[] = "GET /api/live/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(write(fd, get, sizeof(get) - 1), (ssize_t)(sizeof(get) - 1));
+	return fd;
+}
+
+START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
+{
+	struct sse_client healthy;
+	struct ins_live_stats st;
+	int stalled = stalled_client();
+	unsigned frames_before;
+	int64_t until;
+	char drain[65536];
+	ssize_t n;
+
+	sse_start(&healthy, NULL);
+	ck_assert(wait_clients(2));
+	/* 30 frame events/s for 6 s: the stalled socket's buffers fill within
+	 * about 2 s, its connection then times out after 2 s; the healthy one
+	 * keeps going. */
+	until = ins_mono_us() + 6000000;
+	for (int64_t t = 0; ins_mono_us() < until; t += 10000) {
+		publish_left_frame(500.0f, t);
+		usleep(10000);
+	}
+	ins_live_get_stats(fx.live, &st);
+	ck_assert_uint_eq(st.clients, 1);
+	frames_before = healthy.frames_seen;
+	ck_assert_uint_gt(frames_before, 60);
+	for (int i = 0; i < 30; i++) {
+		publish_left_frame(500.0f, 5000000 + i * 40000);
+		usleep(40000);
+	}
+	ck_assert_uint_gt(healthy.frames_seen, frames_before + 15);
+	/* the stalled socket was closed by the server: draining ends in EOF/reset */
+	do
+		n = recv(stalled, drain, sizeof(drain), MSG_DONTWAIT);
+	while (n > 0);
+	ck_assert_msg(n == 0 || (n < 0 && errno == ECONNRESET), "stalled client still connected (n=%zd errno=%d)", n,
+		      errno);
+	close(stalled);
+	sse_stop(&healthy);
+}
+END_TEST
+
+Suite *ins_suite_http(void);
+Suite *ins_suite_http(void)
+{
+	Suite *s = suite_create("http");
+	TCase *unit = tcase_create("unit");
+	TCase *server = tcase_create("server");
+	TCase *token = tcase_create("token");
+
+	tcase_add_test(unit, target_decoding_refuses_traversal_in_every_spelling);
+	tcase_add_test(unit, query_arguments_are_decoded_and_bounded);
+	tcase_add_test(unit, routes_methods_and_ids);
+	tcase_add_test(unit, typed_values);
+	tcase_add_test(unit, constant_time_compare_cookie_and_loopback);
+	tcase_add_test(unit, refuses_lan_address_without_token);
+	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
+
+	tcase_add_checked_fixture(server, setup_open, teardown);
+	tcase_set_timeout(server, 30);
+	tcase_add_test(server, status_metrics_devices_layouts);
+	tcase_add_test(server, live_snapshot);
+	tcase_add_test(server, session_lifecycle_and_errors);
+	tcase_add_test(server, steps_heatmap_exports_reanalyze_compare);
+	tcase_add_test(server, subjects_and_calibration);
+	tcase_add_test(server, import_round_trip_and_upload_errors);
+	tcase_add_test(server, oversized_bodies_get_413);
+	tcase_add_test(server, static_files_and_traversal);
+	tcase_add_test(server, sse_delivers_steps_within_100ms_and_resumes);
+	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
+
+	tcase_add_checked_fixture(token, setup_token, teardown);
+	tcase_set_timeout(token, 30);
+	tcase_add_test(token, token_bearer_cookie_origin);
+
+	suite_add_tcase(s, unit);
+	suite_add_tcase(s, server);
+	suite_add_tcase(s, token);
+	return s;
+}
