@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "http_private.h"
@@ -554,11 +555,18 @@ static void h_session_import(struct ins_http *http, const struct ins_http_reques
 	static const char *const formats[] = { "auto", "gaitndd", "gaitpdb", "moticon", "insoled", NULL };
 	struct ins_session_meta meta = { 0 };
 	const char *format = ins_http_query(req, "format");
+	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
 	char err[256] = "";
 	int64_t id = 0;
 	size_t i;
 	int rc;
 
+	/* The body is the file itself; a browser form would wrap it. */
+	if (ct && strncasecmp(ct, "multipart/", 10) == 0) {
+		ins_http_resp_error(resp, 415, "Content-Type",
+				    "Content-Type: send the recording as the raw body, not a multipart form");
+		return;
+	}
 	meta.subject = ins_http_query(req, "subject");
 	meta.footwear = ins_http_query(req, "footwear");
 	meta.notes = ins_http_query(req, "notes");
