@@ -289,6 +289,11 @@ int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out
 	}
 }
 
+const struct ins_replay_frame *store_replay_info(const struct ins_replay *rp)
+{
+	return &rp->out;
+}
+
 struct ins_analysis *store_replay_analysis(struct ins_replay *rp)
 {
 	return rp->ana;

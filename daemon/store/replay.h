@@ -38,6 +38,8 @@ int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, str
  * skipped and counted. */
 int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, char *err, size_t errlen);
 struct ins_analysis *store_replay_analysis(struct ins_replay *rp);
+/* The session part of the frame record (layouts, texts), valid from open on. */
+const struct ins_replay_frame *store_replay_info(const struct ins_replay *rp);
 uint64_t store_replay_skipped(const struct ins_replay *rp);
 void store_replay_free(struct ins_replay *rp);
 

@@ -99,7 +99,13 @@ int ins_store_subject_update(struct ins_store *st, int64_t subject_id, const jso
 /* ---- streamed exports ----------------------------------------------------
  * Pull-based so an HTTP server can stream without loading the session:
  * read() fills up to max bytes, returns the count, 0 at the end, -1 on error. */
-enum ins_export_kind { INS_EXPORT_FRAMES_CSV, INS_EXPORT_STEPS_CSV, INS_EXPORT_SUMMARY_JSON };
+enum ins_export_kind {
+	INS_EXPORT_FRAMES_CSV,        /* docs/import.md "insoled frames export", units kPa (calibrated) */
+	INS_EXPORT_STEPS_CSV,         /* ins_step_csv_header/row */
+	INS_EXPORT_SUMMARY_JSON,      /* SESSION with "summary" */
+	INS_EXPORT_FRAMES_COUNTS_CSV, /* the same format with units counts and the calibration: lossless */
+	INS_EXPORT_FRAME_METRICS_CSV  /* per foot-frame total force, CoP, contact area, peak, stance, events */
+};
 struct ins_export;
 struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_id, enum ins_export_kind kind,
 					 int *rc, char *err, size_t errlen);

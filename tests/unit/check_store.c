@@ -742,6 +742,310 @@ START_TEST(readers_do_not_block_writer)
 }
 END_TEST
 
+/* ---- analysis: live vs re-analysed, heatmaps, exports, import ------------------------ */
+
+struct live_run {
+	json_t *steps;              /* ins_step_json of every step, in order */
+	json_t *summary;
+	int64_t id;
+};
+
+/* Record `seconds` of the synthetic walker on layout `name` as the pipeline
+ * does: feed the analysis, archive the frame, archive every step.  With
+ * controls, a body-weight change and a tare happen mid-session. */
+static struct live_run record_synthetic(struct ins_store *st, const char *name, double seconds, int controls)
+{
+	char err[256] = "";
+	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_analysis *ana;
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_session_meta m = { .subject = "synthetic", .footwear = "model", .layout = { name, name },
+				      .body_weight_n = 700.0 };
+	struct live_run run = { json_array(), NULL, 0 };
+	uint16_t vals[INS_MAX_SENSORS];
+	int tared = 0;
+
+	ck_assert_msg(layout != NULL, "%s", err);
+	ins_synth_defaults(&p);
+	syn = ins_synth_new(&p, layout, err, sizeof(err));
+	ck_assert_msg(syn != NULL, "%s", err);
+	struct ins_analysis_config acfg = { .layout = { layout, layout }, .body_weight_n = 700.0 };
+	ana = ins_analysis_new(&acfg, err, sizeof(err));
+	ck_assert_msg(ana != NULL, "%s", err);
+	run.id = start_session(st, &m);
+	for (uint32_t k = 0; k < (uint32_t)(seconds * p.rate_hz); k++) {
+		for (unsigned foot = 0; foot < 2; foot++) {
+			struct ins_frame fr = { .foot = (uint8_t)foot, .n = layout->n_sensors, .seq = k,
+						.host_us = 1700000000000000LL + (int64_t)k * 10000, .values = vals };
+			struct ins_frame_metrics fm;
+			struct ins_step step;
+			ins_synth_next(syn, foot, vals, &fr.t_us);
+			fr.t_dev = (uint32_t)fr.t_us;
+			if (controls && k == 500 && foot == 0) {
+				ins_analysis_set_body_weight(ana, 750.0);
+				ck_assert_int_eq(ins_store_put_control(st, run.id, INS_STORE_CONTROL_BODY_WEIGHT, 0, 750.0), 0);
+			}
+			ck_assert_int_eq(ins_analysis_feed(ana, &fr, &fm), 0);
+			if (controls && !tared && k > 800 && foot == 0 && !fm.in_stance) {
+				/* the pipeline tares between frames, after this one */
+				ins_analysis_tare(ana, 0);
+				ck_assert_int_eq(ins_store_put_control(st, run.id, INS_STORE_CONTROL_TARE, 0, 0), 0);
+				tared = 1;
+			}
+			ck_assert_int_eq(ins_store_put_frame(st, run.id, &fr), 0);
+			while (ins_analysis_next_step(ana, &step)) {
+				ck_assert_int_eq(ins_store_put_step(st, run.id, &step), 0);
+				json_array_append_new(run.steps, ins_step_json(&step));
+				ins_summary_acc_add(acc, &step);
+			}
+		}
+	}
+	ck_assert_int_eq(ins_store_session_stop(st, run.id, err, sizeof(err)), 0);
+	ins_summary_acc_finish(acc, &sum);
+	run.summary = ins_summary_json(&sum);
+	ins_summary_acc_free(acc);
+	ins_analysis_free(ana);
+	ins_synth_free(syn);
+	ins_layout_free(layout);
+	return run;
+}
+
+static json_t *stored_steps(struct ins_store *st, int64_t id)
+{
+	char err[256] = "";
+	int rc;
+	json_t *j = ins_store_session_steps(st, id, &rc, err, sizeof(err));
+	json_t *steps;
+
+	ck_assert_msg(j != NULL, "%s", err);
+	steps = json_incref(json_object_get(j, "steps"));
+	json_decref(j);
+	return steps;
+}
+
+static json_t *stored_summary(struct ins_store *st, int64_t id)
+{
+	char err[256] = "";
+	int rc;
+	json_t *j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	json_t *sum;
+
+	ck_assert_msg(j != NULL, "%s", err);
+	sum = json_incref(json_object_get(j, "summary"));
+	json_decref(j);
+	return sum;
+}
+
+static void assert_same_json(json_t *a, json_t *b, const char *what)
+{
+	if (!json_equal(a, b)) {
+		char *ta = json_dumps(a, JSON_COMPACT), *tb = json_dumps(b, JSON_COMPACT);
+		ck_abort_msg("%s differ:\n%.2000s\n%.2000s", what, ta, tb);
+	}
+}
+
+START_TEST(reanalysis_identical_to_live)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	char err[256] = "";
+	struct live_run run = record_synthetic(st, "fsr16", 30.0, 1);
+	json_t *steps, *sum;
+
+	/* 30 s of walking at the model's default cadence: dozens of steps per foot */
+	ck_assert_uint_ge(json_array_size(run.steps), 20);
+	steps = stored_steps(st, run.id);
+	assert_same_json(steps, run.steps, "stored and live steps");
+	json_decref(steps);
+	sum = stored_summary(st, run.id);
+	assert_same_json(sum, run.summary, "stored and live summaries");
+	json_decref(sum);
+	/* Re-analysis from the raw archive, calibration changes included. */
+	ck_assert_msg(ins_store_session_reanalyze(st, run.id, err, sizeof(err)) == 0, "%s", err);
+	steps = stored_steps(st, run.id);
+	assert_same_json(steps, run.steps, "re-analysed and live steps");
+	json_decref(steps);
+	sum = stored_summary(st, run.id);
+	assert_same_json(sum, run.summary, "re-analysed and live summaries");
+	json_decref(sum);
+	ck_assert_int_eq(ins_store_session_reanalyze(st, 99, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	json_decref(run.steps);
+	json_decref(run.summary);
+	ins_store_close(st);
+}
+END_TEST
+
+static char *export_to_string(struct ins_store *st, int64_t id, enum ins_export_kind kind, size_t pull, size_t *len)
+{
+	char err[256] = "";
+	int rc;
+	struct ins_export *ex = ins_store_export_open(st, id, kind, &rc, err, sizeof(err));
+	size_t cap = 1 << 16, n = 0;
+	char *out = malloc(cap);
+	ssize_t got;
+
+	ck_assert_msg(ex != NULL, "%s", err);
+	do {
+		if (n + pull + 1 > cap)
+			out = realloc(out, cap *= 2);
+		got = ins_store_export_read(ex, out + n, pull);
+		ck_assert_int_ge(got, 0);
+		n += (size_t)got;
+	} while (got > 0);
+	out[n] = '\0';
+	ins_store_export_close(ex);
+	*len = n;
+	return out;
+}
+
+static unsigned count_lines(const char *s, const char *prefix)
+{
+	unsigned n = 0;
+
+	for (const char *p = s; *p; p = strchr(p, '\n') + 1) {
+		if (!prefix || strncmp(p, prefix, strlen(prefix)) == 0)
+			n++;
+		if (!strchr(p, '\n'))
+			break;
+	}
+	return n;
+}
+
+START_TEST(exports_stream_and_import_reads_them_back)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	char err[256] = "", path[320];
+	struct live_run run = record_synthetic(st, "fsr16", 20.0, 0);
+	size_t len;
+	char *csv;
+	FILE *f;
+	int64_t imported = 0;
+	json_t *steps, *j;
+
+	/* counts: lossless, with the layout and the calibration */
+	csv = export_to_string(st, run.id, INS_EXPORT_FRAMES_COUNTS_CSV, 777, &len);
+	ck_assert_msg(strncmp(csv, "# insoled frames export\n# format_version: 1\n", 44) == 0, "%.200s", csv);
+	ck_assert_ptr_nonnull(strstr(csv, "\n# subject: synthetic\n# footwear: model\n"));
+	ck_assert_ptr_nonnull(strstr(csv, "\n# units: counts\n# layout_left: fsr16\n# sensors_left: 16\n"));
+	ck_assert_ptr_nonnull(strstr(csv, "\nt_us,foot,seq,s1,s2,s3,s4,s5,s6,s7,s8,s9,s10,s11,s12,s13,s14,s15,s16\n"));
+	ck_assert_uint_eq(count_lines(csv, "0,left,0,") + count_lines(csv, "0,right,0,"), 2);
+	ck_assert_uint_eq(count_lines(csv, NULL) - count_lines(csv, "#") - 1, 4000);
+	snprintf(path, sizeof(path), "%s/export.csv", tmpdir);
+	f = fopen(path, "w");
+	fwrite(csv, 1, len, f);
+	fclose(f);
+	free(csv);
+	struct ins_session_meta m = { .subject = "reimported" };
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, err, sizeof(err)) == 0, "%s", err);
+	steps = stored_steps(st, imported);
+	assert_same_json(steps, run.steps, "steps of the re-imported counts export and live steps");
+	json_decref(steps);
+	j = ins_store_session_get(st, imported, &c.refuse_corrupt, err, sizeof(err));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "reimported");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "model");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
+	json_decref(j);
+	/* the imported session re-analyses to the same steps as well */
+	ck_assert_msg(ins_store_session_reanalyze(st, imported, err, sizeof(err)) == 0, "%s", err);
+	steps = stored_steps(st, imported);
+	assert_same_json(steps, run.steps, "re-analysed import and live steps");
+	json_decref(steps);
+
+	/* kPa: calibrated frames */
+	csv = export_to_string(st, run.id, INS_EXPORT_FRAMES_CSV, 4096, &len);
+	ck_assert_ptr_nonnull(strstr(csv, "\n# units: kPa\n"));
+	ck_assert_ptr_null(strstr(csv, "# calibration_"));
+	ck_assert_uint_eq(count_lines(csv, NULL) - count_lines(csv, "#") - 1, 4000);
+	free(csv);
+	csv = export_to_string(st, run.id, INS_EXPORT_FRAME_METRICS_CSV, 100, &len);
+	ck_assert_ptr_nonnull(strstr(csv, "\nt_us,foot,seq,host_us,force_n,cop_x_mm,cop_y_mm,cop_x_norm,cop_y_norm,"
+				      "contact_area_mm2,peak_kpa,in_stance,n_saturated,event\n"));
+	ck_assert_uint_eq(count_lines(csv, NULL) - count_lines(csv, "#") - 1, 4000);
+	free(csv);
+
+	/* steps CSV: the analysis's header and one row per step */
+	csv = export_to_string(st, run.id, INS_EXPORT_STEPS_CSV, 50, &len);
+	{
+		char head[INS_STEP_CSV_MAX];
+		ck_assert_int_gt(ins_step_csv_header(head, sizeof(head)), 0);
+		ck_assert_int_eq(strncmp(csv, head, strlen(head)), 0);
+	}
+	ck_assert_uint_eq(count_lines(csv, NULL), json_array_size(run.steps) + 1);
+	free(csv);
+	csv = export_to_string(st, run.id, INS_EXPORT_SUMMARY_JSON, 3, &len);
+	j = json_loads(csv, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "id")), run.id);
+	assert_same_json(json_object_get(j, "summary"), run.summary, "exported and live summaries");
+	json_decref(j);
+	free(csv);
+	{
+		int rc;
+		ck_assert_ptr_null(ins_store_export_open(st, 999, INS_EXPORT_STEPS_CSV, &rc, err, sizeof(err)));
+		ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+	}
+	json_decref(run.steps);
+	json_decref(run.summary);
+	ins_store_close(st);
+}
+END_TEST
+
+START_TEST(grid_heatmap_peak_is_exact)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .subject = "g", .layout = { "grid60x21", NULL } };
+	char err[256] = "";
+	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, "grid60x21", err, sizeof(err));
+	uint16_t vals[1260];
+	int64_t id;
+	json_t *hm, *cells;
+	int rc;
+
+	ck_assert_msg(layout != NULL, "%s", err);
+	id = start_session(st, &m);
+	for (uint32_t k = 0; k < 50; k++) {
+		struct ins_frame fr = { .foot = 0, .n = 1260, .seq = k, .t_us = k * 10000, .values = vals };
+		for (unsigned i = 0; i < 1260; i++)
+			vals[i] = (uint16_t)((i * 13 + k * 29) % 400);
+		ck_assert_int_eq(ins_store_put_frame(st, id, &fr), 0);
+	}
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	hm = ins_store_session_heatmap(st, id, 0, "peak", &rc, err, sizeof(err));
+	ck_assert_msg(hm != NULL, "%s", err);
+	ck_assert_int_eq(json_integer_value(json_object_get(hm, "w")), 21);
+	ck_assert_int_eq(json_integer_value(json_object_get(hm, "h")), 60);
+	cells = json_object_get(hm, "cells");
+	ck_assert_uint_eq(json_array_size(cells), 1260);
+	for (unsigned i = 0; i < 1260; i++) {
+		const struct ins_calib_curve *cal = &layout->sensors[i].calib;
+		unsigned max = 0;
+		json_t *v = json_array_get(cells, i);
+		for (uint32_t k = 0; k < 50; k++)
+			if ((i * 13 + k * 29) % 400 > max)
+				max = (i * 13 + k * 29) % 400;
+		if (json_is_null(v))
+			continue; /* outside the outline */
+		double want = cal->gain * ((double)max - cal->zero);
+		ck_assert_msg(fabs(json_number_value(v) - want) <= 1e-3 * fabs(want) + 1e-4,
+			      "cell %u: %g, want %g", i, json_number_value(v), want);
+	}
+	json_decref(hm);
+	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 1, "peak", &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "max", &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "kind: expected peak or mean");
+	ins_layout_free(layout);
+	ins_store_close(st);
+}
+END_TEST
+
 Suite *ins_suite_store(void);
 Suite *ins_suite_store(void)
 {
@@ -750,6 +1054,7 @@ Suite *ins_suite_store(void)
 	TCase *tf = tcase_create("files");
 	TCase *ts = tcase_create("sessions");
 	TCase *tw = tcase_create("writer");
+	TCase *ta = tcase_create("analysis");
 
 	tcase_add_test(tc, chunk_roundtrip_is_lossless);
 	tcase_add_test(tc, chunk_float_roundtrip_keeps_bits);
@@ -778,5 +1083,12 @@ Suite *ins_suite_store(void)
 	tcase_add_test(tw, full_disk_keeps_queueing_and_resumes);
 	tcase_add_test(tw, readers_do_not_block_writer);
 	suite_add_tcase(s, tw);
+
+	tcase_add_checked_fixture(ta, setup, teardown);
+	tcase_set_timeout(ta, 120);
+	tcase_add_test(ta, reanalysis_identical_to_live);
+	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
+	tcase_add_test(ta, grid_heatmap_peak_is_exact);
+	suite_add_tcase(s, ta);
 	return s;
 }

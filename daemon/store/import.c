@@ -1,0 +1,345 @@
+/* A complete session from a recording file (the formats `insoled --analyze`
+ * reads, docs/import.md).  The file is read and analysed on the caller's
+ * thread with the importer's streaming reader and the analysis engine; its
+ * frames are packed into archive chunks as they go (counts stay counts,
+ * pressures and forces become float kPa exactly as the analysis saw them),
+ * and the writer stores session, chunks, steps and summary in one
+ * transaction: an import is all there or not there at all. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insoled/clock.h"
+#include "insoled/import.h"
+#include "replay.h"
+
+/* A chunk of an imported recording holds about this much recording time. */
+#define IMPORT_CHUNK_US 1000000
+
+struct import_state {
+	struct ins_store *st;
+	struct ins_import *imp;
+	const struct ins_import_info *info;
+	struct ins_layout *layout[INS_FOOT_COUNT];
+	struct ins_analysis *ana;
+	struct ins_summary_acc *acc;
+	struct ins_chunk_enc enc[INS_FOOT_COUNT];
+	struct pend_chunk *chunks;
+	size_t n_chunks, cap_chunks;
+	struct ins_step *steps;
+	size_t n_steps, cap_steps;
+	struct foot_quality q[INS_FOOT_COUNT];
+	int64_t arrival, start_us, end_us;
+	struct ins_summary sum;
+	struct ins_session_meta meta;
+	char *calib_json;
+	char source[600];
+	int64_t session_id;
+};
+
+static int grow_arr(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	p = realloc(*arr, c * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+static int seal(struct import_state *s, unsigned foot)
+{
+	struct ins_chunk_enc *enc = &s->enc[foot];
+	struct pend_chunk *pc;
+
+	if (enc->n_frames == 0)
+		return 0;
+	if (grow_arr((void **)&s->chunks, &s->cap_chunks, s->n_chunks + 1, sizeof(*s->chunks)) < 0)
+		return -1;
+	pc = &s->chunks[s->n_chunks];
+	pc->data = malloc(enc->len);
+	if (!pc->data)
+		return -1;
+	memcpy(pc->data, enc->buf, enc->len);
+	pc->len = enc->len;
+	pc->foot = (uint8_t)foot;
+	pc->format = enc->format;
+	pc->n = enc->n;
+	pc->n_frames = enc->n_frames;
+	pc->first = enc->first;
+	pc->last = enc->prev;
+	s->n_chunks++;
+	enc->n_frames = 0;
+	enc->len = 0;
+	return 0;
+}
+
+static int archive_frame(struct import_state *s, const struct ins_import_frame *f, char *err, size_t errlen)
+{
+	struct ins_chunk_enc *enc = &s->enc[f->foot];
+	uint8_t format = f->unit == INS_IMPORT_COUNTS ? INS_CHUNK_COUNTS : INS_CHUNK_FLOAT;
+	struct ins_chunk_frame cf = {
+		.seq = f->seq, .t_dev = (uint32_t)f->t_us, .t_us = f->t_us, .host_us = s->start_us + f->t_us,
+		.arrival = s->arrival++,
+	};
+	uint16_t counts[INS_MAX_SENSORS];
+	float kpa[INS_MAX_SENSORS];
+	const void *vals = kpa;
+
+	if (format == INS_CHUNK_COUNTS) {
+		for (unsigned i = 0; i < f->n; i++)
+			counts[i] = (uint16_t)lrintf(f->values[i]);
+		vals = counts;
+	} else if (ins_import_to_kpa(f, s->layout[f->foot], kpa, err, errlen) < 0) {
+		return INS_STORE_EINVAL;
+	}
+	if (enc->n_frames && (enc->n != f->n || f->t_us - enc->first.t_us >= IMPORT_CHUNK_US ||
+			      enc->len >= INS_STORE_CHUNK_MAX_BYTES) && seal(s, f->foot) < 0)
+		goto oom;
+	if (enc->n_frames == 0 && ins_chunk_enc_reset(enc, format, f->n) < 0)
+		goto oom;
+	if (ins_chunk_enc_add(enc, &cf, vals) < 0)
+		goto oom;
+	s->q[f->foot].frames++;
+	if (f->gap) {
+		s->q[f->foot].seq_gaps++;
+		s->q[f->foot].frames_lost += f->gap;
+	}
+	if (cf.host_us > s->end_us)
+		s->end_us = cf.host_us;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory while importing");
+	return INS_STORE_EIO;
+}
+
+static int read_all(struct import_state *s, char *err, size_t errlen)
+{
+	struct ins_import_frame f;
+	struct ins_frame_metrics m;
+	struct ins_step step;
+	int rc;
+
+	while ((rc = ins_import_next(s->imp, &f, err, errlen)) == 1) {
+		if (f.foot >= INS_FOOT_COUNT || !s->layout[f.foot]) {
+			snprintf(err, errlen, "%s: a %s foot frame at line %lu but no layout for that foot",
+				 s->info->path, ins_foot_name(f.foot), f.line);
+			return INS_STORE_EINVAL;
+		}
+		if (ins_import_feed(s->imp, s->ana, s->layout[f.foot], &f, &m, err, errlen) < 0)
+			return INS_STORE_EINVAL;
+		if ((rc = archive_frame(s, &f, err, errlen)) < 0)
+			return rc;
+		while (ins_analysis_next_step(s->ana, &step)) {
+			if (grow_arr((void **)&s->steps, &s->cap_steps, s->n_steps + 1, sizeof(*s->steps)) < 0) {
+				snprintf(err, errlen, "out of memory while importing");
+				return INS_STORE_EIO;
+			}
+			s->steps[s->n_steps++] = step;
+			ins_summary_acc_add(s->acc, &step);
+		}
+	}
+	if (rc < 0)
+		return INS_STORE_EINVAL;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (seal(s, foot) < 0) {
+			snprintf(err, errlen, "out of memory while importing");
+			return INS_STORE_EIO;
+		}
+	ins_summary_acc_finish(s->acc, &s->sum);
+	return 0;
+}
+
+static int write_import(struct ins_store *st, void *arg, char *err, size_t errlen)
+{
+	struct import_state *s = arg;
+	int rc;
+
+	if ((rc = store_begin(st, err, errlen)) < 0)
+		return rc;
+	if ((rc = store_insert_session(st, &s->meta, "complete", s->source, s->start_us, &s->session_id,
+				       err, errlen)) < 0)
+		goto rollback;
+	for (size_t i = 0; i < s->n_chunks; i++) {
+		struct pend_chunk *pc = &s->chunks[i];
+		sqlite3_stmt *q = st->ins_chunk;
+		sqlite3_bind_int64(q, 1, s->session_id);
+		sqlite3_bind_int(q, 2, pc->foot);
+		sqlite3_bind_int(q, 3, pc->format);
+		sqlite3_bind_int(q, 4, pc->n);
+		sqlite3_bind_int64(q, 5, pc->n_frames);
+		sqlite3_bind_int64(q, 6, pc->first.arrival);
+		sqlite3_bind_int64(q, 7, pc->first.seq);
+		sqlite3_bind_int64(q, 8, pc->first.t_us);
+		sqlite3_bind_int64(q, 9, pc->last.t_us);
+		sqlite3_bind_int64(q, 10, pc->last.host_us);
+		sqlite3_bind_blob(q, 11, pc->data, (int)pc->len, SQLITE_STATIC);
+		int src = sqlite3_step(q);
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+		if (src != SQLITE_DONE) {
+			rc = store_sql_error(src, st->wdb, "storing imported frames", err, errlen);
+			goto rollback;
+		}
+	}
+	for (size_t i = 0; i < s->n_steps; i++)
+		if ((rc = store_bind_step(st, st->ins_step, s->session_id, &s->steps[i])) < 0) {
+			snprintf(err, errlen, "storing imported steps: %s", sqlite3_errmsg(st->wdb));
+			goto rollback;
+		}
+	if ((rc = store_write_summary(st, s->session_id, &s->sum)) < 0) {
+		snprintf(err, errlen, "storing the summary: %s", sqlite3_errmsg(st->wdb));
+		goto rollback;
+	}
+	{
+		sqlite3_stmt *q = NULL;
+		uint64_t frames = s->q[0].frames + s->q[1].frames;
+		int src = sqlite3_prepare_v2(st->wdb, "UPDATE sessions SET frames = ?2, steps = ?3, end_us = ?4 "
+					     "WHERE id = ?1", -1, &q, NULL);
+		if (src == SQLITE_OK) {
+			sqlite3_bind_int64(q, 1, s->session_id);
+			sqlite3_bind_int64(q, 2, (int64_t)frames);
+			sqlite3_bind_int64(q, 3, (int64_t)s->n_steps);
+			sqlite3_bind_int64(q, 4, s->end_us);
+			src = sqlite3_step(q);
+		}
+		sqlite3_finalize(q);
+		if (src != SQLITE_DONE) {
+			rc = store_sql_error(src, st->wdb, "storing the session", err, errlen);
+			goto rollback;
+		}
+	}
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
+		sqlite3_stmt *q = st->upd_quality;
+		if (!s->layout[f])
+			continue;
+		sqlite3_bind_int64(q, 1, s->session_id);
+		sqlite3_bind_int(q, 2, (int)f);
+		sqlite3_bind_int64(q, 3, (int64_t)s->q[f].frames);
+		sqlite3_bind_int64(q, 4, (int64_t)s->q[f].seq_gaps);
+		sqlite3_bind_int64(q, 5, (int64_t)s->q[f].frames_lost);
+		sqlite3_bind_int64(q, 6, 0);
+		sqlite3_bind_int64(q, 7, 0);
+		sqlite3_bind_int64(q, 8, 0);
+		int src = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (src != SQLITE_DONE) {
+			rc = store_sql_error(src, st->wdb, "storing data quality", err, errlen);
+			goto rollback;
+		}
+	}
+	return store_commit(st, err, errlen);
+rollback:
+	store_rollback(st);
+	return rc;
+}
+
+static int setup(struct import_state *s, const char *path, const struct ins_session_meta *meta,
+		 char *err, size_t errlen)
+{
+	struct ins_analysis_config acfg = { .body_weight_n = 0 };
+	unsigned n[INS_FOOT_COUNT] = { 0, 0 };
+	const char *base;
+
+	s->imp = ins_import_open(path, NULL, err, errlen);
+	if (!s->imp)
+		return INS_STORE_EINVAL;
+	s->info = ins_import_info(s->imp);
+	s->meta = *meta;
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
+		const char *name = meta->layout[f] ? meta->layout[f] : s->info->layout[f];
+		char lerr[256];
+		s->meta.layout[f] = NULL;
+		if (!(s->info->feet & (1u << f)) || !name || !*name)
+			continue;
+		s->layout[f] = ins_layout_load_named(s->st->layout_dir, name, lerr, sizeof(lerr));
+		if (!s->layout[f]) {
+			snprintf(err, errlen, "layout.%s: cannot load '%s': %s", ins_foot_name(f), name, lerr);
+			return INS_STORE_EINVAL;
+		}
+		s->meta.layout[f] = name; /* the name re-analysis loads it by */
+		n[f] = s->layout[f]->n_sensors;
+		acfg.layout[f] = s->layout[f];
+		acfg.calib[f] = s->info->calib[f];
+	}
+	if (!s->meta.subject || !*s->meta.subject)
+		s->meta.subject = s->info->subject;
+	if (!s->meta.footwear || !*s->meta.footwear)
+		s->meta.footwear = s->info->footwear;
+	if (!s->meta.notes || !*s->meta.notes)
+		s->meta.notes = s->info->notes;
+	if (s->meta.body_weight_n <= 0)
+		s->meta.body_weight_n = s->info->body_weight_n;
+	acfg.body_weight_n = s->meta.body_weight_n;
+	if (s->info->calib[0] || s->info->calib[1]) {
+		s->calib_json = ins_store_calib_to_json(s->info->calib, n);
+		s->meta.calibration_json = s->calib_json;
+	}
+	base = strrchr(s->info->path, '/');
+	snprintf(s->source, sizeof(s->source), "import:%s:%s", s->info->format, base ? base + 1 : s->info->path);
+	if (!s->meta.devices)
+		s->meta.devices = s->source;
+	s->ana = ins_analysis_new(&acfg, err, errlen);
+	s->acc = ins_summary_acc_new();
+	if (!s->ana || !s->acc) {
+		if (s->ana)
+			snprintf(err, errlen, "out of memory");
+		return INS_STORE_EIO;
+	}
+	s->start_us = ins_realtime_us();
+	s->end_us = s->start_us;
+	return 0;
+}
+
+int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
+			     int64_t *session_id, char *err, size_t errlen)
+{
+	struct import_state s = { .st = st };
+	struct ins_session_meta none = { 0 };
+	int rc;
+
+	if (!path) {
+		snprintf(err, errlen, "path: no file given");
+		return INS_STORE_EINVAL;
+	}
+	if ((rc = setup(&s, path, meta ? meta : &none, err, errlen)) < 0)
+		goto out;
+	if (!s.meta.layout[0] && !s.meta.layout[1]) {
+		snprintf(err, errlen, "%s: no foot with a layout in this recording", path);
+		rc = INS_STORE_EINVAL;
+		goto out;
+	}
+	if ((rc = store_check_text("subject", s.meta.subject, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
+	    (rc = store_check_text("footwear", s.meta.footwear, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
+	    (rc = store_check_text("notes", s.meta.notes, INS_STORE_NOTES_MAX, err, errlen)) < 0)
+		goto out;
+	if ((rc = read_all(&s, err, errlen)) < 0)
+		goto out;
+	if ((rc = store_call(st, write_import, &s, err, errlen)) == 0) {
+		*session_id = s.session_id;
+		ins_info(STORE_LOG, "session %lld: imported from %s (%zu steps)", (long long)s.session_id,
+			 s.source, s.n_steps);
+	}
+out:
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
+		ins_chunk_enc_free(&s.enc[f]);
+		ins_layout_free(s.layout[f]);
+	}
+	for (size_t i = 0; i < s.n_chunks; i++)
+		free(s.chunks[i].data);
+	free(s.chunks);
+	free(s.steps);
+	free(s.calib_json);
+	ins_summary_acc_free(s.acc);
+	ins_analysis_free(s.ana);
+	ins_import_close(s.imp);
+	return rc;
+}
