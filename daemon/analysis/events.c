@@ -54,6 +54,7 @@
 /* No event for this long: the levels may be wrong (recalibration, sensor
  * change, the subject sat down), so they are learned again from the signal. */
 #define EV_RELEARN_US 3000000
+#define EV_RELEARN_CYCLES 2
 
 static inline uint64_t ring_idx(uint64_t i)
 {
@@ -245,34 +246,42 @@ static int learn(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64
 	return INS_EVENT_CONTACT;
 }
 
-/* Levels look wrong (no event for EV_RELEARN_US while the signal moves over
- * more than the floor): learn them again from the recent history. */
+/* Levels look wrong when there has been no event for EV_RELEARN_US while
+ * the signal keeps going up and down by more than the floor (at least
+ * EV_RELEARN_CYCLES times across its mid-range): learn them again from the
+ * recent history.  A single change of level (walking -> standing, sitting
+ * down) is not gait and keeps the levels. */
 static void relearn(struct ins_events *ev, int64_t t_us)
 {
-	uint64_t first = oldest(ev);
-	double mn = INFINITY, mx = -INFINITY, sum = 0;
+	uint64_t first = oldest(ev), j;
+	double mn = INFINITY, mx = -INFINITY, sum = 0, mid;
 	uint64_t cnt = 0;
+	unsigned crossings = 0;
+	int above = -1;
 
-	for (uint64_t j = ev->n; j > first && tat(ev, j - 1) >= t_us - EV_RELEARN_US; j--) {
+	ev->phase_start_us = t_us;
+	for (j = ev->n; j > first && tat(ev, j - 1) >= t_us - EV_RELEARN_US; j--) {
 		float v = xat(ev, j - 1);
 		mn = v < mn ? v : mn;
 		mx = v > mx ? v : mx;
 	}
-	if (!(mx - mn > ev->min_range)) {
-		/* Quiet signal (idle foot, standing still): keep the levels, wait. */
-		ev->phase_start_us = t_us;
+	if (!(mx - mn > ev->min_range))
 		return;
-	}
-	for (uint64_t j = ev->n; j > first && tat(ev, j - 1) >= t_us - EV_RELEARN_US; j--) {
-		float v = xat(ev, j - 1);
-		if (v > 0.5 * (mn + mx)) {
+	mid = 0.5 * (mn + mx);
+	for (; j < ev->n; j++) {
+		float v = xat(ev, j);
+		int now = v > mid;
+		crossings += above >= 0 && now != above;
+		above = now;
+		if (now) {
 			sum += v;
 			cnt++;
 		}
 	}
+	if (crossings < 2 * EV_RELEARN_CYCLES)
+		return;
 	ev->lo = mn;
 	ev->hi = cnt ? sum / (double)cnt : mx;
-	ev->phase_start_us = t_us;
 }
 
 static int on_unloaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64_t *contact_us)
@@ -298,18 +307,17 @@ static int on_unloaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x,
 
 static void on_loaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x)
 {
-	ev->stance_sum += x;
-	ev->stance_count++;
-	if (x > contact_level(ev))
-		ev->last_loaded = i;
 	if (x < release_level(ev)) {
 		ev->state = INS_EV_RELEASING;
 		ev->release_idx = i;
 		return;
 	}
-	if (t_us - ev->phase_start_us > EV_RELEARN_US && ev->hi - ev->lo > 0) {
-		/* Long stance: standing, or levels gone stale.  Only a signal that
-		 * moves a lot without ever releasing needs new levels. */
+	ev->stance_sum += x;
+	ev->stance_count++;
+	if (x > contact_level(ev))
+		ev->last_loaded = i;
+	if (t_us - ev->phase_start_us > EV_RELEARN_US) {
+		/* Long stance: standing, or levels gone stale (see relearn). */
 		relearn(ev, t_us);
 	}
 }

@@ -1,0 +1,397 @@
+/* Gait events and temporal step metrics through the engine, on synthetic
+ * force signals with known answers.
+ *
+ * Square pulses sampled every 10 ms give exact expected times: the contact
+ * onset (5 % of the stance level) interpolates to 0.5 ms after the last
+ * unloaded frame; the toe-off is midway between the 5 % level crossing
+ * (9.5 ms after the last loaded frame) and the knee of the unloading (the
+ * next frame, 10 ms), i.e. 9.75 ms after the last loaded frame. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insoled/analysis.h"
+#include "analysis_fixtures.h"
+
+#define DT_MS 10
+#define CONTACT_AFTER_MS 0.5   /* after the last unloaded frame */
+#define TOE_OFF_AFTER_MS 9.75  /* after the last loaded frame */
+#define MAX_TEST_STEPS 256
+
+struct gait {
+	int stride_ms, stance_from_ms, stance_to_ms; /* loaded frames: [from, to] + k * stride */
+	int offset_ms;                               /* right foot's shift */
+	double force_n;
+};
+
+struct run {
+	struct ins_step steps[MAX_TEST_STEPS];
+	unsigned n;
+	unsigned contact_flags[INS_FOOT_COUNT];
+	unsigned toe_off_flags[INS_FOOT_COUNT];
+};
+
+static int loaded(const struct gait *g, int t)
+{
+	int phase = ((t % g->stride_ms) + g->stride_ms) % g->stride_ms;
+
+	return t >= g->stance_from_ms && phase >= g->stance_from_ms && phase <= g->stance_to_ms;
+}
+
+static void collect(struct ins_analysis *ana, const struct ins_frame_metrics *fm, struct run *r)
+{
+	struct ins_step st;
+
+	if (fm->event == INS_EVENT_CONTACT)
+		r->contact_flags[fm->foot]++;
+	if (fm->event == INS_EVENT_TOE_OFF)
+		r->toe_off_flags[fm->foot]++;
+	while (ins_analysis_next_step(ana, &st))
+		if (r->n < MAX_TEST_STEPS)
+			r->steps[r->n++] = st;
+}
+
+/* Feed both (or one) feet of a square-pulse gait for duration_ms. */
+static void run_gait(const struct gait *g, int feet_mask, int duration_ms, struct run *r)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { 0 };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	char err[256];
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (feet_mask & (1 << foot))
+			cfg.layout[foot] = l;
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	memset(r, 0, sizeof(*r));
+	for (int t = 0; t <= duration_ms; t += DT_MS) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			float kpa[FX_N] = { 0 };
+			if (!(feet_mask & (1 << foot)))
+				continue;
+			if (loaded(g, t - (foot == INS_FOOT_RIGHT ? g->offset_ms : 0)))
+				kpa[FX_HEEL_M] = (float)g->force_n; /* 1000 mm2: kPa == N */
+			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+			collect(ana, &fm, r);
+		}
+	}
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+
+static const struct ins_step *find_step(const struct run *r, unsigned foot, unsigned index)
+{
+	for (unsigned k = 0; k < r->n; k++)
+		if (r->steps[k].foot == foot && r->steps[k].index == index)
+			return &r->steps[k];
+	return NULL;
+}
+
+START_TEST(walking_both_feet_exact_timing)
+{
+	static struct run r;
+	const struct gait g = { .stride_ms = 1000, .stance_from_ms = 10, .stance_to_ms = 600,
+				.offset_ms = 500, .force_n = 800 };
+
+	run_gait(&g, 3, 10000, &r);
+	/* 10 strides per foot; the last right stance is still open at 10 s */
+	ck_assert_uint_eq(r.n, 19);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		for (unsigned k = 1; k < 9; k++) {
+			const struct ins_step *s = find_step(&r, foot, k);
+			double start = 1000.0 * k + (foot ? 500 : 0);
+			ck_assert_ptr_nonnull(s);
+			ck_assert_int_eq(s->contact_us, (int64_t)llround((start + CONTACT_AFTER_MS) * 1000));
+			ck_assert_int_eq(s->toe_off_us, (int64_t)llround((start + 600 + TOE_OFF_AFTER_MS) * 1000));
+			ck_assert_double_eq_tol(s->m[INS_M_STANCE_MS], 609.25, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_STRIDE_MS], 1000, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_SWING_MS], 390.75, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_STEP_MS], 500, 1e-9);
+			/* overlap with the opposite stance before and after: 2 x 109.25 */
+			ck_assert_double_eq_tol(s->m[INS_M_DOUBLE_SUPPORT_MS], 218.5, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_CADENCE_SPM], 120, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_CADENCE_STRIDES], 60, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_PEAK_FORCE_N], 800, 1e-3);
+		}
+		/* the first step has no previous cycle */
+		ck_assert(isnan(find_step(&r, foot, 0)->m[INS_M_STRIDE_MS]));
+		ck_assert(isnan(find_step(&r, foot, 0)->m[INS_M_SWING_MS]));
+		ck_assert_uint_eq(r.contact_flags[foot], 10);
+	}
+	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_LEFT], 10);
+	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_RIGHT], 9);
+}
+END_TEST
+
+START_TEST(running_flight_phase_has_no_double_support)
+{
+	static struct run r;
+	const struct gait g = { .stride_ms = 700, .stance_from_ms = 10, .stance_to_ms = 250,
+				.offset_ms = 350, .force_n = 1800 };
+
+	run_gait(&g, 3, 7000, &r);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		for (unsigned k = 1; k < 8; k++) {
+			const struct ins_step *s = find_step(&r, foot, k);
+			ck_assert_ptr_nonnull(s);
+			ck_assert_double_eq_tol(s->m[INS_M_STANCE_MS], 259.25, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_STRIDE_MS], 700, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_SWING_MS], 440.75, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_STEP_MS], 350, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_DOUBLE_SUPPORT_MS], 0, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_CADENCE_SPM], 120000.0 / 700, 1e-9);
+		}
+	}
+}
+END_TEST
+
+START_TEST(one_foot_alone)
+{
+	static struct run r;
+	const struct gait g = { .stride_ms = 1200, .stance_from_ms = 10, .stance_to_ms = 700,
+				.offset_ms = 0, .force_n = 600 };
+
+	run_gait(&g, 1 << INS_FOOT_RIGHT, 6000, &r);
+	ck_assert_uint_eq(r.n, 5);
+	for (unsigned k = 0; k < r.n; k++) {
+		const struct ins_step *s = &r.steps[k];
+		ck_assert_uint_eq(s->foot, INS_FOOT_RIGHT);
+		ck_assert_uint_eq(s->index, k);
+		ck_assert_double_eq_tol(s->m[INS_M_STANCE_MS], 709.25, 1e-9);
+		ck_assert(isnan(s->m[INS_M_STEP_MS]));
+		ck_assert(isnan(s->m[INS_M_DOUBLE_SUPPORT_MS]));
+		if (k > 0) {
+			ck_assert_double_eq_tol(s->m[INS_M_STRIDE_MS], 1200, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_CADENCE_STRIDES], 50, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_CADENCE_SPM], 100, 1e-9);
+		}
+	}
+}
+END_TEST
+
+/* Standing: both feet loaded with sway (+-5 N at 0.3 Hz, +-3 N at 7 Hz) for
+ * 30 s: no event, no step. */
+START_TEST(standing_still_makes_no_steps)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, l } };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	static struct run r;
+	char err[256];
+
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_ptr_nonnull(ana);
+	memset(&r, 0, sizeof r);
+	for (int t = 0; t <= 30000; t += DT_MS) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			float kpa[FX_N] = { 0 };
+			double sway = 5 * sin(2 * M_PI * 0.3 * t / 1000.0) * (foot ? -1 : 1) +
+				      3 * sin(2 * M_PI * 7 * t / 1000.0);
+			kpa[FX_HEEL_M] = (float)(200 + sway);
+			kpa[FX_FORE] = 150;
+			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+			ck_assert_uint_eq(fm.event, INS_EVENT_NONE);
+			collect(ana, &fm, &r);
+		}
+	}
+	ck_assert_uint_eq(r.n, 0);
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
+/* Walking, then standing on both feet: the walk's steps, then nothing. */
+START_TEST(walking_then_standing)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, l } };
+	const struct gait g = { .stride_ms = 1000, .stance_from_ms = 10, .stance_to_ms = 600,
+				.offset_ms = 500, .force_n = 800 };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	static struct run r;
+	char err[256];
+
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_ptr_nonnull(ana);
+	memset(&r, 0, sizeof r);
+	for (int t = 0; t <= 40000; t += DT_MS) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			float kpa[FX_N] = { 0 };
+			if (t < 5000)
+				kpa[FX_HEEL_M] = loaded(&g, t - (foot ? 500 : 0)) ? 800.0f : 0.0f;
+			else
+				kpa[FX_HEEL_M] = (float)(400 + 8 * sin(2 * M_PI * 0.25 * t / 1000.0));
+			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+			collect(ana, &fm, &r);
+		}
+	}
+	/* left steps 0-4 (contacts 0..4000 ms), right 0-3 (500..3500 ms);
+	 * the stances in progress at 5 s never end */
+	ck_assert_uint_eq(r.n, 9);
+	for (unsigned k = 0; k < r.n; k++)
+		ck_assert_int_lt(r.steps[k].contact_us, 5000000);
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
+/* A contact that bounces (unloaded for one frame 30 ms in) and a stance
+ * with a 60 ms dip to 10 % are each one step: the reload comes before any
+ * swing could have happened. */
+START_TEST(bounce_and_dip_do_not_double_trigger)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	static struct run r;
+	char err[256];
+
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_ptr_nonnull(ana);
+	memset(&r, 0, sizeof r);
+	for (int t = 0; t <= 6000; t += DT_MS) {
+		int phase = t % 1000;
+		float kpa[FX_N] = { 0 };
+		if (t >= 10 && phase >= 10 && phase <= 600) {
+			kpa[FX_HEEL_M] = 700;
+			if (phase == 40)
+				kpa[FX_HEEL_M] = 0; /* bounce */
+			if (phase >= 300 && phase < 360)
+				kpa[FX_HEEL_M] = 70; /* dip */
+		}
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+		collect(ana, &fm, &r);
+	}
+	ck_assert_uint_eq(r.n, 6);
+	ck_assert_uint_eq(r.contact_flags[INS_FOOT_LEFT], 6);
+	for (unsigned k = 1; k < r.n; k++) {
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STRIDE_MS], 1000, 1e-9);
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STANCE_MS], 609.25, 1e-9);
+	}
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
+/* A raw footswitch (12-bit counts) whose unloaded level drifts from 200 to
+ * 900 counts over 60 s (a third of the 2000-count step) while walking:
+ * every stride is found and timed to within 1 ms. */
+START_TEST(raw_signal_with_baseline_drift)
+{
+	struct ins_layout *l = fixture_footswitch();
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	static struct run r;
+	char err[256];
+	uint32_t seq = 0;
+
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_ptr_nonnull(ana);
+	memset(&r, 0, sizeof r);
+	for (int t = 0; t <= 60000; t += DT_MS) {
+		int phase = t % 1100;
+		uint16_t counts = (uint16_t)(200 + 700.0 * t / 60000 + (t >= 10 && phase >= 10 && phase <= 700 ? 2000 : 0));
+		struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq++, .t_us = (int64_t)t * 1000,
+				       .values = &counts };
+		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		collect(ana, &fm, &r);
+	}
+	ck_assert_uint_eq(r.n, 54);
+	for (unsigned k = 1; k < r.n; k++) {
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STRIDE_MS], 1100, 1.0);
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STANCE_MS], 709.25, 1.0);
+		/* raw units: timing only */
+		ck_assert(isnan(r.steps[k].m[INS_M_PEAK_FORCE_N]));
+	}
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
+/* Contact is flagged on the first loaded frame; toe-off once confirmed,
+ * 100 ms after the force fell below a quarter of the stance level. */
+START_TEST(frame_flags_and_state)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	int contact_at = -1, toe_off_at = -1;
+
+	ck_assert_ptr_nonnull(ana);
+	for (int t = 0; t <= 1500; t += DT_MS) {
+		float kpa[FX_N] = { 0 };
+		kpa[FX_HEEL_M] = t >= 200 && t <= 800 ? 500.0f : 0.0f;
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+		if (fm.event == INS_EVENT_CONTACT)
+			contact_at = t;
+		if (fm.event == INS_EVENT_TOE_OFF)
+			toe_off_at = t;
+		ck_assert_uint_eq(fm.in_stance, t >= 200 && t < 910);
+	}
+	ck_assert_int_eq(contact_at, 200);
+	ck_assert_int_eq(toe_off_at, 910);
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
+START_TEST(bad_frames_are_rejected_not_fatal)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	float kpa[FX_N] = { 100, 0, 0, 0, 0 };
+	uint16_t counts[3] = { 1, 2, 3 };
+	struct ins_frame wrong_n = { .foot = INS_FOOT_LEFT, .n = 3, .t_us = 5000, .values = counts };
+	struct ins_frame no_foot = { .foot = INS_FOOT_RIGHT, .n = FX_N, .t_us = 5000, .values = counts };
+	char err[128];
+
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 1000, kpa, FX_N, &fm), 0);
+	ck_assert_double_eq_tol(fm.force_n, 100, 1e-4);
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 1000, kpa, FX_N, &fm), -1); /* time stood still */
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 500, kpa, FX_N, &fm), -1);  /* went back */
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 2000, kpa, 4, &fm), -1);    /* sensor count */
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_RIGHT, 2000, kpa, FX_N, &fm), -1); /* no layout */
+	ck_assert_int_eq(ins_analysis_feed(ana, &wrong_n, &fm), -1);
+	ck_assert_int_eq(ins_analysis_feed(ana, &no_foot, &fm), -1);
+	ck_assert_ptr_nonnull(ins_analysis_last_kpa(ana, INS_FOOT_LEFT));
+	ck_assert_ptr_null(ins_analysis_last_kpa(ana, INS_FOOT_RIGHT));
+	/* the stream goes on */
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 2000, kpa, FX_N, &fm), 0);
+	ins_analysis_free(ana);
+
+	struct ins_analysis_config none = { 0 };
+	ck_assert_ptr_null(ins_analysis_new(&none, err, sizeof err));
+	ck_assert_str_eq(err, "analysis: no layout for either foot");
+	fixture_free(l);
+}
+END_TEST
+
+Suite *ins_suite_events(void);
+Suite *ins_suite_events(void)
+{
+	Suite *s = suite_create("events");
+	TCase *tc = tcase_create("gait");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, walking_both_feet_exact_timing);
+	tcase_add_test(tc, running_flight_phase_has_no_double_support);
+	tcase_add_test(tc, one_foot_alone);
+	tcase_add_test(tc, standing_still_makes_no_steps);
+	tcase_add_test(tc, walking_then_standing);
+	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
+	tcase_add_test(tc, raw_signal_with_baseline_drift);
+	tcase_add_test(tc, frame_flags_and_state);
+	tcase_add_test(tc, bad_frames_are_rejected_not_fatal);
+	suite_add_tcase(s, tc);
+	return s;
+}
