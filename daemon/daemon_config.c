@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
+#include "daemon_config.h"
 #include "insoled/acquire.h"
 
 #define DEFAULT_PORT 8080
@@ -299,11 +299,13 @@ int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t 
 
 int ins_config_finish(struct ins_config *cfg, char *err, size_t errlen)
 {
-	if (cfg->demo && cfg->n_devices == 0) {
-		struct ins_config_device *dev = device_named(cfg, "demo", err, errlen);
-
-		snprintf(dev->port, sizeof(dev->port), "synthetic");
-	}
+	/* Demo mode simulates whatever device was described without a port
+	 * (`--demo --layout grid60x21`), or a pair of fsr16 insoles. */
+	if (cfg->demo && cfg->n_devices == 0 && !device_named(cfg, "demo", err, errlen))
+		return -1;
+	for (unsigned i = 0; cfg->demo && i < cfg->n_devices; i++)
+		if (!cfg->device[i].port[0])
+			snprintf(cfg->device[i].port, sizeof(cfg->device[i].port), "synthetic");
 	if (cfg->n_devices == 0) {
 		snprintf(err, errlen, "no device configured: give --device PORT, a [device NAME] section, or --demo");
 		return -1;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../daemon/config.h"
+#include "../../daemon/daemon_config.h"
 #include "insoled/acquire.h"
 
 static char err[512];

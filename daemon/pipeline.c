@@ -1,0 +1,437 @@
+#include <config.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon_config.h"
+#include "pipeline.h"
+#include "insoled/acquire.h"
+#include "insoled/analysis.h"
+#include "insoled/analysis_json.h"
+#include "insoled/clock.h"
+#include "insoled/http.h"
+#include "insoled/live.h"
+#include "insoled/log.h"
+#include "insoled/store.h"
+
+#define MOD "daemon"
+/* How long the analysis thread waits for a frame before it looks at its
+ * control flags again: short enough that stop and tare feel immediate. */
+#define ANALYSIS_POLL_MS 100
+#define NO_SESSION 0
+
+struct daemon {
+	const struct ins_config *cfg;
+	struct ins_layout *layout[INS_FOOT_COUNT];
+	struct ins_acq *acq;
+	struct ins_analysis *ana;
+	struct ins_store *store;
+	struct ins_live *live;
+	struct ins_http *http;
+	pthread_t analysis_thread;
+	pthread_mutex_t control_lock;  /* serialises start/stop recording requests */
+	atomic_int_fast64_t recording; /* session id, or NO_SESSION */
+	atomic_int tare_request[INS_FOOT_COUNT];
+	_Atomic double body_weight_n;
+	atomic_int body_weight_changed;
+	atomic_uint_fast64_t frames_analysed, frames_rejected, steps_detected;
+	int64_t started_us;
+};
+
+static int dir_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *ins_data_dir(const struct ins_config *cfg)
+{
+	if (cfg->data_dir[0])
+		return cfg->data_dir;
+	if (dir_exists(INS_PKGDATADIR "/layouts"))
+		return INS_PKGDATADIR;
+	return INS_SRCDIR;
+}
+
+static void data_path(const struct ins_config *cfg, const char *sub, char *out, size_t size)
+{
+	if ((size_t)snprintf(out, size, "%s/%s", ins_data_dir(cfg), sub) >= size)
+		ins_warn(MOD, "data path %s/%s is too long", ins_data_dir(cfg), sub);
+}
+
+/* Third-party browser code (uPlot) keeps its npm layout: web/node_modules in
+ * a source tree after `npm ci`, web/vendor once `make install` copied it. */
+static void vendor_dir(const struct ins_config *cfg, char *out, size_t size)
+{
+	data_path(cfg, "web/vendor", out, size);
+	if (!dir_exists(out))
+		data_path(cfg, "web/node_modules", out, size);
+}
+
+/* ---- the analysis thread: the only consumer of the frame queue ---------- */
+
+static void apply_control_requests(struct daemon *d)
+{
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (atomic_exchange(&d->tare_request[foot], 0) && d->layout[foot]) {
+			ins_analysis_tare(d->ana, foot);
+			ins_info(MOD, "%s foot tared", ins_foot_name(foot));
+		}
+	}
+	if (atomic_exchange(&d->body_weight_changed, 0))
+		ins_analysis_set_body_weight(d->ana, d->body_weight_n);
+}
+
+static void handle_frame(struct daemon *d, const struct ins_frame *frame)
+{
+	struct ins_frame_metrics m;
+	struct ins_step step;
+	int64_t session = atomic_load(&d->recording);
+
+	if (ins_analysis_feed(d->ana, frame, &m) != 0) {
+		atomic_fetch_add(&d->frames_rejected, 1);
+		return;
+	}
+	atomic_fetch_add(&d->frames_analysed, 1);
+	ins_live_publish_frame(d->live, &m, ins_analysis_last_kpa(d->ana, frame->foot));
+	if (session != NO_SESSION)
+		ins_store_put_frame(d->store, session, frame);
+	while (ins_analysis_next_step(d->ana, &step)) {
+		atomic_fetch_add(&d->steps_detected, 1);
+		ins_live_publish_step(d->live, &step);
+		if (session != NO_SESSION)
+			ins_store_put_step(d->store, session, &step);
+	}
+}
+
+static void *analysis_main(void *arg)
+{
+	struct daemon *d = arg;
+	struct ins_frame frame;
+	int rc;
+
+	for (;;) {
+		apply_control_requests(d);
+		rc = ins_acq_pop(d->acq, &frame, ANALYSIS_POLL_MS);
+		if (rc < 0)
+			break;
+		if (rc > 0)
+			handle_frame(d, &frame);
+	}
+	return NULL;
+}
+
+/* ---- hooks the HTTP layer calls ------------------------------------------ */
+
+static void fill_status(void *ctx, json_t *status)
+{
+	struct daemon *d = ctx;
+	json_t *acq = ins_acq_status(d->acq);
+	json_t *pipeline = json_object();
+
+	json_object_set_new(status, "acquisition", acq ? acq : json_null());
+	json_object_set_new(pipeline, "frames_analysed", json_integer((json_int_t)atomic_load(&d->frames_analysed)));
+	json_object_set_new(pipeline, "frames_rejected", json_integer((json_int_t)atomic_load(&d->frames_rejected)));
+	json_object_set_new(pipeline, "steps_detected", json_integer((json_int_t)atomic_load(&d->steps_detected)));
+	json_object_set_new(pipeline, "recording_session",
+			    atomic_load(&d->recording) ? json_integer((json_int_t)atomic_load(&d->recording)) : json_null());
+	json_object_set_new(status, "analysis", pipeline);
+}
+
+static int start_recording(void *ctx, const struct ins_session_meta *meta_in, int64_t *session_id,
+			   char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct ins_session_meta meta = *meta_in;
+	int rc;
+
+	pthread_mutex_lock(&d->control_lock);
+	if (atomic_load(&d->recording) != NO_SESSION) {
+		snprintf(err, errlen, "session %" PRId64 " is already recording: stop it first",
+			 (int64_t)atomic_load(&d->recording));
+		rc = INS_STORE_ECONFLICT;
+		goto out;
+	}
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		meta.layout[foot] = d->layout[foot] ? d->layout[foot]->name : NULL;
+	if (meta.body_weight_n <= 0)
+		meta.body_weight_n = d->body_weight_n;
+	rc = ins_store_session_start(d->store, &meta, session_id, err, errlen);
+	if (rc == INS_STORE_OK) {
+		atomic_store(&d->recording, *session_id);
+		ins_info(MOD, "recording session %" PRId64, *session_id);
+	}
+out:
+	pthread_mutex_unlock(&d->control_lock);
+	return rc;
+}
+
+static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	int rc;
+
+	pthread_mutex_lock(&d->control_lock);
+	if (atomic_load(&d->recording) == session_id)
+		atomic_store(&d->recording, NO_SESSION);
+	rc = ins_store_session_stop(d->store, session_id, err, errlen);
+	if (rc == INS_STORE_OK)
+		ins_info(MOD, "session %" PRId64 " stopped", session_id);
+	pthread_mutex_unlock(&d->control_lock);
+	return rc;
+}
+
+static int request_tare(void *ctx, int foot, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+
+	if (foot < 0 || foot >= INS_FOOT_COUNT || !d->layout[foot]) {
+		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
+		return INS_STORE_EINVAL;
+	}
+	atomic_store(&d->tare_request[foot], 1);
+	return 0;
+}
+
+static int set_body_weight(void *ctx, double body_weight_n, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+
+	if (!(body_weight_n > 0 && body_weight_n < 4000)) {
+		snprintf(err, errlen, "body_weight_kg: must be between 0 and 400 kg");
+		return INS_STORE_EINVAL;
+	}
+	d->body_weight_n = body_weight_n;
+	atomic_store(&d->body_weight_changed, 1);
+	return 0;
+}
+
+static json_t *devices_json(void *ctx)
+{
+	struct daemon *d = ctx;
+	json_t *list = json_array();
+
+	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
+		const struct ins_config_device *dev = &d->cfg->device[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "name", dev->name, "port", dev->port,
+						      "layout", dev->layout, "foot",
+						      dev->foot == INS_DEV_FOOT_AUTO ? "auto" : ins_foot_name((unsigned)dev->foot)));
+	}
+	return list;
+}
+
+/* ---- assembly ------------------------------------------------------------ */
+
+static int load_layouts(struct daemon *d, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	data_path(d->cfg, "layouts", dir, sizeof(dir));
+	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
+		const struct ins_config_device *dev = &d->cfg->device[i];
+
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			if (dev->foot != INS_DEV_FOOT_AUTO && (unsigned)dev->foot != foot)
+				continue;
+			if (d->layout[foot]) {
+				snprintf(err, errlen, "[device %s]: the %s foot already has a device", dev->name,
+					 ins_foot_name(foot));
+				return -1;
+			}
+			d->layout[foot] = ins_layout_load_named(dir, dev->layout, err, errlen);
+			if (!d->layout[foot])
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int add_devices(struct daemon *d, char *err, size_t errlen)
+{
+	unsigned max_n = 0;
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (d->layout[foot] && d->layout[foot]->n_sensors > max_n)
+			max_n = d->layout[foot]->n_sensors;
+	d->acq = ins_acq_new(d->cfg->queue_frames, max_n, err, errlen);
+	if (!d->acq)
+		return -1;
+	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
+		const struct ins_config_device *dev = &d->cfg->device[i];
+		unsigned foot = dev->foot == INS_DEV_FOOT_AUTO ? (d->layout[0] ? 0 : 1) : (unsigned)dev->foot;
+		struct ins_device_config dc = {
+			.name = dev->name,
+			.port = dev->port,
+			.baud = dev->baud,
+			.foot = dev->foot,
+			.expected_n = d->layout[foot]->n_sensors,
+			.synth_args = dev->synth[0] ? dev->synth : NULL,
+			.layout = d->layout[foot],
+			.format = dev->format[0] ? dev->format : NULL,
+		};
+		if (ins_acq_add_device(d->acq, &dc, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static int open_analysis(struct daemon *d, char *err, size_t errlen)
+{
+	struct ins_analysis_config ac = { .body_weight_n = d->body_weight_n };
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ac.layout[foot] = d->layout[foot];
+	d->ana = ins_analysis_new(&ac, err, errlen);
+	return d->ana ? 0 : -1;
+}
+
+static int open_store(struct daemon *d, char *err, size_t errlen)
+{
+	char sql_dir[PATH_MAX], layout_dir[PATH_MAX];
+	struct ins_store_config sc = {
+		.db_path = d->cfg->db_path,
+		.sql_dir = sql_dir,
+		.layout_dir = layout_dir,
+		.refuse_corrupt = d->cfg->refuse_corrupt_db,
+	};
+
+	data_path(d->cfg, "sql", sql_dir, sizeof(sql_dir));
+	data_path(d->cfg, "layouts", layout_dir, sizeof(layout_dir));
+	d->store = ins_store_open(&sc, err, errlen);
+	return d->store ? 0 : -1;
+}
+
+static int open_live(struct daemon *d, char *err, size_t errlen)
+{
+	struct ins_live_config lc = { .display_hz = d->cfg->display_hz };
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		lc.layout[foot] = d->layout[foot];
+	d->live = ins_live_new(&lc, err, errlen);
+	return d->live ? 0 : -1;
+}
+
+static int start_http(struct daemon *d, char *err, size_t errlen)
+{
+	static struct ins_http_hooks hooks = {
+		.fill_status = fill_status,
+		.start_recording = start_recording,
+		.stop_recording = stop_recording,
+		.tare = request_tare,
+		.set_body_weight = set_body_weight,
+		.devices = devices_json,
+	};
+	char web_root[PATH_MAX], vendor_root[PATH_MAX];
+	const struct ins_config *cfg = d->cfg;
+	struct ins_http_config hc = {
+		.bind_addr = cfg->listen_addr,
+		.port = cfg->port,
+		.token = cfg->token[0] ? cfg->token : NULL,
+		.web_root = web_root,
+		.vendor_root = vendor_root,
+		.tls_cert = cfg->tls_cert[0] ? cfg->tls_cert : NULL,
+		.tls_key = cfg->tls_key[0] ? cfg->tls_key : NULL,
+	};
+
+	hooks.ctx = d;
+	data_path(cfg, "web", web_root, sizeof(web_root));
+	vendor_dir(cfg, vendor_root, sizeof(vendor_root));
+	d->http = ins_http_start(&hc, d->store, d->live, &hooks, err, errlen);
+	return d->http ? 0 : -1;
+}
+
+static void announce(const struct daemon *d)
+{
+	const struct ins_config *cfg = d->cfg;
+	const char *scheme = cfg->tls_cert[0] ? "https" : "http";
+	int v6 = strchr(cfg->listen_addr, ':') != NULL;
+
+	/* stdout, flushed: scripts and the README's quick start read this line. */
+	printf("insoled %s: dashboard at %s://%s%s%s:%u/ (database %s)\n", PACKAGE_VERSION, scheme, v6 ? "[" : "",
+	       cfg->listen_addr, v6 ? "]" : "", (unsigned)ins_http_port(d->http), cfg->db_path);
+	fflush(stdout);
+}
+
+/* SIGTERM and SIGINT are blocked before any thread starts, so every thread
+ * inherits the mask and only this one, in sigwait(), ever sees them: no
+ * worker is interrupted mid-write. */
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void wait_for_stop_signal(const sigset_t *set)
+{
+	int sig = 0;
+
+	while (sigwait(set, &sig) != 0)
+		;
+	ins_info(MOD, "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void teardown(struct daemon *d, int analysis_running)
+{
+	if (d->http)
+		ins_http_stop(d->http);
+	if (d->acq)
+		ins_acq_stop(d->acq); /* the analysis thread drains the queue, then sees -1 */
+	if (analysis_running)
+		pthread_join(d->analysis_thread, NULL);
+	if (d->store)
+		ins_store_close(d->store);
+	if (d->live)
+		ins_live_free(d->live);
+	if (d->ana)
+		ins_analysis_free(d->ana);
+	if (d->acq)
+		ins_acq_free(d->acq);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(d->layout[foot]);
+	pthread_mutex_destroy(&d->control_lock);
+}
+
+int ins_daemon_run(const struct ins_config *cfg)
+{
+	struct daemon d = { .cfg = cfg, .started_us = ins_mono_us() };
+	char err[512] = "";
+	sigset_t stop_signals;
+	int analysis_running = 0;
+	int status = EXIT_FAILURE;
+
+	pthread_mutex_init(&d.control_lock, NULL);
+	d.body_weight_n = cfg->body_weight_kg * 9.80665;
+	block_stop_signals(&stop_signals);
+	if (load_layouts(&d, err, sizeof(err)) || open_analysis(&d, err, sizeof(err)) ||
+	    open_store(&d, err, sizeof(err)) || open_live(&d, err, sizeof(err)) ||
+	    add_devices(&d, err, sizeof(err)))
+		goto out;
+	if (pthread_create(&d.analysis_thread, NULL, analysis_main, &d) != 0) {
+		snprintf(err, sizeof(err), "cannot start the analysis thread");
+		goto out;
+	}
+	analysis_running = 1;
+	if (ins_acq_start(d.acq, err, sizeof(err)) || start_http(&d, err, sizeof(err)))
+		goto out;
+	announce(&d);
+	wait_for_stop_signal(&stop_signals);
+	status = EXIT_SUCCESS;
+out:
+	if (status != EXIT_SUCCESS)
+		ins_err(MOD, "%s", err);
+	teardown(&d, analysis_running);
+	return status;
+}
