@@ -112,6 +112,11 @@ static int moticon_read_columns(struct moticon *m, const char *line, char *err, 
 {
 	int n;
 
+	if (m->header) {
+		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
+				"a second '# time' line naming the columns");
+		return -1;
+	}
 	m->header = strdup(line + 2); /* after "# " */
 	m->names = calloc(INS_IMPORT_FIELDS_MAX, sizeof *m->names);
 	m->fields = calloc(INS_IMPORT_FIELDS_MAX, sizeof *m->fields);

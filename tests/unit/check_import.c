@@ -449,6 +449,8 @@ static const struct text_bad_case text_bad[] = {
 	/* Moticon */
 	{ "mot.txt", NULL, "# Start time: x\n0.00\t1\t2\t3\n",
 	  "mot.txt:2: no '# time<TAB>...' line naming the columns before the data", 1 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS MOT_COLS "0.00\t1\t2\t3\n",
+	  "mot.txt:3: a second '# time' line naming the columns", 1 },
 	{ "mot.txt", NULL, "# Start time: x\n# time\tleft pressure 2[N/cm\xc2\xb2]\n0.00\t1\n",
 	  "mot.txt:3: column 'left pressure 1[N/cm\xc2\xb2]' is missing (pressures 1..2 expected)", 1 },
 	{ "mot.txt", NULL, "# Start time: x\n# time\tleft pressure 1[kPa]\n0.00\t1\n",
