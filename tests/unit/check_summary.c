@@ -1,0 +1,268 @@
+/* Session summary (mean/SD/CV, symmetry, quality, arch trend with its CI)
+ * and the JSON/CSV renderings every consumer shares, on hand-made steps
+ * with hand-computed answers. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insoled/analysis.h"
+#include "insoled/analysis_json.h"
+
+static void make_step(struct ins_step *st, unsigned foot, unsigned index, double minutes)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < INS_M_COUNT; i++)
+		st->m[i] = NAN;
+	st->foot = (uint8_t)foot;
+	st->index = index;
+	st->contact_us = (int64_t)llround(minutes * 60e6);
+	st->toe_off_us = st->contact_us + 600000;
+}
+
+START_TEST(mean_sd_cv_and_symmetry)
+{
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_step st;
+	static const double left[] = { 600, 620, 640 }, right[] = { 660, 680, 700 };
+
+	for (unsigned k = 0; k < 3; k++) {
+		make_step(&st, INS_FOOT_LEFT, k, k);
+		st.m[INS_M_STANCE_MS] = left[k];
+		st.m[INS_M_ML_BALANCE] = -0.1;
+		st.flags = k == 1 ? INS_STEP_SATURATED : 0;
+		ins_summary_acc_add(acc, &st);
+		make_step(&st, INS_FOOT_RIGHT, k, k + 0.5);
+		st.m[INS_M_STANCE_MS] = right[k];
+		st.m[INS_M_ML_BALANCE] = 0.1;
+		st.flags = INS_STEP_GAP | (k == 2 ? INS_STEP_SATURATED : 0);
+		ins_summary_acc_add(acc, &st);
+	}
+	ins_summary_acc_finish(acc, &sum);
+	ck_assert_uint_eq(sum.steps[INS_FOOT_LEFT], 3);
+	ck_assert_uint_eq(sum.steps[INS_FOOT_RIGHT], 3);
+	const struct ins_metric_stats *l = &sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS];
+	ck_assert_uint_eq(l->n, 3);
+	ck_assert_double_eq_tol(l->mean, 620, 1e-9);
+	ck_assert_double_eq_tol(l->sd, 20, 1e-9);
+	ck_assert_double_eq_tol(l->cv_pct, 100.0 * 20 / 620, 1e-9);
+	/* (680 - 620) / 650 x 100: right larger = positive */
+	ck_assert_double_eq_tol(sum.symmetry_pct[INS_M_STANCE_MS], 100.0 * 60 / 650, 1e-9);
+	/* signed metric: no symmetry index */
+	ck_assert(isnan(sum.symmetry_pct[INS_M_ML_BALANCE]));
+	/* metric never present */
+	ck_assert_uint_eq(sum.foot[INS_FOOT_LEFT][INS_M_ARCH_INDEX].n, 0);
+	ck_assert(isnan(sum.foot[INS_FOOT_LEFT][INS_M_ARCH_INDEX].mean));
+	ck_assert(isnan(sum.symmetry_pct[INS_M_ARCH_INDEX]));
+	ck_assert_uint_eq(sum.saturated_steps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(sum.saturated_steps[INS_FOOT_RIGHT], 1);
+	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_LEFT], 0);
+	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_RIGHT], 3);
+	ins_summary_acc_free(acc);
+}
+END_TEST
+
+START_TEST(single_step_has_no_spread)
+{
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_step st;
+
+	make_step(&st, INS_FOOT_LEFT, 0, 0);
+	st.m[INS_M_PEAK_FORCE_N] = 812.5;
+	ins_summary_acc_add(acc, &st);
+	ins_summary_acc_finish(acc, &sum);
+	ck_assert_double_eq_tol(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].mean, 812.5, 1e-12);
+	ck_assert(isnan(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].sd));
+	ck_assert(isnan(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].cv_pct));
+	ck_assert(isnan(sum.arch_trend_per_min[INS_FOOT_LEFT]));
+	ins_summary_acc_free(acc);
+}
+END_TEST
+
+/* Midfoot load index 1, 3, 2, 5 at minutes 0-3: slope 5.5 / 5 = 1.1 per
+ * minute, residual variance 2.7 / 2, SE sqrt(1.35 / 5), t(0.975, 2) = 4.3027.
+ * The right foot has Arch Index values rising exactly 0.01 per minute. */
+START_TEST(arch_trend_slope_and_confidence_interval)
+{
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_step st;
+	static const double mli[] = { 1, 3, 2, 5 };
+
+	for (unsigned k = 0; k < 4; k++) {
+		make_step(&st, INS_FOOT_LEFT, k, 10 + k); /* minutes count from the first step */
+		st.m[INS_M_MIDFOOT_LOAD_INDEX] = mli[k];
+		ins_summary_acc_add(acc, &st);
+	}
+	for (unsigned k = 0; k < 5; k++) {
+		make_step(&st, INS_FOOT_RIGHT, k, 0.5 * k);
+		st.m[INS_M_MIDFOOT_LOAD_INDEX] = 50;
+		st.m[INS_M_ARCH_INDEX] = 0.2 + 0.01 * 0.5 * k;
+		ins_summary_acc_add(acc, &st);
+	}
+	ins_summary_acc_finish(acc, &sum);
+	double half = 4.3027 * sqrt(1.35 / 5);
+	ck_assert_uint_eq(sum.arch_measure[INS_FOOT_LEFT], INS_ARCH_MIDFOOT_LOAD_INDEX);
+	ck_assert_double_eq_tol(sum.arch_trend_per_min[INS_FOOT_LEFT], 1.1, 1e-9);
+	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_LEFT][0], 1.1 - half, 1e-9);
+	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_LEFT][1], 1.1 + half, 1e-9);
+	ck_assert_uint_eq(sum.arch_measure[INS_FOOT_RIGHT], INS_ARCH_ARCH_INDEX);
+	ck_assert_double_eq_tol(sum.arch_trend_per_min[INS_FOOT_RIGHT], 0.01, 1e-9);
+	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_RIGHT][0], 0.01, 1e-7);
+	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_RIGHT][1], 0.01, 1e-7);
+	ins_summary_acc_free(acc);
+}
+END_TEST
+
+/* ---- JSON and CSV ---------------------------------------------------------- */
+
+START_TEST(step_json_shape_and_nulls)
+{
+	struct ins_step st;
+	json_t *j, *m;
+
+	make_step(&st, INS_FOOT_RIGHT, 7, 0);
+	st.flags = INS_STEP_GAP;
+	st.contact_us = 1234567;
+	st.toe_off_us = 1834567;
+	st.m[INS_M_STANCE_MS] = 600;
+	j = ins_step_json(&st);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "foot")), "right");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "index")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "flags")), INS_STEP_GAP);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "contact_us")), 1234567);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "toe_off_us")), 1834567);
+	m = json_object_get(j, "metrics");
+	ck_assert_uint_eq(json_object_size(m), INS_M_COUNT);
+	ck_assert_double_eq(json_real_value(json_object_get(m, "stance_ms")), 600);
+	ck_assert(json_is_null(json_object_get(m, "swing_ms")));
+	ck_assert(json_is_null(json_object_get(m, "arch_index")));
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(summary_json_shape)
+{
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_step st;
+	json_t *j, *metric;
+
+	make_step(&st, INS_FOOT_LEFT, 0, 0);
+	st.m[INS_M_CADENCE_SPM] = 110;
+	ins_summary_acc_add(acc, &st);
+	ins_summary_acc_finish(acc, &sum);
+	j = ins_summary_json(&sum);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "steps"), "left")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "steps"), "right")), 0);
+	metric = json_object_get(json_object_get(j, "metrics"), "cadence_steps_min");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(metric, "left"), "n")), 1);
+	ck_assert_double_eq(json_real_value(json_object_get(json_object_get(metric, "left"), "mean")), 110);
+	ck_assert(json_is_null(json_object_get(json_object_get(metric, "left"), "sd")));
+	ck_assert(json_is_null(json_object_get(metric, "symmetry_pct")));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "arch_measure")), "midfoot_load_index");
+	json_t *ci = json_object_get(json_object_get(json_object_get(j, "arch_trend"), "left"), "ci95");
+	ck_assert_uint_eq(json_array_size(ci), 2);
+	ck_assert(json_is_null(json_array_get(ci, 0)));
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(j, "quality"), "gap_steps"), "right")), 0);
+	json_decref(j);
+	ins_summary_acc_free(acc);
+}
+END_TEST
+
+START_TEST(frame_metrics_json_shape)
+{
+	struct ins_frame_metrics fm;
+	json_t *j;
+
+	memset(&fm, 0, sizeof(fm));
+	fm.force_n = 0;
+	fm.cop_x_mm = fm.cop_y_mm = fm.cop_x_norm = fm.cop_y_norm = NAN;
+	fm.region_force_n[INS_REGION_TOES] = 12.5f;
+	fm.contact_area_mm2 = NAN;
+	fm.in_stance = 1;
+	fm.n_saturated = 3;
+	j = ins_frame_metrics_json(&fm);
+	ck_assert_ptr_nonnull(j);
+	ck_assert(json_is_null(json_object_get(json_object_get(j, "cop"), "x_mm")));
+	ck_assert(json_is_null(json_object_get(json_object_get(j, "cop"), "y_norm")));
+	ck_assert_double_eq(json_real_value(json_object_get(json_object_get(j, "regions_n"), "toes")), 12.5);
+	ck_assert(json_is_null(json_object_get(j, "contact_area_mm2")));
+	ck_assert(json_is_true(json_object_get(j, "in_stance")));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "n_saturated")), 3);
+	ck_assert_ptr_null(json_object_get(j, "heatmap"));
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(step_csv_header_and_row)
+{
+	char buf[INS_STEP_CSV_MAX], small[16];
+	struct ins_step st;
+	int n;
+
+	n = ins_step_csv_header(buf, sizeof buf);
+	ck_assert_int_eq(n, (int)strlen(buf));
+	ck_assert(strncmp(buf, "foot,index,flags,contact_us,toe_off_us,stance_ms,swing_ms,stride_ms,", 68) == 0);
+	ck_assert(strstr(buf, ",arch_index") != NULL && strcmp(strstr(buf, ",arch_index"), ",arch_index") == 0);
+	make_step(&st, INS_FOOT_LEFT, 3, 0);
+	st.contact_us = 1000;
+	st.toe_off_us = 601000;
+	st.m[INS_M_STANCE_MS] = 600;
+	st.m[INS_M_STRIDE_MS] = 1033.25;
+	n = ins_step_csv_row(&st, buf, sizeof buf);
+	ck_assert_int_eq(n, (int)strlen(buf));
+	ck_assert(strncmp(buf, "left,3,0,1000,601000,600,,1033.25,", 34) == 0);
+	/* every metric has its column: 5 fixed + INS_M_COUNT, so INS_M_COUNT + 4 commas */
+	unsigned commas = 0;
+	for (const char *p = buf; *p; p++)
+		commas += *p == ',';
+	ck_assert_uint_eq(commas, INS_M_COUNT + 4);
+	ck_assert_int_eq(ins_step_csv_row(&st, small, sizeof small), -1);
+	ck_assert_str_eq(small, "");
+	ck_assert_int_eq(ins_step_csv_header(small, sizeof small), -1);
+}
+END_TEST
+
+START_TEST(metric_info_matches_the_list)
+{
+	ck_assert_str_eq(ins_step_metric_info[INS_M_STANCE_MS].name, "stance_ms");
+	ck_assert_str_eq(ins_step_metric_info[INS_M_STANCE_MS].unit, "ms");
+	ck_assert_str_eq(ins_step_metric_info[INS_M_CADENCE_SPM].name, "cadence_steps_min");
+	ck_assert_str_eq(ins_step_metric_info[INS_M_CADENCE_STRIDES].unit, "strides/min");
+	ck_assert_str_eq(ins_step_metric_info[INS_M_ARCH_INDEX].name, "arch_index");
+	for (unsigned i = 0; i < INS_M_COUNT; i++) {
+		ck_assert_ptr_nonnull(ins_step_metric_info[i].name);
+		ck_assert_ptr_nonnull(ins_step_metric_info[i].label);
+		for (unsigned j = 0; j < i; j++)
+			ck_assert_str_ne(ins_step_metric_info[i].name, ins_step_metric_info[j].name);
+	}
+	ck_assert_str_eq(ins_arch_measure_name(INS_ARCH_ARCH_INDEX), "arch_index");
+	ck_assert_str_eq(ins_arch_measure_name(INS_ARCH_MIDFOOT_LOAD_INDEX), "midfoot_load_index");
+}
+END_TEST
+
+Suite *ins_suite_summary(void);
+Suite *ins_suite_summary(void)
+{
+	Suite *s = suite_create("summary");
+	TCase *tc = tcase_create("summary");
+	TCase *tj = tcase_create("json_csv");
+
+	tcase_add_test(tc, mean_sd_cv_and_symmetry);
+	tcase_add_test(tc, single_step_has_no_spread);
+	tcase_add_test(tc, arch_trend_slope_and_confidence_interval);
+	tcase_add_test(tj, step_json_shape_and_nulls);
+	tcase_add_test(tj, summary_json_shape);
+	tcase_add_test(tj, frame_metrics_json_shape);
+	tcase_add_test(tj, step_csv_header_and_row);
+	tcase_add_test(tj, metric_info_matches_the_list);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tj);
+	return s;
+}
