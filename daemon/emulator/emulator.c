@@ -50,6 +50,7 @@
  * so that frames already "sent" are not lost in the kernel's buffer. */
 #define DRAIN_TIMEOUT_US 2000000
 #define DRAIN_POLL_US 5000
+#define DRAIN_QUIET_US 50000
 /* Pause between the pieces of a split frame in real-time mode, so that the
  * reader gets them in separate reads. */
 #define SPLIT_PAUSE_US 300
@@ -787,19 +788,29 @@ static int send_frame(struct emulator *e, unsigned foot, uint64_t frame, uint32_
 
 /* ---- unplug / replug ------------------------------------------------------- */
 
-/* Waits (bounded) until the reader has taken what is in the pty. */
+/* Waits (bounded) until the reader has taken what is in the pty: bytes
+ * still queued when the master closes are lost.  FIONREAD only shows the
+ * slave's line-discipline buffer, which a kernel worker refills from a
+ * hidden buffer behind it, so the queue must stay empty for a while. */
 static void wait_drained(const struct emulator *e)
 {
-	int64_t deadline = ins_mono_us() + DRAIN_TIMEOUT_US;
-	int pending = 1;
+	int64_t now = ins_mono_us(), deadline = now + DRAIN_TIMEOUT_US, empty_since = -1;
+	int pending = 0;
 
-	while (!stop_requested && ins_mono_us() < deadline) {
-		if (ioctl(e->slave_fd, FIONREAD, &pending) < 0 || pending == 0)
-			break;
+	while (!stop_requested && now < deadline) {
+		if (ioctl(e->slave_fd, FIONREAD, &pending) < 0)
+			return;
+		if (pending > 0)
+			empty_since = -1;
+		else if (empty_since < 0)
+			empty_since = now;
+		else if (now - empty_since >= DRAIN_QUIET_US)
+			return;
 		pause_us(DRAIN_POLL_US);
+		now = ins_mono_us();
 	}
 	if (pending > 0)
-		ins_warn(EMU_LOG, "unplugging %s with %d bytes nobody read", e->pty_path, pending);
+		ins_warn(EMU_LOG, "closing %s with %d bytes nobody read", e->pty_path, pending);
 }
 
 static void unplug(struct emulator *e)
@@ -1026,8 +1037,10 @@ static int setup(struct emulator *e)
 
 static void teardown(struct emulator *e)
 {
-	if (!e->opt.to_stdout)
+	if (!e->opt.to_stdout && e->slave_fd >= 0) {
+		wait_drained(e); /* a stop asked by a signal does not wait */
 		close_pty(e);
+	}
 	ins_synth_free(e->synth);
 	ins_layout_free(e->layout);
 	json_decref(e->ptys);
