@@ -164,10 +164,13 @@ int ins_calib_body_weight_scale(double measured_force_n, double body_weight_n, d
 	return 0;
 }
 
-void ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale)
+int ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale)
 {
+	if (!(scale >= INS_BW_SCALE_MIN && scale <= INS_BW_SCALE_MAX))
+		return -1;
 	ctx->scale = scale;
 	ins_frame_calib_rebuild(ctx);
+	return 0;
 }
 
 double ins_frame_scale(const struct ins_frame_ctx *ctx)

@@ -60,8 +60,9 @@ void ins_frame_tare(struct ins_frame_ctx *ctx, const uint16_t *counts);
  * not positive or the factor falls outside [INS_BW_SCALE_MIN, INS_BW_SCALE_MAX]. */
 int ins_calib_body_weight_scale(double measured_force_n, double body_weight_n, double *scale,
 				char *err, size_t errlen);
-/* Multiplies every calibrated pressure (1 = none). */
-void ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale);
+/* Multiplies every calibrated pressure (1 = none).  Returns 0, or -1 and
+ * keeps the old scale when scale is outside [INS_BW_SCALE_MIN, INS_BW_SCALE_MAX]. */
+int ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale);
 double ins_frame_scale(const struct ins_frame_ctx *ctx);
 
 /* The curves in use (tare included), n_sensors of them: what a session

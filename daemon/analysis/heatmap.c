@@ -13,13 +13,14 @@
 #include "insoled/analysis.h"
 
 /* Sensors that contribute to one cell: all of them on the 8-16 sensor
- * insoles this is for; a large custom layout keeps its nearest 16, since
- * farther ones would add < 1 % each and cost memory per cell. */
+ * insoles this is for; a large custom sparse layout keeps its nearest 16 so
+ * memory per cell stays bounded (with power 2, far sensors weigh little). */
 #define HEATMAP_MAX_NEIGHBOURS 16
 /* A cell centre this close to a sensor takes the sensor's value exactly. */
 #define HEATMAP_EXACT_MM 1e-3
-/* Bounded so a malformed outline cannot ask for an enormous grid. */
-#define HEATMAP_MAX_CELLS (1u << 20)
+/* Bounded so a malformed outline cannot ask for an enormous grid: 65,536
+ * cells is a 300 x 105 mm insole at 1 mm cells twice over. */
+#define HEATMAP_MAX_CELLS (1u << 16)
 
 struct ins_heatmap {
 	unsigned w, h;
@@ -60,7 +61,7 @@ static void outline_bounds(const struct ins_layout *lay, double *xmin, double *x
 
 static int place_grid(struct ins_heatmap *hm, const struct ins_layout *lay, char *err, size_t errlen)
 {
-	double xmin, xmax, ymin, ymax, cell;
+	double xmin, xmax, ymin, ymax, cell, w, h;
 
 	if (lay->is_grid) {
 		if ((unsigned)lay->grid_w * lay->grid_h != lay->n_sensors || !(lay->grid_cell_mm > 0)) {
@@ -78,13 +79,19 @@ static int place_grid(struct ins_heatmap *hm, const struct ins_layout *lay, char
 	}
 	cell = lay->heatmap_cell_mm;
 	outline_bounds(lay, &xmin, &xmax, &ymin, &ymax);
-	if (!(cell > 0) || !isfinite(xmax - xmin) || !isfinite(ymax - ymin) ||
-	    ceil((xmax - xmin) / cell) * ceil((ymax - ymin) / cell) > HEATMAP_MAX_CELLS) {
-		snprintf(err, errlen, "layout %s: outline and heatmap_cell_mm %g give no usable grid", lay->name, cell);
+	if (!(cell > 0) || !isfinite(xmax - xmin) || !isfinite(ymax - ymin)) {
+		snprintf(err, errlen, "layout %s: heatmap_cell_mm %g or the outline is not usable", lay->name, cell);
 		return -1;
 	}
-	hm->w = (unsigned)fmax(1, ceil((xmax - xmin) / cell));
-	hm->h = (unsigned)fmax(1, ceil((ymax - ymin) / cell));
+	w = fmax(1, ceil((xmax - xmin) / cell));
+	h = fmax(1, ceil((ymax - ymin) / cell));
+	if (w * h > HEATMAP_MAX_CELLS) {
+		snprintf(err, errlen, "layout %s: heatmap_cell_mm %g over the outline gives %.0f x %.0f cells, more than %u",
+			 lay->name, cell, w, h, HEATMAP_MAX_CELLS);
+		return -1;
+	}
+	hm->w = (unsigned)w;
+	hm->h = (unsigned)h;
 	hm->cell_mm = (float)cell;
 	/* Centred on the outline's bounding box. */
 	hm->x0_mm = (float)(0.5 * (xmin + xmax) - 0.5 * (hm->w - 1) * cell);

@@ -168,7 +168,10 @@ START_TEST(body_weight_scale)
 
 	ck_assert_int_eq(ins_calib_body_weight_scale(560, 700, &scale, err, sizeof(err)), 0);
 	ck_assert_double_eq(scale, 1.25);
-	ins_frame_set_scale(ctx, scale);
+	ck_assert_int_eq(ins_frame_set_scale(ctx, scale), 0);
+	ck_assert_double_eq(ins_frame_scale(ctx), 1.25);
+	ck_assert_int_eq(ins_frame_set_scale(ctx, 0.0), -1);
+	ck_assert_int_eq(ins_frame_set_scale(ctx, NAN), -1);
 	ck_assert_double_eq(ins_frame_scale(ctx), 1.25);
 	ins_frame_calibrate(ctx, counts, kpa);
 	ck_assert_float_eq(kpa[0], 125.0f);

@@ -181,6 +181,21 @@ START_TEST(layout_without_outline_is_refused)
 }
 END_TEST
 
+START_TEST(oversized_grid_is_refused)
+{
+	struct ins_layout *lay = load_text(
+		"[layout]\nname = huge\nfoot_length_mm = 300\nfoot_width_mm = 100\nheatmap_cell_mm = 1\n"
+		"[calibration]\nkind = linear\ngain = 1\nsaturation = 1000\n"
+		"[outline]\npoint = -1000 0\npoint = 1000 0\npoint = 1000 300\npoint = -1000 300\n"
+		"[sensor]\nx_mm = 0\ny_mm = 20\narea_mm2 = 100\n");
+	char err[256];
+
+	ck_assert_ptr_null(ins_heatmap_new(lay, err, sizeof(err)));
+	ck_assert_str_eq(err, "layout huge: heatmap_cell_mm 1 over the outline gives 2000 x 300 cells, more than 65536");
+	ins_layout_free(lay);
+}
+END_TEST
+
 Suite *ins_suite_heatmap(void);
 Suite *ins_suite_heatmap(void)
 {
@@ -192,6 +207,7 @@ Suite *ins_suite_heatmap(void)
 	tcase_add_test(tc, outside_the_outline_is_nan);
 	tcase_add_test(tc, dense_grid_maps_cell_for_cell);
 	tcase_add_test(tc, layout_without_outline_is_refused);
+	tcase_add_test(tc, oversized_grid_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
