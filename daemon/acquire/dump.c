@@ -45,7 +45,7 @@ static int parse_args(int argc, char **argv, struct ins_device_config *cfg)
 		return -1;
 	}
 	cfg->port = argv[i + 1];
-	for (i += 2; i < argc; i++) {
+	for (i += 2; i < argc; i += 2) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end;
 
@@ -79,7 +79,6 @@ static int parse_args(int argc, char **argv, struct ins_device_config *cfg)
 			usage(stderr);
 			return -1;
 		}
-		i++;
 	}
 	return 0;
 }

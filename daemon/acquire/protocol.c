@@ -380,19 +380,21 @@ static enum ins_proto_result deliver(struct ins_proto *p, struct ins_frame *f, u
 
 /* ---- binary frames --------------------------------------------------------- */
 
-/* Offset of the next sync word inside b[1..len), or len. */
-static size_t next_sync(const uint8_t *b, size_t len)
+/* Offset of the next sync word starting inside b[1..size), or size.  A
+ * sync byte in the last place may begin a frame whose second sync byte is
+ * not in the window yet: it is kept too. */
+static size_t next_sync(const uint8_t *b, size_t size, size_t avail)
 {
-	for (size_t i = 1; i + 1 < len; i++) {
-		const uint8_t *hit = memchr(b + i, INS_PROTO_SYNC0, len - 1 - i);
+	for (size_t i = 1; i < size; i++) {
+		const uint8_t *hit = memchr(b + i, INS_PROTO_SYNC0, size - i);
 
 		if (!hit)
 			break;
 		i = (size_t)(hit - b);
-		if (b[i + 1] == INS_PROTO_SYNC1)
+		if (i + 1 >= avail || b[i + 1] == INS_PROTO_SYNC1)
 			return i;
 	}
-	return len;
+	return size;
 }
 
 static enum ins_proto_result parse_binary(struct ins_proto *p, struct ins_frame *f)
@@ -424,7 +426,7 @@ static enum ins_proto_result parse_binary(struct ins_proto *p, struct ins_frame 
 	if (ins_crc16(INS_CRC16_INIT, b + 2, size - 4) != get_le16(b + size - 2)) {
 		/* The frame may be a fragment whose n was garbage: give up only
 		 * the bytes before the next sync word inside it. */
-		size_t skip = next_sync(b, size);
+		size_t skip = next_sync(b, size, avail);
 
 		p->st.crc_errors++;
 		p->st.crc_error_bytes += skip;

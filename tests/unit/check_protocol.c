@@ -207,6 +207,17 @@ static void build_bad_crc(struct stream *s)
 	put_binary(s, 1, 3, 30000, 16);
 }
 
+/* A frame cut short by its last byte (a device reset mid-frame): its
+ * claimed length ends on the next frame's first sync byte, which must not
+ * be swallowed with it. */
+static void build_truncated_frame(struct stream *s)
+{
+	put_binary(s, 0, 1, 10000, 16);
+	put_binary(s, 0, 2, 20000, 16);
+	s->len--;
+	put_binary(s, 0, 3, 30000, 16);
+}
+
 /* A header promising 17 values to a parser allowing 16 is never trusted:
  * its bytes are skipped one by one and the frame after it still arrives. */
 static void build_n_too_large(struct stream *s)
@@ -379,6 +390,8 @@ static const struct stream_case cases[] = {
 	    .frames_lost = 1 } },
 	{ "bad_crc", build_bad_crc, CFG16, 2, { { 1, 1, 10000, 16 }, { 1, 3, 30000, 16 } },
 	  { .crc_errors = 1, .crc_error_bytes = 48, .seq_gaps = 1, .frames_lost = 1 } },
+	{ "truncated_frame", build_truncated_frame, CFG16, 2, { { 0, 1, 10000, 16 }, { 0, 3, 30000, 16 } },
+	  { .crc_errors = 1, .crc_error_bytes = 47, .seq_gaps = 1, .frames_lost = 1 } },
 	{ "n_too_large", build_n_too_large, CFG16, 1, { { 0, 1, 10000, 16 } },
 	  { .n_too_large = 1, .resyncs = 1, .garbage_bytes = 6 } },
 	{ "bad_header", build_bad_header, CFG16, 2, { { 0, 1, 10000, 16 }, { 0, 2, 20000, 16 } },
