@@ -643,7 +643,8 @@ static int inject_overlong(struct emulator *e)
 
 /* Corrupts an encoded binary frame so that a parser counts exactly one CRC
  * error over all its bytes: the CRC is flipped, and no sync word may remain
- * inside the frame (the parser would resume there). */
+ * inside the frame, nor a sync byte in its last place (the parser would
+ * resume there, depending on where a read ends). */
 static void corrupt_binary(uint8_t *b, size_t size)
 {
 	b[size - 2] ^= 0x01;
@@ -651,10 +652,12 @@ static void corrupt_binary(uint8_t *b, size_t size)
 		for (size_t i = 1; i + 1 < size; i++)
 			if (b[i] == INS_PROTO_SYNC0 && b[i + 1] == INS_PROTO_SYNC1)
 				b[i + 1] ^= 0x01;
+		if (b[size - 1] == INS_PROTO_SYNC0)
+			b[size - 1] ^= 0x01;
 		uint16_t crc = ins_crc16(INS_CRC16_INIT, b + 2, size - 4);
 		if (crc != (uint16_t)(b[size - 2] | (b[size - 1] << 8)))
 			return;
-		b[size - 1] ^= 0x01; /* the scrub happened to fix the CRC: break it again */
+		b[size - 2] ^= 0x02; /* the scrub happened to fix the CRC: break it again */
 	}
 }
 
