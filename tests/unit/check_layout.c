@@ -157,6 +157,61 @@ START_TEST(region_boundaries_are_half_open_and_clamped)
 }
 END_TEST
 
+static int inside_outline(const struct ins_layout *lay, double x, double y)
+{
+	int in = 0;
+
+	for (unsigned i = 0, j = lay->n_outline - 1; i < lay->n_outline; j = i++) {
+		double xi = lay->outline[i][0], yi = lay->outline[i][1];
+		double xj = lay->outline[j][0], yj = lay->outline[j][1];
+
+		if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+			in = !in;
+	}
+	return in;
+}
+
+static double outline_area(const struct ins_layout *lay)
+{
+	double a = 0;
+
+	for (unsigned i = 0, j = lay->n_outline - 1; i < lay->n_outline; j = i++)
+		a += (double)lay->outline[j][0] * lay->outline[i][1] - (double)lay->outline[i][0] * lay->outline[j][1];
+	return fabs(a) / 2;
+}
+
+/* Data mistakes in the shipped files: every sparse sensor under the insole,
+ * outline spanning the foot length, and (fsr16, gaitpdb8) tributary areas
+ * that tile the outline as docs/layouts.md says. */
+START_TEST(shipped_sparse_sensors_lie_inside_their_outline)
+{
+	static const char *const names[] = { "fsr16", "gaitpdb8", "footswitch1", "moticon16" };
+
+	for (unsigned k = 0; k < 4; k++) {
+		struct ins_layout *lay = load_shipped(names[k]);
+		float ymin = 1e9f, ymax = -1e9f;
+
+		for (unsigned i = 0; i < lay->n_sensors; i++)
+			ck_assert_msg(inside_outline(lay, lay->sensors[i].x_mm, lay->sensors[i].y_mm),
+				      "%s sensor %u outside the outline", names[k], i + 1);
+		for (unsigned i = 0; i < lay->n_outline; i++) {
+			ymin = fminf(ymin, lay->outline[i][1]);
+			ymax = fmaxf(ymax, lay->outline[i][1]);
+		}
+		ck_assert_float_eq(ymin, 0.0f);
+		ck_assert_float_eq(ymax, lay->foot_length_mm);
+		if (k < 2) {
+			double sum = 0, area = outline_area(lay);
+
+			for (unsigned i = 0; i < lay->n_sensors; i++)
+				sum += lay->sensors[i].area_mm2;
+			ck_assert_msg(fabs(sum - area) <= 1e-3 * area, "%s: areas %.0f vs outline %.0f", names[k], sum, area);
+		}
+		ins_layout_free(lay);
+	}
+}
+END_TEST
+
 /* ---- user files ------------------------------------------------------- */
 
 static const char good_head[] =
@@ -363,6 +418,7 @@ Suite *ins_suite_layout(void)
 	tcase_add_test(shipped, moticon16_converts_the_estimate_exactly);
 	tcase_add_test(shipped, grid60x21_cells_rows_and_midline);
 	tcase_add_test(shipped, region_boundaries_are_half_open_and_clamped);
+	tcase_add_test(shipped, shipped_sparse_sensors_lie_inside_their_outline);
 	tcase_add_test(files, user_layout_with_overrides_loads);
 	tcase_add_test(files, errors_name_file_line_and_field);
 	tcase_add_test(files, nul_byte_is_refused);
