@@ -44,8 +44,7 @@ struct foot {
 	struct ins_frame_ctx *ctx;
 	float *kpa;
 	float *footprint;
-	uint16_t *last_counts;      /* for tare */
-	int have_counts;
+	int tare_pending;           /* tare at the next raw frame */
 	struct ins_events ev;
 	struct ins_step_acc acc;
 	uint32_t next_index;
@@ -94,9 +93,8 @@ static int foot_init(struct foot *f, const struct ins_layout *layout, const stru
 		return -1;
 	}
 	f->kpa = calloc(layout->n_sensors, sizeof(float));
-	f->last_counts = calloc(layout->n_sensors, sizeof(uint16_t));
 	f->footprint = layout->is_grid ? calloc(layout->n_sensors, sizeof(float)) : NULL;
-	if (!f->kpa || !f->last_counts || (layout->is_grid && !f->footprint)) {
+	if (!f->kpa || (layout->is_grid && !f->footprint)) {
 		snprintf(err, errlen, "%s foot: out of memory for layout %s", ins_foot_name(foot), layout->name);
 		return -1;
 	}
@@ -110,7 +108,6 @@ static void foot_free(struct foot *f)
 {
 	ins_frame_ctx_free(f->ctx);
 	free(f->kpa);
-	free(f->last_counts);
 	free(f->footprint);
 }
 
@@ -160,18 +157,21 @@ void ins_analysis_set_body_weight(struct ins_analysis *ana, double body_weight_n
 	ana->body_weight_n = body_weight_n > 0 ? body_weight_n : 0;
 }
 
+/* Applied to the foot's next raw frame, so the hot path need not keep a
+ * copy of every frame's counts for a request that comes once a session;
+ * one frame later (10 ms) the unloaded foot reads the same. */
 void ins_analysis_tare(struct ins_analysis *ana, unsigned foot)
 {
 	static struct ins_ratelimit rl;
 	unsigned suppressed;
 
-	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx || !ana->foot[foot].have_counts) {
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx) {
 		if (ins_ratelimit_ok(&rl, &suppressed))
-			ins_warn("analysis", "tare of the %s foot ignored: no raw frame received for it yet",
+			ins_warn("analysis", "tare of the %s foot ignored: no layout configured for it",
 				 ins_foot_name(foot));
 		return;
 	}
-	ins_frame_tare(ana->foot[foot].ctx, ana->foot[foot].last_counts);
+	ana->foot[foot].tare_pending = 1;
 }
 
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot)
@@ -331,8 +331,11 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 	out->t_us = t_us;
 	out->event = INS_EVENT_NONE;
 	ins_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
-	ins_step_acc_footprint(&f->acc, f->kpa);
 	mask = ins_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
+	/* The footprint only needs loaded frames: in swing every cell is below
+	 * the contact threshold anyway. */
+	if (ins_events_in_stance(&f->ev) || mask > 0)
+		ins_step_acc_footprint(&f->acc, f->kpa);
 	if (mask > 0 && (mask & INS_EVENT_TOE_OFF)) {
 		out->event = INS_EVENT_TOE_OFF;
 		close_step(ana, foot, &st);
@@ -380,8 +383,10 @@ int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame, s
 	f->last_seq = frame->seq;
 	f->last_t_us = frame->t_us;
 	f->have_frame = 1;
-	memcpy(f->last_counts, frame->values, frame->n * sizeof(uint16_t));
-	f->have_counts = 1;
+	if (f->tare_pending) {
+		ins_frame_tare(f->ctx, frame->values);
+		f->tare_pending = 0;
+	}
 	ins_frame_calibrate(f->ctx, frame->values, f->kpa);
 	process(ana, foot, frame->t_us, gap, out);
 	return 0;

@@ -106,45 +106,49 @@ static double pct_of_stance(const struct stance *s, int64_t t)
 	return s->o > s->c ? 100.0 * (double)(t - s->c) / (double)(s->o - s->c) : NAN;
 }
 
-/* Trapezoid integral over the stance frames of a per-frame value (unit x s). */
-static double integrate(const struct stance *s, double (*get)(const struct ins_step_frame *, unsigned),
-			unsigned arg)
-{
-	double sum = 0;
+/* Every time integral a step needs, in one trapezoid pass over its frames
+ * (unit x s): force, region forces, region peak pressures, medial and
+ * lateral forces.  NaN with fewer than two frames. */
+struct integrals {
+	double force;
+	double region[INS_REGION_COUNT];
+	double region_peak[INS_REGION_COUNT];
+	double medial, lateral;
+	double span_s;            /* time from the first to the last frame */
+};
 
+static void integrate_all(const struct stance *s, struct integrals *in)
+{
+	memset(in, 0, sizeof(*in));
 	for (uint64_t k = 1; k < s->count; k++) {
 		const struct ins_step_frame *a = fr(s, k - 1), *b = fr(s, k);
-		sum += 0.5 * (get(a, arg) + get(b, arg)) * (double)(b->t_us - a->t_us) * 1e-6;
+		double h = 0.5e-6 * (double)(b->t_us - a->t_us);
+
+		in->force += h * ((double)a->force + b->force);
+		for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
+			in->region[g] += h * ((double)a->region_f[g] + b->region_f[g]);
+			in->region_peak[g] += h * ((double)a->region_peak[g] + b->region_peak[g]);
+		}
+		in->medial += h * ((double)a->medial + b->medial);
+		in->lateral += h * ((double)a->lateral + b->lateral);
 	}
-	return s->count >= 2 ? sum : NAN;
+	if (s->count < 2) {
+		double *v = &in->force;
+		for (size_t i = 0; i < sizeof(*in) / sizeof(double); i++)
+			v[i] = NAN;
+		return;
+	}
+	in->span_s = 1e-6 * (double)(fr(s, s->count - 1)->t_us - fr(s, 0)->t_us);
 }
 
-static double get_force(const struct ins_step_frame *f, unsigned unused)
+static inline double dmax(double a, double b)
 {
-	(void)unused;
-	return f->force;
+	return a > b ? a : b;
 }
 
-static double get_region_force(const struct ins_step_frame *f, unsigned g)
+static inline double dmin(double a, double b)
 {
-	return f->region_f[g];
-}
-
-static double get_region_peak(const struct ins_step_frame *f, unsigned g)
-{
-	return f->region_peak[g];
-}
-
-static double get_medial(const struct ins_step_frame *f, unsigned unused)
-{
-	(void)unused;
-	return f->medial;
-}
-
-static double get_lateral(const struct ins_step_frame *f, unsigned unused)
-{
-	(void)unused;
-	return f->lateral;
+	return a < b ? a : b;
 }
 
 /* ---- force curve --------------------------------------------------------- */
@@ -168,10 +172,10 @@ static unsigned prominent_peaks(const struct stance *s, double min_prominence, u
 		if (e + 1 < s->count && fr(s, e + 1)->force > v)
 			continue;
 		for (j = k; j > 0 && fr(s, j - 1)->force <= v; j--)
-			left_min = fmin(left_min, fr(s, j - 1)->force);
+			left_min = dmin(left_min, fr(s, j - 1)->force);
 		for (j = e + 1; j < s->count && fr(s, j)->force <= v; j++)
-			right_min = fmin(right_min, fr(s, j)->force);
-		if (v - fmax(left_min, right_min) >= min_prominence)
+			right_min = dmin(right_min, fr(s, j)->force);
+		if (v - dmax(left_min, right_min) >= min_prominence)
 			out[n++] = k;
 		k = e;
 	}
@@ -259,7 +263,7 @@ static void force_curve(const struct stance *s, double body_weight_n, double *m)
 
 /* ---- pressures and loads ------------------------------------------------- */
 
-static void pressures(const struct stance *s, double *m)
+static void pressures(const struct stance *s, const struct integrals *in, double *m)
 {
 	double peak = 0, area_max = 0, mean_p = 0;
 	double region_peak[INS_REGION_COUNT] = { 0 };
@@ -268,21 +272,20 @@ static void pressures(const struct stance *s, double *m)
 	for (uint64_t k = 0; k < s->count; k++) {
 		const struct ins_step_frame *f = fr(s, k);
 
-		peak = fmax(peak, f->peak_kpa);
+		peak = dmax(peak, f->peak_kpa);
 		if (f->area > 0) {
-			area_max = fmax(area_max, f->area);
+			area_max = dmax(area_max, f->area);
 			/* Area-weighted mean over sensors in contact: F / A (N/mm2 -> kPa). */
 			mean_p += f->force * 1e3 / f->area;
 			n_p++;
 		}
 		for (unsigned g = 0; g < INS_REGION_COUNT; g++)
-			region_peak[g] = fmax(region_peak[g], f->region_peak[g]);
+			region_peak[g] = dmax(region_peak[g], f->region_peak[g]);
 	}
 	/* Time average (FTI over the span of the stance frames), so it does
 	 * not depend on where the frames fall. */
-	if (s->count >= 2 && fr(s, s->count - 1)->t_us > fr(s, 0)->t_us)
-		m[INS_M_MEAN_FORCE_N] = integrate(s, get_force, 0) /
-					((double)(fr(s, s->count - 1)->t_us - fr(s, 0)->t_us) * 1e-6);
+	if (in->span_s > 0)
+		m[INS_M_MEAN_FORCE_N] = in->force / in->span_s;
 	m[INS_M_PEAK_PRESSURE_KPA] = peak;
 	m[INS_M_CONTACT_AREA_MM2] = area_max;
 	m[INS_M_MEAN_PRESSURE_KPA] = n_p ? mean_p / n_p : NAN;
@@ -290,33 +293,30 @@ static void pressures(const struct stance *s, double *m)
 	m[INS_M_MIDFOOT_PEAK_KPA] = region_peak[INS_REGION_MIDFOOT];
 	m[INS_M_FOREFOOT_PEAK_KPA] = region_peak[INS_REGION_FOREFOOT];
 	m[INS_M_TOES_PEAK_KPA] = region_peak[INS_REGION_TOES];
-	m[INS_M_HEEL_PTI_KPAS] = integrate(s, get_region_peak, INS_REGION_HEEL);
-	m[INS_M_MIDFOOT_PTI_KPAS] = integrate(s, get_region_peak, INS_REGION_MIDFOOT);
-	m[INS_M_FOREFOOT_PTI_KPAS] = integrate(s, get_region_peak, INS_REGION_FOREFOOT);
-	m[INS_M_TOES_PTI_KPAS] = integrate(s, get_region_peak, INS_REGION_TOES);
+	/* PTI, definition (a): integral of the region's highest sensor pressure. */
+	m[INS_M_HEEL_PTI_KPAS] = in->region_peak[INS_REGION_HEEL];
+	m[INS_M_MIDFOOT_PTI_KPAS] = in->region_peak[INS_REGION_MIDFOOT];
+	m[INS_M_FOREFOOT_PTI_KPAS] = in->region_peak[INS_REGION_FOREFOOT];
+	m[INS_M_TOES_PTI_KPAS] = in->region_peak[INS_REGION_TOES];
 }
 
-static void loads(const struct stance *s, double *m)
+static void loads(const struct stance *s, const struct integrals *in, double *m)
 {
-	double fti = integrate(s, get_force, 0), region[INS_REGION_COUNT], medial, lateral, no_toes;
+	double fti = in->force, no_toes;
 
 	m[INS_M_FTI_NS] = fti;
-	for (unsigned g = 0; g < INS_REGION_COUNT; g++)
-		region[g] = integrate(s, get_region_force, g);
 	if (fti > 0) {
-		m[INS_M_HEEL_LOAD_PCT] = 100.0 * region[INS_REGION_HEEL] / fti;
-		m[INS_M_MIDFOOT_LOAD_PCT] = 100.0 * region[INS_REGION_MIDFOOT] / fti;
-		m[INS_M_FOREFOOT_LOAD_PCT] = 100.0 * region[INS_REGION_FOREFOOT] / fti;
-		m[INS_M_TOES_LOAD_PCT] = 100.0 * region[INS_REGION_TOES] / fti;
+		m[INS_M_HEEL_LOAD_PCT] = 100.0 * in->region[INS_REGION_HEEL] / fti;
+		m[INS_M_MIDFOOT_LOAD_PCT] = 100.0 * in->region[INS_REGION_MIDFOOT] / fti;
+		m[INS_M_FOREFOOT_LOAD_PCT] = 100.0 * in->region[INS_REGION_FOREFOOT] / fti;
+		m[INS_M_TOES_LOAD_PCT] = 100.0 * in->region[INS_REGION_TOES] / fti;
 	}
 	/* Insole arch proxies exclude the toes, as the footprint Arch Index does. */
-	no_toes = region[INS_REGION_HEEL] + region[INS_REGION_MIDFOOT] + region[INS_REGION_FOREFOOT];
+	no_toes = in->region[INS_REGION_HEEL] + in->region[INS_REGION_MIDFOOT] + in->region[INS_REGION_FOREFOOT];
 	if (no_toes > 0)
-		m[INS_M_MIDFOOT_LOAD_INDEX] = 100.0 * region[INS_REGION_MIDFOOT] / no_toes;
-	medial = integrate(s, get_medial, 0);
-	lateral = integrate(s, get_lateral, 0);
-	if (medial + lateral > 0)
-		m[INS_M_ML_BALANCE] = (medial - lateral) / (medial + lateral);
+		m[INS_M_MIDFOOT_LOAD_INDEX] = 100.0 * in->region[INS_REGION_MIDFOOT] / no_toes;
+	if (in->medial + in->lateral > 0)
+		m[INS_M_ML_BALANCE] = (in->medial - in->lateral) / (in->medial + in->lateral);
 	if (s->count > 0) {
 		/* midstance: the frame nearest 50 % of stance */
 		double mid = 0.5 * (double)(s->c + s->o);
@@ -340,7 +340,7 @@ static double cop_excursion(const struct stance *s, double x0, double y0, double
 {
 	double prev_x = NAN, prev_y = NAN;
 
-	if (!(y1 != y0) || y_at < fmin(y0, y1) || y_at > fmax(y0, y1))
+	if (!(y1 != y0) || y_at < dmin(y0, y1) || y_at > dmax(y0, y1))
 		return NAN;
 	double line_x = x0 + (x1 - x0) * (y_at - y0) / (y1 - y0);
 	for (uint64_t k = 0; k < s->count; k++) {
@@ -375,8 +375,8 @@ static void cop(const struct stance *s, const struct ins_layout *layout, double 
 		}
 		x = f->cop_x;
 		y = f->cop_y;
-		xmin = fmin(xmin, x);
-		xmax = fmax(xmax, x);
+		xmin = dmin(xmin, x);
+		xmax = dmax(xmax, x);
 	}
 	if (!isfinite(x0))
 		return;
@@ -411,8 +411,8 @@ double ins_arch_index_of(const struct ins_layout *layout, const float *peak_kpa)
 	for (unsigned i = 0; i < layout->n_sensors; i++) {
 		if (s[i].region == INS_REGION_TOES || !(peak_kpa[i] > INS_CONTACT_KPA))
 			continue;
-		ymin = fmin(ymin, s[i].y_mm);
-		ymax = fmax(ymax, s[i].y_mm);
+		ymin = dmin(ymin, s[i].y_mm);
+		ymax = dmax(ymax, s[i].y_mm);
 	}
 	if (!(ymax >= ymin))
 		return NAN;
@@ -446,9 +446,11 @@ void ins_step_acc_close(struct ins_step_acc *acc, int64_t contact_us, int64_t to
 	if (s.first + s.count < acc->n && acc->ring[(s.first + s.count) % INS_STEP_RING].gap)
 		out->flags |= INS_STEP_GAP;
 	if (s.count > 0 && !acc->arbitrary) {
+		struct integrals in;
+		integrate_all(&s, &in);
 		force_curve(&s, body_weight_n, m);
-		pressures(&s, m);
-		loads(&s, m);
+		pressures(&s, &in, m);
+		loads(&s, &in, m);
 		cop(&s, acc->layout, m);
 		if (acc->footprint)
 			m[INS_M_ARCH_INDEX] = ins_arch_index_of(acc->layout, acc->footprint);
