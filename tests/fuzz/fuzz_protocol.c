@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ins_proto_get_stats(r.p, &before);
 	check(ins_proto_encode_binary(&tail, tail_bytes, sizeof(tail_bytes)) == sizeof(tail_bytes));
 	feed(&r, tail_bytes, sizeof(tail_bytes), data[0] + 1u);
-	feed(&r, flush, sizeof(flush), 0);
+	feed(&r, flush, INS_PROTO_BINARY_SIZE(r.max_n) + INS_PROTO_LINE_MAX(r.max_n) + 8, 0);
 	ins_proto_get_stats(r.p, &st);
 	check(r.tail_delivered || st.duplicates + st.out_of_order > before.duplicates + before.out_of_order);
 
