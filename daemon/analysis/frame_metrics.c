@@ -144,16 +144,6 @@ void ins_frame_ctx_free(struct ins_frame_ctx *ctx)
 	free(ctx);
 }
 
-unsigned ins_frame_ctx_sensors(const struct ins_frame_ctx *ctx)
-{
-	return ctx->n;
-}
-
-const struct ins_layout *ins_frame_ctx_layout(const struct ins_frame_ctx *ctx)
-{
-	return ctx->layout;
-}
-
 /* Sums of one run of sensors. */
 struct run_sum {
 	float f, fx, fy, fm, area, peak;

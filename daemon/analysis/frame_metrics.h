@@ -30,8 +30,6 @@ struct ins_frame_ctx;
 struct ins_frame_ctx *ins_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
 					char *err, size_t errlen);
 void ins_frame_ctx_free(struct ins_frame_ctx *ctx);
-unsigned ins_frame_ctx_sensors(const struct ins_frame_ctx *ctx);
-const struct ins_layout *ins_frame_ctx_layout(const struct ins_frame_ctx *ctx);
 
 /* ---- calibration (calib.c) -------------------------------------------- */
 
