@@ -83,7 +83,8 @@ static void calibrate_linear(const struct ins_frame_ctx *ctx, const uint16_t *co
 		ins_v4f c, sat, v;
 
 		__builtin_memcpy(&cu, counts + i, sizeof(cu));
-		c = __builtin_convertvector(cu, ins_v4f);
+		/* via int32 lanes: one unpack and one packed conversion on SSE2 */
+		c = __builtin_convertvector(__builtin_convertvector(cu, ins_v4i), ins_v4f);
 		sat = ins_v4f_load(satf + i);
 		c = ins_v4f_select(c < sat, c, sat);
 		v = (c - ins_v4f_load(zero + i)) * ins_v4f_load(gain + i);
