@@ -23,6 +23,7 @@ static int build_runs(struct ins_frame_ctx *ctx)
 	for (unsigned i = 0; i < ctx->n; i++) {
 		struct ins_frame_run *r = n_runs ? &ctx->runs[n_runs - 1] : NULL;
 
+		ctx->region_sensors[s[i].region]++;
 		if (r && r->region == s[i].region && r->len < RUN_MAX_LEN) {
 			r->len++;
 			continue;
@@ -244,8 +245,10 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 		out->side_force_n[g][INS_SIDE_MEDIAL] = split ? medial[g] : 0.0f;
 		out->side_force_n[g][INS_SIDE_LATERAL] = split ? region_f[g] - medial[g] : 0.0f;
 		if (extra) {
-			extra->region_peak_kpa[g] = region_peak[g];
-			extra->region_contact_mm2[g] = ctx->arbitrary ? NAN : region_area[g];
+			int measured = ctx->region_sensors[g] > 0;
+
+			extra->region_peak_kpa[g] = measured ? region_peak[g] : NAN;
+			extra->region_contact_mm2[g] = measured && !ctx->arbitrary ? region_area[g] : NAN;
 		}
 	}
 }

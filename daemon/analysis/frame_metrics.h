@@ -90,7 +90,8 @@ unsigned ins_sensor_health_flags(const struct ins_sensor_health *h, unsigned sen
 
 /* ---- per-frame metrics (frame_metrics.c) ------------------------------ */
 
-/* What the step metrics need beyond struct ins_frame_metrics. */
+/* What the step metrics need beyond struct ins_frame_metrics.  Both are NaN
+ * for a region without sensors (not measured, rather than 0 kPa). */
 struct ins_frame_extra {
 	float region_peak_kpa[INS_REGION_COUNT];    /* highest sensor in the region */
 	float region_contact_mm2[INS_REGION_COUNT]; /* contact area per region */
@@ -168,6 +169,7 @@ struct ins_frame_ctx {
 	float *sat_kpa;           /* calibrated value at saturation: at or above = saturated */
 	struct ins_frame_run *runs;
 	unsigned n_runs;
+	unsigned region_sensors[INS_REGION_COUNT];
 	float contact_kpa;
 };
 

@@ -94,7 +94,9 @@ START_TEST(hand_computed_frame)
 	ck_assert_float_eq(x.region_peak_kpa[INS_REGION_TOES], 0.0f);
 	ck_assert_float_eq(x.region_contact_mm2[INS_REGION_HEEL], 2000.0f);
 	ck_assert_float_eq(x.region_contact_mm2[INS_REGION_FOREFOOT], 500.0f);
-	ck_assert_float_eq(x.region_contact_mm2[INS_REGION_MIDFOOT], 0.0f);
+	/* no midfoot sensor: not measured */
+	ck_assert(isnan(x.region_contact_mm2[INS_REGION_MIDFOOT]));
+	ck_assert(isnan(x.region_peak_kpa[INS_REGION_MIDFOOT]));
 
 	/* Only the toes: 40 kPa x 500 mm2; the toes are not split medial/lateral. */
 	memset(kpa, 0, sizeof(kpa));
@@ -225,6 +227,8 @@ START_TEST(raw_units_pass_through)
 	ck_assert_float_eq(m.region_force_n[INS_REGION_MIDFOOT], 523.0f);
 	ck_assert(isnan(m.contact_area_mm2));
 	ck_assert(isnan(x.region_contact_mm2[INS_REGION_MIDFOOT]));
+	ck_assert_float_eq(x.region_peak_kpa[INS_REGION_MIDFOOT], 523.0f);
+	ck_assert(isnan(x.region_peak_kpa[INS_REGION_HEEL]));
 	ins_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
