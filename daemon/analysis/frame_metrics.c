@@ -85,16 +85,39 @@ static int alloc_weights(struct ins_frame_ctx *ctx)
 	return 0;
 }
 
+/* Layouts normally come from the loader, which guarantees all this; a
+ * layout built in code gets a clear error instead of out-of-range tables. */
+static int check_layout(const struct ins_layout *lay, char *err, size_t errlen)
+{
+	if (!lay || lay->n_sensors == 0 || lay->n_sensors > INS_MAX_SENSORS) {
+		snprintf(err, errlen, "layout: missing, or without 1..%d sensors", INS_MAX_SENSORS);
+		return -1;
+	}
+	if (!(lay->foot_length_mm > 0) || !(lay->foot_width_mm > 0)) {
+		snprintf(err, errlen, "layout %s: foot_length_mm and foot_width_mm must be > 0", lay->name);
+		return -1;
+	}
+	for (unsigned i = 0; i < lay->n_sensors; i++) {
+		const struct ins_sensor *s = &lay->sensors[i];
+
+		if (s->region >= INS_REGION_COUNT || !(s->area_mm2 > 0) || !isfinite(s->x_mm) || !isfinite(s->y_mm) ||
+		    !(s->medial_share >= 0 && s->medial_share <= 1)) {
+			snprintf(err, errlen, "layout %s: sensor %u: region, area, position or medial_share out of range",
+				 lay->name, i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct ins_frame_ctx *ins_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
 					char *err, size_t errlen)
 {
 	struct ins_frame_ctx *ctx;
 	char why[200];
 
-	if (!layout || layout->n_sensors == 0) {
-		snprintf(err, errlen, "layout: missing or without sensors");
+	if (check_layout(layout, err, errlen) < 0)
 		return NULL;
-	}
 	for (unsigned i = 0; curves && i < layout->n_sensors; i++) {
 		if (ins_calib_curve_check(&curves[i], why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "calibration of sensor %u (layout %s): %s", i + 1, layout->name, why);

@@ -209,6 +209,10 @@ START_TEST(bad_session_curves_are_refused)
 
 	ck_assert_ptr_null(ins_frame_ctx_new(lay, curves, err, sizeof(err)));
 	ck_assert_str_eq(err, "calibration of sensor 2 (layout row): gain: must be > 0, got -1");
+	lay->sensors[1].region = INS_REGION_COUNT;
+	ck_assert_ptr_null(ins_frame_ctx_new(lay, NULL, err, sizeof(err)));
+	ck_assert_str_eq(err, "layout row: sensor 2: region, area, position or medial_share out of range");
+	lay->sensors[1].region = INS_REGION_HEEL;
 	curves[1] = linear(5, 2, 4095);
 	{
 		struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, curves, err, sizeof(err));
