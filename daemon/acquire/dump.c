@@ -1,7 +1,9 @@
-/* `insoled --dump DEVICE [--baud N] [--foot left|right]`: the first thing a
- * firmware author runs (like gpspipe for gpsd).  One JSON object per frame
- * on stdout; at the end of the data, or on SIGINT/SIGTERM, one line with
- * every counter.  Uses the same acquisition path as the daemon. */
+/* `insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]`: the
+ * first thing a firmware author runs (like gpspipe for gpsd).  One JSON
+ * object per frame on stdout; at the end of the data, or on SIGINT/SIGTERM,
+ * one line with every counter.  Uses the same acquisition path as the
+ * daemon; --follow keeps reopening the device across resets and unplugs,
+ * as the daemon does, until interrupted. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,10 +29,39 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: insoled --dump DEVICE [--baud N] [--foot left|right]\n"
+	fprintf(out, "usage: insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]\n"
 		     "  DEVICE: a serial port (/dev/ttyUSB0), usb:VID:PID[:SERIAL], a pty, a capture file,\n"
 		     "          or - for stdin.  Prints one JSON object per frame and, at the end or on\n"
-		     "          Ctrl-C, one line of counters.\n");
+		     "          Ctrl-C, one line of counters.\n"
+		     "  --foot:   the device is one foot: bare \"t_ms,v1,...\" lines are read as that foot\n"
+		     "  --follow: reopen the device when it resets or is unplugged, until Ctrl-C\n");
+}
+
+static int parse_value_option(const char *opt, const char *val, struct ins_device_config *cfg)
+{
+	char *end;
+
+	if (strcmp(opt, "--baud") == 0) {
+		unsigned long b = strtoul(val, &end, 10);
+
+		if (*end || b == 0 || b > 4000000) {
+			fprintf(stderr, "insoled --dump: --baud '%s' is not a baud rate (1..4000000)\n", val);
+			return -1;
+		}
+		cfg->baud = (unsigned)b;
+		return 0;
+	}
+	if (strcmp(opt, "--foot") == 0) {
+		if (strcmp(val, "left") == 0 || strcmp(val, "right") == 0) {
+			cfg->foot = strcmp(val, "left") == 0 ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
+			return 0;
+		}
+		fprintf(stderr, "insoled --dump: --foot '%s' is not left or right\n", val);
+		return -1;
+	}
+	fprintf(stderr, "insoled --dump: unknown option '%s'\n", opt);
+	usage(stderr);
+	return -1;
 }
 
 static int parse_args(int argc, char **argv, struct ins_device_config *cfg)
@@ -45,49 +76,38 @@ static int parse_args(int argc, char **argv, struct ins_device_config *cfg)
 		return -1;
 	}
 	cfg->port = argv[i + 1];
-	for (i += 2; i < argc; i += 2) {
-		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end;
+	if (strcmp(cfg->port, "--help") == 0) {
+		usage(stdout);
+		exit(EXIT_SUCCESS);
+	}
+	i += 2;
+	while (i < argc) {
+		const char *opt = argv[i++];
 
 		if (strcmp(opt, "--help") == 0) {
 			usage(stdout);
 			exit(EXIT_SUCCESS);
 		}
-		if (!val) {
+		if (strcmp(opt, "--follow") == 0) {
+			cfg->once = 0;
+			continue;
+		}
+		if (i >= argc) {
 			fprintf(stderr, "insoled --dump: %s needs a value\n", opt);
 			return -1;
 		}
-		if (strcmp(opt, "--baud") == 0) {
-			unsigned long b = strtoul(val, &end, 10);
-
-			if (*end || b == 0 || b > 4000000) {
-				fprintf(stderr, "insoled --dump: --baud '%s' is not a baud rate (1..4000000)\n", val);
-				return -1;
-			}
-			cfg->baud = (unsigned)b;
-		} else if (strcmp(opt, "--foot") == 0) {
-			if (strcmp(val, "left") == 0)
-				cfg->foot = INS_FOOT_LEFT;
-			else if (strcmp(val, "right") == 0)
-				cfg->foot = INS_FOOT_RIGHT;
-			else {
-				fprintf(stderr, "insoled --dump: --foot '%s' is not left or right\n", val);
-				return -1;
-			}
-		} else {
-			fprintf(stderr, "insoled --dump: unknown option '%s'\n", opt);
-			usage(stderr);
+		if (parse_value_option(opt, argv[i++], cfg) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
 
-/* One frame as {"foot":"left","seq":N,"t_us":N,"values":[...]}. */
+/* One frame as {"foot":"left","seq":N,"t_us":N,"host_us":N,"values":[...]}:
+ * t_us is the device clock unwrapped, host_us the wall-clock receive time. */
 static int print_frame(FILE *out, const struct ins_frame *f)
 {
-	fprintf(out, "{\"foot\":\"%s\",\"seq\":%u,\"t_us\":%lld,\"values\":[", ins_foot_name(f->foot), f->seq,
-		(long long)f->t_us);
+	fprintf(out, "{\"foot\":\"%s\",\"seq\":%u,\"t_us\":%lld,\"host_us\":%lld,\"values\":[",
+		ins_foot_name(f->foot), f->seq, (long long)f->t_us, (long long)f->host_us);
 	for (unsigned i = 0; i < f->n; i++)
 		fprintf(out, i ? ",%u" : "%u", f->values[i]);
 	fputs("]}\n", out);
