@@ -65,13 +65,20 @@ static int64_t recording_id(struct ins_http *http)
 	return id;
 }
 
-static void set_recording(struct ins_http *http, int64_t id)
+/* id 0: the session stopped_id stopped. */
+static void set_recording(struct ins_http *http, int64_t id, int64_t stopped_id)
 {
+	char ev[96];
+
 	pthread_mutex_lock(&http->lock);
 	http->recording_id = id;
 	pthread_mutex_unlock(&http->lock);
-	if (http->live)
-		ins_live_set_recording(http->live, id);
+	if (!http->live)
+		return;
+	ins_live_set_recording(http->live, id);
+	snprintf(ev, sizeof(ev), "{\"id\":%" PRId64 ",\"state\":\"%s\"}", id ? id : stopped_id,
+		 id ? "recording" : "complete");
+	ins_live_publish_event(http->live, "session", ev);
 }
 
 static void h_status(struct ins_http *http, const struct ins_http_request *req,
@@ -296,7 +303,7 @@ static void h_session_start(struct ins_http *http, const struct ins_http_request
 		ins_http_resp_store_error(resp, rc, err);
 		goto out;
 	}
-	set_recording(http, id);
+	set_recording(http, id, 0);
 	snprintf(loc, sizeof(loc), "/api/sessions/%" PRId64, id);
 	answer_session(http, id, 201, resp);
 	if (resp->status != 201)
@@ -441,7 +448,7 @@ static void h_session_stop(struct ins_http *http, const struct ins_http_request 
 		return;
 	}
 	if (recording_id(http) == id)
-		set_recording(http, 0);
+		set_recording(http, 0, id);
 	ins_info(INS_HTTP_MOD, "recording session %" PRId64 " stopped", id);
 	answer_session(http, id, 200, resp);
 }
