@@ -219,6 +219,11 @@ static int parse_calib_key(struct parser *p, const char *key, char *val, struct 
 	return 0;
 }
 
+static const char *kind_name(enum ins_calib_kind kind)
+{
+	return kind == INS_CALIB_POWER ? "power" : kind == INS_CALIB_TABLE ? "table" : "linear";
+}
+
 static int once(struct parser *p, const char *key, unsigned bit)
 {
 	if (p->seen_keys & (1u << bit))
@@ -528,6 +533,20 @@ static int build_grid(struct parser *p)
 	return 0;
 }
 
+/* The field a curve of this kind needs but was not given, or NULL. */
+static const char *missing_calib_field(enum ins_calib_kind kind, unsigned set)
+{
+	if (!(set & CF_SATURATION))
+		return "saturation";
+	if (kind == INS_CALIB_TABLE)
+		return set & CF_TABLE ? NULL : "table";
+	if (!(set & CF_GAIN))
+		return "gain";
+	if (kind == INS_CALIB_POWER && !(set & CF_EXPONENT))
+		return "exponent";
+	return NULL;
+}
+
 static void merge_calib(struct ins_calib_curve *c, const struct ins_calib_curve *def, unsigned set)
 {
 	struct ins_calib_curve own = *c;
@@ -555,6 +574,7 @@ static int finish_sensor(struct parser *p, unsigned i)
 	static const char *const fields[] = { "x_mm", "y_mm", "area_mm2" };
 	struct ins_sensor *s = &p->lay->sensors[i];
 	const struct sensor_src *src = &p->src[i];
+	const char *missing;
 	char why[200];
 
 	p->line = src->line;
@@ -562,6 +582,9 @@ static int finish_sensor(struct parser *p, unsigned i)
 		if (!(src->have & (1u << k)))
 			return fail(p, fields[k], "missing in [sensor] %u", i + 1);
 	merge_calib(&s->calib, &p->default_calib, src->calib_set);
+	missing = missing_calib_field(s->calib.kind, src->calib_set | p->default_calib_set);
+	if (missing)
+		return fail(p, missing, "missing for the %s curve of [sensor] %u", kind_name(s->calib.kind), i + 1);
 	if (ins_calib_curve_check(&s->calib, why, sizeof(why)) < 0)
 		return fail(p, "calibration", "[sensor] %u: %s", i + 1, why);
 	s->region = (uint8_t)(src->region >= 0 ? src->region : (int)ins_region_at(s->y_mm, p->lay->foot_length_mm));
@@ -597,6 +620,11 @@ static int finish(struct parser *p)
 	p->line = p->calib_line;
 	if (!(p->seen_sections & (1u << SEC_CALIBRATION)))
 		return fail(p, "[calibration]", "missing section (every sensor needs a default curve)");
+	if (!(p->default_calib_set & CF_KIND))
+		return fail(p, "kind", "missing in [calibration] (linear, power or table)");
+	if (missing_calib_field(p->default_calib.kind, p->default_calib_set))
+		return fail(p, missing_calib_field(p->default_calib.kind, p->default_calib_set),
+			    "missing for the %s curve in [calibration]", kind_name(p->default_calib.kind));
 	if (ins_calib_curve_check(&p->default_calib, why, sizeof(why)) < 0)
 		return fail(p, "calibration", "%s", why);
 	p->line = 0;
@@ -621,7 +649,6 @@ struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen)
 	FILE *f;
 	int rc = -1;
 
-	p.default_calib.exponent = 1.0;
 	p.lay = calloc(1, sizeof(*p.lay));
 	if (!p.lay) {
 		snprintf(err, errlen, "%s: out of memory", path);

@@ -324,7 +324,15 @@ START_TEST(errors_name_file_line_and_field)
 		     "", "5: calibration: exponent: must be > 0 and <= 10, got -1");
 	expect_error("[layout]\nname = t\nfoot_length_mm = 200\nfoot_width_mm = 80\n"
 		     "[calibration]\nkind = linear\ngain = 0.5\n", "",
-		     "5: calibration: saturation: missing (counts at which the ADC saturates, 1..65535)");
+		     "5: saturation: missing for the linear curve in [calibration]");
+	expect_error("[layout]\nname = t\nfoot_length_mm = 200\nfoot_width_mm = 80\n"
+		     "[calibration]\nkind = power\ngain = 0.5\nsaturation = 100\n", "",
+		     "5: exponent: missing for the power curve in [calibration]");
+	expect_error("[layout]\nname = t\nfoot_length_mm = 200\nfoot_width_mm = 80\n"
+		     "[calibration]\ngain = 0.5\nsaturation = 100\n", "",
+		     "5: kind: missing in [calibration] (linear, power or table)");
+	expect_error(good_head, "[sensor]\nx_mm = 1\ny_mm = 2\narea_mm2 = 3\nkind = table\n",
+		     "14: table: missing for the table curve of [sensor] 1");
 	expect_error("[layout]\nname = t\nfoot_length_mm = 200\nfoot_width_mm = 80\n", "",
 		     " [calibration]: missing section (every sensor needs a default curve)");
 	expect_error("[layout]\nname = t\nfoot_width_mm = 80\n", "", "1: foot_length_mm: missing in [layout]");
