@@ -1,8 +1,8 @@
 /* Raw archive chunk codec (format described in docs/storage.md).
  *
- * A frame is five header fields, each stored as the zigzag varint of its
- * difference from the previous frame of the chunk (the first frame against
- * zero), then its values as tokens: a varint with the low bit set is a run
+ * A frame is five header fields, each stored as the zigzag varint of the
+ * change of its difference from the previous frame of the chunk (the first
+ * frame against zero), then its values as tokens: a varint with the low bit set is a run
  * of unchanged values, with the low bit clear a changed value (counts: the
  * zigzag delta; floats: the xor of the bit patterns).  Pressure frames
  * change little from one sample to the next and large parts of a dense
@@ -74,6 +74,7 @@ int ins_chunk_enc_reset(struct ins_chunk_enc *enc, uint8_t format, uint16_t n)
 	enc->len = 0;
 	memset(&enc->first, 0, sizeof(enc->first));
 	memset(&enc->prev, 0, sizeof(enc->prev));
+	memset(enc->prev_delta, 0, sizeof(enc->prev_delta));
 	return 0;
 }
 
@@ -101,14 +102,28 @@ static int enc_reserve(struct ins_chunk_enc *enc, size_t more)
 	return 0;
 }
 
-static uint8_t *put_header(uint8_t *p, const struct ins_chunk_frame *prev, const struct ins_chunk_frame *f)
+/* The header fields' differences from the previous frame, in field order.
+ * uint32 device fields wrap: their difference is taken modulo 2^32. */
+static void header_deltas(const struct ins_chunk_frame *prev, const struct ins_chunk_frame *f, int64_t d[5])
 {
-	/* uint32 device fields wrap: their difference is taken modulo 2^32. */
-	p = put_varint(p, zz64((int32_t)(f->seq - prev->seq)));
-	p = put_varint(p, zz64((int32_t)(f->t_dev - prev->t_dev)));
-	p = put_varint(p, zz64((int64_t)((uint64_t)f->t_us - (uint64_t)prev->t_us)));
-	p = put_varint(p, zz64((int64_t)((uint64_t)f->host_us - (uint64_t)prev->host_us)));
-	p = put_varint(p, zz64((int64_t)((uint64_t)f->arrival - (uint64_t)prev->arrival)));
+	d[0] = (int32_t)(f->seq - prev->seq);
+	d[1] = (int32_t)(f->t_dev - prev->t_dev);
+	d[2] = (int64_t)((uint64_t)f->t_us - (uint64_t)prev->t_us);
+	d[3] = (int64_t)((uint64_t)f->host_us - (uint64_t)prev->host_us);
+	d[4] = (int64_t)((uint64_t)f->arrival - (uint64_t)prev->arrival);
+}
+
+/* Each header field is stored as the change of its difference (a steady
+ * rate costs one byte per field), zigzag varint. */
+static uint8_t *put_header(uint8_t *p, struct ins_chunk_enc *enc, const struct ins_chunk_frame *f)
+{
+	int64_t d[5];
+
+	header_deltas(&enc->prev, f, d);
+	for (int i = 0; i < 5; i++) {
+		p = put_varint(p, zz64((int64_t)((uint64_t)d[i] - (uint64_t)enc->prev_delta[i])));
+		enc->prev_delta[i] = d[i];
+	}
 	return p;
 }
 
@@ -169,7 +184,7 @@ int ins_chunk_enc_add(struct ins_chunk_enc *enc, const struct ins_chunk_frame *f
 
 	if (enc_reserve(enc, CHUNK_FRAME_MAX(enc->n)) < 0)
 		return -1;
-	p = put_header(enc->buf + enc->len, &enc->prev, f);
+	p = put_header(enc->buf + enc->len, enc, f);
 	if (enc->format == INS_CHUNK_COUNTS)
 		p = put_counts(p, enc->prev_vals, values, enc->n);
 	else
@@ -205,6 +220,7 @@ int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, u
 	}
 	memset(dec->prev_vals, 0, (size_t)n * sizeof(*dec->prev_vals));
 	memset(&dec->prev, 0, sizeof(dec->prev));
+	memset(dec->prev_delta, 0, sizeof(dec->prev_delta));
 	dec->format = format;
 	dec->n = n;
 	dec->n_frames = n_frames;
@@ -216,16 +232,20 @@ int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, u
 
 static int get_header(struct ins_chunk_dec *dec, struct ins_chunk_frame *f)
 {
-	uint64_t d[5];
+	int64_t d[5];
 
-	for (int i = 0; i < 5; i++)
-		if (get_varint(&dec->p, dec->end, &d[i]) < 0)
+	for (int i = 0; i < 5; i++) {
+		uint64_t v;
+		if (get_varint(&dec->p, dec->end, &v) < 0)
 			return -1;
-	f->seq = dec->prev.seq + (uint32_t)unzz64(d[0]);
-	f->t_dev = dec->prev.t_dev + (uint32_t)unzz64(d[1]);
-	f->t_us = (int64_t)((uint64_t)dec->prev.t_us + (uint64_t)unzz64(d[2]));
-	f->host_us = (int64_t)((uint64_t)dec->prev.host_us + (uint64_t)unzz64(d[3]));
-	f->arrival = (int64_t)((uint64_t)dec->prev.arrival + (uint64_t)unzz64(d[4]));
+		d[i] = (int64_t)((uint64_t)dec->prev_delta[i] + (uint64_t)unzz64(v));
+		dec->prev_delta[i] = d[i];
+	}
+	f->seq = dec->prev.seq + (uint32_t)d[0];
+	f->t_dev = dec->prev.t_dev + (uint32_t)d[1];
+	f->t_us = (int64_t)((uint64_t)dec->prev.t_us + (uint64_t)d[2]);
+	f->host_us = (int64_t)((uint64_t)dec->prev.host_us + (uint64_t)d[3]);
+	f->arrival = (int64_t)((uint64_t)dec->prev.arrival + (uint64_t)d[4]);
 	dec->prev = *f;
 	return 0;
 }

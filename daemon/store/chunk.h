@@ -32,6 +32,7 @@ struct ins_chunk_enc {
 	uint16_t n;
 	uint32_t n_frames;
 	struct ins_chunk_frame first, prev;
+	int64_t prev_delta[5];  /* header fields' previous differences */
 	uint8_t *buf;
 	size_t len, cap;
 	uint32_t *prev_vals; /* n previous values (counts or float bits) */
@@ -49,6 +50,7 @@ struct ins_chunk_dec {
 	uint32_t n_frames, done;
 	const uint8_t *p, *end;
 	struct ins_chunk_frame prev;
+	int64_t prev_delta[5];
 	uint32_t *prev_vals;
 	size_t prev_cap;
 };

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "config.h"
 #include "insoled/clock.h"
@@ -197,9 +198,13 @@ static struct qitem *append_item(struct ins_store *st, uint8_t type, int64_t ses
 	return it;
 }
 
+/* A producer wakes the writer early once this many frames wait, so bursts
+ * (imports, benchmarks, dense insoles) do not pile up for a whole tick. */
+#define WAKE_FRAMES 2048
+
 static void maybe_wake(struct ins_store *st)
 {
-	if (st->writer_sleeping && st->in.frames >= 2048)
+	if (st->writer_sleeping && (st->in.frames >= WAKE_FRAMES || st->queued_frames >= st->capacity / 2))
 		pthread_cond_signal(&st->wake);
 }
 
@@ -304,6 +309,16 @@ static int64_t file_size(const char *path, const char *suffix)
 	return stat(p, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
+static int64_t writer_cpu_us(struct ins_store *st)
+{
+	clockid_t cid;
+	struct timespec ts;
+
+	if (!st->thread_started || pthread_getcpuclockid(st->thread, &cid) != 0 || clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void ins_store_get_stats(struct ins_store *st, struct ins_store_stats *out)
 {
 	pthread_mutex_lock(&st->mu);
@@ -312,6 +327,7 @@ void ins_store_get_stats(struct ins_store *st, struct ins_store_stats *out)
 	out->queue_capacity = st->capacity;
 	pthread_mutex_unlock(&st->mu);
 	out->db_bytes = file_size(st->db_path, "") + file_size(st->db_path, "-wal");
+	out->writer_cpu_us = writer_cpu_us(st);
 }
 
 json_t *ins_store_status_json(struct ins_store *st)
@@ -319,13 +335,14 @@ json_t *ins_store_status_json(struct ins_store *st)
 	struct ins_store_stats s;
 
 	ins_store_get_stats(st, &s);
-	return json_pack("{s:s, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}",
+	return json_pack("{s:s, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}",
 			 "path", st->db_path, "schema_version", st->schema_version, "healthy", s.healthy,
 			 "frames_queued", (json_int_t)s.frames_queued, "frames_written", (json_int_t)s.frames_written,
 			 "frames_dropped", (json_int_t)s.frames_dropped, "steps_written", (json_int_t)s.steps_written,
 			 "steps_dropped", (json_int_t)s.steps_dropped, "write_errors", (json_int_t)s.write_errors,
 			 "commits", (json_int_t)s.commits, "queue_depth", (json_int_t)s.queue_depth,
 			 "queue_capacity", (json_int_t)s.queue_capacity, "db_bytes", (json_int_t)s.db_bytes,
+			 "writer_cpu_us", (json_int_t)s.writer_cpu_us,
 			 "last_error", s.last_error[0] ? s.last_error : NULL);
 }
 

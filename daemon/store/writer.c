@@ -21,9 +21,6 @@
 #include "insoled/clock.h"
 #include "store_internal.h"
 
-/* A producer wakes the writer early once this many frames wait, so bursts
- * (imports, benchmarks, dense insoles) do not pile up for a whole tick. */
-#define WAKE_FRAMES 2048
 /* Pending encoded bytes that trigger a commit before the interval is up:
  * keeps transactions and memory moderate at very high rates. */
 #define FLUSH_BYTES (16u << 20)
@@ -688,13 +685,15 @@ static void *writer_main(void *arg)
 		cmds = st->cmd_head;
 		st->cmd_head = st->cmd_tail = NULL;
 		stopping = st->stopping;
-		st->stats.queue_depth = st->queued_frames;
+		/* Commit early when half the bound waits: producers at high rates
+		 * then never run into a queue that is full of committable data. */
+		int half_full = st->queued_frames >= st->capacity / 2 || st->queued_steps >= INS_STORE_QUEUE_STEPS / 2;
 		pthread_mutex_unlock(&st->mu);
 
 		take_items(st);
 		int64_t now = ins_mono_us();
 		if (cmds || (now >= st->next_commit_us && now >= st->retry_after_us) ||
-		    (pending_bytes(st) >= FLUSH_BYTES && now >= st->retry_after_us))
+		    ((half_full || pending_bytes(st) >= FLUSH_BYTES) && now >= st->retry_after_us))
 			store_flush(st);
 		run_commands(st, cmds);
 		if (stopping) {

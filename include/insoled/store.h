@@ -122,6 +122,7 @@ struct ins_store_stats {
 	int64_t db_bytes;
 	int healthy;                /* 0 while writes are failing */
 	char last_error[160];
+	int64_t writer_cpu_us;      /* CPU time used by the writer thread so far */
 };
 void ins_store_get_stats(struct ins_store *st, struct ins_store_stats *out);
 /* Change the size cap at run time (0 = none); the writer retries at once. */
