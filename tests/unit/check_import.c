@@ -3,6 +3,8 @@
  * (skipped with a message when absent). */
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "insoled/analysis_json.h"
 #include "insoled/import.h"
 
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
 #define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
+#define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
 static char tmpdir[64];
 
@@ -668,6 +672,332 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 }
 END_TEST
 
+
+/* ---- accuracy of the analysis on imported frames ------------------------- */
+
+/* Agreement of the analysis's per-frame force and CoP with the file's own
+ * columns, over every frame that has them. */
+struct agreement {
+	unsigned long frames, force_frames, cop_frames;
+	unsigned long force_outside, cop_outside;  /* beyond the tolerances below */
+	double max_force_abs_n;                    /* over all frames */
+	double max_force_rel_50n;                  /* relative, frames with >= 50 N */
+	double max_cop_dx, max_cop_dy;             /* normalised units */
+};
+
+/* Moticon exports whole newtons (0.5 N rounding) and the estimated layout
+ * leaves ~0.3 N residual: 1 % of the vendor value, but never below 1 N. */
+#define FORCE_TOL_REL 0.01
+#define FORCE_TOL_FLOOR_N 1.0
+/* CoP: 1 % of insole width (x) and of insole length (y). */
+#define COP_TOL_NORM 0.01
+#define RELATIVE_FROM_N 50.0 /* the vendor's CoP threshold; relative force errors below it mean little */
+
+static void agreement_add(struct agreement *a, const struct ins_import_frame *f, const struct ins_frame_metrics *m)
+{
+	a->frames++;
+	if (!isnan(f->ref_force_n)) {
+		double d = fabs(m->force_n - f->ref_force_n);
+
+		a->force_frames++;
+		a->max_force_abs_n = fmax(a->max_force_abs_n, d);
+		if (f->ref_force_n >= RELATIVE_FROM_N)
+			a->max_force_rel_50n = fmax(a->max_force_rel_50n, d / f->ref_force_n);
+		a->force_outside += d > fmax(FORCE_TOL_REL * f->ref_force_n, FORCE_TOL_FLOOR_N);
+	}
+	if (!isnan(f->ref_cop_x_norm)) {
+		double dx = fabs(m->cop_x_norm - f->ref_cop_x_norm), dy = fabs(m->cop_y_norm - f->ref_cop_y_norm);
+
+		a->cop_frames++;
+		/* NaN (no CoP from us where the vendor has one) must count as outside */
+		a->cop_outside += !(dx <= COP_TOL_NORM && dy <= COP_TOL_NORM);
+		a->max_cop_dx = fmax(a->max_cop_dx, dx);
+		a->max_cop_dy = fmax(a->max_cop_dy, dy);
+	}
+}
+
+/* Run a whole file through the analysis with its suggested layouts. */
+static void measure_agreement(const char *path, struct agreement *a)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_analysis_config cfg = { 0 };
+	struct ins_layout *layout[INS_FOOT_COUNT] = { NULL, NULL };
+	struct ins_analysis *ana;
+	struct ins_import_frame f;
+	struct ins_frame_metrics m;
+	struct ins_step step;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	ck_assert_msg(imp != NULL, "%s", err);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		layout[foot] = ins_layout_load_named(LAYOUTS, ins_import_info(imp)->layout[foot], err, sizeof err);
+		ck_assert_msg(layout[foot] != NULL, "%s", err);
+		cfg.layout[foot] = layout[foot];
+	}
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+		ck_assert_msg(ins_import_feed(imp, ana, layout[f.foot], &f, &m, err, sizeof err) == 0,
+			      "line %lu: %s", f.line, err);
+		agreement_add(a, &f, &m);
+		while (ins_analysis_next_step(ana, &step))
+			;
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	ins_analysis_free(ana);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(layout[foot]);
+	ins_import_close(imp);
+}
+
+START_TEST(moticon_force_and_cop_within_one_percent_of_the_vendor)
+{
+	struct agreement a;
+
+	if (!have_shared_data("Moticon force/CoP agreement"))
+		return;
+	measure_agreement(SHARED_DATA "/moticon/230927_102114.txt", &a);
+	fprintf(stderr,
+		"check_import: Moticon vs moticon16: %lu frames; force: max |diff| %.3f N, max %.3f %% at >= 50 N, "
+		"%lu outside max(1 %%, 1 N); CoP on %lu frames: max |dx| %.5f (width), |dy| %.5f (length), "
+		"%lu outside 0.01\n",
+		a.frames, a.max_force_abs_n, 100 * a.max_force_rel_50n, a.force_outside, a.cop_frames, a.max_cop_dx,
+		a.max_cop_dy, a.cop_outside);
+	ck_assert_uint_eq(a.frames, 1687 + 1737);
+	ck_assert_uint_eq(a.force_frames, a.frames);
+	/* the vendor reports a CoP on 2600 of them (from ~50 N up) */
+	ck_assert_uint_eq(a.cop_frames, 2600);
+	ck_assert_uint_eq(a.force_outside, 0);
+	ck_assert_uint_eq(a.cop_outside, 0);
+	ck_assert_double_le(a.max_force_rel_50n, FORCE_TOL_REL);
+}
+END_TEST
+
+START_TEST(gaitpdb_totals_equal_the_file_total_columns)
+{
+	static const char *const walks[] = { "GaCo01_01", "GaPt03_01", "JuCo01_01", "JuPt03_06", "SiCo01_01" };
+	char path[512];
+
+	if (!have_shared_data("gaitpdb totals"))
+		return;
+	for (unsigned i = 0; i < 5; i++) {
+		struct agreement a;
+
+		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", SHARED_DATA, walks[i]);
+		measure_agreement(path, &a);
+		ck_assert_uint_eq(a.force_frames, a.frames);
+		/* the file rounds totals and sensors to 0.01 N */
+		ck_assert_msg(a.max_force_abs_n <= 0.011, "%s: analysis total differs from the file by %.4f N",
+			      walks[i], a.max_force_abs_n);
+	}
+}
+END_TEST
+
+START_TEST(fixture_totals_agree_through_the_analysis)
+{
+	struct agreement a;
+
+	measure_agreement(FIXTURES "gaitpdb_small.txt", &a);
+	ck_assert_uint_eq(a.frames, 10);
+	ck_assert_double_le(a.max_force_abs_n, 1e-3);
+	measure_agreement(FIXTURES "moticon_small.txt", &a);
+	ck_assert_uint_eq(a.frames, 7);
+	ck_assert_uint_eq(a.cop_frames, 6); /* the right foot at 0.00 s has the vendor's (0, 0) */
+}
+END_TEST
+
+
+/* ---- insoled --analyze ----------------------------------------------------- */
+
+#define WALK_SECONDS 12
+#define WALK_RATE_HZ 100
+/* Contacts at 0.2 + k s (left) and 0.7 + k s (right), stance 0.6 s: complete
+ * stances end by 11.8 s (left, 12) and 11.3 s (right, 11). */
+#define WALK_STANCES_LEFT 12
+#define WALK_STANCES_RIGHT 11
+#define WALK_LINE_MAX 256
+
+/* A clean synthetic walk in gaitpdb format: 1 s strides, 0.6 s stance,
+ * half-sine force of 700 N shared by the 8 sensors. */
+static const char *write_walk(void)
+{
+	static char text[WALK_SECONDS * WALK_RATE_HZ * WALK_LINE_MAX];
+	size_t len = 0;
+
+	for (int i = 0; i < WALK_SECONDS * WALK_RATE_HZ; i++) {
+		double t = (double)i / WALK_RATE_HZ, force[2];
+
+		for (int foot = 0; foot < 2; foot++) {
+			double phase = fmod(t - 0.2 - 0.5 * foot + 10.0, 1.0);
+
+			force[foot] = phase < 0.6 ? round(700.0 * sin(M_PI * phase / 0.6) * 100.0) / 100.0 : 0.0;
+		}
+		len += (size_t)snprintf(text + len, sizeof text - len, "%.4f", t);
+		for (int foot = 0; foot < 2; foot++)
+			for (int k = 0; k < 8; k++)
+				len += (size_t)snprintf(text + len, sizeof text - len, "\t%.5f", force[foot] / 8);
+		len += (size_t)snprintf(text + len, sizeof text - len, "\t%.4f\t%.4f\r\n", force[0], force[1]);
+	}
+	return write_tmp("walk.txt", text, len);
+}
+
+/* Point fd at a new file; returns a copy of the old fd to restore. */
+static int redirect_fd(int fd, const char *path)
+{
+	int saved = dup(fd), to = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(to, 0);
+	ck_assert_int_ge(dup2(to, fd), 0);
+	close(to);
+	return saved;
+}
+
+static void restore_fd(int fd, int saved)
+{
+	ck_assert_int_ge(dup2(saved, fd), 0);
+	close(saved);
+}
+
+/* Run ins_analyze_main with stdout and stderr in files (restored after, so
+ * CK_FORK=no runs still print); returns its status. */
+static int run_analyze(const char *const *args, char *out_path, char *err_path)
+{
+	static char copies[16][512];
+	char *argv[16];
+	int argc = 0, status, saved_out, saved_err;
+
+	/* getopt wants char *: hand it copies */
+	snprintf(copies[argc], sizeof copies[0], "insoled");
+	argv[argc] = copies[argc];
+	argc++;
+	for (; *args && argc < 15; args++, argc++) {
+		snprintf(copies[argc], sizeof copies[0], "%s", *args);
+		argv[argc] = copies[argc];
+	}
+	argv[argc] = NULL;
+	snprintf(out_path, 512, "%s/stdout", tmpdir);
+	snprintf(err_path, 512, "%s/stderr", tmpdir);
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = redirect_fd(STDOUT_FILENO, out_path);
+	saved_err = redirect_fd(STDERR_FILENO, err_path);
+	status = ins_analyze_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	restore_fd(STDOUT_FILENO, saved_out);
+	restore_fd(STDERR_FILENO, saved_err);
+	return status;
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[1 << 20];
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(fp);
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+START_TEST(analyze_prints_one_json_step_per_line_then_the_summary)
+{
+	char out[512], errp[512];
+	const char *walk = write_walk();
+	const char *args[] = { "--analyze", walk, "--layout-dir", LAYOUTS, NULL };
+	unsigned steps[2] = { 0, 0 };
+	char *text, *line, *save = NULL;
+	json_t *last = NULL;
+
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	text = slurp(out);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *j = json_loads(line, 0, &jerr);
+
+		ck_assert_msg(j != NULL, "not JSON: %.80s", line);
+		if (last) {
+			const char *foot = json_string_value(json_object_get(last, "foot"));
+
+			ck_assert_msg(foot && json_is_object(json_object_get(last, "metrics")), "not a STEP line");
+			steps[strcmp(foot, "right") == 0]++;
+			json_decref(last);
+		}
+		last = j;
+	}
+	ck_assert_ptr_nonnull(last);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(last, "steps"), "left")), steps[0]);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(last, "steps"), "right")), steps[1]);
+	ck_assert_uint_eq(steps[0], WALK_STANCES_LEFT);
+	ck_assert_uint_eq(steps[1], WALK_STANCES_RIGHT);
+	json_decref(last);
+	ck_assert_ptr_nonnull(strstr(slurp(errp), "walk.txt: gaitpdb, left foot: layout gaitpdb8, 1200 frames, 0 missing samples"));
+}
+END_TEST
+
+START_TEST(analyze_csv_has_the_step_header_rows_and_a_summary_block)
+{
+	char out[512], errp[512], header[INS_STEP_CSV_MAX];
+	const char *walk = write_walk();
+	const char *args[] = { walk, "--csv", "--layout-dir", LAYOUTS, "--body-weight-kg", "70", NULL };
+	char *text, *summary;
+	unsigned rows = 0;
+
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	text = slurp(out);
+	ck_assert_int_gt(ins_step_csv_header(header, sizeof header), 0);
+	ck_assert_int_eq(strncmp(text, header, strlen(header)), 0);
+	ck_assert_int_eq(text[strlen(header)], '\n');
+	summary = strstr(text, "\n\n# summary\n{\"steps\":{\"left\":12,\"right\":11}");
+	ck_assert_msg(summary != NULL, "no summary block in:\n%.300s", text);
+	for (char *p = text + strlen(header) + 1; p < summary; p = strchr(p, '\n') + 1)
+		rows += strncmp(p, "left,", 5) == 0 || strncmp(p, "right,", 6) == 0;
+	ck_assert_uint_eq(rows, WALK_STANCES_LEFT + WALK_STANCES_RIGHT);
+}
+END_TEST
+
+struct analyze_bad_case {
+	const char *args[8];  /* "@" stands for the file written from content */
+	const char *content;  /* gaitpdb text, NULL: none */
+	int status;
+	const char *stderr_has;
+};
+
+static const struct analyze_bad_case analyze_bad[] = {
+	{ { NULL }, NULL, 2, "insoled --analyze: no FILE given" },
+	{ { "--analyze", "a", "b", NULL }, NULL, 2, "insoled --analyze: more than one FILE given" },
+	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: '-3' is not a weight in kg" },
+	{ { "@", "--frobnicate", NULL }, PDB_ROW, 2, "usage: insoled --analyze FILE" },
+	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
+	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1,
+	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
+	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "nosuch.layout" },
+	{ { "@", "--layout-dir", LAYOUTS, NULL }, PDB_ROW "0.0100\t1\t2\tx\n", 1,
+	  "pdb.txt:2: expected 19 columns" },
+};
+
+START_TEST(analyze_bad_usage_and_input_exit_with_a_message)
+{
+	const struct analyze_bad_case *c = &analyze_bad[_i];
+	const char *args[8];
+	const char *path = c->content ? write_text("pdb.txt", c->content) : NULL;
+	char out[512], errp[512];
+	int status;
+
+	for (int k = 0; k < 8; k++)
+		args[k] = c->args[k] && strcmp(c->args[k], "@") == 0 ? path : c->args[k];
+	status = run_analyze(args, out, errp);
+	ck_assert_msg(status == c->status, "case %d: status %d", _i, status);
+	ck_assert_msg(strstr(slurp(errp), c->stderr_has) != NULL, "case %d: stderr lacks '%s':\n%s", _i,
+		      c->stderr_has, slurp(errp));
+}
+END_TEST
+
 Suite *ins_suite_import(void);
 Suite *ins_suite_import(void)
 {
@@ -675,6 +1005,7 @@ Suite *ins_suite_import(void)
 	TCase *readers = tcase_create("readers");
 	TCase *bad = tcase_create("bad_input");
 	TCase *real = tcase_create("real_recordings");
+	TCase *analysis = tcase_create("analysis");
 
 	tcase_add_checked_fixture(readers, tmp_setup, tmp_teardown);
 	tcase_add_test(readers, gaitpdb_fixture_yields_newtons_totals_and_gaps);
@@ -696,6 +1027,16 @@ Suite *ins_suite_import(void)
 	tcase_add_test(real, gaitndd_records_read_whole_with_valid_checksums);
 	tcase_add_test(real, gaitpdb_walks_read_whole_with_totals_equal_to_sensor_sums);
 	tcase_add_test(real, moticon_sample_reads_with_gaps_and_vendor_events);
+	tcase_add_test(real, moticon_force_and_cop_within_one_percent_of_the_vendor);
+	tcase_add_test(real, gaitpdb_totals_equal_the_file_total_columns);
 	suite_add_tcase(s, real);
+
+	tcase_add_checked_fixture(analysis, tmp_setup, tmp_teardown);
+	tcase_add_test(analysis, fixture_totals_agree_through_the_analysis);
+	tcase_add_test(analysis, analyze_prints_one_json_step_per_line_then_the_summary);
+	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
+	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
+			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
+	suite_add_tcase(s, analysis);
 	return s;
 }
