@@ -214,7 +214,7 @@ static const struct zone_shape zone_shapes[Z_COUNT] = {
 	[Z_MTH23] = { 0.72, 0.05, 0.11, 0.50, 0 },
 	[Z_MTH45] = { 0.69, -0.60, 0.11, 0.50, -1 },
 	[Z_HALLUX] = { 0.89, 0.55, 0.09, 0.50, 1 },
-	[Z_LESSER] = { 0.88, -0.35, 0.09, 0.60, -1 },
+	[Z_LESSER] = { 0.86, -0.40, 0.09, 0.75, -1 },
 };
 
 /* Weight of a zone through the stance: `level`, faded in over [rise0,
