@@ -18,6 +18,7 @@
 #define ANALYZE_EXIT_USAGE 2
 #define STANDARD_GRAVITY 9.80665 /* m/s2: kg -> N */
 #define BODY_WEIGHT_MAX_KG 500.0 /* anything heavier is a typing error */
+#define MOTICON16_INSOLE_SIZE 7  /* the insole size moticon16's areas were estimated for */
 
 struct analyze_opts {
 	const char *file;
@@ -154,6 +155,21 @@ static int analyze_load_layouts(struct analyze_run *r)
 	return 0;
 }
 
+/* moticon16's areas fit size-7 insoles; other sizes scale force, not CoP. */
+static void analyze_warn_insole_size(const struct analyze_run *r)
+{
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (r->layout[foot] && strcmp(r->layout[foot]->name, "moticon16") == 0 && r->info->insole_size &&
+		    r->info->insole_size != MOTICON16_INSOLE_SIZE) {
+			fprintf(stderr,
+				"insoled --analyze: %s: warning: insole size %d, but moticon16's sensor areas are "
+				"for size %d: forces and pressures scale with the area, CoP and timing do not\n",
+				r->info->path, r->info->insole_size, MOTICON16_INSOLE_SIZE);
+			return;
+		}
+	}
+}
+
 static int analyze_setup(struct analyze_run *r)
 {
 	struct ins_analysis_config cfg;
@@ -164,6 +180,7 @@ static int analyze_setup(struct analyze_run *r)
 	r->info = ins_import_info(r->imp);
 	if (analyze_load_layouts(r) < 0)
 		return -1;
+	analyze_warn_insole_size(r);
 	memset(&cfg, 0, sizeof cfg);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		cfg.layout[foot] = r->layout[foot];

@@ -981,6 +981,28 @@ static const struct analyze_bad_case analyze_bad[] = {
 	  "pdb.txt:2: expected 19 columns" },
 };
 
+START_TEST(analyze_warns_when_the_moticon_insole_is_not_size_7)
+{
+	char out[512], errp[512], *text;
+	FILE *fp = fopen(FIXTURES "moticon_small.txt", "rb");
+	static char fixture[4096];
+	size_t n;
+	const char *args[] = { "--analyze", NULL, "--layout-dir", LAYOUTS, NULL };
+
+	ck_assert_ptr_nonnull(fp);
+	n = fread(fixture, 1, sizeof fixture - 1, fp);
+	fclose(fp);
+	fixture[n] = '\0';
+	text = strstr(fixture, "# Size: 7");
+	ck_assert_ptr_nonnull(text);
+	text[8] = '5';
+	args[1] = write_tmp("size5.txt", fixture, n);
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(errp), "size5.txt: warning: insole size 5, but moticon16's sensor areas "
+					  "are for size 7"));
+}
+END_TEST
+
 START_TEST(analyze_bad_usage_and_input_exit_with_a_message)
 {
 	const struct analyze_bad_case *c = &analyze_bad[_i];
@@ -1035,6 +1057,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, fixture_totals_agree_through_the_analysis);
 	tcase_add_test(analysis, analyze_prints_one_json_step_per_line_then_the_summary);
 	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
+	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
 	suite_add_tcase(s, analysis);
