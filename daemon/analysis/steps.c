@@ -266,7 +266,8 @@ static void force_curve(const struct stance *s, double body_weight_n, double *m)
 static void pressures(const struct stance *s, const struct integrals *in, double *m)
 {
 	double peak = 0, area_max = 0, mean_p = 0;
-	double region_peak[INS_REGION_COUNT] = { 0 };
+	/* NaN stays for a region without sensors: not measured is not 0 kPa. */
+	double region_peak[INS_REGION_COUNT] = { NAN, NAN, NAN, NAN };
 	unsigned n_p = 0;
 
 	for (uint64_t k = 0; k < s->count; k++) {
@@ -279,8 +280,11 @@ static void pressures(const struct stance *s, const struct integrals *in, double
 			mean_p += f->force * 1e3 / f->area;
 			n_p++;
 		}
-		for (unsigned g = 0; g < INS_REGION_COUNT; g++)
-			region_peak[g] = dmax(region_peak[g], f->region_peak[g]);
+		for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
+			double v = f->region_peak[g];
+			if (v == v && !(v <= region_peak[g]))
+				region_peak[g] = v;
+		}
 	}
 	/* Time average (FTI over the span of the stance frames), so it does
 	 * not depend on where the frames fall. */

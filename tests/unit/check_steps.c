@@ -54,7 +54,8 @@ static void push(double t_ms, double force, const double share[INS_REGION_COUNT]
 	fm.peak_kpa = (float)peak_kpa;
 	fm.n_saturated = (uint16_t)saturated;
 	for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
-		fm.region_force_n[g] = (float)(force * share[g]);
+		/* a NaN share stands for a region without sensors */
+		fm.region_force_n[g] = isnan(share[g]) ? 0.0f : (float)(force * share[g]);
 		region_peak[g] = (float)(force * share[g]); /* one 1000 mm2 sensor: kPa == N */
 	}
 	fm.side_force_n[INS_REGION_HEEL][INS_SIDE_MEDIAL] = (float)(force * medial_share);
@@ -219,6 +220,25 @@ START_TEST(cop_path_cpei_and_strike)
 }
 END_TEST
 
+/* An insole without toe sensors: toe peak and PTI are not measured (NaN),
+ * not 0 kPa; the toes' share of the load is truly 0 %. */
+START_TEST(region_without_sensors_is_not_measured)
+{
+	static const double share[INS_REGION_COUNT] = { 0.5, 0.2, 0.3, NAN };
+	struct ins_step st;
+
+	for (int t = 0; t <= 400; t += 10)
+		push(t, 600, share, 0.5, 0, 100, 3000, 300, 0, 0);
+	new_step(&st);
+	ins_step_acc_close(acc, 0, 400000, 0, &st);
+	ck_assert(isnan(st.m[INS_M_TOES_PEAK_KPA]));
+	ck_assert(isnan(st.m[INS_M_TOES_PTI_KPAS]));
+	ck_assert_double_eq_tol(st.m[INS_M_TOES_LOAD_PCT], 0, EPS);
+	ck_assert_double_eq_tol(st.m[INS_M_HEEL_PEAK_KPA], 300, EPS);
+	ck_assert_double_eq_tol(st.m[INS_M_FOREFOOT_PTI_KPAS], 180 * 0.4, 1e-4);
+}
+END_TEST
+
 START_TEST(uncalibrated_layout_gives_no_magnitudes)
 {
 	struct ins_layout *raw = fixture_footswitch();
@@ -323,6 +343,7 @@ Suite *ins_suite_steps(void)
 	tcase_add_test(tc, ripple_is_not_a_peak);
 	tcase_add_test(tc, loads_pressures_and_balance);
 	tcase_add_test(tc, cop_path_cpei_and_strike);
+	tcase_add_test(tc, region_without_sensors_is_not_measured);
 	tcase_add_test(tc, uncalibrated_layout_gives_no_magnitudes);
 	tcase_add_test(tc, arch_index_from_footprint);
 	tcase_add_test(tc, arch_index_per_step_on_dense_layout);
