@@ -257,6 +257,15 @@ static const struct zone_timing zone_timings[3][Z_COUNT] = {
 	},
 };
 
+/* Quiet standing (standing_s): about 60 % of a foot's load on the heel,
+ * the rest on the midfoot and the metatarsal heads, little on the toes. */
+static const double standing_levels[Z_COUNT] = {
+	[Z_HEEL] = 1.00, [Z_MID_LAT] = 0.22, [Z_MID_MED] = 0.00, [Z_MTH1] = 0.25,
+	[Z_MTH23] = 0.30, [Z_MTH45] = 0.20, [Z_HALLUX] = 0.08, [Z_LESSER] = 0.04,
+};
+/* Each foot carries half the body weight while standing. */
+#define STANDING_BW_SHARE 0.5
+
 static double smoothstep(double e0, double e1, double s)
 {
 	if (s <= e0)
@@ -296,6 +305,7 @@ struct ins_synth {
 	struct ins_synth_params p;
 	const struct force_curve *curve;
 	double stride_us, duty;
+	int64_t standing_us;        /* quiet standing before the first step */
 	double zone_x[Z_COUNT], zone_y[Z_COUNT];
 	double zone_scale[Z_COUNT]; /* medial_shift weighting */
 	double foot_length_mm;
@@ -335,6 +345,7 @@ static const struct param_field param_fields[] = {
 	PF(seed, F_U64, 0, 0, "an unsigned integer"),
 	PF(duty_factor, F_DOUBLE, 0.0, 0.75, "0 (automatic) or 0.2 to 0.75"),
 	PF(variability, F_DOUBLE, 0.0, VARIABILITY_MAX, "0 to 0.05"),
+	PF(standing_s, F_DOUBLE, 0.0, 3600.0, "0 to 3600 s"),
 };
 #undef PF
 #define N_PARAM_FIELDS (sizeof(param_fields) / sizeof(param_fields[0]))
@@ -738,6 +749,7 @@ struct ins_synth *ins_synth_new(const struct ins_synth_params *p, const struct i
 	if (copy_sensors(s, layout, err, errlen) < 0)
 		goto fail;
 	s->stride_us = 2.0 * US_PER_MIN / p->cadence_spm;
+	s->standing_us = llround(p->standing_s * US_PER_S);
 	s->duty = p->duty_factor > 0.0 ? p->duty_factor : p->running ? DEFAULT_RUN_DUTY : DEFAULT_WALK_DUTY;
 	s->curve = !p->running ? &walk_curve : p->strike == INS_STRIKE_REARFOOT ? &run_rearfoot_curve : &run_curve;
 	place_zones(s, layout);
@@ -774,7 +786,7 @@ struct step_timing {
 static void step_timing(const struct ins_synth *s, unsigned foot, int k, struct step_timing *out)
 {
 	double var = s->p.variability;
-	double nominal = (first_contact_fraction[foot] + k) * s->stride_us;
+	double nominal = (double)s->standing_us + (first_contact_fraction[foot] + k) * s->stride_us;
 	double contact = nominal, stance = s->duty * s->stride_us, amp = 1.0;
 
 	if (var > 0.0) {
@@ -791,7 +803,7 @@ static void step_timing(const struct ins_synth *s, unsigned foot, int k, struct 
 /* The step whose stance contains t, or the last one before t (*in_stance 0). */
 static int step_at(const struct ins_synth *s, unsigned foot, int64_t t, struct step_timing *st, int *in_stance)
 {
-	int k = (int)floor((double)t / s->stride_us - first_contact_fraction[foot]);
+	int k = (int)floor((double)(t - s->standing_us) / s->stride_us - first_contact_fraction[foot]);
 
 	/* Caps on variability keep the stance containing t at k or k + 1. */
 	step_timing(s, foot, k + 1, st);
@@ -814,6 +826,11 @@ static double step_phase(const struct step_timing *st, int64_t t)
 	return (double)(t - st->contact_us) / (double)(st->toe_off_us - st->contact_us);
 }
 
+static double standing_force(const struct ins_synth *s, unsigned foot)
+{
+	return STANDING_BW_SHARE * s->p.body_weight_n * (foot == INS_FOOT_RIGHT ? 1.0 + s->p.asymmetry : 1.0);
+}
+
 double ins_synth_force(const struct ins_synth *s, unsigned foot, int64_t t_us)
 {
 	struct step_timing st;
@@ -821,6 +838,8 @@ double ins_synth_force(const struct ins_synth *s, unsigned foot, int64_t t_us)
 
 	if (foot >= INS_FOOT_COUNT)
 		return 0.0;
+	if (t_us < s->standing_us)
+		return standing_force(s, foot);
 	step_at(s, foot, t_us, &st, &in_stance);
 	return in_stance ? st.scale_n * curve_value(s->curve, step_phase(&st, t_us)) : 0.0;
 }
@@ -872,20 +891,32 @@ int ins_synth_step_truth(const struct ins_synth *s, unsigned foot, int k, struct
 
 /* ---- frames ------------------------------------------------------------ */
 
-/* Fills kpa with the field for stance phase `phase`, scaled so that the
- * sensors' force, sum(kpa * newtons_per_unit), is force_n. */
-static void distribute(struct ins_synth *s, double *kpa, double phase, double arch, double force_n)
+/* Zone weights at stance phase `phase`, or of quiet standing when phase
+ * is NaN; arch collapse loads the midfoot zones in both. */
+static void zone_weights(const struct ins_synth *s, double phase, double arch, double *w)
 {
-	const struct zone_timing *zt = zone_timings[s->p.strike];
-	double w[Z_COUNT], wsum = 0.0, cx = 0.0, cy = 0.0, norm = 0.0;
+	for (int z = 0; z < Z_COUNT; z++) {
+		double arch_load = z == Z_MID_MED ? ARCH_MEDIAL_GAIN * arch : z == Z_MID_LAT ? ARCH_LATERAL_GAIN * arch : 0.0;
+		double v;
+
+		if (isnan(phase)) {
+			v = standing_levels[z] + arch_load;
+		} else {
+			struct zone_timing t = zone_timings[s->p.strike][z];
+			t.level += arch_load;
+			v = zone_weight(&t, phase);
+		}
+		w[z] = v * s->zone_scale[z];
+	}
+}
+
+/* Fills kpa with the field of the zone weights w, scaled so that the
+ * sensors' force, sum(kpa * newtons_per_unit), is force_n. */
+static void distribute(struct ins_synth *s, double *kpa, const double *w, double force_n)
+{
+	double wsum = 0.0, cx = 0.0, cy = 0.0, norm = 0.0;
 
 	for (int z = 0; z < Z_COUNT; z++) {
-		struct zone_timing t = zt[z];
-		if (z == Z_MID_MED)
-			t.level += ARCH_MEDIAL_GAIN * arch;
-		else if (z == Z_MID_LAT)
-			t.level += ARCH_LATERAL_GAIN * arch;
-		w[z] = zone_weight(&t, phase) * s->zone_scale[z];
 		wsum += w[z];
 		cx += w[z] * s->zone_x[z];
 		cy += w[z] * s->zone_y[z];
@@ -956,6 +987,7 @@ void ins_synth_next(struct ins_synth *s, unsigned foot, uint16_t *out, int64_t *
 	struct foot_state *fs;
 	struct ins_synth_frame *last;
 	struct step_timing st;
+	double w[Z_COUNT];
 	int in_stance;
 
 	if (foot >= INS_FOOT_COUNT) {
@@ -971,15 +1003,26 @@ void ins_synth_next(struct ins_synth *s, unsigned foot, uint16_t *out, int64_t *
 	last = &fs->last;
 	last->t_us = llround((double)fs->frames * US_PER_S / s->p.rate_hz);
 	fs->frames++;
-	last->step = step_at(s, foot, last->t_us, &st, &in_stance);
-	last->in_stance = in_stance;
-	last->arch_collapse = step_arch(s, st.contact_us);
-	last->phase = in_stance ? step_phase(&st, last->t_us) : NAN;
-	last->force_n = in_stance ? st.scale_n * curve_value(s->curve, last->phase) : 0.0;
-	if (last->force_n > 0.0)
-		distribute(s, s->kpa[foot], last->phase, last->arch_collapse, last->force_n);
-	else
+	last->standing = last->t_us < s->standing_us;
+	if (last->standing) {
+		last->step = -1;
+		last->in_stance = 1;
+		last->arch_collapse = step_arch(s, last->t_us);
+		last->phase = NAN;
+		last->force_n = standing_force(s, foot);
+	} else {
+		last->step = step_at(s, foot, last->t_us, &st, &in_stance);
+		last->in_stance = in_stance;
+		last->arch_collapse = step_arch(s, st.contact_us);
+		last->phase = in_stance ? step_phase(&st, last->t_us) : NAN;
+		last->force_n = in_stance ? st.scale_n * curve_value(s->curve, last->phase) : 0.0;
+	}
+	if (last->force_n > 0.0) {
+		zone_weights(s, last->phase, last->arch_collapse, w);
+		distribute(s, s->kpa[foot], w, last->force_n);
+	} else {
 		memset(s->kpa[foot], 0, s->n * sizeof(double));
+	}
 	centre_of_pressure(s, s->kpa[foot], &last->cop_x_mm, &last->cop_y_mm);
 	last->n_saturated = to_counts(s, fs, s->kpa[foot], out);
 	*t_us = last->t_us;

@@ -28,6 +28,7 @@ struct ins_synth_params {
 	/* Added by the synth module (parse keys too): */
 	double duty_factor;      /* stance / stride; 0 = 0.60 walking, 0.36 running */
 	double variability;      /* step-to-step CV of stride time, stance time and force (0..0.05) */
+	double standing_s;       /* quiet standing (half the body weight on each foot) before gait starts */
 };
 /* Defaults: 100 Hz, 110 steps/min walking (170 running when `running=1` is
  * parsed without a cadence), 700 N, rearfoot strike, no collapse, shift,
@@ -46,8 +47,11 @@ void ins_synth_free(struct ins_synth *s);
  * t_us = the model's time of that frame.  Feet alternate at the same rate. */
 void ins_synth_next(struct ins_synth *s, unsigned foot, uint16_t *out, int64_t *t_us);
 /* The model's ground truth for tests: contact and toe-off times of step k.
- * Step 0 of a foot is its first initial contact after t = 0 (a walking
- * stream starts with the right foot in the middle of an earlier stance).
+ * Gait starts at t = standing_s: the left foot lands 0.15 stride later,
+ * the right 0.65 stride later.  Step 0 of a foot is its first initial
+ * contact after gait starts (a walking stream starts with the right foot in
+ * the middle of an earlier stance, which after quiet standing simply goes
+ * on from the standing load).
  * Force is > 0 exactly for contact_us < t < toe_off_us.  Returns 0, or -1
  * for a foot that is not left/right. */
 int ins_synth_truth(const struct ins_synth *s, unsigned foot, unsigned k, int64_t *contact_us, int64_t *toe_off_us);
@@ -80,7 +84,8 @@ struct ins_synth_step {
  * stream can start inside).  Returns 0, or -1 for a bad foot. */
 int ins_synth_step_truth(const struct ins_synth *s, unsigned foot, int k, struct ins_synth_step *out);
 
-/* The model's vertical force of a foot at any time (N). */
+/* The model's vertical force of a foot at any time (N): half the body
+ * weight (times 1 + asymmetry on the right) while standing. */
 double ins_synth_force(const struct ins_synth *s, unsigned foot, int64_t t_us);
 
 /* What the model put into the last frame ins_synth_next() produced for a
@@ -90,8 +95,9 @@ struct ins_synth_frame {
 	double force_n;          /* model force = sum kpa[i] * area_mm2[i] / 1000, or sum kpa[i]
 				  * for arbitrary-unit layouts (values, not pressures) */
 	double cop_x_mm, cop_y_mm; /* centre of pressure of kpa over the sensors; NaN unloaded */
-	int in_stance;
-	int step;                /* step index of the stance (see ins_synth_step_truth) or of the last one */
+	int in_stance;           /* the foot is loaded (standing included) */
+	int standing;            /* quiet standing (t < standing_s) */
+	int step;                /* step index of the stance (see ins_synth_step_truth) or of the last one; -1 standing */
 	double phase;            /* 0..1 through the stance, NaN in swing */
 	double arch_collapse;
 	unsigned n_saturated;    /* sensors whose counts were clamped at saturation */

@@ -232,6 +232,7 @@ static const struct {
 	{ "running=1,duty_factor=0.6", "duty_factor=0.6: must be 0.2 to below 0.5" },
 	{ "variability=0.1", "variability=0.1" },
 	{ "rate_hz=0", "rate_hz=0" },
+	{ "standing_s=-1", "standing_s=-1: must be 0 to 3600 s" },
 };
 
 START_TEST(parse_errors_name_key_and_value)
@@ -778,6 +779,50 @@ START_TEST(centre_of_pressure_rolls_forward)
 	ck_assert_double_lt(y_first, 0.2 * FOOT_LENGTH_MM);
 	ck_assert_double_gt(y_last, 0.8 * FOOT_LENGTH_MM);
 	ins_synth_free(s);
+	layout_free(l);
+}
+END_TEST
+
+/* Quiet standing first: both feet carry half the body weight, mostly on the
+ * heel, no step happens; then gait starts on the usual grid. */
+START_TEST(standing_before_gait)
+{
+	struct ins_layout *l = sparse_layout();
+	struct ins_synth_params p;
+	uint16_t counts[16];
+	int64_t t, c, to;
+
+	ins_synth_defaults(&p);
+	ck_assert_int_eq(ins_synth_parse(&p, "standing_s=2,cadence_spm=120,asymmetry=0.1", NULL, 0), 0);
+	struct ins_synth *s = synth_new(&p, l);
+	ck_assert_int_eq(ins_synth_truth(s, INS_FOOT_LEFT, 0, &c, &to), 0);
+	ck_assert_int_eq(c, 2150000);
+	ck_assert_int_eq(to, 2750000);
+	ck_assert_int_eq(ins_synth_truth(s, INS_FOOT_RIGHT, 0, &c, &to), 0);
+	ck_assert_int_eq(c, 2650000);
+	for (unsigned i = 0; i < 300; i++) {
+		for (unsigned f = 0; f < 2; f++) {
+			struct ins_synth_frame fr;
+			ins_synth_next(s, f, counts, &t);
+			ins_synth_last_frame(s, f, &fr);
+			if (t < 2000000) {
+				ck_assert_int_eq(fr.standing, 1);
+				ck_assert_int_eq(fr.in_stance, 1);
+				ck_assert_double_eq_tol(fr.force_n, f ? 385.0 : 350.0, 1e-9);
+				ck_assert_double_lt(fr.cop_y_mm, 0.5 * FOOT_LENGTH_MM);
+			} else if (t < 2150000) {
+				/* Gait begins: the left foot is in the air, the right
+				 * one goes on from its stance that began at 1.65 s. */
+				ck_assert_int_eq(fr.standing, 0);
+				ck_assert_int_eq(fr.in_stance, (int)f);
+				ck_assert_double_eq_tol(fr.force_n, ins_synth_force(s, f, t), 1e-9);
+			}
+		}
+	}
+	ck_assert_double_eq(ins_synth_force(s, INS_FOOT_LEFT, 1999999), 350.0);
+	ck_assert_double_eq(ins_synth_force(s, INS_FOOT_LEFT, 2000000), 0.0);
+	ins_synth_free(s);
+	check_force_conservation(l, "standing_s=3,arch_collapse=0.5");
 	layout_free(l);
 }
 END_TEST
@@ -1464,6 +1509,7 @@ Suite *ins_suite_synth(void)
 	tcase_add_test(tc, frames_are_loaded_exactly_during_true_stances);
 	tcase_add_test(tc, running_has_a_flight_phase);
 	tcase_add_test(tc, variability_keeps_steps_ordered);
+	tcase_add_test(tc, standing_before_gait);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("force");
