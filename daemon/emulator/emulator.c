@@ -542,6 +542,12 @@ static int write_all(struct emulator *e, const void *data, size_t len)
 		}
 		if (stop_requested)
 			return -1;
+		if (w < 0 && errno == EPIPE) {
+			/* The reader of --stdout went away (| head): the end of the run. */
+			ins_info(EMU_LOG, "stdout closed by its reader");
+			stop_requested = 1;
+			return -1;
+		}
 		if (w < 0 && errno != EAGAIN && errno != EINTR && errno != EIO) {
 			ins_err(EMU_LOG, "write to %s: %s", e->opt.to_stdout ? "stdout" : e->pty_path, strerror(errno));
 			return -1;

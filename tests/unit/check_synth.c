@@ -1492,6 +1492,33 @@ START_TEST(emulator_sigterm_writes_stats)
 }
 END_TEST
 
+/* `insoled-emulator --stdout | head`: the reader leaving ends the run cleanly. */
+START_TEST(emulator_stdout_reader_leaving_ends_the_run)
+{
+	char sp[512];
+	const char *args[] = { "--stdout", "--speed", "0", "--stats", sp, NULL };
+	uint8_t buf[1000];
+	size_t got = 0;
+	int out, err, status;
+
+	stats_path(sp, sizeof(sp), "epipe");
+	pid_t pid = spawn_emulator(args, &out, &err);
+	while (got < sizeof(buf)) {
+		ssize_t r = read(out, buf + got, sizeof(buf) - got);
+		ck_assert_int_gt(r, 0);
+		got += (size_t)r;
+	}
+	ck_assert_uint_eq(buf[0], INS_PROTO_SYNC0);
+	close(out);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	json_t *stats = load_stats(sp);
+	ck_assert(json_is_false(json_object_get(stats, "complete")));
+	json_decref(stats);
+	close(err);
+}
+END_TEST
+
 Suite *ins_suite_synth(void);
 Suite *ins_suite_synth(void)
 {
@@ -1549,6 +1576,7 @@ Suite *ins_suite_synth(void)
 	tcase_add_test(tc, emulator_unplug_replug_keeps_every_sent_frame);
 	tcase_add_test(tc, emulator_waits_for_a_late_reader);
 	tcase_add_test(tc, emulator_sigterm_writes_stats);
+	tcase_add_test(tc, emulator_stdout_reader_leaving_ends_the_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
