@@ -119,8 +119,12 @@ int ins_import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsign
 					t_us / 1e6, ins_foot_name(foot), imp->last_t_us[foot] / 1e6);
 			return -1;
 		}
-		if ((double)dt > INS_IMPORT_GAP_PERIODS * period_us)
-			gap = (uint32_t)llround((double)dt / period_us) - 1;
+		if ((double)dt > INS_IMPORT_GAP_PERIODS * period_us) {
+			double missing = round((double)dt / period_us) - 1;
+
+			/* a jump of years is still reported, as the largest gap */
+			gap = missing < (double)UINT32_MAX ? (uint32_t)missing : UINT32_MAX;
+		}
 	}
 	f->seq = imp->started[foot] ? imp->next_seq[foot] + gap : 0;
 	f->gap = gap;

@@ -538,6 +538,22 @@ START_TEST(text_bad_input_names_file_line_and_field)
 }
 END_TEST
 
+START_TEST(a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one)
+{
+	char err[512] = "";
+	const char *path = write_text("jump.txt", PDB_ROW
+				      "99999999.0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 1.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 0, 0, 0, 1.0f);
+	/* seq = 1 + gap wraps like a device counter */
+	expect_frame(imp, INS_FOOT_LEFT, 99999999000000, 0, UINT32_MAX, 1.0f);
+	ins_import_close(imp);
+}
+END_TEST
+
 START_TEST(reader_stays_failed_after_an_error_and_keeps_good_frames)
 {
 	char err[512] = "";
@@ -1043,6 +1059,7 @@ Suite *ins_suite_import(void)
 	tcase_add_loop_test(bad, text_bad_input_names_file_line_and_field, 0,
 			    (int)(sizeof text_bad / sizeof text_bad[0]));
 	tcase_add_test(bad, reader_stays_failed_after_an_error_and_keeps_good_frames);
+	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */
