@@ -1,8 +1,9 @@
 /* The synthetic insole (synth.h): a deterministic walking or running subject
  * for any layout.
  *
- * Timing: each foot has a stance every stride T = 120 / cadence s, the
- * right foot half a stride after the left; stance = duty_factor x T.  With
+ * Timing: after optional quiet standing (standing_s), each foot has a
+ * stance every stride T = 120 / cadence s, the right foot half a stride
+ * after the left; stance = duty_factor x T.  With
  * variability, contact times, stance lengths and force amplitudes of each
  * step get small truncated-Gaussian deviations drawn from a hash of (seed,
  * foot, step), so the truth of any step is known without generating frames.
@@ -14,7 +15,8 @@
  * foot placed relative to the layout's outline, with a weight that follows
  * the stance phase according to the strike pattern.  The pressure field is
  * the weighted sum of the bumps, normalised over the layout's sensors so
- * that sum(p_i * A_i) is exactly the force of the curve; the centre of
+ * that sum(p_i * A_i) is exactly the force of the curve (for arbitrary-unit
+ * layouts: the sum of the values); the centre of
  * pressure therefore rolls heel -> forefoot -> hallux (or starts further
  * forward for midfoot and forefoot strikes).  Arch collapse loads the
  * midfoot zones, medial shift moves every zone medially and loads the
@@ -46,12 +48,12 @@
 
 /* Step-to-step deviations are truncated at this many SDs, and variability is
  * capped, so that consecutive stances of a foot can never overlap and step
- * 0 always starts after t = 0 (see first_contact_fraction). */
+ * 0 always starts after gait starts (see first_contact_fraction). */
 #define VARIABILITY_MAX 0.05
 #define DEVIATION_TRUNC_SD 2.0
 /* Nominal first contact of each foot as a fraction of the stride: the left
- * foot lands at 0.15 T, the right at 0.65 T.  With the caps above step 0 of
- * each foot is its first contact after t = 0. */
+ * foot lands at 0.15 T, the right at 0.65 T after gait starts.  With the
+ * caps above step 0 of each foot is its first contact after that. */
 static const double first_contact_fraction[INS_FOOT_COUNT] = { 0.15, 0.65 };
 
 /* Medial shift moves every zone this fraction of the local half-width, and
