@@ -150,6 +150,8 @@ int ins_acq_add_device(struct ins_acq *acq, const struct ins_device_config *cfg,
 			 cfg->expected_n, acq->max_n);
 		return -1;
 	}
+	if (ins_dev_check_config(cfg, acq->max_n, err, errlen) < 0)
+		return -1;
 	if (cfg->foot != INS_DEV_FOOT_AUTO)
 		pcfg.bare_foot = cfg->foot;
 	d = calloc(1, sizeof(*d));

@@ -335,7 +335,46 @@ static void synth_free(struct synth_dev *s)
 	free(s);
 }
 
-static int open_synthetic(struct ins_dev *dev, const struct ins_device_config *cfg, char *err, size_t errlen)
+/* Layout, format and options of a synthetic device; fills *params. */
+static int synthetic_params(const struct ins_device_config *cfg, unsigned max_n, struct ins_synth_params *params,
+			    char *err, size_t errlen)
+{
+	char serr[200];
+
+	if (!cfg->layout) {
+		snprintf(err, errlen, "synthetic device: no layout given");
+		return -1;
+	}
+	if (cfg->layout->n_sensors > max_n) {
+		snprintf(err, errlen, "synthetic device: layout %s has %u sensors, more than the %u allowed",
+			 cfg->layout->name, cfg->layout->n_sensors, max_n);
+		return -1;
+	}
+	if (cfg->format && strcmp(cfg->format, "binary") != 0 && strcmp(cfg->format, "ascii") != 0) {
+		snprintf(err, errlen, "synthetic device: format '%s' is not binary or ascii", cfg->format);
+		return -1;
+	}
+	ins_synth_defaults(params);
+	if (cfg->synth_args && ins_synth_parse(params, cfg->synth_args, serr, sizeof(serr)) < 0) {
+		snprintf(err, errlen, "synthetic device: %s", serr);
+		return -1;
+	}
+	return 0;
+}
+
+int ins_dev_check_config(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen)
+{
+	struct ins_synth_params params;
+	char serial[128];
+	int vid, pid;
+
+	if (strcmp(cfg->port, "synthetic") == 0)
+		return synthetic_params(cfg, max_n, &params, err, errlen);
+	return ins_dev_parse_usb_spec(cfg->port, &vid, &pid, serial, sizeof(serial), err, errlen) < 0 ? -1 : 0;
+}
+
+static int open_synthetic(struct ins_dev *dev, const struct ins_device_config *cfg, unsigned max_n, char *err,
+			  size_t errlen)
 {
 	struct ins_synth_params params;
 	struct synth_dev *s;
@@ -343,19 +382,8 @@ static int open_synthetic(struct ins_dev *dev, const struct ins_device_config *c
 
 	snprintf(dev->path, sizeof(dev->path), "synthetic");
 	dev->driver = INS_DEV_SYNTHETIC;
-	if (!cfg->layout) {
-		snprintf(err, errlen, "synthetic device '%s': no layout given", cfg->name ? cfg->name : "synthetic");
+	if (synthetic_params(cfg, max_n, &params, err, errlen) < 0)
 		return -1;
-	}
-	if (cfg->format && strcmp(cfg->format, "binary") != 0 && strcmp(cfg->format, "ascii") != 0) {
-		snprintf(err, errlen, "synthetic device: format '%s' is not binary or ascii", cfg->format);
-		return -1;
-	}
-	ins_synth_defaults(&params);
-	if (cfg->synth_args && ins_synth_parse(&params, cfg->synth_args, serr, sizeof(serr)) < 0) {
-		snprintf(err, errlen, "synthetic device: %s", serr);
-		return -1;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->values = calloc(cfg->layout->n_sensors, sizeof(uint16_t)))) {
 		snprintf(err, errlen, "synthetic device: out of memory");
@@ -453,12 +481,7 @@ struct ins_dev *ins_dev_open(const struct ins_device_config *cfg, unsigned max_n
 	}
 	dev->fd = -1;
 	if (strcmp(cfg->port, "synthetic") == 0) {
-		rc = open_synthetic(dev, cfg, err, errlen);
-		if (rc == 0 && cfg->layout->n_sensors > max_n) {
-			snprintf(err, errlen, "synthetic device: layout %s has %u sensors, more than the %u allowed",
-				 cfg->layout->name, cfg->layout->n_sensors, max_n);
-			rc = -1;
-		}
+		rc = open_synthetic(dev, cfg, max_n, err, errlen);
 	} else {
 		rc = open_path(dev, cfg, err, errlen);
 	}

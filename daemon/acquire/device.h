@@ -28,6 +28,12 @@ const char *ins_dev_driver_name(enum ins_dev_driver driver);
 
 struct ins_dev;
 
+/* Checks what can be checked before opening: a synthetic device's layout,
+ * format and options, the syntax of a usb: spec.  Returns 0, or -1 with err
+ * naming the problem, so configuration mistakes fail at startup instead of
+ * being retried forever. */
+int ins_dev_check_config(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen);
+
 /* Opens the device named by cfg->port (resolving usb:VID:PID[:SERIAL]).
  * On failure returns NULL with err naming the port and the reason. */
 struct ins_dev *ins_dev_open(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen);

@@ -361,6 +361,14 @@ START_TEST(add_device_rejects_bad_config)
 	struct ins_device_config foot = { .port = "/dev/ttyUSB0", .foot = 2 };
 	struct ins_device_config big = { .port = "/dev/ttyUSB0", .foot = INS_DEV_FOOT_AUTO, .expected_n = 17 };
 	struct ins_device_config noport = { .name = "left insole", .foot = INS_DEV_FOOT_AUTO };
+	struct ins_layout *small = load_layout("fsr16"), *grid = load_layout("grid60x21");
+	struct ins_device_config nolayout = { .port = "synthetic", .foot = INS_DEV_FOOT_AUTO };
+	struct ins_device_config badargs = { .port = "synthetic", .foot = INS_DEV_FOOT_AUTO, .layout = small,
+					     .synth_args = "cadense=100" };
+	struct ins_device_config badformat = { .port = "synthetic", .foot = INS_DEV_FOOT_AUTO, .layout = small,
+					       .format = "hex" };
+	struct ins_device_config toobig = { .port = "synthetic", .foot = INS_DEV_FOOT_AUTO, .layout = grid };
+	struct ins_device_config badusb = { .port = "usb:2341", .foot = INS_DEV_FOOT_AUTO };
 
 	ck_assert_ptr_nonnull(acq);
 	ck_assert_int_eq(ins_acq_add_device(acq, &foot, err, sizeof(err)), -1);
@@ -369,8 +377,21 @@ START_TEST(add_device_rejects_bad_config)
 	ck_assert_str_eq(err, "/dev/ttyUSB0: layout size 17 is larger than the queue's 16 values");
 	ck_assert_int_eq(ins_acq_add_device(acq, &noport, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "device 'left insole': no port given");
+	ck_assert_int_eq(ins_acq_add_device(acq, &nolayout, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "synthetic device: no layout given");
+	ck_assert_int_eq(ins_acq_add_device(acq, &badargs, err, sizeof(err)), -1);
+	ck_assert_msg(strncmp(err, "synthetic device: ", 18) == 0 && strstr(err, "cadense"), "%s", err);
+	ck_assert_int_eq(ins_acq_add_device(acq, &badformat, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "synthetic device: format 'hex' is not binary or ascii");
+	ck_assert_int_eq(ins_acq_add_device(acq, &toobig, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "synthetic device: layout grid60x21 has 1260 sensors, more than the 16 allowed");
+	ck_assert_int_eq(ins_acq_add_device(acq, &badusb, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "usb:2341: not a USB port spec: want usb:VID:PID or usb:VID:PID:SERIAL with hex ids "
+			      "(e.g. usb:2341:0043)");
 	ck_assert_int_eq(ins_acq_start(acq, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "acquisition: no device configured");
+	ins_layout_free(grid);
+	ins_layout_free(small);
 	ins_acq_free(acq);
 }
 END_TEST
