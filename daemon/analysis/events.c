@@ -123,7 +123,7 @@ static int64_t crossing_time(const struct ins_events *ev, uint64_t a, uint64_t b
 /* Refined contact for a crossing at sample i: back-track to the first
  * sample above the onset level.  INT64_MIN when the history runs out first
  * (the stance began before we could see it). */
-static int64_t refine_contact(struct ins_events *ev, uint64_t i, double *base_out)
+static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double level, double *base_out)
 {
 	uint64_t first = oldest(ev);
 	int64_t t_i = tat(ev, i);
@@ -138,7 +138,7 @@ static int64_t refine_contact(struct ins_events *ev, uint64_t i, double *base_ou
 			base = xat(ev, j - 1);
 	}
 	*base_out = base;
-	thr = base + EV_ONSET_FRACTION * (ev->hi - base);
+	thr = base + EV_ONSET_FRACTION * (level - base);
 	for (j = i; j > first && xat(ev, j - 1) > thr; j--)
 		;
 	if (j == first && xat(ev, first) > thr)
@@ -202,6 +202,7 @@ static void start_stance(struct ins_events *ev, uint64_t i, int64_t contact_us)
 {
 	ev->state = INS_EV_LOADED;
 	ev->contact_us = contact_us;
+	ev->contact_provisional = 0;
 	ev->stance_first = i;
 	ev->last_loaded = i;
 	ev->stance_sum = 0;
@@ -239,11 +240,36 @@ static int learn(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64
 		start_swing(ev, t_us, x);
 		return 0;
 	}
-	start_stance(ev, i, refine_contact(ev, i, &base));
+	/* The stance level is not known yet: the onset is found again at the
+	 * toe-off (see first_contact). */
+	start_stance(ev, i, refine_contact(ev, i, ev->hi, &base));
+	ev->contact_provisional = 1;
 	if (ev->contact_us == INT64_MIN)
 		return 0;
 	*contact_us = ev->contact_us;
 	return INS_EVENT_CONTACT;
+}
+
+/* The first stance after learning: its onset against its own stance level,
+ * and only if the foot was seen unloaded (below the release level) for
+ * EV_WINDOW_US before it; otherwise the recording began inside a stance or
+ * during the contact, and the contact time is unknown. */
+static int64_t first_contact(const struct ins_events *ev, double stance_level)
+{
+	uint64_t first = oldest(ev), j;
+	double base, release;
+	int64_t c;
+
+	if (ev->stance_first < first)
+		return INT64_MIN;
+	c = refine_contact(ev, ev->stance_first, stance_level, &base);
+	if (c == INT64_MIN || tat(ev, first) > c - EV_WINDOW_US)
+		return INT64_MIN;
+	release = base + EV_RELEASE_FRACTION * (stance_level - base);
+	for (j = ev->stance_first; j > first && tat(ev, j - 1) >= c - EV_WINDOW_US; j--)
+		if (tat(ev, j - 1) < c && xat(ev, j - 1) > release)
+			return INT64_MIN;
+	return c;
 }
 
 /* Levels look wrong when there has been no event for EV_RELEARN_US while
@@ -296,7 +322,7 @@ static int on_unloaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x,
 			relearn(ev, t_us);
 		return 0;
 	}
-	c = refine_contact(ev, i, &base);
+	c = refine_contact(ev, i, ev->hi, &base);
 	ev->lo += EV_LEVEL_ALPHA * (base - ev->lo);
 	start_stance(ev, i, c);
 	if (c == INT64_MIN)
@@ -336,6 +362,10 @@ static int on_releasing(struct ins_events *ev, uint64_t i, int64_t t_us, float x
 	if (t_us - tat(ev, ev->release_idx) < EV_WINDOW_US)
 		return 0;
 	stance_level = ev->stance_count ? ev->stance_sum / (double)ev->stance_count : ev->hi;
+	if (ev->contact_provisional) {
+		ev->contact_us = first_contact(ev, stance_level);
+		ev->contact_provisional = 0;
+	}
 	toe_off = refine_toe_off(ev, i, stance_level, &base);
 	ev->hi += EV_LEVEL_ALPHA * (stance_level - ev->hi);
 	start_swing(ev, t_us, x);

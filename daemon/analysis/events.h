@@ -41,6 +41,7 @@ struct ins_events {
 
 	/* current phase */
 	int64_t contact_us;      /* refined contact of the current stance */
+	int contact_provisional; /* first stance after learning: refined again at toe-off */
 	uint64_t stance_first;   /* sample index of the stance's first loaded sample */
 	uint64_t last_loaded;    /* last sample above the contact level */
 	uint64_t release_idx;    /* first sample below the release level */

@@ -12,12 +12,17 @@
 #include <string.h>
 
 #include "insoled/analysis.h"
+#include "insoled/synth.h"
 #include "analysis_fixtures.h"
 
 #define DT_MS 10
 #define CONTACT_AFTER_MS 0.5   /* after the last unloaded frame */
 #define TOE_OFF_AFTER_MS 9.75  /* after the last loaded frame */
 #define MAX_TEST_STEPS 256
+/* Every stream starts with 200 ms of unloaded feet: the first stance after
+ * the detector learns its levels only counts when the foot was seen
+ * unloaded for 100 ms before it. */
+#define QUIET_MS 200
 
 struct gait {
 	int stride_ms, stance_from_ms, stance_to_ms; /* loaded frames: [from, to] + k * stride */
@@ -67,7 +72,7 @@ static void run_gait(const struct gait *g, int feet_mask, int duration_ms, struc
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_msg(ana != NULL, "%s", err);
 	memset(r, 0, sizeof(*r));
-	for (int t = 0; t <= duration_ms; t += DT_MS) {
+	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS) {
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			float kpa[FX_N] = { 0 };
 			if (!(feet_mask & (1 << foot)))
@@ -186,7 +191,7 @@ START_TEST(standing_still_makes_no_steps)
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_ptr_nonnull(ana);
 	memset(&r, 0, sizeof r);
-	for (int t = 0; t <= 30000; t += DT_MS) {
+	for (int t = -QUIET_MS; t <= 30000; t += DT_MS) {
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			float kpa[FX_N] = { 0 };
 			double sway = 5 * sin(2 * M_PI * 0.3 * t / 1000.0) * (foot ? -1 : 1) +
@@ -219,7 +224,7 @@ START_TEST(walking_then_standing)
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_ptr_nonnull(ana);
 	memset(&r, 0, sizeof r);
-	for (int t = 0; t <= 40000; t += DT_MS) {
+	for (int t = -QUIET_MS; t <= 40000; t += DT_MS) {
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			float kpa[FX_N] = { 0 };
 			if (t < 5000)
@@ -255,7 +260,7 @@ START_TEST(bounce_and_dip_do_not_double_trigger)
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_ptr_nonnull(ana);
 	memset(&r, 0, sizeof r);
-	for (int t = 0; t <= 6000; t += DT_MS) {
+	for (int t = -QUIET_MS; t <= 6000; t += DT_MS) {
 		int phase = t % 1000;
 		float kpa[FX_N] = { 0 };
 		if (t >= 10 && phase >= 10 && phase <= 600) {
@@ -295,7 +300,7 @@ START_TEST(raw_signal_with_baseline_drift)
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_ptr_nonnull(ana);
 	memset(&r, 0, sizeof r);
-	for (int t = 0; t <= 60000; t += DT_MS) {
+	for (int t = -QUIET_MS; t <= 60000; t += DT_MS) {
 		int phase = t % 1100;
 		uint16_t counts = (uint16_t)(200 + 700.0 * t / 60000 + (t >= 10 && phase >= 10 && phase <= 700 ? 2000 : 0));
 		struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq++, .t_us = (int64_t)t * 1000,
@@ -326,7 +331,7 @@ START_TEST(frame_flags_and_state)
 	int contact_at = -1, toe_off_at = -1;
 
 	ck_assert_ptr_nonnull(ana);
-	for (int t = 0; t <= 1500; t += DT_MS) {
+	for (int t = -QUIET_MS; t <= 1500; t += DT_MS) {
 		float kpa[FX_N] = { 0 };
 		kpa[FX_HEEL_M] = t >= 200 && t <= 800 ? 500.0f : 0.0f;
 		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
@@ -376,6 +381,85 @@ START_TEST(bad_frames_are_rejected_not_fatal)
 }
 END_TEST
 
+/* The synthetic subject (realistic force curves through a real layout,
+ * raw counts with noise) against its own ground truth: every step found,
+ * contact and toe-off within 10 ms (one frame at 100 Hz), peak force within
+ * 3 % and FTI within 2 % (sampling at 100 Hz), walking and running. */
+static void synth_vs_truth(int running, enum ins_strike strike)
+{
+	char err[512];
+	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "fsr16", err, sizeof err);
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	struct ins_step st;
+	uint16_t counts[INS_MAX_SENSORS];
+	unsigned matched = 0, seen = 0;
+
+	ck_assert_msg(l != NULL, "%s", err);
+	ins_synth_defaults(&p);
+	p.running = running;
+	p.cadence_spm = running ? 170 : 110;
+	p.strike = strike;
+	p.noise = 0.005;
+	syn = ins_synth_new(&p, l, err, sizeof err);
+	ck_assert_msg(syn != NULL, "%s", err);
+	struct ins_analysis_config cfg = { .layout = { l, l }, .body_weight_n = p.body_weight_n };
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	for (uint32_t k = 0; k < 30 * 100; k++) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			int64_t t;
+			ins_synth_next(syn, foot, counts, &t);
+			struct ins_frame f = { .foot = (uint8_t)foot, .n = l->n_sensors, .seq = k, .t_us = t,
+					       .values = counts };
+			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+			while (ins_analysis_next_step(ana, &st)) {
+				struct ins_synth_step truth, best = { 0 };
+				double best_d = INFINITY;
+				seen++;
+				for (int j = -2; j < 80; j++) {
+					ins_synth_step_truth(syn, st.foot, j, &truth);
+					if (fabs((double)(truth.contact_us - st.contact_us)) < best_d) {
+						best_d = fabs((double)(truth.contact_us - st.contact_us));
+						best = truth;
+					}
+				}
+				ck_assert_msg(best_d <= 10000, "%s contact off by %.1f ms", running ? "run" : "walk",
+					      best_d / 1e3);
+				ck_assert_msg(llabs(best.toe_off_us - st.toe_off_us) <= 10000, "toe-off off by %.1f ms",
+					      (double)(best.toe_off_us - st.toe_off_us) / 1e3);
+				ck_assert_double_eq_tol(st.m[INS_M_PEAK_FORCE_N], best.peak_force_n,
+							0.03 * best.peak_force_n);
+				ck_assert_double_eq_tol(st.m[INS_M_FTI_NS], best.fti_ns, 0.02 * best.fti_ns);
+				ck_assert_int_eq(st.m[INS_M_DOUBLE_SUPPORT_MS] > 0, !running);
+				matched++;
+			}
+		}
+	}
+	/* 30 s: walking 110 steps/min = 55 steps, running 170 = 85, less the
+	 * stances still open at the end */
+	ck_assert_uint_ge(matched, running ? 83 : 53);
+	ck_assert_uint_eq(matched, seen);
+	ins_analysis_free(ana);
+	ins_synth_free(syn);
+	ins_layout_free(l);
+}
+
+START_TEST(synthetic_walker_matches_its_truth)
+{
+	synth_vs_truth(0, INS_STRIKE_REARFOOT);
+}
+END_TEST
+
+START_TEST(synthetic_runner_matches_its_truth)
+{
+	synth_vs_truth(1, INS_STRIKE_REARFOOT);
+	synth_vs_truth(1, INS_STRIKE_FOREFOOT);
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -392,6 +476,8 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
 	tcase_add_test(tc, frame_flags_and_state);
 	tcase_add_test(tc, bad_frames_are_rejected_not_fatal);
+	tcase_add_test(tc, synthetic_walker_matches_its_truth);
+	tcase_add_test(tc, synthetic_runner_matches_its_truth);
 	suite_add_tcase(s, tc);
 	return s;
 }
