@@ -54,6 +54,8 @@
 /* Pause between the pieces of a split frame in real-time mode, so that the
  * reader gets them in separate reads. */
 #define SPLIT_PAUSE_US 300
+/* Far enough for the ASCII clock (ms, 32 bits) to wrap too. */
+#define CLOCK_START_MAX_US (1000ull * UINT32_MAX)
 
 /* ---- options ----------------------------------------------------------- */
 
@@ -63,7 +65,7 @@ struct options {
 	const char *synth_args;
 	const char *link;
 	const char *stats_path;
-	int ascii, crlf, to_stdout, split;
+	int ascii, crlf, bare, to_stdout, split;
 	unsigned feet; /* bit per enum ins_foot */
 	double rate_hz, speed;
 	double duration_s;
@@ -138,7 +140,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *to)
 {
-	fputs("usage: insoled-emulator [--layout NAME|FILE] [--layout-dir DIR] [--format binary|ascii] [--crlf]\n"
+	fputs("usage: insoled-emulator [--layout NAME|FILE] [--layout-dir DIR] [--format binary|ascii] [--crlf] [--bare]\n"
 	      "         [--feet both|left|right] [--rate HZ] [--speed X] [--duration SECONDS | --frames N]\n"
 	      "         [--synth key=value,...] [--seed N] [--link PATH] [--clock-start-us US]\n"
 	      "         [--garbage N] [--bad-crc N] [--drop N] [--duplicate N] [--split] [--overlong N]\n"
@@ -191,7 +193,7 @@ static int parse_count(const char *opt, const char *s, unsigned *out)
 }
 
 enum long_only {
-	OPT_LAYOUT = 256, OPT_LAYOUT_DIR, OPT_FORMAT, OPT_CRLF, OPT_FEET, OPT_RATE, OPT_SPEED, OPT_DURATION,
+	OPT_LAYOUT = 256, OPT_LAYOUT_DIR, OPT_FORMAT, OPT_CRLF, OPT_BARE, OPT_FEET, OPT_RATE, OPT_SPEED, OPT_DURATION,
 	OPT_FRAMES, OPT_SYNTH, OPT_SEED, OPT_LINK, OPT_CLOCK_START, OPT_GARBAGE, OPT_BAD_CRC, OPT_DROP,
 	OPT_DUPLICATE, OPT_SPLIT, OPT_OVERLONG, OPT_FAULT_WINDOW, OPT_UNPLUG_AFTER, OPT_UNPLUG_FOR, OPT_STATS,
 	OPT_STDOUT, OPT_HELP
@@ -202,6 +204,7 @@ static const struct option long_options[] = {
 	{ "layout-dir", required_argument, NULL, OPT_LAYOUT_DIR },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "crlf", no_argument, NULL, OPT_CRLF },
+	{ "bare", no_argument, NULL, OPT_BARE },
 	{ "feet", required_argument, NULL, OPT_FEET },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "speed", required_argument, NULL, OPT_SPEED },
@@ -235,6 +238,7 @@ static int parse_option(struct options *o, int c, const char *arg)
 	case OPT_LINK: o->link = arg; return 0;
 	case OPT_STATS: o->stats_path = arg; return 0;
 	case OPT_CRLF: o->crlf = 1; return 0;
+	case OPT_BARE: o->bare = 1; return 0;
 	case OPT_SPLIT: o->split = 1; return 0;
 	case OPT_STDOUT: o->to_stdout = 1; return 0;
 	case OPT_FORMAT:
@@ -256,7 +260,7 @@ static int parse_option(struct options *o, int c, const char *arg)
 	case OPT_DURATION: return parse_double("duration", arg, 0.0, 1e7, &o->duration_s);
 	case OPT_FRAMES: return parse_u64("frames", arg, UINT32_MAX, &o->frames);
 	case OPT_SEED: o->have_seed = 1; return parse_u64("seed", arg, UINT64_MAX, &o->seed);
-	case OPT_CLOCK_START: return parse_u64("clock-start-us", arg, UINT32_MAX, &o->clock_start_us);
+	case OPT_CLOCK_START: return parse_u64("clock-start-us", arg, CLOCK_START_MAX_US, &o->clock_start_us);
 	case OPT_GARBAGE: return parse_count("garbage", arg, &o->garbage);
 	case OPT_BAD_CRC: return parse_count("bad-crc", arg, &o->bad_crc);
 	case OPT_DROP: return parse_count("drop", arg, &o->drop);
@@ -287,6 +291,8 @@ static int check_options(const struct options *o)
 		why = "--overlong injects ASCII lines: it needs --format ascii";
 	else if (o->crlf && !o->ascii)
 		why = "--crlf needs --format ascii";
+	else if (o->bare && (!o->ascii || o->feet == 3u))
+		why = "--bare lines carry no foot: it needs --format ascii and --feet left or right";
 	if (why) {
 		fprintf(stderr, "insoled-emulator: %s\n", why);
 		return -1;
@@ -669,14 +675,19 @@ static void corrupt_binary(uint8_t *b, size_t size)
 
 /* An empty field after the timestamp: the line is all data characters, so
  * a parser reads it to its end and counts one bad line. */
-static size_t corrupt_ascii(uint8_t *b, size_t len)
+static size_t corrupt_ascii(uint8_t *b, size_t len, int bare)
 {
-	uint8_t *comma = memchr(b + 2, ',', len - 2); /* after "L,<seq>" */
+	/* The timestamp ends at the first comma of a bare line, the third of a
+	 * tagged one ("L,<seq>,<t_ms>,"). */
+	unsigned commas = bare ? 1 : 3;
+	size_t i;
 
-	comma = comma ? memchr(comma + 1, ',', len - (size_t)(comma + 1 - b)) : NULL;
-	if (!comma)
+	for (i = 0; i < len; i++)
+		if (b[i] == ',' && --commas == 0)
+			break;
+	if (i == len)
 		return len;
-	memmove(comma + 1, comma, len - (size_t)(comma - b));
+	memmove(b + i + 1, b + i, len - i);
 	return len + 1;
 }
 
@@ -697,7 +708,8 @@ static size_t encode(struct emulator *e, unsigned foot, uint32_t seq, int64_t t_
 	};
 
 	if (e->opt.ascii)
-		return ins_proto_encode_ascii(&f, e->opt.crlf ? INS_PROTO_ASCII_CRLF : 0, (char *)e->buf, e->buf_cap);
+		return ins_proto_encode_ascii(&f, (e->opt.crlf ? INS_PROTO_ASCII_CRLF : 0u) | (e->opt.bare ? INS_PROTO_ASCII_BARE : 0u),
+					      (char *)e->buf, e->buf_cap);
 	return ins_proto_encode_binary(&f, e->buf, e->buf_cap);
 }
 
@@ -763,13 +775,13 @@ static int send_frame(struct emulator *e, unsigned foot, uint64_t frame, uint32_
 			break;
 		case FAULT_DROP:
 			fs->dropped++;
-			fs->pending_lost++;
+			fs->pending_lost += !e->opt.bare; /* bare lines have no seq: a loss is invisible */
 			return 0;
 		case FAULT_BAD_CRC:
 			fs->corrupted++;
-			fs->pending_lost++;
+			fs->pending_lost += !e->opt.bare;
 			if (e->opt.ascii) {
-				len = corrupt_ascii(e->buf, len);
+				len = corrupt_ascii(e->buf, len, e->opt.bare);
 				e->expect.bad_lines++;
 				e->expect.dropped_bytes += e->opt.crlf ? len - 1 : len;
 			} else {
@@ -780,7 +792,7 @@ static int send_frame(struct emulator *e, unsigned foot, uint64_t frame, uint32_
 			return emit(e, e->buf, len, 1);
 		case FAULT_DUPLICATE:
 			fs->duplicated++;
-			e->expect.duplicates++;
+			e->expect.duplicates += !e->opt.bare; /* a repeated bare line is just another frame */
 			break;
 		case FAULT_KINDS:
 			break;
@@ -790,8 +802,11 @@ static int send_frame(struct emulator *e, unsigned foot, uint64_t frame, uint32_
 		return -1;
 	fs->sent++;
 	expect_valid_frame(e, foot, t_dev);
-	if (pf && pf->kind == FAULT_DUPLICATE)
+	if (pf && pf->kind == FAULT_DUPLICATE) {
+		if (e->opt.bare)
+			expect_valid_frame(e, foot, t_dev);
 		return emit(e, e->buf, len, 1);
+	}
 	return 0;
 }
 
