@@ -248,7 +248,7 @@ async function main() {
 			await shot(page2, 'login');
 			await page2.fill('#login-token', TOKEN);
 			await page2.click('#login-form button[type="submit"]');
-			await page2.waitForSelector('#login:not([open])', { timeout: UI_WAIT_MS });
+			await page2.waitForSelector('#login[open]', { state: 'detached', timeout: UI_WAIT_MS });
 			allowUnauthorized = false;
 			await page2.waitForFunction(() => /N$/.test(document.querySelector('#readout-left dd')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 		});
