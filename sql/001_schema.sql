@@ -72,7 +72,9 @@ CREATE TABLE steps (
 	metric_set  INTEGER NOT NULL REFERENCES metric_sets(id),
 	metrics     BLOB NOT NULL
 );
-CREATE INDEX steps_by_session ON steps(session_id, contact_us);
+-- Rows are inserted in the order the steps completed (toe-off order, as the
+-- analysis emits them); an index on session_id alone keeps that order by rowid.
+CREATE INDEX steps_by_session ON steps(session_id);
 
 -- ins_summary_json() of the session's steps.
 CREATE TABLE summaries (

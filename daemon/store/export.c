@@ -295,7 +295,7 @@ struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_i
 		break;
 	case INS_EXPORT_STEPS_CSV:
 		r = sqlite3_prepare_v2(ex->db, "SELECT metric_set, foot, idx, flags, contact_us, toe_off_us, metrics "
-				       "FROM steps WHERE session_id = ? ORDER BY contact_us, foot, id", -1, &ex->steps, NULL);
+				       "FROM steps WHERE session_id = ? ORDER BY id", -1, &ex->steps, NULL);
 		if (r != SQLITE_OK) {
 			r = store_sql_error(r, ex->db, "reading steps", err, errlen);
 			goto fail;

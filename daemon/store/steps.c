@@ -115,7 +115,7 @@ int store_each_step(sqlite3 *db, int64_t session_id,
 	int src, rc = 0;
 
 	src = sqlite3_prepare_v2(db, "SELECT metric_set, foot, idx, flags, contact_us, toe_off_us, metrics "
-				 "FROM steps WHERE session_id = ? ORDER BY contact_us, foot, id", -1, &q, NULL);
+				 "FROM steps WHERE session_id = ? ORDER BY id", -1, &q, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(q, 1, session_id);
 	while (src == SQLITE_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {

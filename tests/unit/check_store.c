@@ -18,6 +18,7 @@
 #include "config.h"
 #include "insoled/analysis.h"
 #include "insoled/analysis_json.h"
+#include "insoled/import.h"
 #include "insoled/layout.h"
 #include "insoled/store.h"
 #include "insoled/synth.h"
@@ -841,6 +842,17 @@ static json_t *stored_summary(struct ins_store *st, int64_t id)
 
 static void assert_same_json(json_t *a, json_t *b, const char *what)
 {
+	/* Arrays: name the first element that differs. */
+	if (json_is_array(a) && json_is_array(b) && !json_equal(a, b)) {
+		ck_assert_msg(json_array_size(a) == json_array_size(b), "%s: %zu and %zu entries", what,
+			      json_array_size(a), json_array_size(b));
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!json_equal(json_array_get(a, i), json_array_get(b, i))) {
+				char *ta = json_dumps(json_array_get(a, i), JSON_COMPACT);
+				char *tb = json_dumps(json_array_get(b, i), JSON_COMPACT);
+				ck_abort_msg("%s differ at entry %zu:\n%s\n%s", what, i, ta, tb);
+			}
+	}
 	if (!json_equal(a, b)) {
 		char *ta = json_dumps(a, JSON_COMPACT), *tb = json_dumps(b, JSON_COMPACT);
 		ck_abort_msg("%s differ:\n%.2000s\n%.2000s", what, ta, tb);
@@ -1046,6 +1058,80 @@ START_TEST(grid_heatmap_peak_is_exact)
 }
 END_TEST
 
+START_TEST(import_real_recording_matches_direct_analysis)
+{
+	static const char path[] = INS_TEST_SRCDIR "/../shared/data/moticon/230927_102114.txt";
+	struct ins_store_config c = config();
+	struct ins_store *st;
+	char err[512] = "";
+	struct ins_import *imp;
+	const struct ins_import_info *info;
+	struct ins_layout *layout[INS_FOOT_COUNT] = { NULL, NULL };
+	struct ins_analysis *ana;
+	struct ins_import_frame f;
+	struct ins_frame_metrics fm;
+	struct ins_step step;
+	json_t *direct = json_array(), *steps, *j;
+	int64_t frames = 0, id = 0;
+	int rc;
+
+	if (access(path, R_OK) != 0) {
+		printf("SKIP import_real_recording_matches_direct_analysis: %s not present\n", path);
+		json_decref(direct);
+		return;
+	}
+	/* The recording analysed directly, as `insoled --analyze` does. */
+	imp = ins_import_open(path, NULL, err, sizeof(err));
+	ck_assert_msg(imp != NULL, "%s", err);
+	info = ins_import_info(imp);
+	struct ins_analysis_config acfg = { .body_weight_n = info->body_weight_n };
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (!(info->feet & (1u << foot)))
+			continue;
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, info->layout[foot], err, sizeof(err));
+		ck_assert_msg(layout[foot] != NULL, "%s", err);
+		acfg.layout[foot] = layout[foot];
+		acfg.calib[foot] = info->calib[foot];
+	}
+	ana = ins_analysis_new(&acfg, err, sizeof(err));
+	ck_assert_msg(ana != NULL, "%s", err);
+	while ((rc = ins_import_next(imp, &f, err, sizeof(err))) == 1) {
+		ck_assert_msg(ins_import_feed(imp, ana, layout[f.foot], &f, &fm, err, sizeof(err)) == 0, "%s", err);
+		frames++;
+		while (ins_analysis_next_step(ana, &step))
+			json_array_append_new(direct, ins_step_json(&step));
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	ins_analysis_free(ana);
+	ins_import_close(imp);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(layout[foot]);
+
+	/* The same file imported as a session, then re-analysed from the archive. */
+	st = open_store(&c);
+	struct ins_session_meta m = { .subject = "moticon sample", .footwear = "vendor demo" };
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, err, sizeof(err)) == 0, "%s", err);
+	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), frames);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:moticon:230927_102114.txt");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "moticon sample");
+	json_decref(j);
+	steps = stored_steps(st, id);
+	assert_same_json(steps, direct, "imported and directly analysed steps");
+	json_decref(steps);
+	ck_assert_msg(ins_store_session_reanalyze(st, id, err, sizeof(err)) == 0, "%s", err);
+	steps = stored_steps(st, id);
+	assert_same_json(steps, direct, "re-analysed import and directly analysed steps");
+	json_decref(steps);
+	/* A file that is not a recording: refused, nothing stored. */
+	ck_assert_int_eq(ins_store_session_import(st, SQL_DIR "/001_schema.sql", &m, &id, err, sizeof(err)),
+			 INS_STORE_EINVAL);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
+	json_decref(direct);
+	ins_store_close(st);
+}
+END_TEST
+
 Suite *ins_suite_store(void);
 Suite *ins_suite_store(void)
 {
@@ -1089,6 +1175,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, reanalysis_identical_to_live);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
+	tcase_add_test(ta, import_real_recording_matches_direct_analysis);
 	suite_add_tcase(s, ta);
 	return s;
 }
