@@ -662,6 +662,12 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 	struct ins_import *imp;
 	struct ins_import_frame f;
 	unsigned long n[2] = { 0, 0 }, gaps[2] = { 0, 0 }, contacts[2] = { 0, 0 }, toe_offs[2] = { 0, 0 };
+	/* the gait report's initial contacts and toe offs (moticon_gait_report_*_steps.csv) at the
+	 * export's 10 ms sampling, in ms */
+	static const int64_t report_contact_ms[2][7] = { { 3000, 4520, 5820, 7090, 8360, 9620, 10900 },
+							 { 3800, 5190, 6430, 7730, 8990, 10240, 11580 } };
+	static const int64_t report_toe_off_ms[2][7] = { { 3970, 5310, 6570, 7850, 9120, 10380, 11730 },
+							 { 4670, 5960, 7210, 8490, 9750, 11030, 12550 } };
 	int rc;
 
 	if (!have_shared_data("Moticon sample"))
@@ -671,6 +677,10 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
 		n[f.foot]++;
 		gaps[f.foot] += f.gap;
+		if (f.ref_event == INS_EVENT_CONTACT && contacts[f.foot] < 7)
+			ck_assert_int_eq(f.t_us / 1000, report_contact_ms[f.foot][contacts[f.foot]]);
+		if (f.ref_event == INS_EVENT_TOE_OFF && toe_offs[f.foot] < 7)
+			ck_assert_int_eq(f.t_us / 1000, report_toe_off_ms[f.foot][toe_offs[f.foot]]);
 		contacts[f.foot] += f.ref_event == INS_EVENT_CONTACT;
 		toe_offs[f.foot] += f.ref_event == INS_EVENT_TOE_OFF;
 	}
