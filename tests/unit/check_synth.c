@@ -1512,7 +1512,18 @@ START_TEST(emulator_sigterm_writes_stats)
 	snprintf(link, sizeof(link), INS_TEST_BUILDDIR "/tests/unit/synth-emu-term-%ld", (long)getpid());
 	pid_t pid = spawn_emulator(args, &out, &err);
 	ck_assert_int_eq(read_line(out, path, sizeof(path)), 0);
-	usleep(200000);
+	/* Take ten 48-byte frames (five per foot) before stopping it. */
+	int fd = open_link(link);
+	uint8_t buf[480];
+	size_t got = 0;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ck_assert_int_ge(fd, 0);
+	while (got < sizeof(buf)) {
+		ck_assert_int_gt(poll(&pfd, 1, EMU_READ_TIMEOUT_MS), 0);
+		ssize_t r = read(fd, buf + got, sizeof(buf) - got);
+		if (r > 0)
+			got += (size_t)r;
+	}
 	kill(pid, SIGTERM);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -1520,8 +1531,9 @@ START_TEST(emulator_sigterm_writes_stats)
 	json_t *stats = load_stats(sp);
 	ck_assert(json_is_false(json_object_get(stats, "complete")));
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(stats, "ptys"), 0)), path);
-	ck_assert_uint_gt(json_u64(stats, "frames_per_foot", NULL), 5);
+	ck_assert_uint_ge(json_u64(stats, "frames_per_foot", NULL), 5);
 	json_decref(stats);
+	close(fd);
 	close(out);
 	close(err);
 }
