@@ -1,10 +1,12 @@
 /* Per-frame hot path speed: calibration (raw counts -> kPa) plus every
- * per-frame metric, for the 16-sensor and the 1,260-cell layouts.  Prints
- * frames/s and sensor-samples/s per core.  `make bench` runs it. */
+ * per-frame metric, for the 16-sensor and the 1,260-cell layouts, and
+ * heatmap rendering.  Prints frames/s and sensor-samples/s per core.
+ * `make bench` runs it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "insoled/analysis.h"
 #include "insoled/layout.h"
 #include "../../daemon/analysis/frame_metrics.h"
 
@@ -85,6 +87,45 @@ static int bench(const char *dir, const char *name, int mode)
 	return 0;
 }
 
+/* Heatmap rendering (the live view renders every published frame). */
+static int bench_heatmap(const char *dir, const char *name)
+{
+	char err[512];
+	struct ins_layout *lay = ins_layout_load_named(dir, name, err, sizeof(err));
+	struct ins_heatmap *hm = lay ? ins_heatmap_new(lay, err, sizeof(err)) : NULL;
+	float *kpa, *cells, sink = 0;
+	unsigned w, h;
+	long frames = 0;
+	double t0, t;
+
+	if (!hm) {
+		fprintf(stderr, "bench_frame: %s\n", err);
+		ins_layout_free(lay);
+		return -1;
+	}
+	ins_heatmap_size(hm, &w, &h);
+	kpa = calloc(lay->n_sensors, sizeof(float));
+	cells = malloc((size_t)w * h * sizeof(float));
+	for (unsigned i = 0; i < lay->n_sensors; i++)
+		kpa[i] = (float)(i % 37) * 10.0f;
+	t0 = now_s();
+	do {
+		for (int k = 0; k < 1000; k++) {
+			ins_heatmap_render(hm, kpa, cells);
+			sink += cells[w * h / 2];
+		}
+		frames += 1000;
+		t = now_s() - t0;
+	} while (t < BENCH_SECONDS);
+	printf("%-10s %-22s %5u cells:   %12.0f renders/s (%.1f us/render)%s\n", name, "heatmap render", w * h,
+	       (double)frames / t, 1e6 * t / (double)frames, sink < 0 ? "!" : "");
+	free(kpa);
+	free(cells);
+	ins_heatmap_free(hm);
+	ins_layout_free(lay);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : INS_SRCDIR "/layouts";
@@ -94,5 +135,7 @@ int main(int argc, char **argv)
 		for (int mode = 0; mode < 2; mode++)
 			if (bench(dir, names[i], mode) < 0)
 				return 1;
+	if (bench_heatmap(dir, "fsr16") < 0 || bench_heatmap(dir, "grid60x21") < 0)
+		return 1;
 	return 0;
 }
