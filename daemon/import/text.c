@@ -10,6 +10,8 @@
 
 #include "import_priv.h"
 
+#define UTF8_BOM "\xef\xbb\xbf"
+
 void ins_import_errf(char *err, size_t errlen, const char *path, unsigned long line,
 		     const char *field, const char *fmt, ...)
 {
@@ -128,6 +130,9 @@ int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
 	begin[n] = '\0';
 	if (text_check_line(t, begin, n, err, errlen) < 0)
 		return -1;
+	/* Windows editors may start a UTF-8 file with a byte-order mark */
+	if (t->lineno == 1 && strncmp(begin, UTF8_BOM, sizeof UTF8_BOM - 1) == 0)
+		begin += sizeof UTF8_BOM - 1;
 	*line = begin;
 	return 1;
 }

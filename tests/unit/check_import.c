@@ -554,6 +554,21 @@ START_TEST(a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one)
 }
 END_TEST
 
+START_TEST(a_utf8_byte_order_mark_is_skipped)
+{
+	char err[512] = "";
+	const char *path = write_text("bom.txt", "\xef\xbb\xbf# Start time: x\n" MOT_COLS "0.00\t1\t2\t3\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->format, "moticon");
+	ck_assert_str_eq(ins_import_info(imp)->start, "x");
+	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 10.0f);
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
 START_TEST(reader_stays_failed_after_an_error_and_keeps_good_frames)
 {
 	char err[512] = "";
@@ -1070,6 +1085,7 @@ Suite *ins_suite_import(void)
 			    (int)(sizeof text_bad / sizeof text_bad[0]));
 	tcase_add_test(bad, reader_stays_failed_after_an_error_and_keeps_good_frames);
 	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
+	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */
