@@ -22,8 +22,8 @@
 #include "http_private.h"
 #include "insoled/clock.h"
 
-#define DEFAULT_MAX_CONNECTIONS 256   /* tablets, browsers and scripts of a clinic, plus SSE streams */
-#define DEFAULT_MAX_PER_IP 32         /* one runaway client cannot take every slot */
+#define DEFAULT_MAX_CONNECTIONS 512   /* tablets, browsers, scripts and their SSE streams; 128 KiB each at most */
+#define DEFAULT_MAX_PER_IP 128        /* a quarter: one runaway host cannot take every slot */
 #define CONNECTION_TIMEOUT_S 30       /* frees slots held by clients that vanished */
 #define SSE_STALL_TIMEOUT_S 15        /* an SSE client that accepts no byte this long is gone or stuck */
 #define CONNECTION_MEMORY (128u << 10) /* per connection: headers, a JSON body chunk, one SSE block */
@@ -662,6 +662,15 @@ static unsigned default_threads(void)
 	return n > 0 && n < 64 ? (unsigned)n : 2;
 }
 
+/* On loopback every client is 127.0.0.1 (local tools, a reverse proxy), so
+ * a per-address limit would only throttle all of them together. */
+static unsigned per_ip_limit(const struct ins_http *http)
+{
+	if (http->max_per_ip)
+		return http->max_per_ip;
+	return ins_http_is_loopback(http->bind_addr) ? 0 : DEFAULT_MAX_PER_IP;
+}
+
 static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *err, size_t errlen)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
@@ -687,7 +696,7 @@ static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *e
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_LIMIT, http->max_connections ? http->max_connections : DEFAULT_MAX_CONNECTIONS,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, http->max_per_ip ? http->max_per_ip : DEFAULT_MAX_PER_IP,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit(http),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, http,
