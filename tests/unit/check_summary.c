@@ -8,6 +8,7 @@
 
 #include "insoled/analysis.h"
 #include "insoled/analysis_json.h"
+#include "insoled/synth.h"
 
 static void make_step(struct ins_step *st, unsigned foot, unsigned index, double minutes)
 {
@@ -247,6 +248,75 @@ START_TEST(metric_info_matches_the_list)
 }
 END_TEST
 
+/* ---- the synthetic subject through engine and summary --------------------- */
+
+/* Walk `seconds` with the synthetic subject on a layout; summary of both feet. */
+static void synth_summary(const char *layout_name, double fatigue_per_min, double seconds, struct ins_summary *sum)
+{
+	char err[512];
+	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", layout_name, err, sizeof err);
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_analysis *ana;
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_frame_metrics fm;
+	struct ins_step st;
+	static uint16_t counts[INS_MAX_SENSORS];
+
+	ck_assert_msg(l != NULL, "%s", err);
+	ins_synth_defaults(&p);
+	p.noise = 0.005;
+	p.fatigue_per_min = fatigue_per_min;
+	syn = ins_synth_new(&p, l, err, sizeof err);
+	ck_assert_msg(syn != NULL, "%s", err);
+	struct ins_analysis_config cfg = { .layout = { l, l }, .body_weight_n = p.body_weight_n };
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	for (uint32_t k = 0; k < (uint32_t)(seconds * p.rate_hz); k++) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			int64_t t;
+			ins_synth_next(syn, foot, counts, &t);
+			struct ins_frame f = { .foot = (uint8_t)foot, .n = l->n_sensors, .seq = k, .t_us = t,
+					       .values = counts };
+			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+			while (ins_analysis_next_step(ana, &st))
+				ins_summary_acc_add(acc, &st);
+		}
+	}
+	ins_summary_acc_finish(acc, sum);
+	ins_summary_acc_free(acc);
+	ins_analysis_free(ana);
+	ins_synth_free(syn);
+	ins_layout_free(l);
+}
+
+/* A steady walk has no arch trend (its CI holds 0); a subject whose arch
+ * collapses by 0.5 per minute shows a positive trend whose whole CI is above
+ * 0, with the Arch Index on the dense grid and the midfoot load index on the
+ * 16-sensor insole. */
+START_TEST(fatigue_drift_is_detected_steady_walk_is_not)
+{
+	static const char *const layouts[] = { "fsr16", "grid60x21" };
+	static const unsigned measure[] = { INS_ARCH_MIDFOOT_LOAD_INDEX, INS_ARCH_ARCH_INDEX };
+	struct ins_summary sum;
+
+	for (unsigned i = 0; i < 2; i++) {
+		synth_summary(layouts[i], 0, 30, &sum);
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			ck_assert_uint_eq(sum.arch_measure[foot], measure[i]);
+			ck_assert_msg(sum.arch_trend_ci95[foot][0] < 0 && sum.arch_trend_ci95[foot][1] > 0,
+				      "%s steady walk: trend CI [%g, %g] excludes 0", layouts[i],
+				      sum.arch_trend_ci95[foot][0], sum.arch_trend_ci95[foot][1]);
+			ck_assert_uint_ge(sum.steps[foot], 25);
+		}
+		synth_summary(layouts[i], 0.5, 120, &sum);
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+			ck_assert_msg(sum.arch_trend_ci95[foot][0] > 0, "%s fatiguing walk: trend CI [%g, %g]",
+				      layouts[i], sum.arch_trend_ci95[foot][0], sum.arch_trend_ci95[foot][1]);
+	}
+}
+END_TEST
+
 Suite *ins_suite_summary(void);
 Suite *ins_suite_summary(void)
 {
@@ -262,7 +332,12 @@ Suite *ins_suite_summary(void)
 	tcase_add_test(tj, frame_metrics_json_shape);
 	tcase_add_test(tj, step_csv_header_and_row);
 	tcase_add_test(tj, metric_info_matches_the_list);
+	TCase *ts = tcase_create("synthetic");
+
+	tcase_set_timeout(ts, 60);
+	tcase_add_test(ts, fatigue_drift_is_detected_steady_walk_is_not);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tj);
+	suite_add_tcase(s, ts);
 	return s;
 }
