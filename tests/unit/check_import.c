@@ -436,6 +436,8 @@ static const struct text_bad_case text_bad[] = {
 	  "frames export') nor a Moticon export (no 'pressure 1[N/cm\xc2\xb2]' column)", 1 },
 	{ "x.txt", "csv", PDB_ROW,
 	  "x.txt: format: unknown format 'csv' (known: gaitndd, gaitpdb, moticon, insoled)", 1 },
+	{ "bin.txt", NULL, "\x01\xff\xc3-abc\n",
+	  "bin.txt:1: not a recording this program reads (first line '\x3f\x3f\x3f-abc'); formats: gaitndd ", 1 },
 	/* gaitpdb */
 	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\r\n",
 	  "pdb.txt:2: expected 19 columns (time, L1..L8, R1..R8, total left, total right), found 18", 0 },
