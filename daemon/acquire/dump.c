@@ -1,9 +1,9 @@
-/* `insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]`: the
- * first thing a firmware author runs (like gpspipe for gpsd).  One JSON
- * object per frame on stdout; at the end of the data, or on SIGINT/SIGTERM,
- * one line with every counter.  Uses the same acquisition path as the
- * daemon; --follow keeps reopening the device across resets and unplugs,
- * as the daemon does, until interrupted. */
+/* `insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]
+ * [--log-level L]`: the first thing a firmware author runs (like gpspipe
+ * for gpsd).  One JSON object per frame on stdout; at the end of the data,
+ * or on SIGINT/SIGTERM, one line with every counter.  Uses the same
+ * acquisition path as the daemon; --follow keeps reopening the device
+ * across resets and unplugs, as the daemon does, until interrupted. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,16 +29,18 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]\n"
+	fprintf(out, "usage: insoled --dump DEVICE [--baud N] [--foot left|right] [--follow] [--log-level L]\n"
 		     "  DEVICE: a serial port (/dev/ttyUSB0), usb:VID:PID[:SERIAL], a pty, a capture file,\n"
 		     "          or - for stdin.  Prints one JSON object per frame and, at the end or on\n"
 		     "          Ctrl-C, one line of counters.\n"
 		     "  --foot:   the device is one foot: bare \"t_ms,v1,...\" lines are read as that foot\n"
-		     "  --follow: reopen the device when it resets or is unplugged, until Ctrl-C\n");
+		     "  --follow: reopen the device when it resets or is unplugged, until Ctrl-C\n"
+		     "  --log-level: error, warning, info (default) or debug, on stderr\n");
 }
 
 static int parse_value_option(const char *opt, const char *val, struct ins_device_config *cfg)
 {
+	static const char *const levels[] = { "error", "warning", "info", "debug" };
 	char *end;
 
 	if (strcmp(opt, "--baud") == 0) {
@@ -59,45 +61,51 @@ static int parse_value_option(const char *opt, const char *val, struct ins_devic
 		fprintf(stderr, "insoled --dump: --foot '%s' is not left or right\n", val);
 		return -1;
 	}
+	if (strcmp(opt, "--log-level") == 0) {
+		for (int l = INS_LOG_ERR; l <= INS_LOG_DEBUG; l++)
+			if (strcmp(val, levels[l]) == 0) {
+				ins_log_set_level((enum ins_log_level)l);
+				return 0;
+			}
+		fprintf(stderr, "insoled --dump: --log-level '%s' is not error, warning, info or debug\n", val);
+		return -1;
+	}
 	fprintf(stderr, "insoled --dump: unknown option '%s'\n", opt);
 	usage(stderr);
 	return -1;
 }
 
+/* argv[0] is the program; options may come before or after --dump DEVICE. */
 static int parse_args(int argc, char **argv, struct ins_device_config *cfg)
 {
-	int i = 0;
+	int i = 1;
 
-	/* Accept both "insoled --dump DEV" and "--dump DEV". */
-	if (i < argc && strcmp(argv[i], "--dump") != 0)
-		i++;
-	if (i >= argc || strcmp(argv[i], "--dump") != 0 || i + 1 >= argc) {
-		usage(stderr);
-		return -1;
-	}
-	cfg->port = argv[i + 1];
-	if (strcmp(cfg->port, "--help") == 0) {
-		usage(stdout);
-		exit(EXIT_SUCCESS);
-	}
-	i += 2;
-	while (i < argc) {
-		const char *opt = argv[i++];
-
-		if (strcmp(opt, "--help") == 0) {
+	for (int k = 1; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0) {
 			usage(stdout);
 			exit(EXIT_SUCCESS);
 		}
+	cfg->port = NULL;
+	while (i < argc) {
+		const char *opt = argv[i++];
+
 		if (strcmp(opt, "--follow") == 0) {
 			cfg->once = 0;
 			continue;
 		}
 		if (i >= argc) {
 			fprintf(stderr, "insoled --dump: %s needs a value\n", opt);
+			usage(stderr);
 			return -1;
 		}
-		if (parse_value_option(opt, argv[i++], cfg) < 0)
+		if (strcmp(opt, "--dump") == 0)
+			cfg->port = argv[i++];
+		else if (parse_value_option(opt, argv[i++], cfg) < 0)
 			return -1;
+	}
+	if (!cfg->port) {
+		usage(stderr);
+		return -1;
 	}
 	return 0;
 }

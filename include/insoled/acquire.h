@@ -67,11 +67,11 @@ int ins_acq_pop(struct ins_acq *acq, struct ins_frame *frame, int timeout_ms);
  * "stopped".  New JSON, caller decrefs. */
 json_t *ins_acq_status(struct ins_acq *acq);
 
-/* `insoled --dump DEVICE [--baud N] [--foot left|right]`: decodes a device
- * (or a capture file, or - for stdin), prints one JSON object per frame on
- * stdout and, at the end of the data or on SIGINT/SIGTERM, one line of
- * counters.  argv[0] is "--dump" or the program name followed by it.
- * Returns the process exit status. */
+/* `insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]
+ * [--log-level L]`: decodes a device (or a capture file, or - for stdin),
+ * prints one JSON object per frame on stdout and, at the end of the data or
+ * on SIGINT/SIGTERM, one line of counters (docs/protocol.md).  argv is the
+ * whole command line, argv[0] the program.  Returns the exit status. */
 int ins_dump_main(int argc, char **argv);
 
 #endif

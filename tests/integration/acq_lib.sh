@@ -4,7 +4,7 @@ set -u
 
 : "${top_builddir:?run through make check (top_builddir unset)}"
 EMULATOR="$top_builddir/insoled-emulator"
-DUMP="$top_builddir/tests/integration/dump_driver"
+INSOLED="$top_builddir/insoled"
 # Exit code automake reads as "skipped".
 SKIP=77
 
@@ -18,7 +18,7 @@ need_tools() {
 		command -v "$t" >/dev/null 2>&1 || fail "$t is not installed (Debian package: ${t})"
 	done
 	[ -x "$EMULATOR" ] || fail "$EMULATOR is not built"
-	[ -x "$DUMP" ] || fail "$DUMP is not built"
+	[ -x "$INSOLED" ] || fail "$INSOLED is not built"
 }
 
 # A private scratch directory, removed with every process we started.

@@ -10,7 +10,7 @@ faults="--garbage 25 --bad-crc 25 --drop 25 --duplicate 25 --split"
 
 # Binary; the clock starts 2 s before its 2^32 us wrap.
 start_emulator binary --format binary --frames 3000 --speed 0 --seed 11 $faults --clock-start-us 4292967296
-timeout 60 "$DUMP" --dump "$PTY" >"$WORK/binary.out" 2>"$WORK/binary.err" || fail "binary: dump failed: $(tail -n 3 "$WORK/binary.err")"
+timeout 60 "$INSOLED" --dump "$PTY" >"$WORK/binary.out" 2>"$WORK/binary.err" || fail "binary: dump failed: $(tail -n 3 "$WORK/binary.err")"
 wait_pid "$EMU_PID" 30 || fail "binary: the emulator failed"
 compare_counters binary "$WORK/binary.out"
 [ "$(jq .expect.clock_wraps "$WORK/binary.stats")" = 2 ] || fail "binary: the emulator's clock did not wrap once per foot"
@@ -18,7 +18,7 @@ compare_counters binary "$WORK/binary.out"
 # ASCII with CRLF, overlong lines, both feet, in real time (10x) so reads
 # come in many pieces.
 start_emulator ascii --format ascii --crlf --frames 1500 --speed 10 --seed 12 $faults --overlong 10
-timeout 60 "$DUMP" --dump "$PTY" >"$WORK/ascii.out" 2>"$WORK/ascii.err" || fail "ascii: dump failed: $(tail -n 3 "$WORK/ascii.err")"
+timeout 60 "$INSOLED" --dump "$PTY" >"$WORK/ascii.out" 2>"$WORK/ascii.err" || fail "ascii: dump failed: $(tail -n 3 "$WORK/ascii.err")"
 wait_pid "$EMU_PID" 30 || fail "ascii: the emulator failed"
 compare_counters ascii "$WORK/ascii.out"
 

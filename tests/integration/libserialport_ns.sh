@@ -30,7 +30,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 run_in_namespace() { # NAME PRELOAD
 	start_emulator "$1" --format binary --frames 500 --speed 0 --seed 31 --garbage 5 --bad-crc 5 --split
 	timeout 60 unshare -m sh -c 'mount --bind "$1" "$2" && LD_PRELOAD="$3" exec "$4" --dump "$2"' \
-		sh "$PTY" "$node" "$2" "$DUMP" >"$WORK/$1.out" 2>"$WORK/$1.err" ||
+		sh "$PTY" "$node" "$2" "$INSOLED" >"$WORK/$1.out" 2>"$WORK/$1.err" ||
 		fail "$1: dump in the namespace failed: $(tail -n 3 "$WORK/$1.err")"
 	wait_pid "$EMU_PID" 30 || fail "$1: the emulator failed"
 }

@@ -10,7 +10,7 @@ RESUME_LIMIT_US=2000000 # the issue's promise
 link="$WORK/insole"
 
 start_emulator replug --format binary --duration 4 --seed 21 --link "$link" --unplug-after 1 --unplug-for 1.5
-timeout 30 "$DUMP" --dump "$link" --follow >"$WORK/replug.out" 2>"$WORK/replug.err" &
+timeout 30 "$INSOLED" --dump "$link" --follow >"$WORK/replug.out" 2>"$WORK/replug.err" &
 DUMP_PID=$!
 PIDS="$PIDS $DUMP_PID"
 
