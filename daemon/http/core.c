@@ -112,28 +112,23 @@ void ins_http_response_clear(struct ins_http_response *resp)
 
 int ins_http_is_slow(const struct ins_http_request *req)
 {
-	struct ins_http_route r;
+	const struct ins_http_route *r = &req->route;
 
-	ins_http_route_match(req->path, &r);
-	return (r.id == INS_ROUTE_SESSIONS_IMPORT || r.id == INS_ROUTE_SESSION_REANALYZE) &&
-	       (req->method & r.methods);
+	return (r->id == INS_ROUTE_SESSIONS_IMPORT || r->id == INS_ROUTE_SESSION_REANALYZE) &&
+	       (req->method & r->methods);
 }
 
 int ins_http_wants_upload(const struct ins_http_request *req)
 {
-	struct ins_http_route r;
-
-	ins_http_route_match(req->path, &r);
-	return r.id == INS_ROUTE_SESSIONS_IMPORT;
+	return req->route.id == INS_ROUTE_SESSIONS_IMPORT;
 }
 
 void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
 {
-	struct ins_http_route route;
+	const struct ins_http_route route = req->route;
 	char allow[64];
 
 	resp->fd = -1;
-	ins_http_route_match(req->path, &route);
 	if (route.id == INS_ROUTE_STATIC) {
 		if (!(req->method & route.methods)) {
 			ins_http_resp_error(resp, 405, NULL, "method not allowed for dashboard files");

@@ -480,7 +480,6 @@ static enum MHD_Result too_large(struct conn_req *r)
 static int first_call(struct conn_req *r, enum MHD_Result *ret)
 {
 	struct ins_http *http = r->srv->http;
-	struct ins_http_route route;
 	char err[200];
 	unsigned status;
 	const char *cl;
@@ -495,9 +494,8 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 		return 0;
 	r->body_kind = ins_http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
 	/* Refuse bodies from strangers before reading a byte of them. */
-	ins_http_route_match(r->req.path, &route);
-	if (route.id != INS_ROUTE_STATIC &&
-	    ((route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
+	if (r->req.route.id != INS_ROUTE_STATIC &&
+	    ((r->req.route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
 	     ins_http_check_origin(&r->req, &r->resp))) {
 		*ret = queue(r);
 		return 1;

@@ -46,12 +46,31 @@ struct ins_http_kv {
 	char *key, *value;
 };
 
+enum ins_http_route_id {
+	INS_ROUTE_NONE = 0, INS_ROUTE_STATIC,
+	INS_ROUTE_STATUS, INS_ROUTE_METRICS, INS_ROUTE_DEVICES, INS_ROUTE_LAYOUT,
+	INS_ROUTE_LIVE, INS_ROUTE_LIVE_STREAM,
+	INS_ROUTE_SESSIONS, INS_ROUTE_SESSIONS_IMPORT, INS_ROUTE_SESSION, INS_ROUTE_SESSION_STOP,
+	INS_ROUTE_SESSION_STEPS, INS_ROUTE_SESSION_HEATMAP, INS_ROUTE_SESSION_REANALYZE,
+	INS_ROUTE_SESSION_EXPORT,
+	INS_ROUTE_COMPARE, INS_ROUTE_SUBJECTS, INS_ROUTE_SUBJECT,
+	INS_ROUTE_LOGIN, INS_ROUTE_LOGOUT, INS_ROUTE_TARE, INS_ROUTE_BODY_WEIGHT,
+	INS_ROUTE_COUNT
+};
+struct ins_http_route {
+	enum ins_http_route_id id;
+	unsigned methods;             /* allowed (enum ins_http_method bits) */
+	int64_t object_id;            /* the numeric path segment, if any */
+	const char *name;             /* the name segment (layout name, export file) */
+	int bad_id;                   /* an id segment that is not a positive integer */
+};
 /* One request as the dispatcher sees it.  Strings are owned by the caller
  * except path/query, which ins_http_parse_target allocates and
  * ins_http_request_clear frees. */
 struct ins_http_request {
 	unsigned method;              /* enum ins_http_method */
 	char *path;                   /* percent-decoded, validated */
+	struct ins_http_route route;  /* of path, matched once by ins_http_parse_target */
 	struct ins_http_kv query[INS_HTTP_MAX_QUERY_ARGS];
 	unsigned n_query;
 	const char *(*header)(void *ctx, const char *name); /* case-insensitive lookup, NULL if absent */
@@ -136,24 +155,6 @@ unsigned ins_http_parse_target(const char *target, struct ins_http_request *req,
 void ins_http_request_clear(struct ins_http_request *req);
 const char *ins_http_query(const struct ins_http_request *req, const char *key);
 
-enum ins_http_route_id {
-	INS_ROUTE_NONE = 0, INS_ROUTE_STATIC,
-	INS_ROUTE_STATUS, INS_ROUTE_METRICS, INS_ROUTE_DEVICES, INS_ROUTE_LAYOUT,
-	INS_ROUTE_LIVE, INS_ROUTE_LIVE_STREAM,
-	INS_ROUTE_SESSIONS, INS_ROUTE_SESSIONS_IMPORT, INS_ROUTE_SESSION, INS_ROUTE_SESSION_STOP,
-	INS_ROUTE_SESSION_STEPS, INS_ROUTE_SESSION_HEATMAP, INS_ROUTE_SESSION_REANALYZE,
-	INS_ROUTE_SESSION_EXPORT,
-	INS_ROUTE_COMPARE, INS_ROUTE_SUBJECTS, INS_ROUTE_SUBJECT,
-	INS_ROUTE_LOGIN, INS_ROUTE_LOGOUT, INS_ROUTE_TARE, INS_ROUTE_BODY_WEIGHT,
-	INS_ROUTE_COUNT
-};
-struct ins_http_route {
-	enum ins_http_route_id id;
-	unsigned methods;             /* allowed (enum ins_http_method bits) */
-	int64_t object_id;            /* the numeric path segment, if any */
-	const char *name;             /* the name segment (layout name, export file) */
-	int bad_id;                   /* an id segment that is not a positive integer */
-};
 void ins_http_route_match(const char *path, struct ins_http_route *out);
 const char *ins_http_allow_header(unsigned methods, char *buf, size_t len);
 

@@ -179,6 +179,8 @@ unsigned ins_http_parse_target(const char *target, struct ins_http_request *req,
 	status = qm ? parse_query(qm + 1, req, err, errlen) : 0;
 	if (status)
 		ins_http_request_clear(req);
+	else
+		ins_http_route_match(req->path, &req->route);
 	return status;
 }
 
