@@ -46,7 +46,7 @@ struct acq_device {
 	int64_t watchdog_us;
 
 	/* Owned by the device thread. */
-	int64_t opened_us, last_byte_us, last_frame_us, lost_us;
+	int64_t opened_us, last_byte_us, last_frame_us, lost_us; /* monotonic */
 	int silent_reported, noframes_reported;
 	struct ins_proto_stats logged;  /* counters already reported in the log */
 	struct ins_ratelimit rl_open, rl_fault, rl_drop;
@@ -427,6 +427,11 @@ static ssize_t read_loop(struct acq_device *d, struct ins_dev *dev)
 	return 0;
 }
 
+static int next_backoff(int ms)
+{
+	return ms * 2 > INS_ACQ_BACKOFF_MAX_MS ? INS_ACQ_BACKOFF_MAX_MS : ms * 2;
+}
+
 static void *device_thread(void *arg)
 {
 	struct acq_device *d = arg;
@@ -436,7 +441,6 @@ static void *device_thread(void *arg)
 
 	while (!stopping(acq)) {
 		struct ins_dev *dev = ins_dev_open(&d->cfg, acq->max_n, why, sizeof(why));
-		int64_t opened;
 		ssize_t rc;
 
 		if (!dev) {
@@ -444,19 +448,18 @@ static void *device_thread(void *arg)
 			if (d->cfg.once)
 				break;
 			pause_ms(acq, backoff_ms);
-			backoff_ms = backoff_ms * 2 > INS_ACQ_BACKOFF_MAX_MS ? INS_ACQ_BACKOFF_MAX_MS : backoff_ms * 2;
+			backoff_ms = next_backoff(backoff_ms);
 			continue;
 		}
 		note_opened(d, dev);
-		opened = ins_mono_us();
 		rc = read_loop(d, dev);
 		ins_dev_close(dev);
 		if (rc == INS_DEV_EOF || d->cfg.once || stopping(acq))
 			break;
-		if (ins_mono_us() - opened >= STABLE_CONNECTION_US)
+		if (ins_mono_us() - d->opened_us >= STABLE_CONNECTION_US)
 			backoff_ms = INS_ACQ_BACKOFF_MIN_MS;
 		pause_ms(acq, backoff_ms);
-		backoff_ms = backoff_ms * 2 > INS_ACQ_BACKOFF_MAX_MS ? INS_ACQ_BACKOFF_MAX_MS : backoff_ms * 2;
+		backoff_ms = next_backoff(backoff_ms);
 	}
 	set_state(d, stopping(acq) ? ST_STOPPED : ST_FINISHED);
 	/* The last device to end closes the queue, so a consumer of files
