@@ -1,0 +1,87 @@
+#!/bin/bash
+# The HTTP API end to end: the real daemon reads insoled-emulator's pair over
+# a pty at real time, with an access token on loopback; curl drives the API:
+# auth, the live snapshot and SSE stream (frames of both feet, steps),
+# recording two sessions, their steps, exports and the comparison, and
+# traversal attempts against the dashboard files.
+set -euo pipefail
+. "$top_srcdir/tests/integration/lib.sh"
+
+token=integration-token
+auth=(-H "Authorization: Bearer $token")
+
+start_emulator --layout fsr16 --feet both --rate 100 --speed 1 --seed 3
+start_insoled --device "$EMULATOR_PTY" --layout fsr16 --listen 127.0.0.1:0 --db "$test_tmp/http.db" \
+	--token "$token"
+
+code=$(api -o /dev/null -w '%{http_code}' "$INSOLED_URL/api/status")
+[ "$code" = 401 ] || fail "no token: /api/status answered $code, not 401"
+code=$(api -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong' "$INSOLED_URL/api/status")
+[ "$code" = 401 ] || fail "wrong token: /api/status answered $code, not 401"
+code=$(api -o /dev/null -w '%{http_code}' "$INSOLED_URL/")
+[ "$code" = 200 ] || fail "the dashboard page answered $code without a token"
+
+# Frames flow: both feet appear in the live snapshot with a heatmap.
+for _ in $(seq 50); do
+	live=$(api "${auth[@]}" "$INSOLED_URL/api/live?steps=0")
+	[ "$(jq '.feet.left != null and .feet.right != null' <<<"$live")" = true ] && break
+	sleep 0.1
+done
+for foot in left right; do
+	w=$(jq ".feet.$foot.heatmap.w" <<<"$live")
+	h=$(jq ".feet.$foot.heatmap.h" <<<"$live")
+	n=$(jq ".feet.$foot.heatmap.cells | length" <<<"$live")
+	[ "$n" -eq $((w * h)) ] && [ "$n" -gt 0 ] || fail "$foot heatmap has $n cells for ${w}x$h"
+done
+
+# The stream: 5 s of walking at 110 steps/min gives frames of both feet at
+# the display rate and several step events.
+curl -sN --max-time 5 "${auth[@]}" "$INSOLED_URL/api/live/stream" >"$test_tmp/sse.txt" || true
+left_frames=$(grep -c '^data: {"t_us":[0-9]*,"foot":"left"' "$test_tmp/sse.txt" || true)
+right_frames=$(grep -c '^data: {"t_us":[0-9]*,"foot":"right"' "$test_tmp/sse.txt" || true)
+steps=$(grep -c '^event: step' "$test_tmp/sse.txt" || true)
+# 30 Hz for 5 s is 150 per foot; allow for start-up and a loaded machine.
+[ "$left_frames" -ge 100 ] && [ "$left_frames" -le 160 ] || fail "left frame events in 5 s: $left_frames"
+[ "$right_frames" -ge 100 ] && [ "$right_frames" -le 160 ] || fail "right frame events in 5 s: $right_frames"
+[ "$steps" -ge 5 ] || fail "only $steps step events in 5 s of walking"
+head -n 1 "$test_tmp/sse.txt" | grep -qx 'retry: 1000' || fail "the stream does not start with retry:"
+
+record() {
+	local footwear=$1 id
+	id=$(api "${auth[@]}" -X POST -H 'Content-Type: application/json' \
+		-d "{\"subject\":\"int-01\",\"footwear\":\"$footwear\"}" "$INSOLED_URL/api/sessions" | jq -r .id)
+	[[ "$id" =~ ^[0-9]+$ ]] || fail "recording did not start"
+	sleep 6
+	code=$(api "${auth[@]}" -o "$test_tmp/stop.json" -w '%{http_code}' -X POST "$INSOLED_URL/api/sessions/$id/stop")
+	[ "$code" = 200 ] || fail "stop answered $code: $(cat "$test_tmp/stop.json")"
+	echo "$id"
+}
+a=$(record "shoe A")
+b=$(record "shoe B")
+
+code=$(api "${auth[@]}" -o /dev/null -w '%{http_code}' -X POST "$INSOLED_URL/api/sessions/$a/stop")
+[ "$code" = 409 ] || fail "stopping a stopped session answered $code, not 409"
+
+n=$(api "${auth[@]}" "$INSOLED_URL/api/sessions/$a/steps" | jq '.steps | length')
+[ "$n" -ge 6 ] || fail "session $a has $n steps after 6 s of walking"
+rows=$(api "${auth[@]}" "$INSOLED_URL/api/sessions/$a/export/steps.csv" | wc -l)
+[ "$rows" -eq $((n + 1)) ] || fail "steps.csv has $rows lines for $n steps"
+# The synthetic walker's stance is 0.6 of a 60/55 s stride: 654.5 ms.
+stance=$(api "${auth[@]}" "$INSOLED_URL/api/sessions/$a" | jq '.summary.metrics.stance_ms.left.mean')
+awk -v s="$stance" 'BEGIN { exit !(s > 604 && s < 705) }' || fail "mean left stance $stance ms, expected 654.5 +- 50"
+
+cmp=$(api "${auth[@]}" "$INSOLED_URL/api/compare?ids=$a,$b")
+[ "$(jq '.sessions | length' <<<"$cmp")" = 2 ] || fail "compare did not return both sessions"
+[ "$(jq '.metrics | length' <<<"$cmp")" = "$(api "${auth[@]}" "$INSOLED_URL/api/metrics" | jq length)" ] ||
+	fail "compare does not list every metric"
+[ "$(jq '.heatmap_diff.left.w > 0' <<<"$cmp")" = true ] || fail "compare has no left difference heatmap"
+
+for path in /../../etc/passwd /%2e%2e/%2e%2e/etc/passwd /%252e%252e/etc/passwd /..%2f..%2fetc%2fpasswd \
+	/vendor/../../../etc/passwd; do
+	code=$(curl -s --path-as-is -o "$test_tmp/trav" -w '%{http_code}' "$INSOLED_URL$path")
+	[ "$code" = 400 ] || [ "$code" = 404 ] || fail "$path answered $code"
+	! grep -q 'root:' "$test_tmp/trav" || fail "$path served /etc/passwd"
+done
+
+stop_insoled
+echo "PASS: HTTP API over a real daemon and emulator (sessions $a, $b; $steps step events streamed)"
