@@ -211,6 +211,13 @@ static int termios_configure(int fd, const char *path, unsigned baud, char *err,
 	return 0;
 }
 
+/* Why an open failed, with the usual fix for a serial port's permissions. */
+static void open_error(char *err, size_t errlen, const char *path, int errnum)
+{
+	snprintf(err, errlen, "%s: cannot open: %s%s", path, strerror(errnum),
+		 errnum == EACCES ? " (is the daemon's user in the dialout group?)" : "");
+}
+
 /* Another process reading the same insole would steal half its bytes. */
 static void make_exclusive(int fd, const char *path)
 {
@@ -222,7 +229,7 @@ static int open_termios(struct ins_dev *dev, unsigned baud, char *err, size_t er
 {
 	dev->fd = open(dev->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (dev->fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", dev->path, strerror(errno));
+		open_error(err, errlen, dev->path, errno);
 		return -1;
 	}
 	if (termios_configure(dev->fd, dev->path, baud, err, errlen) < 0)
@@ -249,8 +256,10 @@ static int open_libserialport(struct ins_dev *dev, unsigned baud, char *err, siz
 		dev->port = NULL;
 		if (rc == SP_ERR_FAIL && (saved == ENOTTY || saved == EINVAL || saved == EIO))
 			return 1; /* it refused the modem-line ioctls: a pty */
-		snprintf(err, errlen, "%s: cannot open: %s", dev->path,
-			 rc == SP_ERR_FAIL ? strerror(saved) : "libserialport refused the port");
+		if (rc == SP_ERR_FAIL)
+			open_error(err, errlen, dev->path, saved);
+		else
+			snprintf(err, errlen, "%s: cannot open: libserialport refused the port", dev->path);
 		return -1;
 	}
 	if (sp_set_baudrate(dev->port, (int)baud) != SP_OK || sp_set_bits(dev->port, 8) != SP_OK ||
@@ -303,7 +312,7 @@ static int open_path(struct ins_dev *dev, const struct ins_device_config *cfg, c
 		/* A capture file or FIFO: replayed as it is, to its end. */
 		dev->fd = open(dev->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (dev->fd < 0) {
-			snprintf(err, errlen, "%s: cannot open: %s", dev->path, strerror(errno));
+			open_error(err, errlen, dev->path, errno);
 			return -1;
 		}
 		dev->driver = INS_DEV_FILE;
