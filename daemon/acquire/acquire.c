@@ -50,6 +50,7 @@ struct acq_device {
 	int silent_reported, noframes_reported;
 	struct ins_proto_stats logged;  /* counters already reported in the log */
 	struct ins_ratelimit rl_open, rl_fault, rl_drop;
+	char logged_open_error[256];    /* the open failure last logged */
 
 	/* Shared with status readers, under lock. */
 	pthread_mutex_t lock;
@@ -227,6 +228,8 @@ static void log_device_problem(const struct acq_device *d, const char *why, cons
 		ins_warn(MOD, "%s: %s%s%s", d->name, why, next, extra);
 }
 
+/* A device that stays missing is logged once, not at every retry: the
+ * line comes again only when the reason changes (open_failures counts). */
 static void note_open_failure(struct acq_device *d, const char *why)
 {
 	unsigned suppressed;
@@ -236,8 +239,11 @@ static void note_open_failure(struct acq_device *d, const char *why)
 	d->state = d->cfg.once ? ST_FINISHED : ST_WAITING;
 	snprintf(d->last_error, sizeof(d->last_error), "%s", why);
 	pthread_mutex_unlock(&d->lock);
+	if (strcmp(why, d->logged_open_error) == 0)
+		return;
+	snprintf(d->logged_open_error, sizeof(d->logged_open_error), "%s", why);
 	if (ins_ratelimit_ok(&d->rl_open, &suppressed))
-		log_device_problem(d, why, d->cfg.once ? "" : "; retrying", suppressed);
+		log_device_problem(d, why, d->cfg.once ? "" : "; retrying until it appears", suppressed);
 }
 
 static void note_opened(struct acq_device *d, const struct ins_dev *dev)
@@ -248,6 +254,7 @@ static void note_opened(struct acq_device *d, const struct ins_dev *dev)
 	ins_proto_reset_stream(d->proto, d->lost_us ? now - d->lost_us : 0);
 	d->opened_us = d->last_byte_us = d->last_frame_us = now;
 	d->silent_reported = d->noframes_reported = 0;
+	d->logged_open_error[0] = '\0';
 	pthread_mutex_lock(&d->lock);
 	d->opens++;
 	d->state = ST_OPEN;
