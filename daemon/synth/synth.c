@@ -267,6 +267,10 @@ static const double standing_levels[Z_COUNT] = {
 };
 /* Each foot carries half the body weight while standing. */
 #define STANDING_BW_SHARE 0.5
+/* Over the last 0.3 s of standing the load shifts smoothly to what gait
+ * starts with (the left foot unloads, the right takes its stance load), as
+ * a person does before the first step: nothing jumps at the start. */
+#define STANDING_SHIFT_US 300000
 
 static double smoothstep(double e0, double e1, double s)
 {
@@ -833,17 +837,35 @@ static double standing_force(const struct ins_synth *s, unsigned foot)
 	return STANDING_BW_SHARE * s->p.body_weight_n * (foot == INS_FOOT_RIGHT ? 1.0 + s->p.asymmetry : 1.0);
 }
 
-double ins_synth_force(const struct ins_synth *s, unsigned foot, int64_t t_us)
+/* Gait force at t (>= gait start), with the stance phase (NaN in swing). */
+static double gait_force(const struct ins_synth *s, unsigned foot, int64_t t, double *phase)
 {
 	struct step_timing st;
 	int in_stance;
 
+	step_at(s, foot, t, &st, &in_stance);
+	*phase = in_stance ? step_phase(&st, t) : NAN;
+	return in_stance ? st.scale_n * curve_value(s->curve, *phase) : 0.0;
+}
+
+/* 0 while standing quietly, rising to 1 at gait start (STANDING_SHIFT_US). */
+static double standing_shift(const struct ins_synth *s, int64_t t)
+{
+	int64_t shift = s->standing_us < STANDING_SHIFT_US ? s->standing_us : STANDING_SHIFT_US;
+
+	return smoothstep((double)(s->standing_us - shift), (double)s->standing_us, (double)t);
+}
+
+double ins_synth_force(const struct ins_synth *s, unsigned foot, int64_t t_us)
+{
+	double phase, b;
+
 	if (foot >= INS_FOOT_COUNT)
 		return 0.0;
-	if (t_us < s->standing_us)
-		return standing_force(s, foot);
-	step_at(s, foot, t_us, &st, &in_stance);
-	return in_stance ? st.scale_n * curve_value(s->curve, step_phase(&st, t_us)) : 0.0;
+	if (t_us >= s->standing_us)
+		return gait_force(s, foot, t_us, &phase);
+	b = standing_shift(s, t_us);
+	return (1.0 - b) * standing_force(s, foot) + b * gait_force(s, foot, s->standing_us, &phase);
 }
 
 static double step_arch(const struct ins_synth *s, int64_t contact_us)
@@ -951,6 +973,37 @@ static void distribute(struct ins_synth *s, double *kpa, const double *w, double
 		kpa[i] *= force_n / norm;
 }
 
+static double weight_sum(const double *w)
+{
+	double sum = 0.0;
+
+	for (int z = 0; z < Z_COUNT; z++)
+		sum += w[z];
+	return sum;
+}
+
+/* Force and zone weights of a standing foot at t: the standing load mixed
+ * with the load gait starts with, each weighted by its share of the force. */
+static double standing_load(const struct ins_synth *s, unsigned foot, int64_t t, double arch, double *w)
+{
+	double b = standing_shift(s, t), phase, wg[Z_COUNT];
+	double fs = (1.0 - b) * standing_force(s, foot);
+	double fg = b * gait_force(s, foot, s->standing_us, &phase);
+	double ws;
+
+	zone_weights(s, NAN, arch, w);
+	ws = weight_sum(w);
+	for (int z = 0; z < Z_COUNT; z++)
+		w[z] *= fs / ws;
+	if (fg > 0.0) {
+		zone_weights(s, phase, arch, wg);
+		ws = weight_sum(wg);
+		for (int z = 0; z < Z_COUNT; z++)
+			w[z] += wg[z] * fg / ws;
+	}
+	return fs + fg;
+}
+
 static void centre_of_pressure(const struct ins_synth *s, const double *kpa, double *x, double *y)
 {
 	double f = 0.0, fx = 0.0, fy = 0.0;
@@ -1011,7 +1064,7 @@ void ins_synth_next(struct ins_synth *s, unsigned foot, uint16_t *out, int64_t *
 		last->in_stance = 1;
 		last->arch_collapse = step_arch(s, last->t_us);
 		last->phase = NAN;
-		last->force_n = standing_force(s, foot);
+		last->force_n = standing_load(s, foot, last->t_us, last->arch_collapse, w);
 	} else {
 		last->step = step_at(s, foot, last->t_us, &st, &in_stance);
 		last->in_stance = in_stance;
@@ -1020,7 +1073,8 @@ void ins_synth_next(struct ins_synth *s, unsigned foot, uint16_t *out, int64_t *
 		last->force_n = in_stance ? st.scale_n * curve_value(s->curve, last->phase) : 0.0;
 	}
 	if (last->force_n > 0.0) {
-		zone_weights(s, last->phase, last->arch_collapse, w);
+		if (!last->standing)
+			zone_weights(s, last->phase, last->arch_collapse, w);
 		distribute(s, s->kpa[foot], w, last->force_n);
 	} else {
 		memset(s->kpa[foot], 0, s->n * sizeof(double));

@@ -28,7 +28,8 @@ struct ins_synth_params {
 	/* Added by the synth module (parse keys too): */
 	double duty_factor;      /* stance / stride; 0 = 0.60 walking, 0.36 running */
 	double variability;      /* step-to-step CV of stride time, stance time and force (0..0.05) */
-	double standing_s;       /* quiet standing (half the body weight on each foot) before gait starts */
+	double standing_s;       /* quiet standing (half the body weight on each foot) before gait starts;
+				  * its last 0.3 s shift the load smoothly to gait's first state */
 };
 /* Defaults: 100 Hz, 110 steps/min walking (170 running when `running=1` is
  * parsed without a cadence), 700 N, rearfoot strike, no collapse, shift,
@@ -85,7 +86,8 @@ struct ins_synth_step {
 int ins_synth_step_truth(const struct ins_synth *s, unsigned foot, int k, struct ins_synth_step *out);
 
 /* The model's vertical force of a foot at any time (N): half the body
- * weight (times 1 + asymmetry on the right) while standing. */
+ * weight (times 1 + asymmetry on the right) while standing, blended into
+ * gait's force over the last 0.3 s of standing. */
 double ins_synth_force(const struct ins_synth *s, unsigned foot, int64_t t_us);
 
 /* What the model put into the last frame ins_synth_next() produced for a

@@ -805,11 +805,19 @@ START_TEST(standing_before_gait)
 			struct ins_synth_frame fr;
 			ins_synth_next(s, f, counts, &t);
 			ins_synth_last_frame(s, f, &fr);
-			if (t < 2000000) {
+			if (t <= 1700000) {
 				ck_assert_int_eq(fr.standing, 1);
 				ck_assert_int_eq(fr.in_stance, 1);
 				ck_assert_double_eq_tol(fr.force_n, f ? 385.0 : 350.0, 1e-9);
 				ck_assert_double_lt(fr.cop_y_mm, 0.5 * FOOT_LENGTH_MM);
+			} else if (t < 2000000) {
+				/* The last 0.3 s shift the load towards gait's start. */
+				ck_assert_int_eq(fr.standing, 1);
+				ck_assert_double_eq_tol(fr.force_n, ins_synth_force(s, f, t), 1e-9);
+				if (f == INS_FOOT_LEFT)
+					ck_assert_double_lt(fr.force_n, 350.0);
+				else
+					ck_assert_double_gt(fr.force_n, 385.0);
 			} else if (t < 2150000) {
 				/* Gait begins: the left foot is in the air, the right
 				 * one goes on from its stance that began at 1.65 s. */
@@ -819,8 +827,11 @@ START_TEST(standing_before_gait)
 			}
 		}
 	}
-	ck_assert_double_eq(ins_synth_force(s, INS_FOOT_LEFT, 1999999), 350.0);
+	/* Nothing jumps when gait starts. */
+	for (unsigned f = 0; f < 2; f++)
+		ck_assert_double_eq_tol(ins_synth_force(s, f, 1999999), ins_synth_force(s, f, 2000000), 1e-6);
 	ck_assert_double_eq(ins_synth_force(s, INS_FOOT_LEFT, 2000000), 0.0);
+	ck_assert_double_eq(ins_synth_force(s, INS_FOOT_LEFT, 1700000), 350.0);
 	ins_synth_free(s);
 	check_force_conservation(l, "standing_s=3,arch_collapse=0.5");
 	layout_free(l);
