@@ -339,7 +339,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
-static void start_server(const char *token, unsigned stall_s)
+static void start_server_tls(const char *token, unsigned stall_s, const char *cert, const char *key)
 {
 	struct ins_store_config scfg = { 0 };
 	struct ins_live_config lcfg = { .display_hz = 30, .step_history = 50 };
@@ -382,10 +382,17 @@ static void start_server(const char *token, unsigned stall_s)
 	ck_assert_msg(fx.live, "live: %s", err);
 	hcfg.web_root = web;
 	hcfg.vendor_root = vendor;
+	hcfg.tls_cert = cert;
+	hcfg.tls_key = key;
 	fx.http = ins_http_start(&hcfg, fx.store, fx.live, &hooks, err, sizeof(err));
 	ck_assert_msg(fx.http, "http: %s", err);
 	ck_assert_uint_ne(ins_http_port(fx.http), 0);
-	snprintf(fx.base, sizeof(fx.base), "http://127.0.0.1:%u", ins_http_port(fx.http));
+	snprintf(fx.base, sizeof(fx.base), "%s://127.0.0.1:%u", cert ? "https" : "http", ins_http_port(fx.http));
+}
+
+static void start_server(const char *token, unsigned stall_s)
+{
+	start_server_tls(token, stall_s, NULL, NULL);
 }
 
 static void setup_open(void)
@@ -487,6 +494,8 @@ static long req(const char *method, const char *path, const char *body, ...)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &rep);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L); /* the TLS test's self-signed certificate */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	rc = curl_easy_perform(c);
 	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rep.status);
@@ -1207,6 +1216,58 @@ START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 }
 END_TEST
 
+/* ---- HTTPS ------------------------------------------------------------------------ */
+
+START_TEST(https_with_certificate_and_key)
+{
+	char dir[] = "/tmp/ins-http-tls-XXXXXX", cmd[512], cert[64], key[64], cookie_line[256] = "";
+	const char *p;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout %s -out %s 2>/dev/null",
+		 key, cert);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "SKIP https_with_certificate_and_key: openssl cannot make a test certificate\n");
+		return;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	start_server_tls("tls-token", 2, cert, key);
+	ck_assert_int_eq(req("GET", "/api/status", NULL, "Authorization: Bearer tls-token", NULL), 200);
+	{
+		json_t *j = body_json();
+
+		ck_assert(json_is_true(json_object_get(json_object_get(j, "http"), "tls")));
+		json_decref(j);
+	}
+	/* the login cookie is Secure over HTTPS */
+	ck_assert_int_eq(req("POST", "/api/login", "{\"token\":\"tls-token\"}", NULL), 200);
+	p = strcasestr(rep.headers, "Set-Cookie: ");
+	ck_assert_ptr_nonnull(p);
+	sscanf(p, "%255[^\r\n]", cookie_line);
+	ck_assert_msg(strstr(cookie_line, "; Secure"), "%s", cookie_line);
+	/* plain HTTP to the TLS port gets no answer */
+	{
+		CURL *c = curl_easy_init();
+		char url[96];
+
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/status", ins_http_port(fx.http));
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &rep);
+		rep.len = 0;
+		ck_assert_int_ne(curl_easy_perform(c), CURLE_OK);
+		curl_easy_cleanup(c);
+	}
+	teardown();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *ins_suite_http(void);
 Suite *ins_suite_http(void)
 {
@@ -1214,6 +1275,7 @@ Suite *ins_suite_http(void)
 	TCase *unit = tcase_create("unit");
 	TCase *server = tcase_create("server");
 	TCase *token = tcase_create("token");
+	TCase *tls = tcase_create("tls");
 
 	tcase_add_test(unit, target_decoding_refuses_traversal_in_every_spelling);
 	tcase_add_test(unit, query_arguments_are_decoded_and_bounded);
@@ -1239,9 +1301,12 @@ Suite *ins_suite_http(void)
 	tcase_add_checked_fixture(token, setup_token, teardown);
 	tcase_set_timeout(token, 30);
 	tcase_add_test(token, token_bearer_cookie_origin);
+	tcase_add_test(tls, https_with_certificate_and_key);
+	tcase_set_timeout(tls, 30);
 
 	suite_add_tcase(s, unit);
 	suite_add_tcase(s, server);
 	suite_add_tcase(s, token);
+	suite_add_tcase(s, tls);
 	return s;
 }
