@@ -48,6 +48,7 @@ struct foot {
 	struct ins_events ev;
 	struct ins_step_acc acc;
 	uint32_t next_index;
+	uint64_t frames, gaps;
 	int have_frame;
 	int64_t last_t_us;
 	uint32_t last_seq;
@@ -281,6 +282,18 @@ static void queue_step(struct ins_analysis *ana, const struct ins_step *st)
 	ana->q_len++;
 }
 
+void ins_analysis_stats(const struct ins_analysis *ana, struct ins_analysis_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		out->frames[foot] = ana->foot[foot].frames;
+		out->gaps[foot] = ana->foot[foot].gaps;
+		out->steps[foot] = ana->foot[foot].next_index;
+	}
+	out->rejected_frames = ana->rejected_frames;
+	out->dropped_steps = ana->dropped_steps;
+}
+
 int ins_analysis_next_step(struct ins_analysis *ana, struct ins_step *out)
 {
 	if (ana->q_len == 0)
@@ -326,6 +339,8 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 	int64_t contact;
 	int mask;
 
+	f->frames++;
+	f->gaps += gap != 0;
 	ins_frame_compute(f->ctx, f->kpa, out, &extra);
 	out->foot = (uint8_t)foot;
 	out->t_us = t_us;

@@ -173,6 +173,16 @@ void ins_analysis_set_body_weight(struct ins_analysis *ana, double body_weight_n
  * pending, then 0.  Call after every feed. */
 int ins_analysis_next_step(struct ins_analysis *ana, struct ins_step *out);
 
+/* Data-quality counters of an analysis run (for status and session quality). */
+struct ins_analysis_stats {
+	uint64_t frames[INS_FOOT_COUNT];        /* frames analysed */
+	uint64_t gaps[INS_FOOT_COUNT];          /* places where frames were lost */
+	uint64_t steps[INS_FOOT_COUNT];         /* steps emitted */
+	uint64_t rejected_frames;               /* did not fit the layout, or time went back */
+	uint64_t dropped_steps;                 /* step queue overflowed (caller did not drain) */
+};
+void ins_analysis_stats(const struct ins_analysis *ana, struct ins_analysis_stats *out);
+
 /* ---- session summary -------------------------------------------------- */
 
 struct ins_metric_stats {

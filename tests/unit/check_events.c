@@ -35,6 +35,7 @@ struct run {
 	unsigned n;
 	unsigned contact_flags[INS_FOOT_COUNT];
 	unsigned toe_off_flags[INS_FOOT_COUNT];
+	struct ins_analysis_stats stats;
 };
 
 static int loaded(const struct gait *g, int t)
@@ -83,6 +84,7 @@ static void run_gait(const struct gait *g, int feet_mask, int duration_ms, struc
 			collect(ana, &fm, r);
 		}
 	}
+	ins_analysis_stats(ana, &r->stats);
 	ins_analysis_free(ana);
 	fixture_free(l);
 }
@@ -128,6 +130,11 @@ START_TEST(walking_both_feet_exact_timing)
 	}
 	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_LEFT], 10);
 	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_RIGHT], 9);
+	ck_assert_uint_eq(r.stats.frames[INS_FOOT_LEFT], (10000 + QUIET_MS) / DT_MS + 1);
+	ck_assert_uint_eq(r.stats.steps[INS_FOOT_LEFT], 10);
+	ck_assert_uint_eq(r.stats.steps[INS_FOOT_RIGHT], 9);
+	ck_assert_uint_eq(r.stats.gaps[INS_FOOT_LEFT], 0);
+	ck_assert_uint_eq(r.stats.dropped_steps, 0);
 }
 END_TEST
 
@@ -305,10 +312,19 @@ START_TEST(raw_signal_with_baseline_drift)
 		uint16_t counts = (uint16_t)(200 + 700.0 * t / 60000 + (t >= 10 && phase >= 10 && phase <= 700 ? 2000 : 0));
 		struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq++, .t_us = (int64_t)t * 1000,
 				       .values = &counts };
+		if (t == 30010)
+			continue; /* one frame lost mid-stance (the sequence number jumps) */
 		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
 		collect(ana, &fm, &r);
 	}
 	ck_assert_uint_eq(r.n, 54);
+	for (unsigned k = 0; k < r.n; k++) {
+		int lost_here = r.steps[k].contact_us < 30010000 && r.steps[k].toe_off_us > 30010000;
+		ck_assert_uint_eq(r.steps[k].flags, lost_here ? INS_STEP_GAP : 0);
+	}
+	struct ins_analysis_stats stats;
+	ins_analysis_stats(ana, &stats);
+	ck_assert_uint_eq(stats.gaps[INS_FOOT_LEFT], 1);
 	for (unsigned k = 1; k < r.n; k++) {
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STRIDE_MS], 1100, 1.0);
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STANCE_MS], 709.25, 1.0);
@@ -368,6 +384,11 @@ START_TEST(bad_frames_are_rejected_not_fatal)
 	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_RIGHT, 2000, kpa, FX_N, &fm), -1); /* no layout */
 	ck_assert_int_eq(ins_analysis_feed(ana, &wrong_n, &fm), -1);
 	ck_assert_int_eq(ins_analysis_feed(ana, &no_foot, &fm), -1);
+	struct ins_analysis_stats stats;
+	ins_analysis_stats(ana, &stats);
+	ck_assert_uint_eq(stats.rejected_frames, 6);
+	ck_assert_uint_eq(stats.frames[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(stats.frames[INS_FOOT_RIGHT], 0);
 	ck_assert_ptr_nonnull(ins_analysis_last_kpa(ana, INS_FOOT_LEFT));
 	ck_assert_ptr_null(ins_analysis_last_kpa(ana, INS_FOOT_RIGHT));
 	/* the stream goes on */
