@@ -55,8 +55,8 @@ enum ins_proto_ascii_flags {
 	INS_PROTO_ASCII_BARE = 1u << 1  /* "<t_ms>,<v1>,..." without foot and seq */
 };
 /* Writes one ASCII line (NUL-terminated) from f->foot, n, seq, t_dev (device
- * ms) and values.  Returns the line length without the NUL, or 0 when buf
- * is too small (INS_PROTO_ASCII_SIZE(n) always suffices) or f is invalid. */
+ * ms) and values.  Returns the line length without the NUL, or 0 when cap
+ * is less than INS_PROTO_ASCII_SIZE(f->n) or f is invalid. */
 size_t ins_proto_encode_ascii(const struct ins_frame *f, unsigned flags, char *buf, size_t cap);
 
 /* ---- parser ------------------------------------------------------------ */
@@ -130,7 +130,11 @@ void ins_proto_reset_stream(struct ins_proto *p, int64_t gap_us);
  *             if (r == INS_PROTO_FRAME) use(&f);
  * A frame's foot, n, seq, t_dev and t_us (unwrapped, per foot, monotonic)
  * are set; host_us is 0 (the caller stamps receive times); values point
- * into the parser. */
+ * into the parser.  Per foot, a seq equal to the previous one is a
+ * duplicate and a seq up to 8 behind is out of order (both dropped); one
+ * further behind, or more than 2^31 ahead, is a device restart (accepted,
+ * the clock re-based).  Bare ASCII lines carry no seq: they get 0, 1, 2..
+ * and are never counted as lost. */
 enum ins_proto_result ins_proto_parse(struct ins_proto *p, const uint8_t **data, size_t *len,
 				      struct ins_frame *frame);
 
