@@ -101,6 +101,12 @@ int store_commit(struct ins_store *st, char *err, size_t errlen)
 		store_rollback(st);
 		return store_rc_from_sqlite(src);
 	}
+	/* Any successful write shows the database works again. */
+	pthread_mutex_lock(&st->mu);
+	if (!st->stats.healthy)
+		ins_info(STORE_LOG, "%s: writing again", st->db_path);
+	st->stats.healthy = 1;
+	pthread_mutex_unlock(&st->mu);
 	return 0;
 }
 
@@ -481,9 +487,6 @@ static void committed(struct ins_store *st, const struct rec_delta *d)
 	st->stats.steps_written += steps;
 	st->stats.commits++;
 	st->stats.last_commit_us = ins_realtime_us();
-	if (!st->stats.healthy)
-		ins_info(STORE_LOG, "%s: writing again", st->db_path);
-	st->stats.healthy = 1;
 	for (unsigned k = 0; k < INS_STORE_MAX_RECORDING; k++)
 		if (st->recs[k].used && st->recs[k].stop_pending)
 			free_rec(&st->recs[k]);
