@@ -32,19 +32,23 @@
  * jumps by up to a fifth of the range between two steps still releases. */
 #define EV_CONTACT_FRACTION 0.50
 #define EV_RELEASE_FRACTION 0.25
-/* The unloaded level around an event is the lowest value within 100 ms after
- * the release crossing: long enough to
- * reach the floor after a toe-off, short enough to exclude the slow sensor
- * relaxation that follows it and to follow baseline drift. */
+/* The unloaded level after a release is the lowest value within 100 ms of
+ * the release crossing: long enough to reach the floor after a toe-off,
+ * short enough to exclude the slow sensor relaxation that follows it and to
+ * follow baseline drift. */
 #define EV_WINDOW_US 100000
+/* A toe-off is confirmed only once the foot has stayed released this long:
+ * reloading sooner is a mid-stance dip or a bouncing contact, not a swing
+ * (the shortest physiological swing is far longer: ~250 ms in sprinting,
+ * >= 130 ms in the shortest pathological strides).  This is the lock-out
+ * against double triggers.  The first stance after learning likewise needs
+ * the foot seen unloaded this long before it. */
+#define EV_CONFIRM_US EV_WINDOW_US
 /* Contact onset: the floor is the lowest value in the 150 ms before the
  * contact crossing: covers the slowest heel loading (~100 ms from floor to
  * half load) while excluding the undershoot some FSRs show just after the
  * previous toe-off and older baseline drift. */
 #define EV_BASE_LOOKBACK_US 150000
-/* A release followed by reloading within EV_WINDOW_US is a mid-stance dip,
- * not a toe-off: the shortest physiological swing is far longer (~250 ms in
- * sprinting, >= 130 ms in the shortest pathological strides). */
 /* Stances shorter than 80 ms are artefacts (knocks, cable tugs): even
  * sprinting stance lasts ~100 ms. */
 #define EV_MIN_STANCE_US 80000
@@ -139,6 +143,10 @@ static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double le
 	}
 	*base_out = base;
 	thr = base + EV_ONSET_FRACTION * (level - base);
+	/* Against a stance level learned later the crossing sample can still be
+	 * below the onset level: start from the first sample above it. */
+	while (i + 1 < ev->n && xat(ev, i) <= thr)
+		i++;
 	for (j = i; j > first && xat(ev, j - 1) > thr; j--)
 		;
 	if (j == first && xat(ev, first) > thr)
@@ -252,7 +260,7 @@ static int learn(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64
 
 /* The first stance after learning: its onset against its own stance level,
  * and only if the foot was seen unloaded (below the release level) for
- * EV_WINDOW_US before it; otherwise the recording began inside a stance or
+ * EV_CONFIRM_US before it; otherwise the recording began inside a stance or
  * during the contact, and the contact time is unknown. */
 static int64_t first_contact(const struct ins_events *ev, double stance_level)
 {
@@ -263,10 +271,10 @@ static int64_t first_contact(const struct ins_events *ev, double stance_level)
 	if (ev->stance_first < first)
 		return INT64_MIN;
 	c = refine_contact(ev, ev->stance_first, stance_level, &base);
-	if (c == INT64_MIN || tat(ev, first) > c - EV_WINDOW_US)
+	if (c == INT64_MIN || tat(ev, first) > c - EV_CONFIRM_US)
 		return INT64_MIN;
 	release = base + EV_RELEASE_FRACTION * (stance_level - base);
-	for (j = ev->stance_first; j > first && tat(ev, j - 1) >= c - EV_WINDOW_US; j--)
+	for (j = ev->stance_first; j > first && tat(ev, j - 1) >= c - EV_CONFIRM_US; j--)
 		if (tat(ev, j - 1) < c && xat(ev, j - 1) > release)
 			return INT64_MIN;
 	return c;
@@ -359,7 +367,7 @@ static int on_releasing(struct ins_events *ev, uint64_t i, int64_t t_us, float x
 		on_loaded(ev, i, t_us, x);
 		return 0;
 	}
-	if (t_us - tat(ev, ev->release_idx) < EV_WINDOW_US)
+	if (t_us - tat(ev, ev->release_idx) < EV_CONFIRM_US)
 		return 0;
 	stance_level = ev->stance_count ? ev->stance_sum / (double)ev->stance_count : ev->hi;
 	if (ev->contact_provisional) {

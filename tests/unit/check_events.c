@@ -364,6 +364,43 @@ START_TEST(frame_flags_and_state)
 }
 END_TEST
 
+/* The first stance after learning starts with a slow toe-in (15 N, 30 N)
+ * before the 800 N load: the detector learns its levels on the 30 N frame,
+ * but the contact is timed against the stance's own level, 5 % of 800 N =
+ * 40 N, crossed between the 30 N frame (t = 20 ms) and the 800 N frame:
+ * 20 + 10 x 10/770 ms.  A stream that starts loaded gives no first step. */
+START_TEST(first_stance_is_timed_against_its_own_level)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, l } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	static struct run r;
+
+	ck_assert_ptr_nonnull(ana);
+	memset(&r, 0, sizeof r);
+	for (int t = -QUIET_MS; t <= 2000; t += DT_MS) {
+		float left[FX_N] = { 0 }, right[FX_N] = { 0 };
+		left[FX_HEEL_M] = t == 10 ? 15.0f : t == 20 ? 30.0f : t > 20 && t <= 600 ? 800.0f : 0.0f;
+		right[FX_HEEL_M] = t <= 300 || (t >= 1000 && t <= 1600) ? 800.0f : 0.0f;
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, left, FX_N, &fm), 0);
+		collect(ana, &fm, &r);
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_RIGHT, (int64_t)t * 1000, right, FX_N, &fm), 0);
+		collect(ana, &fm, &r);
+	}
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_uint_eq(r.steps[0].foot, INS_FOOT_LEFT);
+	ck_assert_int_eq(r.steps[0].contact_us, 20000 + llround(10000.0 * 10 / 770));
+	ck_assert_int_eq(r.steps[0].toe_off_us, 609750);
+	/* the right foot was loaded from the start: its first stance is no step */
+	ck_assert_uint_eq(r.steps[1].foot, INS_FOOT_RIGHT);
+	ck_assert_int_eq(r.steps[1].contact_us, 990500);
+	ck_assert_uint_eq(r.steps[1].index, 0);
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
 START_TEST(bad_frames_are_rejected_not_fatal)
 {
 	struct ins_layout *l = fixture_sparse5(0);
@@ -503,6 +540,7 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
 	tcase_add_test(tc, frame_flags_and_state);
+	tcase_add_test(tc, first_stance_is_timed_against_its_own_level);
 	tcase_add_test(tc, bad_frames_are_rejected_not_fatal);
 	tcase_add_test(tc, synthetic_walker_matches_its_truth);
 	tcase_add_test(tc, synthetic_runner_matches_its_truth);
