@@ -14,6 +14,7 @@
 #define INSOLED_LEAD_COLUMNS 3 /* t_us, foot, seq */
 #define INSOLED_COUNTS_MAX 65535.0
 #define INSOLED_SEQ_BACKWARD (1u << 31) /* a counter "jump" this large is a restart, not a gap */
+#define INSOLED_SEQ_SLACK 1.5 /* frames a counter may skip per nominal period of elapsed time (clock jitter) */
 
 struct insoled_reader {
 	struct ins_text text;
@@ -387,15 +388,23 @@ static int insoled_integer(struct insoled_reader *r, const char *text, const cha
 	return 0;
 }
 
-/* The device counter says how many frames were lost; a counter that goes
- * back (device restart) is not a gap. */
-static void insoled_seq_gap(struct ins_import *imp, unsigned foot, uint32_t seq)
+/* The device counter says how many frames were lost.  A counter that goes
+ * back, or (with a known rate) jumps further than the time since the last
+ * frame allows, was restarted (device reset, reconnection): then the time
+ * says how many are missing (ins_import_stamp's estimate, 0 without a rate). */
+static void insoled_seq_gap(struct ins_import *imp, unsigned foot, uint32_t seq, int64_t dt_us)
 {
 	struct insoled_reader *r = imp->priv;
 	uint32_t missing = seq - r->last_seq[foot] - 1;
+	double rate = imp->info.rate_hz;
+	int plausible = missing < INSOLED_SEQ_BACKWARD &&
+			(rate <= 0 || missing <= INSOLED_SEQ_SLACK * (double)dt_us * rate / 1e6);
 
 	imp->row[foot].seq = seq;
-	imp->row[foot].gap = r->have_seq[foot] && missing < INSOLED_SEQ_BACKWARD ? missing : 0;
+	if (r->have_seq[foot] && plausible)
+		imp->row[foot].gap = missing;
+	else if (!r->have_seq[foot])
+		imp->row[foot].gap = 0;
 	r->last_seq[foot] = seq;
 	r->have_seq[foot] = 1;
 }
@@ -426,6 +435,7 @@ static int insoled_read_row(struct ins_import *imp, char *err, size_t errlen)
 	struct insoled_reader *r = imp->priv;
 	char *line;
 	double t, seq;
+	int64_t dt_us;
 	unsigned foot;
 	int n, rc;
 
@@ -457,10 +467,12 @@ static int insoled_read_row(struct ins_import *imp, char *err, size_t errlen)
 	}
 	if (insoled_integer(r, r->fields[0], "t_us", -9.0e15, 9.0e15, &t, err, errlen) < 0 ||
 	    insoled_integer(r, r->fields[2], "seq", 0, UINT32_MAX, &seq, err, errlen) < 0 ||
-	    insoled_values(imp, foot, r->fields + INSOLED_LEAD_COLUMNS, err, errlen) < 0 ||
-	    ins_import_stamp(imp, foot, (int64_t)t, r->text.lineno, "t_us", err, errlen) < 0)
+	    insoled_values(imp, foot, r->fields + INSOLED_LEAD_COLUMNS, err, errlen) < 0)
 		return -1;
-	insoled_seq_gap(imp, foot, (uint32_t)seq);
+	dt_us = imp->started[foot] ? (int64_t)t - imp->last_t_us[foot] : 0;
+	if (ins_import_stamp(imp, foot, (int64_t)t, r->text.lineno, "t_us", err, errlen) < 0)
+		return -1;
+	insoled_seq_gap(imp, foot, (uint32_t)seq, dt_us);
 	return 1;
 }
 

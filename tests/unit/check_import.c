@@ -276,6 +276,35 @@ START_TEST(insoled_fixture_reads_metadata_calibration_and_seq_gaps)
 }
 END_TEST
 
+START_TEST(insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps)
+{
+	char err[512] = "";
+	const char *path = write_text("kpa.csv", "# insoled frames export\n# format_version: 1\n# units: kPa\n"
+				      "# layout_right: r2\n# sensors_right: 2\n# subject: \n# rate_hz: 100\n"
+				      "t_us,foot,seq,s1,s2\n5000,right,4000000000,12.5,0\n15000,right,3,1e2,0.125\n"
+				      "45000,right,6,1,1\n55000,right,1,1,1\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_uint_eq(ins_import_info(imp)->unit, INS_IMPORT_KPA);
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_RIGHT);
+	ck_assert_str_eq(ins_import_info(imp)->subject, "");
+	ck_assert_ptr_null(ins_import_info(imp)->calib[INS_FOOT_RIGHT]);
+	expect_frame(imp, INS_FOOT_RIGHT, 5000, 4000000000u, 0, 12.5f);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	/* 4000000000 -> 3 "wraps" forward 294967299 frames in 10 ms: a restart */
+	ck_assert_uint_eq(f.seq, 3);
+	ck_assert_uint_eq(f.gap, 0);
+	ck_assert_float_eq(f.values[0], 100.0f);
+	ck_assert_float_eq(f.values[1], 0.125f);
+	expect_frame(imp, INS_FOOT_RIGHT, 45000, 6, 2, 1.0f); /* 4 and 5 lost, 30 ms */
+	expect_frame(imp, INS_FOOT_RIGHT, 55000, 1, 0, 1.0f); /* the counter went back */
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* ---- gaitndd (WFDB 212), generated ----------------------------------------- */
 
 /* Pack 12-bit samples as format 212. */
@@ -1076,6 +1105,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, gaitpdb_fixture_yields_newtons_totals_and_gaps);
 	tcase_add_test(readers, moticon_fixture_maps_units_axes_gaps_and_events);
 	tcase_add_test(readers, insoled_fixture_reads_metadata_calibration_and_seq_gaps);
+	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
 	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
 	suite_add_tcase(s, readers);
