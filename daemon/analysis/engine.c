@@ -360,6 +360,10 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 		f->cur_contact_us = contact;
 	}
 	out->in_stance = (uint8_t)ins_events_in_stance(&f->ev);
+	/* A stance the detector dropped (too short: a knock) leaves no contact
+	 * for the other foot's step time and double support. */
+	if (!out->in_stance)
+		f->cur_contact_us = INT64_MIN;
 }
 
 /* Time checks shared by both feed paths; returns the gap flag or -1. */

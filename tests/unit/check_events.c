@@ -364,6 +364,42 @@ START_TEST(frame_flags_and_state)
 }
 END_TEST
 
+/* A 30 ms knock in the middle of each left swing (shorter than any stance)
+ * is no step: strides, step times and double support stay exact. */
+START_TEST(knock_in_swing_is_ignored)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, l } };
+	const struct gait g = { .stride_ms = 1000, .stance_from_ms = 10, .stance_to_ms = 600,
+				.offset_ms = 500, .force_n = 800 };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	static struct run r;
+
+	ck_assert_ptr_nonnull(ana);
+	memset(&r, 0, sizeof r);
+	for (int t = -QUIET_MS; t <= 6000; t += DT_MS) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			float kpa[FX_N] = { 0 };
+			int knock = foot == INS_FOOT_LEFT && t > 0 && t % 1000 >= 800 && t % 1000 < 830;
+			kpa[FX_HEEL_M] = loaded(&g, t - (foot ? 500 : 0)) || knock ? 800.0f : 0.0f;
+			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+			collect(ana, &fm, &r);
+		}
+	}
+	ck_assert_uint_eq(r.n, 11); /* left 0-5, right 0-4 */
+	for (unsigned k = 0; k < r.n; k++) {
+		if (r.steps[k].index == 0)
+			continue;
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STRIDE_MS], 1000, 1e-9);
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STEP_MS], 500, 1e-9);
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_DOUBLE_SUPPORT_MS], 218.5, 1e-9);
+	}
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
 /* The first stance after learning starts with a slow toe-in (15 N, 30 N)
  * before the 800 N load: the detector learns its levels on the 30 N frame,
  * but the contact is timed against the stance's own level, 5 % of 800 N =
@@ -540,6 +576,7 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
 	tcase_add_test(tc, frame_flags_and_state);
+	tcase_add_test(tc, knock_in_swing_is_ignored);
 	tcase_add_test(tc, first_stance_is_timed_against_its_own_level);
 	tcase_add_test(tc, bad_frames_are_rejected_not_fatal);
 	tcase_add_test(tc, synthetic_walker_matches_its_truth);
