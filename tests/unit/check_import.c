@@ -335,7 +335,7 @@ static long sum16(const int *s, size_t n)
 static const int ndd_left[5] = { 503, -1, 2047, -2048, 7 };  /* -2048: no sample */
 static const int ndd_right[5] = { -157, 0, -2047, 100, 1000 };
 
-/* rec.hea + rec.let + rec.rit; hea_fmt gets the two checksums. */
+/* rec.hea (as given) + rec.let + rec.rit with the first let_n / rit_n samples. */
 static void write_ndd(const char *hea, size_t let_n, size_t rit_n)
 {
 	unsigned char buf[16];
@@ -390,7 +390,7 @@ START_TEST(gaitndd_decodes_212_counts_invalid_samples_and_checksums)
 END_TEST
 
 struct ndd_bad_case {
-	const char *hea;      /* %s: nothing; written as is */
+	const char *hea;      /* written as rec.hea */
 	size_t let_n, rit_n;  /* samples written to each file */
 	const char *expect;   /* message after "<tmpdir>/" */
 	int at_open;          /* 1: open fails; 0: reading fails */
@@ -427,13 +427,14 @@ static const struct ndd_bad_case ndd_bad[] = {
 START_TEST(gaitndd_bad_input_names_file_line_and_field)
 {
 	const struct ndd_bad_case *c = &ndd_bad[_i];
-	char err[512] = "", want[512];
+	char err[512] = "", want[512], hea[512];
 	unsigned long n[2];
 	int rc;
 
 	write_ndd(c->hea, c->let_n, c->rit_n);
 	snprintf(want, sizeof want, "%s/%s", tmpdir, c->expect);
-	rc = read_all(write_text("rec.hea", c->hea), NULL, err, sizeof err, n);
+	snprintf(hea, sizeof hea, "%s/rec.hea", tmpdir);
+	rc = read_all(hea, NULL, err, sizeof err, n);
 	ck_assert_int_eq(rc, c->at_open ? -2 : -1);
 	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "case %d: got '%s', want '%s...'", _i, err, want);
 }
