@@ -54,9 +54,11 @@ static int cursor_fill(struct cursor *c, char *err, size_t errlen)
 		if (c->dec.n_frames) {
 			void *vals = c->format == INS_CHUNK_COUNTS ? (void *)c->counts : (void *)c->floats;
 			r = ins_chunk_dec_next(&c->dec, &c->f, vals, err, errlen);
-			if (r != 0) {
-				c->have = r == 1;
-				return r;
+			if (r < 0)
+				return INS_STORE_EIO;
+			if (r == 1) {
+				c->have = 1;
+				return 1;
 			}
 			c->dec.n_frames = 0;
 		}

@@ -21,6 +21,11 @@
 
 /* Migration scripts are NNN_name.sql; more than this is a packaging mistake. */
 #define MIGRATIONS_MAX 999
+/* Databases up to this size get a full PRAGMA quick_check at start-up (a
+ * few seconds at most); larger ones only have their header and schema read,
+ * so a clinic's years of recordings do not delay every start by minutes.
+ * Damage found later is reported by the query that meets it. */
+#define QUICK_CHECK_MAX_BYTES (256 * 1024 * 1024)
 /* A migration script larger than this is not one of ours. */
 #define MIGRATION_MAX_BYTES (1u << 20)
 
@@ -171,11 +176,26 @@ static int move_aside(const char *path, char *moved_to, size_t movedlen, char *e
 /* What a read-only look at the existing file says. */
 enum probe_result { PROBE_OK, PROBE_DAMAGED, PROBE_FAILED };
 
-static enum probe_result probe(const char *path, int *version, int *n_objects, char *err, size_t errlen)
+/* quick_check's verdict: "ok", or the first problem it found. */
+static int quick_check(sqlite3 *db, char *problem, size_t len)
+{
+	sqlite3_stmt *q = NULL;
+	int src = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &q, NULL);
+
+	if (src == SQLITE_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
+		snprintf(problem, len, "%s", (const char *)sqlite3_column_text(q, 0));
+		src = strcmp(problem, "ok") == 0 ? SQLITE_OK : SQLITE_CORRUPT;
+	}
+	sqlite3_finalize(q);
+	return src;
+}
+
+static enum probe_result probe(const char *path, off_t size, int *version, int *n_objects, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL;
 	enum probe_result res = PROBE_FAILED;
+	char problem[200] = "";
 	int src;
 
 	src = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
@@ -192,14 +212,16 @@ static enum probe_result probe(const char *path, int *version, int *n_objects, c
 			src = SQLITE_OK;
 		}
 	}
+	sqlite3_finalize(q);
+	if (src == SQLITE_OK && size <= QUICK_CHECK_MAX_BYTES)
+		src = quick_check(db, problem, sizeof(problem));
 	if (src == SQLITE_OK)
 		res = PROBE_OK;
-	else if (src == SQLITE_NOTADB || src == SQLITE_CORRUPT)
+	else if ((src & 0xff) == SQLITE_NOTADB || (src & 0xff) == SQLITE_CORRUPT)
 		res = PROBE_DAMAGED;
 	if (res != PROBE_OK)
-		snprintf(err, errlen, "%s: %s (%s)", path, db ? sqlite3_errmsg(db) : "cannot open",
+		snprintf(err, errlen, "%s: %s (%s)", path, problem[0] ? problem : db ? sqlite3_errmsg(db) : "cannot open",
 			 sqlite3_errstr(src));
-	sqlite3_finalize(q);
 	sqlite3_close(db);
 	return res;
 }
@@ -207,7 +229,7 @@ static enum probe_result probe(const char *path, int *version, int *n_objects, c
 int store_prepare_file(const struct ins_store_config *cfg, int max_version, char *err, size_t errlen)
 {
 	struct stat sb;
-	int version = 0, n_objects = 0;
+	int version = -1, n_objects = 0;
 	char moved[4200];
 
 	if (stat(cfg->db_path, &sb) != 0) {
@@ -220,12 +242,14 @@ int store_prepare_file(const struct ins_store_config *cfg, int max_version, char
 		snprintf(err, errlen, "%s: not a regular file", cfg->db_path);
 		return INS_STORE_EINVAL;
 	}
-	switch (probe(cfg->db_path, &version, &n_objects, err, errlen)) {
+	switch (probe(cfg->db_path, sb.st_size, &version, &n_objects, err, errlen)) {
 	case PROBE_OK:
 		break;
 	case PROBE_FAILED:
 		return INS_STORE_EIO;
 	case PROBE_DAMAGED:
+		if (version > max_version)
+			break; /* a newer insoled's file: refused below, never moved */
 		if (cfg->refuse_corrupt) {
 			size_t l = strlen(err);
 			snprintf(err + l, errlen - l, "; not a usable database, refusing to start "

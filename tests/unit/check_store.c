@@ -337,7 +337,7 @@ START_TEST(corrupt_file_is_moved_aside)
 	orig = read_file(dbpath, &no);
 	struct ins_store *st = open_store(&c);
 	ins_store_close(st);
-	snprintf(pattern, sizeof(pattern), "%s.corrupt-*", dbpath);
+	snprintf(pattern, sizeof(pattern), "%s.corrupt-*Z", dbpath);
 	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
 	ck_assert_uint_eq(g.gl_pathc, 1);
 	moved = read_file(g.gl_pathv[0], &nm);
@@ -365,10 +365,70 @@ START_TEST(corrupt_file_refused_when_configured)
 	after = read_file(dbpath, &na);
 	ck_assert_uint_eq(na, no);
 	ck_assert_mem_eq(after, orig, no);
-	snprintf(pattern, sizeof(pattern), "%s.corrupt-*", dbpath);
+	snprintf(pattern, sizeof(pattern), "%s.corrupt-*Z", dbpath);
 	ck_assert_int_eq(glob(pattern, 0, NULL, &g), GLOB_NOMATCH);
 	free(orig);
 	free(after);
+}
+END_TEST
+
+START_TEST(damaged_page_is_found_and_moved_aside)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("S", "");
+	char err[256], pattern[320], *orig, *moved;
+	size_t no, nm;
+	glob_t g;
+	int64_t id = start_session(st, &m);
+	FILE *f;
+
+	put_frames(st, id, 0, 3000, 64, INS_STORE_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ins_store_close(st);
+	/* Overwrite part of a page in the middle: the header stays valid. */
+	f = fopen(dbpath, "r+b");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 4096 * 5 + 8, SEEK_SET);
+	for (int i = 0; i < 64; i++)
+		fputc(0xa5, f);
+	fclose(f);
+	orig = read_file(dbpath, &no);
+	st = open_store(&c);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 0); /* a fresh database */
+	ins_store_close(st);
+	snprintf(pattern, sizeof(pattern), "%s.corrupt-*Z", dbpath);
+	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
+	ck_assert_uint_eq(g.gl_pathc, 1);
+	moved = read_file(g.gl_pathv[0], &nm);
+	ck_assert_uint_eq(nm, no);
+	ck_assert_mem_eq(moved, orig, no);
+	globfree(&g);
+	free(orig);
+	free(moved);
+}
+END_TEST
+
+START_TEST(damaged_chunk_is_reported)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("S", "");
+	char err[256] = "";
+	int64_t id = start_session(st, &m);
+	int rc;
+
+	put_frames(st, id, 0, 100, 16, INS_STORE_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ins_store_close(st);
+	exec_sql(dbpath, "UPDATE raw_chunks SET data = substr(data, 1, length(data) / 2) "
+			 "WHERE id = (SELECT min(id) FROM raw_chunks)");
+	st = open_store(&c);
+	ck_assert_int_eq(ins_store_session_reanalyze(st, id, err, sizeof(err)), INS_STORE_EIO);
+	ck_assert_msg(strstr(err, "raw chunk: damaged data in frame") != NULL, "%s", err);
+	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "peak", &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_EIO);
+	ins_store_close(st);
 }
 END_TEST
 
@@ -1153,6 +1213,8 @@ Suite *ins_suite_store(void)
 	tcase_add_test(tf, corrupt_file_is_moved_aside);
 	tcase_add_test(tf, corrupt_file_refused_when_configured);
 	tcase_add_test(tf, failed_migration_leaves_version);
+	tcase_add_test(tf, damaged_page_is_found_and_moved_aside);
+	tcase_add_test(tf, damaged_chunk_is_reported);
 	suite_add_tcase(s, tf);
 
 	tcase_add_checked_fixture(ts, setup, teardown);
