@@ -20,7 +20,7 @@
 #define WFDB_HEA_LINE_FIELDS 16
 
 struct wfdb_signal {
-	char file[256];              /* path of the signal file */
+	char file[1024];             /* path of the signal file */
 	unsigned long hea_line;
 	int has_initval, has_checksum;
 	long initval, checksum;
@@ -169,10 +169,17 @@ static int gaitndd_signal_line(struct ins_import *imp, char **f, int n, unsigned
 	s->has_initval = n >= 6;
 	s->has_checksum = n >= 7;
 	s->hea_line = line;
-	if (f[0][0] == '/' || !slash)
-		snprintf(s->file, sizeof s->file, "%s", f[0]);
-	else
-		snprintf(s->file, sizeof s->file, "%.*s/%s", (int)(slash - g->hea), g->hea, f[0]);
+	/* signal files sit beside the header: a header must not point elsewhere */
+	if (strchr(f[0], '/')) {
+		ins_import_errf(err, errlen, g->hea, line, "file name", "'%s' is not a file beside the header", f[0]);
+		return -1;
+	}
+	if ((!slash ? snprintf(s->file, sizeof s->file, "%s", f[0])
+		    : snprintf(s->file, sizeof s->file, "%.*s/%s", (int)(slash - g->hea), g->hea, f[0])) >=
+	    (int)sizeof s->file) {
+		ins_import_errf(err, errlen, g->hea, line, "file name", "path of '%s' too long", f[0]);
+		return -1;
+	}
 	imp->info.feet |= 1u << foot;
 	imp->info.n_sensors[foot] = 1;
 	ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "footswitch1");

@@ -407,6 +407,8 @@ static const struct ndd_bad_case ndd_bad[] = {
 	{ "# only a comment\n", 5, 5, "rec.hea:1: no record line (NAME NSIG FS NSAMP)", 1 },
 	{ "rec 2 300 5\nrec.dat 212 3000 12 0 503 0 0 left-foot\nrec.rit 212\n", 5, 5,
 	  "rec.hea:2: file name: 'rec.dat' is neither NAME.let (left foot) nor NAME.rit (right foot)", 1 },
+	{ "rec 2 300 5\n../etc/rec.let 212\nrec.rit 212\n", 5, 5,
+	  "rec.hea:2: file name: '../etc/rec.let' is not a file beside the header", 1 },
 	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 0 0 right-foot\nrec.rit 212\n", 5, 5,
 	  "rec.hea:2: description: 'right-foot' contradicts the file name 'rec.let'", 1 },
 	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 0 0 left-foot\nrec.let 212\n", 5, 5,
