@@ -26,9 +26,9 @@
 #define DEFAULT_MAX_PER_IP 128        /* a quarter: one runaway host cannot take every slot */
 #define CONNECTION_TIMEOUT_S 30       /* frees slots held by clients that vanished */
 #define SSE_STALL_TIMEOUT_S 15        /* an SSE client that accepts no byte this long is gone or stuck */
-#define CONNECTION_MEMORY (128u << 10) /* per connection: headers, a JSON body chunk, one SSE block */
-#define SSE_BLOCK (32u << 10)         /* one read from the ring: a dense-grid frame event fits */
-#define EXPORT_BLOCK (32u << 10)
+#define CONNECTION_MEMORY (32u << 10)  /* per connection: headers, a body chunk, one SSE block; MHD clears it per request */
+#define SSE_BLOCK (16u << 10)         /* one read from the ring: a dense-grid frame event fits */
+#define EXPORT_BLOCK (16u << 10)
 #define SSE_SNDBUF (64 << 10)         /* kernel doubles it: ~0.4 s of dense-grid frames for both feet */
 #define SSE_HEARTBEAT_US 5000000      /* 5 s: keeps proxies and the browser's EventSource from timing out */
 #define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
@@ -547,8 +547,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		r->req.header_ctx = conn;
 		if (first_call(r, &ret))
 			return ret;
-		if (r->body_kind == BODY_NONE)
-			return respond(r);
+		/* Answering on the first call makes libmicrohttpd close the
+		 * connection (it cannot know the body was empty); the second call
+		 * keeps it alive for the next request. */
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
