@@ -25,6 +25,7 @@ struct analyze_opts {
 	const char *format;
 	const char *layout;
 	const char *layout_dir;
+	const char *data_dir;
 	int csv;
 	double body_weight_kg;
 };
@@ -44,8 +45,8 @@ struct analyze_run {
 
 static void analyze_usage(FILE *out)
 {
-	fputs("usage: insoled --analyze FILE [--format gaitndd|gaitpdb|moticon|insoled] [--layout NAME]\n"
-	      "                [--layout-dir DIR] [--csv] [--body-weight-kg W]\n"
+	fputs("usage: insoled --analyze FILE [--format gaitndd|gaitpdb|moticon|insoled] [--layout NAME|FILE]\n"
+	      "                [--layout-dir DIR | --data-dir DIR] [--csv] [--body-weight-kg W]\n"
 	      "Prints one JSON line per step (CSV with --csv), then the session summary.\n", out);
 }
 
@@ -72,6 +73,7 @@ static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "format", required_argument, NULL, 'f' },
 		{ "layout", required_argument, NULL, 'l' },
 		{ "layout-dir", required_argument, NULL, 'd' },
+		{ "data-dir", required_argument, NULL, 'D' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "body-weight-kg", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
@@ -88,6 +90,7 @@ static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 		case 'f': o->format = optarg; break;
 		case 'l': o->layout = optarg; break;
 		case 'd': o->layout_dir = optarg; break;
+		case 'D': o->data_dir = optarg; break;
 		case 'c': o->csv = 1; break;
 		case 'w':
 			if (analyze_parse_weight(optarg, &o->body_weight_kg) < 0)
@@ -118,17 +121,33 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The installed layouts, or the source tree's for an uninstalled build. */
-static const char *analyze_layout_dir(const struct analyze_opts *o)
+/* --layout-dir, DIR/layouts of --data-dir, the installed layouts, or the
+ * source tree's for an uninstalled build. */
+static const char *analyze_layout_dir(const struct analyze_opts *o, char *buf, size_t len)
 {
 	if (o->layout_dir)
 		return o->layout_dir;
+	if (o->data_dir) {
+		snprintf(buf, len, "%s/layouts", o->data_dir);
+		return buf;
+	}
 	return is_dir(INS_PKGDATADIR "/layouts") ? INS_PKGDATADIR "/layouts" : INS_SRCDIR "/layouts";
+}
+
+/* --layout takes a name from the layout directory or a layout file's path. */
+static struct ins_layout *analyze_load_layout(const char *dir, const char *name, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	if (strchr(name, '/') || (n > 7 && strcmp(name + n - 7, ".layout") == 0))
+		return ins_layout_load(name, err, errlen);
+	return ins_layout_load_named(dir, name, err, errlen);
 }
 
 static int analyze_load_layouts(struct analyze_run *r)
 {
-	const char *dir = analyze_layout_dir(&r->opts);
+	char dirbuf[4096];
+	const char *dir = analyze_layout_dir(&r->opts, dirbuf, sizeof dirbuf);
 
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		const char *name = r->opts.layout ? r->opts.layout : r->info->layout[foot];
@@ -142,13 +161,13 @@ static int analyze_load_layouts(struct analyze_run *r)
 				 r->info->path, ins_foot_name(foot), r->info->n_sensors[foot]);
 			return -1;
 		}
-		lay = ins_layout_load_named(dir, name, r->err, sizeof r->err);
+		lay = analyze_load_layout(dir, name, r->err, sizeof r->err);
 		if (!lay)
 			return -1;
 		r->layout[foot] = lay;
 		if (lay->n_sensors != r->info->n_sensors[foot]) {
 			snprintf(r->err, sizeof r->err, "%.400s: the %s foot has %u sensors, layout '%.64s' has %u",
-				 r->info->path, ins_foot_name(foot), r->info->n_sensors[foot], name, lay->n_sensors);
+				 r->info->path, ins_foot_name(foot), r->info->n_sensors[foot], lay->name, lay->n_sensors);
 			return -1;
 		}
 	}

@@ -1052,6 +1052,11 @@ static const struct analyze_bad_case analyze_bad[] = {
 	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
 	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "nosuch.layout" },
+	{ { "@", "--layout", "fsr16", "--data-dir", INS_TEST_SRCDIR, NULL }, PDB_ROW, 1,
+	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
+	{ { "@", "--layout", LAYOUTS "/fsr16.layout", NULL }, PDB_ROW, 1,
+	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
+	{ { "@", "--layout", "/nonexistent/x.layout", NULL }, PDB_ROW, 1, "/nonexistent/x.layout" },
 	{ { "@", "--layout-dir", LAYOUTS, NULL }, PDB_ROW "0.0100\t1\t2\tx\n", 1,
 	  "pdb.txt:2: expected 19 columns" },
 };
