@@ -52,6 +52,9 @@ static int open_writer_connection(struct ins_store *st, char *err, size_t errlen
 		"PRAGMA journal_mode = WAL",
 		"PRAGMA synchronous = NORMAL",
 		"PRAGMA foreign_keys = ON",
+		/* After a backlog (a disk that was full, a long export holding a
+		 * snapshot) the WAL is cut back to 64 MiB instead of keeping its peak. */
+		"PRAGMA journal_size_limit = 67108864",
 	};
 	int src = sqlite3_open_v2(st->db_path, &st->wdb,
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
