@@ -76,12 +76,18 @@ static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "data-dir", required_argument, NULL, 'D' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "body-weight-kg", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof *o);
+	/* "--analyze --help" would hand --help to --analyze as its FILE */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			analyze_usage(stdout);
+			return 1;
+		}
+	}
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -96,9 +102,6 @@ static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 			if (analyze_parse_weight(optarg, &o->body_weight_kg) < 0)
 				return -1;
 			break;
-		case 'h':
-			analyze_usage(stdout);
-			return 1;
 		default:
 			analyze_usage(stderr);
 			return -1;

@@ -1083,6 +1083,16 @@ START_TEST(analyze_warns_when_the_moticon_insole_is_not_size_7)
 }
 END_TEST
 
+START_TEST(analyze_help_prints_usage_and_succeeds)
+{
+	char out[512], errp[512];
+	const char *args[] = { "--analyze", "--help", NULL };
+
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	ck_assert_int_eq(strncmp(slurp(out), "usage: insoled --analyze FILE", 29), 0);
+}
+END_TEST
+
 START_TEST(analyze_bad_usage_and_input_exit_with_a_message)
 {
 	const struct analyze_bad_case *c = &analyze_bad[_i];
@@ -1141,6 +1151,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_prints_one_json_step_per_line_then_the_summary);
 	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
+	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
 	suite_add_tcase(s, analysis);
