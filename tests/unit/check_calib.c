@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "insoled/layout.h"
+#include "insoled/synth.h"
 #include "../../daemon/analysis/frame_metrics.h"
 
 static struct ins_calib_curve linear(double zero, double gain, uint16_t sat)
@@ -256,6 +257,32 @@ START_TEST(health_flags_silent_saturating_stuck)
 }
 END_TEST
 
+/* The synthetic insole inverts these curves to make raw counts; a round
+ * trip must give back the pressure, or every synthetic test measures the
+ * mismatch instead of the analysis. */
+START_TEST(synth_inverse_round_trips)
+{
+	struct ins_calib_curve curves[4] = {
+		linear(7, 0.25, 4095),
+		{ .kind = INS_CALIB_POWER, .zero = 3, .gain = 0.00543584748, .exponent = 1.4, .saturation = 4000 },
+		table3(5),
+		table3(0),
+	};
+	static const double kpa[] = { 0.5, 10, 45, 100, 240, 400 };
+
+	curves[3].table_counts[0] = 20; /* first segment extrapolated below its first point */
+	curves[3].table_kpa[0] = 5;
+	for (unsigned c = 0; c < 4; c++) {
+		for (unsigned k = 0; k < sizeof(kpa) / sizeof(kpa[0]); k++) {
+			double counts = ins_synth_kpa_to_counts(&curves[c], kpa[k]);
+
+			ck_assert_double_lt(counts, curves[c].saturation);
+			ck_assert_double_eq_tol(ins_calib_eval(&curves[c], counts), kpa[k], 1e-9 * kpa[k]);
+		}
+	}
+}
+END_TEST
+
 Suite *ins_suite_calib(void);
 Suite *ins_suite_calib(void)
 {
@@ -266,6 +293,7 @@ Suite *ins_suite_calib(void)
 	tcase_add_test(curves, linear_curve_at_known_points);
 	tcase_add_test(curves, power_curve_at_known_points);
 	tcase_add_test(curves, table_curve_interpolates_and_extrapolates);
+	tcase_add_test(curves, synth_inverse_round_trips);
 	tcase_add_test(frame, frame_paths_match_the_curves);
 	tcase_add_test(frame, tare_zeroes_each_sensor_at_its_counts);
 	tcase_add_test(frame, body_weight_scale);
