@@ -536,6 +536,28 @@ START_TEST(session_lifecycle)
 }
 END_TEST
 
+START_TEST(close_completes_recording_sessions)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("S", "");
+	int64_t id = start_session(st, &m);
+	struct ins_step step = { .foot = 1, .index = 0, .contact_us = 1000, .toe_off_us = 2000 };
+
+	for (unsigned i = 0; i < INS_M_COUNT; i++)
+		step.m[i] = i;
+	put_frames(st, id, 0, 250, 16, INS_STORE_OK);
+	ck_assert_int_eq(ins_store_put_step(st, id, &step), 0);
+	/* close drains the queue without a stop */
+	ins_store_close(st);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions WHERE state = 'complete' AND end_us IS NOT NULL"), 1);
+	ck_assert_int_eq(query_int("SELECT id FROM sessions"), id);
+	ck_assert_int_eq(query_int("SELECT frames FROM sessions"), 500);
+	ck_assert_int_eq(query_int("SELECT steps FROM sessions"), 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM summaries"), 1);
+}
+END_TEST
+
 START_TEST(raw_archive_is_lossless)
 {
 	struct ins_store_config c = config();
@@ -1219,6 +1241,7 @@ Suite *ins_suite_store(void)
 
 	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_add_test(ts, session_lifecycle);
+	tcase_add_test(ts, close_completes_recording_sessions);
 	tcase_add_test(ts, raw_archive_is_lossless);
 	tcase_add_test(ts, text_roundtrip_exact);
 	tcase_add_test(ts, subjects_create_list_update);
