@@ -442,13 +442,12 @@ static void bind_subject(sqlite3_stmt *q, const struct subject_arg *a, int with_
 	sqlite3_bind_int(q, 7, a->has_notes);
 }
 
-static int subject_conflict(struct ins_store *st, const struct subject_arg *a, char *err, size_t errlen)
+static int subject_conflict(struct ins_store *st, char *err, size_t errlen)
 {
 	if ((sqlite3_errcode(st->wdb) & 0xff) == SQLITE_CONSTRAINT) {
 		snprintf(err, errlen, "code: a subject with this code already exists");
 		return INS_STORE_ECONFLICT;
 	}
-	(void)a;
 	return 0;
 }
 
@@ -465,7 +464,7 @@ static int cmd_subject_create(struct ins_store *st, void *arg, char *err, size_t
 	bind_subject(q, a, 0);
 	if (sqlite3_step(q) == SQLITE_DONE) {
 		a->id = sqlite3_last_insert_rowid(st->wdb);
-	} else if (!(rc = subject_conflict(st, a, err, errlen))) {
+	} else if (!(rc = subject_conflict(st, err, errlen))) {
 		store_note_error(st, "creating a subject", sqlite3_errcode(st->wdb), st->wdb);
 		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "subject", err, errlen);
 	}
@@ -507,7 +506,7 @@ static int cmd_subject_update(struct ins_store *st, void *arg, char *err, size_t
 			snprintf(err, errlen, "subject %lld does not exist", (long long)a->id);
 			rc = INS_STORE_ENOTFOUND;
 		}
-	} else if (!(rc = subject_conflict(st, a, err, errlen))) {
+	} else if (!(rc = subject_conflict(st, err, errlen))) {
 		store_note_error(st, "updating a subject", sqlite3_errcode(st->wdb), st->wdb);
 		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "subject", err, errlen);
 	}
@@ -537,13 +536,11 @@ static int add_to_acc(void *ctx, const struct ins_step *step)
 	return 0;
 }
 
-int store_summary_from_steps(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_summary *out,
-			     char *err, size_t errlen)
+int store_summary_from_steps(sqlite3 *db, int64_t session_id, struct ins_summary *out, char *err, size_t errlen)
 {
 	struct acc_ctx c = { ins_summary_acc_new() };
 	int rc;
 
-	(void)st;
 	if (!c.acc) {
 		snprintf(err, errlen, "out of memory");
 		return INS_STORE_EIO;
@@ -574,7 +571,7 @@ int store_mark_interrupted(struct ins_store *st, char *err, size_t errlen)
 		if ((rc = run(st, u, "marking a session interrupted", err, errlen)) < 0)
 			goto rollback;
 		sqlite3_reset(u);
-		if ((rc = store_summary_from_steps(st, st->wdb, id, &sum, err, errlen)) < 0 ||
+		if ((rc = store_summary_from_steps(st->wdb, id, &sum, err, errlen)) < 0 ||
 		    (rc = store_write_summary(st, id, &sum)) < 0)
 			goto rollback;
 		ins_warn(STORE_LOG, "session %lld was still recording when insoled stopped; marked interrupted, "

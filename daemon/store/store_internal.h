@@ -188,8 +188,7 @@ void store_rollback(struct ins_store *st);
 /* sessions.c */
 int store_mark_interrupted(struct ins_store *st, char *err, size_t errlen);
 int store_write_summary(struct ins_store *st, int64_t session_id, const struct ins_summary *sum);
-int store_summary_from_steps(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_summary *out,
-			     char *err, size_t errlen);
+int store_summary_from_steps(sqlite3 *db, int64_t session_id, struct ins_summary *out, char *err, size_t errlen);
 
 int store_insert_session(struct ins_store *st, const struct ins_session_meta *m, const char *state,
 			 const char *source, int64_t start_us, int64_t *session_id, char *err, size_t errlen);

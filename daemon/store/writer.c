@@ -470,7 +470,7 @@ static void free_rec(struct rec *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void committed(struct ins_store *st, const struct rec_delta *d)
+static void committed(struct ins_store *st)
 {
 	uint64_t frames = 0, steps = 0;
 
@@ -491,7 +491,6 @@ static void committed(struct ins_store *st, const struct rec_delta *d)
 		if (st->recs[k].used && st->recs[k].stop_pending)
 			free_rec(&st->recs[k]);
 	pthread_mutex_unlock(&st->mu);
-	(void)d;
 }
 
 static int anything_pending(const struct ins_store *st)
@@ -533,7 +532,7 @@ int store_flush(struct ins_store *st)
 	}
 	if ((rc = store_commit(st, err, sizeof(err))) < 0)
 		goto failed;
-	committed(st, d);
+	committed(st);
 	st->retry_after_us = 0;
 	return 0;
 failed:
