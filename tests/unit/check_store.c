@@ -1055,7 +1055,17 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	ck_assert_ptr_nonnull(strstr(csv, "\n# units: kPa\n"));
 	ck_assert_ptr_null(strstr(csv, "# calibration_"));
 	ck_assert_uint_eq(count_lines(csv, NULL) - count_lines(csv, "#") - 1, 4000);
+	f = fopen(path, "w");
+	fwrite(csv, 1, len, f);
+	fclose(f);
 	free(csv);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, err, sizeof(err)) == 0, "%s", err);
+	j = ins_store_session_get(st, imported, &c.refuse_corrupt, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
+	json_decref(j);
+	steps = stored_steps(st, imported);
+	assert_same_json(steps, run.steps, "steps of the re-imported kPa export and live steps");
+	json_decref(steps);
 	csv = export_to_string(st, run.id, INS_EXPORT_FRAME_METRICS_CSV, 100, &len);
 	ck_assert_ptr_nonnull(strstr(csv, "\nt_us,foot,seq,host_us,force_n,cop_x_mm,cop_y_mm,cop_x_norm,cop_y_norm,"
 				      "contact_area_mm2,peak_kpa,in_stance,n_saturated,event\n"));
