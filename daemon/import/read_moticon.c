@@ -236,6 +236,12 @@ static double moticon_peek_rate(const char *path)
 	return isfinite(best) ? 1.0 / best : MOTICON_DEFAULT_RATE_HZ;
 }
 
+/* "# time<TAB>..." or "# time[s]<TAB>...": the line naming the columns. */
+static int moticon_is_column_line(const char *line)
+{
+	return strncmp(line, "# time", 6) == 0 && (line[6] == '\t' || line[6] == '[') && strchr(line, '\t');
+}
+
 static int moticon_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
 {
 	struct moticon *m = calloc(1, sizeof *m);
@@ -256,7 +262,7 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 	if (ins_text_open(&m->text, imp->info.path, err, errlen) < 0)
 		return -1;
 	while ((rc = ins_text_next(&m->text, &line, err, errlen)) == 1 && line[0] == '#') {
-		if (strncmp(line, "# time\t", 7) == 0) {
+		if (moticon_is_column_line(line)) {
 			if (moticon_read_columns(m, line, err, errlen) < 0)
 				return -1;
 		} else {

@@ -603,6 +603,25 @@ START_TEST(a_utf8_byte_order_mark_is_skipped)
 }
 END_TEST
 
+START_TEST(moticon_one_foot_with_a_time_unit_reads)
+{
+	char err[512] = "";
+	const char *path = write_text("right.txt", "# Start time: x\n# time[s]\tright pressure 1[N/cm2]\t"
+				      "right pressure 2[N/cm2]\n1.50\t0.5\t1.5\n1.60\t1\t2\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_RIGHT);
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], ""); /* 2 sensors: no known layout */
+	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 10.0, 1e-9);
+	ck_assert_int_eq(ins_import_info(imp)->has_ref_force, 0);
+	expect_frame(imp, INS_FOOT_RIGHT, 1500000, 0, 0, 5.0f);
+	expect_frame(imp, INS_FOOT_RIGHT, 1600000, 1, 0, 10.0f);
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
 START_TEST(reader_stays_failed_after_an_error_and_keeps_good_frames)
 {
 	char err[512] = "";
@@ -1136,6 +1155,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, reader_stays_failed_after_an_error_and_keeps_good_frames);
 	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
+	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */
