@@ -69,12 +69,20 @@ static void data_path(const struct ins_config *cfg, const char *sub, char *out, 
 }
 
 /* Third-party browser code (uPlot) keeps its npm layout: web/node_modules in
- * a source tree after `npm ci`, web/vendor once `make install` copied it. */
-static void vendor_dir(const struct ins_config *cfg, char *out, size_t size)
+ * a source tree after `npm ci`, web/vendor once `make install` copied it.
+ * Without either the dashboard still shows maps and numbers, so a missing
+ * chart library is a warning, not a reason to refuse to start. */
+static const char *vendor_dir(const struct ins_config *cfg, char *out, size_t size)
 {
 	data_path(cfg, "web/vendor", out, size);
-	if (!dir_exists(out))
-		data_path(cfg, "web/node_modules", out, size);
+	if (dir_exists(out))
+		return out;
+	data_path(cfg, "web/node_modules", out, size);
+	if (dir_exists(out))
+		return out;
+	ins_warn(MOD, "no chart library in %s/web (run 'npm ci' in web/ or 'make install'): "
+		 "the dashboard will show no charts", ins_data_dir(cfg));
+	return NULL;
 }
 
 /* ---- the analysis thread: the only consumer of the frame queue ---------- */
@@ -331,21 +339,22 @@ static int start_http(struct daemon *d, char *err, size_t errlen)
 		.set_body_weight = set_body_weight,
 		.devices = devices_json,
 	};
-	char web_root[PATH_MAX], vendor_root[PATH_MAX];
+	char web_root[PATH_MAX], vendor_root[PATH_MAX], layout_dir[PATH_MAX];
 	const struct ins_config *cfg = d->cfg;
 	struct ins_http_config hc = {
 		.bind_addr = cfg->listen_addr,
 		.port = cfg->port,
 		.token = cfg->token[0] ? cfg->token : NULL,
 		.web_root = web_root,
-		.vendor_root = vendor_root,
+		.vendor_root = vendor_dir(cfg, vendor_root, sizeof(vendor_root)),
+		.layout_dir = layout_dir,
 		.tls_cert = cfg->tls_cert[0] ? cfg->tls_cert : NULL,
 		.tls_key = cfg->tls_key[0] ? cfg->tls_key : NULL,
 	};
 
 	hooks.ctx = d;
 	data_path(cfg, "web", web_root, sizeof(web_root));
-	vendor_dir(cfg, vendor_root, sizeof(vendor_root));
+	data_path(cfg, "layouts", layout_dir, sizeof(layout_dir));
 	d->http = ins_http_start(&hc, d->store, d->live, &hooks, err, errlen);
 	return d->http ? 0 : -1;
 }
