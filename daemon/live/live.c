@@ -66,7 +66,7 @@ struct live_foot {
 	unsigned w, h;
 	float cell_mm, x0_mm, y0_mm;
 	float *cells;
-	int64_t last_emit_mono_us;
+	int64_t next_emit_mono_us;
 	int emitted_once;
 	/* Shared, under live->lock: latest FOOT JSON text. */
 	char *json;
@@ -474,12 +474,17 @@ void ins_live_publish_frame(struct ins_live *live, const struct ins_frame_metric
 	atomic_fetch_add(&live->frames_published, 1);
 	f = &live->foot[m->foot];
 	pthread_mutex_lock(&f->render_lock);
-	if (f->emitted_once && now - f->last_emit_mono_us < live->frame_period_us) {
+	if (f->emitted_once && now < f->next_emit_mono_us) {
 		pthread_mutex_unlock(&f->render_lock);
 		return;
 	}
+	/* A fixed schedule keeps the average at display_hz whatever the frame
+	 * rate (100 Hz frames against a 33 ms period would otherwise give 25 Hz);
+	 * after a pause the schedule restarts from now instead of bursting. */
+	f->next_emit_mono_us += live->frame_period_us;
+	if (!f->emitted_once || f->next_emit_mono_us <= now)
+		f->next_emit_mono_us = now + live->frame_period_us;
 	f->emitted_once = 1;
-	f->last_emit_mono_us = now;
 	if (render_foot(&foot, f, m, kpa) < 0)
 		goto out;
 	sb_printf(&ev, "{\"t_us\":%" PRId64 ",\"foot\":\"%s\",\"frame\":", m->t_us, ins_foot_name(m->foot));

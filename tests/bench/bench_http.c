@@ -360,6 +360,27 @@ static double pct(double *v, size_t n, double p)
 	return n ? v[(size_t)(p / 100.0 * (double)(n - 1))] : -1;
 }
 
+static void sse_report(struct sse_clients *s, int seconds, const char *when)
+{
+	qsort(s->lat_ms, s->n_lat, sizeof(double), cmp_double);
+	printf("  SSE %s: %d clients, %.1f frame events/s per client (30 Hz x 2 feet = 60 expected), %d dropped; "
+	       "serial write -> SSE event over %zu events: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+	       when, s->n, (double)s->frame_events / s->n / seconds, s->closed, s->n_lat, pct(s->lat_ms, s->n_lat, 50),
+	       pct(s->lat_ms, s->n_lat, 99), s->n_lat ? s->lat_ms[s->n_lat - 1] : -1.0);
+	s->n_lat = 0;
+	s->frame_events = 0;
+}
+
+/* The reader thread only appends while measuring; reset between phases. */
+static void sse_measure(struct sse_clients *s, int seconds, const char *when)
+{
+	atomic_store(&s->measuring, 1);
+	sleep((unsigned)seconds);
+	atomic_store(&s->measuring, 0);
+	usleep(100000);
+	sse_report(s, seconds, when);
+}
+
 /* ---- wrk ------------------------------------------------------------------------ */
 
 struct wrk_result {
@@ -513,19 +534,17 @@ static int bench_layout(const char *name, int wrk_s, int n_sse)
 	if (sse_start(&sse, n_sse, port, f) != 0)
 		goto out;
 	sleep(1);
+	sse_measure(&sse, wrk_s, "alone");
 	atomic_store(&sse.measuring, 1);
 	if (run_wrk(url, wrk_s, &w2) < 0) {
 		sse_stop(&sse);
 		goto out;
 	}
 	atomic_store(&sse.measuring, 0);
-	printf("  same with %d SSE clients:          %.0f req/s, p50 %.2f ms, p99 %.2f ms, non-2xx %ld, socket errors %ld\n",
+	usleep(100000);
+	printf("  GET /api/live with %d SSE clients connected: %.0f req/s, p50 %.2f ms, p99 %.2f ms, non-2xx %ld, socket errors %ld\n",
 	       n_sse, w2.rps, w2.p50_ms, w2.p99_ms, w2.non2xx, w2.errors);
-	qsort(sse.lat_ms, sse.n_lat, sizeof(double), cmp_double);
-	printf("  SSE: %d clients, %.1f frame events/s per client (both feet), %d dropped by the server; "
-	       "serial write -> SSE event latency over %zu events: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-	       n_sse, (double)sse.frame_events / n_sse / wrk_s, sse.closed, sse.n_lat, pct(sse.lat_ms, sse.n_lat, 50),
-	       pct(sse.lat_ms, sse.n_lat, 99), sse.n_lat ? sse.lat_ms[sse.n_lat - 1] : -1.0);
+	sse_report(&sse, wrk_s, "while wrk saturates both cores");
 	sse_stop(&sse);
 	atomic_store(&f->stop, 1);
 	pthread_join(f->thread, NULL);
