@@ -25,6 +25,7 @@
 /* The knee of an unloading: where the fall rate drops below a fifth of its
  * steepest. */
 #define EV_KNEE_SLOPE_FRACTION 0.2
+#define EV_SLOPE_SPAN_US 10000
 /* Segmentation hysteresis, as fractions of (hi - lo): loaded above half the
  * stance level, unloaded below a quarter.  The valley of a walking force
  * curve (60-80 % of the peaks) stays well inside stance; deeper pathological
@@ -154,11 +155,18 @@ static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double le
 	return crossing_time(ev, j - 1, j, thr);
 }
 
-static double slope_at(const struct ins_events *ev, uint64_t k)
+/* Fall rate from sample k over at least EV_SLOPE_SPAN_US (or to the newest
+ * sample): one sample at 100 Hz, three at 300 Hz, so sample noise does not
+ * decide where a fall ends. */
+static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest)
 {
-	int64_t dt = tat(ev, k + 1) - tat(ev, k);
+	uint64_t e = k + 1;
+	int64_t dt;
 
-	return dt > 0 ? (xat(ev, k + 1) - xat(ev, k)) / (double)dt : 0.0;
+	while (e < newest && tat(ev, e) - tat(ev, k) < EV_SLOPE_SPAN_US)
+		e++;
+	dt = tat(ev, e) - tat(ev, k);
+	return dt > 0 ? (xat(ev, e) - xat(ev, k)) / (double)dt : 0.0;
 }
 
 /* End of the steep part of the unloading: from the steepest fall after the
@@ -170,13 +178,13 @@ static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest)
 	uint64_t k, at = ev->last_loaded;
 
 	for (k = ev->last_loaded; k < newest; k++) {
-		double s = slope_at(ev, k);
+		double s = slope_at(ev, k, newest);
 		if (s < steepest) {
 			steepest = s;
 			at = k;
 		}
 	}
-	for (k = at; k < newest && slope_at(ev, k) < EV_KNEE_SLOPE_FRACTION * steepest; k++)
+	for (k = at; k < newest && slope_at(ev, k, newest) < EV_KNEE_SLOPE_FRACTION * steepest; k++)
 		;
 	return tat(ev, k);
 }
