@@ -17,7 +17,7 @@ DAEMON_PID=$!
 PIDS="$PIDS $DAEMON_PID"
 url=""
 for _ in $(seq 100); do
-	url=$(sed -n 's|.*dashboard at \(http://[^ ]*\)/.*|\1|p' "$WORK/insoled.out" | head -n 1)
+	url=$(sed -n 's|.*dashboard at \(http://[^ ]*\)/.*|\1|p' "$WORK/insoled.out" 2>/dev/null | head -n 1)
 	[ -n "$url" ] && break
 	kill -0 "$DAEMON_PID" 2>/dev/null || fail "insoled exited: $(tail -n 5 "$WORK/insoled.err")"
 	sleep 0.1
