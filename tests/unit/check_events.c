@@ -437,6 +437,77 @@ START_TEST(first_stance_is_timed_against_its_own_level)
 }
 END_TEST
 
+/* Tare applies to the foot's next raw frame: counts of 50 on the five
+ * sensors read 250 N before (gain 1 kPa per count, 1000 mm2 each), 0 N on
+ * the frame that is tared, and 100 counts above the new zero later. */
+START_TEST(tare_zeroes_at_the_next_raw_frame)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	uint16_t counts[FX_N] = { 50, 50, 50, 50, 50 };
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FX_N, .values = counts };
+
+	ck_assert_ptr_nonnull(ana);
+	f.seq = 0;
+	f.t_us = 0;
+	ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+	ck_assert_double_eq_tol(fm.force_n, 250, 1e-3);
+	ins_analysis_tare(ana, INS_FOOT_LEFT);
+	ins_analysis_tare(ana, INS_FOOT_RIGHT); /* no layout: logged, ignored */
+	f.seq = 1;
+	f.t_us = 10000;
+	ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+	ck_assert_double_eq_tol(fm.force_n, 0, 1e-6);
+	for (unsigned i = 0; i < FX_N; i++)
+		counts[i] = 150;
+	f.seq = 2;
+	f.t_us = 20000;
+	ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+	ck_assert_double_eq_tol(fm.force_n, 500, 1e-3);
+	ck_assert_double_eq_tol(ins_analysis_last_kpa(ana, INS_FOOT_LEFT)[FX_TOES], 100, 1e-4);
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
+/* Body weight set during the run normalises the loading rate of the steps
+ * that follow; 0 makes it unknown again. */
+START_TEST(body_weight_normalises_loading_rate)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	static struct run r;
+
+	ck_assert_ptr_nonnull(ana);
+	memset(&r, 0, sizeof r);
+	for (int t = -QUIET_MS; t <= 3000; t += DT_MS) {
+		int phase = t % 1000;
+		float kpa[FX_N] = { 0 };
+		/* ramp 0 -> 800 N over 100 ms (a first peak at 100 ms of a 500 ms stance), hold, drop */
+		if (t >= 0 && phase <= 500)
+			kpa[FX_HEEL_M] = phase < 100 ? 8.0f * (float)phase : phase <= 120 ? 800.0f : 700.0f;
+		if (t == 1000)
+			ins_analysis_set_body_weight(ana, 800);
+		if (t == 2000)
+			ins_analysis_set_body_weight(ana, 0);
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+		collect(ana, &fm, &r);
+	}
+	ck_assert_uint_eq(r.n, 3);
+	for (unsigned k = 0; k < 3; k++)
+		ck_assert_double_eq_tol(r.steps[k].m[INS_M_LOADING_RATE_NS], 8000, 1e-3);
+	ck_assert(isnan(r.steps[0].m[INS_M_LOADING_RATE_BWS]));
+	ck_assert_double_eq_tol(r.steps[1].m[INS_M_LOADING_RATE_BWS], 10, 1e-6);
+	ck_assert(isnan(r.steps[2].m[INS_M_LOADING_RATE_BWS]));
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
 START_TEST(bad_frames_are_rejected_not_fatal)
 {
 	struct ins_layout *l = fixture_sparse5(0);
@@ -578,6 +649,8 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, frame_flags_and_state);
 	tcase_add_test(tc, knock_in_swing_is_ignored);
 	tcase_add_test(tc, first_stance_is_timed_against_its_own_level);
+	tcase_add_test(tc, tare_zeroes_at_the_next_raw_frame);
+	tcase_add_test(tc, body_weight_normalises_loading_rate);
 	tcase_add_test(tc, bad_frames_are_rejected_not_fatal);
 	tcase_add_test(tc, synthetic_walker_matches_its_truth);
 	tcase_add_test(tc, synthetic_runner_matches_its_truth);
