@@ -1166,6 +1166,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(real, gaitpdb_totals_equal_the_file_total_columns);
 	suite_add_tcase(s, real);
 
+	tcase_set_timeout(analysis, 30); /* whole walks through the analysis, under sanitizers on a busy CI */
 	tcase_add_checked_fixture(analysis, tmp_setup, tmp_teardown);
 	tcase_add_test(analysis, fixture_totals_agree_through_the_analysis);
 	tcase_add_test(analysis, analyze_prints_one_json_step_per_line_then_the_summary);
