@@ -81,6 +81,27 @@ static void set_recording(struct ins_http *http, int64_t id, int64_t stopped_id)
 	ins_live_publish_event(http->live, "session", ev);
 }
 
+/* The contract's top-level "devices" and "queues", from what the pipeline
+ * put under "acquisition" and the store's counters, unless the hook set
+ * them itself. */
+static void summarise_status(json_t *st)
+{
+	json_t *acq = json_object_get(st, "acquisition"), *db = json_object_get(st, "database");
+	json_t *queues = json_object_get(st, "queues");
+
+	if (json_array_size(json_object_get(st, "devices")) == 0 && json_is_array(json_object_get(acq, "devices")))
+		json_object_set(st, "devices", json_object_get(acq, "devices"));
+	if (json_is_object(queues) && json_object_size(queues) == 0) {
+		if (json_is_object(json_object_get(acq, "queue")))
+			json_object_set(queues, "frames", json_object_get(acq, "queue"));
+		if (json_is_object(db))
+			json_object_set_new(queues, "store",
+					    json_pack("{s:O,s:O,s:O}", "depth", json_object_get(db, "queue_depth"),
+						      "capacity", json_object_get(db, "queue_capacity"),
+						      "dropped", json_object_get(db, "frames_dropped")));
+	}
+}
+
 static void h_status(struct ins_http *http, const struct ins_http_request *req,
 		     const struct ins_http_route *route, struct ins_http_response *resp)
 {
@@ -96,6 +117,7 @@ static void h_status(struct ins_http *http, const struct ins_http_request *req,
 	if (http->hooks.fill_status)
 		http->hooks.fill_status(http->hooks.ctx, st);
 	json_object_set_new(st, "database", database_json(http->store));
+	summarise_status(st);
 	if (http->live) {
 		struct ins_live_stats ls;
 
