@@ -40,6 +40,10 @@ let allowUnauthorized = false;
 
 function log(...a) { console.log(...a); }
 
+// However this script ends, the daemon and the emulator end with it.
+process.on('exit', () => { for (const c of children) if (!exited(c)) c.kill('SIGKILL'); });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(1));
+
 function freePort() {
 	return new Promise((res, rej) => {
 		const s = createServer();
@@ -83,7 +87,7 @@ async function startDaemon(pty, port, token) {
 	const base = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + READY_MS;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`insoled exited (${child.exitCode}):\n${child.logText}`);
+		if (exited(child)) throw new Error(`insoled exited (${child.exitCode ?? child.signalCode}):\n${child.logText}`);
 		try {
 			const r = await fetch(`${base}/api/status`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 			if (r.ok) return { child, base };
@@ -93,8 +97,10 @@ async function startDaemon(pty, port, token) {
 	throw new Error(`insoled did not answer on ${base} within ${READY_MS} ms:\n${child.logText}`);
 }
 
+const exited = (child) => child.exitCode !== null || child.signalCode !== null;
+
 async function stop(child) {
-	if (!child || child.exitCode !== null) return;
+	if (!child || exited(child)) return;
 	child.kill('SIGTERM');
 	const t = setTimeout(() => child.kill('SIGKILL'), 5000);
 	await new Promise((r) => child.once('exit', r));
