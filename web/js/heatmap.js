@@ -131,20 +131,22 @@ export class FootMap {
 		const span = max - min || 1;
 		// Below this a cell reads as unloaded (neutral, not the darkest colour)
 		// so an unloaded foot looks empty instead of dark purple.
-		const lowCut = scale === 'viridis' ? min + span * LOW_FRACTION : -Infinity;
+		const lowCut = scale === 'viridis' ? min + span * LOW_FRACTION : min - 1;
 		this.tile.width = w;
 		this.tile.height = h;
 		const tctx = this.tile.getContext('2d');
 		const img = tctx.createImageData(w, h);
-		const fill = [0xec, 0xef, 0xf3];
 		for (let r = 0; r < h; r++) {
 			for (let c = 0; c < w; c++) {
 				const v = cells[r * w + c];
 				// row 0 is at the heel: it goes to the bottom of the tile
 				const o = ((h - 1 - r) * w + c) * 4;
 				if (v === null || v === undefined || !Number.isFinite(v)) { img.data[o + 3] = 0; continue; }
-				const rgb = v <= lowCut ? fill : colourAt(scale, (v - min) / span);
-				img.data[o] = rgb[0]; img.data[o + 1] = rgb[1]; img.data[o + 2] = rgb[2]; img.data[o + 3] = 255;
+				// Fade in from transparent (the unloaded grey underneath) between
+				// half of lowCut and lowCut, so unloaded patches have soft edges.
+				const rgb = colourAt(scale, Math.max(0, (v - min) / span));
+				img.data[o] = rgb[0]; img.data[o + 1] = rgb[1]; img.data[o + 2] = rgb[2];
+				img.data[o + 3] = v >= lowCut ? 255 : Math.round(255 * Math.max(0, 2 * (v - min) / (lowCut - min) - 1));
 			}
 		}
 		tctx.putImageData(img, 0, 0);

@@ -21,6 +21,7 @@ const STATUS_EVERY_MS = 2000;
 const STALE_US = 2e6;          // a foot silent this long is reported
 const STEP_ROWS = 12;
 const SATURATION_HOLD_MS = 3000; // keep the saturation warning up long enough to read
+const MIN_LOAD_FRACTION = 0.05; // of the foot's recent peak force: below it the foot counts as unloaded
 
 export async function mount(main) {
 	const st = {
@@ -129,7 +130,16 @@ export async function mount(main) {
 }
 
 function newFoot() {
-	return { frame: null, t_us: null, trail: [], layout: null };
+	return { frame: null, t_us: null, trail: [], layout: null, forcePeaks: [], loaded: false };
+}
+
+// The CoP of a barely loaded foot is mostly noise: the gait line and the
+// region shares only use frames in stance carrying a fair part of the
+// foot's recent peak force.
+function loaded(F, frame) {
+	if (frame.in_stance === false || !isNum(frame.force_n)) return false;
+	const peak = F.forcePeaks.reduce((m, p) => Math.max(m, p.v), 0);
+	return frame.force_n > peak * MIN_LOAD_FRACTION;
 }
 
 function applySnapshot(st, snap) {
@@ -158,7 +168,10 @@ function addFrame(st, foot, t_us, frame) {
 	F.t_us = t_us;
 	st.lastWall[foot] = performance.now();
 	const cop = frame.cop;
-	if (cop && isNum(cop.x_mm) && isNum(cop.y_mm) && frame.in_stance !== false) {
+	if (isNum(frame.force_n)) F.forcePeaks.push({ t: t_us, v: frame.force_n });
+	while (F.forcePeaks.length && t_us - F.forcePeaks[0].t > AUTO_RANGE_US) F.forcePeaks.shift();
+	F.loaded = loaded(F, frame);
+	if (cop && isNum(cop.x_mm) && isNum(cop.y_mm) && F.loaded) {
 		F.trail.push({ x: cop.x_mm, y: cop.y_mm, t: t_us, gap: F.trail.length > 0 && F.trail[F.trail.length - 1].lift });
 	} else if (F.trail.length) {
 		F.trail[F.trail.length - 1].lift = true;
@@ -278,7 +291,7 @@ function drawMaps(ui, st) {
 		const cop = F.frame?.cop;
 		m.draw({
 			heatmap: F.frame?.heatmap, min: r.min, max: r.max, trail,
-			cop: F.frame?.in_stance !== false && cop && isNum(cop.x_mm) ? { x: cop.x_mm, y: cop.y_mm } : null,
+			cop: F.loaded && cop && isNum(cop.x_mm) ? { x: cop.x_mm, y: cop.y_mm } : null,
 		});
 	}
 	const key = `${r.min}-${r.max}`;
@@ -325,15 +338,17 @@ function renderText(ui, st) {
 
 function renderRegions(ui, st) {
 	const blocks = FEET.map((f) => {
-		const reg = st.feet[f].frame?.regions_n ?? {};
-		const total = REGIONS.reduce((s, [k]) => s + (isNum(reg[k]) ? Math.max(0, reg[k]) : 0), 0);
+		const F = st.feet[f];
+		const reg = F.frame?.regions_n ?? {};
+		// shares of a foot in the air would only show noise
+		const total = F.loaded ? REGIONS.reduce((s, [k]) => s + (isNum(reg[k]) ? Math.max(0, reg[k]) : 0), 0) : 0;
 		const rows = REGIONS.map(([k, label]) => {
 			const v = isNum(reg[k]) ? Math.max(0, reg[k]) : null;
 			const pct = total > 0 && v !== null ? (100 * v) / total : 0;
 			return el('div', { class: 'bar-row' },
 				el('span', { class: 'bar-label' }, label),
 				el('span', { class: 'bar-track' }, el('span', { class: `bar-fill ${f}`, style: `width:${pct.toFixed(1)}%` })),
-				el('span', { class: 'bar-value' }, v === null ? '–' : `${num(v, 0)} N · ${num(pct, 0)} %`));
+				el('span', { class: 'bar-value' }, v === null ? '–' : total > 0 ? `${num(v, 0)} N · ${num(pct, 0)} %` : `${num(v, 0)} N`));
 		});
 		return el('div', { class: 'region-foot', role: 'group', 'aria-label': `${footName(f)} foot region load` },
 			el('h3', {}, `${footName(f)} foot`), rows);
