@@ -14,6 +14,7 @@
 
 #include "insoled/analysis_json.h"
 #include "insoled/import.h"
+#include "../../daemon/import/import_priv.h"
 
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
 #define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
@@ -640,6 +641,25 @@ START_TEST(reader_stays_failed_after_an_error_and_keeps_good_frames)
 }
 END_TEST
 
+START_TEST(numbers_parse_exactly_as_strtod_does)
+{
+	static const char *const texts[] = { "0", "-0", "6.50", "-0.201829", "509.00", "0.1", "5.", ".5", "+7",
+					     "123456789012345", "1234567890123456", "0.000000000000001",
+					     "1e3", "-2.5E-2", "9007199254740993", "0.30000000000000004" };
+	char err[256] = "";
+
+	for (unsigned i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		double v = -1, want = strtod(texts[i], NULL);
+
+		ck_assert_int_eq(ins_parse_number(texts[i], &v, "f", 1, "x", err, sizeof err), 0);
+		ck_assert_msg(memcmp(&v, &want, sizeof v) == 0, "%s: %.17g, strtod %.17g", texts[i], v, want);
+	}
+	for (const char *const *bad = (const char *const[]){ ".", "-", "1.2.3", "--1", "1-", " 1", "1 ", "0x10", NULL };
+	     *bad; bad++)
+		ck_assert_msg(ins_parse_number(*bad, &(double){ 0 }, "f", 1, "x", err, sizeof err) == -1, "%s", *bad);
+}
+END_TEST
+
 START_TEST(newtons_become_kpa_with_sensor_areas)
 {
 	struct ins_sensor sensors[2] = { { .area_mm2 = 500.0f }, { .area_mm2 = 0.0f } };
@@ -1145,6 +1165,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
 	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
+	tcase_add_test(readers, numbers_parse_exactly_as_strtod_does);
 	suite_add_tcase(s, readers);
 
 	tcase_add_checked_fixture(bad, tmp_setup, tmp_teardown);
