@@ -251,7 +251,7 @@ void ins_proto_free(struct ins_proto *p)
 void ins_proto_reset_stream(struct ins_proto *p, int64_t gap_us)
 {
 	p->start = p->end = p->scan = 0;
-	p->discarding = 0;
+	p->discarding = p->in_garbage = p->after_line = 0;
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		p->track[f].live = 0;
 		p->track[f].resume_gap_us = gap_us > 0 ? gap_us : 0;
