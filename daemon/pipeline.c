@@ -27,6 +27,9 @@
  * control flags again: short enough that stop and tare feel immediate. */
 #define ANALYSIS_POLL_MS 100
 #define NO_SESSION 0
+/* The analysis thread looks at requests at least every ANALYSIS_POLL_MS, so
+ * a calibration snapshot comes within that; allow for a loaded machine. */
+#define SNAPSHOT_TIMEOUT_S 2
 
 struct daemon {
 	const struct ins_config *cfg;
@@ -44,6 +47,16 @@ struct daemon {
 	atomic_int body_weight_changed;
 	atomic_uint_fast64_t frames_analysed, frames_rejected, steps_detected;
 	int64_t started_us;
+	/* Session hand-over.  A recorded session starts with a fresh analysis
+	 * built from the calibration in force at its start, and records every
+	 * later tare and weight change, so re-analysing its raw archive gives
+	 * exactly the live results. */
+	pthread_mutex_t snapshot_lock;
+	pthread_cond_t snapshot_cond;
+	int snapshot_requested;      /* under snapshot_lock */
+	struct ins_calib_curve *calib_snapshot[INS_FOOT_COUNT];
+	double session_body_weight_n; /* written before `recording` is published */
+	int64_t active_session;      /* analysis thread only */
 };
 
 static int dir_exists(const char *path)
@@ -87,37 +100,99 @@ static const char *vendor_dir(const struct ins_config *cfg, char *out, size_t si
 
 /* ---- the analysis thread: the only consumer of the frame queue ---------- */
 
+static void copy_calibration(struct daemon *d)
+{
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (d->layout[foot])
+			memcpy(d->calib_snapshot[foot], ins_analysis_calibration(d->ana, foot),
+			       d->layout[foot]->n_sensors * sizeof(struct ins_calib_curve));
+}
+
+static void serve_snapshot_request(struct daemon *d)
+{
+	pthread_mutex_lock(&d->snapshot_lock);
+	if (d->snapshot_requested) {
+		copy_calibration(d);
+		d->snapshot_requested = 0;
+		pthread_cond_broadcast(&d->snapshot_cond);
+	}
+	pthread_mutex_unlock(&d->snapshot_lock);
+}
+
+static struct ins_analysis *new_analysis(const struct daemon *d, const struct ins_calib_curve *const calib[],
+					 double body_weight_n, char *err, size_t errlen)
+{
+	struct ins_analysis_config ac = { .body_weight_n = body_weight_n };
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		ac.layout[foot] = d->layout[foot];
+		ac.calib[foot] = calib ? calib[foot] : NULL;
+	}
+	return ins_analysis_new(&ac, err, errlen);
+}
+
+/* Allocation happens here, at a session boundary, never per frame. */
+static void follow_session_changes(struct daemon *d)
+{
+	int64_t session = atomic_load(&d->recording);
+	struct ins_analysis *fresh;
+	char err[256];
+
+	if (session == d->active_session)
+		return;
+	d->active_session = session;
+	if (session == NO_SESSION)
+		return;
+	fresh = new_analysis(d, (const struct ins_calib_curve *const *)d->calib_snapshot, d->session_body_weight_n,
+			     err, sizeof(err));
+	if (!fresh) {
+		ins_err(MOD, "session %" PRId64 ": keeping the running analysis: %s", session, err);
+		return;
+	}
+	ins_analysis_free(d->ana);
+	d->ana = fresh;
+}
+
 static void apply_control_requests(struct daemon *d)
 {
+	serve_snapshot_request(d);
+	follow_session_changes(d);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (atomic_exchange(&d->tare_request[foot], 0) && d->layout[foot]) {
 			ins_analysis_tare(d->ana, foot);
+			if (d->active_session != NO_SESSION)
+				ins_store_put_control(d->store, d->active_session, INS_STORE_CONTROL_TARE, foot, 0);
 			ins_info(MOD, "%s foot tared", ins_foot_name(foot));
 		}
 	}
-	if (atomic_exchange(&d->body_weight_changed, 0))
+	if (atomic_exchange(&d->body_weight_changed, 0)) {
 		ins_analysis_set_body_weight(d->ana, d->body_weight_n);
+		if (d->active_session != NO_SESSION)
+			ins_store_put_control(d->store, d->active_session, INS_STORE_CONTROL_BODY_WEIGHT, 0,
+					      d->body_weight_n);
+	}
 }
 
 static void handle_frame(struct daemon *d, const struct ins_frame *frame)
 {
 	struct ins_frame_metrics m;
 	struct ins_step step;
-	int64_t session = atomic_load(&d->recording);
 
+	/* The archive keeps every frame that arrived, even one the analysis
+	 * rejects (a layout mismatch), so nothing recorded is lost. */
+	if (d->active_session != NO_SESSION)
+		ins_store_put_frame(d->store, d->active_session, frame);
 	if (ins_analysis_feed(d->ana, frame, &m) != 0) {
 		atomic_fetch_add(&d->frames_rejected, 1);
 		return;
 	}
 	atomic_fetch_add(&d->frames_analysed, 1);
 	ins_live_publish_frame(d->live, &m, ins_analysis_last_kpa(d->ana, frame->foot));
-	if (session != NO_SESSION)
-		ins_store_put_frame(d->store, session, frame);
 	while (ins_analysis_next_step(d->ana, &step)) {
 		atomic_fetch_add(&d->steps_detected, 1);
 		ins_live_publish_step(d->live, &step);
-		if (session != NO_SESSION)
-			ins_store_put_step(d->store, session, &step);
+		if (d->active_session != NO_SESSION)
+			ins_store_put_step(d->store, d->active_session, &step);
 	}
 }
 
@@ -155,11 +230,45 @@ static void fill_status(void *ctx, json_t *status)
 	json_object_set_new(status, "analysis", pipeline);
 }
 
+/* Asks the analysis thread for the calibration in force now. */
+static int snapshot_calibration(struct daemon *d, char *err, size_t errlen)
+{
+	struct timespec deadline;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SNAPSHOT_TIMEOUT_S;
+	pthread_mutex_lock(&d->snapshot_lock);
+	d->snapshot_requested = 1;
+	while (d->snapshot_requested && rc == 0)
+		rc = pthread_cond_timedwait(&d->snapshot_cond, &d->snapshot_lock, &deadline);
+	d->snapshot_requested = 0;
+	pthread_mutex_unlock(&d->snapshot_lock);
+	if (rc != 0) {
+		snprintf(err, errlen, "the analysis is not responding: try again");
+		return INS_STORE_EBUSY;
+	}
+	return 0;
+}
+
+static char *calibration_json(const struct daemon *d)
+{
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT];
+	unsigned n[INS_FOOT_COUNT];
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		calib[foot] = d->layout[foot] ? d->calib_snapshot[foot] : NULL;
+		n[foot] = d->layout[foot] ? d->layout[foot]->n_sensors : 0;
+	}
+	return ins_store_calib_to_json(calib, n);
+}
+
 static int start_recording(void *ctx, const struct ins_session_meta *meta_in, int64_t *session_id,
 			   char *err, size_t errlen)
 {
 	struct daemon *d = ctx;
 	struct ins_session_meta meta = *meta_in;
+	char *calib_json = NULL;
 	int rc;
 
 	pthread_mutex_lock(&d->control_lock);
@@ -169,16 +278,22 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 		rc = INS_STORE_ECONFLICT;
 		goto out;
 	}
+	if ((rc = snapshot_calibration(d, err, errlen)) != 0)
+		goto out;
+	calib_json = calibration_json(d);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		meta.layout[foot] = d->layout[foot] ? d->layout[foot]->name : NULL;
 	if (meta.body_weight_n <= 0)
 		meta.body_weight_n = d->body_weight_n;
+	meta.calibration_json = calib_json;
 	rc = ins_store_session_start(d->store, &meta, session_id, err, errlen);
 	if (rc == INS_STORE_OK) {
+		d->session_body_weight_n = meta.body_weight_n;
 		atomic_store(&d->recording, *session_id);
 		ins_info(MOD, "recording session %" PRId64, *session_id);
 	}
 out:
+	free(calib_json);
 	pthread_mutex_unlock(&d->control_lock);
 	return rc;
 }
@@ -206,7 +321,9 @@ static int request_tare(void *ctx, int foot, char *err, size_t errlen)
 		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
 		return INS_STORE_EINVAL;
 	}
+	pthread_mutex_lock(&d->control_lock);
 	atomic_store(&d->tare_request[foot], 1);
+	pthread_mutex_unlock(&d->control_lock);
 	return 0;
 }
 
@@ -218,8 +335,10 @@ static int set_body_weight(void *ctx, double body_weight_n, char *err, size_t er
 		snprintf(err, errlen, "body_weight_kg: must be between 0 and 400 kg");
 		return INS_STORE_EINVAL;
 	}
+	pthread_mutex_lock(&d->control_lock);
 	d->body_weight_n = body_weight_n;
 	atomic_store(&d->body_weight_changed, 1);
+	pthread_mutex_unlock(&d->control_lock);
 	return 0;
 }
 
@@ -295,11 +414,16 @@ static int add_devices(struct daemon *d, char *err, size_t errlen)
 
 static int open_analysis(struct daemon *d, char *err, size_t errlen)
 {
-	struct ins_analysis_config ac = { .body_weight_n = d->body_weight_n };
-
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		ac.layout[foot] = d->layout[foot];
-	d->ana = ins_analysis_new(&ac, err, errlen);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (!d->layout[foot])
+			continue;
+		d->calib_snapshot[foot] = calloc(d->layout[foot]->n_sensors, sizeof(struct ins_calib_curve));
+		if (!d->calib_snapshot[foot]) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	d->ana = new_analysis(d, NULL, d->body_weight_n, err, errlen);
 	return d->ana ? 0 : -1;
 }
 
@@ -408,9 +532,13 @@ static void teardown(struct daemon *d, int analysis_running)
 		ins_analysis_free(d->ana);
 	if (d->acq)
 		ins_acq_free(d->acq);
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		ins_layout_free(d->layout[foot]);
+		free(d->calib_snapshot[foot]);
+	}
 	pthread_mutex_destroy(&d->control_lock);
+	pthread_mutex_destroy(&d->snapshot_lock);
+	pthread_cond_destroy(&d->snapshot_cond);
 }
 
 int ins_daemon_run(const struct ins_config *cfg)
@@ -422,6 +550,8 @@ int ins_daemon_run(const struct ins_config *cfg)
 	int status = EXIT_FAILURE;
 
 	pthread_mutex_init(&d.control_lock, NULL);
+	pthread_mutex_init(&d.snapshot_lock, NULL);
+	pthread_cond_init(&d.snapshot_cond, NULL);
 	d.body_weight_n = cfg->body_weight_kg * 9.80665;
 	block_stop_signals(&stop_signals);
 	if (load_layouts(&d, err, sizeof(err)) || open_analysis(&d, err, sizeof(err)) ||

@@ -180,6 +180,11 @@ const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot
 	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ana->foot[foot].kpa : NULL;
 }
 
+const struct ins_calib_curve *ins_analysis_calibration(const struct ins_analysis *ana, unsigned foot)
+{
+	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ins_frame_ctx_curves(ana->foot[foot].ctx) : NULL;
+}
+
 static int reject(struct ins_analysis *ana, unsigned foot, const char *why)
 {
 	unsigned suppressed;

@@ -26,6 +26,16 @@ code=$(api -o /dev/null -w '%{http_code}' -X POST "$INSOLED_URL/api/sessions/$id
 steps=$(api "$INSOLED_URL/api/sessions/$id/steps" | jq '.steps | length')
 [ "$steps" -ge 5 ] && [ "$steps" -le 10 ] || fail "expected 5-10 steps in 4 s at 120 steps/min, got $steps"
 
+# Re-analysing the raw archive with the same code gives the live steps back,
+# field for field: the session starts from a fresh analysis and records the
+# calibration it started with.
+api "$INSOLED_URL/api/sessions/$id/steps" | jq -S . >"$test_tmp/live-steps.json"
+code=$(api -o "$test_tmp/reanalyze.json" -w '%{http_code}' -X POST "$INSOLED_URL/api/sessions/$id/reanalyze")
+[ "$code" = 200 ] || fail "reanalyze answered $code: $(cat "$test_tmp/reanalyze.json")"
+api "$INSOLED_URL/api/sessions/$id/steps" | jq -S . >"$test_tmp/reanalysed-steps.json"
+diff -u "$test_tmp/live-steps.json" "$test_tmp/reanalysed-steps.json" >&2 ||
+	fail "re-analysed steps differ from the live ones"
+
 live=$(api "$INSOLED_URL/api/live")
 for foot in left right; do
 	[ "$(jq ".feet.$foot.heatmap.w" <<<"$live")" -gt 0 ] || fail "no $foot heatmap in /api/live"

@@ -35,6 +35,7 @@ skip() {
 # Starts insoled in the foreground with the given arguments and waits for the
 # line announcing the dashboard URL.
 start_insoled() {
+	rm -f "$test_tmp/insoled.out" # a restart must not read the last run's URL
 	"$INSOLED" --foreground "$@" >"$test_tmp/insoled.out" 2>"$test_tmp/insoled.err" &
 	INSOLED_PID=$!
 	local waited=0
