@@ -8,6 +8,7 @@ import { el, num } from './format.js';
 
 const PAD_MM = 8;            // margin around the foot so the outline is not clipped
 const UNLOADED_FILL = '#eceff3';
+const UNLOADED_RGB = [0xec, 0xef, 0xf3];
 const OUTLINE_COLOUR = '#4a5563';
 const LOW_FRACTION = 0.02;   // of the colour range: below it a cell is drawn as unloaded
 
@@ -145,8 +146,15 @@ export class FootMap {
 				// Fade in from transparent (the unloaded grey underneath) between
 				// half of lowCut and lowCut, so unloaded patches have soft edges.
 				const rgb = colourAt(scale, Math.max(0, (v - min) / span));
-				img.data[o] = rgb[0]; img.data[o + 1] = rgb[1]; img.data[o + 2] = rgb[2];
-				img.data[o + 3] = v >= lowCut ? 255 : Math.round(255 * Math.max(0, 2 * (v - min) / (lowCut - min) - 1));
+				const a = v >= lowCut ? 1 : Math.max(0, 2 * (v - min) / (lowCut - min) - 1);
+				if (this.outline) {
+					img.data[o] = rgb[0]; img.data[o + 1] = rgb[1]; img.data[o + 2] = rgb[2];
+					img.data[o + 3] = Math.round(255 * a);
+				} else {
+					// no outline to show the foot: the grid itself is the foot
+					for (let k = 0; k < 3; k++) img.data[o + k] = Math.round(rgb[k] * a + UNLOADED_RGB[k] * (1 - a));
+					img.data[o + 3] = 255;
+				}
 			}
 		}
 		tctx.putImageData(img, 0, 0);

@@ -152,9 +152,10 @@ function applySnapshot(st, snap) {
 // Outlines come from the layouts of the connected devices.
 async function loadOutlines(st) {
 	try {
-		const devs = deviceList(await get('devices'));
+		st.configured = await get('devices');
+		const devs = deviceList(st.configured);
 		for (const d of devs) {
-			const feet = d.foot === 'both' || !d.foot ? FEET : [d.foot];
+			const feet = FEET.includes(d.foot) ? [d.foot] : FEET; // "auto": the frames say which foot
 			const name = typeof d.layout === 'string' ? d.layout : d.layout?.name;
 			const lay = d.layout?.outline ? d.layout : await api.layout(name).catch(() => null);
 			for (const f of feet) if (lay && FEET.includes(f)) st.feet[f].layout = lay;
@@ -438,7 +439,7 @@ function renderRecording(ui, st) {
 }
 
 function renderStatus(ui, st) {
-	ui.devices.replaceChildren(...deviceList(st.status?.devices).map((d) => {
+	ui.devices.replaceChildren(...deviceList(st.status?.devices, st.configured).map((d) => {
 		const ok = d.ok;
 		return el('div', { class: `device ${ok ? 'ok' : 'bad'}` },
 			el('strong', {}, d.title), ' ',

@@ -15,7 +15,8 @@ export async function mount(main) {
 			el('section', { class: 'card', 'aria-labelledby': 'h-sdev' }, el('h2', { id: 'h-sdev' }, 'Devices and layouts'), devBox),
 			calibrationCard(), accessCard()));
 	try {
-		const devs = deviceList(await get('devices'));
+		const [conf, status] = await Promise.all([get('devices'), get('status').catch(() => null)]);
+		const devs = deviceList(status?.devices ?? [], conf);
 		if (!devs.length) devBox.append(el('p', { class: 'muted' }, 'No devices connected.'));
 		for (const d of devs) {
 			const lay = d.layout ? await getLayout(d.layout).catch(() => null) : null;
@@ -26,7 +27,7 @@ export async function mount(main) {
 				lay ? el('p', {}, `${lay.name}: ${lay.description || ''} ${lay.n_sensors ?? lay.sensors?.length ?? '?'} sensors, foot ${num(lay.foot_length_mm, 0)} × ${num(lay.foot_width_mm, 0)} mm${lay.is_grid ? `, grid ${lay.grid_w} × ${lay.grid_h}` : ''}.`) : null,
 				lay ? canvas : null));
 			if (lay) {
-				const m = new FootMap(canvas, d.foot === 'right' ? 'right' : 'left');
+				const m = new FootMap(canvas, d.foot === 'right' ? 'right' : 'left'); // "auto" pairs: the left shape
 				m.setOutline(lay.outline);
 				requestAnimationFrame(() => m.draw({ lines: [], sensors: lay.sensors }));
 			}

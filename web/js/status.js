@@ -1,52 +1,82 @@
-// Device status and data-quality warnings from GET /api/status (docs/api.md):
-// what the clinician must see on screen rather than find in a log.
+// Device status and data-quality warnings from GET /api/status (docs/api.md;
+// device members as in include/insoled/acquire.h): what the clinician must
+// see on screen rather than find in a log.
 
 import { num, isNum } from './format.js';
 
-const GOOD_STATES = new Set(['streaming', 'connected', 'ok', 'running']);
+const GOOD_STATES = new Set(['open', 'streaming']);
+const STATE_TEXT = {
+	open: 'streaming',
+	opening: 'connecting…',
+	silent: 'silent: no data from the insole',
+	waiting: 'disconnected, reconnecting…',
+	finished: 'finished',
+	stopped: 'stopped',
+};
 const STALE_FRAME_MS = 1000; // no frame for a second at 50-200 Hz: the link is down
 
-export function deviceList(devices) {
-	const list = Array.isArray(devices) ? devices : Array.isArray(devices?.devices) ? devices.devices : [];
-	return list.map((d) => {
-		const layout = typeof d.layout === 'string' ? d.layout : d.layout?.name;
-		const details = [];
-		if (d.foot) details.push(`${d.foot} foot`);
+function footText(foot) {
+	if (foot === 'left' || foot === 'right') return `${foot} foot`;
+	return 'both feet';
+}
+
+// The status list carries state and counters, /api/devices the layouts:
+// merged by device name when both are given.
+export function deviceList(devices, configured) {
+	const pick = (x) => (Array.isArray(x) ? x : Array.isArray(x?.devices) ? x.devices : []);
+	const list = pick(devices);
+	const conf = pick(configured);
+	const byName = new Map(conf.map((c) => [c.name, c]));
+	return (list.length ? list : conf).map((d) => {
+		const c = byName.get(d.name) ?? {};
+		const layoutRaw = d.layout ?? c.layout;
+		const layout = typeof layoutRaw === 'string' ? layoutRaw : layoutRaw?.name;
+		const foot = d.foot ?? c.foot;
+		const details = [footText(foot)];
 		if (layout) details.push(`layout ${layout}`);
-		if (isNum(d.frame_rate_hz)) details.push(`${num(d.frame_rate_hz, 0)} Hz`);
+		if (d.driver && d.driver !== d.path) details.push(d.driver);
 		if (isNum(d.last_frame_age_ms)) details.push(`last frame ${num(d.last_frame_age_ms, 0)} ms ago`);
+		if (d.last_error) details.push(`last error: ${d.last_error}`);
 		const stale = isNum(d.last_frame_age_ms) && d.last_frame_age_ms > STALE_FRAME_MS;
-		const ok = GOOD_STATES.has(String(d.state)) && !stale;
-		return { ...d, layout, title: d.path || d.name || 'device', state: d.state ?? 'unknown', details, ok, stale };
+		const known = d.state !== undefined;
+		const ok = known ? GOOD_STATES.has(String(d.state)) && !stale : true;
+		const port = d.path || d.port || c.port;
+		const title = d.name && port && d.name !== port ? `${d.name} (${port})` : d.name || port || 'device';
+		return { ...c, ...d, foot, layout, title, state: known ? (STATE_TEXT[d.state] ?? d.state) : 'configured', details, ok, stale };
 	});
 }
 
 // Counters that only grow; a rise since the previous poll is news.
-function rise(cur, prev, path) {
-	const get = (o) => path.reduce((x, k) => (x == null ? undefined : x[k]), o);
-	const a = get(cur), b = get(prev);
+function rise(cur, prev, get) {
+	const a = cur && get(cur), b = prev && get(prev);
 	return isNum(a) && isNum(b) && a > b ? a - b : 0;
+}
+
+function plural(n, word) {
+	return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function qualityWarnings(status, prev) {
 	const out = [];
 	if (!status) return out;
+	const prevDevs = new Map((prev?.devices ?? []).map((d) => [d.name, d]));
 	for (const d of deviceList(status.devices)) {
 		if (!d.ok) {
-			out.push({ level: 'bad', text: `Device lost: ${d.title}${d.foot ? ` (${d.foot} foot)` : ''} is ${d.stale ? `silent for ${num(d.last_frame_age_ms / 1000, 1)} s` : d.state}.` });
+			out.push({ level: 'bad', text: `Device lost: ${d.title} is ${d.stale ? `silent for ${num(d.last_frame_age_ms / 1000, 1)} s` : d.state}.` });
 		}
+		const p = prevDevs.get(d.name);
+		const lost = rise(d, p, (x) => x.protocol?.frames_lost);
+		if (lost) out.push({ level: 'warn', text: `Frames dropped: ${plural(lost, 'frame')} lost on ${d.title} in the last seconds (link noise or range).` });
+		const crc = rise(d, p, (x) => x.protocol?.crc_errors);
+		if (crc) out.push({ level: 'warn', text: `Corrupted data: ${plural(crc, 'damaged frame')} from ${d.title} (check the cable or radio link).` });
+		const qd = rise(d, p, (x) => x.queue_drops);
+		if (qd) out.push({ level: 'warn', text: `Frames dropped: the analysis fell behind and skipped ${plural(qd, 'frame')} from ${d.title}.` });
 	}
-	for (const foot of ['left', 'right']) {
-		const lost = rise(status, prev, ['acquisition', foot, 'frames_lost']);
-		if (lost) out.push({ level: 'warn', text: `Frames dropped: ${lost} frame${lost > 1 ? 's' : ''} lost on the ${foot} foot in the last seconds (link noise or overload).` });
-		const crc = rise(status, prev, ['acquisition', foot, 'crc_errors']);
-		if (crc) out.push({ level: 'warn', text: `Corrupted data: ${crc} damaged frame${crc > 1 ? 's' : ''} on the ${foot} foot (check the cable or radio link).` });
-	}
-	const q = rise(status, prev, ['queues', 'frame_queue', 'dropped']);
-	if (q) out.push({ level: 'warn', text: `Frames dropped: the analysis fell behind and skipped ${q} frames.` });
+	const rejected = rise(status, prev, (x) => x.analysis?.frames_rejected);
+	if (rejected) out.push({ level: 'warn', text: `Frames dropped: ${plural(rejected, 'frame')} did not fit the configured layout.` });
 	const db = status.database;
 	if (db && db.healthy === false) out.push({ level: 'bad', text: `Database problem: ${db.last_error || 'recording may not be saved'}.` });
-	const dbDrop = rise(status, prev, ['database', 'frames_dropped']);
-	if (dbDrop) out.push({ level: 'bad', text: `Frames dropped: ${dbDrop} frames could not be stored.` });
+	const dbDrop = rise(status, prev, (x) => x.database?.frames_dropped);
+	if (dbDrop) out.push({ level: 'bad', text: `Frames dropped: ${plural(dbDrop, 'frame')} could not be stored.` });
 	return out;
 }
