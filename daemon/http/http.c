@@ -109,6 +109,7 @@ static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const
 	ins_log(level, INS_HTTP_MOD, "%s (%u similar suppressed)", msg, suppressed);
 }
 
+static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	char msg[400];
