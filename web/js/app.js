@@ -36,6 +36,7 @@ async function route() {
 	}
 	main.replaceChildren();
 	main.dataset.view = view;
+	setConnection('', ''); // only the live view holds a stream
 	const mod = await VIEWS[view]();
 	if (seq !== routeSeq) return;
 	const u = await mod.mount(main, params);

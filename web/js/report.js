@@ -13,6 +13,9 @@ import { parseFramesCsv, frameSeries, stepCurves, CURVE_POINTS } from './curves.
 
 const FEET = ['left', 'right'];
 const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a convention, not a finding)
+// A ratio of (R - L) to the mean says nothing for signed positions around
+// zero (medial-lateral CoP, balance) or a class number: not shown for them.
+const NO_SYMMETRY = new Set(['cop_start_x_mm', 'cop_end_x_mm', 'ml_balance', 'strike_pattern']);
 const TREND_SMOOTH_STEPS = 10;       // rolling mean over this many steps shows drift through the noise
 const MAX_FRAMES_EXPORT = 64 << 20;  // above this the curves would stall a tablet: skip them with a note
 
@@ -161,7 +164,7 @@ function metricsCard(sum, defs) {
 			const txt = d.name === 'strike_pattern' ? `${num(s.mean, 2)} (${strikeName(s.mean)})` : `${num(s.mean, digits)} ± ${num(s.sd, digits)}`;
 			return el('td', { class: 'n' }, txt);
 		};
-		const si = m.symmetry_pct;
+		const si = NO_SYMMETRY.has(d.name) ? null : m.symmetry_pct;
 		tbody.append(el('tr', { dataset: { metric: d.name } },
 			el('th', { scope: 'row' }, d.label),
 			el('td', {}, unitText(d.unit)),
@@ -171,7 +174,7 @@ function metricsCard(sum, defs) {
 	}
 	return el('section', { class: 'card metrics-card', 'aria-labelledby': 'h-metrics' },
 		el('h2', { id: 'h-metrics' }, 'Step metrics per foot'),
-		el('p', { class: 'muted' }, `Mean ± standard deviation over steps. Symmetry index SI = (R − L) / ½(R + L) × 100 %; positive = right larger; |SI| above ${SYMMETRY_FLAG_PCT} % is marked (a convention, not a diagnosis).`),
+		el('p', { class: 'muted' }, `Mean ± standard deviation over steps. Symmetry index SI = (R − L) / ½(R + L) × 100 %; positive = right larger; |SI| above ${SYMMETRY_FLAG_PCT} % is marked (a convention, not a diagnosis); not given for signed positions and classes.`),
 		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'metrics-table' },
 			el('thead', {}, el('tr', {},
 				el('th', { scope: 'col' }, 'Metric'), el('th', { scope: 'col' }, 'Unit'),

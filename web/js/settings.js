@@ -24,7 +24,7 @@ export async function mount(main) {
 			devBox.append(el('div', { class: `device ${d.ok ? 'ok' : 'bad'}` },
 				el('strong', {}, d.title), ` · ${d.state}`,
 				el('div', { class: 'muted' }, d.details.join(' · ')),
-				lay ? el('p', {}, `${lay.name}: ${lay.description || ''} ${lay.n_sensors ?? lay.sensors?.length ?? '?'} sensors, foot ${num(lay.foot_length_mm, 0)} × ${num(lay.foot_width_mm, 0)} mm${lay.is_grid ? `, grid ${lay.grid_w} × ${lay.grid_h}` : ''}.`) : null,
+				lay ? el('p', {}, `${lay.name}: ${lay.description ? `${lay.description}; ` : ''}${lay.n_sensors ?? lay.sensors?.length ?? '?'} sensors, foot ${num(lay.foot_length_mm, 0)} × ${num(lay.foot_width_mm, 0)} mm${lay.is_grid ? `, grid ${lay.grid_w} × ${lay.grid_h}` : ''}.`) : null,
 				lay ? canvas : null));
 			if (lay) {
 				const m = new FootMap(canvas, d.foot === 'right' ? 'right' : 'left'); // "auto" pairs: the left shape
