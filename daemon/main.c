@@ -135,10 +135,13 @@ static int parse_command_line(struct ins_config *cfg, int argc, char **argv, cha
 	return ins_config_finish(cfg, err, errlen);
 }
 
+/* True for "--name" and "--name=VALUE". */
 static int has_arg(int argc, char **argv, const char *name)
 {
+	size_t len = strlen(name);
+
 	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name))
+		if (!strncmp(argv[i], name, len) && (argv[i][len] == '\0' || argv[i][len] == '='))
 			return 1;
 	return 0;
 }
