@@ -59,6 +59,13 @@ wait_pid() {
 	fail "process $1 still running after $2 s"
 }
 
+# seq_breaks DUMP_OUTPUT: where each foot's seq does not go up by one, to
+# tell lost frames at an unplug from ones lost at the end when a test fails.
+seq_breaks() {
+	grep '"seq"' "$1" | jq -s -c 'group_by(.foot) | map({foot: .[0].foot, frames: length,
+		breaks: [range(1; length) as $i | select(.[$i].seq != .[$i - 1].seq + 1) | [.[$i - 1].seq, .[$i].seq]]})'
+}
+
 # compare_counters NAME DUMP_OUTPUT: every parser counter the emulator
 # expects must equal the dump's, and the dump must print that many frames.
 compare_counters() {
@@ -71,7 +78,8 @@ compare_counters() {
 		$e[0].expect as $want | $d[0].counters.devices[0].protocol as $got
 		| [$want | keys[] | select($want[.] != $got[.]) | "\(.): dump \($got[.]) emulator \($want[.])"]
 		| join(", ")' -r)
-	[ -z "$bad" ] || fail "$name: counters differ: $bad"
+	[ -z "$bad" ] || fail "$name: counters differ: $bad; seq breaks per foot: $(seq_breaks "$out");" \
+		"emulator said: $(grep -h 'warning\|error' "$WORK/$name.emu.err" 2>/dev/null | tail -n 3)"
 	frames=$(grep -c '"seq"' "$out")
 	want=$(jq '.expect.frames' "$stats")
 	[ "$frames" = "$want" ] || fail "$name: $frames frame lines, the emulator expected $want"
