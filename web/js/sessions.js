@@ -14,12 +14,15 @@ function dayToUs(value, endOfDay) {
 
 export async function mount(main, params) {
 	const st = { offset: Number(params.offset) || 0, selected: new Set() };
-	const subject = el('input', { id: 'f-subject', type: 'search', value: params.subject ?? '', autocomplete: 'off' });
+	const subject = el('input', { id: 'f-subject', type: 'search', value: params.subject ?? '', autocomplete: 'off', list: 'subject-codes' });
+	const codes = el('datalist', { id: 'subject-codes' });
+	get('subjects').then((r) => codes.replaceChildren(...(r?.subjects ?? []).map((x) => el('option', { value: x.code }))))
+		.catch(() => { /* suggestions only */ });
 	const footwear = el('input', { id: 'f-footwear', type: 'search', value: params.footwear ?? '', autocomplete: 'off' });
 	const from = el('input', { id: 'f-from', type: 'date', value: params.from ?? '' });
 	const to = el('input', { id: 'f-to', type: 'date', value: params.to ?? '' });
 	const form = el('form', { class: 'filters', role: 'search', 'aria-label': 'Filter sessions' },
-		el('div', {}, el('label', { for: 'f-subject' }, 'Subject (exact)'), subject),
+		el('div', {}, el('label', { for: 'f-subject' }, 'Subject (exact)'), subject, codes),
 		el('div', {}, el('label', { for: 'f-footwear' }, 'Footwear contains'), footwear),
 		el('div', {}, el('label', { for: 'f-from' }, 'From date'), from),
 		el('div', {}, el('label', { for: 'f-to' }, 'To date'), to),
