@@ -75,7 +75,8 @@ static int parse_value_option(const char *opt, const char *val, struct ins_devic
 	return -1;
 }
 
-/* argv[0] is the program; options may come before or after --dump DEVICE. */
+/* argv[0] is the program; options may come before or after --dump DEVICE,
+ * as "--opt value" or "--opt=value". */
 static int parse_args(int argc, char **argv, struct ins_device_config *cfg)
 {
 	int i = 1;
@@ -87,20 +88,27 @@ static int parse_args(int argc, char **argv, struct ins_device_config *cfg)
 		}
 	cfg->port = NULL;
 	while (i < argc) {
-		const char *opt = argv[i++];
+		char opt[32];
+		const char *arg = argv[i++], *eq = strchr(arg, '='), *val;
 
-		if (strcmp(opt, "--follow") == 0) {
+		if (strcmp(arg, "--follow") == 0) {
 			cfg->once = 0;
 			continue;
 		}
-		if (i >= argc) {
+		/* --opt=value or --opt value */
+		snprintf(opt, sizeof(opt), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+		if (eq) {
+			val = eq + 1;
+		} else if (i < argc) {
+			val = argv[i++];
+		} else {
 			fprintf(stderr, "insoled --dump: %s needs a value\n", opt);
 			usage(stderr);
 			return -1;
 		}
 		if (strcmp(opt, "--dump") == 0)
-			cfg->port = argv[i++];
-		else if (parse_value_option(opt, argv[i++], cfg) < 0)
+			cfg->port = val;
+		else if (parse_value_option(opt, val, cfg) < 0)
 			return -1;
 	}
 	if (!cfg->port) {

@@ -48,5 +48,8 @@ expect_error 1 "/nonexistent/insole: No such file or directory" --dump /nonexist
 expect_error 1 "usb:zz:1: not a USB port spec" --dump usb:zz:1
 expect_error 1 "no USB serial device 1d50:6018" --dump usb:1d50:6018
 "$INSOLED" --dump --help | grep -q '^usage: insoled --dump DEVICE' || fail "--dump --help printed no usage"
+"$INSOLED" --dump="$WORK/bare.txt" --foot=left >"$WORK/eq.out" 2>/dev/null || fail "--dump=FILE --foot=left failed"
+[ "$(head -n 1 "$WORK/eq.out" | jq -r .foot)" = left ] || fail "--foot=left not applied: $(head -n 1 "$WORK/eq.out")"
+expect_error 2 "--baud '0' is not a baud rate" --dump=/dev/null --baud=0
 echo "dump_cli: files, stdin, bare lines and command-line errors as expected"
 exit 0
