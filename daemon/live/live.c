@@ -98,7 +98,7 @@ struct ins_live {
 	uint64_t head;           /* absolute bytes written */
 	struct record_desc *desc;
 	size_t desc_cap;
-	uint64_t first_id, next_id;
+	uint64_t base_id, first_id, next_id;
 
 	/* snapshot cache, one slot per requested step count */
 	pthread_mutex_t cache_lock;
@@ -289,7 +289,11 @@ struct ins_live *ins_live_new(const struct ins_live_config *cfg, char *err, size
 		snprintf(err, errlen, "live: out of memory for a %zu-byte event ring", live->ring_size);
 		goto fail;
 	}
-	live->first_id = live->next_id = 1; /* 0 means "no Last-Event-ID" */
+	/* Ids start at the wall clock in ms x 1000, so a browser's Last-Event-ID
+	 * from before a restart is older than anything in this ring and the
+	 * stream starts fresh instead of replaying unrelated events.  Still
+	 * below 2^53: exact in JavaScript. */
+	live->base_id = live->first_id = live->next_id = (uint64_t)(ins_realtime_us() / 1000) * 1000 + 1;
 	live->gen = 1;
 	return live;
 fail:
@@ -763,7 +767,7 @@ uint64_t ins_live_wait(struct ins_live *live, uint64_t after_id, int timeout_ms)
 void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out)
 {
 	pthread_mutex_lock(&live->lock);
-	out->events = live->next_id - 1;
+	out->events = live->next_id - live->base_id;
 	out->clients = live->clients;
 	out->clients_dropped = live->clients_dropped;
 	pthread_mutex_unlock(&live->lock);

@@ -54,7 +54,9 @@ void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out);
 void ins_live_set_recording(struct ins_live *live, int64_t session_id);
 
 /* Block until an event newer than after_id exists or timeout_ms passes;
- * returns the newest event id (0 before the first).  For the one thread
+ * returns the newest event id (one below the first id before any event;
+ * ids start near the wall clock in ms x 1000 and grow by one per event,
+ * so a Last-Event-ID from before a restart is never resumed).  For the one thread
  * that wakes suspended SSE connections; publishers only signal. */
 uint64_t ins_live_wait(struct ins_live *live, uint64_t after_id, int timeout_ms);
 

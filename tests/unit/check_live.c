@@ -21,6 +21,12 @@ static struct ins_live *live_without_feet(size_t ring_bytes)
 	return live;
 }
 
+/* The id the next event will get. */
+static uint64_t next_id(struct ins_live *live)
+{
+	return ins_live_wait(live, UINT64_MAX, 0) + 1;
+}
+
 static long read_all(struct ins_live_cursor *c, char *buf, size_t max)
 {
 	long n = ins_live_cursor_read(c, buf, max - 1);
@@ -33,14 +39,17 @@ START_TEST(events_carry_ids_types_and_data)
 {
 	struct ins_live *live = live_without_feet(0);
 	struct ins_live_cursor *c = ins_live_cursor_open(live, 0);
-	char buf[512];
+	uint64_t id = next_id(live);
+	char buf[512], want[512];
 
 	ck_assert_int_eq(read_all(c, buf, sizeof(buf)), 0);
 	ins_live_publish_event(live, "session", "{\"id\":3}");
 	ins_live_publish_event(live, "note", "line one\nline two");
 	ck_assert_int_eq(read_all(c, buf, sizeof(buf)), (long)strlen(buf));
-	ck_assert_str_eq(buf, "id: 1\nevent: session\ndata: {\"id\":3}\n\n"
-			      "id: 2\nevent: note\ndata: line one\ndata: line two\n\n");
+	snprintf(want, sizeof(want), "id: %llu\nevent: session\ndata: {\"id\":3}\n\n"
+		 "id: %llu\nevent: note\ndata: line one\ndata: line two\n\n",
+		 (unsigned long long)id, (unsigned long long)id + 1);
+	ck_assert_str_eq(buf, want);
 	ck_assert_int_eq(read_all(c, buf, sizeof(buf)), 0);
 	/* An event name with a newline would forge fields: refused. */
 	ins_live_publish_event(live, "x\ndata: evil", "{}");
@@ -53,21 +62,29 @@ END_TEST
 START_TEST(cursor_starts_after_newest_or_resumes_after_last_event_id)
 {
 	struct ins_live *live = live_without_feet(0);
-	struct ins_live_cursor *fresh, *resumed, *unknown;
-	char buf[512];
+	struct ins_live_cursor *fresh, *resumed, *unknown, *before_restart;
+	uint64_t id = next_id(live);
+	char buf[512], want[512];
 
 	for (int i = 0; i < 3; i++)
 		ins_live_publish_event(live, "status", "{}");
 	fresh = ins_live_cursor_open(live, 0);
-	resumed = ins_live_cursor_open(live, 1);
-	unknown = ins_live_cursor_open(live, 99);
+	resumed = ins_live_cursor_open(live, id);
+	unknown = ins_live_cursor_open(live, id + 99);
+	/* a browser that saw events of the previous daemon run */
+	before_restart = ins_live_cursor_open(live, 5);
 	ck_assert_int_eq(read_all(fresh, buf, sizeof(buf)), 0);
 	read_all(resumed, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "id: 2\nevent: status\ndata: {}\n\nid: 3\nevent: status\ndata: {}\n\n");
+	snprintf(want, sizeof(want), "id: %llu\nevent: status\ndata: {}\n\nid: %llu\nevent: status\ndata: {}\n\n",
+		 (unsigned long long)id + 1, (unsigned long long)id + 2);
+	ck_assert_str_eq(buf, want);
 	ck_assert_int_eq(read_all(unknown, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(read_all(before_restart, buf, sizeof(buf)), 0);
 	ins_live_publish_event(live, "status", "{\"n\":4}");
 	read_all(fresh, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "id: 4\nevent: status\ndata: {\"n\":4}\n\n");
+	snprintf(want, sizeof(want), "id: %llu\nevent: status\ndata: {\"n\":4}\n\n", (unsigned long long)id + 3);
+	ck_assert_str_eq(buf, want);
+	ins_live_cursor_close(before_restart);
 	ins_live_cursor_close(fresh);
 	ins_live_cursor_close(resumed);
 	ins_live_cursor_close(unknown);
@@ -79,21 +96,26 @@ START_TEST(whole_records_per_read_and_long_records_split)
 {
 	struct ins_live *live = live_without_feet(0);
 	struct ins_live_cursor *c = ins_live_cursor_open(live, 0);
-	char buf[64], joined[256] = "";
-	long n;
+	uint64_t id = next_id(live);
+	char buf[256], joined[256] = "", want[256];
+	long n, rec;
 
-	ins_live_publish_event(live, "a", "{}");  /* 25 bytes */
+	/* "id: <id>\nevent: a\ndata: {}\n\n" */
+	rec = snprintf(want, sizeof(want), "id: %llu\nevent: a\ndata: {}\n\n", (unsigned long long)id);
 	ins_live_publish_event(live, "a", "{}");
-	/* 30 bytes fit one 25-byte record but not two: only whole records. */
-	n = ins_live_cursor_read(c, buf, 30);
-	ck_assert_int_eq(n, 25);
-	n = ins_live_cursor_read(c, buf, 30);
-	ck_assert_int_eq(n, 25);
+	ins_live_publish_event(live, "a", "{}");
+	/* room for one record and a bit, not two: only whole records. */
+	n = ins_live_cursor_read(c, buf, (size_t)rec + 5);
+	ck_assert_int_eq(n, rec);
+	n = ins_live_cursor_read(c, buf, (size_t)rec + 5);
+	ck_assert_int_eq(n, rec);
 	ins_live_publish_event(live, "long", "0123456789012345678901234567890123456789");
 	/* A record longer than max arrives in pieces. */
 	while ((n = ins_live_cursor_read(c, buf, 10)) > 0)
 		strncat(joined, buf, (size_t)n);
-	ck_assert_str_eq(joined, "id: 3\nevent: long\ndata: 0123456789012345678901234567890123456789\n\n");
+	snprintf(want, sizeof(want), "id: %llu\nevent: long\ndata: 0123456789012345678901234567890123456789\n\n",
+		 (unsigned long long)id + 2);
+	ck_assert_str_eq(joined, want);
 	ins_live_cursor_close(c);
 	ins_live_free(live);
 }
@@ -103,6 +125,7 @@ START_TEST(slow_reader_falls_out_of_the_ring_and_is_counted)
 {
 	struct ins_live *live = live_without_feet(64 << 10);
 	struct ins_live_cursor *slow = ins_live_cursor_open(live, 0);
+	uint64_t first = next_id(live);
 	struct ins_live_cursor *late;
 	struct ins_live_stats st;
 	char data[1000], buf[4096];
@@ -114,7 +137,7 @@ START_TEST(slow_reader_falls_out_of_the_ring_and_is_counted)
 	/* 100 records of ~1 kB overflow a 64 KiB ring. */
 	for (int i = 0; i < 100; i++)
 		ins_live_publish_event(live, "bulk", data);
-	late = ins_live_cursor_open(live, 1); /* id 1 was overwritten: starts at the newest */
+	late = ins_live_cursor_open(live, first); /* overwritten: starts at the newest */
 	ck_assert_int_eq(ins_live_cursor_read(slow, buf, sizeof(buf)), -1);
 	ck_assert_int_eq(ins_live_cursor_read(slow, buf, sizeof(buf)), -1);
 	ck_assert_int_eq(ins_live_cursor_read(late, buf, sizeof(buf)), 0);
@@ -320,11 +343,12 @@ END_TEST
 START_TEST(wait_returns_on_publish_or_timeout)
 {
 	struct ins_live *live = live_without_feet(0);
+	uint64_t id = next_id(live);
 
-	ck_assert_uint_eq(ins_live_wait(live, 0, 10), 0);
+	ck_assert_uint_eq(ins_live_wait(live, id - 1, 10), id - 1);
 	ins_live_publish_event(live, "status", "{}");
-	ck_assert_uint_eq(ins_live_wait(live, 0, 10000), 1);
-	ck_assert_uint_eq(ins_live_wait(live, 1, 10), 1);
+	ck_assert_uint_eq(ins_live_wait(live, id - 1, 10000), id);
+	ck_assert_uint_eq(ins_live_wait(live, id, 10), id);
 	ins_live_free(live);
 }
 END_TEST
