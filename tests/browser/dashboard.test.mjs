@@ -30,6 +30,12 @@ const READY_MS = 15000;      // daemon start-up, including opening the pty
 const STEP_WAIT_MS = 20000;  // first step: detector warm-up plus a stride
 const UI_WAIT_MS = 15000;
 const ARCH_NORMAL = 0.0, ARCH_COLLAPSED = 0.9;
+// Phase 1 loses this many frames over its first 30 s of stream time, so the
+// "frames dropped" warning has something to show.
+const DROPS = ['--drop', '15', '--fault-window', '30'];
+// Phase 3 pulls the plug for long enough to be seen (stream seconds).
+const UNPLUG = ['--unplug-after', '6', '--unplug-for', '60'];
+const ALERT_WAIT_MS = 20000;
 
 const tmp = mkdtempSync(join(tmpdir(), 'insoled-browser-'));
 const DB = join(tmp, 'sessions.db');
@@ -60,9 +66,12 @@ function program(name) {
 }
 
 // The emulator prints its pty path as the first line on stdout.
-function startEmulator(synth, seed) {
+// extra: fault injection; with --link the daemon reads the link, which
+// follows the emulator across an unplug.
+function startEmulator(synth, seed, extra = []) {
 	const args = ['--layout', LAYOUT, '--layout-dir', join(SRC, 'layouts'), '--feet', 'both', '--speed', String(SPEED),
-		'--synth', synth, '--seed', String(seed)];
+		'--synth', synth, '--seed', String(seed), ...extra];
+	const link = extra.includes('--link') ? extra[extra.indexOf('--link') + 1] : null;
 	const child = spawn(program('insoled-emulator'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	children.push(child);
 	child.logText = '';
@@ -70,7 +79,7 @@ function startEmulator(synth, seed) {
 	return new Promise((res, rej) => {
 		const rl = createInterface({ input: child.stdout });
 		const timer = setTimeout(() => rej(new Error(`insoled-emulator printed no pty path: ${child.logText}`)), READY_MS);
-		rl.once('line', (line) => { clearTimeout(timer); res({ child, pty: line.trim() }); });
+		rl.once('line', (line) => { clearTimeout(timer); res({ child, pty: link ?? line.trim() }); });
 		child.once('exit', (code) => rej(new Error(`insoled-emulator exited (${code}): ${child.logText}`)));
 	});
 }
@@ -175,7 +184,7 @@ async function main() {
 	const ids = {};
 	try {
 		// ---- phase 1: open daemon, normal arch ---------------------------------
-		emu = await startEmulator(`arch_collapse=${ARCH_NORMAL},noise=0.01`, 1);
+		emu = await startEmulator(`arch_collapse=${ARCH_NORMAL},noise=0.01`, 1, DROPS);
 		daemon = await startDaemon(emu.pty, await freePort(), null);
 		ctx = await launch();
 		const page = await ctx.newPage();
@@ -192,6 +201,11 @@ async function main() {
 			for (const f of ['left', 'right']) expect(seen[f].size >= 3, `the ${f} map showed only ${seen[f].size} distinct pictures in 2 s of walking`);
 			const force = await page.textContent('#readout-left');
 			expect(/Force\s*[\d,]+ N/.test(force), `left readout has no force as text: ${force}`);
+		});
+
+		await check('lost frames raise a visible "frames dropped" warning', async () => {
+			await page.waitForFunction(() => /Frames dropped/.test(document.querySelector('#live-alerts')?.textContent ?? ''), null, { timeout: ALERT_WAIT_MS });
+			await shot(page, 'live-frames-dropped');
 		});
 
 		await check('a step appears in the list of last steps', async () => {
@@ -214,7 +228,9 @@ async function main() {
 			await page.click('nav a[data-view="sessions"]');
 			await page.fill('#f-subject', 'E2E-subject');
 			await page.click('form.filters button[type="submit"]');
-			const link = await page.waitForSelector(`#sessions-table tr[data-id="${ids.a}"] a`, { timeout: UI_WAIT_MS });
+			// a locator, not a handle: the list re-renders when the search answers
+			const link = page.locator(`#sessions-table tr[data-id="${ids.a}"] a`);
+			await link.waitFor({ timeout: UI_WAIT_MS });
 			const row = await page.textContent(`#sessions-table tr[data-id="${ids.a}"]`);
 			expect(row.includes('shoe A') && row.includes('complete'), `session row: ${row}`);
 			await shot(page, 'sessions');
@@ -290,6 +306,25 @@ async function main() {
 			await page2.goto(`${daemon.base}/#/live`);
 			await sleep(2000);
 			await shot(page2, 'live-tablet');
+		});
+
+		await ctx.close();
+		ctx = null;
+		await stop(daemon.child);
+		await stop(emu.child);
+
+		// ---- phase 3: the insole is unplugged -------------------------------
+		emu = await startEmulator(`arch_collapse=${ARCH_NORMAL}`, 3, [...UNPLUG, '--link', join(tmp, 'insole')]);
+		daemon = await startDaemon(emu.pty, await freePort(), null);
+		ctx = await launch();
+		const page3 = await ctx.newPage();
+
+		await check('an unplugged insole shows "device lost" on the live view', async () => {
+			await page3.goto(`${daemon.base}/#/live`);
+			await page3.waitForFunction(() => /Device lost/.test(document.querySelector('#live-alerts')?.textContent ?? ''), null, { timeout: ALERT_WAIT_MS });
+			const devices = await page3.textContent('#devices');
+			expect(!/streaming/.test(devices), `the devices card still says streaming: ${devices}`);
+			await shot(page3, 'live-device-lost');
 		});
 
 		await check('no errors in the browser console', async () => {
