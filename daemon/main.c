@@ -20,7 +20,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: insoled [OPTION]...             run the daemon\n"
 		"       insoled --demo [OPTION]...      run with a simulated insole pair, no hardware\n"
-		"       insoled --dump DEVICE [--baud N] decode a device, one JSON object per frame\n"
+		"       insoled --dump DEVICE [--baud N] [--foot F] [--follow]\n"
+		"                                       decode a device, one JSON object per frame\n"
 		"       insoled --analyze FILE [...]    analyse a recording (see insoled --analyze --help)\n"
 		"\n"
 		"  -c, --config FILE       INI configuration (see docs/configuration.md)\n"
