@@ -321,6 +321,8 @@ function renderText(ui, st) {
 	for (const f of FEET) {
 		const fr = st.feet[f].frame;
 		const canvas = ui.maps[f].canvas;
+		// a frozen picture must not pass for a live one
+		canvas.closest('figure').classList.toggle('stale', !!fr && now - st.lastWall[f] > STALE_US / 2000);
 		if (!fr) {
 			ui.readout[f].replaceChildren(...dlRows([['Status', 'no data']]));
 			continue;

@@ -42,7 +42,7 @@ export function deviceList(devices, configured) {
 		const ok = known ? GOOD_STATES.has(String(d.state)) && !stale : true;
 		const port = d.path || d.port || c.port;
 		const title = d.name && port && d.name !== port ? `${d.name} (${port})` : d.name || port || 'device';
-		return { ...c, ...d, foot, layout, title, state: known ? (STATE_TEXT[d.state] ?? d.state) : 'configured', details, ok, stale };
+		return { ...c, ...d, foot, layout, title, rawState: d.state, state: known ? (STATE_TEXT[d.state] ?? d.state) : 'configured', details, ok, stale };
 	});
 }
 
@@ -62,7 +62,9 @@ export function qualityWarnings(status, prev) {
 	const prevDevs = new Map((prev?.devices ?? []).map((d) => [d.name, d]));
 	for (const d of deviceList(status.devices)) {
 		if (!d.ok) {
-			out.push({ level: 'bad', text: `Device lost: ${d.title} is ${d.stale ? `silent for ${num(d.last_frame_age_ms / 1000, 1)} s` : d.state}.` });
+			const open = GOOD_STATES.has(String(d.rawState));
+			const what = open && d.stale ? `silent for ${num(d.last_frame_age_ms / 1000, 1)} s` : d.state;
+			out.push({ level: 'bad', text: `Device lost: ${d.title} is ${what}${what.endsWith('…') ? '' : '.'}` });
 		}
 		const p = prevDevs.get(d.name);
 		const lost = rise(d, p, (x) => x.protocol?.frames_lost);
