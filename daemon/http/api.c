@@ -68,7 +68,7 @@ static int64_t recording_id(struct ins_http *http)
 /* id 0: the session stopped_id stopped. */
 static void set_recording(struct ins_http *http, int64_t id, int64_t stopped_id)
 {
-	char ev[96];
+	char ev[160];
 
 	pthread_mutex_lock(&http->lock);
 	http->recording_id = id;
@@ -76,8 +76,11 @@ static void set_recording(struct ins_http *http, int64_t id, int64_t stopped_id)
 	if (!http->live)
 		return;
 	ins_live_set_recording(http->live, id);
-	snprintf(ev, sizeof(ev), "{\"id\":%" PRId64 ",\"state\":\"%s\"}", id ? id : stopped_id,
-		 id ? "recording" : "complete");
+	if (id)
+		snprintf(ev, sizeof(ev), "{\"id\":%" PRId64 ",\"state\":\"recording\",\"recording\":{\"session_id\":%" PRId64
+			 "}}", id, id);
+	else
+		snprintf(ev, sizeof(ev), "{\"id\":%" PRId64 ",\"state\":\"complete\",\"recording\":null}", stopped_id);
 	ins_live_publish_event(http->live, "session", ev);
 }
 

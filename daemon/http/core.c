@@ -14,6 +14,24 @@ static char *dup_or_null(const char *s)
 	return s && *s ? strdup(s) : NULL;
 }
 
+/* The data directory holds layouts/, sql/ and web/ side by side
+ * (docs/architecture.md), so without an explicit layout_dir the layouts sit
+ * beside the dashboard. */
+static char *sibling_dir(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	char *out;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	while (n > 0 && dir[n - 1] != '/')
+		n--;
+	out = malloc(n + strlen(name) + 2);
+	if (out)
+		snprintf(out, n + strlen(name) + 2, "%.*s%s", (int)n, n ? dir : "", name);
+	return out;
+}
+
 /* Roots are resolved once so the per-request containment check is a
  * string prefix test on realpath() results. */
 static int resolve_root(const char *dir, char **out, const char *what, char *err, size_t errlen)
@@ -45,6 +63,8 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 	http->bind_addr = strdup(cfg->bind_addr && *cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	http->token = dup_or_null(cfg->token);
 	http->layout_dir = dup_or_null(cfg->layout_dir);
+	if (!http->layout_dir && cfg->web_root && *cfg->web_root)
+		http->layout_dir = sibling_dir(cfg->web_root, "layouts");
 	http->tls_cert = dup_or_null(cfg->tls_cert);
 	http->tls_key = dup_or_null(cfg->tls_key);
 	http->port = cfg->port;

@@ -41,7 +41,7 @@ struct ins_http_config {
 	unsigned threads;         /* 0 = number of cores */
 	unsigned max_connections, max_per_ip;
 	/* additions (HTTP engineer) */
-	const char *layout_dir;   /* for GET /api/layouts/NAME; NULL = 404 */
+	const char *layout_dir;   /* for GET /api/layouts/NAME; NULL = layouts/ beside web_root */
 	unsigned sse_stall_timeout_s; /* drop an SSE client that accepts nothing this long (0 = 15 s) */
 };
 

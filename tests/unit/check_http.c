@@ -271,6 +271,21 @@ START_TEST(dispatch_without_a_database_or_pipeline)
 }
 END_TEST
 
+START_TEST(layouts_default_to_the_data_directory)
+{
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .web_root = SRC "/web/" };
+	struct ins_http_response resp;
+	char err[200];
+	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+
+	ck_assert_msg(http, "%s", err);
+	ck_assert_str_eq(http->layout_dir, SRC "/layouts");
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/layouts/fsr16", NULL, NULL, &resp), 200);
+	ins_http_response_clear(&resp);
+	ins_http_core_free(http);
+}
+END_TEST
+
 /* ======================================================================
  * Part 2: a real server
  * ====================================================================== */
@@ -1291,6 +1306,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, typed_values);
 	tcase_add_test(unit, constant_time_compare_cookie_and_loopback);
 	tcase_add_test(unit, refuses_lan_address_without_token);
+	tcase_add_test(unit, layouts_default_to_the_data_directory);
 	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
 
 	tcase_add_checked_fixture(server, setup_open, teardown);
