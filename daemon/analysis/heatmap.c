@@ -18,9 +18,6 @@
 #define HEATMAP_MAX_NEIGHBOURS 16
 /* A cell centre this close to a sensor takes the sensor's value exactly. */
 #define HEATMAP_EXACT_MM 1e-3
-/* Bounded so a malformed outline cannot ask for an enormous grid: 65,536
- * cells is a 300 x 105 mm insole at 1 mm cells twice over. */
-#define HEATMAP_MAX_CELLS (1u << 16)
 
 struct ins_heatmap {
 	unsigned w, h;
@@ -85,9 +82,9 @@ static int place_grid(struct ins_heatmap *hm, const struct ins_layout *lay, char
 	}
 	w = fmax(1, ceil((xmax - xmin) / cell));
 	h = fmax(1, ceil((ymax - ymin) / cell));
-	if (w * h > HEATMAP_MAX_CELLS) {
+	if (w * h > INS_HEATMAP_MAX_CELLS) {
 		snprintf(err, errlen, "layout %s: heatmap_cell_mm %g over the outline gives %.0f x %.0f cells, more than %u",
-			 lay->name, cell, w, h, HEATMAP_MAX_CELLS);
+			 lay->name, cell, w, h, INS_HEATMAP_MAX_CELLS);
 		return -1;
 	}
 	hm->w = (unsigned)w;

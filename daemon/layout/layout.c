@@ -601,6 +601,30 @@ static int finish_sensor(struct parser *p, unsigned i)
 	return 0;
 }
 
+/* The heatmap grid of a sparse layout must stay bounded (heatmap.c covers
+ * the outline's bounding box with heatmap_cell_mm cells). */
+static int check_heatmap_size(struct parser *p)
+{
+	const struct ins_layout *lay = p->lay;
+	float xmin = lay->outline[0][0], xmax = xmin, ymin = lay->outline[0][1], ymax = ymin;
+	double w, h;
+
+	for (unsigned i = 1; i < lay->n_outline; i++) {
+		xmin = fminf(xmin, lay->outline[i][0]);
+		xmax = fmaxf(xmax, lay->outline[i][0]);
+		ymin = fminf(ymin, lay->outline[i][1]);
+		ymax = fmaxf(ymax, lay->outline[i][1]);
+	}
+	w = ceil((xmax - xmin) / lay->heatmap_cell_mm);
+	h = ceil((ymax - ymin) / lay->heatmap_cell_mm);
+	if (w * h > INS_HEATMAP_MAX_CELLS) {
+		p->line = p->layout_line;
+		return fail(p, "heatmap_cell_mm", "%g mm cells over the %.0f x %.0f mm outline make more than %u cells",
+			    lay->heatmap_cell_mm, xmax - xmin, ymax - ymin, INS_HEATMAP_MAX_CELLS);
+	}
+	return 0;
+}
+
 static int finish(struct parser *p)
 {
 	struct ins_layout *lay = p->lay;
@@ -631,6 +655,8 @@ static int finish(struct parser *p)
 	if (lay->n_outline < 3)
 		return fail(p, "[outline]", "needs at least 3 points, got %u", lay->n_outline);
 	if ((p->seen_sections & (1u << SEC_GRID)) && build_grid(p) < 0)
+		return -1;
+	if (!lay->is_grid && check_heatmap_size(p) < 0)
 		return -1;
 	p->line = 0;
 	if (lay->n_sensors == 0)

@@ -85,6 +85,11 @@ struct ins_layout {
  * lateral (a dense grid's middle column). */
 #define INS_MIDLINE_MM 0.05
 
+/* Sparse layouts' heatmap grids stay below this many cells (65,536: a
+ * 300 x 105 mm insole at 1 mm cells twice over); the loader refuses an
+ * outline and heatmap_cell_mm that would need more. */
+#define INS_HEATMAP_MAX_CELLS 65536u
+
 /* The region holding y_mm on a foot of the given length (clamped at both ends). */
 enum ins_region ins_region_at(float y_mm, float foot_length_mm);
 const char *ins_region_name(unsigned region); /* "heel", "midfoot", "forefoot", "toes" */

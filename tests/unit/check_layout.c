@@ -335,6 +335,11 @@ START_TEST(errors_name_file_line_and_field)
 		     "14: table: missing for the table curve of [sensor] 1");
 	expect_error("[layout]\nname = t\nfoot_length_mm = 200\nfoot_width_mm = 80\n", "",
 		     " [calibration]: missing section (every sensor needs a default curve)");
+	expect_error("[layout]\nname = t\nfoot_length_mm = 300\nfoot_width_mm = 80\nheatmap_cell_mm = 1\n"
+		     "[calibration]\nkind = linear\ngain = 0.5\nsaturation = 1000\n"
+		     "[outline]\npoint = -1000 0\npoint = 1000 0\npoint = 1000 300\npoint = -1000 300\n",
+		     "[sensor]\nx_mm = 0\ny_mm = 20\narea_mm2 = 100\n",
+		     "1: heatmap_cell_mm: 1 mm cells over the 2000 x 300 mm outline make more than 65536 cells");
 	expect_error("[layout]\nname = t\nfoot_width_mm = 80\n", "", "1: foot_length_mm: missing in [layout]");
 	expect_error("[layout]\nname = t/x\n", "", "2: name: 't/x': only letters, digits, '.', '_' and '-' are allowed");
 	expect_error("[layout]\nfoot_length_mm = 2000\n", "", "2: foot_length_mm: must be > 0 and <= 1000, got 2000");
