@@ -189,7 +189,7 @@ START_TEST(oversized_grid_is_refused)
 				  .foot_width_mm = 100, .heatmap_cell_mm = 1, .n_outline = 4, .outline = outline };
 	char err[256];
 
-	/* The loader refuses such a file (check_layout); a layout built in code
+	/* The loader refuses such a file (see check_layout); a layout built in code
 	 * gets the same limit here. */
 	ck_assert_ptr_null(ins_heatmap_new(&lay, err, sizeof(err)));
 	ck_assert_str_eq(err, "layout huge: heatmap_cell_mm 1 over the outline gives 2000 x 300 cells, more than 65536");
