@@ -297,6 +297,25 @@ async function main() {
 			await shot(page2, 'settings');
 		});
 
+		await check('views are reachable with the keyboard alone', async () => {
+			// a fresh load, so Tab starts at the top of the page as for a new visitor
+			await page2.goto('about:blank');
+			await page2.goto(`${daemon.base}/#/settings`);
+			await page2.waitForSelector('#settings-devices');
+			let reached = false;
+			for (let i = 0; i < 8 && !reached; i++) {
+				await page2.keyboard.press('Tab');
+				reached = await page2.evaluate(() => document.activeElement?.textContent === 'Sessions');
+			}
+			expect(reached, 'Tab never reached the Sessions link');
+			await page2.keyboard.press('Enter');
+			await page2.waitForSelector('#sessions-table', { timeout: UI_WAIT_MS });
+			// focus moved into the view: the next Tab is its first control
+			await page2.keyboard.press('Tab');
+			const focused = await page2.evaluate(() => document.activeElement?.id);
+			expect(focused === 'f-subject', `after navigating, Tab does not lead into the session filters: ${focused}`);
+		});
+
 		await check('report of the collapsed-arch session renders', async () => {
 			await page2.goto(`${daemon.base}/#/report/${ids.b}`);
 			await page2.waitForSelector('#metrics-table tbody tr[data-metric="midfoot_load_index"]', { timeout: UI_WAIT_MS });

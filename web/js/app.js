@@ -42,6 +42,9 @@ async function route() {
 	const u = await mod.mount(main, params);
 	if (seq !== routeSeq) { if (u) u(); return; }
 	unmount = u || null;
+	// After navigating, keyboard and screen-reader users continue in the new
+	// view, not back in the menu.
+	if (seq > 1 && !dialog.open) main.focus();
 }
 
 // ---- token login ------------------------------------------------------
