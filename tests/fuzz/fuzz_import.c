@@ -1,0 +1,179 @@
+/* libFuzzer target for the recording-file readers (daemon/import).  Clinics
+ * bring files from anywhere, damaged or not recordings at all; any bytes
+ * must never crash, leak or hang a reader, and every reader keeps the
+ * promises of import.h:
+ *  - a file either opens or fails with a message naming the file;
+ *  - every frame has a foot the file announced, that foot's sensor count,
+ *    the file's unit, finite values (counts: whole numbers 0..65535), and a
+ *    time that increases per foot; for the formats that number samples
+ *    themselves (all but our export, which keeps the device counter), seq
+ *    starts at 0 and goes up by 1 + gap;
+ *  - reading ends with 0 or with -1 and a message naming the file, and the
+ *    reader then stays where it stopped (the same answer again).
+ *
+ * The input is one file for the text formats (gaitpdb, moticon, insoled,
+ * and format detection).  A WFDB record is three files, so for gaitndd the
+ * same input is cut at the first two occurrences of SPLIT into NAME.hea,
+ * NAME.let and NAME.rit, beside each other in a scratch directory; the
+ * record is opened explicitly and detected by its bare NAME.
+ *
+ * Build: ./configure CC=clang --enable-fuzzing && make fuzz.  Seeds: the
+ * import fixtures, and a record made of a header, SPLIT and the signal
+ * files:
+ *   cp -r $srcdir/tests/fixtures/import corpus
+ *   printf 'rec 2 300 4\nrec.let 212 3000 12 0 1 5 0 left\nrec.rit 212 3000 12 0 2 6 0 right\n' >corpus/rec
+ *   printf '\n\1SPLIT\1\n\1\0\0\4\0\0\n\1SPLIT\1\n\2\0\0\4\0\0' >>corpus/rec
+ *   ./tests/fuzz/fuzz_import -timeout=10 corpus */
+#include "config.h" /* _GNU_SOURCE from AC_USE_SYSTEM_EXTENSIONS: memmem */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "insoled/import.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Cuts a WFDB record's three files out of one input: rarely in a header,
+ * and libFuzzer finds it by comparison tracing. */
+static const char split_mark[] = "\n\1SPLIT\1\n";
+#define SPLIT_LEN (sizeof split_mark - 1)
+/* Frames read from one file at most: more than any input of libFuzzer's
+ * default sizes makes (gaitndd gives 2 per 3 bytes), far below a hang. */
+#define MAX_FRAMES_PER_FILE 4000000L
+
+static const char *const text_formats[] = { "gaitpdb", "moticon", "insoled", NULL /* detect */ };
+
+static void check(int ok)
+{
+	if (!ok)
+		__builtin_trap();
+}
+
+static const char *const scratch_names[] = { "rec.txt", "rec.hea", "rec.let", "rec.rit" };
+static char scratch[64];
+
+static const char *scratch_file(const char *name);
+
+static void remove_scratch(void)
+{
+	for (size_t i = 0; i < sizeof scratch_names / sizeof scratch_names[0]; i++)
+		unlink(scratch_file(scratch_names[i]));
+	rmdir(scratch);
+}
+
+/* One scratch directory per fuzzing process, removed when it exits. */
+static const char *scratch_file(const char *name)
+{
+	static char path[128];
+
+	if (!scratch[0]) {
+		snprintf(scratch, sizeof scratch, "/tmp/ins-fuzz-import-XXXXXX");
+		check(mkdtemp(scratch) != NULL);
+		atexit(remove_scratch);
+	}
+	snprintf(path, sizeof path, "%s/%s", scratch, name);
+	return path;
+}
+
+static void write_file(const char *name, const uint8_t *data, size_t size)
+{
+	FILE *f = fopen(scratch_file(name), "wb");
+
+	check(f != NULL);
+	check(fwrite(data, 1, size, f) == size);
+	check(fclose(f) == 0);
+}
+
+/* Per-foot state of the frames read so far. */
+struct seen {
+	int any[INS_FOOT_COUNT];
+	int64_t t_us[INS_FOOT_COUNT];
+	uint32_t seq[INS_FOOT_COUNT];
+};
+
+static void check_frame(const struct ins_import_info *info, const struct ins_import_frame *f, struct seen *s,
+			int own_seq)
+{
+	check(f->foot < INS_FOOT_COUNT && (info->feet & (1u << f->foot)));
+	check(f->n >= 1 && f->n <= INS_MAX_SENSORS && f->n == info->n_sensors[f->foot]);
+	check(f->unit == info->unit && f->values != NULL);
+	for (unsigned i = 0; i < f->n; i++) {
+		float v = f->values[i];
+
+		check(isfinite(v));
+		if (f->unit == INS_IMPORT_COUNTS)
+			check(v >= 0.0f && v <= 65535.0f && v == floorf(v));
+	}
+	if (own_seq)
+		check(s->any[f->foot] ? f->seq == s->seq[f->foot] + 1 + f->gap : f->seq == 0 && f->gap == 0);
+	check(!s->any[f->foot] || f->t_us > s->t_us[f->foot]);
+	s->any[f->foot] = 1;
+	s->t_us[f->foot] = f->t_us;
+	s->seq[f->foot] = f->seq;
+}
+
+/* Opens path as format (NULL: detect) and reads every frame. */
+static void read_all(const char *path, const char *format)
+{
+	char err[512], again[512];
+	struct ins_import *imp;
+	struct ins_import_frame f;
+	struct seen s;
+	long frames = 0;
+	int rc;
+
+	err[0] = '\0';
+	imp = ins_import_open(path, format, err, sizeof err);
+	if (!imp) {
+		check(strstr(err, scratch) != NULL); /* the message names the file */
+		return;
+	}
+	memset(&s, 0, sizeof s);
+	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+		check_frame(ins_import_info(imp), &f, &s, strcmp(ins_import_info(imp)->format, "insoled") != 0);
+		check(++frames < MAX_FRAMES_PER_FILE);
+	}
+	check(rc == 0 || rc == -1);
+	if (rc < 0) {
+		check(strstr(err, scratch) != NULL);
+		check(ins_import_next(imp, &f, again, sizeof again) == -1 && strcmp(again, err) == 0);
+	}
+	ins_import_close(imp);
+}
+
+/* Writes rec.hea, rec.let and rec.rit from the pieces of the input. */
+static void write_record(const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data, *end = data + size;
+
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *cut = i < 2 ? memmem(p, (size_t)(end - p), split_mark, SPLIT_LEN) : NULL;
+		const uint8_t *stop = cut ? cut : end;
+
+		write_file(scratch_names[i + 1], p, (size_t)(stop - p));
+		p = cut ? cut + SPLIT_LEN : end;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char err[512];
+	char path[128];
+
+	write_file("rec.txt", data, size);
+	snprintf(path, sizeof path, "%s", scratch_file("rec.txt"));
+	for (size_t i = 0; i < sizeof text_formats / sizeof text_formats[0]; i++)
+		read_all(path, text_formats[i]);
+	(void)ins_import_detect(path, err, sizeof err);
+
+	write_record(data, size);
+	snprintf(path, sizeof path, "%s", scratch_file("rec.hea"));
+	read_all(path, "gaitndd");
+	snprintf(path, sizeof path, "%s", scratch_file("rec"));
+	read_all(path, NULL);
+	return 0;
+}
