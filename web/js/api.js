@@ -54,8 +54,6 @@ export async function request(path, { method = 'GET', body, raw = false, signal 
 
 export const get = (path, opts) => request(path, opts);
 export const post = (path, body, opts = {}) => request(path, { ...opts, method: 'POST', body: body ?? {} });
-export const patch = (path, body) => request(path, { method: 'PATCH', body });
-export const del = (path) => request(path, { method: 'DELETE' });
 
 export function query(params) {
 	const q = new URLSearchParams();

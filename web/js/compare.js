@@ -55,7 +55,6 @@ async function pickerCard(ids) {
 			const o = el('option', { value: String(s.id) }, sessionName(s));
 			if (ids.includes(String(s.id))) o.disabled = true;
 			sel.append(o);
-			if (ids.includes(String(s.id))) s._picked = true;
 		}
 		for (const id of ids) {
 			const s = (r.sessions ?? []).find((x) => String(x.id) === id);

@@ -70,11 +70,6 @@ export function duration(startUs, endUs) {
 	return h ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
 }
 
-// Escape text for the few places that build HTML strings.
-export function esc(s) {
-	return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
-
 // Small DOM builder: el('td', {class: 'n'}, 'text', child...)
 export function el(tag, attrs = {}, ...children) {
 	const e = document.createElement(tag);

@@ -57,17 +57,25 @@ export async function mount(main, params) {
 	const stepsP = get(`sessions/${id}/steps`).then((r) => r.steps ?? []).catch(() => []);
 	const sum = session.summary;
 
-	const reanalyze = el('button', { type: 'button' }, 'Re-analyse');
+	const reanalyze = el('button', { type: 'button', title: 'Recompute steps and summary from the raw recording with this software version' }, 'Re-analyse');
+	const actionMsg = el('p', { class: 'error', role: 'alert' });
 	reanalyze.addEventListener('click', async () => {
 		reanalyze.disabled = true;
-		try { await post(`sessions/${id}/reanalyze`); window.dispatchEvent(new HashChangeEvent('hashchange')); } catch (e) { alert(`Re-analysis failed: ${e.message}`); reanalyze.disabled = false; }
+		actionMsg.textContent = '';
+		try {
+			await post(`sessions/${id}/reanalyze`);
+			window.dispatchEvent(new HashChangeEvent('hashchange')); // show the new numbers
+		} catch (e) {
+			actionMsg.textContent = `Re-analysis failed: ${e.message}`;
+			reanalyze.disabled = false;
+		}
 	});
 	head.append(el('div', { class: 'actions' },
 		el('button', { type: 'button', class: 'primary', onclick: () => window.print() }, 'Print report'),
 		el('a', { class: 'button', href: `api/sessions/${id}/export/steps.csv` }, 'Steps CSV'),
 		el('a', { class: 'button', href: `api/sessions/${id}/export/frames.csv` }, 'Frames CSV'),
 		el('a', { class: 'button', href: `api/sessions/${id}/export/summary.json` }, 'Summary JSON'),
-		reanalyze));
+		reanalyze), actionMsg);
 
 	body.append(el('p', { class: 'print-only muted' }, `Printed ${new Date().toLocaleString('en-GB')} from insoled ${session.software_version ?? ''}. Values are means over steps ± standard deviation.`));
 	body.append(sessionCard(session));

@@ -29,7 +29,8 @@ export async function mount(main) {
 			if (lay) {
 				const m = new FootMap(canvas, d.foot === 'right' ? 'right' : 'left'); // "auto" pairs: the left shape
 				m.setOutline(lay.outline);
-				requestAnimationFrame(() => m.draw({ lines: [], sensors: lay.sensors }));
+				const draw = () => m.draw({ sensors: lay.sensors });
+				new ResizeObserver(draw).observe(canvas);
 			}
 		}
 	} catch (e) {
