@@ -196,8 +196,8 @@ function addFrame(st, foot, t_us, frame) {
 function addStep(st, s) {
 	if (!s || !FEET.includes(s.foot)) return;
 	if (st.steps.some((x) => x.foot === s.foot && x.index === s.index && x.contact_us === s.contact_us)) return;
+	// newest first, in arrival order: two insoles need not share a clock
 	st.steps.unshift(s);
-	st.steps.sort((a, b) => (b.toe_off_us ?? 0) - (a.toe_off_us ?? 0));
 	st.steps.length = Math.min(st.steps.length, STEP_ROWS);
 }
 
