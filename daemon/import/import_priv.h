@@ -20,6 +20,15 @@
  * are missing; shorter jitter (gaitpdb's 4-decimal times drift by 0.1 ms)
  * is not a gap. */
 #define INS_IMPORT_GAP_PERIODS 1.5
+/* Largest magnitude of a sensor or reference value a file may state (N,
+ * N/cm2, kPa): 1e7 is orders of magnitude beyond any insole, so a bigger
+ * number is a damaged file, and the bound keeps every value, and sums of
+ * thousands of them times sensor areas, finite in a float. */
+#define INS_IMPORT_VALUE_MAX 1e7
+/* Largest magnitude of a time in seconds a text recording may state:
+ * 1e12 s (31,700 years) admits any epoch-based clock and keeps the times
+ * in microseconds, and their differences, inside int64_t. */
+#define INS_IMPORT_TIME_MAX_S 1e12
 
 struct ins_import;
 
@@ -105,6 +114,14 @@ int ins_split_blanks(char *line, char **fields, int max);
  * path:line: field and what the text was. */
 int ins_parse_number(const char *text, double *out, const char *path, unsigned long line,
 		     const char *field, char *err, size_t errlen);
+/* A sensor or reference value: a number of magnitude at most
+ * INS_IMPORT_VALUE_MAX.  0, or -1 with err. */
+int ins_parse_value(const char *text, double *out, const char *path, unsigned long line,
+		    const char *field, char *err, size_t errlen);
+/* A time in seconds of magnitude at most INS_IMPORT_TIME_MAX_S, as whole
+ * microseconds.  0, or -1 with err. */
+int ins_parse_seconds(const char *text, int64_t *t_us, const char *path, unsigned long line,
+		      const char *field, char *err, size_t errlen);
 
 /* Copy src into dst (size dstlen), cutting at a character boundary. */
 void ins_copy_text(char *dst, size_t dstlen, const char *src);

@@ -16,6 +16,8 @@
 #define WFDB_INVALID_INITVAL (-32768) /* how headers write that value as the initial value */
 #define WFDB_ADC_OFFSET 2048        /* 12-bit two's complement -> 0..4095 counts */
 #define WFDB_MAX_RATE_HZ 100000.0   /* far above any gait recording: a bigger value is a bad header */
+#define WFDB_MIN_RATE_HZ 0.001      /* far below any gait recording; keeps WFDB_MAX_SAMPLES' times in
+				     * microseconds inside int64_t */
 #define WFDB_MAX_SAMPLES 2000000000L /* keeps sample times and checksums in range */
 #define WFDB_HEA_LINE_FIELDS 16
 
@@ -82,7 +84,7 @@ static int gaitndd_record_line(struct ins_import *imp, char **f, int n, unsigned
 		char *end;
 
 		fs = strtod(f[2], &end);
-		if (end == f[2] || (*end != '\0' && *end != '/' && *end != '(') || !(fs > 0) ||
+		if (end == f[2] || (*end != '\0' && *end != '/' && *end != '(') || !(fs >= WFDB_MIN_RATE_HZ) ||
 		    fs > WFDB_MAX_RATE_HZ) {
 			ins_import_errf(err, errlen, g->hea, line, "sampling frequency",
 					"'%s' is not a frequency in Hz", f[2]);

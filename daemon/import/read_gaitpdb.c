@@ -52,16 +52,19 @@ static int gaitpdb_open(struct ins_import *imp, const char *path, char *err, siz
 	return ins_import_alloc_values(imp, err, errlen);
 }
 
-static int gaitpdb_parse(struct ins_import *imp, char **fields, double *v, char *err, size_t errlen)
+/* The time into *t_us, the newtons into v[1..18]. */
+static int gaitpdb_parse(struct ins_import *imp, char **fields, int64_t *t_us, double *v, char *err,
+			 size_t errlen)
 {
 	struct gaitpdb *g = imp->priv;
 	char name[16];
 
-	for (int col = 0; col < GAITPDB_COLUMNS; col++) {
+	if (ins_parse_seconds(fields[0], t_us, g->text.path, g->text.lineno, "time", err, errlen) < 0)
+		return -1;
+	for (int col = 1; col < GAITPDB_COLUMNS; col++) {
 		const char *field = gaitpdb_column_name(col, name, sizeof name);
 
-		if (ins_parse_number(fields[col], &v[col], g->text.path, g->text.lineno, field, err,
-				     errlen) < 0)
+		if (ins_parse_value(fields[col], &v[col], g->text.path, g->text.lineno, field, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -88,9 +91,8 @@ static int gaitpdb_read_row(struct ins_import *imp, char *err, size_t errlen)
 				GAITPDB_COLUMNS, n < 0 ? "more than " : "", n < 0 ? GAITPDB_COLUMNS : n);
 		return -1;
 	}
-	if (gaitpdb_parse(imp, fields, v, err, errlen) < 0)
+	if (gaitpdb_parse(imp, fields, &t_us, v, err, errlen) < 0)
 		return -1;
-	t_us = llround(v[0] * 1e6);
 	if (g->have_time && t_us <= g->last_t_us) {
 		ins_import_errf(err, errlen, g->text.path, g->text.lineno, "time",
 				"%s s is not after the previous line's %.4f s", fields[0], g->last_t_us / 1e6);

@@ -422,7 +422,7 @@ static int insoled_values(struct ins_import *imp, unsigned foot, char **fields, 
 		if (imp->info.unit == INS_IMPORT_COUNTS)
 			rc = insoled_integer(r, fields[i], name, 0, INSOLED_COUNTS_MAX, &v, err, errlen);
 		else
-			rc = ins_parse_number(fields[i], &v, r->text.path, r->text.lineno, name, err, errlen);
+			rc = ins_parse_value(fields[i], &v, r->text.path, r->text.lineno, name, err, errlen);
 		if (rc < 0)
 			return -1;
 		imp->vals[foot][i] = (float)v;

@@ -150,10 +150,14 @@ static void moticon_header_value(struct ins_import *imp, const char *line)
 		ins_copy_text(imp->info.start, sizeof imp->info.start, v);
 	} else if (strncmp(line, "# Duration:", 11) == 0) {
 		unsigned h = 0, min = 0;
-		double s = 0;
+		double s = 0, total_s;
 
-		if (sscanf(v, "%u:%u:%lf", &h, &min, &s) == 3 || (h = 0, sscanf(v, "%u:%lf", &min, &s) == 2))
-			imp->info.duration_us = llround(((h * 60.0 + min) * 60.0 + s) * 1e6);
+		if (sscanf(v, "%u:%u:%lf", &h, &min, &s) == 3 || (h = 0, sscanf(v, "%u:%lf", &min, &s) == 2)) {
+			total_s = (h * 60.0 + min) * 60.0 + s;
+			/* information only: a duration that fits no clock is left unknown */
+			if (total_s >= 0 && total_s <= INS_IMPORT_TIME_MAX_S)
+				imp->info.duration_us = llround(total_s * 1e6);
+		}
 	} else if (strncmp(line, "# Notes:", 8) == 0) {
 		ins_copy_text(imp->info.notes, sizeof imp->info.notes, v);
 	} else if (strncmp(line, "# Size:", 7) == 0) {
@@ -318,7 +322,7 @@ static int moticon_optional(struct moticon *m, int col, double *out, char *err, 
 	*out = NAN;
 	if (col < 0 || m->fields[col][0] == '\0')
 		return 0;
-	return ins_parse_number(m->fields[col], out, m->text.path, m->text.lineno, m->names[col], err, errlen);
+	return ins_parse_value(m->fields[col], out, m->text.path, m->text.lineno, m->names[col], err, errlen);
 }
 
 static int moticon_event(struct moticon *m, unsigned foot, uint8_t *event, char *err, size_t errlen)
@@ -377,8 +381,8 @@ static int moticon_foot_frame(struct ins_import *imp, unsigned foot, int64_t t_u
 		int col = mf->pressure[i];
 		double v;
 
-		if (ins_parse_number(m->fields[col], &v, m->text.path, m->text.lineno, m->names[col], err,
-				     errlen) < 0)
+		if (ins_parse_value(m->fields[col], &v, m->text.path, m->text.lineno, m->names[col], err,
+				    errlen) < 0)
 			return -1;
 		imp->vals[foot][i] = (float)(v * KPA_PER_N_CM2);
 	}
@@ -412,7 +416,6 @@ static int moticon_parse_row(struct ins_import *imp, char *line, char *err, size
 {
 	struct moticon *m = imp->priv;
 	int n = ins_split(line, '\t', m->fields, INS_IMPORT_FIELDS_MAX);
-	double t;
 	int64_t t_us;
 
 	if (n != m->n_cols) {
@@ -421,10 +424,9 @@ static int moticon_parse_row(struct ins_import *imp, char *line, char *err, size
 				m->n_cols, n < 0 ? "more than " : "", n < 0 ? INS_IMPORT_FIELDS_MAX : n);
 		return -1;
 	}
-	if (ins_parse_number(m->fields[m->time_col], &t, m->text.path, m->text.lineno,
-			     m->names[m->time_col], err, errlen) < 0)
+	if (ins_parse_seconds(m->fields[m->time_col], &t_us, m->text.path, m->text.lineno,
+			      m->names[m->time_col], err, errlen) < 0)
 		return -1;
-	t_us = llround(t * 1e6);
 	if (m->have_time && t_us <= m->last_t_us) {
 		ins_import_errf(err, errlen, m->text.path, m->text.lineno, m->names[m->time_col],
 				"%s s is not after the previous row's %.3f s", m->fields[m->time_col],

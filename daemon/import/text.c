@@ -291,6 +291,36 @@ int ins_parse_number(const char *text, double *out, const char *path, unsigned l
 	return 0;
 }
 
+int ins_parse_value(const char *text, double *out, const char *path, unsigned long line,
+		    const char *field, char *err, size_t errlen)
+{
+	if (ins_parse_number(text, out, path, line, field, err, errlen) < 0)
+		return -1;
+	if (fabs(*out) > INS_IMPORT_VALUE_MAX) {
+		ins_import_errf(err, errlen, path, line, field,
+				"'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
+				INS_IMPORT_SHOW_MAX, text, INS_IMPORT_VALUE_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+int ins_parse_seconds(const char *text, int64_t *t_us, const char *path, unsigned long line,
+		      const char *field, char *err, size_t errlen)
+{
+	double t;
+
+	if (ins_parse_number(text, &t, path, line, field, err, errlen) < 0)
+		return -1;
+	if (fabs(t) > INS_IMPORT_TIME_MAX_S) {
+		ins_import_errf(err, errlen, path, line, field, "'%.*s' s is outside -%g..%g s",
+				INS_IMPORT_SHOW_MAX, text, INS_IMPORT_TIME_MAX_S, INS_IMPORT_TIME_MAX_S);
+		return -1;
+	}
+	*t_us = llround(t * 1e6);
+	return 0;
+}
+
 void ins_copy_text(char *dst, size_t dstlen, const char *src)
 {
 	size_t n = strlen(src);

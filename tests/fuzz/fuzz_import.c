@@ -7,7 +7,8 @@
  *    the file's unit, finite values (counts: whole numbers 0..65535), and a
  *    time that increases per foot; for the formats that number samples
  *    themselves (all but our export, which keeps the device counter), seq
- *    starts at 0 and goes up by 1 + gap;
+ *    starts at 0 and goes up by 1 + gap; the vendor's reference values are
+ *    finite or NaN;
  *  - reading ends with 0 or with -1 and a message naming the file, and the
  *    reader then stays where it stopped (the same answer again).
  *
@@ -108,6 +109,8 @@ static void check_frame(const struct ins_import_info *info, const struct ins_imp
 		if (f->unit == INS_IMPORT_COUNTS)
 			check(v >= 0.0f && v <= 65535.0f && v == floorf(v));
 	}
+	check(!isinf(f->ref_force_n) && !isinf(f->ref_cop_x_norm) && !isinf(f->ref_cop_y_norm)); /* or NaN */
+	check(f->ref_event <= INS_EVENT_TOE_OFF);
 	if (own_seq)
 		check(s->any[f->foot] ? f->seq == s->seq[f->foot] + 1 + f->gap : f->seq == 0 && f->gap == 0);
 	check(!s->any[f->foot] || f->t_us > s->t_us[f->foot]);

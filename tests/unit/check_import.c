@@ -402,6 +402,8 @@ static const struct ndd_bad_case ndd_bad[] = {
 	  "rec.hea:2: format: '16' is not supported (only WFDB format 212 is read)", 1 },
 	{ "rec 3 300 5\n", 5, 5, "rec.hea:1: number of signals: '3' is not 1 or 2 (one footswitch per foot)", 1 },
 	{ "rec 2 fast 5\n", 5, 5, "rec.hea:1: sampling frequency: 'fast' is not a frequency in Hz", 1 },
+	/* found by fuzz_import: sample times past int64_t microseconds */
+	{ "rec 2 1e-300 5\n", 5, 5, "rec.hea:1: sampling frequency: '1e-300' is not a frequency in Hz", 1 },
 	{ "rec 2 300 five\n", 5, 5, "rec.hea:1: number of samples: 'five' is not a sample count", 1 },
 	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 0 0 left-foot\n", 5, 5,
 	  "rec.hea:2: the record line announces 2 signals, the header describes 1", 1 },
@@ -481,6 +483,12 @@ static const struct text_bad_case text_bad[] = {
 	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\tnan\r\n",
 	  "pdb.txt:2: total right: 'nan' is not a finite number", 0 },
 	{ "pdb.txt", NULL, PDB_ROW PDB_ROW, "pdb.txt:2: time: 0.0000 s is not after the previous line's 0.0000 s", 0 },
+	/* found by fuzz_import: a value no float holds became infinite; times
+	 * past int64_t microseconds overflowed the gap arithmetic */
+	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1e39\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n",
+	  "pdb.txt:2: R1: '1e39' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 0 },
+	{ "pdb.txt", NULL, "-1e300\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n" PDB_ROW,
+	  "pdb.txt:1: time: '-1e300' s is outside -1e+12..1e+12 s", 0 },
 	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t3",
 	  "pdb.txt:2: truncated file: the last line has no line end", 0 },
 	{ "pdb.txt", "gaitpdb", PDB_ROW "0.01\0\t1\n", "pdb.txt:2: binary data (NUL byte at column 5): not a text "
@@ -506,6 +514,13 @@ static const struct text_bad_case text_bad[] = {
 	  "mot.txt:4: time: 0.00 s is not after the previous row's 0.000 s", 0 },
 	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t1\t2\tmany\n",
 	  "mot.txt:3: left total force[N]: 'many' is not a number", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t1\t2\t1e300\n",
+	  "mot.txt:3: left total force[N]: '1e300' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0.00\t-3.5e38\t2\t3\n",
+	  "mot.txt:3: left pressure 1[N/cm\xc2\xb2]: '-3.5e38' is beyond any insole (at most 1e+07 in magnitude): a "
+	  "damaged file?", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "1e13\t1\t2\t3\n",
+	  "mot.txt:3: time: '1e13' s is outside -1e+12..1e+12 s", 0 },
 	/* our export */
 	{ "ins.csv", "insoled", "# insoled export\n", "ins.csv:1: first line is not '# insoled frames export'", 1 },
 	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 2\n",
@@ -547,6 +562,9 @@ static const struct text_bad_case text_bad[] = {
 	  "ins.csv:7: s2: '2.5' is not a whole number in 0..65535", 0 },
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,0,1,70000\n",
 	  "ins.csv:7: s2: '70000' is not a whole number in 0..65535", 0 },
+	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 1\n# units: kPa\n# layout_left: a2\n"
+	  "# sensors_left: 2\n" INS_COLS "0,left,0,1,2e38\n",
+	  "ins.csv:7: s2: '2e38' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 0 },
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,-1,1,2\n",
 	  "ins.csv:7: seq: '-1' is not a whole number in 0..4294967295", 0 },
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n10,left,0,1,2\n10,left,1,1,2\n",
