@@ -26,6 +26,10 @@
 #   grid60x21.bin            a 1,260-cell grid, right foot, 7 frames, one bad CRC
 #   clock_wrap.bin           binary device clock wrapping (2^32 us) at 0.97 s
 #   clock_wrap.txt           ASCII device clock wrapping (2^32 ms) at 0.3 s
+#   restart_mixed.bin        three boots of one board: binary, binary again
+#                            (seq and clock restart at 0: a seq reset per
+#                            foot), then ASCII lines (a new stream: the
+#                            timeline resumes just after the last frame)
 # Split writes leave no trace in a recorded log: replay_golden.sh splits the
 # pty replay itself.
 set -euo pipefail
@@ -71,6 +75,12 @@ record_logs() {
 	emulate grid60x21.bin --seed 10 --layout grid60x21 --feet right --frames 7 --bad-crc 1
 	emulate clock_wrap.bin --seed 11 --frames 120 --clock-start-us 4294000000
 	emulate clock_wrap.txt --seed 12 --format ascii --frames 60 --clock-start-us 4294967000000
+	{
+		"$emulator" --stdout --speed 0 --seed 13 --frames 40
+		"$emulator" --stdout --speed 0 --seed 14 --frames 40 --clock-start-us 2000000
+		"$emulator" --stdout --speed 0 --seed 15 --format ascii --frames 40
+	} >"$fixtures/restart_mixed.bin"
+	echo "recorded restart_mixed.bin: $(stat -c %s "$fixtures/restart_mixed.bin") bytes"
 }
 
 # check_expect GOLDEN LOG: a freshly recorded log's golden must show every

@@ -34,6 +34,7 @@ CASES=(
 	"grid60x21|grid60x21.bin|"
 	"clock_wrap_binary|clock_wrap.bin|"
 	"clock_wrap_ascii|clock_wrap.txt|"
+	"restart_mixed|restart_mixed.bin|"
 )
 
 # Frames as printed without host_us; the counters line as
