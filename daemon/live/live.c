@@ -90,7 +90,9 @@ struct ins_live {
 	size_t step_count, step_first;
 
 	int64_t recording_id;
-	uint64_t gen;            /* bumped whenever snapshot content changes */
+	/* Bumped (under lock) whenever snapshot content changes; read without
+	 * the lock so cached GETs never contend with publishers. */
+	atomic_uint_fast64_t gen;
 
 	/* SSE ring */
 	char *ring;
@@ -294,7 +296,7 @@ struct ins_live *ins_live_new(const struct ins_live_config *cfg, char *err, size
 	 * stream starts fresh instead of replaying unrelated events.  Still
 	 * below 2^53: exact in JavaScript. */
 	live->base_id = live->first_id = live->next_id = (uint64_t)(ins_realtime_us() / 1000) * 1000 + 1;
-	live->gen = 1;
+	atomic_init(&live->gen, 1);
 	return live;
 fail:
 	ins_live_free(live);
@@ -408,7 +410,7 @@ static uint64_t ring_append(struct ins_live *live, const char *type, const char 
 
 static void publish_locked_done(struct ins_live *live)
 {
-	live->gen++;
+	atomic_fetch_add(&live->gen, 1);
 	pthread_cond_broadcast(&live->cond);
 }
 
@@ -630,15 +632,14 @@ struct ins_live_text *ins_live_snapshot_text(struct ins_live *live, size_t last_
 	if (last_steps > live->step_history)
 		last_steps = live->step_history;
 	pthread_mutex_lock(&live->cache_lock);
-	pthread_mutex_lock(&live->lock);
-	gen = live->gen;
-	if (live->cache[last_steps] && live->cache_gen[last_steps] == gen) {
-		pthread_mutex_unlock(&live->lock);
+	if (live->cache[last_steps] && live->cache_gen[last_steps] == atomic_load(&live->gen)) {
 		bl = live->cache[last_steps];
 		atomic_fetch_add(&bl->refs, 1);
 		pthread_mutex_unlock(&live->cache_lock);
 		return (struct ins_live_text *)bl;
 	}
+	pthread_mutex_lock(&live->lock);
+	gen = atomic_load(&live->gen); /* the content built now, whatever was read above */
 	build_snapshot(live, last_steps, &b);
 	pthread_mutex_unlock(&live->lock);
 	if (!b.failed)
