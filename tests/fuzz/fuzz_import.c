@@ -24,7 +24,9 @@
  *   cp -r $srcdir/tests/fixtures/import corpus
  *   printf 'rec 2 300 4\nrec.let 212 3000 12 0 1 5 0 left\nrec.rit 212 3000 12 0 2 6 0 right\n' >corpus/rec
  *   printf '\n\1SPLIT\1\n\1\0\0\4\0\0\n\1SPLIT\1\n\2\0\0\4\0\0' >>corpus/rec
- *   ./tests/fuzz/fuzz_import -timeout=10 corpus */
+ *   UBSAN_OPTIONS=halt_on_error=1 ./tests/fuzz/fuzz_import -timeout=10 corpus
+ * (the fuzzing build's UndefinedBehaviorSanitizer only reports and goes on
+ * unless told to stop, and libFuzzer saves only what stops it). */
 #include "config.h" /* _GNU_SOURCE from AC_USE_SYSTEM_EXTENSIONS: memmem */
 
 #include <math.h>
