@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1051,7 +1052,7 @@ struct sse_client {
 	size_t len;
 	unsigned steps_seen, frames_seen;
 	int64_t step_seen_us;
-	volatile int stop;
+	atomic_int stop;
 };
 
 static size_t sse_on_data(char *p, size_t size, size_t n, void *ud)
@@ -1079,7 +1080,30 @@ static size_t sse_on_data(char *p, size_t size, size_t n, void *ud)
 
 static int sse_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c2, curl_off_t d)
 {
-	return ((struct sse_client *)ud)->stop;
+	return atomic_load(&((struct sse_client *)ud)->stop);
+}
+
+/* Counters the client thread updates, read under its lock. */
+static unsigned sse_steps(struct sse_client *c, int64_t *last_us)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->steps_seen;
+	if (last_us)
+		*last_us = c->step_seen_us;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+static unsigned sse_frames(struct sse_client *c)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->frames_seen;
+	pthread_mutex_unlock(&c->lock);
+	return n;
 }
 
 static void *sse_main(void *arg)
@@ -1118,7 +1142,7 @@ static void sse_start(struct sse_client *c, const char *last_event_id)
 
 static void sse_stop(struct sse_client *c)
 {
-	c->stop = 1;
+	atomic_store(&c->stop, 1);
 	pthread_join(c->thread, NULL);
 }
 
@@ -1158,14 +1182,15 @@ START_TEST(sse_delivers_steps_within_100ms_and_resumes)
 	usleep(50000); /* let the stream park (suspend) first: the path that matters */
 	for (uint32_t i = 0; i < SSE_STEPS; i++) {
 		struct ins_step s = make_step(INS_FOOT_LEFT, i, 650);
-		unsigned before = c.steps_seen;
+		unsigned before = sse_steps(&c, NULL);
+		int64_t seen_us = 0;
 
 		published = ins_mono_us();
 		ins_live_publish_step(fx.live, &s);
-		while (c.steps_seen == before && ins_mono_us() - published < 1000000)
+		while (sse_steps(&c, NULL) == before && ins_mono_us() - published < 1000000)
 			usleep(1000);
-		ck_assert_msg(c.steps_seen == before + 1, "step event %u not delivered within 1 s", i);
-		lat[i] = c.step_seen_us - published;
+		ck_assert_msg(sse_steps(&c, &seen_us) == before + 1, "step event %u not delivered within 1 s", i);
+		lat[i] = seen_us - published;
 		usleep(30000);
 	}
 	qsort(lat, SSE_STEPS, sizeof(lat[0]), cmp_i64);
@@ -1186,9 +1211,9 @@ START_TEST(sse_delivers_steps_within_100ms_and_resumes)
 		snprintf(last, sizeof(last), "%llu", (unsigned long long)newest - 3);
 		snprintf(want, sizeof(want), "retry: 1000\n\nid: %llu\nevent: step\n", (unsigned long long)newest - 2);
 		sse_start(&resumed, last);
-		for (int k = 0; k < 1000 && resumed.steps_seen < 3; k++)
+		for (int k = 0; k < 1000 && sse_steps(&resumed, NULL) < 3; k++)
 			usleep(1000);
-		ck_assert_uint_eq(resumed.steps_seen, 3);
+		ck_assert_uint_eq(sse_steps(&resumed, NULL), 3);
 		pthread_mutex_lock(&resumed.lock);
 		ck_assert_msg(strstr(resumed.buf, want) != NULL, "%.300s", resumed.buf);
 		pthread_mutex_unlock(&resumed.lock);
@@ -1234,13 +1259,13 @@ START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 	}
 	ins_live_get_stats(fx.live, &st);
 	ck_assert_uint_eq(st.clients, 1);
-	frames_before = healthy.frames_seen;
+	frames_before = sse_frames(&healthy);
 	ck_assert_uint_gt(frames_before, 60);
 	for (int i = 0; i < 30; i++) {
 		publish_left_frame(500.0f, 5000000 + i * 40000);
 		usleep(40000);
 	}
-	ck_assert_uint_gt(healthy.frames_seen, frames_before + 15);
+	ck_assert_uint_gt(sse_frames(&healthy), frames_before + 15);
 	/* the stalled socket was closed by the server: draining ends in EOF/reset */
 	do
 		n = recv(stalled, drain, sizeof(drain), MSG_DONTWAIT);
