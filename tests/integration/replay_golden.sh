@@ -1,8 +1,8 @@
 #!/bin/bash
 # gpsd-style regression test: recorded device logs (tests/fixtures/replay)
-# are replayed into `insoled --dump`, once through a pseudo-terminal (socat,
-# written in 61-byte pieces so frames and lines arrive split across reads)
-# and once read as a capture file, and each output must equal the log's
+# are replayed into `insoled --dump` through a pseudo-terminal (socat,
+# written in 61-byte pieces so frames and lines arrive split across reads),
+# as a capture file and on stdin, and each output must equal the log's
 # golden output exactly: every decoded frame (foot, seq, unwrapped t_us,
 # values) and every protocol counter.  A mismatch prints the diff.
 #
@@ -65,6 +65,15 @@ replay_file() {
 	normalise "$WORK/$name.file.raw" >"$out"
 }
 
+# replay_stdin NAME LOG OUT ARGS...: the log piped into --dump -.
+replay_stdin() {
+	local name=$1 log=$2 out=$3
+	shift 3
+	timeout "$REPLAY_TIMEOUT_S" "$INSOLED" --dump - "$@" <"$log" >"$WORK/$name.stdin.raw" 2>"$WORK/$name.stdin.err" ||
+		fail "$name: insoled --dump - $* <$log failed: $(cat "$WORK/$name.stdin.err")"
+	normalise "$WORK/$name.stdin.raw" >"$out"
+}
+
 # The writer behind the pty.  A pty's unread input is discarded when its
 # master closes (the kernel hangs the slave up), so after the log it keeps
 # the pty open until the reader has printed every frame the golden lists,
@@ -118,6 +127,9 @@ for c in "${CASES[@]}"; do
 	fi
 	[ -r "$golden" ] || fail "$name: no golden output $golden (tests/integration/regen_golden.sh makes it)"
 	compare "$name" "capture file" "$golden" "$WORK/$name.file.out"
+	# shellcheck disable=SC2086
+	replay_stdin "$name" "$log" "$WORK/$name.stdin.out" $args
+	compare "$name" "stdin" "$golden" "$WORK/$name.stdin.out"
 	frames=$(grep -c '"seq"' "$golden")
 	if [ "$frames" -eq 0 ]; then
 		# Nothing the writer could wait for before hanging up.
