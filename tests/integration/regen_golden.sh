@@ -6,7 +6,7 @@
 #
 # BUILDDIR is a configured and built tree (`make`); its `insoled --dump`
 # writes each tests/fixtures/replay/NAME.golden from the capture-file replay
-# of the log, and the pty replay is then checked against it.  Run it after a
+# of the log, and the stdin and pty replays are checked against it.  Run it after a
 # deliberate change to what --dump prints or counts, read `git diff
 # tests/fixtures/replay` line by line (every changed line is a change in
 # what a user's insole decodes to), and commit logs and goldens together.
@@ -14,7 +14,10 @@
 # --record re-records the logs with BUILDDIR's insoled-emulator, using the
 # recipes below (fixed seeds: the same emulator gives the same bytes).  Only
 # needed when a log should change or a new one is added: a change to the
-# synthetic subject changes every log.  Logs, all fsr16 unless said:
+# synthetic subject changes every log.  Each new golden's counters are then
+# checked against what the emulator says it injected (its --stats
+# "expect"), so a golden never just records what the parser happened to
+# print.  Logs, all fsr16 unless said:
 #   binary_faults.bin        both feet, 150 frames each, binary, garbage,
 #                            bad CRCs, drops and duplicates
 #   ascii_crlf_comments.txt  both feet, 100 frames each, ASCII with CRLF,
