@@ -8,7 +8,7 @@ DEBS="build-essential autoconf automake pkg-config
  libserialport-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libinih-dev
  check libcurl4-openssl-dev curl
  clang libclang-rt-14-dev
- socat util-linux wrk jq
+ socat util-linux wrk jq openssl
  chromium chromium-driver"
 
 if [ "$(id -u)" != 0 ]; then

@@ -40,9 +40,12 @@ curl -sN --max-time 5 "${auth[@]}" "$INSOLED_URL/api/live/stream" >"$test_tmp/ss
 left_frames=$(grep -c '^data: {"t_us":[0-9]*,"foot":"left"' "$test_tmp/sse.txt" || true)
 right_frames=$(grep -c '^data: {"t_us":[0-9]*,"foot":"right"' "$test_tmp/sse.txt" || true)
 steps=$(grep -c '^event: step' "$test_tmp/sse.txt" || true)
-# 30 Hz for 5 s is 150 per foot; allow for start-up and a loaded machine.
-[ "$left_frames" -ge 100 ] && [ "$left_frames" -le 160 ] || fail "left frame events in 5 s: $left_frames"
-[ "$right_frames" -ge 100 ] && [ "$right_frames" -le 160 ] || fail "right frame events in 5 s: $right_frames"
+# 30 Hz for 5 s is 150 per foot.  The upper bound checks the decimation; the
+# lower one only that the stream flows, since on a loaded 2-core CI machine
+# (make -j2 check runs the browser test beside this) the emulator's own
+# real-time pacing slips and fewer frames exist to forward.
+[ "$left_frames" -ge 60 ] && [ "$left_frames" -le 160 ] || fail "left frame events in 5 s: $left_frames"
+[ "$right_frames" -ge 60 ] && [ "$right_frames" -le 160 ] || fail "right frame events in 5 s: $right_frames"
 [ "$steps" -ge 5 ] || fail "only $steps step events in 5 s of walking"
 head -n 1 "$test_tmp/sse.txt" | grep -qx 'retry: 1000' || fail "the stream does not start with retry:"
 
