@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -46,11 +47,17 @@
 #define MAX_LAG_US 500000
 /* Wake up this often while the pty is full, to notice SIGTERM. */
 #define WRITE_POLL_MS 100
-/* Before an unplug, give the reader this long to take what was written,
- * so that frames already "sent" are not lost in the kernel's buffer. */
-#define DRAIN_TIMEOUT_US 2000000
+/* Before closing a pty (unplug, exit) with bytes nobody has taken and no
+ * reader holding it open, wait this long for one to come (--no-reader-wait):
+ * a daemon retries its open about every second after an unplug.  A reader
+ * that holds the pty gets everything however long it takes (only a stop
+ * signal cuts it). */
+#define DEFAULT_NO_READER_WAIT_S 2.0
 #define DRAIN_POLL_US 5000
-#define DRAIN_QUIET_US 50000
+/* Consecutive empty looks that make a pty drained (see pending_bytes). */
+#define DRAIN_EMPTY_ROUNDS 2
+/* While waiting for a slow reader, say so this often. */
+#define DRAIN_NOTE_US 5000000
 /* Pause between the pieces of a split frame in real-time mode, so that the
  * reader gets them in separate reads. */
 #define SPLIT_PAUSE_US 300
@@ -74,6 +81,7 @@ struct options {
 	uint64_t seed;
 	unsigned garbage, bad_crc, drop, duplicate, overlong;
 	double unplug_after_s, unplug_for_s;
+	double no_reader_wait_s;
 	double fault_window_s;
 	uint64_t clock_start_us;
 };
@@ -113,6 +121,9 @@ struct emulator {
 	uint64_t unplug_frame, replug_frame; /* UINT64_MAX: none */
 	/* output */
 	int fd, slave_fd;
+	int watch_fd;          /* inotify on the slave node: readers opening and closing it */
+	int readers;           /* open descriptions of the slave other than ours */
+	int readers_known;     /* 0: no watch, or its queue overflowed */
 	char pty_path[128];
 	json_t *ptys;
 	int64_t schedule_start_us;
@@ -144,7 +155,7 @@ static void usage(FILE *to)
 	      "         [--feet both|left|right] [--rate HZ] [--speed X] [--duration SECONDS | --frames N]\n"
 	      "         [--synth key=value,...] [--seed N] [--link PATH] [--clock-start-us US]\n"
 	      "         [--garbage N] [--bad-crc N] [--drop N] [--duplicate N] [--split] [--overlong N]\n"
-	      "         [--fault-window SECONDS] [--unplug-after SECONDS --unplug-for SECONDS]\n"
+	      "         [--fault-window SECONDS] [--unplug-after SECONDS --unplug-for SECONDS] [--no-reader-wait SECONDS]\n"
 	      "         [--stats FILE] [--stdout]\n"
 	      "Streams protocol-v1 frames of a synthetic walking or running subject on a new\n"
 	      "pseudo-terminal whose path is the first line on stdout (docs/emulator.md).\n",
@@ -195,7 +206,7 @@ static int parse_count(const char *opt, const char *s, unsigned *out)
 enum long_only {
 	OPT_LAYOUT = 256, OPT_LAYOUT_DIR, OPT_FORMAT, OPT_CRLF, OPT_BARE, OPT_FEET, OPT_RATE, OPT_SPEED, OPT_DURATION,
 	OPT_FRAMES, OPT_SYNTH, OPT_SEED, OPT_LINK, OPT_CLOCK_START, OPT_GARBAGE, OPT_BAD_CRC, OPT_DROP,
-	OPT_DUPLICATE, OPT_SPLIT, OPT_OVERLONG, OPT_FAULT_WINDOW, OPT_UNPLUG_AFTER, OPT_UNPLUG_FOR, OPT_STATS,
+	OPT_DUPLICATE, OPT_SPLIT, OPT_OVERLONG, OPT_FAULT_WINDOW, OPT_UNPLUG_AFTER, OPT_UNPLUG_FOR, OPT_NO_READER_WAIT, OPT_STATS,
 	OPT_STDOUT, OPT_HELP
 };
 
@@ -223,6 +234,7 @@ static const struct option long_options[] = {
 	{ "fault-window", required_argument, NULL, OPT_FAULT_WINDOW },
 	{ "unplug-after", required_argument, NULL, OPT_UNPLUG_AFTER },
 	{ "unplug-for", required_argument, NULL, OPT_UNPLUG_FOR },
+	{ "no-reader-wait", required_argument, NULL, OPT_NO_READER_WAIT },
 	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "stdout", no_argument, NULL, OPT_STDOUT },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -269,6 +281,7 @@ static int parse_option(struct options *o, int c, const char *arg)
 	case OPT_FAULT_WINDOW: return parse_double("fault-window", arg, 0.001, 1e7, &o->fault_window_s);
 	case OPT_UNPLUG_AFTER: return parse_double("unplug-after", arg, 0.001, 1e7, &o->unplug_after_s);
 	case OPT_UNPLUG_FOR: return parse_double("unplug-for", arg, 0.001, 3600.0, &o->unplug_for_s);
+	case OPT_NO_READER_WAIT: return parse_double("no-reader-wait", arg, 0.0, 3600.0, &o->no_reader_wait_s);
 	}
 	usage(stderr);
 	return -1;
@@ -309,6 +322,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 	o->feet = 3u;
 	o->rate_hz = DEFAULT_RATE_HZ;
 	o->speed = 1.0;
+	o->no_reader_wait_s = DEFAULT_NO_READER_WAIT_S;
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			usage(stdout);
@@ -466,6 +480,50 @@ static void remove_link(const struct emulator *e)
 		unlink(e->opt.link);
 }
 
+/* Readers are counted from the kernel's own record of opens and final
+ * closes of the slave node (inotify IN_OPEN / IN_CLOSE: one pair per open
+ * file description, whoever holds it), so a reader that the scheduler has
+ * not run for seconds still counts as attached.  Our own slave descriptor
+ * is opened before the watch exists and is not counted. */
+static void watch_readers(struct emulator *e)
+{
+	e->readers = 0;
+	e->readers_known = 0;
+	e->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (e->watch_fd >= 0 && inotify_add_watch(e->watch_fd, e->pty_path, IN_OPEN | IN_CLOSE) >= 0) {
+		e->readers_known = 1;
+		return;
+	}
+	ins_warn(EMU_LOG, "cannot watch %s for readers (%s): unread bytes wait at most %g s when it closes",
+		 e->pty_path, strerror(errno), e->opt.no_reader_wait_s);
+	if (e->watch_fd >= 0)
+		close(e->watch_fd);
+	e->watch_fd = -1;
+}
+
+/* Takes the opens and closes seen since the last call. */
+static void update_readers(struct emulator *e)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	if (e->watch_fd < 0)
+		return;
+	while ((n = read(e->watch_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			if (ev->mask & IN_Q_OVERFLOW)
+				e->readers_known = 0; /* the count is lost: fall back to the bounded wait */
+			if (ev->mask & IN_OPEN)
+				e->readers++;
+			if ((ev->mask & IN_CLOSE) && e->readers > 0)
+				e->readers--;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
 /* Opens a new pty in raw mode.  We keep a slave descriptor open ourselves:
  * without it, bytes written while no reader is attached vanish and the
  * master reports hang-ups; with it they wait in the pty (up to its buffer,
@@ -493,6 +551,7 @@ static int open_pty(struct emulator *e)
 		ins_err(EMU_LOG, "cannot set %s raw: %s", e->pty_path, strerror(errno));
 		return -1;
 	}
+	watch_readers(e); /* before the path is published: every reader's open is seen */
 	json_array_append_new(e->ptys, json_string(e->pty_path));
 	if (point_link(e) < 0)
 		return -1;
@@ -506,11 +565,13 @@ static int open_pty(struct emulator *e)
 static void close_pty(struct emulator *e)
 {
 	remove_link(e);
+	if (e->watch_fd >= 0)
+		close(e->watch_fd);
 	if (e->fd >= 0)
 		close(e->fd);
 	if (e->slave_fd >= 0)
 		close(e->slave_fd);
-	e->fd = e->slave_fd = -1;
+	e->fd = e->slave_fd = e->watch_fd = -1;
 }
 
 /* Discards whatever a reader wrote to its end (nobody listens to it). */
@@ -812,29 +873,62 @@ static int send_frame(struct emulator *e, unsigned foot, uint64_t frame, uint32_
 
 /* ---- unplug / replug ------------------------------------------------------- */
 
-/* Waits (bounded) until the reader has taken what is in the pty: bytes
- * still queued when the master closes are lost.  FIONREAD only shows the
- * slave's line-discipline buffer, which a kernel worker refills from a
- * hidden buffer behind it, so the queue must stay empty for a while. */
-static void wait_drained(const struct emulator *e)
+/* Bytes written to the pty that no reader has taken yet (0: all taken).
+ * FIONREAD alone is not enough: it counts only the line discipline's
+ * 4 KiB buffer, and a write lands first in the tty's flip buffer, which a
+ * kernel worker moves over when it gets to run (on a loaded machine later
+ * than any quiet period we could pick), and which stays put while the line
+ * discipline is full until a reader's read() re-queues that worker.  So:
+ * FIONREAD takes the tty's termios lock for writing and thereby waits for
+ * a read() in progress, which re-queues the worker before it lets go
+ * (n_tty_read -> n_tty_kick_worker); then poll(), finding nothing in the
+ * line discipline, waits for the queued worker (n_tty_poll ->
+ * tty_buffer_flush_work) and looks again.  A worker that re-queued itself
+ * meanwhile is caught by the second round. */
+static int pending_bytes(const struct emulator *e)
 {
-	int64_t now = ins_mono_us(), deadline = now + DRAIN_TIMEOUT_US, empty_since = -1;
-	int pending = 0;
+	for (int empty_rounds = 0; empty_rounds < DRAIN_EMPTY_ROUNDS;) {
+		struct pollfd pfd = { .fd = e->slave_fd, .events = POLLIN };
+		int n = 0;
 
-	while (!stop_requested && now < deadline) {
-		if (ioctl(e->slave_fd, FIONREAD, &pending) < 0)
+		if (ioctl(e->slave_fd, FIONREAD, &n) < 0)
+			return -1;
+		if (n > 0)
+			return n;
+		if (poll(&pfd, 1, 0) < 0)
+			return -1;
+		if (!(pfd.revents & POLLIN))
+			empty_rounds++;
+	}
+	return 0;
+}
+
+/* Waits until readers have taken what was written: bytes still queued
+ * when the master closes are lost (the slave is hung up).  While a reader
+ * holds the pty the wait has no limit, however slowly it reads; with no
+ * reader it is bounded, as nothing may ever come. */
+static void wait_drained(struct emulator *e)
+{
+	int64_t now = ins_mono_us(), alone_since = now, next_note = now + DRAIN_NOTE_US;
+	int64_t no_reader_wait_us = llround(e->opt.no_reader_wait_s * 1e6);
+	int pending;
+
+	while (!stop_requested && (pending = pending_bytes(e)) > 0) {
+		update_readers(e);
+		if (e->readers_known && e->readers > 0) {
+			alone_since = now;
+		} else if (now - alone_since >= no_reader_wait_us) {
+			/* FIONREAD stops at the line discipline's 4 KiB: "at least". */
+			ins_warn(EMU_LOG, "closing %s with at least %d bytes nobody read", e->pty_path, pending);
 			return;
-		if (pending > 0)
-			empty_since = -1;
-		else if (empty_since < 0)
-			empty_since = now;
-		else if (now - empty_since >= DRAIN_QUIET_US)
-			return;
+		}
+		if (now >= next_note) {
+			ins_info(EMU_LOG, "waiting for the reader of %s to take at least %d more bytes", e->pty_path, pending);
+			next_note = now + DRAIN_NOTE_US;
+		}
 		pause_us(DRAIN_POLL_US);
 		now = ins_mono_us();
 	}
-	if (pending > 0)
-		ins_warn(EMU_LOG, "closing %s with %d bytes nobody read", e->pty_path, pending);
 }
 
 static void unplug(struct emulator *e)
@@ -1021,7 +1115,7 @@ static int setup(struct emulator *e)
 	char err[512];
 	const struct options *o = &e->opt;
 
-	e->fd = e->slave_fd = -1;
+	e->fd = e->slave_fd = e->watch_fd = -1;
 	e->unplug_frame = e->replug_frame = UINT64_MAX;
 	e->ptys = json_array();
 	e->injected_at = json_array();

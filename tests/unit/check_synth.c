@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "insoled/clock.h"
 #include "insoled/protocol.h"
 #include "insoled/synth.h"
 
@@ -1011,7 +1012,13 @@ END_TEST
 /* ---- insoled-emulator: the stream a parser sees, counted exactly --------- */
 
 #define EMULATOR INS_TEST_BUILDDIR "/insoled-emulator"
-#define EMU_READ_TIMEOUT_MS 5000 /* far above any pause of a healthy emulator */
+/* Only a hang guard: far above any pause of a healthy emulator even on a
+ * loaded 2-core CI machine, and below the test case's timeout so a hang
+ * fails with a message. */
+#define EMU_READ_TIMEOUT_MS 20000
+#define EMU_TCASE_TIMEOUT_S 60
+/* Binary frame of the 16-sensor fsr16 layout. */
+#define FSR16_FRAME_BYTES 48
 
 extern char **environ;
 
@@ -1166,8 +1173,8 @@ static void check_expectations(const json_t *stats, struct parsed *ps)
 
 	ck_assert_ptr_nonnull(expect);
 	ins_proto_get_stats(ps->p, &st);
-	ck_assert_uint_eq(ins_proto_pending(ps->p), 0);
 	ck_assert_uint_eq(st.bytes, json_u64(stats, "bytes_written", NULL));
+	ck_assert_uint_eq(ins_proto_pending(ps->p), 0);
 #define CHECK_COUNTER(name, what)                                                                        \
 	if (strcmp(#name, "bytes") != 0 && strcmp(#name, "frames_binary") != 0 &&                        \
 	    strcmp(#name, "frames_ascii") != 0) {                                                        \
@@ -1358,6 +1365,7 @@ static const struct {
 	{ { "--format", "hex" }, 2, "--format hex: must be binary or ascii" },
 	{ { "--frames", "10", "--duration", "1" }, 2, "--duration and --frames both given" },
 	{ { "--unplug-after", "1" }, 2, "--unplug-after and --unplug-for go together" },
+	{ { "--no-reader-wait", "-1" }, 2, "--no-reader-wait -1: must be a number from 0 to 3600" },
 	{ { "--overlong", "1" }, 2, "--overlong injects ASCII lines: it needs --format ascii" },
 	{ { "--format", "ascii", "--bare" }, 2, "--bare lines carry no foot: it needs --format ascii and --feet left or right" },
 	{ { "--synth", "cadence_spm=abc" }, 1, "--synth: synth option cadence_spm=abc: not a number" },
@@ -1432,8 +1440,10 @@ static void read_pty_until_closed(int fd, struct parsed *ps)
 START_TEST(emulator_unplug_replug_keeps_every_sent_frame)
 {
 	char sp[512], link[512], path1[128], path2[128], target[128];
+	/* The wait for a reader (--no-reader-wait) is long so that a test process
+	 * the scheduler leaves aside for seconds still finds its bytes. */
 	const char *args[] = { "--speed", "1", "--frames", "150", "--unplug-after", "0.5", "--unplug-for", "0.3",
-			       "--link", link, "--stats", sp, "--seed", "2", NULL };
+			       "--link", link, "--stats", sp, "--seed", "2", "--no-reader-wait", "20", NULL };
 	int out, err, status;
 	struct parsed ps;
 	ssize_t n;
@@ -1513,6 +1523,89 @@ START_TEST(emulator_waits_for_a_late_reader)
 }
 END_TEST
 
+/* A reader that holds the pty open but stops reading for longer than the
+ * wait for an absent reader still gets every byte: the emulator does not
+ * close a pty with bytes in flight to a reader that is attached.  The pty
+ * cannot hold the run (96 kB), so the emulator reaches its final drain only
+ * while this reader is attached. */
+START_TEST(emulator_waits_for_an_attached_reader_that_stalls)
+{
+	char sp[512], link[512], path[128];
+	const char *args[] = { "--speed", "0", "--frames", "1000", "--link", link, "--stats", sp, "--no-reader-wait", "0.3",
+			       NULL };
+	const size_t total = 2 * 1000 * FSR16_FRAME_BYTES, before_stall = total - 4000;
+	uint8_t buf[4096];
+	size_t got = 0;
+	int out, err, status;
+	struct parsed ps;
+
+	stats_path(sp, sizeof(sp), "stall");
+	snprintf(link, sizeof(link), INS_TEST_BUILDDIR "/tests/unit/synth-emu-stall-%ld", (long)getpid());
+	pid_t pid = spawn_emulator(args, &out, &err);
+	ck_assert_int_eq(read_line(out, path, sizeof(path)), 0);
+	parsed_init(&ps, 16);
+	int fd = open_link(link);
+	ck_assert_int_ge(fd, 0);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	while (got < before_stall) {
+		ck_assert_msg(poll(&pfd, 1, EMU_READ_TIMEOUT_MS) > 0, "pty silent for %d ms", EMU_READ_TIMEOUT_MS);
+		ssize_t r = read(fd, buf, before_stall - got < sizeof(buf) ? before_stall - got : sizeof(buf));
+		ck_assert_msg(r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)), "pty closed after %zu bytes", got);
+		if (r > 0) {
+			parsed_feed(&ps, buf, (size_t)r);
+			got += (size_t)r;
+		}
+	}
+	usleep(1000000); /* attached, not reading: more than three times --no-reader-wait */
+	read_pty_until_closed(fd, &ps);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	json_t *stats = load_stats(sp);
+	ck_assert_uint_eq(json_u64(stats, "bytes_written", NULL), total);
+	check_expectations(stats, &ps);
+	ck_assert_uint_eq(ps.frames[0], 1000);
+	ck_assert_uint_eq(ps.frames[1], 1000);
+	json_decref(stats);
+	ins_proto_free(ps.p);
+	close(out);
+	close(err);
+}
+END_TEST
+
+/* Nobody ever opens the pty: the emulator waits --no-reader-wait at the
+ * unplug and at the end, says how much nobody read, and finishes. */
+START_TEST(emulator_closes_a_pty_nobody_opens_after_the_wait)
+{
+	char sp[512], want[256];
+	const char *args[] = { "--speed", "0", "--frames", "100", "--unplug-after", "0.5", "--unplug-for", "0.1",
+			       "--no-reader-wait", "0.3", "--stats", sp, NULL };
+	char path1[128], path2[128];
+	struct emu_run r;
+	int64_t start = ins_mono_us();
+
+	stats_path(sp, sizeof(sp), "noreader");
+	run_emulator(args, &r);
+	int64_t elapsed_us = ins_mono_us() - start;
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "emulator failed: %s", r.err);
+	/* Two waits of 0.3 s and the 0.1 s outage: a lower bound, whatever the load. */
+	ck_assert_int_ge(elapsed_us, 700000);
+	ck_assert_int_eq(sscanf((char *)r.out, "%127s %127s", path1, path2), 2);
+	snprintf(want, sizeof(want), "closing %s with at least ", path1);
+	ck_assert_msg(strstr((char *)r.err, want) != NULL, "stderr: %s", r.err);
+	const char *second = strstr((char *)r.err, want) + strlen(want);
+	snprintf(want, sizeof(want), "closing %s with at least ", path2);
+	ck_assert_msg(strstr(second, want) != NULL, "stderr: %s", r.err);
+	json_t *stats = load_stats(sp);
+	ck_assert(json_is_true(json_object_get(stats, "complete")));
+	ck_assert_uint_eq(json_u64(stats, "faults", "unplugs"), 1);
+	ck_assert_uint_eq(json_u64(json_object_get(stats, "feet"), "left", "frames_sent"), 90);
+	ck_assert_uint_eq(json_u64(json_object_get(stats, "feet"), "left", "lost_unplugged"), 10);
+	ck_assert_uint_eq(json_u64(stats, "bytes_written", NULL), 2 * 90 * FSR16_FRAME_BYTES);
+	json_decref(stats);
+	emu_run_free(&r);
+}
+END_TEST
+
 START_TEST(emulator_sigterm_writes_stats)
 {
 	char sp[512], link[512], path[128];
@@ -1523,9 +1616,9 @@ START_TEST(emulator_sigterm_writes_stats)
 	snprintf(link, sizeof(link), INS_TEST_BUILDDIR "/tests/unit/synth-emu-term-%ld", (long)getpid());
 	pid_t pid = spawn_emulator(args, &out, &err);
 	ck_assert_int_eq(read_line(out, path, sizeof(path)), 0);
-	/* Take ten 48-byte frames (five per foot) before stopping it. */
+	/* Take ten frames (five per foot) before stopping it. */
 	int fd = open_link(link);
-	uint8_t buf[480];
+	uint8_t buf[10 * FSR16_FRAME_BYTES];
 	size_t got = 0;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ck_assert_int_ge(fd, 0);
@@ -1623,7 +1716,7 @@ Suite *ins_suite_synth(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("emulator");
-	tcase_set_timeout(tc, 30);
+	tcase_set_timeout(tc, EMU_TCASE_TIMEOUT_S);
 	tcase_add_test(tc, emulator_binary_faults_are_counted_exactly);
 	tcase_add_test(tc, emulator_ascii_faults_are_counted_exactly);
 	tcase_add_test(tc, emulator_ascii_crlf_faults_are_counted_exactly);
@@ -1634,6 +1727,8 @@ Suite *ins_suite_synth(void)
 			    (int)(sizeof(emulator_bad_args) / sizeof(emulator_bad_args[0])));
 	tcase_add_test(tc, emulator_unplug_replug_keeps_every_sent_frame);
 	tcase_add_test(tc, emulator_waits_for_a_late_reader);
+	tcase_add_test(tc, emulator_waits_for_an_attached_reader_that_stalls);
+	tcase_add_test(tc, emulator_closes_a_pty_nobody_opens_after_the_wait);
 	tcase_add_test(tc, emulator_sigterm_writes_stats);
 	tcase_add_test(tc, emulator_stdout_reader_leaving_ends_the_run);
 	suite_add_tcase(s, tc);
