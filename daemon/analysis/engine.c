@@ -99,7 +99,7 @@ static int foot_init(struct foot *f, const struct ins_layout *layout, const stru
 		snprintf(err, errlen, "%s foot: out of memory for layout %s", ins_foot_name(foot), layout->name);
 		return -1;
 	}
-	ins_events_init(&f->ev, min_step_range(f));
+	ins_events_init(&f->ev, min_step_range(f), !layout->arbitrary_units);
 	ins_step_acc_init(&f->acc, layout, f->footprint);
 	f->cur_contact_us = INT64_MIN;
 	return 0;

@@ -91,11 +91,13 @@ static double release_level(const struct ins_events *ev)
 	return ev->lo + EV_RELEASE_FRACTION * (ev->hi - ev->lo);
 }
 
-void ins_events_init(struct ins_events *ev, double min_range)
+void ins_events_init(struct ins_events *ev, double min_range, int zero_is_unloaded)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->min_range = min_range > 0 ? min_range : 0;
+	ev->zero_is_unloaded = zero_is_unloaded != 0;
 	ev->state = INS_EV_LEARNING;
+	ev->bootstrap = 1;
 	ev->lo = INFINITY;   /* learning: running min */
 	ev->hi = -INFINITY;  /* learning: running max */
 	ev->contact_us = INT64_MIN;
@@ -218,7 +220,9 @@ static void start_stance(struct ins_events *ev, uint64_t i, int64_t contact_us)
 {
 	ev->state = INS_EV_LOADED;
 	ev->contact_us = contact_us;
-	ev->contact_provisional = 0;
+	/* Until a stance has been counted the levels are unconfirmed: the
+	 * stance is judged again at its toe-off (first_contact). */
+	ev->contact_provisional = ev->bootstrap;
 	ev->stance_first = i;
 	ev->last_loaded = i;
 	ev->stance_sum = 0;
@@ -259,30 +263,45 @@ static int learn(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64
 	/* The stance level is not known yet: the onset is found again at the
 	 * toe-off (see first_contact). */
 	start_stance(ev, i, refine_contact(ev, i, ev->hi, &base));
-	ev->contact_provisional = 1;
 	if (ev->contact_us == INT64_MIN)
 		return 0;
 	*contact_us = ev->contact_us;
 	return INS_EVENT_CONTACT;
 }
 
-/* The first stance after learning: its onset against its own stance level,
- * and only if the foot was seen unloaded (below the release level) for
- * EV_CONFIRM_US before it; otherwise the recording began inside a stance or
- * during the contact, and the contact time is unknown. */
-static int64_t first_contact(const struct ins_events *ev, double stance_level)
+/* A stance before the levels are confirmed (the stream's first, or any
+ * while only weight shifts have been seen), judged at its toe-off: its
+ * onset against its own stance level, and it counts only if the foot was
+ * seen UNLOADED for EV_CONFIRM_US before it.  Unloaded is measured against
+ * levels a stream that starts mid-stance cannot fake, never against the
+ * lowest value before the contact (the mid-stance valley, or the low point
+ * of a weight shift, when the stream began there):
+ * - below the release level above the floor the foot fell to after this
+ *   stance's toe-off (`floor`), which a real swing reaches again;
+ * - on calibrated signals, also below the contact fraction of the stance
+ *   level measured from zero: a foot still carrying half its stance load is
+ *   standing, not swinging, whatever the levels say (the margin tolerates an
+ *   untared offset or the positive noise of a dense grid).
+ * Otherwise the contact time is unknown and the stance gives no step. */
+static int64_t first_contact(const struct ins_events *ev, double stance_level, double floor)
 {
-	uint64_t first = oldest(ev), j;
-	double base, release;
+	uint64_t first = oldest(ev), j = ev->stance_first;
+	double base, release, loading = floor + EV_CONTACT_FRACTION * (stance_level - floor);
 	int64_t c;
 
-	if (ev->stance_first < first)
+	if (j < first)
 		return INT64_MIN;
-	c = refine_contact(ev, ev->stance_first, stance_level, &base);
+	/* The loading crossing against this stance's own levels: levels learned
+	 * from noise can have started the stance on a ripple before it. */
+	while (j + 1 < ev->n && xat(ev, j) < loading)
+		j++;
+	c = refine_contact(ev, j, stance_level, &base);
 	if (c == INT64_MIN || tat(ev, first) > c - EV_CONFIRM_US)
 		return INT64_MIN;
-	release = base + EV_RELEASE_FRACTION * (stance_level - base);
-	for (j = ev->stance_first; j > first && tat(ev, j - 1) >= c - EV_CONFIRM_US; j--)
+	release = floor + EV_RELEASE_FRACTION * (stance_level - floor);
+	if (ev->zero_is_unloaded && EV_CONTACT_FRACTION * stance_level < release)
+		release = EV_CONTACT_FRACTION * stance_level;
+	for (; j > first && tat(ev, j - 1) >= c - EV_CONFIRM_US; j--)
 		if (tat(ev, j - 1) < c && xat(ev, j - 1) > release)
 			return INT64_MIN;
 	return c;
@@ -339,7 +358,8 @@ static int on_unloaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x,
 		return 0;
 	}
 	c = refine_contact(ev, i, ev->hi, &base);
-	ev->lo += EV_LEVEL_ALPHA * (base - ev->lo);
+	if (!ev->bootstrap)
+		ev->lo += EV_LEVEL_ALPHA * (base - ev->lo);
 	start_stance(ev, i, c);
 	if (c == INT64_MIN)
 		return 0;
@@ -368,6 +388,7 @@ static int on_releasing(struct ins_events *ev, uint64_t i, int64_t t_us, float x
 {
 	double stance_level, base;
 	int64_t toe_off;
+	int counted;
 
 	if (x > contact_level(ev)) {
 		/* Reloaded within the confirmation window: a mid-stance dip. */
@@ -378,16 +399,25 @@ static int on_releasing(struct ins_events *ev, uint64_t i, int64_t t_us, float x
 	if (t_us - tat(ev, ev->release_idx) < EV_CONFIRM_US)
 		return 0;
 	stance_level = ev->stance_count ? ev->stance_sum / (double)ev->stance_count : ev->hi;
+	toe_off = refine_toe_off(ev, i, stance_level, &base);
 	if (ev->contact_provisional) {
-		ev->contact_us = first_contact(ev, stance_level);
+		ev->contact_us = first_contact(ev, stance_level, base);
 		ev->contact_provisional = 0;
 	}
-	toe_off = refine_toe_off(ev, i, stance_level, &base);
-	ev->hi += EV_LEVEL_ALPHA * (stance_level - ev->hi);
+	counted = ev->contact_us != INT64_MIN && toe_off - ev->contact_us >= EV_MIN_STANCE_US;
+	if (!ev->bootstrap) {
+		ev->hi += EV_LEVEL_ALPHA * (stance_level - ev->hi);
+	} else if (counted) {
+		/* A whole stance between two unloaded floors: the levels are
+		 * its own from now on. */
+		ev->bootstrap = 0;
+		ev->lo = base;
+		ev->hi = stance_level;
+	}
 	start_swing(ev, t_us, x);
 	ev->swing_min = base;
 	ev->last_toe_off_us = toe_off;
-	if (ev->contact_us == INT64_MIN || toe_off - ev->contact_us >= EV_MIN_STANCE_US) {
+	if (ev->contact_us == INT64_MIN || counted) {
 		stance->contact_us = ev->contact_us;
 		stance->toe_off_us = toe_off;
 		return INS_EVENT_TOE_OFF;
@@ -407,6 +437,16 @@ int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *conta
 	i = ev->n++;
 	ev->t[ring_idx(i)] = t_us;
 	ev->x[ring_idx(i)] = x;
+	if (ev->bootstrap && ev->levels_known) {
+		/* Unconfirmed levels follow the extremes seen so far, so a stream
+		 * that began mid-stance gets its true floor at the first swing
+		 * instead of keeping the valley as its unloaded level (which
+		 * would take the next valley for a toe-off). */
+		if (x < ev->lo)
+			ev->lo = x;
+		if (x > ev->hi)
+			ev->hi = x;
+	}
 
 	switch (ev->state) {
 	case INS_EV_LEARNING:
@@ -419,7 +459,7 @@ int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *conta
 	case INS_EV_RELEASING:
 		return on_releasing(ev, i, t_us, x, stance);
 	default:
-		ins_events_init(ev, ev->min_range);
+		ins_events_init(ev, ev->min_range, ev->zero_is_unloaded);
 		return 0;
 	}
 }

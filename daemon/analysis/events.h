@@ -30,9 +30,13 @@ struct ins_ev_stance {
 
 struct ins_events {
 	double min_range;    /* loaded - unloaded must exceed this to detect */
+	int zero_is_unloaded; /* calibrated signal: 0 is the unloaded foot */
 	int state;           /* enum ins_ev_state */
 	double lo, hi;       /* running unloaded / loaded level estimates */
 	int levels_known;
+	int bootstrap;       /* levels not yet confirmed by a counted stance:
+			      * lo/hi follow the signal's extremes and every
+			      * stance is judged at its toe-off (first_contact) */
 
 	/* ring of recent samples */
 	int64_t t[INS_EV_HISTORY];
@@ -52,7 +56,9 @@ struct ins_events {
 	int64_t last_toe_off_us;
 };
 
-void ins_events_init(struct ins_events *ev, double min_range);
+/* zero_is_unloaded: the signal is calibrated force, so an unloaded foot
+ * reads near 0 (raw units have an unknown, drifting baseline instead). */
+void ins_events_init(struct ins_events *ev, double min_range, int zero_is_unloaded);
 
 /* Feed one sample (time must not go backwards: such samples are ignored and
  * the function returns -1).  Returns a mask of INS_EVENT_CONTACT (a contact

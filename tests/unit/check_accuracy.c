@@ -332,6 +332,12 @@ START_TEST(moticon_events_match_vendor)
 		snprintf(path, sizeof path, MOTICON_DIR MOTICON_REPORT "%s_steps.csv", ins_foot_name(foot));
 		n = read_vendor_steps(path, v, 64);
 		ck_assert_uint_gt(n, 5);
+		/* The walk opens with 2-3 s of standing (weight shifting between
+		 * the feet): no step before the vendor's first. */
+		ck_assert_uint_gt(det[foot].n, 0);
+		ck_assert_msg((double)det[foot].contact[0] >= v[0].contact * 1e6 - MATCH_US,
+			      "moticon %s: step at %.3f s during the opening standing (vendor's first step %.3f s)",
+			      ins_foot_name(foot), det[foot].contact[0] / 1e6, v[0].contact);
 		for (unsigned k = 0; k < n; k++) {
 			int j = nearest_contact(&det[foot], v[k].contact * 1e6);
 			double ec = j < 0 ? INFINITY : fabs((double)det[foot].contact[j] / 1e3 - v[k].contact * 1e3);

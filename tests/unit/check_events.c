@@ -8,6 +8,7 @@
  * next frame, 10 ms), i.e. 9.75 ms after the last loaded frame. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -632,6 +633,250 @@ START_TEST(synthetic_runner_matches_its_truth)
 }
 END_TEST
 
+/* ---- cold start: a stream may begin at any phase of gait -----------------
+ * Every session starts a fresh analysis, so the detector must learn its
+ * levels from whatever phase the stream opens in (standing, loading,
+ * mid-stance valley, push-off, swing).  The synthetic subject is fed from
+ * COLD_OFFSETS start times spread over one stride, both feet and each foot
+ * alone; every step reported must be one of the model's stances, timed
+ * within one frame at both ends (a split or truncated stance cannot be), no
+ * stance the stream began inside of may be reported, and of the stances
+ * that begin inside the stream only a foot's first may be skipped, and
+ * only when it began too soon after the stream did for its swing to be
+ * seen for EV_CONFIRM_US (100 ms). */
+#define COLD_OFFSETS 24
+#define COLD_SECONDS 8
+#define COLD_TOL_US 10000
+/* The detector's EV_CONFIRM_US, plus two frames: the stream's first frame
+ * and the contact's timing both fall up to a frame from the model's. */
+#define COLD_CONFIRM_US 120000
+/* A stance is confirmed 100 ms after its unloading: one ending later than
+ * this before the stream ends may still be open. */
+#define COLD_TAIL_US 200000
+#define COLD_MAX_STANCES 64
+
+struct cold_case {
+	const char *layout;
+	int running;
+};
+static const struct cold_case cold_cases[] = {
+	{ "fsr16", 0 }, { "fsr16", 1 }, { "grid60x21", 0 }, { "grid60x21", 1 },
+};
+
+/* Index of the model stance of `foot` whose contact is nearest `contact_us`. */
+static int nearest_truth(const struct ins_synth *syn, unsigned foot, int64_t contact_us, int k_max)
+{
+	struct ins_synth_step tr;
+	double best = INFINITY;
+	int best_k = 0;
+
+	for (int k = -3; k <= k_max; k++) {
+		ck_assert_int_eq(ins_synth_step_truth(syn, foot, k, &tr), 0);
+		if (fabs((double)(tr.contact_us - contact_us)) < best) {
+			best = fabs((double)(tr.contact_us - contact_us));
+			best_k = k;
+		}
+	}
+	return best_k;
+}
+
+/* Every model stance beginning inside [t0, t_end - COLD_TAIL_US] was
+ * reported exactly once (matched[k + 3]), except a foot's first when it
+ * began within EV_CONFIRM_US of the stream's start. */
+static void check_coverage(const struct ins_synth *syn, unsigned foot, int64_t t0, int64_t t_end,
+			   const unsigned *matched, const char *what)
+{
+	struct ins_synth_step tr;
+	int first = 1;
+
+	for (int k = -3; k < COLD_MAX_STANCES - 3; k++) {
+		ck_assert_int_eq(ins_synth_step_truth(syn, foot, k, &tr), 0);
+		if (tr.contact_us < t0 || tr.toe_off_us > t_end - COLD_TAIL_US)
+			continue;
+		if (first && matched[k + 3] == 0 && tr.contact_us < t0 + COLD_CONFIRM_US) {
+			first = 0;
+			continue;
+		}
+		first = 0;
+		ck_assert_msg(matched[k + 3] == 1, "%s: %s stance %d (contact %.0f ms) reported %u times", what,
+			      ins_foot_name(foot), k, tr.contact_us / 1e3, matched[k + 3]);
+	}
+}
+
+/* Feet fed to each of the analyses that share one synthetic stream. */
+static const int cold_feet[] = { 3, 1 << INS_FOOT_LEFT, 1 << INS_FOOT_RIGHT };
+#define COLD_RUNS ((int)(sizeof(cold_feet) / sizeof(cold_feet[0])))
+
+struct cold_run {
+	struct ins_analysis *ana;
+	unsigned matched[INS_FOOT_COUNT][COLD_MAX_STANCES];
+	char what[128];
+};
+
+static void cold_check_steps(struct cold_run *r, const struct ins_synth *syn, int64_t t0)
+{
+	struct ins_step st;
+	struct ins_synth_step tr;
+
+	while (ins_analysis_next_step(r->ana, &st)) {
+		int j = nearest_truth(syn, st.foot, st.contact_us, COLD_MAX_STANCES - 4);
+		ck_assert_int_eq(ins_synth_step_truth(syn, st.foot, j, &tr), 0);
+		ck_assert_msg(tr.contact_us >= t0, "%s: %s step %u is the stance the stream began in", r->what,
+			      ins_foot_name(st.foot), st.index);
+		ck_assert_msg(llabs(st.contact_us - tr.contact_us) <= COLD_TOL_US &&
+			      llabs(st.toe_off_us - tr.toe_off_us) <= COLD_TOL_US,
+			      "%s: %s step %u: stance %.0f-%.0f ms, model %.0f-%.0f ms", r->what, ins_foot_name(st.foot),
+			      st.index, st.contact_us / 1e3, st.toe_off_us / 1e3, tr.contact_us / 1e3,
+			      tr.toe_off_us / 1e3);
+		r->matched[st.foot][j + 3]++;
+	}
+}
+
+/* One synthetic stream from start offset `offset`, fed to three fresh
+ * analyses at once: both feet, the left alone, the right alone. */
+static void cold_start_run(const struct cold_case *cc, const struct ins_layout *l, int offset)
+{
+	static struct cold_run runs[COLD_RUNS];
+	char err[512];
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_frame_metrics fm;
+	uint16_t counts[INS_MAX_SENSORS];
+	int64_t t0, t_end, t = 0;
+
+	ins_synth_defaults(&p);
+	p.running = cc->running;
+	p.cadence_spm = cc->running ? 170 : 110;
+	p.noise = 0.005;
+	p.seed = 11 + (uint64_t)offset;
+	syn = ins_synth_new(&p, l, err, sizeof err);
+	ck_assert_msg(syn != NULL, "%s", err);
+	/* Two strides in, so the model's own start is not what is tested. */
+	t0 = (int64_t)llround((2.0 + (double)offset / COLD_OFFSETS) * 120e6 / p.cadence_spm);
+	t_end = t0 + COLD_SECONDS * 1000000ll;
+	memset(runs, 0, sizeof runs);
+	for (int r = 0; r < COLD_RUNS; r++) {
+		struct ins_analysis_config cfg = { .body_weight_n = p.body_weight_n };
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+			if (cold_feet[r] & (1 << foot))
+				cfg.layout[foot] = l;
+		runs[r].ana = ins_analysis_new(&cfg, err, sizeof err);
+		ck_assert_msg(runs[r].ana != NULL, "%s", err);
+		snprintf(runs[r].what, sizeof runs[r].what, "%s %s from %.0f ms, feet mask %d", cc->layout,
+			 cc->running ? "run" : "walk", t0 / 1e3, cold_feet[r]);
+	}
+	for (uint32_t k = 0; t <= t_end; k++) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			ins_synth_next(syn, foot, counts, &t);
+			if (t < t0)
+				continue;
+			struct ins_frame f = { .foot = (uint8_t)foot, .n = l->n_sensors, .seq = k, .t_us = t,
+					       .values = counts };
+			for (int r = 0; r < COLD_RUNS; r++) {
+				if (!(cold_feet[r] & (1 << foot)))
+					continue;
+				ck_assert_int_eq(ins_analysis_feed(runs[r].ana, &f, &fm), 0);
+				cold_check_steps(&runs[r], syn, t0);
+			}
+		}
+	}
+	for (int r = 0; r < COLD_RUNS; r++) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+			if (cold_feet[r] & (1 << foot))
+				check_coverage(syn, foot, t0, t_end, runs[r].matched[foot], runs[r].what);
+		ins_analysis_free(runs[r].ana);
+	}
+	ins_synth_free(syn);
+}
+
+START_TEST(synthetic_gait_from_any_phase)
+{
+	const struct cold_case *cc = &cold_cases[_i];
+	char err[512];
+	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", cc->layout, err, sizeof err);
+
+	ck_assert_msg(l != NULL, "%s", err);
+	for (int offset = 0; offset < COLD_OFFSETS; offset++)
+		cold_start_run(cc, l, offset);
+	ins_layout_free(l);
+}
+END_TEST
+
+/* Standing with weight shifts, then walking: each foot's load swings
+ * between 30 % and 70 % of body weight at 0.4 Hz for 5 s (far beyond the
+ * 20 N floor, so the detector learns levels from it), fading out before the
+ * model's own 0.3 s shift into gait.  No step may come from the standing,
+ * nor from the right foot's stance that gait opens with; every stance after
+ * gait starts is reported, timed within one frame. */
+#define SHIFT_STANDING_S 6.0
+#define SHIFT_AMPLITUDE 0.4
+#define SHIFT_HZ 0.4
+#define SHIFT_FADE_FROM_S 4.7  /* amplitude fades to 0 at standing_s - 0.3 s */
+
+static double weight_shift(unsigned foot, int64_t t_us)
+{
+	double t = t_us / 1e6, fade_to = SHIFT_STANDING_S - 0.3, a = SHIFT_AMPLITUDE;
+
+	if (t >= fade_to)
+		return 1.0;
+	if (t > SHIFT_FADE_FROM_S)
+		a *= (fade_to - t) / (fade_to - SHIFT_FADE_FROM_S);
+	return 1.0 + (foot == INS_FOOT_LEFT ? a : -a) * sin(2 * M_PI * SHIFT_HZ * t);
+}
+
+START_TEST(standing_with_weight_shifts_then_walking)
+{
+	char err[512];
+	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "fsr16", err, sizeof err);
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	struct ins_step st;
+	struct ins_synth_frame sf;
+	uint16_t counts[INS_MAX_SENSORS];
+	float kpa[INS_MAX_SENSORS];
+	unsigned matched[INS_FOOT_COUNT][COLD_MAX_STANCES] = { { 0 } };
+	int64_t t = 0, t_end = (int64_t)(SHIFT_STANDING_S * 1e6) + 15000000;
+
+	ck_assert_msg(l != NULL, "%s", err);
+	ins_synth_defaults(&p);
+	p.standing_s = SHIFT_STANDING_S;
+	syn = ins_synth_new(&p, l, err, sizeof err);
+	ck_assert_msg(syn != NULL, "%s", err);
+	struct ins_analysis_config cfg = { .layout = { l, l }, .body_weight_n = p.body_weight_n };
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	while (t <= t_end) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			ins_synth_next(syn, foot, counts, &t);
+			ck_assert_int_eq(ins_synth_last_frame(syn, foot, &sf), 0);
+			for (unsigned i = 0; i < l->n_sensors; i++)
+				kpa[i] = (float)(sf.kpa[i] * weight_shift(foot, t));
+			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, t, kpa, l->n_sensors, &fm), 0);
+			while (ins_analysis_next_step(ana, &st)) {
+				struct ins_synth_step tr;
+				int j = nearest_truth(syn, st.foot, st.contact_us, COLD_MAX_STANCES - 4);
+				ck_assert_int_eq(ins_synth_step_truth(syn, st.foot, j, &tr), 0);
+				ck_assert_msg(j >= 0, "%s step %u from standing: %.0f-%.0f ms", ins_foot_name(st.foot),
+					      st.index, st.contact_us / 1e3, st.toe_off_us / 1e3);
+				ck_assert_int_le(llabs(st.contact_us - tr.contact_us), COLD_TOL_US);
+				ck_assert_int_le(llabs(st.toe_off_us - tr.toe_off_us), COLD_TOL_US);
+				matched[st.foot][j + 3]++;
+			}
+		}
+	}
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		/* the walk's first stance is preceded by a swing: none skipped */
+		ck_assert_uint_eq(matched[foot][3], 1);
+		check_coverage(syn, foot, (int64_t)(SHIFT_STANDING_S * 1e6), t_end, matched[foot], "after standing");
+	}
+	ins_analysis_free(ana);
+	ins_synth_free(syn);
+	ins_layout_free(l);
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -655,5 +900,14 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, synthetic_walker_matches_its_truth);
 	tcase_add_test(tc, synthetic_runner_matches_its_truth);
 	suite_add_tcase(s, tc);
+
+	TCase *cold = tcase_create("cold_start");
+	/* 72 streams of 8 s per case, a dense grid among them: seconds under
+	 * sanitizers. */
+	tcase_set_timeout(cold, 120);
+	tcase_add_loop_test(cold, synthetic_gait_from_any_phase, 0,
+			    (int)(sizeof(cold_cases) / sizeof(cold_cases[0])));
+	tcase_add_test(cold, standing_with_weight_shifts_then_walking);
+	suite_add_tcase(s, cold);
 	return s;
 }
