@@ -68,7 +68,8 @@ static void remove_scratch(void)
 	rmdir(scratch);
 }
 
-/* One scratch directory per fuzzing process, removed when it exits. */
+/* One scratch directory per fuzzing process, removed when it exits (a
+ * crash leaves the files of the input that caused it). */
 static const char *scratch_file(const char *name)
 {
 	static char path[128];
