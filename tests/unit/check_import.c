@@ -641,6 +641,27 @@ START_TEST(moticon_one_foot_with_a_time_unit_reads)
 }
 END_TEST
 
+/* A "# Duration:" no clock can hold (llround past int64_t) stays unknown;
+ * a normal one is read. */
+START_TEST(moticon_duration_beyond_any_clock_is_unknown)
+{
+	static const char *const durations[2] = { "4000000000:00:00", "01:02:03.5" };
+	static const int64_t want[2] = { 0, 3723500000 };
+
+	for (int k = 0; k < 2; k++) {
+		char err[512] = "", text[256];
+		struct ins_import *imp;
+
+		snprintf(text, sizeof text, "# Start time: x\n# Duration: %s\n" MOT_COLS "0.00\t1\t2\t3\n",
+			 durations[k]);
+		imp = ins_import_open(write_text("dur.txt", text), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_int_eq(ins_import_info(imp)->duration_us, want[k]);
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
 START_TEST(reader_stays_failed_after_an_error_and_keeps_good_frames)
 {
 	char err[512] = "";
@@ -1195,6 +1216,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
+	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */
