@@ -356,6 +356,8 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 	 * the contact threshold anyway. */
 	if (ins_events_in_stance(&f->ev) || mask > 0)
 		ins_step_acc_footprint(&f->acc, f->kpa);
+	else if (ins_events_at_floor(&f->ev, out->force_n))
+		ins_frame_learn_noise(f->ctx, f->kpa);
 	if (mask > 0 && (mask & INS_EVENT_TOE_OFF)) {
 		out->event = INS_EVENT_TOE_OFF;
 		close_step(ana, foot, &st);

@@ -110,6 +110,12 @@ int ins_events_in_stance(const struct ins_events *ev)
 	return ev->state == INS_EV_LOADED || ev->state == INS_EV_RELEASING;
 }
 
+int ins_events_at_floor(const struct ins_events *ev, float x)
+{
+	return !ev->bootstrap && ev->state == INS_EV_UNLOADED &&
+	       x <= ev->lo + EV_ONSET_FRACTION * (ev->hi - ev->lo);
+}
+
 /* When the signal crossed thr between samples a and b (linear
  * interpolation): at 100 Hz a sample is 10 ms, too coarse to round to. */
 static int64_t crossing_time(const struct ins_events *ev, uint64_t a, uint64_t b, double thr)

@@ -70,4 +70,8 @@ int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *conta
 /* 1 while the detector considers the foot loaded (stance or confirming toe-off). */
 int ins_events_in_stance(const struct ins_events *ev);
 
+/* 1 when sample x (the last fed) finds the foot in a swing of confirmed
+ * levels, at its floor (not yet loading): the sensors read only noise. */
+int ins_events_at_floor(const struct ins_events *ev, float x);
+
 #endif

@@ -70,7 +70,11 @@ static int alloc_weights(struct ins_frame_ctx *ctx)
 	ctx->wy = malloc(ctx->n * sizeof(float));
 	ctx->wm = malloc(ctx->n * sizeof(float));
 	ctx->area = malloc(ctx->n * sizeof(float));
-	if (!ctx->w || !ctx->wx || !ctx->wy || !ctx->wm || !ctx->area)
+	ctx->noise_mean = calloc(ctx->n, sizeof(float));
+	ctx->noise_sq = calloc(ctx->n, sizeof(float));
+	ctx->cop_floor = calloc(ctx->n, sizeof(float));
+	if (!ctx->w || !ctx->wx || !ctx->wy || !ctx->wm || !ctx->area || !ctx->noise_mean || !ctx->noise_sq ||
+	    !ctx->cop_floor)
 		return -1;
 	for (unsigned i = 0; i < ctx->n; i++) {
 		/* kPa x mm2 = 1e-3 N */
@@ -163,14 +167,18 @@ void ins_frame_ctx_free(struct ins_frame_ctx *ctx)
 	free(ctx->wy);
 	free(ctx->wm);
 	free(ctx->area);
+	free(ctx->noise_mean);
+	free(ctx->noise_sq);
+	free(ctx->cop_floor);
 	free(ctx->sat_kpa);
 	free(ctx->runs);
 	free(ctx);
 }
 
-/* Sums of one run of sensors. */
+/* Sums of one run of sensors.  fx, fy and fc (the force they are a moment
+ * of) count only sensors above their noise floor. */
 struct run_sum {
-	float f, fx, fy, fm, area, peak;
+	float f, fx, fy, fc, fm, area, peak;
 	unsigned n_sat;
 };
 
@@ -191,32 +199,37 @@ static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa,
 {
 	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start, *wm = ctx->wm + start;
 	const float *area = ctx->area + start, *sat = ctx->sat_kpa + start, *p = kpa + start;
+	const float *floor = ctx->cop_floor + start;
 	const float thr = ctx->contact_kpa;
 	const ins_v4f thr4 = { thr, thr, thr, thr };
-	ins_v4f f = { 0 }, fx = { 0 }, fy = { 0 }, fm = { 0 }, a = { 0 }, pk = { 0 };
+	ins_v4f f = { 0 }, fx = { 0 }, fy = { 0 }, fc = { 0 }, fm = { 0 }, a = { 0 }, pk = { 0 };
 	ins_v4i ns = { 0 };
 	struct run_sum s;
 	unsigned i = 0;
 
 	for (; i + 4 <= len; i += 4) {
 		ins_v4f v = ins_v4f_load(p + i);
+		ins_v4i in_contact = v > thr4;
+		ins_v4f vc = (ins_v4f)((v > ins_v4f_load(floor + i)) & (ins_v4i)v);
 
 		f += v * ins_v4f_load(w + i);
-		fx += v * ins_v4f_load(wx + i);
-		fy += v * ins_v4f_load(wy + i);
+		fc += vc * ins_v4f_load(w + i);
+		fx += vc * ins_v4f_load(wx + i);
+		fy += vc * ins_v4f_load(wy + i);
 		fm += v * ins_v4f_load(wm + i);
-		a += (ins_v4f)((v > thr4) & (ins_v4i)ins_v4f_load(area + i));
+		a += (ins_v4f)(in_contact & (ins_v4i)ins_v4f_load(area + i));
 		pk = ins_v4f_select(v > pk, v, pk);
 		ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
 	}
-	s = (struct run_sum){ hsum(f), hsum(fx), hsum(fy), hsum(fm), hsum(a), hmax(pk),
+	s = (struct run_sum){ hsum(f), hsum(fx), hsum(fy), hsum(fc), hsum(fm), hsum(a), hmax(pk),
 			      (unsigned)(ns[0] + ns[1] + ns[2] + ns[3]) };
 	for (; i < len; i++) {
-		float v = p[i];
+		float v = p[i], vc = v > floor[i] ? v : 0.0f;
 
 		s.f += v * w[i];
-		s.fx += v * wx[i];
-		s.fy += v * wy[i];
+		s.fc += vc * w[i];
+		s.fx += vc * wx[i];
+		s.fy += vc * wy[i];
 		s.fm += v * wm[i];
 		s.area += v > thr ? area[i] : 0.0f;
 		s.peak = v > s.peak ? v : s.peak;
@@ -230,7 +243,7 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 {
 	float region_f[INS_REGION_COUNT] = { 0 }, medial[INS_REGION_COUNT] = { 0 };
 	float region_peak[INS_REGION_COUNT] = { 0 }, region_area[INS_REGION_COUNT] = { 0 };
-	float force = 0, fx = 0, fy = 0, area = 0, peak = 0;
+	float force = 0, fx = 0, fy = 0, fc = 0, area = 0, peak = 0;
 	unsigned n_sat = 0;
 
 	for (unsigned r = 0; r < ctx->n_runs; r++) {
@@ -239,6 +252,7 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 		unsigned g = run->region;
 
 		force += s.f;
+		fc += s.fc;
 		fx += s.fx;
 		fy += s.fy;
 		area += s.area;
@@ -250,9 +264,12 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 		region_area[g] += s.area;
 	}
 	out->force_n = force;
-	if (force > 0) {
-		out->cop_x_mm = fx / force;
-		out->cop_y_mm = fy / force;
+	/* The centre of pressure of the sensors above their noise floor (see
+	 * ins_frame_learn_noise).  Force keeps every sensor, so it still
+	 * matches the vendor totals. */
+	if (fc > 0) {
+		out->cop_x_mm = fx / fc;
+		out->cop_y_mm = fy / fc;
 		out->cop_x_norm = out->cop_x_mm / ctx->layout->foot_width_mm;
 		out->cop_y_norm = out->cop_y_mm / ctx->layout->foot_length_mm;
 	} else {
@@ -273,5 +290,24 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 			extra->region_peak_kpa[g] = measured ? region_peak[g] : NAN;
 			extra->region_contact_mm2[g] = measured && !ctx->arbitrary ? region_area[g] : NAN;
 		}
+	}
+}
+
+void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa)
+{
+	/* A plain mean over the first frames, then a running one. */
+	float a;
+
+	if (ctx->arbitrary || !ctx->layout->is_grid)
+		return;
+	if (ctx->noise_frames < INS_NOISE_FLOOR_FRAMES)
+		ctx->noise_frames++;
+	a = 1.0f / (float)ctx->noise_frames;
+	for (unsigned i = 0; i < ctx->n; i++) {
+		float m = ctx->noise_mean[i] += a * (kpa[i] - ctx->noise_mean[i]);
+		float sq = ctx->noise_sq[i] += a * (kpa[i] * kpa[i] - ctx->noise_sq[i]);
+		float var = sq - m * m;
+
+		ctx->cop_floor[i] = m + INS_NOISE_FLOOR_SD * (var > 0 ? sqrtf(var) : 0.0f);
 	}
 }

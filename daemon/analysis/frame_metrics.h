@@ -100,11 +100,29 @@ struct ins_frame_extra {
 /* Fills force_n, cop_*, contact_area_mm2, peak_kpa, region_force_n,
  * side_force_n and n_saturated of *out (foot, event, in_stance and t_us are
  * the caller's), and *extra when not NULL.  kpa: n_sensors finite values
- * >= 0 (ins_frame_calibrate output, or ins_frame_clean_kpa'd).  CoP is NaN
- * when force_n <= 0.  Arbitrary-unit layouts: force_n and peak_kpa are in
+ * >= 0 (ins_frame_calibrate output, or ins_frame_clean_kpa'd).  The CoP
+ * counts only sensors above their noise floor (ins_frame_learn_noise) and
+ * is NaN when none is.  Arbitrary-unit layouts: force_n and peak_kpa are in
  * the raw units and contact areas are NaN. */
 void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
 		       struct ins_frame_extra *extra);
+
+/* Per-sensor noise floor of the centre of pressure.  A dense grid's
+ * unloaded cells read positive noise (negative readings clip at zero);
+ * summed over a thousand cells it outweighs the few loaded ones at light
+ * load and pulls the CoP to the middle of the foot.  Each sensor's floor
+ * is the mean + INS_NOISE_FLOOR_SD standard deviations of what it read
+ * while the foot was unloaded, learned from such frames (the caller knows
+ * them: the gait events), averaged over the last ~INS_NOISE_FLOOR_FRAMES.
+ * Before any unloaded frame, and for a noiseless sensor, the floor is 0:
+ * every loaded sensor counts.  Calibrated dense grids only: on an insole of
+ * 8-16 sensors the noise of the few unloaded ones is small against the
+ * load, and vendors compute the CoP over every sensor (the Moticon export's
+ * own CoP is reproduced to 2e-4 of the foot's size that way). */
+#define INS_NOISE_FLOOR_SD 6.0f
+#define INS_NOISE_FLOOR_FRAMES 64u
+/* kpa: one frame of the foot unloaded. */
+void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa);
 
 /* ---- internals shared by calib.c and frame_metrics.c -------------------
  * The engine treats the context as opaque. */
@@ -167,6 +185,10 @@ struct ins_frame_ctx {
 	float *wm;                /* w * medial_share */
 	float *area;              /* mm2, for contact area */
 	float *sat_kpa;           /* calibrated value at saturation: at or above = saturated */
+	/* noise floor of the CoP (ins_frame_learn_noise) */
+	float *noise_mean, *noise_sq; /* running mean of kPa and kPa^2 while unloaded */
+	float *cop_floor;         /* mean + INS_NOISE_FLOOR_SD sd; 0 until learned */
+	uint32_t noise_frames;
 	struct ins_frame_run *runs;
 	unsigned n_runs;
 	unsigned region_sensors[INS_REGION_COUNT];

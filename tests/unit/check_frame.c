@@ -11,6 +11,7 @@
 
 #include "insoled/layout.h"
 #include "../../daemon/analysis/frame_metrics.h"
+#include "analysis_fixtures.h"
 
 #define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
 #define MOTICON_FILE INS_TEST_SRCDIR "/../shared/data/moticon/230927_102114.txt"
@@ -256,6 +257,70 @@ static unsigned split_tabs(char *line, double *v, unsigned max)
 	return n;
 }
 
+/* The CoP's noise floor on a dense grid (fixture: 5 x 12 cells of 400 mm2,
+ * 0.4 N per kPa, row r centred at y = 20 r + 10 mm).  64 unloaded frames
+ * alternating 0 and 4 kPa on every cell: mean 2, SD 2, floor 2 + 6 x 2 =
+ * 14 kPa.  Then the heel row at 50 kPa with every other cell reading 4 kPa
+ * of noise: force still counts every cell, 0.4 x (5 x 50 + 55 x 4) = 188 N,
+ * but the CoP is the heel row's, y = 10 mm; without the floor the noise
+ * pulls it to (2500 + 4 x 5 x 1430) / 470 = 66.17 mm.  A sparse insole
+ * never learns a floor (vendors' CoP counts every sensor). */
+START_TEST(cop_noise_floor_on_a_dense_grid)
+{
+	struct ins_layout *grid = fixture_grid();
+	struct ins_frame_ctx *ctx = new_ctx(grid);
+	struct ins_frame_metrics m;
+	float kpa[FXG_W * FXG_H];
+
+	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+		kpa[i] = i < FXG_W ? 50.0f : 4.0f;
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq_tol(m.force_n, 188.0f, TOL);
+	ck_assert_float_eq_tol(m.cop_y_mm, 31100.0f / 470.0f, 1e-3f);
+	for (unsigned k = 0; k < INS_NOISE_FLOOR_FRAMES; k++) {
+		float noise[FXG_W * FXG_H];
+		for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+			noise[i] = k % 2 ? 4.0f : 0.0f;
+		ins_frame_learn_noise(ctx, noise);
+	}
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq_tol(m.force_n, 188.0f, TOL);
+	ck_assert_float_eq_tol(m.cop_y_mm, 10.0f, TOL);
+	ck_assert_float_eq_tol(m.cop_x_mm, 0.0f, TOL);
+	ck_assert_float_eq_tol(m.cop_y_norm, 10.0f / (FXG_H * FXG_CELL), TOL);
+	/* a cell at 14.5 kPa is above the 14 kPa floor and counts */
+	ck_assert_float_eq(INS_NOISE_FLOOR_SD, 6.0f);
+	kpa[FXG_W * 11] = 14.5f;
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq_tol(m.cop_y_mm, (2500.0f + 14.5f * 230.0f) / 264.5f, 1e-3f);
+	kpa[FXG_W * 11] = 13.5f;
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq_tol(m.cop_y_mm, 10.0f, TOL);
+	/* noise alone: force, but no centre of pressure */
+	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+		kpa[i] = 4.0f;
+	ins_frame_compute(ctx, kpa, &m, NULL);
+	ck_assert_float_eq_tol(m.force_n, 96.0f, TOL);
+	ck_assert(isnan(m.cop_x_mm) && isnan(m.cop_y_mm) && isnan(m.cop_x_norm) && isnan(m.cop_y_norm));
+	ins_frame_ctx_free(ctx);
+	fixture_free(grid);
+
+	struct ins_layout *lay = load_text(four_sensors);
+	const uint16_t counts[4] = { 100, 50, 200, 0 };
+	float four[4];
+	ctx = new_ctx(lay);
+	for (unsigned k = 0; k < INS_NOISE_FLOOR_FRAMES; k++) {
+		float noise[4] = { k % 2 ? 200.0f : 0.0f, k % 2 ? 200.0f : 0.0f, 0, 0 };
+		ins_frame_learn_noise(ctx, noise);
+	}
+	ins_frame_calibrate(ctx, counts, four);
+	ins_frame_compute(ctx, four, &m, NULL);
+	ck_assert_float_eq_tol(m.cop_y_mm, 72.0f, TOL); /* as in hand_computed_frame */
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
 START_TEST(moticon16_reproduces_vendor_force_and_cop)
 {
 	/* columns (0-based): left pressures 1-16, force 23, CoP X 24, CoP Y 25;
@@ -324,6 +389,7 @@ Suite *ins_suite_frame(void)
 	tcase_add_test(tc, uniform_pressure_on_the_dense_grid);
 	tcase_add_test(tc, region_masks_of_fsr16);
 	tcase_add_test(tc, raw_units_pass_through);
+	tcase_add_test(tc, cop_noise_floor_on_a_dense_grid);
 	tcase_add_test(tc, moticon16_reproduces_vendor_force_and_cop);
 	suite_add_tcase(s, tc);
 	return s;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "insoled/analysis.h"
+#include "insoled/synth.h"
 #include "../../daemon/analysis/steps.h"
 #include "analysis_fixtures.h"
 
@@ -309,6 +310,73 @@ START_TEST(arch_index_per_step_on_dense_layout)
 }
 END_TEST
 
+/* Strike index on a noisy dense grid: the synthetic rearfoot walker through
+ * grid60x21 with sensor noise of 0.5 % of full scale (5 kPa SD on each of
+ * 1,260 cells) must read the same strike index, step for step, as the same
+ * walk without noise (13 % of foot length), once the CoP's per-cell noise
+ * floor has been learned in the foot's first swing (steps from index 1).
+ * Without the floor the unloaded cells' noise pulled it to ~32 %. */
+#define NOISY_GRID_STEPS 60
+#define STRIKE_TOL_PCT 1.5
+
+static unsigned strike_indices(double noise, double *si, unsigned *index, unsigned max)
+{
+	char err[512];
+	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "grid60x21", err, sizeof err);
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	struct ins_step st;
+	uint16_t counts[INS_MAX_SENSORS];
+	unsigned n = 0;
+
+	ck_assert_msg(l != NULL, "%s", err);
+	ins_synth_defaults(&p);
+	p.noise = noise;
+	syn = ins_synth_new(&p, l, err, sizeof err);
+	ck_assert_msg(syn != NULL, "%s", err);
+	struct ins_analysis_config cfg = { .layout = { l, l }, .body_weight_n = p.body_weight_n };
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	for (uint32_t k = 0; k < 2000; k++) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			int64_t t;
+			ins_synth_next(syn, foot, counts, &t);
+			struct ins_frame f = { .foot = (uint8_t)foot, .n = l->n_sensors, .seq = k, .t_us = t,
+					       .values = counts };
+			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+			while (ins_analysis_next_step(ana, &st) && n < max) {
+				si[n] = st.m[INS_M_STRIKE_INDEX_PCT];
+				index[n++] = st.index;
+			}
+		}
+	}
+	ins_analysis_free(ana);
+	ins_synth_free(syn);
+	ins_layout_free(l);
+	return n;
+}
+
+START_TEST(strike_index_on_a_noisy_dense_grid)
+{
+	double clean[NOISY_GRID_STEPS], noisy[NOISY_GRID_STEPS];
+	unsigned clean_index[NOISY_GRID_STEPS], noisy_index[NOISY_GRID_STEPS];
+	unsigned n = strike_indices(0, clean, clean_index, NOISY_GRID_STEPS);
+
+	ck_assert_uint_eq(strike_indices(0.005, noisy, noisy_index, NOISY_GRID_STEPS), n);
+	ck_assert_uint_ge(n, 34); /* 20 s at 110 steps/min, less the open stances */
+	for (unsigned k = 0; k < n; k++) {
+		ck_assert_uint_eq(noisy_index[k], clean_index[k]);
+		ck_assert_double_eq_tol(clean[k], 13.0, 0.5); /* rearfoot */
+		if (noisy_index[k] >= 1)
+			ck_assert_msg(fabs(noisy[k] - clean[k]) <= STRIKE_TOL_PCT,
+				      "step %u (index %u): strike index %.1f %% with noise, %.1f %% without", k,
+				      noisy_index[k], noisy[k], clean[k]);
+	}
+}
+END_TEST
+
 START_TEST(arch_index_classes_name_their_thresholds)
 {
 	const struct ins_arch_thresholds *cr = &ins_arch_thresholds_cavanagh1987;
@@ -336,6 +404,8 @@ Suite *ins_suite_steps(void)
 {
 	Suite *s = suite_create("steps");
 	TCase *tc = tcase_create("metrics");
+	/* two 20 s synthetic walks on a 1,260-cell grid: seconds under sanitizers */
+	tcase_set_timeout(tc, 60);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, walking_force_curve_features);
@@ -348,6 +418,7 @@ Suite *ins_suite_steps(void)
 	tcase_add_test(tc, arch_index_from_footprint);
 	tcase_add_test(tc, arch_index_per_step_on_dense_layout);
 	tcase_add_test(tc, arch_index_classes_name_their_thresholds);
+	tcase_add_test(tc, strike_index_on_a_noisy_dense_grid);
 	suite_add_tcase(s, tc);
 	return s;
 }
