@@ -139,13 +139,30 @@ void ins_curves_feed(struct ins_curves *c, const struct ins_frame_metrics *fm)
 		fc->len++;
 }
 
-/* Linear interpolation at fraction u in [0, 1] from a to b; next to a NaN
- * (an unloaded frame's CoP) the finite neighbour's value. */
-static double lerp_finite(float a, float b, double u)
+/* The values at fraction u in [0, 1] of the way from frame a to frame b,
+ * as if the pressures were interpolated linearly in time: the force is, and
+ * the CoP is the interpolated moment (force x CoP) over the interpolated
+ * force, so a barely loaded frame, whose CoP is wherever its noise is,
+ * moves it little.  Where the weights vanish (u at an unloaded frame) the
+ * CoP is its limit from inside the bracket: the loaded neighbour's. */
+static void interpolate(const struct sample *a, const struct sample *b, double u, double out[V_COUNT])
 {
-	if (isfinite(a) && isfinite(b))
-		return a + ((double)b - a) * u;
-	return isfinite(a) ? a : b;
+	double fa = a->v[V_FORCE], fb = b->v[V_FORCE];
+	double wa = (1.0 - u) * fa, wb = u * fb;
+
+	out[V_FORCE] = fa + (fb - fa) * u;
+	if (!isfinite(a->v[V_COP_X]))
+		wa = 0;
+	if (!isfinite(b->v[V_COP_X]))
+		wb = 0;
+	for (unsigned v = V_COP_X; v < V_COUNT; v++) {
+		if (wa > 0 && wb > 0)
+			out[v] = (wa * a->v[v] + wb * b->v[v]) / (wa + wb);
+		else if (wa > 0 || wb > 0)
+			out[v] = wa > 0 ? a->v[v] : b->v[v];
+		else
+			out[v] = isfinite(a->v[v]) ? a->v[v] : b->v[v];
+	}
 }
 
 /* out[V_COUNT][INS_CURVE_POINTS] of the stance contact..toe_off; 0, or -1
@@ -162,7 +179,7 @@ static int resample(const struct foot_curves *fc, int64_t contact_us, int64_t to
 	for (unsigned k = 0; k < INS_CURVE_POINTS; k++) {
 		double t = (double)contact_us + dur * k / (INS_CURVE_POINTS - 1);
 		const struct sample *a, *b;
-		double u;
+		double u, at[V_COUNT];
 
 		/* a = the last frame at or before t, b the one after it.  A point
 		 * on a frame has two brackets; the one inside the stance is
@@ -179,8 +196,9 @@ static int resample(const struct foot_curves *fc, int64_t contact_us, int64_t to
 			b = ring_at(fc, j + 1);
 			u = (t - (double)a->t_us) / (double)(b->t_us - a->t_us);
 		}
+		interpolate(a, b, u, at);
 		for (unsigned v = 0; v < V_COUNT; v++)
-			out[v][k] = lerp_finite(a->v[v], b->v[v], u);
+			out[v][k] = at[v];
 	}
 	return 0;
 }

@@ -93,11 +93,13 @@ void ins_curves_set_body_weight(struct ins_curves *c, double body_weight_n);
 void ins_curves_feed(struct ins_curves *c, const struct ins_frame_metrics *fm);
 
 /* One step, as ins_analysis_next_step() returned it: its stance
- * (contact_us .. toe_off_us) is resampled to INS_CURVE_POINTS points by
- * linear interpolation in time between the frames around each point (a
- * point next to an unloaded frame, whose CoP is NaN, takes the loaded
- * neighbour's value) and added to the averages.  Returns 1 when averaged,
- * 0 when skipped (counted). */
+ * (contact_us .. toe_off_us) is resampled to INS_CURVE_POINTS points as if
+ * the pressures were interpolated linearly in time between the frames
+ * around each point: the force linearly, the CoP as the interpolated
+ * moment over the interpolated force (so a barely loaded frame's noisy CoP
+ * weighs little; next to an unloaded frame, whose CoP is NaN, it is the
+ * loaded neighbour's), and added to the averages.  Returns 1 when
+ * averaged, 0 when skipped (counted). */
 int ins_curves_add_step(struct ins_curves *c, const struct ins_step *step);
 
 void ins_curves_get_counts(const struct ins_curves *c, unsigned foot, struct ins_curves_counts *out);

@@ -1,6 +1,7 @@
 /* Stance-normalised curves (curves.h) on hand-built stances whose resampled
  * values are known exactly: a triangle, a constant, a ramp sampled at
- * uneven times, a contact between frames next to an unloaded frame, two
+ * uneven times, a contact between frames next to an unloaded frame, the
+ * CoP between a barely loaded and a loaded frame, two
  * steps with a known mean and SD; the skip rules, the kept gait lines, the
  * JSON shape; and the synthetic walker through the real engine. */
 #include <check.h>
@@ -154,6 +155,36 @@ START_TEST(contact_between_frames)
 	ins_curves_get(c, INS_FOOT_LEFT, INS_CURVE_COP_Y_MM, p);
 	ck_assert_double_eq(p[0].mean, 60.0);    /* the unloaded frame has no CoP */
 	ck_assert_double_eq(p[100].mean, 60.0);
+	ins_curves_free(c);
+	fixture_free(l);
+}
+END_TEST
+
+/* Between a barely loaded frame (10 N, its CoP at the toes: noise) and a
+ * loaded one (390 N at y = 40 mm), halfway: 200 N and the CoP of the
+ * interpolated pressures, (5 x 200 + 195 x 40) / 200 = 44 mm, not the
+ * 120 mm a time-linear CoP would put off the gait line. */
+START_TEST(cop_between_frames_is_force_weighted)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_curves *c = new_curves(l, NULL, 100, 0);
+	struct ins_curve_point p[INS_CURVE_POINTS];
+
+	feed(c, INS_FOOT_LEFT, T0 - 10000, 0.0f, 0.0f, 0.0f);
+	feed(c, INS_FOOT_LEFT, T0, 10.0f, 3.0f, 200.0f);
+	for (int k = 1; k <= 52; k++)
+		feed(c, INS_FOOT_LEFT, T0 + k * 10000LL, k <= 50 ? 390.0f : 0.0f, 3.0f, 40.0f);
+	ck_assert_int_eq(add_step(c, INS_FOOT_LEFT, T0 + 5000, T0 + 505000), 1);
+	ins_curves_get(c, INS_FOOT_LEFT, INS_CURVE_FORCE_N, p);
+	ck_assert_double_eq(p[0].mean, 200.0);
+	ck_assert_double_eq(p[1].mean, 390.0);
+	ck_assert_double_eq(p[100].mean, 195.0); /* halfway down to the unloaded frame */
+	ins_curves_get(c, INS_FOOT_LEFT, INS_CURVE_COP_Y_MM, p);
+	ck_assert_double_eq(p[0].mean, 44.0);
+	ck_assert_double_eq(p[1].mean, 40.0);
+	ck_assert_double_eq(p[100].mean, 40.0); /* the unloaded frame has no CoP */
+	ins_curves_get(c, INS_FOOT_LEFT, INS_CURVE_COP_X_MM, p);
+	ck_assert_double_eq(p[0].mean, 3.0);
 	ins_curves_free(c);
 	fixture_free(l);
 }
@@ -419,6 +450,7 @@ Suite *ins_suite_curves(void)
 	tcase_add_test(tc, triangle_resamples_onto_its_frames);
 	tcase_add_test(tc, uneven_frame_times_interpolate_linearly);
 	tcase_add_test(tc, contact_between_frames);
+	tcase_add_test(tc, cop_between_frames_is_force_weighted);
 	tcase_add_test(tc, two_steps_known_mean_and_sd);
 	tcase_add_test(tc, body_weight_applies_from_when_it_is_set);
 	tcase_add_test(tc, long_and_incomplete_stances_are_skipped_and_counted);
