@@ -534,6 +534,25 @@ static void h_session_heatmap(struct ins_http *http, const struct ins_http_reque
 	ins_http_resp_json(resp, 200, hm);
 }
 
+/* The report's averaged force curves and gait lines, computed here and not
+ * in the browser so a printed curve comes from the one analysis. */
+static void h_session_curves(struct ins_http *http, const struct ins_http_request *req,
+			     const struct ins_http_route *route, struct ins_http_response *resp)
+{
+	char err[256] = "";
+	int rc = 0;
+	json_t *curves;
+
+	if (need_store(http, resp) < 0)
+		return;
+	curves = ins_store_session_curves(http->store, route->object_id, &rc, err, sizeof(err));
+	if (!curves) {
+		ins_http_resp_store_error(resp, rc, err);
+		return;
+	}
+	ins_http_resp_json(resp, 200, curves);
+}
+
 static void h_session_reanalyze(struct ins_http *http, const struct ins_http_request *req,
 				const struct ins_http_route *route, struct ins_http_response *resp)
 {
@@ -791,6 +810,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_SESSION_STOP] = h_session_stop,
 	[INS_ROUTE_SESSION_STEPS] = h_session_steps,
 	[INS_ROUTE_SESSION_HEATMAP] = h_session_heatmap,
+	[INS_ROUTE_SESSION_CURVES] = h_session_curves,
 	[INS_ROUTE_SESSION_REANALYZE] = h_session_reanalyze,
 	[INS_ROUTE_SESSION_EXPORT] = h_session_export,
 	[INS_ROUTE_COMPARE] = h_compare,

@@ -216,6 +216,7 @@ int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, str
 	if ((rc = open_cursors(rp, err, errlen)) < 0)
 		goto fail;
 	rp->out.body_weight_n = rp->body_weight_n;
+	rp->out.body_weight_now_n = rp->body_weight_n;
 	for (int i = 0; i < REPLAY_TEXT_COUNT; i++)
 		rp->out.text[i] = rp->text[i];
 	*out = rp;
@@ -234,8 +235,10 @@ static void apply_controls(struct ins_replay *rp, int64_t arrival, char *err, si
 	while (rp->next_ctl.have && rp->next_ctl.arrival <= arrival) {
 		if (rp->next_ctl.tare && rp->next_ctl.foot < INS_FOOT_COUNT)
 			ins_analysis_tare(rp->ana, rp->next_ctl.foot);
-		else if (!rp->next_ctl.tare)
+		else if (!rp->next_ctl.tare) {
 			ins_analysis_set_body_weight(rp->ana, rp->next_ctl.value);
+			rp->out.body_weight_now_n = rp->next_ctl.value;
+		}
 		if (load_control(rp, err, errlen) < 0)
 			rp->next_ctl.have = 0;
 	}

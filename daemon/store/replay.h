@@ -16,6 +16,7 @@ struct ins_replay_frame {
 	const float *floats;
 	struct ins_frame_metrics metrics;
 	const float *kpa;            /* calibrated pressures, n values */
+	double body_weight_now_n;    /* in force at this frame: the session's, then each recorded change */
 	/* the session, for headers */
 	const struct ins_layout *layout[INS_FOOT_COUNT];
 	const struct ins_calib_curve *calib[INS_FOOT_COUNT];

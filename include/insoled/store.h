@@ -89,6 +89,9 @@ json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *r
 /* kind: "peak" or "mean" (mean over stance); {"w":..,"h":..,"cell_mm":..,"cells":[..null..]} */
 json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
 				  int *rc, char *err, size_t errlen);
+/* Stance-normalised force and CoP curves, mean and SD per foot, from a replay
+ * of the raw archive: ins_curves_json() (curves.h).  (CURVES engineer) */
+json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
 
 /* ---- subjects ------------------------------------------------------------ */
 json_t *ins_store_subject_list(struct ins_store *st, int *rc, char *err, size_t errlen);

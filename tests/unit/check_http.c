@@ -27,6 +27,7 @@
 #include "insoled/layout.h"
 #include "insoled/live.h"
 #include "insoled/store.h"
+#include "insoled/synth.h"
 
 #define SRC INS_TEST_SRCDIR
 
@@ -1329,6 +1330,82 @@ START_TEST(https_with_certificate_and_key)
 }
 END_TEST
 
+/* ---- session curves (CURVES engineer) --------------------------------- */
+
+/* 10 s of the synthetic walker recorded into a session through the API:
+ * GET /api/sessions/ID/curves serves the store's curves document as is;
+ * unknown, malformed ids and other methods get their errors. */
+START_TEST(session_curves_served_from_the_store)
+{
+	char path[96], err[256] = "";
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	uint16_t vals[INS_MAX_SENSORS];
+	json_t *served, *stored;
+	int64_t id;
+	int rc = 0;
+
+	ins_synth_defaults(&p);
+	syn = ins_synth_new(&p, fx.layout, err, sizeof(err));
+	ck_assert_msg(syn != NULL, "%s", err);
+	id = start_session("P-curves", "shoe A");
+	for (uint32_t k = 0; k < (uint32_t)(10 * p.rate_hz); k++)
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			struct ins_frame f = { .foot = (uint8_t)foot, .n = fx.layout->n_sensors, .seq = k,
+					       .host_us = ins_realtime_us(), .values = vals };
+
+			ins_synth_next(syn, foot, vals, &f.t_us);
+			f.t_dev = (uint32_t)f.t_us;
+			ck_assert_int_eq(ins_store_put_frame(fx.store, id, &f), 0);
+		}
+	ins_synth_free(syn);
+	stop_session(id);
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/curves", (long long)id);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	ck_assert(has_header("Content-Type: application/json"));
+	served = body_json();
+	stored = ins_store_session_curves(fx.store, id, &rc, err, sizeof(err));
+	ck_assert_msg(stored != NULL, "%s", err);
+	ck_assert_msg(json_equal(served, stored), "served and stored curves differ");
+	ck_assert_int_eq(json_int_at(served, "points"), 101);
+	/* about 9 steps a foot in 10 s at the model's cadence */
+	ck_assert_int_ge(json_int_at(json_object_get(served, "left"), "steps"), 5);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(json_object_get(served, "right"), "force_n"),
+							  "mean")), 101);
+	json_decref(served);
+	json_decref(stored);
+
+	req("GET", "/api/sessions/987654/curves", NULL, NULL);
+	assert_error_field(404, NULL);
+	ck_assert_msg(strstr(rep.body, "session 987654 does not exist"), "%s", rep.body);
+	req("GET", "/api/sessions/abc/curves", NULL, NULL);
+	assert_error_field(400, "id");
+	req("POST", path, NULL, NULL);
+	assert_error_field(405, NULL);
+	ck_assert(has_header("Allow: GET, HEAD"));
+}
+END_TEST
+
+START_TEST(session_curves_without_a_database)
+{
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1" };
+	struct ins_http_response resp;
+	struct ins_http_route r;
+	char err[200];
+	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+
+	ck_assert_ptr_nonnull(http);
+	ins_http_route_match("/api/sessions/12/curves", &r);
+	ck_assert_int_eq(r.id, INS_ROUTE_SESSION_CURVES);
+	ck_assert_int_eq(r.object_id, 12);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/12/curves", NULL, NULL, &resp), 503);
+	ck_assert_str_eq(resp.body, "{\"error\":\"the database is not available\"}");
+	ins_http_response_clear(&resp);
+	ins_http_core_free(http);
+}
+END_TEST
+
 Suite *ins_suite_http(void);
 Suite *ins_suite_http(void)
 {
@@ -1346,6 +1423,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, refuses_lan_address_without_token);
 	tcase_add_test(unit, layouts_default_to_the_data_directory);
 	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
+	tcase_add_test(unit, session_curves_without_a_database);
 
 	tcase_add_checked_fixture(server, setup_open, teardown);
 	tcase_set_timeout(server, 30);
@@ -1359,6 +1437,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, static_files_and_traversal);
 	tcase_add_test(server, sse_delivers_steps_within_100ms_and_resumes);
 	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
+	tcase_add_test(server, session_curves_served_from_the_store);
 
 	tcase_add_checked_fixture(token, setup_token, teardown);
 	tcase_set_timeout(token, 30);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "insoled/analysis.h"
 #include "insoled/analysis_json.h"
+#include "insoled/curves.h"
 #include "insoled/import.h"
 #include "insoled/layout.h"
 #include "insoled/store.h"
@@ -1224,6 +1225,100 @@ START_TEST(import_real_recording_matches_direct_analysis)
 }
 END_TEST
 
+/* ---- curves (CURVES engineer) ------------------------------------------------------ */
+
+/* 30 s of the synthetic walker recorded as the pipeline does, with a body
+ * weight change and a tare mid-session, and the same frames and steps fed
+ * straight into a curves accumulator: the session's curves, computed by
+ * replaying the archive, must be the same document. */
+START_TEST(session_curves_equal_direct_accumulation)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	char err[256] = "";
+	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, "fsr16", err, sizeof(err));
+	struct ins_session_meta m = { .subject = "curves", .layout = { "fsr16", "fsr16" }, .body_weight_n = 700.0 };
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_analysis *ana;
+	struct ins_curves *cv;
+	uint16_t vals[INS_MAX_SENSORS];
+	unsigned steps = 0;
+	int tared = 0, rc = 0;
+	int64_t id;
+	json_t *direct, *stored;
+
+	ck_assert_msg(layout != NULL, "%s", err);
+	ins_synth_defaults(&p);
+	syn = ins_synth_new(&p, layout, err, sizeof(err));
+	ck_assert_msg(syn != NULL, "%s", err);
+	struct ins_analysis_config acfg = { .layout = { layout, layout }, .body_weight_n = 700.0 };
+	ana = ins_analysis_new(&acfg, err, sizeof(err));
+	ck_assert_msg(ana != NULL, "%s", err);
+	struct ins_curves_config ccfg = { .layout = { layout, layout }, .rate_hz = p.rate_hz, .body_weight_n = 700.0 };
+	cv = ins_curves_new(&ccfg, err, sizeof(err));
+	ck_assert_msg(cv != NULL, "%s", err);
+	id = start_session(st, &m);
+	for (uint32_t k = 0; k < (uint32_t)(30 * p.rate_hz); k++)
+		for (unsigned foot = 0; foot < 2; foot++) {
+			struct ins_frame fr = { .foot = (uint8_t)foot, .n = layout->n_sensors, .seq = k,
+						.host_us = 1700000000000000LL + (int64_t)k * 10000, .values = vals };
+			struct ins_frame_metrics fm;
+			struct ins_step step;
+
+			ins_synth_next(syn, foot, vals, &fr.t_us);
+			fr.t_dev = (uint32_t)fr.t_us;
+			if (k == 700 && foot == 1) {
+				ins_analysis_set_body_weight(ana, 820.0);
+				ins_curves_set_body_weight(cv, 820.0);
+				ck_assert_int_eq(ins_store_put_control(st, id, INS_STORE_CONTROL_BODY_WEIGHT, 0, 820.0), 0);
+			}
+			ck_assert_int_eq(ins_analysis_feed(ana, &fr, &fm), 0);
+			ins_curves_feed(cv, &fm);
+			if (!tared && k > 1200 && foot == 1 && !fm.in_stance) {
+				ins_analysis_tare(ana, 1);
+				ck_assert_int_eq(ins_store_put_control(st, id, INS_STORE_CONTROL_TARE, 1, 0), 0);
+				tared = 1;
+			}
+			ck_assert_int_eq(ins_store_put_frame(st, id, &fr), 0);
+			while (ins_analysis_next_step(ana, &step)) {
+				ck_assert_int_eq(ins_store_put_step(st, id, &step), 0);
+				ck_assert_int_eq(ins_curves_add_step(cv, &step), 1);
+				steps++;
+			}
+		}
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	direct = ins_curves_json(cv);
+	stored = ins_store_session_curves(st, id, &rc, err, sizeof(err));
+	ck_assert_msg(stored != NULL, "%s", err);
+	ck_assert_uint_ge(steps, 40);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(stored, "left"), "steps")) +
+				 json_integer_value(json_object_get(json_object_get(stored, "right"), "steps")),
+			 steps);
+	assert_same_json(stored, direct, "replayed and directly accumulated curves");
+	json_decref(stored);
+	json_decref(direct);
+
+	/* Unknown session: not found; a session without frames: empty curves. */
+	ck_assert_ptr_null(ins_store_session_curves(st, 9999, &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+	ck_assert_str_eq(err, "session 9999 does not exist");
+	m.layout[INS_FOOT_RIGHT] = NULL;
+	id = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	stored = ins_store_session_curves(st, id, &rc, err, sizeof(err));
+	ck_assert_msg(stored != NULL, "%s", err);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(stored, "left"), "steps")), 0);
+	ck_assert(json_is_null(json_object_get(stored, "right")));
+	json_decref(stored);
+	ins_curves_free(cv);
+	ins_analysis_free(ana);
+	ins_synth_free(syn);
+	ins_layout_free(layout);
+	ins_store_close(st);
+}
+END_TEST
+
 Suite *ins_suite_store(void);
 Suite *ins_suite_store(void)
 {
@@ -1271,6 +1366,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, import_real_recording_matches_direct_analysis);
+	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);
 	return s;
 }

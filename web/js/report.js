@@ -3,13 +3,13 @@
 // arch-collapse measure with its category and thresholds, per-step trends
 // and data quality.  Laid out to print on A4 for the patient.
 
-import { get, post, metrics as metricList, layout as getLayout, request } from './api.js';
+import { get, post, metrics as metricList, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
-import { plot, axis, destroy, FOOT_COLOURS, FOOT_FILLS } from './charts.js';
+import { plot, axis, destroy, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
 import { archCategory, trendCategory, ARCH_INDEX_THRESHOLDS } from './arch.js';
-import { parseFramesCsv, frameSeries, stepCurves, CURVE_POINTS } from './curves.js';
+import { drawCurves } from './curves.js';
 
 const FEET = ['left', 'right'];
 const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a convention, not a finding)
@@ -17,7 +17,6 @@ const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a co
 // zero (medial-lateral CoP, balance) or a class number: not shown for them.
 const NO_SYMMETRY = new Set(['cop_start_x_mm', 'cop_end_x_mm', 'ml_balance', 'strike_pattern']);
 const TREND_SMOOTH_STEPS = 10;       // rolling mean over this many steps shows drift through the noise
-const MAX_FRAMES_EXPORT = 64 << 20;  // above this the curves would stall a tablet: skip them with a note
 
 // Metric groups in the order a clinician reads them; a metric added to
 // analysis.h later lands in "Other" until it is placed here.
@@ -95,8 +94,11 @@ export async function mount(main, params) {
 
 	const curvesCard = el('section', { class: 'card', 'aria-labelledby': 'h-curves' },
 		el('h2', { id: 'h-curves' }, 'Force curve and gait line'),
-		el('p', { class: 'muted', id: 'curves-status' }, 'Computing from the recorded frames…'));
+		el('p', { class: 'muted', id: 'curves-status' }, 'Computing from the recording…'));
 	body.append(curvesCard);
+	drawCurves(curvesCard, id, layouts).then((c) => charts.push(...c)).catch((e) => {
+		curvesCard.querySelector('#curves-status').textContent = `Force curves unavailable: ${e.message}`;
+	});
 
 	body.append(archCard(sum, defByName));
 	body.append(metricsCard(sum, defs));
@@ -107,9 +109,6 @@ export async function mount(main, params) {
 
 	const steps = await stepsP;
 	charts.push(trendChart(trendCard, steps, defs, sum.arch_measure ?? 'midfoot_load_index'));
-	curves(curvesCard, id, steps, layouts).then((c) => charts.push(...c)).catch((e) => {
-		curvesCard.querySelector('#curves-status').textContent = `Force curves unavailable: ${e.message}`;
-	});
 	return () => charts.forEach((c) => destroy(c?.chart ?? c));
 }
 
@@ -300,60 +299,4 @@ function trendChart(card, steps, defs, initial) {
 	sel.addEventListener('change', draw);
 	draw();
 	return holder;
-}
-
-async function curves(card, id, steps, layouts) {
-	const status = card.querySelector('#curves-status');
-	const text = await request(`sessions/${id}/export/frames.csv`, { raw: true });
-	if (text.length > MAX_FRAMES_EXPORT) { status.textContent = 'Session too long to draw averaged curves here; use the CSV exports.'; return []; }
-	const { header, rows } = parseFramesCsv(text);
-	const unitsKpa = header.units === 'kPa';
-	const res = {};
-	FEET.forEach((f, fi) => {
-		const lay = layouts[fi];
-		if (!lay?.sensors || !rows[f].length) return;
-		let calib = null;
-		try { calib = header[`calibration_${f}`] ? JSON.parse(header[`calibration_${f}`]) : null; } catch { calib = null; }
-		if (!calib && !unitsKpa) calib = lay.sensors.map((s) => s.calib ?? null);
-		res[f] = stepCurves(frameSeries(rows[f], lay.sensors, calib, unitsKpa), steps.filter((s) => s.foot === f));
-	});
-	if (!res.left && !res.right) { status.textContent = 'No complete steps with frames to average.'; return []; }
-	status.remove();
-	const xs = Array.from({ length: CURVE_POINTS }, (_, i) => i);
-	const series = [{ label: '% stance', value: (u, v) => num(v, 0) }];
-	const data = [xs];
-	const bands = [];
-	for (const f of FEET) {
-		const r = res[f];
-		if (!r) continue;
-		const base = data.length;
-		data.push(r.mean, r.mean.map((m, i) => m + r.sd[i]), r.mean.map((m, i) => m - r.sd[i]));
-		series.push({ label: `${footName(f)} mean (N), ${r.n} steps`, stroke: FOOT_COLOURS[f], width: 2.5, value: (u, v) => num(v, 0) },
-			{ label: `${footName(f)} +1 SD`, stroke: FOOT_FILLS[f], width: 1, value: (u, v) => num(v, 0) },
-			{ label: `${footName(f)} −1 SD`, stroke: FOOT_FILLS[f], width: 1, value: (u, v) => num(v, 0) });
-		bands.push({ series: [base + 1, base + 2], fill: FOOT_FILLS[f] });
-	}
-	const box = el('div', { class: 'chart', id: 'force-curve' });
-	const gait = el('div', { class: 'feet', id: 'gait-lines' });
-	card.append(el('div', { class: 'two-col' },
-		el('div', {}, el('h3', {}, 'Averaged force curve (mean ± 1 SD)'), box,
-			el('p', { class: 'muted' }, 'Total force under each foot over the stance phase, time-normalised to 0–100 % of stance.')),
-		el('div', {}, el('h3', {}, 'Centre-of-pressure gait lines'), gait,
-			el('p', { class: 'muted' }, 'Thin: every step; bold: the mean path, heel to toe. Seen from above.'))));
-	const chart = plot(box, {
-		scales: { x: { time: false } },
-		axes: [axis('Stance (%)'), axis('Force (N)')],
-		legend: { live: false },
-		series, bands,
-	}, data, 260);
-	FEET.forEach((f, fi) => {
-		const canvas = el('canvas', { class: 'footmap', role: 'img', id: `gait-${f}`, 'aria-label': `${footName(f)} foot centre-of-pressure paths of ${res[f]?.n ?? 0} steps` });
-		gait.append(el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${res[f]?.n ?? 0} steps`), canvas));
-		const m = new FootMap(canvas, f);
-		if (layouts[fi]?.outline) m.setOutline(layouts[fi].outline);
-		const draw = () => m.draw({ lines: res[f]?.paths.slice(-60) ?? [], mean: res[f]?.meanPath });
-		draw();
-		new ResizeObserver(draw).observe(canvas);
-	});
-	return [chart];
 }
