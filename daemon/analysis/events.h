@@ -24,7 +24,8 @@ enum ins_ev_state {
 /* One detected stance, reported when its toe-off is confirmed. */
 struct ins_ev_stance {
 	int64_t contact_us;  /* initial contact (refined onset), or INT64_MIN when
-			      * the stance began before the detector had levels */
+			      * the stance began before the stream did, or the foot
+			      * was not seen unloaded before it (no step) */
 	int64_t toe_off_us;  /* refined end of unloading */
 };
 
@@ -45,7 +46,7 @@ struct ins_events {
 
 	/* current phase */
 	int64_t contact_us;      /* refined contact of the current stance */
-	int contact_provisional; /* first stance after learning: refined again at toe-off */
+	int contact_provisional; /* levels unconfirmed: judged again at toe-off */
 	uint64_t stance_first;   /* sample index of the stance's first loaded sample */
 	uint64_t last_loaded;    /* last sample above the contact level */
 	uint64_t release_idx;    /* first sample below the release level */
