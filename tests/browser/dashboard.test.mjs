@@ -239,7 +239,9 @@ async function main() {
 			const stance = await page.textContent('#metrics-table tr[data-metric="stance_ms"]');
 			expect(/\d+ ± \d+/.test(stance), `stance row has no mean ± SD: ${stance}`);
 			expect((await page.textContent('#arch')).includes('Category'), 'arch-collapse section lacks its category');
-			await page.waitForSelector('#force-curve .uplot, #curves-status', { timeout: UI_WAIT_MS });
+			// The averaged force curve is drawn from /api/sessions/ID/curves: a
+			// failing endpoint would leave only the status text, so wait for the chart.
+			await page.waitForSelector('#force-curve .uplot', { timeout: UI_WAIT_MS });
 			await page.waitForSelector('#trend-chart .uplot', { timeout: UI_WAIT_MS });
 			await sleep(500);
 			await shot(page, 'report');
