@@ -57,6 +57,10 @@ struct daemon {
 	struct ins_calib_curve *calib_snapshot[INS_FOOT_COUNT];
 	double session_body_weight_n; /* written before `recording` is published */
 	int64_t active_session;      /* analysis thread only */
+	/* Sensor health flags, copied by the analysis thread at each step (the
+	 * only reader of the analysis) and read by GET /api/status. */
+	pthread_mutex_t health_lock;
+	uint8_t *sensor_flags[INS_FOOT_COUNT];
 };
 
 static int dir_exists(const char *path)
@@ -173,6 +177,15 @@ static void apply_control_requests(struct daemon *d)
 	}
 }
 
+/* Once per step, so the flags in /api/status are never older than the last
+ * step and the hot path pays nothing per frame. */
+static void publish_sensor_health(struct daemon *d, unsigned foot)
+{
+	pthread_mutex_lock(&d->health_lock);
+	ins_analysis_sensor_flags(d->ana, foot, d->sensor_flags[foot]);
+	pthread_mutex_unlock(&d->health_lock);
+}
+
 static void handle_frame(struct daemon *d, const struct ins_frame *frame)
 {
 	struct ins_frame_metrics m;
@@ -190,6 +203,7 @@ static void handle_frame(struct daemon *d, const struct ins_frame *frame)
 	ins_live_publish_frame(d->live, &m, ins_analysis_last_kpa(d->ana, frame->foot));
 	while (ins_analysis_next_step(d->ana, &step)) {
 		atomic_fetch_add(&d->steps_detected, 1);
+		publish_sensor_health(d, step.foot);
 		ins_live_publish_step(d->live, &step);
 		if (d->active_session != NO_SESSION)
 			ins_store_put_step(d->store, d->active_session, &step);
@@ -215,6 +229,45 @@ static void *analysis_main(void *arg)
 
 /* ---- hooks the HTTP layer calls ------------------------------------------ */
 
+static json_t *sensor_problems(unsigned flags)
+{
+	json_t *list = json_array();
+
+	if (flags & INS_SENSOR_SILENT)
+		json_array_append_new(list, json_string("silent"));
+	if (flags & INS_SENSOR_SATURATING)
+		json_array_append_new(list, json_string("saturating"));
+	if (flags & INS_SENSOR_STUCK)
+		json_array_append_new(list, json_string("stuck"));
+	return list;
+}
+
+/* {"left": [{"sensor", "region", "side", "problems"}...], "right": [...]}:
+ * only flagged sensors; a foot without an insole is absent. */
+static json_t *sensor_health_json(struct daemon *d)
+{
+	json_t *health = json_object();
+
+	pthread_mutex_lock(&d->health_lock);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		const struct ins_layout *lay = d->layout[foot];
+		json_t *list;
+
+		if (!lay)
+			continue;
+		list = json_array();
+		for (unsigned i = 0; i < lay->n_sensors; i++)
+			if (d->sensor_flags[foot][i])
+				json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:o}", "sensor", (json_int_t)i,
+								      "region", ins_region_name(lay->sensors[i].region),
+								      "side", ins_side_name(lay->sensors[i].side),
+								      "problems", sensor_problems(d->sensor_flags[foot][i])));
+		json_object_set_new(health, ins_foot_name(foot), list);
+	}
+	pthread_mutex_unlock(&d->health_lock);
+	return health;
+}
+
 static void fill_status(void *ctx, json_t *status)
 {
 	struct daemon *d = ctx;
@@ -227,6 +280,7 @@ static void fill_status(void *ctx, json_t *status)
 	json_object_set_new(pipeline, "steps_detected", json_integer((json_int_t)atomic_load(&d->steps_detected)));
 	json_object_set_new(pipeline, "recording_session",
 			    atomic_load(&d->recording) ? json_integer((json_int_t)atomic_load(&d->recording)) : json_null());
+	json_object_set_new(pipeline, "sensor_health", sensor_health_json(d));
 	json_object_set_new(status, "analysis", pipeline);
 }
 
@@ -418,7 +472,8 @@ static int open_analysis(struct daemon *d, char *err, size_t errlen)
 		if (!d->layout[foot])
 			continue;
 		d->calib_snapshot[foot] = calloc(d->layout[foot]->n_sensors, sizeof(struct ins_calib_curve));
-		if (!d->calib_snapshot[foot]) {
+		d->sensor_flags[foot] = calloc(d->layout[foot]->n_sensors, sizeof(uint8_t));
+		if (!d->calib_snapshot[foot] || !d->sensor_flags[foot]) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -535,8 +590,10 @@ static void teardown(struct daemon *d, int analysis_running)
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		ins_layout_free(d->layout[foot]);
 		free(d->calib_snapshot[foot]);
+		free(d->sensor_flags[foot]);
 	}
 	pthread_mutex_destroy(&d->control_lock);
+	pthread_mutex_destroy(&d->health_lock);
 	pthread_mutex_destroy(&d->snapshot_lock);
 	pthread_cond_destroy(&d->snapshot_cond);
 }
@@ -551,6 +608,7 @@ int ins_daemon_run(const struct ins_config *cfg)
 
 	pthread_mutex_init(&d.control_lock, NULL);
 	pthread_mutex_init(&d.snapshot_lock, NULL);
+	pthread_mutex_init(&d.health_lock, NULL);
 	pthread_cond_init(&d.snapshot_cond, NULL);
 	d.body_weight_n = cfg->body_weight_kg * 9.80665;
 	block_stop_signals(&stop_signals);

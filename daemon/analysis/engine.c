@@ -44,6 +44,11 @@ struct foot {
 	struct ins_frame_ctx *ctx;
 	float *kpa;
 	float *footprint;
+	/* Sensor health (frame_metrics.h): each sensor's peak over the stance in
+	 * progress, handed to the tracker when the step closes. */
+	struct ins_sensor_health *health;
+	float *stance_peak;
+	int stance_peak_dirty;
 	int tare_pending;           /* tare at the next raw frame */
 	struct ins_events ev;
 	struct ins_step_acc acc;
@@ -95,7 +100,9 @@ static int foot_init(struct foot *f, const struct ins_layout *layout, const stru
 	}
 	f->kpa = calloc(layout->n_sensors, sizeof(float));
 	f->footprint = layout->is_grid ? calloc(layout->n_sensors, sizeof(float)) : NULL;
-	if (!f->kpa || (layout->is_grid && !f->footprint)) {
+	f->stance_peak = calloc(layout->n_sensors, sizeof(float));
+	f->health = ins_sensor_health_new(f->ctx);
+	if (!f->kpa || (layout->is_grid && !f->footprint) || !f->stance_peak || !f->health) {
 		snprintf(err, errlen, "%s foot: out of memory for layout %s", ins_foot_name(foot), layout->name);
 		return -1;
 	}
@@ -110,6 +117,8 @@ static void foot_free(struct foot *f)
 	ins_frame_ctx_free(f->ctx);
 	free(f->kpa);
 	free(f->footprint);
+	free(f->stance_peak);
+	ins_sensor_health_free(f->health);
 }
 
 struct ins_analysis *ins_analysis_new(const struct ins_analysis_config *cfg, char *err, size_t errlen)
@@ -178,6 +187,21 @@ void ins_analysis_tare(struct ins_analysis *ana, unsigned foot)
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot)
 {
 	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ana->foot[foot].kpa : NULL;
+}
+
+unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot, uint8_t *flags_out)
+{
+	const struct foot *f;
+	unsigned flagged = 0;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
+		return 0;
+	f = &ana->foot[foot];
+	for (unsigned i = 0; i < f->layout->n_sensors; i++) {
+		flags_out[i] = (uint8_t)ins_sensor_health_flags(f->health, i);
+		flagged += flags_out[i] != 0;
+	}
+	return flagged;
 }
 
 const struct ins_calib_curve *ins_analysis_calibration(const struct ins_analysis *ana, unsigned foot)
@@ -330,11 +354,31 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins
 	step.toe_off_us = st->toe_off_us;
 	temporal_metrics(ana, foot, st->contact_us, st->toe_off_us, step.m);
 	ins_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
+	ins_sensor_health_add_step(f->health, f->stance_peak);
 	remember_stance(f, st->contact_us, st->toe_off_us);
 	queue_step(ana, &step);
 }
 
 /* ---- the hot path -------------------------------------------------------- */
+
+static void track_stance_peak(struct foot *f)
+{
+	for (unsigned i = 0; i < f->layout->n_sensors; i++)
+		if (f->kpa[i] > f->stance_peak[i])
+			f->stance_peak[i] = f->kpa[i];
+	f->stance_peak_dirty = 1;
+}
+
+/* A swing frame: the closed stance's peaks are spent (or belonged to a
+ * knock the detector dropped); the foot in the air tells stuck sensors. */
+static void track_swing(struct foot *f)
+{
+	if (f->stance_peak_dirty) {
+		memset(f->stance_peak, 0, f->layout->n_sensors * sizeof(float));
+		f->stance_peak_dirty = 0;
+	}
+	ins_sensor_health_add_swing(f->health, f->kpa);
+}
 
 static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int gap, struct ins_frame_metrics *out)
 {
@@ -354,10 +398,13 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 	mask = ins_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
 	/* The footprint only needs loaded frames: in swing every cell is below
 	 * the contact threshold anyway. */
-	if (ins_events_in_stance(&f->ev) || mask > 0)
+	if (ins_events_in_stance(&f->ev) || mask > 0) {
 		ins_step_acc_footprint(&f->acc, f->kpa);
-	else if (ins_events_at_floor(&f->ev, out->force_n))
+		track_stance_peak(f);
+	} else if (ins_events_at_floor(&f->ev, out->force_n)) {
 		ins_frame_learn_noise(f->ctx, f->kpa);
+		track_swing(f);
+	}
 	if (mask > 0 && (mask & INS_EVENT_TOE_OFF)) {
 		out->event = INS_EVENT_TOE_OFF;
 		close_step(ana, foot, &st);

@@ -74,11 +74,7 @@ const struct ins_calib_curve *ins_frame_ctx_curves(const struct ins_frame_ctx *c
  * swing frames (foot in the air) is STUCK (shorted sensor or stale tare). */
 #define INS_HEALTH_MIN_STEPS 20   /* ~10 s of walking: enough to see every sensor loaded */
 #define INS_HEALTH_MIN_SWING 50   /* swing frames before STUCK is judged (0.5 s at 100 Hz) */
-enum ins_sensor_flags {
-	INS_SENSOR_SILENT = 1u << 0,
-	INS_SENSOR_SATURATING = 1u << 1,
-	INS_SENSOR_STUCK = 1u << 2
-};
+/* enum ins_sensor_flags: in analysis.h, the public face of these flags. */
 struct ins_sensor_health;
 struct ins_sensor_health *ins_sensor_health_new(const struct ins_frame_ctx *ctx);
 void ins_sensor_health_free(struct ins_sensor_health *h);

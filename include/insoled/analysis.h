@@ -167,6 +167,22 @@ const struct ins_calib_curve *ins_analysis_calibration(const struct ins_analysis
 /* Calibrated pressures of the last frame fed for a foot (n_sensors floats). */
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot);
 
+/* Sensor health, judged over the steps and swing frames fed so far:
+ * SILENT never reached contact pressure (10 kPa) in any of at least 20
+ * loaded steps (dead, disconnected, or never loaded); SATURATING at
+ * saturation in at least a quarter of the steps; STUCK above contact in at
+ * least half of at least 50 swing frames (shorted, or a stale tare).  Raw
+ * unit layouts are judged on saturation only. */
+enum ins_sensor_flags {
+	INS_SENSOR_SILENT = 1u << 0,
+	INS_SENSOR_SATURATING = 1u << 1,
+	INS_SENSOR_STUCK = 1u << 2
+};
+/* Fills flags_out[0..n_sensors-1] with each sensor's enum ins_sensor_flags
+ * bits and returns how many sensors are flagged (0 when the foot has no
+ * layout, flags_out untouched). */
+unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot, uint8_t *flags_out);
+
 /* Control from the daemon, applied on the analysis thread between frames:
  * tare zeroes a foot's sensors at their last raw counts (the foot must be
  * unloaded); body weight (N, 0 = unknown) scales the BW-normalised metrics. */

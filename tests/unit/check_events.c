@@ -877,6 +877,84 @@ START_TEST(standing_with_weight_shifts_then_walking)
 }
 END_TEST
 
+/* Sensor health over a raw-count walk on the five-sensor fixture (gain 1
+ * kPa per count, saturation 4095 counts = 4095 kPa): 1 s strides, stance
+ * 0-500 ms.  bad_mask picks the faults: the midfoot sensor reads 0 in every
+ * stance (SILENT after 20 loaded steps), the forefoot sits at saturation in
+ * every stance (SATURATING), the toes read 50 kPa in the air too (STUCK).
+ * Returns the number of flagged sensors; flags gets each sensor's bits. */
+enum { BAD_SILENT = 1, BAD_SATURATED = 2, BAD_STUCK = 4 };
+static unsigned health_walk(int bad_mask, int strides, uint8_t flags[FX_N])
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	struct ins_step st;
+	uint16_t counts[FX_N];
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FX_N, .values = counts };
+	unsigned flagged, steps = 0;
+
+	ck_assert_ptr_nonnull(ana);
+	for (int t = -QUIET_MS; t < strides * 1000; t += DT_MS) {
+		int stance = t >= 0 && t % 1000 <= 500;
+		counts[FX_HEEL_M] = stance ? 400 : 0;
+		counts[FX_HEEL_L] = stance ? 300 : 0;
+		counts[FX_MID] = stance && !(bad_mask & BAD_SILENT) ? 120 : 0;
+		counts[FX_FORE] = stance ? ((bad_mask & BAD_SATURATED) ? 4095 : 500) : 0;
+		counts[FX_TOES] = (bad_mask & BAD_STUCK) ? (stance ? 250 : 50) : stance ? 200 : 0;
+		f.t_us = (int64_t)t * 1000;
+		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		f.seq++;
+		while (ins_analysis_next_step(ana, &st))
+			steps++;
+	}
+	ck_assert_uint_eq(steps, (unsigned)strides);
+	memset(flags, 0xff, FX_N);
+	flagged = ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags);
+	ck_assert_uint_eq(ins_analysis_sensor_flags(ana, INS_FOOT_RIGHT, flags + FX_N), 0); /* no layout */
+	ins_analysis_free(ana);
+	fixture_free(l);
+	return flagged;
+}
+
+START_TEST(healthy_walk_flags_no_sensor)
+{
+	uint8_t flags[FX_N + 1];
+
+	ck_assert_uint_eq(health_walk(0, 30, flags), 0);
+	for (unsigned i = 0; i < FX_N; i++)
+		ck_assert_uint_eq(flags[i], 0);
+}
+END_TEST
+
+START_TEST(dead_saturated_and_stuck_sensors_are_flagged)
+{
+	uint8_t flags[FX_N + 1];
+
+	ck_assert_uint_eq(health_walk(BAD_SILENT | BAD_SATURATED | BAD_STUCK, 30, flags), 3);
+	ck_assert_uint_eq(flags[FX_HEEL_M], 0);
+	ck_assert_uint_eq(flags[FX_HEEL_L], 0);
+	ck_assert_uint_eq(flags[FX_MID], INS_SENSOR_SILENT);
+	ck_assert_uint_eq(flags[FX_FORE], INS_SENSOR_SATURATING);
+	ck_assert_uint_eq(flags[FX_TOES], INS_SENSOR_STUCK);
+}
+END_TEST
+
+/* 19 loaded steps are too few to call a sensor dead (it may not have been
+ * loaded yet); saturation in every one of them is already clear. */
+START_TEST(silent_needs_twenty_steps)
+{
+	uint8_t flags[FX_N + 1];
+
+	ck_assert_uint_eq(health_walk(BAD_SILENT | BAD_SATURATED, 19, flags), 1);
+	ck_assert_uint_eq(flags[FX_MID], 0);
+	ck_assert_uint_eq(flags[FX_FORE], INS_SENSOR_SATURATING);
+	ck_assert_uint_eq(health_walk(BAD_SILENT | BAD_SATURATED, 20, flags), 2);
+	ck_assert_uint_eq(flags[FX_MID], INS_SENSOR_SILENT);
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -899,6 +977,9 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, bad_frames_are_rejected_not_fatal);
 	tcase_add_test(tc, synthetic_walker_matches_its_truth);
 	tcase_add_test(tc, synthetic_runner_matches_its_truth);
+	tcase_add_test(tc, healthy_walk_flags_no_sensor);
+	tcase_add_test(tc, dead_saturated_and_stuck_sensors_are_flagged);
+	tcase_add_test(tc, silent_needs_twenty_steps);
 	suite_add_tcase(s, tc);
 
 	TCase *cold = tcase_create("cold_start");

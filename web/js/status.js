@@ -56,6 +56,27 @@ function plural(n, word) {
 	return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+const SENSOR_PROBLEM_TEXT = {
+	silent: 'has read no pressure in 20 or more steps: check the insole and its connector (a sensor under a high arch may simply never be loaded)',
+	saturating: 'is at its maximum in many steps: pressures there are underestimated',
+	stuck: 'reads load while the foot is in the air: re-tare, or check the insole',
+};
+
+// status.analysis.sensor_health: flagged sensors per foot; the JSON's
+// "sensor" counts from 0 in the layout's list, people count from 1.
+export function sensorWarnings(health) {
+	const out = [];
+	for (const foot of ['left', 'right']) {
+		for (const s of Array.isArray(health?.[foot]) ? health[foot] : []) {
+			for (const p of s.problems ?? []) {
+				const where = [s.region, s.side].filter(Boolean).join(' ');
+				out.push({ level: 'warn', text: `Sensor problem: ${foot} foot: sensor ${s.sensor + 1}${where ? ` (${where})` : ''} ${SENSOR_PROBLEM_TEXT[p] ?? p}.` });
+			}
+		}
+	}
+	return out;
+}
+
 export function qualityWarnings(status, prev) {
 	const out = [];
 	if (!status) return out;
@@ -80,5 +101,6 @@ export function qualityWarnings(status, prev) {
 	if (db && db.healthy === false) out.push({ level: 'bad', text: `Database problem: ${db.last_error || 'recording may not be saved'}.` });
 	const dbDrop = rise(status, prev, (x) => x.database?.frames_dropped);
 	if (dbDrop) out.push({ level: 'bad', text: `Frames dropped: ${plural(dbDrop, 'frame')} could not be stored.` });
+	out.push(...sensorWarnings(status.analysis?.sensor_health));
 	return out;
 }
