@@ -37,9 +37,7 @@ struct analyze_run {
 	struct ins_layout *layout[INS_FOOT_COUNT];
 	struct ins_analysis *ana;
 	struct ins_summary_acc *acc;
-	unsigned long frames[INS_FOOT_COUNT];
-	unsigned long gaps[INS_FOOT_COUNT];
-	unsigned long misfit[INS_FOOT_COUNT];
+	struct ins_import_tally tally;
 	char err[1024];
 };
 
@@ -168,13 +166,8 @@ static int analyze_load_layouts(struct analyze_run *r)
 		if (!lay)
 			return -1;
 		r->layout[foot] = lay;
-		if (lay->n_sensors != r->info->n_sensors[foot]) {
-			snprintf(r->err, sizeof r->err, "%.400s: the %s foot has %u sensors, layout '%.64s' has %u",
-				 r->info->path, ins_foot_name(foot), r->info->n_sensors[foot], lay->name, lay->n_sensors);
-			return -1;
-		}
 	}
-	return 0;
+	return ins_import_check_layouts(r->imp, r->layout, r->err, sizeof r->err);
 }
 
 /* moticon16's areas fit size-7 insoles; other sizes scale force, not CoP. */
@@ -248,16 +241,14 @@ static int analyze_print_step(const struct analyze_run *r, const struct ins_step
 	return puts(line) < 0 ? -1 : 0;
 }
 
-static int analyze_drain_steps(struct analyze_run *r)
+static int analyze_take_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
 {
-	struct ins_step step;
+	struct analyze_run *r = arg;
 
-	while (ins_analysis_next_step(r->ana, &step)) {
-		ins_summary_acc_add(r->acc, &step);
-		if (analyze_print_step(r, &step) < 0) {
-			snprintf(r->err, sizeof r->err, "cannot write the results: %s", strerror(errno));
-			return -1;
-		}
+	ins_summary_acc_add(r->acc, step);
+	if (analyze_print_step(r, step) < 0) {
+		snprintf(err, errlen, "cannot write the results: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -265,20 +256,9 @@ static int analyze_drain_steps(struct analyze_run *r)
 /* 0 at the end of the file, -1 on bad input or a write error (r->err). */
 static int analyze_frames(struct analyze_run *r)
 {
-	struct ins_import_frame f;
-	struct ins_frame_metrics fm;
-	char ferr[256];
-	int rc;
+	const struct ins_import_sink sink = { .step = analyze_take_step, .arg = r };
 
-	while ((rc = ins_import_next(r->imp, &f, r->err, sizeof r->err)) == 1) {
-		r->frames[f.foot]++;
-		r->gaps[f.foot] += f.gap;
-		if (ins_import_feed(r->imp, r->ana, r->layout[f.foot], &f, &fm, ferr, sizeof ferr) < 0)
-			r->misfit[f.foot]++;
-		if (analyze_drain_steps(r) < 0)
-			return -1;
-	}
-	return rc;
+	return ins_import_run(r->imp, r->ana, r->layout, &sink, &r->tally, r->err, sizeof r->err);
 }
 
 static int analyze_print_summary(const struct analyze_run *r)
@@ -297,10 +277,10 @@ static void analyze_report(const struct analyze_run *r)
 		if (!(r->info->feet & (1u << foot)))
 			continue;
 		fprintf(stderr, "insoled --analyze: %s: %s, %s foot: layout %s, %lu frames, %lu missing samples%s",
-			r->info->path, r->info->format, ins_foot_name(foot), r->layout[foot]->name, r->frames[foot],
-			r->gaps[foot], r->misfit[foot] ? "" : "\n");
-		if (r->misfit[foot])
-			fprintf(stderr, ", %lu frames refused by the analysis\n", r->misfit[foot]);
+			r->info->path, r->info->format, ins_foot_name(foot), r->layout[foot]->name, r->tally.frames[foot],
+			r->tally.gaps[foot], r->tally.misfit[foot] ? "" : "\n");
+		if (r->tally.misfit[foot])
+			fprintf(stderr, ", %lu frames refused by the analysis\n", r->tally.misfit[foot]);
 	}
 }
 

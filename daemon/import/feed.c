@@ -3,6 +3,7 @@
  * link the analysis engine. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "import_priv.h"
 
@@ -46,3 +47,62 @@ int ins_import_feed(struct ins_import *imp, struct ins_analysis *ana, const stru
 	return ins_analysis_feed_kpa(ana, f->foot, f->t_us, imp->kpa, f->n, out);
 }
 
+
+int ins_import_check_layouts(const struct ins_import *imp, struct ins_layout *const layout[INS_FOOT_COUNT],
+			     char *err, size_t errlen)
+{
+	const struct ins_import_info *info = &imp->info;
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (!(info->feet & (1u << foot)))
+			continue;
+		if (!layout[foot]) {
+			snprintf(err, errlen, "%.400s: no layout for the %s foot", info->path, ins_foot_name(foot));
+			return -1;
+		}
+		if (layout[foot]->n_sensors != info->n_sensors[foot]) {
+			snprintf(err, errlen, "%.400s: the %s foot has %u sensors, layout '%.64s' has %u", info->path,
+				 ins_foot_name(foot), info->n_sensors[foot], layout[foot]->name,
+				 layout[foot]->n_sensors);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int import_hand_on_steps(struct ins_analysis *ana, const struct ins_import_sink *sink, char *err,
+				size_t errlen)
+{
+	struct ins_step step;
+	int rc;
+
+	while (ins_analysis_next_step(ana, &step))
+		if (sink->step && (rc = sink->step(sink->arg, &step, err, errlen)) < 0)
+			return rc;
+	return 0;
+}
+
+int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_layout *const layout[INS_FOOT_COUNT],
+		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen)
+{
+	struct ins_import_frame f;
+	struct ins_frame_metrics fm;
+	char why[256];
+	int rc;
+
+	memset(tally, 0, sizeof *tally);
+	while ((rc = ins_import_next(imp, &f, err, errlen)) == 1) {
+		tally->frames[f.foot]++;
+		tally->gaps[f.foot] += f.gap;
+		/* One refused frame must not throw away a whole recording. */
+		if (!layout[f.foot] || ins_import_feed(imp, ana, layout[f.foot], &f, &fm, why, sizeof why) < 0) {
+			tally->misfit[f.foot]++;
+			continue;
+		}
+		if (sink->frame && (rc = sink->frame(sink->arg, &f, err, errlen)) < 0)
+			return rc;
+		if ((rc = import_hand_on_steps(ana, sink, err, errlen)) < 0)
+			return rc;
+	}
+	return rc;
+}

@@ -30,6 +30,7 @@ struct import_state {
 	struct ins_step *steps;
 	size_t n_steps, cap_steps;
 	struct foot_quality q[INS_FOOT_COUNT];
+	struct ins_import_tally tally;
 	int64_t arrival, start_us, end_us;
 	struct ins_summary sum;
 	struct ins_session_meta meta;
@@ -82,8 +83,9 @@ static int seal(struct import_state *s, unsigned foot)
 	return 0;
 }
 
-static int archive_frame(struct import_state *s, const struct ins_import_frame *f, char *err, size_t errlen)
+static int archive_frame(void *arg, const struct ins_import_frame *f, char *err, size_t errlen)
 {
+	struct import_state *s = arg;
 	struct ins_chunk_enc *enc = &s->enc[f->foot];
 	uint8_t format = f->unit == INS_IMPORT_COUNTS ? INS_CHUNK_COUNTS : INS_CHUNK_FLOAT;
 	struct ins_chunk_frame cf = {
@@ -121,34 +123,28 @@ oom:
 	return INS_STORE_EIO;
 }
 
+static int keep_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
+{
+	struct import_state *s = arg;
+
+	if (grow_arr((void **)&s->steps, &s->cap_steps, s->n_steps + 1, sizeof(*s->steps)) < 0) {
+		snprintf(err, errlen, "out of memory while importing");
+		return INS_STORE_EIO;
+	}
+	s->steps[s->n_steps++] = *step;
+	ins_summary_acc_add(s->acc, step);
+	return 0;
+}
+
+/* Frames the analysis refuses are counted (session_quality.dropped_frames)
+ * and left out of the archive, as `insoled --analyze` counts and skips them. */
 static int read_all(struct import_state *s, char *err, size_t errlen)
 {
-	struct ins_import_frame f;
-	struct ins_frame_metrics m;
-	struct ins_step step;
-	int rc;
+	const struct ins_import_sink sink = { .frame = archive_frame, .step = keep_step, .arg = s };
+	int rc = ins_import_run(s->imp, s->ana, s->layout, &sink, &s->tally, err, errlen);
 
-	while ((rc = ins_import_next(s->imp, &f, err, errlen)) == 1) {
-		if (f.foot >= INS_FOOT_COUNT || !s->layout[f.foot]) {
-			snprintf(err, errlen, "%s: a %s foot frame at line %lu but no layout for that foot",
-				 s->info->path, ins_foot_name(f.foot), f.line);
-			return INS_STORE_EINVAL;
-		}
-		if (ins_import_feed(s->imp, s->ana, s->layout[f.foot], &f, &m, err, errlen) < 0)
-			return INS_STORE_EINVAL;
-		if ((rc = archive_frame(s, &f, err, errlen)) < 0)
-			return rc;
-		while (ins_analysis_next_step(s->ana, &step)) {
-			if (grow_arr((void **)&s->steps, &s->cap_steps, s->n_steps + 1, sizeof(*s->steps)) < 0) {
-				snprintf(err, errlen, "out of memory while importing");
-				return INS_STORE_EIO;
-			}
-			s->steps[s->n_steps++] = step;
-			ins_summary_acc_add(s->acc, &step);
-		}
-	}
 	if (rc < 0)
-		return INS_STORE_EINVAL;
+		return rc == -1 ? INS_STORE_EINVAL : rc;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if (seal(s, foot) < 0) {
 			snprintf(err, errlen, "out of memory while importing");
@@ -227,7 +223,7 @@ static int write_import(struct ins_store *st, void *arg, char *err, size_t errle
 		sqlite3_bind_int64(q, 4, (int64_t)s->q[f].seq_gaps);
 		sqlite3_bind_int64(q, 5, (int64_t)s->q[f].frames_lost);
 		sqlite3_bind_int64(q, 6, 0);
-		sqlite3_bind_int64(q, 7, 0);
+		sqlite3_bind_int64(q, 7, (int64_t)s->tally.misfit[f]);
 		sqlite3_bind_int64(q, 8, 0);
 		int src = sqlite3_step(q);
 		sqlite3_reset(q);
@@ -270,6 +266,8 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 		acfg.layout[f] = s->layout[f];
 		acfg.calib[f] = s->info->calib[f];
 	}
+	if (ins_import_check_layouts(s->imp, s->layout, err, errlen) < 0)
+		return INS_STORE_EINVAL;
 	if (!s->meta.subject || !*s->meta.subject)
 		s->meta.subject = s->info->subject;
 	if (!s->meta.footwear || !*s->meta.footwear)

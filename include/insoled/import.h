@@ -107,6 +107,39 @@ int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *
 int ins_import_feed(struct ins_import *imp, struct ins_analysis *ana, const struct ins_layout *layout,
 		    const struct ins_import_frame *f, struct ins_frame_metrics *out, char *err, size_t errlen);
 
+/* What ins_import_run() counted, per foot. */
+struct ins_import_tally {
+	unsigned long frames[INS_FOOT_COUNT];  /* frames read from the file */
+	unsigned long gaps[INS_FOOT_COUNT];    /* samples the file is missing (sum of frame gaps) */
+	unsigned long misfit[INS_FOOT_COUNT];  /* frames the analysis refused: counted and skipped */
+};
+
+/* Where ins_import_run() hands on what it produced; either callback may be
+ * NULL.  A negative return stops the run and is returned as is (err filled). */
+struct ins_import_sink {
+	/* each frame the analysis took, after it was fed */
+	int (*frame)(void *arg, const struct ins_import_frame *f, char *err, size_t errlen);
+	/* each step the analysis completed, in order */
+	int (*step)(void *arg, const struct ins_step *step, char *err, size_t errlen);
+	void *arg;
+};
+
+/* -1 with err = "PATH: the left foot has 8 sensors, layout 'fsr16' has 16"
+ * unless every foot of the file has a layout with the file's sensor count;
+ * check before ins_import_run(), so a wrong layout is one clear error and not
+ * a file of refused frames. */
+int ins_import_check_layouts(const struct ins_import *imp, struct ins_layout *const layout[INS_FOOT_COUNT],
+			     char *err, size_t errlen);
+
+/* Drive a whole recording through the analysis: the one loop behind
+ * `insoled --analyze` and the store's session import.  A frame the analysis
+ * refuses (ins_import_feed() < 0) is counted in tally->misfit and the run
+ * carries on; the frames before and after it are real results.  Returns 0 at
+ * the end of the file, -1 on bad input (err from ins_import_next(); what was
+ * read before it has been handed on), or a sink's negative return. */
+int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_layout *const layout[INS_FOOT_COUNT],
+		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen);
+
 /* Per-sensor kPa for a kPa or newton frame (NaN for a sensor without area);
  * -1 with err for counts or a sensor-count mismatch.  kpa holds f->n floats. */
 int ins_import_to_kpa(const struct ins_import_frame *f, const struct ins_layout *layout, float *kpa,

@@ -1188,6 +1188,85 @@ START_TEST(analyze_bad_usage_and_input_exit_with_a_message)
 }
 END_TEST
 
+/* ---- ins_import_run: the one driver of --analyze and the store's import ---- */
+
+struct run_sink_counts {
+	unsigned long frames[INS_FOOT_COUNT];
+	unsigned long steps[INS_FOOT_COUNT];
+};
+
+static int count_frame(void *arg, const struct ins_import_frame *f, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	((struct run_sink_counts *)arg)->frames[f->foot]++;
+	return 0;
+}
+
+static int count_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	((struct run_sink_counts *)arg)->steps[step->foot]++;
+	return 0;
+}
+
+/* The analysis already holds a left frame at 0 s, so the file's own left
+ * frame at 0 s does not advance time and is refused: the run counts it and
+ * carries on with the other 2399 frames and every step. */
+START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(write_walk(), NULL, err, sizeof err);
+	struct ins_layout *layout[INS_FOOT_COUNT];
+	struct ins_analysis_config cfg = { .body_weight_n = 0 };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	struct run_sink_counts got;
+	const struct ins_import_sink sink = { .frame = count_frame, .step = count_step, .arg = &got };
+	struct ins_import_tally tally;
+	float zero_kpa[8] = { 0 };
+
+	memset(&got, 0, sizeof got);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		layout[foot] = ins_layout_load_named(LAYOUTS, "gaitpdb8", err, sizeof err);
+		ck_assert_msg(layout[foot] != NULL, "%s", err);
+		cfg.layout[foot] = layout[foot];
+	}
+	ck_assert_int_eq(ins_import_check_layouts(imp, layout, err, sizeof err), 0);
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 0, zero_kpa, 8, &fm), 0);
+
+	ck_assert_msg(ins_import_run(imp, ana, layout, &sink, &tally, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(tally.frames[INS_FOOT_LEFT], WALK_SECONDS * WALK_RATE_HZ);
+	ck_assert_uint_eq(tally.frames[INS_FOOT_RIGHT], WALK_SECONDS * WALK_RATE_HZ);
+	ck_assert_uint_eq(tally.misfit[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(tally.misfit[INS_FOOT_RIGHT], 0);
+	ck_assert_uint_eq(tally.gaps[INS_FOOT_LEFT], 0);
+	ck_assert_uint_eq(got.frames[INS_FOOT_LEFT], WALK_SECONDS * WALK_RATE_HZ - 1);
+	ck_assert_uint_eq(got.frames[INS_FOOT_RIGHT], WALK_SECONDS * WALK_RATE_HZ);
+	ck_assert_uint_eq(got.steps[INS_FOOT_LEFT], WALK_STANCES_LEFT);
+	ck_assert_uint_eq(got.steps[INS_FOOT_RIGHT], WALK_STANCES_RIGHT);
+	ins_analysis_free(ana);
+	ins_import_close(imp);
+
+	/* A layout of another sensor count is one clear error before any frame. */
+	ins_layout_free(layout[INS_FOOT_RIGHT]);
+	layout[INS_FOOT_RIGHT] = ins_layout_load_named(LAYOUTS, "fsr16", err, sizeof err);
+	ck_assert_msg(layout[INS_FOOT_RIGHT] != NULL, "%s", err);
+	imp = ins_import_open(write_walk(), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_int_eq(ins_import_check_layouts(imp, layout, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "walk.txt: the right foot has 8 sensors, layout 'fsr16' has 16"));
+	ins_import_close(imp);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(layout[foot]);
+}
+END_TEST
+
 Suite *ins_suite_import(void);
 Suite *ins_suite_import(void)
 {
@@ -1234,6 +1313,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
+	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
 	suite_add_tcase(s, analysis);
