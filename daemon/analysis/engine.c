@@ -35,6 +35,15 @@
  * were lost (used when no sequence number says so). */
 #define GAP_INTERVALS 1.8
 
+/* A body-weight scale measurement (ins_analysis_bw_scale_start). */
+struct bw_meter {
+	int active, done;
+	int64_t t0_us;
+	uint32_t frames;
+	double sum, sumsq;
+	struct ins_bw_scale_result res;
+};
+
 struct stance_rec {
 	int64_t contact_us, toe_off_us;
 };
@@ -50,6 +59,7 @@ struct foot {
 	float *stance_peak;
 	int stance_peak_dirty;
 	int tare_pending;           /* tare at the next raw frame */
+	struct bw_meter meter;
 	struct ins_events ev;
 	struct ins_step_acc acc;
 	uint32_t next_index;
@@ -182,6 +192,136 @@ void ins_analysis_tare(struct ins_analysis *ana, unsigned foot)
 		return;
 	}
 	ana->foot[foot].tare_pending = 1;
+}
+
+/* ---- body-weight scaling --------------------------------------------------- */
+
+int ins_analysis_bw_scale_start(struct ins_analysis *ana, unsigned foot, char *err, size_t errlen)
+{
+	struct foot *f;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx) {
+		snprintf(err, errlen, "foot: no %s insole is configured", ins_foot_name(foot));
+		return -1;
+	}
+	f = &ana->foot[foot];
+	if (f->layout->arbitrary_units) {
+		snprintf(err, errlen, "layout %s reads raw units, not pressure: there is no force to scale",
+			 f->layout->name);
+		return -1;
+	}
+	if (!(ana->body_weight_n > 0)) {
+		snprintf(err, errlen, "the body weight is not known: set it first");
+		return -1;
+	}
+	memset(&f->meter, 0, sizeof(f->meter));
+	f->meter.active = 1;
+	return 0;
+}
+
+void ins_analysis_bw_scale_cancel(struct ins_analysis *ana, unsigned foot)
+{
+	if (foot < INS_FOOT_COUNT)
+		memset(&ana->foot[foot].meter, 0, sizeof(ana->foot[foot].meter));
+}
+
+int ins_analysis_bw_scale_result(struct ins_analysis *ana, unsigned foot, struct ins_bw_scale_result *out)
+{
+	struct bw_meter *m;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].meter.done)
+		return 0;
+	m = &ana->foot[foot].meter;
+	*out = m->res;
+	m->done = 0;
+	return 1;
+}
+
+static void meter_finish(const struct ins_analysis *ana, struct foot *f, unsigned foot)
+{
+	struct bw_meter *m = &f->meter;
+	struct ins_bw_scale_result *r = &m->res;
+	double mean = m->sum / m->frames, var = m->sumsq / m->frames - mean * mean;
+	double scale;
+
+	m->active = 0;
+	m->done = 1;
+	r->ok = 0;
+	r->foot = foot;
+	r->frames = m->frames;
+	r->measured_force_n = mean;
+	r->sd_force_n = var > 0 ? sqrt(var) : 0;
+	r->body_weight_n = ana->body_weight_n;
+	r->scale = NAN;
+	if (m->frames < INS_BW_SCALE_MIN_FRAMES)
+		snprintf(r->why, sizeof(r->why), "only %u frames from the %s insole in %.1f s: check the link",
+			 (unsigned)m->frames, ins_foot_name(foot), INS_BW_SCALE_WINDOW_US / 1e6);
+	else if (!(ana->body_weight_n > 0))
+		snprintf(r->why, sizeof(r->why), "the body weight is not known: set it first");
+	else if (!(mean > 0))
+		snprintf(r->why, sizeof(r->why), "the %s foot carried no load: stand on it", ins_foot_name(foot));
+	else if (r->sd_force_n > INS_BW_SCALE_MAX_CV * mean)
+		snprintf(r->why, sizeof(r->why),
+			 "the force was not steady: SD %.1f N is %.1f %% of the mean %.1f N (limit %.0f %%): "
+			 "stand still on the %s foot alone",
+			 r->sd_force_n, 100 * r->sd_force_n / mean, mean, 100 * INS_BW_SCALE_MAX_CV, ins_foot_name(foot));
+	/* The force was measured through the current scale: the new absolute
+	 * scale is that of the unscaled force. */
+	else if (ins_calib_body_weight_scale(mean / ins_frame_scale(f->ctx), ana->body_weight_n, &scale, r->why,
+					     sizeof(r->why)) == 0) {
+		r->ok = 1;
+		r->scale = scale;
+	}
+}
+
+/* One frame of the foot: a branch when no measurement runs. */
+static void meter_feed(const struct ins_analysis *ana, struct foot *f, unsigned foot, int64_t t_us, double force_n)
+{
+	struct bw_meter *m = &f->meter;
+
+	if (!m->active)
+		return;
+	if (m->frames == 0)
+		m->t0_us = t_us;
+	m->frames++;
+	m->sum += force_n;
+	m->sumsq += force_n * force_n;
+	if (t_us - m->t0_us >= INS_BW_SCALE_WINDOW_US)
+		meter_finish(ana, f, foot);
+}
+
+int ins_analysis_set_scale(struct ins_analysis *ana, unsigned foot, double scale)
+{
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
+		return -1;
+	return ins_frame_set_scale(ana->foot[foot].ctx, scale);
+}
+
+double ins_analysis_scale(const struct ins_analysis *ana, unsigned foot)
+{
+	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ins_frame_scale(ana->foot[foot].ctx) : NAN;
+}
+
+/* Every curve kind is proportional to its gain or table values (see
+ * ins_calib_eval), so scaling those scales the pressure. */
+int ins_analysis_calibration_scaled(const struct ins_analysis *ana, unsigned foot, struct ins_calib_curve *out)
+{
+	const struct foot *f;
+	double scale;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
+		return -1;
+	f = &ana->foot[foot];
+	scale = ins_frame_scale(f->ctx);
+	memcpy(out, ins_frame_ctx_curves(f->ctx), f->layout->n_sensors * sizeof(*out));
+	if (scale == 1.0)
+		return 0;
+	for (unsigned i = 0; i < f->layout->n_sensors; i++) {
+		out[i].gain *= scale;
+		for (unsigned k = 0; k < out[i].n_points && k < INS_CALIB_TABLE_MAX; k++)
+			out[i].table_kpa[k] *= scale;
+	}
+	return 0;
 }
 
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot)
@@ -395,6 +535,7 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 	out->t_us = t_us;
 	out->event = INS_EVENT_NONE;
 	ins_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
+	meter_feed(ana, f, foot, t_us, out->force_n);
 	mask = ins_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
 	/* The footprint only needs loaded frames: in swing every cell is below
 	 * the contact threshold anyway. */

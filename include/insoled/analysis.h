@@ -183,6 +183,45 @@ enum ins_sensor_flags {
  * layout, flags_out untouched). */
 unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot, uint8_t *flags_out);
 
+/* Body-weight scaling of one foot (the subject stands still on it alone):
+ * the foot's total force is averaged over the next INS_BW_SCALE_WINDOW_US
+ * of its frames; if it was steady (SD at most INS_BW_SCALE_MAX_CV of the
+ * mean) and the body weight is known, the result carries the foot's new
+ * absolute scale = current scale x body weight / measured force, within
+ * 0.2..5.  Measuring does not change the calibration: the caller applies
+ * the result with ins_analysis_set_scale(), so a request its client gave up
+ * on changes nothing.  Raw-unit layouts have no newtons to scale. */
+#define INS_BW_SCALE_WINDOW_US 2000000 /* 2 s: long enough to average out sway, short enough to hold still */
+#define INS_BW_SCALE_MAX_CV 0.05       /* standing still sways a few %; weight shifts or steps sway far more */
+#define INS_BW_SCALE_MIN_FRAMES 20     /* 10 Hz over the window: fewer means the link is failing */
+struct ins_bw_scale_result {
+	int ok;                   /* 1: scale is the factor to apply; 0: refused, why says why */
+	unsigned foot;
+	uint32_t frames;          /* frames averaged */
+	double measured_force_n;  /* mean over the window, with the calibration in force */
+	double sd_force_n;
+	double body_weight_n;
+	double scale;             /* new absolute scale (NaN when refused) */
+	char why[256];
+};
+/* Starts measuring (a measurement in progress on the foot starts over).
+ * Returns 0, or -1 with err saying why it cannot (no layout, raw units, no
+ * body weight). */
+int ins_analysis_bw_scale_start(struct ins_analysis *ana, unsigned foot, char *err, size_t errlen);
+/* 1 and *out once the foot's measurement has finished (reported once),
+ * 0 while it is running or when none was started. */
+int ins_analysis_bw_scale_result(struct ins_analysis *ana, unsigned foot, struct ins_bw_scale_result *out);
+void ins_analysis_bw_scale_cancel(struct ins_analysis *ana, unsigned foot);
+/* Multiplies the foot's calibrated pressures by scale (1 = none) from its
+ * next frame.  Returns 0, or -1 (nothing changed) outside 0.2..5 or without
+ * a layout. */
+int ins_analysis_set_scale(struct ins_analysis *ana, unsigned foot, double scale);
+double ins_analysis_scale(const struct ins_analysis *ana, unsigned foot); /* NaN: no layout */
+/* The curves in force with the scale folded in (n_sensors curves into out):
+ * an analysis built from them at scale 1 calibrates exactly as this one.
+ * Returns 0, or -1 when the foot has no layout. */
+int ins_analysis_calibration_scaled(const struct ins_analysis *ana, unsigned foot, struct ins_calib_curve *out);
+
 /* Control from the daemon, applied on the analysis thread between frames:
  * tare zeroes a foot's sensors at their last raw counts (the foot must be
  * unloaded); body weight (N, 0 = unknown) scales the BW-normalised metrics. */

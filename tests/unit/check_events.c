@@ -955,6 +955,125 @@ START_TEST(silent_needs_twenty_steps)
 }
 END_TEST
 
+/* Body-weight scaling on the five-sensor fixture (1 count = 1 kPa = 1 N
+ * per sensor): the left foot stands on its heel, force[k] counts on frame
+ * k (10 ms apart; *seq numbers the frames across calls).  Returns what the measurement gave (1) or 0
+ * when it had not finished by the end. */
+static int stand_and_measure(struct ins_analysis *ana, const uint16_t *force, unsigned n_frames,
+			     struct ins_bw_scale_result *res, uint32_t *seq)
+{
+	uint16_t counts[FX_N] = { 0 };
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FX_N, .values = counts };
+	struct ins_frame_metrics fm;
+	int done = 0;
+
+	for (unsigned k = 0; k < n_frames && !done; k++) {
+		counts[FX_HEEL_M] = force[k];
+		f.seq = *seq;
+		f.t_us = (int64_t)*seq * DT_MS * 1000;
+		(*seq)++;
+		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		done = ins_analysis_bw_scale_result(ana, INS_FOOT_LEFT, res);
+	}
+	return done;
+}
+
+/* 400 N steady for a body weight of 800 N: scale exactly 2, over the 201
+ * frames from t0 to t0 + 2 s; applied, the same counts read 800 N, and an
+ * analysis built from the scaled curves reads the same. */
+START_TEST(steady_stance_gives_the_exact_scale)
+{
+	struct ins_layout *l = fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL }, .body_weight_n = 800 };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0), *again;
+	struct ins_calib_curve curves[FX_N];
+	struct ins_bw_scale_result res;
+	struct ins_frame_metrics fm;
+	uint16_t force[300], counts[FX_N] = { 400, 0, 0, 0, 0 };
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FX_N, .values = counts };
+	char err[256];
+	uint32_t seq = 0;
+
+	for (unsigned k = 0; k < 300; k++)
+		force[k] = 400;
+	ck_assert_int_eq(ins_analysis_bw_scale_result(ana, INS_FOOT_LEFT, &res), 0); /* none started */
+	ck_assert_int_eq(ins_analysis_bw_scale_start(ana, INS_FOOT_LEFT, err, sizeof err), 0);
+	ck_assert_int_eq(stand_and_measure(ana, force, 300, &res, &seq), 1);
+	ck_assert_int_eq(res.ok, 1);
+	ck_assert_uint_eq(res.frames, 201);
+	ck_assert_double_eq_tol(res.measured_force_n, 400, 1e-9);
+	ck_assert_double_eq_tol(res.sd_force_n, 0, 1e-9);
+	ck_assert_double_eq_tol(res.scale, 2.0, 1e-12);
+	ck_assert_int_eq(ins_analysis_bw_scale_result(ana, INS_FOOT_LEFT, &res), 0); /* reported once */
+	/* measuring alone changed nothing */
+	ck_assert_double_eq(ins_analysis_scale(ana, INS_FOOT_LEFT), 1.0);
+	ck_assert_int_eq(ins_analysis_set_scale(ana, INS_FOOT_LEFT, res.scale), 0);
+	f.seq = seq;
+	f.t_us = (int64_t)seq * DT_MS * 1000;
+	ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+	ck_assert_double_eq_tol(fm.force_n, 800, 1e-3);
+	ck_assert_int_eq(ins_analysis_set_scale(ana, INS_FOOT_LEFT, 5.5), -1);
+	ck_assert_double_eq(ins_analysis_scale(ana, INS_FOOT_LEFT), 2.0);
+	ck_assert_int_eq(ins_analysis_calibration_scaled(ana, INS_FOOT_LEFT, curves), 0);
+	ck_assert_int_eq(ins_analysis_calibration_scaled(ana, INS_FOOT_RIGHT, curves), -1);
+	cfg.calib[INS_FOOT_LEFT] = curves;
+	again = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_ptr_nonnull(again);
+	f.seq = 0;
+	ck_assert_int_eq(ins_analysis_feed(again, &f, &fm), 0);
+	ck_assert_double_eq_tol(fm.force_n, 800, 1e-3);
+	ins_analysis_free(again);
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
+START_TEST(unsteady_or_unknown_weight_is_refused)
+{
+	struct ins_layout *l = fixture_sparse5(0), *raw = fixture_sparse5(1);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis_config raw_cfg = { .layout = { raw, NULL }, .body_weight_n = 800 };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0), *raw_ana = ins_analysis_new(&raw_cfg, NULL, 0);
+	struct ins_bw_scale_result res;
+	uint16_t force[300];
+	char err[256];
+	uint32_t seq = 0;
+
+	ck_assert_int_eq(ins_analysis_bw_scale_start(ana, INS_FOOT_LEFT, err, sizeof err), -1);
+	ck_assert_str_eq(err, "the body weight is not known: set it first");
+	ck_assert_int_eq(ins_analysis_bw_scale_start(ana, INS_FOOT_RIGHT, err, sizeof err), -1);
+	ck_assert_str_eq(err, "foot: no right insole is configured");
+	ck_assert_int_eq(ins_analysis_bw_scale_start(raw_ana, INS_FOOT_LEFT, err, sizeof err), -1);
+	ck_assert_str_eq(err, "layout fixture5 reads raw units, not pressure: there is no force to scale");
+	ins_analysis_set_body_weight(ana, 800);
+	/* weight shifting 300 <-> 500 N every frame: SD 100 N, 25 % */
+	for (unsigned k = 0; k < 300; k++)
+		force[k] = k % 2 ? 500 : 300;
+	ck_assert_int_eq(ins_analysis_bw_scale_start(ana, INS_FOOT_LEFT, err, sizeof err), 0);
+	ck_assert_int_eq(stand_and_measure(ana, force, 300, &res, &seq), 1);
+	ck_assert_int_eq(res.ok, 0);
+	ck_assert(isnan(res.scale));
+	ck_assert_ptr_nonnull(strstr(res.why, "the force was not steady"));
+	ck_assert_double_eq(ins_analysis_scale(ana, INS_FOOT_LEFT), 1.0);
+	/* steady 100 N for 800 N: scale 8, outside 0.2..5 */
+	for (unsigned k = 0; k < 300; k++)
+		force[k] = 100;
+	ck_assert_int_eq(ins_analysis_bw_scale_start(ana, INS_FOOT_LEFT, err, sizeof err), 0);
+	ck_assert_int_eq(stand_and_measure(ana, force, 300, &res, &seq), 1);
+	ck_assert_int_eq(res.ok, 0);
+	ck_assert_str_eq(res.why, "measured force 100.0 N for body weight 800.0 N gives scale 8.000, outside 0.2..5.0: "
+				  "stand still on this foot alone");
+	/* a cancelled measurement reports nothing */
+	ck_assert_int_eq(ins_analysis_bw_scale_start(ana, INS_FOOT_LEFT, err, sizeof err), 0);
+	ins_analysis_bw_scale_cancel(ana, INS_FOOT_LEFT);
+	ck_assert_int_eq(stand_and_measure(ana, force, 300, &res, &seq), 0);
+	ins_analysis_free(raw_ana);
+	ins_analysis_free(ana);
+	fixture_free(raw);
+	fixture_free(l);
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -980,6 +1099,8 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, healthy_walk_flags_no_sensor);
 	tcase_add_test(tc, dead_saturated_and_stuck_sensors_are_flagged);
 	tcase_add_test(tc, silent_needs_twenty_steps);
+	tcase_add_test(tc, steady_stance_gives_the_exact_scale);
+	tcase_add_test(tc, unsteady_or_unknown_weight_is_refused);
 	suite_add_tcase(s, tc);
 
 	TCase *cold = tcase_create("cold_start");
