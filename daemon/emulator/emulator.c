@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,12 +16,12 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "insoled/clock.h"
+#include "insoled/datadir.h"
 #include "insoled/layout.h"
 #include "insoled/log.h"
 #include "insoled/protocol.h"
@@ -1086,25 +1087,18 @@ static int write_stats(const struct emulator *e)
 
 /* ---- setup ------------------------------------------------------------------ */
 
-static const char *default_layout_dir(void)
-{
-	struct stat st;
-
-	return stat(INS_PKGDATADIR "/layouts", &st) == 0 && S_ISDIR(st.st_mode) ? INS_PKGDATADIR "/layouts"
-										  : INS_SRCDIR "/layouts";
-}
-
 static struct ins_layout *load_layout(const struct options *o)
 {
-	char err[512];
-	struct ins_layout *l;
+	char err[512], dir[PATH_MAX];
+	struct ins_layout *l = NULL;
 	size_t len = strlen(o->layout);
 
 	if (strchr(o->layout, '/') || (len > 7 && strcmp(o->layout + len - 7, ".layout") == 0))
 		l = ins_layout_load(o->layout, err, sizeof(err));
-	else
-		l = ins_layout_load_named(o->layout_dir ? o->layout_dir : default_layout_dir(), o->layout, err,
-					  sizeof(err));
+	else if (o->layout_dir)
+		l = ins_layout_load_named(o->layout_dir, o->layout, err, sizeof(err));
+	else if (ins_data_path(ins_data_dir_find(NULL), "layouts", dir, sizeof(dir), err, sizeof(err)) == 0)
+		l = ins_layout_load_named(dir, o->layout, err, sizeof(err));
 	if (!l)
 		fprintf(stderr, "insoled-emulator: --layout %s: %s\n", o->layout, err);
 	return l;

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "insoled/analysis_json.h"
+#include "insoled/datadir.h"
 #include "insoled/import.h"
 
 #define ANALYZE_EXIT_OK 0
@@ -115,24 +115,15 @@ static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 	return 0;
 }
 
-static int is_dir(const char *path)
+/* --layout-dir, else layouts/ of the data directory (--data-dir, the
+ * installed one, or the source tree's for an uninstalled build). */
+static const char *analyze_layout_dir(struct analyze_run *r, char *buf, size_t len)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* --layout-dir, DIR/layouts of --data-dir, the installed layouts, or the
- * source tree's for an uninstalled build. */
-static const char *analyze_layout_dir(const struct analyze_opts *o, char *buf, size_t len)
-{
-	if (o->layout_dir)
-		return o->layout_dir;
-	if (o->data_dir) {
-		snprintf(buf, len, "%s/layouts", o->data_dir);
-		return buf;
-	}
-	return is_dir(INS_PKGDATADIR "/layouts") ? INS_PKGDATADIR "/layouts" : INS_SRCDIR "/layouts";
+	if (r->opts.layout_dir)
+		return r->opts.layout_dir;
+	if (ins_data_path(ins_data_dir_find(r->opts.data_dir), "layouts", buf, len, r->err, sizeof r->err) < 0)
+		return NULL;
+	return buf;
 }
 
 /* --layout takes a name from the layout directory or a layout file's path. */
@@ -148,8 +139,10 @@ static struct ins_layout *analyze_load_layout(const char *dir, const char *name,
 static int analyze_load_layouts(struct analyze_run *r)
 {
 	char dirbuf[4096];
-	const char *dir = analyze_layout_dir(&r->opts, dirbuf, sizeof dirbuf);
+	const char *dir = analyze_layout_dir(r, dirbuf, sizeof dirbuf);
 
+	if (!dir)
+		return -1;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		const char *name = r->opts.layout ? r->opts.layout : r->info->layout[foot];
 		struct ins_layout *lay;

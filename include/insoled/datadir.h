@@ -1,0 +1,17 @@
+/* Where the data files live: layouts/, sql/ and web/ (architecture.md).
+ * One rule for the daemon, `insoled --analyze` and the emulator. */
+#ifndef INSOLED_DATADIR_H
+#define INSOLED_DATADIR_H
+
+#include <stddef.h>
+
+/* configured when it is given (not NULL, not ""), else the installed
+ * $(pkgdatadir) when it holds layouts/, else the source tree (an uninstalled
+ * build).  The result is configured itself or a static string. */
+const char *ins_data_dir_find(const char *configured);
+
+/* out = "dir/sub".  0, or -1 with err naming the path when it does not fit
+ * in size (out then holds the truncated path). */
+int ins_data_path(const char *dir, const char *sub, char *out, size_t size, char *err, size_t errlen);
+
+#endif
