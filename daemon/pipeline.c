@@ -30,6 +30,14 @@
 /* The analysis thread looks at requests at least every ANALYSIS_POLL_MS, so
  * a calibration snapshot comes within that; allow for a loaded machine. */
 #define SNAPSHOT_TIMEOUT_S 2
+/* A body-weight scale measurement takes INS_BW_SCALE_WINDOW_US of frames
+ * (2 s) after the analysis thread picks the request up (within
+ * ANALYSIS_POLL_MS); 5 s also covers a loaded machine.  Longer means the
+ * insole is not streaming. */
+#define SCALE_TIMEOUT_S 5
+
+/* A body-weight scale request between the HTTP hook and the analysis thread. */
+enum scale_state { SCALE_IDLE, SCALE_REQUESTED, SCALE_MEASURING, SCALE_DONE, SCALE_ABANDONED };
 
 struct daemon {
 	const struct ins_config *cfg;
@@ -61,6 +69,16 @@ struct daemon {
 	 * only reader of the analysis) and read by GET /api/status. */
 	pthread_mutex_t health_lock;
 	uint8_t *sensor_flags[INS_FOOT_COUNT];
+	/* Body-weight scaling: the hook (one at a time, under control_lock)
+	 * hands the request over and waits; the analysis thread measures,
+	 * applies and answers. */
+	pthread_mutex_t scale_lock;
+	pthread_cond_t scale_cond;
+	enum scale_state scale_state; /* under scale_lock, with scale_foot and scale_result */
+	unsigned scale_foot;
+	struct ins_bw_scale_result scale_result;
+	int scale_measuring;          /* analysis thread only */
+	unsigned scale_measuring_foot; /* analysis thread only */
 };
 
 static int dir_exists(const char *path)
@@ -104,12 +122,13 @@ static const char *vendor_dir(const struct ins_config *cfg, char *out, size_t si
 
 /* ---- the analysis thread: the only consumer of the frame queue ---------- */
 
+/* The body-weight scale is folded into the curves, so a session records
+ * it with its calibration and re-analysis applies it. */
 static void copy_calibration(struct daemon *d)
 {
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if (d->layout[foot])
-			memcpy(d->calib_snapshot[foot], ins_analysis_calibration(d->ana, foot),
-			       d->layout[foot]->n_sensors * sizeof(struct ins_calib_curve));
+			ins_analysis_calibration_scaled(d->ana, foot, d->calib_snapshot[foot]);
 }
 
 static void serve_snapshot_request(struct daemon *d)
@@ -135,6 +154,82 @@ static struct ins_analysis *new_analysis(const struct daemon *d, const struct in
 	return ins_analysis_new(&ac, err, errlen);
 }
 
+/* ---- body-weight scaling (analysis thread side) -------------------------- */
+
+static void answer_scale_locked(struct daemon *d, const struct ins_bw_scale_result *res)
+{
+	d->scale_result = *res;
+	d->scale_state = SCALE_DONE;
+	pthread_cond_broadcast(&d->scale_cond);
+}
+
+static void refuse_scale_locked(struct daemon *d, unsigned foot, const char *why)
+{
+	struct ins_bw_scale_result res = { .foot = foot, .scale = NAN };
+
+	snprintf(res.why, sizeof(res.why), "%s", why);
+	answer_scale_locked(d, &res);
+}
+
+/* A running measurement dies with its analysis (a session started). */
+static void abort_scale_measurement(struct daemon *d, const char *why)
+{
+	if (!d->scale_measuring)
+		return;
+	d->scale_measuring = 0;
+	pthread_mutex_lock(&d->scale_lock);
+	if (d->scale_state == SCALE_MEASURING)
+		refuse_scale_locked(d, d->scale_measuring_foot, why);
+	else
+		d->scale_state = SCALE_IDLE;
+	pthread_mutex_unlock(&d->scale_lock);
+}
+
+/* Starts a requested measurement, or drops one its client gave up on. */
+static void serve_scale_request(struct daemon *d)
+{
+	char why[256];
+
+	pthread_mutex_lock(&d->scale_lock);
+	if (d->scale_state == SCALE_REQUESTED) {
+		if (d->active_session != NO_SESSION) {
+			refuse_scale_locked(d, d->scale_foot, "a recording is running: scale before recording");
+		} else if (ins_analysis_bw_scale_start(d->ana, d->scale_foot, why, sizeof(why)) < 0) {
+			refuse_scale_locked(d, d->scale_foot, why);
+		} else {
+			d->scale_state = SCALE_MEASURING;
+			d->scale_measuring = 1;
+			d->scale_measuring_foot = d->scale_foot;
+		}
+	} else if (d->scale_state == SCALE_ABANDONED) {
+		if (d->scale_measuring)
+			ins_analysis_bw_scale_cancel(d->ana, d->scale_measuring_foot);
+		d->scale_measuring = 0;
+		d->scale_state = SCALE_IDLE;
+	}
+	pthread_mutex_unlock(&d->scale_lock);
+}
+
+/* After each frame while measuring: applied only while its client waits. */
+static void finish_scale_measurement(struct daemon *d)
+{
+	struct ins_bw_scale_result res;
+
+	if (!d->scale_measuring || !ins_analysis_bw_scale_result(d->ana, d->scale_measuring_foot, &res))
+		return;
+	d->scale_measuring = 0;
+	pthread_mutex_lock(&d->scale_lock);
+	if (d->scale_state == SCALE_MEASURING) {
+		if (res.ok && ins_analysis_set_scale(d->ana, res.foot, res.scale) == 0)
+			ins_info(MOD, "%s foot scaled by %.4f: %.1f N measured for a body weight of %.1f N",
+				 ins_foot_name(res.foot), res.scale, res.measured_force_n, res.body_weight_n);
+		answer_scale_locked(d, &res);
+	} else {
+		d->scale_state = SCALE_IDLE;
+	}
+	pthread_mutex_unlock(&d->scale_lock);
+}
+
 /* Allocation happens here, at a session boundary, never per frame. */
 static void follow_session_changes(struct daemon *d)
 {
@@ -155,6 +250,7 @@ static void follow_session_changes(struct daemon *d)
 	}
 	ins_analysis_free(d->ana);
 	d->ana = fresh;
+	abort_scale_measurement(d, "a recording started during the measurement: stop it and measure again");
 }
 
 static void apply_control_requests(struct daemon *d)
@@ -175,6 +271,7 @@ static void apply_control_requests(struct daemon *d)
 			ins_store_put_control(d->store, d->active_session, INS_STORE_CONTROL_BODY_WEIGHT, 0,
 					      d->body_weight_n);
 	}
+	serve_scale_request(d);
 }
 
 /* Once per step, so the flags in /api/status are never older than the last
@@ -200,6 +297,7 @@ static void handle_frame(struct daemon *d, const struct ins_frame *frame)
 		return;
 	}
 	atomic_fetch_add(&d->frames_analysed, 1);
+	finish_scale_measurement(d);
 	ins_live_publish_frame(d->live, &m, ins_analysis_last_kpa(d->ana, frame->foot));
 	while (ins_analysis_next_step(d->ana, &step)) {
 		atomic_fetch_add(&d->steps_detected, 1);
@@ -396,6 +494,66 @@ static int set_body_weight(void *ctx, double body_weight_n, char *err, size_t er
 	return 0;
 }
 
+static json_t *scale_result_json(const struct ins_bw_scale_result *r)
+{
+	return json_pack("{s:b, s:s, s:f, s:f, s:I, s:f, s:f}", "ok", 1, "foot", ins_foot_name(r->foot),
+			 "measured_force_n", r->measured_force_n, "sd_force_n", r->sd_force_n, "frames",
+			 (json_int_t)r->frames, "body_weight_n", r->body_weight_n, "scale", r->scale);
+}
+
+/* Hands the request to the analysis thread and waits for its answer; one
+ * at a time (control_lock), refused while recording so a session's
+ * calibration, recorded at its start, already holds the scale. */
+static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct ins_bw_scale_result res;
+	struct timespec deadline;
+	int rc = 0, answered;
+
+	if (foot < 0 || foot >= INS_FOOT_COUNT || !d->layout[foot]) {
+		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
+		return INS_STORE_EINVAL;
+	}
+	pthread_mutex_lock(&d->control_lock);
+	if (atomic_load(&d->recording) != NO_SESSION) {
+		snprintf(err, errlen, "session %" PRId64 " is recording: scale before starting a recording",
+			 (int64_t)atomic_load(&d->recording));
+		pthread_mutex_unlock(&d->control_lock);
+		return INS_STORE_ECONFLICT;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SCALE_TIMEOUT_S;
+	pthread_mutex_lock(&d->scale_lock);
+	if (d->scale_state == SCALE_ABANDONED) {
+		snprintf(err, errlen, "the previous measurement is still being cancelled: try again");
+		rc = INS_STORE_EBUSY;
+		goto out;
+	}
+	d->scale_foot = (unsigned)foot;
+	d->scale_state = SCALE_REQUESTED;
+	while ((d->scale_state == SCALE_REQUESTED || d->scale_state == SCALE_MEASURING) && rc == 0)
+		rc = pthread_cond_timedwait(&d->scale_cond, &d->scale_lock, &deadline);
+	answered = d->scale_state == SCALE_DONE;
+	res = d->scale_result;
+	d->scale_state = answered ? SCALE_IDLE : SCALE_ABANDONED;
+	if (!answered) {
+		snprintf(err, errlen, "no measurement from the %s insole within %d s: is it streaming?",
+			 ins_foot_name((unsigned)foot), SCALE_TIMEOUT_S);
+		rc = INS_STORE_EBUSY;
+	} else if (!res.ok) {
+		snprintf(err, errlen, "%s", res.why);
+		rc = INS_STORE_ECONFLICT;
+	} else {
+		*result = scale_result_json(&res);
+		rc = 0;
+	}
+out:
+	pthread_mutex_unlock(&d->scale_lock);
+	pthread_mutex_unlock(&d->control_lock);
+	return rc;
+}
+
 static json_t *devices_json(void *ctx)
 {
 	struct daemon *d = ctx;
@@ -517,6 +675,7 @@ static int start_http(struct daemon *d, char *err, size_t errlen)
 		.tare = request_tare,
 		.set_body_weight = set_body_weight,
 		.devices = devices_json,
+		.body_weight_scale = body_weight_scale,
 	};
 	char web_root[PATH_MAX], vendor_root[PATH_MAX], layout_dir[PATH_MAX];
 	const struct ins_config *cfg = d->cfg;
@@ -594,6 +753,8 @@ static void teardown(struct daemon *d, int analysis_running)
 	}
 	pthread_mutex_destroy(&d->control_lock);
 	pthread_mutex_destroy(&d->health_lock);
+	pthread_mutex_destroy(&d->scale_lock);
+	pthread_cond_destroy(&d->scale_cond);
 	pthread_mutex_destroy(&d->snapshot_lock);
 	pthread_cond_destroy(&d->snapshot_cond);
 }
@@ -609,6 +770,8 @@ int ins_daemon_run(const struct ins_config *cfg)
 	pthread_mutex_init(&d.control_lock, NULL);
 	pthread_mutex_init(&d.snapshot_lock, NULL);
 	pthread_mutex_init(&d.health_lock, NULL);
+	pthread_mutex_init(&d.scale_lock, NULL);
+	pthread_cond_init(&d.scale_cond, NULL);
 	pthread_cond_init(&d.snapshot_cond, NULL);
 	d.body_weight_n = cfg->body_weight_kg * 9.80665;
 	block_stop_signals(&stop_signals);

@@ -779,6 +779,39 @@ out:
 	json_decref(body);
 }
 
+/* Blocks this connection's thread for the ~2 s measurement (bounded by
+ * the hook): one request at a time, from the settings view. */
+static void h_body_weight_scale(struct ins_http *http, const struct ins_http_request *req,
+				const struct ins_http_route *route, struct ins_http_response *resp)
+{
+	static const char *const allowed[] = { "foot", NULL };
+	json_t *body = ins_http_body_object(req, resp), *result = NULL;
+	const char *name;
+	unsigned foot;
+	char err[256] = "";
+	int rc;
+
+	if (!body)
+		return;
+	if (ins_http_check_members(body, allowed, resp) < 0 || ins_http_member_string(body, "foot", 1, &name, resp) < 0)
+		goto out;
+	if (ins_http_parse_foot(name, &foot) < 0) {
+		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
+		goto out;
+	}
+	if (!http->hooks.body_weight_scale) {
+		hook_missing(resp, "body-weight scaling");
+		goto out;
+	}
+	rc = http->hooks.body_weight_scale(http->hooks.ctx, (int)foot, &result, err, sizeof(err));
+	if (rc)
+		ins_http_resp_store_error(resp, rc, err);
+	else
+		ins_http_resp_json(resp, 200, result);
+out:
+	json_decref(body);
+}
+
 static void h_login(struct ins_http *http, const struct ins_http_request *req,
 		    const struct ins_http_route *route, struct ins_http_response *resp)
 {
@@ -820,6 +853,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_LOGOUT] = h_logout,
 	[INS_ROUTE_TARE] = h_tare,
 	[INS_ROUTE_BODY_WEIGHT] = h_body_weight,
+	[INS_ROUTE_BODY_WEIGHT_SCALE] = h_body_weight_scale,
 };
 
 void ins_http_api(struct ins_http *http, const struct ins_http_request *req,

@@ -224,6 +224,7 @@ static const struct {
 	{ "/api/logout", INS_ROUTE_LOGOUT, INS_HTTP_POST },
 	{ "/api/calibration/tare", INS_ROUTE_TARE, INS_HTTP_POST },
 	{ "/api/calibration/body-weight", INS_ROUTE_BODY_WEIGHT, INS_HTTP_POST },
+	{ "/api/calibration/body-weight-scale", INS_ROUTE_BODY_WEIGHT_SCALE, INS_HTTP_POST },
 };
 
 /* A positive decimal id without sign or leading zeros, below 10^18. */

@@ -29,6 +29,12 @@ struct ins_http_hooks {
 	int (*set_body_weight)(void *ctx, double body_weight_n, char *err, size_t errlen);
 	/* Devices and their layouts, for the settings view. */
 	json_t *(*devices)(void *ctx);
+	/* Body-weight scaling of a foot while the subject stands still on it:
+	 * waits for the analysis to measure (about 2 s, bounded) and returns
+	 * {"ok","foot","measured_force_n","sd_force_n","frames","body_weight_n",
+	 * "scale"} in *result; a refused measurement returns INS_STORE_ECONFLICT
+	 * with err saying why. */
+	int (*body_weight_scale)(void *ctx, int foot, json_t **result, char *err, size_t errlen);
 };
 
 struct ins_http_config {

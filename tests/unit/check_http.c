@@ -1406,6 +1406,68 @@ START_TEST(session_curves_without_a_database)
 }
 END_TEST
 
+/* POST /api/calibration/body-weight-scale through the dispatcher: the
+ * hook's result comes back as the body, its refusal as 409 with its
+ * reason, a bad foot as 400 naming the field, no hook as 503. */
+static int scale_hook_foot = -1;
+
+static int hook_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+{
+	scale_hook_foot = foot;
+	if (foot == INS_FOOT_RIGHT) {
+		snprintf(err, errlen, "the force was not steady: stand still on the right foot alone");
+		return INS_STORE_ECONFLICT;
+	}
+	*result = json_pack("{s:b,s:s,s:f,s:f,s:i,s:f,s:f}", "ok", 1, "foot", "left", "measured_force_n", 350.0,
+			    "sd_force_n", 3.5, "frames", 201, "body_weight_n", 700.0, "scale", 2.0);
+	return 0;
+}
+
+START_TEST(body_weight_scale_route)
+{
+	static const char *const json_hdr[] = { "Content-Type: application/json", NULL };
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1" };
+	struct ins_http_hooks hooks = { .body_weight_scale = hook_scale };
+	struct ins_http_response resp;
+	char err[200];
+	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, &hooks, err, sizeof(err)), *bare;
+	json_t *j;
+
+	ck_assert_msg(http, "%s", err);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
+				   "{\"foot\":\"left\"}", &resp), 200);
+	ck_assert_int_eq(scale_hook_foot, INS_FOOT_LEFT);
+	j = json_loads(resp.body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_double_eq(json_real_value(json_object_get(j, "scale")), 2.0);
+	ck_assert_double_eq(json_real_value(json_object_get(j, "measured_force_n")), 350.0);
+	json_decref(j);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
+				   "{\"foot\":\"right\"}", &resp), 409);
+	ck_assert_msg(strstr(resp.body, "the force was not steady: stand still on the right foot alone"), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	scale_hook_foot = -1;
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
+				   "{\"foot\":\"middle\"}", &resp), 400);
+	ck_assert_msg(strstr(resp.body, "\"field\":\"foot\""), "%s", resp.body);
+	ck_assert_int_eq(scale_hook_foot, -1);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
+				   "{\"foot\":\"left\",\"kg\":1}", &resp), 400);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/calibration/body-weight-scale", NULL, NULL, &resp), 405);
+	ins_http_response_clear(&resp);
+	ins_http_core_free(http);
+	bare = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	ck_assert_msg(bare, "%s", err);
+	ck_assert_uint_eq(dispatch(bare, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
+				   "{\"foot\":\"left\"}", &resp), 503);
+	ins_http_response_clear(&resp);
+	ins_http_core_free(bare);
+}
+END_TEST
+
 Suite *ins_suite_http(void);
 Suite *ins_suite_http(void)
 {
@@ -1424,6 +1486,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, layouts_default_to_the_data_directory);
 	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
 	tcase_add_test(unit, session_curves_without_a_database);
+	tcase_add_test(unit, body_weight_scale_route);
 
 	tcase_add_checked_fixture(server, setup_open, teardown);
 	tcase_set_timeout(server, 30);

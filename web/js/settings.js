@@ -59,13 +59,29 @@ function calibrationCard() {
 			msg.textContent = `Body weight set: ${num(r.body_weight_kg, 1)} kg (${isNum(r.body_weight_n) ? num(r.body_weight_n, 0) : '–'} N). New sessions use it.`;
 		} catch (e) { msg.className = 'error'; msg.textContent = `Body weight not set: ${e.message}`; }
 	});
+	// The daemon answers once its 2 s measurement is done (docs/api.md).
+	const scale = (foot) => el('button', { type: 'button', id: `bw-scale-${foot}`, onclick: async (ev) => {
+		ev.target.disabled = true;
+		msg.className = '';
+		msg.textContent = `Measuring the ${foot} foot: keep standing still on it for 2 seconds…`;
+		try {
+			const r = await post('calibration/body-weight-scale', { foot });
+			msg.className = 'ok';
+			msg.textContent = `The ${foot} foot is scaled by ${num(r.scale, 3)}: it measured ${num(r.measured_force_n, 0)} N (SD ${num(r.sd_force_n, 1)} N) for a body weight of ${num(r.body_weight_n, 0)} N.`;
+		} catch (e) { msg.className = 'error'; msg.textContent = `Not scaled: ${e.message}`; }
+		ev.target.disabled = false;
+	} }, `Scale ${foot} foot`);
 	return el('section', { class: 'card', 'aria-labelledby': 'h-calib' }, el('h2', { id: 'h-calib' }, 'Calibration'),
 		el('h3', {}, '1. Tare'),
 		el('p', {}, 'Ask the subject to sit and lift the foot so the insole carries no load, then tare that foot.'),
 		el('div', { class: 'actions' }, tare('left'), tare('right')),
 		el('h3', {}, '2. Body weight'),
 		el('p', {}, 'Used for loading rates in body weights per second and saved with each new session.'),
-		form, msg);
+		form,
+		el('h3', {}, '3. Body-weight scaling (optional)'),
+		el('p', {}, 'After setting the body weight and before recording: ask the subject to stand still on one foot, the other lifted, holding a support if needed, and press that foot\'s button. Keep still for 2 seconds: the foot\'s pressures are then scaled so that standing on it equals body weight. Repeat for the other foot.'),
+		el('div', { class: 'actions' }, scale('left'), scale('right')),
+		msg);
 }
 
 function accessCard() {
