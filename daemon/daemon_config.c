@@ -7,6 +7,7 @@
 
 #include "daemon_config.h"
 #include "insoled/acquire.h"
+#include "insoled/parse.h"
 
 #define DEFAULT_PORT 8080
 #define DEFAULT_DISPLAY_HZ 30.0
@@ -33,38 +34,6 @@ static int copy_str(char *dst, size_t size, const char *key, const char *value, 
 		return -1;
 	}
 	memcpy(dst, value, strlen(value) + 1);
-	return 0;
-}
-
-static int parse_double(const char *key, const char *value, double lo, double hi, double *out,
-			char *err, size_t errlen)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(value, &end);
-	if (errno || end == value || *end != '\0' || !(v >= lo && v <= hi)) {
-		snprintf(err, errlen, "%s: '%s' is not a number between %g and %g", key, value, lo, hi);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_uint(const char *key, const char *value, unsigned long lo, unsigned long hi,
-		      unsigned long *out, char *err, size_t errlen)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (errno || end == value || *end != '\0' || value[0] == '-' || v < lo || v > hi) {
-		snprintf(err, errlen, "%s: '%s' is not a whole number between %lu and %lu", key, value, lo, hi);
-		return -1;
-	}
-	*out = v;
 	return 0;
 }
 
@@ -104,7 +73,7 @@ static int parse_listen(struct ins_config *cfg, const char *value, char *err, si
 	} else {
 		addr_len = colon ? (size_t)(colon - value) : strlen(value);
 	}
-	if (colon && parse_uint("listen port", colon + 1, 0, 65535, &port, err, errlen))
+	if (colon && ins_parse_ulong_in("listen port", colon + 1, 0, 65535, &port, err, errlen))
 		return -1;
 	if (addr_len >= sizeof(cfg->listen_addr)) {
 		snprintf(err, errlen, "listen: address too long");
@@ -153,11 +122,11 @@ static int set_daemon_key(struct ins_config *cfg, const char *key, const char *v
 	if (!strcmp(key, "refuse_corrupt_db"))
 		return parse_bool(key, value, &cfg->refuse_corrupt_db, err, errlen);
 	if (!strcmp(key, "body_weight_kg"))
-		return parse_double(key, value, 0, MAX_BODY_WEIGHT_KG, &cfg->body_weight_kg, err, errlen);
+		return ins_parse_double_in(key, value, 0, MAX_BODY_WEIGHT_KG, &cfg->body_weight_kg, err, errlen);
 	if (!strcmp(key, "display_hz"))
-		return parse_double(key, value, 1, 120, &cfg->display_hz, err, errlen);
+		return ins_parse_double_in(key, value, 1, 120, &cfg->display_hz, err, errlen);
 	if (!strcmp(key, "queue_frames")) {
-		if (parse_uint(key, value, 16, 1000000, &u, err, errlen))
+		if (ins_parse_ulong_in(key, value, 16, 1000000, &u, err, errlen))
 			return -1;
 		cfg->queue_frames = u;
 		return 0;
@@ -208,7 +177,7 @@ static int set_device_key(struct ins_config_device *dev, const char *key, const 
 		return copy_str(dev->format, sizeof(dev->format), key, value, err, errlen);
 	}
 	if (!strcmp(key, "baud")) {
-		if (parse_uint(key, value, 300, 4000000, &u, err, errlen))
+		if (ins_parse_ulong_in(key, value, 300, 4000000, &u, err, errlen))
 			return -1;
 		dev->baud = (unsigned)u;
 		return 0;

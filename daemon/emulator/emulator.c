@@ -24,6 +24,7 @@
 #include "insoled/datadir.h"
 #include "insoled/layout.h"
 #include "insoled/log.h"
+#include "insoled/parse.h"
 #include "insoled/protocol.h"
 #include "insoled/synth.h"
 
@@ -165,12 +166,9 @@ static void usage(FILE *to)
 
 static int parse_double(const char *opt, const char *s, double min, double max, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end != '\0' || !isfinite(v) || v < min || v > max) {
+	if (ins_parse_double(s, &v) < 0 || v < min || v > max) {
 		fprintf(stderr, "insoled-emulator: --%s %s: must be a number from %g to %g\n", opt, s, min, max);
 		return -1;
 	}
@@ -180,12 +178,9 @@ static int parse_double(const char *opt, const char *s, double min, double max, 
 
 static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end != '\0' || *s == '-' || v > max) {
+	if (ins_parse_u64(s, 0, &v) < 0 || v > max) {
 		fprintf(stderr, "insoled-emulator: --%s %s: must be a whole number from 0 to %llu\n", opt, s,
 			(unsigned long long)max);
 		return -1;

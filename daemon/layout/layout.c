@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "insoled/layout.h"
+#include "insoled/parse.h"
 
 /* Sanity limits: anything beyond them is a typo (mm for cm, a stray digit),
  * not a foot. */
@@ -75,25 +76,9 @@ static int fail(struct parser *p, const char *field, const char *fmt, ...)
 	return -1;
 }
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 static int parse_double(struct parser *p, const char *key, const char *val, double *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtod(val, &end);
-	if (end == val || *trim(end) != '\0' || errno == ERANGE || !isfinite(*out))
+	if (ins_parse_double(val, out) < 0)
 		return fail(p, key, "expected a number, got '%s'", val);
 	return 0;
 }
@@ -118,11 +103,7 @@ static int parse_positive(struct parser *p, const char *key, const char *val, do
 
 static int parse_int(struct parser *p, const char *key, const char *val, long lo, long hi, long *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtol(val, &end, 10);
-	if (end == val || *trim(end) != '\0' || errno == ERANGE)
+	if (ins_parse_long(val, out) < 0)
 		return fail(p, key, "expected an integer, got '%s'", val);
 	if (*out < lo || *out > hi)
 		return fail(p, key, "%ld is outside %ld..%ld", *out, lo, hi);
@@ -461,7 +442,7 @@ static int begin_section(struct parser *p, const char *name)
 
 static int parse_line(struct parser *p, char *raw)
 {
-	char *line = trim(raw), *eq, *key, *val;
+	char *line = ins_trim(raw), *eq, *key, *val;
 	int r;
 
 	if (*line == '\0' || *line == '#' || *line == ';')
@@ -472,14 +453,14 @@ static int parse_line(struct parser *p, char *raw)
 		if (!close || close[1] != '\0')
 			return fail(p, "section", "expected [name]");
 		*close = '\0';
-		return begin_section(p, trim(line + 1));
+		return begin_section(p, ins_trim(line + 1));
 	}
 	eq = strchr(line, '=');
 	if (!eq)
-		return fail(p, trim(line), "expected key = value");
+		return fail(p, ins_trim(line), "expected key = value");
 	*eq = '\0';
-	key = trim(line);
-	val = trim(eq + 1);
+	key = ins_trim(line);
+	val = ins_trim(eq + 1);
 	if (*val == '\0')
 		return fail(p, key, "empty value");
 	switch (p->sec) {

@@ -22,14 +22,13 @@
  * midfoot zones, medial shift moves every zone medially and loads the
  * medial ones.  Pressures become counts through the inverse of each
  * sensor's default calibration. */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "insoled/log.h"
+#include "insoled/parse.h"
 #include "insoled/synth.h"
 
 #define SYNTH_LOG "synth"
@@ -421,7 +420,6 @@ static int parse_value(struct ins_synth_params *p, const struct param_field *f, 
 		       const char *val, char *err, size_t errlen)
 {
 	char *base = (char *)p + f->offset;
-	char *end;
 
 	if (*val == '\0') {
 		snprintf(err, errlen, "synth option %s: missing value (%s)", key, f->range);
@@ -449,10 +447,8 @@ static int parse_value(struct ins_synth_params *p, const struct param_field *f, 
 		snprintf(err, errlen, "synth option %s=%s: must be 0 or 1", key, val);
 		return -1;
 	case F_U64: {
-		unsigned long long u;
-		errno = 0;
-		u = strtoull(val, &end, 0);
-		if (*val == '-' || errno || *end != '\0') {
+		uint64_t u;
+		if (ins_parse_u64(val, 0, &u) < 0) {
 			snprintf(err, errlen, "synth option %s=%s: must be %s", key, val, f->range);
 			return -1;
 		}
@@ -461,9 +457,7 @@ static int parse_value(struct ins_synth_params *p, const struct param_field *f, 
 	}
 	case F_DOUBLE: {
 		double d;
-		errno = 0;
-		d = strtod(val, &end);
-		if (errno || *end != '\0' || !isfinite(d)) {
+		if (ins_parse_double(val, &d) < 0) {
 			snprintf(err, errlen, "synth option %s=%s: not a number (%s)", key, val, f->range);
 			return -1;
 		}
@@ -472,18 +466,6 @@ static int parse_value(struct ins_synth_params *p, const struct param_field *f, 
 	}
 	}
 	return -1;
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
 }
 
 static const struct param_field *find_field(const char *key)
@@ -526,14 +508,14 @@ int ins_synth_parse(struct ins_synth_params *p, const char *args, char *err, siz
 		char *key, *val;
 
 		if (!eq) {
-			if (*trim(tok) == '\0')
+			if (*ins_trim(tok) == '\0')
 				continue; /* "a=1,,b=2" or a trailing comma */
-			snprintf(err, errlen, "synth option '%s': expected key=value", trim(tok));
+			snprintf(err, errlen, "synth option '%s': expected key=value", ins_trim(tok));
 			goto cleanup;
 		}
 		*eq = '\0';
-		key = trim(tok);
-		val = trim(eq + 1);
+		key = ins_trim(tok);
+		val = ins_trim(eq + 1);
 		f = find_field(key);
 		if (!f) {
 			char known[300];

@@ -1,11 +1,13 @@
 #include <check.h>
 
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "insoled/datadir.h"
 #include "insoled/log.h"
+#include "insoled/parse.h"
 
 START_TEST(ratelimit_allows_burst_then_counts_suppressed)
 {
@@ -45,6 +47,65 @@ START_TEST(data_dir_is_the_configured_one_else_one_holding_layouts)
 }
 END_TEST
 
+START_TEST(numbers_parse_only_when_the_whole_text_is_the_number)
+{
+	double d = -1;
+	long l = -1;
+	uint64_t u = 1;
+	static const char *not_doubles[] = { "", " ", "abc", "12abc", "1 2", "5 ", "nan", "inf", "1e999", "1e-400" };
+	static const char *not_u64[] = { "", "-1", " -1", "+1", "1.5", "18446744073709551616", "0x", "9 " };
+
+	ck_assert_int_eq(ins_parse_double(" -2.5e1", &d), 0);
+	ck_assert_double_eq(d, -25.0);
+	for (size_t i = 0; i < sizeof not_doubles / sizeof not_doubles[0]; i++)
+		ck_assert_msg(ins_parse_double(not_doubles[i], &d) == -1, "'%s' taken as a number", not_doubles[i]);
+	ck_assert_int_eq(ins_parse_long("-42", &l), 0);
+	ck_assert_int_eq(l, -42);
+	ck_assert_int_eq(ins_parse_long("4.2", &l), -1);
+	ck_assert_int_eq(ins_parse_long("99999999999999999999", &l), -1);
+	ck_assert_int_eq(ins_parse_u64("18446744073709551615", 10, &u), 0);
+	ck_assert_uint_eq(u, UINT64_MAX);
+	ck_assert_int_eq(ins_parse_u64("0x1f", 0, &u), 0);
+	ck_assert_uint_eq(u, 31);
+	ck_assert_int_eq(ins_parse_u64("010", 10, &u), 0);
+	ck_assert_uint_eq(u, 10);
+	for (size_t i = 0; i < sizeof not_u64 / sizeof not_u64[0]; i++)
+		ck_assert_msg(ins_parse_u64(not_u64[i], 0, &u) == -1, "'%s' taken as a whole number", not_u64[i]);
+}
+END_TEST
+
+START_TEST(ranged_numbers_name_the_key_and_the_range)
+{
+	char err[256] = "";
+	double d = 0;
+	unsigned long u = 0;
+
+	ck_assert_int_eq(ins_parse_double_in("display_hz", "60", 1, 120, &d, err, sizeof err), 0);
+	ck_assert_double_eq(d, 60.0);
+	ck_assert_int_eq(ins_parse_double_in("display_hz", "121", 1, 120, &d, err, sizeof err), -1);
+	ck_assert_str_eq(err, "display_hz: '121' is not a number between 1 and 120");
+	ck_assert_double_eq(d, 60.0);
+	ck_assert_int_eq(ins_parse_double_in("display_hz", "nan", 1, 120, &d, err, sizeof err), -1);
+	ck_assert_str_eq(err, "display_hz: 'nan' is not a number between 1 and 120");
+	ck_assert_int_eq(ins_parse_ulong_in("baud", "115200", 300, 4000000, &u, err, sizeof err), 0);
+	ck_assert_uint_eq(u, 115200);
+	ck_assert_int_eq(ins_parse_ulong_in("baud", "-5", 300, 4000000, &u, err, sizeof err), -1);
+	ck_assert_str_eq(err, "baud: '-5' is not a whole number between 300 and 4000000");
+	ck_assert_int_eq(ins_parse_ulong_in("baud", "299", 300, 4000000, &u, err, sizeof err), -1);
+	ck_assert_str_eq(err, "baud: '299' is not a whole number between 300 and 4000000");
+	ck_assert_uint_eq(u, 115200);
+}
+END_TEST
+
+START_TEST(trim_cuts_white_space_at_both_ends)
+{
+	char text[] = " \t key = value \r\n", empty[] = " \t ";
+
+	ck_assert_str_eq(ins_trim(text), "key = value");
+	ck_assert_str_eq(ins_trim(empty), "");
+}
+END_TEST
+
 Suite *ins_suite_util(void);
 Suite *ins_suite_util(void)
 {
@@ -55,6 +116,11 @@ Suite *ins_suite_util(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("data_dir");
 	tcase_add_test(tc, data_dir_is_the_configured_one_else_one_holding_layouts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("parse");
+	tcase_add_test(tc, numbers_parse_only_when_the_whole_text_is_the_number);
+	tcase_add_test(tc, ranged_numbers_name_the_key_and_the_range);
+	tcase_add_test(tc, trim_cuts_white_space_at_both_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }
