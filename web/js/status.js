@@ -57,21 +57,26 @@ function plural(n, word) {
 }
 
 const SENSOR_PROBLEM_TEXT = {
-	silent: 'has read no pressure in 20 or more steps: check the insole and its connector (a sensor under a high arch may simply never be loaded)',
-	saturating: 'is at its maximum in many steps: pressures there are underestimated',
-	stuck: 'reads load while the foot is in the air: re-tare, or check the insole',
+	silent: ['has read no pressure in 20 or more steps', 'have read no pressure in 20 or more steps', 'check the insole and its connector (a sensor under a high arch may simply never be loaded)'],
+	saturating: ['is at its maximum in many steps', 'are at their maximum in many steps', 'pressures there are underestimated'],
+	stuck: ['reads load while the foot is in the air', 'read load while the foot is in the air', 're-tare the foot, or check the insole'],
 };
 
 // status.analysis.sensor_health: flagged sensors per foot; the JSON's
-// "sensor" counts from 0 in the layout's list, people count from 1.
+// "sensor" counts from 0 in the layout's list, people count from 1.  One
+// line per foot and problem, naming each sensor and where it sits.
 export function sensorWarnings(health) {
 	const out = [];
 	for (const foot of ['left', 'right']) {
-		for (const s of Array.isArray(health?.[foot]) ? health[foot] : []) {
-			for (const p of s.problems ?? []) {
+		const sensors = Array.isArray(health?.[foot]) ? health[foot] : [];
+		for (const [problem, [one, many, advice]] of Object.entries(SENSOR_PROBLEM_TEXT)) {
+			const names = sensors.filter((s) => (s.problems ?? []).includes(problem)).map((s) => {
 				const where = [s.region, s.side].filter(Boolean).join(' ');
-				out.push({ level: 'warn', text: `Sensor problem: ${foot} foot: sensor ${s.sensor + 1}${where ? ` (${where})` : ''} ${SENSOR_PROBLEM_TEXT[p] ?? p}.` });
-			}
+				return `${s.sensor + 1}${where ? ` (${where})` : ''}`;
+			});
+			if (!names.length) continue;
+			const what = names.length === 1 ? `sensor ${names[0]} ${one}` : `sensors ${names.join(', ')} ${many}`;
+			out.push({ level: 'warn', text: `Sensor problem: ${foot} foot: ${what}: ${advice}.` });
 		}
 	}
 	return out;
