@@ -30,20 +30,6 @@ struct ins_heatmap {
 	float *weight;
 };
 
-static int point_in_outline(const struct ins_layout *lay, double x, double y)
-{
-	int in = 0;
-
-	for (unsigned i = 0, j = lay->n_outline - 1; i < lay->n_outline; j = i++) {
-		double xi = lay->outline[i][0], yi = lay->outline[i][1];
-		double xj = lay->outline[j][0], yj = lay->outline[j][1];
-
-		if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
-			in = !in;
-	}
-	return in;
-}
-
 static void outline_bounds(const struct ins_layout *lay, double *xmin, double *xmax, double *ymin, double *ymax)
 {
 	*xmin = *ymin = INFINITY;
@@ -171,7 +157,7 @@ struct ins_heatmap *ins_heatmap_new(const struct ins_layout *layout, char *err, 
 	if (!hm->inside)
 		goto oom;
 	for (unsigned c = 0; c < hm->w * hm->h; c++)
-		hm->inside[c] = (uint8_t)point_in_outline(layout, hm->x0_mm + (double)(c % hm->w) * hm->cell_mm,
+		hm->inside[c] = (uint8_t)ins_layout_contains(layout, hm->x0_mm + (double)(c % hm->w) * hm->cell_mm,
 							  hm->y0_mm + (double)(c / hm->w) * hm->cell_mm);
 	if (!hm->direct && build_weights(hm, layout) < 0)
 		goto oom;

@@ -603,18 +603,6 @@ static int outline_span(const struct ins_layout *l, double y, double *xl, double
 	return found && *xm > *xl;
 }
 
-static int point_in_outline(const struct ins_layout *l, double x, double y)
-{
-	int inside = 0;
-
-	for (unsigned i = 0, j = l->n_outline - 1; i < l->n_outline; j = i++) {
-		const float *a = l->outline[i], *b = l->outline[j];
-		if ((a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0])
-			inside = !inside;
-	}
-	return inside;
-}
-
 /* Half-width profile of a generic foot (fraction of forefoot half-width
  * against fraction of length) for layouts without an outline. */
 static double generic_half_width(double u)
@@ -697,7 +685,7 @@ static int copy_sensors(struct ins_synth *s, const struct ins_layout *l, char *e
 		dst->saturation = src->calib.saturation;
 		dst->full_scale = fmax(1.0, dst->saturation - src->calib.zero);
 		/* Grid cells cover a rectangle: only those inside the foot carry load. */
-		dst->active = !l->is_grid || !has_outline(l) || point_in_outline(l, src->x_mm, src->y_mm);
+		dst->active = !l->is_grid || !has_outline(l) || ins_layout_contains(l, src->x_mm, src->y_mm);
 	}
 	return 0;
 }

@@ -95,6 +95,12 @@ enum ins_region ins_region_at(float y_mm, float foot_length_mm);
 const char *ins_region_name(unsigned region); /* "heel", "midfoot", "forefoot", "toes" */
 const char *ins_side_name(unsigned side);     /* "medial", "lateral" */
 
+/* 1 when (x_mm, y_mm) lies inside the layout's outline (even-odd rule; a
+ * point exactly on an edge may fall either way), 0 outside it or when the
+ * layout has no outline.  The one test the heatmap masks and the synthetic
+ * subject's grid both use. */
+int ins_layout_contains(const struct ins_layout *layout, double x_mm, double y_mm);
+
 /* Check a calibration curve: returns 0, or -1 with "field: what is wrong"
  * in err (fields: kind, zero, gain, exponent, table, saturation). */
 int ins_calib_curve_check(const struct ins_calib_curve *c, char *err, size_t errlen);

@@ -157,19 +157,26 @@ START_TEST(region_boundaries_are_half_open_and_clamped)
 }
 END_TEST
 
-static int inside_outline(const struct ins_layout *lay, double x, double y)
+/* An L of two 10 mm squares side by side with one on top of the left one:
+ * (0,0) (20,0) (20,10) (10,10) (10,20) (0,20); concave at (10, 10). */
+START_TEST(contains_follows_a_concave_outline)
 {
-	int in = 0;
+	float l_shape[6][2] = { { 0, 0 }, { 20, 0 }, { 20, 10 }, { 10, 10 }, { 10, 20 }, { 0, 20 } };
+	struct ins_layout lay = { .name = "L", .n_outline = 6, .outline = l_shape };
+	static const struct { double x, y; int in; } pts[] = {
+		{ 5, 5, 1 }, { 15, 5, 1 }, { 5, 15, 1 },      /* each arm of the L */
+		{ 15, 15, 0 },                                /* the notch */
+		{ -1, 5, 0 }, { 21, 5, 0 }, { 5, -1, 0 }, { 5, 21, 0 },
+		{ 19.999, 9.999, 1 }, { 10.001, 10.001, 0 },  /* either side of the inner corner */
+	};
 
-	for (unsigned i = 0, j = lay->n_outline - 1; i < lay->n_outline; j = i++) {
-		double xi = lay->outline[i][0], yi = lay->outline[i][1];
-		double xj = lay->outline[j][0], yj = lay->outline[j][1];
-
-		if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
-			in = !in;
-	}
-	return in;
+	for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++)
+		ck_assert_msg(ins_layout_contains(&lay, pts[i].x, pts[i].y) == pts[i].in, "(%g, %g) should be %s",
+			      pts[i].x, pts[i].y, pts[i].in ? "inside" : "outside");
+	lay.n_outline = 0;
+	ck_assert_int_eq(ins_layout_contains(&lay, 5, 5), 0);
 }
+END_TEST
 
 static double outline_area(const struct ins_layout *lay)
 {
@@ -192,7 +199,7 @@ START_TEST(shipped_sparse_sensors_lie_inside_their_outline)
 		float ymin = 1e9f, ymax = -1e9f;
 
 		for (unsigned i = 0; i < lay->n_sensors; i++)
-			ck_assert_msg(inside_outline(lay, lay->sensors[i].x_mm, lay->sensors[i].y_mm),
+			ck_assert_msg(ins_layout_contains(lay, lay->sensors[i].x_mm, lay->sensors[i].y_mm),
 				      "%s sensor %u outside the outline", names[k], i + 1);
 		for (unsigned i = 0; i < lay->n_outline; i++) {
 			ymin = fminf(ymin, lay->outline[i][1]);
@@ -432,6 +439,7 @@ Suite *ins_suite_layout(void)
 	tcase_add_test(shipped, grid60x21_cells_rows_and_midline);
 	tcase_add_test(shipped, region_boundaries_are_half_open_and_clamped);
 	tcase_add_test(shipped, shipped_sparse_sensors_lie_inside_their_outline);
+	tcase_add_test(shipped, contains_follows_a_concave_outline);
 	tcase_add_test(files, user_layout_with_overrides_loads);
 	tcase_add_test(files, errors_name_file_line_and_field);
 	tcase_add_test(files, nul_byte_is_refused);
