@@ -54,9 +54,10 @@ struct foot {
 	float *kpa;
 	float *footprint;
 	/* Sensor health (frame_metrics.h): each sensor's peak over the stance in
-	 * progress, handed to the tracker when the step closes. */
+	 * progress, handed to the tracker when the step closes.  Grid layouts
+	 * already keep exactly that as their footprint; sparse ones here. */
 	struct ins_sensor_health *health;
-	float *stance_peak;
+	float *stance_peak;         /* sparse layouts only */
 	int stance_peak_dirty;
 	int tare_pending;           /* tare at the next raw frame */
 	struct bw_meter meter;
@@ -110,9 +111,9 @@ static int foot_init(struct foot *f, const struct ins_layout *layout, const stru
 	}
 	f->kpa = calloc(layout->n_sensors, sizeof(float));
 	f->footprint = layout->is_grid ? calloc(layout->n_sensors, sizeof(float)) : NULL;
-	f->stance_peak = calloc(layout->n_sensors, sizeof(float));
+	f->stance_peak = layout->is_grid ? NULL : calloc(layout->n_sensors, sizeof(float));
 	f->health = ins_sensor_health_new(f->ctx);
-	if (!f->kpa || (layout->is_grid && !f->footprint) || !f->stance_peak || !f->health) {
+	if (!f->kpa || (layout->is_grid ? !f->footprint : !f->stance_peak) || !f->health) {
 		snprintf(err, errlen, "%s foot: out of memory for layout %s", ins_foot_name(foot), layout->name);
 		return -1;
 	}
@@ -493,19 +494,25 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins
 	step.contact_us = st->contact_us;
 	step.toe_off_us = st->toe_off_us;
 	temporal_metrics(ana, foot, st->contact_us, st->toe_off_us, step.m);
+	/* before the step accumulator clears the footprint */
+	ins_sensor_health_add_step(f->health, f->footprint ? f->footprint : f->stance_peak);
 	ins_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
-	ins_sensor_health_add_step(f->health, f->stance_peak);
 	remember_stance(f, st->contact_us, st->toe_off_us);
 	queue_step(ana, &step);
 }
 
 /* ---- the hot path -------------------------------------------------------- */
 
+/* Sparse layouts (grids have their footprint). */
 static void track_stance_peak(struct foot *f)
 {
+	float *restrict peak = f->stance_peak;
+	const float *restrict kpa = f->kpa;
+
+	if (!peak)
+		return;
 	for (unsigned i = 0; i < f->layout->n_sensors; i++)
-		if (f->kpa[i] > f->stance_peak[i])
-			f->stance_peak[i] = f->kpa[i];
+		peak[i] = kpa[i] > peak[i] ? kpa[i] : peak[i];
 	f->stance_peak_dirty = 1;
 }
 

@@ -1074,6 +1074,43 @@ START_TEST(unsteady_or_unknown_weight_is_refused)
 }
 END_TEST
 
+/* The grid path: the engine hands each step's footprint to the tracker.
+ * 60 cells at 50 counts in stance, cell 7 always 0, cell 30 at saturation
+ * (4095): after 25 strides exactly those two are flagged. */
+START_TEST(grid_dead_and_saturated_cells_are_flagged)
+{
+	struct ins_layout *l = fixture_grid();
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	struct ins_step st;
+	uint16_t counts[FXG_W * FXG_H];
+	uint8_t flags[FXG_W * FXG_H];
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FXG_W * FXG_H, .values = counts };
+	unsigned steps = 0;
+
+	ck_assert_ptr_nonnull(ana);
+	for (int t = -QUIET_MS; t < 25000; t += DT_MS) {
+		int stance = t >= 0 && t % 1000 <= 500;
+		for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+			counts[i] = stance ? 50 : 0;
+		counts[7] = 0;
+		counts[30] = stance ? 4095 : 0;
+		f.t_us = (int64_t)t * 1000;
+		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		f.seq++;
+		while (ins_analysis_next_step(ana, &st))
+			steps++;
+	}
+	ck_assert_uint_eq(steps, 25);
+	ck_assert_uint_eq(ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags), 2);
+	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+		ck_assert_uint_eq(flags[i], i == 7 ? INS_SENSOR_SILENT : i == 30 ? INS_SENSOR_SATURATING : 0);
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -1099,6 +1136,7 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, healthy_walk_flags_no_sensor);
 	tcase_add_test(tc, dead_saturated_and_stuck_sensors_are_flagged);
 	tcase_add_test(tc, silent_needs_twenty_steps);
+	tcase_add_test(tc, grid_dead_and_saturated_cells_are_flagged);
 	tcase_add_test(tc, steady_stance_gives_the_exact_scale);
 	tcase_add_test(tc, unsteady_or_unknown_weight_is_refused);
 	suite_add_tcase(s, tc);
