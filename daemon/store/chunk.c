@@ -312,3 +312,34 @@ void ins_chunk_dec_free(struct ins_chunk_dec *dec)
 	free(dec->prev_vals);
 	memset(dec, 0, sizeof(*dec));
 }
+
+int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
+		       size_t *n, size_t *cap)
+{
+	struct pend_chunk *pc;
+	uint8_t *data;
+
+	if (enc->n_frames == 0)
+		return 0;
+	if (*n == *cap) {
+		size_t grown = *cap ? *cap * 2 : 64;
+		void *p = realloc(*arr, grown * sizeof(**arr));
+
+		if (!p)
+			return -1;
+		*arr = p;
+		*cap = grown;
+	}
+	data = malloc(enc->len);
+	if (!data)
+		return -1;
+	memcpy(data, enc->buf, enc->len);
+	pc = &(*arr)[(*n)++];
+	*pc = (struct pend_chunk){
+		.session_id = session_id, .foot = (uint8_t)foot, .format = enc->format, .n = enc->n,
+		.n_frames = enc->n_frames, .first = enc->first, .last = enc->prev, .data = data, .len = enc->len,
+	};
+	enc->n_frames = 0;
+	enc->len = 0;
+	return 0;
+}

@@ -44,6 +44,24 @@ void ins_chunk_enc_free(struct ins_chunk_enc *enc);
 /* Append one frame; values are uint16 counts or float (per format). */
 int ins_chunk_enc_add(struct ins_chunk_enc *enc, const struct ins_chunk_frame *f, const void *values);
 
+/* A sealed chunk waiting to be written (the writer's batch, an import). */
+struct pend_chunk {
+	int64_t session_id;
+	uint8_t foot, format;
+	uint16_t n;
+	uint32_t n_frames;
+	struct ins_chunk_frame first, last;
+	uint8_t *data;
+	size_t len;
+};
+
+/* Seal the encoder's frames into a new pending chunk appended to *arr
+ * (grown as needed; *n used, *cap allocated) and start the encoder empty.
+ * Nothing to do when it holds no frames.  0, or -1 out of memory (the
+ * encoder then keeps its frames). */
+int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
+		       size_t *n, size_t *cap);
+
 struct ins_chunk_dec {
 	uint8_t format;
 	uint16_t n;

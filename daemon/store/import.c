@@ -56,31 +56,10 @@ static int grow_arr(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* The session id is known only when the writer stores it (write_import). */
 static int seal(struct import_state *s, unsigned foot)
 {
-	struct ins_chunk_enc *enc = &s->enc[foot];
-	struct pend_chunk *pc;
-
-	if (enc->n_frames == 0)
-		return 0;
-	if (grow_arr((void **)&s->chunks, &s->cap_chunks, s->n_chunks + 1, sizeof(*s->chunks)) < 0)
-		return -1;
-	pc = &s->chunks[s->n_chunks];
-	pc->data = malloc(enc->len);
-	if (!pc->data)
-		return -1;
-	memcpy(pc->data, enc->buf, enc->len);
-	pc->len = enc->len;
-	pc->foot = (uint8_t)foot;
-	pc->format = enc->format;
-	pc->n = enc->n;
-	pc->n_frames = enc->n_frames;
-	pc->first = enc->first;
-	pc->last = enc->prev;
-	s->n_chunks++;
-	enc->n_frames = 0;
-	enc->len = 0;
-	return 0;
+	return ins_chunk_enc_seal(&s->enc[foot], 0, foot, &s->chunks, &s->n_chunks, &s->cap_chunks);
 }
 
 static int archive_frame(void *arg, const struct ins_import_frame *f, char *err, size_t errlen)

@@ -73,15 +73,6 @@ struct qbuf {
 };
 
 /* A sealed chunk or step waiting for its commit. */
-struct pend_chunk {
-	int64_t session_id;
-	uint8_t foot, format;
-	uint16_t n;
-	uint32_t n_frames;
-	struct ins_chunk_frame first, last;
-	uint8_t *data;
-	size_t len;
-};
 struct pend_step {
 	int64_t session_id;
 	struct ins_step step;

@@ -139,30 +139,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 
 static int seal_chunk(struct ins_store *st, struct rec *r, unsigned foot)
 {
-	struct ins_chunk_enc *enc = &r->enc[foot];
-	struct pend_chunk *pc;
-
-	if (enc->n_frames == 0)
-		return 0;
-	if (grow((void **)&st->pchunks, &st->cap_pchunks, st->n_pchunks + 1, sizeof(*st->pchunks)) < 0)
-		return -1;
-	pc = &st->pchunks[st->n_pchunks];
-	pc->data = malloc(enc->len);
-	if (!pc->data)
-		return -1;
-	memcpy(pc->data, enc->buf, enc->len);
-	pc->len = enc->len;
-	pc->session_id = r->id;
-	pc->foot = (uint8_t)foot;
-	pc->format = enc->format;
-	pc->n = enc->n;
-	pc->n_frames = enc->n_frames;
-	pc->first = enc->first;
-	pc->last = enc->prev;
-	st->n_pchunks++;
-	enc->n_frames = 0;
-	enc->len = 0;
-	return 0;
+	return ins_chunk_enc_seal(&r->enc[foot], r->id, foot, &st->pchunks, &st->n_pchunks, &st->cap_pchunks);
 }
 
 static int seal_all(struct ins_store *st)

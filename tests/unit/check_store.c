@@ -1319,6 +1319,53 @@ START_TEST(session_curves_equal_direct_accumulation)
 }
 END_TEST
 
+/* Sealing hands the encoder's blob and header over and empties the encoder;
+ * an empty encoder seals nothing. */
+START_TEST(chunk_seal_moves_the_frames_into_a_pending_chunk)
+{
+	struct ins_chunk_enc enc = { 0 };
+	struct ins_chunk_dec dec = { 0 };
+	struct pend_chunk *arr = NULL;
+	size_t n = 0, cap = 0;
+	const uint16_t v0[2] = { 5, 7 }, v1[2] = { 6, 9 };
+	struct ins_chunk_frame f0 = { .seq = 3, .t_dev = 100, .t_us = 1000, .host_us = 5000, .arrival = 11 };
+	struct ins_chunk_frame f1 = { .seq = 4, .t_dev = 110, .t_us = 2000, .host_us = 6000, .arrival = 12 };
+	struct ins_chunk_frame f;
+	uint16_t out[2];
+	char err[256];
+
+	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, 2), 0);
+	ck_assert_int_eq(ins_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(ins_chunk_enc_add(&enc, &f0, v0), 0);
+	ck_assert_int_eq(ins_chunk_enc_add(&enc, &f1, v1), 0);
+	ck_assert_int_eq(ins_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(enc.n_frames, 0);
+	ck_assert_uint_eq(enc.len, 0);
+	ck_assert_int_eq(arr[0].session_id, 42);
+	ck_assert_uint_eq(arr[0].foot, INS_FOOT_RIGHT);
+	ck_assert_uint_eq(arr[0].format, INS_CHUNK_COUNTS);
+	ck_assert_uint_eq(arr[0].n, 2);
+	ck_assert_uint_eq(arr[0].n_frames, 2);
+	ck_assert_int_eq(arr[0].first.arrival, 11);
+	ck_assert_int_eq(arr[0].last.t_us, 2000);
+	ck_assert_int_eq(arr[0].last.host_us, 6000);
+	ck_assert_int_eq(ins_chunk_dec_start(&dec, arr[0].format, arr[0].n, arr[0].n_frames, arr[0].data, arr[0].len,
+					     err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
+	ck_assert_uint_eq(f.seq, 4);
+	ck_assert_uint_eq(out[0], 6);
+	ck_assert_uint_eq(out[1], 9);
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 0);
+	ins_chunk_dec_free(&dec);
+	ins_chunk_enc_free(&enc);
+	free(arr[0].data);
+	free(arr);
+}
+END_TEST
+
 Suite *ins_suite_store(void);
 Suite *ins_suite_store(void)
 {
@@ -1331,6 +1378,7 @@ Suite *ins_suite_store(void)
 
 	tcase_add_test(tc, chunk_roundtrip_is_lossless);
 	tcase_add_test(tc, chunk_float_roundtrip_keeps_bits);
+	tcase_add_test(tc, chunk_seal_moves_the_frames_into_a_pending_chunk);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tf, setup, teardown);
