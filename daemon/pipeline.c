@@ -17,6 +17,7 @@
 #include "insoled/analysis.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
+#include "insoled/datadir.h"
 #include "insoled/http.h"
 #include "insoled/live.h"
 #include "insoled/log.h"
@@ -90,17 +91,15 @@ static int dir_exists(const char *path)
 
 const char *ins_data_dir(const struct ins_config *cfg)
 {
-	if (cfg->data_dir[0])
-		return cfg->data_dir;
-	if (dir_exists(INS_PKGDATADIR "/layouts"))
-		return INS_PKGDATADIR;
-	return INS_SRCDIR;
+	return ins_data_dir_find(cfg->data_dir);
 }
 
 static void data_path(const struct ins_config *cfg, const char *sub, char *out, size_t size)
 {
-	if ((size_t)snprintf(out, size, "%s/%s", ins_data_dir(cfg), sub) >= size)
-		ins_warn(MOD, "data path %s/%s is too long", ins_data_dir(cfg), sub);
+	char err[512];
+
+	if (ins_data_path(ins_data_dir(cfg), sub, out, size, err, sizeof(err)) < 0)
+		ins_warn(MOD, "%s", err);
 }
 
 /* Third-party browser code (uPlot) keeps its npm layout: web/node_modules in
