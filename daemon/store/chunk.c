@@ -313,6 +313,23 @@ void ins_chunk_dec_free(struct ins_chunk_dec *dec)
 	memset(dec, 0, sizeof(*dec));
 }
 
+int store_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	p = realloc(*arr, c * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
 int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
 		       size_t *n, size_t *cap)
 {
@@ -321,15 +338,8 @@ int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned f
 
 	if (enc->n_frames == 0)
 		return 0;
-	if (*n == *cap) {
-		size_t grown = *cap ? *cap * 2 : 64;
-		void *p = realloc(*arr, grown * sizeof(**arr));
-
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = grown;
-	}
+	if (store_grow((void **)arr, cap, *n + 1, sizeof(**arr)) < 0)
+		return -1;
 	data = malloc(enc->len);
 	if (!data)
 		return -1;

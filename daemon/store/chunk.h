@@ -55,6 +55,11 @@ struct pend_chunk {
 	size_t len;
 };
 
+/* Make room for need elements of elem bytes in *arr (capacity *cap,
+ * doubled from 64 as needed): the store's pending batches and imports.
+ * 0, or -1 out of memory (*arr unchanged). */
+int store_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* Seal the encoder's frames into a new pending chunk appended to *arr
  * (grown as needed; *n used, *cap allocated) and start the encoder empty.
  * Nothing to do when it holds no frames.  0, or -1 out of memory (the

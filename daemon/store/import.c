@@ -39,23 +39,6 @@ struct import_state {
 	int64_t session_id;
 };
 
-static int grow_arr(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap * 2 : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	p = realloc(*arr, c * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 /* The session id is known only when the writer stores it (write_import). */
 static int seal(struct import_state *s, unsigned foot)
 {
@@ -106,7 +89,7 @@ static int keep_step(void *arg, const struct ins_step *step, char *err, size_t e
 {
 	struct import_state *s = arg;
 
-	if (grow_arr((void **)&s->steps, &s->cap_steps, s->n_steps + 1, sizeof(*s->steps)) < 0) {
+	if (store_grow((void **)&s->steps, &s->cap_steps, s->n_steps + 1, sizeof(*s->steps)) < 0) {
 		snprintf(err, errlen, "out of memory while importing");
 		return INS_STORE_EIO;
 	}

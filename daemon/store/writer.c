@@ -120,23 +120,6 @@ struct rec *store_rec_find(struct ins_store *st, int64_t session_id)
 
 /* ---- pending data ----------------------------------------------------- */
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	p = realloc(*arr, c * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 static int seal_chunk(struct ins_store *st, struct rec *r, unsigned foot)
 {
 	return ins_chunk_enc_seal(&r->enc[foot], r->id, foot, &st->pchunks, &st->n_pchunks, &st->cap_pchunks);
@@ -225,7 +208,7 @@ static void take_step(struct ins_store *st, struct rec *r, const struct qitem *i
 {
 	struct pend_step *ps;
 
-	if (grow((void **)&st->psteps, &st->cap_psteps, st->n_psteps + 1, sizeof(*st->psteps)) < 0) {
+	if (store_grow((void **)&st->psteps, &st->cap_psteps, st->n_psteps + 1, sizeof(*st->psteps)) < 0) {
 		drop_item(st, it, "out of memory while queueing a step");
 		return;
 	}
@@ -240,7 +223,7 @@ static void take_control(struct ins_store *st, struct rec *r, const struct qitem
 {
 	struct pend_control *pc;
 
-	if (grow((void **)&st->pcontrols, &st->cap_pcontrols, st->n_pcontrols + 1, sizeof(*st->pcontrols)) < 0) {
+	if (store_grow((void **)&st->pcontrols, &st->cap_pcontrols, st->n_pcontrols + 1, sizeof(*st->pcontrols)) < 0) {
 		drop_item(st, it, "out of memory while queueing a calibration change");
 		return;
 	}
