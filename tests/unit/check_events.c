@@ -882,8 +882,10 @@ END_TEST
  * 0-500 ms.  bad_mask picks the faults: the midfoot sensor reads 0 in every
  * stance (SILENT after 20 loaded steps), the forefoot sits at saturation in
  * every stance (SATURATING), the toes read 50 kPa in the air too (STUCK).
+ * LIGHT_HEEL_L leaves the lateral heel, one of the midfoot sensor's four
+ * neighbours, at 20 kPa: in contact, but not clearly loaded (30 kPa).
  * Returns the number of flagged sensors; flags gets each sensor's bits. */
-enum { BAD_SILENT = 1, BAD_SATURATED = 2, BAD_STUCK = 4 };
+enum { BAD_SILENT = 1, BAD_SATURATED = 2, BAD_STUCK = 4, LIGHT_HEEL_L = 8 };
 static unsigned health_walk(int bad_mask, int strides, uint8_t flags[FX_N])
 {
 	struct ins_layout *l = fixture_sparse5(0);
@@ -899,7 +901,7 @@ static unsigned health_walk(int bad_mask, int strides, uint8_t flags[FX_N])
 	for (int t = -QUIET_MS; t < strides * 1000; t += DT_MS) {
 		int stance = t >= 0 && t % 1000 <= 500;
 		counts[FX_HEEL_M] = stance ? 400 : 0;
-		counts[FX_HEEL_L] = stance ? 300 : 0;
+		counts[FX_HEEL_L] = stance ? ((bad_mask & LIGHT_HEEL_L) ? 20 : 300) : 0;
 		counts[FX_MID] = stance && !(bad_mask & BAD_SILENT) ? 120 : 0;
 		counts[FX_FORE] = stance ? ((bad_mask & BAD_SATURATED) ? 4095 : 500) : 0;
 		counts[FX_TOES] = (bad_mask & BAD_STUCK) ? (stance ? 250 : 50) : stance ? 200 : 0;
@@ -952,6 +954,19 @@ START_TEST(silent_needs_twenty_steps)
 	ck_assert_uint_eq(flags[FX_FORE], INS_SENSOR_SATURATING);
 	ck_assert_uint_eq(health_walk(BAD_SILENT | BAD_SATURATED, 20, flags), 2);
 	ck_assert_uint_eq(flags[FX_MID], INS_SENSOR_SILENT);
+}
+END_TEST
+
+/* The midfoot sensor reads nothing, but one of its neighbours is only
+ * lightly loaded: the foot around it is not clearly loaded, so no step
+ * counts against it, however many. */
+START_TEST(silent_sensor_beside_a_light_one_is_not_dead)
+{
+	uint8_t flags[FX_N + 1];
+
+	ck_assert_uint_eq(health_walk(BAD_SILENT | LIGHT_HEEL_L, 30, flags), 0);
+	for (unsigned i = 0; i < FX_N; i++)
+		ck_assert_uint_eq(flags[i], 0);
 }
 END_TEST
 
@@ -1075,9 +1090,9 @@ START_TEST(unsteady_or_unknown_weight_is_refused)
 END_TEST
 
 /* The grid path: the engine hands each step's footprint to the tracker.
- * 60 cells at 50 counts in stance, cell 7 always 0, cell 30 at saturation
- * (4095): after 25 strides exactly those two are flagged. */
-START_TEST(grid_dead_and_saturated_cells_are_flagged)
+ * One walk of 25 strides on the 5 x 12 grid: in stance each cell reads
+ * stance_counts[cell], in swing 0.  Returns the number of flagged cells. */
+static unsigned grid_health_walk(const uint16_t *stance_counts, uint8_t *flags)
 {
 	struct ins_layout *l = fixture_grid();
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
@@ -1085,17 +1100,14 @@ START_TEST(grid_dead_and_saturated_cells_are_flagged)
 	struct ins_frame_metrics fm;
 	struct ins_step st;
 	uint16_t counts[FXG_W * FXG_H];
-	uint8_t flags[FXG_W * FXG_H];
 	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FXG_W * FXG_H, .values = counts };
-	unsigned steps = 0;
+	unsigned steps = 0, flagged;
 
 	ck_assert_ptr_nonnull(ana);
 	for (int t = -QUIET_MS; t < 25000; t += DT_MS) {
 		int stance = t >= 0 && t % 1000 <= 500;
 		for (unsigned i = 0; i < FXG_W * FXG_H; i++)
-			counts[i] = stance ? 50 : 0;
-		counts[7] = 0;
-		counts[30] = stance ? 4095 : 0;
+			counts[i] = stance ? stance_counts[i] : 0;
 		f.t_us = (int64_t)t * 1000;
 		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
 		f.seq++;
@@ -1103,11 +1115,122 @@ START_TEST(grid_dead_and_saturated_cells_are_flagged)
 			steps++;
 	}
 	ck_assert_uint_eq(steps, 25);
-	ck_assert_uint_eq(ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags), 2);
-	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
-		ck_assert_uint_eq(flags[i], i == 7 ? INS_SENSOR_SILENT : i == 30 ? INS_SENSOR_SATURATING : 0);
+	flagged = ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags);
 	ins_analysis_free(ana);
 	fixture_free(l);
+	return flagged;
+}
+
+/* 60 cells at 50 counts in stance, cell 7 always 0, cell 30 at saturation
+ * (4095): exactly those two are flagged. */
+START_TEST(grid_dead_and_saturated_cells_are_flagged)
+{
+	uint16_t stance[FXG_W * FXG_H];
+	uint8_t flags[FXG_W * FXG_H];
+
+	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+		stance[i] = 50;
+	stance[7] = 0;
+	stance[30] = 4095;
+	ck_assert_uint_eq(grid_health_walk(stance, flags), 2);
+	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+		ck_assert_uint_eq(flags[i], i == 7 ? INS_SENSOR_SILENT : i == 30 ? INS_SENSOR_SATURATING : 0);
+}
+END_TEST
+
+/* A high arch on the grid: the medial midfoot (columns 3-4, rows 4-6: six
+ * cells) never touches the insole, a 5 kPa border ring around it (columns
+ * 2-4 of rows 3 and 7, column 2 of rows 4-6) barely does, the rest of the
+ * foot reads 50 kPa.  Every cell of the arch stays below contact in all
+ * 25 steps (the old rule flagged all six and the ring), yet none has all
+ * its neighbours loaded: nothing is flagged. */
+START_TEST(grid_high_arch_flags_nothing)
+{
+	uint16_t stance[FXG_W * FXG_H];
+	uint8_t flags[FXG_W * FXG_H];
+
+	for (unsigned i = 0; i < FXG_W * FXG_H; i++) {
+		unsigned col = i % FXG_W, row = i / FXG_W;
+		int arch = col >= 3 && row >= 4 && row <= 6;
+		int ring = !arch && col >= 2 && row >= 3 && row <= 7;
+		stance[i] = arch ? 0 : ring ? 5 : 50;
+	}
+	ck_assert_uint_eq(grid_health_walk(stance, flags), 0);
+	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
+		ck_assert_uint_eq(flags[i], 0);
+}
+END_TEST
+
+/* The demo: the synthetic subject with default parameters walking on
+ * fsr16 for 40 steps of each foot.  Sensors 5 (midfoot medial, under the
+ * arch) and 16 (toes lateral) never reach contact on either foot: real
+ * quiet sensors, not dead ones, and nothing may be flagged.  With a
+ * sensor of the loaded heel (sensor 1) disconnected on the left foot, that
+ * one, and only that one, is SILENT. */
+static void demo_walk(int disconnect_heel, uint8_t flags[INS_FOOT_COUNT][INS_MAX_SENSORS],
+		      float quiet_peak_kpa[INS_FOOT_COUNT][2])
+{
+	char err[512];
+	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "fsr16", err, sizeof err);
+	struct ins_synth_params p;
+	struct ins_synth *syn;
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	struct ins_step st;
+	uint16_t counts[INS_MAX_SENSORS];
+	unsigned steps[INS_FOOT_COUNT] = { 0, 0 };
+
+	ck_assert_msg(l != NULL, "%s", err);
+	ck_assert_uint_eq(l->n_sensors, 16);
+	ins_synth_defaults(&p);
+	syn = ins_synth_new(&p, l, err, sizeof err);
+	ck_assert_msg(syn != NULL, "%s", err);
+	struct ins_analysis_config cfg = { .layout = { l, l }, .body_weight_n = p.body_weight_n };
+	ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(ana != NULL, "%s", err);
+	memset(quiet_peak_kpa, 0, sizeof(float) * INS_FOOT_COUNT * 2);
+	for (uint32_t k = 0; steps[INS_FOOT_LEFT] < 40 || steps[INS_FOOT_RIGHT] < 40; k++) {
+		ck_assert_uint_lt(k, 60 * 100); /* 40 steps a foot take 44 s at 110 steps/min */
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			int64_t t;
+			ins_synth_next(syn, foot, counts, &t);
+			if (disconnect_heel && foot == INS_FOOT_LEFT)
+				counts[0] = 0;
+			struct ins_frame f = { .foot = (uint8_t)foot, .n = l->n_sensors, .seq = k, .t_us = t,
+					       .values = counts };
+			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+			const float *kpa = ins_analysis_last_kpa(ana, foot);
+			quiet_peak_kpa[foot][0] = fmaxf(quiet_peak_kpa[foot][0], kpa[4]);
+			quiet_peak_kpa[foot][1] = fmaxf(quiet_peak_kpa[foot][1], kpa[15]);
+			while (ins_analysis_next_step(ana, &st))
+				steps[st.foot]++;
+		}
+	}
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_analysis_sensor_flags(ana, foot, flags[foot]);
+	ins_analysis_free(ana);
+	ins_synth_free(syn);
+	ins_layout_free(l);
+}
+
+START_TEST(demo_walk_on_fsr16_flags_nothing)
+{
+	uint8_t flags[INS_FOOT_COUNT][INS_MAX_SENSORS];
+	float quiet[INS_FOOT_COUNT][2];
+
+	demo_walk(0, flags, quiet);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		/* the case the rule exists for is really in this walk */
+		ck_assert_float_le(quiet[foot][0], 10.0f);
+		ck_assert_float_le(quiet[foot][1], 10.0f);
+		for (unsigned i = 0; i < 16; i++)
+			ck_assert_msg(flags[foot][i] == 0, "%s sensor %u flagged 0x%x", ins_foot_name(foot), i + 1,
+				      flags[foot][i]);
+	}
+	demo_walk(1, flags, quiet);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		for (unsigned i = 0; i < 16; i++)
+			ck_assert_uint_eq(flags[foot][i], foot == INS_FOOT_LEFT && i == 0 ? INS_SENSOR_SILENT : 0);
 }
 END_TEST
 
@@ -1136,7 +1259,10 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, healthy_walk_flags_no_sensor);
 	tcase_add_test(tc, dead_saturated_and_stuck_sensors_are_flagged);
 	tcase_add_test(tc, silent_needs_twenty_steps);
+	tcase_add_test(tc, silent_sensor_beside_a_light_one_is_not_dead);
 	tcase_add_test(tc, grid_dead_and_saturated_cells_are_flagged);
+	tcase_add_test(tc, grid_high_arch_flags_nothing);
+	tcase_add_test(tc, demo_walk_on_fsr16_flags_nothing);
 	tcase_add_test(tc, steady_stance_gives_the_exact_scale);
 	tcase_add_test(tc, unsteady_or_unknown_weight_is_refused);
 	suite_add_tcase(s, tc);
