@@ -127,19 +127,8 @@ static int write_import(struct ins_store *st, void *arg, char *err, size_t errle
 				       err, errlen)) < 0)
 		goto rollback;
 	for (size_t i = 0; i < s->n_chunks; i++) {
-		struct pend_chunk *pc = &s->chunks[i];
 		sqlite3_stmt *q = st->ins_chunk;
-		sqlite3_bind_int64(q, 1, s->session_id);
-		sqlite3_bind_int(q, 2, pc->foot);
-		sqlite3_bind_int(q, 3, pc->format);
-		sqlite3_bind_int(q, 4, pc->n);
-		sqlite3_bind_int64(q, 5, pc->n_frames);
-		sqlite3_bind_int64(q, 6, pc->first.arrival);
-		sqlite3_bind_int64(q, 7, pc->first.seq);
-		sqlite3_bind_int64(q, 8, pc->first.t_us);
-		sqlite3_bind_int64(q, 9, pc->last.t_us);
-		sqlite3_bind_int64(q, 10, pc->last.host_us);
-		sqlite3_bind_blob(q, 11, pc->data, (int)pc->len, SQLITE_STATIC);
+		store_bind_chunk(q, s->session_id, &s->chunks[i]);
 		int src = sqlite3_step(q);
 		sqlite3_reset(q);
 		sqlite3_clear_bindings(q);

@@ -168,6 +168,8 @@ int store_call(struct ins_store *st, store_cmd_fn fn, void *arg, char *err, size
 /* Writer-thread helpers for commands. */
 int store_flush(struct ins_store *st);
 int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, const struct ins_step *step);
+/* Binds a sealed chunk to st->ins_chunk's 11 parameters (writer batches, imports). */
+void store_bind_chunk(sqlite3_stmt *s, int64_t session_id, const struct pend_chunk *pc);
 struct rec *store_rec_find(struct ins_store *st, int64_t session_id);
 int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 int store_rc_from_sqlite(int src);

@@ -273,11 +273,9 @@ static int step_stmt(struct ins_store *st, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-static int write_chunk(struct ins_store *st, const struct pend_chunk *pc)
+void store_bind_chunk(sqlite3_stmt *s, int64_t session_id, const struct pend_chunk *pc)
 {
-	sqlite3_stmt *s = st->ins_chunk;
-
-	sqlite3_bind_int64(s, 1, pc->session_id);
+	sqlite3_bind_int64(s, 1, session_id);
 	sqlite3_bind_int(s, 2, pc->foot);
 	sqlite3_bind_int(s, 3, pc->format);
 	sqlite3_bind_int(s, 4, pc->n);
@@ -288,7 +286,12 @@ static int write_chunk(struct ins_store *st, const struct pend_chunk *pc)
 	sqlite3_bind_int64(s, 9, pc->last.t_us);
 	sqlite3_bind_int64(s, 10, pc->last.host_us);
 	sqlite3_bind_blob(s, 11, pc->data, (int)pc->len, SQLITE_STATIC);
-	return step_stmt(st, s, "writing raw frames");
+}
+
+static int write_chunk(struct ins_store *st, const struct pend_chunk *pc)
+{
+	store_bind_chunk(st->ins_chunk, pc->session_id, pc);
+	return step_stmt(st, st->ins_chunk, "writing raw frames");
 }
 
 int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, const struct ins_step *step)
