@@ -312,7 +312,11 @@ async function main() {
 			expect(reached, 'Tab never reached the Sessions link');
 			await page2.keyboard.press('Enter');
 			await page2.waitForSelector('#sessions-table', { timeout: UI_WAIT_MS });
-			// focus moved into the view: the next Tab is its first control
+			// The view moves focus into itself once it has mounted, which can be
+			// after its table appears: wait for that, then the next Tab is its
+			// first control.
+			await page2.waitForFunction(() => document.activeElement === document.querySelector('main'),
+				null, { timeout: UI_WAIT_MS });
 			await page2.keyboard.press('Tab');
 			const focused = await page2.evaluate(() => document.activeElement?.id);
 			expect(focused === 'f-subject', `after navigating, Tab does not lead into the session filters: ${focused}`);
