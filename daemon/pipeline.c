@@ -1,5 +1,4 @@
 #include <config.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -9,14 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "daemon_config.h"
 #include "pipeline.h"
 #include "insoled/acquire.h"
 #include "insoled/analysis.h"
-#include "insoled/analysis_json.h"
-#include "insoled/clock.h"
 #include "insoled/datadir.h"
 #include "insoled/http.h"
 #include "insoled/live.h"
@@ -55,7 +51,6 @@ struct daemon {
 	_Atomic double body_weight_n;
 	atomic_int body_weight_changed;
 	atomic_uint_fast64_t frames_analysed, frames_rejected, steps_detected;
-	int64_t started_us;
 	/* Session hand-over.  A recorded session starts with a fresh analysis
 	 * built from the calibration in force at its start, and records every
 	 * later tare and weight change, so re-analysing its raw archive gives
@@ -760,7 +755,7 @@ static void teardown(struct daemon *d, int analysis_running)
 
 int ins_daemon_run(const struct ins_config *cfg)
 {
-	struct daemon d = { .cfg = cfg, .started_us = ins_mono_us() };
+	struct daemon d = { .cfg = cfg };
 	char err[512] = "";
 	sigset_t stop_signals;
 	int analysis_running = 0;
