@@ -714,24 +714,38 @@ static void h_subject(struct ins_http *http, const struct ins_http_request *req,
 
 /* ---- calibration ---------------------------------------------------------- */
 
-static void h_tare(struct ins_http *http, const struct ins_http_request *req,
-		   const struct ins_http_route *route, struct ins_http_response *resp)
+/* The body of a per-foot calibration request: {"foot": "left"|"right"}.
+ * Returns the parsed body (caller decrefs) or NULL with resp filled. */
+static json_t *foot_request(const struct ins_http_request *req, struct ins_http_response *resp, unsigned *foot)
 {
 	static const char *const allowed[] = { "foot", NULL };
 	json_t *body = ins_http_body_object(req, resp);
 	const char *name;
+
+	if (!body)
+		return NULL;
+	if (ins_http_check_members(body, allowed, resp) < 0 || ins_http_member_string(body, "foot", 1, &name, resp) < 0)
+		goto fail;
+	if (ins_http_parse_foot(name, foot) < 0) {
+		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
+		goto fail;
+	}
+	return body;
+fail:
+	json_decref(body);
+	return NULL;
+}
+
+static void h_tare(struct ins_http *http, const struct ins_http_request *req,
+		   const struct ins_http_route *route, struct ins_http_response *resp)
+{
 	unsigned foot;
+	json_t *body = foot_request(req, resp, &foot);
 	char err[256] = "";
 	int rc;
 
 	if (!body)
 		return;
-	if (ins_http_check_members(body, allowed, resp) < 0 || ins_http_member_string(body, "foot", 1, &name, resp) < 0)
-		goto out;
-	if (ins_http_parse_foot(name, &foot) < 0) {
-		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
-		goto out;
-	}
 	if (!http->hooks.tare) {
 		hook_missing(resp, "tare");
 		goto out;
@@ -784,21 +798,13 @@ out:
 static void h_body_weight_scale(struct ins_http *http, const struct ins_http_request *req,
 				const struct ins_http_route *route, struct ins_http_response *resp)
 {
-	static const char *const allowed[] = { "foot", NULL };
-	json_t *body = ins_http_body_object(req, resp), *result = NULL;
-	const char *name;
 	unsigned foot;
+	json_t *body = foot_request(req, resp, &foot), *result = NULL;
 	char err[256] = "";
 	int rc;
 
 	if (!body)
 		return;
-	if (ins_http_check_members(body, allowed, resp) < 0 || ins_http_member_string(body, "foot", 1, &name, resp) < 0)
-		goto out;
-	if (ins_http_parse_foot(name, &foot) < 0) {
-		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
-		goto out;
-	}
 	if (!http->hooks.body_weight_scale) {
 		hook_missing(resp, "body-weight scaling");
 		goto out;

@@ -168,8 +168,10 @@ const struct ins_calib_curve *ins_analysis_calibration(const struct ins_analysis
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot);
 
 /* Sensor health, judged over the steps and swing frames fed so far:
- * SILENT never reached contact pressure (10 kPa) in any of at least 20
- * loaded steps (dead, disconnected, or never loaded); SATURATING at
+ * SILENT at or below contact pressure (10 kPa) in at least 20 steps in
+ * which all its neighbours peaked above 30 kPa, and never above contact
+ * (dead or disconnected: a sensor the foot simply does not load has a quiet
+ * neighbour and is never called dead); SATURATING at
  * saturation in at least a quarter of the steps; STUCK above contact in at
  * least half of at least 50 swing frames (shorted, or a stale tare).  Raw
  * unit layouts are judged on saturation only. */
