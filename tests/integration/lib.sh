@@ -73,3 +73,16 @@ start_emulator() {
 }
 
 api() { curl -sS --max-time 5 "$@"; }
+
+# wait_db_status JQ-EXPR: polls /api/status until its .database object
+# satisfies the expression, for up to $WAIT_S seconds (default 30); the last
+# answer is left in $status.
+wait_db_status() {
+	local i
+	for ((i = 0; i < ${WAIT_S:-30} * 10; i++)); do
+		status=$(api "$INSOLED_URL/api/status")
+		[ "$(jq -r ".database | $1" <<<"$status")" = true ] && return 0
+		sleep 0.1
+	done
+	fail "database status never reached '$1': $(jq -c .database <<<"$status")"
+}

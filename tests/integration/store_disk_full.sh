@@ -48,18 +48,8 @@ session=$(api -X POST -H 'Content-Type: application/json' -d '{"subject":"disk-f
 id=$(jq -r '.id' <<<"$session")
 [[ "$id" =~ ^[0-9]+$ ]] || fail "session not created: $session"
 
-# wait_status JQ-EXPR: poll /api/status until .database satisfies the expression
-wait_status() {
-	local i
-	for ((i = 0; i < WAIT_S * 10; i++)); do
-		status=$(api "$INSOLED_URL/api/status")
-		[ "$(jq -r ".database | $1" <<<"$status")" = true ] && return 0
-		sleep 0.1
-	done
-	fail "database status never reached '$1': $(jq -c .database <<<"$status")"
-}
 
-wait_status '.healthy == false'
+wait_db_status '.healthy == false'
 err=$(jq -r '.database.last_error' <<<"$status")
 [[ "$err" == *"database or disk is full"* ]] || fail "status does not name the full disk: $err"
 queued_then=$(jq -r '.database.queue_depth' <<<"$status")
@@ -71,7 +61,7 @@ queued_now=$(jq -r '.database.queue_depth' <<<"$(api "$INSOLED_URL/api/status")"
 [ "$queued_now" -gt "$queued_then" ] || fail "queue did not grow while the disk was full ($queued_then -> $queued_now)"
 
 mount -o "remount,size=$LARGE" "$fs"
-wait_status '.healthy == true and .queue_depth < 2000'
+wait_db_status '.healthy == true and .queue_depth < 2000'
 code=$(api -o "$test_tmp/stop.json" -w '%{http_code}' -X POST "$INSOLED_URL/api/sessions/$id/stop")
 [ "$code" = 200 ] || fail "stop answered $code: $(cat "$test_tmp/stop.json")"
 status=$(api "$INSOLED_URL/api/status")

@@ -22,23 +22,14 @@ sleep 1
 	sqlite3 "$db" >"$test_tmp/locker.out" 2>&1 &
 locker=$!
 
-wait_status() {
-	local i
-	for ((i = 0; i < WAIT_S * 10; i++)); do
-		status=$(api "$INSOLED_URL/api/status")
-		[ "$(jq -r ".database | $1" <<<"$status")" = true ] && return 0
-		sleep 0.1
-	done
-	fail "database status never reached '$1': $(jq -c .database <<<"$status")"
-}
 
-wait_status '.healthy == false'
+wait_db_status '.healthy == false'
 err=$(jq -r '.database.last_error' <<<"$status")
 [[ "$err" == *"database is locked"* ]] || fail "status does not name the lock: $err"
 live=$(api "$INSOLED_URL/api/live")
 [ "$(jq -r '.feet.left.heatmap.w' <<<"$live")" -gt 0 ] || fail "live view stopped while the database was locked"
 wait "$locker" || fail "the locking sqlite3 failed: $(cat "$test_tmp/locker.out")"
-wait_status '.healthy == true and .queue_depth < 400'
+wait_db_status '.healthy == true and .queue_depth < 400'
 code=$(api -o "$test_tmp/stop.json" -w '%{http_code}' -X POST "$INSOLED_URL/api/sessions/$id/stop")
 [ "$code" = 200 ] || fail "stop answered $code: $(cat "$test_tmp/stop.json")"
 frames=$(jq -r '.frames' <"$test_tmp/stop.json")

@@ -4,10 +4,31 @@
 #ifndef INSOLED_TEST_ANALYSIS_FIXTURES_H
 #define INSOLED_TEST_ANALYSIS_FIXTURES_H
 
+#include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "insoled/layout.h"
+
+/* A layout from the text of a layout file (docs/layouts.md), through the
+ * real loader; fails the test with the loader's message if it is refused. */
+static inline struct ins_layout *fixture_layout_from_text(const char *text)
+{
+	char path[] = "/tmp/ins-check-layout-XXXXXX", err[512] = "";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct ins_layout *lay;
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	lay = ins_layout_load(path, err, sizeof(err));
+	unlink(path);
+	ck_assert_msg(lay != NULL, "%s", err);
+	return lay;
+}
 
 static inline void fixture_sensor(struct ins_sensor *s, float x, float y, unsigned region, unsigned side,
 				  float medial_share)

@@ -44,27 +44,11 @@ static const char four_sensors[] =
 	"[sensor]\nx_mm = 20\ny_mm = 150\narea_mm2 = 500\n"  /* forefoot (75 %), medial */
 	"[sensor]\nx_mm = 0\ny_mm = 180\narea_mm2 = 500\n";  /* toes (90 %) */
 
-static struct ins_layout *load_text(const char *text)
-{
-	char path[] = "/tmp/ins-check-frame-XXXXXX", err[512] = "";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
-	struct ins_layout *lay;
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	lay = ins_layout_load(path, err, sizeof(err));
-	unlink(path);
-	ck_assert_msg(lay != NULL, "%s", err);
-	return lay;
-}
-
 #define TOL 1e-4f
 
 START_TEST(hand_computed_frame)
 {
-	struct ins_layout *lay = load_text(four_sensors);
+	struct ins_layout *lay = fixture_layout_from_text(four_sensors);
 	struct ins_frame_ctx *ctx = new_ctx(lay);
 	const uint16_t counts[4] = { 100, 50, 200, 0 };
 	struct ins_frame_metrics m = { 0 };
@@ -126,7 +110,7 @@ END_TEST
 
 START_TEST(contact_threshold_is_strict)
 {
-	struct ins_layout *lay = load_text(four_sensors);
+	struct ins_layout *lay = fixture_layout_from_text(four_sensors);
 	struct ins_frame_ctx *ctx = new_ctx(lay);
 	float kpa[4] = { INS_CONTACT_KPA, INS_CONTACT_KPA + 0.5f, 0, 0 };
 	struct ins_frame_metrics m;
@@ -305,7 +289,7 @@ START_TEST(cop_noise_floor_on_a_dense_grid)
 	ins_frame_ctx_free(ctx);
 	fixture_free(grid);
 
-	struct ins_layout *lay = load_text(four_sensors);
+	struct ins_layout *lay = fixture_layout_from_text(four_sensors);
 	const uint16_t counts[4] = { 100, 50, 200, 0 };
 	float four[4];
 	ctx = new_ctx(lay);

@@ -10,6 +10,7 @@
 
 #include "insoled/analysis.h"
 #include "insoled/layout.h"
+#include "analysis_fixtures.h"
 
 #define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
 
@@ -19,22 +20,6 @@ static struct ins_layout *load_shipped(const char *name)
 	struct ins_layout *lay = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
 
 	ck_assert_msg(lay != NULL, "%s: %s", name, err);
-	return lay;
-}
-
-static struct ins_layout *load_text(const char *text)
-{
-	char path[] = "/tmp/ins-check-heatmap-XXXXXX", err[512] = "";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
-	struct ins_layout *lay;
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	lay = ins_layout_load(path, err, sizeof(err));
-	unlink(path);
-	ck_assert_msg(lay != NULL, "%s", err);
 	return lay;
 }
 
@@ -56,7 +41,7 @@ static struct ins_heatmap *new_heatmap(const struct ins_layout *lay)
 
 START_TEST(sparse_grid_geometry_and_exact_values_at_sensors)
 {
-	struct ins_layout *lay = load_text(RECT_HEAD
+	struct ins_layout *lay = fixture_layout_from_text(RECT_HEAD
 					   "[sensor]\nx_mm = -15\ny_mm = 25\narea_mm2 = 100\n"
 					   "[sensor]\nx_mm = 25\ny_mm = 105\narea_mm2 = 100\n"
 					   "[sensor]\nx_mm = 5\ny_mm = 175\narea_mm2 = 100\n");
@@ -87,7 +72,7 @@ END_TEST
 
 START_TEST(sparse_cells_are_inverse_distance_weighted)
 {
-	struct ins_layout *lay = load_text(RECT_HEAD
+	struct ins_layout *lay = fixture_layout_from_text(RECT_HEAD
 					   "[sensor]\nx_mm = -25\ny_mm = 105\narea_mm2 = 100\n"
 					   "[sensor]\nx_mm = 15\ny_mm = 105\narea_mm2 = 100\n");
 	struct ins_heatmap *hm = new_heatmap(lay);
