@@ -12,6 +12,7 @@
 #include "insoled/log.h"
 #include "events.h"
 #include "frame_metrics.h"
+#include "health.h"
 #include "mask.h"
 #include "steps.h"
 
