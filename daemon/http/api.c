@@ -497,18 +497,6 @@ static void h_session_steps(struct ins_http *http, const struct ins_http_request
 	ins_http_resp_json(resp, 200, steps);
 }
 
-int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp)
-{
-	*kind = ins_http_query(req, "kind");
-	if (!*kind)
-		*kind = "peak";
-	if (strcmp(*kind, "peak") != 0 && strcmp(*kind, "mean") != 0) {
-		ins_http_resp_error(resp, 400, "kind", "kind: expected peak or mean");
-		return -1;
-	}
-	return 0;
-}
-
 static void h_session_heatmap(struct ins_http *http, const struct ins_http_request *req,
 			      const struct ins_http_route *route, struct ins_http_response *resp)
 {

@@ -162,6 +162,8 @@ const char *ins_http_allow_header(unsigned methods, char *buf, size_t len);
 int ins_http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 int ins_http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n);
 int ins_http_parse_foot(const char *s, unsigned *foot);
+/* kind=peak|mean (default peak); -1 answered 400 */
+int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
 
 /* ---- responses and JSON (json.c) ----------------------------------------- */
 void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t *obj); /* steals obj */
@@ -195,8 +197,6 @@ const char *ins_http_content_type(const char *path);
 /* ---- API endpoints (api.c, compare.c) ------------------------------------ */
 void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
 		  const struct ins_http_route *route, struct ins_http_response *resp);
-/* kind=peak|mean (default peak); -1 answered 400 */
-int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 
 #endif

@@ -356,3 +356,15 @@ int ins_http_parse_foot(const char *s, unsigned *foot)
 		return -1;
 	return 0;
 }
+
+int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp)
+{
+	*kind = ins_http_query(req, "kind");
+	if (!*kind)
+		*kind = "peak";
+	if (strcmp(*kind, "peak") != 0 && strcmp(*kind, "mean") != 0) {
+		ins_http_resp_error(resp, 400, "kind", "kind: expected peak or mean");
+		return -1;
+	}
+	return 0;
+}
