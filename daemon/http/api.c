@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "config.h"
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "insoled/import.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/clock.h"
 
 static char *dup_or_null(const char *s)

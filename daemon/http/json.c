@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/store.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"

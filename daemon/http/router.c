@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 
 unsigned ins_http_method_parse(const char *m)
 {

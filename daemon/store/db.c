@@ -6,7 +6,7 @@
  * costs tens of microseconds next to an HTTP request). */
 #include <stdio.h>
 
-#include "store_internal.h"
+#include "store_priv.h"
 
 int store_rc_from_sqlite(int src)
 {

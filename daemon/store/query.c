@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "insoled/analysis_json.h"
-#include "store_internal.h"
+#include "store_priv.h"
 
 static json_t *text_or_null(sqlite3_stmt *q, int col)
 {

@@ -19,7 +19,7 @@
 #include "config.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
-#include "store_internal.h"
+#include "store_priv.h"
 
 /* Pending encoded bytes that trigger a commit before the interval is up:
  * keeps transactions and memory moderate at very high rates. */

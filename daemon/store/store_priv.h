@@ -1,7 +1,7 @@
 /* Private to daemon/store: the store object shared by the writer thread,
  * the producers (analysis thread) and the query callers (HTTP threads). */
-#ifndef INSOLED_STORE_INTERNAL_H
-#define INSOLED_STORE_INTERNAL_H
+#ifndef INSOLED_STORE_PRIV_H
+#define INSOLED_STORE_PRIV_H
 
 #include <pthread.h>
 #include <sqlite3.h>

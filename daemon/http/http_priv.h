@@ -1,8 +1,8 @@
 /* Internals of the HTTP module shared by its files, the unit tests and the
  * fuzzer.  Requests are parsed, routed and answered without a socket
  * (ins_http_dispatch); http.c only adapts libmicrohttpd to these structs. */
-#ifndef INSOLED_HTTP_PRIVATE_H
-#define INSOLED_HTTP_PRIVATE_H
+#ifndef INSOLED_HTTP_PRIV_H
+#define INSOLED_HTTP_PRIV_H
 
 #include <jansson.h>
 #include <pthread.h>
