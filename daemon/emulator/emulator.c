@@ -15,6 +15,7 @@
 #include "insoled/clock.h"
 #include "insoled/datadir.h"
 #include "insoled/protocol.h"
+#include "insoled/random.h"
 
 #include "emulator_priv.h"
 
@@ -29,18 +30,9 @@ static void on_signal(int sig)
 
 /* ---- random numbers for faults (splitmix64: small, seedable) ------------ */
 
-static uint64_t next_random(struct emulator *e)
-{
-	uint64_t z = (e->rng += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
 uint64_t emu_random_below(struct emulator *e, uint64_t n)
 {
-	return n ? next_random(e) % n : 0;
+	return n ? ins_splitmix64_next(&e->rng) % n : 0;
 }
 
 /* ---- fault schedule ------------------------------------------------------ */
@@ -142,7 +134,7 @@ static int inject_garbage(struct emulator *e)
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c;
 		do
-			c = (uint8_t)next_random(e);
+			c = (uint8_t)ins_splitmix64_next(&e->rng);
 		while (!garbage_byte_ok(c));
 		burst[i] = c;
 	}
