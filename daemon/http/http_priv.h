@@ -225,4 +225,8 @@ INS_HTTP_HANDLER(session_reanalyze);
 INS_HTTP_HANDLER(session_export);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 
+/* The layout's anatomical mask for the maps (mask_json.c). */
+struct ins_layout;
+json_t *ins_http_mask_json(const struct ins_layout *l);
+
 #endif
