@@ -60,6 +60,7 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 		return NULL;
 	}
 	pthread_mutex_init(&http->lock, NULL);
+	ins_http_admit_init(&http->admit, 0);
 	http->bind_addr = strdup(cfg->bind_addr && *cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	http->token = dup_or_null(cfg->token);
 	http->layout_dir = dup_or_null(cfg->layout_dir);
@@ -113,6 +114,7 @@ void ins_http_core_free(struct ins_http *http)
 	free(http->tls_cert);
 	free(http->tls_key);
 	pthread_mutex_destroy(&http->lock);
+	ins_http_admit_destroy(&http->admit);
 	free(http);
 }
 

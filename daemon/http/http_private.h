@@ -108,6 +108,30 @@ struct ins_http_response {
 	const char *log_msg;          /* for the server log: never patient data */
 };
 
+/* Connection admission (admit.c): the server's connection limit, with the
+ * connection idle longest giving way to a new one at the limit. */
+enum ins_http_admit_verdict { INS_ADMIT_OK = 0, INS_ADMIT_EVICTED, INS_ADMIT_REFUSED };
+struct ins_http_admit_conn;
+struct ins_http_admit {
+	pthread_mutex_t lock;
+	unsigned limit, open, evicting;
+	uint64_t evicted_total, refused_total;
+	struct ins_http_admit_conn *idle_head, *idle_tail;
+};
+struct ins_http_admit_stats {
+	unsigned open, limit;
+	uint64_t evicted, refused;
+};
+void ins_http_admit_init(struct ins_http_admit *a, unsigned limit);
+void ins_http_admit_destroy(struct ins_http_admit *a);
+/* A connection was accepted: OK, OK after making room (EVICTED), or REFUSED. */
+enum ins_http_admit_verdict ins_http_admit_accept(struct ins_http_admit *a);
+struct ins_http_admit_conn *ins_http_admit_opened(struct ins_http_admit *a, int fd);
+void ins_http_admit_closed(struct ins_http_admit *a, struct ins_http_admit_conn *c);
+void ins_http_admit_busy(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* a request began */
+void ins_http_admit_idle(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* it ended */
+void ins_http_admit_stats(struct ins_http_admit *a, struct ins_http_admit_stats *out);
+
 struct ins_http_login {
 	char id[65];
 	int64_t expires_mono_us;
@@ -130,6 +154,8 @@ struct ins_http {
 
 	/* server side (http.c) */
 	struct ins_http_server *server;
+	struct ins_http_admit admit;
+	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 };
 
 /* ---- core: everything but the socket (http_core.c) ----------------------- */
