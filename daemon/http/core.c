@@ -90,6 +90,13 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 			 http->bind_addr);
 		goto fail;
 	}
+	if (http->token && ins_http_token_bits(http->token) < INS_HTTP_TOKEN_MIN_BITS) {
+		snprintf(err, errlen,
+			 "http: the access token is too weak (about %.0f bits, at least %d needed, no spaces or control "
+			 "characters): generate one with `insoled --gen-token`",
+			 ins_http_token_bits(http->token), INS_HTTP_TOKEN_MIN_BITS);
+		goto fail;
+	}
 	if (!!http->tls_cert != !!http->tls_key) {
 		snprintf(err, errlen, "http: HTTPS needs both tls_cert and tls_key");
 		goto fail;
@@ -151,6 +158,8 @@ void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req
 	char allow[64];
 
 	resp->fd = -1;
+	if (ins_http_check_host(http, req, resp))
+		return;
 	if (route.id == INS_ROUTE_STATIC) {
 		if (!(req->method & route.methods)) {
 			ins_http_resp_error(resp, 405, NULL, "method not allowed for dashboard files");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -93,6 +94,7 @@ struct conn_req {
 	uint64_t upload_len;
 	int too_large;
 	enum job_state job;
+	char client_addr[INET6_ADDRSTRLEN];
 };
 
 static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
@@ -373,6 +375,20 @@ static void live_text_free(void *cls)
 
 /* ---- building and queueing responses --------------------------------------- */
 
+/* On every answer, so an error page or a JSON body opened directly is as
+ * locked down as the dashboard: scripts, styles, images and connections
+ * only from this origin, no framing (clickjacking), no content sniffing,
+ * and no address (session ids) leaked to other sites in a Referer. */
+static void add_security_headers(struct MHD_Response *mr)
+{
+	MHD_add_response_header(mr, "Content-Security-Policy",
+				"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+				"object-src 'none'");
+	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
+	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
+}
+
 static struct MHD_Response *make_response(struct conn_req *r)
 {
 	struct ins_http_response *resp = &r->resp;
@@ -414,8 +430,7 @@ static struct MHD_Response *make_response(struct conn_req *r)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	for (unsigned i = 0; i < resp->n_headers; i++)
 		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
-	if (strncmp(r->req.path ? r->req.path : "", "/api/", 5) == 0)
-		MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	add_security_headers(mr);
 	return mr;
 }
 
@@ -553,6 +568,59 @@ static enum MHD_Result too_large(struct conn_req *r)
 	return answer_error(r, 413, "body", msg);
 }
 
+static void client_address(struct conn_req *r)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->client_addr, sizeof(r->client_addr));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client_addr,
+			  sizeof(r->client_addr));
+	r->req.client_addr = r->client_addr[0] ? r->client_addr : NULL;
+}
+
+struct framing {
+	unsigned content_lengths, transfer_encodings;
+	const char *first_length;
+	int lengths_differ;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->first_length && strcmp(f->first_length, value ? value : "") != 0)
+			f->lengths_differ = 1;
+		if (!f->first_length)
+			f->first_length = value ? value : "";
+		f->content_lengths++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encodings++;
+	}
+	return MHD_YES;
+}
+
+/* A body whose length two parties could read differently (two lengths, or a
+ * length and chunked) is how requests are smuggled past a proxy: refused,
+ * and the connection closed, since where the next request starts is
+ * unknown. */
+static const char *ambiguous_framing(struct conn_req *r)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.content_lengths && f.transfer_encodings)
+		return "Content-Length: sent together with Transfer-Encoding";
+	if (f.lengths_differ)
+		return "Content-Length: sent more than once with different values";
+	if (f.transfer_encodings > 1)
+		return "Transfer-Encoding: sent more than once";
+	return NULL;
+}
+
 /* First call: parse, route and decide what to do with a body.  Returns 1
  * when a response was queued. */
 static int first_call(struct conn_req *r, enum MHD_Result *ret)
@@ -560,9 +628,17 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 	struct ins_http *http = r->srv->http;
 	char err[200];
 	unsigned status;
-	const char *cl;
+	const char *cl, *why;
 
 	r->req.tls = http->tls_cert != NULL;
+	client_address(r);
+	why = ambiguous_framing(r);
+	if (why) {
+		ins_http_resp_error(&r->resp, 400, NULL, "%s", why);
+		ins_http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+		*ret = queue(r);
+		return 1;
+	}
 	status = ins_http_parse_target(r->target, &r->req, err, sizeof(err));
 	if (status) {
 		*ret = answer_error(r, status, "path", err);
@@ -572,9 +648,10 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 		return 0;
 	r->body_kind = ins_http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
 	/* Refuse bodies from strangers before reading a byte of them. */
-	if (r->req.route.id != INS_ROUTE_STATIC &&
-	    ((r->req.route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
-	     ins_http_check_origin(&r->req, &r->resp))) {
+	if (ins_http_check_host(http, &r->req, &r->resp) ||
+	    (r->req.route.id != INS_ROUTE_STATIC &&
+	     ((r->req.route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
+	      ins_http_check_origin(&r->req, &r->resp)))) {
 		*ret = queue(r);
 		return 1;
 	}

@@ -29,6 +29,11 @@
 #define INS_HTTP_LOGIN_TTL_S 43200      /* 12 h: one clinic day on one login */
 #define INS_HTTP_MAX_LOGINS 64          /* tablets and browsers of one clinic */
 #define INS_HTTP_COOKIE "insoled_session"
+#define INS_HTTP_TOKEN_MIN_BITS 128     /* beyond guessing at any request rate a LAN allows */
+#define INS_HTTP_AUTH_FAIL_ADDRS 256    /* addresses whose recent wrong tokens are remembered */
+#define INS_HTTP_AUTH_FAIL_FREE 5       /* wrong tokens per address before it must wait */
+#define INS_HTTP_AUTH_FAIL_MAX_WAIT_S 60 /* the wait doubles per further failure up to this */
+#define INS_HTTP_AUTH_FAIL_FORGET_S 600 /* an address quiet this long starts over */
 
 enum ins_http_method {
 	INS_HTTP_GET = 1u << 0,
@@ -78,6 +83,7 @@ struct ins_http_request {
 	const char *body;             /* JSON endpoints: the whole body */
 	size_t body_len;
 	const char *upload_path;      /* import: the body as a file */
+	const char *client_addr;      /* numeric peer address, for logs and the failure throttle; may be NULL */
 	int tls;
 };
 
@@ -137,6 +143,13 @@ struct ins_http_login {
 	int64_t expires_mono_us;
 };
 
+/* Wrong tokens from one address (auth.c). */
+struct ins_http_auth_fail {
+	char addr[48];
+	unsigned failures;
+	int64_t last_mono_us, blocked_until_mono_us;
+};
+
 struct ins_http {
 	/* configuration (strings owned) */
 	char *bind_addr, *token, *web_root, *vendor_root, *layout_dir, *tls_cert, *tls_key;
@@ -150,7 +163,8 @@ struct ins_http {
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
 	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
 	int64_t recording_id;
-	struct ins_ratelimit rl_log;
+	struct ins_ratelimit rl_log, rl_auth;
+	struct ins_http_auth_fail auth_fail[INS_HTTP_AUTH_FAIL_ADDRS];
 
 	/* server side (http.c) */
 	struct ins_http_server *server;
@@ -209,6 +223,13 @@ int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
 unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_request *req,
 			     struct ins_http_response *resp);
 unsigned ins_http_check_origin(const struct ins_http_request *req, struct ins_http_response *resp);
+/* Without a token: the Host header must name this machine's loopback or the
+ * listening address (DNS rebinding).  0, or the status answered (421). */
+unsigned ins_http_check_host(const struct ins_http *http, const struct ins_http_request *req,
+			     struct ins_http_response *resp);
+/* Estimated strength of a token in bits (length x log2 of the alphabet its
+ * character classes span); 0 for empty or control characters. */
+double ins_http_token_bits(const char *token);
 const char *ins_http_cookie_value(const char *cookie_header, const char *name, size_t *len);
 void ins_http_login(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 void ins_http_logout(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
