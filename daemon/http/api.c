@@ -209,10 +209,10 @@ static json_t *layout_json(const struct ins_layout *l)
 							 "region", s->region < INS_REGION_COUNT ? regions[s->region] : "unknown",
 							 "side", s->side == INS_SIDE_MEDIAL ? "medial" : "lateral"));
 	}
-	return json_pack("{s:s,s:s,s:f,s:f,s:i,s:b,s:i,s:i,s:o,s:o}", "name", l->name, "description", l->description,
+	return json_pack("{s:s,s:s,s:f,s:f,s:i,s:b,s:i,s:i,s:o,s:o,s:o}", "name", l->name, "description", l->description,
 			 "foot_length_mm", l->foot_length_mm, "foot_width_mm", l->foot_width_mm,
 			 "n_sensors", l->n_sensors, "is_grid", l->is_grid, "grid_w", l->grid_w, "grid_h", l->grid_h,
-			 "outline", outline, "sensors", sensors);
+			 "outline", outline, "sensors", sensors, "mask", ins_http_mask_json(l));
 }
 
 static void h_layout(struct ins_http *http, const struct ins_http_request *req,

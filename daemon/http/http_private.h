@@ -246,4 +246,8 @@ void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
 int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 
+/* The layout's anatomical mask for the maps (mask_json.c). */
+struct ins_layout;
+json_t *ins_http_mask_json(const struct ins_layout *l);
+
 #endif

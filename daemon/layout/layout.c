@@ -398,6 +398,14 @@ static int sensor_key(struct parser *p, const char *key, char *val)
 		src->region = r == INS_REGION_COUNT ? -1 : r;
 		return 0;
 	}
+	if (!strcmp(key, "mask")) {
+		r = strcmp(val, "auto") ? ins_mask_region_from_name(val) : -1;
+		if (r < 0 && strcmp(val, "auto"))
+			return fail(p, key, "'%s': expected auto or a mask region (medial_heel, lateral_heel, "
+				    "medial_midfoot, lateral_midfoot, mth1, mth2_3, mth4_5, hallux, lesser_toes)", val);
+		s->mask_region = (uint8_t)(r + 1);
+		return 0;
+	}
 	if (!strcmp(key, "side")) {
 		if (!strcmp(val, "medial"))
 			src->side = INS_SIDE_MEDIAL;
