@@ -376,14 +376,14 @@ static void live_text_free(void *cls)
 /* ---- building and queueing responses --------------------------------------- */
 
 /* On every answer, so an error page or a JSON body opened directly is as
- * locked down as the dashboard: scripts, styles, images and connections
- * only from this origin, no framing (clickjacking), no content sniffing,
+ * locked down as the dashboard: scripts, styles and connections only from
+ * this origin (images also from data: URIs, the empty favicon), no framing (clickjacking), no content sniffing,
  * and no address (session ids) leaked to other sites in a Referer. */
 static void add_security_headers(struct MHD_Response *mr)
 {
 	MHD_add_response_header(mr, "Content-Security-Policy",
-				"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
-				"object-src 'none'");
+				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+				"form-action 'self'; object-src 'none'");
 	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");

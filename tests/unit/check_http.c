@@ -994,7 +994,7 @@ START_TEST(static_files_and_traversal)
 	ck_assert_str_eq(rep.body, "<!doctype html><title>insoled</title>");
 	ck_assert(has_header("Content-Type: text/html; charset=utf-8"));
 	ck_assert(has_header("Cache-Control: no-cache"));
-	ck_assert(has_header("Content-Security-Policy: default-src 'self'; frame-ancestors 'none'"));
+	ck_assert(has_header("Content-Security-Policy: default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"));
 	ck_assert(has_header("X-Frame-Options: DENY"));
 	ck_assert(has_header("X-Content-Type-Options: nosniff"));
 	ck_assert(has_header("Referrer-Policy: no-referrer"));
