@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 
 struct ins_http_admit_conn {
 	int fd;

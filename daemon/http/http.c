@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/clock.h"
 
 /* Tablets, browsers, scripts and their SSE streams need a few dozen; the

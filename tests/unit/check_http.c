@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../daemon/http/http_private.h"
+#include "../../daemon/http/http_priv.h"
 #include "insoled/clock.h"
 #include "insoled/http.h"
 #include "insoled/layout.h"
