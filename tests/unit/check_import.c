@@ -15,9 +15,10 @@
 #include "insoled/analysis_json.h"
 #include "insoled/import.h"
 #include "../../daemon/import/import_priv.h"
+#include "lib.h"
 
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
-#define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
+#define SHARED_DATA test_shared_data()
 #define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
 static char tmpdir[64];
@@ -786,7 +787,7 @@ END_TEST
 
 START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 {
-	char err[512] = "";
+	char err[512] = "", path[512];
 	struct ins_import *imp;
 	struct ins_import_frame f;
 	unsigned long n[2] = { 0, 0 }, gaps[2] = { 0, 0 }, contacts[2] = { 0, 0 }, toe_offs[2] = { 0, 0 };
@@ -800,7 +801,7 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 
 	if (!have_shared_data("Moticon sample"))
 		return;
-	imp = ins_import_open(SHARED_DATA "/moticon/230927_102114.txt", NULL, err, sizeof err);
+	imp = ins_import_open(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
 		n[f.foot]++;
@@ -909,10 +910,11 @@ static void measure_agreement(const char *path, struct agreement *a)
 START_TEST(moticon_force_and_cop_within_one_percent_of_the_vendor)
 {
 	struct agreement a;
+	char path[512];
 
 	if (!have_shared_data("Moticon force/CoP agreement"))
 		return;
-	measure_agreement(SHARED_DATA "/moticon/230927_102114.txt", &a);
+	measure_agreement(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), &a);
 	fprintf(stderr,
 		"check_import: Moticon vs moticon16: %lu frames; force: max |diff| %.3f N, max %.3f %% at >= 50 N, "
 		"%lu outside max(1 %%, 1 N); CoP on %lu frames: max |dx| %.5f (width), |dy| %.5f (length), "
