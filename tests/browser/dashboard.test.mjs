@@ -250,6 +250,19 @@ async function main() {
 			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
 			await page.emulateMedia({ media: 'screen' });
 		});
+
+		await check('a recording from another system is imported and its report opens with its map', async () => {
+			await page.click('nav a[data-view="sessions"]');
+			await page.setInputFiles('#imp-file', join(SRC, 'tests/fixtures/import/pedar_small.asc'));
+			await page.fill('#imp-subject', 'E2E-import');
+			await page.click('#imp-submit');
+			await page.waitForFunction(() => location.hash.startsWith('#/report/'), null, { timeout: UI_WAIT_MS });
+			// one insole of 99 pedar sensors: the left map only, drawn from layout pedar99-y
+			await page.waitForSelector('canvas[aria-label^="Left foot peak pressure map"]', { timeout: UI_WAIT_MS });
+			const facts = await page.textContent('main');
+			expect(facts.includes('E2E-import') && facts.includes('pedar99-y'), 'the report lacks the subject or the layout');
+			await shot(page, 'report-imported');
+		});
 		await ctx.close();
 		ctx = null;
 		await stop(daemon.child);

@@ -27,9 +27,13 @@ async function errorFrom(r) {
 	return new ApiError(r.status, msg, field);
 }
 
-export async function request(path, { method = 'GET', body, raw = false, signal } = {}) {
+export async function request(path, { method = 'GET', body, blob, raw = false, signal } = {}) {
 	const opts = { method, headers: {}, credentials: 'same-origin', signal };
-	if (body !== undefined) {
+	if (blob !== undefined) {
+		// a file sent as it is (the recording import takes the raw bytes)
+		opts.headers['Content-Type'] = 'application/octet-stream';
+		opts.body = blob;
+	} else if (body !== undefined) {
 		opts.headers['Content-Type'] = 'application/json';
 		opts.body = JSON.stringify(body);
 	}
@@ -54,6 +58,7 @@ export async function request(path, { method = 'GET', body, raw = false, signal 
 
 export const get = (path, opts) => request(path, opts);
 export const post = (path, body, opts = {}) => request(path, { ...opts, method: 'POST', body: body ?? {} });
+export const upload = (path, blob, opts = {}) => request(path, { ...opts, method: 'POST', blob });
 
 export function query(params) {
 	const q = new URLSearchParams();

@@ -130,7 +130,9 @@ function sessionCard(s) {
 
 async function drawSessionMaps(card, id, layouts) {
 	const kinds = [['peak', 'Peak pressure', 'Highest pressure of each cell over the session'], ['mean', 'Mean pressure', 'Average pressure of each cell during stance']];
-	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f) => get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null)))));
+	// a foot the session has no insole for (a one-foot recording) has no map to ask for
+	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f, fi) => (layouts[fi]
+		? get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null) : Promise.resolve(null))))));
 	const row = el('div', { class: 'two-col' });
 	card.append(row);
 	kinds.forEach(([kind, title, hint], ki) => {

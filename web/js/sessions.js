@@ -1,7 +1,9 @@
 // Sessions: the recorded sessions, newest first, filtered by subject,
 // footwear and date; open one for its report or tick several to compare.
+// A recording from another system (the formats `insoled --analyze` reads)
+// is imported here as a session and its report opened.
 
-import { get, query } from './api.js';
+import { get, query, upload } from './api.js';
 import { el, dateTime, duration, num, isNum } from './format.js';
 
 const PAGE = 50;
@@ -10,6 +12,45 @@ function dayToUs(value, endOfDay) {
 	if (!value) return '';
 	const d = new Date(`${value}T${endOfDay ? '23:59:59.999' : '00:00:00'}`);
 	return Number.isNaN(d.getTime()) ? '' : String(d.getTime() * 1000);
+}
+
+const IMPORT_FORMATS = 'pedar (.asc), F-Scan (.asf), XSENSOR and stappone (.csv), Moticon, PhysioNet gaitpdb, insoled exports';
+
+// The import form: a file, the subject (required) and footwear; the new
+// session's report opens when the daemon has analysed it.
+function importCard() {
+	const file = el('input', { id: 'imp-file', type: 'file', required: true });
+	const subject = el('input', { id: 'imp-subject', type: 'text', required: true, autocomplete: 'off' });
+	const footwear = el('input', { id: 'imp-footwear', type: 'text', autocomplete: 'off' });
+	const status = el('p', { class: 'muted', role: 'status', id: 'imp-status' });
+	const button = el('button', { type: 'submit', class: 'primary', id: 'imp-submit' }, 'Import');
+	const form = el('form', { class: 'filters', 'aria-label': 'Import a recording' },
+		el('div', {}, el('label', { for: 'imp-file' }, 'Recording file'), file),
+		el('div', {}, el('label', { for: 'imp-subject' }, 'Subject'), subject),
+		el('div', {}, el('label', { for: 'imp-footwear' }, 'Footwear'), footwear),
+		el('div', { class: 'actions' }, button));
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const f = file.files[0];
+		if (!f || !subject.value.trim()) return;
+		button.disabled = true;
+		status.className = 'muted';
+		status.textContent = `Importing ${f.name}…`;
+		try {
+			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: `imported from ${f.name}` });
+			const s = await upload(`sessions/import${q}`, f);
+			status.textContent = `Imported ${f.name} as session ${s.id}.`;
+			location.hash = `#/report/${s.id}`;
+		} catch (e) {
+			status.className = 'error';
+			status.textContent = `Could not import ${f.name}: ${e.message}`;
+		} finally {
+			button.disabled = false;
+		}
+	});
+	return el('section', { class: 'card', id: 'import-card' },
+		el('h2', {}, 'Import a recording'),
+		el('p', { class: 'muted' }, `Files from other systems: ${IMPORT_FORMATS}.`), form, status);
 }
 
 export async function mount(main, params) {
@@ -46,7 +87,8 @@ export async function mount(main, params) {
 					el('th', { scope: 'col', class: 'n' }, 'Steps'), el('th', { scope: 'col' }, 'State'),
 					el('th', { scope: 'col' }, 'Notes'))),
 				body)),
-			el('div', { class: 'pager' }, prev, next)));
+			el('div', { class: 'pager' }, prev, next)),
+		importCard());
 
 	let seq = 0;
 	async function load() {
