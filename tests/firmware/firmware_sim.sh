@@ -20,7 +20,7 @@ ELF=$top_builddir/contrib/firmware/insole-8mux.elf
 ELF_ADC=$top_builddir/contrib/firmware/insole-8adc.elf
 [ -x "$SIMBOARD" ] || skip "simavr is not installed (apt-get install simavr libsimavr-dev libelf-dev): firmware not simulated"
 [ -f "$ELF" ] && [ -f "$ELF_ADC" ] || skip "avr-gcc is not installed (apt-get install gcc-avr avr-libc binutils-avr): firmware not built"
-for t in jq curl; do command -v "$t" >/dev/null || fail "$t is not installed"; done
+need_tools jq curl
 
 PERIOD_US=10000 # the firmware's 100 Hz
 # Simulated seconds per wall second: bounded, so the daemon reads a stream
@@ -28,8 +28,8 @@ PERIOD_US=10000 # the firmware's 100 Hz
 SPEED=5
 # The simulated front end: 512 N = AVcc = 1024 counts, 0.5 N a count.
 FULL_SCALE_N=512
+# The boards of the walk running now (lib.sh's PIDS kills them on exit too).
 BOARDS=""
-trap 'for p in $BOARDS; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP_TMP:-}" ] && cp -r "$test_tmp" "$KEEP_TMP"; cleanup' EXIT
 
 # A data directory whose layouts/ holds gaitpdb8adc: the shipped gaitpdb8
 # (positions, areas) read through the front end, i.e. each sensor's
@@ -55,6 +55,7 @@ start_board() { # NAME FOOT SECONDS SIGNAL-ARGS...
 		--link "$W/$name" --start-file "$W/go" --expect "$W/$name.expect" --stats "$W/$name.stats" "$@" \
 		>"$W/$name.out" 2>"$W/$name.err" &
 	BOARDS="$BOARDS $!"
+	PIDS="$PIDS $!"
 	for _ in $(seq 100); do
 		[ -L "$W/$name" ] && [ -s "$W/$name.out" ] && return 0
 		sleep 0.1
@@ -233,9 +234,11 @@ dump_check() { # NAME ELF SIMBOARD-ARGS...
 		--synthetic "$W/walk.txt" --link "$W/board" --start-file "$W/go" --expect "$W/board.expect" \
 		--stats "$W/board.stats" "$@" >"$W/board.out" 2>"$W/board.err" &
 	BOARDS="$!"
+	PIDS="$PIDS $!"
 	for _ in $(seq 100); do [ -L "$W/board" ] && [ -s "$W/board.out" ] && break; sleep 0.1; done
 	"$INSOLED" --dump "$W/board" >"$W/dump.out" 2>"$W/dump.err" &
 	dump_pid=$!
+	PIDS="$PIDS $dump_pid"
 	sleep 0.5
 	touch "$W/go"
 	for _ in $(seq 600); do [ -s "$W/board.stats" ] && break; sleep 0.1; done
