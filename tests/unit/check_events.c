@@ -150,9 +150,14 @@ START_TEST(running_flight_phase_has_no_double_support)
 		for (unsigned k = 1; k < 8; k++) {
 			const struct ins_step *s = find_step(&r, foot, k);
 			ck_assert_ptr_nonnull(s);
-			ck_assert_double_eq_tol(s->m[INS_M_STANCE_MS], 259.25, 1e-9);
+			/* 1800 N: the onset and end levels are capped at 40 N
+			 * (not 5 % = 90 N): contact 40/1800 of a frame after the
+			 * last unloaded frame, toe-off midway between the 40 N
+			 * crossing and the next frame. */
+			double c = 10.0 * 40 / 1800, o = 0.5 * ((10.0 - c) + 10.0);
+			ck_assert_double_eq_tol(s->m[INS_M_STANCE_MS], 240 + 10 - c + o, 1e-3);
 			ck_assert_double_eq_tol(s->m[INS_M_STRIDE_MS], 700, 1e-9);
-			ck_assert_double_eq_tol(s->m[INS_M_SWING_MS], 440.75, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_SWING_MS], 700 - (240 + 10 - c + o), 1e-3);
 			ck_assert_double_eq_tol(s->m[INS_M_STEP_MS], 350, 1e-9);
 			ck_assert_double_eq_tol(s->m[INS_M_DOUBLE_SUPPORT_MS], 0, 1e-9);
 			ck_assert_double_eq_tol(s->m[INS_M_CADENCE_SPM], 120000.0 / 700, 1e-9);
@@ -1234,6 +1239,146 @@ START_TEST(demo_walk_on_fsr16_flags_nothing)
 }
 END_TEST
 
+
+/* ---- failure shapes of real recordings, with exact answers ------------- */
+
+/* One foot, one profile: force (N on the calibrated fixture, counts on the
+ * raw footswitch) as a function of the time since the stride began.  True
+ * contact at phase 0 of every 1100 ms stride. */
+typedef double (*profile_fn)(int phase_ms);
+#define SHAPE_STRIDE_MS 1100
+
+static void run_shape(profile_fn fn, int raw, int duration_ms, struct run *r)
+{
+	struct ins_layout *l = raw ? fixture_footswitch() : fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	uint32_t seq = 0;
+
+	ck_assert_ptr_nonnull(ana);
+	memset(r, 0, sizeof(*r));
+	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS) {
+		int phase = ((t % SHAPE_STRIDE_MS) + SHAPE_STRIDE_MS) % SHAPE_STRIDE_MS;
+		double v = fn(t < 0 ? SHAPE_STRIDE_MS - 1 : phase);
+		if (raw) {
+			uint16_t counts = (uint16_t)lround(v);
+			struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq++, .t_us = (int64_t)t * 1000,
+					       .values = &counts };
+			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		} else {
+			float kpa[FX_N] = { [FX_HEEL_M] = (float)v };
+			ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+		}
+		collect(ana, &fm, r);
+	}
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+
+/* Every step's contact within tol_ms of stride start + contact_ms and its
+ * toe-off within tol_ms of stride start + toe_off_ms. */
+static void assert_shape_events(const struct run *r, unsigned min_steps, double contact_ms, double toe_off_ms,
+				double tol_ms)
+{
+	ck_assert_uint_ge(r->n, min_steps);
+	for (unsigned k = 0; k < r->n; k++) {
+		const struct ins_step *s = &r->steps[k];
+		double start = SHAPE_STRIDE_MS * floor((s->contact_us / 1e3 + 200) / SHAPE_STRIDE_MS);
+		ck_assert_msg(fabs(s->contact_us / 1e3 - (start + contact_ms)) <= tol_ms,
+			      "step %u: contact %.1f ms, expected %.1f", k, s->contact_us / 1e3, start + contact_ms);
+		ck_assert_msg(fabs(s->toe_off_us / 1e3 - (start + toe_off_ms)) <= tol_ms,
+			      "step %u: toe-off %.1f ms, expected %.1f", k, s->toe_off_us / 1e3, start + toe_off_ms);
+	}
+}
+
+/* Raw footswitch, floor 200, loaded 2200 counts: rise over 20 ms from phase
+ * 0, fall over 20 ms ending at phase 700 down to 3 % of the range above the
+ * floor, then a slow relaxation tail over the last 3 % lasting 150 ms.  The
+ * tail does not move the toe-off: within one frame of the end of the fall. */
+static double slow_tail(int p)
+{
+	if (p < 20)
+		return 200 + 2000.0 * p / 20;
+	if (p <= 680)
+		return 2200;
+	if (p <= 700)
+		return 2200 - (2200 - 260) * (p - 680) / 20.0;
+	if (p <= 850)
+		return 260 - 60.0 * (p - 700) / 150;
+	return 200;
+}
+
+START_TEST(slow_unloading_tail_does_not_move_toe_off)
+{
+	static struct run r;
+
+	run_shape(slow_tail, 1, 20000, &r);
+	assert_shape_events(&r, 17, 0, 700, DT_MS);
+}
+END_TEST
+
+/* Raw footswitch whose unloaded baseline creeps up late in the swing
+ * (crosstalk, drift): flat at 200 counts after the toe-off (700), then up
+ * to 400 (10 % of the 2000-count range) over the 150 ms before the steep
+ * loading.  The slow pre-rise is not the contact: within one frame of the
+ * steep rise (a floor taken from before the creep put it 75 ms early). */
+static double rising_floor(int p)
+{
+	if (p < 20)
+		return 400 + 1800.0 * p / 20;
+	if (p <= 680)
+		return 2200;
+	if (p <= 700)
+		return 2200 - 2000.0 * (p - 680) / 20;
+	if (p <= 950)
+		return 200;
+	return 200 + 200.0 * (p - 950) / 150;
+}
+
+START_TEST(rising_swing_floor_does_not_advance_contact)
+{
+	static struct run r;
+
+	run_shape(rising_floor, 1, 20000, &r);
+	assert_shape_events(&r, 17, 0, 700, DT_MS);
+}
+END_TEST
+
+/* Calibrated insole, slow heel loading: 3 N rising to 200 N over 300 ms,
+ * then the usual steep rise to 1500 N in 30 ms; unloading over 30 ms ending
+ * at phase 900.  The contact is where the force passes 40 N (the onset
+ * level, capped at 40 N: 5 % of this stance's mean, about 1,000 N, would
+ * be 50 N), on the
+ * slow ramp: 300 * 37 / 197 = 56.3 ms after it began, not at the steep rise
+ * 300 ms later. */
+static double slow_loading(int p)
+{
+	if (p < 300)
+		return 3 + 197.0 * p / 300;
+	if (p < 330)
+		return 200 + 1300.0 * (p - 300) / 30;
+	if (p <= 870)
+		return 1500;
+	if (p <= 900)
+		return 1500 - 1500.0 * (p - 870) / 30;
+	return 0;
+}
+
+START_TEST(slow_heel_loading_is_timed_at_the_force_level)
+{
+	static struct run r;
+
+	run_shape(slow_loading, 0, 20000, &r);
+	assert_shape_events(&r, 17, 300.0 * 37 / 197, 900, DT_MS);
+	for (unsigned k = 0; k < r.n; k++) {
+		double start = SHAPE_STRIDE_MS * floor((r.steps[k].contact_us / 1e3 + 200) / SHAPE_STRIDE_MS);
+		/* the linear ramp is sampled exactly: sub-sample interpolation */
+		ck_assert_double_eq_tol(r.steps[k].contact_us / 1e3 - start, 300.0 * 37 / 197, 0.01);
+	}
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -1248,6 +1393,9 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, walking_then_standing);
 	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
+	tcase_add_test(tc, slow_unloading_tail_does_not_move_toe_off);
+	tcase_add_test(tc, rising_swing_floor_does_not_advance_contact);
+	tcase_add_test(tc, slow_heel_loading_is_timed_at_the_force_level);
 	tcase_add_test(tc, frame_flags_and_state);
 	tcase_add_test(tc, knock_in_swing_is_ignored);
 	tcase_add_test(tc, first_stance_is_timed_against_its_own_level);
