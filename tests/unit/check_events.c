@@ -1242,15 +1242,37 @@ END_TEST
 
 /* ---- failure shapes of real recordings, with exact answers ------------- */
 
-/* One foot, one profile: force (N on the calibrated fixture, counts on the
- * raw footswitch) as a function of the time since the stride began.  True
- * contact at phase 0 of every 1100 ms stride. */
-typedef double (*profile_fn)(int phase_ms);
+/* One foot, one profile over each 1100 ms stride: force (N on the
+ * calibrated fixture, counts on the raw footswitch) linear between knots
+ * (phase in ms from the true contact, value), the first knot at phase 0
+ * and the last at the stride's end.  Frames from lost_from_ms on, lost_n of
+ * them, are not fed (a gap). */
 #define SHAPE_STRIDE_MS 1100
+struct knot {
+	int phase_ms;
+	double v;
+};
+struct shape {
+	const struct knot *knots;
+	unsigned n;
+	int raw;
+	int lost_from_ms, lost_n;
+};
 
-static void run_shape(profile_fn fn, int raw, int duration_ms, struct run *r)
+static double shape_at(const struct shape *sh, int t)
 {
-	struct ins_layout *l = raw ? fixture_footswitch() : fixture_sparse5(0);
+	int p = t < 0 ? SHAPE_STRIDE_MS - DT_MS : t % SHAPE_STRIDE_MS;
+	unsigned k = 1;
+
+	while (k + 1 < sh->n && sh->knots[k].phase_ms <= p)
+		k++;
+	const struct knot *a = &sh->knots[k - 1], *b = &sh->knots[k];
+	return a->v + (b->v - a->v) * (p - a->phase_ms) / (double)(b->phase_ms - a->phase_ms);
+}
+
+static void run_shape(const struct shape *sh, int duration_ms, struct run *r)
+{
+	struct ins_layout *l = sh->raw ? fixture_footswitch() : fixture_sparse5(0);
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
 	struct ins_frame_metrics fm;
@@ -1258,12 +1280,13 @@ static void run_shape(profile_fn fn, int raw, int duration_ms, struct run *r)
 
 	ck_assert_ptr_nonnull(ana);
 	memset(r, 0, sizeof(*r));
-	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS) {
-		int phase = ((t % SHAPE_STRIDE_MS) + SHAPE_STRIDE_MS) % SHAPE_STRIDE_MS;
-		double v = fn(t < 0 ? SHAPE_STRIDE_MS - 1 : phase);
-		if (raw) {
+	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS, seq++) {
+		double v = shape_at(sh, t);
+		if (t >= sh->lost_from_ms && t < sh->lost_from_ms + sh->lost_n * DT_MS)
+			continue;
+		if (sh->raw) {
 			uint16_t counts = (uint16_t)lround(v);
-			struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq++, .t_us = (int64_t)t * 1000,
+			struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq, .t_us = (int64_t)t * 1000,
 					       .values = &counts };
 			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
 		} else {
@@ -1286,9 +1309,9 @@ static void assert_shape_events(const struct run *r, unsigned min_steps, double 
 		const struct ins_step *s = &r->steps[k];
 		double start = SHAPE_STRIDE_MS * floor((s->contact_us / 1e3 + 200) / SHAPE_STRIDE_MS);
 		ck_assert_msg(fabs(s->contact_us / 1e3 - (start + contact_ms)) <= tol_ms,
-			      "step %u: contact %.1f ms, expected %.1f", k, s->contact_us / 1e3, start + contact_ms);
+			      "step %u: contact %.2f ms, expected %.2f", k, s->contact_us / 1e3, start + contact_ms);
 		ck_assert_msg(fabs(s->toe_off_us / 1e3 - (start + toe_off_ms)) <= tol_ms,
-			      "step %u: toe-off %.1f ms, expected %.1f", k, s->toe_off_us / 1e3, start + toe_off_ms);
+			      "step %u: toe-off %.2f ms, expected %.2f", k, s->toe_off_us / 1e3, start + toe_off_ms);
 	}
 }
 
@@ -1296,24 +1319,15 @@ static void assert_shape_events(const struct run *r, unsigned min_steps, double 
  * 0, fall over 20 ms ending at phase 700 down to 3 % of the range above the
  * floor, then a slow relaxation tail over the last 3 % lasting 150 ms.  The
  * tail does not move the toe-off: within one frame of the end of the fall. */
-static double slow_tail(int p)
-{
-	if (p < 20)
-		return 200 + 2000.0 * p / 20;
-	if (p <= 680)
-		return 2200;
-	if (p <= 700)
-		return 2200 - (2200 - 260) * (p - 680) / 20.0;
-	if (p <= 850)
-		return 260 - 60.0 * (p - 700) / 150;
-	return 200;
-}
+static const struct knot slow_tail[] = { { 0, 200 }, { 20, 2200 }, { 680, 2200 }, { 700, 260 },
+					 { 850, 200 }, { SHAPE_STRIDE_MS, 200 } };
 
 START_TEST(slow_unloading_tail_does_not_move_toe_off)
 {
 	static struct run r;
+	const struct shape sh = { slow_tail, 6, 1, -1000, 0 };
 
-	run_shape(slow_tail, 1, 20000, &r);
+	run_shape(&sh, 20000, &r);
 	assert_shape_events(&r, 17, 0, 700, DT_MS);
 }
 END_TEST
@@ -1323,24 +1337,15 @@ END_TEST
  * to 400 (10 % of the 2000-count range) over the 150 ms before the steep
  * loading.  The slow pre-rise is not the contact: within one frame of the
  * steep rise (a floor taken from before the creep put it 75 ms early). */
-static double rising_floor(int p)
-{
-	if (p < 20)
-		return 400 + 1800.0 * p / 20;
-	if (p <= 680)
-		return 2200;
-	if (p <= 700)
-		return 2200 - 2000.0 * (p - 680) / 20;
-	if (p <= 950)
-		return 200;
-	return 200 + 200.0 * (p - 950) / 150;
-}
+static const struct knot rising_floor[] = { { 0, 400 }, { 20, 2200 }, { 680, 2200 }, { 700, 200 },
+					    { 950, 200 }, { SHAPE_STRIDE_MS, 400 } };
 
 START_TEST(rising_swing_floor_does_not_advance_contact)
 {
 	static struct run r;
+	const struct shape sh = { rising_floor, 6, 1, -1000, 0 };
 
-	run_shape(rising_floor, 1, 20000, &r);
+	run_shape(&sh, 20000, &r);
 	assert_shape_events(&r, 17, 0, 700, DT_MS);
 }
 END_TEST
@@ -1349,31 +1354,21 @@ END_TEST
  * then the usual steep rise to 1500 N in 30 ms; unloading over 30 ms ending
  * at phase 900.  The contact is where the force passes 40 N (the onset
  * level, capped at 40 N: 5 % of this stance's mean, about 1,000 N, would
- * be 50 N), on the
- * slow ramp: 300 * 37 / 197 = 56.3 ms after it began, not at the steep rise
- * 300 ms later. */
-static double slow_loading(int p)
-{
-	if (p < 300)
-		return 3 + 197.0 * p / 300;
-	if (p < 330)
-		return 200 + 1300.0 * (p - 300) / 30;
-	if (p <= 870)
-		return 1500;
-	if (p <= 900)
-		return 1500 - 1500.0 * (p - 870) / 30;
-	return 0;
-}
+ * be 50 N), on the slow ramp: 300 * 37 / 197 = 56.3 ms after it began, not
+ * at the steep rise 300 ms later.  The ramp is linear, so the interpolated
+ * time is exact. */
+static const struct knot slow_loading[] = { { 0, 3 }, { 300, 200 }, { 330, 1500 }, { 870, 1500 },
+					    { 900, 0 }, { SHAPE_STRIDE_MS, 0 } };
 
 START_TEST(slow_heel_loading_is_timed_at_the_force_level)
 {
 	static struct run r;
+	const struct shape sh = { slow_loading, 6, 0, -1000, 0 };
 
-	run_shape(slow_loading, 0, 20000, &r);
+	run_shape(&sh, 20000, &r);
 	assert_shape_events(&r, 17, 300.0 * 37 / 197, 900, DT_MS);
 	for (unsigned k = 0; k < r.n; k++) {
 		double start = SHAPE_STRIDE_MS * floor((r.steps[k].contact_us / 1e3 + 200) / SHAPE_STRIDE_MS);
-		/* the linear ramp is sampled exactly: sub-sample interpolation */
 		ck_assert_double_eq_tol(r.steps[k].contact_us / 1e3 - start, 300.0 * 37 / 197, 0.01);
 	}
 }
