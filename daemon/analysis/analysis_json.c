@@ -155,18 +155,3 @@ int ins_step_csv_header(char *buf, size_t buflen)
 	return finish_line(buf, buflen, len, rc);
 }
 
-int ins_step_csv_row(const struct ins_step *step, char *buf, size_t buflen)
-{
-	size_t len = 0;
-	int rc = append(buf, buflen, &len, "%s,%u,%u,%lld,%lld", ins_foot_name(step->foot),
-			(unsigned)step->index, (unsigned)step->flags,
-			(long long)step->contact_us, (long long)step->toe_off_us);
-
-	for (unsigned i = 0; rc == 0 && i < INS_M_COUNT; i++) {
-		if (isfinite(step->m[i]))
-			rc = append(buf, buflen, &len, ",%.9g", step->m[i]);
-		else
-			rc = append(buf, buflen, &len, ",");
-	}
-	return finish_line(buf, buflen, len, rc);
-}

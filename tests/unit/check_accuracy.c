@@ -19,9 +19,9 @@
 #include "insoled/analysis.h"
 #include "insoled/import.h"
 #include "insoled/layout.h"
+#include "lib.h"
 
-#define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
+#define SHARED_DATA test_shared_data()
 
 /* Published strides are matched to ours by their contact times: within 150
  * ms (a seventh of the shortest stride) is the same contact. */
@@ -247,10 +247,10 @@ START_TEST(gaitndd_stride_stance_swing_match_published)
 
 	if (!have_shared_data("gaitndd accuracy"))
 		return;
-	snprintf(path, sizeof path, SHARED_DATA "/gaitndd/%s.ts", rec);
+	snprintf(path, sizeof path, "%s/gaitndd/%s.ts", SHARED_DATA, rec);
 	n = read_ts(path, rows);
 	ck_assert_uint_gt(n, 100);
-	snprintf(path, sizeof path, SHARED_DATA "/gaitndd/%s.hea", rec);
+	snprintf(path, sizeof path, "%s/gaitndd/%s.hea", SHARED_DATA, rec);
 	analyse_file(path, det);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		struct foot_result r = compare_foot(&det[foot], rows, n, foot);
@@ -271,7 +271,7 @@ END_TEST
 
 /* ---- Moticon ------------------------------------------------------------- */
 
-#define MOTICON_DIR SHARED_DATA "/moticon/"
+#define MOTICON_DIR "moticon/"
 #define MOTICON_REPORT "moticon_gait_report_230927_10_21_14_"
 
 /* Vendor step table after a comment line: Step, Initial contact (s), Toe
@@ -330,17 +330,19 @@ START_TEST(moticon_events_match_vendor)
 {
 	static struct detected det[INS_FOOT_COUNT];
 	unsigned agree = 0, total = 0;
+	char file[512];
 
 	if (!have_shared_data("Moticon accuracy"))
 		return;
-	analyse_file(MOTICON_DIR "230927_102114.txt", det);
+	analyse_file(test_shared_path(file, sizeof(file), MOTICON_DIR "230927_102114.txt"), det);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		struct vendor_step v[64];
 		double worst_c = 0, worst_t = 0;
 		char path[512];
 		unsigned n;
 
-		snprintf(path, sizeof path, MOTICON_DIR MOTICON_REPORT "%s_steps.csv", ins_foot_name(foot));
+		snprintf(path, sizeof path, "%s/" MOTICON_DIR MOTICON_REPORT "%s_steps.csv", SHARED_DATA,
+			 ins_foot_name(foot));
 		n = read_vendor_steps(path, v, 64);
 		ck_assert_uint_gt(n, 5);
 		/* The walk opens with 2-3 s of standing (weight shifting between

@@ -277,6 +277,55 @@ START_TEST(step_csv_header_and_row)
 }
 END_TEST
 
+/* Values of every magnitude and the roundings printf decides: powers of
+ * ten, 9-digit ties, numbers just under a power, tiny and huge ones. */
+static double text_value(unsigned k, unsigned i)
+{
+	static const double edge[] = { 0, -0.0, 1, 10, 0.5, 999999999.5, 999999999.4, 99999999.95, 1e-4,
+				       9.9999999999e-5, 1e9, 123456789012.0, 1.5e-7, -2.5, 0.30000000000000004,
+				       1234.5678949999, 1234.5678950001, 100, 0.0001234, 5e-324, 1e300 };
+	double u = (double)((k * 2654435761u + i * 40503u) % 1000003u) / 1000003.0;
+
+	if (k < sizeof edge / sizeof edge[0])
+		return edge[k];
+	/* 10^-6 .. 10^11, both signs, with up to 17 significant digits */
+	return (k % 2 ? -1 : 1) * pow(10.0, -6 + 17.0 * u) * (1 + u / 7);
+}
+
+START_TEST(step_text_is_exactly_the_jansson_document_and_the_printf_row)
+{
+	char text[INS_STEP_JSON_MAX], csv[INS_STEP_CSV_MAX], want_csv[INS_STEP_CSV_MAX];
+	struct ins_step st;
+
+	for (unsigned k = 0; k < 4000; k++) {
+		json_t *j;
+		char *want;
+		size_t len = 0;
+
+		make_step(&st, k % 2, k, k / 7.0);
+		st.flags = k % 5;
+		for (unsigned i = 0; i < INS_M_COUNT; i++)
+			st.m[i] = (k + i) % 9 == 0 ? NAN : text_value(i == 0 ? k : k + i * 4001u, i);
+		j = ins_step_json(&st);
+		want = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
+		ck_assert_int_eq(ins_step_json_text(&st, text, sizeof text), (int)strlen(want));
+		ck_assert_str_eq(text, want);
+		free(want);
+		json_decref(j);
+		len = (size_t)snprintf(want_csv, sizeof want_csv, "%s,%u,%u,%lld,%lld", ins_foot_name(st.foot),
+				       (unsigned)st.index, (unsigned)st.flags, (long long)st.contact_us,
+				       (long long)st.toe_off_us);
+		for (unsigned i = 0; i < INS_M_COUNT; i++)
+			len += (size_t)(isfinite(st.m[i]) ? snprintf(want_csv + len, sizeof want_csv - len, ",%.9g", st.m[i])
+						: snprintf(want_csv + len, sizeof want_csv - len, ","));
+		ck_assert_int_eq(ins_step_csv_row(&st, csv, sizeof csv), (int)len);
+		ck_assert_str_eq(csv, want_csv);
+	}
+	ck_assert_int_eq(ins_step_json_text(&st, text, 10), -1);
+	ck_assert_str_eq(text, "");
+}
+END_TEST
+
 START_TEST(metric_info_matches_the_list)
 {
 	ck_assert_str_eq(ins_step_metric_info[INS_M_STANCE_MS].name, "stance_ms");
@@ -380,6 +429,7 @@ Suite *ins_suite_summary(void)
 	tcase_add_test(tj, frame_metrics_json_shape);
 	tcase_add_test(tj, step_csv_header_and_row);
 	tcase_add_test(tj, metric_info_matches_the_list);
+	tcase_add_test(tj, step_text_is_exactly_the_jansson_document_and_the_printf_row);
 	TCase *ts = tcase_create("synthetic");
 
 	tcase_set_timeout(ts, 60);
