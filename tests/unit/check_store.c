@@ -1101,6 +1101,45 @@ START_TEST(exports_stream_and_import_reads_them_back)
 }
 END_TEST
 
+/* The report's map: the mean of each sensor's per-step peaks, over the
+ * foot's steps; never above the session maximum, and on the steady
+ * synthetic walker close to it.  Sparse maps carry the sensors' values. */
+START_TEST(heatmap_mean_of_step_peaks)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct live_run run = record_synthetic(st, "fsr16", 12.0, 0);
+	char err[256] = "";
+	int rc;
+	json_t *pk = ins_store_session_heatmap(st, run.id, 0, "peak", &rc, err, sizeof(err));
+	json_t *mp = ins_store_session_heatmap(st, run.id, 0, "mean_peak", &rc, err, sizeof(err));
+	json_t *a, *b;
+	size_t i, left = 0;
+	json_t *s;
+
+	ck_assert_msg(pk && mp, "%s", err);
+	json_array_foreach(run.steps, i, s)
+		left += strcmp(json_string_value(json_object_get(s, "foot")), "left") == 0;
+	ck_assert_uint_gt(left, 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(mp, "steps")), (json_int_t)left);
+	a = json_object_get(pk, "sensors");
+	b = json_object_get(mp, "sensors");
+	ck_assert_uint_eq(json_array_size(a), 16);
+	ck_assert_uint_eq(json_array_size(b), 16);
+	for (i = 0; i < 16; i++) {
+		double p = json_number_value(json_array_get(a, i)), m = json_number_value(json_array_get(b, i));
+		ck_assert_msg(m <= p + 1e-6, "sensor %zu: mean of step peaks %g above the session peak %g", i, m, p);
+		if (p > 50)
+			ck_assert_msg(m >= 0.97 * p, "sensor %zu: mean of step peaks %g, session peak %g", i, m, p);
+	}
+	json_decref(pk);
+	json_decref(mp);
+	json_decref(run.steps);
+	json_decref(run.summary);
+	ins_store_close(st);
+}
+END_TEST
+
 START_TEST(grid_heatmap_peak_is_exact)
 {
 	struct ins_store_config c = config();
@@ -1146,7 +1185,7 @@ START_TEST(grid_heatmap_peak_is_exact)
 	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
 	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "max", &rc, err, sizeof(err)));
 	ck_assert_int_eq(rc, INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "kind: expected peak or mean");
+	ck_assert_str_eq(err, "kind: expected peak, mean_peak or mean");
 	ins_layout_free(layout);
 	ins_store_close(st);
 }
@@ -1414,6 +1453,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, reanalysis_identical_to_live);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
+	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, import_real_recording_matches_direct_analysis);
 	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);
