@@ -129,28 +129,37 @@ function sessionCard(s) {
 }
 
 async function drawSessionMaps(card, id, layouts) {
-	const kinds = [['peak', 'Peak pressure', 'Highest pressure of each cell over the session'], ['mean', 'Mean pressure', 'Average pressure of each cell during stance']];
+	// The plantar-pressure report convention first: each step's peak,
+	// averaged over the steps, which one outlying step cannot drive; the
+	// session maximum stays available as the second choice.
+	const kinds = [['mean_peak', 'Peak pressure', 'Mean over the steps of each step\u2019s peak pressure'],
+		['mean', 'Mean pressure', 'Average pressure of each cell during stance'],
+		['peak', 'Session maximum', 'Highest pressure of each cell over the whole session (one step can drive it)']];
 	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f) => get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null)))));
 	const row = el('div', { class: 'two-col' });
-	card.append(row);
+	const second = el('details', { class: 'second-map', id: 'map-session-max' },
+		el('summary', {}, 'Session maximum instead of the mean of step peaks'));
+	card.append(row, second);
 	kinds.forEach(([kind, title, hint], ki) => {
 		const hms = maps[ki];
 		const max = niceMax(Math.max(50, ...hms.map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
+		const steps = kind === 'mean_peak' ? ` over ${FEET.map((f, fi) => `${hms[fi]?.steps ?? 0} ${f}`).join(' and ')} steps` : '';
 		const figs = FEET.map((f, fi) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `map-${kind}-${f}`,
 				'aria-label': `${footName(f)} foot ${title.toLowerCase()} map, maximum ${withUnit(hms[fi]?.max_kpa, 'kPa')}` });
 			return { f, fi, canvas, fig: el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · max ${withUnit(hms[fi]?.max_kpa, 'kPa')}`), canvas) };
 		});
-		row.append(el('div', {}, el('h3', {}, title), el('p', { class: 'muted' }, hint),
+		(kind === 'peak' ? second : row).append(el('div', {}, el('h3', {}, title), el('p', { class: 'muted' }, hint + steps),
 			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
 		for (const { f, fi, canvas } of figs) {
 			const m = new FootMap(canvas, f);
-			if (layouts[fi]?.outline) m.setOutline(layouts[fi].outline);
+			m.setLayout(layouts[fi]);
 			const draw = () => m.draw({ heatmap: hms[fi], min: 0, max });
 			draw();
 			new ResizeObserver(draw).observe(canvas);
 		}
 	});
+	card.append(el('p', { class: 'muted' }, 'Outlines: the anatomical regions of the step metrics (MH/LH medial/lateral heel, MM/LM midfoot, M1, M2-3, M4-5 metatarsal heads, Hx hallux, T2-5 lesser toes). M = medial, L = lateral. Hatched: not measured (no sensor there).'));
 }
 
 // Mean and SD of every metric per foot with the symmetry index.

@@ -28,7 +28,7 @@ export async function mount(main) {
 				lay ? canvas : null));
 			if (lay) {
 				const m = new FootMap(canvas, d.foot === 'right' ? 'right' : 'left'); // "auto" pairs: the left shape
-				m.setOutline(lay.outline);
+				m.setLayout(lay);
 				const draw = () => m.draw({ sensors: lay.sensors });
 				new ResizeObserver(draw).observe(canvas);
 			}
