@@ -1043,6 +1043,13 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	j = ins_store_session_get(st, imported, &c.refuse_corrupt, err, sizeof(err));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "reimported");
+	{
+		/* the export's start_utc (millisecond resolution) dates the re-import */
+		json_t *orig = ins_store_session_get(st, run.id, &c.refuse_corrupt, err, sizeof(err));
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")) / 1000,
+				 json_integer_value(json_object_get(orig, "start_us")) / 1000);
+		json_decref(orig);
+	}
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "model");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
 	json_decref(j);
@@ -1248,6 +1255,11 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), frames);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:moticon:230927_102114.txt");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "moticon sample");
+	{
+		/* dated by the file's "# Start time: 27.09.2023 10:21:14.922" (local time), not the import */
+		struct tm tm = { .tm_year = 123, .tm_mon = 8, .tm_mday = 27, .tm_hour = 10, .tm_min = 21, .tm_sec = 14, .tm_isdst = -1 };
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")), (int64_t)mktime(&tm) * 1000000 + 922000);
+	}
 	json_decref(j);
 	steps = stored_steps(st, id);
 	assert_same_json(steps, direct, "imported and directly analysed steps");

@@ -45,7 +45,7 @@ export async function mount(main, params) {
 }
 
 async function pickerCard(ids) {
-	const sel = el('select', { id: 'compare-add' }, el('option', { value: '' }, 'Add a session…'));
+	const sel = el('select', { id: 'compare-add' }, el('option', { value: '' }, 'Choose a session…'));
 	const chips = el('div', { class: 'chips', role: 'list', 'aria-label': 'Sessions being compared' });
 	const go = (list) => { location.hash = `#/compare?ids=${list.join(',')}`; };
 	try {
@@ -64,10 +64,17 @@ async function pickerCard(ids) {
 	} catch (e) {
 		chips.append(el('p', { class: 'error' }, `Could not list sessions: ${e.message}`));
 	}
-	sel.addEventListener('change', () => { if (sel.value && ids.length < MAX_SESSIONS) go([...ids, sel.value]); });
+	// Adding takes the button (or Enter in the form): a closed select changes
+	// its value on ArrowDown, which must only move through the list.
+	const add = el('button', { type: 'submit', id: 'compare-add-button' }, 'Add');
+	const form = el('form', { class: 'stack add-form' }, el('label', { for: 'compare-add' }, 'Add a session'), el('div', { class: 'actions' }, sel, add));
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		if (sel.value && ids.length < MAX_SESSIONS) go([...ids, sel.value]);
+	});
 	return el('section', { class: 'card compare-pick' },
-		el('div', { class: 'stack' }, el('label', { for: 'compare-add' }, 'Sessions (first = baseline)'), chips),
-		el('div', { class: 'stack' }, sel));
+		el('div', { class: 'stack' }, el('span', { class: 'label' }, 'Sessions (first = baseline)'), chips),
+		form);
 }
 
 async function drawMaps(card, sessions, diff) {

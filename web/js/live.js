@@ -230,7 +230,9 @@ function build(main, st) {
 		st.dirty = true;
 	};
 	for (const i of [ui.scaleAuto, ui.scaleFixed, ui.scaleMax]) i.addEventListener('change', onRange);
-	ui.scaleMax.addEventListener('focus', () => { ui.scaleFixed.checked = true; onRange(); });
+	// Typing a maximum chooses the fixed range; merely tabbing through the
+	// field must not change what the maps show.
+	ui.scaleMax.addEventListener('input', () => { ui.scaleFixed.checked = true; onRange(); });
 
 	ui.maps = {};
 	ui.readout = {};
@@ -371,6 +373,13 @@ function archColumn(st) {
 	return st.steps.some((s) => isNum(s.metrics?.arch_index)) ? 'arch_index' : 'midfoot_load_index';
 }
 
+// The side named only when the shown value has a sign: "0.00", not "0.00 lateral".
+function balanceText(bal) {
+	if (!isNum(bal)) return '–';
+	const shown = Number(bal.toFixed(2));
+	return `${signed(bal, 2)}${shown > 0 ? ' medial' : shown < 0 ? ' lateral' : ''}`;
+}
+
 function renderSteps(ui, st) {
 	const arch = archColumn(st);
 	ui.archHead.textContent = arch === 'arch_index' ? 'Arch index' : 'Midfoot load (%)';
@@ -391,7 +400,7 @@ function renderSteps(ui, st) {
 			el('td', { class: 'n' }, num(m.cadence_steps_min, 1)),
 			el('td', {}, strikeName(m.strike_pattern)),
 			el('td', { class: 'n' }, num(m[arch], arch === 'arch_index' ? 3 : 1)),
-			el('td', { class: 'n' }, isNum(bal) ? `${signed(bal, 2)} ${bal > 0 ? 'medial' : bal < 0 ? 'lateral' : ''}` : '–'),
+			el('td', { class: 'n' }, balanceText(bal)),
 			el('td', { class: flags.length ? 'flag' : '' }, flags.length ? flags.join(', ') : 'ok'));
 	}));
 }

@@ -6,7 +6,7 @@
 import { get, post, metrics as metricList, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
-import { plot, axis, destroy, FOOT_COLOURS } from './charts.js';
+import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
 import { archCategory, trendCategory, ARCH_INDEX_THRESHOLDS } from './arch.js';
 import { drawCurves } from './curves.js';
@@ -276,8 +276,12 @@ function trendChart(card, steps, defs, initial) {
 		const d = defs.find((x) => x.name === name);
 		const xs = [], cols = { left: [], right: [] };
 		const sorted = [...steps].sort((a, b) => a.contact_us - b.contact_us);
+		// minutes, or seconds for a session under two minutes (a 40 s
+		// walk on a minute axis is one tick)
+		const span = (sorted[sorted.length - 1].contact_us - t0) / 60e6;
+		const perUnit = span < 2 ? 1e6 : 60e6;
 		for (const s of sorted) {
-			xs.push((s.contact_us - t0) / 60e6);
+			xs.push((s.contact_us - t0) / perUnit);
 			for (const f of FEET) cols[f].push(s.foot === f && isNum(s.metrics?.[name]) ? s.metrics[name] : null);
 		}
 		const smooth = FEET.map((f) => {
@@ -292,10 +296,12 @@ function trendChart(card, steps, defs, initial) {
 		const u = unitText(d.unit);
 		title.textContent = `${d.label} (${u}) per step`;
 		holder.chart = plot(box, {
-			scales: { x: { time: false } },
-			axes: [axis('Time since start (min)'), axis(u, { size: 60 })],
+			scales: { x: { time: false }, y: { range: (pl, lo, hi) => flooredRange(lo, hi, digitsFor(d.unit)) } },
+			axes: [axis(box.dataset.xAxis = perUnit === 1e6 ? 'Time since start (s)' : 'Time since start (min)'), axis(u, { size: 60 })],
 			legend: { live: false },
-			series: [{ label: 'Minutes', value: (x, v) => num(v, 2) },
+			// the range in use, for people and tests checking the floor
+			hooks: { setScale: [(pl, key) => { if (key === 'y') Object.assign(box.dataset, { yMin: pl.scales.y.min, yMax: pl.scales.y.max }); }] },
+			series: [{ label: perUnit === 1e6 ? 'Seconds' : 'Minutes', value: (x, v) => num(v, perUnit === 1e6 ? 0 : 2) },
 				...FEET.map((f) => ({ label: `${footName(f)} step`, stroke: FOOT_COLOURS[f], width: 0, paths: () => null, points: { show: true, size: 4, fill: FOOT_COLOURS[f] }, value: (x, v) => num(v, digitsFor(d.unit)) })),
 				...FEET.map((f) => ({ label: `${footName(f)}, ${TREND_SMOOTH_STEPS}-step mean`, stroke: FOOT_COLOURS[f], width: 2.5, spanGaps: true, points: { show: false }, value: (x, v) => num(v, digitsFor(d.unit)) }))],
 		}, [xs, cols.left, cols.right, ...smooth], 240);
