@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "insoled/analysis.h"
-#include "http_private.h"
+#include "http_priv.h"
 
 static json_t *mask_cells(const struct ins_layout *l)
 {
