@@ -8,9 +8,10 @@ import { get, post } from './api.js';
 import { el, footName, isNum } from './format.js';
 
 export const TARGET_STEPS = 30;
-// Each foot's first steps after the start are gait initiation, not the
-// steady walking the report describes: they are not counted.
-export const INITIATION_STEPS = 2;
+// Step flags of steps the summary leaves out (analysis.h
+// INS_STEP_NOT_STEADY: gap, initiation, irregular): they do not count
+// toward the target either.
+const NOT_STEADY = (1 << 1) | (1 << 2) | (1 << 3);
 const FEET = ['left', 'right'];
 const KG_TO_N = 9.80665;
 
@@ -18,10 +19,9 @@ export function newRecordingState() {
 	return { sessionId: null, startUs: null, clock: null, seen: new Set(), counts: { left: 0, right: 0 }, feet: new Set() };
 }
 
-// A step counts toward the target once the foot is past its initiation
-// steps and the analysis did not mark it as outside steady walking.
+// A step counts toward the target when the analysis calls it steady-state.
 function steady(step) {
-	return isNum(step.index) && step.index >= INITIATION_STEPS && step.steady !== false;
+	return isNum(step.index) && ((step.flags ?? 0) & NOT_STEADY) === 0;
 }
 
 export function countStep(rs, step) {
@@ -82,7 +82,7 @@ export function renderProgress(box, rs) {
 	if (target) {
 		target.className = done ? 'target reached' : 'target';
 		target.textContent = done ? `${TARGET_STEPS} steps per foot reached: enough for the report, stop when ready.`
-			: `Target: ${TARGET_STEPS} steady steps per foot (the first ${INITIATION_STEPS} of each foot are not counted).`;
+			: `Target: ${TARGET_STEPS} steady steps per foot (gait initiation, irregular steps and steps with lost frames are not counted).`;
 	}
 }
 
