@@ -109,7 +109,7 @@ json_t *ins_summary_json(const struct ins_summary *sum)
 					      "left", stats_json(&sum->foot[INS_FOOT_LEFT][i]),
 					      "right", stats_json(&sum->foot[INS_FOOT_RIGHT][i]),
 					      "symmetry_pct", ins_json_number_or_null(sum->symmetry_pct[i])));
-	return json_pack("{s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o}}",
+	return json_pack("{s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o, s:o, s:o, s:o, s:o}}",
 			 "steps", per_foot_uint(sum->steps),
 			 "metrics", metrics,
 			 "arch_trend",
@@ -118,7 +118,11 @@ json_t *ins_summary_json(const struct ins_summary *sum)
 			 "arch_measure", session_arch_measure(sum),
 			 "quality",
 			 "saturated_steps", per_foot_uint(sum->saturated_steps),
-			 "gap_steps", per_foot_uint(sum->gap_steps));
+			 "gap_steps", per_foot_uint(sum->gap_steps),
+			 "excluded_steps", per_foot_uint(sum->excluded_steps),
+			 "initiation_steps", per_foot_uint(sum->initiation_steps),
+			 "irregular_steps", per_foot_uint(sum->irregular_steps),
+			 "termination_steps", per_foot_uint(sum->termination_steps));
 }
 
 json_t *ins_frame_metrics_json(const struct ins_frame_metrics *fm)

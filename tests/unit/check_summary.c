@@ -37,12 +37,19 @@ START_TEST(mean_sd_cv_and_symmetry)
 		make_step(&st, INS_FOOT_RIGHT, k, k + 0.5);
 		st.m[INS_M_STANCE_MS] = right[k];
 		st.m[INS_M_ML_BALANCE] = 0.1;
-		st.flags = INS_STEP_GAP | (k == 2 ? INS_STEP_SATURATED : 0);
+		st.flags = k == 2 ? INS_STEP_SATURATED : 0;
 		ins_summary_acc_add(acc, &st);
 	}
+	/* frames lost during this stance: listed, counted, left out */
+	make_step(&st, INS_FOOT_RIGHT, 3, 3.5);
+	st.m[INS_M_STANCE_MS] = 5000;
+	st.flags = INS_STEP_GAP;
+	ins_summary_acc_add(acc, &st);
 	ins_summary_acc_finish(acc, &sum);
 	ck_assert_uint_eq(sum.steps[INS_FOOT_LEFT], 3);
-	ck_assert_uint_eq(sum.steps[INS_FOOT_RIGHT], 3);
+	ck_assert_uint_eq(sum.steps[INS_FOOT_RIGHT], 4);
+	ck_assert_uint_eq(sum.excluded_steps[INS_FOOT_RIGHT], 1);
+	ck_assert_uint_eq(sum.foot[INS_FOOT_RIGHT][INS_M_STANCE_MS].n, 3);
 	const struct ins_metric_stats *l = &sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS];
 	ck_assert_uint_eq(l->n, 3);
 	ck_assert_double_eq_tol(l->mean, 620, 1e-9);
@@ -59,7 +66,44 @@ START_TEST(mean_sd_cv_and_symmetry)
 	ck_assert_uint_eq(sum.saturated_steps[INS_FOOT_LEFT], 1);
 	ck_assert_uint_eq(sum.saturated_steps[INS_FOOT_RIGHT], 1);
 	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_LEFT], 0);
-	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_RIGHT], 3);
+	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_RIGHT], 1);
+	ins_summary_acc_free(acc);
+}
+END_TEST
+
+/* Standing, a walk, standing: the initiation step (no stride), the last
+ * steady-looking step before the stop (termination) and the irregular
+ * standing "step" are counted by reason and left out; the three steps of
+ * steady walking between them make the statistics. */
+START_TEST(steps_that_are_not_steady_gait_are_left_out)
+{
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_step st;
+	static const double stance[] = { 5866, 640, 650, 660, 700, 2842 };
+	static const unsigned flags[] = { INS_STEP_INITIATION, 0, 0, 0, 0, INS_STEP_IRREGULAR };
+
+	for (unsigned k = 0; k < 6; k++) {
+		make_step(&st, INS_FOOT_LEFT, k, k / 60.0);
+		st.m[INS_M_STANCE_MS] = stance[k];
+		st.flags = flags[k];
+		ins_summary_acc_add(acc, &st);
+		ck_assert_int_eq(ins_step_steady(&st), flags[k] == 0);
+	}
+	ins_summary_acc_finish(acc, &sum);
+	ck_assert_uint_eq(sum.steps[INS_FOOT_LEFT], 6);
+	ck_assert_uint_eq(sum.excluded_steps[INS_FOOT_LEFT], 3);
+	ck_assert_uint_eq(sum.initiation_steps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(sum.termination_steps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(sum.irregular_steps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS].n, 3);
+	ck_assert_double_eq_tol(sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS].mean, 650, 1e-9);
+	/* a walk still going at the end: its last step counts */
+	make_step(&st, INS_FOOT_LEFT, 6, 0.2);
+	st.m[INS_M_STANCE_MS] = 650;
+	ins_summary_acc_add(acc, &st);
+	ins_summary_acc_finish(acc, &sum);
+	ck_assert_uint_eq(sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS].n, 4);
 	ins_summary_acc_free(acc);
 }
 END_TEST
@@ -377,6 +421,7 @@ Suite *ins_suite_summary(void)
 	TCase *tj = tcase_create("json_csv");
 
 	tcase_add_test(tc, mean_sd_cv_and_symmetry);
+	tcase_add_test(tc, steps_that_are_not_steady_gait_are_left_out);
 	tcase_add_test(tc, single_step_has_no_spread);
 	tcase_add_test(tc, arch_trend_slope_and_confidence_interval);
 	tcase_add_test(tj, step_json_shape_and_nulls);

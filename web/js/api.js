@@ -27,13 +27,9 @@ async function errorFrom(r) {
 	return new ApiError(r.status, msg, field);
 }
 
-export async function request(path, { method = 'GET', body, blob, raw = false, signal } = {}) {
+export async function request(path, { method = 'GET', body, raw = false, signal } = {}) {
 	const opts = { method, headers: {}, credentials: 'same-origin', signal };
-	if (blob !== undefined) {
-		// a file sent as it is (the recording import takes the raw bytes)
-		opts.headers['Content-Type'] = 'application/octet-stream';
-		opts.body = blob;
-	} else if (body !== undefined) {
+	if (body !== undefined) {
 		opts.headers['Content-Type'] = 'application/json';
 		opts.body = JSON.stringify(body);
 	}
@@ -57,8 +53,26 @@ export async function request(path, { method = 'GET', body, blob, raw = false, s
 }
 
 export const get = (path, opts) => request(path, opts);
+export const patch = (path, body) => request(path, { method: 'PATCH', body });
+export const del = (path) => request(path, { method: 'DELETE' });
+
+// A file as the raw request body (POST /api/sessions/import).
+export async function upload(path, file) {
+	let r;
+	try {
+		r = await fetch(`api/${path}`, { method: 'POST', credentials: 'same-origin', body: file,
+			headers: { 'Content-Type': 'application/octet-stream' } });
+	} catch {
+		throw new ApiError(0, 'The daemon does not answer: check that insoled is running and the network is up.');
+	}
+	if (!r.ok) {
+		const err = await errorFrom(r);
+		if (r.status === 401) for (const fn of listeners) fn(err);
+		throw err;
+	}
+	return r.json();
+}
 export const post = (path, body, opts = {}) => request(path, { ...opts, method: 'POST', body: body ?? {} });
-export const upload = (path, blob, opts = {}) => request(path, { ...opts, method: 'POST', blob });
 
 export function query(params) {
 	const q = new URLSearchParams();

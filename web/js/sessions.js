@@ -1,10 +1,9 @@
 // Sessions: the recorded sessions, newest first, filtered by subject,
 // footwear and date; open one for its report or tick several to compare.
-// A recording from another system (the formats `insoled --analyze` reads)
-// is imported here as a session and its report opened.
 
-import { get, query, upload } from './api.js';
+import { get, query } from './api.js';
 import { el, dateTime, duration, num, isNum } from './format.js';
+import { importCard, editSession, deleteSession } from './session_admin.js';
 
 const PAGE = 50;
 
@@ -12,45 +11,6 @@ function dayToUs(value, endOfDay) {
 	if (!value) return '';
 	const d = new Date(`${value}T${endOfDay ? '23:59:59.999' : '00:00:00'}`);
 	return Number.isNaN(d.getTime()) ? '' : String(d.getTime() * 1000);
-}
-
-const IMPORT_FORMATS = 'pedar (.asc), F-Scan (.asf), XSENSOR and stappone (.csv), Moticon, PhysioNet gaitpdb, insoled exports';
-
-// The import form: a file, the subject (required) and footwear; the new
-// session's report opens when the daemon has analysed it.
-function importCard() {
-	const file = el('input', { id: 'imp-file', type: 'file', required: true });
-	const subject = el('input', { id: 'imp-subject', type: 'text', required: true, autocomplete: 'off' });
-	const footwear = el('input', { id: 'imp-footwear', type: 'text', autocomplete: 'off' });
-	const status = el('p', { class: 'muted', role: 'status', id: 'imp-status' });
-	const button = el('button', { type: 'submit', class: 'primary', id: 'imp-submit' }, 'Import');
-	const form = el('form', { class: 'filters', 'aria-label': 'Import a recording' },
-		el('div', {}, el('label', { for: 'imp-file' }, 'Recording file'), file),
-		el('div', {}, el('label', { for: 'imp-subject' }, 'Subject'), subject),
-		el('div', {}, el('label', { for: 'imp-footwear' }, 'Footwear'), footwear),
-		el('div', { class: 'actions' }, button));
-	form.addEventListener('submit', async (ev) => {
-		ev.preventDefault();
-		const f = file.files[0];
-		if (!f || !subject.value.trim()) return;
-		button.disabled = true;
-		status.className = 'muted';
-		status.textContent = `Importing ${f.name}…`;
-		try {
-			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: `imported from ${f.name}` });
-			const s = await upload(`sessions/import${q}`, f);
-			status.textContent = `Imported ${f.name} as session ${s.id}.`;
-			location.hash = `#/report/${s.id}`;
-		} catch (e) {
-			status.className = 'error';
-			status.textContent = `Could not import ${f.name}: ${e.message}`;
-		} finally {
-			button.disabled = false;
-		}
-	});
-	return el('section', { class: 'card', id: 'import-card' },
-		el('h2', {}, 'Import a recording'),
-		el('p', { class: 'muted' }, `Files from other systems: ${IMPORT_FORMATS}.`), form, status);
 }
 
 export async function mount(main, params) {
@@ -85,10 +45,10 @@ export async function mount(main, params) {
 					el('th', { scope: 'col' }, 'Date'), el('th', { scope: 'col' }, 'Subject'),
 					el('th', { scope: 'col' }, 'Footwear'), el('th', { scope: 'col', class: 'n' }, 'Duration'),
 					el('th', { scope: 'col', class: 'n' }, 'Steps'), el('th', { scope: 'col' }, 'State'),
-					el('th', { scope: 'col' }, 'Notes'))),
+					el('th', { scope: 'col' }, 'Notes'), el('th', { scope: 'col' }, el('span', { class: 'sr-only' }, 'Actions')))),
 				body)),
 			el('div', { class: 'pager' }, prev, next)),
-		importCard());
+		importCard(() => { st.offset = 0; load(); }));
 
 	let seq = 0;
 	async function load() {
@@ -112,7 +72,7 @@ export async function mount(main, params) {
 		prev.disabled = st.offset === 0;
 		next.disabled = st.offset + list.length >= total;
 		body.replaceChildren(...list.map(row));
-		if (!list.length) body.append(el('tr', {}, el('td', { colspan: 8, class: 'empty' }, 'No sessions. Record one from the Live view.')));
+		if (!list.length) body.append(el('tr', {}, el('td', { colspan: 9, class: 'empty' }, 'No sessions. Record one from the Live view.')));
 	}
 
 	function row(s) {
@@ -123,15 +83,20 @@ export async function mount(main, params) {
 			compareBtn.textContent = st.selected.size >= 2 ? `Compare selected (${st.selected.size})` : 'Compare selected';
 		});
 		const steps = typeof s.steps === 'object' && s.steps ? (s.steps.left ?? 0) + (s.steps.right ?? 0) : s.steps;
+		const recording = s.state === 'recording';
+		const edit = el('button', { type: 'button', class: 'small', 'aria-label': `Edit session ${s.id}`, onclick: () => editSession(s, () => load()) }, 'Edit');
+		const remove = el('button', { type: 'button', class: 'small', disabled: recording, title: recording ? 'Stop the recording first' : null,
+			'aria-label': `Delete session ${s.id}`, onclick: () => deleteSession(s, () => load()) }, 'Delete');
 		return el('tr', { dataset: { id: s.id } },
-			el('td', {}, box),
+			el('td', {}, el('label', { class: 'tick' }, box)),
 			el('td', {}, el('a', { href: `#/report/${s.id}` }, dateTime(s.start_us))),
 			el('td', {}, s.subject || '–'),
 			el('td', {}, s.footwear || '–'),
 			el('td', { class: 'n' }, s.state === 'recording' ? 'recording' : duration(s.start_us, s.end_us)),
 			el('td', { class: 'n' }, isNum(steps) ? num(steps, 0) : '–'),
 			el('td', {}, el('span', { class: `state-pill ${s.state}` }, s.state)),
-			el('td', { class: 'muted' }, (s.notes || '').slice(0, 80)));
+			el('td', { class: 'muted' }, (s.notes || '').slice(0, 80)),
+			el('td', { class: 'row-actions' }, edit, remove));
 	}
 
 	form.addEventListener('submit', (ev) => { ev.preventDefault(); st.offset = 0; load(); });
