@@ -386,7 +386,7 @@ async function main() {
 		});
 		await check('a recording from another system is imported and its report opens with its map', async () => {
 			await page.goto(`${daemon.base}/#/sessions`);
-			await page.click('#import-card summary');
+			await page.$eval('#import-card', (d) => { d.open = true; });
 			await page.setInputFiles('#import-file', join(SRC, 'tests/fixtures/import/pedar_small.asc'));
 			await page.fill('#import-subject', 'E2E-import');
 			await page.click('#import-start');
