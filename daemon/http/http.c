@@ -42,6 +42,10 @@
 #define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
 #define MAX_SLOW_JOBS 2               /* concurrent imports/re-analyses: each is CPU and disk heavy */
 #define TLS_FILE_MAX (64u << 10)      /* PEM certificate chains are a few KiB */
+/* GnuTLS priorities: TLS 1.2 and 1.3 only, and only key exchanges with
+ * forward secrecy (plain RSA key transport removed), 128-bit security or
+ * more; the server's order wins so clients cannot pick the weakest. */
+#define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
 
 static const char SSE_PREAMBLE[] = "retry: 1000\n\n";
 static const char SSE_HEARTBEAT[] = ": heartbeat\n\n";
@@ -863,6 +867,7 @@ static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *e
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
 		http->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->cert_pem,
 		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 		MHD_OPTION_END);
 	if (!srv->mhd) {
 		snprintf(err, errlen, "http: cannot listen on %s:%u (address in use, or bad TLS certificate/key)",

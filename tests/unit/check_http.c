@@ -1563,6 +1563,17 @@ END_TEST
 
 /* ---- HTTPS ------------------------------------------------------------------------ */
 
+/* Whether openssl s_client completes a handshake with these options. */
+static int tls_handshake(const char *options)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl s_client -connect 127.0.0.1:%u %s </dev/null 2>/dev/null | grep -q 'Cipher is [A-Z]'",
+		 ins_http_port(fx.http), options);
+	return system(cmd) == 0;
+}
+
 START_TEST(https_with_certificate_and_key)
 {
 	char dir[] = "/tmp/ins-http-tls-XXXXXX", cmd[512], cert[64], key[64], cookie_line[256] = "";
@@ -1593,6 +1604,13 @@ START_TEST(https_with_certificate_and_key)
 	ck_assert_ptr_nonnull(p);
 	sscanf(p, "%255[^\r\n]", cookie_line);
 	ck_assert_msg(strstr(cookie_line, "; Secure"), "%s", cookie_line);
+	/* TLS 1.2 and 1.3 with forward secrecy only */
+	ck_assert_msg(tls_handshake("-tls1_3"), "TLS 1.3 refused");
+	ck_assert_msg(tls_handshake("-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256"), "TLS 1.2 ECDHE refused");
+	ck_assert_msg(!tls_handshake("-tls1_2 -cipher AES128-GCM-SHA256"), "plain RSA key exchange accepted");
+	ck_assert_msg(!tls_handshake("-tls1_2 -cipher AES256-SHA256"), "plain RSA key exchange accepted");
+	ck_assert_msg(!tls_handshake("-tls1_1 -cipher DEFAULT@SECLEVEL=0"), "TLS 1.1 accepted");
+	ck_assert_msg(!tls_handshake("-tls1 -cipher DEFAULT@SECLEVEL=0"), "TLS 1.0 accepted");
 	/* plain HTTP to the TLS port gets no answer */
 	{
 		CURL *c = curl_easy_init();
