@@ -161,7 +161,7 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *
 out:
 	json_decref(row);
 	free(steps.v);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return rc;
 }
 
@@ -280,6 +280,6 @@ out:
 	store_replay_free(rp);
 	free(h.peak);
 	free(h.sum);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return out;
 }
