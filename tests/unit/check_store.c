@@ -26,10 +26,10 @@
 #include "insoled/synth.h"
 
 #include "../../daemon/store/chunk.h"
+#include "lib.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
 #define SCHEMA_VERSION 2 /* the highest NNN_*.sql */
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
 /* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
 #define WAIT_MS 10000
 
@@ -1193,7 +1193,7 @@ END_TEST
 
 START_TEST(import_real_recording_matches_direct_analysis)
 {
-	static const char path[] = INS_TEST_SRCDIR "/../shared/data/moticon/230927_102114.txt";
+	char path[512];
 	struct ins_store_config c = config();
 	struct ins_store *st;
 	char err[512] = "";
@@ -1208,6 +1208,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	int64_t frames = 0, id = 0;
 	int rc;
 
+	test_shared_path(path, sizeof(path), "moticon/230927_102114.txt");
 	if (access(path, R_OK) != 0) {
 		printf("SKIP import_real_recording_matches_direct_analysis: %s not present\n", path);
 		json_decref(direct);
