@@ -330,7 +330,7 @@ START_TEST(fixtures_read_exactly)
 
 	imp = open_fixture(FIXTURES "xsensor_small.csv", "xsensor");
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
-	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16");
+	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16 08:21:17.982");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
 	ck_assert_float_eq_tol(f.ref_peak_kpa, 397.56 * MMHG_KPA, 1e-3);
