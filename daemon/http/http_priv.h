@@ -172,7 +172,7 @@ struct ins_http {
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 };
 
-/* ---- core: everything but the socket (http_core.c) ----------------------- */
+/* ---- core: everything but the socket (core.c) ---------------------------- */
 struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
 				   struct ins_live *live, const struct ins_http_hooks *hooks,
 				   char *err, size_t errlen);

@@ -1,7 +1,7 @@
 /* Acquisition: devices (serial via libserialport, ptys via termios, the
  * built-in synthetic insole) -> protocol parser -> one bounded frame queue.
  * Acquisition threads never block on anything downstream: when the queue is
- * full the frame is dropped and counted.  Owner: daemon/acquire/. */
+ * full the frame is dropped and counted.  Implemented in daemon/acquire/. */
 #ifndef INSOLED_ACQUIRE_H
 #define INSOLED_ACQUIRE_H
 
@@ -26,7 +26,6 @@ struct ins_device_config {
 	const char *synth_args;  /* for "synthetic": options, see synth.h (NULL = defaults) */
 	const struct ins_layout *layout; /* for "synthetic": the simulated insole's layout */
 	const char *format;      /* for "synthetic": "binary" (default) or "ascii" encoding */
-	/* Added by acquisition: */
 	unsigned watchdog_ms;    /* report a device silent this long; 0 = INS_ACQ_WATCHDOG_MS */
 	int once;                /* do not reopen: the device ends at EOF or its first error (--dump) */
 };

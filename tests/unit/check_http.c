@@ -1613,7 +1613,7 @@ START_TEST(https_with_certificate_and_key)
 }
 END_TEST
 
-/* ---- session curves (CURVES engineer) --------------------------------- */
+/* ---- session curves --------------------------------------------------- */
 
 /* 10 s of the synthetic walker recorded into a session through the API:
  * GET /api/sessions/ID/curves serves the store's curves document as is;
