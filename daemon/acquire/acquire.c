@@ -74,6 +74,8 @@ struct ins_acq {
 	atomic_int stopping;
 	atomic_int running;    /* device threads still running */
 	int started;
+	ins_acq_pause_fn pause; /* NULL: poll() on wake_fd */
+	void *pause_ctx;
 };
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -211,8 +213,18 @@ static void pause_ms(struct ins_acq *acq, int ms)
 {
 	struct pollfd pfd = { .fd = acq->wake_fd, .events = POLLIN };
 
-	if (!stopping(acq))
+	if (stopping(acq))
+		return;
+	if (acq->pause)
+		acq->pause(acq->pause_ctx, ms, acq->wake_fd);
+	else
 		poll(&pfd, 1, ms);
+}
+
+void ins_acq_set_pause(struct ins_acq *acq, ins_acq_pause_fn pause, void *ctx)
+{
+	acq->pause = pause;
+	acq->pause_ctx = ctx;
 }
 
 /* why already names the path; the device's name is added when it differs. */

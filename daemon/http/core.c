@@ -74,6 +74,7 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 	http->max_connections = cfg->max_connections;
 	http->max_per_ip = cfg->max_per_ip;
 	http->sse_stall_timeout_s = cfg->sse_stall_timeout_s;
+	http->clock_us = cfg->clock_us;
 	http->store = store;
 	http->live = live;
 	if (hooks)

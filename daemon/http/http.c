@@ -208,12 +208,18 @@ static struct ins_http_admit_conn *admit_conn(struct MHD_Connection *conn)
 
 /* ---- SSE ------------------------------------------------------------------ */
 
+/* The clock heartbeats are timed on (ins_http_config.clock_us). */
+static int64_t sse_now(const struct ins_http_server *srv)
+{
+	return srv->http->clock_us ? srv->http->clock_us() : ins_mono_us();
+}
+
 static ssize_t sse_copy(struct sse_stream *s, char *buf, size_t max, const char *text, size_t n)
 {
 	if (n > max)
 		return 0;
 	memcpy(buf, text, n);
-	atomic_store(&s->last_send_us, ins_mono_us());
+	atomic_store(&s->last_send_us, sse_now(s->srv));
 	return (ssize_t)n;
 }
 
@@ -223,7 +229,7 @@ static ssize_t sse_result(struct sse_stream *s, long n)
 		srv_log(s->srv, INS_LOG_INFO, "SSE client dropped: it fell behind the live ring");
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
-	atomic_store(&s->last_send_us, ins_mono_us());
+	atomic_store(&s->last_send_us, sse_now(s->srv));
 	return n;
 }
 
@@ -240,7 +246,7 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
 	n = ins_live_cursor_read(s->cursor, buf, max);
 	if (n != 0)
 		return sse_result(s, n);
-	if (ins_mono_us() - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
+	if (sse_now(srv) - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
 		return sse_copy(s, buf, max, SSE_HEARTBEAT, sizeof(SSE_HEARTBEAT) - 1);
 	/* Nothing to send: park the connection.  The second read under the
 	 * lock closes the window in which the waker could miss us. */
@@ -282,7 +288,7 @@ static void *waker_main(void *arg)
 
 	for (;;) {
 		uint64_t newest = ins_live_wait(srv->http->live, seen, WAKER_TICK_MS);
-		int64_t now = ins_mono_us();
+		int64_t now = sse_now(srv);
 		int stop;
 
 		pthread_mutex_lock(&srv->sse_lock);
@@ -325,7 +331,7 @@ static struct MHD_Response *sse_response(struct conn_req *r)
 		return NULL;
 	s->srv = srv;
 	s->conn = r->conn;
-	atomic_init(&s->last_send_us, ins_mono_us());
+	atomic_init(&s->last_send_us, sse_now(srv));
 	s->cursor = ins_live_cursor_open(srv->http->live, r->resp.last_event_id);
 	if (!s->cursor) {
 		free(s);

@@ -159,6 +159,7 @@ struct ins_http {
 	struct ins_live *live;
 	struct ins_http_hooks hooks;
 	int64_t start_mono_us;
+	int64_t (*clock_us)(void);    /* SSE heartbeats; NULL: ins_mono_us */
 
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
 	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];

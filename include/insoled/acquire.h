@@ -46,6 +46,12 @@ struct ins_acq;
 struct ins_acq *ins_acq_new(size_t queue_frames, unsigned max_n, char *err, size_t errlen);
 int ins_acq_add_device(struct ins_acq *acq, const struct ins_device_config *cfg, char *err, size_t errlen);
 int ins_acq_start(struct ins_acq *acq, char *err, size_t errlen);
+/* How a device thread waits between attempts to open its device: by
+ * default poll() on wake_fd for ms, so ins_acq_stop() ends the wait.  A
+ * test sets its own (before ins_acq_start) to see the backoff without
+ * waiting for it; it too must return once wake_fd is readable. */
+typedef void (*ins_acq_pause_fn)(void *ctx, int ms, int wake_fd);
+void ins_acq_set_pause(struct ins_acq *acq, ins_acq_pause_fn pause, void *ctx);
 void ins_acq_stop(struct ins_acq *acq);   /* joins the device threads */
 void ins_acq_free(struct ins_acq *acq);
 

@@ -49,6 +49,10 @@ struct ins_http_config {
 	unsigned max_connections, max_per_ip;
 	const char *layout_dir;   /* for GET /api/layouts/NAME; NULL = layouts/ beside web_root */
 	unsigned sse_stall_timeout_s; /* drop an SSE client that accepts nothing this long (0 = 15 s) */
+	/* The monotonic clock SSE heartbeats are timed on, in microseconds;
+	 * NULL = ins_mono_us.  Tests stop it, so that every event has to come
+	 * through a wake-up and a lost one cannot hide behind a heartbeat. */
+	int64_t (*clock_us)(void);
 };
 
 struct ins_http;
