@@ -24,6 +24,8 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
+#define LOG_PREFIX "http"
+
 /* Tablets, browsers, scripts and their SSE streams need a few dozen; the
  * rest is headroom so that a flood of connections (each a descriptor and at
  * most CONNECTION_MEMORY plus socket buffers) cannot lock them out. */
@@ -114,7 +116,7 @@ static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ins_log(level, INS_HTTP_MOD, "%s (%u similar suppressed)", msg, suppressed);
+	ins_log(level, LOG_PREFIX, "%s (%u similar suppressed)", msg, suppressed);
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -157,7 +159,7 @@ static unsigned connection_limit(const struct ins_http *http)
 		unsigned fit = (unsigned)(room * 8 / 9) > MHD_RESERVE_MIN ? (unsigned)(room * 8 / 9) - MHD_RESERVE_MIN : 16;
 
 		if (fit < want) {
-			ins_warn(INS_HTTP_MOD, "connection limit lowered from %u to %u: only %llu file descriptors "
+			ins_warn("connection limit lowered from %u to %u: only %llu file descriptors "
 				 "(raise LimitNOFILE / ulimit -n)", want, fit, (unsigned long long)rl.rlim_cur);
 			want = fit;
 		}
@@ -907,7 +909,7 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 		goto fail;
 	}
 	srv->waker_started = live != NULL;
-	ins_info(INS_HTTP_MOD, "listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
+	ins_info("listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
 		 srv->port, http->tls_cert ? " (HTTPS)" : "");
 	return http;
 fail:

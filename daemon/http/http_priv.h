@@ -12,8 +12,6 @@
 #include "insoled/http.h"
 #include "insoled/log.h"
 
-#define INS_HTTP_MOD "http"
-
 /* Limits (docs/api.md "Limits"). */
 #define INS_HTTP_MAX_TARGET 2048        /* URL + query: the longest legitimate one is a session filter */
 #define INS_HTTP_MAX_PATH 1024
