@@ -350,7 +350,8 @@ static void name_the_upload(const struct ins_http_request *req, char *err, size_
 void ins_http_api_session_import(struct ins_http *http, const struct ins_http_request *req,
 				 const struct ins_http_route *route, struct ins_http_response *resp)
 {
-	static const char *const formats[] = { "auto", "gaitndd", "gaitpdb", "moticon", "insoled", NULL };
+	static const char *const formats[] = { "auto", "gaitndd", "gaitpdb", "moticon", "insoled", "pedar",
+					       "fscan", "xsensor", "stappone", NULL };
 	struct ins_session_meta meta = { 0 };
 	const char *format = ins_http_query(req, "format");
 	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
@@ -376,7 +377,9 @@ void ins_http_api_session_import(struct ins_http *http, const struct ins_http_re
 		if (strcmp(format, formats[i]) == 0)
 			break;
 	if (format && !formats[i]) {
-		ins_http_resp_error(resp, 400, "format", "format: expected auto, gaitndd, gaitpdb, moticon or insoled");
+		ins_http_resp_error(resp, 400, "format",
+				    "format: expected auto, gaitndd, gaitpdb, moticon, insoled, pedar, fscan, xsensor or "
+				    "stappone");
 		return;
 	}
 	if (!req->upload_path) {
