@@ -198,5 +198,12 @@ void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
 /* kind=peak|mean (default peak); -1 answered 400 */
 int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+/* compare_stats.c: the parts of a comparison, from the sessions (SESSION
+ * with summary, calibration) in order, the first being the baseline. */
+json_t *ins_http_compare_names(json_t *sessions);
+json_t *ins_http_compare_metrics(json_t *sessions);
+json_t *ins_http_compare_warnings(json_t *sessions, json_t *names);
+json_t *ins_http_compare_findings(json_t *metrics, json_t *names);
+char *ins_http_compare_csv(json_t *doc, size_t *len);
 
 #endif

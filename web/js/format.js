@@ -38,6 +38,7 @@ export function withUnit(v, unit, digits = digitsFor(unit)) {
 export function signed(v, digits = 1) {
 	if (!isNum(v)) return '–';
 	const s = num(Math.abs(v), digits);
+	if (!/[1-9]/.test(s)) return s; // rounds to zero: no sign ("−0" would claim a direction)
 	return v > 0 ? `+${s}` : v < 0 ? `−${s}` : s;
 }
 
