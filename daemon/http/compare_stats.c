@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/analysis_json.h"
 #include "insoled/stats.h"
 

@@ -1,8 +1,8 @@
 /* Internals of the HTTP module shared by its files, the unit tests and the
  * fuzzer.  Requests are parsed, routed and answered without a socket
  * (ins_http_dispatch); http.c only adapts libmicrohttpd to these structs. */
-#ifndef INSOLED_HTTP_PRIVATE_H
-#define INSOLED_HTTP_PRIVATE_H
+#ifndef INSOLED_HTTP_PRIV_H
+#define INSOLED_HTTP_PRIV_H
 
 #include <jansson.h>
 #include <pthread.h>
@@ -29,6 +29,11 @@
 #define INS_HTTP_LOGIN_TTL_S 43200      /* 12 h: one clinic day on one login */
 #define INS_HTTP_MAX_LOGINS 64          /* tablets and browsers of one clinic */
 #define INS_HTTP_COOKIE "insoled_session"
+#define INS_HTTP_TOKEN_MIN_BITS 128     /* beyond guessing at any request rate a LAN allows */
+#define INS_HTTP_AUTH_FAIL_ADDRS 256    /* addresses whose recent wrong tokens are remembered */
+#define INS_HTTP_AUTH_FAIL_FREE 5       /* wrong tokens per address before it must wait */
+#define INS_HTTP_AUTH_FAIL_MAX_WAIT_S 60 /* the wait doubles per further failure up to this */
+#define INS_HTTP_AUTH_FAIL_FORGET_S 600 /* an address quiet this long starts over */
 
 enum ins_http_method {
 	INS_HTTP_GET = 1u << 0,
@@ -78,6 +83,7 @@ struct ins_http_request {
 	const char *body;             /* JSON endpoints: the whole body */
 	size_t body_len;
 	const char *upload_path;      /* import: the body as a file */
+	const char *client_addr;      /* numeric peer address, for logs and the failure throttle; may be NULL */
 	int tls;
 };
 
@@ -108,9 +114,40 @@ struct ins_http_response {
 	const char *log_msg;          /* for the server log: never patient data */
 };
 
+/* Connection admission (admit.c): the server's connection limit, with the
+ * connection idle longest giving way to a new one at the limit. */
+enum ins_http_admit_verdict { INS_ADMIT_OK = 0, INS_ADMIT_EVICTED, INS_ADMIT_REFUSED };
+struct ins_http_admit_conn;
+struct ins_http_admit {
+	pthread_mutex_t lock;
+	unsigned limit, open, evicting;
+	uint64_t evicted_total, refused_total;
+	struct ins_http_admit_conn *idle_head, *idle_tail;
+};
+struct ins_http_admit_stats {
+	unsigned open, limit;
+	uint64_t evicted, refused;
+};
+void ins_http_admit_init(struct ins_http_admit *a, unsigned limit);
+void ins_http_admit_destroy(struct ins_http_admit *a);
+/* A connection was accepted: OK, OK after making room (EVICTED), or REFUSED. */
+enum ins_http_admit_verdict ins_http_admit_accept(struct ins_http_admit *a);
+struct ins_http_admit_conn *ins_http_admit_opened(struct ins_http_admit *a, int fd);
+void ins_http_admit_closed(struct ins_http_admit *a, struct ins_http_admit_conn *c);
+void ins_http_admit_busy(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* a request began */
+void ins_http_admit_idle(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* it ended */
+void ins_http_admit_stats(struct ins_http_admit *a, struct ins_http_admit_stats *out);
+
 struct ins_http_login {
 	char id[65];
 	int64_t expires_mono_us;
+};
+
+/* Wrong tokens from one address (auth.c). */
+struct ins_http_auth_fail {
+	char addr[48];
+	unsigned failures;
+	int64_t last_mono_us, blocked_until_mono_us;
 };
 
 struct ins_http {
@@ -126,10 +163,13 @@ struct ins_http {
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
 	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
 	int64_t recording_id;
-	struct ins_ratelimit rl_log;
+	struct ins_ratelimit rl_log, rl_auth;
+	struct ins_http_auth_fail auth_fail[INS_HTTP_AUTH_FAIL_ADDRS];
 
 	/* server side (http.c) */
 	struct ins_http_server *server;
+	struct ins_http_admit admit;
+	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 };
 
 /* ---- core: everything but the socket (http_core.c) ----------------------- */
@@ -147,6 +187,11 @@ int ins_http_wants_upload(const struct ins_http_request *req);
 void ins_http_response_clear(struct ins_http_response *resp);
 void ins_http_log_response(struct ins_http *http, const char *method, const struct ins_http_request *req,
 			   const struct ins_http_response *resp);
+/* The session being recorded (0: none), as the API last started or stopped
+ * it; setting it tells the live stream ("session" event). */
+int64_t ins_http_recording_id(struct ins_http *http);
+/* id 0: the session stopped_id stopped. */
+void ins_http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id);
 
 /* ---- parsing and routing (router.c) -------------------------------------- */
 /* Splits and decodes "path?query"; returns 0, or the HTTP status to answer
@@ -162,6 +207,12 @@ const char *ins_http_allow_header(unsigned methods, char *buf, size_t len);
 int ins_http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 int ins_http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n);
 int ins_http_parse_foot(const char *s, unsigned *foot);
+/* Optional integer parameter in [min, max], def when absent: 0, or -1
+ * answered 400 naming the parameter. */
+int ins_http_query_int(const struct ins_http_request *req, const char *key, int64_t min, int64_t max,
+		       int64_t def, int64_t *out, struct ins_http_response *resp);
+/* kind=peak|mean (default peak); -1 answered 400 */
+int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
 
 /* ---- responses and JSON (json.c) ----------------------------------------- */
 void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t *obj); /* steals obj */
@@ -176,6 +227,10 @@ json_t *ins_http_body_object(const struct ins_http_request *req, struct ins_http
 int ins_http_member_string(const json_t *obj, const char *name, int required, const char **out,
 			   struct ins_http_response *resp);
 int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_http_response *resp);
+/* 0 when the store is open, else -1 answered 503. */
+int ins_http_need_store(struct ins_http *http, struct ins_http_response *resp);
+/* Answers 503: the daemon has no hook for `what`. */
+void ins_http_hook_missing(struct ins_http_response *resp, const char *what);
 
 /* ---- access control (auth.c) --------------------------------------------- */
 int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
@@ -183,6 +238,13 @@ int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
 unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_request *req,
 			     struct ins_http_response *resp);
 unsigned ins_http_check_origin(const struct ins_http_request *req, struct ins_http_response *resp);
+/* Without a token: the Host header must name this machine's loopback or the
+ * listening address (DNS rebinding).  0, or the status answered (421). */
+unsigned ins_http_check_host(const struct ins_http *http, const struct ins_http_request *req,
+			     struct ins_http_response *resp);
+/* Estimated strength of a token in bits (length x log2 of the alphabet its
+ * character classes span); 0 for empty or control characters. */
+double ins_http_token_bits(const char *token);
 const char *ins_http_cookie_value(const char *cookie_header, const char *name, size_t *len);
 void ins_http_login(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 void ins_http_logout(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
@@ -192,11 +254,22 @@ int ins_http_is_loopback(const char *addr);
 void ins_http_static(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 const char *ins_http_content_type(const char *path);
 
-/* ---- API endpoints (api.c, compare.c) ------------------------------------ */
+/* ---- API endpoints (api.c, sessions.c, compare.c) ------------------------ */
 void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
 		  const struct ins_http_route *route, struct ins_http_response *resp);
-/* kind=peak|mean (default peak); -1 answered 400 */
-int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
+/* sessions.c: the handlers of the /api/sessions routes */
+#define INS_HTTP_HANDLER(name) \
+	void ins_http_api_##name(struct ins_http *http, const struct ins_http_request *req, \
+				 const struct ins_http_route *route, struct ins_http_response *resp)
+INS_HTTP_HANDLER(sessions);
+INS_HTTP_HANDLER(session);
+INS_HTTP_HANDLER(session_import);
+INS_HTTP_HANDLER(session_stop);
+INS_HTTP_HANDLER(session_steps);
+INS_HTTP_HANDLER(session_heatmap);
+INS_HTTP_HANDLER(session_curves);
+INS_HTTP_HANDLER(session_reanalyze);
+INS_HTTP_HANDLER(session_export);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 /* compare_stats.c: the parts of a comparison, from the sessions (SESSION
  * with summary, calibration) in order, the first being the baseline. */
@@ -205,5 +278,9 @@ json_t *ins_http_compare_metrics(json_t *sessions);
 json_t *ins_http_compare_warnings(json_t *sessions, json_t *names);
 json_t *ins_http_compare_findings(json_t *metrics, json_t *names);
 char *ins_http_compare_csv(json_t *doc, size_t *len);
+
+/* The layout's anatomical mask for the maps (mask_json.c). */
+struct ins_layout;
+json_t *ins_http_mask_json(const struct ins_layout *l);
 
 #endif
