@@ -19,8 +19,7 @@ if [ -z "${STORE_DISK_FULL_INSIDE:-}" ]; then
 fi
 
 . "$top_srcdir/tests/integration/lib.sh"
-command -v sqlite3 >/dev/null || skip "the sqlite3 command-line tool is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
+need_tools sqlite3 jq
 
 SMALL=320k          # fits the schema and a few seconds of frames, then fills up
 LARGE=64m

@@ -10,14 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "insoled/analysis_json.h"
 #include "insoled/import.h"
 #include "../../daemon/import/import_priv.h"
+#include "lib.h"
 
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
-#define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
+#define SHARED_DATA test_shared_data()
 #define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
 static char tmpdir[64];
@@ -786,7 +788,7 @@ END_TEST
 
 START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 {
-	char err[512] = "";
+	char err[512] = "", path[512];
 	struct ins_import *imp;
 	struct ins_import_frame f;
 	unsigned long n[2] = { 0, 0 }, gaps[2] = { 0, 0 }, contacts[2] = { 0, 0 }, toe_offs[2] = { 0, 0 };
@@ -800,7 +802,7 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 
 	if (!have_shared_data("Moticon sample"))
 		return;
-	imp = ins_import_open(SHARED_DATA "/moticon/230927_102114.txt", NULL, err, sizeof err);
+	imp = ins_import_open(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
 		n[f.foot]++;
@@ -909,10 +911,11 @@ static void measure_agreement(const char *path, struct agreement *a)
 START_TEST(moticon_force_and_cop_within_one_percent_of_the_vendor)
 {
 	struct agreement a;
+	char path[512];
 
 	if (!have_shared_data("Moticon force/CoP agreement"))
 		return;
-	measure_agreement(SHARED_DATA "/moticon/230927_102114.txt", &a);
+	measure_agreement(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), &a);
 	fprintf(stderr,
 		"check_import: Moticon vs moticon16: %lu frames; force: max |diff| %.3f N, max %.3f %% at >= 50 N, "
 		"%lu outside max(1 %%, 1 N); CoP on %lu frames: max |dx| %.5f (width), |dy| %.5f (length), "
@@ -1124,7 +1127,10 @@ struct analyze_bad_case {
 
 static const struct analyze_bad_case analyze_bad[] = {
 	{ { NULL }, NULL, 2, "insoled --analyze: no FILE given" },
-	{ { "--analyze", "a", "b", NULL }, NULL, 2, "insoled --analyze: more than one FILE given" },
+	{ { "--analyze", "/nonexistent/a", "/nonexistent/b", NULL }, NULL, 1,
+	  "/nonexistent/b: cannot open: No such file or directory" },
+	{ { "@", "--jobs", "0", NULL }, PDB_ROW, 2, "--jobs: '0' is not a number of threads (1..256)" },
+	{ { "@", "--out", "/nonexistent/dir", NULL }, PDB_ROW, 2, "--out /nonexistent/dir: not a directory" },
 	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: '-3' is not a weight in kg" },
 	{ { "@", "--frobnicate", NULL }, PDB_ROW, 2, "usage: insoled --analyze FILE" },
 	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
@@ -1186,6 +1192,57 @@ START_TEST(analyze_bad_usage_and_input_exit_with_a_message)
 	ck_assert_msg(status == c->status, "case %d: status %d", _i, status);
 	ck_assert_msg(strstr(slurp(errp), c->stderr_has) != NULL, "case %d: stderr lacks '%s':\n%s", _i,
 		      c->stderr_has, slurp(errp));
+}
+END_TEST
+
+/* Several files in one run: every line names its file, each file's lines
+ * come together, a bad file is reported and the others are analysed, and
+ * the table lists them all; --out writes one file per input instead. */
+START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
+{
+	char out[512], errp[512], path[512];
+	const char *args[] = { "--analyze", FIXTURES "gaitpdb_small.txt", NULL, FIXTURES "moticon_small.txt",
+			       "--layout-dir", LAYOUTS, "--jobs", "2", NULL, NULL, NULL };
+	const char *text, *table;
+	int first_moticon, last_gaitpdb = -1, line = 0;
+
+	args[2] = write_text("bad.txt", PDB_ROW "0.0100\t1\t2\tx\n");
+	ck_assert_int_eq(run_analyze(args, out, errp), 1);
+	text = slurp(out);
+	first_moticon = -1;
+	for (const char *p = text; *p; p = strchr(p, '\n') + 1, line++) {
+		ck_assert_msg(strncmp(p, "{\"file\":\"", 9) == 0, "line %d names no file: %.60s", line, p);
+		if (strncmp(p + 9, FIXTURES "gaitpdb_small.txt", strlen(FIXTURES "gaitpdb_small.txt")) == 0)
+			last_gaitpdb = line;
+		else if (first_moticon < 0 && strstr(p, "moticon_small.txt\""))
+			first_moticon = line;
+	}
+	/* two summaries at least (bad.txt's, of its one good row, too) and contiguous blocks */
+	ck_assert_ptr_nonnull(strstr(text, "gaitpdb_small.txt\",\"summary\":{\"steps\""));
+	ck_assert_ptr_nonnull(strstr(text, "moticon_small.txt\",\"summary\":{\"steps\""));
+	ck_assert_int_ge(last_gaitpdb, 0);
+	ck_assert_int_ge(first_moticon, 0);
+	table = slurp(errp);
+	ck_assert_ptr_nonnull(strstr(table, "bad.txt:2: expected 19 columns"));
+	ck_assert_ptr_nonnull(strstr(table, "gaitpdb_small.txt gaitpdb   L R"));
+	ck_assert_ptr_nonnull(strstr(table, "FAILED (see above)"));
+	ck_assert_ptr_nonnull(strstr(table, "3 files: 2 ok, 1 failed, 0 skipped"));
+
+	args[2] = FIXTURES "gaitpdb_small.txt";
+	args[3] = "--out";
+	args[4] = tmpdir;
+	args[5] = "--layout-dir";
+	args[6] = LAYOUTS;
+	args[7] = "--csv";
+	args[8] = NULL;
+	args[1] = FIXTURES "moticon_small.txt";
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	ck_assert_str_eq(slurp(out), "");
+	snprintf(path, sizeof path, "%s/gaitpdb_small.txt.csv", tmpdir);
+	ck_assert_int_eq(strncmp(slurp(path), "foot,index,flags,", 17), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\n# summary\n{\"steps\":"));
+	snprintf(path, sizeof path, "%s/moticon_small.txt.csv", tmpdir);
+	ck_assert_int_eq(access(path, R_OK), 0);
 }
 END_TEST
 
@@ -1268,6 +1325,39 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 }
 END_TEST
 
+/* Every form of start time the readers meet, to the microsecond. */
+START_TEST(start_times_in_every_vendor_form)
+{
+	struct tm tm = { .tm_year = 2023 - 1900, .tm_mon = 8, .tm_mday = 27, .tm_hour = 10, .tm_min = 21, .tm_sec = 14, .tm_isdst = -1 };
+	int64_t us, local = (int64_t)mktime(&tm) * 1000000;
+
+	ck_assert_int_eq(ins_import_start_us("2026-01-15T16:36:19.568Z", &us), 0);
+	ck_assert_int_eq(us, 1768494979568000LL);
+	ck_assert_int_eq(ins_import_start_us("2026-01-15T17:36:19.568+01:00", &us), 0);
+	ck_assert_int_eq(us, 1768494979568000LL);
+	/* Moticon: local time */
+	ck_assert_int_eq(ins_import_start_us("27.09.2023 10:21:14.922", &us), 0);
+	ck_assert_int_eq(us, local + 922000);
+	/* pedar: two-digit year, dotted clock without seconds */
+	ck_assert_int_eq(ins_import_start_us("25.04.23 10.49", &us), 0);
+	tm = (struct tm){ .tm_year = 123, .tm_mon = 3, .tm_mday = 25, .tm_hour = 10, .tm_min = 49, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	/* F-Scan: weekday, month by name, 12-hour clock */
+	ck_assert_int_eq(ins_import_start_us("Thursday, 16 February 2017 11:26:22 p.m.", &us), 0);
+	tm = (struct tm){ .tm_year = 117, .tm_mon = 1, .tm_mday = 16, .tm_hour = 23, .tm_min = 26, .tm_sec = 22, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	/* XSENSOR: the day alone */
+	ck_assert_int_eq(ins_import_start_us("2022 Aug 16", &us), 0);
+	tm = (struct tm){ .tm_year = 122, .tm_mon = 7, .tm_mday = 16, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	/* not dates */
+	ck_assert_int_eq(ins_import_start_us("", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("yesterday", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("32.13.2023 10:00", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("2023-02-30T10:00Z", &us), -1);
+}
+END_TEST
+
 Suite *ins_suite_import(void);
 Suite *ins_suite_import(void)
 {
@@ -1279,6 +1369,7 @@ Suite *ins_suite_import(void)
 
 	tcase_add_checked_fixture(readers, tmp_setup, tmp_teardown);
 	tcase_add_test(readers, gaitpdb_fixture_yields_newtons_totals_and_gaps);
+	tcase_add_test(readers, start_times_in_every_vendor_form);
 	tcase_add_test(readers, moticon_fixture_maps_units_axes_gaps_and_events);
 	tcase_add_test(readers, insoled_fixture_reads_metadata_calibration_and_seq_gaps);
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
@@ -1314,6 +1405,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
+	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
