@@ -103,6 +103,23 @@ int ins_unit_digits(const char *unit)
 	return 2;
 }
 
+/* A signed number for sentences: "+1.2", "-1.2", and "0.0" without a sign
+ * when it rounds to zero (a sign would claim a direction). */
+struct signed_text {
+	char s[40];
+};
+
+static struct signed_text sgn(double v, int digits)
+{
+	struct signed_text t;
+
+	if (isfinite(v) && round(v * pow(10, digits)) == 0)
+		snprintf(t.s, sizeof(t.s), "%.*f", digits, 0.0);
+	else
+		snprintf(t.s, sizeof(t.s), "%+.*f", digits, v);
+	return t;
+}
+
 /* ---- arch drift ---------------------------------------------------------- */
 
 const char *ins_drift_class_name(unsigned cls)
@@ -178,11 +195,11 @@ static void drift_reason(struct ins_drift *d)
 			 d->steps, d->steps_total, d->minutes, INS_DRIFT_MIN_STEPS, INS_DRIFT_MIN_MINUTES);
 		return;
 	}
-	snprintf(ci, sizeof(ci), "95 %% CI %+.*f to %+.*f", n, d->change_ci95[0], n, d->change_ci95[1]);
+	snprintf(ci, sizeof(ci), "95 %% CI %s to %s", sgn(d->change_ci95[0], n).s, sgn(d->change_ci95[1], n).s);
 	if (d->cls == INS_DRIFT_NO_CLEAR_CHANGE)
 		snprintf(d->reason, sizeof(d->reason),
-			 "%s %+.*f%s over %.1f min (%s)%s; minimal detectable change %.*f%s; %u of %u steps",
-			 w.name, n, d->change, w.unit, d->minutes, ci,
+			 "%s %s%s over %.1f min (%s)%s; minimal detectable change %.*f%s; %u of %u steps",
+			 w.name, sgn(d->change, n).s, w.unit, d->minutes, ci,
 			 d->change_ci95[0] <= 0 && d->change_ci95[1] >= 0 ? ", which includes zero"
 									 : ", within measurement noise",
 			 n, d->mdc95, w.unit, d->steps, d->steps_total);
@@ -326,20 +343,21 @@ static void diff_reason(const struct ins_mean_diff *d, unsigned metric, char *bu
 {
 	const char *unit = ins_metric_diff_unit(metric);
 	int n = ins_unit_digits(ins_step_metric_info[metric].unit);
-	char u[32], ci[96], pct[96] = "";
+	char u[32], ci[96], pct[136] = "";
 
 	snprintf(u, sizeof(u), "%s%s", *unit ? " " : "", unit);
-	snprintf(ci, sizeof(ci), "95 %% CI %+.*f to %+.*f", n, d->ci95[0], n, d->ci95[1]);
+	snprintf(ci, sizeof(ci), "95 %% CI %s to %s", sgn(d->ci95[0], n).s, sgn(d->ci95[1], n).s);
 	if (isfinite(d->pct))
-		snprintf(pct, sizeof(pct), ", %+.1f %% (%+.1f to %+.1f %%)", d->pct, d->pct_ci95[0], d->pct_ci95[1]);
+		snprintf(pct, sizeof(pct), ", %s %% (%s to %s %%)", sgn(d->pct, 1).s, sgn(d->pct_ci95[0], 1).s,
+			 sgn(d->pct_ci95[1], 1).s);
 	if (d->call == INS_DIFF_HIGHER || d->call == INS_DIFF_LOWER)
-		snprintf(buf, len, "%s: %+.*f%s (%s)%s, a %s effect (g = %.2f)", ins_diff_call_name(d->call), n,
-			 d->diff, u, ci, pct, ins_effect_size_name(d->g), d->g);
+		snprintf(buf, len, "%s: %s%s (%s)%s, a %s effect (g = %.2f)", ins_diff_call_name(d->call),
+			 sgn(d->diff, n).s, u, ci, pct, ins_effect_size_name(d->g), d->g);
 	else if (d->ci95[0] <= 0 && d->ci95[1] >= 0)
-		snprintf(buf, len, "no clear change: %+.*f%s (%s)%s includes zero", n, d->diff, u, ci, pct);
+		snprintf(buf, len, "no clear change: %s%s (%s)%s includes zero", sgn(d->diff, n).s, u, ci, pct);
 	else
-		snprintf(buf, len, "no clear change: %+.*f%s (%s)%s is a %s effect (g = %.2f, below %.1f)", n,
-			 d->diff, u, ci, pct, ins_effect_size_name(d->g), d->g, INS_COMPARE_MIN_G);
+		snprintf(buf, len, "no clear change: %s%s (%s)%s is a %s effect (g = %.2f, below %.1f)",
+			 sgn(d->diff, n).s, u, ci, pct, ins_effect_size_name(d->g), d->g, INS_COMPARE_MIN_G);
 }
 
 /* Percent change with its CI from the log of the ratio (delta method):

@@ -114,7 +114,7 @@ struct ins_mean_diff {
 	double diff, ci95[2], df;
 	double g;                    /* Hedges' g (NaN: no spread to judge against) */
 	double pct, pct_ci95[2];     /* NaN unless RATIO with both means positive */
-	char reason[200];
+	char reason[400];
 };
 
 void ins_compare_means(const struct ins_metric_stats *base, const struct ins_metric_stats *other,

@@ -93,7 +93,7 @@ START_TEST(drift_none_small_and_large)
 	ck_assert_double_eq_tol(d.change_ci95[1], half, 2e-5);
 	ck_assert_uint_eq(d.steps, N_STEPS);
 	ck_assert_uint_eq(d.steps_total, N_STEPS + 7);
-	ck_assert_str_eq(d.reason, "midfoot load index +0.0 points over 4.8 min (95 % CI -1.5 to +1.5), which includes "
+	ck_assert_str_eq(d.reason, "midfoot load index 0.0 points over 4.8 min (95 % CI -1.5 to +1.5), which includes "
 				   "zero; minimal detectable change 3.9 points; 288 of 295 steps");
 
 	/* clear (the CI excludes zero) but smaller than the MDC: not a finding */
@@ -161,7 +161,7 @@ START_TEST(compare_identical_sessions_calls_nothing)
 	ck_assert_double_eq_tol(d.df, 238, 1e-9); /* equal n and SD: Welch's df = 2 (n - 1) */
 	ck_assert_double_eq_tol(d.ci95[1], ins_t_quantile(0.975, 238) * 20 * sqrt(2.0 / 120), 1e-9);
 	ck_assert_double_eq_tol(d.pct, 0, 1e-12);
-	ck_assert_str_eq(d.reason, "no clear change: +0 kPa (95 % CI -5 to +5), +0.0 % (-2.0 to +2.1 %) includes zero");
+	ck_assert_str_eq(d.reason, "no clear change: 0 kPa (95 % CI -5 to +5), 0.0 % (-2.0 to +2.1 %) includes zero");
 }
 END_TEST
 
