@@ -27,10 +27,7 @@ fail() {
 	exit 1
 }
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
+. "$top_srcdir/tests/skip_lib.sh"
 
 # Starts insoled in the foreground with the given arguments and waits for the
 # line announcing the dashboard URL.

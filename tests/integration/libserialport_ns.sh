@@ -12,16 +12,14 @@ SHIM="$top_builddir/tests/integration/libmodemshim.so"
 [ -f "$SHIM" ] || fail "$SHIM is not built"
 
 if ! unshare -m true 2>/dev/null; then
-	echo "SKIP: unshare -m is not permitted here (needs root or user namespaces): libserialport path not tested"
-	exit $SKIP
+	skip_always "unshare -m is not permitted here (needs root or user namespaces): libserialport path not tested"
 fi
 node=""
 for n in /dev/ttyS*; do
 	[ -c "$n" ] && [ -e "/sys/class/tty/$(basename "$n")" ] && { node=$n; break; }
 done
 if [ -z "$node" ]; then
-	echo "SKIP: no /dev/ttyS* node with a sysfs entry to mount the pty over"
-	exit $SKIP
+	skip_always "no /dev/ttyS* node with a sysfs entry to mount the pty over"
 fi
 
 # In a sanitizer build the shim is preloaded ahead of the ASan runtime.

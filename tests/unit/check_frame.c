@@ -12,9 +12,10 @@
 #include "insoled/layout.h"
 #include "../../daemon/analysis/frame_metrics.h"
 #include "analysis_fixtures.h"
+#include "shared_data.h"
 
 #define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
-#define MOTICON_FILE INS_TEST_SRCDIR "/../shared/data/moticon/230927_102114.txt"
+#define MOTICON_FILE INS_SHARED_DATA_DIR "/moticon/230927_102114.txt"
 
 static struct ins_layout *load_shipped(const char *name)
 {
@@ -318,10 +319,7 @@ START_TEST(moticon16_reproduces_vendor_force_and_cop)
 	size_t cap = 0;
 	FILE *f = fopen(MOTICON_FILE, "r");
 
-	if (!f) {
-		fprintf(stderr, "check_frame: %s missing, skipping the Moticon comparison\n", MOTICON_FILE);
-		return;
-	}
+	ck_assert_msg(f != NULL, "%s: cannot open", MOTICON_FILE);
 	lay = load_shipped("moticon16");
 	ctx = new_ctx(lay);
 	while (getline(&line, &cap, f) >= 0) {
@@ -367,6 +365,7 @@ Suite *ins_suite_frame(void)
 {
 	Suite *s = suite_create("frame");
 	TCase *tc = tcase_create("metrics");
+	TCase *vendor = ins_shared_data_tcase("vendor_reference");
 
 	tcase_add_test(tc, hand_computed_frame);
 	tcase_add_test(tc, contact_threshold_is_strict);
@@ -374,7 +373,8 @@ Suite *ins_suite_frame(void)
 	tcase_add_test(tc, region_masks_of_fsr16);
 	tcase_add_test(tc, raw_units_pass_through);
 	tcase_add_test(tc, cop_noise_floor_on_a_dense_grid);
-	tcase_add_test(tc, moticon16_reproduces_vendor_force_and_cop);
 	suite_add_tcase(s, tc);
+	tcase_add_test(vendor, moticon16_reproduces_vendor_force_and_cop);
+	suite_add_tcase(s, vendor);
 	return s;
 }

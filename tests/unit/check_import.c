@@ -17,7 +17,9 @@
 #include "../../daemon/import/import_priv.h"
 
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
-#define SHARED_DATA INS_TEST_SRCDIR "/../shared/data"
+#include "shared_data.h"
+
+#define SHARED_DATA INS_SHARED_DATA_DIR
 #define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
 static char tmpdir[64];
@@ -65,16 +67,6 @@ static const char *write_tmp(const char *name, const void *data, size_t len)
 static const char *write_text(const char *name, const char *text)
 {
 	return write_tmp(name, text, strlen(text));
-}
-
-static int have_shared_data(const char *what)
-{
-	struct stat st;
-
-	if (stat(SHARED_DATA, &st) == 0 && S_ISDIR(st.st_mode))
-		return 1;
-	fprintf(stderr, "check_import: SKIP %s: %s is absent\n", what, SHARED_DATA);
-	return 0;
 }
 
 /* Open and read every frame; returns the last ins_import_next() result, or
@@ -732,8 +724,6 @@ START_TEST(gaitndd_records_read_whole_with_valid_checksums)
 	char path[512], err[512] = "";
 	unsigned long n[2];
 
-	if (!have_shared_data("gaitndd records"))
-		return;
 	for (unsigned i = 0; i < 4; i++) {
 		snprintf(path, sizeof path, "%s/gaitndd/%s.hea", SHARED_DATA, records[i]);
 		ck_assert_msg(read_all(path, NULL, err, sizeof err, n) == 0, "%s", err);
@@ -753,8 +743,6 @@ START_TEST(gaitpdb_walks_read_whole_with_totals_equal_to_sensor_sums)
 		      { "JuPt03_06", 4776 }, { "SiCo01_01", 12119 } };
 	char path[512], err[512] = "";
 
-	if (!have_shared_data("gaitpdb walks"))
-		return;
 	for (unsigned i = 0; i < 5; i++) {
 		struct ins_import *imp;
 		struct ins_import_frame f;
@@ -797,8 +785,6 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 							 { 4670, 5960, 7210, 8490, 9750, 11030, 12550 } };
 	int rc;
 
-	if (!have_shared_data("Moticon sample"))
-		return;
 	imp = ins_import_open(SHARED_DATA "/moticon/230927_102114.txt", NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
@@ -909,8 +895,6 @@ START_TEST(moticon_force_and_cop_within_one_percent_of_the_vendor)
 {
 	struct agreement a;
 
-	if (!have_shared_data("Moticon force/CoP agreement"))
-		return;
 	measure_agreement(SHARED_DATA "/moticon/230927_102114.txt", &a);
 	fprintf(stderr,
 		"check_import: Moticon vs moticon16: %lu frames; force: max |diff| %.3f N, max %.3f %% at >= 50 N, "
@@ -933,8 +917,6 @@ START_TEST(gaitpdb_totals_equal_the_file_total_columns)
 	static const char *const walks[] = { "GaCo01_01", "GaPt03_01", "JuCo01_01", "JuPt03_06", "SiCo01_01" };
 	char path[512];
 
-	if (!have_shared_data("gaitpdb totals"))
-		return;
 	for (unsigned i = 0; i < 5; i++) {
 		struct agreement a;
 
@@ -1273,7 +1255,7 @@ Suite *ins_suite_import(void)
 	Suite *s = suite_create("import");
 	TCase *readers = tcase_create("readers");
 	TCase *bad = tcase_create("bad_input");
-	TCase *real = tcase_create("real_recordings");
+	TCase *real = ins_shared_data_tcase("real_recordings");
 	TCase *analysis = tcase_create("analysis");
 
 	tcase_add_checked_fixture(readers, tmp_setup, tmp_teardown);

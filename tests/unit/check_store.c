@@ -25,6 +25,7 @@
 #include "insoled/synth.h"
 
 #include "../../daemon/store/chunk.h"
+#include "shared_data.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
 #define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
@@ -1153,7 +1154,7 @@ END_TEST
 
 START_TEST(import_real_recording_matches_direct_analysis)
 {
-	static const char path[] = INS_TEST_SRCDIR "/../shared/data/moticon/230927_102114.txt";
+	static const char path[] = INS_SHARED_DATA_DIR "/moticon/230927_102114.txt";
 	struct ins_store_config c = config();
 	struct ins_store *st;
 	char err[512] = "";
@@ -1168,11 +1169,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	int64_t frames = 0, id = 0;
 	int rc;
 
-	if (access(path, R_OK) != 0) {
-		printf("SKIP import_real_recording_matches_direct_analysis: %s not present\n", path);
-		json_decref(direct);
-		return;
-	}
+	INS_REQUIRE_SHARED_FILE(path);
 	/* The recording analysed directly, as `insoled --analyze` does. */
 	imp = ins_import_open(path, NULL, err, sizeof(err));
 	ck_assert_msg(imp != NULL, "%s", err);
@@ -1375,6 +1372,7 @@ Suite *ins_suite_store(void)
 	TCase *ts = tcase_create("sessions");
 	TCase *tw = tcase_create("writer");
 	TCase *ta = tcase_create("analysis");
+	TCase *real = ins_shared_data_tcase("real_recording");
 
 	tcase_add_test(tc, chunk_roundtrip_is_lossless);
 	tcase_add_test(tc, chunk_float_roundtrip_keeps_bits);
@@ -1413,8 +1411,12 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, reanalysis_identical_to_live);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
-	tcase_add_test(ta, import_real_recording_matches_direct_analysis);
 	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);
+
+	tcase_add_checked_fixture(real, setup, teardown);
+	tcase_set_timeout(real, 120);
+	tcase_add_test(real, import_real_recording_matches_direct_analysis);
+	suite_add_tcase(s, real);
 	return s;
 }
