@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "daemon_config.h"
 #include "insoled/acquire.h"
@@ -248,11 +249,19 @@ static int on_ini_entry(void *user, const char *section, const char *key, const 
 int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct load_ctx ctx = { .cfg = cfg };
+	struct stat st;
 	int line;
 
 	ctx.file = fopen(path, "r");
 	if (!ctx.file) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	/* A directory opens but reads as nothing: an empty configuration
+	 * would start a daemon nobody configured. */
+	if (fstat(fileno(ctx.file), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+		fclose(ctx.file);
 		return -1;
 	}
 	line = ini_parse_stream(read_line, &ctx, on_ini_entry, &ctx);

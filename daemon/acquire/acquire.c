@@ -262,8 +262,12 @@ static void note_opened(struct acq_device *d, const struct ins_dev *dev)
 	d->have_driver = 1;
 	snprintf(d->path, sizeof(d->path), "%s", ins_dev_path(dev));
 	pthread_mutex_unlock(&d->lock);
-	ins_info(MOD, "%s: reading %s through %s", d->name, ins_dev_path(dev),
-		 ins_dev_driver_name(ins_dev_driver(dev)));
+	/* A synthetic device has no path or driver worth naming twice. */
+	if (ins_dev_driver(dev) == INS_DEV_SYNTHETIC)
+		ins_info(MOD, "%s: simulating an insole (no hardware)", d->name);
+	else
+		ins_info(MOD, "%s: reading %s through %s", d->name, ins_dev_path(dev),
+			 ins_dev_driver_name(ins_dev_driver(dev)));
 }
 
 static void note_lost(struct acq_device *d, const char *why)
