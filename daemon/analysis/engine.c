@@ -12,6 +12,7 @@
 #include "insoled/log.h"
 #include "events.h"
 #include "frame_metrics.h"
+#include "health.h"
 #include "steps.h"
 
 /* Completed steps waiting for ins_analysis_next_step().  Callers drain

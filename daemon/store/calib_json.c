@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "store_internal.h"
 
 static const char *const kind_names[] = { "linear", "power", "table" };
 

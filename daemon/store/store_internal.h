@@ -206,6 +206,11 @@ char *store_metric_names(void);
 int store_each_step(sqlite3 *db, int64_t session_id,
 		    int (*fn)(void *ctx, const struct ins_step *step), void *ctx, char *err, size_t errlen);
 
+/* calib_json.c */
+int store_calib_parse(const char *text, const unsigned n_sensors[INS_FOOT_COUNT],
+		      struct ins_calib_curve *out[INS_FOOT_COUNT], char *err, size_t errlen);
+json_t *store_calib_curve_json(const struct ins_calib_curve *c);
+
 /* text.c */
 int store_check_text(const char *field, const char *s, size_t max, char *err, size_t errlen);
 int store_json_text(const json_t *obj, const char *field, size_t max, const char **out, char *err, size_t errlen);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "insoled/live.h"
+#include "insoled/session.h"
 #include "insoled/store.h"
 
 /* Hooks return 0, or an enum ins_store_rc code that maps to the HTTP status

@@ -69,11 +69,6 @@ int ins_store_session_stop(struct ins_store *st, int64_t session_id, char *err, 
 int ins_store_session_update(struct ins_store *st, int64_t session_id, const json_t *patch,
 			     char *err, size_t errlen);
 int ins_store_session_delete(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
-/* Recompute steps and summary from the raw archive with the current code. */
-int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
-/* Create a complete session from a recording file (formats of --analyze). */
-int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
-			     int64_t *session_id, char *err, size_t errlen);
 
 struct ins_session_filter {
 	const char *subject;        /* exact, NULL = any */
@@ -86,34 +81,12 @@ json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_fi
 			       char *err, size_t errlen);
 json_t *ins_store_session_get(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen); /* metadata + summary */
 json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
-/* kind: "peak" or "mean" (mean over stance); {"w":..,"h":..,"cell_mm":..,"cells":[..null..]} */
-json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
-				  int *rc, char *err, size_t errlen);
-/* Stance-normalised force and CoP curves, mean and SD per foot, from a replay
- * of the raw archive: ins_curves_json() (curves.h).  (CURVES engineer) */
-json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
 
 /* ---- subjects ------------------------------------------------------------ */
 json_t *ins_store_subject_list(struct ins_store *st, int *rc, char *err, size_t errlen);
 /* obj: {"code": "...", "body_weight_kg": .., "notes": ".."} */
 int ins_store_subject_create(struct ins_store *st, const json_t *obj, int64_t *subject_id, char *err, size_t errlen);
 int ins_store_subject_update(struct ins_store *st, int64_t subject_id, const json_t *patch, char *err, size_t errlen);
-
-/* ---- streamed exports ----------------------------------------------------
- * Pull-based so an HTTP server can stream without loading the session:
- * read() fills up to max bytes, returns the count, 0 at the end, -1 on error. */
-enum ins_export_kind {
-	INS_EXPORT_FRAMES_CSV,        /* docs/import.md "insoled frames export", units kPa (calibrated) */
-	INS_EXPORT_STEPS_CSV,         /* ins_step_csv_header/row */
-	INS_EXPORT_SUMMARY_JSON,      /* SESSION with "summary" */
-	INS_EXPORT_FRAMES_COUNTS_CSV, /* the same format with units counts and the calibration: lossless */
-	INS_EXPORT_FRAME_METRICS_CSV  /* per foot-frame total force, CoP, contact area, peak, stance, events */
-};
-struct ins_export;
-struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_id, enum ins_export_kind kind,
-					 int *rc, char *err, size_t errlen);
-ssize_t ins_store_export_read(struct ins_export *ex, char *buf, size_t max);
-void ins_store_export_close(struct ins_export *ex);
 
 /* ---- status -------------------------------------------------------------- */
 struct ins_store_stats {

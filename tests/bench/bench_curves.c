@@ -12,6 +12,7 @@
 #include "insoled/analysis.h"
 #include "insoled/curves.h"
 #include "insoled/layout.h"
+#include "insoled/session.h"
 #include "insoled/store.h"
 #include "insoled/synth.h"
 

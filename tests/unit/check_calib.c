@@ -8,6 +8,7 @@
 #include "insoled/layout.h"
 #include "insoled/synth.h"
 #include "../../daemon/analysis/frame_metrics.h"
+#include "../../daemon/analysis/health.h"
 
 static struct ins_calib_curve linear(double zero, double gain, uint16_t sat)
 {

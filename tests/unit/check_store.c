@@ -21,6 +21,7 @@
 #include "insoled/curves.h"
 #include "insoled/import.h"
 #include "insoled/layout.h"
+#include "insoled/session.h"
 #include "insoled/store.h"
 #include "insoled/synth.h"
 

@@ -1,8 +1,9 @@
 /* Replay of a session's raw archive through the analysis (replay.c). */
-#ifndef INSOLED_STORE_REPLAY_H
-#define INSOLED_STORE_REPLAY_H
+#ifndef INSOLED_SESSION_REPLAY_H
+#define INSOLED_SESSION_REPLAY_H
 
-#include "store_internal.h"
+#include "../store/store_internal.h"
+#include "insoled/session.h"
 
 /* Session text fields replay reads along, for export headers. */
 enum { REPLAY_STATE, REPLAY_SUBJECT, REPLAY_FOOTWEAR, REPLAY_NOTES, REPLAY_SOFTWARE, REPLAY_TEXT_COUNT };
@@ -43,10 +44,5 @@ struct ins_analysis *store_replay_analysis(struct ins_replay *rp);
 const struct ins_replay_frame *store_replay_info(const struct ins_replay *rp);
 uint64_t store_replay_skipped(const struct ins_replay *rp);
 void store_replay_free(struct ins_replay *rp);
-
-/* calib_json.c */
-int store_calib_parse(const char *text, const unsigned n_sensors[INS_FOOT_COUNT],
-		      struct ins_calib_curve *out[INS_FOOT_COUNT], char *err, size_t errlen);
-json_t *store_calib_curve_json(const struct ins_calib_curve *c);
 
 #endif

@@ -1,0 +1,276 @@
+/* The hooks the HTTP layer calls (docs/api.md): status, recording, tare,
+ * body weight and its scaling, devices; each hands its request to the
+ * analysis thread and builds the JSON of the answer. */
+#include <config.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "daemon_priv.h"
+#include "insoled/log.h"
+
+/* The analysis thread looks at requests at least every ANALYSIS_POLL_MS, so
+ * a calibration snapshot comes within that; allow for a loaded machine. */
+#define SNAPSHOT_TIMEOUT_S 2
+/* A body-weight scale measurement takes INS_BW_SCALE_WINDOW_US of frames
+ * (2 s) after the analysis thread picks the request up (within
+ * ANALYSIS_POLL_MS); 5 s also covers a loaded machine.  Longer means the
+ * insole is not streaming. */
+#define SCALE_TIMEOUT_S 5
+
+static json_t *sensor_problems(unsigned flags)
+{
+	json_t *list = json_array();
+
+	if (flags & INS_SENSOR_SILENT)
+		json_array_append_new(list, json_string("silent"));
+	if (flags & INS_SENSOR_SATURATING)
+		json_array_append_new(list, json_string("saturating"));
+	if (flags & INS_SENSOR_STUCK)
+		json_array_append_new(list, json_string("stuck"));
+	return list;
+}
+
+/* {"left": [{"sensor", "region", "side", "problems"}...], "right": [...]}:
+ * only flagged sensors; a foot without an insole is absent. */
+static json_t *sensor_health_json(struct daemon *d)
+{
+	json_t *health = json_object();
+
+	pthread_mutex_lock(&d->worker.health_lock);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		const struct ins_layout *lay = d->layout[foot];
+		json_t *list;
+
+		if (!lay)
+			continue;
+		list = json_array();
+		for (unsigned i = 0; i < lay->n_sensors; i++)
+			if (d->worker.sensor_flags[foot][i])
+				json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:o}", "sensor", (json_int_t)i,
+								      "region", ins_region_name(lay->sensors[i].region),
+								      "side", ins_side_name(lay->sensors[i].side),
+								      "problems", sensor_problems(d->worker.sensor_flags[foot][i])));
+		json_object_set_new(health, ins_foot_name(foot), list);
+	}
+	pthread_mutex_unlock(&d->worker.health_lock);
+	return health;
+}
+
+static void fill_status(void *ctx, json_t *status)
+{
+	struct daemon *d = ctx;
+	json_t *acq = ins_acq_status(d->acq);
+	json_t *pipeline = json_object();
+
+	json_object_set_new(status, "acquisition", acq ? acq : json_null());
+	json_object_set_new(pipeline, "frames_analysed", json_integer((json_int_t)atomic_load(&d->worker.frames_analysed)));
+	json_object_set_new(pipeline, "frames_rejected", json_integer((json_int_t)atomic_load(&d->worker.frames_rejected)));
+	json_object_set_new(pipeline, "steps_detected", json_integer((json_int_t)atomic_load(&d->worker.steps_detected)));
+	json_object_set_new(pipeline, "recording_session",
+			    atomic_load(&d->control.recording) ? json_integer((json_int_t)atomic_load(&d->control.recording)) : json_null());
+	json_object_set_new(pipeline, "sensor_health", sensor_health_json(d));
+	json_object_set_new(status, "analysis", pipeline);
+}
+
+/* Asks the analysis thread for the calibration in force now. */
+static int snapshot_calibration(struct daemon *d, char *err, size_t errlen)
+{
+	struct timespec deadline;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SNAPSHOT_TIMEOUT_S;
+	pthread_mutex_lock(&d->snapshot.lock);
+	d->snapshot.requested = 1;
+	while (d->snapshot.requested && rc == 0)
+		rc = pthread_cond_timedwait(&d->snapshot.cond, &d->snapshot.lock, &deadline);
+	d->snapshot.requested = 0;
+	pthread_mutex_unlock(&d->snapshot.lock);
+	if (rc != 0) {
+		snprintf(err, errlen, "the analysis is not responding: try again");
+		return INS_STORE_EBUSY;
+	}
+	return 0;
+}
+
+static char *calibration_json(const struct daemon *d)
+{
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT];
+	unsigned n[INS_FOOT_COUNT];
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		calib[foot] = d->layout[foot] ? d->snapshot.calib[foot] : NULL;
+		n[foot] = d->layout[foot] ? d->layout[foot]->n_sensors : 0;
+	}
+	return ins_store_calib_to_json(calib, n);
+}
+
+static int start_recording(void *ctx, const struct ins_session_meta *meta_in, int64_t *session_id,
+			   char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct ins_session_meta meta = *meta_in;
+	char *calib_json = NULL;
+	int rc;
+
+	pthread_mutex_lock(&d->control.lock);
+	if (atomic_load(&d->control.recording) != NO_SESSION) {
+		snprintf(err, errlen, "session %" PRId64 " is already recording: stop it first",
+			 (int64_t)atomic_load(&d->control.recording));
+		rc = INS_STORE_ECONFLICT;
+		goto out;
+	}
+	if ((rc = snapshot_calibration(d, err, errlen)) != 0)
+		goto out;
+	calib_json = calibration_json(d);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		meta.layout[foot] = d->layout[foot] ? d->layout[foot]->name : NULL;
+	if (meta.body_weight_n <= 0)
+		meta.body_weight_n = d->control.body_weight_n;
+	meta.calibration_json = calib_json;
+	rc = ins_store_session_start(d->store, &meta, session_id, err, errlen);
+	if (rc == INS_STORE_OK) {
+		d->control.session_body_weight_n = meta.body_weight_n;
+		atomic_store(&d->control.recording, *session_id);
+		ins_info(MOD, "recording session %" PRId64, *session_id);
+	}
+out:
+	free(calib_json);
+	pthread_mutex_unlock(&d->control.lock);
+	return rc;
+}
+
+static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	int rc;
+
+	pthread_mutex_lock(&d->control.lock);
+	if (atomic_load(&d->control.recording) == session_id)
+		atomic_store(&d->control.recording, NO_SESSION);
+	rc = ins_store_session_stop(d->store, session_id, err, errlen);
+	if (rc == INS_STORE_OK)
+		ins_info(MOD, "session %" PRId64 " stopped", session_id);
+	pthread_mutex_unlock(&d->control.lock);
+	return rc;
+}
+
+static int request_tare(void *ctx, int foot, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+
+	if (foot < 0 || foot >= INS_FOOT_COUNT || !d->layout[foot]) {
+		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
+		return INS_STORE_EINVAL;
+	}
+	pthread_mutex_lock(&d->control.lock);
+	atomic_store(&d->control.tare_request[foot], 1);
+	pthread_mutex_unlock(&d->control.lock);
+	return 0;
+}
+
+static int set_body_weight(void *ctx, double body_weight_n, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+
+	if (!(body_weight_n > 0 && body_weight_n < 4000)) {
+		snprintf(err, errlen, "body_weight_kg: must be between 0 and 400 kg");
+		return INS_STORE_EINVAL;
+	}
+	pthread_mutex_lock(&d->control.lock);
+	d->control.body_weight_n = body_weight_n;
+	atomic_store(&d->control.body_weight_changed, 1);
+	pthread_mutex_unlock(&d->control.lock);
+	return 0;
+}
+
+static json_t *scale_result_json(const struct ins_bw_scale_result *r)
+{
+	return json_pack("{s:b, s:s, s:f, s:f, s:I, s:f, s:f}", "ok", 1, "foot", ins_foot_name(r->foot),
+			 "measured_force_n", r->measured_force_n, "sd_force_n", r->sd_force_n, "frames",
+			 (json_int_t)r->frames, "body_weight_n", r->body_weight_n, "scale", r->scale);
+}
+
+/* Hands the request to the analysis thread and waits for its answer; one
+ * at a time (control_lock), refused while recording so a session's
+ * calibration, recorded at its start, already holds the scale. */
+static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct ins_bw_scale_result res;
+	struct timespec deadline;
+	int rc = 0, answered;
+
+	if (foot < 0 || foot >= INS_FOOT_COUNT || !d->layout[foot]) {
+		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
+		return INS_STORE_EINVAL;
+	}
+	pthread_mutex_lock(&d->control.lock);
+	if (atomic_load(&d->control.recording) != NO_SESSION) {
+		snprintf(err, errlen, "session %" PRId64 " is recording: scale before starting a recording",
+			 (int64_t)atomic_load(&d->control.recording));
+		pthread_mutex_unlock(&d->control.lock);
+		return INS_STORE_ECONFLICT;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SCALE_TIMEOUT_S;
+	pthread_mutex_lock(&d->scale.lock);
+	if (d->scale.state == SCALE_ABANDONED) {
+		snprintf(err, errlen, "the previous measurement is still being cancelled: try again");
+		rc = INS_STORE_EBUSY;
+		goto out;
+	}
+	d->scale.foot = (unsigned)foot;
+	d->scale.state = SCALE_REQUESTED;
+	while ((d->scale.state == SCALE_REQUESTED || d->scale.state == SCALE_MEASURING) && rc == 0)
+		rc = pthread_cond_timedwait(&d->scale.cond, &d->scale.lock, &deadline);
+	answered = d->scale.state == SCALE_DONE;
+	res = d->scale.result;
+	d->scale.state = answered ? SCALE_IDLE : SCALE_ABANDONED;
+	if (!answered) {
+		snprintf(err, errlen, "no measurement from the %s insole within %d s: is it streaming?",
+			 ins_foot_name((unsigned)foot), SCALE_TIMEOUT_S);
+		rc = INS_STORE_EBUSY;
+	} else if (!res.ok) {
+		snprintf(err, errlen, "%s", res.why);
+		rc = INS_STORE_ECONFLICT;
+	} else {
+		*result = scale_result_json(&res);
+		rc = 0;
+	}
+out:
+	pthread_mutex_unlock(&d->scale.lock);
+	pthread_mutex_unlock(&d->control.lock);
+	return rc;
+}
+
+static json_t *devices_json(void *ctx)
+{
+	struct daemon *d = ctx;
+	json_t *list = json_array();
+
+	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
+		const struct ins_config_device *dev = &d->cfg->device[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "name", dev->name, "port", dev->port,
+						      "layout", dev->layout, "foot",
+						      dev->foot == INS_DEV_FOOT_AUTO ? "auto" : ins_foot_name((unsigned)dev->foot)));
+	}
+	return list;
+}
+
+struct ins_http_hooks daemon_http_hooks(struct daemon *d)
+{
+	return (struct ins_http_hooks){
+		.ctx = d,
+		.fill_status = fill_status,
+		.start_recording = start_recording,
+		.stop_recording = stop_recording,
+		.tare = request_tare,
+		.set_body_weight = set_body_weight,
+		.devices = devices_json,
+		.body_weight_scale = body_weight_scale,
+	};
+}

@@ -1,0 +1,45 @@
+/* Offline work on recorded sessions (docs/storage.md): re-analysis of the
+ * raw archive with the current code, heatmaps and curves from a replay,
+ * streamed exports and imports of recording files.  Runs the analysis
+ * engine over what the store keeps; the store itself only persists.
+ * Owner: daemon/session/. */
+#ifndef INSOLED_SESSION_H
+#define INSOLED_SESSION_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "insoled/store.h"
+
+/* Recompute steps and summary from the raw archive with the current code. */
+int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+/* Create a complete session from a recording file (formats of --analyze). */
+int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
+			     int64_t *session_id, char *err, size_t errlen);
+
+/* kind: "peak" or "mean" (mean over stance); {"w":..,"h":..,"cell_mm":..,"cells":[..null..]} */
+json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
+				  int *rc, char *err, size_t errlen);
+/* Stance-normalised force and CoP curves, mean and SD per foot, from a replay
+ * of the raw archive: ins_curves_json() (curves.h). */
+json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
+
+/* ---- streamed exports ----------------------------------------------------
+ * Pull-based so an HTTP server can stream without loading the session:
+ * read() fills up to max bytes, returns the count, 0 at the end, -1 on error. */
+enum ins_export_kind {
+	INS_EXPORT_FRAMES_CSV,        /* docs/import.md "insoled frames export", units kPa (calibrated) */
+	INS_EXPORT_STEPS_CSV,         /* ins_step_csv_header/row */
+	INS_EXPORT_SUMMARY_JSON,      /* SESSION with "summary" */
+	INS_EXPORT_FRAMES_COUNTS_CSV, /* the same format with units counts and the calibration: lossless */
+	INS_EXPORT_FRAME_METRICS_CSV  /* per foot-frame total force, CoP, contact area, peak, stance, events */
+};
+struct ins_export;
+struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_id, enum ins_export_kind kind,
+					 int *rc, char *err, size_t errlen);
+ssize_t ins_store_export_read(struct ins_export *ex, char *buf, size_t max);
+void ins_store_export_close(struct ins_export *ex);
+
+#endif
