@@ -120,6 +120,10 @@ static int set_daemon_key(struct ins_config *cfg, const char *key, const char *v
 		return copy_str(cfg->tls_key, sizeof(cfg->tls_key), key, value, err, errlen);
 	if (!strcmp(key, "log_level"))
 		return parse_log_level(cfg, value, err, errlen);
+	if (!strcmp(key, "user"))
+		return copy_str(cfg->user, sizeof(cfg->user), key, value, err, errlen);
+	if (!strcmp(key, "group"))
+		return copy_str(cfg->group, sizeof(cfg->group), key, value, err, errlen);
 	if (!strcmp(key, "refuse_corrupt_db"))
 		return parse_bool(key, value, &cfg->refuse_corrupt_db, err, errlen);
 	if (!strcmp(key, "body_weight_kg"))

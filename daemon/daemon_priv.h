@@ -1,7 +1,7 @@
 /* The running daemon's parts, shared by the files that build it:
  * data_dirs.c (where layouts/, sql/ and web/ are), worker.c (the analysis
- * thread), hooks.c (what the HTTP layer calls, and its JSON) and pipeline.c
- * (start-up and shut-down).  Each lock sits in the struct of the state it
+ * thread), hooks.c (what the HTTP layer calls, and its JSON), notify.c (the
+ * service manager) and pipeline.c (start-up and shut-down).  Each lock sits in the struct of the state it
  * guards, beside the file that owns that state. */
 #ifndef INSOLED_DAEMON_PRIV_H
 #define INSOLED_DAEMON_PRIV_H
@@ -64,6 +64,7 @@ struct worker {
 	struct ins_analysis *ana;
 	int64_t active_session;          /* analysis thread only */
 	atomic_uint_fast64_t frames_analysed, frames_rejected, steps_detected;
+	atomic_uint_fast64_t heartbeat; /* one more each time round the loop (notify.c) */
 	/* Sensor health flags, copied at each step and read by GET /api/status. */
 	pthread_mutex_t health_lock;
 	uint8_t *sensor_flags[INS_FOOT_COUNT];
@@ -80,6 +81,7 @@ struct daemon {
 	struct snapshot_handover snapshot;
 	struct scale_handover scale;
 	struct worker worker;
+	uint64_t notify_last_beat;       /* main thread only (notify.c) */
 };
 
 /* data_dirs.c */
@@ -90,6 +92,17 @@ const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t si
 struct ins_analysis *daemon_new_analysis(const struct daemon *d, const struct ins_calib_curve *const calib[],
 					 double body_weight_n, char *err, size_t errlen);
 void *daemon_analysis_main(void *arg);
+
+/* notify.c: sd_notify(3) when built with libsystemd, else nothing. */
+int64_t daemon_watchdog_usec(void);     /* WatchdogSec= in us, 0 when off */
+void daemon_notify_ready(const struct daemon *d);
+void daemon_notify_tick(struct daemon *d); /* STATUS, and WATCHDOG while the analysis runs */
+void daemon_notify_reloading(void);
+void daemon_notify_stopping(void);
+
+/* privileges.c: started as root, switch to the configured user (0 when
+ * not root or done; -1 with err when that is impossible). */
+int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errlen);
 
 /* hooks.c */
 struct ins_http_hooks daemon_http_hooks(struct daemon *d);

@@ -18,6 +18,11 @@
  * ANALYSIS_POLL_MS); 5 s also covers a loaded machine.  Longer means the
  * insole is not streaming. */
 #define SCALE_TIMEOUT_S 5
+/* A recording needs a device sending frames.  Right after start-up or a
+ * replug the first frames are a moment away, so a start waits this long
+ * for one before answering that nothing is streaming. */
+#define STREAM_WAIT_MS 3000
+#define STREAM_POLL_MS 50
 
 static json_t *sensor_problems(unsigned flags)
 {
@@ -107,6 +112,21 @@ static char *calibration_json(const struct daemon *d)
 	return ins_store_calib_to_json(calib, n);
 }
 
+static int wait_for_streaming_device(struct daemon *d, char *err, size_t errlen)
+{
+	const struct timespec poll = { 0, STREAM_POLL_MS * 1000000L };
+
+	for (int waited = 0; ins_acq_streaming(d->acq) == 0; waited += STREAM_POLL_MS) {
+		if (waited >= STREAM_WAIT_MS) {
+			snprintf(err, errlen, "no device is streaming (GET /api/status says why): "
+				 "nothing to record");
+			return INS_STORE_EBUSY;
+		}
+		nanosleep(&poll, NULL);
+	}
+	return INS_STORE_OK;
+}
+
 static int start_recording(void *ctx, const struct ins_session_meta *meta_in, int64_t *session_id,
 			   char *err, size_t errlen)
 {
@@ -122,7 +142,8 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 		rc = INS_STORE_ECONFLICT;
 		goto out;
 	}
-	if ((rc = snapshot_calibration(d, err, errlen)) != 0)
+	if ((rc = wait_for_streaming_device(d, err, errlen)) != 0 ||
+	    (rc = snapshot_calibration(d, err, errlen)) != 0)
 		goto out;
 	calib_json = calibration_json(d);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon_priv.h"
 #include "pipeline.h"
@@ -142,9 +143,13 @@ static void announce(const struct daemon *d)
 	fflush(stdout);
 }
 
+/* The service manager hears from the daemon at least this often (STATUS,
+ * and WATCHDOG pets at half of WatchdogSec= when that is shorter). */
+#define NOTIFY_PERIOD_US 5000000
+
 /* SIGTERM and SIGINT are blocked before any thread starts, so every thread
- * inherits the mask and only this one, in sigwait(), ever sees them: no
- * worker is interrupted mid-write. */
+ * inherits the mask and only this one, in sigtimedwait(), ever sees them:
+ * no worker is interrupted mid-write. */
 static void block_stop_signals(sigset_t *set)
 {
 	sigemptyset(set);
@@ -154,13 +159,19 @@ static void block_stop_signals(sigset_t *set)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void wait_for_stop_signal(const sigset_t *set)
+/* Until a stop signal, tells the service manager how things are. */
+static void run_until_stopped(struct daemon *d, const sigset_t *set)
 {
-	int sig = 0;
+	int64_t watchdog_us = daemon_watchdog_usec();
+	int64_t period_us = watchdog_us > 0 && watchdog_us / 2 < NOTIFY_PERIOD_US ? watchdog_us / 2 : NOTIFY_PERIOD_US;
+	struct timespec period = { (time_t)(period_us / 1000000), (long)(period_us % 1000000) * 1000 };
+	int sig;
 
-	while (sigwait(set, &sig) != 0)
-		;
+	daemon_notify_ready(d);
+	while ((sig = sigtimedwait(set, NULL, &period)) != SIGTERM && sig != SIGINT)
+		daemon_notify_tick(d);
 	ins_info(MOD, "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_notify_stopping();
 }
 
 static void teardown(struct daemon *d, int analysis_running)
@@ -217,10 +228,13 @@ int ins_daemon_run(const struct ins_config *cfg)
 		goto out;
 	}
 	analysis_running = 1;
-	if (ins_acq_start(d.acq, err, sizeof(err)) || start_http(&d, err, sizeof(err)))
+	/* Devices, database and the HTTP port are open: root is no longer
+	 * needed (a device reopened after an unplug is a dialout matter). */
+	if (ins_acq_start(d.acq, err, sizeof(err)) || start_http(&d, err, sizeof(err)) ||
+	    daemon_drop_privileges(cfg, err, sizeof(err)))
 		goto out;
 	announce(&d);
-	wait_for_stop_signal(&stop_signals);
+	run_until_stopped(&d, &stop_signals);
 	status = EXIT_SUCCESS;
 out:
 	if (status != EXIT_SUCCESS)

@@ -207,6 +207,7 @@ void *daemon_analysis_main(void *arg)
 	int rc;
 
 	for (;;) {
+		atomic_fetch_add(&d->worker.heartbeat, 1);
 		apply_control_requests(d);
 		rc = ins_acq_pop(d->acq, &frame, ANALYSIS_POLL_MS);
 		if (rc < 0)

@@ -577,6 +577,21 @@ static json_t *device_status(struct acq_device *d, int64_t now)
 	return o;
 }
 
+unsigned ins_acq_streaming(struct ins_acq *acq)
+{
+	int64_t now = ins_mono_us();
+	unsigned n = 0;
+
+	for (size_t i = 0; i < acq->n_devs; i++) {
+		struct acq_device *d = acq->devs[i];
+
+		pthread_mutex_lock(&d->lock);
+		n += d->state == ST_OPEN && d->last_frame_mono_us && now - d->last_frame_mono_us < d->watchdog_us;
+		pthread_mutex_unlock(&d->lock);
+	}
+	return n;
+}
+
 json_t *ins_acq_status(struct ins_acq *acq)
 {
 	json_t *root = json_object(), *devs = json_array(), *q = json_object();

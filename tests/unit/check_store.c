@@ -1153,6 +1153,29 @@ START_TEST(grid_heatmap_peak_is_exact)
 }
 END_TEST
 
+/* One owner per database: a second open (another daemon) is refused with
+ * the owner's pid; once the owner closes, the database opens again.  The
+ * database's missing directory is made. */
+START_TEST(second_owner_is_refused_with_the_first_ones_pid)
+{
+	struct ins_store_config c = config();
+	struct ins_store *first, *second;
+	char err[512] = "", want[64], nested[400];
+
+	snprintf(nested, sizeof(nested), "%s/state/test.db", tmpdir);
+	c.db_path = nested;
+	first = open_store(&c);
+	second = ins_store_open(&c, err, sizeof(err));
+	ck_assert_ptr_null(second);
+	snprintf(want, sizeof(want), "in use by insoled pid %ld", (long)getpid());
+	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "state/test.db.lock") != NULL, "%s", err);
+	ins_store_close(first);
+	second = open_store(&c);
+	ins_store_close(second);
+}
+END_TEST
+
 START_TEST(import_real_recording_matches_direct_analysis)
 {
 	static const char path[] = INS_SHARED_DATA_DIR "/moticon/230927_102114.txt";
@@ -1382,6 +1405,7 @@ Suite *ins_suite_store(void)
 
 	tcase_add_checked_fixture(tf, setup, teardown);
 	tcase_add_test(tf, fresh_database_gets_schema);
+	tcase_add_test(tf, second_owner_is_refused_with_the_first_ones_pid);
 	tcase_add_test(tf, newer_database_is_refused_untouched);
 	tcase_add_test(tf, foreign_sqlite_database_is_refused);
 	tcase_add_test(tf, corrupt_file_is_moved_aside);
