@@ -15,7 +15,8 @@ DEBS="build-essential autoconf automake pkg-config
  check libcurl4-openssl-dev curl
  clang libclang-rt-14-dev
  socat util-linux wrk jq openssl mandoc
- chromium chromium-driver"
+ chromium chromium-driver
+ gcc-avr avr-libc binutils-avr simavr libsimavr-dev libelf-dev"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: run as root (sudo $0)" >&2

@@ -1,4 +1,5 @@
-/* Protocol v1 parser and encoders (docs/protocol.md).  Pure: no I/O, and no
+/* Protocol v1 parser (docs/protocol.md), and the encoders' struct ins_frame
+ * front end over the shared encoder in proto_encode.c.  Pure: no I/O, and no
  * allocation after ins_proto_new().
  *
  * Bytes are copied into a window big enough for the largest frame or line
@@ -80,18 +81,6 @@ static inline uint32_t get_le32(const uint8_t *b)
 	return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
 }
 
-static inline void put_le16(uint8_t *b, uint16_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-}
-
-static inline void put_le32(uint8_t *b, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void copy_le16_values(uint16_t *dst, const uint8_t *src, unsigned n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -111,65 +100,16 @@ static int frame_encodable(const struct ins_frame *f)
 
 size_t ins_proto_encode_binary(const struct ins_frame *f, uint8_t *buf, size_t cap)
 {
-	size_t size;
-	uint16_t crc;
-
-	if (!frame_encodable(f) || !buf)
+	if (!frame_encodable(f))
 		return 0;
-	size = INS_PROTO_BINARY_SIZE(f->n);
-	if (cap < size)
-		return 0;
-	buf[0] = INS_PROTO_SYNC0;
-	buf[1] = INS_PROTO_SYNC1;
-	buf[2] = INS_PROTO_VERSION;
-	buf[3] = f->foot;
-	put_le16(buf + 4, f->n);
-	put_le32(buf + 6, f->seq);
-	put_le32(buf + 10, f->t_dev);
-	for (unsigned i = 0; i < f->n; i++)
-		put_le16(buf + INS_PROTO_HEADER_SIZE + 2 * i, f->values[i]);
-	crc = ins_crc16(INS_CRC16_INIT, buf + 2, size - 4);
-	put_le16(buf + size - 2, crc);
-	return size;
-}
-
-/* Writes v in decimal at p, returns the digits written. */
-static size_t put_decimal(char *p, uint32_t v)
-{
-	char tmp[10];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
-	return n;
+	return ins_proto_put_binary(buf, cap, f->foot, f->seq, f->t_dev, f->values, f->n);
 }
 
 size_t ins_proto_encode_ascii(const struct ins_frame *f, unsigned flags, char *buf, size_t cap)
 {
-	char *p = buf;
-
-	if (!frame_encodable(f) || !buf || cap < INS_PROTO_ASCII_SIZE(f->n))
+	if (!frame_encodable(f))
 		return 0;
-	if (!(flags & INS_PROTO_ASCII_BARE)) {
-		*p++ = f->foot == INS_FOOT_LEFT ? 'L' : 'R';
-		*p++ = ',';
-		p += put_decimal(p, f->seq);
-		*p++ = ',';
-	}
-	p += put_decimal(p, f->t_dev);
-	for (unsigned i = 0; i < f->n; i++) {
-		*p++ = ',';
-		p += put_decimal(p, f->values[i]);
-	}
-	if (flags & INS_PROTO_ASCII_CRLF)
-		*p++ = '\r';
-	*p++ = '\n';
-	*p = '\0';
-	return (size_t)(p - buf);
+	return ins_proto_put_ascii(buf, cap, flags, f->foot, f->seq, f->t_dev, f->values, f->n);
 }
 
 /* ---- parser state ------------------------------------------------------- */

@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "frame_metrics.h"
+#include "calib.h"
+#include "frame_ctx.h"
 
 /* Piecewise linear through the table, extrapolated along the end segments
  * (docs/layouts.md; the synthetic insole inverts exactly this). */

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "frame_metrics.h"
 #include "health.h"
+#include "mask.h"
 #include "steps.h"
 
 /* Completed steps waiting for ins_analysis_next_step().  Callers drain
@@ -64,6 +65,7 @@ struct foot {
 	struct bw_meter meter;
 	struct ins_events ev;
 	struct ins_step_acc acc;
+	struct ins_mask_acc *mask;  /* anatomical mask metrics (mask.h) */
 	uint32_t next_index;
 	uint64_t frames, gaps;
 	int have_frame;
@@ -114,7 +116,8 @@ static int foot_init(struct foot *f, const struct ins_layout *layout, const stru
 	f->footprint = layout->is_grid ? calloc(layout->n_sensors, sizeof(float)) : NULL;
 	f->stance_peak = layout->is_grid ? NULL : calloc(layout->n_sensors, sizeof(float));
 	f->health = ins_sensor_health_new(f->ctx);
-	if (!f->kpa || (layout->is_grid ? !f->footprint : !f->stance_peak) || !f->health) {
+	f->mask = ins_mask_acc_new(layout);
+	if (!f->kpa || (layout->is_grid ? !f->footprint : !f->stance_peak) || !f->health || !f->mask) {
 		snprintf(err, errlen, "%s foot: out of memory for layout %s", ins_foot_name(foot), layout->name);
 		return -1;
 	}
@@ -131,6 +134,7 @@ static void foot_free(struct foot *f)
 	free(f->footprint);
 	free(f->stance_peak);
 	ins_sensor_health_free(f->health);
+	ins_mask_acc_free(f->mask);
 }
 
 struct ins_analysis *ins_analysis_new(const struct ins_analysis_config *cfg, char *err, size_t errlen)
@@ -497,6 +501,7 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins
 	temporal_metrics(ana, foot, st->contact_us, st->toe_off_us, step.m);
 	/* before the step accumulator clears the footprint */
 	ins_sensor_health_add_step(f->health, f->footprint ? f->footprint : f->stance_peak);
+	ins_mask_acc_close(f->mask, st->contact_us, st->toe_off_us, f->footprint, step.m);
 	ins_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
 	remember_stance(f, st->contact_us, st->toe_off_us);
 	queue_step(ana, &step);
@@ -543,6 +548,7 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 	out->t_us = t_us;
 	out->event = INS_EVENT_NONE;
 	ins_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
+	ins_mask_acc_push(f->mask, t_us, f->kpa);
 	meter_feed(ana, f, foot, t_us, out->force_n);
 	mask = ins_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
 	/* The footprint only needs loaded frames: in swing every cell is below

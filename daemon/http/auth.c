@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/clock.h"
 
 /* Compares in time that depends only on the length of a (the client's

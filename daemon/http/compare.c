@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/analysis_json.h"
 
 static double summary_value(json_t *session, const char *metric, unsigned foot, const char *stat)

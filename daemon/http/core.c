@@ -1,12 +1,13 @@
 /* The socket-free core: configuration, dispatch (auth, origin, method,
  * route) and the rate-limited request log. */
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/clock.h"
 
 static char *dup_or_null(const char *s)
@@ -202,4 +203,33 @@ void ins_http_log_response(struct ins_http *http, const char *method, const stru
 	else
 		ins_info(INS_HTTP_MOD, "%s %s -> %u (%u similar suppressed)", method,
 			 req->path ? req->path : "(unparsed)", resp->status, suppressed);
+}
+
+int64_t ins_http_recording_id(struct ins_http *http)
+{
+	int64_t id;
+
+	pthread_mutex_lock(&http->lock);
+	id = http->recording_id;
+	pthread_mutex_unlock(&http->lock);
+	return id;
+}
+
+/* id 0: the session stopped_id stopped. */
+void ins_http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id)
+{
+	char ev[160];
+
+	pthread_mutex_lock(&http->lock);
+	http->recording_id = id;
+	pthread_mutex_unlock(&http->lock);
+	if (!http->live)
+		return;
+	ins_live_set_recording(http->live, id);
+	if (id)
+		snprintf(ev, sizeof(ev), "{\"id\":%" PRId64 ",\"state\":\"recording\",\"recording\":{\"session_id\":%" PRId64
+			 "}}", id, id);
+	else
+		snprintf(ev, sizeof(ev), "{\"id\":%" PRId64 ",\"state\":\"complete\",\"recording\":null}", stopped_id);
+	ins_live_publish_event(http->live, "session", ev);
 }

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/clock.h"
 
 #define DEFAULT_MAX_CONNECTIONS 512   /* tablets, browsers, scripts and their SSE streams; 128 KiB each at most */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 #include "insoled/store.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -178,4 +178,17 @@ int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_h
 		}
 	}
 	return 0;
+}
+
+int ins_http_need_store(struct ins_http *http, struct ins_http_response *resp)
+{
+	if (http->store)
+		return 0;
+	ins_http_resp_error(resp, 503, NULL, "the database is not available");
+	return -1;
+}
+
+void ins_http_hook_missing(struct ins_http_response *resp, const char *what)
+{
+	ins_http_resp_error(resp, 503, NULL, "%s is not available in this daemon (no acquisition pipeline)", what);
 }

@@ -2,12 +2,13 @@
  * fuzzer and the unit tests drive them without a socket. */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 
 unsigned ins_http_method_parse(const char *m)
 {
@@ -354,5 +355,32 @@ int ins_http_parse_foot(const char *s, unsigned *foot)
 		*foot = INS_FOOT_RIGHT;
 	else
 		return -1;
+	return 0;
+}
+
+int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp)
+{
+	*kind = ins_http_query(req, "kind");
+	if (!*kind)
+		*kind = "peak";
+	if (strcmp(*kind, "peak") != 0 && strcmp(*kind, "mean") != 0) {
+		ins_http_resp_error(resp, 400, "kind", "kind: expected peak or mean");
+		return -1;
+	}
+	return 0;
+}
+
+int ins_http_query_int(const struct ins_http_request *req, const char *key, int64_t min, int64_t max,
+		       int64_t def, int64_t *out, struct ins_http_response *resp)
+{
+	const char *v = ins_http_query(req, key);
+
+	*out = def;
+	if (!v)
+		return 0;
+	if (ins_http_parse_int64(v, min, max, out) < 0) {
+		ins_http_resp_error(resp, 400, key, "%s: expected an integer in %" PRId64 "..%" PRId64, key, min, max);
+		return -1;
+	}
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http_private.h"
+#include "http_priv.h"
 
 /* Dashboard code changes with each release; an hour keeps reloads cheap and
  * the ETag revalidation keeps them correct. */

@@ -43,7 +43,8 @@ struct analyze_run {
 
 static void analyze_usage(FILE *out)
 {
-	fputs("usage: insoled --analyze FILE [--format gaitndd|gaitpdb|moticon|insoled] [--layout NAME|FILE]\n"
+	fputs("usage: insoled --analyze FILE [--format gaitndd|gaitpdb|moticon|insoled|pedar|fscan|xsensor|stappone]\n"
+	      "                [--layout NAME|FILE]\n"
 	      "                [--layout-dir DIR | --data-dir DIR] [--csv] [--body-weight-kg W]\n"
 	      "Prints one JSON line per step (CSV with --csv), then the session summary.\n", out);
 }
@@ -266,6 +267,9 @@ static int analyze_print_summary(const struct analyze_run *r)
 
 static void analyze_report(const struct analyze_run *r)
 {
+	if (r->info->feet == 1u << INS_FOOT_LEFT || r->info->feet == 1u << INS_FOOT_RIGHT)
+		fprintf(stderr, "insoled --analyze: %s: the file holds the %s foot only\n", r->info->path,
+			ins_foot_name(r->info->feet == 1u << INS_FOOT_LEFT ? INS_FOOT_LEFT : INS_FOOT_RIGHT));
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(r->info->feet & (1u << foot)))
 			continue;

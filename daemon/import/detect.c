@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "import_priv.h"
@@ -62,6 +63,20 @@ static const char *detect_hash_header(struct ins_text *t, char *line, char *err,
 	return NULL;
 }
 
+/* The vendor exports, each recognised by its first line. */
+static const char *detect_vendor(const char *line)
+{
+	if (strncasecmp(line, "File name:", 10) == 0)
+		return "pedar";        /* novel .asc; the reader checks for pedar's 99-sensor columns */
+	if (strcmp(line, "DATA_TYPE MOVIE") == 0 || strncmp(line, "DATA_TYPE ", 10) == 0)
+		return "fscan";        /* Tekscan ASCII movie */
+	if (strncmp(line, "File:,", 6) == 0 || strncmp(line, "FRAME,", 6) == 0)
+		return "xsensor";
+	if (strncmp(line, "sole_id,", 8) == 0 || strncmp(line, "\"sole_id\",", 10) == 0)
+		return "stappone";
+	return NULL;
+}
+
 const char *ins_import_detect(const char *path, char *err, size_t errlen)
 {
 	struct ins_text t;
@@ -78,7 +93,9 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 		ins_import_errf(err, errlen, path, 0, NULL, "empty file");
 	if (rc <= 0)
 		goto out;
-	if (strcmp(line, "# insoled frames export") == 0) {
+	if ((format = detect_vendor(line)) != NULL) {
+		/* recognised by its first line */
+	} else if (strcmp(line, "# insoled frames export") == 0) {
 		format = "insoled";
 	} else if (strncmp(line, "# Start time:", 13) == 0) {
 		format = "moticon";
@@ -94,7 +111,9 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 			ins_import_errf(err, errlen, path, 1, NULL,
 					"not a recording this program reads (first line '%s'); formats: gaitndd "
 					"(.hea/.let/.rit), gaitpdb (19 numeric columns), Moticon and insoled "
-					"exports ('#' header)", shown);
+					"exports ('#' header), pedar .asc ('File name:'), F-Scan .asf "
+					"('DATA_TYPE'), XSENSOR .csv ('File:,'), stappone .csv ('sole_id,')",
+					shown);
 	}
 out:
 	ins_text_close(&t);

@@ -12,6 +12,10 @@ static const struct ins_import_ops *const import_formats[] = {
 	&ins_import_gaitpdb_ops,
 	&ins_import_moticon_ops,
 	&ins_import_insoled_ops,
+	&ins_import_pedar_ops,
+	&ins_import_fscan_ops,
+	&ins_import_xsensor_ops,
+	&ins_import_stappone_ops,
 };
 #define IMPORT_N_FORMATS (sizeof import_formats / sizeof import_formats[0])
 
@@ -50,7 +54,8 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 	ops = import_find_format(format);
 	if (!ops) {
 		ins_import_errf(err, errlen, path, 0, "format",
-				"unknown format '%s' (known: gaitndd, gaitpdb, moticon, insoled)", format);
+				"unknown format '%s' (known: gaitndd, gaitpdb, moticon, insoled, pedar, fscan, "
+				"xsensor, stappone)", format);
 		return NULL;
 	}
 	imp = calloc(1, sizeof *imp);
@@ -134,6 +139,8 @@ int ins_import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsign
 	f->ref_cop_x_norm = NAN;
 	f->ref_cop_y_norm = NAN;
 	f->ref_event = INS_EVENT_NONE;
+	f->ref_peak_kpa = NAN;
+	f->ref_contact_mm2 = NAN;
 	imp->next_seq[foot] = f->seq + 1;
 	imp->last_t_us[foot] = t_us;
 	imp->started[foot] = 1;

@@ -70,6 +70,10 @@ extern const struct ins_import_ops ins_import_gaitndd_ops;
 extern const struct ins_import_ops ins_import_gaitpdb_ops;
 extern const struct ins_import_ops ins_import_moticon_ops;
 extern const struct ins_import_ops ins_import_insoled_ops;
+extern const struct ins_import_ops ins_import_pedar_ops;
+extern const struct ins_import_ops ins_import_fscan_ops;
+extern const struct ins_import_ops ins_import_xsensor_ops;
+extern const struct ins_import_ops ins_import_stappone_ops;
 
 /* "path:line: field: message" (line 0: "path: field: message"; field NULL:
  * "path:line: message"). */
@@ -94,6 +98,12 @@ struct ins_text {
 	size_t len;              /* bytes held in buf */
 	size_t start;            /* first unread byte */
 	unsigned long lineno;    /* of the line last returned */
+	/* Set by a reader whose format may end without a line end (pedar's
+	 * export ends its last row with a tab and nothing else): the last line
+	 * is then returned with `unterminated` set, for the reader to check
+	 * that it is complete. */
+	int allow_unterminated;
+	int unterminated;
 };
 
 int ins_text_open(struct ins_text *t, const char *path, char *err, size_t errlen);
@@ -122,6 +132,33 @@ int ins_parse_value(const char *text, double *out, const char *path, unsigned lo
  * microseconds.  0, or -1 with err. */
 int ins_parse_seconds(const char *text, int64_t *t_us, const char *path, unsigned long line,
 		      const char *field, char *err, size_t errlen);
+
+/* ---- scanning a line in place -------------------------------------------
+ * For readers of files with millions of fields: no splitting, no copies,
+ * no formatting; a message (and the name of the field) is built only when
+ * a field is bad.  Locale-free: '.' is the decimal point. */
+
+static inline const char *ins_skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* A decimal number at s ("-12.5", "3", "1e-3"; no leading blanks): 0 with
+ * *out and *end just after it, or -1 when s does not start one. */
+int ins_scan_number(const char *s, const char **end, double *out);
+
+/* The next field of a line whose fields end at sep: blanks, a number of
+ * magnitude at most INS_IMPORT_VALUE_MAX, blanks, then sep (skipped) or the
+ * end of the line.  0 with *p after it, -1 when the field is not such a
+ * number (*p unchanged: ins_scan_errf() quotes it). */
+int ins_scan_field(const char **p, char sep, double *out);
+
+/* err = "path:line: field: 'TEXT' is not a number..." for the field at p
+ * that ins_scan_field() refused (TEXT up to sep, at most 24 bytes). */
+void ins_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
+		   const char *p, char sep);
 
 /* Copy src into dst (size dstlen), cutting at a character boundary. */
 void ins_copy_text(char *dst, size_t dstlen, const char *src);

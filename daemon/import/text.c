@@ -121,11 +121,21 @@ static long text_fill(struct ins_text *t)
 static int text_check_line(struct ins_text *t, char *line, size_t n, char *err, size_t errlen)
 {
 	const char *nul = memchr(line, '\0', n);
+	const char *cr;
 
 	if (nul) {
 		ins_import_errf(err, errlen, t->path, t->lineno, NULL,
 				"binary data (NUL byte at column %zu): not a text recording or a damaged file",
 				(size_t)(nul - line) + 1);
+		return -1;
+	}
+	/* LF and CRLF may be mixed; a CR alone is an old Mac line end or a
+	 * damaged file, and would otherwise show up as a strange number */
+	cr = memchr(line, '\r', n);
+	if (cr) {
+		ins_import_errf(err, errlen, t->path, t->lineno, NULL,
+				"carriage return (CR) alone at column %zu: lines must end with LF or CRLF",
+				(size_t)(cr - line) + 1);
 		return -1;
 	}
 	return 0;
@@ -157,6 +167,13 @@ int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
 		if (got == 0) {
 			if (t->len == t->start)
 				return 0;
+			if (t->allow_unterminated && t->len < INS_IMPORT_LINE_MAX) {
+				t->buf[t->len] = '\n';
+				t->unterminated = 1;
+				nl = t->buf + t->len++;
+				begin = t->buf + t->start;
+				break;
+			}
 			ins_import_errf(err, errlen, t->path, t->lineno + 1, NULL,
 					"truncated file: the last line has no line end");
 			return -1;
@@ -260,6 +277,106 @@ static int parse_plain_decimal(const char *s, double *out)
 	if (negative)
 		*out = -*out;
 	return 0;
+}
+
+#define SCAN_SLOW_MAX 63 /* longest number handed to strtod (exponents, long mantissas) */
+
+static int scan_slow(const char *s, const char **end, double *out)
+{
+	char buf[SCAN_SLOW_MAX + 1];
+	size_t n = strspn(s, "0123456789+-.eE");
+	char *stop;
+
+	if (n == 0 || n > SCAN_SLOW_MAX)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	*out = strtod(buf, &stop);
+	if (stop == buf || !isfinite(*out) || errno == ERANGE)
+		return -1;
+	*end = s + (stop - buf);
+	return 0;
+}
+
+int ins_scan_number(const char *s, const char **end, double *out)
+{
+	static const double pow10[FAST_DIGITS_MAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+							    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = s;
+	int negative = 0, digits = 0, frac = -1;
+	int64_t mantissa = 0;
+
+	if (*p == '-' || *p == '+')
+		negative = *p++ == '-';
+	for (;; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+
+		if (d < 10) {
+			if (++digits > FAST_DIGITS_MAX)
+				return scan_slow(s, end, out);
+			mantissa = mantissa * 10 + d;
+			frac += frac >= 0;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	if (*p == 'e' || *p == 'E')
+		return scan_slow(s, end, out);
+	/* exact, as strtod: see parse_plain_decimal() */
+	*out = (double)mantissa / pow10[frac > 0 ? frac : 0];
+	if (negative)
+		*out = -*out;
+	*end = p;
+	return 0;
+}
+
+/* Blanks around a field, but never the separator itself (a tab). */
+static inline const char *skip_pad(const char *p, char sep)
+{
+	while (*p == ' ' || (*p == '\t' && sep != '\t'))
+		p++;
+	return p;
+}
+
+int ins_scan_field(const char **p, char sep, double *out)
+{
+	const char *q = skip_pad(*p, sep);
+
+	if (ins_scan_number(q, &q, out) < 0 || fabs(*out) > INS_IMPORT_VALUE_MAX)
+		return -1;
+	q = skip_pad(q, sep);
+	if (*q == sep)
+		q++;
+	else if (*q != '\0')
+		return -1;
+	*p = q;
+	return 0;
+}
+
+void ins_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
+		   const char *p, char sep)
+{
+	const char *q = skip_pad(p, sep);
+	const char *stop = strchr(q, sep);
+	int n = stop ? (int)(stop - q) : (int)strlen(q);
+	double v;
+
+	while (n > 0 && (q[n - 1] == ' ' || q[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		ins_import_errf(err, errlen, path, line, field, "empty, a number is required");
+	else if (ins_scan_number(q, &p, &v) == 0 && p == q + n && fabs(v) > INS_IMPORT_VALUE_MAX)
+		ins_import_errf(err, errlen, path, line, field,
+				"'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
+				n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, INS_IMPORT_VALUE_MAX);
+	else
+		ins_import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
+				n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q);
 }
 
 int ins_parse_number(const char *text, double *out, const char *path, unsigned long line,

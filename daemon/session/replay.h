@@ -2,7 +2,7 @@
 #ifndef INSOLED_SESSION_REPLAY_H
 #define INSOLED_SESSION_REPLAY_H
 
-#include "../store/store_internal.h"
+#include "../store/store_priv.h"
 #include "insoled/session.h"
 
 /* Session text fields replay reads along, for export headers. */

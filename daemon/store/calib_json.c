@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_priv.h"
 
 static const char *const kind_names[] = { "linear", "power", "table" };
 

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store_internal.h"
+#include "store_priv.h"
 
 /* The database's directory is made when missing (one level, 0750): the
  * default /var/lib/insoled may not exist on a machine never installed to. */

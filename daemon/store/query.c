@@ -1,34 +1,11 @@
-/* Queries for the HTTP API.  Each call opens its own read-only connection:
- * in WAL mode readers see the last commit and never wait for, or hold up,
- * the writer; a connection per call keeps them thread-safe without a pool
- * (opening costs tens of microseconds next to an HTTP request). */
+/* Queries for the HTTP API.  Each call opens its own read-only connection
+ * (store_reader_open, db.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "insoled/analysis_json.h"
-#include "store_internal.h"
-
-int store_sql_error(int src, sqlite3 *db, const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
-	return store_rc_from_sqlite(src);
-}
-
-int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errlen)
-{
-	int src = sqlite3_open_v2(st->db_path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-
-	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open for reading: %s", st->db_path,
-			 *db ? sqlite3_errmsg(*db) : sqlite3_errstr(src));
-		sqlite3_close(*db);
-		*db = NULL;
-		return store_rc_from_sqlite(src);
-	}
-	sqlite3_busy_timeout(*db, INS_STORE_READER_BUSY_MS);
-	return 0;
-}
+#include "store_priv.h"
 
 static json_t *text_or_null(sqlite3_stmt *q, int col)
 {

@@ -17,7 +17,7 @@
 
 #include "config.h"
 #include "insoled/clock.h"
-#include "store_internal.h"
+#include "store_priv.h"
 
 /* Migration scripts are NNN_name.sql; more than this is a packaging mistake. */
 #define MIGRATIONS_MAX 999

@@ -8,7 +8,7 @@
 
 #include "config.h"
 #include "insoled/clock.h"
-#include "store_internal.h"
+#include "store_priv.h"
 
 /* Body weight in newtons that can belong to a person (~1..500 kg). */
 #define BODY_WEIGHT_N_MAX 5000.0

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_priv.h"
 
 void store_pack_metrics(const double *m, uint8_t *out)
 {

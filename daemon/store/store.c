@@ -7,7 +7,7 @@
 
 #include "config.h"
 #include "insoled/clock.h"
-#include "store_internal.h"
+#include "store_priv.h"
 
 const char *ins_store_strerror(int rc)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_priv.h"
 
 /* Length of the UTF-8 sequence at s (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF), or 0 when it is not valid. */

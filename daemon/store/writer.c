@@ -19,30 +19,13 @@
 #include "config.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
-#include "store_internal.h"
+#include "store_priv.h"
 
 /* Pending encoded bytes that trigger a commit before the interval is up:
  * keeps transactions and memory moderate at very high rates. */
 #define FLUSH_BYTES (16u << 20)
 /* At shutdown, attempts to write what is still pending before giving up. */
 #define CLOSE_ATTEMPTS 3
-
-int store_rc_from_sqlite(int src)
-{
-	switch (src & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return INS_STORE_OK;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return INS_STORE_EBUSY;
-	case SQLITE_CONSTRAINT:
-		return INS_STORE_ECONFLICT;
-	default:
-		return INS_STORE_EIO;
-	}
-}
 
 void store_note_error(struct ins_store *st, const char *what, int src, sqlite3 *db)
 {
@@ -58,17 +41,6 @@ void store_note_error(struct ins_store *st, const char *what, int src, sqlite3 *
 	if (ins_ratelimit_ok(&st->err_rl, &suppressed))
 		ins_err(STORE_LOG, "%s: %s; data stays queued and is written when this clears "
 			"(%u similar messages suppressed)", st->db_path, msg, suppressed);
-}
-
-int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-	int src = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
-		return store_rc_from_sqlite(src);
-	}
-	return 0;
 }
 
 void store_rollback(struct ins_store *st)

@@ -89,7 +89,31 @@ struct ins_frame_metrics {
 	X(ML_BALANCE,           "ml_balance",           "ratio",     "Medial-lateral balance (M-L)/(M+L), + = medial") \
 	X(MIDFOOT_LOAD_INDEX,   "midfoot_load_index",   "%",         "Midfoot load index (insole proxy, not the Arch Index)") \
 	X(MIDFOOT_SHARE_MIDSTANCE, "midfoot_share_midstance", "%",   "Midfoot share of force at midstance (insole proxy)") \
-	X(ARCH_INDEX,           "arch_index",           "ratio",     "Arch Index, Cavanagh & Rodgers 1987 (dense layouts only)")
+	X(ARCH_INDEX,           "arch_index",           "ratio",     "Arch Index, Cavanagh & Rodgers 1987 (dense layouts only)") \
+	INS_MASK_STEP_METRICS(X)
+
+/* Per anatomical mask region (enum ins_mask_region, layout.h), five
+ * metrics in this order, NaN where the region has no sensor (not
+ * measured): peak pressure, PTI (definition (a): integral of the region's
+ * highest sensor pressure), maximum force, peak contact area, share of the
+ * force-time integral.  The metric of region r is
+ * INS_M_MASK_FIRST + r * INS_MASK_METRICS_PER_REGION + enum ins_mask_metric. */
+#define INS_MASK_METRICS_OF(X, id, name, label) \
+	X(id##_PEAK_KPA,     name "_peak_kpa",         "kPa",   label " peak pressure") \
+	X(id##_PTI_KPAS,     name "_pti_kpa_s",        "kPa s", label " pressure-time integral") \
+	X(id##_MAX_FORCE_N,  name "_max_force_n",      "N",     label " maximum force") \
+	X(id##_CONTACT_MM2,  name "_contact_area_mm2", "mm2",   label " peak contact area") \
+	X(id##_LOAD_PCT,     name "_load_pct",         "%",     label " share of force-time integral")
+#define INS_MASK_STEP_METRICS(X) \
+	INS_MASK_METRICS_OF(X, MEDIAL_HEEL,     "medial_heel",     "Medial heel") \
+	INS_MASK_METRICS_OF(X, LATERAL_HEEL,    "lateral_heel",    "Lateral heel") \
+	INS_MASK_METRICS_OF(X, MEDIAL_MIDFOOT,  "medial_midfoot",  "Medial midfoot") \
+	INS_MASK_METRICS_OF(X, LATERAL_MIDFOOT, "lateral_midfoot", "Lateral midfoot") \
+	INS_MASK_METRICS_OF(X, MTH1,            "mth1",            "First metatarsal head") \
+	INS_MASK_METRICS_OF(X, MTH2_3,          "mth2_3",          "Second-third metatarsal heads") \
+	INS_MASK_METRICS_OF(X, MTH4_5,          "mth4_5",          "Fourth-fifth metatarsal heads") \
+	INS_MASK_METRICS_OF(X, HALLUX,          "hallux",          "Hallux") \
+	INS_MASK_METRICS_OF(X, LESSER_TOES,     "lesser_toes",     "Lesser toes")
 
 enum ins_step_metric {
 #define INS_X_ENUM(id, name, unit, label) INS_M_##id,
@@ -97,6 +121,10 @@ enum ins_step_metric {
 #undef INS_X_ENUM
 	INS_M_COUNT
 };
+enum ins_mask_metric { INS_MASK_PEAK = 0, INS_MASK_PTI, INS_MASK_FORCE, INS_MASK_CONTACT, INS_MASK_LOAD,
+		       INS_MASK_METRICS_PER_REGION };
+#define INS_M_MASK_FIRST INS_M_MEDIAL_HEEL_PEAK_KPA
+#define INS_M_MASK(region, metric) (INS_M_MASK_FIRST + (region) * INS_MASK_METRICS_PER_REGION + (metric))
 
 struct ins_metric_info {
 	const char *name;  /* JSON / CSV / SQL column name */

@@ -51,12 +51,15 @@ struct ins_import_frame {
 	float ref_cop_x_norm;   /* -0.5 lateral .. +0.5 medial of insole width */
 	float ref_cop_y_norm;   /* 0 heel .. 1 toe of insole length */
 	uint8_t ref_event;      /* enum ins_event: the vendor's heel strike / toe off at this sample */
+	float ref_peak_kpa;     /* the vendor's peak pressure of the frame (XSENSOR), NaN when absent */
+	float ref_contact_mm2;  /* the vendor's contact area of the frame (XSENSOR), NaN when absent */
 };
 
 #define INS_IMPORT_TEXT_MAX 256
 
 struct ins_import_info {
-	char format[16];        /* "gaitndd", "gaitpdb", "moticon", "insoled" */
+	char format[16];        /* "gaitndd", "gaitpdb", "moticon", "insoled", "pedar", "fscan",
+				 * "xsensor", "stappone" */
 	char path[512];         /* the file actually read (gaitndd: the .hea) */
 	double rate_hz;         /* nominal sampling rate */
 	unsigned feet;          /* bit (1u << foot) for each foot present */
@@ -65,7 +68,10 @@ struct ins_import_info {
 	/* Suggested layout per foot: "gaitpdb8", "footswitch1", "moticon16", or
 	 * the layout named in our own export; "" for an absent foot. */
 	char layout[INS_FOOT_COUNT][64];
-	int has_ref_force, has_ref_cop, has_ref_events;
+	int has_ref_force, has_ref_cop, has_ref_events, has_ref_peak, has_ref_contact;
+	/* The vendor's gait times of each foot in seconds (XSENSOR's Stride,
+	 * Swing and Stance Time), 0 when the file states none. */
+	double ref_stride_s[INS_FOOT_COUNT], ref_swing_s[INS_FOOT_COUNT], ref_stance_s[INS_FOOT_COUNT];
 	/* Metadata when the file carries it, else "" / 0. */
 	char subject[INS_IMPORT_TEXT_MAX];
 	char footwear[INS_IMPORT_TEXT_MAX];
@@ -81,8 +87,8 @@ struct ins_import_info {
 
 struct ins_import;
 
-/* Open a recording.  format: "gaitndd", "gaitpdb", "moticon", "insoled", or
- * NULL to detect from the name and first bytes.  gaitndd records open by
+/* Open a recording.  format: "gaitndd", "gaitpdb", "moticon", "insoled",
+ * "pedar", "fscan", "xsensor", "stappone", or NULL to detect from the name and first bytes.  gaitndd records open by
  * NAME.hea, NAME.let, NAME.rit or NAME.  Reads only headers here; samples are
  * read as ins_import_next() asks.  NULL on failure with err naming the file,
  * line and field. */

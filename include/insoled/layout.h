@@ -50,6 +50,9 @@ struct ins_sensor {
 	 * medial side (1 medial, 0 lateral, 0.5 for a sensor centred on the
 	 * foot axis, |x| < INS_MIDLINE_MM, whose `side` then says medial). */
 	float medial_share;
+	/* Anatomical mask region named in the layout file (`mask = mth1`):
+	 * 0 = found from the position, else enum ins_mask_region + 1. */
+	uint8_t mask_region;
 };
 
 struct ins_layout {
@@ -94,6 +97,60 @@ struct ins_layout {
 enum ins_region ins_region_at(float y_mm, float foot_length_mm);
 const char *ins_region_name(unsigned region); /* "heel", "midfoot", "forefoot", "toes" */
 const char *ins_side_name(unsigned side);     /* "medial", "lateral" */
+
+/* ---- the anatomical mask (daemon/layout/mask.c, docs/layouts.md) ------
+ * Nine regions by percentage of foot length and of the local foot width:
+ * medial and lateral heel (0-30 % of length) and midfoot (30-60 %), split
+ * on the foot axis; the forefoot (60-80 %) in width thirds, the first
+ * metatarsal head medially, the second-third in the middle, the
+ * fourth-fifth laterally; the toes (80-100 %), the hallux on the medial
+ * 40 % of the width and the lesser toes lateral of it. */
+enum ins_mask_region {
+	INS_MASK_MEDIAL_HEEL = 0,
+	INS_MASK_LATERAL_HEEL,
+	INS_MASK_MEDIAL_MIDFOOT,
+	INS_MASK_LATERAL_MIDFOOT,
+	INS_MASK_MTH1,
+	INS_MASK_MTH2_3,
+	INS_MASK_MTH4_5,
+	INS_MASK_HALLUX,
+	INS_MASK_LESSER_TOES,
+	INS_MASK_COUNT
+};
+/* Width lines as fractions of the local width from its lateral edge. */
+#define INS_MASK_MTH45_END (1.0 / 3.0)
+#define INS_MASK_MTH1_START (2.0 / 3.0)
+#define INS_MASK_HALLUX_START 0.60
+/* A point no further than this from the medial/lateral split line of the
+ * heel and midfoot belongs to both halves (a grid's middle column, a
+ * sensor on the axis), counted half to each for force and area. */
+#define INS_MASK_SPLIT_MM INS_MIDLINE_MM
+
+const char *ins_mask_region_name(unsigned r);  /* "medial_heel", ..., "lesser_toes"; "unknown" */
+const char *ins_mask_region_label(unsigned r); /* "Medial heel", ..., "MTH 1", "Lesser toes" */
+/* enum ins_mask_region for a name, or -1. */
+int ins_mask_region_from_name(const char *name);
+
+/* Region of a point from its fraction of foot length (0 heel .. 1 toe tip,
+ * clamped), its fraction of the local width (0 lateral edge .. 1 medial
+ * edge) and its side of the heel/midfoot split (+1 medial, -1 lateral,
+ * 0 on the line: the medial region is returned, the caller shares it). */
+unsigned ins_mask_classify(double length_frac, double width_frac, int side);
+
+/* The outline's lateral-most and medial-most x where the horizontal line at
+ * y_mm crosses it (y clamped inside the outline).  Returns 0, or -1 when
+ * the layout has no outline. */
+int ins_layout_width_at(const struct ins_layout *layout, double y_mm, double *x_lat, double *x_med);
+
+/* The mask of the insole itself (length from the heel to foot_length_mm,
+ * widths from the outline, split on the foot axis): the region of a point,
+ * and in *second the lateral half when the point lies on the split line
+ * (INS_MASK_COUNT when it does not).  A sensor named into a region by the
+ * layout file keeps it (ins_layout_sensor_mask). */
+unsigned ins_layout_mask_at(const struct ins_layout *layout, double x_mm, double y_mm, unsigned *second);
+/* Sensor i's mask region(s): returns 1 or 2 (a sensor on the split line
+ * counts half in each), filling regions[] and shares[] (summing to 1). */
+unsigned ins_layout_sensor_mask(const struct ins_layout *layout, unsigned i, unsigned regions[2], float shares[2]);
 
 /* 1 when (x_mm, y_mm) lies inside the layout's outline (even-odd rule; a
  * point exactly on an edge may fall either way), 0 outside it or when the

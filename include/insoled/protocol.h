@@ -20,13 +20,8 @@
 #include <stdint.h>
 
 #include "insoled/frame.h"
+#include "insoled/proto_encode.h" /* sync, sizes, ASCII flags, the shared encoder */
 
-#define INS_PROTO_SYNC0 0xA5
-#define INS_PROTO_SYNC1 0x5A
-#define INS_PROTO_VERSION 1
-#define INS_PROTO_HEADER_SIZE 14
-/* Bytes of a binary frame with n values: header, values, CRC. */
-#define INS_PROTO_BINARY_SIZE(n) (INS_PROTO_HEADER_SIZE + 2u * (n) + 2u)
 /* Longest ASCII line accepted for n values (terminator excluded): the tag,
  * two 10-digit counters and n 5-digit values with commas need 25 + 6n;
  * the rest is slack for spaces some boards print after commas.  Longer
@@ -34,15 +29,14 @@
  * wants a line rejected by every configuration makes it longer than
  * INS_PROTO_LINE_MAX(INS_MAX_SENSORS). */
 #define INS_PROTO_LINE_MAX(n) (64u + 8u * (n))
-/* Room ins_proto_encode_ascii() may need for n values (CRLF and NUL included). */
-#define INS_PROTO_ASCII_SIZE(n) (32u + 6u * (n))
 
 /* CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, no reflection, xorout 0.
  * Pass crc = 0xFFFF to start; chain calls to continue. */
 #define INS_CRC16_INIT 0xFFFFu
 uint16_t ins_crc16(uint16_t crc, const void *data, size_t len);
 
-/* ---- encoders (the emulator, the synthetic device, tests) -------------- */
+/* ---- encoders (the emulator, the synthetic device, tests) --------------
+ * Wrappers over the shared encoder (proto_encode.h) taking a struct ins_frame. */
 
 /* Writes one binary frame from f->foot, n, seq, t_dev (device us) and
  * values.  Returns the bytes written, INS_PROTO_BINARY_SIZE(f->n), or 0 when
@@ -50,10 +44,6 @@ uint16_t ins_crc16(uint16_t crc, const void *data, size_t len);
  * not left/right). */
 size_t ins_proto_encode_binary(const struct ins_frame *f, uint8_t *buf, size_t cap);
 
-enum ins_proto_ascii_flags {
-	INS_PROTO_ASCII_CRLF = 1u << 0, /* end the line with CR LF instead of LF */
-	INS_PROTO_ASCII_BARE = 1u << 1  /* "<t_ms>,<v1>,..." without foot and seq */
-};
 /* Writes one ASCII line (NUL-terminated) from f->foot, n, seq, t_dev (device
  * ms) and values.  Returns the line length without the NUL, or 0 when cap
  * is less than INS_PROTO_ASCII_SIZE(f->n) or f is invalid. */

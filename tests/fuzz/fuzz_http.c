@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../../daemon/http/http_private.h"
+#include "../../daemon/http/http_priv.h"
 
 #define MAX_HEADERS 16
 

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../daemon/http/http_private.h"
+#include "../../daemon/http/http_priv.h"
 #include "insoled/clock.h"
 #include "insoled/http.h"
 #include "insoled/layout.h"
@@ -588,6 +588,19 @@ START_TEST(status_metrics_devices_layouts)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "fsr16");
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "sensors")), fx.layout->n_sensors);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "outline")), fx.layout->n_outline);
+	{
+		/* the anatomical mask: nine regions, every one measured on fsr16;
+		 * sensor 8 (first metatarsal head) in mth1; one region per heatmap cell */
+		json_t *mask = json_object_get(j, "mask"), *grid = json_object_get(mask, "grid");
+		json_t *cells = json_object_get(grid, "cells"), *reg = json_object_get(mask, "regions");
+		ck_assert_uint_eq(json_array_size(reg), INS_MASK_COUNT);
+		for (unsigned r = 0; r < INS_MASK_COUNT; r++)
+			ck_assert(json_is_true(json_object_get(json_array_get(reg, r), "measured")));
+		ck_assert_str_eq(json_string_value(json_array_get(json_array_get(json_object_get(mask, "sensors"), 7), 0)),
+				 "mth1");
+		ck_assert_uint_eq(json_array_size(cells), (size_t)json_integer_value(json_object_get(grid, "w")) *
+							  (size_t)json_integer_value(json_object_get(grid, "h")));
+	}
 	json_decref(j);
 	req("GET", "/api/layouts/nosuch", NULL, NULL);
 	assert_error_field(404, "name");

@@ -462,7 +462,8 @@ static const struct text_bad_case text_bad[] = {
 	  "hash.txt:1: '#' header lines that are neither an insoled frames export (first line '# insoled "
 	  "frames export') nor a Moticon export (no 'pressure 1[N/cm\xc2\xb2]' column)", 1 },
 	{ "x.txt", "csv", PDB_ROW,
-	  "x.txt: format: unknown format 'csv' (known: gaitndd, gaitpdb, moticon, insoled)", 1 },
+	  "x.txt: format: unknown format 'csv' (known: gaitndd, gaitpdb, moticon, insoled, pedar, fscan, "
+	  "xsensor, stappone)", 1 },
 	{ "bin.txt", NULL, "\x01\xff\xc3-abc\n",
 	  "bin.txt:1: not a recording this program reads (first line '\x3f\x3f\x3f-abc'); formats: gaitndd ", 1 },
 	/* gaitpdb */

@@ -555,6 +555,122 @@ START_TEST(encode_ascii_forms)
 }
 END_TEST
 
+/* ---- the shared encoder against the parser ------------------------------
+ * proto_encode.c is the code the reference firmware sends with; these feed
+ * what it writes straight into the parser, so the two sides cannot drift. */
+
+static uint32_t xorshift(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
+START_TEST(shared_crc_equals_parser_crc)
+{
+	uint8_t buf[600];
+	uint32_t rng = 0x9E3779B9u;
+
+	for (int round = 0; round < 200; round++) {
+		size_t len = xorshift(&rng) % sizeof(buf);
+		uint16_t crc = 0xFFFFu;
+
+		for (size_t i = 0; i < len; i++) {
+			buf[i] = (uint8_t)xorshift(&rng);
+			crc = ins_proto_crc16_byte(crc, buf[i]);
+		}
+		ck_assert_uint_eq(crc, ins_crc16(INS_CRC16_INIT, buf, len));
+	}
+}
+END_TEST
+
+START_TEST(shared_encoder_doc_example)
+{
+	/* docs/protocol.md, "Example", byte for byte */
+	const uint16_t v[3] = { 100, 2000, 4095 };
+	const uint8_t want[] = { 0xA5, 0x5A, 0x01, 0x00, 0x03, 0x00, 0x07, 0x00, 0x00, 0x00, 0x40,
+				 0x42, 0x0F, 0x00, 0x64, 0x00, 0xD0, 0x07, 0xFF, 0x0F, 0x8D, 0x99 };
+	uint8_t buf[sizeof(want)];
+	char line[INS_PROTO_ASCII_SIZE(3)];
+
+	ck_assert_uint_eq(ins_proto_put_binary(buf, sizeof(buf), 0, 7, 1000000, v, 3), sizeof(want));
+	ck_assert_mem_eq(buf, want, sizeof(want));
+	ck_assert_uint_eq(ins_proto_put_binary(buf, sizeof(buf) - 1, 0, 7, 1000000, v, 3), 0);
+	ck_assert_uint_eq(ins_proto_put_ascii(line, sizeof(line), 0, 1, 4294967295u, 70000, v, 3), 33);
+	ck_assert_str_eq(line, "R,4294967295,70000,100,2000,4095\n");
+	ck_assert_uint_eq(ins_proto_put_ascii(line, sizeof(line), 0, 1, 1, 1, NULL, 3), 0);
+	ck_assert_uint_eq(ins_proto_put_binary(buf, sizeof(buf), 0, 1, 1, v, 0), 0);
+}
+END_TEST
+
+/* Random frames (every foot, n from 1 to 4096, any 16-bit value, counters
+ * near their wrap) written by the shared encoder, parsed in random chunks:
+ * each comes out exactly as it went in, and no counter but the frames moves. */
+static size_t encode_random(uint8_t *out, size_t cap, int ascii, uint32_t *rng, uint32_t seq[2], uint32_t t[2],
+			    struct ins_frame *sent, uint16_t *values)
+{
+	static const uint16_t sizes[] = { 1, 2, 8, 16, 99, 1260, 4096 };
+	uint8_t foot = (uint8_t)(xorshift(rng) & 1u);
+	uint16_t n = sizes[xorshift(rng) % (sizeof(sizes) / sizeof(sizes[0]))];
+
+	for (uint16_t i = 0; i < n; i++)
+		values[i] = (uint16_t)xorshift(rng);
+	seq[foot]++;
+	t[foot] += ascii ? 10u : 10000u;
+	*sent = (struct ins_frame){ .foot = foot, .n = n, .seq = seq[foot], .t_dev = t[foot], .values = values };
+	if (ascii)
+		return ins_proto_put_ascii((char *)out, cap, xorshift(rng) & INS_PROTO_ASCII_CRLF, foot, seq[foot],
+					   t[foot], values, n);
+	return ins_proto_put_binary(out, cap, foot, seq[foot], t[foot], values, n);
+}
+
+START_TEST(shared_encoder_parser_round_trip)
+{
+	static uint8_t wire[INS_PROTO_ASCII_SIZE(INS_MAX_SENSORS)];
+	static uint16_t values[INS_MAX_SENSORS];
+	const struct ins_proto_config cfg = CFG_ANY;
+	struct ins_proto *p = ins_proto_new(&cfg, NULL, 0);
+	uint32_t rng = 0x2545F491u + (uint32_t)_i, seq[2] = { 0xFFFFFFF0u, 5 }, t[2] = { 0xFFFF0000u, 0 };
+	struct ins_proto_stats st;
+	const int frames = 300;
+
+	ck_assert_ptr_nonnull(p);
+	for (int k = 0; k < frames; k++) {
+		struct ins_frame sent, got;
+		size_t len = encode_random(wire, sizeof(wire), _i, &rng, seq, t, &sent, values);
+		const uint8_t *d = wire;
+		int delivered = 0;
+
+		ck_assert_uint_gt(len, 0);
+		while (len) {
+			size_t chunk = 1 + xorshift(&rng) % len, left = chunk;
+			enum ins_proto_result r;
+
+			while ((r = ins_proto_parse(p, &d, &left, &got)) != INS_PROTO_NEED_MORE) {
+				ck_assert_int_eq(r, INS_PROTO_FRAME);
+				ck_assert_uint_eq(got.foot, sent.foot);
+				ck_assert_uint_eq(got.n, sent.n);
+				ck_assert_uint_eq(got.seq, sent.seq);
+				ck_assert_uint_eq(got.t_dev, sent.t_dev);
+				ck_assert_mem_eq(got.values, sent.values, 2u * sent.n);
+				delivered++;
+			}
+			len -= chunk;
+		}
+		ck_assert_msg(delivered == 1, "frame %d came out %d times", k, delivered);
+	}
+	ins_proto_get_stats(p, &st);
+	ck_assert_uint_eq(st.frames, frames);
+	ck_assert_uint_eq(_i ? st.frames_ascii : st.frames_binary, frames);
+	ck_assert_uint_eq(st.crc_errors + st.resyncs + st.bad_lines + st.seq_gaps + st.clock_jumps, 0);
+	ck_assert_uint_eq(st.clock_wraps, _i ? 0 : 1);
+	ins_proto_free(p);
+}
+END_TEST
+
 /* The largest frames go through whole and split, and one value more is
  * refused without being trusted. */
 START_TEST(max_n_frames)
@@ -645,6 +761,9 @@ Suite *ins_suite_protocol(void)
 	tcase_add_test(tc, max_n_frames);
 	tcase_add_test(tc, reset_stream_keeps_time_monotonic);
 	tcase_add_test(tc, new_rejects_bad_config);
+	tcase_add_test(tc, shared_crc_equals_parser_crc);
+	tcase_add_test(tc, shared_encoder_doc_example);
+	tcase_add_loop_test(tc, shared_encoder_parser_round_trip, 0, 2);
 	suite_add_tcase(s, tc);
 	tcase_add_loop_test(streams, stream_case_whole_and_every_split, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_set_timeout(streams, 60);

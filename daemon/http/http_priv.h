@@ -1,8 +1,8 @@
 /* Internals of the HTTP module shared by its files, the unit tests and the
  * fuzzer.  Requests are parsed, routed and answered without a socket
  * (ins_http_dispatch); http.c only adapts libmicrohttpd to these structs. */
-#ifndef INSOLED_HTTP_PRIVATE_H
-#define INSOLED_HTTP_PRIVATE_H
+#ifndef INSOLED_HTTP_PRIV_H
+#define INSOLED_HTTP_PRIV_H
 
 #include <jansson.h>
 #include <pthread.h>
@@ -147,6 +147,11 @@ int ins_http_wants_upload(const struct ins_http_request *req);
 void ins_http_response_clear(struct ins_http_response *resp);
 void ins_http_log_response(struct ins_http *http, const char *method, const struct ins_http_request *req,
 			   const struct ins_http_response *resp);
+/* The session being recorded (0: none), as the API last started or stopped
+ * it; setting it tells the live stream ("session" event). */
+int64_t ins_http_recording_id(struct ins_http *http);
+/* id 0: the session stopped_id stopped. */
+void ins_http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id);
 
 /* ---- parsing and routing (router.c) -------------------------------------- */
 /* Splits and decodes "path?query"; returns 0, or the HTTP status to answer
@@ -162,6 +167,12 @@ const char *ins_http_allow_header(unsigned methods, char *buf, size_t len);
 int ins_http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 int ins_http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n);
 int ins_http_parse_foot(const char *s, unsigned *foot);
+/* Optional integer parameter in [min, max], def when absent: 0, or -1
+ * answered 400 naming the parameter. */
+int ins_http_query_int(const struct ins_http_request *req, const char *key, int64_t min, int64_t max,
+		       int64_t def, int64_t *out, struct ins_http_response *resp);
+/* kind=peak|mean (default peak); -1 answered 400 */
+int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
 
 /* ---- responses and JSON (json.c) ----------------------------------------- */
 void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t *obj); /* steals obj */
@@ -176,6 +187,10 @@ json_t *ins_http_body_object(const struct ins_http_request *req, struct ins_http
 int ins_http_member_string(const json_t *obj, const char *name, int required, const char **out,
 			   struct ins_http_response *resp);
 int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_http_response *resp);
+/* 0 when the store is open, else -1 answered 503. */
+int ins_http_need_store(struct ins_http *http, struct ins_http_response *resp);
+/* Answers 503: the daemon has no hook for `what`. */
+void ins_http_hook_missing(struct ins_http_response *resp, const char *what);
 
 /* ---- access control (auth.c) --------------------------------------------- */
 int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
@@ -192,11 +207,26 @@ int ins_http_is_loopback(const char *addr);
 void ins_http_static(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 const char *ins_http_content_type(const char *path);
 
-/* ---- API endpoints (api.c, compare.c) ------------------------------------ */
+/* ---- API endpoints (api.c, sessions.c, compare.c) ------------------------ */
 void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
 		  const struct ins_http_route *route, struct ins_http_response *resp);
-/* kind=peak|mean (default peak); -1 answered 400 */
-int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
+/* sessions.c: the handlers of the /api/sessions routes */
+#define INS_HTTP_HANDLER(name) \
+	void ins_http_api_##name(struct ins_http *http, const struct ins_http_request *req, \
+				 const struct ins_http_route *route, struct ins_http_response *resp)
+INS_HTTP_HANDLER(sessions);
+INS_HTTP_HANDLER(session);
+INS_HTTP_HANDLER(session_import);
+INS_HTTP_HANDLER(session_stop);
+INS_HTTP_HANDLER(session_steps);
+INS_HTTP_HANDLER(session_heatmap);
+INS_HTTP_HANDLER(session_curves);
+INS_HTTP_HANDLER(session_reanalyze);
+INS_HTTP_HANDLER(session_export);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+
+/* The layout's anatomical mask for the maps (mask_json.c). */
+struct ins_layout;
+json_t *ins_http_mask_json(const struct ins_layout *l);
 
 #endif

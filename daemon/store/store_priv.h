@@ -1,7 +1,7 @@
 /* Private to daemon/store: the store object shared by the writer thread,
  * the producers (analysis thread) and the query callers (HTTP threads). */
-#ifndef INSOLED_STORE_INTERNAL_H
-#define INSOLED_STORE_INTERNAL_H
+#ifndef INSOLED_STORE_PRIV_H
+#define INSOLED_STORE_PRIV_H
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -155,6 +155,13 @@ struct ins_store {
 	struct ins_ratelimit err_rl;
 };
 
+/* db.c: SQLite connections and their errors */
+int store_rc_from_sqlite(int src);
+int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+/* err = "what: SQLite's message"; returns the store code. */
+int store_sql_error(int src, sqlite3 *db, const char *what, char *err, size_t errlen);
+int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errlen);
+
 /* schema.c */
 int store_prepare_file(const struct ins_store_config *cfg, int max_version, char *err, size_t errlen);
 /* lock.c: creates the database's directory when missing and takes DB.lock;
@@ -176,8 +183,6 @@ int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, c
 /* Binds a sealed chunk to st->ins_chunk's 11 parameters (writer batches, imports). */
 void store_bind_chunk(sqlite3_stmt *s, int64_t session_id, const struct pend_chunk *pc);
 struct rec *store_rec_find(struct ins_store *st, int64_t session_id);
-int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
-int store_rc_from_sqlite(int src);
 void store_note_error(struct ins_store *st, const char *what, int src, sqlite3 *db);
 int store_begin(struct ins_store *st, char *err, size_t errlen);
 int store_commit(struct ins_store *st, char *err, size_t errlen);
@@ -194,8 +199,6 @@ int store_insert_session(struct ins_store *st, const struct ins_session_meta *m,
 /* reader helpers (query.c) */
 json_t *store_session_row(sqlite3 *db, int64_t id, int *rc, char *err, size_t errlen);
 json_t *store_session_full(sqlite3 *db, int64_t id, int *rc, char *err, size_t errlen);
-int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errlen);
-int store_sql_error(int src, sqlite3 *db, const char *what, char *err, size_t errlen);
 
 /* steps as packed float64 (steps.c) */
 void store_pack_metrics(const double *m, uint8_t *out);

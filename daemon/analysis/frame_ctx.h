@@ -1,0 +1,80 @@
+/* The per-foot frame context shared by calib.c (its calibration tables)
+ * and frame_metrics.c (its metric weights), which creates it.  The engine
+ * treats the context as opaque.  Module-internal. */
+#ifndef INSOLED_ANALYSIS_FRAME_CTX_H
+#define INSOLED_ANALYSIS_FRAME_CTX_H
+
+#include <stdint.h>
+
+#include "insoled/analysis.h"
+#include "insoled/layout.h"
+
+/* Per-sensor lookup tables for non-linear curves are used while they fit in
+ * this budget (16 FSRs x 4096 counts = 256 KiB); larger layouts with power
+ * or table curves evaluate the curve per sample instead. */
+#define INS_CALIB_LUT_MAX_BYTES (8u << 20)
+
+/* A run of consecutive sensors in one region: the per-frame loop sums a
+ * run, then adds it to its region (dense grids and the shipped sparse
+ * layouts list sensors heel to toe, so they have one run per region). */
+struct ins_frame_run {
+	uint16_t start, len;
+	uint8_t region;
+};
+
+/* Four floats at a time through the GCC/clang vector extensions (SSE on
+ * x86-64, NEON on ARM, plain code elsewhere): the hot loops need no
+ * -ffast-math and no target flags to vectorise. */
+typedef float ins_v4f __attribute__((vector_size(16)));
+typedef int32_t ins_v4i __attribute__((vector_size(16)));
+typedef uint16_t ins_v4u16 __attribute__((vector_size(8)));
+
+static inline ins_v4f ins_v4f_load(const float *p)
+{
+	ins_v4f v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void ins_v4f_store(float *p, ins_v4f v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+/* mask ? a : b, mask lanes all ones or all zeros */
+static inline ins_v4f ins_v4f_select(ins_v4i mask, ins_v4f a, ins_v4f b)
+{
+	return (ins_v4f)((mask & (ins_v4i)a) | (~mask & (ins_v4i)b));
+}
+
+struct ins_frame_ctx {
+	const struct ins_layout *layout;
+	unsigned n;
+	int arbitrary;            /* layout->arbitrary_units */
+	double scale;             /* body-weight scale, folded into gain, lut and sat_kpa */
+	struct ins_calib_curve *curves;
+	/* calibration */
+	int all_linear;
+	float *zero, *gain;       /* linear: kPa = gain * (min(c, sat) - zero), >= 0 */
+	float *satf;              /* saturation counts as float, for the vector path */
+	uint16_t *sat;
+	float *lut;               /* non-linear with a table: lut[lut_off[i] + min(c, sat)] */
+	uint32_t *lut_off;
+	/* metrics */
+	float *w;                 /* N per kPa: area * 1e-3 (1 for arbitrary units) */
+	float *wx, *wy;           /* w * x_mm, w * y_mm */
+	float *wm;                /* w * medial_share */
+	float *area;              /* mm2, for contact area */
+	float *sat_kpa;           /* calibrated value at saturation: at or above = saturated */
+	/* noise floor of the CoP (ins_frame_learn_noise) */
+	float *noise_mean, *noise_sq; /* running mean of kPa and kPa^2 while unloaded */
+	float *cop_floor;         /* mean + INS_NOISE_FLOOR_SD sd; 0 until learned */
+	uint32_t noise_frames;
+	struct ins_frame_run *runs;
+	unsigned n_runs;
+	unsigned region_sensors[INS_REGION_COUNT];
+	float contact_kpa;
+};
+
+#endif

@@ -1,0 +1,41 @@
+/* Per-step metrics of the anatomical mask (module-internal to
+ * daemon/analysis; regions and geometry: layout.h, docs/layouts.md).  The
+ * engine pushes every frame's pressures; each frame's per-region peak,
+ * force and contact area go into a ring; when a step closes its five
+ * metrics per region are computed over the ring's frames inside
+ * [contact, toe-off].  Sparse layouts keep the insole's mask (sensor
+ * positions, or the region a layout file names); dense grids start from
+ * it and re-derive the mask from the footprint after every step.  All
+ * memory is allocated by ins_mask_acc_new(). */
+#ifndef INSOLED_MASK_H
+#define INSOLED_MASK_H
+
+#include <stdint.h>
+
+#include "insoled/analysis.h"
+#include "insoled/layout.h"
+
+struct ins_mask_acc;
+
+/* NULL when out of memory.  Arbitrary-unit layouts get an accumulator
+ * that measures nothing (their metrics stay NaN). */
+struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout);
+void ins_mask_acc_free(struct ins_mask_acc *acc);
+
+/* One frame of a foot: n_sensors finite pressures >= 0. */
+void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa);
+
+/* The mask metrics of the stance [contact_us, toe_off_us] into m (NaN for
+ * regions without a sensor).  step_peak_kpa: each sensor's peak pressure
+ * over that stance on a dense grid (the footprint), which updates the
+ * mask used from the next step; NULL on sparse layouts. */
+void ins_mask_acc_close(struct ins_mask_acc *acc, int64_t contact_us, int64_t toe_off_us,
+			const float *step_peak_kpa, double *m);
+
+/* The mask in use: region of sensor i (its first one when it is shared),
+ * or INS_MASK_COUNT for an accumulator that measures nothing. */
+unsigned ins_mask_acc_sensor_region(const struct ins_mask_acc *acc, unsigned i);
+/* 1 when some sensor measures region r. */
+int ins_mask_acc_measured(const struct ins_mask_acc *acc, unsigned r);
+
+#endif

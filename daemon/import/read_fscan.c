@@ -1,0 +1,320 @@
+/* Tekscan F-Scan ASCII movie (.asf): "KEY value" header lines (ROWS, COLS,
+ * ROW_SPACING, SECONDS_PER_FRAME, UNITS, TIME, ...) up to "ASCII_DATA @@",
+ * then per frame a "Frame N" line and ROWS lines of COLS comma-separated
+ * values, "B" marking a sensel outside the trimmed insole; "@@" ends the
+ * data.  One foot per file.  The sensel grid is seen from above with the
+ * toes at row 1: the reader turns it into the layout's order (row 0 at the
+ * heel, column 0 lateral), mirroring a right foot. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "import_priv.h"
+
+#define FSCAN_HEADER_LINES_MAX 200 /* "ASCII_DATA @@" comes within this many lines */
+#define FSCAN_PITCH_MM 5.08        /* the fscan60x21 layout's sensel pitch */
+#define FSCAN_PITCH_TOLERANCE 0.01 /* mm: spacing printed with 2 decimals */
+
+struct fscan {
+	struct ins_text text;
+	unsigned rows, cols;
+	double row_mm, col_mm;
+	double seconds_per_frame;
+	double to_kpa;
+	long last_frame;
+	int ended;                 /* "@@" seen */
+};
+
+struct fscan_unit {
+	const char *name;
+	double to_kpa;
+};
+static const struct fscan_unit fscan_units[] = {
+	{ "KPa", 1.0 }, { "MPa", 1000.0 }, { "PSI", 6.894757293 }, { "mmHg", 0.1333223874 },
+	{ "N/cm2", 10.0 }, { "Kg/cm2", 98.0665 }, { NULL, 0 },
+};
+
+static int fscan_number(struct fscan *f, const char *key, const char *v, double *out, char *err, size_t errlen)
+{
+	const char *end;
+
+	if (ins_scan_number(ins_skip_blanks(v), &end, out) < 0 || !(*out > 0)) {
+		ins_import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int fscan_spacing(struct fscan *f, const char *key, const char *v, double *mm, char *err, size_t errlen)
+{
+	const char *unit;
+
+	if (fscan_number(f, key, v, mm, err, errlen) < 0)
+		return -1;
+	unit = strpbrk(v, "cmi");
+	if (unit && strncmp(unit, "cm", 2) == 0)
+		*mm *= 10.0;
+	else if (unit && strncmp(unit, "in", 2) == 0)
+		*mm *= 25.4;
+	return 0;
+}
+
+static int fscan_unit(struct fscan *f, const char *v, char *err, size_t errlen)
+{
+	char unit[24];
+	size_t n = strcspn(v, " \t");
+
+	ins_copy_text(unit, n < sizeof unit ? n + 1 : sizeof unit, v);
+	for (const struct fscan_unit *u = fscan_units; u->name; u++) {
+		if (strcasecmp(unit, u->name) == 0) {
+			f->to_kpa = u->to_kpa;
+			return 0;
+		}
+	}
+	ins_import_errf(err, errlen, f->text.path, f->text.lineno, "UNITS",
+			"'%s' is not supported (KPa, MPa, PSI, mmHg, N/cm2, Kg/cm2; raw values cannot be "
+			"converted: export the movie in pressure units)", unit);
+	return -1;
+}
+
+/* A file or movie name whose stem ends in L or R ("FrasP01L.fsx") says the foot. */
+static int fscan_foot_from_name(const char *name)
+{
+	const char *base = strrchr(name, '\\');
+	const char *slash = strrchr(name, '/');
+	const char *dot;
+	char last;
+
+	if (slash && (!base || slash > base))
+		base = slash;
+	base = base ? base + 1 : name;
+	dot = strrchr(base, '.');
+	if (!dot || dot == base)
+		return -1;
+	last = (char)toupper((unsigned char)dot[-1]);
+	return last == 'L' ? INS_FOOT_LEFT : last == 'R' ? INS_FOOT_RIGHT : -1;
+}
+
+static int fscan_header_line(struct ins_import *imp, char *line, char *err, size_t errlen)
+{
+	struct fscan *f = imp->priv;
+	size_t n = strcspn(line, " \t");
+	const char *v = ins_skip_blanks(line + n);
+	double d;
+
+	line[n] = '\0';
+	if (strcmp(line, "ROWS") == 0 || strcmp(line, "COLS") == 0) {
+		if (fscan_number(f, line, v, &d, err, errlen) < 0)
+			return -1;
+		if (d != floor(d) || d > INS_MAX_SENSORS) {
+			ins_import_errf(err, errlen, f->text.path, f->text.lineno, line, "'%.24s' is not a sensel count", v);
+			return -1;
+		}
+		*(line[0] == 'R' ? &f->rows : &f->cols) = (unsigned)d;
+	} else if (strcmp(line, "ROW_SPACING") == 0) {
+		return fscan_spacing(f, line, v, &f->row_mm, err, errlen);
+	} else if (strcmp(line, "COL_SPACING") == 0) {
+		return fscan_spacing(f, line, v, &f->col_mm, err, errlen);
+	} else if (strcmp(line, "SECONDS_PER_FRAME") == 0) {
+		return fscan_number(f, line, v, &f->seconds_per_frame, err, errlen);
+	} else if (strcmp(line, "UNITS") == 0) {
+		return fscan_unit(f, v, err, errlen);
+	} else if (strcmp(line, "TIME") == 0) {
+		ins_copy_text(imp->info.start, sizeof imp->info.start, v);
+	} else if (strcmp(line, "FILENAME") == 0 && fscan_foot_from_name(v) >= 0) {
+		imp->info.feet = 1u << fscan_foot_from_name(v);
+	}
+	return 0;
+}
+
+static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct fscan *f = imp->priv;
+	unsigned foot;
+
+	if (!f->rows || !f->cols || f->rows * f->cols > INS_MAX_SENSORS) {
+		ins_import_errf(err, errlen, f->text.path, 0, "ROWS",
+				"ROWS and COLS must both be given, at most %d sensels in all", INS_MAX_SENSORS);
+		return -1;
+	}
+	if (f->seconds_per_frame <= 0 || f->to_kpa <= 0) {
+		ins_import_errf(err, errlen, f->text.path, 0, f->to_kpa <= 0 ? "UNITS" : "SECONDS_PER_FRAME",
+				"missing from the header");
+		return -1;
+	}
+	if (!imp->info.feet) {
+		int named = fscan_foot_from_name(f->text.path);
+
+		/* neither the movie's nor this file's name says: F-Scan's usual left */
+		imp->info.feet = 1u << (named >= 0 ? named : INS_FOOT_LEFT);
+	}
+	foot = imp->info.feet & (1u << INS_FOOT_LEFT) ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
+	imp->info.rate_hz = 1.0 / f->seconds_per_frame;
+	imp->info.n_sensors[foot] = (uint16_t)(f->rows * f->cols);
+	imp->info.unit = INS_IMPORT_KPA;
+	if (f->rows == 60 && f->cols == 21 && fabs(f->row_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE &&
+	    fabs(f->col_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE)
+		ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "fscan60x21");
+	return ins_import_alloc_values(imp, err, errlen);
+}
+
+static int fscan_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
+{
+	struct fscan *f = calloc(1, sizeof *f);
+	char *line;
+	int rc;
+
+	if (!f) {
+		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		return -1;
+	}
+	imp->priv = f;
+	if (ins_text_open(&f->text, imp->info.path, err, errlen) < 0)
+		return -1;
+	while ((rc = ins_text_next(&f->text, &line, err, errlen)) == 1) {
+		if (strncmp(line, "ASCII_DATA", 10) == 0)
+			break;
+		if (f->text.lineno >= FSCAN_HEADER_LINES_MAX) {
+			ins_import_errf(err, errlen, path, f->text.lineno, NULL,
+					"no 'ASCII_DATA @@' line in the first %d lines", FSCAN_HEADER_LINES_MAX);
+			return -1;
+		}
+		if (fscan_header_line(imp, line, err, errlen) < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		ins_import_errf(err, errlen, path, f->text.lineno, NULL, "the header ends without 'ASCII_DATA @@'");
+		return -1;
+	}
+	return fscan_describe(imp, err, errlen);
+}
+
+/* One row of sensels into the layout's order. */
+static int fscan_row(struct ins_import *imp, unsigned foot, unsigned r, const char *q, long frame, char *err,
+		     size_t errlen)
+{
+	struct fscan *f = imp->priv;
+	float *dst = imp->vals[foot] + (size_t)(f->rows - 1 - r) * f->cols;
+	int mirror = foot == INS_FOOT_RIGHT;
+
+	for (unsigned c = 0; c < f->cols; c++) {
+		double v = 0;
+		char field[48];
+
+		q = ins_skip_blanks(q);
+		if (*q == 'B' && (q[1] == ',' || q[1] == '\0' || q[1] == ' ')) {
+			q = ins_skip_blanks(q + 1);
+			q += *q == ',';
+		} else if (*q == '\0' || ins_scan_field(&q, ',', &v) < 0) {
+			snprintf(field, sizeof field, "frame %ld row %u column %u", frame, r + 1, c + 1);
+			if (*q == '\0')
+				ins_import_errf(err, errlen, f->text.path, f->text.lineno, field,
+						"the row has %u values, COLS is %u", c, f->cols);
+			else
+				ins_scan_errf(err, errlen, f->text.path, f->text.lineno, field, q, ',');
+			return -1;
+		}
+		dst[mirror ? f->cols - 1 - c : c] = (float)(v * f->to_kpa);
+	}
+	if (!ins_is_blank(q)) {
+		ins_import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
+				"frame %ld row %u has more than the %u values COLS says", frame, r + 1, f->cols);
+		return -1;
+	}
+	return 0;
+}
+
+/* "Frame N": the frame number, which must go up. */
+static int fscan_frame_line(struct fscan *f, const char *line, long *frame, char *err, size_t errlen)
+{
+	const char *end;
+	double n;
+
+	if (strncmp(line, "Frame ", 6) != 0 || ins_scan_number(line + 6, &end, &n) < 0 || !ins_is_blank(end) ||
+	    n != floor(n) || n < 0 || n > 1e9) {
+		ins_import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
+				"expected 'Frame N' or the closing '@@', found '%.24s'", line);
+		return -1;
+	}
+	*frame = (long)n;
+	if (f->last_frame && *frame <= f->last_frame) {
+		ins_import_errf(err, errlen, f->text.path, f->text.lineno, "Frame",
+				"frame %ld does not follow frame %ld", *frame, f->last_frame);
+		return -1;
+	}
+	return 0;
+}
+
+static int fscan_read_frame(struct ins_import *imp, unsigned foot, long frame, char *err, size_t errlen)
+{
+	struct fscan *f = imp->priv;
+	unsigned long start_line = f->text.lineno;
+	char *line;
+
+	for (unsigned r = 0; r < f->rows; r++) {
+		int rc = ins_text_next(&f->text, &line, err, errlen);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0 || ins_is_blank(line) || strcmp(line, "@@") == 0 || strncmp(line, "Frame", 5) == 0) {
+			ins_import_errf(err, errlen, f->text.path, start_line, NULL,
+					"frame %ld is truncated: %u of %u rows", frame, r, f->rows);
+			return -1;
+		}
+		if (fscan_row(imp, foot, r, line, frame, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int fscan_read_row(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct fscan *f = imp->priv;
+	unsigned foot = imp->info.feet & (1u << INS_FOOT_LEFT) ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
+	char *line;
+	long frame;
+	int rc;
+
+	if (f->ended)
+		return 0;
+	do {
+		rc = ins_text_next(&f->text, &line, err, errlen);
+		if (rc <= 0)
+			return rc;
+	} while (ins_is_blank(line));
+	if (strcmp(line, "@@") == 0) {
+		f->ended = 1;
+		return 0;
+	}
+	if (fscan_frame_line(f, line, &frame, err, errlen) < 0)
+		return -1;
+	if (ins_import_stamp(imp, foot, llround((double)(frame - 1) * f->seconds_per_frame * 1e6),
+			     f->text.lineno, "Frame", err, errlen) < 0)
+		return -1;
+	if (fscan_read_frame(imp, foot, frame, err, errlen) < 0)
+		return -1;
+	f->last_frame = frame;
+	return 1;
+}
+
+static void fscan_close(struct ins_import *imp)
+{
+	struct fscan *f = imp->priv;
+
+	if (!f)
+		return;
+	ins_text_close(&f->text);
+	free(f);
+	imp->priv = NULL;
+}
+
+const struct ins_import_ops ins_import_fscan_ops = {
+	.name = "fscan",
+	.open = fscan_open,
+	.read_row = fscan_read_row,
+	.close = fscan_close,
+};

@@ -1,0 +1,312 @@
+/* novel pedar(-x) ASCII export (.asc): a header of "key: value" items
+ * (file name, date/time, sensor type, scanning rate, the pressure unit, the
+ * mask definition naming each insole), a "time[secs]" line naming the
+ * columns, then one tab-separated row per sample: the time in seconds and
+ * 99 pressures per insole, left insole first.  Yields kPa; the insole type
+ * (the sensor type's first part, "y" of "y-1865l-...") picks the layout
+ * pedar99-<type>. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "import_priv.h"
+
+#define PEDAR_SENSORS 99
+#define PEDAR_HEADER_LINES_MAX 64 /* the "time[secs]" line comes within this many lines */
+#define PEDAR_TYPE_MAX 8
+
+struct pedar {
+	struct ins_text text;
+	unsigned n_values;                 /* 99 per insole present */
+	unsigned foot_of_block[INS_FOOT_COUNT]; /* foot of the first / second block of 99 */
+	double to_kpa;
+};
+
+/* Insole types of the published areas table (pedar_insole_areas.csv). */
+static const char *const pedar_types[] = { "u", "v", "w", "x", "y", "uw", "xw", "vw", NULL };
+
+static const char *pedar_value_after(const char *item)
+{
+	const char *v = strchr(item, ':');
+
+	return v ? ins_skip_blanks(v + 1) : NULL;
+}
+
+static void pedar_trim_copy(char *dst, size_t len, const char *src)
+{
+	size_t n;
+
+	ins_copy_text(dst, len, src);
+	n = strlen(dst);
+	while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
+		dst[--n] = '\0';
+}
+
+static void pedar_sensor_type(struct ins_import *imp, const char *v)
+{
+	char type[PEDAR_TYPE_MAX + 1];
+	size_t n = strcspn(v, "- \t");
+
+	if (n == 0 || n > PEDAR_TYPE_MAX)
+		return;
+	for (size_t i = 0; i < n; i++)
+		type[i] = (char)tolower((unsigned char)v[i]);
+	type[n] = '\0';
+	for (unsigned i = 0; pedar_types[i]; i++) {
+		if (strcmp(type, pedar_types[i]) == 0) {
+			snprintf(imp->info.layout[0], sizeof imp->info.layout[0], "pedar99-%s", type);
+			return;
+		}
+	}
+}
+
+static int pedar_unit(struct ins_import *imp, const char *line, char *err, size_t errlen)
+{
+	struct pedar *p = imp->priv;
+	char unit[32];
+
+	pedar_trim_copy(unit, sizeof unit, ins_skip_blanks(line + strlen("pressure values in")));
+	if (strcasecmp(unit, "kPa") == 0)
+		p->to_kpa = 1.0;
+	else if (strcmp(unit, "N/cm\xc2\xb2") == 0 || strcasecmp(unit, "N/cm2") == 0)
+		p->to_kpa = 10.0;
+	else if (strcasecmp(unit, "MPa") == 0)
+		p->to_kpa = 1000.0;
+	else {
+		ins_import_errf(err, errlen, p->text.path, p->text.lineno, "pressure values in",
+				"unit '%s' is not supported (kPa, N/cm2, MPa)", unit);
+		return -1;
+	}
+	return 0;
+}
+
+/* One tab-separated "key: value" item of a header line. */
+static int pedar_header_item(struct ins_import *imp, const char *item, char *err, size_t errlen)
+{
+	struct pedar *p = imp->priv;
+	const char *v = pedar_value_after(item);
+
+	item = ins_skip_blanks(item);
+	if (!v)
+		return 0;
+	if (strncasecmp(item, "date/time", 9) == 0)
+		pedar_trim_copy(imp->info.start, sizeof imp->info.start, v);
+	else if (strncasecmp(item, "sensor type", 11) == 0)
+		pedar_sensor_type(imp, v);
+	else if (strncasecmp(item, "scanning rate", 13) == 0) {
+		double hz;
+
+		if (ins_parse_number(v, &hz, p->text.path, p->text.lineno, "scanning rate [Hz]", err, errlen) < 0)
+			return -1;
+		if (!(hz >= 1 && hz <= 100000)) {
+			ins_import_errf(err, errlen, p->text.path, p->text.lineno, "scanning rate [Hz]",
+					"%g Hz is not a sampling rate (1..100000)", hz);
+			return -1;
+		}
+		imp->info.rate_hz = hz;
+	} else if (strncasecmp(item, "left insole", 11) == 0)
+		imp->info.feet |= 1u << INS_FOOT_LEFT;
+	else if (strncasecmp(item, "right insole", 12) == 0)
+		imp->info.feet |= 1u << INS_FOOT_RIGHT;
+	return 0;
+}
+
+static int pedar_header_line(struct ins_import *imp, char *line, char *err, size_t errlen)
+{
+	char *item = line;
+
+	if (strncasecmp(line, "pressure values in", 18) == 0)
+		return pedar_unit(imp, line, err, errlen);
+	while (item) {
+		char *tab = strchr(item, '\t');
+
+		if (tab)
+			*tab = '\0';
+		if (pedar_header_item(imp, item, err, errlen) < 0)
+			return -1;
+		item = tab ? tab + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The "time[secs]" line: 99 column numbers per insole of the mask definition. */
+static int pedar_columns(struct ins_import *imp, char *line, char *err, size_t errlen)
+{
+	struct pedar *p = imp->priv;
+	char *fields[2 * PEDAR_SENSORS + 4];
+	int n = ins_split(line, '\t', fields, 2 * PEDAR_SENSORS + 4);
+	unsigned feet = 0, k = 0;
+
+	while (n > 1 && ins_is_blank(fields[n - 1]))
+		n--;    /* the export ends every line with a tab */
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (imp->info.feet & (1u << foot))
+			p->foot_of_block[k++] = foot, feet++;
+	if (feet == 0) {
+		ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+				"no 'left insole:' or 'right insole:' line in the mask definition");
+		return -1;
+	}
+	if (n < 0 || (unsigned)n != 1 + feet * PEDAR_SENSORS) {
+		ins_import_errf(err, errlen, p->text.path, p->text.lineno, "time[secs]",
+				"expected %u sensor columns (99 per insole of the mask definition), found %s%d",
+				feet * PEDAR_SENSORS, n < 0 ? "more than " : "", n < 0 ? 2 * PEDAR_SENSORS : n - 1);
+		return -1;
+	}
+	p->n_values = feet * PEDAR_SENSORS;
+	return 0;
+}
+
+static int pedar_describe(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct pedar *p = imp->priv;
+	char layout[64];
+
+	if (imp->info.rate_hz <= 0) {
+		ins_import_errf(err, errlen, p->text.path, 0, "scanning rate [Hz]", "missing from the header");
+		return -1;
+	}
+	if (p->to_kpa <= 0) {
+		ins_import_errf(err, errlen, p->text.path, 0, "pressure values in", "missing from the header");
+		return -1;
+	}
+	ins_copy_text(layout, sizeof layout, imp->info.layout[0]);
+	imp->info.layout[0][0] = '\0';
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		if (!(imp->info.feet & (1u << foot)))
+			continue;
+		imp->info.n_sensors[foot] = PEDAR_SENSORS;
+		ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], layout);
+	}
+	imp->info.unit = INS_IMPORT_KPA;
+	return ins_import_alloc_values(imp, err, errlen);
+}
+
+static int pedar_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
+{
+	struct pedar *p = calloc(1, sizeof *p);
+	char *line;
+	int rc;
+
+	if (!p) {
+		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		return -1;
+	}
+	imp->priv = p;
+	if (ins_text_open(&p->text, imp->info.path, err, errlen) < 0)
+		return -1;
+	p->text.allow_unterminated = 1;
+	while ((rc = ins_text_next(&p->text, &line, err, errlen)) == 1) {
+		if (strncasecmp(line, "time[secs]", 10) == 0)
+			break;
+		if (p->text.lineno >= PEDAR_HEADER_LINES_MAX) {
+			ins_import_errf(err, errlen, path, p->text.lineno, NULL,
+					"no 'time[secs]' line naming the columns in the first %d lines",
+					PEDAR_HEADER_LINES_MAX);
+			return -1;
+		}
+		if (pedar_header_line(imp, line, err, errlen) < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		ins_import_errf(err, errlen, path, p->text.lineno, NULL,
+				"the header ends without a 'time[secs]' line naming the columns");
+		return -1;
+	}
+	if (pedar_columns(imp, line, err, errlen) < 0)
+		return -1;
+	return pedar_describe(imp, err, errlen);
+}
+
+static void pedar_bad_value(struct pedar *p, unsigned k, const char *at, char *err, size_t errlen)
+{
+	char field[32];
+
+	snprintf(field, sizeof field, "%s sensor %u", ins_foot_name(p->foot_of_block[k / PEDAR_SENSORS]),
+		 k % PEDAR_SENSORS + 1);
+	ins_scan_errf(err, errlen, p->text.path, p->text.lineno, field, at, '\t');
+}
+
+static int pedar_values(struct ins_import *imp, const char *q, char *err, size_t errlen)
+{
+	struct pedar *p = imp->priv;
+
+	for (unsigned k = 0; k < p->n_values; k++) {
+		unsigned foot = p->foot_of_block[k / PEDAR_SENSORS];
+		double v;
+
+		if (*q == '\0' && k > 0) {
+			ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+					"%u of %u sensor values: the row is cut short", k, p->n_values);
+			return -1;
+		}
+		if (ins_scan_field(&q, '\t', &v) < 0) {
+			pedar_bad_value(p, k, q, err, errlen);
+			return -1;
+		}
+		imp->vals[foot][k % PEDAR_SENSORS] = (float)(v * p->to_kpa);
+	}
+	if (!ins_is_blank(q)) {
+		ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+				"more than the %u sensor values the columns name", p->n_values);
+		return -1;
+	}
+	return 0;
+}
+
+static int pedar_read_row(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct pedar *p = imp->priv;
+	const char *q;
+	char *line;
+	double t;
+	int64_t t_us;
+	int rc;
+
+	do {
+		rc = ins_text_next(&p->text, &line, err, errlen);
+		if (rc <= 0)
+			return rc;
+	} while (ins_is_blank(line));
+	if (p->text.unterminated && line[strlen(line) - 1] != '\t') {
+		ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+				"truncated file: the last row ends neither with a line end nor with the tab "
+				"that ends every row");
+		return -1;
+	}
+	q = line;
+	if (ins_scan_field(&q, '\t', &t) < 0) {
+		ins_scan_errf(err, errlen, p->text.path, p->text.lineno, "time[secs]", line, '\t');
+		return -1;
+	}
+	t_us = llround(t * 1e6);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if ((imp->info.feet & (1u << foot)) &&
+		    ins_import_stamp(imp, foot, t_us, p->text.lineno, "time[secs]", err, errlen) < 0)
+			return -1;
+	if (pedar_values(imp, q, err, errlen) < 0)
+		return -1;
+	return 1;
+}
+
+static void pedar_close(struct ins_import *imp)
+{
+	struct pedar *p = imp->priv;
+
+	if (!p)
+		return;
+	ins_text_close(&p->text);
+	free(p);
+	imp->priv = NULL;
+}
+
+const struct ins_import_ops ins_import_pedar_ops = {
+	.name = "pedar",
+	.open = pedar_open,
+	.read_row = pedar_read_row,
+	.close = pedar_close,
+};

@@ -1,0 +1,386 @@
+/* The anatomical mask: region geometry on the shipped layouts, and per-step
+ * region metrics of synthetic walks whose loading is known exactly. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insoled/analysis.h"
+#include "insoled/layout.h"
+#include "analysis_fixtures.h"
+
+#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
+#define RATE_HZ 100
+#define STANCE_S 0.62
+#define STRIDE_S 1.0
+#define LEAD_S 0.3              /* swing before the first contact: a cold start needs one */
+#define N_STEPS 8
+
+static struct ins_layout *load(const char *name)
+{
+	char err[512];
+	struct ins_layout *l = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
+
+	ck_assert_msg(l != NULL, "%s", err);
+	return l;
+}
+
+/* Each region's load during stance: a half sine of amplitude kpa from
+ * `from` to `to` (fractions of stance): the heel early, the toes late,
+ * every region at its own level so no two can be mistaken. */
+static const struct region_load {
+	unsigned region;
+	double kpa, from, to;
+	double len_frac, width_frac; /* grid: where its load sits (of foot length, of local width) */
+} loads[INS_MASK_COUNT] = {
+	{ INS_MASK_MEDIAL_HEEL, 300, 0.00, 0.55, 0.14, 0.72 },
+	{ INS_MASK_LATERAL_HEEL, 260, 0.00, 0.60, 0.14, 0.28 },
+	{ INS_MASK_MEDIAL_MIDFOOT, 60, 0.10, 0.70, 0.45, 0.70 },
+	{ INS_MASK_LATERAL_MIDFOOT, 110, 0.10, 0.75, 0.45, 0.25 },
+	{ INS_MASK_MTH1, 350, 0.35, 0.98, 0.70, 0.84 },
+	{ INS_MASK_MTH2_3, 420, 0.30, 1.00, 0.70, 0.50 },
+	{ INS_MASK_MTH4_5, 200, 0.30, 0.90, 0.70, 0.16 },
+	{ INS_MASK_HALLUX, 280, 0.55, 1.00, 0.90, 0.80 },
+	{ INS_MASK_LESSER_TOES, 120, 0.60, 1.00, 0.90, 0.32 },
+};
+
+static double region_kpa(const struct region_load *r, double phase)
+{
+	if (phase < r->from || phase > r->to)
+		return 0;
+	return r->kpa * sin(M_PI * (phase - r->from) / (r->to - r->from));
+}
+
+/* The walk: sensor i carries region owner[i]'s load times gain[i]
+ * (owner[i] < 0: never loaded).  Truth per region: peak = amplitude x the
+ * largest gain of its sensors, PTI = that x 2/pi x its loaded time. */
+struct walk {
+	const struct ins_layout *l;
+	int *owner;
+	float *gain;
+	double peak[INS_MASK_COUNT], pti[INS_MASK_COUNT];
+};
+
+static void walk_truth(struct walk *w)
+{
+	for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+		double g = 0;
+		for (unsigned i = 0; i < w->l->n_sensors; i++)
+			if (w->owner[i] == (int)r)
+				g = fmax(g, w->gain[i]);
+		ck_assert_msg(g > 0, "region %s has no loaded sensor", ins_mask_region_name(r));
+		w->peak[r] = loads[r].kpa * g;
+		w->pti[r] = w->peak[r] * 2.0 / M_PI * (loads[r].to - loads[r].from) * STANCE_S;
+	}
+}
+
+static void walk_frame(const struct walk *w, double t, float *kpa)
+{
+	double in_stride = fmod(t - LEAD_S, STRIDE_S), phase = in_stride / STANCE_S;
+
+	for (unsigned i = 0; i < w->l->n_sensors; i++)
+		kpa[i] = t >= LEAD_S && phase <= 1.0 && w->owner[i] >= 0
+				 ? (float)(w->gain[i] * region_kpa(&loads[w->owner[i]], phase)) : 0.0f;
+}
+
+/* Feeds the walk to a fresh analysis of the left foot and checks every
+ * region of every step from from_step on against the truth (peaks, and
+ * PTIs when with_pti); returns the worst error, %. */
+static double run_walk(const struct walk *w, double tol_pct, unsigned from_step, int with_pti)
+{
+	struct ins_analysis_config cfg = { .layout = { w->l, NULL } };
+	struct ins_frame_metrics fm;
+	struct ins_step step;
+	char err[256];
+	struct ins_analysis *ana = ins_analysis_new(&cfg, err, sizeof(err));
+	float *kpa = calloc(w->l->n_sensors, sizeof(float));
+	unsigned steps = 0, n = (unsigned)((LEAD_S + N_STEPS * STRIDE_S) * RATE_HZ);
+	double worst = 0;
+
+	ck_assert_msg(ana != NULL, "%s", err);
+	for (unsigned k = 0; k < n; k++) {
+		double t = (double)k / RATE_HZ;
+		walk_frame(w, t, kpa);
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)(t * 1e6), kpa,
+						       w->l->n_sensors, &fm), 0);
+		while (ins_analysis_next_step(ana, &step)) {
+			if (step.index < from_step)
+				continue;
+			steps++;
+			for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+				double pk = step.m[INS_M_MASK(r, INS_MASK_PEAK)], pti = step.m[INS_M_MASK(r, INS_MASK_PTI)];
+				double e = fmax(fabs(pk / w->peak[r] - 1), with_pti ? fabs(pti / w->pti[r] - 1) : 0) * 100;
+				ck_assert_msg(e <= tol_pct, "%s step %u %s: peak %.2f (truth %.2f), PTI %.3f (truth %.3f)",
+					      w->l->name, step.index, ins_mask_region_name(r), pk, w->peak[r], pti, w->pti[r]);
+				worst = fmax(worst, e);
+			}
+		}
+	}
+	ck_assert_uint_ge(steps, N_STEPS - 1 - from_step);
+	free(kpa);
+	ins_analysis_free(ana);
+	return worst;
+}
+
+START_TEST(fsr16_regions_match_a_known_walk)
+{
+	/* The anatomy docs/layouts.md gives each fsr16 sensor (not the mask
+	 * code): heel x4, medial arch, lateral midfoot x2, MTH 1-5, hallux,
+	 * 2nd toe, 3rd-4th toes, 5th toe. */
+	static const int anatomy[16] = {
+		INS_MASK_MEDIAL_HEEL, INS_MASK_LATERAL_HEEL, INS_MASK_MEDIAL_HEEL, INS_MASK_LATERAL_HEEL,
+		INS_MASK_MEDIAL_MIDFOOT, INS_MASK_LATERAL_MIDFOOT, INS_MASK_LATERAL_MIDFOOT,
+		INS_MASK_MTH1, INS_MASK_MTH2_3, INS_MASK_MTH2_3, INS_MASK_MTH4_5, INS_MASK_MTH4_5,
+		INS_MASK_HALLUX, INS_MASK_LESSER_TOES, INS_MASK_LESSER_TOES, INS_MASK_LESSER_TOES
+	};
+	struct ins_layout *l = load("fsr16");
+	int owner[16];
+	float gain[16];
+	struct walk w = { .l = l, .owner = owner, .gain = gain };
+
+	ck_assert_uint_eq(l->n_sensors, 16);
+	for (unsigned i = 0; i < 16; i++) {
+		owner[i] = anatomy[i];
+		gain[i] = (i % 3 == 0) ? 1.0f : 0.6f + 0.1f * (float)(i % 3);
+	}
+	walk_truth(&w);
+	printf("mask fsr16: worst region peak/PTI error %.3f %%\n", run_walk(&w, 2.0, 0, 1));
+	ins_layout_free(l);
+}
+END_TEST
+
+/* Grid: a disc of cells around each region's load point, the cell at its
+ * centre fully loaded and the others less with distance. */
+#define DISC_MM 9.0
+static void grid_walk(struct walk *w, double len_mm, double heel_mm)
+{
+	const struct ins_layout *l = w->l;
+
+	for (unsigned i = 0; i < l->n_sensors; i++) {
+		w->owner[i] = -1;
+		w->gain[i] = 0;
+	}
+	for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+		double y = heel_mm + loads[r].len_frac * len_mm, lat, med, x;
+		ck_assert_int_eq(ins_layout_width_at(l, y, &lat, &med), 0);
+		x = lat + loads[r].width_frac * (med - lat);
+		for (unsigned i = 0; i < l->n_sensors; i++) {
+			double d = hypot(l->sensors[i].x_mm - x, l->sensors[i].y_mm - y);
+			if (d <= DISC_MM) {
+				w->owner[i] = (int)r;
+				w->gain[i] = (float)(1.0 - 0.5 * d / DISC_MM);
+			}
+		}
+	}
+	walk_truth(w);
+}
+
+START_TEST(grid60x21_regions_match_a_known_walk)
+{
+	struct ins_layout *l = load("grid60x21");
+	struct walk w = { .l = l, .owner = calloc(l->n_sensors, sizeof(int)),
+			  .gain = calloc(l->n_sensors, sizeof(float)) };
+
+	grid_walk(&w, l->foot_length_mm, 0);
+	printf("mask grid60x21: worst region peak/PTI error %.3f %%\n", run_walk(&w, 2.0, 0, 1));
+	free(w.owner);
+	free(w.gain);
+	ins_layout_free(l);
+}
+END_TEST
+
+/* A foot 230 mm long standing 20 mm from the heel end of the 300 mm grid:
+ * by the insole's own percentages its hallux and lesser toes (at 76 % of
+ * the insole) would be forefoot; the mask found from the footprint puts
+ * them back.  A light sole load (5 % of MTH 2-3's, 21 kPa: above contact)
+ * fills the footprint from 20 to 250 mm so the mask sees the foot, not
+ * just the discs; it lies below every region's own peak but adds to the
+ * PTIs, so peaks are checked, from the second step (the first one has
+ * only the insole's mask). */
+START_TEST(grid_mask_follows_the_footprint)
+{
+	struct ins_layout *l = load("grid60x21");
+	struct walk w = { .l = l, .owner = calloc(l->n_sensors, sizeof(int)),
+			  .gain = calloc(l->n_sensors, sizeof(float)) };
+
+	grid_walk(&w, 230, 20);
+	for (unsigned i = 0; i < l->n_sensors; i++) {
+		const struct ins_sensor *s = &l->sensors[i];
+		if (w.owner[i] < 0 && s->y_mm > 20 && s->y_mm < 250 && ins_layout_contains(l, s->x_mm, s->y_mm)) {
+			w.owner[i] = INS_MASK_MTH2_3;
+			w.gain[i] = 0.05f;
+		}
+	}
+	printf("mask grid60x21, 230 mm foot: worst region peak error %.3f %%\n", run_walk(&w, 2.0, 1, 0));
+	free(w.owner);
+	free(w.gain);
+	ins_layout_free(l);
+}
+END_TEST
+
+START_TEST(gaitpdb8_regions_without_a_sensor_are_not_measured)
+{
+	struct ins_layout *l = load("gaitpdb8");
+	int owner[8];
+	float gain[8];
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_frame_metrics fm;
+	struct ins_step step;
+	char err[256];
+	struct ins_analysis *ana = ins_analysis_new(&cfg, err, sizeof(err));
+	float kpa[8];
+	unsigned steps = 0;
+	struct walk w = { .l = l, .owner = owner, .gain = gain };
+
+	/* Every sensor loaded, with the timing of the region below it. */
+	static const int below[8] = { INS_MASK_MEDIAL_HEEL, INS_MASK_LATERAL_MIDFOOT, INS_MASK_MEDIAL_MIDFOOT,
+				      INS_MASK_LATERAL_MIDFOOT, INS_MASK_MEDIAL_MIDFOOT, INS_MASK_MTH4_5,
+				      INS_MASK_MTH1, INS_MASK_LESSER_TOES };
+	for (unsigned i = 0; i < 8; i++) {
+		owner[i] = below[i];
+		gain[i] = 1;
+	}
+	for (unsigned k = 0; k < (unsigned)((LEAD_S + N_STEPS * STRIDE_S) * RATE_HZ); k++) {
+		double t = (double)k / RATE_HZ;
+		walk_frame(&w, t, kpa);
+		ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)(t * 1e6), kpa, 8, &fm);
+		while (ins_analysis_next_step(ana, &step)) {
+			steps++;
+			for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+				int none = r == INS_MASK_MTH2_3 || r == INS_MASK_HALLUX;
+				for (unsigned m = 0; m < INS_MASK_METRICS_PER_REGION; m++)
+					ck_assert_msg(isnan(step.m[INS_M_MASK(r, m)]) == none, "%s metric %u: %g",
+						      ins_mask_region_name(r), m, step.m[INS_M_MASK(r, m)]);
+			}
+			/* the heel sensor on the axis measures both heel halves */
+			ck_assert_double_eq_tol(step.m[INS_M_MASK(INS_MASK_MEDIAL_HEEL, INS_MASK_PEAK)],
+						step.m[INS_M_MASK(INS_MASK_LATERAL_HEEL, INS_MASK_PEAK)], 1e-9);
+		}
+	}
+	ck_assert_uint_ge(steps, N_STEPS - 1);
+	ins_analysis_free(ana);
+	ins_layout_free(l);
+}
+END_TEST
+
+START_TEST(shares_of_load_add_up_and_split_the_axis)
+{
+	/* fixture: heel sensors either side, toes on the axis of a layout
+	 * without outline (width fraction 0.5): midfoot lateral, forefoot in
+	 * MTH 2-3, toes in the lesser toes. */
+	struct ins_layout *l = fixture_sparse5(0);
+	unsigned regions[2];
+	float shares[2];
+
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, FX_HEEL_M, regions, shares), 1);
+	ck_assert_uint_eq(regions[0], INS_MASK_MEDIAL_HEEL);
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, FX_HEEL_L, regions, shares), 1);
+	ck_assert_uint_eq(regions[0], INS_MASK_LATERAL_HEEL);
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, FX_MID, regions, shares), 1);
+	ck_assert_uint_eq(regions[0], INS_MASK_LATERAL_MIDFOOT);
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, FX_FORE, regions, shares), 1);
+	ck_assert_uint_eq(regions[0], INS_MASK_MTH2_3);
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, FX_TOES, regions, shares), 1);
+	ck_assert_uint_eq(regions[0], INS_MASK_LESSER_TOES);
+	/* a sensor on the axis in the heel counts half to each side */
+	l->sensors[FX_HEEL_M].x_mm = 0;
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, FX_HEEL_M, regions, shares), 2);
+	ck_assert_uint_eq(regions[0], INS_MASK_MEDIAL_HEEL);
+	ck_assert_uint_eq(regions[1], INS_MASK_LATERAL_HEEL);
+	ck_assert_float_eq(shares[0] + shares[1], 1.0f);
+	fixture_free(l);
+}
+END_TEST
+
+START_TEST(load_shares_sum_to_100)
+{
+	struct ins_layout *l = load("fsr16");
+	int owner[16];
+	float gain[16];
+	struct walk w = { .l = l, .owner = owner, .gain = gain };
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_frame_metrics fm;
+	struct ins_step step;
+	char err[256];
+	struct ins_analysis *ana = ins_analysis_new(&cfg, err, sizeof(err));
+	float kpa[16];
+	unsigned steps = 0;
+
+	for (unsigned i = 0; i < 16; i++) {
+		owner[i] = (int)(i % INS_MASK_COUNT);
+		gain[i] = 1;
+	}
+	for (unsigned k = 0; k < (unsigned)((LEAD_S + 4 * STRIDE_S) * RATE_HZ); k++) {
+		double t = (double)k / RATE_HZ;
+		walk_frame(&w, t, kpa);
+		ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)(t * 1e6), kpa, 16, &fm);
+		while (ins_analysis_next_step(ana, &step)) {
+			double sum = 0, force_max = 0;
+			for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+				sum += step.m[INS_M_MASK(r, INS_MASK_LOAD)];
+				force_max = fmax(force_max, step.m[INS_M_MASK(r, INS_MASK_FORCE)]);
+				ck_assert(step.m[INS_M_MASK(r, INS_MASK_CONTACT)] > 0);
+			}
+			ck_assert_double_eq_tol(sum, 100.0, 1e-6);
+			ck_assert(force_max <= step.m[INS_M_PEAK_FORCE_N] + 1e-6);
+			steps++;
+		}
+	}
+	ck_assert_uint_ge(steps, 3);
+	ins_analysis_free(ana);
+	ins_layout_free(l);
+}
+END_TEST
+
+START_TEST(layout_file_names_a_sensors_mask_region)
+{
+	static const char head[] =
+		"[layout]\nname = m\nfoot_length_mm = 260\nfoot_width_mm = 100\n"
+		"[calibration]\nkind = linear\ngain = 1\nsaturation = 4095\n"
+		"[outline]\npoint = -50 0\npoint = 50 0\npoint = 50 260\npoint = -50 260\n";
+	char text[1024];
+	struct ins_layout *l;
+	unsigned regions[2];
+	float shares[2];
+	char path[] = "/tmp/ins-check-mask-XXXXXX", err[512] = "";
+	FILE *f;
+	int fd;
+
+	snprintf(text, sizeof(text), "%s[sensor]\nx_mm = -30\ny_mm = 180\narea_mm2 = 100\nmask = mth1\n"
+		 "[sensor]\nx_mm = -30\ny_mm = 180\narea_mm2 = 100\n", head);
+	l = fixture_layout_from_text(text);
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, 0, regions, shares), 1);
+	ck_assert_uint_eq(regions[0], INS_MASK_MTH1);
+	ck_assert_uint_eq(ins_layout_sensor_mask(l, 1, regions, shares), 1);
+	ck_assert_uint_eq(regions[0], INS_MASK_MTH4_5);
+	ins_layout_free(l);
+
+	snprintf(text, sizeof(text), "%s[sensor]\nx_mm = 0\ny_mm = 10\narea_mm2 = 100\nmask = mth6\n", head);
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	ck_assert_ptr_null(ins_layout_load(path, err, sizeof(err)));
+	unlink(path);
+	ck_assert_msg(strstr(err, ":18: mask: 'mth6'") != NULL, "%s", err);
+}
+END_TEST
+
+Suite *ins_suite_mask(void);
+Suite *ins_suite_mask(void)
+{
+	Suite *s = suite_create("mask");
+	TCase *tc = tcase_create("mask");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, fsr16_regions_match_a_known_walk);
+	tcase_add_test(tc, grid60x21_regions_match_a_known_walk);
+	tcase_add_test(tc, grid_mask_follows_the_footprint);
+	tcase_add_test(tc, gaitpdb8_regions_without_a_sensor_are_not_measured);
+	tcase_add_test(tc, shares_of_load_add_up_and_split_the_axis);
+	tcase_add_test(tc, load_shares_sum_to_100);
+	tcase_add_test(tc, layout_file_names_a_sensors_mask_region);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,472 @@
+/* Readers of the vendor exports (pedar, F-Scan, XSENSOR, stappone): the
+ * sample files in ../shared/data/pressure-formats against what they say
+ * about themselves (skipped with a message when absent), and every kind of
+ * damaged file with the message it must give and the frames kept before it. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "insoled/import.h"
+
+#define SAMPLES INS_TEST_SRCDIR "/../shared/data/pressure-formats/"
+#define LAYOUTS INS_TEST_SRCDIR "/layouts"
+#define MMHG_KPA 0.1333223874
+#define STANDARD_GRAVITY 9.80665
+
+static int have_samples(const char *what)
+{
+	struct stat st;
+
+	if (stat(SAMPLES, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	fprintf(stderr, "check_vendor: SKIP %s: %s is absent\n", what, SAMPLES);
+	return 0;
+}
+
+/* One file through the analysis with its suggested layouts; per frame the
+ * callback sees the reader's frame and the analysis's metrics. */
+struct run {
+	struct ins_import *imp;
+	struct ins_layout *layout[INS_FOOT_COUNT];
+	struct ins_analysis *ana;
+	unsigned long frames[INS_FOOT_COUNT];
+	struct ins_step steps[64];
+	unsigned n_steps;
+};
+
+typedef void (*frame_fn)(void *arg, struct run *r, const struct ins_import_frame *f,
+			 const struct ins_frame_metrics *m);
+
+static void run_file(const char *path, struct run *r, frame_fn fn, void *arg)
+{
+	char err[512] = "";
+	struct ins_analysis_config cfg = { 0 };
+	struct ins_import_frame f;
+	struct ins_frame_metrics m;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->imp = ins_import_open(path, NULL, err, sizeof err);
+	ck_assert_msg(r->imp != NULL, "%s", err);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		const char *name = ins_import_info(r->imp)->layout[foot];
+
+		if (!(ins_import_info(r->imp)->feet & (1u << foot)))
+			continue;
+		r->layout[foot] = ins_layout_load_named(LAYOUTS, name, err, sizeof err);
+		ck_assert_msg(r->layout[foot] != NULL, "%s: %s", name, err);
+		cfg.layout[foot] = r->layout[foot];
+	}
+	r->ana = ins_analysis_new(&cfg, err, sizeof err);
+	ck_assert_msg(r->ana != NULL, "%s", err);
+	while ((rc = ins_import_next(r->imp, &f, err, sizeof err)) == 1) {
+		ck_assert_msg(ins_import_feed(r->imp, r->ana, r->layout[f.foot], &f, &m, err, sizeof err) == 0,
+			      "line %lu: %s", f.line, err);
+		r->frames[f.foot]++;
+		if (fn)
+			fn(arg, r, &f, &m);
+		while (r->n_steps < 64 && ins_analysis_next_step(r->ana, &r->steps[r->n_steps]))
+			r->n_steps++;
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+}
+
+static void run_free(struct run *r)
+{
+	ins_analysis_free(r->ana);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(r->layout[foot]);
+	ins_import_close(r->imp);
+}
+
+START_TEST(samples_read_whole_with_their_layouts)
+{
+	static const struct {
+		const char *file, *format, *layout;
+		unsigned feet, sensors;
+		unsigned long frames;
+		double rate_hz;
+	} want[] = {
+		{ "pedar_example.asc", "pedar", "pedar99-y", 3, 99, 1505, 100 },
+		{ "fscan_testL.asf", "fscan", "fscan60x21", 1, 1260, 205, 1 / 0.032 },
+		{ "xsensor_data.csv", "xsensor", "xsensor31x11", 3, 341, 101, 1000 / 13.0 },
+		{ "stappone_example.csv", "stappone", "stappone12", 1, 12, 4575, 62.5 },
+	};
+	char path[512];
+	struct run r;
+
+	if (!have_samples("vendor samples"))
+		return;
+	for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const struct ins_import_info *info;
+
+		snprintf(path, sizeof path, "%s%s", SAMPLES, want[i].file);
+		run_file(path, &r, NULL, NULL);
+		info = ins_import_info(r.imp);
+		ck_assert_str_eq(info->format, want[i].format);
+		ck_assert_uint_eq(info->feet, want[i].feet);
+		ck_assert_double_eq_tol(info->rate_hz, want[i].rate_hz, 1e-6);
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			if (!(want[i].feet & (1u << foot)))
+				continue;
+			ck_assert_str_eq(info->layout[foot], want[i].layout);
+			ck_assert_uint_eq(info->n_sensors[foot], want[i].sensors);
+			ck_assert_uint_eq(r.frames[foot], want[i].frames);
+		}
+		ck_assert_msg(r.n_steps > 0, "%s: no steps", want[i].file);
+		run_free(&r);
+	}
+}
+END_TEST
+
+/* XSENSOR states peak pressure, contact area and estimated load per frame. */
+struct xs_agreement {
+	unsigned long frames;
+	double max_peak_rel, max_load_rel, max_load_abs, max_cells_area_rel, max_ana_area_rel;
+	unsigned long load_outside;
+	/* per foot: first and last frame time with a vendor load > 0 after the
+	 * first unloaded frame (the excerpt's one whole stance) */
+	int64_t unloaded_seen[INS_FOOT_COUNT], first_loaded[INS_FOOT_COUNT], last_loaded[INS_FOOT_COUNT];
+	int stance_done[INS_FOOT_COUNT];
+};
+
+static void xs_frame(void *arg, struct run *r, const struct ins_import_frame *f, const struct ins_frame_metrics *m)
+{
+	struct xs_agreement *a = arg;
+	double cell = r->layout[f->foot]->sensors[0].area_mm2, loaded = 0;
+	unsigned foot = f->foot;
+
+	a->frames++;
+	for (unsigned i = 0; i < f->n; i++)
+		loaded += f->values[i] > 0;
+	if (f->ref_peak_kpa > 0)
+		a->max_peak_rel = fmax(a->max_peak_rel, fabs(m->peak_kpa - f->ref_peak_kpa) / f->ref_peak_kpa);
+	if (f->ref_force_n > 0) {
+		double d = fabs(m->force_n - f->ref_force_n);
+
+		a->max_load_abs = fmax(a->max_load_abs, d);
+		if (f->ref_force_n >= 50)
+			a->max_load_rel = fmax(a->max_load_rel, d / f->ref_force_n);
+		a->load_outside += d > fmax(0.01 * f->ref_force_n, 1.0);
+	}
+	if (f->ref_contact_mm2 > 0) {
+		a->max_cells_area_rel = fmax(a->max_cells_area_rel,
+					     fabs(loaded * cell - f->ref_contact_mm2) / f->ref_contact_mm2);
+		a->max_ana_area_rel = fmax(a->max_ana_area_rel,
+					   fabs(m->contact_area_mm2 - f->ref_contact_mm2) / f->ref_contact_mm2);
+	}
+	if (f->ref_force_n == 0)
+		a->unloaded_seen[foot] = 1;
+	if (a->unloaded_seen[foot] && !a->stance_done[foot]) {
+		if (f->ref_force_n > 0) {
+			if (!a->first_loaded[foot])
+				a->first_loaded[foot] = f->t_us;
+			a->last_loaded[foot] = f->t_us;
+		} else if (a->first_loaded[foot]) {
+			a->stance_done[foot] = 1;
+		}
+	}
+}
+
+START_TEST(xsensor_frame_statistics_match_the_vendor)
+{
+	struct xs_agreement a;
+	struct run r;
+	double period_ms;
+	int checked = 0;
+
+	if (!have_samples("XSENSOR statistics"))
+		return;
+	memset(&a, 0, sizeof a);
+	run_file(SAMPLES "xsensor_data.csv", &r, xs_frame, &a);
+	period_ms = 1000.0 / ins_import_info(r.imp)->rate_hz;
+	fprintf(stderr,
+		"check_vendor: XSENSOR %lu foot-frames: peak max |diff| %.4f %%; load max |diff| %.3f N, %.3f %% at "
+		">= 50 N, %lu outside max(1 %%, 1 N); contact area (cells > 0) max %.3f %%, the analysis's "
+		"(> 10 kPa) max %.1f %%\n",
+		a.frames, 100 * a.max_peak_rel, a.max_load_abs, 100 * a.max_load_rel, a.load_outside,
+		100 * a.max_cells_area_rel, 100 * a.max_ana_area_rel);
+	ck_assert_uint_eq(a.frames, 202);
+	ck_assert_double_le(a.max_peak_rel, 1e-5);
+	ck_assert_uint_eq(a.load_outside, 0);
+	ck_assert_double_le(a.max_load_rel, 0.01);
+	ck_assert_double_le(a.max_cells_area_rel, 0.01);
+	/* Stance: the analysis's contact..toe-off against the span of frames
+	 * the vendor gives a load, within one frame either end (+1 frame: the
+	 * span counts from the first to the last loaded frame). */
+	for (unsigned i = 0; i < r.n_steps; i++) {
+		const struct ins_step *s = &r.steps[i];
+		double vendor_ms = (a.last_loaded[s->foot] - a.first_loaded[s->foot]) / 1000.0 + period_ms;
+
+		if (!a.stance_done[s->foot])
+			continue;
+		fprintf(stderr, "check_vendor: XSENSOR %s stance %.1f ms, vendor-loaded frames span %.1f ms "
+			"(the file's Stance Time %.0f ms is of another step)\n", ins_foot_name(s->foot),
+			s->m[INS_M_STANCE_MS], vendor_ms, 1000 * ins_import_info(r.imp)->ref_stance_s[s->foot]);
+		ck_assert_double_le(fabs(s->m[INS_M_STANCE_MS] - vendor_ms), period_ms);
+		checked++;
+	}
+	ck_assert_int_ge(checked, 1);
+	ck_assert_double_eq_tol(ins_import_info(r.imp)->ref_stance_s[INS_FOOT_LEFT], 0.545, 1e-9);
+	ck_assert_double_eq_tol(ins_import_info(r.imp)->ref_stride_s[INS_FOOT_RIGHT], 1.118, 1e-9);
+	run_free(&r);
+}
+END_TEST
+
+/* F-Scan: force = sum(kPa x SENSEL_AREA), and the walk's force peaks are
+ * those of walking for the calibration's 75 kg. */
+struct fs_check {
+	double max_sum_diff, peak_n;
+};
+
+static void fs_frame(void *arg, struct run *r, const struct ins_import_frame *f, const struct ins_frame_metrics *m)
+{
+	struct fs_check *c = arg;
+	double sum = 0;
+
+	(void)r;
+	for (unsigned i = 0; i < f->n; i++)
+		sum += f->values[i] * 25.8064 / 1000.0;
+	c->max_sum_diff = fmax(c->max_sum_diff, fabs(sum - m->force_n));
+	c->peak_n = fmax(c->peak_n, m->force_n);
+}
+
+START_TEST(fscan_and_pedar_totals_follow_pressures_and_areas)
+{
+	struct fs_check c = { 0, 0 };
+	double bw = 75.0001 * STANDARD_GRAVITY;
+	struct run r;
+
+	if (!have_samples("F-Scan and pedar totals"))
+		return;
+	run_file(SAMPLES "fscan_testL.asf", &r, fs_frame, &c);
+	fprintf(stderr, "check_vendor: F-Scan force vs sum(kPa x 25.8064 mm2): max |diff| %.4f N; peak %.0f N = "
+		"%.2f x the calibration's 75 kg\n", c.max_sum_diff, c.peak_n, c.peak_n / bw);
+	ck_assert_double_le(c.max_sum_diff, 0.01);
+	/* walking: the force peaks at 1.0-1.4 body weights */
+	ck_assert_double_ge(c.peak_n, 1.0 * bw);
+	ck_assert_double_le(c.peak_n, 1.4 * bw);
+	run_free(&r);
+}
+END_TEST
+
+/* pedar99-y's areas are the published ones for insole type y. */
+START_TEST(pedar_layout_areas_are_the_published_table)
+{
+	FILE *fp;
+	char line[256];
+	char err[256];
+	struct ins_layout *lay;
+	unsigned i = 0;
+
+	if (!have_samples("pedar areas"))
+		return;
+	fp = fopen(SAMPLES "pedar_insole_areas.csv", "r");
+	ck_assert_ptr_nonnull(fp);
+	lay = ins_layout_load_named(LAYOUTS, "pedar99-y", err, sizeof err);
+	ck_assert_msg(lay != NULL, "%s", err);
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, fp)); /* "u","v","w","x","y",... */
+	while (fgets(line, sizeof line, fp)) {
+		double a[5];
+
+		ck_assert_int_eq(sscanf(line, "%lf,%lf,%lf,%lf,%lf", &a[0], &a[1], &a[2], &a[3], &a[4]), 5);
+		ck_assert_uint_lt(i, lay->n_sensors);
+		ck_assert_double_eq_tol(lay->sensors[i].area_mm2, a[4], 1e-3);
+		i++;
+	}
+	ck_assert_uint_eq(i, 99);
+	fclose(fp);
+	ins_layout_free(lay);
+}
+END_TEST
+
+/* ---- damaged files ---------------------------------------------------- */
+
+static char tmpdir[64];
+
+static void tmp_setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_vendor.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmp_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *write_tmp(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	return path;
+}
+
+#define FSCAN_HEAD "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nROW_SPACING 5.08 mm\nCOL_SPACING 5.08 mm\n" \
+	"SECONDS_PER_FRAME 0.01\nUNITS KPa\nASCII_DATA @@\n\n"
+#define XS_HEAD "\xef\xbb\xbf" "File:,x.XSN,,\n,,,\nUnits:,mmHg,,\n,,,\n"
+#define XS_FRAME(n, t) "FRAME," #n ",,\n,,,\nDate, 2022 Aug 16,,\nTime, " t ",,\nSENSOR,M-LF S1,,\n" \
+	"Rows,2,,\nColumns,2,,\nSensel Width (cm),0.86,,\nSensel Height (cm),0.86,,\nSENSELS,,,\n,,,\n"
+#define ST_HEAD "sole_id,timestamp,pressure_01,pressure_02,corrupt\n"
+
+static const struct bad_case {
+	const char *name, *text, *want; /* want: the message after "path:" */
+	unsigned long frames;           /* good frames read before the error */
+} bad_cases[] = {
+	{ "trunc.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4,5\n\nFrame 2\n1,2,3\n@@\n",
+	  ":14: frame 2 is truncated: 1 of 2 rows", 1 },
+	{ "cells.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4\n", ":12: frame 1 row 2 column 3: the row has 2 values, COLS is 3", 0 },
+	{ "units.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nUNITS furlongs\n", ":4: UNITS: 'furlongs' is not supported", 0 },
+	{ "cr.asf", FSCAN_HEAD "Frame 1\n1,2,B\r\n3,4,5\n\nFrame 2\n1,2\r3\n",
+	  ":15: carriage return (CR) alone at column 4: lines must end with LF or CRLF", 1 },
+	{ "nouse.asf", FSCAN_HEAD "Frame 1\n1,\xff,B\n", ":11: frame 1 row 1 column 2: '?' is not a number", 0 },
+	{ "empty.csv", XS_HEAD, ":4: a header but no frames (no 'FRAME' line)", 0 },
+	{ "xtrunc.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,,\n,,,\n3,4,,\n" XS_FRAME(2, "08:00:00.010") "1,2,,\n",
+	  ":28: SENSELS: frame 2 left insole is truncated: 1 of 2 rows", 1 },
+	{ "xunits.csv", "File:,x,,\nUnits:,bar,,\n", ":2: Units: 'bar' is not supported (mmHg, kPa, PSI, N/cm2)", 0 },
+	{ "xcells.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,5,\n,,,\n3,4,,\n",
+	  ":16: frame 1 left row 1 has more than the 2 values of Columns", 0 },
+	{ "sempty.csv", ST_HEAD, ":1: a header but no samples", 0 },
+	{ "scells.csv", ST_HEAD "1,1000,5,6,0\r\n1,1016,5,6,0\n1,1032,5,0\n", ":4: 4 fields, the header names 5", 2 },
+	{ "sutf.csv", ST_HEAD "1,1000,5,6,0\n1,1016,\xc3\x28,6,0\n", ":3: pressure: '?(' is not a number", 1 },
+	{ "ssole.csv", ST_HEAD "3,1000,5,6,0\n", ":2: sole_id: 3 is not an insole (1 = left, 2 = right)", 0 },
+	{ "pempty.asc", "File name:  x.sol\tdate/time  25.04.23 10.49\nsensor type:  y-1\n"
+	  "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n",
+	  ":5: the header ends without a 'time[secs]' line naming the columns", 0 },
+	{ "punits.asc", "File name:  x.sol\npressure values in  psi\n",
+	  ":2: pressure values in: unit 'psi' is not supported (kPa, N/cm2, MPa)", 0 },
+};
+
+/* A pedar file of one insole whose second row has 98 values. */
+static const char *pedar_short_row(void)
+{
+	static char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof text,
+				    "File name:  x.sol\tdate/time  25.04.23 10.49\nsensor type:  y-1\n"
+				    "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\ntime[secs]\t");
+
+	for (int i = 1; i <= 99; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%d\t", i);
+	for (int row = 1; row <= 2; row++) {
+		n += (size_t)snprintf(text + n, sizeof text - n, "\n0.0%d\t", row);
+		for (int i = 0; i < (row == 1 ? 99 : 98); i++)
+			n += (size_t)snprintf(text + n, sizeof text - n, " 2.5\t");
+	}
+	snprintf(text + n, sizeof text - n, "\n");
+	return text;
+}
+
+static void expect_error(const char *path, const char *want, unsigned long want_frames)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+	unsigned long frames = 0;
+	int rc = -1;
+
+	if (imp) {
+		while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1)
+			frames++;
+		ins_import_close(imp);
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strncmp(err, path, strlen(path)) == 0 && strstr(err, want) == err + strlen(path),
+		      "got '%s', want '%s%s'", err, path, want);
+	ck_assert_uint_eq(frames, want_frames);
+}
+
+START_TEST(damaged_files_name_file_line_and_field_and_keep_good_frames)
+{
+	const struct bad_case *c = &bad_cases[_i];
+
+	expect_error(write_tmp(c->name, c->text), c->want, c->frames);
+}
+END_TEST
+
+START_TEST(pedar_row_with_a_missing_cell)
+{
+	expect_error(write_tmp("short.asc", pedar_short_row()), ":8: 98 of 99 sensor values: the row is cut short",
+		     1);
+}
+END_TEST
+
+/* LF and CRLF mixed in one file read alike. */
+START_TEST(mixed_line_ends_read)
+{
+	char err[256];
+	const char *path = write_tmp("mixed.csv", ST_HEAD "1,1000,5,6,0\r\n1,1016,7,8,0\n2,1016,1,2,0\r\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->format, "stappone");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_float_eq(f.values[1], 8);
+	ck_assert_int_eq(f.t_us, 16000);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+	ins_import_close(imp);
+}
+END_TEST
+
+/* A right-foot F-Scan movie is mirrored onto the layout's columns, and the
+ * toes (file row 1) land on the last layout row. */
+START_TEST(fscan_grid_turns_into_layout_order)
+{
+	char err[256];
+	const char *path = write_tmp("walkR.asf", "DATA_TYPE MOVIE\nFILENAME C:\\m\\walkR.fsx\nROWS 2\nCOLS 3\n"
+				     "SECONDS_PER_FRAME 0.5\nUNITS MPa\nASCII_DATA @@\n\nFrame 3\n1,2,B\n4,5,6\n@@\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+	static const float want[] = { 6000, 5000, 4000, 0, 2000, 1000 };
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_RIGHT);
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], ""); /* not a 60 x 21 sheet */
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(f.t_us, 1000000);
+	for (unsigned i = 0; i < 6; i++)
+		ck_assert_float_eq(f.values[i], want[i]);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+	ins_import_close(imp);
+}
+END_TEST
+
+Suite *ins_suite_vendor(void);
+Suite *ins_suite_vendor(void)
+{
+	Suite *s = suite_create("vendor");
+	TCase *real = tcase_create("samples");
+	TCase *bad = tcase_create("bad_input");
+
+	tcase_set_timeout(real, 60);
+	tcase_add_test(real, samples_read_whole_with_their_layouts);
+	tcase_add_test(real, xsensor_frame_statistics_match_the_vendor);
+	tcase_add_test(real, fscan_and_pedar_totals_follow_pressures_and_areas);
+	tcase_add_test(real, pedar_layout_areas_are_the_published_table);
+	suite_add_tcase(s, real);
+	tcase_add_checked_fixture(bad, tmp_setup, tmp_teardown);
+	tcase_add_loop_test(bad, damaged_files_name_file_line_and_field_and_keep_good_frames, 0,
+			    (int)(sizeof bad_cases / sizeof bad_cases[0]));
+	tcase_add_test(bad, pedar_row_with_a_missing_cell);
+	tcase_add_test(bad, mixed_line_ends_read);
+	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
+	suite_add_tcase(s, bad);
+	return s;
+}
