@@ -66,8 +66,12 @@ static json_t *sensor_health_json(struct daemon *d)
 static void fill_status(void *ctx, json_t *status)
 {
 	struct daemon *d = ctx;
-	json_t *acq = ins_acq_status(d->acq);
 	json_t *pipeline = json_object();
+	json_t *acq;
+
+	pthread_rwlock_rdlock(&d->reload_lock);
+	acq = ins_acq_status(d->acq);
+	pthread_rwlock_unlock(&d->reload_lock);
 
 	json_object_set_new(status, "acquisition", acq ? acq : json_null());
 	json_object_set_new(pipeline, "frames_analysed", json_integer((json_int_t)atomic_load(&d->worker.frames_analysed)));
@@ -135,7 +139,9 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	char *calib_json = NULL;
 	int rc;
 
+	/* A reload waits until the session has started (or not). */
 	pthread_mutex_lock(&d->control.lock);
+	pthread_rwlock_rdlock(&d->reload_lock);
 	if (atomic_load(&d->control.recording) != NO_SESSION) {
 		snprintf(err, errlen, "session %" PRId64 " is already recording: stop it first",
 			 (int64_t)atomic_load(&d->control.recording));
@@ -159,6 +165,7 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	}
 out:
 	free(calib_json);
+	pthread_rwlock_unlock(&d->reload_lock);
 	pthread_mutex_unlock(&d->control.lock);
 	return rc;
 }
@@ -272,6 +279,7 @@ static json_t *devices_json(void *ctx)
 	struct daemon *d = ctx;
 	json_t *list = json_array();
 
+	pthread_rwlock_rdlock(&d->reload_lock);
 	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
 		const struct ins_config_device *dev = &d->cfg->device[i];
 
@@ -279,6 +287,7 @@ static json_t *devices_json(void *ctx)
 						      "layout", dev->layout, "foot",
 						      dev->foot == INS_DEV_FOOT_AUTO ? "auto" : ins_foot_name((unsigned)dev->foot)));
 	}
+	pthread_rwlock_unlock(&d->reload_lock);
 	return list;
 }
 

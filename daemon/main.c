@@ -151,6 +151,19 @@ static int parse_command_line(struct ins_config *cfg, int argc, char **argv, int
 	return ins_config_finish(cfg, err, errlen);
 }
 
+/* The command line, kept for reading the configuration again on SIGHUP. */
+static int saved_argc;
+static char **saved_argv;
+
+static int reread_config(struct ins_config *cfg, char *err, size_t errlen)
+{
+	int udev_rules = 0;
+
+	ins_config_defaults(cfg);
+	optind = 0; /* glibc: start getopt afresh */
+	return parse_command_line(cfg, saved_argc, saved_argv, &udev_rules, err, errlen);
+}
+
 /* True for "--name" and "--name=VALUE". */
 static int has_arg(int argc, char **argv, const char *name)
 {
@@ -189,5 +202,7 @@ int main(int argc, char **argv)
 		}
 		ins_log_use_syslog("insoled");
 	}
-	return ins_daemon_run(&cfg);
+	saved_argc = argc;
+	saved_argv = argv;
+	return ins_daemon_run(&cfg, reread_config);
 }

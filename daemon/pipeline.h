@@ -6,8 +6,13 @@
 
 #include "daemon_config.h"
 
-/* Runs until SIGTERM/SIGINT; returns the process exit status. */
-int ins_daemon_run(const struct ins_config *cfg);
+/* Reads the configuration again as at start-up (file, then command line):
+ * 0, or -1 with err naming what is wrong. */
+typedef int (*daemon_config_reader)(struct ins_config *cfg, char *err, size_t errlen);
+
+/* Runs until SIGTERM/SIGINT, reloading with reread on SIGHUP; returns the
+ * process exit status. */
+int ins_daemon_run(const struct ins_config *cfg, daemon_config_reader reread);
 
 /* Where layouts/, sql/ and web/ live: the configured data_dir, else the
  * source tree for a program run from its build tree, else the installed

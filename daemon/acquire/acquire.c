@@ -46,7 +46,7 @@ struct acq_device {
 	int64_t watchdog_us;
 
 	/* Owned by the device thread. */
-	int64_t opened_us, last_byte_us, last_frame_us, lost_us; /* monotonic */
+	int64_t opened_us, last_byte_us, last_frame_us; /* monotonic */
 	int silent_reported, noframes_reported;
 	struct ins_proto_stats logged;  /* counters already reported in the log */
 	struct ins_ratelimit rl_open, rl_fault, rl_drop;
@@ -250,8 +250,9 @@ static void note_opened(struct acq_device *d, const struct ins_dev *dev)
 {
 	int64_t now = ins_mono_us();
 
-	/* The timeline resumes after the outage as the host clock saw it. */
-	ins_proto_reset_stream(d->proto, d->lost_us ? now - d->lost_us : 0);
+	/* The timeline resumes after the outage as the host clock saw it,
+	 * from the last frame to the first new one (consume()). */
+	ins_proto_reset_stream(d->proto, 0);
 	d->opened_us = d->last_byte_us = d->last_frame_us = now;
 	d->silent_reported = d->noframes_reported = 0;
 	d->logged_open_error[0] = '\0';
@@ -274,7 +275,6 @@ static void note_lost(struct acq_device *d, const char *why)
 {
 	unsigned suppressed;
 
-	d->lost_us = ins_mono_us();
 	pthread_mutex_lock(&d->lock);
 	d->disconnects++;
 	d->state = d->cfg.once ? ST_FINISHED : ST_WAITING;
@@ -366,6 +366,10 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 	enum ins_proto_result r;
 	unsigned suppressed;
 
+	/* Only feet not yet streaming again after a reopen use it; this
+	 * thread is the only writer of last_frame_mono_us. */
+	if (d->last_frame_mono_us)
+		ins_proto_set_resume_gap(d->proto, now - d->last_frame_mono_us);
 	while ((r = ins_proto_parse(d->proto, &buf, &len, &f)) != INS_PROTO_NEED_MORE) {
 		if (r != INS_PROTO_FRAME)
 			continue;

@@ -1112,7 +1112,7 @@ static const struct analyze_bad_case analyze_bad[] = {
 	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
 	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
-	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "nosuch.layout" },
+	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "layout 'nosuch' not found in" },
 	{ { "@", "--layout", "fsr16", "--data-dir", INS_TEST_SRCDIR, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
 	{ { "@", "--layout", LAYOUTS "/fsr16.layout", NULL }, PDB_ROW, 1,
