@@ -109,7 +109,7 @@ json_t *ins_summary_json(const struct ins_summary *sum)
 					      "left", stats_json(&sum->foot[INS_FOOT_LEFT][i]),
 					      "right", stats_json(&sum->foot[INS_FOOT_RIGHT][i]),
 					      "symmetry_pct", ins_json_number_or_null(sum->symmetry_pct[i])));
-	return json_pack("{s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o}}",
+	return json_pack("{s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o, s:o, s:o, s:o, s:o}}",
 			 "steps", per_foot_uint(sum->steps),
 			 "metrics", metrics,
 			 "arch_trend",
@@ -118,7 +118,11 @@ json_t *ins_summary_json(const struct ins_summary *sum)
 			 "arch_measure", session_arch_measure(sum),
 			 "quality",
 			 "saturated_steps", per_foot_uint(sum->saturated_steps),
-			 "gap_steps", per_foot_uint(sum->gap_steps));
+			 "gap_steps", per_foot_uint(sum->gap_steps),
+			 "excluded_steps", per_foot_uint(sum->excluded_steps),
+			 "initiation_steps", per_foot_uint(sum->initiation_steps),
+			 "irregular_steps", per_foot_uint(sum->irregular_steps),
+			 "termination_steps", per_foot_uint(sum->termination_steps));
 }
 
 json_t *ins_frame_metrics_json(const struct ins_frame_metrics *fm)
@@ -151,18 +155,3 @@ int ins_step_csv_header(char *buf, size_t buflen)
 	return finish_line(buf, buflen, len, rc);
 }
 
-int ins_step_csv_row(const struct ins_step *step, char *buf, size_t buflen)
-{
-	size_t len = 0;
-	int rc = append(buf, buflen, &len, "%s,%u,%u,%lld,%lld", ins_foot_name(step->foot),
-			(unsigned)step->index, (unsigned)step->flags,
-			(long long)step->contact_us, (long long)step->toe_off_us);
-
-	for (unsigned i = 0; rc == 0 && i < INS_M_COUNT; i++) {
-		if (isfinite(step->m[i]))
-			rc = append(buf, buflen, &len, ",%.9g", step->m[i]);
-		else
-			rc = append(buf, buflen, &len, ",");
-	}
-	return finish_line(buf, buflen, len, rc);
-}

@@ -33,6 +33,16 @@
  * time and cadence are not gait-cycle values (the slowest strides in the
  * PhysioNet neurodegenerative-disease records reach 5.7 s). */
 #define MAX_STRIDE_US 6000000
+/* Steady-state selection: a step whose stance or stride differs from the
+ * median of the foot's last STEADY_WINDOW steps by more than this factor
+ * either way is not steady gait.  Step-to-step variability of steady
+ * walking is a few per cent (stride CV 2-4 %, under 10 % even in the
+ * neurodegenerative-disease records), so 1.5x is no gait variation but
+ * standing, a shuffle, a stop or a turn.  The median needs STEADY_MIN
+ * steps; until then only the initiation rule applies. */
+#define STEADY_WINDOW 5
+#define STEADY_MIN 3
+#define STEADY_FACTOR 1.5
 /* Frames further apart than this many typical frame intervals mean frames
  * were lost (used when no sequence number says so). */
 #define GAP_INTERVALS 1.8
@@ -75,6 +85,10 @@ struct foot {
 	struct stance_rec hist[GAIT_HISTORY]; /* completed stances, newest at (n_hist - 1) % */
 	unsigned n_hist;
 	int64_t cur_contact_us;     /* contact of the stance in progress, or INT64_MIN */
+	/* stance and stride of the foot's last steps (steady or not), for the
+	 * steady-state check; newest at (n_recent - 1) % STEADY_WINDOW */
+	double recent_stance[STEADY_WINDOW], recent_stride[STEADY_WINDOW];
+	unsigned n_recent;
 };
 
 struct ins_analysis {
@@ -440,6 +454,44 @@ static void temporal_metrics(const struct ins_analysis *ana, unsigned foot, int6
 
 /* ---- steps ----------------------------------------------------------------- */
 
+static double median_of(const double *v, unsigned n)
+{
+	double s[STEADY_WINDOW];
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			unsigned j = k++;
+			for (; j > 0 && s[j - 1] > v[i]; j--)
+				s[j] = s[j - 1];
+			s[j] = v[i];
+		}
+	if (k < STEADY_MIN)
+		return NAN;
+	return k % 2 ? s[k / 2] : 0.5 * (s[k / 2 - 1] + s[k / 2]);
+}
+
+static int far_from(double v, double median)
+{
+	return isfinite(v) && isfinite(median) && (v > STEADY_FACTOR * median || v * STEADY_FACTOR < median);
+}
+
+/* Steady-state flags of a step from its own stride and the foot's recent
+ * steps (docs/analysis.md "Steady-state steps"); then remembers it. */
+static void steady_state_flags(struct foot *f, struct ins_step *step)
+{
+	unsigned n = f->n_recent < STEADY_WINDOW ? f->n_recent : STEADY_WINDOW;
+	double stance = step->m[INS_M_STANCE_MS], stride = step->m[INS_M_STRIDE_MS];
+
+	if (!isfinite(stride))
+		step->flags |= INS_STEP_INITIATION;
+	if (far_from(stance, median_of(f->recent_stance, n)) || far_from(stride, median_of(f->recent_stride, n)))
+		step->flags |= INS_STEP_IRREGULAR;
+	f->recent_stance[f->n_recent % STEADY_WINDOW] = stance;
+	f->recent_stride[f->n_recent % STEADY_WINDOW] = stride;
+	f->n_recent++;
+}
+
 static void queue_step(struct ins_analysis *ana, const struct ins_step *st)
 {
 	unsigned suppressed;
@@ -503,6 +555,7 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins
 	ins_sensor_health_add_step(f->health, f->footprint ? f->footprint : f->stance_peak);
 	ins_mask_acc_close(f->mask, st->contact_us, st->toe_off_us, f->footprint, step.m);
 	ins_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
+	steady_state_flags(f, &step);
 	remember_stance(f, st->contact_us, st->toe_off_us);
 	queue_step(ana, &step);
 }

@@ -22,6 +22,21 @@
  * the noise of FSR insoles. */
 #define EV_ONSET_FRACTION 0.05
 #define EV_END_FRACTION 0.05
+/* On calibrated insoles the onset and end levels are also capped at 40 N
+ * above the floor: the highest force-plate contact threshold in use (20-40 N;
+ * 40 N in Blades et al. 2023), so a heavy subject or a runner (1,500 N
+ * stance level) is not timed at 75 N, well into the loading. */
+#define EV_ONSET_MAX_N 40.0
+/* Raw footswitches: the contact is not earlier than the knee of the loading
+ * rise, where the rise rate (over EV_SLOPE_SPAN_US) first reaches this
+ * fraction of its steepest: the same fraction as the unloading knee.  A slow
+ * rise before it is the swing baseline creeping up (crosstalk, sensor
+ * drift), which an uncalibrated signal cannot tell from load. */
+#define EV_RISE_KNEE_FRACTION 0.2
+/* How far back a calibrated contact looks for the swing floor: the longest
+ * swing there is (slowest pathological strides, 5.7 s, minus their stance)
+ * is shorter than this; the ring bounds it too. */
+#define EV_SWING_LOOKBACK_US 5000000
 /* The knee of an unloading: where the fall rate drops below a fifth of its
  * steepest. */
 #define EV_KNEE_SLOPE_FRACTION 0.2
@@ -133,25 +148,72 @@ static int64_t crossing_time(const struct ins_events *ev, uint64_t a, uint64_t b
 	return ta + (int64_t)llround(f * (double)(tb - ta));
 }
 
-/* Refined contact for a crossing at sample i: back-track to the first
- * sample above the onset level.  INT64_MIN when the history runs out first
- * (the stance began before we could see it). */
-static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double level, double *base_out)
+/* Offset of the onset/end level above a floor: a fraction of the way to the
+ * stance level, capped at EV_ONSET_MAX_N on calibrated signals. */
+static double onset_offset(const struct ins_events *ev, double level, double base, double fraction)
 {
-	uint64_t first = oldest(ev);
-	int64_t t_i = tat(ev, i);
-	double base = xat(ev, i);
-	double thr;
-	uint64_t j;
+	double off = fraction * (level - base);
 
-	for (j = i; j > first && tat(ev, j - 1) >= t_i - EV_BASE_LOOKBACK_US; j--) {
+	return ev->zero_is_unloaded && off > EV_ONSET_MAX_N ? EV_ONSET_MAX_N : off;
+}
+
+/* The unloaded level before a loading crossing at sample i.  Raw signals:
+ * the lowest value in the EV_BASE_LOOKBACK_US before it (their baseline
+ * drifts and undershoots after a toe-off).  Calibrated signals: the lowest
+ * value since the previous toe-off, because a slow heel loading can take
+ * longer than the lookback and the floor would then be part of the load;
+ * zero is the unloaded foot there, so the floor does not wander. */
+static double contact_floor(const struct ins_events *ev, uint64_t i)
+{
+	uint64_t first = oldest(ev), j;
+	int64_t t_i = tat(ev, i);
+	int64_t span = ev->zero_is_unloaded ? EV_SWING_LOOKBACK_US : EV_BASE_LOOKBACK_US;
+	double base = xat(ev, i);
+
+	for (j = i; j > first && tat(ev, j - 1) >= t_i - span; j--) {
 		if (ev->last_toe_off_us != INT64_MIN && tat(ev, j - 1) < ev->last_toe_off_us)
 			break;
 		if (xat(ev, j - 1) < base)
 			base = xat(ev, j - 1);
 	}
+	return base;
+}
+
+static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest);
+
+/* Knee of the loading rise that crosses the contact level at sample i: from
+ * the steepest rise between the onset sample `from` and a few samples past
+ * i, back while the rise rate stays above EV_RISE_KNEE_FRACTION of it. */
+static int64_t loading_knee(const struct ins_events *ev, uint64_t from, uint64_t i)
+{
+	uint64_t first = oldest(ev), end = i + 3 < ev->n ? i + 3 : ev->n - 1, k, at = i;
+	double steepest = 0;
+
+	for (k = from; k < end; k++) {
+		double s = slope_at(ev, k, end);
+		if (s > steepest) {
+			steepest = s;
+			at = k;
+		}
+	}
+	for (k = at; k > first && k > from && slope_at(ev, k - 1, end) > EV_RISE_KNEE_FRACTION * steepest; k--)
+		;
+	return tat(ev, k);
+}
+
+/* Refined contact for a crossing at sample i: back-track to the first
+ * sample above the onset level; on raw signals no earlier than the knee of
+ * the loading rise.  INT64_MIN when the history runs out first (the stance
+ * began before we could see it). */
+static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double level, double *base_out)
+{
+	uint64_t first = oldest(ev);
+	double base = contact_floor(ev, i);
+	double thr = base + onset_offset(ev, level, base, EV_ONSET_FRACTION);
+	int64_t c, knee;
+	uint64_t j;
+
 	*base_out = base;
-	thr = base + EV_ONSET_FRACTION * (level - base);
 	/* Against a stance level learned later the crossing sample can still be
 	 * below the onset level: start from the first sample above it. */
 	while (i + 1 < ev->n && xat(ev, i) <= thr)
@@ -160,7 +222,11 @@ static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double le
 		;
 	if (j == first && xat(ev, first) > thr)
 		return INT64_MIN;
-	return crossing_time(ev, j - 1, j, thr);
+	c = crossing_time(ev, j - 1, j, thr);
+	if (ev->zero_is_unloaded)
+		return c;
+	knee = loading_knee(ev, j - 1, i);
+	return knee > c ? knee : c;
 }
 
 /* Fall rate from sample k over at least EV_SLOPE_SPAN_US (or to the newest
@@ -215,7 +281,7 @@ static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, doub
 		if (xat(ev, j) < base)
 			base = xat(ev, j);
 	*base_out = base;
-	thr = base + EV_END_FRACTION * (stance_level - base);
+	thr = base + onset_offset(ev, stance_level, base, EV_END_FRACTION);
 	for (j = ev->last_loaded; j < newest && xat(ev, j) > thr; j++)
 		;
 	level_t = j > ev->last_loaded ? crossing_time(ev, j - 1, j, thr) : tat(ev, j);

@@ -21,6 +21,12 @@ struct regression {
 struct ins_summary_acc {
 	uint32_t steps[INS_FOOT_COUNT];
 	uint32_t saturated[INS_FOOT_COUNT], gaps[INS_FOOT_COUNT];
+	uint32_t excluded[INS_FOOT_COUNT], initiation[INS_FOOT_COUNT], irregular[INS_FOOT_COUNT];
+	uint32_t termination[INS_FOOT_COUNT];
+	/* The foot's latest steady step, held back until the next one says
+	 * whether walking went on (steady_add) or stopped after it. */
+	struct ins_step pending[INS_FOOT_COUNT];
+	int have_pending[INS_FOOT_COUNT];
 	struct running m[INS_FOOT_COUNT][INS_M_COUNT];
 	struct regression arch_index[INS_FOOT_COUNT], midfoot_index[INS_FOOT_COUNT];
 	int have_origin[INS_FOOT_COUNT];
@@ -56,16 +62,12 @@ static void regression_add(struct regression *g, double x, double y)
 	g->syy += y * y;
 }
 
-void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *step)
+/* A steady step into the statistics and the trend. */
+static void steady_add(struct ins_summary_acc *acc, const struct ins_step *step)
 {
 	unsigned foot = step->foot;
 	double minutes;
 
-	if (foot >= INS_FOOT_COUNT)
-		return;
-	acc->steps[foot]++;
-	acc->saturated[foot] += (step->flags & INS_STEP_SATURATED) != 0;
-	acc->gaps[foot] += (step->flags & INS_STEP_GAP) != 0;
 	for (unsigned i = 0; i < INS_M_COUNT; i++)
 		if (isfinite(step->m[i]))
 			running_add(&acc->m[foot][i], step->m[i]);
@@ -78,6 +80,38 @@ void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *ste
 		regression_add(&acc->arch_index[foot], minutes, step->m[INS_M_ARCH_INDEX]);
 	if (isfinite(step->m[INS_M_MIDFOOT_LOAD_INDEX]))
 		regression_add(&acc->midfoot_index[foot], minutes, step->m[INS_M_MIDFOOT_LOAD_INDEX]);
+}
+
+/* Steps that are not steady gait are counted, by reason, and left out.  A
+ * steady step is held back one step: when the foot's next step is
+ * irregular (standing, a stop), the held one was the last of the bout, a
+ * termination step that slows down into the stop, and is left out too. */
+void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *step)
+{
+	unsigned foot = step->foot;
+
+	if (foot >= INS_FOOT_COUNT)
+		return;
+	acc->steps[foot]++;
+	acc->saturated[foot] += (step->flags & INS_STEP_SATURATED) != 0;
+	acc->gaps[foot] += (step->flags & INS_STEP_GAP) != 0;
+	if (acc->have_pending[foot]) {
+		acc->have_pending[foot] = 0;
+		if (step->flags & INS_STEP_IRREGULAR) {
+			acc->excluded[foot]++;
+			acc->termination[foot]++;
+		} else {
+			steady_add(acc, &acc->pending[foot]);
+		}
+	}
+	if (ins_step_steady(step)) {
+		acc->pending[foot] = *step;
+		acc->have_pending[foot] = 1;
+		return;
+	}
+	acc->excluded[foot]++;
+	acc->initiation[foot] += (step->flags & INS_STEP_INITIATION) != 0;
+	acc->irregular[foot] += (step->flags & INS_STEP_IRREGULAR) != 0;
 }
 
 /* Two-sided 95 % quantile of Student's t with df degrees of freedom: exact
@@ -127,8 +161,15 @@ static void stats_of(const struct running *r, struct ins_metric_stats *st)
 	st->cv_pct = r->n >= 2 && r->mean != 0 ? 100.0 * st->sd / fabs(r->mean) : NAN;
 }
 
-void ins_summary_acc_finish(const struct ins_summary_acc *acc, struct ins_summary *out)
+void ins_summary_acc_finish(const struct ins_summary_acc *acc_in, struct ins_summary *out)
 {
+	/* The steps held back count: nothing says walking stopped after them
+	 * (a copy, so the caller can go on adding steps). */
+	struct ins_summary_acc copy = *acc_in, *acc = &copy;
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if (acc->have_pending[foot])
+			steady_add(acc, &acc->pending[foot]);
 	memset(out, 0, sizeof(*out));
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		const struct regression *g = &acc->midfoot_index[foot];
@@ -136,6 +177,10 @@ void ins_summary_acc_finish(const struct ins_summary_acc *acc, struct ins_summar
 		out->steps[foot] = acc->steps[foot];
 		out->saturated_steps[foot] = acc->saturated[foot];
 		out->gap_steps[foot] = acc->gaps[foot];
+		out->excluded_steps[foot] = acc->excluded[foot];
+		out->initiation_steps[foot] = acc->initiation[foot];
+		out->irregular_steps[foot] = acc->irregular[foot];
+		out->termination_steps[foot] = acc->termination[foot];
 		for (unsigned i = 0; i < INS_M_COUNT; i++)
 			stats_of(&acc->m[foot][i], &out->foot[foot][i]);
 		out->arch_measure[foot] = INS_ARCH_MIDFOOT_LOAD_INDEX;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,35 @@ static void summarise_status(json_t *st)
 	}
 }
 
+/* clients_dropped counts both ways a stream is dropped: falling out of the
+ * ring (the live module's count) and accepting no data for the stall
+ * timeout (the server's). */
+static json_t *live_json(struct ins_http *http)
+{
+	struct ins_live_stats ls;
+	unsigned long long stalled = atomic_load(&http->sse_stalled);
+
+	if (!http->live)
+		return json_null();
+	ins_live_get_stats(http->live, &ls);
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)ls.events,
+			 "frames_published", (json_int_t)ls.frames_published, "clients", (json_int_t)ls.clients,
+			 "clients_dropped", (json_int_t)(ls.clients_dropped + stalled),
+			 "clients_dropped_behind", (json_int_t)ls.clients_dropped,
+			 "clients_dropped_stalled", (json_int_t)stalled);
+}
+
+static json_t *http_json(struct ins_http *http)
+{
+	struct ins_http_admit_stats a;
+
+	ins_http_admit_stats(&http->admit, &a);
+	return json_pack("{s:s,s:b,s:I,s:I,s:I,s:I}", "auth", http->token ? "token" : "none",
+			 "tls", http->tls_cert != NULL, "connections", (json_int_t)a.open,
+			 "connection_limit", (json_int_t)a.limit, "connections_evicted", (json_int_t)a.evicted,
+			 "connections_refused", (json_int_t)a.refused);
+}
+
 static void h_status(struct ins_http *http, const struct ins_http_request *req,
 		     const struct ins_http_route *route, struct ins_http_response *resp)
 {
@@ -77,19 +107,8 @@ static void h_status(struct ins_http *http, const struct ins_http_request *req,
 		http->hooks.fill_status(http->hooks.ctx, st);
 	json_object_set_new(st, "database", database_json(http->store));
 	summarise_status(st);
-	if (http->live) {
-		struct ins_live_stats ls;
-
-		ins_live_get_stats(http->live, &ls);
-		json_object_set_new(st, "live", json_pack("{s:I,s:I,s:I,s:I}", "events", (json_int_t)ls.events,
-							  "frames_published", (json_int_t)ls.frames_published,
-							  "clients", (json_int_t)ls.clients,
-							  "clients_dropped", (json_int_t)ls.clients_dropped));
-	} else {
-		json_object_set_new(st, "live", json_null());
-	}
-	json_object_set_new(st, "http", json_pack("{s:s,s:b}", "auth", http->token ? "token" : "none",
-						  "tls", http->tls_cert != NULL));
+	json_object_set_new(st, "live", live_json(http));
+	json_object_set_new(st, "http", http_json(http));
 	ins_http_resp_json(resp, 200, st);
 }
 

@@ -1,6 +1,9 @@
 /* Access control: bearer token or login cookie, same-origin checks for
  * state-changing requests, loopback detection for protected mode. */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +84,174 @@ static const char *header(const struct ins_http_request *req, const char *name)
 	return req->header ? req->header(req->header_ctx, name) : NULL;
 }
 
+double ins_http_token_bits(const char *t)
+{
+	int lower = 0, upper = 0, digit = 0, other = 0;
+	size_t n = t ? strlen(t) : 0;
+	double alphabet;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c <= ' ' || c == 127)
+			return 0;
+		lower |= islower(c) != 0;
+		upper |= isupper(c) != 0;
+		digit |= isdigit(c) != 0;
+		other |= !isalnum(c);
+	}
+	/* hex is the common spelling of random bytes: a-f alone is 16 symbols */
+	alphabet = 10.0 * digit + 26.0 * upper + 32.0 * other +
+		   (lower && !upper && !other && strspn(t, "0123456789abcdef") == n ? 6.0 : 26.0 * lower);
+	return n && alphabet > 1 ? (double)n * log2(alphabet) : 0;
+}
+
+/* ---- wrong tokens: logged with the address, and each address slowed -------- */
+
+/* Caller holds http->lock: the address's entry, else the entry unused
+ * longest (a flood of spoofed-looking addresses forgets the oldest). */
+static struct ins_http_auth_fail *fail_entry(struct ins_http *http, const char *addr, int create)
+{
+	struct ins_http_auth_fail *oldest = &http->auth_fail[0];
+
+	for (unsigned i = 0; i < INS_HTTP_AUTH_FAIL_ADDRS; i++) {
+		struct ins_http_auth_fail *f = &http->auth_fail[i];
+
+		if (f->addr[0] && strcmp(f->addr, addr) == 0)
+			return f;
+		if (f->last_mono_us < oldest->last_mono_us)
+			oldest = f;
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+	return oldest;
+}
+
+/* Seconds this address must still wait before its token is checked again. */
+static unsigned auth_wait_s(struct ins_http *http, const char *addr)
+{
+	struct ins_http_auth_fail *f;
+	int64_t now = ins_mono_us(), left = 0;
+
+	if (!addr)
+		return 0;
+	pthread_mutex_lock(&http->lock);
+	f = fail_entry(http, addr, 0);
+	if (f && f->blocked_until_mono_us > now)
+		left = f->blocked_until_mono_us - now;
+	pthread_mutex_unlock(&http->lock);
+	return left ? (unsigned)((left + 999999) / 1000000) : 0;
+}
+
+static void auth_failed(struct ins_http *http, const struct ins_http_request *req, const char *how)
+{
+	const char *addr = req->client_addr ? req->client_addr : "unknown address";
+	struct ins_http_auth_fail *f;
+	int64_t now = ins_mono_us();
+	unsigned suppressed = 0, failures, wait_s = 0;
+	int log;
+
+	pthread_mutex_lock(&http->lock);
+	f = fail_entry(http, addr, 1);
+	if (now - f->last_mono_us > (int64_t)INS_HTTP_AUTH_FAIL_FORGET_S * 1000000)
+		f->failures = 0;
+	f->last_mono_us = now;
+	failures = ++f->failures;
+	if (failures > INS_HTTP_AUTH_FAIL_FREE) {
+		unsigned shift = failures - INS_HTTP_AUTH_FAIL_FREE - 1;
+
+		wait_s = shift >= 6 ? INS_HTTP_AUTH_FAIL_MAX_WAIT_S : 1u << shift;
+		if (wait_s > INS_HTTP_AUTH_FAIL_MAX_WAIT_S)
+			wait_s = INS_HTTP_AUTH_FAIL_MAX_WAIT_S;
+		f->blocked_until_mono_us = now + (int64_t)wait_s * 1000000;
+	}
+	log = ins_ratelimit_ok(&http->rl_auth, &suppressed);
+	pthread_mutex_unlock(&http->lock);
+	if (log)
+		ins_warn(INS_HTTP_MOD, "wrong access token (%s) from %s: %u in a row%s (%u similar suppressed)", how,
+			 addr, failures, wait_s ? ", the address now waits before its next try" : "", suppressed);
+}
+
+static void auth_succeeded(struct ins_http *http, const struct ins_http_request *req)
+{
+	struct ins_http_auth_fail *f;
+
+	if (!req->client_addr)
+		return;
+	pthread_mutex_lock(&http->lock);
+	f = fail_entry(http, req->client_addr, 0);
+	if (f)
+		memset(f, 0, sizeof(*f));
+	pthread_mutex_unlock(&http->lock);
+}
+
+/* 429 while the address waits: the token is not even compared, so
+ * guessing is slowed to a try per wait. */
+static unsigned refuse_while_waiting(struct ins_http *http, const struct ins_http_request *req,
+				     struct ins_http_response *resp)
+{
+	unsigned wait_s = auth_wait_s(http, req->client_addr);
+	char retry[16];
+
+	if (!wait_s)
+		return 0;
+	ins_http_resp_error(resp, 429, NULL, "too many wrong access tokens from this address: retry in %u s", wait_s);
+	snprintf(retry, sizeof(retry), "%u", wait_s);
+	ins_http_resp_header(resp, "Retry-After", retry);
+	return 429;
+}
+
+/* ---- Host ------------------------------------------------------------------- */
+
+/* The host part of a Host header: "[v6]" or "name" without ":port". */
+static int host_name(const char *host, char *out, size_t len)
+{
+	const char *end;
+
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return -1;
+		host++;
+	} else {
+		end = strrchr(host, ':');
+		if (!end)
+			end = host + strlen(host);
+		else if (memchr(host, ':', (size_t)(end - host)))
+			return -1;
+	}
+	if ((size_t)(end - host) >= len || end == host)
+		return -1;
+	memcpy(out, host, (size_t)(end - host));
+	out[end - host] = '\0';
+	if (out[end - host - 1] == '.')         /* "localhost." is localhost */
+		out[end - host - 1] = '\0';
+	return 0;
+}
+
+unsigned ins_http_check_host(const struct ins_http *http, const struct ins_http_request *req,
+			     struct ins_http_response *resp)
+{
+	const char *host;
+	char name[256];
+
+	if (http->token)
+		return 0;
+	host = header(req, "Host");
+	/* HTTP/1.0 tools send none; browsers, the rebinding route, always do. */
+	if (!host)
+		return 0;
+	if (host_name(host, name, sizeof(name)) == 0 &&
+	    (strcasecmp(name, "localhost") == 0 || ins_http_is_loopback(name) ||
+	     strcasecmp(name, http->bind_addr) == 0))
+		return 0;
+	ins_http_resp_error(resp, 421, "Host",
+			    "Host: this server answers only to localhost or %s without an access token", http->bind_addr);
+	return 421;
+}
+
 unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_request *req,
 			     struct ins_http_response *resp)
 {
@@ -91,11 +262,17 @@ unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_reques
 	if (!http->token)
 		return 0;
 	authz = header(req, "Authorization");
+	if (authz && refuse_while_waiting(http, req, resp))
+		return 429;
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		v = authz + 7;
 		while (*v == ' ')
 			v++;
 		ok = ins_http_ct_equal(v, strlen(v), http->token, strlen(http->token));
+		if (ok)
+			auth_succeeded(http, req);
+		else
+			auth_failed(http, req, "Authorization header");
 	}
 	cookies = header(req, "Cookie");
 	if (!ok && cookies && (v = ins_http_cookie_value(cookies, INS_HTTP_COOKIE, &len)) != NULL) {
@@ -192,10 +369,14 @@ void ins_http_login(struct ins_http *http, const struct ins_http_request *req, s
 		ins_http_resp_json(resp, 200, json_pack("{s:b,s:s}", "ok", 1, "auth", "none"));
 		goto out;
 	}
+	if (refuse_while_waiting(http, req, resp))
+		goto out;
 	if (!ins_http_ct_equal(token, strlen(token), http->token, strlen(http->token))) {
+		auth_failed(http, req, "login");
 		ins_http_resp_error(resp, 401, "token", "token: wrong access token");
 		goto out;
 	}
+	auth_succeeded(http, req);
 	if (new_login_id(id) < 0) {
 		ins_http_resp_error(resp, 503, NULL, "no randomness available for a login session");
 		goto out;

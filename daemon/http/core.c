@@ -61,6 +61,7 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 		return NULL;
 	}
 	pthread_mutex_init(&http->lock, NULL);
+	ins_http_admit_init(&http->admit, 0);
 	http->bind_addr = strdup(cfg->bind_addr && *cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	http->token = dup_or_null(cfg->token);
 	http->layout_dir = dup_or_null(cfg->layout_dir);
@@ -90,6 +91,13 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 			 http->bind_addr);
 		goto fail;
 	}
+	if (http->token && ins_http_token_bits(http->token) < INS_HTTP_TOKEN_MIN_BITS) {
+		snprintf(err, errlen,
+			 "http: the access token is too weak (about %.0f bits, at least %d needed, no spaces or control "
+			 "characters): generate one with `insoled --gen-token`",
+			 ins_http_token_bits(http->token), INS_HTTP_TOKEN_MIN_BITS);
+		goto fail;
+	}
 	if (!!http->tls_cert != !!http->tls_key) {
 		snprintf(err, errlen, "http: HTTPS needs both tls_cert and tls_key");
 		goto fail;
@@ -114,6 +122,7 @@ void ins_http_core_free(struct ins_http *http)
 	free(http->tls_cert);
 	free(http->tls_key);
 	pthread_mutex_destroy(&http->lock);
+	ins_http_admit_destroy(&http->admit);
 	free(http);
 }
 
@@ -150,6 +159,8 @@ void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req
 	char allow[64];
 
 	resp->fd = -1;
+	if (ins_http_check_host(http, req, resp))
+		return;
 	if (route.id == INS_ROUTE_STATIC) {
 		if (!(req->method & route.methods)) {
 			ins_http_resp_error(resp, 405, NULL, "method not allowed for dashboard files");

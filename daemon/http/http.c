@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,7 +24,13 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
-#define DEFAULT_MAX_CONNECTIONS 512   /* tablets, browsers, scripts and their SSE streams; 128 KiB each at most */
+/* Tablets, browsers, scripts and their SSE streams need a few dozen; the
+ * rest is headroom so that a flood of connections (each a descriptor and at
+ * most CONNECTION_MEMORY plus socket buffers) cannot lock them out. */
+#define DEFAULT_MAX_CONNECTIONS 8192
+#define FD_RESERVE 256                /* descriptors kept for the database, serial ports, files, jobs */
+#define MHD_RESERVE_MIN 16            /* libmicrohttpd's own limit lies this far (or 1/8) above ours, */
+				      /* so it never stops polling its listening socket */
 #define DEFAULT_MAX_PER_IP 128        /* a quarter: one runaway host cannot take every slot */
 #define CONNECTION_TIMEOUT_S 30       /* frees slots held by clients that vanished */
 #define SSE_STALL_TIMEOUT_S 15        /* an SSE client that accepts no byte this long is gone or stuck */
@@ -59,7 +67,6 @@ struct ins_http_server {
 	atomic_int stopping;          /* written under sse_lock */
 	pthread_t waker;
 	int waker_started;
-	atomic_ullong sse_timeouts;
 
 	pthread_mutex_t jobs_lock;
 	pthread_cond_t jobs_cond;
@@ -87,6 +94,7 @@ struct conn_req {
 	uint64_t upload_len;
 	int too_large;
 	enum job_state job;
+	char client_addr[INET6_ADDRSTRLEN];
 };
 
 static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
@@ -125,6 +133,77 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 static const char *mhd_header(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+/* ---- admission --------------------------------------------------------- */
+
+/* The connection limit, lowered to what the descriptor limit allows (raised
+ * to its hard maximum first: the default soft limit of 1024 would cap the
+ * server far below its configured connections). */
+static unsigned connection_limit(const struct ins_http *http)
+{
+	unsigned want = http->max_connections ? http->max_connections : DEFAULT_MAX_CONNECTIONS;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want + want / 8 + MHD_RESERVE_MIN + FD_RESERVE) {
+		rlim_t room = rl.rlim_cur > FD_RESERVE + 64 ? rl.rlim_cur - FD_RESERVE : 64;
+		unsigned fit = (unsigned)(room * 8 / 9) > MHD_RESERVE_MIN ? (unsigned)(room * 8 / 9) - MHD_RESERVE_MIN : 16;
+
+		if (fit < want) {
+			ins_warn(INS_HTTP_MOD, "connection limit lowered from %u to %u: only %llu file descriptors "
+				 "(raise LimitNOFILE / ulimit -n)", want, fit, (unsigned long long)rl.rlim_cur);
+			want = fit;
+		}
+	}
+	return want;
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct ins_http_server *srv = cls;
+
+	switch (ins_http_admit_accept(&srv->http->admit)) {
+	case INS_ADMIT_OK:
+		return MHD_YES;
+	case INS_ADMIT_EVICTED:
+		srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached: closed the connection idle longest",
+			srv->http->admit.limit);
+		return MHD_YES;
+	case INS_ADMIT_REFUSED:
+		break;
+	}
+	srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached with every connection busy: new connection closed",
+		srv->http->admit.limit);
+	return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct ins_http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ins_http_admit_opened(&srv->http->admit, info ? info->connect_fd : -1);
+	} else {
+		ins_http_admit_closed(&srv->http->admit, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static struct ins_http_admit_conn *admit_conn(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
 }
 
 /* ---- SSE ------------------------------------------------------------------ */
@@ -296,6 +375,20 @@ static void live_text_free(void *cls)
 
 /* ---- building and queueing responses --------------------------------------- */
 
+/* On every answer, so an error page or a JSON body opened directly is as
+ * locked down as the dashboard: scripts, styles and connections only from
+ * this origin (images also from data: URIs, the empty favicon), no framing (clickjacking), no content sniffing,
+ * and no address (session ids) leaked to other sites in a Referer. */
+static void add_security_headers(struct MHD_Response *mr)
+{
+	MHD_add_response_header(mr, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+				"form-action 'self'; object-src 'none'");
+	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
+	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
+}
+
 static struct MHD_Response *make_response(struct conn_req *r)
 {
 	struct ins_http_response *resp = &r->resp;
@@ -337,8 +430,7 @@ static struct MHD_Response *make_response(struct conn_req *r)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	for (unsigned i = 0; i < resp->n_headers; i++)
 		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
-	if (strncmp(r->req.path ? r->req.path : "", "/api/", 5) == 0)
-		MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	add_security_headers(mr);
 	return mr;
 }
 
@@ -476,6 +568,59 @@ static enum MHD_Result too_large(struct conn_req *r)
 	return answer_error(r, 413, "body", msg);
 }
 
+static void client_address(struct conn_req *r)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->client_addr, sizeof(r->client_addr));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client_addr,
+			  sizeof(r->client_addr));
+	r->req.client_addr = r->client_addr[0] ? r->client_addr : NULL;
+}
+
+struct framing {
+	unsigned content_lengths, transfer_encodings;
+	const char *first_length;
+	int lengths_differ;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->first_length && strcmp(f->first_length, value ? value : "") != 0)
+			f->lengths_differ = 1;
+		if (!f->first_length)
+			f->first_length = value ? value : "";
+		f->content_lengths++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encodings++;
+	}
+	return MHD_YES;
+}
+
+/* A body whose length two parties could read differently (two lengths, or a
+ * length and chunked) is how requests are smuggled past a proxy: refused,
+ * and the connection closed, since where the next request starts is
+ * unknown. */
+static const char *ambiguous_framing(struct conn_req *r)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.content_lengths && f.transfer_encodings)
+		return "Content-Length: sent together with Transfer-Encoding";
+	if (f.lengths_differ)
+		return "Content-Length: sent more than once with different values";
+	if (f.transfer_encodings > 1)
+		return "Transfer-Encoding: sent more than once";
+	return NULL;
+}
+
 /* First call: parse, route and decide what to do with a body.  Returns 1
  * when a response was queued. */
 static int first_call(struct conn_req *r, enum MHD_Result *ret)
@@ -483,9 +628,17 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 	struct ins_http *http = r->srv->http;
 	char err[200];
 	unsigned status;
-	const char *cl;
+	const char *cl, *why;
 
 	r->req.tls = http->tls_cert != NULL;
+	client_address(r);
+	why = ambiguous_framing(r);
+	if (why) {
+		ins_http_resp_error(&r->resp, 400, NULL, "%s", why);
+		ins_http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+		*ret = queue(r);
+		return 1;
+	}
 	status = ins_http_parse_target(r->target, &r->req, err, sizeof(err));
 	if (status) {
 		*ret = answer_error(r, status, "path", err);
@@ -495,9 +648,10 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 		return 0;
 	r->body_kind = ins_http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
 	/* Refuse bodies from strangers before reading a byte of them. */
-	if (r->req.route.id != INS_ROUTE_STATIC &&
-	    ((r->req.route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
-	     ins_http_check_origin(&r->req, &r->resp))) {
+	if (ins_http_check_host(http, &r->req, &r->resp) ||
+	    (r->req.route.id != INS_ROUTE_STATIC &&
+	     ((r->req.route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
+	      ins_http_check_origin(&r->req, &r->resp)))) {
 		*ret = queue(r);
 		return 1;
 	}
@@ -542,6 +696,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	if (!r->started) {
 		r->started = 1;
 		r->conn = conn;
+		ins_http_admit_busy(&r->srv->http->admit, admit_conn(conn));
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		r->req.method = ins_http_method_parse(method);
 		r->req.header = mhd_header;
@@ -591,10 +746,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	if (r->is_sse && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
-		atomic_fetch_add(&r->srv->sse_timeouts, 1);
+		atomic_fetch_add(&r->srv->http->sse_stalled, 1);
 		srv_log(r->srv, INS_LOG_INFO, "SSE client dropped: it accepted no data for %u s",
 			r->srv->http->sse_stall_timeout_s ? r->srv->http->sse_stall_timeout_s : SSE_STALL_TIMEOUT_S);
 	}
+	ins_http_admit_idle(&r->srv->http->admit, admit_conn(conn));
 	if (r->upload_fd >= 0)
 		close(r->upload_fd);
 	if (r->upload_path[0])
@@ -673,13 +829,15 @@ static unsigned per_ip_limit(const struct ins_http *http)
 
 static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *err, size_t errlen)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
 	unsigned threads = http->threads ? http->threads : default_threads();
+	unsigned limit = connection_limit(http);
 
 	if (bind_address(http->bind_addr, http->port, &ss, &flags, err, errlen) < 0)
 		return -1;
+	http->admit.limit = limit;
 	if (http->tls_cert) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			snprintf(err, errlen, "http: HTTPS requested but libmicrohttpd was built without TLS");
@@ -692,10 +850,11 @@ static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *e
 		flags |= MHD_USE_TLS;
 	}
 	srv->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_access, http,
+		flags, 0, on_accept, srv, on_access, http,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, http->max_connections ? http->max_connections : DEFAULT_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_LIMIT, limit + (limit / 8 > MHD_RESERVE_MIN ? limit / 8 : MHD_RESERVE_MIN),
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit(http),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,

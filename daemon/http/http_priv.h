@@ -29,6 +29,11 @@
 #define INS_HTTP_LOGIN_TTL_S 43200      /* 12 h: one clinic day on one login */
 #define INS_HTTP_MAX_LOGINS 64          /* tablets and browsers of one clinic */
 #define INS_HTTP_COOKIE "insoled_session"
+#define INS_HTTP_TOKEN_MIN_BITS 128     /* beyond guessing at any request rate a LAN allows */
+#define INS_HTTP_AUTH_FAIL_ADDRS 256    /* addresses whose recent wrong tokens are remembered */
+#define INS_HTTP_AUTH_FAIL_FREE 5       /* wrong tokens per address before it must wait */
+#define INS_HTTP_AUTH_FAIL_MAX_WAIT_S 60 /* the wait doubles per further failure up to this */
+#define INS_HTTP_AUTH_FAIL_FORGET_S 600 /* an address quiet this long starts over */
 
 enum ins_http_method {
 	INS_HTTP_GET = 1u << 0,
@@ -78,6 +83,7 @@ struct ins_http_request {
 	const char *body;             /* JSON endpoints: the whole body */
 	size_t body_len;
 	const char *upload_path;      /* import: the body as a file */
+	const char *client_addr;      /* numeric peer address, for logs and the failure throttle; may be NULL */
 	int tls;
 };
 
@@ -108,9 +114,40 @@ struct ins_http_response {
 	const char *log_msg;          /* for the server log: never patient data */
 };
 
+/* Connection admission (admit.c): the server's connection limit, with the
+ * connection idle longest giving way to a new one at the limit. */
+enum ins_http_admit_verdict { INS_ADMIT_OK = 0, INS_ADMIT_EVICTED, INS_ADMIT_REFUSED };
+struct ins_http_admit_conn;
+struct ins_http_admit {
+	pthread_mutex_t lock;
+	unsigned limit, open, evicting;
+	uint64_t evicted_total, refused_total;
+	struct ins_http_admit_conn *idle_head, *idle_tail;
+};
+struct ins_http_admit_stats {
+	unsigned open, limit;
+	uint64_t evicted, refused;
+};
+void ins_http_admit_init(struct ins_http_admit *a, unsigned limit);
+void ins_http_admit_destroy(struct ins_http_admit *a);
+/* A connection was accepted: OK, OK after making room (EVICTED), or REFUSED. */
+enum ins_http_admit_verdict ins_http_admit_accept(struct ins_http_admit *a);
+struct ins_http_admit_conn *ins_http_admit_opened(struct ins_http_admit *a, int fd);
+void ins_http_admit_closed(struct ins_http_admit *a, struct ins_http_admit_conn *c);
+void ins_http_admit_busy(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* a request began */
+void ins_http_admit_idle(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* it ended */
+void ins_http_admit_stats(struct ins_http_admit *a, struct ins_http_admit_stats *out);
+
 struct ins_http_login {
 	char id[65];
 	int64_t expires_mono_us;
+};
+
+/* Wrong tokens from one address (auth.c). */
+struct ins_http_auth_fail {
+	char addr[48];
+	unsigned failures;
+	int64_t last_mono_us, blocked_until_mono_us;
 };
 
 struct ins_http {
@@ -126,10 +163,13 @@ struct ins_http {
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
 	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
 	int64_t recording_id;
-	struct ins_ratelimit rl_log;
+	struct ins_ratelimit rl_log, rl_auth;
+	struct ins_http_auth_fail auth_fail[INS_HTTP_AUTH_FAIL_ADDRS];
 
 	/* server side (http.c) */
 	struct ins_http_server *server;
+	struct ins_http_admit admit;
+	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 };
 
 /* ---- core: everything but the socket (http_core.c) ----------------------- */
@@ -198,6 +238,13 @@ int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
 unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_request *req,
 			     struct ins_http_response *resp);
 unsigned ins_http_check_origin(const struct ins_http_request *req, struct ins_http_response *resp);
+/* Without a token: the Host header must name this machine's loopback or the
+ * listening address (DNS rebinding).  0, or the status answered (421). */
+unsigned ins_http_check_host(const struct ins_http *http, const struct ins_http_request *req,
+			     struct ins_http_response *resp);
+/* Estimated strength of a token in bits (length x log2 of the alphabet its
+ * character classes span); 0 for empty or control characters. */
+double ins_http_token_bits(const char *token);
 const char *ins_http_cookie_value(const char *cookie_header, const char *name, size_t *len);
 void ins_http_login(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
 void ins_http_logout(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);

@@ -318,6 +318,33 @@ void ins_http_api_session_export(struct ins_http *http, const struct ins_http_re
 	ins_http_resp_error(resp, 404, "path", "path: exports are frames.csv, steps.csv and summary.json");
 }
 
+/* The importers name the file they read; the client knows its upload by
+ * the name it gave (the `name` query parameter), never by the server's
+ * temporary path. */
+static void name_the_upload(const struct ins_http_request *req, char *err, size_t errlen)
+{
+	const char *tmp = req->upload_path, *name = ins_http_query(req, "name");
+	char out[256];
+	size_t tl = tmp ? strlen(tmp) : 0, o = 0;
+
+	if (!tl)
+		return;
+	if (!name || !*name || strlen(name) > 64)
+		name = "upload";
+	for (const char *p = err; *p && o + 1 < sizeof(out);) {
+		if (strncmp(p, tmp, tl) == 0) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", name);
+			if (o >= sizeof(out))
+				o = sizeof(out) - 1;
+			p += tl;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = '\0';
+	snprintf(err, errlen, "%s", out);
+}
+
 void ins_http_api_session_import(struct ins_http *http, const struct ins_http_request *req,
 				 const struct ins_http_route *route, struct ins_http_response *resp)
 {
@@ -358,6 +385,7 @@ void ins_http_api_session_import(struct ins_http *http, const struct ins_http_re
 		const char *found = ins_import_detect(req->upload_path, err, sizeof(err));
 
 		if (!found || strcmp(found, format) != 0) {
+			name_the_upload(req, err, sizeof(err));
 			ins_http_resp_error(resp, 400, "format", "format: the upload does not look like %s (%s)", format,
 					    found ? found : "unrecognised");
 			return;
@@ -367,6 +395,7 @@ void ins_http_api_session_import(struct ins_http *http, const struct ins_http_re
 		return;
 	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, err, sizeof(err));
 	if (rc) {
+		name_the_upload(req, err, sizeof(err));
 		ins_http_resp_store_error(resp, rc, err);
 		return;
 	}

@@ -41,6 +41,27 @@ const char *ins_http_content_type(const char *path)
 	return "application/octet-stream";
 }
 
+/* Only what a dashboard is made of: files with a known web type (so not
+ * module.am or sources), never the npm manifests and lock files that sit
+ * beside them in an uninstalled tree, nothing hidden and nothing under
+ * node_modules of the dashboard directory. */
+static int servable(const char *rel)
+{
+	static const char *const refused[] = { "package.json", "package-lock.json", "npm-shrinkwrap.json",
+					       "yarn.lock", "pnpm-lock.yaml" };
+	const char *base = strrchr(rel, '/');
+
+	base = base ? base + 1 : rel;
+	if (strcmp(ins_http_content_type(rel), "application/octet-stream") == 0)
+		return 0;
+	if (strstr(rel, "/.") || strstr(rel, "/node_modules/"))
+		return 0;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strcmp(base, refused[i]) == 0)
+			return 0;
+	return 1;
+}
+
 static void not_found(struct ins_http_response *resp)
 {
 	ins_http_resp_error(resp, 404, "path", "path: no such file");
@@ -83,7 +104,7 @@ void ins_http_static(struct ins_http *http, const struct ins_http_request *req, 
 	}
 	if (strcmp(rel, "/") == 0)
 		rel = "/index.html";
-	if (!root || rel[strlen(rel) - 1] == '/') {
+	if (!root || rel[strlen(rel) - 1] == '/' || !servable(rel)) {
 		not_found(resp);
 		return;
 	}
@@ -100,7 +121,6 @@ void ins_http_static(struct ins_http *http, const struct ins_http_request *req, 
 	ins_http_resp_header(resp, "Last-Modified", date);
 	/* index.html names the other files: always revalidate it. */
 	ins_http_resp_header(resp, "Cache-Control", strcmp(rel, "/index.html") == 0 ? "no-cache" : STATIC_CACHE_CONTROL);
-	ins_http_resp_header(resp, "X-Content-Type-Options", "nosniff");
 	resp->content_type = ins_http_content_type(rel);
 	inm = req->header ? req->header(req->header_ctx, "If-None-Match") : NULL;
 	if (inm && strcmp(inm, etag) == 0) {

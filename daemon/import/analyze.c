@@ -12,26 +12,18 @@
 #include "insoled/analysis_json.h"
 #include "insoled/datadir.h"
 #include "insoled/import.h"
+#include "analyze_priv.h"
+#include "import_priv.h"
 
-#define ANALYZE_EXIT_OK 0
-#define ANALYZE_EXIT_INPUT 1   /* bad file, layout or analysis setup */
-#define ANALYZE_EXIT_USAGE 2
 #define STANDARD_GRAVITY 9.80665 /* m/s2: kg -> N */
 #define BODY_WEIGHT_MAX_KG 500.0 /* anything heavier is a typing error */
 #define MOTICON16_INSOLE_SIZE 7  /* the insole size moticon16's areas were estimated for */
 
-struct analyze_opts {
-	const char *file;
-	const char *format;
-	const char *layout;
-	const char *layout_dir;
-	const char *data_dir;
-	int csv;
-	double body_weight_kg;
-};
-
 struct analyze_run {
 	struct analyze_opts opts;
+	const char *file;
+	FILE *out;
+	const char *label;        /* the file as a JSON string, naming it on every line; NULL: alone */
 	struct ins_import *imp;
 	const struct ins_import_info *info;
 	struct ins_layout *layout[INS_FOOT_COUNT];
@@ -43,10 +35,13 @@ struct analyze_run {
 
 static void analyze_usage(FILE *out)
 {
-	fputs("usage: insoled --analyze FILE [--format gaitndd|gaitpdb|moticon|insoled|pedar|fscan|xsensor|stappone]\n"
-	      "                [--layout NAME|FILE]\n"
-	      "                [--layout-dir DIR | --data-dir DIR] [--csv] [--body-weight-kg W]\n"
-	      "Prints one JSON line per step (CSV with --csv), then the session summary.\n", out);
+	fputs("usage: insoled --analyze FILE|DIR... [--format gaitndd|gaitpdb|moticon|insoled|pedar|fscan|xsensor|\n"
+	      "                stappone] [--layout NAME|FILE] [--layout-dir DIR | --data-dir DIR] [--csv]\n"
+	      "                [--body-weight-kg W] [--out DIR] [--jobs N]\n"
+	      "Prints one JSON line per step (CSV with --csv), then the session summary.  Several files\n"
+	      "(a DIR: the recordings in it) are analysed in parallel (--jobs, default: every core); each\n"
+	      "line then names its file, or --out DIR writes one DIR/NAME.jsonl (.csv) per file; a table of\n"
+	      "all files ends the run on stderr.\n", out);
 }
 
 static int analyze_parse_weight(const char *text, double *kg)
@@ -63,8 +58,42 @@ static int analyze_parse_weight(const char *text, double *kg)
 	return 0;
 }
 
-/* argv as given to main(): the file is the value of --analyze or the one
- * positional argument. */
+static int analyze_parse_jobs(const char *text, int *jobs)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (end == text || *end != '\0' || errno || n < 1 || n > ANALYZE_JOBS_MAX) {
+		fprintf(stderr, "insoled --analyze: --jobs: '%s' is not a number of threads (1..%d)\n", text,
+			ANALYZE_JOBS_MAX);
+		return -1;
+	}
+	*jobs = (int)n;
+	return 0;
+}
+
+static int analyze_option(struct analyze_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'a': o->files[o->n_files++] = arg; return 0;
+	case 'f': o->format = arg; return 0;
+	case 'l': o->layout = arg; return 0;
+	case 'd': o->layout_dir = arg; return 0;
+	case 'D': o->data_dir = arg; return 0;
+	case 'o': o->out_dir = arg; return 0;
+	case 'c': o->csv = 1; return 0;
+	case 'j': return analyze_parse_jobs(arg, &o->jobs);
+	case 'w': return analyze_parse_weight(arg, &o->body_weight_kg);
+	default:
+		analyze_usage(stderr);
+		return -1;
+	}
+}
+
+/* argv as given to main(): the files are the value of --analyze and every
+ * positional argument.  o->files must hold argc entries. */
 static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 {
 	static const struct option longopts[] = {
@@ -73,13 +102,14 @@ static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "layout", required_argument, NULL, 'l' },
 		{ "layout-dir", required_argument, NULL, 'd' },
 		{ "data-dir", required_argument, NULL, 'D' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "body-weight-kg", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	memset(o, 0, sizeof *o);
 	/* "--analyze --help" would hand --help to --analyze as its FILE */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -89,27 +119,13 @@ static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 	}
 	optind = 1;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a': o->file = optarg; break;
-		case 'f': o->format = optarg; break;
-		case 'l': o->layout = optarg; break;
-		case 'd': o->layout_dir = optarg; break;
-		case 'D': o->data_dir = optarg; break;
-		case 'c': o->csv = 1; break;
-		case 'w':
-			if (analyze_parse_weight(optarg, &o->body_weight_kg) < 0)
-				return -1;
-			break;
-		default:
-			analyze_usage(stderr);
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (analyze_option(o, c, optarg) < 0)
 			return -1;
-		}
-	}
-	if (optind < argc && !o->file)
-		o->file = argv[optind++];
-	if (!o->file || optind < argc) {
-		fprintf(stderr, "insoled --analyze: %s\n", o->file ? "more than one FILE given" : "no FILE given");
+	while (optind < argc)
+		o->files[o->n_files++] = argv[optind++];
+	if (o->n_files == 0) {
+		fprintf(stderr, "insoled --analyze: no FILE given\n");
 		analyze_usage(stderr);
 		return -1;
 	}
@@ -183,7 +199,7 @@ static int analyze_setup(struct analyze_run *r)
 {
 	struct ins_analysis_config cfg;
 
-	r->imp = ins_import_open(r->opts.file, r->opts.format, r->err, sizeof r->err);
+	r->imp = ins_import_open(r->file, r->opts.format, r->err, sizeof r->err);
 	if (!r->imp)
 		return -1;
 	r->info = ins_import_info(r->imp);
@@ -208,7 +224,7 @@ static int analyze_setup(struct analyze_run *r)
 	return 0;
 }
 
-static int analyze_print_json(json_t *j)
+static int analyze_print_json(const struct analyze_run *r, json_t *j)
 {
 	char *text;
 	int rc;
@@ -219,20 +235,28 @@ static int analyze_print_json(json_t *j)
 	json_decref(j);
 	if (!text)
 		return -1;
-	rc = puts(text) < 0 ? -1 : 0;
+	if (r->label)
+		rc = fprintf(r->out, "{\"file\":%s,\"summary\":%s}\n", r->label, text) < 0 ? -1 : 0;
+	else
+		rc = fprintf(r->out, "%s\n", text) < 0 ? -1 : 0;
 	free(text);
 	return rc;
 }
 
+/* A JSON line names its file when several are analysed: {"file":...,<the step>}. */
 static int analyze_print_step(const struct analyze_run *r, const struct ins_step *step)
 {
-	char line[INS_STEP_CSV_MAX];
+	char line[INS_STEP_JSON_MAX];
+	int n = r->opts.csv ? ins_step_csv_row(step, line, sizeof line) : ins_step_json_text(step, line, sizeof line);
 
-	if (!r->opts.csv)
-		return analyze_print_json(ins_step_json(step));
-	if (ins_step_csv_row(step, line, sizeof line) < 0)
+	if (n < 0)
 		return -1;
-	return puts(line) < 0 ? -1 : 0;
+	line[n] = '\n';
+	if (r->label && !r->opts.csv && fprintf(r->out, "{\"file\":%s,", r->label) < 0)
+		return -1;
+	if (r->label && !r->opts.csv)
+		return fwrite(line + 1, 1, (size_t)n, r->out) == (size_t)n ? 0 : -1;
+	return fwrite(line, 1, (size_t)n + 1, r->out) == (size_t)n + 1 ? 0 : -1;
 }
 
 static int analyze_take_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
@@ -255,14 +279,12 @@ static int analyze_frames(struct analyze_run *r)
 	return ins_import_run(r->imp, r->ana, r->layout, &sink, &r->tally, r->err, sizeof r->err);
 }
 
-static int analyze_print_summary(const struct analyze_run *r)
+static int analyze_print_summary(const struct analyze_run *r, struct ins_summary *sum)
 {
-	struct ins_summary sum;
-
-	ins_summary_acc_finish(r->acc, &sum);
-	if (r->opts.csv && puts("\n# summary") < 0)
+	ins_summary_acc_finish(r->acc, sum);
+	if (r->opts.csv && fputs("\n# summary\n", r->out) < 0)
 		return -1;
-	return analyze_print_json(ins_summary_json(&sum));
+	return analyze_print_json(r, ins_summary_json(sum));
 }
 
 static void analyze_report(const struct analyze_run *r)
@@ -292,38 +314,86 @@ static void analyze_cleanup(struct analyze_run *r)
 	ins_import_close(r->imp);
 }
 
-int ins_analyze_main(int argc, char **argv)
+static void analyze_fill_result(const struct analyze_run *r, const struct ins_summary *sum,
+				struct analyze_result *res)
+{
+	if (!r->info)
+		return;
+	ins_copy_text(res->format, sizeof res->format, r->info->format);
+	res->feet = r->info->feet;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		res->frames += r->tally.frames[foot];
+		res->steps[foot] = sum->steps[foot];
+		res->cadence[foot] = sum->foot[foot][INS_M_CADENCE_SPM].mean;
+	}
+}
+
+int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, const char *label,
+		 struct analyze_result *res)
 {
 	struct analyze_run r;
+	struct ins_summary sum;
 	char step_header[INS_STEP_CSV_MAX];
-	int status = ANALYZE_EXIT_INPUT;
-	int rc;
+	int rc = -1;
 
 	memset(&r, 0, sizeof r);
-	rc = analyze_parse_args(argc, argv, &r.opts);
-	if (rc != 0)
-		return rc > 0 ? ANALYZE_EXIT_OK : ANALYZE_EXIT_USAGE;
+	memset(&sum, 0, sizeof sum);
+	r.opts = *o;
+	r.file = path;
+	r.out = out;
+	r.label = label;
 	if (analyze_setup(&r) < 0)
 		goto out;
-	if (r.opts.csv && (ins_step_csv_header(step_header, sizeof step_header) < 0 || puts(step_header) < 0))
+	if (r.opts.csv && (ins_step_csv_header(step_header, sizeof step_header) < 0 ||
+			   fprintf(out, "%s\n", step_header) < 0))
 		goto out;
 	/* Print the summary of what was read even when the file turns bad
 	 * later: the steps before the bad line are real results. */
 	rc = analyze_frames(&r);
-	if (analyze_print_summary(&r) < 0 && rc == 0) {
+	if (analyze_print_summary(&r, &sum) < 0 && rc == 0) {
 		snprintf(r.err, sizeof r.err, "cannot write the summary: %s", strerror(errno));
 		rc = -1;
 	}
-	analyze_report(&r);
-	if (fflush(stdout) != 0 && rc == 0) {
+	if (!label)
+		analyze_report(&r);
+	if (fflush(out) != 0 && rc == 0) {
 		snprintf(r.err, sizeof r.err, "cannot write the results: %s", strerror(errno));
 		rc = -1;
 	}
-	if (rc == 0)
-		status = ANALYZE_EXIT_OK;
 out:
-	if (status != ANALYZE_EXIT_OK)
-		fprintf(stderr, "insoled --analyze: %s\n", r.err[0] ? r.err : "failed");
+	analyze_fill_result(&r, &sum, res);
+	if (rc != 0)
+		ins_copy_text(res->err, sizeof res->err, r.err[0] ? r.err : "failed");
 	analyze_cleanup(&r);
-	return status;
+	return rc == 0 ? 0 : -1;
+}
+
+int ins_analyze_main(int argc, char **argv)
+{
+	struct analyze_opts o;
+	struct analyze_result res;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	o.files = calloc((size_t)argc, sizeof *o.files);
+	if (!o.files) {
+		fprintf(stderr, "insoled --analyze: out of memory\n");
+		return ANALYZE_EXIT_INPUT;
+	}
+	rc = analyze_parse_args(argc, argv, &o);
+	if (rc != 0) {
+		free(o.files);
+		return rc > 0 ? ANALYZE_EXIT_OK : ANALYZE_EXIT_USAGE;
+	}
+	if (o.n_files > 1 || o.out_dir || ins_analyze_is_dir(o.files[0])) {
+		rc = analyze_batch(&o);
+		free(o.files);
+		return rc;
+	}
+	memset(&res, 0, sizeof res);
+	rc = analyze_file(&o, o.files[0], stdout, NULL, &res);
+	if (rc < 0)
+		fprintf(stderr, "insoled --analyze: %s\n", res.err);
+	free(o.files);
+	return rc < 0 ? ANALYZE_EXIT_INPUT : ANALYZE_EXIT_OK;
 }

@@ -18,13 +18,13 @@ struct gaitpdb {
 	int64_t last_t_us;
 };
 
+/* The name of column col (0-based), for messages only. */
 static const char *gaitpdb_column_name(int col, char *buf, size_t len)
 {
 	if (col == 0)
 		return "time";
 	if (col <= 2 * GAITPDB_SENSORS) {
-		snprintf(buf, len, "%c%d", col <= GAITPDB_SENSORS ? 'L' : 'R',
-			 (col - 1) % GAITPDB_SENSORS + 1);
+		snprintf(buf, len, "%c%d", col <= GAITPDB_SENSORS ? 'L' : 'R', (col - 1) % GAITPDB_SENSORS + 1);
 		return buf;
 	}
 	return col == 17 ? "total left" : "total right";
@@ -52,50 +52,73 @@ static int gaitpdb_open(struct ins_import *imp, const char *path, char *err, siz
 	return ins_import_alloc_values(imp, err, errlen);
 }
 
-/* The time into *t_us, the newtons into v[1..18]. */
-static int gaitpdb_parse(struct ins_import *imp, char **fields, int64_t *t_us, double *v, char *err,
-			 size_t errlen)
+/* A field ends at a blank or at the end of the line. */
+static int gaitpdb_field(const char **p, double *v, double max)
 {
-	struct gaitpdb *g = imp->priv;
-	char name[16];
+	const char *q = ins_skip_blanks(*p);
 
-	if (ins_parse_seconds(fields[0], t_us, g->text.path, g->text.lineno, "time", err, errlen) < 0)
+	if (ins_scan_number(q, &q, v) < 0 || fabs(*v) > max ||
+	    (*q != ' ' && *q != '\t' && *q != '\0'))
 		return -1;
-	for (int col = 1; col < GAITPDB_COLUMNS; col++) {
-		const char *field = gaitpdb_column_name(col, name, sizeof name);
-
-		if (ins_parse_value(fields[col], &v[col], g->text.path, g->text.lineno, field, err, errlen) < 0)
-			return -1;
-	}
+	*p = q;
 	return 0;
 }
 
-static int gaitpdb_read_row(struct ins_import *imp, char *err, size_t errlen)
+/* Explain why a row was refused: the column count, else the bad field. */
+static int gaitpdb_refuse(struct gaitpdb *g, char *line, char *err, size_t errlen)
 {
-	struct gaitpdb *g = imp->priv;
 	char *fields[GAITPDB_COLUMNS + 1];
-	double v[GAITPDB_COLUMNS];
-	char *line;
+	char name[16];
+	int n = ins_split_blanks(line, fields, GAITPDB_COLUMNS + 1);
+	double v;
 	int64_t t_us;
-	int n, rc;
 
-	do {
-		rc = ins_text_next(&g->text, &line, err, errlen);
-		if (rc <= 0)
-			return rc;
-	} while (ins_is_blank(line));
-	n = ins_split_blanks(line, fields, GAITPDB_COLUMNS + 1);
 	if (n != GAITPDB_COLUMNS) {
 		ins_import_errf(err, errlen, g->text.path, g->text.lineno, NULL,
 				"expected %d columns (time, L1..L8, R1..R8, total left, total right), found %s%d",
 				GAITPDB_COLUMNS, n < 0 ? "more than " : "", n < 0 ? GAITPDB_COLUMNS : n);
 		return -1;
 	}
-	if (gaitpdb_parse(imp, fields, &t_us, v, err, errlen) < 0)
+	if (ins_parse_seconds(fields[0], &t_us, g->text.path, g->text.lineno, "time", err, errlen) < 0)
 		return -1;
+	for (int col = 1; col < GAITPDB_COLUMNS; col++)
+		if (ins_parse_value(fields[col], &v, g->text.path, g->text.lineno,
+				    gaitpdb_column_name(col, name, sizeof name), err, errlen) < 0)
+			return -1;
+	ins_import_errf(err, errlen, g->text.path, g->text.lineno, NULL, "not a row of 19 numbers");
+	return -1;
+}
+
+/* The row scanned in place; on any doubt the slow path says what is wrong. */
+static int gaitpdb_scan(const char *line, double *v)
+{
+	const char *q = line;
+
+	for (int col = 0; col < GAITPDB_COLUMNS; col++)
+		if (gaitpdb_field(&q, &v[col], col ? INS_IMPORT_VALUE_MAX : INS_IMPORT_TIME_MAX_S) < 0)
+			return -1;
+	return ins_is_blank(q) ? 0 : -1;
+}
+
+static int gaitpdb_read_row(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct gaitpdb *g = imp->priv;
+	double v[GAITPDB_COLUMNS];
+	char *line;
+	int64_t t_us;
+	int rc;
+
+	do {
+		rc = ins_text_next(&g->text, &line, err, errlen);
+		if (rc <= 0)
+			return rc;
+	} while (ins_is_blank(line));
+	if (gaitpdb_scan(line, v) < 0)
+		return gaitpdb_refuse(g, line, err, errlen);
+	t_us = llround(v[0] * 1e6);
 	if (g->have_time && t_us <= g->last_t_us) {
 		ins_import_errf(err, errlen, g->text.path, g->text.lineno, "time",
-				"%s s is not after the previous line's %.4f s", fields[0], g->last_t_us / 1e6);
+				"%.4f s is not after the previous line's %.4f s", v[0], g->last_t_us / 1e6);
 		return -1;
 	}
 	g->have_time = 1;

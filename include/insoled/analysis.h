@@ -135,8 +135,17 @@ extern const struct ins_metric_info ins_step_metric_info[INS_M_COUNT];
 
 enum ins_step_flags {
 	INS_STEP_SATURATED = 1u << 0, /* a sensor saturated during stance */
-	INS_STEP_GAP = 1u << 1        /* frames were lost during stance */
+	INS_STEP_GAP = 1u << 1,       /* frames were lost during stance */
+	/* Not steady-state gait (docs/analysis.md "Steady-state steps"): */
+	INS_STEP_INITIATION = 1u << 2, /* first step of a walking bout: no stride
+				       * before it (start, or after standing) */
+	INS_STEP_IRREGULAR = 1u << 3   /* stance or stride far from the foot's
+				       * recent steps: standing, shuffling,
+				       * stopping, turning */
 };
+/* Steps with any of these flags stay in step lists and exports (the flags
+ * say why) but are left out of summaries, symmetry and trends. */
+#define INS_STEP_NOT_STEADY (INS_STEP_GAP | INS_STEP_INITIATION | INS_STEP_IRREGULAR)
 
 struct ins_step {
 	uint8_t foot;
@@ -146,6 +155,12 @@ struct ins_step {
 	int64_t toe_off_us;
 	double m[INS_M_COUNT];    /* indexed by enum ins_step_metric */
 };
+
+/* 1 when the step counts in summaries: steady-state gait. */
+static inline int ins_step_steady(const struct ins_step *step)
+{
+	return (step->flags & INS_STEP_NOT_STEADY) == 0;
+}
 
 /* Arch Index classes with a named, cited threshold set: the class alone
  * means nothing without the thresholds (dynamic AI runs higher than the
@@ -280,7 +295,7 @@ struct ins_metric_stats {
 };
 
 struct ins_summary {
-	uint32_t steps[INS_FOOT_COUNT];
+	uint32_t steps[INS_FOOT_COUNT];          /* every step, steady or not */
 	struct ins_metric_stats foot[INS_FOOT_COUNT][INS_M_COUNT];
 	/* SI = (R - L) / (0.5 (R + L)) x 100 %; positive = right larger. */
 	double symmetry_pct[INS_M_COUNT];
@@ -291,6 +306,13 @@ struct ins_summary {
 	double arch_trend_ci95[INS_FOOT_COUNT][2];
 	uint32_t saturated_steps[INS_FOOT_COUNT];
 	uint32_t gap_steps[INS_FOOT_COUNT];
+	/* Steps left out of the statistics above (ins_step_steady() false), in
+	 * all and by reason (a step can have several). */
+	uint32_t excluded_steps[INS_FOOT_COUNT];
+	uint32_t initiation_steps[INS_FOOT_COUNT];
+	uint32_t irregular_steps[INS_FOOT_COUNT];
+	/* steady-looking last step before an irregular one (walking stopped) */
+	uint32_t termination_steps[INS_FOOT_COUNT];
 	/* enum ins_arch_measure the trend of each foot was computed from. */
 	uint8_t arch_measure[INS_FOOT_COUNT];
 };

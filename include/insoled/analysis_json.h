@@ -13,6 +13,12 @@
 
 /* {"foot","index","flags","contact_us","toe_off_us","metrics":{NAME: number|null}} */
 json_t *ins_step_json(const struct ins_step *step);
+/* The same document as text, exactly as json_dumps(ins_step_json(step),
+ * JSON_COMPACT | JSON_REAL_PRECISION(9)) writes it, without building a tree
+ * (for `insoled --analyze`): NUL-terminated, returns the length, or -1 when
+ * buflen is too small.  INS_STEP_JSON_MAX always suffices. */
+#define INS_STEP_JSON_MAX 8192
+int ins_step_json_text(const struct ins_step *step, char *buf, size_t buflen);
 
 /* {"steps":{"left","right"},
  *  "metrics":{NAME:{"left":{"n","mean","sd","cv_pct"},"right":{...},"symmetry_pct"}},

@@ -18,7 +18,7 @@ SIMBOARD=$top_builddir/tests/firmware/simboard
 ELF=$top_builddir/contrib/firmware/insole-8mux.elf
 [ -x "$SIMBOARD" ] || skip "simavr is not installed (apt-get install simavr libsimavr-dev libelf-dev): firmware not simulated"
 [ -f "$ELF" ] || skip "avr-gcc is not installed (apt-get install gcc-avr avr-libc binutils-avr): firmware not built"
-for t in jq curl; do command -v "$t" >/dev/null || fail "$t is not installed"; done
+need_tools jq curl
 
 PERIOD_US=10000 # the firmware's 100 Hz
 # Simulated seconds per wall second: bounded, so the daemon reads a stream

@@ -7,10 +7,10 @@
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
 
-token=integration-token
+token=5e8d1f0a7c3b92e64d0f1a8b7c6e5d4f
 auth=(-H "Authorization: Bearer $token")
 
-start_emulator --layout fsr16 --feet both --rate 100 --speed 1 --seed 3
+start_emulator http --layout fsr16 --feet both --rate 100 --speed 1 --seed 3
 start_insoled --device "$EMULATOR_PTY" --layout fsr16 --listen 127.0.0.1:0 --db "$test_tmp/http.db" \
 	--token "$token"
 

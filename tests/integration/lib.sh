@@ -1,19 +1,29 @@
-# Shared helpers for script tests: a real insoled on loopback, stopped on exit.
-# Source it, then call start_insoled ARGS...; $INSOLED_URL and $INSOLED_PID are set.
+# The one library of the script tests (sourced, not run): paths, a private
+# scratch directory, cleanup of every process a test starts, fail and skip,
+# the daemon and the emulator started and stopped, and the checks several
+# tests share.  Environment from `make check`: top_srcdir, top_builddir.
+# Safe under `set -u`.
 
+: "${top_builddir:?run through make check (top_builddir unset)}"
 INSOLED=${INSOLED:-$top_builddir/insoled}
 EMULATOR=${EMULATOR:-$top_builddir/insoled-emulator}
 # Start-up reads layouts and opens SQLite: a second is plenty, ten allows a
 # loaded CI machine.
 INSOLED_START_TIMEOUT_S=10
+# The emulator prints its pty at once; ten seconds allows a loaded machine.
+EMULATOR_START_TIMEOUT_S=10
 
 test_tmp=$(mktemp -d "${TMPDIR:-/tmp}/insoled-test.XXXXXX")
 INSOLED_PID=
 EMULATOR_PID=
+EMULATOR_PTY=
+# Other background processes a test starts: add each pid, they are killed
+# on exit.
+PIDS=""
 
 cleanup() {
 	local pid
-	for pid in $INSOLED_PID $EMULATOR_PID; do
+	for pid in ${INSOLED_PID:-} ${EMULATOR_PID:-} $PIDS; do
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
@@ -27,10 +37,26 @@ fail() {
 	exit 1
 }
 
-. "$top_srcdir/tests/skip_lib.sh"
+# What the environment cannot do (a mount namespace, a device node, the
+# shared recordings): exit code 77, which automake reports as SKIP.
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# need_tools TOOL...: every tool the test uses is a declared dependency
+# (tools/install-deps.sh installs it), so a missing one fails the test.
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || fail "$t is not installed (tools/install-deps.sh installs it)"
+	done
+	[ -x "$EMULATOR" ] || fail "$EMULATOR is not built"
+	[ -x "$INSOLED" ] || fail "$INSOLED is not built"
+}
 
 # Starts insoled in the foreground with the given arguments and waits for the
-# line announcing the dashboard URL.
+# line announcing the dashboard URL; sets $INSOLED_URL and $INSOLED_PID.
 start_insoled() {
 	rm -f "$test_tmp/insoled.out" # a restart must not read the last run's URL
 	"$INSOLED" --foreground "$@" >"$test_tmp/insoled.out" 2>"$test_tmp/insoled.err" &
@@ -55,18 +81,33 @@ stop_insoled() {
 	[ "$status" -eq 0 ] || fail "insoled exited with status $status after SIGTERM"
 }
 
-# Starts the emulator with the given arguments; $EMULATOR_PTY is its pty.
+# start_emulator NAME ARGS...: runs the emulator in the background with
+# --stats $test_tmp/NAME.stats and waits for the pty path it prints first;
+# sets $EMULATOR_PTY and $EMULATOR_PID.
 start_emulator() {
-	"$EMULATOR" "$@" >"$test_tmp/emulator.out" 2>"$test_tmp/emulator.err" &
+	local name=$1 waited=0
+	shift
+	"$EMULATOR" --stats "$test_tmp/$name.stats" "$@" >"$test_tmp/$name.emu.out" 2>"$test_tmp/$name.emu.err" &
 	EMULATOR_PID=$!
-	local waited=0
-	while [ ! -s "$test_tmp/emulator.out" ]; do
-		kill -0 "$EMULATOR_PID" 2>/dev/null || fail "insoled-emulator exited: $(cat "$test_tmp/emulator.err")"
+	PIDS="$PIDS $EMULATOR_PID"
+	while [ ! -s "$test_tmp/$name.emu.out" ]; do
+		kill -0 "$EMULATOR_PID" 2>/dev/null || fail "$name: the emulator exited: $(cat "$test_tmp/$name.emu.err")"
 		sleep 0.05
 		waited=$((waited + 1))
-		[ "$waited" -lt 200 ] || fail "insoled-emulator printed no pty"
+		[ "$waited" -lt $((EMULATOR_START_TIMEOUT_S * 20)) ] || fail "$name: the emulator printed no pty"
 	done
-	EMULATOR_PTY=$(head -n 1 "$test_tmp/emulator.out")
+	EMULATOR_PTY=$(head -n 1 "$test_tmp/$name.emu.out")
+	[ -c "$EMULATOR_PTY" ] || fail "$name: the emulator printed no pty (got '$EMULATOR_PTY')"
+}
+
+# wait_pid PID SECONDS: waits for a process we started, failing after SECONDS.
+wait_pid() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }
+		sleep 0.1
+	done
+	fail "process $1 still running after $2 s"
 }
 
 api() { curl -sS --max-time 5 "$@"; }
@@ -82,4 +123,29 @@ wait_db_status() {
 		sleep 0.1
 	done
 	fail "database status never reached '$1': $(jq -c .database <<<"$status")"
+}
+
+# seq_breaks DUMP_OUTPUT: where each foot's seq does not go up by one, to
+# tell lost frames at an unplug from ones lost at the end when a test fails.
+seq_breaks() {
+	grep '"seq"' "$1" | jq -s -c 'group_by(.foot) | map({foot: .[0].foot, frames: length,
+		breaks: [range(1; length) as $i | select(.[$i].seq != .[$i - 1].seq + 1) | [.[$i - 1].seq, .[$i].seq]]})'
+}
+
+# compare_counters NAME DUMP_OUTPUT: every parser counter the emulator
+# expects must equal the dump's, and the dump must print that many frames.
+compare_counters() {
+	local name=$1 out=$2 stats="$test_tmp/$1.stats" bad frames want
+	[ -s "$stats" ] || fail "$name: the emulator wrote no stats"
+	tail -n 1 "$out" | jq -e '.counters' >/dev/null || fail "$name: the dump's last line is not the counters"
+	bad=$(jq -n --slurpfile e "$stats" --slurpfile d <(tail -n 1 "$out") '
+		$e[0].expect as $want | $d[0].counters.devices[0].protocol as $got
+		| [$want | keys[] | select($want[.] != $got[.]) | "\(.): dump \($got[.]) emulator \($want[.])"]
+		| join(", ")' -r)
+	[ -z "$bad" ] || fail "$name: counters differ: $bad; seq breaks per foot: $(seq_breaks "$out");" \
+		"emulator said: $(grep -h 'warning\|error' "$test_tmp/$name.emu.err" 2>/dev/null | tail -n 3)"
+	frames=$(grep -c '"seq"' "$out")
+	want=$(jq '.expect.frames' "$stats")
+	[ "$frames" = "$want" ] || fail "$name: $frames frame lines, the emulator expected $want"
+	echo "$name: $frames frames, every counter as the emulator expected: $(jq -c .expect "$stats")"
 }

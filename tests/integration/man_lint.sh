@@ -3,8 +3,8 @@
 # on each page made by the build, and each documents every option the
 # program's --help lists.
 set -u
-. "$top_srcdir/tests/skip_lib.sh"
-command -v mandoc >/dev/null 2>&1 || skip "mandoc is not installed (apt-get install mandoc)"
+. "$top_srcdir/tests/integration/lib.sh"
+need_tools mandoc
 status=0
 for page in man/insoled.8 man/insoled.conf.5 man/insoled-emulator.1; do
 	[ -f "$top_builddir/$page" ] || { echo "FAIL: $page was not made"; status=1; continue; }

@@ -14,7 +14,8 @@
 # after a deliberate protocol change: tests/integration/regen_golden.sh
 # (it runs this script with INS_REPLAY_REGEN=1, which writes each golden
 # from the capture-file replay, then checks the pty replay against it).
-. "$top_srcdir/tests/integration/acq_lib.sh"
+. "$top_srcdir/tests/integration/lib.sh"
+set -u
 need_tools jq socat stdbuf
 
 FIXTURES="$top_srcdir/tests/fixtures/replay"
@@ -60,25 +61,25 @@ compare() {
 replay_file() {
 	local name=$1 log=$2 out=$3
 	shift 3
-	timeout "$REPLAY_TIMEOUT_S" "$INSOLED" --dump "$log" "$@" >"$WORK/$name.file.raw" 2>"$WORK/$name.file.err" ||
-		fail "$name: insoled --dump $log $* failed: $(cat "$WORK/$name.file.err")"
-	normalise "$WORK/$name.file.raw" >"$out"
+	timeout "$REPLAY_TIMEOUT_S" "$INSOLED" --dump "$log" "$@" >"$test_tmp/$name.file.raw" 2>"$test_tmp/$name.file.err" ||
+		fail "$name: insoled --dump $log $* failed: $(cat "$test_tmp/$name.file.err")"
+	normalise "$test_tmp/$name.file.raw" >"$out"
 }
 
 # replay_stdin NAME LOG OUT ARGS...: the log piped into --dump -.
 replay_stdin() {
 	local name=$1 log=$2 out=$3
 	shift 3
-	timeout "$REPLAY_TIMEOUT_S" "$INSOLED" --dump - "$@" <"$log" >"$WORK/$name.stdin.raw" 2>"$WORK/$name.stdin.err" ||
-		fail "$name: insoled --dump - $* <$log failed: $(cat "$WORK/$name.stdin.err")"
-	normalise "$WORK/$name.stdin.raw" >"$out"
+	timeout "$REPLAY_TIMEOUT_S" "$INSOLED" --dump - "$@" <"$log" >"$test_tmp/$name.stdin.raw" 2>"$test_tmp/$name.stdin.err" ||
+		fail "$name: insoled --dump - $* <$log failed: $(cat "$test_tmp/$name.stdin.err")"
+	normalise "$test_tmp/$name.stdin.raw" >"$out"
 }
 
 # The writer behind the pty.  A pty's unread input is discarded when its
 # master closes (the kernel hangs the slave up), so after the log it keeps
 # the pty open until the reader has printed every frame the golden lists,
 # plus a moment for bytes after the last frame (a line's LF, say).
-cat >"$WORK/writer.sh" <<'EOF'
+cat >"$test_tmp/writer.sh" <<'EOF'
 cat "$REPLAY_LOG" || exit 1
 i=0
 while [ "$(grep -c '"seq"' "$REPLAY_OUT")" -lt "$REPLAY_FRAMES" ] && [ $i -lt 300 ]; do
@@ -91,26 +92,26 @@ EOF
 # replay_pty NAME LOG FRAMES OUT ARGS...: the log written into a pty that
 # `insoled --dump` reads like a serial port until the writer hangs up.
 replay_pty() {
-	local name=$1 log=$2 frames=$3 out=$4 link="$WORK/$name.dev" raw="$WORK/$name.pty.raw" spid
+	local name=$1 log=$2 frames=$3 out=$4 link="$test_tmp/$name.dev" raw="$test_tmp/$name.pty.raw" spid
 	shift 4
 	: >"$raw"
 	REPLAY_LOG=$log REPLAY_OUT=$raw REPLAY_FRAMES=$frames \
-		socat -u -b "$PTY_CHUNK" SYSTEM:"sh $WORK/writer.sh" PTY,rawer,link="$link",wait-slave \
-		2>"$WORK/$name.socat.err" &
+		socat -u -b "$PTY_CHUNK" SYSTEM:"sh $test_tmp/writer.sh" PTY,rawer,link="$link",wait-slave \
+		2>"$test_tmp/$name.socat.err" &
 	spid=$!
 	PIDS="$PIDS $spid"
 	for _ in $(seq 100); do
 		[ -e "$link" ] && break
-		kill -0 "$spid" 2>/dev/null || fail "$name: socat exited: $(cat "$WORK/$name.socat.err")"
+		kill -0 "$spid" 2>/dev/null || fail "$name: socat exited: $(cat "$test_tmp/$name.socat.err")"
 		sleep 0.05
 	done
 	[ -e "$link" ] || fail "$name: socat made no pty at $link"
 	# Line-buffered, so the writer sees the frames as they are printed; a
 	# sanitizer build's runtime need not be the first library then.
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		timeout "$REPLAY_TIMEOUT_S" stdbuf -oL "$INSOLED" --dump "$link" "$@" >"$raw" 2>"$WORK/$name.pty.err" ||
-		fail "$name: insoled --dump on a pty failed: $(cat "$WORK/$name.pty.err")"
-	wait_pid "$spid" 10 || fail "$name: socat failed: $(cat "$WORK/$name.socat.err")"
+		timeout "$REPLAY_TIMEOUT_S" stdbuf -oL "$INSOLED" --dump "$link" "$@" >"$raw" 2>"$test_tmp/$name.pty.err" ||
+		fail "$name: insoled --dump on a pty failed: $(cat "$test_tmp/$name.pty.err")"
+	wait_pid "$spid" 10 || fail "$name: socat failed: $(cat "$test_tmp/$name.socat.err")"
 	normalise "$raw" >"$out"
 }
 
@@ -120,16 +121,16 @@ for c in "${CASES[@]}"; do
 	golden="$FIXTURES/$name.golden"
 	[ -r "$log" ] || fail "$name: no log $log"
 	# shellcheck disable=SC2086 # args are words
-	replay_file "$name" "$log" "$WORK/$name.file.out" $args
+	replay_file "$name" "$log" "$test_tmp/$name.file.out" $args
 	if [ "${INS_REPLAY_REGEN:-0}" = 1 ]; then
-		cp "$WORK/$name.file.out" "$golden"
+		cp "$test_tmp/$name.file.out" "$golden"
 		echo "$name: wrote $golden"
 	fi
 	[ -r "$golden" ] || fail "$name: no golden output $golden (tests/integration/regen_golden.sh makes it)"
-	compare "$name" "capture file" "$golden" "$WORK/$name.file.out"
+	compare "$name" "capture file" "$golden" "$test_tmp/$name.file.out"
 	# shellcheck disable=SC2086
-	replay_stdin "$name" "$log" "$WORK/$name.stdin.out" $args
-	compare "$name" "stdin" "$golden" "$WORK/$name.stdin.out"
+	replay_stdin "$name" "$log" "$test_tmp/$name.stdin.out" $args
+	compare "$name" "stdin" "$golden" "$test_tmp/$name.stdin.out"
 	frames=$(grep -c '"seq"' "$golden")
 	if [ "$frames" -eq 0 ]; then
 		# Nothing the writer could wait for before hanging up.
@@ -137,8 +138,8 @@ for c in "${CASES[@]}"; do
 		continue
 	fi
 	# shellcheck disable=SC2086
-	replay_pty "$name" "$log" "$frames" "$WORK/$name.pty.out" $args
-	compare "$name" "pty" "$golden" "$WORK/$name.pty.out"
+	replay_pty "$name" "$log" "$frames" "$test_tmp/$name.pty.out" $args
+	compare "$name" "pty" "$golden" "$test_tmp/$name.pty.out"
 done
 echo "replay_golden: ${#CASES[@]} recorded logs decode exactly as their golden outputs"
 exit 0

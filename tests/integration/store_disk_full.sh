@@ -10,8 +10,8 @@ set -euo pipefail
 if [ -z "${STORE_DISK_FULL_INSIDE:-}" ]; then
 	if ! unshare -m --propagation private true 2>/dev/null &&
 	   ! unshare -r -m --propagation private true 2>/dev/null; then
-		. "$top_srcdir/tests/skip_lib.sh"
-		skip_always "cannot make a private mount namespace here (unshare -m needs root or user namespaces)"
+		echo "SKIP: cannot make a private mount namespace here (unshare -m needs root or user namespaces)"
+		exit 77
 	fi
 	export STORE_DISK_FULL_INSIDE=1
 	unshare -m --propagation private true 2>/dev/null && exec unshare -m --propagation private bash "$0"
@@ -19,8 +19,7 @@ if [ -z "${STORE_DISK_FULL_INSIDE:-}" ]; then
 fi
 
 . "$top_srcdir/tests/integration/lib.sh"
-command -v sqlite3 >/dev/null || skip "the sqlite3 command-line tool is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
+need_tools sqlite3 jq
 
 SMALL=320k          # fits the schema and a few seconds of frames, then fills up
 LARGE=64m
@@ -29,7 +28,7 @@ WAIT_S=30           # longest wait for the writer to notice / recover
 
 fs="$test_tmp/fs"
 mkdir -p "$fs"
-mount -t tmpfs -o "size=$SMALL" tmpfs "$fs" 2>/dev/null || skip_always "mounting a tmpfs is not permitted here"
+mount -t tmpfs -o "size=$SMALL" tmpfs "$fs" 2>/dev/null || skip "mounting a tmpfs is not permitted here"
 # The daemon must be gone before the file system can be unmounted and removed.
 unmount_and_clean() {
 	if [ -n "$INSOLED_PID" ]; then

@@ -6,8 +6,7 @@
 # frames stored).
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
-command -v sqlite3 >/dev/null || skip "the sqlite3 command-line tool is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
+need_tools sqlite3 jq
 
 RATE_HZ=100          # frames per second per foot of the demo device
 RECORD_S=3.8         # recording time before the kill (between two commits)

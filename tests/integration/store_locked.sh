@@ -4,8 +4,7 @@
 # /api/status, and writes everything once the lock is released.
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
-command -v sqlite3 >/dev/null || skip "the sqlite3 command-line tool is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
+need_tools sqlite3 jq
 
 LOCK_S=4            # how long the other process keeps the lock
 WAIT_S=20           # longest wait for the writer to notice / recover

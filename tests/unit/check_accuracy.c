@@ -19,11 +19,11 @@
 #include "insoled/analysis.h"
 #include "insoled/import.h"
 #include "insoled/layout.h"
+#include "lib.h"
 
 #include "shared_data.h"
 
-#define SHARED_DATA INS_SHARED_DATA_DIR
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
+#define SHARED_DATA test_shared_data()
 
 /* Published strides are matched to ours by their contact times: within 150
  * ms (a seventh of the shortest stride) is the same contact. */
@@ -217,7 +217,18 @@ static struct foot_result compare_foot(const struct detected *d, double (*rows)[
 	return r;
 }
 
-static const char *const gaitndd_records[] = { "als1", "control1", "hunt1", "park1" };
+static const char *const gaitndd_records[] = { "als1", "control1", "control2", "hunt1", "park1", "park4" };
+
+/* Known limit, kept as a bound so it cannot get worse unnoticed: park4's
+ * left footswitch ends some stances with a long relaxation tail and others
+ * with a slow fall, and the published toe-off sits deep in the tail in the
+ * first kind but at the end of the steep fall in the second
+ * (docs/analysis.md): no definition that does not know which foot it is
+ * reading matches both. */
+static double phase_bar_ms(const char *rec, unsigned foot)
+{
+	return strcmp(rec, "park4") == 0 && foot == INS_FOOT_LEFT ? 55.0 : GAITNDD_PHASE_MAX_MS;
+}
 
 START_TEST(gaitndd_stride_stance_swing_match_published)
 {
@@ -227,10 +238,10 @@ START_TEST(gaitndd_stride_stance_swing_match_published)
 	char path[512];
 	unsigned n;
 
-	snprintf(path, sizeof path, SHARED_DATA "/gaitndd/%s.ts", rec);
+	snprintf(path, sizeof path, "%s/gaitndd/%s.ts", SHARED_DATA, rec);
 	n = read_ts(path, rows);
 	ck_assert_uint_gt(n, 100);
-	snprintf(path, sizeof path, SHARED_DATA "/gaitndd/%s.hea", rec);
+	snprintf(path, sizeof path, "%s/gaitndd/%s.hea", SHARED_DATA, rec);
 	analyse_file(path, det);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		struct foot_result r = compare_foot(&det[foot], rows, n, foot);
@@ -241,9 +252,9 @@ START_TEST(gaitndd_stride_stance_swing_match_published)
 			      ins_foot_name(foot), r.found_pct);
 		ck_assert_msg(r.stride_ms <= GAITNDD_STRIDE_MAX_MS, "%s %s: stride error %.1f ms", rec,
 			      ins_foot_name(foot), r.stride_ms);
-		ck_assert_msg(r.stance_ms <= GAITNDD_PHASE_MAX_MS, "%s %s: stance error %.1f ms", rec,
+		ck_assert_msg(r.stance_ms <= phase_bar_ms(rec, foot), "%s %s: stance error %.1f ms", rec,
 			      ins_foot_name(foot), r.stance_ms);
-		ck_assert_msg(r.swing_ms <= GAITNDD_PHASE_MAX_MS, "%s %s: swing error %.1f ms", rec,
+		ck_assert_msg(r.swing_ms <= phase_bar_ms(rec, foot), "%s %s: swing error %.1f ms", rec,
 			      ins_foot_name(foot), r.swing_ms);
 	}
 }
@@ -251,7 +262,7 @@ END_TEST
 
 /* ---- Moticon ------------------------------------------------------------- */
 
-#define MOTICON_DIR SHARED_DATA "/moticon/"
+#define MOTICON_DIR "moticon/"
 #define MOTICON_REPORT "moticon_gait_report_230927_10_21_14_"
 
 /* Vendor step table after a comment line: Step, Initial contact (s), Toe
@@ -310,15 +321,17 @@ START_TEST(moticon_events_match_vendor)
 {
 	static struct detected det[INS_FOOT_COUNT];
 	unsigned agree = 0, total = 0;
+	char file[512];
 
-	analyse_file(MOTICON_DIR "230927_102114.txt", det);
+	analyse_file(test_shared_path(file, sizeof(file), MOTICON_DIR "230927_102114.txt"), det);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		struct vendor_step v[64];
 		double worst_c = 0, worst_t = 0;
 		char path[512];
 		unsigned n;
 
-		snprintf(path, sizeof path, MOTICON_DIR MOTICON_REPORT "%s_steps.csv", ins_foot_name(foot));
+		snprintf(path, sizeof path, "%s/" MOTICON_DIR MOTICON_REPORT "%s_steps.csv", SHARED_DATA,
+			 ins_foot_name(foot));
 		n = read_vendor_steps(path, v, 64);
 		ck_assert_uint_gt(n, 5);
 		/* The walk opens with 2-3 s of standing (weight shifting between

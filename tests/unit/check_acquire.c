@@ -15,8 +15,8 @@
 #include "insoled/clock.h"
 #include "insoled/protocol.h"
 #include "insoled/synth.h"
+#include "lib.h"
 
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
 /* The promise: reading resumes within 2 s of a device coming back. */
 #define RESUME_LIMIT_MS 2000
 

@@ -150,9 +150,14 @@ START_TEST(running_flight_phase_has_no_double_support)
 		for (unsigned k = 1; k < 8; k++) {
 			const struct ins_step *s = find_step(&r, foot, k);
 			ck_assert_ptr_nonnull(s);
-			ck_assert_double_eq_tol(s->m[INS_M_STANCE_MS], 259.25, 1e-9);
+			/* 1800 N: the onset and end levels are capped at 40 N
+			 * (not 5 % = 90 N): contact 40/1800 of a frame after the
+			 * last unloaded frame, toe-off midway between the 40 N
+			 * crossing and the next frame. */
+			double c = 10.0 * 40 / 1800, o = 0.5 * ((10.0 - c) + 10.0);
+			ck_assert_double_eq_tol(s->m[INS_M_STANCE_MS], 240 + 10 - c + o, 1e-3);
 			ck_assert_double_eq_tol(s->m[INS_M_STRIDE_MS], 700, 1e-9);
-			ck_assert_double_eq_tol(s->m[INS_M_SWING_MS], 440.75, 1e-9);
+			ck_assert_double_eq_tol(s->m[INS_M_SWING_MS], 700 - (240 + 10 - c + o), 1e-3);
 			ck_assert_double_eq_tol(s->m[INS_M_STEP_MS], 350, 1e-9);
 			ck_assert_double_eq_tol(s->m[INS_M_DOUBLE_SUPPORT_MS], 0, 1e-9);
 			ck_assert_double_eq_tol(s->m[INS_M_CADENCE_SPM], 120000.0 / 700, 1e-9);
@@ -321,7 +326,8 @@ START_TEST(raw_signal_with_baseline_drift)
 	ck_assert_uint_eq(r.n, 54);
 	for (unsigned k = 0; k < r.n; k++) {
 		int lost_here = r.steps[k].contact_us < 30010000 && r.steps[k].toe_off_us > 30010000;
-		ck_assert_uint_eq(r.steps[k].flags, lost_here ? INS_STEP_GAP : 0);
+		/* the first step has no stride: the start of the walk */
+		ck_assert_uint_eq(r.steps[k].flags, (lost_here ? INS_STEP_GAP : 0) | (k == 0 ? INS_STEP_INITIATION : 0));
 	}
 	struct ins_analysis_stats stats;
 	ins_analysis_stats(ana, &stats);
@@ -1234,6 +1240,141 @@ START_TEST(demo_walk_on_fsr16_flags_nothing)
 }
 END_TEST
 
+
+/* ---- failure shapes of real recordings, with exact answers ------------- */
+
+/* One foot, one profile over each 1100 ms stride: force (N on the
+ * calibrated fixture, counts on the raw footswitch) linear between knots
+ * (phase in ms from the true contact, value), the first knot at phase 0
+ * and the last at the stride's end.  Frames from lost_from_ms on, lost_n of
+ * them, are not fed (a gap). */
+#define SHAPE_STRIDE_MS 1100
+struct knot {
+	int phase_ms;
+	double v;
+};
+struct shape {
+	const struct knot *knots;
+	unsigned n;
+	int raw;
+	int lost_from_ms, lost_n;
+};
+
+static double shape_at(const struct shape *sh, int t)
+{
+	int p = t < 0 ? SHAPE_STRIDE_MS - DT_MS : t % SHAPE_STRIDE_MS;
+	unsigned k = 1;
+
+	while (k + 1 < sh->n && sh->knots[k].phase_ms <= p)
+		k++;
+	const struct knot *a = &sh->knots[k - 1], *b = &sh->knots[k];
+	return a->v + (b->v - a->v) * (p - a->phase_ms) / (double)(b->phase_ms - a->phase_ms);
+}
+
+static void run_shape(const struct shape *sh, int duration_ms, struct run *r)
+{
+	struct ins_layout *l = sh->raw ? fixture_footswitch() : fixture_sparse5(0);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
+	struct ins_frame_metrics fm;
+	uint32_t seq = 0;
+
+	ck_assert_ptr_nonnull(ana);
+	memset(r, 0, sizeof(*r));
+	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS, seq++) {
+		double v = shape_at(sh, t);
+		if (t >= sh->lost_from_ms && t < sh->lost_from_ms + sh->lost_n * DT_MS)
+			continue;
+		if (sh->raw) {
+			uint16_t counts = (uint16_t)lround(v);
+			struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq, .t_us = (int64_t)t * 1000,
+					       .values = &counts };
+			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		} else {
+			float kpa[FX_N] = { [FX_HEEL_M] = (float)v };
+			ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+		}
+		collect(ana, &fm, r);
+	}
+	ins_analysis_free(ana);
+	fixture_free(l);
+}
+
+/* Every step's contact within tol_ms of stride start + contact_ms and its
+ * toe-off within tol_ms of stride start + toe_off_ms. */
+static void assert_shape_events(const struct run *r, unsigned min_steps, double contact_ms, double toe_off_ms,
+				double tol_ms)
+{
+	ck_assert_uint_ge(r->n, min_steps);
+	for (unsigned k = 0; k < r->n; k++) {
+		const struct ins_step *s = &r->steps[k];
+		double start = SHAPE_STRIDE_MS * floor((s->contact_us / 1e3 + 200) / SHAPE_STRIDE_MS);
+		ck_assert_msg(fabs(s->contact_us / 1e3 - (start + contact_ms)) <= tol_ms,
+			      "step %u: contact %.2f ms, expected %.2f", k, s->contact_us / 1e3, start + contact_ms);
+		ck_assert_msg(fabs(s->toe_off_us / 1e3 - (start + toe_off_ms)) <= tol_ms,
+			      "step %u: toe-off %.2f ms, expected %.2f", k, s->toe_off_us / 1e3, start + toe_off_ms);
+	}
+}
+
+/* Raw footswitch, floor 200, loaded 2200 counts: rise over 20 ms from phase
+ * 0, fall over 20 ms ending at phase 700 down to 3 % of the range above the
+ * floor, then a slow relaxation tail over the last 3 % lasting 150 ms.  The
+ * tail does not move the toe-off: within one frame of the end of the fall. */
+static const struct knot slow_tail[] = { { 0, 200 }, { 20, 2200 }, { 680, 2200 }, { 700, 260 },
+					 { 850, 200 }, { SHAPE_STRIDE_MS, 200 } };
+
+START_TEST(slow_unloading_tail_does_not_move_toe_off)
+{
+	static struct run r;
+	const struct shape sh = { slow_tail, 6, 1, -1000, 0 };
+
+	run_shape(&sh, 20000, &r);
+	assert_shape_events(&r, 17, 0, 700, DT_MS);
+}
+END_TEST
+
+/* Raw footswitch whose unloaded baseline creeps up late in the swing
+ * (crosstalk, drift): flat at 200 counts after the toe-off (700), then up
+ * to 400 (10 % of the 2000-count range) over the 150 ms before the steep
+ * loading.  The slow pre-rise is not the contact: within one frame of the
+ * steep rise (a floor taken from before the creep put it 75 ms early). */
+static const struct knot rising_floor[] = { { 0, 400 }, { 20, 2200 }, { 680, 2200 }, { 700, 200 },
+					    { 950, 200 }, { SHAPE_STRIDE_MS, 400 } };
+
+START_TEST(rising_swing_floor_does_not_advance_contact)
+{
+	static struct run r;
+	const struct shape sh = { rising_floor, 6, 1, -1000, 0 };
+
+	run_shape(&sh, 20000, &r);
+	assert_shape_events(&r, 17, 0, 700, DT_MS);
+}
+END_TEST
+
+/* Calibrated insole, slow heel loading: 3 N rising to 200 N over 300 ms,
+ * then the usual steep rise to 1500 N in 30 ms; unloading over 30 ms ending
+ * at phase 900.  The contact is where the force passes 40 N (the onset
+ * level, capped at 40 N: 5 % of this stance's mean, about 1,000 N, would
+ * be 50 N), on the slow ramp: 300 * 37 / 197 = 56.3 ms after it began, not
+ * at the steep rise 300 ms later.  The ramp is linear, so the interpolated
+ * time is exact. */
+static const struct knot slow_loading[] = { { 0, 3 }, { 300, 200 }, { 330, 1500 }, { 870, 1500 },
+					    { 900, 0 }, { SHAPE_STRIDE_MS, 0 } };
+
+START_TEST(slow_heel_loading_is_timed_at_the_force_level)
+{
+	static struct run r;
+	const struct shape sh = { slow_loading, 6, 0, -1000, 0 };
+
+	run_shape(&sh, 20000, &r);
+	assert_shape_events(&r, 17, 300.0 * 37 / 197, 900, DT_MS);
+	for (unsigned k = 0; k < r.n; k++) {
+		double start = SHAPE_STRIDE_MS * floor((r.steps[k].contact_us / 1e3 + 200) / SHAPE_STRIDE_MS);
+		ck_assert_double_eq_tol(r.steps[k].contact_us / 1e3 - start, 300.0 * 37 / 197, 0.01);
+	}
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -1248,6 +1389,9 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, walking_then_standing);
 	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
+	tcase_add_test(tc, slow_unloading_tail_does_not_move_toe_off);
+	tcase_add_test(tc, rising_swing_floor_does_not_advance_contact);
+	tcase_add_test(tc, slow_heel_loading_is_timed_at_the_force_level);
 	tcase_add_test(tc, frame_flags_and_state);
 	tcase_add_test(tc, knock_in_swing_is_ignored);
 	tcase_add_test(tc, first_stance_is_timed_against_its_own_level);

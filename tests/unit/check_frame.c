@@ -12,19 +12,10 @@
 #include "insoled/layout.h"
 #include "../../daemon/analysis/frame_metrics.h"
 #include "analysis_fixtures.h"
+#include "lib.h"
 #include "shared_data.h"
 
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
-#define MOTICON_FILE INS_SHARED_DATA_DIR "/moticon/230927_102114.txt"
-
-static struct ins_layout *load_shipped(const char *name)
-{
-	char err[512] = "";
-	struct ins_layout *lay = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
-
-	ck_assert_msg(lay != NULL, "%s: %s", name, err);
-	return lay;
-}
+#define MOTICON_FILE "moticon/230927_102114.txt"
 
 static struct ins_frame_ctx *new_ctx(const struct ins_layout *lay)
 {
@@ -125,7 +116,7 @@ END_TEST
 
 START_TEST(uniform_pressure_on_the_dense_grid)
 {
-	struct ins_layout *lay = load_shipped("grid60x21");
+	struct ins_layout *lay = test_load_shipped("grid60x21");
 	struct ins_frame_ctx *ctx = new_ctx(lay);
 	float *kpa = malloc(1260 * sizeof(float));
 	struct ins_frame_metrics m;
@@ -161,7 +152,7 @@ END_TEST
 
 START_TEST(region_masks_of_fsr16)
 {
-	struct ins_layout *lay = load_shipped("fsr16");
+	struct ins_layout *lay = test_load_shipped("fsr16");
 	struct ins_frame_ctx *ctx = new_ctx(lay);
 	struct ins_frame_metrics m;
 	struct ins_frame_extra x;
@@ -196,7 +187,7 @@ END_TEST
 
 START_TEST(raw_units_pass_through)
 {
-	struct ins_layout *lay = load_shipped("footswitch1");
+	struct ins_layout *lay = test_load_shipped("footswitch1");
 	struct ins_frame_ctx *ctx = new_ctx(lay);
 	const uint16_t counts[1] = { 523 };
 	struct ins_frame_metrics m;
@@ -317,10 +308,11 @@ START_TEST(moticon16_reproduces_vendor_force_and_cop)
 	unsigned frames = 0;
 	char *line = NULL;
 	size_t cap = 0;
-	FILE *f = fopen(MOTICON_FILE, "r");
+	char path[512];
+	FILE *f = fopen(test_shared_path(path, sizeof(path), MOTICON_FILE), "r");
 
-	ck_assert_msg(f != NULL, "%s: cannot open", MOTICON_FILE);
-	lay = load_shipped("moticon16");
+	ck_assert_msg(f != NULL, "%s: cannot open", path);
+	lay = test_load_shipped("moticon16");
 	ctx = new_ctx(lay);
 	while (getline(&line, &cap, f) >= 0) {
 		double v[64];

@@ -11,17 +11,8 @@
 #include "insoled/analysis.h"
 #include "insoled/layout.h"
 #include "analysis_fixtures.h"
+#include "lib.h"
 
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
-
-static struct ins_layout *load_shipped(const char *name)
-{
-	char err[512] = "";
-	struct ins_layout *lay = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
-
-	ck_assert_msg(lay != NULL, "%s: %s", name, err);
-	return lay;
-}
 
 static struct ins_heatmap *new_heatmap(const struct ins_layout *lay)
 {
@@ -92,7 +83,7 @@ END_TEST
 
 START_TEST(outside_the_outline_is_nan)
 {
-	struct ins_layout *lay = load_shipped("fsr16");
+	struct ins_layout *lay = test_load_shipped("fsr16");
 	struct ins_heatmap *hm = new_heatmap(lay);
 	float kpa[16], cells[20 * 52], cell_mm, x0, y0;
 	unsigned w, h, inside = 0;
@@ -126,7 +117,7 @@ END_TEST
 
 START_TEST(dense_grid_maps_cell_for_cell)
 {
-	struct ins_layout *lay = load_shipped("grid60x21");
+	struct ins_layout *lay = test_load_shipped("grid60x21");
 	struct ins_heatmap *hm = new_heatmap(lay);
 	float *kpa = malloc(1260 * sizeof(float)), *cells = malloc(1260 * sizeof(float)), cell_mm, x0, y0;
 	unsigned w, h;

@@ -15,11 +15,12 @@
 #include "insoled/analysis_json.h"
 #include "insoled/import.h"
 #include "../../daemon/import/import_priv.h"
+#include "lib.h"
 
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
 #include "shared_data.h"
 
-#define SHARED_DATA INS_SHARED_DATA_DIR
+#define SHARED_DATA test_shared_data()
 #define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
 static char tmpdir[64];
@@ -774,7 +775,7 @@ END_TEST
 
 START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 {
-	char err[512] = "";
+	char err[512] = "", path[512];
 	struct ins_import *imp;
 	struct ins_import_frame f;
 	unsigned long n[2] = { 0, 0 }, gaps[2] = { 0, 0 }, contacts[2] = { 0, 0 }, toe_offs[2] = { 0, 0 };
@@ -786,7 +787,7 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 							 { 4670, 5960, 7210, 8490, 9750, 11030, 12550 } };
 	int rc;
 
-	imp = ins_import_open(SHARED_DATA "/moticon/230927_102114.txt", NULL, err, sizeof err);
+	imp = ins_import_open(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
 		n[f.foot]++;
@@ -895,8 +896,9 @@ static void measure_agreement(const char *path, struct agreement *a)
 START_TEST(moticon_force_and_cop_within_one_percent_of_the_vendor)
 {
 	struct agreement a;
+	char path[512];
 
-	measure_agreement(SHARED_DATA "/moticon/230927_102114.txt", &a);
+	measure_agreement(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), &a);
 	fprintf(stderr,
 		"check_import: Moticon vs moticon16: %lu frames; force: max |diff| %.3f N, max %.3f %% at >= 50 N, "
 		"%lu outside max(1 %%, 1 N); CoP on %lu frames: max |dx| %.5f (width), |dy| %.5f (length), "
@@ -1106,7 +1108,10 @@ struct analyze_bad_case {
 
 static const struct analyze_bad_case analyze_bad[] = {
 	{ { NULL }, NULL, 2, "insoled --analyze: no FILE given" },
-	{ { "--analyze", "a", "b", NULL }, NULL, 2, "insoled --analyze: more than one FILE given" },
+	{ { "--analyze", "/nonexistent/a", "/nonexistent/b", NULL }, NULL, 1,
+	  "/nonexistent/b: cannot open: No such file or directory" },
+	{ { "@", "--jobs", "0", NULL }, PDB_ROW, 2, "--jobs: '0' is not a number of threads (1..256)" },
+	{ { "@", "--out", "/nonexistent/dir", NULL }, PDB_ROW, 2, "--out /nonexistent/dir: not a directory" },
 	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: '-3' is not a weight in kg" },
 	{ { "@", "--frobnicate", NULL }, PDB_ROW, 2, "usage: insoled --analyze FILE" },
 	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
@@ -1168,6 +1173,57 @@ START_TEST(analyze_bad_usage_and_input_exit_with_a_message)
 	ck_assert_msg(status == c->status, "case %d: status %d", _i, status);
 	ck_assert_msg(strstr(slurp(errp), c->stderr_has) != NULL, "case %d: stderr lacks '%s':\n%s", _i,
 		      c->stderr_has, slurp(errp));
+}
+END_TEST
+
+/* Several files in one run: every line names its file, each file's lines
+ * come together, a bad file is reported and the others are analysed, and
+ * the table lists them all; --out writes one file per input instead. */
+START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
+{
+	char out[512], errp[512], path[512];
+	const char *args[] = { "--analyze", FIXTURES "gaitpdb_small.txt", NULL, FIXTURES "moticon_small.txt",
+			       "--layout-dir", LAYOUTS, "--jobs", "2", NULL, NULL, NULL };
+	const char *text, *table;
+	int first_moticon, last_gaitpdb = -1, line = 0;
+
+	args[2] = write_text("bad.txt", PDB_ROW "0.0100\t1\t2\tx\n");
+	ck_assert_int_eq(run_analyze(args, out, errp), 1);
+	text = slurp(out);
+	first_moticon = -1;
+	for (const char *p = text; *p; p = strchr(p, '\n') + 1, line++) {
+		ck_assert_msg(strncmp(p, "{\"file\":\"", 9) == 0, "line %d names no file: %.60s", line, p);
+		if (strncmp(p + 9, FIXTURES "gaitpdb_small.txt", strlen(FIXTURES "gaitpdb_small.txt")) == 0)
+			last_gaitpdb = line;
+		else if (first_moticon < 0 && strstr(p, "moticon_small.txt\""))
+			first_moticon = line;
+	}
+	/* two summaries at least (bad.txt's, of its one good row, too) and contiguous blocks */
+	ck_assert_ptr_nonnull(strstr(text, "gaitpdb_small.txt\",\"summary\":{\"steps\""));
+	ck_assert_ptr_nonnull(strstr(text, "moticon_small.txt\",\"summary\":{\"steps\""));
+	ck_assert_int_ge(last_gaitpdb, 0);
+	ck_assert_int_ge(first_moticon, 0);
+	table = slurp(errp);
+	ck_assert_ptr_nonnull(strstr(table, "bad.txt:2: expected 19 columns"));
+	ck_assert_ptr_nonnull(strstr(table, "gaitpdb_small.txt gaitpdb   L R"));
+	ck_assert_ptr_nonnull(strstr(table, "FAILED (see above)"));
+	ck_assert_ptr_nonnull(strstr(table, "3 files: 2 ok, 1 failed, 0 skipped"));
+
+	args[2] = FIXTURES "gaitpdb_small.txt";
+	args[3] = "--out";
+	args[4] = tmpdir;
+	args[5] = "--layout-dir";
+	args[6] = LAYOUTS;
+	args[7] = "--csv";
+	args[8] = NULL;
+	args[1] = FIXTURES "moticon_small.txt";
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	ck_assert_str_eq(slurp(out), "");
+	snprintf(path, sizeof path, "%s/gaitpdb_small.txt.csv", tmpdir);
+	ck_assert_int_eq(strncmp(slurp(path), "foot,index,flags,", 17), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\n# summary\n{\"steps\":"));
+	snprintf(path, sizeof path, "%s/moticon_small.txt.csv", tmpdir);
+	ck_assert_int_eq(access(path, R_OK), 0);
 }
 END_TEST
 
@@ -1296,6 +1352,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
+	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));

@@ -8,17 +8,8 @@
 #include <unistd.h>
 
 #include "insoled/layout.h"
+#include "lib.h"
 
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
-
-static struct ins_layout *load_shipped(const char *name)
-{
-	char err[512] = "";
-	struct ins_layout *lay = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
-
-	ck_assert_msg(lay != NULL, "%s: %s", name, err);
-	return lay;
-}
 
 static void count_regions(const struct ins_layout *lay, unsigned counts[INS_REGION_COUNT])
 {
@@ -29,7 +20,7 @@ static void count_regions(const struct ins_layout *lay, unsigned counts[INS_REGI
 
 START_TEST(fsr16_loads_with_documented_regions)
 {
-	struct ins_layout *lay = load_shipped("fsr16");
+	struct ins_layout *lay = test_load_shipped("fsr16");
 	unsigned r[INS_REGION_COUNT];
 
 	ck_assert_str_eq(lay->name, "fsr16");
@@ -63,7 +54,7 @@ START_TEST(gaitpdb8_maps_format_units_to_mm)
 					   INS_REGION_MIDFOOT, INS_REGION_MIDFOOT, INS_REGION_FOREFOOT,
 					   INS_REGION_FOREFOOT, INS_REGION_TOES };
 	static const float medial[8] = { 0.5f, 0, 1, 0, 1, 0, 1, 0.5f };
-	struct ins_layout *lay = load_shipped("gaitpdb8");
+	struct ins_layout *lay = test_load_shipped("gaitpdb8");
 
 	ck_assert_uint_eq(lay->n_sensors, 8);
 	for (unsigned i = 0; i < 8; i++) {
@@ -78,7 +69,7 @@ END_TEST
 
 START_TEST(footswitch1_is_arbitrary_units)
 {
-	struct ins_layout *lay = load_shipped("footswitch1");
+	struct ins_layout *lay = test_load_shipped("footswitch1");
 
 	ck_assert_uint_eq(lay->n_sensors, 1);
 	ck_assert_int_eq(lay->arbitrary_units, 1);
@@ -91,7 +82,7 @@ END_TEST
 
 START_TEST(moticon16_converts_the_estimate_exactly)
 {
-	struct ins_layout *lay = load_shipped("moticon16");
+	struct ins_layout *lay = test_load_shipped("moticon16");
 	unsigned r[INS_REGION_COUNT];
 
 	ck_assert_uint_eq(lay->n_sensors, 16);
@@ -118,7 +109,7 @@ END_TEST
 
 START_TEST(grid60x21_cells_rows_and_midline)
 {
-	struct ins_layout *lay = load_shipped("grid60x21");
+	struct ins_layout *lay = test_load_shipped("grid60x21");
 	unsigned r[INS_REGION_COUNT];
 	const struct ins_sensor *mid = &lay->sensors[20 * 21 + 10], *last = &lay->sensors[1259];
 
@@ -195,7 +186,7 @@ START_TEST(shipped_sparse_sensors_lie_inside_their_outline)
 	static const char *const names[] = { "fsr16", "gaitpdb8", "footswitch1", "moticon16" };
 
 	for (unsigned k = 0; k < 4; k++) {
-		struct ins_layout *lay = load_shipped(names[k]);
+		struct ins_layout *lay = test_load_shipped(names[k]);
 		float ymin = 1e9f, ymax = -1e9f;
 
 		for (unsigned i = 0; i < lay->n_sensors; i++)

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "insoled/live.h"
+#include "lib.h"
 
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
 
 static struct ins_live *live_without_feet(size_t ring_bytes)
 {

@@ -32,7 +32,7 @@ static int shared_data_present(void)
 {
 	struct stat st;
 
-	return stat(INS_SHARED_DATA_DIR, &st) == 0 && S_ISDIR(st.st_mode);
+	return stat(test_shared_data(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int main(int argc, char **argv)
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 
 	if (shared && !shared_data_present()) {
 		printf("SKIP: the tests against real recordings need %s (see README, \"Test data\")\n",
-		       INS_SHARED_DATA_DIR);
+		       test_shared_data());
 		return EXIT_SKIP;
 	}
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {

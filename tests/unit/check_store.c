@@ -26,10 +26,10 @@
 #include "insoled/synth.h"
 
 #include "../../daemon/store/chunk.h"
+#include "lib.h"
 #include "shared_data.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
 /* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
 #define WAIT_MS 10000
 
@@ -1178,7 +1178,7 @@ END_TEST
 
 START_TEST(import_real_recording_matches_direct_analysis)
 {
-	static const char path[] = INS_SHARED_DATA_DIR "/moticon/230927_102114.txt";
+	char path[512];
 	struct ins_store_config c = config();
 	struct ins_store *st;
 	char err[512] = "";
@@ -1193,6 +1193,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	int64_t frames = 0, id = 0;
 	int rc;
 
+	test_shared_path(path, sizeof(path), "moticon/230927_102114.txt");
 	INS_REQUIRE_SHARED_FILE(path);
 	/* The recording analysed directly, as `insoled --analyze` does. */
 	imp = ins_import_open(path, NULL, err, sizeof(err));

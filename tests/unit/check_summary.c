@@ -37,12 +37,19 @@ START_TEST(mean_sd_cv_and_symmetry)
 		make_step(&st, INS_FOOT_RIGHT, k, k + 0.5);
 		st.m[INS_M_STANCE_MS] = right[k];
 		st.m[INS_M_ML_BALANCE] = 0.1;
-		st.flags = INS_STEP_GAP | (k == 2 ? INS_STEP_SATURATED : 0);
+		st.flags = k == 2 ? INS_STEP_SATURATED : 0;
 		ins_summary_acc_add(acc, &st);
 	}
+	/* frames lost during this stance: listed, counted, left out */
+	make_step(&st, INS_FOOT_RIGHT, 3, 3.5);
+	st.m[INS_M_STANCE_MS] = 5000;
+	st.flags = INS_STEP_GAP;
+	ins_summary_acc_add(acc, &st);
 	ins_summary_acc_finish(acc, &sum);
 	ck_assert_uint_eq(sum.steps[INS_FOOT_LEFT], 3);
-	ck_assert_uint_eq(sum.steps[INS_FOOT_RIGHT], 3);
+	ck_assert_uint_eq(sum.steps[INS_FOOT_RIGHT], 4);
+	ck_assert_uint_eq(sum.excluded_steps[INS_FOOT_RIGHT], 1);
+	ck_assert_uint_eq(sum.foot[INS_FOOT_RIGHT][INS_M_STANCE_MS].n, 3);
 	const struct ins_metric_stats *l = &sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS];
 	ck_assert_uint_eq(l->n, 3);
 	ck_assert_double_eq_tol(l->mean, 620, 1e-9);
@@ -59,7 +66,44 @@ START_TEST(mean_sd_cv_and_symmetry)
 	ck_assert_uint_eq(sum.saturated_steps[INS_FOOT_LEFT], 1);
 	ck_assert_uint_eq(sum.saturated_steps[INS_FOOT_RIGHT], 1);
 	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_LEFT], 0);
-	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_RIGHT], 3);
+	ck_assert_uint_eq(sum.gap_steps[INS_FOOT_RIGHT], 1);
+	ins_summary_acc_free(acc);
+}
+END_TEST
+
+/* Standing, a walk, standing: the initiation step (no stride), the last
+ * steady-looking step before the stop (termination) and the irregular
+ * standing "step" are counted by reason and left out; the three steps of
+ * steady walking between them make the statistics. */
+START_TEST(steps_that_are_not_steady_gait_are_left_out)
+{
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_step st;
+	static const double stance[] = { 5866, 640, 650, 660, 700, 2842 };
+	static const unsigned flags[] = { INS_STEP_INITIATION, 0, 0, 0, 0, INS_STEP_IRREGULAR };
+
+	for (unsigned k = 0; k < 6; k++) {
+		make_step(&st, INS_FOOT_LEFT, k, k / 60.0);
+		st.m[INS_M_STANCE_MS] = stance[k];
+		st.flags = flags[k];
+		ins_summary_acc_add(acc, &st);
+		ck_assert_int_eq(ins_step_steady(&st), flags[k] == 0);
+	}
+	ins_summary_acc_finish(acc, &sum);
+	ck_assert_uint_eq(sum.steps[INS_FOOT_LEFT], 6);
+	ck_assert_uint_eq(sum.excluded_steps[INS_FOOT_LEFT], 3);
+	ck_assert_uint_eq(sum.initiation_steps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(sum.termination_steps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(sum.irregular_steps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS].n, 3);
+	ck_assert_double_eq_tol(sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS].mean, 650, 1e-9);
+	/* a walk still going at the end: its last step counts */
+	make_step(&st, INS_FOOT_LEFT, 6, 0.2);
+	st.m[INS_M_STANCE_MS] = 650;
+	ins_summary_acc_add(acc, &st);
+	ins_summary_acc_finish(acc, &sum);
+	ck_assert_uint_eq(sum.foot[INS_FOOT_LEFT][INS_M_STANCE_MS].n, 4);
 	ins_summary_acc_free(acc);
 }
 END_TEST
@@ -233,6 +277,55 @@ START_TEST(step_csv_header_and_row)
 }
 END_TEST
 
+/* Values of every magnitude and the roundings printf decides: powers of
+ * ten, 9-digit ties, numbers just under a power, tiny and huge ones. */
+static double text_value(unsigned k, unsigned i)
+{
+	static const double edge[] = { 0, -0.0, 1, 10, 0.5, 999999999.5, 999999999.4, 99999999.95, 1e-4,
+				       9.9999999999e-5, 1e9, 123456789012.0, 1.5e-7, -2.5, 0.30000000000000004,
+				       1234.5678949999, 1234.5678950001, 100, 0.0001234, 5e-324, 1e300 };
+	double u = (double)((k * 2654435761u + i * 40503u) % 1000003u) / 1000003.0;
+
+	if (k < sizeof edge / sizeof edge[0])
+		return edge[k];
+	/* 10^-6 .. 10^11, both signs, with up to 17 significant digits */
+	return (k % 2 ? -1 : 1) * pow(10.0, -6 + 17.0 * u) * (1 + u / 7);
+}
+
+START_TEST(step_text_is_exactly_the_jansson_document_and_the_printf_row)
+{
+	char text[INS_STEP_JSON_MAX], csv[INS_STEP_CSV_MAX], want_csv[INS_STEP_CSV_MAX];
+	struct ins_step st;
+
+	for (unsigned k = 0; k < 4000; k++) {
+		json_t *j;
+		char *want;
+		size_t len = 0;
+
+		make_step(&st, k % 2, k, k / 7.0);
+		st.flags = k % 5;
+		for (unsigned i = 0; i < INS_M_COUNT; i++)
+			st.m[i] = (k + i) % 9 == 0 ? NAN : text_value(i == 0 ? k : k + i * 4001u, i);
+		j = ins_step_json(&st);
+		want = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
+		ck_assert_int_eq(ins_step_json_text(&st, text, sizeof text), (int)strlen(want));
+		ck_assert_str_eq(text, want);
+		free(want);
+		json_decref(j);
+		len = (size_t)snprintf(want_csv, sizeof want_csv, "%s,%u,%u,%lld,%lld", ins_foot_name(st.foot),
+				       (unsigned)st.index, (unsigned)st.flags, (long long)st.contact_us,
+				       (long long)st.toe_off_us);
+		for (unsigned i = 0; i < INS_M_COUNT; i++)
+			len += (size_t)(isfinite(st.m[i]) ? snprintf(want_csv + len, sizeof want_csv - len, ",%.9g", st.m[i])
+						: snprintf(want_csv + len, sizeof want_csv - len, ","));
+		ck_assert_int_eq(ins_step_csv_row(&st, csv, sizeof csv), (int)len);
+		ck_assert_str_eq(csv, want_csv);
+	}
+	ck_assert_int_eq(ins_step_json_text(&st, text, 10), -1);
+	ck_assert_str_eq(text, "");
+}
+END_TEST
+
 START_TEST(metric_info_matches_the_list)
 {
 	ck_assert_str_eq(ins_step_metric_info[INS_M_STANCE_MS].name, "stance_ms");
@@ -328,6 +421,7 @@ Suite *ins_suite_summary(void)
 	TCase *tj = tcase_create("json_csv");
 
 	tcase_add_test(tc, mean_sd_cv_and_symmetry);
+	tcase_add_test(tc, steps_that_are_not_steady_gait_are_left_out);
 	tcase_add_test(tc, single_step_has_no_spread);
 	tcase_add_test(tc, arch_trend_slope_and_confidence_interval);
 	tcase_add_test(tj, step_json_shape_and_nulls);
@@ -335,6 +429,7 @@ Suite *ins_suite_summary(void)
 	tcase_add_test(tj, frame_metrics_json_shape);
 	tcase_add_test(tj, step_csv_header_and_row);
 	tcase_add_test(tj, metric_info_matches_the_list);
+	tcase_add_test(tj, step_text_is_exactly_the_jansson_document_and_the_printf_row);
 	TCase *ts = tcase_create("synthetic");
 
 	tcase_set_timeout(ts, 60);

@@ -10,7 +10,9 @@
 #include <check.h>
 #include <unistd.h>
 
-#define INS_SHARED_DATA_DIR INS_TEST_SRCDIR "/../shared/data"
+#include "lib.h"
+
+/* Where the recordings are: test_shared_data() (lib.h). */
 #define INS_SHARED_DATA_TAG "shared_data"
 
 /* Inside a tagged test: the recordings must be there (the runner checked). */

@@ -79,6 +79,8 @@ export function el(tag, attrs = {}, ...children) {
 		else if (k === 'text') e.textContent = v;
 		else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
 		else if (k === 'dataset') Object.assign(e.dataset, v);
+		// through the CSSOM: the server's Content-Security-Policy refuses style attributes
+		else if (k === 'style') e.style.cssText = v;
 		else e.setAttribute(k, v === true ? '' : v);
 	}
 	for (const c of children.flat()) {

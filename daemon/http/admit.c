@@ -1,0 +1,145 @@
+/* Connection admission.  libmicrohttpd stops polling its listening socket
+ * when it reaches its connection limit, so a flood of connections that send
+ * nothing (or trickle headers) leaves every new client waiting in the
+ * kernel's accept queue until the flood times out.  Instead the server's own
+ * limit sits below libmicrohttpd's (a reserve keeps the listening socket
+ * polled); at that limit a new connection takes the place of the connection
+ * that has been idle longest (connected or kept alive without a request in
+ * progress), and is closed at once when every connection is busy with a
+ * request (SSE streams, uploads, running jobs). */
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "http_priv.h"
+
+struct ins_http_admit_conn {
+	int fd;
+	int idle, evicted;
+	struct ins_http_admit_conn *prev, *next;   /* idle list, oldest first */
+};
+
+void ins_http_admit_init(struct ins_http_admit *a, unsigned limit)
+{
+	pthread_mutex_init(&a->lock, NULL);
+	a->limit = limit;
+}
+
+void ins_http_admit_destroy(struct ins_http_admit *a)
+{
+	pthread_mutex_destroy(&a->lock);
+}
+
+/* Caller holds a->lock. */
+static void idle_unlink(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+{
+	if (!c->idle)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		a->idle_head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		a->idle_tail = c->prev;
+	c->prev = c->next = NULL;
+	c->idle = 0;
+}
+
+/* Caller holds a->lock. */
+static void idle_append(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+{
+	if (c->idle || c->evicted)
+		return;
+	c->prev = a->idle_tail;
+	c->next = NULL;
+	if (a->idle_tail)
+		a->idle_tail->next = c;
+	else
+		a->idle_head = c;
+	a->idle_tail = c;
+	c->idle = 1;
+}
+
+enum ins_http_admit_verdict ins_http_admit_accept(struct ins_http_admit *a)
+{
+	struct ins_http_admit_conn *victim;
+	enum ins_http_admit_verdict v = INS_ADMIT_OK;
+
+	pthread_mutex_lock(&a->lock);
+	if (a->open - a->evicting >= a->limit) {
+		victim = a->idle_head;
+		if (victim) {
+			idle_unlink(a, victim);
+			victim->evicted = 1;
+			a->evicting++;
+			a->evicted_total++;
+			/* libmicrohttpd owns the descriptor: it sees end-of-file on
+			 * its next poll and closes the connection itself.  Still
+			 * under the lock, so the close notification cannot have
+			 * freed it yet. */
+			shutdown(victim->fd, SHUT_RDWR);
+			v = INS_ADMIT_EVICTED;
+		} else {
+			a->refused_total++;
+			v = INS_ADMIT_REFUSED;
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	return v;
+}
+
+struct ins_http_admit_conn *ins_http_admit_opened(struct ins_http_admit *a, int fd)
+{
+	struct ins_http_admit_conn *c = calloc(1, sizeof(*c));
+
+	pthread_mutex_lock(&a->lock);
+	a->open++;
+	if (c) {
+		c->fd = fd;
+		idle_append(a, c);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return c;
+}
+
+void ins_http_admit_closed(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+{
+	pthread_mutex_lock(&a->lock);
+	a->open--;
+	if (c) {
+		idle_unlink(a, c);
+		if (c->evicted)
+			a->evicting--;
+	}
+	pthread_mutex_unlock(&a->lock);
+	free(c);
+}
+
+void ins_http_admit_busy(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&a->lock);
+	idle_unlink(a, c);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void ins_http_admit_idle(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&a->lock);
+	idle_append(a, c);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void ins_http_admit_stats(struct ins_http_admit *a, struct ins_http_admit_stats *out)
+{
+	pthread_mutex_lock(&a->lock);
+	out->open = a->open;
+	out->limit = a->limit;
+	out->evicted = a->evicted_total;
+	out->refused = a->refused_total;
+	pthread_mutex_unlock(&a->lock);
+}

@@ -1,0 +1,365 @@
+/* insoled --analyze FILE... DIR...: many recordings in one process, spread
+ * over the cores.  Each file is analysed by one worker thread with its own
+ * reader and analysis; its output is kept apart (buffered and written in
+ * one piece, every JSON line naming the file, or one file per input with
+ * --out DIR), a failing file is reported and the others carry on, and a
+ * table of every file ends the run on stderr.  A progress line is shown
+ * while stderr is a terminal. */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "insoled/import.h"
+#include "analyze_priv.h"
+#include "import_priv.h"
+
+struct batch {
+	const struct analyze_opts *o;
+	struct analyze_result *res;
+	int *from_dir;          /* found in a directory: not a recording is skipped, not failed */
+	char **paths;           /* owned */
+	size_t n, cap;
+	size_t next;            /* next file for a worker */
+	size_t done, failed, skipped;
+	long long bytes_done;
+	int tty;
+	double t0;
+	pthread_mutex_t lock;
+};
+
+static double batch_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int ins_analyze_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int batch_add(struct batch *b, const char *path, int from_dir)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		char **p = realloc(b->paths, cap * sizeof *p);
+		int *d = realloc(b->from_dir, cap * sizeof *d);
+
+		if (p)
+			b->paths = p;
+		if (d)
+			b->from_dir = d;
+		if (!p || !d)
+			return -1;
+		b->cap = cap;
+	}
+	b->paths[b->n] = strdup(path);
+	if (!b->paths[b->n])
+		return -1;
+	b->from_dir[b->n++] = from_dir;
+	return 0;
+}
+
+/* A WFDB signal file is read through its header: list NAME.hea, not NAME.let / NAME.rit. */
+static int batch_wfdb_signal(const char *dir, const char *name)
+{
+	size_t n = strlen(name);
+	char hea[4096];
+
+	if (n < 5 || (strcmp(name + n - 4, ".let") != 0 && strcmp(name + n - 4, ".rit") != 0))
+		return 0;
+	snprintf(hea, sizeof hea, "%s/%.*s.hea", dir, (int)(n - 4), name);
+	return access(hea, F_OK) == 0;
+}
+
+/* The regular files of dir, in name order (not its subdirectories). */
+static int batch_add_dir(struct batch *b, const char *dir)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+	int rc = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "insoled --analyze: %s: cannot read the directory: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+
+		if (rc == 0 && list[i]->d_name[0] != '.' && !batch_wfdb_signal(dir, list[i]->d_name) &&
+		    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) < (int)sizeof path &&
+		    !ins_analyze_is_dir(path))
+			rc = batch_add(b, path, 1);
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+/* DIR/NAME.jsonl (.csv): NAME is the file's name; a name seen before gets .2, .3 ... */
+static FILE *batch_open_out(struct batch *b, size_t i, char *path, size_t len)
+{
+	const char *base = strrchr(b->paths[i], '/');
+	const char *ext = b->o->csv ? "csv" : "jsonl";
+	unsigned same = 0;
+
+	base = base ? base + 1 : b->paths[i];
+	for (size_t k = 0; k < i; k++) {
+		const char *other = strrchr(b->paths[k], '/');
+
+		same += strcmp(other ? other + 1 : b->paths[k], base) == 0;
+	}
+	if (same)
+		snprintf(path, len, "%s/%s.%u.%s", b->o->out_dir, base, same + 1, ext);
+	else
+		snprintf(path, len, "%s/%s.%s", b->o->out_dir, base, ext);
+	return fopen(path, "w");
+}
+
+static void batch_progress(struct batch *b)
+{
+	double dt = batch_now() - b->t0;
+
+	if (!b->tty)
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %zu failed, %.1f MB in %.1f s (%.0f MB/s)", b->done, b->n, b->failed,
+		b->bytes_done / 1e6, dt, dt > 0 ? b->bytes_done / 1e6 / dt : 0.0);
+}
+
+/* Under the lock: hand on one finished file. */
+static void batch_finish(struct batch *b, size_t i, const char *text, size_t len)
+{
+	struct analyze_result *res = &b->res[i];
+
+	if (b->tty)
+		fputs("\r\033[K", stderr);
+	if (len)
+		fwrite(text, 1, len, stdout);
+	fflush(stdout);
+	if (res->status == ANALYZE_FAILED)
+		fprintf(stderr, "insoled --analyze: %s\n", res->err);
+	b->done++;
+	b->failed += res->status == ANALYZE_FAILED;
+	b->skipped += res->status == ANALYZE_SKIPPED;
+	b->bytes_done += res->bytes;
+	batch_progress(b);
+}
+
+/* A WFDB record is read from NAME.let and NAME.rit beside NAME.hea. */
+static long long batch_wfdb_bytes(const char *path)
+{
+	static const char *const signals[] = { "let", "rit" };
+	size_t n = strlen(path);
+	long long bytes = 0;
+	char sig[4096];
+	struct stat st;
+
+	if (n < 4 || strcmp(path + n - 4, ".hea") != 0 || n >= sizeof sig)
+		return 0;
+	for (unsigned k = 0; k < 2; k++) {
+		snprintf(sig, sizeof sig, "%.*s.%s", (int)(n - 4), path, signals[k]);
+		if (stat(sig, &st) == 0)
+			bytes += (long long)st.st_size;
+	}
+	return bytes;
+}
+
+/* The path as a JSON string; bytes that are not UTF-8 become '?'. */
+static char *batch_label(const char *path)
+{
+	json_t *j = json_string(path);
+	char *label;
+
+	if (!j) {
+		char *copy = strdup(path);
+
+		for (char *p = copy; p && *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		j = json_string(copy ? copy : "?");
+		free(copy);
+	}
+	label = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	json_decref(j);
+	return label;
+}
+
+static void batch_run_one(struct batch *b, size_t i, char **text, size_t *len)
+{
+	struct analyze_result *res = &b->res[i];
+	char outpath[4096], why[512];
+	char *label = NULL;
+	FILE *out;
+	struct stat st;
+	double t = batch_now();
+
+	res->path = b->paths[i];
+	res->cadence[0] = res->cadence[1] = NAN;
+	if (stat(b->paths[i], &st) == 0)
+		res->bytes = (long long)st.st_size;
+	res->bytes += batch_wfdb_bytes(b->paths[i]);
+	if (b->from_dir[i] && !b->o->format && !ins_import_detect(b->paths[i], why, sizeof why)) {
+		res->status = ANALYZE_SKIPPED;
+		ins_copy_text(res->err, sizeof res->err, "not a recording");
+		return;
+	}
+	out = b->o->out_dir ? batch_open_out(b, i, outpath, sizeof outpath) : open_memstream(text, len);
+	if (!out) {
+		res->status = ANALYZE_FAILED;
+		snprintf(res->err, sizeof res->err, "%.400s: cannot write %.500s: %s", b->paths[i],
+			 b->o->out_dir ? outpath : "the results", strerror(errno));
+		return;
+	}
+	if (!b->o->out_dir) {
+		label = batch_label(b->paths[i]);
+		if (b->o->csv)
+			fprintf(out, "# file: %s\n", b->paths[i]);
+	}
+	if (analyze_file(b->o, b->paths[i], out, b->o->out_dir ? NULL : (label ? label : "null"), res) < 0)
+		res->status = ANALYZE_FAILED;
+	if (fclose(out) != 0 && res->status == ANALYZE_OK) {
+		res->status = ANALYZE_FAILED;
+		snprintf(res->err, sizeof res->err, "%.900s: cannot write the results: %s", b->paths[i],
+			 strerror(errno));
+	}
+	free(label);
+	res->seconds = batch_now() - t;
+}
+
+static void *batch_worker(void *arg)
+{
+	struct batch *b = arg;
+
+	for (;;) {
+		char *text = NULL;
+		size_t len = 0, i;
+
+		pthread_mutex_lock(&b->lock);
+		i = b->next++;
+		pthread_mutex_unlock(&b->lock);
+		if (i >= b->n)
+			return NULL;
+		batch_run_one(b, i, &text, &len);
+		pthread_mutex_lock(&b->lock);
+		batch_finish(b, i, text, len);
+		pthread_mutex_unlock(&b->lock);
+		free(text);
+	}
+}
+
+static void batch_cadence(char *buf, size_t len, const struct analyze_result *r)
+{
+	if (isnan(r->cadence[0]) && isnan(r->cadence[1]))
+		snprintf(buf, len, "-");
+	else if (isnan(r->cadence[1]) || isnan(r->cadence[0]))
+		snprintf(buf, len, "%.1f", isnan(r->cadence[0]) ? r->cadence[1] : r->cadence[0]);
+	else
+		snprintf(buf, len, "%.1f/%.1f", r->cadence[0], r->cadence[1]);
+}
+
+static void batch_table(const struct batch *b, double seconds)
+{
+	long long bytes = 0;
+
+	fprintf(stderr, "%-40s %-9s %-5s %10s %6s %6s %11s %8s  %s\n", "file", "format", "feet", "frames", "steps L",
+		"steps R", "cadence", "MB", "status");
+	for (size_t i = 0; i < b->n; i++) {
+		const struct analyze_result *r = &b->res[i];
+		const char *name = r->path ? r->path : b->paths[i];
+		size_t n = strlen(name);
+		char cad[32];
+
+		batch_cadence(cad, sizeof cad, r);
+		bytes += r->bytes;
+		fprintf(stderr, "%-40s %-9s %-5s %10lu %7lu %7lu %11s %8.2f  %s\n", n > 40 ? name + n - 40 : name,
+			r->format[0] ? r->format : "-",
+			r->feet == 3 ? "L R" : r->feet == 1 ? "L" : r->feet == 2 ? "R" : "-", r->frames, r->steps[0],
+			r->steps[1], cad, r->bytes / 1e6,
+			r->status == ANALYZE_OK ? "ok" : r->status == ANALYZE_SKIPPED ? "skipped: not a recording"
+										: "FAILED (see above)");
+	}
+	fprintf(stderr, "%zu files: %zu ok, %zu failed, %zu skipped; %.1f MB in %.2f s (%.0f MB/s)\n", b->n,
+		b->n - b->failed - b->skipped, b->failed, b->skipped, bytes / 1e6, seconds,
+		seconds > 0 ? bytes / 1e6 / seconds : 0.0);
+}
+
+static int batch_jobs(const struct batch *b)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int jobs = b->o->jobs > 0 ? b->o->jobs : (cores > 0 ? (int)cores : 1);
+
+	if (jobs > ANALYZE_JOBS_MAX)
+		jobs = ANALYZE_JOBS_MAX;
+	return (size_t)jobs > b->n ? (int)b->n : jobs;
+}
+
+static int batch_collect(struct batch *b)
+{
+	for (int i = 0; i < b->o->n_files; i++) {
+		int rc = ins_analyze_is_dir(b->o->files[i]) ? batch_add_dir(b, b->o->files[i])
+							    : batch_add(b, b->o->files[i], 0);
+		if (rc < 0)
+			return -1;
+	}
+	if (b->n == 0) {
+		fprintf(stderr, "insoled --analyze: no files to analyse\n");
+		return -1;
+	}
+	b->res = calloc(b->n, sizeof *b->res);
+	return b->res ? 0 : -1;
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->paths[i]);
+	free(b->paths);
+	free(b->from_dir);
+	free(b->res);
+	pthread_mutex_destroy(&b->lock);
+}
+
+int analyze_batch(const struct analyze_opts *o)
+{
+	struct batch b = { .o = o };
+	pthread_t threads[ANALYZE_JOBS_MAX];
+	int jobs, started = 0, status = ANALYZE_EXIT_OK;
+
+	pthread_mutex_init(&b.lock, NULL);
+	if (o->out_dir && !ins_analyze_is_dir(o->out_dir)) {
+		fprintf(stderr, "insoled --analyze: --out %s: not a directory\n", o->out_dir);
+		batch_free(&b);
+		return ANALYZE_EXIT_USAGE;
+	}
+	if (batch_collect(&b) < 0) {
+		batch_free(&b);
+		return ANALYZE_EXIT_INPUT;
+	}
+	b.tty = isatty(STDERR_FILENO);
+	b.t0 = batch_now();
+	jobs = batch_jobs(&b);
+	for (int i = 0; i < jobs; i++)
+		started += pthread_create(&threads[started], NULL, batch_worker, &b) == 0;
+	if (started == 0)
+		batch_worker(&b);    /* no thread could start: do the work here */
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (b.tty)
+		fputs("\r\033[K", stderr);
+	batch_table(&b, batch_now() - b.t0);
+	if (b.failed)
+		status = ANALYZE_EXIT_INPUT;
+	batch_free(&b);
+	return status;
+}

@@ -1,0 +1,55 @@
+/* Private to `insoled --analyze`: one file's run (analyze.c) and many
+ * files spread over threads (analyze_batch.c). */
+#ifndef INSOLED_ANALYZE_PRIV_H
+#define INSOLED_ANALYZE_PRIV_H
+
+#include <stdio.h>
+
+#include "insoled/frame.h"
+
+#define ANALYZE_EXIT_OK 0
+#define ANALYZE_EXIT_INPUT 1   /* bad file, layout or analysis setup (any of several files) */
+#define ANALYZE_EXIT_USAGE 2
+#define ANALYZE_JOBS_MAX 256   /* threads; more than any machine this runs on has cores */
+
+struct analyze_opts {
+	const char **files;     /* as given: files and directories */
+	int n_files;
+	const char *format;
+	const char *layout;
+	const char *layout_dir;
+	const char *data_dir;
+	const char *out_dir;    /* one output file per input, or NULL: stdout */
+	int csv;
+	int jobs;               /* 0: one per online core */
+	double body_weight_kg;
+};
+
+enum analyze_status { ANALYZE_OK = 0, ANALYZE_FAILED, ANALYZE_SKIPPED };
+
+/* What the summary table shows of one file. */
+struct analyze_result {
+	const char *path;
+	char format[16];
+	unsigned feet;
+	unsigned long frames;
+	unsigned long steps[INS_FOOT_COUNT];
+	double cadence[INS_FOOT_COUNT];   /* mean steps/min, NaN without steps */
+	long long bytes;
+	double seconds;
+	enum analyze_status status;
+	char err[1024];
+};
+
+/* One file: steps and summary to out (each JSON line naming the file when
+ * label, its JSON string, is given; the per-foot report on stderr when not).
+ * 0, or -1 with res->err. */
+int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, const char *label,
+		 struct analyze_result *res);
+
+/* Several files and directories; returns the process exit code. */
+int analyze_batch(const struct analyze_opts *o);
+
+int ins_analyze_is_dir(const char *path);
+
+#endif
