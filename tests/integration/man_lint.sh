@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # The manual pages render without a warning: mandoc -Tlint at level warning
 # on each page made by the build, and each documents every option the
 # program's --help lists.

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # The systemd unit made by the build loads in systemd: `systemd-analyze
 # verify` finds no error in it, and `systemd-analyze security` rates its
 # exposure (printed; docs/install.md quotes it) no worse than 2.5, "OK".
