@@ -80,6 +80,11 @@ static void fill_status(void *ctx, json_t *status)
 	json_object_set_new(pipeline, "recording_session",
 			    atomic_load(&d->control.recording) ? json_integer((json_int_t)atomic_load(&d->control.recording)) : json_null());
 	json_object_set_new(pipeline, "sensor_health", sensor_health_json(d));
+	{
+		/* the body weight in force, so a reloaded dashboard can show it */
+		double bw = atomic_load(&d->control.body_weight_n);
+		json_object_set_new(pipeline, "body_weight_n", bw > 0 ? json_real(bw) : json_null());
+	}
 	json_object_set_new(status, "analysis", pipeline);
 }
 

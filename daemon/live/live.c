@@ -66,6 +66,7 @@ struct live_foot {
 	unsigned w, h;
 	float cell_mm, x0_mm, y0_mm;
 	float *cells;
+	unsigned n_sparse;        /* sparse layouts: sensors streamed beside the cells; 0 for grids */
 	int64_t next_emit_mono_us;
 	int emitted_once;
 	/* Shared, under live->lock: latest FOOT JSON text. */
@@ -233,6 +234,7 @@ static int foot_init(struct live_foot *f, const struct ins_layout *layout, char 
 		return -1;
 	ins_heatmap_size(f->hm, &f->w, &f->h);
 	ins_heatmap_geometry(f->hm, &f->cell_mm, &f->x0_mm, &f->y0_mm);
+	f->n_sparse = layout->is_grid ? 0 : layout->n_sensors;
 	f->cells = calloc((size_t)f->w * f->h + 1, sizeof(float));
 	if (!f->cells) {
 		snprintf(err, errlen, "live: out of memory for a %ux%u heatmap", f->w, f->h);
@@ -443,7 +445,19 @@ static void render_heatmap(struct sbuf *b, struct live_foot *f, const float *kpa
 			sb_add(b, ",", 1);
 		sb_tenths(b, f->cells[i]);
 	}
-	sb_str(b, "]}");
+	sb_str(b, "]");
+	/* A sparse map shows what each sensor measured beside what was
+	 * interpolated between them. */
+	if (f->n_sparse) {
+		sb_str(b, ",\"sensors\":[");
+		for (unsigned i = 0; i < f->n_sparse; i++) {
+			if (i)
+				sb_add(b, ",", 1);
+			sb_tenths(b, kpa[i]);
+		}
+		sb_str(b, "]");
+	}
+	sb_str(b, "}");
 }
 
 /* FOOT = the analysis module's frame metrics object plus "heatmap". */

@@ -243,7 +243,9 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 			snprintf(err, errlen, "out of memory");
 		return INS_STORE_EIO;
 	}
-	s->start_us = ins_realtime_us();
+	/* dated when it was recorded, where the file says so */
+	if (ins_import_start_us(s->info->start, &s->start_us) < 0)
+		s->start_us = ins_realtime_us();
 	s->end_us = s->start_us;
 	return 0;
 }

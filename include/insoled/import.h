@@ -99,6 +99,12 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen);
 
 const struct ins_import_info *ins_import_info(const struct ins_import *imp);
 
+/* The recording's start (ins_import_info.start, as the file writes it:
+ * ISO 8601, day.month.year with a clock, or a month by name) in
+ * microseconds since the Unix epoch; a time without a zone is local time.
+ * Returns 0, or -1 when the text is empty or not a date. */
+int ins_import_start_us(const char *text, int64_t *start_us);
+
 /* Next frame in time order (both feet interleaved; left first at equal
  * times).  Returns 1 with *out filled, 0 at the end, -1 on bad input with err
  * = "file:line: field: what is wrong".  After -1 the reader stays at the

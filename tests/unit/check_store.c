@@ -1044,6 +1044,13 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	j = ins_store_session_get(st, imported, &c.refuse_corrupt, err, sizeof(err));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "reimported");
+	{
+		/* the export's start_utc (millisecond resolution) dates the re-import */
+		json_t *orig = ins_store_session_get(st, run.id, &c.refuse_corrupt, err, sizeof(err));
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")) / 1000,
+				 json_integer_value(json_object_get(orig, "start_us")) / 1000);
+		json_decref(orig);
+	}
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "model");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
 	json_decref(j);
@@ -1102,6 +1109,45 @@ START_TEST(exports_stream_and_import_reads_them_back)
 }
 END_TEST
 
+/* The report's map: the mean of each sensor's per-step peaks, over the
+ * foot's steps; never above the session maximum, and on the steady
+ * synthetic walker close to it.  Sparse maps carry the sensors' values. */
+START_TEST(heatmap_mean_of_step_peaks)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct live_run run = record_synthetic(st, "fsr16", 12.0, 0);
+	char err[256] = "";
+	int rc;
+	json_t *pk = ins_store_session_heatmap(st, run.id, 0, "peak", &rc, err, sizeof(err));
+	json_t *mp = ins_store_session_heatmap(st, run.id, 0, "mean_peak", &rc, err, sizeof(err));
+	json_t *a, *b;
+	size_t i, left = 0;
+	json_t *s;
+
+	ck_assert_msg(pk && mp, "%s", err);
+	json_array_foreach(run.steps, i, s)
+		left += strcmp(json_string_value(json_object_get(s, "foot")), "left") == 0;
+	ck_assert_uint_gt(left, 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(mp, "steps")), (json_int_t)left);
+	a = json_object_get(pk, "sensors");
+	b = json_object_get(mp, "sensors");
+	ck_assert_uint_eq(json_array_size(a), 16);
+	ck_assert_uint_eq(json_array_size(b), 16);
+	for (i = 0; i < 16; i++) {
+		double p = json_number_value(json_array_get(a, i)), m = json_number_value(json_array_get(b, i));
+		ck_assert_msg(m <= p + 1e-6, "sensor %zu: mean of step peaks %g above the session peak %g", i, m, p);
+		if (p > 50)
+			ck_assert_msg(m >= 0.97 * p, "sensor %zu: mean of step peaks %g, session peak %g", i, m, p);
+	}
+	json_decref(pk);
+	json_decref(mp);
+	json_decref(run.steps);
+	json_decref(run.summary);
+	ins_store_close(st);
+}
+END_TEST
+
 START_TEST(grid_heatmap_peak_is_exact)
 {
 	struct ins_store_config c = config();
@@ -1147,7 +1193,7 @@ START_TEST(grid_heatmap_peak_is_exact)
 	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
 	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "max", &rc, err, sizeof(err)));
 	ck_assert_int_eq(rc, INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "kind: expected peak or mean");
+	ck_assert_str_eq(err, "kind: expected peak, mean_peak or mean");
 	ins_layout_free(layout);
 	ins_store_close(st);
 }
@@ -1230,6 +1276,11 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), frames);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:moticon:230927_102114.txt");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "moticon sample");
+	{
+		/* dated by the file's "# Start time: 27.09.2023 10:21:14.922" (local time), not the import */
+		struct tm tm = { .tm_year = 123, .tm_mon = 8, .tm_mday = 27, .tm_hour = 10, .tm_min = 21, .tm_sec = 14, .tm_isdst = -1 };
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")), (int64_t)mktime(&tm) * 1000000 + 922000);
+	}
 	json_decref(j);
 	steps = stored_steps(st, id);
 	assert_same_json(steps, direct, "imported and directly analysed steps");
@@ -1437,6 +1488,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, reanalysis_identical_to_live);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
+	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);
 
