@@ -227,8 +227,8 @@ static json_t *scale_result_json(const struct ins_bw_scale_result *r)
 }
 
 /* Hands the request to the analysis thread and waits for its answer; one
- * at a time (control_lock), refused while recording so a session's
- * calibration, recorded at its start, already holds the scale. */
+ * at a time (a second is refused at once), refused while recording so a
+ * session's calibration, recorded at its start, already holds the scale. */
 static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
 {
 	struct daemon *d = ctx;
@@ -250,13 +250,21 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += SCALE_TIMEOUT_S;
 	pthread_mutex_lock(&d->scale.lock);
-	if (d->scale.state == SCALE_ABANDONED) {
-		snprintf(err, errlen, "the previous measurement is still being cancelled: try again");
-		rc = INS_STORE_EBUSY;
-		goto out;
+	if (d->scale.state != SCALE_IDLE) {
+		snprintf(err, errlen, d->scale.state == SCALE_ABANDONED
+					      ? "the previous measurement is still being cancelled: try again"
+					      : "a body-weight measurement is already running: wait for its answer");
+		rc = d->scale.state == SCALE_ABANDONED ? INS_STORE_EBUSY : INS_STORE_ECONFLICT;
+		pthread_mutex_unlock(&d->scale.lock);
+		pthread_mutex_unlock(&d->control.lock);
+		return rc;
 	}
 	d->scale.foot = (unsigned)foot;
 	d->scale.state = SCALE_REQUESTED;
+	/* Recording may start while this waits: the analysis thread then
+	 * abandons the measurement with a reason, so the wait holds only the
+	 * scale's own lock and start, stop and tare are not held up. */
+	pthread_mutex_unlock(&d->control.lock);
 	while ((d->scale.state == SCALE_REQUESTED || d->scale.state == SCALE_MEASURING) && rc == 0)
 		rc = pthread_cond_timedwait(&d->scale.cond, &d->scale.lock, &deadline);
 	answered = d->scale.state == SCALE_DONE;
@@ -273,9 +281,7 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 		*result = scale_result_json(&res);
 		rc = 0;
 	}
-out:
 	pthread_mutex_unlock(&d->scale.lock);
-	pthread_mutex_unlock(&d->control.lock);
 	return rc;
 }
 

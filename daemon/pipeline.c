@@ -119,6 +119,7 @@ int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen)
 		.bind_addr = cfg->listen_addr,
 		.port = port,
 		.token = cfg->token[0] ? cfg->token : NULL,
+		.max_connections = cfg->max_connections,
 		.web_root = web_root,
 		.vendor_root = daemon_vendor_dir(cfg, vendor_root, sizeof(vendor_root)),
 		.layout_dir = layout_dir,

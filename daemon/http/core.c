@@ -140,12 +140,24 @@ void ins_http_response_clear(struct ins_http_response *resp)
 	resp->fd = -1;
 }
 
-int ins_http_is_slow(const struct ins_http_request *req)
+enum ins_http_runs ins_http_runs_on(const struct ins_http_request *req)
 {
 	const struct ins_http_route *r = &req->route;
 
-	return (r->id == INS_ROUTE_SESSIONS_IMPORT || r->id == INS_ROUTE_SESSION_REANALYZE) &&
-	       (req->method & r->methods);
+	if (!(req->method & r->methods))
+		return INS_RUNS_INLINE;
+	switch (r->id) {
+	case INS_ROUTE_SESSIONS_IMPORT:
+	case INS_ROUTE_SESSION_REANALYZE:
+		return INS_RUNS_HEAVY;
+	case INS_ROUTE_SESSION_CURVES:
+	case INS_ROUTE_SESSION_HEATMAP:
+	case INS_ROUTE_COMPARE:
+	case INS_ROUTE_BODY_WEIGHT_SCALE:
+		return INS_RUNS_WORKER;
+	default:
+		return INS_RUNS_INLINE;
+	}
 }
 
 int ins_http_wants_upload(const struct ins_http_request *req)

@@ -1,10 +1,13 @@
-/* libmicrohttpd glue: a thread pool on epoll answers ordinary requests; SSE
+/* libmicrohttpd glue: a thread pool on poll() answers ordinary requests
+ * (libmicrohttpd 0.9.75's epoll loop can hold slots of closed connections
+ * until their timeout at the connection limit; see admit.c); SSE
  * responses are content-reader callbacks over ins_live cursors that suspend
  * their connection while there is nothing to send, and one waker thread
  * resumes them when the live state publishes (like systemd
  * journal-gatewayd, per-request state lives in con_cls and is freed in the
- * completion callback).  Imports and re-analyses run on their own thread
- * with the connection suspended, so no network thread waits on them. */
+ * completion callback).  Long requests (replays, the body-weight
+ * measurement, imports, re-analyses) run on the worker pool (jobs.c) with
+ * their connection suspended, so no network thread waits on them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,8 +43,11 @@
 #define SSE_SNDBUF (64 << 10)         /* kernel doubles it: ~0.4 s of dense-grid frames for both feet */
 #define SSE_HEARTBEAT_US 5000000      /* 5 s: keeps proxies and the browser's EventSource from timing out */
 #define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
-#define MAX_SLOW_JOBS 2               /* concurrent imports/re-analyses: each is CPU and disk heavy */
 #define TLS_FILE_MAX (64u << 10)      /* PEM certificate chains are a few KiB */
+/* GnuTLS priorities: TLS 1.2 and 1.3 only, and only key exchanges with
+ * forward secrecy (plain RSA key transport removed), 128-bit security or
+ * more; the server's order wins so clients cannot pick the weakest. */
+#define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
 
 static const char SSE_PREAMBLE[] = "retry: 1000\n\n";
 static const char SSE_HEARTBEAT[] = ": heartbeat\n\n";
@@ -68,9 +74,8 @@ struct ins_http_server {
 	pthread_t waker;
 	int waker_started;
 
-	pthread_mutex_t jobs_lock;
-	pthread_cond_t jobs_cond;
-	unsigned jobs;
+	pthread_mutex_t jobs_lock;     /* orders a job's suspend before its resume */
+	struct ins_http_jobs pool;
 
 	struct ins_ratelimit rl;      /* under jobs_lock: MHD and drop messages */
 };
@@ -461,9 +466,9 @@ static enum MHD_Result answer_error(struct conn_req *r, unsigned status, const c
 	return queue(r);
 }
 
-/* ---- slow jobs --------------------------------------------------------------- */
+/* ---- worker pool ---------------------------------------------------------- */
 
-static void *job_main(void *arg)
+static void job_main(void *arg)
 {
 	struct conn_req *r = arg;
 	struct ins_http_server *srv = r->srv;
@@ -472,37 +477,28 @@ static void *job_main(void *arg)
 	pthread_mutex_lock(&srv->jobs_lock);
 	r->job = JOB_DONE;
 	MHD_resume_connection(r->conn);
-	srv->jobs--;
-	pthread_cond_broadcast(&srv->jobs_cond);
 	pthread_mutex_unlock(&srv->jobs_lock);
-	return NULL;
 }
 
-static enum MHD_Result start_job(struct conn_req *r)
+static enum MHD_Result start_job(struct conn_req *r, enum ins_http_runs runs)
 {
 	struct ins_http_server *srv = r->srv;
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc;
+	enum ins_http_jobs_verdict v;
 
+	/* Under jobs_lock from submit to suspend: the job cannot resume the
+	 * connection before it is suspended. */
 	pthread_mutex_lock(&srv->jobs_lock);
-	if (srv->jobs >= MAX_SLOW_JOBS || srv->stopping) {
-		pthread_mutex_unlock(&srv->jobs_lock);
-		return answer_error(r, 503, NULL, "busy with other imports or re-analyses: retry in a minute");
-	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, job_main, r);
-	pthread_attr_destroy(&attr);
-	if (rc) {
-		pthread_mutex_unlock(&srv->jobs_lock);
-		return answer_error(r, 503, NULL, "cannot start a worker thread");
-	}
-	srv->jobs++;
 	r->job = JOB_RUNNING;
-	/* Still under jobs_lock, so the job cannot resume before this suspend. */
-	MHD_suspend_connection(r->conn);
+	v = ins_http_jobs_submit(&srv->pool, job_main, r, runs == INS_RUNS_HEAVY);
+	if (v == INS_JOBS_QUEUED)
+		MHD_suspend_connection(r->conn);
+	else
+		r->job = JOB_NONE;
 	pthread_mutex_unlock(&srv->jobs_lock);
+	if (v == INS_JOBS_HEAVY_BUSY)
+		return answer_error(r, 503, NULL, "busy with other imports or re-analyses: retry in a minute");
+	if (v == INS_JOBS_FULL)
+		return answer_error(r, 503, NULL, "the server is busy with other long requests: retry shortly");
 	return MHD_YES;
 }
 
@@ -670,12 +666,15 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 
 static enum MHD_Result respond(struct conn_req *r)
 {
+	enum ins_http_runs runs;
+
 	if (r->body_kind == BODY_UPLOAD && r->upload_len > 0)
 		r->req.upload_path = r->upload_path;
 	r->req.body = r->body;
 	r->req.body_len = r->body_len;
-	if (ins_http_is_slow(&r->req))
-		return start_job(r);
+	runs = ins_http_runs_on(&r->req);
+	if (runs != INS_RUNS_INLINE)
+		return start_job(r, runs);
 	ins_http_dispatch(r->srv->http, &r->req, &r->resp);
 	return queue(r);
 }
@@ -863,6 +862,7 @@ static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *e
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
 		http->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->cert_pem,
 		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 		MHD_OPTION_END);
 	if (!srv->mhd) {
 		snprintf(err, errlen, "http: cannot listen on %s:%u (address in use, or bad TLS certificate/key)",
@@ -893,7 +893,10 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 	http->server = srv;
 	pthread_mutex_init(&srv->sse_lock, NULL);
 	pthread_mutex_init(&srv->jobs_lock, NULL);
-	pthread_cond_init(&srv->jobs_cond, NULL);
+	if (ins_http_jobs_start(&srv->pool, INS_HTTP_WORKERS) < 0) {
+		snprintf(err, errlen, "http: cannot start the worker threads");
+		goto fail;
+	}
 	if (start_mhd(http, srv, err, errlen) < 0)
 		goto fail;
 	if (live && pthread_create(&srv->waker, NULL, waker_main, srv) != 0) {
@@ -933,15 +936,11 @@ void ins_http_stop(struct ins_http *http)
 		pthread_mutex_unlock(&srv->sse_lock);
 		if (srv->waker_started)
 			pthread_join(srv->waker, NULL);
-		pthread_mutex_lock(&srv->jobs_lock);
-		while (srv->jobs)
-			pthread_cond_wait(&srv->jobs_cond, &srv->jobs_lock);
-		pthread_mutex_unlock(&srv->jobs_lock);
+		ins_http_jobs_stop(&srv->pool);
 		if (srv->mhd)
 			MHD_stop_daemon(srv->mhd);
 		pthread_mutex_destroy(&srv->sse_lock);
 		pthread_mutex_destroy(&srv->jobs_lock);
-		pthread_cond_destroy(&srv->jobs_cond);
 		free(srv->cert_pem);
 		free(srv->key_pem);
 		free(srv);

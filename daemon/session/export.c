@@ -355,7 +355,7 @@ void ins_store_export_close(struct ins_export *ex)
 	sqlite3_finalize(ex->steps);
 	if (ex->db) {
 		sqlite3_exec(ex->db, "COMMIT", NULL, NULL, NULL);
-		sqlite3_close(ex->db);
+		store_reader_close(ex->st, ex->db);
 	}
 	free(ex->buf);
 	free(ex);

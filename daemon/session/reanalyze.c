@@ -161,7 +161,7 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *
 out:
 	json_decref(row);
 	free(steps.v);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return rc;
 }
 
@@ -330,6 +330,6 @@ out:
 	free(h.sum);
 	free(h.step_peak);
 	free(h.step_sum);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return out;
 }

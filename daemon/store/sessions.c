@@ -104,9 +104,13 @@ int store_insert_session(struct ins_store *st, const struct ins_session_meta *m,
 
 	if (m->subject && *m->subject && (rc = subject_id_for(st, m->subject, &subject, err, errlen)) < 0)
 		return rc;
-	if ((rc = prep(st, "INSERT INTO sessions(subject_id, footwear, notes, state, start_us, source, devices, "
+	/* The id is above every session that exists or ever existed
+	 * (sql/002_session_ids.sql): ids are never reused. */
+	if ((rc = prep(st, "INSERT INTO sessions(id, subject_id, footwear, notes, state, start_us, source, devices, "
 		       "layout_left, layout_right, calibration_json, body_weight_n, software_version, "
-		       "analysed_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &q, err, errlen)) < 0)
+		       "analysed_version) VALUES ((SELECT max(coalesce((SELECT max(id) FROM sessions), 0), "
+		       "(SELECT max_deleted FROM session_id_floor)) + 1),?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		       &q, err, errlen)) < 0)
 		return rc;
 	if (subject)
 		sqlite3_bind_int64(q, 1, subject);

@@ -30,6 +30,8 @@ static void store_free(struct ins_store *st)
 
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
 		sqlite3_finalize(*stmts[i]);
+	store_readers_free(st);
+	pthread_mutex_destroy(&st->readers_lock);
 	if (st->wdb && sqlite3_close(st->wdb) != SQLITE_OK)
 		ins_err(STORE_LOG, "%s: closing: %s", st->db_path, sqlite3_errmsg(st->wdb));
 	pthread_mutex_destroy(&st->mu);
@@ -125,6 +127,7 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 	}
 	st->lock_fd = lock_fd;
 	pthread_mutex_init(&st->mu, NULL);
+	pthread_mutex_init(&st->readers_lock, NULL);
 	pthread_cond_init(&st->wake, NULL);
 	pthread_cond_init(&st->done, NULL);
 	st->db_path = strdup(cfg->db_path);

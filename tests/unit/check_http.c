@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../daemon/http/http_priv.h"
@@ -341,6 +342,31 @@ static void hook_status(void *ctx, json_t *status)
 	json_object_set_new(status, "devices", json_pack("[{s:s}]", "path", "/dev/test0"));
 }
 
+/* The server fixture's body-weight measurement: blocks until the test
+ * releases it (at most 15 s), standing in for a long job. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int released, waiting;
+} slow_hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+
+static int hook_slow_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 15;
+	pthread_mutex_lock(&slow_hook.lock);
+	slow_hook.waiting++;
+	pthread_cond_broadcast(&slow_hook.cond);
+	while (!slow_hook.released && pthread_cond_timedwait(&slow_hook.cond, &slow_hook.lock, &until) == 0)
+		;
+	slow_hook.waiting--;
+	pthread_mutex_unlock(&slow_hook.lock);
+	*result = json_pack("{s:b}", "ok", 1);
+	return 0;
+}
+
 static json_t *hook_devices(void *ctx)
 {
 	return json_pack("[{s:s,s:s}]", "path", "/dev/test0", "layout", "fsr16");
@@ -364,7 +390,8 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 	struct ins_live_config lcfg = { .display_hz = 30, .step_history = 50 };
 	struct ins_http_hooks hooks = { .fill_status = hook_status, .start_recording = hook_start,
 					.stop_recording = hook_stop, .tare = hook_tare,
-					.set_body_weight = hook_body_weight, .devices = hook_devices };
+					.set_body_weight = hook_body_weight, .devices = hook_devices,
+					.body_weight_scale = hook_slow_scale };
 	struct ins_http_config hcfg = { .bind_addr = "127.0.0.1", .port = 0, .token = token,
 					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
 					.sse_stall_timeout_s = stall_s };
@@ -461,6 +488,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	memcpy(r->body + r->len, p, len);
 	r->len += len;
 	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static size_t on_body_discard(char *p, size_t size, size_t n, void *ud)
+{
 	return size * n;
 }
 
@@ -1366,6 +1398,65 @@ START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 }
 END_TEST
 
+/* ---- long requests on the worker pool --------------------------------------------- */
+
+static void *post_scale(void *arg)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hs = curl_slist_append(NULL, "Content-Type: application/json");
+	char url[128];
+	long *status = arg;
+
+	snprintf(url, sizeof(url), "%s/api/calibration/body-weight-scale", fx.base);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"foot\":\"left\"}");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body_discard);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(hs);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+/* More long requests than the server has network threads, all blocked in
+ * their work: cheap requests are still answered (while the long ones are
+ * provably still running), and the long ones finish once released. */
+START_TEST(long_requests_leave_the_network_threads_free)
+{
+	enum { LONG = 4 }; /* the fixture runs 2 network threads */
+	pthread_t t[LONG];
+	long status[LONG] = { 0 };
+	int64_t t0, worst = 0;
+
+	slow_hook.released = 0;
+	for (int i = 0; i < LONG; i++)
+		pthread_create(&t[i], NULL, post_scale, &status[i]);
+	pthread_mutex_lock(&slow_hook.lock);
+	while (slow_hook.waiting < LONG)
+		pthread_cond_wait(&slow_hook.cond, &slow_hook.lock);
+	pthread_mutex_unlock(&slow_hook.lock);
+	for (int i = 0; i < 20; i++) {
+		t0 = ins_mono_us();
+		ck_assert_int_eq(req("GET", "/api/metrics", NULL, NULL), 200);
+		if (ins_mono_us() - t0 > worst)
+			worst = ins_mono_us() - t0;
+	}
+	ck_assert_int_eq(req("GET", "/api/status", NULL, NULL), 200);
+	pthread_mutex_lock(&slow_hook.lock);
+	ck_assert_int_eq(slow_hook.waiting, LONG); /* the GETs did not wait for them */
+	slow_hook.released = 1;
+	pthread_cond_broadcast(&slow_hook.cond);
+	pthread_mutex_unlock(&slow_hook.lock);
+	for (int i = 0; i < LONG; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(status[i], 200);
+	}
+	fprintf(stderr, "GET /api/metrics beside %d long requests: slowest of 20 took %.1f ms\n", LONG, worst / 1e3);
+}
+END_TEST
+
 /* ---- raw sockets ------------------------------------------------------------------ */
 
 static int raw_connect(void)
@@ -1563,6 +1654,17 @@ END_TEST
 
 /* ---- HTTPS ------------------------------------------------------------------------ */
 
+/* Whether openssl s_client completes a handshake with these options. */
+static int tls_handshake(const char *options)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl s_client -connect 127.0.0.1:%u %s </dev/null 2>/dev/null | grep -q 'Cipher is [A-Z]'",
+		 ins_http_port(fx.http), options);
+	return system(cmd) == 0;
+}
+
 START_TEST(https_with_certificate_and_key)
 {
 	char dir[] = "/tmp/ins-http-tls-XXXXXX", cmd[512], cert[64], key[64], cookie_line[256] = "";
@@ -1593,6 +1695,13 @@ START_TEST(https_with_certificate_and_key)
 	ck_assert_ptr_nonnull(p);
 	sscanf(p, "%255[^\r\n]", cookie_line);
 	ck_assert_msg(strstr(cookie_line, "; Secure"), "%s", cookie_line);
+	/* TLS 1.2 and 1.3 with forward secrecy only */
+	ck_assert_msg(tls_handshake("-tls1_3"), "TLS 1.3 refused");
+	ck_assert_msg(tls_handshake("-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256"), "TLS 1.2 ECDHE refused");
+	ck_assert_msg(!tls_handshake("-tls1_2 -cipher AES128-GCM-SHA256"), "plain RSA key exchange accepted");
+	ck_assert_msg(!tls_handshake("-tls1_2 -cipher AES256-SHA256"), "plain RSA key exchange accepted");
+	ck_assert_msg(!tls_handshake("-tls1_1 -cipher DEFAULT@SECLEVEL=0"), "TLS 1.1 accepted");
+	ck_assert_msg(!tls_handshake("-tls1 -cipher DEFAULT@SECLEVEL=0"), "TLS 1.0 accepted");
 	/* plain HTTP to the TLS port gets no answer */
 	{
 		CURL *c = curl_easy_init();
@@ -1785,6 +1894,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, sse_delivers_steps_within_100ms_and_resumes);
 	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
 	tcase_add_test(server, session_curves_served_from_the_store);
+	tcase_add_test(server, long_requests_leave_the_network_threads_free);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);
