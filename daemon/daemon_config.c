@@ -13,6 +13,8 @@
 #include "insoled/log.h"
 #include "insoled/parse.h"
 
+#define LOG_PREFIX "config"
+
 #define DEFAULT_PORT 8080
 #define DEFAULT_DISPLAY_HZ 30.0
 /* Two seconds of a 1,260-cell pair at 200 Hz: room for the analysis thread
@@ -71,7 +73,7 @@ static int check_secret_mode(int fd, const char *path, const char *what, char *e
 		return -1;
 	}
 	if (st.st_mode & (S_IRGRP | S_IWGRP))
-		ins_warn("config", "%s: %s and its group may read it (mode %04o): chmod 600 unless meant", path, what,
+		ins_warn("%s: %s and its group may read it (mode %04o): chmod 600 unless meant", path, what,
 			 (unsigned)(st.st_mode & 07777));
 	return 0;
 }

@@ -10,6 +10,8 @@
 #include "daemon_priv.h"
 #include "insoled/log.h"
 
+#define LOG_PREFIX "daemon"
+
 /* The analysis thread looks at requests at least every ANALYSIS_POLL_MS, so
  * a calibration snapshot comes within that; allow for a loaded machine. */
 #define SNAPSHOT_TIMEOUT_S 2
@@ -166,7 +168,7 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	if (rc == INS_STORE_OK) {
 		d->control.session_body_weight_n = meta.body_weight_n;
 		atomic_store(&d->control.recording, *session_id);
-		ins_info(MOD, "recording session %" PRId64, *session_id);
+		ins_info("recording session %" PRId64, *session_id);
 	}
 out:
 	free(calib_json);
@@ -185,7 +187,7 @@ static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errle
 		atomic_store(&d->control.recording, NO_SESSION);
 	rc = ins_store_session_stop(d->store, session_id, err, errlen);
 	if (rc == INS_STORE_OK)
-		ins_info(MOD, "session %" PRId64 " stopped", session_id);
+		ins_info("session %" PRId64 " stopped", session_id);
 	pthread_mutex_unlock(&d->control.lock);
 	return rc;
 }

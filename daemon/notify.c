@@ -9,6 +9,8 @@
 
 #include "daemon_priv.h"
 
+#define LOG_PREFIX "daemon"
+
 #ifdef HAVE_LIBSYSTEMD
 #include <systemd/sd-daemon.h>
 
@@ -17,7 +19,7 @@ static void notify(const char *state)
 	int rc = sd_notify(0, state);
 
 	if (rc < 0)
-		ins_dbg(MOD, "sd_notify: %d", rc);
+		ins_dbg("sd_notify: %d", rc);
 }
 
 int64_t daemon_watchdog_usec(void)
@@ -74,7 +76,7 @@ void daemon_notify_tick(struct daemon *d)
 	if (beat != d->notify_last_beat)
 		notify("WATCHDOG=1");
 	else
-		ins_warn(MOD, "the analysis thread has not gone round its loop since the last check");
+		ins_warn("the analysis thread has not gone round its loop since the last check");
 	d->notify_last_beat = beat;
 }
 

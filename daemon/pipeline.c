@@ -14,6 +14,8 @@
 #include "pipeline.h"
 #include "insoled/log.h"
 
+#define LOG_PREFIX "daemon"
+
 int daemon_load_layouts(const struct ins_config *cfg, struct ins_layout *layout[INS_FOOT_COUNT], char *err,
 			size_t errlen)
 {
@@ -188,7 +190,7 @@ static int run_until_stopped(struct daemon *d, const sigset_t *set, daemon_confi
 			return EXIT_FAILURE;
 		daemon_notify_tick(d);
 	}
-	ins_info(MOD, "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	ins_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	daemon_notify_stopping();
 	return EXIT_SUCCESS;
 }
@@ -253,7 +255,7 @@ int ins_daemon_run(const struct ins_config *cfg, daemon_config_reader reread)
 	status = run_until_stopped(&d, &signals, reread);
 out:
 	if (status != EXIT_SUCCESS && err[0])
-		ins_err(MOD, "%s", err);
+		ins_err("%s", err);
 	teardown(&d);
 	return status;
 }

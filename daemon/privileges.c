@@ -15,6 +15,8 @@
 
 #include "daemon_priv.h"
 
+#define LOG_PREFIX "daemon"
+
 #define DEFAULT_DB_DIR INS_LOCALSTATEDIR "/lib/insoled"
 
 /* The database, its WAL files and its lock were made by root; the user
@@ -64,7 +66,7 @@ int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errle
 		return 0; /* a demo run as root stays a quick look, not a service */
 	pw = getpwnam(user);
 	if (!pw && !cfg->user[0]) {
-		ins_warn(MOD, "started as root and there is no user '%s' to run as: staying root (create it with "
+		ins_warn("started as root and there is no user '%s' to run as: staying root (create it with "
 			 "systemd-sysusers or adduser --system %s, or set user = in [daemon])", user, user);
 		return 0;
 	}
@@ -73,7 +75,7 @@ int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errle
 		return -1;
 	}
 	if (pw->pw_uid == 0) {
-		ins_warn(MOD, "user = %s: running as root, as configured", user);
+		ins_warn("user = %s: running as root, as configured", user);
 		return 0;
 	}
 	gid = pw->pw_gid;
@@ -93,6 +95,6 @@ int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errle
 		snprintf(err, errlen, "switched to user '%s' but could become root again", user);
 		return -1;
 	}
-	ins_info(MOD, "running as user %s (uid %u, gid %u)", user, (unsigned)pw->pw_uid, (unsigned)gid);
+	ins_info("running as user %s (uid %u, gid %u)", user, (unsigned)pw->pw_uid, (unsigned)gid);
 	return 0;
 }

@@ -16,13 +16,15 @@
 
 #include "daemon_priv.h"
 
+#define LOG_PREFIX "daemon"
+
 /* Keys a running daemon cannot take over: they name what it has open. */
 static void warn_restart_only(const struct ins_config *old, struct ins_config *cfg)
 {
 #define KEEP(field, key)                                                                        \
 	do {                                                                                    \
 		if (memcmp(&old->field, &cfg->field, sizeof(old->field)) != 0)                \
-			ins_warn(MOD, "reload: %s changed: takes effect at the next start", key); \
+			ins_warn("reload: %s changed: takes effect at the next start", key); \
 		memcpy(&cfg->field, &old->field, sizeof(old->field));                           \
 	} while (0)
 	KEEP(listen_addr, "listen");
@@ -102,16 +104,16 @@ int daemon_reload(struct daemon *d, daemon_config_reader reread)
 	uint16_t port = 0;
 	char err[512] = "";
 
-	ins_info(MOD, "received SIGHUP: reloading %s", d->cfg->config_file[0] ? d->cfg->config_file
+	ins_info("received SIGHUP: reloading %s", d->cfg->config_file[0] ? d->cfg->config_file
 									: "devices and layouts");
 	if (!cfg || reread(cfg, err, sizeof(err)) < 0) {
-		ins_err(MOD, "reload: %s; keeping the running configuration", cfg ? err : "out of memory");
+		ins_err("reload: %s; keeping the running configuration", cfg ? err : "out of memory");
 		free(cfg);
 		return 0;
 	}
 	warn_restart_only(d->cfg, cfg);
 	if (daemon_load_layouts(cfg, layout, err, sizeof(err)) < 0) {
-		ins_err(MOD, "reload: %s; keeping the running configuration", err);
+		ins_err("reload: %s; keeping the running configuration", err);
 		free_layouts(layout);
 		free(cfg);
 		return 0;
@@ -119,7 +121,7 @@ int daemon_reload(struct daemon *d, daemon_config_reader reread)
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		changed |= !same_layout(layout[foot], d->layout[foot]);
 	if (changed && session != NO_SESSION) {
-		ins_err(MOD, "reload: session %lld is recording with the current layouts and calibration; "
+		ins_err("reload: session %lld is recording with the current layouts and calibration; "
 			"stop it, then reload again (nothing reloaded)", (long long)session);
 		free_layouts(layout);
 		free(cfg);
@@ -147,10 +149,10 @@ int daemon_reload(struct daemon *d, daemon_config_reader reread)
 	if (rc == 0 && changed && daemon_start_http(d, port, err, sizeof(err)) < 0)
 		rc = -1;
 	if (rc < 0)
-		ins_err(MOD, "reload: %s; stopping", err);
+		ins_err("reload: %s; stopping", err);
 	free_layouts(layout);
 	if (rc == 0) {
-		ins_info(MOD, "reloaded: %u devices%s%s", d->cfg->n_devices,
+		ins_info("reloaded: %u devices%s%s", d->cfg->n_devices,
 			 changed ? ", new layouts and calibration" : ", layouts unchanged",
 			 session != NO_SESSION ? ", still recording" : "");
 		daemon_notify_ready(d);

@@ -12,8 +12,6 @@
 #include "insoled/http.h"
 #include "insoled/log.h"
 
-#define INS_HTTP_MOD "http"
-
 /* Limits (docs/api.md "Limits"). */
 #define INS_HTTP_MAX_TARGET 2048        /* URL + query: the longest legitimate one is a session filter */
 #define INS_HTTP_MAX_PATH 1024
@@ -180,6 +178,7 @@ struct ins_http {
 	struct ins_live *live;
 	struct ins_http_hooks hooks;
 	int64_t start_mono_us;
+	int64_t (*clock_us)(void);    /* SSE heartbeats; NULL: ins_mono_us */
 
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
 	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
@@ -193,7 +192,7 @@ struct ins_http {
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 };
 
-/* ---- core: everything but the socket (http_core.c) ----------------------- */
+/* ---- core: everything but the socket (core.c) ---------------------------- */
 struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
 				   struct ins_live *live, const struct ins_http_hooks *hooks,
 				   char *err, size_t errlen);

@@ -17,6 +17,8 @@
 
 #include "store_priv.h"
 
+#define LOG_PREFIX "store"
+
 /* The database's directory is made when missing (one level, 0750): the
  * default /var/lib/insoled may not exist on a machine never installed to. */
 static int make_parent_dir(const char *db_path, char *err, size_t errlen)
@@ -33,7 +35,7 @@ static int make_parent_dir(const char *db_path, char *err, size_t errlen)
 		return 0;
 	*slash = '\0';
 	if (mkdir(dir, 0750) == 0)
-		ins_info(STORE_LOG, "%s: created the database directory", dir);
+		ins_info("%s: created the database directory", dir);
 	else if (errno != EEXIST) {
 		snprintf(err, errlen, "store: cannot create the database directory %s: %s", dir, strerror(errno));
 		return -1;
@@ -84,7 +86,7 @@ int store_lock(const char *db_path, char *err, size_t errlen)
 	}
 	len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
-		ins_warn(STORE_LOG, "%s: cannot write the pid: %s", path, strerror(errno));
+		ins_warn("%s: cannot write the pid: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -95,6 +97,6 @@ void store_unlock(int fd)
 	/* Emptied first: a pid left in the file would name a process that no
 	 * longer owns the database. */
 	if (ftruncate(fd, 0) < 0)
-		ins_dbg(STORE_LOG, "lock file: truncate: %s", strerror(errno));
+		ins_dbg("lock file: truncate: %s", strerror(errno));
 	close(fd);
 }

@@ -9,6 +9,8 @@
 #include "insoled/clock.h"
 #include "store_priv.h"
 
+#define LOG_PREFIX "store"
+
 const char *ins_store_strerror(int rc)
 {
 	switch (rc) {
@@ -33,7 +35,7 @@ static void store_free(struct ins_store *st)
 	store_readers_free(st);
 	pthread_mutex_destroy(&st->readers_lock);
 	if (st->wdb && sqlite3_close(st->wdb) != SQLITE_OK)
-		ins_err(STORE_LOG, "%s: closing: %s", st->db_path, sqlite3_errmsg(st->wdb));
+		ins_err("%s: closing: %s", st->db_path, sqlite3_errmsg(st->wdb));
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->wake);
 	pthread_cond_destroy(&st->done);
@@ -148,7 +150,7 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 		goto fail;
 	if ((rc = store_writer_start(st, err, errlen)) < 0)
 		goto fail;
-	ins_info(STORE_LOG, "%s: open, schema version %d", st->db_path, st->schema_version);
+	ins_info("%s: open, schema version %d", st->db_path, st->schema_version);
 	return st;
 fail:
 	store_free(st);

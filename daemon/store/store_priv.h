@@ -13,8 +13,6 @@
 
 #include "chunk.h"
 
-#define STORE_LOG "store"
-
 /* The writer wakes at least this often to look at its queue: short enough
  * that a commit happens close to its interval, long enough to cost nothing. */
 #define INS_STORE_TICK_MS 50

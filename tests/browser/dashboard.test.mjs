@@ -384,6 +384,21 @@ async function main() {
 			await page.click('#delete-confirm');
 			await page.waitForFunction((i) => !document.querySelector(`#sessions-table tr[data-id="${i}"]`), id, { timeout: UI_WAIT_MS });
 		});
+		await check('a recording from another system is imported and its report opens with its map', async () => {
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.$eval('#import-card', (d) => { d.open = true; });
+			await page.setInputFiles('#import-file', join(SRC, 'tests/fixtures/import/pedar_small.asc'));
+			await page.fill('#import-subject', 'E2E-import');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const sid = (await page.textContent('#import-msg')).match(/#(\d+)/)[1];
+			await page.goto(`${daemon.base}/#/report/${sid}`);
+			// one insole of 99 pedar sensors: the left map only, drawn from layout pedar99-y
+			await page.waitForSelector('canvas[aria-label^="Left foot"]', { timeout: UI_WAIT_MS });
+			const facts = await page.textContent('main');
+			expect(facts.includes('E2E-import') && facts.includes('pedar99-y'), 'the report lacks the subject or the layout');
+			await shot(page, 'report-imported');
+		});
 
 		await ctx.close();
 		ctx = null;

@@ -33,6 +33,10 @@
 #define SRC INS_TEST_SRCDIR
 /* 128 random bits in hex: the weakest token the server accepts */
 #define TEST_TOKEN "6f0c2a9e41d37b58c0e9a4f12d6b83e7"
+/* Only a hang guard, never a measurement: far above anything a healthy
+ * run waits for, even on a loaded machine, and below the test cases'
+ * 30 s timeout so that a hang fails with a message. */
+#define HANG_GUARD_US 20000000LL
 
 /* ======================================================================
  * Part 1: no socket
@@ -384,6 +388,14 @@ static void write_file(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+/* The servers' SSE clock stands still: no heartbeat is ever due, so an
+ * event reaches a client only through a wake-up, and a lost wake-up
+ * shows as an event that never comes. */
+static int64_t stopped_clock_us(void)
+{
+	return 0;
+}
+
 static void start_server_tls(const char *token, unsigned stall_s, const char *cert, const char *key)
 {
 	struct ins_store_config scfg = { 0 };
@@ -394,7 +406,7 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 					.body_weight_scale = hook_slow_scale };
 	struct ins_http_config hcfg = { .bind_addr = "127.0.0.1", .port = 0, .token = token,
 					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
-					.sse_stall_timeout_s = stall_s };
+					.sse_stall_timeout_s = stall_s, .clock_us = stopped_clock_us };
 	char err[400], db[128], web[128], vendor[128], outside[128];
 
 	strcpy(fx.dir, "/tmp/ins-http-XXXXXX");
@@ -1261,7 +1273,7 @@ static int wait_clients(uint64_t n)
 {
 	struct ins_live_stats st;
 
-	for (int i = 0; i < 500; i++) {
+	for (int64_t start = ins_mono_us(); ins_mono_us() - start < HANG_GUARD_US;) {
 		ins_live_get_stats(fx.live, &st);
 		if (st.clients == n)
 			return 1;
@@ -1270,22 +1282,13 @@ static int wait_clients(uint64_t n)
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Each step event must arrive: a lost wake-up would show as a wait for the
- * next event or the 5 s heartbeat.  The median must be under 100 ms; single
- * deliveries may be later when make -j runs other tests on the same cores,
- * so they only have to arrive (within the 1 s wait). */
+/* Each step event must arrive.  The SSE clock stands still, so nothing
+ * but the wake-up can deliver it: a lost wake-up waits forever (until the
+ * hang guard).  How fast delivery is, is a benchmark figure (make bench). */
 #define SSE_STEPS 9
-START_TEST(sse_delivers_steps_within_100ms_and_resumes)
+START_TEST(sse_delivers_every_step_and_resumes)
 {
 	struct sse_client c, resumed;
-	int64_t published, lat[SSE_STEPS];
 	char *p;
 
 	sse_start(&c, NULL);
@@ -1294,19 +1297,14 @@ START_TEST(sse_delivers_steps_within_100ms_and_resumes)
 	for (uint32_t i = 0; i < SSE_STEPS; i++) {
 		struct ins_step s = make_step(INS_FOOT_LEFT, i, 650);
 		unsigned before = sse_steps(&c, NULL);
-		int64_t seen_us = 0;
+		int64_t published = ins_mono_us();
 
-		published = ins_mono_us();
 		ins_live_publish_step(fx.live, &s);
-		while (sse_steps(&c, NULL) == before && ins_mono_us() - published < 1000000)
+		while (sse_steps(&c, NULL) == before && ins_mono_us() - published < HANG_GUARD_US)
 			usleep(1000);
-		ck_assert_msg(sse_steps(&c, &seen_us) == before + 1, "step event %u not delivered within 1 s", i);
-		lat[i] = seen_us - published;
-		usleep(30000);
+		ck_assert_msg(sse_steps(&c, NULL) == before + 1, "step event %u never delivered", i);
+		usleep(30000); /* the stream parks again between steps */
 	}
-	qsort(lat, SSE_STEPS, sizeof(lat[0]), cmp_i64);
-	ck_assert_msg(lat[SSE_STEPS / 2] < 100000, "median step event latency %lld us (max %lld us)",
-		      (long long)lat[SSE_STEPS / 2], (long long)lat[SSE_STEPS - 1]);
 	pthread_mutex_lock(&c.lock);
 	ck_assert_int_eq(strncmp(c.buf, "retry: 1000\n\n", 13), 0);
 	p = strstr(c.buf, "event: step\ndata: {\"foot\":\"left\",\"index\":0,");
@@ -1348,32 +1346,44 @@ static int stalled_client(void)
 	return fd;
 }
 
+/* Frames at about 30 events/s until the server has dropped the stalled
+ * client, however long its stall timeout takes on this machine; returns
+ * the frame time reached. */
+static int64_t publish_until_stalled_dropped(void)
+{
+	struct ins_live_stats st;
+	int64_t start = ins_mono_us(), t = 0;
+
+	do {
+		publish_left_frame(500.0f, t);
+		t += 10000;
+		usleep(10000);
+		ins_live_get_stats(fx.live, &st);
+	} while (st.clients != 1 && ins_mono_us() - start < HANG_GUARD_US);
+	ck_assert_uint_eq(st.clients, 1);
+	return t;
+}
+
+/* The stalled socket's buffers fill, its connection times out (libmicro-
+ * httpd's timeout, the configured stall time) and is closed; the healthy
+ * client keeps receiving before and after. */
 START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 {
 	struct sse_client healthy;
-	struct ins_live_stats st;
 	int stalled = stalled_client();
 	unsigned frames_before;
-	int64_t until;
+	int64_t t, start;
 	char drain[65536];
 	ssize_t n;
 
 	sse_start(&healthy, NULL);
 	ck_assert(wait_clients(2));
-	/* 30 frame events/s for 6 s: the stalled socket's buffers fill within
-	 * about 2 s, its connection then times out after 2 s; the healthy one
-	 * keeps going. */
-	until = ins_mono_us() + 6000000;
-	for (int64_t t = 0; ins_mono_us() < until; t += 10000) {
-		publish_left_frame(500.0f, t);
-		usleep(10000);
-	}
-	ins_live_get_stats(fx.live, &st);
-	ck_assert_uint_eq(st.clients, 1);
+	t = publish_until_stalled_dropped();
 	frames_before = sse_frames(&healthy);
-	ck_assert_uint_gt(frames_before, 60);
-	for (int i = 0; i < 30; i++) {
-		publish_left_frame(500.0f, 5000000 + i * 40000);
+	ck_assert_uint_gt(frames_before, 0);
+	start = ins_mono_us();
+	for (int i = 0; sse_frames(&healthy) <= frames_before + 15 && ins_mono_us() - start < HANG_GUARD_US; i++) {
+		publish_left_frame(500.0f, t + i * 40000);
 		usleep(40000);
 	}
 	ck_assert_uint_gt(sse_frames(&healthy), frames_before + 15);
@@ -1722,7 +1732,7 @@ START_TEST(https_with_certificate_and_key)
 }
 END_TEST
 
-/* ---- session curves (CURVES engineer) --------------------------------- */
+/* ---- session curves --------------------------------------------------- */
 
 /* 10 s of the synthetic walker recorded into a session through the API:
  * GET /api/sessions/ID/curves serves the store's curves document as is;
@@ -1891,7 +1901,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, import_round_trip_and_upload_errors);
 	tcase_add_test(server, oversized_bodies_get_413);
 	tcase_add_test(server, static_files_and_traversal);
-	tcase_add_test(server, sse_delivers_steps_within_100ms_and_resumes);
+	tcase_add_test(server, sse_delivers_every_step_and_resumes);
 	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
 	tcase_add_test(server, session_curves_served_from_the_store);
 	tcase_add_test(server, long_requests_leave_the_network_threads_free);

@@ -1337,7 +1337,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 }
 END_TEST
 
-/* ---- curves (CURVES engineer) ------------------------------------------------------ */
+/* ---- curves ------------------------------------------------------------------------ */
 
 /* 30 s of the synthetic walker recorded as the pipeline does, with a body
  * weight change and a tare mid-session, and the same frames and steps fed

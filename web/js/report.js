@@ -135,7 +135,9 @@ async function drawSessionMaps(card, id, layouts) {
 	const kinds = [['mean_peak', 'Peak pressure', 'Mean over the steps of each step\u2019s peak pressure'],
 		['mean', 'Mean pressure', 'Average pressure of each cell during stance'],
 		['peak', 'Session maximum', 'Highest pressure of each cell over the whole session (one step can drive it)']];
-	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f) => get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null)))));
+	// a foot the session has no insole for (a one-foot recording) has no map to ask for
+	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f, fi) => (layouts[fi]
+		? get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null) : Promise.resolve(null))))));
 	const row = el('div', { class: 'two-col' });
 	const second = el('details', { class: 'second-map', id: 'map-session-max' },
 		el('summary', {}, 'Session maximum instead of the mean of step peaks'));
