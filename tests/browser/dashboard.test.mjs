@@ -344,6 +344,9 @@ async function main() {
 			await sleep(500);
 			await shot(page, 'report');
 			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-mean_peak-${f}`, true);
+			const regions = await page.$$eval('#regions-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.region, tr.querySelector('td')?.textContent]));
+			expect(regions.length === 9 && regions.every(([r, v]) => r && /^\d+$/.test(v)),
+				`the anatomical regions table: ${JSON.stringify(regions)}`);
 			const trend = await page.$eval('#trend-chart', (b) => ({ x: b.dataset.xAxis, lo: Number(b.dataset.yMin), hi: Number(b.dataset.yMax) }));
 			expect(trend.x === 'Time since start (s)', `a short session's trend axis: ${trend.x}`);
 			expect(trend.hi - trend.lo >= 0.049 * Math.abs((trend.hi + trend.lo) / 2), `trend y range ${trend.lo}..${trend.hi} zooms below 5 % of the values`);
