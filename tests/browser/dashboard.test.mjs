@@ -351,6 +351,24 @@ async function main() {
 			expect(trend.x === 'Time since start (s)', `a short session's trend axis: ${trend.x}`);
 			expect(trend.hi - trend.lo >= 0.049 * Math.abs((trend.hi + trend.lo) / 2), `trend y range ${trend.lo}..${trend.hi} zooms below 5 % of the values`);
 			await expectTouchTargets(page, 'report');
+			// playback: the slider, play/pause and frame steps move map, CoP and force cursor together
+			await page.click('#playback summary');
+			await page.waitForSelector('#playback-slider', { timeout: UI_WAIT_MS });
+			const marksShown = await page.$$eval('.playback-marks .mark', (m) => m.length);
+			expect(marksShown > 10, `playback marks ${marksShown} step contacts`);
+			const t = async () => Number(await page.$eval('.playback-body', (b) => b.dataset.t));
+			const pic = () => canvasData(page, '#playback-map-left');
+			const [t0, p0] = [await t(), await pic()];
+			await page.click('#playback-play');
+			await sleep(1200);
+			await page.click('#playback-play');
+			const [t1, p1] = [await t(), await pic()];
+			expect(t1 > t0 && p1 !== p0, `playing moved the time ${t0} -> ${t1}${p1 === p0 ? ' but not the map' : ''}`);
+			await page.click('#playback-next');
+			expect(await t() > t1, 'the next-frame button did not advance');
+			await expectMapMarks(page, '#playback-map-left', true);
+			await page.$eval('#playback', (e) => e.scrollIntoView());
+			await shot(page, 'report-playback');
 			// printed while scrolled: the sticky table header must not float over the content
 			await page.$eval('#metrics-table', (t) => t.scrollIntoView());
 			await page.evaluate(() => window.scrollBy(0, 300));

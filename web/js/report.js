@@ -10,6 +10,7 @@ import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
 import { archCategory, trendCategory, ARCH_INDEX_THRESHOLDS } from './arch.js';
 import { regionsCard, MASK_METRIC_NAMES } from './regions.js';
+import { playbackCard } from './playback.js';
 import { drawCurves } from './curves.js';
 
 const FEET = ['left', 'right'];
@@ -101,6 +102,10 @@ export async function mount(main, params) {
 	drawCurves(curvesCard, id, layouts).then((c) => charts.push(...c)).catch((e) => {
 		curvesCard.querySelector('#curves-status').textContent = `Force curves unavailable: ${e.message}`;
 	});
+
+	const playback = playbackCard(id, layouts);
+	body.append(playback.card);
+	charts.push(playback);
 
 	body.append(archCard(sum, defByName));
 	const regions = regionsCard(sum);
