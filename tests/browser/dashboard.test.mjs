@@ -249,21 +249,6 @@ async function main() {
 			expect(/Force\s*[\d,]+ N/.test(force), `left readout has no force as text: ${force}`);
 		});
 
-		await check('live maps outline and name the anatomical regions, label M/L and heel/toe, hatch what fsr16 does not measure', async () => {
-			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-${f}`, true);
-		});
-
-		await check('tabbing onto the kPa field leaves the colour range alone; typing a maximum fixes it', async () => {
-			await page.focus('#range-auto');
-			await page.keyboard.press('Tab');
-			const focused = await page.evaluate(() => document.activeElement?.id);
-			expect(focused === 'range-max', `Tab from the range radios went to ${focused}`);
-			expect(await page.isChecked('#range-auto'), 'tabbing onto the kPa field switched the range to Fixed');
-			await page.keyboard.type('0');
-			expect(await page.isChecked('#range-fixed'), 'typing a maximum did not choose the fixed range');
-			await page.check('#range-auto');
-		});
-
 		await check('lost frames raise a visible "frames dropped" warning', async () => {
 			await page.waitForFunction(() => /Frames dropped/.test(document.querySelector('#live-alerts')?.textContent ?? ''), null, { timeout: ALERT_WAIT_MS });
 			await shot(page, 'live-frames-dropped');
@@ -278,6 +263,21 @@ async function main() {
 			expect(/Left|Right/.test(row) && /Rearfoot|Midfoot|Forefoot/.test(row), `step row lacks foot or strike: ${row}`);
 			await sleep(1500); // let the gait line and force curve fill for the picture
 			await shot(page, 'live');
+		});
+
+		await check('live maps outline and name the anatomical regions, label M/L and heel/toe, hatch what fsr16 does not measure', async () => {
+			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-${f}`, true);
+		});
+
+		await check('tabbing onto the kPa field leaves the colour range alone; typing a maximum fixes it', async () => {
+			await page.focus('#range-auto');
+			await page.keyboard.press('Tab');
+			const focused = await page.evaluate(() => document.activeElement?.id);
+			expect(focused === 'range-max', `Tab from the range radios went to ${focused}`);
+			expect(await page.isChecked('#range-auto'), 'tabbing onto the kPa field switched the range to Fixed');
+			await page.keyboard.type('0');
+			expect(await page.isChecked('#range-fixed'), 'typing a maximum did not choose the fixed range');
+			await page.check('#range-auto');
 		});
 
 		await check('at 1024x768 the record button needs no scrolling; recording shows time, steps per foot and the 30-step target', async () => {
