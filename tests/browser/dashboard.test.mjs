@@ -199,6 +199,11 @@ async function recordSession(page, subject, footwear, { untilTarget = false, wei
 	if (weightKg) await page.fill('#rec-weight', String(weightKg));
 	await page.fill('#rec-notes', 'browser end-to-end test');
 	await page.click('#rec-start');
+	// the recording banner, or the form's reason for not starting
+	await page.waitForFunction(() => document.querySelector('#rec-state') || document.querySelector('#rec-form .error')?.textContent,
+		null, { timeout: UI_WAIT_MS }).catch(() => {});
+	const refused = await page.$eval('#rec-form .error', (e) => e.textContent).catch(() => '');
+	expect(!refused, `recording did not start: ${refused}`);
 	const state = await page.waitForSelector('#rec-state', { timeout: UI_WAIT_MS });
 	const id = Number((await state.textContent()).match(/#(\d+)/)?.[1]);
 	expect(id > 0, 'the recording banner names no session id');
