@@ -30,6 +30,9 @@ struct ins_config {
 	char token[256];
 	char tls_cert[PATH_MAX];
 	char tls_key[PATH_MAX];
+	char user[64];            /* run as, when started as root ("" = INS_DEFAULT_USER) */
+	char group[64];           /* "" = the user's primary group */
+	char config_file[PATH_MAX]; /* --config, re-read on SIGHUP; "" = none */
 	enum ins_log_level log_level;
 	int foreground;
 	int demo;
@@ -37,6 +40,7 @@ struct ins_config {
 	double body_weight_kg;    /* 0 = unknown */
 	double display_hz;
 	size_t queue_frames;
+	unsigned max_connections; /* 0 = the HTTP server's default */
 	unsigned n_devices;
 	struct ins_config_device device[INS_CONFIG_MAX_DEVICES];
 };

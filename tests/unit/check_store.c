@@ -27,8 +27,10 @@
 
 #include "../../daemon/store/chunk.h"
 #include "lib.h"
+#include "shared_data.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
+#define SCHEMA_VERSION 2 /* the highest NNN_*.sql */
 /* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
 #define WAIT_MS 10000
 
@@ -265,7 +267,7 @@ START_TEST(fresh_database_gets_schema)
 	struct ins_store *st = open_store(&c);
 
 	ins_store_close(st);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
 				   "('subjects','sessions','raw_chunks','steps','summaries','session_quality',"
 				   "'metric_sets','session_controls')"), 8);
@@ -346,7 +348,7 @@ START_TEST(corrupt_file_is_moved_aside)
 	ck_assert_uint_eq(nm, no);
 	ck_assert_mem_eq(moved, orig, no);
 	globfree(&g);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
 	free(orig);
 	free(moved);
 }
@@ -440,15 +442,16 @@ START_TEST(failed_migration_leaves_version)
 	char dir[300], cmd[1200], err[512] = "";
 
 	snprintf(dir, sizeof(dir), "%s/sql", tmpdir);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s/001_schema.sql' '%s/' && "
-		 "printf 'CREATE TABLE extra(x);\\nTHIS IS NOT SQL;\\n' > '%s/002_broken.sql'", dir, SQL_DIR, dir, dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s'/0*.sql '%s/' && "
+		 "printf 'CREATE TABLE extra(x);\\nTHIS IS NOT SQL;\\n' > '%s/%03d_broken.sql'", dir, SQL_DIR, dir, dir,
+		 SCHEMA_VERSION + 1);
 	ck_assert_int_eq(system(cmd), 0);
-	struct ins_store *st = open_store(&c); /* version 1 */
+	struct ins_store *st = open_store(&c); /* the current version */
 	ins_store_close(st);
 	c.sql_dir = dir;
 	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "002_broken.sql") != NULL, "%s", err);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_msg(strstr(err, "_broken.sql") != NULL, "%s", err);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE name = 'extra'"), 0);
 }
 END_TEST
@@ -535,6 +538,43 @@ START_TEST(session_lifecycle)
 	ck_assert_int_eq(query_int("SELECT count(*) FROM raw_chunks WHERE session_id = 1"), 0);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM session_quality WHERE session_id = 1"), 0);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
+}
+END_TEST
+
+/* A link to a deleted session must never lead to another patient's: ids
+ * are not reused, not even the newest one's, not even after a restart. */
+START_TEST(session_ids_are_never_reused)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("P-1", "");
+	char err[256] = "";
+	int64_t a, b, again;
+	int rc;
+	json_t *j;
+
+	a = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_stop(st, a, err, sizeof(err)), 0);
+	b = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_stop(st, b, err, sizeof(err)), 0);
+	/* a pooled read connection sees the commits that follow its last use */
+	j = ins_store_session_list(st, NULL, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 2);
+	json_decref(j);
+	ck_assert_int_eq(ins_store_session_delete(st, b, err, sizeof(err)), 0);
+	j = ins_store_session_list(st, NULL, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	again = start_session(st, &m);
+	ck_assert_int_gt(again, b);
+	ck_assert_ptr_null(ins_store_session_get(st, b, &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+	ck_assert_int_eq(ins_store_session_stop(st, again, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_delete(st, again, err, sizeof(err)), 0);
+	ins_store_close(st);
+	st = open_store(&c);
+	ck_assert_int_gt(start_session(st, &m), again);
+	ins_store_close(st);
 }
 END_TEST
 
@@ -1237,6 +1277,29 @@ START_TEST(grid_heatmap_peak_is_exact)
 }
 END_TEST
 
+/* One owner per database: a second open (another daemon) is refused with
+ * the owner's pid; once the owner closes, the database opens again.  The
+ * database's missing directory is made. */
+START_TEST(second_owner_is_refused_with_the_first_ones_pid)
+{
+	struct ins_store_config c = config();
+	struct ins_store *first, *second;
+	char err[512] = "", want[64], nested[400];
+
+	snprintf(nested, sizeof(nested), "%s/state/test.db", tmpdir);
+	c.db_path = nested;
+	first = open_store(&c);
+	second = ins_store_open(&c, err, sizeof(err));
+	ck_assert_ptr_null(second);
+	snprintf(want, sizeof(want), "in use by insoled pid %ld", (long)getpid());
+	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "state/test.db.lock") != NULL, "%s", err);
+	ins_store_close(first);
+	second = open_store(&c);
+	ins_store_close(second);
+}
+END_TEST
+
 START_TEST(import_real_recording_matches_direct_analysis)
 {
 	char path[512];
@@ -1255,11 +1318,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	int rc;
 
 	test_shared_path(path, sizeof(path), "moticon/230927_102114.txt");
-	if (access(path, R_OK) != 0) {
-		printf("SKIP import_real_recording_matches_direct_analysis: %s not present\n", path);
-		json_decref(direct);
-		return;
-	}
+	INS_REQUIRE_SHARED_FILE(path);
 	/* The recording analysed directly, as `insoled --analyze` does. */
 	imp = ins_import_open(path, NULL, err, sizeof(err));
 	ck_assert_msg(imp != NULL, "%s", err);
@@ -1317,7 +1376,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 }
 END_TEST
 
-/* ---- curves (CURVES engineer) ------------------------------------------------------ */
+/* ---- curves ------------------------------------------------------------------------ */
 
 /* 30 s of the synthetic walker recorded as the pipeline does, with a body
  * weight change and a tare mid-session, and the same frames and steps fed
@@ -1467,6 +1526,7 @@ Suite *ins_suite_store(void)
 	TCase *ts = tcase_create("sessions");
 	TCase *tw = tcase_create("writer");
 	TCase *ta = tcase_create("analysis");
+	TCase *real = ins_shared_data_tcase("real_recording");
 
 	tcase_add_test(tc, chunk_roundtrip_is_lossless);
 	tcase_add_test(tc, chunk_float_roundtrip_keeps_bits);
@@ -1475,6 +1535,7 @@ Suite *ins_suite_store(void)
 
 	tcase_add_checked_fixture(tf, setup, teardown);
 	tcase_add_test(tf, fresh_database_gets_schema);
+	tcase_add_test(tf, second_owner_is_refused_with_the_first_ones_pid);
 	tcase_add_test(tf, newer_database_is_refused_untouched);
 	tcase_add_test(tf, foreign_sqlite_database_is_refused);
 	tcase_add_test(tf, corrupt_file_is_moved_aside);
@@ -1487,6 +1548,7 @@ Suite *ins_suite_store(void)
 	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_add_test(ts, session_lifecycle);
 	tcase_add_test(ts, close_completes_recording_sessions);
+	tcase_add_test(ts, session_ids_are_never_reused);
 	tcase_add_test(ts, raw_archive_is_lossless);
 	tcase_add_test(ts, text_roundtrip_exact);
 	tcase_add_test(ts, subjects_create_list_update);
@@ -1507,8 +1569,12 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, playback_frames_of_a_foot);
-	tcase_add_test(ta, import_real_recording_matches_direct_analysis);
 	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);
+
+	tcase_add_checked_fixture(real, setup, teardown);
+	tcase_set_timeout(real, 120);
+	tcase_add_test(real, import_real_recording_matches_direct_analysis);
+	suite_add_tcase(s, real);
 	return s;
 }

@@ -284,6 +284,80 @@ START_TEST(pedar_layout_areas_are_the_published_table)
 }
 END_TEST
 
+/* ---- the small fixtures (also the fuzz target's seeds) ------------------ */
+
+#define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
+
+static struct ins_import *open_fixture(const char *name, const char *format)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(name, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->format, format);
+	return imp;
+}
+
+START_TEST(fixtures_read_exactly)
+{
+	char err[512];
+	struct ins_import *imp;
+	struct ins_import_frame f;
+	unsigned long n[INS_FOOT_COUNT] = { 0, 0 };
+
+	imp = open_fixture(FIXTURES "pedar_small.asc", "pedar");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT);
+	ck_assert_str_eq(ins_import_info(imp)->start, "25.04.23 10.49");
+	while (ins_import_next(imp, &f, err, sizeof err) == 1)
+		n[f.foot]++;
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 3);
+	ck_assert_int_eq(f.t_us, 30000);
+	ck_assert_float_eq(f.values[4], 30.0f); /* (4 x 3 x 2.5) % 300 */
+	ins_import_close(imp);
+
+	imp = open_fixture(FIXTURES "fscan_small.asf", "fscan");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT); /* walkL.fsx */
+	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 31.25, 1e-9);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	/* layout row 0 = the file's last row (B,107,B), row 3 = its first */
+	ck_assert_float_eq(f.values[1], 107.0f);
+	ck_assert_float_eq(f.values[3], 36.0f);
+	ck_assert_float_eq(f.values[9], 0.0f);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(f.t_us, 32000);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+	ins_import_close(imp);
+
+	imp = open_fixture(FIXTURES "xsensor_small.csv", "xsensor");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
+	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16 08:21:17.982");
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
+	ck_assert_float_eq_tol(f.ref_peak_kpa, 397.56 * MMHG_KPA, 1e-3);
+	ck_assert_float_eq_tol(f.ref_force_n, 7.2f, 1e-6);
+	ck_assert_float_eq_tol(f.values[0], 397.56 * MMHG_KPA, 1e-3); /* last file row, first column */
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(f.t_us, 13000);
+	ins_import_close(imp);
+
+	imp = open_fixture(FIXTURES "stappone_small.csv", "stappone");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
+	ck_assert_str_eq(ins_import_info(imp)->start, "2026-01-15T16:36:19.568Z");
+	n[0] = n[1] = 0;
+	while (ins_import_next(imp, &f, err, sizeof err) == 1) {
+		n[f.foot]++;
+		if (f.foot == INS_FOOT_RIGHT && f.t_us == 48000)
+			ck_assert_uint_eq(f.gap, 1); /* the corrupt sample before it */
+	}
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 4);
+	ck_assert_uint_eq(n[INS_FOOT_RIGHT], 3);
+	ck_assert_float_eq(f.values[11], 413.0f);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* ---- damaged files ---------------------------------------------------- */
 
 static char tmpdir[64];
@@ -346,6 +420,13 @@ static const struct bad_case {
 	{ "pempty.asc", "File name:  x.sol\tdate/time  25.04.23 10.49\nsensor type:  y-1\n"
 	  "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n",
 	  ":5: the header ends without a 'time[secs]' line naming the columns", 0 },
+	{ "fempty.asf", FSCAN_HEAD "@@\n", ":10: a header but no frames", 0 },
+	{ "pnorows.asc", "File name:  x.sol\nscanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n"
+	  "time[secs]\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\t12\t13\t14\t15\t16\t17\t18\t19\t20\t21\t22\t23\t24\t25"
+	  "\t26\t27\t28\t29\t30\t31\t32\t33\t34\t35\t36\t37\t38\t39\t40\t41\t42\t43\t44\t45\t46\t47\t48\t49\t50"
+	  "\t51\t52\t53\t54\t55\t56\t57\t58\t59\t60\t61\t62\t63\t64\t65\t66\t67\t68\t69\t70\t71\t72\t73\t74\t75"
+	  "\t76\t77\t78\t79\t80\t81\t82\t83\t84\t85\t86\t87\t88\t89\t90\t91\t92\t93\t94\t95\t96\t97\t98\t99\t\n",
+	  ":5: a header but no rows", 0 },
 	{ "punits.asc", "File name:  x.sol\npressure values in  psi\n",
 	  ":2: pressure values in: unit 'psi' is not supported (kPa, N/cm2, MPa)", 0 },
 };
@@ -467,6 +548,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
+	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;
 }
