@@ -10,6 +10,8 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
+#define LOG_PREFIX "http"
+
 static char *dup_or_null(const char *s)
 {
 	return s && *s ? strdup(s) : NULL;
@@ -74,6 +76,7 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 	http->max_connections = cfg->max_connections;
 	http->max_per_ip = cfg->max_per_ip;
 	http->sse_stall_timeout_s = cfg->sse_stall_timeout_s;
+	http->clock_us = cfg->clock_us;
 	http->store = store;
 	http->live = live;
 	if (hooks)
@@ -220,11 +223,11 @@ void ins_http_log_response(struct ins_http *http, const char *method, const stru
 	if (!ok)
 		return;
 	if (resp->status >= 500)
-		ins_warn(INS_HTTP_MOD, "%s %s -> %u%s%s (%u similar suppressed)", method,
+		ins_warn("%s %s -> %u%s%s (%u similar suppressed)", method,
 			 req->path ? req->path : "(unparsed)", resp->status, resp->log_msg ? ": " : "",
 			 resp->log_msg ? resp->log_msg : "", suppressed);
 	else
-		ins_info(INS_HTTP_MOD, "%s %s -> %u (%u similar suppressed)", method,
+		ins_info("%s %s -> %u (%u similar suppressed)", method,
 			 req->path ? req->path : "(unparsed)", resp->status, suppressed);
 }
 

@@ -29,6 +29,8 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
+#define LOG_PREFIX "http"
+
 /* Tablets, browsers, scripts and their SSE streams need a few dozen; the
  * rest is headroom so that a flood of connections (each a descriptor and at
  * most CONNECTION_MEMORY plus socket buffers) cannot lock them out. */
@@ -121,7 +123,7 @@ static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ins_log(level, INS_HTTP_MOD, "%s (%u similar suppressed)", msg, suppressed);
+	ins_log(level, LOG_PREFIX, "%s (%u similar suppressed)", msg, suppressed);
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -164,7 +166,7 @@ static unsigned connection_limit(const struct ins_http *http)
 		unsigned fit = (unsigned)(room * 8 / 9) > MHD_RESERVE_MIN ? (unsigned)(room * 8 / 9) - MHD_RESERVE_MIN : 16;
 
 		if (fit < want) {
-			ins_warn(INS_HTTP_MOD, "connection limit lowered from %u to %u: only %llu file descriptors "
+			ins_warn("connection limit lowered from %u to %u: only %llu file descriptors "
 				 "(raise LimitNOFILE / ulimit -n)", want, fit, (unsigned long long)rl.rlim_cur);
 			want = fit;
 		}
@@ -215,12 +217,18 @@ static struct ins_http_admit_conn *admit_conn(struct MHD_Connection *conn)
 
 /* ---- SSE ------------------------------------------------------------------ */
 
+/* The clock heartbeats are timed on (ins_http_config.clock_us). */
+static int64_t sse_now(const struct ins_http_server *srv)
+{
+	return srv->http->clock_us ? srv->http->clock_us() : ins_mono_us();
+}
+
 static ssize_t sse_copy(struct sse_stream *s, char *buf, size_t max, const char *text, size_t n)
 {
 	if (n > max)
 		return 0;
 	memcpy(buf, text, n);
-	atomic_store(&s->last_send_us, ins_mono_us());
+	atomic_store(&s->last_send_us, sse_now(s->srv));
 	return (ssize_t)n;
 }
 
@@ -230,7 +238,7 @@ static ssize_t sse_result(struct sse_stream *s, long n)
 		srv_log(s->srv, INS_LOG_INFO, "SSE client dropped: it fell behind the live ring");
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
-	atomic_store(&s->last_send_us, ins_mono_us());
+	atomic_store(&s->last_send_us, sse_now(s->srv));
 	return n;
 }
 
@@ -247,7 +255,7 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
 	n = ins_live_cursor_read(s->cursor, buf, max);
 	if (n != 0)
 		return sse_result(s, n);
-	if (ins_mono_us() - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
+	if (sse_now(srv) - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
 		return sse_copy(s, buf, max, SSE_HEARTBEAT, sizeof(SSE_HEARTBEAT) - 1);
 	/* Nothing to send: park the connection.  The second read under the
 	 * lock closes the window in which the waker could miss us. */
@@ -289,7 +297,7 @@ static void *waker_main(void *arg)
 
 	for (;;) {
 		uint64_t newest = ins_live_wait(srv->http->live, seen, WAKER_TICK_MS);
-		int64_t now = ins_mono_us();
+		int64_t now = sse_now(srv);
 		int stop;
 
 		pthread_mutex_lock(&srv->sse_lock);
@@ -332,7 +340,7 @@ static struct MHD_Response *sse_response(struct conn_req *r)
 		return NULL;
 	s->srv = srv;
 	s->conn = r->conn;
-	atomic_init(&s->last_send_us, ins_mono_us());
+	atomic_init(&s->last_send_us, sse_now(srv));
 	s->cursor = ins_live_cursor_open(srv->http->live, r->resp.last_event_id);
 	if (!s->cursor) {
 		free(s);
@@ -906,7 +914,7 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 		goto fail;
 	}
 	srv->waker_started = live != NULL;
-	ins_info(INS_HTTP_MOD, "listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
+	ins_info("listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
 		 srv->port, http->tls_cert ? " (HTTPS)" : "");
 	return http;
 fail:

@@ -12,8 +12,6 @@
 #include "insoled/http.h"
 #include "insoled/log.h"
 
-#define INS_HTTP_MOD "http"
-
 /* Limits (docs/api.md "Limits"). */
 #define INS_HTTP_MAX_TARGET 2048        /* URL + query: the longest legitimate one is a session filter */
 #define INS_HTTP_MAX_PATH 1024
@@ -180,6 +178,7 @@ struct ins_http {
 	struct ins_live *live;
 	struct ins_http_hooks hooks;
 	int64_t start_mono_us;
+	int64_t (*clock_us)(void);    /* SSE heartbeats; NULL: ins_mono_us */
 
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
 	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
@@ -193,7 +192,7 @@ struct ins_http {
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 };
 
-/* ---- core: everything but the socket (http_core.c) ----------------------- */
+/* ---- core: everything but the socket (core.c) ---------------------------- */
 struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
 				   struct ins_live *live, const struct ins_http_hooks *hooks,
 				   char *err, size_t errlen);
@@ -294,6 +293,13 @@ INS_HTTP_HANDLER(session_curves);
 INS_HTTP_HANDLER(session_reanalyze);
 INS_HTTP_HANDLER(session_export);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+/* compare_stats.c: the parts of a comparison, from the sessions (SESSION
+ * with summary, calibration) in order, the first being the baseline. */
+json_t *ins_http_compare_names(json_t *sessions);
+json_t *ins_http_compare_metrics(json_t *sessions);
+json_t *ins_http_compare_warnings(json_t *sessions, json_t *names);
+json_t *ins_http_compare_findings(json_t *metrics, json_t *names);
+char *ins_http_compare_csv(json_t *doc, size_t *len);
 
 /* The layout's anatomical mask for the maps (mask_json.c). */
 struct ins_layout;

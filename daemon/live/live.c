@@ -21,7 +21,7 @@
 #include "insoled/live.h"
 #include "insoled/log.h"
 
-#define MOD "live"
+#define LOG_PREFIX "live"
 
 #define LIVE_DEFAULT_HZ 30.0           /* what a tablet redraws smoothly */
 #define LIVE_MAX_HZ 200.0              /* above any display; bounds ring churn */
@@ -421,7 +421,7 @@ static void refuse_big_event(struct ins_live *live, const char *type, size_t n)
 	unsigned suppressed = 0;
 
 	if (ins_ratelimit_ok(&live->rl_big, &suppressed))
-		ins_warn(MOD, "%s event of %zu bytes does not fit the %zu-byte ring, not streamed (%u similar suppressed)",
+		ins_warn("%s event of %zu bytes does not fit the %zu-byte ring, not streamed (%u similar suppressed)",
 			 type, n, live->ring_size, suppressed);
 }
 

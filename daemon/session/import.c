@@ -14,6 +14,8 @@
 #include "insoled/import.h"
 #include "replay.h"
 
+#define LOG_PREFIX "session"
+
 /* A chunk of an imported recording holds about this much recording time. */
 #define IMPORT_CHUNK_US 1000000
 
@@ -276,7 +278,7 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 		goto out;
 	if ((rc = store_call(st, write_import, &s, err, errlen)) == 0) {
 		*session_id = s.session_id;
-		ins_info(STORE_LOG, "session %lld: imported from %s (%zu steps)", (long long)s.session_id,
+		ins_info("session %lld: imported from %s (%zu steps)", (long long)s.session_id,
 			 s.source, s.n_steps);
 	}
 out:

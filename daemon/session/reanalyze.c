@@ -12,6 +12,8 @@
 #include "insoled/clock.h"
 #include "replay.h"
 
+#define LOG_PREFIX "session"
+
 struct step_list {
 	struct ins_step *v;
 	size_t n, cap;
@@ -121,7 +123,7 @@ static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_li
 	if (rc == 0) {
 		ins_summary_acc_finish(acc, sum);
 		if (store_replay_skipped(rp))
-			ins_warn(STORE_LOG, "session %lld: re-analysis skipped %llu frames that do not fit the layout",
+			ins_warn("session %lld: re-analysis skipped %llu frames that do not fit the layout",
 				 (long long)id, (unsigned long long)store_replay_skipped(rp));
 	}
 out:
@@ -157,7 +159,7 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *
 		rc = store_call(st, cmd_replace_analysis, &a, err, errlen);
 	}
 	if (rc == 0)
-		ins_info(STORE_LOG, "session %lld: re-analysed, %zu steps", (long long)session_id, steps.n);
+		ins_info("session %lld: re-analysed, %zu steps", (long long)session_id, steps.n);
 out:
 	json_decref(row);
 	free(steps.v);

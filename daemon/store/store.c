@@ -9,6 +9,8 @@
 #include "insoled/clock.h"
 #include "store_priv.h"
 
+#define LOG_PREFIX "store"
+
 const char *ins_store_strerror(int rc)
 {
 	switch (rc) {
@@ -33,7 +35,7 @@ static void store_free(struct ins_store *st)
 	store_readers_free(st);
 	pthread_mutex_destroy(&st->readers_lock);
 	if (st->wdb && sqlite3_close(st->wdb) != SQLITE_OK)
-		ins_err(STORE_LOG, "%s: closing: %s", st->db_path, sqlite3_errmsg(st->wdb));
+		ins_err("%s: closing: %s", st->db_path, sqlite3_errmsg(st->wdb));
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->wake);
 	pthread_cond_destroy(&st->done);
@@ -45,6 +47,7 @@ static void store_free(struct ins_store *st)
 	free(st->db_path);
 	free(st->sql_dir);
 	free(st->layout_dir);
+	store_unlock(st->lock_fd);
 	free(st);
 }
 
@@ -100,7 +103,7 @@ static int set_max_pages(sqlite3 *db, int64_t bytes, char *err, size_t errlen)
 struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, size_t errlen)
 {
 	struct ins_store *st = NULL;
-	int max_version, rc;
+	int max_version, rc, lock_fd;
 
 	if (!cfg || !cfg->db_path || !*cfg->db_path || !cfg->sql_dir) {
 		snprintf(err, errlen, "store: db_path and sql_dir are required");
@@ -109,13 +112,22 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 	max_version = store_schema_max_version(cfg->sql_dir, err, errlen);
 	if (max_version < 0)
 		return NULL;
-	if (store_prepare_file(cfg, max_version, err, errlen) < 0)
+	/* Locked before anything touches the file: moving a corrupt database
+	 * aside or marking sessions interrupted is the owner's business. */
+	lock_fd = store_lock(cfg->db_path, err, errlen);
+	if (lock_fd < 0)
 		return NULL;
+	if (store_prepare_file(cfg, max_version, err, errlen) < 0) {
+		store_unlock(lock_fd);
+		return NULL;
+	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(err, errlen, "store: out of memory");
+		store_unlock(lock_fd);
 		return NULL;
 	}
+	st->lock_fd = lock_fd;
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_mutex_init(&st->readers_lock, NULL);
 	pthread_cond_init(&st->wake, NULL);
@@ -138,7 +150,7 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 		goto fail;
 	if ((rc = store_writer_start(st, err, errlen)) < 0)
 		goto fail;
-	ins_info(STORE_LOG, "%s: open, schema version %d", st->db_path, st->schema_version);
+	ins_info("%s: open, schema version %d", st->db_path, st->schema_version);
 	return st;
 fail:
 	store_free(st);

@@ -1,7 +1,7 @@
 /* Import of recorded insole files: a streaming reader per format (never
  * loads a whole file) that yields one foot-frame at a time, plus the
  * `insoled --analyze` entry point.  Formats, units and the mapping of each
- * vendor's axes onto our foot frame: docs/import.md.  Owner: daemon/import/.
+ * vendor's axes onto our foot frame: docs/import.md.  Implemented in daemon/import/.
  *
  *   char err[256];
  *   struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);

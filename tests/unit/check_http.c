@@ -33,6 +33,10 @@
 #define SRC INS_TEST_SRCDIR
 /* 128 random bits in hex: the weakest token the server accepts */
 #define TEST_TOKEN "6f0c2a9e41d37b58c0e9a4f12d6b83e7"
+/* Only a hang guard, never a measurement: far above anything a healthy
+ * run waits for, even on a loaded machine, and below the test cases'
+ * 30 s timeout so that a hang fails with a message. */
+#define HANG_GUARD_US 20000000LL
 
 /* ======================================================================
  * Part 1: no socket
@@ -384,6 +388,14 @@ static void write_file(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+/* The servers' SSE clock stands still: no heartbeat is ever due, so an
+ * event reaches a client only through a wake-up, and a lost wake-up
+ * shows as an event that never comes. */
+static int64_t stopped_clock_us(void)
+{
+	return 0;
+}
+
 static void start_server_tls(const char *token, unsigned stall_s, const char *cert, const char *key)
 {
 	struct ins_store_config scfg = { 0 };
@@ -394,7 +406,7 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 					.body_weight_scale = hook_slow_scale };
 	struct ins_http_config hcfg = { .bind_addr = "127.0.0.1", .port = 0, .token = token,
 					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
-					.sse_stall_timeout_s = stall_s };
+					.sse_stall_timeout_s = stall_s, .clock_us = stopped_clock_us };
 	char err[400], db[128], web[128], vendor[128], outside[128];
 
 	strcpy(fx.dir, "/tmp/ins-http-XXXXXX");
@@ -857,16 +869,16 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	int64_t a, b;
 
 	a = start_session("P-3", "shoe A");
-	record_steps(a, 650, 640, 20);
+	record_steps(a, 650, 640, 40);
 	stop_session(a);
 	b = start_session("P-3", "shoe B");
-	record_steps(b, 600, 640, 20);
+	record_steps(b, 600, 640, 40);
 	stop_session(b);
 
 	snprintf(path, sizeof(path), "/api/sessions/%lld/steps", (long long)a);
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	j = body_json();
-	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 40);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 80);
 	json_decref(j);
 
 	snprintf(path, sizeof(path), "/api/sessions/%lld/heatmap", (long long)a);
@@ -899,25 +911,100 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "metrics")), INS_M_COUNT);
 	m = json_array_get(json_object_get(j, "metrics"), INS_M_STANCE_MS);
 	ck_assert_str_eq(json_string_value(json_object_get(m, "name")), "stance_ms");
-	/* left 650 -> 600: diff -50, -7.69 %, notable (SD 10.26); right unchanged */
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "values"), 0), "left")),
-				650, 1e-6);
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "diff"), 1), "left")),
-				-50, 1e-6);
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "pct_change"), 1),
-								  "left")), -50.0 / 650 * 100, 1e-6);
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "step_sd"), 1), "left")),
-				sqrt(20 * 100.0 / 19), 1e-6);
-	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(m, "notable"), 1), "left")));
-	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(m, "notable"), 1), "right")));
-	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(m, "notable"), 0), "left")));
+	ck_assert_str_eq(json_string_value(json_object_get(m, "scale")), "ratio");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "names"), 1)), "shoe B");
+	/* left 650 -> 600 ms on SD 10.13 (40 steps each): lower, a large effect;
+	 * right unchanged: no clear change */
+	json_t *v0 = json_object_get(json_array_get(json_object_get(m, "values"), 0), "left");
+	ck_assert_double_eq_tol(json_number_value(json_object_get(v0, "mean")), 650, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(v0, "sd")), sqrt(40 * 100.0 / 39), 1e-6);
+	ck_assert_int_eq(json_integer_value(json_object_get(v0, "n")), 40);
+	ck_assert(json_is_null(json_array_get(json_object_get(m, "vs_baseline"), 0)));
+	json_t *dl = json_object_get(json_array_get(json_object_get(m, "vs_baseline"), 1), "left");
+	json_t *dr = json_object_get(json_array_get(json_object_get(m, "vs_baseline"), 1), "right");
+	ck_assert_double_eq_tol(json_number_value(json_object_get(dl, "diff")), -50, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(dl, "pct")), -50.0 / 650 * 100, 1e-6);
+	ck_assert_str_eq(json_string_value(json_object_get(dl, "call")), "lower");
+	ck_assert_str_eq(json_string_value(json_object_get(dl, "effect")), "large");
+	ck_assert_int_eq(json_integer_value(json_object_get(dl, "n_baseline")), 40);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(json_object_get(dl, "ci95"), 1)),
+				-50 + ins_t_quantile(0.975, 78) * sqrt(2 * 4000.0 / 39 / 40), 1e-6);
+	ck_assert_str_eq(json_string_value(json_object_get(dr, "call")), "no_clear_change");
+	/* the finding says it in words; the same layouts and pace: no warning */
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "warnings")), 0);
+	json_t *fd = json_object_get(j, "findings");
+	ck_assert_uint_eq(json_array_size(fd), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(fd, 0), "text")),
+			 "Left foot: Contact time (stance) 7.7 % lower in shoe B than in shoe A (95 % CI 7.0 to 8.4 %), a "
+			 "large effect (g = 4.89; 40 and 40 steps).");
 	ck_assert(json_is_object(json_object_get(j, "heatmap_diff")));
 	json_decref(j);
+	/* a session against itself calls out nothing */
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld", (long long)a, (long long)a);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "names"), 1)), "shoe A (#1)");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(json_object_get(j, "findings"), 0),
+								       "text")), "No metric differs clearly"));
+	json_decref(j);
+	/* CSV: the same judgements, one row per metric, foot and later session */
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld&format=csv", (long long)a, (long long)b);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	ck_assert(has_header("Content-Type: text/csv"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "\nmetric,unit,scale,foot,session_id,session,n_baseline,mean_baseline,"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "# finding: Left foot: Contact time (stance) 7.7 % lower"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "\nstance_ms,\"ms\",ratio,left,2,\"shoe B\",40,650,"));
+	ck_assert_ptr_nonnull(strstr(rep.body, ",large,-7.69230769,"));
+	ck_assert_ptr_nonnull(strstr(rep.body, ",lower,\"lower: -50 ms (95 % CI"));
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld&format=xml", (long long)a, (long long)b);
+	req("GET", path, NULL, NULL);
+	assert_error_field(400, "format");
 	snprintf(path, sizeof(path), "/api/compare?ids=%lld,987654", (long long)a);
 	req("GET", path, NULL, NULL);
 	assert_error_field(404, "ids");
 	req("GET", "/api/compare?ids=a,b", NULL, NULL);
 	assert_error_field(400, "ids");
+}
+END_TEST
+
+/* Two walks 35 % apart in cadence: the comparison says so first, with what
+ * to do, whatever the metrics show. */
+static void record_cadence(int64_t id, double cadence)
+{
+	for (int i = 0; i < 40; i++) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			struct ins_step st = make_step(foot, (uint32_t)i, 600 + (i % 2 ? 10 : -10));
+
+			st.m[INS_M_CADENCE_SPM] = cadence + (i % 2 ? 2 : -2);
+			ck_assert_int_eq(ins_store_put_step(fx.store, id, &st), 0);
+		}
+	}
+}
+
+START_TEST(compare_warns_of_a_cadence_mismatch)
+{
+	char path[160];
+	int64_t a = start_session("P-4", "barefoot"), b;
+	json_t *j, *w;
+
+	record_cadence(a, 110);
+	stop_session(a);
+	b = start_session("P-4", "running shoe");
+	record_cadence(b, 148.5);
+	stop_session(b);
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld", (long long)a, (long long)b);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	j = body_json();
+	w = json_object_get(j, "warnings");
+	ck_assert_uint_eq(json_array_size(w), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(w, 0), "kind")), "cadence");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(w, 0), "text")),
+			 "Cadence differs by 35 % between barefoot (110.0 steps/min) and running shoe (148.5 steps/min): "
+			 "walking faster or slower changes pressures and timing by itself, so differences below may come "
+			 "from the pace, not the footwear.");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(w, 0), "advice")),
+				     "same pace"));
+	json_decref(j);
 }
 END_TEST
 
@@ -1261,7 +1348,7 @@ static int wait_clients(uint64_t n)
 {
 	struct ins_live_stats st;
 
-	for (int i = 0; i < 500; i++) {
+	for (int64_t start = ins_mono_us(); ins_mono_us() - start < HANG_GUARD_US;) {
 		ins_live_get_stats(fx.live, &st);
 		if (st.clients == n)
 			return 1;
@@ -1270,22 +1357,13 @@ static int wait_clients(uint64_t n)
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Each step event must arrive: a lost wake-up would show as a wait for the
- * next event or the 5 s heartbeat.  The median must be under 100 ms; single
- * deliveries may be later when make -j runs other tests on the same cores,
- * so they only have to arrive (within the 1 s wait). */
+/* Each step event must arrive.  The SSE clock stands still, so nothing
+ * but the wake-up can deliver it: a lost wake-up waits forever (until the
+ * hang guard).  How fast delivery is, is a benchmark figure (make bench). */
 #define SSE_STEPS 9
-START_TEST(sse_delivers_steps_within_100ms_and_resumes)
+START_TEST(sse_delivers_every_step_and_resumes)
 {
 	struct sse_client c, resumed;
-	int64_t published, lat[SSE_STEPS];
 	char *p;
 
 	sse_start(&c, NULL);
@@ -1294,19 +1372,14 @@ START_TEST(sse_delivers_steps_within_100ms_and_resumes)
 	for (uint32_t i = 0; i < SSE_STEPS; i++) {
 		struct ins_step s = make_step(INS_FOOT_LEFT, i, 650);
 		unsigned before = sse_steps(&c, NULL);
-		int64_t seen_us = 0;
+		int64_t published = ins_mono_us();
 
-		published = ins_mono_us();
 		ins_live_publish_step(fx.live, &s);
-		while (sse_steps(&c, NULL) == before && ins_mono_us() - published < 1000000)
+		while (sse_steps(&c, NULL) == before && ins_mono_us() - published < HANG_GUARD_US)
 			usleep(1000);
-		ck_assert_msg(sse_steps(&c, &seen_us) == before + 1, "step event %u not delivered within 1 s", i);
-		lat[i] = seen_us - published;
-		usleep(30000);
+		ck_assert_msg(sse_steps(&c, NULL) == before + 1, "step event %u never delivered", i);
+		usleep(30000); /* the stream parks again between steps */
 	}
-	qsort(lat, SSE_STEPS, sizeof(lat[0]), cmp_i64);
-	ck_assert_msg(lat[SSE_STEPS / 2] < 100000, "median step event latency %lld us (max %lld us)",
-		      (long long)lat[SSE_STEPS / 2], (long long)lat[SSE_STEPS - 1]);
 	pthread_mutex_lock(&c.lock);
 	ck_assert_int_eq(strncmp(c.buf, "retry: 1000\n\n", 13), 0);
 	p = strstr(c.buf, "event: step\ndata: {\"foot\":\"left\",\"index\":0,");
@@ -1348,32 +1421,44 @@ static int stalled_client(void)
 	return fd;
 }
 
+/* Frames at about 30 events/s until the server has dropped the stalled
+ * client, however long its stall timeout takes on this machine; returns
+ * the frame time reached. */
+static int64_t publish_until_stalled_dropped(void)
+{
+	struct ins_live_stats st;
+	int64_t start = ins_mono_us(), t = 0;
+
+	do {
+		publish_left_frame(500.0f, t);
+		t += 10000;
+		usleep(10000);
+		ins_live_get_stats(fx.live, &st);
+	} while (st.clients != 1 && ins_mono_us() - start < HANG_GUARD_US);
+	ck_assert_uint_eq(st.clients, 1);
+	return t;
+}
+
+/* The stalled socket's buffers fill, its connection times out (libmicro-
+ * httpd's timeout, the configured stall time) and is closed; the healthy
+ * client keeps receiving before and after. */
 START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 {
 	struct sse_client healthy;
-	struct ins_live_stats st;
 	int stalled = stalled_client();
 	unsigned frames_before;
-	int64_t until;
+	int64_t t, start;
 	char drain[65536];
 	ssize_t n;
 
 	sse_start(&healthy, NULL);
 	ck_assert(wait_clients(2));
-	/* 30 frame events/s for 6 s: the stalled socket's buffers fill within
-	 * about 2 s, its connection then times out after 2 s; the healthy one
-	 * keeps going. */
-	until = ins_mono_us() + 6000000;
-	for (int64_t t = 0; ins_mono_us() < until; t += 10000) {
-		publish_left_frame(500.0f, t);
-		usleep(10000);
-	}
-	ins_live_get_stats(fx.live, &st);
-	ck_assert_uint_eq(st.clients, 1);
+	t = publish_until_stalled_dropped();
 	frames_before = sse_frames(&healthy);
-	ck_assert_uint_gt(frames_before, 60);
-	for (int i = 0; i < 30; i++) {
-		publish_left_frame(500.0f, 5000000 + i * 40000);
+	ck_assert_uint_gt(frames_before, 0);
+	start = ins_mono_us();
+	for (int i = 0; sse_frames(&healthy) <= frames_before + 15 && ins_mono_us() - start < HANG_GUARD_US; i++) {
+		publish_left_frame(500.0f, t + i * 40000);
 		usleep(40000);
 	}
 	ck_assert_uint_gt(sse_frames(&healthy), frames_before + 15);
@@ -1722,7 +1807,7 @@ START_TEST(https_with_certificate_and_key)
 }
 END_TEST
 
-/* ---- session curves (CURVES engineer) --------------------------------- */
+/* ---- session curves --------------------------------------------------- */
 
 /* 10 s of the synthetic walker recorded into a session through the API:
  * GET /api/sessions/ID/curves serves the store's curves document as is;
@@ -1887,11 +1972,12 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, live_snapshot);
 	tcase_add_test(server, session_lifecycle_and_errors);
 	tcase_add_test(server, steps_heatmap_exports_reanalyze_compare);
+	tcase_add_test(server, compare_warns_of_a_cadence_mismatch);
 	tcase_add_test(server, subjects_and_calibration);
 	tcase_add_test(server, import_round_trip_and_upload_errors);
 	tcase_add_test(server, oversized_bodies_get_413);
 	tcase_add_test(server, static_files_and_traversal);
-	tcase_add_test(server, sse_delivers_steps_within_100ms_and_resumes);
+	tcase_add_test(server, sse_delivers_every_step_and_resumes);
 	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
 	tcase_add_test(server, session_curves_served_from_the_store);
 	tcase_add_test(server, long_requests_leave_the_network_threads_free);

@@ -8,7 +8,7 @@ import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
 import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
-import { archCategory, trendCategory, ARCH_INDEX_THRESHOLDS } from './arch.js';
+import { archCategory, driftView, ARCH_INDEX_THRESHOLDS } from './arch.js';
 import { drawCurves } from './curves.js';
 
 const FEET = ['left', 'right'];
@@ -78,6 +78,7 @@ export async function mount(main, params) {
 
 	body.append(el('p', { class: 'print-only muted' }, `Printed ${new Date().toLocaleString('en-GB')} from insoled ${session.software_version ?? ''}. Values are means over steps ± standard deviation.`));
 	body.append(sessionCard(session));
+	if (sum) body.append(findingsCard(sum.findings));
 	if (!sum) {
 		body.append(el('section', { class: 'card' }, el('p', { class: 'warn' }, session.state === 'recording'
 			? 'This session is still recording: the report is available once it is stopped.'
@@ -112,6 +113,15 @@ export async function mount(main, params) {
 	return () => charts.forEach((c) => destroy(c?.chart ?? c));
 }
 
+// What the session shows, in the daemon's own sentences (made from the same
+// decisions as the tables below).
+function findingsCard(findings) {
+	const items = (findings ?? []).map((f) => el('li', { dataset: { foot: f.foot, class: f.class } }, f.text));
+	return el('section', { class: 'card findings', 'aria-labelledby': 'h-findings', id: 'findings' },
+		el('h2', { id: 'h-findings' }, 'Findings'),
+		items.length ? el('ul', {}, items) : el('p', { class: 'muted' }, 'No steps were analysed.'));
+}
+
 function sessionCard(s) {
 	const bw = isNum(s.body_weight_n) && s.body_weight_n > 0 ? `${num(s.body_weight_n / 9.80665, 1)} kg (${num(s.body_weight_n, 0)} N)` : 'not set';
 	const steps = s.summary?.steps;
@@ -135,7 +145,9 @@ async function drawSessionMaps(card, id, layouts) {
 	const kinds = [['mean_peak', 'Peak pressure', 'Mean over the steps of each step\u2019s peak pressure'],
 		['mean', 'Mean pressure', 'Average pressure of each cell during stance'],
 		['peak', 'Session maximum', 'Highest pressure of each cell over the whole session (one step can drive it)']];
-	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f) => get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null)))));
+	// a foot the session has no insole for (a one-foot recording) has no map to ask for
+	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f, fi) => (layouts[fi]
+		? get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null) : Promise.resolve(null))))));
 	const row = el('div', { class: 'two-col' });
 	const second = el('details', { class: 'second-map', id: 'map-session-max' },
 		el('summary', {}, 'Session maximum instead of the mean of step peaks'));
@@ -205,7 +217,7 @@ function archCard(sum, defByName) {
 	const rows = FEET.map((f) => {
 		const s = sum.metrics?.[measure]?.[f];
 		const cat = archCategory(measure, s?.mean);
-		const tr = trendCategory(sum.arch_trend?.[f], def.unit);
+		const tr = driftView(sum.arch_trend?.[f]);
 		return el('tr', { dataset: { foot: f } },
 			el('th', { scope: 'row' }, `${footName(f)} foot`),
 			el('td', { class: 'n' }, s && isNum(s.mean) ? `${num(s.mean, digitsFor(def.unit))} ± ${num(s.sd, digitsFor(def.unit))} ${unitText(def.unit) === 'ratio' ? '' : unitText(def.unit)}` : '–'),
@@ -222,7 +234,7 @@ function archCard(sum, defByName) {
 				el('th', { scope: 'col' }, 'Category'), el('th', { scope: 'col' }, 'Change over the session'))),
 			el('tbody', {}, rows))),
 		thresholds,
-		el('p', { class: 'thresholds' }, 'Change over the session: slope of the measure against time with its 95 % confidence interval; it counts as a change only when the interval excludes zero.'));
+		el('p', { class: 'thresholds' }, 'Change over the session: from the mean of the first 12 steps to the mean of the last 12 (a line through 12-step means), with its 95 % confidence interval. It is called a collapse (or a rise) only when the interval excludes zero and the change is larger than the minimal detectable change, MDC95 = 1.96 × √2 × the step-to-step SD about the line, on enough steady-state steps; otherwise it reads “no clear change” or “too few steps to judge”.'));
 }
 
 function qualityCard(s, sum) {

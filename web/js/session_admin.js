@@ -6,7 +6,8 @@ import { upload, patch, del, query } from './api.js';
 import { el, dateTime } from './format.js';
 
 const FORMATS = [['auto', 'Detect from the file'], ['insoled', 'insoled CSV'], ['moticon', 'Moticon export'],
-	['gaitpdb', 'PhysioNet gaitpdb'], ['gaitndd', 'PhysioNet gaitndd']];
+	['pedar', 'novel pedar (.asc)'], ['fscan', 'Tekscan F-Scan (.asf)'], ['xsensor', 'XSENSOR (.csv)'],
+	['stappone', 'stappone (.csv)'], ['gaitpdb', 'PhysioNet gaitpdb'], ['gaitndd', 'PhysioNet gaitndd']];
 
 function field(id, label, input) {
 	input.id = id;
@@ -15,7 +16,7 @@ function field(id, label, input) {
 
 // A card with a file picker and the session's details; onDone(session).
 export function importCard(onDone) {
-	const file = el('input', { type: 'file', required: true, accept: '.csv,.txt,.tsv,.dat,text/csv,text/plain' });
+	const file = el('input', { type: 'file', required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,text/csv,text/plain' });
 	const subject = el('input', { required: true, autocomplete: 'off' });
 	const footwear = el('input', { autocomplete: 'off' });
 	const notes = el('input', { autocomplete: 'off' });
