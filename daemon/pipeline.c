@@ -209,7 +209,7 @@ int ins_daemon_run(const struct ins_config *cfg)
 	pthread_mutex_init(&d.scale.lock, NULL);
 	pthread_cond_init(&d.scale.cond, NULL);
 	pthread_cond_init(&d.snapshot.cond, NULL);
-	d.control.body_weight_n = cfg->body_weight_kg * 9.80665;
+	d.control.body_weight_n = cfg->body_weight_kg * INS_GRAVITY;
 	block_stop_signals(&stop_signals);
 	if (load_layouts(&d, err, sizeof(err)) || open_analysis(&d, err, sizeof(err)) ||
 	    open_store(&d, err, sizeof(err)) || open_live(&d, err, sizeof(err)) ||
