@@ -2,6 +2,7 @@
  * body weight and its scaling, devices; each hands its request to the
  * analysis thread and builds the JSON of the answer. */
 #include <config.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

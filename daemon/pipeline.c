@@ -2,6 +2,7 @@
  * and the live state, starts the devices, the analysis thread (worker.c)
  * and the HTTP server (hooks.c), then waits for SIGTERM or SIGINT. */
 #include <config.h>
+
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>

@@ -1,5 +1,7 @@
 /* The subject's body weight: the one range every input of a weight is
  * checked against (analysis.h). */
+#include <config.h>
+
 #include <stdio.h>
 
 #include "insoled/analysis.h"

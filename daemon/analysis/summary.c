@@ -1,6 +1,8 @@
 /* Session summary: streaming mean/SD/CV per metric and foot (Welford),
  * left/right symmetry, data quality, and the arch-collapse trend (least
  * squares slope per minute with a t-based 95 % confidence interval). */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* insoled-emulator: the command line. */
-#include "config.h"
+
+#include <config.h>
 
 #include <getopt.h>
 #include <stdio.h>

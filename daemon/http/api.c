@@ -1,5 +1,7 @@
 /* The /api endpoints (docs/api.md): parse and check the request, call the
  * store, the live state or a daemon hook, shape the answer. */
+#include <config.h>
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
@@ -8,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "http_priv.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
@@ -19,24 +20,6 @@ typedef void (*handler_fn)(struct ins_http *http, const struct ins_http_request 
 			   const struct ins_http_route *route, struct ins_http_response *resp);
 
 /* ---- status, metrics, devices, layouts ------------------------------------ */
-
-static json_t *database_json(struct ins_store *st)
-{
-	struct ins_store_stats s;
-
-	if (!st)
-		return json_null();
-	memset(&s, 0, sizeof(s));
-	ins_store_get_stats(st, &s);
-	return json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
-			 "healthy", s.healthy, "db_bytes", (json_int_t)s.db_bytes,
-			 "last_commit_us", (json_int_t)s.last_commit_us,
-			 "frames_queued", (json_int_t)s.frames_queued, "frames_written", (json_int_t)s.frames_written,
-			 "frames_dropped", (json_int_t)s.frames_dropped, "steps_written", (json_int_t)s.steps_written,
-			 "steps_dropped", (json_int_t)s.steps_dropped, "write_errors", (json_int_t)s.write_errors,
-			 "commits", (json_int_t)s.commits, "queue_depth", (json_int_t)s.queue_depth,
-			 "queue_capacity", (json_int_t)s.queue_capacity, "last_error", s.last_error);
-}
 
 /* The contract's top-level "devices" and "queues", from what the pipeline
  * put under "acquisition" and the store's counters, unless the hook set
@@ -105,7 +88,7 @@ static void h_status(struct ins_http *http, const struct ins_http_request *req,
 	json_object_set_new(st, "queues", json_object());
 	if (http->hooks.fill_status)
 		http->hooks.fill_status(http->hooks.ctx, st);
-	json_object_set_new(st, "database", database_json(http->store));
+	json_object_set_new(st, "database", http->store ? ins_store_status_json(http->store) : json_null());
 	summarise_status(st);
 	json_object_set_new(st, "live", live_json(http));
 	json_object_set_new(st, "http", http_json(http));

@@ -3,6 +3,8 @@
  * the first (baseline) session, the step-to-step SD of each session, and a
  * flag where the change exceeds ordinary step variation; plus the
  * difference heatmap of the last session against the baseline. */
+#include <config.h>
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>

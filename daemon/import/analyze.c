@@ -1,6 +1,8 @@
 /* insoled --analyze FILE: run a recording through the same analysis as live
  * data and print its steps (JSON lines or CSV) and the session summary.
  * Diagnostics go to stderr; stdout holds only results, so it can be piped. */
+#include <config.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>

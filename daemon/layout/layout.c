@@ -1,5 +1,7 @@
 /* Layout files (docs/layouts.md): an INI-like text format parsed here so
  * every error can name the file, the line and the field. */
+#include <config.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>

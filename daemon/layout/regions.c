@@ -1,6 +1,8 @@
 /* Names and places: the rule for a layout's name, where on the foot a
  * point lies (its region, heel to toes), the names of regions and sides,
  * and whether a point is inside the layout's outline. */
+#include <config.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,12 +1,13 @@
 /* Session and subject changes.  Arguments are checked on the caller's
  * thread (errors name the field); the change itself runs as a command on the
  * writer thread, in its own transaction, with bound parameters only. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "insoled/clock.h"
 #include "store_priv.h"
 

@@ -219,10 +219,6 @@ int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame,
 int ins_analysis_feed_kpa(struct ins_analysis *ana, unsigned foot, int64_t t_us,
 			  const float *kpa, unsigned n, struct ins_frame_metrics *out);
 
-/* The calibration curves in force for a foot (n_sensors, tare included), or
- * NULL when the foot has no layout: what a recorded session must start from. */
-const struct ins_calib_curve *ins_analysis_calibration(const struct ins_analysis *ana, unsigned foot);
-
 /* Calibrated pressures of the last frame fed for a foot (n_sensors floats). */
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot);
 
