@@ -1,6 +1,5 @@
 /* insoled-emulator: the output, a pseudo-terminal (or stdout) with its
  * readers watched, and unplugging and replugging it. */
-
 #include <config.h>
 
 #include <errno.h>
