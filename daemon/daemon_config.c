@@ -1,13 +1,19 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon_config.h"
 #include "insoled/acquire.h"
+#include "insoled/log.h"
 #include "insoled/parse.h"
+
+#define LOG_PREFIX "config"
 
 #define DEFAULT_PORT 8080
 #define DEFAULT_DISPLAY_HZ 30.0
@@ -47,6 +53,65 @@ static int parse_bool(const char *key, const char *value, int *out, char *err, s
 		snprintf(err, errlen, "%s: '%s' is not yes or no", key, value);
 		return -1;
 	}
+	return 0;
+}
+
+/* A file holding the access token must not be readable by other users:
+ * refused when anyone may read or write it, a warning when its group may
+ * read it (a group of clinic staff may be intended). */
+static int check_secret_mode(int fd, const char *path, const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		snprintf(err, errlen, "%s: %s, but every user may read or change it (mode %04o): chmod 600 %s", path,
+			 what, (unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
+	if (st.st_mode & (S_IRGRP | S_IWGRP))
+		ins_warn("%s: %s and its group may read it (mode %04o): chmod 600 unless meant", path, what,
+			 (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* token_file: the token is its first line (trailing spaces and the
+ * newline dropped), so it never shows in `ps` or in the configuration. */
+static int read_token_file(struct ins_config *cfg, const char *path, char *err, size_t errlen)
+{
+	char buf[sizeof(cfg->token) + 2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	size_t len;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "token_file: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (check_secret_mode(fd, path, "holds the access token", err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "token_file: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	len = strcspn(buf, "\r\n");
+	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		len--;
+	buf[len] = '\0';
+	if (!len || len >= sizeof(cfg->token)) {
+		snprintf(err, errlen, "token_file: %s: %s", path,
+			 len ? "token longer than 255 characters" : "the first line holds no token");
+		return -1;
+	}
+	memcpy(cfg->token, buf, len + 1);
 	return 0;
 }
 
@@ -113,6 +178,14 @@ static int set_daemon_key(struct ins_config *cfg, const char *key, const char *v
 		return copy_str(cfg->data_dir, sizeof(cfg->data_dir), key, value, err, errlen);
 	if (!strcmp(key, "token"))
 		return copy_str(cfg->token, sizeof(cfg->token), key, value, err, errlen);
+	if (!strcmp(key, "token_file"))
+		return read_token_file(cfg, value, err, errlen);
+	if (!strcmp(key, "max_connections")) {
+		if (ins_parse_ulong_in(key, value, 16, 1000000, &u, err, errlen))
+			return -1;
+		cfg->max_connections = (unsigned)u;
+		return 0;
+	}
 	if (!strcmp(key, "tls_cert"))
 		return copy_str(cfg->tls_cert, sizeof(cfg->tls_cert), key, value, err, errlen);
 	if (!strcmp(key, "tls_key"))
@@ -219,6 +292,7 @@ struct load_ctx {
 	FILE *file;
 	int line;       /* lines handed to inih so far */
 	int error_line; /* line of the first key we rejected */
+	int has_token;  /* the file itself holds the access token */
 	char msg[256];
 };
 
@@ -239,6 +313,7 @@ static int on_ini_entry(void *user, const char *section, const char *key, const 
 
 	if (ctx->error_line)
 		return 0; /* keep the first error */
+	ctx->has_token |= !strcmp(section, "daemon") && !strcmp(key, "token");
 	if (ins_config_set(ctx->cfg, section, key, value, ctx->msg, sizeof(ctx->msg)) == 0)
 		return 1;
 	ctx->error_line = ctx->line;
@@ -256,6 +331,11 @@ int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t 
 		return -1;
 	}
 	line = ini_parse_stream(read_line, &ctx, on_ini_entry, &ctx);
+	if (line == 0 && ctx.has_token &&
+	    check_secret_mode(fileno(ctx.file), path, "holds the access token (token =)", err, errlen) < 0) {
+		fclose(ctx.file);
+		return -1;
+	}
 	fclose(ctx.file);
 	if (line == 0)
 		return 0;

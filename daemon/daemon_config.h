@@ -37,6 +37,7 @@ struct ins_config {
 	double body_weight_kg;    /* 0 = unknown */
 	double display_hz;
 	size_t queue_frames;
+	unsigned max_connections; /* 0 = the HTTP server's default */
 	unsigned n_devices;
 	struct ins_config_device device[INS_CONFIG_MAX_DEVICES];
 };

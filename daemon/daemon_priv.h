@@ -17,7 +17,6 @@
 #include "insoled/live.h"
 #include "insoled/store.h"
 
-#define MOD "daemon"
 #define NO_SESSION 0
 
 /* Requests from the HTTP hooks to the analysis thread (hooks.c writes,

@@ -9,6 +9,8 @@
 #include "insoled/datadir.h"
 #include "insoled/log.h"
 
+#define LOG_PREFIX "daemon"
+
 static int dir_exists(const char *path)
 {
 	struct stat st;
@@ -26,7 +28,7 @@ void daemon_data_path(const struct ins_config *cfg, const char *sub, char *out, 
 	char err[512];
 
 	if (ins_data_path(ins_data_dir(cfg), sub, out, size, err, sizeof(err)) < 0)
-		ins_warn(MOD, "%s", err);
+		ins_warn("%s", err);
 }
 
 /* Third-party browser code (uPlot) keeps its npm layout: web/node_modules in
@@ -41,7 +43,7 @@ const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t si
 	daemon_data_path(cfg, "web/node_modules", out, size);
 	if (dir_exists(out))
 		return out;
-	ins_warn(MOD, "no chart library in %s/web (run 'npm ci' in web/ or 'make install'): "
+	ins_warn("no chart library in %s/web (run 'npm ci' in web/ or 'make install'): "
 		 "the dashboard will show no charts", ins_data_dir(cfg));
 	return NULL;
 }

@@ -10,6 +10,8 @@
 #include "daemon_priv.h"
 #include "insoled/log.h"
 
+#define LOG_PREFIX "daemon"
+
 /* The analysis thread looks at requests at least every ANALYSIS_POLL_MS, so
  * a calibration snapshot comes within that; allow for a loaded machine. */
 #define SNAPSHOT_TIMEOUT_S 2
@@ -71,6 +73,11 @@ static void fill_status(void *ctx, json_t *status)
 	json_object_set_new(pipeline, "recording_session",
 			    atomic_load(&d->control.recording) ? json_integer((json_int_t)atomic_load(&d->control.recording)) : json_null());
 	json_object_set_new(pipeline, "sensor_health", sensor_health_json(d));
+	{
+		/* the body weight in force, so a reloaded dashboard can show it */
+		double bw = atomic_load(&d->control.body_weight_n);
+		json_object_set_new(pipeline, "body_weight_n", bw > 0 ? json_real(bw) : json_null());
+	}
 	json_object_set_new(status, "analysis", pipeline);
 }
 
@@ -134,7 +141,7 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	if (rc == INS_STORE_OK) {
 		d->control.session_body_weight_n = meta.body_weight_n;
 		atomic_store(&d->control.recording, *session_id);
-		ins_info(MOD, "recording session %" PRId64, *session_id);
+		ins_info("recording session %" PRId64, *session_id);
 	}
 out:
 	free(calib_json);
@@ -152,7 +159,7 @@ static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errle
 		atomic_store(&d->control.recording, NO_SESSION);
 	rc = ins_store_session_stop(d->store, session_id, err, errlen);
 	if (rc == INS_STORE_OK)
-		ins_info(MOD, "session %" PRId64 " stopped", session_id);
+		ins_info("session %" PRId64 " stopped", session_id);
 	pthread_mutex_unlock(&d->control.lock);
 	return rc;
 }
@@ -194,8 +201,8 @@ static json_t *scale_result_json(const struct ins_bw_scale_result *r)
 }
 
 /* Hands the request to the analysis thread and waits for its answer; one
- * at a time (control_lock), refused while recording so a session's
- * calibration, recorded at its start, already holds the scale. */
+ * at a time (a second is refused at once), refused while recording so a
+ * session's calibration, recorded at its start, already holds the scale. */
 static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
 {
 	struct daemon *d = ctx;
@@ -217,13 +224,21 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += SCALE_TIMEOUT_S;
 	pthread_mutex_lock(&d->scale.lock);
-	if (d->scale.state == SCALE_ABANDONED) {
-		snprintf(err, errlen, "the previous measurement is still being cancelled: try again");
-		rc = INS_STORE_EBUSY;
-		goto out;
+	if (d->scale.state != SCALE_IDLE) {
+		snprintf(err, errlen, d->scale.state == SCALE_ABANDONED
+					      ? "the previous measurement is still being cancelled: try again"
+					      : "a body-weight measurement is already running: wait for its answer");
+		rc = d->scale.state == SCALE_ABANDONED ? INS_STORE_EBUSY : INS_STORE_ECONFLICT;
+		pthread_mutex_unlock(&d->scale.lock);
+		pthread_mutex_unlock(&d->control.lock);
+		return rc;
 	}
 	d->scale.foot = (unsigned)foot;
 	d->scale.state = SCALE_REQUESTED;
+	/* Recording may start while this waits: the analysis thread then
+	 * abandons the measurement with a reason, so the wait holds only the
+	 * scale's own lock and start, stop and tare are not held up. */
+	pthread_mutex_unlock(&d->control.lock);
 	while ((d->scale.state == SCALE_REQUESTED || d->scale.state == SCALE_MEASURING) && rc == 0)
 		rc = pthread_cond_timedwait(&d->scale.cond, &d->scale.lock, &deadline);
 	answered = d->scale.state == SCALE_DONE;
@@ -240,9 +255,7 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 		*result = scale_result_json(&res);
 		rc = 0;
 	}
-out:
 	pthread_mutex_unlock(&d->scale.lock);
-	pthread_mutex_unlock(&d->control.lock);
 	return rc;
 }
 

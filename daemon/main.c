@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "daemon_config.h"
@@ -35,7 +36,9 @@ static void usage(FILE *out)
 		"      --foot left|right|auto  foot of --device (default auto: from each frame)\n"
 		"      --baud N            baud rate of --device (default 115200)\n"
 		"      --synth OPTIONS     synthetic subject, e.g. cadence_spm=170,running=1\n"
-		"      --token TOKEN       access token for the HTTP API\n"
+		"      --token-file FILE   access token for the HTTP API, the first line of FILE (mode 600)\n"
+		"      --token TOKEN       the same on the command line (visible to every user in ps)\n"
+		"      --gen-token         print a new random access token (256 bits) and exit\n"
 		"      --body-weight-kg W  subject's body weight\n"
 		"      --log-level L       error, warning, info or debug\n"
 		"  -V, --version           print the version\n"
@@ -43,7 +46,7 @@ static void usage(FILE *out)
 }
 
 enum { OPT_DEMO = 256, OPT_DB, OPT_DATA_DIR, OPT_LAYOUT, OPT_FOOT, OPT_BAUD, OPT_SYNTH, OPT_TOKEN,
-       OPT_BODY_WEIGHT, OPT_LOG_LEVEL };
+       OPT_TOKEN_FILE, OPT_BODY_WEIGHT, OPT_LOG_LEVEL };
 
 static const struct option options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -58,6 +61,7 @@ static const struct option options[] = {
 	{ "baud", required_argument, NULL, OPT_BAUD },
 	{ "synth", required_argument, NULL, OPT_SYNTH },
 	{ "token", required_argument, NULL, OPT_TOKEN },
+	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "body-weight-kg", required_argument, NULL, OPT_BODY_WEIGHT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "version", no_argument, NULL, 'V' },
@@ -72,6 +76,7 @@ static int apply_option(struct ins_config *cfg, int opt, const char *arg, char *
 	static const struct { int opt; const char *section, *key; } map[] = {
 		{ 'l', "daemon", "listen" },          { OPT_DB, "daemon", "db" },
 		{ OPT_DATA_DIR, "daemon", "data_dir" }, { OPT_TOKEN, "daemon", "token" },
+		{ OPT_TOKEN_FILE, "daemon", "token_file" },
 		{ OPT_BODY_WEIGHT, "daemon", "body_weight_kg" }, { OPT_LOG_LEVEL, "daemon", "log_level" },
 		{ 'd', "device cmdline", "port" },    { OPT_LAYOUT, "device cmdline", "layout" },
 		{ OPT_FOOT, "device cmdline", "foot" }, { OPT_BAUD, "device cmdline", "baud" },
@@ -123,6 +128,9 @@ static int parse_command_line(struct ins_config *cfg, int argc, char **argv, cha
 			return -1;
 		default:
 			db_given |= opt == OPT_DB;
+			if (opt == OPT_TOKEN)
+				fprintf(stderr, "insoled: warning: a token given with --token is visible to every user "
+					"of this machine (ps); use --token-file\n");
 			if (apply_option(cfg, opt, optarg, err, errlen))
 				return -1;
 		}
@@ -147,6 +155,22 @@ static int has_arg(int argc, char **argv, const char *name)
 	return 0;
 }
 
+/* 32 bytes from the kernel's generator, in hex: 256 bits, twice the
+ * strength the server requires. */
+static int gen_token(void)
+{
+	unsigned char raw[32];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		perror("insoled: getrandom");
+		return EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		printf("%02x", raw[i]);
+	printf("\n");
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	struct ins_config cfg;
@@ -156,6 +180,8 @@ int main(int argc, char **argv)
 		return ins_dump_main(argc, argv);
 	if (has_arg(argc, argv, "--analyze"))
 		return ins_analyze_main(argc, argv);
+	if (has_arg(argc, argv, "--gen-token"))
+		return gen_token();
 	ins_config_defaults(&cfg);
 	if (parse_command_line(&cfg, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "insoled: %s\n", err);

@@ -13,6 +13,8 @@
 #include "pipeline.h"
 #include "insoled/log.h"
 
+#define LOG_PREFIX "daemon"
+
 static int load_layouts(struct daemon *d, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
@@ -117,6 +119,7 @@ static int start_http(struct daemon *d, char *err, size_t errlen)
 		.bind_addr = cfg->listen_addr,
 		.port = cfg->port,
 		.token = cfg->token[0] ? cfg->token : NULL,
+		.max_connections = cfg->max_connections,
 		.web_root = web_root,
 		.vendor_root = daemon_vendor_dir(cfg, vendor_root, sizeof(vendor_root)),
 		.layout_dir = layout_dir,
@@ -160,7 +163,7 @@ static void wait_for_stop_signal(const sigset_t *set)
 
 	while (sigwait(set, &sig) != 0)
 		;
-	ins_info(MOD, "received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	ins_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
 static void teardown(struct daemon *d, int analysis_running)
@@ -224,7 +227,7 @@ int ins_daemon_run(const struct ins_config *cfg)
 	status = EXIT_SUCCESS;
 out:
 	if (status != EXIT_SUCCESS)
-		ins_err(MOD, "%s", err);
+		ins_err("%s", err);
 	teardown(&d, analysis_running);
 	return status;
 }

@@ -10,6 +10,8 @@
 #include "daemon_priv.h"
 #include "insoled/log.h"
 
+#define LOG_PREFIX "daemon"
+
 /* How long the analysis thread waits for a frame before it looks at its
  * control flags again: short enough that stop and tare feel immediate. */
 #define ANALYSIS_POLL_MS 100
@@ -113,7 +115,7 @@ static void finish_scale_measurement(struct daemon *d)
 	pthread_mutex_lock(&d->scale.lock);
 	if (d->scale.state == SCALE_MEASURING) {
 		if (res.ok && ins_analysis_set_scale(d->worker.ana, res.foot, res.scale) == 0)
-			ins_info(MOD, "%s foot scaled by %.4f: %.1f N measured for a body weight of %.1f N",
+			ins_info("%s foot scaled by %.4f: %.1f N measured for a body weight of %.1f N",
 				 ins_foot_name(res.foot), res.scale, res.measured_force_n, res.body_weight_n);
 		answer_scale_locked(d, &res);
 	} else {
@@ -137,7 +139,7 @@ static void follow_session_changes(struct daemon *d)
 	fresh = daemon_new_analysis(d, (const struct ins_calib_curve *const *)d->snapshot.calib,
 				    d->control.session_body_weight_n, err, sizeof(err));
 	if (!fresh) {
-		ins_err(MOD, "session %" PRId64 ": keeping the running analysis: %s", session, err);
+		ins_err("session %" PRId64 ": keeping the running analysis: %s", session, err);
 		return;
 	}
 	ins_analysis_free(d->worker.ana);
@@ -154,7 +156,7 @@ static void apply_control_requests(struct daemon *d)
 			ins_analysis_tare(d->worker.ana, foot);
 			if (d->worker.active_session != NO_SESSION)
 				ins_store_put_control(d->store, d->worker.active_session, INS_STORE_CONTROL_TARE, foot, 0);
-			ins_info(MOD, "%s foot tared", ins_foot_name(foot));
+			ins_info("%s foot tared", ins_foot_name(foot));
 		}
 	}
 	if (atomic_exchange(&d->control.body_weight_changed, 0)) {

@@ -170,11 +170,13 @@ def pedar(data, outdir):
 
 
 def pedar_outline(quads, xc, ymin, scale):
-    """Row by row (sensors sharing their first corner's y), the lateral- and medial-most
+    """Row by row (sensors whose first corners lie within 0.07), the lateral- and medial-most
     corner of the row, heel to toe, then back along the medial edge."""
     rows = {}
-    for q in quads:
-        rows.setdefault(q[0][1], []).append(q)
+    for q in sorted(quads, key=lambda q: q[0][1]):
+        # the toe sensors' first corners differ by a few hundredths: one row
+        key = next((k for k in rows if abs(k - q[0][1]) < 0.07), q[0][1])
+        rows.setdefault(key, []).append(q)
     lat, med = [], []
     for key in sorted(rows):
         pts = [p for q in rows[key] for p in q]

@@ -21,7 +21,8 @@
 #include "insoled/protocol.h"
 #include "queue.h"
 
-#define MOD "acquire"
+#define LOG_PREFIX "acquire"
+
 /* One read takes at most this much: a few ms of data at any baud rate, and
  * small enough to stay in cache on its way through the parser. */
 #define READ_CHUNK 16384
@@ -74,6 +75,8 @@ struct ins_acq {
 	atomic_int stopping;
 	atomic_int running;    /* device threads still running */
 	int started;
+	ins_acq_pause_fn pause; /* NULL: poll() on wake_fd */
+	void *pause_ctx;
 };
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -211,8 +214,18 @@ static void pause_ms(struct ins_acq *acq, int ms)
 {
 	struct pollfd pfd = { .fd = acq->wake_fd, .events = POLLIN };
 
-	if (!stopping(acq))
+	if (stopping(acq))
+		return;
+	if (acq->pause)
+		acq->pause(acq->pause_ctx, ms, acq->wake_fd);
+	else
 		poll(&pfd, 1, ms);
+}
+
+void ins_acq_set_pause(struct ins_acq *acq, ins_acq_pause_fn pause, void *ctx)
+{
+	acq->pause = pause;
+	acq->pause_ctx = ctx;
 }
 
 /* why already names the path; the device's name is added when it differs. */
@@ -223,9 +236,9 @@ static void log_device_problem(const struct acq_device *d, const char *why, cons
 	if (suppressed)
 		snprintf(extra, sizeof(extra), " (%u similar messages suppressed)", suppressed);
 	if (strncmp(why, d->name, strlen(d->name)) == 0)
-		ins_warn(MOD, "%s%s%s", why, next, extra);
+		ins_warn("%s%s%s", why, next, extra);
 	else
-		ins_warn(MOD, "%s: %s%s%s", d->name, why, next, extra);
+		ins_warn("%s: %s%s%s", d->name, why, next, extra);
 }
 
 /* A device that stays missing is logged once, not at every retry: the
@@ -262,7 +275,7 @@ static void note_opened(struct acq_device *d, const struct ins_dev *dev)
 	d->have_driver = 1;
 	snprintf(d->path, sizeof(d->path), "%s", ins_dev_path(dev));
 	pthread_mutex_unlock(&d->lock);
-	ins_info(MOD, "%s: reading %s through %s", d->name, ins_dev_path(dev),
+	ins_info("%s: reading %s through %s", d->name, ins_dev_path(dev),
 		 ins_dev_driver_name(ins_dev_driver(dev)));
 }
 
@@ -309,12 +322,12 @@ static void report_faults(struct acq_device *d, const struct ins_proto_stats *no
 	if (len == 0 || !ins_ratelimit_ok(&d->rl_fault, &suppressed))
 		return;
 	if (now->n_mismatches > d->logged.n_mismatches)
-		ins_warn(MOD, "%s: frames without the layout's %u values are dropped: is the right layout "
+		ins_warn("%s: frames without the layout's %u values are dropped: is the right layout "
 			 "configured for this insole?", d->name, d->cfg.expected_n);
 	if (now->bare_lines_without_foot > d->logged.bare_lines_without_foot)
-		ins_warn(MOD, "%s: ASCII lines without L/R are dropped: configure the device's foot to read them",
+		ins_warn("%s: ASCII lines without L/R are dropped: configure the device's foot to read them",
 			 d->name);
-	ins_warn(MOD, "%s: %s%s", d->name, msg, suppressed ? " (earlier reports suppressed)" : "");
+	ins_warn("%s: %s%s", d->name, msg, suppressed ? " (earlier reports suppressed)" : "");
 	d->logged = *now;
 }
 
@@ -328,7 +341,7 @@ static void watchdog(struct acq_device *d, int64_t now)
 		d->watchdog_silent++;
 		d->state = ST_SILENT;
 		pthread_mutex_unlock(&d->lock);
-		ins_warn(MOD, "%s: no data for %lld ms: is the insole on and connected?", d->name,
+		ins_warn("%s: no data for %lld ms: is the insole on and connected?", d->name,
 			 (long long)((now - d->last_byte_us) / 1000));
 	}
 	if (!d->noframes_reported && !d->silent_reported && now - d->last_frame_us >= d->watchdog_us) {
@@ -336,7 +349,7 @@ static void watchdog(struct acq_device *d, int64_t now)
 		pthread_mutex_lock(&d->lock);
 		d->watchdog_no_frames++;
 		pthread_mutex_unlock(&d->lock);
-		ins_warn(MOD, "%s: bytes arrive but no valid frame for %lld ms: check the baud rate (%u) and "
+		ins_warn("%s: bytes arrive but no valid frame for %lld ms: check the baud rate (%u) and "
 			 "that the firmware speaks protocol v1", d->name, (long long)((now - d->last_frame_us) / 1000),
 			 baud);
 	}
@@ -345,7 +358,7 @@ static void watchdog(struct acq_device *d, int64_t now)
 static void got_bytes(struct acq_device *d, int64_t now)
 {
 	if (d->silent_reported) {
-		ins_info(MOD, "%s: data again after %lld ms", d->name, (long long)((now - d->last_byte_us) / 1000));
+		ins_info("%s: data again after %lld ms", d->name, (long long)((now - d->last_byte_us) / 1000));
 		d->silent_reported = 0;
 		set_state(d, ST_OPEN);
 	}
@@ -375,7 +388,7 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 	}
 	if (queued || drops) {
 		if (d->noframes_reported)
-			ins_info(MOD, "%s: valid frames again", d->name);
+			ins_info("%s: valid frames again", d->name);
 		d->noframes_reported = 0;
 		d->last_frame_us = now;
 	}
@@ -388,7 +401,7 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 		d->last_frame_mono_us = now;
 	pthread_mutex_unlock(&d->lock);
 	if (drops && ins_ratelimit_ok(&d->rl_drop, &suppressed))
-		ins_warn(MOD, "%s: frame queue full, %llu frames dropped: the analysis is not keeping up%s", d->name,
+		ins_warn("%s: frame queue full, %llu frames dropped: the analysis is not keeping up%s", d->name,
 			 (unsigned long long)drops, suppressed ? " (earlier reports suppressed)" : "");
 	report_faults(d, &st);
 }
@@ -423,7 +436,7 @@ static ssize_t read_loop(struct acq_device *d, struct ins_dev *dev)
 			got_bytes(d, now);
 			consume(d, d->rbuf, (size_t)n, now);
 		} else if (n == INS_DEV_EOF) {
-			ins_info(MOD, "%s: end of %s", d->name, ins_dev_path(dev));
+			ins_info("%s: end of %s", d->name, ins_dev_path(dev));
 			return n;
 		} else if (n < 0) {
 			note_lost(d, why);
@@ -511,7 +524,7 @@ void ins_acq_stop(struct ins_acq *acq)
 		return;
 	atomic_store(&acq->stopping, 1);
 	if (write(acq->wake_fd, &one, sizeof(one)) < 0)
-		ins_err(MOD, "cannot wake the device threads: %s", strerror(errno));
+		ins_err("cannot wake the device threads: %s", strerror(errno));
 	for (size_t i = 0; i < acq->n_devs; i++) {
 		if (acq->devs[i]->thread_started) {
 			pthread_join(acq->devs[i]->thread, NULL);

@@ -22,6 +22,8 @@
 #include "insoled/protocol.h"
 #include "insoled/synth.h"
 
+#define LOG_PREFIX "acquire"
+
 /* The synthetic device never emits more than this much model time in one
  * read when it is behind (after a stall), so a paused process catches up in
  * bursts instead of one huge block. */
@@ -222,7 +224,7 @@ static void open_error(char *err, size_t errlen, const char *path, int errnum)
 static void make_exclusive(int fd, const char *path)
 {
 	if (ioctl(fd, TIOCEXCL) < 0)
-		ins_warn("acquire", "%s: cannot get exclusive access: %s", path, strerror(errno));
+		ins_warn("%s: cannot get exclusive access: %s", path, strerror(errno));
 }
 
 static int open_termios(struct ins_dev *dev, unsigned baud, char *err, size_t errlen)

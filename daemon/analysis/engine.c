@@ -16,6 +16,8 @@
 #include "mask.h"
 #include "steps.h"
 
+#define LOG_PREFIX "analysis"
+
 /* Completed steps waiting for ins_analysis_next_step().  Callers drain
  * after every feed, so one or two are ever pending; 64 absorbs a caller
  * that drains once per batch of frames.  Overflow drops the oldest (counted). */
@@ -100,6 +102,7 @@ struct ins_analysis {
 	uint64_t rejected_frames;
 	struct ins_ratelimit rl_reject;
 	struct ins_ratelimit rl_drop;
+	struct ins_ratelimit rl_tare;
 };
 
 static double min_step_range(const struct foot *f)
@@ -202,12 +205,11 @@ void ins_analysis_set_body_weight(struct ins_analysis *ana, double body_weight_n
  * one frame later (10 ms) the unloaded foot reads the same. */
 void ins_analysis_tare(struct ins_analysis *ana, unsigned foot)
 {
-	static struct ins_ratelimit rl;
 	unsigned suppressed;
 
 	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx) {
-		if (ins_ratelimit_ok(&rl, &suppressed))
-			ins_warn("analysis", "tare of the %s foot ignored: no layout configured for it",
+		if (ins_ratelimit_ok(&ana->rl_tare, &suppressed))
+			ins_warn("tare of the %s foot ignored: no layout configured for it",
 				 ins_foot_name(foot));
 		return;
 	}
@@ -375,7 +377,7 @@ static int reject(struct ins_analysis *ana, unsigned foot, const char *why)
 
 	ana->rejected_frames++;
 	if (ins_ratelimit_ok(&ana->rl_reject, &suppressed))
-		ins_warn("analysis", "%s foot: frame rejected: %s (%llu rejected so far, %u messages suppressed)",
+		ins_warn("%s foot: frame rejected: %s (%llu rejected so far, %u messages suppressed)",
 			 ins_foot_name(foot), why, (unsigned long long)ana->rejected_frames, suppressed);
 	return -1;
 }
@@ -501,7 +503,7 @@ static void queue_step(struct ins_analysis *ana, const struct ins_step *st)
 		ana->q_len--;
 		ana->dropped_steps++;
 		if (ins_ratelimit_ok(&ana->rl_drop, &suppressed))
-			ins_warn("analysis", "step queue full: oldest step dropped (%llu so far); the caller "
+			ins_warn("step queue full: oldest step dropped (%llu so far); the caller "
 				 "must drain ins_analysis_next_step() after each feed",
 				 (unsigned long long)ana->dropped_steps);
 	}

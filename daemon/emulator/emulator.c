@@ -19,6 +19,8 @@
 
 #include "emulator_priv.h"
 
+#define LOG_PREFIX "emulator"
+
 volatile sig_atomic_t emu_stop_requested;
 static const char *const fault_names[FAULT_KINDS] = { "garbage", "bad_crc", "drop", "duplicate", "overlong" };
 
@@ -274,7 +276,7 @@ static int send_frame(struct emulator *e, unsigned foot, uint64_t frame, uint32_
 	uint32_t t_dev = device_time(e, t_us);
 
 	if (len == 0) {
-		ins_err(EMU_LOG, "cannot encode a frame of %u values", (unsigned)e->layout->n_sensors);
+		ins_err("cannot encode a frame of %u values", (unsigned)e->layout->n_sensors);
 		return -1;
 	}
 	if (pf) {
@@ -453,7 +455,7 @@ static int write_stats(const struct emulator *e)
 	if (j && json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 && rename(tmp, e->opt.stats_path) == 0)
 		rc = 0;
 	else
-		ins_err(EMU_LOG, "cannot write stats to %s: %s", e->opt.stats_path, strerror(errno));
+		ins_err("cannot write stats to %s: %s", e->opt.stats_path, strerror(errno));
 	json_decref(j);
 	return rc;
 }

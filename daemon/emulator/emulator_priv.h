@@ -13,8 +13,6 @@
 #include "insoled/log.h"
 #include "insoled/synth.h"
 
-#define EMU_LOG "emulator"
-
 #define DEFAULT_LAYOUT "fsr16"
 #define DEFAULT_RATE_HZ 100.0
 #define MAX_RATE_HZ 10000.0

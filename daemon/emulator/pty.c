@@ -19,6 +19,8 @@
 
 #include "emulator_priv.h"
 
+#define LOG_PREFIX "emulator"
+
 /* ---- output: pty or stdout ------------------------------------------------ */
 
 static int set_nonblocking(int fd)
@@ -39,7 +41,7 @@ static int point_link(const struct emulator *e)
 	snprintf(tmp, sizeof(tmp), "%s.new.%ld", e->opt.link, (long)getpid());
 	unlink(tmp);
 	if (symlink(e->pty_path, tmp) < 0 || rename(tmp, e->opt.link) < 0) {
-		ins_err(EMU_LOG, "cannot point %s at %s: %s", e->opt.link, e->pty_path, strerror(errno));
+		ins_err("cannot point %s at %s: %s", e->opt.link, e->pty_path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -77,7 +79,7 @@ static void watch_readers(struct emulator *e)
 		e->readers_known = 1;
 		return;
 	}
-	ins_warn(EMU_LOG, "cannot watch %s for readers (%s): unread bytes wait at most %g s when it closes",
+	ins_warn("cannot watch %s for readers (%s): unread bytes wait at most %g s when it closes",
 		 e->pty_path, strerror(errno), e->opt.no_reader_wait_s);
 	if (e->watch_fd >= 0)
 		close(e->watch_fd);
@@ -118,20 +120,20 @@ int emu_open_pty(struct emulator *e)
 
 	e->fd = posix_openpt(O_RDWR | O_NOCTTY);
 	if (e->fd < 0 || grantpt(e->fd) < 0 || unlockpt(e->fd) < 0 || !(name = ptsname(e->fd))) {
-		ins_err(EMU_LOG, "cannot create a pseudo-terminal: %s", strerror(errno));
+		ins_err("cannot create a pseudo-terminal: %s", strerror(errno));
 		return -1;
 	}
 	snprintf(e->pty_path, sizeof(e->pty_path), "%s", name);
 	e->slave_fd = open(e->pty_path, O_RDWR | O_NOCTTY);
 	if (e->slave_fd < 0 || tcgetattr(e->slave_fd, &tio) < 0) {
-		ins_err(EMU_LOG, "cannot open %s: %s", e->pty_path, strerror(errno));
+		ins_err("cannot open %s: %s", e->pty_path, strerror(errno));
 		return -1;
 	}
 	cfmakeraw(&tio);
 	cfsetispeed(&tio, B115200);
 	cfsetospeed(&tio, B115200);
 	if (tcsetattr(e->slave_fd, TCSANOW, &tio) < 0 || set_nonblocking(e->fd) < 0) {
-		ins_err(EMU_LOG, "cannot set %s raw: %s", e->pty_path, strerror(errno));
+		ins_err("cannot set %s raw: %s", e->pty_path, strerror(errno));
 		return -1;
 	}
 	watch_readers(e); /* before the path is published: every reader's open is seen */
@@ -140,7 +142,7 @@ int emu_open_pty(struct emulator *e)
 		return -1;
 	printf("%s\n", e->pty_path);
 	fflush(stdout);
-	ins_info(EMU_LOG, "streaming on %s%s%s", e->pty_path, e->opt.link ? " via " : "",
+	ins_info("streaming on %s%s%s", e->pty_path, e->opt.link ? " via " : "",
 		 e->opt.link ? e->opt.link : "");
 	return 0;
 }
@@ -194,12 +196,12 @@ int emu_write_all(struct emulator *e, const void *data, size_t len)
 			return -1;
 		if (w < 0 && errno == EPIPE) {
 			/* The reader of --stdout went away (| head): the end of the run. */
-			ins_info(EMU_LOG, "stdout closed by its reader");
+			ins_info("stdout closed by its reader");
 			emu_stop_requested = 1;
 			return -1;
 		}
 		if (w < 0 && errno != EAGAIN && errno != EINTR && errno != EIO) {
-			ins_err(EMU_LOG, "write to %s: %s", e->opt.to_stdout ? "stdout" : e->pty_path, strerror(errno));
+			ins_err("write to %s: %s", e->opt.to_stdout ? "stdout" : e->pty_path, strerror(errno));
 			return -1;
 		}
 		wait_writable(e);
@@ -293,11 +295,11 @@ void emu_wait_drained(struct emulator *e)
 			alone_since = now;
 		} else if (now - alone_since >= no_reader_wait_us) {
 			/* FIONREAD stops at the line discipline's 4 KiB: "at least". */
-			ins_warn(EMU_LOG, "closing %s with at least %d bytes nobody read", e->pty_path, pending);
+			ins_warn("closing %s with at least %d bytes nobody read", e->pty_path, pending);
 			return;
 		}
 		if (now >= next_note) {
-			ins_info(EMU_LOG, "waiting for the reader of %s to take at least %d more bytes", e->pty_path, pending);
+			ins_info("waiting for the reader of %s to take at least %d more bytes", e->pty_path, pending);
 			next_note = now + DRAIN_NOTE_US;
 		}
 		emu_pause_us(DRAIN_POLL_US);
@@ -308,7 +310,7 @@ void emu_wait_drained(struct emulator *e)
 void emu_unplug(struct emulator *e)
 {
 	emu_wait_drained(e);
-	ins_info(EMU_LOG, "unplugging %s for %.3f s", e->pty_path, e->opt.unplug_for_s);
+	ins_info("unplugging %s for %.3f s", e->pty_path, e->opt.unplug_for_s);
 	emu_close_pty(e);
 	e->unplugs++;
 }

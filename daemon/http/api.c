@@ -99,6 +99,9 @@ static void h_status(struct ins_http *http, const struct ins_http_request *req,
 
 	json_object_set_new(st, "version", json_string(PACKAGE_VERSION));
 	json_object_set_new(st, "uptime_s", json_integer((ins_mono_us() - http->start_mono_us) / 1000000));
+	/* The daemon's wall clock: a client measures a recording's elapsed time
+	 * against it (the session's start_us is on this clock), not its own. */
+	json_object_set_new(st, "now_us", json_integer((json_int_t)ins_realtime_us()));
 	json_object_set_new(st, "recording", rec ? json_pack("{s:I}", "session_id", (json_int_t)rec) : json_null());
 	json_object_set_new(st, "devices", json_array());
 	json_object_set_new(st, "acquisition", json_object());

@@ -13,6 +13,8 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
+#define LOG_PREFIX "http"
+
 /* Compares in time that depends only on the length of a (the client's
  * input), never on where the secret b first differs. */
 int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen)
@@ -170,7 +172,7 @@ static void auth_failed(struct ins_http *http, const struct ins_http_request *re
 	log = ins_ratelimit_ok(&http->rl_auth, &suppressed);
 	pthread_mutex_unlock(&http->lock);
 	if (log)
-		ins_warn(INS_HTTP_MOD, "wrong access token (%s) from %s: %u in a row%s (%u similar suppressed)", how,
+		ins_warn("wrong access token (%s) from %s: %u in a row%s (%u similar suppressed)", how,
 			 addr, failures, wait_s ? ", the address now waits before its next try" : "", suppressed);
 }
 

@@ -10,6 +10,8 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
+#define LOG_PREFIX "http"
+
 static char *dup_or_null(const char *s)
 {
 	return s && *s ? strdup(s) : NULL;
@@ -74,6 +76,7 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 	http->max_connections = cfg->max_connections;
 	http->max_per_ip = cfg->max_per_ip;
 	http->sse_stall_timeout_s = cfg->sse_stall_timeout_s;
+	http->clock_us = cfg->clock_us;
 	http->store = store;
 	http->live = live;
 	if (hooks)
@@ -140,12 +143,24 @@ void ins_http_response_clear(struct ins_http_response *resp)
 	resp->fd = -1;
 }
 
-int ins_http_is_slow(const struct ins_http_request *req)
+enum ins_http_runs ins_http_runs_on(const struct ins_http_request *req)
 {
 	const struct ins_http_route *r = &req->route;
 
-	return (r->id == INS_ROUTE_SESSIONS_IMPORT || r->id == INS_ROUTE_SESSION_REANALYZE) &&
-	       (req->method & r->methods);
+	if (!(req->method & r->methods))
+		return INS_RUNS_INLINE;
+	switch (r->id) {
+	case INS_ROUTE_SESSIONS_IMPORT:
+	case INS_ROUTE_SESSION_REANALYZE:
+		return INS_RUNS_HEAVY;
+	case INS_ROUTE_SESSION_CURVES:
+	case INS_ROUTE_SESSION_HEATMAP:
+	case INS_ROUTE_COMPARE:
+	case INS_ROUTE_BODY_WEIGHT_SCALE:
+		return INS_RUNS_WORKER;
+	default:
+		return INS_RUNS_INLINE;
+	}
 }
 
 int ins_http_wants_upload(const struct ins_http_request *req)
@@ -208,11 +223,11 @@ void ins_http_log_response(struct ins_http *http, const char *method, const stru
 	if (!ok)
 		return;
 	if (resp->status >= 500)
-		ins_warn(INS_HTTP_MOD, "%s %s -> %u%s%s (%u similar suppressed)", method,
+		ins_warn("%s %s -> %u%s%s (%u similar suppressed)", method,
 			 req->path ? req->path : "(unparsed)", resp->status, resp->log_msg ? ": " : "",
 			 resp->log_msg ? resp->log_msg : "", suppressed);
 	else
-		ins_info(INS_HTTP_MOD, "%s %s -> %u (%u similar suppressed)", method,
+		ins_info("%s %s -> %u (%u similar suppressed)", method,
 			 req->path ? req->path : "(unparsed)", resp->status, suppressed);
 }
 

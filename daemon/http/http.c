@@ -1,10 +1,13 @@
-/* libmicrohttpd glue: a thread pool on epoll answers ordinary requests; SSE
+/* libmicrohttpd glue: a thread pool on poll() answers ordinary requests
+ * (libmicrohttpd 0.9.75's epoll loop can hold slots of closed connections
+ * until their timeout at the connection limit; see admit.c); SSE
  * responses are content-reader callbacks over ins_live cursors that suspend
  * their connection while there is nothing to send, and one waker thread
  * resumes them when the live state publishes (like systemd
  * journal-gatewayd, per-request state lives in con_cls and is freed in the
- * completion callback).  Imports and re-analyses run on their own thread
- * with the connection suspended, so no network thread waits on them. */
+ * completion callback).  Long requests (replays, the body-weight
+ * measurement, imports, re-analyses) run on the worker pool (jobs.c) with
+ * their connection suspended, so no network thread waits on them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,8 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
+#define LOG_PREFIX "http"
+
 /* Tablets, browsers, scripts and their SSE streams need a few dozen; the
  * rest is headroom so that a flood of connections (each a descriptor and at
  * most CONNECTION_MEMORY plus socket buffers) cannot lock them out. */
@@ -40,8 +45,11 @@
 #define SSE_SNDBUF (64 << 10)         /* kernel doubles it: ~0.4 s of dense-grid frames for both feet */
 #define SSE_HEARTBEAT_US 5000000      /* 5 s: keeps proxies and the browser's EventSource from timing out */
 #define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
-#define MAX_SLOW_JOBS 2               /* concurrent imports/re-analyses: each is CPU and disk heavy */
 #define TLS_FILE_MAX (64u << 10)      /* PEM certificate chains are a few KiB */
+/* GnuTLS priorities: TLS 1.2 and 1.3 only, and only key exchanges with
+ * forward secrecy (plain RSA key transport removed), 128-bit security or
+ * more; the server's order wins so clients cannot pick the weakest. */
+#define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
 
 static const char SSE_PREAMBLE[] = "retry: 1000\n\n";
 static const char SSE_HEARTBEAT[] = ": heartbeat\n\n";
@@ -68,9 +76,8 @@ struct ins_http_server {
 	pthread_t waker;
 	int waker_started;
 
-	pthread_mutex_t jobs_lock;
-	pthread_cond_t jobs_cond;
-	unsigned jobs;
+	pthread_mutex_t jobs_lock;     /* orders a job's suspend before its resume */
+	struct ins_http_jobs pool;
 
 	struct ins_ratelimit rl;      /* under jobs_lock: MHD and drop messages */
 };
@@ -114,7 +121,7 @@ static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ins_log(level, INS_HTTP_MOD, "%s (%u similar suppressed)", msg, suppressed);
+	ins_log(level, LOG_PREFIX, "%s (%u similar suppressed)", msg, suppressed);
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -157,7 +164,7 @@ static unsigned connection_limit(const struct ins_http *http)
 		unsigned fit = (unsigned)(room * 8 / 9) > MHD_RESERVE_MIN ? (unsigned)(room * 8 / 9) - MHD_RESERVE_MIN : 16;
 
 		if (fit < want) {
-			ins_warn(INS_HTTP_MOD, "connection limit lowered from %u to %u: only %llu file descriptors "
+			ins_warn("connection limit lowered from %u to %u: only %llu file descriptors "
 				 "(raise LimitNOFILE / ulimit -n)", want, fit, (unsigned long long)rl.rlim_cur);
 			want = fit;
 		}
@@ -208,12 +215,18 @@ static struct ins_http_admit_conn *admit_conn(struct MHD_Connection *conn)
 
 /* ---- SSE ------------------------------------------------------------------ */
 
+/* The clock heartbeats are timed on (ins_http_config.clock_us). */
+static int64_t sse_now(const struct ins_http_server *srv)
+{
+	return srv->http->clock_us ? srv->http->clock_us() : ins_mono_us();
+}
+
 static ssize_t sse_copy(struct sse_stream *s, char *buf, size_t max, const char *text, size_t n)
 {
 	if (n > max)
 		return 0;
 	memcpy(buf, text, n);
-	atomic_store(&s->last_send_us, ins_mono_us());
+	atomic_store(&s->last_send_us, sse_now(s->srv));
 	return (ssize_t)n;
 }
 
@@ -223,7 +236,7 @@ static ssize_t sse_result(struct sse_stream *s, long n)
 		srv_log(s->srv, INS_LOG_INFO, "SSE client dropped: it fell behind the live ring");
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
-	atomic_store(&s->last_send_us, ins_mono_us());
+	atomic_store(&s->last_send_us, sse_now(s->srv));
 	return n;
 }
 
@@ -240,7 +253,7 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
 	n = ins_live_cursor_read(s->cursor, buf, max);
 	if (n != 0)
 		return sse_result(s, n);
-	if (ins_mono_us() - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
+	if (sse_now(srv) - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
 		return sse_copy(s, buf, max, SSE_HEARTBEAT, sizeof(SSE_HEARTBEAT) - 1);
 	/* Nothing to send: park the connection.  The second read under the
 	 * lock closes the window in which the waker could miss us. */
@@ -282,7 +295,7 @@ static void *waker_main(void *arg)
 
 	for (;;) {
 		uint64_t newest = ins_live_wait(srv->http->live, seen, WAKER_TICK_MS);
-		int64_t now = ins_mono_us();
+		int64_t now = sse_now(srv);
 		int stop;
 
 		pthread_mutex_lock(&srv->sse_lock);
@@ -325,7 +338,7 @@ static struct MHD_Response *sse_response(struct conn_req *r)
 		return NULL;
 	s->srv = srv;
 	s->conn = r->conn;
-	atomic_init(&s->last_send_us, ins_mono_us());
+	atomic_init(&s->last_send_us, sse_now(srv));
 	s->cursor = ins_live_cursor_open(srv->http->live, r->resp.last_event_id);
 	if (!s->cursor) {
 		free(s);
@@ -461,9 +474,9 @@ static enum MHD_Result answer_error(struct conn_req *r, unsigned status, const c
 	return queue(r);
 }
 
-/* ---- slow jobs --------------------------------------------------------------- */
+/* ---- worker pool ---------------------------------------------------------- */
 
-static void *job_main(void *arg)
+static void job_main(void *arg)
 {
 	struct conn_req *r = arg;
 	struct ins_http_server *srv = r->srv;
@@ -472,37 +485,28 @@ static void *job_main(void *arg)
 	pthread_mutex_lock(&srv->jobs_lock);
 	r->job = JOB_DONE;
 	MHD_resume_connection(r->conn);
-	srv->jobs--;
-	pthread_cond_broadcast(&srv->jobs_cond);
 	pthread_mutex_unlock(&srv->jobs_lock);
-	return NULL;
 }
 
-static enum MHD_Result start_job(struct conn_req *r)
+static enum MHD_Result start_job(struct conn_req *r, enum ins_http_runs runs)
 {
 	struct ins_http_server *srv = r->srv;
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc;
+	enum ins_http_jobs_verdict v;
 
+	/* Under jobs_lock from submit to suspend: the job cannot resume the
+	 * connection before it is suspended. */
 	pthread_mutex_lock(&srv->jobs_lock);
-	if (srv->jobs >= MAX_SLOW_JOBS || srv->stopping) {
-		pthread_mutex_unlock(&srv->jobs_lock);
-		return answer_error(r, 503, NULL, "busy with other imports or re-analyses: retry in a minute");
-	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, job_main, r);
-	pthread_attr_destroy(&attr);
-	if (rc) {
-		pthread_mutex_unlock(&srv->jobs_lock);
-		return answer_error(r, 503, NULL, "cannot start a worker thread");
-	}
-	srv->jobs++;
 	r->job = JOB_RUNNING;
-	/* Still under jobs_lock, so the job cannot resume before this suspend. */
-	MHD_suspend_connection(r->conn);
+	v = ins_http_jobs_submit(&srv->pool, job_main, r, runs == INS_RUNS_HEAVY);
+	if (v == INS_JOBS_QUEUED)
+		MHD_suspend_connection(r->conn);
+	else
+		r->job = JOB_NONE;
 	pthread_mutex_unlock(&srv->jobs_lock);
+	if (v == INS_JOBS_HEAVY_BUSY)
+		return answer_error(r, 503, NULL, "busy with other imports or re-analyses: retry in a minute");
+	if (v == INS_JOBS_FULL)
+		return answer_error(r, 503, NULL, "the server is busy with other long requests: retry shortly");
 	return MHD_YES;
 }
 
@@ -670,12 +674,15 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 
 static enum MHD_Result respond(struct conn_req *r)
 {
+	enum ins_http_runs runs;
+
 	if (r->body_kind == BODY_UPLOAD && r->upload_len > 0)
 		r->req.upload_path = r->upload_path;
 	r->req.body = r->body;
 	r->req.body_len = r->body_len;
-	if (ins_http_is_slow(&r->req))
-		return start_job(r);
+	runs = ins_http_runs_on(&r->req);
+	if (runs != INS_RUNS_INLINE)
+		return start_job(r, runs);
 	ins_http_dispatch(r->srv->http, &r->req, &r->resp);
 	return queue(r);
 }
@@ -863,6 +870,7 @@ static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *e
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
 		http->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->cert_pem,
 		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 		MHD_OPTION_END);
 	if (!srv->mhd) {
 		snprintf(err, errlen, "http: cannot listen on %s:%u (address in use, or bad TLS certificate/key)",
@@ -893,7 +901,10 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 	http->server = srv;
 	pthread_mutex_init(&srv->sse_lock, NULL);
 	pthread_mutex_init(&srv->jobs_lock, NULL);
-	pthread_cond_init(&srv->jobs_cond, NULL);
+	if (ins_http_jobs_start(&srv->pool, INS_HTTP_WORKERS) < 0) {
+		snprintf(err, errlen, "http: cannot start the worker threads");
+		goto fail;
+	}
 	if (start_mhd(http, srv, err, errlen) < 0)
 		goto fail;
 	if (live && pthread_create(&srv->waker, NULL, waker_main, srv) != 0) {
@@ -901,7 +912,7 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 		goto fail;
 	}
 	srv->waker_started = live != NULL;
-	ins_info(INS_HTTP_MOD, "listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
+	ins_info("listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
 		 srv->port, http->tls_cert ? " (HTTPS)" : "");
 	return http;
 fail:
@@ -933,15 +944,11 @@ void ins_http_stop(struct ins_http *http)
 		pthread_mutex_unlock(&srv->sse_lock);
 		if (srv->waker_started)
 			pthread_join(srv->waker, NULL);
-		pthread_mutex_lock(&srv->jobs_lock);
-		while (srv->jobs)
-			pthread_cond_wait(&srv->jobs_cond, &srv->jobs_lock);
-		pthread_mutex_unlock(&srv->jobs_lock);
+		ins_http_jobs_stop(&srv->pool);
 		if (srv->mhd)
 			MHD_stop_daemon(srv->mhd);
 		pthread_mutex_destroy(&srv->sse_lock);
 		pthread_mutex_destroy(&srv->jobs_lock);
-		pthread_cond_destroy(&srv->jobs_cond);
 		free(srv->cert_pem);
 		free(srv->key_pem);
 		free(srv);

@@ -12,8 +12,6 @@
 #include "insoled/http.h"
 #include "insoled/log.h"
 
-#define INS_HTTP_MOD "http"
-
 /* Limits (docs/api.md "Limits"). */
 #define INS_HTTP_MAX_TARGET 2048        /* URL + query: the longest legitimate one is a session filter */
 #define INS_HTTP_MAX_PATH 1024
@@ -143,6 +141,27 @@ struct ins_http_login {
 	int64_t expires_mono_us;
 };
 
+/* The worker pool (jobs.c). */
+#define INS_HTTP_WORKERS 4              /* two heavy jobs and two replays at once on a clinic PC */
+#define INS_HTTP_MAX_WORKERS 16
+#define INS_HTTP_MAX_HEAVY_JOBS 2       /* imports/re-analyses: each CPU and disk heavy for minutes */
+#define INS_HTTP_MAX_QUEUED_JOBS 64     /* a dashboard asks for a handful at once; more is a flood */
+typedef void (*ins_http_job_fn)(void *arg);
+struct ins_http_job;
+struct ins_http_jobs {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct ins_http_job *head, *tail;
+	unsigned queued, running, heavy, n_threads;
+	int stopping;
+	pthread_t threads[INS_HTTP_MAX_WORKERS];
+};
+enum ins_http_jobs_verdict { INS_JOBS_QUEUED = 0, INS_JOBS_FULL, INS_JOBS_HEAVY_BUSY };
+int ins_http_jobs_start(struct ins_http_jobs *p, unsigned threads);
+enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_http_job_fn fn, void *arg, int heavy);
+/* Runs what is queued, then joins the threads. */
+void ins_http_jobs_stop(struct ins_http_jobs *p);
+
 /* Wrong tokens from one address (auth.c). */
 struct ins_http_auth_fail {
 	char addr[48];
@@ -159,6 +178,7 @@ struct ins_http {
 	struct ins_live *live;
 	struct ins_http_hooks hooks;
 	int64_t start_mono_us;
+	int64_t (*clock_us)(void);    /* SSE heartbeats; NULL: ins_mono_us */
 
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
 	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
@@ -172,16 +192,18 @@ struct ins_http {
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 };
 
-/* ---- core: everything but the socket (http_core.c) ----------------------- */
+/* ---- core: everything but the socket (core.c) ---------------------------- */
 struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
 				   struct ins_live *live, const struct ins_http_hooks *hooks,
 				   char *err, size_t errlen);
 void ins_http_core_free(struct ins_http *http);
 void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req,
 		       struct ins_http_response *resp);
-/* Routes whose work may take seconds (import, re-analysis): the server runs
- * them off the network threads. */
-int ins_http_is_slow(const struct ins_http_request *req);
+/* Where a request runs: on the network thread, or on the worker pool
+ * (replays, the body-weight measurement), and among the few heavy jobs
+ * (import, re-analysis) allowed at once. */
+enum ins_http_runs { INS_RUNS_INLINE = 0, INS_RUNS_WORKER, INS_RUNS_HEAVY };
+enum ins_http_runs ins_http_runs_on(const struct ins_http_request *req);
 /* Import bodies go to a file; every other body is JSON held in memory. */
 int ins_http_wants_upload(const struct ins_http_request *req);
 void ins_http_response_clear(struct ins_http_response *resp);

@@ -363,8 +363,8 @@ int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char *
 	*kind = ins_http_query(req, "kind");
 	if (!*kind)
 		*kind = "peak";
-	if (strcmp(*kind, "peak") != 0 && strcmp(*kind, "mean") != 0) {
-		ins_http_resp_error(resp, 400, "kind", "kind: expected peak or mean");
+	if (strcmp(*kind, "peak") != 0 && strcmp(*kind, "mean") != 0 && strcmp(*kind, "mean_peak") != 0) {
+		ins_http_resp_error(resp, 400, "kind", "kind: expected peak, mean_peak or mean");
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,8 @@
 #include "http_priv.h"
 #include "insoled/import.h"
 
+#define LOG_PREFIX "http"
+
 /* ---- sessions ------------------------------------------------------------ */
 
 static void answer_session(struct ins_http *http, int64_t id, unsigned status, struct ins_http_response *resp)
@@ -64,7 +66,7 @@ static void h_session_start(struct ins_http *http, const struct ins_http_request
 	if (resp->status != 201)
 		ins_http_resp_json(resp, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", "recording"));
 	ins_http_resp_header(resp, "Location", loc);
-	ins_info(INS_HTTP_MOD, "recording session %" PRId64 " started", id);
+	ins_info("recording session %" PRId64 " started", id);
 out:
 	json_decref(body);
 }
@@ -204,7 +206,7 @@ void ins_http_api_session_stop(struct ins_http *http, const struct ins_http_requ
 	}
 	if (ins_http_recording_id(http) == id)
 		ins_http_set_recording(http, 0, id);
-	ins_info(INS_HTTP_MOD, "recording session %" PRId64 " stopped", id);
+	ins_info("recording session %" PRId64 " stopped", id);
 	answer_session(http, id, 200, resp);
 }
 
@@ -348,7 +350,8 @@ static void name_the_upload(const struct ins_http_request *req, char *err, size_
 void ins_http_api_session_import(struct ins_http *http, const struct ins_http_request *req,
 				 const struct ins_http_route *route, struct ins_http_response *resp)
 {
-	static const char *const formats[] = { "auto", "gaitndd", "gaitpdb", "moticon", "insoled", NULL };
+	static const char *const formats[] = { "auto", "gaitndd", "gaitpdb", "moticon", "insoled", "pedar",
+					       "fscan", "xsensor", "stappone", NULL };
 	struct ins_session_meta meta = { 0 };
 	const char *format = ins_http_query(req, "format");
 	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
@@ -374,7 +377,9 @@ void ins_http_api_session_import(struct ins_http *http, const struct ins_http_re
 		if (strcmp(format, formats[i]) == 0)
 			break;
 	if (format && !formats[i]) {
-		ins_http_resp_error(resp, 400, "format", "format: expected auto, gaitndd, gaitpdb, moticon or insoled");
+		ins_http_resp_error(resp, 400, "format",
+				    "format: expected auto, gaitndd, gaitpdb, moticon, insoled, pedar, fscan, xsensor or "
+				    "stappone");
 		return;
 	}
 	if (!req->upload_path) {
@@ -399,6 +404,6 @@ void ins_http_api_session_import(struct ins_http *http, const struct ins_http_re
 		ins_http_resp_store_error(resp, rc, err);
 		return;
 	}
-	ins_info(INS_HTTP_MOD, "imported a recording as session %" PRId64, id);
+	ins_info("imported a recording as session %" PRId64, id);
 	answer_session(http, id, 201, resp);
 }

@@ -89,11 +89,15 @@ static int pedar_header_item(struct ins_import *imp, const char *item, char *err
 	const char *v = pedar_value_after(item);
 
 	item = ins_skip_blanks(item);
+	/* "date/time  25.04.23 10.49": the one item without a colon */
+	if (strncasecmp(item, "date/time", 9) == 0) {
+		v = ins_skip_blanks(item + 9);
+		pedar_trim_copy(imp->info.start, sizeof imp->info.start, v + (*v == ':'));
+		return 0;
+	}
 	if (!v)
 		return 0;
-	if (strncasecmp(item, "date/time", 9) == 0)
-		pedar_trim_copy(imp->info.start, sizeof imp->info.start, v);
-	else if (strncasecmp(item, "sensor type", 11) == 0)
+	if (strncasecmp(item, "sensor type", 11) == 0)
 		pedar_sensor_type(imp, v);
 	else if (strncasecmp(item, "scanning rate", 13) == 0) {
 		double hz;

@@ -146,6 +146,18 @@ static int stappone_foot(struct stappone *s, double sole, char *err, size_t errl
 	return -1;
 }
 
+/* "2026-01-15T16:36:19.568Z" for the first sample's clock. */
+static void stappone_start(struct ins_import *imp, double t_ms)
+{
+	time_t secs = (time_t)floor(t_ms / 1000.0);
+	struct tm tm;
+	char day[32];
+
+	if (t_ms < 0 || t_ms > 1e15 || !gmtime_r(&secs, &tm) || !strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm))
+		return;
+	snprintf(imp->info.start, sizeof imp->info.start, "%s.%03dZ", day, (int)fmod(t_ms, 1000.0));
+}
+
 /* The first rows: which insoles, and the smallest interval of one (the rate). */
 static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 {
@@ -164,6 +176,11 @@ static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 			break;  /* reading proper reports it, after the good rows before it */
 		}
 		imp->info.feet |= 1u << foot;
+		if (!s->have_t0) {
+			s->t0_ms = row.t_ms;
+			s->have_t0 = 1;
+			stappone_start(imp, row.t_ms);
+		}
 		if (row.t_ms - last[foot] > 0 && row.t_ms - last[foot] < best)
 			best = row.t_ms - last[foot];
 		last[foot] = row.t_ms;
@@ -211,18 +228,6 @@ static int stappone_open(struct ins_import *imp, const char *path, char *err, si
 	return ins_import_alloc_values(imp, err, errlen);
 }
 
-/* "2026-01-15T16:36:19.568Z" for the first sample's clock. */
-static void stappone_start(struct ins_import *imp, double t_ms)
-{
-	time_t secs = (time_t)floor(t_ms / 1000.0);
-	struct tm tm;
-	char day[32];
-
-	if (t_ms < 0 || t_ms > 1e15 || !gmtime_r(&secs, &tm) || !strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm))
-		return;
-	snprintf(imp->info.start, sizeof imp->info.start, "%s.%03dZ", day, (int)fmod(t_ms, 1000.0));
-}
-
 static int stappone_counts(struct ins_import *imp, unsigned foot, char *err, size_t errlen)
 {
 	struct stappone *s = imp->priv;
@@ -261,11 +266,6 @@ static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
 		ins_import_errf(err, errlen, s->text.path, s->text.lineno, "sole_id",
 				"insole %g first appears after the first %d rows", row.sole, STAPPONE_PEEK_ROWS);
 		return -1;
-	}
-	if (!s->have_t0) {
-		s->t0_ms = row.t_ms;
-		s->have_t0 = 1;
-		stappone_start(imp, row.t_ms);
 	}
 	if (row.corrupt != 0)
 		return 1;    /* a dropped sample: the foot's next frame carries the gap */

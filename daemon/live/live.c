@@ -21,7 +21,7 @@
 #include "insoled/live.h"
 #include "insoled/log.h"
 
-#define MOD "live"
+#define LOG_PREFIX "live"
 
 #define LIVE_DEFAULT_HZ 30.0           /* what a tablet redraws smoothly */
 #define LIVE_MAX_HZ 200.0              /* above any display; bounds ring churn */
@@ -66,6 +66,7 @@ struct live_foot {
 	unsigned w, h;
 	float cell_mm, x0_mm, y0_mm;
 	float *cells;
+	unsigned n_sparse;        /* sparse layouts: sensors streamed beside the cells; 0 for grids */
 	int64_t next_emit_mono_us;
 	int emitted_once;
 	/* Shared, under live->lock: latest FOOT JSON text. */
@@ -233,6 +234,7 @@ static int foot_init(struct live_foot *f, const struct ins_layout *layout, char 
 		return -1;
 	ins_heatmap_size(f->hm, &f->w, &f->h);
 	ins_heatmap_geometry(f->hm, &f->cell_mm, &f->x0_mm, &f->y0_mm);
+	f->n_sparse = layout->is_grid ? 0 : layout->n_sensors;
 	f->cells = calloc((size_t)f->w * f->h + 1, sizeof(float));
 	if (!f->cells) {
 		snprintf(err, errlen, "live: out of memory for a %ux%u heatmap", f->w, f->h);
@@ -419,7 +421,7 @@ static void refuse_big_event(struct ins_live *live, const char *type, size_t n)
 	unsigned suppressed = 0;
 
 	if (ins_ratelimit_ok(&live->rl_big, &suppressed))
-		ins_warn(MOD, "%s event of %zu bytes does not fit the %zu-byte ring, not streamed (%u similar suppressed)",
+		ins_warn("%s event of %zu bytes does not fit the %zu-byte ring, not streamed (%u similar suppressed)",
 			 type, n, live->ring_size, suppressed);
 }
 
@@ -443,7 +445,19 @@ static void render_heatmap(struct sbuf *b, struct live_foot *f, const float *kpa
 			sb_add(b, ",", 1);
 		sb_tenths(b, f->cells[i]);
 	}
-	sb_str(b, "]}");
+	sb_str(b, "]");
+	/* A sparse map shows what each sensor measured beside what was
+	 * interpolated between them. */
+	if (f->n_sparse) {
+		sb_str(b, ",\"sensors\":[");
+		for (unsigned i = 0; i < f->n_sparse; i++) {
+			if (i)
+				sb_add(b, ",", 1);
+			sb_tenths(b, kpa[i]);
+		}
+		sb_str(b, "]");
+	}
+	sb_str(b, "}");
 }
 
 /* FOOT = the analysis module's frame metrics object plus "heatmap". */

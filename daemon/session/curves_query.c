@@ -86,6 +86,6 @@ out:
 	*rc = r;
 	ins_curves_free(cv);
 	store_replay_free(rp);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return out;
 }

@@ -14,6 +14,8 @@
 #include "insoled/analysis_json.h"
 #include "replay.h"
 
+#define LOG_PREFIX "session"
+
 /* Rows are produced until this much output is pending: big enough for one
  * 4096-sensor frame row, small enough to stay cheap per pull. */
 #define EXPORT_BATCH_BYTES (64u * 1024u)
@@ -334,7 +336,7 @@ ssize_t ins_store_export_read(struct ins_export *ex, char *buf, size_t max)
 			rc = frames_more(ex);
 		if (rc < 0) {
 			ex->failed = 1;
-			ins_err(STORE_LOG, "session %lld: export failed: %s", (long long)ex->id,
+			ins_err("session %lld: export failed: %s", (long long)ex->id,
 				ex->err[0] ? ex->err : "out of memory");
 			return -1;
 		}
@@ -355,7 +357,7 @@ void ins_store_export_close(struct ins_export *ex)
 	sqlite3_finalize(ex->steps);
 	if (ex->db) {
 		sqlite3_exec(ex->db, "COMMIT", NULL, NULL, NULL);
-		sqlite3_close(ex->db);
+		store_reader_close(ex->st, ex->db);
 	}
 	free(ex->buf);
 	free(ex);

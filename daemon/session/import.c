@@ -14,6 +14,8 @@
 #include "insoled/import.h"
 #include "replay.h"
 
+#define LOG_PREFIX "session"
+
 /* A chunk of an imported recording holds about this much recording time. */
 #define IMPORT_CHUNK_US 1000000
 
@@ -243,7 +245,9 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 			snprintf(err, errlen, "out of memory");
 		return INS_STORE_EIO;
 	}
-	s->start_us = ins_realtime_us();
+	/* dated when it was recorded, where the file says so */
+	if (ins_import_start_us(s->info->start, &s->start_us) < 0)
+		s->start_us = ins_realtime_us();
 	s->end_us = s->start_us;
 	return 0;
 }
@@ -274,7 +278,7 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 		goto out;
 	if ((rc = store_call(st, write_import, &s, err, errlen)) == 0) {
 		*session_id = s.session_id;
-		ins_info(STORE_LOG, "session %lld: imported from %s (%zu steps)", (long long)s.session_id,
+		ins_info("session %lld: imported from %s (%zu steps)", (long long)s.session_id,
 			 s.source, s.n_steps);
 	}
 out:

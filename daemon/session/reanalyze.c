@@ -12,6 +12,8 @@
 #include "insoled/clock.h"
 #include "replay.h"
 
+#define LOG_PREFIX "session"
+
 struct step_list {
 	struct ins_step *v;
 	size_t n, cap;
@@ -121,7 +123,7 @@ static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_li
 	if (rc == 0) {
 		ins_summary_acc_finish(acc, sum);
 		if (store_replay_skipped(rp))
-			ins_warn(STORE_LOG, "session %lld: re-analysis skipped %llu frames that do not fit the layout",
+			ins_warn("session %lld: re-analysis skipped %llu frames that do not fit the layout",
 				 (long long)id, (unsigned long long)store_replay_skipped(rp));
 	}
 out:
@@ -157,11 +159,11 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *
 		rc = store_call(st, cmd_replace_analysis, &a, err, errlen);
 	}
 	if (rc == 0)
-		ins_info(STORE_LOG, "session %lld: re-analysed, %zu steps", (long long)session_id, steps.n);
+		ins_info("session %lld: re-analysed, %zu steps", (long long)session_id, steps.n);
 out:
 	json_decref(row);
 	free(steps.v);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return rc;
 }
 
@@ -171,7 +173,23 @@ struct heat_acc {
 	float *peak;
 	double *sum;
 	uint64_t stance_frames;
+	/* kind mean_peak: each sensor's peak since the foot's last step, and
+	 * the sum of those peaks over the steps */
+	float *step_peak;
+	double *step_sum;
+	uint64_t steps;
 };
+
+/* Sparse layouts: the sensors' own values beside the interpolated cells,
+ * so a map can show what was measured where. */
+static json_t *sensor_values(const struct ins_layout *layout, const float *values)
+{
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; i < layout->n_sensors; i++)
+		json_array_append_new(arr, isfinite(values[i]) ? json_real(values[i]) : json_null());
+	return arr;
+}
 
 static json_t *heatmap_json(const struct ins_layout *layout, const float *values, unsigned foot, const char *kind,
 			    uint64_t frames, char *err, size_t errlen)
@@ -202,24 +220,50 @@ static json_t *heatmap_json(const struct ins_layout *layout, const float *values
 	out = json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:I, s:o}", "foot", ins_foot_name(foot),
 			"kind", kind, "w", (int)w, "h", (int)h, "cell_mm", (double)cell_mm, "x0_mm", (double)x0,
 			"y0_mm", (double)y0, "max_kpa", (double)max, "stance_frames", (json_int_t)frames, "cells", arr);
+	if (out && !layout->is_grid)
+		json_object_set_new(out, "sensors", sensor_values(layout, values));
 	free(cells);
 	ins_heatmap_free(hm);
 	return out;
+}
+
+/* A step of the foot closed: its peaks join the mean of per-step peaks. */
+static void heat_step(struct heat_acc *h, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		h->step_sum[i] += h->step_peak[i];
+		h->step_peak[i] = 0;
+	}
+	h->steps++;
 }
 
 static void heat_add(struct heat_acc *h, const struct ins_replay_frame *fr)
 {
 	if (!fr->kpa)
 		return;
-	for (unsigned i = 0; i < fr->n; i++)
+	for (unsigned i = 0; i < fr->n; i++) {
 		if (isfinite(fr->kpa[i]) && fr->kpa[i] > h->peak[i])
 			h->peak[i] = fr->kpa[i];
+		if (isfinite(fr->kpa[i]) && fr->kpa[i] > h->step_peak[i])
+			h->step_peak[i] = fr->kpa[i];
+	}
 	if (!fr->metrics.in_stance)
 		return;
 	h->stance_frames++;
 	for (unsigned i = 0; i < fr->n; i++)
 		if (isfinite(fr->kpa[i]))
 			h->sum[i] += fr->kpa[i];
+}
+
+/* Kinds mean and mean_peak, into h->peak: the mean over stance frames, or
+ * the mean of the per-step peaks (NaN without a frame or a step). */
+static void heat_means(struct heat_acc *h, unsigned n, int of_step_peaks)
+{
+	uint64_t count = of_step_peaks ? h->steps : h->stance_frames;
+	const double *sum = of_step_peaks ? h->step_sum : h->sum;
+
+	for (unsigned i = 0; i < n; i++)
+		h->peak[i] = count ? (float)(sum[i] / (double)count) : NAN;
 }
 
 json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
@@ -233,9 +277,9 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 	json_t *out = NULL;
 	int peak, r;
 
-	if (foot >= INS_FOOT_COUNT || !kind || (strcmp(kind, "peak") && strcmp(kind, "mean"))) {
+	if (foot >= INS_FOOT_COUNT || !kind || (strcmp(kind, "peak") && strcmp(kind, "mean") && strcmp(kind, "mean_peak"))) {
 		snprintf(err, errlen, foot >= INS_FOOT_COUNT ? "foot: expected left or right"
-							     : "kind: expected peak or mean");
+							     : "kind: expected peak, mean_peak or mean");
 		*rc = INS_STORE_EINVAL;
 		return NULL;
 	}
@@ -247,15 +291,20 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 		goto out;
 	while ((r = store_replay_next(rp, &fr, err, errlen)) == 1) {
 		struct ins_step step;
+		int stepped = 0;
 		while (ins_analysis_next_step(store_replay_analysis(rp), &step))
-			;
+			stepped |= step.foot == foot;
 		layout = fr->layout[foot];
+		if (stepped && h.peak)
+			heat_step(&h, layout->n_sensors);
 		if (fr->foot != foot)
 			continue;
 		if (!h.peak) {
 			h.peak = calloc(fr->n, sizeof(*h.peak));
 			h.sum = calloc(fr->n, sizeof(*h.sum));
-			if (!h.peak || !h.sum) {
+			h.step_peak = calloc(fr->n, sizeof(*h.step_peak));
+			h.step_sum = calloc(fr->n, sizeof(*h.step_sum));
+			if (!h.peak || !h.sum || !h.step_peak || !h.step_sum) {
 				snprintf(err, errlen, "out of memory");
 				r = INS_STORE_EIO;
 				goto out;
@@ -271,15 +320,18 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 		goto out;
 	}
 	if (!peak)
-		for (unsigned i = 0; i < layout->n_sensors; i++)
-			h.peak[i] = h.stance_frames ? (float)(h.sum[i] / (double)h.stance_frames) : NAN;
+		heat_means(&h, layout->n_sensors, strcmp(kind, "mean_peak") == 0);
 	out = heatmap_json(layout, h.peak, foot, kind, h.stance_frames, err, errlen);
+	if (out)
+		json_object_set_new(out, "steps", json_integer((json_int_t)h.steps));
 	r = out ? 0 : INS_STORE_EIO;
 out:
 	*rc = r;
 	store_replay_free(rp);
 	free(h.peak);
 	free(h.sum);
-	sqlite3_close(db);
+	free(h.step_peak);
+	free(h.step_sum);
+	store_reader_close(st, db);
 	return out;
 }

@@ -1,9 +1,10 @@
 /* SQLite connections and their errors, for every file of the store: the
  * mapping of SQLite's codes to the store's, statements run for their
- * effect, and the read-only connection each query opens.  In WAL mode
- * readers see the last commit and never wait for, or hold up, the writer;
- * a connection per call keeps them thread-safe without a pool (opening
- * costs tens of microseconds next to an HTTP request). */
+ * effect, and the read-only connections queries use.  In WAL mode readers
+ * see the last commit and never wait for, or hold up, the writer.  A query
+ * owns its connection while it runs (thread-safe without SQLite's mutexes)
+ * and gives it back to a small pool: opening one and parsing the schema
+ * again cost more than the query itself. */
 #include <stdio.h>
 
 #include "store_priv.h"
@@ -44,7 +45,14 @@ int store_sql_error(int src, sqlite3 *db, const char *what, char *err, size_t er
 
 int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errlen)
 {
-	int src = sqlite3_open_v2(st->db_path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	int src;
+
+	pthread_mutex_lock(&st->readers_lock);
+	*db = st->n_readers ? st->readers[--st->n_readers] : NULL;
+	pthread_mutex_unlock(&st->readers_lock);
+	if (*db)
+		return 0;
+	src = sqlite3_open_v2(st->db_path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (src != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open for reading: %s", st->db_path,
@@ -55,4 +63,27 @@ int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errl
 	}
 	sqlite3_busy_timeout(*db, INS_STORE_READER_BUSY_MS);
 	return 0;
+}
+
+void store_reader_close(struct ins_store *st, sqlite3 *db)
+{
+	if (!db)
+		return;
+	/* a statement left open would keep its snapshot, and a later query
+	 * would not see newer commits */
+	if (sqlite3_next_stmt(db, NULL) == NULL && sqlite3_get_autocommit(db)) {
+		pthread_mutex_lock(&st->readers_lock);
+		if (st->n_readers < INS_STORE_READER_POOL) {
+			st->readers[st->n_readers++] = db;
+			db = NULL;
+		}
+		pthread_mutex_unlock(&st->readers_lock);
+	}
+	sqlite3_close(db);
+}
+
+void store_readers_free(struct ins_store *st)
+{
+	while (st->n_readers)
+		sqlite3_close(st->readers[--st->n_readers]);
 }

@@ -114,7 +114,7 @@ done:
 	json_decref(list);
 	sqlite3_finalize(q);
 	sqlite3_finalize(c);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return out;
 }
 
@@ -230,7 +230,7 @@ json_t *ins_store_session_get(struct ins_store *st, int64_t session_id, int *rc,
 		return NULL;
 	}
 	s = store_session_full(db, session_id, rc, err, errlen);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return s;
 }
 
@@ -268,7 +268,7 @@ json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *r
 	}
 	json_decref(s);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return steps ? json_pack("{s:o}", "steps", steps) : NULL;
 }
 
@@ -306,6 +306,6 @@ json_t *ins_store_subject_list(struct ins_store *st, int *rc, char *err, size_t 
 		set_rc(rc, 0);
 	}
 	sqlite3_finalize(q);
-	sqlite3_close(db);
+	store_reader_close(st, db);
 	return list ? json_pack("{s:o}", "subjects", list) : NULL;
 }

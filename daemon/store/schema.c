@@ -19,6 +19,8 @@
 #include "insoled/clock.h"
 #include "store_priv.h"
 
+#define LOG_PREFIX "store"
+
 /* Migration scripts are NNN_name.sql; more than this is a packaging mistake. */
 #define MIGRATIONS_MAX 999
 /* Databases up to this size get a full PRAGMA quick_check at start-up (a
@@ -256,10 +258,10 @@ int store_prepare_file(const struct ins_store_config *cfg, int max_version, char
 				 "(the file was left as it is)");
 			return INS_STORE_EIO;
 		}
-		ins_err(STORE_LOG, "%s", err);
+		ins_err("%s", err);
 		if (move_aside(cfg->db_path, moved, sizeof(moved), err, errlen) < 0)
 			return INS_STORE_EIO;
-		ins_err(STORE_LOG, "DATABASE DAMAGED: %s is not a usable SQLite database; it was moved "
+		ins_err("DATABASE DAMAGED: %s is not a usable SQLite database; it was moved "
 			"aside, unchanged, to %s and a new empty database is started", cfg->db_path, moved);
 		return 0;
 	}
@@ -334,7 +336,7 @@ int store_migrate(struct ins_store *st, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", paths[v], sqlite3_errmsg(st->wdb));
 			goto rollback;
 		}
-		ins_info(STORE_LOG, "%s: applied schema migration %s", st->db_path, paths[v]);
+		ins_info("%s: applied schema migration %s", st->db_path, paths[v]);
 	}
 	/* PRAGMA takes no bound parameters; max is our own integer. */
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", max);

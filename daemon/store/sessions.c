@@ -10,6 +10,8 @@
 #include "insoled/clock.h"
 #include "store_priv.h"
 
+#define LOG_PREFIX "store"
+
 /* Body weight in newtons that can belong to a person (~1..500 kg). */
 #define BODY_WEIGHT_N_MAX 5000.0
 #define BODY_WEIGHT_KG_MAX 500.0
@@ -104,9 +106,13 @@ int store_insert_session(struct ins_store *st, const struct ins_session_meta *m,
 
 	if (m->subject && *m->subject && (rc = subject_id_for(st, m->subject, &subject, err, errlen)) < 0)
 		return rc;
-	if ((rc = prep(st, "INSERT INTO sessions(subject_id, footwear, notes, state, start_us, source, devices, "
+	/* The id is above every session that exists or ever existed
+	 * (sql/002_session_ids.sql): ids are never reused. */
+	if ((rc = prep(st, "INSERT INTO sessions(id, subject_id, footwear, notes, state, start_us, source, devices, "
 		       "layout_left, layout_right, calibration_json, body_weight_n, software_version, "
-		       "analysed_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &q, err, errlen)) < 0)
+		       "analysed_version) VALUES ((SELECT max(coalesce((SELECT max(id) FROM sessions), 0), "
+		       "(SELECT max_deleted FROM session_id_floor)) + 1),?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		       &q, err, errlen)) < 0)
 		return rc;
 	if (subject)
 		sqlite3_bind_int64(q, 1, subject);
@@ -178,7 +184,7 @@ static int cmd_start(struct ins_store *st, void *arg, char *err, size_t errlen)
 	r->id = a->id;
 	r->acc = acc;
 	pthread_mutex_unlock(&st->mu);
-	ins_info(STORE_LOG, "session %lld: recording", (long long)a->id);
+	ins_info("session %lld: recording", (long long)a->id);
 	return 0;
 fail:
 	ins_summary_acc_free(acc);
@@ -258,7 +264,7 @@ static int cmd_stop(struct ins_store *st, void *arg, char *err, size_t errlen)
 		pthread_mutex_unlock(&st->mu);
 		return rc;
 	}
-	ins_info(STORE_LOG, "session %lld: complete", (long long)id);
+	ins_info("session %lld: complete", (long long)id);
 	return 0;
 }
 
@@ -372,7 +378,7 @@ static int cmd_delete(struct ins_store *st, void *arg, char *err, size_t errlen)
 		goto rollback;
 	}
 	if ((rc = store_commit(st, err, errlen)) == 0)
-		ins_info(STORE_LOG, "session %lld: deleted with its raw data", (long long)id);
+		ins_info("session %lld: deleted with its raw data", (long long)id);
 	return rc;
 rollback:
 	store_rollback(st);
@@ -574,7 +580,7 @@ int store_mark_interrupted(struct ins_store *st, char *err, size_t errlen)
 		if ((rc = store_summary_from_steps(st->wdb, id, &sum, err, errlen)) < 0 ||
 		    (rc = store_write_summary(st, id, &sum)) < 0)
 			goto rollback;
-		ins_warn(STORE_LOG, "session %lld was still recording when insoled stopped; marked interrupted, "
+		ins_warn("session %lld was still recording when insoled stopped; marked interrupted, "
 			 "everything committed before is kept", (long long)id);
 	}
 	if (src != SQLITE_DONE) {

@@ -9,6 +9,8 @@
 #include "insoled/clock.h"
 #include "store_priv.h"
 
+#define LOG_PREFIX "store"
+
 const char *ins_store_strerror(int rc)
 {
 	switch (rc) {
@@ -30,8 +32,10 @@ static void store_free(struct ins_store *st)
 
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
 		sqlite3_finalize(*stmts[i]);
+	store_readers_free(st);
+	pthread_mutex_destroy(&st->readers_lock);
 	if (st->wdb && sqlite3_close(st->wdb) != SQLITE_OK)
-		ins_err(STORE_LOG, "%s: closing: %s", st->db_path, sqlite3_errmsg(st->wdb));
+		ins_err("%s: closing: %s", st->db_path, sqlite3_errmsg(st->wdb));
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->wake);
 	pthread_cond_destroy(&st->done);
@@ -115,6 +119,7 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 		return NULL;
 	}
 	pthread_mutex_init(&st->mu, NULL);
+	pthread_mutex_init(&st->readers_lock, NULL);
 	pthread_cond_init(&st->wake, NULL);
 	pthread_cond_init(&st->done, NULL);
 	st->db_path = strdup(cfg->db_path);
@@ -135,7 +140,7 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 		goto fail;
 	if ((rc = store_writer_start(st, err, errlen)) < 0)
 		goto fail;
-	ins_info(STORE_LOG, "%s: open, schema version %d", st->db_path, st->schema_version);
+	ins_info("%s: open, schema version %d", st->db_path, st->schema_version);
 	return st;
 fail:
 	store_free(st);

@@ -13,8 +13,6 @@
 
 #include "chunk.h"
 
-#define STORE_LOG "store"
-
 /* The writer wakes at least this often to look at its queue: short enough
  * that a commit happens close to its interval, long enough to cost nothing. */
 #define INS_STORE_TICK_MS 50
@@ -42,6 +40,10 @@
 #define INS_STORE_CMD_BUSY_MS 2000
 /* Readers wait this long for a lock (only needed during WAL recovery). */
 #define INS_STORE_READER_BUSY_MS 5000
+/* Idle read connections kept open: one per HTTP thread and background job
+ * is plenty; opening one per query (and parsing the schema again) capped
+ * GET /api/sessions at a few thousand a second. */
+#define INS_STORE_READER_POOL 8
 /* Text limits, in bytes of UTF-8.  Long enough for any real label or clinical
  * note, short enough that a runaway client cannot fill the disk. */
 #define INS_STORE_LABEL_MAX 256
@@ -122,6 +124,11 @@ struct ins_store {
 	char *db_path, *sql_dir, *layout_dir;
 	int schema_version;
 
+	/* idle read-only connections kept for the next query (db.c) */
+	pthread_mutex_t readers_lock;
+	sqlite3 *readers[INS_STORE_READER_POOL];
+	unsigned n_readers;
+
 	/* writer thread and its connection */
 	pthread_t thread;
 	int thread_started;
@@ -160,6 +167,10 @@ int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 /* err = "what: SQLite's message"; returns the store code. */
 int store_sql_error(int src, sqlite3 *db, const char *what, char *err, size_t errlen);
 int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errlen);
+/* Gives a connection from store_reader_open back (NULL is fine); it is kept
+ * for the next query unless a statement or transaction is still open. */
+void store_reader_close(struct ins_store *st, sqlite3 *db);
+void store_readers_free(struct ins_store *st);
 
 /* schema.c */
 int store_prepare_file(const struct ins_store_config *cfg, int max_version, char *err, size_t errlen);

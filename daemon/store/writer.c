@@ -21,6 +21,8 @@
 #include "insoled/clock.h"
 #include "store_priv.h"
 
+#define LOG_PREFIX "store"
+
 /* Pending encoded bytes that trigger a commit before the interval is up:
  * keeps transactions and memory moderate at very high rates. */
 #define FLUSH_BYTES (16u << 20)
@@ -39,7 +41,7 @@ void store_note_error(struct ins_store *st, const char *what, int src, sqlite3 *
 	memcpy(st->stats.last_error, msg, sizeof(msg));
 	pthread_mutex_unlock(&st->mu);
 	if (ins_ratelimit_ok(&st->err_rl, &suppressed))
-		ins_err(STORE_LOG, "%s: %s; data stays queued and is written when this clears "
+		ins_err("%s: %s; data stays queued and is written when this clears "
 			"(%u similar messages suppressed)", st->db_path, msg, suppressed);
 }
 
@@ -76,7 +78,7 @@ int store_commit(struct ins_store *st, char *err, size_t errlen)
 	/* Any successful write shows the database works again. */
 	pthread_mutex_lock(&st->mu);
 	if (!st->stats.healthy)
-		ins_info(STORE_LOG, "%s: writing again", st->db_path);
+		ins_info("%s: writing again", st->db_path);
 	st->stats.healthy = 1;
 	pthread_mutex_unlock(&st->mu);
 	return 0;
@@ -150,7 +152,7 @@ static void drop_item(struct ins_store *st, const struct qitem *it, const char *
 	}
 	pthread_mutex_unlock(&st->mu);
 	if (ins_ratelimit_ok(&st->err_rl, &suppressed))
-		ins_err(STORE_LOG, "session %lld: data dropped: %s (%u similar messages suppressed)",
+		ins_err("session %lld: data dropped: %s (%u similar messages suppressed)",
 			(long long)it->session_id, why, suppressed);
 }
 
@@ -599,7 +601,7 @@ static void final_flush(struct ins_store *st)
 		nanosleep(&ts, NULL);
 	}
 	pthread_mutex_lock(&st->mu);
-	ins_err(STORE_LOG, "%s: closing with %zu frames and %zu steps that could not be written (%s); "
+	ins_err("%s: closing with %zu frames and %zu steps that could not be written (%s); "
 		"their sessions will show as interrupted", st->db_path, st->queued_frames, st->queued_steps,
 		st->stats.last_error);
 	pthread_mutex_unlock(&st->mu);

@@ -33,7 +33,7 @@
 #include "insoled/synth.h"
 #include "synth_priv.h"
 
-#define SYNTH_LOG "synth"
+#define LOG_PREFIX "synth"
 
 #define US_PER_S 1e6
 #define US_PER_MIN 60e6
@@ -740,7 +740,7 @@ void ins_synth_next(struct ins_synth *s, unsigned foot, uint16_t *out, int64_t *
 	if (foot >= INS_FOOT_COUNT) {
 		unsigned suppressed = 0;
 		if (ins_ratelimit_ok(&s->bad_foot_rl, &suppressed))
-			ins_err(SYNTH_LOG, "frame asked for foot %u, which is not left/right (%u similar suppressed)",
+			ins_err("frame asked for foot %u, which is not left/right (%u similar suppressed)",
 				foot, suppressed);
 		memset(out, 0, s->n * sizeof(*out));
 		*t_us = 0;

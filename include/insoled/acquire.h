@@ -1,7 +1,7 @@
 /* Acquisition: devices (serial via libserialport, ptys via termios, the
  * built-in synthetic insole) -> protocol parser -> one bounded frame queue.
  * Acquisition threads never block on anything downstream: when the queue is
- * full the frame is dropped and counted.  Owner: daemon/acquire/. */
+ * full the frame is dropped and counted.  Implemented in daemon/acquire/. */
 #ifndef INSOLED_ACQUIRE_H
 #define INSOLED_ACQUIRE_H
 
@@ -26,7 +26,6 @@ struct ins_device_config {
 	const char *synth_args;  /* for "synthetic": options, see synth.h (NULL = defaults) */
 	const struct ins_layout *layout; /* for "synthetic": the simulated insole's layout */
 	const char *format;      /* for "synthetic": "binary" (default) or "ascii" encoding */
-	/* Added by acquisition: */
 	unsigned watchdog_ms;    /* report a device silent this long; 0 = INS_ACQ_WATCHDOG_MS */
 	int once;                /* do not reopen: the device ends at EOF or its first error (--dump) */
 };
@@ -47,6 +46,12 @@ struct ins_acq;
 struct ins_acq *ins_acq_new(size_t queue_frames, unsigned max_n, char *err, size_t errlen);
 int ins_acq_add_device(struct ins_acq *acq, const struct ins_device_config *cfg, char *err, size_t errlen);
 int ins_acq_start(struct ins_acq *acq, char *err, size_t errlen);
+/* How a device thread waits between attempts to open its device: by
+ * default poll() on wake_fd for ms, so ins_acq_stop() ends the wait.  A
+ * test sets its own (before ins_acq_start) to see the backoff without
+ * waiting for it; it too must return once wake_fd is readable. */
+typedef void (*ins_acq_pause_fn)(void *ctx, int ms, int wake_fd);
+void ins_acq_set_pause(struct ins_acq *acq, ins_acq_pause_fn pause, void *ctx);
 void ins_acq_stop(struct ins_acq *acq);   /* joins the device threads */
 void ins_acq_free(struct ins_acq *acq);
 

@@ -2,8 +2,8 @@
  * events -> per-step metrics -> session summary.  Pure computation: no I/O,
  * no allocation after ins_analysis_new(), no locks.  The same code serves
  * live data, re-analysis of the raw archive and imported recordings.
- * Owner: daemon/analysis/.  Fields and metrics may be appended; the names
- * below are the contract with storage, HTTP, exports and the dashboard. */
+ * Implemented in daemon/analysis/.  The names below are the contract with
+ * storage, HTTP, exports and the dashboard: append, never rename. */
 #ifndef INSOLED_ANALYSIS_H
 #define INSOLED_ANALYSIS_H
 

@@ -1,7 +1,7 @@
 /* JSON and CSV renderings of analysis results.  ONE builder per shape, so
  * storage, the HTTP API, SSE and `insoled --analyze` emit identical
  * documents (shapes: docs/api.md STEP, SUMMARY, FOOT).  NaN becomes JSON
- * null and an empty CSV field.  Owner: daemon/analysis/. */
+ * null and an empty CSV field.  Implemented in daemon/analysis/. */
 #ifndef INSOLED_ANALYSIS_JSON_H
 #define INSOLED_ANALYSIS_JSON_H
 

@@ -10,7 +10,7 @@
  * engine produced them.  Frames are kept in a bounded per-foot buffer until
  * their step arrives (about 100 ms after its toe-off).  Pure computation: no
  * I/O, no allocation after ins_curves_new(), no locks.
- * Owner: daemon/analysis/curves.c. */
+ * Implemented in daemon/analysis/curves.c. */
 #ifndef INSOLED_CURVES_H
 #define INSOLED_CURVES_H
 

@@ -1,7 +1,7 @@
 /* The HTTP API, live stream and dashboard files on libmicrohttpd
  * (docs/api.md).  Knows the store and the live state; everything else it
  * needs from the daemon comes through hooks, so it never reaches back into
- * acquisition.  Owner: daemon/http/. */
+ * acquisition.  Implemented in daemon/http/. */
 #ifndef INSOLED_HTTP_H
 #define INSOLED_HTTP_H
 
@@ -47,9 +47,12 @@ struct ins_http_config {
 	const char *tls_cert, *tls_key; /* PEM files; both set = HTTPS */
 	unsigned threads;         /* 0 = number of cores */
 	unsigned max_connections, max_per_ip;
-	/* additions (HTTP engineer) */
 	const char *layout_dir;   /* for GET /api/layouts/NAME; NULL = layouts/ beside web_root */
 	unsigned sse_stall_timeout_s; /* drop an SSE client that accepts nothing this long (0 = 15 s) */
+	/* The monotonic clock SSE heartbeats are timed on, in microseconds;
+	 * NULL = ins_mono_us.  Tests stop it, so that every event has to come
+	 * through a wake-up and a lost one cannot hide behind a heartbeat. */
+	int64_t (*clock_us)(void);
 };
 
 struct ins_http;

@@ -1,7 +1,7 @@
 /* Import of recorded insole files: a streaming reader per format (never
  * loads a whole file) that yields one foot-frame at a time, plus the
  * `insoled --analyze` entry point.  Formats, units and the mapping of each
- * vendor's axes onto our foot frame: docs/import.md.  Owner: daemon/import/.
+ * vendor's axes onto our foot frame: docs/import.md.  Implemented in daemon/import/.
  *
  *   char err[256];
  *   struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
@@ -98,6 +98,12 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 const char *ins_import_detect(const char *path, char *err, size_t errlen);
 
 const struct ins_import_info *ins_import_info(const struct ins_import *imp);
+
+/* The recording's start (ins_import_info.start, as the file writes it:
+ * ISO 8601, day.month.year with a clock, or a month by name) in
+ * microseconds since the Unix epoch; a time without a zone is local time.
+ * Returns 0, or -1 when the text is empty or not a date. */
+int ins_import_start_us(const char *text, int64_t *start_us);
 
 /* Next frame in time order (both feet interleaved; left first at equal
  * times).  Returns 1 with *out filled, 0 at the end, -1 on bad input with err

@@ -1,6 +1,6 @@
 /* Insole layouts: where each sensor sits under the foot.  Loaded from data
  * files (docs/layouts.md); shared by analysis, the synthetic insole and the
- * heatmaps.  Owner: daemon/layout/.  Fields may be added; these stay. */
+ * heatmaps.  Implemented in daemon/layout/. */
 #ifndef INSOLED_LAYOUT_H
 #define INSOLED_LAYOUT_H
 
@@ -46,9 +46,9 @@ struct ins_sensor {
 	uint8_t region;       /* enum ins_region */
 	uint8_t side;         /* enum ins_side */
 	struct ins_calib_curve calib; /* the layout's default calibration */
-	/* Added by the layout module: share of this sensor counted on the
-	 * medial side (1 medial, 0 lateral, 0.5 for a sensor centred on the
-	 * foot axis, |x| < INS_MIDLINE_MM, whose `side` then says medial). */
+	/* Share of this sensor counted on the medial side (1 medial, 0
+	 * lateral, 0.5 for a sensor centred on the foot axis,
+	 * |x| < INS_MIDLINE_MM, whose `side` then says medial). */
 	float medial_share;
 	/* Anatomical mask region named in the layout file (`mask = mth1`):
 	 * 0 = found from the position, else enum ins_mask_region + 1. */
@@ -71,7 +71,6 @@ struct ins_layout {
 	/* Foot outline (mm, foot frame), closed polygon, for heatmap masks. */
 	unsigned n_outline;
 	float (*outline)[2];
-	/* Added by the layout module. */
 	int arbitrary_units;      /* 1: raw, uncalibrated values (force_n = sum of units) */
 	float heatmap_cell_mm;    /* heatmap cell size for sparse layouts */
 	float grid_cell_mm;       /* dense layouts: square cell pitch */

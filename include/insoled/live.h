@@ -2,7 +2,7 @@
  * last steps, and the event ring behind the Server-Sent Events stream.
  * Publishers (the analysis thread) never wait on readers: they take a short
  * mutex, copy, and leave; SSE clients that fall behind the ring are dropped.
- * Owner: daemon/live/. */
+ * Implemented in daemon/live/. */
 #ifndef INSOLED_LIVE_H
 #define INSOLED_LIVE_H
 
@@ -47,7 +47,7 @@ void ins_live_cursor_close(struct ins_live_cursor *c);
 struct ins_live_stats { uint64_t events, frames_published, clients, clients_dropped; };
 void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out);
 
-/* ---- additions (HTTP engineer) ------------------------------------------ */
+/* ---- the recording and the SSE wake-up ----------------------------------- */
 
 /* The session being recorded (0 = none): shown in snapshots and announced
  * to the stream as a "status" event. */

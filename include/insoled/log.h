@@ -12,10 +12,14 @@ void ins_log_use_syslog(const char *ident);
 void ins_log(enum ins_log_level level, const char *module, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define ins_err(mod, ...)   ins_log(INS_LOG_ERR, (mod), __VA_ARGS__)
-#define ins_warn(mod, ...)  ins_log(INS_LOG_WARN, (mod), __VA_ARGS__)
-#define ins_info(mod, ...)  ins_log(INS_LOG_INFO, (mod), __VA_ARGS__)
-#define ins_dbg(mod, ...)   ins_log(INS_LOG_DEBUG, (mod), __VA_ARGS__)
+/* Every source file that logs names its module once, after its includes
+ * (never in a header):
+ *     #define LOG_PREFIX "store"
+ * and logs with ins_err/ins_warn/ins_info/ins_dbg(fmt, ...). */
+#define ins_err(...)   ins_log(INS_LOG_ERR, LOG_PREFIX, __VA_ARGS__)
+#define ins_warn(...)  ins_log(INS_LOG_WARN, LOG_PREFIX, __VA_ARGS__)
+#define ins_info(...)  ins_log(INS_LOG_INFO, LOG_PREFIX, __VA_ARGS__)
+#define ins_dbg(...)   ins_log(INS_LOG_DEBUG, LOG_PREFIX, __VA_ARGS__)
 
 /* Rate limiter for log lines that a misbehaving device or client could
  * otherwise repeat thousands of times a second.  Zero-initialise one per

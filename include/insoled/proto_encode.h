@@ -6,7 +6,7 @@
  *
  * Needs nothing beyond <stddef.h> and <stdint.h>: no allocation, no stdio,
  * no table in RAM, and no assumption about the size of int (16 bits on AVR).
- * Owner: daemon/acquire/. */
+ * Implemented in daemon/acquire/. */
 #ifndef INSOLED_PROTO_ENCODE_H
 #define INSOLED_PROTO_ENCODE_H
 

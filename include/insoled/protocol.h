@@ -12,7 +12,7 @@
  * CRC-16/CCITT-FALSE over bytes 2 .. 13+2n.
  * ASCII lines: "L,<seq>,<t_ms>,<v1>,...,<vn>" or "R,...", bare "<t_ms>,<v1>,..."
  * for a device configured as one foot, "#..." comments; ended by LF, CR or CRLF.
- * Owner: daemon/acquire/. */
+ * Implemented in daemon/acquire/. */
 #ifndef INSOLED_PROTOCOL_H
 #define INSOLED_PROTOCOL_H
 

@@ -2,7 +2,7 @@
  * raw archive with the current code, heatmaps and curves from a replay,
  * streamed exports and imports of recording files.  Runs the analysis
  * engine over what the store keeps; the store itself only persists.
- * Owner: daemon/session/. */
+ * Implemented in daemon/session/. */
 #ifndef INSOLED_SESSION_H
 #define INSOLED_SESSION_H
 

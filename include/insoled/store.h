@@ -1,7 +1,7 @@
 /* Session storage in SQLite (docs/storage.md).  One writer thread owns the
  * write connection and takes work from a bounded queue, so the analysis hot
  * loop never waits on disk; every query runs on its own read-only
- * connection.  Owner: daemon/store/.  Functions may be added. */
+ * connection.  Implemented in daemon/store/. */
 #ifndef INSOLED_STORE_H
 #define INSOLED_STORE_H
 

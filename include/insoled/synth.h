@@ -1,7 +1,7 @@
 /* The synthetic insole: a deterministic model of a walking or running
  * subject that produces raw sensor counts for a layout.  Used by the
  * emulator program, by `insoled --demo` and by tests with known answers.
- * Pure computation, no I/O.  Owner: daemon/synth/. */
+ * Pure computation, no I/O.  Implemented in daemon/synth/. */
 #ifndef INSOLED_SYNTH_H
 #define INSOLED_SYNTH_H
 
@@ -25,7 +25,6 @@ struct ins_synth_params {
 	double noise;            /* sensor noise, fraction of full scale */
 	double fatigue_per_min;  /* arch_collapse added per minute (fatigue drift) */
 	uint64_t seed;
-	/* Added by the synth module (parse keys too): */
 	double duty_factor;      /* stance / stride; 0 = 0.60 walking, 0.36 running */
 	double variability;      /* step-to-step CV of stride time, stance time and force (0..0.05) */
 	double standing_s;       /* quiet standing (half the body weight on each foot) before gait starts;
@@ -57,7 +56,7 @@ void ins_synth_next(struct ins_synth *s, unsigned foot, uint16_t *out, int64_t *
  * for a foot that is not left/right. */
 int ins_synth_truth(const struct ins_synth *s, unsigned foot, unsigned k, int64_t *contact_us, int64_t *toe_off_us);
 
-/* ---- added by the synth module: exact answers for analysis tests ------- */
+/* ---- exact answers for analysis tests ---------------------------------- */
 
 #define INS_SYNTH_MAX_KNOTS 5
 /* One stance of the model.  The vertical force curve is defined by knots

@@ -36,6 +36,8 @@ const DROPS = ['--drop', '15', '--fault-window', '30'];
 // Phase 3 pulls the plug for long enough to be seen (stream seconds).
 const UNPLUG = ['--unplug-after', '6', '--unplug-for', '60'];
 const ALERT_WAIT_MS = 20000;
+const TARGET_WAIT_MS = 60000; // 32 strides per foot at SPEED 3: about 12 s, far more on a loaded machine
+const window_h = (page) => page.viewportSize().height;
 
 const tmp = mkdtempSync(join(tmpdir(), 'insoled-browser-'));
 const DB = join(tmp, 'sessions.db');
@@ -162,16 +164,60 @@ async function shot(page, name) {
 
 const canvasData = (page, sel) => page.$eval(sel, (c) => c.toDataURL());
 
-async function recordSession(page, subject, footwear) {
+// What a map says it drew (heatmap.js sets these as it paints).
+async function expectMapMarks(page, sel, sparse) {
+	const d = await page.$eval(sel, (c) => ({ ...c.dataset }));
+	expect(d.maskRegions === '9', `${sel}: ${d.maskRegions} mask regions outlined and named, not 9`);
+	expect(/Medial heel.*MTH 1.*Hallux/.test(d.maskLabels ?? ''), `${sel}: mask names ${d.maskLabels}`);
+	expect(d.sideLabels === 'M L Heel Toe', `${sel}: side labels ${d.sideLabels}`);
+	if (sparse) expect(Number(d.notMeasuredCells) > 0, `${sel}: nothing marked as not measured on a sparse insole`);
+}
+
+// Every control a finger has to hit is at least 44 x 44 CSS px (radios and
+// ticks by their label; links inside running text are exempt, WCAG 2.5.5).
+async function expectTouchTargets(page, view) {
+	const small = await page.evaluate(() => {
+		const out = [];
+		for (const e of document.querySelectorAll('a[href], button, input, select, textarea, summary')) {
+			if (e.closest('dialog:not([open])') || e.classList.contains('skip-link')) continue;
+			const box = e.getBoundingClientRect();
+			const cs = getComputedStyle(e);
+			if (!box.width || !box.height || cs.visibility === 'hidden') continue;
+			if (e.tagName === 'A' && cs.display === 'inline' && e.parentElement.closest('p, td, li, dd') && !e.closest('nav')) continue;
+			const t = (e.type === 'radio' || e.type === 'checkbox') && e.closest('label') ? e.closest('label').getBoundingClientRect() : box;
+			if (t.height < 43.5 || t.width < 43.5) out.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${(e.textContent || e.value || '').trim().slice(0, 24)}" ${Math.round(t.width)}x${Math.round(t.height)}`);
+		}
+		return out;
+	});
+	expect(small.length === 0, `${view}: touch targets under 44 px: ${small.join('; ')}`);
+}
+
+async function recordSession(page, subject, footwear, { untilTarget = false, weightKg = null } = {}) {
 	await page.goto(`${page.baseUrl}/#/live`);
 	await page.fill('#rec-subject', subject);
 	await page.fill('#rec-footwear', footwear);
+	if (weightKg) await page.fill('#rec-weight', String(weightKg));
 	await page.fill('#rec-notes', 'browser end-to-end test');
 	await page.click('#rec-start');
 	const state = await page.waitForSelector('#rec-state', { timeout: UI_WAIT_MS });
 	const id = Number((await state.textContent()).match(/#(\d+)/)?.[1]);
 	expect(id > 0, 'the recording banner names no session id');
-	await sleep(RECORD_MS);
+	if (untilTarget) {
+		// the card counts time and steady steps per foot until the target
+		await page.waitForFunction(() => /^\d+:\d\d$/.test(document.querySelector('#rec-elapsed')?.textContent ?? '') &&
+			document.querySelector('#rec-elapsed').textContent !== '0:00' &&
+			/^[1-9]\d* \/ 30$/.test(document.querySelector('#rec-steps-left .n')?.textContent ?? '') &&
+			/^[1-9]\d* \/ 30$/.test(document.querySelector('#rec-steps-right .n')?.textContent ?? ''), null, { timeout: STEP_WAIT_MS });
+		await shot(page, 'live-recording');
+		await page.waitForSelector('#rec-target.reached', { timeout: TARGET_WAIT_MS });
+		const target = await page.textContent('#rec-target');
+		expect(/30 steps per foot reached/.test(target), `target message: ${target}`);
+		const stop = await page.$eval('#rec-stop', (b) => b.getBoundingClientRect().bottom);
+		expect(stop <= window_h(page), `at ${page.viewportSize().width} px the stop button is below the fold (${stop} px)`);
+		await shot(page, 'live-target-reached');
+	} else {
+		await sleep(RECORD_MS);
+	}
 	await page.click('#rec-stop');
 	const done = await page.waitForSelector('#rec-done', { timeout: UI_WAIT_MS });
 	expect((await done.textContent()).includes(`#${id}`), `after stopping, the view does not name session #${id}`);
@@ -203,6 +249,21 @@ async function main() {
 			expect(/Force\s*[\d,]+ N/.test(force), `left readout has no force as text: ${force}`);
 		});
 
+		await check('live maps outline and name the anatomical regions, label M/L and heel/toe, hatch what fsr16 does not measure', async () => {
+			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-${f}`, true);
+		});
+
+		await check('tabbing onto the kPa field leaves the colour range alone; typing a maximum fixes it', async () => {
+			await page.focus('#range-auto');
+			await page.keyboard.press('Tab');
+			const focused = await page.evaluate(() => document.activeElement?.id);
+			expect(focused === 'range-max', `Tab from the range radios went to ${focused}`);
+			expect(await page.isChecked('#range-auto'), 'tabbing onto the kPa field switched the range to Fixed');
+			await page.keyboard.type('0');
+			expect(await page.isChecked('#range-fixed'), 'typing a maximum did not choose the fixed range');
+			await page.check('#range-auto');
+		});
+
 		await check('lost frames raise a visible "frames dropped" warning', async () => {
 			await page.waitForFunction(() => /Frames dropped/.test(document.querySelector('#live-alerts')?.textContent ?? ''), null, { timeout: ALERT_WAIT_MS });
 			await shot(page, 'live-frames-dropped');
@@ -219,9 +280,46 @@ async function main() {
 			await shot(page, 'live');
 		});
 
-		await check('start and stop a session from the live view', async () => {
-			ids.a = await recordSession(page, 'E2E-subject', `shoe A (arch collapse ${ARCH_NORMAL})`);
+		await check('at 1024x768 the record button needs no scrolling; recording shows time, steps per foot and the 30-step target', async () => {
+			await page.setViewportSize({ width: 1024, height: 768 });
+			await page.goto(`${daemon.base}/#/live`);
+			const start = await page.waitForSelector('#rec-start', { timeout: UI_WAIT_MS });
+			const box = await start.boundingBox();
+			expect(await page.evaluate(() => window.scrollY) === 0 && box.y + box.height <= 768,
+				`the record button is at ${Math.round(box.y)}-${Math.round(box.y + box.height)} px of a 768 px screen`);
+			expect(await page.isVisible('#rec-weight') && await page.isVisible('#rec-footwear'), 'the recording form lacks body weight or footwear');
+			await expectTouchTargets(page, 'live');
+			ids.a = await recordSession(page, 'E2E-subject', `shoe A (arch collapse ${ARCH_NORMAL})`, { untilTarget: true, weightKg: 72 });
 			await shot(page, 'live-after-recording');
+			await page.setViewportSize({ width: 1280, height: 900 });
+		});
+
+		await check('the body weight given when recording is shown after a reload; no sign-in without a token', async () => {
+			await page.goto(`${daemon.base}/#/settings`);
+			await page.reload();
+			await page.waitForFunction(() => /72\.0 kg/.test(document.querySelector('#bw-current')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			expect(!(await page.isVisible('#auth-actions')), 'settings offer to sign in although the daemon has no token');
+			await expectTouchTargets(page, 'settings');
+		});
+
+		await check('the skip link on #/sessions moves focus into the view and stays there', async () => {
+			await page.goto('about:blank');
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.waitForSelector('#sessions-table');
+			await page.keyboard.press('Tab');
+			expect(await page.evaluate(() => document.activeElement?.classList.contains('skip-link')), 'the first Tab is not the skip link');
+			await page.keyboard.press('Enter');
+			await sleep(300);
+			const where = await page.evaluate(() => ({ hash: location.hash, focus: document.activeElement?.id, view: document.querySelector('main').dataset.view }));
+			expect(where.hash === '#/sessions' && where.view === 'sessions' && where.focus === 'main', `after the skip link: ${JSON.stringify(where)}`);
+		});
+
+		await check('numbers have no signed zeros and one minus sign', async () => {
+			const r = await page.evaluate(async () => {
+				const f = await import('./js/format.js');
+				return [f.num(-0.04, 1), f.signed(-0.04, 1), f.num(-3.25, 1), f.signed(-3.25, 2), f.signed(0.004, 2), f.num(-0.4, 0)];
+			});
+			expect(JSON.stringify(r) === JSON.stringify(['0.0', '0.0', '\u22123.3', '\u22123.25', '0.00', '0']), `formatted: ${JSON.stringify(r)}`);
 		});
 
 		await check('the session is found in the list and opens its report', async () => {
@@ -245,11 +343,63 @@ async function main() {
 			await page.waitForSelector('#trend-chart .uplot', { timeout: UI_WAIT_MS });
 			await sleep(500);
 			await shot(page, 'report');
+			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-mean_peak-${f}`, true);
+			const trend = await page.$eval('#trend-chart', (b) => ({ x: b.dataset.xAxis, lo: Number(b.dataset.yMin), hi: Number(b.dataset.yMax) }));
+			expect(trend.x === 'Time since start (s)', `a short session's trend axis: ${trend.x}`);
+			expect(trend.hi - trend.lo >= 0.049 * Math.abs((trend.hi + trend.lo) / 2), `trend y range ${trend.lo}..${trend.hi} zooms below 5 % of the values`);
+			await expectTouchTargets(page, 'report');
+			// printed while scrolled: the sticky table header must not float over the content
+			await page.$eval('#metrics-table', (t) => t.scrollIntoView());
+			await page.evaluate(() => window.scrollBy(0, 300));
 			await page.emulateMedia({ media: 'print' });
+			const pos = await page.$eval('#metrics-table thead th', (th) => getComputedStyle(th).position);
+			expect(pos === 'static', `printed table headers are ${pos}`);
+			await page.evaluate(() => window.scrollTo(0, 0));
 			await shot(page, 'report-print');
 			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
 			await page.emulateMedia({ media: 'screen' });
 		});
+		await check('import a recording from the sessions view; it keeps the file\'s start time; rename and delete with confirmation', async () => {
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.click('#import-card summary');
+			await page.setInputFiles('#import-file', join(SRC, 'tests/fixtures/import/moticon_small.txt'));
+			await page.fill('#import-subject', 'E2E-import');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const id = Number((await page.textContent('#import-msg')).match(/#(\d+)/)[1]);
+			const row = page.locator(`#sessions-table tr[data-id="${id}"]`);
+			await row.waitFor({ timeout: UI_WAIT_MS });
+			const text = await row.textContent();
+			expect(/21 Nov 2026, 10:00/.test(text), `the imported session is not dated by its file (21.11.2026 10:00): ${text}`);
+			await expectTouchTargets(page, 'sessions');
+			await shot(page, 'sessions-imported');
+			await row.locator('button', { hasText: 'Edit' }).click();
+			await page.fill('#edit-subject', 'E2E-renamed');
+			await page.click('#edit-save');
+			await page.waitForFunction((i) => /E2E-renamed/.test(document.querySelector(`#sessions-table tr[data-id="${i}"]`)?.textContent ?? ''), id, { timeout: UI_WAIT_MS });
+			await row.locator('button', { hasText: 'Delete' }).click();
+			await page.click('#delete-cancel');
+			expect(await row.count() === 1, 'cancelling the confirmation deleted the session');
+			await row.locator('button', { hasText: 'Delete' }).click();
+			await page.click('#delete-confirm');
+			await page.waitForFunction((i) => !document.querySelector(`#sessions-table tr[data-id="${i}"]`), id, { timeout: UI_WAIT_MS });
+		});
+		await check('a recording from another system is imported and its report opens with its map', async () => {
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.$eval('#import-card', (d) => { d.open = true; });
+			await page.setInputFiles('#import-file', join(SRC, 'tests/fixtures/import/pedar_small.asc'));
+			await page.fill('#import-subject', 'E2E-import');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const sid = (await page.textContent('#import-msg')).match(/#(\d+)/)[1];
+			await page.goto(`${daemon.base}/#/report/${sid}`);
+			// one insole of 99 pedar sensors: the left map only, drawn from layout pedar99-y
+			await page.waitForSelector('canvas[aria-label^="Left foot"]', { timeout: UI_WAIT_MS });
+			const facts = await page.textContent('main');
+			expect(facts.includes('E2E-import') && facts.includes('pedar99-y'), 'the report lacks the subject or the layout');
+			await shot(page, 'report-imported');
+		});
+
 		await ctx.close();
 		ctx = null;
 		await stop(daemon.child);
@@ -291,11 +441,26 @@ async function main() {
 			await page2.waitForSelector('#diff-left', { timeout: UI_WAIT_MS });
 			await sleep(500);
 			await shot(page2, 'compare');
+			await expectTouchTargets(page2, 'compare');
+		});
+
+		await check('compare: ArrowDown in "Add a session" moves through the list without adding; Add adds', async () => {
+			await page2.goto(`${daemon.base}/#/compare?ids=${ids.a}`);
+			await page2.waitForSelector('#compare-add option[value]:not([value=""])', { state: 'attached', timeout: UI_WAIT_MS });
+			await page2.focus('#compare-add');
+			await page2.keyboard.press('ArrowDown');
+			await sleep(500);
+			expect(await page2.evaluate(() => location.hash) === `#/compare?ids=${ids.a}`, `ArrowDown added a session: ${await page2.evaluate(() => location.hash)}`);
+			await page2.selectOption('#compare-add', String(ids.b));
+			await page2.click('#compare-add-button');
+			await page2.waitForFunction((want) => location.hash === want, `#/compare?ids=${ids.a},${ids.b}`, { timeout: UI_WAIT_MS });
 		});
 
 		await check('settings show the device and its layout', async () => {
 			await page2.goto(`${daemon.base}/#/settings`);
 			await page2.waitForFunction(() => document.querySelector('#settings-devices')?.textContent.includes('fsr16'), null, { timeout: UI_WAIT_MS });
+			await page2.waitForFunction(() => /requires an access token/.test(document.querySelector('#auth-state')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			expect(await page2.isVisible('#auth-actions'), 'with a token configured, settings offer no sign-in');
 			await shot(page2, 'settings');
 		});
 

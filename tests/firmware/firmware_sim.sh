@@ -10,14 +10,17 @@
 # the recording (contact and toe-off within one frame).
 #
 # Runs a built-in synthetic walk always and a real gaitpdb walk when
-# ../shared/data is there.  SKIP (exit 77) without simavr or avr-gcc.
+# ../shared/data is there; then, through `insoled --dump`, the ASCII mode and
+# the build without a multiplexer.  SKIP (exit 77) without simavr or avr-gcc.
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
 
 SIMBOARD=$top_builddir/tests/firmware/simboard
 ELF=$top_builddir/contrib/firmware/insole-8mux.elf
+ELF_ADC=$top_builddir/contrib/firmware/insole-8adc.elf
+ELF16=$top_builddir/contrib/firmware/insole.elf
 [ -x "$SIMBOARD" ] || skip "simavr is not installed (apt-get install simavr libsimavr-dev libelf-dev): firmware not simulated"
-[ -f "$ELF" ] || skip "avr-gcc is not installed (apt-get install gcc-avr avr-libc binutils-avr): firmware not built"
+[ -f "$ELF" ] && [ -f "$ELF_ADC" ] && [ -f "$ELF16" ] || skip "avr-gcc is not installed (apt-get install gcc-avr avr-libc binutils-avr): firmware not built"
 need_tools jq curl
 
 PERIOD_US=10000 # the firmware's 100 Hz
@@ -26,8 +29,8 @@ PERIOD_US=10000 # the firmware's 100 Hz
 SPEED=5
 # The simulated front end: 512 N = AVcc = 1024 counts, 0.5 N a count.
 FULL_SCALE_N=512
+# The boards of the walk running now (lib.sh's PIDS kills them on exit too).
 BOARDS=""
-trap 'for p in $BOARDS; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP_TMP:-}" ] && cp -r "$test_tmp" "$KEEP_TMP"; cleanup' EXIT
 
 # A data directory whose layouts/ holds gaitpdb8adc: the shipped gaitpdb8
 # (positions, areas) read through the front end, i.e. each sensor's
@@ -53,6 +56,7 @@ start_board() { # NAME FOOT SECONDS SIGNAL-ARGS...
 		--link "$W/$name" --start-file "$W/go" --expect "$W/$name.expect" --stats "$W/$name.stats" "$@" \
 		>"$W/$name.out" 2>"$W/$name.err" &
 	BOARDS="$BOARDS $!"
+	PIDS="$PIDS $!"
 	for _ in $(seq 100); do
 		[ -L "$W/$name" ] && [ -s "$W/$name.out" ] && return 0
 		sleep 0.1
@@ -220,6 +224,50 @@ CONF
 	BOARDS=""
 }
 
+# The other builds and modes through `insoled --dump`: 5 s of the synthetic
+# walk, every frame's counts as fed (channels beyond the 8 wired read 0),
+# the clock exact, no fault counted.
+dump_check() { # NAME ELF SIMBOARD-ARGS...
+	local name=$1 elf=$2 dump_pid
+	shift 2
+	W=$test_tmp/$name
+	mkdir -p "$W"
+	"$SIMBOARD" --firmware "$elf" --foot right --seconds 5 --speed $SPEED --full-scale-n $FULL_SCALE_N \
+		--synthetic "$W/walk.txt" --link "$W/board" --start-file "$W/go" --expect "$W/board.expect" \
+		--stats "$W/board.stats" "$@" >"$W/board.out" 2>"$W/board.err" &
+	BOARDS="$!"
+	PIDS="$PIDS $!"
+	for _ in $(seq 100); do [ -L "$W/board" ] && [ -s "$W/board.out" ] && break; sleep 0.1; done
+	"$INSOLED" --dump "$W/board" >"$W/dump.out" 2>"$W/dump.err" &
+	dump_pid=$!
+	PIDS="$PIDS $dump_pid"
+	sleep 0.5
+	touch "$W/go"
+	for _ in $(seq 600); do [ -s "$W/board.stats" ] && break; sleep 0.1; done
+	[ -s "$W/board.stats" ] || fail "$name: the board did not finish: $(cat "$W/board.err")"
+	sleep 1 # the last bytes reach the dump
+	kill "$BOARDS"
+	wait "$BOARDS" 2>/dev/null || true
+	BOARDS=""
+	for _ in $(seq 100); do kill -0 $dump_pid 2>/dev/null || break; sleep 0.1; done
+	kill $dump_pid 2>/dev/null && fail "$name: insoled --dump did not stop when the board went away"
+	tail -n 1 "$W/dump.out" | jq -e .counters >/dev/null || fail "$name: no counters from --dump: $(tail -n 2 "$W/dump.err")"
+	bad=$(tail -n 1 "$W/dump.out" | jq -r '.counters.devices[0].protocol | to_entries | map(select((.key | test("^(crc_errors|resyncs|bad_headers|seq_gaps|frames_lost|duplicates|out_of_order|clock_jumps|bad_lines|overlong_lines|n_too_large)$")) and .value != 0)) | map("\(.key) \(.value)") | join(", ")')
+	[ -z "$bad" ] || fail "$name: protocol faults: $bad"
+	head -n -1 "$W/dump.out" | jq -r '"\(.seq) \(.t_us) \(.values | join(" "))"' |
+		awk -v p=$PERIOD_US -v name="$name" 'FNR == NR { want[$1] = $0; next }
+			n++ && ($1 != seq + 1 || $2 - t != p) { printf "%s: seq %s t_us %s after seq %s t_us %s\n", name, $1, $2, seq, t; exit 1 }
+			{ seq = $1; t = $2; got = $2; for (i = 3; i <= 10; i++) got = got " " $i }
+			NF > 10 { for (i = 11; i <= NF; i++) if ($i != 0) { printf "%s: t_us %s: unwired sensor %d reads %s\n", name, $2, i - 2, $i; exit 1 } }
+			want[$2] != got { printf "%s: t_us %s carries %s, fed %s\n", name, $2, got, want[$2]; exit 1 }
+			END { if (n < 450) { printf "%s: only %d frames\n", name, n; exit 1 } printf "%s: %d frames\n", name, n }' \
+			"$W/board.expect" - >"$W/check" || fail "$(cat "$W/check")"
+	echo "$(cat "$W/check"), counts as fed, t_us +$PERIOD_US every frame, $(tail -n 1 "$W/dump.out" | jq -c '.counters.devices[0].protocol | {crc_errors, bad_lines, seq_gaps, comment_lines}')"
+}
+
+dump_check "the shipped image (16 sensors, 8 wired)" "$ELF16" --mux
+dump_check "ASCII lines (D3 jumper)" "$ELF" --mux --ascii
+dump_check "8 sensors on the ADC pins" "$ELF_ADC"
 DATA=$(make_data_dir)
 walk synthetic 20 "--synthetic $test_tmp/synthetic/walk-left.txt" "--synthetic $test_tmp/synthetic/walk-right.txt" \
 	"$test_tmp/synthetic/walk-left.txt"

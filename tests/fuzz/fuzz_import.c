@@ -13,13 +13,14 @@
  *    reader then stays where it stopped (the same answer again).
  *
  * The input is one file for the text formats (gaitpdb, moticon, insoled,
- * and format detection).  A WFDB record is three files, so for gaitndd the
+ * pedar, fscan, xsensor, stappone, and format detection).  A WFDB record is three files, so for gaitndd the
  * same input is cut at the first two occurrences of SPLIT into NAME.hea,
  * NAME.let and NAME.rit, beside each other in a scratch directory; the
  * record is opened explicitly and detected by its bare NAME.
  *
  * Build: ./configure CC=clang --enable-fuzzing && make fuzz.  Seeds: the
- * import fixtures, and a record made of a header, SPLIT and the signal
+ * import fixtures (one small file of every text format, the vendor
+ * exports' among them), and a record made of a header, SPLIT and the signal
  * files:
  *   cp -r $srcdir/tests/fixtures/import corpus
  *   printf 'rec 2 300 4\nrec.let 212 3000 12 0 1 5 0 left\nrec.rit 212 3000 12 0 2 6 0 right\n' >corpus/rec
@@ -48,7 +49,8 @@ static const char split_mark[] = "\n\1SPLIT\1\n";
  * default sizes makes (gaitndd gives 2 per 3 bytes), far below a hang. */
 #define MAX_FRAMES_PER_FILE 4000000L
 
-static const char *const text_formats[] = { "gaitpdb", "moticon", "insoled", NULL /* detect */ };
+static const char *const text_formats[] = { "gaitpdb", "moticon", "insoled", "pedar", "fscan", "xsensor",
+					    "stappone", NULL /* detect */ };
 
 static void check(int ok)
 {
@@ -113,6 +115,7 @@ static void check_frame(const struct ins_import_info *info, const struct ins_imp
 			check(v >= 0.0f && v <= 65535.0f && v == floorf(v));
 	}
 	check(!isinf(f->ref_force_n) && !isinf(f->ref_cop_x_norm) && !isinf(f->ref_cop_y_norm)); /* or NaN */
+	check(!isinf(f->ref_peak_kpa) && !isinf(f->ref_contact_mm2));
 	check(f->ref_event <= INS_EVENT_TOE_OFF);
 	if (own_seq)
 		check(s->any[f->foot] ? f->seq == s->seq[f->foot] + 1 + f->gap : f->seq == 0 && f->gap == 0);

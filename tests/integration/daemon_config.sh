@@ -19,4 +19,31 @@ expect_refusal "unexpected argument 'extra'" --demo extra
 expect_refusal "layout" --demo --db "$test_tmp/x.db" --listen 127.0.0.1:0 --layout no-such-layout
 # A LAN address without a token is refused, like Redis protected mode.
 expect_refusal "token" --demo --db "$test_tmp/x.db" --listen 0.0.0.0:0
+# Tokens: weak ones are refused with the way to make a strong one, and a
+# file holding a token must not be readable by every user.
+expect_refusal "--gen-token" --demo --db "$test_tmp/x.db" --listen 127.0.0.1:0 --token a
+expect_refusal "too weak" --demo --db "$test_tmp/x.db" --listen 127.0.0.1:0 --token ' '
+token=$("$INSOLED" --gen-token)
+[[ "$token" =~ ^[0-9a-f]{64}$ ]] || fail "--gen-token printed '$token'"
+[ "$("$INSOLED" --gen-token)" != "$token" ] || fail "--gen-token printed the same token twice"
+printf '%s\n' "$token" >"$test_tmp/token"
+chmod 644 "$test_tmp/token"
+expect_refusal "every user may read or change it (mode 0644): chmod 600" \
+	--demo --db "$test_tmp/x.db" --listen 127.0.0.1:0 --token-file "$test_tmp/token"
+printf '[daemon]\ntoken = %s\n' "$token" >"$test_tmp/token.conf"
+chmod 666 "$test_tmp/token.conf"
+expect_refusal "token.conf: holds the access token (token =), but every user may read" \
+	--demo --db "$test_tmp/x.db" --listen 127.0.0.1:0 --config "$test_tmp/token.conf"
+expect_refusal "token_file: $test_tmp/none: No such file" --demo --db "$test_tmp/x.db" --token-file "$test_tmp/none"
+# The token file's first line is the token; --token warns that ps shows it.
+chmod 600 "$test_tmp/token"
+start_insoled --demo --db "$test_tmp/x.db" --listen 127.0.0.1:0 --token-file "$test_tmp/token"
+code=$(api -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$INSOLED_URL/api/status")
+[ "$code" = 200 ] || fail "the token from --token-file was not accepted ($code)"
+code=$(api -o /dev/null -w '%{http_code}' "$INSOLED_URL/api/status")
+[ "$code" = 401 ] || fail "without the token /api/status answered $code"
+stop_insoled
+start_insoled --demo --db "$test_tmp/x.db" --listen 127.0.0.1:0 --token "$token"
+grep -q "visible to every user" "$test_tmp/insoled.err" || fail "--token gave no warning about ps"
+stop_insoled
 echo "PASS: every bad configuration was refused with a message"

@@ -79,6 +79,24 @@ cmp=$(api "${auth[@]}" "$INSOLED_URL/api/compare?ids=$a,$b")
 	fail "compare does not list every metric"
 [ "$(jq '.heatmap_diff.left.w > 0' <<<"$cmp")" = true ] || fail "compare has no left difference heatmap"
 
+# Body-weight scaling measures for ~2 s on the worker pool: a second request
+# meanwhile is refused at once, and cheap requests are not held up.
+api "${auth[@]}" -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"body_weight_kg": 70}' \
+	"$INSOLED_URL/api/calibration/body-weight"
+api "${auth[@]}" -o "$test_tmp/scale1.json" -X POST -H 'Content-Type: application/json' -d '{"foot":"left"}' \
+	"$INSOLED_URL/api/calibration/body-weight-scale" &
+scale1=$!
+sleep 0.5
+code=$(api "${auth[@]}" -o "$test_tmp/scale2.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	-d '{"foot":"right"}' "$INSOLED_URL/api/calibration/body-weight-scale")
+[ "$code" = 409 ] && grep -q 'already running' "$test_tmp/scale2.json" ||
+	fail "a second body-weight scaling answered $code: $(cat "$test_tmp/scale2.json")"
+kill -0 "$scale1" 2>/dev/null || fail "the first body-weight scaling ended before the second was refused"
+code=$(api "${auth[@]}" -o /dev/null -w '%{http_code}' "$INSOLED_URL/api/metrics")
+[ "$code" = 200 ] || fail "/api/metrics answered $code during a body-weight measurement"
+wait "$scale1" || true
+jq -e '.error or .ok' "$test_tmp/scale1.json" >/dev/null || fail "the first scaling gave no answer"
+
 for path in /../../etc/passwd /%2e%2e/%2e%2e/etc/passwd /%252e%252e/etc/passwd /..%2f..%2fetc%2fpasswd \
 	/vendor/../../../etc/passwd; do
 	code=$(curl -s --path-as-is -o "$test_tmp/trav" -w '%{http_code}' "$INSOLED_URL$path")

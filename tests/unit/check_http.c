@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../daemon/http/http_priv.h"
@@ -32,6 +33,10 @@
 #define SRC INS_TEST_SRCDIR
 /* 128 random bits in hex: the weakest token the server accepts */
 #define TEST_TOKEN "6f0c2a9e41d37b58c0e9a4f12d6b83e7"
+/* Only a hang guard, never a measurement: far above anything a healthy
+ * run waits for, even on a loaded machine, and below the test cases'
+ * 30 s timeout so that a hang fails with a message. */
+#define HANG_GUARD_US 20000000LL
 
 /* ======================================================================
  * Part 1: no socket
@@ -341,6 +346,31 @@ static void hook_status(void *ctx, json_t *status)
 	json_object_set_new(status, "devices", json_pack("[{s:s}]", "path", "/dev/test0"));
 }
 
+/* The server fixture's body-weight measurement: blocks until the test
+ * releases it (at most 15 s), standing in for a long job. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int released, waiting;
+} slow_hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+
+static int hook_slow_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 15;
+	pthread_mutex_lock(&slow_hook.lock);
+	slow_hook.waiting++;
+	pthread_cond_broadcast(&slow_hook.cond);
+	while (!slow_hook.released && pthread_cond_timedwait(&slow_hook.cond, &slow_hook.lock, &until) == 0)
+		;
+	slow_hook.waiting--;
+	pthread_mutex_unlock(&slow_hook.lock);
+	*result = json_pack("{s:b}", "ok", 1);
+	return 0;
+}
+
 static json_t *hook_devices(void *ctx)
 {
 	return json_pack("[{s:s,s:s}]", "path", "/dev/test0", "layout", "fsr16");
@@ -358,16 +388,25 @@ static void write_file(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+/* The servers' SSE clock stands still: no heartbeat is ever due, so an
+ * event reaches a client only through a wake-up, and a lost wake-up
+ * shows as an event that never comes. */
+static int64_t stopped_clock_us(void)
+{
+	return 0;
+}
+
 static void start_server_tls(const char *token, unsigned stall_s, const char *cert, const char *key)
 {
 	struct ins_store_config scfg = { 0 };
 	struct ins_live_config lcfg = { .display_hz = 30, .step_history = 50 };
 	struct ins_http_hooks hooks = { .fill_status = hook_status, .start_recording = hook_start,
 					.stop_recording = hook_stop, .tare = hook_tare,
-					.set_body_weight = hook_body_weight, .devices = hook_devices };
+					.set_body_weight = hook_body_weight, .devices = hook_devices,
+					.body_weight_scale = hook_slow_scale };
 	struct ins_http_config hcfg = { .bind_addr = "127.0.0.1", .port = 0, .token = token,
 					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
-					.sse_stall_timeout_s = stall_s };
+					.sse_stall_timeout_s = stall_s, .clock_us = stopped_clock_us };
 	char err[400], db[128], web[128], vendor[128], outside[128];
 
 	strcpy(fx.dir, "/tmp/ins-http-XXXXXX");
@@ -461,6 +500,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	memcpy(r->body + r->len, p, len);
 	r->len += len;
 	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static size_t on_body_discard(char *p, size_t size, size_t n, void *ud)
+{
 	return size * n;
 }
 
@@ -1229,7 +1273,7 @@ static int wait_clients(uint64_t n)
 {
 	struct ins_live_stats st;
 
-	for (int i = 0; i < 500; i++) {
+	for (int64_t start = ins_mono_us(); ins_mono_us() - start < HANG_GUARD_US;) {
 		ins_live_get_stats(fx.live, &st);
 		if (st.clients == n)
 			return 1;
@@ -1238,22 +1282,13 @@ static int wait_clients(uint64_t n)
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Each step event must arrive: a lost wake-up would show as a wait for the
- * next event or the 5 s heartbeat.  The median must be under 100 ms; single
- * deliveries may be later when make -j runs other tests on the same cores,
- * so they only have to arrive (within the 1 s wait). */
+/* Each step event must arrive.  The SSE clock stands still, so nothing
+ * but the wake-up can deliver it: a lost wake-up waits forever (until the
+ * hang guard).  How fast delivery is, is a benchmark figure (make bench). */
 #define SSE_STEPS 9
-START_TEST(sse_delivers_steps_within_100ms_and_resumes)
+START_TEST(sse_delivers_every_step_and_resumes)
 {
 	struct sse_client c, resumed;
-	int64_t published, lat[SSE_STEPS];
 	char *p;
 
 	sse_start(&c, NULL);
@@ -1262,19 +1297,14 @@ START_TEST(sse_delivers_steps_within_100ms_and_resumes)
 	for (uint32_t i = 0; i < SSE_STEPS; i++) {
 		struct ins_step s = make_step(INS_FOOT_LEFT, i, 650);
 		unsigned before = sse_steps(&c, NULL);
-		int64_t seen_us = 0;
+		int64_t published = ins_mono_us();
 
-		published = ins_mono_us();
 		ins_live_publish_step(fx.live, &s);
-		while (sse_steps(&c, NULL) == before && ins_mono_us() - published < 1000000)
+		while (sse_steps(&c, NULL) == before && ins_mono_us() - published < HANG_GUARD_US)
 			usleep(1000);
-		ck_assert_msg(sse_steps(&c, &seen_us) == before + 1, "step event %u not delivered within 1 s", i);
-		lat[i] = seen_us - published;
-		usleep(30000);
+		ck_assert_msg(sse_steps(&c, NULL) == before + 1, "step event %u never delivered", i);
+		usleep(30000); /* the stream parks again between steps */
 	}
-	qsort(lat, SSE_STEPS, sizeof(lat[0]), cmp_i64);
-	ck_assert_msg(lat[SSE_STEPS / 2] < 100000, "median step event latency %lld us (max %lld us)",
-		      (long long)lat[SSE_STEPS / 2], (long long)lat[SSE_STEPS - 1]);
 	pthread_mutex_lock(&c.lock);
 	ck_assert_int_eq(strncmp(c.buf, "retry: 1000\n\n", 13), 0);
 	p = strstr(c.buf, "event: step\ndata: {\"foot\":\"left\",\"index\":0,");
@@ -1316,32 +1346,44 @@ static int stalled_client(void)
 	return fd;
 }
 
+/* Frames at about 30 events/s until the server has dropped the stalled
+ * client, however long its stall timeout takes on this machine; returns
+ * the frame time reached. */
+static int64_t publish_until_stalled_dropped(void)
+{
+	struct ins_live_stats st;
+	int64_t start = ins_mono_us(), t = 0;
+
+	do {
+		publish_left_frame(500.0f, t);
+		t += 10000;
+		usleep(10000);
+		ins_live_get_stats(fx.live, &st);
+	} while (st.clients != 1 && ins_mono_us() - start < HANG_GUARD_US);
+	ck_assert_uint_eq(st.clients, 1);
+	return t;
+}
+
+/* The stalled socket's buffers fill, its connection times out (libmicro-
+ * httpd's timeout, the configured stall time) and is closed; the healthy
+ * client keeps receiving before and after. */
 START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 {
 	struct sse_client healthy;
-	struct ins_live_stats st;
 	int stalled = stalled_client();
 	unsigned frames_before;
-	int64_t until;
+	int64_t t, start;
 	char drain[65536];
 	ssize_t n;
 
 	sse_start(&healthy, NULL);
 	ck_assert(wait_clients(2));
-	/* 30 frame events/s for 6 s: the stalled socket's buffers fill within
-	 * about 2 s, its connection then times out after 2 s; the healthy one
-	 * keeps going. */
-	until = ins_mono_us() + 6000000;
-	for (int64_t t = 0; ins_mono_us() < until; t += 10000) {
-		publish_left_frame(500.0f, t);
-		usleep(10000);
-	}
-	ins_live_get_stats(fx.live, &st);
-	ck_assert_uint_eq(st.clients, 1);
+	t = publish_until_stalled_dropped();
 	frames_before = sse_frames(&healthy);
-	ck_assert_uint_gt(frames_before, 60);
-	for (int i = 0; i < 30; i++) {
-		publish_left_frame(500.0f, 5000000 + i * 40000);
+	ck_assert_uint_gt(frames_before, 0);
+	start = ins_mono_us();
+	for (int i = 0; sse_frames(&healthy) <= frames_before + 15 && ins_mono_us() - start < HANG_GUARD_US; i++) {
+		publish_left_frame(500.0f, t + i * 40000);
 		usleep(40000);
 	}
 	ck_assert_uint_gt(sse_frames(&healthy), frames_before + 15);
@@ -1363,6 +1405,65 @@ START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 		json_decref(j);
 	}
 	sse_stop(&healthy);
+}
+END_TEST
+
+/* ---- long requests on the worker pool --------------------------------------------- */
+
+static void *post_scale(void *arg)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hs = curl_slist_append(NULL, "Content-Type: application/json");
+	char url[128];
+	long *status = arg;
+
+	snprintf(url, sizeof(url), "%s/api/calibration/body-weight-scale", fx.base);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"foot\":\"left\"}");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body_discard);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(hs);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+/* More long requests than the server has network threads, all blocked in
+ * their work: cheap requests are still answered (while the long ones are
+ * provably still running), and the long ones finish once released. */
+START_TEST(long_requests_leave_the_network_threads_free)
+{
+	enum { LONG = 4 }; /* the fixture runs 2 network threads */
+	pthread_t t[LONG];
+	long status[LONG] = { 0 };
+	int64_t t0, worst = 0;
+
+	slow_hook.released = 0;
+	for (int i = 0; i < LONG; i++)
+		pthread_create(&t[i], NULL, post_scale, &status[i]);
+	pthread_mutex_lock(&slow_hook.lock);
+	while (slow_hook.waiting < LONG)
+		pthread_cond_wait(&slow_hook.cond, &slow_hook.lock);
+	pthread_mutex_unlock(&slow_hook.lock);
+	for (int i = 0; i < 20; i++) {
+		t0 = ins_mono_us();
+		ck_assert_int_eq(req("GET", "/api/metrics", NULL, NULL), 200);
+		if (ins_mono_us() - t0 > worst)
+			worst = ins_mono_us() - t0;
+	}
+	ck_assert_int_eq(req("GET", "/api/status", NULL, NULL), 200);
+	pthread_mutex_lock(&slow_hook.lock);
+	ck_assert_int_eq(slow_hook.waiting, LONG); /* the GETs did not wait for them */
+	slow_hook.released = 1;
+	pthread_cond_broadcast(&slow_hook.cond);
+	pthread_mutex_unlock(&slow_hook.lock);
+	for (int i = 0; i < LONG; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(status[i], 200);
+	}
+	fprintf(stderr, "GET /api/metrics beside %d long requests: slowest of 20 took %.1f ms\n", LONG, worst / 1e3);
 }
 END_TEST
 
@@ -1563,6 +1664,17 @@ END_TEST
 
 /* ---- HTTPS ------------------------------------------------------------------------ */
 
+/* Whether openssl s_client completes a handshake with these options. */
+static int tls_handshake(const char *options)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl s_client -connect 127.0.0.1:%u %s </dev/null 2>/dev/null | grep -q 'Cipher is [A-Z]'",
+		 ins_http_port(fx.http), options);
+	return system(cmd) == 0;
+}
+
 START_TEST(https_with_certificate_and_key)
 {
 	char dir[] = "/tmp/ins-http-tls-XXXXXX", cmd[512], cert[64], key[64], cookie_line[256] = "";
@@ -1593,6 +1705,13 @@ START_TEST(https_with_certificate_and_key)
 	ck_assert_ptr_nonnull(p);
 	sscanf(p, "%255[^\r\n]", cookie_line);
 	ck_assert_msg(strstr(cookie_line, "; Secure"), "%s", cookie_line);
+	/* TLS 1.2 and 1.3 with forward secrecy only */
+	ck_assert_msg(tls_handshake("-tls1_3"), "TLS 1.3 refused");
+	ck_assert_msg(tls_handshake("-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256"), "TLS 1.2 ECDHE refused");
+	ck_assert_msg(!tls_handshake("-tls1_2 -cipher AES128-GCM-SHA256"), "plain RSA key exchange accepted");
+	ck_assert_msg(!tls_handshake("-tls1_2 -cipher AES256-SHA256"), "plain RSA key exchange accepted");
+	ck_assert_msg(!tls_handshake("-tls1_1 -cipher DEFAULT@SECLEVEL=0"), "TLS 1.1 accepted");
+	ck_assert_msg(!tls_handshake("-tls1 -cipher DEFAULT@SECLEVEL=0"), "TLS 1.0 accepted");
 	/* plain HTTP to the TLS port gets no answer */
 	{
 		CURL *c = curl_easy_init();
@@ -1613,7 +1732,7 @@ START_TEST(https_with_certificate_and_key)
 }
 END_TEST
 
-/* ---- session curves (CURVES engineer) --------------------------------- */
+/* ---- session curves --------------------------------------------------- */
 
 /* 10 s of the synthetic walker recorded into a session through the API:
  * GET /api/sessions/ID/curves serves the store's curves document as is;
@@ -1782,9 +1901,10 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, import_round_trip_and_upload_errors);
 	tcase_add_test(server, oversized_bodies_get_413);
 	tcase_add_test(server, static_files_and_traversal);
-	tcase_add_test(server, sse_delivers_steps_within_100ms_and_resumes);
+	tcase_add_test(server, sse_delivers_every_step_and_resumes);
 	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
 	tcase_add_test(server, session_curves_served_from_the_store);
+	tcase_add_test(server, long_requests_leave_the_network_threads_free);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "insoled/analysis_json.h"
@@ -1324,6 +1325,39 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 }
 END_TEST
 
+/* Every form of start time the readers meet, to the microsecond. */
+START_TEST(start_times_in_every_vendor_form)
+{
+	struct tm tm = { .tm_year = 2023 - 1900, .tm_mon = 8, .tm_mday = 27, .tm_hour = 10, .tm_min = 21, .tm_sec = 14, .tm_isdst = -1 };
+	int64_t us, local = (int64_t)mktime(&tm) * 1000000;
+
+	ck_assert_int_eq(ins_import_start_us("2026-01-15T16:36:19.568Z", &us), 0);
+	ck_assert_int_eq(us, 1768494979568000LL);
+	ck_assert_int_eq(ins_import_start_us("2026-01-15T17:36:19.568+01:00", &us), 0);
+	ck_assert_int_eq(us, 1768494979568000LL);
+	/* Moticon: local time */
+	ck_assert_int_eq(ins_import_start_us("27.09.2023 10:21:14.922", &us), 0);
+	ck_assert_int_eq(us, local + 922000);
+	/* pedar: two-digit year, dotted clock without seconds */
+	ck_assert_int_eq(ins_import_start_us("25.04.23 10.49", &us), 0);
+	tm = (struct tm){ .tm_year = 123, .tm_mon = 3, .tm_mday = 25, .tm_hour = 10, .tm_min = 49, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	/* F-Scan: weekday, month by name, 12-hour clock */
+	ck_assert_int_eq(ins_import_start_us("Thursday, 16 February 2017 11:26:22 p.m.", &us), 0);
+	tm = (struct tm){ .tm_year = 117, .tm_mon = 1, .tm_mday = 16, .tm_hour = 23, .tm_min = 26, .tm_sec = 22, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	/* XSENSOR: the day alone */
+	ck_assert_int_eq(ins_import_start_us("2022 Aug 16", &us), 0);
+	tm = (struct tm){ .tm_year = 122, .tm_mon = 7, .tm_mday = 16, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	/* not dates */
+	ck_assert_int_eq(ins_import_start_us("", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("yesterday", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("32.13.2023 10:00", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("2023-02-30T10:00Z", &us), -1);
+}
+END_TEST
+
 Suite *ins_suite_import(void);
 Suite *ins_suite_import(void)
 {
@@ -1335,6 +1369,7 @@ Suite *ins_suite_import(void)
 
 	tcase_add_checked_fixture(readers, tmp_setup, tmp_teardown);
 	tcase_add_test(readers, gaitpdb_fixture_yields_newtons_totals_and_gaps);
+	tcase_add_test(readers, start_times_in_every_vendor_form);
 	tcase_add_test(readers, moticon_fixture_maps_units_axes_gaps_and_events);
 	tcase_add_test(readers, insoled_fixture_reads_metadata_calibration_and_seq_gaps);
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);

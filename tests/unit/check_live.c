@@ -300,6 +300,9 @@ START_TEST(snapshot_has_feet_heatmap_steps_and_recording)
 	ck_assert_uint_eq(json_array_size(json_object_get(hm, "cells")), (size_t)w * h);
 	/* Uniform 100 kPa on every sensor: inside cells are 100, max is 100. */
 	ck_assert_double_eq_tol(json_number_value(json_object_get(hm, "max_kpa")), 100.0, 1e-9);
+	/* a sparse layout streams each sensor's value beside the cells */
+	ck_assert_uint_eq(json_array_size(json_object_get(hm, "sensors")), fx.layout->n_sensors);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(json_object_get(hm, "sensors"), 3)), 100.0, 1e-9);
 	steps = json_object_get(snap, "steps");
 	ck_assert_uint_eq(json_array_size(steps), 3);
 	/* history holds 5; the last 3 are indices 4, 5, 6, oldest first */

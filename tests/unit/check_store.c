@@ -29,6 +29,7 @@
 #include "lib.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
+#define SCHEMA_VERSION 2 /* the highest NNN_*.sql */
 /* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
 #define WAIT_MS 10000
 
@@ -265,7 +266,7 @@ START_TEST(fresh_database_gets_schema)
 	struct ins_store *st = open_store(&c);
 
 	ins_store_close(st);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
 				   "('subjects','sessions','raw_chunks','steps','summaries','session_quality',"
 				   "'metric_sets','session_controls')"), 8);
@@ -346,7 +347,7 @@ START_TEST(corrupt_file_is_moved_aside)
 	ck_assert_uint_eq(nm, no);
 	ck_assert_mem_eq(moved, orig, no);
 	globfree(&g);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
 	free(orig);
 	free(moved);
 }
@@ -440,15 +441,16 @@ START_TEST(failed_migration_leaves_version)
 	char dir[300], cmd[1200], err[512] = "";
 
 	snprintf(dir, sizeof(dir), "%s/sql", tmpdir);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s/001_schema.sql' '%s/' && "
-		 "printf 'CREATE TABLE extra(x);\\nTHIS IS NOT SQL;\\n' > '%s/002_broken.sql'", dir, SQL_DIR, dir, dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s'/0*.sql '%s/' && "
+		 "printf 'CREATE TABLE extra(x);\\nTHIS IS NOT SQL;\\n' > '%s/%03d_broken.sql'", dir, SQL_DIR, dir, dir,
+		 SCHEMA_VERSION + 1);
 	ck_assert_int_eq(system(cmd), 0);
-	struct ins_store *st = open_store(&c); /* version 1 */
+	struct ins_store *st = open_store(&c); /* the current version */
 	ins_store_close(st);
 	c.sql_dir = dir;
 	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "002_broken.sql") != NULL, "%s", err);
-	ck_assert_int_eq(query_int("PRAGMA user_version"), 1);
+	ck_assert_msg(strstr(err, "_broken.sql") != NULL, "%s", err);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE name = 'extra'"), 0);
 }
 END_TEST
@@ -535,6 +537,43 @@ START_TEST(session_lifecycle)
 	ck_assert_int_eq(query_int("SELECT count(*) FROM raw_chunks WHERE session_id = 1"), 0);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM session_quality WHERE session_id = 1"), 0);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
+}
+END_TEST
+
+/* A link to a deleted session must never lead to another patient's: ids
+ * are not reused, not even the newest one's, not even after a restart. */
+START_TEST(session_ids_are_never_reused)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("P-1", "");
+	char err[256] = "";
+	int64_t a, b, again;
+	int rc;
+	json_t *j;
+
+	a = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_stop(st, a, err, sizeof(err)), 0);
+	b = start_session(st, &m);
+	ck_assert_int_eq(ins_store_session_stop(st, b, err, sizeof(err)), 0);
+	/* a pooled read connection sees the commits that follow its last use */
+	j = ins_store_session_list(st, NULL, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 2);
+	json_decref(j);
+	ck_assert_int_eq(ins_store_session_delete(st, b, err, sizeof(err)), 0);
+	j = ins_store_session_list(st, NULL, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	again = start_session(st, &m);
+	ck_assert_int_gt(again, b);
+	ck_assert_ptr_null(ins_store_session_get(st, b, &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+	ck_assert_int_eq(ins_store_session_stop(st, again, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_delete(st, again, err, sizeof(err)), 0);
+	ins_store_close(st);
+	st = open_store(&c);
+	ck_assert_int_gt(start_session(st, &m), again);
+	ins_store_close(st);
 }
 END_TEST
 
@@ -1043,6 +1082,13 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	j = ins_store_session_get(st, imported, &c.refuse_corrupt, err, sizeof(err));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "reimported");
+	{
+		/* the export's start_utc (millisecond resolution) dates the re-import */
+		json_t *orig = ins_store_session_get(st, run.id, &c.refuse_corrupt, err, sizeof(err));
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")) / 1000,
+				 json_integer_value(json_object_get(orig, "start_us")) / 1000);
+		json_decref(orig);
+	}
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "model");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
 	json_decref(j);
@@ -1101,6 +1147,45 @@ START_TEST(exports_stream_and_import_reads_them_back)
 }
 END_TEST
 
+/* The report's map: the mean of each sensor's per-step peaks, over the
+ * foot's steps; never above the session maximum, and on the steady
+ * synthetic walker close to it.  Sparse maps carry the sensors' values. */
+START_TEST(heatmap_mean_of_step_peaks)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct live_run run = record_synthetic(st, "fsr16", 12.0, 0);
+	char err[256] = "";
+	int rc;
+	json_t *pk = ins_store_session_heatmap(st, run.id, 0, "peak", &rc, err, sizeof(err));
+	json_t *mp = ins_store_session_heatmap(st, run.id, 0, "mean_peak", &rc, err, sizeof(err));
+	json_t *a, *b;
+	size_t i, left = 0;
+	json_t *s;
+
+	ck_assert_msg(pk && mp, "%s", err);
+	json_array_foreach(run.steps, i, s)
+		left += strcmp(json_string_value(json_object_get(s, "foot")), "left") == 0;
+	ck_assert_uint_gt(left, 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(mp, "steps")), (json_int_t)left);
+	a = json_object_get(pk, "sensors");
+	b = json_object_get(mp, "sensors");
+	ck_assert_uint_eq(json_array_size(a), 16);
+	ck_assert_uint_eq(json_array_size(b), 16);
+	for (i = 0; i < 16; i++) {
+		double p = json_number_value(json_array_get(a, i)), m = json_number_value(json_array_get(b, i));
+		ck_assert_msg(m <= p + 1e-6, "sensor %zu: mean of step peaks %g above the session peak %g", i, m, p);
+		if (p > 50)
+			ck_assert_msg(m >= 0.97 * p, "sensor %zu: mean of step peaks %g, session peak %g", i, m, p);
+	}
+	json_decref(pk);
+	json_decref(mp);
+	json_decref(run.steps);
+	json_decref(run.summary);
+	ins_store_close(st);
+}
+END_TEST
+
 START_TEST(grid_heatmap_peak_is_exact)
 {
 	struct ins_store_config c = config();
@@ -1146,7 +1231,7 @@ START_TEST(grid_heatmap_peak_is_exact)
 	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
 	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "max", &rc, err, sizeof(err)));
 	ck_assert_int_eq(rc, INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "kind: expected peak or mean");
+	ck_assert_str_eq(err, "kind: expected peak, mean_peak or mean");
 	ins_layout_free(layout);
 	ins_store_close(st);
 }
@@ -1210,6 +1295,11 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), frames);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:moticon:230927_102114.txt");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "moticon sample");
+	{
+		/* dated by the file's "# Start time: 27.09.2023 10:21:14.922" (local time), not the import */
+		struct tm tm = { .tm_year = 123, .tm_mon = 8, .tm_mday = 27, .tm_hour = 10, .tm_min = 21, .tm_sec = 14, .tm_isdst = -1 };
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")), (int64_t)mktime(&tm) * 1000000 + 922000);
+	}
 	json_decref(j);
 	steps = stored_steps(st, id);
 	assert_same_json(steps, direct, "imported and directly analysed steps");
@@ -1227,7 +1317,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 }
 END_TEST
 
-/* ---- curves (CURVES engineer) ------------------------------------------------------ */
+/* ---- curves ------------------------------------------------------------------------ */
 
 /* 30 s of the synthetic walker recorded as the pipeline does, with a body
  * weight change and a tare mid-session, and the same frames and steps fed
@@ -1397,6 +1487,7 @@ Suite *ins_suite_store(void)
 	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_add_test(ts, session_lifecycle);
 	tcase_add_test(ts, close_completes_recording_sessions);
+	tcase_add_test(ts, session_ids_are_never_reused);
 	tcase_add_test(ts, raw_archive_is_lossless);
 	tcase_add_test(ts, text_roundtrip_exact);
 	tcase_add_test(ts, subjects_create_list_update);
@@ -1415,6 +1506,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, reanalysis_identical_to_live);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
+	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, import_real_recording_matches_direct_analysis);
 	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);

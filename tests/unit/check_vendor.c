@@ -284,6 +284,80 @@ START_TEST(pedar_layout_areas_are_the_published_table)
 }
 END_TEST
 
+/* ---- the small fixtures (also the fuzz target's seeds) ------------------ */
+
+#define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
+
+static struct ins_import *open_fixture(const char *name, const char *format)
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(name, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->format, format);
+	return imp;
+}
+
+START_TEST(fixtures_read_exactly)
+{
+	char err[512];
+	struct ins_import *imp;
+	struct ins_import_frame f;
+	unsigned long n[INS_FOOT_COUNT] = { 0, 0 };
+
+	imp = open_fixture(FIXTURES "pedar_small.asc", "pedar");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT);
+	ck_assert_str_eq(ins_import_info(imp)->start, "25.04.23 10.49");
+	while (ins_import_next(imp, &f, err, sizeof err) == 1)
+		n[f.foot]++;
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 3);
+	ck_assert_int_eq(f.t_us, 30000);
+	ck_assert_float_eq(f.values[4], 30.0f); /* (4 x 3 x 2.5) % 300 */
+	ins_import_close(imp);
+
+	imp = open_fixture(FIXTURES "fscan_small.asf", "fscan");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT); /* walkL.fsx */
+	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 31.25, 1e-9);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	/* layout row 0 = the file's last row (B,107,B), row 3 = its first */
+	ck_assert_float_eq(f.values[1], 107.0f);
+	ck_assert_float_eq(f.values[3], 36.0f);
+	ck_assert_float_eq(f.values[9], 0.0f);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(f.t_us, 32000);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+	ins_import_close(imp);
+
+	imp = open_fixture(FIXTURES "xsensor_small.csv", "xsensor");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
+	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16");
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
+	ck_assert_float_eq_tol(f.ref_peak_kpa, 397.56 * MMHG_KPA, 1e-3);
+	ck_assert_float_eq_tol(f.ref_force_n, 7.2f, 1e-6);
+	ck_assert_float_eq_tol(f.values[0], 397.56 * MMHG_KPA, 1e-3); /* last file row, first column */
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_uint_eq(f.foot, INS_FOOT_RIGHT);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(f.t_us, 13000);
+	ins_import_close(imp);
+
+	imp = open_fixture(FIXTURES "stappone_small.csv", "stappone");
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
+	ck_assert_str_eq(ins_import_info(imp)->start, "2026-01-15T16:36:19.568Z");
+	n[0] = n[1] = 0;
+	while (ins_import_next(imp, &f, err, sizeof err) == 1) {
+		n[f.foot]++;
+		if (f.foot == INS_FOOT_RIGHT && f.t_us == 48000)
+			ck_assert_uint_eq(f.gap, 1); /* the corrupt sample before it */
+	}
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 4);
+	ck_assert_uint_eq(n[INS_FOOT_RIGHT], 3);
+	ck_assert_float_eq(f.values[11], 413.0f);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* ---- damaged files ---------------------------------------------------- */
 
 static char tmpdir[64];
@@ -467,6 +541,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
+	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;
 }

@@ -53,6 +53,25 @@ export async function request(path, { method = 'GET', body, raw = false, signal 
 }
 
 export const get = (path, opts) => request(path, opts);
+export const patch = (path, body) => request(path, { method: 'PATCH', body });
+export const del = (path) => request(path, { method: 'DELETE' });
+
+// A file as the raw request body (POST /api/sessions/import).
+export async function upload(path, file) {
+	let r;
+	try {
+		r = await fetch(`api/${path}`, { method: 'POST', credentials: 'same-origin', body: file,
+			headers: { 'Content-Type': 'application/octet-stream' } });
+	} catch {
+		throw new ApiError(0, 'The daemon does not answer: check that insoled is running and the network is up.');
+	}
+	if (!r.ok) {
+		const err = await errorFrom(r);
+		if (r.status === 401) for (const fn of listeners) fn(err);
+		throw err;
+	}
+	return r.json();
+}
 export const post = (path, body, opts = {}) => request(path, { ...opts, method: 'POST', body: body ?? {} });
 
 export function query(params) {

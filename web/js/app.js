@@ -82,5 +82,12 @@ export function setConnection(state, text) {
 	conn.textContent = text;
 }
 
+// The skip link moves focus into the view; following its #main href would
+// change the hash, which routes (to Live).
+document.querySelector('.skip-link')?.addEventListener('click', (ev) => {
+	ev.preventDefault();
+	main.focus();
+});
+
 window.addEventListener('hashchange', route);
 route();

@@ -1,7 +1,7 @@
 // uPlot wrappers: sizing to the container, the colours used everywhere, and
 // a clear message instead of a blank box when uPlot was not installed.
 
-import { el } from './format.js';
+import { el, num } from './format.js';
 
 export const FOOT_COLOURS = { left: '#1f6fb2', right: '#d9730d' }; // blue / orange: safe for red-green deficiency
 export const FOOT_FILLS = { left: 'rgba(31,111,178,0.18)', right: 'rgba(217,115,13,0.18)' };
@@ -37,6 +37,28 @@ export function destroy(u) {
 	u.destroy();
 }
 
+// Tick labels through the dashboard's number format: the minus sign
+// (U+2212) and no signed zeros, like every other number on the page.
+function tickValues(u, splits) {
+	const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+	const digits = step > 0 ? Math.min(6, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+	return splits.map((v) => (v === null || v === undefined ? '' : num(v, digits)));
+}
+
 export function axis(label, extra = {}) {
-	return { label, labelSize: 18, size: 50, stroke: '#334', grid: { stroke: '#e3e6ea', width: 1 }, ticks: { stroke: '#c9ced6', width: 1 }, ...extra };
+	return { label, labelSize: 18, size: 50, stroke: '#334', grid: { stroke: '#e3e6ea', width: 1 }, ticks: { stroke: '#c9ced6', width: 1 }, values: tickValues, ...extra };
+}
+
+// A y range that never zooms in below a meaningful span: autoscaling a
+// steady metric to a 0.02 % span makes noise look like a trend.  The floor
+// is 5 % of the values' size or ten steps of their display resolution.
+export function flooredRange(lo, hi, digits) {
+	if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+	const mid = (lo + hi) / 2;
+	const floor = Math.max(0.05 * Math.abs(mid), 10 * Math.pow(10, -digits));
+	if (hi - lo >= floor) {
+		const pad = 0.05 * (hi - lo);
+		return [lo - pad, hi + pad];
+	}
+	return [mid - floor / 2, mid + floor / 2];
 }

@@ -28,7 +28,7 @@ export async function mount(main, params) {
 	}
 	let res;
 	try {
-		res = await get(`compare?ids=${ids.join(',')}`);
+		res = await get(`compare?ids=${ids.join(',')}&kind=mean_peak`);
 	} catch (e) {
 		body.append(el('p', { class: 'error', role: 'alert' }, `Could not compare: ${e.message}`));
 		return null;
@@ -45,7 +45,7 @@ export async function mount(main, params) {
 }
 
 async function pickerCard(ids) {
-	const sel = el('select', { id: 'compare-add' }, el('option', { value: '' }, 'Add a session…'));
+	const sel = el('select', { id: 'compare-add' }, el('option', { value: '' }, 'Choose a session…'));
 	const chips = el('div', { class: 'chips', role: 'list', 'aria-label': 'Sessions being compared' });
 	const go = (list) => { location.hash = `#/compare?ids=${list.join(',')}`; };
 	try {
@@ -64,15 +64,22 @@ async function pickerCard(ids) {
 	} catch (e) {
 		chips.append(el('p', { class: 'error' }, `Could not list sessions: ${e.message}`));
 	}
-	sel.addEventListener('change', () => { if (sel.value && ids.length < MAX_SESSIONS) go([...ids, sel.value]); });
+	// Adding takes the button (or Enter in the form): a closed select changes
+	// its value on ArrowDown, which must only move through the list.
+	const add = el('button', { type: 'submit', id: 'compare-add-button' }, 'Add');
+	const form = el('form', { class: 'stack add-form' }, el('label', { for: 'compare-add' }, 'Add a session'), el('div', { class: 'actions' }, sel, add));
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		if (sel.value && ids.length < MAX_SESSIONS) go([...ids, sel.value]);
+	});
 	return el('section', { class: 'card compare-pick' },
-		el('div', { class: 'stack' }, el('label', { for: 'compare-add' }, 'Sessions (first = baseline)'), chips),
-		el('div', { class: 'stack' }, sel));
+		el('div', { class: 'stack' }, el('span', { class: 'label' }, 'Sessions (first = baseline)'), chips),
+		form);
 }
 
 async function drawMaps(card, sessions, diff) {
 	const hms = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) =>
-		get(`sessions/${s.id}/heatmap?foot=${f}&kind=peak`).catch(() => null)))));
+		get(`sessions/${s.id}/heatmap?foot=${f}&kind=mean_peak`).catch(() => null)))));
 	const layouts = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) => getLayout(s.layout?.[f]).catch(() => null)))));
 	const max = niceMax(Math.max(50, ...hms.flat().map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
 	const grid = el('div', { class: 'compare-maps' });
@@ -81,18 +88,18 @@ async function drawMaps(card, sessions, diff) {
 	sessions.forEach((s, si) => {
 		const figs = FEET.map((f, fi) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', 'aria-label': `Session ${s.id} ${f} foot peak pressure, maximum ${num(hms[si][fi]?.max_kpa, 0)} kPa` });
-			jobs.push({ canvas, f, hm: hms[si][fi], outline: layouts[si][fi]?.outline, min: 0, max, scale: 'viridis' });
+			jobs.push({ canvas, f, hm: hms[si][fi], layout: layouts[si][fi], min: 0, max, scale: 'viridis' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${num(hms[si][fi]?.max_kpa, 0)} kPa`), canvas);
 		});
 		grid.append(el('div', {}, el('h3', {}, `${si === 0 ? 'Baseline: ' : ''}${s.footwear || 'no footwear given'} (#${s.id})`), el('div', { class: 'feet' }, figs)));
 	});
-	card.append(legend({ min: 0, max, unit: 'kPa', caption: 'Peak pressure' }));
+	card.append(legend({ min: 0, max, unit: 'kPa', caption: 'Peak pressure, mean of step peaks' }));
 	if (diff && (diff.left || diff.right)) {
 		const dmax = niceMax(Math.max(10, ...FEET.map((f) => maxAbs(diff[f]?.cells))));
 		const last = sessions[sessions.length - 1];
 		const figs = FEET.map((f, fi) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `diff-${f}`, 'aria-label': `${footName(f)} foot peak pressure difference, largest change ${num(maxAbs(diff[f]?.cells), 0)} kPa` });
-			jobs.push({ canvas, f, hm: diff[f], outline: layouts[sessions.length - 1][fi]?.outline ?? layouts[0][fi]?.outline, min: -dmax, max: dmax, scale: 'diverging' });
+			jobs.push({ canvas, f, hm: diff[f], layout: layouts[sessions.length - 1][fi] ?? layouts[0][fi], min: -dmax, max: dmax, scale: 'diverging' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, diff[f] ? `${footName(f)}` : `${footName(f)}: layouts differ, no difference map`), canvas);
 		});
 		card.append(el('h3', {}, `Difference: ${last.footwear || '#' + last.id} minus baseline`),
@@ -102,7 +109,7 @@ async function drawMaps(card, sessions, diff) {
 	}
 	for (const j of jobs) {
 		const m = new FootMap(j.canvas, j.f);
-		if (j.outline) m.setOutline(j.outline);
+		m.setLayout(j.layout);
 		const draw = () => m.draw({ heatmap: j.hm, min: j.min, max: j.max, scale: j.scale });
 		draw();
 		new ResizeObserver(draw).observe(j.canvas);

@@ -66,7 +66,7 @@ function gaitLines(gait, curves, layouts) {
 		const canvas = el('canvas', { class: 'footmap', role: 'img', id: `gait-${f}`, 'aria-label': `${footName(f)} foot centre-of-pressure paths of ${n} steps` });
 		gait.append(el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${n} steps`), canvas));
 		const m = new FootMap(canvas, f);
-		if (layouts[fi]?.outline) m.setOutline(layouts[fi].outline);
+		m.setLayout(layouts[fi]);
 		const lines = (c?.paths_mm ?? []).map(linePoints);
 		const mean = c && n ? meanLine(c) : null;
 		const draw = () => m.draw({ lines, mean });

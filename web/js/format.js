@@ -23,10 +23,20 @@ export function isNum(v) {
 	return typeof v === 'number' && Number.isFinite(v);
 }
 
-// "–" for a missing value (NaN -> null in the API), never "NaN".
+// v rounded as it will be shown: what decides its sign (-0.04 shown with one
+// decimal is 0.0, not -0.0).
+function shown(v, digits) {
+	const r = Number(v.toFixed(Math.min(20, Math.max(0, digits))));
+	return r === 0 ? 0 : r;
+}
+
+// "–" for a missing value (NaN -> null in the API), never "NaN"; no signed
+// zeros; negatives with the minus sign (U+2212) everywhere, as signed() does.
 export function num(v, digits = 1) {
 	if (!isNum(v)) return '–';
-	return v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+	const r = shown(v, digits);
+	const text = Math.abs(r).toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+	return r < 0 ? `\u2212${text}` : text;
 }
 
 export function withUnit(v, unit, digits = digitsFor(unit)) {
@@ -37,8 +47,9 @@ export function withUnit(v, unit, digits = digitsFor(unit)) {
 
 export function signed(v, digits = 1) {
 	if (!isNum(v)) return '–';
-	const s = num(Math.abs(v), digits);
-	return v > 0 ? `+${s}` : v < 0 ? `−${s}` : s;
+	const r = shown(v, digits);
+	const s = num(Math.abs(r), digits);
+	return r > 0 ? `+${s}` : r < 0 ? `\u2212${s}` : s;
 }
 
 export const STRIKE_NAMES = ['Rearfoot', 'Midfoot', 'Forefoot'];

@@ -5,8 +5,9 @@
 
 import { colourAt, cssColour, ticks } from './colormap.js';
 import { el, num } from './format.js';
+import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels } from './mapmarks.js';
 
-const PAD_MM = 8;            // margin around the foot so the outline is not clipped
+const PAD_MM = 14;           // margin around the foot: the outline is not clipped and M/L, heel/toe labels fit
 const UNLOADED_FILL = '#eceff3';
 const UNLOADED_RGB = [0xec, 0xef, 0xf3];
 const OUTLINE_COLOUR = '#4a5563';
@@ -50,6 +51,16 @@ export class FootMap {
 		this.outline = Array.isArray(points) && points.length > 2 ? points : null;
 	}
 
+	// The layout (GET /api/layouts/NAME): outline, anatomical mask, sensors.
+	setLayout(lay) {
+		if (!lay) return;
+		this.setOutline(lay.outline);
+		if (this.layoutName !== lay.name || !this.marks) {
+			this.layoutName = lay.name;
+			this.marks = prepareMarks(lay);
+		}
+	}
+
 	// Fit the foot (outline and grid) into the canvas with one scale for x
 	// and y, so millimetres look like millimetres.
 	geometry(hm) {
@@ -62,6 +73,7 @@ export class FootMap {
 			grow(hm.x0_mm + (hm.w - 0.5) * hm.cell_mm, hm.y0_mm + (hm.h - 0.5) * hm.cell_mm);
 		}
 		if (!Number.isFinite(x0)) { x0 = -50; x1 = 50; y0 = 0; y1 = 260; }
+		const box = { x0, x1, y0, y1, pad: PAD_MM };
 		x0 -= PAD_MM; x1 += PAD_MM; y0 -= PAD_MM; y1 += PAD_MM;
 		const dpr = window.devicePixelRatio || 1;
 		const cw = Math.max(40, Math.round(this.canvas.clientWidth * dpr));
@@ -75,6 +87,7 @@ export class FootMap {
 			s,
 			px: (x, y) => [cw / 2 + mirror * (x - cx) * s, ch / 2 - (y - cy) * s],
 			mirror,
+			box,
 		};
 	}
 
@@ -104,6 +117,7 @@ export class FootMap {
 			ctx.clip();
 		}
 		if (hm && Array.isArray(hm.cells)) this.drawCells(ctx, g, hm, opts);
+		if (opts.marks !== false) drawNotMeasured(ctx, g, this.marks);
 		ctx.restore();
 		if (this.outline) {
 			this.outlinePath(ctx, g);
@@ -113,6 +127,7 @@ export class FootMap {
 		}
 		for (const line of opts.lines ?? []) this.drawLine(ctx, g, line, 'rgba(20,20,20,0.28)', 1.2 * devicePixelRatio);
 		if (opts.mean) this.drawLine(ctx, g, opts.mean, '#000', 3 * devicePixelRatio, true);
+		if (opts.marks !== false) this.drawMarks(ctx, g, hm);
 		if (opts.sensors) this.drawSensors(ctx, g, opts.sensors);
 		if (opts.trail) this.drawTrail(ctx, g, opts.trail);
 		if (opts.cop) this.drawCop(ctx, g, opts.cop);
@@ -173,6 +188,18 @@ export class FootMap {
 			ctx.drawImage(this.tile, ua, va, ub - ua, vb - va);
 		}
 		ctx.restore();
+	}
+
+	// Mask outlines with names, sensors with values (sparse layouts) and the
+	// M/L, heel/toe labels; the canvas says what it shows for tests and tools.
+	drawMarks(ctx, g, hm) {
+		const n = drawMask(ctx, g, this.marks, hm?.sensors);
+		const sides = drawSideLabels(ctx, g, g.box);
+		const d = this.canvas.dataset;
+		d.maskRegions = String(n);
+		d.maskLabels = this.marks ? this.marks.labels.map((l) => l.label).join(', ') : '';
+		d.sideLabels = sides.join(' ');
+		d.notMeasuredCells = String(this.marks?.notMeasured.length ?? 0);
 	}
 
 	drawLine(ctx, g, pts, colour, width, halo = false) {

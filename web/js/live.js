@@ -10,6 +10,7 @@ import { plot, destroy, axis, FOOT_COLOURS } from './charts.js';
 import { el, num, signed, strikeName, footName, isNum, withUnit } from './format.js';
 import { setConnection } from './app.js';
 import { deviceList, qualityWarnings } from './status.js';
+import { newRecordingState, followRecording, countStep, syncClock, renderProgress, recordingView, recordingForm } from './recording.js';
 
 const FEET = ['left', 'right'];
 const REGIONS = [['heel', 'Heel'], ['midfoot', 'Midfoot'], ['forefoot', 'Forefoot'], ['toes', 'Toes']];
@@ -28,6 +29,7 @@ export async function mount(main) {
 		feet: { left: newFoot(), right: newFoot() },
 		steps: [],
 		recording: null,
+		rec: newRecordingState(),
 		status: null,
 		prevStatus: null,
 		range: { auto: true, fixed: 400, max: 100 },
@@ -70,7 +72,12 @@ export async function mount(main) {
 		if (!FEET.includes(d.foot) || !d.frame) return;
 		addFrame(st, d.foot, d.t_us, d.frame);
 	};
-	const onStep = (ev) => { addStep(st, JSON.parse(ev.data)); renderSteps(ui, st); };
+	const onStep = (ev) => {
+		const s = JSON.parse(ev.data);
+		addStep(st, s);
+		countStep(st.rec, s);
+		renderSteps(ui, st);
+	};
 	const onSession = (ev) => {
 		try {
 			const d = JSON.parse(ev.data);
@@ -98,6 +105,7 @@ export async function mount(main) {
 		try {
 			st.prevStatus = st.status;
 			st.status = await get('status');
+			syncClock(st.rec, st.status);
 			if (st.status && 'recording' in st.status) st.recording = st.status.recording;
 			renderStatus(ui, st);
 			renderRecording(ui, st);
@@ -112,7 +120,7 @@ export async function mount(main) {
 	const frameLoop = (now) => {
 		if (!st.alive) return;
 		if (st.dirty) { drawMaps(ui, st); updateChart(ui, st); st.dirty = false; }
-		if (now - st.lastText > TEXT_EVERY_MS) { renderText(ui, st); st.lastText = now; }
+		if (now - st.lastText > TEXT_EVERY_MS) { renderText(ui, st); renderProgress(ui.recBox, st.rec); st.lastText = now; }
 		raf = requestAnimationFrame(frameLoop);
 	};
 	raf = requestAnimationFrame(frameLoop);
@@ -222,7 +230,9 @@ function build(main, st) {
 		st.dirty = true;
 	};
 	for (const i of [ui.scaleAuto, ui.scaleFixed, ui.scaleMax]) i.addEventListener('change', onRange);
-	ui.scaleMax.addEventListener('focus', () => { ui.scaleFixed.checked = true; onRange(); });
+	// Typing a maximum chooses the fixed range; merely tabbing through the
+	// field must not change what the maps show.
+	ui.scaleMax.addEventListener('input', () => { ui.scaleFixed.checked = true; onRange(); });
 
 	ui.maps = {};
 	ui.readout = {};
@@ -286,7 +296,7 @@ function drawMaps(ui, st) {
 	for (const f of FEET) {
 		const F = st.feet[f];
 		const m = ui.maps[f];
-		if (F.layout?.outline) m.setOutline(F.layout.outline);
+		if (F.layout) m.setLayout(F.layout);
 		const latest = F.t_us ?? 0;
 		const trail = F.trail.map((p) => ({ ...p, a: Math.max(0, 1 - (latest - p.t) / TRAIL_US) }));
 		const cop = F.frame?.cop;
@@ -363,6 +373,13 @@ function archColumn(st) {
 	return st.steps.some((s) => isNum(s.metrics?.arch_index)) ? 'arch_index' : 'midfoot_load_index';
 }
 
+// The side named only when the shown value has a sign: "0.00", not "0.00 lateral".
+function balanceText(bal) {
+	if (!isNum(bal)) return '–';
+	const shown = Number(bal.toFixed(2));
+	return `${signed(bal, 2)}${shown > 0 ? ' medial' : shown < 0 ? ' lateral' : ''}`;
+}
+
 function renderSteps(ui, st) {
 	const arch = archColumn(st);
 	ui.archHead.textContent = arch === 'arch_index' ? 'Arch index' : 'Midfoot load (%)';
@@ -383,54 +400,33 @@ function renderSteps(ui, st) {
 			el('td', { class: 'n' }, num(m.cadence_steps_min, 1)),
 			el('td', {}, strikeName(m.strike_pattern)),
 			el('td', { class: 'n' }, num(m[arch], arch === 'arch_index' ? 3 : 1)),
-			el('td', { class: 'n' }, isNum(bal) ? `${signed(bal, 2)} ${bal > 0 ? 'medial' : bal < 0 ? 'lateral' : ''}` : '–'),
+			el('td', { class: 'n' }, balanceText(bal)),
 			el('td', { class: flags.length ? 'flag' : '' }, flags.length ? flags.join(', ') : 'ok'));
 	}));
 }
 
 function renderRecording(ui, st) {
 	const rec = st.recording;
-	const key = rec ? `rec-${rec.session_id}` : `idle-${st.lastStopped ?? ''}`;
+	followRecording(st.rec, rec).then((changed) => { if (changed) { ui.recKey = null; renderRecording(ui, st); } });
+	const bw = st.status?.analysis?.body_weight_n;
+	const key = rec ? `rec-${rec.session_id}` : `idle-${st.lastStopped ?? ''}-${bw ?? ''}`;
 	if (ui.recKey === key) return;
+	// never rebuild the form under the clinician's fingers
+	if (!rec && ui.recBox.contains(document.activeElement) && ui.recKey?.startsWith('idle-')) return;
 	ui.recKey = key;
 	if (rec) {
-		const stop = el('button', { type: 'button', class: 'danger', id: 'rec-stop' }, 'Stop recording');
-		const msg = el('p', { class: 'error', role: 'alert' });
-		stop.addEventListener('click', async () => {
-			stop.disabled = true;
-			try {
-				await post(`sessions/${rec.session_id}/stop`);
-				st.lastStopped = rec.session_id;
-				st.recording = null;
-				renderRecording(ui, st);
-			} catch (e) { msg.textContent = `Could not stop: ${e.message}`; stop.disabled = false; }
-		});
-		ui.recBox.replaceChildren(
-			el('p', { class: 'rec-on', id: 'rec-state' }, el('span', { class: 'rec-dot', 'aria-hidden': 'true' }), `Recording session #${rec.session_id}`),
-			stop, msg);
+		ui.recBox.replaceChildren(...recordingView(st.rec, async () => {
+			await post(`sessions/${rec.session_id}/stop`);
+			st.lastStopped = rec.session_id;
+			st.recording = null;
+			renderRecording(ui, st);
+		}));
+		renderProgress(ui.recBox, st.rec);
 		return;
 	}
-	const subject = el('input', { id: 'rec-subject', name: 'subject', required: true, autocomplete: 'off' });
-	const footwear = el('input', { id: 'rec-footwear', name: 'footwear', autocomplete: 'off', placeholder: 'e.g. barefoot, shoe A' });
-	const notes = el('textarea', { id: 'rec-notes', name: 'notes', rows: 2 });
-	const msg = el('p', { class: 'error', role: 'alert' });
-	const form = el('form', { class: 'rec-form', id: 'rec-form' },
-		el('label', { for: 'rec-subject' }, 'Subject'), subject,
-		el('label', { for: 'rec-footwear' }, 'Footwear'), footwear,
-		el('label', { for: 'rec-notes' }, 'Notes'), notes,
-		el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary', id: 'rec-start' }, 'Start recording')),
-		msg);
-	form.addEventListener('submit', async (ev) => {
-		ev.preventDefault();
-		msg.textContent = '';
-		try {
-			const s = await post('sessions', { subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim() });
-			st.recording = { session_id: s.id };
-			renderRecording(ui, st);
-		} catch (e) {
-			msg.textContent = `Could not start: ${e.message}`;
-			if (e.field === 'subject') subject.focus();
-		}
+	const form = recordingForm(bw, (s) => {
+		st.recording = { session_id: s.id };
+		renderRecording(ui, st);
 	});
 	const children = [form];
 	if (st.lastStopped) {

@@ -6,7 +6,7 @@
 import { get, post, metrics as metricList, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
-import { plot, axis, destroy, FOOT_COLOURS } from './charts.js';
+import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
 import { archCategory, trendCategory, ARCH_INDEX_THRESHOLDS } from './arch.js';
 import { drawCurves } from './curves.js';
@@ -129,28 +129,39 @@ function sessionCard(s) {
 }
 
 async function drawSessionMaps(card, id, layouts) {
-	const kinds = [['peak', 'Peak pressure', 'Highest pressure of each cell over the session'], ['mean', 'Mean pressure', 'Average pressure of each cell during stance']];
-	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f) => get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null)))));
+	// The plantar-pressure report convention first: each step's peak,
+	// averaged over the steps, which one outlying step cannot drive; the
+	// session maximum stays available as the second choice.
+	const kinds = [['mean_peak', 'Peak pressure', 'Mean over the steps of each step\u2019s peak pressure'],
+		['mean', 'Mean pressure', 'Average pressure of each cell during stance'],
+		['peak', 'Session maximum', 'Highest pressure of each cell over the whole session (one step can drive it)']];
+	// a foot the session has no insole for (a one-foot recording) has no map to ask for
+	const maps = await Promise.all(kinds.map(([k]) => Promise.all(FEET.map((f, fi) => (layouts[fi]
+		? get(`sessions/${id}/heatmap?foot=${f}&kind=${k}`).catch(() => null) : Promise.resolve(null))))));
 	const row = el('div', { class: 'two-col' });
-	card.append(row);
+	const second = el('details', { class: 'second-map', id: 'map-session-max' },
+		el('summary', {}, 'Session maximum instead of the mean of step peaks'));
+	card.append(row, second);
 	kinds.forEach(([kind, title, hint], ki) => {
 		const hms = maps[ki];
 		const max = niceMax(Math.max(50, ...hms.map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
+		const steps = kind === 'mean_peak' ? ` over ${FEET.map((f, fi) => `${hms[fi]?.steps ?? 0} ${f}`).join(' and ')} steps` : '';
 		const figs = FEET.map((f, fi) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `map-${kind}-${f}`,
 				'aria-label': `${footName(f)} foot ${title.toLowerCase()} map, maximum ${withUnit(hms[fi]?.max_kpa, 'kPa')}` });
 			return { f, fi, canvas, fig: el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · max ${withUnit(hms[fi]?.max_kpa, 'kPa')}`), canvas) };
 		});
-		row.append(el('div', {}, el('h3', {}, title), el('p', { class: 'muted' }, hint),
+		(kind === 'peak' ? second : row).append(el('div', {}, el('h3', {}, title), el('p', { class: 'muted' }, hint + steps),
 			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
 		for (const { f, fi, canvas } of figs) {
 			const m = new FootMap(canvas, f);
-			if (layouts[fi]?.outline) m.setOutline(layouts[fi].outline);
+			m.setLayout(layouts[fi]);
 			const draw = () => m.draw({ heatmap: hms[fi], min: 0, max });
 			draw();
 			new ResizeObserver(draw).observe(canvas);
 		}
 	});
+	card.append(el('p', { class: 'muted' }, 'Outlines: the anatomical regions of the step metrics (MH/LH medial/lateral heel, MM/LM midfoot, M1, M2-3, M4-5 metatarsal heads, Hx hallux, T2-5 lesser toes). M = medial, L = lateral. Hatched: not measured (no sensor there).'));
 }
 
 // Mean and SD of every metric per foot with the symmetry index.
@@ -267,8 +278,12 @@ function trendChart(card, steps, defs, initial) {
 		const d = defs.find((x) => x.name === name);
 		const xs = [], cols = { left: [], right: [] };
 		const sorted = [...steps].sort((a, b) => a.contact_us - b.contact_us);
+		// minutes, or seconds for a session under two minutes (a 40 s
+		// walk on a minute axis is one tick)
+		const span = (sorted[sorted.length - 1].contact_us - t0) / 60e6;
+		const perUnit = span < 2 ? 1e6 : 60e6;
 		for (const s of sorted) {
-			xs.push((s.contact_us - t0) / 60e6);
+			xs.push((s.contact_us - t0) / perUnit);
 			for (const f of FEET) cols[f].push(s.foot === f && isNum(s.metrics?.[name]) ? s.metrics[name] : null);
 		}
 		const smooth = FEET.map((f) => {
@@ -283,10 +298,12 @@ function trendChart(card, steps, defs, initial) {
 		const u = unitText(d.unit);
 		title.textContent = `${d.label} (${u}) per step`;
 		holder.chart = plot(box, {
-			scales: { x: { time: false } },
-			axes: [axis('Time since start (min)'), axis(u, { size: 60 })],
+			scales: { x: { time: false }, y: { range: (pl, lo, hi) => flooredRange(lo, hi, digitsFor(d.unit)) } },
+			axes: [axis(box.dataset.xAxis = perUnit === 1e6 ? 'Time since start (s)' : 'Time since start (min)'), axis(u, { size: 60 })],
 			legend: { live: false },
-			series: [{ label: 'Minutes', value: (x, v) => num(v, 2) },
+			// the range in use, for people and tests checking the floor
+			hooks: { setScale: [(pl, key) => { if (key === 'y') Object.assign(box.dataset, { yMin: pl.scales.y.min, yMax: pl.scales.y.max }); }] },
+			series: [{ label: perUnit === 1e6 ? 'Seconds' : 'Minutes', value: (x, v) => num(v, perUnit === 1e6 ? 0 : 2) },
 				...FEET.map((f) => ({ label: `${footName(f)} step`, stroke: FOOT_COLOURS[f], width: 0, paths: () => null, points: { show: true, size: 4, fill: FOOT_COLOURS[f] }, value: (x, v) => num(v, digitsFor(d.unit)) })),
 				...FEET.map((f) => ({ label: `${footName(f)}, ${TREND_SMOOTH_STEPS}-step mean`, stroke: FOOT_COLOURS[f], width: 2.5, spanGaps: true, points: { show: false }, value: (x, v) => num(v, digitsFor(d.unit)) }))],
 		}, [xs, cols.left, cols.right, ...smooth], 240);

@@ -3,6 +3,7 @@
 
 import { get, query } from './api.js';
 import { el, dateTime, duration, num, isNum } from './format.js';
+import { importCard, editSession, deleteSession } from './session_admin.js';
 
 const PAGE = 50;
 
@@ -44,9 +45,10 @@ export async function mount(main, params) {
 					el('th', { scope: 'col' }, 'Date'), el('th', { scope: 'col' }, 'Subject'),
 					el('th', { scope: 'col' }, 'Footwear'), el('th', { scope: 'col', class: 'n' }, 'Duration'),
 					el('th', { scope: 'col', class: 'n' }, 'Steps'), el('th', { scope: 'col' }, 'State'),
-					el('th', { scope: 'col' }, 'Notes'))),
+					el('th', { scope: 'col' }, 'Notes'), el('th', { scope: 'col' }, el('span', { class: 'sr-only' }, 'Actions')))),
 				body)),
-			el('div', { class: 'pager' }, prev, next)));
+			el('div', { class: 'pager' }, prev, next)),
+		importCard(() => { st.offset = 0; load(); }));
 
 	let seq = 0;
 	async function load() {
@@ -70,7 +72,7 @@ export async function mount(main, params) {
 		prev.disabled = st.offset === 0;
 		next.disabled = st.offset + list.length >= total;
 		body.replaceChildren(...list.map(row));
-		if (!list.length) body.append(el('tr', {}, el('td', { colspan: 8, class: 'empty' }, 'No sessions. Record one from the Live view.')));
+		if (!list.length) body.append(el('tr', {}, el('td', { colspan: 9, class: 'empty' }, 'No sessions. Record one from the Live view.')));
 	}
 
 	function row(s) {
@@ -81,15 +83,20 @@ export async function mount(main, params) {
 			compareBtn.textContent = st.selected.size >= 2 ? `Compare selected (${st.selected.size})` : 'Compare selected';
 		});
 		const steps = typeof s.steps === 'object' && s.steps ? (s.steps.left ?? 0) + (s.steps.right ?? 0) : s.steps;
+		const recording = s.state === 'recording';
+		const edit = el('button', { type: 'button', class: 'small', 'aria-label': `Edit session ${s.id}`, onclick: () => editSession(s, () => load()) }, 'Edit');
+		const remove = el('button', { type: 'button', class: 'small', disabled: recording, title: recording ? 'Stop the recording first' : null,
+			'aria-label': `Delete session ${s.id}`, onclick: () => deleteSession(s, () => load()) }, 'Delete');
 		return el('tr', { dataset: { id: s.id } },
-			el('td', {}, box),
+			el('td', {}, el('label', { class: 'tick' }, box)),
 			el('td', {}, el('a', { href: `#/report/${s.id}` }, dateTime(s.start_us))),
 			el('td', {}, s.subject || '–'),
 			el('td', {}, s.footwear || '–'),
 			el('td', { class: 'n' }, s.state === 'recording' ? 'recording' : duration(s.start_us, s.end_us)),
 			el('td', { class: 'n' }, isNum(steps) ? num(steps, 0) : '–'),
 			el('td', {}, el('span', { class: `state-pill ${s.state}` }, s.state)),
-			el('td', { class: 'muted' }, (s.notes || '').slice(0, 80)));
+			el('td', { class: 'muted' }, (s.notes || '').slice(0, 80)),
+			el('td', { class: 'row-actions' }, edit, remove));
 	}
 
 	form.addEventListener('submit', (ev) => { ev.preventDefault(); st.offset = 0; load(); });

@@ -28,7 +28,7 @@ export async function mount(main) {
 				lay ? canvas : null));
 			if (lay) {
 				const m = new FootMap(canvas, d.foot === 'right' ? 'right' : 'left'); // "auto" pairs: the left shape
-				m.setOutline(lay.outline);
+				m.setLayout(lay);
 				const draw = () => m.draw({ sensors: lay.sensors });
 				new ResizeObserver(draw).observe(canvas);
 			}
@@ -49,7 +49,14 @@ function calibrationCard() {
 		ev.target.disabled = false;
 	} }, `Tare ${foot} foot`);
 	const kg = el('input', { id: 'bw-kg', type: 'number', min: 10, max: 400, step: 0.1, inputmode: 'decimal', required: true });
-	const form = el('form', { class: 'stack' }, el('label', { for: 'bw-kg' }, 'Body weight (kg)'), kg,
+	const inForce = el('p', { id: 'bw-current', class: 'muted' });
+	// The weight in force survives a reload of the page: the daemon says it.
+	get('status').then((s) => {
+		const n = s?.analysis?.body_weight_n;
+		inForce.textContent = isNum(n) ? `In force: ${num(n / 9.80665, 1)} kg (${num(n, 0)} N).` : 'No body weight set.';
+		if (isNum(n) && kg.value === '') kg.value = (n / 9.80665).toFixed(1);
+	}).catch(() => {});
+	const form = el('form', { class: 'stack' }, el('label', { for: 'bw-kg' }, 'Body weight (kg)'), kg, inForce,
 		el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary' }, 'Set body weight')));
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
@@ -57,6 +64,7 @@ function calibrationCard() {
 			const r = await post('calibration/body-weight', { body_weight_kg: Number(kg.value) });
 			msg.className = 'ok';
 			msg.textContent = `Body weight set: ${num(r.body_weight_kg, 1)} kg (${isNum(r.body_weight_n) ? num(r.body_weight_n, 0) : '–'} N). New sessions use it.`;
+			inForce.textContent = `In force: ${num(r.body_weight_kg, 1)} kg (${num(r.body_weight_n, 0)} N).`;
 		} catch (e) { msg.className = 'error'; msg.textContent = `Body weight not set: ${e.message}`; }
 	});
 	// The daemon answers once its 2 s measurement is done (docs/api.md).
@@ -90,9 +98,12 @@ function accessCard() {
 	const logout = el('button', { type: 'button', onclick: async () => {
 		try { await post('logout'); state.textContent = 'Signed out.'; } catch (e) { state.textContent = `Sign-out failed: ${e.message}`; }
 	} }, 'Sign out');
+	const actions = el('div', { class: 'actions', id: 'auth-actions' }, login, logout);
 	get('status').then((s) => {
 		const auth = s?.http?.auth;
 		state.textContent = auth === 'none' ? 'This daemon does not require a token (it listens on this computer only).' : 'Signed in: this daemon requires an access token.';
+		// nothing to sign in to without a token
+		actions.hidden = auth === 'none';
 	}).catch(() => { state.textContent = 'Not signed in.'; });
-	return el('section', { class: 'card', 'aria-labelledby': 'h-access' }, el('h2', { id: 'h-access' }, 'Access'), state, el('div', { class: 'actions' }, login, logout));
+	return el('section', { class: 'card', 'aria-labelledby': 'h-access' }, el('h2', { id: 'h-access' }, 'Access'), state, actions);
 }

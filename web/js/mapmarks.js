@@ -1,0 +1,199 @@
+// What a clinician needs to read a pressure map honestly, drawn over it:
+// the anatomical mask's region outlines and names (GET /api/layouts/NAME ->
+// mask, the regions the analysis reports), medial/lateral and heel/toe
+// labels, and on sparse insoles the sensors themselves with their values,
+// the area outside the sensors' hull and the regions without a sensor
+// hatched as "not measured" instead of painted with interpolated colour.
+
+const SHORT = {
+	medial_heel: 'MH', lateral_heel: 'LH', medial_midfoot: 'MM', lateral_midfoot: 'LM',
+	mth1: 'M1', mth2_3: 'M2-3', mth4_5: 'M4-5', hallux: 'Hx', lesser_toes: 'T2-5',
+};
+const MASK_LINE = 'rgba(255,255,255,0.85)';
+const MASK_HALO = 'rgba(0,0,0,0.45)';
+// Sparse insoles put their sensors at the regions' anatomical centres: the
+// region names sit this far heelward of the centre so they do not cover them.
+const LABEL_SHIFT_MM = 9;
+// Sensor values are written beside the dots only where the map is drawn at
+// least this large (CSS px per mm); smaller maps show the dots alone.
+const VALUES_MIN_PX_PER_MM = 1.45;
+
+// Convex hull (monotone chain) of [x, y] points, counter-clockwise.
+export function convexHull(points) {
+	const p = points.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+	if (p.length < 3) return p;
+	const cross = (o, a, b) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+	const half = (pts) => {
+		const h = [];
+		for (const q of pts) {
+			while (h.length >= 2 && cross(h[h.length - 2], h[h.length - 1], q) <= 0) h.pop();
+			h.push(q);
+		}
+		h.pop();
+		return h;
+	};
+	return half(p).concat(half(p.reverse()));
+}
+
+// Inside (or within tol mm of) a counter-clockwise convex polygon.
+function inHull(hull, x, y, tol) {
+	if (hull.length < 3) return false;
+	for (let i = 0; i < hull.length; i++) {
+		const [ax, ay] = hull[i], [bx, by] = hull[(i + 1) % hull.length];
+		const len = Math.hypot(bx - ax, by - ay) || 1;
+		if (((bx - ax) * (y - ay) - (by - ay) * (x - ax)) / len < -tol) return false;
+	}
+	return true;
+}
+
+// Everything about a layout the overlays need, worked out once per layout.
+export function prepareMarks(lay) {
+	const mask = lay?.mask;
+	const grid = mask?.grid;
+	if (!grid || !Array.isArray(grid.cells) || grid.cells.length !== grid.w * grid.h) return null;
+	const regions = mask.regions ?? [];
+	const sparse = !lay.is_grid;
+	const sensors = (lay.sensors ?? []).filter((s) => Number.isFinite(s.x_mm) && Number.isFinite(s.y_mm));
+	const hull = sparse ? convexHull(sensors.map((s) => [s.x_mm, s.y_mm])) : [];
+	const at = (c, r) => [grid.x0_mm + c * grid.cell_mm, grid.y0_mm + r * grid.cell_mm];
+	const notMeasured = [];
+	const sums = regions.map(() => ({ x: 0, y: 0, n: 0 }));
+	for (let r = 0; r < grid.h; r++) {
+		for (let c = 0; c < grid.w; c++) {
+			const id = grid.cells[r * grid.w + c];
+			if (id === null || id === undefined) continue;
+			const [x, y] = at(c, r);
+			if (sums[id]) { sums[id].x += x; sums[id].y += y; sums[id].n++; }
+			if (sparse && (!regions[id]?.measured || !inHull(hull, x, y, grid.cell_mm / 2))) notMeasured.push([x, y]);
+		}
+	}
+	const labels = regions.map((rg, i) => (sums[i].n
+		? { name: rg.name, text: SHORT[rg.name] ?? rg.label, label: rg.label, measured: rg.measured,
+			x: sums[i].x / sums[i].n, y: sums[i].y / sums[i].n - (sparse ? LABEL_SHIFT_MM : 0) }
+		: null)).filter(Boolean);
+	return { grid, sparse, sensors, hull, notMeasured, labels, edges: maskEdges(grid) };
+}
+
+// Segments (mm) between neighbouring cells of different regions.
+function maskEdges(g) {
+	const out = [];
+	const id = (c, r) => (c < 0 || r < 0 || c >= g.w || r >= g.h ? null : g.cells[r * g.w + c]);
+	const h = g.cell_mm / 2;
+	for (let r = 0; r < g.h; r++) {
+		for (let c = 0; c < g.w; c++) {
+			const a = id(c, r);
+			if (a === null || a === undefined) continue;
+			const x = g.x0_mm + c * g.cell_mm, y = g.y0_mm + r * g.cell_mm;
+			const right = id(c + 1, r), up = id(c, r + 1);
+			if (right !== null && right !== undefined && right !== a) out.push([x + h, y - h, x + h, y + h]);
+			if (up !== null && up !== undefined && up !== a) out.push([x - h, y + h, x + h, y + h]);
+		}
+	}
+	return out;
+}
+
+let hatch = null;
+function hatchPattern(ctx) {
+	if (!hatch) {
+		hatch = document.createElement('canvas');
+		hatch.width = hatch.height = 8;
+		const h = hatch.getContext('2d');
+		h.fillStyle = '#e4e7eb';
+		h.fillRect(0, 0, 8, 8);
+		h.strokeStyle = '#9aa3ad';
+		h.lineWidth = 1.2;
+		h.beginPath(); h.moveTo(0, 8); h.lineTo(8, 0); h.moveTo(-2, 2); h.lineTo(2, -2); h.moveTo(6, 10); h.lineTo(10, 6); h.stroke();
+	}
+	return ctx.createPattern(hatch, 'repeat');
+}
+
+// Over the cells, inside the outline clip: "not measured" cells hatched.
+export function drawNotMeasured(ctx, g, marks) {
+	if (!marks?.notMeasured.length) return;
+	const s = marks.grid.cell_mm / 2;
+	ctx.beginPath();
+	for (const [x, y] of marks.notMeasured) {
+		const [u0, v0] = g.px(x - s, y + s), [u1, v1] = g.px(x + s, y - s);
+		ctx.rect(Math.min(u0, u1), v0, Math.abs(u1 - u0) + 0.5, v1 - v0 + 0.5);
+	}
+	ctx.fillStyle = hatchPattern(ctx);
+	ctx.fill();
+}
+
+function halo(ctx, text, u, v, size, colour = '#111') {
+	ctx.font = `600 ${size}px system-ui, sans-serif`;
+	ctx.lineWidth = Math.max(2, size / 4);
+	ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+	ctx.strokeText(text, u, v);
+	ctx.fillStyle = colour;
+	ctx.fillText(text, u, v);
+}
+
+// Region outlines and names; then the sensors with their values (sparse).
+export function drawMask(ctx, g, marks, sensorValues) {
+	if (!marks) return 0;
+	const dpr = window.devicePixelRatio || 1;
+	ctx.save();
+	ctx.lineCap = 'round';
+	for (const [colour, width] of [[MASK_HALO, 2.2 * dpr], [MASK_LINE, 1 * dpr]]) {
+		ctx.beginPath();
+		for (const [x0, y0, x1, y1] of marks.edges) {
+			const [u0, v0] = g.px(x0, y0), [u1, v1] = g.px(x1, y1);
+			ctx.moveTo(u0, v0); ctx.lineTo(u1, v1);
+		}
+		ctx.strokeStyle = colour;
+		ctx.lineWidth = width;
+		ctx.stroke();
+	}
+	const size = Math.max(9 * dpr, Math.min(13 * dpr, g.s * 3.2));
+	ctx.textAlign = 'center';
+	ctx.textBaseline = 'middle';
+	for (const l of marks.labels) {
+		const [u, v] = g.px(l.x, l.y);
+		halo(ctx, l.measured ? l.text : `${l.text} n/m`, u, v, size, l.measured ? '#111' : '#5a6470');
+	}
+	if (marks.sparse) drawSensors(ctx, g, marks.sensors, g.s / dpr >= VALUES_MIN_PX_PER_MM ? sensorValues : null, size);
+	ctx.restore();
+	return marks.labels.length;
+}
+
+function drawSensors(ctx, g, sensors, values, size) {
+	const dpr = window.devicePixelRatio || 1;
+	sensors.forEach((sn, i) => {
+		const [u, v] = g.px(sn.x_mm, sn.y_mm);
+		ctx.beginPath();
+		ctx.arc(u, v, 3.2 * dpr, 0, 2 * Math.PI);
+		ctx.fillStyle = '#fff';
+		ctx.fill();
+		ctx.lineWidth = 1.5 * dpr;
+		ctx.strokeStyle = '#111';
+		ctx.stroke();
+		const val = values?.[i];
+		if (Number.isFinite(val)) {
+			ctx.textAlign = 'left';
+			halo(ctx, String(Math.round(val)), u + 5 * dpr, v - 6 * dpr, size * 0.9);
+		}
+	});
+	ctx.textAlign = 'center';
+}
+
+// M and L beside the foot at mid-length (medial faces the other foot), Heel
+// below it and Toe above it, in the margin the map leaves.
+export function drawSideLabels(ctx, g, box) {
+	const dpr = window.devicePixelRatio || 1;
+	const size = Math.max(10 * dpr, Math.min(13 * dpr, g.s * 3.5));
+	const midY = (box.y0 + box.y1) / 2, midX = (box.x0 + box.x1) / 2;
+	const [um, vm] = g.px(box.x1 + box.pad * 0.55, midY);
+	const [ul] = g.px(box.x0 - box.pad * 0.55, midY);
+	const [uh, vh] = g.px(midX, box.y0 - box.pad * 0.5);
+	const [, vt] = g.px(midX, box.y1 + box.pad * 0.5);
+	ctx.save();
+	ctx.textAlign = 'center';
+	ctx.textBaseline = 'middle';
+	halo(ctx, 'M', um, vm, size, '#0b5cad');
+	halo(ctx, 'L', ul, vm, size, '#0b5cad');
+	halo(ctx, 'Heel', uh, vh, size * 0.9, '#333');
+	halo(ctx, 'Toe', uh, vt, size * 0.9, '#333');
+	ctx.restore();
+	return ['M', 'L', 'Heel', 'Toe'];
+}

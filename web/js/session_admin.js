@@ -1,0 +1,104 @@
+// Managing sessions from the list: import a recording file, rename (subject,
+// footwear, notes) and delete with a confirmation.  The API has had these
+// (docs/api.md); here they get a face.
+
+import { upload, patch, del, query } from './api.js';
+import { el, dateTime } from './format.js';
+
+const FORMATS = [['auto', 'Detect from the file'], ['insoled', 'insoled CSV'], ['moticon', 'Moticon export'],
+	['pedar', 'novel pedar (.asc)'], ['fscan', 'Tekscan F-Scan (.asf)'], ['xsensor', 'XSENSOR (.csv)'],
+	['stappone', 'stappone (.csv)'], ['gaitpdb', 'PhysioNet gaitpdb'], ['gaitndd', 'PhysioNet gaitndd']];
+
+function field(id, label, input) {
+	input.id = id;
+	return el('div', { class: 'stack field' }, el('label', { for: id }, label), input);
+}
+
+// A card with a file picker and the session's details; onDone(session).
+export function importCard(onDone) {
+	const file = el('input', { type: 'file', required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,text/csv,text/plain' });
+	const subject = el('input', { required: true, autocomplete: 'off' });
+	const footwear = el('input', { autocomplete: 'off' });
+	const notes = el('input', { autocomplete: 'off' });
+	const format = el('select', {}, FORMATS.map(([v, t]) => el('option', { value: v }, t)));
+	const msg = el('p', { role: 'status', 'aria-live': 'polite', id: 'import-msg' });
+	const go = el('button', { type: 'submit', class: 'primary', id: 'import-start' }, 'Import');
+	const form = el('form', { class: 'import-form', id: 'import-form' },
+		field('import-file', 'Recording file', file), field('import-subject', 'Subject', subject),
+		field('import-footwear', 'Footwear', footwear), field('import-format', 'Format', format),
+		field('import-notes', 'Notes', notes), el('div', { class: 'actions' }, go), msg);
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		if (!file.files?.length) return;
+		go.disabled = true;
+		msg.className = '';
+		msg.textContent = `Importing ${file.files[0].name}…`;
+		try {
+			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value });
+			const s = await upload(`sessions/import${q}`, file.files[0]);
+			msg.className = 'ok';
+			msg.textContent = `Imported as session #${s.id}, recorded ${dateTime(s.start_us)}.`;
+			form.reset();
+			onDone(s);
+		} catch (e) {
+			msg.className = 'error';
+			msg.textContent = `Not imported: ${e.message}`;
+		}
+		go.disabled = false;
+	});
+	return el('details', { class: 'card import-card', id: 'import-card' },
+		el('summary', {}, el('h2', {}, 'Import a recording')),
+		el('p', { class: 'muted' }, 'A file from an insole\u2019s own software or a public dataset; the session keeps the file\u2019s own start time where the file has one.'),
+		form);
+}
+
+function modal(title, children) {
+	const d = el('dialog', { class: 'session-dialog', 'aria-label': title }, el('h2', {}, title), ...children);
+	document.body.append(d);
+	d.addEventListener('close', () => d.remove());
+	d.showModal();
+	return d;
+}
+
+// Subject, footwear and notes of session s; onDone(updated).
+export function editSession(s, onDone) {
+	const subject = el('input', { value: s.subject ?? '', required: true, autocomplete: 'off' });
+	const footwear = el('input', { value: s.footwear ?? '', autocomplete: 'off' });
+	const notes = el('input', { value: s.notes ?? '', autocomplete: 'off' });
+	const msg = el('p', { class: 'error', role: 'alert' });
+	const cancel = el('button', { type: 'button' }, 'Cancel');
+	const form = el('form', { class: 'stack', id: 'edit-form' },
+		field('edit-subject', 'Subject', subject), field('edit-footwear', 'Footwear', footwear), field('edit-notes', 'Notes', notes),
+		el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary', id: 'edit-save' }, 'Save'), cancel), msg);
+	const d = modal(`Edit session #${s.id}`, [form]);
+	cancel.addEventListener('click', () => d.close());
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			const r = await patch(`sessions/${s.id}`, { subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim() });
+			d.close();
+			onDone(r);
+		} catch (e) { msg.textContent = `Not saved: ${e.message}`; }
+	});
+}
+
+// Asks before deleting: a session's raw recording cannot be brought back.
+export function deleteSession(s, onDone) {
+	const msg = el('p', { class: 'error', role: 'alert' });
+	const yes = el('button', { type: 'button', class: 'danger', id: 'delete-confirm' }, 'Delete');
+	const no = el('button', { type: 'button', id: 'delete-cancel' }, 'Keep it');
+	const d = modal(`Delete session #${s.id}?`, [
+		el('p', {}, `${s.subject || 'No subject'}, ${s.footwear || 'no footwear given'}, ${dateTime(s.start_us)}.`),
+		el('p', {}, 'Its recording, steps and report are removed for good.'),
+		el('div', { class: 'actions' }, yes, no), msg]);
+	no.addEventListener('click', () => d.close());
+	no.focus();
+	yes.addEventListener('click', async () => {
+		yes.disabled = true;
+		try {
+			await del(`sessions/${s.id}`);
+			d.close();
+			onDone();
+		} catch (e) { msg.textContent = `Not deleted: ${e.message}`; yes.disabled = false; }
+	});
+}
