@@ -192,6 +192,10 @@ static int set_daemon_key(struct ins_config *cfg, const char *key, const char *v
 		return copy_str(cfg->tls_key, sizeof(cfg->tls_key), key, value, err, errlen);
 	if (!strcmp(key, "log_level"))
 		return parse_log_level(cfg, value, err, errlen);
+	if (!strcmp(key, "user"))
+		return copy_str(cfg->user, sizeof(cfg->user), key, value, err, errlen);
+	if (!strcmp(key, "group"))
+		return copy_str(cfg->group, sizeof(cfg->group), key, value, err, errlen);
 	if (!strcmp(key, "refuse_corrupt_db"))
 		return parse_bool(key, value, &cfg->refuse_corrupt_db, err, errlen);
 	if (!strcmp(key, "body_weight_kg"))
@@ -323,11 +327,19 @@ static int on_ini_entry(void *user, const char *section, const char *key, const 
 int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct load_ctx ctx = { .cfg = cfg };
+	struct stat st;
 	int line;
 
 	ctx.file = fopen(path, "r");
 	if (!ctx.file) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	/* A directory opens but reads as nothing: an empty configuration
+	 * would start a daemon nobody configured. */
+	if (fstat(fileno(ctx.file), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+		fclose(ctx.file);
 		return -1;
 	}
 	line = ini_parse_stream(read_line, &ctx, on_ini_entry, &ctx);

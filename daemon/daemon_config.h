@@ -30,6 +30,9 @@ struct ins_config {
 	char token[256];
 	char tls_cert[PATH_MAX];
 	char tls_key[PATH_MAX];
+	char user[64];            /* run as, when started as root ("" = INS_DEFAULT_USER) */
+	char group[64];           /* "" = the user's primary group */
+	char config_file[PATH_MAX]; /* --config, re-read on SIGHUP; "" = none */
 	enum ins_log_level log_level;
 	int foreground;
 	int demo;

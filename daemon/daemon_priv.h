@@ -1,7 +1,7 @@
 /* The running daemon's parts, shared by the files that build it:
  * data_dirs.c (where layouts/, sql/ and web/ are), worker.c (the analysis
- * thread), hooks.c (what the HTTP layer calls, and its JSON) and pipeline.c
- * (start-up and shut-down).  Each lock sits in the struct of the state it
+ * thread), hooks.c (what the HTTP layer calls, and its JSON), notify.c (the
+ * service manager) and pipeline.c (start-up and shut-down).  Each lock sits in the struct of the state it
  * guards, beside the file that owns that state. */
 #ifndef INSOLED_DAEMON_PRIV_H
 #define INSOLED_DAEMON_PRIV_H
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "daemon_config.h"
+#include "pipeline.h"
 #include "insoled/acquire.h"
 #include "insoled/analysis.h"
 #include "insoled/http.h"
@@ -60,9 +61,15 @@ struct scale_handover {
 /* The analysis thread (worker.c): the only reader of the analysis. */
 struct worker {
 	pthread_t thread;
+	int running;                     /* thread started and not yet joined */
 	struct ins_analysis *ana;
 	int64_t active_session;          /* analysis thread only */
 	atomic_uint_fast64_t frames_analysed, frames_rejected, steps_detected;
+	atomic_uint_fast64_t heartbeat; /* one more each time round the loop (notify.c) */
+	/* Each foot's timeline across reloads (worker.c; set by reload.c while
+	 * the thread is stopped). */
+	int rebase[INS_FOOT_COUNT];
+	int64_t last_t_us[INS_FOOT_COUNT], last_host_us[INS_FOOT_COUNT], t_offset_us[INS_FOOT_COUNT];
 	/* Sensor health flags, copied at each step and read by GET /api/status. */
 	pthread_mutex_t health_lock;
 	uint8_t *sensor_flags[INS_FOOT_COUNT];
@@ -70,6 +77,10 @@ struct worker {
 
 struct daemon {
 	const struct ins_config *cfg;
+	struct ins_config *cfg_owned;    /* the configuration read by the last reload */
+	/* Held for writing while a reload swaps the pipeline; the HTTP hooks
+	 * hold it for reading while they use the devices, layouts or cfg. */
+	pthread_rwlock_t reload_lock;
 	struct ins_layout *layout[INS_FOOT_COUNT];
 	struct ins_acq *acq;
 	struct ins_store *store;
@@ -79,7 +90,20 @@ struct daemon {
 	struct snapshot_handover snapshot;
 	struct scale_handover scale;
 	struct worker worker;
+	uint64_t notify_last_beat;       /* main thread only (notify.c) */
 };
+
+/* pipeline.c: the parts start-up and a reload build. */
+int daemon_load_layouts(const struct ins_config *cfg, struct ins_layout *layout[INS_FOOT_COUNT], char *err,
+			size_t errlen);
+int daemon_open_analysis(struct daemon *d, char *err, size_t errlen);
+int daemon_open_live(struct daemon *d, char *err, size_t errlen);
+int daemon_add_devices(struct daemon *d, char *err, size_t errlen);
+int daemon_start_analysis(struct daemon *d, char *err, size_t errlen);
+int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen);
+
+/* reload.c: SIGHUP.  -1 when the daemon cannot go on. */
+int daemon_reload(struct daemon *d, daemon_config_reader reread);
 
 /* data_dirs.c */
 void daemon_data_path(const struct ins_config *cfg, const char *sub, char *out, size_t size);
@@ -89,6 +113,17 @@ const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t si
 struct ins_analysis *daemon_new_analysis(const struct daemon *d, const struct ins_calib_curve *const calib[],
 					 double body_weight_n, char *err, size_t errlen);
 void *daemon_analysis_main(void *arg);
+
+/* notify.c: sd_notify(3) when built with libsystemd, else nothing. */
+int64_t daemon_watchdog_usec(void);     /* WatchdogSec= in us, 0 when off */
+void daemon_notify_ready(const struct daemon *d);
+void daemon_notify_tick(struct daemon *d); /* STATUS, and WATCHDOG while the analysis runs */
+void daemon_notify_reloading(void);
+void daemon_notify_stopping(void);
+
+/* privileges.c: started as root, switch to the configured user (0 when
+ * not root or done; -1 with err when that is impossible). */
+int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errlen);
 
 /* hooks.c */
 struct ins_http_hooks daemon_http_hooks(struct daemon *d);

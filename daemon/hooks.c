@@ -20,6 +20,11 @@
  * ANALYSIS_POLL_MS); 5 s also covers a loaded machine.  Longer means the
  * insole is not streaming. */
 #define SCALE_TIMEOUT_S 5
+/* A recording needs a device sending frames.  Right after start-up or a
+ * replug the first frames are a moment away, so a start waits this long
+ * for one before answering that nothing is streaming. */
+#define STREAM_WAIT_MS 3000
+#define STREAM_POLL_MS 50
 
 static json_t *sensor_problems(unsigned flags)
 {
@@ -63,8 +68,12 @@ static json_t *sensor_health_json(struct daemon *d)
 static void fill_status(void *ctx, json_t *status)
 {
 	struct daemon *d = ctx;
-	json_t *acq = ins_acq_status(d->acq);
 	json_t *pipeline = json_object();
+	json_t *acq;
+
+	pthread_rwlock_rdlock(&d->reload_lock);
+	acq = ins_acq_status(d->acq);
+	pthread_rwlock_unlock(&d->reload_lock);
 
 	json_object_set_new(status, "acquisition", acq ? acq : json_null());
 	json_object_set_new(pipeline, "frames_analysed", json_integer((json_int_t)atomic_load(&d->worker.frames_analysed)));
@@ -114,6 +123,21 @@ static char *calibration_json(const struct daemon *d)
 	return ins_store_calib_to_json(calib, n);
 }
 
+static int wait_for_streaming_device(struct daemon *d, char *err, size_t errlen)
+{
+	const struct timespec poll = { 0, STREAM_POLL_MS * 1000000L };
+
+	for (int waited = 0; ins_acq_streaming(d->acq) == 0; waited += STREAM_POLL_MS) {
+		if (waited >= STREAM_WAIT_MS) {
+			snprintf(err, errlen, "no device is streaming (GET /api/status says why): "
+				 "nothing to record");
+			return INS_STORE_EBUSY;
+		}
+		nanosleep(&poll, NULL);
+	}
+	return INS_STORE_OK;
+}
+
 static int start_recording(void *ctx, const struct ins_session_meta *meta_in, int64_t *session_id,
 			   char *err, size_t errlen)
 {
@@ -122,14 +146,17 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	char *calib_json = NULL;
 	int rc;
 
+	/* A reload waits until the session has started (or not). */
 	pthread_mutex_lock(&d->control.lock);
+	pthread_rwlock_rdlock(&d->reload_lock);
 	if (atomic_load(&d->control.recording) != NO_SESSION) {
 		snprintf(err, errlen, "session %" PRId64 " is already recording: stop it first",
 			 (int64_t)atomic_load(&d->control.recording));
 		rc = INS_STORE_ECONFLICT;
 		goto out;
 	}
-	if ((rc = snapshot_calibration(d, err, errlen)) != 0)
+	if ((rc = wait_for_streaming_device(d, err, errlen)) != 0 ||
+	    (rc = snapshot_calibration(d, err, errlen)) != 0)
 		goto out;
 	calib_json = calibration_json(d);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
@@ -145,6 +172,7 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	}
 out:
 	free(calib_json);
+	pthread_rwlock_unlock(&d->reload_lock);
 	pthread_mutex_unlock(&d->control.lock);
 	return rc;
 }
@@ -264,6 +292,7 @@ static json_t *devices_json(void *ctx)
 	struct daemon *d = ctx;
 	json_t *list = json_array();
 
+	pthread_rwlock_rdlock(&d->reload_lock);
 	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
 		const struct ins_config_device *dev = &d->cfg->device[i];
 
@@ -271,6 +300,7 @@ static json_t *devices_json(void *ctx)
 						      "layout", dev->layout, "foot",
 						      dev->foot == INS_DEV_FOOT_AUTO ? "auto" : ins_foot_name((unsigned)dev->foot)));
 	}
+	pthread_rwlock_unlock(&d->reload_lock);
 	return list;
 }
 

@@ -24,6 +24,8 @@ static void usage(FILE *out)
 		"       insoled --dump DEVICE [--baud N] [--foot F] [--follow]\n"
 		"                                       decode a device, one JSON object per frame\n"
 		"       insoled --analyze FILE [...]    analyse a recording (see insoled --analyze --help)\n"
+		"       insoled --udev-rules [-c FILE]  udev rules naming each usb:VID:PID:SERIAL device\n"
+		"                                       /dev/insoled/NAME\n"
 		"\n"
 		"  -c, --config FILE       INI configuration (see docs/configuration.md)\n"
 		"  -f, --foreground        stay in the foreground and log to stderr\n"
@@ -41,12 +43,15 @@ static void usage(FILE *out)
 		"      --gen-token         print a new random access token (256 bits) and exit\n"
 		"      --body-weight-kg W  subject's body weight\n"
 		"      --log-level L       error, warning, info or debug\n"
+		"      --user NAME         started as root: run as NAME once devices and database\n"
+		"                          are open (default " INS_DEFAULT_USER ", when it exists)\n"
+		"      --group NAME        with --user: run with group NAME\n"
 		"  -V, --version           print the version\n"
 		"  -h, --help              this help\n");
 }
 
 enum { OPT_DEMO = 256, OPT_DB, OPT_DATA_DIR, OPT_LAYOUT, OPT_FOOT, OPT_BAUD, OPT_SYNTH, OPT_TOKEN,
-       OPT_TOKEN_FILE, OPT_BODY_WEIGHT, OPT_LOG_LEVEL };
+       OPT_TOKEN_FILE, OPT_BODY_WEIGHT, OPT_LOG_LEVEL, OPT_USER, OPT_GROUP, OPT_UDEV_RULES };
 
 static const struct option options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -64,6 +69,9 @@ static const struct option options[] = {
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "body-weight-kg", required_argument, NULL, OPT_BODY_WEIGHT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "udev-rules", no_argument, NULL, OPT_UDEV_RULES },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -78,6 +86,7 @@ static int apply_option(struct ins_config *cfg, int opt, const char *arg, char *
 		{ OPT_DATA_DIR, "daemon", "data_dir" }, { OPT_TOKEN, "daemon", "token" },
 		{ OPT_TOKEN_FILE, "daemon", "token_file" },
 		{ OPT_BODY_WEIGHT, "daemon", "body_weight_kg" }, { OPT_LOG_LEVEL, "daemon", "log_level" },
+		{ OPT_USER, "daemon", "user" },       { OPT_GROUP, "daemon", "group" },
 		{ 'd', "device cmdline", "port" },    { OPT_LAYOUT, "device cmdline", "layout" },
 		{ OPT_FOOT, "device cmdline", "foot" }, { OPT_BAUD, "device cmdline", "baud" },
 		{ OPT_SYNTH, "device cmdline", "synth" },
@@ -99,13 +108,16 @@ static const char *find_config_arg(int argc, char **argv)
 }
 
 /* The file is read first so that options on the command line win. */
-static int parse_command_line(struct ins_config *cfg, int argc, char **argv, char *err, size_t errlen)
+static int parse_command_line(struct ins_config *cfg, int argc, char **argv, int *udev_rules, char *err,
+			      size_t errlen)
 {
 	const char *config_file = find_config_arg(argc, argv);
 	int opt, db_given = 0;
 
 	if (config_file && ins_config_load(cfg, config_file, err, errlen))
 		return -1;
+	if (config_file)
+		snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", config_file);
 	while ((opt = getopt_long(argc, argv, "c:fl:d:Vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -116,6 +128,9 @@ static int parse_command_line(struct ins_config *cfg, int argc, char **argv, cha
 		case OPT_DEMO:
 			cfg->demo = 1;
 			cfg->foreground = 1;
+			break;
+		case OPT_UDEV_RULES:
+			*udev_rules = 1;
 			break;
 		case 'V':
 			printf("insoled %s\n", PACKAGE_VERSION);
@@ -142,6 +157,19 @@ static int parse_command_line(struct ins_config *cfg, int argc, char **argv, cha
 	if (cfg->demo && !db_given && !config_file)
 		snprintf(cfg->db_path, sizeof(cfg->db_path), "%s", DEMO_DB);
 	return ins_config_finish(cfg, err, errlen);
+}
+
+/* The command line, kept for reading the configuration again on SIGHUP. */
+static int saved_argc;
+static char **saved_argv;
+
+static int reread_config(struct ins_config *cfg, char *err, size_t errlen)
+{
+	int udev_rules = 0;
+
+	ins_config_defaults(cfg);
+	optind = 0; /* glibc: start getopt afresh */
+	return parse_command_line(cfg, saved_argc, saved_argv, &udev_rules, err, errlen);
 }
 
 /* True for "--name" and "--name=VALUE". */
@@ -175,6 +203,7 @@ int main(int argc, char **argv)
 {
 	struct ins_config cfg;
 	char err[512];
+	int udev_rules = 0;
 
 	if (has_arg(argc, argv, "--dump"))
 		return ins_dump_main(argc, argv);
@@ -183,10 +212,12 @@ int main(int argc, char **argv)
 	if (has_arg(argc, argv, "--gen-token"))
 		return gen_token();
 	ins_config_defaults(&cfg);
-	if (parse_command_line(&cfg, argc, argv, err, sizeof(err))) {
+	if (parse_command_line(&cfg, argc, argv, &udev_rules, err, sizeof(err))) {
 		fprintf(stderr, "insoled: %s\n", err);
 		return 2;
 	}
+	if (udev_rules)
+		return ins_print_udev_rules(&cfg, stdout);
 	ins_log_set_level(cfg.log_level);
 	if (!cfg.foreground) {
 		/* Keep the working directory: relative paths in the configuration
@@ -197,5 +228,7 @@ int main(int argc, char **argv)
 		}
 		ins_log_use_syslog("insoled");
 	}
-	return ins_daemon_run(&cfg);
+	saved_argc = argc;
+	saved_argv = argv;
+	return ins_daemon_run(&cfg, reread_config);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon_priv.h"
 #include "pipeline.h"
@@ -15,31 +16,32 @@
 
 #define LOG_PREFIX "daemon"
 
-static int load_layouts(struct daemon *d, char *err, size_t errlen)
+int daemon_load_layouts(const struct ins_config *cfg, struct ins_layout *layout[INS_FOOT_COUNT], char *err,
+			size_t errlen)
 {
 	char dir[PATH_MAX];
 
-	daemon_data_path(d->cfg, "layouts", dir, sizeof(dir));
-	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
-		const struct ins_config_device *dev = &d->cfg->device[i];
+	daemon_data_path(cfg, "layouts", dir, sizeof(dir));
+	for (unsigned i = 0; i < cfg->n_devices; i++) {
+		const struct ins_config_device *dev = &cfg->device[i];
 
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			if (dev->foot != INS_DEV_FOOT_AUTO && (unsigned)dev->foot != foot)
 				continue;
-			if (d->layout[foot]) {
+			if (layout[foot]) {
 				snprintf(err, errlen, "[device %s]: the %s foot already has a device", dev->name,
 					 ins_foot_name(foot));
 				return -1;
 			}
-			d->layout[foot] = ins_layout_load_named(dir, dev->layout, err, errlen);
-			if (!d->layout[foot])
+			layout[foot] = ins_layout_load_named(dir, dev->layout, err, errlen);
+			if (!layout[foot])
 				return -1;
 		}
 	}
 	return 0;
 }
 
-static int add_devices(struct daemon *d, char *err, size_t errlen)
+int daemon_add_devices(struct daemon *d, char *err, size_t errlen)
 {
 	unsigned max_n = 0;
 
@@ -68,7 +70,7 @@ static int add_devices(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-static int open_analysis(struct daemon *d, char *err, size_t errlen)
+int daemon_open_analysis(struct daemon *d, char *err, size_t errlen)
 {
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!d->layout[foot])
@@ -100,7 +102,7 @@ static int open_store(struct daemon *d, char *err, size_t errlen)
 	return d->store ? 0 : -1;
 }
 
-static int open_live(struct daemon *d, char *err, size_t errlen)
+int daemon_open_live(struct daemon *d, char *err, size_t errlen)
 {
 	struct ins_live_config lc = { .display_hz = d->cfg->display_hz };
 
@@ -110,14 +112,14 @@ static int open_live(struct daemon *d, char *err, size_t errlen)
 	return d->live ? 0 : -1;
 }
 
-static int start_http(struct daemon *d, char *err, size_t errlen)
+int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen)
 {
 	struct ins_http_hooks hooks = daemon_http_hooks(d);
 	char web_root[PATH_MAX], vendor_root[PATH_MAX], layout_dir[PATH_MAX];
 	const struct ins_config *cfg = d->cfg;
 	struct ins_http_config hc = {
 		.bind_addr = cfg->listen_addr,
-		.port = cfg->port,
+		.port = port,
 		.token = cfg->token[0] ? cfg->token : NULL,
 		.max_connections = cfg->max_connections,
 		.web_root = web_root,
@@ -145,34 +147,61 @@ static void announce(const struct daemon *d)
 	fflush(stdout);
 }
 
-/* SIGTERM and SIGINT are blocked before any thread starts, so every thread
- * inherits the mask and only this one, in sigwait(), ever sees them: no
- * worker is interrupted mid-write. */
-static void block_stop_signals(sigset_t *set)
+int daemon_start_analysis(struct daemon *d, char *err, size_t errlen)
+{
+	if (pthread_create(&d->worker.thread, NULL, daemon_analysis_main, d) != 0) {
+		snprintf(err, errlen, "cannot start the analysis thread");
+		return -1;
+	}
+	d->worker.running = 1;
+	return 0;
+}
+
+/* The service manager hears from the daemon at least this often (STATUS,
+ * and WATCHDOG pets at half of WatchdogSec= when that is shorter). */
+#define NOTIFY_PERIOD_US 5000000
+
+/* SIGTERM, SIGINT and SIGHUP are blocked before any thread starts, so every
+ * thread inherits the mask and only this one, in sigtimedwait(), ever sees
+ * them: no worker is interrupted mid-write. */
+static void block_signals(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void wait_for_stop_signal(const sigset_t *set)
+/* Until a stop signal, tells the service manager how things are and
+ * reloads on SIGHUP.  EXIT_FAILURE when a reload left the daemon unable to
+ * go on. */
+static int run_until_stopped(struct daemon *d, const sigset_t *set, daemon_config_reader reread)
 {
-	int sig = 0;
+	int64_t watchdog_us = daemon_watchdog_usec();
+	int64_t period_us = watchdog_us > 0 && watchdog_us / 2 < NOTIFY_PERIOD_US ? watchdog_us / 2 : NOTIFY_PERIOD_US;
+	struct timespec period = { (time_t)(period_us / 1000000), (long)(period_us % 1000000) * 1000 };
+	int sig;
 
-	while (sigwait(set, &sig) != 0)
-		;
+	daemon_notify_ready(d);
+	while ((sig = sigtimedwait(set, NULL, &period)) != SIGTERM && sig != SIGINT) {
+		if (sig == SIGHUP && daemon_reload(d, reread) < 0)
+			return EXIT_FAILURE;
+		daemon_notify_tick(d);
+	}
 	ins_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_notify_stopping();
+	return EXIT_SUCCESS;
 }
 
-static void teardown(struct daemon *d, int analysis_running)
+static void teardown(struct daemon *d)
 {
 	if (d->http)
 		ins_http_stop(d->http);
 	if (d->acq)
 		ins_acq_stop(d->acq); /* the analysis thread drains the queue, then sees -1 */
-	if (analysis_running)
+	if (d->worker.running)
 		pthread_join(d->worker.thread, NULL);
 	if (d->store)
 		ins_store_close(d->store);
@@ -193,14 +222,15 @@ static void teardown(struct daemon *d, int analysis_running)
 	pthread_cond_destroy(&d->scale.cond);
 	pthread_mutex_destroy(&d->snapshot.lock);
 	pthread_cond_destroy(&d->snapshot.cond);
+	pthread_rwlock_destroy(&d->reload_lock);
+	free(d->cfg_owned);
 }
 
-int ins_daemon_run(const struct ins_config *cfg)
+int ins_daemon_run(const struct ins_config *cfg, daemon_config_reader reread)
 {
 	struct daemon d = { .cfg = cfg };
 	char err[512] = "";
-	sigset_t stop_signals;
-	int analysis_running = 0;
+	sigset_t signals;
 	int status = EXIT_FAILURE;
 
 	pthread_mutex_init(&d.control.lock, NULL);
@@ -209,25 +239,23 @@ int ins_daemon_run(const struct ins_config *cfg)
 	pthread_mutex_init(&d.scale.lock, NULL);
 	pthread_cond_init(&d.scale.cond, NULL);
 	pthread_cond_init(&d.snapshot.cond, NULL);
+	pthread_rwlock_init(&d.reload_lock, NULL);
 	d.control.body_weight_n = cfg->body_weight_kg * 9.80665;
-	block_stop_signals(&stop_signals);
-	if (load_layouts(&d, err, sizeof(err)) || open_analysis(&d, err, sizeof(err)) ||
-	    open_store(&d, err, sizeof(err)) || open_live(&d, err, sizeof(err)) ||
-	    add_devices(&d, err, sizeof(err)))
+	block_signals(&signals);
+	if (daemon_load_layouts(cfg, d.layout, err, sizeof(err)) || daemon_open_analysis(&d, err, sizeof(err)) ||
+	    open_store(&d, err, sizeof(err)) || daemon_open_live(&d, err, sizeof(err)) ||
+	    daemon_add_devices(&d, err, sizeof(err)) || daemon_start_analysis(&d, err, sizeof(err)))
 		goto out;
-	if (pthread_create(&d.worker.thread, NULL, daemon_analysis_main, &d) != 0) {
-		snprintf(err, sizeof(err), "cannot start the analysis thread");
-		goto out;
-	}
-	analysis_running = 1;
-	if (ins_acq_start(d.acq, err, sizeof(err)) || start_http(&d, err, sizeof(err)))
+	/* Devices, database and the HTTP port are open: root is no longer
+	 * needed (a device reopened after an unplug is a dialout matter). */
+	if (ins_acq_start(d.acq, err, sizeof(err)) || daemon_start_http(&d, cfg->port, err, sizeof(err)) ||
+	    daemon_drop_privileges(cfg, err, sizeof(err)))
 		goto out;
 	announce(&d);
-	wait_for_stop_signal(&stop_signals);
-	status = EXIT_SUCCESS;
+	status = run_until_stopped(&d, &signals, reread);
 out:
-	if (status != EXIT_SUCCESS)
+	if (status != EXIT_SUCCESS && err[0])
 		ins_err("%s", err);
-	teardown(&d, analysis_running);
+	teardown(&d);
 	return status;
 }

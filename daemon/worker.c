@@ -202,6 +202,24 @@ static void handle_frame(struct daemon *d, const struct ins_frame *frame)
 	}
 }
 
+/* After a reload the new devices' clocks start again: each foot's timeline
+ * goes on from its last frame by the host time between the two, so the
+ * analysis and a session being recorded see one steady timeline. */
+static void continue_timeline(struct worker *w, struct ins_frame *f)
+{
+	unsigned foot = f->foot < INS_FOOT_COUNT ? f->foot : 0;
+
+	if (w->rebase[foot] && w->last_host_us[foot]) {
+		int64_t gap = f->host_us - w->last_host_us[foot];
+
+		w->t_offset_us[foot] = w->last_t_us[foot] + (gap > 0 ? gap : 1) - f->t_us;
+	}
+	w->rebase[foot] = 0;
+	f->t_us += w->t_offset_us[foot];
+	w->last_t_us[foot] = f->t_us;
+	w->last_host_us[foot] = f->host_us;
+}
+
 void *daemon_analysis_main(void *arg)
 {
 	struct daemon *d = arg;
@@ -209,12 +227,15 @@ void *daemon_analysis_main(void *arg)
 	int rc;
 
 	for (;;) {
+		atomic_fetch_add(&d->worker.heartbeat, 1);
 		apply_control_requests(d);
 		rc = ins_acq_pop(d->acq, &frame, ANALYSIS_POLL_MS);
 		if (rc < 0)
 			break;
-		if (rc > 0)
+		if (rc > 0) {
+			continue_timeline(&d->worker, &frame);
 			handle_frame(d, &frame);
+		}
 	}
 	return NULL;
 }

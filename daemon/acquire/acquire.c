@@ -47,7 +47,7 @@ struct acq_device {
 	int64_t watchdog_us;
 
 	/* Owned by the device thread. */
-	int64_t opened_us, last_byte_us, last_frame_us, lost_us; /* monotonic */
+	int64_t opened_us, last_byte_us, last_frame_us; /* monotonic */
 	int silent_reported, noframes_reported;
 	struct ins_proto_stats logged;  /* counters already reported in the log */
 	struct ins_ratelimit rl_open, rl_fault, rl_drop;
@@ -263,8 +263,9 @@ static void note_opened(struct acq_device *d, const struct ins_dev *dev)
 {
 	int64_t now = ins_mono_us();
 
-	/* The timeline resumes after the outage as the host clock saw it. */
-	ins_proto_reset_stream(d->proto, d->lost_us ? now - d->lost_us : 0);
+	/* The timeline resumes after the outage as the host clock saw it,
+	 * from the last frame to the first new one (consume()). */
+	ins_proto_reset_stream(d->proto, 0);
 	d->opened_us = d->last_byte_us = d->last_frame_us = now;
 	d->silent_reported = d->noframes_reported = 0;
 	d->logged_open_error[0] = '\0';
@@ -275,15 +276,18 @@ static void note_opened(struct acq_device *d, const struct ins_dev *dev)
 	d->have_driver = 1;
 	snprintf(d->path, sizeof(d->path), "%s", ins_dev_path(dev));
 	pthread_mutex_unlock(&d->lock);
-	ins_info("%s: reading %s through %s", d->name, ins_dev_path(dev),
-		 ins_dev_driver_name(ins_dev_driver(dev)));
+	/* A synthetic device has no path or driver worth naming twice. */
+	if (ins_dev_driver(dev) == INS_DEV_SYNTHETIC)
+		ins_info("%s: simulating an insole (no hardware)", d->name);
+	else
+		ins_info("%s: reading %s through %s", d->name, ins_dev_path(dev),
+			 ins_dev_driver_name(ins_dev_driver(dev)));
 }
 
 static void note_lost(struct acq_device *d, const char *why)
 {
 	unsigned suppressed;
 
-	d->lost_us = ins_mono_us();
 	pthread_mutex_lock(&d->lock);
 	d->disconnects++;
 	d->state = d->cfg.once ? ST_FINISHED : ST_WAITING;
@@ -375,6 +379,10 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 	enum ins_proto_result r;
 	unsigned suppressed;
 
+	/* Only feet not yet streaming again after a reopen use it; this
+	 * thread is the only writer of last_frame_mono_us. */
+	if (d->last_frame_mono_us)
+		ins_proto_set_resume_gap(d->proto, now - d->last_frame_mono_us);
 	while ((r = ins_proto_parse(d->proto, &buf, &len, &f)) != INS_PROTO_NEED_MORE) {
 		if (r != INS_PROTO_FRAME)
 			continue;
@@ -584,6 +592,21 @@ static json_t *device_status(struct acq_device *d, int64_t now)
 	pthread_mutex_unlock(&d->lock);
 	json_object_set_new(o, "protocol", proto);
 	return o;
+}
+
+unsigned ins_acq_streaming(struct ins_acq *acq)
+{
+	int64_t now = ins_mono_us();
+	unsigned n = 0;
+
+	for (size_t i = 0; i < acq->n_devs; i++) {
+		struct acq_device *d = acq->devs[i];
+
+		pthread_mutex_lock(&d->lock);
+		n += d->state == ST_OPEN && d->last_frame_mono_us && now - d->last_frame_mono_us < d->watchdog_us;
+		pthread_mutex_unlock(&d->lock);
+	}
+	return n;
 }
 
 json_t *ins_acq_status(struct ins_acq *acq)

@@ -310,6 +310,10 @@ static int open_path(struct ins_dev *dev, const struct ins_device_config *cfg, c
 		snprintf(err, errlen, "%s: %s", dev->path, strerror(errno));
 		return -1;
 	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a serial port or capture file", dev->path);
+		return -1;
+	}
 	if (!S_ISCHR(st.st_mode)) {
 		/* A capture file or FIFO: replayed as it is, to its end. */
 		dev->fd = open(dev->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

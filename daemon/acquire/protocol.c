@@ -122,7 +122,7 @@ struct foot_track {
 	unsigned unit_us;  /* 1 for binary (us), 1000 for ASCII (ms) */
 	int64_t t_us;      /* last unwrapped time */
 	int64_t step_us;   /* last interval between frames, to bridge re-bases */
-	int64_t resume_gap_us; /* set by ins_proto_reset_stream */
+	int64_t resume_gap_us; /* set by ins_proto_reset_stream and ins_proto_set_resume_gap */
 	uint32_t bare_seq; /* seq given to bare lines, which carry none */
 };
 
@@ -196,6 +196,13 @@ void ins_proto_reset_stream(struct ins_proto *p, int64_t gap_us)
 		p->track[f].live = 0;
 		p->track[f].resume_gap_us = gap_us > 0 ? gap_us : 0;
 	}
+}
+
+void ins_proto_set_resume_gap(struct ins_proto *p, int64_t gap_us)
+{
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
+		if (!p->track[f].live)
+			p->track[f].resume_gap_us = gap_us > 0 ? gap_us : 0;
 }
 
 size_t ins_proto_pending(const struct ins_proto *p)

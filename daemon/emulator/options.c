@@ -17,7 +17,7 @@ static void usage(FILE *to)
 	      "         [--synth key=value,...] [--seed N] [--link PATH] [--clock-start-us US]\n"
 	      "         [--garbage N] [--bad-crc N] [--drop N] [--duplicate N] [--split] [--overlong N]\n"
 	      "         [--fault-window SECONDS] [--unplug-after SECONDS --unplug-for SECONDS] [--no-reader-wait SECONDS]\n"
-	      "         [--stats FILE] [--stdout]\n"
+	      "         [--stats FILE] [--stdout] [--version] [--help]\n"
 	      "Streams protocol-v1 frames of a synthetic walking or running subject on a new\n"
 	      "pseudo-terminal whose path is the first line on stdout (docs/emulator.md).\n",
 	      to);
@@ -62,7 +62,7 @@ enum long_only {
 	OPT_LAYOUT = 256, OPT_LAYOUT_DIR, OPT_FORMAT, OPT_CRLF, OPT_BARE, OPT_FEET, OPT_RATE, OPT_SPEED, OPT_DURATION,
 	OPT_FRAMES, OPT_SYNTH, OPT_SEED, OPT_LINK, OPT_CLOCK_START, OPT_GARBAGE, OPT_BAD_CRC, OPT_DROP,
 	OPT_DUPLICATE, OPT_SPLIT, OPT_OVERLONG, OPT_FAULT_WINDOW, OPT_UNPLUG_AFTER, OPT_UNPLUG_FOR, OPT_NO_READER_WAIT, OPT_STATS,
-	OPT_STDOUT, OPT_HELP
+	OPT_STDOUT, OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -93,6 +93,7 @@ static const struct option long_options[] = {
 	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "stdout", no_argument, NULL, OPT_STDOUT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -181,6 +182,10 @@ int emu_parse_args(struct options *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			usage(stdout);
+			exit(EXIT_SUCCESS);
+		}
+		if (c == OPT_VERSION) {
+			printf("insoled-emulator %s\n", PACKAGE_VERSION);
 			exit(EXIT_SUCCESS);
 		}
 		if (parse_option(o, c, optarg) < 0)

@@ -1,12 +1,14 @@
 /* Layout files (docs/layouts.md): an INI-like text format parsed here so
  * every error can name the file, the line and the field. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "insoled/layout.h"
 #include "insoled/parse.h"
@@ -701,6 +703,38 @@ out:
 	return p.lay;
 }
 
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "fsr16, grid60x21, ..." (sorted) into out: the NAME of every NAME.layout
+ * in dir, so a mistyped name is answered with the ones there are. */
+static void list_layout_names(const char *dir, char *out, size_t size)
+{
+	char *names[256];
+	size_t n = 0, used = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	out[0] = '\0';
+	if (!d)
+		return;
+	while ((e = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] != '.' && len > 7 && !strcmp(e->d_name + len - 7, ".layout"))
+			names[n++] = strndup(e->d_name, len - 7);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		if (names[i] && used < size)
+			used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", names[i]);
+		free(names[i]);
+	}
+}
+
 struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen)
 {
 	struct ins_layout *lay;
@@ -712,6 +746,14 @@ struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.layout", dir, name) >= sizeof(path)) {
 		snprintf(err, errlen, "layout '%s': path too long", name);
+		return NULL;
+	}
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		char known[1024];
+
+		list_layout_names(dir, known, sizeof(known));
+		snprintf(err, errlen, "layout '%s' not found in %s (layouts there: %s)", name, dir,
+			 known[0] ? known : "none");
 		return NULL;
 	}
 	lay = ins_layout_load(path, err, errlen);

@@ -47,6 +47,7 @@ static void store_free(struct ins_store *st)
 	free(st->db_path);
 	free(st->sql_dir);
 	free(st->layout_dir);
+	store_unlock(st->lock_fd);
 	free(st);
 }
 
@@ -102,7 +103,7 @@ static int set_max_pages(sqlite3 *db, int64_t bytes, char *err, size_t errlen)
 struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, size_t errlen)
 {
 	struct ins_store *st = NULL;
-	int max_version, rc;
+	int max_version, rc, lock_fd;
 
 	if (!cfg || !cfg->db_path || !*cfg->db_path || !cfg->sql_dir) {
 		snprintf(err, errlen, "store: db_path and sql_dir are required");
@@ -111,13 +112,22 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 	max_version = store_schema_max_version(cfg->sql_dir, err, errlen);
 	if (max_version < 0)
 		return NULL;
-	if (store_prepare_file(cfg, max_version, err, errlen) < 0)
+	/* Locked before anything touches the file: moving a corrupt database
+	 * aside or marking sessions interrupted is the owner's business. */
+	lock_fd = store_lock(cfg->db_path, err, errlen);
+	if (lock_fd < 0)
 		return NULL;
+	if (store_prepare_file(cfg, max_version, err, errlen) < 0) {
+		store_unlock(lock_fd);
+		return NULL;
+	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(err, errlen, "store: out of memory");
+		store_unlock(lock_fd);
 		return NULL;
 	}
+	st->lock_fd = lock_fd;
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_mutex_init(&st->readers_lock, NULL);
 	pthread_cond_init(&st->wake, NULL);

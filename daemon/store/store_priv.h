@@ -123,6 +123,7 @@ struct store_cmd {
 struct ins_store {
 	char *db_path, *sql_dir, *layout_dir;
 	int schema_version;
+	int lock_fd;                /* DB.lock, held while open (lock.c) */
 
 	/* idle read-only connections kept for the next query (db.c) */
 	pthread_mutex_t readers_lock;
@@ -174,6 +175,10 @@ void store_readers_free(struct ins_store *st);
 
 /* schema.c */
 int store_prepare_file(const struct ins_store_config *cfg, int max_version, char *err, size_t errlen);
+/* lock.c: creates the database's directory when missing and takes DB.lock;
+ * the fd, or -1 with err naming the pid of the daemon that holds it. */
+int store_lock(const char *db_path, char *err, size_t errlen);
+void store_unlock(int fd);
 int store_migrate(struct ins_store *st, char *err, size_t errlen);
 int store_schema_max_version(const char *sql_dir, char *err, size_t errlen);
 

@@ -1,25 +1,32 @@
 /* The data directory, found the same way by every program (datadir.h). */
+#include <limits.h>
+#include <string.h>
 #include <stdio.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "insoled/datadir.h"
 
-static int dir_exists(const char *path)
+/* True when the running program is the one in this build tree (or a test
+ * program under it): it then reads the source tree it was built from, never
+ * an installed copy that may be older, newer or a leftover of `make
+ * uninstall` (which leaves empty directories behind). */
+static int running_from_build_tree(void)
 {
-	struct stat st;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t len = strlen(INS_BUILDDIR);
 
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	return strncmp(exe, INS_BUILDDIR, len) == 0 && exe[len] == '/';
 }
 
 const char *ins_data_dir_find(const char *configured)
 {
 	if (configured && configured[0])
 		return configured;
-	/* layouts/ and not the bare directory: $(pkgdatadir) of another build
-	 * may exist without our files in it. */
-	if (dir_exists(INS_PKGDATADIR "/layouts"))
-		return INS_PKGDATADIR;
-	return INS_SRCDIR;
+	return running_from_build_tree() ? INS_SRCDIR : INS_PKGDATADIR;
 }
 
 int ins_data_path(const char *dir, const char *sub, char *out, size_t size, char *err, size_t errlen)

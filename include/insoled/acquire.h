@@ -71,6 +71,9 @@ int ins_acq_pop(struct ins_acq *acq, struct ins_frame *frame, int timeout_ms);
  * an error or unplug), "finished" (a file ended, a --dump device failed),
  * "stopped".  New JSON, caller decrefs. */
 json_t *ins_acq_status(struct ins_acq *acq);
+/* Devices open and sending valid frames (the last one younger than the
+ * no-frames watchdog). */
+unsigned ins_acq_streaming(struct ins_acq *acq);
 
 /* `insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]
  * [--log-level L]`: decodes a device (or a capture file, or - for stdin),

@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-/* configured when it is given (not NULL, not ""), else the installed
- * $(pkgdatadir) when it holds layouts/, else the source tree (an uninstalled
- * build).  The result is configured itself or a static string. */
+/* configured when it is given (not NULL, not ""), else the source tree for
+ * a program running from its build tree, else the installed $(pkgdatadir).
+ * The result is configured itself or a static string. */
 const char *ins_data_dir_find(const char *configured);
 
 /* out = "dir/sub".  0, or -1 with err naming the path when it does not fit

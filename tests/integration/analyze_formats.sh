@@ -5,26 +5,9 @@
 # exported as frames.csv reads back with the same steps the daemon stored.
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/analyze_lib.sh"
 
 fixtures="$top_srcdir/tests/fixtures/import"
-layouts="$top_srcdir/layouts"
-
-# Runs --analyze on FILE [ARGS]; checks that the summary's step counts equal
-# the step lines printed; echoes the number of steps.
-analyze_ok() {
-	local file=$1; shift
-	local status=0
-	"$INSOLED" --analyze "$file" --layout-dir "$layouts" "$@" >"$test_tmp/out" 2>"$test_tmp/err" || status=$?
-	[ "$status" -eq 0 ] || fail "--analyze $file exited $status: $(cat "$test_tmp/err")"
-	local lines steps summary_steps
-	lines=$(head -n -1 "$test_tmp/out" | jq -s 'length')
-	steps=$(head -n -1 "$test_tmp/out" | jq -s 'map(select((.foot == "left" or .foot == "right") and .metrics)) | length')
-	summary_steps=$(tail -n 1 "$test_tmp/out" | jq '.steps.left + .steps.right')
-	[ "$lines" = "$steps" ] || fail "$file: $lines lines before the summary, $steps of them steps"
-	[ "$steps" = "$summary_steps" ] || fail "$file: $steps step lines, summary counts $summary_steps"
-	echo "$steps"
-}
-
 for f in gaitpdb_small.txt moticon_small.txt; do
 	analyze_ok "$fixtures/$f" >/dev/null
 done
@@ -38,20 +21,6 @@ grep -qF "short.txt:1: expected 19 columns" "$test_tmp/err" || fail "no file:lin
 status=0
 "$INSOLED" --analyze >/dev/null 2>"$test_tmp/err" || status=$?
 [ "$status" -eq 2 ] || fail "--analyze without FILE exited $status, not 2"
-
-if [ -d "${INS_SHARED_DATA:-/nonexistent}" ]; then
-	n=$(analyze_ok "$INS_SHARED_DATA/gaitndd/control1.hea")
-	[ "$n" -gt 300 ] || fail "control1: only $n steps in 5 minutes of walking"
-	n=$(analyze_ok "$INS_SHARED_DATA/moticon/230927_102114.txt")
-	"$INSOLED" --analyze "$INS_SHARED_DATA/moticon/230927_102114.txt" --csv >"$test_tmp/out" 2>/dev/null ||
-		fail "--csv failed"
-	head -n 1 "$test_tmp/out" | grep -q '^foot,index,flags,contact_us,toe_off_us,' ||
-		fail "--csv does not start with the step header: $(head -c 200 "$test_tmp/out")"
-	rows=$(grep -cE '^(left|right),' "$test_tmp/out")
-	[ "$rows" = "$n" ] || fail "--csv has $rows step rows, the JSON output $n steps"
-else
-	echo "note: $INS_SHARED_DATA absent, real recordings not analysed"
-fi
 
 # Round trip: record with the demo daemon, export, analyse the export.
 [ -x "$INSOLED" ] || skip "insoled not built"

@@ -46,6 +46,8 @@ expect_error 2 "--foot 'middle' is not left or right" --dump /dev/null --foot mi
 expect_error 2 "unknown option '--bogus'" --dump /dev/null --bogus 1
 expect_error 2 "--baud needs a value" --dump /dev/null --baud
 expect_error 1 "/nonexistent/insole: No such file or directory" --dump /nonexistent/insole
+mkdir -p "$test_tmp/adir"
+expect_error 1 "adir: is a directory, not a serial port or capture file" --dump "$test_tmp/adir"
 expect_error 1 "usb:zz:1: not a USB port spec" --dump usb:zz:1
 expect_error 1 "no USB serial device 1d50:6018" --dump usb:1d50:6018
 "$INSOLED" --dump --help | grep -q '^usage: insoled --dump DEVICE' || fail "--dump --help printed no usage"

@@ -21,6 +21,8 @@
 #include "insoled/layout.h"
 #include "lib.h"
 
+#include "shared_data.h"
+
 #define SHARED_DATA test_shared_data()
 
 /* Published strides are matched to ours by their contact times: within 150
@@ -43,15 +45,6 @@ struct detected {
 	double valley_n[MAX_STEPS], valley_pct[MAX_STEPS];
 	double second_peak_n[MAX_STEPS], second_peak_pct[MAX_STEPS];
 };
-
-static int have_shared_data(const char *what)
-{
-	if (access(SHARED_DATA, R_OK) == 0)
-		return 1;
-	fprintf(stderr, "check_accuracy: %s skipped: %s not found (the shared recordings are not "
-		"part of the source tree)\n", what, SHARED_DATA);
-	return 0;
-}
 
 /* Run a recording through import + engine; steps per foot into det[]. */
 static void analyse_file(const char *path, struct detected det[INS_FOOT_COUNT])
@@ -245,8 +238,6 @@ START_TEST(gaitndd_stride_stance_swing_match_published)
 	char path[512];
 	unsigned n;
 
-	if (!have_shared_data("gaitndd accuracy"))
-		return;
 	snprintf(path, sizeof path, "%s/gaitndd/%s.ts", SHARED_DATA, rec);
 	n = read_ts(path, rows);
 	ck_assert_uint_gt(n, 100);
@@ -332,8 +323,6 @@ START_TEST(moticon_events_match_vendor)
 	unsigned agree = 0, total = 0;
 	char file[512];
 
-	if (!have_shared_data("Moticon accuracy"))
-		return;
 	analyse_file(test_shared_path(file, sizeof(file), MOTICON_DIR "230927_102114.txt"), det);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		struct vendor_step v[64];
@@ -375,7 +364,7 @@ Suite *ins_suite_accuracy(void);
 Suite *ins_suite_accuracy(void)
 {
 	Suite *s = suite_create("accuracy");
-	TCase *tc = tcase_create("references");
+	TCase *tc = ins_shared_data_tcase("references");
 
 	/* Whole recordings through import and analysis: seconds under sanitizers. */
 	tcase_set_timeout(tc, 120);

@@ -13,6 +13,7 @@
 #include "../../daemon/analysis/frame_metrics.h"
 #include "analysis_fixtures.h"
 #include "lib.h"
+#include "shared_data.h"
 
 #define MOTICON_FILE "moticon/230927_102114.txt"
 
@@ -310,10 +311,7 @@ START_TEST(moticon16_reproduces_vendor_force_and_cop)
 	char path[512];
 	FILE *f = fopen(test_shared_path(path, sizeof(path), MOTICON_FILE), "r");
 
-	if (!f) {
-		fprintf(stderr, "check_frame: %s missing, skipping the Moticon comparison\n", path);
-		return;
-	}
+	ck_assert_msg(f != NULL, "%s: cannot open", path);
 	lay = test_load_shipped("moticon16");
 	ctx = new_ctx(lay);
 	while (getline(&line, &cap, f) >= 0) {
@@ -359,6 +357,7 @@ Suite *ins_suite_frame(void)
 {
 	Suite *s = suite_create("frame");
 	TCase *tc = tcase_create("metrics");
+	TCase *vendor = ins_shared_data_tcase("vendor_reference");
 
 	tcase_add_test(tc, hand_computed_frame);
 	tcase_add_test(tc, contact_threshold_is_strict);
@@ -366,7 +365,8 @@ Suite *ins_suite_frame(void)
 	tcase_add_test(tc, region_masks_of_fsr16);
 	tcase_add_test(tc, raw_units_pass_through);
 	tcase_add_test(tc, cop_noise_floor_on_a_dense_grid);
-	tcase_add_test(tc, moticon16_reproduces_vendor_force_and_cop);
 	suite_add_tcase(s, tc);
+	tcase_add_test(vendor, moticon16_reproduces_vendor_force_and_cop);
+	suite_add_tcase(s, vendor);
 	return s;
 }

@@ -19,6 +19,8 @@
 #include "lib.h"
 
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
+#include "shared_data.h"
+
 #define SHARED_DATA test_shared_data()
 #define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
@@ -67,16 +69,6 @@ static const char *write_tmp(const char *name, const void *data, size_t len)
 static const char *write_text(const char *name, const char *text)
 {
 	return write_tmp(name, text, strlen(text));
-}
-
-static int have_shared_data(const char *what)
-{
-	struct stat st;
-
-	if (stat(SHARED_DATA, &st) == 0 && S_ISDIR(st.st_mode))
-		return 1;
-	fprintf(stderr, "check_import: SKIP %s: %s is absent\n", what, SHARED_DATA);
-	return 0;
 }
 
 /* Open and read every frame; returns the last ins_import_next() result, or
@@ -735,8 +727,6 @@ START_TEST(gaitndd_records_read_whole_with_valid_checksums)
 	char path[512], err[512] = "";
 	unsigned long n[2];
 
-	if (!have_shared_data("gaitndd records"))
-		return;
 	for (unsigned i = 0; i < 4; i++) {
 		snprintf(path, sizeof path, "%s/gaitndd/%s.hea", SHARED_DATA, records[i]);
 		ck_assert_msg(read_all(path, NULL, err, sizeof err, n) == 0, "%s", err);
@@ -756,8 +746,6 @@ START_TEST(gaitpdb_walks_read_whole_with_totals_equal_to_sensor_sums)
 		      { "JuPt03_06", 4776 }, { "SiCo01_01", 12119 } };
 	char path[512], err[512] = "";
 
-	if (!have_shared_data("gaitpdb walks"))
-		return;
 	for (unsigned i = 0; i < 5; i++) {
 		struct ins_import *imp;
 		struct ins_import_frame f;
@@ -800,8 +788,6 @@ START_TEST(moticon_sample_reads_with_gaps_and_vendor_events)
 							 { 4670, 5960, 7210, 8490, 9750, 11030, 12550 } };
 	int rc;
 
-	if (!have_shared_data("Moticon sample"))
-		return;
 	imp = ins_import_open(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
@@ -913,8 +899,6 @@ START_TEST(moticon_force_and_cop_within_one_percent_of_the_vendor)
 	struct agreement a;
 	char path[512];
 
-	if (!have_shared_data("Moticon force/CoP agreement"))
-		return;
 	measure_agreement(test_shared_path(path, sizeof(path), "moticon/230927_102114.txt"), &a);
 	fprintf(stderr,
 		"check_import: Moticon vs moticon16: %lu frames; force: max |diff| %.3f N, max %.3f %% at >= 50 N, "
@@ -937,8 +921,6 @@ START_TEST(gaitpdb_totals_equal_the_file_total_columns)
 	static const char *const walks[] = { "GaCo01_01", "GaPt03_01", "JuCo01_01", "JuPt03_06", "SiCo01_01" };
 	char path[512];
 
-	if (!have_shared_data("gaitpdb totals"))
-		return;
 	for (unsigned i = 0; i < 5; i++) {
 		struct agreement a;
 
@@ -1136,7 +1118,7 @@ static const struct analyze_bad_case analyze_bad[] = {
 	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
 	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
-	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "nosuch.layout" },
+	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "layout 'nosuch' not found in" },
 	{ { "@", "--layout", "fsr16", "--data-dir", INS_TEST_SRCDIR, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
 	{ { "@", "--layout", LAYOUTS "/fsr16.layout", NULL }, PDB_ROW, 1,
@@ -1364,7 +1346,7 @@ Suite *ins_suite_import(void)
 	Suite *s = suite_create("import");
 	TCase *readers = tcase_create("readers");
 	TCase *bad = tcase_create("bad_input");
-	TCase *real = tcase_create("real_recordings");
+	TCase *real = ins_shared_data_tcase("real_recordings");
 	TCase *analysis = tcase_create("analysis");
 
 	tcase_add_checked_fixture(readers, tmp_setup, tmp_teardown);
