@@ -437,6 +437,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_SESSION_STEPS] = ins_http_api_session_steps,
 	[INS_ROUTE_SESSION_HEATMAP] = ins_http_api_session_heatmap,
 	[INS_ROUTE_SESSION_CURVES] = ins_http_api_session_curves,
+	[INS_ROUTE_SESSION_FRAMES] = ins_http_api_session_frames,
 	[INS_ROUTE_SESSION_REANALYZE] = ins_http_api_session_reanalyze,
 	[INS_ROUTE_SESSION_EXPORT] = ins_http_api_session_export,
 	[INS_ROUTE_COMPARE] = h_compare,
