@@ -1,4 +1,6 @@
 /* The one JSON/CSV rendering of steps, summaries and frame metrics. */
+#include <config.h>
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,7 @@
 /* Request target parsing and routing: pure functions on strings, so the
  * fuzzer and the unit tests drive them without a socket. */
+#include <config.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>

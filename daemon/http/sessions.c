@@ -1,5 +1,7 @@
 /* The /api/sessions endpoints (docs/api.md): record, list, edit, stop,
  * steps, heatmaps, curves, re-analysis, exports and imports of sessions. */
+#include <config.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

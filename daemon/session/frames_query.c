@@ -3,6 +3,8 @@
  * with its time, force, centre of pressure, stance flag and every sensor's
  * pressure, so the dashboard can show map, CoP and force in step with one
  * another.  Long or dense sessions are thinned evenly to a bounded answer. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 
