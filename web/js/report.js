@@ -260,7 +260,6 @@ function qualityCard(s, sum) {
 	if (!(s.body_weight_n > 0)) warnings.push('No body weight was set: loading rates in body weights per second are not available.');
 	for (const f of FEET) {
 		const n = sum.steps?.[f] ?? 0;
-		if (n > 0 && n < 30) warnings.push(`Only ${n} steps on the ${f} foot: about 30 per foot are needed for reliable footwear comparisons (Melvin et al. 2014).`);
 		const sat = q.saturated_steps?.[f] ?? 0;
 		if (n && sat / n > 0.1) warnings.push(`${Math.round((100 * sat) / n)} % of ${f} steps saturated a sensor: peak pressures there are underestimated.`);
 	}
