@@ -74,12 +74,49 @@ static json_t *per_foot_uint(const uint32_t v[INS_FOOT_COUNT])
 			 "right", (json_int_t)v[INS_FOOT_RIGHT]);
 }
 
-static json_t *trend_json(const struct ins_summary *sum, unsigned foot)
+static json_t *pair_or_null(const double v[2])
 {
-	return json_pack("{s:o, s:[o,o]}",
-			 "per_min", ins_json_number_or_null(sum->arch_trend_per_min[foot]),
-			 "ci95", ins_json_number_or_null(sum->arch_trend_ci95[foot][0]),
-			 ins_json_number_or_null(sum->arch_trend_ci95[foot][1]));
+	return json_pack("[o,o]", ins_json_number_or_null(v[0]), ins_json_number_or_null(v[1]));
+}
+
+/* The drift of one foot: the decision (class, reason), the numbers behind
+ * it, and the slope per minute the trend chart draws. */
+static json_t *drift_json(const struct ins_drift *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:o}",
+			 "class", ins_drift_class_name(d->cls),
+			 "headline", ins_drift_headline(d->cls),
+			 "reason", d->reason,
+			 "change", ins_json_number_or_null(d->change),
+			 "change_ci95", pair_or_null(d->change_ci95),
+			 "mdc95", ins_json_number_or_null(d->mdc95),
+			 "sem", ins_json_number_or_null(d->sem),
+			 "per_min", ins_json_number_or_null(d->slope_per_min),
+			 "ci95", pair_or_null(d->slope_ci95),
+			 "steps", (json_int_t)d->steps,
+			 "steps_total", (json_int_t)d->steps_total,
+			 "blocks", (json_int_t)d->blocks,
+			 "minutes", ins_json_number_or_null(d->minutes));
+}
+
+/* Plain-language findings, one per foot with steps, made from the drift
+ * decisions above and nothing else. */
+static json_t *findings_json(const struct ins_summary *sum)
+{
+	json_t *arr = json_array();
+
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
+		const struct ins_drift *d = &sum->arch_drift[f];
+		char line[512];
+
+		if (sum->steps[f] == 0)
+			continue;
+		snprintf(line, sizeof(line), "%s foot: %s (%s).", f == INS_FOOT_LEFT ? "Left" : "Right",
+			 ins_drift_headline(d->cls), d->reason);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "foot", ins_foot_name(f), "class",
+						     ins_drift_class_name(d->cls), "text", line));
+	}
+	return arr;
 }
 
 /* One string for the session: the Arch Index only when every foot that has
@@ -109,12 +146,13 @@ json_t *ins_summary_json(const struct ins_summary *sum)
 					      "left", stats_json(&sum->foot[INS_FOOT_LEFT][i]),
 					      "right", stats_json(&sum->foot[INS_FOOT_RIGHT][i]),
 					      "symmetry_pct", ins_json_number_or_null(sum->symmetry_pct[i])));
-	return json_pack("{s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o, s:o, s:o, s:o, s:o}}",
+	return json_pack("{s:o, s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o, s:o, s:o, s:o, s:o}}",
 			 "steps", per_foot_uint(sum->steps),
+			 "findings", findings_json(sum),
 			 "metrics", metrics,
 			 "arch_trend",
-			 "left", trend_json(sum, INS_FOOT_LEFT),
-			 "right", trend_json(sum, INS_FOOT_RIGHT),
+			 "left", drift_json(&sum->arch_drift[INS_FOOT_LEFT]),
+			 "right", drift_json(&sum->arch_drift[INS_FOOT_RIGHT]),
 			 "arch_measure", session_arch_measure(sum),
 			 "quality",
 			 "saturated_steps", per_foot_uint(sum->saturated_steps),

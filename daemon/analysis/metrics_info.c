@@ -4,10 +4,18 @@
 #include "insoled/analysis.h"
 
 const struct ins_metric_info ins_step_metric_info[INS_M_COUNT] = {
-#define INS_X_INFO(id, name_, unit_, label_) [INS_M_##id] = { .name = name_, .unit = unit_, .label = label_ },
+#define INS_X_INFO(id, name_, unit_, label_, scale_) \
+	[INS_M_##id] = { .name = name_, .unit = unit_, .label = label_, .scale = INS_SCALE_##scale_ },
 	INS_STEP_METRICS(INS_X_INFO)
 #undef INS_X_INFO
 };
+
+const char *ins_metric_scale_name(unsigned scale)
+{
+	static const char *const names[] = { "ratio", "share", "position", "signed", "category" };
+
+	return scale < sizeof(names) / sizeof(names[0]) ? names[scale] : "unknown";
+}
 
 const char *ins_arch_measure_name(unsigned measure)
 {

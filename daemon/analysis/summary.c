@@ -1,6 +1,7 @@
 /* Session summary: streaming mean/SD/CV per metric and foot (Welford),
- * left/right symmetry, data quality, and the arch-collapse trend (least
- * squares slope per minute with a t-based 95 % confidence interval). */
+ * left/right symmetry, data quality, and the arch drift of each foot judged
+ * against its minimal detectable change (stats.c), all over the steady
+ * steps only. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,6 @@
 struct running {
 	uint32_t n;
 	double mean, m2;
-};
-
-/* Sums for y = a + b x, x in minutes from the foot's first step. */
-struct regression {
-	uint32_t n;
-	double sx, sy, sxx, sxy, syy;
 };
 
 struct ins_summary_acc {
@@ -28,14 +23,21 @@ struct ins_summary_acc {
 	struct ins_step pending[INS_FOOT_COUNT];
 	int have_pending[INS_FOOT_COUNT];
 	struct running m[INS_FOOT_COUNT][INS_M_COUNT];
-	struct regression arch_index[INS_FOOT_COUNT], midfoot_index[INS_FOOT_COUNT];
+	/* both arch measures: which one applies is known only at the end */
+	struct ins_drift_acc arch_index[INS_FOOT_COUNT], midfoot_index[INS_FOOT_COUNT];
 	int have_origin[INS_FOOT_COUNT];
 	int64_t origin_us[INS_FOOT_COUNT];
 };
 
 struct ins_summary_acc *ins_summary_acc_new(void)
 {
-	return calloc(1, sizeof(struct ins_summary_acc));
+	struct ins_summary_acc *acc = calloc(1, sizeof(struct ins_summary_acc));
+
+	for (unsigned f = 0; acc && f < INS_FOOT_COUNT; f++) {
+		ins_drift_acc_init(&acc->arch_index[f]);
+		ins_drift_acc_init(&acc->midfoot_index[f]);
+	}
+	return acc;
 }
 
 void ins_summary_acc_free(struct ins_summary_acc *acc)
@@ -52,17 +54,7 @@ static void running_add(struct running *r, double v)
 	r->m2 += d * (v - r->mean);
 }
 
-static void regression_add(struct regression *g, double x, double y)
-{
-	g->n++;
-	g->sx += x;
-	g->sy += y;
-	g->sxx += x * x;
-	g->sxy += x * y;
-	g->syy += y * y;
-}
-
-/* A steady step into the statistics and the trend. */
+/* A steady step into the statistics and the arch drift. */
 static void steady_add(struct ins_summary_acc *acc, const struct ins_step *step)
 {
 	unsigned foot = step->foot;
@@ -76,10 +68,8 @@ static void steady_add(struct ins_summary_acc *acc, const struct ins_step *step)
 		acc->origin_us[foot] = step->contact_us;
 	}
 	minutes = (double)(step->contact_us - acc->origin_us[foot]) / 60e6;
-	if (isfinite(step->m[INS_M_ARCH_INDEX]))
-		regression_add(&acc->arch_index[foot], minutes, step->m[INS_M_ARCH_INDEX]);
-	if (isfinite(step->m[INS_M_MIDFOOT_LOAD_INDEX]))
-		regression_add(&acc->midfoot_index[foot], minutes, step->m[INS_M_MIDFOOT_LOAD_INDEX]);
+	ins_drift_acc_add(&acc->arch_index[foot], minutes, step->m[INS_M_ARCH_INDEX]);
+	ins_drift_acc_add(&acc->midfoot_index[foot], minutes, step->m[INS_M_MIDFOOT_LOAD_INDEX]);
 }
 
 /* Steps that are not steady gait are counted, by reason, and left out.  A
@@ -114,45 +104,6 @@ void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *ste
 	acc->irregular[foot] += (step->flags & INS_STEP_IRREGULAR) != 0;
 }
 
-/* Two-sided 95 % quantile of Student's t with df degrees of freedom: exact
- * table to 30, then the Cornish-Fisher expansion (error < 1e-4). */
-static double t975(uint32_t df)
-{
-	static const double table[31] = {
-		NAN, 12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-		2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-		2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423
-	};
-	const double z = 1.959964;
-	double d = df;
-
-	if (df <= 30)
-		return table[df];
-	return z + (z * z * z + z) / (4 * d) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
-}
-
-static void trend(const struct regression *g, double *slope, double ci[2])
-{
-	double n = g->n, sxx, sxy, syy, b, s2;
-
-	*slope = ci[0] = ci[1] = NAN;
-	if (g->n < 3)
-		return;
-	sxx = g->sxx - g->sx * g->sx / n;
-	sxy = g->sxy - g->sx * g->sy / n;
-	syy = g->syy - g->sy * g->sy / n;
-	if (!(sxx > 0))
-		return;
-	b = sxy / sxx;
-	s2 = (syy - b * sxy) / (n - 2);
-	*slope = b;
-	if (s2 < 0)
-		s2 = 0;
-	double half = t975(g->n - 2) * sqrt(s2 / sxx);
-	ci[0] = b - half;
-	ci[1] = b + half;
-}
-
 static void stats_of(const struct running *r, struct ins_metric_stats *st)
 {
 	st->n = r->n;
@@ -172,7 +123,7 @@ void ins_summary_acc_finish(const struct ins_summary_acc *acc_in, struct ins_sum
 			steady_add(acc, &acc->pending[foot]);
 	memset(out, 0, sizeof(*out));
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		const struct regression *g = &acc->midfoot_index[foot];
+		const struct ins_drift_acc *g = &acc->midfoot_index[foot];
 
 		out->steps[foot] = acc->steps[foot];
 		out->saturated_steps[foot] = acc->saturated[foot];
@@ -184,11 +135,12 @@ void ins_summary_acc_finish(const struct ins_summary_acc *acc_in, struct ins_sum
 		for (unsigned i = 0; i < INS_M_COUNT; i++)
 			stats_of(&acc->m[foot][i], &out->foot[foot][i]);
 		out->arch_measure[foot] = INS_ARCH_MIDFOOT_LOAD_INDEX;
-		if (acc->arch_index[foot].n > 0) {
+		if (acc->arch_index[foot].steps > 0) {
 			g = &acc->arch_index[foot];
 			out->arch_measure[foot] = INS_ARCH_ARCH_INDEX;
 		}
-		trend(g, &out->arch_trend_per_min[foot], out->arch_trend_ci95[foot]);
+		/* n of N: the steady steps with the measure, of all the foot's steps */
+		ins_drift_acc_finish(g, acc->steps[foot], out->arch_measure[foot], &out->arch_drift[foot]);
 	}
 	for (unsigned i = 0; i < INS_M_COUNT; i++) {
 		double l = out->foot[INS_FOOT_LEFT][i].mean, r = out->foot[INS_FOOT_RIGHT][i].mean;

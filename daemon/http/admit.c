@@ -1,12 +1,19 @@
 /* Connection admission.  libmicrohttpd stops polling its listening socket
  * when it reaches its connection limit, so a flood of connections that send
  * nothing (or trickle headers) leaves every new client waiting in the
- * kernel's accept queue until the flood times out.  Instead the server's own
- * limit sits below libmicrohttpd's (a reserve keeps the listening socket
- * polled); at that limit a new connection takes the place of the connection
- * that has been idle longest (connected or kept alive without a request in
- * progress), and is closed at once when every connection is busy with a
- * request (SSE streams, uploads, running jobs). */
+ * kernel's accept queue until the flood times out.  With epoll (0.9.75) it
+ * was worse: a worker at its limit took the listening socket out of its
+ * epoll set and put it back only after a slot freed, and connections whose
+ * peer had already closed were only dropped by the 30 s idle timeout (strace
+ * shows the worker closing them and re-adding the listening socket 30 s
+ * after the flood; upstream's later "epoll: immediately notice when other
+ * side closes the socket" adds EPOLLRDHUP), so one connection over the
+ * limit froze every new client for 30 s.  Here libmicrohttpd's limit is
+ * never reached: the server's own limit sits below it (a reserve keeps the
+ * listening socket polled); at that limit a new connection takes the place
+ * of the connection that has been idle longest (connected or kept alive
+ * without a request in progress), and is closed at once when every
+ * connection is busy with a request (SSE streams, uploads, running jobs). */
 #include <stdlib.h>
 #include <sys/socket.h>
 

@@ -121,9 +121,10 @@ static void h_metrics(struct ins_http *http, const struct ins_http_request *req,
 	json_t *arr = json_array();
 
 	for (unsigned i = 0; i < INS_M_COUNT; i++)
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "name", ins_step_metric_info[i].name,
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "name", ins_step_metric_info[i].name,
 						     "unit", ins_step_metric_info[i].unit,
-						     "label", ins_step_metric_info[i].label));
+						     "label", ins_step_metric_info[i].label,
+						     "scale", ins_metric_scale_name(ins_step_metric_info[i].scale)));
 	ins_http_resp_json(resp, 200, arr);
 }
 

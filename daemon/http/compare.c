@@ -1,61 +1,18 @@
 /* GET /api/compare: sessions side by side (shoe A / shoe B / barefoot).
- * Every summary metric per foot, its difference and percent change from
- * the first (baseline) session, the step-to-step SD of each session, and a
- * flag where the change exceeds ordinary step variation; plus the
- * difference heatmap of the last session against the baseline. */
+ * Every summary metric per foot with n, mean and SD, its difference from
+ * the first (baseline) session judged with its CI and effect size, the
+ * conditions that confound the comparison and the findings in words
+ * (compare_stats.c); plus the difference heatmap of the last session
+ * against the baseline.  format=csv: the same judgements as CSV. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http_priv.h"
 #include "insoled/analysis_json.h"
-
-static double summary_value(json_t *session, const char *metric, unsigned foot, const char *stat)
-{
-	json_t *v = json_object_get(json_object_get(json_object_get(json_object_get(
-		json_object_get(session, "summary"), "metrics"), metric), ins_foot_name(foot)), stat);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static json_t *pair(double left, double right)
-{
-	return json_pack("{s:o,s:o}", "left", ins_json_number_or_null(left), "right", ins_json_number_or_null(right));
-}
-
-static json_t *metric_json(json_t *sessions, unsigned n, unsigned m)
-{
-	const char *name = ins_step_metric_info[m].name;
-	json_t *values = json_array(), *diff = json_array(), *pct = json_array(), *sd = json_array(),
-	       *notable = json_array();
-
-	for (unsigned i = 0; i < n; i++) {
-		json_t *s = json_array_get(sessions, i), *base = json_array_get(sessions, 0);
-		double v[INS_FOOT_COUNT], d[INS_FOOT_COUNT], p[INS_FOOT_COUNT], sdv[INS_FOOT_COUNT];
-		int note[INS_FOOT_COUNT];
-
-		for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
-			double b = summary_value(base, name, f, "mean"), bsd = summary_value(base, name, f, "sd");
-			double larger_sd;
-
-			v[f] = summary_value(s, name, f, "mean");
-			sdv[f] = summary_value(s, name, f, "sd");
-			d[f] = v[f] - b;
-			p[f] = b != 0 ? 100.0 * d[f] / fabs(b) : NAN;
-			larger_sd = fmax(bsd, sdv[f]); /* fmax ignores one NaN */
-			note[f] = i > 0 && isfinite(d[f]) && isfinite(larger_sd) && fabs(d[f]) > larger_sd;
-		}
-		json_array_append_new(values, pair(v[0], v[1]));
-		json_array_append_new(diff, pair(d[0], d[1]));
-		json_array_append_new(pct, pair(p[0], p[1]));
-		json_array_append_new(sd, pair(sdv[0], sdv[1]));
-		json_array_append_new(notable, json_pack("{s:b,s:b}", "left", note[0], "right", note[1]));
-	}
-	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "name", name, "unit", ins_step_metric_info[m].unit,
-			 "label", ins_step_metric_info[m].label, "values", values, "diff", diff, "pct_change", pct,
-			 "step_sd", sd, "notable", notable);
-}
+#include "insoled/stats.h"
 
 static int same_grid(json_t *a, json_t *b)
 {
@@ -112,12 +69,41 @@ static json_t *heatmap_diffs(struct ins_http *http, int64_t base_id, int64_t lat
 	return out;
 }
 
+static void answer(struct ins_http_response *resp, json_t *sessions, json_t *heatmap_diff, int csv)
+{
+	json_t *names = ins_http_compare_names(sessions), *metrics = ins_http_compare_metrics(sessions);
+	json_t *doc = json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:i, s:f, s:f}, s:o}", "sessions", sessions, "names", names,
+				"warnings", ins_http_compare_warnings(sessions, names), "findings",
+				ins_http_compare_findings(metrics, names), "metrics", metrics, "rules", "min_steps",
+				INS_COMPARE_MIN_STEPS, "min_hedges_g", INS_COMPARE_MIN_G, "max_pace_diff",
+				INS_COMPARE_MAX_PACE_DIFF, "heatmap_diff", heatmap_diff);
+	char *text;
+
+	if (!csv || !doc) {
+		ins_http_resp_json(resp, 200, doc);
+		return;
+	}
+	text = ins_http_compare_csv(doc, &resp->len);
+	json_decref(doc);
+	if (!text) {
+		ins_http_resp_error(resp, 503, NULL, "out of memory building the comparison");
+		return;
+	}
+	free(resp->body);
+	resp->kind = INS_RESP_BUFFER;
+	resp->status = 200;
+	resp->body = text;
+	resp->content_type = "text/csv; charset=utf-8";
+	ins_http_resp_header(resp, "Content-Disposition", "attachment; filename=\"comparison.csv\"");
+}
+
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
 {
 	int64_t ids[INS_HTTP_MAX_COMPARE];
 	unsigned n = 0;
-	const char *kind;
-	json_t *sessions, *metrics;
+	const char *kind, *format = ins_http_query(req, "format");
+	int csv = format && strcmp(format, "csv") == 0;
+	json_t *sessions;
 
 	if (ins_http_parse_id_list(ins_http_query(req, "ids"), ids, INS_HTTP_MAX_COMPARE, &n) < 0 || n < 2) {
 		ins_http_resp_error(resp, 400, "ids", "ids: expected 2 to %d session ids separated by commas",
@@ -126,6 +112,10 @@ void ins_http_compare(struct ins_http *http, const struct ins_http_request *req,
 	}
 	if (ins_http_query_heatmap_kind(req, &kind, resp) < 0)
 		return;
+	if (format && !csv && strcmp(format, "json") != 0) {
+		ins_http_resp_error(resp, 400, "format", "format: expected json or csv");
+		return;
+	}
 	if (!http->store) {
 		ins_http_resp_error(resp, 503, NULL, "the database is not available");
 		return;
@@ -146,9 +136,5 @@ void ins_http_compare(struct ins_http *http, const struct ins_http_request *req,
 		}
 		json_array_append_new(sessions, s);
 	}
-	metrics = json_array();
-	for (unsigned m = 0; m < INS_M_COUNT; m++)
-		json_array_append_new(metrics, metric_json(sessions, n, m));
-	ins_http_resp_json(resp, 200, json_pack("{s:o,s:o,s:o}", "sessions", sessions, "metrics", metrics,
-						"heatmap_diff", heatmap_diffs(http, ids[0], ids[n - 1], kind)));
+	answer(resp, sessions, csv ? json_null() : heatmap_diffs(http, ids[0], ids[n - 1], kind), csv);
 }

@@ -1,6 +1,8 @@
-/* libmicrohttpd glue: a thread pool on poll() answers ordinary requests
- * (libmicrohttpd 0.9.75's epoll loop can hold slots of closed connections
- * until their timeout at the connection limit; see admit.c); SSE
+/* libmicrohttpd glue: a thread pool on epoll answers ordinary requests,
+ * kept below libmicrohttpd's own connection limit by admit.c (at that
+ * limit 0.9.75's epoll loop stops polling its listening socket until slots
+ * free, and connections whose peer closed meanwhile can hold theirs until
+ * the 30 s timeout: the whole server froze); SSE
  * responses are content-reader callbacks over ins_live cursors that suspend
  * their connection while there is nothing to send, and one waker thread
  * resumes them when the live state publishes (like systemd
@@ -836,7 +838,7 @@ static unsigned per_ip_limit(const struct ins_http *http)
 
 static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *err, size_t errlen)
 {
-	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
 	unsigned threads = http->threads ? http->threads : default_threads();

@@ -293,6 +293,13 @@ INS_HTTP_HANDLER(session_curves);
 INS_HTTP_HANDLER(session_reanalyze);
 INS_HTTP_HANDLER(session_export);
 void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+/* compare_stats.c: the parts of a comparison, from the sessions (SESSION
+ * with summary, calibration) in order, the first being the baseline. */
+json_t *ins_http_compare_names(json_t *sessions);
+json_t *ins_http_compare_metrics(json_t *sessions);
+json_t *ins_http_compare_warnings(json_t *sessions, json_t *names);
+json_t *ins_http_compare_findings(json_t *metrics, json_t *names);
+char *ins_http_compare_csv(json_t *doc, size_t *len);
 
 /* The layout's anatomical mask for the maps (mask_json.c). */
 struct ins_layout;

@@ -283,12 +283,15 @@ static int fscan_read_row(struct ins_import *imp, char *err, size_t errlen)
 		return 0;
 	do {
 		rc = ins_text_next(&f->text, &line, err, errlen);
-		if (rc <= 0)
+		if (rc < 0)
 			return rc;
-	} while (ins_is_blank(line));
-	if (strcmp(line, "@@") == 0) {
+	} while (rc == 1 && ins_is_blank(line));
+	if (rc == 0 || strcmp(line, "@@") == 0) {
 		f->ended = 1;
-		return 0;
+		if (f->last_frame)
+			return 0;
+		ins_import_errf(err, errlen, f->text.path, f->text.lineno, NULL, "a header but no frames");
+		return -1;
 	}
 	if (fscan_frame_line(f, line, &frame, err, errlen) < 0)
 		return -1;

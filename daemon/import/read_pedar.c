@@ -22,6 +22,7 @@ struct pedar {
 	unsigned n_values;                 /* 99 per insole present */
 	unsigned foot_of_block[INS_FOOT_COUNT]; /* foot of the first / second block of 99 */
 	double to_kpa;
+	unsigned long rows;                /* data rows read */
 };
 
 /* Insole types of the published areas table (pedar_insole_areas.csv). */
@@ -273,9 +274,14 @@ static int pedar_read_row(struct ins_import *imp, char *err, size_t errlen)
 
 	do {
 		rc = ins_text_next(&p->text, &line, err, errlen);
-		if (rc <= 0)
+		if (rc < 0 || (rc == 0 && p->rows))
 			return rc;
+		if (rc == 0) {
+			ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL, "a header but no rows");
+			return -1;
+		}
 	} while (ins_is_blank(line));
+	p->rows++;
 	if (p->text.unterminated && line[strlen(line) - 1] != '\t') {
 		ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
 				"truncated file: the last row ends neither with a line end nor with the tab "

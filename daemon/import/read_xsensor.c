@@ -246,6 +246,11 @@ static int xsensor_frame_line(struct ins_import *imp, char *line, int first, cha
 		if (xsensor_time_of_day(x, v, &x->tod_us, err, errlen) < 0)
 			return -1;
 		x->have_time = 1;
+		if (first) {    /* the start: "2022 Aug 16 08:21:17.982" */
+			size_t n = strlen(imp->info.start);
+
+			snprintf(imp->info.start + n, sizeof imp->info.start - n, "%s%s", n ? " " : "", v);
+		}
 	} else if (strcmp(key, "SENSOR") == 0) {
 		if ((x->foot = xsensor_foot(x, v, err, errlen)) < 0)
 			return -1;

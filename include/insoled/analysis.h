@@ -41,55 +41,61 @@ struct ins_frame_metrics {
  * foot leaves the ground.  NaN = not applicable or not yet known (first step,
  * no body weight, sparse layout for the Arch Index...).
  *
- * X(ID, "json_name", "unit", "Label") -- the single list that drives the
- * struct, storage columns, CSV/JSON exports, summaries and the dashboard. */
+ * X(ID, "json_name", "unit", "Label", SCALE) -- the single list that drives
+ * the struct, storage columns, CSV/JSON exports, summaries and the dashboard.
+ * SCALE (enum ins_metric_scale) says which comparisons mean something:
+ *   RATIO     positive quantity with a true zero: differences and percent change;
+ *   SHARE     a percentage of a whole (load shares): differences in points only;
+ *   POSITION  a place (CoP y, timing within stance, strike index): differences only;
+ *   SIGNED    a signed quantity around zero (CoP x, balance, CPEI): differences only;
+ *   CATEGORY  a class number (foot strike): no mean difference is judged. */
 #define INS_STEP_METRICS(X) \
-	X(STANCE_MS,            "stance_ms",            "ms",        "Contact time (stance)") \
-	X(SWING_MS,             "swing_ms",             "ms",        "Swing time (before this contact)") \
-	X(STRIDE_MS,            "stride_ms",            "ms",        "Stride time") \
-	X(STEP_MS,              "step_ms",              "ms",        "Step time (opposite contact to this contact)") \
-	X(DOUBLE_SUPPORT_MS,    "double_support_ms",    "ms",        "Double support during this stance") \
-	X(CADENCE_SPM,          "cadence_steps_min",    "steps/min", "Cadence (steps per minute)") \
-	X(CADENCE_STRIDES,      "cadence_strides_min",  "strides/min","Cadence (strides per minute)") \
-	X(PEAK_FORCE_N,         "peak_force_n",         "N",         "Peak force") \
-	X(MEAN_FORCE_N,         "mean_force_n",         "N",         "Mean force during stance") \
-	X(FIRST_PEAK_N,         "first_peak_n",         "N",         "First force peak") \
-	X(FIRST_PEAK_PCT,       "first_peak_pct",       "% stance",  "First peak timing") \
-	X(VALLEY_N,             "valley_n",             "N",         "Force valley (midstance)") \
-	X(VALLEY_PCT,           "valley_pct",           "% stance",  "Valley timing") \
-	X(SECOND_PEAK_N,        "second_peak_n",        "N",         "Second force peak (push-off)") \
-	X(SECOND_PEAK_PCT,      "second_peak_pct",      "% stance",  "Second peak timing") \
-	X(LOADING_RATE_NS,      "loading_rate_n_s",     "N/s",       "Loading rate (20-80 % of first peak)") \
-	X(LOADING_RATE_BWS,     "loading_rate_bw_s",    "BW/s",      "Loading rate, body weights per second") \
-	X(FTI_NS,               "fti_n_s",              "N s",       "Force-time integral") \
-	X(PEAK_PRESSURE_KPA,    "peak_pressure_kpa",    "kPa",       "Peak pressure") \
-	X(MEAN_PRESSURE_KPA,    "mean_pressure_kpa",    "kPa",       "Mean pressure over loaded sensors") \
-	X(CONTACT_AREA_MM2,     "contact_area_mm2",     "mm2",       "Peak contact area") \
-	X(HEEL_PEAK_KPA,        "heel_peak_kpa",        "kPa",       "Heel peak pressure") \
-	X(MIDFOOT_PEAK_KPA,     "midfoot_peak_kpa",     "kPa",       "Midfoot peak pressure") \
-	X(FOREFOOT_PEAK_KPA,    "forefoot_peak_kpa",    "kPa",       "Forefoot peak pressure") \
-	X(TOES_PEAK_KPA,        "toes_peak_kpa",        "kPa",       "Toes peak pressure") \
-	X(HEEL_PTI_KPAS,        "heel_pti_kpa_s",       "kPa s",     "Heel pressure-time integral") \
-	X(MIDFOOT_PTI_KPAS,     "midfoot_pti_kpa_s",    "kPa s",     "Midfoot pressure-time integral") \
-	X(FOREFOOT_PTI_KPAS,    "forefoot_pti_kpa_s",   "kPa s",     "Forefoot pressure-time integral") \
-	X(TOES_PTI_KPAS,        "toes_pti_kpa_s",       "kPa s",     "Toes pressure-time integral") \
-	X(HEEL_LOAD_PCT,        "heel_load_pct",        "%",         "Heel share of force-time integral") \
-	X(MIDFOOT_LOAD_PCT,     "midfoot_load_pct",     "%",         "Midfoot share of force-time integral") \
-	X(FOREFOOT_LOAD_PCT,    "forefoot_load_pct",    "%",         "Forefoot share of force-time integral") \
-	X(TOES_LOAD_PCT,        "toes_load_pct",        "%",         "Toes share of force-time integral") \
-	X(COP_START_X_MM,       "cop_start_x_mm",       "mm",        "CoP at contact, medial-lateral") \
-	X(COP_START_Y_MM,       "cop_start_y_mm",       "mm",        "CoP at contact, from heel") \
-	X(COP_END_X_MM,         "cop_end_x_mm",         "mm",        "CoP at toe-off, medial-lateral") \
-	X(COP_END_Y_MM,         "cop_end_y_mm",         "mm",        "CoP at toe-off, from heel") \
-	X(COP_PATH_MM,          "cop_path_mm",          "mm",        "CoP path length") \
-	X(COP_ML_WIDTH_MM,      "cop_ml_width_mm",      "mm",        "CoP medial-lateral range") \
-	X(CPEI_PCT,             "cpei_pct",             "%",         "Centre of pressure excursion index (Song 1996)") \
-	X(STRIKE_INDEX_PCT,     "strike_index_pct",     "% length",  "Strike index (CoP at contact)") \
-	X(STRIKE_PATTERN,       "strike_pattern",       "class",     "Foot strike: 0 rearfoot, 1 midfoot, 2 forefoot") \
-	X(ML_BALANCE,           "ml_balance",           "ratio",     "Medial-lateral balance (M-L)/(M+L), + = medial") \
-	X(MIDFOOT_LOAD_INDEX,   "midfoot_load_index",   "%",         "Midfoot load index (insole proxy, not the Arch Index)") \
-	X(MIDFOOT_SHARE_MIDSTANCE, "midfoot_share_midstance", "%",   "Midfoot share of force at midstance (insole proxy)") \
-	X(ARCH_INDEX,           "arch_index",           "ratio",     "Arch Index, Cavanagh & Rodgers 1987 (dense layouts only)") \
+	X(STANCE_MS,            "stance_ms",            "ms",        "Contact time (stance)", RATIO) \
+	X(SWING_MS,             "swing_ms",             "ms",        "Swing time (before this contact)", RATIO) \
+	X(STRIDE_MS,            "stride_ms",            "ms",        "Stride time", RATIO) \
+	X(STEP_MS,              "step_ms",              "ms",        "Step time (opposite contact to this contact)", RATIO) \
+	X(DOUBLE_SUPPORT_MS,    "double_support_ms",    "ms",        "Double support during this stance", RATIO) \
+	X(CADENCE_SPM,          "cadence_steps_min",    "steps/min", "Cadence (steps per minute)", RATIO) \
+	X(CADENCE_STRIDES,      "cadence_strides_min",  "strides/min","Cadence (strides per minute)", RATIO) \
+	X(PEAK_FORCE_N,         "peak_force_n",         "N",         "Peak force", RATIO) \
+	X(MEAN_FORCE_N,         "mean_force_n",         "N",         "Mean force during stance", RATIO) \
+	X(FIRST_PEAK_N,         "first_peak_n",         "N",         "First force peak", RATIO) \
+	X(FIRST_PEAK_PCT,       "first_peak_pct",       "% stance",  "First peak timing", POSITION) \
+	X(VALLEY_N,             "valley_n",             "N",         "Force valley (midstance)", RATIO) \
+	X(VALLEY_PCT,           "valley_pct",           "% stance",  "Valley timing", POSITION) \
+	X(SECOND_PEAK_N,        "second_peak_n",        "N",         "Second force peak (push-off)", RATIO) \
+	X(SECOND_PEAK_PCT,      "second_peak_pct",      "% stance",  "Second peak timing", POSITION) \
+	X(LOADING_RATE_NS,      "loading_rate_n_s",     "N/s",       "Loading rate (20-80 % of first peak)", RATIO) \
+	X(LOADING_RATE_BWS,     "loading_rate_bw_s",    "BW/s",      "Loading rate, body weights per second", RATIO) \
+	X(FTI_NS,               "fti_n_s",              "N s",       "Force-time integral", RATIO) \
+	X(PEAK_PRESSURE_KPA,    "peak_pressure_kpa",    "kPa",       "Peak pressure", RATIO) \
+	X(MEAN_PRESSURE_KPA,    "mean_pressure_kpa",    "kPa",       "Mean pressure over loaded sensors", RATIO) \
+	X(CONTACT_AREA_MM2,     "contact_area_mm2",     "mm2",       "Peak contact area", RATIO) \
+	X(HEEL_PEAK_KPA,        "heel_peak_kpa",        "kPa",       "Heel peak pressure", RATIO) \
+	X(MIDFOOT_PEAK_KPA,     "midfoot_peak_kpa",     "kPa",       "Midfoot peak pressure", RATIO) \
+	X(FOREFOOT_PEAK_KPA,    "forefoot_peak_kpa",    "kPa",       "Forefoot peak pressure", RATIO) \
+	X(TOES_PEAK_KPA,        "toes_peak_kpa",        "kPa",       "Toes peak pressure", RATIO) \
+	X(HEEL_PTI_KPAS,        "heel_pti_kpa_s",       "kPa s",     "Heel pressure-time integral", RATIO) \
+	X(MIDFOOT_PTI_KPAS,     "midfoot_pti_kpa_s",    "kPa s",     "Midfoot pressure-time integral", RATIO) \
+	X(FOREFOOT_PTI_KPAS,    "forefoot_pti_kpa_s",   "kPa s",     "Forefoot pressure-time integral", RATIO) \
+	X(TOES_PTI_KPAS,        "toes_pti_kpa_s",       "kPa s",     "Toes pressure-time integral", RATIO) \
+	X(HEEL_LOAD_PCT,        "heel_load_pct",        "%",         "Heel share of force-time integral", SHARE) \
+	X(MIDFOOT_LOAD_PCT,     "midfoot_load_pct",     "%",         "Midfoot share of force-time integral", SHARE) \
+	X(FOREFOOT_LOAD_PCT,    "forefoot_load_pct",    "%",         "Forefoot share of force-time integral", SHARE) \
+	X(TOES_LOAD_PCT,        "toes_load_pct",        "%",         "Toes share of force-time integral", SHARE) \
+	X(COP_START_X_MM,       "cop_start_x_mm",       "mm",        "CoP at contact, medial-lateral", SIGNED) \
+	X(COP_START_Y_MM,       "cop_start_y_mm",       "mm",        "CoP at contact, from heel", POSITION) \
+	X(COP_END_X_MM,         "cop_end_x_mm",         "mm",        "CoP at toe-off, medial-lateral", SIGNED) \
+	X(COP_END_Y_MM,         "cop_end_y_mm",         "mm",        "CoP at toe-off, from heel", POSITION) \
+	X(COP_PATH_MM,          "cop_path_mm",          "mm",        "CoP path length", RATIO) \
+	X(COP_ML_WIDTH_MM,      "cop_ml_width_mm",      "mm",        "CoP medial-lateral range", RATIO) \
+	X(CPEI_PCT,             "cpei_pct",             "%",         "Centre of pressure excursion index (Song 1996)", SIGNED) \
+	X(STRIKE_INDEX_PCT,     "strike_index_pct",     "% length",  "Strike index (CoP at contact)", POSITION) \
+	X(STRIKE_PATTERN,       "strike_pattern",       "class",     "Foot strike: 0 rearfoot, 1 midfoot, 2 forefoot", CATEGORY) \
+	X(ML_BALANCE,           "ml_balance",           "ratio",     "Medial-lateral balance (M-L)/(M+L), + = medial", SIGNED) \
+	X(MIDFOOT_LOAD_INDEX,   "midfoot_load_index",   "%",         "Midfoot load index (insole proxy, not the Arch Index)", SHARE) \
+	X(MIDFOOT_SHARE_MIDSTANCE, "midfoot_share_midstance", "%",   "Midfoot share of force at midstance (insole proxy)", SHARE) \
+	X(ARCH_INDEX,           "arch_index",           "ratio",     "Arch Index, Cavanagh & Rodgers 1987 (dense layouts only)", RATIO) \
 	INS_MASK_STEP_METRICS(X)
 
 /* Per anatomical mask region (enum ins_mask_region, layout.h), five
@@ -99,11 +105,11 @@ struct ins_frame_metrics {
  * force-time integral.  The metric of region r is
  * INS_M_MASK_FIRST + r * INS_MASK_METRICS_PER_REGION + enum ins_mask_metric. */
 #define INS_MASK_METRICS_OF(X, id, name, label) \
-	X(id##_PEAK_KPA,     name "_peak_kpa",         "kPa",   label " peak pressure") \
-	X(id##_PTI_KPAS,     name "_pti_kpa_s",        "kPa s", label " pressure-time integral") \
-	X(id##_MAX_FORCE_N,  name "_max_force_n",      "N",     label " maximum force") \
-	X(id##_CONTACT_MM2,  name "_contact_area_mm2", "mm2",   label " peak contact area") \
-	X(id##_LOAD_PCT,     name "_load_pct",         "%",     label " share of force-time integral")
+	X(id##_PEAK_KPA,     name "_peak_kpa",         "kPa",   label " peak pressure", RATIO) \
+	X(id##_PTI_KPAS,     name "_pti_kpa_s",        "kPa s", label " pressure-time integral", RATIO) \
+	X(id##_MAX_FORCE_N,  name "_max_force_n",      "N",     label " maximum force", RATIO) \
+	X(id##_CONTACT_MM2,  name "_contact_area_mm2", "mm2",   label " peak contact area", RATIO) \
+	X(id##_LOAD_PCT,     name "_load_pct",         "%",     label " share of force-time integral", SHARE)
 #define INS_MASK_STEP_METRICS(X) \
 	INS_MASK_METRICS_OF(X, MEDIAL_HEEL,     "medial_heel",     "Medial heel") \
 	INS_MASK_METRICS_OF(X, LATERAL_HEEL,    "lateral_heel",    "Lateral heel") \
@@ -116,7 +122,7 @@ struct ins_frame_metrics {
 	INS_MASK_METRICS_OF(X, LESSER_TOES,     "lesser_toes",     "Lesser toes")
 
 enum ins_step_metric {
-#define INS_X_ENUM(id, name, unit, label) INS_M_##id,
+#define INS_X_ENUM(id, name, unit, label, scale) INS_M_##id,
 	INS_STEP_METRICS(INS_X_ENUM)
 #undef INS_X_ENUM
 	INS_M_COUNT
@@ -126,10 +132,21 @@ enum ins_mask_metric { INS_MASK_PEAK = 0, INS_MASK_PTI, INS_MASK_FORCE, INS_MASK
 #define INS_M_MASK_FIRST INS_M_MEDIAL_HEEL_PEAK_KPA
 #define INS_M_MASK(region, metric) (INS_M_MASK_FIRST + (region) * INS_MASK_METRICS_PER_REGION + (metric))
 
+enum ins_metric_scale {
+	INS_SCALE_RATIO = 0,
+	INS_SCALE_SHARE,
+	INS_SCALE_POSITION,
+	INS_SCALE_SIGNED,
+	INS_SCALE_CATEGORY
+};
+/* "ratio", "share", "position", "signed", "category" */
+const char *ins_metric_scale_name(unsigned scale);
+
 struct ins_metric_info {
 	const char *name;  /* JSON / CSV / SQL column name */
 	const char *unit;
 	const char *label; /* for people */
+	enum ins_metric_scale scale;
 };
 extern const struct ins_metric_info ins_step_metric_info[INS_M_COUNT];
 
@@ -289,6 +306,8 @@ void ins_analysis_stats(const struct ins_analysis *ana, struct ins_analysis_stat
 
 /* ---- session summary -------------------------------------------------- */
 
+#include "insoled/stats.h"
+
 struct ins_metric_stats {
 	uint32_t n;               /* steps with a value */
 	double mean, sd, cv_pct;  /* NaN when n == 0 (sd, cv: n < 2) */
@@ -299,11 +318,10 @@ struct ins_summary {
 	struct ins_metric_stats foot[INS_FOOT_COUNT][INS_M_COUNT];
 	/* SI = (R - L) / (0.5 (R + L)) x 100 %; positive = right larger. */
 	double symmetry_pct[INS_M_COUNT];
-	/* Arch collapse over the session: slope of the foot's arch measure
-	 * (arch index on dense layouts, midfoot load index otherwise) per
-	 * minute with its 95 % confidence interval. */
-	double arch_trend_per_min[INS_FOOT_COUNT];
-	double arch_trend_ci95[INS_FOOT_COUNT][2];
+	/* Arch collapse over the session, per foot: the drift of its arch
+	 * measure (arch index on dense layouts, midfoot load index otherwise)
+	 * with its CI, minimal detectable change, class and reason (stats.h). */
+	struct ins_drift arch_drift[INS_FOOT_COUNT];
 	uint32_t saturated_steps[INS_FOOT_COUNT];
 	uint32_t gap_steps[INS_FOOT_COUNT];
 	/* Steps left out of the statistics above (ins_step_steady() false), in
@@ -313,7 +331,7 @@ struct ins_summary {
 	uint32_t irregular_steps[INS_FOOT_COUNT];
 	/* steady-looking last step before an irregular one (walking stopped) */
 	uint32_t termination_steps[INS_FOOT_COUNT];
-	/* enum ins_arch_measure the trend of each foot was computed from. */
+	/* enum ins_arch_measure the drift of each foot was computed from. */
 	uint8_t arch_measure[INS_FOOT_COUNT];
 };
 

@@ -22,7 +22,9 @@ int ins_step_json_text(const struct ins_step *step, char *buf, size_t buflen);
 
 /* {"steps":{"left","right"},
  *  "metrics":{NAME:{"left":{"n","mean","sd","cv_pct"},"right":{...},"symmetry_pct"}},
- *  "arch_trend":{"left":{"per_min","ci95":[lo,hi]},"right":{...}},
+ *  "findings":[{"foot","class","text"}],
+ *  "arch_trend":{"left":{"class","headline","reason","change","change_ci95":[lo,hi],"mdc95","sem",
+ *                "per_min","ci95":[lo,hi],"steps","steps_total","blocks","minutes"},"right":{...}},
  *  "arch_measure":"arch_index"|"midfoot_load_index",
  *  "quality":{"saturated_steps":{"left","right"},"gap_steps":{"left","right"}}} */
 json_t *ins_summary_json(const struct ins_summary *sum);

@@ -8,6 +8,9 @@
  *     event's t_us names the frame, whose write time to the pty is known;
  *   - at the end the daemon's counters must show every frame analysed and
  *     none dropped (acquisition queue, protocol, store).
+ * With the first layout also: GET /api/sessions with wrk, and floods of
+ * 1,000 and 4,000 connections (busy under wrk, then silent) while a fresh
+ * client asks for /api/status five times a second (its wait is printed).
  * Runs for the 16-sensor and the 1,260-cell layouts.  Needs wrk (Debian
  * package wrk).  Environment: INS_BENCH_WRK_S (default 8), INS_BENCH_SSE
  * (default 100), INS_BENCH_LAYOUTS (default "fsr16 grid60x21"). */
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -236,17 +240,27 @@ static json_t *http_json(const char *method, const char *url, const char *body)
 
 /* ---- SSE clients ----------------------------------------------------------- */
 
-static int sse_connect(uint16_t port)
+static int tcp_connect(uint16_t port)
 {
 	/* CLOEXEC: wrk sizes its event loop by its own connection count and
 	 * fails on inherited descriptors numbered above it. */
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	static const char get[] = "GET /api/live/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    write(fd, get, sizeof(get) - 1) != (ssize_t)(sizeof(get) - 1)) {
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int sse_connect(uint16_t port)
+{
+	int fd = tcp_connect(port);
+	static const char get[] = "GET /api/live/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+
+	if (fd < 0 || write(fd, get, sizeof(get) - 1) != (ssize_t)(sizeof(get) - 1)) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -403,17 +417,18 @@ static double to_ms(double v, const char *unit)
 }
 
 /* paced: NULL for as fast as possible, or a wrk Lua script adding think time */
-static int run_wrk(const char *url, int seconds, const char *paced, struct wrk_result *r)
+static int run_wrk_on(const char *url, const char *path, int conns, int seconds, const char *paced,
+		      struct wrk_result *r)
 {
 	char cmd[768], line[512], all[4096] = "";
 	FILE *p;
 
 	memset(r, 0, sizeof(*r));
 	if (paced)
-		snprintf(cmd, sizeof(cmd), "wrk -t2 -c%d -d%ds --latency -s '%s' '%s/api/live' 2>&1", PACED_CONNECTIONS,
-			 seconds, paced, url);
+		snprintf(cmd, sizeof(cmd), "wrk -t2 -c%d -d%ds --latency -s '%s' '%s%s' 2>&1", PACED_CONNECTIONS,
+			 seconds, paced, url, path);
 	else
-		snprintf(cmd, sizeof(cmd), "wrk -t2 -c32 -d%ds --latency '%s/api/live' 2>&1", seconds, url);
+		snprintf(cmd, sizeof(cmd), "wrk -t2 -c%d -d%ds --latency '%s%s' 2>&1", conns, seconds, url, path);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
@@ -441,6 +456,114 @@ static int run_wrk(const char *url, int seconds, const char *paced, struct wrk_r
 		return -1;
 	}
 	return 0;
+}
+
+static int run_wrk(const char *url, int seconds, const char *paced, struct wrk_result *r)
+{
+	return run_wrk_on(url, "/api/live", 32, seconds, paced, r);
+}
+
+/* ---- floods: a fresh client's wait while thousands of connections are open ---------- */
+
+#define PROBE_EVERY_US 200000        /* five fresh clients a second */
+#define PROBE_MAX 4096
+
+struct probe {
+	char url[300];
+	pthread_t thread;
+	atomic_int stop;
+	double ms[PROBE_MAX];
+	size_t n, failed;
+};
+
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+	return size * n;
+}
+
+/* One request on a new connection; its time in ms, or -1. */
+static double probe_once(const char *url)
+{
+	CURL *c = curl_easy_init();
+	int64_t t0 = ins_mono_us();
+	long code = 0;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	if (curl_easy_perform(c) != CURLE_OK || curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
+		code = 0;
+	curl_easy_cleanup(c);
+	return code == 200 ? (ins_mono_us() - t0) / 1e3 : -1;
+}
+
+static void *probe_main(void *arg)
+{
+	struct probe *pr = arg;
+
+	while (!atomic_load(&pr->stop) && pr->n < PROBE_MAX) {
+		double ms = probe_once(pr->url);
+
+		if (ms < 0)
+			pr->failed++;
+		else
+			pr->ms[pr->n++] = ms;
+		usleep(PROBE_EVERY_US);
+	}
+	return NULL;
+}
+
+static void probe_report(struct probe *pr, const char *during)
+{
+	qsort(pr->ms, pr->n, sizeof(pr->ms[0]), cmp_double);
+	printf("    fresh clients during %s: %zu answered, %zu failed; p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", during,
+	       pr->n, pr->failed, pct(pr->ms, pr->n, 50), pct(pr->ms, pr->n, 99), pr->n ? pr->ms[pr->n - 1] : 0.0);
+}
+
+/* wrk keeps `conns` connections busy on /api/live while fresh clients ask
+ * for /api/status; then as many connections sit silent (a slow-header
+ * flood) and fresh clients ask again. */
+static int bench_flood(const char *url, uint16_t port, int conns, int seconds)
+{
+	struct probe *pr = calloc(1, sizeof(*pr));
+	struct wrk_result w;
+	int *fds = calloc((size_t)conns, sizeof(int)), rc = -1;
+
+	if (!pr || !fds)
+		goto out;
+	snprintf(pr->url, sizeof(pr->url), "%s/api/status", url);
+	pthread_create(&pr->thread, NULL, probe_main, pr);
+	rc = run_wrk_on(url, "/api/live", conns, seconds, NULL, &w);
+	atomic_store(&pr->stop, 1);
+	pthread_join(pr->thread, NULL);
+	if (rc < 0)
+		goto out;
+	printf("  GET /api/live with %d connections (wrk -t2 -c%d -d%ds): %.0f req/s, p50 %.2f ms, p99 %.2f ms, "
+	       "non-2xx %ld, socket errors %ld\n", conns, conns, seconds, w.rps, w.p50_ms, w.p99_ms, w.non2xx, w.errors);
+	probe_report(pr, "it");
+	memset(pr, 0, sizeof(*pr));
+	snprintf(pr->url, sizeof(pr->url), "%s/api/status", url);
+	for (int i = 0; i < conns; i++)
+		fds[i] = tcp_connect(port); /* connected, sends nothing */
+	for (int i = 0; i < 20; i++) {
+		double ms = probe_once(pr->url);
+
+		if (ms < 0)
+			pr->failed++;
+		else
+			pr->ms[pr->n++] = ms;
+	}
+	printf("  %d silent connections open:\n", conns);
+	probe_report(pr, "them");
+	for (int i = 0; i < conns; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+out:
+	free(pr);
+	free(fds);
+	return rc;
 }
 
 /* ---- counters ---------------------------------------------------------------------- */
@@ -487,7 +610,7 @@ static int report_drops(const char *url, uint64_t sent)
 
 /* ---- one layout ----------------------------------------------------------------------- */
 
-static int bench_layout(const char *name, int wrk_s, int n_sse)
+static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 {
 	char dir[] = "/tmp/insoled-bench-http-XXXXXX", url[256], u[300], err[256];
 	struct ins_synth_params sp;
@@ -580,6 +703,14 @@ static int bench_layout(const char *name, int wrk_s, int n_sse)
 	       n_sse, w2.rps, w2.p50_ms, w2.p99_ms, w2.non2xx, w2.errors);
 	sse_report(&sse, wrk_s, "while wrk saturates both cores");
 	sse_stop(&sse);
+	if (with_floods) {
+		if (run_wrk_on(url, "/api/sessions", 32, wrk_s, NULL, &w2) < 0)
+			goto out;
+		printf("  GET /api/sessions (wrk -t2 -c32 -d%ds): %.0f req/s, p50 %.2f ms, p99 %.2f ms, non-2xx %ld, "
+		       "socket errors %ld\n", wrk_s, w2.rps, w2.p50_ms, w2.p99_ms, w2.non2xx, w2.errors);
+		if (bench_flood(url, port, 1000, wrk_s) < 0 || bench_flood(url, port, 4000, wrk_s) < 0)
+			goto out;
+	}
 	atomic_store(&f->stop, 1);
 	pthread_join(f->thread, NULL);
 	f->thread = 0;
@@ -608,6 +739,20 @@ out:
 	return rc;
 }
 
+/* wrk with 4,000 connections and the flood's own sockets need more than
+ * the default 1,024 descriptors; the daemon raises its own limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		printf("file descriptors: %llu (ulimit -n)\n", (unsigned long long)rl.rlim_cur);
+}
+
 int main(void)
 {
 	const char *layouts = getenv("INS_BENCH_LAYOUTS") ? getenv("INS_BENCH_LAYOUTS") : "fsr16 grid60x21";
@@ -621,10 +766,11 @@ int main(void)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(copy, sizeof(copy), "%s", layouts);
 	for (char *name = strtok_r(copy, " ", &save); name; name = strtok_r(NULL, " ", &save))
-		failed |= bench_layout(name, wrk_s, n_sse) != 0;
+		failed |= bench_layout(name, wrk_s, n_sse, !failed && name == copy) != 0;
 	curl_global_cleanup();
 	return failed;
 }

@@ -23,20 +23,23 @@ const { chromium } = await import(join(SRC, 'tests/browser/node_modules/playwrig
 const TOKEN = '9c1e7a3f5b2d8e604a1f3c7b9e2d5a80'; // 128 bits: the server refuses weaker tokens
 const LAYOUT = 'fsr16';
 // Emulated time runs this many times faster than the wall clock so a few
-// seconds of recording hold enough steps (about 30) for a summary.
-const SPEED = 3;
-const RECORD_MS = 7000;
+// seconds of recording hold enough steps for a summary and for a comparison
+// to call out a difference (at least 30 per foot: 8 s x 5 = 40 s of walking
+// at 55 steps per foot and minute is about 36).
+const SPEED = 5;
+const RECORD_MS = 8000;
 const READY_MS = 15000;      // daemon start-up, including opening the pty
 const STEP_WAIT_MS = 20000;  // first step: detector warm-up plus a stride
 const UI_WAIT_MS = 15000;
 const ARCH_NORMAL = 0.0, ARCH_COLLAPSED = 0.9;
-// Phase 1 loses this many frames over its first 30 s of stream time, so the
-// "frames dropped" warning has something to show.
-const DROPS = ['--drop', '15', '--fault-window', '30'];
+// Phase 1 loses this many frames over its first 10 s of wall time (stream
+// time runs SPEED times faster), so the "frames dropped" warning still has
+// something to show after the checks that come before it.
+const DROPS = ['--drop', '15', '--fault-window', String(10 * SPEED)];
 // Phase 3 pulls the plug for long enough to be seen (stream seconds).
 const UNPLUG = ['--unplug-after', '6', '--unplug-for', '60'];
 const ALERT_WAIT_MS = 20000;
-const TARGET_WAIT_MS = 60000; // 32 strides per foot at SPEED 3: about 12 s, far more on a loaded machine
+const TARGET_WAIT_MS = 60000; // 32 strides per foot at SPEED 5: about 7 s, far more on a loaded machine
 const window_h = (page) => page.viewportSize().height;
 
 const tmp = mkdtempSync(join(tmpdir(), 'insoled-browser-'));
@@ -337,6 +340,12 @@ async function main() {
 			const stance = await page.textContent('#metrics-table tr[data-metric="stance_ms"]');
 			expect(/\d+ ± \d+/.test(stance), `stance row has no mean ± SD: ${stance}`);
 			expect((await page.textContent('#arch')).includes('Category'), 'arch-collapse section lacks its category');
+			// Findings at the top, in the daemon's words: 40 s of walking is too
+			// short to judge an arch drift, and the arch card says the same.
+			const findings = await page.textContent('#findings');
+			expect(/Left foot: too few steps to judge a change of the arch \(\d+ of \d+ steps usable/.test(findings),
+				`report findings: ${findings}`);
+			expect((await page.textContent('#arch')).includes('Too few steps to judge'), 'the arch card does not show the drift class');
 			// The averaged force curve is drawn from /api/sessions/ID/curves: a
 			// failing endpoint would leave only the status text, so wait for the chart.
 			await page.waitForSelector('#force-curve .uplot', { timeout: UI_WAIT_MS });
@@ -432,12 +441,24 @@ async function main() {
 			await page2.goto(`${daemon.base}/#/compare?ids=${ids.a},${ids.b}`);
 			const row = '#compare-table tr[data-metric="midfoot_load_index"]';
 			await page2.waitForSelector(row, { timeout: UI_WAIT_MS });
-			const cells = await page2.$$eval(`${row} td.n`, (tds) => tds.map((td) => ({ text: td.textContent, notable: td.classList.contains('notable') })));
-			// baseline left, right, then session B left, right
-			const changed = cells.slice(2).filter((c) => /[+−]\d/.test(c.text));
-			expect(changed.length > 0, `no difference shown for the midfoot load index: ${JSON.stringify(cells)}`);
-			expect(cells.slice(2).some((c) => c.notable && /\+\d/.test(c.text)),
-				`collapsing the arch did not raise the midfoot load index beyond step-to-step variation: ${JSON.stringify(cells)}`);
+			const cells = await page2.$$eval(`${row} td.n`, (tds) => tds.map((td) => ({ text: td.textContent, call: td.dataset.call, notable: td.classList.contains('notable') })));
+			// baseline left, right, then session B left, right: a share, so its
+			// difference is in points with a CI, never a percent change
+			expect(cells.slice(2).every((c) => /Δ \+\d[\d.]* points \(CI [+−]?\d/.test(c.text) && /n = \d+/.test(c.text) && !/%/.test(c.text)),
+				`midfoot load index cells lack n, the difference in points with its CI, or show a percent: ${JSON.stringify(cells)}`);
+			expect(cells.slice(2).some((c) => c.notable && c.call === 'higher'),
+				`collapsing the arch did not call out a higher midfoot load index: ${JSON.stringify(cells)}`);
+			// a signed position: no percent anywhere in its row
+			for (const metric of ['cop_end_x_mm', 'ml_balance', 'cpei_pct', 'strike_pattern']) {
+				const text = await page2.textContent(`#compare-table tr[data-metric="${metric}"]`);
+				expect(!/\d %/.test(text), `${metric} shows a percent change: ${text}`);
+			}
+			// headings name the footwear; the findings say it in words, from the daemon
+			const head = await page2.textContent('#compare-table thead');
+			expect(head.includes('shoe A') && head.includes('shoe B') && !/#\d/.test(head), `table headings: ${head}`);
+			const findings = await page2.textContent('#compare-findings');
+			expect(/Left foot: Midfoot load index \(insole proxy, not the Arch Index\) [\d.]+ points higher in shoe B/.test(findings),
+				`compare findings: ${findings}`);
 			await page2.waitForSelector('#diff-left', { timeout: UI_WAIT_MS });
 			await sleep(500);
 			await shot(page2, 'compare');

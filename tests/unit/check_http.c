@@ -869,16 +869,16 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	int64_t a, b;
 
 	a = start_session("P-3", "shoe A");
-	record_steps(a, 650, 640, 20);
+	record_steps(a, 650, 640, 40);
 	stop_session(a);
 	b = start_session("P-3", "shoe B");
-	record_steps(b, 600, 640, 20);
+	record_steps(b, 600, 640, 40);
 	stop_session(b);
 
 	snprintf(path, sizeof(path), "/api/sessions/%lld/steps", (long long)a);
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	j = body_json();
-	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 40);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 80);
 	json_decref(j);
 
 	snprintf(path, sizeof(path), "/api/sessions/%lld/heatmap", (long long)a);
@@ -911,25 +911,100 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "metrics")), INS_M_COUNT);
 	m = json_array_get(json_object_get(j, "metrics"), INS_M_STANCE_MS);
 	ck_assert_str_eq(json_string_value(json_object_get(m, "name")), "stance_ms");
-	/* left 650 -> 600: diff -50, -7.69 %, notable (SD 10.26); right unchanged */
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "values"), 0), "left")),
-				650, 1e-6);
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "diff"), 1), "left")),
-				-50, 1e-6);
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "pct_change"), 1),
-								  "left")), -50.0 / 650 * 100, 1e-6);
-	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(json_object_get(m, "step_sd"), 1), "left")),
-				sqrt(20 * 100.0 / 19), 1e-6);
-	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(m, "notable"), 1), "left")));
-	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(m, "notable"), 1), "right")));
-	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(m, "notable"), 0), "left")));
+	ck_assert_str_eq(json_string_value(json_object_get(m, "scale")), "ratio");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "names"), 1)), "shoe B");
+	/* left 650 -> 600 ms on SD 10.13 (40 steps each): lower, a large effect;
+	 * right unchanged: no clear change */
+	json_t *v0 = json_object_get(json_array_get(json_object_get(m, "values"), 0), "left");
+	ck_assert_double_eq_tol(json_number_value(json_object_get(v0, "mean")), 650, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(v0, "sd")), sqrt(40 * 100.0 / 39), 1e-6);
+	ck_assert_int_eq(json_integer_value(json_object_get(v0, "n")), 40);
+	ck_assert(json_is_null(json_array_get(json_object_get(m, "vs_baseline"), 0)));
+	json_t *dl = json_object_get(json_array_get(json_object_get(m, "vs_baseline"), 1), "left");
+	json_t *dr = json_object_get(json_array_get(json_object_get(m, "vs_baseline"), 1), "right");
+	ck_assert_double_eq_tol(json_number_value(json_object_get(dl, "diff")), -50, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(dl, "pct")), -50.0 / 650 * 100, 1e-6);
+	ck_assert_str_eq(json_string_value(json_object_get(dl, "call")), "lower");
+	ck_assert_str_eq(json_string_value(json_object_get(dl, "effect")), "large");
+	ck_assert_int_eq(json_integer_value(json_object_get(dl, "n_baseline")), 40);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(json_object_get(dl, "ci95"), 1)),
+				-50 + ins_t_quantile(0.975, 78) * sqrt(2 * 4000.0 / 39 / 40), 1e-6);
+	ck_assert_str_eq(json_string_value(json_object_get(dr, "call")), "no_clear_change");
+	/* the finding says it in words; the same layouts and pace: no warning */
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "warnings")), 0);
+	json_t *fd = json_object_get(j, "findings");
+	ck_assert_uint_eq(json_array_size(fd), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(fd, 0), "text")),
+			 "Left foot: Contact time (stance) 7.7 % lower in shoe B than in shoe A (95 % CI 7.0 to 8.4 %), a "
+			 "large effect (g = 4.89; 40 and 40 steps).");
 	ck_assert(json_is_object(json_object_get(j, "heatmap_diff")));
 	json_decref(j);
+	/* a session against itself calls out nothing */
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld", (long long)a, (long long)a);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "names"), 1)), "shoe A (#1)");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(json_object_get(j, "findings"), 0),
+								       "text")), "No metric differs clearly"));
+	json_decref(j);
+	/* CSV: the same judgements, one row per metric, foot and later session */
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld&format=csv", (long long)a, (long long)b);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	ck_assert(has_header("Content-Type: text/csv"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "\nmetric,unit,scale,foot,session_id,session,n_baseline,mean_baseline,"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "# finding: Left foot: Contact time (stance) 7.7 % lower"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "\nstance_ms,\"ms\",ratio,left,2,\"shoe B\",40,650,"));
+	ck_assert_ptr_nonnull(strstr(rep.body, ",large,-7.69230769,"));
+	ck_assert_ptr_nonnull(strstr(rep.body, ",lower,\"lower: -50 ms (95 % CI"));
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld&format=xml", (long long)a, (long long)b);
+	req("GET", path, NULL, NULL);
+	assert_error_field(400, "format");
 	snprintf(path, sizeof(path), "/api/compare?ids=%lld,987654", (long long)a);
 	req("GET", path, NULL, NULL);
 	assert_error_field(404, "ids");
 	req("GET", "/api/compare?ids=a,b", NULL, NULL);
 	assert_error_field(400, "ids");
+}
+END_TEST
+
+/* Two walks 35 % apart in cadence: the comparison says so first, with what
+ * to do, whatever the metrics show. */
+static void record_cadence(int64_t id, double cadence)
+{
+	for (int i = 0; i < 40; i++) {
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			struct ins_step st = make_step(foot, (uint32_t)i, 600 + (i % 2 ? 10 : -10));
+
+			st.m[INS_M_CADENCE_SPM] = cadence + (i % 2 ? 2 : -2);
+			ck_assert_int_eq(ins_store_put_step(fx.store, id, &st), 0);
+		}
+	}
+}
+
+START_TEST(compare_warns_of_a_cadence_mismatch)
+{
+	char path[160];
+	int64_t a = start_session("P-4", "barefoot"), b;
+	json_t *j, *w;
+
+	record_cadence(a, 110);
+	stop_session(a);
+	b = start_session("P-4", "running shoe");
+	record_cadence(b, 148.5);
+	stop_session(b);
+	snprintf(path, sizeof(path), "/api/compare?ids=%lld,%lld", (long long)a, (long long)b);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	j = body_json();
+	w = json_object_get(j, "warnings");
+	ck_assert_uint_eq(json_array_size(w), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(w, 0), "kind")), "cadence");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(w, 0), "text")),
+			 "Cadence differs by 35 % between barefoot (110.0 steps/min) and running shoe (148.5 steps/min): "
+			 "walking faster or slower changes pressures and timing by itself, so differences below may come "
+			 "from the pace, not the footwear.");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(w, 0), "advice")),
+				     "same pace"));
+	json_decref(j);
 }
 END_TEST
 
@@ -1897,6 +1972,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, live_snapshot);
 	tcase_add_test(server, session_lifecycle_and_errors);
 	tcase_add_test(server, steps_heatmap_exports_reanalyze_compare);
+	tcase_add_test(server, compare_warns_of_a_cadence_mismatch);
 	tcase_add_test(server, subjects_and_calibration);
 	tcase_add_test(server, import_round_trip_and_upload_errors);
 	tcase_add_test(server, oversized_bodies_get_413);

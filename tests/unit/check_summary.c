@@ -121,42 +121,64 @@ START_TEST(single_step_has_no_spread)
 	ck_assert_double_eq_tol(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].mean, 812.5, 1e-12);
 	ck_assert(isnan(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].sd));
 	ck_assert(isnan(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].cv_pct));
-	ck_assert(isnan(sum.arch_trend_per_min[INS_FOOT_LEFT]));
+	ck_assert(isnan(sum.arch_drift[INS_FOOT_LEFT].slope_per_min));
+	ck_assert_uint_eq(sum.arch_drift[INS_FOOT_LEFT].cls, INS_DRIFT_TOO_FEW);
 	ins_summary_acc_free(acc);
 }
 END_TEST
 
-/* Midfoot load index 1, 3, 2, 5 at minutes 0-3: slope 5.5 / 5 = 1.1 per
- * minute, residual variance 2.7 / 2, SE sqrt(1.35 / 5), t(0.975, 2) = 4.3027.
- * The right foot has Arch Index values rising exactly 0.01 per minute. */
+/* Twelve steps per block around block centres at minutes 0-3 (the origin is
+ * the first step, 0.055 min before the first centre), alternating +-0.5
+ * about block means 1, 3, 2, 5: slope 5.5 / 5 = 1.1 per minute, residual
+ * variance 2.7 / 2, SE sqrt(1.35 / 5), t(0.975, 2) = 4.3027; four blocks
+ * are too few to judge.  The right foot's Arch Index rises exactly 0.01 per
+ * minute over six blocks 0.5 min apart: no residual, so any change exceeds
+ * the (zero) minimal detectable change. */
+static void add_block(struct ins_summary_acc *acc, unsigned foot, double centre_min, double mli, double ai)
+{
+	struct ins_step st;
+
+	for (unsigned i = 0; i < INS_DRIFT_BLOCK_STEPS; i++) {
+		make_step(&st, foot, i, centre_min + (i - 5.5) * 0.01);
+		st.m[INS_M_MIDFOOT_LOAD_INDEX] = mli + (isnan(ai) ? (i % 2 ? 0.5 : -0.5) : 0);
+		st.m[INS_M_ARCH_INDEX] = ai;
+		ins_summary_acc_add(acc, &st);
+	}
+}
+
 START_TEST(arch_trend_slope_and_confidence_interval)
 {
 	struct ins_summary_acc *acc = ins_summary_acc_new();
 	struct ins_summary sum;
-	struct ins_step st;
 	static const double mli[] = { 1, 3, 2, 5 };
 
-	for (unsigned k = 0; k < 4; k++) {
-		make_step(&st, INS_FOOT_LEFT, k, 10 + k); /* minutes count from the first step */
-		st.m[INS_M_MIDFOOT_LOAD_INDEX] = mli[k];
-		ins_summary_acc_add(acc, &st);
-	}
-	for (unsigned k = 0; k < 5; k++) {
-		make_step(&st, INS_FOOT_RIGHT, k, 0.5 * k);
-		st.m[INS_M_MIDFOOT_LOAD_INDEX] = 50;
-		st.m[INS_M_ARCH_INDEX] = 0.2 + 0.01 * 0.5 * k;
-		ins_summary_acc_add(acc, &st);
-	}
+	for (unsigned k = 0; k < 4; k++)
+		add_block(acc, INS_FOOT_LEFT, 10 + k, mli[k], NAN);
+	for (unsigned k = 0; k < 6; k++)
+		add_block(acc, INS_FOOT_RIGHT, 0.5 * k, 50, 0.2 + 0.01 * 0.5 * k);
 	ins_summary_acc_finish(acc, &sum);
 	double half = 4.3027 * sqrt(1.35 / 5);
+	const struct ins_drift *l = &sum.arch_drift[INS_FOOT_LEFT], *r = &sum.arch_drift[INS_FOOT_RIGHT];
 	ck_assert_uint_eq(sum.arch_measure[INS_FOOT_LEFT], INS_ARCH_MIDFOOT_LOAD_INDEX);
-	ck_assert_double_eq_tol(sum.arch_trend_per_min[INS_FOOT_LEFT], 1.1, 1e-9);
-	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_LEFT][0], 1.1 - half, 1e-9);
-	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_LEFT][1], 1.1 + half, 1e-9);
+	ck_assert_double_eq_tol(l->slope_per_min, 1.1, 1e-9);
+	ck_assert_double_eq_tol(l->slope_ci95[0], 1.1 - half, 1e-4);
+	ck_assert_double_eq_tol(l->slope_ci95[1], 1.1 + half, 1e-4);
+	ck_assert_double_eq_tol(l->change, 3.3, 1e-9);
+	ck_assert(l->sem > 0);
+	ck_assert_double_eq_tol(l->mdc95, 1.959964 * sqrt(2.0) * l->sem, 1e-5);
+	ck_assert_uint_eq(l->cls, INS_DRIFT_TOO_FEW);
+	ck_assert_uint_eq(l->steps, 48);
+	ck_assert_uint_eq(l->steps_total, 48);
+	ck_assert_str_eq(l->reason, "48 of 48 steps usable, over 3.1 min; judging a drift needs at least 60 "
+				    "steady-state steps over at least 1 min");
 	ck_assert_uint_eq(sum.arch_measure[INS_FOOT_RIGHT], INS_ARCH_ARCH_INDEX);
-	ck_assert_double_eq_tol(sum.arch_trend_per_min[INS_FOOT_RIGHT], 0.01, 1e-9);
-	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_RIGHT][0], 0.01, 1e-7);
-	ck_assert_double_eq_tol(sum.arch_trend_ci95[INS_FOOT_RIGHT][1], 0.01, 1e-7);
+	ck_assert_double_eq_tol(r->slope_per_min, 0.01, 1e-9);
+	ck_assert_double_eq_tol(r->slope_ci95[0], 0.01, 1e-7);
+	ck_assert_double_eq_tol(r->slope_ci95[1], 0.01, 1e-7);
+	ck_assert_double_eq_tol(r->change, 0.025, 1e-9);
+	ck_assert_uint_eq(r->cls, INS_DRIFT_COLLAPSING);
+	ck_assert_str_eq(r->reason, "Arch Index rose by 0.025 over 2.6 min (95 % CI +0.025 to +0.025), more than its "
+				    "minimal detectable change of 0.001; 72 of 72 steps");
 	ins_summary_acc_free(acc);
 }
 END_TEST
@@ -210,9 +232,19 @@ START_TEST(summary_json_shape)
 	ck_assert(json_is_null(json_object_get(json_object_get(metric, "left"), "sd")));
 	ck_assert(json_is_null(json_object_get(metric, "symmetry_pct")));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "arch_measure")), "midfoot_load_index");
-	json_t *ci = json_object_get(json_object_get(json_object_get(j, "arch_trend"), "left"), "ci95");
+	json_t *trend = json_object_get(json_object_get(j, "arch_trend"), "left");
+	json_t *ci = json_object_get(trend, "ci95");
 	ck_assert_uint_eq(json_array_size(ci), 2);
 	ck_assert(json_is_null(json_array_get(ci, 0)));
+	ck_assert(json_is_null(json_array_get(json_object_get(trend, "change_ci95"), 1)));
+	ck_assert_str_eq(json_string_value(json_object_get(trend, "class")), "too_few_steps");
+	ck_assert_int_eq(json_integer_value(json_object_get(trend, "steps_total")), 1);
+	/* one finding per foot with steps, from the same decision */
+	json_t *findings = json_object_get(j, "findings");
+	ck_assert_uint_eq(json_array_size(findings), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(findings, 0), "text")),
+			 "Left foot: too few steps to judge a change of the arch (0 of 1 steps usable, over 0.0 min; "
+			 "judging a drift needs at least 60 steady-state steps over at least 1 min).");
 	ck_assert_int_eq(json_integer_value(json_object_get(
 				 json_object_get(json_object_get(j, "quality"), "gap_steps"), "right")), 0);
 	json_decref(j);
@@ -386,10 +418,13 @@ static void synth_summary(const char *layout_name, double fatigue_per_min, doubl
 	ins_layout_free(l);
 }
 
-/* A steady walk has no arch trend (its CI holds 0); a subject whose arch
- * collapses by 0.5 per minute shows a positive trend whose whole CI is above
- * 0, with the Arch Index on the dense grid and the midfoot load index on the
- * 16-sensor insole. */
+/* A steady walk is never collapsing (90 s: enough steps to judge, "no clear
+ * change"; 30 s: too few steps to judge); a subject whose arch collapses by
+ * 0.5 per minute for 2 min is, on the 16-sensor insole (midfoot load index).
+ * On the dense grid the synthetic subject's footprint Arch Index moves by
+ * only about 0.005 between no and full collapse, under its step-to-step
+ * minimal detectable change (about 0.011): not called a collapse, which is
+ * the honest answer for so small a change. */
 START_TEST(fatigue_drift_is_detected_steady_walk_is_not)
 {
 	static const char *const layouts[] = { "fsr16", "grid60x21" };
@@ -398,17 +433,27 @@ START_TEST(fatigue_drift_is_detected_steady_walk_is_not)
 
 	for (unsigned i = 0; i < 2; i++) {
 		synth_summary(layouts[i], 0, 30, &sum);
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+			ck_assert_uint_eq(sum.arch_drift[foot].cls, INS_DRIFT_TOO_FEW);
+		synth_summary(layouts[i], 0, 90, &sum);
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			const struct ins_drift *d = &sum.arch_drift[foot];
+
 			ck_assert_uint_eq(sum.arch_measure[foot], measure[i]);
-			ck_assert_msg(sum.arch_trend_ci95[foot][0] < 0 && sum.arch_trend_ci95[foot][1] > 0,
-				      "%s steady walk: trend CI [%g, %g] excludes 0", layouts[i],
-				      sum.arch_trend_ci95[foot][0], sum.arch_trend_ci95[foot][1]);
-			ck_assert_uint_ge(sum.steps[foot], 25);
+			ck_assert_msg(d->cls == INS_DRIFT_NO_CLEAR_CHANGE, "%s steady walk: %s: %s", layouts[i],
+				      ins_drift_class_name(d->cls), d->reason);
+			ck_assert_uint_ge(d->steps, INS_DRIFT_MIN_STEPS);
 		}
 		synth_summary(layouts[i], 0.5, 120, &sum);
-		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-			ck_assert_msg(sum.arch_trend_ci95[foot][0] > 0, "%s fatiguing walk: trend CI [%g, %g]",
-				      layouts[i], sum.arch_trend_ci95[foot][0], sum.arch_trend_ci95[foot][1]);
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			const struct ins_drift *d = &sum.arch_drift[foot];
+
+			ck_assert_msg(d->cls == (measure[i] == INS_ARCH_ARCH_INDEX ? INS_DRIFT_NO_CLEAR_CHANGE
+										  : INS_DRIFT_COLLAPSING),
+				      "%s fatiguing walk: %s: %s", layouts[i], ins_drift_class_name(d->cls), d->reason);
+			if (measure[i] == INS_ARCH_ARCH_INDEX)
+				ck_assert_msg(d->change > 0 && d->change < d->mdc95, "%s: %s", layouts[i], d->reason);
+		}
 	}
 }
 END_TEST

@@ -330,7 +330,7 @@ START_TEST(fixtures_read_exactly)
 
 	imp = open_fixture(FIXTURES "xsensor_small.csv", "xsensor");
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
-	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16");
+	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16 08:21:17.982");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
 	ck_assert_float_eq_tol(f.ref_peak_kpa, 397.56 * MMHG_KPA, 1e-3);
@@ -420,6 +420,13 @@ static const struct bad_case {
 	{ "pempty.asc", "File name:  x.sol\tdate/time  25.04.23 10.49\nsensor type:  y-1\n"
 	  "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n",
 	  ":5: the header ends without a 'time[secs]' line naming the columns", 0 },
+	{ "fempty.asf", FSCAN_HEAD "@@\n", ":10: a header but no frames", 0 },
+	{ "pnorows.asc", "File name:  x.sol\nscanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n"
+	  "time[secs]\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\t12\t13\t14\t15\t16\t17\t18\t19\t20\t21\t22\t23\t24\t25"
+	  "\t26\t27\t28\t29\t30\t31\t32\t33\t34\t35\t36\t37\t38\t39\t40\t41\t42\t43\t44\t45\t46\t47\t48\t49\t50"
+	  "\t51\t52\t53\t54\t55\t56\t57\t58\t59\t60\t61\t62\t63\t64\t65\t66\t67\t68\t69\t70\t71\t72\t73\t74\t75"
+	  "\t76\t77\t78\t79\t80\t81\t82\t83\t84\t85\t86\t87\t88\t89\t90\t91\t92\t93\t94\t95\t96\t97\t98\t99\t\n",
+	  ":5: a header but no rows", 0 },
 	{ "punits.asc", "File name:  x.sol\npressure values in  psi\n",
 	  ":2: pressure values in: unit 'psi' is not supported (kPa, N/cm2, MPa)", 0 },
 };

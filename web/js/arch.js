@@ -1,8 +1,9 @@
 // Arch-collapse measure: the value's category with the thresholds it was
-// judged by, and the drift over the session.  Thresholds are quoted from
-// docs/metrics-reference.md so the printed report can name its source.
+// judged by, and the drift over the session as the daemon judged it.
+// Thresholds are quoted from docs/metrics-reference.md so the printed report
+// can name its source.
 
-import { num, isNum, signed } from './format.js';
+import { isNum } from './format.js';
 
 export const ARCH_INDEX_THRESHOLDS = {
 	source: 'Cavanagh & Rodgers 1987 (J Biomech 20:547)',
@@ -22,14 +23,14 @@ export function archCategory(measure, value) {
 	return { name: 'Not classified (insole proxy, no published cut-offs)', cls: '' };
 }
 
-// The trend's category: the slope's 95 % confidence interval, not its size,
-// decides whether the arch measurably collapsed during the session.
-export function trendCategory(trend, unit) {
-	if (!trend || !isNum(trend.per_min)) return { name: 'not available', text: '' };
-	const [lo, hi] = Array.isArray(trend.ci95) ? trend.ci95 : [NaN, NaN];
-	const digits = unit === 'ratio' ? 4 : 2;
-	const text = `${signed(trend.per_min, digits)} ${unit === 'ratio' ? '' : unit + ' '}per min (95 % CI ${num(lo, digits)} to ${num(hi, digits)})`;
-	if (isNum(lo) && lo > 0) return { name: 'Collapsing during the session', cls: 'flat', text };
-	if (isNum(hi) && hi < 0) return { name: 'Rising during the session', cls: 'high', text };
-	return { name: 'Stable (no significant drift)', cls: 'normal', text };
+// The drift over the session as the daemon judged it (summary.arch_trend):
+// the class, its headline and its reason come from the C analysis, which
+// alone holds the rules (95 % CI, minimal detectable change, minimum steps
+// and minutes); this only picks a colour.
+const DRIFT_STYLE = { collapsing: 'flat', rising: 'high', no_clear_change: 'normal', too_few_steps: '' };
+
+export function driftView(drift) {
+	if (!drift || typeof drift.class !== 'string') return { name: 'not available', cls: '', text: '' };
+	const headline = drift.headline ?? drift.class.replaceAll('_', ' ');
+	return { name: headline.charAt(0).toUpperCase() + headline.slice(1), cls: DRIFT_STYLE[drift.class] ?? '', text: drift.reason ?? '' };
 }

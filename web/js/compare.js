@@ -1,12 +1,16 @@
-// Compare two or more sessions (shoe A vs shoe B vs barefoot): peak maps
-// side by side, the difference map of the last against the baseline, and
-// every metric with its difference and percent change, marking changes
-// larger than the step-to-step variation (GET /api/compare).
+// Compare two or more sessions (shoe A vs shoe B vs barefoot): the
+// confounds and findings the daemon judged, peak maps side by side, the
+// difference map of the last against the baseline, and every metric with
+// n, mean and SD, its difference from the baseline with the 95 % CI and
+// effect size, and the daemon's call (GET /api/compare).  Every decision is
+// the daemon's; this view only lays it out, visibly in print too.
 
 import { get, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
 import { el, num, signed, unitText, digitsFor, dateTime, footName, isNum } from './format.js';
+
+const CALL_TEXT = { higher: 'Higher', lower: 'Lower', no_clear_change: 'No clear change', too_few_steps: 'Too few steps', not_compared: 'Not compared' };
 
 const FEET = ['left', 'right'];
 const MAX_SESSIONS = 8;
@@ -34,14 +38,30 @@ export async function mount(main, params) {
 		return null;
 	}
 	const sessions = res.sessions ?? [];
+	const names = sessions.map((s, i) => res.names?.[i] ?? `session #${s.id}`);
+	head.querySelector('.actions').append(el('a', { class: 'button', href: `api/compare?ids=${ids.join(',')}&format=csv` }, 'Comparison CSV'));
+	body.append(findingsCard(res, names));
 	body.append(el('section', { class: 'card' }, el('h2', {}, 'Sessions'),
 		el('ol', { class: 'session-list' }, sessions.map((s, i) => el('li', {},
-			el('a', { href: `#/report/${s.id}` }, sessionName(s)), i === 0 ? el('strong', {}, ' (baseline)') : null)))));
+			el('a', { href: `#/report/${s.id}` }, `${names[i]} · ${s.subject || 'no subject'} · ${dateTime(s.start_us)} (#${s.id})`),
+			i === 0 ? el('strong', {}, ' (baseline)') : null)))));
 	const mapsCard = el('section', { class: 'card', 'aria-labelledby': 'h-cmaps' }, el('h2', { id: 'h-cmaps' }, 'Peak pressure maps'));
 	body.append(mapsCard);
-	await drawMaps(mapsCard, sessions, res.heatmap_diff);
-	body.append(metricTable(sessions, res.metrics ?? []));
+	await drawMaps(mapsCard, sessions, names, res.heatmap_diff);
+	body.append(metricTable(sessions, names, res.metrics ?? [], res.rules ?? {}));
 	return null;
+}
+
+// Confounds first (what makes the comparison unfair, and what to do), then
+// the findings: both written by the daemon from its own decisions.
+function findingsCard(res, names) {
+	const warnings = (res.warnings ?? []).map((w) => el('p', { class: 'warn', dataset: { kind: w.kind } },
+		el('strong', {}, 'Check the conditions: '), w.text, ' ', el('em', {}, w.advice)));
+	const findings = (res.findings ?? []).map((f) => el('li', {}, f.text));
+	return el('section', { class: 'card findings', 'aria-labelledby': 'h-cfindings', id: 'compare-findings' },
+		el('h2', { id: 'h-cfindings' }, `Findings: ${names.slice(1).join(', ')} against ${names[0]}`),
+		warnings,
+		findings.length ? el('ul', {}, findings) : el('p', { class: 'muted' }, 'Nothing to compare.'));
 }
 
 async function pickerCard(ids) {
@@ -77,7 +97,7 @@ async function pickerCard(ids) {
 		form);
 }
 
-async function drawMaps(card, sessions, diff) {
+async function drawMaps(card, sessions, names, diff) {
 	const hms = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) =>
 		get(`sessions/${s.id}/heatmap?foot=${f}&kind=mean_peak`).catch(() => null)))));
 	const layouts = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) => getLayout(s.layout?.[f]).catch(() => null)))));
@@ -91,18 +111,17 @@ async function drawMaps(card, sessions, diff) {
 			jobs.push({ canvas, f, hm: hms[si][fi], layout: layouts[si][fi], min: 0, max, scale: 'viridis' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${num(hms[si][fi]?.max_kpa, 0)} kPa`), canvas);
 		});
-		grid.append(el('div', {}, el('h3', {}, `${si === 0 ? 'Baseline: ' : ''}${s.footwear || 'no footwear given'} (#${s.id})`), el('div', { class: 'feet' }, figs)));
+		grid.append(el('div', {}, el('h3', {}, `${si === 0 ? 'Baseline: ' : ''}${names[si]}`), el('div', { class: 'feet' }, figs)));
 	});
 	card.append(legend({ min: 0, max, unit: 'kPa', caption: 'Peak pressure, mean of step peaks' }));
 	if (diff && (diff.left || diff.right)) {
 		const dmax = niceMax(Math.max(10, ...FEET.map((f) => maxAbs(diff[f]?.cells))));
-		const last = sessions[sessions.length - 1];
 		const figs = FEET.map((f, fi) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `diff-${f}`, 'aria-label': `${footName(f)} foot peak pressure difference, largest change ${num(maxAbs(diff[f]?.cells), 0)} kPa` });
 			jobs.push({ canvas, f, hm: diff[f], layout: layouts[sessions.length - 1][fi] ?? layouts[0][fi], min: -dmax, max: dmax, scale: 'diverging' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, diff[f] ? `${footName(f)}` : `${footName(f)}: layouts differ, no difference map`), canvas);
 		});
-		card.append(el('h3', {}, `Difference: ${last.footwear || '#' + last.id} minus baseline`),
+		card.append(el('h3', {}, `Difference: ${names[sessions.length - 1]} minus ${names[0]}`),
 			el('p', { class: 'muted' }, 'Orange: more pressure than the baseline; purple: less; white: unchanged.'),
 			el('div', { class: 'feet diff-feet' }, figs),
 			legend({ scale: 'diverging', min: -dmax, max: dmax, unit: 'kPa', caption: 'Peak pressure change' }));
@@ -122,28 +141,49 @@ function maxAbs(cells) {
 	return m;
 }
 
-function metricTable(sessions, metrics) {
+// One cell: n, mean ± SD; for a later session also the difference from the
+// baseline with its 95 % CI, the percent change (ratio metrics only, as the
+// daemon serves it), Hedges' g and the call, all as visible text.
+function valueLines(v, digits) {
+	if (!v || !isNum(v.mean)) return [el('div', {}, '–')];
+	return [el('div', { class: 'mean' }, `${num(v.mean, digits)} ± ${num(v.sd, digits)}`), el('div', { class: 'delta' }, `n = ${v.n}`)];
+}
+
+function diffLines(m, d, digits) {
+	if (!d) return [];
+	const unit = unitText(m.diff_unit ?? m.unit);
+	const lines = [];
+	if (isNum(d.diff)) {
+		const [lo, hi] = d.ci95 ?? [];
+		lines.push(el('div', { class: 'delta' }, `Δ ${signed(d.diff, digits)} ${unit} (CI ${signed(lo, digits)} to ${signed(hi, digits)})`));
+	}
+	if (isNum(d.pct)) {
+		const [lo, hi] = d.pct_ci95 ?? [];
+		lines.push(el('div', { class: 'delta pct' }, `${signed(d.pct, 1)} % (CI ${signed(lo, 1)} to ${signed(hi, 1)} %)`));
+	}
+	if (isNum(d.hedges_g)) lines.push(el('div', { class: 'delta' }, `g ${signed(d.hedges_g, 2)} (${d.effect})`));
+	lines.push(el('div', { class: 'call' }, CALL_TEXT[d.call] ?? d.call ?? ''));
+	return lines;
+}
+
+function metricTable(sessions, names, metrics, rules) {
 	const headRow1 = el('tr', {}, el('th', { scope: 'col', rowspan: 2 }, 'Metric'), el('th', { scope: 'col', rowspan: 2 }, 'Unit'),
-		...sessions.map((s, i) => el('th', { scope: 'colgroup', colspan: 2, class: 'n' }, i === 0 ? `Baseline #${s.id}` : `#${s.id}`)));
+		...sessions.map((s, i) => el('th', { scope: 'colgroup', colspan: 2, class: 'n' }, `${i === 0 ? 'Baseline: ' : ''}${names[i]}`,
+			el('div', { class: 'delta' }, `${s.subject || ''} · ${dateTime(s.start_us)}`))));
 	const headRow2 = el('tr', {}, ...sessions.flatMap(() => FEET.map((f) => el('th', { scope: 'col', class: 'n' }, footName(f)))));
 	const rows = metrics.map((m) => {
 		const digits = digitsFor(m.unit);
 		const cells = sessions.flatMap((s, i) => FEET.map((f) => {
-			const v = m.values?.[i]?.[f];
-			if (i === 0) return el('td', { class: 'n' }, num(v, digits));
-			const d = m.diff?.[i]?.[f], p = m.pct_change?.[i]?.[f];
-			const notable = m.notable?.[i]?.[f] === true;
-			const sd = m.step_sd?.[i]?.[f];
-			const detail = isNum(d) ? `${signed(d, digits)}${isNum(p) ? ` (${signed(p, 1)} %)` : ''}` : '';
-			return el('td', { class: `n${notable ? ' notable' : ''}`, title: isNum(sd) ? `step-to-step SD ${num(sd, digits)}` : null },
-				num(v, digits), detail ? el('div', { class: 'delta' }, detail) : null,
-				notable ? el('span', { class: 'sr-only' }, ' (change larger than step-to-step variation)') : null);
+			const d = i > 0 ? m.vs_baseline?.[i]?.[f] : null;
+			const called = d?.call === 'higher' || d?.call === 'lower';
+			return el('td', { class: `n${called ? ' notable' : ''}`, title: d?.reason ?? null, dataset: { call: d?.call ?? 'baseline' } },
+				valueLines(m.values?.[i]?.[f], digits), diffLines(m, d, digits));
 		}));
-		return el('tr', { dataset: { metric: m.name } }, el('th', { scope: 'row' }, m.label), el('td', {}, unitText(m.unit)), cells);
+		return el('tr', { dataset: { metric: m.name, scale: m.scale } }, el('th', { scope: 'row' }, m.label), el('td', {}, unitText(m.unit)), cells);
 	});
 	return el('section', { class: 'card metrics-card', 'aria-labelledby': 'h-cmetrics' },
 		el('h2', { id: 'h-cmetrics' }, 'Metrics'),
-		el('p', { class: 'muted' }, 'Mean per foot; under each value its difference from the baseline and the percent change. ',
-			el('span', { class: 'notable' }, 'Highlighted'), ': the change is larger than the step-to-step standard deviation of either session.'),
+		el('p', { class: 'muted' }, 'Each cell: mean ± standard deviation over steps and n, the number of steps behind the mean. Later sessions: Δ = the difference from the baseline with its 95 % confidence interval (Welch); the percent change only for quantities with a true zero (never for positions, signed values, shares or classes); Hedges’ g, the difference in pooled standard deviations. ',
+			el('span', { class: 'notable' }, 'Highlighted'), `: called out as higher or lower, because the interval excludes zero, |g| is at least ${num(rules.min_hedges_g, 1)} (a moderate effect) and both sessions have at least ${rules.min_steps ?? '–'} steps.`),
 		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'compare-table' }, el('thead', {}, headRow1, headRow2), el('tbody', {}, rows))));
 }

@@ -8,7 +8,7 @@ import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
 import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
-import { archCategory, trendCategory, ARCH_INDEX_THRESHOLDS } from './arch.js';
+import { archCategory, driftView, ARCH_INDEX_THRESHOLDS } from './arch.js';
 import { drawCurves } from './curves.js';
 
 const FEET = ['left', 'right'];
@@ -78,6 +78,7 @@ export async function mount(main, params) {
 
 	body.append(el('p', { class: 'print-only muted' }, `Printed ${new Date().toLocaleString('en-GB')} from insoled ${session.software_version ?? ''}. Values are means over steps ± standard deviation.`));
 	body.append(sessionCard(session));
+	if (sum) body.append(findingsCard(sum.findings));
 	if (!sum) {
 		body.append(el('section', { class: 'card' }, el('p', { class: 'warn' }, session.state === 'recording'
 			? 'This session is still recording: the report is available once it is stopped.'
@@ -110,6 +111,15 @@ export async function mount(main, params) {
 	const steps = await stepsP;
 	charts.push(trendChart(trendCard, steps, defs, sum.arch_measure ?? 'midfoot_load_index'));
 	return () => charts.forEach((c) => destroy(c?.chart ?? c));
+}
+
+// What the session shows, in the daemon's own sentences (made from the same
+// decisions as the tables below).
+function findingsCard(findings) {
+	const items = (findings ?? []).map((f) => el('li', { dataset: { foot: f.foot, class: f.class } }, f.text));
+	return el('section', { class: 'card findings', 'aria-labelledby': 'h-findings', id: 'findings' },
+		el('h2', { id: 'h-findings' }, 'Findings'),
+		items.length ? el('ul', {}, items) : el('p', { class: 'muted' }, 'No steps were analysed.'));
 }
 
 function sessionCard(s) {
@@ -207,7 +217,7 @@ function archCard(sum, defByName) {
 	const rows = FEET.map((f) => {
 		const s = sum.metrics?.[measure]?.[f];
 		const cat = archCategory(measure, s?.mean);
-		const tr = trendCategory(sum.arch_trend?.[f], def.unit);
+		const tr = driftView(sum.arch_trend?.[f]);
 		return el('tr', { dataset: { foot: f } },
 			el('th', { scope: 'row' }, `${footName(f)} foot`),
 			el('td', { class: 'n' }, s && isNum(s.mean) ? `${num(s.mean, digitsFor(def.unit))} ± ${num(s.sd, digitsFor(def.unit))} ${unitText(def.unit) === 'ratio' ? '' : unitText(def.unit)}` : '–'),
@@ -224,7 +234,7 @@ function archCard(sum, defByName) {
 				el('th', { scope: 'col' }, 'Category'), el('th', { scope: 'col' }, 'Change over the session'))),
 			el('tbody', {}, rows))),
 		thresholds,
-		el('p', { class: 'thresholds' }, 'Change over the session: slope of the measure against time with its 95 % confidence interval; it counts as a change only when the interval excludes zero.'));
+		el('p', { class: 'thresholds' }, 'Change over the session: from the mean of the first 12 steps to the mean of the last 12 (a line through 12-step means), with its 95 % confidence interval. It is called a collapse (or a rise) only when the interval excludes zero and the change is larger than the minimal detectable change, MDC95 = 1.96 × √2 × the step-to-step SD about the line, on enough steady-state steps; otherwise it reads “no clear change” or “too few steps to judge”.'));
 }
 
 function qualityCard(s, sum) {
