@@ -3,6 +3,8 @@
  * across feet, the temporal metrics that need both (step time, double
  * support).  Everything is allocated in ins_analysis_new(); feeding does no
  * allocation, no I/O and takes no lock. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,11 +366,6 @@ unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot
 		flagged += flags_out[i] != 0;
 	}
 	return flagged;
-}
-
-const struct ins_calib_curve *ins_analysis_calibration(const struct ins_analysis *ana, unsigned foot)
-{
-	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ins_frame_ctx_curves(ana->foot[foot].ctx) : NULL;
 }
 
 static int reject(struct ins_analysis *ana, unsigned foot, const char *why)

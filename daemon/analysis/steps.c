@@ -1,5 +1,7 @@
 /* Per-step metrics over the frames of one stance.  Every definition, with
  * the variant chosen where the literature has several: docs/analysis.md. */
+#include <config.h>
+
 #include <math.h>
 #include <string.h>
 

@@ -2,12 +2,13 @@
  * runs on the caller's thread with a read-only connection; only the final
  * replacement of the steps and summary goes through the writer, in one
  * transaction, so a failed re-analysis leaves the old results intact. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "replay.h"
