@@ -1,5 +1,7 @@
 /* The socket-free core: configuration, dispatch (auth, origin, method,
  * route) and the rate-limited request log. */
+#include <config.h>
+
 #include <inttypes.h>
 #include <limits.h>
 #include <stdatomic.h>

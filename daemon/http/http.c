@@ -10,6 +10,8 @@
  * completion callback).  Long requests (replays, the body-weight
  * measurement, imports, re-analyses) run on the worker pool (jobs.c) with
  * their connection suspended, so no network thread waits on them. */
+#include <config.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

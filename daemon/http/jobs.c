@@ -5,6 +5,8 @@
  * behind them.  A fixed set of threads takes jobs from a bounded queue in
  * order; imports and re-analyses, each CPU and disk heavy for minutes, are
  * also limited in number so they cannot occupy every thread. */
+#include <config.h>
+
 #include <stdlib.h>
 
 #include "http_priv.h"

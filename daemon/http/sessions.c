@@ -1,5 +1,7 @@
 /* The /api/sessions endpoints (docs/api.md): record, list, edit, stop,
  * steps, heatmaps, curves, re-analysis, exports and imports of sessions. */
+#include <config.h>
+
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -237,6 +239,16 @@ void ins_http_api_session_steps(struct ins_http *http, const struct ins_http_req
 	ins_http_resp_json(resp, 200, steps);
 }
 
+/* The required ?foot=left|right of a session's per-foot answers. */
+static int query_foot(const struct ins_http_request *req, unsigned *foot, struct ins_http_response *resp)
+{
+	if (ins_http_parse_foot(ins_http_query(req, "foot"), foot) < 0) {
+		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
+		return -1;
+	}
+	return 0;
+}
+
 void ins_http_api_session_heatmap(struct ins_http *http, const struct ins_http_request *req,
 				  const struct ins_http_route *route, struct ins_http_response *resp)
 {
@@ -246,11 +258,8 @@ void ins_http_api_session_heatmap(struct ins_http *http, const struct ins_http_r
 	int rc = 0;
 	json_t *hm;
 
-	if (ins_http_parse_foot(ins_http_query(req, "foot"), &foot) < 0) {
-		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
-		return;
-	}
-	if (ins_http_query_heatmap_kind(req, &kind, resp) < 0 || ins_http_need_store(http, resp) < 0)
+	if (query_foot(req, &foot, resp) < 0 || ins_http_query_heatmap_kind(req, &kind, resp) < 0 ||
+	    ins_http_need_store(http, resp) < 0)
 		return;
 	hm = ins_store_session_heatmap(http->store, route->object_id, foot, kind, &rc, err, sizeof(err));
 	if (!hm) {
@@ -279,6 +288,26 @@ void ins_http_api_session_curves(struct ins_http *http, const struct ins_http_re
 		return;
 	}
 	ins_http_resp_json(resp, 200, curves);
+}
+
+/* One foot's frames for the report's playback (time, force, CoP, stance,
+ * every sensor) and its steps. */
+void ins_http_api_session_frames(struct ins_http *http, const struct ins_http_request *req,
+				 const struct ins_http_route *route, struct ins_http_response *resp)
+{
+	unsigned foot;
+	char err[256] = "";
+	int rc = 0;
+	json_t *fr;
+
+	if (query_foot(req, &foot, resp) < 0 || ins_http_need_store(http, resp) < 0)
+		return;
+	fr = ins_store_session_frames(http->store, route->object_id, foot, &rc, err, sizeof(err));
+	if (!fr) {
+		ins_http_resp_store_error(resp, rc, err);
+		return;
+	}
+	ins_http_resp_json(resp, 200, fr);
 }
 
 void ins_http_api_session_reanalyze(struct ins_http *http, const struct ins_http_request *req,

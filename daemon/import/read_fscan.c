@@ -5,6 +5,8 @@
  * data.  One foot per file.  The sensel grid is seen from above with the
  * toes at row 1: the reader turns it into the layout's order (row 0 at the
  * heel, column 0 lateral), mirroring a right foot. */
+#include <config.h>
+
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>

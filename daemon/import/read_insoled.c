@@ -1,6 +1,8 @@
 /* Our own frames export (docs/import.md, "insoled frames export"): '#'
  * header lines "key: value" with units, layouts, calibration, subject and
  * footwear, a column line, then one CSV row per foot-frame. */
+#include <config.h>
+
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>

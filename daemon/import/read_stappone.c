@@ -5,6 +5,8 @@
  * pressuRe package draws them).  The pressure channels are raw values: the
  * reader yields counts, the stappone12 layout passes them through as
  * arbitrary units.  A row flagged corrupt is a dropped sample. */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

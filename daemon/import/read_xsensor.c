@@ -8,6 +8,8 @@
  * separate everything.  The grid is seen from above with the toes at the
  * first row: the reader turns it into the layout's order (row 0 at the
  * heel, column 0 lateral), mirroring the right foot. */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

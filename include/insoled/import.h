@@ -30,7 +30,6 @@ enum ins_import_unit {
 	INS_IMPORT_COUNTS = 2   /* raw, uncalibrated, non-negative counts, higher = more load
 				 * (gaitndd: 12-bit ADC value + 2048; our counts export) */
 };
-const char *ins_import_unit_name(unsigned unit); /* "kPa", "N", "counts" */
 
 struct ins_import_frame {
 	uint8_t foot;           /* enum ins_foot */
