@@ -62,6 +62,7 @@ struct sse_stream {
 	struct ins_http_server *srv;
 	struct MHD_Connection *conn;
 	struct ins_live_cursor *cursor;
+	struct ins_live *live;        /* the lane's live state the cursor reads */
 	atomic_llong last_send_us;
 	int sent_preamble;
 	int suspended;                /* under srv->sse_lock */
@@ -77,8 +78,14 @@ struct ins_http_server {
 	pthread_mutex_t sse_lock;
 	struct sse_stream *streams;
 	atomic_int stopping;          /* written under sse_lock */
-	pthread_t waker;
-	int waker_started;
+	/* One waker per lane's live state, so a lane publishing at full rate
+	 * never delays another's streams. */
+	struct sse_waker {
+		struct ins_http_server *srv;
+		struct ins_live *live;
+		pthread_t thread;
+	} wakers[INS_HTTP_MAX_LANES];
+	unsigned n_wakers;
 
 	pthread_mutex_t jobs_lock;     /* orders a job's suspend before its resume */
 	struct ins_http_jobs pool;
@@ -294,11 +301,12 @@ static void sse_free(void *cls)
 
 static void *waker_main(void *arg)
 {
-	struct ins_http_server *srv = arg;
+	struct sse_waker *w = arg;
+	struct ins_http_server *srv = w->srv;
 	uint64_t seen = 0;
 
 	for (;;) {
-		uint64_t newest = ins_live_wait(srv->http->live, seen, WAKER_TICK_MS);
+		uint64_t newest = ins_live_wait(w->live, seen, WAKER_TICK_MS);
 		int64_t now = sse_now(srv);
 		int stop;
 
@@ -307,7 +315,7 @@ static void *waker_main(void *arg)
 		for (struct sse_stream *s = srv->streams; s; s = s->next) {
 			int due = newest != seen || stop || now - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US;
 
-			if (s->suspended && due) {
+			if (s->suspended && due && (s->live == w->live || stop)) {
 				s->suspended = 0;
 				MHD_resume_connection(s->conn);
 			}
@@ -343,7 +351,8 @@ static struct MHD_Response *sse_response(struct conn_req *r)
 	s->srv = srv;
 	s->conn = r->conn;
 	atomic_init(&s->last_send_us, sse_now(srv));
-	s->cursor = ins_live_cursor_open(srv->http->live, r->resp.last_event_id);
+	s->live = r->resp.sse_live ? r->resp.sse_live : srv->http->live;
+	s->cursor = ins_live_cursor_open(s->live, r->resp.last_event_id);
 	if (!s->cursor) {
 		free(s);
 		return NULL;
@@ -892,6 +901,27 @@ static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *e
 	return 0;
 }
 
+/* A waker for the server's live state and one for each other lane's. */
+static int start_wakers(struct ins_http_server *srv, struct ins_live *live, char *err, size_t errlen)
+{
+	struct ins_http *http = srv->http;
+
+	for (unsigned i = 0; i < (http->n_lanes ? http->n_lanes : 1); i++) {
+		struct sse_waker *w = &srv->wakers[srv->n_wakers];
+
+		w->srv = srv;
+		w->live = i == 0 ? live : http->lanes[i]->live;
+		if (!w->live)
+			continue;
+		if (pthread_create(&w->thread, NULL, waker_main, w) != 0) {
+			snprintf(err, errlen, "http: cannot start the SSE waker thread");
+			return -1;
+		}
+		srv->n_wakers++;
+	}
+	return 0;
+}
+
 struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_store *store,
 				struct ins_live *live, const struct ins_http_hooks *hooks,
 				char *err, size_t errlen)
@@ -917,11 +947,8 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 	}
 	if (start_mhd(http, srv, err, errlen) < 0)
 		goto fail;
-	if (live && pthread_create(&srv->waker, NULL, waker_main, srv) != 0) {
-		snprintf(err, errlen, "http: cannot start the SSE waker thread");
+	if (start_wakers(srv, live, err, errlen) < 0)
 		goto fail;
-	}
-	srv->waker_started = live != NULL;
 	ins_info("listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
 		 srv->port, http->tls_cert ? " (HTTPS)" : "");
 	return http;
@@ -952,8 +979,8 @@ void ins_http_stop(struct ins_http *http)
 				MHD_resume_connection(s->conn);
 			}
 		pthread_mutex_unlock(&srv->sse_lock);
-		if (srv->waker_started)
-			pthread_join(srv->waker, NULL);
+		for (unsigned i = 0; i < srv->n_wakers; i++)
+			pthread_join(srv->wakers[i].thread, NULL);
 		ins_http_jobs_stop(&srv->pool);
 		if (srv->mhd)
 			MHD_stop_daemon(srv->mhd);
