@@ -1,3 +1,5 @@
+#include <config.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -11,6 +13,7 @@
 #include "daemon_config.h"
 #include "insoled/acquire.h"
 #include "insoled/log.h"
+#include "insoled/analysis.h"
 #include "insoled/parse.h"
 
 #define LOG_PREFIX "config"
@@ -20,7 +23,6 @@
 /* Two seconds of a 1,260-cell pair at 200 Hz: room for the analysis thread
  * to be descheduled without dropping frames, bounded so memory stays small. */
 #define DEFAULT_QUEUE_FRAMES 800
-#define MAX_BODY_WEIGHT_KG 400.0
 
 void ins_config_defaults(struct ins_config *cfg)
 {
@@ -41,6 +43,14 @@ static int copy_str(char *dst, size_t size, const char *key, const char *value, 
 	}
 	memcpy(dst, value, strlen(value) + 1);
 	return 0;
+}
+
+/* 0 (the default) leaves the weight unknown. */
+static int parse_body_weight(const char *key, const char *value, double *kg, char *err, size_t errlen)
+{
+	if (ins_parse_double_in(key, value, 0, INS_BODY_WEIGHT_MAX_KG, kg, err, errlen))
+		return -1;
+	return *kg == 0 ? 0 : ins_body_weight_check_kg(key, *kg, err, errlen);
 }
 
 static int parse_bool(const char *key, const char *value, int *out, char *err, size_t errlen)
@@ -199,7 +209,7 @@ static int set_daemon_key(struct ins_config *cfg, const char *key, const char *v
 	if (!strcmp(key, "refuse_corrupt_db"))
 		return parse_bool(key, value, &cfg->refuse_corrupt_db, err, errlen);
 	if (!strcmp(key, "body_weight_kg"))
-		return ins_parse_double_in(key, value, 0, MAX_BODY_WEIGHT_KG, &cfg->body_weight_kg, err, errlen);
+		return parse_body_weight(key, value, &cfg->body_weight_kg, err, errlen);
 	if (!strcmp(key, "display_hz"))
 		return ins_parse_double_in(key, value, 1, 120, &cfg->display_hz, err, errlen);
 	if (!strcmp(key, "queue_frames")) {

@@ -1,6 +1,7 @@
 /* Where the daemon's data directories are: layouts/, sql/, web/ and the
  * browser's third-party code. */
 #include <config.h>
+
 #include <stdio.h>
 #include <sys/stat.h>
 

@@ -2,6 +2,7 @@
  * body weight and its scaling, devices; each hands its request to the
  * analysis thread and builds the JSON of the answer. */
 #include <config.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,10 +211,8 @@ static int set_body_weight(void *ctx, double body_weight_n, char *err, size_t er
 {
 	struct daemon *d = ctx;
 
-	if (!(body_weight_n > 0 && body_weight_n < 4000)) {
-		snprintf(err, errlen, "body_weight_kg: must be between 0 and 400 kg");
+	if (ins_body_weight_check_n("body_weight_n", body_weight_n, err, errlen) < 0)
 		return INS_STORE_EINVAL;
-	}
 	pthread_mutex_lock(&d->control.lock);
 	d->control.body_weight_n = body_weight_n;
 	atomic_store(&d->control.body_weight_changed, 1);

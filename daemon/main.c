@@ -1,6 +1,7 @@
 /* insoled: command line, configuration and mode dispatch.  The running
  * daemon is assembled in pipeline.c. */
 #include <config.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  * Built without libsystemd every call does nothing, and outside systemd
  * (no NOTIFY_SOCKET) sd_notify() itself does nothing. */
 #include <config.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -2,6 +2,7 @@
  * and the live state, starts the devices, the analysis thread (worker.c)
  * and the HTTP server (hooks.c), then waits for SIGTERM or SIGINT. */
 #include <config.h>
+
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -240,7 +241,7 @@ int ins_daemon_run(const struct ins_config *cfg, daemon_config_reader reread)
 	pthread_cond_init(&d.scale.cond, NULL);
 	pthread_cond_init(&d.snapshot.cond, NULL);
 	pthread_rwlock_init(&d.reload_lock, NULL);
-	d.control.body_weight_n = cfg->body_weight_kg * 9.80665;
+	d.control.body_weight_n = cfg->body_weight_kg * INS_GRAVITY;
 	block_signals(&signals);
 	if (daemon_load_layouts(cfg, d.layout, err, sizeof(err)) || daemon_open_analysis(&d, err, sizeof(err)) ||
 	    open_store(&d, err, sizeof(err)) || daemon_open_live(&d, err, sizeof(err)) ||

@@ -4,6 +4,7 @@
  * without root.  Under systemd the unit's User= does this before exec and
  * this code finds nothing to do. */
 #include <config.h>
+
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>

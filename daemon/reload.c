@@ -11,6 +11,7 @@
  * records, which must end with the calibration it started with.  Device
  * changes alone keep the analysis, so a recording goes on across them. */
 #include <config.h>
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -4,6 +4,7 @@
  * and the clinic's notes can say "left" and mean the same insole after
  * every replug and reboot. */
 #include <config.h>
+
 #include <stdio.h>
 #include <string.h>
 

@@ -3,6 +3,7 @@
  * state and (while recording) the store, and serves the requests the HTTP
  * hooks hand over between frames. */
 #include <config.h>
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>

@@ -3,6 +3,8 @@
  * the bounded queue, never waiting on anything downstream.  A device that
  * fails or vanishes is closed and reopened with backoff; a silent one, or
  * one that sends bytes but no valid frame, is reported by a watchdog. */
+#include <config.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>

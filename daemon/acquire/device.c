@@ -2,6 +2,8 @@
  * libserialport; ptys (socat bridges, the emulator) have no sysfs entry and
  * reject the modem-line ioctls libserialport's open needs, so they and any
  * other tty it refuses are opened with termios. */
+#include <config.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libserialport.h>

@@ -4,6 +4,8 @@
  * or on SIGINT/SIGTERM, one line with every counter.  Uses the same
  * acquisition path as the daemon; --follow keeps reopening the device
  * across resets and unplugs, as the daemon does, until interrupted. */
+#include <config.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,5 +1,7 @@
 /* Protocol v1 frame encoder, shared by insoled and the reference firmware
  * (include/insoled/proto_encode.h says why it must stay portable). */
+#include <config.h>
+
 #include "insoled/proto_encode.h"
 
 uint16_t ins_proto_crc16_byte(uint16_t crc, uint8_t byte)

@@ -7,6 +7,8 @@
  * candidate gives up only the bytes that cannot belong to anything valid,
  * and the next byte is looked at again from the ground state (as gpsd's
  * packet splitter does), so garbage never costs a later valid frame. */
+#include <config.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

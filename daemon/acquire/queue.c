@@ -2,6 +2,8 @@
  * slot more than the capacity: the one just popped, which the consumer
  * reads until its next pop (a push can never reach it, since at most
  * `capacity` frames wait), so frames are handed out without a second copy. */
+#include <config.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -1,5 +1,7 @@
 /* Calibration: raw counts -> kPa per sensor (tare, linear, FSR power law,
  * multi-weight table, body-weight scale). */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  * toe-off, resampled to INS_CURVE_POINTS points and averaged point by point
  * with Welford's running mean and variance (numerically stable over
  * thousands of steps, one pass, no storage of the steps). */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
  * from the last loaded sample.  The local level is measured around each
  * event, which is what makes the timing immune to baseline drift and to the
  * slow relaxation FSRs show after unloading. */
+#include <config.h>
+
 #include <math.h>
 #include <string.h>
 

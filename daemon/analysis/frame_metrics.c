@@ -2,6 +2,8 @@
  * contact area, peak pressure, saturation.  The tables are built once per
  * foot; the per-frame loop is one pass over the sensors in runs of equal
  * region and side, with no branches on layout details. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

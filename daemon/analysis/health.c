@@ -1,5 +1,7 @@
 /* Sensor health over steps (health.h): silent, saturating and stuck
  * sensors, judged against their neighbourhood. */
+#include <config.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 

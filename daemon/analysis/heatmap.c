@@ -5,6 +5,8 @@
  * whose centre lies outside the outline are NaN.  Geometry: x0_mm, y0_mm
  * are the CENTRE of cell (0, 0); column c is at x0 + c * cell_mm (column 0
  * lateral), row r at y0 + r * cell_mm (row 0 at the heel). */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * force, peak contact area and share of load per region (definitions:
  * docs/analysis.md, regions: docs/layouts.md).  No allocation after
  * ins_mask_acc_new(). */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 /* Names, units and labels of the per-step metrics, generated from the one
  * X-macro list in analysis.h so storage, exports and the dashboard can never
  * disagree with the struct layout. */
+#include <config.h>
+
 #include "insoled/analysis.h"
 
 const struct ins_metric_info ins_step_metric_info[INS_M_COUNT] = {

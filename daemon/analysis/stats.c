@@ -2,6 +2,8 @@
  * Student's t distribution, the arch drift of a session judged against its
  * minimal detectable change, and the Welch / Hedges comparison of two
  * sessions' means. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  * analysis.  The text is byte for byte what ins_step_json() + json_dumps(
  * JSON_COMPACT | JSON_REAL_PRECISION(9)) and the "%.9g" CSV give (the unit
  * tests compare them on many values). */
+#include <config.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

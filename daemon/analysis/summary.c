@@ -2,6 +2,8 @@
  * left/right symmetry, data quality, and the arch drift of each foot judged
  * against its minimal detectable change (stats.c), all over the steady
  * steps only. */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* insoled-emulator: the synthetic insole pair (synth.h) streamed as protocol
  * v1 over a pseudo-terminal (or stdout), with fault injection whose every
  * effect on a protocol parser is counted exactly (docs/emulator.md). */
-#include "config.h"
+#include <config.h>
 
 #include <errno.h>
 #include <limits.h>

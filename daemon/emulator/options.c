@@ -1,5 +1,5 @@
 /* insoled-emulator: the command line. */
-#include "config.h"
+#include <config.h>
 
 #include <getopt.h>
 #include <stdio.h>

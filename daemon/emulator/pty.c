@@ -1,6 +1,6 @@
 /* insoled-emulator: the output, a pseudo-terminal (or stdout) with its
  * readers watched, and unplugging and replugging it. */
-#include "config.h" /* _GNU_SOURCE from AC_USE_SYSTEM_EXTENSIONS: posix_openpt, ptsname */
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>

@@ -14,6 +14,8 @@
  * of the connection that has been idle longest (connected or kept alive
  * without a request in progress), and is closed at once when every
  * connection is busy with a request (SSE streams, uploads, running jobs). */
+#include <config.h>
+
 #include <stdlib.h>
 #include <sys/socket.h>
 

@@ -1,5 +1,7 @@
 /* The /api endpoints (docs/api.md): parse and check the request, call the
  * store, the live state or a daemon hook, shape the answer. */
+#include <config.h>
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
@@ -8,38 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "http_priv.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "insoled/layout.h"
 
-#define G_TO_N 9.80665            /* standard gravity: kg -> N */
-#define BODY_WEIGHT_MIN_KG 10.0   /* a small child */
-#define BODY_WEIGHT_MAX_KG 400.0  /* above any patient a clinic scale weighs */
 
 typedef void (*handler_fn)(struct ins_http *http, const struct ins_http_request *req,
 			   const struct ins_http_route *route, struct ins_http_response *resp);
 
 /* ---- status, metrics, devices, layouts ------------------------------------ */
-
-static json_t *database_json(struct ins_store *st)
-{
-	struct ins_store_stats s;
-
-	if (!st)
-		return json_null();
-	memset(&s, 0, sizeof(s));
-	ins_store_get_stats(st, &s);
-	return json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
-			 "healthy", s.healthy, "db_bytes", (json_int_t)s.db_bytes,
-			 "last_commit_us", (json_int_t)s.last_commit_us,
-			 "frames_queued", (json_int_t)s.frames_queued, "frames_written", (json_int_t)s.frames_written,
-			 "frames_dropped", (json_int_t)s.frames_dropped, "steps_written", (json_int_t)s.steps_written,
-			 "steps_dropped", (json_int_t)s.steps_dropped, "write_errors", (json_int_t)s.write_errors,
-			 "commits", (json_int_t)s.commits, "queue_depth", (json_int_t)s.queue_depth,
-			 "queue_capacity", (json_int_t)s.queue_capacity, "last_error", s.last_error);
-}
 
 /* The contract's top-level "devices" and "queues", from what the pipeline
  * put under "acquisition" and the store's counters, unless the hook set
@@ -108,7 +88,7 @@ static void h_status(struct ins_http *http, const struct ins_http_request *req,
 	json_object_set_new(st, "queues", json_object());
 	if (http->hooks.fill_status)
 		http->hooks.fill_status(http->hooks.ctx, st);
-	json_object_set_new(st, "database", database_json(http->store));
+	json_object_set_new(st, "database", http->store ? ins_store_status_json(http->store) : json_null());
 	summarise_status(st);
 	json_object_set_new(st, "live", live_json(http));
 	json_object_set_new(st, "http", http_json(http));
@@ -142,21 +122,8 @@ static void h_devices(struct ins_http *http, const struct ins_http_request *req,
 	ins_http_resp_json(resp, 200, d);
 }
 
-static int valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '.')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
-			return 0;
-	return 1;
-}
-
 static json_t *layout_json(const struct ins_layout *l)
 {
-	static const char *const regions[] = { "heel", "midfoot", "forefoot", "toes" };
 	json_t *outline = json_array(), *sensors = json_array();
 
 	for (unsigned i = 0; i < l->n_outline; i++)
@@ -166,8 +133,7 @@ static json_t *layout_json(const struct ins_layout *l)
 
 		json_array_append_new(sensors, json_pack("{s:f,s:f,s:f,s:s,s:s}", "x_mm", s->x_mm, "y_mm", s->y_mm,
 							 "area_mm2", s->area_mm2,
-							 "region", s->region < INS_REGION_COUNT ? regions[s->region] : "unknown",
-							 "side", s->side == INS_SIDE_MEDIAL ? "medial" : "lateral"));
+							 "region", ins_region_name(s->region), "side", ins_side_name(s->side)));
 	}
 	return json_pack("{s:s,s:s,s:f,s:f,s:i,s:b,s:i,s:i,s:o,s:o,s:o}", "name", l->name, "description", l->description,
 			 "foot_length_mm", l->foot_length_mm, "foot_width_mm", l->foot_width_mm,
@@ -181,8 +147,8 @@ static void h_layout(struct ins_http *http, const struct ins_http_request *req,
 	char err[256];
 	struct ins_layout *l;
 
-	if (!valid_name(route->name)) {
-		ins_http_resp_error(resp, 400, "name", "name: layout names are letters, digits, '_', '-', '.'");
+	if (ins_layout_name_check(route->name, err, sizeof(err)) < 0) {
+		ins_http_resp_error(resp, 400, "name", "name: %s", err);
 		return;
 	}
 	if (!http->layout_dir) {
@@ -361,21 +327,22 @@ static void h_body_weight(struct ins_http *http, const struct ins_http_request *
 		goto out;
 	v = json_object_get(body, "body_weight_kg");
 	kg = json_is_number(v) ? json_number_value(v) : NAN;
-	if (!(kg >= BODY_WEIGHT_MIN_KG && kg <= BODY_WEIGHT_MAX_KG)) {
-		ins_http_resp_error(resp, 400, "body_weight_kg", "body_weight_kg: expected a number in %g..%g",
-				    BODY_WEIGHT_MIN_KG, BODY_WEIGHT_MAX_KG);
+	if (!json_is_number(v))
+		snprintf(err, sizeof(err), "body_weight_kg: expected a number of kilograms");
+	if (!json_is_number(v) || ins_body_weight_check_kg("body_weight_kg", kg, err, sizeof(err)) < 0) {
+		ins_http_resp_error(resp, 400, "body_weight_kg", "%s", err);
 		goto out;
 	}
 	if (!http->hooks.set_body_weight) {
 		ins_http_hook_missing(resp, "body weight calibration");
 		goto out;
 	}
-	rc = http->hooks.set_body_weight(http->hooks.ctx, kg * G_TO_N, err, sizeof(err));
+	rc = http->hooks.set_body_weight(http->hooks.ctx, kg * INS_GRAVITY, err, sizeof(err));
 	if (rc)
 		ins_http_resp_store_error(resp, rc, err);
 	else
 		ins_http_resp_json(resp, 200, json_pack("{s:b,s:f,s:f}", "ok", 1, "body_weight_kg", kg,
-							"body_weight_n", kg * G_TO_N));
+							"body_weight_n", kg * INS_GRAVITY));
 out:
 	json_decref(body);
 }
@@ -437,6 +404,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_SESSION_STEPS] = ins_http_api_session_steps,
 	[INS_ROUTE_SESSION_HEATMAP] = ins_http_api_session_heatmap,
 	[INS_ROUTE_SESSION_CURVES] = ins_http_api_session_curves,
+	[INS_ROUTE_SESSION_FRAMES] = ins_http_api_session_frames,
 	[INS_ROUTE_SESSION_REANALYZE] = ins_http_api_session_reanalyze,
 	[INS_ROUTE_SESSION_EXPORT] = ins_http_api_session_export,
 	[INS_ROUTE_COMPARE] = h_compare,

@@ -1,5 +1,7 @@
 /* Access control: bearer token or login cookie, same-origin checks for
  * state-changing requests, loopback detection for protected mode. */
+#include <config.h>
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>

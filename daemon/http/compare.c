@@ -4,6 +4,8 @@
  * conditions that confound the comparison and the findings in words
  * (compare_stats.c); plus the difference heatmap of the last session
  * against the baseline.  format=csv: the same judgements as CSV. */
+#include <config.h>
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>

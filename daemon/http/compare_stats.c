@@ -3,6 +3,8 @@
  * Hedges' g, steps behind each mean); the conditions that confound a
  * footwear comparison (pace, insoles, calibration, subject, too few steps);
  * and the findings in plain words, made from those decisions only. */
+#include <config.h>
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>

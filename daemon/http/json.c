@@ -1,4 +1,6 @@
 /* JSON responses, error bodies and request-body helpers. */
+#include <config.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

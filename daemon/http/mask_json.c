@@ -2,6 +2,8 @@
  * with their names and whether a sensor measures them, each sensor's
  * region, and the region of every cell of the layout's heatmap grid (so
  * the maps draw the region outlines exactly where the analysis counts). */
+#include <config.h>
+
 #include <math.h>
 
 #include "insoled/analysis.h"

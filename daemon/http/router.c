@@ -1,5 +1,7 @@
 /* Request target parsing and routing: pure functions on strings, so the
  * fuzzer and the unit tests drive them without a socket. */
+#include <config.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -216,6 +218,7 @@ static const struct {
 	{ "/api/sessions/#/steps", INS_ROUTE_SESSION_STEPS, GET_ },
 	{ "/api/sessions/#/heatmap", INS_ROUTE_SESSION_HEATMAP, GET_ },
 	{ "/api/sessions/#/curves", INS_ROUTE_SESSION_CURVES, GET_ },
+	{ "/api/sessions/#/frames", INS_ROUTE_SESSION_FRAMES, GET_ },
 	{ "/api/sessions/#/reanalyze", INS_ROUTE_SESSION_REANALYZE, INS_HTTP_POST },
 	{ "/api/sessions/#/export/*", INS_ROUTE_SESSION_EXPORT, GET_ },
 	{ "/api/compare", INS_ROUTE_COMPARE, GET_ },

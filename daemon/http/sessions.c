@@ -1,12 +1,16 @@
 /* The /api/sessions endpoints (docs/api.md): record, list, edit, stop,
  * steps, heatmaps, curves, re-analysis, exports and imports of sessions. */
+#include <config.h>
+
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "http_priv.h"
+#include "insoled/clock.h"
 #include "insoled/import.h"
 
 #define LOG_PREFIX "http"
@@ -74,7 +78,8 @@ out:
 static void h_session_list(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
 {
 	struct ins_session_filter f = { 0 };
-	int64_t from, to, offset, limit;
+	int64_t from, to, offset, limit, built;
+	uint64_t writes;
 	char err[256] = "";
 	int rc = 0;
 	json_t *list;
@@ -94,12 +99,17 @@ static void h_session_list(struct ins_http *http, const struct ins_http_request 
 	f.to_us = to;
 	f.offset = (unsigned)offset;
 	f.limit = (unsigned)limit;
+	if (ins_http_list_cache_get(http, req, resp))
+		return;
+	writes = atomic_load(&http->writes);
+	built = ins_mono_us();
 	list = ins_store_session_list(http->store, &f, &rc, err, sizeof(err));
 	if (!list) {
 		ins_http_resp_store_error(resp, rc, err);
 		return;
 	}
 	ins_http_resp_json(resp, 200, list);
+	ins_http_list_cache_put(http, req, writes, built, resp);
 }
 
 void ins_http_api_sessions(struct ins_http *http, const struct ins_http_request *req,
@@ -229,6 +239,16 @@ void ins_http_api_session_steps(struct ins_http *http, const struct ins_http_req
 	ins_http_resp_json(resp, 200, steps);
 }
 
+/* The required ?foot=left|right of a session's per-foot answers. */
+static int query_foot(const struct ins_http_request *req, unsigned *foot, struct ins_http_response *resp)
+{
+	if (ins_http_parse_foot(ins_http_query(req, "foot"), foot) < 0) {
+		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
+		return -1;
+	}
+	return 0;
+}
+
 void ins_http_api_session_heatmap(struct ins_http *http, const struct ins_http_request *req,
 				  const struct ins_http_route *route, struct ins_http_response *resp)
 {
@@ -238,11 +258,8 @@ void ins_http_api_session_heatmap(struct ins_http *http, const struct ins_http_r
 	int rc = 0;
 	json_t *hm;
 
-	if (ins_http_parse_foot(ins_http_query(req, "foot"), &foot) < 0) {
-		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
-		return;
-	}
-	if (ins_http_query_heatmap_kind(req, &kind, resp) < 0 || ins_http_need_store(http, resp) < 0)
+	if (query_foot(req, &foot, resp) < 0 || ins_http_query_heatmap_kind(req, &kind, resp) < 0 ||
+	    ins_http_need_store(http, resp) < 0)
 		return;
 	hm = ins_store_session_heatmap(http->store, route->object_id, foot, kind, &rc, err, sizeof(err));
 	if (!hm) {
@@ -271,6 +288,26 @@ void ins_http_api_session_curves(struct ins_http *http, const struct ins_http_re
 		return;
 	}
 	ins_http_resp_json(resp, 200, curves);
+}
+
+/* One foot's frames for the report's playback (time, force, CoP, stance,
+ * every sensor) and its steps. */
+void ins_http_api_session_frames(struct ins_http *http, const struct ins_http_request *req,
+				 const struct ins_http_route *route, struct ins_http_response *resp)
+{
+	unsigned foot;
+	char err[256] = "";
+	int rc = 0;
+	json_t *fr;
+
+	if (query_foot(req, &foot, resp) < 0 || ins_http_need_store(http, resp) < 0)
+		return;
+	fr = ins_store_session_frames(http->store, route->object_id, foot, &rc, err, sizeof(err));
+	if (!fr) {
+		ins_http_resp_store_error(resp, rc, err);
+		return;
+	}
+	ins_http_resp_json(resp, 200, fr);
 }
 
 void ins_http_api_session_reanalyze(struct ins_http *http, const struct ins_http_request *req,

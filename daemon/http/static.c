@@ -1,6 +1,8 @@
 /* Dashboard files from web_root and /vendor/ from vendor_root.  The router
  * already refused "..", "." and encoded separators; realpath() then catches
  * symlinks that lead outside the directory. */
+#include <config.h>
+
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>

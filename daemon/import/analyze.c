@@ -1,6 +1,8 @@
 /* insoled --analyze FILE: run a recording through the same analysis as live
  * data and print its steps (JSON lines or CSV) and the session summary.
  * Diagnostics go to stderr; stdout holds only results, so it can be piped. */
+#include <config.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -15,8 +17,6 @@
 #include "analyze_priv.h"
 #include "import_priv.h"
 
-#define STANDARD_GRAVITY 9.80665 /* m/s2: kg -> N */
-#define BODY_WEIGHT_MAX_KG 500.0 /* anything heavier is a typing error */
 #define MOTICON16_INSOLE_SIZE 7  /* the insole size moticon16's areas were estimated for */
 
 struct analyze_run {
@@ -46,13 +46,16 @@ static void analyze_usage(FILE *out)
 
 static int analyze_parse_weight(const char *text, double *kg)
 {
-	char *end;
+	char *end, err[160];
 
 	errno = 0;
 	*kg = strtod(text, &end);
-	if (end == text || *end != '\0' || errno || !(*kg > 0) || *kg > BODY_WEIGHT_MAX_KG) {
-		fprintf(stderr, "insoled --analyze: --body-weight-kg: '%s' is not a weight in kg (0 < W <= %.0f)\n",
-			text, BODY_WEIGHT_MAX_KG);
+	if (end == text || *end != '\0' || errno) {
+		fprintf(stderr, "insoled --analyze: --body-weight-kg: '%s' is not a number of kilograms\n", text);
+		return -1;
+	}
+	if (ins_body_weight_check_kg("--body-weight-kg", *kg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "insoled --analyze: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -211,7 +214,7 @@ static int analyze_setup(struct analyze_run *r)
 		cfg.layout[foot] = r->layout[foot];
 		cfg.calib[foot] = r->layout[foot] ? r->info->calib[foot] : NULL;
 	}
-	cfg.body_weight_n = r->opts.body_weight_kg > 0 ? r->opts.body_weight_kg * STANDARD_GRAVITY
+	cfg.body_weight_n = r->opts.body_weight_kg > 0 ? r->opts.body_weight_kg * INS_GRAVITY
 						       : r->info->body_weight_n;
 	r->ana = ins_analysis_new(&cfg, r->err, sizeof r->err);
 	if (!r->ana)
@@ -290,8 +293,9 @@ static int analyze_print_summary(const struct analyze_run *r, struct ins_summary
 static void analyze_report(const struct analyze_run *r)
 {
 	if (r->info->feet == 1u << INS_FOOT_LEFT || r->info->feet == 1u << INS_FOOT_RIGHT)
-		fprintf(stderr, "insoled --analyze: %s: the file holds the %s foot only\n", r->info->path,
-			ins_foot_name(r->info->feet == 1u << INS_FOOT_LEFT ? INS_FOOT_LEFT : INS_FOOT_RIGHT));
+		fprintf(stderr, "insoled --analyze: %s: the file holds the %s foot only%s%s%s\n", r->info->path,
+			ins_foot_name(r->info->feet == 1u << INS_FOOT_LEFT ? INS_FOOT_LEFT : INS_FOOT_RIGHT),
+			r->info->feet_from[0] ? " (" : "", r->info->feet_from, r->info->feet_from[0] ? ")" : "");
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(r->info->feet & (1u << foot)))
 			continue;

@@ -5,6 +5,8 @@
  * --out DIR), a failing file is reported and the others carry on, and a
  * table of every file ends the run on stderr.  A progress line is shown
  * while stderr is a terminal. */
+#include <config.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>

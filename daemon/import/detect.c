@@ -1,5 +1,7 @@
 /* Which reader a file needs, from its name and first lines (rules in
  * docs/import.md).  Reads at most the '#' header and one data line. */
+#include <config.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 /* Feeding imported frames to the analysis, in the right way for their unit.
  * Kept apart from the readers so that programs which only read files do not
  * link the analysis engine. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 /* The reader object: format dispatch, the per-foot timeline (seq, gaps),
  * the frame queue of one row, and feeding frames to the analysis in the
  * right way for their unit. */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +20,6 @@ static const struct ins_import_ops *const import_formats[] = {
 	&ins_import_stappone_ops,
 };
 #define IMPORT_N_FORMATS (sizeof import_formats / sizeof import_formats[0])
-
-const char *ins_import_unit_name(unsigned unit)
-{
-	switch (unit) {
-	case INS_IMPORT_KPA:
-		return "kPa";
-	case INS_IMPORT_NEWTON:
-		return "N";
-	case INS_IMPORT_COUNTS:
-		return "counts";
-	default:
-		return "unknown";
-	}
-}
 
 static const struct ins_import_ops *import_find_format(const char *name)
 {

@@ -4,6 +4,8 @@
  * (ADC value + 2048).  The header's sample count, initial value and
  * checksum are checked, so a truncated, altered or mismatched file is
  * reported instead of analysed. */
+#include <config.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * no header, 19 columns: time [s], L1..L8 [N], R1..R8 [N], total left [N],
  * total right [N], 100 Hz.  Yields newtons per sensor; the totals become
  * the vendor reference force. */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

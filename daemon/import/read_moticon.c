@@ -4,6 +4,8 @@
  * foot only read alike.  Pressures N/cm2 -> kPa (x 10).  A foot whose fields
  * are all blank in a row is a dropped packet of that foot.  The vendor's
  * total force, CoP and step events become the per-frame reference. */
+#include <config.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,6 +5,8 @@
  * 99 pressures per insole, left insole first.  Yields kPa; the insole type
  * (the sensor type's first part, "y" of "y-1865l-...") picks the layout
  * pedar99-<type>. */
+#include <config.h>
+
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>

@@ -8,6 +8,8 @@
  * A time without a zone is the recording computer's local time, taken as
  * this computer's (the clinic's) local time. */
 #define _DEFAULT_SOURCE /* timegm */
+#include <config.h>
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>

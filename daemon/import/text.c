@@ -2,6 +2,8 @@
  * formats.  A line is read into a bounded buffer: a recording never makes
  * us allocate more than INS_IMPORT_LINE_MAX, and every malformed byte is
  * reported with its file and line. */
+#include <config.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>

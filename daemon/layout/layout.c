@@ -1,5 +1,7 @@
 /* Layout files (docs/layouts.md): an INI-like text format parsed here so
  * every error can name the file, the line and the field. */
+#include <config.h>
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -115,14 +117,11 @@ static int parse_int(struct parser *p, const char *key, const char *val, long lo
 /* "NAME" must be short and safe as a file name and in URLs. */
 static int parse_name(struct parser *p, const char *val)
 {
-	size_t n = strlen(val);
+	char why[128];
 
-	if (n == 0 || n >= sizeof(p->lay->name))
-		return fail(p, "name", "must be 1..%zu characters", sizeof(p->lay->name) - 1);
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)val[i]) && !strchr("._-", val[i]))
-			return fail(p, "name", "'%s': only letters, digits, '.', '_' and '-' are allowed", val);
-	memcpy(p->lay->name, val, n + 1);
+	if (ins_layout_name_check(val, why, sizeof(why)) < 0)
+		return fail(p, "name", "%s", why);
+	memcpy(p->lay->name, val, strlen(val) + 1);
 	return 0;
 }
 
@@ -738,10 +737,10 @@ static void list_layout_names(const char *dir, char *out, size_t size)
 struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen)
 {
 	struct ins_layout *lay;
-	char path[4096];
+	char path[4096], why[128];
 
-	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/')) {
-		snprintf(err, errlen, "layout name '%s': must be a plain name (no '/', not starting with '.')", name);
+	if (ins_layout_name_check(name, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "layout %s", why);
 		return NULL;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.layout", dir, name) >= sizeof(path)) {

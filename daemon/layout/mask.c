@@ -3,6 +3,8 @@
  * geometry here serves the insole's own mask (sparse layouts, the maps'
  * outlines); the analysis re-derives it from the footprint on dense grids
  * with the same classification (daemon/analysis/mask.c). */
+#include <config.h>
+
 #include <math.h>
 #include <string.h>
 

@@ -1,6 +1,34 @@
-/* Where on the foot a point lies: its region (heel to toes), the names of
- * regions and sides, and whether it is inside the layout's outline. */
+/* Names and places: the rule for a layout's name, where on the foot a
+ * point lies (its region, heel to toes), the names of regions and sides,
+ * and whether a point is inside the layout's outline. */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "insoled/layout.h"
+
+int ins_layout_name_check(const char *name, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= sizeof(((struct ins_layout *)0)->name)) {
+		snprintf(err, errlen, "'%.64s': a layout name has 1 to %zu characters", name,
+			 sizeof(((struct ins_layout *)0)->name) - 1);
+		return -1;
+	}
+	if (name[0] == '.') {
+		snprintf(err, errlen, "'%s': a layout name does not start with '.'", name);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i])) {
+			snprintf(err, errlen, "'%s': only letters, digits, '.', '_' and '-' are allowed", name);
+			return -1;
+		}
+	return 0;
+}
 
 enum ins_region ins_region_at(float y_mm, float foot_length_mm)
 {

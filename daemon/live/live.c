@@ -5,6 +5,8 @@
  * copy bytes into the ring.  Readers take the same lock only to copy bytes
  * out.  Nothing here ever waits for a reader to make progress: a reader that
  * is too slow is overtaken by the ring and told to go away (-1). */
+#include <config.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>

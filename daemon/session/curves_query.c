@@ -2,6 +2,8 @@
  * the replay that re-analysis and the session heatmaps use (replay.c)
  * feeds the analysis, and every frame's metrics and step go into the curves
  * accumulator, with the body weight in force where it was recorded. */
+#include <config.h>
+
 #include <stdio.h>
 
 #include "insoled/curves.h"

@@ -4,6 +4,8 @@
  * memory and sees one consistent snapshot.  The frames formats are the
  * "insoled frames export" of docs/import.md, which `insoled --analyze` and
  * the importer read back. */
+#include <config.h>
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

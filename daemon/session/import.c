@@ -5,6 +5,8 @@
  * pressures and forces become float kPa exactly as the analysis saw them),
  * and the writer stores session, chunks, steps and summary in one
  * transaction: an import is all there or not there at all. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,8 @@
  * calibration and body weight.  Re-analysis, session heatmaps and the frames
  * export are built on it; it streams chunk by chunk, never loading the
  * session. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

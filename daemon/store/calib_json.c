@@ -4,6 +4,8 @@
  * calibration_<foot> header of the frames export (docs/import.md).  Doubles
  * are written with 17 significant digits so they read back bit for bit and
  * re-analysis calibrates exactly as the live analysis did. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

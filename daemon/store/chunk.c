@@ -8,6 +8,8 @@
  * change little from one sample to the next and large parts of a dense
  * insole read zero, so this is a few bytes per frame plus ~1 byte per
  * changing sensor, with no allocation once the buffers have grown. */
+#include <config.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

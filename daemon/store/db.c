@@ -5,6 +5,8 @@
  * owns its connection while it runs (thread-safe without SQLite's mutexes)
  * and gives it back to a small pool: opening one and parsing the schema
  * again cost more than the query itself. */
+#include <config.h>
+
 #include <stdio.h>
 
 #include "store_priv.h"

@@ -5,6 +5,8 @@
  * lock when its owner dies, however it dies, so a crash never leaves a
  * stale lock; the file itself stays (removing it would race with a
  * starting daemon that has it open). */
+#include <config.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

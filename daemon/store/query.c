@@ -1,5 +1,7 @@
 /* Queries for the HTTP API.  Each call opens its own read-only connection
  * (store_reader_open, db.c). */
+#include <config.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

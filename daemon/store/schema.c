@@ -7,6 +7,8 @@
  * numbered scripts in sql/ that the database has not seen run in ONE
  * transaction together with PRAGMA user_version, so a failed upgrade leaves
  * the old version intact. */
+#include <config.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +17,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "config.h"
 #include "insoled/clock.h"
 #include "store_priv.h"
 

@@ -1,20 +1,17 @@
 /* Session and subject changes.  Arguments are checked on the caller's
  * thread (errors name the field); the change itself runs as a command on the
  * writer thread, in its own transaction, with bound parameters only. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "insoled/clock.h"
 #include "store_priv.h"
 
 #define LOG_PREFIX "store"
-
-/* Body weight in newtons that can belong to a person (~1..500 kg). */
-#define BODY_WEIGHT_N_MAX 5000.0
-#define BODY_WEIGHT_KG_MAX 500.0
 
 /* jansson's iterators take non-const objects but do not modify them. */
 static json_t *unconst(const json_t *j)
@@ -74,11 +71,9 @@ static int check_meta(const struct ins_session_meta *m, char *err, size_t errlen
 	    (rc = store_check_text("devices", m->devices, INS_STORE_DEVICES_MAX, err, errlen)) < 0 ||
 	    (rc = store_check_text("calibration", m->calibration_json, INS_STORE_CALIB_MAX, err, errlen)) < 0)
 		return rc;
-	if (!(m->body_weight_n >= 0 && m->body_weight_n <= BODY_WEIGHT_N_MAX)) {
-		snprintf(err, errlen, "body_weight_n: %g is not a body weight in newtons (0..%g)",
-			 m->body_weight_n, BODY_WEIGHT_N_MAX);
+	/* 0: unknown */
+	if (m->body_weight_n != 0 && ins_body_weight_check_n("body_weight_n", m->body_weight_n, err, errlen) < 0)
 		return INS_STORE_EINVAL;
-	}
 	if (!m->layout[0] && !m->layout[1]) {
 		snprintf(err, errlen, "layout: a session needs the layout of at least one foot");
 		return INS_STORE_EINVAL;
@@ -426,10 +421,12 @@ static int subject_fields(const json_t *obj, struct subject_arg *a, char *err, s
 	a->has_weight = v != NULL;
 	a->weight_kg = NAN;
 	if (v && !json_is_null(v)) {
-		if (!json_is_number(v) || !(json_number_value(v) > 0 && json_number_value(v) <= BODY_WEIGHT_KG_MAX)) {
-			snprintf(err, errlen, "body_weight_kg: expected a number of kilograms (0..%g]", BODY_WEIGHT_KG_MAX);
+		if (!json_is_number(v)) {
+			snprintf(err, errlen, "body_weight_kg: expected a number of kilograms");
 			return INS_STORE_EINVAL;
 		}
+		if (ins_body_weight_check_kg("body_weight_kg", json_number_value(v), err, errlen) < 0)
+			return INS_STORE_EINVAL;
 		a->weight_kg = json_number_value(v);
 	}
 	return 0;

@@ -1,6 +1,8 @@
 /* Step rows: the metrics of INS_STEP_METRICS packed as little-endian
  * float64 in the order of a metric_sets row, so rows written before a
  * metric was added (or removed) are still read by name, bit for bit. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

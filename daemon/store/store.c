@@ -1,11 +1,12 @@
 /* Store lifetime, the producers' side of the queue, and status. */
+#include <config.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "config.h"
 #include "insoled/clock.h"
 #include "store_priv.h"
 
@@ -352,16 +353,16 @@ json_t *ins_store_status_json(struct ins_store *st)
 {
 	struct ins_store_stats s;
 
+	memset(&s, 0, sizeof(s));
 	ins_store_get_stats(st, &s);
-	return json_pack("{s:s, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}",
-			 "path", st->db_path, "schema_version", st->schema_version, "healthy", s.healthy,
+	return json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
+			 "healthy", s.healthy, "db_bytes", (json_int_t)s.db_bytes,
+			 "last_commit_us", (json_int_t)s.last_commit_us,
 			 "frames_queued", (json_int_t)s.frames_queued, "frames_written", (json_int_t)s.frames_written,
 			 "frames_dropped", (json_int_t)s.frames_dropped, "steps_written", (json_int_t)s.steps_written,
 			 "steps_dropped", (json_int_t)s.steps_dropped, "write_errors", (json_int_t)s.write_errors,
 			 "commits", (json_int_t)s.commits, "queue_depth", (json_int_t)s.queue_depth,
-			 "queue_capacity", (json_int_t)s.queue_capacity, "db_bytes", (json_int_t)s.db_bytes,
-			 "writer_cpu_us", (json_int_t)s.writer_cpu_us,
-			 "last_error", s.last_error[0] ? s.last_error : NULL);
+			 "queue_capacity", (json_int_t)s.queue_capacity, "last_error", s.last_error);
 }
 
 struct max_bytes_arg {

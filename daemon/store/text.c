@@ -1,5 +1,7 @@
 /* Validation of the text people type: labels and notes are stored exactly
  * as given, or refused with the field named. */
+#include <config.h>
+
 #include <stdio.h>
 #include <string.h>
 

@@ -9,6 +9,8 @@
  * and a rate-limited log line, and the next attempt follows by itself
  * INS_STORE_RETRY_US later.  Commands from other threads (session start,
  * stop, edits) run here too, between rounds, so there is one writer. */
+#include <config.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "store_priv.h"

@@ -1,5 +1,7 @@
 /* The synthetic subject's parameters (synth.h): defaults, checks and the
  * "key=value,..." parser. */
+#include <config.h>
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -22,6 +22,8 @@
  * midfoot zones, medial shift moves every zone medially and loads the
  * medial ones.  Pressures become counts through the inverse of each
  * sensor's default calibration. */
+#include <config.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,5 @@
+#include <config.h>
+
 #include <time.h>
 
 #include "insoled/clock.h"

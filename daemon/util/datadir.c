@@ -1,4 +1,6 @@
 /* The data directory, found the same way by every program (datadir.h). */
+#include <config.h>
+
 #include <limits.h>
 #include <string.h>
 #include <stdio.h>

@@ -1,4 +1,6 @@
 /* Strict number parsing (parse.h). */
+#include <config.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,6 @@
 /* Reproducible random numbers (random.h). */
+#include <config.h>
+
 #include <math.h>
 
 #include "insoled/random.h"

@@ -198,6 +198,22 @@ extern const struct ins_arch_thresholds ins_arch_thresholds_buldt2018;
 int ins_arch_index_classify(double ai, const struct ins_arch_thresholds *th);
 const char *ins_arch_class_name(int cls); /* "high", "normal", "flat", "unknown" */
 
+/* ---- the subject's body weight ---------------------------------------- */
+
+/* Standard gravity (m/s2): a body weight of kg kilograms is kg x INS_GRAVITY
+ * newtons.  Every conversion in the project uses this one. */
+#define INS_GRAVITY 9.80665
+/* The body weights a subject can have.  Below 10 kg is no one who walks on
+ * an instrumented insole; above 500 kg is a typing error (clinic scales end
+ * at 300-500 kg).  Zero means unknown where a weight is optional. */
+#define INS_BODY_WEIGHT_MIN_KG 10.0
+#define INS_BODY_WEIGHT_MAX_KG 500.0
+/* 0 when the weight lies in [INS_BODY_WEIGHT_MIN_KG, INS_BODY_WEIGHT_MAX_KG]
+ * (in kg, or in N for the _n form), else -1 with err naming field, the
+ * value and the range. */
+int ins_body_weight_check_kg(const char *field, double kg, char *err, size_t errlen);
+int ins_body_weight_check_n(const char *field, double newtons, char *err, size_t errlen);
+
 /* ---- engine ---------------------------------------------------------- */
 
 struct ins_analysis_config {
@@ -220,10 +236,6 @@ int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame,
 int ins_analysis_feed_kpa(struct ins_analysis *ana, unsigned foot, int64_t t_us,
 			  const float *kpa, unsigned n, struct ins_frame_metrics *out);
 
-/* The calibration curves in force for a foot (n_sensors, tare included), or
- * NULL when the foot has no layout: what a recorded session must start from. */
-const struct ins_calib_curve *ins_analysis_calibration(const struct ins_analysis *ana, unsigned foot);
-
 /* Calibrated pressures of the last frame fed for a foot (n_sensors floats). */
 const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot);
 
@@ -244,6 +256,13 @@ enum ins_sensor_flags {
  * bits and returns how many sensors are flagged (0 when the foot has no
  * layout, flags_out untouched). */
 unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot, uint8_t *flags_out);
+
+/* The anatomical mask in use for a foot (layout.h, docs/layouts.md): each
+ * sensor's region (enum ins_mask_region; a sensor on the split line: its
+ * medial one) into regions_out[0..n_sensors-1].  On a dense grid this is
+ * the mask found from the footprint of the steps so far.  Returns
+ * n_sensors, or 0 when the foot has no layout or raw units. */
+unsigned ins_analysis_mask_regions(const struct ins_analysis *ana, unsigned foot, uint8_t *regions_out);
 
 /* Body-weight scaling of one foot (the subject stands still on it alone):
  * the foot's total force is averaged over the next INS_BW_SCALE_WINDOW_US

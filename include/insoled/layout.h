@@ -165,6 +165,11 @@ int ins_calib_curve_check(const struct ins_calib_curve *c, char *err, size_t err
  * what is wrong" into err. */
 struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen);
 /* Find a layout by name in dir (files named NAME.layout). */
+/* The rule for a layout's name, in its file and wherever one is asked
+ * for by name: 1 to 63 letters, digits, '.', '_' or '-', not starting
+ * with '.' (so a name is always a plain file name).  0, or -1 with err
+ * saying what is wrong with it. */
+int ins_layout_name_check(const char *name, char *err, size_t errlen);
 struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen);
 void ins_layout_free(struct ins_layout *layout);
 

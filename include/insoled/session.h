@@ -25,6 +25,13 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 /* Stance-normalised force and CoP curves, mean and SD per foot, from a replay
  * of the raw archive: ins_curves_json() (curves.h). */
 json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
+/* One foot's frames for playback, from a replay of the raw archive:
+ * {"foot", "every", "frames_recorded", "frames": [{"t_us", "force_n",
+ * "cop_x_mm", "cop_y_mm", "in_stance", "kpa": [...]}], "steps": [{"index",
+ * "contact_us", "toe_off_us", "flags"}]}, every `every`-th frame kept so
+ * the answer stays bounded.  ENOTFOUND without frames of that foot. */
+json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsigned foot, int *rc, char *err,
+				 size_t errlen);
 
 /* ---- streamed exports ----------------------------------------------------
  * Pull-based so an HTTP server can stream without loading the session:

@@ -103,7 +103,7 @@ struct ins_store_stats {
 void ins_store_get_stats(struct ins_store *st, struct ins_store_stats *out);
 /* Change the size cap at run time (0 = none); the writer retries at once. */
 int ins_store_set_max_db_bytes(struct ins_store *st, int64_t bytes, char *err, size_t errlen);
-/* Status as JSON for GET /api/status "database": the stats plus path and schema version. */
+/* The stats as JSON, for GET /api/status "database" (docs/api.md). */
 json_t *ins_store_status_json(struct ins_store *st);
 
 /* Calibration used by a session, as stored in calibration_json

@@ -202,6 +202,11 @@ async function recordSession(page, subject, footwear, { untilTarget = false, wei
 	if (weightKg) await page.fill('#rec-weight', String(weightKg));
 	await page.fill('#rec-notes', 'browser end-to-end test');
 	await page.click('#rec-start');
+	// the recording banner, or the form's reason for not starting
+	await page.waitForFunction(() => document.querySelector('#rec-state') || document.querySelector('#rec-form .error')?.textContent,
+		null, { timeout: UI_WAIT_MS }).catch(() => {});
+	const refused = await page.$eval('#rec-form .error', (e) => e.textContent).catch(() => '');
+	expect(!refused, `recording did not start: ${refused}`);
 	const state = await page.waitForSelector('#rec-state', { timeout: UI_WAIT_MS });
 	const id = Number((await state.textContent()).match(/#(\d+)/)?.[1]);
 	expect(id > 0, 'the recording banner names no session id');
@@ -252,21 +257,6 @@ async function main() {
 			expect(/Force\s*[\d,]+ N/.test(force), `left readout has no force as text: ${force}`);
 		});
 
-		await check('live maps outline and name the anatomical regions, label M/L and heel/toe, hatch what fsr16 does not measure', async () => {
-			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-${f}`, true);
-		});
-
-		await check('tabbing onto the kPa field leaves the colour range alone; typing a maximum fixes it', async () => {
-			await page.focus('#range-auto');
-			await page.keyboard.press('Tab');
-			const focused = await page.evaluate(() => document.activeElement?.id);
-			expect(focused === 'range-max', `Tab from the range radios went to ${focused}`);
-			expect(await page.isChecked('#range-auto'), 'tabbing onto the kPa field switched the range to Fixed');
-			await page.keyboard.type('0');
-			expect(await page.isChecked('#range-fixed'), 'typing a maximum did not choose the fixed range');
-			await page.check('#range-auto');
-		});
-
 		await check('lost frames raise a visible "frames dropped" warning', async () => {
 			await page.waitForFunction(() => /Frames dropped/.test(document.querySelector('#live-alerts')?.textContent ?? ''), null, { timeout: ALERT_WAIT_MS });
 			await shot(page, 'live-frames-dropped');
@@ -281,6 +271,21 @@ async function main() {
 			expect(/Left|Right/.test(row) && /Rearfoot|Midfoot|Forefoot/.test(row), `step row lacks foot or strike: ${row}`);
 			await sleep(1500); // let the gait line and force curve fill for the picture
 			await shot(page, 'live');
+		});
+
+		await check('live maps outline and name the anatomical regions, label M/L and heel/toe, hatch what fsr16 does not measure', async () => {
+			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-${f}`, true);
+		});
+
+		await check('tabbing onto the kPa field leaves the colour range alone; typing a maximum fixes it', async () => {
+			await page.focus('#range-auto');
+			await page.keyboard.press('Tab');
+			const focused = await page.evaluate(() => document.activeElement?.id);
+			expect(focused === 'range-max', `Tab from the range radios went to ${focused}`);
+			expect(await page.isChecked('#range-auto'), 'tabbing onto the kPa field switched the range to Fixed');
+			await page.keyboard.type('0');
+			expect(await page.isChecked('#range-fixed'), 'typing a maximum did not choose the fixed range');
+			await page.check('#range-auto');
 		});
 
 		await check('at 1024x768 the record button needs no scrolling; recording shows time, steps per foot and the 30-step target', async () => {
@@ -353,10 +358,31 @@ async function main() {
 			await sleep(500);
 			await shot(page, 'report');
 			for (const f of ['left', 'right']) await expectMapMarks(page, `#map-mean_peak-${f}`, true);
+			const regions = await page.$$eval('#regions-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.region, tr.querySelector('td')?.textContent]));
+			expect(regions.length === 9 && regions.every(([r, v]) => r && /^\d+$/.test(v)),
+				`the anatomical regions table: ${JSON.stringify(regions)}`);
 			const trend = await page.$eval('#trend-chart', (b) => ({ x: b.dataset.xAxis, lo: Number(b.dataset.yMin), hi: Number(b.dataset.yMax) }));
 			expect(trend.x === 'Time since start (s)', `a short session's trend axis: ${trend.x}`);
 			expect(trend.hi - trend.lo >= 0.049 * Math.abs((trend.hi + trend.lo) / 2), `trend y range ${trend.lo}..${trend.hi} zooms below 5 % of the values`);
 			await expectTouchTargets(page, 'report');
+			// playback: the slider, play/pause and frame steps move map, CoP and force cursor together
+			await page.click('#playback summary');
+			await page.waitForSelector('#playback-slider', { timeout: UI_WAIT_MS });
+			const marksShown = await page.$$eval('.playback-marks .mark', (m) => m.length);
+			expect(marksShown > 10, `playback marks ${marksShown} step contacts`);
+			const t = async () => Number(await page.$eval('.playback-body', (b) => b.dataset.t));
+			const pic = () => canvasData(page, '#playback-map-left');
+			const [t0, p0] = [await t(), await pic()];
+			await page.click('#playback-play');
+			await sleep(1200);
+			await page.click('#playback-play');
+			const [t1, p1] = [await t(), await pic()];
+			expect(t1 > t0 && p1 !== p0, `playing moved the time ${t0} -> ${t1}${p1 === p0 ? ' but not the map' : ''}`);
+			await page.click('#playback-next');
+			expect(await t() > t1, 'the next-frame button did not advance');
+			await expectMapMarks(page, '#playback-map-left', true);
+			await page.$eval('#playback', (e) => e.scrollIntoView());
+			await shot(page, 'report-playback');
 			// printed while scrolled: the sticky table header must not float over the content
 			await page.$eval('#metrics-table', (t) => t.scrollIntoView());
 			await page.evaluate(() => window.scrollBy(0, 300));

@@ -1113,7 +1113,7 @@ static const struct analyze_bad_case analyze_bad[] = {
 	  "/nonexistent/b: cannot open: No such file or directory" },
 	{ { "@", "--jobs", "0", NULL }, PDB_ROW, 2, "--jobs: '0' is not a number of threads (1..256)" },
 	{ { "@", "--out", "/nonexistent/dir", NULL }, PDB_ROW, 2, "--out /nonexistent/dir: not a directory" },
-	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: '-3' is not a weight in kg" },
+	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: -3 kg is not a body weight (10 to 500 kg)" },
 	{ { "@", "--frobnicate", NULL }, PDB_ROW, 2, "usage: insoled --analyze FILE" },
 	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
 	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1,

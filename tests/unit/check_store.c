@@ -1187,6 +1187,45 @@ START_TEST(heatmap_mean_of_step_peaks)
 }
 END_TEST
 
+/* Playback frames: every frame of the foot in order with its pressures,
+ * and the foot's steps as re-analysis finds them. */
+START_TEST(playback_frames_of_a_foot)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct live_run run = record_synthetic(st, "fsr16", 6.0, 0);
+	char err[256] = "";
+	int rc;
+	json_t *j = ins_store_session_frames(st, run.id, 1, &rc, err, sizeof(err)), *frames, *steps, *s;
+	size_t i, right = 0;
+	int64_t last = INT64_MIN;
+
+	ck_assert_msg(j != NULL, "%s", err);
+	frames = json_object_get(j, "frames");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "every")), 1);
+	ck_assert_uint_eq(json_array_size(frames), 600);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames_recorded")), 600);
+	json_array_foreach(frames, i, s) {
+		int64_t t = json_integer_value(json_object_get(s, "t_us"));
+		ck_assert(t > last);
+		last = t;
+		ck_assert_uint_eq(json_array_size(json_object_get(s, "kpa")), 16);
+	}
+	steps = json_object_get(j, "steps");
+	json_array_foreach(run.steps, i, s)
+		right += strcmp(json_string_value(json_object_get(s, "foot")), "right") == 0;
+	ck_assert_uint_gt(right, 2);
+	ck_assert_uint_eq(json_array_size(steps), right);
+	json_decref(j);
+	ck_assert_ptr_null(ins_store_session_frames(st, run.id, 2, &rc, err, sizeof(err)));
+	ck_assert_int_eq(rc, INS_STORE_EINVAL);
+	ck_assert_ptr_null(ins_store_session_frames(st, 999, 0, &rc, err, sizeof(err)));
+	json_decref(run.steps);
+	json_decref(run.summary);
+	ins_store_close(st);
+}
+END_TEST
+
 START_TEST(grid_heatmap_peak_is_exact)
 {
 	struct ins_store_config c = config();
@@ -1214,6 +1253,12 @@ START_TEST(grid_heatmap_peak_is_exact)
 	ck_assert_int_eq(json_integer_value(json_object_get(hm, "h")), 60);
 	cells = json_object_get(hm, "cells");
 	ck_assert_uint_eq(json_array_size(cells), 1260);
+	/* the mask the steps were measured on, for the maps: one region per cell inside */
+	for (unsigned i = 0; i < 1260; i++) {
+		json_t *mk = json_array_get(json_object_get(hm, "mask_cells"), i);
+		ck_assert(json_is_null(mk) == json_is_null(json_array_get(cells, i)));
+		ck_assert(json_is_null(mk) || json_integer_value(mk) < INS_MASK_COUNT);
+	}
 	for (unsigned i = 0; i < 1260; i++) {
 		const struct ins_calib_curve *cal = &layout->sensors[i].calib;
 		unsigned max = 0;
@@ -1529,6 +1574,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);
+	tcase_add_test(ta, playback_frames_of_a_foot);
 	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);
 

@@ -5,7 +5,7 @@
 
 import { colourAt, cssColour, ticks } from './colormap.js';
 import { el, num } from './format.js';
-import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels } from './mapmarks.js';
+import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels, drawSensorValues } from './mapmarks.js';
 
 const PAD_MM = 14;           // margin around the foot: the outline is not clipped and M/L, heel/toe labels fit
 const UNLOADED_FILL = '#eceff3';
@@ -117,7 +117,6 @@ export class FootMap {
 			ctx.clip();
 		}
 		if (hm && Array.isArray(hm.cells)) this.drawCells(ctx, g, hm, opts);
-		if (opts.marks !== false) drawNotMeasured(ctx, g, this.marks);
 		ctx.restore();
 		if (this.outline) {
 			this.outlinePath(ctx, g);
@@ -127,7 +126,10 @@ export class FootMap {
 		}
 		for (const line of opts.lines ?? []) this.drawLine(ctx, g, line, 'rgba(20,20,20,0.28)', 1.2 * devicePixelRatio);
 		if (opts.mean) this.drawLine(ctx, g, opts.mean, '#000', 3 * devicePixelRatio, true);
-		if (opts.marks !== false) this.drawMarks(ctx, g, hm);
+		if (opts.marks !== false) {
+			ctx.drawImage(this.overlay(g), 0, 0);
+			drawSensorValues(ctx, g, this.marks, hm?.sensors);
+		}
 		if (opts.sensors) this.drawSensors(ctx, g, opts.sensors);
 		if (opts.trail) this.drawTrail(ctx, g, opts.trail);
 		if (opts.cop) this.drawCop(ctx, g, opts.cop);
@@ -190,16 +192,33 @@ export class FootMap {
 		ctx.restore();
 	}
 
-	// Mask outlines with names, sensors with values (sparse layouts) and the
-	// M/L, heel/toe labels; the canvas says what it shows for tests and tools.
-	drawMarks(ctx, g, hm) {
-		const n = drawMask(ctx, g, this.marks, hm?.sensors);
+	// What does not change from frame to frame, drawn once per size and
+	// layout: "not measured" hatching inside the outline, mask outlines with
+	// names, sensor dots, M/L and heel/toe labels.  The canvas says what it
+	// shows for tests and tools.
+	overlay(g) {
+		const key = `${this.canvas.width}x${this.canvas.height}:${this.layoutName}:${g.s}:${g.box.x0},${g.box.y1}`;
+		if (this.overlayKey === key) return this.overlayCanvas;
+		this.overlayKey = key;
+		const c = this.overlayCanvas ?? (this.overlayCanvas = document.createElement('canvas'));
+		c.width = this.canvas.width;
+		c.height = this.canvas.height;
+		const ctx = c.getContext('2d');
+		if (this.outline && this.marks?.notMeasured.length) {
+			ctx.save();
+			this.outlinePath(ctx, g);
+			ctx.clip();
+			drawNotMeasured(ctx, g, this.marks);
+			ctx.restore();
+		}
+		const n = drawMask(ctx, g, this.marks);
 		const sides = drawSideLabels(ctx, g, g.box);
 		const d = this.canvas.dataset;
 		d.maskRegions = String(n);
 		d.maskLabels = this.marks ? this.marks.labels.map((l) => l.label).join(', ') : '';
 		d.sideLabels = sides.join(' ');
 		d.notMeasuredCells = String(this.marks?.notMeasured.length ?? 0);
+		return c;
 	}
 
 	drawLine(ctx, g, pts, colour, width, halo = false) {

@@ -46,6 +46,14 @@ function inHull(hull, x, y, tol) {
 	return true;
 }
 
+// A dense grid's session map carries the mask its steps were measured on
+// (found from the footprint: HEATMAP mask_cells); draw that one.
+export function layoutWithMask(lay, maskCells) {
+	const g = lay?.mask?.grid;
+	if (!lay?.is_grid || !g || !Array.isArray(maskCells) || maskCells.length !== g.w * g.h) return lay;
+	return { ...lay, name: `${lay.name}:footprint:${maskCells.join('')}`, mask: { ...lay.mask, grid: { ...g, cells: maskCells } } };
+}
+
 // Everything about a layout the overlays need, worked out once per layout.
 export function prepareMarks(lay) {
 	const mask = lay?.mask;
@@ -129,8 +137,8 @@ function halo(ctx, text, u, v, size, colour = '#111') {
 	ctx.fillText(text, u, v);
 }
 
-// Region outlines and names; then the sensors with their values (sparse).
-export function drawMask(ctx, g, marks, sensorValues) {
+// Region outlines and names; then the sensors as dots (sparse).
+export function drawMask(ctx, g, marks) {
 	if (!marks) return 0;
 	const dpr = window.devicePixelRatio || 1;
 	ctx.save();
@@ -145,36 +153,47 @@ export function drawMask(ctx, g, marks, sensorValues) {
 		ctx.lineWidth = width;
 		ctx.stroke();
 	}
-	const size = Math.max(9 * dpr, Math.min(13 * dpr, g.s * 3.2));
+	const size = labelSize(g);
 	ctx.textAlign = 'center';
 	ctx.textBaseline = 'middle';
 	for (const l of marks.labels) {
 		const [u, v] = g.px(l.x, l.y);
 		halo(ctx, l.measured ? l.text : `${l.text} n/m`, u, v, size, l.measured ? '#111' : '#5a6470');
 	}
-	if (marks.sparse) drawSensors(ctx, g, marks.sensors, g.s / dpr >= VALUES_MIN_PX_PER_MM ? sensorValues : null, size);
+	if (marks.sparse) {
+		for (const sn of marks.sensors) {
+			const [u, v] = g.px(sn.x_mm, sn.y_mm);
+			ctx.beginPath();
+			ctx.arc(u, v, 3.2 * dpr, 0, 2 * Math.PI);
+			ctx.fillStyle = '#fff';
+			ctx.fill();
+			ctx.lineWidth = 1.5 * dpr;
+			ctx.strokeStyle = '#111';
+			ctx.stroke();
+		}
+	}
 	ctx.restore();
 	return marks.labels.length;
 }
 
-function drawSensors(ctx, g, sensors, values, size) {
+function labelSize(g) {
 	const dpr = window.devicePixelRatio || 1;
-	sensors.forEach((sn, i) => {
+	return Math.max(9 * dpr, Math.min(13 * dpr, g.s * 3.2));
+}
+
+// Each sensor's value beside its dot, where the map is large enough.
+export function drawSensorValues(ctx, g, marks, values) {
+	const dpr = window.devicePixelRatio || 1;
+	if (!marks?.sparse || !values || g.s / dpr < VALUES_MIN_PX_PER_MM) return;
+	ctx.save();
+	ctx.textAlign = 'left';
+	ctx.textBaseline = 'middle';
+	marks.sensors.forEach((sn, i) => {
+		if (!Number.isFinite(values[i])) return;
 		const [u, v] = g.px(sn.x_mm, sn.y_mm);
-		ctx.beginPath();
-		ctx.arc(u, v, 3.2 * dpr, 0, 2 * Math.PI);
-		ctx.fillStyle = '#fff';
-		ctx.fill();
-		ctx.lineWidth = 1.5 * dpr;
-		ctx.strokeStyle = '#111';
-		ctx.stroke();
-		const val = values?.[i];
-		if (Number.isFinite(val)) {
-			ctx.textAlign = 'left';
-			halo(ctx, String(Math.round(val)), u + 5 * dpr, v - 6 * dpr, size * 0.9);
-		}
+		halo(ctx, String(Math.round(values[i])), u + 5 * dpr, v - 6 * dpr, labelSize(g) * 0.9);
 	});
-	ctx.textAlign = 'center';
+	ctx.restore();
 }
 
 // M and L beside the foot at mid-length (medial faces the other foot), Heel

@@ -5,10 +5,13 @@
 
 import { get, post, metrics as metricList, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
+import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
 import { archCategory, driftView, ARCH_INDEX_THRESHOLDS } from './arch.js';
+import { regionsCard, MASK_METRIC_NAMES } from './regions.js';
+import { playbackCard } from './playback.js';
 import { drawCurves } from './curves.js';
 
 const FEET = ['left', 'right'];
@@ -27,6 +30,7 @@ const GROUPS = [
 	['Pressure-time integrals and load share', ['heel_pti_kpa_s', 'midfoot_pti_kpa_s', 'forefoot_pti_kpa_s', 'toes_pti_kpa_s', 'heel_load_pct', 'midfoot_load_pct', 'forefoot_load_pct', 'toes_load_pct']],
 	['Centre of pressure and strike', ['cop_start_x_mm', 'cop_start_y_mm', 'cop_end_x_mm', 'cop_end_y_mm', 'cop_path_mm', 'cop_ml_width_mm', 'cpei_pct', 'strike_index_pct', 'strike_pattern']],
 	['Balance and arch', ['ml_balance', 'midfoot_load_index', 'midfoot_share_midstance', 'arch_index']],
+	['Anatomical regions', MASK_METRIC_NAMES],
 ];
 
 function groupOf(name) {
@@ -101,7 +105,13 @@ export async function mount(main, params) {
 		curvesCard.querySelector('#curves-status').textContent = `Force curves unavailable: ${e.message}`;
 	});
 
+	const playback = playbackCard(id, layouts);
+	body.append(playback.card);
+	charts.push(playback);
+
 	body.append(archCard(sum, defByName));
+	const regions = regionsCard(sum);
+	if (regions) body.append(regions);
 	body.append(metricsCard(sum, defs));
 
 	const trendCard = el('section', { class: 'card', 'aria-labelledby': 'h-trend' }, el('h2', { id: 'h-trend' }, 'Trend over the session (fatigue drift)'));
@@ -165,7 +175,7 @@ async function drawSessionMaps(card, id, layouts) {
 			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
 		for (const { f, fi, canvas } of figs) {
 			const m = new FootMap(canvas, f);
-			m.setLayout(layouts[fi]);
+			m.setLayout(layoutWithMask(layouts[fi], hms[fi]?.mask_cells));
 			const draw = () => m.draw({ heatmap: hms[fi], min: 0, max });
 			draw();
 			new ResizeObserver(draw).observe(canvas);
@@ -251,7 +261,6 @@ function qualityCard(s, sum) {
 	if (!(s.body_weight_n > 0)) warnings.push('No body weight was set: loading rates in body weights per second are not available.');
 	for (const f of FEET) {
 		const n = sum.steps?.[f] ?? 0;
-		if (n > 0 && n < 30) warnings.push(`Only ${n} steps on the ${f} foot: about 30 per foot are needed for reliable footwear comparisons (Melvin et al. 2014).`);
 		const sat = q.saturated_steps?.[f] ?? 0;
 		if (n && sat / n > 0.1) warnings.push(`${Math.round((100 * sat) / n)} % of ${f} steps saturated a sensor: peak pressures there are underestimated.`);
 	}

@@ -1,0 +1,159 @@
+// Frame-by-frame playback of a recorded session in the report: both feet's
+// pressure maps with the centre of pressure, and the force curves with a
+// cursor, all at one moment chosen with a slider, played or stepped frame
+// by frame; the slider marks each step's contact.  Frames come from
+// GET /api/sessions/ID/frames (the analysis' replay of the raw archive).
+
+import { get } from './api.js';
+import { FootMap } from './heatmap.js';
+import { niceMax } from './colormap.js';
+import { plot, destroy, axis, FOOT_COLOURS } from './charts.js';
+import { el, num, footName, isNum } from './format.js';
+
+const FEET = ['left', 'right'];
+const TRAIL_S = 0.5;            // CoP trail behind the current frame
+const IDW_NEIGHBOURS = 16;      // as the daemon's heatmaps (analysis/heatmap.c)
+const IDW_EXACT_MM = 1e-3;
+
+// Sparse layouts: inverse-distance weights (Shepard, power 2, the nearest
+// 16 sensors, a cell on a sensor takes its value) from each cell of the
+// layout's heatmap grid to the sensors, the rule the daemon's maps use.
+function idwWeights(lay) {
+	const g = lay.mask.grid;
+	const out = new Array(g.w * g.h).fill(null);
+	const sensors = lay.sensors.map((s) => [s.x_mm, s.y_mm]);
+	for (let r = 0; r < g.h; r++) {
+		for (let c = 0; c < g.w; c++) {
+			if (g.cells[r * g.w + c] === null) continue;
+			const x = g.x0_mm + c * g.cell_mm, y = g.y0_mm + r * g.cell_mm;
+			const near = sensors.map(([sx, sy], i) => [Math.hypot(sx - x, sy - y), i]).sort((a, b) => a[0] - b[0]).slice(0, IDW_NEIGHBOURS);
+			out[r * g.w + c] = near[0][0] < IDW_EXACT_MM ? [[near[0][1], 1]] : near.map(([d, i]) => [i, 1 / (d * d)]);
+		}
+	}
+	return out;
+}
+
+function heatmapOf(lay, weights, kpa) {
+	const g = lay.mask.grid;
+	const cells = lay.is_grid ? kpa.slice() : weights.map((w) => {
+		if (!w) return null;
+		let s = 0, n = 0;
+		for (const [i, wi] of w) { if (isNum(kpa[i])) { s += wi * kpa[i]; n += wi; } }
+		return n ? s / n : null;
+	});
+	return { w: g.w, h: g.h, cell_mm: g.cell_mm, x0_mm: g.x0_mm, y0_mm: g.y0_mm, cells, sensors: lay.is_grid ? null : kpa };
+}
+
+// Index of the last frame at or before t (frames sorted by time), or -1.
+function frameAt(frames, t) {
+	let lo = 0, hi = frames.length - 1, best = -1;
+	while (lo <= hi) {
+		const mid = (lo + hi) >> 1;
+		if (frames[mid].t_us <= t) { best = mid; lo = mid + 1; } else hi = mid - 1;
+	}
+	return best;
+}
+
+export function playbackCard(id, layouts) {
+	const box = el('div', { class: 'playback-body' }, el('p', { class: 'muted' }, 'Open to load the recording.'));
+	const card = el('details', { class: 'card playback', id: 'playback' },
+		el('summary', {}, el('h2', {}, 'Playback, frame by frame')), box);
+	const state = { charts: [] };
+	card.addEventListener('toggle', () => {
+		if (!card.open || state.loaded) return;
+		state.loaded = true;
+		load(box, id, layouts, state).catch((e) => box.replaceChildren(el('p', { class: 'error' }, `Playback unavailable: ${e.message}`)));
+	});
+	return { card, destroy: () => { state.stop?.(); state.charts.forEach(destroy); } };
+}
+
+async function load(box, id, layouts, state) {
+	const data = await Promise.all(FEET.map((f) => get(`sessions/${id}/frames?foot=${f}`).catch(() => null)));
+	const feet = FEET.map((f, i) => ({ f, lay: layouts[i], d: data[i] })).filter((x) => x.d?.frames?.length && x.lay?.mask?.grid);
+	if (!feet.length) { box.replaceChildren(el('p', { class: 'muted' }, 'No frames to play.')); return; }
+	for (const x of feet) x.weights = x.lay.is_grid ? null : idwWeights(x.lay);
+	const t0 = Math.min(...feet.map((x) => x.d.frames[0].t_us));
+	const t1 = Math.max(...feet.map((x) => x.d.frames[x.d.frames.length - 1].t_us));
+	const dt = Math.min(...feet.map((x) => (x.d.frames.length > 1 ? (x.d.frames[1].t_us - x.d.frames[0].t_us) : 10000)));
+	const max = niceMax(Math.max(50, ...feet.flatMap((x) => x.d.frames.map((fr) => Math.max(0, ...fr.kpa.filter(isNum))))));
+
+	const slider = el('input', { type: 'range', id: 'playback-slider', min: 0, max: t1 - t0, step: dt, value: 0, 'aria-label': 'Time in the recording' });
+	const play = el('button', { type: 'button', id: 'playback-play', class: 'primary' }, 'Play');
+	const prev = el('button', { type: 'button', id: 'playback-prev', 'aria-label': 'Previous frame' }, '◀ Frame');
+	const next = el('button', { type: 'button', id: 'playback-next', 'aria-label': 'Next frame' }, 'Frame ▶');
+	const time = el('span', { class: 'playback-time', id: 'playback-time', role: 'status' });
+	const marks = el('div', { class: 'playback-marks', 'aria-hidden': 'true' });
+	for (const x of feet) {
+		for (const s of x.d.steps ?? []) {
+			const pos = ((s.contact_us - t0) / (t1 - t0 || 1)) * 100;
+			marks.append(el('span', { class: `mark ${x.f}`, style: `left:${pos.toFixed(2)}%`, title: `${footName(x.f)} step ${s.index + 1}` }));
+		}
+	}
+	const figs = feet.map((x) => {
+		const canvas = el('canvas', { class: 'footmap', role: 'img', id: `playback-map-${x.f}`, 'aria-label': `${footName(x.f)} foot pressure at the chosen moment` });
+		x.map = new FootMap(canvas, x.f);
+		x.map.setLayout(x.lay);
+		x.readout = el('p', { class: 'muted playback-readout' });
+		return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(x.f)} foot`), canvas, x.readout);
+	});
+	const chartBox = el('div', { class: 'chart', id: 'playback-force' });
+	box.replaceChildren(el('div', { class: 'feet' }, figs), chartBox,
+		el('div', { class: 'playback-track' }, slider, marks),
+		el('div', { class: 'actions' }, play, prev, next, time),
+		el('p', { class: 'muted' }, `Ticks under the slider: each step's contact (blue left, orange right). ${feet.some((x) => x.d.every > 1) ? `Long recording: every ${Math.max(...feet.map((x) => x.d.every))}th frame is shown.` : 'Every recorded frame.'}`));
+
+	const xs = [], ys = feet.map(() => []);
+	const step = Math.max(1, Math.floor(Math.max(...feet.map((x) => x.d.frames.length)) / 3000));
+	for (let k = 0; k < feet[0].d.frames.length; k += step) {
+		const t = feet[0].d.frames[k].t_us;
+		xs.push((t - t0) / 1e6);
+		feet.forEach((x, i) => { const j = frameAt(x.d.frames, t); ys[i].push(j >= 0 ? x.d.frames[j].force_n : null); });
+	}
+	const chart = plot(chartBox, {
+		scales: { x: { time: false } },
+		axes: [axis('Time (s)'), axis('Force (N)')],
+		series: [{ label: 'Time (s)' }, ...feet.map((x) => ({ label: `${footName(x.f)} force (N)`, stroke: FOOT_COLOURS[x.f], width: 1.5, spanGaps: true }))],
+		cursor: { drag: { x: false, y: false } },
+		legend: { live: false },
+	}, [xs, ...ys], 180);
+	if (chart) state.charts.push(chart);
+
+	const show = () => {
+		const t = t0 + Number(slider.value);
+		time.textContent = `${num((t - t0) / 1e6, 2)} s of ${num((t1 - t0) / 1e6, 1)} s`;
+		for (const x of feet) {
+			const j = frameAt(x.d.frames, t);
+			const fr = j >= 0 ? x.d.frames[j] : null;
+			const trail = [];
+			for (let k = j; k >= 0 && fr && t - x.d.frames[k].t_us <= TRAIL_S * 1e6; k--) {
+				const p = x.d.frames[k];
+				if (isNum(p.cop_x_mm) && p.in_stance) trail.unshift({ x: p.cop_x_mm, y: p.cop_y_mm, a: 1 - (t - p.t_us) / (TRAIL_S * 1e6) });
+			}
+			x.map.draw({ heatmap: fr ? heatmapOf(x.lay, x.weights, fr.kpa) : null, min: 0, max, trail,
+				cop: fr && fr.in_stance && isNum(fr.cop_x_mm) ? { x: fr.cop_x_mm, y: fr.cop_y_mm } : null });
+			x.readout.textContent = fr ? `${num(fr.force_n, 0)} N · ${fr.in_stance ? 'stance' : 'swing'}` : '–';
+		}
+		if (chart) chart.setCursor({ left: chart.valToPos((t - t0) / 1e6, 'x'), top: 10 });
+		box.dataset.t = String(t);
+	};
+	let timer = 0;
+	const stop = () => { clearInterval(timer); timer = 0; play.textContent = 'Play'; };
+	state.stop = stop;
+	play.addEventListener('click', () => {
+		if (timer) { stop(); return; }
+		play.textContent = 'Pause';
+		let last = performance.now();
+		timer = setInterval(() => {
+			const now = performance.now();
+			const v = Number(slider.value) + (now - last) * 1000;
+			last = now;
+			if (v >= t1 - t0) { slider.value = t1 - t0; stop(); } else slider.value = v;
+			show();
+		}, 40);
+	});
+	const nudge = (dir) => { stop(); slider.value = Math.min(t1 - t0, Math.max(0, Number(slider.value) + dir * dt)); show(); };
+	prev.addEventListener('click', () => nudge(-1));
+	next.addEventListener('click', () => nudge(1));
+	slider.addEventListener('input', show);
+	show();
+}
