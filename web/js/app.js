@@ -3,6 +3,7 @@
 // returning an unmount function, so timers and streams stop on navigation.
 
 import { onUnauthorized, post, ApiError } from './api.js';
+import { setupLanes } from './lanes.js';
 
 const VIEWS = {
 	live: () => import('./live.js'),
@@ -10,6 +11,7 @@ const VIEWS = {
 	report: () => import('./report.js'),
 	compare: () => import('./compare.js'),
 	settings: () => import('./settings.js'),
+	lanes: () => import('./lanes.js'),
 };
 
 const main = document.getElementById('main');
@@ -90,4 +92,4 @@ document.querySelector('.skip-link')?.addEventListener('click', (ev) => {
 });
 
 window.addEventListener('hashchange', route);
-route();
+setupLanes(route).finally(route);
