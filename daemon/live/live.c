@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "insoled/grow.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "insoled/live.h"
@@ -54,6 +55,9 @@ struct record_desc {
 };
 
 /* A growable text buffer owned by one thread at a time. */
+/* First size of a text buffer: a step event or a sparse frame fits. */
+#define SBUF_FIRST 1024
+
 struct sbuf {
 	char *p;
 	size_t len, cap;
@@ -126,20 +130,9 @@ struct ins_live_cursor {
 
 static void sb_reserve(struct sbuf *b, size_t extra)
 {
-	size_t want = b->len + extra + 1;
-	char *p;
-
-	if (b->failed || want <= b->cap)
-		return;
-	if (want < 2 * b->cap)
-		want = 2 * b->cap;
-	p = realloc(b->p, want);
-	if (!p) {
+	/* + 1: the text stays NUL-terminated */
+	if (!b->failed && ins_grow((void **)&b->p, &b->cap, b->len, extra + 1, 1, SBUF_FIRST) < 0)
 		b->failed = 1;
-		return;
-	}
-	b->p = p;
-	b->cap = want;
 }
 
 static void sb_add(struct sbuf *b, const char *s, size_t n)
