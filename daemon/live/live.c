@@ -455,22 +455,22 @@ static void render_heatmap(struct sbuf *b, struct live_foot *f, const float *kpa
 	sb_str(b, "}");
 }
 
-/* FOOT = the analysis module's frame metrics object plus "heatmap". */
+/* FOOT = the analysis module's frame metrics object plus "heatmap": the
+ * metrics' members (JSON_EMBED: without the object's braces), then the
+ * heatmap, rendered directly because a dense grid has a thousand cells. */
 static int render_foot(struct sbuf *b, struct live_foot *f, const struct ins_frame_metrics *m, const float *kpa)
 {
 	json_t *obj = ins_frame_metrics_json(m);
-	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	size_t tl = text ? strlen(text) : 0;
+	char *members = obj ? json_dumps(obj, JSON_COMPACT | JSON_EMBED) : NULL;
 
 	json_decref(obj);
-	if (tl < 2 || text[tl - 1] != '}') {
-		free(text);
+	if (!members)
 		return -1;
-	}
-	sb_add(b, text, tl - 1);
-	free(text);
-	if (tl > 2)
+	sb_add(b, "{", 1);
+	sb_str(b, members);
+	if (members[0])
 		sb_add(b, ",", 1);
+	free(members);
 	render_heatmap(b, f, kpa);
 	sb_add(b, "}", 1);
 	return b->failed ? -1 : 0;
