@@ -101,8 +101,8 @@ static json_t *drift_json(const struct ins_drift *d)
 			 "minutes", ins_json_number_or_null(d->minutes));
 }
 
-/* Plain-language findings, one per foot with steps, made from the drift
- * decisions above and nothing else. */
+/* Plain-language findings per foot with steps, made from the drift decision
+ * above and the comparison rule's minimum of steady steps, nothing else. */
 static json_t *findings_json(const struct ins_summary *sum)
 {
 	json_t *arr = json_array();
@@ -110,6 +110,7 @@ static json_t *findings_json(const struct ins_summary *sum)
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		const struct ins_drift *d = &sum->arch_drift[f];
 		char line[512];
+		uint32_t steady;
 
 		if (sum->steps[f] == 0)
 			continue;
@@ -117,6 +118,15 @@ static json_t *findings_json(const struct ins_summary *sum)
 			 ins_drift_headline(d->cls), d->reason);
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "foot", ins_foot_name(f), "class",
 						     ins_drift_class_name(d->cls), "text", line));
+		steady = sum->steps[f] - sum->excluded_steps[f];
+		if (steady >= INS_COMPARE_MIN_STEPS)
+			continue;
+		snprintf(line, sizeof(line), "%s foot: only %u steady step%s (of %u): a comparison with another session "
+			 "calls out no difference on fewer than %d per foot (Melvin et al. 2014); record a longer walk.",
+			 f == INS_FOOT_LEFT ? "Left" : "Right", steady, steady == 1 ? "" : "s", sum->steps[f],
+			 INS_COMPARE_MIN_STEPS);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "foot", ins_foot_name(f), "class",
+						     "too_few_steps_to_compare", "text", line));
 	}
 	return arr;
 }

@@ -353,6 +353,22 @@ const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot
 	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ana->foot[foot].kpa : NULL;
 }
 
+unsigned ins_analysis_mask_regions(const struct ins_analysis *ana, unsigned foot, uint8_t *regions_out)
+{
+	const struct foot *f;
+	unsigned n;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
+		return 0;
+	f = &ana->foot[foot];
+	n = f->layout->n_sensors;
+	if (ins_mask_acc_sensor_region(f->mask, 0) == INS_MASK_COUNT)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		regions_out[i] = (uint8_t)ins_mask_acc_sensor_region(f->mask, i);
+	return n;
+}
+
 unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot, uint8_t *flags_out)
 {
 	const struct foot *f;
@@ -627,7 +643,17 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 		f->cur_contact_us = INT64_MIN;
 }
 
-/* Time checks shared by both feed paths; returns the gap flag or -1. */
+/* Frames lost before this one, as the step accumulator keeps it (up to 255:
+ * beyond a couple the number no longer matters, only that it is large). */
+static int gap_frames(double missing)
+{
+	if (!(missing >= 1))
+		return 1;
+	return missing > 255 ? 255 : (int)missing;
+}
+
+/* Time checks shared by both feed paths; returns how many frames were lost
+ * before this one (0: none), judged from the time step, or -1. */
 static int check_time(struct ins_analysis *ana, struct foot *f, unsigned foot, int64_t t_us)
 {
 	int gap = 0;
@@ -637,7 +663,7 @@ static int check_time(struct ins_analysis *ana, struct foot *f, unsigned foot, i
 		if (dt <= 0)
 			return reject(ana, foot, "time did not advance");
 		if (f->dt_est_us > 0 && (double)dt > GAP_INTERVALS * f->dt_est_us)
-			gap = 1;
+			gap = gap_frames(round((double)dt / f->dt_est_us) - 1);
 		else
 			f->dt_est_us = f->dt_est_us > 0 ? 0.9 * f->dt_est_us + 0.1 * (double)dt : (double)dt;
 	}
@@ -658,8 +684,12 @@ int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame, s
 	gap = check_time(ana, f, foot, frame->t_us);
 	if (gap < 0)
 		return -1;
-	if (f->have_frame && frame->seq != f->last_seq + 1u)
-		gap = 1;
+	/* The sequence number counts lost frames exactly; a jump it cannot
+	 * explain (device restart, wrap) leaves the time's estimate. */
+	if (f->have_frame && frame->seq != f->last_seq + 1u) {
+		uint32_t jump = frame->seq - f->last_seq - 1u;
+		gap = jump < 255 ? gap_frames(jump) : gap_frames(gap);
+	}
 	f->last_seq = frame->seq;
 	f->last_t_us = frame->t_us;
 	f->have_frame = 1;

@@ -40,7 +40,7 @@ void ins_step_acc_init(struct ins_step_acc *acc, const struct ins_layout *layout
 }
 
 void ins_step_acc_push(struct ins_step_acc *acc, const struct ins_frame_metrics *fm,
-		       const float *region_peak_kpa, int gap)
+		       const float *region_peak_kpa, int gap_frames)
 {
 	struct ins_step_frame *f = &acc->ring[acc->n % INS_STEP_RING];
 
@@ -58,7 +58,7 @@ void ins_step_acc_push(struct ins_step_acc *acc, const struct ins_frame_metrics 
 	f->area = fm->contact_area_mm2;
 	f->peak_kpa = fm->peak_kpa;
 	f->n_saturated = fm->n_saturated;
-	f->gap = gap ? 1 : 0;
+	f->gap = (uint8_t)(gap_frames < 0 ? 0 : gap_frames > 255 ? 255 : gap_frames);
 	acc->n++;
 }
 
@@ -437,6 +437,34 @@ double ins_arch_index_of(const struct ins_layout *layout, const float *peak_kpa)
 
 /* ---- the step ------------------------------------------------------------ */
 
+/* Lost frames the step can do without: INS_BRIDGE_FRAMES or fewer in a row,
+ * inside the stance or the swing, are bridged (the trapezoids span them; a
+ * force curve does not turn in 10-20 ms).  More in a row, or any gap within
+ * one frame interval of the contact or the toe-off (the event may lie in
+ * it: its interpolated time is then only known to within the gap), spoil
+ * the step.  Looks at the gaps before the frame ahead of the stance, each
+ * stance frame and the frame after it. */
+static int gap_spoils(const struct stance *s)
+{
+	const struct ins_step_acc *acc = s->acc;
+	uint64_t oldest = acc->n > INS_STEP_RING ? acc->n - INS_STEP_RING : 0;
+	uint64_t from = s->first > oldest + 1 ? s->first - 1 : oldest + 1, to = s->first + s->count;
+
+	for (uint64_t i = from; i <= to && i < acc->n; i++) {
+		const struct ins_step_frame *f = &acc->ring[i % INS_STEP_RING];
+		int64_t before = acc->ring[(i - 1) % INS_STEP_RING].t_us, dt;
+
+		if (!f->gap)
+			continue;
+		if (f->gap > INS_BRIDGE_FRAMES)
+			return 1;
+		dt = (f->t_us - before) / (f->gap + 1);
+		if ((s->c >= before - dt && s->c <= f->t_us + dt) || (s->o >= before - dt && s->o <= f->t_us + dt))
+			return 1;
+	}
+	return 0;
+}
+
 void ins_step_acc_close(struct ins_step_acc *acc, int64_t contact_us, int64_t toe_off_us,
 			double body_weight_n, struct ins_step *out)
 {
@@ -444,14 +472,10 @@ void ins_step_acc_close(struct ins_step_acc *acc, int64_t contact_us, int64_t to
 	double *m = out->m;
 
 	find_stance(acc, contact_us, toe_off_us, &s);
-	for (uint64_t k = 0; k < s.count; k++) {
+	for (uint64_t k = 0; k < s.count; k++)
 		if (fr(&s, k)->n_saturated)
 			out->flags |= INS_STEP_SATURATED;
-		if (fr(&s, k)->gap)
-			out->flags |= INS_STEP_GAP;
-	}
-	/* A gap right after the last stance frame also hides part of the stance. */
-	if (s.first + s.count < acc->n && acc->ring[(s.first + s.count) % INS_STEP_RING].gap)
+	if (gap_spoils(&s))
 		out->flags |= INS_STEP_GAP;
 	if (s.count > 0 && !acc->arbitrary) {
 		struct integrals in;

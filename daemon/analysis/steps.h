@@ -20,8 +20,12 @@ struct ins_step_frame {
 	float medial, lateral;
 	float area, peak_kpa;
 	uint16_t n_saturated;
-	uint8_t gap;              /* frames were lost just before this one */
+	uint8_t gap;              /* frames lost just before this one (255: 255 or more) */
 };
+
+/* Up to this many frames lost in a row inside a stance or swing are bridged
+ * (docs/analysis.md "Lost frames"). */
+#define INS_BRIDGE_FRAMES 2
 
 /* Frames kept per foot: the same span as the event detector's history. */
 #define INS_STEP_RING INS_EV_HISTORY
@@ -39,7 +43,7 @@ struct ins_step_acc {
 /* The footprint array (layout->n_sensors floats) is owned by the caller. */
 void ins_step_acc_init(struct ins_step_acc *acc, const struct ins_layout *layout, float *footprint);
 void ins_step_acc_push(struct ins_step_acc *acc, const struct ins_frame_metrics *fm,
-		       const float *region_peak_kpa, int gap);
+		       const float *region_peak_kpa, int gap_frames);
 /* Dense layouts: fold one frame's pressures into the footprint. */
 void ins_step_acc_footprint(struct ins_step_acc *acc, const float *kpa);
 

@@ -251,6 +251,21 @@ static void heat_add(struct heat_acc *h, const struct ins_replay_frame *fr)
 			h->sum[i] += fr->kpa[i];
 }
 
+/* A dense grid's anatomical mask as the analysis found it from the
+ * session's footprint (the mask its steps were measured on), one region
+ * index per cell, null where the map has none (outside the outline). */
+static json_t *footprint_mask_json(const struct ins_analysis *ana, unsigned foot, json_t *hm)
+{
+	json_t *cells = json_object_get(hm, "cells"), *out = json_array();
+	uint8_t regions[INS_MAX_SENSORS];
+	unsigned n = ins_analysis_mask_regions(ana, foot, regions);
+
+	for (size_t i = 0; i < json_array_size(cells); i++)
+		json_array_append_new(out, i < n && !json_is_null(json_array_get(cells, i))
+				      ? json_integer(regions[i]) : json_null());
+	return out;
+}
+
 /* Kinds mean and mean_peak, into h->peak: the mean over stance frames, or
  * the mean of the per-step peaks (NaN without a frame or a step). */
 static void heat_means(struct heat_acc *h, unsigned n, int of_step_peaks)
@@ -320,6 +335,8 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 	out = heatmap_json(layout, h.peak, foot, kind, h.stance_frames, err, errlen);
 	if (out)
 		json_object_set_new(out, "steps", json_integer((json_int_t)h.steps));
+	if (out && layout->is_grid)
+		json_object_set_new(out, "mask_cells", footprint_mask_json(store_replay_analysis(rp), foot, out));
 	r = out ? 0 : INS_STORE_EIO;
 out:
 	*rc = r;

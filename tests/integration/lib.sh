@@ -59,7 +59,12 @@ need_tools() {
 # line announcing the dashboard URL; sets $INSOLED_URL and $INSOLED_PID.
 start_insoled() {
 	rm -f "$test_tmp/insoled.out" # a restart must not read the last run's URL
-	"$INSOLED" --foreground "$@" >"$test_tmp/insoled.out" 2>"$test_tmp/insoled.err" &
+	# Run as root (CI), the daemon would give way to the insoled user once
+	# that exists and lose its private test directory: stay root unless the
+	# test names a user (a later --user wins).
+	local as_root=()
+	[ "$(id -u)" = 0 ] && as_root=(--user root)
+	"$INSOLED" --foreground "${as_root[@]}" "$@" >"$test_tmp/insoled.out" 2>"$test_tmp/insoled.err" &
 	INSOLED_PID=$!
 	local waited=0
 	while ! grep -q 'dashboard at ' "$test_tmp/insoled.out" 2>/dev/null; do

@@ -241,7 +241,10 @@ START_TEST(summary_json_shape)
 	ck_assert_int_eq(json_integer_value(json_object_get(trend, "steps_total")), 1);
 	/* one finding per foot with steps, from the same decision */
 	json_t *findings = json_object_get(j, "findings");
-	ck_assert_uint_eq(json_array_size(findings), 1);
+	ck_assert_uint_eq(json_array_size(findings), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(findings, 1), "text")),
+			 "Left foot: only 1 steady step (of 1): a comparison with another session calls out no difference "
+			 "on fewer than 30 per foot (Melvin et al. 2014); record a longer walk.");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(findings, 0), "text")),
 			 "Left foot: too few steps to judge a change of the arch (0 of 1 steps usable, over 0.0 min; "
 			 "judging a drift needs at least 60 steady-state steps over at least 1 min).");

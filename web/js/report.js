@@ -5,6 +5,7 @@
 
 import { get, post, metrics as metricList, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
+import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
@@ -174,7 +175,7 @@ async function drawSessionMaps(card, id, layouts) {
 			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
 		for (const { f, fi, canvas } of figs) {
 			const m = new FootMap(canvas, f);
-			m.setLayout(layouts[fi]);
+			m.setLayout(layoutWithMask(layouts[fi], hms[fi]?.mask_cells));
 			const draw = () => m.draw({ heatmap: hms[fi], min: 0, max });
 			draw();
 			new ResizeObserver(draw).observe(canvas);
@@ -260,7 +261,6 @@ function qualityCard(s, sum) {
 	if (!(s.body_weight_n > 0)) warnings.push('No body weight was set: loading rates in body weights per second are not available.');
 	for (const f of FEET) {
 		const n = sum.steps?.[f] ?? 0;
-		if (n > 0 && n < 30) warnings.push(`Only ${n} steps on the ${f} foot: about 30 per foot are needed for reliable footwear comparisons (Melvin et al. 2014).`);
 		const sat = q.saturated_steps?.[f] ?? 0;
 		if (n && sat / n > 0.1) warnings.push(`${Math.round((100 * sat) / n)} % of ${f} steps saturated a sensor: peak pressures there are underestimated.`);
 	}
