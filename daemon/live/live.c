@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "insoled/assert.h"
 #include "insoled/grow.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
@@ -335,6 +336,7 @@ static void ring_put(struct ins_live *live, const char *s, size_t n)
 	size_t at = (size_t)(live->head % live->ring_size);
 	size_t first = n < live->ring_size - at ? n : live->ring_size - at;
 
+	ins_assert(n <= live->ring_size); /* ring_append refuses larger records */
 	memcpy(live->ring + at, s, first);
 	memcpy(live->ring, s + first, n - first);
 	live->head += n;
@@ -382,6 +384,8 @@ static uint64_t ring_append(struct ins_live *live, const char *type, const char 
 	size_t len = (size_t)hn + data_lines_len(data, n) + 1;
 	struct record_desc *d;
 	uint64_t id;
+
+	ins_assert_locked(&live->lock);
 
 	if (hn < 0 || (size_t)hn >= sizeof(head) || len > live->ring_size / LIVE_RECORD_MAX_FRACTION)
 		return 0;
