@@ -1483,6 +1483,70 @@ START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 }
 END_TEST
 
+/* ---- the session list's short-lived answers ------------------------------------- */
+
+static json_t *session_list(const char *query)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/api/sessions%s", query);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	return body_json();
+}
+
+static const char *first_state(json_t *list)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(list, "sessions"), 0), "state"));
+}
+
+/* Reused answers never hide a change made through the API, whichever
+ * filter asked; counts written by the recording itself show within the
+ * reuse window. */
+START_TEST(session_list_shows_every_change_at_once)
+{
+	json_t *j;
+	int64_t id;
+	char path[64];
+	int64_t until;
+
+	j = session_list("");
+	ck_assert_int_eq(json_int_at(j, "total"), 0);
+	json_decref(j);
+	id = start_session("P-7", "shoe A");
+	j = session_list("");
+	ck_assert_int_eq(json_int_at(j, "total"), 1);
+	ck_assert_str_eq(first_state(j), "recording");
+	json_decref(j);
+	j = session_list("?subject=P-7");
+	ck_assert_int_eq(json_int_at(j, "total"), 1);
+	json_decref(j);
+	record_frames(id, 50);
+	until = ins_mono_us() + 10000000;
+	do {
+		j = session_list("");
+		if (json_int_at(json_array_get(json_object_get(j, "sessions"), 0), "frames") == 100)
+			break;
+		json_decref(j);
+		j = NULL;
+		usleep(50000);
+	} while (ins_mono_us() < until);
+	ck_assert_msg(j, "the recording's frame count never showed in the list");
+	json_decref(j);
+	stop_session(id);
+	j = session_list("");
+	ck_assert_str_eq(first_state(j), "complete");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)id);
+	ck_assert_int_eq(req("DELETE", path, NULL, NULL), 200);
+	j = session_list("");
+	ck_assert_int_eq(json_int_at(j, "total"), 0);
+	json_decref(j);
+	j = session_list("?subject=P-7");
+	ck_assert_int_eq(json_int_at(j, "total"), 0);
+	json_decref(j);
+}
+END_TEST
+
 /* ---- long requests on the worker pool --------------------------------------------- */
 
 static void *post_scale(void *arg)
@@ -1981,6 +2045,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
 	tcase_add_test(server, session_curves_served_from_the_store);
 	tcase_add_test(server, long_requests_leave_the_network_threads_free);
+	tcase_add_test(server, session_list_shows_every_change_at_once);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);
