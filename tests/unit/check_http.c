@@ -935,7 +935,7 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	json_t *fd = json_object_get(j, "findings");
 	ck_assert_uint_eq(json_array_size(fd), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(fd, 0), "text")),
-			 "Left foot: Contact time (stance) 7.7 % lower in shoe B than in shoe A (95 % CI 7.0 to 8.4 %), a "
+			 "Left foot: Contact time (stance) 7.7 % (50 ms) lower in shoe B than in shoe A (95 % CI 7.0 to 8.4 %), a "
 			 "large effect (g = 4.89; 40 and 40 steps).");
 	ck_assert(json_is_object(json_object_get(j, "heatmap_diff")));
 	json_decref(j);
@@ -952,7 +952,7 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	ck_assert(has_header("Content-Type: text/csv"));
 	ck_assert_ptr_nonnull(strstr(rep.body, "\nmetric,unit,scale,foot,session_id,session,n_baseline,mean_baseline,"));
-	ck_assert_ptr_nonnull(strstr(rep.body, "# finding: Left foot: Contact time (stance) 7.7 % lower"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "# finding: Left foot: Contact time (stance) 7.7 % (50 ms) lower"));
 	ck_assert_ptr_nonnull(strstr(rep.body, "\nstance_ms,\"ms\",ratio,left,2,\"shoe B\",40,650,"));
 	ck_assert_ptr_nonnull(strstr(rep.body, ",large,-7.69230769,"));
 	ck_assert_ptr_nonnull(strstr(rep.body, ",lower,\"lower: -50 ms (95 % CI"));
