@@ -82,6 +82,7 @@ static void free_lane(struct lane *ln)
 		ins_layout_free(ln->layout[foot]);
 		free(ln->snapshot.calib[foot]);
 		free(ln->worker.sensor_flags[foot]);
+		free(ln->worker.mask_regions[foot]);
 	}
 	pthread_mutex_destroy(&ln->control.lock);
 	pthread_mutex_destroy(&ln->worker.health_lock);

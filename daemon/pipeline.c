@@ -79,7 +79,10 @@ int daemon_open_analysis(struct lane *ln, char *err, size_t errlen)
 			continue;
 		ln->snapshot.calib[foot] = calloc(ln->layout[foot]->n_sensors, sizeof(struct ins_calib_curve));
 		ln->worker.sensor_flags[foot] = calloc(ln->layout[foot]->n_sensors, sizeof(uint8_t));
-		if (!ln->snapshot.calib[foot] || !ln->worker.sensor_flags[foot]) {
+		if (ln->layout[foot]->is_grid && (ln->worker.mask_regions[foot] = malloc(ln->layout[foot]->n_sensors)))
+			memset(ln->worker.mask_regions[foot], MASK_UNKNOWN, ln->layout[foot]->n_sensors);
+		if (!ln->snapshot.calib[foot] || !ln->worker.sensor_flags[foot] ||
+		    (ln->layout[foot]->is_grid && !ln->worker.mask_regions[foot])) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}

@@ -87,8 +87,10 @@ static int swap_layouts(struct lane *ln, struct ins_layout *layout[INS_FOOT_COUN
 		layout[foot] = NULL;
 		free(ln->snapshot.calib[foot]);
 		free(ln->worker.sensor_flags[foot]);
+		free(ln->worker.mask_regions[foot]);
 		ln->snapshot.calib[foot] = NULL;
 		ln->worker.sensor_flags[foot] = NULL;
+		ln->worker.mask_regions[foot] = NULL;
 	}
 	return daemon_open_analysis(ln, err, errlen) || daemon_open_live(ln, err, errlen) ? -1 : 0;
 }

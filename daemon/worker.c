@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "daemon_priv.h"
+#include "insoled/assert.h"
 #include "insoled/log.h"
 
 #define LOG_PREFIX "daemon"
@@ -56,6 +57,7 @@ struct ins_analysis *daemon_new_analysis(const struct lane *ln, const struct ins
 
 static void answer_scale_locked(struct lane *ln, const struct ins_bw_scale_result *res)
 {
+	ins_assert_locked(&ln->scale.lock);
 	ln->scale.result = *res;
 	ln->scale.state = SCALE_DONE;
 	pthread_cond_broadcast(&ln->scale.cond);
@@ -178,6 +180,8 @@ static void publish_sensor_health(struct lane *ln, unsigned foot)
 {
 	pthread_mutex_lock(&ln->worker.health_lock);
 	ins_analysis_sensor_flags(ln->worker.ana, foot, ln->worker.sensor_flags[foot]);
+	if (ln->worker.mask_regions[foot])
+		ins_analysis_mask_regions(ln->worker.ana, foot, ln->worker.mask_regions[foot]);
 	pthread_mutex_unlock(&ln->worker.health_lock);
 }
 

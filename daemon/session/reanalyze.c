@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "insoled/grow.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "replay.h"
@@ -22,14 +23,8 @@ struct step_list {
 
 static int step_list_add(struct step_list *l, const struct ins_step *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct ins_step *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (ins_grow((void **)&l->v, &l->cap, l->n, 1, sizeof(*l->v), 256) < 0)
+		return -1;
 	l->v[l->n++] = *s;
 	return 0;
 }
