@@ -1,4 +1,4 @@
--- insoled schema, version 3: the lane a live session was recorded on.  A
+-- insoled schema, version 4: the lane a live session was recorded on.  A
 -- daemon may serve several insole pairs at once, each a named lane
 -- (docs/configuration.md, [lane NAME]); their sessions share this table and
 -- are told apart, and listed apart, by it.  Sessions recorded before lanes
