@@ -123,7 +123,7 @@ void daemon_notify_stopping(void);
 
 /* privileges.c: started as root, switch to the configured user (0 when
  * not root or done; -1 with err when that is impossible). */
-int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errlen);
+int daemon_drop_privileges(struct daemon *d, char *err, size_t errlen);
 
 /* hooks.c */
 struct ins_http_hooks daemon_http_hooks(struct daemon *d);

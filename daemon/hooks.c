@@ -26,6 +26,11 @@
  * for one before answering that nothing is streaming. */
 #define STREAM_WAIT_MS 3000
 #define STREAM_POLL_MS 50
+/* A stop waits for the analysis thread to go once round its loop (at most
+ * ANALYSIS_POLL_MS when idle) so every frame it tagged with the session is
+ * queued before the stop; allow for a loaded machine. */
+#define STOP_HANDOVER_TIMEOUT_MS 2000
+#define STOP_POLL_MS 5
 
 static json_t *sensor_problems(unsigned flags)
 {
@@ -178,14 +183,34 @@ out:
 	return rc;
 }
 
+/* The analysis thread counts its loops at the top (heartbeat); two more
+ * mean it has since run apply_control_requests() with the new recording
+ * state, so it puts nothing more for the old session. */
+static void wait_for_worker_pass(struct daemon *d)
+{
+	const struct timespec poll = { 0, STOP_POLL_MS * 1000000L };
+	uint_fast64_t start = atomic_load(&d->worker.heartbeat);
+
+	for (int waited = 0; atomic_load(&d->worker.heartbeat) < start + 2; waited += STOP_POLL_MS) {
+		if (!d->worker.running || waited >= STOP_HANDOVER_TIMEOUT_MS) {
+			ins_warn("the analysis thread did not answer within %d ms: frames still in its hands may "
+				 "be counted as dropped", STOP_HANDOVER_TIMEOUT_MS);
+			return;
+		}
+		nanosleep(&poll, NULL);
+	}
+}
+
 static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errlen)
 {
 	struct daemon *d = ctx;
 	int rc;
 
 	pthread_mutex_lock(&d->control.lock);
-	if (atomic_load(&d->control.recording) == session_id)
+	if (atomic_load(&d->control.recording) == session_id) {
 		atomic_store(&d->control.recording, NO_SESSION);
+		wait_for_worker_pass(d);
+	}
 	rc = ins_store_session_stop(d->store, session_id, err, errlen);
 	if (rc == INS_STORE_OK)
 		ins_info("session %" PRId64 " stopped", session_id);

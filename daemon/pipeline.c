@@ -250,7 +250,7 @@ int ins_daemon_run(const struct ins_config *cfg, daemon_config_reader reread)
 	/* Devices, database and the HTTP port are open: root is no longer
 	 * needed (a device reopened after an unplug is a dialout matter). */
 	if (ins_acq_start(d.acq, err, sizeof(err)) || daemon_start_http(&d, cfg->port, err, sizeof(err)) ||
-	    daemon_drop_privileges(cfg, err, sizeof(err)))
+	    daemon_drop_privileges(&d, err, sizeof(err)))
 		goto out;
 	announce(&d);
 	status = run_until_stopped(&d, &signals, reread);

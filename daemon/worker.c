@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "daemon_priv.h"
+#include "insoled/assert.h"
 #include "insoled/log.h"
 
 #define LOG_PREFIX "daemon"
@@ -53,6 +54,7 @@ struct ins_analysis *daemon_new_analysis(const struct daemon *d, const struct in
 
 static void answer_scale_locked(struct daemon *d, const struct ins_bw_scale_result *res)
 {
+	ins_assert_locked(&d->scale.lock);
 	d->scale.result = *res;
 	d->scale.state = SCALE_DONE;
 	pthread_cond_broadcast(&d->scale.cond);

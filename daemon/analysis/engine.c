@@ -353,6 +353,22 @@ const float *ins_analysis_last_kpa(const struct ins_analysis *ana, unsigned foot
 	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ana->foot[foot].kpa : NULL;
 }
 
+unsigned ins_analysis_mask_regions(const struct ins_analysis *ana, unsigned foot, uint8_t *regions_out)
+{
+	const struct foot *f;
+	unsigned n;
+
+	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
+		return 0;
+	f = &ana->foot[foot];
+	n = f->layout->n_sensors;
+	if (ins_mask_acc_sensor_region(f->mask, 0) == INS_MASK_COUNT)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		regions_out[i] = (uint8_t)ins_mask_acc_sensor_region(f->mask, i);
+	return n;
+}
+
 unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot, uint8_t *flags_out)
 {
 	const struct foot *f;

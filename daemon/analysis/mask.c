@@ -22,6 +22,15 @@
 #define FOOTPRINT_STEP_SHARE 0.5
 #define NO_REGION 0xffu
 
+/* Consecutive sensors of one region counted with one share: grids have a
+ * few per row, sparse layouts about one per sensor.  The per-frame loop
+ * sums a run four sensors at a time. */
+struct mask_run {
+	uint16_t start, len;
+	uint8_t region;
+	float share;
+};
+
 struct mask_frame {
 	int64_t t_us;
 	float peak[INS_MASK_COUNT], force[INS_MASK_COUNT], area[INS_MASK_COUNT];
@@ -37,6 +46,8 @@ struct ins_mask_acc {
 	unsigned n_second;
 	float *w, *area;          /* N per kPa (area x 1e-3), mm2 */
 	unsigned n_in[INS_MASK_COUNT]; /* sensors measuring each region */
+	struct mask_run *runs;    /* over region[] and share[] */
+	unsigned n_runs;
 	struct mask_frame *ring;
 	uint64_t pushed;
 	/* dense grids: the footprint behind the mask */
@@ -59,6 +70,19 @@ static void assign(struct ins_mask_acc *acc, unsigned i, const unsigned regions[
 	}
 }
 
+static void build_runs(struct ins_mask_acc *acc)
+{
+	acc->n_runs = 0;
+	for (unsigned i = 0; i < acc->n; i++) {
+		struct mask_run *r = acc->n_runs ? &acc->runs[acc->n_runs - 1] : NULL;
+		if (r && r->region == acc->region[i] && r->share == acc->share[i] && r->len < UINT16_MAX) {
+			r->len++;
+			continue;
+		}
+		acc->runs[acc->n_runs++] = (struct mask_run){ (uint16_t)i, 1, acc->region[i], acc->share[i] };
+	}
+}
+
 static void insole_mask(struct ins_mask_acc *acc)
 {
 	unsigned regions[2];
@@ -68,6 +92,7 @@ static void insole_mask(struct ins_mask_acc *acc)
 	memset(acc->n_in, 0, sizeof(acc->n_in));
 	for (unsigned i = 0; i < acc->n; i++)
 		assign(acc, i, regions, shares, ins_layout_sensor_mask(acc->layout, i, regions, shares));
+	build_runs(acc);
 }
 
 struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
@@ -88,6 +113,7 @@ struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
 	acc->w = calloc(n, sizeof(float));
 	acc->area = calloc(n, sizeof(float));
 	acc->ring = calloc(INS_STEP_RING, sizeof(struct mask_frame));
+	acc->runs = calloc(n, sizeof(struct mask_run));
 	if (layout->is_grid) {
 		acc->loaded_steps = calloc(n, sizeof(uint16_t));
 		acc->row_lat = calloc(layout->grid_h, sizeof(float));
@@ -95,7 +121,7 @@ struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
 		acc->row_has = calloc(layout->grid_h, 1);
 	}
 	if (!acc->region || !acc->share || !acc->second || !acc->second_region || !acc->w || !acc->area ||
-	    !acc->ring || (layout->is_grid && (!acc->loaded_steps || !acc->row_lat || !acc->row_med || !acc->row_has))) {
+	    !acc->ring || !acc->runs || (layout->is_grid && (!acc->loaded_steps || !acc->row_lat || !acc->row_med || !acc->row_has))) {
 		ins_mask_acc_free(acc);
 		return NULL;
 	}
@@ -118,6 +144,7 @@ void ins_mask_acc_free(struct ins_mask_acc *acc)
 	free(acc->w);
 	free(acc->area);
 	free(acc->ring);
+	free(acc->runs);
 	free(acc->loaded_steps);
 	free(acc->row_lat);
 	free(acc->row_med);
@@ -125,13 +152,42 @@ void ins_mask_acc_free(struct ins_mask_acc *acc)
 	free(acc);
 }
 
-static void add_sensor(struct mask_frame *f, unsigned r, float kpa, float force, float area)
+static float lanes_max(ins_v4f v)
 {
-	if (kpa > f->peak[r])
-		f->peak[r] = kpa;
-	f->force[r] += force;
-	if (kpa > INS_CONTACT_KPA)
-		f->area[r] += area;
+	float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
+
+	return a > b ? a : b;
+}
+
+/* One run into its region: four sensors a step in vector lanes (the
+ * vector types of frame_metrics.h), then the rest one by one. */
+static void add_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
+		    struct mask_frame *f)
+{
+	const float *p = kpa + run->start, *w = acc->w + run->start, *area = acc->area + run->start;
+	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
+	ins_v4f pk = { 0 }, force = { 0 }, a = { 0 };
+	float peak, fsum, asum;
+	unsigned i = 0;
+
+	for (; i + 4 <= run->len; i += 4) {
+		ins_v4f v = ins_v4f_load(p + i);
+		pk = ins_v4f_select(v > pk, v, pk);
+		force += v * ins_v4f_load(w + i);
+		a += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
+	}
+	peak = lanes_max(pk);
+	fsum = (force[0] + force[1]) + (force[2] + force[3]);
+	asum = (a[0] + a[1]) + (a[2] + a[3]);
+	for (; i < run->len; i++) {
+		peak = p[i] > peak ? p[i] : peak;
+		fsum += p[i] * w[i];
+		asum += p[i] > INS_CONTACT_KPA ? area[i] : 0.0f;
+	}
+	if (peak > f->peak[run->region])
+		f->peak[run->region] = peak;
+	f->force[run->region] += fsum * run->share;
+	f->area[run->region] += asum * run->share;
 }
 
 void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa)
@@ -143,13 +199,18 @@ void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa)
 	f = &acc->ring[acc->pushed++ % INS_STEP_RING];
 	memset(f, 0, sizeof(*f));
 	f->t_us = t_us;
-	for (unsigned i = 0; i < acc->n; i++)
-		add_sensor(f, acc->region[i], kpa[i], kpa[i] * acc->w[i] * acc->share[i], acc->area[i] * acc->share[i]);
+	for (unsigned r = 0; r < acc->n_runs; r++)
+		add_run(acc, &acc->runs[r], kpa, f);
 	/* the other half of the sensors on the split line */
 	for (unsigned k = 0; k < acc->n_second; k++) {
-		unsigned i = acc->second[k];
-		add_sensor(f, acc->second_region[k], kpa[i], kpa[i] * acc->w[i] * (1.0f - acc->share[i]),
-			   acc->area[i] * (1.0f - acc->share[i]));
+		unsigned i = acc->second[k], r = acc->second_region[k];
+		float rest = 1.0f - acc->share[i];
+
+		if (kpa[i] > f->peak[r])
+			f->peak[r] = kpa[i];
+		f->force[r] += kpa[i] * acc->w[i] * rest;
+		if (kpa[i] > INS_CONTACT_KPA)
+			f->area[r] += acc->area[i] * rest;
 	}
 }
 
@@ -310,6 +371,7 @@ static void footprint_mask(struct ins_mask_acc *acc, unsigned row0, unsigned row
 		}
 		assign(acc, i, regions, shares, n);
 	}
+	build_runs(acc);
 }
 
 static void update_footprint(struct ins_mask_acc *acc, const float *step_peak_kpa)

@@ -275,8 +275,8 @@ static double number_at(json_t *arr, size_t i)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* "Right foot: Forefoot peak pressure 18.0 % higher in shoe B than in shoe A
- * (95 % CI 9.0 to 27.0 %), a large effect (g = 1.10; 240 and 250 steps)." */
+/* "Right foot: Forefoot peak pressure 18.0 % (25 kPa) higher in shoe B than in
+ * shoe A (95 % CI 9.0 to 27.0 %), a large effect (g = 1.10; 240 and 250 steps)." */
 static void finding_text(unsigned m, unsigned foot, json_t *d, const char *base, const char *other, char *buf,
 			 size_t len)
 {
@@ -286,13 +286,17 @@ static void finding_text(unsigned m, unsigned foot, json_t *d, const char *base,
 	json_t *ci = json_object_get(d, json_is_number(json_object_get(d, "pct")) ? "pct_ci95" : "ci95");
 	double v = json_is_number(json_object_get(d, "pct")) ? pct : json_number_value(json_object_get(d, "diff"));
 	double lo = number_at(ci, 0), hi = number_at(ci, 1);
-	char amount[64];
+	char amount[96];
 
+	/* a percent change with the difference it stands for: "18.0 % (25 kPa)" */
 	if (json_is_number(json_object_get(d, "pct"))) {
+		snprintf(amount, sizeof(amount), "%.1f %% (%.*f%s%s)", fabs(v), n,
+			 fabs(json_number_value(json_object_get(d, "diff"))), *unit ? " " : "", unit);
 		n = 1;
 		unit = "%";
+	} else {
+		snprintf(amount, sizeof(amount), "%.*f%s%s", n, fabs(v), *unit ? " " : "", unit);
 	}
-	snprintf(amount, sizeof(amount), "%.*f%s%s", n, fabs(v), *unit ? " " : "", unit);
 	snprintf(buf, len, "%s foot: %s %s %s in %s than in %s (95 %% CI %.*f to %.*f%s%s), a %s effect (g = %.2f; "
 		 "%" JSON_INTEGER_FORMAT " and %" JSON_INTEGER_FORMAT " steps).",
 		 foot == INS_FOOT_LEFT ? "Left" : "Right", ins_step_metric_info[m].label, amount,

@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,7 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 	}
 	pthread_mutex_init(&http->lock, NULL);
 	ins_http_admit_init(&http->admit, 0);
+	pthread_mutex_init(&http->list_cache.lock, NULL);
 	http->bind_addr = strdup(cfg->bind_addr && *cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	http->token = dup_or_null(cfg->token);
 	http->layout_dir = dup_or_null(cfg->layout_dir);
@@ -128,6 +130,7 @@ void ins_http_core_free(struct ins_http *http)
 	free(http->tls_key);
 	pthread_mutex_destroy(&http->lock);
 	ins_http_admit_destroy(&http->admit);
+	ins_http_list_cache_free(&http->list_cache);
 	free(http);
 }
 
@@ -207,6 +210,9 @@ void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req
 		return;
 	}
 	ins_http_api(http, req, &route, resp);
+	/* after the change is committed: cached answers built before it are stale */
+	if (req->method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_DELETE | INS_HTTP_PUT))
+		atomic_fetch_add(&http->writes, 1);
 }
 
 /* One line per failed request, rate-limited; the path carries ids only,

@@ -483,9 +483,15 @@ static enum MHD_Result answer_error(struct conn_req *r, unsigned status, const c
 static void job_main(void *arg)
 {
 	struct conn_req *r = arg;
+
+	ins_http_dispatch(r->srv->http, &r->req, &r->resp);
+}
+
+static void job_done(void *arg)
+{
+	struct conn_req *r = arg;
 	struct ins_http_server *srv = r->srv;
 
-	ins_http_dispatch(srv->http, &r->req, &r->resp);
 	pthread_mutex_lock(&srv->jobs_lock);
 	r->job = JOB_DONE;
 	MHD_resume_connection(r->conn);
@@ -501,7 +507,7 @@ static enum MHD_Result start_job(struct conn_req *r, enum ins_http_runs runs)
 	 * connection before it is suspended. */
 	pthread_mutex_lock(&srv->jobs_lock);
 	r->job = JOB_RUNNING;
-	v = ins_http_jobs_submit(&srv->pool, job_main, r, runs == INS_RUNS_HEAVY);
+	v = ins_http_jobs_submit(&srv->pool, job_main, job_done, r, runs == INS_RUNS_HEAVY);
 	if (v == INS_JOBS_QUEUED)
 		MHD_suspend_connection(r->conn);
 	else

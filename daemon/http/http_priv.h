@@ -141,6 +141,28 @@ struct ins_http_login {
 	int64_t expires_mono_us;
 };
 
+/* GET /api/sessions answers reused for a moment (list_cache.c). */
+#define INS_HTTP_LIST_CACHE_SLOTS 8     /* a few filters in use at once */
+#define INS_HTTP_LIST_CACHE_US 250000   /* how stale a recording's frame count may look */
+struct ins_http_list_entry {
+	char *key, *body;
+	size_t len;
+	uint64_t writes;
+	int64_t built_mono_us;
+};
+struct ins_http_list_cache {
+	pthread_mutex_t lock;
+	struct ins_http_list_entry slot[INS_HTTP_LIST_CACHE_SLOTS];
+	unsigned next;
+};
+/* 1 when resp was filled from the cache. */
+int ins_http_list_cache_get(struct ins_http *http, const struct ins_http_request *req,
+			    struct ins_http_response *resp);
+/* writes: http->writes read before the answer was built. */
+void ins_http_list_cache_put(struct ins_http *http, const struct ins_http_request *req, uint64_t writes,
+			     int64_t built_mono_us, const struct ins_http_response *resp);
+void ins_http_list_cache_free(struct ins_http_list_cache *c);
+
 /* The worker pool (jobs.c). */
 #define INS_HTTP_WORKERS 4              /* two heavy jobs and two replays at once on a clinic PC */
 #define INS_HTTP_MAX_WORKERS 16
@@ -158,7 +180,9 @@ struct ins_http_jobs {
 };
 enum ins_http_jobs_verdict { INS_JOBS_QUEUED = 0, INS_JOBS_FULL, INS_JOBS_HEAVY_BUSY };
 int ins_http_jobs_start(struct ins_http_jobs *p, unsigned threads);
-enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_http_job_fn fn, void *arg, int heavy);
+/* fn does the work, done (after the job's slot is free) hands it back. */
+enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_http_job_fn fn, ins_http_job_fn done,
+					      void *arg, int heavy);
 /* Runs what is queued, then joins the threads. */
 void ins_http_jobs_stop(struct ins_http_jobs *p);
 
@@ -190,6 +214,8 @@ struct ins_http {
 	struct ins_http_server *server;
 	struct ins_http_admit admit;
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
+	_Atomic unsigned long long writes;      /* state-changing requests served */
+	struct ins_http_list_cache list_cache;
 };
 
 /* ---- core: everything but the socket (core.c) ---------------------------- */

@@ -12,7 +12,7 @@
 #include "http_priv.h"
 
 struct ins_http_job {
-	ins_http_job_fn fn;
+	ins_http_job_fn fn, done;
 	void *arg;
 	int heavy;
 	struct ins_http_job *next;
@@ -38,11 +38,16 @@ static void *worker_main(void *arg)
 		p->running++;
 		pthread_mutex_unlock(&p->lock);
 		j->fn(j->arg);
+		/* The slot is free before the client hears back: its next
+		 * request may be the next import. */
 		pthread_mutex_lock(&p->lock);
 		p->running--;
 		if (j->heavy)
 			p->heavy--;
+		pthread_mutex_unlock(&p->lock);
+		j->done(j->arg);
 		free(j);
+		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -60,7 +65,8 @@ int ins_http_jobs_start(struct ins_http_jobs *p, unsigned threads)
 	return p->n_threads ? 0 : -1;
 }
 
-enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_http_job_fn fn, void *arg, int heavy)
+enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_http_job_fn fn, ins_http_job_fn done,
+					      void *arg, int heavy)
 {
 	struct ins_http_job *j = calloc(1, sizeof(*j));
 	enum ins_http_jobs_verdict v = INS_JOBS_QUEUED;
@@ -68,6 +74,7 @@ enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_htt
 	if (!j)
 		return INS_JOBS_FULL;
 	j->fn = fn;
+	j->done = done;
 	j->arg = arg;
 	j->heavy = heavy;
 	pthread_mutex_lock(&p->lock);

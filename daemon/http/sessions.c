@@ -3,12 +3,14 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "http_priv.h"
+#include "insoled/clock.h"
 #include "insoled/import.h"
 
 #define LOG_PREFIX "http"
@@ -76,7 +78,8 @@ out:
 static void h_session_list(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
 {
 	struct ins_session_filter f = { 0 };
-	int64_t from, to, offset, limit;
+	int64_t from, to, offset, limit, built;
+	uint64_t writes;
 	char err[256] = "";
 	int rc = 0;
 	json_t *list;
@@ -96,12 +99,17 @@ static void h_session_list(struct ins_http *http, const struct ins_http_request 
 	f.to_us = to;
 	f.offset = (unsigned)offset;
 	f.limit = (unsigned)limit;
+	if (ins_http_list_cache_get(http, req, resp))
+		return;
+	writes = atomic_load(&http->writes);
+	built = ins_mono_us();
 	list = ins_store_session_list(http->store, &f, &rc, err, sizeof(err));
 	if (!list) {
 		ins_http_resp_store_error(resp, rc, err);
 		return;
 	}
 	ins_http_resp_json(resp, 200, list);
+	ins_http_list_cache_put(http, req, writes, built, resp);
 }
 
 void ins_http_api_sessions(struct ins_http *http, const struct ins_http_request *req,

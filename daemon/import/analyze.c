@@ -293,8 +293,9 @@ static int analyze_print_summary(const struct analyze_run *r, struct ins_summary
 static void analyze_report(const struct analyze_run *r)
 {
 	if (r->info->feet == 1u << INS_FOOT_LEFT || r->info->feet == 1u << INS_FOOT_RIGHT)
-		fprintf(stderr, "insoled --analyze: %s: the file holds the %s foot only\n", r->info->path,
-			ins_foot_name(r->info->feet == 1u << INS_FOOT_LEFT ? INS_FOOT_LEFT : INS_FOOT_RIGHT));
+		fprintf(stderr, "insoled --analyze: %s: the file holds the %s foot only%s%s%s\n", r->info->path,
+			ins_foot_name(r->info->feet == 1u << INS_FOOT_LEFT ? INS_FOOT_LEFT : INS_FOOT_RIGHT),
+			r->info->feet_from[0] ? " (" : "", r->info->feet_from, r->info->feet_from[0] ? ")" : "");
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(r->info->feet & (1u << foot)))
 			continue;

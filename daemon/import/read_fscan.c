@@ -127,6 +127,8 @@ static int fscan_header_line(struct ins_import *imp, char *line, char *err, size
 		ins_copy_text(imp->info.start, sizeof imp->info.start, v);
 	} else if (strcmp(line, "FILENAME") == 0 && fscan_foot_from_name(v) >= 0) {
 		imp->info.feet = 1u << fscan_foot_from_name(v);
+		snprintf(imp->info.feet_from, sizeof imp->info.feet_from, "the movie's FILENAME ends in %s",
+			 fscan_foot_from_name(v) == INS_FOOT_LEFT ? "L" : "R");
 	}
 	return 0;
 }
@@ -151,6 +153,8 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 
 		/* neither the movie's nor this file's name says: F-Scan's usual left */
 		imp->info.feet = 1u << (named >= 0 ? named : INS_FOOT_LEFT);
+		ins_copy_text(imp->info.feet_from, sizeof imp->info.feet_from,
+			      named >= 0 ? "the file's name ends in L or R" : "no side given: left assumed");
 	}
 	foot = imp->info.feet & (1u << INS_FOOT_LEFT) ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
 	imp->info.rate_hz = 1.0 / f->seconds_per_frame;

@@ -411,22 +411,29 @@ static void insoled_seq_gap(struct ins_import *imp, unsigned foot, uint32_t seq,
 	r->have_seq[foot] = 1;
 }
 
-static int insoled_values(struct ins_import *imp, unsigned foot, char **fields, char *err, size_t errlen)
+static int insoled_value(struct ins_import *imp, const char *text, const char *name, double *v, char *err,
+			 size_t errlen)
 {
 	struct insoled_reader *r = imp->priv;
+
+	if (imp->info.unit == INS_IMPORT_COUNTS)
+		return insoled_integer(r, text, name, 0, INSOLED_COUNTS_MAX, v, err, errlen);
+	return ins_parse_value(text, v, r->text.path, r->text.lineno, name, err, errlen);
+}
+
+static int insoled_values(struct ins_import *imp, unsigned foot, char **fields, char *err, size_t errlen)
+{
 	char name[16];
 
 	for (unsigned i = 0; i < imp->info.n_sensors[foot]; i++) {
 		double v;
-		int rc;
 
-		snprintf(name, sizeof name, "s%u", i + 1);
-		if (imp->info.unit == INS_IMPORT_COUNTS)
-			rc = insoled_integer(r, fields[i], name, 0, INSOLED_COUNTS_MAX, &v, err, errlen);
-		else
-			rc = ins_parse_value(fields[i], &v, r->text.path, r->text.lineno, name, err, errlen);
-		if (rc < 0)
+		/* the column's name is formatted only for the message of a bad value */
+		if (insoled_value(imp, fields[i], "", &v, err, errlen) < 0) {
+			snprintf(name, sizeof name, "s%u", i + 1);
+			insoled_value(imp, fields[i], name, &v, err, errlen);
 			return -1;
+		}
 		imp->vals[foot][i] = (float)v;
 	}
 	return 0;

@@ -219,6 +219,9 @@ static int stappone_open(struct ins_import *imp, const char *path, char *err, si
 	if (ins_text_open(&s->text, imp->info.path, err, errlen) < 0 ||
 	    ins_text_next(&s->text, &line, err, errlen) != 1)
 		return -1;
+	snprintf(imp->info.feet_from, sizeof imp->info.feet_from, "%s%s%s",
+		 imp->info.feet & (1u << INS_FOOT_LEFT) ? "sole_id 1 = left" : "",
+		 imp->info.feet == 3 ? ", " : "", imp->info.feet & (1u << INS_FOOT_RIGHT) ? "sole_id 2 = right" : "");
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(imp->info.feet & (1u << foot)))
 			continue;

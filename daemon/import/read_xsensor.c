@@ -141,6 +141,8 @@ static int xsensor_stat(struct ins_import *imp, const char *key, const char *v, 
 	    strncmp(key, xsensor_ref_keys[0], 14) && strncmp(key, xsensor_ref_keys[1], 16) &&
 	    strcmp(key, xsensor_ref_keys[2]) && !strstr(key, " Time"))
 		return 0;
+	if (*v == '\0')
+		return 0;    /* a statistic the vendor left empty (no stride yet): unknown */
 	if (xsensor_value(x, key, v, &d, err, errlen) < 0)
 		return -1;
 	if (strncmp(key, "Peak Pressure", 13) == 0)

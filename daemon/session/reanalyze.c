@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "insoled/grow.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "replay.h"
@@ -22,14 +23,8 @@ struct step_list {
 
 static int step_list_add(struct step_list *l, const struct ins_step *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct ins_step *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (ins_grow((void **)&l->v, &l->cap, l->n, 1, sizeof(*l->v), 256) < 0)
+		return -1;
 	l->v[l->n++] = *s;
 	return 0;
 }
@@ -239,6 +234,21 @@ static void heat_add(struct heat_acc *h, const struct ins_replay_frame *fr)
 			h->sum[i] += fr->kpa[i];
 }
 
+/* A dense grid's anatomical mask as the analysis found it from the
+ * session's footprint (the mask its steps were measured on), one region
+ * index per cell, null where the map has none (outside the outline). */
+static json_t *footprint_mask_json(const struct ins_analysis *ana, unsigned foot, json_t *hm)
+{
+	json_t *cells = json_object_get(hm, "cells"), *out = json_array();
+	uint8_t regions[INS_MAX_SENSORS];
+	unsigned n = ins_analysis_mask_regions(ana, foot, regions);
+
+	for (size_t i = 0; i < json_array_size(cells); i++)
+		json_array_append_new(out, i < n && !json_is_null(json_array_get(cells, i))
+				      ? json_integer(regions[i]) : json_null());
+	return out;
+}
+
 /* Kinds mean and mean_peak, into h->peak: the mean over stance frames, or
  * the mean of the per-step peaks (NaN without a frame or a step). */
 static void heat_means(struct heat_acc *h, unsigned n, int of_step_peaks)
@@ -308,6 +318,8 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 	out = heatmap_json(layout, h.peak, foot, kind, h.stance_frames, err, errlen);
 	if (out)
 		json_object_set_new(out, "steps", json_integer((json_int_t)h.steps));
+	if (out && layout->is_grid)
+		json_object_set_new(out, "mask_cells", footprint_mask_json(store_replay_analysis(rp), foot, out));
 	r = out ? 0 : INS_STORE_EIO;
 out:
 	*rc = r;

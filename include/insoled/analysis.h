@@ -257,6 +257,13 @@ enum ins_sensor_flags {
  * layout, flags_out untouched). */
 unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot, uint8_t *flags_out);
 
+/* The anatomical mask in use for a foot (layout.h, docs/layouts.md): each
+ * sensor's region (enum ins_mask_region; a sensor on the split line: its
+ * medial one) into regions_out[0..n_sensors-1].  On a dense grid this is
+ * the mask found from the footprint of the steps so far.  Returns
+ * n_sensors, or 0 when the foot has no layout or raw units. */
+unsigned ins_analysis_mask_regions(const struct ins_analysis *ana, unsigned foot, uint8_t *regions_out);
+
 /* Body-weight scaling of one foot (the subject stands still on it alone):
  * the foot's total force is averaged over the next INS_BW_SCALE_WINDOW_US
  * of its frames; if it was steady (SD at most INS_BW_SCALE_MAX_CV of the

@@ -79,6 +79,9 @@ struct ins_import_info {
 	double body_weight_n;
 	int64_t duration_us;    /* from the header when stated (gaitndd, Moticon), else 0 */
 	int insole_size;        /* Moticon "# Size:" (moticon16 areas are estimated for size 7), else 0 */
+	/* What in the file says which foot it holds, when that is not plain
+	 * ("sole_id 1", "FILENAME ...L.fsx", "no side given: left assumed"), else "". */
+	char feet_from[96];
 	/* Our own counts export: the calibration recorded with the session
 	 * (n_sensors curves), or NULL to use the layout's default. */
 	const struct ins_calib_curve *calib[INS_FOOT_COUNT];

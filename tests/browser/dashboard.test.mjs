@@ -506,6 +506,13 @@ async function main() {
 			await sleep(500);
 			await shot(page2, 'compare');
 			await expectTouchTargets(page2, 'compare');
+			// in print, too, the SD, n and CI are on the page, not in a tooltip
+			await page2.emulateMedia({ media: 'print' });
+			const ci = page2.locator(`${row} td[data-call="higher"] .delta`).first();
+			expect(await ci.isVisible(), 'the difference and its CI are hidden in print');
+			expect(await page2.locator('#compare-findings').isVisible(), 'the findings are hidden in print');
+			await shot(page2, 'compare-print');
+			await page2.emulateMedia({ media: 'screen' });
 		});
 
 		await check('compare: ArrowDown in "Add a session" moves through the list without adding; Add adds', async () => {

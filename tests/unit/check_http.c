@@ -978,7 +978,7 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	json_t *fd = json_object_get(j, "findings");
 	ck_assert_uint_eq(json_array_size(fd), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(fd, 0), "text")),
-			 "Left foot: Contact time (stance) 7.7 % lower in shoe B than in shoe A (95 % CI 7.0 to 8.4 %), a "
+			 "Left foot: Contact time (stance) 7.7 % (50 ms) lower in shoe B than in shoe A (95 % CI 7.0 to 8.4 %), a "
 			 "large effect (g = 4.89; 40 and 40 steps).");
 	ck_assert(json_is_object(json_object_get(j, "heatmap_diff")));
 	json_decref(j);
@@ -995,7 +995,7 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	ck_assert(has_header("Content-Type: text/csv"));
 	ck_assert_ptr_nonnull(strstr(rep.body, "\nmetric,unit,scale,foot,session_id,session,n_baseline,mean_baseline,"));
-	ck_assert_ptr_nonnull(strstr(rep.body, "# finding: Left foot: Contact time (stance) 7.7 % lower"));
+	ck_assert_ptr_nonnull(strstr(rep.body, "# finding: Left foot: Contact time (stance) 7.7 % (50 ms) lower"));
 	ck_assert_ptr_nonnull(strstr(rep.body, "\nstance_ms,\"ms\",ratio,left,2,\"shoe B\",40,650,"));
 	ck_assert_ptr_nonnull(strstr(rep.body, ",large,-7.69230769,"));
 	ck_assert_ptr_nonnull(strstr(rep.body, ",lower,\"lower: -50 ms (95 % CI"));
@@ -1526,6 +1526,70 @@ START_TEST(stalled_sse_client_is_dropped_while_others_keep_receiving)
 }
 END_TEST
 
+/* ---- the session list's short-lived answers ------------------------------------- */
+
+static json_t *session_list(const char *query)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/api/sessions%s", query);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	return body_json();
+}
+
+static const char *first_state(json_t *list)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(list, "sessions"), 0), "state"));
+}
+
+/* Reused answers never hide a change made through the API, whichever
+ * filter asked; counts written by the recording itself show within the
+ * reuse window. */
+START_TEST(session_list_shows_every_change_at_once)
+{
+	json_t *j;
+	int64_t id;
+	char path[64];
+	int64_t until;
+
+	j = session_list("");
+	ck_assert_int_eq(json_int_at(j, "total"), 0);
+	json_decref(j);
+	id = start_session("P-7", "shoe A");
+	j = session_list("");
+	ck_assert_int_eq(json_int_at(j, "total"), 1);
+	ck_assert_str_eq(first_state(j), "recording");
+	json_decref(j);
+	j = session_list("?subject=P-7");
+	ck_assert_int_eq(json_int_at(j, "total"), 1);
+	json_decref(j);
+	record_frames(id, 50);
+	until = ins_mono_us() + 10000000;
+	do {
+		j = session_list("");
+		if (json_int_at(json_array_get(json_object_get(j, "sessions"), 0), "frames") == 100)
+			break;
+		json_decref(j);
+		j = NULL;
+		usleep(50000);
+	} while (ins_mono_us() < until);
+	ck_assert_msg(j, "the recording's frame count never showed in the list");
+	json_decref(j);
+	stop_session(id);
+	j = session_list("");
+	ck_assert_str_eq(first_state(j), "complete");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)id);
+	ck_assert_int_eq(req("DELETE", path, NULL, NULL), 200);
+	j = session_list("");
+	ck_assert_int_eq(json_int_at(j, "total"), 0);
+	json_decref(j);
+	j = session_list("?subject=P-7");
+	ck_assert_int_eq(json_int_at(j, "total"), 0);
+	json_decref(j);
+}
+END_TEST
+
 /* ---- long requests on the worker pool --------------------------------------------- */
 
 static void *post_scale(void *arg)
@@ -2025,6 +2089,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, stalled_sse_client_is_dropped_while_others_keep_receiving);
 	tcase_add_test(server, session_curves_served_from_the_store);
 	tcase_add_test(server, long_requests_leave_the_network_threads_free);
+	tcase_add_test(server, session_list_shows_every_change_at_once);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);

@@ -219,6 +219,52 @@ START_TEST(grid_mask_follows_the_footprint)
 }
 END_TEST
 
+/* The mask the analysis hands out (for the maps) is the one it measures
+ * with: on the 230 mm foot, the cell under the hallux load is in the
+ * hallux once steps are in, in MTH 1 before (the insole's own mask). */
+START_TEST(grid_mask_regions_follow_the_footprint)
+{
+	struct ins_layout *l = load("grid60x21");
+	struct walk w = { .l = l, .owner = calloc(l->n_sensors, sizeof(int)),
+			  .gain = calloc(l->n_sensors, sizeof(float)) };
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_frame_metrics fm;
+	struct ins_step step;
+	char err[256];
+	struct ins_analysis *ana = ins_analysis_new(&cfg, err, sizeof(err));
+	float *kpa = calloc(l->n_sensors, sizeof(float));
+	uint8_t *regions = calloc(l->n_sensors, 1);
+	unsigned hallux = 0, steps = 0;
+	double best = 0;
+
+	grid_walk(&w, 230, 20);
+	for (unsigned i = 0; i < l->n_sensors; i++)
+		if (w.owner[i] == INS_MASK_HALLUX && w.gain[i] > best) {
+			best = w.gain[i];
+			hallux = i;
+		}
+	ck_assert_uint_eq(ins_analysis_mask_regions(ana, INS_FOOT_LEFT, regions), l->n_sensors);
+	ck_assert_uint_eq(regions[hallux], INS_MASK_MTH1);
+	for (unsigned k = 0; k < (unsigned)((LEAD_S + 3 * STRIDE_S) * RATE_HZ); k++) {
+		double t = (double)k / RATE_HZ;
+		walk_frame(&w, t, kpa);
+		ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)(t * 1e6), kpa, l->n_sensors, &fm);
+		while (ins_analysis_next_step(ana, &step))
+			steps++;
+	}
+	ck_assert_uint_ge(steps, 2);
+	ck_assert_uint_eq(ins_analysis_mask_regions(ana, INS_FOOT_LEFT, regions), l->n_sensors);
+	ck_assert_uint_eq(regions[hallux], INS_MASK_HALLUX);
+	ck_assert_uint_eq(ins_analysis_mask_regions(ana, INS_FOOT_RIGHT, regions), 0);
+	free(regions);
+	free(kpa);
+	free(w.owner);
+	free(w.gain);
+	ins_analysis_free(ana);
+	ins_layout_free(l);
+}
+END_TEST
+
 START_TEST(gaitpdb8_regions_without_a_sensor_are_not_measured)
 {
 	struct ins_layout *l = load("gaitpdb8");
@@ -377,6 +423,7 @@ Suite *ins_suite_mask(void)
 	tcase_add_test(tc, fsr16_regions_match_a_known_walk);
 	tcase_add_test(tc, grid60x21_regions_match_a_known_walk);
 	tcase_add_test(tc, grid_mask_follows_the_footprint);
+	tcase_add_test(tc, grid_mask_regions_follow_the_footprint);
 	tcase_add_test(tc, gaitpdb8_regions_without_a_sensor_are_not_measured);
 	tcase_add_test(tc, shares_of_load_add_up_and_split_the_axis);
 	tcase_add_test(tc, load_shares_sum_to_100);

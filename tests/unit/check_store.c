@@ -1337,6 +1337,12 @@ START_TEST(grid_heatmap_peak_is_exact)
 	ck_assert_int_eq(json_integer_value(json_object_get(hm, "h")), 60);
 	cells = json_object_get(hm, "cells");
 	ck_assert_uint_eq(json_array_size(cells), 1260);
+	/* the mask the steps were measured on, for the maps: one region per cell inside */
+	for (unsigned i = 0; i < 1260; i++) {
+		json_t *mk = json_array_get(json_object_get(hm, "mask_cells"), i);
+		ck_assert(json_is_null(mk) == json_is_null(json_array_get(cells, i)));
+		ck_assert(json_is_null(mk) || json_integer_value(mk) < INS_MASK_COUNT);
+	}
 	for (unsigned i = 0; i < 1260; i++) {
 		const struct ins_calib_curve *cal = &layout->sensors[i].calib;
 		unsigned max = 0;

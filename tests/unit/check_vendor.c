@@ -345,6 +345,7 @@ START_TEST(fixtures_read_exactly)
 	imp = open_fixture(FIXTURES "stappone_small.csv", "stappone");
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
 	ck_assert_str_eq(ins_import_info(imp)->start, "2026-01-15T16:36:19.568Z");
+	ck_assert_str_eq(ins_import_info(imp)->feet_from, "sole_id 1 = left, sole_id 2 = right");
 	n[0] = n[1] = 0;
 	while (ins_import_next(imp, &f, err, sizeof err) == 1) {
 		n[f.foot]++;
@@ -519,6 +520,7 @@ START_TEST(fscan_grid_turns_into_layout_order)
 
 	ck_assert_msg(imp != NULL, "%s", err);
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_RIGHT);
+	ck_assert_str_eq(ins_import_info(imp)->feet_from, "the movie's FILENAME ends in R");
 	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], ""); /* not a 60 x 21 sheet */
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_int_eq(f.t_us, 1000000);

@@ -8,7 +8,7 @@ import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
 import { plot, destroy, axis, FOOT_COLOURS } from './charts.js';
 import { el, num, signed, strikeName, footName, isNum, withUnit } from './format.js';
-import { setConnection } from './app.js';
+import { setConnection } from './shell.js';
 import { deviceList, qualityWarnings } from './status.js';
 import { newRecordingState, followRecording, countStep, syncClock, renderProgress, recordingView, recordingForm } from './recording.js';
 
@@ -22,6 +22,10 @@ const STATUS_EVERY_MS = 2000;
 const STALE_US = 2e6;          // a foot silent this long is reported
 const STEP_ROWS = 12;
 const SATURATION_HOLD_MS = 3000; // keep the saturation warning up long enough to read
+// A stream the daemon closed (restart, lost login) is reopened after this:
+// long enough not to hammer a daemon that is starting, short enough that
+// the view comes back by itself within a few seconds.
+const STREAM_RETRY_MS = 3000;
 const MIN_LOAD_FRACTION = 0.05; // of the foot's recent peak force: below it the foot counts as unloaded
 
 export async function mount(main) {
@@ -95,7 +99,7 @@ export async function mount(main) {
 				setConnection('bad', 'Stream closed');
 				// find out why (a 401 opens the login) and try again later
 				get('status').catch(() => {});
-				setTimeout(() => { if (st.alive) openStream(); }, 3000);
+				setTimeout(() => { if (st.alive) openStream(); }, STREAM_RETRY_MS);
 			} else setConnection('warn', 'Reconnecting…');
 		});
 	}

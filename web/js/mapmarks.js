@@ -46,6 +46,14 @@ function inHull(hull, x, y, tol) {
 	return true;
 }
 
+// A dense grid's session map carries the mask its steps were measured on
+// (found from the footprint: HEATMAP mask_cells); draw that one.
+export function layoutWithMask(lay, maskCells) {
+	const g = lay?.mask?.grid;
+	if (!lay?.is_grid || !g || !Array.isArray(maskCells) || maskCells.length !== g.w * g.h) return lay;
+	return { ...lay, name: `${lay.name}:footprint:${maskCells.join('')}`, mask: { ...lay.mask, grid: { ...g, cells: maskCells } } };
+}
+
 // Everything about a layout the overlays need, worked out once per layout.
 export function prepareMarks(lay) {
 	const mask = lay?.mask;

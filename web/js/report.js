@@ -5,10 +5,11 @@
 
 import { get, post, metrics as metricList, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
+import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
-import { archCategory, driftView, ARCH_INDEX_THRESHOLDS } from './arch.js';
+import { archCategory, archThresholdsText, driftView } from './arch.js';
 import { regionsCard, MASK_METRIC_NAMES } from './regions.js';
 import { playbackCard } from './playback.js';
 import { drawCurves } from './curves.js';
@@ -177,7 +178,7 @@ async function drawSessionMaps(card, id, layouts) {
 			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
 		for (const { f, fi, canvas } of figs) {
 			const m = new FootMap(canvas, f);
-			m.setLayout(layouts[fi]);
+			m.setLayout(layoutWithMask(layouts[fi], hms[fi]?.mask_cells));
 			const draw = () => m.draw({ heatmap: hms[fi], min: 0, max });
 			draw();
 			new ResizeObserver(draw).observe(canvas);
@@ -228,7 +229,7 @@ function archCard(sum, defByName) {
 	const def = defByName[measure] ?? { label: measure, unit: '' };
 	const rows = FEET.map((f) => {
 		const s = sum.metrics?.[measure]?.[f];
-		const cat = archCategory(measure, s?.mean);
+		const cat = archCategory(measure, s?.mean, def.thresholds);
 		const tr = driftView(sum.arch_trend?.[f]);
 		return el('tr', { dataset: { foot: f } },
 			el('th', { scope: 'row' }, `${footName(f)} foot`),
@@ -237,7 +238,7 @@ function archCard(sum, defByName) {
 			el('td', {}, el('span', { class: `category ${tr.cls ?? ''}` }, tr.name), tr.text ? el('div', { class: 'muted' }, tr.text) : null));
 	});
 	const thresholds = measure === 'arch_index'
-		? el('p', { class: 'thresholds' }, `Thresholds: ${ARCH_INDEX_THRESHOLDS.text} (${ARCH_INDEX_THRESHOLDS.source}). ${ARCH_INDEX_THRESHOLDS.note}`)
+		? el('p', { class: 'thresholds' }, archThresholdsText(def.thresholds))
 		: el('p', { class: 'thresholds' }, 'This insole is too sparse for the Arch Index (a footprint measure), so the midfoot load index is shown: the midfoot share of the load, an insole proxy for arch support. Higher = more load under the arch. No validated cut-offs exist for it; compare it between sessions and over time.');
 	return el('section', { class: 'card', 'aria-labelledby': 'h-arch', id: 'arch' },
 		el('h2', { id: 'h-arch' }, `Arch collapse: ${def.label}`),
