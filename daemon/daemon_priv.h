@@ -73,7 +73,12 @@ struct worker {
 	/* Sensor health flags, copied at each step and read by GET /api/status. */
 	pthread_mutex_t health_lock;
 	uint8_t *sensor_flags[INS_FOOT_COUNT];
+	/* Dense grids: the anatomical mask the analysis found from the
+	 * footprint, per sensor, under health_lock like the flags; MASK_UNKNOWN
+	 * until the first step.  NULL for sparse layouts (their mask is fixed). */
+	uint8_t *mask_regions[INS_FOOT_COUNT];
 };
+#define MASK_UNKNOWN 0xffu
 
 struct daemon {
 	const struct ins_config *cfg;
@@ -123,7 +128,7 @@ void daemon_notify_stopping(void);
 
 /* privileges.c: started as root, switch to the configured user (0 when
  * not root or done; -1 with err when that is impossible). */
-int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errlen);
+int daemon_drop_privileges(struct daemon *d, char *err, size_t errlen);
 
 /* hooks.c */
 struct ins_http_hooks daemon_http_hooks(struct daemon *d);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon_priv.h"
@@ -19,6 +20,12 @@
 #define LOG_PREFIX "daemon"
 
 #define DEFAULT_DB_DIR INS_LOCALSTATEDIR "/lib/insoled"
+/* The device threads open their ports as soon as they start; root waits
+ * this long for every first attempt, so devices only root may open are
+ * open before it gives way (a reopen after an unplug then needs the user's
+ * groups, dialout). */
+#define FIRST_OPEN_WAIT_MS 2000
+#define FIRST_OPEN_POLL_MS 20
 
 /* The database, its WAL files and its lock were made by root; the user
  * keeps writing them.  Their directory too when it is the default one (a
@@ -57,8 +64,18 @@ static int lookup_group(const char *name, gid_t *gid, char *err, size_t errlen)
 	return 0;
 }
 
-int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errlen)
+static void wait_for_first_opens(struct ins_acq *acq, unsigned n_devices)
 {
+	const struct timespec poll = { 0, FIRST_OPEN_POLL_MS * 1000000L };
+
+	for (int waited = 0; ins_acq_tried(acq) < n_devices && waited < FIRST_OPEN_WAIT_MS;
+	     waited += FIRST_OPEN_POLL_MS)
+		nanosleep(&poll, NULL);
+}
+
+int daemon_drop_privileges(struct daemon *d, char *err, size_t errlen)
+{
+	const struct ins_config *cfg = d->cfg;
 	const char *user = cfg->user[0] ? cfg->user : INS_DEFAULT_USER;
 	struct passwd *pw;
 	gid_t gid;
@@ -82,6 +99,7 @@ int daemon_drop_privileges(const struct ins_config *cfg, char *err, size_t errle
 	gid = pw->pw_gid;
 	if (cfg->group[0] && lookup_group(cfg->group, &gid, err, errlen) < 0)
 		return -1;
+	wait_for_first_opens(d->acq, cfg->n_devices);
 	if (give_database(cfg->db_path, pw->pw_uid, gid, err, errlen) < 0)
 		return -1;
 	/* Supplementary groups first (dialout, for serial ports that come

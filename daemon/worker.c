@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "daemon_priv.h"
+#include "insoled/assert.h"
 #include "insoled/log.h"
 
 #define LOG_PREFIX "daemon"
@@ -53,6 +54,7 @@ struct ins_analysis *daemon_new_analysis(const struct daemon *d, const struct in
 
 static void answer_scale_locked(struct daemon *d, const struct ins_bw_scale_result *res)
 {
+	ins_assert_locked(&d->scale.lock);
 	d->scale.result = *res;
 	d->scale.state = SCALE_DONE;
 	pthread_cond_broadcast(&d->scale.cond);
@@ -175,6 +177,8 @@ static void publish_sensor_health(struct daemon *d, unsigned foot)
 {
 	pthread_mutex_lock(&d->worker.health_lock);
 	ins_analysis_sensor_flags(d->worker.ana, foot, d->worker.sensor_flags[foot]);
+	if (d->worker.mask_regions[foot])
+		ins_analysis_mask_regions(d->worker.ana, foot, d->worker.mask_regions[foot]);
 	pthread_mutex_unlock(&d->worker.health_lock);
 }
 

@@ -611,6 +611,20 @@ unsigned ins_acq_streaming(struct ins_acq *acq)
 	return n;
 }
 
+unsigned ins_acq_tried(struct ins_acq *acq)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < acq->n_devs; i++) {
+		struct acq_device *d = acq->devs[i];
+
+		pthread_mutex_lock(&d->lock);
+		n += d->opens + d->open_failures > 0;
+		pthread_mutex_unlock(&d->lock);
+	}
+	return n;
+}
+
 json_t *ins_acq_status(struct ins_acq *acq)
 {
 	json_t *root = json_object(), *devs = json_array(), *q = json_object();

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "insoled/assert.h"
 #include "queue.h"
 
 struct slot {
@@ -98,6 +99,7 @@ int ins_queue_push(struct ins_queue *q, const struct ins_frame *frame)
 		q->st.dropped++;
 		goto refuse;
 	}
+	ins_assert(q->head < q->n_slots && q->waiting < q->n_slots);
 	s = &q->slots[q->head];
 	s->frame = *frame;
 	memcpy(s->values, frame->values, sizeof(uint16_t) * frame->n);

@@ -98,13 +98,22 @@ static void h_status(struct ins_http *http, const struct ins_http_request *req,
 static void h_metrics(struct ins_http *http, const struct ins_http_request *req,
 		      const struct ins_http_route *route, struct ins_http_response *resp)
 {
+	const struct ins_arch_thresholds *th = &ins_arch_thresholds_cavanagh1987;
 	json_t *arr = json_array();
 
-	for (unsigned i = 0; i < INS_M_COUNT; i++)
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "name", ins_step_metric_info[i].name,
-						     "unit", ins_step_metric_info[i].unit,
-						     "label", ins_step_metric_info[i].label,
-						     "scale", ins_metric_scale_name(ins_step_metric_info[i].scale)));
+	for (unsigned i = 0; i < INS_M_COUNT; i++) {
+		json_t *m = json_pack("{s:s,s:s,s:s,s:s}", "name", ins_step_metric_info[i].name,
+				      "unit", ins_step_metric_info[i].unit, "label", ins_step_metric_info[i].label,
+				      "scale", ins_metric_scale_name(ins_step_metric_info[i].scale));
+
+		/* The dashboard classifies with the analysis' own cut-offs. */
+		if (i == INS_M_ARCH_INDEX)
+			json_object_set_new(m, "thresholds",
+					    json_pack("{s:s,s:s,s:f,s:f,s:b}", "name", th->name, "source", th->source,
+						      "high_max", th->high_max, "flat_min", th->flat_min,
+						      "inclusive", th->inclusive));
+		json_array_append_new(arr, m);
+	}
 	ins_http_resp_json(resp, 200, arr);
 }
 
@@ -406,6 +415,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_SESSION_CURVES] = ins_http_api_session_curves,
 	[INS_ROUTE_SESSION_FRAMES] = ins_http_api_session_frames,
 	[INS_ROUTE_SESSION_REANALYZE] = ins_http_api_session_reanalyze,
+	[INS_ROUTE_SESSION_SELECTION] = ins_http_api_session_selection,
 	[INS_ROUTE_SESSION_EXPORT] = ins_http_api_session_export,
 	[INS_ROUTE_COMPARE] = h_compare,
 	[INS_ROUTE_SUBJECTS] = h_subjects,

@@ -5,6 +5,8 @@
  * or deleted through the API shows at once) and for at most
  * INS_HTTP_LIST_CACHE_US, which bounds how stale the frame and step counts
  * of a recording session can look. */
+#include <config.h>
+
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>

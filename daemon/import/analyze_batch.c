@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "insoled/grow.h"
 #include "insoled/import.h"
 #include "analyze_priv.h"
 #include "import_priv.h"
@@ -54,17 +55,13 @@ int ins_analyze_is_dir(const char *path)
 static int batch_add(struct batch *b, const char *path, int from_dir)
 {
 	if (b->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 64;
-		char **p = realloc(b->paths, cap * sizeof *p);
-		int *d = realloc(b->from_dir, cap * sizeof *d);
+		/* two arrays of one length: each grows from the same capacity */
+		size_t cap_paths = b->cap, cap_dirs = b->cap;
 
-		if (p)
-			b->paths = p;
-		if (d)
-			b->from_dir = d;
-		if (!p || !d)
+		if (ins_grow((void **)&b->paths, &cap_paths, b->n, 1, sizeof(*b->paths), 64) < 0 ||
+		    ins_grow((void **)&b->from_dir, &cap_dirs, b->n, 1, sizeof(*b->from_dir), 64) < 0)
 			return -1;
-		b->cap = cap;
+		b->cap = cap_paths;
 	}
 	b->paths[b->n] = strdup(path);
 	if (!b->paths[b->n])

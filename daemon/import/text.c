@@ -11,39 +11,18 @@
 #include <string.h>
 
 #include "import_priv.h"
+#include "insoled/utf8.h"
 
 #define UTF8_BOM "\xef\xbb\xbf"
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when s does not
- * start one. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
 
 /* Messages quote bytes from damaged files and end up in JSON and logs:
  * control characters and invalid UTF-8 become '?'. */
 static void sanitize_message(char *msg)
 {
-	unsigned char *p = (unsigned char *)msg;
+	unsigned char *p = (unsigned char *)msg, *end = p + strlen(msg);
 
 	while (*p) {
-		size_t n = utf8_sequence(p);
+		size_t n = ins_utf8_seq_len(p, (size_t)(end - p));
 
 		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
 			*p++ = '?';

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "insoled/grow.h"
 #include "insoled/layout.h"
 #include "insoled/parse.h"
 
@@ -288,15 +289,8 @@ static int outline_key(struct parser *p, const char *key, const char *val)
 		return fail(p, key, "x %g is outside -%g..%g", x, LAYOUT_MAX_COORD_MM, LAYOUT_MAX_COORD_MM);
 	if (lay->n_outline == LAYOUT_MAX_OUTLINE)
 		return fail(p, key, "more than %d outline points", LAYOUT_MAX_OUTLINE);
-	if (lay->n_outline == p->cap_outline) {
-		size_t cap = p->cap_outline ? 2 * p->cap_outline : 64;
-		float (*o)[2] = realloc(lay->outline, cap * sizeof(*o));
-
-		if (!o)
-			return fail(p, key, "out of memory");
-		lay->outline = o;
-		p->cap_outline = cap;
-	}
+	if (ins_grow((void **)&lay->outline, &p->cap_outline, lay->n_outline, 1, sizeof(*lay->outline), 64) < 0)
+		return fail(p, key, "out of memory");
 	lay->outline[lay->n_outline][0] = (float)x;
 	lay->outline[lay->n_outline][1] = (float)y;
 	lay->n_outline++;
@@ -344,18 +338,13 @@ static int add_sensor(struct parser *p)
 	if (lay->n_sensors == INS_MAX_SENSORS)
 		return fail(p, "[sensor]", "more than %d sensors", INS_MAX_SENSORS);
 	if (lay->n_sensors == p->cap_sensors) {
-		size_t cap = p->cap_sensors ? 2 * p->cap_sensors : 32;
-		struct ins_sensor *s = realloc(lay->sensors, cap * sizeof(*s));
-		struct sensor_src *src;
+		/* two arrays of one length: each grows from the same capacity */
+		size_t cap_sensors = p->cap_sensors, cap_src = p->cap_sensors;
 
-		if (!s)
+		if (ins_grow((void **)&lay->sensors, &cap_sensors, lay->n_sensors, 1, sizeof(*lay->sensors), 32) < 0 ||
+		    ins_grow((void **)&p->src, &cap_src, lay->n_sensors, 1, sizeof(*p->src), 32) < 0)
 			return fail(p, "[sensor]", "out of memory");
-		lay->sensors = s;
-		src = realloc(p->src, cap * sizeof(*src));
-		if (!src)
-			return fail(p, "[sensor]", "out of memory");
-		p->src = src;
-		p->cap_sensors = cap;
+		p->cap_sensors = cap_sensors;
 	}
 	memset(&lay->sensors[lay->n_sensors], 0, sizeof(lay->sensors[0]));
 	p->src[lay->n_sensors] = (struct sensor_src){ .line = p->line, .region = -1, .side = -1 };

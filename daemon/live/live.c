@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "insoled/assert.h"
+#include "insoled/grow.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "insoled/live.h"
@@ -54,6 +56,9 @@ struct record_desc {
 };
 
 /* A growable text buffer owned by one thread at a time. */
+/* First size of a text buffer: a step event or a sparse frame fits. */
+#define SBUF_FIRST 1024
+
 struct sbuf {
 	char *p;
 	size_t len, cap;
@@ -126,20 +131,9 @@ struct ins_live_cursor {
 
 static void sb_reserve(struct sbuf *b, size_t extra)
 {
-	size_t want = b->len + extra + 1;
-	char *p;
-
-	if (b->failed || want <= b->cap)
-		return;
-	if (want < 2 * b->cap)
-		want = 2 * b->cap;
-	p = realloc(b->p, want);
-	if (!p) {
+	/* + 1: the text stays NUL-terminated */
+	if (!b->failed && ins_grow((void **)&b->p, &b->cap, b->len, extra + 1, 1, SBUF_FIRST) < 0)
 		b->failed = 1;
-		return;
-	}
-	b->p = p;
-	b->cap = want;
 }
 
 static void sb_add(struct sbuf *b, const char *s, size_t n)
@@ -342,6 +336,7 @@ static void ring_put(struct ins_live *live, const char *s, size_t n)
 	size_t at = (size_t)(live->head % live->ring_size);
 	size_t first = n < live->ring_size - at ? n : live->ring_size - at;
 
+	ins_assert(n <= live->ring_size); /* ring_append refuses larger records */
 	memcpy(live->ring + at, s, first);
 	memcpy(live->ring, s + first, n - first);
 	live->head += n;
@@ -389,6 +384,8 @@ static uint64_t ring_append(struct ins_live *live, const char *type, const char 
 	size_t len = (size_t)hn + data_lines_len(data, n) + 1;
 	struct record_desc *d;
 	uint64_t id;
+
+	ins_assert_locked(&live->lock);
 
 	if (hn < 0 || (size_t)hn >= sizeof(head) || len > live->ring_size / LIVE_RECORD_MAX_FRACTION)
 		return 0;
@@ -462,22 +459,22 @@ static void render_heatmap(struct sbuf *b, struct live_foot *f, const float *kpa
 	sb_str(b, "}");
 }
 
-/* FOOT = the analysis module's frame metrics object plus "heatmap". */
+/* FOOT = the analysis module's frame metrics object plus "heatmap": the
+ * metrics' members (JSON_EMBED: without the object's braces), then the
+ * heatmap, rendered directly because a dense grid has a thousand cells. */
 static int render_foot(struct sbuf *b, struct live_foot *f, const struct ins_frame_metrics *m, const float *kpa)
 {
 	json_t *obj = ins_frame_metrics_json(m);
-	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	size_t tl = text ? strlen(text) : 0;
+	char *members = obj ? json_dumps(obj, JSON_COMPACT | JSON_EMBED) : NULL;
 
 	json_decref(obj);
-	if (tl < 2 || text[tl - 1] != '}') {
-		free(text);
+	if (!members)
 		return -1;
-	}
-	sb_add(b, text, tl - 1);
-	free(text);
-	if (tl > 2)
+	sb_add(b, "{", 1);
+	sb_str(b, members);
+	if (members[0])
 		sb_add(b, ",", 1);
+	free(members);
 	render_heatmap(b, f, kpa);
 	sb_add(b, "}", 1);
 	return b->failed ? -1 : 0;

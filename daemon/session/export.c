@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "insoled/grow.h"
 #include "insoled/analysis_json.h"
 #include "replay.h"
 
@@ -38,19 +39,7 @@ struct ins_export {
 
 static int out_reserve(struct ins_export *ex, size_t more)
 {
-	size_t cap = ex->cap ? ex->cap : EXPORT_BATCH_BYTES * 2;
-	char *b;
-
-	if (ex->len + more <= ex->cap)
-		return 0;
-	while (cap < ex->len + more)
-		cap *= 2;
-	b = realloc(ex->buf, cap);
-	if (!b)
-		return -1;
-	ex->buf = b;
-	ex->cap = cap;
-	return 0;
+	return ins_grow((void **)&ex->buf, &ex->cap, ex->len, more, 1, EXPORT_BATCH_BYTES * 2);
 }
 
 static int outf(struct ins_export *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -93,7 +93,7 @@ static int keep_step(void *arg, const struct ins_step *step, char *err, size_t e
 {
 	struct import_state *s = arg;
 
-	if (store_grow((void **)&s->steps, &s->cap_steps, s->n_steps + 1, sizeof(*s->steps)) < 0) {
+	if (ins_grow((void **)&s->steps, &s->cap_steps, s->n_steps, 1, sizeof(*s->steps), STORE_GROW_FIRST) < 0) {
 		snprintf(err, errlen, "out of memory while importing");
 		return INS_STORE_EIO;
 	}

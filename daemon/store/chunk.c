@@ -89,19 +89,7 @@ void ins_chunk_enc_free(struct ins_chunk_enc *enc)
 
 static int enc_reserve(struct ins_chunk_enc *enc, size_t more)
 {
-	size_t cap = enc->cap ? enc->cap : 4096;
-	uint8_t *b;
-
-	if (enc->len + more <= enc->cap)
-		return 0;
-	while (cap < enc->len + more)
-		cap *= 2;
-	b = realloc(enc->buf, cap);
-	if (!b)
-		return -1;
-	enc->buf = b;
-	enc->cap = cap;
-	return 0;
+	return ins_grow((void **)&enc->buf, &enc->cap, enc->len, more, 1, 4096);
 }
 
 /* The header fields' differences from the previous frame, in field order.
@@ -315,23 +303,6 @@ void ins_chunk_dec_free(struct ins_chunk_dec *dec)
 	memset(dec, 0, sizeof(*dec));
 }
 
-int store_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	p = realloc(*arr, c * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
 		       size_t *n, size_t *cap)
 {
@@ -340,7 +311,7 @@ int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned f
 
 	if (enc->n_frames == 0)
 		return 0;
-	if (store_grow((void **)arr, cap, *n + 1, sizeof(**arr)) < 0)
+	if (ins_grow((void **)arr, cap, *n, 1, sizeof(**arr), STORE_GROW_FIRST) < 0)
 		return -1;
 	data = malloc(enc->len);
 	if (!data)

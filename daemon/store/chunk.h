@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "insoled/frame.h"
+#include "insoled/grow.h"
 
 /* Value formats (raw_chunks.format). */
 enum ins_chunk_format {
@@ -55,10 +56,9 @@ struct pend_chunk {
 	size_t len;
 };
 
-/* Make room for need elements of elem bytes in *arr (capacity *cap,
- * doubled from 64 as needed): the store's pending batches and imports.
- * 0, or -1 out of memory (*arr unchanged). */
-int store_grow(void **arr, size_t *cap, size_t need, size_t elem);
+/* First capacity, in elements, of the store's pending batches and of an
+ * import's steps (ins_grow, grow.h). */
+#define STORE_GROW_FIRST 64
 
 /* Seal the encoder's frames into a new pending chunk appended to *arr
  * (grown as needed; *n used, *cap allocated) and start the encoder empty.

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "insoled/grow.h"
 #include "insoled/clock.h"
 #include "store_priv.h"
 
@@ -170,19 +171,7 @@ void ins_store_close(struct ins_store *st)
 
 static int qbuf_reserve(struct qbuf *q, size_t more)
 {
-	size_t cap = q->cap ? q->cap : 1u << 16;
-	uint8_t *p;
-
-	if (q->len + more <= q->cap)
-		return 0;
-	while (cap < q->len + more)
-		cap *= 2;
-	p = realloc(q->data, cap);
-	if (!p)
-		return -1;
-	q->data = p;
-	q->cap = cap;
-	return 0;
+	return ins_grow((void **)&q->data, &q->cap, q->len, more, 1, 1u << 16);
 }
 
 static size_t item_size(size_t payload)

@@ -183,7 +183,7 @@ static void take_step(struct ins_store *st, struct rec *r, const struct qitem *i
 {
 	struct pend_step *ps;
 
-	if (store_grow((void **)&st->psteps, &st->cap_psteps, st->n_psteps + 1, sizeof(*st->psteps)) < 0) {
+	if (ins_grow((void **)&st->psteps, &st->cap_psteps, st->n_psteps, 1, sizeof(*st->psteps), STORE_GROW_FIRST) < 0) {
 		drop_item(st, it, "out of memory while queueing a step");
 		return;
 	}
@@ -198,7 +198,8 @@ static void take_control(struct ins_store *st, struct rec *r, const struct qitem
 {
 	struct pend_control *pc;
 
-	if (store_grow((void **)&st->pcontrols, &st->cap_pcontrols, st->n_pcontrols + 1, sizeof(*st->pcontrols)) < 0) {
+	if (ins_grow((void **)&st->pcontrols, &st->cap_pcontrols, st->n_pcontrols, 1, sizeof(*st->pcontrols),
+		     STORE_GROW_FIRST) < 0) {
 		drop_item(st, it, "out of memory while queueing a calibration change");
 		return;
 	}

@@ -74,6 +74,8 @@ json_t *ins_acq_status(struct ins_acq *acq);
 /* Devices open and sending valid frames (the last one younger than the
  * no-frames watchdog). */
 unsigned ins_acq_streaming(struct ins_acq *acq);
+/* Devices that have tried to open at least once (opened or failed). */
+unsigned ins_acq_tried(struct ins_acq *acq);
 
 /* `insoled --dump DEVICE [--baud N] [--foot left|right] [--follow]
  * [--log-level L]`: decodes a device (or a capture file, or - for stdin),

@@ -34,7 +34,8 @@
 #                            foot), then ASCII lines (a new stream: the
 #                            timeline resumes just after the last frame)
 # Split writes leave no trace in a recorded log: replay_golden.sh splits the
-# pty replay itself.
+# pty replay itself.  A re-recorded or new log gets its LOG.provenance
+# (Name, Device, Recorded-with: the recipe here) updated by hand.
 set -euo pipefail
 
 usage() {

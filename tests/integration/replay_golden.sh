@@ -1,5 +1,6 @@
 #!/bin/bash
-# gpsd-style regression test: recorded device logs (tests/fixtures/replay)
+# gpsd-style regression test: recorded device logs (tests/fixtures/replay,
+# each with a LOG.provenance saying where it came from)
 # are replayed into `insoled --dump` through a pseudo-terminal (socat,
 # written in 61-byte pieces so frames and lines arrive split across reads),
 # as a capture file and on stdin, and each output must equal the log's
@@ -115,11 +116,24 @@ replay_pty() {
 	normalise "$raw" >"$out"
 }
 
+# check_provenance LOG: every log says where it came from, gpsd-style, in
+# LOG.provenance beside it (a header inside the log would be parsed as
+# device bytes): its name, the device and how it was recorded.
+check_provenance() {
+	local about="$1.provenance" base
+	base=$(basename "$1")
+	[ -r "$about" ] || fail "$base: no $about saying where the log came from"
+	grep -qx "Name: $base" "$about" || fail "$about: no 'Name: $base' line"
+	grep -q '^Device: .' "$about" || fail "$about: no 'Device:' line"
+	grep -q '^Recorded-with: .' "$about" || fail "$about: no 'Recorded-with:' line"
+}
+
 for c in "${CASES[@]}"; do
 	IFS='|' read -r name log args <<<"$c"
 	log="$FIXTURES/$log"
 	golden="$FIXTURES/$name.golden"
 	[ -r "$log" ] || fail "$name: no log $log"
+	check_provenance "$log"
 	# shellcheck disable=SC2086 # args are words
 	replay_file "$name" "$log" "$test_tmp/$name.file.out" $args
 	if [ "${INS_REPLAY_REGEN:-0}" = 1 ]; then

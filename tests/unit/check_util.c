@@ -2,12 +2,37 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "insoled/datadir.h"
+#include "insoled/grow.h"
 #include "insoled/log.h"
 #include "insoled/parse.h"
+
+/* Doubling from the first capacity, nothing moved while it fits, and a
+ * size past size_t refused with the array untouched. */
+START_TEST(grow_doubles_and_refuses_overflow)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0;
+
+	ck_assert_int_eq(ins_grow((void **)&v, &cap, 0, 1, sizeof(*v), 4), 0);
+	ck_assert_uint_eq(cap, 4);
+	v[3] = 7;
+	ck_assert_int_eq(ins_grow((void **)&v, &cap, 3, 1, sizeof(*v), 4), 0);
+	ck_assert_uint_eq(cap, 4);
+	ck_assert_int_eq(ins_grow((void **)&v, &cap, 4, 9, sizeof(*v), 4), 0);
+	ck_assert_uint_eq(cap, 16);
+	ck_assert_uint_eq(v[3], 7);
+	ck_assert_int_eq(ins_grow((void **)&v, &cap, 16, SIZE_MAX - 8, sizeof(*v), 4), -1);
+	ck_assert_int_eq(ins_grow((void **)&v, &cap, 16, SIZE_MAX / 2, sizeof(*v), 4), -1);
+	ck_assert_uint_eq(cap, 16);
+	ck_assert_uint_eq(v[3], 7);
+	free(v);
+}
+END_TEST
 
 START_TEST(ratelimit_allows_burst_then_counts_suppressed)
 {
@@ -115,6 +140,7 @@ Suite *ins_suite_util(void)
 	TCase *tc = tcase_create("ratelimit");
 
 	tcase_add_test(tc, ratelimit_allows_burst_then_counts_suppressed);
+	tcase_add_test(tc, grow_doubles_and_refuses_overflow);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("data_dir");
 	tcase_add_test(tc, data_dir_is_the_configured_one_else_the_source_tree_of_a_build_tree_program);

@@ -1,8 +1,9 @@
-// Entry point: hash routing between the views, the token login dialog and
-// the connection indicator.  Each view module exports mount(main, params)
-// returning an unmount function, so timers and streams stop on navigation.
+// Entry point: hash routing between the views (the login dialog and the
+// connection indicator are shell.js).  Each view module exports
+// mount(main, params) returning an unmount function, so timers and streams
+// stop on navigation.
 
-import { onUnauthorized, post, ApiError } from './api.js';
+import { setConnection, onLoggedIn, loginOpen } from './shell.js';
 
 const VIEWS = {
 	live: () => import('./live.js'),
@@ -44,42 +45,7 @@ async function route() {
 	unmount = u || null;
 	// After navigating, keyboard and screen-reader users continue in the new
 	// view, not back in the menu.
-	if (seq > 1 && !dialog.open) main.focus();
-}
-
-// ---- token login ------------------------------------------------------
-const dialog = document.getElementById('login');
-const form = document.getElementById('login-form');
-const tokenInput = document.getElementById('login-token');
-const loginError = document.getElementById('login-error');
-
-export function showLogin(message) {
-	loginError.textContent = message || '';
-	if (!dialog.open) dialog.showModal();
-	tokenInput.focus();
-}
-
-form.addEventListener('submit', async (ev) => {
-	ev.preventDefault();
-	loginError.textContent = '';
-	try {
-		await post('login', { token: tokenInput.value });
-		tokenInput.value = '';
-		dialog.close();
-		route();
-	} catch (e) {
-		loginError.textContent = e instanceof ApiError && e.status === 401
-			? 'That token was not accepted.' : e.message;
-	}
-});
-
-onUnauthorized(() => showLogin());
-
-// ---- connection indicator ----------------------------------------------
-const conn = document.getElementById('conn');
-export function setConnection(state, text) {
-	conn.dataset.state = state;
-	conn.textContent = text;
+	if (seq > 1 && !loginOpen()) main.focus();
 }
 
 // The skip link moves focus into the view; following its #main href would
@@ -89,5 +55,6 @@ document.querySelector('.skip-link')?.addEventListener('click', (ev) => {
 	main.focus();
 });
 
+onLoggedIn(route);
 window.addEventListener('hashchange', route);
 route();

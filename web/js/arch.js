@@ -1,22 +1,28 @@
 // Arch-collapse measure: the value's category with the thresholds it was
-// judged by, and the drift over the session as the daemon judged it.
-// Thresholds are quoted from docs/metrics-reference.md so the printed report
-// can name its source.
+// judged by, and the drift over the session as the daemon judged it.  The
+// Arch Index cut-offs come from the daemon with the metric's definition
+// (GET /api/metrics, "thresholds"), so the dashboard and the analysis
+// classify by the same numbers.
 
 import { isNum } from './format.js';
 
-export const ARCH_INDEX_THRESHOLDS = {
-	source: 'Cavanagh & Rodgers 1987 (J Biomech 20:547)',
-	text: 'high arch ≤ 0.21 · normal 0.21–0.26 · flat (low arch) ≥ 0.26',
-	note: 'Dynamic (walking) Arch Index runs higher than a standing footprint.',
-};
+// Said beside the cut-offs: they were published for standing footprints.
+const ARCH_INDEX_NOTE = 'Dynamic (walking) Arch Index runs higher than a standing footprint.';
 
-export function archCategory(measure, value) {
+// th: the arch_index definition's "thresholds" from GET /api/metrics.
+export function archThresholdsText(th) {
+	if (!th) return '';
+	const [le, ge] = th.inclusive ? ['≤', '≥'] : ['<', '>'];
+	return `Thresholds: high arch ${le} ${th.high_max} · normal ${th.high_max}–${th.flat_min} · ` +
+		`flat (low arch) ${ge} ${th.flat_min} (${th.source}). ${ARCH_INDEX_NOTE}`;
+}
+
+export function archCategory(measure, value, th) {
 	if (!isNum(value)) return { name: 'not available', cls: '' };
-	if (measure === 'arch_index') {
-		if (value <= 0.21) return { name: 'High arch', cls: 'high' };
-		if (value < 0.26) return { name: 'Normal arch', cls: 'normal' };
-		return { name: 'Flat (low arch)', cls: 'flat' };
+	if (measure === 'arch_index' && th) {
+		if (th.inclusive ? value <= th.high_max : value < th.high_max) return { name: 'High arch', cls: 'high' };
+		if (th.inclusive ? value >= th.flat_min : value > th.flat_min) return { name: 'Flat (low arch)', cls: 'flat' };
+		return { name: 'Normal arch', cls: 'normal' };
 	}
 	// No published cut-offs exist for an insole midfoot-load proxy: saying
 	// so is more honest than inventing some.

@@ -9,10 +9,11 @@ import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
 import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
-import { archCategory, driftView, ARCH_INDEX_THRESHOLDS } from './arch.js';
+import { archCategory, archThresholdsText, driftView } from './arch.js';
 import { regionsCard, MASK_METRIC_NAMES } from './regions.js';
 import { playbackCard } from './playback.js';
 import { drawCurves } from './curves.js';
+import { selectionCard, leftOutText } from './selection.js';
 
 const FEET = ['left', 'right'];
 const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a convention, not a finding)
@@ -120,6 +121,8 @@ export async function mount(main, params) {
 
 	const steps = await stepsP;
 	charts.push(trendChart(trendCard, steps, defs, sum.arch_measure ?? 'midfoot_load_index'));
+	if (session.state !== 'recording')
+		body.append(selectionCard(session, steps, () => window.dispatchEvent(new HashChangeEvent('hashchange'))));
 	return () => charts.forEach((c) => destroy(c?.chart ?? c));
 }
 
@@ -226,7 +229,7 @@ function archCard(sum, defByName) {
 	const def = defByName[measure] ?? { label: measure, unit: '' };
 	const rows = FEET.map((f) => {
 		const s = sum.metrics?.[measure]?.[f];
-		const cat = archCategory(measure, s?.mean);
+		const cat = archCategory(measure, s?.mean, def.thresholds);
 		const tr = driftView(sum.arch_trend?.[f]);
 		return el('tr', { dataset: { foot: f } },
 			el('th', { scope: 'row' }, `${footName(f)} foot`),
@@ -235,7 +238,7 @@ function archCard(sum, defByName) {
 			el('td', {}, el('span', { class: `category ${tr.cls ?? ''}` }, tr.name), tr.text ? el('div', { class: 'muted' }, tr.text) : null));
 	});
 	const thresholds = measure === 'arch_index'
-		? el('p', { class: 'thresholds' }, `Thresholds: ${ARCH_INDEX_THRESHOLDS.text} (${ARCH_INDEX_THRESHOLDS.source}). ${ARCH_INDEX_THRESHOLDS.note}`)
+		? el('p', { class: 'thresholds' }, archThresholdsText(def.thresholds))
 		: el('p', { class: 'thresholds' }, 'This insole is too sparse for the Arch Index (a footprint measure), so the midfoot load index is shown: the midfoot share of the load, an insole proxy for arch support. Higher = more load under the arch. No validated cut-offs exist for it; compare it between sessions and over time.');
 	return el('section', { class: 'card', 'aria-labelledby': 'h-arch', id: 'arch' },
 		el('h2', { id: 'h-arch' }, `Arch collapse: ${def.label}`),
@@ -253,7 +256,7 @@ function qualityCard(s, sum) {
 	for (const f of FEET) {
 		const n = sum.steps?.[f] ?? 0;
 		const sat = q.saturated_steps?.[f] ?? 0, gap = q.gap_steps?.[f] ?? 0;
-		items.push([`${footName(f)} foot`, `${n} steps; ${sat} with a saturated sensor, ${gap} with lost frames`]);
+		items.push([`${footName(f)} foot`, `${n} steps; ${sat} with a saturated sensor, ${gap} with lost frames; ${leftOutText(q, f)}`]);
 	}
 	items.push(['Frames stored', isNum(s.frames) ? num(s.frames, 0) : '–']);
 	const warnings = [];

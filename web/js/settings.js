@@ -6,7 +6,7 @@ import { get, post, layout as getLayout } from './api.js';
 import { FootMap } from './heatmap.js';
 import { el, num, isNum } from './format.js';
 import { deviceList } from './status.js';
-import { showLogin } from './app.js';
+import { showLogin } from './shell.js';
 
 export async function mount(main) {
 	const devBox = el('div', { id: 'settings-devices' });
