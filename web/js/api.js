@@ -110,3 +110,4 @@ export function layout(name) {
 	}
 	return layoutCache.get(name);
 }
+export const put = (path, body) => request(path, { method: 'PUT', body });
