@@ -73,7 +73,12 @@ struct worker {
 	/* Sensor health flags, copied at each step and read by GET /api/status. */
 	pthread_mutex_t health_lock;
 	uint8_t *sensor_flags[INS_FOOT_COUNT];
+	/* Dense grids: the anatomical mask the analysis found from the
+	 * footprint, per sensor, under health_lock like the flags; MASK_UNKNOWN
+	 * until the first step.  NULL for sparse layouts (their mask is fixed). */
+	uint8_t *mask_regions[INS_FOOT_COUNT];
 };
+#define MASK_UNKNOWN 0xffu
 
 struct daemon {
 	const struct ins_config *cfg;

@@ -71,6 +71,29 @@ static json_t *sensor_health_json(struct daemon *d)
 	return health;
 }
 
+/* {"left": [region of each sensor]}: dense grids whose mask the analysis
+ * has found from the footprint (after a step), so the live maps draw the
+ * regions the steps are measured on. */
+static json_t *footprint_mask_json(struct daemon *d)
+{
+	json_t *out = json_object();
+
+	pthread_mutex_lock(&d->worker.health_lock);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		const uint8_t *m = d->worker.mask_regions[foot];
+		json_t *arr;
+
+		if (!m || !d->layout[foot] || m[0] == MASK_UNKNOWN)
+			continue;
+		arr = json_array();
+		for (unsigned i = 0; i < d->layout[foot]->n_sensors; i++)
+			json_array_append_new(arr, json_integer(m[i]));
+		json_object_set_new(out, ins_foot_name(foot), arr);
+	}
+	pthread_mutex_unlock(&d->worker.health_lock);
+	return out;
+}
+
 static void fill_status(void *ctx, json_t *status)
 {
 	struct daemon *d = ctx;
@@ -88,6 +111,7 @@ static void fill_status(void *ctx, json_t *status)
 	json_object_set_new(pipeline, "recording_session",
 			    atomic_load(&d->control.recording) ? json_integer((json_int_t)atomic_load(&d->control.recording)) : json_null());
 	json_object_set_new(pipeline, "sensor_health", sensor_health_json(d));
+	json_object_set_new(pipeline, "mask", footprint_mask_json(d));
 	{
 		/* the body weight in force, so a reloaded dashboard can show it */
 		double bw = atomic_load(&d->control.body_weight_n);

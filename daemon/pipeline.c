@@ -78,7 +78,10 @@ int daemon_open_analysis(struct daemon *d, char *err, size_t errlen)
 			continue;
 		d->snapshot.calib[foot] = calloc(d->layout[foot]->n_sensors, sizeof(struct ins_calib_curve));
 		d->worker.sensor_flags[foot] = calloc(d->layout[foot]->n_sensors, sizeof(uint8_t));
-		if (!d->snapshot.calib[foot] || !d->worker.sensor_flags[foot]) {
+		if (d->layout[foot]->is_grid && (d->worker.mask_regions[foot] = malloc(d->layout[foot]->n_sensors)))
+			memset(d->worker.mask_regions[foot], MASK_UNKNOWN, d->layout[foot]->n_sensors);
+		if (!d->snapshot.calib[foot] || !d->worker.sensor_flags[foot] ||
+		    (d->layout[foot]->is_grid && !d->worker.mask_regions[foot])) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -216,6 +219,7 @@ static void teardown(struct daemon *d)
 		ins_layout_free(d->layout[foot]);
 		free(d->snapshot.calib[foot]);
 		free(d->worker.sensor_flags[foot]);
+		free(d->worker.mask_regions[foot]);
 	}
 	pthread_mutex_destroy(&d->control.lock);
 	pthread_mutex_destroy(&d->worker.health_lock);

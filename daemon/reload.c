@@ -87,8 +87,10 @@ static int swap_layouts(struct daemon *d, struct ins_layout *layout[INS_FOOT_COU
 		layout[foot] = NULL;
 		free(d->snapshot.calib[foot]);
 		free(d->worker.sensor_flags[foot]);
+		free(d->worker.mask_regions[foot]);
 		d->snapshot.calib[foot] = NULL;
 		d->worker.sensor_flags[foot] = NULL;
+		d->worker.mask_regions[foot] = NULL;
 	}
 	return daemon_open_analysis(d, err, errlen) || daemon_open_live(d, err, errlen) ? -1 : 0;
 }

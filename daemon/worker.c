@@ -177,6 +177,8 @@ static void publish_sensor_health(struct daemon *d, unsigned foot)
 {
 	pthread_mutex_lock(&d->worker.health_lock);
 	ins_analysis_sensor_flags(d->worker.ana, foot, d->worker.sensor_flags[foot]);
+	if (d->worker.mask_regions[foot])
+		ins_analysis_mask_regions(d->worker.ana, foot, d->worker.mask_regions[foot]);
 	pthread_mutex_unlock(&d->worker.health_lock);
 }
 

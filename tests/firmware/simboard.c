@@ -17,7 +17,9 @@
  * Simulation runs as fast as the host allows (the simulated CPU's sleep is
  * not turned into real sleep), throttled only by the reader of the pty.
  * With --start-file it runs the first 50 ms (a few frames, so the reader
- * sees a streaming device), then waits for that file to exist.
+ * sees a streaming device), then waits for that file to exist and for a
+ * reader on the pty.  At the end it waits for the reader to have taken
+ * every byte, then writes --stats ("drained" says whether it did).
  * Usage: see usage() below.  Exit 0 after SIGTERM/SIGINT once done, 1 on
  * error (the message names what was wrong). */
 #define _GNU_SOURCE
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +51,9 @@
 #define OUT_CAP 65536
 /* Simulated time run before waiting for --start-file: a few frames. */
 #define PREROLL_US 50000
+/* How long the reader may take to read the last bytes: generous, for a
+ * loaded machine; the stats say whether it did. */
+#define DRAIN_TIMEOUT_MS 30000
 
 struct options {
 	const char *firmware, *recording, *write_recording, *link, *start_file, *expect, *stats;
@@ -62,6 +68,8 @@ struct board {
 	uint16_t (*counts)[SENSORS]; /* per row, the ADC count of each sensor */
 	size_t rows;
 	int master;
+	char slave[64];
+	int drained; /* the reader took every byte before the stats were written */
 	uint8_t out[OUT_CAP];
 	size_t out_len;
 	uint64_t bytes, conversions, scans;
@@ -347,6 +355,7 @@ static void pty_open(struct board *b)
 		if (symlink(slave, b->opt.link) != 0)
 			die("cannot link %s", b->opt.link);
 	}
+	snprintf(b->slave, sizeof(b->slave), "%s", slave);
 	printf("%s\n", slave);
 	fflush(stdout);
 }
@@ -372,13 +381,43 @@ static void pty_flush(struct board *b)
 	b->out_len = 0;
 }
 
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Until --start-file exists and a reader has the pty open (the master
+ * reports a hang-up while no one has the slave open, once it was opened),
+ * so no byte waits in the pty for a reader that may flush it. */
 static void wait_for_start(const struct board *b)
 {
-	while (b->opt.start_file && access(b->opt.start_file, F_OK) != 0 && !stop) {
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct pollfd p = { .fd = b->master, .events = POLLOUT };
 
-		nanosleep(&ts, NULL);
+	while (b->opt.start_file && !stop) {
+		p.revents = 0;
+		poll(&p, 1, 0);
+		if (access(b->opt.start_file, F_OK) == 0 && !(p.revents & POLLHUP))
+			return;
+		nap_ms(20);
 	}
+}
+
+/* Waits (at most DRAIN_TIMEOUT_MS) until the reader has taken every byte
+ * from the pty, so that whoever reads the stats knows the reader has all. */
+static int wait_drained(const struct board *b)
+{
+	int fd = open(b->slave, O_RDONLY | O_NOCTTY | O_NONBLOCK), queued = -1;
+
+	for (int waited = 0; fd >= 0 && waited < DRAIN_TIMEOUT_MS && !stop; waited += 20) {
+		if (ioctl(fd, FIONREAD, &queued) != 0 || queued == 0)
+			break;
+		nap_ms(20);
+	}
+	if (fd >= 0)
+		close(fd);
+	return queued == 0;
 }
 
 static void write_stats(const struct board *b, double wall_s)
@@ -389,10 +428,11 @@ static void write_stats(const struct board *b, double wall_s)
 		die("cannot write %s", b->opt.stats);
 	fprintf(f,
 		"{\"sim_us\":%llu,\"wall_s\":%.3f,\"bytes\":%llu,\"conversions\":%llu,\"scans\":%llu,"
-		"\"first_scan_us\":%llu,\"last_scan_us\":%llu,\"state\":%d}\n",
+		"\"first_scan_us\":%llu,\"last_scan_us\":%llu,\"state\":%d,\"drained\":%s}\n",
 		(unsigned long long)sim_us(b), wall_s, (unsigned long long)b->bytes,
 		(unsigned long long)b->conversions, (unsigned long long)b->scans,
-		(unsigned long long)b->first_scan_us, (unsigned long long)b->last_scan_us, b->avr->state);
+		(unsigned long long)b->first_scan_us, (unsigned long long)b->last_scan_us, b->avr->state,
+		b->drained ? "true" : "false");
 	if (fclose(f) != 0)
 		die("cannot write %s", b->opt.stats);
 }
@@ -471,6 +511,7 @@ int main(int argc, char **argv)
 	t0 = wall_seconds();
 	simulate(&b, (uint64_t)(b.opt.seconds * 1e6));
 	busy_s += wall_seconds() - t0;
+	b.drained = wait_drained(&b);
 	if (b.expect && fclose(b.expect) != 0)
 		die("cannot write %s", b.opt.expect);
 	if (b.opt.stats)

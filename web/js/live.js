@@ -5,6 +5,7 @@
 import { get, post, ApiError } from './api.js';
 import * as api from './api.js';
 import { FootMap, legend } from './heatmap.js';
+import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, destroy, axis, FOOT_COLOURS } from './charts.js';
 import { el, num, signed, strikeName, footName, isNum, withUnit } from './format.js';
@@ -110,6 +111,7 @@ export async function mount(main) {
 			st.prevStatus = st.status;
 			st.status = await get('status');
 			syncClock(st.rec, st.status);
+			followFootprintMask(st);
 			if (st.status && 'recording' in st.status) st.recording = st.status.recording;
 			renderStatus(ui, st);
 			renderRecording(ui, st);
@@ -173,6 +175,20 @@ async function loadOutlines(st) {
 			for (const f of feet) if (lay && FEET.includes(f)) st.feet[f].layout = lay;
 		}
 	} catch { /* maps still draw from the grid alone */ }
+}
+
+// Dense grids: draw the mask the analysis found from the footprint (status
+// analysis.mask, per cell), not the insole's, once it has one.
+function followFootprintMask(st) {
+	for (const f of FEET) {
+		const F = st.feet[f], regions = st.status?.analysis?.mask?.[f], grid = F.layout?.mask?.grid;
+		if (!F.layout?.is_grid || !Array.isArray(regions) || !grid || regions.length !== grid.cells.length) continue;
+		const key = regions.join(',');
+		if (F.maskKey === key) continue;
+		F.maskKey = key;
+		F.maskLayout = layoutWithMask(F.layout, grid.cells.map((c, i) => (c === null ? null : regions[i])));
+		st.dirty = true;
+	}
 }
 
 function addFrame(st, foot, t_us, frame) {
@@ -300,7 +316,7 @@ function drawMaps(ui, st) {
 	for (const f of FEET) {
 		const F = st.feet[f];
 		const m = ui.maps[f];
-		if (F.layout) m.setLayout(F.layout);
+		if (F.layout) m.setLayout(F.maskLayout ?? F.layout);
 		const latest = F.t_us ?? 0;
 		const trail = F.trail.map((p) => ({ ...p, a: Math.max(0, 1 - (latest - p.t) / TRAIL_US) }));
 		const cop = F.frame?.cop;
