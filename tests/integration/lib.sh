@@ -9,7 +9,7 @@ INSOLED=${INSOLED:-$top_builddir/insoled}
 EMULATOR=${EMULATOR:-$top_builddir/insoled-emulator}
 # Start-up reads layouts and opens SQLite: a second is plenty, ten allows a
 # loaded CI machine.
-INSOLED_START_TIMEOUT_S=10
+INSOLED_START_TIMEOUT_S=${INSOLED_START_TIMEOUT_S:-10}
 # The emulator prints its pty at once; ten seconds allows a loaded machine.
 EMULATOR_START_TIMEOUT_S=10
 
