@@ -115,7 +115,8 @@ wait_pid() {
 	fail "process $1 still running after $2 s"
 }
 
-api() { curl -sS --max-time 5 "$@"; }
+# API_TIMEOUT_S: a daemon under valgrind answers far slower.
+api() { curl -sS --max-time "${API_TIMEOUT_S:-5}" "$@"; }
 
 # wait_db_status JQ-EXPR: polls /api/status until its .database object
 # satisfies the expression, for up to $WAIT_S seconds (default 30); the last
