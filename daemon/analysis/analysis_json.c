@@ -158,7 +158,7 @@ json_t *ins_summary_json(const struct ins_summary *sum)
 					      "left", stats_json(&sum->foot[INS_FOOT_LEFT][i]),
 					      "right", stats_json(&sum->foot[INS_FOOT_RIGHT][i]),
 					      "symmetry_pct", ins_json_number_or_null(sum->symmetry_pct[i])));
-	return json_pack("{s:o, s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o, s:o, s:o, s:o, s:o}}",
+	return json_pack("{s:o, s:o, s:o, s:{s:o, s:o}, s:s, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}}",
 			 "steps", per_foot_uint(sum->steps),
 			 "findings", findings_json(sum),
 			 "metrics", metrics,
@@ -172,7 +172,10 @@ json_t *ins_summary_json(const struct ins_summary *sum)
 			 "excluded_steps", per_foot_uint(sum->excluded_steps),
 			 "initiation_steps", per_foot_uint(sum->initiation_steps),
 			 "irregular_steps", per_foot_uint(sum->irregular_steps),
-			 "termination_steps", per_foot_uint(sum->termination_steps));
+			 "termination_steps", per_foot_uint(sum->termination_steps),
+			 "trimmed_steps", per_foot_uint(sum->trimmed_steps),
+			 "user_excluded_steps", per_foot_uint(sum->user_excluded_steps),
+			 "user_included_steps", per_foot_uint(sum->user_included_steps));
 }
 
 json_t *ins_frame_metrics_json(const struct ins_frame_metrics *fm)

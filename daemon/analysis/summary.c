@@ -20,6 +20,7 @@ struct ins_summary_acc {
 	uint32_t saturated[INS_FOOT_COUNT], gaps[INS_FOOT_COUNT];
 	uint32_t excluded[INS_FOOT_COUNT], initiation[INS_FOOT_COUNT], irregular[INS_FOOT_COUNT];
 	uint32_t termination[INS_FOOT_COUNT];
+	uint32_t trimmed[INS_FOOT_COUNT], user_excluded[INS_FOOT_COUNT], user_included[INS_FOOT_COUNT];
 	/* The foot's latest steady step, held back until the next one says
 	 * whether walking went on (steady_add) or stopped after it. */
 	struct ins_step pending[INS_FOOT_COUNT];
@@ -80,6 +81,50 @@ static void steady_add(struct ins_summary_acc *acc, const struct ins_step *step)
  * termination step that slows down into the stop, and is left out too. */
 void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *step)
 {
+	ins_summary_acc_add_chosen(acc, step, INS_CHOICE_AUTO);
+}
+
+/* The held-back step of the foot goes into the statistics (walking went
+ * on), or is counted as termination. */
+static void settle_pending(struct ins_summary_acc *acc, unsigned foot, int walking_stopped)
+{
+	if (!acc->have_pending[foot])
+		return;
+	acc->have_pending[foot] = 0;
+	if (walking_stopped) {
+		acc->excluded[foot]++;
+		acc->termination[foot]++;
+	} else {
+		steady_add(acc, &acc->pending[foot]);
+	}
+}
+
+/* A step the user chose: trimmed or excluded steps count only as such;
+ * an included one goes into the statistics whatever its flags say.  The
+ * automatic rules still see it, so the step before a trimmed or excluded
+ * standing phase is judged as usual. */
+static int add_user_choice(struct ins_summary_acc *acc, const struct ins_step *step, int choice)
+{
+	unsigned foot = step->foot;
+
+	if (choice == INS_CHOICE_TRIMMED || choice == INS_CHOICE_EXCLUDE) {
+		settle_pending(acc, foot, (step->flags & INS_STEP_IRREGULAR) != 0);
+		acc->excluded[foot]++;
+		acc->trimmed[foot] += choice == INS_CHOICE_TRIMMED;
+		acc->user_excluded[foot] += choice == INS_CHOICE_EXCLUDE;
+		return 1;
+	}
+	if (choice == INS_CHOICE_INCLUDE) {
+		settle_pending(acc, foot, 0);
+		acc->user_included[foot] += !ins_step_steady(step);
+		steady_add(acc, step);
+		return 1;
+	}
+	return 0;
+}
+
+void ins_summary_acc_add_chosen(struct ins_summary_acc *acc, const struct ins_step *step, int choice)
+{
 	unsigned foot = step->foot;
 
 	if (foot >= INS_FOOT_COUNT)
@@ -87,15 +132,9 @@ void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *ste
 	acc->steps[foot]++;
 	acc->saturated[foot] += (step->flags & INS_STEP_SATURATED) != 0;
 	acc->gaps[foot] += (step->flags & INS_STEP_GAP) != 0;
-	if (acc->have_pending[foot]) {
-		acc->have_pending[foot] = 0;
-		if (step->flags & INS_STEP_IRREGULAR) {
-			acc->excluded[foot]++;
-			acc->termination[foot]++;
-		} else {
-			steady_add(acc, &acc->pending[foot]);
-		}
-	}
+	if (add_user_choice(acc, step, choice))
+		return;
+	settle_pending(acc, foot, (step->flags & INS_STEP_IRREGULAR) != 0);
 	if (ins_step_steady(step)) {
 		acc->pending[foot] = *step;
 		acc->have_pending[foot] = 1;
@@ -134,6 +173,9 @@ void ins_summary_acc_finish(const struct ins_summary_acc *acc_in, struct ins_sum
 		out->initiation_steps[foot] = acc->initiation[foot];
 		out->irregular_steps[foot] = acc->irregular[foot];
 		out->termination_steps[foot] = acc->termination[foot];
+		out->trimmed_steps[foot] = acc->trimmed[foot];
+		out->user_excluded_steps[foot] = acc->user_excluded[foot];
+		out->user_included_steps[foot] = acc->user_included[foot];
 		for (unsigned i = 0; i < INS_M_COUNT; i++)
 			stats_of(&acc->m[foot][i], &out->foot[foot][i]);
 		out->arch_measure[foot] = INS_ARCH_MIDFOOT_LOAD_INDEX;

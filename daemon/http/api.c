@@ -415,6 +415,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_SESSION_CURVES] = ins_http_api_session_curves,
 	[INS_ROUTE_SESSION_FRAMES] = ins_http_api_session_frames,
 	[INS_ROUTE_SESSION_REANALYZE] = ins_http_api_session_reanalyze,
+	[INS_ROUTE_SESSION_SELECTION] = ins_http_api_session_selection,
 	[INS_ROUTE_SESSION_EXPORT] = ins_http_api_session_export,
 	[INS_ROUTE_COMPARE] = h_compare,
 	[INS_ROUTE_SUBJECTS] = h_subjects,

@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "http_priv.h"
+#include "server_priv.h"
 #include "insoled/clock.h"
 
 #define LOG_PREFIX "http"
@@ -42,75 +42,15 @@
 				      /* so it never stops polling its listening socket */
 #define DEFAULT_MAX_PER_IP 128        /* a quarter: one runaway host cannot take every slot */
 #define CONNECTION_TIMEOUT_S 30       /* frees slots held by clients that vanished */
-#define SSE_STALL_TIMEOUT_S 15        /* an SSE client that accepts no byte this long is gone or stuck */
 #define CONNECTION_MEMORY (32u << 10)  /* per connection: headers, a body chunk, one SSE block; MHD clears it per request */
-#define SSE_BLOCK (16u << 10)         /* one read from the ring: a dense-grid frame event fits */
 #define EXPORT_BLOCK (16u << 10)
-#define SSE_SNDBUF (64 << 10)         /* kernel doubles it: ~0.4 s of dense-grid frames for both feet */
-#define SSE_HEARTBEAT_US 5000000      /* 5 s: keeps proxies and the browser's EventSource from timing out */
-#define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
 #define TLS_FILE_MAX (64u << 10)      /* PEM certificate chains are a few KiB */
 /* GnuTLS priorities: TLS 1.2 and 1.3 only, and only key exchanges with
  * forward secrecy (plain RSA key transport removed), 128-bit security or
  * more; the server's order wins so clients cannot pick the weakest. */
 #define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
 
-static const char SSE_PREAMBLE[] = "retry: 1000\n\n";
-static const char SSE_HEARTBEAT[] = ": heartbeat\n\n";
-
-struct sse_stream {
-	struct ins_http_server *srv;
-	struct MHD_Connection *conn;
-	struct ins_live_cursor *cursor;
-	atomic_llong last_send_us;
-	int sent_preamble;
-	int suspended;                /* under srv->sse_lock */
-	struct sse_stream *prev, *next;
-};
-
-struct ins_http_server {
-	struct ins_http *http;
-	struct MHD_Daemon *mhd;
-	uint16_t port;
-	char *cert_pem, *key_pem;
-
-	pthread_mutex_t sse_lock;
-	struct sse_stream *streams;
-	atomic_int stopping;          /* written under sse_lock */
-	pthread_t waker;
-	int waker_started;
-
-	pthread_mutex_t jobs_lock;     /* orders a job's suspend before its resume */
-	struct ins_http_jobs pool;
-
-	struct ins_ratelimit rl;      /* under jobs_lock: MHD and drop messages */
-};
-
-enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_UPLOAD };
-enum job_state { JOB_NONE = 0, JOB_RUNNING, JOB_DONE };
-
-struct conn_req {
-	struct ins_http_server *srv;
-	struct MHD_Connection *conn;
-	char *target;
-	char method[12];
-	int started, is_sse;
-	struct ins_http_request req;
-	struct ins_http_response resp;
-	enum body_kind body_kind;
-	char *body;
-	size_t body_len;
-	int upload_fd;
-	char upload_path[64];
-	uint64_t upload_len;
-	int too_large;
-	enum job_state job;
-	char client_addr[INET6_ADDRSTRLEN];
-};
-
-static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
+void ins_http_srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
 {
 	char msg[400];
 	unsigned suppressed = 0;
@@ -138,7 +78,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	srv_log(cls, INS_LOG_WARN, "libmicrohttpd: %s", msg);
+	ins_http_srv_log(cls, INS_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
 static const char *mhd_header(void *ctx, const char *name)
@@ -184,13 +124,13 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 	case INS_ADMIT_OK:
 		return MHD_YES;
 	case INS_ADMIT_EVICTED:
-		srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached: closed the connection idle longest",
+		ins_http_srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached: closed the connection idle longest",
 			srv->http->admit.limit);
 		return MHD_YES;
 	case INS_ADMIT_REFUSED:
 		break;
 	}
-	srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached with every connection busy: new connection closed",
+	ins_http_srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached with every connection busy: new connection closed",
 		srv->http->admit.limit);
 	return MHD_NO;
 }
@@ -215,158 +155,6 @@ static struct ins_http_admit_conn *admit_conn(struct MHD_Connection *conn)
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return info ? info->socket_context : NULL;
-}
-
-/* ---- SSE ------------------------------------------------------------------ */
-
-/* The clock heartbeats are timed on (ins_http_config.clock_us). */
-static int64_t sse_now(const struct ins_http_server *srv)
-{
-	return srv->http->clock_us ? srv->http->clock_us() : ins_mono_us();
-}
-
-static ssize_t sse_copy(struct sse_stream *s, char *buf, size_t max, const char *text, size_t n)
-{
-	if (n > max)
-		return 0;
-	memcpy(buf, text, n);
-	atomic_store(&s->last_send_us, sse_now(s->srv));
-	return (ssize_t)n;
-}
-
-static ssize_t sse_result(struct sse_stream *s, long n)
-{
-	if (n < 0) {
-		srv_log(s->srv, INS_LOG_INFO, "SSE client dropped: it fell behind the live ring");
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	}
-	atomic_store(&s->last_send_us, sse_now(s->srv));
-	return n;
-}
-
-static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct sse_stream *s = cls;
-	struct ins_http_server *srv = s->srv;
-	long n;
-
-	if (!s->sent_preamble) {
-		s->sent_preamble = 1;
-		return sse_copy(s, buf, max, SSE_PREAMBLE, sizeof(SSE_PREAMBLE) - 1);
-	}
-	n = ins_live_cursor_read(s->cursor, buf, max);
-	if (n != 0)
-		return sse_result(s, n);
-	if (sse_now(srv) - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US)
-		return sse_copy(s, buf, max, SSE_HEARTBEAT, sizeof(SSE_HEARTBEAT) - 1);
-	/* Nothing to send: park the connection.  The second read under the
-	 * lock closes the window in which the waker could miss us. */
-	pthread_mutex_lock(&srv->sse_lock);
-	if (srv->stopping) {
-		pthread_mutex_unlock(&srv->sse_lock);
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	}
-	n = ins_live_cursor_read(s->cursor, buf, max);
-	if (n == 0) {
-		s->suspended = 1;
-		MHD_suspend_connection(s->conn);
-	}
-	pthread_mutex_unlock(&srv->sse_lock);
-	return n ? sse_result(s, n) : 0;
-}
-
-static void sse_free(void *cls)
-{
-	struct sse_stream *s = cls;
-	struct ins_http_server *srv = s->srv;
-
-	pthread_mutex_lock(&srv->sse_lock);
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		srv->streams = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	pthread_mutex_unlock(&srv->sse_lock);
-	ins_live_cursor_close(s->cursor);
-	free(s);
-}
-
-static void *waker_main(void *arg)
-{
-	struct ins_http_server *srv = arg;
-	uint64_t seen = 0;
-
-	for (;;) {
-		uint64_t newest = ins_live_wait(srv->http->live, seen, WAKER_TICK_MS);
-		int64_t now = sse_now(srv);
-		int stop;
-
-		pthread_mutex_lock(&srv->sse_lock);
-		stop = srv->stopping;
-		for (struct sse_stream *s = srv->streams; s; s = s->next) {
-			int due = newest != seen || stop || now - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US;
-
-			if (s->suspended && due) {
-				s->suspended = 0;
-				MHD_resume_connection(s->conn);
-			}
-		}
-		pthread_mutex_unlock(&srv->sse_lock);
-		seen = newest;
-		if (stop)
-			return NULL;
-	}
-}
-
-/* Linux lets a socket buffer megabytes for a client that does not read;
- * bounding it makes a stalled stream stall (and time out) within seconds
- * and caps kernel memory per SSE client. */
-static void bound_send_buffer(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	int bytes = SSE_SNDBUF;
-
-	if (ci)
-		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
-}
-
-static struct MHD_Response *sse_response(struct conn_req *r)
-{
-	struct ins_http_server *srv = r->srv;
-	struct sse_stream *s = calloc(1, sizeof(*s));
-	struct MHD_Response *mr;
-	unsigned stall = srv->http->sse_stall_timeout_s ? srv->http->sse_stall_timeout_s : SSE_STALL_TIMEOUT_S;
-
-	if (!s)
-		return NULL;
-	s->srv = srv;
-	s->conn = r->conn;
-	atomic_init(&s->last_send_us, sse_now(srv));
-	s->cursor = ins_live_cursor_open(srv->http->live, r->resp.last_event_id);
-	if (!s->cursor) {
-		free(s);
-		return NULL;
-	}
-	mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK, sse_reader, s, sse_free);
-	if (!mr) {
-		ins_live_cursor_close(s->cursor);
-		free(s);
-		return NULL;
-	}
-	pthread_mutex_lock(&srv->sse_lock);
-	s->next = srv->streams;
-	if (s->next)
-		s->next->prev = s;
-	srv->streams = s;
-	pthread_mutex_unlock(&srv->sse_lock);
-	/* A client that stops reading never lets the socket drain, so its reader
-	 * is never called again; the connection timeout is what drops it.
-	 * Healthy clients get a heartbeat well within it. */
-	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, stall);
-	bound_send_buffer(r->conn);
-	r->is_sse = 1;
-	return mr;
 }
 
 /* ---- other streamed bodies ------------------------------------------------ */
@@ -438,7 +226,7 @@ static struct MHD_Response *make_response(struct conn_req *r)
 			resp->export = NULL;
 		break;
 	case INS_RESP_SSE:
-		mr = sse_response(r);
+		mr = ins_http_sse_response(r);
 		break;
 	}
 	if (!mr)
@@ -764,7 +552,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (r->is_sse && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
 		atomic_fetch_add(&r->srv->http->sse_stalled, 1);
-		srv_log(r->srv, INS_LOG_INFO, "SSE client dropped: it accepted no data for %u s",
+		ins_http_srv_log(r->srv, INS_LOG_INFO, "SSE client dropped: it accepted no data for %u s",
 			r->srv->http->sse_stall_timeout_s ? r->srv->http->sse_stall_timeout_s : SSE_STALL_TIMEOUT_S);
 	}
 	ins_http_admit_idle(&r->srv->http->admit, admit_conn(conn));
@@ -917,7 +705,7 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 	}
 	if (start_mhd(http, srv, err, errlen) < 0)
 		goto fail;
-	if (live && pthread_create(&srv->waker, NULL, waker_main, srv) != 0) {
+	if (live && pthread_create(&srv->waker, NULL, ins_http_sse_waker, srv) != 0) {
 		snprintf(err, errlen, "http: cannot start the SSE waker thread");
 		goto fail;
 	}

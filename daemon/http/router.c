@@ -220,6 +220,7 @@ static const struct {
 	{ "/api/sessions/#/curves", INS_ROUTE_SESSION_CURVES, GET_ },
 	{ "/api/sessions/#/frames", INS_ROUTE_SESSION_FRAMES, GET_ },
 	{ "/api/sessions/#/reanalyze", INS_ROUTE_SESSION_REANALYZE, INS_HTTP_POST },
+	{ "/api/sessions/#/selection", INS_ROUTE_SESSION_SELECTION, INS_HTTP_PUT },
 	{ "/api/sessions/#/export/*", INS_ROUTE_SESSION_EXPORT, GET_ },
 	{ "/api/compare", INS_ROUTE_COMPARE, GET_ },
 	{ "/api/subjects", INS_ROUTE_SUBJECTS, GET_ | INS_HTTP_POST },

@@ -325,6 +325,29 @@ void ins_http_api_session_reanalyze(struct ins_http *http, const struct ins_http
 		answer_session(http, route->object_id, 200, resp);
 }
 
+/* The user's step selection: stored with the session, the summary follows. */
+void ins_http_api_session_selection(struct ins_http *http, const struct ins_http_request *req,
+				    const struct ins_http_route *route, struct ins_http_response *resp)
+{
+	char err[256] = "";
+	json_t *body;
+	int rc;
+
+	if (ins_http_need_store(http, resp) < 0 || !(body = ins_http_body_object(req, resp)))
+		return;
+	if (ins_http_recording_id(http) == route->object_id) {
+		ins_http_resp_error(resp, 409, "id", "session %" PRId64 " is recording: stop it first", route->object_id);
+		json_decref(body);
+		return;
+	}
+	rc = ins_store_session_select(http->store, route->object_id, body, err, sizeof(err));
+	json_decref(body);
+	if (rc)
+		ins_http_resp_store_error(resp, rc, err);
+	else
+		answer_session(http, route->object_id, 200, resp);
+}
+
 void ins_http_api_session_export(struct ins_http *http, const struct ins_http_request *req,
 				 const struct ins_http_route *route, struct ins_http_response *resp)
 {

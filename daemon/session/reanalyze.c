@@ -32,7 +32,6 @@ static int step_list_add(struct step_list *l, const struct ins_step *s)
 struct replace_arg {
 	int64_t id;
 	const struct step_list *steps;
-	const struct ins_summary *summary;
 };
 
 static int cmd_replace_analysis(struct ins_store *st, void *arg, char *err, size_t errlen)
@@ -41,11 +40,7 @@ static int cmd_replace_analysis(struct ins_store *st, void *arg, char *err, size
 	sqlite3_stmt *del = NULL, *upd = NULL;
 	int rc;
 
-	if (store_rec_find(st, a->id)) {
-		snprintf(err, errlen, "session %lld is recording; stop it first", (long long)a->id);
-		return INS_STORE_ECONFLICT;
-	}
-	if ((rc = store_begin(st, err, errlen)) < 0)
+	if ((rc = store_begin_stopped(st, a->id, err, errlen)) < 0)
 		return rc;
 	if (sqlite3_prepare_v2(st->wdb, "DELETE FROM steps WHERE session_id = ?", -1, &del, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->wdb, "UPDATE sessions SET steps = ?2, analysed_version = ?3 WHERE id = ?1",
@@ -64,10 +59,10 @@ static int cmd_replace_analysis(struct ins_store *st, void *arg, char *err, size
 			goto rollback;
 		}
 	}
-	if ((rc = store_write_summary(st, a->id, a->summary)) < 0) {
-		snprintf(err, errlen, "writing the summary: %s", sqlite3_errmsg(st->wdb));
+	/* From the new steps as stored, through the session's step selection
+	 * (trim window, steps chosen by hand), which a re-analysis keeps. */
+	if ((rc = store_resummarise(st, a->id, err, errlen)) < 0)
 		goto rollback;
-	}
 	sqlite3_bind_int64(upd, 1, a->id);
 	sqlite3_bind_int64(upd, 2, (int64_t)a->steps->n);
 	sqlite3_bind_text(upd, 3, PACKAGE_VERSION, -1, SQLITE_STATIC);
@@ -90,25 +85,18 @@ rollback:
 	return rc;
 }
 
-/* Steps and summary of a replay of the whole session. */
-static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_list *steps,
-		   struct ins_summary *sum, char *err, size_t errlen)
+/* Steps of a replay of the whole session. */
+static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_list *steps, char *err, size_t errlen)
 {
 	struct ins_replay *rp = NULL;
-	struct ins_summary_acc *acc = ins_summary_acc_new();
 	const struct ins_replay_frame *fr;
 	struct ins_step step;
 	int rc;
 
-	if (!acc) {
-		snprintf(err, errlen, "out of memory");
-		return INS_STORE_EIO;
-	}
 	if ((rc = store_replay_open(st, db, id, &rp, err, errlen)) < 0)
 		goto out;
 	while ((rc = store_replay_next(rp, &fr, err, errlen)) == 1) {
 		while (ins_analysis_next_step(store_replay_analysis(rp), &step)) {
-			ins_summary_acc_add(acc, &step);
 			if (step_list_add(steps, &step) < 0) {
 				snprintf(err, errlen, "out of memory");
 				rc = INS_STORE_EIO;
@@ -116,22 +104,17 @@ static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_li
 			}
 		}
 	}
-	if (rc == 0) {
-		ins_summary_acc_finish(acc, sum);
-		if (store_replay_skipped(rp))
-			ins_warn("session %lld: re-analysis skipped %llu frames that do not fit the layout",
-				 (long long)id, (unsigned long long)store_replay_skipped(rp));
-	}
+	if (rc == 0 && store_replay_skipped(rp))
+		ins_warn("session %lld: re-analysis skipped %llu frames that do not fit the layout", (long long)id,
+			 (unsigned long long)store_replay_skipped(rp));
 out:
 	store_replay_free(rp);
-	ins_summary_acc_free(acc);
 	return rc;
 }
 
 int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *err, size_t errlen)
 {
 	struct step_list steps = { 0 };
-	struct ins_summary sum;
 	sqlite3 *db = NULL;
 	json_t *row;
 	int rc;
@@ -147,11 +130,11 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *
 		rc = INS_STORE_ECONFLICT;
 		goto out;
 	}
-	if ((rc = analyse(st, db, session_id, &steps, &sum, err, errlen)) < 0)
+	if ((rc = analyse(st, db, session_id, &steps, err, errlen)) < 0)
 		goto out;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	{
-		struct replace_arg a = { session_id, &steps, &sum };
+		struct replace_arg a = { session_id, &steps };
 		rc = store_call(st, cmd_replace_analysis, &a, err, errlen);
 	}
 	if (rc == 0)

@@ -210,6 +210,9 @@ json_t *store_session_full(sqlite3 *db, int64_t id, int *rc, char *err, size_t e
 	if ((r = json_column(db, "SELECT calibration_json FROM sessions WHERE id = ?", id, &v, err, errlen)) < 0)
 		goto fail;
 	json_object_set_new(s, "calibration", v);
+	if ((r = json_column(db, "SELECT selection_json FROM sessions WHERE id = ?", id, &v, err, errlen)) < 0)
+		goto fail;
+	json_object_set_new(s, "selection", v);
 	if ((r = quality_json(db, id, &v, err, errlen)) < 0)
 		goto fail;
 	json_object_set_new(s, "quality", v);

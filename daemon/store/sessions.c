@@ -529,32 +529,6 @@ int ins_store_subject_update(struct ins_store *st, int64_t subject_id, const jso
 
 /* ---- start-up: sessions a dead daemon left recording ----------------------------- */
 
-struct acc_ctx {
-	struct ins_summary_acc *acc;
-};
-
-static int add_to_acc(void *ctx, const struct ins_step *step)
-{
-	ins_summary_acc_add(((struct acc_ctx *)ctx)->acc, step);
-	return 0;
-}
-
-int store_summary_from_steps(sqlite3 *db, int64_t session_id, struct ins_summary *out, char *err, size_t errlen)
-{
-	struct acc_ctx c = { ins_summary_acc_new() };
-	int rc;
-
-	if (!c.acc) {
-		snprintf(err, errlen, "out of memory");
-		return INS_STORE_EIO;
-	}
-	rc = store_each_step(db, session_id, add_to_acc, &c, err, errlen);
-	if (rc == 0)
-		ins_summary_acc_finish(c.acc, out);
-	ins_summary_acc_free(c.acc);
-	return rc;
-}
-
 int store_mark_interrupted(struct ins_store *st, char *err, size_t errlen)
 {
 	sqlite3_stmt *q = NULL, *u = NULL;

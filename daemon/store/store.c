@@ -190,6 +190,14 @@ static struct rec *accepting_rec(struct ins_store *st, int64_t session_id)
 	return NULL;
 }
 
+/* Locks the producers' side of the queue (st->mu) and returns the session's
+ * record, or NULL when it is not recording; the lock is held either way. */
+static struct rec *lock_recording(struct ins_store *st, int64_t session_id)
+{
+	pthread_mutex_lock(&st->mu);
+	return accepting_rec(st, session_id);
+}
+
 static struct qitem *append_item(struct ins_store *st, uint8_t type, int64_t session_id, size_t payload)
 {
 	size_t size = item_size(payload);
@@ -224,9 +232,7 @@ int ins_store_put_frame(struct ins_store *st, int64_t session_id, const struct i
 
 	if (!frame || frame->foot >= INS_FOOT_COUNT || frame->n == 0 || frame->n > INS_MAX_SENSORS || !frame->values)
 		return INS_STORE_EINVAL;
-	pthread_mutex_lock(&st->mu);
-	r = accepting_rec(st, session_id);
-	if (!r) {
+	if (!(r = lock_recording(st, session_id))) {
 		rc = INS_STORE_EINVAL;
 		goto out;
 	}
@@ -261,9 +267,7 @@ int ins_store_put_step(struct ins_store *st, int64_t session_id, const struct in
 
 	if (!step || step->foot >= INS_FOOT_COUNT)
 		return INS_STORE_EINVAL;
-	pthread_mutex_lock(&st->mu);
-	r = accepting_rec(st, session_id);
-	if (!r) {
+	if (!(r = lock_recording(st, session_id))) {
 		rc = INS_STORE_EINVAL;
 		goto out;
 	}
@@ -292,8 +296,7 @@ int ins_store_put_control(struct ins_store *st, int64_t session_id, enum ins_sto
 	if ((kind != INS_STORE_CONTROL_TARE && kind != INS_STORE_CONTROL_BODY_WEIGHT) ||
 	    (kind == INS_STORE_CONTROL_TARE && foot >= INS_FOOT_COUNT))
 		return INS_STORE_EINVAL;
-	pthread_mutex_lock(&st->mu);
-	if (!accepting_rec(st, session_id)) {
+	if (!lock_recording(st, session_id)) {
 		rc = INS_STORE_EINVAL;
 	} else if (!(it = append_item(st, QITEM_CONTROL, session_id, 0))) {
 		rc = INS_STORE_EFULL;

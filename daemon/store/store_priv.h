@@ -202,7 +202,13 @@ void store_rollback(struct ins_store *st);
 /* sessions.c */
 int store_mark_interrupted(struct ins_store *st, char *err, size_t errlen);
 int store_write_summary(struct ins_store *st, int64_t session_id, const struct ins_summary *sum);
+/* The session's summary from its stored steps through its step selection
+ * (selection.c); store_resummarise writes it (writer thread, inside the
+ * caller's transaction). */
 int store_summary_from_steps(sqlite3 *db, int64_t session_id, struct ins_summary *out, char *err, size_t errlen);
+int store_resummarise(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+/* Writer thread: ECONFLICT while the session records, else BEGIN. */
+int store_begin_stopped(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
 
 int store_insert_session(struct ins_store *st, const struct ins_session_meta *m, const char *state,
 			 const char *source, int64_t start_us, int64_t *session_id, char *err, size_t errlen);

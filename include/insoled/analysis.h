@@ -350,6 +350,12 @@ struct ins_summary {
 	uint32_t irregular_steps[INS_FOOT_COUNT];
 	/* steady-looking last step before an irregular one (walking stopped) */
 	uint32_t termination_steps[INS_FOOT_COUNT];
+	/* The user's choices (ins_summary_acc_add_chosen): steps outside the
+	 * trimmed window, steps the user excluded, and steps the user included
+	 * although the automatic selection had left them out. */
+	uint32_t trimmed_steps[INS_FOOT_COUNT];
+	uint32_t user_excluded_steps[INS_FOOT_COUNT];
+	uint32_t user_included_steps[INS_FOOT_COUNT];
 	/* enum ins_arch_measure the drift of each foot was computed from. */
 	uint8_t arch_measure[INS_FOOT_COUNT];
 };
@@ -364,6 +370,16 @@ struct ins_summary_acc;
 struct ins_summary_acc *ins_summary_acc_new(void);
 void ins_summary_acc_free(struct ins_summary_acc *acc);
 void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *step);
+/* A user's choice about one step of a stored session (docs/api.md "step
+ * selection"): the automatic selection, or included or excluded by hand, or
+ * outside the window the session was trimmed to (left out). */
+enum ins_step_choice {
+	INS_CHOICE_AUTO = 0,
+	INS_CHOICE_INCLUDE,
+	INS_CHOICE_EXCLUDE,
+	INS_CHOICE_TRIMMED
+};
+void ins_summary_acc_add_chosen(struct ins_summary_acc *acc, const struct ins_step *step, int choice);
 void ins_summary_acc_finish(const struct ins_summary_acc *acc, struct ins_summary *out);
 
 /* ---- heatmaps ---------------------------------------------------------

@@ -69,6 +69,14 @@ int ins_store_session_stop(struct ins_store *st, int64_t session_id, char *err, 
 int ins_store_session_update(struct ins_store *st, int64_t session_id, const json_t *patch,
 			     char *err, size_t errlen);
 int ins_store_session_delete(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+/* The user's step selection of a stopped session (docs/api.md, PUT
+ * /api/sessions/ID/selection): {"trim_from_us", "trim_to_us", "steps":
+ * [{"foot", "contact_us", "include"}]}, times on the steps' clock; an empty
+ * object clears it.  Stored with the session and the summary recomputed from
+ * the stored steps in the same transaction.  INS_STORE_EINVAL names the bad
+ * member, ENOTFOUND, ECONFLICT while recording. */
+int ins_store_session_select(struct ins_store *st, int64_t session_id, const json_t *selection, char *err,
+			     size_t errlen);
 
 struct ins_session_filter {
 	const char *subject;        /* exact, NULL = any */

@@ -394,6 +394,23 @@ async function main() {
 			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
 			await page.emulateMedia({ media: 'screen' });
 		});
+		await check('a step excluded in the report leaves the summary, and the choice is kept with the session', async () => {
+			await page.goto(`${daemon.base}/#/report/${ids.a}`);
+			await page.waitForSelector('#step-selection', { timeout: UI_WAIT_MS });
+			const counts = async () => (await page.textContent('#metrics-table tr[data-metric="stance_ms"] td:nth-of-type(4)')).split('/').map((x) => Number(x.trim()));
+			const [left0] = await counts();
+			await page.click('#step-list summary');
+			await page.locator('#step-list tr[data-foot="left"][data-flags="0"] select').first().selectOption('exclude');
+			await page.click('#selection-apply');
+			await page.waitForFunction(() => document.querySelector('#quality')?.textContent.includes('1 excluded by hand'), null, { timeout: UI_WAIT_MS });
+			await page.waitForSelector('#metrics-table tr[data-metric="stance_ms"]', { timeout: UI_WAIT_MS });
+			const [left1] = await counts();
+			expect(left1 === left0 - 1, `left steps in the summary ${left0} -> ${left1}`);
+			const stored = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()).selection, ids.a);
+			expect(stored?.steps?.length === 1 && stored.steps[0].include === false, `stored selection: ${JSON.stringify(stored)}`);
+			await page.$eval('#step-selection', (e) => e.scrollIntoView());
+			await shot(page, 'report-selection');
+		});
 		await check('import a recording from the sessions view; it keeps the file\'s start time; rename and delete with confirmation', async () => {
 			await page.goto(`${daemon.base}/#/sessions`);
 			await page.click('#import-card summary');

@@ -862,6 +862,49 @@ START_TEST(session_lifecycle_and_errors)
 }
 END_TEST
 
+START_TEST(step_selection_trims_and_excludes)
+{
+	char path[160];
+	json_t *j, *sum, *st;
+	int64_t a = start_session("P-4", "shoe A");
+
+	record_steps(a, 650, 640, 10); /* contacts at 0, 1, ... 9 s */
+	snprintf(path, sizeof(path), "/api/sessions/%lld/selection", (long long)a);
+	req("PUT", path, "{\"steps\":[]}", NULL);
+	assert_error_field(409, "id"); /* still recording */
+	stop_session(a);
+	/* window 2..7 s, the left step at 3 s (640 ms) left out: left 640, 660, 640, 660, 640... */
+	ck_assert_int_eq(req("PUT", path, "{\"trim_from_us\":2000000,\"trim_to_us\":7000000,\"steps\":"
+			     "[{\"foot\":\"left\",\"contact_us\":3000000,\"include\":false}]}", NULL), 200);
+	j = body_json();
+	sum = json_object_get(j, "summary");
+	st = json_object_get(json_object_get(json_object_get(sum, "metrics"), "stance_ms"), "left");
+	ck_assert_int_eq(json_integer_value(json_object_get(st, "n")), 5);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(st, "mean")), (640 + 640 + 660 + 640 + 660) / 5.0, 1e-9);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(sum, "quality"),
+										  "trimmed_steps"), "left")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(sum, "quality"),
+										  "user_excluded_steps"), "left")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "selection"), "trim_to_us")), 7000000);
+	json_decref(j);
+	/* the same answer from GET, and every step still listed */
+	snprintf(path, sizeof(path), "/api/sessions/%lld/steps", (long long)a);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	j = body_json();
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 20);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/sessions/%lld/selection", (long long)a);
+	req("PUT", path, "{\"steps\":[{\"foot\":\"middle\",\"contact_us\":1,\"include\":true}]}", NULL);
+	assert_error_field(400, NULL);
+	req("PUT", path, "[1]", NULL);
+	assert_error_field(400, "body");
+	req("GET", path, NULL, NULL);
+	assert_error_field(405, NULL);
+	req("PUT", "/api/sessions/987654/selection", "{}", NULL);
+	assert_error_field(404, NULL);
+}
+END_TEST
+
 START_TEST(steps_heatmap_exports_reanalyze_compare)
 {
 	char path[160];
@@ -2036,6 +2079,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, live_snapshot);
 	tcase_add_test(server, session_lifecycle_and_errors);
 	tcase_add_test(server, steps_heatmap_exports_reanalyze_compare);
+	tcase_add_test(server, step_selection_trims_and_excludes);
 	tcase_add_test(server, compare_warns_of_a_cadence_mismatch);
 	tcase_add_test(server, subjects_and_calibration);
 	tcase_add_test(server, import_round_trip_and_upload_errors);

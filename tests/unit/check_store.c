@@ -30,7 +30,7 @@
 #include "shared_data.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
-#define SCHEMA_VERSION 2 /* the highest NNN_*.sql */
+#define SCHEMA_VERSION 3 /* the highest NNN_*.sql */
 /* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
 #define WAIT_MS 10000
 
@@ -1014,6 +1014,90 @@ START_TEST(reanalysis_identical_to_live)
 }
 END_TEST
 
+/* The user's step selection: trimmed window, a step excluded by hand (named
+ * 3 ms off its contact, as after a re-analysis that moved it), the summary
+ * following; kept through a re-analysis; bad selections named; an empty one
+ * restores the automatic summary. */
+START_TEST(step_selection_is_stored_and_survives_reanalysis)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	char err[256] = "";
+	struct live_run run = record_synthetic(st, "fsr16", 30.0, 0);
+	json_t *steps = stored_steps(st, run.id), *sel, *sum, *again, *left = json_array();
+	int64_t from = 0, excluded = 0;
+	double total = 0;
+	unsigned n_left = 0, kept = 0;
+	int rc;
+
+	for (size_t i = 0; i < json_array_size(steps); i++) {
+		json_t *s = json_array_get(steps, i);
+		if (strcmp(json_string_value(json_object_get(s, "foot")), "left") == 0)
+			json_array_append(left, s);
+	}
+	n_left = (unsigned)json_array_size(left);
+	ck_assert_uint_ge(n_left, 10);
+	from = json_integer_value(json_object_get(json_array_get(left, 2), "contact_us")) - 1;
+	excluded = json_integer_value(json_object_get(json_array_get(left, 5), "contact_us"));
+	for (unsigned k = 2; k < n_left; k++) {
+		json_t *m = json_object_get(json_array_get(left, k), "metrics");
+		if (k == 5 || json_integer_value(json_object_get(json_array_get(left, k), "flags")) != 0)
+			continue;
+		total += json_real_value(json_object_get(m, "stance_ms"));
+		kept++;
+	}
+	sel = json_pack("{s:I, s:[{s:s, s:I, s:b}]}", "trim_from_us", (json_int_t)from, "steps", "foot", "left",
+			"contact_us", (json_int_t)(excluded + 3000), "include", 0);
+	ck_assert_msg(ins_store_session_select(st, run.id, sel, err, sizeof(err)) == 0, "%s", err);
+	sum = stored_summary(st, run.id);
+	json_t *q = json_object_get(sum, "quality");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(q, "trimmed_steps"), "left")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(q, "user_excluded_steps"), "left")), 1);
+	json_t *stance = json_object_get(json_object_get(json_object_get(sum, "metrics"), "stance_ms"), "left");
+	ck_assert_int_eq(json_integer_value(json_object_get(stance, "n")), kept);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(stance, "mean")), total / kept, 1e-6);
+	/* stored with the session */
+	json_t *session = ins_store_session_get(st, run.id, &rc, err, sizeof(err));
+	ck_assert_ptr_nonnull(session);
+	ck_assert(json_equal(json_object_get(session, "selection"), sel));
+	json_decref(session);
+	/* a re-analysis replaces the steps and keeps the choice */
+	ck_assert_msg(ins_store_session_reanalyze(st, run.id, err, sizeof(err)) == 0, "%s", err);
+	again = stored_summary(st, run.id);
+	assert_same_json(again, sum, "summaries before and after re-analysis");
+	json_decref(again);
+	json_decref(sum);
+	/* bad selections change nothing and name the member */
+	json_t *bad = json_pack("{s:[{s:s, s:I, s:b}]}", "steps", "foot", "middle", "contact_us", (json_int_t)1,
+				"include", 1);
+	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "steps[0].foot: expected \"left\" or \"right\"");
+	json_decref(bad);
+	bad = json_pack("{s:I, s:I}", "trim_from_us", (json_int_t)5, "trim_to_us", (json_int_t)4);
+	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "trim_to_us: 4 is not after trim_from_us 5");
+	json_decref(bad);
+	bad = json_pack("{s:b}", "trim", 1);
+	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, err, sizeof(err)), INS_STORE_EINVAL);
+	ck_assert_str_eq(err, "trim: not a member (trim_from_us, trim_to_us, steps)");
+	ck_assert_int_eq(ins_store_session_select(st, 9999, sel, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	json_decref(bad);
+	/* nothing chosen: the automatic summary again */
+	json_t *none = json_object();
+	ck_assert_msg(ins_store_session_select(st, run.id, none, err, sizeof(err)) == 0, "%s", err);
+	sum = stored_summary(st, run.id);
+	assert_same_json(sum, run.summary, "cleared selection and live summaries");
+	json_decref(sum);
+	json_decref(none);
+	json_decref(sel);
+	json_decref(left);
+	json_decref(steps);
+	json_decref(run.steps);
+	json_decref(run.summary);
+	ins_store_close(st);
+}
+END_TEST
+
 static char *export_to_string(struct ins_store *st, int64_t id, enum ins_export_kind kind, size_t pull, size_t *len)
 {
 	char err[256] = "";
@@ -1571,6 +1655,7 @@ Suite *ins_suite_store(void)
 	tcase_add_checked_fixture(ta, setup, teardown);
 	tcase_set_timeout(ta, 120);
 	tcase_add_test(ta, reanalysis_identical_to_live);
+	tcase_add_test(ta, step_selection_is_stored_and_survives_reanalysis);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);

@@ -96,3 +96,4 @@ export function layout(name) {
 	}
 	return layoutCache.get(name);
 }
+export const put = (path, body) => request(path, { method: 'PUT', body });

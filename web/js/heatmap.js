@@ -5,7 +5,7 @@
 
 import { colourAt, cssColour, ticks } from './colormap.js';
 import { el, num } from './format.js';
-import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels, drawSensorValues } from './mapmarks.js';
+import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels, drawSensorValues, whiteDot } from './mapmarks.js';
 
 const PAD_MM = 14;           // margin around the foot: the outline is not clipped and M/L, heel/toe labels fit
 const UNLOADED_FILL = '#eceff3';
@@ -269,13 +269,7 @@ export class FootMap {
 	drawCop(ctx, g, cop) {
 		const dpr = devicePixelRatio || 1;
 		const [u, v] = g.px(cop.x, cop.y);
-		ctx.beginPath();
-		ctx.arc(u, v, 6 * dpr, 0, 2 * Math.PI);
-		ctx.fillStyle = '#fff';
-		ctx.fill();
-		ctx.lineWidth = 2.5 * dpr;
-		ctx.strokeStyle = '#111';
-		ctx.stroke();
+		whiteDot(ctx, u, v, 6 * dpr, 2.5 * dpr);
 	}
 }
 

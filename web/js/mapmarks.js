@@ -163,13 +163,7 @@ export function drawMask(ctx, g, marks) {
 	if (marks.sparse) {
 		for (const sn of marks.sensors) {
 			const [u, v] = g.px(sn.x_mm, sn.y_mm);
-			ctx.beginPath();
-			ctx.arc(u, v, 3.2 * dpr, 0, 2 * Math.PI);
-			ctx.fillStyle = '#fff';
-			ctx.fill();
-			ctx.lineWidth = 1.5 * dpr;
-			ctx.strokeStyle = '#111';
-			ctx.stroke();
+			whiteDot(ctx, u, v, 3.2 * dpr, 1.5 * dpr);
 		}
 	}
 	ctx.restore();
@@ -215,4 +209,16 @@ export function drawSideLabels(ctx, g, box) {
 	halo(ctx, 'Toe', uh, vt, size * 0.9, '#333');
 	ctx.restore();
 	return ['M', 'L', 'Heel', 'Toe'];
+}
+
+// A white dot ringed in black: readable on every colour of the map (a
+// sensor's place, the centre of pressure).
+export function whiteDot(ctx, u, v, radius, ring) {
+	ctx.beginPath();
+	ctx.arc(u, v, radius, 0, 2 * Math.PI);
+	ctx.fillStyle = '#fff';
+	ctx.fill();
+	ctx.lineWidth = ring;
+	ctx.strokeStyle = '#111';
+	ctx.stroke();
 }

@@ -12,8 +12,8 @@ export const MASK_REGIONS = [
 	['mth1', 'MTH 1'], ['mth2_3', 'MTH 2-3'], ['mth4_5', 'MTH 4-5'],
 	['hallux', 'Hallux'], ['lesser_toes', 'Lesser toes'],
 ];
-const COLUMNS = [['peak_kpa', 'Peak (kPa)', 0], ['pti_kpa_s', 'PTI (kPa·s)', 1], ['max_force_n', 'Max force (N)', 0],
-	['contact_area_mm2', 'Contact (cm²)', 1], ['load_pct', 'Load (%)', 1]];
+const COLUMNS = [['peak_kpa', 'Peak kPa', 0], ['pti_kpa_s', 'PTI kPa·s', 1], ['max_force_n', 'Force N', 0],
+	['contact_area_mm2', 'Area cm²', 1], ['load_pct', 'Load %', 1]];
 const FEET = ['left', 'right'];
 const SYMMETRY_FLAG_PCT = 10;
 
@@ -31,7 +31,7 @@ export function regionsCard(sum) {
 	if (!present.length) return null;
 	const head = el('tr', {}, el('th', { scope: 'col', rowspan: 2 }, 'Region'),
 		...present.map((f) => el('th', { scope: 'colgroup', colspan: COLUMNS.length, class: 'foot-head' }, f === 'left' ? 'Left foot' : 'Right foot')),
-		el('th', { scope: 'col', rowspan: 2, class: 'n' }, 'Peak symmetry'));
+		el('th', { scope: 'col', rowspan: 2, class: 'n' }, 'Peak SI'));
 	const sub = el('tr', {}, ...present.flatMap(() => COLUMNS.map(([, label]) => el('th', { scope: 'col', class: 'n' }, label))));
 	const rows = MASK_REGIONS.map(([r, label]) => {
 		const cells = present.flatMap((f) => {
@@ -45,6 +45,6 @@ export function regionsCard(sum) {
 	});
 	return el('section', { class: 'card', 'aria-labelledby': 'h-regions' },
 		el('h2', { id: 'h-regions' }, 'Anatomical regions'),
-		el('p', { class: 'muted' }, 'Means over the steady steps. Heel 0-30 %, midfoot 30-60 % (split medial/lateral), metatarsal heads 60-80 % (width thirds), toes 80-100 % of foot length (hallux: medial 40 %). PTI: integral of the region\u2019s highest pressure. Load: share of the force-time integral. Symmetry (R − L) / ½(R + L).'),
+		el('p', { class: 'muted' }, 'Means over the steady steps. Heel 0-30 %, midfoot 30-60 % (split medial/lateral), metatarsal heads 60-80 % (width thirds), toes 80-100 % of foot length (hallux: medial 40 %). PTI: integral of the region\u2019s highest pressure. Load: share of the force-time integral. Force: maximum region force. Area: peak contact area. Peak SI: symmetry of the peak, (R − L) / ½(R + L).'),
 		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'regions-table' }, el('thead', {}, head, sub), el('tbody', {}, rows))));
 }

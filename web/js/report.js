@@ -13,6 +13,7 @@ import { archCategory, archThresholdsText, driftView } from './arch.js';
 import { regionsCard, MASK_METRIC_NAMES } from './regions.js';
 import { playbackCard } from './playback.js';
 import { drawCurves } from './curves.js';
+import { selectionCard, leftOutText } from './selection.js';
 
 const FEET = ['left', 'right'];
 const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a convention, not a finding)
@@ -120,6 +121,8 @@ export async function mount(main, params) {
 
 	const steps = await stepsP;
 	charts.push(trendChart(trendCard, steps, defs, sum.arch_measure ?? 'midfoot_load_index'));
+	if (session.state !== 'recording')
+		body.append(selectionCard(session, steps, () => window.dispatchEvent(new HashChangeEvent('hashchange'))));
 	return () => charts.forEach((c) => destroy(c?.chart ?? c));
 }
 
@@ -253,7 +256,7 @@ function qualityCard(s, sum) {
 	for (const f of FEET) {
 		const n = sum.steps?.[f] ?? 0;
 		const sat = q.saturated_steps?.[f] ?? 0, gap = q.gap_steps?.[f] ?? 0;
-		items.push([`${footName(f)} foot`, `${n} steps; ${sat} with a saturated sensor, ${gap} with lost frames`]);
+		items.push([`${footName(f)} foot`, `${n} steps; ${sat} with a saturated sensor, ${gap} with lost frames; ${leftOutText(q, f)}`]);
 	}
 	items.push(['Frames stored', isNum(s.frames) ? num(s.frames, 0) : '–']);
 	const warnings = [];

@@ -1,0 +1,78 @@
+/* The libmicrohttpd side of the HTTP module, shared by http.c (the server,
+ * its requests and responses) and sse.c (the live stream). */
+#ifndef INSOLED_HTTP_SERVER_PRIV_H
+#define INSOLED_HTTP_SERVER_PRIV_H
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "http_priv.h"
+
+#define SSE_STALL_TIMEOUT_S 15        /* an SSE client that accepts no byte this long is gone or stuck */
+#define SSE_BLOCK (16u << 10)         /* one read from the ring: a dense-grid frame event fits */
+#define SSE_SNDBUF (64 << 10)         /* kernel doubles it: ~0.4 s of dense-grid frames for both feet */
+#define SSE_HEARTBEAT_US 5000000      /* 5 s: keeps proxies and the browser's EventSource from timing out */
+#define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
+
+struct sse_stream {
+	struct ins_http_server *srv;
+	struct MHD_Connection *conn;
+	struct ins_live_cursor *cursor;
+	atomic_llong last_send_us;
+	int sent_preamble;
+	int suspended;                /* under srv->sse_lock */
+	struct sse_stream *prev, *next;
+};
+
+struct ins_http_server {
+	struct ins_http *http;
+	struct MHD_Daemon *mhd;
+	uint16_t port;
+	char *cert_pem, *key_pem;
+
+	pthread_mutex_t sse_lock;
+	struct sse_stream *streams;
+	atomic_int stopping;          /* written under sse_lock */
+	pthread_t waker;
+	int waker_started;
+
+	pthread_mutex_t jobs_lock;     /* orders a job's suspend before its resume */
+	struct ins_http_jobs pool;
+
+	struct ins_ratelimit rl;      /* under jobs_lock: MHD and drop messages */
+};
+
+enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_UPLOAD };
+enum job_state { JOB_NONE = 0, JOB_RUNNING, JOB_DONE };
+
+struct conn_req {
+	struct ins_http_server *srv;
+	struct MHD_Connection *conn;
+	char *target;
+	char method[12];
+	int started, is_sse;
+	struct ins_http_request req;
+	struct ins_http_response resp;
+	enum body_kind body_kind;
+	char *body;
+	size_t body_len;
+	int upload_fd;
+	char upload_path[64];
+	uint64_t upload_len;
+	int too_large;
+	enum job_state job;
+	char client_addr[INET6_ADDRSTRLEN];
+};
+
+/* The server's log, rate-limited (MHD and drop messages). */
+void ins_http_srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* sse.c: the response of GET /api/live/stream, and the thread that wakes
+ * suspended streams (started with the server when it has a live state). */
+struct MHD_Response *ins_http_sse_response(struct conn_req *r);
+void *ins_http_sse_waker(void *arg);
+
+#endif
