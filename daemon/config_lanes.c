@@ -189,8 +189,8 @@ int ins_config_resolve_lanes(struct ins_config *cfg, const char *file, char *err
 			return -1;
 	for (unsigned i = 0; i < cfg->n_devices; i++) {
 		if (owner[i] < 0) {
-			snprintf(err, errlen, "[device %s]: in no lane: name it in one [lane]'s devices",
-				 cfg->device[i].name);
+			snprintf(err, errlen, "%s%s[device %s]: in no lane: name it in one [lane]'s devices", file ? file : "",
+				 file ? ": " : "", cfg->device[i].name);
 			return -1;
 		}
 	}

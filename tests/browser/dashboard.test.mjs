@@ -306,6 +306,7 @@ async function main() {
 			await page.goto(`${daemon.base}/#/settings`);
 			await page.reload();
 			await page.waitForFunction(() => /72\.0 kg/.test(document.querySelector('#bw-current')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			await page.waitForFunction(() => /does not require a token/.test(document.querySelector('#auth-state')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 			expect(!(await page.isVisible('#auth-actions')), 'settings offer to sign in although the daemon has no token');
 			await expectTouchTargets(page, 'settings');
 		});
