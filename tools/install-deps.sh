@@ -13,7 +13,7 @@ DEBS="build-essential autoconf automake pkg-config
  libserialport-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libinih-dev
  libsystemd-dev systemd
  check libcurl4-openssl-dev curl
- clang libclang-rt-14-dev
+ clang libclang-rt-14-dev valgrind python3
  socat util-linux wrk jq openssl mandoc
  chromium chromium-driver
  gcc-avr avr-libc binutils-avr simavr libsimavr-dev libelf-dev"
@@ -59,7 +59,7 @@ done
 # here rather than as a skipped test.
 missing=""
 for tool in cc autoreconf pkg-config sqlite3 jq socat curl openssl wrk unshare mandoc \
-	systemd-analyze node npm chromium clang; do
+	systemd-analyze node npm chromium clang valgrind python3; do
 	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then

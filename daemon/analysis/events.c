@@ -265,12 +265,15 @@ static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest)
 	return tat(ev, k);
 }
 
-/* Refined toe-off: midway between the knee of the unloading and the return
- * to EV_END_FRACTION above the floor found just after the release.  The
- * knee alone comes early on FSRs whose fall ends in a long gentle tail; the
- * level alone comes late on insoles where the toes keep a light load for a
- * few tens of ms.  Published references sit between the two (gaitndd .ts
- * near the level, Moticon's own events near the knee). */
+/* Refined toe-off: the return to EV_END_FRACTION above the floor found just
+ * after the release.  On calibrated insoles, midway between that and the
+ * knee of the unloading: their toe sensors keep a light load for a few tens
+ * of ms after the foot has pushed off, which makes the level alone late
+ * (the Moticon report's toe-offs lie where the force is back at 80-130 N,
+ * near the knee).  A raw footswitch is a single sensor under the heel and
+ * midfoot: no toes to linger, and its fall ends in the sensor's relaxation,
+ * which makes the knee early; the published footswitch timings (gaitndd)
+ * end stance at the level. */
 static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, double stance_level,
 			      double *base_out)
 {
@@ -287,6 +290,8 @@ static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, doub
 	for (j = ev->last_loaded; j < newest && xat(ev, j) > thr; j++)
 		;
 	level_t = j > ev->last_loaded ? crossing_time(ev, j - 1, j, thr) : tat(ev, j);
+	if (!ev->zero_is_unloaded)
+		return level_t;
 	return level_t + (unloading_knee(ev, newest) - level_t) / 2;
 }
 

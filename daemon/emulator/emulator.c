@@ -371,6 +371,7 @@ static int run(struct emulator *e)
 				continue;
 			ins_synth_next(e->synth, f, e->values, &t_us);
 			e->foot[f].generated++;
+			e->foot[f].last_t_us = t_us;
 			if (f == INS_FOOT_LEFT || !(e->opt.feet & 1u))
 				pace(e, t_us);
 			if (emu_stop_requested)
@@ -391,9 +392,27 @@ static int run(struct emulator *e)
 
 /* ---- stats ------------------------------------------------------------------ */
 
-static json_t *foot_json(const struct foot_stats *fs)
+/* The model's steps (ins_synth_truth) whose stance ended by the foot's last
+ * generated frame: what a step detector that saw every frame counts. */
+static json_int_t steps_completed(const struct emulator *e, unsigned foot)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "frames_generated", (json_int_t)fs->generated,
+	int64_t contact_us, toe_off_us;
+	unsigned k = 0;
+
+	if (!e->foot[foot].generated)
+		return 0;
+	while (ins_synth_truth(e->synth, foot, k, &contact_us, &toe_off_us) == 0 &&
+	       toe_off_us <= e->foot[foot].last_t_us)
+		k++;
+	return (json_int_t)k;
+}
+
+static json_t *foot_json(const struct emulator *e, unsigned foot)
+{
+	const struct foot_stats *fs = &e->foot[foot];
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "steps_completed", steps_completed(e, foot),
+			 "frames_generated", (json_int_t)fs->generated,
 			 "frames_sent", (json_int_t)fs->sent, "dropped", (json_int_t)fs->dropped, "bad_crc",
 			 (json_int_t)fs->corrupted, "duplicated", (json_int_t)fs->duplicated, "lost_unplugged",
 			 (json_int_t)fs->lost_unplugged);
@@ -431,7 +450,7 @@ static json_t *stats_json(const struct emulator *e)
 
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
 		if (e->opt.feet & (1u << f))
-			json_object_set_new(feet, ins_foot_name(f), foot_json(&e->foot[f]));
+			json_object_set_new(feet, ins_foot_name(f), foot_json(e, f));
 	return json_pack("{s:s, s:s, s:i, s:f, s:f, s:I, s:s, s:b, s:I, s:I, s:I, s:O, s:o, s:o, s:o}", "format",
 			 e->opt.ascii ? "ascii" : "binary", "layout", e->layout->name, "n_sensors",
 			 (int)e->layout->n_sensors, "rate_hz", e->opt.rate_hz, "speed", e->opt.speed, "seed",

@@ -90,6 +90,7 @@ struct foot_stats {
 	uint64_t pending_lost; /* frames lost since the last valid frame */
 	int have_last;
 	uint32_t last_t_dev;
+	int64_t last_t_us; /* model time of the last frame generated: the steps' truth ends there */
 };
 
 struct emulator {

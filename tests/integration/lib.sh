@@ -9,7 +9,7 @@ INSOLED=${INSOLED:-$top_builddir/insoled}
 EMULATOR=${EMULATOR:-$top_builddir/insoled-emulator}
 # Start-up reads layouts and opens SQLite: a second is plenty, ten allows a
 # loaded CI machine.
-INSOLED_START_TIMEOUT_S=10
+INSOLED_START_TIMEOUT_S=${INSOLED_START_TIMEOUT_S:-10}
 # The emulator prints its pty at once; ten seconds allows a loaded machine.
 EMULATOR_START_TIMEOUT_S=10
 
@@ -115,7 +115,8 @@ wait_pid() {
 	fail "process $1 still running after $2 s"
 }
 
-api() { curl -sS --max-time 5 "$@"; }
+# API_TIMEOUT_S: a daemon under valgrind answers far slower.
+api() { curl -sS --max-time "${API_TIMEOUT_S:-5}" "$@"; }
 
 # wait_db_status JQ-EXPR: polls /api/status until its .database object
 # satisfies the expression, for up to $WAIT_S seconds (default 30); the last

@@ -227,7 +227,7 @@ static const char *const gaitndd_records[] = { "als1", "control1", "control2", "
  * reading matches both. */
 static double phase_bar_ms(const char *rec, unsigned foot)
 {
-	return strcmp(rec, "park4") == 0 && foot == INS_FOOT_LEFT ? 55.0 : GAITNDD_PHASE_MAX_MS;
+	return strcmp(rec, "park4") == 0 && foot == INS_FOOT_LEFT ? 40.0 : GAITNDD_PHASE_MAX_MS;
 }
 
 START_TEST(gaitndd_stride_stance_swing_match_published)

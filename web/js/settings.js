@@ -98,12 +98,13 @@ function accessCard() {
 	const logout = el('button', { type: 'button', onclick: async () => {
 		try { await post('logout'); state.textContent = 'Signed out.'; } catch (e) { state.textContent = `Sign-out failed: ${e.message}`; }
 	} }, 'Sign out');
-	const actions = el('div', { class: 'actions', id: 'auth-actions' }, login, logout);
+	// Hidden until the daemon says whether it wants a token, so a page
+	// without one never flashes a sign-in button.
+	const actions = el('div', { class: 'actions', id: 'auth-actions', hidden: true }, login, logout);
 	get('status').then((s) => {
 		const auth = s?.http?.auth;
 		state.textContent = auth === 'none' ? 'This daemon does not require a token (it listens on this computer only).' : 'Signed in: this daemon requires an access token.';
-		// nothing to sign in to without a token
 		actions.hidden = auth === 'none';
-	}).catch(() => { state.textContent = 'Not signed in.'; });
+	}).catch(() => { state.textContent = 'Not signed in.'; actions.hidden = false; });
 	return el('section', { class: 'card', 'aria-labelledby': 'h-access' }, el('h2', { id: 'h-access' }, 'Access'), state, actions);
 }
