@@ -2,8 +2,9 @@
 # The soak: SOAK_HOURS (default 2) of walking from the emulator, played
 # SOAK_SPEED times faster than real time into the daemon over a pty,
 # recorded as one session.  Default 20 (4,000 frames/s): at 40 a 2-core
-# machine running a parallel build dropped 0.1 % of the frames.  Every SOAK_SAMPLE_S seconds the daemon's
-# RSS and open file descriptors are sampled; after a warm-up (the first
+# machine running a parallel build dropped 0.1 % of the frames.  Every
+# SOAK_SAMPLE_S seconds the daemon's RSS and open file descriptors are
+# sampled; after a warm-up (the first
 # quarter: the store's page cache and the queues reach their working size)
 # RSS may grow by at most SOAK_RSS_GROWTH_KB and the descriptors not at all.
 # At the end the step count must equal the emulator's truth exactly, no
