@@ -252,8 +252,10 @@ static int set_device_key(struct ins_config_device *dev, const char *key, const 
 
 	if (!strcmp(key, "port"))
 		return copy_str(dev->port, sizeof(dev->port), key, value, err, errlen);
-	if (!strcmp(key, "layout"))
+	if (!strcmp(key, "layout")) {
+		dev->layout_given = 1;
 		return copy_str(dev->layout, sizeof(dev->layout), key, value, err, errlen);
+	}
 	if (!strcmp(key, "synth"))
 		return copy_str(dev->synth, sizeof(dev->synth), key, value, err, errlen);
 	if (!strcmp(key, "format")) {
@@ -297,7 +299,9 @@ int ins_config_set(struct ins_config *cfg, const char *section, const char *key,
 
 		return dev ? set_device_key(dev, key, value, err, errlen) : -1;
 	}
-	snprintf(err, errlen, "unknown section [%s] (expected [daemon] or [device NAME])", section);
+	if (!strncmp(section, "lane ", 5))
+		return ins_config_set_lane(cfg, section + 5, key, value, err, errlen);
+	snprintf(err, errlen, "unknown section [%s] (expected [daemon], [device NAME] or [lane NAME])", section);
 	return -1;
 }
 
@@ -317,7 +321,7 @@ static char *read_line(char *buf, int size, void *stream)
 	char *line = fgets(buf, size, ctx->file);
 
 	if (line)
-		ctx->line++;
+		ctx->cfg->line = ++ctx->line;
 	return line;
 }
 
@@ -353,6 +357,7 @@ int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t 
 		return -1;
 	}
 	line = ini_parse_stream(read_line, &ctx, on_ini_entry, &ctx);
+	cfg->line = 0;
 	if (line == 0 && ctx.has_token &&
 	    check_secret_mode(fileno(ctx.file), path, "holds the access token (token =)", err, errlen) < 0) {
 		fclose(ctx.file);
@@ -360,7 +365,7 @@ int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t 
 	}
 	fclose(ctx.file);
 	if (line == 0)
-		return 0;
+		return ins_config_resolve_lanes(cfg, path, err, errlen);
 	if (line == ctx.error_line)
 		snprintf(err, errlen, "%s:%d: %s", path, line, ctx.msg);
 	else
@@ -387,5 +392,5 @@ int ins_config_finish(struct ins_config *cfg, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return 0;
+	return ins_config_resolve_lanes(cfg, cfg->config_file[0] ? cfg->config_file : NULL, err, errlen);
 }

@@ -66,6 +66,10 @@ struct worker {
 	int64_t active_session;          /* analysis thread only */
 	atomic_uint_fast64_t frames_analysed, frames_rejected, steps_detected;
 	atomic_uint_fast64_t heartbeat; /* one more each time round the loop (notify.c) */
+	/* Frames per second over the last RATE_WINDOW_US of host time, for GET /api/lanes. */
+	_Atomic double frames_per_s;
+	int64_t rate_start_us;           /* analysis thread only */
+	uint64_t rate_start_frames;      /* analysis thread only */
 	/* Each foot's timeline across reloads (worker.c; set by reload.c while
 	 * the thread is stopped). */
 	int rebase[INS_FOOT_COUNT];
@@ -80,31 +84,51 @@ struct worker {
 };
 #define MASK_UNKNOWN 0xffu
 
+struct daemon;
+
+/* One lane (docs/configuration.md, [lane NAME]): the devices one subject
+ * wears, with their own acquisition queue, analysis thread, calibration,
+ * live state and recording, so that nothing one lane does (a device
+ * flooding garbage, stalling or unplugged) reaches another. */
+struct lane {
+	struct daemon *d;
+	unsigned index;                  /* in d->lane and d->cfg->lane */
+	char name[64];
+	char log_prefix[80];             /* "lane NAME: " with several lanes, else "" */
+	struct ins_layout *layout[INS_FOOT_COUNT];
+	struct ins_acq *acq;
+	struct ins_live *live;
+	struct control control;
+	struct snapshot_handover snapshot;
+	struct scale_handover scale;
+	struct worker worker;
+};
+
 struct daemon {
 	const struct ins_config *cfg;
 	struct ins_config *cfg_owned;    /* the configuration read by the last reload */
 	/* Held for writing while a reload swaps the pipeline; the HTTP hooks
 	 * hold it for reading while they use the devices, layouts or cfg. */
 	pthread_rwlock_t reload_lock;
-	struct ins_layout *layout[INS_FOOT_COUNT];
-	struct ins_acq *acq;
 	struct ins_store *store;
-	struct ins_live *live;
 	struct ins_http *http;
-	struct control control;
-	struct snapshot_handover snapshot;
-	struct scale_handover scale;
-	struct worker worker;
-	uint64_t notify_last_beat;       /* main thread only (notify.c) */
+	unsigned n_lanes;
+	struct lane lane[INS_CONFIG_MAX_LANES];
+	uint64_t notify_last_beat[INS_CONFIG_MAX_LANES]; /* main thread only (notify.c) */
 };
 
+static inline const struct ins_config_lane *lane_config(const struct lane *ln)
+{
+	return &ln->d->cfg->lane[ln->index];
+}
+
 /* pipeline.c: the parts start-up and a reload build. */
-int daemon_load_layouts(const struct ins_config *cfg, struct ins_layout *layout[INS_FOOT_COUNT], char *err,
-			size_t errlen);
-int daemon_open_analysis(struct daemon *d, char *err, size_t errlen);
-int daemon_open_live(struct daemon *d, char *err, size_t errlen);
-int daemon_add_devices(struct daemon *d, char *err, size_t errlen);
-int daemon_start_analysis(struct daemon *d, char *err, size_t errlen);
+int daemon_load_layouts(const struct ins_config *cfg, const struct ins_config_lane *lane,
+			struct ins_layout *layout[INS_FOOT_COUNT], char *err, size_t errlen);
+int daemon_open_analysis(struct lane *ln, char *err, size_t errlen);
+int daemon_open_live(struct lane *ln, char *err, size_t errlen);
+int daemon_add_devices(struct lane *ln, char *err, size_t errlen);
+int daemon_start_analysis(struct lane *ln, char *err, size_t errlen);
 int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen);
 
 /* reload.c: SIGHUP.  -1 when the daemon cannot go on. */
@@ -115,7 +139,7 @@ void daemon_data_path(const struct ins_config *cfg, const char *sub, char *out, 
 const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t size);
 
 /* worker.c */
-struct ins_analysis *daemon_new_analysis(const struct daemon *d, const struct ins_calib_curve *const calib[],
+struct ins_analysis *daemon_new_analysis(const struct lane *ln, const struct ins_calib_curve *const calib[],
 					 double body_weight_n, char *err, size_t errlen);
 void *daemon_analysis_main(void *arg);
 
@@ -130,7 +154,17 @@ void daemon_notify_stopping(void);
  * not root or done; -1 with err when that is impossible). */
 int daemon_drop_privileges(struct daemon *d, char *err, size_t errlen);
 
-/* hooks.c */
-struct ins_http_hooks daemon_http_hooks(struct daemon *d);
+/* lanes.c: making, starting and ending the lanes. */
+int daemon_open_lanes(struct daemon *d, char *err, size_t errlen);
+int daemon_start_lanes(struct daemon *d, char *err, size_t errlen);
+void daemon_stop_lanes(struct daemon *d);
+void daemon_free_lanes(struct daemon *d);
+/* The session a lane records, or NO_SESSION. */
+int64_t daemon_lane_recording(const struct lane *ln);
+/* The lane_summary hook (GET /api/lanes): ctx is the lane. */
+json_t *daemon_lane_summary(void *ctx);
+
+/* hooks.c: a lane's hooks (ctx is the lane). */
+struct ins_http_hooks daemon_http_hooks(struct lane *ln);
 
 #endif

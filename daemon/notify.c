@@ -41,19 +41,24 @@ int64_t daemon_watchdog_usec(void)
 }
 #endif
 
-/* "2 of 2 devices streaming, recording session 7" */
+/* "2 of 2 devices streaming, recording session 7" (sessions of every lane) */
 static void status_line(const struct daemon *d, char *out, size_t size)
 {
-	int64_t session = atomic_load(&d->control.recording);
-	int n = snprintf(out, size, "%u of %u devices streaming, ", ins_acq_streaming(d->acq),
-			 d->cfg->n_devices);
+	unsigned streaming = 0, recording = 0;
+	size_t n;
 
-	if (n < 0 || (size_t)n >= size)
-		return;
-	if (session != NO_SESSION)
-		snprintf(out + n, size - (size_t)n, "recording session %lld", (long long)session);
-	else
-		snprintf(out + n, size - (size_t)n, "not recording");
+	for (unsigned i = 0; i < d->n_lanes; i++)
+		streaming += (unsigned)ins_acq_streaming(d->lane[i].acq);
+	n = (size_t)snprintf(out, size, "%u of %u devices streaming, ", streaming, d->cfg->n_devices);
+	for (unsigned i = 0; i < d->n_lanes && n < size; i++) {
+		int64_t session = daemon_lane_recording(&d->lane[i]);
+
+		if (session != NO_SESSION)
+			n += (size_t)snprintf(out + n, size - n, "%srecording session %lld", recording++ ? ", " : "",
+					      (long long)session);
+	}
+	if (!recording && n < size)
+		snprintf(out + n, size - n, "not recording");
 }
 
 /* At start-up, and again after a reload. */
@@ -65,20 +70,34 @@ void daemon_notify_ready(const struct daemon *d)
 	notify(msg);
 }
 
+/* 1 when every lane's analysis thread went round its loop since the last tick. */
+static int all_lanes_beating(struct daemon *d)
+{
+	int beating = 1;
+
+	for (unsigned i = 0; i < d->n_lanes; i++) {
+		uint64_t beat = atomic_load(&d->lane[i].worker.heartbeat);
+
+		if (beat == d->notify_last_beat[i]) {
+			ins_warn("%sthe analysis thread has not gone round its loop since the last check",
+				 d->lane[i].log_prefix);
+			beating = 0;
+		}
+		d->notify_last_beat[i] = beat;
+	}
+	return beating;
+}
+
 void daemon_notify_tick(struct daemon *d)
 {
 	char msg[256] = "STATUS=";
-	uint64_t beat = atomic_load(&d->worker.heartbeat);
 
 	status_line(d, msg + 7, sizeof(msg) - 7);
 	notify(msg);
 	/* A stuck analysis thread stops the pets: systemd restarts the daemon
 	 * (WatchdogSec=) instead of it serving a frozen view. */
-	if (beat != d->notify_last_beat)
+	if (all_lanes_beating(d))
 		notify("WATCHDOG=1");
-	else
-		ins_warn("the analysis thread has not gone round its loop since the last check");
-	d->notify_last_beat = beat;
 }
 
 void daemon_notify_reloading(void)

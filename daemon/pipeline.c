@@ -17,14 +17,14 @@
 
 #define LOG_PREFIX "daemon"
 
-int daemon_load_layouts(const struct ins_config *cfg, struct ins_layout *layout[INS_FOOT_COUNT], char *err,
-			size_t errlen)
+int daemon_load_layouts(const struct ins_config *cfg, const struct ins_config_lane *lane,
+			struct ins_layout *layout[INS_FOOT_COUNT], char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 
 	daemon_data_path(cfg, "layouts", dir, sizeof(dir));
-	for (unsigned i = 0; i < cfg->n_devices; i++) {
-		const struct ins_config_device *dev = &cfg->device[i];
+	for (unsigned k = 0; k < lane->n_devices; k++) {
+		const struct ins_config_device *dev = &cfg->device[lane->device[k]];
 
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			if (dev->foot != INS_DEV_FOOT_AUTO && (unsigned)dev->foot != foot)
@@ -42,52 +42,53 @@ int daemon_load_layouts(const struct ins_config *cfg, struct ins_layout *layout[
 	return 0;
 }
 
-int daemon_add_devices(struct daemon *d, char *err, size_t errlen)
+int daemon_add_devices(struct lane *ln, char *err, size_t errlen)
 {
+	const struct ins_config *cfg = ln->d->cfg;
 	unsigned max_n = 0;
 
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		if (d->layout[foot] && d->layout[foot]->n_sensors > max_n)
-			max_n = d->layout[foot]->n_sensors;
-	d->acq = ins_acq_new(d->cfg->queue_frames, max_n, err, errlen);
-	if (!d->acq)
+		if (ln->layout[foot] && ln->layout[foot]->n_sensors > max_n)
+			max_n = ln->layout[foot]->n_sensors;
+	ln->acq = ins_acq_new(cfg->queue_frames, max_n, err, errlen);
+	if (!ln->acq)
 		return -1;
-	for (unsigned i = 0; i < d->cfg->n_devices; i++) {
-		const struct ins_config_device *dev = &d->cfg->device[i];
-		unsigned foot = dev->foot == INS_DEV_FOOT_AUTO ? (d->layout[0] ? 0 : 1) : (unsigned)dev->foot;
+	for (unsigned k = 0; k < lane_config(ln)->n_devices; k++) {
+		const struct ins_config_device *dev = &cfg->device[lane_config(ln)->device[k]];
+		unsigned foot = dev->foot == INS_DEV_FOOT_AUTO ? (ln->layout[0] ? 0 : 1) : (unsigned)dev->foot;
 		struct ins_device_config dc = {
 			.name = dev->name,
 			.port = dev->port,
 			.baud = dev->baud,
 			.foot = dev->foot,
-			.expected_n = d->layout[foot]->n_sensors,
+			.expected_n = ln->layout[foot]->n_sensors,
 			.synth_args = dev->synth[0] ? dev->synth : NULL,
-			.layout = d->layout[foot],
+			.layout = ln->layout[foot],
 			.format = dev->format[0] ? dev->format : NULL,
 		};
-		if (ins_acq_add_device(d->acq, &dc, err, errlen))
+		if (ins_acq_add_device(ln->acq, &dc, err, errlen))
 			return -1;
 	}
 	return 0;
 }
 
-int daemon_open_analysis(struct daemon *d, char *err, size_t errlen)
+int daemon_open_analysis(struct lane *ln, char *err, size_t errlen)
 {
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		if (!d->layout[foot])
+		if (!ln->layout[foot])
 			continue;
-		d->snapshot.calib[foot] = calloc(d->layout[foot]->n_sensors, sizeof(struct ins_calib_curve));
-		d->worker.sensor_flags[foot] = calloc(d->layout[foot]->n_sensors, sizeof(uint8_t));
-		if (d->layout[foot]->is_grid && (d->worker.mask_regions[foot] = malloc(d->layout[foot]->n_sensors)))
-			memset(d->worker.mask_regions[foot], MASK_UNKNOWN, d->layout[foot]->n_sensors);
-		if (!d->snapshot.calib[foot] || !d->worker.sensor_flags[foot] ||
-		    (d->layout[foot]->is_grid && !d->worker.mask_regions[foot])) {
+		ln->snapshot.calib[foot] = calloc(ln->layout[foot]->n_sensors, sizeof(struct ins_calib_curve));
+		ln->worker.sensor_flags[foot] = calloc(ln->layout[foot]->n_sensors, sizeof(uint8_t));
+		if (ln->layout[foot]->is_grid && (ln->worker.mask_regions[foot] = malloc(ln->layout[foot]->n_sensors)))
+			memset(ln->worker.mask_regions[foot], MASK_UNKNOWN, ln->layout[foot]->n_sensors);
+		if (!ln->snapshot.calib[foot] || !ln->worker.sensor_flags[foot] ||
+		    (ln->layout[foot]->is_grid && !ln->worker.mask_regions[foot])) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 	}
-	d->worker.ana = daemon_new_analysis(d, NULL, d->control.body_weight_n, err, errlen);
-	return d->worker.ana ? 0 : -1;
+	ln->worker.ana = daemon_new_analysis(ln, NULL, ln->control.body_weight_n, err, errlen);
+	return ln->worker.ana ? 0 : -1;
 }
 
 static int open_store(struct daemon *d, char *err, size_t errlen)
@@ -106,19 +107,20 @@ static int open_store(struct daemon *d, char *err, size_t errlen)
 	return d->store ? 0 : -1;
 }
 
-int daemon_open_live(struct daemon *d, char *err, size_t errlen)
+int daemon_open_live(struct lane *ln, char *err, size_t errlen)
 {
-	struct ins_live_config lc = { .display_hz = d->cfg->display_hz };
+	struct ins_live_config lc = { .display_hz = ln->d->cfg->display_hz };
 
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		lc.layout[foot] = d->layout[foot];
-	d->live = ins_live_new(&lc, err, errlen);
-	return d->live ? 0 : -1;
+		lc.layout[foot] = ln->layout[foot];
+	ln->live = ins_live_new(&lc, err, errlen);
+	return ln->live ? 0 : -1;
 }
 
 int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen)
 {
-	struct ins_http_hooks hooks = daemon_http_hooks(d);
+	struct ins_http_hooks hooks = daemon_http_hooks(&d->lane[0]);
+	struct ins_http_lane lanes[INS_CONFIG_MAX_LANES];
 	char web_root[PATH_MAX], vendor_root[PATH_MAX], layout_dir[PATH_MAX];
 	const struct ins_config *cfg = d->cfg;
 	struct ins_http_config hc = {
@@ -131,11 +133,15 @@ int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen)
 		.layout_dir = layout_dir,
 		.tls_cert = cfg->tls_cert[0] ? cfg->tls_cert : NULL,
 		.tls_key = cfg->tls_key[0] ? cfg->tls_key : NULL,
+		.lanes = lanes,
+		.n_lanes = d->n_lanes,
 	};
 
 	daemon_data_path(cfg, "web", web_root, sizeof(web_root));
 	daemon_data_path(cfg, "layouts", layout_dir, sizeof(layout_dir));
-	d->http = ins_http_start(&hc, d->store, d->live, &hooks, err, errlen);
+	for (unsigned i = 0; i < d->n_lanes; i++)
+		lanes[i] = (struct ins_http_lane){ d->lane[i].name, d->lane[i].live, daemon_http_hooks(&d->lane[i]) };
+	d->http = ins_http_start(&hc, d->store, d->lane[0].live, &hooks, err, errlen);
 	return d->http ? 0 : -1;
 }
 
@@ -151,13 +157,13 @@ static void announce(const struct daemon *d)
 	fflush(stdout);
 }
 
-int daemon_start_analysis(struct daemon *d, char *err, size_t errlen)
+int daemon_start_analysis(struct lane *ln, char *err, size_t errlen)
 {
-	if (pthread_create(&d->worker.thread, NULL, daemon_analysis_main, d) != 0) {
-		snprintf(err, errlen, "cannot start the analysis thread");
+	if (pthread_create(&ln->worker.thread, NULL, daemon_analysis_main, ln) != 0) {
+		snprintf(err, errlen, "%scannot start the analysis thread", ln->log_prefix);
 		return -1;
 	}
-	d->worker.running = 1;
+	ln->worker.running = 1;
 	return 0;
 }
 
@@ -203,30 +209,10 @@ static void teardown(struct daemon *d)
 {
 	if (d->http)
 		ins_http_stop(d->http);
-	if (d->acq)
-		ins_acq_stop(d->acq); /* the analysis thread drains the queue, then sees -1 */
-	if (d->worker.running)
-		pthread_join(d->worker.thread, NULL);
+	daemon_stop_lanes(d);
 	if (d->store)
 		ins_store_close(d->store);
-	if (d->live)
-		ins_live_free(d->live);
-	if (d->worker.ana)
-		ins_analysis_free(d->worker.ana);
-	if (d->acq)
-		ins_acq_free(d->acq);
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		ins_layout_free(d->layout[foot]);
-		free(d->snapshot.calib[foot]);
-		free(d->worker.sensor_flags[foot]);
-		free(d->worker.mask_regions[foot]);
-	}
-	pthread_mutex_destroy(&d->control.lock);
-	pthread_mutex_destroy(&d->worker.health_lock);
-	pthread_mutex_destroy(&d->scale.lock);
-	pthread_cond_destroy(&d->scale.cond);
-	pthread_mutex_destroy(&d->snapshot.lock);
-	pthread_cond_destroy(&d->snapshot.cond);
+	daemon_free_lanes(d);
 	pthread_rwlock_destroy(&d->reload_lock);
 	free(d->cfg_owned);
 }
@@ -238,22 +224,13 @@ int ins_daemon_run(const struct ins_config *cfg, daemon_config_reader reread)
 	sigset_t signals;
 	int status = EXIT_FAILURE;
 
-	pthread_mutex_init(&d.control.lock, NULL);
-	pthread_mutex_init(&d.snapshot.lock, NULL);
-	pthread_mutex_init(&d.worker.health_lock, NULL);
-	pthread_mutex_init(&d.scale.lock, NULL);
-	pthread_cond_init(&d.scale.cond, NULL);
-	pthread_cond_init(&d.snapshot.cond, NULL);
 	pthread_rwlock_init(&d.reload_lock, NULL);
-	d.control.body_weight_n = cfg->body_weight_kg * INS_GRAVITY;
 	block_signals(&signals);
-	if (daemon_load_layouts(cfg, d.layout, err, sizeof(err)) || daemon_open_analysis(&d, err, sizeof(err)) ||
-	    open_store(&d, err, sizeof(err)) || daemon_open_live(&d, err, sizeof(err)) ||
-	    daemon_add_devices(&d, err, sizeof(err)) || daemon_start_analysis(&d, err, sizeof(err)))
+	if (daemon_open_lanes(&d, err, sizeof(err)) || open_store(&d, err, sizeof(err)))
 		goto out;
 	/* Devices, database and the HTTP port are open: root is no longer
 	 * needed (a device reopened after an unplug is a dialout matter). */
-	if (ins_acq_start(d.acq, err, sizeof(err)) || daemon_start_http(&d, cfg->port, err, sizeof(err)) ||
+	if (daemon_start_lanes(&d, err, sizeof(err)) || daemon_start_http(&d, cfg->port, err, sizeof(err)) ||
 	    daemon_drop_privileges(&d, err, sizeof(err)))
 		goto out;
 	announce(&d);

@@ -64,13 +64,16 @@ static int lookup_group(const char *name, gid_t *gid, char *err, size_t errlen)
 	return 0;
 }
 
-static void wait_for_first_opens(struct ins_acq *acq, unsigned n_devices)
+/* Every lane's devices, within one FIRST_OPEN_WAIT_MS for them all. */
+static void wait_for_first_opens(const struct daemon *d)
 {
 	const struct timespec poll = { 0, FIRST_OPEN_POLL_MS * 1000000L };
+	int waited = 0;
 
-	for (int waited = 0; ins_acq_tried(acq) < n_devices && waited < FIRST_OPEN_WAIT_MS;
-	     waited += FIRST_OPEN_POLL_MS)
-		nanosleep(&poll, NULL);
+	for (unsigned i = 0; i < d->n_lanes; i++)
+		for (; ins_acq_tried(d->lane[i].acq) < lane_config(&d->lane[i])->n_devices && waited < FIRST_OPEN_WAIT_MS;
+		     waited += FIRST_OPEN_POLL_MS)
+			nanosleep(&poll, NULL);
 }
 
 int daemon_drop_privileges(struct daemon *d, char *err, size_t errlen)
@@ -99,7 +102,7 @@ int daemon_drop_privileges(struct daemon *d, char *err, size_t errlen)
 	gid = pw->pw_gid;
 	if (cfg->group[0] && lookup_group(cfg->group, &gid, err, errlen) < 0)
 		return -1;
-	wait_for_first_opens(d->acq, cfg->n_devices);
+	wait_for_first_opens(d);
 	if (give_database(cfg->db_path, pw->pw_uid, gid, err, errlen) < 0)
 		return -1;
 	/* Supplementary groups first (dialout, for serial ports that come

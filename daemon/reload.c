@@ -62,47 +62,59 @@ static void free_layouts(struct ins_layout *layout[INS_FOOT_COUNT])
 }
 
 /* The analysis thread ends once the stopped acquisition's queue is empty. */
-static void stop_pipeline(struct daemon *d)
+static void stop_pipeline(struct lane *ln)
 {
-	ins_acq_stop(d->acq);
-	pthread_join(d->worker.thread, NULL);
-	d->worker.running = 0;
-	ins_acq_free(d->acq);
-	d->acq = NULL;
+	ins_acq_stop(ln->acq);
+	pthread_join(ln->worker.thread, NULL);
+	ln->worker.running = 0;
+	ins_acq_free(ln->acq);
+	ln->acq = NULL;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		d->worker.rebase[foot] = 1;
+		ln->worker.rebase[foot] = 1;
 }
 
 /* New layouts: analysis, calibration and live state made again for them
  * (the HTTP server, which serves the live state, is stopped meanwhile). */
-static int swap_layouts(struct daemon *d, struct ins_layout *layout[INS_FOOT_COUNT], char *err, size_t errlen)
+static int swap_layouts(struct lane *ln, struct ins_layout *layout[INS_FOOT_COUNT], char *err, size_t errlen)
 {
-	ins_live_free(d->live);
-	d->live = NULL;
-	ins_analysis_free(d->worker.ana);
-	d->worker.ana = NULL;
+	ins_live_free(ln->live);
+	ln->live = NULL;
+	ins_analysis_free(ln->worker.ana);
+	ln->worker.ana = NULL;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		ins_layout_free(d->layout[foot]);
-		d->layout[foot] = layout[foot];
+		ins_layout_free(ln->layout[foot]);
+		ln->layout[foot] = layout[foot];
 		layout[foot] = NULL;
-		free(d->snapshot.calib[foot]);
-		free(d->worker.sensor_flags[foot]);
-		free(d->worker.mask_regions[foot]);
-		d->snapshot.calib[foot] = NULL;
-		d->worker.sensor_flags[foot] = NULL;
-		d->worker.mask_regions[foot] = NULL;
+		free(ln->snapshot.calib[foot]);
+		free(ln->worker.sensor_flags[foot]);
+		free(ln->worker.mask_regions[foot]);
+		ln->snapshot.calib[foot] = NULL;
+		ln->worker.sensor_flags[foot] = NULL;
+		ln->worker.mask_regions[foot] = NULL;
 	}
-	return daemon_open_analysis(d, err, errlen) || daemon_open_live(d, err, errlen) ? -1 : 0;
+	return daemon_open_analysis(ln, err, errlen) || daemon_open_live(ln, err, errlen) ? -1 : 0;
 }
 
 /* 0 when the new configuration runs, -1 (logged) when the daemon cannot go
  * on: the caller stops it.  A configuration that cannot be used is logged
  * and the running one kept. */
+/* Lanes are made at start-up: a daemon running several, or a configuration
+ * naming several, takes its devices and lanes at the next start. */
+static int lanes_reloadable(const struct daemon *d, const struct ins_config *cfg)
+{
+	if (d->n_lanes == 1 && cfg->n_lanes == 1)
+		return 1;
+	ins_err("reload: lanes and their devices take effect at the next start with several lanes; "
+		"keeping the running configuration");
+	return 0;
+}
+
 int daemon_reload(struct daemon *d, daemon_config_reader reread)
 {
 	struct ins_config *cfg = calloc(1, sizeof(*cfg));
 	struct ins_layout *layout[INS_FOOT_COUNT] = { NULL, NULL };
-	int64_t session = atomic_load(&d->control.recording);
+	struct lane *ln = &d->lane[0];
+	int64_t session = daemon_lane_recording(ln);
 	int changed = 0, rc;
 	uint16_t port = 0;
 	char err[512] = "";
@@ -115,14 +127,18 @@ int daemon_reload(struct daemon *d, daemon_config_reader reread)
 		return 0;
 	}
 	warn_restart_only(d->cfg, cfg);
-	if (daemon_load_layouts(cfg, layout, err, sizeof(err)) < 0) {
+	if (!lanes_reloadable(d, cfg)) {
+		free(cfg);
+		return 0;
+	}
+	if (daemon_load_layouts(cfg, &cfg->lane[0], layout, err, sizeof(err)) < 0) {
 		ins_err("reload: %s; keeping the running configuration", err);
 		free_layouts(layout);
 		free(cfg);
 		return 0;
 	}
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		changed |= !same_layout(layout[foot], d->layout[foot]);
+		changed |= !same_layout(layout[foot], ln->layout[foot]);
 	if (changed && session != NO_SESSION) {
 		ins_err("reload: session %lld is recording with the current layouts and calibration; "
 			"stop it, then reload again (nothing reloaded)", (long long)session);
@@ -139,12 +155,12 @@ int daemon_reload(struct daemon *d, daemon_config_reader reread)
 		d->http = NULL;
 	}
 	pthread_rwlock_wrlock(&d->reload_lock);
-	stop_pipeline(d);
+	stop_pipeline(ln);
 	free(d->cfg_owned);
 	d->cfg = d->cfg_owned = cfg;
-	if ((changed && swap_layouts(d, layout, err, sizeof(err)) < 0) ||
-	    daemon_add_devices(d, err, sizeof(err)) < 0 || daemon_start_analysis(d, err, sizeof(err)) < 0 ||
-	    ins_acq_start(d->acq, err, sizeof(err)) < 0)
+	if ((changed && swap_layouts(ln, layout, err, sizeof(err)) < 0) ||
+	    daemon_add_devices(ln, err, sizeof(err)) < 0 || daemon_start_analysis(ln, err, sizeof(err)) < 0 ||
+	    ins_acq_start(ln->acq, err, sizeof(err)) < 0)
 		rc = -1;
 	else
 		rc = 0;

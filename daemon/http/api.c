@@ -214,6 +214,7 @@ static void h_live_stream(struct ins_http *http, const struct ins_http_request *
 	resp->kind = INS_RESP_SSE;
 	resp->content_type = "text/event-stream";
 	resp->last_event_id = (uint64_t)id;
+	resp->sse_live = http->live;
 	ins_http_resp_header(resp, "Cache-Control", "no-store");
 	ins_http_resp_header(resp, "X-Accel-Buffering", "no");
 }
@@ -399,6 +400,12 @@ static void h_compare(struct ins_http *http, const struct ins_http_request *req,
 	ins_http_compare(http, req, resp);
 }
 
+static void h_lanes(struct ins_http *http, const struct ins_http_request *req,
+		    const struct ins_http_route *route, struct ins_http_response *resp)
+{
+	ins_http_api_lanes(http, resp);
+}
+
 static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_STATUS] = h_status,
 	[INS_ROUTE_METRICS] = h_metrics,
@@ -425,6 +432,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_TARE] = h_tare,
 	[INS_ROUTE_BODY_WEIGHT] = h_body_weight,
 	[INS_ROUTE_BODY_WEIGHT_SCALE] = h_body_weight_scale,
+	[INS_ROUTE_LANES] = h_lanes,
 };
 
 void ins_http_api(struct ins_http *http, const struct ins_http_request *req,

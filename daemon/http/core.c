@@ -86,6 +86,8 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 	if (hooks)
 		http->hooks = *hooks;
 	http->start_mono_us = ins_mono_us();
+	if (ins_http_lanes_new(http, cfg, err, errlen) < 0)
+		goto fail;
 	if (!http->bind_addr)
 		goto oom;
 	if (resolve_root(cfg->web_root, &http->web_root, "web_root", err, errlen) < 0 ||
@@ -121,6 +123,7 @@ void ins_http_core_free(struct ins_http *http)
 {
 	if (!http)
 		return;
+	ins_http_lanes_free(http);
 	free(http->bind_addr);
 	free(http->token);
 	free(http->web_root);
@@ -209,7 +212,10 @@ void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req
 		ins_http_resp_error(resp, 400, "id", "id: expected a positive integer in the path");
 		return;
 	}
-	ins_http_api(http, req, &route, resp);
+	if (route.lane[0])
+		ins_http_lane_dispatch(http, req, &route, resp);
+	else
+		ins_http_api(http, req, &route, resp);
 	/* after the change is committed: cached answers built before it are stale */
 	if (req->method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_DELETE | INS_HTTP_PUT))
 		atomic_fetch_add(&http->writes, 1);

@@ -4,8 +4,8 @@
  * free, and connections whose peer closed meanwhile can hold theirs until
  * the 30 s timeout: the whole server froze); SSE
  * responses are content-reader callbacks over ins_live cursors that suspend
- * their connection while there is nothing to send, and one waker thread
- * resumes them when the live state publishes (like systemd
+ * their connection while there is nothing to send (sse.c), and a waker thread per lane
+ * resumes them when its live state publishes (like systemd
  * journal-gatewayd, per-request state lives in con_cls and is freed in the
  * completion callback).  Long requests (replays, the body-weight
  * measurement, imports, re-analyses) run on the worker pool (jobs.c) with
@@ -705,11 +705,8 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 	}
 	if (start_mhd(http, srv, err, errlen) < 0)
 		goto fail;
-	if (live && pthread_create(&srv->waker, NULL, ins_http_sse_waker, srv) != 0) {
-		snprintf(err, errlen, "http: cannot start the SSE waker thread");
+	if (ins_http_sse_start_wakers(srv, live, err, errlen) < 0)
 		goto fail;
-	}
-	srv->waker_started = live != NULL;
 	ins_info("listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
 		 srv->port, http->tls_cert ? " (HTTPS)" : "");
 	return http;
@@ -740,8 +737,8 @@ void ins_http_stop(struct ins_http *http)
 				MHD_resume_connection(s->conn);
 			}
 		pthread_mutex_unlock(&srv->sse_lock);
-		if (srv->waker_started)
-			pthread_join(srv->waker, NULL);
+		for (unsigned i = 0; i < srv->n_wakers; i++)
+			pthread_join(srv->wakers[i].thread, NULL);
 		ins_http_jobs_stop(&srv->pool);
 		if (srv->mhd)
 			MHD_stop_daemon(srv->mhd);

@@ -19,6 +19,7 @@
 #define INS_HTTP_MAX_JSON_BODY (64u << 10) /* largest legitimate body is a few hundred bytes */
 #define INS_HTTP_MAX_UPLOAD (512ull << 20) /* a long two-foot dense-grid recording as CSV */
 #define INS_HTTP_MAX_EXTRA_HEADERS 6
+#define INS_HTTP_MAX_LANES 8            /* the configuration's limit */
 #define INS_HTTP_DEFAULT_LIVE_STEPS 10
 #define INS_HTTP_MAX_LIVE_STEPS 50
 #define INS_HTTP_DEFAULT_LIST_LIMIT 50
@@ -58,6 +59,7 @@ enum ins_http_route_id {
 	INS_ROUTE_SESSION_EXPORT, INS_ROUTE_SESSION_CURVES, INS_ROUTE_SESSION_FRAMES, INS_ROUTE_SESSION_SELECTION,
 	INS_ROUTE_COMPARE, INS_ROUTE_SUBJECTS, INS_ROUTE_SUBJECT,
 	INS_ROUTE_LOGIN, INS_ROUTE_LOGOUT, INS_ROUTE_TARE, INS_ROUTE_BODY_WEIGHT, INS_ROUTE_BODY_WEIGHT_SCALE,
+	INS_ROUTE_LANES,
 	INS_ROUTE_COUNT
 };
 struct ins_http_route {
@@ -66,6 +68,7 @@ struct ins_http_route {
 	int64_t object_id;            /* the numeric path segment, if any */
 	const char *name;             /* the name segment (layout name, export file) */
 	int bad_id;                   /* an id segment that is not a positive integer */
+	char lane[64];                /* /api/lanes/NAME/...: NAME; "" for the un-prefixed routes */
 };
 /* One request as the dispatcher sees it.  Strings are owned by the caller
  * except path/query, which ins_http_parse_target allocates and
@@ -104,6 +107,7 @@ struct ins_http_response {
 	uint64_t file_size;
 	struct ins_export *export;
 	uint64_t last_event_id;       /* SSE */
+	struct ins_live *sse_live;    /* SSE: the lane's live state the stream follows */
 	unsigned n_headers;
 	struct {
 		const char *name;
@@ -216,6 +220,13 @@ struct ins_http {
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 	_Atomic unsigned long long writes;      /* state-changing requests served */
 	struct ins_http_list_cache list_cache;
+
+	/* Lanes (lanes.c): each a view sharing this server and store, with
+	 * its own live state, hooks and recording; NULL/0 with one lane. */
+	struct ins_http **lanes;
+	unsigned n_lanes;
+	char *lane_name;              /* a lane's view: its name; the server: NULL */
+	struct ins_http *parent;      /* a lane's view: the server's */
 };
 
 /* ---- core: everything but the socket (core.c) ---------------------------- */
@@ -240,6 +251,20 @@ void ins_http_log_response(struct ins_http *http, const char *method, const stru
 int64_t ins_http_recording_id(struct ins_http *http);
 /* id 0: the session stopped_id stopped. */
 void ins_http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id);
+
+/* ---- lanes (lanes.c) ------------------------------------------------------ */
+/* Makes a view per lane of cfg; 0, or -1 with err. */
+int ins_http_lanes_new(struct ins_http *http, const struct ins_http_config *cfg, char *err, size_t errlen);
+void ins_http_lanes_free(struct ins_http *http);
+/* GET /api/lanes */
+void ins_http_api_lanes(struct ins_http *http, struct ins_http_response *resp);
+/* A request under /api/lanes/NAME/: answered by that lane's view. */
+void ins_http_lane_dispatch(struct ins_http *http, const struct ins_http_request *req,
+			    const struct ins_http_route *route, struct ins_http_response *resp);
+/* GET /api/sessions: ?lane=NAME, else the lane of a /api/lanes/NAME/ route, else NULL (all). */
+const char *ins_http_lane_filter(const struct ins_http_request *req);
+/* Session id stopped: whichever lane's view records it no longer does. */
+void ins_http_lanes_stopped(struct ins_http *http, int64_t id);
 
 /* ---- parsing and routing (router.c) -------------------------------------- */
 /* Splits and decodes "path?query"; returns 0, or the HTTP status to answer

@@ -230,7 +230,26 @@ static const struct {
 	{ "/api/calibration/tare", INS_ROUTE_TARE, INS_HTTP_POST },
 	{ "/api/calibration/body-weight", INS_ROUTE_BODY_WEIGHT, INS_HTTP_POST },
 	{ "/api/calibration/body-weight-scale", INS_ROUTE_BODY_WEIGHT_SCALE, INS_HTTP_POST },
+	{ "/api/lanes", INS_ROUTE_LANES, GET_ },
 };
+
+#define LANES_PREFIX "/api/lanes/"
+
+/* "/api/lanes/NAME/REST": NAME into out->lane, and REST (from its '/') is
+ * what the route patterns match after their "/api".  NULL when path is not
+ * a lane's route. */
+static const char *lane_rest(const char *path, struct ins_http_route *out)
+{
+	const char *name = path + strlen(LANES_PREFIX);
+	size_t n = strcspn(name, "/");
+
+	if (strncmp(path, LANES_PREFIX, strlen(LANES_PREFIX)) != 0 || n == 0 || n >= sizeof(out->lane) ||
+	    name[n] != '/')
+		return NULL;
+	memcpy(out->lane, name, n);
+	out->lane[n] = '\0';
+	return name + n;
+}
 
 /* A positive decimal id without sign or leading zeros, below 10^18. */
 static int parse_id(const char *s, size_t n, int64_t *out)
@@ -280,15 +299,22 @@ static int match(const char *pattern, const char *path, struct ins_http_route *o
 
 void ins_http_route_match(const char *path, struct ins_http_route *out)
 {
+	const char *rest;
+	size_t skip = 0;
+
 	memset(out, 0, sizeof(*out));
 	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0) {
 		out->id = INS_ROUTE_STATIC;
 		out->methods = GET_;
 		return;
 	}
+	if ((rest = lane_rest(path, out)) != NULL) {
+		path = rest;
+		skip = strlen("/api");
+	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		/* Literal routes come before '#' ones ("import" is not an id). */
-		if (match(routes[i].pattern, path, out)) {
+		if (match(routes[i].pattern + skip, path, out)) {
 			out->id = routes[i].id;
 			out->methods = routes[i].methods;
 			return;

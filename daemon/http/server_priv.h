@@ -20,6 +20,7 @@ struct sse_stream {
 	struct ins_http_server *srv;
 	struct MHD_Connection *conn;
 	struct ins_live_cursor *cursor;
+	struct ins_live *live;        /* the lane's live state the cursor reads */
 	atomic_llong last_send_us;
 	int sent_preamble;
 	int suspended;                /* under srv->sse_lock */
@@ -35,8 +36,14 @@ struct ins_http_server {
 	pthread_mutex_t sse_lock;
 	struct sse_stream *streams;
 	atomic_int stopping;          /* written under sse_lock */
-	pthread_t waker;
-	int waker_started;
+	/* One waker per lane's live state, so a lane publishing at full rate
+	 * never delays another's streams. */
+	struct sse_waker {
+		struct ins_http_server *srv;
+		struct ins_live *live;
+		pthread_t thread;
+	} wakers[INS_HTTP_MAX_LANES];
+	unsigned n_wakers;
 
 	pthread_mutex_t jobs_lock;     /* orders a job's suspend before its resume */
 	struct ins_http_jobs pool;
@@ -70,9 +77,10 @@ struct conn_req {
 void ins_http_srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* sse.c: the response of GET /api/live/stream, and the thread that wakes
- * suspended streams (started with the server when it has a live state). */
+/* sse.c: the response of GET /api/live/stream (or a lane's), and the
+ * threads that wake suspended streams, one per lane's live state: 0, or -1
+ * with err. */
 struct MHD_Response *ins_http_sse_response(struct conn_req *r);
-void *ins_http_sse_waker(void *arg);
+int ins_http_sse_start_wakers(struct ins_http_server *srv, struct ins_live *live, char *err, size_t errlen);
 
 #endif

@@ -95,6 +95,7 @@ static void h_session_list(struct ins_http *http, const struct ins_http_request 
 	}
 	f.subject = ins_http_query(req, "subject");
 	f.footwear = ins_http_query(req, "footwear");
+	f.lane = ins_http_lane_filter(req);
 	f.from_us = from;
 	f.to_us = to;
 	f.offset = (unsigned)offset;
@@ -214,8 +215,7 @@ void ins_http_api_session_stop(struct ins_http *http, const struct ins_http_requ
 		ins_http_resp_store_error(resp, rc, err);
 		return;
 	}
-	if (ins_http_recording_id(http) == id)
-		ins_http_set_recording(http, 0, id);
+	ins_http_lanes_stopped(http, id);
 	ins_info("recording session %" PRId64 " stopped", id);
 	answer_session(http, id, 200, resp);
 }

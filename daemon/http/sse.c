@@ -1,11 +1,13 @@
 /* The live stream (docs/api.md, GET /api/live/stream): SSE responses are
  * content-reader callbacks over ins_live cursors that suspend their
- * connection while there is nothing to send, and one waker thread resumes
- * them when the live state publishes or a heartbeat is due. */
+ * connection while there is nothing to send, and a waker thread per lane
+ * resumes that lane's streams when its live state publishes or a heartbeat
+ * is due. */
 #include <config.h>
 
 #include <microhttpd.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -89,13 +91,14 @@ static void sse_free(void *cls)
 	free(s);
 }
 
-void *ins_http_sse_waker(void *arg)
+static void *waker_main(void *arg)
 {
-	struct ins_http_server *srv = arg;
+	struct sse_waker *w = arg;
+	struct ins_http_server *srv = w->srv;
 	uint64_t seen = 0;
 
 	for (;;) {
-		uint64_t newest = ins_live_wait(srv->http->live, seen, WAKER_TICK_MS);
+		uint64_t newest = ins_live_wait(w->live, seen, WAKER_TICK_MS);
 		int64_t now = sse_now(srv);
 		int stop;
 
@@ -104,7 +107,7 @@ void *ins_http_sse_waker(void *arg)
 		for (struct sse_stream *s = srv->streams; s; s = s->next) {
 			int due = newest != seen || stop || now - atomic_load(&s->last_send_us) >= SSE_HEARTBEAT_US;
 
-			if (s->suspended && due) {
+			if (s->suspended && due && (s->live == w->live || stop)) {
 				s->suspended = 0;
 				MHD_resume_connection(s->conn);
 			}
@@ -140,7 +143,8 @@ struct MHD_Response *ins_http_sse_response(struct conn_req *r)
 	s->srv = srv;
 	s->conn = r->conn;
 	atomic_init(&s->last_send_us, sse_now(srv));
-	s->cursor = ins_live_cursor_open(srv->http->live, r->resp.last_event_id);
+	s->live = r->resp.sse_live ? r->resp.sse_live : srv->http->live;
+	s->cursor = ins_live_cursor_open(s->live, r->resp.last_event_id);
 	if (!s->cursor) {
 		free(s);
 		return NULL;
@@ -164,4 +168,25 @@ struct MHD_Response *ins_http_sse_response(struct conn_req *r)
 	bound_send_buffer(r->conn);
 	r->is_sse = 1;
 	return mr;
+}
+
+/* A waker for the server's live state and one for each other lane's. */
+int ins_http_sse_start_wakers(struct ins_http_server *srv, struct ins_live *live, char *err, size_t errlen)
+{
+	struct ins_http *http = srv->http;
+
+	for (unsigned i = 0; i < (http->n_lanes ? http->n_lanes : 1); i++) {
+		struct sse_waker *w = &srv->wakers[srv->n_wakers];
+
+		w->srv = srv;
+		w->live = i == 0 ? live : http->lanes[i]->live;
+		if (!w->live)
+			continue;
+		if (pthread_create(&w->thread, NULL, waker_main, w) != 0) {
+			snprintf(err, errlen, "http: cannot start the SSE waker thread");
+			return -1;
+		}
+		srv->n_wakers++;
+	}
+	return 0;
 }

@@ -23,12 +23,12 @@ static json_t *int_or_null(sqlite3_stmt *q, int col)
 
 #define SESSION_COLUMNS \
 	"s.id, sub.code, s.footwear, s.notes, s.state, s.start_us, s.end_us, s.layout_left, s.layout_right, " \
-	"s.body_weight_n, s.software_version, s.frames, s.steps, s.devices, s.source, s.analysed_version"
+	"s.body_weight_n, s.software_version, s.frames, s.steps, s.devices, s.source, s.analysed_version, s.lane"
 #define SESSION_FROM " FROM sessions s LEFT JOIN subjects sub ON sub.id = s.subject_id "
 
 static json_t *session_json(sqlite3_stmt *q)
 {
-	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o}, s:f, s:s, s:I, s:I, s:s, s:s, s:o}",
+	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o}, s:f, s:s, s:I, s:I, s:s, s:s, s:o, s:o}",
 			 "id", (json_int_t)sqlite3_column_int64(q, 0),
 			 "subject", text_or_null(q, 1),
 			 "footwear", (const char *)sqlite3_column_text(q, 2),
@@ -43,7 +43,8 @@ static json_t *session_json(sqlite3_stmt *q)
 			 "steps", (json_int_t)sqlite3_column_int64(q, 12),
 			 "devices", (const char *)sqlite3_column_text(q, 13),
 			 "source", (const char *)sqlite3_column_text(q, 14),
-			 "analysed_version", text_or_null(q, 15));
+			 "analysed_version", text_or_null(q, 15),
+			 "lane", text_or_null(q, 16));
 }
 
 static void set_rc(int *rc, int v)
@@ -57,7 +58,7 @@ json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_fi
 {
 	static const char where[] =
 		"WHERE (?1 IS NULL OR sub.code = ?1) AND (?2 IS NULL OR instr(s.footwear, ?2) > 0) "
-		"AND (?3 = 0 OR s.start_us >= ?3) AND (?4 = 0 OR s.start_us <= ?4) ";
+		"AND (?3 = 0 OR s.start_us >= ?3) AND (?4 = 0 OR s.start_us <= ?4) AND (?7 IS NULL OR s.lane = ?7) ";
 	struct ins_session_filter none = { 0 };
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL, *c = NULL;
@@ -75,6 +76,7 @@ json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_fi
 	}
 	if ((r = store_check_text("subject", f->subject, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
 	    (r = store_check_text("footwear", f->footwear, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
+	    (r = store_check_text("lane", f->lane, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
 	    (r = store_reader_open(st, &db, err, errlen)) < 0) {
 		set_rc(rc, r);
 		return NULL;
@@ -98,6 +100,8 @@ json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_fi
 			sqlite3_bind_text(s, 2, f->footwear, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, f->from_us);
 		sqlite3_bind_int64(s, 4, f->to_us);
+		if (f->lane)
+			sqlite3_bind_text(s, 7, f->lane, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(q, 5, limit);
 	sqlite3_bind_int64(q, 6, f->offset);

@@ -105,8 +105,8 @@ int store_insert_session(struct ins_store *st, const struct ins_session_meta *m,
 	 * (sql/002_session_ids.sql): ids are never reused. */
 	if ((rc = prep(st, "INSERT INTO sessions(id, subject_id, footwear, notes, state, start_us, source, devices, "
 		       "layout_left, layout_right, calibration_json, body_weight_n, software_version, "
-		       "analysed_version) VALUES ((SELECT max(coalesce((SELECT max(id) FROM sessions), 0), "
-		       "(SELECT max_deleted FROM session_id_floor)) + 1),?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		       "analysed_version, lane) VALUES ((SELECT max(coalesce((SELECT max(id) FROM sessions), 0), "
+		       "(SELECT max_deleted FROM session_id_floor)) + 1),?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		       &q, err, errlen)) < 0)
 		return rc;
 	if (subject)
@@ -126,6 +126,8 @@ int store_insert_session(struct ins_store *st, const struct ins_session_meta *m,
 	sqlite3_bind_double(q, 11, m->body_weight_n);
 	sqlite3_bind_text(q, 12, PACKAGE_VERSION, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 13, PACKAGE_VERSION, -1, SQLITE_STATIC);
+	if (m->lane)
+		sqlite3_bind_text(q, 14, m->lane, -1, SQLITE_STATIC);
 	rc = run(st, q, "creating the session", err, errlen);
 	sqlite3_finalize(q);
 	if (rc == 0)

@@ -36,6 +36,17 @@ struct ins_http_hooks {
 	 * "scale"} in *result; a refused measurement returns INS_STORE_ECONFLICT
 	 * with err saying why. */
 	int (*body_weight_scale)(void *ctx, int foot, json_t **result, char *err, size_t errlen);
+	/* One lane's line in GET /api/lanes: {"name", "devices", "state",
+	 * "frames_per_s", "recording_session", ...}. */
+	json_t *(*lane_summary)(void *ctx);
+};
+
+/* A lane: the devices one subject wears, with its own live state and hooks
+ * (docs/api.md, "Lanes"). */
+struct ins_http_lane {
+	const char *name;
+	struct ins_live *live;
+	struct ins_http_hooks hooks;
 };
 
 struct ins_http_config {
@@ -53,6 +64,11 @@ struct ins_http_config {
 	 * NULL = ins_mono_us.  Tests stop it, so that every event has to come
 	 * through a wake-up and a lost one cannot hide behind a heartbeat. */
 	int64_t (*clock_us)(void);
+	/* The lanes served under /api/lanes/NAME/; the un-prefixed routes are
+	 * the live state and hooks given to ins_http_start (the first lane's).
+	 * n_lanes 0: one lane, unnamed. */
+	const struct ins_http_lane *lanes;
+	unsigned n_lanes;
 };
 
 struct ins_http;

@@ -61,6 +61,7 @@ struct ins_session_meta {
 	const char *devices;        /* free text: device paths/ids */
 	const char *calibration_json; /* calibration used, as JSON text */
 	double body_weight_n;       /* 0 unknown */
+	const char *lane;           /* the lane recording it (live sessions); NULL for none */
 };
 int ins_store_session_start(struct ins_store *st, const struct ins_session_meta *meta,
 			    int64_t *session_id, char *err, size_t errlen);
@@ -83,6 +84,7 @@ struct ins_session_filter {
 	const char *footwear;       /* substring, NULL = any */
 	int64_t from_us, to_us;     /* start time range, 0 = open */
 	unsigned offset, limit;     /* paging; limit 0 = default */
+	const char *lane;           /* exact, NULL = any */
 };
 /* Queries return new JSON (caller json_decref) or NULL with *rc set. */
 json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_filter *f, int *rc,

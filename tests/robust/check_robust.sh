@@ -7,13 +7,13 @@
 #   fuzz        every libFuzzer target on its seed corpus and kept regressions,
 #               then FUZZ_SECONDS of fuzzing each (new crash inputs are saved)
 #   matrix      tests/robust/fault_matrix.sh: the daemon against each fault
-#   soak        tests/robust/soak.sh: hours of walking, accelerated (by name)
+#   soak        tests/robust/soak.sh: hours of walking, accelerated
 # ROBUST_PARTS chooses (default: all, in that order); ROBUST_DIR holds the
 # extra builds (default: robust/ in the build directory).  Each part prints
 # what it found; the last lines are one per part.
 set -u
 : "${top_srcdir:?run through make check-robust}" "${top_builddir:?run through make check-robust}"
-parts=${ROBUST_PARTS:-sanitizers valgrind fuzz matrix}
+parts=${ROBUST_PARTS:-sanitizers valgrind fuzz matrix soak}
 work=${ROBUST_DIR:-$top_builddir/robust}
 make=${MAKE:-make}
 mkdir -p "$work"

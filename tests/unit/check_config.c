@@ -107,6 +107,88 @@ START_TEST(demo_adds_the_synthetic_pair)
 }
 END_TEST
 
+START_TEST(no_lanes_is_one_default_lane)
+{
+	struct ins_config cfg;
+	const char *path = write_temp("[device l]\nport = synthetic\nfoot = left\n[device r]\nport = synthetic\nfoot = right\n");
+
+	ins_config_defaults(&cfg);
+	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.n_lanes, 1);
+	ck_assert_str_eq(cfg.lane[0].name, "default");
+	ck_assert_uint_eq(cfg.lane[0].n_devices, 2);
+	ck_assert_uint_eq(cfg.lane[0].device[0], 0);
+	ck_assert_uint_eq(cfg.lane[0].device[1], 1);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(lanes_name_their_devices)
+{
+	struct ins_config cfg;
+	const char *path = write_temp("[lane t1]\ndevices = t1l, t1r\nbody_weight_kg = 70\n"
+				      "[lane t2]\ndevices = t2\nlayout = grid60x21\n"
+				      "[device t1l]\nport = synthetic\nfoot = left\n"
+				      "[device t1r]\nport = synthetic\nfoot = right\n"
+				      "[device t2]\nport = synthetic\n");
+
+	ins_config_defaults(&cfg);
+	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.n_lanes, 2);
+	ck_assert_str_eq(cfg.lane[0].name, "t1");
+	ck_assert_uint_eq(cfg.lane[0].n_devices, 2);
+	ck_assert_double_eq(cfg.lane[0].body_weight_kg, 70);
+	ck_assert_str_eq(cfg.lane[1].name, "t2");
+	ck_assert_uint_eq(cfg.lane[1].n_devices, 1);
+	ck_assert_uint_eq(cfg.lane[1].device[0], 2);
+	ck_assert_str_eq(cfg.device[2].layout, "grid60x21");
+	ck_assert_str_eq(cfg.device[0].layout, "fsr16");
+	unlink(path);
+}
+END_TEST
+
+static const struct bad_case bad_lanes[] = {
+	{ "[device a]\nport = x\n[lane one]\ndevices = a, b\n", ":4: devices: unknown device 'b'" },
+	{ "[device a]\nport = x\n[lane one]\ndevices = a\n[lane two]\ndevices = a\n",
+	  ":6: devices: device 'a' is already in [lane one]" },
+	{ "[device a]\nport = x\nfoot = left\n[device b]\nport = y\nfoot = left\n[lane one]\ndevices = a b\n",
+	  ":8: devices: 'a' and 'b' both read the left foot in [lane one]" },
+	{ "[device a]\nport = x\n[device b]\nport = y\nfoot = right\n[lane one]\ndevices = a,b\n",
+	  ":7: devices: 'a' and 'b' both read the right foot in [lane one]" },
+	{ "[lane one]\ncolour = red\n", ":2: unknown key 'colour' in [lane one]" },
+	{ "[lane o/ne]\ndevices = a\n", ":2: lane name 'o/ne' must be" },
+	{ "[lane one]\nbody_weight_kg = 2\n", ":2: body_weight_kg" },
+	{ "[device a]\nport = x\n[lane one]\ndevices = ,\n", ":4: devices: [lane one] names no device" },
+};
+
+START_TEST(bad_lanes_name_line_and_key)
+{
+	struct ins_config cfg;
+	const char *path = write_temp(bad_lanes[_i].text);
+
+	ins_config_defaults(&cfg);
+	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, path) == err, "error should start with the file name: %s", err);
+	ck_assert_msg(strstr(err, bad_lanes[_i].expect) != NULL, "got '%s', expected '%s'", err, bad_lanes[_i].expect);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(device_in_no_lane_is_refused)
+{
+	struct ins_config cfg;
+	const char *path = write_temp("[device a]\nport = x\n[device b]\nport = y\n[lane one]\ndevices = a\n");
+
+	ins_config_defaults(&cfg);
+	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, path) == err, "error should start with the file name: %s", err);
+	ck_assert_ptr_nonnull(strstr(err, ": [device b]: in no lane: name it in one [lane]'s devices"));
+	unlink(path);
+}
+END_TEST
+
 START_TEST(listen_forms)
 {
 	struct ins_config cfg;
@@ -136,6 +218,10 @@ Suite *ins_suite_config(void)
 	tcase_add_test(tc, missing_file_and_missing_device);
 	tcase_add_test(tc, demo_adds_the_synthetic_pair);
 	tcase_add_test(tc, listen_forms);
+	tcase_add_test(tc, no_lanes_is_one_default_lane);
+	tcase_add_test(tc, lanes_name_their_devices);
+	tcase_add_loop_test(tc, bad_lanes_name_line_and_key, 0, sizeof(bad_lanes) / sizeof(bad_lanes[0]));
+	tcase_add_test(tc, device_in_no_lane_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

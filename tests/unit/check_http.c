@@ -280,6 +280,64 @@ START_TEST(dispatch_without_a_database_or_pipeline)
 }
 END_TEST
 
+/* Two lanes: each lane's routes reach its own hooks, the un-prefixed ones
+ * the first lane's, and GET /api/lanes lists both. */
+static const char *lane_tared[2];
+
+static int lane_tare(void *ctx, int foot, char *err, size_t errlen)
+{
+	lane_tared[foot] = ctx;
+	return 0;
+}
+
+static json_t *lane_summary(void *ctx)
+{
+	return json_pack("{s:s}", "state", (const char *)ctx);
+}
+
+START_TEST(lanes_reach_their_own_hooks)
+{
+	static const char *const json_ok[] = { "Content-Type: application/json", "Host: 127.0.0.1:8080", NULL };
+	struct ins_http_lane lanes[2] = {
+		{ "t1", NULL, { .ctx = (void *)"one", .tare = lane_tare, .lane_summary = lane_summary } },
+		{ "t2", NULL, { .ctx = (void *)"two", .tare = lane_tare, .lane_summary = lane_summary } },
+	};
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .lanes = lanes, .n_lanes = 2 };
+	struct ins_http_response resp;
+	char err[200];
+	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, &lanes[0].hooks, err, sizeof(err));
+	json_t *j;
+
+	ck_assert_ptr_nonnull(http);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes", NULL, NULL, &resp), 200);
+	j = json_loadb(resp.body, resp.len, 0, NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "lanes")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "lanes"), 1), "name")), "t2");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "lanes"), 1), "state")), "two");
+	json_decref(j);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/lanes/t2/calibration/tare", json_ok, "{\"foot\":\"left\"}",
+				   &resp), 200);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/tare", json_ok, "{\"foot\":\"right\"}", &resp),
+			  200);
+	ins_http_response_clear(&resp);
+	ck_assert_str_eq(lane_tared[INS_FOOT_LEFT], "two");
+	ck_assert_str_eq(lane_tared[INS_FOOT_RIGHT], "one");
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t3/status", NULL, NULL, &resp), 404);
+	ck_assert_msg(strstr(resp.body, "no lane named 't3'"), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t2/compare?ids=1,2", NULL, NULL, &resp), 404);
+	ck_assert_msg(strstr(resp.body, "not a lane's endpoint"), "%s", resp.body);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t2/live", NULL, NULL, &resp), 503);
+	ins_http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t2", NULL, NULL, &resp), 404);
+	ins_http_response_clear(&resp);
+	ins_http_core_free(http);
+}
+END_TEST
+
 START_TEST(layouts_default_to_the_data_directory)
 {
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .web_root = SRC "/web/" };
@@ -2069,6 +2127,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, refuses_lan_address_without_token);
 	tcase_add_test(unit, layouts_default_to_the_data_directory);
 	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
+	tcase_add_test(unit, lanes_reach_their_own_hooks);
 	tcase_add_test(unit, session_curves_without_a_database);
 	tcase_add_test(unit, body_weight_scale_route);
 	tcase_add_test(unit, weak_tokens_are_refused);

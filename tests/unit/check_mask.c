@@ -9,22 +9,13 @@
 #include "insoled/analysis.h"
 #include "insoled/layout.h"
 #include "analysis_fixtures.h"
+#include "lib.h"
 
-#define LAYOUT_DIR INS_TEST_SRCDIR "/layouts"
 #define RATE_HZ 100
 #define STANCE_S 0.62
 #define STRIDE_S 1.0
 #define LEAD_S 0.3              /* swing before the first contact: a cold start needs one */
 #define N_STEPS 8
-
-static struct ins_layout *load(const char *name)
-{
-	char err[512];
-	struct ins_layout *l = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
-
-	ck_assert_msg(l != NULL, "%s", err);
-	return l;
-}
 
 /* Each region's load during stance: a half sine of amplitude kpa from
  * `from` to `to` (fractions of stance): the heel early, the toes late,
@@ -134,7 +125,7 @@ START_TEST(fsr16_regions_match_a_known_walk)
 		INS_MASK_MTH1, INS_MASK_MTH2_3, INS_MASK_MTH2_3, INS_MASK_MTH4_5, INS_MASK_MTH4_5,
 		INS_MASK_HALLUX, INS_MASK_LESSER_TOES, INS_MASK_LESSER_TOES, INS_MASK_LESSER_TOES
 	};
-	struct ins_layout *l = load("fsr16");
+	struct ins_layout *l = test_load_shipped("fsr16");
 	int owner[16];
 	float gain[16];
 	struct walk w = { .l = l, .owner = owner, .gain = gain };
@@ -178,7 +169,7 @@ static void grid_walk(struct walk *w, double len_mm, double heel_mm)
 
 START_TEST(grid60x21_regions_match_a_known_walk)
 {
-	struct ins_layout *l = load("grid60x21");
+	struct ins_layout *l = test_load_shipped("grid60x21");
 	struct walk w = { .l = l, .owner = calloc(l->n_sensors, sizeof(int)),
 			  .gain = calloc(l->n_sensors, sizeof(float)) };
 
@@ -200,7 +191,7 @@ END_TEST
  * only the insole's mask). */
 START_TEST(grid_mask_follows_the_footprint)
 {
-	struct ins_layout *l = load("grid60x21");
+	struct ins_layout *l = test_load_shipped("grid60x21");
 	struct walk w = { .l = l, .owner = calloc(l->n_sensors, sizeof(int)),
 			  .gain = calloc(l->n_sensors, sizeof(float)) };
 
@@ -224,7 +215,7 @@ END_TEST
  * hallux once steps are in, in MTH 1 before (the insole's own mask). */
 START_TEST(grid_mask_regions_follow_the_footprint)
 {
-	struct ins_layout *l = load("grid60x21");
+	struct ins_layout *l = test_load_shipped("grid60x21");
 	struct walk w = { .l = l, .owner = calloc(l->n_sensors, sizeof(int)),
 			  .gain = calloc(l->n_sensors, sizeof(float)) };
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
@@ -267,7 +258,7 @@ END_TEST
 
 START_TEST(gaitpdb8_regions_without_a_sensor_are_not_measured)
 {
-	struct ins_layout *l = load("gaitpdb8");
+	struct ins_layout *l = test_load_shipped("gaitpdb8");
 	int owner[8];
 	float gain[8];
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
@@ -341,7 +332,7 @@ END_TEST
 
 START_TEST(load_shares_sum_to_100)
 {
-	struct ins_layout *l = load("fsr16");
+	struct ins_layout *l = test_load_shipped("fsr16");
 	int owner[16];
 	float gain[16];
 	struct walk w = { .l = l, .owner = owner, .gain = gain };

@@ -30,7 +30,7 @@
 #include "shared_data.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
-#define SCHEMA_VERSION 3 /* the highest NNN_*.sql */
+#define SCHEMA_VERSION 4 /* the highest NNN_*.sql */
 /* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
 #define WAIT_MS 10000
 
@@ -543,6 +543,37 @@ END_TEST
 
 /* A link to a deleted session must never lead to another patient's: ids
  * are not reused, not even the newest one's, not even after a restart. */
+/* Sessions keep the lane that recorded them, and the list filters on it. */
+START_TEST(sessions_keep_and_filter_their_lane)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = meta_fsr16("P-1", "");
+	struct ins_session_filter f = { .lane = "treadmill2" };
+	char err[256] = "";
+	int64_t id1, id2;
+	json_t *j;
+	int rc;
+
+	m.lane = "treadmill1";
+	id1 = start_session(st, &m);
+	m.lane = "treadmill2";
+	id2 = start_session(st, &m);
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")), id2);
+	json_decref(j);
+	j = ins_store_session_get(st, id1, &rc, err, sizeof(err));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "lane")), "treadmill1");
+	json_decref(j);
+	f.lane = "treadmill3";
+	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+	ins_store_close(st);
+}
+END_TEST
+
 START_TEST(session_ids_are_never_reused)
 {
 	struct ins_store_config c = config();
@@ -1639,6 +1670,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, session_lifecycle);
 	tcase_add_test(ts, close_completes_recording_sessions);
 	tcase_add_test(ts, session_ids_are_never_reused);
+	tcase_add_test(ts, sessions_keep_and_filter_their_lane);
 	tcase_add_test(ts, raw_archive_is_lossless);
 	tcase_add_test(ts, text_roundtrip_exact);
 	tcase_add_test(ts, subjects_create_list_update);

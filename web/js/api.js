@@ -27,6 +27,20 @@ async function errorFrom(r) {
 	return new ApiError(r.status, msg, field);
 }
 
+// Lanes (docs/api.md, "Lanes"): on a daemon with several, the lane the
+// dashboard watches.  That lane's routes (its live view, recording,
+// calibration, status and session list) go under lanes/NAME/; everything
+// about stored sessions stays shared.  null: the daemon's only lane, and the
+// un-prefixed routes as ever.
+let currentLane = null;
+const LANE_ROUTE = /^(status|devices|live(\/stream)?|sessions(\/\d+\/stop)?|calibration\/[a-z-]+)(\?|$)/;
+
+export function setLane(name) { currentLane = name || null; }
+export function getLane() { return currentLane; }
+export function lanePath(path) {
+	return currentLane && LANE_ROUTE.test(path) ? `lanes/${encodeURIComponent(currentLane)}/${path}` : path;
+}
+
 export async function request(path, { method = 'GET', body, raw = false, signal } = {}) {
 	const opts = { method, headers: {}, credentials: 'same-origin', signal };
 	if (body !== undefined) {
@@ -35,7 +49,7 @@ export async function request(path, { method = 'GET', body, raw = false, signal 
 	}
 	let r;
 	try {
-		r = await fetch(`api/${path}`, opts);
+		r = await fetch(`api/${lanePath(path)}`, opts);
 	} catch (e) {
 		if (e.name === 'AbortError') throw e;
 		throw new ApiError(0, 'The daemon does not answer: check that insoled is running and the network is up.');

@@ -4,6 +4,7 @@
 // stop on navigation.
 
 import { setConnection, onLoggedIn, loginOpen } from './shell.js';
+import { setupLanes } from './lanes.js';
 
 const VIEWS = {
 	live: () => import('./live.js'),
@@ -11,6 +12,7 @@ const VIEWS = {
 	report: () => import('./report.js'),
 	compare: () => import('./compare.js'),
 	settings: () => import('./settings.js'),
+	lanes: () => import('./lanes.js'),
 };
 
 const main = document.getElementById('main');
@@ -57,4 +59,4 @@ document.querySelector('.skip-link')?.addEventListener('click', (ev) => {
 
 onLoggedIn(route);
 window.addEventListener('hashchange', route);
-route();
+setupLanes(route).finally(route);

@@ -2,7 +2,7 @@
 // line, scrolling total-force curves, region loads, the last steps,
 // recording control, device status and data-quality warnings.
 
-import { get, post, ApiError } from './api.js';
+import { get, post, ApiError, lanePath } from './api.js';
 import * as api from './api.js';
 import { FootMap, legend } from './heatmap.js';
 import { layoutWithMask } from './mapmarks.js';
@@ -90,7 +90,7 @@ export async function mount(main) {
 		} catch { /* informational only */ }
 	};
 	function openStream() {
-		es = new EventSource('api/live/stream');
+		es = new EventSource(`api/${lanePath('live/stream')}`);
 		es.addEventListener('frame', onFrame);
 		es.addEventListener('step', onStep);
 		es.addEventListener('session', onSession);
