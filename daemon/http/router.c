@@ -241,10 +241,13 @@ static const struct {
 static const char *lane_rest(const char *path, struct ins_http_route *out)
 {
 	const char *name = path + strlen(LANES_PREFIX);
-	size_t n = strcspn(name, "/");
+	size_t n;
 
-	if (strncmp(path, LANES_PREFIX, strlen(LANES_PREFIX)) != 0 || n == 0 || n >= sizeof(out->lane) ||
-	    name[n] != '/')
+	/* The prefix first: a shorter path ends before name. */
+	if (strncmp(path, LANES_PREFIX, strlen(LANES_PREFIX)) != 0)
+		return NULL;
+	n = strcspn(name, "/");
+	if (n == 0 || n >= sizeof(out->lane) || name[n] != '/')
 		return NULL;
 	memcpy(out->lane, name, n);
 	out->lane[n] = '\0';

@@ -323,7 +323,7 @@ static void analyze_fill_result(const struct analyze_run *r, const struct ins_su
 {
 	if (!r->info)
 		return;
-	ins_copy_text(res->format, sizeof res->format, r->info->format);
+	import_copy_text(res->format, sizeof res->format, r->info->format);
 	res->feet = r->info->feet;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		res->frames += r->tally.frames[foot];
@@ -367,7 +367,7 @@ int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, cons
 out:
 	analyze_fill_result(&r, &sum, res);
 	if (rc != 0)
-		ins_copy_text(res->err, sizeof res->err, r.err[0] ? r.err : "failed");
+		import_copy_text(res->err, sizeof res->err, r.err[0] ? r.err : "failed");
 	analyze_cleanup(&r);
 	return rc == 0 ? 0 : -1;
 }
@@ -389,7 +389,7 @@ int ins_analyze_main(int argc, char **argv)
 		free(o.files);
 		return rc > 0 ? ANALYZE_EXIT_OK : ANALYZE_EXIT_USAGE;
 	}
-	if (o.n_files > 1 || o.out_dir || ins_analyze_is_dir(o.files[0])) {
+	if (o.n_files > 1 || o.out_dir || analyze_is_dir(o.files[0])) {
 		rc = analyze_batch(&o);
 		free(o.files);
 		return rc;

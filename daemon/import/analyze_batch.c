@@ -45,7 +45,7 @@ static double batch_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int ins_analyze_is_dir(const char *path)
+int analyze_is_dir(const char *path)
 {
 	struct stat st;
 
@@ -98,7 +98,7 @@ static int batch_add_dir(struct batch *b, const char *dir)
 
 		if (rc == 0 && list[i]->d_name[0] != '.' && !batch_wfdb_signal(dir, list[i]->d_name) &&
 		    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) < (int)sizeof path &&
-		    !ins_analyze_is_dir(path))
+		    !analyze_is_dir(path))
 			rc = batch_add(b, path, 1);
 		free(list[i]);
 	}
@@ -210,7 +210,7 @@ static void batch_run_one(struct batch *b, size_t i, char **text, size_t *len)
 	res->bytes += batch_wfdb_bytes(b->paths[i]);
 	if (b->from_dir[i] && !b->o->format && !ins_import_detect(b->paths[i], why, sizeof why)) {
 		res->status = ANALYZE_SKIPPED;
-		ins_copy_text(res->err, sizeof res->err, "not a recording");
+		import_copy_text(res->err, sizeof res->err, "not a recording");
 		return;
 	}
 	out = b->o->out_dir ? batch_open_out(b, i, outpath, sizeof outpath) : open_memstream(text, len);
@@ -306,8 +306,8 @@ static int batch_jobs(const struct batch *b)
 static int batch_collect(struct batch *b)
 {
 	for (int i = 0; i < b->o->n_files; i++) {
-		int rc = ins_analyze_is_dir(b->o->files[i]) ? batch_add_dir(b, b->o->files[i])
-							    : batch_add(b, b->o->files[i], 0);
+		int rc = analyze_is_dir(b->o->files[i]) ? batch_add_dir(b, b->o->files[i])
+							: batch_add(b, b->o->files[i], 0);
 		if (rc < 0)
 			return -1;
 	}
@@ -336,7 +336,7 @@ int analyze_batch(const struct analyze_opts *o)
 	int jobs, started = 0, status = ANALYZE_EXIT_OK;
 
 	pthread_mutex_init(&b.lock, NULL);
-	if (o->out_dir && !ins_analyze_is_dir(o->out_dir)) {
+	if (o->out_dir && !analyze_is_dir(o->out_dir)) {
 		fprintf(stderr, "insoled --analyze: --out %s: not a directory\n", o->out_dir);
 		batch_free(&b);
 		return ANALYZE_EXIT_USAGE;

@@ -50,6 +50,6 @@ int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, cons
 /* Several files and directories; returns the process exit code. */
 int analyze_batch(const struct analyze_opts *o);
 
-int ins_analyze_is_dir(const char *path);
+int analyze_is_dir(const char *path);
 
 #endif

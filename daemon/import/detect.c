@@ -34,7 +34,7 @@ static int detect_wfdb(const char *path)
 static int detect_all_numbers(char *line)
 {
 	char *fields[DETECT_GAITPDB_COLUMNS + 1];
-	int n = ins_split_blanks(line, fields, DETECT_GAITPDB_COLUMNS + 1);
+	int n = import_split_blanks(line, fields, DETECT_GAITPDB_COLUMNS + 1);
 
 	if (n != DETECT_GAITPDB_COLUMNS)
 		return 0;
@@ -53,15 +53,15 @@ static const char *detect_hash_header(struct ins_text *t, char *line, char *err,
 {
 	int rc = 1;
 
-	for (; rc == 1 && line[0] == '#'; rc = ins_text_next(t, &line, err, errlen)) {
+	for (; rc == 1 && line[0] == '#'; rc = import_text_next(t, &line, err, errlen)) {
 		if (strstr(line, "pressure 1[N/cm"))
 			return "moticon";
 	}
 	if (rc < 0)
 		return NULL;
-	ins_import_errf(err, errlen, t->path, 1, NULL,
-			"'#' header lines that are neither an insoled frames export (first line '# insoled "
-			"frames export') nor a Moticon export (no 'pressure 1[N/cm\xc2\xb2]' column)");
+	import_errf(err, errlen, t->path, 1, NULL,
+		    "'#' header lines that are neither an insoled frames export (first line '# insoled "
+		    "frames export') nor a Moticon export (no 'pressure 1[N/cm\xc2\xb2]' column)");
 	return NULL;
 }
 
@@ -88,11 +88,11 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 
 	if (detect_wfdb(path))
 		return "gaitndd";
-	if (ins_text_open(&t, path, err, errlen) < 0)
+	if (import_text_open(&t, path, err, errlen) < 0)
 		return NULL;
-	rc = ins_text_next(&t, &line, err, errlen);
+	rc = import_text_next(&t, &line, err, errlen);
 	if (rc == 0)
-		ins_import_errf(err, errlen, path, 0, NULL, "empty file");
+		import_errf(err, errlen, path, 0, NULL, "empty file");
 	if (rc <= 0)
 		goto out;
 	if ((format = detect_vendor(line)) != NULL) {
@@ -106,18 +106,18 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 	} else {
 		char shown[DETECT_SHOW_MAX + 1];
 
-		ins_copy_text(shown, sizeof shown, line);
+		import_copy_text(shown, sizeof shown, line);
 		if (detect_all_numbers(line))
 			format = "gaitpdb";
 		else
-			ins_import_errf(err, errlen, path, 1, NULL,
-					"not a recording this program reads (first line '%s'); formats: gaitndd "
-					"(.hea/.let/.rit), gaitpdb (19 numeric columns), Moticon and insoled "
-					"exports ('#' header), pedar .asc ('File name:'), F-Scan .asf "
-					"('DATA_TYPE'), XSENSOR .csv ('File:,'), stappone .csv ('sole_id,')",
-					shown);
+			import_errf(err, errlen, path, 1, NULL,
+				    "not a recording this program reads (first line '%s'); formats: gaitndd "
+				    "(.hea/.let/.rit), gaitpdb (19 numeric columns), Moticon and insoled "
+				    "exports ('#' header), pedar .asc ('File name:'), F-Scan .asf "
+				    "('DATA_TYPE'), XSENSOR .csv ('File:,'), stappone .csv ('sole_id,')",
+				    shown);
 	}
 out:
-	ins_text_close(&t);
+	import_text_close(&t);
 	return format;
 }

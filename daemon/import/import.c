@@ -41,19 +41,19 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 	}
 	ops = import_find_format(format);
 	if (!ops) {
-		ins_import_errf(err, errlen, path, 0, "format",
-				"unknown format '%s' (known: gaitndd, gaitpdb, moticon, insoled, pedar, fscan, "
-				"xsensor, stappone)", format);
+		import_errf(err, errlen, path, 0, "format",
+			    "unknown format '%s' (known: gaitndd, gaitpdb, moticon, insoled, pedar, fscan, "
+			    "xsensor, stappone)", format);
 		return NULL;
 	}
 	imp = calloc(1, sizeof *imp);
 	if (!imp) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return NULL;
 	}
 	imp->ops = ops;
-	ins_copy_text(imp->info.format, sizeof imp->info.format, ops->name);
-	ins_copy_text(imp->info.path, sizeof imp->info.path, path);
+	import_copy_text(imp->info.format, sizeof imp->info.format, ops->name);
+	import_copy_text(imp->info.path, sizeof imp->info.path, path);
 	if (ops->open(imp, path, err, errlen) < 0) {
 		ins_import_close(imp);
 		return NULL;
@@ -66,7 +66,7 @@ const struct ins_import_info *ins_import_info(const struct ins_import *imp)
 	return &imp->info;
 }
 
-int ins_import_alloc_values(struct ins_import *imp, char *err, size_t errlen)
+int import_alloc_values(struct ins_import *imp, char *err, size_t errlen)
 {
 	uint16_t max_n = 0;
 
@@ -92,12 +92,12 @@ int ins_import_alloc_values(struct ins_import *imp, char *err, size_t errlen)
 	imp->scratch_n = max_n;
 	return 0;
 oom:
-	ins_import_errf(err, errlen, imp->info.path, 0, NULL, "out of memory for %u sensors", max_n);
+	import_errf(err, errlen, imp->info.path, 0, NULL, "out of memory for %u sensors", max_n);
 	return -1;
 }
 
-int ins_import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
-		     const char *time_field, char *err, size_t errlen)
+int import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+		 const char *time_field, char *err, size_t errlen)
 {
 	struct ins_import_frame *f = &imp->row[foot];
 	double period_us = 1e6 / imp->info.rate_hz;
@@ -107,9 +107,9 @@ int ins_import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsign
 		int64_t dt = t_us - imp->last_t_us[foot];
 
 		if (dt <= 0) {
-			ins_import_errf(err, errlen, imp->info.path, line, time_field,
-					"%.6f s is not after the %s foot's previous sample at %.6f s",
-					t_us / 1e6, ins_foot_name(foot), imp->last_t_us[foot] / 1e6);
+			import_errf(err, errlen, imp->info.path, line, time_field,
+				    "%.6f s is not after the %s foot's previous sample at %.6f s",
+				    t_us / 1e6, ins_foot_name(foot), imp->last_t_us[foot] / 1e6);
 			return -1;
 		}
 		if ((double)dt > INS_IMPORT_GAP_PERIODS * period_us) {
@@ -154,7 +154,7 @@ int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *
 
 	if (imp->failed) {
 		if (err && errlen)
-			ins_copy_text(err, errlen, imp->failure);
+			import_copy_text(err, errlen, imp->failure);
 		return -1;
 	}
 	for (;;) {
@@ -167,7 +167,7 @@ int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *
 			imp->failed = 1;
 			imp->row_ready[INS_FOOT_LEFT] = imp->row_ready[INS_FOOT_RIGHT] = 0;
 			if (err && errlen)
-				ins_copy_text(err, errlen, imp->failure);
+				import_copy_text(err, errlen, imp->failure);
 			return -1;
 		}
 	}

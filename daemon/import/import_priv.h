@@ -77,17 +77,17 @@ extern const struct ins_import_ops ins_import_stappone_ops;
 
 /* "path:line: field: message" (line 0: "path: field: message"; field NULL:
  * "path:line: message"). */
-void ins_import_errf(char *err, size_t errlen, const char *path, unsigned long line,
-		     const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void import_errf(char *err, size_t errlen, const char *path, unsigned long line,
+		 const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Once the header says which feet and how many sensors: allocate value storage. */
-int ins_import_alloc_values(struct ins_import *imp, char *err, size_t errlen);
+int import_alloc_values(struct ins_import *imp, char *err, size_t errlen);
 
 /* Mark a frame of foot ready at t_us from a fixed-rate timeline: fills seq and
  * gap from the time since the foot's previous frame; -1 with err when time
  * does not increase. */
-int ins_import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
-		     const char *time_field, char *err, size_t errlen);
+int import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+		 const char *time_field, char *err, size_t errlen);
 
 /* ---- text files ------------------------------------------------------- */
 
@@ -106,39 +106,39 @@ struct ins_text {
 	int unterminated;
 };
 
-int ins_text_open(struct ins_text *t, const char *path, char *err, size_t errlen);
+int import_text_open(struct ins_text *t, const char *path, char *err, size_t errlen);
 /* Next line without its line end (LF or CRLF), NUL-terminated, in t's
  * buffer until the next call.  1 = line, 0 = end of file, -1 = error: read
  * error, line over INS_IMPORT_LINE_MAX, NUL byte, or a last line without a
  * line end (a truncated file). */
-int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen);
-void ins_text_close(struct ins_text *t);
+int import_text_next(struct ins_text *t, char **line, char *err, size_t errlen);
+void import_text_close(struct ins_text *t);
 
 /* Split line in place at every sep (empty fields kept); returns the field
  * count, or -1 when there are more than max. */
-int ins_split(char *line, char sep, char **fields, int max);
+int import_split(char *line, char sep, char **fields, int max);
 /* Split at runs of blanks (space, tab), ignoring leading and trailing ones. */
-int ins_split_blanks(char *line, char **fields, int max);
+int import_split_blanks(char *line, char **fields, int max);
 
 /* Parse a whole field as a finite decimal number.  0, or -1 with err naming
  * path:line: field and what the text was. */
-int ins_parse_number(const char *text, double *out, const char *path, unsigned long line,
-		     const char *field, char *err, size_t errlen);
+int import_parse_number(const char *text, double *out, const char *path, unsigned long line,
+			const char *field, char *err, size_t errlen);
 /* A sensor or reference value: a number of magnitude at most
  * INS_IMPORT_VALUE_MAX.  0, or -1 with err. */
-int ins_parse_value(const char *text, double *out, const char *path, unsigned long line,
-		    const char *field, char *err, size_t errlen);
+int import_parse_value(const char *text, double *out, const char *path, unsigned long line,
+		       const char *field, char *err, size_t errlen);
 /* A time in seconds of magnitude at most INS_IMPORT_TIME_MAX_S, as whole
  * microseconds.  0, or -1 with err. */
-int ins_parse_seconds(const char *text, int64_t *t_us, const char *path, unsigned long line,
-		      const char *field, char *err, size_t errlen);
+int import_parse_seconds(const char *text, int64_t *t_us, const char *path, unsigned long line,
+			 const char *field, char *err, size_t errlen);
 
 /* ---- scanning a line in place -------------------------------------------
  * For readers of files with millions of fields: no splitting, no copies,
  * no formatting; a message (and the name of the field) is built only when
  * a field is bad.  Locale-free: '.' is the decimal point. */
 
-static inline const char *ins_skip_blanks(const char *p)
+static inline const char *import_skip_blanks(const char *p)
 {
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -147,22 +147,22 @@ static inline const char *ins_skip_blanks(const char *p)
 
 /* A decimal number at s ("-12.5", "3", "1e-3"; no leading blanks): 0 with
  * *out and *end just after it, or -1 when s does not start one. */
-int ins_scan_number(const char *s, const char **end, double *out);
+int import_scan_number(const char *s, const char **end, double *out);
 
 /* The next field of a line whose fields end at sep: blanks, a number of
  * magnitude at most INS_IMPORT_VALUE_MAX, blanks, then sep (skipped) or the
  * end of the line.  0 with *p after it, -1 when the field is not such a
- * number (*p unchanged: ins_scan_errf() quotes it). */
-int ins_scan_field(const char **p, char sep, double *out);
+ * number (*p unchanged: import_scan_errf() quotes it). */
+int import_scan_field(const char **p, char sep, double *out);
 
 /* err = "path:line: field: 'TEXT' is not a number..." for the field at p
- * that ins_scan_field() refused (TEXT up to sep, at most 24 bytes). */
-void ins_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
-		   const char *p, char sep);
+ * that import_scan_field() refused (TEXT up to sep, at most 24 bytes). */
+void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
+		      const char *p, char sep);
 
 /* Copy src into dst (size dstlen), cutting at a character boundary. */
-void ins_copy_text(char *dst, size_t dstlen, const char *src);
+void import_copy_text(char *dst, size_t dstlen, const char *src);
 
-int ins_is_blank(const char *s);
+int import_is_blank(const char *s);
 
 #endif

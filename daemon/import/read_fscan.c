@@ -42,8 +42,8 @@ static int fscan_number(struct fscan *f, const char *key, const char *v, double 
 {
 	const char *end;
 
-	if (ins_scan_number(ins_skip_blanks(v), &end, out) < 0 || !(*out > 0)) {
-		ins_import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number", v);
+	if (import_scan_number(import_skip_blanks(v), &end, out) < 0 || !(*out > 0)) {
+		import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number", v);
 		return -1;
 	}
 	return 0;
@@ -68,16 +68,16 @@ static int fscan_unit(struct fscan *f, const char *v, char *err, size_t errlen)
 	char unit[24];
 	size_t n = strcspn(v, " \t");
 
-	ins_copy_text(unit, n < sizeof unit ? n + 1 : sizeof unit, v);
+	import_copy_text(unit, n < sizeof unit ? n + 1 : sizeof unit, v);
 	for (const struct fscan_unit *u = fscan_units; u->name; u++) {
 		if (strcasecmp(unit, u->name) == 0) {
 			f->to_kpa = u->to_kpa;
 			return 0;
 		}
 	}
-	ins_import_errf(err, errlen, f->text.path, f->text.lineno, "UNITS",
-			"'%s' is not supported (KPa, MPa, PSI, mmHg, N/cm2, Kg/cm2; raw values cannot be "
-			"converted: export the movie in pressure units)", unit);
+	import_errf(err, errlen, f->text.path, f->text.lineno, "UNITS",
+		    "'%s' is not supported (KPa, MPa, PSI, mmHg, N/cm2, Kg/cm2; raw values cannot be "
+		    "converted: export the movie in pressure units)", unit);
 	return -1;
 }
 
@@ -103,7 +103,7 @@ static int fscan_header_line(struct ins_import *imp, char *line, char *err, size
 {
 	struct fscan *f = imp->priv;
 	size_t n = strcspn(line, " \t");
-	const char *v = ins_skip_blanks(line + n);
+	const char *v = import_skip_blanks(line + n);
 	double d;
 
 	line[n] = '\0';
@@ -111,7 +111,8 @@ static int fscan_header_line(struct ins_import *imp, char *line, char *err, size
 		if (fscan_number(f, line, v, &d, err, errlen) < 0)
 			return -1;
 		if (d != floor(d) || d > INS_MAX_SENSORS) {
-			ins_import_errf(err, errlen, f->text.path, f->text.lineno, line, "'%.24s' is not a sensel count", v);
+			import_errf(err, errlen, f->text.path, f->text.lineno, line,
+				    "'%.24s' is not a sensel count", v);
 			return -1;
 		}
 		*(line[0] == 'R' ? &f->rows : &f->cols) = (unsigned)d;
@@ -124,7 +125,7 @@ static int fscan_header_line(struct ins_import *imp, char *line, char *err, size
 	} else if (strcmp(line, "UNITS") == 0) {
 		return fscan_unit(f, v, err, errlen);
 	} else if (strcmp(line, "TIME") == 0) {
-		ins_copy_text(imp->info.start, sizeof imp->info.start, v);
+		import_copy_text(imp->info.start, sizeof imp->info.start, v);
 	} else if (strcmp(line, "FILENAME") == 0 && fscan_foot_from_name(v) >= 0) {
 		imp->info.feet = 1u << fscan_foot_from_name(v);
 		snprintf(imp->info.feet_from, sizeof imp->info.feet_from, "the movie's FILENAME ends in %s",
@@ -139,13 +140,13 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 	unsigned foot;
 
 	if (!f->rows || !f->cols || f->rows * f->cols > INS_MAX_SENSORS) {
-		ins_import_errf(err, errlen, f->text.path, 0, "ROWS",
-				"ROWS and COLS must both be given, at most %d sensels in all", INS_MAX_SENSORS);
+		import_errf(err, errlen, f->text.path, 0, "ROWS",
+			    "ROWS and COLS must both be given, at most %d sensels in all", INS_MAX_SENSORS);
 		return -1;
 	}
 	if (f->seconds_per_frame <= 0 || f->to_kpa <= 0) {
-		ins_import_errf(err, errlen, f->text.path, 0, f->to_kpa <= 0 ? "UNITS" : "SECONDS_PER_FRAME",
-				"missing from the header");
+		import_errf(err, errlen, f->text.path, 0, f->to_kpa <= 0 ? "UNITS" : "SECONDS_PER_FRAME",
+			    "missing from the header");
 		return -1;
 	}
 	if (!imp->info.feet) {
@@ -153,8 +154,8 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 
 		/* neither the movie's nor this file's name says: F-Scan's usual left */
 		imp->info.feet = 1u << (named >= 0 ? named : INS_FOOT_LEFT);
-		ins_copy_text(imp->info.feet_from, sizeof imp->info.feet_from,
-			      named >= 0 ? "the file's name ends in L or R" : "no side given: left assumed");
+		import_copy_text(imp->info.feet_from, sizeof imp->info.feet_from,
+				 named >= 0 ? "the file's name ends in L or R" : "no side given: left assumed");
 	}
 	foot = imp->info.feet & (1u << INS_FOOT_LEFT) ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
 	imp->info.rate_hz = 1.0 / f->seconds_per_frame;
@@ -162,8 +163,8 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 	imp->info.unit = INS_IMPORT_KPA;
 	if (f->rows == 60 && f->cols == 21 && fabs(f->row_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE &&
 	    fabs(f->col_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE)
-		ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "fscan60x21");
-	return ins_import_alloc_values(imp, err, errlen);
+		import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "fscan60x21");
+	return import_alloc_values(imp, err, errlen);
 }
 
 static int fscan_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
@@ -173,18 +174,18 @@ static int fscan_open(struct ins_import *imp, const char *path, char *err, size_
 	int rc;
 
 	if (!f) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
 	imp->priv = f;
-	if (ins_text_open(&f->text, imp->info.path, err, errlen) < 0)
+	if (import_text_open(&f->text, imp->info.path, err, errlen) < 0)
 		return -1;
-	while ((rc = ins_text_next(&f->text, &line, err, errlen)) == 1) {
+	while ((rc = import_text_next(&f->text, &line, err, errlen)) == 1) {
 		if (strncmp(line, "ASCII_DATA", 10) == 0)
 			break;
 		if (f->text.lineno >= FSCAN_HEADER_LINES_MAX) {
-			ins_import_errf(err, errlen, path, f->text.lineno, NULL,
-					"no 'ASCII_DATA @@' line in the first %d lines", FSCAN_HEADER_LINES_MAX);
+			import_errf(err, errlen, path, f->text.lineno, NULL,
+				    "no 'ASCII_DATA @@' line in the first %d lines", FSCAN_HEADER_LINES_MAX);
 			return -1;
 		}
 		if (fscan_header_line(imp, line, err, errlen) < 0)
@@ -193,7 +194,7 @@ static int fscan_open(struct ins_import *imp, const char *path, char *err, size_
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		ins_import_errf(err, errlen, path, f->text.lineno, NULL, "the header ends without 'ASCII_DATA @@'");
+		import_errf(err, errlen, path, f->text.lineno, NULL, "the header ends without 'ASCII_DATA @@'");
 		return -1;
 	}
 	return fscan_describe(imp, err, errlen);
@@ -211,24 +212,24 @@ static int fscan_row(struct ins_import *imp, unsigned foot, unsigned r, const ch
 		double v = 0;
 		char field[48];
 
-		q = ins_skip_blanks(q);
+		q = import_skip_blanks(q);
 		if (*q == 'B' && (q[1] == ',' || q[1] == '\0' || q[1] == ' ')) {
-			q = ins_skip_blanks(q + 1);
+			q = import_skip_blanks(q + 1);
 			q += *q == ',';
-		} else if (*q == '\0' || ins_scan_field(&q, ',', &v) < 0) {
+		} else if (*q == '\0' || import_scan_field(&q, ',', &v) < 0) {
 			snprintf(field, sizeof field, "frame %ld row %u column %u", frame, r + 1, c + 1);
 			if (*q == '\0')
-				ins_import_errf(err, errlen, f->text.path, f->text.lineno, field,
-						"the row has %u values, COLS is %u", c, f->cols);
+				import_errf(err, errlen, f->text.path, f->text.lineno, field,
+					    "the row has %u values, COLS is %u", c, f->cols);
 			else
-				ins_scan_errf(err, errlen, f->text.path, f->text.lineno, field, q, ',');
+				import_scan_errf(err, errlen, f->text.path, f->text.lineno, field, q, ',');
 			return -1;
 		}
 		dst[mirror ? f->cols - 1 - c : c] = (float)(v * f->to_kpa);
 	}
-	if (!ins_is_blank(q)) {
-		ins_import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
-				"frame %ld row %u has more than the %u values COLS says", frame, r + 1, f->cols);
+	if (!import_is_blank(q)) {
+		import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
+			    "frame %ld row %u has more than the %u values COLS says", frame, r + 1, f->cols);
 		return -1;
 	}
 	return 0;
@@ -240,16 +241,16 @@ static int fscan_frame_line(struct fscan *f, const char *line, long *frame, char
 	const char *end;
 	double n;
 
-	if (strncmp(line, "Frame ", 6) != 0 || ins_scan_number(line + 6, &end, &n) < 0 || !ins_is_blank(end) ||
+	if (strncmp(line, "Frame ", 6) != 0 || import_scan_number(line + 6, &end, &n) < 0 || !import_is_blank(end) ||
 	    n != floor(n) || n < 0 || n > 1e9) {
-		ins_import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
-				"expected 'Frame N' or the closing '@@', found '%.24s'", line);
+		import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
+			    "expected 'Frame N' or the closing '@@', found '%.24s'", line);
 		return -1;
 	}
 	*frame = (long)n;
 	if (f->last_frame && *frame <= f->last_frame) {
-		ins_import_errf(err, errlen, f->text.path, f->text.lineno, "Frame",
-				"frame %ld does not follow frame %ld", *frame, f->last_frame);
+		import_errf(err, errlen, f->text.path, f->text.lineno, "Frame",
+			    "frame %ld does not follow frame %ld", *frame, f->last_frame);
 		return -1;
 	}
 	return 0;
@@ -262,13 +263,13 @@ static int fscan_read_frame(struct ins_import *imp, unsigned foot, long frame, c
 	char *line;
 
 	for (unsigned r = 0; r < f->rows; r++) {
-		int rc = ins_text_next(&f->text, &line, err, errlen);
+		int rc = import_text_next(&f->text, &line, err, errlen);
 
 		if (rc < 0)
 			return -1;
-		if (rc == 0 || ins_is_blank(line) || strcmp(line, "@@") == 0 || strncmp(line, "Frame", 5) == 0) {
-			ins_import_errf(err, errlen, f->text.path, start_line, NULL,
-					"frame %ld is truncated: %u of %u rows", frame, r, f->rows);
+		if (rc == 0 || import_is_blank(line) || strcmp(line, "@@") == 0 || strncmp(line, "Frame", 5) == 0) {
+			import_errf(err, errlen, f->text.path, start_line, NULL,
+				    "frame %ld is truncated: %u of %u rows", frame, r, f->rows);
 			return -1;
 		}
 		if (fscan_row(imp, foot, r, line, frame, err, errlen) < 0)
@@ -288,21 +289,21 @@ static int fscan_read_row(struct ins_import *imp, char *err, size_t errlen)
 	if (f->ended)
 		return 0;
 	do {
-		rc = ins_text_next(&f->text, &line, err, errlen);
+		rc = import_text_next(&f->text, &line, err, errlen);
 		if (rc < 0)
 			return rc;
-	} while (rc == 1 && ins_is_blank(line));
+	} while (rc == 1 && import_is_blank(line));
 	if (rc == 0 || strcmp(line, "@@") == 0) {
 		f->ended = 1;
 		if (f->last_frame)
 			return 0;
-		ins_import_errf(err, errlen, f->text.path, f->text.lineno, NULL, "a header but no frames");
+		import_errf(err, errlen, f->text.path, f->text.lineno, NULL, "a header but no frames");
 		return -1;
 	}
 	if (fscan_frame_line(f, line, &frame, err, errlen) < 0)
 		return -1;
-	if (ins_import_stamp(imp, foot, llround((double)(frame - 1) * f->seconds_per_frame * 1e6),
-			     f->text.lineno, "Frame", err, errlen) < 0)
+	if (import_stamp(imp, foot, llround((double)(frame - 1) * f->seconds_per_frame * 1e6),
+			 f->text.lineno, "Frame", err, errlen) < 0)
 		return -1;
 	if (fscan_read_frame(imp, foot, frame, err, errlen) < 0)
 		return -1;
@@ -316,7 +317,7 @@ static void fscan_close(struct ins_import *imp)
 
 	if (!f)
 		return;
-	ins_text_close(&f->text);
+	import_text_close(&f->text);
 	free(f);
 	imp->priv = NULL;
 }

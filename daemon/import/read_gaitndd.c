@@ -77,8 +77,8 @@ static int gaitndd_record_line(struct ins_import *imp, char **f, int n, unsigned
 	double fs = 250.0; /* WFDB's default sampling frequency */
 
 	if (n < 2 || parse_long(f[1], &v) < 0 || v < 1 || v > INS_FOOT_COUNT) {
-		ins_import_errf(err, errlen, g->hea, line, "number of signals",
-				"'%s' is not 1 or 2 (one footswitch per foot)", n < 2 ? "" : f[1]);
+		import_errf(err, errlen, g->hea, line, "number of signals",
+			    "'%s' is not 1 or 2 (one footswitch per foot)", n < 2 ? "" : f[1]);
 		return -1;
 	}
 	*nsig = (int)v;
@@ -88,15 +88,15 @@ static int gaitndd_record_line(struct ins_import *imp, char **f, int n, unsigned
 		fs = strtod(f[2], &end);
 		if (end == f[2] || (*end != '\0' && *end != '/' && *end != '(') || !(fs >= WFDB_MIN_RATE_HZ) ||
 		    fs > WFDB_MAX_RATE_HZ) {
-			ins_import_errf(err, errlen, g->hea, line, "sampling frequency",
-					"'%s' is not a frequency in Hz", f[2]);
+			import_errf(err, errlen, g->hea, line, "sampling frequency",
+				    "'%s' is not a frequency in Hz", f[2]);
 			return -1;
 		}
 	}
 	if (n >= 4 && (parse_long(f[3], &g->n_samples) < 0 || g->n_samples < 0 ||
 		       g->n_samples > WFDB_MAX_SAMPLES)) {
-		ins_import_errf(err, errlen, g->hea, line, "number of samples", "'%s' is not a sample count",
-				f[3]);
+		import_errf(err, errlen, g->hea, line, "number of samples", "'%s' is not a sample count",
+			    f[3]);
 		return -1;
 	}
 	imp->info.rate_hz = fs;
@@ -111,8 +111,8 @@ static int gaitndd_signal_foot(struct gaitndd *g, char **f, int n, unsigned long
 	int foot = has_suffix(f[0], ".let") ? INS_FOOT_LEFT : has_suffix(f[0], ".rit") ? INS_FOOT_RIGHT : -1;
 
 	if (foot < 0) {
-		ins_import_errf(err, errlen, g->hea, line, "file name",
-				"'%s' is neither NAME.let (left foot) nor NAME.rit (right foot)", f[0]);
+		import_errf(err, errlen, g->hea, line, "file name",
+			    "'%s' is neither NAME.let (left foot) nor NAME.rit (right foot)", f[0]);
 		return -1;
 	}
 	if (n >= 9) {
@@ -121,8 +121,8 @@ static int gaitndd_signal_foot(struct gaitndd *g, char **f, int n, unsigned long
 
 		if ((foot == INS_FOOT_LEFT && says_right && !says_left) ||
 		    (foot == INS_FOOT_RIGHT && says_left && !says_right)) {
-			ins_import_errf(err, errlen, g->hea, line, "description",
-					"'%s' contradicts the file name '%s'", desc, f[0]);
+			import_errf(err, errlen, g->hea, line, "description",
+				    "'%s' contradicts the file name '%s'", desc, f[0]);
 			return -1;
 		}
 	}
@@ -140,34 +140,34 @@ static int gaitndd_signal_line(struct ins_import *imp, char **f, int n, unsigned
 	int foot;
 
 	if (n < 2) {
-		ins_import_errf(err, errlen, g->hea, line, "format", "missing (expected 212)");
+		import_errf(err, errlen, g->hea, line, "format", "missing (expected 212)");
 		return -1;
 	}
 	foot = gaitndd_signal_foot(g, f, n, line, err, errlen);
 	if (foot < 0)
 		return -1;
 	if (strcmp(f[1], "212") != 0) {
-		ins_import_errf(err, errlen, g->hea, line, "format",
-				"'%s' is not supported (only WFDB format 212 is read)", f[1]);
+		import_errf(err, errlen, g->hea, line, "format",
+			    "'%s' is not supported (only WFDB format 212 is read)", f[1]);
 		return -1;
 	}
 	if (n >= 4 && (parse_long(f[3], &v) < 0 || (v != 12 && v != 0))) {
-		ins_import_errf(err, errlen, g->hea, line, "ADC resolution",
-				"'%s' bits: format 212 holds 12-bit samples", f[3]);
+		import_errf(err, errlen, g->hea, line, "ADC resolution",
+			    "'%s' bits: format 212 holds 12-bit samples", f[3]);
 		return -1;
 	}
 	s = &g->sig[foot];
 	if (imp->info.feet & (1u << foot)) {
-		ins_import_errf(err, errlen, g->hea, line, "file name", "a second %s-foot signal ('%s')",
-				ins_foot_name(foot), f[0]);
+		import_errf(err, errlen, g->hea, line, "file name", "a second %s-foot signal ('%s')",
+			    ins_foot_name(foot), f[0]);
 		return -1;
 	}
 	if (n >= 6 && parse_long(f[5], &s->initval) < 0) {
-		ins_import_errf(err, errlen, g->hea, line, "initial value", "'%s' is not an integer", f[5]);
+		import_errf(err, errlen, g->hea, line, "initial value", "'%s' is not an integer", f[5]);
 		return -1;
 	}
 	if (n >= 7 && parse_long(f[6], &s->checksum) < 0) {
-		ins_import_errf(err, errlen, g->hea, line, "checksum", "'%s' is not an integer", f[6]);
+		import_errf(err, errlen, g->hea, line, "checksum", "'%s' is not an integer", f[6]);
 		return -1;
 	}
 	s->has_initval = n >= 6;
@@ -175,18 +175,18 @@ static int gaitndd_signal_line(struct ins_import *imp, char **f, int n, unsigned
 	s->hea_line = line;
 	/* signal files sit beside the header: a header must not point elsewhere */
 	if (strchr(f[0], '/')) {
-		ins_import_errf(err, errlen, g->hea, line, "file name", "'%s' is not a file beside the header", f[0]);
+		import_errf(err, errlen, g->hea, line, "file name", "'%s' is not a file beside the header", f[0]);
 		return -1;
 	}
 	if ((!slash ? snprintf(s->file, sizeof s->file, "%s", f[0])
 		    : snprintf(s->file, sizeof s->file, "%.*s/%s", (int)(slash - g->hea), g->hea, f[0])) >=
 	    (int)sizeof s->file) {
-		ins_import_errf(err, errlen, g->hea, line, "file name", "path of '%s' too long", f[0]);
+		import_errf(err, errlen, g->hea, line, "file name", "path of '%s' too long", f[0]);
 		return -1;
 	}
 	imp->info.feet |= 1u << foot;
 	imp->info.n_sensors[foot] = 1;
-	ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "footswitch1");
+	import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "footswitch1");
 	return 0;
 }
 
@@ -222,15 +222,15 @@ static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
 	char *line, *f[WFDB_HEA_LINE_FIELDS];
 	int nsig = -1, seen = 0, rc = 0;
 
-	if (ins_text_open(&t, g->hea, err, errlen) < 0)
+	if (import_text_open(&t, g->hea, err, errlen) < 0)
 		return -1;
 	while (nsig < 0 || seen < nsig) {
 		int n;
 
-		rc = ins_text_next(&t, &line, err, errlen);
+		rc = import_text_next(&t, &line, err, errlen);
 		if (rc <= 0)
 			break;
-		if (line[0] == '#' || ins_is_blank(line))
+		if (line[0] == '#' || import_is_blank(line))
 			continue;
 		n = gaitndd_split(line, f);
 		if (nsig < 0) {
@@ -244,14 +244,14 @@ static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
 	}
 	if (rc >= 0 && (nsig < 0 || seen < nsig)) {
 		if (nsig < 0)
-			ins_import_errf(err, errlen, g->hea, t.lineno, NULL,
-					"no record line (NAME NSIG FS NSAMP)");
+			import_errf(err, errlen, g->hea, t.lineno, NULL,
+				    "no record line (NAME NSIG FS NSAMP)");
 		else
-			ins_import_errf(err, errlen, g->hea, t.lineno, NULL,
-					"the record line announces %d signals, the header describes %d", nsig, seen);
+			import_errf(err, errlen, g->hea, t.lineno, NULL,
+				    "the record line announces %d signals, the header describes %d", nsig, seen);
 		rc = -1;
 	}
-	ins_text_close(&t);
+	import_text_close(&t);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -269,22 +269,22 @@ static int gaitndd_open_signal(struct gaitndd *g, struct wfdb_signal *s, long *n
 
 	s->fp = fopen(s->file, "rb");
 	if (!s->fp || fstat(fileno(s->fp), &st) < 0) {
-		ins_import_errf(err, errlen, g->hea, s->hea_line, "file name", "cannot open %s: %s", s->file,
-				strerror(errno));
+		import_errf(err, errlen, g->hea, s->hea_line, "file name", "cannot open %s: %s", s->file,
+			    strerror(errno));
 		return -1;
 	}
 	if (st.st_size % 3 == 1 || st.st_size / 3 * 2 > WFDB_MAX_SAMPLES) {
-		ins_import_errf(err, errlen, s->file, 0, NULL,
-				"%lld bytes is not a whole number of format-212 samples (truncated?)",
-				(long long)st.st_size);
+		import_errf(err, errlen, s->file, 0, NULL,
+			    "%lld bytes is not a whole number of format-212 samples (truncated?)",
+			    (long long)st.st_size);
 		return -1;
 	}
 	n = (long)(st.st_size / 3 * 2 + (st.st_size % 3 == 2 ? 1 : 0));
 	if (g->n_samples > 0 && n != g->n_samples) {
-		ins_import_errf(err, errlen, s->file, 0, NULL,
-				"%s: %lld bytes, but %s says %ld samples (%ld bytes)",
-				n < g->n_samples ? "truncated" : "longer than its header", (long long)st.st_size,
-				g->hea, g->n_samples, wfdb212_bytes(g->n_samples));
+		import_errf(err, errlen, s->file, 0, NULL,
+			    "%s: %lld bytes, but %s says %ld samples (%ld bytes)",
+			    n < g->n_samples ? "truncated" : "longer than its header", (long long)st.st_size,
+			    g->hea, g->n_samples, wfdb212_bytes(g->n_samples));
 		return -1;
 	}
 	*n_samples = n;
@@ -297,15 +297,15 @@ static int gaitndd_open(struct ins_import *imp, const char *path, char *err, siz
 	long n[INS_FOOT_COUNT] = { -1, -1 };
 
 	if (!g) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
 	imp->priv = g;
 	if (gaitndd_header_path(path, g->hea, sizeof g->hea) < 0) {
-		ins_import_errf(err, errlen, path, 0, NULL, "path too long");
+		import_errf(err, errlen, path, 0, NULL, "path too long");
 		return -1;
 	}
-	ins_copy_text(imp->info.path, sizeof imp->info.path, g->hea);
+	import_copy_text(imp->info.path, sizeof imp->info.path, g->hea);
 	imp->info.unit = INS_IMPORT_COUNTS;
 	if (gaitndd_read_header(imp, err, errlen) < 0)
 		return -1;
@@ -313,13 +313,13 @@ static int gaitndd_open(struct ins_import *imp, const char *path, char *err, siz
 		if ((imp->info.feet & (1u << foot)) && gaitndd_open_signal(g, &g->sig[foot], &n[foot], err, errlen) < 0)
 			return -1;
 	if (n[0] >= 0 && n[1] >= 0 && n[0] != n[1]) {
-		ins_import_errf(err, errlen, g->hea, 0, NULL, "%s has %ld samples but %s has %ld",
-				g->sig[0].file, n[0], g->sig[1].file, n[1]);
+		import_errf(err, errlen, g->hea, 0, NULL, "%s has %ld samples but %s has %ld",
+			    g->sig[0].file, n[0], g->sig[1].file, n[1]);
 		return -1;
 	}
 	g->n_samples = n[0] >= 0 ? n[0] : n[1];
 	imp->info.duration_us = llround(g->n_samples * 1e6 / imp->info.rate_hz);
-	return ins_import_alloc_values(imp, err, errlen);
+	return import_alloc_values(imp, err, errlen);
 }
 
 static int wfdb_sign12(int v)
@@ -339,8 +339,8 @@ static int wfdb_read_sample(struct wfdb_signal *s, int *v, char *err, size_t err
 	}
 	got = fread(b, 1, 3, s->fp);
 	if (got < 2) {
-		ins_import_errf(err, errlen, s->file, (unsigned long)s->next + 1, NULL, "%s",
-				ferror(s->fp) ? strerror(errno) : "file ended early (truncated while reading)");
+		import_errf(err, errlen, s->file, (unsigned long)s->next + 1, NULL, "%s",
+			    ferror(s->fp) ? strerror(errno) : "file ended early (truncated while reading)");
 		return -1;
 	}
 	*v = wfdb_sign12(b[0] | (b[1] & 0x0f) << 8);
@@ -358,8 +358,8 @@ static int wfdb_check_initval(const struct gaitndd *g, const struct wfdb_signal 
 
 	if (!s->has_initval || matches)
 		return 0;
-	ins_import_errf(err, errlen, g->hea, s->hea_line, "initial value",
-			"header says %ld, %s starts with %d (not this record's file?)", s->initval, s->file, v);
+	import_errf(err, errlen, g->hea, s->hea_line, "initial value",
+		    "header says %ld, %s starts with %d (not this record's file?)", s->initval, s->file, v);
 	return -1;
 }
 
@@ -369,9 +369,9 @@ static int wfdb_check_sum(const struct gaitndd *g, const struct wfdb_signal *s, 
 
 	if (!s->has_checksum || sum == (int16_t)(uint16_t)(s->checksum & 0xffff))
 		return 0;
-	ins_import_errf(err, errlen, g->hea, s->hea_line, "checksum",
-			"header says %ld, the samples of %s sum to %d (file altered or not this record's)",
-			s->checksum, s->file, sum);
+	import_errf(err, errlen, g->hea, s->hea_line, "checksum",
+		    "header says %ld, the samples of %s sum to %d (file altered or not this record's)",
+		    s->checksum, s->file, sum);
 	return -1;
 }
 
@@ -389,7 +389,7 @@ static int gaitndd_foot_sample(struct ins_import *imp, unsigned foot, int64_t t_
 	s->sum += v;
 	if (v == WFDB_INVALID_212)
 		return 0; /* no sample: the foot's next frame carries the gap */
-	if (ins_import_stamp(imp, foot, t_us, (unsigned long)s->next, "time", err, errlen) < 0)
+	if (import_stamp(imp, foot, t_us, (unsigned long)s->next, "time", err, errlen) < 0)
 		return -1;
 	imp->vals[foot][0] = (float)(v + WFDB_ADC_OFFSET);
 	return 0;

@@ -37,29 +37,29 @@ static int gaitpdb_open(struct ins_import *imp, const char *path, char *err, siz
 	struct gaitpdb *g = calloc(1, sizeof *g);
 
 	if (!g) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
 	imp->priv = g;
-	if (ins_text_open(&g->text, imp->info.path, err, errlen) < 0)
+	if (import_text_open(&g->text, imp->info.path, err, errlen) < 0)
 		return -1;
 	imp->info.rate_hz = GAITPDB_RATE_HZ;
 	imp->info.feet = (1u << INS_FOOT_LEFT) | (1u << INS_FOOT_RIGHT);
 	imp->info.n_sensors[INS_FOOT_LEFT] = GAITPDB_SENSORS;
 	imp->info.n_sensors[INS_FOOT_RIGHT] = GAITPDB_SENSORS;
 	imp->info.unit = INS_IMPORT_NEWTON;
-	ins_copy_text(imp->info.layout[INS_FOOT_LEFT], sizeof imp->info.layout[0], "gaitpdb8");
-	ins_copy_text(imp->info.layout[INS_FOOT_RIGHT], sizeof imp->info.layout[0], "gaitpdb8");
+	import_copy_text(imp->info.layout[INS_FOOT_LEFT], sizeof imp->info.layout[0], "gaitpdb8");
+	import_copy_text(imp->info.layout[INS_FOOT_RIGHT], sizeof imp->info.layout[0], "gaitpdb8");
 	imp->info.has_ref_force = 1;
-	return ins_import_alloc_values(imp, err, errlen);
+	return import_alloc_values(imp, err, errlen);
 }
 
 /* A field ends at a blank or at the end of the line. */
 static int gaitpdb_field(const char **p, double *v, double max)
 {
-	const char *q = ins_skip_blanks(*p);
+	const char *q = import_skip_blanks(*p);
 
-	if (ins_scan_number(q, &q, v) < 0 || fabs(*v) > max ||
+	if (import_scan_number(q, &q, v) < 0 || fabs(*v) > max ||
 	    (*q != ' ' && *q != '\t' && *q != '\0'))
 		return -1;
 	*p = q;
@@ -71,23 +71,23 @@ static int gaitpdb_refuse(struct gaitpdb *g, char *line, char *err, size_t errle
 {
 	char *fields[GAITPDB_COLUMNS + 1];
 	char name[16];
-	int n = ins_split_blanks(line, fields, GAITPDB_COLUMNS + 1);
+	int n = import_split_blanks(line, fields, GAITPDB_COLUMNS + 1);
 	double v;
 	int64_t t_us;
 
 	if (n != GAITPDB_COLUMNS) {
-		ins_import_errf(err, errlen, g->text.path, g->text.lineno, NULL,
-				"expected %d columns (time, L1..L8, R1..R8, total left, total right), found %s%d",
-				GAITPDB_COLUMNS, n < 0 ? "more than " : "", n < 0 ? GAITPDB_COLUMNS : n);
+		import_errf(err, errlen, g->text.path, g->text.lineno, NULL,
+			    "expected %d columns (time, L1..L8, R1..R8, total left, total right), found %s%d",
+			    GAITPDB_COLUMNS, n < 0 ? "more than " : "", n < 0 ? GAITPDB_COLUMNS : n);
 		return -1;
 	}
-	if (ins_parse_seconds(fields[0], &t_us, g->text.path, g->text.lineno, "time", err, errlen) < 0)
+	if (import_parse_seconds(fields[0], &t_us, g->text.path, g->text.lineno, "time", err, errlen) < 0)
 		return -1;
 	for (int col = 1; col < GAITPDB_COLUMNS; col++)
-		if (ins_parse_value(fields[col], &v, g->text.path, g->text.lineno,
-				    gaitpdb_column_name(col, name, sizeof name), err, errlen) < 0)
+		if (import_parse_value(fields[col], &v, g->text.path, g->text.lineno,
+				       gaitpdb_column_name(col, name, sizeof name), err, errlen) < 0)
 			return -1;
-	ins_import_errf(err, errlen, g->text.path, g->text.lineno, NULL, "not a row of 19 numbers");
+	import_errf(err, errlen, g->text.path, g->text.lineno, NULL, "not a row of 19 numbers");
 	return -1;
 }
 
@@ -99,7 +99,7 @@ static int gaitpdb_scan(const char *line, double *v)
 	for (int col = 0; col < GAITPDB_COLUMNS; col++)
 		if (gaitpdb_field(&q, &v[col], col ? INS_IMPORT_VALUE_MAX : INS_IMPORT_TIME_MAX_S) < 0)
 			return -1;
-	return ins_is_blank(q) ? 0 : -1;
+	return import_is_blank(q) ? 0 : -1;
 }
 
 static int gaitpdb_read_row(struct ins_import *imp, char *err, size_t errlen)
@@ -111,16 +111,16 @@ static int gaitpdb_read_row(struct ins_import *imp, char *err, size_t errlen)
 	int rc;
 
 	do {
-		rc = ins_text_next(&g->text, &line, err, errlen);
+		rc = import_text_next(&g->text, &line, err, errlen);
 		if (rc <= 0)
 			return rc;
-	} while (ins_is_blank(line));
+	} while (import_is_blank(line));
 	if (gaitpdb_scan(line, v) < 0)
 		return gaitpdb_refuse(g, line, err, errlen);
 	t_us = llround(v[0] * 1e6);
 	if (g->have_time && t_us <= g->last_t_us) {
-		ins_import_errf(err, errlen, g->text.path, g->text.lineno, "time",
-				"%.4f s is not after the previous line's %.4f s", v[0], g->last_t_us / 1e6);
+		import_errf(err, errlen, g->text.path, g->text.lineno, "time",
+			    "%.4f s is not after the previous line's %.4f s", v[0], g->last_t_us / 1e6);
 		return -1;
 	}
 	g->have_time = 1;
@@ -128,7 +128,7 @@ static int gaitpdb_read_row(struct ins_import *imp, char *err, size_t errlen)
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		const double *sensors = &v[1 + foot * GAITPDB_SENSORS];
 
-		if (ins_import_stamp(imp, foot, t_us, g->text.lineno, "time", err, errlen) < 0)
+		if (import_stamp(imp, foot, t_us, g->text.lineno, "time", err, errlen) < 0)
 			return -1;
 		for (unsigned i = 0; i < GAITPDB_SENSORS; i++)
 			imp->vals[foot][i] = (float)sensors[i];
@@ -143,7 +143,7 @@ static void gaitpdb_close(struct ins_import *imp)
 
 	if (!g)
 		return;
-	ins_text_close(&g->text);
+	import_text_close(&g->text);
 	free(g);
 	imp->priv = NULL;
 }

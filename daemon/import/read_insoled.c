@@ -48,11 +48,11 @@ static int insoled_foot_key(const char *key, const char *prefix, unsigned *foot)
 static int insoled_number(struct insoled_reader *r, const char *key, const char *value, double lo, double hi,
 			  double *out, char *err, size_t errlen)
 {
-	if (ins_parse_number(value, out, r->text.path, r->text.lineno, key, err, errlen) < 0)
+	if (import_parse_number(value, out, r->text.path, r->text.lineno, key, err, errlen) < 0)
 		return -1;
 	if (*out < lo || *out > hi) {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, key, "%s is outside %g..%g", value,
-				lo, hi);
+		import_errf(err, errlen, r->text.path, r->text.lineno, key, "%s is outside %g..%g", value,
+			    lo, hi);
 		return -1;
 	}
 	return 0;
@@ -67,19 +67,19 @@ static int insoled_foot_value(struct ins_import *imp, const char *key, const cha
 
 	if (insoled_foot_key(key, "layout_", &foot)) {
 		if (*value == '\0' || strlen(value) >= sizeof imp->info.layout[0]) {
-			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key,
-					"a layout name of 1..%zu characters is required",
-					sizeof imp->info.layout[0] - 1);
+			import_errf(err, errlen, r->text.path, r->text.lineno, key,
+				    "a layout name of 1..%zu characters is required",
+				    sizeof imp->info.layout[0] - 1);
 			return -1;
 		}
-		ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], value);
+		import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], value);
 		imp->info.feet |= 1u << foot;
 	} else if (insoled_foot_key(key, "sensors_", &foot)) {
 		if (insoled_number(r, key, value, 1, INS_MAX_SENSORS, &v, err, errlen) < 0)
 			return -1;
 		if (v != floor(v)) {
-			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key, "%s is not a whole number",
-					value);
+			import_errf(err, errlen, r->text.path, r->text.lineno, key, "%s is not a whole number",
+				    value);
 			return -1;
 		}
 		imp->info.n_sensors[foot] = (uint16_t)v;
@@ -88,7 +88,7 @@ static int insoled_foot_value(struct ins_import *imp, const char *key, const cha
 		r->calib_text[foot] = strdup(value);
 		r->calib_line[foot] = r->text.lineno;
 		if (!r->calib_text[foot]) {
-			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key, "out of memory");
+			import_errf(err, errlen, r->text.path, r->text.lineno, key, "out of memory");
 			return -1;
 		}
 	}
@@ -106,9 +106,9 @@ static int insoled_header_value(struct ins_import *imp, const char *key, const c
 		if (insoled_number(r, key, value, 1, 1000000, &v, err, errlen) < 0)
 			return -1;
 		if (v != INSOLED_FORMAT_VERSION) {
-			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key,
-					"version %s is not supported (this program reads version %d)", value,
-					INSOLED_FORMAT_VERSION);
+			import_errf(err, errlen, r->text.path, r->text.lineno, key,
+				    "version %s is not supported (this program reads version %d)", value,
+				    INSOLED_FORMAT_VERSION);
 			return -1;
 		}
 		r->version = (int)v;
@@ -118,8 +118,8 @@ static int insoled_header_value(struct ins_import *imp, const char *key, const c
 		} else if (strcmp(value, "kPa") == 0) {
 			info->unit = INS_IMPORT_KPA;
 		} else {
-			ins_import_errf(err, errlen, r->text.path, r->text.lineno, key,
-					"'%s' is neither 'counts' nor 'kPa'", value);
+			import_errf(err, errlen, r->text.path, r->text.lineno, key,
+				    "'%s' is neither 'counts' nor 'kPa'", value);
 			return -1;
 		}
 		r->units_seen = 1;
@@ -128,13 +128,13 @@ static int insoled_header_value(struct ins_import *imp, const char *key, const c
 	} else if (strcmp(key, "rate_hz") == 0) {
 		return insoled_number(r, key, value, 0, 1e6, &info->rate_hz, err, errlen);
 	} else if (strcmp(key, "subject") == 0) {
-		ins_copy_text(info->subject, sizeof info->subject, value);
+		import_copy_text(info->subject, sizeof info->subject, value);
 	} else if (strcmp(key, "footwear") == 0) {
-		ins_copy_text(info->footwear, sizeof info->footwear, value);
+		import_copy_text(info->footwear, sizeof info->footwear, value);
 	} else if (strcmp(key, "notes") == 0) {
-		ins_copy_text(info->notes, sizeof info->notes, value);
+		import_copy_text(info->notes, sizeof info->notes, value);
 	} else if (strcmp(key, "start_utc") == 0) {
-		ins_copy_text(info->start, sizeof info->start, value);
+		import_copy_text(info->start, sizeof info->start, value);
 	} else {
 		return insoled_foot_value(imp, key, value, err, errlen);
 	}
@@ -148,15 +148,15 @@ static int insoled_header_line(struct ins_import *imp, char *line, char *err, si
 	char *key = line + 2, *colon = strstr(line, ": ");
 
 	if (strncmp(line, "# ", 2) != 0 || !colon || colon < key + 1) {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-				"header line is not '# key: value'");
+		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+			    "header line is not '# key: value'");
 		return -1;
 	}
 	*colon = '\0';
 	for (const char *p = key; *p; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
-			ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-					"header key '%s' is not lower-case letters, digits and '_'", key);
+			import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+				    "header key '%s' is not lower-case letters, digits and '_'", key);
 			return -1;
 		}
 	}
@@ -180,14 +180,14 @@ static int insoled_check_header(struct ins_import *imp, char *err, size_t errlen
 		else if (!(imp->info.feet & (1u << foot)) && imp->info.n_sensors[foot])
 			missing = foot == INS_FOOT_LEFT ? "layout_left" : "layout_right";
 		else if (r->calib_text[foot] && imp->info.unit != INS_IMPORT_COUNTS) {
-			ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], NULL,
-					"a calibration is only meaningful with 'units: counts'");
+			import_errf(err, errlen, r->text.path, r->calib_line[foot], NULL,
+				    "a calibration is only meaningful with 'units: counts'");
 			return -1;
 		}
 	}
 	if (missing) {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-				"header has no '%s' line before the column line", missing);
+		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+			    "header has no '%s' line before the column line", missing);
 		return -1;
 	}
 	return 0;
@@ -196,14 +196,14 @@ static int insoled_check_header(struct ins_import *imp, char *err, size_t errlen
 static int insoled_check_columns(struct ins_import *imp, char *line, char *err, size_t errlen)
 {
 	struct insoled_reader *r = imp->priv;
-	int n = ins_split(line, ',', r->fields, INS_IMPORT_FIELDS_MAX);
+	int n = import_split(line, ',', r->fields, INS_IMPORT_FIELDS_MAX);
 	static const char *const lead[INSOLED_LEAD_COLUMNS] = { "t_us", "foot", "seq" };
 
 	r->max_sensors = imp->info.n_sensors[0] > imp->info.n_sensors[1] ? imp->info.n_sensors[0]
 									 : imp->info.n_sensors[1];
 	if (n != INSOLED_LEAD_COLUMNS + r->max_sensors) {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-				"column line has %d columns, expected t_us,foot,seq,s1..s%u", n, r->max_sensors);
+		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+			    "column line has %d columns, expected t_us,foot,seq,s1..s%u", n, r->max_sensors);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -214,8 +214,8 @@ static int insoled_check_columns(struct ins_import *imp, char *line, char *err, 
 		else
 			snprintf(want, sizeof want, "s%d", i - INSOLED_LEAD_COLUMNS + 1);
 		if (strcmp(r->fields[i], want) != 0) {
-			ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-					"column %d is '%.20s', expected '%s'", i + 1, r->fields[i], want);
+			import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+				    "column %d is '%.20s', expected '%s'", i + 1, r->fields[i], want);
 			return -1;
 		}
 	}
@@ -230,7 +230,7 @@ static int calib_fail(struct insoled_reader *r, unsigned foot, size_t i, const c
 	char name[64];
 
 	snprintf(name, sizeof name, "calibration_%s[%zu].%s", ins_foot_name(foot), i, field);
-	ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "%s", what);
+	import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "%s", what);
 	return -1;
 }
 
@@ -308,18 +308,18 @@ static int insoled_parse_calib(struct ins_import *imp, unsigned foot, char *err,
 
 	snprintf(name, sizeof name, "calibration_%s", ins_foot_name(foot));
 	if (!arr) {
-		ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "bad JSON at column %d: %s",
-				jerr.column, jerr.text);
+		import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "bad JSON at column %d: %s",
+			    jerr.column, jerr.text);
 		return -1;
 	}
 	if (!json_is_array(arr) || json_array_size(arr) != n) {
-		ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name,
-				"must be an array of %u calibration objects (one per sensor)", n);
+		import_errf(err, errlen, r->text.path, r->calib_line[foot], name,
+			    "must be an array of %u calibration objects (one per sensor)", n);
 		goto out;
 	}
 	imp->calib[foot] = calloc(n, sizeof *imp->calib[foot]);
 	if (!imp->calib[foot]) {
-		ins_import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "out of memory");
+		import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -338,22 +338,22 @@ static int insoled_read_header(struct ins_import *imp, char *err, size_t errlen)
 {
 	struct insoled_reader *r = imp->priv;
 	char *line;
-	int rc = ins_text_next(&r->text, &line, err, errlen);
+	int rc = import_text_next(&r->text, &line, err, errlen);
 
 	if (rc == 0)
-		ins_import_errf(err, errlen, r->text.path, 0, NULL, "empty file");
+		import_errf(err, errlen, r->text.path, 0, NULL, "empty file");
 	if (rc <= 0)
 		return -1;
 	if (strcmp(line, INSOLED_MAGIC) != 0) {
-		ins_import_errf(err, errlen, r->text.path, 1, NULL, "first line is not '%s'", INSOLED_MAGIC);
+		import_errf(err, errlen, r->text.path, 1, NULL, "first line is not '%s'", INSOLED_MAGIC);
 		return -1;
 	}
-	while ((rc = ins_text_next(&r->text, &line, err, errlen)) == 1 && line[0] == '#')
+	while ((rc = import_text_next(&r->text, &line, err, errlen)) == 1 && line[0] == '#')
 		if (insoled_header_line(imp, line, err, errlen) < 0)
 			return -1;
 	if (rc == 0)
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-				"no column line (t_us,foot,seq,s1,...) after the header");
+		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+			    "no column line (t_us,foot,seq,s1,...) after the header");
 	if (rc <= 0 || insoled_check_header(imp, err, errlen) < 0)
 		return -1;
 	return insoled_check_columns(imp, line, err, errlen);
@@ -365,26 +365,26 @@ static int insoled_open(struct ins_import *imp, const char *path, char *err, siz
 
 	if (!r || !(r->fields = calloc(INS_IMPORT_FIELDS_MAX, sizeof *r->fields))) {
 		free(r);
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
 	imp->priv = r;
-	if (ins_text_open(&r->text, imp->info.path, err, errlen) < 0 || insoled_read_header(imp, err, errlen) < 0)
+	if (import_text_open(&r->text, imp->info.path, err, errlen) < 0 || insoled_read_header(imp, err, errlen) < 0)
 		return -1;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if (r->calib_text[foot] && insoled_parse_calib(imp, foot, err, errlen) < 0)
 			return -1;
-	return ins_import_alloc_values(imp, err, errlen);
+	return import_alloc_values(imp, err, errlen);
 }
 
 static int insoled_integer(struct insoled_reader *r, const char *text, const char *field, double lo, double hi,
 			   double *out, char *err, size_t errlen)
 {
-	if (ins_parse_number(text, out, r->text.path, r->text.lineno, field, err, errlen) < 0)
+	if (import_parse_number(text, out, r->text.path, r->text.lineno, field, err, errlen) < 0)
 		return -1;
 	if (*out != floor(*out) || *out < lo || *out > hi) {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, field,
-				"'%.24s' is not a whole number in %.0f..%.0f", text, lo, hi);
+		import_errf(err, errlen, r->text.path, r->text.lineno, field,
+			    "'%.24s' is not a whole number in %.0f..%.0f", text, lo, hi);
 		return -1;
 	}
 	return 0;
@@ -393,7 +393,7 @@ static int insoled_integer(struct insoled_reader *r, const char *text, const cha
 /* The device counter says how many frames were lost.  A counter that goes
  * back, or (with a known rate) jumps further than the time since the last
  * frame allows, was restarted (device reset, reconnection): then the time
- * says how many are missing (ins_import_stamp's estimate, 0 without a rate). */
+ * says how many are missing (import_stamp's estimate, 0 without a rate). */
 static void insoled_seq_gap(struct ins_import *imp, unsigned foot, uint32_t seq, int64_t dt_us)
 {
 	struct insoled_reader *r = imp->priv;
@@ -418,7 +418,7 @@ static int insoled_value(struct ins_import *imp, const char *text, const char *n
 
 	if (imp->info.unit == INS_IMPORT_COUNTS)
 		return insoled_integer(r, text, name, 0, INSOLED_COUNTS_MAX, v, err, errlen);
-	return ins_parse_value(text, v, r->text.path, r->text.lineno, name, err, errlen);
+	return import_parse_value(text, v, r->text.path, r->text.lineno, name, err, errlen);
 }
 
 static int insoled_values(struct ins_import *imp, unsigned foot, char **fields, char *err, size_t errlen)
@@ -449,29 +449,29 @@ static int insoled_read_row(struct ins_import *imp, char *err, size_t errlen)
 	int n, rc;
 
 	do {
-		rc = ins_text_next(&r->text, &line, err, errlen);
+		rc = import_text_next(&r->text, &line, err, errlen);
 		if (rc <= 0)
 			return rc;
-	} while (ins_is_blank(line));
-	n = ins_split(line, ',', r->fields, INS_IMPORT_FIELDS_MAX);
+	} while (import_is_blank(line));
+	n = import_split(line, ',', r->fields, INS_IMPORT_FIELDS_MAX);
 	if (n >= 2 && strcmp(r->fields[1], "left") == 0)
 		foot = INS_FOOT_LEFT;
 	else if (n >= 2 && strcmp(r->fields[1], "right") == 0)
 		foot = INS_FOOT_RIGHT;
 	else {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, "foot", "'%.16s' is not left or right",
-				n >= 2 ? r->fields[1] : "");
+		import_errf(err, errlen, r->text.path, r->text.lineno, "foot", "'%.16s' is not left or right",
+			    n >= 2 ? r->fields[1] : "");
 		return -1;
 	}
 	if (!(imp->info.feet & (1u << foot))) {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, "foot",
-				"%s, but the header has no layout_%s", r->fields[1], r->fields[1]);
+		import_errf(err, errlen, r->text.path, r->text.lineno, "foot",
+			    "%s, but the header has no layout_%s", r->fields[1], r->fields[1]);
 		return -1;
 	}
 	if (n != INSOLED_LEAD_COLUMNS + imp->info.n_sensors[foot]) {
-		ins_import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-				"%s row has %d fields, expected t_us,foot,seq and %u values (sensors_%s)",
-				r->fields[1], n < 0 ? INS_IMPORT_FIELDS_MAX : n, imp->info.n_sensors[foot], r->fields[1]);
+		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
+			    "%s row has %d fields, expected t_us,foot,seq and %u values (sensors_%s)",
+			    r->fields[1], n < 0 ? INS_IMPORT_FIELDS_MAX : n, imp->info.n_sensors[foot], r->fields[1]);
 		return -1;
 	}
 	if (insoled_integer(r, r->fields[0], "t_us", -9.0e15, 9.0e15, &t, err, errlen) < 0 ||
@@ -479,7 +479,7 @@ static int insoled_read_row(struct ins_import *imp, char *err, size_t errlen)
 	    insoled_values(imp, foot, r->fields + INSOLED_LEAD_COLUMNS, err, errlen) < 0)
 		return -1;
 	dt_us = imp->started[foot] ? (int64_t)t - imp->last_t_us[foot] : 0;
-	if (ins_import_stamp(imp, foot, (int64_t)t, r->text.lineno, "t_us", err, errlen) < 0)
+	if (import_stamp(imp, foot, (int64_t)t, r->text.lineno, "t_us", err, errlen) < 0)
 		return -1;
 	insoled_seq_gap(imp, foot, (uint32_t)seq, dt_us);
 	return 1;
@@ -491,7 +491,7 @@ static void insoled_close(struct ins_import *imp)
 
 	if (!r)
 		return;
-	ins_text_close(&r->text);
+	import_text_close(&r->text);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		free(r->calib_text[foot]);
 	free(r->fields);

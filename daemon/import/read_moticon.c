@@ -81,14 +81,14 @@ static int moticon_map_column(struct moticon *m, int col, char *err, size_t errl
 		rest = name + plen;
 		idx = moticon_pressure_index(rest, &unit);
 		if (idx < 0) {
-			ins_import_errf(err, errlen, m->text.path, m->text.lineno, name,
-					"pressure unit '[%.16s' is not supported (expected N/cm\xc2\xb2)", unit);
+			import_errf(err, errlen, m->text.path, m->text.lineno, name,
+				    "pressure unit '[%.16s' is not supported (expected N/cm\xc2\xb2)", unit);
 			return -1;
 		}
 		if (idx > 0) {
 			if (mf->pressure[idx - 1] >= 0) {
-				ins_import_errf(err, errlen, m->text.path, m->text.lineno, name,
-						"column appears twice");
+				import_errf(err, errlen, m->text.path, m->text.lineno, name,
+					    "column appears twice");
 				return -1;
 			}
 			mf->pressure[idx - 1] = col;
@@ -115,21 +115,21 @@ static int moticon_read_columns(struct moticon *m, const char *line, char *err, 
 	int n;
 
 	if (m->header) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
-				"a second '# time' line naming the columns");
+		import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
+			    "a second '# time' line naming the columns");
 		return -1;
 	}
 	m->header = strdup(line + 2); /* after "# " */
 	m->names = calloc(INS_IMPORT_FIELDS_MAX, sizeof *m->names);
 	m->fields = calloc(INS_IMPORT_FIELDS_MAX, sizeof *m->fields);
 	if (!m->header || !m->names || !m->fields) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL, "out of memory");
+		import_errf(err, errlen, m->text.path, m->text.lineno, NULL, "out of memory");
 		return -1;
 	}
-	n = ins_split(m->header, '\t', m->names, INS_IMPORT_FIELDS_MAX);
+	n = import_split(m->header, '\t', m->names, INS_IMPORT_FIELDS_MAX);
 	if (n < 0) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
-				"more than %d columns", INS_IMPORT_FIELDS_MAX);
+		import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
+			    "more than %d columns", INS_IMPORT_FIELDS_MAX);
 		return -1;
 	}
 	m->n_cols = n;
@@ -149,7 +149,7 @@ static void moticon_header_value(struct ins_import *imp, const char *line)
 	while (*v == ' ')
 		v++;
 	if (strncmp(line, "# Start time:", 13) == 0) {
-		ins_copy_text(imp->info.start, sizeof imp->info.start, v);
+		import_copy_text(imp->info.start, sizeof imp->info.start, v);
 	} else if (strncmp(line, "# Duration:", 11) == 0) {
 		unsigned h = 0, min = 0;
 		double s = 0, total_s;
@@ -161,7 +161,7 @@ static void moticon_header_value(struct ins_import *imp, const char *line)
 				imp->info.duration_us = llround(total_s * 1e6);
 		}
 	} else if (strncmp(line, "# Notes:", 8) == 0) {
-		ins_copy_text(imp->info.notes, sizeof imp->info.notes, v);
+		import_copy_text(imp->info.notes, sizeof imp->info.notes, v);
 	} else if (strncmp(line, "# Size:", 7) == 0) {
 		imp->info.insole_size = atoi(v);
 	}
@@ -173,9 +173,9 @@ static int moticon_check_foot(struct moticon *m, unsigned foot, char *err, size_
 
 	for (int i = 0; i < mf->n; i++) {
 		if (mf->pressure[i] < 0) {
-			ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
-					"column '%spressure %d[N/cm\xc2\xb2]' is missing (pressures 1..%d expected)",
-					foot_prefix[foot], i + 1, mf->n);
+			import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
+				    "column '%spressure %d[N/cm\xc2\xb2]' is missing (pressures 1..%d expected)",
+				    foot_prefix[foot], i + 1, mf->n);
 			return -1;
 		}
 	}
@@ -187,7 +187,7 @@ static int moticon_describe(struct ins_import *imp, char *err, size_t errlen)
 	struct moticon *m = imp->priv;
 
 	if (m->time_col < 0) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL, "no 'time' column");
+		import_errf(err, errlen, m->text.path, m->text.lineno, NULL, "no 'time' column");
 		return -1;
 	}
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
@@ -200,14 +200,14 @@ static int moticon_describe(struct ins_import *imp, char *err, size_t errlen)
 		imp->info.feet |= 1u << foot;
 		imp->info.n_sensors[foot] = (uint16_t)mf->n;
 		if (mf->n == 16)
-			ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "moticon16");
+			import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "moticon16");
 		imp->info.has_ref_force |= mf->force >= 0;
 		imp->info.has_ref_cop |= mf->cop_x >= 0 && mf->cop_y >= 0;
 		imp->info.has_ref_events |= mf->steps >= 0;
 	}
 	if (!imp->info.feet) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
-				"no 'left pressure 1[N/cm\xc2\xb2]' or 'right pressure 1[N/cm\xc2\xb2]' column");
+		import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
+			    "no 'left pressure 1[N/cm\xc2\xb2]' or 'right pressure 1[N/cm\xc2\xb2]' column");
 		return -1;
 	}
 	imp->info.unit = INS_IMPORT_KPA;
@@ -223,9 +223,9 @@ static double moticon_peek_rate(const char *path)
 	double prev = NAN, best = INFINITY;
 	int rows = 0;
 
-	if (ins_text_open(&t, path, err, sizeof err) < 0)
+	if (import_text_open(&t, path, err, sizeof err) < 0)
 		return MOTICON_DEFAULT_RATE_HZ;
-	while (rows < MOTICON_RATE_PEEK_ROWS && ins_text_next(&t, &line, err, sizeof err) == 1) {
+	while (rows < MOTICON_RATE_PEEK_ROWS && import_text_next(&t, &line, err, sizeof err) == 1) {
 		char *end;
 		double v;
 
@@ -238,7 +238,7 @@ static double moticon_peek_rate(const char *path)
 			best = v - prev;
 		prev = v;
 	}
-	ins_text_close(&t);
+	import_text_close(&t);
 	return isfinite(best) ? 1.0 / best : MOTICON_DEFAULT_RATE_HZ;
 }
 
@@ -255,7 +255,7 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 	int rc;
 
 	if (!m) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
 	imp->priv = m;
@@ -265,9 +265,9 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 		for (int i = 0; i < INS_MAX_SENSORS; i++)
 			m->foot[foot].pressure[i] = -1;
 	}
-	if (ins_text_open(&m->text, imp->info.path, err, errlen) < 0)
+	if (import_text_open(&m->text, imp->info.path, err, errlen) < 0)
 		return -1;
-	while ((rc = ins_text_next(&m->text, &line, err, errlen)) == 1 && line[0] == '#') {
+	while ((rc = import_text_next(&m->text, &line, err, errlen)) == 1 && line[0] == '#') {
 		if (moticon_is_column_line(line)) {
 			if (moticon_read_columns(m, line, err, errlen) < 0)
 				return -1;
@@ -278,8 +278,8 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 	if (rc < 0)
 		return -1;
 	if (!m->header) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
-				"no '# time<TAB>...' line naming the columns before the data");
+		import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
+			    "no '# time<TAB>...' line naming the columns before the data");
 		return -1;
 	}
 	if (moticon_describe(imp, err, errlen) < 0)
@@ -287,12 +287,12 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 	if (rc == 1) {
 		m->first_row = strdup(line);
 		if (!m->first_row) {
-			ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+			import_errf(err, errlen, path, 0, NULL, "out of memory");
 			return -1;
 		}
 	}
 	imp->info.rate_hz = moticon_peek_rate(imp->info.path);
-	return ins_import_alloc_values(imp, err, errlen);
+	return import_alloc_values(imp, err, errlen);
 }
 
 /* 1 = the foot has data in this row, 0 = all its pressures are blank (dropped packet). */
@@ -309,9 +309,9 @@ static int moticon_foot_present(struct moticon *m, unsigned foot, char *err, siz
 		return 0;
 	for (int i = 0; i < mf->n; i++) {
 		if (m->fields[mf->pressure[i]][0] == '\0') {
-			ins_import_errf(err, errlen, m->text.path, m->text.lineno, m->names[mf->pressure[i]],
-					"empty while other %spressures of this row have values",
-					foot_prefix[foot]);
+			import_errf(err, errlen, m->text.path, m->text.lineno, m->names[mf->pressure[i]],
+				    "empty while other %spressures of this row have values",
+				    foot_prefix[foot]);
 			break;
 		}
 	}
@@ -324,7 +324,7 @@ static int moticon_optional(struct moticon *m, int col, double *out, char *err, 
 	*out = NAN;
 	if (col < 0 || m->fields[col][0] == '\0')
 		return 0;
-	return ins_parse_value(m->fields[col], out, m->text.path, m->text.lineno, m->names[col], err, errlen);
+	return import_parse_value(m->fields[col], out, m->text.path, m->text.lineno, m->names[col], err, errlen);
 }
 
 static int moticon_event(struct moticon *m, unsigned foot, uint8_t *event, char *err, size_t errlen)
@@ -377,14 +377,14 @@ static int moticon_foot_frame(struct ins_import *imp, unsigned foot, int64_t t_u
 			imp->pending_event[foot] = event;
 		return 0;
 	}
-	if (ins_import_stamp(imp, foot, t_us, m->text.lineno, m->names[m->time_col], err, errlen) < 0)
+	if (import_stamp(imp, foot, t_us, m->text.lineno, m->names[m->time_col], err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < mf->n; i++) {
 		int col = mf->pressure[i];
 		double v;
 
-		if (ins_parse_value(m->fields[col], &v, m->text.path, m->text.lineno, m->names[col], err,
-				    errlen) < 0)
+		if (import_parse_value(m->fields[col], &v, m->text.path, m->text.lineno, m->names[col], err,
+				       errlen) < 0)
 			return -1;
 		imp->vals[foot][i] = (float)(v * KPA_PER_N_CM2);
 	}
@@ -409,7 +409,7 @@ static int moticon_next_line(struct moticon *m, char **line, int *owned, char *e
 		return 1;
 	}
 	do {
-		rc = ins_text_next(&m->text, line, err, errlen);
+		rc = import_text_next(&m->text, line, err, errlen);
 	} while (rc == 1 && (*line)[0] == '#');
 	return rc;
 }
@@ -417,22 +417,22 @@ static int moticon_next_line(struct moticon *m, char **line, int *owned, char *e
 static int moticon_parse_row(struct ins_import *imp, char *line, char *err, size_t errlen)
 {
 	struct moticon *m = imp->priv;
-	int n = ins_split(line, '\t', m->fields, INS_IMPORT_FIELDS_MAX);
+	int n = import_split(line, '\t', m->fields, INS_IMPORT_FIELDS_MAX);
 	int64_t t_us;
 
 	if (n != m->n_cols) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
-				"expected %d tab-separated columns (as named by the '# time' line), found %s%d",
-				m->n_cols, n < 0 ? "more than " : "", n < 0 ? INS_IMPORT_FIELDS_MAX : n);
+		import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
+			    "expected %d tab-separated columns (as named by the '# time' line), found %s%d",
+			    m->n_cols, n < 0 ? "more than " : "", n < 0 ? INS_IMPORT_FIELDS_MAX : n);
 		return -1;
 	}
-	if (ins_parse_seconds(m->fields[m->time_col], &t_us, m->text.path, m->text.lineno,
-			      m->names[m->time_col], err, errlen) < 0)
+	if (import_parse_seconds(m->fields[m->time_col], &t_us, m->text.path, m->text.lineno,
+				 m->names[m->time_col], err, errlen) < 0)
 		return -1;
 	if (m->have_time && t_us <= m->last_t_us) {
-		ins_import_errf(err, errlen, m->text.path, m->text.lineno, m->names[m->time_col],
-				"%s s is not after the previous row's %.3f s", m->fields[m->time_col],
-				m->last_t_us / 1e6);
+		import_errf(err, errlen, m->text.path, m->text.lineno, m->names[m->time_col],
+			    "%s s is not after the previous row's %.3f s", m->fields[m->time_col],
+			    m->last_t_us / 1e6);
 		return -1;
 	}
 	m->have_time = 1;
@@ -464,7 +464,7 @@ static void moticon_close(struct ins_import *imp)
 
 	if (!m)
 		return;
-	ins_text_close(&m->text);
+	import_text_close(&m->text);
 	free(m->header);
 	free(m->names);
 	free(m->fields);

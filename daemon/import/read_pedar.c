@@ -34,14 +34,14 @@ static const char *pedar_value_after(const char *item)
 {
 	const char *v = strchr(item, ':');
 
-	return v ? ins_skip_blanks(v + 1) : NULL;
+	return v ? import_skip_blanks(v + 1) : NULL;
 }
 
 static void pedar_trim_copy(char *dst, size_t len, const char *src)
 {
 	size_t n;
 
-	ins_copy_text(dst, len, src);
+	import_copy_text(dst, len, src);
 	n = strlen(dst);
 	while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
 		dst[--n] = '\0';
@@ -70,7 +70,7 @@ static int pedar_unit(struct ins_import *imp, const char *line, char *err, size_
 	struct pedar *p = imp->priv;
 	char unit[32];
 
-	pedar_trim_copy(unit, sizeof unit, ins_skip_blanks(line + strlen("pressure values in")));
+	pedar_trim_copy(unit, sizeof unit, import_skip_blanks(line + strlen("pressure values in")));
 	if (strcasecmp(unit, "kPa") == 0)
 		p->to_kpa = 1.0;
 	else if (strcmp(unit, "N/cm\xc2\xb2") == 0 || strcasecmp(unit, "N/cm2") == 0)
@@ -78,8 +78,8 @@ static int pedar_unit(struct ins_import *imp, const char *line, char *err, size_
 	else if (strcasecmp(unit, "MPa") == 0)
 		p->to_kpa = 1000.0;
 	else {
-		ins_import_errf(err, errlen, p->text.path, p->text.lineno, "pressure values in",
-				"unit '%s' is not supported (kPa, N/cm2, MPa)", unit);
+		import_errf(err, errlen, p->text.path, p->text.lineno, "pressure values in",
+			    "unit '%s' is not supported (kPa, N/cm2, MPa)", unit);
 		return -1;
 	}
 	return 0;
@@ -91,10 +91,10 @@ static int pedar_header_item(struct ins_import *imp, const char *item, char *err
 	struct pedar *p = imp->priv;
 	const char *v = pedar_value_after(item);
 
-	item = ins_skip_blanks(item);
+	item = import_skip_blanks(item);
 	/* "date/time  25.04.23 10.49": the one item without a colon */
 	if (strncasecmp(item, "date/time", 9) == 0) {
-		v = ins_skip_blanks(item + 9);
+		v = import_skip_blanks(item + 9);
 		pedar_trim_copy(imp->info.start, sizeof imp->info.start, v + (*v == ':'));
 		return 0;
 	}
@@ -105,11 +105,11 @@ static int pedar_header_item(struct ins_import *imp, const char *item, char *err
 	else if (strncasecmp(item, "scanning rate", 13) == 0) {
 		double hz;
 
-		if (ins_parse_number(v, &hz, p->text.path, p->text.lineno, "scanning rate [Hz]", err, errlen) < 0)
+		if (import_parse_number(v, &hz, p->text.path, p->text.lineno, "scanning rate [Hz]", err, errlen) < 0)
 			return -1;
 		if (!(hz >= 1 && hz <= 100000)) {
-			ins_import_errf(err, errlen, p->text.path, p->text.lineno, "scanning rate [Hz]",
-					"%g Hz is not a sampling rate (1..100000)", hz);
+			import_errf(err, errlen, p->text.path, p->text.lineno, "scanning rate [Hz]",
+				    "%g Hz is not a sampling rate (1..100000)", hz);
 			return -1;
 		}
 		imp->info.rate_hz = hz;
@@ -143,23 +143,23 @@ static int pedar_columns(struct ins_import *imp, char *line, char *err, size_t e
 {
 	struct pedar *p = imp->priv;
 	char *fields[2 * PEDAR_SENSORS + 4];
-	int n = ins_split(line, '\t', fields, 2 * PEDAR_SENSORS + 4);
+	int n = import_split(line, '\t', fields, 2 * PEDAR_SENSORS + 4);
 	unsigned feet = 0, k = 0;
 
-	while (n > 1 && ins_is_blank(fields[n - 1]))
+	while (n > 1 && import_is_blank(fields[n - 1]))
 		n--;    /* the export ends every line with a tab */
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if (imp->info.feet & (1u << foot))
 			p->foot_of_block[k++] = foot, feet++;
 	if (feet == 0) {
-		ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
-				"no 'left insole:' or 'right insole:' line in the mask definition");
+		import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+			    "no 'left insole:' or 'right insole:' line in the mask definition");
 		return -1;
 	}
 	if (n < 0 || (unsigned)n != 1 + feet * PEDAR_SENSORS) {
-		ins_import_errf(err, errlen, p->text.path, p->text.lineno, "time[secs]",
-				"expected %u sensor columns (99 per insole of the mask definition), found %s%d",
-				feet * PEDAR_SENSORS, n < 0 ? "more than " : "", n < 0 ? 2 * PEDAR_SENSORS : n - 1);
+		import_errf(err, errlen, p->text.path, p->text.lineno, "time[secs]",
+			    "expected %u sensor columns (99 per insole of the mask definition), found %s%d",
+			    feet * PEDAR_SENSORS, n < 0 ? "more than " : "", n < 0 ? 2 * PEDAR_SENSORS : n - 1);
 		return -1;
 	}
 	p->n_values = feet * PEDAR_SENSORS;
@@ -172,23 +172,23 @@ static int pedar_describe(struct ins_import *imp, char *err, size_t errlen)
 	char layout[64];
 
 	if (imp->info.rate_hz <= 0) {
-		ins_import_errf(err, errlen, p->text.path, 0, "scanning rate [Hz]", "missing from the header");
+		import_errf(err, errlen, p->text.path, 0, "scanning rate [Hz]", "missing from the header");
 		return -1;
 	}
 	if (p->to_kpa <= 0) {
-		ins_import_errf(err, errlen, p->text.path, 0, "pressure values in", "missing from the header");
+		import_errf(err, errlen, p->text.path, 0, "pressure values in", "missing from the header");
 		return -1;
 	}
-	ins_copy_text(layout, sizeof layout, imp->info.layout[0]);
+	import_copy_text(layout, sizeof layout, imp->info.layout[0]);
 	imp->info.layout[0][0] = '\0';
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(imp->info.feet & (1u << foot)))
 			continue;
 		imp->info.n_sensors[foot] = PEDAR_SENSORS;
-		ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], layout);
+		import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], layout);
 	}
 	imp->info.unit = INS_IMPORT_KPA;
-	return ins_import_alloc_values(imp, err, errlen);
+	return import_alloc_values(imp, err, errlen);
 }
 
 static int pedar_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
@@ -198,20 +198,20 @@ static int pedar_open(struct ins_import *imp, const char *path, char *err, size_
 	int rc;
 
 	if (!p) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
 	imp->priv = p;
-	if (ins_text_open(&p->text, imp->info.path, err, errlen) < 0)
+	if (import_text_open(&p->text, imp->info.path, err, errlen) < 0)
 		return -1;
 	p->text.allow_unterminated = 1;
-	while ((rc = ins_text_next(&p->text, &line, err, errlen)) == 1) {
+	while ((rc = import_text_next(&p->text, &line, err, errlen)) == 1) {
 		if (strncasecmp(line, "time[secs]", 10) == 0)
 			break;
 		if (p->text.lineno >= PEDAR_HEADER_LINES_MAX) {
-			ins_import_errf(err, errlen, path, p->text.lineno, NULL,
-					"no 'time[secs]' line naming the columns in the first %d lines",
-					PEDAR_HEADER_LINES_MAX);
+			import_errf(err, errlen, path, p->text.lineno, NULL,
+				    "no 'time[secs]' line naming the columns in the first %d lines",
+				    PEDAR_HEADER_LINES_MAX);
 			return -1;
 		}
 		if (pedar_header_line(imp, line, err, errlen) < 0)
@@ -220,8 +220,8 @@ static int pedar_open(struct ins_import *imp, const char *path, char *err, size_
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		ins_import_errf(err, errlen, path, p->text.lineno, NULL,
-				"the header ends without a 'time[secs]' line naming the columns");
+		import_errf(err, errlen, path, p->text.lineno, NULL,
+			    "the header ends without a 'time[secs]' line naming the columns");
 		return -1;
 	}
 	if (pedar_columns(imp, line, err, errlen) < 0)
@@ -235,7 +235,7 @@ static void pedar_bad_value(struct pedar *p, unsigned k, const char *at, char *e
 
 	snprintf(field, sizeof field, "%s sensor %u", ins_foot_name(p->foot_of_block[k / PEDAR_SENSORS]),
 		 k % PEDAR_SENSORS + 1);
-	ins_scan_errf(err, errlen, p->text.path, p->text.lineno, field, at, '\t');
+	import_scan_errf(err, errlen, p->text.path, p->text.lineno, field, at, '\t');
 }
 
 static int pedar_values(struct ins_import *imp, const char *q, char *err, size_t errlen)
@@ -247,19 +247,19 @@ static int pedar_values(struct ins_import *imp, const char *q, char *err, size_t
 		double v;
 
 		if (*q == '\0' && k > 0) {
-			ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
-					"%u of %u sensor values: the row is cut short", k, p->n_values);
+			import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+				    "%u of %u sensor values: the row is cut short", k, p->n_values);
 			return -1;
 		}
-		if (ins_scan_field(&q, '\t', &v) < 0) {
+		if (import_scan_field(&q, '\t', &v) < 0) {
 			pedar_bad_value(p, k, q, err, errlen);
 			return -1;
 		}
 		imp->vals[foot][k % PEDAR_SENSORS] = (float)(v * p->to_kpa);
 	}
-	if (!ins_is_blank(q)) {
-		ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
-				"more than the %u sensor values the columns name", p->n_values);
+	if (!import_is_blank(q)) {
+		import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+			    "more than the %u sensor values the columns name", p->n_values);
 		return -1;
 	}
 	return 0;
@@ -275,30 +275,30 @@ static int pedar_read_row(struct ins_import *imp, char *err, size_t errlen)
 	int rc;
 
 	do {
-		rc = ins_text_next(&p->text, &line, err, errlen);
+		rc = import_text_next(&p->text, &line, err, errlen);
 		if (rc < 0 || (rc == 0 && p->rows))
 			return rc;
 		if (rc == 0) {
-			ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL, "a header but no rows");
+			import_errf(err, errlen, p->text.path, p->text.lineno, NULL, "a header but no rows");
 			return -1;
 		}
-	} while (ins_is_blank(line));
+	} while (import_is_blank(line));
 	p->rows++;
 	if (p->text.unterminated && line[strlen(line) - 1] != '\t') {
-		ins_import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
-				"truncated file: the last row ends neither with a line end nor with the tab "
-				"that ends every row");
+		import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+			    "truncated file: the last row ends neither with a line end nor with the tab "
+			    "that ends every row");
 		return -1;
 	}
 	q = line;
-	if (ins_scan_field(&q, '\t', &t) < 0) {
-		ins_scan_errf(err, errlen, p->text.path, p->text.lineno, "time[secs]", line, '\t');
+	if (import_scan_field(&q, '\t', &t) < 0) {
+		import_scan_errf(err, errlen, p->text.path, p->text.lineno, "time[secs]", line, '\t');
 		return -1;
 	}
 	t_us = llround(t * 1e6);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if ((imp->info.feet & (1u << foot)) &&
-		    ins_import_stamp(imp, foot, t_us, p->text.lineno, "time[secs]", err, errlen) < 0)
+		    import_stamp(imp, foot, t_us, p->text.lineno, "time[secs]", err, errlen) < 0)
 			return -1;
 	if (pedar_values(imp, q, err, errlen) < 0)
 		return -1;
@@ -311,7 +311,7 @@ static void pedar_close(struct ins_import *imp)
 
 	if (!p)
 		return;
-	ins_text_close(&p->text);
+	import_text_close(&p->text);
 	free(p);
 	imp->priv = NULL;
 }

@@ -44,7 +44,7 @@ static int stappone_column(struct stappone *s, int col, const char *name, char *
 	else if (strncmp(name, "pressure_", 9) == 0) {
 		idx = strtol(name + 9, &end, 10);
 		if (end == name + 9 || *end || idx < 1 || idx > INS_MAX_SENSORS) {
-			ins_import_errf(err, errlen, s->text.path, 1, name, "not a pressure channel pressure_NN");
+			import_errf(err, errlen, s->text.path, 1, name, "not a pressure channel pressure_NN");
 			return -1;
 		}
 		s->role[col] = ST_PRESSURE;
@@ -58,11 +58,11 @@ static int stappone_column(struct stappone *s, int col, const char *name, char *
 static int stappone_header(struct stappone *s, char *line, char *err, size_t errlen)
 {
 	char *names[INS_IMPORT_FIELDS_MAX];
-	int n = ins_split(line, ',', names, INS_IMPORT_FIELDS_MAX);
+	int n = import_split(line, ',', names, INS_IMPORT_FIELDS_MAX);
 	unsigned have = 0;
 
 	if (n < 0) {
-		ins_import_errf(err, errlen, s->text.path, 1, NULL, "more than %d columns", INS_IMPORT_FIELDS_MAX);
+		import_errf(err, errlen, s->text.path, 1, NULL, "more than %d columns", INS_IMPORT_FIELDS_MAX);
 		return -1;
 	}
 	s->n_cols = n;
@@ -72,8 +72,8 @@ static int stappone_header(struct stappone *s, char *line, char *err, size_t err
 		have |= 1u << s->role[col];
 	}
 	if (!(have & (1u << ST_SOLE)) || !(have & (1u << ST_TIME)) || !s->n_pressure) {
-		ins_import_errf(err, errlen, s->text.path, 1, NULL,
-				"columns 'sole_id', 'timestamp' and 'pressure_01'... are required");
+		import_errf(err, errlen, s->text.path, 1, NULL,
+			    "columns 'sole_id', 'timestamp' and 'pressure_01'... are required");
 		return -1;
 	}
 	return 0;
@@ -86,7 +86,7 @@ struct stappone_row {
 
 static int stappone_bad(struct stappone *s, const char *name, const char *at, char *err, size_t errlen)
 {
-	ins_scan_errf(err, errlen, s->text.path, s->text.lineno, name, at, ',');
+	import_scan_errf(err, errlen, s->text.path, s->text.lineno, name, at, ',');
 	return -1;
 }
 
@@ -106,8 +106,8 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 		double v;
 
 		if (col > 0 && *q++ != ',') {
-			ins_import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
-					"%d fields, the header names %d", col, s->n_cols);
+			import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
+				    "%d fields, the header names %d", col, s->n_cols);
 			return -1;
 		}
 		if (s->role[col] == ST_OTHER || (s->role[col] == ST_PRESSURE && !row->values)) {
@@ -115,10 +115,10 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 			continue;
 		}
 		at = q;
-		q = ins_skip_blanks(q);
-		if (ins_scan_number(q, &q, &v) < 0 ||
+		q = import_skip_blanks(q);
+		if (import_scan_number(q, &q, &v) < 0 ||
 		    fabs(v) > (s->role[col] == ST_TIME ? INS_IMPORT_TIME_MAX_S * 1000.0 : INS_IMPORT_VALUE_MAX) ||
-		    (*(q = ins_skip_blanks(q)) != ',' && *q != '\0'))
+		    (*(q = import_skip_blanks(q)) != ',' && *q != '\0'))
 			return stappone_bad(s, stappone_role_name(s->role[col]), at, err, errlen);
 		if (s->role[col] == ST_SOLE)
 			row->sole = v;
@@ -130,8 +130,8 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 			row->values[s->channel[col]] = (float)v;
 	}
 	if (*q != '\0') {
-		ins_import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
-				"more fields than the %d the header names", s->n_cols);
+		import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
+			    "more fields than the %d the header names", s->n_cols);
 		return -1;
 	}
 	return 0;
@@ -143,8 +143,8 @@ static int stappone_foot(struct stappone *s, double sole, char *err, size_t errl
 		return INS_FOOT_LEFT;
 	if (sole == 2)
 		return INS_FOOT_RIGHT;
-	ins_import_errf(err, errlen, s->text.path, s->text.lineno, "sole_id",
-			"%g is not an insole (1 = left, 2 = right)", sole);
+	import_errf(err, errlen, s->text.path, s->text.lineno, "sole_id",
+		    "%g is not an insole (1 = left, 2 = right)", sole);
 	return -1;
 }
 
@@ -169,8 +169,8 @@ static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 	char *line;
 	int rc = 0, foot;
 
-	while (s->text.lineno <= STAPPONE_PEEK_ROWS && (rc = ins_text_next(&s->text, &line, err, errlen)) == 1) {
-		if (ins_is_blank(line))
+	while (s->text.lineno <= STAPPONE_PEEK_ROWS && (rc = import_text_next(&s->text, &line, err, errlen)) == 1) {
+		if (import_is_blank(line))
 			continue;
 		if (stappone_parse(s, line, &row, err, errlen) < 0 || (foot = stappone_foot(s, row.sole, err, errlen)) < 0) {
 			if (!imp->info.feet)
@@ -190,7 +190,7 @@ static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 	if (rc < 0 && !imp->info.feet)
 		return -1;
 	if (!imp->info.feet) {
-		ins_import_errf(err, errlen, s->text.path, s->text.lineno, NULL, "a header but no samples");
+		import_errf(err, errlen, s->text.path, s->text.lineno, NULL, "a header but no samples");
 		return -1;
 	}
 	imp->info.rate_hz = isfinite(best) ? 1000.0 / best : STAPPONE_DEFAULT_RATE_HZ;
@@ -205,19 +205,19 @@ static int stappone_open(struct ins_import *imp, const char *path, char *err, si
 
 	imp->priv = s;
 	if (!s) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
-	if (ins_text_open(&s->text, imp->info.path, err, errlen) < 0)
+	if (import_text_open(&s->text, imp->info.path, err, errlen) < 0)
 		return -1;
-	rc = ins_text_next(&s->text, &line, err, errlen);
+	rc = import_text_next(&s->text, &line, err, errlen);
 	if (rc == 0)
-		ins_import_errf(err, errlen, path, 0, NULL, "empty file");
+		import_errf(err, errlen, path, 0, NULL, "empty file");
 	if (rc <= 0 || stappone_header(s, line, err, errlen) < 0 || stappone_peek(imp, err, errlen) < 0)
 		return -1;
-	ins_text_close(&s->text);
-	if (ins_text_open(&s->text, imp->info.path, err, errlen) < 0 ||
-	    ins_text_next(&s->text, &line, err, errlen) != 1)
+	import_text_close(&s->text);
+	if (import_text_open(&s->text, imp->info.path, err, errlen) < 0 ||
+	    import_text_next(&s->text, &line, err, errlen) != 1)
 		return -1;
 	snprintf(imp->info.feet_from, sizeof imp->info.feet_from, "%s%s%s",
 		 imp->info.feet & (1u << INS_FOOT_LEFT) ? "sole_id 1 = left" : "",
@@ -227,10 +227,10 @@ static int stappone_open(struct ins_import *imp, const char *path, char *err, si
 			continue;
 		imp->info.n_sensors[foot] = (uint16_t)s->n_pressure;
 		if (s->n_pressure == 12)
-			ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "stappone12");
+			import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "stappone12");
 	}
 	imp->info.unit = INS_IMPORT_COUNTS;
-	return ins_import_alloc_values(imp, err, errlen);
+	return import_alloc_values(imp, err, errlen);
 }
 
 static int stappone_counts(struct ins_import *imp, unsigned foot, char *err, size_t errlen)
@@ -244,8 +244,8 @@ static int stappone_counts(struct ins_import *imp, unsigned foot, char *err, siz
 			char field[24];
 
 			snprintf(field, sizeof field, "pressure_%02u", i + 1);
-			ins_import_errf(err, errlen, s->text.path, s->text.lineno, field,
-					"%g is not a raw value (a whole number 0..65535)", v);
+			import_errf(err, errlen, s->text.path, s->text.lineno, field,
+				    "%g is not a raw value (a whole number 0..65535)", v);
 			return -1;
 		}
 	}
@@ -261,15 +261,15 @@ static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
 	int rc, foot;
 
 	do {
-		rc = ins_text_next(&s->text, &line, err, errlen);
+		rc = import_text_next(&s->text, &line, err, errlen);
 		if (rc <= 0)
 			return rc;
-	} while (ins_is_blank(line));
+	} while (import_is_blank(line));
 	if (stappone_parse(s, line, &row, err, errlen) < 0 || (foot = stappone_foot(s, row.sole, err, errlen)) < 0)
 		return -1;
 	if (!(imp->info.feet & (1u << foot))) {
-		ins_import_errf(err, errlen, s->text.path, s->text.lineno, "sole_id",
-				"insole %g first appears after the first %d rows", row.sole, STAPPONE_PEEK_ROWS);
+		import_errf(err, errlen, s->text.path, s->text.lineno, "sole_id",
+			    "insole %g first appears after the first %d rows", row.sole, STAPPONE_PEEK_ROWS);
 		return -1;
 	}
 	if (row.corrupt != 0)
@@ -277,8 +277,8 @@ static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
 	memcpy(imp->vals[foot], values, s->n_pressure * sizeof(float));
 	if (stappone_counts(imp, (unsigned)foot, err, errlen) < 0)
 		return -1;
-	return ins_import_stamp(imp, (unsigned)foot, llround((row.t_ms - s->t0_ms) * 1000.0), s->text.lineno,
-				"timestamp", err, errlen) < 0 ? -1 : 1;
+	return import_stamp(imp, (unsigned)foot, llround((row.t_ms - s->t0_ms) * 1000.0), s->text.lineno,
+			    "timestamp", err, errlen) < 0 ? -1 : 1;
 }
 
 static void stappone_close(struct ins_import *imp)
@@ -287,7 +287,7 @@ static void stappone_close(struct ins_import *imp)
 
 	if (!s)
 		return;
-	ins_text_close(&s->text);
+	import_text_close(&s->text);
 	free(s);
 	imp->priv = NULL;
 }

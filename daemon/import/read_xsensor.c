@@ -72,8 +72,8 @@ static int xsensor_value(struct xsensor *x, const char *key, const char *v, doub
 {
 	const char *p = v;
 
-	if (ins_scan_field(&p, '\0', out) < 0) {
-		ins_scan_errf(err, errlen, x->text.path, x->text.lineno, key, v, '\0');
+	if (import_scan_field(&p, '\0', out) < 0) {
+		import_scan_errf(err, errlen, x->text.path, x->text.lineno, key, v, '\0');
 		return -1;
 	}
 	return 0;
@@ -90,8 +90,8 @@ static int xsensor_units(struct xsensor *x, const char *v, char *err, size_t err
 	else if (strcmp(v, "N/cm\xc2\xb2") == 0 || strcasecmp(v, "N/cm2") == 0)
 		x->to_kpa = 10.0;
 	else {
-		ins_import_errf(err, errlen, x->text.path, x->text.lineno, "Units",
-				"'%.24s' is not supported (mmHg, kPa, PSI, N/cm2)", v);
+		import_errf(err, errlen, x->text.path, x->text.lineno, "Units",
+			    "'%.24s' is not supported (mmHg, kPa, PSI, N/cm2)", v);
 		return -1;
 	}
 	return 0;
@@ -104,8 +104,8 @@ static int xsensor_foot(struct xsensor *x, const char *name, char *err, size_t e
 		return INS_FOOT_LEFT;
 	if (strstr(name, "-RF"))
 		return INS_FOOT_RIGHT;
-	ins_import_errf(err, errlen, x->text.path, x->text.lineno, "SENSOR",
-			"'%.40s' names neither a left (-LF) nor a right (-RF) insole", name);
+	import_errf(err, errlen, x->text.path, x->text.lineno, "SENSOR",
+		    "'%.40s' names neither a left (-LF) nor a right (-RF) insole", name);
 	return -1;
 }
 
@@ -118,8 +118,8 @@ static int xsensor_time_of_day(struct xsensor *x, const char *v, int64_t *us, ch
 
 	if (sscanf(v, "%u:%u:%lf%n", &h, &m, &s, &used) != 3 || v[used] != '\0' || h > 23 || m > 59 || s < 0 ||
 	    s >= 61) {
-		ins_import_errf(err, errlen, x->text.path, x->text.lineno, "Time",
-				"'%.24s' is not a time of day (hh:mm:ss.fff)", v);
+		import_errf(err, errlen, x->text.path, x->text.lineno, "Time",
+			    "'%.24s' is not a time of day (hh:mm:ss.fff)", v);
 		return -1;
 	}
 	*us = ((int64_t)h * 3600 + m * 60) * 1000000 + llround(s * 1e6);
@@ -183,20 +183,20 @@ static int xsensor_row(struct ins_import *imp, unsigned r, const char *q, char *
 	for (unsigned c = 0; c < g->cols; c++) {
 		double v;
 
-		if (ins_scan_field(&q, ',', &v) < 0) {
+		if (import_scan_field(&q, ',', &v) < 0) {
 			char field[64];
 
 			snprintf(field, sizeof field, "frame %ld %s row %u column %u", x->frame,
 				 ins_foot_name((unsigned)x->foot), r + 1, c + 1);
-			ins_scan_errf(err, errlen, x->text.path, x->text.lineno, field, q, ',');
+			import_scan_errf(err, errlen, x->text.path, x->text.lineno, field, q, ',');
 			return -1;
 		}
 		dst[mirror ? g->cols - 1 - c : c] = (float)(v * x->to_kpa);
 	}
 	if (!xsensor_empty_line(q)) {
-		ins_import_errf(err, errlen, x->text.path, x->text.lineno, NULL,
-				"frame %ld %s row %u has more than the %u values of Columns", x->frame,
-				ins_foot_name((unsigned)x->foot), r + 1, g->cols);
+		import_errf(err, errlen, x->text.path, x->text.lineno, NULL,
+			    "frame %ld %s row %u has more than the %u values of Columns", x->frame,
+			    ins_foot_name((unsigned)x->foot), r + 1, g->cols);
 		return -1;
 	}
 	return 0;
@@ -210,16 +210,16 @@ static int xsensor_sensels(struct ins_import *imp, char *err, size_t errlen)
 	char *line;
 
 	while (r < x->grid[x->foot].rows) {
-		int rc = ins_text_next(&x->text, &line, err, errlen);
+		int rc = import_text_next(&x->text, &line, err, errlen);
 
 		if (rc < 0)
 			return -1;
 		if (rc == 1 && xsensor_empty_line(line))
 			continue;
 		if (rc == 0 || (line[0] != '-' && line[0] != '.' && (line[0] < '0' || line[0] > '9'))) {
-			ins_import_errf(err, errlen, x->text.path, start, "SENSELS",
-					"frame %ld %s insole is truncated: %u of %u rows", x->frame,
-					ins_foot_name((unsigned)x->foot), r, x->grid[x->foot].rows);
+			import_errf(err, errlen, x->text.path, start, "SENSELS",
+				    "frame %ld %s insole is truncated: %u of %u rows", x->frame,
+				    ins_foot_name((unsigned)x->foot), r, x->grid[x->foot].rows);
 			return -1;
 		}
 		if (xsensor_row(imp, r++, line, err, errlen) < 0)
@@ -245,7 +245,7 @@ static int xsensor_frame_line(struct ins_import *imp, char *line, int first, cha
 		return 1;
 	}
 	if (strcmp(key, "Date") == 0 && first)
-		ins_copy_text(imp->info.start, sizeof imp->info.start, v);
+		import_copy_text(imp->info.start, sizeof imp->info.start, v);
 	else if (strcmp(key, "Time") == 0) {
 		if (xsensor_time_of_day(x, v, &x->tod_us, err, errlen) < 0)
 			return -1;
@@ -263,8 +263,8 @@ static int xsensor_frame_line(struct ins_import *imp, char *line, int first, cha
 		x->foot = -1;
 	} else if (strcmp(key, "SENSELS") == 0 && x->foot >= 0) {
 		if (x->grid[x->foot].rows == 0 || x->grid[x->foot].cols == 0) {
-			ins_import_errf(err, errlen, x->text.path, x->text.lineno, "SENSELS",
-					"the insole's Rows and Columns were not given before its sensels");
+			import_errf(err, errlen, x->text.path, x->text.lineno, "SENSELS",
+				    "the insole's Rows and Columns were not given before its sensels");
 			return -1;
 		}
 		return xsensor_sensels(imp, err, errlen);
@@ -290,7 +290,7 @@ static int xsensor_block(struct ins_import *imp, int first, char *err, size_t er
 	x->foot = -1;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		x->ref_peak[foot] = x->ref_area[foot] = x->ref_load[foot] = NAN;
-	while ((rc = ins_text_next(&x->text, &line, err, errlen)) == 1) {
+	while ((rc = import_text_next(&x->text, &line, err, errlen)) == 1) {
 		if (xsensor_empty_line(line))
 			continue;
 		rc = xsensor_frame_line(imp, line, first, err, errlen);
@@ -302,14 +302,14 @@ static int xsensor_block(struct ins_import *imp, int first, char *err, size_t er
 	if (rc < 0)
 		return -1;
 	if (!x->have_time) {
-		ins_import_errf(err, errlen, x->text.path, x->text.lineno, "Time", "frame %ld has no Time line",
-				x->frame);
+		import_errf(err, errlen, x->text.path, x->text.lineno, "Time", "frame %ld has no Time line",
+			    x->frame);
 		return -1;
 	}
 	if (x->opened & ~x->seen) {
-		ins_import_errf(err, errlen, x->text.path, x->text.lineno, "SENSELS",
-				"frame %ld is truncated: the %s insole's block ends before its sensels", x->frame,
-				ins_foot_name(x->opened & ~x->seen & 1u ? INS_FOOT_LEFT : INS_FOOT_RIGHT));
+		import_errf(err, errlen, x->text.path, x->text.lineno, "SENSELS",
+			    "frame %ld is truncated: the %s insole's block ends before its sensels", x->frame,
+			    ins_foot_name(x->opened & ~x->seen & 1u ? INS_FOOT_LEFT : INS_FOOT_RIGHT));
 		return -1;
 	}
 	return 0;
@@ -322,7 +322,7 @@ static int xsensor_header(struct ins_import *imp, char *err, size_t errlen)
 	char *line, *key, *v;
 	int rc;
 
-	while ((rc = ins_text_next(&x->text, &line, err, errlen)) == 1) {
+	while ((rc = import_text_next(&x->text, &line, err, errlen)) == 1) {
 		if (xsensor_empty_line(line))
 			continue;
 		v = xsensor_split(line, &key);
@@ -339,8 +339,8 @@ static int xsensor_header(struct ins_import *imp, char *err, size_t errlen)
 			return -1;
 	}
 	if (rc == 0)
-		ins_import_errf(err, errlen, x->text.path, x->text.lineno, NULL,
-				"a header but no frames (no 'FRAME' line)");
+		import_errf(err, errlen, x->text.path, x->text.lineno, NULL,
+			    "a header but no frames (no 'FRAME' line)");
 	return -1;
 }
 
@@ -349,11 +349,11 @@ static int xsensor_describe(struct ins_import *imp, double rate_hz, char *err, s
 	struct xsensor *x = imp->priv;
 
 	if (x->to_kpa <= 0) {
-		ins_import_errf(err, errlen, x->text.path, 0, "Units", "missing before the first frame");
+		import_errf(err, errlen, x->text.path, 0, "Units", "missing before the first frame");
 		return -1;
 	}
 	if (!x->seen) {
-		ins_import_errf(err, errlen, x->text.path, 0, "SENSELS", "the first frame holds no insole's sensels");
+		import_errf(err, errlen, x->text.path, 0, "SENSELS", "the first frame holds no insole's sensels");
 		return -1;
 	}
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
@@ -365,7 +365,7 @@ static int xsensor_describe(struct ins_import *imp, double rate_hz, char *err, s
 		imp->info.n_sensors[foot] = (uint16_t)(g->rows * g->cols);
 		if (g->rows == 31 && g->cols == 11 && fabs(g->width_cm - XSENSOR_CELL_CM) < 1e-6 &&
 		    fabs(g->height_cm - XSENSOR_CELL_CM) < 1e-6)
-			ins_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "xsensor31x11");
+			import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "xsensor31x11");
 	}
 	imp->info.rate_hz = rate_hz;
 	imp->info.unit = INS_IMPORT_KPA;
@@ -398,22 +398,22 @@ static int xsensor_open(struct ins_import *imp, const char *path, char *err, siz
 
 	imp->priv = x;
 	if (!x || !scratch) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory");
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (ins_text_open(&x->text, imp->info.path, err, errlen) < 0)
+	if (import_text_open(&x->text, imp->info.path, err, errlen) < 0)
 		goto out;
 	/* the first pass parses sensels into one scratch buffer for both feet */
 	imp->vals[0] = imp->vals[1] = scratch;
 	rc = xsensor_peek(imp, err, errlen);
 	imp->vals[0] = imp->vals[1] = NULL;
-	ins_text_close(&x->text);
+	import_text_close(&x->text);
 	if (rc < 0)
 		goto out;
 	x->have_pending = 0;
-	rc = ins_text_open(&x->text, imp->info.path, err, errlen);
+	rc = import_text_open(&x->text, imp->info.path, err, errlen);
 	if (rc == 0)
-		rc = ins_import_alloc_values(imp, err, errlen);
+		rc = import_alloc_values(imp, err, errlen);
 out:
 	free(scratch);
 	return rc;
@@ -447,8 +447,8 @@ static int xsensor_read_row(struct ins_import *imp, char *err, size_t errlen)
 	if (xsensor_block(imp, 0, err, errlen) < 0)
 		return -1;
 	if (x->seen & ~imp->info.feet) {
-		ins_import_errf(err, errlen, x->text.path, x->text.lineno, "SENSOR",
-				"frame %ld has an insole the first frame did not have", x->frame);
+		import_errf(err, errlen, x->text.path, x->text.lineno, "SENSOR",
+			    "frame %ld has an insole the first frame did not have", x->frame);
 		return -1;
 	}
 	t_us = xsensor_elapsed_us(x);
@@ -457,7 +457,7 @@ static int xsensor_read_row(struct ins_import *imp, char *err, size_t errlen)
 
 		if (!(x->seen & (1u << foot)))
 			continue;    /* an insole missing from a frame: its next frame carries the gap */
-		if (ins_import_stamp(imp, foot, t_us, x->text.lineno, "Time", err, errlen) < 0)
+		if (import_stamp(imp, foot, t_us, x->text.lineno, "Time", err, errlen) < 0)
 			return -1;
 		f->ref_force_n = x->ref_load[foot];
 		f->ref_peak_kpa = x->ref_peak[foot];
@@ -472,7 +472,7 @@ static void xsensor_close(struct ins_import *imp)
 
 	if (!x)
 		return;
-	ins_text_close(&x->text);
+	import_text_close(&x->text);
 	free(x);
 	imp->priv = NULL;
 }

@@ -32,8 +32,8 @@ static void sanitize_message(char *msg)
 	}
 }
 
-void ins_import_errf(char *err, size_t errlen, const char *path, unsigned long line,
-		     const char *field, const char *fmt, ...)
+void import_errf(char *err, size_t errlen, const char *path, unsigned long line,
+		 const char *field, const char *fmt, ...)
 {
 	char msg[384];
 	va_list ap;
@@ -54,18 +54,18 @@ void ins_import_errf(char *err, size_t errlen, const char *path, unsigned long l
 	sanitize_message(err);
 }
 
-int ins_text_open(struct ins_text *t, const char *path, char *err, size_t errlen)
+int import_text_open(struct ins_text *t, const char *path, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
 	t->path = path;
 	t->fp = fopen(path, "rb");
 	if (!t->fp) {
-		ins_import_errf(err, errlen, path, 0, NULL, "cannot open: %s", strerror(errno));
+		import_errf(err, errlen, path, 0, NULL, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	t->buf = malloc(INS_IMPORT_LINE_MAX + 1);
 	if (!t->buf) {
-		ins_import_errf(err, errlen, path, 0, NULL, "out of memory for the line buffer");
+		import_errf(err, errlen, path, 0, NULL, "out of memory for the line buffer");
 		fclose(t->fp);
 		t->fp = NULL;
 		return -1;
@@ -73,7 +73,7 @@ int ins_text_open(struct ins_text *t, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-void ins_text_close(struct ins_text *t)
+void import_text_close(struct ins_text *t)
 {
 	if (t->fp)
 		fclose(t->fp);
@@ -105,24 +105,24 @@ static int text_check_line(struct ins_text *t, char *line, size_t n, char *err, 
 	const char *cr;
 
 	if (nul) {
-		ins_import_errf(err, errlen, t->path, t->lineno, NULL,
-				"binary data (NUL byte at column %zu): not a text recording or a damaged file",
-				(size_t)(nul - line) + 1);
+		import_errf(err, errlen, t->path, t->lineno, NULL,
+			    "binary data (NUL byte at column %zu): not a text recording or a damaged file",
+			    (size_t)(nul - line) + 1);
 		return -1;
 	}
 	/* LF and CRLF may be mixed; a CR alone is an old Mac line end or a
 	 * damaged file, and would otherwise show up as a strange number */
 	cr = memchr(line, '\r', n);
 	if (cr) {
-		ins_import_errf(err, errlen, t->path, t->lineno, NULL,
-				"carriage return (CR) alone at column %zu: lines must end with LF or CRLF",
-				(size_t)(cr - line) + 1);
+		import_errf(err, errlen, t->path, t->lineno, NULL,
+			    "carriage return (CR) alone at column %zu: lines must end with LF or CRLF",
+			    (size_t)(cr - line) + 1);
 		return -1;
 	}
 	return 0;
 }
 
-int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
+int import_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
 {
 	char *nl;
 	char *begin;
@@ -134,15 +134,15 @@ int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
 		if (nl)
 			break;
 		if (t->start == 0 && t->len >= INS_IMPORT_LINE_MAX) {
-			ins_import_errf(err, errlen, t->path, t->lineno + 1, NULL,
-					"line longer than %d bytes: not a recording this reader knows",
-					INS_IMPORT_LINE_MAX);
+			import_errf(err, errlen, t->path, t->lineno + 1, NULL,
+				    "line longer than %d bytes: not a recording this reader knows",
+				    INS_IMPORT_LINE_MAX);
 			return -1;
 		}
 		long got = text_fill(t);
 		if (got < 0) {
-			ins_import_errf(err, errlen, t->path, t->lineno + 1, NULL, "read error: %s",
-					strerror(errno));
+			import_errf(err, errlen, t->path, t->lineno + 1, NULL, "read error: %s",
+				    strerror(errno));
 			return -1;
 		}
 		if (got == 0) {
@@ -155,8 +155,8 @@ int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
 				begin = t->buf + t->start;
 				break;
 			}
-			ins_import_errf(err, errlen, t->path, t->lineno + 1, NULL,
-					"truncated file: the last line has no line end");
+			import_errf(err, errlen, t->path, t->lineno + 1, NULL,
+				    "truncated file: the last line has no line end");
 			return -1;
 		}
 	}
@@ -175,7 +175,7 @@ int ins_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
 	return 1;
 }
 
-int ins_split(char *line, char sep, char **fields, int max)
+int import_split(char *line, char sep, char **fields, int max)
 {
 	int n = 0;
 	char *p = line;
@@ -196,7 +196,7 @@ static int is_blank_char(char c)
 	return c == ' ' || c == '\t';
 }
 
-int ins_split_blanks(char *line, char **fields, int max)
+int import_split_blanks(char *line, char **fields, int max)
 {
 	int n = 0;
 	char *p = line;
@@ -216,7 +216,7 @@ int ins_split_blanks(char *line, char **fields, int max)
 	}
 }
 
-int ins_is_blank(const char *s)
+int import_is_blank(const char *s)
 {
 	while (is_blank_char(*s))
 		s++;
@@ -280,7 +280,7 @@ static int scan_slow(const char *s, const char **end, double *out)
 	return 0;
 }
 
-int ins_scan_number(const char *s, const char **end, double *out)
+int import_scan_number(const char *s, const char **end, double *out)
 {
 	static const double pow10[FAST_DIGITS_MAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 							    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
@@ -324,11 +324,11 @@ static inline const char *skip_pad(const char *p, char sep)
 	return p;
 }
 
-int ins_scan_field(const char **p, char sep, double *out)
+int import_scan_field(const char **p, char sep, double *out)
 {
 	const char *q = skip_pad(*p, sep);
 
-	if (ins_scan_number(q, &q, out) < 0 || fabs(*out) > INS_IMPORT_VALUE_MAX)
+	if (import_scan_number(q, &q, out) < 0 || fabs(*out) > INS_IMPORT_VALUE_MAX)
 		return -1;
 	q = skip_pad(q, sep);
 	if (*q == sep)
@@ -339,8 +339,8 @@ int ins_scan_field(const char **p, char sep, double *out)
 	return 0;
 }
 
-void ins_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
-		   const char *p, char sep)
+void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
+		      const char *p, char sep)
 {
 	const char *q = skip_pad(p, sep);
 	const char *stop = strchr(q, sep);
@@ -350,24 +350,24 @@ void ins_scan_errf(char *err, size_t errlen, const char *path, unsigned long lin
 	while (n > 0 && (q[n - 1] == ' ' || q[n - 1] == '\t'))
 		n--;
 	if (n == 0)
-		ins_import_errf(err, errlen, path, line, field, "empty, a number is required");
-	else if (ins_scan_number(q, &p, &v) == 0 && p == q + n && fabs(v) > INS_IMPORT_VALUE_MAX)
-		ins_import_errf(err, errlen, path, line, field,
-				"'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
-				n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, INS_IMPORT_VALUE_MAX);
+		import_errf(err, errlen, path, line, field, "empty, a number is required");
+	else if (import_scan_number(q, &p, &v) == 0 && p == q + n && fabs(v) > INS_IMPORT_VALUE_MAX)
+		import_errf(err, errlen, path, line, field,
+			    "'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
+			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, INS_IMPORT_VALUE_MAX);
 	else
-		ins_import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
-				n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q);
+		import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
+			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q);
 }
 
-int ins_parse_number(const char *text, double *out, const char *path, unsigned long line,
-		     const char *field, char *err, size_t errlen)
+int import_parse_number(const char *text, double *out, const char *path, unsigned long line,
+			const char *field, char *err, size_t errlen)
 {
 	char *end;
 	double v;
 
 	if (*text == '\0') {
-		ins_import_errf(err, errlen, path, line, field, "empty, a number is required");
+		import_errf(err, errlen, path, line, field, "empty, a number is required");
 		return -1;
 	}
 	if (parse_plain_decimal(text, out) == 0)
@@ -376,50 +376,50 @@ int ins_parse_number(const char *text, double *out, const char *path, unsigned l
 	v = strtod(text, &end);
 	/* strtod also reads C99 hexadecimal floats, which no recording holds */
 	if (end == text || *end != '\0' || isspace((unsigned char)*text) || strpbrk(text, "xX")) {
-		ins_import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
-				INS_IMPORT_SHOW_MAX, text);
+		import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
+			    INS_IMPORT_SHOW_MAX, text);
 		return -1;
 	}
 	if (!isfinite(v) || errno == ERANGE) {
-		ins_import_errf(err, errlen, path, line, field, "'%.*s' is not a finite number",
-				INS_IMPORT_SHOW_MAX, text);
+		import_errf(err, errlen, path, line, field, "'%.*s' is not a finite number",
+			    INS_IMPORT_SHOW_MAX, text);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
-int ins_parse_value(const char *text, double *out, const char *path, unsigned long line,
-		    const char *field, char *err, size_t errlen)
+int import_parse_value(const char *text, double *out, const char *path, unsigned long line,
+		       const char *field, char *err, size_t errlen)
 {
-	if (ins_parse_number(text, out, path, line, field, err, errlen) < 0)
+	if (import_parse_number(text, out, path, line, field, err, errlen) < 0)
 		return -1;
 	if (fabs(*out) > INS_IMPORT_VALUE_MAX) {
-		ins_import_errf(err, errlen, path, line, field,
-				"'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
-				INS_IMPORT_SHOW_MAX, text, INS_IMPORT_VALUE_MAX);
+		import_errf(err, errlen, path, line, field,
+			    "'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
+			    INS_IMPORT_SHOW_MAX, text, INS_IMPORT_VALUE_MAX);
 		return -1;
 	}
 	return 0;
 }
 
-int ins_parse_seconds(const char *text, int64_t *t_us, const char *path, unsigned long line,
-		      const char *field, char *err, size_t errlen)
+int import_parse_seconds(const char *text, int64_t *t_us, const char *path, unsigned long line,
+			 const char *field, char *err, size_t errlen)
 {
 	double t;
 
-	if (ins_parse_number(text, &t, path, line, field, err, errlen) < 0)
+	if (import_parse_number(text, &t, path, line, field, err, errlen) < 0)
 		return -1;
 	if (fabs(t) > INS_IMPORT_TIME_MAX_S) {
-		ins_import_errf(err, errlen, path, line, field, "'%.*s' s is outside -%g..%g s",
-				INS_IMPORT_SHOW_MAX, text, INS_IMPORT_TIME_MAX_S, INS_IMPORT_TIME_MAX_S);
+		import_errf(err, errlen, path, line, field, "'%.*s' s is outside -%g..%g s",
+			    INS_IMPORT_SHOW_MAX, text, INS_IMPORT_TIME_MAX_S, INS_IMPORT_TIME_MAX_S);
 		return -1;
 	}
 	*t_us = llround(t * 1e6);
 	return 0;
 }
 
-void ins_copy_text(char *dst, size_t dstlen, const char *src)
+void import_copy_text(char *dst, size_t dstlen, const char *src)
 {
 	size_t n = strlen(src);
 

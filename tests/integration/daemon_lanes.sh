@@ -1,7 +1,8 @@
 #!/bin/bash
 # Two lanes of synthetic insoles in one daemon: each lane streams, records
 # and stops on its own, the un-prefixed routes are the first lane's, the
-# session list filters by lane, and a lane configuration naming an unknown
+# session list filters by lane, a third lane whose device is missing waits
+# without holding up the others, and a lane configuration naming an unknown
 # device is refused with its file and line.
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
@@ -18,6 +19,13 @@ devices = pair
 
 [lane run]
 devices = run_l, run_r
+
+[lane dead]
+devices = gone
+
+[device gone]
+port = $test_tmp/no-such-tty
+foot = left
 
 [device pair]
 port = synthetic
@@ -43,7 +51,11 @@ until lanes=$(api "$INSOLED_URL/api/lanes") &&
 	[ "$waited" -lt $((WAIT_S * 10)) ] || fail "both lanes should stream: $lanes"
 	sleep 0.1
 done
-[ "$(jq -c '[.lanes[].name]' <<<"$lanes")" = '["walk","run"]' ] || fail "lanes in file order: $lanes"
+[ "$(jq -c '[.lanes[].name]' <<<"$lanes")" = '["walk","run","dead"]' ] || fail "lanes in file order: $lanes"
+[ "$(jq -r '.lanes[2].state' <<<"$lanes")" = waiting ] || fail "the lane without its device: $lanes"
+code=$(api -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"subject":"nobody"}' \
+	"$INSOLED_URL/api/lanes/dead/sessions")
+[ "$code" = 503 ] || fail "recording on a lane with nothing streaming answered $code, not 503"
 [ "$(jq -c '.lanes[1].devices' <<<"$lanes")" = '["run_l","run_r"]' ] || fail "run lane devices: $lanes"
 
 start() { # LANE-PREFIX SUBJECT

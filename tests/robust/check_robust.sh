@@ -118,10 +118,11 @@ part_fuzz() {
 part_script() {
 	local name=$1 script=$2 out="$work/$1.out"
 	echo "== $name: $script"
-	if (cd "$top_builddir" && bash "$top_srcdir/$script") 2>&1 | tee "$out"; then
+	(cd "$top_builddir" && bash "$top_srcdir/$script") 2>&1 | tee "$out"
+	if [ "${PIPESTATUS[0]}" = 0 ]; then
 		note "$name" OK "$(tail -n 1 "$out")"
 	else
-		note "$name" FAIL "$(tail -n 1 "$out")"
+		note "$name" FAIL "$(grep -m 1 '^FAIL' "$out")"
 	fi
 }
 

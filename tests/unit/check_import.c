@@ -685,12 +685,13 @@ START_TEST(numbers_parse_exactly_as_strtod_does)
 	for (unsigned i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		double v = -1, want = strtod(texts[i], NULL);
 
-		ck_assert_int_eq(ins_parse_number(texts[i], &v, "f", 1, "x", err, sizeof err), 0);
+		ck_assert_int_eq(import_parse_number(texts[i], &v, "f", 1, "x", err, sizeof err), 0);
 		ck_assert_msg(memcmp(&v, &want, sizeof v) == 0, "%s: %.17g, strtod %.17g", texts[i], v, want);
 	}
 	for (const char *const *bad = (const char *const[]){ ".", "-", "1.2.3", "--1", "1-", " 1", "1 ", "0x10", NULL };
 	     *bad; bad++)
-		ck_assert_msg(ins_parse_number(*bad, &(double){ 0 }, "f", 1, "x", err, sizeof err) == -1, "%s", *bad);
+		ck_assert_msg(import_parse_number(*bad, &(double){ 0 }, "f", 1, "x", err, sizeof err) == -1, "%s",
+			      *bad);
 }
 END_TEST
 
