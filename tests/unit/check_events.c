@@ -1378,6 +1378,38 @@ START_TEST(slow_heel_loading_is_timed_at_the_force_level)
 }
 END_TEST
 
+/* Calibrated insole whose unloading has a shoulder: a steep fall from 1500
+ * to 300 N at 40 N/ms ending at phase 880, then 30 ms falling at about a
+ * fifth of that (to `end_n` at 910), then a 60 ms tail to 0 N.  The
+ * toe-off is midway between the tangent at the steepest fall reaching the
+ * floor (850 + 1500 / 40 = 887.5 ms) and the 40 N level crossing on the
+ * tail (910 + 60 (end_n - 40) / end_n).  With the shoulder's fall rate just
+ * above or just below a fifth of the steepest (end_n 57 or 63 N) the toe-off
+ * moves by the 2 ms the level crossing moves, not by the shoulder's length
+ * as a knee thresholded on the fall rate did (13 ms). */
+static void shoulder_run(double end_n, struct run *r)
+{
+	const struct knot shoulder[] = { { 0, 0 }, { 30, 1500 }, { 850, 1500 }, { 880, 300 },
+					 { 910, end_n }, { 970, 0 }, { SHAPE_STRIDE_MS, 0 } };
+	const struct shape sh = { shoulder, 7, 0, -1000, 0 };
+
+	run_shape(&sh, 20000, r);
+}
+
+START_TEST(unloading_shoulder_moves_toe_off_continuously)
+{
+	static struct run r;
+	static const double end_n[] = { 57, 63 };
+
+	for (unsigned k = 0; k < 2; k++) {
+		double level_ms = 910 + 60 * (end_n[k] - 40) / end_n[k];
+
+		shoulder_run(end_n[k], &r);
+		assert_shape_events(&r, 17, 0, (887.5 + level_ms) / 2, 1.0);
+	}
+}
+END_TEST
+
 /* Lost frames (a clean trapezoid gait on a raw footswitch: contact at
  * phase 0, toe-off at 700): frames of the sixth stride (from 5500 ms) are
  * not fed.  Up to two in a row inside a stance or a swing are bridged: the
@@ -1445,6 +1477,7 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, slow_unloading_tail_does_not_move_toe_off);
 	tcase_add_test(tc, rising_swing_floor_does_not_advance_contact);
 	tcase_add_test(tc, slow_heel_loading_is_timed_at_the_force_level);
+	tcase_add_test(tc, unloading_shoulder_moves_toe_off_continuously);
 	tcase_add_loop_test(tc, lost_frames_are_bridged_or_flag_the_step, 0,
 			    (int)(sizeof(gap_cases) / sizeof(gap_cases[0])));
 	tcase_add_test(tc, frame_flags_and_state);
