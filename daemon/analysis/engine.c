@@ -616,7 +616,7 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 	out->t_us = t_us;
 	out->event = INS_EVENT_NONE;
 	ins_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
-	ins_mask_acc_push(f->mask, t_us, f->kpa);
+	ins_mask_acc_push(f->mask, t_us, f->kpa, out->peak_kpa, out->force_n);
 	meter_feed(ana, f, foot, t_us, out->force_n);
 	mask = ins_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
 	/* The footprint only needs loaded frames: in swing every cell is below

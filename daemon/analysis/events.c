@@ -31,17 +31,14 @@
 #define EV_ONSET_MAX_N 40.0
 /* Raw footswitches: the contact is not earlier than the knee of the loading
  * rise, where the rise rate (over EV_SLOPE_SPAN_US) first reaches this
- * fraction of its steepest: the same fraction as the unloading knee.  A slow
- * rise before it is the swing baseline creeping up (crosstalk, sensor
- * drift), which an uncalibrated signal cannot tell from load. */
+ * fraction of its steepest.  A slow rise before it is the swing baseline
+ * creeping up (crosstalk, sensor drift), which an uncalibrated signal
+ * cannot tell from load. */
 #define EV_RISE_KNEE_FRACTION 0.2
 /* How far back a calibrated contact looks for the swing floor: the longest
  * swing there is (slowest pathological strides, 5.7 s, minus their stance)
  * is shorter than this; the ring bounds it too. */
 #define EV_SWING_LOOKBACK_US 5000000
-/* The knee of an unloading: where the fall rate drops below a fifth of its
- * steepest. */
-#define EV_KNEE_SLOPE_FRACTION 0.2
 #define EV_SLOPE_SPAN_US 10000
 /* Segmentation hysteresis, as fractions of (hi - lo): loaded above half the
  * stance level, unloaded below a quarter.  The valley of a walking force
@@ -245,13 +242,16 @@ static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest)
 	return dt > 0 ? (xat(ev, e) - xat(ev, k)) / (double)dt : 0.0;
 }
 
-/* End of the steep part of the unloading: from the steepest fall after the
- * last loaded sample, forward until the fall rate drops below
- * EV_KNEE_SLOPE_FRACTION of it. */
-static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest)
+/* End of the steep part of the unloading: where the tangent at the steepest
+ * fall after the last loaded sample reaches the floor `base`.  Unlike the
+ * first sample whose fall rate drops below a fraction of the steepest, this
+ * varies continuously with the signal: with a fall rate hovering near such a
+ * threshold, rounding alone moved that knee by 130 ms. */
+static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest, double base)
 {
 	double steepest = 0;
 	uint64_t k, at = ev->last_loaded;
+	int64_t t;
 
 	for (k = ev->last_loaded; k < newest; k++) {
 		double s = slope_at(ev, k, newest);
@@ -260,9 +260,10 @@ static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest)
 			at = k;
 		}
 	}
-	for (k = at; k < newest && slope_at(ev, k, newest) < EV_KNEE_SLOPE_FRACTION * steepest; k++)
-		;
-	return tat(ev, k);
+	if (steepest >= 0 || xat(ev, at) <= base)
+		return tat(ev, at);
+	t = tat(ev, at) + (int64_t)llround((base - xat(ev, at)) / steepest);
+	return t < tat(ev, newest) ? t : tat(ev, newest);
 }
 
 /* Refined toe-off: the return to EV_END_FRACTION above the floor found just
@@ -292,7 +293,7 @@ static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, doub
 	level_t = j > ev->last_loaded ? crossing_time(ev, j - 1, j, thr) : tat(ev, j);
 	if (!ev->zero_is_unloaded)
 		return level_t;
-	return level_t + (unloading_knee(ev, newest) - level_t) / 2;
+	return level_t + (unloading_knee(ev, newest, base) - level_t) / 2;
 }
 
 static void start_stance(struct ins_events *ev, uint64_t i, int64_t contact_us)

@@ -160,37 +160,47 @@ static float lanes_max(ins_v4f v)
 }
 
 /* One run into its region: four sensors a step in vector lanes (the
- * vector types of frame_metrics.h), then the rest one by one. */
-static void add_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
-		    struct mask_frame *f)
+ * vector types of frame_metrics.h), then the rest one by one.  Pressures
+ * are never negative, so a run with no pressure and no force (cells off
+ * the foot, which are most of a grid) adds nothing and leaves the frame
+ * untouched; a NaN pressure still reaches the force. */
+static inline void add_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
+			   struct mask_frame *f)
 {
 	const float *p = kpa + run->start, *w = acc->w + run->start, *area = acc->area + run->start;
 	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
-	ins_v4f pk = { 0 }, force = { 0 }, a = { 0 };
-	float peak, fsum, asum;
+	float peak = 0.0f, fsum = 0.0f, asum = 0.0f;
 	unsigned i = 0;
 
-	for (; i + 4 <= run->len; i += 4) {
-		ins_v4f v = ins_v4f_load(p + i);
-		pk = ins_v4f_select(v > pk, v, pk);
-		force += v * ins_v4f_load(w + i);
-		a += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
+	if (run->len >= 4) {
+		ins_v4f pk = { 0 }, force = { 0 }, a = { 0 };
+		for (; i + 4 <= run->len; i += 4) {
+			ins_v4f v = ins_v4f_load(p + i);
+			pk = ins_v4f_select(v > pk, v, pk);
+			force += v * ins_v4f_load(w + i);
+			a += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
+		}
+		peak = lanes_max(pk);
+		fsum = (force[0] + force[1]) + (force[2] + force[3]);
+		asum = (a[0] + a[1]) + (a[2] + a[3]);
 	}
-	peak = lanes_max(pk);
-	fsum = (force[0] + force[1]) + (force[2] + force[3]);
-	asum = (a[0] + a[1]) + (a[2] + a[3]);
 	for (; i < run->len; i++) {
 		peak = p[i] > peak ? p[i] : peak;
 		fsum += p[i] * w[i];
 		asum += p[i] > INS_CONTACT_KPA ? area[i] : 0.0f;
 	}
+	if (peak == 0.0f && fsum == 0.0f)
+		return;
 	if (peak > f->peak[run->region])
 		f->peak[run->region] = peak;
 	f->force[run->region] += fsum * run->share;
 	f->area[run->region] += asum * run->share;
 }
 
-void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa)
+/* A frame with no pressure anywhere (swing: frame_peak_kpa and
+ * frame_force_n both 0) is all zeros. */
+void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
+		       float frame_force_n)
 {
 	struct mask_frame *f;
 
@@ -199,6 +209,8 @@ void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa)
 	f = &acc->ring[acc->pushed++ % INS_STEP_RING];
 	memset(f, 0, sizeof(*f));
 	f->t_us = t_us;
+	if (frame_peak_kpa == 0.0f && frame_force_n == 0.0f)
+		return;
 	for (unsigned r = 0; r < acc->n_runs; r++)
 		add_run(acc, &acc->runs[r], kpa, f);
 	/* the other half of the sensors on the split line */
@@ -239,26 +251,33 @@ struct region_step {
 	double peak, pti, force, area, fti;
 };
 
+/* Maxima kept in float (the conversion to double keeps the order) and
+ * compared inline: fmax() is a libm call per region and frame. */
 static void integrate(const struct ins_mask_acc *acc, uint64_t first, uint64_t end,
 		      struct region_step out[INS_MASK_COUNT])
 {
-	memset(out, 0, INS_MASK_COUNT * sizeof(*out));
+	float peak[INS_MASK_COUNT] = { 0 }, force[INS_MASK_COUNT] = { 0 }, area[INS_MASK_COUNT] = { 0 };
+	double pti[INS_MASK_COUNT] = { 0 }, fti[INS_MASK_COUNT] = { 0 };
+
 	for (uint64_t k = first; k < end; k++) {
 		const struct mask_frame *b = frame_at(acc, k);
-		const struct mask_frame *a = k > first ? frame_at(acc, k - 1) : NULL;
-		double h = a ? 0.5e-6 * (double)(b->t_us - a->t_us) : 0;
 
 		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
-			struct region_step *s = &out[r];
-			s->peak = fmax(s->peak, b->peak[r]);
-			s->force = fmax(s->force, b->force[r]);
-			s->area = fmax(s->area, b->area[r]);
-			if (a) {
-				s->pti += h * ((double)a->peak[r] + b->peak[r]);
-				s->fti += h * ((double)a->force[r] + b->force[r]);
-			}
+			peak[r] = b->peak[r] > peak[r] ? b->peak[r] : peak[r];
+			force[r] = b->force[r] > force[r] ? b->force[r] : force[r];
+			area[r] = b->area[r] > area[r] ? b->area[r] : area[r];
+		}
+		if (k == first)
+			continue;
+		const struct mask_frame *a = frame_at(acc, k - 1);
+		double h = 0.5e-6 * (double)(b->t_us - a->t_us);
+		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+			pti[r] += h * ((double)a->peak[r] + b->peak[r]);
+			fti[r] += h * ((double)a->force[r] + b->force[r]);
 		}
 	}
+	for (unsigned r = 0; r < INS_MASK_COUNT; r++)
+		out[r] = (struct region_step){ peak[r], pti[r], force[r], area[r], fti[r] };
 }
 
 static void region_metrics(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, double *m)

@@ -22,8 +22,10 @@ struct ins_mask_acc;
 struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout);
 void ins_mask_acc_free(struct ins_mask_acc *acc);
 
-/* One frame of a foot: n_sensors finite pressures >= 0. */
-void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa);
+/* One frame of a foot: n_sensors finite pressures >= 0, with the frame's
+ * peak pressure and force (ins_frame_compute) to pass over empty frames. */
+void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
+		       float frame_force_n);
 
 /* The mask metrics of the stance [contact_us, toe_off_us] into m (NaN for
  * regions without a sensor).  step_peak_kpa: each sensor's peak pressure

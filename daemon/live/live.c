@@ -31,7 +31,19 @@
 #define LIVE_MAX_HZ 200.0              /* above any display; bounds ring churn */
 #define LIVE_DEFAULT_STEPS 50          /* the dashboard's step strip */
 #define LIVE_MAX_STEPS 1000            /* bounds snapshot size */
-#define LIVE_DEFAULT_RING (4u << 20)   /* several seconds of both feet at 30 Hz on dense grids */
+/* Default ring: this many seconds of frame events of both feet at the
+ * display rate, so a browser that reconnects (retry: 1000) or a client on a
+ * slow link resumes without a gap; sized from the layout's own frame size
+ * because a fixed size is either too small for dense grids or megabytes of
+ * idle memory per lane for sparse ones. */
+#define LIVE_RING_BACKLOG_S 5
+/* Frame event bytes beside the cells: the metrics object and the heatmap
+ * header (measured below 1 KB). */
+#define LIVE_FRAME_FIXED_BYTES 1024
+/* Bytes per heatmap cell or sensor value: a loaded foot's mix of "0," and
+ * "123.4," (fsr16 and grid60x21 events measured at 4.6 KB on average,
+ * 5.6 KB at most, for about a thousand values). */
+#define LIVE_FRAME_BYTES_PER_VALUE 4
 #define LIVE_MIN_RING (64u << 10)      /* must hold a few of the largest records */
 /* One record may take at most a quarter of the ring, so a record never
  * evicts everything a normal reader still needs. */
@@ -74,6 +86,13 @@ struct live_foot {
 	float cell_mm, x0_mm, y0_mm;
 	float *cells;
 	unsigned n_sparse;        /* sparse layouts: sensors streamed beside the cells; 0 for grids */
+	unsigned n_sensors;
+	/* The latest decimated frame not yet rendered: with no SSE client
+	 * nobody reads frame events, so the JSON is built only when GET
+	 * /api/live asks for it. */
+	int pending;
+	struct ins_frame_metrics pending_m;
+	float *pending_kpa;
 	int64_t next_emit_mono_us;
 	int emitted_once;
 	/* Shared, under live->lock: latest FOOT JSON text. */
@@ -116,7 +135,10 @@ struct ins_live {
 	uint64_t *cache_gen;
 
 	atomic_uint_fast64_t frames_published;
-	uint64_t clients, clients_dropped;
+	/* SSE cursors open; read without the lock by publishers, which
+	 * render frame events only while someone listens. */
+	atomic_uint_fast64_t clients;
+	uint64_t clients_dropped;
 	struct ins_ratelimit rl_big;
 };
 
@@ -231,13 +253,31 @@ static int foot_init(struct live_foot *f, const struct ins_layout *layout, char 
 	ins_heatmap_size(f->hm, &f->w, &f->h);
 	ins_heatmap_geometry(f->hm, &f->cell_mm, &f->x0_mm, &f->y0_mm);
 	f->n_sparse = layout->is_grid ? 0 : layout->n_sensors;
+	f->n_sensors = layout->n_sensors;
 	f->cells = calloc((size_t)f->w * f->h + 1, sizeof(float));
-	if (!f->cells) {
+	f->pending_kpa = calloc((size_t)f->n_sensors + 1, sizeof(float));
+	if (!f->cells || !f->pending_kpa) {
 		snprintf(err, errlen, "live: out of memory for a %ux%u heatmap", f->w, f->h);
 		return -1;
 	}
 	f->present = 1;
 	return 0;
+}
+
+static size_t default_ring_bytes(const struct ins_live *live)
+{
+	double bytes_per_s = 0;
+	size_t ring;
+
+	for (unsigned i = 0; i < INS_FOOT_COUNT; i++) {
+		const struct live_foot *f = &live->foot[i];
+
+		if (f->present)
+			bytes_per_s += live->display_hz * (LIVE_FRAME_FIXED_BYTES +
+				(double)LIVE_FRAME_BYTES_PER_VALUE * ((double)f->w * f->h + f->n_sparse));
+	}
+	ring = (size_t)(bytes_per_s * LIVE_RING_BACKLOG_S);
+	return ring > LIVE_MIN_RING ? ring : LIVE_MIN_RING;
 }
 
 struct ins_live *ins_live_new(const struct ins_live_config *cfg, char *err, size_t errlen)
@@ -268,14 +308,14 @@ struct ins_live *ins_live_new(const struct ins_live_config *cfg, char *err, size
 		snprintf(err, errlen, "live: step_history %zu above the limit %d", cfg->step_history, LIVE_MAX_STEPS);
 		goto fail;
 	}
-	live->ring_size = cfg->ring_bytes ? cfg->ring_bytes : LIVE_DEFAULT_RING;
-	if (live->ring_size < LIVE_MIN_RING) {
+	if (cfg->ring_bytes && cfg->ring_bytes < LIVE_MIN_RING) {
 		snprintf(err, errlen, "live: ring_bytes %zu below the minimum %u", cfg->ring_bytes, LIVE_MIN_RING);
 		goto fail;
 	}
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
 		if (foot_init(&live->foot[f], cfg->layout[f], err, errlen) < 0)
 			goto fail;
+	live->ring_size = cfg->ring_bytes ? cfg->ring_bytes : default_ring_bytes(live);
 
 	slots = live->ring_size / LIVE_BYTES_PER_SLOT;
 	live->ring = malloc(live->ring_size);
@@ -308,6 +348,7 @@ void ins_live_free(struct ins_live *live)
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		ins_heatmap_free(live->foot[f].hm);
 		free(live->foot[f].cells);
+		free(live->foot[f].pending_kpa);
 		free(live->foot[f].json);
 		pthread_mutex_destroy(&live->foot[f].render_lock);
 	}
@@ -480,6 +521,43 @@ static int render_foot(struct sbuf *b, struct live_foot *f, const struct ins_fra
 	return b->failed ? -1 : 0;
 }
 
+/* No SSE client: keep the frame for GET /api/live, render nothing.  The
+ * caller holds f->render_lock. */
+static void keep_pending(struct ins_live *live, struct live_foot *f, const struct ins_frame_metrics *m,
+			 const float *kpa)
+{
+	f->pending_m = *m;
+	memcpy(f->pending_kpa, kpa, (size_t)f->n_sensors * sizeof(float));
+	f->pending = 1;
+	atomic_fetch_add(&live->gen, 1);
+}
+
+/* Renders each foot's kept frame into its snapshot JSON. */
+static void render_pending(struct ins_live *live)
+{
+	for (unsigned i = 0; i < INS_FOOT_COUNT; i++) {
+		struct live_foot *f = &live->foot[i];
+		struct sbuf b = { 0 };
+		char *old;
+
+		pthread_mutex_lock(&f->render_lock);
+		if (!f->pending || render_foot(&b, f, &f->pending_m, f->pending_kpa) < 0) {
+			pthread_mutex_unlock(&f->render_lock);
+			free(b.p);
+			continue;
+		}
+		f->pending = 0;
+		pthread_mutex_lock(&live->lock);
+		old = f->json;
+		f->json = b.p;
+		f->json_len = b.len;
+		f->t_us = f->pending_m.t_us;
+		pthread_mutex_unlock(&live->lock);
+		pthread_mutex_unlock(&f->render_lock);
+		free(old);
+	}
+}
+
 void ins_live_publish_frame(struct ins_live *live, const struct ins_frame_metrics *m, const float *kpa)
 {
 	struct live_foot *f;
@@ -504,6 +582,11 @@ void ins_live_publish_frame(struct ins_live *live, const struct ins_frame_metric
 	if (!f->emitted_once || f->next_emit_mono_us <= now)
 		f->next_emit_mono_us = now + live->frame_period_us;
 	f->emitted_once = 1;
+	if (!atomic_load(&live->clients)) {
+		keep_pending(live, f, m, kpa);
+		goto out;
+	}
+	f->pending = 0;
 	if (render_foot(&foot, f, m, kpa) < 0)
 		goto out;
 	sb_printf(&ev, "{\"t_us\":%" PRId64 ",\"foot\":\"%s\",\"frame\":", m->t_us, ins_foot_name(m->foot));
@@ -651,8 +734,11 @@ struct ins_live_text *ins_live_snapshot_text(struct ins_live *live, size_t last_
 		pthread_mutex_unlock(&live->cache_lock);
 		return (struct ins_live_text *)bl;
 	}
+	/* Read before rendering: a frame kept after this bumps gen again, so
+	 * the text is never cached as newer than what it shows. */
+	gen = atomic_load(&live->gen);
+	render_pending(live);
 	pthread_mutex_lock(&live->lock);
-	gen = atomic_load(&live->gen); /* the content built now, whatever was read above */
 	build_snapshot(live, last_steps, &b);
 	pthread_mutex_unlock(&live->lock);
 	if (!b.failed)
@@ -706,7 +792,7 @@ struct ins_live_cursor *ins_live_cursor_open(struct ins_live *live, uint64_t las
 		c->id = last_event_id + 1;
 	else
 		c->id = live->next_id;
-	live->clients++;
+	atomic_fetch_add(&live->clients, 1);
 	pthread_mutex_unlock(&live->lock);
 	return c;
 }
@@ -752,7 +838,7 @@ void ins_live_cursor_close(struct ins_live_cursor *c)
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->live->lock);
-	c->live->clients--;
+	atomic_fetch_sub(&c->live->clients, 1);
 	pthread_mutex_unlock(&c->live->lock);
 	free(c);
 }
@@ -782,7 +868,7 @@ void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out)
 {
 	pthread_mutex_lock(&live->lock);
 	out->events = live->next_id - live->base_id;
-	out->clients = live->clients;
+	out->clients = atomic_load(&live->clients);
 	out->clients_dropped = live->clients_dropped;
 	pthread_mutex_unlock(&live->lock);
 	out->frames_published = atomic_load(&live->frames_published);

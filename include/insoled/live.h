@@ -17,7 +17,7 @@ struct ins_live_config {
 	const struct ins_layout *layout[INS_FOOT_COUNT]; /* NULL: foot absent */
 	double display_hz;        /* SSE frame rate (default 30) */
 	size_t step_history;      /* steps kept for /api/live (default 50) */
-	size_t ring_bytes;        /* SSE event ring (default 4 MiB) */
+	size_t ring_bytes;        /* SSE event ring (default: 5 s of both feet's frame events) */
 };
 
 struct ins_live;

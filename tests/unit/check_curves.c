@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis_fixtures.h"
+#include "lib.h"
 #include "insoled/analysis.h"
 #include "insoled/curves.h"
 #include "insoled/synth.h"
@@ -391,7 +392,7 @@ END_TEST
 START_TEST(engine_steps_are_all_averaged)
 {
 	char err[256] = "";
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "fsr16", err, sizeof(err));
+	struct ins_layout *l = test_load_shipped("fsr16");
 	struct ins_synth_params sp;
 	struct ins_synth *syn;
 	struct ins_analysis *ana;
@@ -400,7 +401,6 @@ START_TEST(engine_steps_are_all_averaged)
 	unsigned steps[INS_FOOT_COUNT] = { 0, 0 };
 	struct ins_curves_counts n;
 
-	ck_assert_msg(l != NULL, "%s", err);
 	ins_synth_defaults(&sp);
 	syn = ins_synth_new(&sp, l, err, sizeof(err));
 	ck_assert_msg(syn != NULL, "%s", err);

@@ -15,6 +15,7 @@
 #include "insoled/analysis.h"
 #include "insoled/synth.h"
 #include "analysis_fixtures.h"
+#include "lib.h"
 
 #define DT_MS 10
 #define CONTACT_AFTER_MS 0.5   /* after the last unloaded frame */
@@ -59,35 +60,71 @@ static void collect(struct ins_analysis *ana, const struct ins_frame_metrics *fm
 			r->steps[r->n++] = st;
 }
 
-/* Feed both (or one) feet of a square-pulse gait for duration_ms. */
-static void run_gait(const struct gait *g, int feet_mask, int duration_ms, struct run *r)
+/* A load profile on the five-sensor fixture: which feet, for how long, and
+ * the kPa of each foot's sensors at t ms (1000 mm2 each: kPa == N). */
+struct profile {
+	int feet_mask, duration_ms;
+	/* fills kpa (all zero on entry) before the frame is fed; may also act
+	 * on the analysis at that moment */
+	void (*fill)(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx);
+	const void *ctx;
+	/* when set, looks at each frame's metrics once analysed, noting what
+	 * it saw in seen */
+	void (*frame)(const struct ins_frame_metrics *fm, int t, void *seen);
+	void *seen;
+};
+
+/* Feed p's feet every DT_MS from -QUIET_MS to p->duration_ms (left foot
+ * first in each period), collecting events, steps and counters in r. */
+static void feed_profile(const struct profile *p, struct run *r)
 {
 	struct ins_layout *l = fixture_sparse5(0);
 	struct ins_analysis_config cfg = { 0 };
 	struct ins_analysis *ana;
-	struct ins_frame_metrics fm;
 	char err[256];
 
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		if (feet_mask & (1 << foot))
+		if (p->feet_mask & (1 << foot))
 			cfg.layout[foot] = l;
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_msg(ana != NULL, "%s", err);
 	memset(r, 0, sizeof(*r));
-	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS) {
+	for (int t = -QUIET_MS; t <= p->duration_ms; t += DT_MS) {
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			float kpa[FX_N] = { 0 };
-			if (!(feet_mask & (1 << foot)))
+			struct ins_frame_metrics fm;
+			if (!(p->feet_mask & (1 << foot)))
 				continue;
-			if (loaded(g, t - (foot == INS_FOOT_RIGHT ? g->offset_ms : 0)))
-				kpa[FX_HEEL_M] = (float)g->force_n; /* 1000 mm2: kPa == N */
+			p->fill(ana, foot, t, kpa, p->ctx);
 			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+			if (p->frame)
+				p->frame(&fm, t, p->seen);
 			collect(ana, &fm, r);
 		}
 	}
 	ins_analysis_stats(ana, &r->stats);
 	ins_analysis_free(ana);
 	fixture_free(l);
+}
+
+/* A square-pulse gait on the medial heel sensor, the right foot offset_ms
+ * behind the left. */
+static void gait_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	const struct gait *g = ctx;
+
+	(void)ana;
+	if (loaded(g, t - (foot == INS_FOOT_RIGHT ? g->offset_ms : 0)))
+		kpa[FX_HEEL_M] = (float)g->force_n;
+}
+
+/* Feed both (or one) feet of a square-pulse gait for duration_ms. */
+static void run_gait(const struct gait *g, int feet_mask, int duration_ms, struct run *r)
+{
+	const struct profile p = { .feet_mask = feet_mask, .duration_ms = duration_ms, .fill = gait_fill,
+				   .ctx = g };
+
+	feed_profile(&p, r);
 }
 
 static const struct ins_step *find_step(const struct run *r, unsigned foot, unsigned index)
@@ -192,108 +229,86 @@ END_TEST
 
 /* Standing: both feet loaded with sway (+-5 N at 0.3 Hz, +-3 N at 7 Hz) for
  * 30 s: no event, no step. */
+static void standing_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	double sway = 5 * sin(2 * M_PI * 0.3 * t / 1000.0) * (foot ? -1 : 1) + 3 * sin(2 * M_PI * 7 * t / 1000.0);
+
+	(void)ana, (void)ctx;
+	kpa[FX_HEEL_M] = (float)(200 + sway);
+	kpa[FX_FORE] = 150;
+}
+
+static void assert_no_event(const struct ins_frame_metrics *fm, int t, void *seen)
+{
+	(void)t, (void)seen;
+	ck_assert_uint_eq(fm->event, INS_EVENT_NONE);
+}
+
 START_TEST(standing_still_makes_no_steps)
 {
-	struct ins_layout *l = fixture_sparse5(0);
-	struct ins_analysis_config cfg = { .layout = { l, l } };
-	struct ins_analysis *ana;
-	struct ins_frame_metrics fm;
+	const struct profile p = { .feet_mask = 3, .duration_ms = 30000, .fill = standing_fill,
+				   .frame = assert_no_event };
 	static struct run r;
-	char err[256];
 
-	ana = ins_analysis_new(&cfg, err, sizeof err);
-	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 30000; t += DT_MS) {
-		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-			float kpa[FX_N] = { 0 };
-			double sway = 5 * sin(2 * M_PI * 0.3 * t / 1000.0) * (foot ? -1 : 1) +
-				      3 * sin(2 * M_PI * 7 * t / 1000.0);
-			kpa[FX_HEEL_M] = (float)(200 + sway);
-			kpa[FX_FORE] = 150;
-			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-			ck_assert_uint_eq(fm.event, INS_EVENT_NONE);
-			collect(ana, &fm, &r);
-		}
-	}
+	feed_profile(&p, &r);
 	ck_assert_uint_eq(r.n, 0);
-	ins_analysis_free(ana);
-	fixture_free(l);
 }
 END_TEST
 
 /* Walking, then standing on both feet: the walk's steps, then nothing. */
+static void walk_then_stand_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	if (t < 5000)
+		gait_fill(ana, foot, t, kpa, ctx);
+	else
+		kpa[FX_HEEL_M] = (float)(400 + 8 * sin(2 * M_PI * 0.25 * t / 1000.0));
+}
+
 START_TEST(walking_then_standing)
 {
-	struct ins_layout *l = fixture_sparse5(0);
-	struct ins_analysis_config cfg = { .layout = { l, l } };
 	const struct gait g = { .stride_ms = 1000, .stance_from_ms = 10, .stance_to_ms = 600,
 				.offset_ms = 500, .force_n = 800 };
-	struct ins_analysis *ana;
-	struct ins_frame_metrics fm;
+	const struct profile p = { .feet_mask = 3, .duration_ms = 40000, .fill = walk_then_stand_fill, .ctx = &g };
 	static struct run r;
-	char err[256];
 
-	ana = ins_analysis_new(&cfg, err, sizeof err);
-	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 40000; t += DT_MS) {
-		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-			float kpa[FX_N] = { 0 };
-			if (t < 5000)
-				kpa[FX_HEEL_M] = loaded(&g, t - (foot ? 500 : 0)) ? 800.0f : 0.0f;
-			else
-				kpa[FX_HEEL_M] = (float)(400 + 8 * sin(2 * M_PI * 0.25 * t / 1000.0));
-			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-			collect(ana, &fm, &r);
-		}
-	}
+	feed_profile(&p, &r);
 	/* left steps 0-4 (contacts 0..4000 ms), right 0-3 (500..3500 ms);
 	 * the stances in progress at 5 s never end */
 	ck_assert_uint_eq(r.n, 9);
 	for (unsigned k = 0; k < r.n; k++)
 		ck_assert_int_lt(r.steps[k].contact_us, 5000000);
-	ins_analysis_free(ana);
-	fixture_free(l);
 }
 END_TEST
 
 /* A contact that bounces (unloaded for one frame 30 ms in) and a stance
  * with a 60 ms dip to 10 % are each one step: the reload comes before any
  * swing could have happened. */
+static void bounce_and_dip_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	int phase = t % 1000;
+
+	(void)ana, (void)foot, (void)ctx;
+	if (t >= 10 && phase >= 10 && phase <= 600) {
+		kpa[FX_HEEL_M] = 700;
+		if (phase == 40)
+			kpa[FX_HEEL_M] = 0; /* bounce */
+		if (phase >= 300 && phase < 360)
+			kpa[FX_HEEL_M] = 70; /* dip */
+	}
+}
+
 START_TEST(bounce_and_dip_do_not_double_trigger)
 {
-	struct ins_layout *l = fixture_sparse5(0);
-	struct ins_analysis_config cfg = { .layout = { l, NULL } };
-	struct ins_analysis *ana;
-	struct ins_frame_metrics fm;
+	const struct profile p = { .feet_mask = 1 << INS_FOOT_LEFT, .duration_ms = 6000, .fill = bounce_and_dip_fill };
 	static struct run r;
-	char err[256];
 
-	ana = ins_analysis_new(&cfg, err, sizeof err);
-	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 6000; t += DT_MS) {
-		int phase = t % 1000;
-		float kpa[FX_N] = { 0 };
-		if (t >= 10 && phase >= 10 && phase <= 600) {
-			kpa[FX_HEEL_M] = 700;
-			if (phase == 40)
-				kpa[FX_HEEL_M] = 0; /* bounce */
-			if (phase >= 300 && phase < 360)
-				kpa[FX_HEEL_M] = 70; /* dip */
-		}
-		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-		collect(ana, &fm, &r);
-	}
+	feed_profile(&p, &r);
 	ck_assert_uint_eq(r.n, 6);
 	ck_assert_uint_eq(r.contact_flags[INS_FOOT_LEFT], 6);
 	for (unsigned k = 1; k < r.n; k++) {
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STRIDE_MS], 1000, 1e-9);
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STANCE_MS], 609.25, 1e-9);
 	}
-	ins_analysis_free(ana);
-	fixture_free(l);
 }
 END_TEST
 
@@ -348,55 +363,57 @@ END_TEST
 
 /* Contact is flagged on the first loaded frame; toe-off once confirmed,
  * 100 ms after the force fell below a quarter of the stance level. */
+static void one_stance_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	(void)ana, (void)foot, (void)ctx;
+	kpa[FX_HEEL_M] = t >= 200 && t <= 800 ? 500.0f : 0.0f;
+}
+
+struct event_times {
+	int contact_at, toe_off_at;
+};
+
+static void note_events_and_state(const struct ins_frame_metrics *fm, int t, void *seen)
+{
+	struct event_times *at = seen;
+
+	if (fm->event == INS_EVENT_CONTACT)
+		at->contact_at = t;
+	if (fm->event == INS_EVENT_TOE_OFF)
+		at->toe_off_at = t;
+	ck_assert_uint_eq(fm->in_stance, t >= 200 && t < 910);
+}
+
 START_TEST(frame_flags_and_state)
 {
-	struct ins_layout *l = fixture_sparse5(0);
-	struct ins_analysis_config cfg = { .layout = { l, NULL } };
-	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
-	int contact_at = -1, toe_off_at = -1;
+	struct event_times at = { -1, -1 };
+	const struct profile p = { .feet_mask = 1 << INS_FOOT_LEFT, .duration_ms = 1500, .fill = one_stance_fill,
+				   .frame = note_events_and_state, .seen = &at };
+	static struct run r;
 
-	ck_assert_ptr_nonnull(ana);
-	for (int t = -QUIET_MS; t <= 1500; t += DT_MS) {
-		float kpa[FX_N] = { 0 };
-		kpa[FX_HEEL_M] = t >= 200 && t <= 800 ? 500.0f : 0.0f;
-		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-		if (fm.event == INS_EVENT_CONTACT)
-			contact_at = t;
-		if (fm.event == INS_EVENT_TOE_OFF)
-			toe_off_at = t;
-		ck_assert_uint_eq(fm.in_stance, t >= 200 && t < 910);
-	}
-	ck_assert_int_eq(contact_at, 200);
-	ck_assert_int_eq(toe_off_at, 910);
-	ins_analysis_free(ana);
-	fixture_free(l);
+	feed_profile(&p, &r);
+	ck_assert_int_eq(at.contact_at, 200);
+	ck_assert_int_eq(at.toe_off_at, 910);
 }
 END_TEST
 
 /* A 30 ms knock in the middle of each left swing (shorter than any stance)
  * is no step: strides, step times and double support stay exact. */
+static void knock_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	gait_fill(ana, foot, t, kpa, ctx);
+	if (foot == INS_FOOT_LEFT && t > 0 && t % 1000 >= 800 && t % 1000 < 830)
+		kpa[FX_HEEL_M] = 800; /* the knock */
+}
+
 START_TEST(knock_in_swing_is_ignored)
 {
-	struct ins_layout *l = fixture_sparse5(0);
-	struct ins_analysis_config cfg = { .layout = { l, l } };
 	const struct gait g = { .stride_ms = 1000, .stance_from_ms = 10, .stance_to_ms = 600,
 				.offset_ms = 500, .force_n = 800 };
-	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
+	const struct profile p = { .feet_mask = 3, .duration_ms = 6000, .fill = knock_fill, .ctx = &g };
 	static struct run r;
 
-	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 6000; t += DT_MS) {
-		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-			float kpa[FX_N] = { 0 };
-			int knock = foot == INS_FOOT_LEFT && t > 0 && t % 1000 >= 800 && t % 1000 < 830;
-			kpa[FX_HEEL_M] = loaded(&g, t - (foot ? 500 : 0)) || knock ? 800.0f : 0.0f;
-			ck_assert_int_eq(ins_analysis_feed_kpa(ana, foot, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-			collect(ana, &fm, &r);
-		}
-	}
+	feed_profile(&p, &r);
 	ck_assert_uint_eq(r.n, 11); /* left 0-5, right 0-4 */
 	for (unsigned k = 0; k < r.n; k++) {
 		if (r.steps[k].index == 0)
@@ -405,8 +422,6 @@ START_TEST(knock_in_swing_is_ignored)
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STEP_MS], 500, 1e-9);
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_DOUBLE_SUPPORT_MS], 218.5, 1e-9);
 	}
-	ins_analysis_free(ana);
-	fixture_free(l);
 }
 END_TEST
 
@@ -415,25 +430,21 @@ END_TEST
  * but the contact is timed against the stance's own level, 5 % of 800 N =
  * 40 N, crossed between the 30 N frame (t = 20 ms) and the 800 N frame:
  * 20 + 10 x 10/770 ms.  A stream that starts loaded gives no first step. */
+static void toe_in_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	(void)ana, (void)ctx;
+	if (foot == INS_FOOT_LEFT)
+		kpa[FX_HEEL_M] = t == 10 ? 15.0f : t == 20 ? 30.0f : t > 20 && t <= 600 ? 800.0f : 0.0f;
+	else
+		kpa[FX_HEEL_M] = t <= 300 || (t >= 1000 && t <= 1600) ? 800.0f : 0.0f;
+}
+
 START_TEST(first_stance_is_timed_against_its_own_level)
 {
-	struct ins_layout *l = fixture_sparse5(0);
-	struct ins_analysis_config cfg = { .layout = { l, l } };
-	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
+	const struct profile p = { .feet_mask = 3, .duration_ms = 2000, .fill = toe_in_fill };
 	static struct run r;
 
-	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 2000; t += DT_MS) {
-		float left[FX_N] = { 0 }, right[FX_N] = { 0 };
-		left[FX_HEEL_M] = t == 10 ? 15.0f : t == 20 ? 30.0f : t > 20 && t <= 600 ? 800.0f : 0.0f;
-		right[FX_HEEL_M] = t <= 300 || (t >= 1000 && t <= 1600) ? 800.0f : 0.0f;
-		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, left, FX_N, &fm), 0);
-		collect(ana, &fm, &r);
-		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_RIGHT, (int64_t)t * 1000, right, FX_N, &fm), 0);
-		collect(ana, &fm, &r);
-	}
+	feed_profile(&p, &r);
 	ck_assert_uint_eq(r.n, 2);
 	ck_assert_uint_eq(r.steps[0].foot, INS_FOOT_LEFT);
 	ck_assert_int_eq(r.steps[0].contact_us, 20000 + llround(10000.0 * 10 / 770));
@@ -442,8 +453,6 @@ START_TEST(first_stance_is_timed_against_its_own_level)
 	ck_assert_uint_eq(r.steps[1].foot, INS_FOOT_RIGHT);
 	ck_assert_int_eq(r.steps[1].contact_us, 990500);
 	ck_assert_uint_eq(r.steps[1].index, 0);
-	ins_analysis_free(ana);
-	fixture_free(l);
 }
 END_TEST
 
@@ -484,37 +493,33 @@ END_TEST
 
 /* Body weight set during the run normalises the loading rate of the steps
  * that follow; 0 makes it unknown again. */
+/* Ramp 0 -> 800 N over 100 ms (a first peak at 100 ms of a 500 ms stance),
+ * hold, drop; body weight 800 N from 1 s, unknown again from 2 s. */
+static void ramp_and_weight_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	int phase = t % 1000;
+
+	(void)foot, (void)ctx;
+	if (t >= 0 && phase <= 500)
+		kpa[FX_HEEL_M] = phase < 100 ? 8.0f * (float)phase : phase <= 120 ? 800.0f : 700.0f;
+	if (t == 1000)
+		ins_analysis_set_body_weight(ana, 800);
+	if (t == 2000)
+		ins_analysis_set_body_weight(ana, 0);
+}
+
 START_TEST(body_weight_normalises_loading_rate)
 {
-	struct ins_layout *l = fixture_sparse5(0);
-	struct ins_analysis_config cfg = { .layout = { l, NULL } };
-	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
+	const struct profile p = { .feet_mask = 1 << INS_FOOT_LEFT, .duration_ms = 3000, .fill = ramp_and_weight_fill };
 	static struct run r;
 
-	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 3000; t += DT_MS) {
-		int phase = t % 1000;
-		float kpa[FX_N] = { 0 };
-		/* ramp 0 -> 800 N over 100 ms (a first peak at 100 ms of a 500 ms stance), hold, drop */
-		if (t >= 0 && phase <= 500)
-			kpa[FX_HEEL_M] = phase < 100 ? 8.0f * (float)phase : phase <= 120 ? 800.0f : 700.0f;
-		if (t == 1000)
-			ins_analysis_set_body_weight(ana, 800);
-		if (t == 2000)
-			ins_analysis_set_body_weight(ana, 0);
-		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-		collect(ana, &fm, &r);
-	}
+	feed_profile(&p, &r);
 	ck_assert_uint_eq(r.n, 3);
 	for (unsigned k = 0; k < 3; k++)
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_LOADING_RATE_NS], 8000, 1e-3);
 	ck_assert(isnan(r.steps[0].m[INS_M_LOADING_RATE_BWS]));
 	ck_assert_double_eq_tol(r.steps[1].m[INS_M_LOADING_RATE_BWS], 10, 1e-6);
 	ck_assert(isnan(r.steps[2].m[INS_M_LOADING_RATE_BWS]));
-	ins_analysis_free(ana);
-	fixture_free(l);
 }
 END_TEST
 
@@ -564,7 +569,7 @@ END_TEST
 static void synth_vs_truth(int running, enum ins_strike strike, double rate_hz)
 {
 	char err[512];
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "fsr16", err, sizeof err);
+	struct ins_layout *l = test_load_shipped("fsr16");
 	struct ins_synth_params p;
 	struct ins_synth *syn;
 	struct ins_analysis *ana;
@@ -573,7 +578,6 @@ static void synth_vs_truth(int running, enum ins_strike strike, double rate_hz)
 	uint16_t counts[INS_MAX_SENSORS];
 	unsigned matched = 0, seen = 0;
 
-	ck_assert_msg(l != NULL, "%s", err);
 	ins_synth_defaults(&p);
 	p.running = running;
 	p.cadence_spm = running ? 170 : 110;
@@ -801,10 +805,8 @@ static void cold_start_run(const struct cold_case *cc, const struct ins_layout *
 START_TEST(synthetic_gait_from_any_phase)
 {
 	const struct cold_case *cc = &cold_cases[_i];
-	char err[512];
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", cc->layout, err, sizeof err);
+	struct ins_layout *l = test_load_shipped(cc->layout);
 
-	ck_assert_msg(l != NULL, "%s", err);
 	for (int offset = 0; offset < COLD_OFFSETS; offset++)
 		cold_start_run(cc, l, offset);
 	ins_layout_free(l);
@@ -836,7 +838,7 @@ static double weight_shift(unsigned foot, int64_t t_us)
 START_TEST(standing_with_weight_shifts_then_walking)
 {
 	char err[512];
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "fsr16", err, sizeof err);
+	struct ins_layout *l = test_load_shipped("fsr16");
 	struct ins_synth_params p;
 	struct ins_synth *syn;
 	struct ins_analysis *ana;
@@ -848,7 +850,6 @@ START_TEST(standing_with_weight_shifts_then_walking)
 	unsigned matched[INS_FOOT_COUNT][COLD_MAX_STANCES] = { { 0 } };
 	int64_t t = 0, t_end = (int64_t)(SHIFT_STANDING_S * 1e6) + 15000000;
 
-	ck_assert_msg(l != NULL, "%s", err);
 	ins_synth_defaults(&p);
 	p.standing_s = SHIFT_STANDING_S;
 	syn = ins_synth_new(&p, l, err, sizeof err);
@@ -1180,7 +1181,7 @@ static void demo_walk(int disconnect_heel, uint8_t flags[INS_FOOT_COUNT][INS_MAX
 		      float quiet_peak_kpa[INS_FOOT_COUNT][2])
 {
 	char err[512];
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "fsr16", err, sizeof err);
+	struct ins_layout *l = test_load_shipped("fsr16");
 	struct ins_synth_params p;
 	struct ins_synth *syn;
 	struct ins_analysis *ana;
@@ -1189,7 +1190,6 @@ static void demo_walk(int disconnect_heel, uint8_t flags[INS_FOOT_COUNT][INS_MAX
 	uint16_t counts[INS_MAX_SENSORS];
 	unsigned steps[INS_FOOT_COUNT] = { 0, 0 };
 
-	ck_assert_msg(l != NULL, "%s", err);
 	ck_assert_uint_eq(l->n_sensors, 16);
 	ins_synth_defaults(&p);
 	syn = ins_synth_new(&p, l, err, sizeof err);
@@ -1378,6 +1378,38 @@ START_TEST(slow_heel_loading_is_timed_at_the_force_level)
 }
 END_TEST
 
+/* Calibrated insole whose unloading has a shoulder: a steep fall from 1500
+ * to 300 N at 40 N/ms ending at phase 880, then 30 ms falling at about a
+ * fifth of that (to `end_n` at 910), then a 60 ms tail to 0 N.  The
+ * toe-off is midway between the tangent at the steepest fall reaching the
+ * floor (850 + 1500 / 40 = 887.5 ms) and the 40 N level crossing on the
+ * tail (910 + 60 (end_n - 40) / end_n).  With the shoulder's fall rate just
+ * above or just below a fifth of the steepest (end_n 57 or 63 N) the toe-off
+ * moves by the 2 ms the level crossing moves, not by the shoulder's length
+ * as a knee thresholded on the fall rate did (13 ms). */
+static void shoulder_run(double end_n, struct run *r)
+{
+	const struct knot shoulder[] = { { 0, 0 }, { 30, 1500 }, { 850, 1500 }, { 880, 300 },
+					 { 910, end_n }, { 970, 0 }, { SHAPE_STRIDE_MS, 0 } };
+	const struct shape sh = { shoulder, 7, 0, -1000, 0 };
+
+	run_shape(&sh, 20000, r);
+}
+
+START_TEST(unloading_shoulder_moves_toe_off_continuously)
+{
+	static struct run r;
+	static const double end_n[] = { 57, 63 };
+
+	for (unsigned k = 0; k < 2; k++) {
+		double level_ms = 910 + 60 * (end_n[k] - 40) / end_n[k];
+
+		shoulder_run(end_n[k], &r);
+		assert_shape_events(&r, 17, 0, (887.5 + level_ms) / 2, 1.0);
+	}
+}
+END_TEST
+
 /* Lost frames (a clean trapezoid gait on a raw footswitch: contact at
  * phase 0, toe-off at 700): frames of the sixth stride (from 5500 ms) are
  * not fed.  Up to two in a row inside a stance or a swing are bridged: the
@@ -1445,6 +1477,7 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, slow_unloading_tail_does_not_move_toe_off);
 	tcase_add_test(tc, rising_swing_floor_does_not_advance_contact);
 	tcase_add_test(tc, slow_heel_loading_is_timed_at_the_force_level);
+	tcase_add_test(tc, unloading_shoulder_moves_toe_off_continuously);
 	tcase_add_loop_test(tc, lost_frames_are_bridged_or_flag_the_step, 0,
 			    (int)(sizeof(gap_cases) / sizeof(gap_cases[0])));
 	tcase_add_test(tc, frame_flags_and_state);

@@ -218,8 +218,10 @@ START_TEST(frames_are_decimated_to_the_display_rate)
 {
 	struct fixture fx;
 	struct ins_live_stats st;
+	struct ins_live_cursor *c;
 
 	fixture_open(&fx, 20); /* 50 ms period */
+	c = ins_live_cursor_open(fx.live, 0); /* frame events are rendered for listeners */
 	for (int i = 0; i < 10; i++) {
 		struct ins_frame_metrics m = metrics(i * 10000, 500.0f);
 
@@ -245,6 +247,61 @@ START_TEST(frames_are_decimated_to_the_display_rate)
 	}
 	ins_live_get_stats(fx.live, &st);
 	ck_assert_uint_eq(st.frames_published, 11);
+	ins_live_cursor_close(c);
+	fixture_close(&fx);
+}
+END_TEST
+
+static void assert_snapshot_force(struct ins_live *live, int64_t t_us, double force)
+{
+	json_t *snap = ins_live_snapshot(live, 10);
+	json_t *left = json_object_get(json_object_get(snap, "feet"), "left");
+
+	ck_assert_ptr_nonnull(snap);
+	ck_assert_int_eq(json_integer_value(json_object_get(snap, "t_us")), t_us);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(left, "force_n")), force, 1e-9);
+	ck_assert_ptr_nonnull(json_object_get(left, "heatmap"));
+	json_decref(snap);
+}
+
+/* Without an SSE client no frame event is built or kept (steps still are,
+ * for Last-Event-ID resume); GET /api/live still shows the latest frame, and
+ * a client that connects gets frame events from then on. */
+START_TEST(frame_events_only_while_a_client_listens)
+{
+	struct fixture fx;
+	struct ins_live_stats st;
+	struct ins_live_cursor *c;
+	struct ins_frame_metrics m = metrics(1000, 500.0f);
+	struct ins_step step;
+	char buf[16384];
+
+	fixture_open(&fx, 30); /* 33 ms period */
+	ins_live_publish_frame(fx.live, &m, fx.kpa);
+	ins_live_get_stats(fx.live, &st);
+	ck_assert_uint_eq(st.frames_published, 1);
+	ck_assert_uint_eq(st.events, 0);
+	assert_snapshot_force(fx.live, 1000, 500.0);
+	memset(&step, 0, sizeof(step));
+	ins_live_publish_step(fx.live, &step);
+	ins_live_get_stats(fx.live, &st);
+	ck_assert_uint_eq(st.events, 1);
+
+	c = ins_live_cursor_open(fx.live, 0);
+	usleep(40000); /* past the display period */
+	m = metrics(2000, 600.0f);
+	ins_live_publish_frame(fx.live, &m, fx.kpa);
+	ck_assert_int_gt(read_all(c, buf, sizeof(buf)), 0);
+	ck_assert_msg(strstr(buf, "event: frame\n") && strstr(buf, "\"force_n\":600"), "%s", buf);
+	assert_snapshot_force(fx.live, 2000, 600.0);
+	ins_live_cursor_close(c);
+
+	usleep(40000);
+	m = metrics(3000, 700.0f);
+	ins_live_publish_frame(fx.live, &m, fx.kpa);
+	ins_live_get_stats(fx.live, &st);
+	ck_assert_uint_eq(st.events, 2);
+	assert_snapshot_force(fx.live, 3000, 700.0);
 	fixture_close(&fx);
 }
 END_TEST
@@ -370,6 +427,7 @@ Suite *ins_suite_live(void)
 	tcase_add_test(ring, rejects_bad_configuration);
 	tcase_add_test(ring, wait_returns_on_publish_or_timeout);
 	tcase_add_test(state, frames_are_decimated_to_the_display_rate);
+	tcase_add_test(state, frame_events_only_while_a_client_listens);
 	tcase_add_test(state, snapshot_has_feet_heatmap_steps_and_recording);
 	tcase_add_test(state, snapshot_text_is_shared_until_the_next_publish);
 	suite_add_tcase(s, ring);

@@ -11,6 +11,7 @@
 #include "insoled/synth.h"
 #include "../../daemon/analysis/steps.h"
 #include "analysis_fixtures.h"
+#include "lib.h"
 
 #define EPS 1e-6
 
@@ -323,7 +324,7 @@ END_TEST
 static unsigned strike_indices(double noise, double *si, unsigned *index, unsigned max)
 {
 	char err[512];
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", "grid60x21", err, sizeof err);
+	struct ins_layout *l = test_load_shipped("grid60x21");
 	struct ins_synth_params p;
 	struct ins_synth *syn;
 	struct ins_analysis *ana;
@@ -332,7 +333,6 @@ static unsigned strike_indices(double noise, double *si, unsigned *index, unsign
 	uint16_t counts[INS_MAX_SENSORS];
 	unsigned n = 0;
 
-	ck_assert_msg(l != NULL, "%s", err);
 	ins_synth_defaults(&p);
 	p.noise = noise;
 	syn = ins_synth_new(&p, l, err, sizeof err);

@@ -196,8 +196,12 @@ START_TEST(xsensor_frame_statistics_match_the_vendor)
 	ck_assert_double_le(a.max_load_rel, 0.01);
 	ck_assert_double_le(a.max_cells_area_rel, 0.01);
 	/* Stance: the analysis's contact..toe-off against the span of frames
-	 * the vendor gives a load, within one frame either end (+1 frame: the
-	 * span counts from the first to the last loaded frame). */
+	 * the vendor gives any load (+1 frame: the span counts from the first
+	 * to the last loaded frame).  That span ends only when the last cell
+	 * drops below XSENSOR's 6.9 kPa threshold, at the end of the unloading
+	 * tail; the analysis's toe-off on calibrated insoles lies inside that
+	 * tail (docs/analysis.md), so its stance may be shorter by up to two
+	 * frames and never longer by more than one. */
 	for (unsigned i = 0; i < r.n_steps; i++) {
 		const struct ins_step *s = &r.steps[i];
 		double vendor_ms = (a.last_loaded[s->foot] - a.first_loaded[s->foot]) / 1000.0 + period_ms;
@@ -207,7 +211,8 @@ START_TEST(xsensor_frame_statistics_match_the_vendor)
 		fprintf(stderr, "check_vendor: XSENSOR %s stance %.1f ms, vendor-loaded frames span %.1f ms "
 			"(the file's Stance Time %.0f ms is of another step)\n", ins_foot_name(s->foot),
 			s->m[INS_M_STANCE_MS], vendor_ms, 1000 * ins_import_info(r.imp)->ref_stance_s[s->foot]);
-		ck_assert_double_le(fabs(s->m[INS_M_STANCE_MS] - vendor_ms), period_ms);
+		ck_assert_double_le(s->m[INS_M_STANCE_MS] - vendor_ms, period_ms);
+		ck_assert_double_le(vendor_ms - s->m[INS_M_STANCE_MS], 2 * period_ms);
 		checked++;
 	}
 	ck_assert_int_ge(checked, 1);
