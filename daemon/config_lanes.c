@@ -87,7 +87,8 @@ int ins_config_set_lane(struct ins_config *cfg, const char *name, const char *ke
 static int where(const struct ins_config_lane *lane, const char *file, char *err, size_t errlen)
 {
 	int n = file && lane->devices_line ? snprintf(err, errlen, "%s:%d: devices: ", file, lane->devices_line)
-					   : snprintf(err, errlen, "[lane %s]: devices: ", lane->name);
+		: file ? snprintf(err, errlen, "%s: [lane %s]: devices: ", file, lane->name)
+		       : snprintf(err, errlen, "[lane %s]: devices: ", lane->name);
 
 	return n < 0 || (size_t)n >= errlen ? (int)errlen - 1 : n;
 }
@@ -157,7 +158,8 @@ static int resolve_lane(struct ins_config *cfg, struct ins_config_lane *lane, in
 	if (lane->n_devices == 0) {
 		int n = where(lane, file, err, errlen);
 
-		snprintf(err + n, errlen - (size_t)n, "[lane %s] names no device", lane->name);
+		snprintf(err + n, errlen - (size_t)n, "%s", lane->devices_line ? "names no device"
+			 : "missing: a lane names its devices (devices = NAME, NAME)");
 		return -1;
 	}
 	return 0;

@@ -564,8 +564,15 @@ static enum ins_proto_result next_item(struct ins_proto *p, struct ins_frame *f)
 {
 	size_t i;
 
-	if (p->discarding)
-		return discard_overlong(p);
+	if (p->discarding) {
+		enum ins_proto_result r = discard_overlong(p);
+
+		/* A line that ends at the first byte looked at drops nothing:
+		 * that byte goes to the ground state now, not after more input
+		 * (with none coming, whatever follows would wait forever). */
+		if (r != INS_PROTO_NEED_MORE || p->discarding)
+			return r;
+	}
 	if (p->scan)
 		return parse_ascii(p, f);
 	for (i = p->start; i < p->end; i++) {

@@ -160,7 +160,8 @@ static const struct bad_case bad_lanes[] = {
 	{ "[lane one]\ncolour = red\n", ":2: unknown key 'colour' in [lane one]" },
 	{ "[lane o/ne]\ndevices = a\n", ":2: lane name 'o/ne' must be" },
 	{ "[lane one]\nbody_weight_kg = 2\n", ":2: body_weight_kg" },
-	{ "[device a]\nport = x\n[lane one]\ndevices = ,\n", ":4: devices: [lane one] names no device" },
+	{ "[device a]\nport = x\n[lane one]\ndevices = ,\n", ":4: devices: names no device" },
+	{ "[device a]\nport = x\n[lane one]\nbody_weight_kg = 70\n", ": [lane one]: devices: missing: a lane names its devices" },
 };
 
 START_TEST(bad_lanes_name_line_and_key)
