@@ -21,25 +21,25 @@
 
 #include "http_priv.h"
 
-struct ins_http_admit_conn {
+struct http_admit_conn {
 	int fd;
 	int idle, evicted;
-	struct ins_http_admit_conn *prev, *next;   /* idle list, oldest first */
+	struct http_admit_conn *prev, *next;   /* idle list, oldest first */
 };
 
-void ins_http_admit_init(struct ins_http_admit *a, unsigned limit)
+void http_admit_init(struct http_admit *a, unsigned limit)
 {
 	pthread_mutex_init(&a->lock, NULL);
 	a->limit = limit;
 }
 
-void ins_http_admit_destroy(struct ins_http_admit *a)
+void http_admit_destroy(struct http_admit *a)
 {
 	pthread_mutex_destroy(&a->lock);
 }
 
 /* Caller holds a->lock. */
-static void idle_unlink(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+static void idle_unlink(struct http_admit *a, struct http_admit_conn *c)
 {
 	if (!c->idle)
 		return;
@@ -56,7 +56,7 @@ static void idle_unlink(struct ins_http_admit *a, struct ins_http_admit_conn *c)
 }
 
 /* Caller holds a->lock. */
-static void idle_append(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+static void idle_append(struct http_admit *a, struct http_admit_conn *c)
 {
 	if (c->idle || c->evicted)
 		return;
@@ -70,10 +70,10 @@ static void idle_append(struct ins_http_admit *a, struct ins_http_admit_conn *c)
 	c->idle = 1;
 }
 
-enum ins_http_admit_verdict ins_http_admit_accept(struct ins_http_admit *a)
+enum http_admit_verdict http_admit_accept(struct http_admit *a)
 {
-	struct ins_http_admit_conn *victim;
-	enum ins_http_admit_verdict v = INS_ADMIT_OK;
+	struct http_admit_conn *victim;
+	enum http_admit_verdict v = INS_ADMIT_OK;
 
 	pthread_mutex_lock(&a->lock);
 	if (a->open - a->evicting >= a->limit) {
@@ -98,9 +98,9 @@ enum ins_http_admit_verdict ins_http_admit_accept(struct ins_http_admit *a)
 	return v;
 }
 
-struct ins_http_admit_conn *ins_http_admit_opened(struct ins_http_admit *a, int fd)
+struct http_admit_conn *http_admit_opened(struct http_admit *a, int fd)
 {
-	struct ins_http_admit_conn *c = calloc(1, sizeof(*c));
+	struct http_admit_conn *c = calloc(1, sizeof(*c));
 
 	pthread_mutex_lock(&a->lock);
 	a->open++;
@@ -112,7 +112,7 @@ struct ins_http_admit_conn *ins_http_admit_opened(struct ins_http_admit *a, int 
 	return c;
 }
 
-void ins_http_admit_closed(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+void http_admit_closed(struct http_admit *a, struct http_admit_conn *c)
 {
 	pthread_mutex_lock(&a->lock);
 	a->open--;
@@ -125,7 +125,7 @@ void ins_http_admit_closed(struct ins_http_admit *a, struct ins_http_admit_conn 
 	free(c);
 }
 
-void ins_http_admit_busy(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+void http_admit_busy(struct http_admit *a, struct http_admit_conn *c)
 {
 	if (!c)
 		return;
@@ -134,7 +134,7 @@ void ins_http_admit_busy(struct ins_http_admit *a, struct ins_http_admit_conn *c
 	pthread_mutex_unlock(&a->lock);
 }
 
-void ins_http_admit_idle(struct ins_http_admit *a, struct ins_http_admit_conn *c)
+void http_admit_idle(struct http_admit *a, struct http_admit_conn *c)
 {
 	if (!c)
 		return;
@@ -143,7 +143,7 @@ void ins_http_admit_idle(struct ins_http_admit *a, struct ins_http_admit_conn *c
 	pthread_mutex_unlock(&a->lock);
 }
 
-void ins_http_admit_stats(struct ins_http_admit *a, struct ins_http_admit_stats *out)
+void http_admit_stats(struct http_admit *a, struct http_admit_stats *out)
 {
 	pthread_mutex_lock(&a->lock);
 	out->open = a->open;

@@ -16,8 +16,8 @@
 #include "insoled/layout.h"
 
 
-typedef void (*handler_fn)(struct ins_http *http, const struct ins_http_request *req,
-			   const struct ins_http_route *route, struct ins_http_response *resp);
+typedef void (*handler_fn)(struct ins_http *http, const struct http_request *req,
+			   const struct http_route *route, struct http_response *resp);
 
 /* ---- status, metrics, devices, layouts ------------------------------------ */
 
@@ -62,20 +62,20 @@ static json_t *live_json(struct ins_http *http)
 
 static json_t *http_json(struct ins_http *http)
 {
-	struct ins_http_admit_stats a;
+	struct http_admit_stats a;
 
-	ins_http_admit_stats(&http->admit, &a);
+	http_admit_stats(&http->admit, &a);
 	return json_pack("{s:s,s:b,s:I,s:I,s:I,s:I}", "auth", http->token ? "token" : "none",
 			 "tls", http->tls_cert != NULL, "connections", (json_int_t)a.open,
 			 "connection_limit", (json_int_t)a.limit, "connections_evicted", (json_int_t)a.evicted,
 			 "connections_refused", (json_int_t)a.refused);
 }
 
-static void h_status(struct ins_http *http, const struct ins_http_request *req,
-		     const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_status(struct ins_http *http, const struct http_request *req,
+		     const struct http_route *route, struct http_response *resp)
 {
 	json_t *st = json_object();
-	int64_t rec = ins_http_recording_id(http);
+	int64_t rec = http_recording_id(http);
 
 	json_object_set_new(st, "version", json_string(PACKAGE_VERSION));
 	json_object_set_new(st, "uptime_s", json_integer((ins_mono_us() - http->start_mono_us) / 1000000));
@@ -92,11 +92,11 @@ static void h_status(struct ins_http *http, const struct ins_http_request *req,
 	summarise_status(st);
 	json_object_set_new(st, "live", live_json(http));
 	json_object_set_new(st, "http", http_json(http));
-	ins_http_resp_json(resp, 200, st);
+	http_resp_json(resp, 200, st);
 }
 
-static void h_metrics(struct ins_http *http, const struct ins_http_request *req,
-		      const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_metrics(struct ins_http *http, const struct http_request *req,
+		      const struct http_route *route, struct http_response *resp)
 {
 	const struct ins_arch_thresholds *th = &ins_arch_thresholds_cavanagh1987;
 	json_t *arr = json_array();
@@ -114,21 +114,21 @@ static void h_metrics(struct ins_http *http, const struct ins_http_request *req,
 						      "inclusive", th->inclusive));
 		json_array_append_new(arr, m);
 	}
-	ins_http_resp_json(resp, 200, arr);
+	http_resp_json(resp, 200, arr);
 }
 
-static void h_devices(struct ins_http *http, const struct ins_http_request *req,
-		      const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_devices(struct ins_http *http, const struct http_request *req,
+		      const struct http_route *route, struct http_response *resp)
 {
 	json_t *d = http->hooks.devices ? http->hooks.devices(http->hooks.ctx) : json_array();
 
 	if (!d) {
-		ins_http_resp_error(resp, 503, NULL, "device list unavailable");
+		http_resp_error(resp, 503, NULL, "device list unavailable");
 		return;
 	}
 	if (!json_is_object(d))
 		d = json_pack("{s:o}", "devices", d);
-	ins_http_resp_json(resp, 200, d);
+	http_resp_json(resp, 200, d);
 }
 
 static json_t *layout_json(const struct ins_layout *l)
@@ -147,150 +147,150 @@ static json_t *layout_json(const struct ins_layout *l)
 	return json_pack("{s:s,s:s,s:f,s:f,s:i,s:b,s:i,s:i,s:o,s:o,s:o}", "name", l->name, "description", l->description,
 			 "foot_length_mm", l->foot_length_mm, "foot_width_mm", l->foot_width_mm,
 			 "n_sensors", l->n_sensors, "is_grid", l->is_grid, "grid_w", l->grid_w, "grid_h", l->grid_h,
-			 "outline", outline, "sensors", sensors, "mask", ins_http_mask_json(l));
+			 "outline", outline, "sensors", sensors, "mask", http_mask_json(l));
 }
 
-static void h_layout(struct ins_http *http, const struct ins_http_request *req,
-		     const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_layout(struct ins_http *http, const struct http_request *req,
+		     const struct http_route *route, struct http_response *resp)
 {
 	char err[256];
 	struct ins_layout *l;
 
 	if (ins_layout_name_check(route->name, err, sizeof(err)) < 0) {
-		ins_http_resp_error(resp, 400, "name", "name: %s", err);
+		http_resp_error(resp, 400, "name", "name: %s", err);
 		return;
 	}
 	if (!http->layout_dir) {
-		ins_http_resp_error(resp, 404, "name", "name: no layout directory configured");
+		http_resp_error(resp, 404, "name", "name: no layout directory configured");
 		return;
 	}
 	l = ins_layout_load_named(http->layout_dir, route->name, err, sizeof(err));
 	if (!l) {
-		ins_http_resp_error(resp, 404, "name", "name: layout '%s' not found or unreadable", route->name);
+		http_resp_error(resp, 404, "name", "name: layout '%s' not found or unreadable", route->name);
 		return;
 	}
-	ins_http_resp_json(resp, 200, layout_json(l));
+	http_resp_json(resp, 200, layout_json(l));
 	ins_layout_free(l);
 }
 
 /* ---- live ---------------------------------------------------------------- */
 
-static void h_live(struct ins_http *http, const struct ins_http_request *req,
-		   const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_live(struct ins_http *http, const struct http_request *req,
+		   const struct http_route *route, struct http_response *resp)
 {
 	int64_t steps;
 
-	if (ins_http_query_int(req, "steps", 0, INS_HTTP_MAX_LIVE_STEPS, INS_HTTP_DEFAULT_LIVE_STEPS, &steps, resp) < 0)
+	if (http_query_int(req, "steps", 0, INS_HTTP_MAX_LIVE_STEPS, INS_HTTP_DEFAULT_LIVE_STEPS, &steps, resp) < 0)
 		return;
 	if (!http->live) {
-		ins_http_resp_error(resp, 503, NULL, "live data is not available in this daemon");
+		http_resp_error(resp, 503, NULL, "live data is not available in this daemon");
 		return;
 	}
 	resp->live_text = ins_live_snapshot_text(http->live, (size_t)steps);
 	if (!resp->live_text) {
-		ins_http_resp_error(resp, 503, NULL, "out of memory building the live snapshot");
+		http_resp_error(resp, 503, NULL, "out of memory building the live snapshot");
 		return;
 	}
 	resp->status = 200;
 	resp->kind = INS_RESP_LIVE_TEXT;
 	resp->content_type = "application/json; charset=utf-8";
-	ins_http_resp_header(resp, "Cache-Control", "no-store");
+	http_resp_header(resp, "Cache-Control", "no-store");
 }
 
-static void h_live_stream(struct ins_http *http, const struct ins_http_request *req,
-			  const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_live_stream(struct ins_http *http, const struct http_request *req,
+			  const struct http_route *route, struct http_response *resp)
 {
 	const char *last = req->header ? req->header(req->header_ctx, "Last-Event-ID") : NULL;
 	int64_t id = 0;
 
 	if (!http->live) {
-		ins_http_resp_error(resp, 503, NULL, "live data is not available in this daemon");
+		http_resp_error(resp, 503, NULL, "live data is not available in this daemon");
 		return;
 	}
 	/* A garbled Last-Event-ID just means "from now": browsers send it back verbatim. */
-	if (last && ins_http_parse_int64(last, 0, INT64_MAX, &id) < 0)
+	if (last && http_parse_int64(last, 0, INT64_MAX, &id) < 0)
 		id = 0;
 	resp->status = 200;
 	resp->kind = INS_RESP_SSE;
 	resp->content_type = "text/event-stream";
 	resp->last_event_id = (uint64_t)id;
 	resp->sse_live = http->live;
-	ins_http_resp_header(resp, "Cache-Control", "no-store");
-	ins_http_resp_header(resp, "X-Accel-Buffering", "no");
+	http_resp_header(resp, "Cache-Control", "no-store");
+	http_resp_header(resp, "X-Accel-Buffering", "no");
 }
 
 /* ---- subjects ------------------------------------------------------------ */
 
-static void h_subjects(struct ins_http *http, const struct ins_http_request *req,
-		       const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_subjects(struct ins_http *http, const struct http_request *req,
+		       const struct http_route *route, struct http_response *resp)
 {
 	char err[256] = "";
 	int rc = 0;
 	int64_t id = 0;
 	json_t *j;
 
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
 	if (req->method != INS_HTTP_POST) {
 		j = ins_store_subject_list(http->store, &rc, err, sizeof(err));
 		if (!j) {
-			ins_http_resp_store_error(resp, rc, err);
+			http_resp_store_error(resp, rc, err);
 			return;
 		}
 		if (json_is_array(j))
 			j = json_pack("{s:o}", "subjects", j);
-		ins_http_resp_json(resp, 200, j);
+		http_resp_json(resp, 200, j);
 		return;
 	}
-	j = ins_http_body_object(req, resp);
+	j = http_body_object(req, resp);
 	if (!j)
 		return;
 	rc = ins_store_subject_create(http->store, j, &id, err, sizeof(err));
 	if (rc) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		json_decref(j);
 		return;
 	}
 	json_object_set_new(j, "id", json_integer(id));
-	ins_http_resp_json(resp, 201, j);
+	http_resp_json(resp, 201, j);
 }
 
-static void h_subject(struct ins_http *http, const struct ins_http_request *req,
-		      const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_subject(struct ins_http *http, const struct http_request *req,
+		      const struct http_route *route, struct http_response *resp)
 {
 	char err[256] = "";
 	json_t *j;
 	int rc;
 
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
-	j = ins_http_body_object(req, resp);
+	j = http_body_object(req, resp);
 	if (!j)
 		return;
 	rc = ins_store_subject_update(http->store, route->object_id, j, err, sizeof(err));
 	json_decref(j);
 	if (rc)
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 	else
-		ins_http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "id", (json_int_t)route->object_id));
+		http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "id", (json_int_t)route->object_id));
 }
 
 /* ---- calibration ---------------------------------------------------------- */
 
 /* The body of a per-foot calibration request: {"foot": "left"|"right"}.
  * Returns the parsed body (caller decrefs) or NULL with resp filled. */
-static json_t *foot_request(const struct ins_http_request *req, struct ins_http_response *resp, unsigned *foot)
+static json_t *foot_request(const struct http_request *req, struct http_response *resp, unsigned *foot)
 {
 	static const char *const allowed[] = { "foot", NULL };
-	json_t *body = ins_http_body_object(req, resp);
+	json_t *body = http_body_object(req, resp);
 	const char *name;
 
 	if (!body)
 		return NULL;
-	if (ins_http_check_members(body, allowed, resp) < 0 || ins_http_member_string(body, "foot", 1, &name, resp) < 0)
+	if (http_check_members(body, allowed, resp) < 0 || http_member_string(body, "foot", 1, &name, resp) < 0)
 		goto fail;
-	if (ins_http_parse_foot(name, foot) < 0) {
-		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
+	if (http_parse_foot(name, foot) < 0) {
+		http_resp_error(resp, 400, "foot", "foot: expected left or right");
 		goto fail;
 	}
 	return body;
@@ -299,8 +299,8 @@ fail:
 	return NULL;
 }
 
-static void h_tare(struct ins_http *http, const struct ins_http_request *req,
-		   const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_tare(struct ins_http *http, const struct http_request *req,
+		   const struct http_route *route, struct http_response *resp)
 {
 	unsigned foot;
 	json_t *body = foot_request(req, resp, &foot);
@@ -310,48 +310,48 @@ static void h_tare(struct ins_http *http, const struct ins_http_request *req,
 	if (!body)
 		return;
 	if (!http->hooks.tare) {
-		ins_http_hook_missing(resp, "tare");
+		http_hook_missing(resp, "tare");
 		goto out;
 	}
 	rc = http->hooks.tare(http->hooks.ctx, (int)foot, err, sizeof(err));
 	if (rc)
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 	else
-		ins_http_resp_json(resp, 200, json_pack("{s:b,s:s}", "ok", 1, "foot", ins_foot_name(foot)));
+		http_resp_json(resp, 200, json_pack("{s:b,s:s}", "ok", 1, "foot", ins_foot_name(foot)));
 out:
 	json_decref(body);
 }
 
-static void h_body_weight(struct ins_http *http, const struct ins_http_request *req,
-			  const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_body_weight(struct ins_http *http, const struct http_request *req,
+			  const struct http_route *route, struct http_response *resp)
 {
 	static const char *const allowed[] = { "body_weight_kg", NULL };
-	json_t *body = ins_http_body_object(req, resp), *v;
+	json_t *body = http_body_object(req, resp), *v;
 	char err[256] = "";
 	double kg;
 	int rc;
 
 	if (!body)
 		return;
-	if (ins_http_check_members(body, allowed, resp) < 0)
+	if (http_check_members(body, allowed, resp) < 0)
 		goto out;
 	v = json_object_get(body, "body_weight_kg");
 	kg = json_is_number(v) ? json_number_value(v) : NAN;
 	if (!json_is_number(v))
 		snprintf(err, sizeof(err), "body_weight_kg: expected a number of kilograms");
 	if (!json_is_number(v) || ins_body_weight_check_kg("body_weight_kg", kg, err, sizeof(err)) < 0) {
-		ins_http_resp_error(resp, 400, "body_weight_kg", "%s", err);
+		http_resp_error(resp, 400, "body_weight_kg", "%s", err);
 		goto out;
 	}
 	if (!http->hooks.set_body_weight) {
-		ins_http_hook_missing(resp, "body weight calibration");
+		http_hook_missing(resp, "body weight calibration");
 		goto out;
 	}
 	rc = http->hooks.set_body_weight(http->hooks.ctx, kg * INS_GRAVITY, err, sizeof(err));
 	if (rc)
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 	else
-		ins_http_resp_json(resp, 200, json_pack("{s:b,s:f,s:f}", "ok", 1, "body_weight_kg", kg,
+		http_resp_json(resp, 200, json_pack("{s:b,s:f,s:f}", "ok", 1, "body_weight_kg", kg,
 							"body_weight_n", kg * INS_GRAVITY));
 out:
 	json_decref(body);
@@ -359,8 +359,8 @@ out:
 
 /* Blocks this connection's thread for the ~2 s measurement (bounded by
  * the hook): one request at a time, from the settings view. */
-static void h_body_weight_scale(struct ins_http *http, const struct ins_http_request *req,
-				const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_body_weight_scale(struct ins_http *http, const struct http_request *req,
+				const struct http_route *route, struct http_response *resp)
 {
 	unsigned foot;
 	json_t *body = foot_request(req, resp, &foot), *result = NULL;
@@ -370,40 +370,40 @@ static void h_body_weight_scale(struct ins_http *http, const struct ins_http_req
 	if (!body)
 		return;
 	if (!http->hooks.body_weight_scale) {
-		ins_http_hook_missing(resp, "body-weight scaling");
+		http_hook_missing(resp, "body-weight scaling");
 		goto out;
 	}
 	rc = http->hooks.body_weight_scale(http->hooks.ctx, (int)foot, &result, err, sizeof(err));
 	if (rc)
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 	else
-		ins_http_resp_json(resp, 200, result);
+		http_resp_json(resp, 200, result);
 out:
 	json_decref(body);
 }
 
-static void h_login(struct ins_http *http, const struct ins_http_request *req,
-		    const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_login(struct ins_http *http, const struct http_request *req,
+		    const struct http_route *route, struct http_response *resp)
 {
-	ins_http_login(http, req, resp);
+	http_login(http, req, resp);
 }
 
-static void h_logout(struct ins_http *http, const struct ins_http_request *req,
-		     const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_logout(struct ins_http *http, const struct http_request *req,
+		     const struct http_route *route, struct http_response *resp)
 {
-	ins_http_logout(http, req, resp);
+	http_logout(http, req, resp);
 }
 
-static void h_compare(struct ins_http *http, const struct ins_http_request *req,
-		      const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_compare(struct ins_http *http, const struct http_request *req,
+		      const struct http_route *route, struct http_response *resp)
 {
-	ins_http_compare(http, req, resp);
+	http_compare(http, req, resp);
 }
 
-static void h_lanes(struct ins_http *http, const struct ins_http_request *req,
-		    const struct ins_http_route *route, struct ins_http_response *resp)
+static void h_lanes(struct ins_http *http, const struct http_request *req,
+		    const struct http_route *route, struct http_response *resp)
 {
-	ins_http_api_lanes(http, resp);
+	http_api_lanes(http, resp);
 }
 
 static const handler_fn handlers[INS_ROUTE_COUNT] = {
@@ -413,17 +413,17 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_LAYOUT] = h_layout,
 	[INS_ROUTE_LIVE] = h_live,
 	[INS_ROUTE_LIVE_STREAM] = h_live_stream,
-	[INS_ROUTE_SESSIONS] = ins_http_api_sessions,
-	[INS_ROUTE_SESSIONS_IMPORT] = ins_http_api_session_import,
-	[INS_ROUTE_SESSION] = ins_http_api_session,
-	[INS_ROUTE_SESSION_STOP] = ins_http_api_session_stop,
-	[INS_ROUTE_SESSION_STEPS] = ins_http_api_session_steps,
-	[INS_ROUTE_SESSION_HEATMAP] = ins_http_api_session_heatmap,
-	[INS_ROUTE_SESSION_CURVES] = ins_http_api_session_curves,
-	[INS_ROUTE_SESSION_FRAMES] = ins_http_api_session_frames,
-	[INS_ROUTE_SESSION_REANALYZE] = ins_http_api_session_reanalyze,
-	[INS_ROUTE_SESSION_SELECTION] = ins_http_api_session_selection,
-	[INS_ROUTE_SESSION_EXPORT] = ins_http_api_session_export,
+	[INS_ROUTE_SESSIONS] = http_api_sessions,
+	[INS_ROUTE_SESSIONS_IMPORT] = http_api_session_import,
+	[INS_ROUTE_SESSION] = http_api_session,
+	[INS_ROUTE_SESSION_STOP] = http_api_session_stop,
+	[INS_ROUTE_SESSION_STEPS] = http_api_session_steps,
+	[INS_ROUTE_SESSION_HEATMAP] = http_api_session_heatmap,
+	[INS_ROUTE_SESSION_CURVES] = http_api_session_curves,
+	[INS_ROUTE_SESSION_FRAMES] = http_api_session_frames,
+	[INS_ROUTE_SESSION_REANALYZE] = http_api_session_reanalyze,
+	[INS_ROUTE_SESSION_SELECTION] = http_api_session_selection,
+	[INS_ROUTE_SESSION_EXPORT] = http_api_session_export,
 	[INS_ROUTE_COMPARE] = h_compare,
 	[INS_ROUTE_SUBJECTS] = h_subjects,
 	[INS_ROUTE_SUBJECT] = h_subject,
@@ -435,13 +435,13 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_LANES] = h_lanes,
 };
 
-void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
-		  const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api(struct ins_http *http, const struct http_request *req,
+		  const struct http_route *route, struct http_response *resp)
 {
 	handler_fn h = route->id < INS_ROUTE_COUNT ? handlers[route->id] : NULL;
 
 	if (!h) {
-		ins_http_resp_error(resp, 404, "path", "path: no such endpoint");
+		http_resp_error(resp, 404, "path", "path: no such endpoint");
 		return;
 	}
 	h(http, req, route, resp);

@@ -19,7 +19,7 @@
 
 /* Compares in time that depends only on the length of a (the client's
  * input), never on where the secret b first differs. */
-int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen)
+int http_ct_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
 	volatile unsigned char diff = 0;
 
@@ -28,7 +28,7 @@ int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen)
 	return diff == 0 && alen == blen && blen > 0;
 }
 
-int ins_http_is_loopback(const char *addr)
+int http_is_loopback(const char *addr)
 {
 	struct in_addr v4;
 	struct in6_addr v6;
@@ -42,7 +42,7 @@ int ins_http_is_loopback(const char *addr)
 	return 0;
 }
 
-const char *ins_http_cookie_value(const char *cookies, const char *name, size_t *len)
+const char *http_cookie_value(const char *cookies, const char *name, size_t *len)
 {
 	size_t nl = strlen(name);
 	const char *p = cookies;
@@ -70,7 +70,7 @@ static int login_valid(struct ins_http *http, const char *id, size_t len)
 	int ok = 0;
 
 	for (unsigned i = 0; i < INS_HTTP_MAX_LOGINS; i++) {
-		struct ins_http_login *l = &http->logins[i];
+		struct http_login *l = &http->logins[i];
 
 		if (!l->id[0])
 			continue;
@@ -78,17 +78,17 @@ static int login_valid(struct ins_http *http, const char *id, size_t len)
 			l->id[0] = '\0';
 			continue;
 		}
-		ok |= ins_http_ct_equal(id, len, l->id, strlen(l->id));
+		ok |= http_ct_equal(id, len, l->id, strlen(l->id));
 	}
 	return ok;
 }
 
-static const char *header(const struct ins_http_request *req, const char *name)
+static const char *header(const struct http_request *req, const char *name)
 {
 	return req->header ? req->header(req->header_ctx, name) : NULL;
 }
 
-double ins_http_token_bits(const char *t)
+double http_token_bits(const char *t)
 {
 	int lower = 0, upper = 0, digit = 0, other = 0;
 	size_t n = t ? strlen(t) : 0;
@@ -114,12 +114,12 @@ double ins_http_token_bits(const char *t)
 
 /* Caller holds http->lock: the address's entry, else the entry unused
  * longest (a flood of spoofed-looking addresses forgets the oldest). */
-static struct ins_http_auth_fail *fail_entry(struct ins_http *http, const char *addr, int create)
+static struct http_auth_fail *fail_entry(struct ins_http *http, const char *addr, int create)
 {
-	struct ins_http_auth_fail *oldest = &http->auth_fail[0];
+	struct http_auth_fail *oldest = &http->auth_fail[0];
 
 	for (unsigned i = 0; i < INS_HTTP_AUTH_FAIL_ADDRS; i++) {
-		struct ins_http_auth_fail *f = &http->auth_fail[i];
+		struct http_auth_fail *f = &http->auth_fail[i];
 
 		if (f->addr[0] && strcmp(f->addr, addr) == 0)
 			return f;
@@ -136,7 +136,7 @@ static struct ins_http_auth_fail *fail_entry(struct ins_http *http, const char *
 /* Seconds this address must still wait before its token is checked again. */
 static unsigned auth_wait_s(struct ins_http *http, const char *addr)
 {
-	struct ins_http_auth_fail *f;
+	struct http_auth_fail *f;
 	int64_t now = ins_mono_us(), left = 0;
 
 	if (!addr)
@@ -149,10 +149,10 @@ static unsigned auth_wait_s(struct ins_http *http, const char *addr)
 	return left ? (unsigned)((left + 999999) / 1000000) : 0;
 }
 
-static void auth_failed(struct ins_http *http, const struct ins_http_request *req, const char *how)
+static void auth_failed(struct ins_http *http, const struct http_request *req, const char *how)
 {
 	const char *addr = req->client_addr ? req->client_addr : "unknown address";
-	struct ins_http_auth_fail *f;
+	struct http_auth_fail *f;
 	int64_t now = ins_mono_us();
 	unsigned suppressed = 0, failures, wait_s = 0;
 	int log;
@@ -178,9 +178,9 @@ static void auth_failed(struct ins_http *http, const struct ins_http_request *re
 			 addr, failures, wait_s ? ", the address now waits before its next try" : "", suppressed);
 }
 
-static void auth_succeeded(struct ins_http *http, const struct ins_http_request *req)
+static void auth_succeeded(struct ins_http *http, const struct http_request *req)
 {
-	struct ins_http_auth_fail *f;
+	struct http_auth_fail *f;
 
 	if (!req->client_addr)
 		return;
@@ -193,17 +193,17 @@ static void auth_succeeded(struct ins_http *http, const struct ins_http_request 
 
 /* 429 while the address waits: the token is not even compared, so
  * guessing is slowed to a try per wait. */
-static unsigned refuse_while_waiting(struct ins_http *http, const struct ins_http_request *req,
-				     struct ins_http_response *resp)
+static unsigned refuse_while_waiting(struct ins_http *http, const struct http_request *req,
+				     struct http_response *resp)
 {
 	unsigned wait_s = auth_wait_s(http, req->client_addr);
 	char retry[16];
 
 	if (!wait_s)
 		return 0;
-	ins_http_resp_error(resp, 429, NULL, "too many wrong access tokens from this address: retry in %u s", wait_s);
+	http_resp_error(resp, 429, NULL, "too many wrong access tokens from this address: retry in %u s", wait_s);
 	snprintf(retry, sizeof(retry), "%u", wait_s);
-	ins_http_resp_header(resp, "Retry-After", retry);
+	http_resp_header(resp, "Retry-After", retry);
 	return 429;
 }
 
@@ -235,8 +235,8 @@ static int host_name(const char *host, char *out, size_t len)
 	return 0;
 }
 
-unsigned ins_http_check_host(const struct ins_http *http, const struct ins_http_request *req,
-			     struct ins_http_response *resp)
+unsigned http_check_host(const struct ins_http *http, const struct http_request *req,
+			     struct http_response *resp)
 {
 	const char *host;
 	char name[256];
@@ -248,16 +248,16 @@ unsigned ins_http_check_host(const struct ins_http *http, const struct ins_http_
 	if (!host)
 		return 0;
 	if (host_name(host, name, sizeof(name)) == 0 &&
-	    (strcasecmp(name, "localhost") == 0 || ins_http_is_loopback(name) ||
+	    (strcasecmp(name, "localhost") == 0 || http_is_loopback(name) ||
 	     strcasecmp(name, http->bind_addr) == 0))
 		return 0;
-	ins_http_resp_error(resp, 421, "Host",
+	http_resp_error(resp, 421, "Host",
 			    "Host: this server answers only to localhost or %s without an access token", http->bind_addr);
 	return 421;
 }
 
-unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_request *req,
-			     struct ins_http_response *resp)
+unsigned http_check_auth(struct ins_http *http, const struct http_request *req,
+			     struct http_response *resp)
 {
 	const char *authz, *cookies, *v;
 	size_t len;
@@ -272,23 +272,23 @@ unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_reques
 		v = authz + 7;
 		while (*v == ' ')
 			v++;
-		ok = ins_http_ct_equal(v, strlen(v), http->token, strlen(http->token));
+		ok = http_ct_equal(v, strlen(v), http->token, strlen(http->token));
 		if (ok)
 			auth_succeeded(http, req);
 		else
 			auth_failed(http, req, "Authorization header");
 	}
 	cookies = header(req, "Cookie");
-	if (!ok && cookies && (v = ins_http_cookie_value(cookies, INS_HTTP_COOKIE, &len)) != NULL) {
+	if (!ok && cookies && (v = http_cookie_value(cookies, INS_HTTP_COOKIE, &len)) != NULL) {
 		pthread_mutex_lock(&http->lock);
 		ok = login_valid(http, v, len);
 		pthread_mutex_unlock(&http->lock);
 	}
 	if (ok)
 		return 0;
-	ins_http_resp_error(resp, 401, authz ? "Authorization" : NULL,
+	http_resp_error(resp, 401, authz ? "Authorization" : NULL,
 			    authz ? "Authorization: wrong access token" : "authentication required: log in or send Authorization: Bearer <token>");
-	ins_http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"insoled\"");
+	http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"insoled\"");
 	return 401;
 }
 
@@ -304,7 +304,7 @@ static int same_origin(const char *origin, const char *host, int tls)
 	return strcasecmp(origin + sl, host) == 0;
 }
 
-unsigned ins_http_check_origin(const struct ins_http_request *req, struct ins_http_response *resp)
+unsigned http_check_origin(const struct http_request *req, struct http_response *resp)
 {
 	const char *site, *origin;
 
@@ -312,13 +312,13 @@ unsigned ins_http_check_origin(const struct ins_http_request *req, struct ins_ht
 		return 0;
 	site = header(req, "Sec-Fetch-Site");
 	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
-		ins_http_resp_error(resp, 403, "Sec-Fetch-Site", "cross-site request refused (Sec-Fetch-Site: %s)",
+		http_resp_error(resp, 403, "Sec-Fetch-Site", "cross-site request refused (Sec-Fetch-Site: %s)",
 				    strcmp(site, "same-site") == 0 ? "same-site" : "cross-site");
 		return 403;
 	}
 	origin = header(req, "Origin");
 	if (origin && !same_origin(origin, header(req, "Host"), req->tls)) {
-		ins_http_resp_error(resp, 403, "Origin", "Origin: cross-origin request refused");
+		http_resp_error(resp, 403, "Origin", "Origin: cross-origin request refused");
 		return 403;
 	}
 	return 0;
@@ -340,13 +340,13 @@ static int new_login_id(char out[65])
 }
 
 /* Caller holds http->lock: an empty/expired slot, else the oldest login. */
-static struct ins_http_login *login_slot(struct ins_http *http)
+static struct http_login *login_slot(struct ins_http *http)
 {
-	struct ins_http_login *best = &http->logins[0];
+	struct http_login *best = &http->logins[0];
 	int64_t now = ins_mono_us();
 
 	for (unsigned i = 0; i < INS_HTTP_MAX_LOGINS; i++) {
-		struct ins_http_login *l = &http->logins[i];
+		struct http_login *l = &http->logins[i];
 
 		if (!l->id[0] || l->expires_mono_us <= now)
 			return l;
@@ -356,33 +356,33 @@ static struct ins_http_login *login_slot(struct ins_http *http)
 	return best;
 }
 
-void ins_http_login(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+void http_login(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
-	json_t *body = ins_http_body_object(req, resp);
+	json_t *body = http_body_object(req, resp);
 	static const char *const allowed[] = { "token", NULL };
 	const char *token;
 	char id[65], cookie[200];
-	struct ins_http_login *slot;
+	struct http_login *slot;
 
 	if (!body)
 		return;
-	if (ins_http_check_members(body, allowed, resp) < 0 ||
-	    ins_http_member_string(body, "token", 1, &token, resp) < 0)
+	if (http_check_members(body, allowed, resp) < 0 ||
+	    http_member_string(body, "token", 1, &token, resp) < 0)
 		goto out;
 	if (!http->token) {
-		ins_http_resp_json(resp, 200, json_pack("{s:b,s:s}", "ok", 1, "auth", "none"));
+		http_resp_json(resp, 200, json_pack("{s:b,s:s}", "ok", 1, "auth", "none"));
 		goto out;
 	}
 	if (refuse_while_waiting(http, req, resp))
 		goto out;
-	if (!ins_http_ct_equal(token, strlen(token), http->token, strlen(http->token))) {
+	if (!http_ct_equal(token, strlen(token), http->token, strlen(http->token))) {
 		auth_failed(http, req, "login");
-		ins_http_resp_error(resp, 401, "token", "token: wrong access token");
+		http_resp_error(resp, 401, "token", "token: wrong access token");
 		goto out;
 	}
 	auth_succeeded(http, req);
 	if (new_login_id(id) < 0) {
-		ins_http_resp_error(resp, 503, NULL, "no randomness available for a login session");
+		http_resp_error(resp, 503, NULL, "no randomness available for a login session");
 		goto out;
 	}
 	pthread_mutex_lock(&http->lock);
@@ -392,24 +392,24 @@ void ins_http_login(struct ins_http *http, const struct ins_http_request *req, s
 	pthread_mutex_unlock(&http->lock);
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 		 INS_HTTP_COOKIE, id, INS_HTTP_LOGIN_TTL_S, req->tls ? "; Secure" : "");
-	ins_http_resp_json(resp, 200, json_pack("{s:b,s:i}", "ok", 1, "expires_s", INS_HTTP_LOGIN_TTL_S));
-	ins_http_resp_header(resp, "Set-Cookie", cookie);
+	http_resp_json(resp, 200, json_pack("{s:b,s:i}", "ok", 1, "expires_s", INS_HTTP_LOGIN_TTL_S));
+	http_resp_header(resp, "Set-Cookie", cookie);
 out:
 	json_decref(body);
 }
 
-void ins_http_logout(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+void http_logout(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
 	const char *cookies = header(req, "Cookie"), *v;
 	size_t len;
 
-	if (cookies && (v = ins_http_cookie_value(cookies, INS_HTTP_COOKIE, &len)) != NULL) {
+	if (cookies && (v = http_cookie_value(cookies, INS_HTTP_COOKIE, &len)) != NULL) {
 		pthread_mutex_lock(&http->lock);
 		for (unsigned i = 0; i < INS_HTTP_MAX_LOGINS; i++)
 			if (http->logins[i].id[0] && len == 64 && memcmp(http->logins[i].id, v, 64) == 0)
 				http->logins[i].id[0] = '\0';
 		pthread_mutex_unlock(&http->lock);
 	}
-	ins_http_resp_json(resp, 200, json_pack("{s:b}", "ok", 1));
-	ins_http_resp_header(resp, "Set-Cookie", INS_HTTP_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	http_resp_json(resp, 200, json_pack("{s:b}", "ok", 1));
+	http_resp_header(resp, "Set-Cookie", INS_HTTP_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }

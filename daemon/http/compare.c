@@ -71,24 +71,24 @@ static json_t *heatmap_diffs(struct ins_http *http, int64_t base_id, int64_t lat
 	return out;
 }
 
-static void answer(struct ins_http_response *resp, json_t *sessions, json_t *heatmap_diff, int csv)
+static void answer(struct http_response *resp, json_t *sessions, json_t *heatmap_diff, int csv)
 {
-	json_t *names = ins_http_compare_names(sessions), *metrics = ins_http_compare_metrics(sessions);
+	json_t *names = http_compare_names(sessions), *metrics = http_compare_metrics(sessions);
 	json_t *doc = json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:i, s:f, s:f}, s:o}", "sessions", sessions, "names", names,
-				"warnings", ins_http_compare_warnings(sessions, names), "findings",
-				ins_http_compare_findings(metrics, names), "metrics", metrics, "rules", "min_steps",
+				"warnings", http_compare_warnings(sessions, names), "findings",
+				http_compare_findings(metrics, names), "metrics", metrics, "rules", "min_steps",
 				INS_COMPARE_MIN_STEPS, "min_hedges_g", INS_COMPARE_MIN_G, "max_pace_diff",
 				INS_COMPARE_MAX_PACE_DIFF, "heatmap_diff", heatmap_diff);
 	char *text;
 
 	if (!csv || !doc) {
-		ins_http_resp_json(resp, 200, doc);
+		http_resp_json(resp, 200, doc);
 		return;
 	}
-	text = ins_http_compare_csv(doc, &resp->len);
+	text = http_compare_csv(doc, &resp->len);
 	json_decref(doc);
 	if (!text) {
-		ins_http_resp_error(resp, 503, NULL, "out of memory building the comparison");
+		http_resp_error(resp, 503, NULL, "out of memory building the comparison");
 		return;
 	}
 	free(resp->body);
@@ -96,30 +96,30 @@ static void answer(struct ins_http_response *resp, json_t *sessions, json_t *hea
 	resp->status = 200;
 	resp->body = text;
 	resp->content_type = "text/csv; charset=utf-8";
-	ins_http_resp_header(resp, "Content-Disposition", "attachment; filename=\"comparison.csv\"");
+	http_resp_header(resp, "Content-Disposition", "attachment; filename=\"comparison.csv\"");
 }
 
-void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+void http_compare(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
 	int64_t ids[INS_HTTP_MAX_COMPARE];
 	unsigned n = 0;
-	const char *kind, *format = ins_http_query(req, "format");
+	const char *kind, *format = http_query(req, "format");
 	int csv = format && strcmp(format, "csv") == 0;
 	json_t *sessions;
 
-	if (ins_http_parse_id_list(ins_http_query(req, "ids"), ids, INS_HTTP_MAX_COMPARE, &n) < 0 || n < 2) {
-		ins_http_resp_error(resp, 400, "ids", "ids: expected 2 to %d session ids separated by commas",
+	if (http_parse_id_list(http_query(req, "ids"), ids, INS_HTTP_MAX_COMPARE, &n) < 0 || n < 2) {
+		http_resp_error(resp, 400, "ids", "ids: expected 2 to %d session ids separated by commas",
 				    INS_HTTP_MAX_COMPARE);
 		return;
 	}
-	if (ins_http_query_heatmap_kind(req, &kind, resp) < 0)
+	if (http_query_heatmap_kind(req, &kind, resp) < 0)
 		return;
 	if (format && !csv && strcmp(format, "json") != 0) {
-		ins_http_resp_error(resp, 400, "format", "format: expected json or csv");
+		http_resp_error(resp, 400, "format", "format: expected json or csv");
 		return;
 	}
 	if (!http->store) {
-		ins_http_resp_error(resp, 503, NULL, "the database is not available");
+		http_resp_error(resp, 503, NULL, "the database is not available");
 		return;
 	}
 	sessions = json_array();
@@ -131,9 +131,9 @@ void ins_http_compare(struct ins_http *http, const struct ins_http_request *req,
 		if (!s) {
 			json_decref(sessions);
 			if (rc == INS_STORE_ENOTFOUND)
-				ins_http_resp_error(resp, 404, "ids", "ids: no session %" PRId64, ids[i]);
+				http_resp_error(resp, 404, "ids", "ids: no session %" PRId64, ids[i]);
 			else
-				ins_http_resp_store_error(resp, rc, err);
+				http_resp_store_error(resp, rc, err);
 			return;
 		}
 		json_array_append_new(sessions, s);

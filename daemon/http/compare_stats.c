@@ -32,7 +32,7 @@ static void session_stats(json_t *session, unsigned metric, unsigned foot, struc
 /* What a session is called in headings and sentences: its footwear (or its
  * id), with the id added when two sessions would read the same, and the
  * subject when the sessions are not all of one subject. */
-json_t *ins_http_compare_names(json_t *sessions)
+json_t *http_compare_names(json_t *sessions)
 {
 	size_t n = json_array_size(sessions);
 	json_t *names = json_array();
@@ -118,7 +118,7 @@ static json_t *metric_json(json_t *sessions, unsigned m)
 			 "vs_baseline", vs);
 }
 
-json_t *ins_http_compare_metrics(json_t *sessions)
+json_t *http_compare_metrics(json_t *sessions)
 {
 	json_t *metrics = json_array();
 
@@ -239,7 +239,7 @@ static void steps_warning(json_t *warnings, json_t *sessions, json_t *names, siz
 	}
 }
 
-json_t *ins_http_compare_warnings(json_t *sessions, json_t *names)
+json_t *http_compare_warnings(json_t *sessions, json_t *names)
 {
 	json_t *warnings = json_array();
 
@@ -333,7 +333,7 @@ static size_t collect(json_t *metrics, json_t *names, size_t i, struct finding *
 	return k;
 }
 
-json_t *ins_http_compare_findings(json_t *metrics, json_t *names)
+json_t *http_compare_findings(json_t *metrics, json_t *names)
 {
 	const size_t max = INS_M_COUNT * INS_FOOT_COUNT;
 	struct finding *found = malloc(max * sizeof(*found));
@@ -417,7 +417,7 @@ static void csv_row(FILE *f, json_t *metric, json_t *names, json_t *sessions, si
 /* The comparison as CSV: the warnings and findings as "# " lines, then one
  * row per metric, foot and later session against the baseline.  Returns a
  * malloc'd buffer, or NULL when out of memory. */
-char *ins_http_compare_csv(json_t *doc, size_t *len)
+char *http_compare_csv(json_t *doc, size_t *len)
 {
 	json_t *sessions = json_object_get(doc, "sessions"), *names = json_object_get(doc, "names");
 	json_t *metrics = json_object_get(doc, "metrics"), *item;

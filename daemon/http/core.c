@@ -55,7 +55,7 @@ static int resolve_root(const char *dir, char **out, const char *what, char *err
 	return *out ? 0 : -1;
 }
 
-struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
+struct ins_http *http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
 				   struct ins_live *live, const struct ins_http_hooks *hooks,
 				   char *err, size_t errlen)
 {
@@ -66,7 +66,7 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 		return NULL;
 	}
 	pthread_mutex_init(&http->lock, NULL);
-	ins_http_admit_init(&http->admit, 0);
+	http_admit_init(&http->admit, 0);
 	pthread_mutex_init(&http->list_cache.lock, NULL);
 	http->bind_addr = strdup(cfg->bind_addr && *cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	http->token = dup_or_null(cfg->token);
@@ -86,25 +86,25 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 	if (hooks)
 		http->hooks = *hooks;
 	http->start_mono_us = ins_mono_us();
-	if (ins_http_lanes_new(http, cfg, err, errlen) < 0)
+	if (http_lanes_new(http, cfg, err, errlen) < 0)
 		goto fail;
 	if (!http->bind_addr)
 		goto oom;
 	if (resolve_root(cfg->web_root, &http->web_root, "web_root", err, errlen) < 0 ||
 	    resolve_root(cfg->vendor_root, &http->vendor_root, "vendor_root", err, errlen) < 0)
 		goto fail;
-	if (!ins_http_is_loopback(http->bind_addr) && !http->token) {
+	if (!http_is_loopback(http->bind_addr) && !http->token) {
 		snprintf(err, errlen,
 			 "http: refusing to listen on %s without an access token: anyone on the network could read "
 			 "patient recordings. Set token= in the configuration (or --token), or listen on 127.0.0.1",
 			 http->bind_addr);
 		goto fail;
 	}
-	if (http->token && ins_http_token_bits(http->token) < INS_HTTP_TOKEN_MIN_BITS) {
+	if (http->token && http_token_bits(http->token) < INS_HTTP_TOKEN_MIN_BITS) {
 		snprintf(err, errlen,
 			 "http: the access token is too weak (about %.0f bits, at least %d needed, no spaces or control "
 			 "characters): generate one with `insoled --gen-token`",
-			 ins_http_token_bits(http->token), INS_HTTP_TOKEN_MIN_BITS);
+			 http_token_bits(http->token), INS_HTTP_TOKEN_MIN_BITS);
 		goto fail;
 	}
 	if (!!http->tls_cert != !!http->tls_key) {
@@ -115,15 +115,15 @@ struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins
 oom:
 	snprintf(err, errlen, "http: out of memory");
 fail:
-	ins_http_core_free(http);
+	http_core_free(http);
 	return NULL;
 }
 
-void ins_http_core_free(struct ins_http *http)
+void http_core_free(struct ins_http *http)
 {
 	if (!http)
 		return;
-	ins_http_lanes_free(http);
+	http_lanes_free(http);
 	free(http->bind_addr);
 	free(http->token);
 	free(http->web_root);
@@ -132,12 +132,12 @@ void ins_http_core_free(struct ins_http *http)
 	free(http->tls_cert);
 	free(http->tls_key);
 	pthread_mutex_destroy(&http->lock);
-	ins_http_admit_destroy(&http->admit);
-	ins_http_list_cache_free(&http->list_cache);
+	http_admit_destroy(&http->admit);
+	http_list_cache_free(&http->list_cache);
 	free(http);
 }
 
-void ins_http_response_clear(struct ins_http_response *resp)
+void http_response_clear(struct http_response *resp)
 {
 	free(resp->body);
 	ins_live_text_unref(resp->live_text);
@@ -151,9 +151,9 @@ void ins_http_response_clear(struct ins_http_response *resp)
 	resp->fd = -1;
 }
 
-enum ins_http_runs ins_http_runs_on(const struct ins_http_request *req)
+enum http_runs http_runs_on(const struct http_request *req)
 {
-	const struct ins_http_route *r = &req->route;
+	const struct http_route *r = &req->route;
 
 	if (!(req->method & r->methods))
 		return INS_RUNS_INLINE;
@@ -171,51 +171,51 @@ enum ins_http_runs ins_http_runs_on(const struct ins_http_request *req)
 	}
 }
 
-int ins_http_wants_upload(const struct ins_http_request *req)
+int http_wants_upload(const struct http_request *req)
 {
 	return req->route.id == INS_ROUTE_SESSIONS_IMPORT;
 }
 
-void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+void http_dispatch(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
-	const struct ins_http_route route = req->route;
+	const struct http_route route = req->route;
 	char allow[64];
 
 	resp->fd = -1;
-	if (ins_http_check_host(http, req, resp))
+	if (http_check_host(http, req, resp))
 		return;
 	if (route.id == INS_ROUTE_STATIC) {
 		if (!(req->method & route.methods)) {
-			ins_http_resp_error(resp, 405, NULL, "method not allowed for dashboard files");
-			ins_http_resp_header(resp, "Allow", ins_http_allow_header(route.methods, allow, sizeof(allow)));
+			http_resp_error(resp, 405, NULL, "method not allowed for dashboard files");
+			http_resp_header(resp, "Allow", http_allow_header(route.methods, allow, sizeof(allow)));
 			return;
 		}
-		ins_http_static(http, req, resp);
+		http_static(http, req, resp);
 		return;
 	}
 	/* Every /api request is authenticated before anything else, so a
 	 * stranger cannot even learn which endpoints exist. */
-	if (route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, req, resp))
+	if (route.id != INS_ROUTE_LOGIN && http_check_auth(http, req, resp))
 		return;
 	if (route.id == INS_ROUTE_NONE) {
-		ins_http_resp_error(resp, 404, "path", "path: no such endpoint");
+		http_resp_error(resp, 404, "path", "path: no such endpoint");
 		return;
 	}
 	if (!(req->method & route.methods)) {
-		ins_http_resp_error(resp, 405, NULL, "method not allowed here");
-		ins_http_resp_header(resp, "Allow", ins_http_allow_header(route.methods, allow, sizeof(allow)));
+		http_resp_error(resp, 405, NULL, "method not allowed here");
+		http_resp_header(resp, "Allow", http_allow_header(route.methods, allow, sizeof(allow)));
 		return;
 	}
-	if (ins_http_check_origin(req, resp))
+	if (http_check_origin(req, resp))
 		return;
 	if (route.bad_id) {
-		ins_http_resp_error(resp, 400, "id", "id: expected a positive integer in the path");
+		http_resp_error(resp, 400, "id", "id: expected a positive integer in the path");
 		return;
 	}
 	if (route.lane[0])
-		ins_http_lane_dispatch(http, req, &route, resp);
+		http_lane_dispatch(http, req, &route, resp);
 	else
-		ins_http_api(http, req, &route, resp);
+		http_api(http, req, &route, resp);
 	/* after the change is committed: cached answers built before it are stale */
 	if (req->method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_DELETE | INS_HTTP_PUT))
 		atomic_fetch_add(&http->writes, 1);
@@ -223,8 +223,8 @@ void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req
 
 /* One line per failed request, rate-limited; the path carries ids only,
  * never the query (which may name a subject). */
-void ins_http_log_response(struct ins_http *http, const char *method, const struct ins_http_request *req,
-			   const struct ins_http_response *resp)
+void http_log_response(struct ins_http *http, const char *method, const struct http_request *req,
+			   const struct http_response *resp)
 {
 	unsigned suppressed = 0;
 	int ok;
@@ -245,7 +245,7 @@ void ins_http_log_response(struct ins_http *http, const char *method, const stru
 			 req->path ? req->path : "(unparsed)", resp->status, suppressed);
 }
 
-int64_t ins_http_recording_id(struct ins_http *http)
+int64_t http_recording_id(struct ins_http *http)
 {
 	int64_t id;
 
@@ -256,7 +256,7 @@ int64_t ins_http_recording_id(struct ins_http *http)
 }
 
 /* id 0: the session stopped_id stopped. */
-void ins_http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id)
+void http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id)
 {
 	char ev[160];
 

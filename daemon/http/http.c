@@ -50,7 +50,7 @@
  * more; the server's order wins so clients cannot pick the weakest. */
 #define TLS_PRIORITIES "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
 
-void ins_http_srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
+void http_srv_log(struct http_server *srv, enum ins_log_level level, const char *fmt, ...)
 {
 	char msg[400];
 	unsigned suppressed = 0;
@@ -78,7 +78,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	ins_http_srv_log(cls, INS_LOG_WARN, "libmicrohttpd: %s", msg);
+	http_srv_log(cls, INS_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
 static const char *mhd_header(void *ctx, const char *name)
@@ -118,19 +118,19 @@ static unsigned connection_limit(const struct ins_http *http)
 
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
-	struct ins_http_server *srv = cls;
+	struct http_server *srv = cls;
 
-	switch (ins_http_admit_accept(&srv->http->admit)) {
+	switch (http_admit_accept(&srv->http->admit)) {
 	case INS_ADMIT_OK:
 		return MHD_YES;
 	case INS_ADMIT_EVICTED:
-		ins_http_srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached: closed the connection idle longest",
+		http_srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached: closed the connection idle longest",
 			srv->http->admit.limit);
 		return MHD_YES;
 	case INS_ADMIT_REFUSED:
 		break;
 	}
-	ins_http_srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached with every connection busy: new connection closed",
+	http_srv_log(srv, INS_LOG_WARN, "connection limit (%u) reached with every connection busy: new connection closed",
 		srv->http->admit.limit);
 	return MHD_NO;
 }
@@ -138,19 +138,19 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	struct ins_http_server *srv = cls;
+	struct http_server *srv = cls;
 	const union MHD_ConnectionInfo *info;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		*socket_context = ins_http_admit_opened(&srv->http->admit, info ? info->connect_fd : -1);
+		*socket_context = http_admit_opened(&srv->http->admit, info ? info->connect_fd : -1);
 	} else {
-		ins_http_admit_closed(&srv->http->admit, *socket_context);
+		http_admit_closed(&srv->http->admit, *socket_context);
 		*socket_context = NULL;
 	}
 }
 
-static struct ins_http_admit_conn *admit_conn(struct MHD_Connection *conn)
+static struct http_admit_conn *admit_conn(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
@@ -196,7 +196,7 @@ static void add_security_headers(struct MHD_Response *mr)
 
 static struct MHD_Response *make_response(struct conn_req *r)
 {
-	struct ins_http_response *resp = &r->resp;
+	struct http_response *resp = &r->resp;
 	struct MHD_Response *mr = NULL;
 	const char *data;
 	size_t len;
@@ -226,7 +226,7 @@ static struct MHD_Response *make_response(struct conn_req *r)
 			resp->export = NULL;
 		break;
 	case INS_RESP_SSE:
-		mr = ins_http_sse_response(r);
+		mr = http_sse_response(r);
 		break;
 	}
 	if (!mr)
@@ -244,7 +244,7 @@ static enum MHD_Result queue(struct conn_req *r)
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 
-	ins_http_log_response(r->srv->http, r->method, &r->req, &r->resp);
+	http_log_response(r->srv->http, r->method, &r->req, &r->resp);
 	mr = make_response(r);
 	if (!mr) {
 		static const char oom[] = "{\"error\":\"out of memory\"}";
@@ -262,7 +262,7 @@ static enum MHD_Result queue(struct conn_req *r)
 
 static enum MHD_Result answer_error(struct conn_req *r, unsigned status, const char *field, const char *msg)
 {
-	ins_http_resp_error(&r->resp, status, field, "%s", msg);
+	http_resp_error(&r->resp, status, field, "%s", msg);
 	return queue(r);
 }
 
@@ -272,13 +272,13 @@ static void job_main(void *arg)
 {
 	struct conn_req *r = arg;
 
-	ins_http_dispatch(r->srv->http, &r->req, &r->resp);
+	http_dispatch(r->srv->http, &r->req, &r->resp);
 }
 
 static void job_done(void *arg)
 {
 	struct conn_req *r = arg;
-	struct ins_http_server *srv = r->srv;
+	struct http_server *srv = r->srv;
 
 	pthread_mutex_lock(&srv->jobs_lock);
 	r->job = JOB_DONE;
@@ -286,16 +286,16 @@ static void job_done(void *arg)
 	pthread_mutex_unlock(&srv->jobs_lock);
 }
 
-static enum MHD_Result start_job(struct conn_req *r, enum ins_http_runs runs)
+static enum MHD_Result start_job(struct conn_req *r, enum http_runs runs)
 {
-	struct ins_http_server *srv = r->srv;
-	enum ins_http_jobs_verdict v;
+	struct http_server *srv = r->srv;
+	enum http_jobs_verdict v;
 
 	/* Under jobs_lock from submit to suspend: the job cannot resume the
 	 * connection before it is suspended. */
 	pthread_mutex_lock(&srv->jobs_lock);
 	r->job = JOB_RUNNING;
-	v = ins_http_jobs_submit(&srv->pool, job_main, job_done, r, runs == INS_RUNS_HEAVY);
+	v = http_jobs_submit(&srv->pool, job_main, job_done, r, runs == INS_RUNS_HEAVY);
 	if (v == INS_JOBS_QUEUED)
 		MHD_suspend_connection(r->conn);
 	else
@@ -436,24 +436,24 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 	client_address(r);
 	why = ambiguous_framing(r);
 	if (why) {
-		ins_http_resp_error(&r->resp, 400, NULL, "%s", why);
-		ins_http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+		http_resp_error(&r->resp, 400, NULL, "%s", why);
+		http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
 		*ret = queue(r);
 		return 1;
 	}
-	status = ins_http_parse_target(r->target, &r->req, err, sizeof(err));
+	status = http_parse_target(r->target, &r->req, err, sizeof(err));
 	if (status) {
 		*ret = answer_error(r, status, "path", err);
 		return 1;
 	}
 	if (!(r->req.method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_PUT | INS_HTTP_DELETE)))
 		return 0;
-	r->body_kind = ins_http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
+	r->body_kind = http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
 	/* Refuse bodies from strangers before reading a byte of them. */
-	if (ins_http_check_host(http, &r->req, &r->resp) ||
+	if (http_check_host(http, &r->req, &r->resp) ||
 	    (r->req.route.id != INS_ROUTE_STATIC &&
-	     ((r->req.route.id != INS_ROUTE_LOGIN && ins_http_check_auth(http, &r->req, &r->resp)) ||
-	      ins_http_check_origin(&r->req, &r->resp)))) {
+	     ((r->req.route.id != INS_ROUTE_LOGIN && http_check_auth(http, &r->req, &r->resp)) ||
+	      http_check_origin(&r->req, &r->resp)))) {
 		*ret = queue(r);
 		return 1;
 	}
@@ -472,16 +472,16 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 
 static enum MHD_Result respond(struct conn_req *r)
 {
-	enum ins_http_runs runs;
+	enum http_runs runs;
 
 	if (r->body_kind == BODY_UPLOAD && r->upload_len > 0)
 		r->req.upload_path = r->upload_path;
 	r->req.body = r->body;
 	r->req.body_len = r->body_len;
-	runs = ins_http_runs_on(&r->req);
+	runs = http_runs_on(&r->req);
 	if (runs != INS_RUNS_INLINE)
 		return start_job(r, runs);
-	ins_http_dispatch(r->srv->http, &r->req, &r->resp);
+	http_dispatch(r->srv->http, &r->req, &r->resp);
 	return queue(r);
 }
 
@@ -501,9 +501,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	if (!r->started) {
 		r->started = 1;
 		r->conn = conn;
-		ins_http_admit_busy(&r->srv->http->admit, admit_conn(conn));
+		http_admit_busy(&r->srv->http->admit, admit_conn(conn));
 		snprintf(r->method, sizeof(r->method), "%s", method);
-		r->req.method = ins_http_method_parse(method);
+		r->req.method = http_method_parse(method);
 		r->req.header = mhd_header;
 		r->req.header_ctx = conn;
 		if (first_call(r, &ret))
@@ -552,16 +552,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (r->is_sse && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
 		atomic_fetch_add(&r->srv->http->sse_stalled, 1);
-		ins_http_srv_log(r->srv, INS_LOG_INFO, "SSE client dropped: it accepted no data for %u s",
+		http_srv_log(r->srv, INS_LOG_INFO, "SSE client dropped: it accepted no data for %u s",
 			r->srv->http->sse_stall_timeout_s ? r->srv->http->sse_stall_timeout_s : SSE_STALL_TIMEOUT_S);
 	}
-	ins_http_admit_idle(&r->srv->http->admit, admit_conn(conn));
+	http_admit_idle(&r->srv->http->admit, admit_conn(conn));
 	if (r->upload_fd >= 0)
 		close(r->upload_fd);
 	if (r->upload_path[0])
 		unlink(r->upload_path);
-	ins_http_request_clear(&r->req);
-	ins_http_response_clear(&r->resp);
+	http_request_clear(&r->req);
+	http_response_clear(&r->resp);
 	free(r->body);
 	free(r->target);
 	free(r);
@@ -629,10 +629,10 @@ static unsigned per_ip_limit(const struct ins_http *http)
 {
 	if (http->max_per_ip)
 		return http->max_per_ip;
-	return ins_http_is_loopback(http->bind_addr) ? 0 : DEFAULT_MAX_PER_IP;
+	return http_is_loopback(http->bind_addr) ? 0 : DEFAULT_MAX_PER_IP;
 }
 
-static int start_mhd(struct ins_http *http, struct ins_http_server *srv, char *err, size_t errlen)
+static int start_mhd(struct ins_http *http, struct http_server *srv, char *err, size_t errlen)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
 	struct sockaddr_storage ss;
@@ -684,28 +684,28 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 				struct ins_live *live, const struct ins_http_hooks *hooks,
 				char *err, size_t errlen)
 {
-	struct ins_http *http = ins_http_core_new(cfg, store, live, hooks, err, errlen);
-	struct ins_http_server *srv;
+	struct ins_http *http = http_core_new(cfg, store, live, hooks, err, errlen);
+	struct http_server *srv;
 
 	if (!http)
 		return NULL;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv) {
 		snprintf(err, errlen, "http: out of memory");
-		ins_http_core_free(http);
+		http_core_free(http);
 		return NULL;
 	}
 	srv->http = http;
 	http->server = srv;
 	pthread_mutex_init(&srv->sse_lock, NULL);
 	pthread_mutex_init(&srv->jobs_lock, NULL);
-	if (ins_http_jobs_start(&srv->pool, INS_HTTP_WORKERS) < 0) {
+	if (http_jobs_start(&srv->pool, INS_HTTP_WORKERS) < 0) {
 		snprintf(err, errlen, "http: cannot start the worker threads");
 		goto fail;
 	}
 	if (start_mhd(http, srv, err, errlen) < 0)
 		goto fail;
-	if (ins_http_sse_start_wakers(srv, live, err, errlen) < 0)
+	if (http_sse_start_wakers(srv, live, err, errlen) < 0)
 		goto fail;
 	ins_info("listening on %s%s:%u%s", strchr(http->bind_addr, ':') ? "[" : "", http->bind_addr,
 		 srv->port, http->tls_cert ? " (HTTPS)" : "");
@@ -722,7 +722,7 @@ uint16_t ins_http_port(const struct ins_http *http)
 
 void ins_http_stop(struct ins_http *http)
 {
-	struct ins_http_server *srv;
+	struct http_server *srv;
 
 	if (!http)
 		return;
@@ -739,7 +739,7 @@ void ins_http_stop(struct ins_http *http)
 		pthread_mutex_unlock(&srv->sse_lock);
 		for (unsigned i = 0; i < srv->n_wakers; i++)
 			pthread_join(srv->wakers[i].thread, NULL);
-		ins_http_jobs_stop(&srv->pool);
+		http_jobs_stop(&srv->pool);
 		if (srv->mhd)
 			MHD_stop_daemon(srv->mhd);
 		pthread_mutex_destroy(&srv->sse_lock);
@@ -748,5 +748,5 @@ void ins_http_stop(struct ins_http *http)
 		free(srv->key_pem);
 		free(srv);
 	}
-	ins_http_core_free(http);
+	http_core_free(http);
 }

@@ -1,6 +1,6 @@
 /* Internals of the HTTP module shared by its files, the unit tests and the
  * fuzzer.  Requests are parsed, routed and answered without a socket
- * (ins_http_dispatch); http.c only adapts libmicrohttpd to these structs. */
+ * (http_dispatch); http.c only adapts libmicrohttpd to these structs. */
 #ifndef INSOLED_HTTP_PRIV_H
 #define INSOLED_HTTP_PRIV_H
 
@@ -34,7 +34,7 @@
 #define INS_HTTP_AUTH_FAIL_MAX_WAIT_S 60 /* the wait doubles per further failure up to this */
 #define INS_HTTP_AUTH_FAIL_FORGET_S 600 /* an address quiet this long starts over */
 
-enum ins_http_method {
+enum http_method {
 	INS_HTTP_GET = 1u << 0,
 	INS_HTTP_HEAD = 1u << 1,
 	INS_HTTP_POST = 1u << 2,
@@ -44,13 +44,13 @@ enum ins_http_method {
 	INS_HTTP_OPTIONS = 1u << 6,
 	INS_HTTP_OTHER = 1u << 7
 };
-unsigned ins_http_method_parse(const char *method);
+unsigned http_method_parse(const char *method);
 
-struct ins_http_kv {
+struct http_kv {
 	char *key, *value;
 };
 
-enum ins_http_route_id {
+enum http_route_id {
 	INS_ROUTE_NONE = 0, INS_ROUTE_STATIC,
 	INS_ROUTE_STATUS, INS_ROUTE_METRICS, INS_ROUTE_DEVICES, INS_ROUTE_LAYOUT,
 	INS_ROUTE_LIVE, INS_ROUTE_LIVE_STREAM,
@@ -62,22 +62,22 @@ enum ins_http_route_id {
 	INS_ROUTE_LANES,
 	INS_ROUTE_COUNT
 };
-struct ins_http_route {
-	enum ins_http_route_id id;
-	unsigned methods;             /* allowed (enum ins_http_method bits) */
+struct http_route {
+	enum http_route_id id;
+	unsigned methods;             /* allowed (enum http_method bits) */
 	int64_t object_id;            /* the numeric path segment, if any */
 	const char *name;             /* the name segment (layout name, export file) */
 	int bad_id;                   /* an id segment that is not a positive integer */
 	char lane[64];                /* /api/lanes/NAME/...: NAME; "" for the un-prefixed routes */
 };
 /* One request as the dispatcher sees it.  Strings are owned by the caller
- * except path/query, which ins_http_parse_target allocates and
- * ins_http_request_clear frees. */
-struct ins_http_request {
-	unsigned method;              /* enum ins_http_method */
+ * except path/query, which http_parse_target allocates and
+ * http_request_clear frees. */
+struct http_request {
+	unsigned method;              /* enum http_method */
 	char *path;                   /* percent-decoded, validated */
-	struct ins_http_route route;  /* of path, matched once by ins_http_parse_target */
-	struct ins_http_kv query[INS_HTTP_MAX_QUERY_ARGS];
+	struct http_route route;  /* of path, matched once by http_parse_target */
+	struct http_kv query[INS_HTTP_MAX_QUERY_ARGS];
 	unsigned n_query;
 	const char *(*header)(void *ctx, const char *name); /* case-insensitive lookup, NULL if absent */
 	void *header_ctx;
@@ -88,7 +88,7 @@ struct ins_http_request {
 	int tls;
 };
 
-enum ins_http_resp_kind {
+enum http_resp_kind {
 	INS_RESP_BUFFER = 0,          /* body/len (malloc'd) */
 	INS_RESP_LIVE_TEXT,           /* shared snapshot text */
 	INS_RESP_FILE,                /* fd/file_size (static files) */
@@ -96,9 +96,9 @@ enum ins_http_resp_kind {
 	INS_RESP_SSE                  /* live stream: the server opens the cursor */
 };
 
-struct ins_http_response {
+struct http_response {
 	unsigned status;
-	enum ins_http_resp_kind kind;
+	enum http_resp_kind kind;
 	const char *content_type;
 	char *body;
 	size_t len;
@@ -118,29 +118,29 @@ struct ins_http_response {
 
 /* Connection admission (admit.c): the server's connection limit, with the
  * connection idle longest giving way to a new one at the limit. */
-enum ins_http_admit_verdict { INS_ADMIT_OK = 0, INS_ADMIT_EVICTED, INS_ADMIT_REFUSED };
-struct ins_http_admit_conn;
-struct ins_http_admit {
+enum http_admit_verdict { INS_ADMIT_OK = 0, INS_ADMIT_EVICTED, INS_ADMIT_REFUSED };
+struct http_admit_conn;
+struct http_admit {
 	pthread_mutex_t lock;
 	unsigned limit, open, evicting;
 	uint64_t evicted_total, refused_total;
-	struct ins_http_admit_conn *idle_head, *idle_tail;
+	struct http_admit_conn *idle_head, *idle_tail;
 };
-struct ins_http_admit_stats {
+struct http_admit_stats {
 	unsigned open, limit;
 	uint64_t evicted, refused;
 };
-void ins_http_admit_init(struct ins_http_admit *a, unsigned limit);
-void ins_http_admit_destroy(struct ins_http_admit *a);
+void http_admit_init(struct http_admit *a, unsigned limit);
+void http_admit_destroy(struct http_admit *a);
 /* A connection was accepted: OK, OK after making room (EVICTED), or REFUSED. */
-enum ins_http_admit_verdict ins_http_admit_accept(struct ins_http_admit *a);
-struct ins_http_admit_conn *ins_http_admit_opened(struct ins_http_admit *a, int fd);
-void ins_http_admit_closed(struct ins_http_admit *a, struct ins_http_admit_conn *c);
-void ins_http_admit_busy(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* a request began */
-void ins_http_admit_idle(struct ins_http_admit *a, struct ins_http_admit_conn *c);  /* it ended */
-void ins_http_admit_stats(struct ins_http_admit *a, struct ins_http_admit_stats *out);
+enum http_admit_verdict http_admit_accept(struct http_admit *a);
+struct http_admit_conn *http_admit_opened(struct http_admit *a, int fd);
+void http_admit_closed(struct http_admit *a, struct http_admit_conn *c);
+void http_admit_busy(struct http_admit *a, struct http_admit_conn *c);  /* a request began */
+void http_admit_idle(struct http_admit *a, struct http_admit_conn *c);  /* it ended */
+void http_admit_stats(struct http_admit *a, struct http_admit_stats *out);
 
-struct ins_http_login {
+struct http_login {
 	char id[65];
 	int64_t expires_mono_us;
 };
@@ -148,50 +148,50 @@ struct ins_http_login {
 /* GET /api/sessions answers reused for a moment (list_cache.c). */
 #define INS_HTTP_LIST_CACHE_SLOTS 8     /* a few filters in use at once */
 #define INS_HTTP_LIST_CACHE_US 250000   /* how stale a recording's frame count may look */
-struct ins_http_list_entry {
+struct http_list_entry {
 	char *key, *body;
 	size_t len;
 	uint64_t writes;
 	int64_t built_mono_us;
 };
-struct ins_http_list_cache {
+struct http_list_cache {
 	pthread_mutex_t lock;
-	struct ins_http_list_entry slot[INS_HTTP_LIST_CACHE_SLOTS];
+	struct http_list_entry slot[INS_HTTP_LIST_CACHE_SLOTS];
 	unsigned next;
 };
 /* 1 when resp was filled from the cache. */
-int ins_http_list_cache_get(struct ins_http *http, const struct ins_http_request *req,
-			    struct ins_http_response *resp);
+int http_list_cache_get(struct ins_http *http, const struct http_request *req,
+			    struct http_response *resp);
 /* writes: http->writes read before the answer was built. */
-void ins_http_list_cache_put(struct ins_http *http, const struct ins_http_request *req, uint64_t writes,
-			     int64_t built_mono_us, const struct ins_http_response *resp);
-void ins_http_list_cache_free(struct ins_http_list_cache *c);
+void http_list_cache_put(struct ins_http *http, const struct http_request *req, uint64_t writes,
+			     int64_t built_mono_us, const struct http_response *resp);
+void http_list_cache_free(struct http_list_cache *c);
 
 /* The worker pool (jobs.c). */
 #define INS_HTTP_WORKERS 4              /* two heavy jobs and two replays at once on a clinic PC */
 #define INS_HTTP_MAX_WORKERS 16
 #define INS_HTTP_MAX_HEAVY_JOBS 2       /* imports/re-analyses: each CPU and disk heavy for minutes */
 #define INS_HTTP_MAX_QUEUED_JOBS 64     /* a dashboard asks for a handful at once; more is a flood */
-typedef void (*ins_http_job_fn)(void *arg);
-struct ins_http_job;
-struct ins_http_jobs {
+typedef void (*http_job_fn)(void *arg);
+struct http_job;
+struct http_jobs {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct ins_http_job *head, *tail;
+	struct http_job *head, *tail;
 	unsigned queued, running, heavy, n_threads;
 	int stopping;
 	pthread_t threads[INS_HTTP_MAX_WORKERS];
 };
-enum ins_http_jobs_verdict { INS_JOBS_QUEUED = 0, INS_JOBS_FULL, INS_JOBS_HEAVY_BUSY };
-int ins_http_jobs_start(struct ins_http_jobs *p, unsigned threads);
+enum http_jobs_verdict { INS_JOBS_QUEUED = 0, INS_JOBS_FULL, INS_JOBS_HEAVY_BUSY };
+int http_jobs_start(struct http_jobs *p, unsigned threads);
 /* fn does the work, done (after the job's slot is free) hands it back. */
-enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_http_job_fn fn, ins_http_job_fn done,
+enum http_jobs_verdict http_jobs_submit(struct http_jobs *p, http_job_fn fn, http_job_fn done,
 					      void *arg, int heavy);
 /* Runs what is queued, then joins the threads. */
-void ins_http_jobs_stop(struct ins_http_jobs *p);
+void http_jobs_stop(struct http_jobs *p);
 
 /* Wrong tokens from one address (auth.c). */
-struct ins_http_auth_fail {
+struct http_auth_fail {
 	char addr[48];
 	unsigned failures;
 	int64_t last_mono_us, blocked_until_mono_us;
@@ -209,17 +209,17 @@ struct ins_http {
 	int64_t (*clock_us)(void);    /* SSE heartbeats; NULL: ins_mono_us */
 
 	pthread_mutex_t lock;         /* logins, recording id, log rate limit */
-	struct ins_http_login logins[INS_HTTP_MAX_LOGINS];
+	struct http_login logins[INS_HTTP_MAX_LOGINS];
 	int64_t recording_id;
 	struct ins_ratelimit rl_log, rl_auth;
-	struct ins_http_auth_fail auth_fail[INS_HTTP_AUTH_FAIL_ADDRS];
+	struct http_auth_fail auth_fail[INS_HTTP_AUTH_FAIL_ADDRS];
 
 	/* server side (http.c) */
-	struct ins_http_server *server;
-	struct ins_http_admit admit;
+	struct http_server *server;
+	struct http_admit admit;
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
 	_Atomic unsigned long long writes;      /* state-changing requests served */
-	struct ins_http_list_cache list_cache;
+	struct http_list_cache list_cache;
 
 	/* Lanes (lanes.c): each a view sharing this server and store, with
 	 * its own live state, hooks and recording; NULL/0 with one lane. */
@@ -230,110 +230,110 @@ struct ins_http {
 };
 
 /* ---- core: everything but the socket (core.c) ---------------------------- */
-struct ins_http *ins_http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
+struct ins_http *http_core_new(const struct ins_http_config *cfg, struct ins_store *store,
 				   struct ins_live *live, const struct ins_http_hooks *hooks,
 				   char *err, size_t errlen);
-void ins_http_core_free(struct ins_http *http);
-void ins_http_dispatch(struct ins_http *http, const struct ins_http_request *req,
-		       struct ins_http_response *resp);
+void http_core_free(struct ins_http *http);
+void http_dispatch(struct ins_http *http, const struct http_request *req,
+		       struct http_response *resp);
 /* Where a request runs: on the network thread, or on the worker pool
  * (replays, the body-weight measurement), and among the few heavy jobs
  * (import, re-analysis) allowed at once. */
-enum ins_http_runs { INS_RUNS_INLINE = 0, INS_RUNS_WORKER, INS_RUNS_HEAVY };
-enum ins_http_runs ins_http_runs_on(const struct ins_http_request *req);
+enum http_runs { INS_RUNS_INLINE = 0, INS_RUNS_WORKER, INS_RUNS_HEAVY };
+enum http_runs http_runs_on(const struct http_request *req);
 /* Import bodies go to a file; every other body is JSON held in memory. */
-int ins_http_wants_upload(const struct ins_http_request *req);
-void ins_http_response_clear(struct ins_http_response *resp);
-void ins_http_log_response(struct ins_http *http, const char *method, const struct ins_http_request *req,
-			   const struct ins_http_response *resp);
+int http_wants_upload(const struct http_request *req);
+void http_response_clear(struct http_response *resp);
+void http_log_response(struct ins_http *http, const char *method, const struct http_request *req,
+			   const struct http_response *resp);
 /* The session being recorded (0: none), as the API last started or stopped
  * it; setting it tells the live stream ("session" event). */
-int64_t ins_http_recording_id(struct ins_http *http);
+int64_t http_recording_id(struct ins_http *http);
 /* id 0: the session stopped_id stopped. */
-void ins_http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id);
+void http_set_recording(struct ins_http *http, int64_t id, int64_t stopped_id);
 
 /* ---- lanes (lanes.c) ------------------------------------------------------ */
 /* Makes a view per lane of cfg; 0, or -1 with err. */
-int ins_http_lanes_new(struct ins_http *http, const struct ins_http_config *cfg, char *err, size_t errlen);
-void ins_http_lanes_free(struct ins_http *http);
+int http_lanes_new(struct ins_http *http, const struct ins_http_config *cfg, char *err, size_t errlen);
+void http_lanes_free(struct ins_http *http);
 /* GET /api/lanes */
-void ins_http_api_lanes(struct ins_http *http, struct ins_http_response *resp);
+void http_api_lanes(struct ins_http *http, struct http_response *resp);
 /* A request under /api/lanes/NAME/: answered by that lane's view. */
-void ins_http_lane_dispatch(struct ins_http *http, const struct ins_http_request *req,
-			    const struct ins_http_route *route, struct ins_http_response *resp);
+void http_lane_dispatch(struct ins_http *http, const struct http_request *req,
+			    const struct http_route *route, struct http_response *resp);
 /* GET /api/sessions: ?lane=NAME, else the lane of a /api/lanes/NAME/ route, else NULL (all). */
-const char *ins_http_lane_filter(const struct ins_http_request *req);
+const char *http_lane_filter(const struct http_request *req);
 /* Session id stopped: whichever lane's view records it no longer does. */
-void ins_http_lanes_stopped(struct ins_http *http, int64_t id);
+void http_lanes_stopped(struct ins_http *http, int64_t id);
 
 /* ---- parsing and routing (router.c) -------------------------------------- */
 /* Splits and decodes "path?query"; returns 0, or the HTTP status to answer
  * (400/414) with err naming what was wrong. */
-unsigned ins_http_parse_target(const char *target, struct ins_http_request *req, char *err, size_t errlen);
-void ins_http_request_clear(struct ins_http_request *req);
-const char *ins_http_query(const struct ins_http_request *req, const char *key);
+unsigned http_parse_target(const char *target, struct http_request *req, char *err, size_t errlen);
+void http_request_clear(struct http_request *req);
+const char *http_query(const struct http_request *req, const char *key);
 
-void ins_http_route_match(const char *path, struct ins_http_route *out);
-const char *ins_http_allow_header(unsigned methods, char *buf, size_t len);
+void http_route_match(const char *path, struct http_route *out);
+const char *http_allow_header(unsigned methods, char *buf, size_t len);
 
 /* Typed query values: 0 ok, -1 bad (err names the parameter). */
-int ins_http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
-int ins_http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n);
-int ins_http_parse_foot(const char *s, unsigned *foot);
+int http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+int http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n);
+int http_parse_foot(const char *s, unsigned *foot);
 /* Optional integer parameter in [min, max], def when absent: 0, or -1
  * answered 400 naming the parameter. */
-int ins_http_query_int(const struct ins_http_request *req, const char *key, int64_t min, int64_t max,
-		       int64_t def, int64_t *out, struct ins_http_response *resp);
+int http_query_int(const struct http_request *req, const char *key, int64_t min, int64_t max,
+		       int64_t def, int64_t *out, struct http_response *resp);
 /* kind=peak|mean (default peak); -1 answered 400 */
-int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp);
+int http_query_heatmap_kind(const struct http_request *req, const char **kind, struct http_response *resp);
 
 /* ---- responses and JSON (json.c) ----------------------------------------- */
-void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t *obj); /* steals obj */
-void ins_http_resp_error(struct ins_http_response *resp, unsigned status, const char *field,
+void http_resp_json(struct http_response *resp, unsigned status, json_t *obj); /* steals obj */
+void http_resp_error(struct http_response *resp, unsigned status, const char *field,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void ins_http_resp_store_error(struct ins_http_response *resp, int rc, const char *err);
-unsigned ins_http_status_from_store(int rc);
-int ins_http_resp_header(struct ins_http_response *resp, const char *name, const char *value);
+void http_resp_store_error(struct http_response *resp, int rc, const char *err);
+unsigned http_status_from_store(int rc);
+int http_resp_header(struct http_response *resp, const char *name, const char *value);
 /* Parses the request body as a JSON object; on failure answers resp and returns NULL. */
-json_t *ins_http_body_object(const struct ins_http_request *req, struct ins_http_response *resp);
+json_t *http_body_object(const struct http_request *req, struct http_response *resp);
 /* Optional string member: 0 ok (absent -> *out NULL), -1 answered 400. */
-int ins_http_member_string(const json_t *obj, const char *name, int required, const char **out,
-			   struct ins_http_response *resp);
-int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_http_response *resp);
+int http_member_string(const json_t *obj, const char *name, int required, const char **out,
+			   struct http_response *resp);
+int http_check_members(json_t *obj, const char *const *allowed, struct http_response *resp);
 /* 0 when the store is open, else -1 answered 503. */
-int ins_http_need_store(struct ins_http *http, struct ins_http_response *resp);
+int http_need_store(struct ins_http *http, struct http_response *resp);
 /* Answers 503: the daemon has no hook for `what`. */
-void ins_http_hook_missing(struct ins_http_response *resp, const char *what);
+void http_hook_missing(struct http_response *resp, const char *what);
 
 /* ---- access control (auth.c) --------------------------------------------- */
-int ins_http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
+int http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
 /* 0 when the request may proceed, otherwise the status it was answered with. */
-unsigned ins_http_check_auth(struct ins_http *http, const struct ins_http_request *req,
-			     struct ins_http_response *resp);
-unsigned ins_http_check_origin(const struct ins_http_request *req, struct ins_http_response *resp);
+unsigned http_check_auth(struct ins_http *http, const struct http_request *req,
+			     struct http_response *resp);
+unsigned http_check_origin(const struct http_request *req, struct http_response *resp);
 /* Without a token: the Host header must name this machine's loopback or the
  * listening address (DNS rebinding).  0, or the status answered (421). */
-unsigned ins_http_check_host(const struct ins_http *http, const struct ins_http_request *req,
-			     struct ins_http_response *resp);
+unsigned http_check_host(const struct ins_http *http, const struct http_request *req,
+			     struct http_response *resp);
 /* Estimated strength of a token in bits (length x log2 of the alphabet its
  * character classes span); 0 for empty or control characters. */
-double ins_http_token_bits(const char *token);
-const char *ins_http_cookie_value(const char *cookie_header, const char *name, size_t *len);
-void ins_http_login(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
-void ins_http_logout(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
-int ins_http_is_loopback(const char *addr);
+double http_token_bits(const char *token);
+const char *http_cookie_value(const char *cookie_header, const char *name, size_t *len);
+void http_login(struct ins_http *http, const struct http_request *req, struct http_response *resp);
+void http_logout(struct ins_http *http, const struct http_request *req, struct http_response *resp);
+int http_is_loopback(const char *addr);
 
 /* ---- static files (static.c) --------------------------------------------- */
-void ins_http_static(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
-const char *ins_http_content_type(const char *path);
+void http_static(struct ins_http *http, const struct http_request *req, struct http_response *resp);
+const char *http_content_type(const char *path);
 
 /* ---- API endpoints (api.c, sessions.c, compare.c) ------------------------ */
-void ins_http_api(struct ins_http *http, const struct ins_http_request *req,
-		  const struct ins_http_route *route, struct ins_http_response *resp);
+void http_api(struct ins_http *http, const struct http_request *req,
+		  const struct http_route *route, struct http_response *resp);
 /* sessions.c: the handlers of the /api/sessions routes */
 #define INS_HTTP_HANDLER(name) \
-	void ins_http_api_##name(struct ins_http *http, const struct ins_http_request *req, \
-				 const struct ins_http_route *route, struct ins_http_response *resp)
+	void http_api_##name(struct ins_http *http, const struct http_request *req, \
+				 const struct http_route *route, struct http_response *resp)
 INS_HTTP_HANDLER(sessions);
 INS_HTTP_HANDLER(session);
 INS_HTTP_HANDLER(session_import);
@@ -345,17 +345,17 @@ INS_HTTP_HANDLER(session_frames);
 INS_HTTP_HANDLER(session_reanalyze);
 INS_HTTP_HANDLER(session_selection);
 INS_HTTP_HANDLER(session_export);
-void ins_http_compare(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp);
+void http_compare(struct ins_http *http, const struct http_request *req, struct http_response *resp);
 /* compare_stats.c: the parts of a comparison, from the sessions (SESSION
  * with summary, calibration) in order, the first being the baseline. */
-json_t *ins_http_compare_names(json_t *sessions);
-json_t *ins_http_compare_metrics(json_t *sessions);
-json_t *ins_http_compare_warnings(json_t *sessions, json_t *names);
-json_t *ins_http_compare_findings(json_t *metrics, json_t *names);
-char *ins_http_compare_csv(json_t *doc, size_t *len);
+json_t *http_compare_names(json_t *sessions);
+json_t *http_compare_metrics(json_t *sessions);
+json_t *http_compare_warnings(json_t *sessions, json_t *names);
+json_t *http_compare_findings(json_t *metrics, json_t *names);
+char *http_compare_csv(json_t *doc, size_t *len);
 
 /* The layout's anatomical mask for the maps (mask_json.c). */
 struct ins_layout;
-json_t *ins_http_mask_json(const struct ins_layout *l);
+json_t *http_mask_json(const struct ins_layout *l);
 
 #endif

@@ -11,20 +11,20 @@
 
 #include "http_priv.h"
 
-struct ins_http_job {
-	ins_http_job_fn fn, done;
+struct http_job {
+	http_job_fn fn, done;
 	void *arg;
 	int heavy;
-	struct ins_http_job *next;
+	struct http_job *next;
 };
 
 static void *worker_main(void *arg)
 {
-	struct ins_http_jobs *p = arg;
+	struct http_jobs *p = arg;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		struct ins_http_job *j;
+		struct http_job *j;
 
 		while (!p->head && !p->stopping)
 			pthread_cond_wait(&p->cond, &p->lock);
@@ -53,7 +53,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int ins_http_jobs_start(struct ins_http_jobs *p, unsigned threads)
+int http_jobs_start(struct http_jobs *p, unsigned threads)
 {
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -65,11 +65,11 @@ int ins_http_jobs_start(struct ins_http_jobs *p, unsigned threads)
 	return p->n_threads ? 0 : -1;
 }
 
-enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_http_job_fn fn, ins_http_job_fn done,
+enum http_jobs_verdict http_jobs_submit(struct http_jobs *p, http_job_fn fn, http_job_fn done,
 					      void *arg, int heavy)
 {
-	struct ins_http_job *j = calloc(1, sizeof(*j));
-	enum ins_http_jobs_verdict v = INS_JOBS_QUEUED;
+	struct http_job *j = calloc(1, sizeof(*j));
+	enum http_jobs_verdict v = INS_JOBS_QUEUED;
 
 	if (!j)
 		return INS_JOBS_FULL;
@@ -98,7 +98,7 @@ enum ins_http_jobs_verdict ins_http_jobs_submit(struct ins_http_jobs *p, ins_htt
 	return v;
 }
 
-void ins_http_jobs_stop(struct ins_http_jobs *p)
+void http_jobs_stop(struct http_jobs *p)
 {
 	if (!p->n_threads)
 		return;

@@ -13,7 +13,7 @@
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
-void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t *obj)
+void http_resp_json(struct http_response *resp, unsigned status, json_t *obj)
 {
 	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 
@@ -34,7 +34,7 @@ void ins_http_resp_json(struct ins_http_response *resp, unsigned status, json_t 
 	resp->len = strlen(text);
 }
 
-void ins_http_resp_error(struct ins_http_response *resp, unsigned status, const char *field, const char *fmt, ...)
+void http_resp_error(struct http_response *resp, unsigned status, const char *field, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -49,11 +49,11 @@ void ins_http_resp_error(struct ins_http_response *resp, unsigned status, const 
 		obj = json_pack("{s:s}", "error", "request rejected (message not valid UTF-8)");
 	if (obj && field)
 		json_object_set_new(obj, "field", json_string(field));
-	ins_http_resp_json(resp, status, obj);
+	http_resp_json(resp, status, obj);
 	resp->log_msg = NULL;
 }
 
-unsigned ins_http_status_from_store(int rc)
+unsigned http_status_from_store(int rc)
 {
 	switch (rc) {
 	case INS_STORE_OK: return 200;
@@ -78,22 +78,22 @@ static int leading_field(const char *err, char *field, size_t len)
 	return 1;
 }
 
-void ins_http_resp_store_error(struct ins_http_response *resp, int rc, const char *err)
+void http_resp_store_error(struct http_response *resp, int rc, const char *err)
 {
-	unsigned status = ins_http_status_from_store(rc);
+	unsigned status = http_status_from_store(rc);
 	char field[48];
 	const char *msg = err && *err ? err : ins_store_strerror(rc);
 
 	if (status == 400 && leading_field(msg, field, sizeof(field)))
-		ins_http_resp_error(resp, status, field, "%s", msg);
+		http_resp_error(resp, status, field, "%s", msg);
 	else
-		ins_http_resp_error(resp, status, NULL, "%s", msg);
+		http_resp_error(resp, status, NULL, "%s", msg);
 	/* 5xx are database conditions (sqlite3_errstr text), safe to log. */
 	if (status >= 500)
 		resp->log_msg = ins_store_strerror(rc);
 }
 
-int ins_http_resp_header(struct ins_http_response *resp, const char *name, const char *value)
+int http_resp_header(struct http_response *resp, const char *name, const char *value)
 {
 	char *copy;
 
@@ -115,36 +115,36 @@ static int is_json_type(const char *ct)
 	return ct && strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-json_t *ins_http_body_object(const struct ins_http_request *req, struct ins_http_response *resp)
+json_t *http_body_object(const struct http_request *req, struct http_response *resp)
 {
 	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
 	json_error_t jerr;
 	json_t *obj;
 
 	if (req->body_len == 0) {
-		ins_http_resp_error(resp, 400, "body", "body: expected a JSON object");
+		http_resp_error(resp, 400, "body", "body: expected a JSON object");
 		return NULL;
 	}
 	if (!is_json_type(ct)) {
-		ins_http_resp_error(resp, 415, "Content-Type", "Content-Type: expected application/json");
+		http_resp_error(resp, 415, "Content-Type", "Content-Type: expected application/json");
 		return NULL;
 	}
 	obj = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
-		ins_http_resp_error(resp, 400, "body", "body: invalid JSON at line %d column %d: %s",
+		http_resp_error(resp, 400, "body", "body: invalid JSON at line %d column %d: %s",
 				    jerr.line, jerr.column, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		ins_http_resp_error(resp, 400, "body", "body: expected a JSON object");
+		http_resp_error(resp, 400, "body", "body: expected a JSON object");
 		return NULL;
 	}
 	return obj;
 }
 
-int ins_http_member_string(const json_t *obj, const char *name, int required, const char **out,
-			   struct ins_http_response *resp)
+int http_member_string(const json_t *obj, const char *name, int required, const char **out,
+			   struct http_response *resp)
 {
 	const json_t *v = json_object_get(obj, name);
 
@@ -152,18 +152,18 @@ int ins_http_member_string(const json_t *obj, const char *name, int required, co
 	if (!v || json_is_null(v)) {
 		if (!required)
 			return 0;
-		ins_http_resp_error(resp, 400, name, "%s: required", name);
+		http_resp_error(resp, 400, name, "%s: required", name);
 		return -1;
 	}
 	if (!json_is_string(v)) {
-		ins_http_resp_error(resp, 400, name, "%s: expected a string", name);
+		http_resp_error(resp, 400, name, "%s: expected a string", name);
 		return -1;
 	}
 	*out = json_string_value(v);
 	return 0;
 }
 
-int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_http_response *resp)
+int http_check_members(json_t *obj, const char *const *allowed, struct http_response *resp)
 {
 	const char *key;
 	json_t *v;
@@ -175,22 +175,22 @@ int ins_http_check_members(json_t *obj, const char *const *allowed, struct ins_h
 			if (strcmp(key, allowed[i]) == 0)
 				break;
 		if (!allowed[i]) {
-			ins_http_resp_error(resp, 400, key, "%s: unknown member", key);
+			http_resp_error(resp, 400, key, "%s: unknown member", key);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-int ins_http_need_store(struct ins_http *http, struct ins_http_response *resp)
+int http_need_store(struct ins_http *http, struct http_response *resp)
 {
 	if (http->store)
 		return 0;
-	ins_http_resp_error(resp, 503, NULL, "the database is not available");
+	http_resp_error(resp, 503, NULL, "the database is not available");
 	return -1;
 }
 
-void ins_http_hook_missing(struct ins_http_response *resp, const char *what)
+void http_hook_missing(struct http_response *resp, const char *what)
 {
-	ins_http_resp_error(resp, 503, NULL, "%s is not available in this daemon (no acquisition pipeline)", what);
+	http_resp_error(resp, 503, NULL, "%s is not available in this daemon (no acquisition pipeline)", what);
 }

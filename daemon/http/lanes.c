@@ -14,7 +14,7 @@
 
 /* The routes that belong to one lane; everything else (sessions by id,
  * compare, subjects, login...) is the server's, un-prefixed. */
-static int is_lane_route(enum ins_http_route_id id)
+static int is_lane_route(enum http_route_id id)
 {
 	switch (id) {
 	case INS_ROUTE_STATUS:
@@ -60,14 +60,14 @@ static struct ins_http *lane_view_new(struct ins_http *http, const struct ins_ht
 
 static void lane_view_free(struct ins_http *v)
 {
-	ins_http_list_cache_free(&v->list_cache);
+	http_list_cache_free(&v->list_cache);
 	pthread_mutex_destroy(&v->list_cache.lock);
 	pthread_mutex_destroy(&v->lock);
 	free(v->lane_name);
 	free(v);
 }
 
-int ins_http_lanes_new(struct ins_http *http, const struct ins_http_config *cfg, char *err, size_t errlen)
+int http_lanes_new(struct ins_http *http, const struct ins_http_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->n_lanes == 0)
 		return 0;
@@ -95,7 +95,7 @@ oom:
 	return -1;
 }
 
-void ins_http_lanes_free(struct ins_http *http)
+void http_lanes_free(struct ins_http *http)
 {
 	for (unsigned i = 1; i < http->n_lanes; i++)
 		lane_view_free(http->lanes[i]);
@@ -124,49 +124,49 @@ static json_t *lane_json(struct ins_http *v)
 	return o;
 }
 
-void ins_http_api_lanes(struct ins_http *http, struct ins_http_response *resp)
+void http_api_lanes(struct ins_http *http, struct http_response *resp)
 {
 	json_t *list = json_array();
 
 	for (unsigned i = 0; i < http->n_lanes; i++)
 		json_array_append_new(list, lane_json(http->lanes[i]));
-	ins_http_resp_json(resp, 200, json_pack("{s:o}", "lanes", list));
+	http_resp_json(resp, 200, json_pack("{s:o}", "lanes", list));
 }
 
-void ins_http_lane_dispatch(struct ins_http *http, const struct ins_http_request *req,
-			    const struct ins_http_route *route, struct ins_http_response *resp)
+void http_lane_dispatch(struct ins_http *http, const struct http_request *req,
+			    const struct http_route *route, struct http_response *resp)
 {
 	struct ins_http *v = lane_named(http, route->lane);
 
 	if (!v) {
-		ins_http_resp_error(resp, 404, "lane", "lane: no lane named '%s' (GET /api/lanes lists them)",
+		http_resp_error(resp, 404, "lane", "lane: no lane named '%s' (GET /api/lanes lists them)",
 				    route->lane);
 		return;
 	}
 	if (!is_lane_route(route->id)) {
-		ins_http_resp_error(resp, 404, "path", "path: not a lane's endpoint: use it without /api/lanes/%s",
+		http_resp_error(resp, 404, "path", "path: not a lane's endpoint: use it without /api/lanes/%s",
 				    route->lane);
 		return;
 	}
-	ins_http_api(v, req, route, resp);
+	http_api(v, req, route, resp);
 	if (req->method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_DELETE | INS_HTTP_PUT))
 		atomic_fetch_add(&v->writes, 1);
 }
 
-const char *ins_http_lane_filter(const struct ins_http_request *req)
+const char *http_lane_filter(const struct http_request *req)
 {
-	const char *lane = ins_http_query(req, "lane");
+	const char *lane = http_query(req, "lane");
 
 	return lane ? lane : req->route.lane[0] ? req->route.lane : NULL;
 }
 
-void ins_http_lanes_stopped(struct ins_http *http, int64_t id)
+void http_lanes_stopped(struct ins_http *http, int64_t id)
 {
 	struct ins_http *root = http->parent ? http->parent : http;
 
-	if (ins_http_recording_id(root) == id)
-		ins_http_set_recording(root, 0, id);
+	if (http_recording_id(root) == id)
+		http_set_recording(root, 0, id);
 	for (unsigned i = 1; i < root->n_lanes; i++)
-		if (ins_http_recording_id(root->lanes[i]) == id)
-			ins_http_set_recording(root->lanes[i], 0, id);
+		if (http_recording_id(root->lanes[i]) == id)
+			http_set_recording(root->lanes[i], 0, id);
 }

@@ -15,7 +15,7 @@
 #include "insoled/clock.h"
 
 /* The query arguments in request order, as the key. */
-static int cache_key(const struct ins_http_request *req, char *key, size_t len)
+static int cache_key(const struct http_request *req, char *key, size_t len)
 {
 	size_t used = 0;
 
@@ -36,10 +36,10 @@ static int cache_key(const struct ins_http_request *req, char *key, size_t len)
 	return 0;
 }
 
-int ins_http_list_cache_get(struct ins_http *http, const struct ins_http_request *req,
-			    struct ins_http_response *resp)
+int http_list_cache_get(struct ins_http *http, const struct http_request *req,
+			    struct http_response *resp)
 {
-	struct ins_http_list_cache *c = &http->list_cache;
+	struct http_list_cache *c = &http->list_cache;
 	char key[INS_HTTP_MAX_TARGET + 64];
 	int64_t now = ins_mono_us();
 	uint64_t gen = atomic_load(&http->writes);
@@ -49,7 +49,7 @@ int ins_http_list_cache_get(struct ins_http *http, const struct ins_http_request
 		return 0;
 	pthread_mutex_lock(&c->lock);
 	for (unsigned i = 0; i < INS_HTTP_LIST_CACHE_SLOTS && !hit; i++) {
-		struct ins_http_list_entry *e = &c->slot[i];
+		struct http_list_entry *e = &c->slot[i];
 
 		if (!e->body || e->writes != gen || now - e->built_mono_us > INS_HTTP_LIST_CACHE_US ||
 		    strcmp(e->key, key) != 0)
@@ -70,11 +70,11 @@ int ins_http_list_cache_get(struct ins_http *http, const struct ins_http_request
 	return hit;
 }
 
-void ins_http_list_cache_put(struct ins_http *http, const struct ins_http_request *req, uint64_t writes,
-			     int64_t built_mono_us, const struct ins_http_response *resp)
+void http_list_cache_put(struct ins_http *http, const struct http_request *req, uint64_t writes,
+			     int64_t built_mono_us, const struct http_response *resp)
 {
-	struct ins_http_list_cache *c = &http->list_cache;
-	struct ins_http_list_entry *e;
+	struct http_list_cache *c = &http->list_cache;
+	struct http_list_entry *e;
 	char key[INS_HTTP_MAX_TARGET + 64], *body, *k;
 
 	if (resp->status != 200 || !resp->body || cache_key(req, key, sizeof(key)) < 0)
@@ -99,7 +99,7 @@ void ins_http_list_cache_put(struct ins_http *http, const struct ins_http_reques
 	pthread_mutex_unlock(&c->lock);
 }
 
-void ins_http_list_cache_free(struct ins_http_list_cache *c)
+void http_list_cache_free(struct http_list_cache *c)
 {
 	for (unsigned i = 0; i < INS_HTTP_LIST_CACHE_SLOTS; i++) {
 		free(c->slot[i].body);

@@ -34,7 +34,7 @@ static json_t *mask_cells(const struct ins_layout *l)
 	return out ? out : json_null();
 }
 
-json_t *ins_http_mask_json(const struct ins_layout *l)
+json_t *http_mask_json(const struct ins_layout *l)
 {
 	json_t *regions = json_array(), *sensors = json_array();
 	unsigned n_in[INS_MASK_COUNT] = { 0 };

@@ -12,7 +12,7 @@
 
 #include "http_priv.h"
 
-unsigned ins_http_method_parse(const char *m)
+unsigned http_method_parse(const char *m)
 {
 	static const struct { const char *name; unsigned bit; } methods[] = {
 		{ "GET", INS_HTTP_GET }, { "HEAD", INS_HTTP_HEAD }, { "POST", INS_HTTP_POST },
@@ -108,7 +108,7 @@ static const char *check_segments(const char *path)
 	return NULL;
 }
 
-void ins_http_request_clear(struct ins_http_request *req)
+void http_request_clear(struct http_request *req)
 {
 	free(req->path);
 	req->path = NULL;
@@ -119,7 +119,7 @@ void ins_http_request_clear(struct ins_http_request *req)
 	req->n_query = 0;
 }
 
-static unsigned parse_query(const char *q, struct ins_http_request *req, char *err, size_t errlen)
+static unsigned parse_query(const char *q, struct http_request *req, char *err, size_t errlen)
 {
 	while (*q) {
 		const char *amp = strchr(q, '&');
@@ -151,7 +151,7 @@ static unsigned parse_query(const char *q, struct ins_http_request *req, char *e
 	return 0;
 }
 
-unsigned ins_http_parse_target(const char *target, struct ins_http_request *req, char *err, size_t errlen)
+unsigned http_parse_target(const char *target, struct http_request *req, char *err, size_t errlen)
 {
 	size_t tl = strlen(target);
 	const char *qm = strchr(target, '?'), *why = NULL;
@@ -176,18 +176,18 @@ unsigned ins_http_parse_target(const char *target, struct ins_http_request *req,
 	why = check_segments(req->path);
 	if (why) {
 		snprintf(err, errlen, "path: %s", why);
-		ins_http_request_clear(req);
+		http_request_clear(req);
 		return 400;
 	}
 	status = qm ? parse_query(qm + 1, req, err, errlen) : 0;
 	if (status)
-		ins_http_request_clear(req);
+		http_request_clear(req);
 	else
-		ins_http_route_match(req->path, &req->route);
+		http_route_match(req->path, &req->route);
 	return status;
 }
 
-const char *ins_http_query(const struct ins_http_request *req, const char *key)
+const char *http_query(const struct http_request *req, const char *key)
 {
 	for (unsigned i = 0; i < req->n_query; i++)
 		if (strcmp(req->query[i].key, key) == 0)
@@ -202,7 +202,7 @@ const char *ins_http_query(const struct ins_http_request *req, const char *key)
 /* '#' matches an id segment, '*' a name segment. */
 static const struct {
 	const char *pattern;
-	enum ins_http_route_id id;
+	enum http_route_id id;
 	unsigned methods;
 } routes[] = {
 	{ "/api/status", INS_ROUTE_STATUS, GET_ },
@@ -238,7 +238,7 @@ static const struct {
 /* "/api/lanes/NAME/REST": NAME into out->lane, and REST (from its '/') is
  * what the route patterns match after their "/api".  NULL when path is not
  * a lane's route. */
-static const char *lane_rest(const char *path, struct ins_http_route *out)
+static const char *lane_rest(const char *path, struct http_route *out)
 {
 	const char *name = path + strlen(LANES_PREFIX);
 	size_t n;
@@ -270,7 +270,7 @@ static int parse_id(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
-static int match(const char *pattern, const char *path, struct ins_http_route *out)
+static int match(const char *pattern, const char *path, struct http_route *out)
 {
 	const char *p = pattern, *s = path;
 
@@ -300,7 +300,7 @@ static int match(const char *pattern, const char *path, struct ins_http_route *o
 	return *p == '\0' && (*s == '\0' || (s[0] == '/' && s[1] == '\0' && !out->name));
 }
 
-void ins_http_route_match(const char *path, struct ins_http_route *out)
+void http_route_match(const char *path, struct http_route *out)
 {
 	const char *rest;
 	size_t skip = 0;
@@ -326,7 +326,7 @@ void ins_http_route_match(const char *path, struct ins_http_route *out)
 	out->id = INS_ROUTE_NONE;
 }
 
-const char *ins_http_allow_header(unsigned methods, char *buf, size_t len)
+const char *http_allow_header(unsigned methods, char *buf, size_t len)
 {
 	static const char *const names[] = { "GET", "HEAD", "POST", "PATCH", "DELETE", "PUT", "OPTIONS" };
 	size_t used = 0;
@@ -346,7 +346,7 @@ const char *ins_http_allow_header(unsigned methods, char *buf, size_t len)
 
 /* ---- typed values -------------------------------------------------------- */
 
-int ins_http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+int http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	char *end;
 	long long v;
@@ -361,7 +361,7 @@ int ins_http_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
-int ins_http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n)
+int http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *n)
 {
 	*n = 0;
 	if (!s || !*s)
@@ -378,7 +378,7 @@ int ins_http_parse_id_list(const char *s, int64_t *ids, unsigned max, unsigned *
 	}
 }
 
-int ins_http_parse_foot(const char *s, unsigned *foot)
+int http_parse_foot(const char *s, unsigned *foot)
 {
 	if (!s)
 		return -1;
@@ -391,28 +391,28 @@ int ins_http_parse_foot(const char *s, unsigned *foot)
 	return 0;
 }
 
-int ins_http_query_heatmap_kind(const struct ins_http_request *req, const char **kind, struct ins_http_response *resp)
+int http_query_heatmap_kind(const struct http_request *req, const char **kind, struct http_response *resp)
 {
-	*kind = ins_http_query(req, "kind");
+	*kind = http_query(req, "kind");
 	if (!*kind)
 		*kind = "peak";
 	if (strcmp(*kind, "peak") != 0 && strcmp(*kind, "mean") != 0 && strcmp(*kind, "mean_peak") != 0) {
-		ins_http_resp_error(resp, 400, "kind", "kind: expected peak, mean_peak or mean");
+		http_resp_error(resp, 400, "kind", "kind: expected peak, mean_peak or mean");
 		return -1;
 	}
 	return 0;
 }
 
-int ins_http_query_int(const struct ins_http_request *req, const char *key, int64_t min, int64_t max,
-		       int64_t def, int64_t *out, struct ins_http_response *resp)
+int http_query_int(const struct http_request *req, const char *key, int64_t min, int64_t max,
+		       int64_t def, int64_t *out, struct http_response *resp)
 {
-	const char *v = ins_http_query(req, key);
+	const char *v = http_query(req, key);
 
 	*out = def;
 	if (!v)
 		return 0;
-	if (ins_http_parse_int64(v, min, max, out) < 0) {
-		ins_http_resp_error(resp, 400, key, "%s: expected an integer in %" PRId64 "..%" PRId64, key, min, max);
+	if (http_parse_int64(v, min, max, out) < 0) {
+		http_resp_error(resp, 400, key, "%s: expected an integer in %" PRId64 "..%" PRId64, key, min, max);
 		return -1;
 	}
 	return 0;

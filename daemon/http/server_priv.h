@@ -17,7 +17,7 @@
 #define WAKER_TICK_MS 200             /* heartbeat and shutdown granularity of the waker */
 
 struct sse_stream {
-	struct ins_http_server *srv;
+	struct http_server *srv;
 	struct MHD_Connection *conn;
 	struct ins_live_cursor *cursor;
 	struct ins_live *live;        /* the lane's live state the cursor reads */
@@ -27,7 +27,7 @@ struct sse_stream {
 	struct sse_stream *prev, *next;
 };
 
-struct ins_http_server {
+struct http_server {
 	struct ins_http *http;
 	struct MHD_Daemon *mhd;
 	uint16_t port;
@@ -39,14 +39,14 @@ struct ins_http_server {
 	/* One waker per lane's live state, so a lane publishing at full rate
 	 * never delays another's streams. */
 	struct sse_waker {
-		struct ins_http_server *srv;
+		struct http_server *srv;
 		struct ins_live *live;
 		pthread_t thread;
 	} wakers[INS_HTTP_MAX_LANES];
 	unsigned n_wakers;
 
 	pthread_mutex_t jobs_lock;     /* orders a job's suspend before its resume */
-	struct ins_http_jobs pool;
+	struct http_jobs pool;
 
 	struct ins_ratelimit rl;      /* under jobs_lock: MHD and drop messages */
 };
@@ -55,13 +55,13 @@ enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_UPLOAD };
 enum job_state { JOB_NONE = 0, JOB_RUNNING, JOB_DONE };
 
 struct conn_req {
-	struct ins_http_server *srv;
+	struct http_server *srv;
 	struct MHD_Connection *conn;
 	char *target;
 	char method[12];
 	int started, is_sse;
-	struct ins_http_request req;
-	struct ins_http_response resp;
+	struct http_request req;
+	struct http_response resp;
 	enum body_kind body_kind;
 	char *body;
 	size_t body_len;
@@ -74,13 +74,13 @@ struct conn_req {
 };
 
 /* The server's log, rate-limited (MHD and drop messages). */
-void ins_http_srv_log(struct ins_http_server *srv, enum ins_log_level level, const char *fmt, ...)
+void http_srv_log(struct http_server *srv, enum ins_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* sse.c: the response of GET /api/live/stream (or a lane's), and the
  * threads that wake suspended streams, one per lane's live state: 0, or -1
  * with err. */
-struct MHD_Response *ins_http_sse_response(struct conn_req *r);
-int ins_http_sse_start_wakers(struct ins_http_server *srv, struct ins_live *live, char *err, size_t errlen);
+struct MHD_Response *http_sse_response(struct conn_req *r);
+int http_sse_start_wakers(struct http_server *srv, struct ins_live *live, char *err, size_t errlen);
 
 #endif

@@ -17,65 +17,65 @@
 
 /* ---- sessions ------------------------------------------------------------ */
 
-static void answer_session(struct ins_http *http, int64_t id, unsigned status, struct ins_http_response *resp)
+static void answer_session(struct ins_http *http, int64_t id, unsigned status, struct http_response *resp)
 {
 	char err[256] = "";
 	int rc = 0;
 	json_t *s = ins_store_session_get(http->store, id, &rc, err, sizeof(err));
 
 	if (!s) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
-	ins_http_resp_json(resp, status, s);
+	http_resp_json(resp, status, s);
 }
 
-static void h_session_start(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+static void h_session_start(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
 	static const char *const allowed[] = { "subject", "footwear", "notes", NULL };
 	struct ins_session_meta meta = { 0 };
-	json_t *body = ins_http_body_object(req, resp);
+	json_t *body = http_body_object(req, resp);
 	char err[256] = "", loc[64];
 	int64_t id = 0;
 	int rc;
 
 	if (!body)
 		return;
-	if (ins_http_check_members(body, allowed, resp) < 0 ||
-	    ins_http_member_string(body, "subject", 1, &meta.subject, resp) < 0 ||
-	    ins_http_member_string(body, "footwear", 0, &meta.footwear, resp) < 0 ||
-	    ins_http_member_string(body, "notes", 0, &meta.notes, resp) < 0)
+	if (http_check_members(body, allowed, resp) < 0 ||
+	    http_member_string(body, "subject", 1, &meta.subject, resp) < 0 ||
+	    http_member_string(body, "footwear", 0, &meta.footwear, resp) < 0 ||
+	    http_member_string(body, "notes", 0, &meta.notes, resp) < 0)
 		goto out;
 	if (!*meta.subject) {
-		ins_http_resp_error(resp, 400, "subject", "subject: must not be empty");
+		http_resp_error(resp, 400, "subject", "subject: must not be empty");
 		goto out;
 	}
 	if (!http->hooks.start_recording) {
-		ins_http_hook_missing(resp, "recording");
+		http_hook_missing(resp, "recording");
 		goto out;
 	}
-	if (ins_http_recording_id(http)) {
-		ins_http_resp_error(resp, 409, NULL, "session %" PRId64 " is already recording: stop it first",
-				    ins_http_recording_id(http));
+	if (http_recording_id(http)) {
+		http_resp_error(resp, 409, NULL, "session %" PRId64 " is already recording: stop it first",
+				    http_recording_id(http));
 		goto out;
 	}
 	rc = http->hooks.start_recording(http->hooks.ctx, &meta, &id, err, sizeof(err));
 	if (rc) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		goto out;
 	}
-	ins_http_set_recording(http, id, 0);
+	http_set_recording(http, id, 0);
 	snprintf(loc, sizeof(loc), "/api/sessions/%" PRId64, id);
 	answer_session(http, id, 201, resp);
 	if (resp->status != 201)
-		ins_http_resp_json(resp, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", "recording"));
-	ins_http_resp_header(resp, "Location", loc);
+		http_resp_json(resp, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", "recording"));
+	http_resp_header(resp, "Location", loc);
 	ins_info("recording session %" PRId64 " started", id);
 out:
 	json_decref(body);
 }
 
-static void h_session_list(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+static void h_session_list(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
 	struct ins_session_filter f = { 0 };
 	int64_t from, to, offset, limit, built;
@@ -84,104 +84,104 @@ static void h_session_list(struct ins_http *http, const struct ins_http_request 
 	int rc = 0;
 	json_t *list;
 
-	if (ins_http_query_int(req, "from", 0, INT64_MAX, 0, &from, resp) < 0 ||
-	    ins_http_query_int(req, "to", 0, INT64_MAX, 0, &to, resp) < 0 ||
-	    ins_http_query_int(req, "offset", 0, UINT32_MAX, 0, &offset, resp) < 0 ||
-	    ins_http_query_int(req, "limit", 1, INS_HTTP_MAX_LIST_LIMIT, INS_HTTP_DEFAULT_LIST_LIMIT, &limit, resp) < 0)
+	if (http_query_int(req, "from", 0, INT64_MAX, 0, &from, resp) < 0 ||
+	    http_query_int(req, "to", 0, INT64_MAX, 0, &to, resp) < 0 ||
+	    http_query_int(req, "offset", 0, UINT32_MAX, 0, &offset, resp) < 0 ||
+	    http_query_int(req, "limit", 1, INS_HTTP_MAX_LIST_LIMIT, INS_HTTP_DEFAULT_LIST_LIMIT, &limit, resp) < 0)
 		return;
 	if (to && from > to) {
-		ins_http_resp_error(resp, 400, "to", "to: earlier than from");
+		http_resp_error(resp, 400, "to", "to: earlier than from");
 		return;
 	}
-	f.subject = ins_http_query(req, "subject");
-	f.footwear = ins_http_query(req, "footwear");
-	f.lane = ins_http_lane_filter(req);
+	f.subject = http_query(req, "subject");
+	f.footwear = http_query(req, "footwear");
+	f.lane = http_lane_filter(req);
 	f.from_us = from;
 	f.to_us = to;
 	f.offset = (unsigned)offset;
 	f.limit = (unsigned)limit;
-	if (ins_http_list_cache_get(http, req, resp))
+	if (http_list_cache_get(http, req, resp))
 		return;
 	writes = atomic_load(&http->writes);
 	built = ins_mono_us();
 	list = ins_store_session_list(http->store, &f, &rc, err, sizeof(err));
 	if (!list) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
-	ins_http_resp_json(resp, 200, list);
-	ins_http_list_cache_put(http, req, writes, built, resp);
+	http_resp_json(resp, 200, list);
+	http_list_cache_put(http, req, writes, built, resp);
 }
 
-void ins_http_api_sessions(struct ins_http *http, const struct ins_http_request *req,
-			   const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_sessions(struct ins_http *http, const struct http_request *req,
+			   const struct http_route *route, struct http_response *resp)
 {
 	if (req->method == INS_HTTP_POST)
 		h_session_start(http, req, resp);
-	else if (ins_http_need_store(http, resp) == 0)
+	else if (http_need_store(http, resp) == 0)
 		h_session_list(http, req, resp);
 }
 
-static void h_session_patch(struct ins_http *http, const struct ins_http_request *req, int64_t id,
-			    struct ins_http_response *resp)
+static void h_session_patch(struct ins_http *http, const struct http_request *req, int64_t id,
+			    struct http_response *resp)
 {
 	static const char *const allowed[] = { "subject", "footwear", "notes", NULL };
-	json_t *body = ins_http_body_object(req, resp);
+	json_t *body = http_body_object(req, resp);
 	const char *s;
 	char err[256] = "";
 	int rc;
 
 	if (!body)
 		return;
-	if (ins_http_check_members(body, allowed, resp) < 0 ||
-	    ins_http_member_string(body, "subject", 0, &s, resp) < 0 ||
-	    ins_http_member_string(body, "footwear", 0, &s, resp) < 0 ||
-	    ins_http_member_string(body, "notes", 0, &s, resp) < 0)
+	if (http_check_members(body, allowed, resp) < 0 ||
+	    http_member_string(body, "subject", 0, &s, resp) < 0 ||
+	    http_member_string(body, "footwear", 0, &s, resp) < 0 ||
+	    http_member_string(body, "notes", 0, &s, resp) < 0)
 		goto out;
 	rc = ins_store_session_update(http->store, id, body, err, sizeof(err));
 	if (rc)
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 	else
 		answer_session(http, id, 200, resp);
 out:
 	json_decref(body);
 }
 
-void ins_http_api_session(struct ins_http *http, const struct ins_http_request *req,
-			  const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session(struct ins_http *http, const struct http_request *req,
+			  const struct http_route *route, struct http_response *resp)
 {
 	char err[256] = "";
 	int rc;
 
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
 	if (req->method == INS_HTTP_PATCH) {
 		h_session_patch(http, req, route->object_id, resp);
 	} else if (req->method == INS_HTTP_DELETE) {
-		if (ins_http_recording_id(http) == route->object_id) {
-			ins_http_resp_error(resp, 409, "id", "session %" PRId64 " is recording: stop it first",
+		if (http_recording_id(http) == route->object_id) {
+			http_resp_error(resp, 409, "id", "session %" PRId64 " is recording: stop it first",
 					    route->object_id);
 			return;
 		}
 		rc = ins_store_session_delete(http->store, route->object_id, err, sizeof(err));
 		if (rc)
-			ins_http_resp_store_error(resp, rc, err);
+			http_resp_store_error(resp, rc, err);
 		else
-			ins_http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "deleted",
+			http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "deleted",
 								(json_int_t)route->object_id));
 	} else {
 		answer_session(http, route->object_id, 200, resp);
 	}
 }
 
-static int session_state_is(struct ins_http *http, int64_t id, const char *state, struct ins_http_response *resp)
+static int session_state_is(struct ins_http *http, int64_t id, const char *state, struct http_response *resp)
 {
 	char err[256] = "";
 	int rc = 0, is;
 	json_t *s = ins_store_session_get(http->store, id, &rc, err, sizeof(err));
 
 	if (!s) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return -1;
 	}
 	is = json_is_string(json_object_get(s, "state")) &&
@@ -190,67 +190,67 @@ static int session_state_is(struct ins_http *http, int64_t id, const char *state
 	return is;
 }
 
-void ins_http_api_session_stop(struct ins_http *http, const struct ins_http_request *req,
-			       const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_stop(struct ins_http *http, const struct http_request *req,
+			       const struct http_route *route, struct http_response *resp)
 {
 	int64_t id = route->object_id;
 	char err[256] = "";
 	int rc, recording;
 
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
 	recording = session_state_is(http, id, "recording", resp);
 	if (recording < 0)
 		return;
 	if (!recording) {
-		ins_http_resp_error(resp, 409, "id", "session %" PRId64 " is not recording", id);
+		http_resp_error(resp, 409, "id", "session %" PRId64 " is not recording", id);
 		return;
 	}
 	if (!http->hooks.stop_recording) {
-		ins_http_hook_missing(resp, "recording");
+		http_hook_missing(resp, "recording");
 		return;
 	}
 	rc = http->hooks.stop_recording(http->hooks.ctx, id, err, sizeof(err));
 	if (rc) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
-	ins_http_lanes_stopped(http, id);
+	http_lanes_stopped(http, id);
 	ins_info("recording session %" PRId64 " stopped", id);
 	answer_session(http, id, 200, resp);
 }
 
-void ins_http_api_session_steps(struct ins_http *http, const struct ins_http_request *req,
-				const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_steps(struct ins_http *http, const struct http_request *req,
+				const struct http_route *route, struct http_response *resp)
 {
 	char err[256] = "";
 	int rc = 0;
 	json_t *steps;
 
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
 	steps = ins_store_session_steps(http->store, route->object_id, &rc, err, sizeof(err));
 	if (!steps) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
 	if (json_is_array(steps))
 		steps = json_pack("{s:o}", "steps", steps);
-	ins_http_resp_json(resp, 200, steps);
+	http_resp_json(resp, 200, steps);
 }
 
 /* The required ?foot=left|right of a session's per-foot answers. */
-static int query_foot(const struct ins_http_request *req, unsigned *foot, struct ins_http_response *resp)
+static int query_foot(const struct http_request *req, unsigned *foot, struct http_response *resp)
 {
-	if (ins_http_parse_foot(ins_http_query(req, "foot"), foot) < 0) {
-		ins_http_resp_error(resp, 400, "foot", "foot: expected left or right");
+	if (http_parse_foot(http_query(req, "foot"), foot) < 0) {
+		http_resp_error(resp, 400, "foot", "foot: expected left or right");
 		return -1;
 	}
 	return 0;
 }
 
-void ins_http_api_session_heatmap(struct ins_http *http, const struct ins_http_request *req,
-				  const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_heatmap(struct ins_http *http, const struct http_request *req,
+				  const struct http_route *route, struct http_response *resp)
 {
 	const char *kind;
 	unsigned foot;
@@ -258,98 +258,98 @@ void ins_http_api_session_heatmap(struct ins_http *http, const struct ins_http_r
 	int rc = 0;
 	json_t *hm;
 
-	if (query_foot(req, &foot, resp) < 0 || ins_http_query_heatmap_kind(req, &kind, resp) < 0 ||
-	    ins_http_need_store(http, resp) < 0)
+	if (query_foot(req, &foot, resp) < 0 || http_query_heatmap_kind(req, &kind, resp) < 0 ||
+	    http_need_store(http, resp) < 0)
 		return;
 	hm = ins_store_session_heatmap(http->store, route->object_id, foot, kind, &rc, err, sizeof(err));
 	if (!hm) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
 	json_object_set_new(hm, "foot", json_string(ins_foot_name(foot)));
 	json_object_set_new(hm, "kind", json_string(kind));
-	ins_http_resp_json(resp, 200, hm);
+	http_resp_json(resp, 200, hm);
 }
 
 /* The report's averaged force curves and gait lines, computed here and not
  * in the browser so a printed curve comes from the one analysis. */
-void ins_http_api_session_curves(struct ins_http *http, const struct ins_http_request *req,
-				 const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_curves(struct ins_http *http, const struct http_request *req,
+				 const struct http_route *route, struct http_response *resp)
 {
 	char err[256] = "";
 	int rc = 0;
 	json_t *curves;
 
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
 	curves = ins_store_session_curves(http->store, route->object_id, &rc, err, sizeof(err));
 	if (!curves) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
-	ins_http_resp_json(resp, 200, curves);
+	http_resp_json(resp, 200, curves);
 }
 
 /* One foot's frames for the report's playback (time, force, CoP, stance,
  * every sensor) and its steps. */
-void ins_http_api_session_frames(struct ins_http *http, const struct ins_http_request *req,
-				 const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_frames(struct ins_http *http, const struct http_request *req,
+				 const struct http_route *route, struct http_response *resp)
 {
 	unsigned foot;
 	char err[256] = "";
 	int rc = 0;
 	json_t *fr;
 
-	if (query_foot(req, &foot, resp) < 0 || ins_http_need_store(http, resp) < 0)
+	if (query_foot(req, &foot, resp) < 0 || http_need_store(http, resp) < 0)
 		return;
 	fr = ins_store_session_frames(http->store, route->object_id, foot, &rc, err, sizeof(err));
 	if (!fr) {
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
-	ins_http_resp_json(resp, 200, fr);
+	http_resp_json(resp, 200, fr);
 }
 
-void ins_http_api_session_reanalyze(struct ins_http *http, const struct ins_http_request *req,
-				    const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_reanalyze(struct ins_http *http, const struct http_request *req,
+				    const struct http_route *route, struct http_response *resp)
 {
 	char err[256] = "";
 	int rc;
 
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
 	rc = ins_store_session_reanalyze(http->store, route->object_id, err, sizeof(err));
 	if (rc)
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 	else
 		answer_session(http, route->object_id, 200, resp);
 }
 
 /* The user's step selection: stored with the session, the summary follows. */
-void ins_http_api_session_selection(struct ins_http *http, const struct ins_http_request *req,
-				    const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_selection(struct ins_http *http, const struct http_request *req,
+				    const struct http_route *route, struct http_response *resp)
 {
 	char err[256] = "";
 	json_t *body;
 	int rc;
 
-	if (ins_http_need_store(http, resp) < 0 || !(body = ins_http_body_object(req, resp)))
+	if (http_need_store(http, resp) < 0 || !(body = http_body_object(req, resp)))
 		return;
-	if (ins_http_recording_id(http) == route->object_id) {
-		ins_http_resp_error(resp, 409, "id", "session %" PRId64 " is recording: stop it first", route->object_id);
+	if (http_recording_id(http) == route->object_id) {
+		http_resp_error(resp, 409, "id", "session %" PRId64 " is recording: stop it first", route->object_id);
 		json_decref(body);
 		return;
 	}
 	rc = ins_store_session_select(http->store, route->object_id, body, err, sizeof(err));
 	json_decref(body);
 	if (rc)
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 	else
 		answer_session(http, route->object_id, 200, resp);
 }
 
-void ins_http_api_session_export(struct ins_http *http, const struct ins_http_request *req,
-				 const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_export(struct ins_http *http, const struct http_request *req,
+				 const struct http_route *route, struct http_response *resp)
 {
 	static const struct { const char *file; enum ins_export_kind kind; const char *type; } files[] = {
 		{ "frames.csv", INS_EXPORT_FRAMES_CSV, "text/csv; charset=utf-8" },
@@ -362,11 +362,11 @@ void ins_http_api_session_export(struct ins_http *http, const struct ins_http_re
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (strcmp(route->name, files[i].file) != 0)
 			continue;
-		if (ins_http_need_store(http, resp) < 0)
+		if (http_need_store(http, resp) < 0)
 			return;
 		resp->export = ins_store_export_open(http->store, route->object_id, files[i].kind, &rc, err, sizeof(err));
 		if (!resp->export) {
-			ins_http_resp_store_error(resp, rc, err);
+			http_resp_store_error(resp, rc, err);
 			return;
 		}
 		resp->status = 200;
@@ -374,18 +374,18 @@ void ins_http_api_session_export(struct ins_http *http, const struct ins_http_re
 		resp->content_type = files[i].type;
 		snprintf(disp, sizeof(disp), "attachment; filename=\"session-%" PRId64 "-%s\"", route->object_id,
 			 files[i].file);
-		ins_http_resp_header(resp, "Content-Disposition", disp);
+		http_resp_header(resp, "Content-Disposition", disp);
 		return;
 	}
-	ins_http_resp_error(resp, 404, "path", "path: exports are frames.csv, steps.csv and summary.json");
+	http_resp_error(resp, 404, "path", "path: exports are frames.csv, steps.csv and summary.json");
 }
 
 /* The importers name the file they read; the client knows its upload by
  * the name it gave (the `name` query parameter), never by the server's
  * temporary path. */
-static void name_the_upload(const struct ins_http_request *req, char *err, size_t errlen)
+static void name_the_upload(const struct http_request *req, char *err, size_t errlen)
 {
-	const char *tmp = req->upload_path, *name = ins_http_query(req, "name");
+	const char *tmp = req->upload_path, *name = http_query(req, "name");
 	char out[256];
 	size_t tl = tmp ? strlen(tmp) : 0, o = 0;
 
@@ -407,13 +407,13 @@ static void name_the_upload(const struct ins_http_request *req, char *err, size_
 	snprintf(err, errlen, "%s", out);
 }
 
-void ins_http_api_session_import(struct ins_http *http, const struct ins_http_request *req,
-				 const struct ins_http_route *route, struct ins_http_response *resp)
+void http_api_session_import(struct ins_http *http, const struct http_request *req,
+				 const struct http_route *route, struct http_response *resp)
 {
 	static const char *const formats[] = { "auto", "gaitndd", "gaitpdb", "moticon", "insoled", "pedar",
 					       "fscan", "xsensor", "stappone", NULL };
 	struct ins_session_meta meta = { 0 };
-	const char *format = ins_http_query(req, "format");
+	const char *format = http_query(req, "format");
 	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
 	char err[256] = "";
 	int64_t id = 0;
@@ -422,28 +422,28 @@ void ins_http_api_session_import(struct ins_http *http, const struct ins_http_re
 
 	/* The body is the file itself; a browser form would wrap it. */
 	if (ct && strncasecmp(ct, "multipart/", 10) == 0) {
-		ins_http_resp_error(resp, 415, "Content-Type",
+		http_resp_error(resp, 415, "Content-Type",
 				    "Content-Type: send the recording as the raw body, not a multipart form");
 		return;
 	}
-	meta.subject = ins_http_query(req, "subject");
-	meta.footwear = ins_http_query(req, "footwear");
-	meta.notes = ins_http_query(req, "notes");
+	meta.subject = http_query(req, "subject");
+	meta.footwear = http_query(req, "footwear");
+	meta.notes = http_query(req, "notes");
 	if (!meta.subject || !*meta.subject) {
-		ins_http_resp_error(resp, 400, "subject", "subject: required");
+		http_resp_error(resp, 400, "subject", "subject: required");
 		return;
 	}
 	for (i = 0; format && formats[i]; i++)
 		if (strcmp(format, formats[i]) == 0)
 			break;
 	if (format && !formats[i]) {
-		ins_http_resp_error(resp, 400, "format",
+		http_resp_error(resp, 400, "format",
 				    "format: expected auto, gaitndd, gaitpdb, moticon, insoled, pedar, fscan, xsensor or "
 				    "stappone");
 		return;
 	}
 	if (!req->upload_path) {
-		ins_http_resp_error(resp, 400, "body", "body: empty upload (send the recording file as the body)");
+		http_resp_error(resp, 400, "body", "body: empty upload (send the recording file as the body)");
 		return;
 	}
 	if (format && strcmp(format, "auto") != 0) {
@@ -451,17 +451,17 @@ void ins_http_api_session_import(struct ins_http *http, const struct ins_http_re
 
 		if (!found || strcmp(found, format) != 0) {
 			name_the_upload(req, err, sizeof(err));
-			ins_http_resp_error(resp, 400, "format", "format: the upload does not look like %s (%s)", format,
+			http_resp_error(resp, 400, "format", "format: the upload does not look like %s (%s)", format,
 					    found ? found : "unrecognised");
 			return;
 		}
 	}
-	if (ins_http_need_store(http, resp) < 0)
+	if (http_need_store(http, resp) < 0)
 		return;
 	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, err, sizeof(err));
 	if (rc) {
 		name_the_upload(req, err, sizeof(err));
-		ins_http_resp_store_error(resp, rc, err);
+		http_resp_store_error(resp, rc, err);
 		return;
 	}
 	ins_info("imported a recording as session %" PRId64, id);

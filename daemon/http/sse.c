@@ -19,7 +19,7 @@ static const char SSE_PREAMBLE[] = "retry: 1000\n\n";
 static const char SSE_HEARTBEAT[] = ": heartbeat\n\n";
 
 /* The clock heartbeats are timed on (ins_http_config.clock_us). */
-static int64_t sse_now(const struct ins_http_server *srv)
+static int64_t sse_now(const struct http_server *srv)
 {
 	return srv->http->clock_us ? srv->http->clock_us() : ins_mono_us();
 }
@@ -36,7 +36,7 @@ static ssize_t sse_copy(struct sse_stream *s, char *buf, size_t max, const char 
 static ssize_t sse_result(struct sse_stream *s, long n)
 {
 	if (n < 0) {
-		ins_http_srv_log(s->srv, INS_LOG_INFO, "SSE client dropped: it fell behind the live ring");
+		http_srv_log(s->srv, INS_LOG_INFO, "SSE client dropped: it fell behind the live ring");
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	atomic_store(&s->last_send_us, sse_now(s->srv));
@@ -46,7 +46,7 @@ static ssize_t sse_result(struct sse_stream *s, long n)
 static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct sse_stream *s = cls;
-	struct ins_http_server *srv = s->srv;
+	struct http_server *srv = s->srv;
 	long n;
 
 	if (!s->sent_preamble) {
@@ -77,7 +77,7 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
 static void sse_free(void *cls)
 {
 	struct sse_stream *s = cls;
-	struct ins_http_server *srv = s->srv;
+	struct http_server *srv = s->srv;
 
 	pthread_mutex_lock(&srv->sse_lock);
 	if (s->prev)
@@ -94,7 +94,7 @@ static void sse_free(void *cls)
 static void *waker_main(void *arg)
 {
 	struct sse_waker *w = arg;
-	struct ins_http_server *srv = w->srv;
+	struct http_server *srv = w->srv;
 	uint64_t seen = 0;
 
 	for (;;) {
@@ -131,9 +131,9 @@ static void bound_send_buffer(struct MHD_Connection *conn)
 		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
 }
 
-struct MHD_Response *ins_http_sse_response(struct conn_req *r)
+struct MHD_Response *http_sse_response(struct conn_req *r)
 {
-	struct ins_http_server *srv = r->srv;
+	struct http_server *srv = r->srv;
 	struct sse_stream *s = calloc(1, sizeof(*s));
 	struct MHD_Response *mr;
 	unsigned stall = srv->http->sse_stall_timeout_s ? srv->http->sse_stall_timeout_s : SSE_STALL_TIMEOUT_S;
@@ -171,7 +171,7 @@ struct MHD_Response *ins_http_sse_response(struct conn_req *r)
 }
 
 /* A waker for the server's live state and one for each other lane's. */
-int ins_http_sse_start_wakers(struct ins_http_server *srv, struct ins_live *live, char *err, size_t errlen)
+int http_sse_start_wakers(struct http_server *srv, struct ins_live *live, char *err, size_t errlen)
 {
 	struct ins_http *http = srv->http;
 

@@ -19,7 +19,7 @@
  * the ETag revalidation keeps them correct. */
 #define STATIC_CACHE_CONTROL "public, max-age=3600"
 
-const char *ins_http_content_type(const char *path)
+const char *http_content_type(const char *path)
 {
 	static const struct { const char *ext, *type; } types[] = {
 		{ ".html", "text/html; charset=utf-8" },
@@ -54,7 +54,7 @@ static int servable(const char *rel)
 	const char *base = strrchr(rel, '/');
 
 	base = base ? base + 1 : rel;
-	if (strcmp(ins_http_content_type(rel), "application/octet-stream") == 0)
+	if (strcmp(http_content_type(rel), "application/octet-stream") == 0)
 		return 0;
 	if (strstr(rel, "/.") || strstr(rel, "/node_modules/"))
 		return 0;
@@ -64,9 +64,9 @@ static int servable(const char *rel)
 	return 1;
 }
 
-static void not_found(struct ins_http_response *resp)
+static void not_found(struct http_response *resp)
 {
-	ins_http_resp_error(resp, 404, "path", "path: no such file");
+	http_resp_error(resp, 404, "path", "path: no such file");
 }
 
 /* Resolves root + rel and opens it only if it stays inside root. */
@@ -92,7 +92,7 @@ static int open_inside(const char *root, const char *rel, struct stat *st)
 	return fd;
 }
 
-void ins_http_static(struct ins_http *http, const struct ins_http_request *req, struct ins_http_response *resp)
+void http_static(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
 	const char *root = http->web_root, *rel = req->path, *inm;
 	char etag[64], date[64];
@@ -119,11 +119,11 @@ void ins_http_static(struct ins_http *http, const struct ins_http_request *req, 
 		 (uint64_t)st.st_mtim.tv_sec * UINT64_C(1000000000) + (uint64_t)st.st_mtim.tv_nsec);
 	gmtime_r(&st.st_mtim.tv_sec, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	ins_http_resp_header(resp, "ETag", etag);
-	ins_http_resp_header(resp, "Last-Modified", date);
+	http_resp_header(resp, "ETag", etag);
+	http_resp_header(resp, "Last-Modified", date);
 	/* index.html names the other files: always revalidate it. */
-	ins_http_resp_header(resp, "Cache-Control", strcmp(rel, "/index.html") == 0 ? "no-cache" : STATIC_CACHE_CONTROL);
-	resp->content_type = ins_http_content_type(rel);
+	http_resp_header(resp, "Cache-Control", strcmp(rel, "/index.html") == 0 ? "no-cache" : STATIC_CACHE_CONTROL);
+	resp->content_type = http_content_type(rel);
 	inm = req->header ? req->header(req->header_ctx, "If-None-Match") : NULL;
 	if (inm && strcmp(inm, etag) == 0) {
 		close(fd);

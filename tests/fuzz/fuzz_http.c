@@ -45,10 +45,10 @@ static void init(void)
 				       .layout_dir = INS_SRCDIR "/layouts" };
 	char err[256];
 
-	servers[0] = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	servers[0] = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 	/* As strong as `insoled --gen-token` makes: a weak token is refused. */
 	cfg.token = "93bd1cfa5c7be38ae1dcf15989d1902cbf0ed5bc4b0fa96e100670846eafff1d";
-	servers[1] = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	servers[1] = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 	check(servers[0] && servers[1]);
 }
 
@@ -75,13 +75,13 @@ static void check_path(const char *p)
 static void run(struct ins_http *http, unsigned method, const char *target, struct fuzz_headers *h,
 		const char *body, size_t body_len)
 {
-	struct ins_http_request req;
-	struct ins_http_response resp;
+	struct http_request req;
+	struct http_response resp;
 	char err[256];
 	unsigned st;
 
 	memset(&req, 0, sizeof(req));
-	st = ins_http_parse_target(target, &req, err, sizeof(err));
+	st = http_parse_target(target, &req, err, sizeof(err));
 	if (st) {
 		check(st == 400 || st == 414);
 		check(req.path == NULL && err[0]);
@@ -94,7 +94,7 @@ static void run(struct ins_http *http, unsigned method, const char *target, stru
 	req.body = body;
 	req.body_len = body_len;
 	memset(&resp, 0, sizeof(resp));
-	ins_http_dispatch(http, &req, &resp);
+	http_dispatch(http, &req, &resp);
 	check(documented(resp.status));
 	if (resp.status >= 400) {
 		json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
@@ -102,8 +102,8 @@ static void run(struct ins_http *http, unsigned method, const char *target, stru
 		check(j && json_is_string(json_object_get(j, "error")));
 		json_decref(j);
 	}
-	ins_http_response_clear(&resp);
-	ins_http_request_clear(&req);
+	http_response_clear(&resp);
+	http_request_clear(&req);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -42,12 +42,12 @@
  * Part 1: no socket
  * ====================================================================== */
 
-static unsigned parse(const char *target, struct ins_http_request *req)
+static unsigned parse(const char *target, struct http_request *req)
 {
 	char err[200];
 
 	memset(req, 0, sizeof(*req));
-	return ins_http_parse_target(target, req, err, sizeof(err));
+	return http_parse_target(target, req, err, sizeof(err));
 }
 
 START_TEST(target_decoding_refuses_traversal_in_every_spelling)
@@ -57,7 +57,7 @@ START_TEST(target_decoding_refuses_traversal_in_every_spelling)
 		"/..%2fetc%2fpasswd", "/%2e%2e%2fetc%2fpasswd", "/%252e%252e/etc/passwd", "/a%00.html",
 		"/a\\..\\b", "/%5c..%5cb", "/./index.html", "/a//b", "/%zz", "/%2", "relative", "/a#frag",
 	};
-	struct ins_http_request req;
+	struct http_request req;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(parse(bad[i], &req) == 400, "%s accepted", bad[i]);
@@ -65,7 +65,7 @@ START_TEST(target_decoding_refuses_traversal_in_every_spelling)
 	}
 	ck_assert_uint_eq(parse("/js/app%20x.js?a=1", &req), 0);
 	ck_assert_str_eq(req.path, "/js/app x.js");
-	ins_http_request_clear(&req);
+	http_request_clear(&req);
 	{
 		char longer[INS_HTTP_MAX_TARGET + 10];
 
@@ -79,16 +79,16 @@ END_TEST
 
 START_TEST(query_arguments_are_decoded_and_bounded)
 {
-	struct ins_http_request req;
+	struct http_request req;
 	char many[600] = "/api/sessions?";
 
 	ck_assert_uint_eq(parse("/api/sessions?subject=P%2D1+x&footwear=&flag&limit=5", &req), 0);
-	ck_assert_str_eq(ins_http_query(&req, "subject"), "P-1 x");
-	ck_assert_str_eq(ins_http_query(&req, "footwear"), "");
-	ck_assert_str_eq(ins_http_query(&req, "flag"), "");
-	ck_assert_str_eq(ins_http_query(&req, "limit"), "5");
-	ck_assert_ptr_null(ins_http_query(&req, "offset"));
-	ins_http_request_clear(&req);
+	ck_assert_str_eq(http_query(&req, "subject"), "P-1 x");
+	ck_assert_str_eq(http_query(&req, "footwear"), "");
+	ck_assert_str_eq(http_query(&req, "flag"), "");
+	ck_assert_str_eq(http_query(&req, "limit"), "5");
+	ck_assert_ptr_null(http_query(&req, "offset"));
+	http_request_clear(&req);
 	ck_assert_uint_eq(parse("/api/x?a=%00", &req), 400);
 	for (int i = 0; i <= INS_HTTP_MAX_QUERY_ARGS; i++)
 		strcat(many, "k=v&");
@@ -98,34 +98,34 @@ END_TEST
 
 START_TEST(routes_methods_and_ids)
 {
-	struct ins_http_route r;
+	struct http_route r;
 	char allow[64];
 
-	ins_http_route_match("/api/sessions/12/stop", &r);
+	http_route_match("/api/sessions/12/stop", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_SESSION_STOP);
 	ck_assert_int_eq(r.object_id, 12);
 	ck_assert_int_eq(r.methods, INS_HTTP_POST);
-	ins_http_route_match("/api/sessions/import", &r);
+	http_route_match("/api/sessions/import", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_SESSIONS_IMPORT);
-	ins_http_route_match("/api/sessions/abc", &r);
+	http_route_match("/api/sessions/abc", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_SESSION);
 	ck_assert_int_eq(r.bad_id, 1);
-	ins_http_route_match("/api/sessions/007", &r);
+	http_route_match("/api/sessions/007", &r);
 	ck_assert_int_eq(r.bad_id, 1);
-	ins_http_route_match("/api/sessions/3/export/steps.csv", &r);
+	http_route_match("/api/sessions/3/export/steps.csv", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_SESSION_EXPORT);
 	ck_assert_str_eq(r.name, "steps.csv");
-	ins_http_route_match("/api/layouts/fsr16", &r);
+	http_route_match("/api/layouts/fsr16", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_LAYOUT);
 	ck_assert_str_eq(r.name, "fsr16");
-	ins_http_route_match("/api/status/", &r);
+	http_route_match("/api/status/", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_STATUS);
-	ins_http_route_match("/api/nothing", &r);
+	http_route_match("/api/nothing", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_NONE);
-	ins_http_route_match("/js/app.js", &r);
+	http_route_match("/js/app.js", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_STATIC);
-	ins_http_route_match("/api/sessions/1", &r);
-	ck_assert_str_eq(ins_http_allow_header(r.methods, allow, sizeof(allow)), "GET, HEAD, PATCH, DELETE");
+	http_route_match("/api/sessions/1", &r);
+	ck_assert_str_eq(http_allow_header(r.methods, allow, sizeof(allow)), "GET, HEAD, PATCH, DELETE");
 }
 END_TEST
 
@@ -134,22 +134,22 @@ START_TEST(typed_values)
 	int64_t v, ids[8];
 	unsigned n, foot;
 
-	ck_assert_int_eq(ins_http_parse_int64("42", 0, 50, &v), 0);
+	ck_assert_int_eq(http_parse_int64("42", 0, 50, &v), 0);
 	ck_assert_int_eq(v, 42);
-	ck_assert_int_eq(ins_http_parse_int64("51", 0, 50, &v), -1);
-	ck_assert_int_eq(ins_http_parse_int64("4x", 0, 50, &v), -1);
-	ck_assert_int_eq(ins_http_parse_int64(" 4", 0, 50, &v), -1);
-	ck_assert_int_eq(ins_http_parse_int64("", 0, 50, &v), -1);
-	ck_assert_int_eq(ins_http_parse_int64("99999999999999999999", 0, INT64_MAX, &v), -1);
-	ck_assert_int_eq(ins_http_parse_id_list("3,17,2", ids, 8, &n), 0);
+	ck_assert_int_eq(http_parse_int64("51", 0, 50, &v), -1);
+	ck_assert_int_eq(http_parse_int64("4x", 0, 50, &v), -1);
+	ck_assert_int_eq(http_parse_int64(" 4", 0, 50, &v), -1);
+	ck_assert_int_eq(http_parse_int64("", 0, 50, &v), -1);
+	ck_assert_int_eq(http_parse_int64("99999999999999999999", 0, INT64_MAX, &v), -1);
+	ck_assert_int_eq(http_parse_id_list("3,17,2", ids, 8, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(ids[1], 17);
-	ck_assert_int_eq(ins_http_parse_id_list("3,,2", ids, 8, &n), -1);
-	ck_assert_int_eq(ins_http_parse_id_list("3,x", ids, 8, &n), -1);
-	ck_assert_int_eq(ins_http_parse_id_list("1,2,3", ids, 2, &n), -1);
-	ck_assert_int_eq(ins_http_parse_foot("right", &foot), 0);
+	ck_assert_int_eq(http_parse_id_list("3,,2", ids, 8, &n), -1);
+	ck_assert_int_eq(http_parse_id_list("3,x", ids, 8, &n), -1);
+	ck_assert_int_eq(http_parse_id_list("1,2,3", ids, 2, &n), -1);
+	ck_assert_int_eq(http_parse_foot("right", &foot), 0);
 	ck_assert_uint_eq(foot, INS_FOOT_RIGHT);
-	ck_assert_int_eq(ins_http_parse_foot("Left", &foot), -1);
+	ck_assert_int_eq(http_parse_foot("Left", &foot), -1);
 }
 END_TEST
 
@@ -158,22 +158,22 @@ START_TEST(constant_time_compare_cookie_and_loopback)
 	size_t len;
 	const char *v;
 
-	ck_assert(ins_http_ct_equal("secret", 6, "secret", 6));
-	ck_assert(!ins_http_ct_equal("secreT", 6, "secret", 6));
-	ck_assert(!ins_http_ct_equal("secretsecret", 12, "secret", 6));
-	ck_assert(!ins_http_ct_equal("", 0, "secret", 6));
-	ck_assert(!ins_http_ct_equal("", 0, "", 0));
-	v = ins_http_cookie_value("a=1; insoled_session=abc ; b=2", INS_HTTP_COOKIE, &len);
+	ck_assert(http_ct_equal("secret", 6, "secret", 6));
+	ck_assert(!http_ct_equal("secreT", 6, "secret", 6));
+	ck_assert(!http_ct_equal("secretsecret", 12, "secret", 6));
+	ck_assert(!http_ct_equal("", 0, "secret", 6));
+	ck_assert(!http_ct_equal("", 0, "", 0));
+	v = http_cookie_value("a=1; insoled_session=abc ; b=2", INS_HTTP_COOKIE, &len);
 	ck_assert_ptr_nonnull(v);
 	ck_assert_uint_eq(len, 3);
 	ck_assert_int_eq(strncmp(v, "abc", 3), 0);
-	ck_assert_ptr_null(ins_http_cookie_value("xinsoled_session=abc", INS_HTTP_COOKIE, &len));
-	ck_assert(ins_http_is_loopback("127.0.0.1"));
-	ck_assert(ins_http_is_loopback("127.1.2.3"));
-	ck_assert(ins_http_is_loopback("::1"));
-	ck_assert(!ins_http_is_loopback("0.0.0.0"));
-	ck_assert(!ins_http_is_loopback("192.168.1.10"));
-	ck_assert(!ins_http_is_loopback("::"));
+	ck_assert_ptr_null(http_cookie_value("xinsoled_session=abc", INS_HTTP_COOKIE, &len));
+	ck_assert(http_is_loopback("127.0.0.1"));
+	ck_assert(http_is_loopback("127.1.2.3"));
+	ck_assert(http_is_loopback("::1"));
+	ck_assert(!http_is_loopback("0.0.0.0"));
+	ck_assert(!http_is_loopback("192.168.1.10"));
+	ck_assert(!http_is_loopback("::"));
 }
 END_TEST
 
@@ -207,9 +207,9 @@ static const char *fake_header(void *ctx, const char *name)
 }
 
 static unsigned dispatch(struct ins_http *http, unsigned method, const char *target, const char *const *headers,
-			 const char *body, struct ins_http_response *resp)
+			 const char *body, struct http_response *resp)
 {
-	struct ins_http_request req;
+	struct http_request req;
 
 	ck_assert_uint_eq(parse(target, &req), 0);
 	req.method = method;
@@ -218,8 +218,8 @@ static unsigned dispatch(struct ins_http *http, unsigned method, const char *tar
 	req.body = body;
 	req.body_len = body ? strlen(body) : 0;
 	memset(resp, 0, sizeof(*resp));
-	ins_http_dispatch(http, &req, resp);
-	ins_http_request_clear(&req);
+	http_dispatch(http, &req, resp);
+	http_request_clear(&req);
 	return resp->status;
 }
 
@@ -233,50 +233,50 @@ START_TEST(dispatch_without_a_database_or_pipeline)
 	static const char *const json_ok[] = { "Authorization: Bearer " TEST_TOKEN, "Content-Type: application/json",
 					       "Origin: http://127.0.0.1:8080", "Host: 127.0.0.1:8080", NULL };
 	static const char *const text[] = { "Authorization: Bearer " TEST_TOKEN, "Content-Type: text/plain", NULL };
-	struct ins_http_response resp;
+	struct http_response resp;
 	char err[200];
-	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 
 	ck_assert_ptr_nonnull(http);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/status", NULL, NULL, &resp), 401);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/nothing", wrong, NULL, &resp), 401);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/nothing", bearer, NULL, &resp), 404);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_DELETE, "/api/status", bearer, NULL, &resp), 405);
 	ck_assert_str_eq(resp.headers[0].name, "Allow");
 	ck_assert_str_eq(resp.headers[0].value, "GET, HEAD");
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions", bearer, NULL, &resp), 503);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_evil, "{\"subject\":\"a\"}", &resp), 403);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_ok, "{\"subject\":\"a\"}", &resp), 503);
 	ck_assert_msg(strstr(resp.body, "recording is not available"), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", text, "{\"subject\":\"a\"}", &resp), 415);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_ok, "{\"subject\":1}", &resp), 400);
 	ck_assert_str_eq(resp.body, "{\"error\":\"subject: expected a string\",\"field\":\"subject\"}");
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/sessions", json_ok, "{\"subject\":", &resp), 400);
 	ck_assert_msg(strstr(resp.body, "\"field\":\"body\""), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/live?steps=51", bearer, NULL, &resp), 400);
 	ck_assert_msg(strstr(resp.body, "\"field\":\"steps\""), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/compare?ids=4", bearer, NULL, &resp), 400);
 	ck_assert_msg(strstr(resp.body, "\"field\":\"ids\""), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight", json_ok,
 				   "{\"body_weight_kg\":5}", &resp), 400);
 	ck_assert_msg(strstr(resp.body, "\"field\":\"body_weight_kg\""), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	/* Dashboard files need no token; there is no web root here. */
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/index.html", NULL, NULL, &resp), 404);
-	ins_http_response_clear(&resp);
-	ins_http_core_free(http);
+	http_response_clear(&resp);
+	http_core_free(http);
 }
 END_TEST
 
@@ -303,9 +303,9 @@ START_TEST(lanes_reach_their_own_hooks)
 		{ "t2", NULL, { .ctx = (void *)"two", .tare = lane_tare, .lane_summary = lane_summary } },
 	};
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .lanes = lanes, .n_lanes = 2 };
-	struct ins_http_response resp;
+	struct http_response resp;
 	char err[200];
-	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, &lanes[0].hooks, err, sizeof(err));
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, &lanes[0].hooks, err, sizeof(err));
 	json_t *j;
 
 	ck_assert_ptr_nonnull(http);
@@ -315,41 +315,41 @@ START_TEST(lanes_reach_their_own_hooks)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "lanes"), 1), "name")), "t2");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "lanes"), 1), "state")), "two");
 	json_decref(j);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/lanes/t2/calibration/tare", json_ok, "{\"foot\":\"left\"}",
 				   &resp), 200);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/tare", json_ok, "{\"foot\":\"right\"}", &resp),
 			  200);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_str_eq(lane_tared[INS_FOOT_LEFT], "two");
 	ck_assert_str_eq(lane_tared[INS_FOOT_RIGHT], "one");
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t3/status", NULL, NULL, &resp), 404);
 	ck_assert_msg(strstr(resp.body, "no lane named 't3'"), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t2/compare?ids=1,2", NULL, NULL, &resp), 404);
 	ck_assert_msg(strstr(resp.body, "not a lane's endpoint"), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t2/live", NULL, NULL, &resp), 503);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/lanes/t2", NULL, NULL, &resp), 404);
-	ins_http_response_clear(&resp);
-	ins_http_core_free(http);
+	http_response_clear(&resp);
+	http_core_free(http);
 }
 END_TEST
 
 START_TEST(layouts_default_to_the_data_directory)
 {
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .web_root = SRC "/web/" };
-	struct ins_http_response resp;
+	struct http_response resp;
 	char err[200];
-	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 
 	ck_assert_msg(http, "%s", err);
 	ck_assert_str_eq(http->layout_dir, SRC "/layouts");
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/layouts/fsr16", NULL, NULL, &resp), 200);
-	ins_http_response_clear(&resp);
-	ins_http_core_free(http);
+	http_response_clear(&resp);
+	http_core_free(http);
 }
 END_TEST
 
@@ -1326,17 +1326,17 @@ START_TEST(weak_tokens_are_refused)
 
 	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
 		cfg.token = weak[i];
-		h = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+		h = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 		ck_assert_msg(!h, "token '%s' accepted", weak[i]);
 		ck_assert_msg(strstr(err, "--gen-token"), "%s", err);
 	}
-	ck_assert_double_ge(ins_http_token_bits(TEST_TOKEN), INS_HTTP_TOKEN_MIN_BITS);
-	ck_assert_double_ge(ins_http_token_bits("Zq3_vX9-kP2mL8nR4tW7yB"), INS_HTTP_TOKEN_MIN_BITS); /* base64url */
-	ck_assert_double_eq(ins_http_token_bits("abc def"), 0);
+	ck_assert_double_ge(http_token_bits(TEST_TOKEN), INS_HTTP_TOKEN_MIN_BITS);
+	ck_assert_double_ge(http_token_bits("Zq3_vX9-kP2mL8nR4tW7yB"), INS_HTTP_TOKEN_MIN_BITS); /* base64url */
+	ck_assert_double_eq(http_token_bits("abc def"), 0);
 	cfg.token = TEST_TOKEN;
-	h = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	h = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 	ck_assert_msg(h, "%s", err);
-	ins_http_core_free(h);
+	http_core_free(h);
 }
 END_TEST
 
@@ -2032,19 +2032,19 @@ END_TEST
 START_TEST(session_curves_without_a_database)
 {
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1" };
-	struct ins_http_response resp;
-	struct ins_http_route r;
+	struct http_response resp;
+	struct http_route r;
 	char err[200];
-	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 
 	ck_assert_ptr_nonnull(http);
-	ins_http_route_match("/api/sessions/12/curves", &r);
+	http_route_match("/api/sessions/12/curves", &r);
 	ck_assert_int_eq(r.id, INS_ROUTE_SESSION_CURVES);
 	ck_assert_int_eq(r.object_id, 12);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/12/curves", NULL, NULL, &resp), 503);
 	ck_assert_str_eq(resp.body, "{\"error\":\"the database is not available\"}");
-	ins_http_response_clear(&resp);
-	ins_http_core_free(http);
+	http_response_clear(&resp);
+	http_core_free(http);
 }
 END_TEST
 
@@ -2070,9 +2070,9 @@ START_TEST(body_weight_scale_route)
 	static const char *const json_hdr[] = { "Content-Type: application/json", NULL };
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1" };
 	struct ins_http_hooks hooks = { .body_weight_scale = hook_scale };
-	struct ins_http_response resp;
+	struct http_response resp;
 	char err[200];
-	struct ins_http *http = ins_http_core_new(&cfg, NULL, NULL, &hooks, err, sizeof(err)), *bare;
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, &hooks, err, sizeof(err)), *bare;
 	json_t *j;
 
 	ck_assert_msg(http, "%s", err);
@@ -2084,29 +2084,29 @@ START_TEST(body_weight_scale_route)
 	ck_assert_double_eq(json_real_value(json_object_get(j, "scale")), 2.0);
 	ck_assert_double_eq(json_real_value(json_object_get(j, "measured_force_n")), 350.0);
 	json_decref(j);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
 				   "{\"foot\":\"right\"}", &resp), 409);
 	ck_assert_msg(strstr(resp.body, "the force was not steady: stand still on the right foot alone"), "%s", resp.body);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	scale_hook_foot = -1;
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
 				   "{\"foot\":\"middle\"}", &resp), 400);
 	ck_assert_msg(strstr(resp.body, "\"field\":\"foot\""), "%s", resp.body);
 	ck_assert_int_eq(scale_hook_foot, -1);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
 				   "{\"foot\":\"left\",\"kg\":1}", &resp), 400);
-	ins_http_response_clear(&resp);
+	http_response_clear(&resp);
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/calibration/body-weight-scale", NULL, NULL, &resp), 405);
-	ins_http_response_clear(&resp);
-	ins_http_core_free(http);
-	bare = ins_http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	http_response_clear(&resp);
+	http_core_free(http);
+	bare = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
 	ck_assert_msg(bare, "%s", err);
 	ck_assert_uint_eq(dispatch(bare, INS_HTTP_POST, "/api/calibration/body-weight-scale", json_hdr,
 				   "{\"foot\":\"left\"}", &resp), 503);
-	ins_http_response_clear(&resp);
-	ins_http_core_free(bare);
+	http_response_clear(&resp);
+	http_core_free(bare);
 }
 END_TEST
 
