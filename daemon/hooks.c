@@ -136,7 +136,7 @@ static int snapshot_calibration(struct lane *ln, char *err, size_t errlen)
 	pthread_mutex_unlock(&ln->snapshot.lock);
 	if (rc != 0) {
 		snprintf(err, errlen, "the analysis is not responding: try again");
-		return INS_STORE_EBUSY;
+		return INS_EBUSY;
 	}
 	return 0;
 }
@@ -161,11 +161,11 @@ static int wait_for_streaming_device(struct lane *ln, char *err, size_t errlen)
 		if (waited >= STREAM_WAIT_MS) {
 			snprintf(err, errlen, "no device is streaming (GET /api/status says why): "
 				 "nothing to record");
-			return INS_STORE_EBUSY;
+			return INS_EBUSY;
 		}
 		nanosleep(&poll, NULL);
 	}
-	return INS_STORE_OK;
+	return INS_OK;
 }
 
 static int start_recording(void *ctx, const struct ins_session_meta *meta_in, int64_t *session_id,
@@ -174,6 +174,7 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	struct lane *ln = ctx;
 	struct ins_session_meta meta = *meta_in;
 	char *calib_json = NULL;
+	struct ins_error e;
 	int rc;
 
 	/* A reload waits until the session has started (or not). */
@@ -182,7 +183,7 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	if (atomic_load(&ln->control.recording) != NO_SESSION) {
 		snprintf(err, errlen, "session %" PRId64 " is already recording: stop it first",
 			 (int64_t)atomic_load(&ln->control.recording));
-		rc = INS_STORE_ECONFLICT;
+		rc = INS_ECONFLICT;
 		goto out;
 	}
 	if ((rc = wait_for_streaming_device(ln, err, errlen)) != 0 ||
@@ -195,8 +196,10 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 		meta.body_weight_n = ln->control.body_weight_n;
 	meta.calibration_json = calib_json;
 	meta.lane = ln->name;
-	rc = ins_store_session_start(ln->d->store, &meta, session_id, err, errlen);
-	if (rc == INS_STORE_OK) {
+	rc = ins_store_session_start(ln->d->store, &meta, session_id, &e);
+	if (rc != INS_OK)
+		snprintf(err, errlen, "%s", e.msg);
+	else {
 		ln->control.session_body_weight_n = meta.body_weight_n;
 		atomic_store(&ln->control.recording, *session_id);
 		ins_info("%srecording session %" PRId64, ln->log_prefix, *session_id);
@@ -239,6 +242,7 @@ static void wait_for_worker_pass(struct lane *ln)
 static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errlen)
 {
 	struct lane *ln = lane_recording(((struct lane *)ctx)->d, session_id, ctx);
+	struct ins_error e;
 	int rc;
 
 	pthread_mutex_lock(&ln->control.lock);
@@ -246,8 +250,10 @@ static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errle
 		atomic_store(&ln->control.recording, NO_SESSION);
 		wait_for_worker_pass(ln);
 	}
-	rc = ins_store_session_stop(ln->d->store, session_id, err, errlen);
-	if (rc == INS_STORE_OK)
+	rc = ins_store_session_stop(ln->d->store, session_id, &e);
+	if (rc != INS_OK)
+		snprintf(err, errlen, "%s", e.msg);
+	else
 		ins_info("%ssession %" PRId64 " stopped", ln->log_prefix, session_id);
 	pthread_mutex_unlock(&ln->control.lock);
 	return rc;
@@ -259,7 +265,7 @@ static int request_tare(void *ctx, int foot, char *err, size_t errlen)
 
 	if (foot < 0 || foot >= INS_FOOT_COUNT || !ln->layout[foot]) {
 		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	pthread_mutex_lock(&ln->control.lock);
 	atomic_store(&ln->control.tare_request[foot], 1);
@@ -272,7 +278,7 @@ static int set_body_weight(void *ctx, double body_weight_n, char *err, size_t er
 	struct lane *ln = ctx;
 
 	if (ins_body_weight_check_n("body_weight_n", body_weight_n, err, errlen) < 0)
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	pthread_mutex_lock(&ln->control.lock);
 	ln->control.body_weight_n = body_weight_n;
 	atomic_store(&ln->control.body_weight_changed, 1);
@@ -299,14 +305,14 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 
 	if (foot < 0 || foot >= INS_FOOT_COUNT || !ln->layout[foot]) {
 		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	pthread_mutex_lock(&ln->control.lock);
 	if (atomic_load(&ln->control.recording) != NO_SESSION) {
 		snprintf(err, errlen, "session %" PRId64 " is recording: scale before starting a recording",
 			 (int64_t)atomic_load(&ln->control.recording));
 		pthread_mutex_unlock(&ln->control.lock);
-		return INS_STORE_ECONFLICT;
+		return INS_ECONFLICT;
 	}
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += SCALE_TIMEOUT_S;
@@ -315,7 +321,7 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 		snprintf(err, errlen, ln->scale.state == SCALE_ABANDONED
 					      ? "the previous measurement is still being cancelled: try again"
 					      : "a body-weight measurement is already running: wait for its answer");
-		rc = ln->scale.state == SCALE_ABANDONED ? INS_STORE_EBUSY : INS_STORE_ECONFLICT;
+		rc = ln->scale.state == SCALE_ABANDONED ? INS_EBUSY : INS_ECONFLICT;
 		pthread_mutex_unlock(&ln->scale.lock);
 		pthread_mutex_unlock(&ln->control.lock);
 		return rc;
@@ -334,10 +340,10 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 	if (!answered) {
 		snprintf(err, errlen, "no measurement from the %s insole within %d s: is it streaming?",
 			 ins_foot_name((unsigned)foot), SCALE_TIMEOUT_S);
-		rc = INS_STORE_EBUSY;
+		rc = INS_EBUSY;
 	} else if (!res.ok) {
 		snprintf(err, errlen, "%s", res.why);
-		rc = INS_STORE_ECONFLICT;
+		rc = INS_ECONFLICT;
 	} else {
 		*result = scale_result_json(&res);
 		rc = 0;

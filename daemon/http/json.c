@@ -56,10 +56,10 @@ void http_resp_error(struct http_response *resp, unsigned status, const char *fi
 unsigned http_status_from_store(int rc)
 {
 	switch (rc) {
-	case INS_STORE_OK: return 200;
-	case INS_STORE_ENOTFOUND: return 404;
-	case INS_STORE_EINVAL: return 400;
-	case INS_STORE_ECONFLICT: return 409;
+	case INS_OK: return 200;
+	case INS_ENOTFOUND: return 404;
+	case INS_EINVAL: return 400;
+	case INS_ECONFLICT: return 409;
 	default: return 503; /* busy, I/O, queue full: the database is not available right now */
 	}
 }
@@ -82,7 +82,7 @@ void http_resp_store_error(struct http_response *resp, int rc, const char *err)
 {
 	unsigned status = http_status_from_store(rc);
 	char field[48];
-	const char *msg = err && *err ? err : ins_store_strerror(rc);
+	const char *msg = err && *err ? err : ins_strerror(rc);
 
 	if (status == 400 && leading_field(msg, field, sizeof(field)))
 		http_resp_error(resp, status, field, "%s", msg);
@@ -90,7 +90,7 @@ void http_resp_store_error(struct http_response *resp, int rc, const char *err)
 		http_resp_error(resp, status, NULL, "%s", msg);
 	/* 5xx are database conditions (sqlite3_errstr text), safe to log. */
 	if (status >= 500)
-		resp->log_msg = ins_store_strerror(rc);
+		resp->log_msg = ins_strerror(rc);
 }
 
 int http_resp_header(struct http_response *resp, const char *name, const char *value)

@@ -375,16 +375,24 @@ static struct {
 static int hook_start(void *ctx, const struct ins_session_meta *meta, int64_t *id, char *err, size_t errlen)
 {
 	struct ins_session_meta m = *meta;
+	struct ins_error e = { "", "" };
+	int rc;
 
 	m.layout[INS_FOOT_LEFT] = "fsr16";
 	m.layout[INS_FOOT_RIGHT] = "fsr16";
 	m.devices = "test";
-	return ins_store_session_start(fx.store, &m, id, err, errlen);
+	rc = ins_store_session_start(fx.store, &m, id, &e);
+	snprintf(err, errlen, "%s", e.msg);
+	return rc;
 }
 
 static int hook_stop(void *ctx, int64_t id, char *err, size_t errlen)
 {
-	return ins_store_session_stop(fx.store, id, err, errlen);
+	struct ins_error e = { "", "" };
+	int rc = ins_store_session_stop(fx.store, id, &e);
+
+	snprintf(err, errlen, "%s", e.msg);
+	return rc;
 }
 
 static int hook_tare(void *ctx, int foot, char *err, size_t errlen)
@@ -466,6 +474,7 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
 					.sse_stall_timeout_s = stall_s, .clock_us = stopped_clock_us };
 	char err[400], db[128], web[128], vendor[128], outside[128];
+	struct ins_error serr;
 
 	strcpy(fx.dir, "/tmp/ins-http-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
@@ -493,8 +502,8 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 	scfg.db_path = db;
 	scfg.sql_dir = SRC "/sql";
 	scfg.layout_dir = SRC "/layouts";
-	fx.store = ins_store_open(&scfg, err, sizeof(err));
-	ck_assert_msg(fx.store, "store: %s", err);
+	fx.store = ins_store_open(&scfg, &serr);
+	ck_assert_msg(fx.store, "store: %s", serr.msg);
 	lcfg.layout[INS_FOOT_LEFT] = fx.layout;
 	lcfg.layout[INS_FOOT_RIGHT] = fx.layout;
 	fx.live = ins_live_new(&lcfg, err, sizeof(err));
@@ -1979,6 +1988,7 @@ END_TEST
  * unknown, malformed ids and other methods get their errors. */
 START_TEST(session_curves_served_from_the_store)
 {
+	struct ins_error serr = { "", "" };
 	char path[96], err[256] = "";
 	struct ins_synth_params p;
 	struct ins_synth *syn;
@@ -2007,8 +2017,8 @@ START_TEST(session_curves_served_from_the_store)
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	ck_assert(has_header("Content-Type: application/json"));
 	served = body_json();
-	stored = ins_store_session_curves(fx.store, id, &rc, err, sizeof(err));
-	ck_assert_msg(stored != NULL, "%s", err);
+	stored = ins_store_session_curves(fx.store, id, &rc, &serr);
+	ck_assert_msg(stored != NULL, "%s", serr.msg);
 	ck_assert_msg(json_equal(served, stored), "served and stored curves differ");
 	ck_assert_int_eq(json_int_at(served, "points"), 101);
 	/* about 9 steps a foot in 10 s at the model's cadence */
@@ -2058,7 +2068,7 @@ static int hook_scale(void *ctx, int foot, json_t **result, char *err, size_t er
 	scale_hook_foot = foot;
 	if (foot == INS_FOOT_RIGHT) {
 		snprintf(err, errlen, "the force was not steady: stand still on the right foot alone");
-		return INS_STORE_ECONFLICT;
+		return INS_ECONFLICT;
 	}
 	*result = json_pack("{s:b,s:s,s:f,s:f,s:i,s:f,s:f}", "ok", 1, "foot", "left", "measured_force_n", 350.0,
 			    "sd_force_n", 3.5, "frames", 201, "body_weight_n", 700.0, "scale", 2.0);
