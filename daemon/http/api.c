@@ -234,7 +234,7 @@ static void h_subjects(struct ins_http *http, const struct http_request *req,
 	if (req->method != INS_HTTP_POST) {
 		j = ins_store_subject_list(http->store, &rc, &err);
 		if (!j) {
-			http_resp_store_error(resp, rc, err.msg);
+			http_resp_result(resp, rc, &err);
 			return;
 		}
 		if (json_is_array(j))
@@ -247,7 +247,7 @@ static void h_subjects(struct ins_http *http, const struct http_request *req,
 		return;
 	rc = ins_store_subject_create(http->store, j, &id, &err);
 	if (rc) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		json_decref(j);
 		return;
 	}
@@ -270,7 +270,7 @@ static void h_subject(struct ins_http *http, const struct http_request *req,
 	rc = ins_store_subject_update(http->store, route->object_id, j, &err);
 	json_decref(j);
 	if (rc)
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "id", (json_int_t)route->object_id));
 }
@@ -313,9 +313,9 @@ static void h_tare(struct ins_http *http, const struct http_request *req,
 		http_hook_missing(resp, "tare");
 		goto out;
 	}
-	rc = http->hooks.tare(http->hooks.ctx, (int)foot, err.msg, sizeof(err.msg));
+	rc = http->hooks.tare(http->hooks.ctx, (int)foot, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, json_pack("{s:b,s:s}", "ok", 1, "foot", ins_foot_name(foot)));
 out:
@@ -347,9 +347,9 @@ static void h_body_weight(struct ins_http *http, const struct http_request *req,
 		http_hook_missing(resp, "body weight calibration");
 		goto out;
 	}
-	rc = http->hooks.set_body_weight(http->hooks.ctx, kg * INS_GRAVITY, err.msg, sizeof(err.msg));
+	rc = http->hooks.set_body_weight(http->hooks.ctx, kg * INS_GRAVITY, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, json_pack("{s:b,s:f,s:f}", "ok", 1, "body_weight_kg", kg,
 							"body_weight_n", kg * INS_GRAVITY));
@@ -373,9 +373,9 @@ static void h_body_weight_scale(struct ins_http *http, const struct http_request
 		http_hook_missing(resp, "body-weight scaling");
 		goto out;
 	}
-	rc = http->hooks.body_weight_scale(http->hooks.ctx, (int)foot, &result, err.msg, sizeof(err.msg));
+	rc = http->hooks.body_weight_scale(http->hooks.ctx, (int)foot, &result, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, result);
 out:

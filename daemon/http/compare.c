@@ -133,7 +133,7 @@ void http_compare(struct ins_http *http, const struct http_request *req, struct 
 			if (rc == INS_ENOTFOUND)
 				http_resp_error(resp, 404, "ids", "ids: no session %" PRId64, ids[i]);
 			else
-				http_resp_store_error(resp, rc, err.msg);
+				http_resp_result(resp, rc, &err);
 			return;
 		}
 		json_array_append_new(sessions, s);

@@ -24,7 +24,7 @@ static void answer_session(struct ins_http *http, int64_t id, unsigned status, s
 	json_t *s = ins_store_session_get(http->store, id, &rc, &err);
 
 	if (!s) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, status, s);
@@ -60,9 +60,9 @@ static void h_session_start(struct ins_http *http, const struct http_request *re
 				    http_recording_id(http));
 		goto out;
 	}
-	rc = http->hooks.start_recording(http->hooks.ctx, &meta, &id, err.msg, sizeof(err.msg));
+	rc = http->hooks.start_recording(http->hooks.ctx, &meta, &id, &err);
 	if (rc) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		goto out;
 	}
 	http_set_recording(http, id, 0);
@@ -107,7 +107,7 @@ static void h_session_list(struct ins_http *http, const struct http_request *req
 	built = ins_mono_us();
 	list = ins_store_session_list(http->store, &f, &rc, &err);
 	if (!list) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, 200, list);
@@ -141,7 +141,7 @@ static void h_session_patch(struct ins_http *http, const struct http_request *re
 		goto out;
 	rc = ins_store_session_update(http->store, id, body, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 	else
 		answer_session(http, id, 200, resp);
 out:
@@ -166,7 +166,7 @@ void http_api_session(struct ins_http *http, const struct http_request *req,
 		}
 		rc = ins_store_session_delete(http->store, route->object_id, &err);
 		if (rc)
-			http_resp_store_error(resp, rc, err.msg);
+			http_resp_result(resp, rc, &err);
 		else
 			http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "deleted",
 								(json_int_t)route->object_id));
@@ -182,7 +182,7 @@ static int session_state_is(struct ins_http *http, int64_t id, const char *state
 	json_t *s = ins_store_session_get(http->store, id, &rc, &err);
 
 	if (!s) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return -1;
 	}
 	is = json_is_string(json_object_get(s, "state")) &&
@@ -211,9 +211,9 @@ void http_api_session_stop(struct ins_http *http, const struct http_request *req
 		http_hook_missing(resp, "recording");
 		return;
 	}
-	rc = http->hooks.stop_recording(http->hooks.ctx, id, err.msg, sizeof(err.msg));
+	rc = http->hooks.stop_recording(http->hooks.ctx, id, &err);
 	if (rc) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_lanes_stopped(http, id);
@@ -232,7 +232,7 @@ void http_api_session_steps(struct ins_http *http, const struct http_request *re
 		return;
 	steps = ins_store_session_steps(http->store, route->object_id, &rc, &err);
 	if (!steps) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	if (json_is_array(steps))
@@ -264,7 +264,7 @@ void http_api_session_heatmap(struct ins_http *http, const struct http_request *
 		return;
 	hm = ins_store_session_heatmap(http->store, route->object_id, foot, kind, &rc, &err);
 	if (!hm) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	json_object_set_new(hm, "foot", json_string(ins_foot_name(foot)));
@@ -285,7 +285,7 @@ void http_api_session_curves(struct ins_http *http, const struct http_request *r
 		return;
 	curves = ins_store_session_curves(http->store, route->object_id, &rc, &err);
 	if (!curves) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, 200, curves);
@@ -305,7 +305,7 @@ void http_api_session_frames(struct ins_http *http, const struct http_request *r
 		return;
 	fr = ins_store_session_frames(http->store, route->object_id, foot, &rc, &err);
 	if (!fr) {
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, 200, fr);
@@ -321,7 +321,7 @@ void http_api_session_reanalyze(struct ins_http *http, const struct http_request
 		return;
 	rc = ins_store_session_reanalyze(http->store, route->object_id, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 	else
 		answer_session(http, route->object_id, 200, resp);
 }
@@ -344,7 +344,7 @@ void http_api_session_selection(struct ins_http *http, const struct http_request
 	rc = ins_store_session_select(http->store, route->object_id, body, &err);
 	json_decref(body);
 	if (rc)
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 	else
 		answer_session(http, route->object_id, 200, resp);
 }
@@ -368,7 +368,7 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 			return;
 		resp->export = ins_store_export_open(http->store, route->object_id, files[i].kind, &rc, &err);
 		if (!resp->export) {
-			http_resp_store_error(resp, rc, err.msg);
+			http_resp_result(resp, rc, &err);
 			return;
 		}
 		resp->status = 200;
@@ -452,7 +452,6 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 		const char *found = ins_import_detect(req->upload_path, err.msg, sizeof(err.msg));
 
 		if (!found || strcmp(found, format) != 0) {
-			name_the_upload(req, err.msg, sizeof(err.msg));
 			http_resp_error(resp, 400, "format", "format: the upload does not look like %s (%s)", format,
 					    found ? found : "unrecognised");
 			return;
@@ -463,7 +462,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, &err);
 	if (rc) {
 		name_the_upload(req, err.msg, sizeof(err.msg));
-		http_resp_store_error(resp, rc, err.msg);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	ins_info("imported a recording as session %" PRId64, id);

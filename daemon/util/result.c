@@ -45,9 +45,3 @@ void ins_error_about(struct ins_error *e, const char *field)
 {
 	snprintf(e->field, sizeof(e->field), "%s", field);
 }
-
-void ins_error_clear(struct ins_error *e)
-{
-	e->msg[0] = '\0';
-	e->field[0] = '\0';
-}

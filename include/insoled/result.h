@@ -40,7 +40,5 @@ void ins_error_field(struct ins_error *e, const char *field, const char *fmt, ..
 /* Name the member a message already in e->msg is about (one written by a
  * function that fills a plain char buffer, such as ins_body_weight_check_n). */
 void ins_error_about(struct ins_error *e, const char *field);
-/* Empty message, no field. */
-void ins_error_clear(struct ins_error *e);
 
 #endif
