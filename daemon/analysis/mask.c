@@ -187,13 +187,6 @@ void ins_mask_acc_free(struct ins_mask_acc *acc)
 	free(acc);
 }
 
-static float lanes_max(ins_v4f v)
-{
-	float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
-
-	return a > b ? a : b;
-}
-
 /* One sensor into the sums of its run. */
 static inline void add_sensor(float v, float w, float area, float *peak, float *fsum, float *asum)
 {
@@ -207,39 +200,57 @@ struct run_add {
 	float peak, force, area;
 };
 
-/* One run's sums: four sensors a step in vector lanes (the vector types of
- * frame_metrics.h), then the rest (at most three: all of a short run, the
- * usual case on sparse insoles) one by one without a loop.  Pressures are
- * never negative, so a run with no pressure (cells off the foot, which are
- * most of a grid) adds zeros and leaves the frame as it was; a NaN
- * pressure still reaches the force.  Always inlined, so a caller's loop
- * keeps the run's set-up out of it. */
+/* A run's sums go in two parts: its whole vectors of four sensors in
+ * vector lanes (the vector types of frame_metrics.h), the lanes then
+ * summed, then the rest (at most three: all of a short run, the usual case
+ * on sparse insoles) one by one without a loop.  Pressures are never
+ * negative, so a run with no pressure (cells off the foot, which are most
+ * of a grid) adds zeros and leaves the frame as it was; a NaN pressure
+ * still reaches the force.  Always inlined, so a caller's loop keeps the
+ * run's set-up out of it. */
+struct run_lanes {
+	ins_v4f peak, force, area;
+};
+
+static inline __attribute__((always_inline)) struct run_lanes run_vectors(const float *p, const float *w,
+									   const float *area, unsigned len)
+{
+	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
+	struct run_lanes l = { { 0 }, { 0 }, { 0 } };
+
+	for (unsigned i = 0; i + 4 <= len; i += 4) {
+		ins_v4f v = ins_v4f_load(p + i);
+		l.peak = ins_v4f_select(v > l.peak, v, l.peak);
+		l.force += v * ins_v4f_load(w + i);
+		l.area += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
+	}
+	return l;
+}
+
+static inline __attribute__((always_inline)) struct run_add run_tail(const float *p, const float *w,
+								      const float *area, unsigned len, struct run_add s)
+{
+	unsigned i = len & ~3u;
+
+	if (i < len)
+		add_sensor(p[i], w[i], area[i], &s.peak, &s.force, &s.area);
+	if (i + 1 < len)
+		add_sensor(p[i + 1], w[i + 1], area[i + 1], &s.peak, &s.force, &s.area);
+	if (i + 2 < len)
+		add_sensor(p[i + 2], w[i + 2], area[i + 2], &s.peak, &s.force, &s.area);
+	return s;
+}
+
 static inline __attribute__((always_inline)) struct run_add run_sums(const float *p, const float *w,
 								      const float *area, unsigned len)
 {
-	float peak = 0.0f, fsum = 0.0f, asum = 0.0f;
-	unsigned i = 0;
+	struct run_add s = { 0.0f, 0.0f, 0.0f };
 
 	if (len >= 4) {
-		const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
-		ins_v4f pk = { 0 }, force = { 0 }, a = { 0 };
-		for (; i + 4 <= len; i += 4) {
-			ins_v4f v = ins_v4f_load(p + i);
-			pk = ins_v4f_select(v > pk, v, pk);
-			force += v * ins_v4f_load(w + i);
-			a += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
-		}
-		peak = lanes_max(pk);
-		fsum = (force[0] + force[1]) + (force[2] + force[3]);
-		asum = (a[0] + a[1]) + (a[2] + a[3]);
+		struct run_lanes l = run_vectors(p, w, area, len);
+		s = (struct run_add){ ins_v4f_hmax(l.peak), ins_v4f_hsum(l.force), ins_v4f_hsum(l.area) };
 	}
-	if (i < len)
-		add_sensor(p[i], w[i], area[i], &peak, &fsum, &asum);
-	if (i + 1 < len)
-		add_sensor(p[i + 1], w[i + 1], area[i + 1], &peak, &fsum, &asum);
-	if (i + 2 < len)
-		add_sensor(p[i + 2], w[i + 2], area[i + 2], &peak, &fsum, &asum);
-	return (struct run_add){ peak, fsum, asum };
+	return run_tail(p, w, area, len, s);
 }
 
 static inline void add_to_region(struct mask_frame *f, unsigned region, float share, struct run_add s)
