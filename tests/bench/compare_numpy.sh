@@ -5,12 +5,12 @@
 # Each run 3 times; the best wall time and the best CPU time (user + sys)
 # are shown, and the ratios numpy / insoled.  A measuring tool, not a test.
 #
-#   tests/bench/compare_numpy.sh BUILDDIR [DATADIR]   (DATADIR: ../shared/data)
+#   tests/bench/compare_numpy.sh BUILDDIR [DATADIR]   (DATADIR: $INS_SHARED_DATA, else ../shared/data)
 # Needs python3-numpy (Debian: apt-get install python3-numpy) and /usr/bin/time.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: compare_numpy.sh BUILDDIR [DATADIR]}
-data=${2:-$here/../../../shared/data}
+data=${2:-${INS_SHARED_DATA:-$here/../../../shared/data}}
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
