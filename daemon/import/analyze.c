@@ -279,6 +279,8 @@ static int analyze_frames(struct analyze_run *r)
 {
 	const struct ins_import_sink sink = { .step = analyze_take_step, .arg = r };
 
+	if (r->opts.pipelined)
+		return ins_import_run_pipelined(r->imp, r->ana, r->layout, &sink, &r->tally, r->err, sizeof r->err);
 	return ins_import_run(r->imp, r->ana, r->layout, &sink, &r->tally, r->err, sizeof r->err);
 }
 
@@ -395,6 +397,7 @@ int ins_analyze_main(int argc, char **argv)
 		return rc;
 	}
 	memset(&res, 0, sizeof res);
+	o.pipelined = analyze_threads(&o) > 1;
 	rc = analyze_file(&o, o.files[0], stdout, NULL, &res);
 	if (rc < 0)
 		fprintf(stderr, "insoled --analyze: %s\n", res.err);

@@ -293,14 +293,12 @@ static void batch_table(const struct batch *b, double seconds)
 		seconds > 0 ? bytes / 1e6 / seconds : 0.0);
 }
 
-static int batch_jobs(const struct batch *b)
+int analyze_threads(const struct analyze_opts *o)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int jobs = b->o->jobs > 0 ? b->o->jobs : (cores > 0 ? (int)cores : 1);
+	int jobs = o->jobs > 0 ? o->jobs : (cores > 0 ? (int)cores : 1);
 
-	if (jobs > ANALYZE_JOBS_MAX)
-		jobs = ANALYZE_JOBS_MAX;
-	return (size_t)jobs > b->n ? (int)b->n : jobs;
+	return jobs > ANALYZE_JOBS_MAX ? ANALYZE_JOBS_MAX : jobs;
 }
 
 static int batch_collect(struct batch *b)
@@ -331,7 +329,8 @@ static void batch_free(struct batch *b)
 
 int analyze_batch(const struct analyze_opts *o)
 {
-	struct batch b = { .o = o };
+	struct analyze_opts run = *o;
+	struct batch b = { .o = &run };
 	pthread_t threads[ANALYZE_JOBS_MAX];
 	int jobs, started = 0, status = ANALYZE_EXIT_OK;
 
@@ -347,7 +346,10 @@ int analyze_batch(const struct analyze_opts *o)
 	}
 	b.tty = isatty(STDERR_FILENO);
 	b.t0 = batch_now();
-	jobs = batch_jobs(&b);
+	/* more threads than files: each file reads beside its analysis */
+	jobs = analyze_threads(o);
+	run.pipelined = (size_t)jobs > b.n;
+	jobs = (size_t)jobs > b.n ? (int)b.n : jobs;
 	for (int i = 0; i < jobs; i++)
 		started += pthread_create(&threads[started], NULL, batch_worker, &b) == 0;
 	if (started == 0)
