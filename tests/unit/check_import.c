@@ -1388,7 +1388,7 @@ static void run_traced(const char *path, int pipelined, int with_frames, unsigne
 	ck_assert_msg(imp != NULL, "%s", res->err);
 	res->trace = (struct run_trace){ .hash = 14695981039346656037ull, .fail_at = fail_at };
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		layout[foot] = ins_layout_load_named(LAYOUTS, "gaitpdb8", res->err, sizeof res->err);
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, "gaitpdb8", res->err, sizeof res->err);
 		ck_assert_msg(layout[foot] != NULL, "%s", res->err);
 		cfg.layout[foot] = layout[foot];
 	}
