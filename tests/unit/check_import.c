@@ -960,13 +960,16 @@ END_TEST
 #define WALK_LINE_MAX 256
 
 /* A clean synthetic walk in gaitpdb format: 1 s strides, 0.6 s stance,
- * half-sine force of 700 N shared by the 8 sensors. */
-static const char *write_walk(void)
+ * half-sine force of 700 N shared by the 8 sensors; seconds long, written
+ * to tmpdir/name.  A row from damaged_row on (0: none) is not numbers. */
+static const char *write_walk_of(const char *name, int seconds, int damaged_row)
 {
-	static char text[WALK_SECONDS * WALK_RATE_HZ * WALK_LINE_MAX];
-	size_t len = 0;
+	size_t cap = (size_t)seconds * WALK_RATE_HZ * WALK_LINE_MAX, len = 0;
+	char *text = malloc(cap);
+	const char *path;
 
-	for (int i = 0; i < WALK_SECONDS * WALK_RATE_HZ; i++) {
+	ck_assert_ptr_nonnull(text);
+	for (int i = 0; i < seconds * WALK_RATE_HZ; i++) {
 		double t = (double)i / WALK_RATE_HZ, force[2];
 
 		for (int foot = 0; foot < 2; foot++) {
@@ -974,13 +977,21 @@ static const char *write_walk(void)
 
 			force[foot] = phase < 0.6 ? round(700.0 * sin(M_PI * phase / 0.6) * 100.0) / 100.0 : 0.0;
 		}
-		len += (size_t)snprintf(text + len, sizeof text - len, "%.4f", t);
+		len += (size_t)snprintf(text + len, cap - len, "%.4f", t);
 		for (int foot = 0; foot < 2; foot++)
 			for (int k = 0; k < 8; k++)
-				len += (size_t)snprintf(text + len, sizeof text - len, "\t%.5f", force[foot] / 8);
-		len += (size_t)snprintf(text + len, sizeof text - len, "\t%.4f\t%.4f\r\n", force[0], force[1]);
+				len += (size_t)snprintf(text + len, cap - len, "\t%.5f", force[foot] / 8);
+		len += (size_t)snprintf(text + len, cap - len, "\t%.4f\t%.4f%s\r\n", force[0], force[1],
+					damaged_row && i == damaged_row ? "x" : "");
 	}
-	return write_tmp("walk.txt", text, len);
+	path = write_tmp(name, text, len);
+	free(text);
+	return path;
+}
+
+static const char *write_walk(void)
+{
+	return write_walk_of("walk.txt", WALK_SECONDS, 0);
 }
 
 /* Point fd at a new file; returns a copy of the old fd to restore. */
@@ -1308,6 +1319,129 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 }
 END_TEST
 
+/* Everything a run hands on, in order, hashed (FNV-1a): frames and steps
+ * with every field, and the run stopping at the fail_at-th callback. */
+struct run_trace {
+	uint64_t hash;
+	unsigned long calls, fail_at;
+};
+
+static void trace_mix(struct run_trace *t, const void *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		t->hash = (t->hash ^ ((const unsigned char *)data)[i]) * 1099511628211ull;
+}
+
+static int trace_frame(void *arg, const struct ins_import_frame *f, char *err, size_t errlen)
+{
+	struct run_trace *t = arg;
+
+	trace_mix(t, "F", 1);
+	trace_mix(t, &f->foot, sizeof f->foot);
+	trace_mix(t, &f->t_us, sizeof f->t_us);
+	trace_mix(t, &f->seq, sizeof f->seq);
+	trace_mix(t, f->values, f->n * sizeof *f->values);
+	if (++t->calls == t->fail_at) {
+		snprintf(err, errlen, "sink full");
+		return -7;
+	}
+	return 0;
+}
+
+static int trace_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
+{
+	struct run_trace *t = arg;
+
+	trace_mix(t, "S", 1);
+	trace_mix(t, &step->foot, sizeof step->foot);
+	trace_mix(t, &step->index, sizeof step->index);
+	trace_mix(t, &step->flags, sizeof step->flags);
+	trace_mix(t, &step->contact_us, sizeof step->contact_us);
+	trace_mix(t, &step->toe_off_us, sizeof step->toe_off_us);
+	trace_mix(t, step->m, sizeof step->m);
+	if (++t->calls == t->fail_at) {
+		snprintf(err, errlen, "sink full");
+		return -7;
+	}
+	return 0;
+}
+
+struct run_result {
+	int rc;
+	char err[512];
+	struct run_trace trace;
+	struct ins_import_tally tally;
+};
+
+/* One run of path, sequential or pipelined; the left foot's frame at 0 s is
+ * refused (the analysis already holds one), frames kept when with_frames. */
+static void run_traced(const char *path, int pipelined, int with_frames, unsigned long fail_at,
+		       struct run_result *res)
+{
+	struct ins_import *imp = ins_import_open(path, NULL, res->err, sizeof res->err);
+	struct ins_layout *layout[INS_FOOT_COUNT];
+	struct ins_analysis_config cfg = { .body_weight_n = 700 };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	const struct ins_import_sink sink = { .frame = with_frames ? trace_frame : NULL, .step = trace_step,
+					      .arg = &res->trace };
+	float zero_kpa[8] = { 0 };
+
+	ck_assert_msg(imp != NULL, "%s", res->err);
+	res->trace = (struct run_trace){ .hash = 14695981039346656037ull, .fail_at = fail_at };
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		layout[foot] = ins_layout_load_named(LAYOUTS, "gaitpdb8", res->err, sizeof res->err);
+		ck_assert_msg(layout[foot] != NULL, "%s", res->err);
+		cfg.layout[foot] = layout[foot];
+	}
+	ana = ins_analysis_new(&cfg, res->err, sizeof res->err);
+	ck_assert_msg(ana != NULL, "%s", res->err);
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 0, zero_kpa, 8, &fm), 0);
+	res->err[0] = '\0';
+	res->rc = pipelined ? ins_import_run_pipelined(imp, ana, layout, &sink, &res->tally, res->err, sizeof res->err)
+			    : ins_import_run(imp, ana, layout, &sink, &res->tally, res->err, sizeof res->err);
+	ins_analysis_free(ana);
+	ins_import_close(imp);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(layout[foot]);
+}
+
+static void same_runs(const char *path, int with_frames, unsigned long fail_at, int want_rc)
+{
+	struct run_result seq, pipe;
+
+	run_traced(path, 0, with_frames, fail_at, &seq);
+	run_traced(path, 1, with_frames, fail_at, &pipe);
+	ck_assert_int_eq(seq.rc, want_rc);
+	ck_assert_int_eq(pipe.rc, seq.rc);
+	ck_assert_str_eq(pipe.err, seq.err);
+	ck_assert_uint_eq(pipe.trace.calls, seq.trace.calls);
+	ck_assert_uint_eq(pipe.trace.hash, seq.trace.hash);
+	ck_assert_int_eq(memcmp(&pipe.tally, &seq.tally, sizeof seq.tally), 0);
+}
+
+/* 300 s (60,000 frames) pass through many chunks and the whole ring. */
+START_TEST(the_pipelined_run_hands_on_what_the_sequential_run_does)
+{
+	const char *walk = write_walk_of("long.txt", 300, 0);
+	const char *damaged = write_walk_of("damaged.txt", 300, 25000);
+	struct run_result seq;
+
+	same_runs(walk, 1, 0, 0);
+	same_runs(walk, 0, 0, 0);
+	run_traced(walk, 0, 0, 0, &seq);
+	ck_assert_uint_eq(seq.tally.misfit[INS_FOOT_LEFT], 1);
+	ck_assert_uint_gt(seq.trace.calls, 500);
+	/* bad input: every frame and step before the bad line, then its error */
+	same_runs(damaged, 1, 0, -1);
+	run_traced(damaged, 1, 1, 0, &seq);
+	ck_assert_ptr_nonnull(strstr(seq.err, "damaged.txt:25001: total right: '"));
+	/* a sink that fails stops both at the same callback */
+	same_runs(walk, 1, 31000, -7);
+	same_runs(walk, 0, 300, -7);
+}
+END_TEST
+
 /* Every form of start time the readers meet, to the microsecond. */
 START_TEST(start_times_in_every_vendor_form)
 {
@@ -1390,6 +1524,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
+	tcase_add_test(analysis, the_pipelined_run_hands_on_what_the_sequential_run_does);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
 	suite_add_tcase(s, analysis);
