@@ -121,7 +121,7 @@ static void fill_status(void *ctx, json_t *status)
 }
 
 /* Asks the analysis thread for the calibration in force now. */
-static int snapshot_calibration(struct lane *ln, char *err, size_t errlen)
+static int snapshot_calibration(struct lane *ln, struct ins_error *err)
 {
 	struct timespec deadline;
 	int rc = 0;
@@ -135,8 +135,8 @@ static int snapshot_calibration(struct lane *ln, char *err, size_t errlen)
 	ln->snapshot.requested = 0;
 	pthread_mutex_unlock(&ln->snapshot.lock);
 	if (rc != 0) {
-		snprintf(err, errlen, "the analysis is not responding: try again");
-		return INS_STORE_EBUSY;
+		ins_error_msg(err, "the analysis is not responding: try again");
+		return INS_EUNAVAIL;
 	}
 	return 0;
 }
@@ -153,23 +153,23 @@ static char *calibration_json(const struct lane *ln)
 	return ins_store_calib_to_json(calib, n);
 }
 
-static int wait_for_streaming_device(struct lane *ln, char *err, size_t errlen)
+static int wait_for_streaming_device(struct lane *ln, struct ins_error *err)
 {
 	const struct timespec poll = { 0, STREAM_POLL_MS * 1000000L };
 
 	for (int waited = 0; ins_acq_streaming(ln->acq) == 0; waited += STREAM_POLL_MS) {
 		if (waited >= STREAM_WAIT_MS) {
-			snprintf(err, errlen, "no device is streaming (GET /api/status says why): "
+			ins_error_msg(err, "no device is streaming (GET /api/status says why): "
 				 "nothing to record");
-			return INS_STORE_EBUSY;
+			return INS_EUNAVAIL;
 		}
 		nanosleep(&poll, NULL);
 	}
-	return INS_STORE_OK;
+	return INS_OK;
 }
 
 static int start_recording(void *ctx, const struct ins_session_meta *meta_in, int64_t *session_id,
-			   char *err, size_t errlen)
+			   struct ins_error *err)
 {
 	struct lane *ln = ctx;
 	struct ins_session_meta meta = *meta_in;
@@ -180,13 +180,13 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 	pthread_mutex_lock(&ln->control.lock);
 	pthread_rwlock_rdlock(&ln->d->reload_lock);
 	if (atomic_load(&ln->control.recording) != NO_SESSION) {
-		snprintf(err, errlen, "session %" PRId64 " is already recording: stop it first",
+		ins_error_msg(err, "session %" PRId64 " is already recording: stop it first",
 			 (int64_t)atomic_load(&ln->control.recording));
-		rc = INS_STORE_ECONFLICT;
+		rc = INS_ECONFLICT;
 		goto out;
 	}
-	if ((rc = wait_for_streaming_device(ln, err, errlen)) != 0 ||
-	    (rc = snapshot_calibration(ln, err, errlen)) != 0)
+	if ((rc = wait_for_streaming_device(ln, err)) != 0 ||
+	    (rc = snapshot_calibration(ln, err)) != 0)
 		goto out;
 	calib_json = calibration_json(ln);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
@@ -195,8 +195,8 @@ static int start_recording(void *ctx, const struct ins_session_meta *meta_in, in
 		meta.body_weight_n = ln->control.body_weight_n;
 	meta.calibration_json = calib_json;
 	meta.lane = ln->name;
-	rc = ins_store_session_start(ln->d->store, &meta, session_id, err, errlen);
-	if (rc == INS_STORE_OK) {
+	rc = ins_store_session_start(ln->d->store, &meta, session_id, err);
+	if (rc == INS_OK) {
 		ln->control.session_body_weight_n = meta.body_weight_n;
 		atomic_store(&ln->control.recording, *session_id);
 		ins_info("%srecording session %" PRId64, ln->log_prefix, *session_id);
@@ -236,7 +236,7 @@ static void wait_for_worker_pass(struct lane *ln)
 	}
 }
 
-static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errlen)
+static int stop_recording(void *ctx, int64_t session_id, struct ins_error *err)
 {
 	struct lane *ln = lane_recording(((struct lane *)ctx)->d, session_id, ctx);
 	int rc;
@@ -246,20 +246,20 @@ static int stop_recording(void *ctx, int64_t session_id, char *err, size_t errle
 		atomic_store(&ln->control.recording, NO_SESSION);
 		wait_for_worker_pass(ln);
 	}
-	rc = ins_store_session_stop(ln->d->store, session_id, err, errlen);
-	if (rc == INS_STORE_OK)
+	rc = ins_store_session_stop(ln->d->store, session_id, err);
+	if (rc == INS_OK)
 		ins_info("%ssession %" PRId64 " stopped", ln->log_prefix, session_id);
 	pthread_mutex_unlock(&ln->control.lock);
 	return rc;
 }
 
-static int request_tare(void *ctx, int foot, char *err, size_t errlen)
+static int request_tare(void *ctx, int foot, struct ins_error *err)
 {
 	struct lane *ln = ctx;
 
 	if (foot < 0 || foot >= INS_FOOT_COUNT || !ln->layout[foot]) {
-		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
-		return INS_STORE_EINVAL;
+		ins_error_field(err, "foot", "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
+		return INS_EINVAL;
 	}
 	pthread_mutex_lock(&ln->control.lock);
 	atomic_store(&ln->control.tare_request[foot], 1);
@@ -267,12 +267,14 @@ static int request_tare(void *ctx, int foot, char *err, size_t errlen)
 	return 0;
 }
 
-static int set_body_weight(void *ctx, double body_weight_n, char *err, size_t errlen)
+static int set_body_weight(void *ctx, double body_weight_n, struct ins_error *err)
 {
 	struct lane *ln = ctx;
 
-	if (ins_body_weight_check_n("body_weight_n", body_weight_n, err, errlen) < 0)
-		return INS_STORE_EINVAL;
+	if (ins_body_weight_check_n("body_weight_n", body_weight_n, err->msg, sizeof(err->msg)) < 0) {
+		ins_error_about(err, "body_weight_n");
+		return INS_EINVAL;
+	}
 	pthread_mutex_lock(&ln->control.lock);
 	ln->control.body_weight_n = body_weight_n;
 	atomic_store(&ln->control.body_weight_changed, 1);
@@ -290,7 +292,7 @@ static json_t *scale_result_json(const struct ins_bw_scale_result *r)
 /* Hands the request to the analysis thread and waits for its answer; one
  * at a time (a second is refused at once), refused while recording so a
  * session's calibration, recorded at its start, already holds the scale. */
-static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+static int body_weight_scale(void *ctx, int foot, json_t **result, struct ins_error *err)
 {
 	struct lane *ln = ctx;
 	struct ins_bw_scale_result res;
@@ -298,24 +300,24 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 	int rc = 0, answered;
 
 	if (foot < 0 || foot >= INS_FOOT_COUNT || !ln->layout[foot]) {
-		snprintf(err, errlen, "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
-		return INS_STORE_EINVAL;
+		ins_error_field(err, "foot", "foot: no %s insole is connected", ins_foot_name((unsigned)foot));
+		return INS_EINVAL;
 	}
 	pthread_mutex_lock(&ln->control.lock);
 	if (atomic_load(&ln->control.recording) != NO_SESSION) {
-		snprintf(err, errlen, "session %" PRId64 " is recording: scale before starting a recording",
+		ins_error_msg(err, "session %" PRId64 " is recording: scale before starting a recording",
 			 (int64_t)atomic_load(&ln->control.recording));
 		pthread_mutex_unlock(&ln->control.lock);
-		return INS_STORE_ECONFLICT;
+		return INS_ECONFLICT;
 	}
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += SCALE_TIMEOUT_S;
 	pthread_mutex_lock(&ln->scale.lock);
 	if (ln->scale.state != SCALE_IDLE) {
-		snprintf(err, errlen, ln->scale.state == SCALE_ABANDONED
+		ins_error_msg(err, ln->scale.state == SCALE_ABANDONED
 					      ? "the previous measurement is still being cancelled: try again"
 					      : "a body-weight measurement is already running: wait for its answer");
-		rc = ln->scale.state == SCALE_ABANDONED ? INS_STORE_EBUSY : INS_STORE_ECONFLICT;
+		rc = ln->scale.state == SCALE_ABANDONED ? INS_EBUSY : INS_ECONFLICT;
 		pthread_mutex_unlock(&ln->scale.lock);
 		pthread_mutex_unlock(&ln->control.lock);
 		return rc;
@@ -332,12 +334,12 @@ static int body_weight_scale(void *ctx, int foot, json_t **result, char *err, si
 	res = ln->scale.result;
 	ln->scale.state = answered ? SCALE_IDLE : SCALE_ABANDONED;
 	if (!answered) {
-		snprintf(err, errlen, "no measurement from the %s insole within %d s: is it streaming?",
+		ins_error_msg(err, "no measurement from the %s insole within %d s: is it streaming?",
 			 ins_foot_name((unsigned)foot), SCALE_TIMEOUT_S);
-		rc = INS_STORE_EBUSY;
+		rc = INS_EUNAVAIL;
 	} else if (!res.ok) {
-		snprintf(err, errlen, "%s", res.why);
-		rc = INS_STORE_ECONFLICT;
+		ins_error_msg(err, "%s", res.why);
+		rc = INS_ECONFLICT;
 	} else {
 		*result = scale_result_json(&res);
 		rc = 0;

@@ -101,10 +101,13 @@ static int open_store(struct daemon *d, char *err, size_t errlen)
 		.layout_dir = layout_dir,
 		.refuse_corrupt = d->cfg->refuse_corrupt_db,
 	};
+	struct ins_error e;
 
 	daemon_data_path(d->cfg, "sql", sql_dir, sizeof(sql_dir));
 	daemon_data_path(d->cfg, "layouts", layout_dir, sizeof(layout_dir));
-	d->store = ins_store_open(&sc, err, errlen);
+	d->store = ins_store_open(&sc, &e);
+	if (!d->store)
+		snprintf(err, errlen, "%s", e.msg);
 	return d->store ? 0 : -1;
 }
 

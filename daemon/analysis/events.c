@@ -24,6 +24,19 @@
  * the noise of FSR insoles. */
 #define EV_ONSET_FRACTION 0.05
 #define EV_END_FRACTION 0.05
+/* Raw footswitches end stance lower, 2.5 % of the way: their unloading
+ * often ends in a slow creep to the floor, and the published footswitch
+ * timings put toe-off 2-4 % above the floor where the fall runs smoothly
+ * into it (gaitndd feet with a flat floor); where the fall stops before
+ * that (a rebound or a plateau), stance ends at the fall's end (see
+ * fall_end). */
+#define EV_END_FRACTION_RAW 0.025
+/* The swing noise that a rebound must exceed is measured on the last part
+ * of the swing before the contact: from 150 ms to 50 ms before it, clear
+ * of the loading and (at any walking swing of 250 ms or more) mostly of
+ * the previous toe-off's tail. */
+#define EV_NOISE_FROM_US 150000
+#define EV_NOISE_TO_US 50000
 /* On calibrated insoles the onset and end levels are also capped at 40 N
  * above the floor: the highest force-plate contact threshold in use (20-40 N;
  * 40 N in Blades et al. 2023), so a heavy subject or a runner (1,500 N
@@ -231,15 +244,38 @@ static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double le
 /* Fall rate from sample k over at least EV_SLOPE_SPAN_US (or to the newest
  * sample): one sample at 100 Hz, three at 300 Hz, so sample noise does not
  * decide where a fall ends. */
-static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest)
+static uint64_t span_end(const struct ins_events *ev, uint64_t k, uint64_t newest)
 {
 	uint64_t e = k + 1;
-	int64_t dt;
 
 	while (e < newest && tat(ev, e) - tat(ev, k) < EV_SLOPE_SPAN_US)
 		e++;
-	dt = tat(ev, e) - tat(ev, k);
+	return e;
+}
+
+static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest)
+{
+	uint64_t e = span_end(ev, k, newest);
+	int64_t dt = tat(ev, e) - tat(ev, k);
+
 	return dt > 0 ? (xat(ev, e) - xat(ev, k)) / (double)dt : 0.0;
+}
+
+/* Sample of the steepest fall after the last loaded sample (fall rate over
+ * EV_SLOPE_SPAN_US); *rate gets that rate (0 when nothing falls). */
+static uint64_t steepest_fall(const struct ins_events *ev, uint64_t newest, double *rate)
+{
+	uint64_t k, at = ev->last_loaded;
+
+	*rate = 0;
+	for (k = ev->last_loaded; k < newest; k++) {
+		double s = slope_at(ev, k, newest);
+		if (s < *rate) {
+			*rate = s;
+			at = k;
+		}
+	}
+	return at;
 }
 
 /* End of the steep part of the unloading: where the tangent at the steepest
@@ -249,51 +285,93 @@ static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest)
  * threshold, rounding alone moved that knee by 130 ms. */
 static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest, double base)
 {
-	double steepest = 0;
-	uint64_t k, at = ev->last_loaded;
+	double steepest;
+	uint64_t at = steepest_fall(ev, newest, &steepest);
 	int64_t t;
 
-	for (k = ev->last_loaded; k < newest; k++) {
-		double s = slope_at(ev, k, newest);
-		if (s < steepest) {
-			steepest = s;
-			at = k;
-		}
-	}
 	if (steepest >= 0 || xat(ev, at) <= base)
 		return tat(ev, at);
 	t = tat(ev, at) + (int64_t)llround((base - xat(ev, at)) / steepest);
 	return t < tat(ev, newest) ? t : tat(ev, newest);
 }
 
-/* Refined toe-off: the return to EV_END_FRACTION above the floor found just
- * after the release.  On calibrated insoles, midway between that and the
- * knee of the unloading: their toe sensors keep a light load for a few tens
- * of ms after the foot has pushed off, which makes the level alone late
- * (the Moticon report's toe-offs lie where the force is back at 80-130 N,
- * near the knee).  A raw footswitch is a single sensor under the heel and
- * midfoot: no toes to linger, and its fall ends in the sensor's relaxation,
- * which makes the knee early; the published footswitch timings (gaitndd)
- * end stance at the level. */
+/* Sample-to-sample noise of the swing before the current stance's contact:
+ * the mean absolute difference over EV_NOISE_FROM_US to EV_NOISE_TO_US
+ * before it (0 when that part is not in the history). */
+static double swing_noise(const struct ins_events *ev)
+{
+	uint64_t first = oldest(ev), j = ev->stance_first;
+	double sum = 0;
+	unsigned n = 0;
+
+	if (ev->contact_us == INT64_MIN)
+		return 0;
+	for (; j > first + 1 && tat(ev, j - 1) >= ev->contact_us - EV_NOISE_FROM_US; j--) {
+		if (tat(ev, j - 1) > ev->contact_us - EV_NOISE_TO_US)
+			continue;
+		sum += fabs((double)xat(ev, j - 1) - (double)xat(ev, j - 2));
+		n++;
+	}
+	return n ? sum / n : 0;
+}
+
+/* Where the unloading of a raw footswitch stops: after the steepest fall,
+ * below the release level, the first instant the signal rises again over
+ * EV_SLOPE_SPAN_US by more than the swing noise (a rebound, or the end of
+ * a plateau).  The foot is off the ground by then: what follows is the
+ * sensor relaxing, not load.  Timed where that rise crosses the noise,
+ * interpolated between samples so it moves continuously with the signal.
+ * INT64_MAX when the fall runs smoothly into the floor. */
+static int64_t fall_end(const struct ins_events *ev, uint64_t newest, double base, double stance_level)
+{
+	double steepest, noise = swing_noise(ev), prev;
+	double cap = base + EV_RELEASE_FRACTION * (stance_level - base);
+	uint64_t k = steepest_fall(ev, newest, &steepest);
+
+	prev = xat(ev, span_end(ev, k, newest)) - xat(ev, k) - noise;
+	for (k++; span_end(ev, k, newest) < newest; k++) {
+		double rise = xat(ev, span_end(ev, k, newest)) - xat(ev, k) - noise;
+		if (rise > 0 && xat(ev, k) < cap) {
+			double f = prev < 0 ? prev / (prev - rise) : 1.0;
+			return tat(ev, k - 1) + (int64_t)llround(f * (double)(tat(ev, k) - tat(ev, k - 1)));
+		}
+		prev = rise;
+	}
+	return INT64_MAX;
+}
+
+/* Refined toe-off: the return to the end level above the floor found just
+ * after the release.  On calibrated insoles (EV_END_FRACTION, capped at
+ * 40 N), midway between that and the knee of the unloading: their toe
+ * sensors keep a light load for a few tens of ms after the foot has pushed
+ * off, which makes the level alone late (the Moticon report's toe-offs lie
+ * where the force is back at 80-130 N, near the knee).  A raw footswitch is
+ * a single sensor under the heel and midfoot: no toes to linger; its
+ * unloading ends either in a slow creep to the floor, which the published
+ * footswitch timings count as stance down to a low level
+ * (EV_END_FRACTION_RAW), or in a rebound or plateau above that level, where
+ * they end stance at the fall's end (fall_end): the earlier of the two. */
 static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, double stance_level,
 			      double *base_out)
 {
 	double base = xat(ev, ev->release_idx);
 	double thr;
 	uint64_t j;
-	int64_t level_t;
+	int64_t level_t, end_t;
 
 	for (j = ev->release_idx; j <= newest; j++)
 		if (xat(ev, j) < base)
 			base = xat(ev, j);
 	*base_out = base;
-	thr = base + onset_offset(ev, stance_level, base, EV_END_FRACTION);
+	thr = base + onset_offset(ev, stance_level, base,
+				  ev->zero_is_unloaded ? EV_END_FRACTION : EV_END_FRACTION_RAW);
 	for (j = ev->last_loaded; j < newest && xat(ev, j) > thr; j++)
 		;
 	level_t = j > ev->last_loaded ? crossing_time(ev, j - 1, j, thr) : tat(ev, j);
-	if (!ev->zero_is_unloaded)
-		return level_t;
-	return level_t + (unloading_knee(ev, newest, base) - level_t) / 2;
+	if (ev->zero_is_unloaded)
+		return level_t + (unloading_knee(ev, newest, base) - level_t) / 2;
+	end_t = fall_end(ev, newest, base, stance_level);
+	return end_t < level_t ? end_t : level_t;
 }
 
 static void start_stance(struct ins_events *ev, uint64_t i, int64_t contact_us)

@@ -224,7 +224,7 @@ static void h_live_stream(struct ins_http *http, const struct http_request *req,
 static void h_subjects(struct ins_http *http, const struct http_request *req,
 		       const struct http_route *route, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0;
 	int64_t id = 0;
 	json_t *j;
@@ -232,9 +232,9 @@ static void h_subjects(struct ins_http *http, const struct http_request *req,
 	if (http_need_store(http, resp) < 0)
 		return;
 	if (req->method != INS_HTTP_POST) {
-		j = ins_store_subject_list(http->store, &rc, err, sizeof(err));
+		j = ins_store_subject_list(http->store, &rc, &err);
 		if (!j) {
-			http_resp_store_error(resp, rc, err);
+			http_resp_result(resp, rc, &err);
 			return;
 		}
 		if (json_is_array(j))
@@ -245,9 +245,9 @@ static void h_subjects(struct ins_http *http, const struct http_request *req,
 	j = http_body_object(req, resp);
 	if (!j)
 		return;
-	rc = ins_store_subject_create(http->store, j, &id, err, sizeof(err));
+	rc = ins_store_subject_create(http->store, j, &id, &err);
 	if (rc) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		json_decref(j);
 		return;
 	}
@@ -258,7 +258,7 @@ static void h_subjects(struct ins_http *http, const struct http_request *req,
 static void h_subject(struct ins_http *http, const struct http_request *req,
 		      const struct http_route *route, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	json_t *j;
 	int rc;
 
@@ -267,10 +267,10 @@ static void h_subject(struct ins_http *http, const struct http_request *req,
 	j = http_body_object(req, resp);
 	if (!j)
 		return;
-	rc = ins_store_subject_update(http->store, route->object_id, j, err, sizeof(err));
+	rc = ins_store_subject_update(http->store, route->object_id, j, &err);
 	json_decref(j);
 	if (rc)
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "id", (json_int_t)route->object_id));
 }
@@ -304,7 +304,7 @@ static void h_tare(struct ins_http *http, const struct http_request *req,
 {
 	unsigned foot;
 	json_t *body = foot_request(req, resp, &foot);
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
 
 	if (!body)
@@ -313,9 +313,9 @@ static void h_tare(struct ins_http *http, const struct http_request *req,
 		http_hook_missing(resp, "tare");
 		goto out;
 	}
-	rc = http->hooks.tare(http->hooks.ctx, (int)foot, err, sizeof(err));
+	rc = http->hooks.tare(http->hooks.ctx, (int)foot, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, json_pack("{s:b,s:s}", "ok", 1, "foot", ins_foot_name(foot)));
 out:
@@ -327,7 +327,7 @@ static void h_body_weight(struct ins_http *http, const struct http_request *req,
 {
 	static const char *const allowed[] = { "body_weight_kg", NULL };
 	json_t *body = http_body_object(req, resp), *v;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	double kg;
 	int rc;
 
@@ -338,18 +338,18 @@ static void h_body_weight(struct ins_http *http, const struct http_request *req,
 	v = json_object_get(body, "body_weight_kg");
 	kg = json_is_number(v) ? json_number_value(v) : NAN;
 	if (!json_is_number(v))
-		snprintf(err, sizeof(err), "body_weight_kg: expected a number of kilograms");
-	if (!json_is_number(v) || ins_body_weight_check_kg("body_weight_kg", kg, err, sizeof(err)) < 0) {
-		http_resp_error(resp, 400, "body_weight_kg", "%s", err);
+		snprintf(err.msg, sizeof(err.msg), "body_weight_kg: expected a number of kilograms");
+	if (!json_is_number(v) || ins_body_weight_check_kg("body_weight_kg", kg, err.msg, sizeof(err.msg)) < 0) {
+		http_resp_error(resp, 400, "body_weight_kg", "%s", err.msg);
 		goto out;
 	}
 	if (!http->hooks.set_body_weight) {
 		http_hook_missing(resp, "body weight calibration");
 		goto out;
 	}
-	rc = http->hooks.set_body_weight(http->hooks.ctx, kg * INS_GRAVITY, err, sizeof(err));
+	rc = http->hooks.set_body_weight(http->hooks.ctx, kg * INS_GRAVITY, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, json_pack("{s:b,s:f,s:f}", "ok", 1, "body_weight_kg", kg,
 							"body_weight_n", kg * INS_GRAVITY));
@@ -364,7 +364,7 @@ static void h_body_weight_scale(struct ins_http *http, const struct http_request
 {
 	unsigned foot;
 	json_t *body = foot_request(req, resp, &foot), *result = NULL;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
 
 	if (!body)
@@ -373,9 +373,9 @@ static void h_body_weight_scale(struct ins_http *http, const struct http_request
 		http_hook_missing(resp, "body-weight scaling");
 		goto out;
 	}
-	rc = http->hooks.body_weight_scale(http->hooks.ctx, (int)foot, &result, err, sizeof(err));
+	rc = http->hooks.body_weight_scale(http->hooks.ctx, (int)foot, &result, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 	else
 		http_resp_json(resp, 200, result);
 out:

@@ -59,10 +59,10 @@ static json_t *heatmap_diffs(struct ins_http *http, int64_t base_id, int64_t lat
 	json_t *out = json_object();
 
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
-		char err[256];
+		struct ins_error err;
 		int rc = 0;
-		json_t *a = ins_store_session_heatmap(http->store, base_id, f, kind, &rc, err, sizeof(err));
-		json_t *b = a ? ins_store_session_heatmap(http->store, later_id, f, kind, &rc, err, sizeof(err)) : NULL;
+		json_t *a = ins_store_session_heatmap(http->store, base_id, f, kind, &rc, &err);
+		json_t *b = a ? ins_store_session_heatmap(http->store, later_id, f, kind, &rc, &err) : NULL;
 
 		json_object_set_new(out, ins_foot_name(f), heatmap_diff(a, b));
 		json_decref(a);
@@ -124,16 +124,16 @@ void http_compare(struct ins_http *http, const struct http_request *req, struct 
 	}
 	sessions = json_array();
 	for (unsigned i = 0; i < n; i++) {
-		char err[256] = "";
+		struct ins_error err = { "", "" };
 		int rc = 0;
-		json_t *s = ins_store_session_get(http->store, ids[i], &rc, err, sizeof(err));
+		json_t *s = ins_store_session_get(http->store, ids[i], &rc, &err);
 
 		if (!s) {
 			json_decref(sessions);
-			if (rc == INS_STORE_ENOTFOUND)
+			if (rc == INS_ENOTFOUND)
 				http_resp_error(resp, 404, "ids", "ids: no session %" PRId64, ids[i]);
 			else
-				http_resp_store_error(resp, rc, err);
+				http_resp_result(resp, rc, &err);
 			return;
 		}
 		json_array_append_new(sessions, s);

@@ -291,8 +291,9 @@ int http_query_heatmap_kind(const struct http_request *req, const char **kind, s
 void http_resp_json(struct http_response *resp, unsigned status, json_t *obj); /* steals obj */
 void http_resp_error(struct http_response *resp, unsigned status, const char *field,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void http_resp_store_error(struct http_response *resp, int rc, const char *err);
-unsigned http_status_from_store(int rc);
+/* The answer to a failed store, session or hook call: the code's status,
+ * {"error": err->msg, "field": err->field (4xx, when set)}. */
+void http_resp_result(struct http_response *resp, int rc, const struct ins_error *err);
 int http_resp_header(struct http_response *resp, const char *name, const char *value);
 /* Parses the request body as a JSON object; on failure answers resp and returns NULL. */
 json_t *http_body_object(const struct http_request *req, struct http_response *resp);

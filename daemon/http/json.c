@@ -1,7 +1,6 @@
 /* JSON responses, error bodies and request-body helpers. */
 #include <config.h>
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 #include <strings.h>
 
 #include "http_priv.h"
-#include "insoled/store.h"
+#include "insoled/result.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
@@ -53,44 +52,41 @@ void http_resp_error(struct http_response *resp, unsigned status, const char *fi
 	resp->log_msg = NULL;
 }
 
-unsigned http_status_from_store(int rc)
+/* The one table from result codes to HTTP statuses. */
+static const struct {
+	int rc;
+	unsigned status;
+} rc_status[] = {
+	{ INS_OK, 200 },
+	{ INS_ENOTFOUND, 404 },
+	{ INS_EINVAL, 400 },
+	{ INS_ECONFLICT, 409 },
+	/* the database or the devices cannot do it right now: try again later */
+	{ INS_EBUSY, 503 },
+	{ INS_EIO, 503 },
+	{ INS_EFULL, 503 },
+	{ INS_EUNAVAIL, 503 },
+};
+
+static unsigned status_of(int rc)
 {
-	switch (rc) {
-	case INS_STORE_OK: return 200;
-	case INS_STORE_ENOTFOUND: return 404;
-	case INS_STORE_EINVAL: return 400;
-	case INS_STORE_ECONFLICT: return 409;
-	default: return 503; /* busy, I/O, queue full: the database is not available right now */
-	}
+	for (size_t i = 0; i < sizeof(rc_status) / sizeof(rc_status[0]); i++)
+		if (rc_status[i].rc == rc)
+			return rc_status[i].status;
+	return 503; /* as for the database's own failures: not available right now */
 }
 
-/* The store's messages start with the field at fault ("subject: too long"). */
-static int leading_field(const char *err, char *field, size_t len)
+void http_resp_result(struct http_response *resp, int rc, const struct ins_error *err)
 {
-	size_t n = 0;
+	unsigned status = status_of(rc);
+	const char *msg = err->msg[0] ? err->msg : ins_strerror(rc);
+	/* the field names a member of the request: a 5xx is never about one */
+	const char *field = status < 500 && err->field[0] ? err->field : NULL;
 
-	while (err[n] && (islower((unsigned char)err[n]) || err[n] == '_' || isdigit((unsigned char)err[n])))
-		n++;
-	if (n == 0 || n >= len || err[n] != ':')
-		return 0;
-	memcpy(field, err, n);
-	field[n] = '\0';
-	return 1;
-}
-
-void http_resp_store_error(struct http_response *resp, int rc, const char *err)
-{
-	unsigned status = http_status_from_store(rc);
-	char field[48];
-	const char *msg = err && *err ? err : ins_store_strerror(rc);
-
-	if (status == 400 && leading_field(msg, field, sizeof(field)))
-		http_resp_error(resp, status, field, "%s", msg);
-	else
-		http_resp_error(resp, status, NULL, "%s", msg);
-	/* 5xx are database conditions (sqlite3_errstr text), safe to log. */
+	http_resp_error(resp, status, field, "%s", msg);
+	/* 5xx are database and device conditions (sqlite3_errstr text), safe to log. */
 	if (status >= 500)
-		resp->log_msg = ins_store_strerror(rc);
+		resp->log_msg = ins_strerror(rc);
 }
 
 int http_resp_header(struct http_response *resp, const char *name, const char *value)

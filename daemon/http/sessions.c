@@ -19,12 +19,12 @@
 
 static void answer_session(struct ins_http *http, int64_t id, unsigned status, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0;
-	json_t *s = ins_store_session_get(http->store, id, &rc, err, sizeof(err));
+	json_t *s = ins_store_session_get(http->store, id, &rc, &err);
 
 	if (!s) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, status, s);
@@ -35,7 +35,8 @@ static void h_session_start(struct ins_http *http, const struct http_request *re
 	static const char *const allowed[] = { "subject", "footwear", "notes", NULL };
 	struct ins_session_meta meta = { 0 };
 	json_t *body = http_body_object(req, resp);
-	char err[256] = "", loc[64];
+	struct ins_error err = { "", "" };
+	char loc[64];
 	int64_t id = 0;
 	int rc;
 
@@ -59,9 +60,9 @@ static void h_session_start(struct ins_http *http, const struct http_request *re
 				    http_recording_id(http));
 		goto out;
 	}
-	rc = http->hooks.start_recording(http->hooks.ctx, &meta, &id, err, sizeof(err));
+	rc = http->hooks.start_recording(http->hooks.ctx, &meta, &id, &err);
 	if (rc) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		goto out;
 	}
 	http_set_recording(http, id, 0);
@@ -80,7 +81,7 @@ static void h_session_list(struct ins_http *http, const struct http_request *req
 	struct ins_session_filter f = { 0 };
 	int64_t from, to, offset, limit, built;
 	uint64_t writes;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0;
 	json_t *list;
 
@@ -104,9 +105,9 @@ static void h_session_list(struct ins_http *http, const struct http_request *req
 		return;
 	writes = atomic_load(&http->writes);
 	built = ins_mono_us();
-	list = ins_store_session_list(http->store, &f, &rc, err, sizeof(err));
+	list = ins_store_session_list(http->store, &f, &rc, &err);
 	if (!list) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, 200, list);
@@ -128,7 +129,7 @@ static void h_session_patch(struct ins_http *http, const struct http_request *re
 	static const char *const allowed[] = { "subject", "footwear", "notes", NULL };
 	json_t *body = http_body_object(req, resp);
 	const char *s;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
 
 	if (!body)
@@ -138,9 +139,9 @@ static void h_session_patch(struct ins_http *http, const struct http_request *re
 	    http_member_string(body, "footwear", 0, &s, resp) < 0 ||
 	    http_member_string(body, "notes", 0, &s, resp) < 0)
 		goto out;
-	rc = ins_store_session_update(http->store, id, body, err, sizeof(err));
+	rc = ins_store_session_update(http->store, id, body, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 	else
 		answer_session(http, id, 200, resp);
 out:
@@ -150,7 +151,7 @@ out:
 void http_api_session(struct ins_http *http, const struct http_request *req,
 			  const struct http_route *route, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
 
 	if (http_need_store(http, resp) < 0)
@@ -163,9 +164,9 @@ void http_api_session(struct ins_http *http, const struct http_request *req,
 					    route->object_id);
 			return;
 		}
-		rc = ins_store_session_delete(http->store, route->object_id, err, sizeof(err));
+		rc = ins_store_session_delete(http->store, route->object_id, &err);
 		if (rc)
-			http_resp_store_error(resp, rc, err);
+			http_resp_result(resp, rc, &err);
 		else
 			http_resp_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "deleted",
 								(json_int_t)route->object_id));
@@ -176,12 +177,12 @@ void http_api_session(struct ins_http *http, const struct http_request *req,
 
 static int session_state_is(struct ins_http *http, int64_t id, const char *state, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0, is;
-	json_t *s = ins_store_session_get(http->store, id, &rc, err, sizeof(err));
+	json_t *s = ins_store_session_get(http->store, id, &rc, &err);
 
 	if (!s) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return -1;
 	}
 	is = json_is_string(json_object_get(s, "state")) &&
@@ -194,7 +195,7 @@ void http_api_session_stop(struct ins_http *http, const struct http_request *req
 			       const struct http_route *route, struct http_response *resp)
 {
 	int64_t id = route->object_id;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc, recording;
 
 	if (http_need_store(http, resp) < 0)
@@ -210,9 +211,9 @@ void http_api_session_stop(struct ins_http *http, const struct http_request *req
 		http_hook_missing(resp, "recording");
 		return;
 	}
-	rc = http->hooks.stop_recording(http->hooks.ctx, id, err, sizeof(err));
+	rc = http->hooks.stop_recording(http->hooks.ctx, id, &err);
 	if (rc) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_lanes_stopped(http, id);
@@ -223,15 +224,15 @@ void http_api_session_stop(struct ins_http *http, const struct http_request *req
 void http_api_session_steps(struct ins_http *http, const struct http_request *req,
 				const struct http_route *route, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0;
 	json_t *steps;
 
 	if (http_need_store(http, resp) < 0)
 		return;
-	steps = ins_store_session_steps(http->store, route->object_id, &rc, err, sizeof(err));
+	steps = ins_store_session_steps(http->store, route->object_id, &rc, &err);
 	if (!steps) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	if (json_is_array(steps))
@@ -254,16 +255,16 @@ void http_api_session_heatmap(struct ins_http *http, const struct http_request *
 {
 	const char *kind;
 	unsigned foot;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0;
 	json_t *hm;
 
 	if (query_foot(req, &foot, resp) < 0 || http_query_heatmap_kind(req, &kind, resp) < 0 ||
 	    http_need_store(http, resp) < 0)
 		return;
-	hm = ins_store_session_heatmap(http->store, route->object_id, foot, kind, &rc, err, sizeof(err));
+	hm = ins_store_session_heatmap(http->store, route->object_id, foot, kind, &rc, &err);
 	if (!hm) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	json_object_set_new(hm, "foot", json_string(ins_foot_name(foot)));
@@ -276,15 +277,15 @@ void http_api_session_heatmap(struct ins_http *http, const struct http_request *
 void http_api_session_curves(struct ins_http *http, const struct http_request *req,
 				 const struct http_route *route, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0;
 	json_t *curves;
 
 	if (http_need_store(http, resp) < 0)
 		return;
-	curves = ins_store_session_curves(http->store, route->object_id, &rc, err, sizeof(err));
+	curves = ins_store_session_curves(http->store, route->object_id, &rc, &err);
 	if (!curves) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, 200, curves);
@@ -296,15 +297,15 @@ void http_api_session_frames(struct ins_http *http, const struct http_request *r
 				 const struct http_route *route, struct http_response *resp)
 {
 	unsigned foot;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc = 0;
 	json_t *fr;
 
 	if (query_foot(req, &foot, resp) < 0 || http_need_store(http, resp) < 0)
 		return;
-	fr = ins_store_session_frames(http->store, route->object_id, foot, &rc, err, sizeof(err));
+	fr = ins_store_session_frames(http->store, route->object_id, foot, &rc, &err);
 	if (!fr) {
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	http_resp_json(resp, 200, fr);
@@ -313,14 +314,14 @@ void http_api_session_frames(struct ins_http *http, const struct http_request *r
 void http_api_session_reanalyze(struct ins_http *http, const struct http_request *req,
 				    const struct http_route *route, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
 
 	if (http_need_store(http, resp) < 0)
 		return;
-	rc = ins_store_session_reanalyze(http->store, route->object_id, err, sizeof(err));
+	rc = ins_store_session_reanalyze(http->store, route->object_id, &err);
 	if (rc)
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 	else
 		answer_session(http, route->object_id, 200, resp);
 }
@@ -329,7 +330,7 @@ void http_api_session_reanalyze(struct ins_http *http, const struct http_request
 void http_api_session_selection(struct ins_http *http, const struct http_request *req,
 				    const struct http_route *route, struct http_response *resp)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	json_t *body;
 	int rc;
 
@@ -340,10 +341,10 @@ void http_api_session_selection(struct ins_http *http, const struct http_request
 		json_decref(body);
 		return;
 	}
-	rc = ins_store_session_select(http->store, route->object_id, body, err, sizeof(err));
+	rc = ins_store_session_select(http->store, route->object_id, body, &err);
 	json_decref(body);
 	if (rc)
-		http_resp_store_error(resp, rc, err);
+		http_resp_result(resp, rc, &err);
 	else
 		answer_session(http, route->object_id, 200, resp);
 }
@@ -356,7 +357,8 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 		{ "steps.csv", INS_EXPORT_STEPS_CSV, "text/csv; charset=utf-8" },
 		{ "summary.json", INS_EXPORT_SUMMARY_JSON, "application/json; charset=utf-8" },
 	};
-	char err[256] = "", disp[128];
+	struct ins_error err = { "", "" };
+	char disp[128];
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -364,9 +366,9 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 			continue;
 		if (http_need_store(http, resp) < 0)
 			return;
-		resp->export = ins_store_export_open(http->store, route->object_id, files[i].kind, &rc, err, sizeof(err));
+		resp->export = ins_store_export_open(http->store, route->object_id, files[i].kind, &rc, &err);
 		if (!resp->export) {
-			http_resp_store_error(resp, rc, err);
+			http_resp_result(resp, rc, &err);
 			return;
 		}
 		resp->status = 200;
@@ -415,7 +417,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	struct ins_session_meta meta = { 0 };
 	const char *format = http_query(req, "format");
 	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int64_t id = 0;
 	size_t i;
 	int rc;
@@ -447,10 +449,9 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 		return;
 	}
 	if (format && strcmp(format, "auto") != 0) {
-		const char *found = ins_import_detect(req->upload_path, err, sizeof(err));
+		const char *found = ins_import_detect(req->upload_path, err.msg, sizeof(err.msg));
 
 		if (!found || strcmp(found, format) != 0) {
-			name_the_upload(req, err, sizeof(err));
 			http_resp_error(resp, 400, "format", "format: the upload does not look like %s (%s)", format,
 					    found ? found : "unrecognised");
 			return;
@@ -458,10 +459,10 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	}
 	if (http_need_store(http, resp) < 0)
 		return;
-	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, err, sizeof(err));
+	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, &err);
 	if (rc) {
-		name_the_upload(req, err, sizeof(err));
-		http_resp_store_error(resp, rc, err);
+		name_the_upload(req, err.msg, sizeof(err.msg));
+		http_resp_result(resp, rc, &err);
 		return;
 	}
 	ins_info("imported a recording as session %" PRId64, id);

@@ -12,7 +12,7 @@
 /* The highest frame rate of any chunk of the session (frames over the time
  * they span), to size the curves' frame buffer; *rate_hz = 0 when no chunk
  * holds two frames. */
-static int session_rate(sqlite3 *db, int64_t session_id, double *rate_hz, char *err, size_t errlen)
+static int session_rate(sqlite3 *db, int64_t session_id, double *rate_hz, struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int src;
@@ -25,7 +25,7 @@ static int session_rate(sqlite3 *db, int64_t session_id, double *rate_hz, char *
 		src = sqlite3_step(q);
 	}
 	if (src != SQLITE_ROW) {
-		src = store_sql_error(src, db, "reading the frame rate", err, errlen);
+		src = store_sql_error(src, db, "reading the frame rate", err);
 		sqlite3_finalize(q);
 		return src;
 	}
@@ -35,8 +35,7 @@ static int session_rate(sqlite3 *db, int64_t session_id, double *rate_hz, char *
 	return 0;
 }
 
-static struct ins_curves *session_curves_new(const struct ins_replay_frame *info, double rate_hz, char *err,
-					     size_t errlen)
+static struct ins_curves *session_curves_new(const struct ins_replay_frame *info, double rate_hz, struct ins_error *err)
 {
 	struct ins_curves_config cfg = {
 		.layout = { info->layout[INS_FOOT_LEFT], info->layout[INS_FOOT_RIGHT] },
@@ -46,10 +45,10 @@ static struct ins_curves *session_curves_new(const struct ins_replay_frame *info
 		.body_weight_n = info->body_weight_n,
 	};
 
-	return ins_curves_new(&cfg, err, errlen);
+	return ins_curves_new(&cfg, err->msg, sizeof(err->msg));
 }
 
-json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen)
+json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, struct ins_error *err)
 {
 	struct ins_replay *rp = NULL;
 	struct ins_curves *cv = NULL;
@@ -59,18 +58,18 @@ json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *
 	double rate_hz;
 	int r;
 
-	if ((r = store_reader_open(st, &db, err, errlen)) < 0)
+	if ((r = store_reader_open(st, &db, err)) < 0)
 		goto out;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if ((r = store_replay_open(st, db, session_id, &rp, err, errlen)) < 0 ||
-	    (r = session_rate(db, session_id, &rate_hz, err, errlen)) < 0)
+	if ((r = store_replay_open(st, db, session_id, &rp, err)) < 0 ||
+	    (r = session_rate(db, session_id, &rate_hz, err)) < 0)
 		goto out;
-	cv = session_curves_new(store_replay_info(rp), rate_hz, err, errlen);
+	cv = session_curves_new(store_replay_info(rp), rate_hz, err);
 	if (!cv) {
-		r = INS_STORE_EIO;
+		r = INS_EIO;
 		goto out;
 	}
-	while ((r = store_replay_next(rp, &fr, err, errlen)) == 1) {
+	while ((r = store_replay_next(rp, &fr, err)) == 1) {
 		struct ins_step step;
 
 		ins_curves_set_body_weight(cv, fr->body_weight_now_n);
@@ -81,9 +80,9 @@ json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *
 	if (r < 0)
 		goto out;
 	out = ins_curves_json(cv);
-	r = out ? 0 : INS_STORE_EIO;
+	r = out ? 0 : INS_EIO;
 	if (!out)
-		snprintf(err, errlen, "out of memory");
+		ins_error_msg(err, "out of memory");
 out:
 	*rc = r;
 	ins_curves_free(cv);

@@ -34,7 +34,7 @@ struct ins_export {
 	struct ins_replay *rp;          /* frames */
 	sqlite3_stmt *steps;            /* steps */
 	struct metric_map map;
-	char err[256];
+	struct ins_error err;
 };
 
 static int out_reserve(struct ins_export *ex, size_t more)
@@ -176,7 +176,7 @@ static int frames_more(struct ins_export *ex)
 	int rc;
 
 	while (ex->len < EXPORT_BATCH_BYTES) {
-		rc = store_replay_next(ex->rp, &fr, ex->err, sizeof(ex->err));
+		rc = store_replay_next(ex->rp, &fr, &ex->err);
 		if (rc == 0 && !ex->header_done) {
 			/* a session without frames still gets its header */
 			if (frames_header(ex, store_replay_info(ex->rp)) < 0)
@@ -220,14 +220,14 @@ static int steps_more(struct ins_export *ex)
 			return 0;
 		}
 		if (src != SQLITE_ROW)
-			return store_sql_error(src, ex->db, "reading steps", ex->err, sizeof(ex->err));
+			return store_sql_error(src, ex->db, "reading steps", &ex->err);
 		int64_t set = sqlite3_column_int64(ex->steps, 0);
-		if (set != ex->map.set_id && store_metric_map(ex->db, set, &ex->map, ex->err, sizeof(ex->err)) < 0)
+		if (set != ex->map.set_id && store_metric_map(ex->db, set, &ex->map, &ex->err) < 0)
 			return -1;
 		memset(&step, 0, sizeof(step));
 		if (store_unpack_step(ex->steps, 1, &ex->map, &step) < 0 ||
 		    (n = ins_step_csv_row(&step, line, sizeof(line))) < 0 || outf(ex, "%s\n", line) < 0) {
-			snprintf(ex->err, sizeof(ex->err), "session %lld: a step could not be written as CSV",
+			ins_error_msg(&ex->err, "session %lld: a step could not be written as CSV",
 				 (long long)ex->id);
 			return -1;
 		}
@@ -238,7 +238,7 @@ static int steps_more(struct ins_export *ex)
 static int summary_all(struct ins_export *ex)
 {
 	int rc;
-	json_t *s = store_session_full(ex->db, ex->id, &rc, ex->err, sizeof(ex->err));
+	json_t *s = store_session_full(ex->db, ex->id, &rc, &ex->err);
 	char *text;
 
 	if (!s)
@@ -257,25 +257,25 @@ static int summary_all(struct ins_export *ex)
 /* ---- public ------------------------------------------------------------------ */
 
 struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_id, enum ins_export_kind kind,
-					 int *rc, char *err, size_t errlen)
+					 int *rc, struct ins_error *err)
 {
 	struct ins_export *ex = calloc(1, sizeof(*ex));
 	json_t *row = NULL;
 	int r;
 
 	if (!ex) {
-		snprintf(err, errlen, "out of memory");
-		*rc = INS_STORE_EIO;
+		ins_error_msg(err, "out of memory");
+		*rc = INS_EIO;
 		return NULL;
 	}
 	ex->st = st;
 	ex->kind = kind;
 	ex->id = session_id;
 	ex->map.set_id = -1;
-	if ((r = store_reader_open(st, &ex->db, err, errlen)) < 0)
+	if ((r = store_reader_open(st, &ex->db, err)) < 0)
 		goto fail;
 	sqlite3_exec(ex->db, "BEGIN", NULL, NULL, NULL); /* one snapshot for the whole export */
-	row = store_session_row(ex->db, session_id, &r, err, errlen);
+	row = store_session_row(ex->db, session_id, &r, err);
 	if (!row)
 		goto fail;
 	json_decref(row);
@@ -283,14 +283,14 @@ struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_i
 	case INS_EXPORT_FRAMES_CSV:
 	case INS_EXPORT_FRAMES_COUNTS_CSV:
 	case INS_EXPORT_FRAME_METRICS_CSV:
-		if ((r = store_replay_open(st, ex->db, session_id, &ex->rp, err, errlen)) < 0)
+		if ((r = store_replay_open(st, ex->db, session_id, &ex->rp, err)) < 0)
 			goto fail;
 		break;
 	case INS_EXPORT_STEPS_CSV:
 		r = sqlite3_prepare_v2(ex->db, "SELECT metric_set, foot, idx, flags, contact_us, toe_off_us, metrics "
 				       "FROM steps WHERE session_id = ? ORDER BY id", -1, &ex->steps, NULL);
 		if (r != SQLITE_OK) {
-			r = store_sql_error(r, ex->db, "reading steps", err, errlen);
+			r = store_sql_error(r, ex->db, "reading steps", err);
 			goto fail;
 		}
 		sqlite3_bind_int64(ex->steps, 1, session_id);
@@ -298,8 +298,8 @@ struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_i
 	case INS_EXPORT_SUMMARY_JSON:
 		break;
 	default:
-		snprintf(err, errlen, "export: unknown kind %d", (int)kind);
-		r = INS_STORE_EINVAL;
+		ins_error_msg(err, "export: unknown kind %d", (int)kind);
+		r = INS_EINVAL;
 		goto fail;
 	}
 	*rc = 0;
@@ -328,7 +328,7 @@ ssize_t ins_store_export_read(struct ins_export *ex, char *buf, size_t max)
 		if (rc < 0) {
 			ex->failed = 1;
 			ins_err("session %lld: export failed: %s", (long long)ex->id,
-				ex->err[0] ? ex->err : "out of memory");
+				ex->err.msg[0] ? ex->err.msg : "out of memory");
 			return -1;
 		}
 	}

@@ -16,7 +16,7 @@
 
 /* Frames and sensors the archive holds for the foot. */
 static int foot_size(sqlite3 *db, int64_t session_id, unsigned foot, int64_t *frames, int64_t *sensors,
-		     char *err, size_t errlen)
+		     struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int src = sqlite3_prepare_v2(db, "SELECT COALESCE(SUM(n_frames), 0), COALESCE(MAX(n_sensors), 0) "
@@ -28,7 +28,7 @@ static int foot_size(sqlite3 *db, int64_t session_id, unsigned foot, int64_t *fr
 		src = sqlite3_step(q);
 	}
 	if (src != SQLITE_ROW) {
-		src = store_sql_error(src, db, "counting the frames", err, errlen);
+		src = store_sql_error(src, db, "counting the frames", err);
 		sqlite3_finalize(q);
 		return src;
 	}
@@ -64,13 +64,13 @@ static json_t *step_json(const struct ins_step *s)
 /* Replays the whole session (the analysis needs every frame in order) and
  * keeps every `every`-th frame of the foot, and all its steps. */
 static int collect(struct ins_replay *rp, unsigned foot, int64_t every, json_t *frames, json_t *steps,
-		   char *err, size_t errlen)
+		   struct ins_error *err)
 {
 	const struct ins_replay_frame *fr;
 	int64_t k = 0;
 	int r;
 
-	while ((r = store_replay_next(rp, &fr, err, errlen)) == 1) {
+	while ((r = store_replay_next(rp, &fr, err)) == 1) {
 		struct ins_step step;
 
 		while (ins_analysis_next_step(store_replay_analysis(rp), &step))
@@ -82,8 +82,7 @@ static int collect(struct ins_replay *rp, unsigned foot, int64_t every, json_t *
 	return r;
 }
 
-json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsigned foot, int *rc, char *err,
-				 size_t errlen)
+json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsigned foot, int *rc, struct ins_error *err)
 {
 	struct ins_replay *rp = NULL;
 	sqlite3 *db = NULL;
@@ -92,30 +91,30 @@ json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsig
 	int r;
 
 	if (foot >= INS_FOOT_COUNT) {
-		snprintf(err, errlen, "foot: expected left or right");
-		r = INS_STORE_EINVAL;
+		ins_error_field(err, "foot", "foot: expected left or right");
+		r = INS_EINVAL;
 		goto out;
 	}
-	if ((r = store_reader_open(st, &db, err, errlen)) < 0)
+	if ((r = store_reader_open(st, &db, err)) < 0)
 		goto out;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if ((r = store_replay_open(st, db, session_id, &rp, err, errlen)) < 0 ||
-	    (r = foot_size(db, session_id, foot, &n_frames, &n_sensors, err, errlen)) < 0)
+	if ((r = store_replay_open(st, db, session_id, &rp, err)) < 0 ||
+	    (r = foot_size(db, session_id, foot, &n_frames, &n_sensors, err)) < 0)
 		goto out;
 	if (n_frames == 0) {
-		snprintf(err, errlen, "session %lld has no %s foot frames", (long long)session_id, ins_foot_name(foot));
-		r = INS_STORE_ENOTFOUND;
+		ins_error_msg(err, "session %lld has no %s foot frames", (long long)session_id, ins_foot_name(foot));
+		r = INS_ENOTFOUND;
 		goto out;
 	}
 	every = (int64_t)ceil((double)n_frames * (double)(n_sensors ? n_sensors : 1) / FRAMES_MAX_VALUES);
 	every = every < 1 ? 1 : every;
-	if ((r = collect(rp, foot, every, frames, steps, err, errlen)) < 0)
+	if ((r = collect(rp, foot, every, frames, steps, err)) < 0)
 		goto out;
 	out = json_pack("{s:s,s:I,s:I,s:O,s:O}", "foot", ins_foot_name(foot), "every", (json_int_t)every,
 			"frames_recorded", (json_int_t)n_frames, "frames", frames, "steps", steps);
-	r = out ? 0 : INS_STORE_EIO;
+	r = out ? 0 : INS_EIO;
 	if (!out)
-		snprintf(err, errlen, "out of memory");
+		ins_error_msg(err, "out of memory");
 out:
 	*rc = r;
 	json_decref(frames);

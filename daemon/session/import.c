@@ -67,7 +67,7 @@ static int archive_frame(void *arg, const struct ins_import_frame *f, char *err,
 			counts[i] = (uint16_t)lrintf(f->values[i]);
 		vals = counts;
 	} else if (ins_import_to_kpa(f, s->layout[f->foot], kpa, err, errlen) < 0) {
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	if (enc->n_frames && (enc->n != f->n || f->t_us - enc->first.t_us >= IMPORT_CHUNK_US ||
 			      enc->len >= INS_STORE_CHUNK_MAX_BYTES) && seal(s, f->foot) < 0)
@@ -86,7 +86,7 @@ static int archive_frame(void *arg, const struct ins_import_frame *f, char *err,
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory while importing");
-	return INS_STORE_EIO;
+	return INS_EIO;
 }
 
 static int keep_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
@@ -95,7 +95,7 @@ static int keep_step(void *arg, const struct ins_step *step, char *err, size_t e
 
 	if (ins_grow((void **)&s->steps, &s->cap_steps, s->n_steps, 1, sizeof(*s->steps), STORE_GROW_FIRST) < 0) {
 		snprintf(err, errlen, "out of memory while importing");
-		return INS_STORE_EIO;
+		return INS_EIO;
 	}
 	s->steps[s->n_steps++] = *step;
 	ins_summary_acc_add(s->acc, step);
@@ -104,31 +104,31 @@ static int keep_step(void *arg, const struct ins_step *step, char *err, size_t e
 
 /* Frames the analysis refuses are counted (session_quality.dropped_frames)
  * and left out of the archive, as `insoled --analyze` counts and skips them. */
-static int read_all(struct import_state *s, char *err, size_t errlen)
+static int read_all(struct import_state *s, struct ins_error *err)
 {
 	const struct ins_import_sink sink = { .frame = archive_frame, .step = keep_step, .arg = s };
-	int rc = ins_import_run(s->imp, s->ana, s->layout, &sink, &s->tally, err, errlen);
+	int rc = ins_import_run(s->imp, s->ana, s->layout, &sink, &s->tally, err->msg, sizeof(err->msg));
 
 	if (rc < 0)
-		return rc == -1 ? INS_STORE_EINVAL : rc;
+		return rc == -1 ? INS_EINVAL : rc;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if (seal(s, foot) < 0) {
-			snprintf(err, errlen, "out of memory while importing");
-			return INS_STORE_EIO;
+			ins_error_msg(err, "out of memory while importing");
+			return INS_EIO;
 		}
 	ins_summary_acc_finish(s->acc, &s->sum);
 	return 0;
 }
 
-static int write_import(struct ins_store *st, void *arg, char *err, size_t errlen)
+static int write_import(struct ins_store *st, void *arg, struct ins_error *err)
 {
 	struct import_state *s = arg;
 	int rc;
 
-	if ((rc = store_begin(st, err, errlen)) < 0)
+	if ((rc = store_begin(st, err)) < 0)
 		return rc;
 	if ((rc = store_insert_session(st, &s->meta, "complete", s->source, s->start_us, &s->session_id,
-				       err, errlen)) < 0)
+				       err)) < 0)
 		goto rollback;
 	for (size_t i = 0; i < s->n_chunks; i++) {
 		sqlite3_stmt *q = st->ins_chunk;
@@ -137,17 +137,17 @@ static int write_import(struct ins_store *st, void *arg, char *err, size_t errle
 		sqlite3_reset(q);
 		sqlite3_clear_bindings(q);
 		if (src != SQLITE_DONE) {
-			rc = store_sql_error(src, st->wdb, "storing imported frames", err, errlen);
+			rc = store_sql_error(src, st->wdb, "storing imported frames", err);
 			goto rollback;
 		}
 	}
 	for (size_t i = 0; i < s->n_steps; i++)
 		if ((rc = store_bind_step(st, st->ins_step, s->session_id, &s->steps[i])) < 0) {
-			snprintf(err, errlen, "storing imported steps: %s", sqlite3_errmsg(st->wdb));
+			ins_error_msg(err, "storing imported steps: %s", sqlite3_errmsg(st->wdb));
 			goto rollback;
 		}
 	if ((rc = store_write_summary(st, s->session_id, &s->sum)) < 0) {
-		snprintf(err, errlen, "storing the summary: %s", sqlite3_errmsg(st->wdb));
+		ins_error_msg(err, "storing the summary: %s", sqlite3_errmsg(st->wdb));
 		goto rollback;
 	}
 	{
@@ -164,7 +164,7 @@ static int write_import(struct ins_store *st, void *arg, char *err, size_t errle
 		}
 		sqlite3_finalize(q);
 		if (src != SQLITE_DONE) {
-			rc = store_sql_error(src, st->wdb, "storing the session", err, errlen);
+			rc = store_sql_error(src, st->wdb, "storing the session", err);
 			goto rollback;
 		}
 	}
@@ -183,26 +183,26 @@ static int write_import(struct ins_store *st, void *arg, char *err, size_t errle
 		int src = sqlite3_step(q);
 		sqlite3_reset(q);
 		if (src != SQLITE_DONE) {
-			rc = store_sql_error(src, st->wdb, "storing data quality", err, errlen);
+			rc = store_sql_error(src, st->wdb, "storing data quality", err);
 			goto rollback;
 		}
 	}
-	return store_commit(st, err, errlen);
+	return store_commit(st, err);
 rollback:
 	store_rollback(st);
 	return rc;
 }
 
 static int setup(struct import_state *s, const char *path, const struct ins_session_meta *meta,
-		 char *err, size_t errlen)
+		 struct ins_error *err)
 {
 	struct ins_analysis_config acfg = { .body_weight_n = 0 };
 	unsigned n[INS_FOOT_COUNT] = { 0, 0 };
 	const char *base;
 
-	s->imp = ins_import_open(path, NULL, err, errlen);
+	s->imp = ins_import_open(path, NULL, err->msg, sizeof(err->msg));
 	if (!s->imp)
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	s->info = ins_import_info(s->imp);
 	s->meta = *meta;
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
@@ -213,16 +213,16 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 			continue;
 		s->layout[f] = ins_layout_load_named(s->st->layout_dir, name, lerr, sizeof(lerr));
 		if (!s->layout[f]) {
-			snprintf(err, errlen, "layout.%s: cannot load '%s': %s", ins_foot_name(f), name, lerr);
-			return INS_STORE_EINVAL;
+			ins_error_msg(err, "layout.%s: cannot load '%s': %s", ins_foot_name(f), name, lerr);
+			return INS_EINVAL;
 		}
 		s->meta.layout[f] = name; /* the name re-analysis loads it by */
 		n[f] = s->layout[f]->n_sensors;
 		acfg.layout[f] = s->layout[f];
 		acfg.calib[f] = s->info->calib[f];
 	}
-	if (ins_import_check_layouts(s->imp, s->layout, err, errlen) < 0)
-		return INS_STORE_EINVAL;
+	if (ins_import_check_layouts(s->imp, s->layout, err->msg, sizeof(err->msg)) < 0)
+		return INS_EINVAL;
 	if (!s->meta.subject || !*s->meta.subject)
 		s->meta.subject = s->info->subject;
 	if (!s->meta.footwear || !*s->meta.footwear)
@@ -240,12 +240,12 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 	snprintf(s->source, sizeof(s->source), "import:%s:%s", s->info->format, base ? base + 1 : s->info->path);
 	if (!s->meta.devices)
 		s->meta.devices = s->source;
-	s->ana = ins_analysis_new(&acfg, err, errlen);
+	s->ana = ins_analysis_new(&acfg, err->msg, sizeof(err->msg));
 	s->acc = ins_summary_acc_new();
 	if (!s->ana || !s->acc) {
 		if (s->ana)
-			snprintf(err, errlen, "out of memory");
-		return INS_STORE_EIO;
+			ins_error_msg(err, "out of memory");
+		return INS_EIO;
 	}
 	/* dated when it was recorded, where the file says so */
 	if (ins_import_start_us(s->info->start, &s->start_us) < 0)
@@ -255,30 +255,30 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 }
 
 int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
-			     int64_t *session_id, char *err, size_t errlen)
+			     int64_t *session_id, struct ins_error *err)
 {
 	struct import_state s = { .st = st };
 	struct ins_session_meta none = { 0 };
 	int rc;
 
 	if (!path) {
-		snprintf(err, errlen, "path: no file given");
-		return INS_STORE_EINVAL;
+		ins_error_field(err, "path", "path: no file given");
+		return INS_EINVAL;
 	}
-	if ((rc = setup(&s, path, meta ? meta : &none, err, errlen)) < 0)
+	if ((rc = setup(&s, path, meta ? meta : &none, err)) < 0)
 		goto out;
 	if (!s.meta.layout[0] && !s.meta.layout[1]) {
-		snprintf(err, errlen, "%s: no foot with a layout in this recording", path);
-		rc = INS_STORE_EINVAL;
+		ins_error_msg(err, "%s: no foot with a layout in this recording", path);
+		rc = INS_EINVAL;
 		goto out;
 	}
-	if ((rc = store_check_text("subject", s.meta.subject, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
-	    (rc = store_check_text("footwear", s.meta.footwear, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
-	    (rc = store_check_text("notes", s.meta.notes, INS_STORE_NOTES_MAX, err, errlen)) < 0)
+	if ((rc = store_check_text("subject", s.meta.subject, INS_STORE_LABEL_MAX, err)) < 0 ||
+	    (rc = store_check_text("footwear", s.meta.footwear, INS_STORE_LABEL_MAX, err)) < 0 ||
+	    (rc = store_check_text("notes", s.meta.notes, INS_STORE_NOTES_MAX, err)) < 0)
 		goto out;
-	if ((rc = read_all(&s, err, errlen)) < 0)
+	if ((rc = read_all(&s, err)) < 0)
 		goto out;
-	if ((rc = store_call(st, write_import, &s, err, errlen)) == 0) {
+	if ((rc = store_call(st, write_import, &s, err)) == 0) {
 		*session_id = s.session_id;
 		ins_info("session %lld: imported from %s (%zu steps)", (long long)s.session_id,
 			 s.source, s.n_steps);

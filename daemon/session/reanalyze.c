@@ -34,50 +34,50 @@ struct replace_arg {
 	const struct step_list *steps;
 };
 
-static int cmd_replace_analysis(struct ins_store *st, void *arg, char *err, size_t errlen)
+static int cmd_replace_analysis(struct ins_store *st, void *arg, struct ins_error *err)
 {
 	struct replace_arg *a = arg;
 	sqlite3_stmt *del = NULL, *upd = NULL;
 	int rc;
 
-	if ((rc = store_begin_stopped(st, a->id, err, errlen)) < 0)
+	if ((rc = store_begin_stopped(st, a->id, err)) < 0)
 		return rc;
 	if (sqlite3_prepare_v2(st->wdb, "DELETE FROM steps WHERE session_id = ?", -1, &del, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->wdb, "UPDATE sessions SET steps = ?2, analysed_version = ?3 WHERE id = ?1",
 			       -1, &upd, NULL) != SQLITE_OK) {
-		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "re-analysis", err, errlen);
+		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "re-analysis", err);
 		goto rollback;
 	}
 	sqlite3_bind_int64(del, 1, a->id);
 	if (sqlite3_step(del) != SQLITE_DONE) {
-		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "removing old steps", err, errlen);
+		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "removing old steps", err);
 		goto rollback;
 	}
 	for (size_t i = 0; i < a->steps->n; i++) {
 		if ((rc = store_bind_step(st, st->ins_step, a->id, &a->steps->v[i])) < 0) {
-			snprintf(err, errlen, "writing steps: %s", sqlite3_errmsg(st->wdb));
+			ins_error_msg(err, "writing steps: %s", sqlite3_errmsg(st->wdb));
 			goto rollback;
 		}
 	}
 	/* From the new steps as stored, through the session's step selection
 	 * (trim window, steps chosen by hand), which a re-analysis keeps. */
-	if ((rc = store_resummarise(st, a->id, err, errlen)) < 0)
+	if ((rc = store_resummarise(st, a->id, err)) < 0)
 		goto rollback;
 	sqlite3_bind_int64(upd, 1, a->id);
 	sqlite3_bind_int64(upd, 2, (int64_t)a->steps->n);
 	sqlite3_bind_text(upd, 3, PACKAGE_VERSION, -1, SQLITE_STATIC);
 	if (sqlite3_step(upd) != SQLITE_DONE) {
-		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "updating the session", err, errlen);
+		rc = store_sql_error(sqlite3_errcode(st->wdb), st->wdb, "updating the session", err);
 		goto rollback;
 	}
 	if (sqlite3_changes(st->wdb) == 0) {
-		snprintf(err, errlen, "session %lld does not exist", (long long)a->id);
-		rc = INS_STORE_ENOTFOUND;
+		ins_error_msg(err, "session %lld does not exist", (long long)a->id);
+		rc = INS_ENOTFOUND;
 		goto rollback;
 	}
 	sqlite3_finalize(del);
 	sqlite3_finalize(upd);
-	return store_commit(st, err, errlen);
+	return store_commit(st, err);
 rollback:
 	sqlite3_finalize(del);
 	sqlite3_finalize(upd);
@@ -86,20 +86,20 @@ rollback:
 }
 
 /* Steps of a replay of the whole session. */
-static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_list *steps, char *err, size_t errlen)
+static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_list *steps, struct ins_error *err)
 {
 	struct ins_replay *rp = NULL;
 	const struct ins_replay_frame *fr;
 	struct ins_step step;
 	int rc;
 
-	if ((rc = store_replay_open(st, db, id, &rp, err, errlen)) < 0)
+	if ((rc = store_replay_open(st, db, id, &rp, err)) < 0)
 		goto out;
-	while ((rc = store_replay_next(rp, &fr, err, errlen)) == 1) {
+	while ((rc = store_replay_next(rp, &fr, err)) == 1) {
 		while (ins_analysis_next_step(store_replay_analysis(rp), &step)) {
 			if (step_list_add(steps, &step) < 0) {
-				snprintf(err, errlen, "out of memory");
-				rc = INS_STORE_EIO;
+				ins_error_msg(err, "out of memory");
+				rc = INS_EIO;
 				goto out;
 			}
 		}
@@ -112,30 +112,30 @@ out:
 	return rc;
 }
 
-int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *err, size_t errlen)
+int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct ins_error *err)
 {
 	struct step_list steps = { 0 };
 	sqlite3 *db = NULL;
 	json_t *row;
 	int rc;
 
-	if ((rc = store_reader_open(st, &db, err, errlen)) < 0)
+	if ((rc = store_reader_open(st, &db, err)) < 0)
 		return rc;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	row = store_session_row(db, session_id, &rc, err, errlen);
+	row = store_session_row(db, session_id, &rc, err);
 	if (!row)
 		goto out;
 	if (strcmp(json_string_value(json_object_get(row, "state")), "recording") == 0) {
-		snprintf(err, errlen, "session %lld is recording; stop it first", (long long)session_id);
-		rc = INS_STORE_ECONFLICT;
+		ins_error_msg(err, "session %lld is recording; stop it first", (long long)session_id);
+		rc = INS_ECONFLICT;
 		goto out;
 	}
-	if ((rc = analyse(st, db, session_id, &steps, err, errlen)) < 0)
+	if ((rc = analyse(st, db, session_id, &steps, err)) < 0)
 		goto out;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	{
 		struct replace_arg a = { session_id, &steps };
-		rc = store_call(st, cmd_replace_analysis, &a, err, errlen);
+		rc = store_call(st, cmd_replace_analysis, &a, err);
 	}
 	if (rc == 0)
 		ins_info("session %lld: re-analysed, %zu steps", (long long)session_id, steps.n);
@@ -171,9 +171,9 @@ static json_t *sensor_values(const struct ins_layout *layout, const float *value
 }
 
 static json_t *heatmap_json(const struct ins_layout *layout, const float *values, unsigned foot, const char *kind,
-			    uint64_t frames, char *err, size_t errlen)
+			    uint64_t frames, struct ins_error *err)
 {
-	struct ins_heatmap *hm = ins_heatmap_new(layout, err, errlen);
+	struct ins_heatmap *hm = ins_heatmap_new(layout, err->msg, sizeof(err->msg));
 	unsigned w, h;
 	float cell_mm, x0, y0, max = 0;
 	float *cells;
@@ -185,7 +185,7 @@ static json_t *heatmap_json(const struct ins_layout *layout, const float *values
 	ins_heatmap_geometry(hm, &cell_mm, &x0, &y0);
 	cells = malloc((size_t)w * h * sizeof(*cells));
 	if (!cells) {
-		snprintf(err, errlen, "out of memory");
+		ins_error_msg(err, "out of memory");
 		ins_heatmap_free(hm);
 		return NULL;
 	}
@@ -261,7 +261,7 @@ static void heat_means(struct heat_acc *h, unsigned n, int of_step_peaks)
 }
 
 json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
-				  int *rc, char *err, size_t errlen)
+				  int *rc, struct ins_error *err)
 {
 	struct ins_replay *rp = NULL;
 	const struct ins_replay_frame *fr = NULL;
@@ -272,18 +272,20 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 	int peak, r;
 
 	if (foot >= INS_FOOT_COUNT || !kind || (strcmp(kind, "peak") && strcmp(kind, "mean") && strcmp(kind, "mean_peak"))) {
-		snprintf(err, errlen, foot >= INS_FOOT_COUNT ? "foot: expected left or right"
-							     : "kind: expected peak, mean_peak or mean");
-		*rc = INS_STORE_EINVAL;
+		if (foot >= INS_FOOT_COUNT)
+			ins_error_field(err, "foot", "foot: expected left or right");
+		else
+			ins_error_field(err, "kind", "kind: expected peak, mean_peak or mean");
+		*rc = INS_EINVAL;
 		return NULL;
 	}
 	peak = strcmp(kind, "peak") == 0;
-	if ((r = store_reader_open(st, &db, err, errlen)) < 0)
+	if ((r = store_reader_open(st, &db, err)) < 0)
 		goto out;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if ((r = store_replay_open(st, db, session_id, &rp, err, errlen)) < 0)
+	if ((r = store_replay_open(st, db, session_id, &rp, err)) < 0)
 		goto out;
-	while ((r = store_replay_next(rp, &fr, err, errlen)) == 1) {
+	while ((r = store_replay_next(rp, &fr, err)) == 1) {
 		struct ins_step step;
 		int stepped = 0;
 		while (ins_analysis_next_step(store_replay_analysis(rp), &step))
@@ -299,8 +301,8 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 			h.step_peak = calloc(fr->n, sizeof(*h.step_peak));
 			h.step_sum = calloc(fr->n, sizeof(*h.step_sum));
 			if (!h.peak || !h.sum || !h.step_peak || !h.step_sum) {
-				snprintf(err, errlen, "out of memory");
-				r = INS_STORE_EIO;
+				ins_error_msg(err, "out of memory");
+				r = INS_EIO;
 				goto out;
 			}
 		}
@@ -309,18 +311,18 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 	if (r < 0)
 		goto out;
 	if (!h.peak || !layout) {
-		snprintf(err, errlen, "session %lld has no %s foot frames", (long long)session_id, ins_foot_name(foot));
-		r = INS_STORE_ENOTFOUND;
+		ins_error_msg(err, "session %lld has no %s foot frames", (long long)session_id, ins_foot_name(foot));
+		r = INS_ENOTFOUND;
 		goto out;
 	}
 	if (!peak)
 		heat_means(&h, layout->n_sensors, strcmp(kind, "mean_peak") == 0);
-	out = heatmap_json(layout, h.peak, foot, kind, h.stance_frames, err, errlen);
+	out = heatmap_json(layout, h.peak, foot, kind, h.stance_frames, err);
 	if (out)
 		json_object_set_new(out, "steps", json_integer((json_int_t)h.steps));
 	if (out && layout->is_grid)
 		json_object_set_new(out, "mask_cells", footprint_mask_json(store_replay_analysis(rp), foot, out));
-	r = out ? 0 : INS_STORE_EIO;
+	r = out ? 0 : INS_EIO;
 out:
 	*rc = r;
 	store_replay_free(rp);

@@ -47,7 +47,7 @@ struct ins_replay {
 	char *text[REPLAY_TEXT_COUNT];
 };
 
-static int cursor_fill(struct cursor *c, char *err, size_t errlen)
+static int cursor_fill(struct cursor *c, struct ins_error *err)
 {
 	for (;;) {
 		int r, src;
@@ -55,9 +55,9 @@ static int cursor_fill(struct cursor *c, char *err, size_t errlen)
 			return 0;
 		if (c->dec.n_frames) {
 			void *vals = c->format == INS_CHUNK_COUNTS ? (void *)c->counts : (void *)c->floats;
-			r = ins_chunk_dec_next(&c->dec, &c->f, vals, err, errlen);
+			r = ins_chunk_dec_next(&c->dec, &c->f, vals, err);
 			if (r < 0)
-				return INS_STORE_EIO;
+				return INS_EIO;
 			if (r == 1) {
 				c->have = 1;
 				return 1;
@@ -71,21 +71,21 @@ static int cursor_fill(struct cursor *c, char *err, size_t errlen)
 			return 0;
 		}
 		if (src != SQLITE_ROW) {
-			snprintf(err, errlen, "reading raw frames: %s", sqlite3_errstr(src));
+			ins_error_msg(err, "reading raw frames: %s", sqlite3_errstr(src));
 			return store_rc_from_sqlite(src);
 		}
 		c->format = sqlite3_column_int(c->q, 0);
 		c->n = (uint16_t)sqlite3_column_int(c->q, 1);
 		if (ins_chunk_dec_start(&c->dec, (uint8_t)c->format, c->n, (uint32_t)sqlite3_column_int64(c->q, 2),
 					sqlite3_column_blob(c->q, 3), (size_t)sqlite3_column_bytes(c->q, 3),
-					err, errlen) < 0)
-			return INS_STORE_EIO;
+					err) < 0)
+			return INS_EIO;
 		if (c->dec.n_frames == 0)
 			continue;
 	}
 }
 
-static int load_control(struct ins_replay *rp, char *err, size_t errlen)
+static int load_control(struct ins_replay *rp, struct ins_error *err)
 {
 	int src = sqlite3_step(rp->ctl);
 
@@ -93,7 +93,7 @@ static int load_control(struct ins_replay *rp, char *err, size_t errlen)
 	if (src == SQLITE_DONE)
 		return 0;
 	if (src != SQLITE_ROW)
-		return store_sql_error(src, rp->db, "reading calibration changes", err, errlen);
+		return store_sql_error(src, rp->db, "reading calibration changes", err);
 	rp->next_ctl.have = 1;
 	rp->next_ctl.arrival = sqlite3_column_int64(rp->ctl, 0);
 	rp->next_ctl.tare = strcmp((const char *)sqlite3_column_text(rp->ctl, 1), "tare") == 0;
@@ -103,7 +103,7 @@ static int load_control(struct ins_replay *rp, char *err, size_t errlen)
 }
 
 static int read_session(struct ins_replay *rp, char *layout_names[INS_FOOT_COUNT], char **calib_json,
-			char *err, size_t errlen)
+			struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int src, rc = 0;
@@ -118,10 +118,10 @@ static int read_session(struct ins_replay *rp, char *layout_names[INS_FOOT_COUNT
 		src = sqlite3_step(q);
 	}
 	if (src == SQLITE_DONE) {
-		snprintf(err, errlen, "session %lld does not exist", (long long)rp->session_id);
-		rc = INS_STORE_ENOTFOUND;
+		ins_error_msg(err, "session %lld does not exist", (long long)rp->session_id);
+		rc = INS_ENOTFOUND;
 	} else if (src != SQLITE_ROW) {
-		rc = store_sql_error(src, rp->db, "reading the session", err, errlen);
+		rc = store_sql_error(src, rp->db, "reading the session", err);
 	} else {
 		for (int i = 0; i < 3; i++) {
 			const unsigned char *t = sqlite3_column_text(q, i);
@@ -142,29 +142,29 @@ static int read_session(struct ins_replay *rp, char *layout_names[INS_FOOT_COUNT
 	return rc;
 }
 
-static int open_cursors(struct ins_replay *rp, char *err, size_t errlen)
+static int open_cursors(struct ins_replay *rp, struct ins_error *err)
 {
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		int src = sqlite3_prepare_v2(rp->db, "SELECT format, n_sensors, n_frames, data FROM raw_chunks "
 					     "WHERE session_id = ? AND foot = ? ORDER BY first_arrival, id",
 					     -1, &rp->cur[f].q, NULL);
 		if (src != SQLITE_OK)
-			return store_sql_error(src, rp->db, "reading raw frames", err, errlen);
+			return store_sql_error(src, rp->db, "reading raw frames", err);
 		sqlite3_bind_int64(rp->cur[f].q, 1, rp->session_id);
 		sqlite3_bind_int(rp->cur[f].q, 2, (int)f);
-		int rc = cursor_fill(&rp->cur[f], err, errlen);
+		int rc = cursor_fill(&rp->cur[f], err);
 		if (rc < 0)
 			return rc;
 	}
 	if (sqlite3_prepare_v2(rp->db, "SELECT arrival, kind, foot, value FROM session_controls "
 			       "WHERE session_id = ? ORDER BY arrival, id", -1, &rp->ctl, NULL) != SQLITE_OK)
-		return store_sql_error(sqlite3_errcode(rp->db), rp->db, "reading calibration changes", err, errlen);
+		return store_sql_error(sqlite3_errcode(rp->db), rp->db, "reading calibration changes", err);
 	sqlite3_bind_int64(rp->ctl, 1, rp->session_id);
-	return load_control(rp, err, errlen);
+	return load_control(rp, err);
 }
 
 static int load_layouts(struct ins_replay *rp, const char *layout_dir, char *names[INS_FOOT_COUNT],
-			const char *calib_json, char *err, size_t errlen)
+			const char *calib_json, struct ins_error *err)
 {
 	unsigned n[INS_FOOT_COUNT] = { 0, 0 };
 	char lerr[256];
@@ -174,18 +174,18 @@ static int load_layouts(struct ins_replay *rp, const char *layout_dir, char *nam
 			continue;
 		rp->layout[f] = ins_layout_load_named(layout_dir, names[f], lerr, sizeof(lerr));
 		if (!rp->layout[f]) {
-			snprintf(err, errlen, "layout.%s: cannot load '%s' from %s: %s", ins_foot_name(f), names[f],
+			ins_error_msg(err, "layout.%s: cannot load '%s' from %s: %s", ins_foot_name(f), names[f],
 				 layout_dir, lerr);
-			return INS_STORE_EIO;
+			return INS_EIO;
 		}
 		n[f] = rp->layout[f]->n_sensors;
 		snprintf(rp->out.layout_name[f], sizeof(rp->out.layout_name[f]), "%s", names[f]);
 	}
-	return store_calib_parse(calib_json, n, rp->calib, err, errlen);
+	return store_calib_parse(calib_json, n, rp->calib, err);
 }
 
 int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_replay **out,
-		      char *err, size_t errlen)
+		      struct ins_error *err)
 {
 	struct ins_replay *rp = calloc(1, sizeof(*rp));
 	char *names[INS_FOOT_COUNT] = { NULL, NULL }, *calib_json = NULL;
@@ -194,13 +194,13 @@ int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, str
 
 	*out = NULL;
 	if (!rp) {
-		snprintf(err, errlen, "out of memory");
-		return INS_STORE_EIO;
+		ins_error_msg(err, "out of memory");
+		return INS_EIO;
 	}
 	rp->db = db;
 	rp->session_id = session_id;
-	if ((rc = read_session(rp, names, &calib_json, err, errlen)) < 0 ||
-	    (rc = load_layouts(rp, st->layout_dir, names, calib_json, err, errlen)) < 0)
+	if ((rc = read_session(rp, names, &calib_json, err)) < 0 ||
+	    (rc = load_layouts(rp, st->layout_dir, names, calib_json, err)) < 0)
 		goto fail;
 	memset(&acfg, 0, sizeof(acfg));
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
@@ -210,12 +210,12 @@ int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, str
 		rp->out.calib[f] = rp->calib[f];
 	}
 	acfg.body_weight_n = rp->body_weight_n;
-	rp->ana = ins_analysis_new(&acfg, err, errlen);
+	rp->ana = ins_analysis_new(&acfg, err->msg, sizeof(err->msg));
 	if (!rp->ana) {
-		rc = INS_STORE_EIO;
+		rc = INS_EIO;
 		goto fail;
 	}
-	if ((rc = open_cursors(rp, err, errlen)) < 0)
+	if ((rc = open_cursors(rp, err)) < 0)
 		goto fail;
 	rp->out.body_weight_n = rp->body_weight_n;
 	rp->out.body_weight_now_n = rp->body_weight_n;
@@ -232,7 +232,7 @@ done:
 	return rc;
 }
 
-static void apply_controls(struct ins_replay *rp, int64_t arrival, char *err, size_t errlen)
+static void apply_controls(struct ins_replay *rp, int64_t arrival, struct ins_error *err)
 {
 	while (rp->next_ctl.have && rp->next_ctl.arrival <= arrival) {
 		if (rp->next_ctl.tare && rp->next_ctl.foot < INS_FOOT_COUNT)
@@ -241,12 +241,12 @@ static void apply_controls(struct ins_replay *rp, int64_t arrival, char *err, si
 			ins_analysis_set_body_weight(rp->ana, rp->next_ctl.value);
 			rp->out.body_weight_now_n = rp->next_ctl.value;
 		}
-		if (load_control(rp, err, errlen) < 0)
+		if (load_control(rp, err) < 0)
 			rp->next_ctl.have = 0;
 	}
 }
 
-int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, char *err, size_t errlen)
+int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, struct ins_error *err)
 {
 	for (;;) {
 		struct cursor *c = NULL;
@@ -260,7 +260,7 @@ int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out
 			}
 		if (!c)
 			return 0;
-		apply_controls(rp, c->f.arrival, err, errlen);
+		apply_controls(rp, c->f.arrival, err);
 		rp->out.foot = foot;
 		rp->out.cf = c->f;
 		rp->out.n = c->n;
@@ -285,7 +285,7 @@ int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out
 		memcpy(rp->out.floats_copy, c->floats, (size_t)c->n * sizeof(float));
 		rp->out.counts = rp->out.counts_copy;
 		rp->out.floats = rp->out.floats_copy;
-		if ((rc = cursor_fill(c, err, errlen)) < 0)
+		if ((rc = cursor_fill(c, err)) < 0)
 			return rc;
 		if (fed < 0) {
 			rp->skipped++;

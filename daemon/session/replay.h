@@ -33,12 +33,12 @@ struct ins_replay;
 /* db stays the caller's: run the replay inside one read transaction so it
  * sees one consistent snapshot. */
 int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_replay **out,
-		      char *err, size_t errlen);
+		      struct ins_error *err);
 /* 1 with *out = the next frame fed to the analysis (steps may be pending:
  * ins_analysis_next_step(store_replay_analysis(rp), ...)), 0 at the end,
  * negative on error.  Frames that do not fit the session's layout are
  * skipped and counted. */
-int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, char *err, size_t errlen);
+int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, struct ins_error *err);
 struct ins_analysis *store_replay_analysis(struct ins_replay *rp);
 /* The session part of the frame record (layouts, texts), valid from open on. */
 const struct ins_replay_frame *store_replay_info(const struct ins_replay *rp);

@@ -70,7 +70,7 @@ static int number(const json_t *o, const char *key, int required, double *out)
 	return 0;
 }
 
-static int parse_curve(const json_t *o, struct ins_calib_curve *c, const char *where, char *err, size_t errlen)
+static int parse_curve(const json_t *o, struct ins_calib_curve *c, const char *where, struct ins_error *err)
 {
 	const char *kind = json_string_value(json_object_get(o, "kind"));
 	double sat = 0;
@@ -82,15 +82,15 @@ static int parse_curve(const json_t *o, struct ins_calib_curve *c, const char *w
 		if (strcmp(kind, kind_names[k]) == 0)
 			c->kind = (enum ins_calib_kind)k;
 	if (!kind || strcmp(kind, kind_names[c->kind]) != 0) {
-		snprintf(err, errlen, "%s.kind: expected linear, power or table", where);
-		return INS_STORE_EINVAL;
+		ins_error_msg(err, "%s.kind: expected linear, power or table", where);
+		return INS_EINVAL;
 	}
 	if (number(o, "zero", 1, &c->zero) < 0 || number(o, "gain", 1, &c->gain) < 0 ||
 	    number(o, "exponent", c->kind == INS_CALIB_POWER, &c->exponent) < 0 ||
 	    number(o, "saturation", 0, &sat) < 0 || sat < 0 || sat > UINT16_MAX) {
-		snprintf(err, errlen, "%s: zero, gain (and exponent for power) must be numbers, saturation 0..65535",
+		ins_error_msg(err, "%s: zero, gain (and exponent for power) must be numbers, saturation 0..65535",
 			 where);
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	c->saturation = (uint16_t)sat;
 	if (c->kind != INS_CALIB_TABLE)
@@ -99,16 +99,16 @@ static int parse_curve(const json_t *o, struct ins_calib_curve *c, const char *w
 	tk = json_object_get(o, "table_kpa");
 	if (!json_is_array(tc) || !json_is_array(tk) || json_array_size(tc) != json_array_size(tk) ||
 	    json_array_size(tc) < 2 || json_array_size(tc) > INS_CALIB_TABLE_MAX) {
-		snprintf(err, errlen, "%s: table_counts and table_kpa must be arrays of equal length 2..%d", where,
+		ins_error_msg(err, "%s: table_counts and table_kpa must be arrays of equal length 2..%d", where,
 			 INS_CALIB_TABLE_MAX);
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	c->n_points = (unsigned)json_array_size(tc);
 	for (unsigned i = 0; i < c->n_points; i++) {
 		json_t *a = json_array_get(tc, i), *b = json_array_get(tk, i);
 		if (!json_is_number(a) || !json_is_number(b)) {
-			snprintf(err, errlen, "%s: table entry %u is not a number", where, i);
-			return INS_STORE_EINVAL;
+			ins_error_msg(err, "%s: table entry %u is not a number", where, i);
+			return INS_EINVAL;
 		}
 		c->table_counts[i] = json_number_value(a);
 		c->table_kpa[i] = json_number_value(b);
@@ -119,7 +119,7 @@ static int parse_curve(const json_t *o, struct ins_calib_curve *c, const char *w
 /* Curves per foot (malloc'd, n_sensors[f] each, NULL = layout default).
  * The caller frees out[f]. */
 int store_calib_parse(const char *text, const unsigned n_sensors[INS_FOOT_COUNT],
-		      struct ins_calib_curve *out[INS_FOOT_COUNT], char *err, size_t errlen)
+		      struct ins_calib_curve *out[INS_FOOT_COUNT], struct ins_error *err)
 {
 	json_error_t jerr;
 	json_t *root;
@@ -130,9 +130,9 @@ int store_calib_parse(const char *text, const unsigned n_sensors[INS_FOOT_COUNT]
 		return 0;
 	root = json_loads(text, 0, &jerr);
 	if (!json_is_object(root)) {
-		snprintf(err, errlen, "calibration: not a JSON object (%s)", root ? "wrong type" : jerr.text);
+		ins_error_msg(err, "calibration: not a JSON object (%s)", root ? "wrong type" : jerr.text);
 		json_decref(root);
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	for (unsigned f = 0; f < INS_FOOT_COUNT && rc == 0; f++) {
 		json_t *arr = json_object_get(root, ins_foot_name(f));
@@ -140,20 +140,20 @@ int store_calib_parse(const char *text, const unsigned n_sensors[INS_FOOT_COUNT]
 		if (!arr || json_is_null(arr))
 			continue;
 		if (!json_is_array(arr) || json_array_size(arr) != n_sensors[f]) {
-			snprintf(err, errlen, "calibration.%s: expected an array of %u curves (one per sensor)",
+			ins_error_msg(err, "calibration.%s: expected an array of %u curves (one per sensor)",
 				 ins_foot_name(f), n_sensors[f]);
-			rc = INS_STORE_EINVAL;
+			rc = INS_EINVAL;
 			break;
 		}
 		out[f] = calloc(n_sensors[f] ? n_sensors[f] : 1, sizeof(**out));
 		if (!out[f]) {
-			snprintf(err, errlen, "out of memory");
-			rc = INS_STORE_EIO;
+			ins_error_msg(err, "out of memory");
+			rc = INS_EIO;
 			break;
 		}
 		for (unsigned i = 0; i < n_sensors[f] && rc == 0; i++) {
 			snprintf(where, sizeof(where), "calibration.%s[%u]", ins_foot_name(f), i);
-			rc = parse_curve(json_array_get(arr, i), &out[f][i], where, err, errlen);
+			rc = parse_curve(json_array_get(arr, i), &out[f][i], where, err);
 		}
 	}
 	json_decref(root);

@@ -188,21 +188,21 @@ int ins_chunk_enc_add(struct ins_chunk_enc *enc, const struct ins_chunk_frame *f
 }
 
 int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, uint32_t n_frames,
-			const void *blob, size_t len, char *err, size_t errlen)
+			const void *blob, size_t len, struct ins_error *err)
 {
 	if (format != INS_CHUNK_COUNTS && format != INS_CHUNK_FLOAT) {
-		snprintf(err, errlen, "raw chunk: unknown format %u", (unsigned)format);
+		ins_error_msg(err, "raw chunk: unknown format %u", (unsigned)format);
 		return -1;
 	}
 	if (n == 0 || n > INS_MAX_SENSORS) {
-		snprintf(err, errlen, "raw chunk: sensor count %u out of range 1..%u", (unsigned)n,
+		ins_error_msg(err, "raw chunk: sensor count %u out of range 1..%u", (unsigned)n,
 			 (unsigned)INS_MAX_SENSORS);
 		return -1;
 	}
 	if (dec->prev_cap < n) {
 		uint32_t *pv = realloc(dec->prev_vals, (size_t)n * sizeof(*pv));
 		if (!pv) {
-			snprintf(err, errlen, "raw chunk: out of memory");
+			ins_error_msg(err, "raw chunk: out of memory");
 			return -1;
 		}
 		dec->prev_vals = pv;
@@ -272,18 +272,18 @@ static int get_values(struct ins_chunk_dec *dec)
 }
 
 int ins_chunk_dec_next(struct ins_chunk_dec *dec, struct ins_chunk_frame *f, void *values,
-		       char *err, size_t errlen)
+		       struct ins_error *err)
 {
 	if (dec->done == dec->n_frames) {
 		if (dec->p != dec->end) {
-			snprintf(err, errlen, "raw chunk: %zu bytes after its %u frames",
+			ins_error_msg(err, "raw chunk: %zu bytes after its %u frames",
 				 (size_t)(dec->end - dec->p), dec->n_frames);
 			return -1;
 		}
 		return 0;
 	}
 	if (get_header(dec, f) < 0 || get_values(dec) < 0) {
-		snprintf(err, errlen, "raw chunk: damaged data in frame %u of %u", dec->done + 1, dec->n_frames);
+		ins_error_msg(err, "raw chunk: damaged data in frame %u of %u", dec->done + 1, dec->n_frames);
 		return -1;
 	}
 	if (dec->format == INS_CHUNK_COUNTS) {

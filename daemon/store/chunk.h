@@ -10,6 +10,7 @@
 
 #include "insoled/frame.h"
 #include "insoled/grow.h"
+#include "insoled/result.h"
 
 /* Value formats (raw_chunks.format). */
 enum ins_chunk_format {
@@ -81,10 +82,10 @@ struct ins_chunk_dec {
 /* Decode a blob written by the encoder.  Returns 0, or -1 with err naming
  * what is wrong when the blob is damaged (never reads past its end). */
 int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, uint32_t n_frames,
-			const void *blob, size_t len, char *err, size_t errlen);
+			const void *blob, size_t len, struct ins_error *err);
 /* Next frame: 1 with *f and values (n uint16 or float) filled, 0 at the end, -1 on damage. */
 int ins_chunk_dec_next(struct ins_chunk_dec *dec, struct ins_chunk_frame *f, void *values,
-		       char *err, size_t errlen);
+		       struct ins_error *err);
 void ins_chunk_dec_free(struct ins_chunk_dec *dec);
 
 #endif

@@ -17,35 +17,35 @@ int store_rc_from_sqlite(int src)
 	case SQLITE_OK:
 	case SQLITE_DONE:
 	case SQLITE_ROW:
-		return INS_STORE_OK;
+		return INS_OK;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return INS_STORE_EBUSY;
+		return INS_EBUSY;
 	case SQLITE_CONSTRAINT:
-		return INS_STORE_ECONFLICT;
+		return INS_ECONFLICT;
 	default:
-		return INS_STORE_EIO;
+		return INS_EIO;
 	}
 }
 
-int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+int store_exec(sqlite3 *db, const char *sql, struct ins_error *err)
 {
 	int src = sqlite3_exec(db, sql, NULL, NULL, NULL);
 
 	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+		ins_error_msg(err, "%s: %s", sql, sqlite3_errmsg(db));
 		return store_rc_from_sqlite(src);
 	}
 	return 0;
 }
 
-int store_sql_error(int src, sqlite3 *db, const char *what, char *err, size_t errlen)
+int store_sql_error(int src, sqlite3 *db, const char *what, struct ins_error *err)
 {
-	snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+	ins_error_msg(err, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
 	return store_rc_from_sqlite(src);
 }
 
-int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errlen)
+int store_reader_open(struct ins_store *st, sqlite3 **db, struct ins_error *err)
 {
 	int src;
 
@@ -57,7 +57,7 @@ int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errl
 	src = sqlite3_open_v2(st->db_path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open for reading: %s", st->db_path,
+		ins_error_msg(err, "%s: cannot open for reading: %s", st->db_path,
 			 *db ? sqlite3_errmsg(*db) : sqlite3_errstr(src));
 		sqlite3_close(*db);
 		*db = NULL;

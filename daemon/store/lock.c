@@ -23,13 +23,13 @@
 
 /* The database's directory is made when missing (one level, 0750): the
  * default /var/lib/insoled may not exist on a machine never installed to. */
-static int make_parent_dir(const char *db_path, char *err, size_t errlen)
+static int make_parent_dir(const char *db_path, struct ins_error *err)
 {
 	char dir[PATH_MAX];
 	char *slash;
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s", db_path) >= sizeof(dir)) {
-		snprintf(err, errlen, "store: %s: path too long", db_path);
+		ins_error_msg(err, "store: %s: path too long", db_path);
 		return -1;
 	}
 	slash = strrchr(dir, '/');
@@ -39,7 +39,7 @@ static int make_parent_dir(const char *db_path, char *err, size_t errlen)
 	if (mkdir(dir, 0750) == 0)
 		ins_info("%s: created the database directory", dir);
 	else if (errno != EEXIST) {
-		snprintf(err, errlen, "store: cannot create the database directory %s: %s", dir, strerror(errno));
+		ins_error_msg(err, "store: cannot create the database directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -58,20 +58,20 @@ static void describe_owner(int fd, char *out, size_t size)
 		snprintf(out, size, "another process");
 }
 
-int store_lock(const char *db_path, char *err, size_t errlen)
+int store_lock(const char *db_path, struct ins_error *err)
 {
 	char path[PATH_MAX], owner[64], pid[32];
 	int fd, len;
 
-	if (make_parent_dir(db_path, err, errlen) < 0)
+	if (make_parent_dir(db_path, err) < 0)
 		return -1;
 	if ((size_t)snprintf(path, sizeof(path), "%s.lock", db_path) >= sizeof(path)) {
-		snprintf(err, errlen, "store: %s: path too long", db_path);
+		ins_error_msg(err, "store: %s: path too long", db_path);
 		return -1;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		snprintf(err, errlen, "store: cannot open the lock file %s: %s", path, strerror(errno));
+		ins_error_msg(err, "store: cannot open the lock file %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -79,10 +79,10 @@ int store_lock(const char *db_path, char *err, size_t errlen)
 
 		describe_owner(fd, owner, sizeof(owner));
 		if (e == EWOULDBLOCK)
-			snprintf(err, errlen, "store: %s is in use by %s (lock %s): one daemon per database",
+			ins_error_msg(err, "store: %s is in use by %s (lock %s): one daemon per database",
 				 db_path, owner, path);
 		else
-			snprintf(err, errlen, "store: cannot lock %s: %s", path, strerror(e));
+			ins_error_msg(err, "store: cannot lock %s: %s", path, strerror(e));
 		close(fd);
 		return -1;
 	}

@@ -54,7 +54,7 @@ static void set_rc(int *rc, int v)
 }
 
 json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_filter *f, int *rc,
-			       char *err, size_t errlen)
+			       struct ins_error *err)
 {
 	static const char where[] =
 		"WHERE (?1 IS NULL OR sub.code = ?1) AND (?2 IS NULL OR instr(s.footwear, ?2) > 0) "
@@ -70,14 +70,14 @@ json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_fi
 		f = &none;
 	limit = f->limit ? f->limit : INS_STORE_LIST_DEFAULT;
 	if (limit > INS_STORE_LIST_MAX) {
-		snprintf(err, errlen, "limit: at most %d", INS_STORE_LIST_MAX);
-		set_rc(rc, INS_STORE_EINVAL);
+		ins_error_field(err, "limit", "limit: at most %d", INS_STORE_LIST_MAX);
+		set_rc(rc, INS_EINVAL);
 		return NULL;
 	}
-	if ((r = store_check_text("subject", f->subject, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
-	    (r = store_check_text("footwear", f->footwear, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
-	    (r = store_check_text("lane", f->lane, INS_STORE_LABEL_MAX, err, errlen)) < 0 ||
-	    (r = store_reader_open(st, &db, err, errlen)) < 0) {
+	if ((r = store_check_text("subject", f->subject, INS_STORE_LABEL_MAX, err)) < 0 ||
+	    (r = store_check_text("footwear", f->footwear, INS_STORE_LABEL_MAX, err)) < 0 ||
+	    (r = store_check_text("lane", f->lane, INS_STORE_LABEL_MAX, err)) < 0 ||
+	    (r = store_reader_open(st, &db, err)) < 0) {
 		set_rc(rc, r);
 		return NULL;
 	}
@@ -115,7 +115,7 @@ json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_fi
 	set_rc(rc, 0);
 	goto done;
 sqlfail:
-	set_rc(rc, store_sql_error(src, db, "listing sessions", err, errlen));
+	set_rc(rc, store_sql_error(src, db, "listing sessions", err));
 done:
 	json_decref(list);
 	sqlite3_finalize(q);
@@ -125,7 +125,7 @@ done:
 }
 
 /* The session row as JSON, or NULL with *rc (ENOTFOUND names the id). */
-json_t *store_session_row(sqlite3 *db, int64_t id, int *rc, char *err, size_t errlen)
+json_t *store_session_row(sqlite3 *db, int64_t id, int *rc, struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	json_t *out = NULL;
@@ -139,17 +139,17 @@ json_t *store_session_row(sqlite3 *db, int64_t id, int *rc, char *err, size_t er
 		out = session_json(q);
 		set_rc(rc, 0);
 	} else if (src == SQLITE_DONE) {
-		snprintf(err, errlen, "session %lld does not exist", (long long)id);
-		set_rc(rc, INS_STORE_ENOTFOUND);
+		ins_error_msg(err, "session %lld does not exist", (long long)id);
+		set_rc(rc, INS_ENOTFOUND);
 	} else {
-		set_rc(rc, store_sql_error(src, db, "reading the session", err, errlen));
+		set_rc(rc, store_sql_error(src, db, "reading the session", err));
 	}
 	sqlite3_finalize(q);
 	return out;
 }
 
 /* A single text value of a one-row query with one id parameter, parsed as JSON. */
-static int json_column(sqlite3 *db, const char *sql, int64_t id, json_t **out, char *err, size_t errlen)
+static int json_column(sqlite3 *db, const char *sql, int64_t id, json_t **out, struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int src = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
@@ -171,11 +171,11 @@ static int json_column(sqlite3 *db, const char *sql, int64_t id, json_t **out, c
 	}
 	sqlite3_finalize(q);
 	if (src != SQLITE_DONE)
-		return store_sql_error(src, db, "reading the session", err, errlen);
+		return store_sql_error(src, db, "reading the session", err);
 	return 0;
 }
 
-static int quality_json(sqlite3 *db, int64_t id, json_t **out, char *err, size_t errlen)
+static int quality_json(sqlite3 *db, int64_t id, json_t **out, struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int src = sqlite3_prepare_v2(db, "SELECT foot, frames, seq_gaps, frames_lost, duplicates, dropped_frames, "
@@ -197,27 +197,27 @@ static int quality_json(sqlite3 *db, int64_t id, json_t **out, char *err, size_t
 	}
 	sqlite3_finalize(q);
 	if (src != SQLITE_DONE)
-		return store_sql_error(src, db, "reading data quality", err, errlen);
+		return store_sql_error(src, db, "reading data quality", err);
 	return 0;
 }
 
-json_t *store_session_full(sqlite3 *db, int64_t id, int *rc, char *err, size_t errlen)
+json_t *store_session_full(sqlite3 *db, int64_t id, int *rc, struct ins_error *err)
 {
-	json_t *s = store_session_row(db, id, rc, err, errlen), *v;
+	json_t *s = store_session_row(db, id, rc, err), *v;
 	int r;
 
 	if (!s)
 		return NULL;
-	if ((r = json_column(db, "SELECT json FROM summaries WHERE session_id = ?", id, &v, err, errlen)) < 0)
+	if ((r = json_column(db, "SELECT json FROM summaries WHERE session_id = ?", id, &v, err)) < 0)
 		goto fail;
 	json_object_set_new(s, "summary", v);
-	if ((r = json_column(db, "SELECT calibration_json FROM sessions WHERE id = ?", id, &v, err, errlen)) < 0)
+	if ((r = json_column(db, "SELECT calibration_json FROM sessions WHERE id = ?", id, &v, err)) < 0)
 		goto fail;
 	json_object_set_new(s, "calibration", v);
-	if ((r = json_column(db, "SELECT selection_json FROM sessions WHERE id = ?", id, &v, err, errlen)) < 0)
+	if ((r = json_column(db, "SELECT selection_json FROM sessions WHERE id = ?", id, &v, err)) < 0)
 		goto fail;
 	json_object_set_new(s, "selection", v);
-	if ((r = quality_json(db, id, &v, err, errlen)) < 0)
+	if ((r = quality_json(db, id, &v, err)) < 0)
 		goto fail;
 	json_object_set_new(s, "quality", v);
 	return s;
@@ -228,17 +228,17 @@ fail:
 	return NULL;
 }
 
-json_t *ins_store_session_get(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen)
+json_t *ins_store_session_get(struct ins_store *st, int64_t session_id, int *rc, struct ins_error *err)
 {
 	sqlite3 *db = NULL;
 	json_t *s;
 	int r;
 
-	if ((r = store_reader_open(st, &db, err, errlen)) < 0) {
+	if ((r = store_reader_open(st, &db, err)) < 0) {
 		set_rc(rc, r);
 		return NULL;
 	}
-	s = store_session_full(db, session_id, rc, err, errlen);
+	s = store_session_full(db, session_id, rc, err);
 	store_reader_close(st, db);
 	return s;
 }
@@ -248,27 +248,27 @@ static int append_step(void *ctx, const struct ins_step *step)
 	json_t *j = ins_step_json(step);
 
 	if (!j)
-		return INS_STORE_EIO;
+		return INS_EIO;
 	json_array_append_new(ctx, j);
 	return 0;
 }
 
-json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen)
+json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *rc, struct ins_error *err)
 {
 	sqlite3 *db = NULL;
 	json_t *s, *steps = NULL;
 	int r;
 
-	if ((r = store_reader_open(st, &db, err, errlen)) < 0) {
+	if ((r = store_reader_open(st, &db, err)) < 0) {
 		set_rc(rc, r);
 		return NULL;
 	}
 	/* One read transaction so the steps match the session row. */
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	s = store_session_row(db, session_id, rc, err, errlen);
+	s = store_session_row(db, session_id, rc, err);
 	if (s) {
 		steps = json_array();
-		r = store_each_step(db, session_id, append_step, steps, err, errlen);
+		r = store_each_step(db, session_id, append_step, steps, err);
 		if (r < 0) {
 			set_rc(rc, r);
 			json_decref(steps);
@@ -281,14 +281,14 @@ json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *r
 	return steps ? json_pack("{s:o}", "steps", steps) : NULL;
 }
 
-json_t *ins_store_subject_list(struct ins_store *st, int *rc, char *err, size_t errlen)
+json_t *ins_store_subject_list(struct ins_store *st, int *rc, struct ins_error *err)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL;
 	json_t *list = NULL;
 	int r, src;
 
-	if ((r = store_reader_open(st, &db, err, errlen)) < 0) {
+	if ((r = store_reader_open(st, &db, err)) < 0) {
 		set_rc(rc, r);
 		return NULL;
 	}
@@ -308,7 +308,7 @@ json_t *ins_store_subject_list(struct ins_store *st, int *rc, char *err, size_t 
 		src = SQLITE_OK;
 	}
 	if (src != SQLITE_DONE) {
-		set_rc(rc, store_sql_error(src, db, "listing subjects", err, errlen));
+		set_rc(rc, store_sql_error(src, db, "listing subjects", err));
 		json_decref(list);
 		list = NULL;
 	} else {

@@ -44,32 +44,32 @@ static int migration_version(const char *name)
 	return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
 }
 
-static char *read_text_file(const char *path, char *err, size_t errlen)
+static char *read_text_file(const char *path, struct ins_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	long size;
 
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		ins_error_msg(err, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(err, errlen, "%s: cannot determine size: %s", path, strerror(errno));
+		ins_error_msg(err, "%s: cannot determine size: %s", path, strerror(errno));
 		goto out;
 	}
 	if ((unsigned long)size > MIGRATION_MAX_BYTES) {
-		snprintf(err, errlen, "%s: %ld bytes, larger than any migration (%u)", path, size,
+		ins_error_msg(err, "%s: %ld bytes, larger than any migration (%u)", path, size,
 			 MIGRATION_MAX_BYTES);
 		goto out;
 	}
 	buf = malloc((size_t)size + 1);
 	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		ins_error_msg(err, "%s: out of memory", path);
 		goto out;
 	}
 	if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		snprintf(err, errlen, "%s: read error", path);
+		ins_error_msg(err, "%s: read error", path);
 		free(buf);
 		buf = NULL;
 		goto out;
@@ -82,7 +82,7 @@ out:
 
 /* The highest migration version in dir; every version 1..max must exist
  * exactly once.  *paths (optional) gets max+1 entries, paths[v] = file. */
-static int scan_migrations(const char *dir, char ***paths_out, char *err, size_t errlen)
+static int scan_migrations(const char *dir, char ***paths_out, struct ins_error *err)
 {
 	char **paths = calloc(MIGRATIONS_MAX + 1, sizeof(*paths));
 	DIR *d = opendir(dir);
@@ -90,11 +90,11 @@ static int scan_migrations(const char *dir, char ***paths_out, char *err, size_t
 	int max = 0, rc = -1;
 
 	if (!paths) {
-		snprintf(err, errlen, "out of memory");
+		ins_error_msg(err, "out of memory");
 		goto out;
 	}
 	if (!d) {
-		snprintf(err, errlen, "%s: cannot read the schema directory: %s", dir, strerror(errno));
+		ins_error_msg(err, "%s: cannot read the schema directory: %s", dir, strerror(errno));
 		goto out;
 	}
 	while ((de = readdir(d))) {
@@ -103,12 +103,12 @@ static int scan_migrations(const char *dir, char ***paths_out, char *err, size_t
 		if (!v)
 			continue;
 		if (paths[v]) {
-			snprintf(err, errlen, "%s: two migrations numbered %03d (%s)", dir, v, de->d_name);
+			ins_error_msg(err, "%s: two migrations numbered %03d (%s)", dir, v, de->d_name);
 			goto out;
 		}
 		paths[v] = malloc(plen);
 		if (!paths[v]) {
-			snprintf(err, errlen, "out of memory");
+			ins_error_msg(err, "out of memory");
 			goto out;
 		}
 		snprintf(paths[v], plen, "%s/%s", dir, de->d_name);
@@ -116,12 +116,12 @@ static int scan_migrations(const char *dir, char ***paths_out, char *err, size_t
 			max = v;
 	}
 	if (max == 0) {
-		snprintf(err, errlen, "%s: no schema files (NNN_name.sql) found", dir);
+		ins_error_msg(err, "%s: no schema files (NNN_name.sql) found", dir);
 		goto out;
 	}
 	for (int v = 1; v <= max; v++) {
 		if (!paths[v]) {
-			snprintf(err, errlen, "%s: migration %03d is missing (have up to %03d)", dir, v, max);
+			ins_error_msg(err, "%s: migration %03d is missing (have up to %03d)", dir, v, max);
 			goto out;
 		}
 	}
@@ -147,7 +147,7 @@ static void free_paths(char **paths)
 }
 
 /* Move path (and its -wal/-shm/-journal companions) to path.corrupt-STAMP. */
-static int move_aside(const char *path, char *moved_to, size_t movedlen, char *err, size_t errlen)
+static int move_aside(const char *path, char *moved_to, size_t movedlen, struct ins_error *err)
 {
 	static const char *const companions[] = { "", "-wal", "-shm", "-journal" };
 	char stamp[32], base[4096];
@@ -167,7 +167,7 @@ static int move_aside(const char *path, char *moved_to, size_t movedlen, char *e
 		if (stat(from, &sb) != 0)
 			continue;
 		if (rename(from, to) != 0) {
-			snprintf(err, errlen, "%s: cannot move the damaged file aside to %s: %s", from, to,
+			ins_error_msg(err, "%s: cannot move the damaged file aside to %s: %s", from, to,
 				 strerror(errno));
 			return -1;
 		}
@@ -193,7 +193,7 @@ static int quick_check(sqlite3 *db, char *problem, size_t len)
 	return src;
 }
 
-static enum probe_result probe(const char *path, off_t size, int *version, int *n_objects, char *err, size_t errlen)
+static enum probe_result probe(const char *path, off_t size, int *version, int *n_objects, struct ins_error *err)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL;
@@ -223,13 +223,13 @@ static enum probe_result probe(const char *path, off_t size, int *version, int *
 	else if ((src & 0xff) == SQLITE_NOTADB || (src & 0xff) == SQLITE_CORRUPT)
 		res = PROBE_DAMAGED;
 	if (res != PROBE_OK)
-		snprintf(err, errlen, "%s: %s (%s)", path, problem[0] ? problem : db ? sqlite3_errmsg(db) : "cannot open",
+		ins_error_msg(err, "%s: %s (%s)", path, problem[0] ? problem : db ? sqlite3_errmsg(db) : "cannot open",
 			 sqlite3_errstr(src));
 	sqlite3_close(db);
 	return res;
 }
 
-int store_prepare_file(const struct ins_store_config *cfg, int max_version, char *err, size_t errlen)
+int store_prepare_file(const struct ins_store_config *cfg, int max_version, struct ins_error *err)
 {
 	struct stat sb;
 	int version = -1, n_objects = 0;
@@ -238,51 +238,51 @@ int store_prepare_file(const struct ins_store_config *cfg, int max_version, char
 	if (stat(cfg->db_path, &sb) != 0) {
 		if (errno == ENOENT)
 			return 0; /* a new database */
-		snprintf(err, errlen, "%s: %s", cfg->db_path, strerror(errno));
-		return INS_STORE_EIO;
+		ins_error_msg(err, "%s: %s", cfg->db_path, strerror(errno));
+		return INS_EIO;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", cfg->db_path);
-		return INS_STORE_EINVAL;
+		ins_error_msg(err, "%s: not a regular file", cfg->db_path);
+		return INS_EINVAL;
 	}
-	switch (probe(cfg->db_path, sb.st_size, &version, &n_objects, err, errlen)) {
+	switch (probe(cfg->db_path, sb.st_size, &version, &n_objects, err)) {
 	case PROBE_OK:
 		break;
 	case PROBE_FAILED:
-		return INS_STORE_EIO;
+		return INS_EIO;
 	case PROBE_DAMAGED:
 		if (version > max_version)
 			break; /* a newer insoled's file: refused below, never moved */
 		if (cfg->refuse_corrupt) {
-			size_t l = strlen(err);
-			snprintf(err + l, errlen - l, "; not a usable database, refusing to start "
+			size_t l = strlen(err->msg);
+			snprintf(err->msg + l, sizeof(err->msg) - l, "; not a usable database, refusing to start "
 				 "(the file was left as it is)");
-			return INS_STORE_EIO;
+			return INS_EIO;
 		}
-		ins_err("%s", err);
-		if (move_aside(cfg->db_path, moved, sizeof(moved), err, errlen) < 0)
-			return INS_STORE_EIO;
+		ins_err("%s", err->msg);
+		if (move_aside(cfg->db_path, moved, sizeof(moved), err) < 0)
+			return INS_EIO;
 		ins_err("DATABASE DAMAGED: %s is not a usable SQLite database; it was moved "
 			"aside, unchanged, to %s and a new empty database is started", cfg->db_path, moved);
 		return 0;
 	}
 	if (version > max_version) {
-		snprintf(err, errlen, "%s: database schema version %d is newer than this insoled %s "
+		ins_error_msg(err, "%s: database schema version %d is newer than this insoled %s "
 			 "understands (up to %d); refusing to open it, the file was not modified",
 			 cfg->db_path, version, PACKAGE_VERSION, max_version);
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	if (version == 0 && n_objects > 0) {
-		snprintf(err, errlen, "%s: an SQLite database that insoled did not create (user_version 0 "
+		ins_error_msg(err, "%s: an SQLite database that insoled did not create (user_version 0 "
 			 "with %d schema objects); refusing to change it", cfg->db_path, n_objects);
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	}
 	return 0;
 }
 
-int store_schema_max_version(const char *sql_dir, char *err, size_t errlen)
+int store_schema_max_version(const char *sql_dir, struct ins_error *err)
 {
-	return scan_migrations(sql_dir, NULL, err, errlen);
+	return scan_migrations(sql_dir, NULL, err);
 }
 
 static int current_version(sqlite3 *db, int *version)
@@ -298,19 +298,19 @@ static int current_version(sqlite3 *db, int *version)
 	return src;
 }
 
-int store_migrate(struct ins_store *st, char *err, size_t errlen)
+int store_migrate(struct ins_store *st, struct ins_error *err)
 {
 	char **paths = NULL;
-	int max, version = 0, src, rc = INS_STORE_EIO;
+	int max, version = 0, src, rc = INS_EIO;
 	char pragma[64];
 
-	max = scan_migrations(st->sql_dir, &paths, err, errlen);
+	max = scan_migrations(st->sql_dir, &paths, err);
 	if (max < 0)
-		return INS_STORE_EIO;
+		return INS_EIO;
 	sqlite3_busy_timeout(st->wdb, INS_STORE_CMD_BUSY_MS);
 	src = sqlite3_exec(st->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot start the schema transaction: %s", st->db_path,
+		ins_error_msg(err, "%s: cannot start the schema transaction: %s", st->db_path,
 			 sqlite3_errmsg(st->wdb));
 		rc = store_rc_from_sqlite(src);
 		goto out;
@@ -318,23 +318,23 @@ int store_migrate(struct ins_store *st, char *err, size_t errlen)
 	/* Read again under the write lock: another process may have upgraded it. */
 	src = current_version(st->wdb, &version);
 	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", st->db_path, sqlite3_errmsg(st->wdb));
+		ins_error_msg(err, "%s: %s", st->db_path, sqlite3_errmsg(st->wdb));
 		goto rollback;
 	}
 	if (version > max) {
-		snprintf(err, errlen, "%s: database schema version %d is newer than this insoled %s "
+		ins_error_msg(err, "%s: database schema version %d is newer than this insoled %s "
 			 "understands (up to %d); refusing to open it", st->db_path, version, PACKAGE_VERSION, max);
-		rc = INS_STORE_EINVAL;
+		rc = INS_EINVAL;
 		goto rollback;
 	}
 	for (int v = version + 1; v <= max; v++) {
-		char *sql = read_text_file(paths[v], err, errlen);
+		char *sql = read_text_file(paths[v], err);
 		if (!sql)
 			goto rollback;
 		src = sqlite3_exec(st->wdb, sql, NULL, NULL, NULL);
 		free(sql);
 		if (src != SQLITE_OK) {
-			snprintf(err, errlen, "%s: %s", paths[v], sqlite3_errmsg(st->wdb));
+			ins_error_msg(err, "%s: %s", paths[v], sqlite3_errmsg(st->wdb));
 			goto rollback;
 		}
 		ins_info("%s: applied schema migration %s", st->db_path, paths[v]);
@@ -343,7 +343,7 @@ int store_migrate(struct ins_store *st, char *err, size_t errlen)
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", max);
 	if (sqlite3_exec(st->wdb, pragma, NULL, NULL, NULL) != SQLITE_OK ||
 	    (src = sqlite3_exec(st->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot commit the schema: %s", st->db_path, sqlite3_errmsg(st->wdb));
+		ins_error_msg(err, "%s: cannot commit the schema: %s", st->db_path, sqlite3_errmsg(st->wdb));
 		rc = store_rc_from_sqlite(src);
 		goto rollback;
 	}

@@ -50,10 +50,10 @@ char *store_metric_names(void)
 	return s;
 }
 
-int store_metric_map(sqlite3 *db, int64_t set_id, struct metric_map *map, char *err, size_t errlen)
+int store_metric_map(sqlite3 *db, int64_t set_id, struct metric_map *map, struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
-	int src, rc = INS_STORE_EIO;
+	int src, rc = INS_EIO;
 	char *names = NULL;
 
 	map->set_id = set_id;
@@ -67,14 +67,14 @@ int store_metric_map(sqlite3 *db, int64_t set_id, struct metric_map *map, char *
 		src = sqlite3_step(q);
 	if (src != SQLITE_ROW) {
 		if (src == SQLITE_DONE)
-			snprintf(err, errlen, "steps: metric set %lld is missing", (long long)set_id);
+			ins_error_msg(err, "steps: metric set %lld is missing", (long long)set_id);
 		else
-			rc = store_sql_error(src, db, "reading metric names", err, errlen);
+			rc = store_sql_error(src, db, "reading metric names", err);
 		goto out;
 	}
 	names = strdup((const char *)sqlite3_column_text(q, 0));
 	if (!names) {
-		snprintf(err, errlen, "out of memory");
+		ins_error_msg(err, "out of memory");
 		goto out;
 	}
 	for (char *save = NULL, *tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -109,7 +109,7 @@ int store_unpack_step(sqlite3_stmt *row, int first_col, const struct metric_map 
 }
 
 int store_each_step(sqlite3 *db, int64_t session_id,
-		    int (*fn)(void *ctx, const struct ins_step *step), void *ctx, char *err, size_t errlen)
+		    int (*fn)(void *ctx, const struct ins_step *step), void *ctx, struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	struct metric_map map = { .set_id = -1 };
@@ -122,13 +122,13 @@ int store_each_step(sqlite3 *db, int64_t session_id,
 		src = sqlite3_bind_int64(q, 1, session_id);
 	while (src == SQLITE_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t set = sqlite3_column_int64(q, 0);
-		if (set != map.set_id && (rc = store_metric_map(db, set, &map, err, errlen)) < 0)
+		if (set != map.set_id && (rc = store_metric_map(db, set, &map, err)) < 0)
 			goto out;
 		memset(&step, 0, sizeof(step));
 		if (store_unpack_step(q, 1, &map, &step) < 0) {
-			snprintf(err, errlen, "session %lld: a step row has metrics of the wrong size",
+			ins_error_msg(err, "session %lld: a step row has metrics of the wrong size",
 				 (long long)session_id);
-			rc = INS_STORE_EIO;
+			rc = INS_EIO;
 			goto out;
 		}
 		if ((rc = fn(ctx, &step)) < 0)
@@ -136,7 +136,7 @@ int store_each_step(sqlite3 *db, int64_t session_id,
 		src = SQLITE_OK;
 	}
 	if (src != SQLITE_DONE)
-		rc = store_sql_error(src, db, "reading steps", err, errlen);
+		rc = store_sql_error(src, db, "reading steps", err);
 out:
 	sqlite3_finalize(q);
 	return rc;

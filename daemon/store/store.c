@@ -13,20 +13,6 @@
 
 #define LOG_PREFIX "store"
 
-const char *ins_store_strerror(int rc)
-{
-	switch (rc) {
-	case INS_STORE_OK: return "ok";
-	case INS_STORE_ENOTFOUND: return "not found";
-	case INS_STORE_EINVAL: return "invalid argument";
-	case INS_STORE_ECONFLICT: return "conflict";
-	case INS_STORE_EBUSY: return "database busy";
-	case INS_STORE_EIO: return "database error";
-	case INS_STORE_EFULL: return "queue full";
-	default: return "unknown error";
-	}
-}
-
 static void store_free(struct ins_store *st)
 {
 	sqlite3_stmt **stmts[] = { &st->ins_chunk, &st->ins_step, &st->upd_counts, &st->upd_quality,
@@ -53,7 +39,7 @@ static void store_free(struct ins_store *st)
 	free(st);
 }
 
-static int open_writer_connection(struct ins_store *st, char *err, size_t errlen)
+static int open_writer_connection(struct ins_store *st, struct ins_error *err)
 {
 	static const char *const pragmas[] = {
 		"PRAGMA journal_mode = WAL",
@@ -74,21 +60,21 @@ static int open_writer_connection(struct ins_store *st, char *err, size_t errlen
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open: %s", st->db_path,
+		ins_error_msg(err, "%s: cannot open: %s", st->db_path,
 			 st->wdb ? sqlite3_errmsg(st->wdb) : sqlite3_errstr(src));
 		return store_rc_from_sqlite(src);
 	}
 	sqlite3_extended_result_codes(st->wdb, 1);
 	sqlite3_busy_timeout(st->wdb, INS_STORE_CMD_BUSY_MS);
 	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
-		int rc = store_exec(st->wdb, pragmas[i], err, errlen);
+		int rc = store_exec(st->wdb, pragmas[i], err);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
-static int set_max_pages(sqlite3 *db, int64_t bytes, char *err, size_t errlen)
+static int set_max_pages(sqlite3 *db, int64_t bytes, struct ins_error *err)
 {
 	char sql[96];
 	sqlite3_stmt *q = NULL;
@@ -97,8 +83,8 @@ static int set_max_pages(sqlite3 *db, int64_t bytes, char *err, size_t errlen)
 	const int64_t unlimited = 1073741823;
 
 	if (bytes < 0) {
-		snprintf(err, errlen, "max_db_bytes: must not be negative");
-		return INS_STORE_EINVAL;
+		ins_error_field(err, "max_db_bytes", "max_db_bytes: must not be negative");
+		return INS_EINVAL;
 	}
 	if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
 		page_size = sqlite3_column_int64(q, 0);
@@ -106,33 +92,33 @@ static int set_max_pages(sqlite3 *db, int64_t bytes, char *err, size_t errlen)
 	/* PRAGMA takes no bound parameters; the value is an integer we computed. */
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
 		 (long long)(bytes ? (bytes + page_size - 1) / page_size : unlimited));
-	return store_exec(db, sql, err, errlen);
+	return store_exec(db, sql, err);
 }
 
-struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, size_t errlen)
+struct ins_store *ins_store_open(const struct ins_store_config *cfg, struct ins_error *err)
 {
 	struct ins_store *st = NULL;
 	int max_version, rc, lock_fd;
 
 	if (!cfg || !cfg->db_path || !*cfg->db_path || !cfg->sql_dir) {
-		snprintf(err, errlen, "store: db_path and sql_dir are required");
+		ins_error_msg(err, "store: db_path and sql_dir are required");
 		return NULL;
 	}
-	max_version = store_schema_max_version(cfg->sql_dir, err, errlen);
+	max_version = store_schema_max_version(cfg->sql_dir, err);
 	if (max_version < 0)
 		return NULL;
 	/* Locked before anything touches the file: moving a corrupt database
 	 * aside or marking sessions interrupted is the owner's business. */
-	lock_fd = store_lock(cfg->db_path, err, errlen);
+	lock_fd = store_lock(cfg->db_path, err);
 	if (lock_fd < 0)
 		return NULL;
-	if (store_prepare_file(cfg, max_version, err, errlen) < 0) {
+	if (store_prepare_file(cfg, max_version, err) < 0) {
 		store_unlock(lock_fd);
 		return NULL;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(err, errlen, "store: out of memory");
+		ins_error_msg(err, "store: out of memory");
 		store_unlock(lock_fd);
 		return NULL;
 	}
@@ -148,16 +134,16 @@ struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, 
 	st->stats.queue_capacity = st->capacity;
 	st->stats.healthy = 1;
 	if (!st->db_path || !st->sql_dir || !st->layout_dir) {
-		snprintf(err, errlen, "store: out of memory");
+		ins_error_msg(err, "store: out of memory");
 		goto fail;
 	}
-	if (open_writer_connection(st, err, errlen) < 0 || store_migrate(st, err, errlen) < 0)
+	if (open_writer_connection(st, err) < 0 || store_migrate(st, err) < 0)
 		goto fail;
-	if (cfg->max_db_bytes && set_max_pages(st->wdb, cfg->max_db_bytes, err, errlen) < 0)
+	if (cfg->max_db_bytes && set_max_pages(st->wdb, cfg->max_db_bytes, err) < 0)
 		goto fail;
-	if (store_writer_prepare(st, err, errlen) < 0 || store_mark_interrupted(st, err, errlen) < 0)
+	if (store_writer_prepare(st, err) < 0 || store_mark_interrupted(st, err) < 0)
 		goto fail;
-	if ((rc = store_writer_start(st, err, errlen)) < 0)
+	if ((rc = store_writer_start(st, err)) < 0)
 		goto fail;
 	ins_info("%s: open, schema version %d", st->db_path, st->schema_version);
 	return st;
@@ -235,19 +221,19 @@ int ins_store_put_frame(struct ins_store *st, int64_t session_id, const struct i
 {
 	struct rec *r;
 	struct qitem *it;
-	int rc = INS_STORE_OK;
+	int rc = INS_OK;
 
 	if (!frame || frame->foot >= INS_FOOT_COUNT || frame->n == 0 || frame->n > INS_MAX_SENSORS || !frame->values)
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	if (!(r = lock_recording(st, session_id))) {
-		rc = INS_STORE_EINVAL;
+		rc = INS_EINVAL;
 		goto out;
 	}
 	if (st->queued_frames >= st->capacity ||
 	    !(it = append_item(st, QITEM_FRAME, session_id, (size_t)frame->n * sizeof(uint16_t)))) {
 		st->stats.frames_dropped++;
 		r->dropped_frames[frame->foot]++;
-		rc = INS_STORE_EFULL;
+		rc = INS_EFULL;
 		goto out;
 	}
 	it->foot = frame->foot;
@@ -270,19 +256,19 @@ int ins_store_put_step(struct ins_store *st, int64_t session_id, const struct in
 {
 	struct rec *r;
 	struct qitem *it;
-	int rc = INS_STORE_OK;
+	int rc = INS_OK;
 
 	if (!step || step->foot >= INS_FOOT_COUNT)
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	if (!(r = lock_recording(st, session_id))) {
-		rc = INS_STORE_EINVAL;
+		rc = INS_EINVAL;
 		goto out;
 	}
 	if (st->queued_steps >= INS_STORE_QUEUE_STEPS ||
 	    !(it = append_item(st, QITEM_STEP, session_id, sizeof(*step)))) {
 		st->stats.steps_dropped++;
 		r->dropped_steps++;
-		rc = INS_STORE_EFULL;
+		rc = INS_EFULL;
 		goto out;
 	}
 	it->foot = step->foot;
@@ -298,15 +284,15 @@ int ins_store_put_control(struct ins_store *st, int64_t session_id, enum ins_sto
 			  unsigned foot, double body_weight_n)
 {
 	struct qitem *it;
-	int rc = INS_STORE_OK;
+	int rc = INS_OK;
 
 	if ((kind != INS_STORE_CONTROL_TARE && kind != INS_STORE_CONTROL_BODY_WEIGHT) ||
 	    (kind == INS_STORE_CONTROL_TARE && foot >= INS_FOOT_COUNT))
-		return INS_STORE_EINVAL;
+		return INS_EINVAL;
 	if (!lock_recording(st, session_id)) {
-		rc = INS_STORE_EINVAL;
+		rc = INS_EINVAL;
 	} else if (!(it = append_item(st, QITEM_CONTROL, session_id, 0))) {
-		rc = INS_STORE_EFULL;
+		rc = INS_EFULL;
 	} else {
 		it->n = (uint16_t)kind;
 		it->foot = (uint8_t)(kind == INS_STORE_CONTROL_TARE ? foot : 0);
@@ -368,19 +354,19 @@ struct max_bytes_arg {
 	int64_t bytes;
 };
 
-static int cmd_set_max_bytes(struct ins_store *st, void *arg, char *err, size_t errlen)
+static int cmd_set_max_bytes(struct ins_store *st, void *arg, struct ins_error *err)
 {
 	const struct max_bytes_arg *a = arg;
-	int rc = set_max_pages(st->wdb, a->bytes, err, errlen);
+	int rc = set_max_pages(st->wdb, a->bytes, err);
 
 	if (rc == 0)
 		st->retry_after_us = 0; /* the cause may be gone: try again now */
 	return rc;
 }
 
-int ins_store_set_max_db_bytes(struct ins_store *st, int64_t bytes, char *err, size_t errlen)
+int ins_store_set_max_db_bytes(struct ins_store *st, int64_t bytes, struct ins_error *err)
 {
 	struct max_bytes_arg a = { bytes };
 
-	return store_call(st, cmd_set_max_bytes, &a, err, errlen);
+	return store_call(st, cmd_set_max_bytes, &a, err);
 }

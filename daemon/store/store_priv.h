@@ -117,13 +117,12 @@ struct rec {
 	struct ins_summary_acc *acc;
 };
 
-typedef int (*store_cmd_fn)(struct ins_store *st, void *arg, char *err, size_t errlen);
+typedef int (*store_cmd_fn)(struct ins_store *st, void *arg, struct ins_error *err);
 struct store_cmd {
 	struct store_cmd *next;
 	store_cmd_fn fn;
 	void *arg;
-	char *err;
-	size_t errlen;
+	struct ins_error *err;
 	int rc;
 	int done;
 };
@@ -172,30 +171,30 @@ struct ins_store {
 
 /* db.c: SQLite connections and their errors */
 int store_rc_from_sqlite(int src);
-int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+int store_exec(sqlite3 *db, const char *sql, struct ins_error *err);
 /* err = "what: SQLite's message"; returns the store code. */
-int store_sql_error(int src, sqlite3 *db, const char *what, char *err, size_t errlen);
-int store_reader_open(struct ins_store *st, sqlite3 **db, char *err, size_t errlen);
+int store_sql_error(int src, sqlite3 *db, const char *what, struct ins_error *err);
+int store_reader_open(struct ins_store *st, sqlite3 **db, struct ins_error *err);
 /* Gives a connection from store_reader_open back (NULL is fine); it is kept
  * for the next query unless a statement or transaction is still open. */
 void store_reader_close(struct ins_store *st, sqlite3 *db);
 void store_readers_free(struct ins_store *st);
 
 /* schema.c */
-int store_prepare_file(const struct ins_store_config *cfg, int max_version, char *err, size_t errlen);
+int store_prepare_file(const struct ins_store_config *cfg, int max_version, struct ins_error *err);
 /* lock.c: creates the database's directory when missing and takes DB.lock;
  * the fd, or -1 with err naming the pid of the daemon that holds it. */
-int store_lock(const char *db_path, char *err, size_t errlen);
+int store_lock(const char *db_path, struct ins_error *err);
 void store_unlock(int fd);
-int store_migrate(struct ins_store *st, char *err, size_t errlen);
-int store_schema_max_version(const char *sql_dir, char *err, size_t errlen);
+int store_migrate(struct ins_store *st, struct ins_error *err);
+int store_schema_max_version(const char *sql_dir, struct ins_error *err);
 
 /* writer.c */
-int store_writer_prepare(struct ins_store *st, char *err, size_t errlen);
-int store_writer_start(struct ins_store *st, char *err, size_t errlen);
+int store_writer_prepare(struct ins_store *st, struct ins_error *err);
+int store_writer_start(struct ins_store *st, struct ins_error *err);
 void store_writer_stop(struct ins_store *st);
 /* Run fn on the writer thread with the write connection and wait for it. */
-int store_call(struct ins_store *st, store_cmd_fn fn, void *arg, char *err, size_t errlen);
+int store_call(struct ins_store *st, store_cmd_fn fn, void *arg, struct ins_error *err);
 /* Writer-thread helpers for commands. */
 int store_flush(struct ins_store *st);
 int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, const struct ins_step *step);
@@ -203,27 +202,27 @@ int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, c
 void store_bind_chunk(sqlite3_stmt *s, int64_t session_id, const struct pend_chunk *pc);
 struct rec *store_rec_find(struct ins_store *st, int64_t session_id);
 void store_note_error(struct ins_store *st, const char *what, int src, sqlite3 *db);
-int store_begin(struct ins_store *st, char *err, size_t errlen);
-int store_commit(struct ins_store *st, char *err, size_t errlen);
+int store_begin(struct ins_store *st, struct ins_error *err);
+int store_commit(struct ins_store *st, struct ins_error *err);
 void store_rollback(struct ins_store *st);
 
 /* sessions.c */
-int store_mark_interrupted(struct ins_store *st, char *err, size_t errlen);
+int store_mark_interrupted(struct ins_store *st, struct ins_error *err);
 int store_write_summary(struct ins_store *st, int64_t session_id, const struct ins_summary *sum);
 /* The session's summary from its stored steps through its step selection
  * (selection.c); store_resummarise writes it (writer thread, inside the
  * caller's transaction). */
-int store_summary_from_steps(sqlite3 *db, int64_t session_id, struct ins_summary *out, char *err, size_t errlen);
-int store_resummarise(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+int store_summary_from_steps(sqlite3 *db, int64_t session_id, struct ins_summary *out, struct ins_error *err);
+int store_resummarise(struct ins_store *st, int64_t session_id, struct ins_error *err);
 /* Writer thread: ECONFLICT while the session records, else BEGIN. */
-int store_begin_stopped(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+int store_begin_stopped(struct ins_store *st, int64_t session_id, struct ins_error *err);
 
 int store_insert_session(struct ins_store *st, const struct ins_session_meta *m, const char *state,
-			 const char *source, int64_t start_us, int64_t *session_id, char *err, size_t errlen);
+			 const char *source, int64_t start_us, int64_t *session_id, struct ins_error *err);
 
 /* reader helpers (query.c) */
-json_t *store_session_row(sqlite3 *db, int64_t id, int *rc, char *err, size_t errlen);
-json_t *store_session_full(sqlite3 *db, int64_t id, int *rc, char *err, size_t errlen);
+json_t *store_session_row(sqlite3 *db, int64_t id, int *rc, struct ins_error *err);
+json_t *store_session_full(sqlite3 *db, int64_t id, int *rc, struct ins_error *err);
 
 /* steps as packed float64 (steps.c) */
 void store_pack_metrics(const double *m, uint8_t *out);
@@ -232,20 +231,20 @@ struct metric_map {
 	unsigned n_stored;
 	int idx[INS_M_COUNT];      /* stored position of each current metric, -1 = not stored */
 };
-int store_metric_map(sqlite3 *db, int64_t set_id, struct metric_map *map, char *err, size_t errlen);
+int store_metric_map(sqlite3 *db, int64_t set_id, struct metric_map *map, struct ins_error *err);
 int store_unpack_step(sqlite3_stmt *row, int first_col, const struct metric_map *map, struct ins_step *out);
 char *store_metric_names(void);
 /* Reads steps of a session (ordered by contact) and calls fn for each. */
 int store_each_step(sqlite3 *db, int64_t session_id,
-		    int (*fn)(void *ctx, const struct ins_step *step), void *ctx, char *err, size_t errlen);
+		    int (*fn)(void *ctx, const struct ins_step *step), void *ctx, struct ins_error *err);
 
 /* calib_json.c */
 int store_calib_parse(const char *text, const unsigned n_sensors[INS_FOOT_COUNT],
-		      struct ins_calib_curve *out[INS_FOOT_COUNT], char *err, size_t errlen);
+		      struct ins_calib_curve *out[INS_FOOT_COUNT], struct ins_error *err);
 json_t *store_calib_curve_json(const struct ins_calib_curve *c);
 
 /* text.c */
-int store_check_text(const char *field, const char *s, size_t max, char *err, size_t errlen);
-int store_json_text(const json_t *obj, const char *field, size_t max, const char **out, char *err, size_t errlen);
+int store_check_text(const char *field, const char *s, size_t max, struct ins_error *err);
+int store_json_text(const json_t *obj, const char *field, size_t max, const char **out, struct ins_error *err);
 
 #endif

@@ -8,7 +8,7 @@
 #include "insoled/utf8.h"
 #include "store_priv.h"
 
-int store_check_text(const char *field, const char *s, size_t max, char *err, size_t errlen)
+int store_check_text(const char *field, const char *s, size_t max, struct ins_error *err)
 {
 	size_t n, i = 0;
 
@@ -16,21 +16,21 @@ int store_check_text(const char *field, const char *s, size_t max, char *err, si
 		return 0;
 	n = strlen(s);
 	if (n > max) {
-		snprintf(err, errlen, "%s: too long (%zu bytes, at most %zu)", field, n, max);
-		return INS_STORE_EINVAL;
+		ins_error_field(err, field, "%s: too long (%zu bytes, at most %zu)", field, n, max);
+		return INS_EINVAL;
 	}
 	while (i < n) {
 		size_t l = ins_utf8_seq_len((const unsigned char *)s + i, n - i);
 		if (!l) {
-			snprintf(err, errlen, "%s: not valid UTF-8 at byte %zu", field, i);
-			return INS_STORE_EINVAL;
+			ins_error_field(err, field, "%s: not valid UTF-8 at byte %zu", field, i);
+			return INS_EINVAL;
 		}
 		i += l;
 	}
 	return 0;
 }
 
-int store_json_text(const json_t *obj, const char *field, size_t max, const char **out, char *err, size_t errlen)
+int store_json_text(const json_t *obj, const char *field, size_t max, const char **out, struct ins_error *err)
 {
 	json_t *v = json_object_get(obj, field);
 
@@ -38,13 +38,13 @@ int store_json_text(const json_t *obj, const char *field, size_t max, const char
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v)) {
-		snprintf(err, errlen, "%s: must be a string", field);
-		return INS_STORE_EINVAL;
+		ins_error_field(err, field, "%s: must be a string", field);
+		return INS_EINVAL;
 	}
 	if (json_string_length(v) != strlen(json_string_value(v))) {
-		snprintf(err, errlen, "%s: contains a NUL character", field);
-		return INS_STORE_EINVAL;
+		ins_error_field(err, field, "%s: contains a NUL character", field);
+		return INS_EINVAL;
 	}
 	*out = json_string_value(v);
-	return store_check_text(field, *out, max, err, errlen);
+	return store_check_text(field, *out, max, err);
 }

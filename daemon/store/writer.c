@@ -53,12 +53,12 @@ void store_rollback(struct ins_store *st)
 		sqlite3_exec(st->wdb, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int store_begin(struct ins_store *st, char *err, size_t errlen)
+int store_begin(struct ins_store *st, struct ins_error *err)
 {
 	int src = sqlite3_exec(st->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
 	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "database: %s", sqlite3_errmsg(st->wdb));
+		ins_error_msg(err, "database: %s", sqlite3_errmsg(st->wdb));
 		store_note_error(st, "BEGIN", src, st->wdb);
 		store_rollback(st);
 		return store_rc_from_sqlite(src);
@@ -66,12 +66,12 @@ int store_begin(struct ins_store *st, char *err, size_t errlen)
 	return 0;
 }
 
-int store_commit(struct ins_store *st, char *err, size_t errlen)
+int store_commit(struct ins_store *st, struct ins_error *err)
 {
 	int src = sqlite3_exec(st->wdb, "COMMIT", NULL, NULL, NULL);
 
 	if (src != SQLITE_OK) {
-		snprintf(err, errlen, "database: %s", sqlite3_errmsg(st->wdb));
+		ins_error_msg(err, "database: %s", sqlite3_errmsg(st->wdb));
 		store_note_error(st, "COMMIT", src, st->wdb);
 		store_rollback(st);
 		return store_rc_from_sqlite(src);
@@ -336,7 +336,7 @@ int store_write_summary(struct ins_store *st, int64_t session_id, const struct i
 	json_decref(j);
 	if (!text) {
 		store_note_error(st, "building the session summary", SQLITE_NOMEM, NULL);
-		return INS_STORE_EIO;
+		return INS_EIO;
 	}
 	sqlite3_bind_int64(st->ins_summary, 1, session_id);
 	sqlite3_bind_text(st->ins_summary, 2, text, -1, SQLITE_TRANSIENT);
@@ -445,13 +445,13 @@ static int anything_pending(const struct ins_store *st)
 int store_flush(struct ins_store *st)
 {
 	struct rec_delta d[INS_STORE_MAX_RECORDING];
-	char err[256];
+	struct ins_error err;
 	int rc;
 
 	st->next_commit_us = ins_mono_us() + INS_STORE_COMMIT_INTERVAL_US;
 	if (seal_all(st) < 0) {
 		store_note_error(st, "packing frames", SQLITE_NOMEM, NULL);
-		return INS_STORE_EIO;
+		return INS_EIO;
 	}
 	if (!anything_pending(st))
 		return 0;
@@ -463,13 +463,13 @@ int store_flush(struct ins_store *st)
 	}
 	pthread_mutex_unlock(&st->mu);
 	sqlite3_busy_timeout(st->wdb, INS_STORE_WRITER_BUSY_MS);
-	if ((rc = store_begin(st, err, sizeof(err))) < 0)
+	if ((rc = store_begin(st, &err)) < 0)
 		goto failed;
 	if ((rc = write_pending(st, d)) < 0) {
 		store_rollback(st);
 		goto failed;
 	}
-	if ((rc = store_commit(st, err, sizeof(err))) < 0)
+	if ((rc = store_commit(st, &err)) < 0)
 		goto failed;
 	committed(st);
 	st->retry_after_us = 0;
@@ -481,7 +481,7 @@ failed:
 
 /* ---- thread ------------------------------------------------------------- */
 
-static int prepare_statements(struct ins_store *st, char *err, size_t errlen)
+static int prepare_statements(struct ins_store *st, struct ins_error *err)
 {
 	static const struct {
 		size_t off;
@@ -513,21 +513,21 @@ static int prepare_statements(struct ins_store *st, char *err, size_t errlen)
 		sqlite3_stmt **s = (sqlite3_stmt **)((char *)st + stmts[i].off);
 		int src = sqlite3_prepare_v3(st->wdb, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL);
 		if (src != SQLITE_OK) {
-			snprintf(err, errlen, "%s: preparing statements: %s", st->db_path, sqlite3_errmsg(st->wdb));
+			ins_error_msg(err, "%s: preparing statements: %s", st->db_path, sqlite3_errmsg(st->wdb));
 			return store_rc_from_sqlite(src);
 		}
 	}
 	return 0;
 }
 
-static int ensure_metric_set(struct ins_store *st, char *err, size_t errlen)
+static int ensure_metric_set(struct ins_store *st, struct ins_error *err)
 {
 	char *names = store_metric_names();
 	sqlite3_stmt *q = NULL;
-	int src, rc = INS_STORE_EIO;
+	int src, rc = INS_EIO;
 
 	if (!names) {
-		snprintf(err, errlen, "out of memory");
+		ins_error_msg(err, "out of memory");
 		return rc;
 	}
 	src = sqlite3_prepare_v2(st->wdb, "INSERT INTO metric_sets(names) VALUES (?1) "
@@ -538,7 +538,7 @@ static int ensure_metric_set(struct ins_store *st, char *err, size_t errlen)
 		st->metric_set_id = sqlite3_column_int64(q, 0);
 		rc = 0;
 	} else {
-		snprintf(err, errlen, "%s: recording the metric names: %s", st->db_path, sqlite3_errmsg(st->wdb));
+		ins_error_msg(err, "%s: recording the metric names: %s", st->db_path, sqlite3_errmsg(st->wdb));
 		rc = store_rc_from_sqlite(src);
 	}
 	sqlite3_finalize(q);
@@ -551,7 +551,7 @@ static void run_commands(struct ins_store *st, struct store_cmd *cmds)
 	while (cmds) {
 		struct store_cmd *next = cmds->next;
 		sqlite3_busy_timeout(st->wdb, INS_STORE_CMD_BUSY_MS);
-		cmds->rc = cmds->fn(st, cmds->arg, cmds->err, cmds->errlen);
+		cmds->rc = cmds->fn(st, cmds->arg, cmds->err);
 		pthread_mutex_lock(&st->mu);
 		cmds->done = 1;
 		pthread_cond_broadcast(&st->done);
@@ -650,21 +650,21 @@ static void *writer_main(void *arg)
 	}
 }
 
-int store_writer_prepare(struct ins_store *st, char *err, size_t errlen)
+int store_writer_prepare(struct ins_store *st, struct ins_error *err)
 {
 	int rc;
 
-	if ((rc = prepare_statements(st, err, errlen)) < 0 || (rc = ensure_metric_set(st, err, errlen)) < 0)
+	if ((rc = prepare_statements(st, err)) < 0 || (rc = ensure_metric_set(st, err)) < 0)
 		return rc;
 	return 0;
 }
 
-int store_writer_start(struct ins_store *st, char *err, size_t errlen)
+int store_writer_start(struct ins_store *st, struct ins_error *err)
 {
 	st->next_commit_us = ins_mono_us() + INS_STORE_COMMIT_INTERVAL_US;
 	if (pthread_create(&st->thread, NULL, writer_main, st) != 0) {
-		snprintf(err, errlen, "cannot start the database writer thread: %s", strerror(errno));
-		return INS_STORE_EIO;
+		ins_error_msg(err, "cannot start the database writer thread: %s", strerror(errno));
+		return INS_EIO;
 	}
 	st->thread_started = 1;
 	return 0;
@@ -688,15 +688,15 @@ void store_writer_stop(struct ins_store *st)
 	st->n_pchunks = 0;
 }
 
-int store_call(struct ins_store *st, store_cmd_fn fn, void *arg, char *err, size_t errlen)
+int store_call(struct ins_store *st, store_cmd_fn fn, void *arg, struct ins_error *err)
 {
-	struct store_cmd cmd = { .fn = fn, .arg = arg, .err = err, .errlen = errlen };
+	struct store_cmd cmd = { .fn = fn, .arg = arg, .err = err };
 
 	pthread_mutex_lock(&st->mu);
 	if (st->stopping || !st->thread_started) {
 		pthread_mutex_unlock(&st->mu);
-		snprintf(err, errlen, "the database is closing");
-		return INS_STORE_EBUSY;
+		ins_error_msg(err, "the database is closing");
+		return INS_EBUSY;
 	}
 	if (st->cmd_tail)
 		st->cmd_tail->next = &cmd;

@@ -10,12 +10,14 @@
 #include <stdint.h>
 
 #include "insoled/live.h"
+#include "insoled/result.h"
 #include "insoled/session.h"
 #include "insoled/store.h"
 
-/* Hooks return 0, or an enum ins_store_rc code that maps to the HTTP status
- * (INS_STORE_ECONFLICT -> 409 "already recording", INS_STORE_EINVAL -> 400,
- * INS_STORE_EBUSY -> 503 "no device streaming"...) with err saying why.
+/* Hooks return INS_OK or an enum ins_rc code (result.h) with err saying why
+ * and, for INS_EINVAL, the member at fault in err->field; the HTTP layer
+ * answers each code with its one status (INS_ECONFLICT 409 "already
+ * recording", INS_EINVAL 400, INS_EUNAVAIL 503 "no device streaming"...).
  * Any hook may be NULL: its endpoints then answer 503. */
 struct ins_http_hooks {
 	void *ctx;
@@ -23,19 +25,19 @@ struct ins_http_hooks {
 	void (*fill_status)(void *ctx, json_t *status);
 	/* Start/stop recording the live stream into a session. */
 	int (*start_recording)(void *ctx, const struct ins_session_meta *meta, int64_t *session_id,
-			       char *err, size_t errlen);
-	int (*stop_recording)(void *ctx, int64_t session_id, char *err, size_t errlen);
+			       struct ins_error *err);
+	int (*stop_recording)(void *ctx, int64_t session_id, struct ins_error *err);
 	/* Calibration steps from the dashboard: tare a foot (unloaded now), set body weight. */
-	int (*tare)(void *ctx, int foot, char *err, size_t errlen);
-	int (*set_body_weight)(void *ctx, double body_weight_n, char *err, size_t errlen);
+	int (*tare)(void *ctx, int foot, struct ins_error *err);
+	int (*set_body_weight)(void *ctx, double body_weight_n, struct ins_error *err);
 	/* Devices and their layouts, for the settings view. */
 	json_t *(*devices)(void *ctx);
 	/* Body-weight scaling of a foot while the subject stands still on it:
 	 * waits for the analysis to measure (about 2 s, bounded) and returns
 	 * {"ok","foot","measured_force_n","sd_force_n","frames","body_weight_n",
-	 * "scale"} in *result; a refused measurement returns INS_STORE_ECONFLICT
+	 * "scale"} in *result; a refused measurement returns INS_ECONFLICT
 	 * with err saying why. */
-	int (*body_weight_scale)(void *ctx, int foot, json_t **result, char *err, size_t errlen);
+	int (*body_weight_scale)(void *ctx, int foot, json_t **result, struct ins_error *err);
 	/* One lane's line in GET /api/lanes: {"name", "devices", "state",
 	 * "frames_per_s", "recording_session", ...}. */
 	json_t *(*lane_summary)(void *ctx);

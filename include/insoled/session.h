@@ -14,24 +14,23 @@
 #include "insoled/store.h"
 
 /* Recompute steps and summary from the raw archive with the current code. */
-int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct ins_error *err);
 /* Create a complete session from a recording file (formats of --analyze). */
 int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
-			     int64_t *session_id, char *err, size_t errlen);
+			     int64_t *session_id, struct ins_error *err);
 
 /* kind: "peak" or "mean" (mean over stance); {"w":..,"h":..,"cell_mm":..,"cells":[..null..]} */
 json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
-				  int *rc, char *err, size_t errlen);
+				  int *rc, struct ins_error *err);
 /* Stance-normalised force and CoP curves, mean and SD per foot, from a replay
  * of the raw archive: ins_curves_json() (curves.h). */
-json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
+json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, struct ins_error *err);
 /* One foot's frames for playback, from a replay of the raw archive:
  * {"foot", "every", "frames_recorded", "frames": [{"t_us", "force_n",
  * "cop_x_mm", "cop_y_mm", "in_stance", "kpa": [...]}], "steps": [{"index",
  * "contact_us", "toe_off_us", "flags"}]}, every `every`-th frame kept so
  * the answer stays bounded.  ENOTFOUND without frames of that foot. */
-json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsigned foot, int *rc, char *err,
-				 size_t errlen);
+json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsigned foot, int *rc, struct ins_error *err);
 
 /* ---- streamed exports ----------------------------------------------------
  * Pull-based so an HTTP server can stream without loading the session:
@@ -45,7 +44,7 @@ enum ins_export_kind {
 };
 struct ins_export;
 struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_id, enum ins_export_kind kind,
-					 int *rc, char *err, size_t errlen);
+					 int *rc, struct ins_error *err);
 ssize_t ins_store_export_read(struct ins_export *ex, char *buf, size_t max);
 void ins_store_export_close(struct ins_export *ex);
 

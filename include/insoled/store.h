@@ -12,19 +12,10 @@
 
 #include "insoled/analysis.h"
 #include "insoled/frame.h"
+#include "insoled/result.h"
 
-/* Result codes; ins_store_strerror() names them.  HTTP maps them to statuses. */
-enum ins_store_rc {
-	INS_STORE_OK = 0,
-	INS_STORE_ENOTFOUND = -1,   /* no such session/subject -> 404 */
-	INS_STORE_EINVAL = -2,      /* bad argument, err names the field -> 400 */
-	INS_STORE_ECONFLICT = -3,   /* e.g. stopping a stopped session -> 409 */
-	INS_STORE_EBUSY = -4,       /* database busy/locked/unavailable -> 503 */
-	INS_STORE_EIO = -5,         /* disk full, corrupt, other SQLite error -> 503 */
-	INS_STORE_EFULL = -6        /* writer queue full, item dropped (counted) */
-};
-const char *ins_store_strerror(int rc);
-
+/* Functions return INS_OK or an enum ins_rc code (result.h) and fill a
+ * struct ins_error; INS_EINVAL names the member at fault in its field. */
 struct ins_store_config {
 	const char *db_path;
 	const char *sql_dir;        /* schema and migrations (sql/) */
@@ -37,7 +28,7 @@ struct ins_store_config {
 
 struct ins_store;
 
-struct ins_store *ins_store_open(const struct ins_store_config *cfg, char *err, size_t errlen);
+struct ins_store *ins_store_open(const struct ins_store_config *cfg, struct ins_error *err);
 void ins_store_close(struct ins_store *st); /* drains the queue, marks recording sessions complete */
 
 /* ---- recording (called from the analysis thread; never blocks) ---------- */
@@ -52,7 +43,7 @@ int ins_store_put_control(struct ins_store *st, int64_t session_id, enum ins_sto
 
 /* ---- sessions ----------------------------------------------------------
  * Text fields are NUL-terminated UTF-8; invalid UTF-8 or over-long text is
- * rejected with INS_STORE_EINVAL and err naming the field. */
+ * rejected with INS_EINVAL and err naming the field. */
 struct ins_session_meta {
 	const char *subject;        /* subject identifier chosen by the clinic; created if new */
 	const char *footwear;       /* footwear / insole label */
@@ -64,20 +55,19 @@ struct ins_session_meta {
 	const char *lane;           /* the lane recording it (live sessions); NULL for none */
 };
 int ins_store_session_start(struct ins_store *st, const struct ins_session_meta *meta,
-			    int64_t *session_id, char *err, size_t errlen);
-int ins_store_session_stop(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+			    int64_t *session_id, struct ins_error *err);
+int ins_store_session_stop(struct ins_store *st, int64_t session_id, struct ins_error *err);
 /* patch: JSON object with any of "subject", "footwear", "notes" */
 int ins_store_session_update(struct ins_store *st, int64_t session_id, const json_t *patch,
-			     char *err, size_t errlen);
-int ins_store_session_delete(struct ins_store *st, int64_t session_id, char *err, size_t errlen);
+			     struct ins_error *err);
+int ins_store_session_delete(struct ins_store *st, int64_t session_id, struct ins_error *err);
 /* The user's step selection of a stopped session (docs/api.md, PUT
  * /api/sessions/ID/selection): {"trim_from_us", "trim_to_us", "steps":
  * [{"foot", "contact_us", "include"}]}, times on the steps' clock; an empty
  * object clears it.  Stored with the session and the summary recomputed from
- * the stored steps in the same transaction.  INS_STORE_EINVAL names the bad
+ * the stored steps in the same transaction.  INS_EINVAL names the bad
  * member, ENOTFOUND, ECONFLICT while recording. */
-int ins_store_session_select(struct ins_store *st, int64_t session_id, const json_t *selection, char *err,
-			     size_t errlen);
+int ins_store_session_select(struct ins_store *st, int64_t session_id, const json_t *selection, struct ins_error *err);
 
 struct ins_session_filter {
 	const char *subject;        /* exact, NULL = any */
@@ -88,15 +78,15 @@ struct ins_session_filter {
 };
 /* Queries return new JSON (caller json_decref) or NULL with *rc set. */
 json_t *ins_store_session_list(struct ins_store *st, const struct ins_session_filter *f, int *rc,
-			       char *err, size_t errlen);
-json_t *ins_store_session_get(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen); /* metadata + summary */
-json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *rc, char *err, size_t errlen);
+			       struct ins_error *err);
+json_t *ins_store_session_get(struct ins_store *st, int64_t session_id, int *rc, struct ins_error *err); /* metadata + summary */
+json_t *ins_store_session_steps(struct ins_store *st, int64_t session_id, int *rc, struct ins_error *err);
 
 /* ---- subjects ------------------------------------------------------------ */
-json_t *ins_store_subject_list(struct ins_store *st, int *rc, char *err, size_t errlen);
+json_t *ins_store_subject_list(struct ins_store *st, int *rc, struct ins_error *err);
 /* obj: {"code": "...", "body_weight_kg": .., "notes": ".."} */
-int ins_store_subject_create(struct ins_store *st, const json_t *obj, int64_t *subject_id, char *err, size_t errlen);
-int ins_store_subject_update(struct ins_store *st, int64_t subject_id, const json_t *patch, char *err, size_t errlen);
+int ins_store_subject_create(struct ins_store *st, const json_t *obj, int64_t *subject_id, struct ins_error *err);
+int ins_store_subject_update(struct ins_store *st, int64_t subject_id, const json_t *patch, struct ins_error *err);
 
 /* ---- status -------------------------------------------------------------- */
 struct ins_store_stats {
@@ -112,7 +102,7 @@ struct ins_store_stats {
 };
 void ins_store_get_stats(struct ins_store *st, struct ins_store_stats *out);
 /* Change the size cap at run time (0 = none); the writer retries at once. */
-int ins_store_set_max_db_bytes(struct ins_store *st, int64_t bytes, char *err, size_t errlen);
+int ins_store_set_max_db_bytes(struct ins_store *st, int64_t bytes, struct ins_error *err);
 /* The stats as JSON, for GET /api/status "database" (docs/api.md). */
 json_t *ins_store_status_json(struct ins_store *st);
 

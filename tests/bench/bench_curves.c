@@ -159,7 +159,7 @@ static void store_put(void *ctx, const struct ins_frame *fr, const struct ins_fr
 	struct rec *r = ctx;
 
 	(void)fm;
-	while (ins_store_put_frame(r->st, r->id, fr) == INS_STORE_EFULL)
+	while (ins_store_put_frame(r->st, r->id, fr) == INS_EFULL)
 		usleep(1000); /* the writer drains its queue in the background */
 	for (unsigned i = 0; i < n_steps; i++)
 		ins_store_put_step(r->st, r->id, &steps[i]);
@@ -167,7 +167,8 @@ static void store_put(void *ctx, const struct ins_frame *fr, const struct ins_fr
 
 static void bench_query(const struct ins_layout *l)
 {
-	char path[] = "/tmp/bench_curves_XXXXXX", db[64], err[512];
+	char path[] = "/tmp/bench_curves_XXXXXX", db[64];
+	struct ins_error err;
 	struct ins_store_config cfg = { .db_path = db, .sql_dir = INS_SRCDIR "/sql", .layout_dir = INS_SRCDIR "/layouts" };
 	struct ins_session_meta m = { .subject = "bench", .layout = { "fsr16", "fsr16" }, .body_weight_n = 700 };
 	struct rec r;
@@ -178,35 +179,35 @@ static void bench_query(const struct ins_layout *l)
 	if (!mkdtemp(path))
 		die(path, "cannot create");
 	snprintf(db, sizeof(db), "%s/bench.db", path);
-	if (!(r.st = ins_store_open(&cfg, err, sizeof(err))))
-		die(db, err);
-	if (ins_store_session_start(r.st, &m, &r.id, err, sizeof(err)) < 0)
-		die("session", err);
+	if (!(r.st = ins_store_open(&cfg, &err)))
+		die(db, err.msg);
+	if (ins_store_session_start(r.st, &m, &r.id, &err) < 0)
+		die("session", err.msg);
 	walk(l, SESSION_MIN * 60.0, store_put, &r);
-	if (ins_store_session_stop(r.st, r.id, err, sizeof(err)) < 0)
-		die("session", err);
+	if (ins_store_session_stop(r.st, r.id, &err) < 0)
+		die("session", err.msg);
 	t0 = wall_s();
-	j = ins_store_session_curves(r.st, r.id, &rc, err, sizeof(err));
+	j = ins_store_session_curves(r.st, r.id, &rc, &err);
 	t_curves = wall_s() - t0;
 	if (!j)
-		die("curves", err);
+		die("curves", err.msg);
 	printf("query  fsr16 %d min x 2 feet at 100 Hz: curves of %lld + %lld steps in %.3f s",
 	       SESSION_MIN, (long long)json_integer_value(json_object_get(json_object_get(j, "left"), "steps")),
 	       (long long)json_integer_value(json_object_get(json_object_get(j, "right"), "steps")), t_curves);
 	json_decref(j);
 	t0 = wall_s();
-	j = ins_store_session_heatmap(r.st, r.id, INS_FOOT_LEFT, "peak", &rc, err, sizeof(err));
+	j = ins_store_session_heatmap(r.st, r.id, INS_FOOT_LEFT, "peak", &rc, &err);
 	t_heat = wall_s() - t0;
 	if (!j)
-		die("heatmap", err);
+		die("heatmap", err.msg);
 	json_decref(j);
 	printf("; the heatmap (same replay) %.3f s\n", t_heat);
 	ins_store_close(r.st);
 	unlink(db);
-	snprintf(err, sizeof(err), "%s-wal", db);
-	unlink(err);
-	snprintf(err, sizeof(err), "%s-shm", db);
-	unlink(err);
+	snprintf(err.msg, sizeof(err.msg), "%s-wal", db);
+	unlink(err.msg);
+	snprintf(err.msg, sizeof(err.msg), "%s-shm", db);
+	unlink(err.msg);
 	rmdir(path);
 }
 

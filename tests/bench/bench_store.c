@@ -81,36 +81,36 @@ static void free_cycle(struct cycle *c)
 
 static struct ins_store *open_store(const char *path, size_t queue)
 {
-	char err[512];
+	struct ins_error err;
 	struct ins_store_config cfg = { .db_path = path, .sql_dir = INS_SRCDIR "/sql",
 					.layout_dir = INS_SRCDIR "/layouts", .queue_frames = queue };
 	struct ins_store *st;
 
 	unlink(path);
-	st = ins_store_open(&cfg, err, sizeof(err));
+	st = ins_store_open(&cfg, &err);
 	if (!st)
-		die(path, err);
+		die(path, err.msg);
 	return st;
 }
 
 static int64_t start(struct ins_store *st, const char *layout)
 {
-	char err[256];
+	struct ins_error err;
 	int64_t id;
 	struct ins_session_meta m = { .subject = "bench", .footwear = "model", .layout = { layout, layout },
 				      .body_weight_n = 700 };
 
-	if (ins_store_session_start(st, &m, &id, err, sizeof(err)) < 0)
-		die("session start", err);
+	if (ins_store_session_start(st, &m, &id, &err) < 0)
+		die("session start", err.msg);
 	return id;
 }
 
 static void stop(struct ins_store *st, int64_t id)
 {
-	char err[256];
+	struct ins_error err;
 
-	if (ins_store_session_stop(st, id, err, sizeof(err)) < 0)
-		die("session stop", err);
+	if (ins_store_session_stop(st, id, &err) < 0)
+		die("session stop", err.msg);
 }
 
 /* Frame k (counting both feet's frames of the recording from 0) of foot f. */
@@ -135,7 +135,7 @@ static void put_step(struct ins_store *st, int64_t id, unsigned f, uint64_t k)
 
 	for (unsigned m = 0; m < INS_M_COUNT; m++)
 		s.m[m] = 100.0 + m + (double)(k % 97) / 7.0;
-	while (ins_store_put_step(st, id, &s) == INS_STORE_EFULL)
+	while (ins_store_put_step(st, id, &s) == INS_EFULL)
 		usleep(100);
 }
 
@@ -148,7 +148,7 @@ static void ingest(struct ins_store *st, int64_t id, const struct cycle *c, uint
 	for (uint64_t k = first; k < first + count; k++)
 		for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 			fill(c, f, k, &fr);
-			while (ins_store_put_frame(st, id, &fr) == INS_STORE_EFULL) {
+			while (ins_store_put_frame(st, id, &fr) == INS_EFULL) {
 				(*waits)++;
 				usleep(200);
 			}
@@ -250,7 +250,7 @@ static void bench_realtime_cpu(const char *layout, double rate_hz)
 			usleep((useconds_t)(due - now));
 		for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 			fill(&c, f, k, &fr);
-			if (ins_store_put_frame(st, id, &fr) != INS_STORE_OK)
+			if (ins_store_put_frame(st, id, &fr) != INS_OK)
 				die("realtime", "a frame was refused");
 			if (k % STEP_EVERY == STEP_EVERY - 1)
 				put_step(st, id, f, k);

@@ -1336,6 +1336,30 @@ START_TEST(slow_unloading_tail_does_not_move_toe_off)
 }
 END_TEST
 
+/* Raw footswitch whose unloading stops above the end level: a steep fall
+ * from 2200 to 500 counts (15 % of the 2000-count range) ending at phase
+ * 700, a rebound to 540 at 720, then a slow decline to the 200-count floor
+ * at 900.  Stance ends where the fall stops: the 10 ms rise crosses the
+ * swing noise (0 here) between the frames at 690 (rise -850) and 700 (rise
+ * +20), at 690 + 10 * 850 / 870 = 699.77 ms; the 2.5 % level is crossed
+ * only on the decline after the rebound, 76 ms later. */
+static const struct knot rebound[] = { { 0, 200 }, { 20, 2200 }, { 680, 2200 }, { 700, 500 },
+				       { 720, 540 }, { 900, 200 }, { SHAPE_STRIDE_MS, 200 } };
+
+START_TEST(rebound_after_the_fall_ends_stance)
+{
+	static struct run r;
+	const struct shape sh = { rebound, 7, 1, -1000, 0 };
+
+	run_shape(&sh, 20000, &r);
+	assert_shape_events(&r, 17, 0, 690 + 10.0 * 850 / 870, DT_MS);
+	for (unsigned k = 0; k < r.n; k++) {
+		double start = SHAPE_STRIDE_MS * floor((r.steps[k].contact_us / 1e3 + 200) / SHAPE_STRIDE_MS);
+		ck_assert_double_eq_tol(r.steps[k].toe_off_us / 1e3 - start, 690 + 10.0 * 850 / 870, 0.01);
+	}
+}
+END_TEST
+
 /* Raw footswitch whose unloaded baseline creeps up late in the swing
  * (crosstalk, drift): flat at 200 counts after the toe-off (700), then up
  * to 400 (10 % of the 2000-count range) over the 150 ms before the steep
@@ -1475,6 +1499,7 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
 	tcase_add_test(tc, slow_unloading_tail_does_not_move_toe_off);
+	tcase_add_test(tc, rebound_after_the_fall_ends_stance);
 	tcase_add_test(tc, rising_swing_floor_does_not_advance_contact);
 	tcase_add_test(tc, slow_heel_loading_is_timed_at_the_force_level);
 	tcase_add_test(tc, unloading_shoulder_moves_toe_off_continuously);

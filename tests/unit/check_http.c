@@ -29,6 +29,7 @@
 #include "insoled/live.h"
 #include "insoled/store.h"
 #include "insoled/synth.h"
+#include "lib.h"
 
 #define SRC INS_TEST_SRCDIR
 /* 128 random bits in hex: the weakest token the server accepts */
@@ -284,7 +285,7 @@ END_TEST
  * the first lane's, and GET /api/lanes lists both. */
 static const char *lane_tared[2];
 
-static int lane_tare(void *ctx, int foot, char *err, size_t errlen)
+static int lane_tare(void *ctx, int foot, struct ins_error *err)
 {
 	lane_tared[foot] = ctx;
 	return 0;
@@ -372,28 +373,28 @@ static struct {
 	char base[64];
 } fx;
 
-static int hook_start(void *ctx, const struct ins_session_meta *meta, int64_t *id, char *err, size_t errlen)
+static int hook_start(void *ctx, const struct ins_session_meta *meta, int64_t *id, struct ins_error *err)
 {
 	struct ins_session_meta m = *meta;
 
 	m.layout[INS_FOOT_LEFT] = "fsr16";
 	m.layout[INS_FOOT_RIGHT] = "fsr16";
 	m.devices = "test";
-	return ins_store_session_start(fx.store, &m, id, err, errlen);
+	return ins_store_session_start(fx.store, &m, id, err);
 }
 
-static int hook_stop(void *ctx, int64_t id, char *err, size_t errlen)
+static int hook_stop(void *ctx, int64_t id, struct ins_error *err)
 {
-	return ins_store_session_stop(fx.store, id, err, errlen);
+	return ins_store_session_stop(fx.store, id, err);
 }
 
-static int hook_tare(void *ctx, int foot, char *err, size_t errlen)
+static int hook_tare(void *ctx, int foot, struct ins_error *err)
 {
 	fx.seen.tare_foot = foot;
 	return 0;
 }
 
-static int hook_body_weight(void *ctx, double n, char *err, size_t errlen)
+static int hook_body_weight(void *ctx, double n, struct ins_error *err)
 {
 	fx.seen.body_weight_n = n;
 	return 0;
@@ -412,7 +413,7 @@ static struct {
 	int released, waiting;
 } slow_hook = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
 
-static int hook_slow_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+static int hook_slow_scale(void *ctx, int foot, json_t **result, struct ins_error *err)
 {
 	struct timespec until;
 
@@ -463,9 +464,10 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 					.set_body_weight = hook_body_weight, .devices = hook_devices,
 					.body_weight_scale = hook_slow_scale };
 	struct ins_http_config hcfg = { .bind_addr = "127.0.0.1", .port = 0, .token = token,
-					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
+					.layout_dir = LAYOUT_DIR, .threads = 2, .max_connections = 64,
 					.sse_stall_timeout_s = stall_s, .clock_us = stopped_clock_us };
 	char err[400], db[128], web[128], vendor[128], outside[128];
+	struct ins_error serr;
 
 	strcpy(fx.dir, "/tmp/ins-http-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
@@ -488,13 +490,12 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 		snprintf(link, sizeof(link), "%s/escape.txt", web);
 		ck_assert_int_eq(symlink(outside, link), 0);
 	}
-	fx.layout = ins_layout_load_named(SRC "/layouts", "fsr16", err, sizeof(err));
-	ck_assert_msg(fx.layout, "%s", err);
+	fx.layout = test_load_shipped("fsr16");
 	scfg.db_path = db;
 	scfg.sql_dir = SRC "/sql";
-	scfg.layout_dir = SRC "/layouts";
-	fx.store = ins_store_open(&scfg, err, sizeof(err));
-	ck_assert_msg(fx.store, "store: %s", err);
+	scfg.layout_dir = LAYOUT_DIR;
+	fx.store = ins_store_open(&scfg, &serr);
+	ck_assert_msg(fx.store, "store: %s", serr.msg);
 	lcfg.layout[INS_FOOT_LEFT] = fx.layout;
 	lcfg.layout[INS_FOOT_RIGHT] = fx.layout;
 	fx.live = ins_live_new(&lcfg, err, sizeof(err));
@@ -1979,6 +1980,7 @@ END_TEST
  * unknown, malformed ids and other methods get their errors. */
 START_TEST(session_curves_served_from_the_store)
 {
+	struct ins_error serr = { "", "" };
 	char path[96], err[256] = "";
 	struct ins_synth_params p;
 	struct ins_synth *syn;
@@ -2007,8 +2009,8 @@ START_TEST(session_curves_served_from_the_store)
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	ck_assert(has_header("Content-Type: application/json"));
 	served = body_json();
-	stored = ins_store_session_curves(fx.store, id, &rc, err, sizeof(err));
-	ck_assert_msg(stored != NULL, "%s", err);
+	stored = ins_store_session_curves(fx.store, id, &rc, &serr);
+	ck_assert_msg(stored != NULL, "%s", serr.msg);
 	ck_assert_msg(json_equal(served, stored), "served and stored curves differ");
 	ck_assert_int_eq(json_int_at(served, "points"), 101);
 	/* about 9 steps a foot in 10 s at the model's cadence */
@@ -2053,12 +2055,12 @@ END_TEST
  * reason, a bad foot as 400 naming the field, no hook as 503. */
 static int scale_hook_foot = -1;
 
-static int hook_scale(void *ctx, int foot, json_t **result, char *err, size_t errlen)
+static int hook_scale(void *ctx, int foot, json_t **result, struct ins_error *err)
 {
 	scale_hook_foot = foot;
 	if (foot == INS_FOOT_RIGHT) {
-		snprintf(err, errlen, "the force was not steady: stand still on the right foot alone");
-		return INS_STORE_ECONFLICT;
+		ins_error_msg(err, "the force was not steady: stand still on the right foot alone");
+		return INS_ECONFLICT;
 	}
 	*result = json_pack("{s:b,s:s,s:f,s:f,s:i,s:f,s:f}", "ok", 1, "foot", "left", "measured_force_n", 350.0,
 			    "sd_force_n", 3.5, "frames", 201, "body_weight_n", 700.0, "scale", 2.0);
@@ -2110,6 +2112,50 @@ START_TEST(body_weight_scale_route)
 }
 END_TEST
 
+/* A hook's result answers with the status of its code, the message as
+ * "error" and the member it names as "field", taken from the error report
+ * and never from the text; a 5xx names no member. */
+static int hook_tare_refusing(void *ctx, int foot, struct ins_error *err)
+{
+	if (foot == INS_FOOT_LEFT) {
+		ins_error_field(err, "foot", "no left insole is connected");
+		return INS_EINVAL;
+	}
+	ins_error_field(err, "foot", "no device is streaming");
+	return INS_EUNAVAIL;
+}
+
+START_TEST(hook_results_answer_with_their_status_and_field)
+{
+	static const char *const json_hdr[] = { "Content-Type: application/json", NULL };
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1" };
+	struct ins_http_hooks hooks = { .tare = hook_tare_refusing };
+	struct http_response resp;
+	char err[200];
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, &hooks, err, sizeof(err));
+	json_t *j;
+
+	ck_assert_msg(http, "%s", err);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/tare", json_hdr, "{\"foot\":\"left\"}",
+				   &resp), 400);
+	j = json_loads(resp.body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "error")), "no left insole is connected");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "field")), "foot");
+	json_decref(j);
+	http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_POST, "/api/calibration/tare", json_hdr, "{\"foot\":\"right\"}",
+				   &resp), 503);
+	j = json_loads(resp.body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "error")), "no device is streaming");
+	ck_assert_ptr_null(json_object_get(j, "field"));
+	json_decref(j);
+	http_response_clear(&resp);
+	http_core_free(http);
+}
+END_TEST
+
 Suite *ins_suite_http(void);
 Suite *ins_suite_http(void)
 {
@@ -2130,6 +2176,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, lanes_reach_their_own_hooks);
 	tcase_add_test(unit, session_curves_without_a_database);
 	tcase_add_test(unit, body_weight_scale_route);
+	tcase_add_test(unit, hook_results_answer_with_their_status_and_field);
 	tcase_add_test(unit, weak_tokens_are_refused);
 
 	tcase_add_checked_fixture(server, setup_open, teardown);

@@ -61,10 +61,10 @@ static struct ins_store_config config(void)
 
 static struct ins_store *open_store(const struct ins_store_config *c)
 {
-	char err[512] = "";
-	struct ins_store *st = ins_store_open(c, err, sizeof(err));
+	struct ins_error err = { "", "" };
+	struct ins_store *st = ins_store_open(c, &err);
 
-	ck_assert_msg(st != NULL, "open: %s", err);
+	ck_assert_msg(st != NULL, "open: %s", err.msg);
 	return st;
 }
 
@@ -150,10 +150,10 @@ static struct ins_session_meta meta_fsr16(const char *subject, const char *footw
 
 static int64_t start_session(struct ins_store *st, const struct ins_session_meta *m)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int64_t id = 0;
 
-	ck_assert_msg(ins_store_session_start(st, m, &id, err, sizeof(err)) == 0, "start: %s", err);
+	ck_assert_msg(ins_store_session_start(st, m, &id, &err) == 0, "start: %s", err.msg);
 	ck_assert_int_gt(id, 0);
 	return id;
 }
@@ -194,7 +194,7 @@ START_TEST(chunk_roundtrip_is_lossless)
 	static uint16_t in[FRAMES][N], out[N];
 	static struct ins_chunk_frame fin[FRAMES];
 	struct ins_chunk_frame f;
-	char err[128];
+	struct ins_error err;
 	uint32_t x = 12345;
 
 	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, N), 0);
@@ -212,9 +212,9 @@ START_TEST(chunk_roundtrip_is_lossless)
 		ck_assert_int_eq(ins_chunk_enc_add(&enc, &fin[k], in[k]), 0);
 	}
 	ck_assert_uint_eq(enc.n_frames, FRAMES);
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len, &err), 0);
 	for (int k = 0; k < FRAMES; k++) {
-		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
+		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
 		ck_assert_uint_eq(f.seq, fin[k].seq);
 		ck_assert_uint_eq(f.t_dev, fin[k].t_dev);
 		ck_assert_int_eq(f.t_us, fin[k].t_us);
@@ -222,14 +222,14 @@ START_TEST(chunk_roundtrip_is_lossless)
 		ck_assert_int_eq(f.arrival, fin[k].arrival);
 		ck_assert_mem_eq(out, in[k], sizeof(out));
 	}
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 0);
 	/* A truncated blob is reported, never read past. */
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len / 2, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len / 2, &err), 0);
 	int rc;
-	while ((rc = ins_chunk_dec_next(&dec, &f, out, err, sizeof(err))) == 1)
+	while ((rc = ins_chunk_dec_next(&dec, &f, out, &err)) == 1)
 		;
 	ck_assert_int_eq(rc, -1);
-	ck_assert_ptr_nonnull(strstr(err, "damaged"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "damaged"));
 	ins_chunk_enc_free(&enc);
 	ins_chunk_dec_free(&dec);
 }
@@ -242,16 +242,16 @@ START_TEST(chunk_float_roundtrip_keeps_bits)
 	float in[3][4] = { { 0.0f, -0.0f, NAN, 1e-30f }, { 0.0f, 3.25f, NAN, INFINITY }, { 123.456f, 3.25f, -1.0f, 0.1f } };
 	float out[4];
 	struct ins_chunk_frame f = { 0 };
-	char err[128];
+	struct ins_error err;
 
 	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_FLOAT, 4), 0);
 	for (int k = 0; k < 3; k++) {
 		f.arrival = k;
 		ck_assert_int_eq(ins_chunk_enc_add(&enc, &f, in[k]), 0);
 	}
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_FLOAT, 4, 3, enc.buf, enc.len, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_FLOAT, 4, 3, enc.buf, enc.len, &err), 0);
 	for (int k = 0; k < 3; k++) {
-		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
+		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
 		ck_assert_mem_eq(out, in[k], sizeof(out));
 	}
 	ins_chunk_enc_free(&enc);
@@ -282,7 +282,8 @@ END_TEST
 START_TEST(newer_database_is_refused_untouched)
 {
 	struct ins_store_config c = config();
-	char err[512] = "", *before, *after;
+	struct ins_error err = { "", "" };
+	char *before, *after;
 	size_t nb, na;
 	struct stat sb0, sb1;
 
@@ -290,9 +291,9 @@ START_TEST(newer_database_is_refused_untouched)
 	before = read_file(dbpath, &nb);
 	ck_assert_int_eq(stat(dbpath, &sb0), 0);
 	sleep_ms(20);
-	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "version 99 is newer") != NULL, "%s", err);
-	ck_assert_msg(strstr(err, "not modified") != NULL, "%s", err);
+	ck_assert_ptr_null(ins_store_open(&c, &err));
+	ck_assert_msg(strstr(err.msg, "version 99 is newer") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "not modified") != NULL, "%s", err.msg);
 	after = read_file(dbpath, &na);
 	ck_assert_int_eq(stat(dbpath, &sb1), 0);
 	ck_assert_uint_eq(na, nb);
@@ -311,11 +312,11 @@ END_TEST
 START_TEST(foreign_sqlite_database_is_refused)
 {
 	struct ins_store_config c = config();
-	char err[512] = "";
+	struct ins_error err = { "", "" };
 
 	exec_sql(dbpath, "CREATE TABLE contacts(name TEXT);");
-	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "did not create") != NULL, "%s", err);
+	ck_assert_ptr_null(ins_store_open(&c, &err));
+	ck_assert_msg(strstr(err.msg, "did not create") != NULL, "%s", err.msg);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master"), 1);
 }
 END_TEST
@@ -357,15 +358,16 @@ END_TEST
 START_TEST(corrupt_file_refused_when_configured)
 {
 	struct ins_store_config c = config();
-	char err[512] = "", pattern[320], *orig, *after;
+	struct ins_error err = { "", "" };
+	char pattern[320], *orig, *after;
 	size_t no, na;
 	glob_t g;
 
 	c.refuse_corrupt = 1;
 	write_garbage(dbpath, 4096);
 	orig = read_file(dbpath, &no);
-	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "refusing to start") != NULL, "%s", err);
+	ck_assert_ptr_null(ins_store_open(&c, &err));
+	ck_assert_msg(strstr(err.msg, "refusing to start") != NULL, "%s", err.msg);
 	after = read_file(dbpath, &na);
 	ck_assert_uint_eq(na, no);
 	ck_assert_mem_eq(after, orig, no);
@@ -381,14 +383,15 @@ START_TEST(damaged_page_is_found_and_moved_aside)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = meta_fsr16("S", "");
-	char err[256], pattern[320], *orig, *moved;
+	struct ins_error err;
+	char pattern[320], *orig, *moved;
 	size_t no, nm;
 	glob_t g;
 	int64_t id = start_session(st, &m);
 	FILE *f;
 
-	put_frames(st, id, 0, 3000, 64, INS_STORE_OK);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	put_frames(st, id, 0, 3000, 64, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	ins_store_close(st);
 	/* Overwrite part of a page in the middle: the header stays valid. */
 	f = fopen(dbpath, "r+b");
@@ -418,20 +421,20 @@ START_TEST(damaged_chunk_is_reported)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = meta_fsr16("S", "");
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int64_t id = start_session(st, &m);
 	int rc;
 
-	put_frames(st, id, 0, 100, 16, INS_STORE_OK);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	put_frames(st, id, 0, 100, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	ins_store_close(st);
 	exec_sql(dbpath, "UPDATE raw_chunks SET data = substr(data, 1, length(data) / 2) "
 			 "WHERE id = (SELECT min(id) FROM raw_chunks)");
 	st = open_store(&c);
-	ck_assert_int_eq(ins_store_session_reanalyze(st, id, err, sizeof(err)), INS_STORE_EIO);
-	ck_assert_msg(strstr(err, "raw chunk: damaged data in frame") != NULL, "%s", err);
-	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "peak", &rc, err, sizeof(err)));
-	ck_assert_int_eq(rc, INS_STORE_EIO);
+	ck_assert_int_eq(ins_store_session_reanalyze(st, id, &err), INS_EIO);
+	ck_assert_msg(strstr(err.msg, "raw chunk: damaged data in frame") != NULL, "%s", err.msg);
+	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "peak", &rc, &err));
+	ck_assert_int_eq(rc, INS_EIO);
 	ins_store_close(st);
 }
 END_TEST
@@ -439,7 +442,8 @@ END_TEST
 START_TEST(failed_migration_leaves_version)
 {
 	struct ins_store_config c = config();
-	char dir[300], cmd[1200], err[512] = "";
+	char dir[300], cmd[1200];
+	struct ins_error err = { "", "" };
 
 	snprintf(dir, sizeof(dir), "%s/sql", tmpdir);
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s'/0*.sql '%s/' && "
@@ -449,8 +453,8 @@ START_TEST(failed_migration_leaves_version)
 	struct ins_store *st = open_store(&c); /* the current version */
 	ins_store_close(st);
 	c.sql_dir = dir;
-	ck_assert_ptr_null(ins_store_open(&c, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "_broken.sql") != NULL, "%s", err);
+	ck_assert_ptr_null(ins_store_open(&c, &err));
+	ck_assert_msg(strstr(err.msg, "_broken.sql") != NULL, "%s", err.msg);
 	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE name = 'extra'"), 0);
 }
@@ -463,22 +467,22 @@ START_TEST(session_lifecycle)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = meta_fsr16("P-0042", "shoe A");
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int64_t id, id2;
 	json_t *j, *patch;
 	int rc;
 
 	id = start_session(st, &m);
-	put_frames(st, id, 0, 300, 16, INS_STORE_OK);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), INS_STORE_ECONFLICT);
-	ck_assert_str_eq(err, "session 1 is not recording");
-	ck_assert_int_eq(ins_store_session_stop(st, 77, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	put_frames(st, id, 0, 300, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), INS_ECONFLICT);
+	ck_assert_str_eq(err.msg, "session 1 is not recording");
+	ck_assert_int_eq(ins_store_session_stop(st, 77, &err), INS_ENOTFOUND);
 	/* frames for a stopped session are refused */
-	put_frames(st, id, 300, 1, 16, INS_STORE_EINVAL);
+	put_frames(st, id, 300, 1, 16, INS_EINVAL);
 
-	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
-	ck_assert_msg(j != NULL, "%s", err);
+	j = ins_store_session_get(st, id, &rc, &err);
+	ck_assert_msg(j != NULL, "%s", err.msg);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "P-0042");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "shoe A");
@@ -493,47 +497,47 @@ START_TEST(session_lifecycle)
 
 	m = meta_fsr16("P-0043", "barefoot");
 	id2 = start_session(st, &m);
-	ck_assert_int_eq(ins_store_session_delete(st, id2, err, sizeof(err)), INS_STORE_ECONFLICT);
-	ck_assert_int_eq(ins_store_session_stop(st, id2, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_delete(st, id2, &err), INS_ECONFLICT);
+	ck_assert_int_eq(ins_store_session_stop(st, id2, &err), 0);
 
 	struct ins_session_filter f = { .subject = "P-0042" };
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
 	json_decref(j);
 	f = (struct ins_session_filter){ .footwear = "foot" };
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")), id2);
 	json_decref(j);
 	f = (struct ins_session_filter){ .limit = 1, .offset = 1 };
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 2);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "sessions")), 1);
 	/* newest first: the second page holds the first session */
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")), id);
 	json_decref(j);
 	f = (struct ins_session_filter){ .from_us = 1, .to_us = 2 };
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
 
 	patch = json_pack("{s:s, s:s}", "footwear", "shoe B", "subject", "P-0099");
-	ck_assert_int_eq(ins_store_session_update(st, id, patch, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_update(st, id, patch, &err), 0);
 	json_decref(patch);
 	patch = json_pack("{s:i}", "state", 1);
-	ck_assert_int_eq(ins_store_session_update(st, id, patch, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "state"));
+	ck_assert_int_eq(ins_store_session_update(st, id, patch, &err), INS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "state"));
 	json_decref(patch);
-	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	j = ins_store_session_get(st, id, &rc, &err);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "shoe B");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "P-0099");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), "");
 	json_decref(j);
 
-	ck_assert_int_eq(ins_store_session_delete(st, id, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_store_session_delete(st, id, err, sizeof(err)), INS_STORE_ENOTFOUND);
-	ck_assert_ptr_null(ins_store_session_get(st, id, &rc, err, sizeof(err)));
-	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+	ck_assert_int_eq(ins_store_session_delete(st, id, &err), 0);
+	ck_assert_int_eq(ins_store_session_delete(st, id, &err), INS_ENOTFOUND);
+	ck_assert_ptr_null(ins_store_session_get(st, id, &rc, &err));
+	ck_assert_int_eq(rc, INS_ENOTFOUND);
 	ins_store_close(st);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM raw_chunks WHERE session_id = 1"), 0);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM session_quality WHERE session_id = 1"), 0);
@@ -550,7 +554,7 @@ START_TEST(sessions_keep_and_filter_their_lane)
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = meta_fsr16("P-1", "");
 	struct ins_session_filter f = { .lane = "treadmill2" };
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int64_t id1, id2;
 	json_t *j;
 	int rc;
@@ -559,15 +563,15 @@ START_TEST(sessions_keep_and_filter_their_lane)
 	id1 = start_session(st, &m);
 	m.lane = "treadmill2";
 	id2 = start_session(st, &m);
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")), id2);
 	json_decref(j);
-	j = ins_store_session_get(st, id1, &rc, err, sizeof(err));
+	j = ins_store_session_get(st, id1, &rc, &err);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "lane")), "treadmill1");
 	json_decref(j);
 	f.lane = "treadmill3";
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
 	ins_store_close(st);
@@ -579,29 +583,29 @@ START_TEST(session_ids_are_never_reused)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = meta_fsr16("P-1", "");
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int64_t a, b, again;
 	int rc;
 	json_t *j;
 
 	a = start_session(st, &m);
-	ck_assert_int_eq(ins_store_session_stop(st, a, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, a, &err), 0);
 	b = start_session(st, &m);
-	ck_assert_int_eq(ins_store_session_stop(st, b, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, b, &err), 0);
 	/* a pooled read connection sees the commits that follow its last use */
-	j = ins_store_session_list(st, NULL, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, NULL, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 2);
 	json_decref(j);
-	ck_assert_int_eq(ins_store_session_delete(st, b, err, sizeof(err)), 0);
-	j = ins_store_session_list(st, NULL, &rc, err, sizeof(err));
+	ck_assert_int_eq(ins_store_session_delete(st, b, &err), 0);
+	j = ins_store_session_list(st, NULL, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
 	json_decref(j);
 	again = start_session(st, &m);
 	ck_assert_int_gt(again, b);
-	ck_assert_ptr_null(ins_store_session_get(st, b, &rc, err, sizeof(err)));
-	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
-	ck_assert_int_eq(ins_store_session_stop(st, again, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_store_session_delete(st, again, err, sizeof(err)), 0);
+	ck_assert_ptr_null(ins_store_session_get(st, b, &rc, &err));
+	ck_assert_int_eq(rc, INS_ENOTFOUND);
+	ck_assert_int_eq(ins_store_session_stop(st, again, &err), 0);
+	ck_assert_int_eq(ins_store_session_delete(st, again, &err), 0);
 	ins_store_close(st);
 	st = open_store(&c);
 	ck_assert_int_gt(start_session(st, &m), again);
@@ -619,7 +623,7 @@ START_TEST(close_completes_recording_sessions)
 
 	for (unsigned i = 0; i < INS_M_COUNT; i++)
 		step.m[i] = i;
-	put_frames(st, id, 0, 250, 16, INS_STORE_OK);
+	put_frames(st, id, 0, 250, 16, INS_OK);
 	ck_assert_int_eq(ins_store_put_step(st, id, &step), 0);
 	/* close drains the queue without a stop */
 	ins_store_close(st);
@@ -636,14 +640,14 @@ START_TEST(raw_archive_is_lossless)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = meta_fsr16("S", "");
-	char err[256];
+	struct ins_error err;
 	sqlite3 *db;
 	sqlite3_stmt *q;
 	uint64_t seen[2] = { 0, 0 };
 	int64_t id = start_session(st, &m);
 
-	put_frames(st, id, 0, 1000, 16, INS_STORE_OK);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	put_frames(st, id, 0, 1000, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	ins_store_close(st);
 	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT foot, format, n_sensors, n_frames, data FROM raw_chunks "
@@ -658,8 +662,8 @@ START_TEST(raw_archive_is_lossless)
 		ck_assert_int_eq(sqlite3_column_int(q, 1), INS_CHUNK_COUNTS);
 		ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, 16, (uint32_t)sqlite3_column_int(q, 3),
 						     sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4),
-						     err, sizeof(err)), 0);
-		while (ins_chunk_dec_next(&dec, &f, vals, err, sizeof(err)) == 1) {
+						     &err), 0);
+		while (ins_chunk_dec_next(&dec, &f, vals, &err) == 1) {
 			make_frame(&wf, want, foot, (uint32_t)seen[foot], 16);
 			ck_assert_uint_eq(f.seq, wf.seq);
 			ck_assert_uint_eq(f.t_dev, wf.t_dev);
@@ -685,7 +689,8 @@ START_TEST(text_roundtrip_exact)
 	struct ins_store *st = open_store(&c);
 	static const char subject[] = "O'Brien \"the runner\"; DROP TABLE sessions;-- 日本語 Ελληνικά עברית 🦶";
 	static const char footwear[] = "shoe 'A' -- 100% \\ back\\slash %s %n _x_";
-	char *notes = malloc(65536 + 2), err[256] = "";
+	char *notes = malloc(65536 + 2);
+	struct ins_error err = { "", "" };
 	struct ins_session_meta m = meta_fsr16(subject, footwear);
 	json_t *j;
 	int rc;
@@ -695,19 +700,19 @@ START_TEST(text_roundtrip_exact)
 	notes[65536] = '\0';
 	m.notes = notes;
 	int64_t id = start_session(st, &m);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
-	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	j = ins_store_session_get(st, id, &rc, &err);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), subject);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), footwear);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), notes);
 	json_decref(j);
 	/* footwear filter is a plain substring: % and _ are not wildcards */
 	struct ins_session_filter f = { .footwear = "100% \\" };
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
 	json_decref(j);
 	f.footwear = "1_0";
-	j = ins_store_session_list(st, &f, &rc, err, sizeof(err));
+	j = ins_store_session_list(st, &f, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
 
@@ -715,20 +720,20 @@ START_TEST(text_roundtrip_exact)
 	notes[65536] = 'x';
 	notes[65537] = '\0';
 	m.notes = notes;
-	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "notes: too long (65537 bytes, at most 65536)");
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "notes: too long (65537 bytes, at most 65536)");
 	m = meta_fsr16("bad \xff byte", "");
-	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "subject: not valid UTF-8 at byte 4");
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "subject: not valid UTF-8 at byte 4");
 	m = meta_fsr16("x", "\xc0\xaf");
-	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "footwear: not valid UTF-8 at byte 0");
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "footwear: not valid UTF-8 at byte 0");
 	m = meta_fsr16("x", "\xed\xa0\x80");
-	ck_assert_int_eq(ins_store_session_start(st, &m, &id, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "footwear: not valid UTF-8 at byte 0");
+	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "footwear: not valid UTF-8 at byte 0");
 	j = json_pack("{s:s%}", "notes", "a\0b", (size_t)3);
-	ck_assert_int_eq(ins_store_session_update(st, 1, j, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "notes: contains a NUL character");
+	ck_assert_int_eq(ins_store_session_update(st, 1, j, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "notes: contains a NUL character");
 	json_decref(j);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
 	free(notes);
@@ -740,28 +745,28 @@ START_TEST(subjects_create_list_update)
 {
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int64_t id = 0, id2 = 0;
 	json_t *o, *l;
 	int rc;
 
 	o = json_pack("{s:s, s:f, s:s}", "code", "P-1", "body_weight_kg", 70.5, "notes", "flat feet");
-	ck_assert_int_eq(ins_store_subject_create(st, o, &id, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, err, sizeof(err)), INS_STORE_ECONFLICT);
-	ck_assert_str_eq(err, "code: a subject with this code already exists");
+	ck_assert_int_eq(ins_store_subject_create(st, o, &id, &err), 0);
+	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, &err), INS_ECONFLICT);
+	ck_assert_str_eq(err.msg, "code: a subject with this code already exists");
 	json_decref(o);
 	o = json_pack("{s:s, s:s}", "code", "P-2", "body_weight_kg", "heavy");
-	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "body_weight_kg"));
+	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, &err), INS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "body_weight_kg"));
 	json_decref(o);
 	o = json_pack("{s:s}", "notes", "updated");
-	ck_assert_int_eq(ins_store_subject_update(st, id, o, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_store_subject_update(st, 999, o, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	ck_assert_int_eq(ins_store_subject_update(st, id, o, &err), 0);
+	ck_assert_int_eq(ins_store_subject_update(st, 999, o, &err), INS_ENOTFOUND);
 	json_decref(o);
 	struct ins_session_meta m = meta_fsr16("P-1", "");
 	int64_t sid = start_session(st, &m);
-	ck_assert_int_eq(ins_store_session_stop(st, sid, err, sizeof(err)), 0);
-	l = ins_store_subject_list(st, &rc, err, sizeof(err));
+	ck_assert_int_eq(ins_store_session_stop(st, sid, &err), 0);
+	l = ins_store_subject_list(st, &rc, &err);
 	ck_assert_ptr_nonnull(l);
 	o = json_array_get(json_object_get(l, "subjects"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "code")), "P-1");
@@ -778,18 +783,18 @@ START_TEST(dead_daemon_session_becomes_interrupted)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = meta_fsr16("S", "");
-	char err[256];
+	struct ins_error err;
 	int64_t id = start_session(st, &m);
 	json_t *j;
 	int rc;
 
-	put_frames(st, id, 0, 100, 16, INS_STORE_OK);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	put_frames(st, id, 0, 100, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	ins_store_close(st);
 	/* What a kill -9 leaves behind: the state still says recording. */
 	exec_sql(dbpath, "UPDATE sessions SET state = 'recording', end_us = NULL");
 	st = open_store(&c);
-	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	j = ins_store_session_get(st, id, &rc, &err);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "interrupted");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 200);
 	/* end = host time of the last committed frame (seq 99, right foot) */
@@ -809,7 +814,7 @@ START_TEST(locked_database_keeps_queueing_and_resumes)
 	struct ins_session_meta m = meta_fsr16("S", "");
 	struct ins_store_stats s;
 	sqlite3 *other;
-	char err[256];
+	struct ins_error err;
 	int64_t id;
 
 	c.queue_frames = 1000;
@@ -818,10 +823,10 @@ START_TEST(locked_database_keeps_queueing_and_resumes)
 	/* Another process takes the write lock and keeps it. */
 	ck_assert_int_eq(sqlite3_open(dbpath, &other), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	put_frames(st, id, 0, 400, 16, INS_STORE_OK);      /* 800 frames queued */
+	put_frames(st, id, 0, 400, 16, INS_OK);      /* 800 frames queued */
 	ck_assert(wait_for(st, has_errors, 1));
-	put_frames(st, id, 400, 100, 16, INS_STORE_OK);    /* 1000: the bound */
-	put_frames(st, id, 500, 50, 16, INS_STORE_EFULL);  /* 100 more dropped, counted */
+	put_frames(st, id, 400, 100, 16, INS_OK);    /* 1000: the bound */
+	put_frames(st, id, 500, 50, 16, INS_EFULL);  /* 100 more dropped, counted */
 	ins_store_get_stats(st, &s);
 	ck_assert_uint_eq(s.frames_written, 0);
 	ck_assert_uint_eq(s.queue_depth, 1000);
@@ -834,7 +839,7 @@ START_TEST(locked_database_keeps_queueing_and_resumes)
 	ck_assert(wait_for(st, written_is, 1000));
 	ins_store_get_stats(st, &s);
 	ck_assert_int_eq(s.healthy, 1);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	ins_store_close(st);
 	ck_assert_int_eq(query_int("SELECT frames FROM sessions WHERE id = 1"), 1000);
 	ck_assert_int_eq(query_int("SELECT sum(dropped_frames) FROM session_quality WHERE session_id = 1"), 100);
@@ -848,23 +853,23 @@ START_TEST(full_disk_keeps_queueing_and_resumes)
 	struct ins_store *st;
 	struct ins_session_meta m = meta_fsr16("S", "");
 	struct ins_store_stats s;
-	char err[256];
+	struct ins_error err;
 	int64_t id;
 
 	st = open_store(&c);
 	id = start_session(st, &m);
 	/* The database may not grow any more: SQLite reports SQLITE_FULL exactly
 	 * as on a full disk. */
-	ck_assert_int_eq(ins_store_set_max_db_bytes(st, 1, err, sizeof(err)), 0);
-	put_frames(st, id, 0, 3000, 64, INS_STORE_OK);
+	ck_assert_int_eq(ins_store_set_max_db_bytes(st, 1, &err), 0);
+	put_frames(st, id, 0, 3000, 64, INS_OK);
 	ck_assert(wait_for(st, has_errors, 2));
 	ins_store_get_stats(st, &s);
 	ck_assert_msg(strstr(s.last_error, "database or disk is full") != NULL, "%s", s.last_error);
 	ck_assert_uint_lt(s.frames_written, 6000);
 	ck_assert_uint_gt(s.queue_depth, 0);
-	ck_assert_int_eq(ins_store_set_max_db_bytes(st, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_set_max_db_bytes(st, 0, &err), 0);
 	ck_assert(wait_for(st, written_is, 6000));
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	ins_store_close(st);
 	ck_assert_int_eq(query_int("SELECT sum(n_frames) FROM raw_chunks"), 6000);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
@@ -878,22 +883,22 @@ START_TEST(readers_do_not_block_writer)
 	struct ins_session_meta m = meta_fsr16("S", "");
 	sqlite3 *reader;
 	sqlite3_stmt *q;
-	char err[256];
+	struct ins_error err;
 	int64_t id = start_session(st, &m);
 
-	put_frames(st, id, 0, 100, 16, INS_STORE_OK);
+	put_frames(st, id, 0, 100, 16, INS_OK);
 	ck_assert(wait_for(st, written_is, 200));
 	/* A reader in the middle of a long read transaction. */
 	ck_assert_int_eq(sqlite3_open_v2(dbpath, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(reader, "SELECT id FROM raw_chunks", -1, &q, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-	put_frames(st, id, 100, 100, 16, INS_STORE_OK);
+	put_frames(st, id, 100, 100, 16, INS_OK);
 	ck_assert(wait_for(st, written_is, 400));
 	sqlite3_finalize(q);
 	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(reader);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	ins_store_close(st);
 }
 END_TEST
@@ -911,8 +916,8 @@ struct live_run {
  * controls, a body-weight change and a tare happen mid-session. */
 static struct live_run record_synthetic(struct ins_store *st, const char *name, double seconds, int controls)
 {
-	char err[256] = "";
-	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
+	struct ins_error err = { "", "" };
+	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, name, err.msg, sizeof(err.msg));
 	struct ins_synth_params p;
 	struct ins_synth *syn;
 	struct ins_analysis *ana;
@@ -924,13 +929,13 @@ static struct live_run record_synthetic(struct ins_store *st, const char *name, 
 	uint16_t vals[INS_MAX_SENSORS];
 	int tared = 0;
 
-	ck_assert_msg(layout != NULL, "%s", err);
+	ck_assert_msg(layout != NULL, "%s", err.msg);
 	ins_synth_defaults(&p);
-	syn = ins_synth_new(&p, layout, err, sizeof(err));
-	ck_assert_msg(syn != NULL, "%s", err);
+	syn = ins_synth_new(&p, layout, err.msg, sizeof(err.msg));
+	ck_assert_msg(syn != NULL, "%s", err.msg);
 	struct ins_analysis_config acfg = { .layout = { layout, layout }, .body_weight_n = 700.0 };
-	ana = ins_analysis_new(&acfg, err, sizeof(err));
-	ck_assert_msg(ana != NULL, "%s", err);
+	ana = ins_analysis_new(&acfg, err.msg, sizeof(err.msg));
+	ck_assert_msg(ana != NULL, "%s", err.msg);
 	run.id = start_session(st, &m);
 	for (uint32_t k = 0; k < (uint32_t)(seconds * p.rate_hz); k++) {
 		for (unsigned foot = 0; foot < 2; foot++) {
@@ -959,7 +964,7 @@ static struct live_run record_synthetic(struct ins_store *st, const char *name, 
 			}
 		}
 	}
-	ck_assert_int_eq(ins_store_session_stop(st, run.id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, run.id, &err), 0);
 	ins_summary_acc_finish(acc, &sum);
 	run.summary = ins_summary_json(&sum);
 	ins_summary_acc_free(acc);
@@ -971,12 +976,12 @@ static struct live_run record_synthetic(struct ins_store *st, const char *name, 
 
 static json_t *stored_steps(struct ins_store *st, int64_t id)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
-	json_t *j = ins_store_session_steps(st, id, &rc, err, sizeof(err));
+	json_t *j = ins_store_session_steps(st, id, &rc, &err);
 	json_t *steps;
 
-	ck_assert_msg(j != NULL, "%s", err);
+	ck_assert_msg(j != NULL, "%s", err.msg);
 	steps = json_incref(json_object_get(j, "steps"));
 	json_decref(j);
 	return steps;
@@ -984,12 +989,12 @@ static json_t *stored_steps(struct ins_store *st, int64_t id)
 
 static json_t *stored_summary(struct ins_store *st, int64_t id)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
-	json_t *j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	json_t *j = ins_store_session_get(st, id, &rc, &err);
 	json_t *sum;
 
-	ck_assert_msg(j != NULL, "%s", err);
+	ck_assert_msg(j != NULL, "%s", err.msg);
 	sum = json_incref(json_object_get(j, "summary"));
 	json_decref(j);
 	return sum;
@@ -1018,7 +1023,7 @@ START_TEST(reanalysis_identical_to_live)
 {
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	struct live_run run = record_synthetic(st, "fsr16", 30.0, 1);
 	json_t *steps, *sum;
 
@@ -1031,14 +1036,14 @@ START_TEST(reanalysis_identical_to_live)
 	assert_same_json(sum, run.summary, "stored and live summaries");
 	json_decref(sum);
 	/* Re-analysis from the raw archive, calibration changes included. */
-	ck_assert_msg(ins_store_session_reanalyze(st, run.id, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ins_store_session_reanalyze(st, run.id, &err) == 0, "%s", err.msg);
 	steps = stored_steps(st, run.id);
 	assert_same_json(steps, run.steps, "re-analysed and live steps");
 	json_decref(steps);
 	sum = stored_summary(st, run.id);
 	assert_same_json(sum, run.summary, "re-analysed and live summaries");
 	json_decref(sum);
-	ck_assert_int_eq(ins_store_session_reanalyze(st, 99, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	ck_assert_int_eq(ins_store_session_reanalyze(st, 99, &err), INS_ENOTFOUND);
 	json_decref(run.steps);
 	json_decref(run.summary);
 	ins_store_close(st);
@@ -1053,7 +1058,7 @@ START_TEST(step_selection_is_stored_and_survives_reanalysis)
 {
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	struct live_run run = record_synthetic(st, "fsr16", 30.0, 0);
 	json_t *steps = stored_steps(st, run.id), *sel, *sum, *again, *left = json_array();
 	int64_t from = 0, excluded = 0;
@@ -1079,7 +1084,7 @@ START_TEST(step_selection_is_stored_and_survives_reanalysis)
 	}
 	sel = json_pack("{s:I, s:[{s:s, s:I, s:b}]}", "trim_from_us", (json_int_t)from, "steps", "foot", "left",
 			"contact_us", (json_int_t)(excluded + 3000), "include", 0);
-	ck_assert_msg(ins_store_session_select(st, run.id, sel, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ins_store_session_select(st, run.id, sel, &err) == 0, "%s", err.msg);
 	sum = stored_summary(st, run.id);
 	json_t *q = json_object_get(sum, "quality");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(q, "trimmed_steps"), "left")), 2);
@@ -1088,12 +1093,12 @@ START_TEST(step_selection_is_stored_and_survives_reanalysis)
 	ck_assert_int_eq(json_integer_value(json_object_get(stance, "n")), kept);
 	ck_assert_double_eq_tol(json_real_value(json_object_get(stance, "mean")), total / kept, 1e-6);
 	/* stored with the session */
-	json_t *session = ins_store_session_get(st, run.id, &rc, err, sizeof(err));
+	json_t *session = ins_store_session_get(st, run.id, &rc, &err);
 	ck_assert_ptr_nonnull(session);
 	ck_assert(json_equal(json_object_get(session, "selection"), sel));
 	json_decref(session);
 	/* a re-analysis replaces the steps and keeps the choice */
-	ck_assert_msg(ins_store_session_reanalyze(st, run.id, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ins_store_session_reanalyze(st, run.id, &err) == 0, "%s", err.msg);
 	again = stored_summary(st, run.id);
 	assert_same_json(again, sum, "summaries before and after re-analysis");
 	json_decref(again);
@@ -1101,21 +1106,21 @@ START_TEST(step_selection_is_stored_and_survives_reanalysis)
 	/* bad selections change nothing and name the member */
 	json_t *bad = json_pack("{s:[{s:s, s:I, s:b}]}", "steps", "foot", "middle", "contact_us", (json_int_t)1,
 				"include", 1);
-	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "steps[0].foot: expected \"left\" or \"right\"");
+	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "steps[0].foot: expected \"left\" or \"right\"");
 	json_decref(bad);
 	bad = json_pack("{s:I, s:I}", "trim_from_us", (json_int_t)5, "trim_to_us", (json_int_t)4);
-	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "trim_to_us: 4 is not after trim_from_us 5");
+	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "trim_to_us: 4 is not after trim_from_us 5");
 	json_decref(bad);
 	bad = json_pack("{s:b}", "trim", 1);
-	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, err, sizeof(err)), INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "trim: not a member (trim_from_us, trim_to_us, steps)");
-	ck_assert_int_eq(ins_store_session_select(st, 9999, sel, err, sizeof(err)), INS_STORE_ENOTFOUND);
+	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "trim: not a member (trim_from_us, trim_to_us, steps)");
+	ck_assert_int_eq(ins_store_session_select(st, 9999, sel, &err), INS_ENOTFOUND);
 	json_decref(bad);
 	/* nothing chosen: the automatic summary again */
 	json_t *none = json_object();
-	ck_assert_msg(ins_store_session_select(st, run.id, none, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ins_store_session_select(st, run.id, none, &err) == 0, "%s", err.msg);
 	sum = stored_summary(st, run.id);
 	assert_same_json(sum, run.summary, "cleared selection and live summaries");
 	json_decref(sum);
@@ -1131,14 +1136,14 @@ END_TEST
 
 static char *export_to_string(struct ins_store *st, int64_t id, enum ins_export_kind kind, size_t pull, size_t *len)
 {
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
-	struct ins_export *ex = ins_store_export_open(st, id, kind, &rc, err, sizeof(err));
+	struct ins_export *ex = ins_store_export_open(st, id, kind, &rc, &err);
 	size_t cap = 1 << 16, n = 0;
 	char *out = malloc(cap);
 	ssize_t got;
 
-	ck_assert_msg(ex != NULL, "%s", err);
+	ck_assert_msg(ex != NULL, "%s", err.msg);
 	do {
 		if (n + pull + 1 > cap)
 			out = realloc(out, cap *= 2);
@@ -1169,7 +1174,8 @@ START_TEST(exports_stream_and_import_reads_them_back)
 {
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
-	char err[256] = "", path[320];
+	struct ins_error err = { "", "" };
+	char path[320];
 	struct live_run run = record_synthetic(st, "fsr16", 20.0, 0);
 	size_t len;
 	char *csv;
@@ -1191,16 +1197,16 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	fclose(f);
 	free(csv);
 	struct ins_session_meta m = { .subject = "reimported" };
-	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, &err) == 0, "%s", err.msg);
 	steps = stored_steps(st, imported);
 	assert_same_json(steps, run.steps, "steps of the re-imported counts export and live steps");
 	json_decref(steps);
-	j = ins_store_session_get(st, imported, &c.refuse_corrupt, err, sizeof(err));
+	j = ins_store_session_get(st, imported, &c.refuse_corrupt, &err);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "reimported");
 	{
 		/* the export's start_utc (millisecond resolution) dates the re-import */
-		json_t *orig = ins_store_session_get(st, run.id, &c.refuse_corrupt, err, sizeof(err));
+		json_t *orig = ins_store_session_get(st, run.id, &c.refuse_corrupt, &err);
 		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")) / 1000,
 				 json_integer_value(json_object_get(orig, "start_us")) / 1000);
 		json_decref(orig);
@@ -1209,7 +1215,7 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
 	json_decref(j);
 	/* the imported session re-analyses to the same steps as well */
-	ck_assert_msg(ins_store_session_reanalyze(st, imported, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ins_store_session_reanalyze(st, imported, &err) == 0, "%s", err.msg);
 	steps = stored_steps(st, imported);
 	assert_same_json(steps, run.steps, "re-analysed import and live steps");
 	json_decref(steps);
@@ -1223,8 +1229,8 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	fwrite(csv, 1, len, f);
 	fclose(f);
 	free(csv);
-	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, err, sizeof(err)) == 0, "%s", err);
-	j = ins_store_session_get(st, imported, &c.refuse_corrupt, err, sizeof(err));
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, &err) == 0, "%s", err.msg);
+	j = ins_store_session_get(st, imported, &c.refuse_corrupt, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
 	json_decref(j);
 	steps = stored_steps(st, imported);
@@ -1254,8 +1260,8 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	free(csv);
 	{
 		int rc;
-		ck_assert_ptr_null(ins_store_export_open(st, 999, INS_EXPORT_STEPS_CSV, &rc, err, sizeof(err)));
-		ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
+		ck_assert_ptr_null(ins_store_export_open(st, 999, INS_EXPORT_STEPS_CSV, &rc, &err));
+		ck_assert_int_eq(rc, INS_ENOTFOUND);
 	}
 	json_decref(run.steps);
 	json_decref(run.summary);
@@ -1271,15 +1277,15 @@ START_TEST(heatmap_mean_of_step_peaks)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct live_run run = record_synthetic(st, "fsr16", 12.0, 0);
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
-	json_t *pk = ins_store_session_heatmap(st, run.id, 0, "peak", &rc, err, sizeof(err));
-	json_t *mp = ins_store_session_heatmap(st, run.id, 0, "mean_peak", &rc, err, sizeof(err));
+	json_t *pk = ins_store_session_heatmap(st, run.id, 0, "peak", &rc, &err);
+	json_t *mp = ins_store_session_heatmap(st, run.id, 0, "mean_peak", &rc, &err);
 	json_t *a, *b;
 	size_t i, left = 0;
 	json_t *s;
 
-	ck_assert_msg(pk && mp, "%s", err);
+	ck_assert_msg(pk && mp, "%s", err.msg);
 	json_array_foreach(run.steps, i, s)
 		left += strcmp(json_string_value(json_object_get(s, "foot")), "left") == 0;
 	ck_assert_uint_gt(left, 5);
@@ -1309,13 +1315,13 @@ START_TEST(playback_frames_of_a_foot)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct live_run run = record_synthetic(st, "fsr16", 6.0, 0);
-	char err[256] = "";
+	struct ins_error err = { "", "" };
 	int rc;
-	json_t *j = ins_store_session_frames(st, run.id, 1, &rc, err, sizeof(err)), *frames, *steps, *s;
+	json_t *j = ins_store_session_frames(st, run.id, 1, &rc, &err), *frames, *steps, *s;
 	size_t i, right = 0;
 	int64_t last = INT64_MIN;
 
-	ck_assert_msg(j != NULL, "%s", err);
+	ck_assert_msg(j != NULL, "%s", err.msg);
 	frames = json_object_get(j, "frames");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "every")), 1);
 	ck_assert_uint_eq(json_array_size(frames), 600);
@@ -1332,9 +1338,9 @@ START_TEST(playback_frames_of_a_foot)
 	ck_assert_uint_gt(right, 2);
 	ck_assert_uint_eq(json_array_size(steps), right);
 	json_decref(j);
-	ck_assert_ptr_null(ins_store_session_frames(st, run.id, 2, &rc, err, sizeof(err)));
-	ck_assert_int_eq(rc, INS_STORE_EINVAL);
-	ck_assert_ptr_null(ins_store_session_frames(st, 999, 0, &rc, err, sizeof(err)));
+	ck_assert_ptr_null(ins_store_session_frames(st, run.id, 2, &rc, &err));
+	ck_assert_int_eq(rc, INS_EINVAL);
+	ck_assert_ptr_null(ins_store_session_frames(st, 999, 0, &rc, &err));
 	json_decref(run.steps);
 	json_decref(run.summary);
 	ins_store_close(st);
@@ -1346,14 +1352,14 @@ START_TEST(grid_heatmap_peak_is_exact)
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
 	struct ins_session_meta m = { .subject = "g", .layout = { "grid60x21", NULL } };
-	char err[256] = "";
-	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, "grid60x21", err, sizeof(err));
+	struct ins_error err = { "", "" };
+	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, "grid60x21", err.msg, sizeof(err.msg));
 	uint16_t vals[1260];
 	int64_t id;
 	json_t *hm, *cells;
 	int rc;
 
-	ck_assert_msg(layout != NULL, "%s", err);
+	ck_assert_msg(layout != NULL, "%s", err.msg);
 	id = start_session(st, &m);
 	for (uint32_t k = 0; k < 50; k++) {
 		struct ins_frame fr = { .foot = 0, .n = 1260, .seq = k, .t_us = k * 10000, .values = vals };
@@ -1361,9 +1367,9 @@ START_TEST(grid_heatmap_peak_is_exact)
 			vals[i] = (uint16_t)((i * 13 + k * 29) % 400);
 		ck_assert_int_eq(ins_store_put_frame(st, id, &fr), 0);
 	}
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
-	hm = ins_store_session_heatmap(st, id, 0, "peak", &rc, err, sizeof(err));
-	ck_assert_msg(hm != NULL, "%s", err);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	hm = ins_store_session_heatmap(st, id, 0, "peak", &rc, &err);
+	ck_assert_msg(hm != NULL, "%s", err.msg);
 	ck_assert_int_eq(json_integer_value(json_object_get(hm, "w")), 21);
 	ck_assert_int_eq(json_integer_value(json_object_get(hm, "h")), 60);
 	cells = json_object_get(hm, "cells");
@@ -1388,11 +1394,11 @@ START_TEST(grid_heatmap_peak_is_exact)
 			      "cell %u: %g, want %g", i, json_number_value(v), want);
 	}
 	json_decref(hm);
-	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 1, "peak", &rc, err, sizeof(err)));
-	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
-	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "max", &rc, err, sizeof(err)));
-	ck_assert_int_eq(rc, INS_STORE_EINVAL);
-	ck_assert_str_eq(err, "kind: expected peak, mean_peak or mean");
+	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 1, "peak", &rc, &err));
+	ck_assert_int_eq(rc, INS_ENOTFOUND);
+	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "max", &rc, &err));
+	ck_assert_int_eq(rc, INS_EINVAL);
+	ck_assert_str_eq(err.msg, "kind: expected peak, mean_peak or mean");
 	ins_layout_free(layout);
 	ins_store_close(st);
 }
@@ -1405,16 +1411,17 @@ START_TEST(second_owner_is_refused_with_the_first_ones_pid)
 {
 	struct ins_store_config c = config();
 	struct ins_store *first, *second;
-	char err[512] = "", want[64], nested[400];
+	struct ins_error err = { "", "" };
+	char want[64], nested[400];
 
 	snprintf(nested, sizeof(nested), "%s/state/test.db", tmpdir);
 	c.db_path = nested;
 	first = open_store(&c);
-	second = ins_store_open(&c, err, sizeof(err));
+	second = ins_store_open(&c, &err);
 	ck_assert_ptr_null(second);
 	snprintf(want, sizeof(want), "in use by insoled pid %ld", (long)getpid());
-	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
-	ck_assert_msg(strstr(err, "state/test.db.lock") != NULL, "%s", err);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "state/test.db.lock") != NULL, "%s", err.msg);
 	ins_store_close(first);
 	second = open_store(&c);
 	ins_store_close(second);
@@ -1426,7 +1433,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	char path[512];
 	struct ins_store_config c = config();
 	struct ins_store *st;
-	char err[512] = "";
+	struct ins_error err = { "", "" };
 	struct ins_import *imp;
 	const struct ins_import_info *info;
 	struct ins_layout *layout[INS_FOOT_COUNT] = { NULL, NULL };
@@ -1441,27 +1448,27 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	test_shared_path(path, sizeof(path), "moticon/230927_102114.txt");
 	INS_REQUIRE_SHARED_FILE(path);
 	/* The recording analysed directly, as `insoled --analyze` does. */
-	imp = ins_import_open(path, NULL, err, sizeof(err));
-	ck_assert_msg(imp != NULL, "%s", err);
+	imp = ins_import_open(path, NULL, err.msg, sizeof(err.msg));
+	ck_assert_msg(imp != NULL, "%s", err.msg);
 	info = ins_import_info(imp);
 	struct ins_analysis_config acfg = { .body_weight_n = info->body_weight_n };
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(info->feet & (1u << foot)))
 			continue;
-		layout[foot] = ins_layout_load_named(LAYOUT_DIR, info->layout[foot], err, sizeof(err));
-		ck_assert_msg(layout[foot] != NULL, "%s", err);
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, info->layout[foot], err.msg, sizeof(err.msg));
+		ck_assert_msg(layout[foot] != NULL, "%s", err.msg);
 		acfg.layout[foot] = layout[foot];
 		acfg.calib[foot] = info->calib[foot];
 	}
-	ana = ins_analysis_new(&acfg, err, sizeof(err));
-	ck_assert_msg(ana != NULL, "%s", err);
-	while ((rc = ins_import_next(imp, &f, err, sizeof(err))) == 1) {
-		ck_assert_msg(ins_import_feed(imp, ana, layout[f.foot], &f, &fm, err, sizeof(err)) == 0, "%s", err);
+	ana = ins_analysis_new(&acfg, err.msg, sizeof(err.msg));
+	ck_assert_msg(ana != NULL, "%s", err.msg);
+	while ((rc = ins_import_next(imp, &f, err.msg, sizeof(err.msg))) == 1) {
+		ck_assert_msg(ins_import_feed(imp, ana, layout[f.foot], &f, &fm, err.msg, sizeof(err.msg)) == 0, "%s", err.msg);
 		frames++;
 		while (ins_analysis_next_step(ana, &step))
 			json_array_append_new(direct, ins_step_json(&step));
 	}
-	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
 	ins_analysis_free(ana);
 	ins_import_close(imp);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
@@ -1470,8 +1477,8 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	/* The same file imported as a session, then re-analysed from the archive. */
 	st = open_store(&c);
 	struct ins_session_meta m = { .subject = "moticon sample", .footwear = "vendor demo" };
-	ck_assert_msg(ins_store_session_import(st, path, &m, &id, err, sizeof(err)) == 0, "%s", err);
-	j = ins_store_session_get(st, id, &rc, err, sizeof(err));
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, &err) == 0, "%s", err.msg);
+	j = ins_store_session_get(st, id, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), frames);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:moticon:230927_102114.txt");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "moticon sample");
@@ -1484,13 +1491,13 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	steps = stored_steps(st, id);
 	assert_same_json(steps, direct, "imported and directly analysed steps");
 	json_decref(steps);
-	ck_assert_msg(ins_store_session_reanalyze(st, id, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ins_store_session_reanalyze(st, id, &err) == 0, "%s", err.msg);
 	steps = stored_steps(st, id);
 	assert_same_json(steps, direct, "re-analysed import and directly analysed steps");
 	json_decref(steps);
 	/* A file that is not a recording: refused, nothing stored. */
-	ck_assert_int_eq(ins_store_session_import(st, SQL_DIR "/001_schema.sql", &m, &id, err, sizeof(err)),
-			 INS_STORE_EINVAL);
+	ck_assert_int_eq(ins_store_session_import(st, SQL_DIR "/001_schema.sql", &m, &id, &err),
+			 INS_EINVAL);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
 	json_decref(direct);
 	ins_store_close(st);
@@ -1507,8 +1514,8 @@ START_TEST(session_curves_equal_direct_accumulation)
 {
 	struct ins_store_config c = config();
 	struct ins_store *st = open_store(&c);
-	char err[256] = "";
-	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, "fsr16", err, sizeof(err));
+	struct ins_error err = { "", "" };
+	struct ins_layout *layout = ins_layout_load_named(LAYOUT_DIR, "fsr16", err.msg, sizeof(err.msg));
 	struct ins_session_meta m = { .subject = "curves", .layout = { "fsr16", "fsr16" }, .body_weight_n = 700.0 };
 	struct ins_synth_params p;
 	struct ins_synth *syn;
@@ -1520,16 +1527,16 @@ START_TEST(session_curves_equal_direct_accumulation)
 	int64_t id;
 	json_t *direct, *stored;
 
-	ck_assert_msg(layout != NULL, "%s", err);
+	ck_assert_msg(layout != NULL, "%s", err.msg);
 	ins_synth_defaults(&p);
-	syn = ins_synth_new(&p, layout, err, sizeof(err));
-	ck_assert_msg(syn != NULL, "%s", err);
+	syn = ins_synth_new(&p, layout, err.msg, sizeof(err.msg));
+	ck_assert_msg(syn != NULL, "%s", err.msg);
 	struct ins_analysis_config acfg = { .layout = { layout, layout }, .body_weight_n = 700.0 };
-	ana = ins_analysis_new(&acfg, err, sizeof(err));
-	ck_assert_msg(ana != NULL, "%s", err);
+	ana = ins_analysis_new(&acfg, err.msg, sizeof(err.msg));
+	ck_assert_msg(ana != NULL, "%s", err.msg);
 	struct ins_curves_config ccfg = { .layout = { layout, layout }, .rate_hz = p.rate_hz, .body_weight_n = 700.0 };
-	cv = ins_curves_new(&ccfg, err, sizeof(err));
-	ck_assert_msg(cv != NULL, "%s", err);
+	cv = ins_curves_new(&ccfg, err.msg, sizeof(err.msg));
+	ck_assert_msg(cv != NULL, "%s", err.msg);
 	id = start_session(st, &m);
 	for (uint32_t k = 0; k < (uint32_t)(30 * p.rate_hz); k++)
 		for (unsigned foot = 0; foot < 2; foot++) {
@@ -1559,10 +1566,10 @@ START_TEST(session_curves_equal_direct_accumulation)
 				steps++;
 			}
 		}
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
 	direct = ins_curves_json(cv);
-	stored = ins_store_session_curves(st, id, &rc, err, sizeof(err));
-	ck_assert_msg(stored != NULL, "%s", err);
+	stored = ins_store_session_curves(st, id, &rc, &err);
+	ck_assert_msg(stored != NULL, "%s", err.msg);
 	ck_assert_uint_ge(steps, 40);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(stored, "left"), "steps")) +
 				 json_integer_value(json_object_get(json_object_get(stored, "right"), "steps")),
@@ -1572,14 +1579,14 @@ START_TEST(session_curves_equal_direct_accumulation)
 	json_decref(direct);
 
 	/* Unknown session: not found; a session without frames: empty curves. */
-	ck_assert_ptr_null(ins_store_session_curves(st, 9999, &rc, err, sizeof(err)));
-	ck_assert_int_eq(rc, INS_STORE_ENOTFOUND);
-	ck_assert_str_eq(err, "session 9999 does not exist");
+	ck_assert_ptr_null(ins_store_session_curves(st, 9999, &rc, &err));
+	ck_assert_int_eq(rc, INS_ENOTFOUND);
+	ck_assert_str_eq(err.msg, "session 9999 does not exist");
 	m.layout[INS_FOOT_RIGHT] = NULL;
 	id = start_session(st, &m);
-	ck_assert_int_eq(ins_store_session_stop(st, id, err, sizeof(err)), 0);
-	stored = ins_store_session_curves(st, id, &rc, err, sizeof(err));
-	ck_assert_msg(stored != NULL, "%s", err);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	stored = ins_store_session_curves(st, id, &rc, &err);
+	ck_assert_msg(stored != NULL, "%s", err.msg);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(stored, "left"), "steps")), 0);
 	ck_assert(json_is_null(json_object_get(stored, "right")));
 	json_decref(stored);
@@ -1604,7 +1611,7 @@ START_TEST(chunk_seal_moves_the_frames_into_a_pending_chunk)
 	struct ins_chunk_frame f1 = { .seq = 4, .t_dev = 110, .t_us = 2000, .host_us = 6000, .arrival = 12 };
 	struct ins_chunk_frame f;
 	uint16_t out[2];
-	char err[256];
+	struct ins_error err;
 
 	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, 2), 0);
 	ck_assert_int_eq(ins_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
@@ -1624,13 +1631,13 @@ START_TEST(chunk_seal_moves_the_frames_into_a_pending_chunk)
 	ck_assert_int_eq(arr[0].last.t_us, 2000);
 	ck_assert_int_eq(arr[0].last.host_us, 6000);
 	ck_assert_int_eq(ins_chunk_dec_start(&dec, arr[0].format, arr[0].n, arr[0].n_frames, arr[0].data, arr[0].len,
-					     err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 1);
+					     &err), 0);
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
 	ck_assert_uint_eq(f.seq, 4);
 	ck_assert_uint_eq(out[0], 6);
 	ck_assert_uint_eq(out[1], 9);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, err, sizeof(err)), 0);
+	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 0);
 	ins_chunk_dec_free(&dec);
 	ins_chunk_enc_free(&enc);
 	free(arr[0].data);

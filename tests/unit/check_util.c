@@ -10,6 +10,7 @@
 #include "insoled/grow.h"
 #include "insoled/log.h"
 #include "insoled/parse.h"
+#include "insoled/result.h"
 
 /* Doubling from the first capacity, nothing moved while it fits, and a
  * size past size_t refused with the array untouched. */
@@ -133,6 +134,39 @@ START_TEST(trim_cuts_white_space_at_both_ends)
 }
 END_TEST
 
+/* Every code has a name of its own; a message without a member clears the
+ * member a previous error named; an over-long member name is cut, never
+ * overflowed. */
+START_TEST(error_reports_carry_the_field_apart_from_the_message)
+{
+	static const int codes[] = { INS_OK, INS_ENOTFOUND, INS_EINVAL, INS_ECONFLICT,
+				     INS_EBUSY, INS_EIO, INS_EFULL, INS_EUNAVAIL };
+	const size_t n = sizeof(codes) / sizeof(codes[0]);
+	char long_field[2 * INS_ERROR_FIELD_MAX];
+	struct ins_error e;
+
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_str_ne(ins_strerror(codes[i]), "unknown error");
+		for (size_t k = 0; k < i; k++)
+			ck_assert_str_ne(ins_strerror(codes[i]), ins_strerror(codes[k]));
+	}
+	ck_assert_str_eq(ins_strerror(42), "unknown error");
+	ins_error_field(&e, "code", "code: %s", "required");
+	ck_assert_str_eq(e.msg, "code: required");
+	ck_assert_str_eq(e.field, "code");
+	ins_error_msg(&e, "database: %d", 5);
+	ck_assert_str_eq(e.msg, "database: 5");
+	ck_assert_str_eq(e.field, "");
+	memset(long_field, 'x', sizeof(long_field) - 1);
+	long_field[sizeof(long_field) - 1] = '\0';
+	ins_error_field(&e, long_field, "too long");
+	ck_assert_uint_eq(strlen(e.field), INS_ERROR_FIELD_MAX - 1);
+	ins_error_about(&e, "body_weight_kg");
+	ck_assert_str_eq(e.msg, "too long");
+	ck_assert_str_eq(e.field, "body_weight_kg");
+}
+END_TEST
+
 Suite *ins_suite_util(void);
 Suite *ins_suite_util(void)
 {
@@ -149,6 +183,7 @@ Suite *ins_suite_util(void)
 	tcase_add_test(tc, numbers_parse_only_when_the_whole_text_is_the_number);
 	tcase_add_test(tc, ranged_numbers_name_the_key_and_the_range);
 	tcase_add_test(tc, trim_cuts_white_space_at_both_ends);
+	tcase_add_test(tc, error_reports_carry_the_field_apart_from_the_message);
 	suite_add_tcase(s, tc);
 	return s;
 }
