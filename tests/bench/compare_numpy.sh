@@ -13,12 +13,12 @@
 # average is printed before and after, and each program's output size once,
 # to show both did their job.  A measuring tool, not a test.
 #
-#   tests/bench/compare_numpy.sh BUILDDIR [DATADIR [RUNS]]   (DATADIR: ../shared/data)
+#   tests/bench/compare_numpy.sh BUILDDIR [DATADIR [RUNS]]   (DATADIR: $INS_SHARED_DATA, else ../shared/data)
 # Needs python3-numpy (Debian: apt-get install python3-numpy).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: compare_numpy.sh BUILDDIR [DATADIR [RUNS]]}" && pwd)
-data=${2:-$here/../../../shared/data}
+data=${2:-${INS_SHARED_DATA:-$here/../../../shared/data}}
 runs=${3:-7}
 py=/usr/bin/python3
 batch_records=58

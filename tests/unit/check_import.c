@@ -21,8 +21,6 @@
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
 #include "shared_data.h"
 
-#define SHARED_DATA test_shared_data()
-#define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
 static char tmpdir[64];
 
@@ -729,7 +727,7 @@ START_TEST(gaitndd_records_read_whole_with_valid_checksums)
 	unsigned long n[2];
 
 	for (unsigned i = 0; i < 4; i++) {
-		snprintf(path, sizeof path, "%s/gaitndd/%s.hea", SHARED_DATA, records[i]);
+		snprintf(path, sizeof path, "%s/gaitndd/%s.hea", test_shared_data(), records[i]);
 		ck_assert_msg(read_all(path, NULL, err, sizeof err, n) == 0, "%s", err);
 		ck_assert_uint_eq(n[INS_FOOT_LEFT], 90000);
 		/* als1.rit starts with WFDB's "no sample" value */
@@ -754,7 +752,7 @@ START_TEST(gaitpdb_walks_read_whole_with_totals_equal_to_sensor_sums)
 		double worst = 0;
 		int rc;
 
-		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", SHARED_DATA, walks[i].name);
+		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", test_shared_data(), walks[i].name);
 		imp = ins_import_open(path, NULL, err, sizeof err);
 		ck_assert_msg(imp != NULL, "%s", err);
 		while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
@@ -875,7 +873,7 @@ static void measure_agreement(const char *path, struct agreement *a)
 	memset(a, 0, sizeof *a);
 	ck_assert_msg(imp != NULL, "%s", err);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		layout[foot] = ins_layout_load_named(LAYOUTS, ins_import_info(imp)->layout[foot], err, sizeof err);
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, ins_import_info(imp)->layout[foot], err, sizeof err);
 		ck_assert_msg(layout[foot] != NULL, "%s", err);
 		cfg.layout[foot] = layout[foot];
 	}
@@ -925,7 +923,7 @@ START_TEST(gaitpdb_totals_equal_the_file_total_columns)
 	for (unsigned i = 0; i < 5; i++) {
 		struct agreement a;
 
-		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", SHARED_DATA, walks[i]);
+		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", test_shared_data(), walks[i]);
 		measure_agreement(path, &a);
 		ck_assert_uint_eq(a.force_frames, a.frames);
 		/* the file rounds totals and sensors to 0.01 N */
@@ -1060,7 +1058,7 @@ START_TEST(analyze_prints_one_json_step_per_line_then_the_summary)
 {
 	char out[512], errp[512];
 	const char *walk = write_walk();
-	const char *args[] = { "--analyze", walk, "--layout-dir", LAYOUTS, NULL };
+	const char *args[] = { "--analyze", walk, "--layout-dir", LAYOUT_DIR, NULL };
 	unsigned steps[2] = { 0, 0 };
 	char *text, *line, *save = NULL;
 	json_t *last = NULL;
@@ -1095,7 +1093,7 @@ START_TEST(analyze_csv_has_the_step_header_rows_and_a_summary_block)
 {
 	char out[512], errp[512], header[INS_STEP_CSV_MAX];
 	const char *walk = write_walk();
-	const char *args[] = { walk, "--csv", "--layout-dir", LAYOUTS, "--body-weight-kg", "70", NULL };
+	const char *args[] = { walk, "--csv", "--layout-dir", LAYOUT_DIR, "--body-weight-kg", "70", NULL };
 	char *text, *summary;
 	unsigned rows = 0;
 
@@ -1128,15 +1126,15 @@ static const struct analyze_bad_case analyze_bad[] = {
 	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: -3 kg is not a body weight (10 to 500 kg)" },
 	{ { "@", "--frobnicate", NULL }, PDB_ROW, 2, "usage: insoled --analyze FILE" },
 	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
-	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1,
+	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUT_DIR, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
-	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "layout 'nosuch' not found in" },
+	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUT_DIR, NULL }, PDB_ROW, 1, "layout 'nosuch' not found in" },
 	{ { "@", "--layout", "fsr16", "--data-dir", INS_TEST_SRCDIR, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
-	{ { "@", "--layout", LAYOUTS "/fsr16.layout", NULL }, PDB_ROW, 1,
+	{ { "@", "--layout", LAYOUT_DIR "/fsr16.layout", NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
 	{ { "@", "--layout", "/nonexistent/x.layout", NULL }, PDB_ROW, 1, "/nonexistent/x.layout" },
-	{ { "@", "--layout-dir", LAYOUTS, NULL }, PDB_ROW "0.0100\t1\t2\tx\n", 1,
+	{ { "@", "--layout-dir", LAYOUT_DIR, NULL }, PDB_ROW "0.0100\t1\t2\tx\n", 1,
 	  "pdb.txt:2: expected 19 columns" },
 };
 
@@ -1146,7 +1144,7 @@ START_TEST(analyze_warns_when_the_moticon_insole_is_not_size_7)
 	FILE *fp = fopen(FIXTURES "moticon_small.txt", "rb");
 	static char fixture[4096];
 	size_t n;
-	const char *args[] = { "--analyze", NULL, "--layout-dir", LAYOUTS, NULL };
+	const char *args[] = { "--analyze", NULL, "--layout-dir", LAYOUT_DIR, NULL };
 
 	ck_assert_ptr_nonnull(fp);
 	n = fread(fixture, 1, sizeof fixture - 1, fp);
@@ -1196,7 +1194,7 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 {
 	char out[512], errp[512], path[512];
 	const char *args[] = { "--analyze", FIXTURES "gaitpdb_small.txt", NULL, FIXTURES "moticon_small.txt",
-			       "--layout-dir", LAYOUTS, "--jobs", "2", NULL, NULL, NULL };
+			       "--layout-dir", LAYOUT_DIR, "--jobs", "2", NULL, NULL, NULL };
 	const char *text, *table;
 	int first_moticon, last_gaitpdb = -1, line = 0;
 
@@ -1226,7 +1224,7 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 	args[3] = "--out";
 	args[4] = tmpdir;
 	args[5] = "--layout-dir";
-	args[6] = LAYOUTS;
+	args[6] = LAYOUT_DIR;
 	args[7] = "--csv";
 	args[8] = NULL;
 	args[1] = FIXTURES "moticon_small.txt";
@@ -1283,7 +1281,7 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 
 	ck_assert_msg(imp != NULL, "%s", err);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		layout[foot] = ins_layout_load_named(LAYOUTS, "gaitpdb8", err, sizeof err);
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, "gaitpdb8", err, sizeof err);
 		ck_assert_msg(layout[foot] != NULL, "%s", err);
 		cfg.layout[foot] = layout[foot];
 	}
@@ -1307,7 +1305,7 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 
 	/* A layout of another sensor count is one clear error before any frame. */
 	ins_layout_free(layout[INS_FOOT_RIGHT]);
-	layout[INS_FOOT_RIGHT] = ins_layout_load_named(LAYOUTS, "fsr16", err, sizeof err);
+	layout[INS_FOOT_RIGHT] = ins_layout_load_named(LAYOUT_DIR, "fsr16", err, sizeof err);
 	ck_assert_msg(layout[INS_FOOT_RIGHT] != NULL, "%s", err);
 	imp = ins_import_open(write_walk(), NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
@@ -1390,7 +1388,7 @@ static void run_traced(const char *path, int pipelined, int with_frames, unsigne
 	ck_assert_msg(imp != NULL, "%s", res->err);
 	res->trace = (struct run_trace){ .hash = 14695981039346656037ull, .fail_at = fail_at };
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		layout[foot] = ins_layout_load_named(LAYOUTS, "gaitpdb8", res->err, sizeof res->err);
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, "gaitpdb8", res->err, sizeof res->err);
 		ck_assert_msg(layout[foot] != NULL, "%s", res->err);
 		cfg.layout[foot] = layout[foot];
 	}
