@@ -107,6 +107,32 @@ static void feed_profile(const struct profile *p, struct run *r)
 	fixture_free(l);
 }
 
+/* Fills a frame's raw counts (all zero on entry) at t ms; returns 0 to
+ * leave the frame out, a lost frame whose sequence number is used up. */
+typedef int (*counts_fill_fn)(int t, uint16_t *counts, const void *ctx);
+
+/* Feed the left foot frames of n raw counts every DT_MS from -QUIET_MS
+ * while t < end_ms, collecting events, steps and counters in r. */
+static void feed_counts(struct ins_analysis *ana, unsigned n, int end_ms, counts_fill_fn fill, const void *ctx,
+			struct run *r)
+{
+	static uint16_t counts[INS_MAX_SENSORS];
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = n, .values = counts };
+	struct ins_frame_metrics fm;
+
+	ck_assert_uint_le(n, INS_MAX_SENSORS);
+	memset(r, 0, sizeof(*r));
+	for (int t = -QUIET_MS; t < end_ms; t += DT_MS, f.seq++) {
+		memset(counts, 0, n * sizeof counts[0]);
+		if (!fill(t, counts, ctx))
+			continue;
+		f.t_us = (int64_t)t * 1000;
+		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		collect(ana, &fm, r);
+	}
+	ins_analysis_stats(ana, &r->stats);
+}
+
 /* A square-pulse gait on the medial heel sensor, the right foot offset_ms
  * behind the left. */
 static void gait_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
@@ -315,41 +341,33 @@ END_TEST
 /* A raw footswitch (12-bit counts) whose unloaded level drifts from 200 to
  * 900 counts over 60 s (a third of the 2000-count step) while walking:
  * every stride is found and timed to within 1 ms, and one frame lost in
- * mid-stance is counted but bridged. */
+ * mid-stance (30010 ms) is counted but bridged. */
+static int drifting_fill(int t, uint16_t *counts, const void *ctx)
+{
+	int phase = t % 1100;
+
+	(void)ctx;
+	counts[0] = (uint16_t)(200 + 700.0 * t / 60000 + (t >= 10 && phase >= 10 && phase <= 700 ? 2000 : 0));
+	return t != 30010;
+}
+
 START_TEST(raw_signal_with_baseline_drift)
 {
 	struct ins_layout *l = fixture_footswitch();
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana;
-	struct ins_frame_metrics fm;
 	static struct run r;
 	char err[256];
-	uint32_t seq = 0;
 
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 60000; t += DT_MS) {
-		int phase = t % 1100;
-		uint16_t counts = (uint16_t)(200 + 700.0 * t / 60000 + (t >= 10 && phase >= 10 && phase <= 700 ? 2000 : 0));
-		struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq++, .t_us = (int64_t)t * 1000,
-				       .values = &counts };
-		if (t == 30010)
-			continue; /* one frame lost mid-stance (the sequence number jumps) */
-		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		collect(ana, &fm, &r);
-	}
+	feed_counts(ana, 1, 60000 + DT_MS, drifting_fill, NULL, &r);
 	ck_assert_uint_eq(r.n, 54);
-	for (unsigned k = 0; k < r.n; k++) {
-		int lost_here = r.steps[k].contact_us < 30010000 && r.steps[k].toe_off_us > 30010000;
-		/* the first step has no stride: the start of the walk; one frame
-		 * lost in mid-stance is bridged, the step stays steady */
-		(void)lost_here;
+	/* the first step has no stride: the start of the walk; one frame lost
+	 * in mid-stance is bridged, the step stays steady */
+	for (unsigned k = 0; k < r.n; k++)
 		ck_assert_uint_eq(r.steps[k].flags, k == 0 ? INS_STEP_INITIATION : 0);
-	}
-	struct ins_analysis_stats stats;
-	ins_analysis_stats(ana, &stats);
-	ck_assert_uint_eq(stats.gaps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(r.stats.gaps[INS_FOOT_LEFT], 1);
 	for (unsigned k = 1; k < r.n; k++) {
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STRIDE_MS], 1100, 1.0);
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STANCE_MS], 709.25, 1.0);
@@ -887,6 +905,21 @@ START_TEST(standing_with_weight_shifts_then_walking)
 }
 END_TEST
 
+enum { BAD_SILENT = 1, BAD_SATURATED = 2, BAD_STUCK = 4, LIGHT_HEEL_L = 8 };
+
+/* One frame of the walk below; ctx is its bad_mask. */
+static int health_fill(int t, uint16_t *counts, const void *ctx)
+{
+	int bad_mask = *(const int *)ctx, stance = t >= 0 && t % 1000 <= 500;
+
+	counts[FX_HEEL_M] = stance ? 400 : 0;
+	counts[FX_HEEL_L] = stance ? ((bad_mask & LIGHT_HEEL_L) ? 20 : 300) : 0;
+	counts[FX_MID] = stance && !(bad_mask & BAD_SILENT) ? 120 : 0;
+	counts[FX_FORE] = stance ? ((bad_mask & BAD_SATURATED) ? 4095 : 500) : 0;
+	counts[FX_TOES] = (bad_mask & BAD_STUCK) ? (stance ? 250 : 50) : stance ? 200 : 0;
+	return 1;
+}
+
 /* Sensor health over a raw-count walk on the five-sensor fixture (gain 1
  * kPa per count, saturation 4095 counts = 4095 kPa): 1 s strides, stance
  * 0-500 ms.  bad_mask picks the faults: the midfoot sensor reads 0 in every
@@ -895,33 +928,17 @@ END_TEST
  * LIGHT_HEEL_L leaves the lateral heel, one of the midfoot sensor's four
  * neighbours, at 20 kPa: in contact, but not clearly loaded (30 kPa).
  * Returns the number of flagged sensors; flags gets each sensor's bits. */
-enum { BAD_SILENT = 1, BAD_SATURATED = 2, BAD_STUCK = 4, LIGHT_HEEL_L = 8 };
 static unsigned health_walk(int bad_mask, int strides, uint8_t flags[FX_N])
 {
 	struct ins_layout *l = fixture_sparse5(0);
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
-	struct ins_step st;
-	uint16_t counts[FX_N];
-	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FX_N, .values = counts };
-	unsigned flagged, steps = 0;
+	static struct run r;
+	unsigned flagged;
 
 	ck_assert_ptr_nonnull(ana);
-	for (int t = -QUIET_MS; t < strides * 1000; t += DT_MS) {
-		int stance = t >= 0 && t % 1000 <= 500;
-		counts[FX_HEEL_M] = stance ? 400 : 0;
-		counts[FX_HEEL_L] = stance ? ((bad_mask & LIGHT_HEEL_L) ? 20 : 300) : 0;
-		counts[FX_MID] = stance && !(bad_mask & BAD_SILENT) ? 120 : 0;
-		counts[FX_FORE] = stance ? ((bad_mask & BAD_SATURATED) ? 4095 : 500) : 0;
-		counts[FX_TOES] = (bad_mask & BAD_STUCK) ? (stance ? 250 : 50) : stance ? 200 : 0;
-		f.t_us = (int64_t)t * 1000;
-		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		f.seq++;
-		while (ins_analysis_next_step(ana, &st))
-			steps++;
-	}
-	ck_assert_uint_eq(steps, (unsigned)strides);
+	feed_counts(ana, FX_N, strides * 1000, health_fill, &bad_mask, &r);
+	ck_assert_uint_eq(r.n, (unsigned)strides);
 	memset(flags, 0xff, FX_N);
 	flagged = ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags);
 	ck_assert_uint_eq(ins_analysis_sensor_flags(ana, INS_FOOT_RIGHT, flags + FX_N), 0); /* no layout */
@@ -1102,29 +1119,26 @@ END_TEST
 /* The grid path: the engine hands each step's footprint to the tracker.
  * One walk of 25 strides on the 5 x 12 grid: in stance each cell reads
  * stance_counts[cell], in swing 0.  Returns the number of flagged cells. */
+static int grid_fill(int t, uint16_t *counts, const void *ctx)
+{
+	const uint16_t *stance_counts = ctx;
+
+	if (t >= 0 && t % 1000 <= 500)
+		memcpy(counts, stance_counts, FXG_W * FXG_H * sizeof counts[0]);
+	return 1;
+}
+
 static unsigned grid_health_walk(const uint16_t *stance_counts, uint8_t *flags)
 {
 	struct ins_layout *l = fixture_grid();
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
-	struct ins_step st;
-	uint16_t counts[FXG_W * FXG_H];
-	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FXG_W * FXG_H, .values = counts };
-	unsigned steps = 0, flagged;
+	static struct run r;
+	unsigned flagged;
 
 	ck_assert_ptr_nonnull(ana);
-	for (int t = -QUIET_MS; t < 25000; t += DT_MS) {
-		int stance = t >= 0 && t % 1000 <= 500;
-		for (unsigned i = 0; i < FXG_W * FXG_H; i++)
-			counts[i] = stance ? stance_counts[i] : 0;
-		f.t_us = (int64_t)t * 1000;
-		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		f.seq++;
-		while (ins_analysis_next_step(ana, &st))
-			steps++;
-	}
-	ck_assert_uint_eq(steps, 25);
+	feed_counts(ana, FXG_W * FXG_H, 25000, grid_fill, stance_counts, &r);
+	ck_assert_uint_eq(r.n, 25);
 	flagged = ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags);
 	ins_analysis_free(ana);
 	fixture_free(l);
@@ -1274,31 +1288,45 @@ static double shape_at(const struct shape *sh, int t)
 	return a->v + (b->v - a->v) * (p - a->phase_ms) / (double)(b->phase_ms - a->phase_ms);
 }
 
+static int shape_lost(const struct shape *sh, int t)
+{
+	return t >= sh->lost_from_ms && t < sh->lost_from_ms + sh->lost_n * DT_MS;
+}
+
+static int shape_fill(int t, uint16_t *counts, const void *ctx)
+{
+	const struct shape *sh = ctx;
+
+	counts[0] = (uint16_t)lround(shape_at(sh, t));
+	return !shape_lost(sh, t);
+}
+
+/* The calibrated fixture's medial heel sensor in kPa (== N). */
+static void feed_shape_kpa(struct ins_analysis *ana, const struct shape *sh, int duration_ms, struct run *r)
+{
+	struct ins_frame_metrics fm;
+
+	memset(r, 0, sizeof(*r));
+	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS) {
+		float kpa[FX_N] = { [FX_HEEL_M] = (float)shape_at(sh, t) };
+		if (shape_lost(sh, t))
+			continue;
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+		collect(ana, &fm, r);
+	}
+}
+
 static void run_shape(const struct shape *sh, int duration_ms, struct run *r)
 {
 	struct ins_layout *l = sh->raw ? fixture_footswitch() : fixture_sparse5(0);
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
-	uint32_t seq = 0;
 
 	ck_assert_ptr_nonnull(ana);
-	memset(r, 0, sizeof(*r));
-	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS, seq++) {
-		double v = shape_at(sh, t);
-		if (t >= sh->lost_from_ms && t < sh->lost_from_ms + sh->lost_n * DT_MS)
-			continue;
-		if (sh->raw) {
-			uint16_t counts = (uint16_t)lround(v);
-			struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq, .t_us = (int64_t)t * 1000,
-					       .values = &counts };
-			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		} else {
-			float kpa[FX_N] = { [FX_HEEL_M] = (float)v };
-			ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-		}
-		collect(ana, &fm, r);
-	}
+	if (sh->raw)
+		feed_counts(ana, 1, duration_ms + DT_MS, shape_fill, sh, r);
+	else
+		feed_shape_kpa(ana, sh, duration_ms, r);
 	ins_analysis_free(ana);
 	fixture_free(l);
 }
