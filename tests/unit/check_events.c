@@ -306,6 +306,127 @@ START_TEST(walking_then_standing)
 }
 END_TEST
 
+/* A scripted walk on the medial heel sensor: each foot's loaded stretches
+ * [from, to] ms (frames included) at their force, 0 N in between. */
+struct segment {
+	int from_ms, to_ms;
+	float force_n;
+};
+struct script {
+	const struct segment *seg[INS_FOOT_COUNT];
+	unsigned n[INS_FOOT_COUNT];
+};
+
+static void script_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	const struct script *sc = ctx;
+
+	(void)ana;
+	for (unsigned k = 0; k < sc->n[foot]; k++)
+		if (t >= sc->seg[foot][k].from_ms && t <= sc->seg[foot][k].to_ms)
+			kpa[FX_HEEL_M] = sc->seg[foot][k].force_n;
+}
+
+/* Every step of `foot` in r: contact where its stretch begins and toe-off
+ * where it ends (the square-pulse offsets), each to within 1 us, and the
+ * flags expected[k] on the foot's step k; n_expected steps in all. */
+static void assert_script_steps(const struct run *r, unsigned foot, const struct segment *stance,
+				const uint32_t *expected, unsigned n_expected)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct ins_step *s = &r->steps[i];
+		if (s->foot != foot)
+			continue;
+		ck_assert_uint_lt(k, n_expected);
+		ck_assert_int_eq(s->contact_us, (int64_t)llround((stance[k].from_ms - DT_MS + CONTACT_AFTER_MS) * 1000));
+		ck_assert_int_eq(s->toe_off_us, (int64_t)llround((stance[k].to_ms + TOE_OFF_AFTER_MS) * 1000));
+		ck_assert_msg(s->flags == expected[k], "%s step %u: flags %u, expected %u", ins_foot_name(foot), k,
+			      (unsigned)s->flags, (unsigned)expected[k]);
+		k++;
+	}
+	ck_assert_uint_eq(k, n_expected);
+}
+
+/* Standing before and after walking.  Both feet stand (left 450 N, right
+ * 350 N) for 5 s; at 5000 ms the left lifts and the right takes the whole
+ * weight; 1 s strides follow (left stances 5400-5990 ms + k s, right
+ * 5900-6490 + k s); at 15200 ms the left lands into standing and the right,
+ * in stance since 14900, stays there.  No step comes from the standing: the
+ * right stance the walk opens with began before the foot was seen unloaded,
+ * and the two stances that end in standing never end.  Every other stance
+ * is a step with its events at the square-pulse times; the first of each
+ * foot is INITIATION, the rest steady. */
+#define STAND_WALK_STRIDES_L 10
+#define STAND_WALK_STRIDES_R 9
+static struct segment stand_walk_l[STAND_WALK_STRIDES_L + 2], stand_walk_r[STAND_WALK_STRIDES_R + 4];
+
+static void stand_walk_script(struct script *sc)
+{
+	unsigned nl = 0, nr = 0;
+
+	stand_walk_l[nl++] = (struct segment){ -QUIET_MS, 4990, 450 };
+	for (int k = 0; k < STAND_WALK_STRIDES_L; k++)
+		stand_walk_l[nl++] = (struct segment){ 5400 + 1000 * k, 5990 + 1000 * k, 800 };
+	stand_walk_l[nl++] = (struct segment){ 15200, 25000, 450 };
+	stand_walk_r[nr++] = (struct segment){ -QUIET_MS, 4990, 350 };
+	stand_walk_r[nr++] = (struct segment){ 5000, 5490, 800 };
+	for (int k = 0; k < STAND_WALK_STRIDES_R; k++)
+		stand_walk_r[nr++] = (struct segment){ 5900 + 1000 * k, 6490 + 1000 * k, 800 };
+	stand_walk_r[nr++] = (struct segment){ 14900, 15190, 800 };
+	stand_walk_r[nr++] = (struct segment){ 15200, 25000, 350 };
+	*sc = (struct script){ { stand_walk_l, stand_walk_r }, { nl, nr } };
+}
+
+START_TEST(standing_before_and_after_walking)
+{
+	static struct run r;
+	struct script sc;
+	uint32_t flags_l[STAND_WALK_STRIDES_L] = { INS_STEP_INITIATION }, flags_r[STAND_WALK_STRIDES_R] = {
+		INS_STEP_INITIATION
+	};
+
+	stand_walk_script(&sc);
+	const struct profile p = { .feet_mask = 3, .duration_ms = 25000, .fill = script_fill, .ctx = &sc };
+	feed_profile(&p, &r);
+	assert_script_steps(&r, INS_FOOT_LEFT, stand_walk_l + 1, flags_l, STAND_WALK_STRIDES_L);
+	assert_script_steps(&r, INS_FOOT_RIGHT, stand_walk_r + 2, flags_r, STAND_WALK_STRIDES_R);
+	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_LEFT], STAND_WALK_STRIDES_L);
+	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_RIGHT], STAND_WALK_STRIDES_R + 1);
+}
+END_TEST
+
+/* A pivot turn: 1 s strides (stances 590 ms of frames), then the left foot
+ * (inside the turn) pivots, loaded from 5000 to 6190 ms while the right
+ * steps on through it, and walking goes on from the left's next contact at
+ * 7000.  Detected: the pivot's stance (1199.25 ms against a median of
+ * 609.25 ms, over 1.5 times) and the next left stride (2000 ms against 1000)
+ * are IRREGULAR; everything else steady, every event at its square-pulse
+ * time. */
+static const struct segment turn_l[] = { { 0, 590, 800 },     { 1000, 1590, 800 }, { 2000, 2590, 800 },
+					 { 3000, 3590, 800 }, { 4000, 4590, 800 }, { 5000, 6190, 800 },
+					 { 7000, 7590, 800 }, { 8000, 8590, 800 }, { 9000, 9590, 800 },
+					 { 10000, 10590, 800 } };
+static const struct segment turn_r[] = { { 500, 1090, 800 },  { 1500, 2090, 800 }, { 2500, 3090, 800 },
+					 { 3500, 4090, 800 }, { 4500, 5090, 800 }, { 5500, 6090, 800 },
+					 { 6500, 7090, 800 }, { 7500, 8090, 800 }, { 8500, 9090, 800 },
+					 { 9500, 10090, 800 } };
+
+START_TEST(pivot_turn_flags_its_steps)
+{
+	static struct run r;
+	const struct script sc = { { turn_l, turn_r }, { 10, 10 } };
+	const struct profile p = { .feet_mask = 3, .duration_ms = 11000, .fill = script_fill, .ctx = &sc };
+	const uint32_t flags_l[10] = { INS_STEP_INITIATION, 0, 0, 0, 0, INS_STEP_IRREGULAR, INS_STEP_IRREGULAR };
+	const uint32_t flags_r[10] = { INS_STEP_INITIATION };
+
+	feed_profile(&p, &r);
+	assert_script_steps(&r, INS_FOOT_LEFT, turn_l, flags_l, 10);
+	assert_script_steps(&r, INS_FOOT_RIGHT, turn_r, flags_r, 10);
+}
+END_TEST
+
 /* A contact that bounces (unloaded for one frame 30 ms in) and a stance
  * with a 60 ms dip to 10 % are each one step: the reload comes before any
  * swing could have happened. */
@@ -1524,6 +1645,8 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, one_foot_alone);
 	tcase_add_test(tc, standing_still_makes_no_steps);
 	tcase_add_test(tc, walking_then_standing);
+	tcase_add_test(tc, standing_before_and_after_walking);
+	tcase_add_test(tc, pivot_turn_flags_its_steps);
 	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
 	tcase_add_test(tc, slow_unloading_tail_does_not_move_toe_off);
