@@ -402,8 +402,8 @@ END_TEST
  * steps on through it, and walking goes on from the left's next contact at
  * 7000.  Detected: the pivot's stance (1199.25 ms against a median of
  * 609.25 ms, over 1.5 times) and the next left stride (2000 ms against 1000)
- * are IRREGULAR; everything else steady, every event at its square-pulse
- * time. */
+ * are IRREGULAR, the left step before the pivot TERMINATION once read
+ * back; everything else steady, every event at its square-pulse time. */
 static const struct segment turn_l[] = { { 0, 590, 800 },     { 1000, 1590, 800 }, { 2000, 2590, 800 },
 					 { 3000, 3590, 800 }, { 4000, 4590, 800 }, { 5000, 6190, 800 },
 					 { 7000, 7590, 800 }, { 8000, 8590, 800 }, { 9000, 9590, 800 },
@@ -421,9 +421,18 @@ START_TEST(pivot_turn_flags_its_steps)
 	const uint32_t flags_l[10] = { INS_STEP_INITIATION, 0, 0, 0, 0, INS_STEP_IRREGULAR, INS_STEP_IRREGULAR };
 	const uint32_t flags_r[10] = { INS_STEP_INITIATION };
 
+	struct ins_step_delay d;
+	struct ins_step out;
+
 	feed_profile(&p, &r);
 	assert_script_steps(&r, INS_FOOT_LEFT, turn_l, flags_l, 10);
 	assert_script_steps(&r, INS_FOOT_RIGHT, turn_r, flags_r, 10);
+	/* read back one step late: the step before the pivot ended a bout */
+	ins_step_delay_init(&d);
+	for (unsigned k = 0; k < r.n; k++)
+		if (ins_step_delay_push(&d, &r.steps[k], &out))
+			ck_assert_uint_eq(out.flags & INS_STEP_TERMINATION,
+					  out.foot == INS_FOOT_LEFT && out.index == 4 ? INS_STEP_TERMINATION : 0);
 }
 END_TEST
 
