@@ -63,13 +63,16 @@ struct worker {
 	pthread_t thread;
 	int running;                     /* thread started and not yet joined */
 	struct ins_analysis *ana;
-	int64_t active_session;          /* analysis thread only */
+	/* Held by whoever feeds the analysis, a device thread or the analysis
+	 * thread (worker.c); the fields marked "feeder only" are under it. */
+	pthread_mutex_t feed_lock;
+	int64_t active_session;          /* feeder only */
 	atomic_uint_fast64_t frames_analysed, frames_rejected, steps_detected;
 	atomic_uint_fast64_t heartbeat; /* one more each time round the loop (notify.c) */
 	/* Frames per second over the last RATE_WINDOW_US of host time, for GET /api/lanes. */
 	_Atomic double frames_per_s;
-	int64_t rate_start_us;           /* analysis thread only */
-	uint64_t rate_start_frames;      /* analysis thread only */
+	int64_t rate_start_us;           /* feeder only */
+	uint64_t rate_start_frames;      /* feeder only */
 	/* Each foot's timeline across reloads (worker.c; set by reload.c while
 	 * the thread is stopped). */
 	int rebase[INS_FOOT_COUNT];
@@ -142,6 +145,8 @@ const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t si
 struct ins_analysis *daemon_new_analysis(const struct lane *ln, const struct ins_calib_curve *const calib[],
 					 double body_weight_n, char *err, size_t errlen);
 void *daemon_analysis_main(void *arg);
+/* The lane's device threads feed its analysis themselves (worker.c). */
+void daemon_feed_inline(struct lane *ln);
 
 /* notify.c: sd_notify(3) when built with libsystemd, else nothing. */
 int64_t daemon_watchdog_usec(void);     /* WatchdogSec= in us, 0 when off */

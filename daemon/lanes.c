@@ -26,6 +26,7 @@ static void init_lane(struct daemon *d, unsigned index)
 	pthread_mutex_init(&ln->control.lock, NULL);
 	pthread_mutex_init(&ln->snapshot.lock, NULL);
 	pthread_mutex_init(&ln->worker.health_lock, NULL);
+	pthread_mutex_init(&ln->worker.feed_lock, NULL);
 	pthread_mutex_init(&ln->scale.lock, NULL);
 	pthread_cond_init(&ln->scale.cond, NULL);
 	pthread_cond_init(&ln->snapshot.cond, NULL);
@@ -86,6 +87,7 @@ static void free_lane(struct lane *ln)
 	}
 	pthread_mutex_destroy(&ln->control.lock);
 	pthread_mutex_destroy(&ln->worker.health_lock);
+	pthread_mutex_destroy(&ln->worker.feed_lock);
 	pthread_mutex_destroy(&ln->scale.lock);
 	pthread_cond_destroy(&ln->scale.cond);
 	pthread_mutex_destroy(&ln->snapshot.lock);

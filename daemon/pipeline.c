@@ -14,6 +14,7 @@
 #include "daemon_priv.h"
 #include "pipeline.h"
 #include "insoled/log.h"
+#include "insoled/thread.h"
 
 #define LOG_PREFIX "daemon"
 
@@ -162,7 +163,8 @@ static void announce(const struct daemon *d)
 
 int daemon_start_analysis(struct lane *ln, char *err, size_t errlen)
 {
-	if (pthread_create(&ln->worker.thread, NULL, daemon_analysis_main, ln) != 0) {
+	daemon_feed_inline(ln);
+	if (ins_thread_start(&ln->worker.thread, INS_STACK_MEDIUM, daemon_analysis_main, ln) != 0) {
 		snprintf(err, errlen, "%scannot start the analysis thread", ln->log_prefix);
 		return -1;
 	}

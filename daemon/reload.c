@@ -1,9 +1,12 @@
 /* SIGHUP: the configuration is read again and the devices, layouts and
- * calibration it names replace the running ones, while the store (and a
- * session being recorded in it) stays open.
+ * calibration it names replace the running ones in every lane, while the
+ * store (and the sessions being recorded in it) stays open.  The lanes
+ * themselves (their names and order) are made at start-up and must come
+ * back unchanged.
  *
- * The analysis thread is stopped and started again around the swap, so
- * nothing but this thread touches the pipeline meanwhile; the HTTP hooks
+ * Every lane's devices and analysis thread are stopped and started again
+ * around the swap, so nothing but this thread touches the lanes meanwhile;
+ * the HTTP hooks
  * wait on reload_lock.  Layouts are the geometry of the live view and of
  * the session being recorded: a change of layout or calibration rebuilds
  * the analysis and the live state (the HTTP server restarts with them on
@@ -12,6 +15,7 @@
  * changes alone keep the analysis, so a recording goes on across them. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,86 +99,151 @@ static int swap_layouts(struct lane *ln, struct ins_layout *layout[INS_FOOT_COUN
 	return daemon_open_analysis(ln, err, errlen) || daemon_open_live(ln, err, errlen) ? -1 : 0;
 }
 
-/* 0 when the new configuration runs, -1 (logged) when the daemon cannot go
- * on: the caller stops it.  A configuration that cannot be used is logged
- * and the running one kept. */
-/* Lanes are made at start-up: a daemon running several, or a configuration
- * naming several, takes its devices and lanes at the next start. */
-static int lanes_reloadable(const struct daemon *d, const struct ins_config *cfg)
+/* Lanes are made at start-up, with the HTTP server's view of each: the
+ * same lanes, by name and in order, must come back (their devices,
+ * layouts and calibration are what reloads). */
+static int same_lanes(const struct daemon *d, const struct ins_config *cfg)
 {
-	if (d->n_lanes == 1 && cfg->n_lanes == 1)
-		return 1;
-	ins_err("reload: lanes and their devices take effect at the next start with several lanes; "
-		"keeping the running configuration");
+	int same = cfg->n_lanes == d->n_lanes;
+
+	for (unsigned i = 0; same && i < d->n_lanes; i++)
+		same = !strcmp(cfg->lane[i].name, d->lane[i].name);
+	if (!same)
+		ins_err("reload: lanes added, removed, renamed or reordered take effect at the next start; "
+			"keeping the running configuration");
+	return same;
+}
+
+/* What a reload takes over: each lane's new layouts (NULL: unchanged). */
+struct reload_plan {
+	struct ins_layout *layout[INS_CONFIG_MAX_LANES][INS_FOOT_COUNT];
+	int changed[INS_CONFIG_MAX_LANES];
+	int any_changed;
+	char recording[256], rebuilt[256]; /* lane names, for the log */
+};
+
+static void free_plan(struct reload_plan *plan)
+{
+	for (unsigned i = 0; i < INS_CONFIG_MAX_LANES; i++)
+		free_layouts(plan->layout[i]);
+}
+
+static void add_name(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+
+	snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+/* Loads every lane's layouts; a lane recording keeps the layouts and
+ * calibration it started with, so a change there refuses the reload. */
+static int plan_layouts(struct daemon *d, const struct ins_config *cfg, struct reload_plan *plan)
+{
+	char err[512];
+
+	for (unsigned i = 0; i < d->n_lanes; i++) {
+		struct lane *ln = &d->lane[i];
+		int64_t session = daemon_lane_recording(ln);
+
+		if (daemon_load_layouts(cfg, &cfg->lane[i], plan->layout[i], err, sizeof(err)) < 0) {
+			ins_err("reload: %s%s; keeping the running configuration", ln->log_prefix, err);
+			return -1;
+		}
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+			plan->changed[i] |= !same_layout(plan->layout[i][foot], ln->layout[foot]);
+		if (plan->changed[i] && session != NO_SESSION) {
+			ins_err("reload: %ssession %lld is recording with the current layouts and calibration; "
+				"stop it, then reload again (nothing reloaded)", ln->log_prefix, (long long)session);
+			return -1;
+		}
+		plan->any_changed |= plan->changed[i];
+		if (plan->changed[i])
+			add_name(plan->rebuilt, sizeof(plan->rebuilt), ln->name);
+		if (session != NO_SESSION)
+			add_name(plan->recording, sizeof(plan->recording), ln->name);
+	}
 	return 0;
 }
 
+/* Under reload_lock, every lane stopped: the new configuration goes in and
+ * every lane starts again with it (a recording goes on across). */
+static int restart_lanes(struct daemon *d, struct ins_config *cfg, struct reload_plan *plan, char *err,
+			 size_t errlen)
+{
+	for (unsigned i = 0; i < d->n_lanes; i++)
+		stop_pipeline(&d->lane[i]);
+	free(d->cfg_owned);
+	d->cfg = d->cfg_owned = cfg;
+	for (unsigned i = 0; i < d->n_lanes; i++) {
+		struct lane *ln = &d->lane[i];
+
+		if ((plan->changed[i] && swap_layouts(ln, plan->layout[i], err, errlen) < 0) ||
+		    daemon_add_devices(ln, err, errlen) < 0 || daemon_start_analysis(ln, err, errlen) < 0 ||
+		    ins_acq_start(ln->acq, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void log_reloaded(const struct daemon *d, const struct reload_plan *plan)
+{
+	char what[300], rec[300] = "";
+	int lanes = d->n_lanes > 1;
+
+	if (plan->any_changed)
+		snprintf(what, sizeof(what), ", new layouts and calibration%s%s", lanes ? " in " : "",
+			 lanes ? plan->rebuilt : "");
+	else
+		snprintf(what, sizeof(what), ", layouts unchanged");
+	if (plan->recording[0])
+		snprintf(rec, sizeof(rec), ", still recording%s%s", lanes ? " in " : "", lanes ? plan->recording : "");
+	ins_info("reloaded: %u devices%s%s", d->cfg->n_devices, what, rec);
+}
+
+/* 0 when the new configuration runs, -1 (logged) when the daemon cannot go
+ * on: the caller stops it.  A configuration that cannot be used is logged
+ * and the running one kept. */
 int daemon_reload(struct daemon *d, daemon_config_reader reread)
 {
 	struct ins_config *cfg = calloc(1, sizeof(*cfg));
-	struct ins_layout *layout[INS_FOOT_COUNT] = { NULL, NULL };
-	struct lane *ln = &d->lane[0];
-	int64_t session = daemon_lane_recording(ln);
-	int changed = 0, rc;
+	struct reload_plan *plan = calloc(1, sizeof(*plan));
 	uint16_t port = 0;
 	char err[512] = "";
+	int rc = 0;
 
 	ins_info("received SIGHUP: reloading %s", d->cfg->config_file[0] ? d->cfg->config_file
 									: "devices and layouts");
-	if (!cfg || reread(cfg, err, sizeof(err)) < 0) {
-		ins_err("reload: %s; keeping the running configuration", cfg ? err : "out of memory");
-		free(cfg);
-		return 0;
+	if (!cfg || !plan || reread(cfg, err, sizeof(err)) < 0) {
+		ins_err("reload: %s; keeping the running configuration", cfg && plan ? err : "out of memory");
+		goto keep;
 	}
 	warn_restart_only(d->cfg, cfg);
-	if (!lanes_reloadable(d, cfg)) {
-		free(cfg);
-		return 0;
-	}
-	if (daemon_load_layouts(cfg, &cfg->lane[0], layout, err, sizeof(err)) < 0) {
-		ins_err("reload: %s; keeping the running configuration", err);
-		free_layouts(layout);
-		free(cfg);
-		return 0;
-	}
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		changed |= !same_layout(layout[foot], ln->layout[foot]);
-	if (changed && session != NO_SESSION) {
-		ins_err("reload: session %lld is recording with the current layouts and calibration; "
-			"stop it, then reload again (nothing reloaded)", (long long)session);
-		free_layouts(layout);
-		free(cfg);
-		return 0;
-	}
+	if (!same_lanes(d, cfg) || plan_layouts(d, cfg, plan) < 0)
+		goto keep;
 	daemon_notify_reloading();
 	/* Stopped before the pipeline is locked: it waits for requests in
 	 * flight, which may be waiting for the lock. */
-	if (changed) {
+	if (plan->any_changed) {
 		port = ins_http_port(d->http);
 		ins_http_stop(d->http);
 		d->http = NULL;
 	}
 	pthread_rwlock_wrlock(&d->reload_lock);
-	stop_pipeline(ln);
-	free(d->cfg_owned);
-	d->cfg = d->cfg_owned = cfg;
-	if ((changed && swap_layouts(ln, layout, err, sizeof(err)) < 0) ||
-	    daemon_add_devices(ln, err, sizeof(err)) < 0 || daemon_start_analysis(ln, err, sizeof(err)) < 0 ||
-	    ins_acq_start(ln->acq, err, sizeof(err)) < 0)
-		rc = -1;
-	else
-		rc = 0;
+	rc = restart_lanes(d, cfg, plan, err, sizeof(err));
+	cfg = NULL; /* the daemon's now, whatever happened */
 	pthread_rwlock_unlock(&d->reload_lock);
-	if (rc == 0 && changed && daemon_start_http(d, port, err, sizeof(err)) < 0)
+	if (rc == 0 && plan->any_changed && daemon_start_http(d, port, err, sizeof(err)) < 0)
 		rc = -1;
-	if (rc < 0)
+	if (rc < 0) {
 		ins_err("reload: %s; stopping", err);
-	free_layouts(layout);
-	if (rc == 0) {
-		ins_info("reloaded: %u devices%s%s", d->cfg->n_devices,
-			 changed ? ", new layouts and calibration" : ", layouts unchanged",
-			 session != NO_SESSION ? ", still recording" : "");
+	} else {
+		log_reloaded(d, plan);
 		daemon_notify_ready(d);
 	}
+keep:
+	if (plan)
+		free_plan(plan);
+	free(plan);
+	free(cfg);
 	return rc;
 }

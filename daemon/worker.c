@@ -1,10 +1,16 @@
-/* The analysis thread: the only consumer of the frame queue and the only
- * reader of the analysis.  It feeds every frame to the analysis, the live
- * state and (while recording) the store, and serves the requests the HTTP
- * hooks hand over between frames. */
+/* Feeding the analysis: every frame of the lane's queue goes to the
+ * analysis, the live state and (while recording) the store, with the
+ * requests the HTTP hooks hand over served between frames.  Whoever holds
+ * the lane's feed lock feeds: at real time that is the device thread that
+ * has just queued the frames (analyse_inline: no hand-off to another
+ * thread, no wake-up per frame), which never waits for the lock and feeds
+ * at most INLINE_BUDGET frames before it goes back to reading; the lane's
+ * analysis thread takes whatever is left and serves requests while no
+ * frame comes. */
 #include <config.h>
 
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -17,6 +23,10 @@
 /* How long the analysis thread waits for a frame before it looks at its
  * control flags again: short enough that stop and tare feel immediate. */
 #define ANALYSIS_POLL_MS 100
+/* Frames a device thread analyses in one go: a read at real time brings one
+ * or two; more means a backlog (after a stall), which the analysis thread
+ * takes over so that the device goes back to reading at once. */
+#define INLINE_BUDGET 8
 /* The window of the frame rate GET /api/lanes shows: long enough to be
  * steady at 50-200 Hz, short enough to show a stall within a second or two. */
 #define RATE_WINDOW_US 1000000
@@ -243,23 +253,66 @@ static void count_rate(struct worker *w, int64_t host_us)
 	}
 }
 
+/* Under the feed lock: control requests, then up to `budget` frames.
+ * Returns the frames fed, or -1 once the queue is stopped and empty. */
+static int feed_waiting(struct lane *ln, unsigned budget)
+{
+	struct ins_frame frame;
+	int n = 0, rc;
+
+	ins_assert_locked(&ln->worker.feed_lock);
+	atomic_fetch_add(&ln->worker.heartbeat, 1);
+	apply_control_requests(ln);
+	while ((unsigned)n < budget) {
+		rc = ins_acq_pop(ln->acq, &frame, 0);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		continue_timeline(&ln->worker, &frame);
+		handle_frame(ln, &frame);
+		count_rate(&ln->worker, frame.host_us);
+		n++;
+	}
+	return n;
+}
+
+/* On a device thread that has just queued frames (ins_acq_set_consumer).
+ * A frame queued by the other foot while this thread held the lock is seen
+ * by the depth check after unlocking: the one who failed to take the lock
+ * queued before it tried, and so before the unlock. */
+static void analyse_inline(void *arg)
+{
+	struct lane *ln = arg;
+	unsigned left = INLINE_BUDGET;
+
+	while (left && ins_acq_depth(ln->acq) > 0 && pthread_mutex_trylock(&ln->worker.feed_lock) == 0) {
+		int n = feed_waiting(ln, left);
+
+		pthread_mutex_unlock(&ln->worker.feed_lock);
+		if (n <= 0)
+			return;
+		left -= (unsigned)n;
+	}
+	if (!left && ins_acq_depth(ln->acq) > 0)
+		ins_acq_kick(ln->acq);
+}
+
+void daemon_feed_inline(struct lane *ln)
+{
+	ins_acq_set_consumer(ln->acq, analyse_inline, ln);
+}
+
 void *daemon_analysis_main(void *arg)
 {
 	struct lane *ln = arg;
-	struct ins_frame frame;
-	int rc;
+	int waiting, fed;
 
-	for (;;) {
-		atomic_fetch_add(&ln->worker.heartbeat, 1);
-		apply_control_requests(ln);
-		rc = ins_acq_pop(ln->acq, &frame, ANALYSIS_POLL_MS);
-		if (rc < 0)
-			break;
-		if (rc > 0) {
-			continue_timeline(&ln->worker, &frame);
-			handle_frame(ln, &frame);
-			count_rate(&ln->worker, frame.host_us);
-		}
-	}
+	do {
+		waiting = ins_acq_wait(ln->acq, ANALYSIS_POLL_MS);
+		pthread_mutex_lock(&ln->worker.feed_lock);
+		fed = feed_waiting(ln, UINT_MAX);
+		pthread_mutex_unlock(&ln->worker.feed_lock);
+	} while (waiting >= 0 && fed >= 0);
 	return NULL;
 }

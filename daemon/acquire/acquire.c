@@ -21,6 +21,7 @@
 #include "insoled/clock.h"
 #include "insoled/log.h"
 #include "insoled/protocol.h"
+#include "insoled/thread.h"
 #include "queue.h"
 
 #define LOG_PREFIX "acquire"
@@ -79,6 +80,8 @@ struct ins_acq {
 	int started;
 	ins_acq_pause_fn pause; /* NULL: poll() on wake_fd */
 	void *pause_ctx;
+	ins_acq_consumer_fn consumer; /* NULL: pushes wake the consumer */
+	void *consumer_ctx;
 };
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -414,6 +417,8 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 		ins_warn("%s: frame queue full, %llu frames dropped: the analysis is not keeping up%s", d->name,
 			 (unsigned long long)drops, suppressed ? " (earlier reports suppressed)" : "");
 	report_faults(d, &st);
+	if (queued && d->acq->consumer)
+		d->acq->consumer(d->acq->consumer_ctx);
 }
 
 /* Waits no longer than the next watchdog deadline, so reports come on time. */
@@ -513,7 +518,7 @@ int ins_acq_start(struct ins_acq *acq, char *err, size_t errlen)
 	atomic_store(&acq->running, (int)acq->n_devs);
 	for (size_t i = 0; i < acq->n_devs; i++) {
 		struct acq_device *d = acq->devs[i];
-		int rc = pthread_create(&d->thread, NULL, device_thread, d);
+		int rc = ins_thread_start(&d->thread, INS_STACK_MEDIUM, device_thread, d);
 
 		if (rc != 0) {
 			snprintf(err, errlen, "%s: cannot start its thread: %s", d->name, strerror(rc));
@@ -562,6 +567,31 @@ void ins_acq_free(struct ins_acq *acq)
 int ins_acq_pop(struct ins_acq *acq, struct ins_frame *frame, int timeout_ms)
 {
 	return ins_queue_pop(acq->queue, frame, timeout_ms);
+}
+
+void ins_acq_set_consumer(struct ins_acq *acq, ins_acq_consumer_fn consumer, void *ctx)
+{
+	acq->consumer = consumer;
+	acq->consumer_ctx = ctx;
+	ins_queue_set_quiet(acq->queue, consumer != NULL);
+}
+
+int ins_acq_wait(struct ins_acq *acq, int timeout_ms)
+{
+	return ins_queue_wait(acq->queue, timeout_ms);
+}
+
+void ins_acq_kick(struct ins_acq *acq)
+{
+	ins_queue_kick(acq->queue);
+}
+
+size_t ins_acq_depth(struct ins_acq *acq)
+{
+	struct ins_queue_stats st;
+
+	ins_queue_get_stats(acq->queue, &st);
+	return st.depth;
 }
 
 /* ---- status ------------------------------------------------------------------ */

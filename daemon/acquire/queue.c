@@ -1,7 +1,11 @@
 /* Bounded frame queue: a ring of fixed slots under one mutex.  There is one
  * slot more than the capacity: the one just popped, which the consumer
  * reads until its next pop (a push can never reach it, since at most
- * `capacity` frames wait), so frames are handed out without a second copy. */
+ * `capacity` frames wait), so frames are handed out without a second copy.
+ * Whenever the queue empties, filling starts again from the first slot (the
+ * held slot's storage is swapped to the end of the ring): at real time only
+ * the first few slots are ever written, so a queue sized for seconds of a
+ * dense insole costs the memory of the frames that actually waited. */
 #include <config.h>
 
 #include <errno.h>
@@ -31,6 +35,8 @@ struct ins_queue {
 	size_t tail;         /* oldest waiting frame */
 	size_t waiting;
 	int closed;
+	int quiet;           /* pushes do not wake the consumer (ins_queue_set_quiet) */
+	int kicked;          /* ins_queue_kick since the consumer last waited */
 	struct ins_queue_stats st;
 };
 
@@ -109,7 +115,8 @@ int ins_queue_push(struct ins_queue *q, const struct ins_frame *frame)
 	q->st.pushed++;
 	if (q->waiting > q->st.high_water)
 		q->st.high_water = q->waiting;
-	pthread_cond_signal(&q->ready);
+	if (!q->quiet)
+		pthread_cond_signal(&q->ready);
 	pthread_mutex_unlock(&q->lock);
 	return 0;
 refuse:
@@ -126,6 +133,19 @@ static void deadline_after(struct timespec *ts, int timeout_ms)
 		ts->tv_sec++;
 		ts->tv_nsec -= 1000000000L;
 	}
+}
+
+/* Under the lock, the queue just emptied: the slot just popped (held by the
+ * consumer, its frame's values in that slot's storage) moves to the last
+ * place, where the ring puts the held slot when the tail is at 0. */
+static void restart_at_first_slot(struct ins_queue *q)
+{
+	size_t held = (q->tail + q->n_slots - 1) % q->n_slots, last = q->n_slots - 1;
+	struct slot tmp = q->slots[held];
+
+	q->slots[held] = q->slots[last];
+	q->slots[last] = tmp;
+	q->head = q->tail = 0;
 }
 
 int ins_queue_pop(struct ins_queue *q, struct ins_frame *frame, int timeout_ms)
@@ -145,12 +165,45 @@ int ins_queue_pop(struct ins_queue *q, struct ins_frame *frame, int timeout_ms)
 		q->tail = (q->tail + 1) % q->n_slots;
 		q->waiting--;
 		q->st.popped++;
+		if (q->waiting == 0)
+			restart_at_first_slot(q);
 		rc = 1;
 	} else if (q->closed) {
 		rc = -1;
 	}
 	pthread_mutex_unlock(&q->lock);
 	return rc;
+}
+
+int ins_queue_wait(struct ins_queue *q, int timeout_ms)
+{
+	struct timespec deadline;
+	int rc;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->waiting == 0 && !q->closed && !q->kicked && timeout_ms > 0) {
+		deadline_after(&deadline, timeout_ms);
+		while (q->waiting == 0 && !q->closed && !q->kicked)
+			if (pthread_cond_timedwait(&q->ready, &q->lock, &deadline) == ETIMEDOUT)
+				break;
+	}
+	q->kicked = 0;
+	rc = q->waiting > 0 ? 1 : q->closed ? -1 : 0;
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+void ins_queue_kick(struct ins_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->kicked = 1;
+	pthread_cond_signal(&q->ready);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void ins_queue_set_quiet(struct ins_queue *q, int quiet)
+{
+	q->quiet = quiet;
 }
 
 void ins_queue_close(struct ins_queue *q)

@@ -34,6 +34,19 @@ int ins_queue_push(struct ins_queue *q, const struct ins_frame *frame);
  * once the queue is closed and empty.  One consumer only. */
 int ins_queue_pop(struct ins_queue *q, struct ins_frame *frame, int timeout_ms);
 
+/* Waits up to timeout_ms until a frame waits, the queue is kicked or it
+ * is closed.  Returns 1 when frames wait, -1 once closed and empty, else 0. */
+int ins_queue_wait(struct ins_queue *q, int timeout_ms);
+
+/* Wakes a consumer in ins_queue_pop or ins_queue_wait. */
+void ins_queue_kick(struct ins_queue *q);
+
+/* Quiet: a push no longer wakes the consumer, which is woken by
+ * ins_queue_kick or its timeout instead (a consumer that mostly runs on
+ * the producers' threads, ins_acq_set_consumer).  Set before the first
+ * push, while no other thread uses the queue. */
+void ins_queue_set_quiet(struct ins_queue *q, int quiet);
+
 /* No more pushes; pop drains what is left, then returns -1. */
 void ins_queue_close(struct ins_queue *q);
 

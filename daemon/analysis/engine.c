@@ -584,13 +584,9 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins
 /* Sparse layouts (grids have their footprint). */
 static void track_stance_peak(struct foot *f)
 {
-	float *restrict peak = f->stance_peak;
-	const float *restrict kpa = f->kpa;
-
-	if (!peak)
+	if (!f->stance_peak)
 		return;
-	for (unsigned i = 0; i < f->layout->n_sensors; i++)
-		peak[i] = kpa[i] > peak[i] ? kpa[i] : peak[i];
+	ins_max_into(f->stance_peak, f->kpa, f->layout->n_sensors);
 	f->stance_peak_dirty = 1;
 }
 

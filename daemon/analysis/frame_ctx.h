@@ -4,7 +4,13 @@
 #ifndef INSOLED_ANALYSIS_FRAME_CTX_H
 #define INSOLED_ANALYSIS_FRAME_CTX_H
 
+#include <math.h>
 #include <stdint.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 #include "insoled/analysis.h"
 #include "insoled/layout.h"
@@ -46,6 +52,32 @@ static inline void ins_v4f_store(float *p, ins_v4f v)
 static inline ins_v4f ins_v4f_select(ins_v4i mask, ins_v4f a, ins_v4f b)
 {
 	return (ins_v4f)((mask & (ins_v4i)a) | (~mask & (ins_v4i)b));
+}
+
+/* Square root of each lane: one instruction where the target has one,
+ * correctly rounded like sqrtf() everywhere. */
+static inline ins_v4f ins_v4f_sqrt(ins_v4f v)
+{
+#if defined(__SSE__)
+	return (ins_v4f)_mm_sqrt_ps((__m128)v);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+	return (ins_v4f)vsqrtq_f32((float32x4_t)v);
+#else
+	return (ins_v4f){ sqrtf(v[0]), sqrtf(v[1]), sqrtf(v[2]), sqrtf(v[3]) };
+#endif
+}
+
+/* peak[i] = max(peak[i], v[i]) for n values, four at a time. */
+static inline void ins_max_into(float *restrict peak, const float *restrict v, unsigned n)
+{
+	unsigned i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		ins_v4f a = ins_v4f_load(v + i), b = ins_v4f_load(peak + i);
+		ins_v4f_store(peak + i, ins_v4f_select(a > b, a, b));
+	}
+	for (; i < n; i++)
+		peak[i] = v[i] > peak[i] ? v[i] : peak[i];
 }
 
 struct ins_frame_ctx {

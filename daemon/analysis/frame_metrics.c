@@ -184,11 +184,6 @@ struct run_sum {
 	unsigned n_sat;
 };
 
-static float hsum(ins_v4f v)
-{
-	return (v[0] + v[1]) + (v[2] + v[3]);
-}
-
 static float hmax(ins_v4f v)
 {
 	float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
@@ -196,35 +191,53 @@ static float hmax(ins_v4f v)
 	return a > b ? a : b;
 }
 
-/* Four sensors a step in vector lanes, then the remainder one by one. */
+/* The lane sums (v[0] + v[1]) + (v[2] + v[3]) of four vectors at once: a
+ * transpose, then the same additions in the same order, lane by lane. */
+static ins_v4f hsum4(ins_v4f a, ins_v4f b, ins_v4f c, ins_v4f d)
+{
+	ins_v4f ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), cd_lo = __builtin_shufflevector(c, d, 0, 4, 1, 5);
+	ins_v4f ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7), cd_hi = __builtin_shufflevector(c, d, 2, 6, 3, 7);
+	ins_v4f l0 = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5), l1 = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
+	ins_v4f l2 = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5), l3 = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
+
+	return (l0 + l1) + (l2 + l3);
+}
+
+/* Four sensors a step in vector lanes, then the remainder one by one.  A
+ * run shorter than four starts its sums at 0, which is what its empty lanes
+ * would add up to. */
 static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
 {
 	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start, *wm = ctx->wm + start;
 	const float *area = ctx->area + start, *sat = ctx->sat_kpa + start, *p = kpa + start;
 	const float *floor = ctx->cop_floor + start;
 	const float thr = ctx->contact_kpa;
-	const ins_v4f thr4 = { thr, thr, thr, thr };
-	ins_v4f f = { 0 }, fx = { 0 }, fy = { 0 }, fc = { 0 }, fm = { 0 }, a = { 0 }, pk = { 0 };
-	ins_v4i ns = { 0 };
-	struct run_sum s;
+	struct run_sum s = { 0 };
 	unsigned i = 0;
 
-	for (; i + 4 <= len; i += 4) {
-		ins_v4f v = ins_v4f_load(p + i);
-		ins_v4i in_contact = v > thr4;
-		ins_v4f vc = (ins_v4f)((v > ins_v4f_load(floor + i)) & (ins_v4i)v);
+	if (len >= 4) {
+		const ins_v4f thr4 = { thr, thr, thr, thr }, nil = { 0 };
+		ins_v4f f = { 0 }, fx = { 0 }, fy = { 0 }, fc = { 0 }, fm = { 0 }, a = { 0 }, pk = { 0 };
+		ins_v4i ns = { 0 };
 
-		f += v * ins_v4f_load(w + i);
-		fc += vc * ins_v4f_load(w + i);
-		fx += vc * ins_v4f_load(wx + i);
-		fy += vc * ins_v4f_load(wy + i);
-		fm += v * ins_v4f_load(wm + i);
-		a += (ins_v4f)(in_contact & (ins_v4i)ins_v4f_load(area + i));
-		pk = ins_v4f_select(v > pk, v, pk);
-		ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
+		for (; i + 4 <= len; i += 4) {
+			ins_v4f v = ins_v4f_load(p + i);
+			ins_v4i in_contact = v > thr4;
+			ins_v4f vc = (ins_v4f)((v > ins_v4f_load(floor + i)) & (ins_v4i)v);
+
+			f += v * ins_v4f_load(w + i);
+			fc += vc * ins_v4f_load(w + i);
+			fx += vc * ins_v4f_load(wx + i);
+			fy += vc * ins_v4f_load(wy + i);
+			fm += v * ins_v4f_load(wm + i);
+			a += (ins_v4f)(in_contact & (ins_v4i)ins_v4f_load(area + i));
+			pk = ins_v4f_select(v > pk, v, pk);
+			ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
+		}
+		ins_v4f sums = hsum4(f, fx, fy, fc), more = hsum4(fm, a, nil, nil);
+		s = (struct run_sum){ sums[0], sums[1], sums[2], sums[3], more[0], more[1], hmax(pk),
+				      (unsigned)(ns[0] + ns[1] + ns[2] + ns[3]) };
 	}
-	s = (struct run_sum){ hsum(f), hsum(fx), hsum(fy), hsum(fc), hsum(fm), hsum(a), hmax(pk),
-			      (unsigned)(ns[0] + ns[1] + ns[2] + ns[3]) };
 	for (; i < len; i++) {
 		float v = p[i], vc = v > floor[i] ? v : 0.0f;
 
@@ -295,9 +308,25 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 	}
 }
 
+/* One sensor's running mean of kPa and kPa^2 (a: the weight of this
+ * frame) and its floor: mean + INS_NOISE_FLOOR_SD standard deviations. */
+static void learn_one(float *mean, float *sq, float *floor, float kpa, float a)
+{
+	float m = *mean += a * (kpa - *mean);
+	float s = *sq += a * (kpa * kpa - *sq);
+	float var = s - m * m;
+
+	*floor = m + INS_NOISE_FLOOR_SD * (var > 0 ? sqrtf(var) : 0.0f);
+}
+
 void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa)
 {
 	/* A plain mean over the first frames, then a running one. */
+	const ins_v4f nil = { 0, 0, 0, 0 };
+	const ins_v4f sd = { INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD };
+	float *mean = ctx->noise_mean, *sq = ctx->noise_sq, *floor = ctx->cop_floor;
+	unsigned i = 0;
+	ins_v4f a4;
 	float a;
 
 	if (ctx->arbitrary || !ctx->layout->is_grid)
@@ -305,11 +334,18 @@ void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa)
 	if (ctx->noise_frames < INS_NOISE_FLOOR_FRAMES)
 		ctx->noise_frames++;
 	a = 1.0f / (float)ctx->noise_frames;
-	for (unsigned i = 0; i < ctx->n; i++) {
-		float m = ctx->noise_mean[i] += a * (kpa[i] - ctx->noise_mean[i]);
-		float sq = ctx->noise_sq[i] += a * (kpa[i] * kpa[i] - ctx->noise_sq[i]);
-		float var = sq - m * m;
+	a4 = (ins_v4f){ a, a, a, a };
+	/* Four sensors a step: the same float operations as learn_one(). */
+	for (; i + 4 <= ctx->n; i += 4) {
+		ins_v4f k = ins_v4f_load(kpa + i), m = ins_v4f_load(mean + i), s = ins_v4f_load(sq + i), var;
 
-		ctx->cop_floor[i] = m + INS_NOISE_FLOOR_SD * (var > 0 ? sqrtf(var) : 0.0f);
+		m += a4 * (k - m);
+		s += a4 * (k * k - s);
+		var = s - m * m;
+		ins_v4f_store(mean + i, m);
+		ins_v4f_store(sq + i, s);
+		ins_v4f_store(floor + i, m + sd * ins_v4f_sqrt(ins_v4f_select(var > nil, var, nil)));
 	}
+	for (; i < ctx->n; i++)
+		learn_one(mean + i, sq + i, floor + i, kpa[i], a);
 }

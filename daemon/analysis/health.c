@@ -150,10 +150,20 @@ void ins_sensor_health_add_step(struct ins_sensor_health *h, const float *step_p
 void ins_sensor_health_add_swing(struct ins_sensor_health *h, const float *kpa)
 {
 	const struct ins_frame_ctx *ctx = h->ctx;
+	const float thr = ctx->contact_kpa;
+	const ins_v4f thr4 = { thr, thr, thr, thr };
+	unsigned i = 0;
 
 	h->swing_frames++;
-	for (unsigned i = 0; i < ctx->n; i++)
-		h->swing_loaded[i] += kpa[i] > ctx->contact_kpa;
+	for (; i + 4 <= ctx->n; i += 4) {
+		ins_v4i loaded;
+
+		__builtin_memcpy(&loaded, h->swing_loaded + i, sizeof(loaded));
+		loaded -= ins_v4f_load(kpa + i) > thr4; /* true lanes are -1 */
+		__builtin_memcpy(h->swing_loaded + i, &loaded, sizeof(loaded));
+	}
+	for (; i < ctx->n; i++)
+		h->swing_loaded[i] += kpa[i] > thr;
 }
 
 unsigned ins_sensor_health_flags(const struct ins_sensor_health *h, unsigned sensor)

@@ -31,9 +31,13 @@ struct mask_run {
 	float share;
 };
 
+/* Regions padded to whole vectors of four lanes (the padding stays 0), so
+ * a step integrates four regions at a time. */
+#define MASK_PAD ((INS_MASK_COUNT + 3u) / 4u * 4u)
+
 struct mask_frame {
 	int64_t t_us;
-	float peak[INS_MASK_COUNT], force[INS_MASK_COUNT], area[INS_MASK_COUNT];
+	float peak[MASK_PAD], force[MASK_PAD], area[MASK_PAD];
 };
 
 struct ins_mask_acc {
@@ -159,22 +163,32 @@ static float lanes_max(ins_v4f v)
 	return a > b ? a : b;
 }
 
+/* One sensor into the sums of its run. */
+static inline void add_sensor(float v, float w, float area, float *peak, float *fsum, float *asum)
+{
+	*peak = v > *peak ? v : *peak;
+	*fsum += v * w;
+	*asum += v > INS_CONTACT_KPA ? area : 0.0f;
+}
+
 /* One run into its region: four sensors a step in vector lanes (the
- * vector types of frame_metrics.h), then the rest one by one.  Pressures
- * are never negative, so a run with no pressure and no force (cells off
- * the foot, which are most of a grid) adds nothing and leaves the frame
- * untouched; a NaN pressure still reaches the force. */
+ * vector types of frame_metrics.h), then the rest (at most three: all of a
+ * short run, the usual case on sparse insoles) one by one without a loop.
+ * Pressures are never negative, so a run with no pressure (cells off the
+ * foot, which are most of a grid) adds zeros and leaves the frame as it
+ * was; a NaN pressure still reaches the force. */
 static inline void add_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
 			   struct mask_frame *f)
 {
 	const float *p = kpa + run->start, *w = acc->w + run->start, *area = acc->area + run->start;
-	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
+	const unsigned len = run->len;
 	float peak = 0.0f, fsum = 0.0f, asum = 0.0f;
 	unsigned i = 0;
 
-	if (run->len >= 4) {
+	if (len >= 4) {
+		const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
 		ins_v4f pk = { 0 }, force = { 0 }, a = { 0 };
-		for (; i + 4 <= run->len; i += 4) {
+		for (; i + 4 <= len; i += 4) {
 			ins_v4f v = ins_v4f_load(p + i);
 			pk = ins_v4f_select(v > pk, v, pk);
 			force += v * ins_v4f_load(w + i);
@@ -184,15 +198,13 @@ static inline void add_run(const struct ins_mask_acc *acc, const struct mask_run
 		fsum = (force[0] + force[1]) + (force[2] + force[3]);
 		asum = (a[0] + a[1]) + (a[2] + a[3]);
 	}
-	for (; i < run->len; i++) {
-		peak = p[i] > peak ? p[i] : peak;
-		fsum += p[i] * w[i];
-		asum += p[i] > INS_CONTACT_KPA ? area[i] : 0.0f;
-	}
-	if (peak == 0.0f && fsum == 0.0f)
-		return;
-	if (peak > f->peak[run->region])
-		f->peak[run->region] = peak;
+	if (i < len)
+		add_sensor(p[i], w[i], area[i], &peak, &fsum, &asum);
+	if (i + 1 < len)
+		add_sensor(p[i + 1], w[i + 1], area[i + 1], &peak, &fsum, &asum);
+	if (i + 2 < len)
+		add_sensor(p[i + 2], w[i + 2], area[i + 2], &peak, &fsum, &asum);
+	f->peak[run->region] = peak > f->peak[run->region] ? peak : f->peak[run->region];
 	f->force[run->region] += fsum * run->share;
 	f->area[run->region] += asum * run->share;
 }
@@ -251,38 +263,55 @@ struct region_step {
 	double peak, pti, force, area, fti;
 };
 
-/* Maxima kept in float (the conversion to double keeps the order) and
- * compared inline: fmax() is a libm call per region and frame. */
-static void integrate(const struct ins_mask_acc *acc, uint64_t first, uint64_t end,
-		      struct region_step out[INS_MASK_COUNT])
+typedef double mask_v2d __attribute__((vector_size(16)));
+typedef float mask_v2f __attribute__((vector_size(8)));
+
+/* Two floats of a region array as doubles. */
+static inline mask_v2d widen(const float *p)
 {
-	float peak[INS_MASK_COUNT] = { 0 }, force[INS_MASK_COUNT] = { 0 }, area[INS_MASK_COUNT] = { 0 };
-	double pti[INS_MASK_COUNT] = { 0 }, fti[INS_MASK_COUNT] = { 0 };
+	mask_v2f v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_convertvector(v, mask_v2d);
+}
+
+/* Maxima in float (the conversion to double keeps the order), integrals in
+ * double, each region in its own lane: every region gets the operations a
+ * scalar loop would give it, in the same order, four (maxima) or two
+ * (integrals) regions at a time. */
+static void integrate(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, struct region_step out[MASK_PAD])
+{
+	ins_v4f peak[MASK_PAD / 4] = { 0 }, force[MASK_PAD / 4] = { 0 }, area[MASK_PAD / 4] = { 0 };
+	mask_v2d pti[MASK_PAD / 2] = { 0 }, fti[MASK_PAD / 2] = { 0 };
 
 	for (uint64_t k = first; k < end; k++) {
 		const struct mask_frame *b = frame_at(acc, k);
 
-		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
-			peak[r] = b->peak[r] > peak[r] ? b->peak[r] : peak[r];
-			force[r] = b->force[r] > force[r] ? b->force[r] : force[r];
-			area[r] = b->area[r] > area[r] ? b->area[r] : area[r];
+		for (unsigned j = 0; j < MASK_PAD / 4; j++) {
+			ins_v4f vp = ins_v4f_load(b->peak + 4 * j), vf = ins_v4f_load(b->force + 4 * j);
+			ins_v4f va = ins_v4f_load(b->area + 4 * j);
+			peak[j] = ins_v4f_select(vp > peak[j], vp, peak[j]);
+			force[j] = ins_v4f_select(vf > force[j], vf, force[j]);
+			area[j] = ins_v4f_select(va > area[j], va, area[j]);
 		}
 		if (k == first)
 			continue;
 		const struct mask_frame *a = frame_at(acc, k - 1);
 		double h = 0.5e-6 * (double)(b->t_us - a->t_us);
-		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
-			pti[r] += h * ((double)a->peak[r] + b->peak[r]);
-			fti[r] += h * ((double)a->force[r] + b->force[r]);
+		const mask_v2d h2 = { h, h };
+		for (unsigned j = 0; j < MASK_PAD / 2; j++) {
+			pti[j] += h2 * (widen(a->peak + 2 * j) + widen(b->peak + 2 * j));
+			fti[j] += h2 * (widen(a->force + 2 * j) + widen(b->force + 2 * j));
 		}
 	}
-	for (unsigned r = 0; r < INS_MASK_COUNT; r++)
-		out[r] = (struct region_step){ peak[r], pti[r], force[r], area[r], fti[r] };
+	for (unsigned r = 0; r < MASK_PAD; r++)
+		out[r] = (struct region_step){ peak[r / 4][r % 4], pti[r / 2][r % 2], force[r / 4][r % 4],
+					       area[r / 4][r % 4], fti[r / 2][r % 2] };
 }
 
 static void region_metrics(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, double *m)
 {
-	struct region_step rs[INS_MASK_COUNT];
+	struct region_step rs[MASK_PAD];
 	double fti = 0;
 
 	integrate(acc, first, end, rs);

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "insoled/clock.h"
+#include "insoled/thread.h"
 #include "server_priv.h"
 
 static const char SSE_PREAMBLE[] = "retry: 1000\n\n";
@@ -182,7 +183,7 @@ int http_sse_start_wakers(struct http_server *srv, struct ins_live *live, char *
 		w->live = i == 0 ? live : http->lanes[i]->live;
 		if (!w->live)
 			continue;
-		if (pthread_create(&w->thread, NULL, waker_main, w) != 0) {
+		if (ins_thread_start(&w->thread, INS_STACK_SMALL, waker_main, w) != 0) {
 			snprintf(err, errlen, "http: cannot start the SSE waker thread");
 			return -1;
 		}

@@ -22,6 +22,7 @@ struct analyze_opts {
 	const char *out_dir;    /* one output file per input, or NULL: stdout */
 	int csv;
 	int jobs;               /* 0: one per online core */
+	int pipelined;          /* read and analyse each file on two threads (a core to spare) */
 	double body_weight_kg;
 };
 
@@ -51,5 +52,8 @@ int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, cons
 int analyze_batch(const struct analyze_opts *o);
 
 int analyze_is_dir(const char *path);
+
+/* Threads to use: --jobs, else one per online core. */
+int analyze_threads(const struct analyze_opts *o);
 
 #endif

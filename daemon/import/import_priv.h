@@ -89,6 +89,17 @@ int import_alloc_values(struct ins_import *imp, char *err, size_t errlen);
 int import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
 		 const char *time_field, char *err, size_t errlen);
 
+/* A frame's values as the analysis takes them (ins_import_feed() in two
+ * halves, so that one thread can convert while another analyses): kPa
+ * into kpa for kPa and newton frames, whole counts into counts for raw
+ * ones (each max_n long).  0, or -1 with err when the frame does not fit
+ * the layout or has more than max_n values. */
+int import_prepare(const struct ins_import_frame *f, const struct ins_layout *layout, uint16_t max_n, float *kpa,
+		   uint16_t *counts, char *err, size_t errlen);
+/* Feed what import_prepare() made: ins_analysis_feed*'s result. */
+int import_feed_prepared(struct ins_analysis *ana, const struct ins_import_frame *f, const float *kpa,
+			 const uint16_t *counts, struct ins_frame_metrics *out);
+
 /* ---- text files ------------------------------------------------------- */
 
 struct ins_text {

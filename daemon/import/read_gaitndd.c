@@ -22,6 +22,9 @@
 				     * microseconds inside int64_t */
 #define WFDB_MAX_SAMPLES 2000000000L /* keeps sample times and checksums in range */
 #define WFDB_HEA_LINE_FIELDS 16
+/* Bytes of a signal file read at a time: a few milliseconds of both feet
+ * per read instead of a stdio call per sample (3 bytes). */
+#define WFDB_BLOCK 49152
 
 struct wfdb_signal {
 	char file[1024];             /* path of the signal file */
@@ -29,6 +32,8 @@ struct wfdb_signal {
 	int has_initval, has_checksum;
 	long initval, checksum;
 	FILE *fp;
+	unsigned char block[WFDB_BLOCK];
+	size_t len, pos;             /* bytes held in block, first unread one */
 	long next;                   /* index of the next sample to read */
 	int have_odd;                /* second sample of the last 3-byte group is held */
 	int odd;
@@ -327,9 +332,21 @@ static int wfdb_sign12(int v)
 	return v >= 2048 ? v - 4096 : v;
 }
 
+/* Bytes of the signal file at hand: at least 3 unless the file ends first. */
+static size_t wfdb_available(struct wfdb_signal *s)
+{
+	if (s->len - s->pos >= 3)
+		return s->len - s->pos;
+	memmove(s->block, s->block + s->pos, s->len - s->pos);
+	s->len -= s->pos;
+	s->pos = 0;
+	s->len += fread(s->block + s->len, 1, sizeof s->block - s->len, s->fp);
+	return s->len;
+}
+
 static int wfdb_read_sample(struct wfdb_signal *s, int *v, char *err, size_t errlen)
 {
-	unsigned char b[3];
+	const unsigned char *b;
 	size_t got;
 
 	if (s->have_odd) {
@@ -337,17 +354,19 @@ static int wfdb_read_sample(struct wfdb_signal *s, int *v, char *err, size_t err
 		*v = s->odd;
 		return 0;
 	}
-	got = fread(b, 1, 3, s->fp);
+	got = wfdb_available(s);
 	if (got < 2) {
 		import_errf(err, errlen, s->file, (unsigned long)s->next + 1, NULL, "%s",
 			    ferror(s->fp) ? strerror(errno) : "file ended early (truncated while reading)");
 		return -1;
 	}
+	b = s->block + s->pos;
 	*v = wfdb_sign12(b[0] | (b[1] & 0x0f) << 8);
-	if (got == 3) {
+	if (got >= 3) {
 		s->odd = wfdb_sign12(b[2] | (b[1] & 0xf0) << 4);
 		s->have_odd = 1;
 	}
+	s->pos += got >= 3 ? 3 : 2;
 	return 0;
 }
 

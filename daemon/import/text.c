@@ -280,39 +280,47 @@ static int scan_slow(const char *s, const char **end, double *out)
 	return 0;
 }
 
+/* The digits at p into *mantissa (which may wrap: more than
+ * FAST_DIGITS_MAX digits go to strtod anyway); returns the end. */
+static inline const char *scan_digits(const char *p, uint64_t *mantissa)
+{
+	unsigned d;
+
+	while ((d = (unsigned)(unsigned char)*p - '0') < 10) {
+		*mantissa = *mantissa * 10 + d;
+		p++;
+	}
+	return p;
+}
+
 int import_scan_number(const char *s, const char **end, double *out)
 {
 	static const double pow10[FAST_DIGITS_MAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 							    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
-	const char *p = s;
-	int negative = 0, digits = 0, frac = -1;
-	int64_t mantissa = 0;
+	const char *p = s, *q;
+	int negative = 0;
+	long digits, frac = 0;
+	uint64_t mantissa = 0;
 
 	if (*p == '-' || *p == '+')
 		negative = *p++ == '-';
-	for (;; p++) {
-		unsigned d = (unsigned)(unsigned char)*p - '0';
-
-		if (d < 10) {
-			if (++digits > FAST_DIGITS_MAX)
-				return scan_slow(s, end, out);
-			mantissa = mantissa * 10 + d;
-			frac += frac >= 0;
-		} else if (*p == '.' && frac < 0) {
-			frac = 0;
-		} else {
-			break;
-		}
+	q = scan_digits(p, &mantissa);
+	digits = q - p;
+	if (*q == '.') {
+		p = q + 1;
+		q = scan_digits(p, &mantissa);
+		frac = q - p;
+		digits += frac;
 	}
 	if (digits == 0)
 		return -1;
-	if (*p == 'e' || *p == 'E')
+	if (digits > FAST_DIGITS_MAX || *q == 'e' || *q == 'E')
 		return scan_slow(s, end, out);
 	/* exact, as strtod: see parse_plain_decimal() */
-	*out = (double)mantissa / pow10[frac > 0 ? frac : 0];
+	*out = (double)mantissa / pow10[frac];
 	if (negative)
 		*out = -*out;
-	*end = p;
+	*end = q;
 	return 0;
 }
 

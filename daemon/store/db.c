@@ -64,6 +64,8 @@ int store_reader_open(struct ins_store *st, sqlite3 **db, struct ins_error *err)
 		return store_rc_from_sqlite(src);
 	}
 	sqlite3_busy_timeout(*db, INS_STORE_READER_BUSY_MS);
+	/* Best effort: a reader with the default cache still answers. */
+	sqlite3_exec(*db, "PRAGMA cache_size = -" STORE_STR(INS_STORE_READER_CACHE_KIB), NULL, NULL, NULL);
 	return 0;
 }
 

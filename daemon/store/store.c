@@ -48,6 +48,13 @@ static int open_writer_connection(struct ins_store *st, struct ins_error *err)
 		/* After a backlog (a disk that was full, a long export holding a
 		 * snapshot) the WAL is cut back to 64 MiB instead of keeping its peak. */
 		"PRAGMA journal_size_limit = 67108864",
+		/* The writer appends: the right edge of each table and index and
+		 * the pages of the chunk being written are all it touches again,
+		 * so SQLite's 2 MiB default cache would only keep pages of blobs
+		 * already written (raw chunks of a dense insole fill it within
+		 * seconds).  Dirty pages past it spill to the WAL, as a commit
+		 * would write them. */
+		"PRAGMA cache_size = -" STORE_STR(INS_STORE_WRITER_CACHE_KIB),
 	};
 	int src = sqlite3_open_v2(st->db_path, &st->wdb,
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -16,6 +16,14 @@
 /* The writer wakes at least this often to look at its queue: short enough
  * that a commit happens close to its interval, long enough to cost nothing. */
 #define INS_STORE_TICK_MS 50
+/* SQLite page cache of the writer connection, in KiB (store.c says why). */
+#define INS_STORE_WRITER_CACHE_KIB 256
+/* ...and of each pooled reader: a query reads a session's chunks once,
+ * in order; what it reads again (the sessions and steps tables, indexes)
+ * is small. */
+#define INS_STORE_READER_CACHE_KIB 512
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
 /* Batched transactions: at most this long between commits while data is
  * queued.  It is also the length of a raw chunk, and it bounds what a crash
  * (kill -9, power loss) can lose: well under the ~1 s the issue allows. */

@@ -60,6 +60,20 @@ void ins_acq_free(struct ins_acq *acq);
  * stopped and drained.  values point into storage owned by the queue. */
 int ins_acq_pop(struct ins_acq *acq, struct ins_frame *frame, int timeout_ms);
 
+/* A consumer that runs on the device threads: after a read has queued
+ * frames, the device thread calls consumer(ctx), which may pop them there
+ * and then (no hand-off to another thread, no wake-up per frame).  It must
+ * never wait for anything: what it leaves, the consumer thread takes when
+ * kicked.  Pushes then no longer wake a thread in ins_acq_pop; set before
+ * ins_acq_start. */
+typedef void (*ins_acq_consumer_fn)(void *ctx);
+void ins_acq_set_consumer(struct ins_acq *acq, ins_acq_consumer_fn consumer, void *ctx);
+/* The consumer thread's wait: up to timeout_ms until frames wait, a kick
+ * or the end.  Returns 1 when frames wait, -1 once stopped and drained. */
+int ins_acq_wait(struct ins_acq *acq, int timeout_ms);
+void ins_acq_kick(struct ins_acq *acq);
+size_t ins_acq_depth(struct ins_acq *acq);
+
 /* Devices, their state and every counter, queue depth and drops, as JSON
  * for the status endpoint and --dump:
  *   {"devices": [{"name", "port", "path", "driver", "state", "opens",

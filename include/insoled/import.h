@@ -154,6 +154,16 @@ int ins_import_check_layouts(const struct ins_import *imp, struct ins_layout *co
 int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_layout *const layout[INS_FOOT_COUNT],
 		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen);
 
+/* As ins_import_run(), with the same results, callbacks and order, but on
+ * two threads: the caller's reads and converts the frames and runs the
+ * sink's callbacks, a second one runs the analysis (falls back to
+ * ins_import_run() when no thread can start).  For one big file on a
+ * machine with a core to spare; the analysis must not be used by anyone
+ * else until it returns. */
+int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
+			     struct ins_layout *const layout[INS_FOOT_COUNT], const struct ins_import_sink *sink,
+			     struct ins_import_tally *tally, char *err, size_t errlen);
+
 /* Per-sensor kPa for a kPa or newton frame (NaN for a sensor without area);
  * -1 with err for counts or a sensor-count mismatch.  kpa holds f->n floats. */
 int ins_import_to_kpa(const struct ins_import_frame *f, const struct ins_layout *layout, float *kpa,

@@ -3,12 +3,14 @@
  * from ../shared/data repeated with a continuous clock, or a synthetic walk
  * when the data is absent) is
  *   1. read (ins_import_next: line splitting, number parsing, timeline),
- *   2. read and analysed (ins_import_run: + the analysis of every frame),
+ *   2. read and analysed (ins_import_run: + the analysis of every frame), on
+ *      one thread and on two (ins_import_run_pipelined),
  *   3. run through `insoled --analyze` with its JSON output to /dev/null,
  * and the engine alone is fed the same frames from memory.  The vendor
  * sample exports are read too when present.  Target: text import >= 200 MB/s
- * per core.  Rates are per second of this thread's CPU time, so a busy
- * machine does not understate them; wall-clock rates are printed beside. */
+ * per core.  Rates are per second of CPU time (of this thread; of the whole
+ * process, both threads, for the two-thread cases), so a busy machine does
+ * not understate them; wall-clock rates are printed beside. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <math.h>
@@ -33,6 +35,14 @@ static int64_t cpu_us(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t process_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -141,7 +151,7 @@ static int count_step(void *arg, const struct ins_step *step, char *err, size_t 
 
 /* Case 2 (and the engine alone when frames is given: the frames are kept
  * in memory as kPa and fed again). */
-static unsigned long read_and_analyse(const char *path, unsigned long *steps)
+static unsigned long read_and_analyse(const char *path, int pipelined, unsigned long *steps)
 {
 	char err[512];
 	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
@@ -164,7 +174,8 @@ static unsigned long read_and_analyse(const char *path, unsigned long *steps)
 	if (!(ana = ins_analysis_new(&cfg, err, sizeof err)))
 		die(err);
 	*steps = 0;
-	if (ins_import_run(imp, ana, lay, &sink, &tally, err, sizeof err) < 0)
+	if ((pipelined ? ins_import_run_pipelined(imp, ana, lay, &sink, &tally, err, sizeof err)
+		       : ins_import_run(imp, ana, lay, &sink, &tally, err, sizeof err)) < 0)
 		die(err);
 	ins_analysis_free(ana);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
@@ -229,11 +240,11 @@ static void analyze_cli(const char *path, double mb, unsigned long frames)
 	fflush(stdout);
 	dup2(null, STDOUT_FILENO);
 	dup2(null, STDERR_FILENO);
-	c0 = cpu_us();
+	c0 = process_cpu_us();
 	w0 = wall_us();
 	rc = ins_analyze_main(5, argv);
 	fflush(stdout);
-	cpu = cpu_us() - c0;
+	cpu = process_cpu_us() - c0;
 	wall = wall_us() - w0;
 	dup2(saved, STDOUT_FILENO);
 	dup2(saved_err, STDERR_FILENO);
@@ -242,7 +253,7 @@ static void analyze_cli(const char *path, double mb, unsigned long frames)
 	close(saved_err);
 	if (rc != 0)
 		die("insoled --analyze failed on the one-hour file");
-	report("insoled --analyze, JSON steps to /dev/null", mb, (double)frames, cpu, wall);
+	report("insoled --analyze, JSON to /dev/null, 2 thr", mb, (double)frames, cpu, wall);
 }
 
 /* A small sample read again and again for a stable figure. */
@@ -285,8 +296,13 @@ int main(void)
 	report("read (ins_import_next)", mb, (double)frames, read_cpu, wall_us() - w0);
 	c0 = cpu_us();
 	w0 = wall_us();
-	frames = read_and_analyse(file, &steps);
+	frames = read_and_analyse(file, 0, &steps);
 	report("read + analysis (ins_import_run)", mb, (double)frames, cpu_us() - c0, wall_us() - w0);
+	c0 = process_cpu_us();
+	w0 = wall_us();
+	frames = read_and_analyse(file, 1, &steps);
+	report("read + analysis, 2 threads (_pipelined)", mb, (double)frames, process_cpu_us() - c0,
+	       wall_us() - w0);
 	engine_alone(file, frames);
 	analyze_cli(file, mb, frames);
 	printf("%lu steps; text import %.0f MB/s per core: %s the %.0f MB/s target\n", steps, mb / (read_cpu / 1e6),

@@ -45,7 +45,7 @@ make_data_dir() {
 		/^description = / { print "description = gaitpdb8 through a 10-bit ADC, 0.5 N a count"; next }
 		/^saturation = / { print "saturation = 1023"; next }
 		/^area_mm2 = / { print; printf "gain = %.9f\n", n_per_count * 1000 / $3; next }
-		{ print }' "$top_srcdir/layouts/gaitpdb8.layout" >"$d/layouts/gaitpdb8adc.layout"
+		{ print }' "$LAYOUT_DIR/gaitpdb8.layout" >"$d/layouts/gaitpdb8adc.layout"
 	echo "$d"
 }
 
@@ -131,7 +131,7 @@ check_foot() { # FOOT
 # --analyze on rows FIRST..LAST (us) of RECORDING, step events as JSON.
 analyze_rows() { # RECORDING FIRST LAST OUT
 	awk -v a=$(($2 / PERIOD_US)) -v b=$(($3 / PERIOD_US)) 'NR - 1 >= a && NR - 1 <= b' "$1" >"$4.txt"
-	"$INSOLED" --analyze "$4.txt" --format gaitpdb --layout-dir "$top_srcdir/layouts" >"$4.out" 2>"$4.err" ||
+	"$INSOLED" --analyze "$4.txt" --format gaitpdb --layout-dir "$LAYOUT_DIR" >"$4.out" 2>"$4.err" ||
 		fail "--analyze $4.txt failed: $(cat "$4.err")"
 	head -n -1 "$4.out" | jq -s -c 'map({foot, contact_us, toe_off_us})' >"$4.json"
 }
@@ -275,7 +275,7 @@ dump_check "8 sensors on the ADC pins" "$ELF_ADC"
 DATA=$(make_data_dir)
 walk synthetic 20 "--synthetic $test_tmp/synthetic/walk-left.txt" "--synthetic $test_tmp/synthetic/walk-right.txt" \
 	"$test_tmp/synthetic/walk-left.txt"
-gaitpdb=${INS_SHARED_DATA:-/nonexistent}/gaitpdb/GaCo01_01.txt
+gaitpdb=$SHARED_DATA/gaitpdb/GaCo01_01.txt
 if [ -f "$gaitpdb" ]; then
 	walk gaitpdb 30 "--recording $gaitpdb" "--recording $gaitpdb" "$gaitpdb"
 else

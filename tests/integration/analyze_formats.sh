@@ -5,7 +5,6 @@
 # exported as frames.csv reads back with the same steps the daemon stored.
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
-. "$top_srcdir/tests/integration/analyze_lib.sh"
 
 fixtures="$top_srcdir/tests/fixtures/import"
 for f in gaitpdb_small.txt moticon_small.txt; do

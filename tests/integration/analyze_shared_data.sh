@@ -5,16 +5,14 @@
 # SKIP, with the reason, when the recordings are absent (README, "Test data").
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
-. "$top_srcdir/tests/integration/analyze_lib.sh"
 
-[ -d "${INS_SHARED_DATA:-/nonexistent}" ] ||
-	skip "real recordings not found at ${INS_SHARED_DATA:-../shared/data} (README, \"Test data\")"
+need_shared_data
 [ -x "$INSOLED" ] || fail "insoled not built"
 
-n=$(analyze_ok "$INS_SHARED_DATA/gaitndd/control1.hea")
+n=$(analyze_ok "$SHARED_DATA/gaitndd/control1.hea")
 [ "$n" -gt 300 ] || fail "control1: only $n steps in 5 minutes of walking"
-n=$(analyze_ok "$INS_SHARED_DATA/moticon/230927_102114.txt")
-"$INSOLED" --analyze "$INS_SHARED_DATA/moticon/230927_102114.txt" --csv >"$test_tmp/out" 2>/dev/null ||
+n=$(analyze_ok "$SHARED_DATA/moticon/230927_102114.txt")
+"$INSOLED" --analyze "$SHARED_DATA/moticon/230927_102114.txt" --csv >"$test_tmp/out" 2>/dev/null ||
 	fail "--csv failed"
 head -n 1 "$test_tmp/out" | grep -q '^foot,index,flags,contact_us,toe_off_us,' ||
 	fail "--csv does not start with the step header: $(head -c 200 "$test_tmp/out")"

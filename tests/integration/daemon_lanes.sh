@@ -3,7 +3,8 @@
 # and stops on its own, the un-prefixed routes are the first lane's, the
 # session list filters by lane, a third lane whose device is missing waits
 # without holding up the others, and a lane configuration naming an unknown
-# device is refused with its file and line.
+# device is refused with its file and line.  SIGHUP reloads every lane's
+# devices and layouts, refusing what it cannot take.
 set -euo pipefail
 . "$top_srcdir/tests/integration/lib.sh"
 
@@ -105,6 +106,52 @@ check_steps() { # NAME ID CADENCE T0 T1
 }
 run_steps=$(check_steps run "$run_id" 180 "$run_t0" "$run_t1")
 walk_steps=$(check_steps walk "$walk_id" 100 "$walk_t0" "$walk_t1")
+
+# SIGHUP with several lanes: every lane's devices reload and a recording
+# goes on; a layout change on a recording lane is refused (nothing
+# reloaded), then taken once its session has ended; lanes renamed and a
+# broken file are refused and the running lanes kept.
+cp "$conf" "$conf.orig"
+wait_log() { # PATTERN WHAT
+	for _ in $(seq 100); do grep -q "$1" "$test_tmp/insoled.err" && return 0; sleep 0.1; done
+	fail "$2: $(tail -n 5 "$test_tmp/insoled.err")"
+}
+wait_streaming() { # WHAT
+	for _ in $(seq $((WAIT_S * 10))); do
+		lanes=$(api "$INSOLED_URL/api/lanes") &&
+			[ "$(jq '[.lanes[] | select(.state == "streaming")] | length' <<<"$lanes")" = 2 ] && return 0
+		sleep 0.1
+	done
+	fail "$1: $lanes"
+}
+hup_id=$(start /lanes/run hup)
+sed -i 's/cadence_spm=100,seed=3/cadence_spm=120,seed=4/' "$conf"
+kill -HUP "$INSOLED_PID"
+wait_log 'reloaded: 4 devices, layouts unchanged, still recording in run' "no reload of the lanes' devices"
+wait_streaming "both lanes should stream again after the reload"
+[ "$(api "$INSOLED_URL/api/lanes" | jq '.lanes[1].recording_session')" = "$hup_id" ] ||
+	fail "the run lane's recording did not go on across the reload"
+sed -i 's/^devices = run_l, run_r$/devices = run_l, run_r\nlayout = grid60x21/' "$conf"
+kill -HUP "$INSOLED_PID"
+wait_log "reload: lane run: session $hup_id is recording with the current layouts and calibration" \
+	"a layout change on a recording lane was not refused"
+api -X POST "$INSOLED_URL/api/lanes/run/sessions/$hup_id/stop" >/dev/null
+kill -HUP "$INSOLED_PID"
+wait_log 'reloaded: 4 devices, new layouts and calibration in run' "the layout change was not taken after the session"
+wait_streaming "both lanes should stream with the run lane's new layout"
+[ "$(api "$INSOLED_URL/api/lanes/run/status" | jq -r '.acquisition.devices[0].protocol.n_mismatches')" = 0 ] ||
+	fail "the run lane's devices do not send the new layout's frames"
+sed -i 's/^\[lane walk\]$/[lane stroll]/' "$conf"
+kill -HUP "$INSOLED_PID"
+wait_log 'lanes added, removed, renamed or reordered take effect at the next start' "a renamed lane was not refused"
+echo '[lane' >>"$conf"
+kill -HUP "$INSOLED_PID"
+wait_log "reload: $conf:$(wc -l <"$conf"): syntax error; keeping the running configuration" \
+	"a broken file was not refused"
+[ "$(api "$INSOLED_URL/api/lanes" | jq -c '[.lanes[].name]')" = '["walk","run","dead"]' ] ||
+	fail "the lanes changed on a refused reload"
+wait_streaming "both lanes should stream after the refused reloads"
+cp "$conf.orig" "$conf"
 stop_insoled
 [ "$(sqlite3 "$db" "SELECT lane FROM sessions WHERE id = $run_id")" = run ] || fail "lane column not stored"
 

@@ -12,6 +12,10 @@ EMULATOR=${EMULATOR:-$top_builddir/insoled-emulator}
 INSOLED_START_TIMEOUT_S=${INSOLED_START_TIMEOUT_S:-10}
 # The emulator prints its pty at once; ten seconds allows a loaded machine.
 EMULATOR_START_TIMEOUT_S=10
+# The shipped layouts, and the real recordings kept outside the repository
+# ($INS_SHARED_DATA, which make check exports; README, "Test data").
+LAYOUT_DIR=${top_srcdir:?run through make check (top_srcdir unset)}/layouts
+SHARED_DATA=${INS_SHARED_DATA:-$top_srcdir/../shared/data}
 
 test_tmp=$(mktemp -d "${TMPDIR:-/tmp}/insoled-test.XXXXXX")
 INSOLED_PID=
@@ -42,6 +46,12 @@ fail() {
 skip() {
 	echo "SKIP: $*"
 	exit 77
+}
+
+# need_shared_data: a test that reads the real recordings reports SKIP,
+# never a pass, when they are absent.
+need_shared_data() {
+	[ -d "$SHARED_DATA" ] || skip "real recordings not found at $SHARED_DATA (README, \"Test data\")"
 }
 
 # need_tools TOOL...: every tool the test uses is a declared dependency
@@ -154,4 +164,21 @@ compare_counters() {
 	want=$(jq '.expect.frames' "$stats")
 	[ "$frames" = "$want" ] || fail "$name: $frames frame lines, the emulator expected $want"
 	echo "$name: $frames frames, every counter as the emulator expected: $(jq -c .expect "$stats")"
+}
+
+# analyze_ok FILE [ARGS]: runs `insoled --analyze` on FILE; checks that the
+# summary's step counts equal the step lines printed; echoes the number of
+# steps.
+analyze_ok() {
+	local file=$1; shift
+	local status=0
+	"$INSOLED" --analyze "$file" --layout-dir "$LAYOUT_DIR" "$@" >"$test_tmp/out" 2>"$test_tmp/err" || status=$?
+	[ "$status" -eq 0 ] || fail "--analyze $file exited $status: $(cat "$test_tmp/err")"
+	local lines steps summary_steps
+	lines=$(head -n -1 "$test_tmp/out" | jq -s 'length')
+	steps=$(head -n -1 "$test_tmp/out" | jq -s 'map(select((.foot == "left" or .foot == "right") and .metrics)) | length')
+	summary_steps=$(tail -n 1 "$test_tmp/out" | jq '.steps.left + .steps.right')
+	[ "$lines" = "$steps" ] || fail "$file: $lines lines before the summary, $steps of them steps"
+	[ "$steps" = "$summary_steps" ] || fail "$file: $steps step lines, summary counts $summary_steps"
+	echo "$steps"
 }

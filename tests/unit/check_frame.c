@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "insoled/layout.h"
+#include "insoled/random.h"
 #include "../../daemon/analysis/frame_metrics.h"
 #include "analysis_fixtures.h"
 #include "lib.h"
@@ -297,6 +298,41 @@ START_TEST(cop_noise_floor_on_a_dense_grid)
 }
 END_TEST
 
+/* The noise floor is learned four cells at a time: every cell, the tail
+ * after the last whole vector included (xsensor31x11 has 341 cells), must
+ * get exactly the float operations of the definition, one cell at a time. */
+START_TEST(noise_floor_is_exact_in_every_lane)
+{
+	struct ins_layout *lay = test_load_shipped("xsensor31x11");
+	struct ins_frame_ctx *ctx = new_ctx(lay);
+	unsigned n = lay->n_sensors;
+	float *kpa = calloc(n, sizeof(float)), *mean = calloc(n, sizeof(float)), *sq = calloc(n, sizeof(float));
+	uint64_t state = 7;
+
+	ck_assert_uint_ne(n % 4, 0);
+	for (unsigned frame = 1; frame <= INS_NOISE_FLOOR_FRAMES + 10; frame++) {
+		float a = 1.0f / (float)(frame < INS_NOISE_FLOOR_FRAMES ? frame : INS_NOISE_FLOOR_FRAMES);
+		for (unsigned i = 0; i < n; i++)
+			kpa[i] = i % 7 == 0 ? 0.0f : (float)(ins_splitmix64_next(&state) % 10000) / 997.0f;
+		ins_frame_learn_noise(ctx, kpa);
+		for (unsigned i = 0; i < n; i++) {
+			float m = mean[i] += a * (kpa[i] - mean[i]);
+			float s = sq[i] += a * (kpa[i] * kpa[i] - sq[i]);
+			float var = s - m * m;
+			float floor = m + INS_NOISE_FLOOR_SD * (var > 0 ? sqrtf(var) : 0.0f);
+			ck_assert_msg(memcmp(&floor, &ctx->cop_floor[i], sizeof(float)) == 0,
+				      "frame %u cell %u: floor %a, want %a", frame, i, (double)ctx->cop_floor[i],
+				      (double)floor);
+		}
+	}
+	free(kpa);
+	free(mean);
+	free(sq);
+	ins_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
 START_TEST(moticon16_reproduces_vendor_force_and_cop)
 {
 	/* columns (0-based): left pressures 1-16, force 23, CoP X 24, CoP Y 25;
@@ -365,6 +401,7 @@ Suite *ins_suite_frame(void)
 	tcase_add_test(tc, region_masks_of_fsr16);
 	tcase_add_test(tc, raw_units_pass_through);
 	tcase_add_test(tc, cop_noise_floor_on_a_dense_grid);
+	tcase_add_test(tc, noise_floor_is_exact_in_every_lane);
 	suite_add_tcase(s, tc);
 	tcase_add_test(vendor, moticon16_reproduces_vendor_force_and_cop);
 	suite_add_tcase(s, vendor);

@@ -29,6 +29,7 @@
 #include "insoled/live.h"
 #include "insoled/store.h"
 #include "insoled/synth.h"
+#include "lib.h"
 
 #define SRC INS_TEST_SRCDIR
 /* 128 random bits in hex: the weakest token the server accepts */
@@ -463,7 +464,7 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 					.set_body_weight = hook_body_weight, .devices = hook_devices,
 					.body_weight_scale = hook_slow_scale };
 	struct ins_http_config hcfg = { .bind_addr = "127.0.0.1", .port = 0, .token = token,
-					.layout_dir = SRC "/layouts", .threads = 2, .max_connections = 64,
+					.layout_dir = LAYOUT_DIR, .threads = 2, .max_connections = 64,
 					.sse_stall_timeout_s = stall_s, .clock_us = stopped_clock_us };
 	char err[400], db[128], web[128], vendor[128], outside[128];
 	struct ins_error serr;
@@ -489,11 +490,10 @@ static void start_server_tls(const char *token, unsigned stall_s, const char *ce
 		snprintf(link, sizeof(link), "%s/escape.txt", web);
 		ck_assert_int_eq(symlink(outside, link), 0);
 	}
-	fx.layout = ins_layout_load_named(SRC "/layouts", "fsr16", err, sizeof(err));
-	ck_assert_msg(fx.layout, "%s", err);
+	fx.layout = test_load_shipped("fsr16");
 	scfg.db_path = db;
 	scfg.sql_dir = SRC "/sql";
-	scfg.layout_dir = SRC "/layouts";
+	scfg.layout_dir = LAYOUT_DIR;
 	fx.store = ins_store_open(&scfg, &serr);
 	ck_assert_msg(fx.store, "store: %s", serr.msg);
 	lcfg.layout[INS_FOOT_LEFT] = fx.layout;

@@ -21,8 +21,6 @@
 #define FIXTURES INS_TEST_SRCDIR "/tests/fixtures/import/"
 #include "shared_data.h"
 
-#define SHARED_DATA test_shared_data()
-#define LAYOUTS INS_TEST_SRCDIR "/layouts"
 
 static char tmpdir[64];
 
@@ -729,7 +727,7 @@ START_TEST(gaitndd_records_read_whole_with_valid_checksums)
 	unsigned long n[2];
 
 	for (unsigned i = 0; i < 4; i++) {
-		snprintf(path, sizeof path, "%s/gaitndd/%s.hea", SHARED_DATA, records[i]);
+		snprintf(path, sizeof path, "%s/gaitndd/%s.hea", test_shared_data(), records[i]);
 		ck_assert_msg(read_all(path, NULL, err, sizeof err, n) == 0, "%s", err);
 		ck_assert_uint_eq(n[INS_FOOT_LEFT], 90000);
 		/* als1.rit starts with WFDB's "no sample" value */
@@ -754,7 +752,7 @@ START_TEST(gaitpdb_walks_read_whole_with_totals_equal_to_sensor_sums)
 		double worst = 0;
 		int rc;
 
-		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", SHARED_DATA, walks[i].name);
+		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", test_shared_data(), walks[i].name);
 		imp = ins_import_open(path, NULL, err, sizeof err);
 		ck_assert_msg(imp != NULL, "%s", err);
 		while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
@@ -875,7 +873,7 @@ static void measure_agreement(const char *path, struct agreement *a)
 	memset(a, 0, sizeof *a);
 	ck_assert_msg(imp != NULL, "%s", err);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		layout[foot] = ins_layout_load_named(LAYOUTS, ins_import_info(imp)->layout[foot], err, sizeof err);
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, ins_import_info(imp)->layout[foot], err, sizeof err);
 		ck_assert_msg(layout[foot] != NULL, "%s", err);
 		cfg.layout[foot] = layout[foot];
 	}
@@ -925,7 +923,7 @@ START_TEST(gaitpdb_totals_equal_the_file_total_columns)
 	for (unsigned i = 0; i < 5; i++) {
 		struct agreement a;
 
-		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", SHARED_DATA, walks[i]);
+		snprintf(path, sizeof path, "%s/gaitpdb/%s.txt", test_shared_data(), walks[i]);
 		measure_agreement(path, &a);
 		ck_assert_uint_eq(a.force_frames, a.frames);
 		/* the file rounds totals and sensors to 0.01 N */
@@ -960,13 +958,16 @@ END_TEST
 #define WALK_LINE_MAX 256
 
 /* A clean synthetic walk in gaitpdb format: 1 s strides, 0.6 s stance,
- * half-sine force of 700 N shared by the 8 sensors. */
-static const char *write_walk(void)
+ * half-sine force of 700 N shared by the 8 sensors; seconds long, written
+ * to tmpdir/name.  A row from damaged_row on (0: none) is not numbers. */
+static const char *write_walk_of(const char *name, int seconds, int damaged_row)
 {
-	static char text[WALK_SECONDS * WALK_RATE_HZ * WALK_LINE_MAX];
-	size_t len = 0;
+	size_t cap = (size_t)seconds * WALK_RATE_HZ * WALK_LINE_MAX, len = 0;
+	char *text = malloc(cap);
+	const char *path;
 
-	for (int i = 0; i < WALK_SECONDS * WALK_RATE_HZ; i++) {
+	ck_assert_ptr_nonnull(text);
+	for (int i = 0; i < seconds * WALK_RATE_HZ; i++) {
 		double t = (double)i / WALK_RATE_HZ, force[2];
 
 		for (int foot = 0; foot < 2; foot++) {
@@ -974,13 +975,21 @@ static const char *write_walk(void)
 
 			force[foot] = phase < 0.6 ? round(700.0 * sin(M_PI * phase / 0.6) * 100.0) / 100.0 : 0.0;
 		}
-		len += (size_t)snprintf(text + len, sizeof text - len, "%.4f", t);
+		len += (size_t)snprintf(text + len, cap - len, "%.4f", t);
 		for (int foot = 0; foot < 2; foot++)
 			for (int k = 0; k < 8; k++)
-				len += (size_t)snprintf(text + len, sizeof text - len, "\t%.5f", force[foot] / 8);
-		len += (size_t)snprintf(text + len, sizeof text - len, "\t%.4f\t%.4f\r\n", force[0], force[1]);
+				len += (size_t)snprintf(text + len, cap - len, "\t%.5f", force[foot] / 8);
+		len += (size_t)snprintf(text + len, cap - len, "\t%.4f\t%.4f%s\r\n", force[0], force[1],
+					damaged_row && i == damaged_row ? "x" : "");
 	}
-	return write_tmp("walk.txt", text, len);
+	path = write_tmp(name, text, len);
+	free(text);
+	return path;
+}
+
+static const char *write_walk(void)
+{
+	return write_walk_of("walk.txt", WALK_SECONDS, 0);
 }
 
 /* Point fd at a new file; returns a copy of the old fd to restore. */
@@ -1049,7 +1058,7 @@ START_TEST(analyze_prints_one_json_step_per_line_then_the_summary)
 {
 	char out[512], errp[512];
 	const char *walk = write_walk();
-	const char *args[] = { "--analyze", walk, "--layout-dir", LAYOUTS, NULL };
+	const char *args[] = { "--analyze", walk, "--layout-dir", LAYOUT_DIR, NULL };
 	unsigned steps[2] = { 0, 0 };
 	char *text, *line, *save = NULL;
 	json_t *last = NULL;
@@ -1084,7 +1093,7 @@ START_TEST(analyze_csv_has_the_step_header_rows_and_a_summary_block)
 {
 	char out[512], errp[512], header[INS_STEP_CSV_MAX];
 	const char *walk = write_walk();
-	const char *args[] = { walk, "--csv", "--layout-dir", LAYOUTS, "--body-weight-kg", "70", NULL };
+	const char *args[] = { walk, "--csv", "--layout-dir", LAYOUT_DIR, "--body-weight-kg", "70", NULL };
 	char *text, *summary;
 	unsigned rows = 0;
 
@@ -1117,15 +1126,15 @@ static const struct analyze_bad_case analyze_bad[] = {
 	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: -3 kg is not a body weight (10 to 500 kg)" },
 	{ { "@", "--frobnicate", NULL }, PDB_ROW, 2, "usage: insoled --analyze FILE" },
 	{ { "/nonexistent/walk.txt", NULL }, NULL, 1, "/nonexistent/walk.txt: cannot open: No such file or directory" },
-	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1,
+	{ { "@", "--layout", "fsr16", "--layout-dir", LAYOUT_DIR, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
-	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUTS, NULL }, PDB_ROW, 1, "layout 'nosuch' not found in" },
+	{ { "@", "--layout", "nosuch", "--layout-dir", LAYOUT_DIR, NULL }, PDB_ROW, 1, "layout 'nosuch' not found in" },
 	{ { "@", "--layout", "fsr16", "--data-dir", INS_TEST_SRCDIR, NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
-	{ { "@", "--layout", LAYOUTS "/fsr16.layout", NULL }, PDB_ROW, 1,
+	{ { "@", "--layout", LAYOUT_DIR "/fsr16.layout", NULL }, PDB_ROW, 1,
 	  "pdb.txt: the left foot has 8 sensors, layout 'fsr16' has 16" },
 	{ { "@", "--layout", "/nonexistent/x.layout", NULL }, PDB_ROW, 1, "/nonexistent/x.layout" },
-	{ { "@", "--layout-dir", LAYOUTS, NULL }, PDB_ROW "0.0100\t1\t2\tx\n", 1,
+	{ { "@", "--layout-dir", LAYOUT_DIR, NULL }, PDB_ROW "0.0100\t1\t2\tx\n", 1,
 	  "pdb.txt:2: expected 19 columns" },
 };
 
@@ -1135,7 +1144,7 @@ START_TEST(analyze_warns_when_the_moticon_insole_is_not_size_7)
 	FILE *fp = fopen(FIXTURES "moticon_small.txt", "rb");
 	static char fixture[4096];
 	size_t n;
-	const char *args[] = { "--analyze", NULL, "--layout-dir", LAYOUTS, NULL };
+	const char *args[] = { "--analyze", NULL, "--layout-dir", LAYOUT_DIR, NULL };
 
 	ck_assert_ptr_nonnull(fp);
 	n = fread(fixture, 1, sizeof fixture - 1, fp);
@@ -1185,7 +1194,7 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 {
 	char out[512], errp[512], path[512];
 	const char *args[] = { "--analyze", FIXTURES "gaitpdb_small.txt", NULL, FIXTURES "moticon_small.txt",
-			       "--layout-dir", LAYOUTS, "--jobs", "2", NULL, NULL, NULL };
+			       "--layout-dir", LAYOUT_DIR, "--jobs", "2", NULL, NULL, NULL };
 	const char *text, *table;
 	int first_moticon, last_gaitpdb = -1, line = 0;
 
@@ -1215,7 +1224,7 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 	args[3] = "--out";
 	args[4] = tmpdir;
 	args[5] = "--layout-dir";
-	args[6] = LAYOUTS;
+	args[6] = LAYOUT_DIR;
 	args[7] = "--csv";
 	args[8] = NULL;
 	args[1] = FIXTURES "moticon_small.txt";
@@ -1272,7 +1281,7 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 
 	ck_assert_msg(imp != NULL, "%s", err);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		layout[foot] = ins_layout_load_named(LAYOUTS, "gaitpdb8", err, sizeof err);
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, "gaitpdb8", err, sizeof err);
 		ck_assert_msg(layout[foot] != NULL, "%s", err);
 		cfg.layout[foot] = layout[foot];
 	}
@@ -1296,7 +1305,7 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 
 	/* A layout of another sensor count is one clear error before any frame. */
 	ins_layout_free(layout[INS_FOOT_RIGHT]);
-	layout[INS_FOOT_RIGHT] = ins_layout_load_named(LAYOUTS, "fsr16", err, sizeof err);
+	layout[INS_FOOT_RIGHT] = ins_layout_load_named(LAYOUT_DIR, "fsr16", err, sizeof err);
 	ck_assert_msg(layout[INS_FOOT_RIGHT] != NULL, "%s", err);
 	imp = ins_import_open(write_walk(), NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
@@ -1305,6 +1314,129 @@ START_TEST(a_refused_frame_is_counted_and_the_run_carries_on)
 	ins_import_close(imp);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		ins_layout_free(layout[foot]);
+}
+END_TEST
+
+/* Everything a run hands on, in order, hashed (FNV-1a): frames and steps
+ * with every field, and the run stopping at the fail_at-th callback. */
+struct run_trace {
+	uint64_t hash;
+	unsigned long calls, fail_at;
+};
+
+static void trace_mix(struct run_trace *t, const void *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		t->hash = (t->hash ^ ((const unsigned char *)data)[i]) * 1099511628211ull;
+}
+
+static int trace_frame(void *arg, const struct ins_import_frame *f, char *err, size_t errlen)
+{
+	struct run_trace *t = arg;
+
+	trace_mix(t, "F", 1);
+	trace_mix(t, &f->foot, sizeof f->foot);
+	trace_mix(t, &f->t_us, sizeof f->t_us);
+	trace_mix(t, &f->seq, sizeof f->seq);
+	trace_mix(t, f->values, f->n * sizeof *f->values);
+	if (++t->calls == t->fail_at) {
+		snprintf(err, errlen, "sink full");
+		return -7;
+	}
+	return 0;
+}
+
+static int trace_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
+{
+	struct run_trace *t = arg;
+
+	trace_mix(t, "S", 1);
+	trace_mix(t, &step->foot, sizeof step->foot);
+	trace_mix(t, &step->index, sizeof step->index);
+	trace_mix(t, &step->flags, sizeof step->flags);
+	trace_mix(t, &step->contact_us, sizeof step->contact_us);
+	trace_mix(t, &step->toe_off_us, sizeof step->toe_off_us);
+	trace_mix(t, step->m, sizeof step->m);
+	if (++t->calls == t->fail_at) {
+		snprintf(err, errlen, "sink full");
+		return -7;
+	}
+	return 0;
+}
+
+struct run_result {
+	int rc;
+	char err[512];
+	struct run_trace trace;
+	struct ins_import_tally tally;
+};
+
+/* One run of path, sequential or pipelined; the left foot's frame at 0 s is
+ * refused (the analysis already holds one), frames kept when with_frames. */
+static void run_traced(const char *path, int pipelined, int with_frames, unsigned long fail_at,
+		       struct run_result *res)
+{
+	struct ins_import *imp = ins_import_open(path, NULL, res->err, sizeof res->err);
+	struct ins_layout *layout[INS_FOOT_COUNT];
+	struct ins_analysis_config cfg = { .body_weight_n = 700 };
+	struct ins_analysis *ana;
+	struct ins_frame_metrics fm;
+	const struct ins_import_sink sink = { .frame = with_frames ? trace_frame : NULL, .step = trace_step,
+					      .arg = &res->trace };
+	float zero_kpa[8] = { 0 };
+
+	ck_assert_msg(imp != NULL, "%s", res->err);
+	res->trace = (struct run_trace){ .hash = 14695981039346656037ull, .fail_at = fail_at };
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		layout[foot] = ins_layout_load_named(LAYOUT_DIR, "gaitpdb8", res->err, sizeof res->err);
+		ck_assert_msg(layout[foot] != NULL, "%s", res->err);
+		cfg.layout[foot] = layout[foot];
+	}
+	ana = ins_analysis_new(&cfg, res->err, sizeof res->err);
+	ck_assert_msg(ana != NULL, "%s", res->err);
+	ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, 0, zero_kpa, 8, &fm), 0);
+	res->err[0] = '\0';
+	res->rc = pipelined ? ins_import_run_pipelined(imp, ana, layout, &sink, &res->tally, res->err, sizeof res->err)
+			    : ins_import_run(imp, ana, layout, &sink, &res->tally, res->err, sizeof res->err);
+	ins_analysis_free(ana);
+	ins_import_close(imp);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		ins_layout_free(layout[foot]);
+}
+
+static void same_runs(const char *path, int with_frames, unsigned long fail_at, int want_rc)
+{
+	struct run_result seq, pipe;
+
+	run_traced(path, 0, with_frames, fail_at, &seq);
+	run_traced(path, 1, with_frames, fail_at, &pipe);
+	ck_assert_int_eq(seq.rc, want_rc);
+	ck_assert_int_eq(pipe.rc, seq.rc);
+	ck_assert_str_eq(pipe.err, seq.err);
+	ck_assert_uint_eq(pipe.trace.calls, seq.trace.calls);
+	ck_assert_uint_eq(pipe.trace.hash, seq.trace.hash);
+	ck_assert_int_eq(memcmp(&pipe.tally, &seq.tally, sizeof seq.tally), 0);
+}
+
+/* 300 s (60,000 frames) pass through many chunks and the whole ring. */
+START_TEST(the_pipelined_run_hands_on_what_the_sequential_run_does)
+{
+	const char *walk = write_walk_of("long.txt", 300, 0);
+	const char *damaged = write_walk_of("damaged.txt", 300, 25000);
+	struct run_result seq;
+
+	same_runs(walk, 1, 0, 0);
+	same_runs(walk, 0, 0, 0);
+	run_traced(walk, 0, 0, 0, &seq);
+	ck_assert_uint_eq(seq.tally.misfit[INS_FOOT_LEFT], 1);
+	ck_assert_uint_gt(seq.trace.calls, 500);
+	/* bad input: every frame and step before the bad line, then its error */
+	same_runs(damaged, 1, 0, -1);
+	run_traced(damaged, 1, 1, 0, &seq);
+	ck_assert_ptr_nonnull(strstr(seq.err, "damaged.txt:25001: total right: '"));
+	/* a sink that fails stops both at the same callback */
+	same_runs(walk, 1, 31000, -7);
+	same_runs(walk, 0, 300, -7);
 }
 END_TEST
 
@@ -1390,6 +1522,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
+	tcase_add_test(analysis, the_pipelined_run_hands_on_what_the_sequential_run_does);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
 	suite_add_tcase(s, analysis);

@@ -1,10 +1,17 @@
 /* The bounded frame queue: order, copies, exact drop counts, the held
- * slot, closing, and producers racing one consumer. */
+ * slot (across a restart at the first slot too), closing, the quiet mode's
+ * waits and kicks, and producers racing one consumer. */
 #include <check.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../daemon/acquire/queue.h"
+#include "insoled/clock.h"
+
+/* Only a hang guard, never a measurement: a wait that should end at once
+ * (a kick, frames waiting, the end) is given this long. */
+#define HANG_GUARD_MS 20000
 
 static struct ins_queue *queue(size_t capacity, unsigned max_n)
 {
@@ -98,6 +105,66 @@ START_TEST(popped_frame_survives_a_full_queue)
 	assert_frame(&held, 1, 4);
 	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
 	assert_frame(&f, 2, 4);
+	ins_queue_free(q);
+}
+END_TEST
+
+/* Emptying the queue restarts it at its first slot; the frame the consumer
+ * holds, wherever its slot was, survives a queue filled again. */
+START_TEST(held_frame_survives_a_restart)
+{
+	for (uint32_t at = 1; at <= 3; at++) {
+		struct ins_queue *q = queue(3, 4);
+		struct ins_frame held, f;
+		uint32_t s = 1;
+
+		for (uint32_t k = 0; k < at; k++)
+			ck_assert_int_eq(push_seq(q, s + k, 4), 0);
+		for (uint32_t k = 0; k < at; k++)
+			ck_assert_int_eq(ins_queue_pop(q, &held, 0), 1);
+		s += at;
+		for (uint32_t k = 0; k < 3; k++)
+			ck_assert_int_eq(push_seq(q, s + k, 4), 0);
+		ck_assert_int_eq(push_seq(q, s + 3, 4), -1);
+		assert_frame(&held, s - 1, 4);
+		for (uint32_t k = 0; k < 3; k++) {
+			ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+			assert_frame(&f, s + k, 4);
+		}
+		ck_assert_int_eq(ins_queue_pop(q, &f, 0), 0);
+		ins_queue_free(q);
+	}
+}
+END_TEST
+
+static void *kick_later(void *arg)
+{
+	usleep(50000);
+	ins_queue_kick(arg);
+	return NULL;
+}
+
+/* A quiet queue wakes its consumer only when kicked; a wait sees waiting
+ * frames at once, and -1 once closed and empty. */
+START_TEST(quiet_queue_waits_for_a_kick)
+{
+	struct ins_queue *q = queue(4, 4);
+	struct ins_frame f;
+	pthread_t th;
+	int64_t t0;
+
+	ins_queue_set_quiet(q, 1);
+	ck_assert_int_eq(ins_queue_wait(q, 10), 0);
+	ck_assert_int_eq(push_seq(q, 1, 4), 0);
+	ck_assert_int_eq(ins_queue_wait(q, HANG_GUARD_MS), 1);
+	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	pthread_create(&th, NULL, kick_later, q);
+	t0 = ins_mono_us();
+	ck_assert_int_eq(ins_queue_wait(q, HANG_GUARD_MS), 0);
+	ck_assert_int_lt(ins_mono_us() - t0, HANG_GUARD_MS * 1000LL);
+	pthread_join(th, NULL);
+	ins_queue_close(q);
+	ck_assert_int_eq(ins_queue_wait(q, HANG_GUARD_MS), -1);
 	ins_queue_free(q);
 }
 END_TEST
@@ -226,6 +293,8 @@ Suite *ins_suite_queue(void)
 	tcase_add_test(tc, fifo_order_and_copies);
 	tcase_add_test(tc, full_queue_drops_and_counts);
 	tcase_add_test(tc, popped_frame_survives_a_full_queue);
+	tcase_add_test(tc, held_frame_survives_a_restart);
+	tcase_add_test(tc, quiet_queue_waits_for_a_kick);
 	tcase_add_test(tc, too_large_frames_are_refused);
 	tcase_add_test(tc, close_drains_then_ends);
 	tcase_add_test(tc, new_rejects_bad_sizes);

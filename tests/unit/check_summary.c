@@ -9,6 +9,7 @@
 #include "insoled/analysis.h"
 #include "insoled/analysis_json.h"
 #include "insoled/synth.h"
+#include "lib.h"
 
 static void make_step(struct ins_step *st, unsigned foot, unsigned index, double minutes)
 {
@@ -443,7 +444,7 @@ END_TEST
 static void synth_summary(const char *layout_name, double fatigue_per_min, double seconds, struct ins_summary *sum)
 {
 	char err[512];
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", layout_name, err, sizeof err);
+	struct ins_layout *l = test_load_shipped(layout_name);
 	struct ins_synth_params p;
 	struct ins_synth *syn;
 	struct ins_analysis *ana;
@@ -452,7 +453,6 @@ static void synth_summary(const char *layout_name, double fatigue_per_min, doubl
 	struct ins_step st;
 	static uint16_t counts[INS_MAX_SENSORS];
 
-	ck_assert_msg(l != NULL, "%s", err);
 	ins_synth_defaults(&p);
 	p.noise = 0.005;
 	p.fatigue_per_min = fatigue_per_min;

@@ -601,10 +601,8 @@ static const char *const shipped_layouts[] = { "fsr16", "gaitpdb8", "footswitch1
 
 START_TEST(shipped_layouts_carry_the_model_force)
 {
-	char err[512] = "";
-	struct ins_layout *l = ins_layout_load_named(INS_TEST_SRCDIR "/layouts", shipped_layouts[_i], err, sizeof(err));
+	struct ins_layout *l = test_load_shipped(shipped_layouts[_i]);
 
-	ck_assert_msg(l != NULL, "%s", err);
 	check_force_conservation(l, "");
 	check_force_conservation(l, "strike=forefoot,body_weight_n=600,arch_collapse=1,medial_shift=-1");
 	ins_layout_free(l);

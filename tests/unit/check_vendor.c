@@ -1,30 +1,31 @@
 /* Readers of the vendor exports (pedar, F-Scan, XSENSOR, stappone): the
- * sample files in ../shared/data/pressure-formats against what they say
- * about themselves (skipped with a message when absent), and every kind of
+ * sample files in the real recordings' pressure-formats/ against what they
+ * say about themselves (a shared-data test case: SKIP when they are
+ * absent, shared_data.h), and every kind of
  * damaged file with the message it must give and the frames kept before it. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "insoled/import.h"
+#include "shared_data.h"
 
-#define SAMPLES INS_TEST_SRCDIR "/../shared/data/pressure-formats/"
-#define LAYOUTS INS_TEST_SRCDIR "/layouts"
 #define MMHG_KPA 0.1333223874
 #define STANDARD_GRAVITY 9.80665
 
-static int have_samples(const char *what)
+/* path = the vendor sample FILE among the real recordings; the test case
+ * runs only when they are there (shared_data.h). */
+static const char *sample(char *path, size_t len, const char *file)
 {
-	struct stat st;
+	char rel[128];
 
-	if (stat(SAMPLES, &st) == 0 && S_ISDIR(st.st_mode))
-		return 1;
-	fprintf(stderr, "check_vendor: SKIP %s: %s is absent\n", what, SAMPLES);
-	return 0;
+	snprintf(rel, sizeof rel, "pressure-formats/%s", file);
+	test_shared_path(path, len, rel);
+	INS_REQUIRE_SHARED_FILE(path);
+	return path;
 }
 
 /* One file through the analysis with its suggested layouts; per frame the
@@ -57,7 +58,7 @@ static void run_file(const char *path, struct run *r, frame_fn fn, void *arg)
 
 		if (!(ins_import_info(r->imp)->feet & (1u << foot)))
 			continue;
-		r->layout[foot] = ins_layout_load_named(LAYOUTS, name, err, sizeof err);
+		r->layout[foot] = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof err);
 		ck_assert_msg(r->layout[foot] != NULL, "%s: %s", name, err);
 		cfg.layout[foot] = r->layout[foot];
 	}
@@ -99,13 +100,10 @@ START_TEST(samples_read_whole_with_their_layouts)
 	char path[512];
 	struct run r;
 
-	if (!have_samples("vendor samples"))
-		return;
 	for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const struct ins_import_info *info;
 
-		snprintf(path, sizeof path, "%s%s", SAMPLES, want[i].file);
-		run_file(path, &r, NULL, NULL);
+		run_file(sample(path, sizeof path, want[i].file), &r, NULL, NULL);
 		info = ins_import_info(r.imp);
 		ck_assert_str_eq(info->format, want[i].format);
 		ck_assert_uint_eq(info->feet, want[i].feet);
@@ -176,13 +174,12 @@ START_TEST(xsensor_frame_statistics_match_the_vendor)
 {
 	struct xs_agreement a;
 	struct run r;
+	char path[512];
 	double period_ms;
 	int checked = 0;
 
-	if (!have_samples("XSENSOR statistics"))
-		return;
 	memset(&a, 0, sizeof a);
-	run_file(SAMPLES "xsensor_data.csv", &r, xs_frame, &a);
+	run_file(sample(path, sizeof path, "xsensor_data.csv"), &r, xs_frame, &a);
 	period_ms = 1000.0 / ins_import_info(r.imp)->rate_hz;
 	fprintf(stderr,
 		"check_vendor: XSENSOR %lu foot-frames: peak max |diff| %.4f %%; load max |diff| %.3f N, %.3f %% at "
@@ -245,10 +242,9 @@ START_TEST(fscan_and_pedar_totals_follow_pressures_and_areas)
 	struct fs_check c = { 0, 0 };
 	double bw = 75.0001 * STANDARD_GRAVITY;
 	struct run r;
+	char path[512];
 
-	if (!have_samples("F-Scan and pedar totals"))
-		return;
-	run_file(SAMPLES "fscan_testL.asf", &r, fs_frame, &c);
+	run_file(sample(path, sizeof path, "fscan_testL.asf"), &r, fs_frame, &c);
 	fprintf(stderr, "check_vendor: F-Scan force vs sum(kPa x 25.8064 mm2): max |diff| %.4f N; peak %.0f N = "
 		"%.2f x the calibration's 75 kg\n", c.max_sum_diff, c.peak_n, c.peak_n / bw);
 	ck_assert_double_le(c.max_sum_diff, 0.01);
@@ -263,16 +259,14 @@ END_TEST
 START_TEST(pedar_layout_areas_are_the_published_table)
 {
 	FILE *fp;
-	char line[256];
+	char line[256], path[512];
 	char err[256];
 	struct ins_layout *lay;
 	unsigned i = 0;
 
-	if (!have_samples("pedar areas"))
-		return;
-	fp = fopen(SAMPLES "pedar_insole_areas.csv", "r");
+	fp = fopen(sample(path, sizeof path, "pedar_insole_areas.csv"), "r");
 	ck_assert_ptr_nonnull(fp);
-	lay = ins_layout_load_named(LAYOUTS, "pedar99-y", err, sizeof err);
+	lay = ins_layout_load_named(LAYOUT_DIR, "pedar99-y", err, sizeof err);
 	ck_assert_msg(lay != NULL, "%s", err);
 	ck_assert_ptr_nonnull(fgets(line, sizeof line, fp)); /* "u","v","w","x","y",... */
 	while (fgets(line, sizeof line, fp)) {
@@ -540,7 +534,7 @@ Suite *ins_suite_vendor(void);
 Suite *ins_suite_vendor(void)
 {
 	Suite *s = suite_create("vendor");
-	TCase *real = tcase_create("samples");
+	TCase *real = ins_shared_data_tcase("samples");
 	TCase *bad = tcase_create("bad_input");
 
 	tcase_set_timeout(real, 60);
