@@ -7,6 +7,8 @@
 #ifndef INSOLED_ANALYSIS_H
 #define INSOLED_ANALYSIS_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -419,5 +421,7 @@ void ins_heatmap_size(const struct ins_heatmap *hm, unsigned *w, unsigned *h);
 /* cell size in mm and grid origin in the foot frame (x of column 0, y of row 0) */
 void ins_heatmap_geometry(const struct ins_heatmap *hm, float *cell_mm, float *x0_mm, float *y0_mm);
 void ins_heatmap_render(const struct ins_heatmap *hm, const float *kpa, float *cells);
+
+#pragma GCC visibility pop
 
 #endif
