@@ -49,6 +49,13 @@ struct http_server {
 	struct http_jobs pool;
 
 	struct ins_ratelimit rl;      /* under jobs_lock: MHD and drop messages */
+
+	/* The answer to GET /api/live for the newest snapshot text, built once
+	 * and queued on every connection asking until the text changes.  It
+	 * holds a reference on the text, so the pointer is a safe key. */
+	pthread_mutex_t live_lock;
+	const struct ins_live_text *live_key;
+	struct MHD_Response *live_answer;
 };
 
 enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_UPLOAD };

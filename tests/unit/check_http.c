@@ -791,6 +791,41 @@ START_TEST(live_snapshot)
 }
 END_TEST
 
+/* Requests between two snapshots share one prepared answer: the same body
+ * and every header, until a new step (or frame) or another step count
+ * asks for another text. */
+START_TEST(live_answer_shared_until_the_snapshot_changes)
+{
+	static char first[sizeof(rep.body)];
+	struct ins_step s = make_step(INS_FOOT_LEFT, 0, 610);
+	json_t *j;
+
+	publish_left_frame(600.0f, 7000000);
+	ck_assert_int_eq(req("GET", "/api/live", NULL, NULL), 200);
+	memcpy(first, rep.body, rep.len + 1);
+	ck_assert_int_eq(req("GET", "/api/live", NULL, NULL), 200);
+	ck_assert_msg(strcmp(rep.body, first) == 0, "answers differ: %.80s / %.80s", rep.body, first);
+	ck_assert(has_header("Cache-Control: no-store"));
+	ck_assert(has_header("X-Content-Type-Options: nosniff"));
+	ck_assert(has_header("Content-Security-Policy: default-src 'self'"));
+	ck_assert_int_eq(req("GET", "/api/live?steps=0", NULL, NULL), 200);
+	ck_assert(has_header("X-Frame-Options: DENY"));
+
+	ins_live_publish_step(fx.live, &s);
+	ck_assert_int_eq(req("GET", "/api/live", NULL, NULL), 200);
+	ck_assert_msg(strcmp(rep.body, first) != 0, "the answer did not follow the new step");
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "t_us"), 7000000);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 1);
+	json_decref(j);
+	ck_assert(has_header("Referrer-Policy: no-referrer"));
+	ck_assert_int_eq(req("GET", "/api/live?steps=0", NULL, NULL), 200);
+	j = body_json();
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 0);
+	json_decref(j);
+}
+END_TEST
+
 /* ---- sessions ----------------------------------------------------------- */
 
 static int64_t start_session(const char *subject, const char *footwear)
@@ -2183,6 +2218,7 @@ Suite *ins_suite_http(void)
 	tcase_set_timeout(server, 30);
 	tcase_add_test(server, status_metrics_devices_layouts);
 	tcase_add_test(server, live_snapshot);
+	tcase_add_test(server, live_answer_shared_until_the_snapshot_changes);
 	tcase_add_test(server, session_lifecycle_and_errors);
 	tcase_add_test(server, steps_heatmap_exports_reanalyze_compare);
 	tcase_add_test(server, step_selection_trims_and_excludes);
