@@ -67,6 +67,31 @@ static inline ins_v4f ins_v4f_sqrt(ins_v4f v)
 #endif
 }
 
+/* Lane sum (v[0] + v[1]) + (v[2] + v[3]) and lane maximum. */
+static inline float ins_v4f_hsum(ins_v4f v)
+{
+	return (v[0] + v[1]) + (v[2] + v[3]);
+}
+
+static inline float ins_v4f_hmax(ins_v4f v)
+{
+	float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
+
+	return a > b ? a : b;
+}
+
+/* ins_v4f_hsum() of four vectors at once: a transpose, then the same
+ * additions in the same order, lane by lane. */
+static inline ins_v4f ins_v4f_hsum4(ins_v4f a, ins_v4f b, ins_v4f c, ins_v4f d)
+{
+	ins_v4f ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), cd_lo = __builtin_shufflevector(c, d, 0, 4, 1, 5);
+	ins_v4f ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7), cd_hi = __builtin_shufflevector(c, d, 2, 6, 3, 7);
+	ins_v4f l0 = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5), l1 = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
+	ins_v4f l2 = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5), l3 = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
+
+	return (l0 + l1) + (l2 + l3);
+}
+
 /* peak[i] = max(peak[i], v[i]) for n values, four at a time. */
 static inline void ins_max_into(float *restrict peak, const float *restrict v, unsigned n)
 {

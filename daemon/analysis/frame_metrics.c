@@ -184,25 +184,6 @@ struct run_sum {
 	unsigned n_sat;
 };
 
-static float hmax(ins_v4f v)
-{
-	float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
-
-	return a > b ? a : b;
-}
-
-/* The lane sums (v[0] + v[1]) + (v[2] + v[3]) of four vectors at once: a
- * transpose, then the same additions in the same order, lane by lane. */
-static ins_v4f hsum4(ins_v4f a, ins_v4f b, ins_v4f c, ins_v4f d)
-{
-	ins_v4f ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), cd_lo = __builtin_shufflevector(c, d, 0, 4, 1, 5);
-	ins_v4f ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7), cd_hi = __builtin_shufflevector(c, d, 2, 6, 3, 7);
-	ins_v4f l0 = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5), l1 = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
-	ins_v4f l2 = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5), l3 = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
-
-	return (l0 + l1) + (l2 + l3);
-}
-
 /* Four sensors a step in vector lanes, then the remainder one by one.  A
  * run shorter than four starts its sums at 0, which is what its empty lanes
  * would add up to. */
@@ -234,8 +215,8 @@ static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa,
 			pk = ins_v4f_select(v > pk, v, pk);
 			ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
 		}
-		ins_v4f sums = hsum4(f, fx, fy, fc), more = hsum4(fm, a, nil, nil);
-		s = (struct run_sum){ sums[0], sums[1], sums[2], sums[3], more[0], more[1], hmax(pk),
+		ins_v4f sums = ins_v4f_hsum4(f, fx, fy, fc), more = ins_v4f_hsum4(fm, a, nil, nil);
+		s = (struct run_sum){ sums[0], sums[1], sums[2], sums[3], more[0], more[1], ins_v4f_hmax(pk),
 				      (unsigned)(ns[0] + ns[1] + ns[2] + ns[3]) };
 	}
 	for (; i < len; i++) {

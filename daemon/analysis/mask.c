@@ -35,9 +35,28 @@ struct mask_run {
  * a step integrates four regions at a time. */
 #define MASK_PAD ((INS_MASK_COUNT + 3u) / 4u * 4u)
 
+/* One frame's peak pressure, force and contact area per region. */
 struct mask_frame {
-	int64_t t_us;
 	float peak[MASK_PAD], force[MASK_PAD], area[MASK_PAD];
+};
+
+/* Sparse insoles of up to this many sensors keep each frame's pressures
+ * (no more bytes than its region values) and sum the regions of a stance
+ * when its step closes, run by run over the stance's frames: the work a
+ * run needs is set up once a step instead of once a frame, and frames
+ * outside every stance cost a copy.  Their mask is fixed, so the sums are
+ * those the frames would have had.  Dense grids re-derive their mask
+ * after every step and sum each frame as it comes. */
+#define MASK_DEFER_MAX_SENSORS (3u * MASK_PAD)
+/* Stance frames summed together at a step's close (a multiple of four). */
+#define MASK_BLOCK 64u
+
+/* Deferred sparse insoles: the region values of a block of stance frames,
+ * region by region (a region's frames side by side, so one vector
+ * operation adds a run to four frames). */
+struct mask_block {
+	float peak[INS_MASK_COUNT][MASK_BLOCK], force[INS_MASK_COUNT][MASK_BLOCK], area[INS_MASK_COUNT][MASK_BLOCK];
+	int64_t t_us[MASK_BLOCK];
 };
 
 struct ins_mask_acc {
@@ -52,7 +71,10 @@ struct ins_mask_acc {
 	unsigned n_in[INS_MASK_COUNT]; /* sensors measuring each region */
 	struct mask_run *runs;    /* over region[] and share[] */
 	unsigned n_runs;
-	struct mask_frame *ring;
+	int64_t *t_ring;          /* each frame's time */
+	struct mask_frame *ring;  /* each frame's region values, or NULL when deferred */
+	float *kpa_ring;          /* deferred: each frame's pressures, n a frame (three more to read past the end) */
+	struct mask_block *block; /* deferred: the stance frames being summed */
 	uint64_t pushed;
 	/* dense grids: the footprint behind the mask */
 	uint16_t *loaded_steps;   /* per cell: steps in which it passed contact */
@@ -116,7 +138,13 @@ struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
 	acc->second_region = calloc(n, 1);
 	acc->w = calloc(n, sizeof(float));
 	acc->area = calloc(n, sizeof(float));
-	acc->ring = calloc(INS_STEP_RING, sizeof(struct mask_frame));
+	acc->t_ring = calloc(INS_STEP_RING, sizeof(int64_t));
+	if (!layout->is_grid && n <= MASK_DEFER_MAX_SENSORS) {
+		acc->kpa_ring = calloc((size_t)(INS_STEP_RING + 3) * n, sizeof(float));
+		acc->block = calloc(1, sizeof(struct mask_block));
+	} else {
+		acc->ring = calloc(INS_STEP_RING, sizeof(struct mask_frame));
+	}
 	acc->runs = calloc(n, sizeof(struct mask_run));
 	if (layout->is_grid) {
 		acc->loaded_steps = calloc(n, sizeof(uint16_t));
@@ -125,7 +153,7 @@ struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
 		acc->row_has = calloc(layout->grid_h, 1);
 	}
 	if (!acc->region || !acc->share || !acc->second || !acc->second_region || !acc->w || !acc->area ||
-	    !acc->ring || !acc->runs || (layout->is_grid && (!acc->loaded_steps || !acc->row_lat || !acc->row_med || !acc->row_has))) {
+	    !acc->t_ring || !(acc->ring || (acc->kpa_ring && acc->block)) || !acc->runs || (layout->is_grid && (!acc->loaded_steps || !acc->row_lat || !acc->row_med || !acc->row_has))) {
 		ins_mask_acc_free(acc);
 		return NULL;
 	}
@@ -147,20 +175,16 @@ void ins_mask_acc_free(struct ins_mask_acc *acc)
 	free(acc->second_region);
 	free(acc->w);
 	free(acc->area);
+	free(acc->t_ring);
 	free(acc->ring);
+	free(acc->kpa_ring);
+	free(acc->block);
 	free(acc->runs);
 	free(acc->loaded_steps);
 	free(acc->row_lat);
 	free(acc->row_med);
 	free(acc->row_has);
 	free(acc);
-}
-
-static float lanes_max(ins_v4f v)
-{
-	float a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3];
-
-	return a > b ? a : b;
 }
 
 /* One sensor into the sums of its run. */
@@ -171,61 +195,96 @@ static inline void add_sensor(float v, float w, float area, float *peak, float *
 	*asum += v > INS_CONTACT_KPA ? area : 0.0f;
 }
 
-/* One run into its region: four sensors a step in vector lanes (the
- * vector types of frame_metrics.h), then the rest (at most three: all of a
- * short run, the usual case on sparse insoles) one by one without a loop.
- * Pressures are never negative, so a run with no pressure (cells off the
- * foot, which are most of a grid) adds zeros and leaves the frame as it
- * was; a NaN pressure still reaches the force. */
+/* What one run of one frame adds to its region. */
+struct run_add {
+	float peak, force, area;
+};
+
+/* A run's sums go in two parts: its whole vectors of four sensors in
+ * vector lanes (the vector types of frame_metrics.h), the lanes then
+ * summed, then the rest (at most three: all of a short run, the usual case
+ * on sparse insoles) one by one without a loop.  Pressures are never
+ * negative, so a run with no pressure (cells off the foot, which are most
+ * of a grid) adds zeros and leaves the frame as it was; a NaN pressure
+ * still reaches the force.  Always inlined, so a caller's loop keeps the
+ * run's set-up out of it. */
+struct run_lanes {
+	ins_v4f peak, force, area;
+};
+
+static inline __attribute__((always_inline)) struct run_lanes run_vectors(const float *p, const float *w,
+									   const float *area, unsigned len)
+{
+	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
+	struct run_lanes l = { { 0 }, { 0 }, { 0 } };
+
+	for (unsigned i = 0; i + 4 <= len; i += 4) {
+		ins_v4f v = ins_v4f_load(p + i);
+		l.peak = ins_v4f_select(v > l.peak, v, l.peak);
+		l.force += v * ins_v4f_load(w + i);
+		l.area += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
+	}
+	return l;
+}
+
+static inline __attribute__((always_inline)) struct run_add run_tail(const float *p, const float *w,
+								      const float *area, unsigned len, struct run_add s)
+{
+	unsigned i = len & ~3u;
+
+	if (i < len)
+		add_sensor(p[i], w[i], area[i], &s.peak, &s.force, &s.area);
+	if (i + 1 < len)
+		add_sensor(p[i + 1], w[i + 1], area[i + 1], &s.peak, &s.force, &s.area);
+	if (i + 2 < len)
+		add_sensor(p[i + 2], w[i + 2], area[i + 2], &s.peak, &s.force, &s.area);
+	return s;
+}
+
+static inline __attribute__((always_inline)) struct run_add run_sums(const float *p, const float *w,
+								      const float *area, unsigned len)
+{
+	struct run_add s = { 0.0f, 0.0f, 0.0f };
+
+	if (len >= 4) {
+		struct run_lanes l = run_vectors(p, w, area, len);
+		s = (struct run_add){ ins_v4f_hmax(l.peak), ins_v4f_hsum(l.force), ins_v4f_hsum(l.area) };
+	}
+	return run_tail(p, w, area, len, s);
+}
+
+static inline void add_to_region(struct mask_frame *f, unsigned region, float share, struct run_add s)
+{
+	f->peak[region] = s.peak > f->peak[region] ? s.peak : f->peak[region];
+	f->force[region] += s.force * share;
+	f->area[region] += s.area * share;
+}
+
 static inline void add_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
 			   struct mask_frame *f)
 {
-	const float *p = kpa + run->start, *w = acc->w + run->start, *area = acc->area + run->start;
-	const unsigned len = run->len;
-	float peak = 0.0f, fsum = 0.0f, asum = 0.0f;
-	unsigned i = 0;
-
-	if (len >= 4) {
-		const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
-		ins_v4f pk = { 0 }, force = { 0 }, a = { 0 };
-		for (; i + 4 <= len; i += 4) {
-			ins_v4f v = ins_v4f_load(p + i);
-			pk = ins_v4f_select(v > pk, v, pk);
-			force += v * ins_v4f_load(w + i);
-			a += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
-		}
-		peak = lanes_max(pk);
-		fsum = (force[0] + force[1]) + (force[2] + force[3]);
-		asum = (a[0] + a[1]) + (a[2] + a[3]);
-	}
-	if (i < len)
-		add_sensor(p[i], w[i], area[i], &peak, &fsum, &asum);
-	if (i + 1 < len)
-		add_sensor(p[i + 1], w[i + 1], area[i + 1], &peak, &fsum, &asum);
-	if (i + 2 < len)
-		add_sensor(p[i + 2], w[i + 2], area[i + 2], &peak, &fsum, &asum);
-	f->peak[run->region] = peak > f->peak[run->region] ? peak : f->peak[run->region];
-	f->force[run->region] += fsum * run->share;
-	f->area[run->region] += asum * run->share;
+	add_to_region(f, run->region, run->share,
+		      run_sums(kpa + run->start, acc->w + run->start, acc->area + run->start, run->len));
 }
 
-/* A frame with no pressure anywhere (swing: frame_peak_kpa and
- * frame_force_n both 0) is all zeros. */
-void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
-		       float frame_force_n)
+/* A fresh ring slot: all regions 0.  Plain vector stores, because a
+ * memset() of this size compiles to a string instruction whose start-up
+ * costs more than the stores, and the region sums that follow it would
+ * wait for it to finish. */
+static inline void clear_frame(struct mask_frame *f)
 {
-	struct mask_frame *f;
+	const ins_v4f nil = { 0, 0, 0, 0 };
 
-	if (!acc->n)
-		return;
-	f = &acc->ring[acc->pushed++ % INS_STEP_RING];
-	memset(f, 0, sizeof(*f));
-	f->t_us = t_us;
-	if (frame_peak_kpa == 0.0f && frame_force_n == 0.0f)
-		return;
-	for (unsigned r = 0; r < acc->n_runs; r++)
-		add_run(acc, &acc->runs[r], kpa, f);
-	/* the other half of the sensors on the split line */
+	for (unsigned j = 0; j < MASK_PAD; j += 4) {
+		ins_v4f_store(f->peak + j, nil);
+		ins_v4f_store(f->force + j, nil);
+		ins_v4f_store(f->area + j, nil);
+	}
+}
+
+/* The other half of the sensors on the split line. */
+static inline void add_second(const struct ins_mask_acc *acc, const float *kpa, struct mask_frame *f)
+{
 	for (unsigned k = 0; k < acc->n_second; k++) {
 		unsigned i = acc->second[k], r = acc->second_region[k];
 		float rest = 1.0f - acc->share[i];
@@ -238,12 +297,32 @@ void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa,
 	}
 }
 
-/* ---- the step -------------------------------------------------------- */
-
-static const struct mask_frame *frame_at(const struct ins_mask_acc *acc, uint64_t k)
+/* A frame with no pressure anywhere (swing: frame_peak_kpa and
+ * frame_force_n both 0) is all zeros. */
+void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
+		       float frame_force_n)
 {
-	return &acc->ring[k % INS_STEP_RING];
+	struct mask_frame *f;
+	unsigned pos;
+
+	if (!acc->n)
+		return;
+	pos = (unsigned)(acc->pushed++ % INS_STEP_RING);
+	acc->t_ring[pos] = t_us;
+	if (acc->kpa_ring) {
+		memcpy(acc->kpa_ring + (size_t)pos * acc->n, kpa, acc->n * sizeof(float));
+		return;
+	}
+	f = &acc->ring[pos];
+	clear_frame(f);
+	if (frame_peak_kpa == 0.0f && frame_force_n == 0.0f)
+		return;
+	for (unsigned r = 0; r < acc->n_runs; r++)
+		add_run(acc, &acc->runs[r], kpa, f);
+	add_second(acc, kpa, f);
 }
+
+/* ---- the step -------------------------------------------------------- */
 
 /* Ring positions [*first, *end) of the frames inside [c, o]. */
 static void stance_frames(const struct ins_mask_acc *acc, int64_t c, int64_t o, uint64_t *first, uint64_t *end)
@@ -251,17 +330,13 @@ static void stance_frames(const struct ins_mask_acc *acc, int64_t c, int64_t o, 
 	uint64_t oldest = acc->pushed > INS_STEP_RING ? acc->pushed - INS_STEP_RING : 0;
 	uint64_t k = acc->pushed;
 
-	for (; k > oldest && frame_at(acc, k - 1)->t_us > o; k--)
+	for (; k > oldest && acc->t_ring[(k - 1) % INS_STEP_RING] > o; k--)
 		;
 	*end = k;
-	for (; k > oldest && frame_at(acc, k - 1)->t_us >= c; k--)
+	for (; k > oldest && acc->t_ring[(k - 1) % INS_STEP_RING] >= c; k--)
 		;
 	*first = k;
 }
-
-struct region_step {
-	double peak, pti, force, area, fti;
-};
 
 typedef double mask_v2d __attribute__((vector_size(16)));
 typedef float mask_v2f __attribute__((vector_size(8)));
@@ -275,56 +350,221 @@ static inline mask_v2d widen(const float *p)
 	return __builtin_convertvector(v, mask_v2d);
 }
 
-/* Maxima in float (the conversion to double keeps the order), integrals in
- * double, each region in its own lane: every region gets the operations a
- * scalar loop would give it, in the same order, four (maxima) or two
- * (integrals) regions at a time. */
-static void integrate(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, struct region_step out[MASK_PAD])
-{
-	ins_v4f peak[MASK_PAD / 4] = { 0 }, force[MASK_PAD / 4] = { 0 }, area[MASK_PAD / 4] = { 0 };
-	mask_v2d pti[MASK_PAD / 2] = { 0 }, fti[MASK_PAD / 2] = { 0 };
+/* A stance integrated so far: maxima in float (the conversion to double
+ * keeps the order), integrals (trapezoids) in double, each region in its
+ * own lane, and the last frame for the next trapezoid. */
+struct step_sums {
+	ins_v4f peak[MASK_PAD / 4], force[MASK_PAD / 4], area[MASK_PAD / 4];
+	mask_v2d pti[MASK_PAD / 2], fti[MASK_PAD / 2];
+	struct mask_frame last;
+	int64_t last_t_us;
+	uint64_t frames;
+};
 
-	for (uint64_t k = first; k < end; k++) {
-		const struct mask_frame *b = frame_at(acc, k);
+/* count more frames of the stance, in time order: every region gets the
+ * operations a scalar loop over the frames would give it, in the same
+ * order, four (maxima) or two (integrals) regions at a time. */
+static void integrate(struct step_sums *s, const struct mask_frame *fr, const int64_t *t_us, unsigned count)
+{
+	for (unsigned k = 0; k < count; k++) {
+		const struct mask_frame *b = &fr[k], *a = k ? &fr[k - 1] : &s->last;
 
 		for (unsigned j = 0; j < MASK_PAD / 4; j++) {
 			ins_v4f vp = ins_v4f_load(b->peak + 4 * j), vf = ins_v4f_load(b->force + 4 * j);
 			ins_v4f va = ins_v4f_load(b->area + 4 * j);
-			peak[j] = ins_v4f_select(vp > peak[j], vp, peak[j]);
-			force[j] = ins_v4f_select(vf > force[j], vf, force[j]);
-			area[j] = ins_v4f_select(va > area[j], va, area[j]);
+			s->peak[j] = ins_v4f_select(vp > s->peak[j], vp, s->peak[j]);
+			s->force[j] = ins_v4f_select(vf > s->force[j], vf, s->force[j]);
+			s->area[j] = ins_v4f_select(va > s->area[j], va, s->area[j]);
 		}
-		if (k == first)
+		if (s->frames++ == 0)
 			continue;
-		const struct mask_frame *a = frame_at(acc, k - 1);
-		double h = 0.5e-6 * (double)(b->t_us - a->t_us);
+		double h = 0.5e-6 * (double)(t_us[k] - (k ? t_us[k - 1] : s->last_t_us));
 		const mask_v2d h2 = { h, h };
 		for (unsigned j = 0; j < MASK_PAD / 2; j++) {
-			pti[j] += h2 * (widen(a->peak + 2 * j) + widen(b->peak + 2 * j));
-			fti[j] += h2 * (widen(a->force + 2 * j) + widen(b->force + 2 * j));
+			s->pti[j] += h2 * (widen(a->peak + 2 * j) + widen(b->peak + 2 * j));
+			s->fti[j] += h2 * (widen(a->force + 2 * j) + widen(b->force + 2 * j));
 		}
 	}
-	for (unsigned r = 0; r < MASK_PAD; r++)
-		out[r] = (struct region_step){ peak[r / 4][r % 4], pti[r / 2][r % 2], force[r / 4][r % 4],
-					       area[r / 4][r % 4], fti[r / 2][r % 2] };
+	if (count) {
+		s->last = fr[count - 1];
+		s->last_t_us = t_us[count - 1];
+	}
 }
 
-static void region_metrics(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, double *m)
+/* Dense grids: the ring's frames [first, end), in at most two spans. */
+static void integrate_ring(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, struct step_sums *s)
 {
-	struct region_step rs[MASK_PAD];
+	while (first < end) {
+		unsigned pos = (unsigned)(first % INS_STEP_RING);
+		unsigned count = (unsigned)(end - first < INS_STEP_RING - pos ? end - first : INS_STEP_RING - pos);
+
+		integrate(s, &acc->ring[pos], &acc->t_ring[pos], count);
+		first += count;
+	}
+}
+
+/* A short run (at most three sensors) into the block, four frames at a
+ * time, a frame per lane: each lane gets the operations run_sums() and
+ * add_to_region() give one frame, in the same order.  kpa: the block's
+ * first frame in the ring (the last lanes may read past the block). */
+static void add_short_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
+			  unsigned count, struct mask_block *blk)
+{
+	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
+	const ins_v4f share = { run->share, run->share, run->share, run->share };
+	const unsigned n = acc->n, r = run->region, len = run->len;
+	ins_v4f w[3], area[3];
+
+	for (unsigned i = 0; i < len; i++) {
+		float wi = acc->w[run->start + i], ai = acc->area[run->start + i];
+		w[i] = (ins_v4f){ wi, wi, wi, wi };
+		area[i] = (ins_v4f){ ai, ai, ai, ai };
+	}
+	kpa += run->start;
+	for (unsigned k = 0; k < count; k += 4) {
+		ins_v4f peak = { 0 }, fsum = { 0 }, asum = { 0 };
+
+		for (unsigned i = 0; i < len; i++) {
+			const float *p = kpa + (size_t)k * n + i;
+			const ins_v4f v = { p[0], p[n], p[2 * n], p[3 * n] };
+
+			peak = ins_v4f_select(v > peak, v, peak);
+			fsum += v * w[i];
+			asum += (ins_v4f)((v > thr) & (ins_v4i)area[i]);
+		}
+		ins_v4f old = ins_v4f_load(blk->peak[r] + k);
+		ins_v4f_store(blk->peak[r] + k, ins_v4f_select(peak > old, peak, old));
+		ins_v4f_store(blk->force[r] + k, ins_v4f_load(blk->force[r] + k) + fsum * share);
+		ins_v4f_store(blk->area[r] + k, ins_v4f_load(blk->area[r] + k) + asum * share);
+	}
+}
+
+/* A run of four or more sensors (rare on a sparse insole), frame by frame. */
+static void add_long_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
+			 unsigned count, struct mask_block *blk)
+{
+	const unsigned r = run->region;
+
+	for (unsigned k = 0; k < count; k++) {
+		struct run_add a = run_sums(kpa + (size_t)k * acc->n + run->start, acc->w + run->start,
+					    acc->area + run->start, run->len);
+		blk->peak[r][k] = a.peak > blk->peak[r][k] ? a.peak : blk->peak[r][k];
+		blk->force[r][k] += a.force * run->share;
+		blk->area[r][k] += a.area * run->share;
+	}
+}
+
+/* The other half of the split-line sensors, frame by frame. */
+static void add_second_to_block(const struct ins_mask_acc *acc, const float *kpa, unsigned count,
+				struct mask_block *blk)
+{
+	for (unsigned k = 0; k < count; k++) {
+		struct mask_frame f;
+
+		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+			f.peak[r] = blk->peak[r][k];
+			f.force[r] = blk->force[r][k];
+			f.area[r] = blk->area[r][k];
+		}
+		add_second(acc, kpa + (size_t)k * acc->n, &f);
+		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+			blk->peak[r][k] = f.peak[r];
+			blk->force[r][k] = f.force[r];
+			blk->area[r][k] = f.area[r];
+		}
+	}
+}
+
+/* The block's count frames into the stance's sums, region by region: each
+ * region gets the operations integrate() gives it, in the same order. */
+static void integrate_block(const struct ins_mask_acc *acc, const struct mask_block *blk, unsigned count,
+			    struct step_sums *s)
+{
+	double h[MASK_BLOCK];
+
+	for (unsigned k = 0; k < count; k++)
+		h[k] = 0.5e-6 * (double)(blk->t_us[k] - (k ? blk->t_us[k - 1] : s->last_t_us));
+	for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+		float peak = s->peak[r / 4][r % 4], force = s->force[r / 4][r % 4], area = s->area[r / 4][r % 4];
+		double last_peak = s->last.peak[r], last_force = s->last.force[r];
+		double pti = s->pti[r / 2][r % 2], fti = s->fti[r / 2][r % 2];
+
+		if (!acc->n_in[r])
+			continue; /* no sensor: all zeros */
+		for (unsigned k = 0; k < count; k++) {
+			float bp = blk->peak[r][k], bf = blk->force[r][k], ba = blk->area[r][k];
+
+			peak = bp > peak ? bp : peak;
+			force = bf > force ? bf : force;
+			area = ba > area ? ba : area;
+			if (k > 0 || s->frames > 0) {
+				pti += h[k] * (last_peak + bp);
+				fti += h[k] * (last_force + bf);
+			}
+			last_peak = bp;
+			last_force = bf;
+		}
+		s->peak[r / 4][r % 4] = peak;
+		s->force[r / 4][r % 4] = force;
+		s->area[r / 4][r % 4] = area;
+		s->pti[r / 2][r % 2] = pti;
+		s->fti[r / 2][r % 2] = fti;
+		s->last.peak[r] = (float)last_peak;
+		s->last.force[r] = (float)last_force;
+	}
+	s->frames += count;
+	s->last_t_us = blk->t_us[count - 1];
+}
+
+/* Deferred sparse insoles: the region values of the stored frames
+ * [first, end), a block at a time (never across the ring's end), run by
+ * run: for each frame the regions get their runs in the order a frame
+ * summed on its own gives them. */
+static void integrate_pressures(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, struct step_sums *s)
+{
+	struct mask_block *blk = acc->block;
+
+	while (first < end) {
+		unsigned pos = (unsigned)(first % INS_STEP_RING), count = MASK_BLOCK;
+		const float *kpa = acc->kpa_ring + (size_t)pos * acc->n;
+
+		count = end - first < count ? (unsigned)(end - first) : count;
+		count = INS_STEP_RING - pos < count ? INS_STEP_RING - pos : count;
+		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+			memset(blk->peak[r], 0, sizeof(blk->peak[r]));
+			memset(blk->force[r], 0, sizeof(blk->force[r]));
+			memset(blk->area[r], 0, sizeof(blk->area[r]));
+		}
+		memcpy(blk->t_us, acc->t_ring + pos, count * sizeof(int64_t));
+		for (unsigned r = 0; r < acc->n_runs; r++) {
+			if (acc->runs[r].len < 4)
+				add_short_run(acc, &acc->runs[r], kpa, count, blk);
+			else
+				add_long_run(acc, &acc->runs[r], kpa, count, blk);
+		}
+		if (acc->n_second)
+			add_second_to_block(acc, kpa, count, blk);
+		integrate_block(acc, blk, count, s);
+		first += count;
+	}
+}
+
+static void region_metrics(const struct ins_mask_acc *acc, const struct step_sums *s, double *m)
+{
 	double fti = 0;
 
-	integrate(acc, first, end, rs);
 	for (unsigned r = 0; r < INS_MASK_COUNT; r++)
-		fti += rs[r].fti;
+		fti += s->fti[r / 2][r % 2];
 	for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+		double pti = s->pti[r / 2][r % 2], region_fti = s->fti[r / 2][r % 2];
+
 		if (!acc->n_in[r])
 			continue; /* not measured: the metrics stay NaN */
-		m[INS_M_MASK(r, INS_MASK_PEAK)] = rs[r].peak;
-		m[INS_M_MASK(r, INS_MASK_PTI)] = end - first >= 2 ? rs[r].pti : NAN;
-		m[INS_M_MASK(r, INS_MASK_FORCE)] = rs[r].force;
-		m[INS_M_MASK(r, INS_MASK_CONTACT)] = rs[r].area;
-		m[INS_M_MASK(r, INS_MASK_LOAD)] = end - first >= 2 && fti > 0 ? 100.0 * rs[r].fti / fti : NAN;
+		m[INS_M_MASK(r, INS_MASK_PEAK)] = s->peak[r / 4][r % 4];
+		m[INS_M_MASK(r, INS_MASK_PTI)] = s->frames >= 2 ? pti : NAN;
+		m[INS_M_MASK(r, INS_MASK_FORCE)] = s->force[r / 4][r % 4];
+		m[INS_M_MASK(r, INS_MASK_CONTACT)] = s->area[r / 4][r % 4];
+		m[INS_M_MASK(r, INS_MASK_LOAD)] = s->frames >= 2 && fti > 0 ? 100.0 * region_fti / fti : NAN;
 	}
 }
 
@@ -440,8 +680,16 @@ void ins_mask_acc_close(struct ins_mask_acc *acc, int64_t contact_us, int64_t to
 	if (!acc->n)
 		return;
 	stance_frames(acc, contact_us, toe_off_us, &first, &end);
-	if (end > first)
-		region_metrics(acc, first, end, m);
+	if (end > first) {
+		struct step_sums sums;
+
+		memset(&sums, 0, sizeof(sums));
+		if (acc->kpa_ring)
+			integrate_pressures(acc, first, end, &sums);
+		else
+			integrate_ring(acc, first, end, &sums);
+		region_metrics(acc, &sums, m);
+	}
 	if (step_peak_kpa && acc->loaded_steps)
 		update_footprint(acc, step_peak_kpa);
 }

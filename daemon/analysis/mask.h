@@ -1,11 +1,13 @@
 /* Per-step metrics of the anatomical mask (module-internal to
  * daemon/analysis; regions and geometry: layout.h, docs/layouts.md).  The
- * engine pushes every frame's pressures; each frame's per-region peak,
- * force and contact area go into a ring; when a step closes its five
- * metrics per region are computed over the ring's frames inside
- * [contact, toe-off].  Sparse layouts keep the insole's mask (sensor
- * positions, or the region a layout file names); dense grids start from
- * it and re-derive the mask from the footprint after every step.  All
+ * engine pushes every frame's pressures; when a step closes its five
+ * metrics per region are computed over the frames inside [contact,
+ * toe-off] from each frame's per-region peak, force and contact area.
+ * Sparse layouts keep the insole's mask (sensor positions, or the region a
+ * layout file names), so a small one keeps the frames' pressures in a ring
+ * and sums their regions when the step closes; dense grids start from the
+ * insole's mask and re-derive it from the footprint after every step, so
+ * each frame's region values go into the ring as the frame comes.  All
  * memory is allocated by ins_mask_acc_new(). */
 #ifndef INSOLED_MASK_H
 #define INSOLED_MASK_H

@@ -62,17 +62,11 @@ void ins_step_acc_push(struct ins_step_acc *acc, const struct ins_frame_metrics 
 	acc->n++;
 }
 
-/* Per-cell maximum (restrict: the footprint never overlaps the frame). */
-static void max_into(float *restrict fp, const float *restrict kpa, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		fp[i] = kpa[i] > fp[i] ? kpa[i] : fp[i];
-}
-
+/* Every loaded frame of a dense grid: four cells at a time. */
 void ins_step_acc_footprint(struct ins_step_acc *acc, const float *kpa)
 {
 	if (acc->footprint)
-		max_into(acc->footprint, kpa, acc->layout->n_sensors);
+		ins_max_into(acc->footprint, kpa, acc->layout->n_sensors);
 }
 
 /* ---- the stance as a slice of the ring --------------------------------- */

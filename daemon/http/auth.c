@@ -13,6 +13,7 @@
 #include <sys/random.h>
 
 #include "http_priv.h"
+#include "insoled/assert.h"
 #include "insoled/clock.h"
 
 #define LOG_PREFIX "http"
@@ -69,6 +70,7 @@ static int login_valid(struct ins_http *http, const char *id, size_t len)
 	int64_t now = ins_mono_us();
 	int ok = 0;
 
+	ins_assert_locked(&http->lock);
 	for (unsigned i = 0; i < INS_HTTP_MAX_LOGINS; i++) {
 		struct http_login *l = &http->logins[i];
 
@@ -118,6 +120,7 @@ static struct http_auth_fail *fail_entry(struct ins_http *http, const char *addr
 {
 	struct http_auth_fail *oldest = &http->auth_fail[0];
 
+	ins_assert_locked(&http->lock);
 	for (unsigned i = 0; i < INS_HTTP_AUTH_FAIL_ADDRS; i++) {
 		struct http_auth_fail *f = &http->auth_fail[i];
 
@@ -345,6 +348,7 @@ static struct http_login *login_slot(struct ins_http *http)
 	struct http_login *best = &http->logins[0];
 	int64_t now = ins_mono_us();
 
+	ins_assert_locked(&http->lock);
 	for (unsigned i = 0; i < INS_HTTP_MAX_LOGINS; i++) {
 		struct http_login *l = &http->logins[i];
 

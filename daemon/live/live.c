@@ -1,4 +1,5 @@
-/* Live state for GET /api/live and the SSE event ring.
+/* Live state for GET /api/live, and the publishers that feed it and the
+ * SSE event ring (ring.c).
  *
  * Publishers (the analysis thread; HTTP threads for "session" events) render
  * outside any shared lock, then take live->lock only to swap pointers and
@@ -24,6 +25,7 @@
 #include "insoled/clock.h"
 #include "insoled/live.h"
 #include "insoled/log.h"
+#include "live_priv.h"
 
 #define LOG_PREFIX "live"
 
@@ -51,26 +53,12 @@
  * 5.6 KB at most, for about a thousand values). */
 #define LIVE_FRAME_BYTES_PER_VALUE 4
 #define LIVE_MIN_RING (64u << 10)      /* must hold a few of the largest records */
-/* One record may take at most a quarter of the ring, so a record never
- * evicts everything a normal reader still needs. */
-#define LIVE_RECORD_MAX_FRACTION 4
 /* Descriptor slots per ring byte: small events (steps, status) average a
  * few hundred bytes; when slots run out the oldest records are evicted. */
 #define LIVE_BYTES_PER_SLOT 128
 
-struct live_text_blob {
-	atomic_uint refs;
-	size_t len;
-	char data[];
-};
 struct ins_live_text {
 	struct live_text_blob b;
-};
-
-struct record_desc {
-	uint64_t id;
-	uint64_t off;  /* absolute byte offset of the record's first byte */
-	uint32_t len;
 };
 
 /* A growable text buffer owned by one thread at a time. */
@@ -81,78 +69,6 @@ struct sbuf {
 	char *p;
 	size_t len, cap;
 	int failed;
-};
-
-struct live_foot {
-	int present;
-	/* Render state: used only by publishers, under render_lock. */
-	pthread_mutex_t render_lock;
-	struct ins_heatmap *hm;
-	unsigned w, h;
-	float cell_mm, x0_mm, y0_mm;
-	float *cells;
-	unsigned n_sparse;        /* sparse layouts: sensors streamed beside the cells; 0 for grids */
-	unsigned n_sensors;
-	/* The latest decimated frame not yet rendered: with no SSE client
-	 * nobody reads frame events, so the JSON is built only when GET
-	 * /api/live asks for it. */
-	int pending;
-	struct ins_frame_metrics pending_m;
-	float *pending_kpa;
-	int64_t next_emit_mono_us;
-	int emitted_once;
-	/* Shared, under live->lock: latest FOOT JSON text. */
-	char *json;
-	size_t json_len;
-	int64_t t_us;
-};
-
-struct ins_live {
-	double display_hz;
-	int64_t frame_period_us;
-	size_t step_history;
-
-	pthread_mutex_t lock;
-	pthread_cond_t cond;     /* signalled on every new event, for ins_live_wait */
-
-	struct live_foot foot[INS_FOOT_COUNT];
-
-	/* step texts, ring of step_history, oldest at step_first */
-	char **step_json;
-	size_t *step_len;
-	size_t step_count, step_first;
-
-	int64_t recording_id;
-	/* Bumped (under lock) whenever snapshot content changes; read without
-	 * the lock so cached GETs never contend with publishers. */
-	atomic_uint_fast64_t gen;
-
-	/* SSE ring */
-	char *ring;
-	size_t ring_size;
-	uint64_t head;           /* absolute bytes written */
-	struct record_desc *desc;
-	size_t desc_cap;
-	uint64_t base_id, first_id, next_id;
-
-	/* snapshot cache, one slot per requested step count */
-	pthread_mutex_t cache_lock;
-	struct live_text_blob **cache;
-	uint64_t *cache_gen;
-
-	atomic_uint_fast64_t frames_published;
-	/* SSE cursors open; read without the lock by publishers, which
-	 * render frame events only while someone listens. */
-	atomic_uint_fast64_t clients;
-	uint64_t clients_dropped;
-	struct ins_ratelimit rl_big;
-};
-
-struct ins_live_cursor {
-	struct ins_live *live;
-	uint64_t id;             /* next record to send */
-	uint32_t in_record;      /* bytes of that record already sent */
-	int dropped;
 };
 
 /* ---- small text helpers -------------------------------------------------- */
@@ -376,86 +292,6 @@ void ins_live_free(struct ins_live *live)
 	free(live);
 }
 
-/* ---- the event ring (caller holds live->lock) ---------------------------- */
-
-static void ring_put(struct ins_live *live, const char *s, size_t n)
-{
-	size_t at = (size_t)(live->head % live->ring_size);
-	size_t first = n < live->ring_size - at ? n : live->ring_size - at;
-
-	ins_assert(n <= live->ring_size); /* ring_append refuses larger records */
-	memcpy(live->ring + at, s, first);
-	memcpy(live->ring, s + first, n - first);
-	live->head += n;
-}
-
-static void ring_get(const struct ins_live *live, uint64_t off, char *dst, size_t n)
-{
-	size_t at = (size_t)(off % live->ring_size);
-	size_t first = n < live->ring_size - at ? n : live->ring_size - at;
-
-	memcpy(dst, live->ring + at, first);
-	memcpy(dst + first, live->ring, n - first);
-}
-
-/* Length of the "data:" lines for text: one "data: " per line. */
-static size_t data_lines_len(const char *data, size_t n)
-{
-	size_t len = 6 + n + 1;
-
-	for (size_t i = 0; i < n; i++)
-		if (data[i] == '\n')
-			len += 6;
-	return len;
-}
-
-static void ring_put_data_lines(struct ins_live *live, const char *data, size_t n)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && data[i] != '\n')
-			continue;
-		ring_put(live, "data: ", 6);
-		ring_put(live, data + start, i - start);
-		ring_put(live, "\n", 1);
-		start = i + 1;
-	}
-}
-
-/* Appends one SSE record; returns its id or 0 when it was refused. */
-static uint64_t ring_append(struct ins_live *live, const char *type, const char *data, size_t n)
-{
-	char head[96];
-	int hn = snprintf(head, sizeof(head), "id: %" PRIu64 "\nevent: %s\n", live->next_id, type);
-	size_t len = (size_t)hn + data_lines_len(data, n) + 1;
-	struct record_desc *d;
-	uint64_t id;
-
-	ins_assert_locked(&live->lock);
-
-	if (hn < 0 || (size_t)hn >= sizeof(head) || len > live->ring_size / LIVE_RECORD_MAX_FRACTION)
-		return 0;
-	id = live->next_id++;
-	d = &live->desc[id % live->desc_cap];
-	d->id = id;
-	d->off = live->head;
-	d->len = (uint32_t)len;
-	ring_put(live, head, (size_t)hn);
-	ring_put_data_lines(live, data, n);
-	ring_put(live, "\n", 1);
-	/* Evict records whose bytes were overwritten or whose slot was reused. */
-	while (live->first_id < live->next_id) {
-		const struct record_desc *old = &live->desc[live->first_id % live->desc_cap];
-		int slot_reused = live->next_id - live->first_id > live->desc_cap;
-
-		if (!slot_reused && old->off + live->ring_size >= live->head)
-			break;
-		live->first_id++;
-	}
-	return id;
-}
-
 static void publish_locked_done(struct ins_live *live)
 {
 	atomic_fetch_add(&live->gen, 1);
@@ -607,7 +443,7 @@ void ins_live_publish_frame(struct ins_live *live, const struct ins_frame_metric
 	f->json_len = foot.len;
 	f->t_us = m->t_us;
 	foot.p = NULL;
-	id = ring_append(live, "frame", ev.p, ev.len);
+	id = live_ring_append(live, "frame", ev.p, ev.len);
 	publish_locked_done(live);
 	pthread_mutex_unlock(&live->lock);
 	if (!id)
@@ -646,7 +482,7 @@ void ins_live_publish_step(struct ins_live *live, const struct ins_step *step)
 	old = live->step_json[slot];
 	live->step_json[slot] = text;
 	live->step_len[slot] = len;
-	id = ring_append(live, "step", text, len);
+	id = live_ring_append(live, "step", text, len);
 	publish_locked_done(live);
 	pthread_mutex_unlock(&live->lock);
 	free(old);
@@ -666,7 +502,7 @@ void ins_live_publish_event(struct ins_live *live, const char *type, const char 
 		return;
 	n = strlen(data);
 	pthread_mutex_lock(&live->lock);
-	id = ring_append(live, type, data, n);
+	id = live_ring_append(live, type, data, n);
 	pthread_cond_broadcast(&live->cond);
 	pthread_mutex_unlock(&live->lock);
 	if (!id)
@@ -685,7 +521,7 @@ void ins_live_set_recording(struct ins_live *live, int64_t session_id)
 		snprintf(data, sizeof(data), "{\"recording\":null}");
 	pthread_mutex_lock(&live->lock);
 	live->recording_id = session_id > 0 ? session_id : 0;
-	ring_append(live, "status", data, strlen(data));
+	live_ring_append(live, "status", data, strlen(data));
 	publish_locked_done(live);
 	pthread_mutex_unlock(&live->lock);
 }
@@ -783,92 +619,6 @@ json_t *ins_live_snapshot(struct ins_live *live, size_t last_steps)
 	j = json_loadb(t->b.data, t->b.len, 0, NULL);
 	ins_live_text_unref(t);
 	return j;
-}
-
-/* ---- readers ------------------------------------------------------------- */
-
-struct ins_live_cursor *ins_live_cursor_open(struct ins_live *live, uint64_t last_event_id)
-{
-	struct ins_live_cursor *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	c->live = live;
-	pthread_mutex_lock(&live->lock);
-	if (last_event_id && last_event_id + 1 >= live->first_id && last_event_id < live->next_id)
-		c->id = last_event_id + 1;
-	else
-		c->id = live->next_id;
-	atomic_fetch_add(&live->clients, 1);
-	pthread_mutex_unlock(&live->lock);
-	return c;
-}
-
-long ins_live_cursor_read(struct ins_live_cursor *c, char *buf, size_t max)
-{
-	struct ins_live *live = c->live;
-	size_t used = 0;
-
-	if (c->dropped)
-		return -1;
-	pthread_mutex_lock(&live->lock);
-	if (c->id < live->first_id) {
-		c->dropped = 1;
-		live->clients_dropped++;
-		pthread_mutex_unlock(&live->lock);
-		return -1;
-	}
-	while (c->id < live->next_id && used < max) {
-		const struct record_desc *d = &live->desc[c->id % live->desc_cap];
-		size_t left = d->len - c->in_record;
-
-		/* Whole records only, unless this one alone is larger than max. */
-		if (left > max - used) {
-			if (used)
-				break;
-			left = max;
-		}
-		ring_get(live, d->off + c->in_record, buf + used, left);
-		used += left;
-		c->in_record += (uint32_t)left;
-		if (c->in_record == d->len) {
-			c->id++;
-			c->in_record = 0;
-		}
-	}
-	pthread_mutex_unlock(&live->lock);
-	return (long)used;
-}
-
-void ins_live_cursor_close(struct ins_live_cursor *c)
-{
-	if (!c)
-		return;
-	pthread_mutex_lock(&c->live->lock);
-	atomic_fetch_sub(&c->live->clients, 1);
-	pthread_mutex_unlock(&c->live->lock);
-	free(c);
-}
-
-uint64_t ins_live_wait(struct ins_live *live, uint64_t after_id, int timeout_ms)
-{
-	struct timespec until;
-	uint64_t newest;
-
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&live->lock);
-	while (live->next_id - 1 <= after_id)
-		if (pthread_cond_timedwait(&live->cond, &live->lock, &until) == ETIMEDOUT)
-			break;
-	newest = live->next_id - 1;
-	pthread_mutex_unlock(&live->lock);
-	return newest;
 }
 
 void ins_live_get_stats(struct ins_live *live, struct ins_live_stats *out)

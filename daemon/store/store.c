@@ -7,8 +7,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "insoled/grow.h"
+#include "insoled/assert.h"
 #include "insoled/clock.h"
+#include "insoled/grow.h"
 #include "store_priv.h"
 
 #define LOG_PREFIX "store"
@@ -175,6 +176,7 @@ static size_t item_size(size_t payload)
 /* Under st->mu: the recording session's slot, or NULL. */
 static struct rec *accepting_rec(struct ins_store *st, int64_t session_id)
 {
+	ins_assert_locked(&st->mu);
 	if (st->stopping)
 		return NULL;
 	for (unsigned i = 0; i < INS_STORE_MAX_RECORDING; i++)

@@ -5,6 +5,8 @@
 #ifndef INSOLED_ACQUIRE_H
 #define INSOLED_ACQUIRE_H
 
+#pragma GCC visibility push(default)
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,5 +99,7 @@ unsigned ins_acq_tried(struct ins_acq *acq);
  * on SIGINT/SIGTERM, one line of counters (docs/protocol.md).  argv is the
  * whole command line, argv[0] the program.  Returns the exit status. */
 int ins_dump_main(int argc, char **argv);
+
+#pragma GCC visibility pop
 
 #endif

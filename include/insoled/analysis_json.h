@@ -5,6 +5,8 @@
 #ifndef INSOLED_ANALYSIS_JSON_H
 #define INSOLED_ANALYSIS_JSON_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 
 #include <jansson.h>
@@ -46,5 +48,7 @@ json_t *ins_json_number_or_null(double v);
 #define INS_STEP_CSV_MAX 4096
 int ins_step_csv_header(char *buf, size_t buflen);
 int ins_step_csv_row(const struct ins_step *step, char *buf, size_t buflen);
+
+#pragma GCC visibility pop
 
 #endif

@@ -14,6 +14,8 @@
 #ifndef INSOLED_CURVES_H
 #define INSOLED_CURVES_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -119,5 +121,7 @@ const float (*ins_curves_path(const struct ins_curves *c, unsigned foot, unsigne
  *   "paths_mm":[[[x,y]|null, ...101], ...oldest first]}
  * NaN -> null.  A foot in arbitrary units has steps 0 and null curves. */
 json_t *ins_curves_json(const struct ins_curves *c);
+
+#pragma GCC visibility pop
 
 #endif

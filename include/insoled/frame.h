@@ -2,6 +2,8 @@
 #ifndef INSOLED_FRAME_H
 #define INSOLED_FRAME_H
 
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 #define INS_MAX_SENSORS 4096 /* protocol v1 limit on n */
@@ -25,5 +27,7 @@ static inline const char *ins_foot_name(unsigned foot)
 {
 	return foot == INS_FOOT_LEFT ? "left" : foot == INS_FOOT_RIGHT ? "right" : "unknown";
 }
+
+#pragma GCC visibility pop
 
 #endif

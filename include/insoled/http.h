@@ -5,6 +5,8 @@
 #ifndef INSOLED_HTTP_H
 #define INSOLED_HTTP_H
 
+#pragma GCC visibility push(default)
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,5 +81,7 @@ struct ins_http *ins_http_start(const struct ins_http_config *cfg, struct ins_st
 				char *err, size_t errlen);
 uint16_t ins_http_port(const struct ins_http *http); /* the bound port */
 void ins_http_stop(struct ins_http *http);
+
+#pragma GCC visibility pop
 
 #endif

@@ -15,6 +15,8 @@
 #ifndef INSOLED_IMPORT_H
 #define INSOLED_IMPORT_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -176,5 +178,7 @@ void ins_import_close(struct ins_import *imp);
  * Prints one JSON line per step (or CSV with --csv), then the session
  * summary (JSON, or a "# summary" CSV block).  Returns the process exit code. */
 int ins_analyze_main(int argc, char **argv);
+
+#pragma GCC visibility pop
 
 #endif

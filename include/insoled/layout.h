@@ -4,6 +4,8 @@
 #ifndef INSOLED_LAYOUT_H
 #define INSOLED_LAYOUT_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -172,5 +174,7 @@ struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen);
 int ins_layout_name_check(const char *name, char *err, size_t errlen);
 struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen);
 void ins_layout_free(struct ins_layout *layout);
+
+#pragma GCC visibility pop
 
 #endif

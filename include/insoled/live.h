@@ -6,6 +6,8 @@
 #ifndef INSOLED_LIVE_H
 #define INSOLED_LIVE_H
 
+#pragma GCC visibility push(default)
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,5 +69,7 @@ struct ins_live_text;
 struct ins_live_text *ins_live_snapshot_text(struct ins_live *live, size_t last_steps);
 const char *ins_live_text_data(const struct ins_live_text *t, size_t *len);
 void ins_live_text_unref(struct ins_live_text *t);
+
+#pragma GCC visibility pop
 
 #endif

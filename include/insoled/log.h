@@ -2,6 +2,8 @@
 #ifndef INSOLED_LOG_H
 #define INSOLED_LOG_H
 
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 enum ins_log_level { INS_LOG_ERR = 0, INS_LOG_WARN, INS_LOG_INFO, INS_LOG_DEBUG };
@@ -34,5 +36,7 @@ struct ins_ratelimit {
 #define INS_RATELIMIT_BURST 5          /* lines per window */
 #define INS_RATELIMIT_WINDOW_US 10000000 /* 10 s: long enough to keep logs readable */
 int ins_ratelimit_ok(struct ins_ratelimit *rl, unsigned *suppressed);
+
+#pragma GCC visibility pop
 
 #endif

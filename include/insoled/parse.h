@@ -6,6 +6,8 @@
 #ifndef INSOLED_PARSE_H
 #define INSOLED_PARSE_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,5 +28,7 @@ int ins_parse_double_in(const char *key, const char *text, double lo, double hi,
 			size_t errlen);
 int ins_parse_ulong_in(const char *key, const char *text, unsigned long lo, unsigned long hi, unsigned long *out,
 		       char *err, size_t errlen);
+
+#pragma GCC visibility pop
 
 #endif

@@ -10,6 +10,8 @@
 #ifndef INSOLED_PROTO_ENCODE_H
 #define INSOLED_PROTO_ENCODE_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,5 +47,7 @@ size_t ins_proto_put_binary(uint8_t *buf, size_t cap, uint8_t foot, uint32_t seq
  * NUL, or 0 when cap < INS_PROTO_ASCII_SIZE(n) or n or foot is invalid. */
 size_t ins_proto_put_ascii(char *buf, size_t cap, unsigned flags, uint8_t foot, uint32_t seq, uint32_t t_ms,
 			   const uint16_t *values, uint16_t n);
+
+#pragma GCC visibility pop
 
 #endif

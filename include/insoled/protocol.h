@@ -16,6 +16,8 @@
 #ifndef INSOLED_PROTOCOL_H
 #define INSOLED_PROTOCOL_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -140,5 +142,7 @@ enum ins_proto_result ins_proto_parse(struct ins_proto *p, const uint8_t **data,
  * a truncated frame). */
 size_t ins_proto_pending(const struct ins_proto *p);
 void ins_proto_get_stats(const struct ins_proto *p, struct ins_proto_stats *out);
+
+#pragma GCC visibility pop
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef INSOLED_RANDOM_H
 #define INSOLED_RANDOM_H
 
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 /* splitmix64 (Steele, Lea, Flood 2014) as a hash: the output for state x.
@@ -26,5 +28,7 @@ struct ins_xoshiro {
 void ins_xoshiro_seed(struct ins_xoshiro *x, uint64_t seed);
 uint64_t ins_xoshiro_next(struct ins_xoshiro *x);
 double ins_xoshiro_gauss(struct ins_xoshiro *x);
+
+#pragma GCC visibility pop
 
 #endif

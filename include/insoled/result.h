@@ -9,6 +9,8 @@
 #ifndef INSOLED_RESULT_H
 #define INSOLED_RESULT_H
 
+#pragma GCC visibility push(default)
+
 enum ins_rc {
 	INS_OK = 0,
 	INS_ENOTFOUND = -1, /* no such session, subject, foot's frames */
@@ -40,5 +42,7 @@ void ins_error_field(struct ins_error *e, const char *field, const char *fmt, ..
 /* Name the member a message already in e->msg is about (one written by a
  * function that fills a plain char buffer, such as ins_body_weight_check_n). */
 void ins_error_about(struct ins_error *e, const char *field);
+
+#pragma GCC visibility pop
 
 #endif

@@ -6,6 +6,8 @@
 #ifndef INSOLED_SESSION_H
 #define INSOLED_SESSION_H
 
+#pragma GCC visibility push(default)
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,5 +49,7 @@ struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_i
 					 int *rc, struct ins_error *err);
 ssize_t ins_store_export_read(struct ins_export *ex, char *buf, size_t max);
 void ins_store_export_close(struct ins_export *ex);
+
+#pragma GCC visibility pop
 
 #endif

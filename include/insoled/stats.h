@@ -9,6 +9,8 @@
 #ifndef INSOLED_STATS_H
 #define INSOLED_STATS_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -133,5 +135,7 @@ const char *ins_metric_diff_unit(unsigned metric);
 
 /* Decimals that suit a unit's resolution in sentences ("ms" 0, "ratio" 3...). */
 int ins_unit_digits(const char *unit);
+
+#pragma GCC visibility pop
 
 #endif

@@ -5,6 +5,8 @@
 #ifndef INSOLED_STORE_H
 #define INSOLED_STORE_H
 
+#pragma GCC visibility push(default)
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,5 +115,7 @@ json_t *ins_store_status_json(struct ins_store *st);
  * Returns new text (free()) or NULL. */
 char *ins_store_calib_to_json(const struct ins_calib_curve *const calib[INS_FOOT_COUNT],
 			      const unsigned n_sensors[INS_FOOT_COUNT]);
+
+#pragma GCC visibility pop
 
 #endif

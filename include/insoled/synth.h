@@ -5,6 +5,8 @@
 #ifndef INSOLED_SYNTH_H
 #define INSOLED_SYNTH_H
 
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,5 +112,7 @@ int ins_synth_last_frame(const struct ins_synth *s, unsigned foot, struct ins_sy
 /* Raw counts that the sensor's default calibration maps to kpa (the exact
  * inverse, before rounding; saturation not applied).  Exposed for tests. */
 double ins_synth_kpa_to_counts(const struct ins_calib_curve *c, double kpa);
+
+#pragma GCC visibility pop
 
 #endif

@@ -1,7 +1,7 @@
 /* `make bench`: protocol parser throughput, in MB/s of frames and frames/s,
  * for 16-sensor and 1,260-sensor (60 x 21 grid) binary frames, and ASCII
  * lines for comparison.  Bytes are fed in 16 KiB reads, as a device
- * thread does.  Target (issue 2): >= 500 MB/s of binary frames per core.
+ * thread does.  Target: >= 500 MB/s of binary frames per core.
  * Rates are per second of this thread's CPU time, so a busy machine does
  * not understate them; the wall-clock rate is printed beside. */
 #include <stdio.h>
