@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "insoled/grow.h"
+#include "insoled/thread.h"
 #include "import_priv.h"
 
 /* Chunks in flight: one being read, one analysed, and two so that neither
@@ -269,7 +270,7 @@ int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.to_analyse, NULL);
 	pthread_cond_init(&p.analysed_cv, NULL);
-	if (pthread_create(&worker, NULL, pipe_worker, &p) != 0) {
+	if (ins_thread_start(&worker, INS_STACK_MEDIUM, pipe_worker, &p) != 0) {
 		rc = ins_import_run(imp, ana, layout, sink, tally, err, errlen);
 	} else {
 		memset(tally, 0, sizeof *tally);
