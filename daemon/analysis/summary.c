@@ -77,11 +77,53 @@ static void steady_add(struct ins_summary_acc *acc, const struct ins_step *step)
 
 /* Steps that are not steady gait are counted, by reason, and left out.  A
  * steady step is held back one step: when the foot's next step is
- * irregular (standing, a stop), the held one was the last of the bout, a
- * termination step that slows down into the stop, and is left out too. */
+ * irregular (standing, a stop) or starts a new bout, the held one was the
+ * last of the bout, a termination step that slows down into the stop, and
+ * is left out too (steps read back from a session carry that as
+ * INS_STEP_TERMINATION already, ins_step_delay). */
 void ins_summary_acc_add(struct ins_summary_acc *acc, const struct ins_step *step)
 {
 	ins_summary_acc_add_chosen(acc, step, INS_CHOICE_AUTO);
+}
+
+void ins_step_delay_init(struct ins_step_delay *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+int ins_step_delay_push(struct ins_step_delay *d, const struct ins_step *step, struct ins_step *out)
+{
+	unsigned foot = step->foot;
+	int released = 0;
+
+	if (foot >= INS_FOOT_COUNT) {
+		*out = *step;
+		return 1;
+	}
+	if (d->have[foot]) {
+		*out = d->held[foot];
+		/* an irregular step (standing, a pivot) is not a step of the bout */
+		if (ins_step_follows_stop(step) && !(out->flags & INS_STEP_IRREGULAR))
+			out->flags |= INS_STEP_TERMINATION;
+		released = 1;
+	}
+	d->held[foot] = *step;
+	d->have[foot] = 1;
+	return released;
+}
+
+int ins_step_delay_flush(struct ins_step_delay *d, struct ins_step *out)
+{
+	unsigned foot = INS_FOOT_LEFT;
+
+	if (!d->have[INS_FOOT_LEFT] ||
+	    (d->have[INS_FOOT_RIGHT] && d->held[INS_FOOT_RIGHT].contact_us < d->held[INS_FOOT_LEFT].contact_us))
+		foot = INS_FOOT_RIGHT;
+	if (!d->have[foot])
+		return 0;
+	*out = d->held[foot];
+	d->have[foot] = 0;
+	return 1;
 }
 
 /* The held-back step of the foot goes into the statistics (walking went
@@ -108,7 +150,7 @@ static int add_user_choice(struct ins_summary_acc *acc, const struct ins_step *s
 	unsigned foot = step->foot;
 
 	if (choice == INS_CHOICE_TRIMMED || choice == INS_CHOICE_EXCLUDE) {
-		settle_pending(acc, foot, (step->flags & INS_STEP_IRREGULAR) != 0);
+		settle_pending(acc, foot, ins_step_follows_stop(step));
 		acc->excluded[foot]++;
 		acc->trimmed[foot] += choice == INS_CHOICE_TRIMMED;
 		acc->user_excluded[foot] += choice == INS_CHOICE_EXCLUDE;
@@ -134,7 +176,7 @@ void ins_summary_acc_add_chosen(struct ins_summary_acc *acc, const struct ins_st
 	acc->gaps[foot] += (step->flags & INS_STEP_GAP) != 0;
 	if (add_user_choice(acc, step, choice))
 		return;
-	settle_pending(acc, foot, (step->flags & INS_STEP_IRREGULAR) != 0);
+	settle_pending(acc, foot, ins_step_follows_stop(step));
 	if (ins_step_steady(step)) {
 		acc->pending[foot] = *step;
 		acc->have_pending[foot] = 1;
@@ -143,6 +185,8 @@ void ins_summary_acc_add_chosen(struct ins_summary_acc *acc, const struct ins_st
 	acc->excluded[foot]++;
 	acc->initiation[foot] += (step->flags & INS_STEP_INITIATION) != 0;
 	acc->irregular[foot] += (step->flags & INS_STEP_IRREGULAR) != 0;
+	/* as the held-back steps above: only a step steady but for its end */
+	acc->termination[foot] += (step->flags & INS_STEP_NOT_STEADY) == INS_STEP_TERMINATION;
 }
 
 static void stats_of(const struct running *r, struct ins_metric_stats *st)

@@ -34,6 +34,7 @@ struct analyze_run {
 	struct ins_layout *layout[INS_FOOT_COUNT];
 	struct ins_analysis *ana;
 	struct ins_summary_acc *acc;
+	struct ins_step_delay delay; /* steps waiting for their termination flag */
 	struct ins_import_tally tally;
 	char err[1024];
 };
@@ -267,15 +268,29 @@ static int analyze_print_step(const struct analyze_run *r, const struct ins_step
 	return fwrite(line, 1, (size_t)n + 1, r->out) == (size_t)n + 1 ? 0 : -1;
 }
 
+/* Steps are printed through the termination delay (ins_step_delay): a
+ * foot's step once the foot's next one is known, the last ones at the end
+ * of the file (analyze_flush_steps). */
 static int analyze_take_step(void *arg, const struct ins_step *step, char *err, size_t errlen)
 {
 	struct analyze_run *r = arg;
+	struct ins_step out;
 
 	ins_summary_acc_add(r->acc, step);
-	if (analyze_print_step(r, step) < 0) {
+	if (ins_step_delay_push(&r->delay, step, &out) && analyze_print_step(r, &out) < 0) {
 		snprintf(err, errlen, "cannot write the results: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+static int analyze_flush_steps(struct analyze_run *r)
+{
+	struct ins_step out;
+
+	while (ins_step_delay_flush(&r->delay, &out))
+		if (analyze_print_step(r, &out) < 0)
+			return -1;
 	return 0;
 }
 
@@ -361,6 +376,10 @@ int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, cons
 	/* Print the summary of what was read even when the file turns bad
 	 * later: the steps before the bad line are real results. */
 	rc = analyze_frames(&r);
+	if (analyze_flush_steps(&r) < 0 && rc == 0) {
+		snprintf(r.err, sizeof r.err, "cannot write the results: %s", strerror(errno));
+		rc = -1;
+	}
 	if (analyze_print_summary(&r, &sum) < 0 && rc == 0) {
 		snprintf(r.err, sizeof r.err, "cannot write the summary: %s", strerror(errno));
 		rc = -1;

@@ -33,6 +33,7 @@ struct ins_export {
 	int header_done, done, failed;
 	struct ins_replay *rp;          /* frames */
 	sqlite3_stmt *steps;            /* steps */
+	struct ins_step_delay delay;    /* steps: termination flags */
 	struct metric_map map;
 	struct ins_error err;
 };
@@ -202,20 +203,38 @@ static int frames_more(struct ins_export *ex)
 
 /* ---- steps and summary ----------------------------------------------------------- */
 
+static int step_row(struct ins_export *ex, const struct ins_step *step)
+{
+	char line[INS_STEP_CSV_MAX];
+	int n;
+
+	if ((n = ins_step_csv_row(step, line, sizeof(line))) < 0 || outf(ex, "%s\n", line) < 0) {
+		ins_error_msg(&ex->err, "session %lld: a step could not be written as CSV", (long long)ex->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Rows pass through the termination delay (ins_step_delay), which hands a
+ * foot's step on once the foot's next step is read. */
 static int steps_more(struct ins_export *ex)
 {
 	char line[INS_STEP_CSV_MAX];
-	struct ins_step step;
+	struct ins_step step, out;
 	int src, n;
 
 	if (!ex->header_done) {
 		if ((n = ins_step_csv_header(line, sizeof(line))) < 0 || outf(ex, "%s\n", line) < 0)
 			return -1;
+		ins_step_delay_init(&ex->delay);
 		ex->header_done = 1;
 	}
 	while (ex->len < EXPORT_BATCH_BYTES) {
 		src = sqlite3_step(ex->steps);
 		if (src == SQLITE_DONE) {
+			while (ins_step_delay_flush(&ex->delay, &out))
+				if (step_row(ex, &out) < 0)
+					return -1;
 			ex->done = 1;
 			return 0;
 		}
@@ -225,12 +244,12 @@ static int steps_more(struct ins_export *ex)
 		if (set != ex->map.set_id && store_metric_map(ex->db, set, &ex->map, &ex->err) < 0)
 			return -1;
 		memset(&step, 0, sizeof(step));
-		if (store_unpack_step(ex->steps, 1, &ex->map, &step) < 0 ||
-		    (n = ins_step_csv_row(&step, line, sizeof(line))) < 0 || outf(ex, "%s\n", line) < 0) {
-			ins_error_msg(&ex->err, "session %lld: a step could not be written as CSV",
-				 (long long)ex->id);
+		if (store_unpack_step(ex->steps, 1, &ex->map, &step) < 0) {
+			ins_error_msg(&ex->err, "session %lld: a step row has metrics of the wrong size", (long long)ex->id);
 			return -1;
 		}
+		if (ins_step_delay_push(&ex->delay, &step, &out) && step_row(ex, &out) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -113,9 +113,11 @@ int store_each_step(sqlite3 *db, int64_t session_id,
 {
 	sqlite3_stmt *q = NULL;
 	struct metric_map map = { .set_id = -1 };
-	struct ins_step step;
+	struct ins_step step, out;
+	struct ins_step_delay delay;
 	int src, rc = 0;
 
+	ins_step_delay_init(&delay);
 	src = sqlite3_prepare_v2(db, "SELECT metric_set, foot, idx, flags, contact_us, toe_off_us, metrics "
 				 "FROM steps WHERE session_id = ? ORDER BY id", -1, &q, NULL);
 	if (src == SQLITE_OK)
@@ -131,12 +133,14 @@ int store_each_step(sqlite3 *db, int64_t session_id,
 			rc = INS_EIO;
 			goto out;
 		}
-		if ((rc = fn(ctx, &step)) < 0)
+		if (ins_step_delay_push(&delay, &step, &out) && (rc = fn(ctx, &out)) < 0)
 			goto out;
 		src = SQLITE_OK;
 	}
 	if (src != SQLITE_DONE)
 		rc = store_sql_error(src, db, "reading steps", err);
+	while (rc >= 0 && ins_step_delay_flush(&delay, &out))
+		rc = fn(ctx, &out);
 out:
 	sqlite3_finalize(q);
 	return rc;

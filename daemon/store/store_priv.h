@@ -234,7 +234,9 @@ struct metric_map {
 int store_metric_map(sqlite3 *db, int64_t set_id, struct metric_map *map, struct ins_error *err);
 int store_unpack_step(sqlite3_stmt *row, int first_col, const struct metric_map *map, struct ins_step *out);
 char *store_metric_names(void);
-/* Reads steps of a session (ordered by contact) and calls fn for each. */
+/* Reads steps of a session (ordered by contact) and calls fn for each,
+ * termination flags added (ins_step_delay: a foot's step comes once the
+ * foot's next one is read). */
 int store_each_step(sqlite3 *db, int64_t session_id,
 		    int (*fn)(void *ctx, const struct ins_step *step), void *ctx, struct ins_error *err);
 

@@ -158,13 +158,17 @@ enum ins_step_flags {
 	/* Not steady-state gait (docs/analysis.md "Steady-state steps"): */
 	INS_STEP_INITIATION = 1u << 2, /* first step of a walking bout: no stride
 				       * before it (start, or after standing) */
-	INS_STEP_IRREGULAR = 1u << 3   /* stance or stride far from the foot's
+	INS_STEP_IRREGULAR = 1u << 3,  /* stance or stride far from the foot's
 				       * recent steps: standing, shuffling,
 				       * stopping, turning */
+	INS_STEP_TERMINATION = 1u << 4 /* last step of a walking bout, itself
+				       * not irregular: the foot's next step is
+				       * irregular or starts a new bout (set by
+				       * ins_step_delay) */
 };
 /* Steps with any of these flags stay in step lists and exports (the flags
  * say why) but are left out of summaries, symmetry and trends. */
-#define INS_STEP_NOT_STEADY (INS_STEP_GAP | INS_STEP_INITIATION | INS_STEP_IRREGULAR)
+#define INS_STEP_NOT_STEADY (INS_STEP_GAP | INS_STEP_INITIATION | INS_STEP_IRREGULAR | INS_STEP_TERMINATION)
 
 struct ins_step {
 	uint8_t foot;
@@ -174,6 +178,28 @@ struct ins_step {
 	int64_t toe_off_us;
 	double m[INS_M_COUNT];    /* indexed by enum ins_step_metric */
 };
+
+/* 1 when `next`, a foot's step, says that walking stopped between it and
+ * the foot's step before it: the one before was the last of its bout. */
+static inline int ins_step_follows_stop(const struct ins_step *next)
+{
+	return (next->flags & (INS_STEP_IRREGULAR | INS_STEP_INITIATION)) != 0;
+}
+
+/* Termination is known only once the foot's next step is: lists and
+ * exports pass their steps through this one-step delay per foot, which
+ * hands each step on, INS_STEP_TERMINATION added when it ended a bout, as
+ * the foot's next step arrives; ins_step_delay_flush() hands on the held
+ * ones at the end (nothing says walking stopped after them). */
+struct ins_step_delay {
+	struct ins_step held[INS_FOOT_COUNT];
+	uint8_t have[INS_FOOT_COUNT];
+};
+void ins_step_delay_init(struct ins_step_delay *d);
+/* 1 when *out got the foot's previous step. */
+int ins_step_delay_push(struct ins_step_delay *d, const struct ins_step *step, struct ins_step *out);
+/* 1 when *out got a held step, the earliest first; 0 when none is left. */
+int ins_step_delay_flush(struct ins_step_delay *d, struct ins_step *out);
 
 /* 1 when the step counts in summaries: steady-state gait. */
 static inline int ins_step_steady(const struct ins_step *step)

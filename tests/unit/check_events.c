@@ -107,6 +107,32 @@ static void feed_profile(const struct profile *p, struct run *r)
 	fixture_free(l);
 }
 
+/* Fills a frame's raw counts (all zero on entry) at t ms; returns 0 to
+ * leave the frame out, a lost frame whose sequence number is used up. */
+typedef int (*counts_fill_fn)(int t, uint16_t *counts, const void *ctx);
+
+/* Feed the left foot frames of n raw counts every DT_MS from -QUIET_MS
+ * while t < end_ms, collecting events, steps and counters in r. */
+static void feed_counts(struct ins_analysis *ana, unsigned n, int end_ms, counts_fill_fn fill, const void *ctx,
+			struct run *r)
+{
+	static uint16_t counts[INS_MAX_SENSORS];
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = n, .values = counts };
+	struct ins_frame_metrics fm;
+
+	ck_assert_uint_le(n, INS_MAX_SENSORS);
+	memset(r, 0, sizeof(*r));
+	for (int t = -QUIET_MS; t < end_ms; t += DT_MS, f.seq++) {
+		memset(counts, 0, n * sizeof counts[0]);
+		if (!fill(t, counts, ctx))
+			continue;
+		f.t_us = (int64_t)t * 1000;
+		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
+		collect(ana, &fm, r);
+	}
+	ins_analysis_stats(ana, &r->stats);
+}
+
 /* A square-pulse gait on the medial heel sensor, the right foot offset_ms
  * behind the left. */
 static void gait_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
@@ -280,6 +306,136 @@ START_TEST(walking_then_standing)
 }
 END_TEST
 
+/* A scripted walk on the medial heel sensor: each foot's loaded stretches
+ * [from, to] ms (frames included) at their force, 0 N in between. */
+struct segment {
+	int from_ms, to_ms;
+	float force_n;
+};
+struct script {
+	const struct segment *seg[INS_FOOT_COUNT];
+	unsigned n[INS_FOOT_COUNT];
+};
+
+static void script_fill(struct ins_analysis *ana, unsigned foot, int t, float kpa[FX_N], const void *ctx)
+{
+	const struct script *sc = ctx;
+
+	(void)ana;
+	for (unsigned k = 0; k < sc->n[foot]; k++)
+		if (t >= sc->seg[foot][k].from_ms && t <= sc->seg[foot][k].to_ms)
+			kpa[FX_HEEL_M] = sc->seg[foot][k].force_n;
+}
+
+/* Every step of `foot` in r: contact where its stretch begins and toe-off
+ * where it ends (the square-pulse offsets), each to within 1 us, and the
+ * flags expected[k] on the foot's step k; n_expected steps in all. */
+static void assert_script_steps(const struct run *r, unsigned foot, const struct segment *stance,
+				const uint32_t *expected, unsigned n_expected)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct ins_step *s = &r->steps[i];
+		if (s->foot != foot)
+			continue;
+		ck_assert_uint_lt(k, n_expected);
+		ck_assert_int_eq(s->contact_us, (int64_t)llround((stance[k].from_ms - DT_MS + CONTACT_AFTER_MS) * 1000));
+		ck_assert_int_eq(s->toe_off_us, (int64_t)llround((stance[k].to_ms + TOE_OFF_AFTER_MS) * 1000));
+		ck_assert_msg(s->flags == expected[k], "%s step %u: flags %u, expected %u", ins_foot_name(foot), k,
+			      (unsigned)s->flags, (unsigned)expected[k]);
+		k++;
+	}
+	ck_assert_uint_eq(k, n_expected);
+}
+
+/* Standing before and after walking.  Both feet stand (left 450 N, right
+ * 350 N) for 5 s; at 5000 ms the left lifts and the right takes the whole
+ * weight; 1 s strides follow (left stances 5400-5990 ms + k s, right
+ * 5900-6490 + k s); at 15200 ms the left lands into standing and the right,
+ * in stance since 14900, stays there.  No step comes from the standing: the
+ * right stance the walk opens with began before the foot was seen unloaded,
+ * and the two stances that end in standing never end.  Every other stance
+ * is a step with its events at the square-pulse times; the first of each
+ * foot is INITIATION, the rest steady. */
+#define STAND_WALK_STRIDES_L 10
+#define STAND_WALK_STRIDES_R 9
+static struct segment stand_walk_l[STAND_WALK_STRIDES_L + 2], stand_walk_r[STAND_WALK_STRIDES_R + 4];
+
+static void stand_walk_script(struct script *sc)
+{
+	unsigned nl = 0, nr = 0;
+
+	stand_walk_l[nl++] = (struct segment){ -QUIET_MS, 4990, 450 };
+	for (int k = 0; k < STAND_WALK_STRIDES_L; k++)
+		stand_walk_l[nl++] = (struct segment){ 5400 + 1000 * k, 5990 + 1000 * k, 800 };
+	stand_walk_l[nl++] = (struct segment){ 15200, 25000, 450 };
+	stand_walk_r[nr++] = (struct segment){ -QUIET_MS, 4990, 350 };
+	stand_walk_r[nr++] = (struct segment){ 5000, 5490, 800 };
+	for (int k = 0; k < STAND_WALK_STRIDES_R; k++)
+		stand_walk_r[nr++] = (struct segment){ 5900 + 1000 * k, 6490 + 1000 * k, 800 };
+	stand_walk_r[nr++] = (struct segment){ 14900, 15190, 800 };
+	stand_walk_r[nr++] = (struct segment){ 15200, 25000, 350 };
+	*sc = (struct script){ { stand_walk_l, stand_walk_r }, { nl, nr } };
+}
+
+START_TEST(standing_before_and_after_walking)
+{
+	static struct run r;
+	struct script sc;
+	uint32_t flags_l[STAND_WALK_STRIDES_L] = { INS_STEP_INITIATION }, flags_r[STAND_WALK_STRIDES_R] = {
+		INS_STEP_INITIATION
+	};
+
+	stand_walk_script(&sc);
+	const struct profile p = { .feet_mask = 3, .duration_ms = 25000, .fill = script_fill, .ctx = &sc };
+	feed_profile(&p, &r);
+	assert_script_steps(&r, INS_FOOT_LEFT, stand_walk_l + 1, flags_l, STAND_WALK_STRIDES_L);
+	assert_script_steps(&r, INS_FOOT_RIGHT, stand_walk_r + 2, flags_r, STAND_WALK_STRIDES_R);
+	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_LEFT], STAND_WALK_STRIDES_L);
+	ck_assert_uint_eq(r.toe_off_flags[INS_FOOT_RIGHT], STAND_WALK_STRIDES_R + 1);
+}
+END_TEST
+
+/* A pivot turn: 1 s strides (stances 590 ms of frames), then the left foot
+ * (inside the turn) pivots, loaded from 5000 to 6190 ms while the right
+ * steps on through it, and walking goes on from the left's next contact at
+ * 7000.  Detected: the pivot's stance (1199.25 ms against a median of
+ * 609.25 ms, over 1.5 times) and the next left stride (2000 ms against 1000)
+ * are IRREGULAR, the left step before the pivot TERMINATION once read
+ * back; everything else steady, every event at its square-pulse time. */
+static const struct segment turn_l[] = { { 0, 590, 800 },     { 1000, 1590, 800 }, { 2000, 2590, 800 },
+					 { 3000, 3590, 800 }, { 4000, 4590, 800 }, { 5000, 6190, 800 },
+					 { 7000, 7590, 800 }, { 8000, 8590, 800 }, { 9000, 9590, 800 },
+					 { 10000, 10590, 800 } };
+static const struct segment turn_r[] = { { 500, 1090, 800 },  { 1500, 2090, 800 }, { 2500, 3090, 800 },
+					 { 3500, 4090, 800 }, { 4500, 5090, 800 }, { 5500, 6090, 800 },
+					 { 6500, 7090, 800 }, { 7500, 8090, 800 }, { 8500, 9090, 800 },
+					 { 9500, 10090, 800 } };
+
+START_TEST(pivot_turn_flags_its_steps)
+{
+	static struct run r;
+	const struct script sc = { { turn_l, turn_r }, { 10, 10 } };
+	const struct profile p = { .feet_mask = 3, .duration_ms = 11000, .fill = script_fill, .ctx = &sc };
+	const uint32_t flags_l[10] = { INS_STEP_INITIATION, 0, 0, 0, 0, INS_STEP_IRREGULAR, INS_STEP_IRREGULAR };
+	const uint32_t flags_r[10] = { INS_STEP_INITIATION };
+
+	struct ins_step_delay d;
+	struct ins_step out;
+
+	feed_profile(&p, &r);
+	assert_script_steps(&r, INS_FOOT_LEFT, turn_l, flags_l, 10);
+	assert_script_steps(&r, INS_FOOT_RIGHT, turn_r, flags_r, 10);
+	/* read back one step late: the step before the pivot ended a bout */
+	ins_step_delay_init(&d);
+	for (unsigned k = 0; k < r.n; k++)
+		if (ins_step_delay_push(&d, &r.steps[k], &out))
+			ck_assert_uint_eq(out.flags & INS_STEP_TERMINATION,
+					  out.foot == INS_FOOT_LEFT && out.index == 4 ? INS_STEP_TERMINATION : 0);
+}
+END_TEST
+
 /* A contact that bounces (unloaded for one frame 30 ms in) and a stance
  * with a 60 ms dip to 10 % are each one step: the reload comes before any
  * swing could have happened. */
@@ -315,41 +471,33 @@ END_TEST
 /* A raw footswitch (12-bit counts) whose unloaded level drifts from 200 to
  * 900 counts over 60 s (a third of the 2000-count step) while walking:
  * every stride is found and timed to within 1 ms, and one frame lost in
- * mid-stance is counted but bridged. */
+ * mid-stance (30010 ms) is counted but bridged. */
+static int drifting_fill(int t, uint16_t *counts, const void *ctx)
+{
+	int phase = t % 1100;
+
+	(void)ctx;
+	counts[0] = (uint16_t)(200 + 700.0 * t / 60000 + (t >= 10 && phase >= 10 && phase <= 700 ? 2000 : 0));
+	return t != 30010;
+}
+
 START_TEST(raw_signal_with_baseline_drift)
 {
 	struct ins_layout *l = fixture_footswitch();
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana;
-	struct ins_frame_metrics fm;
 	static struct run r;
 	char err[256];
-	uint32_t seq = 0;
 
 	ana = ins_analysis_new(&cfg, err, sizeof err);
 	ck_assert_ptr_nonnull(ana);
-	memset(&r, 0, sizeof r);
-	for (int t = -QUIET_MS; t <= 60000; t += DT_MS) {
-		int phase = t % 1100;
-		uint16_t counts = (uint16_t)(200 + 700.0 * t / 60000 + (t >= 10 && phase >= 10 && phase <= 700 ? 2000 : 0));
-		struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq++, .t_us = (int64_t)t * 1000,
-				       .values = &counts };
-		if (t == 30010)
-			continue; /* one frame lost mid-stance (the sequence number jumps) */
-		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		collect(ana, &fm, &r);
-	}
+	feed_counts(ana, 1, 60000 + DT_MS, drifting_fill, NULL, &r);
 	ck_assert_uint_eq(r.n, 54);
-	for (unsigned k = 0; k < r.n; k++) {
-		int lost_here = r.steps[k].contact_us < 30010000 && r.steps[k].toe_off_us > 30010000;
-		/* the first step has no stride: the start of the walk; one frame
-		 * lost in mid-stance is bridged, the step stays steady */
-		(void)lost_here;
+	/* the first step has no stride: the start of the walk; one frame lost
+	 * in mid-stance is bridged, the step stays steady */
+	for (unsigned k = 0; k < r.n; k++)
 		ck_assert_uint_eq(r.steps[k].flags, k == 0 ? INS_STEP_INITIATION : 0);
-	}
-	struct ins_analysis_stats stats;
-	ins_analysis_stats(ana, &stats);
-	ck_assert_uint_eq(stats.gaps[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(r.stats.gaps[INS_FOOT_LEFT], 1);
 	for (unsigned k = 1; k < r.n; k++) {
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STRIDE_MS], 1100, 1.0);
 		ck_assert_double_eq_tol(r.steps[k].m[INS_M_STANCE_MS], 709.25, 1.0);
@@ -887,6 +1035,21 @@ START_TEST(standing_with_weight_shifts_then_walking)
 }
 END_TEST
 
+enum { BAD_SILENT = 1, BAD_SATURATED = 2, BAD_STUCK = 4, LIGHT_HEEL_L = 8 };
+
+/* One frame of the walk below; ctx is its bad_mask. */
+static int health_fill(int t, uint16_t *counts, const void *ctx)
+{
+	int bad_mask = *(const int *)ctx, stance = t >= 0 && t % 1000 <= 500;
+
+	counts[FX_HEEL_M] = stance ? 400 : 0;
+	counts[FX_HEEL_L] = stance ? ((bad_mask & LIGHT_HEEL_L) ? 20 : 300) : 0;
+	counts[FX_MID] = stance && !(bad_mask & BAD_SILENT) ? 120 : 0;
+	counts[FX_FORE] = stance ? ((bad_mask & BAD_SATURATED) ? 4095 : 500) : 0;
+	counts[FX_TOES] = (bad_mask & BAD_STUCK) ? (stance ? 250 : 50) : stance ? 200 : 0;
+	return 1;
+}
+
 /* Sensor health over a raw-count walk on the five-sensor fixture (gain 1
  * kPa per count, saturation 4095 counts = 4095 kPa): 1 s strides, stance
  * 0-500 ms.  bad_mask picks the faults: the midfoot sensor reads 0 in every
@@ -895,33 +1058,17 @@ END_TEST
  * LIGHT_HEEL_L leaves the lateral heel, one of the midfoot sensor's four
  * neighbours, at 20 kPa: in contact, but not clearly loaded (30 kPa).
  * Returns the number of flagged sensors; flags gets each sensor's bits. */
-enum { BAD_SILENT = 1, BAD_SATURATED = 2, BAD_STUCK = 4, LIGHT_HEEL_L = 8 };
 static unsigned health_walk(int bad_mask, int strides, uint8_t flags[FX_N])
 {
 	struct ins_layout *l = fixture_sparse5(0);
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
-	struct ins_step st;
-	uint16_t counts[FX_N];
-	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FX_N, .values = counts };
-	unsigned flagged, steps = 0;
+	static struct run r;
+	unsigned flagged;
 
 	ck_assert_ptr_nonnull(ana);
-	for (int t = -QUIET_MS; t < strides * 1000; t += DT_MS) {
-		int stance = t >= 0 && t % 1000 <= 500;
-		counts[FX_HEEL_M] = stance ? 400 : 0;
-		counts[FX_HEEL_L] = stance ? ((bad_mask & LIGHT_HEEL_L) ? 20 : 300) : 0;
-		counts[FX_MID] = stance && !(bad_mask & BAD_SILENT) ? 120 : 0;
-		counts[FX_FORE] = stance ? ((bad_mask & BAD_SATURATED) ? 4095 : 500) : 0;
-		counts[FX_TOES] = (bad_mask & BAD_STUCK) ? (stance ? 250 : 50) : stance ? 200 : 0;
-		f.t_us = (int64_t)t * 1000;
-		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		f.seq++;
-		while (ins_analysis_next_step(ana, &st))
-			steps++;
-	}
-	ck_assert_uint_eq(steps, (unsigned)strides);
+	feed_counts(ana, FX_N, strides * 1000, health_fill, &bad_mask, &r);
+	ck_assert_uint_eq(r.n, (unsigned)strides);
 	memset(flags, 0xff, FX_N);
 	flagged = ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags);
 	ck_assert_uint_eq(ins_analysis_sensor_flags(ana, INS_FOOT_RIGHT, flags + FX_N), 0); /* no layout */
@@ -1102,29 +1249,26 @@ END_TEST
 /* The grid path: the engine hands each step's footprint to the tracker.
  * One walk of 25 strides on the 5 x 12 grid: in stance each cell reads
  * stance_counts[cell], in swing 0.  Returns the number of flagged cells. */
+static int grid_fill(int t, uint16_t *counts, const void *ctx)
+{
+	const uint16_t *stance_counts = ctx;
+
+	if (t >= 0 && t % 1000 <= 500)
+		memcpy(counts, stance_counts, FXG_W * FXG_H * sizeof counts[0]);
+	return 1;
+}
+
 static unsigned grid_health_walk(const uint16_t *stance_counts, uint8_t *flags)
 {
 	struct ins_layout *l = fixture_grid();
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
-	struct ins_step st;
-	uint16_t counts[FXG_W * FXG_H];
-	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = FXG_W * FXG_H, .values = counts };
-	unsigned steps = 0, flagged;
+	static struct run r;
+	unsigned flagged;
 
 	ck_assert_ptr_nonnull(ana);
-	for (int t = -QUIET_MS; t < 25000; t += DT_MS) {
-		int stance = t >= 0 && t % 1000 <= 500;
-		for (unsigned i = 0; i < FXG_W * FXG_H; i++)
-			counts[i] = stance ? stance_counts[i] : 0;
-		f.t_us = (int64_t)t * 1000;
-		ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		f.seq++;
-		while (ins_analysis_next_step(ana, &st))
-			steps++;
-	}
-	ck_assert_uint_eq(steps, 25);
+	feed_counts(ana, FXG_W * FXG_H, 25000, grid_fill, stance_counts, &r);
+	ck_assert_uint_eq(r.n, 25);
 	flagged = ins_analysis_sensor_flags(ana, INS_FOOT_LEFT, flags);
 	ins_analysis_free(ana);
 	fixture_free(l);
@@ -1274,31 +1418,45 @@ static double shape_at(const struct shape *sh, int t)
 	return a->v + (b->v - a->v) * (p - a->phase_ms) / (double)(b->phase_ms - a->phase_ms);
 }
 
+static int shape_lost(const struct shape *sh, int t)
+{
+	return t >= sh->lost_from_ms && t < sh->lost_from_ms + sh->lost_n * DT_MS;
+}
+
+static int shape_fill(int t, uint16_t *counts, const void *ctx)
+{
+	const struct shape *sh = ctx;
+
+	counts[0] = (uint16_t)lround(shape_at(sh, t));
+	return !shape_lost(sh, t);
+}
+
+/* The calibrated fixture's medial heel sensor in kPa (== N). */
+static void feed_shape_kpa(struct ins_analysis *ana, const struct shape *sh, int duration_ms, struct run *r)
+{
+	struct ins_frame_metrics fm;
+
+	memset(r, 0, sizeof(*r));
+	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS) {
+		float kpa[FX_N] = { [FX_HEEL_M] = (float)shape_at(sh, t) };
+		if (shape_lost(sh, t))
+			continue;
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
+		collect(ana, &fm, r);
+	}
+}
+
 static void run_shape(const struct shape *sh, int duration_ms, struct run *r)
 {
 	struct ins_layout *l = sh->raw ? fixture_footswitch() : fixture_sparse5(0);
 	struct ins_analysis_config cfg = { .layout = { l, NULL } };
 	struct ins_analysis *ana = ins_analysis_new(&cfg, NULL, 0);
-	struct ins_frame_metrics fm;
-	uint32_t seq = 0;
 
 	ck_assert_ptr_nonnull(ana);
-	memset(r, 0, sizeof(*r));
-	for (int t = -QUIET_MS; t <= duration_ms; t += DT_MS, seq++) {
-		double v = shape_at(sh, t);
-		if (t >= sh->lost_from_ms && t < sh->lost_from_ms + sh->lost_n * DT_MS)
-			continue;
-		if (sh->raw) {
-			uint16_t counts = (uint16_t)lround(v);
-			struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 1, .seq = seq, .t_us = (int64_t)t * 1000,
-					       .values = &counts };
-			ck_assert_int_eq(ins_analysis_feed(ana, &f, &fm), 0);
-		} else {
-			float kpa[FX_N] = { [FX_HEEL_M] = (float)v };
-			ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, (int64_t)t * 1000, kpa, FX_N, &fm), 0);
-		}
-		collect(ana, &fm, r);
-	}
+	if (sh->raw)
+		feed_counts(ana, 1, duration_ms + DT_MS, shape_fill, sh, r);
+	else
+		feed_shape_kpa(ana, sh, duration_ms, r);
 	ins_analysis_free(ana);
 	fixture_free(l);
 }
@@ -1496,6 +1654,8 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, one_foot_alone);
 	tcase_add_test(tc, standing_still_makes_no_steps);
 	tcase_add_test(tc, walking_then_standing);
+	tcase_add_test(tc, standing_before_and_after_walking);
+	tcase_add_test(tc, pivot_turn_flags_its_steps);
 	tcase_add_test(tc, bounce_and_dip_do_not_double_trigger);
 	tcase_add_test(tc, raw_signal_with_baseline_drift);
 	tcase_add_test(tc, slow_unloading_tail_does_not_move_toe_off);

@@ -1440,7 +1440,8 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	struct ins_analysis *ana;
 	struct ins_import_frame f;
 	struct ins_frame_metrics fm;
-	struct ins_step step;
+	struct ins_step step, out;
+	struct ins_step_delay delay;
 	json_t *direct = json_array(), *steps, *j;
 	int64_t frames = 0, id = 0;
 	int rc;
@@ -1462,12 +1463,17 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	}
 	ana = ins_analysis_new(&acfg, err.msg, sizeof(err.msg));
 	ck_assert_msg(ana != NULL, "%s", err.msg);
+	/* steps read back carry their termination flags: through the delay */
+	ins_step_delay_init(&delay);
 	while ((rc = ins_import_next(imp, &f, err.msg, sizeof(err.msg))) == 1) {
 		ck_assert_msg(ins_import_feed(imp, ana, layout[f.foot], &f, &fm, err.msg, sizeof(err.msg)) == 0, "%s", err.msg);
 		frames++;
 		while (ins_analysis_next_step(ana, &step))
-			json_array_append_new(direct, ins_step_json(&step));
+			if (ins_step_delay_push(&delay, &step, &out))
+				json_array_append_new(direct, ins_step_json(&out));
 	}
+	while (ins_step_delay_flush(&delay, &out))
+		json_array_append_new(direct, ins_step_json(&out));
 	ck_assert_msg(rc == 0, "%s", err.msg);
 	ins_analysis_free(ana);
 	ins_import_close(imp);

@@ -22,6 +22,64 @@ static void make_step(struct ins_step *st, unsigned foot, unsigned index, double
 	st->toe_off_us = st->contact_us + 600000;
 }
 
+/* A walk, a pivot, more walking, a stop of 10 s and a new walk on the left
+ * foot, three steps of the right, fed interleaved through the termination
+ * delay: each step comes out once the foot's next one is in, the step
+ * before the irregular pivot and the step before the new walk's initiation
+ * flagged TERMINATION, nothing else changed; the held last steps come out
+ * at the end, earliest first, unflagged.  A summary of the delayed steps
+ * equals the summary of the same steps as they came (which holds steps
+ * back itself). */
+static const unsigned delay_flags_in[9] = { INS_STEP_INITIATION, 0, 0, 0, INS_STEP_IRREGULAR,
+					    0, 0, INS_STEP_INITIATION, 0 };
+static const unsigned delay_flags_out[9] = { INS_STEP_INITIATION, 0, 0, INS_STEP_TERMINATION,
+					     INS_STEP_IRREGULAR, 0, INS_STEP_TERMINATION, INS_STEP_INITIATION, 0 };
+
+START_TEST(termination_is_flagged_one_step_late)
+{
+	struct ins_summary_acc *live = ins_summary_acc_new(), *back = ins_summary_acc_new();
+	struct ins_summary a, b;
+	struct ins_step_delay d;
+	struct ins_step st, out, seen[12];
+	unsigned n = 0;
+
+	ins_step_delay_init(&d);
+	for (unsigned k = 0; k < 12; k++) {
+		unsigned foot = k < 6 ? k % 2 : INS_FOOT_LEFT, index = k < 6 ? k / 2 : k - 3;
+		make_step(&st, foot, index, (k < 9 ? k : k + 10) / 60.0);
+		st.m[INS_M_STANCE_MS] = 600 + 10 * k;
+		st.flags = foot == INS_FOOT_LEFT ? delay_flags_in[index] : (index ? 0 : INS_STEP_INITIATION);
+		ins_summary_acc_add(live, &st);
+		if (ins_step_delay_push(&d, &st, &out))
+			seen[n++] = out;
+	}
+	while (ins_step_delay_flush(&d, &out))
+		seen[n++] = out;
+	ck_assert_uint_eq(n, 12);
+	ck_assert_int_eq(seen[10].foot, INS_FOOT_RIGHT); /* flushed earliest first */
+	ck_assert_int_eq(seen[11].foot, INS_FOOT_LEFT);
+	for (unsigned k = 0; k < n; k++) {
+		unsigned want = seen[k].foot == INS_FOOT_LEFT ? delay_flags_out[seen[k].index]
+							      : (seen[k].index ? 0 : INS_STEP_INITIATION);
+		ck_assert_msg(seen[k].flags == want, "%s step %u: flags %u, expected %u", ins_foot_name(seen[k].foot),
+			      seen[k].index, seen[k].flags, want);
+		ins_summary_acc_add(back, &seen[k]);
+	}
+	ins_summary_acc_finish(live, &a);
+	ins_summary_acc_finish(back, &b);
+	ck_assert_uint_eq(a.termination_steps[INS_FOOT_LEFT], 2);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		ck_assert_uint_eq(a.excluded_steps[foot], b.excluded_steps[foot]);
+		ck_assert_uint_eq(a.termination_steps[foot], b.termination_steps[foot]);
+		ck_assert_uint_eq(a.foot[foot][INS_M_STANCE_MS].n, b.foot[foot][INS_M_STANCE_MS].n);
+		ck_assert_double_eq_tol(a.foot[foot][INS_M_STANCE_MS].mean, b.foot[foot][INS_M_STANCE_MS].mean, 1e-9);
+	}
+	ck_assert_uint_eq(a.foot[INS_FOOT_LEFT][INS_M_STANCE_MS].n, 4);
+	ins_summary_acc_free(live);
+	ins_summary_acc_free(back);
+}
+END_TEST
+
 START_TEST(mean_sd_cv_and_symmetry)
 {
 	struct ins_summary_acc *acc = ins_summary_acc_new();
@@ -470,6 +528,7 @@ Suite *ins_suite_summary(void)
 
 	tcase_add_test(tc, mean_sd_cv_and_symmetry);
 	tcase_add_test(tc, steps_that_are_not_steady_gait_are_left_out);
+	tcase_add_test(tc, termination_is_flagged_one_step_late);
 	tcase_add_test(tc, single_step_has_no_spread);
 	tcase_add_test(tc, arch_trend_slope_and_confidence_interval);
 	tcase_add_test(tj, step_json_shape_and_nulls);

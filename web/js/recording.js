@@ -9,9 +9,10 @@ import { el, footName, isNum } from './format.js';
 
 export const TARGET_STEPS = 30;
 // Step flags of steps the summary leaves out (analysis.h
-// INS_STEP_NOT_STEADY: gap, initiation, irregular): they do not count
-// toward the target either.
-const NOT_STEADY = (1 << 1) | (1 << 2) | (1 << 3);
+// INS_STEP_NOT_STEADY: gap, initiation, irregular, termination): they do not
+// count toward the target either (live steps never carry termination: it is
+// known only from the foot's next step).
+const NOT_STEADY = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);
 const FEET = ['left', 'right'];
 const KG_TO_N = 9.80665;
 

@@ -8,8 +8,9 @@ import { el, num, footName, isNum } from './format.js';
 
 
 // Step flags (docs/api.md STEP): the reasons a step is not steady gait.
-const REASONS = [[2, 'lost frames'], [4, 'gait initiation'], [8, 'irregular (standing, shuffling, a stop or a turn)']];
-const NOT_STEADY = 2 | 4 | 8;
+const REASONS = [[2, 'lost frames'], [4, 'gait initiation'], [8, 'irregular (standing, shuffling, a stop or a turn)'],
+	[16, 'end of a walk']];
+const NOT_STEADY = 2 | 4 | 8 | 16;
 
 // "12 left out (2 initiation, ...)" for the data-quality card.
 export function leftOutText(q, f) {
