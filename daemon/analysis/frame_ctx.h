@@ -131,6 +131,9 @@ struct ins_frame_ctx {
 	struct ins_frame_run *runs;
 	unsigned n_runs;
 	unsigned region_sensors[INS_REGION_COUNT];
+	/* per region, all ones or 0: split into medial and lateral (not the
+	 * toes); measured (has sensors); measured with a contact area */
+	ins_v4i region_split, region_measured, region_measured_area;
 	float contact_kpa;
 };
 

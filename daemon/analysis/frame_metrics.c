@@ -33,6 +33,11 @@ static int build_runs(struct ins_frame_ctx *ctx)
 		ctx->runs[n_runs++] = (struct ins_frame_run){ .start = (uint16_t)i, .len = 1, .region = s[i].region };
 	}
 	ctx->n_runs = n_runs;
+	for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
+		ctx->region_split[g] = g != INS_REGION_TOES ? -1 : 0;
+		ctx->region_measured[g] = ctx->region_sensors[g] > 0 ? -1 : 0;
+		ctx->region_measured_area[g] = ctx->region_sensors[g] > 0 && !ctx->arbitrary ? -1 : 0;
+	}
 	return 0;
 }
 
@@ -234,6 +239,31 @@ static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa,
 	return s;
 }
 
+/* The four regions, one per vector lane: region forces, medial and
+ * lateral forces (the toes are not split: 0), and what the step metrics
+ * need, NaN for a region without sensors (ctx->region_split and
+ * region_measured*, made by build_runs()). */
+_Static_assert(INS_REGION_COUNT == 4, "one vector lane per region");
+_Static_assert(INS_SIDE_MEDIAL == 0 && INS_SIDE_LATERAL == 1, "side_force_n[g] is { medial, lateral }");
+
+static void region_outputs(const struct ins_frame_ctx *ctx, const float *region_f, const float *medial,
+			   const float *region_peak, const float *region_area, struct ins_frame_metrics *out,
+			   struct ins_frame_extra *extra)
+{
+	const ins_v4f nan4 = { NAN, NAN, NAN, NAN };
+	ins_v4f rf = ins_v4f_load(region_f), md = ins_v4f_load(medial);
+	ins_v4f med = (ins_v4f)(ctx->region_split & (ins_v4i)md), lat = (ins_v4f)(ctx->region_split & (ins_v4i)(rf - md));
+
+	ins_v4f_store(out->region_force_n, rf);
+	ins_v4f_store(&out->side_force_n[0][0], __builtin_shufflevector(med, lat, 0, 4, 1, 5));
+	ins_v4f_store(&out->side_force_n[2][0], __builtin_shufflevector(med, lat, 2, 6, 3, 7));
+	if (!extra)
+		return;
+	ins_v4f_store(extra->region_peak_kpa, ins_v4f_select(ctx->region_measured, ins_v4f_load(region_peak), nan4));
+	ins_v4f_store(extra->region_contact_mm2,
+		      ins_v4f_select(ctx->region_measured_area, ins_v4f_load(region_area), nan4));
+}
+
 void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
 		       struct ins_frame_extra *extra)
 {
@@ -274,19 +304,7 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 	out->contact_area_mm2 = ctx->arbitrary ? NAN : area;
 	out->peak_kpa = peak;
 	out->n_saturated = (uint16_t)n_sat;
-	for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
-		int split = g != INS_REGION_TOES;
-
-		out->region_force_n[g] = region_f[g];
-		out->side_force_n[g][INS_SIDE_MEDIAL] = split ? medial[g] : 0.0f;
-		out->side_force_n[g][INS_SIDE_LATERAL] = split ? region_f[g] - medial[g] : 0.0f;
-		if (extra) {
-			int measured = ctx->region_sensors[g] > 0;
-
-			extra->region_peak_kpa[g] = measured ? region_peak[g] : NAN;
-			extra->region_contact_mm2[g] = measured && !ctx->arbitrary ? region_area[g] : NAN;
-		}
-	}
+	region_outputs(ctx, region_f, medial, region_peak, region_area, out, extra);
 }
 
 /* One sensor's running mean of kPa and kPa^2 (a: the weight of this

@@ -55,7 +55,7 @@ struct mask_frame {
  * region by region (a region's frames side by side, so one vector
  * operation adds a run to four frames). */
 struct mask_block {
-	float peak[INS_MASK_COUNT][MASK_BLOCK], force[INS_MASK_COUNT][MASK_BLOCK], area[INS_MASK_COUNT][MASK_BLOCK];
+	float peak[MASK_PAD][MASK_BLOCK], force[MASK_PAD][MASK_BLOCK], area[MASK_PAD][MASK_BLOCK]; /* padding: 0 */
 	int64_t t_us[MASK_BLOCK];
 };
 
@@ -475,8 +475,22 @@ static void add_second_to_block(const struct ins_mask_acc *acc, const float *kpa
 	}
 }
 
-/* The block's count frames into the stance's sums, region by region: each
- * region gets the operations integrate() gives it, in the same order. */
+typedef int64_t mask_v2l __attribute__((vector_size(16)));
+
+static inline mask_v2d select2(mask_v2l mask, mask_v2d a, mask_v2d b)
+{
+	return (mask_v2d)((mask & (mask_v2l)a) | (~mask & (mask_v2l)b));
+}
+
+/* Regions r and r + 1 of a block's frame k, as doubles. */
+static inline mask_v2d pair_at(const float rows[][MASK_BLOCK], unsigned r, unsigned k)
+{
+	return (mask_v2d){ rows[r][k], rows[r + 1][k] };
+}
+
+/* The block's count frames into the stance's sums, two regions at a time
+ * (one per lane, in double: the conversions are exact): each region gets
+ * the operations integrate() gives it, in the same order. */
 static void integrate_block(const struct ins_mask_acc *acc, const struct mask_block *blk, unsigned count,
 			    struct step_sums *s)
 {
@@ -484,33 +498,38 @@ static void integrate_block(const struct ins_mask_acc *acc, const struct mask_bl
 
 	for (unsigned k = 0; k < count; k++)
 		h[k] = 0.5e-6 * (double)(blk->t_us[k] - (k ? blk->t_us[k - 1] : s->last_t_us));
-	for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
-		float peak = s->peak[r / 4][r % 4], force = s->force[r / 4][r % 4], area = s->area[r / 4][r % 4];
-		double last_peak = s->last.peak[r], last_force = s->last.force[r];
-		double pti = s->pti[r / 2][r % 2], fti = s->fti[r / 2][r % 2];
+	for (unsigned j = 0; j < MASK_PAD / 2; j++) {
+		unsigned r = 2 * j;
+		unsigned v = r / 4, l = r % 4;
+		mask_v2d peak = { s->peak[v][l], s->peak[v][l + 1] }, force = { s->force[v][l], s->force[v][l + 1] };
+		mask_v2d area = { s->area[v][l], s->area[v][l + 1] }, pti = s->pti[j], fti = s->fti[j];
+		mask_v2d last_peak = widen(s->last.peak + r), last_force = widen(s->last.force + r);
 
-		if (!acc->n_in[r])
+		if (r >= INS_MASK_COUNT || (!acc->n_in[r] && (r + 1 >= INS_MASK_COUNT || !acc->n_in[r + 1])))
 			continue; /* no sensor: all zeros */
 		for (unsigned k = 0; k < count; k++) {
-			float bp = blk->peak[r][k], bf = blk->force[r][k], ba = blk->area[r][k];
+			mask_v2d bp = pair_at(blk->peak, r, k), bf = pair_at(blk->force, r, k), ba = pair_at(blk->area, r, k);
 
-			peak = bp > peak ? bp : peak;
-			force = bf > force ? bf : force;
-			area = ba > area ? ba : area;
+			peak = select2(bp > peak, bp, peak);
+			force = select2(bf > force, bf, force);
+			area = select2(ba > area, ba, area);
 			if (k > 0 || s->frames > 0) {
-				pti += h[k] * (last_peak + bp);
-				fti += h[k] * (last_force + bf);
+				const mask_v2d h2 = { h[k], h[k] };
+				pti += h2 * (last_peak + bp);
+				fti += h2 * (last_force + bf);
 			}
 			last_peak = bp;
 			last_force = bf;
 		}
-		s->peak[r / 4][r % 4] = peak;
-		s->force[r / 4][r % 4] = force;
-		s->area[r / 4][r % 4] = area;
-		s->pti[r / 2][r % 2] = pti;
-		s->fti[r / 2][r % 2] = fti;
-		s->last.peak[r] = (float)last_peak;
-		s->last.force[r] = (float)last_force;
+		s->pti[j] = pti;
+		s->fti[j] = fti;
+		for (unsigned lane = 0; lane < 2; lane++) {
+			s->peak[v][l + lane] = (float)peak[lane];
+			s->force[v][l + lane] = (float)force[lane];
+			s->area[v][l + lane] = (float)area[lane];
+			s->last.peak[r + lane] = (float)last_peak[lane];
+			s->last.force[r + lane] = (float)last_force[lane];
+		}
 	}
 	s->frames += count;
 	s->last_t_us = blk->t_us[count - 1];
@@ -530,7 +549,7 @@ static void integrate_pressures(const struct ins_mask_acc *acc, uint64_t first, 
 
 		count = end - first < count ? (unsigned)(end - first) : count;
 		count = INS_STEP_RING - pos < count ? INS_STEP_RING - pos : count;
-		for (unsigned r = 0; r < INS_MASK_COUNT; r++) {
+		for (unsigned r = 0; r < INS_MASK_COUNT; r++) { /* the padding stays 0 */
 			memset(blk->peak[r], 0, sizeof(blk->peak[r]));
 			memset(blk->force[r], 0, sizeof(blk->force[r]));
 			memset(blk->area[r], 0, sizeof(blk->area[r]));
