@@ -213,7 +213,8 @@ static void take_control(struct ins_store *st, struct rec *r, const struct qitem
 
 static void take_items(struct ins_store *st)
 {
-	const uint8_t *p = st->out.data, *end = p + st->out.len;
+	/* NULL until the first item: NULL + 0 is undefined behaviour */
+	const uint8_t *p = st->out.data, *end = p ? p + st->out.len : p;
 
 	while (p < end) {
 		const struct qitem *it = (const struct qitem *)p;
