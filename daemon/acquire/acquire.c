@@ -32,6 +32,15 @@
 /* Longest a device thread waits in one read before looking at the watchdog
  * and the stop flag (the stop flag also wakes it at once). */
 #define READ_POLL_MS 250
+/* The most bytes a device thread takes in a second, averaged over
+ * READ_BURST_US: over three times what the fastest USB-serial bridges
+ * carry (12 Mbaud, 1.2 MB/s), so no serial device ever meets it, while a
+ * device flooding faster (a pty, a broken driver) costs its lane at most
+ * this much parsing instead of a whole core the other lanes need.  Past it
+ * the thread waits and the bytes wait in the kernel, which drops what its
+ * buffer cannot hold (seen as garbage or lost frames when reading goes on). */
+#define READ_MAX_BYTES_PER_S 4000000
+#define READ_BURST_US 20000
 /* A connection that lasted less than this does not reset the backoff: a
  * device that opens and fails at once must not make a busy loop. */
 #define STABLE_CONNECTION_US 2000000
@@ -51,6 +60,7 @@ struct acq_device {
 
 	/* Owned by the device thread. */
 	int64_t opened_us, last_byte_us, last_frame_us; /* monotonic */
+	int64_t read_allowed_us;        /* the byte budget: next read at full rate (throttle()) */
 	int silent_reported, noframes_reported;
 	struct ins_proto_stats logged;  /* counters already reported in the log */
 	struct ins_ratelimit rl_open, rl_fault, rl_drop;
@@ -437,6 +447,18 @@ static int poll_ms(const struct acq_device *d)
 	return due <= now ? 1 : (int)((due - now + 999) / 1000);
 }
 
+/* After a read of n bytes: waits (woken by stop) when the device has sent
+ * more than READ_MAX_BYTES_PER_S allows, bursts of READ_BURST_US aside. */
+static void throttle(struct acq_device *d, size_t n, int64_t now)
+{
+	struct pollfd pfd = { .fd = d->acq->wake_fd, .events = POLLIN };
+	int64_t from = d->read_allowed_us > now - READ_BURST_US ? d->read_allowed_us : now - READ_BURST_US;
+
+	d->read_allowed_us = from + (int64_t)n * 1000000 / READ_MAX_BYTES_PER_S;
+	if (d->read_allowed_us > now + 1000 && !stopping(d->acq))
+		poll(&pfd, 1, (int)((d->read_allowed_us - now) / 1000));
+}
+
 /* Reads until the device fails, ends or acquisition stops.  Returns the
  * last ins_dev_read result (0 when stopping). */
 static ssize_t read_loop(struct acq_device *d, struct ins_dev *dev)
@@ -450,6 +472,7 @@ static ssize_t read_loop(struct acq_device *d, struct ins_dev *dev)
 		if (n > 0) {
 			got_bytes(d, now);
 			consume(d, d->rbuf, (size_t)n, now);
+			throttle(d, (size_t)n, now);
 		} else if (n == INS_DEV_EOF) {
 			ins_info("%s: end of %s", d->name, ins_dev_path(dev));
 			return n;

@@ -217,7 +217,7 @@ static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa,
 			fy += vc * ins_v4f_load(wy + i);
 			fm += v * ins_v4f_load(wm + i);
 			a += (ins_v4f)(in_contact & (ins_v4i)ins_v4f_load(area + i));
-			pk = ins_v4f_select(v > pk, v, pk);
+			pk = ins_v4f_max(v, pk);
 			ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
 		}
 		ins_v4f sums = ins_v4f_hsum4(f, fx, fy, fc), more = ins_v4f_hsum4(fm, a, nil, nil);
@@ -343,7 +343,7 @@ void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa)
 		var = s - m * m;
 		ins_v4f_store(mean + i, m);
 		ins_v4f_store(sq + i, s);
-		ins_v4f_store(floor + i, m + sd * ins_v4f_sqrt(ins_v4f_select(var > nil, var, nil)));
+		ins_v4f_store(floor + i, m + sd * ins_v4f_sqrt(ins_v4f_max(var, nil)));
 	}
 	for (; i < ctx->n; i++)
 		learn_one(mean + i, sq + i, floor + i, kpa[i], a);

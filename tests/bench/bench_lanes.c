@@ -9,15 +9,18 @@
  *      The feeders' own CPU time (this process) is printed apart: it is
  *      what the emulators would cost, not the daemon.
  *   2. isolation (INS_BENCH_ISOLATION=1, the default): the same lanes plus
- *      a lane "noise" of one device whose pty is silent, then written
- *      random bytes at 921,600 baud (92,160 bytes/s), then as fast as the
- *      daemon reads them (a pty has no baud rate: that is far faster than
- *      any serial link).  One SSE client on the first lane and one on the
- *      last measure serial write -> SSE frame event; their p50/p99 in each
- *      phase, and the p99's change from the silent phase, are printed.
+ *      a lane "noise" of one device whose pty is silent, or written random
+ *      bytes at 921,600 baud (92,160 bytes/s), or as fast as the daemon
+ *      reads them (a pty has no baud rate: that is far faster than any
+ *      serial link).  One SSE client on the first lane and one on the last
+ *      measure serial write -> SSE frame event.  The three phases take
+ *      turns 5 s at a time for INS_BENCH_S seconds each, so that other load
+ *      on a shared machine weighs on each alike; each phase's p50/p99 and
+ *      the p99's change from the silent phase are printed.
  * Run from the build directory (it starts ./insoled).  Environment:
  * INS_BENCH_S (default 30), INS_BENCH_LANES (layouts, one per lane, default
- * "fsr16 fsr16 fsr16 fsr16 grid60x21"), INS_BENCH_ISOLATION (0 to skip). */
+ * "fsr16 fsr16 fsr16 fsr16 grid60x21"), INS_BENCH_REALTIME and
+ * INS_BENCH_ISOLATION (0 to skip either run). */
 #include "config.h" /* _GNU_SOURCE: ptys, memmem */
 
 #include <arpa/inet.h>
@@ -56,6 +59,9 @@
 /* 921,600 baud 8N1, the fastest rate common USB-serial bridges run: 10 bits a byte. */
 #define SERIAL_FULL_SPEED 92160
 #define MAX_LAT 200000
+#define PHASES 3            /* noise silent, at serial speed, unbounded */
+#define ROUND_S 5           /* one turn of a phase */
+#define SWITCH_US 500000    /* after a phase change, before measuring */
 #define LINE_MAX_LEN 1024
 
 static const char *srcdir = INS_SRCDIR;
@@ -473,15 +479,15 @@ struct sse_probe {
 	int fd;
 	char buf[1 << 18];
 	size_t len;
-	double *lat_ms;
-	size_t n_lat;
+	double *lat_ms[PHASES];
+	size_t n_lat[PHASES];
 };
 
 struct sse_set {
 	struct sse_probe probe[2];
 	int n;
 	pthread_t thread;
-	atomic_int stop, measuring;
+	atomic_int stop, phase; /* -1 while not measuring */
 };
 
 static int sse_open(const struct bench *b, const char *lane)
@@ -504,20 +510,20 @@ static int sse_open(const struct bench *b, const char *lane)
 }
 
 /* Frame events carry the frame's device time, which names its write time. */
-static void sse_take(struct sse_probe *p, int measuring, int64_t now)
+static void sse_take(struct sse_probe *p, int phase, int64_t now)
 {
 	char *at = p->buf, *end;
 
 	while ((end = memmem(at, p->len - (size_t)(at - p->buf), "\n\n", 2)) != NULL) {
 		char *d = memmem(at, (size_t)(end - at), "data: {\"t_us\":", 14);
 
-		if (d && measuring && p->n_lat < MAX_LAT) {
+		if (d && phase >= 0 && p->n_lat[phase] < MAX_LAT) {
 			uint64_t k = (uint64_t)strtoll(d + 14, NULL, 10) / PERIOD_US;
 			int foot = memmem(d, (size_t)(end - d), "\"foot\":\"right\"", 14) != NULL;
 			int64_t w = p->feed->write_mono_us[foot][k % WRITE_RING];
 
 			if (w > 0)
-				p->lat_ms[p->n_lat++] = (double)(now - w) / 1000.0;
+				p->lat_ms[phase][p->n_lat[phase]++] = (double)(now - w) / 1000.0;
 		}
 		at = end + 2;
 	}
@@ -549,7 +555,7 @@ static void *sse_main(void *arg)
 				continue;
 			}
 			p->len += (size_t)r;
-			sse_take(p, atomic_load(&s->measuring), ins_mono_us());
+			sse_take(p, atomic_load(&s->phase), ins_mono_us());
 		}
 	}
 	return NULL;
@@ -567,23 +573,19 @@ static double pct(const double *v, size_t n, double p)
 	return n ? v[(size_t)(p / 100.0 * (double)(n - 1))] : -1;
 }
 
-/* Measures for `seconds`; the p99 of each probe goes to p99[]. */
-static void sse_measure(struct sse_set *s, int seconds, const char *when, double p99[])
+/* Each probe's latencies in one phase; its p99 goes to p99[]. */
+static void sse_report(struct sse_set *s, int phase, const char *when, double p99[])
 {
-	for (int i = 0; i < s->n; i++)
-		s->probe[i].n_lat = 0;
-	atomic_store(&s->measuring, 1);
-	sleep((unsigned)seconds);
-	atomic_store(&s->measuring, 0);
-	usleep(100000);
 	for (int i = 0; i < s->n; i++) {
 		struct sse_probe *p = &s->probe[i];
+		double *v = p->lat_ms[phase];
+		size_t n = p->n_lat[phase];
 
-		qsort(p->lat_ms, p->n_lat, sizeof(double), cmp_double);
-		p99[i] = pct(p->lat_ms, p->n_lat, 99);
+		qsort(v, n, sizeof(double), cmp_double);
+		p99[i] = pct(v, n, 99);
 		printf("  lane %s (%s), %s: serial write -> SSE frame event over %zu events: p50 %.2f ms, p99 %.2f ms, "
-		       "max %.2f ms\n", p->feed->name, p->feed->layout_name, when, p->n_lat, pct(p->lat_ms, p->n_lat, 50),
-		       p99[i], p->n_lat ? p->lat_ms[p->n_lat - 1] : -1.0);
+		       "max %.2f ms\n", p->feed->name, p->feed->layout_name, when, n, pct(v, n, 50), p99[i],
+		       n ? v[n - 1] : -1.0);
 	}
 }
 
@@ -594,9 +596,11 @@ static int sse_start(struct sse_set *s, const struct bench *b)
 	s->n = b->n_lanes > 1 ? 2 : 1;
 	for (int i = 0; i < s->n; i++) {
 		s->probe[i].feed = watched[i];
-		s->probe[i].lat_ms = malloc(MAX_LAT * sizeof(double));
+		for (int k = 0; k < PHASES; k++)
+			if (!(s->probe[i].lat_ms[k] = malloc(MAX_LAT * sizeof(double))))
+				return -1;
 		s->probe[i].fd = sse_open(b, watched[i]->name);
-		if (s->probe[i].fd < 0 || !s->probe[i].lat_ms) {
+		if (s->probe[i].fd < 0) {
 			fprintf(stderr, "bench_lanes: SSE client of lane %s: cannot connect\n", watched[i]->name);
 			return -1;
 		}
@@ -610,7 +614,8 @@ static void sse_stop(struct sse_set *s)
 	pthread_join(s->thread, NULL);
 	for (int i = 0; i < s->n; i++) {
 		close(s->probe[i].fd);
-		free(s->probe[i].lat_ms);
+		for (int k = 0; k < PHASES; k++)
+			free(s->probe[i].lat_ms[k]);
 	}
 }
 
@@ -726,40 +731,67 @@ out:
 	return rc;
 }
 
+static const struct {
+	int64_t bytes_per_s;
+	const char *what;
+} phases[PHASES] = {
+	{ 0, "noise lane silent" },
+	{ SERIAL_FULL_SPEED, "noise at 921,600 baud" },
+	{ -1, "noise as fast as the daemon reads" },
+};
+
+/* The phases take turns, ROUND_S at a time, so that whatever else loads
+ * the machine meanwhile weighs on each alike. */
+static void run_phases(struct bench *b, struct sse_set *sse, int seconds, int64_t ticks[], uint64_t bytes[])
+{
+	for (int round = 0; round * ROUND_S < seconds; round++)
+		for (int k = 0; k < PHASES; k++) {
+			uint64_t b0 = atomic_load(&b->noise->bytes);
+			int64_t t0;
+
+			atomic_store(&b->noise->bytes_per_s, phases[k].bytes_per_s);
+			usleep(SWITCH_US);
+			t0 = cpu_ticks(b->pid);
+			atomic_store(&sse->phase, k);
+			sleep(ROUND_S);
+			atomic_store(&sse->phase, -1);
+			ticks[k] += cpu_ticks(b->pid) - t0;
+			bytes[k] += atomic_load(&b->noise->bytes) - b0;
+		}
+	atomic_store(&b->noise->bytes_per_s, 0);
+}
+
 static int run_isolation(const char *layouts, int seconds)
 {
 	struct bench *b = calloc(1, sizeof(*b));
-	struct proc_sample s0, s1;
 	struct sse_set *sse = calloc(1, sizeof(*sse));
-	double quiet[2], noisy[2];
-	int rc = -1;
+	double p99[PHASES][2];
+	int64_t ticks[PHASES] = { 0 };
+	uint64_t bytes[PHASES] = { 0 };
+	double loads[3] = { 0 };
+	int rc = -1, rounds = (seconds + ROUND_S - 1) / ROUND_S;
 
 	if (!b || !sse)
 		goto out;
-	printf("isolation: lanes %s plus lane noise (one pty), SSE clients on the first and last lane:\n", layouts);
+	printf("isolation: lanes %s plus lane noise (one pty), SSE clients on the first and last lane; "
+	       "%d rounds of %d s per phase:\n", layouts, rounds, ROUND_S);
+	atomic_init(&sse->phase, -1);
 	if (bench_open(b, layouts, 1) < 0 || sse_start(sse, b) < 0)
 		goto out;
-	sleep(1);
-	sse_measure(sse, seconds, "noise lane silent", quiet);
-	for (int r = 0; r < 2; r++) {
-		int64_t rate = r == 0 ? SERIAL_FULL_SPEED : -1;
-		const char *how = r == 0 ? "noise at 921,600 baud" : "noise as fast as the daemon reads";
-
-		atomic_store(&b->noise->bytes, 0);
-		atomic_store(&b->noise->bytes_per_s, rate);
-		sleep(1);
-		sample(b->pid, &s0);
-		sse_measure(sse, seconds, how, noisy);
-		sample(b->pid, &s1);
-		print_cost(&s0, &s1);
-		printf("  noise lane: %.2f MB of random bytes written in %.0f s\n",
-		       (double)atomic_load(&b->noise->bytes) / (1 << 20), (double)(s1.mono_us - s0.mono_us) / 1e6 + 1);
-		for (int i = 0; i < sse->n; i++)
-			printf("  lane %s: p99 change with %s on the noise lane: %+.2f ms\n", sse->probe[i].feed->name,
-			       how, noisy[i] - quiet[i]);
+	run_phases(b, sse, seconds, ticks, bytes);
+	getloadavg(loads, 3);
+	for (int k = 0; k < PHASES; k++) {
+		sse_report(sse, k, phases[k].what, p99[k]);
+		printf("    daemon CPU %.2f %% of one core; noise lane %.2f MB/s\n",
+		       100.0 * (double)ticks[k] / (double)sysconf(_SC_CLK_TCK) / (rounds * ROUND_S),
+		       (double)bytes[k] / (1 << 20) / (rounds * ROUND_S));
 	}
+	for (int k = 1; k < PHASES; k++)
+		for (int i = 0; i < sse->n; i++)
+			printf("  lane %s: p99 change with %s: %+.2f ms\n", sse->probe[i].feed->name, phases[k].what,
+			       p99[k][i] - p99[0][i]);
+	printf("  load average %.2f %.2f %.2f\n", loads[0], loads[1], loads[2]);
 	sse_stop(sse);
-	atomic_store(&b->noise->bytes_per_s, 0);
 	stop_feeders(b);
 	sleep(DRAIN_S);
 	rc = report_drops(b);
@@ -776,12 +808,14 @@ int main(void)
 	const char *layouts = getenv("INS_BENCH_LANES") ? getenv("INS_BENCH_LANES") : "fsr16 fsr16 fsr16 fsr16 grid60x21";
 	int seconds = getenv("INS_BENCH_S") ? atoi(getenv("INS_BENCH_S")) : 30;
 	int isolation = getenv("INS_BENCH_ISOLATION") ? atoi(getenv("INS_BENCH_ISOLATION")) : 1;
-	int rc;
+	int realtime = getenv("INS_BENCH_REALTIME") ? atoi(getenv("INS_BENCH_REALTIME")) : 1;
+	int rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	rc = run_real_time(layouts, seconds);
+	if (realtime)
+		rc = run_real_time(layouts, seconds);
 	if (isolation && run_isolation(layouts, seconds) < 0)
 		rc = -1;
 	curl_global_cleanup();
