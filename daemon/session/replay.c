@@ -15,11 +15,11 @@
 
 struct cursor {
 	sqlite3_stmt *q;
-	struct ins_chunk_dec dec;
+	struct store_chunk_dec dec;
 	int have;                   /* frame f/vals holds the next frame */
 	int format;
 	uint16_t n;
-	struct ins_chunk_frame f;
+	struct store_chunk_frame f;
 	uint16_t counts[INS_MAX_SENSORS];
 	float floats[INS_MAX_SENSORS];
 };
@@ -54,8 +54,8 @@ static int cursor_fill(struct cursor *c, struct ins_error *err)
 		if (c->q == NULL)
 			return 0;
 		if (c->dec.n_frames) {
-			void *vals = c->format == INS_CHUNK_COUNTS ? (void *)c->counts : (void *)c->floats;
-			r = ins_chunk_dec_next(&c->dec, &c->f, vals, err);
+			void *vals = c->format == STORE_CHUNK_COUNTS ? (void *)c->counts : (void *)c->floats;
+			r = store_chunk_dec_next(&c->dec, &c->f, vals, err);
 			if (r < 0)
 				return INS_EIO;
 			if (r == 1) {
@@ -76,7 +76,7 @@ static int cursor_fill(struct cursor *c, struct ins_error *err)
 		}
 		c->format = sqlite3_column_int(c->q, 0);
 		c->n = (uint16_t)sqlite3_column_int(c->q, 1);
-		if (ins_chunk_dec_start(&c->dec, (uint8_t)c->format, c->n, (uint32_t)sqlite3_column_int64(c->q, 2),
+		if (store_chunk_dec_start(&c->dec, (uint8_t)c->format, c->n, (uint32_t)sqlite3_column_int64(c->q, 2),
 					sqlite3_column_blob(c->q, 3), (size_t)sqlite3_column_bytes(c->q, 3),
 					err) < 0)
 			return INS_EIO;
@@ -264,12 +264,12 @@ int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out
 		rp->out.foot = foot;
 		rp->out.cf = c->f;
 		rp->out.n = c->n;
-		rp->out.is_float = c->format == INS_CHUNK_FLOAT;
+		rp->out.is_float = c->format == STORE_CHUNK_FLOAT;
 		rp->out.counts = c->counts;
 		rp->out.floats = c->floats;
 		if (!rp->layout[foot]) {
 			fed = -1;
-		} else if (c->format == INS_CHUNK_COUNTS) {
+		} else if (c->format == STORE_CHUNK_COUNTS) {
 			struct ins_frame fr = {
 				.foot = (uint8_t)foot, .n = c->n, .seq = c->f.seq, .t_dev = c->f.t_dev,
 				.t_us = c->f.t_us, .host_us = c->f.host_us, .values = c->counts,
@@ -317,7 +317,7 @@ void store_replay_free(struct ins_replay *rp)
 		return;
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		sqlite3_finalize(rp->cur[f].q);
-		ins_chunk_dec_free(&rp->cur[f].dec);
+		store_chunk_dec_free(&rp->cur[f].dec);
 		ins_layout_free(rp->layout[f]);
 		free(rp->calib[f]);
 	}

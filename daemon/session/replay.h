@@ -10,7 +10,7 @@ enum { REPLAY_STATE, REPLAY_SUBJECT, REPLAY_FOOTWEAR, REPLAY_NOTES, REPLAY_SOFTW
 
 struct ins_replay_frame {
 	unsigned foot;
-	struct ins_chunk_frame cf;   /* seq, device and host times, arrival */
+	struct store_chunk_frame cf;   /* seq, device and host times, arrival */
 	uint16_t n;
 	int is_float;                /* values are float kPa (imported) rather than counts */
 	const uint16_t *counts;

@@ -188,16 +188,16 @@ static void put_frames(struct ins_store *st, int64_t id, uint32_t first, uint32_
 
 START_TEST(chunk_roundtrip_is_lossless)
 {
-	struct ins_chunk_enc enc = { 0 };
-	struct ins_chunk_dec dec = { 0 };
+	struct store_chunk_enc enc = { 0 };
+	struct store_chunk_dec dec = { 0 };
 	enum { N = 37, FRAMES = 500 };
 	static uint16_t in[FRAMES][N], out[N];
-	static struct ins_chunk_frame fin[FRAMES];
-	struct ins_chunk_frame f;
+	static struct store_chunk_frame fin[FRAMES];
+	struct store_chunk_frame f;
 	struct ins_error err;
 	uint32_t x = 12345;
 
-	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, N), 0);
+	ck_assert_int_eq(store_chunk_enc_reset(&enc, STORE_CHUNK_COUNTS, N), 0);
 	for (int k = 0; k < FRAMES; k++) {
 		for (int i = 0; i < N; i++) {
 			x = x * 1103515245u + 12345u;
@@ -205,16 +205,16 @@ START_TEST(chunk_roundtrip_is_lossless)
 			in[k][i] = (uint16_t)(i % 5 == 0 ? 0 : i % 7 == 0 ? (k % 2 ? 65535 : 0) : (x >> 16) % 4096);
 		}
 		/* seq and t_dev wrap, host time jumps back once (clock step) */
-		fin[k] = (struct ins_chunk_frame){ .seq = 0xfffffff0u + (uint32_t)k, .t_dev = 0xffffff00u + 1000u * (uint32_t)k,
+		fin[k] = (struct store_chunk_frame){ .seq = 0xfffffff0u + (uint32_t)k, .t_dev = 0xffffff00u + 1000u * (uint32_t)k,
 						   .t_us = INT64_C(5000000000) + 10000 * k,
 						   .host_us = INT64_C(1700000000000000) + 10000 * k - (k > 250 ? 3000000 : 0),
 						   .arrival = 2 * k + 1 };
-		ck_assert_int_eq(ins_chunk_enc_add(&enc, &fin[k], in[k]), 0);
+		ck_assert_int_eq(store_chunk_enc_add(&enc, &fin[k], in[k]), 0);
 	}
 	ck_assert_uint_eq(enc.n_frames, FRAMES);
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len, &err), 0);
 	for (int k = 0; k < FRAMES; k++) {
-		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
+		ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
 		ck_assert_uint_eq(f.seq, fin[k].seq);
 		ck_assert_uint_eq(f.t_dev, fin[k].t_dev);
 		ck_assert_int_eq(f.t_us, fin[k].t_us);
@@ -222,40 +222,40 @@ START_TEST(chunk_roundtrip_is_lossless)
 		ck_assert_int_eq(f.arrival, fin[k].arrival);
 		ck_assert_mem_eq(out, in[k], sizeof(out));
 	}
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 0);
 	/* A truncated blob is reported, never read past. */
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len / 2, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len / 2, &err), 0);
 	int rc;
-	while ((rc = ins_chunk_dec_next(&dec, &f, out, &err)) == 1)
+	while ((rc = store_chunk_dec_next(&dec, &f, out, &err)) == 1)
 		;
 	ck_assert_int_eq(rc, -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "damaged"));
-	ins_chunk_enc_free(&enc);
-	ins_chunk_dec_free(&dec);
+	store_chunk_enc_free(&enc);
+	store_chunk_dec_free(&dec);
 }
 END_TEST
 
 START_TEST(chunk_float_roundtrip_keeps_bits)
 {
-	struct ins_chunk_enc enc = { 0 };
-	struct ins_chunk_dec dec = { 0 };
+	struct store_chunk_enc enc = { 0 };
+	struct store_chunk_dec dec = { 0 };
 	float in[3][4] = { { 0.0f, -0.0f, NAN, 1e-30f }, { 0.0f, 3.25f, NAN, INFINITY }, { 123.456f, 3.25f, -1.0f, 0.1f } };
 	float out[4];
-	struct ins_chunk_frame f = { 0 };
+	struct store_chunk_frame f = { 0 };
 	struct ins_error err;
 
-	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_FLOAT, 4), 0);
+	ck_assert_int_eq(store_chunk_enc_reset(&enc, STORE_CHUNK_FLOAT, 4), 0);
 	for (int k = 0; k < 3; k++) {
 		f.arrival = k;
-		ck_assert_int_eq(ins_chunk_enc_add(&enc, &f, in[k]), 0);
+		ck_assert_int_eq(store_chunk_enc_add(&enc, &f, in[k]), 0);
 	}
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_FLOAT, 4, 3, enc.buf, enc.len, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_FLOAT, 4, 3, enc.buf, enc.len, &err), 0);
 	for (int k = 0; k < 3; k++) {
-		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
+		ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
 		ck_assert_mem_eq(out, in[k], sizeof(out));
 	}
-	ins_chunk_enc_free(&enc);
-	ins_chunk_dec_free(&dec);
+	store_chunk_enc_free(&enc);
+	store_chunk_dec_free(&dec);
 }
 END_TEST
 
@@ -654,16 +654,16 @@ START_TEST(raw_archive_is_lossless)
 				"WHERE session_id = ? ORDER BY foot, first_arrival", -1, &q, NULL), SQLITE_OK);
 	sqlite3_bind_int64(q, 1, id);
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		struct ins_chunk_dec dec = { 0 };
-		struct ins_chunk_frame f;
+		struct store_chunk_dec dec = { 0 };
+		struct store_chunk_frame f;
 		uint16_t vals[16], want[16];
 		struct ins_frame wf;
 		unsigned foot = (unsigned)sqlite3_column_int(q, 0);
-		ck_assert_int_eq(sqlite3_column_int(q, 1), INS_CHUNK_COUNTS);
-		ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, 16, (uint32_t)sqlite3_column_int(q, 3),
+		ck_assert_int_eq(sqlite3_column_int(q, 1), STORE_CHUNK_COUNTS);
+		ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_COUNTS, 16, (uint32_t)sqlite3_column_int(q, 3),
 						     sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4),
 						     &err), 0);
-		while (ins_chunk_dec_next(&dec, &f, vals, &err) == 1) {
+		while (store_chunk_dec_next(&dec, &f, vals, &err) == 1) {
 			make_frame(&wf, want, foot, (uint32_t)seen[foot], 16);
 			ck_assert_uint_eq(f.seq, wf.seq);
 			ck_assert_uint_eq(f.t_dev, wf.t_dev);
@@ -674,7 +674,7 @@ START_TEST(raw_archive_is_lossless)
 			ck_assert_mem_eq(vals, want, sizeof(want));
 			seen[foot]++;
 		}
-		ins_chunk_dec_free(&dec);
+		store_chunk_dec_free(&dec);
 	}
 	sqlite3_finalize(q);
 	sqlite3_close(db);
@@ -1608,44 +1608,44 @@ END_TEST
  * an empty encoder seals nothing. */
 START_TEST(chunk_seal_moves_the_frames_into_a_pending_chunk)
 {
-	struct ins_chunk_enc enc = { 0 };
-	struct ins_chunk_dec dec = { 0 };
+	struct store_chunk_enc enc = { 0 };
+	struct store_chunk_dec dec = { 0 };
 	struct pend_chunk *arr = NULL;
 	size_t n = 0, cap = 0;
 	const uint16_t v0[2] = { 5, 7 }, v1[2] = { 6, 9 };
-	struct ins_chunk_frame f0 = { .seq = 3, .t_dev = 100, .t_us = 1000, .host_us = 5000, .arrival = 11 };
-	struct ins_chunk_frame f1 = { .seq = 4, .t_dev = 110, .t_us = 2000, .host_us = 6000, .arrival = 12 };
-	struct ins_chunk_frame f;
+	struct store_chunk_frame f0 = { .seq = 3, .t_dev = 100, .t_us = 1000, .host_us = 5000, .arrival = 11 };
+	struct store_chunk_frame f1 = { .seq = 4, .t_dev = 110, .t_us = 2000, .host_us = 6000, .arrival = 12 };
+	struct store_chunk_frame f;
 	uint16_t out[2];
 	struct ins_error err;
 
-	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, 2), 0);
-	ck_assert_int_eq(ins_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
+	ck_assert_int_eq(store_chunk_enc_reset(&enc, STORE_CHUNK_COUNTS, 2), 0);
+	ck_assert_int_eq(store_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(ins_chunk_enc_add(&enc, &f0, v0), 0);
-	ck_assert_int_eq(ins_chunk_enc_add(&enc, &f1, v1), 0);
-	ck_assert_int_eq(ins_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
+	ck_assert_int_eq(store_chunk_enc_add(&enc, &f0, v0), 0);
+	ck_assert_int_eq(store_chunk_enc_add(&enc, &f1, v1), 0);
+	ck_assert_int_eq(store_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(enc.n_frames, 0);
 	ck_assert_uint_eq(enc.len, 0);
 	ck_assert_int_eq(arr[0].session_id, 42);
 	ck_assert_uint_eq(arr[0].foot, INS_FOOT_RIGHT);
-	ck_assert_uint_eq(arr[0].format, INS_CHUNK_COUNTS);
+	ck_assert_uint_eq(arr[0].format, STORE_CHUNK_COUNTS);
 	ck_assert_uint_eq(arr[0].n, 2);
 	ck_assert_uint_eq(arr[0].n_frames, 2);
 	ck_assert_int_eq(arr[0].first.arrival, 11);
 	ck_assert_int_eq(arr[0].last.t_us, 2000);
 	ck_assert_int_eq(arr[0].last.host_us, 6000);
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, arr[0].format, arr[0].n, arr[0].n_frames, arr[0].data, arr[0].len,
+	ck_assert_int_eq(store_chunk_dec_start(&dec, arr[0].format, arr[0].n, arr[0].n_frames, arr[0].data, arr[0].len,
 					     &err), 0);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
 	ck_assert_uint_eq(f.seq, 4);
 	ck_assert_uint_eq(out[0], 6);
 	ck_assert_uint_eq(out[1], 9);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 0);
-	ins_chunk_dec_free(&dec);
-	ins_chunk_enc_free(&enc);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 0);
+	store_chunk_dec_free(&dec);
+	store_chunk_enc_free(&enc);
 	free(arr[0].data);
 	free(arr);
 }
