@@ -716,15 +716,18 @@ START_TEST(text_roundtrip_exact)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
 
-	/* too long, invalid UTF-8, overlong form, surrogate: refused, field named */
+	/* too long, invalid UTF-8, overlong form, surrogate: refused, the field
+	 * named in the message and carried beside it */
 	notes[65536] = 'x';
 	notes[65537] = '\0';
 	m.notes = notes;
 	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "notes: too long (65537 bytes, at most 65536)");
+	ck_assert_str_eq(err.field, "notes");
 	m = meta_fsr16("bad \xff byte", "");
 	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "subject: not valid UTF-8 at byte 4");
+	ck_assert_str_eq(err.field, "subject");
 	m = meta_fsr16("x", "\xc0\xaf");
 	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "footwear: not valid UTF-8 at byte 0");
@@ -734,6 +737,7 @@ START_TEST(text_roundtrip_exact)
 	j = json_pack("{s:s%}", "notes", "a\0b", (size_t)3);
 	ck_assert_int_eq(ins_store_session_update(st, 1, j, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "notes: contains a NUL character");
+	ck_assert_str_eq(err.field, "notes");
 	json_decref(j);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
 	free(notes);
@@ -754,10 +758,12 @@ START_TEST(subjects_create_list_update)
 	ck_assert_int_eq(ins_store_subject_create(st, o, &id, &err), 0);
 	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, &err), INS_ECONFLICT);
 	ck_assert_str_eq(err.msg, "code: a subject with this code already exists");
+	ck_assert_str_eq(err.field, "code");
 	json_decref(o);
 	o = json_pack("{s:s, s:s}", "code", "P-2", "body_weight_kg", "heavy");
 	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, &err), INS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "body_weight_kg"));
+	ck_assert_str_eq(err.field, "body_weight_kg");
 	json_decref(o);
 	o = json_pack("{s:s}", "notes", "updated");
 	ck_assert_int_eq(ins_store_subject_update(st, id, o, &err), 0);
@@ -1108,15 +1114,19 @@ START_TEST(step_selection_is_stored_and_survives_reanalysis)
 				"include", 1);
 	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "steps[0].foot: expected \"left\" or \"right\"");
+	ck_assert_str_eq(err.field, "steps");
 	json_decref(bad);
 	bad = json_pack("{s:I, s:I}", "trim_from_us", (json_int_t)5, "trim_to_us", (json_int_t)4);
 	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "trim_to_us: 4 is not after trim_from_us 5");
+	ck_assert_str_eq(err.field, "trim_to_us");
 	json_decref(bad);
 	bad = json_pack("{s:b}", "trim", 1);
 	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "trim: not a member (trim_from_us, trim_to_us, steps)");
+	ck_assert_str_eq(err.field, "trim");
 	ck_assert_int_eq(ins_store_session_select(st, 9999, sel, &err), INS_ENOTFOUND);
+	ck_assert_str_eq(err.field, ""); /* about no member: the last error's field is not kept */
 	json_decref(bad);
 	/* nothing chosen: the automatic summary again */
 	json_t *none = json_object();
