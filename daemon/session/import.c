@@ -14,7 +14,7 @@
 
 #include "insoled/clock.h"
 #include "insoled/import.h"
-#include "replay.h"
+#include "session_priv.h"
 
 #define LOG_PREFIX "session"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "session_priv.h"
 
 struct cursor {
 	sqlite3_stmt *q;
@@ -32,7 +32,7 @@ struct control {
 	double value;
 };
 
-struct ins_replay {
+struct session_replay {
 	sqlite3 *db;
 	int64_t session_id;
 	struct ins_layout *layout[INS_FOOT_COUNT];
@@ -42,7 +42,7 @@ struct ins_replay {
 	struct cursor cur[INS_FOOT_COUNT];
 	sqlite3_stmt *ctl;
 	struct control next_ctl;
-	struct ins_replay_frame out;
+	struct session_replay_frame out;
 	uint64_t skipped;
 	char *text[REPLAY_TEXT_COUNT];
 };
@@ -85,7 +85,7 @@ static int cursor_fill(struct cursor *c, struct ins_error *err)
 	}
 }
 
-static int load_control(struct ins_replay *rp, struct ins_error *err)
+static int load_control(struct session_replay *rp, struct ins_error *err)
 {
 	int src = sqlite3_step(rp->ctl);
 
@@ -102,7 +102,7 @@ static int load_control(struct ins_replay *rp, struct ins_error *err)
 	return 0;
 }
 
-static int read_session(struct ins_replay *rp, char *layout_names[INS_FOOT_COUNT], char **calib_json,
+static int read_session(struct session_replay *rp, char *layout_names[INS_FOOT_COUNT], char **calib_json,
 			struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
@@ -142,7 +142,7 @@ static int read_session(struct ins_replay *rp, char *layout_names[INS_FOOT_COUNT
 	return rc;
 }
 
-static int open_cursors(struct ins_replay *rp, struct ins_error *err)
+static int open_cursors(struct session_replay *rp, struct ins_error *err)
 {
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		int src = sqlite3_prepare_v2(rp->db, "SELECT format, n_sensors, n_frames, data FROM raw_chunks "
@@ -163,7 +163,7 @@ static int open_cursors(struct ins_replay *rp, struct ins_error *err)
 	return load_control(rp, err);
 }
 
-static int load_layouts(struct ins_replay *rp, const char *layout_dir, char *names[INS_FOOT_COUNT],
+static int load_layouts(struct session_replay *rp, const char *layout_dir, char *names[INS_FOOT_COUNT],
 			const char *calib_json, struct ins_error *err)
 {
 	unsigned n[INS_FOOT_COUNT] = { 0, 0 };
@@ -184,10 +184,10 @@ static int load_layouts(struct ins_replay *rp, const char *layout_dir, char *nam
 	return store_calib_parse(calib_json, n, rp->calib, err);
 }
 
-int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_replay **out,
+int session_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct session_replay **out,
 		      struct ins_error *err)
 {
-	struct ins_replay *rp = calloc(1, sizeof(*rp));
+	struct session_replay *rp = calloc(1, sizeof(*rp));
 	char *names[INS_FOOT_COUNT] = { NULL, NULL }, *calib_json = NULL;
 	struct ins_analysis_config acfg;
 	int rc;
@@ -224,7 +224,7 @@ int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, str
 	*out = rp;
 	goto done;
 fail:
-	store_replay_free(rp);
+	session_replay_free(rp);
 done:
 	free(names[0]);
 	free(names[1]);
@@ -232,7 +232,7 @@ done:
 	return rc;
 }
 
-static void apply_controls(struct ins_replay *rp, int64_t arrival, struct ins_error *err)
+static void apply_controls(struct session_replay *rp, int64_t arrival, struct ins_error *err)
 {
 	while (rp->next_ctl.have && rp->next_ctl.arrival <= arrival) {
 		if (rp->next_ctl.tare && rp->next_ctl.foot < INS_FOOT_COUNT)
@@ -246,7 +246,7 @@ static void apply_controls(struct ins_replay *rp, int64_t arrival, struct ins_er
 	}
 }
 
-int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, struct ins_error *err)
+int session_replay_next(struct session_replay *rp, const struct session_replay_frame **out, struct ins_error *err)
 {
 	for (;;) {
 		struct cursor *c = NULL;
@@ -296,22 +296,22 @@ int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out
 	}
 }
 
-const struct ins_replay_frame *store_replay_info(const struct ins_replay *rp)
+const struct session_replay_frame *session_replay_info(const struct session_replay *rp)
 {
 	return &rp->out;
 }
 
-struct ins_analysis *store_replay_analysis(struct ins_replay *rp)
+struct ins_analysis *session_replay_analysis(struct session_replay *rp)
 {
 	return rp->ana;
 }
 
-uint64_t store_replay_skipped(const struct ins_replay *rp)
+uint64_t session_replay_skipped(const struct session_replay *rp)
 {
 	return rp->skipped;
 }
 
-void store_replay_free(struct ins_replay *rp)
+void session_replay_free(struct session_replay *rp)
 {
 	if (!rp)
 		return;

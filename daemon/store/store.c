@@ -17,7 +17,7 @@
 static void store_free(struct ins_store *st)
 {
 	sqlite3_stmt **stmts[] = { &st->store_chunk, &st->ins_step, &st->upd_counts, &st->upd_quality,
-				   &st->ins_control, &st->finish_session, &st->ins_summary };
+				   &st->store_control, &st->finish_session, &st->ins_summary };
 
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
 		sqlite3_finalize(*stmts[i]);

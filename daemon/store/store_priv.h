@@ -141,7 +141,7 @@ struct ins_store {
 	pthread_t thread;
 	int thread_started;
 	sqlite3 *wdb;
-	sqlite3_stmt *store_chunk, *ins_step, *upd_counts, *upd_quality, *ins_control,
+	sqlite3_stmt *store_chunk, *ins_step, *upd_counts, *upd_quality, *store_control,
 		*finish_session, *ins_summary;
 	int64_t metric_set_id;
 	int64_t max_db_bytes;

@@ -289,7 +289,7 @@ int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, c
 
 static int write_control(struct ins_store *st, const struct pend_control *pc)
 {
-	sqlite3_stmt *s = st->ins_control;
+	sqlite3_stmt *s = st->store_control;
 
 	sqlite3_bind_int64(s, 1, pc->session_id);
 	sqlite3_bind_int64(s, 2, pc->arrival);
@@ -501,7 +501,7 @@ static int prepare_statements(struct ins_store *st, struct ins_error *err)
 		  "dropped_frames, dropped_steps) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) "
 		  "ON CONFLICT(session_id, foot) DO UPDATE SET frames = ?3, seq_gaps = ?4, frames_lost = ?5, "
 		  "duplicates = ?6, dropped_frames = ?7, dropped_steps = ?8" },
-		{ offsetof(struct ins_store, ins_control),
+		{ offsetof(struct ins_store, store_control),
 		  "INSERT INTO session_controls(session_id, arrival, kind, foot, value) VALUES (?,?,?,?,?)" },
 		{ offsetof(struct ins_store, finish_session),
 		  "UPDATE sessions SET state = 'complete', end_us = ?2, analysed_version = ?3 "
