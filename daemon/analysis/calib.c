@@ -89,9 +89,9 @@ static void calibrate_linear(const struct ins_frame_ctx *ctx, const uint16_t *co
 		/* via int32 lanes: one unpack and one packed conversion on SSE2 */
 		c = __builtin_convertvector(__builtin_convertvector(cu, ins_v4i), ins_v4f);
 		sat = ins_v4f_load(satf + i);
-		c = ins_v4f_select(c < sat, c, sat);
+		c = ins_v4f_min(c, sat);
 		v = (c - ins_v4f_load(zero + i)) * ins_v4f_load(gain + i);
-		ins_v4f_store(kpa + i, ins_v4f_select(v > nil, v, nil));
+		ins_v4f_store(kpa + i, ins_v4f_max(v, nil));
 	}
 	for (; i < n; i++) {
 		float c = counts[i] < satf[i] ? (float)counts[i] : satf[i];

@@ -7,9 +7,10 @@
  * moved to where the transition leaves (contact) or reaches (toe-off) the
  * LOCAL unloaded level: a small fraction of the way from that level to the
  * stance level, searched backwards from the contact crossing and forwards
- * from the last loaded sample.  The local level is measured around each
- * event, which is what makes the timing immune to baseline drift and to the
- * slow relaxation FSRs show after unloading. */
+ * from the last loaded sample (on raw footswitches the toe-off is earlier
+ * where the fall stops above that level).  The local level is measured
+ * around each event, which is what makes the timing immune to baseline
+ * drift and to the slow relaxation FSRs show after unloading. */
 #include <config.h>
 
 #include <math.h>

@@ -6,7 +6,9 @@
 
 #include <math.h>
 #include <stdint.h>
-#if defined(__SSE__)
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#elif defined(__SSE__)
 #include <xmmintrin.h>
 #elif defined(__ARM_NEON) && defined(__aarch64__)
 #include <arm_neon.h>
@@ -54,6 +56,42 @@ static inline ins_v4f ins_v4f_select(ins_v4i mask, ins_v4f a, ins_v4f b)
 	return (ins_v4f)((mask & (ins_v4i)a) | (~mask & (ins_v4i)b));
 }
 
+/* a > b ? a : b and a < b ? a : b in each lane, exactly (b whenever the
+ * comparison is false, NaN and equal zeros included): that is the
+ * definition of SSE's max and min, one instruction; elsewhere a compare
+ * and a select. */
+static inline ins_v4f ins_v4f_max(ins_v4f a, ins_v4f b)
+{
+#if defined(__SSE__)
+	return (ins_v4f)_mm_max_ps((__m128)a, (__m128)b);
+#else
+	return ins_v4f_select(a > b, a, b);
+#endif
+}
+
+static inline ins_v4f ins_v4f_min(ins_v4f a, ins_v4f b)
+{
+#if defined(__SSE__)
+	return (ins_v4f)_mm_min_ps((__m128)a, (__m128)b);
+#else
+	return ins_v4f_select(a < b, a, b);
+#endif
+}
+
+/* Two doubles, and their lane maximum as ins_v4f_max(). */
+typedef double ins_v2d __attribute__((vector_size(16)));
+typedef int64_t ins_v2l __attribute__((vector_size(16)));
+
+static inline ins_v2d ins_v2d_max(ins_v2d a, ins_v2d b)
+{
+#if defined(__SSE2__)
+	return (ins_v2d)_mm_max_pd((__m128d)a, (__m128d)b);
+#else
+	ins_v2l m = a > b;
+	return (ins_v2d)((m & (ins_v2l)a) | (~m & (ins_v2l)b));
+#endif
+}
+
 /* Square root of each lane: one instruction where the target has one,
  * correctly rounded like sqrtf() everywhere. */
 static inline ins_v4f ins_v4f_sqrt(ins_v4f v)
@@ -99,7 +137,7 @@ static inline void ins_max_into(float *restrict peak, const float *restrict v, u
 
 	for (; i + 4 <= n; i += 4) {
 		ins_v4f a = ins_v4f_load(v + i), b = ins_v4f_load(peak + i);
-		ins_v4f_store(peak + i, ins_v4f_select(a > b, a, b));
+		ins_v4f_store(peak + i, ins_v4f_max(a, b));
 	}
 	for (; i < n; i++)
 		peak[i] = v[i] > peak[i] ? v[i] : peak[i];

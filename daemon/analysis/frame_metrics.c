@@ -189,6 +189,21 @@ struct run_sum {
 	unsigned n_sat;
 };
 
+/* Sensor i into a run's sums. */
+static inline void add_sensor(const struct ins_frame_ctx *ctx, const float *kpa, unsigned i, struct run_sum *s)
+{
+	float v = kpa[i], vc = v > ctx->cop_floor[i] ? v : 0.0f;
+
+	s->f += v * ctx->w[i];
+	s->fc += vc * ctx->w[i];
+	s->fx += vc * ctx->wx[i];
+	s->fy += vc * ctx->wy[i];
+	s->fm += v * ctx->wm[i];
+	s->area += v > ctx->contact_kpa ? ctx->area[i] : 0.0f;
+	s->peak = v > s->peak ? v : s->peak;
+	s->n_sat += v >= ctx->sat_kpa[i];
+}
+
 /* Four sensors a step in vector lanes, then the remainder one by one.  A
  * run shorter than four starts its sums at 0, which is what its empty lanes
  * would add up to. */
@@ -217,25 +232,20 @@ static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa,
 			fy += vc * ins_v4f_load(wy + i);
 			fm += v * ins_v4f_load(wm + i);
 			a += (ins_v4f)(in_contact & (ins_v4i)ins_v4f_load(area + i));
-			pk = ins_v4f_select(v > pk, v, pk);
+			pk = ins_v4f_max(v, pk);
 			ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
 		}
 		ins_v4f sums = ins_v4f_hsum4(f, fx, fy, fc), more = ins_v4f_hsum4(fm, a, nil, nil);
 		s = (struct run_sum){ sums[0], sums[1], sums[2], sums[3], more[0], more[1], ins_v4f_hmax(pk),
 				      (unsigned)(ns[0] + ns[1] + ns[2] + ns[3]) };
 	}
-	for (; i < len; i++) {
-		float v = p[i], vc = v > floor[i] ? v : 0.0f;
-
-		s.f += v * w[i];
-		s.fc += vc * w[i];
-		s.fx += vc * wx[i];
-		s.fy += vc * wy[i];
-		s.fm += v * wm[i];
-		s.area += v > thr ? area[i] : 0.0f;
-		s.peak = v > s.peak ? v : s.peak;
-		s.n_sat += v >= sat[i];
-	}
+	/* the rest, at most three, without a loop */
+	if (i < len)
+		add_sensor(ctx, kpa, start + i, &s);
+	if (i + 1 < len)
+		add_sensor(ctx, kpa, start + i + 1, &s);
+	if (i + 2 < len)
+		add_sensor(ctx, kpa, start + i + 2, &s);
 	return s;
 }
 
@@ -343,7 +353,7 @@ void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa)
 		var = s - m * m;
 		ins_v4f_store(mean + i, m);
 		ins_v4f_store(sq + i, s);
-		ins_v4f_store(floor + i, m + sd * ins_v4f_sqrt(ins_v4f_select(var > nil, var, nil)));
+		ins_v4f_store(floor + i, m + sd * ins_v4f_sqrt(ins_v4f_max(var, nil)));
 	}
 	for (; i < ctx->n; i++)
 		learn_one(mean + i, sq + i, floor + i, kpa[i], a);

@@ -220,7 +220,7 @@ static inline __attribute__((always_inline)) struct run_lanes run_vectors(const 
 
 	for (unsigned i = 0; i + 4 <= len; i += 4) {
 		ins_v4f v = ins_v4f_load(p + i);
-		l.peak = ins_v4f_select(v > l.peak, v, l.peak);
+		l.peak = ins_v4f_max(v, l.peak);
 		l.force += v * ins_v4f_load(w + i);
 		l.area += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
 	}
@@ -338,16 +338,15 @@ static void stance_frames(const struct ins_mask_acc *acc, int64_t c, int64_t o, 
 	*first = k;
 }
 
-typedef double mask_v2d __attribute__((vector_size(16)));
 typedef float mask_v2f __attribute__((vector_size(8)));
 
 /* Two floats of a region array as doubles. */
-static inline mask_v2d widen(const float *p)
+static inline ins_v2d widen(const float *p)
 {
 	mask_v2f v;
 
 	memcpy(&v, p, sizeof(v));
-	return __builtin_convertvector(v, mask_v2d);
+	return __builtin_convertvector(v, ins_v2d);
 }
 
 /* A stance integrated so far: maxima in float (the conversion to double
@@ -355,7 +354,7 @@ static inline mask_v2d widen(const float *p)
  * own lane, and the last frame for the next trapezoid. */
 struct step_sums {
 	ins_v4f peak[MASK_PAD / 4], force[MASK_PAD / 4], area[MASK_PAD / 4];
-	mask_v2d pti[MASK_PAD / 2], fti[MASK_PAD / 2];
+	ins_v2d pti[MASK_PAD / 2], fti[MASK_PAD / 2];
 	struct mask_frame last;
 	int64_t last_t_us;
 	uint64_t frames;
@@ -372,14 +371,14 @@ static void integrate(struct step_sums *s, const struct mask_frame *fr, const in
 		for (unsigned j = 0; j < MASK_PAD / 4; j++) {
 			ins_v4f vp = ins_v4f_load(b->peak + 4 * j), vf = ins_v4f_load(b->force + 4 * j);
 			ins_v4f va = ins_v4f_load(b->area + 4 * j);
-			s->peak[j] = ins_v4f_select(vp > s->peak[j], vp, s->peak[j]);
-			s->force[j] = ins_v4f_select(vf > s->force[j], vf, s->force[j]);
-			s->area[j] = ins_v4f_select(va > s->area[j], va, s->area[j]);
+			s->peak[j] = ins_v4f_max(vp, s->peak[j]);
+			s->force[j] = ins_v4f_max(vf, s->force[j]);
+			s->area[j] = ins_v4f_max(va, s->area[j]);
 		}
 		if (s->frames++ == 0)
 			continue;
 		double h = 0.5e-6 * (double)(t_us[k] - (k ? t_us[k - 1] : s->last_t_us));
-		const mask_v2d h2 = { h, h };
+		const ins_v2d h2 = { h, h };
 		for (unsigned j = 0; j < MASK_PAD / 2; j++) {
 			s->pti[j] += h2 * (widen(a->peak + 2 * j) + widen(b->peak + 2 * j));
 			s->fti[j] += h2 * (widen(a->force + 2 * j) + widen(b->force + 2 * j));
@@ -428,12 +427,12 @@ static void add_short_run(const struct ins_mask_acc *acc, const struct mask_run 
 			const float *p = kpa + (size_t)k * n + i;
 			const ins_v4f v = { p[0], p[n], p[2 * n], p[3 * n] };
 
-			peak = ins_v4f_select(v > peak, v, peak);
+			peak = ins_v4f_max(v, peak);
 			fsum += v * w[i];
 			asum += (ins_v4f)((v > thr) & (ins_v4i)area[i]);
 		}
 		ins_v4f old = ins_v4f_load(blk->peak[r] + k);
-		ins_v4f_store(blk->peak[r] + k, ins_v4f_select(peak > old, peak, old));
+		ins_v4f_store(blk->peak[r] + k, ins_v4f_max(peak, old));
 		ins_v4f_store(blk->force[r] + k, ins_v4f_load(blk->force[r] + k) + fsum * share);
 		ins_v4f_store(blk->area[r] + k, ins_v4f_load(blk->area[r] + k) + asum * share);
 	}
@@ -475,17 +474,10 @@ static void add_second_to_block(const struct ins_mask_acc *acc, const float *kpa
 	}
 }
 
-typedef int64_t mask_v2l __attribute__((vector_size(16)));
-
-static inline mask_v2d select2(mask_v2l mask, mask_v2d a, mask_v2d b)
-{
-	return (mask_v2d)((mask & (mask_v2l)a) | (~mask & (mask_v2l)b));
-}
-
 /* Regions r and r + 1 of a block's frame k, as doubles. */
-static inline mask_v2d pair_at(const float rows[][MASK_BLOCK], unsigned r, unsigned k)
+static inline ins_v2d pair_at(const float rows[][MASK_BLOCK], unsigned r, unsigned k)
 {
-	return (mask_v2d){ rows[r][k], rows[r + 1][k] };
+	return (ins_v2d){ rows[r][k], rows[r + 1][k] };
 }
 
 /* The block's count frames into the stance's sums, two regions at a time
@@ -501,20 +493,20 @@ static void integrate_block(const struct ins_mask_acc *acc, const struct mask_bl
 	for (unsigned j = 0; j < MASK_PAD / 2; j++) {
 		unsigned r = 2 * j;
 		unsigned v = r / 4, l = r % 4;
-		mask_v2d peak = { s->peak[v][l], s->peak[v][l + 1] }, force = { s->force[v][l], s->force[v][l + 1] };
-		mask_v2d area = { s->area[v][l], s->area[v][l + 1] }, pti = s->pti[j], fti = s->fti[j];
-		mask_v2d last_peak = widen(s->last.peak + r), last_force = widen(s->last.force + r);
+		ins_v2d peak = { s->peak[v][l], s->peak[v][l + 1] }, force = { s->force[v][l], s->force[v][l + 1] };
+		ins_v2d area = { s->area[v][l], s->area[v][l + 1] }, pti = s->pti[j], fti = s->fti[j];
+		ins_v2d last_peak = widen(s->last.peak + r), last_force = widen(s->last.force + r);
 
 		if (r >= INS_MASK_COUNT || (!acc->n_in[r] && (r + 1 >= INS_MASK_COUNT || !acc->n_in[r + 1])))
 			continue; /* no sensor: all zeros */
 		for (unsigned k = 0; k < count; k++) {
-			mask_v2d bp = pair_at(blk->peak, r, k), bf = pair_at(blk->force, r, k), ba = pair_at(blk->area, r, k);
+			ins_v2d bp = pair_at(blk->peak, r, k), bf = pair_at(blk->force, r, k), ba = pair_at(blk->area, r, k);
 
-			peak = select2(bp > peak, bp, peak);
-			force = select2(bf > force, bf, force);
-			area = select2(ba > area, ba, area);
+			peak = ins_v2d_max(bp, peak);
+			force = ins_v2d_max(bf, force);
+			area = ins_v2d_max(ba, area);
 			if (k > 0 || s->frames > 0) {
-				const mask_v2d h2 = { h[k], h[k] };
+				const ins_v2d h2 = { h[k], h[k] };
 				pti += h2 * (last_peak + bp);
 				fti += h2 * (last_force + bf);
 			}

@@ -47,7 +47,8 @@ static void analyze_usage(FILE *out)
 	      "Prints one JSON line per step (CSV with --csv), then the session summary.  Several files\n"
 	      "(a DIR: the recordings in it) are analysed in parallel (--jobs, default: every core); each\n"
 	      "line then names its file, or --out DIR writes one DIR/NAME.jsonl (.csv) per file; a table of\n"
-	      "all files ends the run on stderr.\n", out);
+	      "all files ends the run on stderr.  One file is read on one thread and analysed on another\n"
+	      "unless --jobs 1.\n", out);
 }
 
 static int analyze_parse_weight(const char *text, double *kg)

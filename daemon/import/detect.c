@@ -49,7 +49,7 @@ static int detect_all_numbers(char *line)
 }
 
 /* Scan the '#' header block for the Moticon pressure columns. */
-static const char *detect_hash_header(struct ins_text *t, char *line, char *err, size_t errlen)
+static const char *detect_hash_header(struct import_text *t, char *line, char *err, size_t errlen)
 {
 	int rc = 1;
 
@@ -81,7 +81,7 @@ static const char *detect_vendor(const char *line)
 
 const char *ins_import_detect(const char *path, char *err, size_t errlen)
 {
-	struct ins_text t;
+	struct import_text t;
 	const char *format = NULL;
 	char *line;
 	int rc;

@@ -9,19 +9,19 @@
 
 #include "import_priv.h"
 
-static const struct ins_import_ops *const import_formats[] = {
-	&ins_import_gaitndd_ops,
-	&ins_import_gaitpdb_ops,
-	&ins_import_moticon_ops,
-	&ins_import_insoled_ops,
-	&ins_import_pedar_ops,
-	&ins_import_fscan_ops,
-	&ins_import_xsensor_ops,
-	&ins_import_stappone_ops,
+static const struct import_ops *const import_formats[] = {
+	&import_gaitndd_ops,
+	&import_gaitpdb_ops,
+	&import_moticon_ops,
+	&import_insoled_ops,
+	&import_pedar_ops,
+	&import_fscan_ops,
+	&import_xsensor_ops,
+	&import_stappone_ops,
 };
 #define IMPORT_N_FORMATS (sizeof import_formats / sizeof import_formats[0])
 
-static const struct ins_import_ops *import_find_format(const char *name)
+static const struct import_ops *import_find_format(const char *name)
 {
 	for (size_t i = 0; i < IMPORT_N_FORMATS; i++)
 		if (strcmp(import_formats[i]->name, name) == 0)
@@ -31,7 +31,7 @@ static const struct ins_import_ops *import_find_format(const char *name)
 
 struct ins_import *ins_import_open(const char *path, const char *format, char *err, size_t errlen)
 {
-	const struct ins_import_ops *ops;
+	const struct import_ops *ops;
 	struct ins_import *imp;
 
 	if (!format) {

@@ -32,7 +32,7 @@
 
 struct ins_import;
 
-struct ins_import_ops {
+struct import_ops {
 	const char *name;
 	/* Read headers, fill imp->info (feet, n_sensors, unit...).  0 or -1. */
 	int (*open)(struct ins_import *imp, const char *path, char *err, size_t errlen);
@@ -44,7 +44,7 @@ struct ins_import_ops {
 };
 
 struct ins_import {
-	const struct ins_import_ops *ops;
+	const struct import_ops *ops;
 	struct ins_import_info info;
 	void *priv;                          /* the format reader's state */
 	float *vals[INS_FOOT_COUNT];         /* n_sensors floats per foot */
@@ -66,14 +66,14 @@ struct ins_import {
 	struct ins_calib_curve *calib[INS_FOOT_COUNT];
 };
 
-extern const struct ins_import_ops ins_import_gaitndd_ops;
-extern const struct ins_import_ops ins_import_gaitpdb_ops;
-extern const struct ins_import_ops ins_import_moticon_ops;
-extern const struct ins_import_ops ins_import_insoled_ops;
-extern const struct ins_import_ops ins_import_pedar_ops;
-extern const struct ins_import_ops ins_import_fscan_ops;
-extern const struct ins_import_ops ins_import_xsensor_ops;
-extern const struct ins_import_ops ins_import_stappone_ops;
+extern const struct import_ops import_gaitndd_ops;
+extern const struct import_ops import_gaitpdb_ops;
+extern const struct import_ops import_moticon_ops;
+extern const struct import_ops import_insoled_ops;
+extern const struct import_ops import_pedar_ops;
+extern const struct import_ops import_fscan_ops;
+extern const struct import_ops import_xsensor_ops;
+extern const struct import_ops import_stappone_ops;
 
 /* "path:line: field: message" (line 0: "path: field: message"; field NULL:
  * "path:line: message"). */
@@ -102,7 +102,7 @@ int import_feed_prepared(struct ins_analysis *ana, const struct ins_import_frame
 
 /* ---- text files ------------------------------------------------------- */
 
-struct ins_text {
+struct import_text {
 	FILE *fp;
 	const char *path;        /* for messages; not owned */
 	char *buf;
@@ -117,13 +117,13 @@ struct ins_text {
 	int unterminated;
 };
 
-int import_text_open(struct ins_text *t, const char *path, char *err, size_t errlen);
+int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen);
 /* Next line without its line end (LF or CRLF), NUL-terminated, in t's
  * buffer until the next call.  1 = line, 0 = end of file, -1 = error: read
  * error, line over INS_IMPORT_LINE_MAX, NUL byte, or a last line without a
  * line end (a truncated file). */
-int import_text_next(struct ins_text *t, char **line, char *err, size_t errlen);
-void import_text_close(struct ins_text *t);
+int import_text_next(struct import_text *t, char **line, char *err, size_t errlen);
+void import_text_close(struct import_text *t);
 
 /* Split line in place at every sep (empty fields kept); returns the field
  * count, or -1 when there are more than max. */

@@ -20,7 +20,7 @@
 #define FSCAN_PITCH_TOLERANCE 0.01 /* mm: spacing printed with 2 decimals */
 
 struct fscan {
-	struct ins_text text;
+	struct import_text text;
 	unsigned rows, cols;
 	double row_mm, col_mm;
 	double seconds_per_frame;
@@ -322,7 +322,7 @@ static void fscan_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_fscan_ops = {
+const struct import_ops import_fscan_ops = {
 	.name = "fscan",
 	.open = fscan_open,
 	.read_row = fscan_read_row,

@@ -223,7 +223,7 @@ static int gaitndd_split(char *line, char **f)
 static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
 {
 	struct gaitndd *g = imp->priv;
-	struct ins_text t;
+	struct import_text t;
 	char *line, *f[WFDB_HEA_LINE_FIELDS];
 	int nsig = -1, seen = 0, rc = 0;
 
@@ -446,7 +446,7 @@ static void gaitndd_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_gaitndd_ops = {
+const struct import_ops import_gaitndd_ops = {
 	.name = "gaitndd",
 	.open = gaitndd_open,
 	.read_row = gaitndd_read_row,

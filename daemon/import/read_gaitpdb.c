@@ -15,7 +15,7 @@
 #define GAITPDB_RATE_HZ 100.0 /* the publisher's format note */
 
 struct gaitpdb {
-	struct ins_text text;
+	struct import_text text;
 	int have_time;
 	int64_t last_t_us;
 };
@@ -148,7 +148,7 @@ static void gaitpdb_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_gaitpdb_ops = {
+const struct import_ops import_gaitpdb_ops = {
 	.name = "gaitpdb",
 	.open = gaitpdb_open,
 	.read_row = gaitpdb_read_row,

@@ -19,7 +19,7 @@
 #define INSOLED_SEQ_SLACK 1.5 /* frames a counter may skip per nominal period of elapsed time (clock jitter) */
 
 struct insoled_reader {
-	struct ins_text text;
+	struct import_text text;
 	char **fields;
 	char *calib_text[INS_FOOT_COUNT]; /* JSON, parsed once the sensor counts are known */
 	unsigned long calib_line[INS_FOOT_COUNT];
@@ -499,7 +499,7 @@ static void insoled_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_insoled_ops = {
+const struct import_ops import_insoled_ops = {
 	.name = "insoled",
 	.open = insoled_open,
 	.read_row = insoled_read_row,

@@ -28,7 +28,7 @@ struct moticon_foot {
 };
 
 struct moticon {
-	struct ins_text text;
+	struct import_text text;
 	int n_cols;
 	int time_col;
 	char *header;                 /* copy of the column line; names[] point into it */
@@ -217,7 +217,7 @@ static int moticon_describe(struct ins_import *imp, char *err, size_t errlen)
 /* The smallest interval among the first rows (their first field) gives the rate. */
 static double moticon_peek_rate(const char *path)
 {
-	struct ins_text t;
+	struct import_text t;
 	char *line;
 	char err[64];
 	double prev = NAN, best = INFINITY;
@@ -473,7 +473,7 @@ static void moticon_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_moticon_ops = {
+const struct import_ops import_moticon_ops = {
 	.name = "moticon",
 	.open = moticon_open,
 	.read_row = moticon_read_row,

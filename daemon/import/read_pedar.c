@@ -20,7 +20,7 @@
 #define PEDAR_TYPE_MAX 8
 
 struct pedar {
-	struct ins_text text;
+	struct import_text text;
 	unsigned n_values;                 /* 99 per insole present */
 	unsigned foot_of_block[INS_FOOT_COUNT]; /* foot of the first / second block of 99 */
 	double to_kpa;
@@ -316,7 +316,7 @@ static void pedar_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_pedar_ops = {
+const struct import_ops import_pedar_ops = {
 	.name = "pedar",
 	.open = pedar_open,
 	.read_row = pedar_read_row,

@@ -21,7 +21,7 @@
 enum stappone_role { ST_OTHER = 0, ST_SOLE, ST_TIME, ST_PRESSURE, ST_CORRUPT };
 
 struct stappone {
-	struct ins_text text;
+	struct import_text text;
 	int n_cols;
 	uint8_t role[INS_IMPORT_FIELDS_MAX];
 	uint16_t channel[INS_IMPORT_FIELDS_MAX]; /* pressure_NN: NN - 1 */
@@ -292,7 +292,7 @@ static void stappone_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_stappone_ops = {
+const struct import_ops import_stappone_ops = {
 	.name = "stappone",
 	.open = stappone_open,
 	.read_row = stappone_read_row,

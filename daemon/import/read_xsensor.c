@@ -27,7 +27,7 @@ struct xsensor_grid {
 };
 
 struct xsensor {
-	struct ins_text text;
+	struct import_text text;
 	double to_kpa;
 	struct xsensor_grid grid[INS_FOOT_COUNT];
 	/* reading state */
@@ -477,7 +477,7 @@ static void xsensor_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
-const struct ins_import_ops ins_import_xsensor_ops = {
+const struct import_ops import_xsensor_ops = {
 	.name = "xsensor",
 	.open = xsensor_open,
 	.read_row = xsensor_read_row,

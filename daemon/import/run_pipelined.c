@@ -1,6 +1,6 @@
 /* ins_import_run() on two cores: the calling thread reads and parses the
- * file and converts each frame to what the analysis takes, while a second
- * thread runs the analysis.  Frames travel in chunks around a ring of
+ * file, while a second thread converts each frame to what the analysis
+ * takes (kPa, counts) and runs the analysis.  Frames travel in chunks around a ring of
  * PIPE_CHUNKS; a chunk comes back with the steps the analysis completed
  * (each marked with the frame after which it came) and which frames it
  * refused, and the calling thread then hands frames and steps to the sink
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "insoled/grow.h"
+#include "insoled/thread.h"
 #include "import_priv.h"
 
 /* Chunks in flight: one being read, one analysed, and two so that neither
@@ -35,9 +36,7 @@ struct pipe_step {
 
 struct pipe_chunk {
 	struct ins_import_frame *frames;
-	float *raw;                   /* the frames' own values, when the sink takes frames */
-	float *kpa;                   /* what the analysis takes: kPa ... */
-	uint16_t *counts;             /* ... or counts, max_n per frame */
+	float *values;                /* the frames' own values, max_n per frame */
 	uint8_t *refused;             /* by the conversion or by the analysis */
 	size_t n;
 	struct pipe_step *steps;
@@ -50,8 +49,9 @@ struct pipe {
 	struct ins_import *imp;
 	struct ins_analysis *ana;
 	struct ins_layout *const *layout;
-	int keep_raw;
 	uint16_t max_n;
+	float *kpa;                   /* the analysis thread's conversion of one frame ... */
+	uint16_t *counts;             /* ... to kPa or counts */
 	size_t per_chunk;
 	struct pipe_chunk chunk[PIPE_CHUNKS];
 	/* Chunk k is filled by the caller (filled counts them), analysed by
@@ -70,30 +70,28 @@ static void pipe_free_chunks(struct pipe *p)
 		struct pipe_chunk *c = &p->chunk[k];
 
 		free(c->frames);
-		free(c->raw);
-		free(c->kpa);
-		free(c->counts);
+		free(c->values);
 		free(c->refused);
 		free(c->steps);
 	}
+	free(p->kpa);
+	free(p->counts);
 }
 
 static int pipe_alloc_chunks(struct pipe *p)
 {
-	size_t values = p->per_chunk * p->max_n;
-
 	for (unsigned k = 0; k < PIPE_CHUNKS; k++) {
 		struct pipe_chunk *c = &p->chunk[k];
 
 		c->frames = calloc(p->per_chunk, sizeof *c->frames);
-		c->raw = p->keep_raw ? calloc(values, sizeof *c->raw) : NULL;
-		c->kpa = calloc(values, sizeof *c->kpa);
-		c->counts = calloc(values, sizeof *c->counts);
+		c->values = calloc(p->per_chunk * p->max_n, sizeof *c->values);
 		c->refused = calloc(p->per_chunk, 1);
-		if (!c->frames || (p->keep_raw && !c->raw) || !c->kpa || !c->counts || !c->refused)
+		if (!c->frames || !c->values || !c->refused)
 			return -1;
 	}
-	return 0;
+	p->kpa = calloc(p->max_n, sizeof *p->kpa);
+	p->counts = calloc(p->max_n, sizeof *p->counts);
+	return p->kpa && p->counts ? 0 : -1;
 }
 
 /* ---- the analysis thread ---------------------------------------------- */
@@ -113,12 +111,16 @@ static void pipe_analyse(struct pipe *p, struct pipe_chunk *c)
 	struct ins_frame_metrics fm;
 	struct ins_step step;
 
+	char why[256];
+
 	for (size_t i = 0; i < c->n; i++) {
-		size_t at = i * p->max_n;
+		const struct ins_import_frame *f = &c->frames[i];
+		const struct ins_layout *layout = p->layout[f->foot];
 
 		if (c->refused[i])
 			continue;
-		if (import_feed_prepared(p->ana, &c->frames[i], c->kpa + at, c->counts + at, &fm) < 0) {
+		if (!layout || import_prepare(f, layout, p->max_n, p->kpa, p->counts, why, sizeof why) < 0 ||
+		    import_feed_prepared(p->ana, f, p->kpa, p->counts, &fm) < 0) {
 			c->refused[i] = 1;
 			continue;
 		}
@@ -158,18 +160,15 @@ static void *pipe_worker(void *arg)
 
 static void pipe_take_frame(struct pipe *p, struct pipe_chunk *c, const struct ins_import_frame *f)
 {
-	size_t i = c->n++, at = i * p->max_n;
-	const struct ins_layout *layout = p->layout[f->foot];
-	char why[256];
+	size_t i = c->n++;
+	float *values = c->values + i * p->max_n;
 
 	c->frames[i] = *f;
-	c->frames[i].values = NULL;
-	c->refused[i] = !layout || import_prepare(f, layout, p->max_n, c->kpa + at, c->counts + at, why,
-						  sizeof why) < 0;
-	if (p->keep_raw && f->n <= p->max_n) {
-		memcpy(c->raw + at, f->values, f->n * sizeof *c->raw);
-		c->frames[i].values = c->raw + at;
-	}
+	/* more values than the reader said it has: refused, as ins_import_feed() does */
+	c->refused[i] = f->n > p->max_n;
+	if (!c->refused[i])
+		memcpy(values, f->values, f->n * sizeof *values);
+	c->frames[i].values = values;
 }
 
 /* Read up to a chunk of frames: 1 = more to come, 0 = end, -1 = bad input (err). */
@@ -257,7 +256,7 @@ int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
 			     struct ins_layout *const layout[INS_FOOT_COUNT], const struct ins_import_sink *sink,
 			     struct ins_import_tally *tally, char *err, size_t errlen)
 {
-	struct pipe p = { .imp = imp, .ana = ana, .layout = layout, .keep_raw = sink->frame != NULL };
+	struct pipe p = { .imp = imp, .ana = ana, .layout = layout };
 	pthread_t worker;
 	int rc;
 
@@ -271,7 +270,7 @@ int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.to_analyse, NULL);
 	pthread_cond_init(&p.analysed_cv, NULL);
-	if (pthread_create(&worker, NULL, pipe_worker, &p) != 0) {
+	if (ins_thread_start(&worker, INS_STACK_MEDIUM, pipe_worker, &p) != 0) {
 		rc = ins_import_run(imp, ana, layout, sink, tally, err, errlen);
 	} else {
 		memset(tally, 0, sizeof *tally);

@@ -54,7 +54,7 @@ void import_errf(char *err, size_t errlen, const char *path, unsigned long line,
 	sanitize_message(err);
 }
 
-int import_text_open(struct ins_text *t, const char *path, char *err, size_t errlen)
+int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
 	t->path = path;
@@ -73,7 +73,7 @@ int import_text_open(struct ins_text *t, const char *path, char *err, size_t err
 	return 0;
 }
 
-void import_text_close(struct ins_text *t)
+void import_text_close(struct import_text *t)
 {
 	if (t->fp)
 		fclose(t->fp);
@@ -83,7 +83,7 @@ void import_text_close(struct ins_text *t)
 
 /* Move the unread bytes to the front and read more.  Returns bytes read,
  * 0 at end of file, -1 on a read error. */
-static long text_fill(struct ins_text *t)
+static long text_fill(struct import_text *t)
 {
 	size_t got;
 
@@ -99,7 +99,7 @@ static long text_fill(struct ins_text *t)
 	return (long)got;
 }
 
-static int text_check_line(struct ins_text *t, char *line, size_t n, char *err, size_t errlen)
+static int text_check_line(struct import_text *t, char *line, size_t n, char *err, size_t errlen)
 {
 	const char *nul = memchr(line, '\0', n);
 	const char *cr;
@@ -122,7 +122,7 @@ static int text_check_line(struct ins_text *t, char *line, size_t n, char *err, 
 	return 0;
 }
 
-int import_text_next(struct ins_text *t, char **line, char *err, size_t errlen)
+int import_text_next(struct import_text *t, char **line, char *err, size_t errlen)
 {
 	char *nl;
 	char *begin;

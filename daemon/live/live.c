@@ -30,6 +30,12 @@
 #define LOG_PREFIX "live"
 
 #define LIVE_DEFAULT_HZ 30.0           /* what a tablet redraws smoothly */
+/* Significant digits of the numbers sent live: all a float holds (frame
+ * metrics round-trip exactly) and what `insoled --analyze` prints for
+ * steps (ins_step_json_text() writes 9).  jansson's default 17 made the
+ * text a seventh longer, bytes that every GET /api/live and SSE client
+ * carries at the display rate. */
+#define LIVE_REAL_DIGITS 9
 #define LIVE_MAX_HZ 200.0              /* above any display; bounds ring churn */
 #define LIVE_DEFAULT_STEPS 50          /* the dashboard's step strip */
 #define LIVE_MAX_STEPS 1000            /* bounds snapshot size */
@@ -342,7 +348,7 @@ static void render_heatmap(struct sbuf *b, struct live_foot *f, const float *kpa
 static int render_foot(struct sbuf *b, struct live_foot *f, const struct ins_frame_metrics *m, const float *kpa)
 {
 	json_t *obj = ins_frame_metrics_json(m);
-	char *members = obj ? json_dumps(obj, JSON_COMPACT | JSON_EMBED) : NULL;
+	char *members = obj ? json_dumps(obj, JSON_COMPACT | JSON_EMBED | JSON_REAL_PRECISION(LIVE_REAL_DIGITS)) : NULL;
 
 	json_decref(obj);
 	if (!members)
@@ -451,19 +457,20 @@ out:
 
 void ins_live_publish_step(struct ins_live *live, const struct ins_step *step)
 {
-	json_t *obj;
-	char *text, *old = NULL;
+	char buf[INS_STEP_JSON_MAX], *text, *old = NULL;
 	size_t len, slot;
 	uint64_t id;
+	int n;
 
 	if (!live || !step)
 		return;
-	obj = ins_step_json(step);
-	text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	json_decref(obj);
+	/* the STEP document at LIVE_REAL_DIGITS, written without a jansson tree */
+	n = ins_step_json_text(step, buf, sizeof(buf));
+	text = n > 0 ? malloc((size_t)n + 1) : NULL;
 	if (!text)
 		return;
-	len = strlen(text);
+	len = (size_t)n;
+	memcpy(text, buf, len + 1);
 	pthread_mutex_lock(&live->lock);
 	if (live->step_count < live->step_history) {
 		slot = (live->step_first + live->step_count) % live->step_history;

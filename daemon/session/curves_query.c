@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "insoled/curves.h"
-#include "replay.h"
+#include "session_priv.h"
 
 /* The highest frame rate of any chunk of the session (frames over the time
  * they span), to size the curves' frame buffer; *rate_hz = 0 when no chunk
@@ -35,7 +35,8 @@ static int session_rate(sqlite3 *db, int64_t session_id, double *rate_hz, struct
 	return 0;
 }
 
-static struct ins_curves *session_curves_new(const struct ins_replay_frame *info, double rate_hz, struct ins_error *err)
+static struct ins_curves *session_curves_new(const struct session_replay_frame *info, double rate_hz,
+					      struct ins_error *err)
 {
 	struct ins_curves_config cfg = {
 		.layout = { info->layout[INS_FOOT_LEFT], info->layout[INS_FOOT_RIGHT] },
@@ -50,9 +51,9 @@ static struct ins_curves *session_curves_new(const struct ins_replay_frame *info
 
 json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *rc, struct ins_error *err)
 {
-	struct ins_replay *rp = NULL;
+	struct session_replay *rp = NULL;
 	struct ins_curves *cv = NULL;
-	const struct ins_replay_frame *fr;
+	const struct session_replay_frame *fr;
 	sqlite3 *db = NULL;
 	json_t *out = NULL;
 	double rate_hz;
@@ -61,20 +62,20 @@ json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *
 	if ((r = store_reader_open(st, &db, err)) < 0)
 		goto out;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if ((r = store_replay_open(st, db, session_id, &rp, err)) < 0 ||
+	if ((r = session_replay_open(st, db, session_id, &rp, err)) < 0 ||
 	    (r = session_rate(db, session_id, &rate_hz, err)) < 0)
 		goto out;
-	cv = session_curves_new(store_replay_info(rp), rate_hz, err);
+	cv = session_curves_new(session_replay_info(rp), rate_hz, err);
 	if (!cv) {
 		r = INS_EIO;
 		goto out;
 	}
-	while ((r = store_replay_next(rp, &fr, err)) == 1) {
+	while ((r = session_replay_next(rp, &fr, err)) == 1) {
 		struct ins_step step;
 
 		ins_curves_set_body_weight(cv, fr->body_weight_now_n);
 		ins_curves_feed(cv, &fr->metrics);
-		while (ins_analysis_next_step(store_replay_analysis(rp), &step))
+		while (ins_analysis_next_step(session_replay_analysis(rp), &step))
 			ins_curves_add_step(cv, &step);
 	}
 	if (r < 0)
@@ -86,7 +87,7 @@ json_t *ins_store_session_curves(struct ins_store *st, int64_t session_id, int *
 out:
 	*rc = r;
 	ins_curves_free(cv);
-	store_replay_free(rp);
+	session_replay_free(rp);
 	store_reader_close(st, db);
 	return out;
 }

@@ -15,7 +15,7 @@
 
 #include "insoled/grow.h"
 #include "insoled/analysis_json.h"
-#include "replay.h"
+#include "session_priv.h"
 
 #define LOG_PREFIX "session"
 
@@ -31,7 +31,7 @@ struct ins_export {
 	char *buf;
 	size_t len, pos, cap;
 	int header_done, done, failed;
-	struct ins_replay *rp;          /* frames */
+	struct session_replay *rp;          /* frames */
 	sqlite3_stmt *steps;            /* steps */
 	struct ins_step_delay delay;    /* steps: termination flags */
 	struct metric_map map;
@@ -79,7 +79,7 @@ static int out_header_text(struct ins_export *ex, const char *key, const char *v
 
 /* ---- frames --------------------------------------------------------------- */
 
-static int frames_header(struct ins_export *ex, const struct ins_replay_frame *fr)
+static int frames_header(struct ins_export *ex, const struct session_replay_frame *fr)
 {
 	const int counts = ex->kind == INS_EXPORT_FRAMES_COUNTS_CSV;
 	const int metrics = ex->kind == INS_EXPORT_FRAME_METRICS_CSV;
@@ -141,7 +141,7 @@ static int out_float(struct ins_export *ex, float v)
 	return isfinite(v) ? outf(ex, ",%.9g", (double)v) : outf(ex, ",");
 }
 
-static int frame_row(struct ins_export *ex, const struct ins_replay_frame *fr)
+static int frame_row(struct ins_export *ex, const struct session_replay_frame *fr)
 {
 	static const char *const events[] = { "", "contact", "toe_off" };
 	const struct ins_frame_metrics *m = &fr->metrics;
@@ -172,15 +172,15 @@ static int frame_row(struct ins_export *ex, const struct ins_replay_frame *fr)
 
 static int frames_more(struct ins_export *ex)
 {
-	const struct ins_replay_frame *fr;
+	const struct session_replay_frame *fr;
 	struct ins_step step;
 	int rc;
 
 	while (ex->len < EXPORT_BATCH_BYTES) {
-		rc = store_replay_next(ex->rp, &fr, &ex->err);
+		rc = session_replay_next(ex->rp, &fr, &ex->err);
 		if (rc == 0 && !ex->header_done) {
 			/* a session without frames still gets its header */
-			if (frames_header(ex, store_replay_info(ex->rp)) < 0)
+			if (frames_header(ex, session_replay_info(ex->rp)) < 0)
 				return -1;
 			ex->header_done = 1;
 		}
@@ -188,7 +188,7 @@ static int frames_more(struct ins_export *ex)
 			ex->done = rc == 0;
 			return rc;
 		}
-		while (ins_analysis_next_step(store_replay_analysis(ex->rp), &step))
+		while (ins_analysis_next_step(session_replay_analysis(ex->rp), &step))
 			;
 		if (!ex->header_done) {
 			if (frames_header(ex, fr) < 0)
@@ -302,7 +302,7 @@ struct ins_export *ins_store_export_open(struct ins_store *st, int64_t session_i
 	case INS_EXPORT_FRAMES_CSV:
 	case INS_EXPORT_FRAMES_COUNTS_CSV:
 	case INS_EXPORT_FRAME_METRICS_CSV:
-		if ((r = store_replay_open(st, ex->db, session_id, &ex->rp, err)) < 0)
+		if ((r = session_replay_open(st, ex->db, session_id, &ex->rp, err)) < 0)
 			goto fail;
 		break;
 	case INS_EXPORT_STEPS_CSV:
@@ -363,7 +363,7 @@ void ins_store_export_close(struct ins_export *ex)
 {
 	if (!ex)
 		return;
-	store_replay_free(ex->rp);
+	session_replay_free(ex->rp);
 	sqlite3_finalize(ex->steps);
 	if (ex->db) {
 		sqlite3_exec(ex->db, "COMMIT", NULL, NULL, NULL);

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "replay.h"
+#include "session_priv.h"
 
 /* One answer carries at most this many sensor values (8 MB of JSON or so):
  * a minute of a 16-sensor pair at full rate, or a dense grid thinned. */
@@ -43,7 +43,7 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(round(v * 10.0) / 10.0) : json_null();
 }
 
-static json_t *frame_json(const struct ins_replay_frame *fr)
+static json_t *frame_json(const struct session_replay_frame *fr)
 {
 	const struct ins_frame_metrics *m = &fr->metrics;
 	json_t *kpa = json_array();
@@ -63,17 +63,17 @@ static json_t *step_json(const struct ins_step *s)
 
 /* Replays the whole session (the analysis needs every frame in order) and
  * keeps every `every`-th frame of the foot, and all its steps. */
-static int collect(struct ins_replay *rp, unsigned foot, int64_t every, json_t *frames, json_t *steps,
+static int collect(struct session_replay *rp, unsigned foot, int64_t every, json_t *frames, json_t *steps,
 		   struct ins_error *err)
 {
-	const struct ins_replay_frame *fr;
+	const struct session_replay_frame *fr;
 	int64_t k = 0;
 	int r;
 
-	while ((r = store_replay_next(rp, &fr, err)) == 1) {
+	while ((r = session_replay_next(rp, &fr, err)) == 1) {
 		struct ins_step step;
 
-		while (ins_analysis_next_step(store_replay_analysis(rp), &step))
+		while (ins_analysis_next_step(session_replay_analysis(rp), &step))
 			if (step.foot == foot)
 				json_array_append_new(steps, step_json(&step));
 		if (fr->foot == foot && k++ % every == 0)
@@ -84,7 +84,7 @@ static int collect(struct ins_replay *rp, unsigned foot, int64_t every, json_t *
 
 json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsigned foot, int *rc, struct ins_error *err)
 {
-	struct ins_replay *rp = NULL;
+	struct session_replay *rp = NULL;
 	sqlite3 *db = NULL;
 	json_t *frames = json_array(), *steps = json_array(), *out = NULL;
 	int64_t n_frames = 0, n_sensors = 0, every;
@@ -98,7 +98,7 @@ json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsig
 	if ((r = store_reader_open(st, &db, err)) < 0)
 		goto out;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if ((r = store_replay_open(st, db, session_id, &rp, err)) < 0 ||
+	if ((r = session_replay_open(st, db, session_id, &rp, err)) < 0 ||
 	    (r = foot_size(db, session_id, foot, &n_frames, &n_sensors, err)) < 0)
 		goto out;
 	if (n_frames == 0) {
@@ -119,7 +119,7 @@ out:
 	*rc = r;
 	json_decref(frames);
 	json_decref(steps);
-	store_replay_free(rp);
+	session_replay_free(rp);
 	sqlite3_close(db);
 	return out;
 }

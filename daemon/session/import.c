@@ -14,7 +14,7 @@
 
 #include "insoled/clock.h"
 #include "insoled/import.h"
-#include "replay.h"
+#include "session_priv.h"
 
 #define LOG_PREFIX "session"
 
@@ -28,7 +28,7 @@ struct import_state {
 	struct ins_layout *layout[INS_FOOT_COUNT];
 	struct ins_analysis *ana;
 	struct ins_summary_acc *acc;
-	struct ins_chunk_enc enc[INS_FOOT_COUNT];
+	struct store_chunk_enc enc[INS_FOOT_COUNT];
 	struct pend_chunk *chunks;
 	size_t n_chunks, cap_chunks;
 	struct ins_step *steps;
@@ -46,15 +46,15 @@ struct import_state {
 /* The session id is known only when the writer stores it (write_import). */
 static int seal(struct import_state *s, unsigned foot)
 {
-	return ins_chunk_enc_seal(&s->enc[foot], 0, foot, &s->chunks, &s->n_chunks, &s->cap_chunks);
+	return store_chunk_enc_seal(&s->enc[foot], 0, foot, &s->chunks, &s->n_chunks, &s->cap_chunks);
 }
 
 static int archive_frame(void *arg, const struct ins_import_frame *f, char *err, size_t errlen)
 {
 	struct import_state *s = arg;
-	struct ins_chunk_enc *enc = &s->enc[f->foot];
-	uint8_t format = f->unit == INS_IMPORT_COUNTS ? INS_CHUNK_COUNTS : INS_CHUNK_FLOAT;
-	struct ins_chunk_frame cf = {
+	struct store_chunk_enc *enc = &s->enc[f->foot];
+	uint8_t format = f->unit == INS_IMPORT_COUNTS ? STORE_CHUNK_COUNTS : STORE_CHUNK_FLOAT;
+	struct store_chunk_frame cf = {
 		.seq = f->seq, .t_dev = (uint32_t)f->t_us, .t_us = f->t_us, .host_us = s->start_us + f->t_us,
 		.arrival = s->arrival++,
 	};
@@ -62,7 +62,7 @@ static int archive_frame(void *arg, const struct ins_import_frame *f, char *err,
 	float kpa[INS_MAX_SENSORS];
 	const void *vals = kpa;
 
-	if (format == INS_CHUNK_COUNTS) {
+	if (format == STORE_CHUNK_COUNTS) {
 		for (unsigned i = 0; i < f->n; i++)
 			counts[i] = (uint16_t)lrintf(f->values[i]);
 		vals = counts;
@@ -72,9 +72,9 @@ static int archive_frame(void *arg, const struct ins_import_frame *f, char *err,
 	if (enc->n_frames && (enc->n != f->n || f->t_us - enc->first.t_us >= IMPORT_CHUNK_US ||
 			      enc->len >= INS_STORE_CHUNK_MAX_BYTES) && seal(s, f->foot) < 0)
 		goto oom;
-	if (enc->n_frames == 0 && ins_chunk_enc_reset(enc, format, f->n) < 0)
+	if (enc->n_frames == 0 && store_chunk_enc_reset(enc, format, f->n) < 0)
 		goto oom;
-	if (ins_chunk_enc_add(enc, &cf, vals) < 0)
+	if (store_chunk_enc_add(enc, &cf, vals) < 0)
 		goto oom;
 	s->q[f->foot].frames++;
 	if (f->gap) {
@@ -131,7 +131,7 @@ static int write_import(struct ins_store *st, void *arg, struct ins_error *err)
 				       err)) < 0)
 		goto rollback;
 	for (size_t i = 0; i < s->n_chunks; i++) {
-		sqlite3_stmt *q = st->ins_chunk;
+		sqlite3_stmt *q = st->store_chunk;
 		store_bind_chunk(q, s->session_id, &s->chunks[i]);
 		int src = sqlite3_step(q);
 		sqlite3_reset(q);
@@ -285,7 +285,7 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 	}
 out:
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
-		ins_chunk_enc_free(&s.enc[f]);
+		store_chunk_enc_free(&s.enc[f]);
 		ins_layout_free(s.layout[f]);
 	}
 	for (size_t i = 0; i < s.n_chunks; i++)

@@ -12,7 +12,7 @@
 #include "insoled/grow.h"
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
-#include "replay.h"
+#include "session_priv.h"
 
 #define LOG_PREFIX "session"
 
@@ -88,15 +88,15 @@ rollback:
 /* Steps of a replay of the whole session. */
 static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_list *steps, struct ins_error *err)
 {
-	struct ins_replay *rp = NULL;
-	const struct ins_replay_frame *fr;
+	struct session_replay *rp = NULL;
+	const struct session_replay_frame *fr;
 	struct ins_step step;
 	int rc;
 
-	if ((rc = store_replay_open(st, db, id, &rp, err)) < 0)
+	if ((rc = session_replay_open(st, db, id, &rp, err)) < 0)
 		goto out;
-	while ((rc = store_replay_next(rp, &fr, err)) == 1) {
-		while (ins_analysis_next_step(store_replay_analysis(rp), &step)) {
+	while ((rc = session_replay_next(rp, &fr, err)) == 1) {
+		while (ins_analysis_next_step(session_replay_analysis(rp), &step)) {
 			if (step_list_add(steps, &step) < 0) {
 				ins_error_msg(err, "out of memory");
 				rc = INS_EIO;
@@ -104,11 +104,11 @@ static int analyse(struct ins_store *st, sqlite3 *db, int64_t id, struct step_li
 			}
 		}
 	}
-	if (rc == 0 && store_replay_skipped(rp))
+	if (rc == 0 && session_replay_skipped(rp))
 		ins_warn("session %lld: re-analysis skipped %llu frames that do not fit the layout", (long long)id,
-			 (unsigned long long)store_replay_skipped(rp));
+			 (unsigned long long)session_replay_skipped(rp));
 out:
-	store_replay_free(rp);
+	session_replay_free(rp);
 	return rc;
 }
 
@@ -216,7 +216,7 @@ static void heat_step(struct heat_acc *h, unsigned n)
 	h->steps++;
 }
 
-static void heat_add(struct heat_acc *h, const struct ins_replay_frame *fr)
+static void heat_add(struct heat_acc *h, const struct session_replay_frame *fr)
 {
 	if (!fr->kpa)
 		return;
@@ -263,8 +263,8 @@ static void heat_means(struct heat_acc *h, unsigned n, int of_step_peaks)
 json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
 				  int *rc, struct ins_error *err)
 {
-	struct ins_replay *rp = NULL;
-	const struct ins_replay_frame *fr = NULL;
+	struct session_replay *rp = NULL;
+	const struct session_replay_frame *fr = NULL;
 	struct heat_acc h = { 0 };
 	const struct ins_layout *layout = NULL;
 	sqlite3 *db = NULL;
@@ -283,12 +283,12 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 	if ((r = store_reader_open(st, &db, err)) < 0)
 		goto out;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if ((r = store_replay_open(st, db, session_id, &rp, err)) < 0)
+	if ((r = session_replay_open(st, db, session_id, &rp, err)) < 0)
 		goto out;
-	while ((r = store_replay_next(rp, &fr, err)) == 1) {
+	while ((r = session_replay_next(rp, &fr, err)) == 1) {
 		struct ins_step step;
 		int stepped = 0;
-		while (ins_analysis_next_step(store_replay_analysis(rp), &step))
+		while (ins_analysis_next_step(session_replay_analysis(rp), &step))
 			stepped |= step.foot == foot;
 		layout = fr->layout[foot];
 		if (stepped && h.peak)
@@ -321,11 +321,11 @@ json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsi
 	if (out)
 		json_object_set_new(out, "steps", json_integer((json_int_t)h.steps));
 	if (out && layout->is_grid)
-		json_object_set_new(out, "mask_cells", footprint_mask_json(store_replay_analysis(rp), foot, out));
+		json_object_set_new(out, "mask_cells", footprint_mask_json(session_replay_analysis(rp), foot, out));
 	r = out ? 0 : INS_EIO;
 out:
 	*rc = r;
-	store_replay_free(rp);
+	session_replay_free(rp);
 	free(h.peak);
 	free(h.sum);
 	free(h.step_peak);

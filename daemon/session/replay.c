@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "session_priv.h"
 
 struct cursor {
 	sqlite3_stmt *q;
-	struct ins_chunk_dec dec;
+	struct store_chunk_dec dec;
 	int have;                   /* frame f/vals holds the next frame */
 	int format;
 	uint16_t n;
-	struct ins_chunk_frame f;
+	struct store_chunk_frame f;
 	uint16_t counts[INS_MAX_SENSORS];
 	float floats[INS_MAX_SENSORS];
 };
@@ -32,7 +32,7 @@ struct control {
 	double value;
 };
 
-struct ins_replay {
+struct session_replay {
 	sqlite3 *db;
 	int64_t session_id;
 	struct ins_layout *layout[INS_FOOT_COUNT];
@@ -42,7 +42,7 @@ struct ins_replay {
 	struct cursor cur[INS_FOOT_COUNT];
 	sqlite3_stmt *ctl;
 	struct control next_ctl;
-	struct ins_replay_frame out;
+	struct session_replay_frame out;
 	uint64_t skipped;
 	char *text[REPLAY_TEXT_COUNT];
 };
@@ -54,8 +54,8 @@ static int cursor_fill(struct cursor *c, struct ins_error *err)
 		if (c->q == NULL)
 			return 0;
 		if (c->dec.n_frames) {
-			void *vals = c->format == INS_CHUNK_COUNTS ? (void *)c->counts : (void *)c->floats;
-			r = ins_chunk_dec_next(&c->dec, &c->f, vals, err);
+			void *vals = c->format == STORE_CHUNK_COUNTS ? (void *)c->counts : (void *)c->floats;
+			r = store_chunk_dec_next(&c->dec, &c->f, vals, err);
 			if (r < 0)
 				return INS_EIO;
 			if (r == 1) {
@@ -76,7 +76,7 @@ static int cursor_fill(struct cursor *c, struct ins_error *err)
 		}
 		c->format = sqlite3_column_int(c->q, 0);
 		c->n = (uint16_t)sqlite3_column_int(c->q, 1);
-		if (ins_chunk_dec_start(&c->dec, (uint8_t)c->format, c->n, (uint32_t)sqlite3_column_int64(c->q, 2),
+		if (store_chunk_dec_start(&c->dec, (uint8_t)c->format, c->n, (uint32_t)sqlite3_column_int64(c->q, 2),
 					sqlite3_column_blob(c->q, 3), (size_t)sqlite3_column_bytes(c->q, 3),
 					err) < 0)
 			return INS_EIO;
@@ -85,7 +85,7 @@ static int cursor_fill(struct cursor *c, struct ins_error *err)
 	}
 }
 
-static int load_control(struct ins_replay *rp, struct ins_error *err)
+static int load_control(struct session_replay *rp, struct ins_error *err)
 {
 	int src = sqlite3_step(rp->ctl);
 
@@ -102,7 +102,7 @@ static int load_control(struct ins_replay *rp, struct ins_error *err)
 	return 0;
 }
 
-static int read_session(struct ins_replay *rp, char *layout_names[INS_FOOT_COUNT], char **calib_json,
+static int read_session(struct session_replay *rp, char *layout_names[INS_FOOT_COUNT], char **calib_json,
 			struct ins_error *err)
 {
 	sqlite3_stmt *q = NULL;
@@ -142,7 +142,7 @@ static int read_session(struct ins_replay *rp, char *layout_names[INS_FOOT_COUNT
 	return rc;
 }
 
-static int open_cursors(struct ins_replay *rp, struct ins_error *err)
+static int open_cursors(struct session_replay *rp, struct ins_error *err)
 {
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		int src = sqlite3_prepare_v2(rp->db, "SELECT format, n_sensors, n_frames, data FROM raw_chunks "
@@ -163,7 +163,7 @@ static int open_cursors(struct ins_replay *rp, struct ins_error *err)
 	return load_control(rp, err);
 }
 
-static int load_layouts(struct ins_replay *rp, const char *layout_dir, char *names[INS_FOOT_COUNT],
+static int load_layouts(struct session_replay *rp, const char *layout_dir, char *names[INS_FOOT_COUNT],
 			const char *calib_json, struct ins_error *err)
 {
 	unsigned n[INS_FOOT_COUNT] = { 0, 0 };
@@ -184,10 +184,10 @@ static int load_layouts(struct ins_replay *rp, const char *layout_dir, char *nam
 	return store_calib_parse(calib_json, n, rp->calib, err);
 }
 
-int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_replay **out,
+int session_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct session_replay **out,
 		      struct ins_error *err)
 {
-	struct ins_replay *rp = calloc(1, sizeof(*rp));
+	struct session_replay *rp = calloc(1, sizeof(*rp));
 	char *names[INS_FOOT_COUNT] = { NULL, NULL }, *calib_json = NULL;
 	struct ins_analysis_config acfg;
 	int rc;
@@ -224,7 +224,7 @@ int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, str
 	*out = rp;
 	goto done;
 fail:
-	store_replay_free(rp);
+	session_replay_free(rp);
 done:
 	free(names[0]);
 	free(names[1]);
@@ -232,7 +232,7 @@ done:
 	return rc;
 }
 
-static void apply_controls(struct ins_replay *rp, int64_t arrival, struct ins_error *err)
+static void apply_controls(struct session_replay *rp, int64_t arrival, struct ins_error *err)
 {
 	while (rp->next_ctl.have && rp->next_ctl.arrival <= arrival) {
 		if (rp->next_ctl.tare && rp->next_ctl.foot < INS_FOOT_COUNT)
@@ -246,7 +246,7 @@ static void apply_controls(struct ins_replay *rp, int64_t arrival, struct ins_er
 	}
 }
 
-int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, struct ins_error *err)
+int session_replay_next(struct session_replay *rp, const struct session_replay_frame **out, struct ins_error *err)
 {
 	for (;;) {
 		struct cursor *c = NULL;
@@ -264,12 +264,12 @@ int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out
 		rp->out.foot = foot;
 		rp->out.cf = c->f;
 		rp->out.n = c->n;
-		rp->out.is_float = c->format == INS_CHUNK_FLOAT;
+		rp->out.is_float = c->format == STORE_CHUNK_FLOAT;
 		rp->out.counts = c->counts;
 		rp->out.floats = c->floats;
 		if (!rp->layout[foot]) {
 			fed = -1;
-		} else if (c->format == INS_CHUNK_COUNTS) {
+		} else if (c->format == STORE_CHUNK_COUNTS) {
 			struct ins_frame fr = {
 				.foot = (uint8_t)foot, .n = c->n, .seq = c->f.seq, .t_dev = c->f.t_dev,
 				.t_us = c->f.t_us, .host_us = c->f.host_us, .values = c->counts,
@@ -296,28 +296,28 @@ int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out
 	}
 }
 
-const struct ins_replay_frame *store_replay_info(const struct ins_replay *rp)
+const struct session_replay_frame *session_replay_info(const struct session_replay *rp)
 {
 	return &rp->out;
 }
 
-struct ins_analysis *store_replay_analysis(struct ins_replay *rp)
+struct ins_analysis *session_replay_analysis(struct session_replay *rp)
 {
 	return rp->ana;
 }
 
-uint64_t store_replay_skipped(const struct ins_replay *rp)
+uint64_t session_replay_skipped(const struct session_replay *rp)
 {
 	return rp->skipped;
 }
 
-void store_replay_free(struct ins_replay *rp)
+void session_replay_free(struct session_replay *rp)
 {
 	if (!rp)
 		return;
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		sqlite3_finalize(rp->cur[f].q);
-		ins_chunk_dec_free(&rp->cur[f].dec);
+		store_chunk_dec_free(&rp->cur[f].dec);
 		ins_layout_free(rp->layout[f]);
 		free(rp->calib[f]);
 	}

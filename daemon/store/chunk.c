@@ -59,9 +59,9 @@ static inline int get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *o
 	return -1;
 }
 
-int ins_chunk_enc_reset(struct ins_chunk_enc *enc, uint8_t format, uint16_t n)
+int store_chunk_enc_reset(struct store_chunk_enc *enc, uint8_t format, uint16_t n)
 {
-	if (n == 0 || n > INS_MAX_SENSORS || (format != INS_CHUNK_COUNTS && format != INS_CHUNK_FLOAT))
+	if (n == 0 || n > INS_MAX_SENSORS || (format != STORE_CHUNK_COUNTS && format != STORE_CHUNK_FLOAT))
 		return -1;
 	if (!enc->prev_vals || enc->n < n) {
 		uint32_t *pv = realloc(enc->prev_vals, (size_t)n * sizeof(*pv));
@@ -80,21 +80,21 @@ int ins_chunk_enc_reset(struct ins_chunk_enc *enc, uint8_t format, uint16_t n)
 	return 0;
 }
 
-void ins_chunk_enc_free(struct ins_chunk_enc *enc)
+void store_chunk_enc_free(struct store_chunk_enc *enc)
 {
 	free(enc->buf);
 	free(enc->prev_vals);
 	memset(enc, 0, sizeof(*enc));
 }
 
-static int enc_reserve(struct ins_chunk_enc *enc, size_t more)
+static int enc_reserve(struct store_chunk_enc *enc, size_t more)
 {
 	return ins_grow((void **)&enc->buf, &enc->cap, enc->len, more, 1, 4096);
 }
 
 /* The header fields' differences from the previous frame, in field order.
  * uint32 device fields wrap: their difference is taken modulo 2^32. */
-static void header_deltas(const struct ins_chunk_frame *prev, const struct ins_chunk_frame *f, int64_t d[5])
+static void header_deltas(const struct store_chunk_frame *prev, const struct store_chunk_frame *f, int64_t d[5])
 {
 	d[0] = (int32_t)(f->seq - prev->seq);
 	d[1] = (int32_t)(f->t_dev - prev->t_dev);
@@ -105,7 +105,7 @@ static void header_deltas(const struct ins_chunk_frame *prev, const struct ins_c
 
 /* Each header field is stored as the change of its difference (a steady
  * rate costs one byte per field), zigzag varint. */
-static uint8_t *put_header(uint8_t *p, struct ins_chunk_enc *enc, const struct ins_chunk_frame *f)
+static uint8_t *put_header(uint8_t *p, struct store_chunk_enc *enc, const struct store_chunk_frame *f)
 {
 	int64_t d[5];
 
@@ -168,14 +168,14 @@ static uint8_t *put_floats(uint8_t *p, uint32_t *prev, const float *v, unsigned 
 	return p;
 }
 
-int ins_chunk_enc_add(struct ins_chunk_enc *enc, const struct ins_chunk_frame *f, const void *values)
+int store_chunk_enc_add(struct store_chunk_enc *enc, const struct store_chunk_frame *f, const void *values)
 {
 	uint8_t *p;
 
 	if (enc_reserve(enc, CHUNK_FRAME_MAX(enc->n)) < 0)
 		return -1;
 	p = put_header(enc->buf + enc->len, enc, f);
-	if (enc->format == INS_CHUNK_COUNTS)
+	if (enc->format == STORE_CHUNK_COUNTS)
 		p = put_counts(p, enc->prev_vals, values, enc->n);
 	else
 		p = put_floats(p, enc->prev_vals, values, enc->n);
@@ -187,10 +187,10 @@ int ins_chunk_enc_add(struct ins_chunk_enc *enc, const struct ins_chunk_frame *f
 	return 0;
 }
 
-int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, uint32_t n_frames,
+int store_chunk_dec_start(struct store_chunk_dec *dec, uint8_t format, uint16_t n, uint32_t n_frames,
 			const void *blob, size_t len, struct ins_error *err)
 {
-	if (format != INS_CHUNK_COUNTS && format != INS_CHUNK_FLOAT) {
+	if (format != STORE_CHUNK_COUNTS && format != STORE_CHUNK_FLOAT) {
 		ins_error_msg(err, "raw chunk: unknown format %u", (unsigned)format);
 		return -1;
 	}
@@ -220,7 +220,7 @@ int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, u
 	return 0;
 }
 
-static int get_header(struct ins_chunk_dec *dec, struct ins_chunk_frame *f)
+static int get_header(struct store_chunk_dec *dec, struct store_chunk_frame *f)
 {
 	int64_t d[5];
 
@@ -241,7 +241,7 @@ static int get_header(struct ins_chunk_dec *dec, struct ins_chunk_frame *f)
 }
 
 /* Decode n tokens into bit patterns (counts or float bits) in prev_vals. */
-static int get_values(struct ins_chunk_dec *dec)
+static int get_values(struct store_chunk_dec *dec)
 {
 	unsigned i = 0;
 
@@ -256,7 +256,7 @@ static int get_values(struct ins_chunk_dec *dec)
 			i += (unsigned)run;
 			continue;
 		}
-		if (dec->format == INS_CHUNK_COUNTS) {
+		if (dec->format == STORE_CHUNK_COUNTS) {
 			int64_t v = (int64_t)dec->prev_vals[i] + unzz64(tok >> 1);
 			if (v < 0 || v > UINT16_MAX)
 				return -1;
@@ -271,7 +271,7 @@ static int get_values(struct ins_chunk_dec *dec)
 	return 0;
 }
 
-int ins_chunk_dec_next(struct ins_chunk_dec *dec, struct ins_chunk_frame *f, void *values,
+int store_chunk_dec_next(struct store_chunk_dec *dec, struct store_chunk_frame *f, void *values,
 		       struct ins_error *err)
 {
 	if (dec->done == dec->n_frames) {
@@ -286,7 +286,7 @@ int ins_chunk_dec_next(struct ins_chunk_dec *dec, struct ins_chunk_frame *f, voi
 		ins_error_msg(err, "raw chunk: damaged data in frame %u of %u", dec->done + 1, dec->n_frames);
 		return -1;
 	}
-	if (dec->format == INS_CHUNK_COUNTS) {
+	if (dec->format == STORE_CHUNK_COUNTS) {
 		uint16_t *out = values;
 		for (unsigned i = 0; i < dec->n; i++)
 			out[i] = (uint16_t)dec->prev_vals[i];
@@ -297,13 +297,13 @@ int ins_chunk_dec_next(struct ins_chunk_dec *dec, struct ins_chunk_frame *f, voi
 	return 1;
 }
 
-void ins_chunk_dec_free(struct ins_chunk_dec *dec)
+void store_chunk_dec_free(struct store_chunk_dec *dec)
 {
 	free(dec->prev_vals);
 	memset(dec, 0, sizeof(*dec));
 }
 
-int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
+int store_chunk_enc_seal(struct store_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
 		       size_t *n, size_t *cap)
 {
 	struct pend_chunk *pc;

@@ -13,15 +13,15 @@
 #include "insoled/result.h"
 
 /* Value formats (raw_chunks.format). */
-enum ins_chunk_format {
-	INS_CHUNK_COUNTS = 1, /* uint16 raw counts, per-sensor delta, zero runs */
-	INS_CHUNK_FLOAT = 2   /* float32 values (imported kPa/N/counts), xor with previous, zero runs */
+enum store_chunk_format {
+	STORE_CHUNK_COUNTS = 1, /* uint16 raw counts, per-sensor delta, zero runs */
+	STORE_CHUNK_FLOAT = 2   /* float32 values (imported kPa/N/counts), xor with previous, zero runs */
 };
 
 /* One frame as the archive keeps it.  arrival orders the frames of both
  * feet of a session the way the store received them, so a replay feeds the
  * analysis in exactly the live order. */
-struct ins_chunk_frame {
+struct store_chunk_frame {
 	uint32_t seq;
 	uint32_t t_dev;
 	int64_t t_us;
@@ -29,11 +29,11 @@ struct ins_chunk_frame {
 	int64_t arrival;
 };
 
-struct ins_chunk_enc {
+struct store_chunk_enc {
 	uint8_t format;
 	uint16_t n;
 	uint32_t n_frames;
-	struct ins_chunk_frame first, prev;
+	struct store_chunk_frame first, prev;
 	int64_t prev_delta[5];  /* header fields' previous differences */
 	uint8_t *buf;
 	size_t len, cap;
@@ -41,10 +41,10 @@ struct ins_chunk_enc {
 };
 
 /* Start an empty chunk for frames of n values.  Reuses enc's buffers. */
-int ins_chunk_enc_reset(struct ins_chunk_enc *enc, uint8_t format, uint16_t n);
-void ins_chunk_enc_free(struct ins_chunk_enc *enc);
+int store_chunk_enc_reset(struct store_chunk_enc *enc, uint8_t format, uint16_t n);
+void store_chunk_enc_free(struct store_chunk_enc *enc);
 /* Append one frame; values are uint16 counts or float (per format). */
-int ins_chunk_enc_add(struct ins_chunk_enc *enc, const struct ins_chunk_frame *f, const void *values);
+int store_chunk_enc_add(struct store_chunk_enc *enc, const struct store_chunk_frame *f, const void *values);
 
 /* A sealed chunk waiting to be written (the writer's batch, an import). */
 struct pend_chunk {
@@ -52,7 +52,7 @@ struct pend_chunk {
 	uint8_t foot, format;
 	uint16_t n;
 	uint32_t n_frames;
-	struct ins_chunk_frame first, last;
+	struct store_chunk_frame first, last;
 	uint8_t *data;
 	size_t len;
 };
@@ -65,15 +65,15 @@ struct pend_chunk {
  * (grown as needed; *n used, *cap allocated) and start the encoder empty.
  * Nothing to do when it holds no frames.  0, or -1 out of memory (the
  * encoder then keeps its frames). */
-int ins_chunk_enc_seal(struct ins_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
+int store_chunk_enc_seal(struct store_chunk_enc *enc, int64_t session_id, unsigned foot, struct pend_chunk **arr,
 		       size_t *n, size_t *cap);
 
-struct ins_chunk_dec {
+struct store_chunk_dec {
 	uint8_t format;
 	uint16_t n;
 	uint32_t n_frames, done;
 	const uint8_t *p, *end;
-	struct ins_chunk_frame prev;
+	struct store_chunk_frame prev;
 	int64_t prev_delta[5];
 	uint32_t *prev_vals;
 	size_t prev_cap;
@@ -81,11 +81,11 @@ struct ins_chunk_dec {
 
 /* Decode a blob written by the encoder.  Returns 0, or -1 with err naming
  * what is wrong when the blob is damaged (never reads past its end). */
-int ins_chunk_dec_start(struct ins_chunk_dec *dec, uint8_t format, uint16_t n, uint32_t n_frames,
+int store_chunk_dec_start(struct store_chunk_dec *dec, uint8_t format, uint16_t n, uint32_t n_frames,
 			const void *blob, size_t len, struct ins_error *err);
 /* Next frame: 1 with *f and values (n uint16 or float) filled, 0 at the end, -1 on damage. */
-int ins_chunk_dec_next(struct ins_chunk_dec *dec, struct ins_chunk_frame *f, void *values,
+int store_chunk_dec_next(struct store_chunk_dec *dec, struct store_chunk_frame *f, void *values,
 		       struct ins_error *err);
-void ins_chunk_dec_free(struct ins_chunk_dec *dec);
+void store_chunk_dec_free(struct store_chunk_dec *dec);
 
 #endif

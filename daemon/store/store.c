@@ -16,8 +16,8 @@
 
 static void store_free(struct ins_store *st)
 {
-	sqlite3_stmt **stmts[] = { &st->ins_chunk, &st->ins_step, &st->upd_counts, &st->upd_quality,
-				   &st->ins_control, &st->finish_session, &st->ins_summary };
+	sqlite3_stmt **stmts[] = { &st->store_chunk, &st->ins_step, &st->upd_counts, &st->upd_quality,
+				   &st->store_control, &st->finish_session, &st->ins_summary };
 
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
 		sqlite3_finalize(*stmts[i]);
@@ -55,7 +55,7 @@ static int open_writer_connection(struct ins_store *st, struct ins_error *err)
 		 * already written (raw chunks of a dense insole fill it within
 		 * seconds).  Dirty pages past it spill to the WAL, as a commit
 		 * would write them. */
-		"PRAGMA cache_size = -" STORE_STR(INS_STORE_WRITER_CACHE_KIB),
+		("PRAGMA cache_size = -" STORE_STR(INS_STORE_WRITER_CACHE_KIB)),
 	};
 	int src = sqlite3_open_v2(st->db_path, &st->wdb,
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -112,7 +112,7 @@ struct rec {
 	int stop_pending;
 	int64_t end_us;
 	int64_t arrival;
-	struct ins_chunk_enc enc[INS_FOOT_COUNT];
+	struct store_chunk_enc enc[INS_FOOT_COUNT];
 	struct foot_quality q[INS_FOOT_COUNT];
 	struct ins_summary_acc *acc;
 };
@@ -141,7 +141,7 @@ struct ins_store {
 	pthread_t thread;
 	int thread_started;
 	sqlite3 *wdb;
-	sqlite3_stmt *ins_chunk, *ins_step, *upd_counts, *upd_quality, *ins_control,
+	sqlite3_stmt *store_chunk, *ins_step, *upd_counts, *upd_quality, *store_control,
 		*finish_session, *ins_summary;
 	int64_t metric_set_id;
 	int64_t max_db_bytes;
@@ -198,7 +198,7 @@ int store_call(struct ins_store *st, store_cmd_fn fn, void *arg, struct ins_erro
 /* Writer-thread helpers for commands. */
 int store_flush(struct ins_store *st);
 int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, const struct ins_step *step);
-/* Binds a sealed chunk to st->ins_chunk's 11 parameters (writer batches, imports). */
+/* Binds a sealed chunk to st->store_chunk's 11 parameters (writer batches, imports). */
 void store_bind_chunk(sqlite3_stmt *s, int64_t session_id, const struct pend_chunk *pc);
 struct rec *store_rec_find(struct ins_store *st, int64_t session_id);
 void store_note_error(struct ins_store *st, const char *what, int src, sqlite3 *db);

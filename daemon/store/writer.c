@@ -97,7 +97,7 @@ struct rec *store_rec_find(struct ins_store *st, int64_t session_id)
 
 static int seal_chunk(struct ins_store *st, struct rec *r, unsigned foot)
 {
-	return ins_chunk_enc_seal(&r->enc[foot], r->id, foot, &st->pchunks, &st->n_pchunks, &st->cap_pchunks);
+	return store_chunk_enc_seal(&r->enc[foot], r->id, foot, &st->pchunks, &st->n_pchunks, &st->cap_pchunks);
 }
 
 static int seal_all(struct ins_store *st)
@@ -159,8 +159,8 @@ static void drop_item(struct ins_store *st, const struct qitem *it, const char *
 
 static void take_frame(struct ins_store *st, struct rec *r, const struct qitem *it)
 {
-	struct ins_chunk_enc *enc = &r->enc[it->foot];
-	struct ins_chunk_frame cf = {
+	struct store_chunk_enc *enc = &r->enc[it->foot];
+	struct store_chunk_frame cf = {
 		.seq = it->seq, .t_dev = it->t_dev, .t_us = it->t_us, .host_us = it->host_us,
 		.arrival = r->arrival,
 	};
@@ -168,9 +168,9 @@ static void take_frame(struct ins_store *st, struct rec *r, const struct qitem *
 	if (enc->n_frames && (enc->n != it->n || enc->len >= INS_STORE_CHUNK_MAX_BYTES) &&
 	    seal_chunk(st, r, it->foot) < 0)
 		goto oom;
-	if (enc->n_frames == 0 && ins_chunk_enc_reset(enc, INS_CHUNK_COUNTS, it->n) < 0)
+	if (enc->n_frames == 0 && store_chunk_enc_reset(enc, STORE_CHUNK_COUNTS, it->n) < 0)
 		goto oom;
-	if (ins_chunk_enc_add(enc, &cf, (const uint8_t *)(it + 1)) < 0)
+	if (store_chunk_enc_add(enc, &cf, (const uint8_t *)(it + 1)) < 0)
 		goto oom;
 	r->arrival++;
 	count_quality(&r->q[it->foot], it->seq);
@@ -267,8 +267,8 @@ void store_bind_chunk(sqlite3_stmt *s, int64_t session_id, const struct pend_chu
 
 static int write_chunk(struct ins_store *st, const struct pend_chunk *pc)
 {
-	store_bind_chunk(st->ins_chunk, pc->session_id, pc);
-	return step_stmt(st, st->ins_chunk, "writing raw frames");
+	store_bind_chunk(st->store_chunk, pc->session_id, pc);
+	return step_stmt(st, st->store_chunk, "writing raw frames");
 }
 
 int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, const struct ins_step *step)
@@ -289,7 +289,7 @@ int store_bind_step(struct ins_store *st, sqlite3_stmt *s, int64_t session_id, c
 
 static int write_control(struct ins_store *st, const struct pend_control *pc)
 {
-	sqlite3_stmt *s = st->ins_control;
+	sqlite3_stmt *s = st->store_control;
 
 	sqlite3_bind_int64(s, 1, pc->session_id);
 	sqlite3_bind_int64(s, 2, pc->arrival);
@@ -405,7 +405,7 @@ static int write_pending(struct ins_store *st, struct rec_delta *d)
 static void free_rec(struct rec *r)
 {
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
-		ins_chunk_enc_free(&r->enc[f]);
+		store_chunk_enc_free(&r->enc[f]);
 	ins_summary_acc_free(r->acc);
 	memset(r, 0, sizeof(*r));
 }
@@ -488,7 +488,7 @@ static int prepare_statements(struct ins_store *st, struct ins_error *err)
 		size_t off;
 		const char *sql;
 	} stmts[] = {
-		{ offsetof(struct ins_store, ins_chunk),
+		{ offsetof(struct ins_store, store_chunk),
 		  "INSERT INTO raw_chunks(session_id, foot, format, n_sensors, n_frames, first_arrival, "
 		  "first_seq, first_t_us, last_t_us, last_host_us, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)" },
 		{ offsetof(struct ins_store, ins_step),
@@ -501,7 +501,7 @@ static int prepare_statements(struct ins_store *st, struct ins_error *err)
 		  "dropped_frames, dropped_steps) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) "
 		  "ON CONFLICT(session_id, foot) DO UPDATE SET frames = ?3, seq_gaps = ?4, frames_lost = ?5, "
 		  "duplicates = ?6, dropped_frames = ?7, dropped_steps = ?8" },
-		{ offsetof(struct ins_store, ins_control),
+		{ offsetof(struct ins_store, store_control),
 		  "INSERT INTO session_controls(session_id, arrival, kind, foot, value) VALUES (?,?,?,?,?)" },
 		{ offsetof(struct ins_store, finish_session),
 		  "UPDATE sessions SET state = 'complete', end_us = ?2, analysed_version = ?3 "

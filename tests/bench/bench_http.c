@@ -7,7 +7,10 @@
  *   - the SSE clients measure serial-byte-to-event latency: each frame
  *     event's t_us names the frame, whose write time to the pty is known;
  *   - at the end the daemon's counters must show every frame analysed and
- *     none dropped (acquisition queue, protocol, store).
+ *     none dropped (acquisition queue, protocol, store);
+ *   - after each wrk run, the daemon's and wrk's CPU time per request and
+ *     the load average: wrk runs on the daemon's cores (on two cores it
+ *     takes more than half of them), so requests/s measure both sides.
  * With the first layout also: GET /api/sessions with wrk, and floods of
  * 1,000 and 4,000 connections (busy under wrk, then silent) while a fresh
  * client asks for /api/status five times a second (its wait is printed).
@@ -405,7 +408,66 @@ static void sse_measure(struct sse_clients *s, int seconds, const char *when)
 struct wrk_result {
 	double rps, p50_ms, p99_ms;
 	long non2xx, errors;
+	double requests, wall_s;
+	double daemon_cpu_s, client_cpu_s; /* the daemon's and wrk's CPU time over the run */
+	double load1;                      /* load average when the run ended */
 };
+
+/* wrk shares the machine's cores with the daemon, so requests/s measures
+ * both; each side's CPU time per request tells them apart (and changes
+ * less with other load than requests/s do). */
+static pid_t daemon_pid;
+
+static double daemon_cpu_s(void)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)daemon_pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* after ") state": ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double children_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_CHILDREN, &ru) < 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double load_average(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
+static void print_cpu(const struct wrk_result *r)
+{
+	double cores = (double)sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (r->requests <= 0 || r->wall_s <= 0)
+		return;
+	printf("    CPU per request: daemon %.1f us (%.2f of %.0f cores), wrk %.1f us (%.2f cores); load average %.2f\n",
+	       r->daemon_cpu_s / r->requests * 1e6, r->daemon_cpu_s / r->wall_s, cores,
+	       r->client_cpu_s / r->requests * 1e6, r->client_cpu_s / r->wall_s, r->load1);
+}
 
 static double to_ms(double v, const char *unit)
 {
@@ -422,6 +484,9 @@ static int run_wrk_on(const char *url, const char *path, int conns, int seconds,
 {
 	char cmd[768], line[512], all[4096] = "";
 	FILE *p;
+
+	double d0 = daemon_cpu_s(), c0 = children_cpu_s();
+	int64_t t0 = ins_mono_us();
 
 	memset(r, 0, sizeof(*r));
 	if (paced)
@@ -446,6 +511,8 @@ static int run_wrk_on(const char *url, const char *path, int conns, int seconds,
 			r->p99_ms = to_ms(v, unit);
 		else if (sscanf(line, "Requests/sec: %lf", &v) == 1)
 			r->rps = v;
+		else if (sscanf(line, " %ld requests in", &a) == 1)
+			r->requests = (double)a;
 		else if (sscanf(line, " Non-2xx or 3xx responses: %ld", &a) == 1)
 			r->non2xx = a;
 		else if (sscanf(line, " Socket errors: connect %ld, read %ld, write %ld, timeout %ld", &a, &b, &c, &d) == 4)
@@ -455,6 +522,10 @@ static int run_wrk_on(const char *url, const char *path, int conns, int seconds,
 		fprintf(stderr, "bench_http: %s failed:\n%s\n", cmd, all);
 		return -1;
 	}
+	r->wall_s = (double)(ins_mono_us() - t0) / 1e6;
+	r->daemon_cpu_s = daemon_cpu_s() - d0;
+	r->client_cpu_s = children_cpu_s() - c0;
+	r->load1 = load_average();
 	return 0;
 }
 
@@ -542,6 +613,7 @@ static int bench_flood(const char *url, uint16_t port, int conns, int seconds)
 		goto out;
 	printf("  GET /api/live with %d connections (wrk -t2 -c%d -d%ds): %.0f req/s, p50 %.2f ms, p99 %.2f ms, "
 	       "non-2xx %ld, socket errors %ld\n", conns, conns, seconds, w.rps, w.p50_ms, w.p99_ms, w.non2xx, w.errors);
+	print_cpu(&w);
 	probe_report(pr, "it");
 	memset(pr, 0, sizeof(*pr));
 	snprintf(pr->url, sizeof(pr->url), "%s/api/status", url);
@@ -642,6 +714,7 @@ static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 	}
 	pthread_create(&f->thread, NULL, feeder_main, f);
 	pid = start_daemon(dir, f, name, url, sizeof(url));
+	daemon_pid = pid;
 	if (pid < 0) {
 		fprintf(stderr, "bench_http: insoled did not start (run from the build directory)\n");
 		goto out;
@@ -663,6 +736,7 @@ static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 		goto out;
 	printf("  GET /api/live as fast as possible (wrk -t2 -c32 -d%ds): %.0f req/s, p50 %.2f ms, p99 %.2f ms, "
 	       "non-2xx %ld, socket errors %ld\n", wrk_s, w1.rps, w1.p50_ms, w1.p99_ms, w1.non2xx, w1.errors);
+	print_cpu(&w1);
 	snprintf(u, sizeof(u), "%s/paced.lua", dir);
 	{
 		FILE *lua = fopen(u, "w");
@@ -677,6 +751,7 @@ static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 	printf("  GET /api/live paced (wrk -c%d, %d ms think time):          %.0f req/s, p50 %.2f ms, p99 %.2f ms, "
 	       "non-2xx %ld, socket errors %ld\n", PACED_CONNECTIONS, PACED_DELAY_MS, w1.rps, w1.p50_ms, w1.p99_ms,
 	       w1.non2xx, w1.errors);
+	print_cpu(&w1);
 
 	if (sse_start(&sse, n_sse, port, f) != 0)
 		goto out;
@@ -691,6 +766,7 @@ static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 	usleep(100000);
 	printf("  GET /api/live paced with %d SSE clients connected:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, non-2xx %ld, socket errors %ld\n",
 	       n_sse, w2.rps, w2.p50_ms, w2.p99_ms, w2.non2xx, w2.errors);
+	print_cpu(&w2);
 	sse_report(&sse, wrk_s, "while wrk runs paced");
 	atomic_store(&sse.measuring, 1);
 	if (run_wrk(url, wrk_s, NULL, &w2) < 0) {
@@ -701,6 +777,7 @@ static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 	usleep(100000);
 	printf("  GET /api/live as fast as possible with %d SSE clients: %.0f req/s, p50 %.2f ms, p99 %.2f ms, non-2xx %ld, socket errors %ld\n",
 	       n_sse, w2.rps, w2.p50_ms, w2.p99_ms, w2.non2xx, w2.errors);
+	print_cpu(&w2);
 	sse_report(&sse, wrk_s, "while wrk saturates both cores");
 	sse_stop(&sse);
 	if (with_floods) {
@@ -708,6 +785,7 @@ static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 			goto out;
 		printf("  GET /api/sessions (wrk -t2 -c32 -d%ds): %.0f req/s, p50 %.2f ms, p99 %.2f ms, non-2xx %ld, "
 		       "socket errors %ld\n", wrk_s, w2.rps, w2.p50_ms, w2.p99_ms, w2.non2xx, w2.errors);
+		print_cpu(&w2);
 		if (bench_flood(url, port, 1000, wrk_s) < 0 || bench_flood(url, port, 4000, wrk_s) < 0)
 			goto out;
 	}

@@ -188,16 +188,16 @@ static void put_frames(struct ins_store *st, int64_t id, uint32_t first, uint32_
 
 START_TEST(chunk_roundtrip_is_lossless)
 {
-	struct ins_chunk_enc enc = { 0 };
-	struct ins_chunk_dec dec = { 0 };
+	struct store_chunk_enc enc = { 0 };
+	struct store_chunk_dec dec = { 0 };
 	enum { N = 37, FRAMES = 500 };
 	static uint16_t in[FRAMES][N], out[N];
-	static struct ins_chunk_frame fin[FRAMES];
-	struct ins_chunk_frame f;
+	static struct store_chunk_frame fin[FRAMES];
+	struct store_chunk_frame f;
 	struct ins_error err;
 	uint32_t x = 12345;
 
-	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, N), 0);
+	ck_assert_int_eq(store_chunk_enc_reset(&enc, STORE_CHUNK_COUNTS, N), 0);
 	for (int k = 0; k < FRAMES; k++) {
 		for (int i = 0; i < N; i++) {
 			x = x * 1103515245u + 12345u;
@@ -205,16 +205,16 @@ START_TEST(chunk_roundtrip_is_lossless)
 			in[k][i] = (uint16_t)(i % 5 == 0 ? 0 : i % 7 == 0 ? (k % 2 ? 65535 : 0) : (x >> 16) % 4096);
 		}
 		/* seq and t_dev wrap, host time jumps back once (clock step) */
-		fin[k] = (struct ins_chunk_frame){ .seq = 0xfffffff0u + (uint32_t)k, .t_dev = 0xffffff00u + 1000u * (uint32_t)k,
+		fin[k] = (struct store_chunk_frame){ .seq = 0xfffffff0u + (uint32_t)k, .t_dev = 0xffffff00u + 1000u * (uint32_t)k,
 						   .t_us = INT64_C(5000000000) + 10000 * k,
 						   .host_us = INT64_C(1700000000000000) + 10000 * k - (k > 250 ? 3000000 : 0),
 						   .arrival = 2 * k + 1 };
-		ck_assert_int_eq(ins_chunk_enc_add(&enc, &fin[k], in[k]), 0);
+		ck_assert_int_eq(store_chunk_enc_add(&enc, &fin[k], in[k]), 0);
 	}
 	ck_assert_uint_eq(enc.n_frames, FRAMES);
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len, &err), 0);
 	for (int k = 0; k < FRAMES; k++) {
-		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
+		ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
 		ck_assert_uint_eq(f.seq, fin[k].seq);
 		ck_assert_uint_eq(f.t_dev, fin[k].t_dev);
 		ck_assert_int_eq(f.t_us, fin[k].t_us);
@@ -222,40 +222,40 @@ START_TEST(chunk_roundtrip_is_lossless)
 		ck_assert_int_eq(f.arrival, fin[k].arrival);
 		ck_assert_mem_eq(out, in[k], sizeof(out));
 	}
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 0);
 	/* A truncated blob is reported, never read past. */
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len / 2, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_COUNTS, N, FRAMES, enc.buf, enc.len / 2, &err), 0);
 	int rc;
-	while ((rc = ins_chunk_dec_next(&dec, &f, out, &err)) == 1)
+	while ((rc = store_chunk_dec_next(&dec, &f, out, &err)) == 1)
 		;
 	ck_assert_int_eq(rc, -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "damaged"));
-	ins_chunk_enc_free(&enc);
-	ins_chunk_dec_free(&dec);
+	store_chunk_enc_free(&enc);
+	store_chunk_dec_free(&dec);
 }
 END_TEST
 
 START_TEST(chunk_float_roundtrip_keeps_bits)
 {
-	struct ins_chunk_enc enc = { 0 };
-	struct ins_chunk_dec dec = { 0 };
+	struct store_chunk_enc enc = { 0 };
+	struct store_chunk_dec dec = { 0 };
 	float in[3][4] = { { 0.0f, -0.0f, NAN, 1e-30f }, { 0.0f, 3.25f, NAN, INFINITY }, { 123.456f, 3.25f, -1.0f, 0.1f } };
 	float out[4];
-	struct ins_chunk_frame f = { 0 };
+	struct store_chunk_frame f = { 0 };
 	struct ins_error err;
 
-	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_FLOAT, 4), 0);
+	ck_assert_int_eq(store_chunk_enc_reset(&enc, STORE_CHUNK_FLOAT, 4), 0);
 	for (int k = 0; k < 3; k++) {
 		f.arrival = k;
-		ck_assert_int_eq(ins_chunk_enc_add(&enc, &f, in[k]), 0);
+		ck_assert_int_eq(store_chunk_enc_add(&enc, &f, in[k]), 0);
 	}
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_FLOAT, 4, 3, enc.buf, enc.len, &err), 0);
+	ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_FLOAT, 4, 3, enc.buf, enc.len, &err), 0);
 	for (int k = 0; k < 3; k++) {
-		ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
+		ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
 		ck_assert_mem_eq(out, in[k], sizeof(out));
 	}
-	ins_chunk_enc_free(&enc);
-	ins_chunk_dec_free(&dec);
+	store_chunk_enc_free(&enc);
+	store_chunk_dec_free(&dec);
 }
 END_TEST
 
@@ -654,16 +654,16 @@ START_TEST(raw_archive_is_lossless)
 				"WHERE session_id = ? ORDER BY foot, first_arrival", -1, &q, NULL), SQLITE_OK);
 	sqlite3_bind_int64(q, 1, id);
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		struct ins_chunk_dec dec = { 0 };
-		struct ins_chunk_frame f;
+		struct store_chunk_dec dec = { 0 };
+		struct store_chunk_frame f;
 		uint16_t vals[16], want[16];
 		struct ins_frame wf;
 		unsigned foot = (unsigned)sqlite3_column_int(q, 0);
-		ck_assert_int_eq(sqlite3_column_int(q, 1), INS_CHUNK_COUNTS);
-		ck_assert_int_eq(ins_chunk_dec_start(&dec, INS_CHUNK_COUNTS, 16, (uint32_t)sqlite3_column_int(q, 3),
+		ck_assert_int_eq(sqlite3_column_int(q, 1), STORE_CHUNK_COUNTS);
+		ck_assert_int_eq(store_chunk_dec_start(&dec, STORE_CHUNK_COUNTS, 16, (uint32_t)sqlite3_column_int(q, 3),
 						     sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4),
 						     &err), 0);
-		while (ins_chunk_dec_next(&dec, &f, vals, &err) == 1) {
+		while (store_chunk_dec_next(&dec, &f, vals, &err) == 1) {
 			make_frame(&wf, want, foot, (uint32_t)seen[foot], 16);
 			ck_assert_uint_eq(f.seq, wf.seq);
 			ck_assert_uint_eq(f.t_dev, wf.t_dev);
@@ -674,7 +674,7 @@ START_TEST(raw_archive_is_lossless)
 			ck_assert_mem_eq(vals, want, sizeof(want));
 			seen[foot]++;
 		}
-		ins_chunk_dec_free(&dec);
+		store_chunk_dec_free(&dec);
 	}
 	sqlite3_finalize(q);
 	sqlite3_close(db);
@@ -716,15 +716,18 @@ START_TEST(text_roundtrip_exact)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
 
-	/* too long, invalid UTF-8, overlong form, surrogate: refused, field named */
+	/* too long, invalid UTF-8, overlong form, surrogate: refused, the field
+	 * named in the message and carried beside it */
 	notes[65536] = 'x';
 	notes[65537] = '\0';
 	m.notes = notes;
 	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "notes: too long (65537 bytes, at most 65536)");
+	ck_assert_str_eq(err.field, "notes");
 	m = meta_fsr16("bad \xff byte", "");
 	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "subject: not valid UTF-8 at byte 4");
+	ck_assert_str_eq(err.field, "subject");
 	m = meta_fsr16("x", "\xc0\xaf");
 	ck_assert_int_eq(ins_store_session_start(st, &m, &id, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "footwear: not valid UTF-8 at byte 0");
@@ -734,6 +737,7 @@ START_TEST(text_roundtrip_exact)
 	j = json_pack("{s:s%}", "notes", "a\0b", (size_t)3);
 	ck_assert_int_eq(ins_store_session_update(st, 1, j, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "notes: contains a NUL character");
+	ck_assert_str_eq(err.field, "notes");
 	json_decref(j);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
 	free(notes);
@@ -754,10 +758,12 @@ START_TEST(subjects_create_list_update)
 	ck_assert_int_eq(ins_store_subject_create(st, o, &id, &err), 0);
 	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, &err), INS_ECONFLICT);
 	ck_assert_str_eq(err.msg, "code: a subject with this code already exists");
+	ck_assert_str_eq(err.field, "code");
 	json_decref(o);
 	o = json_pack("{s:s, s:s}", "code", "P-2", "body_weight_kg", "heavy");
 	ck_assert_int_eq(ins_store_subject_create(st, o, &id2, &err), INS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "body_weight_kg"));
+	ck_assert_str_eq(err.field, "body_weight_kg");
 	json_decref(o);
 	o = json_pack("{s:s}", "notes", "updated");
 	ck_assert_int_eq(ins_store_subject_update(st, id, o, &err), 0);
@@ -1108,15 +1114,19 @@ START_TEST(step_selection_is_stored_and_survives_reanalysis)
 				"include", 1);
 	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "steps[0].foot: expected \"left\" or \"right\"");
+	ck_assert_str_eq(err.field, "steps");
 	json_decref(bad);
 	bad = json_pack("{s:I, s:I}", "trim_from_us", (json_int_t)5, "trim_to_us", (json_int_t)4);
 	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "trim_to_us: 4 is not after trim_from_us 5");
+	ck_assert_str_eq(err.field, "trim_to_us");
 	json_decref(bad);
 	bad = json_pack("{s:b}", "trim", 1);
 	ck_assert_int_eq(ins_store_session_select(st, run.id, bad, &err), INS_EINVAL);
 	ck_assert_str_eq(err.msg, "trim: not a member (trim_from_us, trim_to_us, steps)");
+	ck_assert_str_eq(err.field, "trim");
 	ck_assert_int_eq(ins_store_session_select(st, 9999, sel, &err), INS_ENOTFOUND);
+	ck_assert_str_eq(err.field, ""); /* about no member: the last error's field is not kept */
 	json_decref(bad);
 	/* nothing chosen: the automatic summary again */
 	json_t *none = json_object();
@@ -1608,44 +1618,44 @@ END_TEST
  * an empty encoder seals nothing. */
 START_TEST(chunk_seal_moves_the_frames_into_a_pending_chunk)
 {
-	struct ins_chunk_enc enc = { 0 };
-	struct ins_chunk_dec dec = { 0 };
+	struct store_chunk_enc enc = { 0 };
+	struct store_chunk_dec dec = { 0 };
 	struct pend_chunk *arr = NULL;
 	size_t n = 0, cap = 0;
 	const uint16_t v0[2] = { 5, 7 }, v1[2] = { 6, 9 };
-	struct ins_chunk_frame f0 = { .seq = 3, .t_dev = 100, .t_us = 1000, .host_us = 5000, .arrival = 11 };
-	struct ins_chunk_frame f1 = { .seq = 4, .t_dev = 110, .t_us = 2000, .host_us = 6000, .arrival = 12 };
-	struct ins_chunk_frame f;
+	struct store_chunk_frame f0 = { .seq = 3, .t_dev = 100, .t_us = 1000, .host_us = 5000, .arrival = 11 };
+	struct store_chunk_frame f1 = { .seq = 4, .t_dev = 110, .t_us = 2000, .host_us = 6000, .arrival = 12 };
+	struct store_chunk_frame f;
 	uint16_t out[2];
 	struct ins_error err;
 
-	ck_assert_int_eq(ins_chunk_enc_reset(&enc, INS_CHUNK_COUNTS, 2), 0);
-	ck_assert_int_eq(ins_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
+	ck_assert_int_eq(store_chunk_enc_reset(&enc, STORE_CHUNK_COUNTS, 2), 0);
+	ck_assert_int_eq(store_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(ins_chunk_enc_add(&enc, &f0, v0), 0);
-	ck_assert_int_eq(ins_chunk_enc_add(&enc, &f1, v1), 0);
-	ck_assert_int_eq(ins_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
+	ck_assert_int_eq(store_chunk_enc_add(&enc, &f0, v0), 0);
+	ck_assert_int_eq(store_chunk_enc_add(&enc, &f1, v1), 0);
+	ck_assert_int_eq(store_chunk_enc_seal(&enc, 42, INS_FOOT_RIGHT, &arr, &n, &cap), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(enc.n_frames, 0);
 	ck_assert_uint_eq(enc.len, 0);
 	ck_assert_int_eq(arr[0].session_id, 42);
 	ck_assert_uint_eq(arr[0].foot, INS_FOOT_RIGHT);
-	ck_assert_uint_eq(arr[0].format, INS_CHUNK_COUNTS);
+	ck_assert_uint_eq(arr[0].format, STORE_CHUNK_COUNTS);
 	ck_assert_uint_eq(arr[0].n, 2);
 	ck_assert_uint_eq(arr[0].n_frames, 2);
 	ck_assert_int_eq(arr[0].first.arrival, 11);
 	ck_assert_int_eq(arr[0].last.t_us, 2000);
 	ck_assert_int_eq(arr[0].last.host_us, 6000);
-	ck_assert_int_eq(ins_chunk_dec_start(&dec, arr[0].format, arr[0].n, arr[0].n_frames, arr[0].data, arr[0].len,
+	ck_assert_int_eq(store_chunk_dec_start(&dec, arr[0].format, arr[0].n, arr[0].n_frames, arr[0].data, arr[0].len,
 					     &err), 0);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 1);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 1);
 	ck_assert_uint_eq(f.seq, 4);
 	ck_assert_uint_eq(out[0], 6);
 	ck_assert_uint_eq(out[1], 9);
-	ck_assert_int_eq(ins_chunk_dec_next(&dec, &f, out, &err), 0);
-	ins_chunk_dec_free(&dec);
-	ins_chunk_enc_free(&enc);
+	ck_assert_int_eq(store_chunk_dec_next(&dec, &f, out, &err), 0);
+	store_chunk_dec_free(&dec);
+	store_chunk_enc_free(&enc);
 	free(arr[0].data);
 	free(arr);
 }

@@ -1,6 +1,7 @@
-/* Replay of a session's raw archive through the analysis (replay.c). */
-#ifndef INSOLED_SESSION_REPLAY_H
-#define INSOLED_SESSION_REPLAY_H
+/* Shared by the files of the session layer only: replay of a session's raw archive through the
+ * analysis (replay.c). */
+#ifndef INSOLED_SESSION_PRIV_H
+#define INSOLED_SESSION_PRIV_H
 
 #include "../store/store_priv.h"
 #include "insoled/session.h"
@@ -8,9 +9,9 @@
 /* Session text fields replay reads along, for export headers. */
 enum { REPLAY_STATE, REPLAY_SUBJECT, REPLAY_FOOTWEAR, REPLAY_NOTES, REPLAY_SOFTWARE, REPLAY_TEXT_COUNT };
 
-struct ins_replay_frame {
+struct session_replay_frame {
 	unsigned foot;
-	struct ins_chunk_frame cf;   /* seq, device and host times, arrival */
+	struct store_chunk_frame cf;   /* seq, device and host times, arrival */
 	uint16_t n;
 	int is_float;                /* values are float kPa (imported) rather than counts */
 	const uint16_t *counts;
@@ -29,20 +30,20 @@ struct ins_replay_frame {
 	float floats_copy[INS_MAX_SENSORS];
 };
 
-struct ins_replay;
+struct session_replay;
 /* db stays the caller's: run the replay inside one read transaction so it
  * sees one consistent snapshot. */
-int store_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct ins_replay **out,
+int session_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, struct session_replay **out,
 		      struct ins_error *err);
 /* 1 with *out = the next frame fed to the analysis (steps may be pending:
- * ins_analysis_next_step(store_replay_analysis(rp), ...)), 0 at the end,
+ * ins_analysis_next_step(session_replay_analysis(rp), ...)), 0 at the end,
  * negative on error.  Frames that do not fit the session's layout are
  * skipped and counted. */
-int store_replay_next(struct ins_replay *rp, const struct ins_replay_frame **out, struct ins_error *err);
-struct ins_analysis *store_replay_analysis(struct ins_replay *rp);
+int session_replay_next(struct session_replay *rp, const struct session_replay_frame **out, struct ins_error *err);
+struct ins_analysis *session_replay_analysis(struct session_replay *rp);
 /* The session part of the frame record (layouts, texts), valid from open on. */
-const struct ins_replay_frame *store_replay_info(const struct ins_replay *rp);
-uint64_t store_replay_skipped(const struct ins_replay *rp);
-void store_replay_free(struct ins_replay *rp);
+const struct session_replay_frame *session_replay_info(const struct session_replay *rp);
+uint64_t session_replay_skipped(const struct session_replay *rp);
+void session_replay_free(struct session_replay *rp);
 
 #endif
