@@ -21,7 +21,7 @@ static double table_eval(const struct ins_calib_curve *c, double d)
 					 (c->table_counts[i + 1] - c->table_counts[i]);
 }
 
-double ins_calib_eval(const struct ins_calib_curve *c, double counts)
+double analysis_calib_eval(const struct ins_calib_curve *c, double counts)
 {
 	double d = (counts < c->saturation ? counts : c->saturation) - c->zero;
 	double kpa;
@@ -49,7 +49,7 @@ static float linear_kpa(float counts, float zero, float gain)
 	return v > 0 ? v : 0;
 }
 
-void ins_frame_calib_rebuild(struct ins_frame_ctx *ctx)
+void analysis_frame_calib_rebuild(struct analysis_frame_ctx *ctx)
 {
 	for (unsigned i = 0; i < ctx->n; i++) {
 		const struct ins_calib_curve *c = &ctx->curves[i];
@@ -66,32 +66,32 @@ void ins_frame_calib_rebuild(struct ins_frame_ctx *ctx)
 			float *lut = ctx->lut + ctx->lut_off[i];
 
 			for (unsigned k = 0; k <= c->saturation; k++)
-				lut[k] = (float)(ins_calib_eval(c, k) * ctx->scale);
+				lut[k] = (float)(analysis_calib_eval(c, k) * ctx->scale);
 			ctx->sat_kpa[i] = lut[c->saturation];
 		} else {
-			ctx->sat_kpa[i] = (float)(ins_calib_eval(c, c->saturation) * ctx->scale);
+			ctx->sat_kpa[i] = (float)(analysis_calib_eval(c, c->saturation) * ctx->scale);
 		}
 	}
 }
 
 /* Four sensors at a time; the tail computes the same float operations. */
-static void calibrate_linear(const struct ins_frame_ctx *ctx, const uint16_t *counts, float *kpa)
+static void calibrate_linear(const struct analysis_frame_ctx *ctx, const uint16_t *counts, float *kpa)
 {
 	const float *zero = ctx->zero, *gain = ctx->gain, *satf = ctx->satf;
-	const ins_v4f nil = { 0, 0, 0, 0 };
+	const analysis_v4f nil = { 0, 0, 0, 0 };
 	unsigned n = ctx->n, i = 0;
 
 	for (; i + 4 <= n; i += 4) {
-		ins_v4u16 cu;
-		ins_v4f c, sat, v;
+		analysis_v4u16 cu;
+		analysis_v4f c, sat, v;
 
 		__builtin_memcpy(&cu, counts + i, sizeof(cu));
 		/* via int32 lanes: one unpack and one packed conversion on SSE2 */
-		c = __builtin_convertvector(__builtin_convertvector(cu, ins_v4i), ins_v4f);
-		sat = ins_v4f_load(satf + i);
-		c = ins_v4f_min(c, sat);
-		v = (c - ins_v4f_load(zero + i)) * ins_v4f_load(gain + i);
-		ins_v4f_store(kpa + i, ins_v4f_max(v, nil));
+		c = __builtin_convertvector(__builtin_convertvector(cu, analysis_v4i), analysis_v4f);
+		sat = analysis_v4f_load(satf + i);
+		c = analysis_v4f_min(c, sat);
+		v = (c - analysis_v4f_load(zero + i)) * analysis_v4f_load(gain + i);
+		analysis_v4f_store(kpa + i, analysis_v4f_max(v, nil));
 	}
 	for (; i < n; i++) {
 		float c = counts[i] < satf[i] ? (float)counts[i] : satf[i];
@@ -100,7 +100,7 @@ static void calibrate_linear(const struct ins_frame_ctx *ctx, const uint16_t *co
 	}
 }
 
-void ins_frame_calibrate(const struct ins_frame_ctx *ctx, const uint16_t *counts, float *kpa)
+void analysis_frame_calibrate(const struct analysis_frame_ctx *ctx, const uint16_t *counts, float *kpa)
 {
 	unsigned n = ctx->n;
 
@@ -114,11 +114,11 @@ void ins_frame_calibrate(const struct ins_frame_ctx *ctx, const uint16_t *counts
 		}
 	} else {
 		for (unsigned i = 0; i < n; i++)
-			kpa[i] = (float)(ins_calib_eval(&ctx->curves[i], counts[i]) * ctx->scale);
+			kpa[i] = (float)(analysis_calib_eval(&ctx->curves[i], counts[i]) * ctx->scale);
 	}
 }
 
-unsigned ins_frame_clean_kpa(float *kpa, unsigned n)
+unsigned analysis_frame_clean_kpa(float *kpa, unsigned n)
 {
 	unsigned replaced = 0;
 
@@ -131,7 +131,7 @@ unsigned ins_frame_clean_kpa(float *kpa, unsigned n)
 	return replaced;
 }
 
-void ins_frame_tare(struct ins_frame_ctx *ctx, const uint16_t *counts)
+void analysis_frame_tare(struct analysis_frame_ctx *ctx, const uint16_t *counts)
 {
 	for (unsigned i = 0; i < ctx->n; i++) {
 		struct ins_calib_curve *c = &ctx->curves[i];
@@ -140,10 +140,10 @@ void ins_frame_tare(struct ins_frame_ctx *ctx, const uint16_t *counts)
 		 * still reads (and is flagged) saturated rather than silently 0. */
 		c->zero = counts[i] < c->saturation ? counts[i] : c->saturation - 1;
 	}
-	ins_frame_calib_rebuild(ctx);
+	analysis_frame_calib_rebuild(ctx);
 }
 
-int ins_calib_body_weight_scale(double measured_force_n, double body_weight_n, double *scale,
+int analysis_calib_body_weight_scale(double measured_force_n, double body_weight_n, double *scale,
 				char *err, size_t errlen)
 {
 	double s;
@@ -168,21 +168,21 @@ int ins_calib_body_weight_scale(double measured_force_n, double body_weight_n, d
 	return 0;
 }
 
-int ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale)
+int analysis_frame_set_scale(struct analysis_frame_ctx *ctx, double scale)
 {
 	if (!(scale >= INS_BW_SCALE_MIN && scale <= INS_BW_SCALE_MAX))
 		return -1;
 	ctx->scale = scale;
-	ins_frame_calib_rebuild(ctx);
+	analysis_frame_calib_rebuild(ctx);
 	return 0;
 }
 
-double ins_frame_scale(const struct ins_frame_ctx *ctx)
+double analysis_frame_scale(const struct analysis_frame_ctx *ctx)
 {
 	return ctx->scale;
 }
 
-const struct ins_calib_curve *ins_frame_ctx_curves(const struct ins_frame_ctx *ctx)
+const struct ins_calib_curve *analysis_frame_ctx_curves(const struct analysis_frame_ctx *ctx)
 {
 	return ctx->curves;
 }

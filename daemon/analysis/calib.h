@@ -14,43 +14,43 @@
 #define INS_BW_SCALE_MIN 0.2
 #define INS_BW_SCALE_MAX 5.0
 
-struct ins_frame_ctx;
+struct analysis_frame_ctx;
 
 /* One curve: counts -> kPa (or arbitrary units).  Every kind is evaluated on
  * d = min(counts, saturation) - zero (table points are counts above zero);
  * d <= 0 gives 0, and the result is never negative.  Saturated counts give
  * the curve's value at saturation. */
-double ins_calib_eval(const struct ins_calib_curve *c, double counts);
+double analysis_calib_eval(const struct ins_calib_curve *c, double counts);
 
 /* Raw counts -> kPa for a whole frame (n_sensors values), body-weight scale
  * applied.  Linear curves are computed; power and table curves use a
- * per-sensor lookup table built by ins_frame_ctx_new(). */
-void ins_frame_calibrate(const struct ins_frame_ctx *ctx, const uint16_t *counts, float *kpa);
+ * per-sensor lookup table built by analysis_frame_ctx_new(). */
+void analysis_frame_calibrate(const struct analysis_frame_ctx *ctx, const uint16_t *counts, float *kpa);
 
 /* Pressures from an importer or a float archive: NaN, infinities and
  * negative values become 0 (a missing sample must not poison the force sum).
  * Returns how many values were replaced. */
-unsigned ins_frame_clean_kpa(float *kpa, unsigned n);
+unsigned analysis_frame_clean_kpa(float *kpa, unsigned n);
 
 /* Tare: each sensor's zero becomes its count in `counts` (the foot must be
  * unloaded: the caller's job).  Rebuilds the lookup tables; no allocation. */
-void ins_frame_tare(struct ins_frame_ctx *ctx, const uint16_t *counts);
+void analysis_frame_tare(struct analysis_frame_ctx *ctx, const uint16_t *counts);
 
 /* Body-weight scaling: scale = body weight / force measured while standing
  * still on this foot alone.  Returns 0, or -1 (err says why) when either is
  * not positive or the factor falls outside [INS_BW_SCALE_MIN, INS_BW_SCALE_MAX]. */
-int ins_calib_body_weight_scale(double measured_force_n, double body_weight_n, double *scale,
+int analysis_calib_body_weight_scale(double measured_force_n, double body_weight_n, double *scale,
 				char *err, size_t errlen);
 /* Multiplies every calibrated pressure (1 = none).  Returns 0, or -1 and
  * keeps the old scale when scale is outside [INS_BW_SCALE_MIN, INS_BW_SCALE_MAX]. */
-int ins_frame_set_scale(struct ins_frame_ctx *ctx, double scale);
-double ins_frame_scale(const struct ins_frame_ctx *ctx);
+int analysis_frame_set_scale(struct analysis_frame_ctx *ctx, double scale);
+double analysis_frame_scale(const struct analysis_frame_ctx *ctx);
 
 /* The curves in use (tare included), n_sensors of them: what a session
  * records as its calibration. */
-const struct ins_calib_curve *ins_frame_ctx_curves(const struct ins_frame_ctx *ctx);
+const struct ins_calib_curve *analysis_frame_ctx_curves(const struct analysis_frame_ctx *ctx);
 
 /* calib.c: fill the calibration arrays from curves and scale (no allocation). */
-void ins_frame_calib_rebuild(struct ins_frame_ctx *ctx);
+void analysis_frame_calib_rebuild(struct analysis_frame_ctx *ctx);
 
 #endif

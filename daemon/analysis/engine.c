@@ -70,20 +70,20 @@ struct stance_rec {
 
 struct foot {
 	const struct ins_layout *layout;
-	struct ins_frame_ctx *ctx;
+	struct analysis_frame_ctx *ctx;
 	float *kpa;
 	float *footprint;
 	/* Sensor health (frame_metrics.h): each sensor's peak over the stance in
 	 * progress, handed to the tracker when the step closes.  Grid layouts
 	 * already keep exactly that as their footprint; sparse ones here. */
-	struct ins_sensor_health *health;
+	struct analysis_sensor_health *health;
 	float *stance_peak;         /* sparse layouts only */
 	int stance_peak_dirty;
 	int tare_pending;           /* tare at the next raw frame */
 	struct bw_meter meter;
-	struct ins_events ev;
-	struct ins_step_acc acc;
-	struct ins_mask_acc *mask;  /* anatomical mask metrics (mask.h) */
+	struct analysis_events ev;
+	struct analysis_step_acc acc;
+	struct analysis_mask_acc *mask;  /* anatomical mask metrics (mask.h) */
 	uint32_t next_index;
 	uint64_t frames, gaps;
 	int have_frame;
@@ -118,8 +118,8 @@ static double min_step_range(const struct foot *f)
 	if (!f->layout->arbitrary_units)
 		return MIN_STEP_RANGE_N;
 	for (unsigned i = 0; i < f->layout->n_sensors; i++) {
-		const struct ins_calib_curve *c = &ins_frame_ctx_curves(f->ctx)[i];
-		full += ins_calib_eval(c, c->saturation);
+		const struct ins_calib_curve *c = &analysis_frame_ctx_curves(f->ctx)[i];
+		full += analysis_calib_eval(c, c->saturation);
 	}
 	return MIN_STEP_RANGE_FULL_SCALE * full;
 }
@@ -130,7 +130,7 @@ static int foot_init(struct foot *f, const struct ins_layout *layout, const stru
 	char why[256];
 
 	f->layout = layout;
-	f->ctx = ins_frame_ctx_new(layout, calib, why, sizeof(why));
+	f->ctx = analysis_frame_ctx_new(layout, calib, why, sizeof(why));
 	if (!f->ctx) {
 		snprintf(err, errlen, "%s foot: %s", ins_foot_name(foot), why);
 		return -1;
@@ -138,26 +138,26 @@ static int foot_init(struct foot *f, const struct ins_layout *layout, const stru
 	f->kpa = calloc(layout->n_sensors, sizeof(float));
 	f->footprint = layout->is_grid ? calloc(layout->n_sensors, sizeof(float)) : NULL;
 	f->stance_peak = layout->is_grid ? NULL : calloc(layout->n_sensors, sizeof(float));
-	f->health = ins_sensor_health_new(f->ctx);
-	f->mask = ins_mask_acc_new(layout);
+	f->health = analysis_sensor_health_new(f->ctx);
+	f->mask = analysis_mask_acc_new(layout);
 	if (!f->kpa || (layout->is_grid ? !f->footprint : !f->stance_peak) || !f->health || !f->mask) {
 		snprintf(err, errlen, "%s foot: out of memory for layout %s", ins_foot_name(foot), layout->name);
 		return -1;
 	}
-	ins_events_init(&f->ev, min_step_range(f), !layout->arbitrary_units);
-	ins_step_acc_init(&f->acc, layout, f->footprint);
+	analysis_events_init(&f->ev, min_step_range(f), !layout->arbitrary_units);
+	analysis_step_acc_init(&f->acc, layout, f->footprint);
 	f->cur_contact_us = INT64_MIN;
 	return 0;
 }
 
 static void foot_free(struct foot *f)
 {
-	ins_frame_ctx_free(f->ctx);
+	analysis_frame_ctx_free(f->ctx);
 	free(f->kpa);
 	free(f->footprint);
 	free(f->stance_peak);
-	ins_sensor_health_free(f->health);
-	ins_mask_acc_free(f->mask);
+	analysis_sensor_health_free(f->health);
+	analysis_mask_acc_free(f->mask);
 }
 
 struct ins_analysis *ins_analysis_new(const struct ins_analysis_config *cfg, char *err, size_t errlen)
@@ -295,7 +295,7 @@ static void meter_finish(const struct ins_analysis *ana, struct foot *f, unsigne
 			 r->sd_force_n, 100 * r->sd_force_n / mean, mean, 100 * INS_BW_SCALE_MAX_CV, ins_foot_name(foot));
 	/* The force was measured through the current scale: the new absolute
 	 * scale is that of the unscaled force. */
-	else if (ins_calib_body_weight_scale(mean / ins_frame_scale(f->ctx), ana->body_weight_n, &scale, r->why,
+	else if (analysis_calib_body_weight_scale(mean / analysis_frame_scale(f->ctx), ana->body_weight_n, &scale, r->why,
 					     sizeof(r->why)) == 0) {
 		r->ok = 1;
 		r->scale = scale;
@@ -322,16 +322,16 @@ int ins_analysis_set_scale(struct ins_analysis *ana, unsigned foot, double scale
 {
 	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
 		return -1;
-	return ins_frame_set_scale(ana->foot[foot].ctx, scale);
+	return analysis_frame_set_scale(ana->foot[foot].ctx, scale);
 }
 
 double ins_analysis_scale(const struct ins_analysis *ana, unsigned foot)
 {
-	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? ins_frame_scale(ana->foot[foot].ctx) : NAN;
+	return foot < INS_FOOT_COUNT && ana->foot[foot].ctx ? analysis_frame_scale(ana->foot[foot].ctx) : NAN;
 }
 
 /* Every curve kind is proportional to its gain or table values (see
- * ins_calib_eval), so scaling those scales the pressure. */
+ * analysis_calib_eval), so scaling those scales the pressure. */
 int ins_analysis_calibration_scaled(const struct ins_analysis *ana, unsigned foot, struct ins_calib_curve *out)
 {
 	const struct foot *f;
@@ -340,8 +340,8 @@ int ins_analysis_calibration_scaled(const struct ins_analysis *ana, unsigned foo
 	if (foot >= INS_FOOT_COUNT || !ana->foot[foot].ctx)
 		return -1;
 	f = &ana->foot[foot];
-	scale = ins_frame_scale(f->ctx);
-	memcpy(out, ins_frame_ctx_curves(f->ctx), f->layout->n_sensors * sizeof(*out));
+	scale = analysis_frame_scale(f->ctx);
+	memcpy(out, analysis_frame_ctx_curves(f->ctx), f->layout->n_sensors * sizeof(*out));
 	if (scale == 1.0)
 		return 0;
 	for (unsigned i = 0; i < f->layout->n_sensors; i++) {
@@ -366,10 +366,10 @@ unsigned ins_analysis_mask_regions(const struct ins_analysis *ana, unsigned foot
 		return 0;
 	f = &ana->foot[foot];
 	n = f->layout->n_sensors;
-	if (ins_mask_acc_sensor_region(f->mask, 0) == INS_MASK_COUNT)
+	if (analysis_mask_acc_sensor_region(f->mask, 0) == INS_MASK_COUNT)
 		return 0;
 	for (unsigned i = 0; i < n; i++)
-		regions_out[i] = (uint8_t)ins_mask_acc_sensor_region(f->mask, i);
+		regions_out[i] = (uint8_t)analysis_mask_acc_sensor_region(f->mask, i);
 	return n;
 }
 
@@ -382,7 +382,7 @@ unsigned ins_analysis_sensor_flags(const struct ins_analysis *ana, unsigned foot
 		return 0;
 	f = &ana->foot[foot];
 	for (unsigned i = 0; i < f->layout->n_sensors; i++) {
-		flags_out[i] = (uint8_t)ins_sensor_health_flags(f->health, i);
+		flags_out[i] = (uint8_t)analysis_sensor_health_flags(f->health, i);
 		flagged += flags_out[i] != 0;
 	}
 	return flagged;
@@ -443,7 +443,7 @@ static double double_support_us(const struct foot *o, int64_t c, int64_t t)
 	for (unsigned k = 0; k < n; k++)
 		if (o->hist[k].contact_us != INT64_MIN)
 			sum += overlap_us(c, t, o->hist[k].contact_us, o->hist[k].toe_off_us);
-	if (o->cur_contact_us != INT64_MIN && ins_events_in_stance(&o->ev))
+	if (o->cur_contact_us != INT64_MIN && analysis_events_in_stance(&o->ev))
 		sum += overlap_us(c, t, o->cur_contact_us, t);
 	return sum;
 }
@@ -550,7 +550,7 @@ int ins_analysis_next_step(struct ins_analysis *ana, struct ins_step *out)
 	return 1;
 }
 
-static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins_ev_stance *st)
+static void close_step(struct ins_analysis *ana, unsigned foot, const struct analysis_ev_stance *st)
 {
 	struct foot *f = &ana->foot[foot];
 	struct ins_step step;
@@ -571,9 +571,9 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ins
 	step.toe_off_us = st->toe_off_us;
 	temporal_metrics(ana, foot, st->contact_us, st->toe_off_us, step.m);
 	/* before the step accumulator clears the footprint */
-	ins_sensor_health_add_step(f->health, f->footprint ? f->footprint : f->stance_peak);
-	ins_mask_acc_close(f->mask, st->contact_us, st->toe_off_us, f->footprint, step.m);
-	ins_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
+	analysis_sensor_health_add_step(f->health, f->footprint ? f->footprint : f->stance_peak);
+	analysis_mask_acc_close(f->mask, st->contact_us, st->toe_off_us, f->footprint, step.m);
+	analysis_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
 	steady_state_flags(f, &step);
 	remember_stance(f, st->contact_us, st->toe_off_us);
 	queue_step(ana, &step);
@@ -586,7 +586,7 @@ static void track_stance_peak(struct foot *f)
 {
 	if (!f->stance_peak)
 		return;
-	ins_max_into(f->stance_peak, f->kpa, f->layout->n_sensors);
+	analysis_max_into(f->stance_peak, f->kpa, f->layout->n_sensors);
 	f->stance_peak_dirty = 1;
 }
 
@@ -598,34 +598,34 @@ static void track_swing(struct foot *f)
 		memset(f->stance_peak, 0, f->layout->n_sensors * sizeof(float));
 		f->stance_peak_dirty = 0;
 	}
-	ins_sensor_health_add_swing(f->health, f->kpa);
+	analysis_sensor_health_add_swing(f->health, f->kpa);
 }
 
 static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int gap, struct ins_frame_metrics *out)
 {
 	struct foot *f = &ana->foot[foot];
-	struct ins_frame_extra extra;
-	struct ins_ev_stance st;
+	struct analysis_frame_extra extra;
+	struct analysis_ev_stance st;
 	int64_t contact;
 	int mask;
 
 	f->frames++;
 	f->gaps += gap != 0;
-	ins_frame_compute(f->ctx, f->kpa, out, &extra);
+	analysis_frame_compute(f->ctx, f->kpa, out, &extra);
 	out->foot = (uint8_t)foot;
 	out->t_us = t_us;
 	out->event = INS_EVENT_NONE;
-	ins_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
-	ins_mask_acc_push(f->mask, t_us, f->kpa, out->peak_kpa, out->force_n);
+	analysis_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
+	analysis_mask_acc_push(f->mask, t_us, f->kpa, out->peak_kpa, out->force_n);
 	meter_feed(ana, f, foot, t_us, out->force_n);
-	mask = ins_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
+	mask = analysis_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
 	/* The footprint only needs loaded frames: in swing every cell is below
 	 * the contact threshold anyway. */
-	if (ins_events_in_stance(&f->ev) || mask > 0) {
-		ins_step_acc_footprint(&f->acc, f->kpa);
+	if (analysis_events_in_stance(&f->ev) || mask > 0) {
+		analysis_step_acc_footprint(&f->acc, f->kpa);
 		track_stance_peak(f);
-	} else if (ins_events_at_floor(&f->ev, out->force_n)) {
-		ins_frame_learn_noise(f->ctx, f->kpa);
+	} else if (analysis_events_at_floor(&f->ev, out->force_n)) {
+		analysis_frame_learn_noise(f->ctx, f->kpa);
 		track_swing(f);
 	}
 	if (mask > 0 && (mask & INS_EVENT_TOE_OFF)) {
@@ -636,7 +636,7 @@ static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int g
 		out->event = INS_EVENT_CONTACT;
 		f->cur_contact_us = contact;
 	}
-	out->in_stance = (uint8_t)ins_events_in_stance(&f->ev);
+	out->in_stance = (uint8_t)analysis_events_in_stance(&f->ev);
 	/* A stance the detector dropped (too short: a knock) leaves no contact
 	 * for the other foot's step time and double support. */
 	if (!out->in_stance)
@@ -694,10 +694,10 @@ int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame, s
 	f->last_t_us = frame->t_us;
 	f->have_frame = 1;
 	if (f->tare_pending) {
-		ins_frame_tare(f->ctx, frame->values);
+		analysis_frame_tare(f->ctx, frame->values);
 		f->tare_pending = 0;
 	}
-	ins_frame_calibrate(f->ctx, frame->values, f->kpa);
+	analysis_frame_calibrate(f->ctx, frame->values, f->kpa);
 	process(ana, foot, frame->t_us, gap, out);
 	return 0;
 }
@@ -719,7 +719,7 @@ int ins_analysis_feed_kpa(struct ins_analysis *ana, unsigned foot, int64_t t_us,
 	f->last_t_us = t_us;
 	f->have_frame = 1;
 	memcpy(f->kpa, kpa, n * sizeof(float));
-	ins_frame_clean_kpa(f->kpa, n);
+	analysis_frame_clean_kpa(f->kpa, n);
 	process(ana, foot, t_us, gap, out);
 	return 0;
 }

@@ -94,32 +94,32 @@ static inline uint64_t ring_idx(uint64_t i)
 	return i & (INS_EV_HISTORY - 1);
 }
 
-static inline float xat(const struct ins_events *ev, uint64_t i)
+static inline float xat(const struct analysis_events *ev, uint64_t i)
 {
 	return ev->x[ring_idx(i)];
 }
 
-static inline int64_t tat(const struct ins_events *ev, uint64_t i)
+static inline int64_t tat(const struct analysis_events *ev, uint64_t i)
 {
 	return ev->t[ring_idx(i)];
 }
 
-static inline uint64_t oldest(const struct ins_events *ev)
+static inline uint64_t oldest(const struct analysis_events *ev)
 {
 	return ev->n > INS_EV_HISTORY ? ev->n - INS_EV_HISTORY : 0;
 }
 
-static double contact_level(const struct ins_events *ev)
+static double contact_level(const struct analysis_events *ev)
 {
 	return ev->lo + EV_CONTACT_FRACTION * (ev->hi - ev->lo);
 }
 
-static double release_level(const struct ins_events *ev)
+static double release_level(const struct analysis_events *ev)
 {
 	return ev->lo + EV_RELEASE_FRACTION * (ev->hi - ev->lo);
 }
 
-void ins_events_init(struct ins_events *ev, double min_range, int zero_is_unloaded)
+void analysis_events_init(struct analysis_events *ev, double min_range, int zero_is_unloaded)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->min_range = min_range > 0 ? min_range : 0;
@@ -133,12 +133,12 @@ void ins_events_init(struct ins_events *ev, double min_range, int zero_is_unload
 	ev->phase_start_us = INT64_MIN;
 }
 
-int ins_events_in_stance(const struct ins_events *ev)
+int analysis_events_in_stance(const struct analysis_events *ev)
 {
 	return ev->state == INS_EV_LOADED || ev->state == INS_EV_RELEASING;
 }
 
-int ins_events_at_floor(const struct ins_events *ev, float x)
+int analysis_events_at_floor(const struct analysis_events *ev, float x)
 {
 	return !ev->bootstrap && ev->state == INS_EV_UNLOADED &&
 	       x <= ev->lo + EV_ONSET_FRACTION * (ev->hi - ev->lo);
@@ -146,7 +146,7 @@ int ins_events_at_floor(const struct ins_events *ev, float x)
 
 /* When the signal crossed thr between samples a and b (linear
  * interpolation): at 100 Hz a sample is 10 ms, too coarse to round to. */
-static int64_t crossing_time(const struct ins_events *ev, uint64_t a, uint64_t b, double thr)
+static int64_t crossing_time(const struct analysis_events *ev, uint64_t a, uint64_t b, double thr)
 {
 	double xa = xat(ev, a), xb = xat(ev, b);
 	int64_t ta = tat(ev, a), tb = tat(ev, b);
@@ -163,7 +163,7 @@ static int64_t crossing_time(const struct ins_events *ev, uint64_t a, uint64_t b
 
 /* Offset of the onset/end level above a floor: a fraction of the way to the
  * stance level, capped at EV_ONSET_MAX_N on calibrated signals. */
-static double onset_offset(const struct ins_events *ev, double level, double base, double fraction)
+static double onset_offset(const struct analysis_events *ev, double level, double base, double fraction)
 {
 	double off = fraction * (level - base);
 
@@ -176,7 +176,7 @@ static double onset_offset(const struct ins_events *ev, double level, double bas
  * value since the previous toe-off, because a slow heel loading can take
  * longer than the lookback and the floor would then be part of the load;
  * zero is the unloaded foot there, so the floor does not wander. */
-static double contact_floor(const struct ins_events *ev, uint64_t i)
+static double contact_floor(const struct analysis_events *ev, uint64_t i)
 {
 	uint64_t first = oldest(ev), j;
 	int64_t t_i = tat(ev, i);
@@ -192,12 +192,12 @@ static double contact_floor(const struct ins_events *ev, uint64_t i)
 	return base;
 }
 
-static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest);
+static double slope_at(const struct analysis_events *ev, uint64_t k, uint64_t newest);
 
 /* Knee of the loading rise that crosses the contact level at sample i: from
  * the steepest rise between the onset sample `from` and a few samples past
  * i, back while the rise rate stays above EV_RISE_KNEE_FRACTION of it. */
-static int64_t loading_knee(const struct ins_events *ev, uint64_t from, uint64_t i)
+static int64_t loading_knee(const struct analysis_events *ev, uint64_t from, uint64_t i)
 {
 	uint64_t first = oldest(ev), end = i + 3 < ev->n ? i + 3 : ev->n - 1, k, at = i;
 	double steepest = 0;
@@ -218,7 +218,7 @@ static int64_t loading_knee(const struct ins_events *ev, uint64_t from, uint64_t
  * sample above the onset level; on raw signals no earlier than the knee of
  * the loading rise.  INT64_MIN when the history runs out first (the stance
  * began before we could see it). */
-static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double level, double *base_out)
+static int64_t refine_contact(const struct analysis_events *ev, uint64_t i, double level, double *base_out)
 {
 	uint64_t first = oldest(ev);
 	double base = contact_floor(ev, i);
@@ -245,7 +245,7 @@ static int64_t refine_contact(const struct ins_events *ev, uint64_t i, double le
 /* Fall rate from sample k over at least EV_SLOPE_SPAN_US (or to the newest
  * sample): one sample at 100 Hz, three at 300 Hz, so sample noise does not
  * decide where a fall ends. */
-static uint64_t span_end(const struct ins_events *ev, uint64_t k, uint64_t newest)
+static uint64_t span_end(const struct analysis_events *ev, uint64_t k, uint64_t newest)
 {
 	uint64_t e = k + 1;
 
@@ -254,7 +254,7 @@ static uint64_t span_end(const struct ins_events *ev, uint64_t k, uint64_t newes
 	return e;
 }
 
-static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest)
+static double slope_at(const struct analysis_events *ev, uint64_t k, uint64_t newest)
 {
 	uint64_t e = span_end(ev, k, newest);
 	int64_t dt = tat(ev, e) - tat(ev, k);
@@ -264,7 +264,7 @@ static double slope_at(const struct ins_events *ev, uint64_t k, uint64_t newest)
 
 /* Sample of the steepest fall after the last loaded sample (fall rate over
  * EV_SLOPE_SPAN_US); *rate gets that rate (0 when nothing falls). */
-static uint64_t steepest_fall(const struct ins_events *ev, uint64_t newest, double *rate)
+static uint64_t steepest_fall(const struct analysis_events *ev, uint64_t newest, double *rate)
 {
 	uint64_t k, at = ev->last_loaded;
 
@@ -284,7 +284,7 @@ static uint64_t steepest_fall(const struct ins_events *ev, uint64_t newest, doub
  * first sample whose fall rate drops below a fraction of the steepest, this
  * varies continuously with the signal: with a fall rate hovering near such a
  * threshold, rounding alone moved that knee by 130 ms. */
-static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest, double base)
+static int64_t unloading_knee(const struct analysis_events *ev, uint64_t newest, double base)
 {
 	double steepest;
 	uint64_t at = steepest_fall(ev, newest, &steepest);
@@ -299,7 +299,7 @@ static int64_t unloading_knee(const struct ins_events *ev, uint64_t newest, doub
 /* Sample-to-sample noise of the swing before the current stance's contact:
  * the mean absolute difference over EV_NOISE_FROM_US to EV_NOISE_TO_US
  * before it (0 when that part is not in the history). */
-static double swing_noise(const struct ins_events *ev)
+static double swing_noise(const struct analysis_events *ev)
 {
 	uint64_t first = oldest(ev), j = ev->stance_first;
 	double sum = 0;
@@ -323,7 +323,7 @@ static double swing_noise(const struct ins_events *ev)
  * sensor relaxing, not load.  Timed where that rise crosses the noise,
  * interpolated between samples so it moves continuously with the signal.
  * INT64_MAX when the fall runs smoothly into the floor. */
-static int64_t fall_end(const struct ins_events *ev, uint64_t newest, double base, double stance_level)
+static int64_t fall_end(const struct analysis_events *ev, uint64_t newest, double base, double stance_level)
 {
 	double steepest, noise = swing_noise(ev), prev;
 	double cap = base + EV_RELEASE_FRACTION * (stance_level - base);
@@ -352,7 +352,7 @@ static int64_t fall_end(const struct ins_events *ev, uint64_t newest, double bas
  * footswitch timings count as stance down to a low level
  * (EV_END_FRACTION_RAW), or in a rebound or plateau above that level, where
  * they end stance at the fall's end (fall_end): the earlier of the two. */
-static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, double stance_level,
+static int64_t refine_toe_off(const struct analysis_events *ev, uint64_t newest, double stance_level,
 			      double *base_out)
 {
 	double base = xat(ev, ev->release_idx);
@@ -375,7 +375,7 @@ static int64_t refine_toe_off(const struct ins_events *ev, uint64_t newest, doub
 	return end_t < level_t ? end_t : level_t;
 }
 
-static void start_stance(struct ins_events *ev, uint64_t i, int64_t contact_us)
+static void start_stance(struct analysis_events *ev, uint64_t i, int64_t contact_us)
 {
 	ev->state = INS_EV_LOADED;
 	ev->contact_us = contact_us;
@@ -389,7 +389,7 @@ static void start_stance(struct ins_events *ev, uint64_t i, int64_t contact_us)
 	ev->phase_start_us = tat(ev, i);
 }
 
-static void start_swing(struct ins_events *ev, int64_t t_us, float x)
+static void start_swing(struct analysis_events *ev, int64_t t_us, float x)
 {
 	ev->state = INS_EV_UNLOADED;
 	ev->swing_min = x;
@@ -398,7 +398,7 @@ static void start_swing(struct ins_events *ev, int64_t t_us, float x)
 
 /* Learning: running extremes until they span more than min_range; then the
  * current sample says which phase we are in. */
-static int learn(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64_t *contact_us)
+static int learn(struct analysis_events *ev, uint64_t i, int64_t t_us, float x, int64_t *contact_us)
 {
 	double base;
 
@@ -442,7 +442,7 @@ static int learn(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64
  *   standing, not swinging, whatever the levels say (the margin tolerates an
  *   untared offset or the positive noise of a dense grid).
  * Otherwise the contact time is unknown and the stance gives no step. */
-static int64_t first_contact(const struct ins_events *ev, double stance_level, double floor)
+static int64_t first_contact(const struct analysis_events *ev, double stance_level, double floor)
 {
 	uint64_t first = oldest(ev), j = ev->stance_first;
 	double base, release, loading = floor + EV_CONTACT_FRACTION * (stance_level - floor);
@@ -471,7 +471,7 @@ static int64_t first_contact(const struct ins_events *ev, double stance_level, d
  * EV_RELEARN_CYCLES times across its mid-range): learn them again from the
  * recent history.  A single change of level (walking -> standing, sitting
  * down) is not gait and keeps the levels. */
-static void relearn(struct ins_events *ev, int64_t t_us)
+static void relearn(struct analysis_events *ev, int64_t t_us)
 {
 	uint64_t first = oldest(ev), j;
 	double mn = INFINITY, mx = -INFINITY, sum = 0, mid;
@@ -504,7 +504,7 @@ static void relearn(struct ins_events *ev, int64_t t_us)
 	ev->hi = cnt ? sum / (double)cnt : mx;
 }
 
-static int on_unloaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x, int64_t *contact_us)
+static int on_unloaded(struct analysis_events *ev, uint64_t i, int64_t t_us, float x, int64_t *contact_us)
 {
 	double base;
 	int64_t c;
@@ -526,7 +526,7 @@ static int on_unloaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x,
 	return INS_EVENT_CONTACT;
 }
 
-static void on_loaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x)
+static void on_loaded(struct analysis_events *ev, uint64_t i, int64_t t_us, float x)
 {
 	if (x < release_level(ev)) {
 		ev->state = INS_EV_RELEASING;
@@ -543,7 +543,8 @@ static void on_loaded(struct ins_events *ev, uint64_t i, int64_t t_us, float x)
 	}
 }
 
-static int on_releasing(struct ins_events *ev, uint64_t i, int64_t t_us, float x, struct ins_ev_stance *stance)
+static int on_releasing(struct analysis_events *ev, uint64_t i, int64_t t_us, float x,
+			struct analysis_ev_stance *stance)
 {
 	double stance_level, base;
 	int64_t toe_off;
@@ -584,8 +585,8 @@ static int on_releasing(struct ins_events *ev, uint64_t i, int64_t t_us, float x
 	return 0;
 }
 
-int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *contact_us,
-		    struct ins_ev_stance *stance)
+int analysis_events_feed(struct analysis_events *ev, int64_t t_us, float x, int64_t *contact_us,
+		    struct analysis_ev_stance *stance)
 {
 	uint64_t i;
 
@@ -618,7 +619,7 @@ int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *conta
 	case INS_EV_RELEASING:
 		return on_releasing(ev, i, t_us, x, stance);
 	default:
-		ins_events_init(ev, ev->min_range, ev->zero_is_unloaded);
+		analysis_events_init(ev, ev->min_range, ev->zero_is_unloaded);
 		return 0;
 	}
 }

@@ -14,7 +14,7 @@
  * far more than the longest window the detector looks at. */
 #define INS_EV_HISTORY 8192u
 
-enum ins_ev_state {
+enum analysis_ev_state {
 	INS_EV_LEARNING = 0, /* levels unknown or range below the floor */
 	INS_EV_UNLOADED,     /* swing (or not yet seen loaded) */
 	INS_EV_LOADED,       /* stance */
@@ -22,17 +22,17 @@ enum ins_ev_state {
 };
 
 /* One detected stance, reported when its toe-off is confirmed. */
-struct ins_ev_stance {
+struct analysis_ev_stance {
 	int64_t contact_us;  /* initial contact (refined onset), or INT64_MIN when
 			      * the stance began before the stream did, or the foot
 			      * was not seen unloaded before it (no step) */
 	int64_t toe_off_us;  /* refined end of unloading */
 };
 
-struct ins_events {
+struct analysis_events {
 	double min_range;    /* loaded - unloaded must exceed this to detect */
 	int zero_is_unloaded; /* calibrated signal: 0 is the unloaded foot */
-	int state;           /* enum ins_ev_state */
+	int state;           /* enum analysis_ev_state */
 	double lo, hi;       /* running unloaded / loaded level estimates */
 	int levels_known;
 	int bootstrap;       /* levels not yet confirmed by a counted stance:
@@ -59,20 +59,20 @@ struct ins_events {
 
 /* zero_is_unloaded: the signal is calibrated force, so an unloaded foot
  * reads near 0 (raw units have an unknown, drifting baseline instead). */
-void ins_events_init(struct ins_events *ev, double min_range, int zero_is_unloaded);
+void analysis_events_init(struct analysis_events *ev, double min_range, int zero_is_unloaded);
 
 /* Feed one sample (time must not go backwards: such samples are ignored and
  * the function returns -1).  Returns a mask of INS_EVENT_CONTACT (a contact
  * was detected at this sample: *contact_us holds its refined time) and
  * INS_EVENT_TOE_OFF (a stance ended: *stance holds it); 0 otherwise. */
-int ins_events_feed(struct ins_events *ev, int64_t t_us, float x, int64_t *contact_us,
-		    struct ins_ev_stance *stance);
+int analysis_events_feed(struct analysis_events *ev, int64_t t_us, float x, int64_t *contact_us,
+		    struct analysis_ev_stance *stance);
 
 /* 1 while the detector considers the foot loaded (stance or confirming toe-off). */
-int ins_events_in_stance(const struct ins_events *ev);
+int analysis_events_in_stance(const struct analysis_events *ev);
 
 /* 1 when sample x (the last fed) finds the foot in a swing of confirmed
  * levels, at its floor (not yet loading): the sensors read only noise. */
-int ins_events_at_floor(const struct ins_events *ev, float x);
+int analysis_events_at_floor(const struct analysis_events *ev, float x);
 
 #endif

@@ -14,7 +14,7 @@
 /* Runs are bounded by the uint16_t length field. */
 #define RUN_MAX_LEN 65535u
 
-static int build_runs(struct ins_frame_ctx *ctx)
+static int build_runs(struct analysis_frame_ctx *ctx)
 {
 	const struct ins_sensor *s = ctx->layout->sensors;
 	unsigned n_runs = 0;
@@ -23,14 +23,14 @@ static int build_runs(struct ins_frame_ctx *ctx)
 	if (!ctx->runs)
 		return -1;
 	for (unsigned i = 0; i < ctx->n; i++) {
-		struct ins_frame_run *r = n_runs ? &ctx->runs[n_runs - 1] : NULL;
+		struct analysis_frame_run *r = n_runs ? &ctx->runs[n_runs - 1] : NULL;
 
 		ctx->region_sensors[s[i].region]++;
 		if (r && r->region == s[i].region && r->len < RUN_MAX_LEN) {
 			r->len++;
 			continue;
 		}
-		ctx->runs[n_runs++] = (struct ins_frame_run){ .start = (uint16_t)i, .len = 1, .region = s[i].region };
+		ctx->runs[n_runs++] = (struct analysis_frame_run){ .start = (uint16_t)i, .len = 1, .region = s[i].region };
 	}
 	ctx->n_runs = n_runs;
 	for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
@@ -41,7 +41,7 @@ static int build_runs(struct ins_frame_ctx *ctx)
 	return 0;
 }
 
-static int alloc_calibration(struct ins_frame_ctx *ctx)
+static int alloc_calibration(struct analysis_frame_ctx *ctx)
 {
 	size_t lut_entries = 0;
 
@@ -68,7 +68,7 @@ static int alloc_calibration(struct ins_frame_ctx *ctx)
 	return 0;
 }
 
-static int alloc_weights(struct ins_frame_ctx *ctx)
+static int alloc_weights(struct analysis_frame_ctx *ctx)
 {
 	const struct ins_sensor *s = ctx->layout->sensors;
 
@@ -121,10 +121,10 @@ static int check_layout(const struct ins_layout *lay, char *err, size_t errlen)
 	return 0;
 }
 
-struct ins_frame_ctx *ins_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
+struct analysis_frame_ctx *analysis_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
 					char *err, size_t errlen)
 {
-	struct ins_frame_ctx *ctx;
+	struct analysis_frame_ctx *ctx;
 	char why[200];
 
 	if (check_layout(layout, err, errlen) < 0)
@@ -150,15 +150,15 @@ struct ins_frame_ctx *ins_frame_ctx_new(const struct ins_layout *layout, const s
 		ctx->curves[i] = curves ? curves[i] : layout->sensors[i].calib;
 	if (alloc_calibration(ctx) < 0 || alloc_weights(ctx) < 0 || build_runs(ctx) < 0)
 		goto oom;
-	ins_frame_calib_rebuild(ctx);
+	analysis_frame_calib_rebuild(ctx);
 	return ctx;
 oom:
 	snprintf(err, errlen, "layout %s: out of memory for the frame tables", layout->name);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	return NULL;
 }
 
-void ins_frame_ctx_free(struct ins_frame_ctx *ctx)
+void analysis_frame_ctx_free(struct analysis_frame_ctx *ctx)
 {
 	if (!ctx)
 		return;
@@ -190,7 +190,7 @@ struct run_sum {
 };
 
 /* Sensor i into a run's sums. */
-static inline void add_sensor(const struct ins_frame_ctx *ctx, const float *kpa, unsigned i, struct run_sum *s)
+static inline void add_sensor(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned i, struct run_sum *s)
 {
 	float v = kpa[i], vc = v > ctx->cop_floor[i] ? v : 0.0f;
 
@@ -207,7 +207,7 @@ static inline void add_sensor(const struct ins_frame_ctx *ctx, const float *kpa,
 /* Four sensors a step in vector lanes, then the remainder one by one.  A
  * run shorter than four starts its sums at 0, which is what its empty lanes
  * would add up to. */
-static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
+static struct run_sum sum_run(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
 {
 	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start, *wm = ctx->wm + start;
 	const float *area = ctx->area + start, *sat = ctx->sat_kpa + start, *p = kpa + start;
@@ -217,26 +217,26 @@ static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa,
 	unsigned i = 0;
 
 	if (len >= 4) {
-		const ins_v4f thr4 = { thr, thr, thr, thr }, nil = { 0 };
-		ins_v4f f = { 0 }, fx = { 0 }, fy = { 0 }, fc = { 0 }, fm = { 0 }, a = { 0 }, pk = { 0 };
-		ins_v4i ns = { 0 };
+		const analysis_v4f thr4 = { thr, thr, thr, thr }, nil = { 0 };
+		analysis_v4f f = { 0 }, fx = { 0 }, fy = { 0 }, fc = { 0 }, fm = { 0 }, a = { 0 }, pk = { 0 };
+		analysis_v4i ns = { 0 };
 
 		for (; i + 4 <= len; i += 4) {
-			ins_v4f v = ins_v4f_load(p + i);
-			ins_v4i in_contact = v > thr4;
-			ins_v4f vc = (ins_v4f)((v > ins_v4f_load(floor + i)) & (ins_v4i)v);
+			analysis_v4f v = analysis_v4f_load(p + i);
+			analysis_v4i in_contact = v > thr4;
+			analysis_v4f vc = (analysis_v4f)((v > analysis_v4f_load(floor + i)) & (analysis_v4i)v);
 
-			f += v * ins_v4f_load(w + i);
-			fc += vc * ins_v4f_load(w + i);
-			fx += vc * ins_v4f_load(wx + i);
-			fy += vc * ins_v4f_load(wy + i);
-			fm += v * ins_v4f_load(wm + i);
-			a += (ins_v4f)(in_contact & (ins_v4i)ins_v4f_load(area + i));
-			pk = ins_v4f_max(v, pk);
-			ns -= v >= ins_v4f_load(sat + i); /* true lanes are -1 */
+			f += v * analysis_v4f_load(w + i);
+			fc += vc * analysis_v4f_load(w + i);
+			fx += vc * analysis_v4f_load(wx + i);
+			fy += vc * analysis_v4f_load(wy + i);
+			fm += v * analysis_v4f_load(wm + i);
+			a += (analysis_v4f)(in_contact & (analysis_v4i)analysis_v4f_load(area + i));
+			pk = analysis_v4f_max(v, pk);
+			ns -= v >= analysis_v4f_load(sat + i); /* true lanes are -1 */
 		}
-		ins_v4f sums = ins_v4f_hsum4(f, fx, fy, fc), more = ins_v4f_hsum4(fm, a, nil, nil);
-		s = (struct run_sum){ sums[0], sums[1], sums[2], sums[3], more[0], more[1], ins_v4f_hmax(pk),
+		analysis_v4f sums = analysis_v4f_hsum4(f, fx, fy, fc), more = analysis_v4f_hsum4(fm, a, nil, nil);
+		s = (struct run_sum){ sums[0], sums[1], sums[2], sums[3], more[0], more[1], analysis_v4f_hmax(pk),
 				      (unsigned)(ns[0] + ns[1] + ns[2] + ns[3]) };
 	}
 	/* the rest, at most three, without a loop */
@@ -256,26 +256,28 @@ static struct run_sum sum_run(const struct ins_frame_ctx *ctx, const float *kpa,
 _Static_assert(INS_REGION_COUNT == 4, "one vector lane per region");
 _Static_assert(INS_SIDE_MEDIAL == 0 && INS_SIDE_LATERAL == 1, "side_force_n[g] is { medial, lateral }");
 
-static void region_outputs(const struct ins_frame_ctx *ctx, const float *region_f, const float *medial,
+static void region_outputs(const struct analysis_frame_ctx *ctx, const float *region_f, const float *medial,
 			   const float *region_peak, const float *region_area, struct ins_frame_metrics *out,
-			   struct ins_frame_extra *extra)
+			   struct analysis_frame_extra *extra)
 {
-	const ins_v4f nan4 = { NAN, NAN, NAN, NAN };
-	ins_v4f rf = ins_v4f_load(region_f), md = ins_v4f_load(medial);
-	ins_v4f med = (ins_v4f)(ctx->region_split & (ins_v4i)md), lat = (ins_v4f)(ctx->region_split & (ins_v4i)(rf - md));
+	const analysis_v4f nan4 = { NAN, NAN, NAN, NAN };
+	analysis_v4f rf = analysis_v4f_load(region_f), md = analysis_v4f_load(medial);
+	analysis_v4f med = (analysis_v4f)(ctx->region_split & (analysis_v4i)md);
+	analysis_v4f lat = (analysis_v4f)(ctx->region_split & (analysis_v4i)(rf - md));
 
-	ins_v4f_store(out->region_force_n, rf);
-	ins_v4f_store(&out->side_force_n[0][0], __builtin_shufflevector(med, lat, 0, 4, 1, 5));
-	ins_v4f_store(&out->side_force_n[2][0], __builtin_shufflevector(med, lat, 2, 6, 3, 7));
+	analysis_v4f_store(out->region_force_n, rf);
+	analysis_v4f_store(&out->side_force_n[0][0], __builtin_shufflevector(med, lat, 0, 4, 1, 5));
+	analysis_v4f_store(&out->side_force_n[2][0], __builtin_shufflevector(med, lat, 2, 6, 3, 7));
 	if (!extra)
 		return;
-	ins_v4f_store(extra->region_peak_kpa, ins_v4f_select(ctx->region_measured, ins_v4f_load(region_peak), nan4));
-	ins_v4f_store(extra->region_contact_mm2,
-		      ins_v4f_select(ctx->region_measured_area, ins_v4f_load(region_area), nan4));
+	analysis_v4f_store(extra->region_peak_kpa,
+			   analysis_v4f_select(ctx->region_measured, analysis_v4f_load(region_peak), nan4));
+	analysis_v4f_store(extra->region_contact_mm2,
+		      analysis_v4f_select(ctx->region_measured_area, analysis_v4f_load(region_area), nan4));
 }
 
-void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
-		       struct ins_frame_extra *extra)
+void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
+		       struct analysis_frame_extra *extra)
 {
 	float region_f[INS_REGION_COUNT] = { 0 }, medial[INS_REGION_COUNT] = { 0 };
 	float region_peak[INS_REGION_COUNT] = { 0 }, region_area[INS_REGION_COUNT] = { 0 };
@@ -283,7 +285,7 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 	unsigned n_sat = 0;
 
 	for (unsigned r = 0; r < ctx->n_runs; r++) {
-		const struct ins_frame_run *run = &ctx->runs[r];
+		const struct analysis_frame_run *run = &ctx->runs[r];
 		struct run_sum s = sum_run(ctx, kpa, run->start, run->len);
 		unsigned g = run->region;
 
@@ -301,7 +303,7 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 	}
 	out->force_n = force;
 	/* The centre of pressure of the sensors above their noise floor (see
-	 * ins_frame_learn_noise).  Force keeps every sensor, so it still
+	 * analysis_frame_learn_noise).  Force keeps every sensor, so it still
 	 * matches the vendor totals. */
 	if (fc > 0) {
 		out->cop_x_mm = fx / fc;
@@ -328,14 +330,14 @@ static void learn_one(float *mean, float *sq, float *floor, float kpa, float a)
 	*floor = m + INS_NOISE_FLOOR_SD * (var > 0 ? sqrtf(var) : 0.0f);
 }
 
-void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa)
+void analysis_frame_learn_noise(struct analysis_frame_ctx *ctx, const float *kpa)
 {
 	/* A plain mean over the first frames, then a running one. */
-	const ins_v4f nil = { 0, 0, 0, 0 };
-	const ins_v4f sd = { INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD };
+	const analysis_v4f nil = { 0, 0, 0, 0 };
+	const analysis_v4f sd = { INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD, INS_NOISE_FLOOR_SD };
 	float *mean = ctx->noise_mean, *sq = ctx->noise_sq, *floor = ctx->cop_floor;
 	unsigned i = 0;
-	ins_v4f a4;
+	analysis_v4f a4;
 	float a;
 
 	if (ctx->arbitrary || !ctx->layout->is_grid)
@@ -343,17 +345,17 @@ void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa)
 	if (ctx->noise_frames < INS_NOISE_FLOOR_FRAMES)
 		ctx->noise_frames++;
 	a = 1.0f / (float)ctx->noise_frames;
-	a4 = (ins_v4f){ a, a, a, a };
+	a4 = (analysis_v4f){ a, a, a, a };
 	/* Four sensors a step: the same float operations as learn_one(). */
 	for (; i + 4 <= ctx->n; i += 4) {
-		ins_v4f k = ins_v4f_load(kpa + i), m = ins_v4f_load(mean + i), s = ins_v4f_load(sq + i), var;
+		analysis_v4f k = analysis_v4f_load(kpa + i), m = analysis_v4f_load(mean + i), s = analysis_v4f_load(sq + i), var;
 
 		m += a4 * (k - m);
 		s += a4 * (k * k - s);
 		var = s - m * m;
-		ins_v4f_store(mean + i, m);
-		ins_v4f_store(sq + i, s);
-		ins_v4f_store(floor + i, m + sd * ins_v4f_sqrt(ins_v4f_max(var, nil)));
+		analysis_v4f_store(mean + i, m);
+		analysis_v4f_store(sq + i, s);
+		analysis_v4f_store(floor + i, m + sd * analysis_v4f_sqrt(analysis_v4f_max(var, nil)));
 	}
 	for (; i < ctx->n; i++)
 		learn_one(mean + i, sq + i, floor + i, kpa[i], a);

@@ -1,6 +1,6 @@
 /* Per-foot calibration and per-frame metrics: the hot loop under the
  * analysis engine (module-internal; the engine in engine.c owns one
- * ins_frame_ctx per foot).  Everything is precomputed in ins_frame_ctx_new();
+ * analysis_frame_ctx per foot).  Everything is precomputed in analysis_frame_ctx_new();
  * the per-frame functions neither allocate nor lock.  The context is in
  * frame_ctx.h, the calibration of a frame in calib.h. */
 #ifndef INSOLED_FRAME_METRICS_H
@@ -19,20 +19,20 @@
  * contact threshold, so contact area means what podiatrists expect. */
 #define INS_CONTACT_KPA 10.0f
 
-struct ins_frame_ctx;
+struct analysis_frame_ctx;
 
 /* curves: n_sensors per-sensor curves (e.g. a session's recorded
  * calibration), or NULL for the layout's defaults; both are copied.  The
  * layout must outlive the context. */
-struct ins_frame_ctx *ins_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
+struct analysis_frame_ctx *analysis_frame_ctx_new(const struct ins_layout *layout, const struct ins_calib_curve *curves,
 					char *err, size_t errlen);
-void ins_frame_ctx_free(struct ins_frame_ctx *ctx);
+void analysis_frame_ctx_free(struct analysis_frame_ctx *ctx);
 
 /* ---- per-frame metrics (frame_metrics.c) ------------------------------ */
 
 /* What the step metrics need beyond struct ins_frame_metrics.  Both are NaN
  * for a region without sensors (not measured, rather than 0 kPa). */
-struct ins_frame_extra {
+struct analysis_frame_extra {
 	float region_peak_kpa[INS_REGION_COUNT];    /* highest sensor in the region */
 	float region_contact_mm2[INS_REGION_COUNT]; /* contact area per region */
 };
@@ -40,12 +40,12 @@ struct ins_frame_extra {
 /* Fills force_n, cop_*, contact_area_mm2, peak_kpa, region_force_n,
  * side_force_n and n_saturated of *out (foot, event, in_stance and t_us are
  * the caller's), and *extra when not NULL.  kpa: n_sensors finite values
- * >= 0 (ins_frame_calibrate output, or ins_frame_clean_kpa'd).  The CoP
- * counts only sensors above their noise floor (ins_frame_learn_noise) and
+ * >= 0 (analysis_frame_calibrate output, or analysis_frame_clean_kpa'd).  The CoP
+ * counts only sensors above their noise floor (analysis_frame_learn_noise) and
  * is NaN when none is.  Arbitrary-unit layouts: force_n and peak_kpa are in
  * the raw units and contact areas are NaN. */
-void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
-		       struct ins_frame_extra *extra);
+void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
+		       struct analysis_frame_extra *extra);
 
 /* Per-sensor noise floor of the centre of pressure.  A dense grid's
  * unloaded cells read positive noise (negative readings clip at zero);
@@ -62,6 +62,6 @@ void ins_frame_compute(const struct ins_frame_ctx *ctx, const float *kpa, struct
 #define INS_NOISE_FLOOR_SD 6.0f
 #define INS_NOISE_FLOOR_FRAMES 64u
 /* kpa: one frame of the foot unloaded. */
-void ins_frame_learn_noise(struct ins_frame_ctx *ctx, const float *kpa);
+void analysis_frame_learn_noise(struct analysis_frame_ctx *ctx, const float *kpa);
 
 #endif

@@ -7,8 +7,8 @@
 
 #include "health.h"
 
-struct ins_sensor_health {
-	const struct ins_frame_ctx *ctx;
+struct analysis_sensor_health {
+	const struct analysis_frame_ctx *ctx;
 	uint32_t steps, swing_frames;
 	uint32_t *loaded_steps, *saturated_steps, *swing_loaded;
 	/* Steps in which the sensor stayed below contact while every one of its
@@ -43,7 +43,7 @@ static void nearest_insert(uint16_t *nb, float *nb_d2, uint8_t *count, uint16_t 
 
 /* Sparse layouts: each sensor's INS_HEALTH_NEIGHBOURS nearest sensors
  * (fewer when the layout has fewer others).  O(n^2) once at creation. */
-static void find_nearest(struct ins_sensor_health *h, const struct ins_layout *l)
+static void find_nearest(struct analysis_sensor_health *h, const struct ins_layout *l)
 {
 	float d2s[INS_HEALTH_NEIGHBOURS];
 
@@ -61,7 +61,7 @@ static void find_nearest(struct ins_sensor_health *h, const struct ins_layout *l
 
 /* Dense grids: the cells that share an edge with each cell (4 inside, 3 on
  * a border, 2 in a corner), straight from the grid indices. */
-static void find_adjacent(struct ins_sensor_health *h, const struct ins_layout *l)
+static void find_adjacent(struct analysis_sensor_health *h, const struct ins_layout *l)
 {
 	static const int step[4][2] = { { 0, -1 }, { -1, 0 }, { 1, 0 }, { 0, 1 } };
 
@@ -78,9 +78,9 @@ static void find_adjacent(struct ins_sensor_health *h, const struct ins_layout *
 	}
 }
 
-struct ins_sensor_health *ins_sensor_health_new(const struct ins_frame_ctx *ctx)
+struct analysis_sensor_health *analysis_sensor_health_new(const struct analysis_frame_ctx *ctx)
 {
-	struct ins_sensor_health *h = calloc(1, sizeof(*h));
+	struct analysis_sensor_health *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
@@ -93,7 +93,7 @@ struct ins_sensor_health *ins_sensor_health_new(const struct ins_frame_ctx *ctx)
 	h->n_nb = calloc(ctx->n, sizeof(uint8_t));
 	if (!h->loaded_steps || !h->saturated_steps || !h->swing_loaded || !h->silent_steps || !h->nb ||
 	    !h->n_nb) {
-		ins_sensor_health_free(h);
+		analysis_sensor_health_free(h);
 		return NULL;
 	}
 	if (ctx->layout->is_grid && (size_t)ctx->layout->grid_w * ctx->layout->grid_h == ctx->n)
@@ -103,7 +103,7 @@ struct ins_sensor_health *ins_sensor_health_new(const struct ins_frame_ctx *ctx)
 	return h;
 }
 
-void ins_sensor_health_free(struct ins_sensor_health *h)
+void analysis_sensor_health_free(struct analysis_sensor_health *h)
 {
 	if (!h)
 		return;
@@ -120,7 +120,7 @@ void ins_sensor_health_free(struct ins_sensor_health *h)
  * loaded one decides, so a sensor at the edge of the loaded area (arch,
  * border of the foot, between toes), which always has a quiet neighbour,
  * is never held to account.  No neighbours: nothing to judge against. */
-static int neighbourhood_loaded(const struct ins_sensor_health *h, unsigned i, const float *peak)
+static int neighbourhood_loaded(const struct analysis_sensor_health *h, unsigned i, const float *peak)
 {
 	const uint16_t *nb = h->nb + (size_t)i * INS_HEALTH_NEIGHBOURS;
 	float loaded = INS_HEALTH_NEIGHBOUR_LOAD * h->ctx->contact_kpa;
@@ -133,9 +133,9 @@ static int neighbourhood_loaded(const struct ins_sensor_health *h, unsigned i, c
 	return 1;
 }
 
-void ins_sensor_health_add_step(struct ins_sensor_health *h, const float *step_peak_kpa)
+void analysis_sensor_health_add_step(struct analysis_sensor_health *h, const float *step_peak_kpa)
 {
-	const struct ins_frame_ctx *ctx = h->ctx;
+	const struct analysis_frame_ctx *ctx = h->ctx;
 
 	h->steps++;
 	for (unsigned i = 0; i < ctx->n; i++) {
@@ -147,26 +147,26 @@ void ins_sensor_health_add_step(struct ins_sensor_health *h, const float *step_p
 	}
 }
 
-void ins_sensor_health_add_swing(struct ins_sensor_health *h, const float *kpa)
+void analysis_sensor_health_add_swing(struct analysis_sensor_health *h, const float *kpa)
 {
-	const struct ins_frame_ctx *ctx = h->ctx;
+	const struct analysis_frame_ctx *ctx = h->ctx;
 	const float thr = ctx->contact_kpa;
-	const ins_v4f thr4 = { thr, thr, thr, thr };
+	const analysis_v4f thr4 = { thr, thr, thr, thr };
 	unsigned i = 0;
 
 	h->swing_frames++;
 	for (; i + 4 <= ctx->n; i += 4) {
-		ins_v4i loaded;
+		analysis_v4i loaded;
 
 		__builtin_memcpy(&loaded, h->swing_loaded + i, sizeof(loaded));
-		loaded -= ins_v4f_load(kpa + i) > thr4; /* true lanes are -1 */
+		loaded -= analysis_v4f_load(kpa + i) > thr4; /* true lanes are -1 */
 		__builtin_memcpy(h->swing_loaded + i, &loaded, sizeof(loaded));
 	}
 	for (; i < ctx->n; i++)
 		h->swing_loaded[i] += kpa[i] > thr;
 }
 
-unsigned ins_sensor_health_flags(const struct ins_sensor_health *h, unsigned sensor)
+unsigned analysis_sensor_health_flags(const struct analysis_sensor_health *h, unsigned sensor)
 {
 	unsigned flags = 0;
 

@@ -26,13 +26,13 @@
  * contact threshold and well under walking midfoot peaks (50-100 kPa),
  * heel and forefoot peaks (200-600 kPa). */
 #define INS_HEALTH_NEIGHBOUR_LOAD 3.0f
-struct ins_sensor_health;
-struct ins_sensor_health *ins_sensor_health_new(const struct ins_frame_ctx *ctx);
-void ins_sensor_health_free(struct ins_sensor_health *h);
+struct analysis_sensor_health;
+struct analysis_sensor_health *analysis_sensor_health_new(const struct analysis_frame_ctx *ctx);
+void analysis_sensor_health_free(struct analysis_sensor_health *h);
 /* step_peak_kpa: each sensor's peak pressure over one stance. */
-void ins_sensor_health_add_step(struct ins_sensor_health *h, const float *step_peak_kpa);
+void analysis_sensor_health_add_step(struct analysis_sensor_health *h, const float *step_peak_kpa);
 /* kpa: one frame while the foot is in swing. */
-void ins_sensor_health_add_swing(struct ins_sensor_health *h, const float *kpa);
-unsigned ins_sensor_health_flags(const struct ins_sensor_health *h, unsigned sensor);
+void analysis_sensor_health_add_swing(struct analysis_sensor_health *h, const float *kpa);
+unsigned analysis_sensor_health_flags(const struct analysis_sensor_health *h, unsigned sensor);
 
 #endif

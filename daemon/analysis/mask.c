@@ -1,7 +1,7 @@
 /* Per-step metrics of the anatomical mask: peak pressure, PTI, maximum
  * force, peak contact area and share of load per region (definitions:
  * docs/analysis.md, regions: docs/layouts.md).  No allocation after
- * ins_mask_acc_new(). */
+ * analysis_mask_acc_new(). */
 #include <config.h>
 
 #include <math.h>
@@ -59,7 +59,7 @@ struct mask_block {
 	int64_t t_us[MASK_BLOCK];
 };
 
-struct ins_mask_acc {
+struct analysis_mask_acc {
 	const struct ins_layout *layout;
 	unsigned n;               /* sensors measured; 0 for arbitrary units */
 	uint8_t *region;          /* each sensor's region */
@@ -83,7 +83,7 @@ struct ins_mask_acc {
 	uint8_t *row_has;         /* per row: it has footprint cells of its own */
 };
 
-static void assign(struct ins_mask_acc *acc, unsigned i, const unsigned regions[2], const float shares[2],
+static void assign(struct analysis_mask_acc *acc, unsigned i, const unsigned regions[2], const float shares[2],
 		   unsigned n_regions)
 {
 	acc->region[i] = (uint8_t)regions[0];
@@ -96,7 +96,7 @@ static void assign(struct ins_mask_acc *acc, unsigned i, const unsigned regions[
 	}
 }
 
-static void build_runs(struct ins_mask_acc *acc)
+static void build_runs(struct analysis_mask_acc *acc)
 {
 	acc->n_runs = 0;
 	for (unsigned i = 0; i < acc->n; i++) {
@@ -109,7 +109,7 @@ static void build_runs(struct ins_mask_acc *acc)
 	}
 }
 
-static void insole_mask(struct ins_mask_acc *acc)
+static void insole_mask(struct analysis_mask_acc *acc)
 {
 	unsigned regions[2];
 	float shares[2];
@@ -121,9 +121,9 @@ static void insole_mask(struct ins_mask_acc *acc)
 	build_runs(acc);
 }
 
-struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
+struct analysis_mask_acc *analysis_mask_acc_new(const struct ins_layout *layout)
 {
-	struct ins_mask_acc *acc = calloc(1, sizeof(*acc));
+	struct analysis_mask_acc *acc = calloc(1, sizeof(*acc));
 	unsigned n = layout->n_sensors;
 
 	if (!acc)
@@ -154,7 +154,7 @@ struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
 	}
 	if (!acc->region || !acc->share || !acc->second || !acc->second_region || !acc->w || !acc->area ||
 	    !acc->t_ring || !(acc->ring || (acc->kpa_ring && acc->block)) || !acc->runs || (layout->is_grid && (!acc->loaded_steps || !acc->row_lat || !acc->row_med || !acc->row_has))) {
-		ins_mask_acc_free(acc);
+		analysis_mask_acc_free(acc);
 		return NULL;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -165,7 +165,7 @@ struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout)
 	return acc;
 }
 
-void ins_mask_acc_free(struct ins_mask_acc *acc)
+void analysis_mask_acc_free(struct analysis_mask_acc *acc)
 {
 	if (!acc)
 		return;
@@ -209,20 +209,20 @@ struct run_add {
  * still reaches the force.  Always inlined, so a caller's loop keeps the
  * run's set-up out of it. */
 struct run_lanes {
-	ins_v4f peak, force, area;
+	analysis_v4f peak, force, area;
 };
 
 static inline __attribute__((always_inline)) struct run_lanes run_vectors(const float *p, const float *w,
 									   const float *area, unsigned len)
 {
-	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
+	const analysis_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
 	struct run_lanes l = { { 0 }, { 0 }, { 0 } };
 
 	for (unsigned i = 0; i + 4 <= len; i += 4) {
-		ins_v4f v = ins_v4f_load(p + i);
-		l.peak = ins_v4f_max(v, l.peak);
-		l.force += v * ins_v4f_load(w + i);
-		l.area += (ins_v4f)((v > thr) & (ins_v4i)ins_v4f_load(area + i));
+		analysis_v4f v = analysis_v4f_load(p + i);
+		l.peak = analysis_v4f_max(v, l.peak);
+		l.force += v * analysis_v4f_load(w + i);
+		l.area += (analysis_v4f)((v > thr) & (analysis_v4i)analysis_v4f_load(area + i));
 	}
 	return l;
 }
@@ -248,7 +248,7 @@ static inline __attribute__((always_inline)) struct run_add run_sums(const float
 
 	if (len >= 4) {
 		struct run_lanes l = run_vectors(p, w, area, len);
-		s = (struct run_add){ ins_v4f_hmax(l.peak), ins_v4f_hsum(l.force), ins_v4f_hsum(l.area) };
+		s = (struct run_add){ analysis_v4f_hmax(l.peak), analysis_v4f_hsum(l.force), analysis_v4f_hsum(l.area) };
 	}
 	return run_tail(p, w, area, len, s);
 }
@@ -260,7 +260,7 @@ static inline void add_to_region(struct mask_frame *f, unsigned region, float sh
 	f->area[region] += s.area * share;
 }
 
-static inline void add_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
+static inline void add_run(const struct analysis_mask_acc *acc, const struct mask_run *run, const float *kpa,
 			   struct mask_frame *f)
 {
 	add_to_region(f, run->region, run->share,
@@ -273,17 +273,17 @@ static inline void add_run(const struct ins_mask_acc *acc, const struct mask_run
  * wait for it to finish. */
 static inline void clear_frame(struct mask_frame *f)
 {
-	const ins_v4f nil = { 0, 0, 0, 0 };
+	const analysis_v4f nil = { 0, 0, 0, 0 };
 
 	for (unsigned j = 0; j < MASK_PAD; j += 4) {
-		ins_v4f_store(f->peak + j, nil);
-		ins_v4f_store(f->force + j, nil);
-		ins_v4f_store(f->area + j, nil);
+		analysis_v4f_store(f->peak + j, nil);
+		analysis_v4f_store(f->force + j, nil);
+		analysis_v4f_store(f->area + j, nil);
 	}
 }
 
 /* The other half of the sensors on the split line. */
-static inline void add_second(const struct ins_mask_acc *acc, const float *kpa, struct mask_frame *f)
+static inline void add_second(const struct analysis_mask_acc *acc, const float *kpa, struct mask_frame *f)
 {
 	for (unsigned k = 0; k < acc->n_second; k++) {
 		unsigned i = acc->second[k], r = acc->second_region[k];
@@ -299,7 +299,7 @@ static inline void add_second(const struct ins_mask_acc *acc, const float *kpa, 
 
 /* A frame with no pressure anywhere (swing: frame_peak_kpa and
  * frame_force_n both 0) is all zeros. */
-void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
+void analysis_mask_acc_push(struct analysis_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
 		       float frame_force_n)
 {
 	struct mask_frame *f;
@@ -325,7 +325,7 @@ void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa,
 /* ---- the step -------------------------------------------------------- */
 
 /* Ring positions [*first, *end) of the frames inside [c, o]. */
-static void stance_frames(const struct ins_mask_acc *acc, int64_t c, int64_t o, uint64_t *first, uint64_t *end)
+static void stance_frames(const struct analysis_mask_acc *acc, int64_t c, int64_t o, uint64_t *first, uint64_t *end)
 {
 	uint64_t oldest = acc->pushed > INS_STEP_RING ? acc->pushed - INS_STEP_RING : 0;
 	uint64_t k = acc->pushed;
@@ -341,20 +341,20 @@ static void stance_frames(const struct ins_mask_acc *acc, int64_t c, int64_t o, 
 typedef float mask_v2f __attribute__((vector_size(8)));
 
 /* Two floats of a region array as doubles. */
-static inline ins_v2d widen(const float *p)
+static inline analysis_v2d widen(const float *p)
 {
 	mask_v2f v;
 
 	memcpy(&v, p, sizeof(v));
-	return __builtin_convertvector(v, ins_v2d);
+	return __builtin_convertvector(v, analysis_v2d);
 }
 
 /* A stance integrated so far: maxima in float (the conversion to double
  * keeps the order), integrals (trapezoids) in double, each region in its
  * own lane, and the last frame for the next trapezoid. */
 struct step_sums {
-	ins_v4f peak[MASK_PAD / 4], force[MASK_PAD / 4], area[MASK_PAD / 4];
-	ins_v2d pti[MASK_PAD / 2], fti[MASK_PAD / 2];
+	analysis_v4f peak[MASK_PAD / 4], force[MASK_PAD / 4], area[MASK_PAD / 4];
+	analysis_v2d pti[MASK_PAD / 2], fti[MASK_PAD / 2];
 	struct mask_frame last;
 	int64_t last_t_us;
 	uint64_t frames;
@@ -369,16 +369,16 @@ static void integrate(struct step_sums *s, const struct mask_frame *fr, const in
 		const struct mask_frame *b = &fr[k], *a = k ? &fr[k - 1] : &s->last;
 
 		for (unsigned j = 0; j < MASK_PAD / 4; j++) {
-			ins_v4f vp = ins_v4f_load(b->peak + 4 * j), vf = ins_v4f_load(b->force + 4 * j);
-			ins_v4f va = ins_v4f_load(b->area + 4 * j);
-			s->peak[j] = ins_v4f_max(vp, s->peak[j]);
-			s->force[j] = ins_v4f_max(vf, s->force[j]);
-			s->area[j] = ins_v4f_max(va, s->area[j]);
+			analysis_v4f vp = analysis_v4f_load(b->peak + 4 * j), vf = analysis_v4f_load(b->force + 4 * j);
+			analysis_v4f va = analysis_v4f_load(b->area + 4 * j);
+			s->peak[j] = analysis_v4f_max(vp, s->peak[j]);
+			s->force[j] = analysis_v4f_max(vf, s->force[j]);
+			s->area[j] = analysis_v4f_max(va, s->area[j]);
 		}
 		if (s->frames++ == 0)
 			continue;
 		double h = 0.5e-6 * (double)(t_us[k] - (k ? t_us[k - 1] : s->last_t_us));
-		const ins_v2d h2 = { h, h };
+		const analysis_v2d h2 = { h, h };
 		for (unsigned j = 0; j < MASK_PAD / 2; j++) {
 			s->pti[j] += h2 * (widen(a->peak + 2 * j) + widen(b->peak + 2 * j));
 			s->fti[j] += h2 * (widen(a->force + 2 * j) + widen(b->force + 2 * j));
@@ -391,7 +391,7 @@ static void integrate(struct step_sums *s, const struct mask_frame *fr, const in
 }
 
 /* Dense grids: the ring's frames [first, end), in at most two spans. */
-static void integrate_ring(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, struct step_sums *s)
+static void integrate_ring(const struct analysis_mask_acc *acc, uint64_t first, uint64_t end, struct step_sums *s)
 {
 	while (first < end) {
 		unsigned pos = (unsigned)(first % INS_STEP_RING);
@@ -406,40 +406,40 @@ static void integrate_ring(const struct ins_mask_acc *acc, uint64_t first, uint6
  * time, a frame per lane: each lane gets the operations run_sums() and
  * add_to_region() give one frame, in the same order.  kpa: the block's
  * first frame in the ring (the last lanes may read past the block). */
-static void add_short_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
+static void add_short_run(const struct analysis_mask_acc *acc, const struct mask_run *run, const float *kpa,
 			  unsigned count, struct mask_block *blk)
 {
-	const ins_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
-	const ins_v4f share = { run->share, run->share, run->share, run->share };
+	const analysis_v4f thr = { INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA, INS_CONTACT_KPA };
+	const analysis_v4f share = { run->share, run->share, run->share, run->share };
 	const unsigned n = acc->n, r = run->region, len = run->len;
-	ins_v4f w[3], area[3];
+	analysis_v4f w[3], area[3];
 
 	for (unsigned i = 0; i < len; i++) {
 		float wi = acc->w[run->start + i], ai = acc->area[run->start + i];
-		w[i] = (ins_v4f){ wi, wi, wi, wi };
-		area[i] = (ins_v4f){ ai, ai, ai, ai };
+		w[i] = (analysis_v4f){ wi, wi, wi, wi };
+		area[i] = (analysis_v4f){ ai, ai, ai, ai };
 	}
 	kpa += run->start;
 	for (unsigned k = 0; k < count; k += 4) {
-		ins_v4f peak = { 0 }, fsum = { 0 }, asum = { 0 };
+		analysis_v4f peak = { 0 }, fsum = { 0 }, asum = { 0 };
 
 		for (unsigned i = 0; i < len; i++) {
 			const float *p = kpa + (size_t)k * n + i;
-			const ins_v4f v = { p[0], p[n], p[2 * n], p[3 * n] };
+			const analysis_v4f v = { p[0], p[n], p[2 * n], p[3 * n] };
 
-			peak = ins_v4f_max(v, peak);
+			peak = analysis_v4f_max(v, peak);
 			fsum += v * w[i];
-			asum += (ins_v4f)((v > thr) & (ins_v4i)area[i]);
+			asum += (analysis_v4f)((v > thr) & (analysis_v4i)area[i]);
 		}
-		ins_v4f old = ins_v4f_load(blk->peak[r] + k);
-		ins_v4f_store(blk->peak[r] + k, ins_v4f_max(peak, old));
-		ins_v4f_store(blk->force[r] + k, ins_v4f_load(blk->force[r] + k) + fsum * share);
-		ins_v4f_store(blk->area[r] + k, ins_v4f_load(blk->area[r] + k) + asum * share);
+		analysis_v4f old = analysis_v4f_load(blk->peak[r] + k);
+		analysis_v4f_store(blk->peak[r] + k, analysis_v4f_max(peak, old));
+		analysis_v4f_store(blk->force[r] + k, analysis_v4f_load(blk->force[r] + k) + fsum * share);
+		analysis_v4f_store(blk->area[r] + k, analysis_v4f_load(blk->area[r] + k) + asum * share);
 	}
 }
 
 /* A run of four or more sensors (rare on a sparse insole), frame by frame. */
-static void add_long_run(const struct ins_mask_acc *acc, const struct mask_run *run, const float *kpa,
+static void add_long_run(const struct analysis_mask_acc *acc, const struct mask_run *run, const float *kpa,
 			 unsigned count, struct mask_block *blk)
 {
 	const unsigned r = run->region;
@@ -454,7 +454,7 @@ static void add_long_run(const struct ins_mask_acc *acc, const struct mask_run *
 }
 
 /* The other half of the split-line sensors, frame by frame. */
-static void add_second_to_block(const struct ins_mask_acc *acc, const float *kpa, unsigned count,
+static void add_second_to_block(const struct analysis_mask_acc *acc, const float *kpa, unsigned count,
 				struct mask_block *blk)
 {
 	for (unsigned k = 0; k < count; k++) {
@@ -475,15 +475,15 @@ static void add_second_to_block(const struct ins_mask_acc *acc, const float *kpa
 }
 
 /* Regions r and r + 1 of a block's frame k, as doubles. */
-static inline ins_v2d pair_at(const float rows[][MASK_BLOCK], unsigned r, unsigned k)
+static inline analysis_v2d pair_at(const float rows[][MASK_BLOCK], unsigned r, unsigned k)
 {
-	return (ins_v2d){ rows[r][k], rows[r + 1][k] };
+	return (analysis_v2d){ rows[r][k], rows[r + 1][k] };
 }
 
 /* The block's count frames into the stance's sums, two regions at a time
  * (one per lane, in double: the conversions are exact): each region gets
  * the operations integrate() gives it, in the same order. */
-static void integrate_block(const struct ins_mask_acc *acc, const struct mask_block *blk, unsigned count,
+static void integrate_block(const struct analysis_mask_acc *acc, const struct mask_block *blk, unsigned count,
 			    struct step_sums *s)
 {
 	double h[MASK_BLOCK];
@@ -493,20 +493,20 @@ static void integrate_block(const struct ins_mask_acc *acc, const struct mask_bl
 	for (unsigned j = 0; j < MASK_PAD / 2; j++) {
 		unsigned r = 2 * j;
 		unsigned v = r / 4, l = r % 4;
-		ins_v2d peak = { s->peak[v][l], s->peak[v][l + 1] }, force = { s->force[v][l], s->force[v][l + 1] };
-		ins_v2d area = { s->area[v][l], s->area[v][l + 1] }, pti = s->pti[j], fti = s->fti[j];
-		ins_v2d last_peak = widen(s->last.peak + r), last_force = widen(s->last.force + r);
+		analysis_v2d peak = { s->peak[v][l], s->peak[v][l + 1] }, force = { s->force[v][l], s->force[v][l + 1] };
+		analysis_v2d area = { s->area[v][l], s->area[v][l + 1] }, pti = s->pti[j], fti = s->fti[j];
+		analysis_v2d last_peak = widen(s->last.peak + r), last_force = widen(s->last.force + r);
 
 		if (r >= INS_MASK_COUNT || (!acc->n_in[r] && (r + 1 >= INS_MASK_COUNT || !acc->n_in[r + 1])))
 			continue; /* no sensor: all zeros */
 		for (unsigned k = 0; k < count; k++) {
-			ins_v2d bp = pair_at(blk->peak, r, k), bf = pair_at(blk->force, r, k), ba = pair_at(blk->area, r, k);
+			analysis_v2d bp = pair_at(blk->peak, r, k), bf = pair_at(blk->force, r, k), ba = pair_at(blk->area, r, k);
 
-			peak = ins_v2d_max(bp, peak);
-			force = ins_v2d_max(bf, force);
-			area = ins_v2d_max(ba, area);
+			peak = analysis_v2d_max(bp, peak);
+			force = analysis_v2d_max(bf, force);
+			area = analysis_v2d_max(ba, area);
 			if (k > 0 || s->frames > 0) {
-				const ins_v2d h2 = { h[k], h[k] };
+				const analysis_v2d h2 = { h[k], h[k] };
 				pti += h2 * (last_peak + bp);
 				fti += h2 * (last_force + bf);
 			}
@@ -531,7 +531,7 @@ static void integrate_block(const struct ins_mask_acc *acc, const struct mask_bl
  * [first, end), a block at a time (never across the ring's end), run by
  * run: for each frame the regions get their runs in the order a frame
  * summed on its own gives them. */
-static void integrate_pressures(const struct ins_mask_acc *acc, uint64_t first, uint64_t end, struct step_sums *s)
+static void integrate_pressures(const struct analysis_mask_acc *acc, uint64_t first, uint64_t end, struct step_sums *s)
 {
 	struct mask_block *blk = acc->block;
 
@@ -560,7 +560,7 @@ static void integrate_pressures(const struct ins_mask_acc *acc, uint64_t first, 
 	}
 }
 
-static void region_metrics(const struct ins_mask_acc *acc, const struct step_sums *s, double *m)
+static void region_metrics(const struct analysis_mask_acc *acc, const struct step_sums *s, double *m)
 {
 	double fti = 0;
 
@@ -583,7 +583,8 @@ static void region_metrics(const struct ins_mask_acc *acc, const struct step_sum
 
 /* Counts the step's loaded cells; returns how many cells are now in the
  * footprint, with its first and last row. */
-static unsigned count_footprint(struct ins_mask_acc *acc, const float *step_peak_kpa, unsigned *row0, unsigned *row1)
+static unsigned count_footprint(struct analysis_mask_acc *acc, const float *step_peak_kpa, unsigned *row0,
+				unsigned *row1)
 {
 	const struct ins_layout *l = acc->layout;
 	unsigned cells = 0;
@@ -620,7 +621,7 @@ static unsigned nearest_row(const uint8_t *has, unsigned row, unsigned row0, uns
 
 /* Each row's footprint edges; rows without footprint cells take the
  * nearest row's (a gap between the toes and the forefoot, an arch). */
-static void footprint_rows(struct ins_mask_acc *acc, double need, unsigned row0, unsigned row1)
+static void footprint_rows(struct analysis_mask_acc *acc, double need, unsigned row0, unsigned row1)
 {
 	const struct ins_layout *l = acc->layout;
 	float half = 0.5f * l->grid_cell_mm;
@@ -645,7 +646,7 @@ static void footprint_rows(struct ins_mask_acc *acc, double need, unsigned row0,
 	}
 }
 
-static void footprint_mask(struct ins_mask_acc *acc, unsigned row0, unsigned row1)
+static void footprint_mask(struct analysis_mask_acc *acc, unsigned row0, unsigned row1)
 {
 	const struct ins_layout *l = acc->layout;
 	double y0 = l->grid_y0_mm + (row0 - 0.5) * l->grid_cell_mm;
@@ -673,7 +674,7 @@ static void footprint_mask(struct ins_mask_acc *acc, unsigned row0, unsigned row
 	build_runs(acc);
 }
 
-static void update_footprint(struct ins_mask_acc *acc, const float *step_peak_kpa)
+static void update_footprint(struct analysis_mask_acc *acc, const float *step_peak_kpa)
 {
 	unsigned row0, row1, cells = count_footprint(acc, step_peak_kpa, &row0, &row1);
 
@@ -683,7 +684,7 @@ static void update_footprint(struct ins_mask_acc *acc, const float *step_peak_kp
 	footprint_mask(acc, row0, row1);
 }
 
-void ins_mask_acc_close(struct ins_mask_acc *acc, int64_t contact_us, int64_t toe_off_us,
+void analysis_mask_acc_close(struct analysis_mask_acc *acc, int64_t contact_us, int64_t toe_off_us,
 			const float *step_peak_kpa, double *m)
 {
 	uint64_t first, end;
@@ -705,12 +706,12 @@ void ins_mask_acc_close(struct ins_mask_acc *acc, int64_t contact_us, int64_t to
 		update_footprint(acc, step_peak_kpa);
 }
 
-unsigned ins_mask_acc_sensor_region(const struct ins_mask_acc *acc, unsigned i)
+unsigned analysis_mask_acc_sensor_region(const struct analysis_mask_acc *acc, unsigned i)
 {
 	return i < acc->n ? acc->region[i] : INS_MASK_COUNT;
 }
 
-int ins_mask_acc_measured(const struct ins_mask_acc *acc, unsigned r)
+int analysis_mask_acc_measured(const struct analysis_mask_acc *acc, unsigned r)
 {
 	return r < INS_MASK_COUNT && acc->n_in[r] > 0;
 }

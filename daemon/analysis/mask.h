@@ -8,7 +8,7 @@
  * and sums their regions when the step closes; dense grids start from the
  * insole's mask and re-derive it from the footprint after every step, so
  * each frame's region values go into the ring as the frame comes.  All
- * memory is allocated by ins_mask_acc_new(). */
+ * memory is allocated by analysis_mask_acc_new(). */
 #ifndef INSOLED_MASK_H
 #define INSOLED_MASK_H
 
@@ -17,29 +17,29 @@
 #include "insoled/analysis.h"
 #include "insoled/layout.h"
 
-struct ins_mask_acc;
+struct analysis_mask_acc;
 
 /* NULL when out of memory.  Arbitrary-unit layouts get an accumulator
  * that measures nothing (their metrics stay NaN). */
-struct ins_mask_acc *ins_mask_acc_new(const struct ins_layout *layout);
-void ins_mask_acc_free(struct ins_mask_acc *acc);
+struct analysis_mask_acc *analysis_mask_acc_new(const struct ins_layout *layout);
+void analysis_mask_acc_free(struct analysis_mask_acc *acc);
 
 /* One frame of a foot: n_sensors finite pressures >= 0, with the frame's
- * peak pressure and force (ins_frame_compute) to pass over empty frames. */
-void ins_mask_acc_push(struct ins_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
+ * peak pressure and force (analysis_frame_compute) to pass over empty frames. */
+void analysis_mask_acc_push(struct analysis_mask_acc *acc, int64_t t_us, const float *kpa, float frame_peak_kpa,
 		       float frame_force_n);
 
 /* The mask metrics of the stance [contact_us, toe_off_us] into m (NaN for
  * regions without a sensor).  step_peak_kpa: each sensor's peak pressure
  * over that stance on a dense grid (the footprint), which updates the
  * mask used from the next step; NULL on sparse layouts. */
-void ins_mask_acc_close(struct ins_mask_acc *acc, int64_t contact_us, int64_t toe_off_us,
+void analysis_mask_acc_close(struct analysis_mask_acc *acc, int64_t contact_us, int64_t toe_off_us,
 			const float *step_peak_kpa, double *m);
 
 /* The mask in use: region of sensor i (its first one when it is shared),
  * or INS_MASK_COUNT for an accumulator that measures nothing. */
-unsigned ins_mask_acc_sensor_region(const struct ins_mask_acc *acc, unsigned i);
+unsigned analysis_mask_acc_sensor_region(const struct analysis_mask_acc *acc, unsigned i);
 /* 1 when some sensor measures region r. */
-int ins_mask_acc_measured(const struct ins_mask_acc *acc, unsigned r);
+int analysis_mask_acc_measured(const struct analysis_mask_acc *acc, unsigned r);
 
 #endif

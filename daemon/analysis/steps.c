@@ -29,7 +29,7 @@
  * stance has a few hundred; beyond that only the first ones are kept. */
 #define MAX_MAXIMA 512
 
-void ins_step_acc_init(struct ins_step_acc *acc, const struct ins_layout *layout, float *footprint)
+void analysis_step_acc_init(struct analysis_step_acc *acc, const struct ins_layout *layout, float *footprint)
 {
 	acc->layout = layout;
 	acc->arbitrary = layout->arbitrary_units;
@@ -39,10 +39,10 @@ void ins_step_acc_init(struct ins_step_acc *acc, const struct ins_layout *layout
 		memset(acc->footprint, 0, layout->n_sensors * sizeof(float));
 }
 
-void ins_step_acc_push(struct ins_step_acc *acc, const struct ins_frame_metrics *fm,
+void analysis_step_acc_push(struct analysis_step_acc *acc, const struct ins_frame_metrics *fm,
 		       const float *region_peak_kpa, int gap_frames)
 {
-	struct ins_step_frame *f = &acc->ring[acc->n % INS_STEP_RING];
+	struct analysis_step_frame *f = &acc->ring[acc->n % INS_STEP_RING];
 
 	f->t_us = fm->t_us;
 	f->force = fm->force_n;
@@ -63,26 +63,26 @@ void ins_step_acc_push(struct ins_step_acc *acc, const struct ins_frame_metrics 
 }
 
 /* Every loaded frame of a dense grid: four cells at a time. */
-void ins_step_acc_footprint(struct ins_step_acc *acc, const float *kpa)
+void analysis_step_acc_footprint(struct analysis_step_acc *acc, const float *kpa)
 {
 	if (acc->footprint)
-		ins_max_into(acc->footprint, kpa, acc->layout->n_sensors);
+		analysis_max_into(acc->footprint, kpa, acc->layout->n_sensors);
 }
 
 /* ---- the stance as a slice of the ring --------------------------------- */
 
 struct stance {
-	const struct ins_step_acc *acc;
+	const struct analysis_step_acc *acc;
 	uint64_t first, count;    /* ring positions of the frames in [contact, toe-off] */
 	int64_t c, o;
 };
 
-static const struct ins_step_frame *fr(const struct stance *s, uint64_t k)
+static const struct analysis_step_frame *fr(const struct stance *s, uint64_t k)
 {
 	return &s->acc->ring[(s->first + k) % INS_STEP_RING];
 }
 
-static void find_stance(const struct ins_step_acc *acc, int64_t c, int64_t o, struct stance *s)
+static void find_stance(const struct analysis_step_acc *acc, int64_t c, int64_t o, struct stance *s)
 {
 	uint64_t oldest = acc->n > INS_STEP_RING ? acc->n - INS_STEP_RING : 0;
 	uint64_t i = acc->n, last;
@@ -119,7 +119,7 @@ static void integrate_all(const struct stance *s, struct integrals *in)
 {
 	memset(in, 0, sizeof(*in));
 	for (uint64_t k = 1; k < s->count; k++) {
-		const struct ins_step_frame *a = fr(s, k - 1), *b = fr(s, k);
+		const struct analysis_step_frame *a = fr(s, k - 1), *b = fr(s, k);
 		double h = 0.5e-6 * (double)(b->t_us - a->t_us);
 
 		in->force += h * ((double)a->force + b->force);
@@ -184,13 +184,13 @@ static unsigned prominent_peaks(const struct stance *s, double min_prominence, u
 static double rise_time_to(const struct stance *s, uint64_t to, double level)
 {
 	for (uint64_t k = 0; k <= to; k++) {
-		const struct ins_step_frame *b = fr(s, k);
+		const struct analysis_step_frame *b = fr(s, k);
 
 		if (b->force < level)
 			continue;
 		if (k == 0)
 			return (double)b->t_us;
-		const struct ins_step_frame *a = fr(s, k - 1);
+		const struct analysis_step_frame *a = fr(s, k - 1);
 		return (double)a->t_us + (level - a->force) / (b->force - a->force) * (double)(b->t_us - a->t_us);
 	}
 	return NAN;
@@ -200,7 +200,7 @@ static double rise_time_to(const struct stance *s, uint64_t to, double level)
 static double force_at(const struct stance *s, double t)
 {
 	for (uint64_t k = 1; k < s->count; k++) {
-		const struct ins_step_frame *a = fr(s, k - 1), *b = fr(s, k);
+		const struct analysis_step_frame *a = fr(s, k - 1), *b = fr(s, k);
 
 		if ((double)b->t_us >= t)
 			return a->force + (b->force - a->force) * (t - (double)a->t_us) / (double)(b->t_us - a->t_us);
@@ -227,11 +227,11 @@ static void force_curve(const struct stance *s, double body_weight_n, double *m)
 		peaks[0] = at_peak;
 		np = 1;
 	}
-	const struct ins_step_frame *p1 = fr(s, peaks[0]);
+	const struct analysis_step_frame *p1 = fr(s, peaks[0]);
 	m[INS_M_FIRST_PEAK_N] = p1->force;
 	m[INS_M_FIRST_PEAK_PCT] = pct_of_stance(s, p1->t_us);
 	if (np >= 2) {
-		const struct ins_step_frame *p2 = fr(s, peaks[np - 1]);
+		const struct analysis_step_frame *p2 = fr(s, peaks[np - 1]);
 		uint64_t at_valley = peaks[0];
 
 		for (uint64_t k = peaks[0]; k <= peaks[np - 1]; k++)
@@ -269,7 +269,7 @@ static void pressures(const struct stance *s, const struct integrals *in, double
 	unsigned n_p = 0;
 
 	for (uint64_t k = 0; k < s->count; k++) {
-		const struct ins_step_frame *f = fr(s, k);
+		const struct analysis_step_frame *f = fr(s, k);
 
 		peak = dmax(peak, f->peak_kpa);
 		if (f->area > 0) {
@@ -326,7 +326,7 @@ static void loads(const struct stance *s, const struct integrals *in, double *m)
 		for (uint64_t k = 1; k < s->count; k++)
 			if (fabs((double)fr(s, k)->t_us - mid) < fabs((double)fr(s, best)->t_us - mid))
 				best = k;
-		const struct ins_step_frame *f = fr(s, best);
+		const struct analysis_step_frame *f = fr(s, best);
 		double sum = f->region_f[INS_REGION_HEEL] + f->region_f[INS_REGION_MIDFOOT] +
 			     f->region_f[INS_REGION_FOREFOOT];
 		if (sum > 0)
@@ -346,7 +346,7 @@ static double cop_excursion(const struct stance *s, double x0, double y0, double
 		return NAN;
 	double line_x = x0 + (x1 - x0) * (y_at - y0) / (y1 - y0);
 	for (uint64_t k = 0; k < s->count; k++) {
-		const struct ins_step_frame *f = fr(s, k);
+		const struct analysis_step_frame *f = fr(s, k);
 
 		if (!isfinite(f->cop_x) || !isfinite(f->cop_y))
 			continue;
@@ -365,7 +365,7 @@ static void cop(const struct stance *s, const struct ins_layout *layout, double 
 	double x0 = NAN, y0 = NAN, x = NAN, y = NAN, path = 0, xmin = INFINITY, xmax = -INFINITY;
 
 	for (uint64_t k = 0; k < s->count; k++) {
-		const struct ins_step_frame *f = fr(s, k);
+		const struct analysis_step_frame *f = fr(s, k);
 
 		if (!isfinite(f->cop_x) || !isfinite(f->cop_y))
 			continue;
@@ -401,7 +401,7 @@ static void cop(const struct stance *s, const struct ins_layout *layout, double 
 
 /* ---- Arch Index ---------------------------------------------------------- */
 
-double ins_arch_index_of(const struct ins_layout *layout, const float *peak_kpa)
+double analysis_arch_index_of(const struct ins_layout *layout, const float *peak_kpa)
 {
 	double ymin = INFINITY, ymax = -INFINITY, third, a[3] = { 0 };
 	const struct ins_sensor *s = layout->sensors;
@@ -440,12 +440,12 @@ double ins_arch_index_of(const struct ins_layout *layout, const float *peak_kpa)
  * stance frame and the frame after it. */
 static int gap_spoils(const struct stance *s)
 {
-	const struct ins_step_acc *acc = s->acc;
+	const struct analysis_step_acc *acc = s->acc;
 	uint64_t oldest = acc->n > INS_STEP_RING ? acc->n - INS_STEP_RING : 0;
 	uint64_t from = s->first > oldest + 1 ? s->first - 1 : oldest + 1, to = s->first + s->count;
 
 	for (uint64_t i = from; i <= to && i < acc->n; i++) {
-		const struct ins_step_frame *f = &acc->ring[i % INS_STEP_RING];
+		const struct analysis_step_frame *f = &acc->ring[i % INS_STEP_RING];
 		int64_t before = acc->ring[(i - 1) % INS_STEP_RING].t_us, dt;
 
 		if (!f->gap)
@@ -459,7 +459,7 @@ static int gap_spoils(const struct stance *s)
 	return 0;
 }
 
-void ins_step_acc_close(struct ins_step_acc *acc, int64_t contact_us, int64_t toe_off_us,
+void analysis_step_acc_close(struct analysis_step_acc *acc, int64_t contact_us, int64_t toe_off_us,
 			double body_weight_n, struct ins_step *out)
 {
 	struct stance s;
@@ -479,7 +479,7 @@ void ins_step_acc_close(struct ins_step_acc *acc, int64_t contact_us, int64_t to
 		loads(&s, &in, m);
 		cop(&s, acc->layout, m);
 		if (acc->footprint)
-			m[INS_M_ARCH_INDEX] = ins_arch_index_of(acc->layout, acc->footprint);
+			m[INS_M_ARCH_INDEX] = analysis_arch_index_of(acc->layout, acc->footprint);
 	}
 	if (acc->footprint)
 		memset(acc->footprint, 0, acc->layout->n_sensors * sizeof(float));

@@ -12,7 +12,7 @@
 #include "events.h"
 
 /* What a step needs from one frame: ~80 bytes. */
-struct ins_step_frame {
+struct analysis_step_frame {
 	int64_t t_us;
 	float force, cop_x, cop_y;
 	float region_f[INS_REGION_COUNT];
@@ -30,10 +30,10 @@ struct ins_step_frame {
 /* Frames kept per foot: the same span as the event detector's history. */
 #define INS_STEP_RING INS_EV_HISTORY
 
-struct ins_step_acc {
+struct analysis_step_acc {
 	const struct ins_layout *layout;
 	int arbitrary;            /* raw units: no force or pressure magnitudes */
-	struct ins_step_frame ring[INS_STEP_RING];
+	struct analysis_step_frame ring[INS_STEP_RING];
 	uint64_t n;               /* frames ever pushed */
 	/* Per-sensor peak pressure since the previous step was closed: the
 	 * step's peak-pressure footprint (dense layouts only, else NULL). */
@@ -41,21 +41,21 @@ struct ins_step_acc {
 };
 
 /* The footprint array (layout->n_sensors floats) is owned by the caller. */
-void ins_step_acc_init(struct ins_step_acc *acc, const struct ins_layout *layout, float *footprint);
-void ins_step_acc_push(struct ins_step_acc *acc, const struct ins_frame_metrics *fm,
+void analysis_step_acc_init(struct analysis_step_acc *acc, const struct ins_layout *layout, float *footprint);
+void analysis_step_acc_push(struct analysis_step_acc *acc, const struct ins_frame_metrics *fm,
 		       const float *region_peak_kpa, int gap_frames);
 /* Dense layouts: fold one frame's pressures into the footprint. */
-void ins_step_acc_footprint(struct ins_step_acc *acc, const float *kpa);
+void analysis_step_acc_footprint(struct analysis_step_acc *acc, const float *kpa);
 
 /* Fill the frame-derived metrics of *out (force curve, loading, pressures,
  * loads, CoP, strike, balance, arch measures) for the stance [contact_us,
  * toe_off_us]; leaves the temporal metrics alone; sets the SATURATED and GAP
  * flags.  Clears the footprint for the next step. */
-void ins_step_acc_close(struct ins_step_acc *acc, int64_t contact_us, int64_t toe_off_us,
+void analysis_step_acc_close(struct analysis_step_acc *acc, int64_t contact_us, int64_t toe_off_us,
 			double body_weight_n, struct ins_step *out);
 
 /* Arch Index (Cavanagh & Rodgers 1987) of a peak-pressure footprint on a
  * dense layout: NaN for sparse layouts or an empty footprint. */
-double ins_arch_index_of(const struct ins_layout *layout, const float *peak_kpa);
+double analysis_arch_index_of(const struct ins_layout *layout, const float *peak_kpa);
 
 #endif

@@ -41,9 +41,9 @@ static int bench(const char *dir, const char *name, int mode)
 {
 	char err[512];
 	struct ins_layout *lay = ins_layout_load_named(dir, name, err, sizeof(err));
-	struct ins_frame_ctx *ctx;
+	struct analysis_frame_ctx *ctx;
 	struct ins_frame_metrics m;
-	struct ins_frame_extra x;
+	struct analysis_frame_extra x;
 	uint16_t *counts;
 	float *kpa, sink = 0;
 	unsigned n;
@@ -54,7 +54,7 @@ static int bench(const char *dir, const char *name, int mode)
 		fprintf(stderr, "bench_frame: %s\n", err);
 		return -1;
 	}
-	ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
+	ctx = analysis_frame_ctx_new(lay, NULL, err, sizeof(err));
 	if (!ctx) {
 		fprintf(stderr, "bench_frame: %s\n", err);
 		ins_layout_free(lay);
@@ -65,15 +65,15 @@ static int bench(const char *dir, const char *name, int mode)
 	kpa = malloc((size_t)n * BENCH_FRAMES * sizeof(float));
 	fill_counts(counts, (size_t)n * BENCH_FRAMES, lay->sensors[0].calib.saturation);
 	for (unsigned f = 0; f < BENCH_FRAMES; f++)
-		ins_frame_calibrate(ctx, counts + (size_t)f * n, kpa + (size_t)f * n);
+		analysis_frame_calibrate(ctx, counts + (size_t)f * n, kpa + (size_t)f * n);
 	t0 = now_s();
 	do {
 		for (unsigned f = 0; f < BENCH_FRAMES; f++) {
 			float *p = kpa + (size_t)f * n;
 
 			if (mode == 0)
-				ins_frame_calibrate(ctx, counts + (size_t)f * n, p);
-			ins_frame_compute(ctx, p, &m, &x);
+				analysis_frame_calibrate(ctx, counts + (size_t)f * n, p);
+			analysis_frame_compute(ctx, p, &m, &x);
 			sink += m.force_n;
 		}
 		frames += BENCH_FRAMES;
@@ -84,7 +84,7 @@ static int bench(const char *dir, const char *name, int mode)
 	       (double)frames * n / t / 1e6, 1e9 * t / (double)frames, sink < 0 ? "!" : "");
 	free(counts);
 	free(kpa);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * metrics:
  *  - a loaded layout has 1..INS_MAX_SENSORS sensors, regions in range, an
  *    outline of at least 3 points and positive areas;
- *  - ins_frame_ctx_new and ins_heatmap_new accept it, and a frame of any
+ *  - analysis_frame_ctx_new and ins_heatmap_new accept it, and a frame of any
  *    counts gives a finite, non-negative force and contact area.
  * Build: ./configure CC=clang --enable-fuzzing && make tests/fuzz/fuzz_layout */
 #include <math.h>
@@ -39,7 +39,7 @@ static const char *scratch_path(void)
 static void exercise(const struct ins_layout *lay)
 {
 	char err[512];
-	struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
+	struct analysis_frame_ctx *ctx = analysis_frame_ctx_new(lay, NULL, err, sizeof(err));
 	struct ins_heatmap *hm = ins_heatmap_new(lay, err, sizeof(err));
 	uint16_t *counts = calloc(lay->n_sensors, sizeof(uint16_t));
 	float *kpa = calloc(lay->n_sensors, sizeof(float));
@@ -49,8 +49,8 @@ static void exercise(const struct ins_layout *lay)
 	check(ctx && hm && counts && kpa);
 	for (unsigned i = 0; i < lay->n_sensors; i++)
 		counts[i] = (uint16_t)(i * 2654435761u >> 16);
-	ins_frame_calibrate(ctx, counts, kpa);
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_calibrate(ctx, counts, kpa);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	check(isfinite(m.force_n) && m.force_n >= 0);
 	check(lay->arbitrary_units || (isfinite(m.contact_area_mm2) && m.contact_area_mm2 >= 0));
 	ins_heatmap_size(hm, &w, &h);
@@ -61,11 +61,11 @@ static void exercise(const struct ins_layout *lay)
 		ins_heatmap_render(hm, kpa, cells);
 		free(cells);
 	}
-	ins_frame_tare(ctx, counts);
+	analysis_frame_tare(ctx, counts);
 	free(counts);
 	free(kpa);
 	ins_heatmap_free(hm);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -32,11 +32,11 @@ START_TEST(linear_curve_at_known_points)
 {
 	struct ins_calib_curve c = linear(100, 0.5, 4095);
 
-	ck_assert_double_eq(ins_calib_eval(&c, 300), 100.0);
-	ck_assert_double_eq(ins_calib_eval(&c, 100), 0.0);
-	ck_assert_double_eq(ins_calib_eval(&c, 50), 0.0);     /* below tare: never negative */
-	ck_assert_double_eq(ins_calib_eval(&c, 4095), 1997.5);
-	ck_assert_double_eq(ins_calib_eval(&c, 65535), 1997.5); /* saturated: value at saturation */
+	ck_assert_double_eq(analysis_calib_eval(&c, 300), 100.0);
+	ck_assert_double_eq(analysis_calib_eval(&c, 100), 0.0);
+	ck_assert_double_eq(analysis_calib_eval(&c, 50), 0.0);     /* below tare: never negative */
+	ck_assert_double_eq(analysis_calib_eval(&c, 4095), 1997.5);
+	ck_assert_double_eq(analysis_calib_eval(&c, 65535), 1997.5); /* saturated: value at saturation */
 }
 END_TEST
 
@@ -44,9 +44,9 @@ START_TEST(power_curve_at_known_points)
 {
 	struct ins_calib_curve c = { .kind = INS_CALIB_POWER, .zero = 10, .gain = 2, .exponent = 1.5, .saturation = 4000 };
 
-	ck_assert_double_eq_tol(ins_calib_eval(&c, 110), 2000.0, 1e-9); /* 2 * 100^1.5 */
-	ck_assert_double_eq_tol(ins_calib_eval(&c, 14), 16.0, 1e-12);   /* 2 * 4^1.5 */
-	ck_assert_double_eq(ins_calib_eval(&c, 10), 0.0);
+	ck_assert_double_eq_tol(analysis_calib_eval(&c, 110), 2000.0, 1e-9); /* 2 * 100^1.5 */
+	ck_assert_double_eq_tol(analysis_calib_eval(&c, 14), 16.0, 1e-12);   /* 2 * 4^1.5 */
+	ck_assert_double_eq(analysis_calib_eval(&c, 10), 0.0);
 }
 END_TEST
 
@@ -54,10 +54,10 @@ START_TEST(table_curve_interpolates_and_extrapolates)
 {
 	struct ins_calib_curve c = table3(10);
 
-	ck_assert_double_eq(ins_calib_eval(&c, 60), 25.0);   /* d = 50 on the first segment */
-	ck_assert_double_eq(ins_calib_eval(&c, 210), 150.0); /* d = 200 on the second */
-	ck_assert_double_eq(ins_calib_eval(&c, 410), 350.0); /* d = 400: the last slope (1 kPa/count) */
-	ck_assert_double_eq(ins_calib_eval(&c, 2000), 940.0); /* clamped at saturation: d = 990 */
+	ck_assert_double_eq(analysis_calib_eval(&c, 60), 25.0);   /* d = 50 on the first segment */
+	ck_assert_double_eq(analysis_calib_eval(&c, 210), 150.0); /* d = 200 on the second */
+	ck_assert_double_eq(analysis_calib_eval(&c, 410), 350.0); /* d = 400: the last slope (1 kPa/count) */
+	ck_assert_double_eq(analysis_calib_eval(&c, 2000), 940.0); /* clamped at saturation: d = 990 */
 	/* A table that does not start at 0:0 extrapolates its first segment and clamps at 0. */
 	c.table_counts[0] = 100;
 	c.table_kpa[0] = 20;
@@ -65,9 +65,9 @@ START_TEST(table_curve_interpolates_and_extrapolates)
 	c.table_kpa[1] = 120;
 	c.n_points = 2;
 	c.zero = 0;
-	ck_assert_double_eq(ins_calib_eval(&c, 150), 70.0);
-	ck_assert_double_eq(ins_calib_eval(&c, 90), 10.0);
-	ck_assert_double_eq(ins_calib_eval(&c, 50), 0.0);
+	ck_assert_double_eq(analysis_calib_eval(&c, 150), 70.0);
+	ck_assert_double_eq(analysis_calib_eval(&c, 90), 10.0);
+	ck_assert_double_eq(analysis_calib_eval(&c, 50), 0.0);
 }
 END_TEST
 
@@ -106,18 +106,18 @@ static void frame_path_matches_curve(unsigned n, struct ins_calib_curve c)
 {
 	struct ins_layout *lay = row_layout(n, c);
 	char err[256];
-	struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
+	struct analysis_frame_ctx *ctx = analysis_frame_ctx_new(lay, NULL, err, sizeof(err));
 	uint16_t *counts = calloc(n, sizeof(uint16_t));
 	float *kpa = calloc(n, sizeof(float));
 
 	ck_assert_msg(ctx != NULL, "%s", err);
 	for (unsigned k = 0; k <= (unsigned)c.saturation + 10; k++) {
 		counts[n - 1] = (uint16_t)k;
-		ins_frame_calibrate(ctx, counts, kpa);
-		ck_assert_float_eq_tol(kpa[n - 1], (float)ins_calib_eval(&c, k), 1e-3f);
+		analysis_frame_calibrate(ctx, counts, kpa);
+		ck_assert_float_eq_tol(kpa[n - 1], (float)analysis_calib_eval(&c, k), 1e-3f);
 	}
 	ck_assert_float_eq(kpa[0], 0.0f);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	free(counts);
 	free(kpa);
 	free_row(lay);
@@ -139,22 +139,22 @@ START_TEST(tare_zeroes_each_sensor_at_its_counts)
 {
 	struct ins_layout *lay = row_layout(3, linear(0, 0.25, 4095));
 	char err[256];
-	struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
+	struct analysis_frame_ctx *ctx = analysis_frame_ctx_new(lay, NULL, err, sizeof(err));
 	uint16_t rest[3] = { 100, 250, 4095 }, loaded[3] = { 140, 250, 4095 };
 	float kpa[3];
 
 	ck_assert_msg(ctx != NULL, "%s", err);
-	ins_frame_tare(ctx, rest);
-	ins_frame_calibrate(ctx, rest, kpa);
+	analysis_frame_tare(ctx, rest);
+	analysis_frame_calibrate(ctx, rest, kpa);
 	ck_assert_float_eq(kpa[0], 0.0f);
 	ck_assert_float_eq(kpa[1], 0.0f);
-	ins_frame_calibrate(ctx, loaded, kpa);
+	analysis_frame_calibrate(ctx, loaded, kpa);
 	ck_assert_float_eq(kpa[0], 10.0f);
 	/* resting at saturation keeps one count: still reads (and flags) saturated */
-	ck_assert_double_eq(ins_frame_ctx_curves(ctx)[2].zero, 4094.0);
+	ck_assert_double_eq(analysis_frame_ctx_curves(ctx)[2].zero, 4094.0);
 	ck_assert_float_eq(kpa[2], 0.25f);
 	ck_assert_float_eq(ctx->sat_kpa[2], 0.25f);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	free_row(lay);
 }
 END_TEST
@@ -163,31 +163,31 @@ START_TEST(body_weight_scale)
 {
 	struct ins_layout *lay = row_layout(2, linear(0, 0.5, 4095));
 	char err[256];
-	struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
+	struct analysis_frame_ctx *ctx = analysis_frame_ctx_new(lay, NULL, err, sizeof(err));
 	uint16_t counts[2] = { 200, 4095 };
 	float kpa[2];
 	double scale = 0;
 
-	ck_assert_int_eq(ins_calib_body_weight_scale(560, 700, &scale, err, sizeof(err)), 0);
+	ck_assert_int_eq(analysis_calib_body_weight_scale(560, 700, &scale, err, sizeof(err)), 0);
 	ck_assert_double_eq(scale, 1.25);
-	ck_assert_int_eq(ins_frame_set_scale(ctx, scale), 0);
-	ck_assert_double_eq(ins_frame_scale(ctx), 1.25);
-	ck_assert_int_eq(ins_frame_set_scale(ctx, 0.0), -1);
-	ck_assert_int_eq(ins_frame_set_scale(ctx, NAN), -1);
-	ck_assert_double_eq(ins_frame_scale(ctx), 1.25);
-	ins_frame_calibrate(ctx, counts, kpa);
+	ck_assert_int_eq(analysis_frame_set_scale(ctx, scale), 0);
+	ck_assert_double_eq(analysis_frame_scale(ctx), 1.25);
+	ck_assert_int_eq(analysis_frame_set_scale(ctx, 0.0), -1);
+	ck_assert_int_eq(analysis_frame_set_scale(ctx, NAN), -1);
+	ck_assert_double_eq(analysis_frame_scale(ctx), 1.25);
+	analysis_frame_calibrate(ctx, counts, kpa);
 	ck_assert_float_eq(kpa[0], 125.0f);
 	ck_assert_float_eq(kpa[1], ctx->sat_kpa[1]);
 
-	ck_assert_int_eq(ins_calib_body_weight_scale(100, 700, &scale, err, sizeof(err)), -1);
+	ck_assert_int_eq(analysis_calib_body_weight_scale(100, 700, &scale, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "measured force 100.0 N for body weight 700.0 N gives scale 7.000, outside 0.2..5.0: "
 			      "stand still on this foot alone");
-	ck_assert_int_eq(ins_calib_body_weight_scale(0, 700, &scale, err, sizeof(err)), -1);
+	ck_assert_int_eq(analysis_calib_body_weight_scale(0, 700, &scale, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "measured force 0 N: the foot is not loaded");
-	ck_assert_int_eq(ins_calib_body_weight_scale(500, -1, &scale, err, sizeof(err)), -1);
+	ck_assert_int_eq(analysis_calib_body_weight_scale(500, -1, &scale, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "body_weight_n: must be > 0, got -1");
 	ck_assert_double_eq(scale, 1.25); /* unchanged on error */
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	free_row(lay);
 }
 END_TEST
@@ -196,7 +196,7 @@ START_TEST(clean_kpa_replaces_unusable_values)
 {
 	float kpa[6] = { 1.5f, NAN, -2.0f, INFINITY, 0.0f, -INFINITY };
 
-	ck_assert_uint_eq(ins_frame_clean_kpa(kpa, 6), 4);
+	ck_assert_uint_eq(analysis_frame_clean_kpa(kpa, 6), 4);
 	ck_assert_float_eq(kpa[0], 1.5f);
 	for (unsigned i = 1; i < 6; i++)
 		ck_assert_float_eq(kpa[i], 0.0f);
@@ -209,23 +209,23 @@ START_TEST(bad_session_curves_are_refused)
 	struct ins_calib_curve curves[2] = { linear(0, 0.5, 4095), linear(0, -1, 4095) };
 	char err[256];
 
-	ck_assert_ptr_null(ins_frame_ctx_new(lay, curves, err, sizeof(err)));
+	ck_assert_ptr_null(analysis_frame_ctx_new(lay, curves, err, sizeof(err)));
 	ck_assert_str_eq(err, "calibration of sensor 2 (layout row): gain: must be > 0, got -1");
 	lay->sensors[1].region = INS_REGION_COUNT;
-	ck_assert_ptr_null(ins_frame_ctx_new(lay, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(analysis_frame_ctx_new(lay, NULL, err, sizeof(err)));
 	ck_assert_str_eq(err, "layout row: sensor 2: region, area, position or medial_share out of range");
 	lay->sensors[1].region = INS_REGION_HEEL;
 	curves[1] = linear(5, 2, 4095);
 	{
-		struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, curves, err, sizeof(err));
+		struct analysis_frame_ctx *ctx = analysis_frame_ctx_new(lay, curves, err, sizeof(err));
 		uint16_t counts[2] = { 10, 10 };
 		float kpa[2];
 
 		ck_assert_ptr_nonnull(ctx);
-		ins_frame_calibrate(ctx, counts, kpa);
+		analysis_frame_calibrate(ctx, counts, kpa);
 		ck_assert_float_eq(kpa[0], 5.0f);
 		ck_assert_float_eq(kpa[1], 10.0f);
-		ins_frame_ctx_free(ctx);
+		analysis_frame_ctx_free(ctx);
 	}
 	free_row(lay);
 }
@@ -235,25 +235,25 @@ START_TEST(health_flags_silent_saturating_stuck)
 {
 	struct ins_layout *lay = row_layout(4, linear(0, 1, 500));
 	char err[256];
-	struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
-	struct ins_sensor_health *h = ins_sensor_health_new(ctx);
+	struct analysis_frame_ctx *ctx = analysis_frame_ctx_new(lay, NULL, err, sizeof(err));
+	struct analysis_sensor_health *h = analysis_sensor_health_new(ctx);
 	/* sensor 0 healthy, 1 silent, 2 saturating in every step, 3 loaded in swing */
 	const float peak[4] = { 200, 0, 500, 150 }, swing[4] = { 0, 0, 0, 40 };
 
 	for (unsigned i = 0; i < INS_HEALTH_MIN_STEPS - 1; i++)
-		ins_sensor_health_add_step(h, peak);
-	ck_assert_uint_eq(ins_sensor_health_flags(h, 1), 0); /* too early to call it */
-	ck_assert_uint_eq(ins_sensor_health_flags(h, 2), INS_SENSOR_SATURATING);
-	ins_sensor_health_add_step(h, peak);
+		analysis_sensor_health_add_step(h, peak);
+	ck_assert_uint_eq(analysis_sensor_health_flags(h, 1), 0); /* too early to call it */
+	ck_assert_uint_eq(analysis_sensor_health_flags(h, 2), INS_SENSOR_SATURATING);
+	analysis_sensor_health_add_step(h, peak);
 	for (unsigned i = 0; i < INS_HEALTH_MIN_SWING; i++)
-		ins_sensor_health_add_swing(h, swing);
-	ck_assert_uint_eq(ins_sensor_health_flags(h, 0), 0);
-	ck_assert_uint_eq(ins_sensor_health_flags(h, 1), INS_SENSOR_SILENT);
-	ck_assert_uint_eq(ins_sensor_health_flags(h, 2), INS_SENSOR_SATURATING);
-	ck_assert_uint_eq(ins_sensor_health_flags(h, 3), INS_SENSOR_STUCK);
-	ck_assert_uint_eq(ins_sensor_health_flags(h, 4), 0); /* out of range */
-	ins_sensor_health_free(h);
-	ins_frame_ctx_free(ctx);
+		analysis_sensor_health_add_swing(h, swing);
+	ck_assert_uint_eq(analysis_sensor_health_flags(h, 0), 0);
+	ck_assert_uint_eq(analysis_sensor_health_flags(h, 1), INS_SENSOR_SILENT);
+	ck_assert_uint_eq(analysis_sensor_health_flags(h, 2), INS_SENSOR_SATURATING);
+	ck_assert_uint_eq(analysis_sensor_health_flags(h, 3), INS_SENSOR_STUCK);
+	ck_assert_uint_eq(analysis_sensor_health_flags(h, 4), 0); /* out of range */
+	analysis_sensor_health_free(h);
+	analysis_frame_ctx_free(ctx);
 	free_row(lay);
 }
 END_TEST
@@ -278,7 +278,7 @@ START_TEST(synth_inverse_round_trips)
 			double counts = ins_synth_kpa_to_counts(&curves[c], kpa[k]);
 
 			ck_assert_double_lt(counts, curves[c].saturation);
-			ck_assert_double_eq_tol(ins_calib_eval(&curves[c], counts), kpa[k], 1e-9 * kpa[k]);
+			ck_assert_double_eq_tol(analysis_calib_eval(&curves[c], counts), kpa[k], 1e-9 * kpa[k]);
 		}
 	}
 }

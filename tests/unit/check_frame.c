@@ -18,10 +18,10 @@
 
 #define MOTICON_FILE "moticon/230927_102114.txt"
 
-static struct ins_frame_ctx *new_ctx(const struct ins_layout *lay)
+static struct analysis_frame_ctx *new_ctx(const struct ins_layout *lay)
 {
 	char err[512] = "";
-	struct ins_frame_ctx *ctx = ins_frame_ctx_new(lay, NULL, err, sizeof(err));
+	struct analysis_frame_ctx *ctx = analysis_frame_ctx_new(lay, NULL, err, sizeof(err));
 
 	ck_assert_msg(ctx != NULL, "%s", err);
 	return ctx;
@@ -42,14 +42,14 @@ static const char four_sensors[] =
 START_TEST(hand_computed_frame)
 {
 	struct ins_layout *lay = fixture_layout_from_text(four_sensors);
-	struct ins_frame_ctx *ctx = new_ctx(lay);
+	struct analysis_frame_ctx *ctx = new_ctx(lay);
 	const uint16_t counts[4] = { 100, 50, 200, 0 };
 	struct ins_frame_metrics m = { 0 };
-	struct ins_frame_extra x;
+	struct analysis_frame_extra x;
 	float kpa[4];
 
-	ins_frame_calibrate(ctx, counts, kpa);
-	ins_frame_compute(ctx, kpa, &m, &x);
+	analysis_frame_calibrate(ctx, counts, kpa);
+	analysis_frame_compute(ctx, kpa, &m, &x);
 	/* forces 100 + 50 + 100 + 0 N */
 	ck_assert_float_eq_tol(m.force_n, 250.0f, TOL);
 	ck_assert_float_eq_tol(m.cop_x_mm, 10.0f, TOL);  /* (1000 - 500 + 2000) / 250 */
@@ -79,7 +79,7 @@ START_TEST(hand_computed_frame)
 	/* Only the toes: 40 kPa x 500 mm2; the toes are not split medial/lateral. */
 	memset(kpa, 0, sizeof(kpa));
 	kpa[3] = 40;
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq_tol(m.force_n, 20.0f, TOL);
 	ck_assert_float_eq_tol(m.cop_x_mm, 0.0f, TOL);
 	ck_assert_float_eq_tol(m.cop_y_mm, 180.0f, TOL);
@@ -91,12 +91,12 @@ START_TEST(hand_computed_frame)
 
 	/* Unloaded: no CoP. */
 	memset(kpa, 0, sizeof(kpa));
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq(m.force_n, 0.0f);
 	ck_assert(isnan(m.cop_x_mm) && isnan(m.cop_y_mm) && isnan(m.cop_x_norm) && isnan(m.cop_y_norm));
 	ck_assert_float_eq(m.contact_area_mm2, 0.0f);
 	ck_assert_float_eq(m.peak_kpa, 0.0f);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
@@ -104,13 +104,13 @@ END_TEST
 START_TEST(contact_threshold_is_strict)
 {
 	struct ins_layout *lay = fixture_layout_from_text(four_sensors);
-	struct ins_frame_ctx *ctx = new_ctx(lay);
+	struct analysis_frame_ctx *ctx = new_ctx(lay);
 	float kpa[4] = { INS_CONTACT_KPA, INS_CONTACT_KPA + 0.5f, 0, 0 };
 	struct ins_frame_metrics m;
 
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq(m.contact_area_mm2, 1000.0f); /* only the second: 10 kPa is not contact */
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
@@ -118,13 +118,13 @@ END_TEST
 START_TEST(uniform_pressure_on_the_dense_grid)
 {
 	struct ins_layout *lay = test_load_shipped("grid60x21");
-	struct ins_frame_ctx *ctx = new_ctx(lay);
+	struct analysis_frame_ctx *ctx = new_ctx(lay);
 	float *kpa = malloc(1260 * sizeof(float));
 	struct ins_frame_metrics m;
 
 	for (unsigned i = 0; i < 1260; i++)
 		kpa[i] = 100.0f;
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	/* 1260 cells x 25 mm2 x 100 kPa = 3150 N; rows: heel 18, midfoot 18, forefoot 12, toes 12 */
 	ck_assert_float_eq_tol(m.force_n, 3150.0f, 3150.0f * 1e-5f);
 	ck_assert_float_eq_tol(m.cop_x_mm, 0.0f, 1e-3f);
@@ -143,10 +143,10 @@ START_TEST(uniform_pressure_on_the_dense_grid)
 	/* at 4095 counts every cell saturates */
 	for (unsigned i = 0; i < 1260; i++)
 		kpa[i] = 1023.75f;
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_uint_eq(m.n_saturated, 1260);
 	free(kpa);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
@@ -154,9 +154,9 @@ END_TEST
 START_TEST(region_masks_of_fsr16)
 {
 	struct ins_layout *lay = test_load_shipped("fsr16");
-	struct ins_frame_ctx *ctx = new_ctx(lay);
+	struct analysis_frame_ctx *ctx = new_ctx(lay);
 	struct ins_frame_metrics m;
-	struct ins_frame_extra x;
+	struct analysis_frame_extra x;
 	float kpa[16];
 
 	for (unsigned s = 0; s < 16; s++) {
@@ -165,7 +165,7 @@ START_TEST(region_masks_of_fsr16)
 
 		memset(kpa, 0, sizeof(kpa));
 		kpa[s] = 100.0f;
-		ins_frame_compute(ctx, kpa, &m, &x);
+		analysis_frame_compute(ctx, kpa, &m, &x);
 		ck_assert_float_eq_tol(m.force_n, f, f * 1e-6f);
 		ck_assert_float_eq_tol(m.cop_x_mm, sen->x_mm, 1e-4f);
 		ck_assert_float_eq_tol(m.cop_y_mm, sen->y_mm, 1e-4f);
@@ -181,7 +181,7 @@ START_TEST(region_masks_of_fsr16)
 					       split && sen->side == INS_SIDE_LATERAL ? f : 0.0f, f * 1e-6f);
 		}
 	}
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
@@ -189,15 +189,15 @@ END_TEST
 START_TEST(raw_units_pass_through)
 {
 	struct ins_layout *lay = test_load_shipped("footswitch1");
-	struct ins_frame_ctx *ctx = new_ctx(lay);
+	struct analysis_frame_ctx *ctx = new_ctx(lay);
 	const uint16_t counts[1] = { 523 };
 	struct ins_frame_metrics m;
-	struct ins_frame_extra x;
+	struct analysis_frame_extra x;
 	float kpa[1];
 
-	ins_frame_calibrate(ctx, counts, kpa);
+	analysis_frame_calibrate(ctx, counts, kpa);
 	ck_assert_float_eq(kpa[0], 523.0f);
-	ins_frame_compute(ctx, kpa, &m, &x);
+	analysis_frame_compute(ctx, kpa, &m, &x);
 	ck_assert_float_eq(m.force_n, 523.0f);
 	ck_assert_float_eq(m.peak_kpa, 523.0f);
 	ck_assert_float_eq(m.cop_x_mm, 0.0f);
@@ -207,7 +207,7 @@ START_TEST(raw_units_pass_through)
 	ck_assert(isnan(x.region_contact_mm2[INS_REGION_MIDFOOT]));
 	ck_assert_float_eq(x.region_peak_kpa[INS_REGION_MIDFOOT], 523.0f);
 	ck_assert(isnan(x.region_peak_kpa[INS_REGION_HEEL]));
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
@@ -245,22 +245,22 @@ static unsigned split_tabs(char *line, double *v, unsigned max)
 START_TEST(cop_noise_floor_on_a_dense_grid)
 {
 	struct ins_layout *grid = fixture_grid();
-	struct ins_frame_ctx *ctx = new_ctx(grid);
+	struct analysis_frame_ctx *ctx = new_ctx(grid);
 	struct ins_frame_metrics m;
 	float kpa[FXG_W * FXG_H];
 
 	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
 		kpa[i] = i < FXG_W ? 50.0f : 4.0f;
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq_tol(m.force_n, 188.0f, TOL);
 	ck_assert_float_eq_tol(m.cop_y_mm, 31100.0f / 470.0f, 1e-3f);
 	for (unsigned k = 0; k < INS_NOISE_FLOOR_FRAMES; k++) {
 		float noise[FXG_W * FXG_H];
 		for (unsigned i = 0; i < FXG_W * FXG_H; i++)
 			noise[i] = k % 2 ? 4.0f : 0.0f;
-		ins_frame_learn_noise(ctx, noise);
+		analysis_frame_learn_noise(ctx, noise);
 	}
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq_tol(m.force_n, 188.0f, TOL);
 	ck_assert_float_eq_tol(m.cop_y_mm, 10.0f, TOL);
 	ck_assert_float_eq_tol(m.cop_x_mm, 0.0f, TOL);
@@ -268,18 +268,18 @@ START_TEST(cop_noise_floor_on_a_dense_grid)
 	/* a cell at 14.5 kPa is above the 14 kPa floor and counts */
 	ck_assert_float_eq(INS_NOISE_FLOOR_SD, 6.0f);
 	kpa[FXG_W * 11] = 14.5f;
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq_tol(m.cop_y_mm, (2500.0f + 14.5f * 230.0f) / 264.5f, 1e-3f);
 	kpa[FXG_W * 11] = 13.5f;
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq_tol(m.cop_y_mm, 10.0f, TOL);
 	/* noise alone: force, but no centre of pressure */
 	for (unsigned i = 0; i < FXG_W * FXG_H; i++)
 		kpa[i] = 4.0f;
-	ins_frame_compute(ctx, kpa, &m, NULL);
+	analysis_frame_compute(ctx, kpa, &m, NULL);
 	ck_assert_float_eq_tol(m.force_n, 96.0f, TOL);
 	ck_assert(isnan(m.cop_x_mm) && isnan(m.cop_y_mm) && isnan(m.cop_x_norm) && isnan(m.cop_y_norm));
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	fixture_free(grid);
 
 	struct ins_layout *lay = fixture_layout_from_text(four_sensors);
@@ -288,12 +288,12 @@ START_TEST(cop_noise_floor_on_a_dense_grid)
 	ctx = new_ctx(lay);
 	for (unsigned k = 0; k < INS_NOISE_FLOOR_FRAMES; k++) {
 		float noise[4] = { k % 2 ? 200.0f : 0.0f, k % 2 ? 200.0f : 0.0f, 0, 0 };
-		ins_frame_learn_noise(ctx, noise);
+		analysis_frame_learn_noise(ctx, noise);
 	}
-	ins_frame_calibrate(ctx, counts, four);
-	ins_frame_compute(ctx, four, &m, NULL);
+	analysis_frame_calibrate(ctx, counts, four);
+	analysis_frame_compute(ctx, four, &m, NULL);
 	ck_assert_float_eq_tol(m.cop_y_mm, 72.0f, TOL); /* as in hand_computed_frame */
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
@@ -304,7 +304,7 @@ END_TEST
 START_TEST(noise_floor_is_exact_in_every_lane)
 {
 	struct ins_layout *lay = test_load_shipped("xsensor31x11");
-	struct ins_frame_ctx *ctx = new_ctx(lay);
+	struct analysis_frame_ctx *ctx = new_ctx(lay);
 	unsigned n = lay->n_sensors;
 	float *kpa = calloc(n, sizeof(float)), *mean = calloc(n, sizeof(float)), *sq = calloc(n, sizeof(float));
 	uint64_t state = 7;
@@ -314,7 +314,7 @@ START_TEST(noise_floor_is_exact_in_every_lane)
 		float a = 1.0f / (float)(frame < INS_NOISE_FLOOR_FRAMES ? frame : INS_NOISE_FLOOR_FRAMES);
 		for (unsigned i = 0; i < n; i++)
 			kpa[i] = i % 7 == 0 ? 0.0f : (float)(ins_splitmix64_next(&state) % 10000) / 997.0f;
-		ins_frame_learn_noise(ctx, kpa);
+		analysis_frame_learn_noise(ctx, kpa);
 		for (unsigned i = 0; i < n; i++) {
 			float m = mean[i] += a * (kpa[i] - mean[i]);
 			float s = sq[i] += a * (kpa[i] * kpa[i] - sq[i]);
@@ -328,7 +328,7 @@ START_TEST(noise_floor_is_exact_in_every_lane)
 	free(kpa);
 	free(mean);
 	free(sq);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
@@ -339,7 +339,7 @@ START_TEST(moticon16_reproduces_vendor_force_and_cop)
 	 * right pressures 26-41, force 48, CoP X 49, CoP Y 50 */
 	static const unsigned p0[2] = { 1, 26 }, fcol[2] = { 23, 48 };
 	struct ins_layout *lay;
-	struct ins_frame_ctx *ctx;
+	struct analysis_frame_ctx *ctx;
 	double worst_force = 0, worst_cop = 0;
 	unsigned frames = 0;
 	char *line = NULL;
@@ -369,7 +369,7 @@ START_TEST(moticon16_reproduces_vendor_force_and_cop)
 			/* Below 50 N the vendor's 1 N rounding alone exceeds 1 %. */
 			if (!complete || !(v[fcol[foot]] > 50))
 				continue;
-			ins_frame_compute(ctx, kpa, &m, NULL);
+			analysis_frame_compute(ctx, kpa, &m, NULL);
 			worst_force = fmax(worst_force, fabs(m.force_n - v[fcol[foot]]) / v[fcol[foot]]);
 			worst_cop = fmax(worst_cop, fabs((m.cop_y_norm - 0.5) - v[fcol[foot] + 1]));
 			worst_cop = fmax(worst_cop, fabs(m.cop_x_norm - v[fcol[foot] + 2]));
@@ -383,7 +383,7 @@ START_TEST(moticon16_reproduces_vendor_force_and_cop)
 	ck_assert_uint_gt(frames, 1000);
 	ck_assert_double_le(worst_force, 0.01);
 	ck_assert_double_le(worst_cop, 0.01);
-	ins_frame_ctx_free(ctx);
+	analysis_frame_ctx_free(ctx);
 	ins_layout_free(lay);
 }
 END_TEST
