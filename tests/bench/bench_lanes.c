@@ -1,8 +1,10 @@
 /* Lanes benchmark (make bench), against the real daemon:
  *   1. real time: one insoled serves several lanes (default four 16-sensor
  *      pairs and one 1,260-cell pair, INS_BENCH_LANES), each fed here over
- *      two pseudo-terminals at 100 Hz per foot (protocol v1 binary, the
- *      synthetic walker) and each recording a session.  After a settle the
+ *      one pseudo-terminal carrying both feet (as the emulator and a pair's
+ *      single receiver do; INS_BENCH_PORTS=2: one per foot, two devices a
+ *      lane) at 100 Hz per foot (protocol v1 binary, the synthetic walker)
+ *      and each recording a session.  After a settle the
  *      daemon's CPU time (utime + stime of /proc/PID/stat) over
  *      INS_BENCH_S seconds is printed as a share of one core, with its RSS
  *      (now and peak), its threads and every drop counter of every lane.
@@ -71,6 +73,7 @@ struct lane_feed {
 	char layout_name[64];
 	struct ins_layout *layout;
 	struct ins_synth *synth;
+	int ports;          /* 1: both feet on one link, as one receiver for a pair sends them; 2: a link per foot */
 	int master[2];
 	char slave[2][64];
 	int64_t phase_us;
@@ -169,7 +172,7 @@ static void *lane_feed_main(void *arg)
 			ins_synth_next(f->synth, foot, values, &t_model);
 			len = ins_proto_encode_binary(&fr, buf, INS_PROTO_BINARY_SIZE(n));
 			f->write_mono_us[foot][k % WRITE_RING] = ins_mono_us();
-			if (write_all(f->master[foot], buf, len) < 0) {
+			if (write_all(f->master[f->ports == 1 ? 0 : foot], buf, len) < 0) {
 				fprintf(stderr, "bench_lanes: %s: pty write: %s\n", f->name, strerror(errno));
 				goto out;
 			}
@@ -209,7 +212,7 @@ static void *noise_main(void *arg)
 	return NULL;
 }
 
-static int lane_feed_open(struct bench *b, struct lane_feed *f, int index, const char *layout)
+static int lane_feed_open(struct bench *b, struct lane_feed *f, int index, const char *layout, int ports)
 {
 	struct ins_synth_params sp;
 	char err[256], dir[300];
@@ -219,6 +222,7 @@ static int lane_feed_open(struct bench *b, struct lane_feed *f, int index, const
 	f->stop = &b->stop;
 	f->phase_us = (int64_t)index * PERIOD_US / MAX_LANES;
 	f->master[0] = f->master[1] = -1;
+	f->ports = ports;
 	snprintf(dir, sizeof(dir), "%s/layouts", srcdir);
 	f->layout = ins_layout_load_named(dir, layout, err, sizeof(err));
 	ins_synth_defaults(&sp);
@@ -229,7 +233,7 @@ static int lane_feed_open(struct bench *b, struct lane_feed *f, int index, const
 		fprintf(stderr, "bench_lanes: %s: %s\n", layout, err);
 		return -1;
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < f->ports; i++)
 		if ((f->master[i] = open_raw_pty(f->slave[i], sizeof(f->slave[i]))) < 0)
 			return -1;
 	return 0;
@@ -248,6 +252,11 @@ static int write_config(const struct bench *b, const char *path)
 	for (int i = 0; i < b->n_lanes; i++) {
 		const struct lane_feed *f = &b->lanes[i];
 
+		if (f->ports == 1) {
+			fprintf(c, "[lane %s]\ndevices = %s_pair\nlayout = %s\n\n[device %s_pair]\nport = %s\n\n", f->name,
+				f->name, f->layout_name, f->name, f->slave[0]);
+			continue;
+		}
 		fprintf(c, "[lane %s]\ndevices = %s_l, %s_r\nlayout = %s\n\n", f->name, f->name, f->name, f->layout_name);
 		fprintf(c, "[device %s_l]\nport = %s\nfoot = left\n\n[device %s_r]\nport = %s\nfoot = right\n\n",
 			f->name, f->slave[0], f->name, f->slave[1]);
@@ -459,8 +468,13 @@ static int report_drops(const struct bench *b)
 		if (!(st = api(b, path, NULL)))
 			return -1;
 		drops += jint(st, "acquisition.queue.dropped") + jint(st, "database.frames_dropped") +
-			 jint(st, "acquisition.devices.0.protocol.frames_lost") +
-			 jint(st, "acquisition.devices.1.protocol.frames_lost") + jint(st, "analysis.frames_rejected");
+			 jint(st, "analysis.frames_rejected");
+		for (int k = 0; k < f->ports; k++) {
+			char lost[64];
+
+			snprintf(lost, sizeof(lost), "acquisition.devices.%d.protocol.frames_lost", k);
+			drops += jint(st, lost);
+		}
 		missing += (int64_t)atomic_load(&f->frames_sent) - jint(st, "analysis.frames_analysed");
 		if (f->late_writes)
 			printf("  (lane %s: the feeder was late by more than a period %" PRId64 " times)\n", f->name,
@@ -623,6 +637,8 @@ static void sse_stop(struct sse_set *s)
 
 static int bench_open(struct bench *b, const char *layouts, int with_noise)
 {
+	int ports = getenv("INS_BENCH_PORTS") ? atoi(getenv("INS_BENCH_PORTS")) : 1;
+
 	char list[256], *save = NULL;
 
 	memset(b, 0, sizeof(*b));
@@ -633,7 +649,7 @@ static int bench_open(struct bench *b, const char *layouts, int with_noise)
 		return -1;
 	snprintf(list, sizeof(list), "%s", layouts);
 	for (char *t = strtok_r(list, " ,", &save); t && b->n_lanes < MAX_LANES; t = strtok_r(NULL, " ,", &save)) {
-		if (lane_feed_open(b, &b->lanes[b->n_lanes], b->n_lanes, t) < 0)
+		if (lane_feed_open(b, &b->lanes[b->n_lanes], b->n_lanes, t, ports == 2 ? 2 : 1) < 0)
 			return -1;
 		b->n_lanes++;
 	}
@@ -714,8 +730,8 @@ static int run_real_time(const char *layouts, int seconds)
 
 	if (!b)
 		return -1;
-	printf("real time: lanes %s, 2 feet at %d Hz each over ptys, every lane recording, no client:\n", layouts,
-	       RATE_HZ);
+	printf("real time: lanes %s, 2 feet at %d Hz each over %s, every lane recording, no client:\n", layouts,
+	       RATE_HZ, getenv("INS_BENCH_PORTS") && atoi(getenv("INS_BENCH_PORTS")) == 2 ? "a pty per foot" : "a pty per pair");
 	if (bench_open(b, layouts, 0) < 0)
 		goto out;
 	sample(b->pid, &s0);

@@ -55,7 +55,7 @@ part_sanitizers() {
 # daemon_emulator.sh covers the daemon's own replug).
 VALGRIND_TESTS=${VALGRIND_TESTS:-tests/integration/daemon_demo.sh tests/integration/daemon_emulator.sh
 	tests/integration/http_emulator.sh tests/integration/store_locked.sh tests/integration/grid_mask.sh
-	tests/integration/daemon_config.sh}
+	tests/integration/daemon_config.sh tests/integration/daemon_lanes.sh}
 
 part_valgrind() {
 	local logs="$work/valgrind" status=OK f procs=0 errors=0 leaked=0 unfinished=0 n

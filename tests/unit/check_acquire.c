@@ -1,11 +1,13 @@
 /* Acquisition threads end to end: the synthetic device through encoder and
  * parser (frames equal the model's), ptys through termios with unplug and
- * replug, the watchdogs, forced feet, queue drops and the status JSON. */
+ * replug, the watchdogs, forced feet, queue drops, a consumer running on
+ * the device thread and the status JSON. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +204,54 @@ START_TEST(queue_drops_are_counted)
 	ck_assert_int_gt(dev_counter(acq, "frames"), 8);
 	json_decref(st);
 	ins_acq_free(acq);
+	ins_layout_free(layout);
+}
+END_TEST
+
+struct inline_consumer {
+	struct ins_acq *acq;
+	atomic_int frames;
+};
+
+static void consume_inline(void *arg)
+{
+	struct inline_consumer *c = arg;
+	struct ins_frame f;
+
+	while (ins_acq_pop(c->acq, &f, 0) == 1)
+		atomic_fetch_add(&c->frames, 1);
+}
+
+/* A consumer set on the acquisition takes the frames on the device thread
+ * that queued them: every frame queued is popped there, none dropped, and
+ * a kick still wakes a thread waiting for frames. */
+START_TEST(consumer_runs_on_the_device_thread)
+{
+	struct ins_layout *layout = test_load_shipped("fsr16");
+	struct ins_device_config cfg = { .port = "synthetic", .foot = INS_FOOT_LEFT, .layout = layout,
+					 .synth_args = "rate_hz=500" };
+	struct inline_consumer c = { 0 };
+	char err[300];
+	json_t *st, *q;
+
+	c.acq = ins_acq_new(64, 16, err, sizeof(err));
+	ck_assert_msg(c.acq != NULL, "%s", err);
+	ck_assert_msg(ins_acq_add_device(c.acq, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ins_acq_set_consumer(c.acq, consume_inline, &c);
+	ck_assert_msg(ins_acq_start(c.acq, err, sizeof(err)) == 0, "%s", err);
+	for (int i = 0; i < HANG_GUARD_S * 100 && atomic_load(&c.frames) < 100; i++)
+		usleep(10000);
+	ck_assert_int_ge(atomic_load(&c.frames), 100);
+	ins_acq_kick(c.acq);
+	ck_assert_int_ge(ins_acq_wait(c.acq, HANG_GUARD_S * 1000), 0);
+	ins_acq_stop(c.acq);
+	st = ins_acq_status(c.acq);
+	q = json_object_get(st, "queue");
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "dropped")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "popped")), atomic_load(&c.frames));
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "pushed")), atomic_load(&c.frames));
+	json_decref(st);
+	ins_acq_free(c.acq);
 	ins_layout_free(layout);
 }
 END_TEST
@@ -468,6 +518,7 @@ Suite *ins_suite_acquire(void)
 	tcase_add_test(tc, synthetic_binary_equals_model);
 	tcase_add_test(tc, synthetic_ascii_equals_model);
 	tcase_add_test(tc, queue_drops_are_counted);
+	tcase_add_test(tc, consumer_runs_on_the_device_thread);
 	tcase_add_test(tc, pty_unplug_and_replug);
 	tcase_add_test(tc, watchdog_reports_silence_then_garbage);
 	tcase_add_test(tc, forced_foot);
