@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,14 +255,17 @@ static struct run_sum sum_run(const struct analysis_frame_ctx *ctx, const float 
  * need, NaN for a region without sensors (ctx->region_split and
  * region_measured*, made by build_runs()). */
 _Static_assert(INS_REGION_COUNT == 4, "one vector lane per region");
+_Static_assert(offsetof(struct ins_frame_metrics, cop_y_mm) == offsetof(struct ins_frame_metrics, cop_x_mm) + 4 &&
+		       offsetof(struct ins_frame_metrics, cop_x_norm) == offsetof(struct ins_frame_metrics, cop_x_mm) + 8 &&
+		       offsetof(struct ins_frame_metrics, cop_y_norm) == offsetof(struct ins_frame_metrics, cop_x_mm) + 12,
+	       "the centre of pressure is four floats in a row");
 _Static_assert(INS_SIDE_MEDIAL == 0 && INS_SIDE_LATERAL == 1, "side_force_n[g] is { medial, lateral }");
 
-static void region_outputs(const struct analysis_frame_ctx *ctx, const float *region_f, const float *medial,
-			   const float *region_peak, const float *region_area, struct ins_frame_metrics *out,
+static void region_outputs(const struct analysis_frame_ctx *ctx, analysis_v4f rf, analysis_v4f md,
+			   analysis_v4f region_peak, analysis_v4f region_area, struct ins_frame_metrics *out,
 			   struct analysis_frame_extra *extra)
 {
 	const analysis_v4f nan4 = { NAN, NAN, NAN, NAN };
-	analysis_v4f rf = analysis_v4f_load(region_f), md = analysis_v4f_load(medial);
 	analysis_v4f med = (analysis_v4f)(ctx->region_split & (analysis_v4i)md);
 	analysis_v4f lat = (analysis_v4f)(ctx->region_split & (analysis_v4i)(rf - md));
 
@@ -270,24 +274,36 @@ static void region_outputs(const struct analysis_frame_ctx *ctx, const float *re
 	analysis_v4f_store(&out->side_force_n[2][0], __builtin_shufflevector(med, lat, 2, 6, 3, 7));
 	if (!extra)
 		return;
-	analysis_v4f_store(extra->region_peak_kpa,
-			   analysis_v4f_select(ctx->region_measured, analysis_v4f_load(region_peak), nan4));
-	analysis_v4f_store(extra->region_contact_mm2,
-		      analysis_v4f_select(ctx->region_measured_area, analysis_v4f_load(region_area), nan4));
+	analysis_v4f_store(extra->region_peak_kpa, analysis_v4f_select(ctx->region_measured, region_peak, nan4));
+	analysis_v4f_store(extra->region_contact_mm2, analysis_v4f_select(ctx->region_measured_area, region_area, nan4));
+}
+
+/* The region sums live in vector lanes, one lane per region, for the whole
+ * frame: a run updates its own lane (a select, so the other lanes keep
+ * exactly what they had) and region_outputs() takes the vectors as they
+ * are.  Region arrays on the stack written a lane at a time and then read
+ * as one vector would stall on store forwarding, four times a frame. */
+static const analysis_v4i region_lane[INS_REGION_COUNT] = {
+	{ -1, 0, 0, 0 }, { 0, -1, 0, 0 }, { 0, 0, -1, 0 }, { 0, 0, 0, -1 },
+};
+
+static inline analysis_v4f v4f_splat(float x)
+{
+	return (analysis_v4f){ x, x, x, x };
 }
 
 void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
 		       struct analysis_frame_extra *extra)
 {
-	float region_f[INS_REGION_COUNT] = { 0 }, medial[INS_REGION_COUNT] = { 0 };
-	float region_peak[INS_REGION_COUNT] = { 0 }, region_area[INS_REGION_COUNT] = { 0 };
+	analysis_v4f region_f = { 0 }, medial = { 0 }, region_peak = { 0 }, region_area = { 0 };
 	float force = 0, fx = 0, fy = 0, fc = 0, area = 0, peak = 0;
 	unsigned n_sat = 0;
 
 	for (unsigned r = 0; r < ctx->n_runs; r++) {
 		const struct analysis_frame_run *run = &ctx->runs[r];
 		struct run_sum s = sum_run(ctx, kpa, run->start, run->len);
-		unsigned g = run->region;
+		const analysis_v4i lane = region_lane[run->region];
+		const analysis_v4f sp = v4f_splat(s.peak);
 
 		force += s.f;
 		fc += s.fc;
@@ -296,20 +312,22 @@ void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *k
 		area += s.area;
 		peak = s.peak > peak ? s.peak : peak;
 		n_sat += s.n_sat;
-		region_f[g] += s.f;
-		medial[g] += s.fm;
-		region_peak[g] = s.peak > region_peak[g] ? s.peak : region_peak[g];
-		region_area[g] += s.area;
+		region_f = analysis_v4f_select(lane, region_f + v4f_splat(s.f), region_f);
+		medial = analysis_v4f_select(lane, medial + v4f_splat(s.fm), medial);
+		region_peak = analysis_v4f_select(lane & (sp > region_peak), sp, region_peak);
+		region_area = analysis_v4f_select(lane, region_area + v4f_splat(s.area), region_area);
 	}
 	out->force_n = force;
 	/* The centre of pressure of the sensors above their noise floor (see
 	 * analysis_frame_learn_noise).  Force keeps every sensor, so it still
 	 * matches the vendor totals. */
 	if (fc > 0) {
-		out->cop_x_mm = fx / fc;
-		out->cop_y_mm = fy / fc;
-		out->cop_x_norm = out->cop_x_mm / ctx->layout->foot_width_mm;
-		out->cop_y_norm = out->cop_y_mm / ctx->layout->foot_length_mm;
+		/* x / fc and y / fc, then those over the foot's width and length:
+		 * the same four divisions, two vector lanes of each at once. */
+		analysis_v4f mm = (analysis_v4f){ fx, fy, fx, fy } / v4f_splat(fc);
+		analysis_v4f size = { 1.0f, 1.0f, ctx->layout->foot_width_mm, ctx->layout->foot_length_mm };
+
+		analysis_v4f_store(&out->cop_x_mm, mm / size);
 	} else {
 		out->cop_x_mm = out->cop_y_mm = out->cop_x_norm = out->cop_y_norm = NAN;
 	}
