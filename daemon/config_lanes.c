@@ -19,7 +19,7 @@ static int check_lane_name(const char *name, char *err, size_t errlen)
 {
 	size_t len = strlen(name);
 
-	if (len == 0 || len >= sizeof(((struct ins_config_lane *)0)->name) ||
+	if (len == 0 || len >= sizeof(((struct daemon_config_lane *)0)->name) ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != len) {
 		snprintf(err, errlen, "lane name '%.40s' must be 1 to 63 letters, digits, '-' or '_'", name);
 		return -1;
@@ -27,9 +27,9 @@ static int check_lane_name(const char *name, char *err, size_t errlen)
 	return 0;
 }
 
-static struct ins_config_lane *lane_named(struct ins_config *cfg, const char *name, char *err, size_t errlen)
+static struct daemon_config_lane *lane_named(struct daemon_config *cfg, const char *name, char *err, size_t errlen)
 {
-	struct ins_config_lane *lane;
+	struct daemon_config_lane *lane;
 
 	for (unsigned i = 0; i < cfg->n_lanes; i++)
 		if (!strcmp(cfg->lane[i].name, name))
@@ -46,10 +46,10 @@ static struct ins_config_lane *lane_named(struct ins_config *cfg, const char *na
 	return lane;
 }
 
-int ins_config_set_lane(struct ins_config *cfg, const char *name, const char *key, const char *value,
+int daemon_config_set_lane(struct daemon_config *cfg, const char *name, const char *key, const char *value,
 			char *err, size_t errlen)
 {
-	struct ins_config_lane *lane = lane_named(cfg, name, err, errlen);
+	struct daemon_config_lane *lane = lane_named(cfg, name, err, errlen);
 	double kg;
 
 	if (!lane)
@@ -84,7 +84,7 @@ int ins_config_set_lane(struct ins_config *cfg, const char *name, const char *ke
 }
 
 /* "FILE:LINE: devices: " or "[lane NAME]: devices: " before a message. */
-static int where(const struct ins_config_lane *lane, const char *file, char *err, size_t errlen)
+static int where(const struct daemon_config_lane *lane, const char *file, char *err, size_t errlen)
 {
 	int n = file && lane->devices_line ? snprintf(err, errlen, "%s:%d: devices: ", file, lane->devices_line)
 		: file ? snprintf(err, errlen, "%s: [lane %s]: devices: ", file, lane->name)
@@ -93,7 +93,7 @@ static int where(const struct ins_config_lane *lane, const char *file, char *err
 	return n < 0 || (size_t)n >= errlen ? (int)errlen - 1 : n;
 }
 
-static int device_index(const struct ins_config *cfg, const char *name)
+static int device_index(const struct daemon_config *cfg, const char *name)
 {
 	for (unsigned i = 0; i < cfg->n_devices; i++)
 		if (!strcmp(cfg->device[i].name, name))
@@ -103,11 +103,11 @@ static int device_index(const struct ins_config *cfg, const char *name)
 
 /* Each foot read by one device of the lane: a device with foot = auto
  * claims both (as daemon_load_layouts does). */
-static int claim_feet(const struct ins_config *cfg, const struct ins_config_lane *lane, unsigned dev,
+static int claim_feet(const struct daemon_config *cfg, const struct daemon_config_lane *lane, unsigned dev,
 		      const char *file, char *err, size_t errlen)
 {
 	for (unsigned k = 0; k < lane->n_devices; k++) {
-		const struct ins_config_device *other = &cfg->device[lane->device[k]];
+		const struct daemon_config_device *other = &cfg->device[lane->device[k]];
 		int a = cfg->device[dev].foot, b = other->foot;
 
 		if (a == INS_DEV_FOOT_AUTO || b == INS_DEV_FOOT_AUTO || a == b) {
@@ -122,7 +122,7 @@ static int claim_feet(const struct ins_config *cfg, const struct ins_config_lane
 	return 0;
 }
 
-static int add_to_lane(struct ins_config *cfg, struct ins_config_lane *lane, const char *name, int owner[],
+static int add_to_lane(struct daemon_config *cfg, struct daemon_config_lane *lane, const char *name, int owner[],
 		       const char *file, char *err, size_t errlen)
 {
 	int i = device_index(cfg, name), n;
@@ -145,7 +145,7 @@ static int add_to_lane(struct ins_config *cfg, struct ins_config_lane *lane, con
 	return 0;
 }
 
-static int resolve_lane(struct ins_config *cfg, struct ins_config_lane *lane, int owner[], const char *file,
+static int resolve_lane(struct daemon_config *cfg, struct daemon_config_lane *lane, int owner[], const char *file,
 			char *err, size_t errlen)
 {
 	char list[sizeof(lane->devices)], *save = NULL;
@@ -165,9 +165,9 @@ static int resolve_lane(struct ins_config *cfg, struct ins_config_lane *lane, in
 	return 0;
 }
 
-static void default_lane(struct ins_config *cfg)
+static void default_lane(struct daemon_config *cfg)
 {
-	struct ins_config_lane *lane = &cfg->lane[0];
+	struct daemon_config_lane *lane = &cfg->lane[0];
 
 	memset(lane, 0, sizeof(*lane));
 	snprintf(lane->name, sizeof(lane->name), DEFAULT_LANE);
@@ -176,7 +176,7 @@ static void default_lane(struct ins_config *cfg)
 	cfg->n_lanes = 1;
 }
 
-int ins_config_resolve_lanes(struct ins_config *cfg, const char *file, char *err, size_t errlen)
+int daemon_config_resolve_lanes(struct daemon_config *cfg, const char *file, char *err, size_t errlen)
 {
 	int owner[INS_CONFIG_MAX_DEVICES];
 

@@ -24,7 +24,7 @@
  * to be descheduled without dropping frames, bounded so memory stays small. */
 #define DEFAULT_QUEUE_FRAMES 800
 
-void ins_config_defaults(struct ins_config *cfg)
+void daemon_config_defaults(struct daemon_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->listen_addr, sizeof(cfg->listen_addr), "127.0.0.1");
@@ -90,7 +90,7 @@ static int check_secret_mode(int fd, const char *path, const char *what, char *e
 
 /* token_file: the token is its first line (trailing spaces and the
  * newline dropped), so it never shows in `ps` or in the configuration. */
-static int read_token_file(struct ins_config *cfg, const char *path, char *err, size_t errlen)
+static int read_token_file(struct daemon_config *cfg, const char *path, char *err, size_t errlen)
 {
 	char buf[sizeof(cfg->token) + 2];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -126,7 +126,7 @@ static int read_token_file(struct ins_config *cfg, const char *path, char *err, 
 }
 
 /* "ADDR:PORT", "ADDR" or ":PORT"; IPv6 as "[::1]:8080". */
-static int parse_listen(struct ins_config *cfg, const char *value, char *err, size_t errlen)
+static int parse_listen(struct daemon_config *cfg, const char *value, char *err, size_t errlen)
 {
 	const char *colon = strrchr(value, ':');
 	const char *addr = value;
@@ -162,7 +162,7 @@ static int parse_listen(struct ins_config *cfg, const char *value, char *err, si
 	return 0;
 }
 
-static int parse_log_level(struct ins_config *cfg, const char *value, char *err, size_t errlen)
+static int parse_log_level(struct daemon_config *cfg, const char *value, char *err, size_t errlen)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
 
@@ -176,7 +176,7 @@ static int parse_log_level(struct ins_config *cfg, const char *value, char *err,
 	return -1;
 }
 
-static int set_daemon_key(struct ins_config *cfg, const char *key, const char *value, char *err, size_t errlen)
+static int set_daemon_key(struct daemon_config *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
 	unsigned long u;
 
@@ -222,9 +222,9 @@ static int set_daemon_key(struct ins_config *cfg, const char *key, const char *v
 	return -1;
 }
 
-static struct ins_config_device *device_named(struct ins_config *cfg, const char *name, char *err, size_t errlen)
+static struct daemon_config_device *device_named(struct daemon_config *cfg, const char *name, char *err, size_t errlen)
 {
-	struct ins_config_device *dev;
+	struct daemon_config_device *dev;
 
 	for (unsigned i = 0; i < cfg->n_devices; i++)
 		if (!strcmp(cfg->device[i].name, name))
@@ -245,7 +245,7 @@ static struct ins_config_device *device_named(struct ins_config *cfg, const char
 	return dev;
 }
 
-static int set_device_key(struct ins_config_device *dev, const char *key, const char *value, char *err,
+static int set_device_key(struct daemon_config_device *dev, const char *key, const char *value, char *err,
 			  size_t errlen)
 {
 	unsigned long u;
@@ -288,25 +288,25 @@ static int set_device_key(struct ins_config_device *dev, const char *key, const 
 	return -1;
 }
 
-int ins_config_set(struct ins_config *cfg, const char *section, const char *key, const char *value,
+int daemon_config_set(struct daemon_config *cfg, const char *section, const char *key, const char *value,
 		   char *err, size_t errlen)
 {
 	if (!strcmp(section, "daemon"))
 		return set_daemon_key(cfg, key, value, err, errlen);
 	if (!strncmp(section, "device", 6) && (section[6] == ' ' || section[6] == '\0')) {
 		const char *name = section[6] ? section + 7 : "device";
-		struct ins_config_device *dev = device_named(cfg, name, err, errlen);
+		struct daemon_config_device *dev = device_named(cfg, name, err, errlen);
 
 		return dev ? set_device_key(dev, key, value, err, errlen) : -1;
 	}
 	if (!strncmp(section, "lane ", 5))
-		return ins_config_set_lane(cfg, section + 5, key, value, err, errlen);
+		return daemon_config_set_lane(cfg, section + 5, key, value, err, errlen);
 	snprintf(err, errlen, "unknown section [%s] (expected [daemon], [device NAME] or [lane NAME])", section);
 	return -1;
 }
 
 struct load_ctx {
-	struct ins_config *cfg;
+	struct daemon_config *cfg;
 	FILE *file;
 	int line;       /* lines handed to inih so far */
 	int error_line; /* line of the first key we rejected */
@@ -332,13 +332,13 @@ static int on_ini_entry(void *user, const char *section, const char *key, const 
 	if (ctx->error_line)
 		return 0; /* keep the first error */
 	ctx->has_token |= !strcmp(section, "daemon") && !strcmp(key, "token");
-	if (ins_config_set(ctx->cfg, section, key, value, ctx->msg, sizeof(ctx->msg)) == 0)
+	if (daemon_config_set(ctx->cfg, section, key, value, ctx->msg, sizeof(ctx->msg)) == 0)
 		return 1;
 	ctx->error_line = ctx->line;
 	return 0;
 }
 
-int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t errlen)
+int daemon_config_load(struct daemon_config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct load_ctx ctx = { .cfg = cfg };
 	struct stat st;
@@ -365,7 +365,7 @@ int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t 
 	}
 	fclose(ctx.file);
 	if (line == 0)
-		return ins_config_resolve_lanes(cfg, path, err, errlen);
+		return daemon_config_resolve_lanes(cfg, path, err, errlen);
 	if (line == ctx.error_line)
 		snprintf(err, errlen, "%s:%d: %s", path, line, ctx.msg);
 	else
@@ -373,7 +373,7 @@ int ins_config_load(struct ins_config *cfg, const char *path, char *err, size_t 
 	return -1;
 }
 
-int ins_config_finish(struct ins_config *cfg, char *err, size_t errlen)
+int daemon_config_finish(struct daemon_config *cfg, char *err, size_t errlen)
 {
 	/* Demo mode simulates whatever device was described without a port
 	 * (`--demo --layout grid60x21`), or a pair of fsr16 insoles. */
@@ -392,5 +392,5 @@ int ins_config_finish(struct ins_config *cfg, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return ins_config_resolve_lanes(cfg, cfg->config_file[0] ? cfg->config_file : NULL, err, errlen);
+	return daemon_config_resolve_lanes(cfg, cfg->config_file[0] ? cfg->config_file : NULL, err, errlen);
 }

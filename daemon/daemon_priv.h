@@ -108,8 +108,8 @@ struct lane {
 };
 
 struct daemon {
-	const struct ins_config *cfg;
-	struct ins_config *cfg_owned;    /* the configuration read by the last reload */
+	const struct daemon_config *cfg;
+	struct daemon_config *cfg_owned;    /* the configuration read by the last reload */
 	/* Held for writing while a reload swaps the pipeline; the HTTP hooks
 	 * hold it for reading while they use the devices, layouts or cfg. */
 	pthread_rwlock_t reload_lock;
@@ -120,13 +120,13 @@ struct daemon {
 	uint64_t notify_last_beat[INS_CONFIG_MAX_LANES]; /* main thread only (notify.c) */
 };
 
-static inline const struct ins_config_lane *lane_config(const struct lane *ln)
+static inline const struct daemon_config_lane *lane_config(const struct lane *ln)
 {
 	return &ln->d->cfg->lane[ln->index];
 }
 
 /* pipeline.c: the parts start-up and a reload build. */
-int daemon_load_layouts(const struct ins_config *cfg, const struct ins_config_lane *lane,
+int daemon_load_layouts(const struct daemon_config *cfg, const struct daemon_config_lane *lane,
 			struct ins_layout *layout[INS_FOOT_COUNT], char *err, size_t errlen);
 int daemon_open_analysis(struct lane *ln, char *err, size_t errlen);
 int daemon_open_live(struct lane *ln, char *err, size_t errlen);
@@ -138,8 +138,8 @@ int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen)
 int daemon_reload(struct daemon *d, daemon_config_reader reread);
 
 /* data_dirs.c */
-void daemon_data_path(const struct ins_config *cfg, const char *sub, char *out, size_t size);
-const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t size);
+void daemon_data_path(const struct daemon_config *cfg, const char *sub, char *out, size_t size);
+const char *daemon_vendor_dir(const struct daemon_config *cfg, char *out, size_t size);
 
 /* worker.c */
 struct ins_analysis *daemon_new_analysis(const struct lane *ln, const struct ins_calib_curve *const calib[],

@@ -19,16 +19,16 @@ static int dir_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-const char *ins_data_dir(const struct ins_config *cfg)
+const char *daemon_data_dir(const struct daemon_config *cfg)
 {
 	return ins_data_dir_find(cfg->data_dir);
 }
 
-void daemon_data_path(const struct ins_config *cfg, const char *sub, char *out, size_t size)
+void daemon_data_path(const struct daemon_config *cfg, const char *sub, char *out, size_t size)
 {
 	char err[512];
 
-	if (ins_data_path(ins_data_dir(cfg), sub, out, size, err, sizeof(err)) < 0)
+	if (ins_data_path(daemon_data_dir(cfg), sub, out, size, err, sizeof(err)) < 0)
 		ins_warn("%s", err);
 }
 
@@ -36,7 +36,7 @@ void daemon_data_path(const struct ins_config *cfg, const char *sub, char *out, 
  * a source tree after `npm ci`, web/vendor once `make install` copied it.
  * Without either the dashboard still shows maps and numbers, so a missing
  * chart library is a warning, not a reason to refuse to start. */
-const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t size)
+const char *daemon_vendor_dir(const struct daemon_config *cfg, char *out, size_t size)
 {
 	daemon_data_path(cfg, "web/vendor", out, size);
 	if (dir_exists(out))
@@ -45,6 +45,6 @@ const char *daemon_vendor_dir(const struct ins_config *cfg, char *out, size_t si
 	if (dir_exists(out))
 		return out;
 	ins_warn("no chart library in %s/web (run 'npm ci' in web/ or 'make install'): "
-		 "the dashboard will show no charts", ins_data_dir(cfg));
+		 "the dashboard will show no charts", daemon_data_dir(cfg));
 	return NULL;
 }

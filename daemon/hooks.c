@@ -355,7 +355,7 @@ static json_t *devices_json(void *ctx)
 
 	pthread_rwlock_rdlock(&ln->d->reload_lock);
 	for (unsigned k = 0; k < lane_config(ln)->n_devices; k++) {
-		const struct ins_config_device *dev = &ln->d->cfg->device[lane_config(ln)->device[k]];
+		const struct daemon_config_device *dev = &ln->d->cfg->device[lane_config(ln)->device[k]];
 
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "name", dev->name, "port", dev->port,
 						      "layout", dev->layout, "foot",

@@ -15,7 +15,7 @@
 static void init_lane(struct daemon *d, unsigned index)
 {
 	struct lane *ln = &d->lane[index];
-	const struct ins_config_lane *lc = &d->cfg->lane[index];
+	const struct daemon_config_lane *lc = &d->cfg->lane[index];
 	double kg = lc->body_weight_kg > 0 ? lc->body_weight_kg : d->cfg->body_weight_kg;
 
 	ln->d = d;

@@ -80,7 +80,7 @@ static const struct option options[] = {
 
 /* Maps an option to its configuration key, so the command line and the file
  * share one parser. */
-static int apply_option(struct ins_config *cfg, int opt, const char *arg, char *err, size_t errlen)
+static int apply_option(struct daemon_config *cfg, int opt, const char *arg, char *err, size_t errlen)
 {
 	static const struct { int opt; const char *section, *key; } map[] = {
 		{ 'l', "daemon", "listen" },          { OPT_DB, "daemon", "db" },
@@ -95,7 +95,7 @@ static int apply_option(struct ins_config *cfg, int opt, const char *arg, char *
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (map[i].opt == opt)
-			return ins_config_set(cfg, map[i].section, map[i].key, arg, err, errlen);
+			return daemon_config_set(cfg, map[i].section, map[i].key, arg, err, errlen);
 	snprintf(err, errlen, "internal error: option %d has no configuration key", opt);
 	return -1;
 }
@@ -109,13 +109,13 @@ static const char *find_config_arg(int argc, char **argv)
 }
 
 /* The file is read first so that options on the command line win. */
-static int parse_command_line(struct ins_config *cfg, int argc, char **argv, int *udev_rules, char *err,
+static int parse_command_line(struct daemon_config *cfg, int argc, char **argv, int *udev_rules, char *err,
 			      size_t errlen)
 {
 	const char *config_file = find_config_arg(argc, argv);
 	int opt, db_given = 0;
 
-	if (config_file && ins_config_load(cfg, config_file, err, errlen))
+	if (config_file && daemon_config_load(cfg, config_file, err, errlen))
 		return -1;
 	if (config_file)
 		snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", config_file);
@@ -157,18 +157,18 @@ static int parse_command_line(struct ins_config *cfg, int argc, char **argv, int
 	}
 	if (cfg->demo && !db_given && !config_file)
 		snprintf(cfg->db_path, sizeof(cfg->db_path), "%s", DEMO_DB);
-	return ins_config_finish(cfg, err, errlen);
+	return daemon_config_finish(cfg, err, errlen);
 }
 
 /* The command line, kept for reading the configuration again on SIGHUP. */
 static int saved_argc;
 static char **saved_argv;
 
-static int reread_config(struct ins_config *cfg, char *err, size_t errlen)
+static int reread_config(struct daemon_config *cfg, char *err, size_t errlen)
 {
 	int udev_rules = 0;
 
-	ins_config_defaults(cfg);
+	daemon_config_defaults(cfg);
 	optind = 0; /* glibc: start getopt afresh */
 	return parse_command_line(cfg, saved_argc, saved_argv, &udev_rules, err, errlen);
 }
@@ -202,7 +202,7 @@ static int gen_token(void)
 
 int main(int argc, char **argv)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 	char err[512];
 	int udev_rules = 0;
 
@@ -212,13 +212,13 @@ int main(int argc, char **argv)
 		return ins_analyze_main(argc, argv);
 	if (has_arg(argc, argv, "--gen-token"))
 		return gen_token();
-	ins_config_defaults(&cfg);
+	daemon_config_defaults(&cfg);
 	if (parse_command_line(&cfg, argc, argv, &udev_rules, err, sizeof(err))) {
 		fprintf(stderr, "insoled: %s\n", err);
 		return 2;
 	}
 	if (udev_rules)
-		return ins_print_udev_rules(&cfg, stdout);
+		return daemon_print_udev_rules(&cfg, stdout);
 	ins_log_set_level(cfg.log_level);
 	if (!cfg.foreground) {
 		/* Keep the working directory: relative paths in the configuration
@@ -231,5 +231,5 @@ int main(int argc, char **argv)
 	}
 	saved_argc = argc;
 	saved_argv = argv;
-	return ins_daemon_run(&cfg, reread_config);
+	return daemon_run(&cfg, reread_config);
 }

@@ -18,14 +18,14 @@
 
 #define LOG_PREFIX "daemon"
 
-int daemon_load_layouts(const struct ins_config *cfg, const struct ins_config_lane *lane,
+int daemon_load_layouts(const struct daemon_config *cfg, const struct daemon_config_lane *lane,
 			struct ins_layout *layout[INS_FOOT_COUNT], char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 
 	daemon_data_path(cfg, "layouts", dir, sizeof(dir));
 	for (unsigned k = 0; k < lane->n_devices; k++) {
-		const struct ins_config_device *dev = &cfg->device[lane->device[k]];
+		const struct daemon_config_device *dev = &cfg->device[lane->device[k]];
 
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			if (dev->foot != INS_DEV_FOOT_AUTO && (unsigned)dev->foot != foot)
@@ -45,7 +45,7 @@ int daemon_load_layouts(const struct ins_config *cfg, const struct ins_config_la
 
 int daemon_add_devices(struct lane *ln, char *err, size_t errlen)
 {
-	const struct ins_config *cfg = ln->d->cfg;
+	const struct daemon_config *cfg = ln->d->cfg;
 	unsigned max_n = 0;
 
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
@@ -55,7 +55,7 @@ int daemon_add_devices(struct lane *ln, char *err, size_t errlen)
 	if (!ln->acq)
 		return -1;
 	for (unsigned k = 0; k < lane_config(ln)->n_devices; k++) {
-		const struct ins_config_device *dev = &cfg->device[lane_config(ln)->device[k]];
+		const struct daemon_config_device *dev = &cfg->device[lane_config(ln)->device[k]];
 		unsigned foot = dev->foot == INS_DEV_FOOT_AUTO ? (ln->layout[0] ? 0 : 1) : (unsigned)dev->foot;
 		struct ins_device_config dc = {
 			.name = dev->name,
@@ -126,7 +126,7 @@ int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen)
 	struct ins_http_hooks hooks = daemon_http_hooks(&d->lane[0]);
 	struct ins_http_lane lanes[INS_CONFIG_MAX_LANES];
 	char web_root[PATH_MAX], vendor_root[PATH_MAX], layout_dir[PATH_MAX];
-	const struct ins_config *cfg = d->cfg;
+	const struct daemon_config *cfg = d->cfg;
 	struct ins_http_config hc = {
 		.bind_addr = cfg->listen_addr,
 		.port = port,
@@ -151,7 +151,7 @@ int daemon_start_http(struct daemon *d, uint16_t port, char *err, size_t errlen)
 
 static void announce(const struct daemon *d)
 {
-	const struct ins_config *cfg = d->cfg;
+	const struct daemon_config *cfg = d->cfg;
 	const char *scheme = cfg->tls_cert[0] ? "https" : "http";
 	int v6 = strchr(cfg->listen_addr, ':') != NULL;
 
@@ -222,7 +222,7 @@ static void teardown(struct daemon *d)
 	free(d->cfg_owned);
 }
 
-int ins_daemon_run(const struct ins_config *cfg, daemon_config_reader reread)
+int daemon_run(const struct daemon_config *cfg, daemon_config_reader reread)
 {
 	struct daemon d = { .cfg = cfg };
 	char err[512] = "";

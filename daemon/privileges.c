@@ -78,7 +78,7 @@ static void wait_for_first_opens(const struct daemon *d)
 
 int daemon_drop_privileges(struct daemon *d, char *err, size_t errlen)
 {
-	const struct ins_config *cfg = d->cfg;
+	const struct daemon_config *cfg = d->cfg;
 	const char *user = cfg->user[0] ? cfg->user : INS_DEFAULT_USER;
 	struct passwd *pw;
 	gid_t gid;

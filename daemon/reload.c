@@ -24,7 +24,7 @@
 #define LOG_PREFIX "daemon"
 
 /* Keys a running daemon cannot take over: they name what it has open. */
-static void warn_restart_only(const struct ins_config *old, struct ins_config *cfg)
+static void warn_restart_only(const struct daemon_config *old, struct daemon_config *cfg)
 {
 #define KEEP(field, key)                                                                        \
 	do {                                                                                    \
@@ -102,7 +102,7 @@ static int swap_layouts(struct lane *ln, struct ins_layout *layout[INS_FOOT_COUN
 /* Lanes are made at start-up, with the HTTP server's view of each: the
  * same lanes, by name and in order, must come back (their devices,
  * layouts and calibration are what reloads). */
-static int same_lanes(const struct daemon *d, const struct ins_config *cfg)
+static int same_lanes(const struct daemon *d, const struct daemon_config *cfg)
 {
 	int same = cfg->n_lanes == d->n_lanes;
 
@@ -137,7 +137,7 @@ static void add_name(char *list, size_t size, const char *name)
 
 /* Loads every lane's layouts; a lane recording keeps the layouts and
  * calibration it started with, so a change there refuses the reload. */
-static int plan_layouts(struct daemon *d, const struct ins_config *cfg, struct reload_plan *plan)
+static int plan_layouts(struct daemon *d, const struct daemon_config *cfg, struct reload_plan *plan)
 {
 	char err[512];
 
@@ -167,7 +167,7 @@ static int plan_layouts(struct daemon *d, const struct ins_config *cfg, struct r
 
 /* Under reload_lock, every lane stopped: the new configuration goes in and
  * every lane starts again with it (a recording goes on across). */
-static int restart_lanes(struct daemon *d, struct ins_config *cfg, struct reload_plan *plan, char *err,
+static int restart_lanes(struct daemon *d, struct daemon_config *cfg, struct reload_plan *plan, char *err,
 			 size_t errlen)
 {
 	for (unsigned i = 0; i < d->n_lanes; i++)
@@ -205,7 +205,7 @@ static void log_reloaded(const struct daemon *d, const struct reload_plan *plan)
  * and the running one kept. */
 int daemon_reload(struct daemon *d, daemon_config_reader reread)
 {
-	struct ins_config *cfg = calloc(1, sizeof(*cfg));
+	struct daemon_config *cfg = calloc(1, sizeof(*cfg));
 	struct reload_plan *plan = calloc(1, sizeof(*plan));
 	uint16_t port = 0;
 	char err[512] = "";

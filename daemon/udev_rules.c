@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "acquire/device.h"
+#include "insoled/acquire.h"
 #include "daemon_config.h"
 #include "pipeline.h"
 
@@ -23,7 +23,7 @@ static int plain(const char *s, const char *extra)
 	return 1;
 }
 
-static int print_rule(FILE *out, const struct ins_config_device *dev, char *err, size_t errlen)
+static int print_rule(FILE *out, const struct daemon_config_device *dev, char *err, size_t errlen)
 {
 	char serial[128];
 	int vid, pid, rc = ins_dev_parse_usb_spec(dev->port, &vid, &pid, serial, sizeof(serial), err, errlen);
@@ -54,7 +54,7 @@ static int print_rule(FILE *out, const struct ins_config_device *dev, char *err,
 	return 1;
 }
 
-int ins_print_udev_rules(const struct ins_config *cfg, FILE *out)
+int daemon_print_udev_rules(const struct daemon_config *cfg, FILE *out)
 {
 	char err[512];
 	int rules = 0;

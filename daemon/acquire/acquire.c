@@ -69,7 +69,7 @@ struct acq_device {
 	/* Shared with status readers, under lock. */
 	pthread_mutex_t lock;
 	enum dev_state state;
-	enum ins_dev_driver driver;
+	enum acquire_dev_driver driver;
 	int have_driver;
 	char path[PATH_MAX];
 	char last_error[256];
@@ -80,7 +80,7 @@ struct acq_device {
 };
 
 struct ins_acq {
-	struct ins_queue *queue;
+	struct acquire_queue *queue;
 	unsigned max_n;
 	struct acq_device **devs;
 	size_t n_devs;
@@ -106,7 +106,7 @@ struct ins_acq *ins_acq_new(size_t queue_frames, unsigned max_n, char *err, size
 	}
 	acq->wake_fd = -1;
 	acq->max_n = max_n;
-	acq->queue = ins_queue_new(queue_frames, max_n, err, errlen);
+	acq->queue = acquire_queue_new(queue_frames, max_n, err, errlen);
 	if (!acq->queue)
 		goto fail;
 	acq->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -169,7 +169,7 @@ int ins_acq_add_device(struct ins_acq *acq, const struct ins_device_config *cfg,
 			 cfg->expected_n, acq->max_n);
 		return -1;
 	}
-	if (ins_dev_check_config(cfg, acq->max_n, err, errlen) < 0)
+	if (acquire_dev_check_config(cfg, acq->max_n, err, errlen) < 0)
 		return -1;
 	if (cfg->foot != INS_DEV_FOOT_AUTO)
 		pcfg.bare_foot = cfg->foot;
@@ -274,7 +274,7 @@ static void note_open_failure(struct acq_device *d, const char *why)
 		log_device_problem(d, why, d->cfg.once ? "" : "; retrying until it appears", suppressed);
 }
 
-static void note_opened(struct acq_device *d, const struct ins_dev *dev)
+static void note_opened(struct acq_device *d, const struct acquire_dev *dev)
 {
 	int64_t now = ins_mono_us();
 
@@ -287,16 +287,16 @@ static void note_opened(struct acq_device *d, const struct ins_dev *dev)
 	pthread_mutex_lock(&d->lock);
 	d->opens++;
 	d->state = ST_OPEN;
-	d->driver = ins_dev_driver(dev);
+	d->driver = acquire_dev_driver(dev);
 	d->have_driver = 1;
-	snprintf(d->path, sizeof(d->path), "%s", ins_dev_path(dev));
+	snprintf(d->path, sizeof(d->path), "%s", acquire_dev_path(dev));
 	pthread_mutex_unlock(&d->lock);
 	/* A synthetic device has no path or driver worth naming twice. */
-	if (ins_dev_driver(dev) == INS_DEV_SYNTHETIC)
+	if (acquire_dev_driver(dev) == INS_DEV_SYNTHETIC)
 		ins_info("%s: simulating an insole (no hardware)", d->name);
 	else
-		ins_info("%s: reading %s through %s", d->name, ins_dev_path(dev),
-			 ins_dev_driver_name(ins_dev_driver(dev)));
+		ins_info("%s: reading %s through %s", d->name, acquire_dev_path(dev),
+			 acquire_dev_driver_name(acquire_dev_driver(dev)));
 }
 
 static void note_lost(struct acq_device *d, const char *why)
@@ -404,7 +404,7 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 		f.host_us = host_us;
 		if (d->cfg.foot != INS_DEV_FOOT_AUTO)
 			f.foot = (uint8_t)d->cfg.foot;
-		if (ins_queue_push(d->acq->queue, &f) == 0)
+		if (acquire_queue_push(d->acq->queue, &f) == 0)
 			queued++;
 		else
 			drops++;
@@ -460,13 +460,13 @@ static void throttle(struct acq_device *d, size_t n, int64_t now)
 }
 
 /* Reads until the device fails, ends or acquisition stops.  Returns the
- * last ins_dev_read result (0 when stopping). */
-static ssize_t read_loop(struct acq_device *d, struct ins_dev *dev)
+ * last acquire_dev_read result (0 when stopping). */
+static ssize_t read_loop(struct acq_device *d, struct acquire_dev *dev)
 {
 	char why[256];
 
 	while (!stopping(d->acq)) {
-		ssize_t n = ins_dev_read(dev, d->rbuf, READ_CHUNK, poll_ms(d), d->acq->wake_fd, why, sizeof(why));
+		ssize_t n = acquire_dev_read(dev, d->rbuf, READ_CHUNK, poll_ms(d), d->acq->wake_fd, why, sizeof(why));
 		int64_t now = ins_mono_us();
 
 		if (n > 0) {
@@ -474,7 +474,7 @@ static ssize_t read_loop(struct acq_device *d, struct ins_dev *dev)
 			consume(d, d->rbuf, (size_t)n, now);
 			throttle(d, (size_t)n, now);
 		} else if (n == INS_DEV_EOF) {
-			ins_info("%s: end of %s", d->name, ins_dev_path(dev));
+			ins_info("%s: end of %s", d->name, acquire_dev_path(dev));
 			return n;
 		} else if (n < 0) {
 			note_lost(d, why);
@@ -498,7 +498,7 @@ static void *device_thread(void *arg)
 	char why[256];
 
 	while (!stopping(acq)) {
-		struct ins_dev *dev = ins_dev_open(&d->cfg, acq->max_n, why, sizeof(why));
+		struct acquire_dev *dev = acquire_dev_open(&d->cfg, acq->max_n, why, sizeof(why));
 		ssize_t rc;
 
 		if (!dev) {
@@ -511,7 +511,7 @@ static void *device_thread(void *arg)
 		}
 		note_opened(d, dev);
 		rc = read_loop(d, dev);
-		ins_dev_close(dev);
+		acquire_dev_close(dev);
 		if (rc == INS_DEV_EOF || d->cfg.once || stopping(acq))
 			break;
 		if (ins_mono_us() - d->opened_us >= STABLE_CONNECTION_US)
@@ -523,7 +523,7 @@ static void *device_thread(void *arg)
 	/* The last device to end closes the queue, so a consumer of files
 	 * (--dump of a capture) sees the end of the data. */
 	if (atomic_fetch_sub(&acq->running, 1) == 1)
-		ins_queue_close(acq->queue);
+		acquire_queue_close(acq->queue);
 	return NULL;
 }
 
@@ -569,7 +569,7 @@ void ins_acq_stop(struct ins_acq *acq)
 			acq->devs[i]->thread_started = 0;
 		}
 	}
-	ins_queue_close(acq->queue);
+	acquire_queue_close(acq->queue);
 }
 
 void ins_acq_free(struct ins_acq *acq)
@@ -581,7 +581,7 @@ void ins_acq_free(struct ins_acq *acq)
 	for (size_t i = 0; i < acq->n_devs; i++)
 		device_free(acq->devs[i]);
 	free(acq->devs);
-	ins_queue_free(acq->queue);
+	acquire_queue_free(acq->queue);
 	if (acq->wake_fd >= 0)
 		close(acq->wake_fd);
 	free(acq);
@@ -589,31 +589,31 @@ void ins_acq_free(struct ins_acq *acq)
 
 int ins_acq_pop(struct ins_acq *acq, struct ins_frame *frame, int timeout_ms)
 {
-	return ins_queue_pop(acq->queue, frame, timeout_ms);
+	return acquire_queue_pop(acq->queue, frame, timeout_ms);
 }
 
 void ins_acq_set_consumer(struct ins_acq *acq, ins_acq_consumer_fn consumer, void *ctx)
 {
 	acq->consumer = consumer;
 	acq->consumer_ctx = ctx;
-	ins_queue_set_quiet(acq->queue, consumer != NULL);
+	acquire_queue_set_quiet(acq->queue, consumer != NULL);
 }
 
 int ins_acq_wait(struct ins_acq *acq, int timeout_ms)
 {
-	return ins_queue_wait(acq->queue, timeout_ms);
+	return acquire_queue_wait(acq->queue, timeout_ms);
 }
 
 void ins_acq_kick(struct ins_acq *acq)
 {
-	ins_queue_kick(acq->queue);
+	acquire_queue_kick(acq->queue);
 }
 
 size_t ins_acq_depth(struct ins_acq *acq)
 {
-	struct ins_queue_stats st;
+	struct acquire_queue_stats st;
 
-	ins_queue_get_stats(acq->queue, &st);
+	acquire_queue_get_stats(acq->queue, &st);
 	return st.depth;
 }
 
@@ -630,7 +630,7 @@ static json_t *device_status(struct acq_device *d, int64_t now)
 	json_object_set_new(o, "name", json_string(d->name));
 	json_object_set_new(o, "port", json_string(d->port));
 	json_object_set_new(o, "path", json_string(d->path));
-	json_object_set_new(o, "driver", d->have_driver ? json_string(ins_dev_driver_name(d->driver)) : json_null());
+	json_object_set_new(o, "driver", d->have_driver ? json_string(acquire_dev_driver_name(d->driver)) : json_null());
 	json_object_set_new(o, "state", json_string(state_names[d->state]));
 	json_object_set_new(o, "foot", d->cfg.foot == INS_DEV_FOOT_AUTO ? json_string("auto")
 								     : json_string(ins_foot_name((unsigned)d->cfg.foot)));
@@ -681,12 +681,12 @@ unsigned ins_acq_tried(struct ins_acq *acq)
 json_t *ins_acq_status(struct ins_acq *acq)
 {
 	json_t *root = json_object(), *devs = json_array(), *q = json_object();
-	struct ins_queue_stats qs;
+	struct acquire_queue_stats qs;
 	int64_t now = ins_mono_us();
 
 	for (size_t i = 0; i < acq->n_devs; i++)
 		json_array_append_new(devs, device_status(acq->devs[i], now));
-	ins_queue_get_stats(acq->queue, &qs);
+	acquire_queue_get_stats(acq->queue, &qs);
 	json_object_set_new(q, "capacity", json_integer((json_int_t)qs.capacity));
 	json_object_set_new(q, "depth", json_integer((json_int_t)qs.depth));
 	json_object_set_new(q, "high_water", json_integer((json_int_t)qs.high_water));

@@ -44,15 +44,15 @@ struct synth_dev {
 	unsigned pending_foot;
 };
 
-struct ins_dev {
-	enum ins_dev_driver driver;
+struct acquire_dev {
+	enum acquire_dev_driver driver;
 	char path[PATH_MAX];
 	int fd;                   /* -1 for the synthetic device */
 	struct sp_port *port;     /* libserialport only */
 	struct synth_dev *synth;
 };
 
-const char *ins_dev_driver_name(enum ins_dev_driver driver)
+const char *acquire_dev_driver_name(enum acquire_dev_driver driver)
 {
 	switch (driver) {
 	case INS_DEV_LIBSERIALPORT: return "libserialport";
@@ -63,12 +63,12 @@ const char *ins_dev_driver_name(enum ins_dev_driver driver)
 	return "unknown";
 }
 
-enum ins_dev_driver ins_dev_driver(const struct ins_dev *dev)
+enum acquire_dev_driver acquire_dev_driver(const struct acquire_dev *dev)
 {
 	return dev->driver;
 }
 
-const char *ins_dev_path(const struct ins_dev *dev)
+const char *acquire_dev_path(const struct acquire_dev *dev)
 {
 	return dev->path;
 }
@@ -229,7 +229,7 @@ static void make_exclusive(int fd, const char *path)
 		ins_warn("%s: cannot get exclusive access: %s", path, strerror(errno));
 }
 
-static int open_termios(struct ins_dev *dev, unsigned baud, char *err, size_t errlen)
+static int open_termios(struct acquire_dev *dev, unsigned baud, char *err, size_t errlen)
 {
 	dev->fd = open(dev->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (dev->fd < 0) {
@@ -246,7 +246,7 @@ static int open_termios(struct ins_dev *dev, unsigned baud, char *err, size_t er
 /* ---- libserialport --------------------------------------------------------
  * Returns 0 when open, 1 when libserialport does not handle this port (try
  * termios), -1 on a real error. */
-static int open_libserialport(struct ins_dev *dev, unsigned baud, char *err, size_t errlen)
+static int open_libserialport(struct acquire_dev *dev, unsigned baud, char *err, size_t errlen)
 {
 	enum sp_return rc;
 	int saved;
@@ -284,7 +284,7 @@ static int open_libserialport(struct ins_dev *dev, unsigned baud, char *err, siz
 	return 0;
 }
 
-static int open_path(struct ins_dev *dev, const struct ins_device_config *cfg, char *err, size_t errlen)
+static int open_path(struct acquire_dev *dev, const struct ins_device_config *cfg, char *err, size_t errlen)
 {
 	unsigned baud = cfg->baud ? cfg->baud : INS_DEV_DEFAULT_BAUD;
 	struct stat st;
@@ -379,7 +379,7 @@ static int synthetic_params(const struct ins_device_config *cfg, unsigned max_n,
 	return 0;
 }
 
-int ins_dev_check_config(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen)
+int acquire_dev_check_config(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen)
 {
 	struct ins_synth_params params;
 	char serial[128];
@@ -390,7 +390,7 @@ int ins_dev_check_config(const struct ins_device_config *cfg, unsigned max_n, ch
 	return ins_dev_parse_usb_spec(cfg->port, &vid, &pid, serial, sizeof(serial), err, errlen) < 0 ? -1 : 0;
 }
 
-static int open_synthetic(struct ins_dev *dev, const struct ins_device_config *cfg, unsigned max_n, char *err,
+static int open_synthetic(struct acquire_dev *dev, const struct ins_device_config *cfg, unsigned max_n, char *err,
 			  size_t errlen)
 {
 	struct ins_synth_params params;
@@ -487,9 +487,9 @@ static ssize_t synth_read(struct synth_dev *s, uint8_t *buf, size_t cap, int tim
 
 /* ---- common -------------------------------------------------------------------- */
 
-struct ins_dev *ins_dev_open(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen)
+struct acquire_dev *acquire_dev_open(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen)
 {
-	struct ins_dev *dev = calloc(1, sizeof(*dev));
+	struct acquire_dev *dev = calloc(1, sizeof(*dev));
 	int rc;
 
 	if (!dev) {
@@ -503,13 +503,13 @@ struct ins_dev *ins_dev_open(const struct ins_device_config *cfg, unsigned max_n
 		rc = open_path(dev, cfg, err, errlen);
 	}
 	if (rc < 0) {
-		ins_dev_close(dev);
+		acquire_dev_close(dev);
 		return NULL;
 	}
 	return dev;
 }
 
-void ins_dev_close(struct ins_dev *dev)
+void acquire_dev_close(struct acquire_dev *dev)
 {
 	if (!dev)
 		return;
@@ -523,7 +523,7 @@ void ins_dev_close(struct ins_dev *dev)
 	free(dev);
 }
 
-ssize_t ins_dev_read(struct ins_dev *dev, uint8_t *buf, size_t cap, int timeout_ms, int wake_fd, char *err,
+ssize_t acquire_dev_read(struct acquire_dev *dev, uint8_t *buf, size_t cap, int timeout_ms, int wake_fd, char *err,
 		     size_t errlen)
 {
 	struct pollfd pfd[2] = { { .fd = dev->fd, .events = POLLIN }, { .fd = wake_fd, .events = POLLIN } };

@@ -14,45 +14,39 @@
 
 #define INS_DEV_DEFAULT_BAUD 115200
 
-enum ins_dev_driver {
+enum acquire_dev_driver {
 	INS_DEV_LIBSERIALPORT = 0,
 	INS_DEV_TERMIOS,
 	INS_DEV_FILE,
 	INS_DEV_SYNTHETIC
 };
-const char *ins_dev_driver_name(enum ins_dev_driver driver);
+const char *acquire_dev_driver_name(enum acquire_dev_driver driver);
 
-/* ins_dev_read results besides a byte count */
+/* acquire_dev_read results besides a byte count */
 #define INS_DEV_ERROR (-1) /* the device failed or vanished: close and reopen */
 #define INS_DEV_EOF (-2)   /* a file ended: nothing more will come */
 
-struct ins_dev;
+struct acquire_dev;
 
 /* Checks what can be checked before opening: a synthetic device's layout,
  * format and options, the syntax of a usb: spec.  Returns 0, or -1 with err
  * naming the problem, so configuration mistakes fail at startup instead of
  * being retried forever. */
-int ins_dev_check_config(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen);
+int acquire_dev_check_config(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen);
 
 /* Opens the device named by cfg->port (resolving usb:VID:PID[:SERIAL]).
  * On failure returns NULL with err naming the port and the reason. */
-struct ins_dev *ins_dev_open(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen);
-void ins_dev_close(struct ins_dev *dev);
+struct acquire_dev *acquire_dev_open(const struct ins_device_config *cfg, unsigned max_n, char *err, size_t errlen);
+void acquire_dev_close(struct acquire_dev *dev);
 
-enum ins_dev_driver ins_dev_driver(const struct ins_dev *dev);
+enum acquire_dev_driver acquire_dev_driver(const struct acquire_dev *dev);
 /* The path actually opened (a usb: spec resolved, symlinks followed). */
-const char *ins_dev_path(const struct ins_dev *dev);
+const char *acquire_dev_path(const struct acquire_dev *dev);
 
 /* Waits up to timeout_ms for bytes, returning early (0) when wake_fd turns
  * readable.  Returns the bytes read (> 0), 0 on timeout or wake-up,
  * INS_DEV_ERROR with err filled, or INS_DEV_EOF. */
-ssize_t ins_dev_read(struct ins_dev *dev, uint8_t *buf, size_t cap, int timeout_ms, int wake_fd, char *err,
+ssize_t acquire_dev_read(struct acquire_dev *dev, uint8_t *buf, size_t cap, int timeout_ms, int wake_fd, char *err,
 		     size_t errlen);
-
-/* Parses "usb:VID:PID[:SERIAL]" (hex ids).  Returns 1 and fills the ids
- * when spec is one, 0 when it is not a usb: spec, -1 (err filled) when it
- * is a malformed one. */
-int ins_dev_parse_usb_spec(const char *spec, int *vid, int *pid, char *serial, size_t serial_len, char *err,
-			   size_t errlen);
 
 #endif

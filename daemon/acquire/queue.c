@@ -23,7 +23,7 @@ struct slot {
 	uint16_t *values;
 };
 
-struct ins_queue {
+struct acquire_queue {
 	pthread_mutex_t lock;
 	pthread_cond_t ready;
 	unsigned max_n;
@@ -35,14 +35,14 @@ struct ins_queue {
 	size_t tail;         /* oldest waiting frame */
 	size_t waiting;
 	int closed;
-	int quiet;           /* pushes do not wake the consumer (ins_queue_set_quiet) */
-	int kicked;          /* ins_queue_kick since the consumer last waited */
-	struct ins_queue_stats st;
+	int quiet;           /* pushes do not wake the consumer (acquire_queue_set_quiet) */
+	int kicked;          /* acquire_queue_kick since the consumer last waited */
+	struct acquire_queue_stats st;
 };
 
-struct ins_queue *ins_queue_new(size_t capacity, unsigned max_n, char *err, size_t errlen)
+struct acquire_queue *acquire_queue_new(size_t capacity, unsigned max_n, char *err, size_t errlen)
 {
-	struct ins_queue *q;
+	struct acquire_queue *q;
 	pthread_condattr_t attr;
 
 	if (capacity == 0 || max_n == 0 || max_n > INS_MAX_SENSORS) {
@@ -81,7 +81,7 @@ nomem:
 	return NULL;
 }
 
-void ins_queue_free(struct ins_queue *q)
+void acquire_queue_free(struct acquire_queue *q)
 {
 	if (!q)
 		return;
@@ -92,7 +92,7 @@ void ins_queue_free(struct ins_queue *q)
 	free(q);
 }
 
-int ins_queue_push(struct ins_queue *q, const struct ins_frame *frame)
+int acquire_queue_push(struct acquire_queue *q, const struct ins_frame *frame)
 {
 	struct slot *s;
 
@@ -138,7 +138,7 @@ static void deadline_after(struct timespec *ts, int timeout_ms)
 /* Under the lock, the queue just emptied: the slot just popped (held by the
  * consumer, its frame's values in that slot's storage) moves to the last
  * place, where the ring puts the held slot when the tail is at 0. */
-static void restart_at_first_slot(struct ins_queue *q)
+static void restart_at_first_slot(struct acquire_queue *q)
 {
 	size_t held = (q->tail + q->n_slots - 1) % q->n_slots, last = q->n_slots - 1;
 	struct slot tmp = q->slots[held];
@@ -148,7 +148,7 @@ static void restart_at_first_slot(struct ins_queue *q)
 	q->head = q->tail = 0;
 }
 
-int ins_queue_pop(struct ins_queue *q, struct ins_frame *frame, int timeout_ms)
+int acquire_queue_pop(struct acquire_queue *q, struct ins_frame *frame, int timeout_ms)
 {
 	struct timespec deadline;
 	int rc = 0;
@@ -175,7 +175,7 @@ int ins_queue_pop(struct ins_queue *q, struct ins_frame *frame, int timeout_ms)
 	return rc;
 }
 
-int ins_queue_wait(struct ins_queue *q, int timeout_ms)
+int acquire_queue_wait(struct acquire_queue *q, int timeout_ms)
 {
 	struct timespec deadline;
 	int rc;
@@ -193,7 +193,7 @@ int ins_queue_wait(struct ins_queue *q, int timeout_ms)
 	return rc;
 }
 
-void ins_queue_kick(struct ins_queue *q)
+void acquire_queue_kick(struct acquire_queue *q)
 {
 	pthread_mutex_lock(&q->lock);
 	q->kicked = 1;
@@ -201,12 +201,12 @@ void ins_queue_kick(struct ins_queue *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void ins_queue_set_quiet(struct ins_queue *q, int quiet)
+void acquire_queue_set_quiet(struct acquire_queue *q, int quiet)
 {
 	q->quiet = quiet;
 }
 
-void ins_queue_close(struct ins_queue *q)
+void acquire_queue_close(struct acquire_queue *q)
 {
 	pthread_mutex_lock(&q->lock);
 	q->closed = 1;
@@ -214,7 +214,7 @@ void ins_queue_close(struct ins_queue *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void ins_queue_get_stats(struct ins_queue *q, struct ins_queue_stats *out)
+void acquire_queue_get_stats(struct acquire_queue *q, struct acquire_queue_stats *out)
 {
 	pthread_mutex_lock(&q->lock);
 	*out = q->st;

@@ -10,9 +10,9 @@
 
 #include "insoled/frame.h"
 
-struct ins_queue;
+struct acquire_queue;
 
-struct ins_queue_stats {
+struct acquire_queue_stats {
 	size_t capacity;     /* frames the queue holds */
 	size_t depth;        /* frames waiting now */
 	size_t high_water;   /* most frames ever waiting */
@@ -22,34 +22,34 @@ struct ins_queue_stats {
 	uint64_t too_large;  /* frames refused because n exceeded the slot size */
 };
 
-struct ins_queue *ins_queue_new(size_t capacity, unsigned max_n, char *err, size_t errlen);
-void ins_queue_free(struct ins_queue *q);
+struct acquire_queue *acquire_queue_new(size_t capacity, unsigned max_n, char *err, size_t errlen);
+void acquire_queue_free(struct acquire_queue *q);
 
 /* Copies the frame into a free slot and wakes the consumer.  Returns 0, or
  * -1 when the queue is full or closed, or n is larger than max_n (counted). */
-int ins_queue_push(struct ins_queue *q, const struct ins_frame *frame);
+int acquire_queue_push(struct acquire_queue *q, const struct ins_frame *frame);
 
 /* Waits up to timeout_ms (0 = just look) for a frame.  Returns 1 with *frame
  * valid (values in the queue's slot) until the next pop, 0 on timeout, -1
  * once the queue is closed and empty.  One consumer only. */
-int ins_queue_pop(struct ins_queue *q, struct ins_frame *frame, int timeout_ms);
+int acquire_queue_pop(struct acquire_queue *q, struct ins_frame *frame, int timeout_ms);
 
 /* Waits up to timeout_ms until a frame waits, the queue is kicked or it
  * is closed.  Returns 1 when frames wait, -1 once closed and empty, else 0. */
-int ins_queue_wait(struct ins_queue *q, int timeout_ms);
+int acquire_queue_wait(struct acquire_queue *q, int timeout_ms);
 
-/* Wakes a consumer in ins_queue_pop or ins_queue_wait. */
-void ins_queue_kick(struct ins_queue *q);
+/* Wakes a consumer in acquire_queue_pop or acquire_queue_wait. */
+void acquire_queue_kick(struct acquire_queue *q);
 
 /* Quiet: a push no longer wakes the consumer, which is woken by
- * ins_queue_kick or its timeout instead (a consumer that mostly runs on
+ * acquire_queue_kick or its timeout instead (a consumer that mostly runs on
  * the producers' threads, ins_acq_set_consumer).  Set before the first
  * push, while no other thread uses the queue. */
-void ins_queue_set_quiet(struct ins_queue *q, int quiet);
+void acquire_queue_set_quiet(struct acquire_queue *q, int quiet);
 
 /* No more pushes; pop drains what is left, then returns -1. */
-void ins_queue_close(struct ins_queue *q);
+void acquire_queue_close(struct acquire_queue *q);
 
-void ins_queue_get_stats(struct ins_queue *q, struct ins_queue_stats *out);
+void acquire_queue_get_stats(struct acquire_queue *q, struct acquire_queue_stats *out);
 
 #endif

@@ -100,6 +100,13 @@ unsigned ins_acq_tried(struct ins_acq *acq);
  * whole command line, argv[0] the program.  Returns the exit status. */
 int ins_dump_main(int argc, char **argv);
 
+/* Parses "usb:VID:PID[:SERIAL]" (hex ids), the port a config gives to name
+ * a USB-serial adapter (--udev-rules reads it too).  Returns 1 and fills the
+ * ids when spec is one, 0 when it is not a usb: spec, -1 (err filled) when
+ * it is a malformed one. */
+int ins_dev_parse_usb_spec(const char *spec, int *vid, int *pid, char *serial, size_t serial_len, char *err,
+			   size_t errlen);
+
 #pragma GCC visibility pop
 
 #endif

@@ -3,8 +3,8 @@
  * either load or fail with a message naming the file, and a file that
  * loads must either pass the consistency checks or fail them with a
  * message:
- *  - ins_config_load returns 0, or -1 with "FILE:LINE: ..." or "FILE: ...";
- *  - ins_config_finish returns 0 with at least one device or demo mode and
+ *  - daemon_config_load returns 0, or -1 with "FILE:LINE: ..." or "FILE: ...";
+ *  - daemon_config_finish returns 0 with at least one device or demo mode and
  *    a port and database path set, or -1 with a non-empty message.
  * Build: ./configure CC=clang --enable-fuzzing && make fuzz.  Seeds:
  * tests/fuzz/corpus/config. */
@@ -45,20 +45,20 @@ static const char *scratch_path(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = scratch_path();
-	struct ins_config *cfg = malloc(sizeof(*cfg));
+	struct daemon_config *cfg = malloc(sizeof(*cfg));
 	char err[512];
 	FILE *f = fopen(path, "w");
 
 	check(cfg != NULL && f != NULL);
 	check(fwrite(data, 1, size, f) == size);
 	fclose(f);
-	ins_config_defaults(cfg);
+	daemon_config_defaults(cfg);
 	err[0] = '\0';
-	if (ins_config_load(cfg, path, err, sizeof(err)) != 0) {
+	if (daemon_config_load(cfg, path, err, sizeof(err)) != 0) {
 		check(strncmp(err, path, strlen(path)) == 0);
 	} else {
 		err[0] = '\0';
-		if (ins_config_finish(cfg, err, sizeof(err)) != 0)
+		if (daemon_config_finish(cfg, err, sizeof(err)) != 0)
 			check(err[0] != '\0');
 		else
 			check((cfg->n_devices >= 1 || cfg->demo) && cfg->n_devices <= INS_CONFIG_MAX_DEVICES &&

@@ -24,15 +24,15 @@ static const char *write_temp(const char *text)
 
 START_TEST(file_with_daemon_and_devices)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 	const char *path = write_temp("[daemon]\nlisten = 0.0.0.0:9090\ndb = /tmp/x.db\ntoken = s3cret\n"
 				      "body_weight_kg = 72.5\n\n[device left]\nport = /dev/ttyUSB0\n"
 				      "layout = grid60x21\nfoot = left\nbaud = 230400\n"
 				      "[device right]\nport = usb:1a86:7523\nfoot = right\n");
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), 0);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(daemon_config_finish(&cfg, err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.listen_addr, "0.0.0.0");
 	ck_assert_uint_eq(cfg.port, 9090);
 	ck_assert_str_eq(cfg.db_path, "/tmp/x.db");
@@ -68,11 +68,11 @@ static const struct bad_case bad_cases[] = {
 
 START_TEST(bad_file_names_line_and_key)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 	const char *path = write_temp(bad_cases[_i].text);
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), -1);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, path) == err, "error should start with the file name: %s", err);
 	ck_assert_msg(strstr(err, bad_cases[_i].expect) != NULL, "got '%s', expected '%s'", err, bad_cases[_i].expect);
 	unlink(path);
@@ -81,26 +81,26 @@ END_TEST
 
 START_TEST(missing_file_and_missing_device)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_load(&cfg, "/nonexistent/insoled.conf", err, sizeof(err)), -1);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, "/nonexistent/insoled.conf", err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "/nonexistent/insoled.conf: cannot open: No such file or directory");
-	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), -1);
+	ck_assert_int_eq(daemon_config_finish(&cfg, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "no device configured"));
-	ck_assert_int_eq(ins_config_set(&cfg, "device x", "layout", "fsr16", err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), -1);
+	ck_assert_int_eq(daemon_config_set(&cfg, "device x", "layout", "fsr16", err, sizeof(err)), 0);
+	ck_assert_int_eq(daemon_config_finish(&cfg, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "[device x]: port is missing");
 }
 END_TEST
 
 START_TEST(demo_adds_the_synthetic_pair)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 
-	ins_config_defaults(&cfg);
+	daemon_config_defaults(&cfg);
 	cfg.demo = 1;
-	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(daemon_config_finish(&cfg, err, sizeof(err)), 0);
 	ck_assert_uint_eq(cfg.n_devices, 1);
 	ck_assert_str_eq(cfg.device[0].port, "synthetic");
 	ck_assert_int_eq(cfg.device[0].foot, INS_DEV_FOOT_AUTO);
@@ -109,12 +109,12 @@ END_TEST
 
 START_TEST(no_lanes_is_one_default_lane)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 	const char *path = write_temp("[device l]\nport = synthetic\nfoot = left\n[device r]\nport = synthetic\nfoot = right\n");
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), 0);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(daemon_config_finish(&cfg, err, sizeof(err)), 0);
 	ck_assert_uint_eq(cfg.n_lanes, 1);
 	ck_assert_str_eq(cfg.lane[0].name, "default");
 	ck_assert_uint_eq(cfg.lane[0].n_devices, 2);
@@ -126,16 +126,16 @@ END_TEST
 
 START_TEST(lanes_name_their_devices)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 	const char *path = write_temp("[lane t1]\ndevices = t1l, t1r\nbody_weight_kg = 70\n"
 				      "[lane t2]\ndevices = t2\nlayout = grid60x21\n"
 				      "[device t1l]\nport = synthetic\nfoot = left\n"
 				      "[device t1r]\nport = synthetic\nfoot = right\n"
 				      "[device t2]\nport = synthetic\n");
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), 0);
-	ck_assert_int_eq(ins_config_finish(&cfg, err, sizeof(err)), 0);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(daemon_config_finish(&cfg, err, sizeof(err)), 0);
 	ck_assert_uint_eq(cfg.n_lanes, 2);
 	ck_assert_str_eq(cfg.lane[0].name, "t1");
 	ck_assert_uint_eq(cfg.lane[0].n_devices, 2);
@@ -166,11 +166,11 @@ static const struct bad_case bad_lanes[] = {
 
 START_TEST(bad_lanes_name_line_and_key)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 	const char *path = write_temp(bad_lanes[_i].text);
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), -1);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, path) == err, "error should start with the file name: %s", err);
 	ck_assert_msg(strstr(err, bad_lanes[_i].expect) != NULL, "got '%s', expected '%s'", err, bad_lanes[_i].expect);
 	unlink(path);
@@ -179,11 +179,11 @@ END_TEST
 
 START_TEST(device_in_no_lane_is_refused)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 	const char *path = write_temp("[device a]\nport = x\n[device b]\nport = y\n[lane one]\ndevices = a\n");
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_load(&cfg, path, err, sizeof(err)), -1);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, path) == err, "error should start with the file name: %s", err);
 	ck_assert_ptr_nonnull(strstr(err, ": [device b]: in no lane: name it in one [lane]'s devices"));
 	unlink(path);
@@ -192,19 +192,19 @@ END_TEST
 
 START_TEST(listen_forms)
 {
-	struct ins_config cfg;
+	struct daemon_config cfg;
 
-	ins_config_defaults(&cfg);
-	ck_assert_int_eq(ins_config_set(&cfg, "daemon", "listen", ":8181", err, sizeof(err)), 0);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_set(&cfg, "daemon", "listen", ":8181", err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.listen_addr, "127.0.0.1");
 	ck_assert_uint_eq(cfg.port, 8181);
-	ck_assert_int_eq(ins_config_set(&cfg, "daemon", "listen", "[::1]:8282", err, sizeof(err)), 0);
+	ck_assert_int_eq(daemon_config_set(&cfg, "daemon", "listen", "[::1]:8282", err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.listen_addr, "::1");
 	ck_assert_uint_eq(cfg.port, 8282);
-	ck_assert_int_eq(ins_config_set(&cfg, "daemon", "listen", "192.168.1.5", err, sizeof(err)), 0);
+	ck_assert_int_eq(daemon_config_set(&cfg, "daemon", "listen", "192.168.1.5", err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.listen_addr, "192.168.1.5");
 	ck_assert_uint_eq(cfg.port, 8282);
-	ck_assert_int_eq(ins_config_set(&cfg, "daemon", "listen", "[::1", err, sizeof(err)), -1);
+	ck_assert_int_eq(daemon_config_set(&cfg, "daemon", "listen", "[::1", err, sizeof(err)), -1);
 }
 END_TEST
 

@@ -13,16 +13,16 @@
  * (a kick, frames waiting, the end) is given this long. */
 #define HANG_GUARD_MS 20000
 
-static struct ins_queue *queue(size_t capacity, unsigned max_n)
+static struct acquire_queue *queue(size_t capacity, unsigned max_n)
 {
 	char err[200];
-	struct ins_queue *q = ins_queue_new(capacity, max_n, err, sizeof(err));
+	struct acquire_queue *q = acquire_queue_new(capacity, max_n, err, sizeof(err));
 
 	ck_assert_msg(q != NULL, "%s", err);
 	return q;
 }
 
-static int push_seq(struct ins_queue *q, uint32_t seq, unsigned n)
+static int push_seq(struct acquire_queue *q, uint32_t seq, unsigned n)
 {
 	uint16_t v[64];
 	struct ins_frame f = { .foot = (uint8_t)(seq % 2), .n = (uint16_t)n, .seq = seq, .t_us = seq * 10,
@@ -30,7 +30,7 @@ static int push_seq(struct ins_queue *q, uint32_t seq, unsigned n)
 
 	for (unsigned i = 0; i < n && i < 64; i++)
 		v[i] = (uint16_t)(seq * 100 + i);
-	return ins_queue_push(q, &f);
+	return acquire_queue_push(q, &f);
 }
 
 static void assert_frame(const struct ins_frame *f, uint32_t seq, unsigned n)
@@ -45,67 +45,67 @@ static void assert_frame(const struct ins_frame *f, uint32_t seq, unsigned n)
 
 START_TEST(fifo_order_and_copies)
 {
-	struct ins_queue *q = queue(8, 16);
+	struct acquire_queue *q = queue(8, 16);
 	struct ins_frame f;
 
 	for (uint32_t s = 1; s <= 5; s++)
 		ck_assert_int_eq(push_seq(q, s, 16), 0);
 	for (uint32_t s = 1; s <= 5; s++) {
-		ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+		ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 1);
 		assert_frame(&f, s, 16);
 	}
-	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 0);
-	ck_assert_int_eq(ins_queue_pop(q, &f, 20), 0);
-	ins_queue_free(q);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 0);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 20), 0);
+	acquire_queue_free(q);
 }
 END_TEST
 
 START_TEST(full_queue_drops_and_counts)
 {
-	struct ins_queue *q = queue(4, 16);
-	struct ins_queue_stats st;
+	struct acquire_queue *q = queue(4, 16);
+	struct acquire_queue_stats st;
 	struct ins_frame f;
 
 	for (uint32_t s = 1; s <= 7; s++)
 		ck_assert_int_eq(push_seq(q, s, 8), s <= 4 ? 0 : -1);
-	ins_queue_get_stats(q, &st);
+	acquire_queue_get_stats(q, &st);
 	ck_assert_uint_eq(st.capacity, 4);
 	ck_assert_uint_eq(st.depth, 4);
 	ck_assert_uint_eq(st.high_water, 4);
 	ck_assert_uint_eq(st.pushed, 4);
 	ck_assert_uint_eq(st.dropped, 3);
 	/* the oldest frames are kept, the newest dropped */
-	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 1);
 	assert_frame(&f, 1, 8);
 	ck_assert_int_eq(push_seq(q, 8, 8), 0);
 	for (uint32_t s = 2; s <= 4; s++) {
-		ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+		ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 1);
 		assert_frame(&f, s, 8);
 	}
-	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 1);
 	assert_frame(&f, 8, 8);
-	ins_queue_get_stats(q, &st);
+	acquire_queue_get_stats(q, &st);
 	ck_assert_uint_eq(st.popped, 5);
 	ck_assert_uint_eq(st.depth, 0);
-	ins_queue_free(q);
+	acquire_queue_free(q);
 }
 END_TEST
 
 /* The frame just popped is not overwritten while the queue fills again. */
 START_TEST(popped_frame_survives_a_full_queue)
 {
-	struct ins_queue *q = queue(2, 4);
+	struct acquire_queue *q = queue(2, 4);
 	struct ins_frame held, f;
 
 	ck_assert_int_eq(push_seq(q, 1, 4), 0);
-	ck_assert_int_eq(ins_queue_pop(q, &held, 0), 1);
+	ck_assert_int_eq(acquire_queue_pop(q, &held, 0), 1);
 	ck_assert_int_eq(push_seq(q, 2, 4), 0);
 	ck_assert_int_eq(push_seq(q, 3, 4), 0);
 	ck_assert_int_eq(push_seq(q, 4, 4), -1);
 	assert_frame(&held, 1, 4);
-	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 1);
 	assert_frame(&f, 2, 4);
-	ins_queue_free(q);
+	acquire_queue_free(q);
 }
 END_TEST
 
@@ -114,25 +114,25 @@ END_TEST
 START_TEST(held_frame_survives_a_restart)
 {
 	for (uint32_t at = 1; at <= 3; at++) {
-		struct ins_queue *q = queue(3, 4);
+		struct acquire_queue *q = queue(3, 4);
 		struct ins_frame held, f;
 		uint32_t s = 1;
 
 		for (uint32_t k = 0; k < at; k++)
 			ck_assert_int_eq(push_seq(q, s + k, 4), 0);
 		for (uint32_t k = 0; k < at; k++)
-			ck_assert_int_eq(ins_queue_pop(q, &held, 0), 1);
+			ck_assert_int_eq(acquire_queue_pop(q, &held, 0), 1);
 		s += at;
 		for (uint32_t k = 0; k < 3; k++)
 			ck_assert_int_eq(push_seq(q, s + k, 4), 0);
 		ck_assert_int_eq(push_seq(q, s + 3, 4), -1);
 		assert_frame(&held, s - 1, 4);
 		for (uint32_t k = 0; k < 3; k++) {
-			ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+			ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 1);
 			assert_frame(&f, s + k, 4);
 		}
-		ck_assert_int_eq(ins_queue_pop(q, &f, 0), 0);
-		ins_queue_free(q);
+		ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 0);
+		acquire_queue_free(q);
 	}
 }
 END_TEST
@@ -140,7 +140,7 @@ END_TEST
 static void *kick_later(void *arg)
 {
 	usleep(50000);
-	ins_queue_kick(arg);
+	acquire_queue_kick(arg);
 	return NULL;
 }
 
@@ -148,57 +148,57 @@ static void *kick_later(void *arg)
  * frames at once, and -1 once closed and empty. */
 START_TEST(quiet_queue_waits_for_a_kick)
 {
-	struct ins_queue *q = queue(4, 4);
+	struct acquire_queue *q = queue(4, 4);
 	struct ins_frame f;
 	pthread_t th;
 	int64_t t0;
 
-	ins_queue_set_quiet(q, 1);
-	ck_assert_int_eq(ins_queue_wait(q, 10), 0);
+	acquire_queue_set_quiet(q, 1);
+	ck_assert_int_eq(acquire_queue_wait(q, 10), 0);
 	ck_assert_int_eq(push_seq(q, 1, 4), 0);
-	ck_assert_int_eq(ins_queue_wait(q, HANG_GUARD_MS), 1);
-	ck_assert_int_eq(ins_queue_pop(q, &f, 0), 1);
+	ck_assert_int_eq(acquire_queue_wait(q, HANG_GUARD_MS), 1);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 0), 1);
 	pthread_create(&th, NULL, kick_later, q);
 	t0 = ins_mono_us();
-	ck_assert_int_eq(ins_queue_wait(q, HANG_GUARD_MS), 0);
+	ck_assert_int_eq(acquire_queue_wait(q, HANG_GUARD_MS), 0);
 	ck_assert_int_lt(ins_mono_us() - t0, HANG_GUARD_MS * 1000LL);
 	pthread_join(th, NULL);
-	ins_queue_close(q);
-	ck_assert_int_eq(ins_queue_wait(q, HANG_GUARD_MS), -1);
-	ins_queue_free(q);
+	acquire_queue_close(q);
+	ck_assert_int_eq(acquire_queue_wait(q, HANG_GUARD_MS), -1);
+	acquire_queue_free(q);
 }
 END_TEST
 
 START_TEST(too_large_frames_are_refused)
 {
-	struct ins_queue *q = queue(4, 8);
-	struct ins_queue_stats st;
+	struct acquire_queue *q = queue(4, 8);
+	struct acquire_queue_stats st;
 
 	ck_assert_int_eq(push_seq(q, 1, 9), -1);
 	ck_assert_int_eq(push_seq(q, 2, 8), 0);
-	ins_queue_get_stats(q, &st);
+	acquire_queue_get_stats(q, &st);
 	ck_assert_uint_eq(st.too_large, 1);
 	ck_assert_uint_eq(st.dropped, 0);
 	ck_assert_uint_eq(st.pushed, 1);
-	ins_queue_free(q);
+	acquire_queue_free(q);
 }
 END_TEST
 
 START_TEST(close_drains_then_ends)
 {
-	struct ins_queue *q = queue(4, 4);
-	struct ins_queue_stats st;
+	struct acquire_queue *q = queue(4, 4);
+	struct acquire_queue_stats st;
 	struct ins_frame f;
 
 	ck_assert_int_eq(push_seq(q, 1, 4), 0);
-	ins_queue_close(q);
+	acquire_queue_close(q);
 	ck_assert_int_eq(push_seq(q, 2, 4), -1);
-	ck_assert_int_eq(ins_queue_pop(q, &f, 1000), 1);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 1000), 1);
 	assert_frame(&f, 1, 4);
-	ck_assert_int_eq(ins_queue_pop(q, &f, 1000), -1);
-	ins_queue_get_stats(q, &st);
+	ck_assert_int_eq(acquire_queue_pop(q, &f, 1000), -1);
+	acquire_queue_get_stats(q, &st);
 	ck_assert_uint_eq(st.dropped, 1);
-	ins_queue_free(q);
+	acquire_queue_free(q);
 }
 END_TEST
 
@@ -206,9 +206,9 @@ START_TEST(new_rejects_bad_sizes)
 {
 	char err[200];
 
-	ck_assert_ptr_null(ins_queue_new(0, 16, err, sizeof(err)));
+	ck_assert_ptr_null(acquire_queue_new(0, 16, err, sizeof(err)));
 	ck_assert_str_eq(err, "frame queue: capacity 0 and max_n 16 must be at least 1 (max_n at most 4096)");
-	ck_assert_ptr_null(ins_queue_new(4, 5000, err, sizeof(err)));
+	ck_assert_ptr_null(acquire_queue_new(4, 5000, err, sizeof(err)));
 	ck_assert_str_eq(err, "frame queue: capacity 4 and max_n 5000 must be at least 1 (max_n at most 4096)");
 }
 END_TEST
@@ -217,7 +217,7 @@ END_TEST
 #define PER_PRODUCER 20000
 
 struct producer {
-	struct ins_queue *q;
+	struct acquire_queue *q;
 	unsigned id;
 	unsigned refused;
 };
@@ -232,7 +232,7 @@ static void *produce(void *arg)
 
 		for (unsigned k = 0; k < 4; k++)
 			v[k] = (uint16_t)(p->id * 1000 + k);
-		if (ins_queue_push(p->q, &f) < 0)
+		if (acquire_queue_push(p->q, &f) < 0)
 			p->refused++;
 	}
 	return NULL;
@@ -242,12 +242,12 @@ static void *produce(void *arg)
  * its producer's order or counted as dropped. */
 START_TEST(producers_race_one_consumer)
 {
-	struct ins_queue *q = queue(64, 4);
+	struct acquire_queue *q = queue(64, 4);
 	struct producer prod[PRODUCERS];
 	pthread_t th[PRODUCERS];
 	int64_t last[PRODUCERS];
 	uint64_t got = 0, refused = 0;
-	struct ins_queue_stats st;
+	struct acquire_queue_stats st;
 	struct ins_frame f;
 	int rc;
 
@@ -257,7 +257,7 @@ START_TEST(producers_race_one_consumer)
 		pthread_create(&th[i], NULL, produce, &prod[i]);
 	}
 	for (;;) {
-		rc = ins_queue_pop(q, &f, 50);
+		rc = acquire_queue_pop(q, &f, 50);
 		if (rc == 1) {
 			ck_assert_uint_lt(f.foot, PRODUCERS);
 			ck_assert_int_gt((int64_t)f.seq, last[f.foot]);
@@ -273,14 +273,14 @@ START_TEST(producers_race_one_consumer)
 		pthread_join(th[i], NULL);
 		refused += prod[i].refused;
 	}
-	while (ins_queue_pop(q, &f, 0) == 1)
+	while (acquire_queue_pop(q, &f, 0) == 1)
 		got++;
-	ins_queue_get_stats(q, &st);
+	acquire_queue_get_stats(q, &st);
 	ck_assert_uint_eq(st.pushed, got);
 	ck_assert_uint_eq(st.popped, got);
 	ck_assert_uint_eq(st.dropped, refused);
 	ck_assert_uint_eq(got + refused, (uint64_t)PRODUCERS * PER_PRODUCER);
-	ins_queue_free(q);
+	acquire_queue_free(q);
 }
 END_TEST
 
