@@ -172,8 +172,8 @@ struct analysis_frame_ctx {
 	unsigned n_runs;
 	unsigned region_sensors[INS_REGION_COUNT];
 	/* per region, all ones or 0: split into medial and lateral (not the
-	 * toes); measured (has sensors); measured with a contact area */
-	analysis_v4i region_split, region_measured, region_measured_area;
+	 * toes); measured (has sensors) */
+	analysis_v4i region_split, region_measured;
 	float contact_kpa;
 };
 

@@ -37,7 +37,6 @@ static int build_runs(struct analysis_frame_ctx *ctx)
 	for (unsigned g = 0; g < INS_REGION_COUNT; g++) {
 		ctx->region_split[g] = g != INS_REGION_TOES ? -1 : 0;
 		ctx->region_measured[g] = ctx->region_sensors[g] > 0 ? -1 : 0;
-		ctx->region_measured_area[g] = ctx->region_sensors[g] > 0 && !ctx->arbitrary ? -1 : 0;
 	}
 	return 0;
 }
@@ -253,7 +252,7 @@ static struct run_sum sum_run(const struct analysis_frame_ctx *ctx, const float 
 /* The four regions, one per vector lane: region forces, medial and
  * lateral forces (the toes are not split: 0), and what the step metrics
  * need, NaN for a region without sensors (ctx->region_split and
- * region_measured*, made by build_runs()). */
+ * region_measured, made by build_runs()). */
 _Static_assert(INS_REGION_COUNT == 4, "one vector lane per region");
 _Static_assert(offsetof(struct ins_frame_metrics, cop_y_mm) == offsetof(struct ins_frame_metrics, cop_x_mm) + 4 &&
 		       offsetof(struct ins_frame_metrics, cop_x_norm) == offsetof(struct ins_frame_metrics, cop_x_mm) + 8 &&
@@ -262,7 +261,7 @@ _Static_assert(offsetof(struct ins_frame_metrics, cop_y_mm) == offsetof(struct i
 _Static_assert(INS_SIDE_MEDIAL == 0 && INS_SIDE_LATERAL == 1, "side_force_n[g] is { medial, lateral }");
 
 static void region_outputs(const struct analysis_frame_ctx *ctx, analysis_v4f rf, analysis_v4f md,
-			   analysis_v4f region_peak, analysis_v4f region_area, struct ins_frame_metrics *out,
+			   analysis_v4f region_peak, struct ins_frame_metrics *out,
 			   struct analysis_frame_extra *extra)
 {
 	const analysis_v4f nan4 = { NAN, NAN, NAN, NAN };
@@ -275,7 +274,6 @@ static void region_outputs(const struct analysis_frame_ctx *ctx, analysis_v4f rf
 	if (!extra)
 		return;
 	analysis_v4f_store(extra->region_peak_kpa, analysis_v4f_select(ctx->region_measured, region_peak, nan4));
-	analysis_v4f_store(extra->region_contact_mm2, analysis_v4f_select(ctx->region_measured_area, region_area, nan4));
 }
 
 /* The region sums live in vector lanes, one lane per region, for the whole
@@ -295,7 +293,7 @@ static inline analysis_v4f v4f_splat(float x)
 void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
 		       struct analysis_frame_extra *extra)
 {
-	analysis_v4f region_f = { 0 }, medial = { 0 }, region_peak = { 0 }, region_area = { 0 };
+	analysis_v4f region_f = { 0 }, medial = { 0 }, region_peak = { 0 };
 	float force = 0, fx = 0, fy = 0, fc = 0, area = 0, peak = 0;
 	unsigned n_sat = 0;
 
@@ -315,7 +313,6 @@ void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *k
 		region_f = analysis_v4f_select(lane, region_f + v4f_splat(s.f), region_f);
 		medial = analysis_v4f_select(lane, medial + v4f_splat(s.fm), medial);
 		region_peak = analysis_v4f_select(lane & (sp > region_peak), sp, region_peak);
-		region_area = analysis_v4f_select(lane, region_area + v4f_splat(s.area), region_area);
 	}
 	out->force_n = force;
 	/* The centre of pressure of the sensors above their noise floor (see
@@ -334,7 +331,7 @@ void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *k
 	out->contact_area_mm2 = ctx->arbitrary ? NAN : area;
 	out->peak_kpa = peak;
 	out->n_saturated = (uint16_t)n_sat;
-	region_outputs(ctx, region_f, medial, region_peak, region_area, out, extra);
+	region_outputs(ctx, region_f, medial, region_peak, out, extra);
 }
 
 /* One sensor's running mean of kPa and kPa^2 (a: the weight of this

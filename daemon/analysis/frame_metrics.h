@@ -30,11 +30,10 @@ void analysis_frame_ctx_free(struct analysis_frame_ctx *ctx);
 
 /* ---- per-frame metrics (frame_metrics.c) ------------------------------ */
 
-/* What the step metrics need beyond struct ins_frame_metrics.  Both are NaN
- * for a region without sensors (not measured, rather than 0 kPa). */
+/* What the step metrics need beyond struct ins_frame_metrics: NaN for a
+ * region without sensors (not measured, rather than 0 kPa). */
 struct analysis_frame_extra {
-	float region_peak_kpa[INS_REGION_COUNT];    /* highest sensor in the region */
-	float region_contact_mm2[INS_REGION_COUNT]; /* contact area per region */
+	float region_peak_kpa[INS_REGION_COUNT]; /* highest sensor in the region */
 };
 
 /* Fills force_n, cop_*, contact_area_mm2, peak_kpa, region_force_n,
