@@ -394,10 +394,7 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 	enum ins_proto_result r;
 	unsigned suppressed;
 
-	/* Only feet not yet streaming again after a reopen use it; this
-	 * thread is the only writer of last_frame_mono_us. */
-	if (d->last_frame_mono_us)
-		ins_proto_set_resume_gap(d->proto, now - d->last_frame_mono_us);
+	ins_proto_set_read_time(d->proto, now);
 	while ((r = ins_proto_parse(d->proto, &buf, &len, &f)) != INS_PROTO_NEED_MORE) {
 		if (r != INS_PROTO_FRAME)
 			continue;

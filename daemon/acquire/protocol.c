@@ -124,7 +124,8 @@ struct foot_track {
 	unsigned unit_us;  /* 1 for binary (us), 1000 for ASCII (ms) */
 	int64_t t_us;      /* last unwrapped time */
 	int64_t step_us;   /* last interval between frames, to bridge re-bases */
-	int64_t resume_gap_us; /* set by ins_proto_reset_stream and ins_proto_set_resume_gap */
+	int64_t resume_gap_us; /* set by ins_proto_reset_stream */
+	int64_t last_read_us;  /* host time of the read that brought the last accepted frame, 0: none */
 	uint32_t bare_seq; /* seq given to bare lines, which carry none */
 };
 
@@ -140,6 +141,7 @@ struct ins_proto {
 	int in_garbage;    /* the last thing skipped was garbage (for resyncs) */
 	int after_line;    /* the last item was an ASCII line: CR/LF now are blank lines */
 	uint16_t *values;
+	int64_t read_us;   /* ins_proto_set_read_time(), 0: never given */
 	struct foot_track track[INS_FOOT_COUNT];
 	struct ins_proto_stats st;
 };
@@ -200,11 +202,9 @@ void ins_proto_reset_stream(struct ins_proto *p, int64_t gap_us)
 	}
 }
 
-void ins_proto_set_resume_gap(struct ins_proto *p, int64_t gap_us)
+void ins_proto_set_read_time(struct ins_proto *p, int64_t now_us)
 {
-	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
-		if (!p->track[f].live)
-			p->track[f].resume_gap_us = gap_us > 0 ? gap_us : 0;
+	p->read_us = now_us;
 }
 
 size_t ins_proto_pending(const struct ins_proto *p)
@@ -252,8 +252,10 @@ static int track_frame(struct ins_proto *p, unsigned foot, int has_seq, uint32_t
 	if (!t->live || t->unit_us != unit_us) {
 		/* First frame of a stream: the timeline starts at the device
 		 * clock, or resumes after the last frame of an earlier stream. */
+		int64_t gap = p->read_us && t->last_read_us ? p->read_us - t->last_read_us : t->resume_gap_us;
+
 		if (t->ever)
-			t->t_us += (t->resume_gap_us > t->step_us ? t->resume_gap_us : t->step_us) + 1;
+			t->t_us += (gap > t->step_us ? gap : t->step_us) + 1;
 		else
 			t->t_us = (int64_t)t_dev * unit_us;
 		t->resume_gap_us = 0;
@@ -292,6 +294,7 @@ static int track_frame(struct ins_proto *p, unsigned foot, int has_seq, uint32_t
 	t->step_us = (int64_t)dt * unit_us;
 	t->t_us += t->step_us;
 accept:
+	t->last_read_us = p->read_us;
 	t->seq = seq;
 	t->t_dev = t_dev;
 	*t_us = t->t_us;

@@ -115,14 +115,16 @@ void ins_proto_free(struct ins_proto *p);
  * gap_us after its last frame (the caller's host-clock measure of the
  * outage), so it stays monotonic across reconnects and device restarts. */
 void ins_proto_reset_stream(struct ins_proto *p, int64_t gap_us);
-/* Until a foot's first frame after ins_proto_reset_stream(), sets the time
- * its timeline resumes after its last frame.  A reader calls this before
- * each batch of bytes with the host time since the last frame it received,
- * so the whole outage counts, up to the first new frame (measured at the
- * reopen, the time between the reopen and that frame would be lost and
- * strides across a replug come out short).  Feet already streaming again
- * are not touched. */
-void ins_proto_set_resume_gap(struct ins_proto *p, int64_t gap_us);
+/* The host's monotonic time of the read whose bytes come next; a reader
+ * calls this before each batch.  A foot's first frame after
+ * ins_proto_reset_stream() then resumes its timeline by the host time since
+ * the read that brought that foot's own last frame, so the whole outage
+ * counts, up to its first new frame (measured at the reopen, the time
+ * between the reopen and that frame would be lost and strides across a
+ * replug come out short).  Per foot, because the two feet of a pair need
+ * not come back in the same read: timed from the device's last frame, the
+ * foot that came back second would resume one read after the first. */
+void ins_proto_set_read_time(struct ins_proto *p, int64_t now_us);
 
 /* Parse from *data and *len, advancing both past what was taken.  Loop until it
  * returns INS_PROTO_NEED_MORE (then *len == 0):

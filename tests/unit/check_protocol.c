@@ -735,22 +735,28 @@ START_TEST(reset_stream_keeps_time_monotonic)
 END_TEST
 
 /* One binary frame of the left foot through p: its unwrapped time. */
-static int64_t parse_frame_time(struct ins_proto *p, uint32_t seq, uint32_t t_dev)
+static int64_t parse_foot_frame_time(struct ins_proto *p, unsigned foot, uint32_t seq, uint32_t t_dev)
 {
 	struct stream s = { .len = 0 };
 	const uint8_t *d = s.b;
 	size_t len;
 	struct ins_frame f;
 
-	put_binary(&s, 0, seq, t_dev, 4);
+	put_binary(&s, foot, seq, t_dev, 4);
 	len = s.len;
 	ck_assert_int_eq(ins_proto_parse(p, &d, &len, &f), INS_PROTO_FRAME);
 	return f.t_us;
 }
 
-/* The gap is set until the first frame after a reopen, so the reader can
- * count the time from the reopen to that frame too (1.23 s here, where the
- * reopen came at 0.93 s); a foot streaming again is not moved. */
+static int64_t parse_frame_time(struct ins_proto *p, uint32_t seq, uint32_t t_dev)
+{
+	return parse_foot_frame_time(p, 0, seq, t_dev);
+}
+
+/* A foot's timeline resumes by the host time from the read that brought its
+ * last frame to the read that brings its first new one, so the time from the
+ * reopen to that frame counts too (1.23 s here, where the reopen came at
+ * 0.93 s); a foot streaming again is not moved. */
 START_TEST(resume_gap_counts_until_the_first_new_frame)
 {
 	const struct ins_proto_config cfg = CFG16;
@@ -758,14 +764,38 @@ START_TEST(resume_gap_counts_until_the_first_new_frame)
 	struct ins_proto *p = ins_proto_new(&cfg, err, sizeof(err));
 
 	ck_assert_ptr_nonnull(p);
+	ins_proto_set_read_time(p, 7000000);
 	ck_assert_int_eq(parse_frame_time(p, 10, 5000000), 5000000);
 	ins_proto_reset_stream(p, 0);
-	ins_proto_set_resume_gap(p, 930000);  /* the reopen */
-	ins_proto_set_resume_gap(p, 1230000); /* the read that brings the first frame */
+	ins_proto_set_read_time(p, 7930000); /* the reopen */
+	ins_proto_set_read_time(p, 8230000); /* the read that brings the first frame */
 	/* The device clock restarted at 100 us. */
 	ck_assert_int_eq(parse_frame_time(p, 11, 100), 5000000 + 1230000 + 1);
-	ins_proto_set_resume_gap(p, 9000000); /* streaming again: ignored */
+	ins_proto_set_read_time(p, 17000000); /* streaming again: the device clock rules */
 	ck_assert_int_eq(parse_frame_time(p, 12, 10100), 5000000 + 1230000 + 1 + 10000);
+	ins_proto_free(p);
+}
+END_TEST
+
+/* After a replug the left foot's first frame came in one read and the
+ * right's 10 ms later in the next: each foot resumes by its own outage, so
+ * the right one is not timed from the left's new frame (which moved it on by
+ * 10 ms instead of 1.5 s). */
+START_TEST(each_foot_resumes_by_its_own_outage)
+{
+	const struct ins_proto_config cfg = CFG16;
+	char err[200];
+	struct ins_proto *p = ins_proto_new(&cfg, err, sizeof(err));
+
+	ck_assert_ptr_nonnull(p);
+	ins_proto_set_read_time(p, 3000000);
+	ck_assert_int_eq(parse_foot_frame_time(p, INS_FOOT_LEFT, 1, 1000000), 1000000);
+	ck_assert_int_eq(parse_foot_frame_time(p, INS_FOOT_RIGHT, 1, 1000000), 1000000);
+	ins_proto_reset_stream(p, 0);
+	ins_proto_set_read_time(p, 4500000);
+	ck_assert_int_eq(parse_foot_frame_time(p, INS_FOOT_LEFT, 2, 50), 1000000 + 1500000 + 1);
+	ins_proto_set_read_time(p, 4510000);
+	ck_assert_int_eq(parse_foot_frame_time(p, INS_FOOT_RIGHT, 2, 60), 1000000 + 1510000 + 1);
 	ins_proto_free(p);
 }
 END_TEST
@@ -797,6 +827,7 @@ Suite *ins_suite_protocol(void)
 	tcase_add_test(tc, max_n_frames);
 	tcase_add_test(tc, reset_stream_keeps_time_monotonic);
 	tcase_add_test(tc, resume_gap_counts_until_the_first_new_frame);
+	tcase_add_test(tc, each_foot_resumes_by_its_own_outage);
 	tcase_add_test(tc, new_rejects_bad_config);
 	tcase_add_test(tc, shared_crc_equals_parser_crc);
 	tcase_add_test(tc, shared_encoder_doc_example);
