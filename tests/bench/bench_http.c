@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_lib.h"
 #include "insoled/clock.h"
 #include "insoled/layout.h"
 #include "insoled/protocol.h"
@@ -199,25 +200,6 @@ static pid_t start_daemon(const char *dir, const struct feeder *f, const char *l
 	return url[0] ? pid : -1;
 }
 
-struct membuf {
-	char *p;
-	size_t len;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *ud)
-{
-	struct membuf *m = ud;
-	char *q = realloc(m->p, m->len + size * n + 1);
-
-	if (!q)
-		return 0;
-	memcpy(q + m->len, p, size * n);
-	m->p = q;
-	m->len += size * n;
-	m->p[m->len] = '\0';
-	return size * n;
-}
-
 static json_t *http_json(const char *method, const char *url, const char *body)
 {
 	CURL *c = curl_easy_init();
@@ -230,7 +212,7 @@ static json_t *http_json(const char *method, const char *url, const char *body)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
 	if (body)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
 	if (curl_easy_perform(c) == CURLE_OK && m.p)
@@ -370,25 +352,13 @@ static void sse_stop(struct sse_clients *s)
 	free(s->lat_ms);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, size_t n, double p)
-{
-	return n ? v[(size_t)(p / 100.0 * (double)(n - 1))] : -1;
-}
-
 static void sse_report(struct sse_clients *s, int seconds, const char *when)
 {
-	qsort(s->lat_ms, s->n_lat, sizeof(double), cmp_double);
+	qsort(s->lat_ms, s->n_lat, sizeof(double), bench_cmp_double);
 	printf("  SSE %s: %d clients, %.1f frame events/s per client (30 Hz x 2 feet = 60 expected), %d dropped; "
 	       "serial write -> SSE event over %zu events: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-	       when, s->n, (double)s->frame_events / s->n / seconds, s->closed, s->n_lat, pct(s->lat_ms, s->n_lat, 50),
-	       pct(s->lat_ms, s->n_lat, 99), s->n_lat ? s->lat_ms[s->n_lat - 1] : -1.0);
+	       when, s->n, (double)s->frame_events / s->n / seconds, s->closed, s->n_lat, bench_pct(s->lat_ms, s->n_lat, 50),
+	       bench_pct(s->lat_ms, s->n_lat, 99), s->n_lat ? s->lat_ms[s->n_lat - 1] : -1.0);
 	s->n_lat = 0;
 	s->frame_events = 0;
 }
@@ -588,9 +558,9 @@ static void *probe_main(void *arg)
 
 static void probe_report(struct probe *pr, const char *during)
 {
-	qsort(pr->ms, pr->n, sizeof(pr->ms[0]), cmp_double);
+	qsort(pr->ms, pr->n, sizeof(pr->ms[0]), bench_cmp_double);
 	printf("    fresh clients during %s: %zu answered, %zu failed; p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", during,
-	       pr->n, pr->failed, pct(pr->ms, pr->n, 50), pct(pr->ms, pr->n, 99), pr->n ? pr->ms[pr->n - 1] : 0.0);
+	       pr->n, pr->failed, bench_pct(pr->ms, pr->n, 50), bench_pct(pr->ms, pr->n, 99), pr->n ? pr->ms[pr->n - 1] : 0.0);
 }
 
 /* wrk keeps `conns` connections busy on /api/live while fresh clients ask
@@ -640,21 +610,6 @@ out:
 
 /* ---- counters ---------------------------------------------------------------------- */
 
-static int64_t jint(json_t *o, const char *path)
-{
-	char key[64];
-	const char *p = path;
-
-	while (o && *p) {
-		size_t n = strcspn(p, ".");
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, p);
-		o = json_is_array(o) ? json_array_get(o, (size_t)atoi(key)) : json_object_get(o, key);
-		p += n + (p[n] == '.');
-	}
-	return json_is_integer(o) ? (int64_t)json_integer_value(o) : -1;
-}
-
 static int report_drops(const char *url, uint64_t sent)
 {
 	char u[256];
@@ -666,12 +621,12 @@ static int report_drops(const char *url, uint64_t sent)
 	st = http_json("GET", u, NULL);
 	if (!st)
 		return -1;
-	analysed = jint(st, "analysis.frames_analysed");
-	rejected = jint(st, "analysis.frames_rejected");
-	qdrop = jint(st, "acquisition.queue.dropped");
-	lost0 = jint(st, "acquisition.devices.0.protocol.frames_lost");
-	lost1 = jint(st, "acquisition.devices.1.protocol.frames_lost");
-	sdrop = jint(st, "database.frames_dropped");
+	analysed = bench_jint(st, "analysis.frames_analysed");
+	rejected = bench_jint(st, "analysis.frames_rejected");
+	qdrop = bench_jint(st, "acquisition.queue.dropped");
+	lost0 = bench_jint(st, "acquisition.devices.0.protocol.frames_lost");
+	lost1 = bench_jint(st, "acquisition.devices.1.protocol.frames_lost");
+	sdrop = bench_jint(st, "database.frames_dropped");
 	ok = analysed == (int64_t)sent && qdrop == 0 && lost0 == 0 && lost1 == 0 && sdrop == 0 && rejected == 0;
 	printf("  acquisition: frames sent %" PRIu64 ", analysed %" PRId64 ", rejected %" PRId64
 	       ", queue drops %" PRId64 ", protocol frames lost %" PRId64 "/%" PRId64 ", store drops %" PRId64
@@ -723,7 +678,7 @@ static int bench_layout(const char *name, int wrk_s, int n_sse, int with_floods)
 	sleep(1);
 	snprintf(u, sizeof(u), "%s/api/sessions", url);
 	j = http_json("POST", u, "{\"subject\":\"bench\",\"footwear\":\"wrk\"}");
-	if (!j || jint(j, "id") <= 0) {
+	if (!j || bench_jint(j, "id") <= 0) {
 		fprintf(stderr, "bench_http: could not start recording\n");
 		json_decref(j);
 		goto out;

@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_lib.h"
 #include "insoled/clock.h"
 #include "insoled/layout.h"
 #include "insoled/protocol.h"
@@ -303,25 +304,6 @@ static int start_daemon(struct bench *b)
 	return b->url[0] ? 0 : -1;
 }
 
-struct membuf {
-	char *p;
-	size_t len;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *ud)
-{
-	struct membuf *m = ud;
-	char *q = realloc(m->p, m->len + size * n + 1);
-
-	if (!q)
-		return 0;
-	memcpy(q + m->len, p, size * n);
-	m->p = q;
-	m->len += size * n;
-	m->p[m->len] = '\0';
-	return size * n;
-}
-
 /* GET (body NULL) or POST a JSON body; the parsed answer or NULL. */
 static json_t *api(const struct bench *b, const char *path, const char *body)
 {
@@ -336,7 +318,7 @@ static json_t *api(const struct bench *b, const char *path, const char *body)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
 	if (body)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -348,21 +330,6 @@ static json_t *api(const struct bench *b, const char *path, const char *body)
 	return j;
 }
 
-static int64_t jint(json_t *o, const char *path)
-{
-	char key[64];
-	const char *p = path;
-
-	while (o && *p) {
-		size_t n = strcspn(p, ".");
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, p);
-		o = json_is_array(o) ? json_array_get(o, (size_t)atoi(key)) : json_object_get(o, key);
-		p += n + (p[n] == '.');
-	}
-	return json_is_integer(o) ? (int64_t)json_integer_value(o) : -1;
-}
-
 static int start_recordings(const struct bench *b)
 {
 	for (int i = 0; i < b->n_lanes; i++) {
@@ -372,7 +339,7 @@ static int start_recordings(const struct bench *b)
 
 		snprintf(path, sizeof(path), "/api/lanes/%s/sessions", b->lanes[i].name);
 		j = api(b, path, "{\"subject\":\"bench\"}");
-		id = jint(j, "id");
+		id = bench_jint(j, "id");
 		json_decref(j);
 		if (id <= 0) {
 			fprintf(stderr, "bench_lanes: lane %s: could not start recording\n", b->lanes[i].name);
@@ -467,15 +434,15 @@ static int report_drops(const struct bench *b)
 		snprintf(path, sizeof(path), "/api/lanes/%s/status", f->name);
 		if (!(st = api(b, path, NULL)))
 			return -1;
-		drops += jint(st, "acquisition.queue.dropped") + jint(st, "database.frames_dropped") +
-			 jint(st, "analysis.frames_rejected");
+		drops += bench_jint(st, "acquisition.queue.dropped") + bench_jint(st, "database.frames_dropped") +
+			 bench_jint(st, "analysis.frames_rejected");
 		for (int k = 0; k < f->ports; k++) {
 			char lost[64];
 
 			snprintf(lost, sizeof(lost), "acquisition.devices.%d.protocol.frames_lost", k);
-			drops += jint(st, lost);
+			drops += bench_jint(st, lost);
 		}
-		missing += (int64_t)atomic_load(&f->frames_sent) - jint(st, "analysis.frames_analysed");
+		missing += (int64_t)atomic_load(&f->frames_sent) - bench_jint(st, "analysis.frames_analysed");
 		if (f->late_writes)
 			printf("  (lane %s: the feeder was late by more than a period %" PRId64 " times)\n", f->name,
 			       f->late_writes);
@@ -575,18 +542,6 @@ static void *sse_main(void *arg)
 	return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-	return n ? v[(size_t)(p / 100.0 * (double)(n - 1))] : -1;
-}
-
 /* Each probe's latencies in one phase; its p99 goes to p99[]. */
 static void sse_report(struct sse_set *s, int phase, const char *when, double p99[])
 {
@@ -595,10 +550,10 @@ static void sse_report(struct sse_set *s, int phase, const char *when, double p9
 		double *v = p->lat_ms[phase];
 		size_t n = p->n_lat[phase];
 
-		qsort(v, n, sizeof(double), cmp_double);
-		p99[i] = pct(v, n, 99);
+		qsort(v, n, sizeof(double), bench_cmp_double);
+		p99[i] = bench_pct(v, n, 99);
 		printf("  lane %s (%s), %s: serial write -> SSE frame event over %zu events: p50 %.2f ms, p99 %.2f ms, "
-		       "max %.2f ms\n", p->feed->name, p->feed->layout_name, when, n, pct(v, n, 50), p99[i],
+		       "max %.2f ms\n", p->feed->name, p->feed->layout_name, when, n, bench_pct(v, n, 50), p99[i],
 		       n ? v[n - 1] : -1.0);
 	}
 }
