@@ -18,7 +18,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: compare_numpy.sh BUILDDIR [DATADIR [RUNS]]}" && pwd)
-data=${2:-${INS_SHARED_DATA:-$here/../../../shared/data}}
+data=$(cd "${2:-${INS_SHARED_DATA:-$here/../../../shared/data}}" && pwd)
 runs=${3:-7}
 py=/usr/bin/python3
 batch_records=58
