@@ -447,6 +447,8 @@ async function main() {
 			await page.click('#import-start');
 			await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 			const sid = (await page.textContent('#import-msg')).match(/#(\d+)/)[1];
+			const source = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()).source, sid);
+			expect(source === 'import:pedar:pedar_small.asc', `the session's source does not name the file as uploaded: ${source}`);
 			await page.goto(`${daemon.base}/#/report/${sid}`);
 			// one insole of 99 pedar sensors: the left map only, drawn from layout pedar99-y
 			await page.waitForSelector('canvas[aria-label^="Left foot"]', { timeout: UI_WAIT_MS });
