@@ -161,9 +161,8 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 	imp->info.rate_hz = 1.0 / f->seconds_per_frame;
 	imp->info.n_sensors[foot] = (uint16_t)(f->rows * f->cols);
 	imp->info.unit = INS_IMPORT_KPA;
-	if (f->rows == 60 && f->cols == 21 && fabs(f->row_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE &&
-	    fabs(f->col_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE)
-		import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "fscan60x21");
+	import_suggest_grid_layout(imp, foot, f->cols, f->rows, f->col_mm, f->row_mm, FSCAN_PITCH_TOLERANCE,
+				   "fscan60x21", 21, 60, FSCAN_PITCH_MM);
 	return import_alloc_values(imp, err, errlen);
 }
 

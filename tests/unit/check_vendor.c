@@ -317,6 +317,8 @@ START_TEST(fixtures_read_exactly)
 	imp = open_fixture(FIXTURES "fscan_small.asf", "fscan");
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT); /* walkL.fsx */
 	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 31.25, 1e-9);
+	/* no layout file is of a 3 x 4 sheet: the file's own grid is the layout */
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], "sheet3x4-5080um");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	/* layout row 0 = the file's last row (B,107,B), row 3 = its first */
 	ck_assert_float_eq(f.values[1], 107.0f);
@@ -330,6 +332,8 @@ START_TEST(fixtures_read_exactly)
 	imp = open_fixture(FIXTURES "xsensor_small.csv", "xsensor");
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
 	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16 08:21:17.982");
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], "sheet2x3-8600um");
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], "sheet2x3-8600um");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
 	ck_assert_float_eq_tol(f.ref_peak_kpa, 397.56 * MMHG_KPA, 1e-3);
@@ -520,13 +524,40 @@ START_TEST(fscan_grid_turns_into_layout_order)
 	ck_assert_msg(imp != NULL, "%s", err);
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_RIGHT);
 	ck_assert_str_eq(ins_import_info(imp)->feet_from, "the movie's FILENAME ends in R");
-	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], ""); /* not a 60 x 21 sheet */
+	/* no ROW_SPACING / COL_SPACING: the sensel size, and so any layout, unknown */
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], "");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_int_eq(f.t_us, 1000000);
 	for (unsigned i = 0; i < 6; i++)
 		ck_assert_float_eq(f.values[i], want[i]);
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
 	ins_import_close(imp);
+}
+END_TEST
+
+/* A sheet's sensels are square: a grid of oblong ones has no layout to
+ * suggest (--layout names one), square ones of another size their sheet. */
+START_TEST(grids_suggest_their_own_sheet_when_square)
+{
+	static const struct {
+		const char *spacing, *want;
+	} cases[] = {
+		{ "ROW_SPACING 5.08 mm\nCOL_SPACING 7.62 mm\n", "" },
+		{ "ROW_SPACING 0.762 cm\nCOL_SPACING 0.3 in\n", "sheet3x2-7620um" },
+		{ "ROW_SPACING 0.5 mm\nCOL_SPACING 0.5 mm\n", "" }, /* finer than any insole's sensels */
+	};
+	char err[256], text[512];
+
+	for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct ins_import *imp;
+
+		snprintf(text, sizeof text, "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\n%sSECONDS_PER_FRAME 0.01\nUNITS KPa\n"
+			 "ASCII_DATA @@\n\nFrame 1\n1,2,B\n4,5,6\n@@\n", cases[k].spacing);
+		imp = ins_import_open(write_tmp("sheetL.asf", text), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], cases[k].want);
+		ins_import_close(imp);
+	}
 }
 END_TEST
 
@@ -549,6 +580,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
+	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;
