@@ -408,6 +408,9 @@ static const struct bad_case {
 	  ":14: frame 2 is truncated: 1 of 2 rows", 1 },
 	{ "cells.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4\n", ":12: frame 1 row 2 column 3: the row has 2 values, COLS is 3", 0 },
 	{ "units.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nUNITS furlongs\n", ":4: UNITS: 'furlongs' is not supported", 0 },
+	{ "spacing.asf", "DATA_TYPE MOVIE\nROWS 2\nROW_SPACING 5 furlongs\n",
+	  ":3: ROW_SPACING: unit 'furlongs' is not a length (mm, cm, inches)", 0 },
+	{ "frame.asf", FSCAN_HEAD "Frame 1; 0\n1,2,B\n3,4,5\n", ":10: expected 'Frame N' or the closing '@@', found 'Frame 1; 0'", 0 },
 	{ "cr.asf", FSCAN_HEAD "Frame 1\n1,2,B\r\n3,4,5\n\nFrame 2\n1,2\r3\n",
 	  ":15: carriage return (CR) alone at column 4: lines must end with LF or CRLF", 1 },
 	{ "nouse.asf", FSCAN_HEAD "Frame 1\n1,\xff,B\n", ":11: frame 1 row 1 column 2: '?' is not a number", 0 },
@@ -515,8 +518,10 @@ END_TEST
 START_TEST(fscan_grid_turns_into_layout_order)
 {
 	char err[256];
+	/* "Frame N, ..." as some Tekscan versions write it: the rest is not the time */
 	const char *path = write_tmp("walkR.asf", "DATA_TYPE MOVIE\nFILENAME C:\\m\\walkR.fsx\nROWS 2\nCOLS 3\n"
-				     "SECONDS_PER_FRAME 0.5\nUNITS MPa\nASCII_DATA @@\n\nFrame 3\n1,2,B\n4,5,6\n@@\n");
+				     "SECONDS_PER_FRAME 0.5\nUNITS MPa\nASCII_DATA @@\n\n"
+				     "Frame 3, 0,, 12/2/2019 6:21:52.34PM,,,Raw Sum=,,310\n1,2,B\n4,5,6\n@@\n");
 	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
 	struct ins_import_frame f;
 	static const float want[] = { 6000, 5000, 4000, 0, 2000, 1000 };
@@ -544,6 +549,9 @@ START_TEST(grids_suggest_their_own_sheet_when_square)
 	} cases[] = {
 		{ "ROW_SPACING 5.08 mm\nCOL_SPACING 7.62 mm\n", "" },
 		{ "ROW_SPACING 0.762 cm\nCOL_SPACING 0.3 in\n", "sheet3x2-7620um" },
+		/* the unit in words, as I-Scan and older F-Scan exports write it */
+		{ "ROW_SPACING 0.508 centimeters\nCOL_SPACING 0.2 inches\n", "sheet3x2-5080um" },
+		{ "ROW_SPACING 5.08\nCOL_SPACING 5.08 millimeters\n", "sheet3x2-5080um" },
 		{ "ROW_SPACING 0.5 mm\nCOL_SPACING 0.5 mm\n", "" }, /* finer than any insole's sensels */
 	};
 	char err[256], text[512];
