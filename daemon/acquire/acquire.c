@@ -384,6 +384,23 @@ static void got_bytes(struct acq_device *d, int64_t now)
 	d->last_byte_us = now;
 }
 
+/* A read can hold more frames than the queue (a burst after the thread
+ * was held up, a small queue_frames): a consumer that runs on this thread
+ * takes what is queued before a frame is dropped, as it would have had the
+ * frames come in smaller reads.  0, or -1 for a drop (counted). */
+static int push_frame(struct acq_device *d, const struct ins_frame *f)
+{
+	int rc;
+
+	if (!d->acq->consumer)
+		return acquire_queue_push(d->acq->queue, f);
+	rc = acquire_queue_offer(d->acq->queue, f);
+	if (rc != 1)
+		return rc;
+	d->acq->consumer(d->acq->consumer_ctx);
+	return acquire_queue_push(d->acq->queue, f);
+}
+
 /* Runs bytes through the parser and queues every frame. */
 static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_t now)
 {
@@ -401,7 +418,7 @@ static void consume(struct acq_device *d, const uint8_t *buf, size_t len, int64_
 		f.host_us = host_us;
 		if (d->cfg.foot != INS_DEV_FOOT_AUTO)
 			f.foot = (uint8_t)d->cfg.foot;
-		if (acquire_queue_push(d->acq->queue, &f) == 0)
+		if (push_frame(d, &f) == 0)
 			queued++;
 		else
 			drops++;

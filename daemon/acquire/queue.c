@@ -92,13 +92,19 @@ void acquire_queue_free(struct acquire_queue *q)
 	free(q);
 }
 
-int acquire_queue_push(struct acquire_queue *q, const struct ins_frame *frame)
+/* full_counts: a full queue is a drop (-1), else 1 with nothing counted. */
+static int enqueue(struct acquire_queue *q, const struct ins_frame *frame, int full_counts)
 {
 	struct slot *s;
+	int rc = -1;
 
 	pthread_mutex_lock(&q->lock);
 	if (frame->n > q->max_n) {
 		q->st.too_large++;
+		goto refuse;
+	}
+	if (!q->closed && q->waiting == q->capacity && !full_counts) {
+		rc = 1;
 		goto refuse;
 	}
 	if (q->closed || q->waiting == q->capacity) {
@@ -121,7 +127,17 @@ int acquire_queue_push(struct acquire_queue *q, const struct ins_frame *frame)
 	return 0;
 refuse:
 	pthread_mutex_unlock(&q->lock);
-	return -1;
+	return rc;
+}
+
+int acquire_queue_push(struct acquire_queue *q, const struct ins_frame *frame)
+{
+	return enqueue(q, frame, 1);
+}
+
+int acquire_queue_offer(struct acquire_queue *q, const struct ins_frame *frame)
+{
+	return enqueue(q, frame, 0);
 }
 
 static void deadline_after(struct timespec *ts, int timeout_ms)

@@ -28,6 +28,9 @@ void acquire_queue_free(struct acquire_queue *q);
 /* Copies the frame into a free slot and wakes the consumer.  Returns 0, or
  * -1 when the queue is full or closed, or n is larger than max_n (counted). */
 int acquire_queue_push(struct acquire_queue *q, const struct ins_frame *frame);
+/* The same, but a full queue returns 1 and counts no drop: for a caller
+ * that can make room (run the consumer) and push again. */
+int acquire_queue_offer(struct acquire_queue *q, const struct ins_frame *frame);
 
 /* Waits up to timeout_ms (0 = just look) for a frame.  Returns 1 with *frame
  * valid (values in the queue's slot) until the next pop, 0 on timeout, -1

@@ -419,6 +419,48 @@ START_TEST(forced_foot)
 }
 END_TEST
 
+/* One read holding ten times the queue's frames, with a consumer on the
+ * device thread: it takes them as the queue fills, none is dropped. */
+#define BURST_FRAMES 160
+#define BURST_WAIT_MS 3000
+START_TEST(a_burst_bigger_than_the_queue_reaches_an_inline_consumer)
+{
+	struct fake_device d;
+	struct ins_device_config cfg = { .foot = INS_DEV_FOOT_AUTO };
+	struct inline_consumer c = { 0 };
+	uint8_t burst[BURST_FRAMES * 32];
+	size_t len = 0;
+	char err[300];
+	json_t *st;
+
+	fake_link_name(&d, "burst");
+	fake_plug(&d);
+	cfg.port = d.link;
+	c.acq = ins_acq_new(BURST_FRAMES / 10, 16, err, sizeof(err));
+	ck_assert_msg(c.acq != NULL, "%s", err);
+	ck_assert_msg(ins_acq_add_device(c.acq, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ins_acq_set_consumer(c.acq, consume_inline, &c);
+	for (uint32_t k = 0; k < BURST_FRAMES; k++) {
+		uint16_t v[4] = { 1, 2, 3, (uint16_t)k };
+		struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = 4, .seq = k, .t_dev = 10000 * k, .values = v };
+		len += ins_proto_encode_binary(&f, burst + len, sizeof(burst) - len);
+	}
+	/* written before the device is read: its first read takes them all */
+	ck_assert_int_eq(write(d.master, burst, len), (ssize_t)len);
+	ck_assert_msg(ins_acq_start(c.acq, err, sizeof(err)) == 0, "%s", err);
+	/* they come in one read: a moment, or (frames dropped) never */
+	for (int i = 0; i < BURST_WAIT_MS / 10 && atomic_load(&c.frames) < BURST_FRAMES; i++)
+		usleep(10000);
+	ins_acq_stop(c.acq);
+	ck_assert_int_eq(atomic_load(&c.frames), BURST_FRAMES);
+	st = ins_acq_status(c.acq);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "queue"), "dropped")), 0);
+	json_decref(st);
+	ins_acq_free(c.acq);
+	fake_unplug(&d);
+}
+END_TEST
+
 /* A missing device is retried with backoff, not in a busy loop: each
  * failed open waits twice as long as the one before, from
  * INS_ACQ_BACKOFF_MIN_MS, and the status says why it waits. */
@@ -520,6 +562,7 @@ Suite *ins_suite_acquire(void)
 	tcase_add_test(tc, queue_drops_are_counted);
 	tcase_add_test(tc, consumer_runs_on_the_device_thread);
 	tcase_add_test(tc, pty_unplug_and_replug);
+	tcase_add_test(tc, a_burst_bigger_than_the_queue_reaches_an_inline_consumer);
 	tcase_add_test(tc, watchdog_reports_silence_then_garbage);
 	tcase_add_test(tc, forced_foot);
 	tcase_add_test(tc, missing_device_backs_off);
