@@ -554,6 +554,7 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ana
 {
 	struct foot *f = &ana->foot[foot];
 	struct ins_step step;
+	struct analysis_foot on_grid;
 
 	f->cur_contact_us = INT64_MIN;
 	if (st->contact_us == INT64_MIN) {
@@ -573,7 +574,8 @@ static void close_step(struct ins_analysis *ana, unsigned foot, const struct ana
 	/* before the step accumulator clears the footprint */
 	analysis_sensor_health_add_step(f->health, f->footprint ? f->footprint : f->stance_peak);
 	analysis_mask_acc_close(f->mask, st->contact_us, st->toe_off_us, f->footprint, step.m);
-	analysis_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n, &step);
+	analysis_step_acc_close(&f->acc, st->contact_us, st->toe_off_us, ana->body_weight_n,
+				analysis_mask_acc_foot(f->mask, &on_grid) ? &on_grid : NULL, &step);
 	steady_state_flags(f, &step);
 	remember_stance(f, st->contact_us, st->toe_off_us);
 	queue_step(ana, &step);

@@ -80,6 +80,8 @@ struct analysis_mask_acc {
 	uint16_t *loaded_steps;   /* per cell: steps in which it passed contact */
 	uint32_t steps;
 	float *row_lat, *row_med; /* per row: the footprint's lateral and medial edges, mm */
+	int have_foot;            /* the footprint passed FOOTPRINT_MIN_*: */
+	double foot_heel_y, foot_length; /* its heel end and length, mm */
 	uint8_t *row_has;         /* per row: it has footprint cells of its own */
 };
 
@@ -666,6 +668,10 @@ static void footprint_mask(struct analysis_mask_acc *acc, unsigned row0, unsigne
 	double y0 = l->grid_y0_mm + (row0 - 0.5) * l->grid_cell_mm;
 	double len = (double)(row1 - row0 + 1) * l->grid_cell_mm;
 
+	acc->have_foot = 1;
+	acc->foot_heel_y = y0;
+	acc->foot_length = len;
+
 	acc->n_second = 0;
 	memset(acc->n_in, 0, sizeof(acc->n_in));
 	for (unsigned i = 0; i < acc->n; i++) {
@@ -718,6 +724,22 @@ void analysis_mask_acc_close(struct analysis_mask_acc *acc, int64_t contact_us, 
 	}
 	if (step_peak_kpa && acc->loaded_steps)
 		update_footprint(acc, step_peak_kpa);
+}
+
+int analysis_mask_acc_foot(const struct analysis_mask_acc *acc, struct analysis_foot *foot)
+{
+	const struct ins_layout *l = acc->layout;
+	double y = acc->foot_heel_y + ANALYSIS_CPEI_AT_FRACTION * acc->foot_length;
+	long row;
+
+	if (!acc->have_foot)
+		return 0;
+	row = lround((y - l->grid_y0_mm) / l->grid_cell_mm);
+	row = row < 0 ? 0 : row >= l->grid_h ? l->grid_h - 1 : row;
+	foot->heel_y_mm = acc->foot_heel_y;
+	foot->length_mm = acc->foot_length;
+	foot->cpei_width_mm = acc->row_med[row] - acc->row_lat[row];
+	return 1;
 }
 
 unsigned analysis_mask_acc_sensor_region(const struct analysis_mask_acc *acc, unsigned i)

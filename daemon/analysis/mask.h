@@ -16,6 +16,7 @@
 
 #include "insoled/analysis.h"
 #include "insoled/layout.h"
+#include "steps.h"
 
 struct analysis_mask_acc;
 
@@ -35,6 +36,12 @@ void analysis_mask_acc_push(struct analysis_mask_acc *acc, int64_t t_us, const f
  * mask used from the next step; NULL on sparse layouts. */
 void analysis_mask_acc_close(struct analysis_mask_acc *acc, int64_t contact_us, int64_t toe_off_us,
 			const float *step_peak_kpa, double *m);
+
+/* Dense grids: the foot as the footprint of the steps closed so far shows
+ * it (heel end, length, width at the CPEI line) into *foot; 0 and *foot
+ * untouched while there is no footprint (a sparse layout, the first
+ * steps). */
+int analysis_mask_acc_foot(const struct analysis_mask_acc *acc, struct analysis_foot *foot);
 
 /* The mask in use: region of sensor i (its first one when it is shared),
  * or INS_MASK_COUNT for an accumulator that measures nothing. */

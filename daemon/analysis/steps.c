@@ -23,8 +23,6 @@
 /* Strike index boundaries (Cavanagh & Lafortune 1980), % of foot length. */
 #define STRIKE_MIDFOOT_FROM_PCT (100.0 / 3.0)
 #define STRIKE_FOREFOOT_FROM_PCT (200.0 / 3.0)
-/* CPEI is measured at 2/3 of foot length from the heel (Song 1996). */
-#define CPEI_AT_FRACTION (2.0 / 3.0)
 /* Most local maxima a stance can have that we still look at: a noisy 1 kHz
  * stance has a few hundred; beyond that only the first ones are kept. */
 #define MAX_MAXIMA 512
@@ -360,7 +358,7 @@ static double cop_excursion(const struct stance *s, double x0, double y0, double
 	return NAN;
 }
 
-static void cop(const struct stance *s, const struct ins_layout *layout, double *m)
+static void cop(const struct stance *s, const struct analysis_foot *foot, double *m)
 {
 	double x0 = NAN, y0 = NAN, x = NAN, y = NAN, path = 0, xmin = INFINITY, xmax = -INFINITY;
 
@@ -388,14 +386,14 @@ static void cop(const struct stance *s, const struct ins_layout *layout, double 
 	m[INS_M_COP_END_Y_MM] = y;
 	m[INS_M_COP_PATH_MM] = path;
 	m[INS_M_COP_ML_WIDTH_MM] = xmax - xmin;
-	if (layout->foot_length_mm > 0) {
-		double si = 100.0 * y0 / layout->foot_length_mm;
+	if (foot->length_mm > 0) {
+		double si = 100.0 * (y0 - foot->heel_y_mm) / foot->length_mm;
+		double cpei_y = foot->heel_y_mm + ANALYSIS_CPEI_AT_FRACTION * foot->length_mm;
+
 		m[INS_M_STRIKE_INDEX_PCT] = si;
 		m[INS_M_STRIKE_PATTERN] = si < STRIKE_MIDFOOT_FROM_PCT ? 0 : si <= STRIKE_FOREFOOT_FROM_PCT ? 1 : 2;
-		if (layout->forefoot_width_mm > 0)
-			m[INS_M_CPEI_PCT] = 100.0 *
-					    cop_excursion(s, x0, y0, x, y, CPEI_AT_FRACTION * layout->foot_length_mm) /
-					    layout->forefoot_width_mm;
+		if (foot->cpei_width_mm > 0)
+			m[INS_M_CPEI_PCT] = 100.0 * cop_excursion(s, x0, y0, x, y, cpei_y) / foot->cpei_width_mm;
 	}
 }
 
@@ -460,8 +458,9 @@ static int gap_spoils(const struct stance *s)
 }
 
 void analysis_step_acc_close(struct analysis_step_acc *acc, int64_t contact_us, int64_t toe_off_us,
-			double body_weight_n, struct ins_step *out)
+			double body_weight_n, const struct analysis_foot *foot, struct ins_step *out)
 {
+	const struct analysis_foot insole = { 0, acc->layout->foot_length_mm, acc->layout->forefoot_width_mm };
 	struct stance s;
 	double *m = out->m;
 
@@ -477,7 +476,7 @@ void analysis_step_acc_close(struct analysis_step_acc *acc, int64_t contact_us, 
 		force_curve(&s, body_weight_n, m);
 		pressures(&s, &in, m);
 		loads(&s, &in, m);
-		cop(&s, acc->layout, m);
+		cop(&s, foot ? foot : &insole, m);
 		if (acc->footprint)
 			m[INS_M_ARCH_INDEX] = analysis_arch_index_of(acc->layout, acc->footprint);
 	}

@@ -47,12 +47,25 @@ void analysis_step_acc_push(struct analysis_step_acc *acc, const struct ins_fram
 /* Dense layouts: fold one frame's pressures into the footprint. */
 void analysis_step_acc_footprint(struct analysis_step_acc *acc, const float *kpa);
 
+/* CPEI is measured at 2/3 of foot length from the heel (Song 1996). */
+#define ANALYSIS_CPEI_AT_FRACTION (2.0 / 3.0)
+
+/* The foot the strike index and CPEI are measured on: where its heel ends
+ * (the layout's y, mm), its length heel to toes, and its width at the CPEI
+ * line.  On an insole the foot is the insole (y 0, foot_length_mm,
+ * forefoot_width_mm); a dense grid's footprint shows the foot itself
+ * (analysis_mask_acc_foot()), which a sheet larger than the foot, or a foot
+ * standing off the insole's heel end, needs. */
+struct analysis_foot {
+	double heel_y_mm, length_mm, cpei_width_mm;
+};
+
 /* Fill the frame-derived metrics of *out (force curve, loading, pressures,
  * loads, CoP, strike, balance, arch measures) for the stance [contact_us,
  * toe_off_us]; leaves the temporal metrics alone; sets the SATURATED and GAP
- * flags.  Clears the footprint for the next step. */
+ * flags.  foot: NULL for the insole.  Clears the footprint for the next step. */
 void analysis_step_acc_close(struct analysis_step_acc *acc, int64_t contact_us, int64_t toe_off_us,
-			double body_weight_n, struct ins_step *out);
+			double body_weight_n, const struct analysis_foot *foot, struct ins_step *out);
 
 /* Arch Index (Cavanagh & Rodgers 1987) of a peak-pressure footprint on a
  * dense layout: NaN for sparse layouts or an empty footprint. */

@@ -256,6 +256,110 @@ START_TEST(grid_mask_regions_follow_the_footprint)
 }
 END_TEST
 
+/* Strike index and CPEI are measured on the foot (Cavanagh & Lafortune
+ * 1980, Song 1996: % of foot length from the heel, the distal third of
+ * the foot), which on a dense grid is its footprint, not the insole: the
+ * 230 mm foot standing 20 mm from the heel end of the 300 mm grid first
+ * loads its heels at 14 % of its length (20 + 0.14 x 230 mm), which by the
+ * insole would read 17.4 %.  CPEI is checked against the definition
+ * worked here from the frames' CoP: the construction line from the
+ * stance's first to last CoP, the path crossing 2/3 of the footprint's
+ * length, over the footprint's width on that row. */
+START_TEST(grid_strike_index_and_cpei_measure_the_foot)
+{
+	struct ins_layout *l = test_load_shipped("grid60x21");
+	struct walk w = { .l = l, .owner = calloc(l->n_sensors, sizeof(int)),
+			  .gain = calloc(l->n_sensors, sizeof(float)) };
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_frame_metrics fm;
+	struct ins_step step;
+	char err[256];
+	struct ins_analysis *ana = ins_analysis_new(&cfg, err, sizeof(err));
+	unsigned n = (unsigned)((LEAD_S + N_STEPS * STRIDE_S) * RATE_HZ), steps = 0, row0 = l->grid_h, row1 = 0;
+	unsigned with_cpei = 0;
+	float *kpa = calloc(l->n_sensors, sizeof(float));
+	double *cop_x = calloc(n, sizeof(double)), *cop_y = calloc(n, sizeof(double));
+	int64_t *t_us = calloc(n, sizeof(int64_t));
+
+	ck_assert_msg(ana != NULL, "%s", err);
+	grid_walk(&w, 230, 20);
+	for (unsigned i = 0; i < l->n_sensors; i++) {
+		const struct ins_sensor *s = &l->sensors[i];
+		/* the sole, lightly (13 kPa) and in midstance, so the footprint
+		 * is the whole foot and the CoP still ends under the forefoot */
+		if (w.owner[i] < 0 && s->y_mm > 20 && s->y_mm < 250 && ins_layout_contains(l, s->x_mm, s->y_mm)) {
+			w.owner[i] = INS_MASK_LATERAL_MIDFOOT;
+			w.gain[i] = 0.12f;
+		}
+		if (w.owner[i] >= 0) {
+			row0 = i / l->grid_w < row0 ? i / l->grid_w : row0;
+			row1 = i / l->grid_w > row1 ? i / l->grid_w : row1;
+		}
+	}
+	/* the footprint: its rows' span, and on the CPEI row the span of its cells */
+	double heel = l->grid_y0_mm + (row0 - 0.5) * l->grid_cell_mm, len = (row1 - row0 + 1) * l->grid_cell_mm;
+	double cpei_y = heel + len * 2.0 / 3.0, lat = INFINITY, med = -INFINITY;
+	unsigned cpei_row = (unsigned)lround((cpei_y - l->grid_y0_mm) / l->grid_cell_mm);
+	for (unsigned c = 0; c < l->grid_w; c++)
+		if (w.owner[cpei_row * l->grid_w + c] >= 0) {
+			lat = fmin(lat, l->sensors[cpei_row * l->grid_w + c].x_mm - 0.5 * l->grid_cell_mm);
+			med = fmax(med, l->sensors[cpei_row * l->grid_w + c].x_mm + 0.5 * l->grid_cell_mm);
+		}
+	ck_assert_double_eq_tol(heel, 20.0, l->grid_cell_mm);
+	ck_assert_double_eq_tol(len, 230.0, 2 * l->grid_cell_mm);
+	for (unsigned k = 0; k < n; k++) {
+		double t = (double)k / RATE_HZ;
+		walk_frame(&w, t, kpa);
+		t_us[k] = (int64_t)(t * 1e6);
+		ck_assert_int_eq(ins_analysis_feed_kpa(ana, INS_FOOT_LEFT, t_us[k], kpa, l->n_sensors, &fm), 0);
+		cop_x[k] = fm.cop_x_mm;
+		cop_y[k] = fm.cop_y_mm;
+		while (ins_analysis_next_step(ana, &step)) {
+			unsigned first = 0, last = 0;
+			double cpe = NAN;
+
+			for (unsigned j = 0; j <= k; j++) {
+				if (t_us[j] < step.contact_us || t_us[j] > step.toe_off_us || !isfinite(cop_y[j]))
+					continue;
+				if (!first)
+					first = j;
+				last = j;
+			}
+			ck_assert_uint_gt(last, first);
+			for (unsigned j = first + 1; j <= last && isnan(cpe); j++)
+				if (isfinite(cop_y[j]) && (cop_y[j - 1] - cpei_y) * (cop_y[j] - cpei_y) <= 0 &&
+				    cop_y[j] != cop_y[j - 1]) {
+					double at = (cpei_y - cop_y[j - 1]) / (cop_y[j] - cop_y[j - 1]);
+					double line = cop_x[first] + (cop_x[last] - cop_x[first]) * (cpei_y - cop_y[first]) /
+									    (cop_y[last] - cop_y[first]);
+					cpe = line - (cop_x[j - 1] + at * (cop_x[j] - cop_x[j - 1]));
+				}
+			ck_assert_msg(fabs(step.m[INS_M_STRIKE_INDEX_PCT] - 14.0) <= 1.0,
+				      "step %u: strike index %.2f %% of the foot, not 14 %%", step.index,
+				      step.m[INS_M_STRIKE_INDEX_PCT]);
+			/* (both NaN when the path never crosses the line) */
+			ck_assert_msg(isnan(cpe) == isnan(step.m[INS_M_CPEI_PCT]) &&
+					      !(fabs(step.m[INS_M_CPEI_PCT] - 100.0 * cpe / (med - lat)) > 0.05),
+				      "step %u: CPEI %.3f %%, by the definition %.3f %%", step.index,
+				      step.m[INS_M_CPEI_PCT], 100.0 * cpe / (med - lat));
+			with_cpei += isfinite(cpe);
+			steps++;
+		}
+	}
+	ck_assert_uint_ge(steps, N_STEPS - 1);
+	ck_assert_uint_ge(with_cpei, N_STEPS - 2);
+	printf("grid60x21, 230 mm foot: %u steps, CPEI checked on %u\n", steps, with_cpei);
+	free(t_us);
+	free(cop_x);
+	free(cop_y);
+	free(kpa);
+	free(w.owner);
+	free(w.gain);
+	ins_analysis_free(ana);
+	ins_layout_free(l);
+}
+END_TEST
+
 START_TEST(gaitpdb8_regions_without_a_sensor_are_not_measured)
 {
 	struct ins_layout *l = test_load_shipped("gaitpdb8");
@@ -415,6 +519,7 @@ Suite *ins_suite_mask(void)
 	tcase_add_test(tc, grid60x21_regions_match_a_known_walk);
 	tcase_add_test(tc, grid_mask_follows_the_footprint);
 	tcase_add_test(tc, grid_mask_regions_follow_the_footprint);
+	tcase_add_test(tc, grid_strike_index_and_cpei_measure_the_foot);
 	tcase_add_test(tc, gaitpdb8_regions_without_a_sensor_are_not_measured);
 	tcase_add_test(tc, shares_of_load_add_up_and_split_the_axis);
 	tcase_add_test(tc, load_shares_sum_to_100);

@@ -90,7 +90,7 @@ START_TEST(walking_force_curve_features)
 		push(t, walking_force(t), heel_only, 0.5, 0, 50, 1000, walking_force(t), 0, 0);
 	push(610, 0, heel_only, 0.5, NAN, NAN, 0, 0, 0, 0);
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 600000, 800, &st);
+	analysis_step_acc_close(acc, 0, 600000, 800, NULL, &st);
 	ck_assert_double_eq_tol(st.m[INS_M_PEAK_FORCE_N], 900, EPS);
 	ck_assert_double_eq_tol(st.m[INS_M_FIRST_PEAK_N], 800, EPS);
 	ck_assert_double_eq_tol(st.m[INS_M_FIRST_PEAK_PCT], 25, EPS);
@@ -121,7 +121,7 @@ START_TEST(running_single_peak_uses_early_stance_loading_rate)
 		push(t, f, heel_only, 0.5, 0, 200, 1000, f, 0, 0);
 	}
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 250000, 0, &st);
+	analysis_step_acc_close(acc, 0, 250000, 0, NULL, &st);
 	ck_assert_double_eq_tol(st.m[INS_M_FIRST_PEAK_N], 1600, EPS);
 	ck_assert_double_eq_tol(st.m[INS_M_FIRST_PEAK_PCT], 40, EPS);
 	ck_assert(isnan(st.m[INS_M_VALLEY_N]));
@@ -145,7 +145,7 @@ START_TEST(ripple_is_not_a_peak)
 	for (unsigned k = 0; k < sizeof(f) / sizeof(f[0]); k++)
 		push(k * 10.0, f[k], heel_only, 0.5, 0, 50, 1000, f[k], 0, 0);
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 80000, 0, &st);
+	analysis_step_acc_close(acc, 0, 80000, 0, NULL, &st);
 	ck_assert_double_eq_tol(st.m[INS_M_FIRST_PEAK_N], 1000, EPS);
 	ck_assert_double_eq_tol(st.m[INS_M_FIRST_PEAK_PCT], 37.5, EPS);
 	ck_assert(isnan(st.m[INS_M_SECOND_PEAK_N]));
@@ -162,7 +162,7 @@ START_TEST(loads_pressures_and_balance)
 	for (int t = 0; t <= 500; t += 10)
 		push(t, 1000, share, 0.6, 6, 118, 5000, 400, t == 250, 0);
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 500000, 0, &st);
+	analysis_step_acc_close(acc, 0, 500000, 0, NULL, &st);
 	ck_assert_double_eq_tol(st.m[INS_M_FTI_NS], 500, 1e-3);
 	ck_assert_double_eq_tol(st.m[INS_M_MEAN_FORCE_N], 1000, 1e-3);
 	ck_assert_double_eq_tol(st.m[INS_M_HEEL_LOAD_PCT], 40, 1e-4);
@@ -208,7 +208,7 @@ START_TEST(cop_path_cpei_and_strike)
 		/* three frames lost before the third: more than are bridged */
 		push(k * 100.0, 700, heel_only, 0.5, px[k], py[k], 1000, 700, 0, k == 2 ? 3 : 0);
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 300000, 0, &st);
+	analysis_step_acc_close(acc, 0, 300000, 0, NULL, &st);
 	ck_assert_double_eq_tol(st.m[INS_M_COP_START_X_MM], 0, EPS);
 	ck_assert_double_eq_tol(st.m[INS_M_COP_START_Y_MM], 20, EPS);
 	ck_assert_double_eq_tol(st.m[INS_M_COP_END_X_MM], 12, EPS);
@@ -233,7 +233,7 @@ START_TEST(region_without_sensors_is_not_measured)
 	for (int t = 0; t <= 400; t += 10)
 		push(t, 600, share, 0.5, 0, 100, 3000, 300, 0, 0);
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 400000, 0, &st);
+	analysis_step_acc_close(acc, 0, 400000, 0, NULL, &st);
 	ck_assert(isnan(st.m[INS_M_TOES_PEAK_KPA]));
 	ck_assert(isnan(st.m[INS_M_TOES_PTI_KPAS]));
 	ck_assert_double_eq_tol(st.m[INS_M_TOES_LOAD_PCT], 0, EPS);
@@ -251,7 +251,7 @@ START_TEST(uncalibrated_layout_gives_no_magnitudes)
 	for (int t = 0; t <= 600; t += 10)
 		push(t, walking_force(t), heel_only, 0.5, 0, 130, NAN, walking_force(t), 0, 0);
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 600000, 700, &st);
+	analysis_step_acc_close(acc, 0, 600000, 700, NULL, &st);
 	for (unsigned i = 0; i < INS_M_COUNT; i++)
 		ck_assert_msg(isnan(st.m[i]), "%s should be NaN on raw units", ins_step_metric_info[i].name);
 	fixture_free(raw);
@@ -302,7 +302,7 @@ START_TEST(arch_index_per_step_on_dense_layout)
 		push(t, 500, heel_only, 0.5, 0, 50, 1000, 150, 0, 0);
 	}
 	new_step(&st);
-	analysis_step_acc_close(acc, 0, 300000, 0, &st);
+	analysis_step_acc_close(acc, 0, 300000, 0, NULL, &st);
 	ck_assert_double_eq_tol(st.m[INS_M_ARCH_INDEX], 4.0 / 28.0, 1e-9);
 	/* closing a step clears the footprint for the next one */
 	for (unsigned i = 0; i < g->n_sensors; i++)
