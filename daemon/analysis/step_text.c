@@ -23,12 +23,22 @@
 #define G9_HALF_MARGIN 1e-6
 
 static const double g9_pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12 };
+static const double g9_pow10_neg[] = { 1e0, 1e-1, 1e-2, 1e-3, 1e-4 };
 
 /* The 9 significant digits of a (> 0) with decimal exponent *e, or -1 when
  * printf must decide (exponent outside the fast range, a near-tie). */
 static int g9_digits(double a, int *e, uint64_t *m)
 {
-	int exp10 = (int)floor(log10(a));
+	int exp10 = 0;
+
+	/* floor(log10(a)) by comparisons (log10 cost more than the rest of
+	 * the number); an estimate one off is corrected below */
+	if (a < 1e-4 || a >= 1e9)
+		return -1;
+	while (exp10 < G9_EXP_MAX && a >= g9_pow10[exp10 + 1])
+		exp10++;
+	while (exp10 > G9_EXP_MIN && a < g9_pow10_neg[-exp10])
+		exp10--;
 
 	for (int tries = 0; tries < 3; tries++) {
 		double r, whole;

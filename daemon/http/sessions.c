@@ -382,19 +382,24 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 	http_resp_error(resp, 404, "path", "path: exports are frames.csv, steps.csv and summary.json");
 }
 
-/* The importers name the file they read; the client knows its upload by
- * the name it gave (the `name` query parameter), never by the server's
- * temporary path. */
+/* What the client calls its upload: the name it gave (the `name` query
+ * parameter), else "upload"; never the server's temporary file. */
+static const char *upload_name(const struct http_request *req)
+{
+	const char *name = http_query(req, "name");
+
+	return name && *name && strlen(name) <= 64 ? name : "upload";
+}
+
+/* The importers name the file they read: the upload's name instead. */
 static void name_the_upload(const struct http_request *req, char *err, size_t errlen)
 {
-	const char *tmp = req->upload_path, *name = http_query(req, "name");
+	const char *tmp = req->upload_path, *name = upload_name(req);
 	char out[256];
 	size_t tl = tmp ? strlen(tmp) : 0, o = 0;
 
 	if (!tl)
 		return;
-	if (!name || !*name || strlen(name) > 64)
-		name = "upload";
 	for (const char *p = err; *p && o + 1 < sizeof(out);) {
 		if (strncmp(p, tmp, tl) == 0) {
 			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", name);
@@ -431,6 +436,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	meta.subject = http_query(req, "subject");
 	meta.footwear = http_query(req, "footwear");
 	meta.notes = http_query(req, "notes");
+	meta.file_name = upload_name(req);
 	if (!meta.subject || !*meta.subject) {
 		http_resp_error(resp, 400, "subject", "subject: required");
 		return;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "import_priv.h"
+#include "insoled/layout.h"
 
 static const struct import_ops *const import_formats[] = {
 	&import_gaitndd_ops,
@@ -64,6 +65,22 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 const struct ins_import_info *ins_import_info(const struct ins_import *imp)
 {
 	return &imp->info;
+}
+
+void import_suggest_grid_layout(struct ins_import *imp, unsigned foot, unsigned cols, unsigned rows,
+				double col_mm, double row_mm, double tolerance_mm, const char *shipped,
+				unsigned shipped_cols, unsigned shipped_rows, double shipped_mm)
+{
+	char *out = imp->info.layout[foot];
+	size_t len = sizeof imp->info.layout[0];
+
+	out[0] = '\0';
+	if (!(fabs(col_mm - row_mm) < tolerance_mm))
+		return; /* a sheet has square sensels */
+	if (cols == shipped_cols && rows == shipped_rows && fabs(col_mm - shipped_mm) < tolerance_mm)
+		import_copy_text(out, len, shipped);
+	else if (ins_layout_sheet_name(out, len, cols, rows, (col_mm + row_mm) / 2) < 0)
+		out[0] = '\0';
 }
 
 int import_alloc_values(struct ins_import *imp, char *err, size_t errlen)

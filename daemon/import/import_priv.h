@@ -80,6 +80,15 @@ extern const struct import_ops import_stappone_ops;
 void import_errf(char *err, size_t errlen, const char *path, unsigned long line,
 		 const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* The layout suggested for a foot of a pressure-mat export (F-Scan,
+ * XSENSOR) whose file states its grid: `shipped` (a layout file made from
+ * a vendor's sample) when the grid is that one's, else the sheet of the
+ * file's own grid (ins_layout_sheet()); none when the sensels are not
+ * square.  Pitches in mm; equal within `tolerance_mm`. */
+void import_suggest_grid_layout(struct ins_import *imp, unsigned foot, unsigned cols, unsigned rows,
+				double col_mm, double row_mm, double tolerance_mm, const char *shipped,
+				unsigned shipped_cols, unsigned shipped_rows, double shipped_mm);
+
 /* Once the header says which feet and how many sensors: allocate value storage. */
 int import_alloc_values(struct ins_import *imp, char *err, size_t errlen);
 

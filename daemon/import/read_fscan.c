@@ -31,7 +31,7 @@ struct fscan {
 
 struct fscan_unit {
 	const char *name;
-	double to_kpa;
+	double to_kpa;             /* or, for a length, to mm */
 };
 static const struct fscan_unit fscan_units[] = {
 	{ "KPa", 1.0 }, { "MPa", 1000.0 }, { "PSI", 6.894757293 }, { "mmHg", 0.1333223874 },
@@ -49,18 +49,33 @@ static int fscan_number(struct fscan *f, const char *key, const char *v, double 
 	return 0;
 }
 
+static const struct fscan_unit fscan_lengths[] = {
+	{ "", 1.0 }, { "mm", 1.0 }, { "millimeters", 1.0 }, { "cm", 10.0 }, { "centimeters", 10.0 },
+	{ "in", 25.4 }, { "inch", 25.4 }, { "inches", 25.4 }, { NULL, 0 },
+};
+
+/* "5.08 mm", "0.127 centimeters", "0.2 inches" (no unit: mm) -> mm */
 static int fscan_spacing(struct fscan *f, const char *key, const char *v, double *mm, char *err, size_t errlen)
 {
 	const char *unit;
+	double n;
 
-	if (fscan_number(f, key, v, mm, err, errlen) < 0)
+	if (import_scan_number(import_skip_blanks(v), &unit, &n) < 0 || !(n > 0)) {
+		import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number", v);
 		return -1;
-	unit = strpbrk(v, "cmi");
-	if (unit && strncmp(unit, "cm", 2) == 0)
-		*mm *= 10.0;
-	else if (unit && strncmp(unit, "in", 2) == 0)
-		*mm *= 25.4;
-	return 0;
+	}
+	unit = import_skip_blanks(unit);
+	for (const struct fscan_unit *u = fscan_lengths; u->name; u++) {
+		size_t len = strlen(u->name);
+
+		if (strncasecmp(unit, u->name, len) == 0 && import_is_blank(unit + len)) {
+			*mm = n * u->to_kpa;
+			return 0;
+		}
+	}
+	import_errf(err, errlen, f->text.path, f->text.lineno, key,
+		    "unit '%.24s' is not a length (mm, cm, inches)", unit);
+	return -1;
 }
 
 static int fscan_unit(struct fscan *f, const char *v, char *err, size_t errlen)
@@ -161,9 +176,8 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 	imp->info.rate_hz = 1.0 / f->seconds_per_frame;
 	imp->info.n_sensors[foot] = (uint16_t)(f->rows * f->cols);
 	imp->info.unit = INS_IMPORT_KPA;
-	if (f->rows == 60 && f->cols == 21 && fabs(f->row_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE &&
-	    fabs(f->col_mm - FSCAN_PITCH_MM) < FSCAN_PITCH_TOLERANCE)
-		import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "fscan60x21");
+	import_suggest_grid_layout(imp, foot, f->cols, f->rows, f->col_mm, f->row_mm, FSCAN_PITCH_TOLERANCE,
+				   "fscan60x21", 21, 60, FSCAN_PITCH_MM);
 	return import_alloc_values(imp, err, errlen);
 }
 
@@ -235,14 +249,16 @@ static int fscan_row(struct ins_import *imp, unsigned foot, unsigned r, const ch
 	return 0;
 }
 
-/* "Frame N": the frame number, which must go up. */
+/* "Frame N", or "Frame N, ..." as some Tekscan versions write it (a
+ * relative time, the clock, a raw sum: the frame's time comes from N and
+ * SECONDS_PER_FRAME all the same): the frame number, which must go up. */
 static int fscan_frame_line(struct fscan *f, const char *line, long *frame, char *err, size_t errlen)
 {
 	const char *end;
 	double n;
 
-	if (strncmp(line, "Frame ", 6) != 0 || import_scan_number(line + 6, &end, &n) < 0 || !import_is_blank(end) ||
-	    n != floor(n) || n < 0 || n > 1e9) {
+	if (strncmp(line, "Frame ", 6) != 0 || import_scan_number(line + 6, &end, &n) < 0 ||
+	    !(import_is_blank(end) || *import_skip_blanks(end) == ',') || n != floor(n) || n < 0 || n > 1e9) {
 		import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
 			    "expected 'Frame N' or the closing '@@', found '%.24s'", line);
 		return -1;

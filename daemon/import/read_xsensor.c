@@ -19,6 +19,8 @@
 
 #define XSENSOR_DEFAULT_RATE_HZ 100.0 /* a file of one frame has no interval to tell */
 #define XSENSOR_CELL_CM 0.86          /* the xsensor31x11 layout's sensel size */
+#define XSENSOR_CELL_TOLERANCE_MM 1e-5 /* the same size, as printed (0.86 cm) */
+#define MM_PER_CM 10.0
 #define XSENSOR_DAY_US 86400000000LL  /* time of day wraps at midnight */
 
 struct xsensor_grid {
@@ -363,9 +365,8 @@ static int xsensor_describe(struct ins_import *imp, double rate_hz, char *err, s
 			continue;
 		imp->info.feet |= 1u << foot;
 		imp->info.n_sensors[foot] = (uint16_t)(g->rows * g->cols);
-		if (g->rows == 31 && g->cols == 11 && fabs(g->width_cm - XSENSOR_CELL_CM) < 1e-6 &&
-		    fabs(g->height_cm - XSENSOR_CELL_CM) < 1e-6)
-			import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "xsensor31x11");
+		import_suggest_grid_layout(imp, foot, g->cols, g->rows, g->width_cm * MM_PER_CM, g->height_cm * MM_PER_CM,
+					   XSENSOR_CELL_TOLERANCE_MM, "xsensor31x11", 11, 31, XSENSOR_CELL_CM * MM_PER_CM);
 	}
 	imp->info.rate_hz = rate_hz;
 	imp->info.unit = INS_IMPORT_KPA;

@@ -646,25 +646,20 @@ static int finish(struct parser *p)
 	return 0;
 }
 
-struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen)
+/* Parse a layout from f; label names it in messages (a path). */
+static struct ins_layout *load_stream(FILE *f, const char *label, char *err, size_t errlen)
 {
-	struct parser p = { .path = path, .err = err, .errlen = errlen };
+	struct parser p = { .path = label, .err = err, .errlen = errlen };
 	char *buf = NULL;
 	size_t cap = 0;
-	FILE *f;
 	int rc = -1;
 
 	p.lay = calloc(1, sizeof(*p.lay));
 	if (!p.lay) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", label);
 		return NULL;
 	}
 	p.lay->heatmap_cell_mm = LAYOUT_DEFAULT_HEATMAP_CELL_MM;
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
 	for (ssize_t n; (n = getline(&buf, &cap, f)) >= 0;) {
 		p.line++;
 		if ((size_t)n != strlen(buf)) {
@@ -675,13 +670,11 @@ struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen)
 			goto out;
 	}
 	if (ferror(f)) {
-		snprintf(err, errlen, "%s:%u: read error: %s", path, p.line + 1, strerror(errno));
+		snprintf(err, errlen, "%s:%u: read error: %s", label, p.line + 1, strerror(errno));
 		goto out;
 	}
 	rc = finish(&p);
 out:
-	if (f)
-		fclose(f);
 	free(buf);
 	free(p.src);
 	if (rc < 0) {
@@ -689,6 +682,20 @@ out:
 		return NULL;
 	}
 	return p.lay;
+}
+
+struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen)
+{
+	struct ins_layout *lay;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	lay = load_stream(f, path, err, errlen);
+	fclose(f);
+	return lay;
 }
 
 static int compare_names(const void *a, const void *b)
@@ -723,6 +730,85 @@ static void list_layout_names(const char *dir, char *out, size_t size)
 	}
 }
 
+/* ---- sheets: a grid known only by its size and pitch ------------------ */
+
+#define SHEET_PREFIX "sheet"
+#define SHEET_UM_PER_MM 1000.0
+
+/* "sheetCOLSxROWS-PITCHum" -> the numbers; 0, or -1 when name is not one
+ * (written exactly as ins_layout_sheet_name() writes it). */
+static int parse_sheet_name(const char *name, unsigned *cols, unsigned *rows, unsigned *pitch_um)
+{
+	char again[64];
+	int end = 0;
+
+	if (sscanf(name, SHEET_PREFIX "%ux%u-%uum%n", cols, rows, pitch_um, &end) != 3 || name[end] != '\0')
+		return -1;
+	snprintf(again, sizeof(again), SHEET_PREFIX "%ux%u-%uum", *cols, *rows, *pitch_um);
+	return strcmp(again, name) == 0 ? 0 : -1;
+}
+
+static int sheet_fits(unsigned cols, unsigned rows, double pitch_mm)
+{
+	return cols > 0 && rows > 0 && (unsigned long)cols * rows <= INS_MAX_SENSORS &&
+	       pitch_mm >= LAYOUT_MIN_CELL_MM && pitch_mm <= LAYOUT_MAX_CELL_MM &&
+	       rows * pitch_mm <= LAYOUT_MAX_FOOT_MM && cols * pitch_mm <= LAYOUT_MAX_FOOT_MM;
+}
+
+static int is_sheet_name(const char *name)
+{
+	unsigned cols, rows, pitch_um;
+
+	return parse_sheet_name(name, &cols, &rows, &pitch_um) == 0 &&
+	       sheet_fits(cols, rows, pitch_um / SHEET_UM_PER_MM);
+}
+
+int ins_layout_sheet_name(char *out, size_t outlen, unsigned cols, unsigned rows, double pitch_mm)
+{
+	long pitch_um = lround(pitch_mm * SHEET_UM_PER_MM);
+
+	if (!isfinite(pitch_mm) || !sheet_fits(cols, rows, pitch_um / SHEET_UM_PER_MM))
+		return -1;
+	return (size_t)snprintf(out, outlen, SHEET_PREFIX "%ux%u-%ldum", cols, rows, pitch_um) < outlen ? 0 : -1;
+}
+
+/* The layout file a sheet would have, parsed like any other so the sheet
+ * meets every rule a file must. */
+struct ins_layout *ins_layout_sheet(const char *name, char *err, size_t errlen)
+{
+	unsigned cols, rows, pitch_um;
+	double pitch, half_w, length;
+	struct ins_layout *lay;
+	char text[1024];
+	FILE *f;
+
+	if (parse_sheet_name(name, &cols, &rows, &pitch_um) < 0 || !sheet_fits(cols, rows, pitch_um / SHEET_UM_PER_MM)) {
+		snprintf(err, errlen, "layout '%.64s' is not a sheet (sheetCOLSxROWS-PITCHum, at most %d cells of "
+			 "1-50 mm)", name, INS_MAX_SENSORS);
+		return NULL;
+	}
+	pitch = pitch_um / SHEET_UM_PER_MM;
+	half_w = cols * pitch / 2;
+	length = rows * pitch;
+	snprintf(text, sizeof(text),
+		 "[layout]\nname = %s\n"
+		 "description = Pressure sheet of %u x %u sensels of %g mm (the recording's own grid)\n"
+		 "foot_length_mm = %.17g\nfoot_width_mm = %.17g\nunits = kpa\n"
+		 "[calibration]\nkind = linear\nzero = 0\ngain = 1\nsaturation = 65535\n"
+		 "[outline]\npoint = %.17g 0\npoint = %.17g 0\npoint = %.17g %.17g\npoint = %.17g %.17g\n"
+		 "[grid]\ncolumns = %u\nrows = %u\ncell_mm = %.17g\nx0_mm = %.17g\ny0_mm = %.17g\n",
+		 name, cols, rows, pitch, length, 2 * half_w, -half_w, half_w, half_w, length, -half_w, length,
+		 cols, rows, pitch, -half_w + pitch / 2, pitch / 2);
+	f = fmemopen(text, strlen(text), "r");
+	if (!f) {
+		snprintf(err, errlen, "layout '%s': %s", name, strerror(errno));
+		return NULL;
+	}
+	lay = load_stream(f, name, err, errlen);
+	fclose(f);
+	return lay;
+}
+
 struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen)
 {
 	struct ins_layout *lay;
@@ -738,6 +824,9 @@ struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char
 	}
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
 		char known[1024];
+
+		if (is_sheet_name(name))
+			return ins_layout_sheet(name, err, errlen);
 
 		list_layout_names(dir, known, sizeof(known));
 		snprintf(err, errlen, "layout '%s' not found in %s (layouts there: %s)", name, dir,

@@ -237,7 +237,8 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 		s->meta.calibration_json = s->calib_json;
 	}
 	base = strrchr(s->info->path, '/');
-	snprintf(s->source, sizeof(s->source), "import:%s:%s", s->info->format, base ? base + 1 : s->info->path);
+	snprintf(s->source, sizeof(s->source), "import:%s:%s", s->info->format,
+		 s->meta.file_name ? s->meta.file_name : base ? base + 1 : s->info->path);
 	if (!s->meta.devices)
 		s->meta.devices = s->source;
 	s->ana = ins_analysis_new(&acfg, err->msg, sizeof(err->msg));

@@ -166,13 +166,26 @@ int ins_calib_curve_check(const struct ins_calib_curve *c, char *err, size_t err
 /* Load one layout file; on failure returns NULL and writes "file:line: field:
  * what is wrong" into err. */
 struct ins_layout *ins_layout_load(const char *path, char *err, size_t errlen);
-/* Find a layout by name in dir (files named NAME.layout). */
 /* The rule for a layout's name, in its file and wherever one is asked
  * for by name: 1 to 63 letters, digits, '.', '_' or '-', not starting
  * with '.' (so a name is always a plain file name).  0, or -1 with err
  * saying what is wrong with it. */
 int ins_layout_name_check(const char *name, char *err, size_t errlen);
+/* Find a layout by name in dir (files named NAME.layout); a sheet name
+ * (below) with no file of its own is built from the name. */
 struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen);
+
+/* Sheets: a pressure-mat insole no layout file describes, known only by
+ * the grid a vendor's export states (F-Scan, XSENSOR): `cols` x `rows`
+ * square sensels of `pitch_mm`, row 0 at the heel, column 0 lateral, the
+ * outline the whole sheet (the analysis of a dense grid finds the foot from
+ * the cells that load).  The name says all of it ("sheet11x31-8600um"), so
+ * a session stored with it is analysed again the same way.  The name into
+ * out: 0, or -1 when the grid is no insole (more than INS_MAX_SENSORS
+ * cells, a pitch outside 1-50 mm, a sheet over a metre long). */
+int ins_layout_sheet_name(char *out, size_t outlen, unsigned cols, unsigned rows, double pitch_mm);
+/* The layout a sheet name stands for; NULL with err when name is not one. */
+struct ins_layout *ins_layout_sheet(const char *name, char *err, size_t errlen);
 void ins_layout_free(struct ins_layout *layout);
 
 #pragma GCC visibility pop

@@ -55,6 +55,9 @@ struct ins_session_meta {
 	const char *calibration_json; /* calibration used, as JSON text */
 	double body_weight_n;       /* 0 unknown */
 	const char *lane;           /* the lane recording it (live sessions); NULL for none */
+	/* Imports: the file's name as its owner knows it (an upload's), for the
+	 * session's source; NULL: the name of the file read. */
+	const char *file_name;
 };
 int ins_store_session_start(struct ins_store *st, const struct ins_session_meta *meta,
 			    int64_t *session_id, struct ins_error *err);

@@ -447,12 +447,56 @@ async function main() {
 			await page.click('#import-start');
 			await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 			const sid = (await page.textContent('#import-msg')).match(/#(\d+)/)[1];
+			const source = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()).source, sid);
+			expect(source === 'import:pedar:pedar_small.asc', `the session's source does not name the file as uploaded: ${source}`);
 			await page.goto(`${daemon.base}/#/report/${sid}`);
 			// one insole of 99 pedar sensors: the left map only, drawn from layout pedar99-y
 			await page.waitForSelector('canvas[aria-label^="Left foot"]', { timeout: UI_WAIT_MS });
 			const facts = await page.textContent('main');
 			expect(facts.includes('E2E-import') && facts.includes('pedar99-y'), 'the report lacks the subject or the layout');
 			await shot(page, 'report-imported');
+		});
+		await check('F-Scan, XSENSOR and stappone recordings import through the dashboard and their reports draw each foot on the file\'s grid', async () => {
+			// file, format, the feet it holds, and what each foot's map is drawn on
+			const files = [
+				['fscan_small.asf', 'fscan', { left: ['sheet3x4-5080um', 3, 4] }],
+				['xsensor_small.csv', 'xsensor', { left: ['sheet2x3-8600um', 2, 3], right: ['sheet2x3-8600um', 2, 3] }],
+				['stappone_small.csv', 'stappone', { left: ['stappone12'], right: ['stappone12'] }],
+			];
+			for (const [file, format, feet] of files) {
+				await page.goto(`${daemon.base}/#/sessions`);
+				await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
+				await page.$eval('#import-card', (d) => { d.open = true; });
+				await page.setInputFiles('#import-file', join(SRC, 'tests/fixtures/import', file));
+				await page.fill('#import-subject', 'E2E-vendor');
+				await page.click('#import-start');
+				await page.waitForFunction(() => /Imported as session #\d+|rror/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+				const msg = await page.textContent('#import-msg');
+				expect(/Imported as session #\d+/.test(msg), `${file}: ${msg}`);
+				const sid = msg.match(/#(\d+)/)[1];
+				const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), sid);
+				expect(session.source === `import:${format}:${file}`, `${file}: source ${session.source}`);
+				await page.goto(`${daemon.base}/#/report/${sid}`);
+				for (const foot of ['left', 'right']) {
+					const want = feet[foot];
+					expect((session.layout[foot] ?? null) === (want ? want[0] : null), `${file}: ${foot} layout ${session.layout[foot]}`);
+					if (!want) continue;
+					await page.waitForSelector(`#map-mean_peak-${foot}`, { timeout: UI_WAIT_MS });
+					// painted: pixels of the outline and cells, not a blank canvas
+					const painted = await page.$eval(`#map-mean_peak-${foot}`, (c) => {
+						const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+						let n = 0;
+						for (let i = 3; i < d.length; i += 4) n += d[i] > 0;
+						return n;
+					});
+					expect(painted > 100, `${file}: the ${foot} map is blank (${painted} pixels painted)`);
+					const hm = await page.evaluate(async ([id, f]) => (await fetch(`api/sessions/${id}/heatmap?foot=${f}&kind=peak`)).json(), [sid, foot]);
+					expect(Array.isArray(hm.cells) && hm.cells.length === hm.w * hm.h, `${file}: ${foot} heatmap ${JSON.stringify(hm).slice(0, 200)}`);
+					if (want.length === 3)
+						expect(hm.w === want[1] && hm.h === want[2], `${file}: the ${foot} map is ${hm.w} x ${hm.h} cells, the file's grid ${want[1]} x ${want[2]}`);
+				}
+			}
+			await shot(page, 'report-imported-stappone');
 		});
 
 		await ctx.close();

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "insoled/import.h"
+#include "insoled/layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -125,6 +126,23 @@ static void check_frame(const struct ins_import_info *info, const struct ins_imp
 	s->seq[f->foot] = f->seq;
 }
 
+/* A sheet a reader suggests (the file's own grid) is always one that
+ * builds, with a cell for each of the foot's values. */
+static void check_sheets(const struct ins_import_info *info)
+{
+	char err[256];
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		struct ins_layout *lay;
+
+		if (strncmp(info->layout[foot], "sheet", 5) != 0)
+			continue;
+		lay = ins_layout_sheet(info->layout[foot], err, sizeof err);
+		check(lay != NULL && lay->n_sensors == info->n_sensors[foot]);
+		ins_layout_free(lay);
+	}
+}
+
 /* Opens path as format (NULL: detect) and reads every frame. */
 static void read_all(const char *path, const char *format)
 {
@@ -141,6 +159,7 @@ static void read_all(const char *path, const char *format)
 		check(strstr(err, scratch) != NULL); /* the message names the file */
 		return;
 	}
+	check_sheets(ins_import_info(imp));
 	memset(&s, 0, sizeof s);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
 		check_frame(ins_import_info(imp), &f, &s, strcmp(ins_import_info(imp)->format, "insoled") != 0);

@@ -1213,6 +1213,13 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "again");
 	ck_assert_int_eq(json_int_at(j, "frames"), 400);
+	/* the session's source names the upload too: "upload" when the client gave no name */
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:insoled:upload");
+	json_decref(j);
+	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&name=walk%20A.csv", csv,
+			     "Content-Type: text/csv", NULL), 201);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:insoled:walk A.csv");
 	json_decref(j);
 }
 END_TEST

@@ -395,6 +395,59 @@ START_TEST(load_named_checks_name_and_path)
 }
 END_TEST
 
+/* A grid no layout file describes: built from its name, cell for cell the
+ * grid a layout file of that sheet would give (fscan60x21's, whose outline
+ * is the trimmed insole instead of the whole sheet). */
+START_TEST(sheet_layouts_are_built_from_their_name)
+{
+	char err[512] = "", name[64];
+	struct ins_layout *sheet, *fscan;
+
+	ck_assert_int_eq(ins_layout_sheet_name(name, sizeof(name), 21, 60, 5.08), 0);
+	ck_assert_str_eq(name, "sheet21x60-5080um");
+	sheet = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
+	ck_assert_msg(sheet != NULL, "%s", err);
+	fscan = ins_layout_load_named(LAYOUT_DIR, "fscan60x21", err, sizeof(err));
+	ck_assert_msg(fscan != NULL, "%s", err);
+	ck_assert_str_eq(sheet->name, name);
+	ck_assert(sheet->is_grid && !sheet->arbitrary_units);
+	ck_assert_int_eq(sheet->n_sensors, fscan->n_sensors);
+	ck_assert_int_eq(sheet->grid_w, 21);
+	ck_assert_int_eq(sheet->grid_h, 60);
+	ck_assert_float_eq_tol(sheet->foot_length_mm, fscan->foot_length_mm, 1e-4);
+	ck_assert_float_eq_tol(sheet->foot_width_mm, fscan->foot_width_mm, 1e-4);
+	for (unsigned i = 0; i < sheet->n_sensors; i++) {
+		ck_assert_float_eq_tol(sheet->sensors[i].x_mm, fscan->sensors[i].x_mm, 1e-4);
+		ck_assert_float_eq_tol(sheet->sensors[i].y_mm, fscan->sensors[i].y_mm, 1e-4);
+		ck_assert_float_eq_tol(sheet->sensors[i].area_mm2, fscan->sensors[i].area_mm2, 1e-3);
+		ck_assert_int_eq(sheet->sensors[i].region, fscan->sensors[i].region);
+		ck_assert_int_eq(sheet->sensors[i].side, fscan->sensors[i].side);
+	}
+	/* the outline is the sheet's rectangle */
+	ck_assert_int_eq(sheet->n_outline, 4);
+	ck_assert(ins_layout_contains(sheet, -53.0, 1.0) && ins_layout_contains(sheet, 53.0, 304.0));
+	ck_assert(!ins_layout_contains(sheet, -54.0, 100.0) && !ins_layout_contains(sheet, 0.0, 305.0));
+	ins_layout_free(sheet);
+	ins_layout_free(fscan);
+
+	ck_assert_int_eq(ins_layout_sheet_name(name, sizeof(name), 11, 31, 8.6), 0);
+	ck_assert_str_eq(name, "sheet11x31-8600um");
+	/* no insole: too many cells, a pitch outside 1-50 mm, over a metre long */
+	ck_assert_int_eq(ins_layout_sheet_name(name, sizeof(name), 64, 65, 5.0), -1);
+	ck_assert_int_eq(ins_layout_sheet_name(name, sizeof(name), 21, 60, 0.5), -1);
+	ck_assert_int_eq(ins_layout_sheet_name(name, sizeof(name), 10, 300, 4.0), -1);
+	ck_assert_int_eq(ins_layout_sheet_name(name, sizeof(name), 0, 60, 5.0), -1);
+	ck_assert_int_eq(ins_layout_sheet_name(name, 8, 21, 60, 5.08), -1);
+	/* only the name ins_layout_sheet_name() writes stands for a sheet */
+	ck_assert_ptr_null(ins_layout_sheet("sheet021x60-5080um", err, sizeof(err)));
+	ck_assert_msg(strstr(err, "is not a sheet") != NULL, "%s", err);
+	ck_assert_ptr_null(ins_layout_load_named(LAYOUT_DIR, "sheet21x60-5080umx", err, sizeof(err)));
+	ck_assert_msg(strstr(err, "not found in") != NULL, "%s", err);
+	ck_assert_ptr_null(ins_layout_load_named(LAYOUT_DIR, "sheet64x65-5000um", err, sizeof(err)));
+	ck_assert_msg(strstr(err, "not found in") != NULL, "%s", err);
+}
+END_TEST
+
 START_TEST(curve_check_names_the_field)
 {
 	struct ins_calib_curve c = { .kind = INS_CALIB_LINEAR, .gain = 1, .saturation = 100, .zero = 100 };
@@ -438,6 +491,7 @@ Suite *ins_suite_layout(void)
 	tcase_add_test(files, errors_name_file_line_and_field);
 	tcase_add_test(files, nul_byte_is_refused);
 	tcase_add_test(files, load_named_checks_name_and_path);
+	tcase_add_test(files, sheet_layouts_are_built_from_their_name);
 	tcase_add_test(files, curve_check_names_the_field);
 	suite_add_tcase(s, shipped);
 	suite_add_tcase(s, files);

@@ -317,6 +317,8 @@ START_TEST(fixtures_read_exactly)
 	imp = open_fixture(FIXTURES "fscan_small.asf", "fscan");
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT); /* walkL.fsx */
 	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 31.25, 1e-9);
+	/* no layout file is of a 3 x 4 sheet: the file's own grid is the layout */
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], "sheet3x4-5080um");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	/* layout row 0 = the file's last row (B,107,B), row 3 = its first */
 	ck_assert_float_eq(f.values[1], 107.0f);
@@ -330,6 +332,8 @@ START_TEST(fixtures_read_exactly)
 	imp = open_fixture(FIXTURES "xsensor_small.csv", "xsensor");
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 3);
 	ck_assert_str_eq(ins_import_info(imp)->start, "2022 Aug 16 08:21:17.982");
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], "sheet2x3-8600um");
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], "sheet2x3-8600um");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_uint_eq(f.foot, INS_FOOT_LEFT);
 	ck_assert_float_eq_tol(f.ref_peak_kpa, 397.56 * MMHG_KPA, 1e-3);
@@ -404,6 +408,9 @@ static const struct bad_case {
 	  ":14: frame 2 is truncated: 1 of 2 rows", 1 },
 	{ "cells.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4\n", ":12: frame 1 row 2 column 3: the row has 2 values, COLS is 3", 0 },
 	{ "units.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nUNITS furlongs\n", ":4: UNITS: 'furlongs' is not supported", 0 },
+	{ "spacing.asf", "DATA_TYPE MOVIE\nROWS 2\nROW_SPACING 5 furlongs\n",
+	  ":3: ROW_SPACING: unit 'furlongs' is not a length (mm, cm, inches)", 0 },
+	{ "frame.asf", FSCAN_HEAD "Frame 1; 0\n1,2,B\n3,4,5\n", ":10: expected 'Frame N' or the closing '@@', found 'Frame 1; 0'", 0 },
 	{ "cr.asf", FSCAN_HEAD "Frame 1\n1,2,B\r\n3,4,5\n\nFrame 2\n1,2\r3\n",
 	  ":15: carriage return (CR) alone at column 4: lines must end with LF or CRLF", 1 },
 	{ "nouse.asf", FSCAN_HEAD "Frame 1\n1,\xff,B\n", ":11: frame 1 row 1 column 2: '?' is not a number", 0 },
@@ -511,8 +518,10 @@ END_TEST
 START_TEST(fscan_grid_turns_into_layout_order)
 {
 	char err[256];
+	/* "Frame N, ..." as some Tekscan versions write it: the rest is not the time */
 	const char *path = write_tmp("walkR.asf", "DATA_TYPE MOVIE\nFILENAME C:\\m\\walkR.fsx\nROWS 2\nCOLS 3\n"
-				     "SECONDS_PER_FRAME 0.5\nUNITS MPa\nASCII_DATA @@\n\nFrame 3\n1,2,B\n4,5,6\n@@\n");
+				     "SECONDS_PER_FRAME 0.5\nUNITS MPa\nASCII_DATA @@\n\n"
+				     "Frame 3, 0,, 12/2/2019 6:21:52.34PM,,,Raw Sum=,,310\n1,2,B\n4,5,6\n@@\n");
 	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
 	struct ins_import_frame f;
 	static const float want[] = { 6000, 5000, 4000, 0, 2000, 1000 };
@@ -520,13 +529,43 @@ START_TEST(fscan_grid_turns_into_layout_order)
 	ck_assert_msg(imp != NULL, "%s", err);
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_RIGHT);
 	ck_assert_str_eq(ins_import_info(imp)->feet_from, "the movie's FILENAME ends in R");
-	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], ""); /* not a 60 x 21 sheet */
+	/* no ROW_SPACING / COL_SPACING: the sensel size, and so any layout, unknown */
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], "");
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_int_eq(f.t_us, 1000000);
 	for (unsigned i = 0; i < 6; i++)
 		ck_assert_float_eq(f.values[i], want[i]);
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
 	ins_import_close(imp);
+}
+END_TEST
+
+/* A sheet's sensels are square: a grid of oblong ones has no layout to
+ * suggest (--layout names one), square ones of another size their sheet. */
+START_TEST(grids_suggest_their_own_sheet_when_square)
+{
+	static const struct {
+		const char *spacing, *want;
+	} cases[] = {
+		{ "ROW_SPACING 5.08 mm\nCOL_SPACING 7.62 mm\n", "" },
+		{ "ROW_SPACING 0.762 cm\nCOL_SPACING 0.3 in\n", "sheet3x2-7620um" },
+		/* the unit in words, as I-Scan and older F-Scan exports write it */
+		{ "ROW_SPACING 0.508 centimeters\nCOL_SPACING 0.2 inches\n", "sheet3x2-5080um" },
+		{ "ROW_SPACING 5.08\nCOL_SPACING 5.08 millimeters\n", "sheet3x2-5080um" },
+		{ "ROW_SPACING 0.5 mm\nCOL_SPACING 0.5 mm\n", "" }, /* finer than any insole's sensels */
+	};
+	char err[256], text[512];
+
+	for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct ins_import *imp;
+
+		snprintf(text, sizeof text, "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\n%sSECONDS_PER_FRAME 0.01\nUNITS KPa\n"
+			 "ASCII_DATA @@\n\nFrame 1\n1,2,B\n4,5,6\n@@\n", cases[k].spacing);
+		imp = ins_import_open(write_tmp("sheetL.asf", text), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], cases[k].want);
+		ins_import_close(imp);
+	}
 }
 END_TEST
 
@@ -549,6 +588,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
+	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;

@@ -32,7 +32,11 @@ function parseHash() {
 async function route() {
 	const seq = ++routeSeq;
 	const { view, params } = parseHash();
-	if (unmount) { unmount(); unmount = null; }
+	// A view that fails to tidy up must not keep the user from leaving it.
+	if (unmount) {
+		try { unmount(); } catch (e) { console.error('leaving the view:', e); }
+		unmount = null;
+	}
 	for (const a of document.querySelectorAll('nav a[data-view]')) {
 		const current = a.dataset.view === view || (view === 'report' && a.dataset.view === 'sessions');
 		if (current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');

@@ -102,7 +102,8 @@ export async function mount(main, params) {
 		el('h2', { id: 'h-curves' }, 'Force curve and gait line'),
 		el('p', { class: 'muted', id: 'curves-status' }, 'Computing from the recording…'));
 	body.append(curvesCard);
-	drawCurves(curvesCard, id, layouts).then((c) => charts.push(...c)).catch((e) => {
+	// every entry of charts has a destroy() the view's unmount calls
+	drawCurves(curvesCard, id, layouts).then((c) => charts.push(...c.map((u) => ({ destroy: () => destroy(u) })))).catch((e) => {
 		curvesCard.querySelector('#curves-status').textContent = `Force curves unavailable: ${e.message}`;
 	});
 
@@ -123,7 +124,7 @@ export async function mount(main, params) {
 	charts.push(trendChart(trendCard, steps, defs, sum.arch_measure ?? 'midfoot_load_index'));
 	if (session.state !== 'recording')
 		body.append(selectionCard(session, steps, () => window.dispatchEvent(new HashChangeEvent('hashchange'))));
-	return () => charts.forEach((c) => destroy(c?.chart ?? c));
+	return () => charts.forEach((c) => c.destroy());
 }
 
 // What the session shows, in the daemon's own sentences (made from the same
@@ -292,7 +293,8 @@ function trendChart(card, steps, defs, initial) {
 	const title = el('h3', { id: 'trend-title' });
 	const summary = el('p', { class: 'muted', id: 'trend-text' });
 	card.append(el('div', { class: 'no-print stack', style: 'max-width:30rem' }, el('label', { for: 'trend-metric' }, 'Metric'), sel), title, box, summary);
-	const holder = { chart: null };
+	// what the view's unmount destroys: the chart of the moment, or none yet
+	const holder = { chart: null, destroy: () => destroy(holder.chart) };
 	if (!steps.length) { box.append(el('p', { class: 'muted' }, 'No steps.')); return holder; }
 	const t0 = Math.min(...steps.map((s) => s.contact_us));
 	const draw = () => {

@@ -34,7 +34,9 @@ export function importCard(onDone) {
 		msg.className = '';
 		msg.textContent = `Importing ${file.files[0].name}…`;
 		try {
-			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value });
+			// the server names the upload by it in errors and in the session's source
+			const name = file.files[0].name.slice(0, 64);
+			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value, name });
 			const s = await upload(`sessions/import${q}`, file.files[0]);
 			msg.className = 'ok';
 			msg.textContent = `Imported as session #${s.id}, recorded ${dateTime(s.start_us)}.`;
