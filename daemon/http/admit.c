@@ -16,13 +16,16 @@
  * connection is busy with a request (SSE streams, uploads, running jobs). */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "http_priv.h"
 
 struct http_admit_conn {
 	int fd;
+	char peer[INET6_ADDRSTRLEN];
 	int idle, evicted;
 	struct http_admit_conn *prev, *next;   /* idle list, oldest first */
 };
@@ -98,10 +101,12 @@ enum http_admit_verdict http_admit_accept(struct http_admit *a)
 	return v;
 }
 
-struct http_admit_conn *http_admit_opened(struct http_admit *a, int fd)
+struct http_admit_conn *http_admit_opened(struct http_admit *a, int fd, const char *peer)
 {
 	struct http_admit_conn *c = calloc(1, sizeof(*c));
 
+	if (c && peer && strlen(peer) < sizeof(c->peer))
+		strcpy(c->peer, peer);
 	pthread_mutex_lock(&a->lock);
 	a->open++;
 	if (c) {
@@ -110,6 +115,11 @@ struct http_admit_conn *http_admit_opened(struct http_admit *a, int fd)
 	}
 	pthread_mutex_unlock(&a->lock);
 	return c;
+}
+
+const char *http_admit_peer(const struct http_admit_conn *c)
+{
+	return c && c->peer[0] ? c->peer : NULL;
 }
 
 void http_admit_closed(struct http_admit *a, struct http_admit_conn *c)

@@ -140,15 +140,35 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 	return MHD_NO;
 }
 
+/* The client's numeric address into out ("" when unknown). */
+static void peer_address(struct MHD_Connection *conn, char *out, socklen_t len)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+	const char *text = NULL;
+
+	if (sa && sa->sa_family == AF_INET)
+		text = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, len);
+	else if (sa && sa->sa_family == AF_INET6)
+		text = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, len);
+	if (!text)
+		out[0] = '\0';
+}
+
+/* The address is formatted here, once per connection: inet_ntop formats
+ * through sprintf, which on every request of a kept-alive connection cost a
+ * third of the instructions this file spends on GET /api/live. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
 	struct http_server *srv = cls;
 	const union MHD_ConnectionInfo *info;
+	char peer[INET6_ADDRSTRLEN];
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		*socket_context = http_admit_opened(&srv->http->admit, info ? info->connect_fd : -1);
+		peer_address(conn, peer, sizeof(peer));
+		*socket_context = http_admit_opened(&srv->http->admit, info ? info->connect_fd : -1, peer);
 	} else {
 		http_admit_closed(&srv->http->admit, *socket_context);
 		*socket_context = NULL;
@@ -404,16 +424,16 @@ static enum MHD_Result too_large(struct conn_req *r)
 	return answer_error(r, 413, "body", msg);
 }
 
-static void client_address(struct conn_req *r)
+/* The connection's address as on_connection formatted it (again here only
+ * when it could not keep it). */
+static void client_address(struct conn_req *r, const struct http_admit_conn *ac)
 {
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info ? info->client_addr : NULL;
+	const char *peer = http_admit_peer(ac);
 
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->client_addr, sizeof(r->client_addr));
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client_addr,
-			  sizeof(r->client_addr));
+	if (peer)
+		memcpy(r->client_addr, peer, strlen(peer) + 1);
+	else
+		peer_address(r->conn, r->client_addr, sizeof(r->client_addr));
 	r->req.client_addr = r->client_addr[0] ? r->client_addr : NULL;
 }
 
@@ -459,7 +479,7 @@ static const char *ambiguous_framing(struct conn_req *r)
 
 /* First call: parse, route and decide what to do with a body.  Returns 1
  * when a response was queued. */
-static int first_call(struct conn_req *r, enum MHD_Result *ret)
+static int first_call(struct conn_req *r, const struct http_admit_conn *ac, enum MHD_Result *ret)
 {
 	struct ins_http *http = r->srv->http;
 	char err[200];
@@ -467,7 +487,7 @@ static int first_call(struct conn_req *r, enum MHD_Result *ret)
 	const char *cl, *why;
 
 	r->req.tls = http->tls_cert != NULL;
-	client_address(r);
+	client_address(r, ac);
 	why = ambiguous_framing(r);
 	if (why) {
 		http_resp_error(&r->resp, 400, NULL, "%s", why);
@@ -533,14 +553,20 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	if (r->job == JOB_RUNNING)
 		return MHD_YES;
 	if (!r->started) {
+		struct http_admit_conn *ac = admit_conn(conn);
+		size_t method_len = strnlen(method, sizeof(r->method) - 1);
+
 		r->started = 1;
 		r->conn = conn;
-		http_admit_busy(&r->srv->http->admit, admit_conn(conn));
-		snprintf(r->method, sizeof(r->method), "%s", method);
+		http_admit_busy(&r->srv->http->admit, ac);
+		/* copied, not snprintf'd: its formatting machinery was another
+		 * sixth of those instructions */
+		memcpy(r->method, method, method_len);
+		r->method[method_len] = '\0';
 		r->req.method = http_method_parse(method);
 		r->req.header = mhd_header;
 		r->req.header_ctx = conn;
-		if (first_call(r, &ret))
+		if (first_call(r, ac, &ret))
 			return ret;
 		/* Answering on the first call makes libmicrohttpd close the
 		 * connection (it cannot know the body was empty); the second call

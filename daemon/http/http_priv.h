@@ -134,7 +134,10 @@ void http_admit_init(struct http_admit *a, unsigned limit);
 void http_admit_destroy(struct http_admit *a);
 /* A connection was accepted: OK, OK after making room (EVICTED), or REFUSED. */
 enum http_admit_verdict http_admit_accept(struct http_admit *a);
-struct http_admit_conn *http_admit_opened(struct http_admit *a, int fd);
+/* peer: the client's numeric address (NULL or "" when unknown), kept for
+ * the connection's requests so that each does not format it again. */
+struct http_admit_conn *http_admit_opened(struct http_admit *a, int fd, const char *peer);
+const char *http_admit_peer(const struct http_admit_conn *c);  /* NULL when unknown */
 void http_admit_closed(struct http_admit *a, struct http_admit_conn *c);
 void http_admit_busy(struct http_admit *a, struct http_admit_conn *c);  /* a request began */
 void http_admit_idle(struct http_admit *a, struct http_admit_conn *c);  /* it ended */
