@@ -61,6 +61,7 @@ function forceChart(box, curves, feet) {
 
 function gaitLines(gait, curves, layouts) {
 	FEET.forEach((f, fi) => {
+		if (!layouts[fi]) return; // no insole on this foot in the recording
 		const c = curves[f];
 		const n = c?.steps ?? 0;
 		const canvas = el('canvas', { class: 'footmap', role: 'img', id: `gait-${f}`, 'aria-label': `${footName(f)} foot centre-of-pressure paths of ${n} steps` });

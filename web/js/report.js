@@ -169,8 +169,10 @@ async function drawSessionMaps(card, id, layouts) {
 	kinds.forEach(([kind, title, hint], ki) => {
 		const hms = maps[ki];
 		const max = niceMax(Math.max(50, ...hms.map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
-		const steps = kind === 'mean_peak' ? ` over ${FEET.map((f, fi) => `${hms[fi]?.steps ?? 0} ${f}`).join(' and ')} steps` : '';
-		const figs = FEET.map((f, fi) => {
+		// a foot the recording has no insole for gets no map, not an empty frame
+		const present = FEET.map((f, fi) => ({ f, fi })).filter(({ fi }) => layouts[fi]);
+		const steps = kind === 'mean_peak' ? ` over ${present.map(({ f, fi }) => `${hms[fi]?.steps ?? 0} ${f}`).join(' and ')} steps` : '';
+		const figs = present.map(({ f, fi }) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `map-${kind}-${f}`,
 				'aria-label': `${footName(f)} foot ${title.toLowerCase()} map, maximum ${withUnit(hms[fi]?.max_kpa, 'kPa')}` });
 			return { f, fi, canvas, fig: el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · max ${withUnit(hms[fi]?.max_kpa, 'kPa')}`), canvas) };
