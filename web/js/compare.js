@@ -105,8 +105,11 @@ async function drawMaps(card, sessions, names, diff) {
 	const grid = el('div', { class: 'compare-maps' });
 	card.append(grid);
 	const jobs = [];
+	// the feet any of the sessions recorded; one a session lacks says so
+	const shown = FEET.map((f, fi) => ({ f, fi })).filter(({ fi }) => layouts.some((l) => l[fi]));
 	sessions.forEach((s, si) => {
-		const figs = FEET.map((f, fi) => {
+		const figs = shown.map(({ f, fi }) => {
+			if (!layouts[si][fi]) return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · not recorded`));
 			const canvas = el('canvas', { class: 'footmap', role: 'img', 'aria-label': `Session ${s.id} ${f} foot peak pressure, maximum ${num(hms[si][fi]?.max_kpa, 0)} kPa` });
 			jobs.push({ canvas, f, hm: hms[si][fi], layout: layouts[si][fi], min: 0, max, scale: 'viridis' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${num(hms[si][fi]?.max_kpa, 0)} kPa`), canvas);
@@ -116,7 +119,7 @@ async function drawMaps(card, sessions, names, diff) {
 	card.append(legend({ min: 0, max, unit: 'kPa', caption: 'Peak pressure, mean of step peaks' }));
 	if (diff && (diff.left || diff.right)) {
 		const dmax = niceMax(Math.max(10, ...FEET.map((f) => maxAbs(diff[f]?.cells))));
-		const figs = FEET.map((f, fi) => {
+		const figs = shown.map(({ f, fi }) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `diff-${f}`, 'aria-label': `${footName(f)} foot peak pressure difference, largest change ${num(maxAbs(diff[f]?.cells), 0)} kPa` });
 			jobs.push({ canvas, f, hm: diff[f], layout: layouts[sessions.length - 1][fi] ?? layouts[0][fi], min: -dmax, max: dmax, scale: 'diverging' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, diff[f] ? `${footName(f)}` : `${footName(f)}: layouts differ, no difference map`), canvas);
