@@ -42,8 +42,9 @@
 				      /* so it never stops polling its listening socket */
 #define DEFAULT_MAX_PER_IP 128        /* a quarter: one runaway host cannot take every slot */
 #define CONNECTION_TIMEOUT_S 30       /* frees slots held by clients that vanished */
-/* Per connection: the request headers (up to about 7.5 KiB, like common
- * servers' 8 KiB; more is answered 431), the answer's headers, a body chunk
+/* Per connection: the request headers (up to about 7.4 KiB, a Cookie header
+ * up to about 3.6 KiB since libmicrohttpd copies it to parse it; more is
+ * answered 431, docs/api.md), the answer's headers, a body chunk
  * and one SSE block.  libmicrohttpd zeroes all of it before each request on
  * a kept-alive connection: at 32 KiB that memset was a tenth of the CPU of
  * serving GET /api/live, and a flood of connections holds less memory. */

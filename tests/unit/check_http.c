@@ -1825,6 +1825,35 @@ static unsigned count_of(const char *hay, const char *needle)
 	return n;
 }
 
+/* The header sizes docs/api.md promises ("memory per connection"): a
+ * header block of 7 KiB and a Cookie of 3.5 KiB are answered, 8 KiB and
+ * a 4 KiB Cookie (counted twice by libmicrohttpd's cookie parser) get 431. */
+static const char *status_with_header(const char *name, size_t value_len, char *out, size_t outlen)
+{
+	static char req[16 << 10];
+	int closed;
+
+	snprintf(req, sizeof(req), "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n%s: a=%0*d\r\n\r\n", name,
+		 (int)value_len - 2, 0);
+	raw_exchange(req, out, outlen, &closed);
+	return out;
+}
+
+START_TEST(request_headers_up_to_the_documented_sizes_are_answered)
+{
+	static char out[1 << 16];
+
+	ck_assert_msg(strncmp(status_with_header("X-Big", 7 << 10, out, sizeof(out)), "HTTP/1.1 200", 12) == 0,
+		      "%.200s", out);
+	ck_assert_msg(strncmp(status_with_header("Cookie", 3584, out, sizeof(out)), "HTTP/1.1 200", 12) == 0,
+		      "%.200s", out);
+	ck_assert_msg(strncmp(status_with_header("X-Big", 8 << 10, out, sizeof(out)), "HTTP/1.1 431", 12) == 0,
+		      "%.200s", out);
+	ck_assert_msg(strncmp(status_with_header("Cookie", 4 << 10, out, sizeof(out)), "HTTP/1.1 431", 12) == 0,
+		      "%.200s", out);
+}
+END_TEST
+
 START_TEST(ambiguous_framing_is_refused_and_the_connection_closed)
 {
 	static const char two_lengths[] =
@@ -2259,6 +2288,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, session_list_shows_every_change_at_once);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
+	tcase_add_test(server, request_headers_up_to_the_documented_sizes_are_answered);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);
 	tcase_add_test(server, connections_over_the_limit_are_closed_at_once_when_all_are_busy);
 
