@@ -35,10 +35,12 @@ static int g9_digits(double a, int *e, uint64_t *m)
 	 * the number); an estimate one off is corrected below */
 	if (a < 1e-4 || a >= 1e9)
 		return -1;
-	while (exp10 < G9_EXP_MAX && a >= g9_pow10[exp10 + 1])
-		exp10++;
-	while (exp10 > G9_EXP_MIN && a < g9_pow10_neg[-exp10])
-		exp10--;
+	if (a >= 1.0)
+		while (exp10 < G9_EXP_MAX && a >= g9_pow10[exp10 + 1])
+			exp10++;
+	else
+		while (exp10 > G9_EXP_MIN && a < g9_pow10_neg[-exp10])
+			exp10--;
 
 	for (int tries = 0; tries < 3; tries++) {
 		double r, whole;
