@@ -182,8 +182,15 @@ static int set_daemon_key(struct daemon_config *cfg, const char *key, const char
 
 	if (!strcmp(key, "listen"))
 		return parse_listen(cfg, value, err, errlen);
-	if (!strcmp(key, "db"))
+	if (!strcmp(key, "db")) {
+		/* SQLite takes "" for a private temporary database: every
+		 * recording would be gone when the daemon stops. */
+		if (!*value) {
+			snprintf(err, errlen, "db: empty (give the session database's path)");
+			return -1;
+		}
 		return copy_str(cfg->db_path, sizeof(cfg->db_path), key, value, err, errlen);
+	}
 	if (!strcmp(key, "data_dir"))
 		return copy_str(cfg->data_dir, sizeof(cfg->data_dir), key, value, err, errlen);
 	if (!strcmp(key, "token"))
@@ -311,18 +318,28 @@ struct load_ctx {
 	int line;       /* lines handed to inih so far */
 	int error_line; /* line of the first key we rejected */
 	int has_token;  /* the file itself holds the access token */
+	int nul_line;   /* first line with a NUL byte, which would cut it short */
 	char msg[256];
 };
 
-/* inih reads through this so we know which line a rejected key is on. */
+/* inih reads through this so we know which line a rejected key is on, and
+ * which line holds a NUL byte (inih would read the line as ending there:
+ * `db = <NUL>...` as an empty path). */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct load_ctx *ctx = stream;
-	char *line = fgets(buf, size, ctx->file);
+	int c = 0, n = 0;
 
-	if (line)
-		ctx->cfg->line = ++ctx->line;
-	return line;
+	while (n < size - 1 && c != '\n' && (c = getc(ctx->file)) != EOF) {
+		if (c == '\0' && !ctx->nul_line)
+			ctx->nul_line = ctx->line + 1;
+		buf[n++] = (char)c;
+	}
+	if (n == 0)
+		return NULL;
+	buf[n] = '\0';
+	ctx->cfg->line = ++ctx->line;
+	return buf;
 }
 
 static int on_ini_entry(void *user, const char *section, const char *key, const char *value)
@@ -358,6 +375,11 @@ int daemon_config_load(struct daemon_config *cfg, const char *path, char *err, s
 	}
 	line = ini_parse_stream(read_line, &ctx, on_ini_entry, &ctx);
 	cfg->line = 0;
+	if (ctx.nul_line && (line == 0 || ctx.nul_line <= line)) {
+		snprintf(err, errlen, "%s:%d: contains a NUL byte (not a text file?)", path, ctx.nul_line);
+		fclose(ctx.file);
+		return -1;
+	}
 	if (line == 0 && ctx.has_token &&
 	    check_secret_mode(fileno(ctx.file), path, "holds the access token (token =)", err, errlen) < 0) {
 		fclose(ctx.file);

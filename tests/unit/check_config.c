@@ -1,3 +1,4 @@
+#include <config.h> /* _GNU_SOURCE: mkstemp */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[device a]\nport = /dev/ttyS0\nbaud = -5\n", ":3: baud: '-5' is not a whole number" },
 	{ "[daemon]\nlog_level = loud\n", ":2: log_level: 'loud' is not error, warning, info or debug" },
 	{ "[daemon\nlisten = x\n", ":1: syntax error" },
+	{ "[daemon]\ndb =\n", ":2: db: empty (give the session database's path)" },
 };
 
 START_TEST(bad_file_names_line_and_key)
@@ -75,6 +77,25 @@ START_TEST(bad_file_names_line_and_key)
 	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, path) == err, "error should start with the file name: %s", err);
 	ck_assert_msg(strstr(err, bad_cases[_i].expect) != NULL, "got '%s', expected '%s'", err, bad_cases[_i].expect);
+	unlink(path);
+}
+END_TEST
+
+/* A NUL byte would end its line early for the INI parser: `db = <NUL>x`
+ * read as an empty path, a temporary database (found by fuzz_config). */
+START_TEST(nul_byte_is_refused_with_its_line)
+{
+	static const char text[] = "[daemon]\nlog_level = info\ndb = \0\0/var/lib/insoled/insoled.db\n";
+	struct daemon_config cfg;
+	char path[] = "/tmp/insoled-check-config-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	daemon_config_defaults(&cfg);
+	ck_assert_int_eq(daemon_config_load(&cfg, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, path) == err && strstr(err, ":3: contains a NUL byte"), "%s", err);
 	unlink(path);
 }
 END_TEST
@@ -216,6 +237,7 @@ Suite *ins_suite_config(void)
 
 	tcase_add_test(tc, file_with_daemon_and_devices);
 	tcase_add_loop_test(tc, bad_file_names_line_and_key, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, nul_byte_is_refused_with_its_line);
 	tcase_add_test(tc, missing_file_and_missing_device);
 	tcase_add_test(tc, demo_adds_the_synthetic_pair);
 	tcase_add_test(tc, listen_forms);
