@@ -181,6 +181,22 @@ START_TEST(grid60x21_regions_match_a_known_walk)
 }
 END_TEST
 
+/* The cells of the insole between heel_mm and toe_mm that no region's
+ * disc loads carry region owner's timing at gain: the sole, so that the
+ * footprint is the whole foot. */
+static void fill_sole(struct walk *w, double heel_mm, double toe_mm, unsigned owner, float gain)
+{
+	const struct ins_layout *l = w->l;
+
+	for (unsigned i = 0; i < l->n_sensors; i++) {
+		const struct ins_sensor *s = &l->sensors[i];
+		if (w->owner[i] < 0 && s->y_mm > heel_mm && s->y_mm < toe_mm && ins_layout_contains(l, s->x_mm, s->y_mm)) {
+			w->owner[i] = (int)owner;
+			w->gain[i] = gain;
+		}
+	}
+}
+
 /* A foot 230 mm long standing 20 mm from the heel end of the 300 mm grid:
  * by the insole's own percentages its hallux and lesser toes (at 76 % of
  * the insole) would be forefoot; the mask found from the footprint puts
@@ -196,13 +212,7 @@ START_TEST(grid_mask_follows_the_footprint)
 			  .gain = calloc(l->n_sensors, sizeof(float)) };
 
 	grid_walk(&w, 230, 20);
-	for (unsigned i = 0; i < l->n_sensors; i++) {
-		const struct ins_sensor *s = &l->sensors[i];
-		if (w.owner[i] < 0 && s->y_mm > 20 && s->y_mm < 250 && ins_layout_contains(l, s->x_mm, s->y_mm)) {
-			w.owner[i] = INS_MASK_MTH2_3;
-			w.gain[i] = 0.05f;
-		}
-	}
+	fill_sole(&w, 20, 250, INS_MASK_MTH2_3, 0.05f);
 	printf("mask grid60x21, 230 mm foot: worst region peak error %.3f %%\n", run_walk(&w, 2.0, 1, 0));
 	free(w.owner);
 	free(w.gain);
@@ -283,14 +293,10 @@ START_TEST(grid_strike_index_and_cpei_measure_the_foot)
 
 	ck_assert_msg(ana != NULL, "%s", err);
 	grid_walk(&w, 230, 20);
+	/* the sole, lightly (13 kPa) and in midstance, so the footprint is the
+	 * whole foot and the CoP still ends under the forefoot */
+	fill_sole(&w, 20, 250, INS_MASK_LATERAL_MIDFOOT, 0.12f);
 	for (unsigned i = 0; i < l->n_sensors; i++) {
-		const struct ins_sensor *s = &l->sensors[i];
-		/* the sole, lightly (13 kPa) and in midstance, so the footprint
-		 * is the whole foot and the CoP still ends under the forefoot */
-		if (w.owner[i] < 0 && s->y_mm > 20 && s->y_mm < 250 && ins_layout_contains(l, s->x_mm, s->y_mm)) {
-			w.owner[i] = INS_MASK_LATERAL_MIDFOOT;
-			w.gain[i] = 0.12f;
-		}
 		if (w.owner[i] >= 0) {
 			row0 = i / l->grid_w < row0 ? i / l->grid_w : row0;
 			row1 = i / l->grid_w > row1 ? i / l->grid_w : row1;
