@@ -199,6 +199,38 @@ static void export_free(void *cls)
 	ins_store_export_close(cls);
 }
 
+static ssize_t no_body_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* A streamed download.  Its length is known only once it is written, so
+ * GET gets it chunked; HEAD must get the same headers without a body, but
+ * libmicrohttpd 0.9.75 still ends a chunked answer to HEAD with the empty
+ * last chunk, five bytes a kept-alive client then reads as the start of
+ * its next answer.  So HEAD is answered without chunked encoding and the
+ * connection closed (the length is left unsaid, as it is unknown), and the
+ * export is not read at all. */
+static struct MHD_Response *export_response(struct conn_req *r)
+{
+	struct http_response *resp = &r->resp;
+	struct MHD_Response *mr;
+
+	if (r->req.method == INS_HTTP_HEAD) {
+		ins_store_export_close(resp->export);
+		resp->export = NULL;
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64, no_body_reader, NULL, NULL);
+		if (mr)
+			MHD_set_response_options(mr, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
+		return mr;
+	}
+	mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EXPORT_BLOCK, export_reader, resp->export,
+					       export_free);
+	if (mr)
+		resp->export = NULL;
+	return mr;
+}
+
 static void live_text_free(void *cls)
 {
 	ins_live_text_unref(cls);
@@ -246,10 +278,7 @@ static struct MHD_Response *make_response(struct conn_req *r)
 			resp->fd = -1;
 		break;
 	case INS_RESP_EXPORT:
-		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EXPORT_BLOCK, export_reader, resp->export,
-						       export_free);
-		if (mr)
-			resp->export = NULL;
+		mr = export_response(r);
 		break;
 	case INS_RESP_SSE:
 		mr = http_sse_response(r);

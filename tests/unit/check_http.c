@@ -1836,6 +1836,31 @@ static unsigned count_of(const char *hay, const char *needle)
 	return n;
 }
 
+/* HEAD of a streamed download: the headers of its GET, then nothing, so a
+ * request sent behind it on the same connection is never mistaken for
+ * part of its answer. */
+START_TEST(head_of_a_download_sends_no_body)
+{
+	static char out[1 << 16];
+	char request[512];
+	int64_t id = start_session("P-9", "shoe");
+	const char *end;
+	int closed;
+
+	stop_session(id);
+	snprintf(request, sizeof(request),
+		 "HEAD /api/sessions/%lld/export/steps.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+		 "GET /api/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", (long long)id);
+	raw_exchange(request, out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 200", 12) == 0, "%.300s", out);
+	ck_assert_msg(strcasestr(out, "Content-Disposition: attachment"), "%.600s", out);
+	end = strstr(out, "\r\n\r\n");
+	ck_assert_ptr_nonnull(end);
+	/* nothing after the header block but, at most, the next answer */
+	ck_assert_msg(end[4] == '\0' || strncmp(end + 4, "HTTP/1.1 ", 9) == 0, "after the headers: %.40s", end + 4);
+}
+END_TEST
+
 /* The header sizes docs/api.md promises ("memory per connection"): a
  * header block of 7 KiB and a Cookie of 3.5 KiB are answered, 8 KiB and
  * a 4 KiB Cookie (counted twice by libmicrohttpd's cookie parser) get 431. */
@@ -2299,6 +2324,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, session_list_shows_every_change_at_once);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
+	tcase_add_test(server, head_of_a_download_sends_no_body);
 	tcase_add_test(server, request_headers_up_to_the_documented_sizes_are_answered);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);
 	tcase_add_test(server, connections_over_the_limit_are_closed_at_once_when_all_are_busy);
