@@ -467,16 +467,27 @@ static void client_address(struct conn_req *r, const struct http_admit_conn *ac)
 	r->req.client_addr = r->client_addr[0] ? r->client_addr : NULL;
 }
 
+/* What the request's headers say about its framing and its Host. */
 struct framing {
-	unsigned content_lengths, transfer_encodings;
-	const char *first_length;
+	unsigned content_lengths, transfer_encodings, hosts;
+	const char *first_length, *encoding, *bad_name;
 	int lengths_differ;
 };
+
+/* RFC 9110 token characters: anything else in a header name (a space
+ * before the colon, above all) is a name some other server reads
+ * differently, e.g. "Transfer-Encoding :" as Transfer-Encoding. */
+static int is_token(const char *s)
+{
+	return *s && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~")] == '\0';
+}
 
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct framing *f = cls;
 
+	if (!f->bad_name && !is_token(key))
+		f->bad_name = key;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
 		if (f->first_length && strcmp(f->first_length, value ? value : "") != 0)
 			f->lengths_differ = 1;
@@ -484,43 +495,64 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
 			f->first_length = value ? value : "";
 		f->content_lengths++;
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->encoding = value ? value : "";
 		f->transfer_encodings++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+		f->hosts++;
 	}
 	return MHD_YES;
 }
 
-/* A body whose length two parties could read differently (two lengths, or a
- * length and chunked) is how requests are smuggled past a proxy: refused,
- * and the connection closed, since where the next request starts is
- * unknown. */
-static const char *ambiguous_framing(struct conn_req *r)
+/* A body whose length two parties could read differently (two lengths, a
+ * length and chunked, a coding other than chunked, which libmicrohttpd
+ * would read until the connection closes) is how requests are smuggled
+ * past a proxy, and so is a header name that is not a token: refused, and
+ * the connection closed, since where the next request starts is unknown.
+ * HTTP/1.1 requires exactly one Host (RFC 9112 3.2): without it, or with
+ * two, which name this server is ambiguous. */
+static const char *bad_framing(struct conn_req *r, const char *version, const char **field, char *msg,
+			       size_t msglen)
 {
 	struct framing f = { 0 };
 
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+	*field = f.transfer_encodings ? MHD_HTTP_HEADER_TRANSFER_ENCODING : MHD_HTTP_HEADER_CONTENT_LENGTH;
 	if (f.content_lengths && f.transfer_encodings)
 		return "Content-Length: sent together with Transfer-Encoding";
 	if (f.lengths_differ)
 		return "Content-Length: sent more than once with different values";
 	if (f.transfer_encodings > 1)
 		return "Transfer-Encoding: sent more than once";
+	if (f.encoding && strcasecmp(f.encoding, "chunked") != 0)
+		return "Transfer-Encoding: only chunked is accepted";
+	*field = MHD_HTTP_HEADER_HOST;
+	if (f.hosts > 1)
+		return "Host: sent more than once";
+	if (!f.hosts && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)
+		return "Host: required in an HTTP/1.1 request";
+	*field = NULL;
+	if (f.bad_name) {
+		snprintf(msg, msglen, "header name '%.40s' is not a token (a space before the ':'?)", f.bad_name);
+		return msg;
+	}
 	return NULL;
 }
 
 /* First call: parse, route and decide what to do with a body.  Returns 1
  * when a response was queued. */
-static int first_call(struct conn_req *r, const struct http_admit_conn *ac, enum MHD_Result *ret)
+static int first_call(struct conn_req *r, const struct http_admit_conn *ac, const char *version,
+		      enum MHD_Result *ret)
 {
 	struct ins_http *http = r->srv->http;
 	char err[200];
 	unsigned status;
-	const char *cl, *why;
+	const char *cl, *why, *field;
 
 	r->req.tls = http->tls_cert != NULL;
 	client_address(r, ac);
-	why = ambiguous_framing(r);
+	why = bad_framing(r, version, &field, err, sizeof(err));
 	if (why) {
-		http_resp_error(&r->resp, 400, NULL, "%s", why);
+		http_resp_error(&r->resp, 400, field, "%s", why);
 		http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
 		*ret = queue(r);
 		return 1;
@@ -596,7 +628,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		r->req.method = http_method_parse(method);
 		r->req.header = mhd_header;
 		r->req.header_ctx = conn;
-		if (first_call(r, ac, &ret))
+		if (first_call(r, ac, version, &ret))
 			return ret;
 		/* Answering on the first call makes libmicrohttpd close the
 		 * connection (it cannot know the body was empty); the second call

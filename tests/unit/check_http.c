@@ -1774,35 +1774,6 @@ static int raw_connect(void)
 	return fd;
 }
 
-/* ---- Host, framing ------------------------------------------------------------------ */
-
-START_TEST(host_must_name_this_machine_without_a_token)
-{
-	char origin[96], host[64];
-	static const char *const ok_hosts[] = { "Host: localhost", "Host: localhost.:8080", "Host: 127.0.0.1",
-						"Host: 127.0.0.1:1", "Host: [::1]:8080", "Host: LOCALHOST" };
-	static const char *const bad_hosts[] = { "Host: attacker.example:8080", "Host: attacker.example",
-						 "Host: 127.0.0.1.attacker.example", "Host: localhost.attacker.example",
-						 "Host: [::1", "Host: a:b:c" };
-
-	for (size_t i = 0; i < sizeof(ok_hosts) / sizeof(ok_hosts[0]); i++)
-		ck_assert_msg(req("GET", "/api/sessions", NULL, ok_hosts[i], NULL) == 200, "%s", ok_hosts[i]);
-	for (size_t i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++) {
-		req("GET", "/api/sessions", NULL, bad_hosts[i], NULL);
-		assert_error_field(421, "Host");
-	}
-	/* a rebinding page sends its own name as Host and Origin alike */
-	snprintf(host, sizeof(host), "Host: attacker.example:%u", ins_http_port(fx.http));
-	snprintf(origin, sizeof(origin), "Origin: http://attacker.example:%u", ins_http_port(fx.http));
-	req("POST", "/api/subjects", "{\"code\":\"X-1\"}", host, origin, NULL);
-	assert_error_field(421, "Host");
-	req("DELETE", "/api/sessions/1", NULL, host, origin, NULL);
-	assert_error_field(421, "Host");
-	req("GET", "/", NULL, host, NULL);
-	ck_assert_int_eq(rep.status, 421);
-}
-END_TEST
-
 /* Sends a raw request and reads until the server closes (or 5 s pass). */
 static size_t raw_exchange(const char *request, char *out, size_t len, int *closed)
 {
@@ -1826,6 +1797,46 @@ static size_t raw_exchange(const char *request, char *out, size_t len, int *clos
 	close(fd);
 	return got;
 }
+
+/* ---- Host, framing ------------------------------------------------------------------ */
+
+START_TEST(host_must_name_this_machine_without_a_token)
+{
+	static char out[1 << 16];
+	char origin[96], host[64];
+	int closed;
+	static const char *const ok_hosts[] = { "Host: localhost", "Host: localhost.:8080", "Host: 127.0.0.1",
+						"Host: 127.0.0.1:1", "Host: [::1]:8080", "Host: LOCALHOST" };
+	static const char *const bad_hosts[] = { "Host: attacker.example:8080", "Host: attacker.example",
+						 "Host: 127.0.0.1.attacker.example", "Host: localhost.attacker.example",
+						 "Host: [::1", "Host: a:b:c" };
+
+	for (size_t i = 0; i < sizeof(ok_hosts) / sizeof(ok_hosts[0]); i++)
+		ck_assert_msg(req("GET", "/api/sessions", NULL, ok_hosts[i], NULL) == 200, "%s", ok_hosts[i]);
+	for (size_t i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++) {
+		req("GET", "/api/sessions", NULL, bad_hosts[i], NULL);
+		assert_error_field(421, "Host");
+	}
+	/* a rebinding page sends its own name as Host and Origin alike */
+	snprintf(host, sizeof(host), "Host: attacker.example:%u", ins_http_port(fx.http));
+	snprintf(origin, sizeof(origin), "Origin: http://attacker.example:%u", ins_http_port(fx.http));
+	req("POST", "/api/subjects", "{\"code\":\"X-1\"}", host, origin, NULL);
+	assert_error_field(421, "Host");
+	req("DELETE", "/api/sessions/1", NULL, host, origin, NULL);
+	assert_error_field(421, "Host");
+	req("GET", "/", NULL, host, NULL);
+	ck_assert_int_eq(rep.status, 421);
+	/* HTTP/1.1 names exactly one Host: none, or two, is refused */
+	raw_exchange("GET /api/sessions HTTP/1.1\r\nHost: localhost\r\nHost: attacker.example\r\n\r\n", out,
+		     sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && strstr(out, "\"field\":\"Host\""), "%s", out);
+	raw_exchange("GET /api/sessions HTTP/1.1\r\n\r\n", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && strstr(out, "\"field\":\"Host\""), "%s", out);
+	/* HTTP/1.0 tools send none */
+	raw_exchange("GET /api/sessions HTTP/1.0\r\n\r\n", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 200", 12) == 0, "%s", out);
+}
+END_TEST
 
 static unsigned count_of(const char *hay, const char *needle)
 {
@@ -1915,6 +1926,16 @@ START_TEST(ambiguous_framing_is_refused_and_the_connection_closed)
 	ck_assert_msg(strncmp(out, "HTTP/1.1 431", 12) == 0, "%.200s", out);
 	ck_assert_uint_eq(count_of(out, "HTTP/1.1 "), 1);
 	ck_assert_uint_eq(count_of(out, "\r\n\r\n"), 1);
+	/* a coding other than chunked: libmicrohttpd would wait for the close */
+	raw_exchange("POST /api/subjects HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		     "Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && closed, "%s", out);
+	ck_assert_msg(strstr(out, "only chunked"), "%s", out);
+	/* "Transfer-Encoding :" is Transfer-Encoding to some servers */
+	raw_exchange("POST /api/subjects HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		     "Transfer-Encoding : chunked\r\nContent-Length: 2\r\n\r\n{}", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && closed, "%s", out);
+	ck_assert_msg(strstr(out, "not a token"), "%s", out);
 	raw_exchange("GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n", out, sizeof(out),
 		     &closed);
 	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0, "%.200s", out);
