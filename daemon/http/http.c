@@ -538,9 +538,52 @@ static const char *bad_framing(struct conn_req *r, const char *version, const ch
 	return NULL;
 }
 
+/* Whether this request's route takes the body it may carry. */
+static int takes_body(const struct http_request *req)
+{
+	return (req->method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_PUT | INS_HTTP_DELETE)) &&
+	       (req->method & req->route.methods) && req->route.id != INS_ROUTE_STATIC &&
+	       req->route.id != INS_ROUTE_NONE;
+}
+
+static int has_body(struct conn_req *r)
+{
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl && strcmp(cl, "0") != 0) ||
+	       MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+/* A body sent where none is taken (a GET's, a POST to a file or to no
+ * endpoint) is never read: the answer goes out at once and the connection
+ * closes.  Read, it would let anyone, without a token, hold connections
+ * busy (never given up to a new client) by trickling bodies. */
+static void refuse_body(struct conn_req *r)
+{
+	struct ins_http *http = r->srv->http;
+
+	if (http_check_host(http, &r->req, &r->resp))
+		return;
+	if ((r->req.method & r->req.route.methods) && r->req.route.id != INS_ROUTE_NONE)
+		http_resp_error(&r->resp, 400, "body", "body: a %s request takes no body", r->method);
+	else
+		http_dispatch(http, &r->req, &r->resp);   /* 401, 404 or 405: none reads a body */
+}
+
+/* Refuses bodies from strangers before reading a byte of them; 1 when
+ * the request was answered. */
+static int refuse_stranger(struct conn_req *r)
+{
+	struct ins_http *http = r->srv->http;
+
+	return http_check_host(http, &r->req, &r->resp) ||
+	       (r->req.route.id != INS_ROUTE_LOGIN && http_check_auth(http, &r->req, &r->resp)) ||
+	       http_check_origin(&r->req, &r->resp);
+}
+
 /* First call: parse, route and decide what to do with a body.  Returns 1
  * when a response was queued. */
-static int first_call(struct conn_req *r, const struct http_admit_conn *ac, const char *version,
+static int first_call(struct conn_req *r, struct http_admit_conn *ac, const char *version,
 		      enum MHD_Result *ret)
 {
 	struct ins_http *http = r->srv->http;
@@ -562,14 +605,22 @@ static int first_call(struct conn_req *r, const struct http_admit_conn *ac, cons
 		*ret = answer_error(r, status, "path", err);
 		return 1;
 	}
-	if (!(r->req.method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_PUT | INS_HTTP_DELETE)))
-		return 0;
+	/* Someone logging in is not known yet: while the login's body comes
+	 * in, the connection gives way to a new client like an idle one, so
+	 * trickled logins cannot hold every connection (respond() marks it
+	 * busy once the body is in). */
+	if (r->req.route.id != INS_ROUTE_LOGIN)
+		http_admit_busy(&http->admit, ac);
+	if (!takes_body(&r->req)) {
+		if (!has_body(r))
+			return 0;
+		refuse_body(r);
+		http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+		*ret = queue(r);
+		return 1;
+	}
 	r->body_kind = http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
-	/* Refuse bodies from strangers before reading a byte of them. */
-	if (http_check_host(http, &r->req, &r->resp) ||
-	    (r->req.route.id != INS_ROUTE_STATIC &&
-	     ((r->req.route.id != INS_ROUTE_LOGIN && http_check_auth(http, &r->req, &r->resp)) ||
-	      http_check_origin(&r->req, &r->resp)))) {
+	if (refuse_stranger(r)) {
 		*ret = queue(r);
 		return 1;
 	}
@@ -590,6 +641,8 @@ static enum MHD_Result respond(struct conn_req *r)
 {
 	enum http_runs runs;
 
+	if (r->req.route.id == INS_ROUTE_LOGIN)
+		http_admit_busy(&r->srv->http->admit, admit_conn(r->conn));
 	if (r->body_kind == BODY_UPLOAD && r->upload_len > 0)
 		r->req.upload_path = r->upload_path;
 	r->req.body = r->body;
@@ -620,7 +673,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 
 		r->started = 1;
 		r->conn = conn;
-		http_admit_busy(&r->srv->http->admit, ac);
 		/* copied, not snprintf'd: its formatting machinery was another
 		 * sixth of those instructions */
 		memcpy(r->method, method, method_len);

@@ -2049,6 +2049,44 @@ START_TEST(connections_over_the_limit_are_closed_at_once_when_all_are_busy)
 }
 END_TEST
 
+/* Bodies trickled by someone who needs no token: a GET's or a file's
+ * (never read: answered at once and closed) and a login's (the connection
+ * gives way to a new client while the body comes in).  Neither holds a
+ * connection busy, so a flood of them still leaves room. */
+START_TEST(trickled_bodies_cannot_hold_every_connection)
+{
+	enum { LIMIT = 64 };
+	static const char *const starts[] = {
+		"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nx",
+		"POST /app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		"Content-Length: 1000\r\n\r\n{",
+		"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		"Content-Length: 1000\r\n\r\n{",
+	};
+	int fds[LIMIT + 1];
+	char buf[512];
+	ssize_t n;
+
+	/* a GET's body is refused before it is read */
+	fds[0] = raw_connect();
+	ck_assert_int_eq(write(fds[0], starts[0], strlen(starts[0])), (ssize_t)strlen(starts[0]));
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 400", 12) == 0 && strstr(buf, "takes no body"), "%s", buf);
+	close(fds[0]);
+	for (size_t k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+		for (int i = 0; i <= LIMIT; i++) {
+			fds[i] = raw_connect();
+			ck_assert_int_eq(write(fds[i], starts[k], strlen(starts[k])), (ssize_t)strlen(starts[k]));
+		}
+		fresh_client_is_answered();
+		for (int i = 0; i <= LIMIT; i++)
+			close(fds[i]);
+	}
+}
+END_TEST
+
 /* ---- HTTPS ------------------------------------------------------------------------ */
 
 /* Whether openssl s_client completes a handshake with these options. */
@@ -2349,6 +2387,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, request_headers_up_to_the_documented_sizes_are_answered);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);
 	tcase_add_test(server, connections_over_the_limit_are_closed_at_once_when_all_are_busy);
+	tcase_add_test(server, trickled_bodies_cannot_hold_every_connection);
 
 	tcase_add_checked_fixture(token, setup_token, teardown);
 	tcase_set_timeout(token, 30);
