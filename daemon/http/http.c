@@ -30,6 +30,7 @@
 
 #include "server_priv.h"
 #include "insoled/clock.h"
+#include "insoled/result.h"
 
 #define LOG_PREFIX "http"
 
@@ -587,6 +588,7 @@ static int first_call(struct conn_req *r, struct http_admit_conn *ac, const char
 		      enum MHD_Result *ret)
 {
 	struct ins_http *http = r->srv->http;
+	struct ins_error target_err = { 0 };
 	char err[200];
 	unsigned status;
 	const char *cl, *why, *field;
@@ -600,9 +602,9 @@ static int first_call(struct conn_req *r, struct http_admit_conn *ac, const char
 		*ret = queue(r);
 		return 1;
 	}
-	status = http_parse_target(r->target, &r->req, err, sizeof(err));
+	status = http_parse_target(r->target, &r->req, &target_err);
 	if (status) {
-		*ret = answer_error(r, status, "path", err);
+		*ret = answer_error(r, status, target_err.field, target_err.msg);
 		return 1;
 	}
 	/* Someone logging in is not known yet: while the login's body comes

@@ -44,12 +44,13 @@
  * Part 1: no socket
  * ====================================================================== */
 
+static struct ins_error parse_err;
+
 static unsigned parse(const char *target, struct http_request *req)
 {
-	char err[200];
-
 	memset(req, 0, sizeof(*req));
-	return http_parse_target(target, req, err, sizeof(err));
+	memset(&parse_err, 0, sizeof(parse_err));
+	return http_parse_target(target, req, &parse_err);
 }
 
 START_TEST(target_decoding_refuses_traversal_in_every_spelling)
@@ -92,9 +93,19 @@ START_TEST(query_arguments_are_decoded_and_bounded)
 	ck_assert_ptr_null(http_query(&req, "offset"));
 	http_request_clear(&req);
 	ck_assert_uint_eq(parse("/api/x?a=%00", &req), 400);
+	ck_assert_str_eq(parse_err.field, "query");
+	/* one parameter twice: which value is meant is ambiguous */
+	ck_assert_uint_eq(parse("/api/live?steps=5&steps=50", &req), 400);
+	ck_assert_str_eq(parse_err.field, "steps");
+	ck_assert_ptr_null(req.path);
+	ck_assert_uint_eq(parse("/api/sessions/1/heatmap?foot=left&kind=peak&foot=right", &req), 400);
+	ck_assert_str_eq(parse_err.field, "foot");
 	for (int i = 0; i <= INS_HTTP_MAX_QUERY_ARGS; i++)
-		strcat(many, "k=v&");
+		sprintf(many + strlen(many), "k%d=v&", i);
 	ck_assert_uint_eq(parse(many, &req), 400);
+	ck_assert_str_eq(parse_err.field, "query");
+	ck_assert_uint_eq(parse("/%zz", &req), 400);
+	ck_assert_str_eq(parse_err.field, "path");
 }
 END_TEST
 
