@@ -291,6 +291,10 @@ static struct MHD_Response *make_response(struct conn_req *r)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	for (unsigned i = 0; i < resp->n_headers; i++)
 		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
+	/* API answers are patient data, live values or errors about them: never
+	 * kept in a browser's or a proxy's cache (a shared clinic PC's disk). */
+	if (r->req.route.id != INS_ROUTE_STATIC && !MHD_get_response_header(mr, "Cache-Control"))
+		MHD_add_response_header(mr, "Cache-Control", "no-store");
 	add_security_headers(mr);
 	return mr;
 }

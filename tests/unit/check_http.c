@@ -681,6 +681,8 @@ START_TEST(status_metrics_devices_layouts)
 
 	ck_assert_int_eq(req("GET", "/api/status", NULL, NULL), 200);
 	ck_assert(has_header("Content-Type: application/json"));
+	/* API answers, errors too, are never cached (a shared PC's disk) */
+	ck_assert(has_header("Cache-Control: no-store"));
 	j = body_json();
 	ck_assert_str_eq(json_string_value(json_object_get(j, "version")), PACKAGE_VERSION);
 	ck_assert(json_is_null(json_object_get(j, "recording")));
@@ -1042,12 +1044,14 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	ck_assert(has_header("Content-Type: text/csv"));
 	ck_assert(has_header("Content-Disposition: attachment"));
 	ck_assert_int_eq(strncmp(rep.body, "foot,index,flags,contact_us,toe_off_us,stance_ms", 48), 0);
+	ck_assert(has_header("Cache-Control: no-store"));
 	snprintf(path, sizeof(path), "/api/sessions/%lld/export/summary.json", (long long)a);
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	json_decref(body_json());
 	snprintf(path, sizeof(path), "/api/sessions/%lld/export/passwd", (long long)a);
 	req("GET", path, NULL, NULL);
 	assert_error_field(404, "path");
+	ck_assert(has_header("Cache-Control: no-store"));
 
 	snprintf(path, sizeof(path), "/api/sessions/%lld/reanalyze", (long long)a);
 	req("GET", path, NULL, NULL);
