@@ -619,6 +619,23 @@ START_TEST(a_utf8_byte_order_mark_is_skipped)
 }
 END_TEST
 
+/* Blank lines between the header and the rows and at the end of the file
+ * (editors and re-saved exports leave them) carry no sample. */
+START_TEST(moticon_blank_lines_are_not_rows)
+{
+	char err[512] = "";
+	const char *path = write_text("blank.txt", "# Start time: x\n\n" MOT_COLS "\n0.00\t1\t2\t3\n0.01\t2\t2\t3\n\n"
+				      "\r\n \n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 10.0f);
+	expect_frame(imp, INS_FOOT_LEFT, 10000, 1, 0, 20.0f);
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* ---- text encodings and line ends of other systems ------------------- */
 
 #define ENC_ROWS 20000 /* UTF-16 of this many rows spans many blocks of the reader */
@@ -1630,6 +1647,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, reader_stays_failed_after_an_error_and_keeps_good_frames);
 	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
+	tcase_add_test(bad, moticon_blank_lines_are_not_rows);
 	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
