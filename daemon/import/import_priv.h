@@ -55,6 +55,7 @@ struct ins_import {
 	uint32_t next_seq[INS_FOOT_COUNT];
 	int started[INS_FOOT_COUNT];
 	uint8_t pending_event[INS_FOOT_COUNT]; /* vendor event seen while the foot's data was missing */
+	int yielded;                         /* a frame has been returned */
 	/* the error that stopped the reader, repeated on later calls */
 	int failed;
 	char failure[512];

@@ -518,7 +518,10 @@ static const struct text_bad_case text_bad[] = {
 	  "damaged file?", 0 },
 	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "1e13\t1\t2\t3\n",
 	  "mot.txt:3: time: '1e13' s is outside -1e+12..1e+12 s", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "\n",
+	  "mot.txt: a header but no frames: the file ends before its first sample", 0 },
 	/* our export */
+	{ "ins.csv", NULL, INS_HEAD INS_COLS, "ins.csv: a header but no frames: the file ends before its first sample", 0 },
 	{ "ins.csv", "insoled", "# insoled export\n", "ins.csv:1: first line is not '# insoled frames export'", 1 },
 	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 2\n",
 	  "ins.csv:2: format_version: version 2 is not supported (this program reads version 1)", 1 },
