@@ -1387,6 +1387,39 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 }
 END_TEST
 
+/* A folder as clinics keep them: a recording is analysed, a file that is
+ * no recording is skipped, a link that leads nowhere fails with the reason
+ * (it may well have been a recording), and a FIFO is not opened (that would
+ * wait for a writer forever). */
+START_TEST(analyze_dir_skips_other_files_and_fails_unreadable_ones)
+{
+	static const char *const names[] = { "walk.txt", "notes.txt", "gone.csv", "pipe" };
+	char out[512], errp[512], dir[256], path[512];
+	const char *args[] = { "--analyze", dir, "--layout-dir", LAYOUT_DIR, NULL };
+	const char *table;
+
+	snprintf(dir, sizeof dir, "%s/folder", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof path, "%s/walk.txt", dir);
+	ck_assert_int_eq(symlink(FIXTURES "gaitpdb_small.txt", path), 0);
+	write_text("folder/notes.txt", "things to bring: shoes A and B\n");
+	snprintf(path, sizeof path, "%s/gone.csv", dir);
+	ck_assert_int_eq(symlink("nowhere.csv", path), 0);
+	snprintf(path, sizeof path, "%s/pipe", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(run_analyze(args, out, errp), 1);
+	table = slurp(errp);
+	ck_assert_msg(strstr(table, "gone.csv: cannot open: No such file or directory"), "%s", table);
+	ck_assert_msg(strstr(table, "3 files: 1 ok, 1 failed, 1 skipped"), "%s", table);
+	ck_assert_msg(!strstr(table, "pipe"), "%s", table);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+END_TEST
+
 /* ---- ins_import_run: the one driver of --analyze and the store's import ---- */
 
 struct run_sink_counts {
@@ -1673,6 +1706,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
+	tcase_add_test(analysis, analyze_dir_skips_other_files_and_fails_unreadable_ones);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_test(analysis, the_pipelined_run_hands_on_what_the_sequential_run_does);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
