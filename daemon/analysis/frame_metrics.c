@@ -334,6 +334,23 @@ void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *k
 	region_outputs(ctx, region_f, medial, region_peak, out, extra);
 }
 
+/* The same runs summed in the same order as analysis_frame_compute(), so the
+ * force is the same float. */
+float analysis_frame_force(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned *n_saturated)
+{
+	float force = 0;
+	unsigned n_sat = 0;
+
+	for (unsigned r = 0; r < ctx->n_runs; r++) {
+		struct run_sum s = sum_run(ctx, kpa, ctx->runs[r].start, ctx->runs[r].len);
+
+		force += s.f;
+		n_sat += s.n_sat;
+	}
+	*n_saturated = n_sat;
+	return force;
+}
+
 /* One sensor's running mean of kPa and kPa^2 (a: the weight of this
  * frame) and its floor: mean + INS_NOISE_FLOOR_SD standard deviations. */
 static void learn_one(float *mean, float *sq, float *floor, float kpa, float a)
