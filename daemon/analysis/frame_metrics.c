@@ -206,8 +206,9 @@ static inline void add_sensor(const struct analysis_frame_ctx *ctx, const float 
 
 /* Four sensors a step in vector lanes, then the remainder one by one.  A
  * run shorter than four starts its sums at 0, which is what its empty lanes
- * would add up to. */
-static struct run_sum sum_run(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
+ * would add up to.  Inlined into both callers, so analysis_frame_force()
+ * keeps only the force and saturation of it. */
+static inline __attribute__((always_inline)) struct run_sum sum_run(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
 {
 	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start, *wm = ctx->wm + start;
 	const float *area = ctx->area + start, *sat = ctx->sat_kpa + start, *p = kpa + start;
