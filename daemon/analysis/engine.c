@@ -603,46 +603,77 @@ static void track_swing(struct foot *f)
 	analysis_sensor_health_add_swing(f->health, f->kpa);
 }
 
+/* The frame's metrics into *out and the step and mask accumulators;
+ * returns its force. */
+static float frame_metrics(struct foot *f, int64_t t_us, int gap, struct ins_frame_metrics *out)
+{
+	struct analysis_frame_extra extra;
+
+	analysis_frame_compute(f->ctx, f->kpa, out, &extra);
+	out->t_us = t_us;
+	analysis_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
+	analysis_mask_acc_push(f->mask, t_us, f->kpa, out->peak_kpa, out->force_n);
+	return out->force_n;
+}
+
+/* An arbitrary-unit layout's frame when nobody asked for its metrics: its
+ * steps are made of time, force, saturation and gaps alone, so the CoP,
+ * regions and areas of every frame (a per-frame cost that dominates a
+ * one-sensor footswitch) are skipped.  The mask has no sensors in raw
+ * units. */
+static float frame_force(struct foot *f, int64_t t_us, int gap)
+{
+	unsigned n_sat;
+	float force = analysis_frame_force(f->ctx, f->kpa, &n_sat);
+
+	analysis_step_acc_push_raw(&f->acc, t_us, force, n_sat, gap);
+	return force;
+}
+
+/* out: the frame's metrics, or NULL when the caller does not want them. */
 static void process(struct ins_analysis *ana, unsigned foot, int64_t t_us, int gap, struct ins_frame_metrics *out)
 {
 	struct foot *f = &ana->foot[foot];
-	struct analysis_frame_extra extra;
+	struct ins_frame_metrics unwanted;
 	struct analysis_ev_stance st;
 	int64_t contact;
-	int mask;
+	float force;
+	int mask, event = INS_EVENT_NONE;
 
 	f->frames++;
 	f->gaps += gap != 0;
-	analysis_frame_compute(f->ctx, f->kpa, out, &extra);
-	out->foot = (uint8_t)foot;
-	out->t_us = t_us;
-	out->event = INS_EVENT_NONE;
-	analysis_step_acc_push(&f->acc, out, extra.region_peak_kpa, gap);
-	analysis_mask_acc_push(f->mask, t_us, f->kpa, out->peak_kpa, out->force_n);
-	meter_feed(ana, f, foot, t_us, out->force_n);
-	mask = analysis_events_feed(&f->ev, t_us, out->force_n, &contact, &st);
+	if (out || !f->layout->arbitrary_units)
+		force = frame_metrics(f, t_us, gap, out ? out : &unwanted);
+	else
+		force = frame_force(f, t_us, gap);
+	meter_feed(ana, f, foot, t_us, force);
+	mask = analysis_events_feed(&f->ev, t_us, force, &contact, &st);
 	/* The footprint only needs loaded frames: in swing every cell is below
 	 * the contact threshold anyway. */
 	if (analysis_events_in_stance(&f->ev) || mask > 0) {
 		analysis_step_acc_footprint(&f->acc, f->kpa);
 		track_stance_peak(f);
-	} else if (analysis_events_at_floor(&f->ev, out->force_n)) {
+	} else if (analysis_events_at_floor(&f->ev, force)) {
 		analysis_frame_learn_noise(f->ctx, f->kpa);
 		track_swing(f);
 	}
 	if (mask > 0 && (mask & INS_EVENT_TOE_OFF)) {
-		out->event = INS_EVENT_TOE_OFF;
+		event = INS_EVENT_TOE_OFF;
 		close_step(ana, foot, &st);
 	}
 	if (mask > 0 && (mask & INS_EVENT_CONTACT)) {
-		out->event = INS_EVENT_CONTACT;
+		event = INS_EVENT_CONTACT;
 		f->cur_contact_us = contact;
 	}
-	out->in_stance = (uint8_t)analysis_events_in_stance(&f->ev);
 	/* A stance the detector dropped (too short: a knock) leaves no contact
 	 * for the other foot's step time and double support. */
-	if (!out->in_stance)
+	if (!analysis_events_in_stance(&f->ev))
 		f->cur_contact_us = INT64_MIN;
+	if (out) {
+		out->foot = (uint8_t)foot;
+		out->event = (uint8_t)event;
+		out->in_stance = (uint8_t)analysis_events_in_stance(&f->ev);
+	}
 }
 
 /* Frames lost before this one, as the step accumulator keeps it (up to 255:

@@ -206,8 +206,9 @@ static inline void add_sensor(const struct analysis_frame_ctx *ctx, const float 
 
 /* Four sensors a step in vector lanes, then the remainder one by one.  A
  * run shorter than four starts its sums at 0, which is what its empty lanes
- * would add up to. */
-static struct run_sum sum_run(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
+ * would add up to.  Inlined into both callers, so analysis_frame_force()
+ * keeps only the force and saturation of it. */
+static inline __attribute__((always_inline)) struct run_sum sum_run(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned start, unsigned len)
 {
 	const float *w = ctx->w + start, *wx = ctx->wx + start, *wy = ctx->wy + start, *wm = ctx->wm + start;
 	const float *area = ctx->area + start, *sat = ctx->sat_kpa + start, *p = kpa + start;
@@ -332,6 +333,23 @@ void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *k
 	out->peak_kpa = peak;
 	out->n_saturated = (uint16_t)n_sat;
 	region_outputs(ctx, region_f, medial, region_peak, out, extra);
+}
+
+/* The same runs summed in the same order as analysis_frame_compute(), so the
+ * force is the same float. */
+float analysis_frame_force(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned *n_saturated)
+{
+	float force = 0;
+	unsigned n_sat = 0;
+
+	for (unsigned r = 0; r < ctx->n_runs; r++) {
+		struct run_sum s = sum_run(ctx, kpa, ctx->runs[r].start, ctx->runs[r].len);
+
+		force += s.f;
+		n_sat += s.n_sat;
+	}
+	*n_saturated = n_sat;
+	return force;
 }
 
 /* One sensor's running mean of kPa and kPa^2 (a: the weight of this

@@ -46,6 +46,11 @@ struct analysis_frame_extra {
 void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
 		       struct analysis_frame_extra *extra);
 
+/* The force_n and n_saturated that analysis_frame_compute() gives, bit for
+ * bit, and nothing else: all that the steps of an arbitrary-unit layout
+ * use (they have no pressure, area, CoP or region loads). */
+float analysis_frame_force(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned *n_saturated);
+
 /* Per-sensor noise floor of the centre of pressure.  A dense grid's
  * unloaded cells read positive noise (negative readings clip at zero);
  * summed over a thousand cells it outweighs the few loaded ones at light

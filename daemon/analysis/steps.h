@@ -44,6 +44,11 @@ struct analysis_step_acc {
 void analysis_step_acc_init(struct analysis_step_acc *acc, const struct ins_layout *layout, float *footprint);
 void analysis_step_acc_push(struct analysis_step_acc *acc, const struct ins_frame_metrics *fm,
 		       const float *region_peak_kpa, int gap_frames);
+/* An arbitrary-unit layout's frame: the time, force, saturation and gap
+ * that its step metrics and flags are made of (analysis_step_acc_close()
+ * reads nothing else of such a layout's frames). */
+void analysis_step_acc_push_raw(struct analysis_step_acc *acc, int64_t t_us, float force, unsigned n_saturated,
+				int gap_frames);
 /* Dense layouts: fold one frame's pressures into the footprint. */
 void analysis_step_acc_footprint(struct analysis_step_acc *acc, const float *kpa);
 

@@ -111,6 +111,19 @@ static int batch_wfdb_signal(const char *dir, const char *name)
 	return access(hea, F_OK) == 0;
 }
 
+/* What a directory's listing analyses: regular files (through symbolic
+ * links), and links that lead nowhere, which are reported rather than left
+ * out unseen; not subdirectories, nor FIFOs (opening one waits for a writer
+ * forever), sockets or devices. */
+static int batch_listed(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return S_ISREG(st.st_mode);
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 /* The regular files of dir, in name order (not its subdirectories). */
 static int batch_add_dir(struct batch *b, const char *dir)
 {
@@ -127,7 +140,7 @@ static int batch_add_dir(struct batch *b, const char *dir)
 
 		if (rc == 0 && list[i]->d_name[0] != '.' && !batch_wfdb_signal(dir, list[i]->d_name) &&
 		    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) < (int)sizeof path &&
-		    !analyze_is_dir(path))
+		    batch_listed(path))
 			rc = batch_add(b, path, 1);
 		free(list[i]);
 	}
@@ -237,7 +250,11 @@ static void batch_run_one(struct batch *b, size_t i, struct batch_text *text)
 	if (stat(b->paths[i], &st) == 0)
 		res->bytes = (long long)st.st_size;
 	res->bytes += batch_wfdb_bytes(b->paths[i]);
-	if (b->from_dir[i] && !b->o->format && !ins_import_detect(b->paths[i], why, sizeof why)) {
+	/* a file of the directory that is no recording is skipped; one that
+	 * cannot be read (no permission, a dangling link) may well be one, and
+	 * fails with the reason */
+	if (b->from_dir[i] && !b->o->format && access(b->paths[i], R_OK) == 0 &&
+	    !ins_import_detect(b->paths[i], why, sizeof why)) {
 		res->status = ANALYZE_SKIPPED;
 		import_copy_text(res->err, sizeof res->err, "not a recording");
 		return;

@@ -96,7 +96,6 @@ int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_
 		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen)
 {
 	struct ins_import_frame f;
-	struct ins_frame_metrics fm;
 	char why[256];
 	int rc;
 
@@ -105,7 +104,7 @@ int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_
 		tally->frames[f.foot]++;
 		tally->gaps[f.foot] += f.gap;
 		/* One refused frame must not throw away a whole recording. */
-		if (!layout[f.foot] || ins_import_feed(imp, ana, layout[f.foot], &f, &fm, why, sizeof why) < 0) {
+		if (!layout[f.foot] || ins_import_feed(imp, ana, layout[f.foot], &f, NULL, why, sizeof why) < 0) {
 			tally->misfit[f.foot]++;
 			continue;
 		}

@@ -159,6 +159,7 @@ static int import_pop_row(struct ins_import *imp, struct ins_import_frame *out)
 		if (imp->row_ready[foot]) {
 			imp->row_ready[foot] = 0;
 			*out = imp->row[foot];
+			imp->yielded = 1;
 			return 1;
 		}
 	}
@@ -178,9 +179,12 @@ int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *
 		if (import_pop_row(imp, out))
 			return 1;
 		rc = imp->ops->read_row(imp, imp->failure, sizeof imp->failure);
-		if (rc == 0)
+		if (rc == 0 && imp->yielded)
 			return 0;
-		if (rc < 0) {
+		if (rc == 0) /* an empty session is no import: say so, as the vendor readers do */
+			import_errf(imp->failure, sizeof imp->failure, imp->info.path, 0, NULL,
+				    "a header but no frames: the file ends before its first sample");
+		if (rc <= 0) {
 			imp->failed = 1;
 			imp->row_ready[INS_FOOT_LEFT] = imp->row_ready[INS_FOOT_RIGHT] = 0;
 			if (err && errlen)

@@ -55,6 +55,7 @@ struct ins_import {
 	uint32_t next_seq[INS_FOOT_COUNT];
 	int started[INS_FOOT_COUNT];
 	uint8_t pending_event[INS_FOOT_COUNT]; /* vendor event seen while the foot's data was missing */
+	int yielded;                         /* a frame has been returned */
 	/* the error that stopped the reader, repeated on later calls */
 	int failed;
 	char failure[512];
@@ -124,13 +125,24 @@ struct import_text {
 	 * that it is complete. */
 	int allow_unterminated;
 	int unterminated;
+	/* The byte that ends a line: '\n' (LF or CRLF), or '\r' in a file
+	 * whose first line ends with CR alone (classic Mac OS, Excel for Mac's
+	 * "CSV (Macintosh)"); 0 until the first line end is seen. */
+	char eol;
+	/* A file starting with a UTF-16 byte-order mark (Windows "Unicode"
+	 * text: Excel's "Unicode Text", PowerShell's redirection) is read
+	 * through raw, converted to UTF-8 as it is read. */
+	enum { TEXT_UTF8, TEXT_UTF16LE, TEXT_UTF16BE } encoding;
+	unsigned char *raw;
+	size_t raw_len;
 };
 
 int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen);
-/* Next line without its line end (LF or CRLF), NUL-terminated, in t's
- * buffer until the next call.  1 = line, 0 = end of file, -1 = error: read
- * error, line over INS_IMPORT_LINE_MAX, NUL byte, or a last line without a
- * line end (a truncated file). */
+/* Next line without its line end (LF or CRLF; or CR alone throughout, see
+ * eol), as UTF-8, NUL-terminated, in t's buffer until the next call.
+ * 1 = line, 0 = end of file, -1 = error: read error, line over
+ * INS_IMPORT_LINE_MAX, NUL byte, a stray CR (or LF in a CR file), or a
+ * last line without a line end (a truncated file). */
 int import_text_next(struct import_text *t, char **line, char *err, size_t errlen);
 void import_text_close(struct import_text *t);
 

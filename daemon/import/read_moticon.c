@@ -214,6 +214,13 @@ static int moticon_describe(struct ins_import *imp, char *err, size_t errlen)
 	return 0;
 }
 
+/* A '#' header line, or a blank line: editors and exports end files
+ * with them, and they carry no sample. */
+static int moticon_not_data(const char *line)
+{
+	return line[0] == '#' || import_is_blank(line);
+}
+
 /* The smallest interval among the first rows (their first field) gives the rate. */
 static double moticon_peek_rate(const char *path)
 {
@@ -229,7 +236,7 @@ static double moticon_peek_rate(const char *path)
 		char *end;
 		double v;
 
-		if (line[0] == '#')
+		if (moticon_not_data(line))
 			continue;
 		v = strtod(line, &end);
 		if (end == line || *end != '\t')
@@ -267,7 +274,9 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 	}
 	if (import_text_open(&m->text, imp->info.path, err, errlen) < 0)
 		return -1;
-	while ((rc = import_text_next(&m->text, &line, err, errlen)) == 1 && line[0] == '#') {
+	while ((rc = import_text_next(&m->text, &line, err, errlen)) == 1 && moticon_not_data(line)) {
+		if (line[0] != '#')
+			continue;
 		if (moticon_is_column_line(line)) {
 			if (moticon_read_columns(m, line, err, errlen) < 0)
 				return -1;
@@ -410,7 +419,7 @@ static int moticon_next_line(struct moticon *m, char **line, int *owned, char *e
 	}
 	do {
 		rc = import_text_next(&m->text, line, err, errlen);
-	} while (rc == 1 && (*line)[0] == '#');
+	} while (rc == 1 && moticon_not_data(*line));
 	return rc;
 }
 

@@ -108,9 +108,7 @@ static void pipe_keep_step(struct pipe_chunk *c, const struct ins_step *step, si
 
 static void pipe_analyse(struct pipe *p, struct pipe_chunk *c)
 {
-	struct ins_frame_metrics fm;
 	struct ins_step step;
-
 	char why[256];
 
 	for (size_t i = 0; i < c->n; i++) {
@@ -120,7 +118,7 @@ static void pipe_analyse(struct pipe *p, struct pipe_chunk *c)
 		if (c->refused[i])
 			continue;
 		if (!layout || import_prepare(f, layout, p->max_n, p->kpa, p->counts, why, sizeof why) < 0 ||
-		    import_feed_prepared(p->ana, f, p->kpa, p->counts, &fm) < 0) {
+		    import_feed_prepared(p->ana, f, p->kpa, p->counts, NULL) < 0) {
 			c->refused[i] = 1;
 			continue;
 		}

@@ -54,6 +54,40 @@ void import_errf(char *err, size_t errlen, const char *path, unsigned long line,
 	sanitize_message(err);
 }
 
+/* UTF-16 bytes converted per read; each 2-byte unit becomes at most 3
+ * bytes of UTF-8 (a surrogate pair: 4 bytes from 4), so a block of the
+ * line buffer always has room for what one read converts. */
+#define TEXT_UTF16_RAW_MAX (64 * 1024)
+/* Room kept free at the end of the line buffer for one converted character. */
+#define TEXT_UTF8_CHAR_MAX 4
+
+/* A UTF-16 byte-order mark at the start of the file: the encoding it
+ * announces, the raw buffer allocated.  Other first bytes are kept in buf. */
+static int text_sniff_encoding(struct import_text *t, char *err, size_t errlen)
+{
+	unsigned char bom[2];
+	size_t got = fread(bom, 1, sizeof bom, t->fp);
+
+	if (got == 2 && (bom[0] == 0xff && bom[1] == 0xfe))
+		t->encoding = TEXT_UTF16LE;
+	else if (got == 2 && (bom[0] == 0xfe && bom[1] == 0xff))
+		t->encoding = TEXT_UTF16BE;
+	if (t->encoding == TEXT_UTF8) {
+		memcpy(t->buf, bom, got);
+		t->len = got;
+		return 0;
+	}
+	t->raw = malloc(TEXT_UTF16_RAW_MAX);
+	if (!t->raw) {
+		import_errf(err, errlen, t->path, 0, NULL, "out of memory for the UTF-16 buffer");
+		return -1;
+	}
+	/* the mark itself becomes U+FEFF, a UTF-8 mark, skipped with the first line */
+	memcpy(t->raw, bom, 2);
+	t->raw_len = 2;
+	return 0;
+}
+
 int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
@@ -66,11 +100,14 @@ int import_text_open(struct import_text *t, const char *path, char *err, size_t 
 	t->buf = malloc(INS_IMPORT_LINE_MAX + 1);
 	if (!t->buf) {
 		import_errf(err, errlen, path, 0, NULL, "out of memory for the line buffer");
-		fclose(t->fp);
-		t->fp = NULL;
-		return -1;
+		goto fail;
 	}
+	if (text_sniff_encoding(t, err, errlen) < 0)
+		goto fail;
 	return 0;
+fail:
+	import_text_close(t);
+	return -1;
 }
 
 void import_text_close(struct import_text *t)
@@ -78,7 +115,102 @@ void import_text_close(struct import_text *t)
 	if (t->fp)
 		fclose(t->fp);
 	free(t->buf);
+	free(t->raw);
 	memset(t, 0, sizeof *t);
+}
+
+static size_t utf8_put(char *out, uint32_t cp)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | cp >> 18);
+	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static unsigned utf16_unit(const struct import_text *t, size_t i)
+{
+	return t->encoding == TEXT_UTF16LE ? (unsigned)t->raw[i] | (unsigned)t->raw[i + 1] << 8
+					   : (unsigned)t->raw[i] << 8 | (unsigned)t->raw[i + 1];
+}
+
+/* The code point at raw[*i] (advanced past it), U+FFFD for an unpaired
+ * surrogate or an odd last byte; 0 when raw holds no more, or only part
+ * of a character whose rest is not read yet. */
+static int utf16_next(const struct import_text *t, size_t *i, int at_eof, uint32_t *cp)
+{
+	size_t left = t->raw_len - *i;
+	unsigned u, lo;
+
+	if (left == 0)
+		return 0;
+	if (left < 2 || (left < 4 && (utf16_unit(t, *i) & 0xfc00) == 0xd800)) {
+		if (!at_eof)
+			return 0;
+		if (left < 2) {
+			*cp = 0xfffd;
+			*i += left;
+			return 1;
+		}
+	}
+	u = utf16_unit(t, *i);
+	*i += 2;
+	*cp = u;
+	if ((u & 0xfc00) == 0xdc00) {
+		*cp = 0xfffd;
+	} else if ((u & 0xfc00) == 0xd800) {
+		lo = left >= 4 ? utf16_unit(t, *i) : 0;
+		if ((lo & 0xfc00) != 0xdc00) {
+			*cp = 0xfffd;
+		} else {
+			*cp = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+			*i += 2;
+		}
+	}
+	return 1;
+}
+
+/* Read UTF-16 and append it to buf as UTF-8.  Bytes appended, 0 at end of
+ * file, -1 on a read error. */
+static long text_fill_utf16(struct import_text *t)
+{
+	size_t before = t->len;
+
+	while (t->len == before) {
+		size_t room = TEXT_UTF16_RAW_MAX - t->raw_len, got, i = 0;
+		uint32_t cp;
+		int at_eof;
+
+		got = fread(t->raw + t->raw_len, 1, room, t->fp);
+		if (got == 0 && ferror(t->fp))
+			return -1;
+		t->raw_len += got;
+		at_eof = got < room && feof(t->fp);
+		while (t->len + TEXT_UTF8_CHAR_MAX <= INS_IMPORT_LINE_MAX && utf16_next(t, &i, at_eof, &cp))
+			t->len += utf8_put(t->buf + t->len, cp);
+		memmove(t->raw, t->raw + i, t->raw_len - i);
+		t->raw_len -= i;
+		if (at_eof && t->raw_len == 0)
+			break;
+	}
+	return (long)(t->len - before);
 }
 
 /* Move the unread bytes to the front and read more.  Returns bytes read,
@@ -92,6 +224,8 @@ static long text_fill(struct import_text *t)
 		t->len -= t->start;
 		t->start = 0;
 	}
+	if (t->encoding != TEXT_UTF8)
+		return text_fill_utf16(t);
 	got = fread(t->buf + t->len, 1, INS_IMPORT_LINE_MAX - t->len, t->fp);
 	if (got == 0 && ferror(t->fp))
 		return -1;
@@ -102,68 +236,114 @@ static long text_fill(struct import_text *t)
 static int text_check_line(struct import_text *t, char *line, size_t n, char *err, size_t errlen)
 {
 	const char *nul = memchr(line, '\0', n);
-	const char *cr;
+	const char *stray;
 
 	if (nul) {
+		/* "1\0.\0" is UTF-16 written without the byte-order mark */
 		import_errf(err, errlen, t->path, t->lineno, NULL,
-			    "binary data (NUL byte at column %zu): not a text recording or a damaged file",
-			    (size_t)(nul - line) + 1);
+			    "binary data (NUL byte at column %zu): not a text recording or a damaged file%s",
+			    (size_t)(nul - line) + 1,
+			    t->lineno == 1 && nul - line <= 1 ? " (or UTF-16 text without a byte-order mark: "
+								"save it as UTF-8)" : "");
 		return -1;
 	}
-	/* LF and CRLF may be mixed; a CR alone is an old Mac line end or a
-	 * damaged file, and would otherwise show up as a strange number */
-	cr = memchr(line, '\r', n);
-	if (cr) {
+	/* LF and CRLF may be mixed; a CR alone in such a file is a damaged
+	 * file, and would otherwise show up as a strange number */
+	stray = memchr(line, t->eol == '\r' ? '\n' : '\r', n);
+	if (stray && t->eol == '\r') {
+		import_errf(err, errlen, t->path, t->lineno, NULL,
+			    "line feed (LF) at column %zu in a file whose lines end with CR alone",
+			    (size_t)(stray - line) + 1);
+		return -1;
+	}
+	if (stray) {
 		import_errf(err, errlen, t->path, t->lineno, NULL,
 			    "carriage return (CR) alone at column %zu: lines must end with LF or CRLF",
-			    (size_t)(cr - line) + 1);
+			    (size_t)(stray - line) + 1);
 		return -1;
 	}
 	return 0;
 }
 
-int import_text_next(struct import_text *t, char **line, char *err, size_t errlen)
+/* The file's line end, from its first one: '\n' for LF or CRLF, '\r' for
+ * CR alone; 0 while the n bytes at p do not tell (no line end yet, or a CR
+ * that is the last byte read so far, possibly the first half of a CRLF). */
+static char text_first_eol(const char *p, size_t n, int at_eof)
 {
-	char *nl;
-	char *begin;
-	size_t n;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			return '\n';
+		if (p[i] == '\r') {
+			if (i + 1 < n)
+				return p[i + 1] == '\n' ? '\n' : '\r';
+			return at_eof ? '\r' : 0;
+		}
+	}
+	return 0;
+}
 
+/* No line end in the unread bytes and nothing more to read: the end of
+ * the file, or a last line cut short. */
+static int text_at_eof(struct import_text *t, char **nl, char *err, size_t errlen)
+{
+	if (t->len == t->start)
+		return 0;
+	if (t->allow_unterminated && t->len < INS_IMPORT_LINE_MAX) {
+		t->buf[t->len] = t->eol ? t->eol : '\n';
+		t->unterminated = 1;
+		*nl = t->buf + t->len++;
+		return 1;
+	}
+	import_errf(err, errlen, t->path, t->lineno + 1, NULL, "truncated file: the last line has no line end");
+	return -1;
+}
+
+/* Make the next line end be in buf: 1 with *nl at it, 0 at the end of
+ * the file, -1 with err. */
+static int text_find_eol(struct import_text *t, char **nl, char *err, size_t errlen)
+{
 	for (;;) {
-		begin = t->buf + t->start;
-		nl = memchr(begin, '\n', t->len - t->start);
-		if (nl)
-			break;
-		if (t->start == 0 && t->len >= INS_IMPORT_LINE_MAX) {
+		char *begin = t->buf + t->start;
+		size_t avail = t->len - t->start;
+		long got;
+
+		if (!t->eol)
+			t->eol = text_first_eol(begin, avail, 0);
+		*nl = t->eol ? memchr(begin, t->eol, avail) : NULL;
+		if (*nl)
+			return 1;
+		if (t->start == 0 && t->len + (t->raw ? TEXT_UTF8_CHAR_MAX : 0) >= INS_IMPORT_LINE_MAX) {
 			import_errf(err, errlen, t->path, t->lineno + 1, NULL,
 				    "line longer than %d bytes: not a recording this reader knows",
 				    INS_IMPORT_LINE_MAX);
 			return -1;
 		}
-		long got = text_fill(t);
+		got = text_fill(t);
 		if (got < 0) {
-			import_errf(err, errlen, t->path, t->lineno + 1, NULL, "read error: %s",
-				    strerror(errno));
+			import_errf(err, errlen, t->path, t->lineno + 1, NULL, "read error: %s", strerror(errno));
 			return -1;
 		}
-		if (got == 0) {
-			if (t->len == t->start)
-				return 0;
-			if (t->allow_unterminated && t->len < INS_IMPORT_LINE_MAX) {
-				t->buf[t->len] = '\n';
-				t->unterminated = 1;
-				nl = t->buf + t->len++;
-				begin = t->buf + t->start;
-				break;
-			}
-			import_errf(err, errlen, t->path, t->lineno + 1, NULL,
-				    "truncated file: the last line has no line end");
-			return -1;
-		}
+		if (got > 0)
+			continue;
+		if (!t->eol && (t->eol = text_first_eol(t->buf + t->start, t->len - t->start, 1)) != 0)
+			continue; /* a CR last in the file */
+		return text_at_eof(t, nl, err, errlen);
 	}
+}
+
+int import_text_next(struct import_text *t, char **line, char *err, size_t errlen)
+{
+	char *nl, *begin;
+	size_t n;
+	int rc = text_find_eol(t, &nl, err, errlen);
+
+	if (rc <= 0)
+		return rc;
+	begin = t->buf + t->start;
 	t->lineno++;
 	n = (size_t)(nl - begin);
 	t->start += n + 1;
-	if (n > 0 && begin[n - 1] == '\r')
+	if (t->eol == '\n' && n > 0 && begin[n - 1] == '\r')
 		n--;
 	begin[n] = '\0';
 	if (text_check_line(t, begin, n, err, errlen) < 0)

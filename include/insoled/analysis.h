@@ -257,8 +257,11 @@ struct ins_analysis *ins_analysis_new(const struct ins_analysis_config *cfg, cha
 void ins_analysis_free(struct ins_analysis *ana);
 
 /* Feed one raw frame (calibrates it) or already-calibrated pressures (kPa;
- * importers, re-analysis of float archives).  Fills *out.  Returns 0, or -1
- * when the frame does not fit the configured layout (counted, not fatal). */
+ * importers, re-analysis of float archives).  Fills *out; out may be NULL
+ * when only the steps are wanted (the steps are the same either way, and an
+ * arbitrary-unit layout then skips the per-frame metrics its steps do not
+ * use).  Returns 0, or -1 when the frame does not fit the configured layout
+ * (counted, not fatal). */
 int ins_analysis_feed(struct ins_analysis *ana, const struct ins_frame *frame,
 		      struct ins_frame_metrics *out);
 int ins_analysis_feed_kpa(struct ins_analysis *ana, unsigned foot, int64_t t_us,

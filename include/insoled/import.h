@@ -118,8 +118,9 @@ int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *
 /* Feed a frame to the analysis in the right way for its unit: kPa as is,
  * newtons divided by the layout's sensor areas, counts through the
  * analysis's calibration (the file's or the layout's).  Uses scratch space
- * inside imp, no allocation.  Returns ins_analysis_feed*'s result, or -1 with
- * err when the frame does not fit the layout (sensor count). */
+ * inside imp, no allocation.  out: the frame's metrics, or NULL when only the
+ * steps are wanted (see ins_analysis_feed()).  Returns ins_analysis_feed*'s
+ * result, or -1 with err when the frame does not fit the layout (sensor count). */
 int ins_import_feed(struct ins_import *imp, struct ins_analysis *ana, const struct ins_layout *layout,
 		    const struct ins_import_frame *f, struct ins_frame_metrics *out, char *err, size_t errlen);
 

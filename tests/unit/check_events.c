@@ -1642,6 +1642,67 @@ START_TEST(lost_frames_are_bridged_or_flag_the_step)
 }
 END_TEST
 
+/* An importer feeds frames without asking for their metrics (out NULL),
+ * and an arbitrary-unit layout then skips its per-frame CoP, regions and
+ * areas.  The steps must not change: a clipping footswitch gait with lost
+ * frames, fed with and without metrics in lockstep, gives the same steps,
+ * flags and metrics bit for bit, on the one-sensor footswitch, on the
+ * five-sensor fixture in raw units, and on the calibrated fixture (which
+ * computes its metrics either way). */
+static const struct knot clipping[] = { { 0, 200 }, { 20, 4095 }, { 300, 4095 }, { 320, 2200 },
+					{ 680, 2200 }, { 700, 200 }, { SHAPE_STRIDE_MS, 200 } };
+
+static void assert_same_step(const struct ins_step *a, const struct ins_step *b)
+{
+	ck_assert_uint_eq(a->foot, b->foot);
+	ck_assert_uint_eq(a->index, b->index);
+	ck_assert_uint_eq(a->flags, b->flags);
+	ck_assert_int_eq(a->contact_us, b->contact_us);
+	ck_assert_int_eq(a->toe_off_us, b->toe_off_us);
+	ck_assert_msg(memcmp(a->m, b->m, sizeof a->m) == 0, "step %u: the metrics differ", (unsigned)a->index);
+}
+
+START_TEST(steps_do_not_depend_on_wanting_frame_metrics)
+{
+	const struct shape sh = { clipping, 7, 1, 5 * SHAPE_STRIDE_MS + 690, 2 };
+	struct ins_layout *l = _i == 0 ? fixture_footswitch() : fixture_sparse5(_i == 1);
+	struct ins_analysis_config cfg = { .layout = { l, NULL } };
+	struct ins_analysis *with = ins_analysis_new(&cfg, NULL, 0), *without = ins_analysis_new(&cfg, NULL, 0);
+	uint16_t counts[FX_N] = { 0 };
+	struct ins_frame f = { .foot = INS_FOOT_LEFT, .n = (uint16_t)l->n_sensors, .values = counts };
+	struct ins_frame_metrics fm;
+	struct ins_step a, b;
+	unsigned steps = 0, flags = 0;
+
+	ck_assert_ptr_nonnull(with);
+	ck_assert_ptr_nonnull(without);
+	for (int t = -QUIET_MS; t < 12000; t += DT_MS) {
+		f.seq = (uint32_t)((t + QUIET_MS) / DT_MS);
+		if (shape_lost(&sh, t))
+			continue;
+		f.t_us = (int64_t)t * 1000;
+		counts[0] = (uint16_t)lround(shape_at(&sh, t));
+		if (l->n_sensors > 1)
+			counts[FX_FORE] = (uint16_t)(counts[0] / 2);
+		ck_assert_int_eq(ins_analysis_feed(with, &f, &fm), 0);
+		ck_assert_int_eq(ins_analysis_feed(without, &f, NULL), 0);
+		while (ins_analysis_next_step(with, &a)) {
+			ck_assert(ins_analysis_next_step(without, &b));
+			assert_same_step(&a, &b);
+			flags |= a.flags;
+			steps++;
+		}
+		ck_assert(!ins_analysis_next_step(without, &b));
+	}
+	ck_assert_uint_ge(steps, 10);
+	ck_assert_uint_ne(flags & INS_STEP_GAP, 0);
+	ck_assert_uint_ne(flags & INS_STEP_SATURATED, 0);
+	ins_analysis_free(with);
+	ins_analysis_free(without);
+	fixture_free(l);
+}
+END_TEST
+
 Suite *ins_suite_events(void);
 Suite *ins_suite_events(void)
 {
@@ -1665,6 +1726,7 @@ Suite *ins_suite_events(void)
 	tcase_add_test(tc, unloading_shoulder_moves_toe_off_continuously);
 	tcase_add_loop_test(tc, lost_frames_are_bridged_or_flag_the_step, 0,
 			    (int)(sizeof(gap_cases) / sizeof(gap_cases[0])));
+	tcase_add_loop_test(tc, steps_do_not_depend_on_wanting_frame_metrics, 0, 3);
 	tcase_add_test(tc, frame_flags_and_state);
 	tcase_add_test(tc, knock_in_swing_is_ignored);
 	tcase_add_test(tc, first_stance_is_timed_against_its_own_level);

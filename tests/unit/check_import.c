@@ -484,6 +484,10 @@ static const struct text_bad_case text_bad[] = {
 	  "pdb.txt:1: time: '-1e300' s is outside -1e+12..1e+12 s", 0 },
 	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t3",
 	  "pdb.txt:2: truncated file: the last line has no line end", 0 },
+	{ "pdb.txt", NULL, "0.0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r0.01\n00\t1\r",
+	  "pdb.txt:2: line feed (LF) at column 5 in a file whose lines end with CR alone", 0 },
+	{ "pdb.txt", NULL, PDB_ROW "0.0100\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\r4\t5\t6\t7\t8\t36\t36\n",
+	  "pdb.txt:2: carriage return (CR) alone at column 29: lines must end with LF or CRLF", 0 },
 	{ "pdb.txt", "gaitpdb", PDB_ROW "0.01\0\t1\n", "pdb.txt:2: binary data (NUL byte at column 5): not a text "
 	  "recording or a damaged file", 0 },
 	/* Moticon */
@@ -514,7 +518,10 @@ static const struct text_bad_case text_bad[] = {
 	  "damaged file?", 0 },
 	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "1e13\t1\t2\t3\n",
 	  "mot.txt:3: time: '1e13' s is outside -1e+12..1e+12 s", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "\n",
+	  "mot.txt: a header but no frames: the file ends before its first sample", 0 },
 	/* our export */
+	{ "ins.csv", NULL, INS_HEAD INS_COLS, "ins.csv: a header but no frames: the file ends before its first sample", 0 },
 	{ "ins.csv", "insoled", "# insoled export\n", "ins.csv:1: first line is not '# insoled frames export'", 1 },
 	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 2\n",
 	  "ins.csv:2: format_version: version 2 is not supported (this program reads version 1)", 1 },
@@ -612,6 +619,148 @@ START_TEST(a_utf8_byte_order_mark_is_skipped)
 	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 10.0f);
 	expect_end(imp);
 	ins_import_close(imp);
+}
+END_TEST
+
+/* Blank lines between the header and the rows and at the end of the file
+ * (editors and re-saved exports leave them) carry no sample. */
+START_TEST(moticon_blank_lines_are_not_rows)
+{
+	char err[512] = "";
+	const char *path = write_text("blank.txt", "# Start time: x\n\n" MOT_COLS "\n0.00\t1\t2\t3\n0.01\t2\t2\t3\n\n"
+				      "\r\n \n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 10.0f);
+	expect_frame(imp, INS_FOOT_LEFT, 10000, 1, 0, 20.0f);
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
+/* ---- text encodings and line ends of other systems ------------------- */
+
+#define ENC_ROWS 20000 /* UTF-16 of this many rows spans many blocks of the reader */
+#define ENC_NOTES "J\xc3\xbcrgen \xf0\x9d\x84\x9e" /* a Latin letter and one beyond the BMP */
+
+/* A Moticon export of ENC_ROWS rows as UTF-8 with LF line ends. */
+static char *moticon_text(size_t *len)
+{
+	size_t cap = 128 + ENC_ROWS * 32, n;
+	char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	n = (size_t)snprintf(text, cap, "# Start time: x\n# Notes: " ENC_NOTES "\n" MOT_COLS);
+	for (int i = 0; i < ENC_ROWS; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%d.%02d\t%d.5\t%d\t%d\n", i / 100, i % 100, i % 70, i % 9,
+				      i % 50);
+	*len = n;
+	return text;
+}
+
+/* text (UTF-8, LF) as UTF-16 with a byte-order mark and CRLF line ends, as
+ * Windows tools write "Unicode" text. */
+static unsigned char *to_utf16(const char *text, size_t len, int big_endian, size_t *out_len)
+{
+	unsigned char *out = malloc(4 + len * 4), *o = out;
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+
+#define PUT16(u) (big_endian ? (*o++ = (unsigned char)((u) >> 8), *o++ = (unsigned char)(u)) \
+			     : (*o++ = (unsigned char)(u), *o++ = (unsigned char)((u) >> 8)))
+	ck_assert_ptr_nonnull(out);
+	PUT16(0xfeffu);
+	while (p < end) {
+		uint32_t cp = *p++;
+
+		if (cp >= 0xf0) {
+			cp = (cp & 0x07) << 18 | (p[0] & 0x3fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+			p += 3;
+			PUT16(0xd800u + ((cp - 0x10000) >> 10));
+			cp = 0xdc00u + ((cp - 0x10000) & 0x3ff);
+		} else if (cp >= 0xc0) {
+			cp = (cp & 0x1f) << 6 | (*p++ & 0x3fu);
+		} else if (cp == '\n') {
+			PUT16('\r');
+		}
+		PUT16(cp);
+	}
+#undef PUT16
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+/* Every frame of a and b alike, and the notes of both the UTF-8 text. */
+static void expect_same_frames(const char *a, const char *b)
+{
+	char err[512] = "";
+	struct ins_import *ia = ins_import_open(a, NULL, err, sizeof err), *ib;
+	struct ins_import_frame fa, fb;
+	unsigned long frames = 0;
+	int ra, rb;
+
+	ck_assert_msg(ia != NULL, "%s", err);
+	ib = ins_import_open(b, NULL, err, sizeof err);
+	ck_assert_msg(ib != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(ib)->format, "moticon");
+	ck_assert_str_eq(ins_import_info(ib)->notes, ins_import_info(ia)->notes);
+	while ((ra = ins_import_next(ia, &fa, err, sizeof err)) == 1) {
+		rb = ins_import_next(ib, &fb, err, sizeof err);
+		ck_assert_msg(rb == 1, "frame %lu: %s", frames, err);
+		ck_assert_int_eq(fa.t_us, fb.t_us);
+		ck_assert_uint_eq(fa.line, fb.line);
+		ck_assert_float_eq(fa.values[0], fb.values[0]);
+		ck_assert_float_eq(fa.values[1], fb.values[1]);
+		frames++;
+	}
+	ck_assert_int_eq(ra, 0);
+	ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(frames, ENC_ROWS);
+	ins_import_close(ia);
+	ins_import_close(ib);
+}
+
+/* Windows "Unicode" (UTF-16 with a byte-order mark, either byte order) and
+ * CR-only line ends (classic Mac OS, Excel for Mac's "CSV (Macintosh)") are
+ * read as the same recording as UTF-8 with LF. */
+START_TEST(utf16_and_cr_only_files_read_as_their_utf8_text)
+{
+	size_t len, n16;
+	char *text = moticon_text(&len), *cr = malloc(len);
+	const char *ref = write_tmp("utf8.txt", text, len);
+	unsigned char *u16;
+
+	ck_assert_ptr_nonnull(cr);
+	for (size_t i = 0; i < len; i++)
+		cr[i] = text[i] == '\n' ? '\r' : text[i];
+	expect_same_frames(ref, write_tmp("mac.txt", cr, len));
+	for (int big_endian = 0; big_endian <= 1; big_endian++) {
+		u16 = to_utf16(text, len, big_endian, &n16);
+		expect_same_frames(ref, write_tmp("unicode.txt", u16, n16));
+		free(u16);
+	}
+	free(cr);
+	free(text);
+}
+END_TEST
+
+START_TEST(utf16_damage_is_named_like_utf8_damage)
+{
+	static const char half_pair[] = "\xff\xfe" "#\0 \0S\0t\0a\0r\0t\0 \0t\0i\0m\0e\0:\0 \0x\0\n\0"
+					"0\0.\0\x01\xd8" "0\0\n\0";
+	static const char no_bom[] = "#\0 \0S\0t\0a\0r\0t\0\n\0";
+	char err[512] = "", want[512];
+	unsigned long n[2];
+
+	/* an unpaired surrogate becomes U+FFFD, which no number is */
+	ck_assert_int_eq(read_all(write_tmp("half.txt", half_pair, sizeof half_pair - 1), NULL, err, sizeof err, n),
+			 -2);
+	snprintf(want, sizeof want, "%s/half.txt:2: no '# time<TAB>...' line naming the columns", tmpdir);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got '%s'", err);
+	ck_assert_int_eq(read_all(write_tmp("nobom.txt", no_bom, sizeof no_bom - 1), NULL, err, sizeof err, n), -2);
+	snprintf(want, sizeof want, "%s/nobom.txt:1: binary data (NUL byte at column 2): not a text recording or a "
+		 "damaged file (or UTF-16 text without a byte-order mark: save it as UTF-8)", tmpdir);
+	ck_assert_str_eq(err, want);
 }
 END_TEST
 
@@ -1238,6 +1387,39 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 }
 END_TEST
 
+/* A folder as clinics keep them: a recording is analysed, a file that is
+ * no recording is skipped, a link that leads nowhere fails with the reason
+ * (it may well have been a recording), and a FIFO is not opened (that would
+ * wait for a writer forever). */
+START_TEST(analyze_dir_skips_other_files_and_fails_unreadable_ones)
+{
+	static const char *const names[] = { "walk.txt", "notes.txt", "gone.csv", "pipe" };
+	char out[512], errp[512], dir[256], path[512];
+	const char *args[] = { "--analyze", dir, "--layout-dir", LAYOUT_DIR, NULL };
+	const char *table;
+
+	snprintf(dir, sizeof dir, "%s/folder", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof path, "%s/walk.txt", dir);
+	ck_assert_int_eq(symlink(FIXTURES "gaitpdb_small.txt", path), 0);
+	write_text("folder/notes.txt", "things to bring: shoes A and B\n");
+	snprintf(path, sizeof path, "%s/gone.csv", dir);
+	ck_assert_int_eq(symlink("nowhere.csv", path), 0);
+	snprintf(path, sizeof path, "%s/pipe", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(run_analyze(args, out, errp), 1);
+	table = slurp(errp);
+	ck_assert_msg(strstr(table, "gone.csv: cannot open: No such file or directory"), "%s", table);
+	ck_assert_msg(strstr(table, "3 files: 1 ok, 1 failed, 1 skipped"), "%s", table);
+	ck_assert_msg(!strstr(table, "pipe"), "%s", table);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+END_TEST
+
 /* ---- ins_import_run: the one driver of --analyze and the store's import ---- */
 
 struct run_sink_counts {
@@ -1501,6 +1683,9 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, reader_stays_failed_after_an_error_and_keeps_good_frames);
 	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
+	tcase_add_test(bad, moticon_blank_lines_are_not_rows);
+	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
+	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	suite_add_tcase(s, bad);
@@ -1521,6 +1706,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
+	tcase_add_test(analysis, analyze_dir_skips_other_files_and_fails_unreadable_ones);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_test(analysis, the_pipelined_run_hands_on_what_the_sequential_run_does);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
