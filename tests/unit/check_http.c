@@ -1223,6 +1223,14 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_int_eq(rep.status, 400);
 	ck_assert_msg(!strstr(rep.body, "insoled-upload") && !strstr(rep.body, "/tmp"), "%s", rep.body);
 	ck_assert_msg(strstr(rep.body, "walk.csv"), "%s", rep.body);
+	/* a name that would break a message or a log line is refused, naming it */
+	static const char *const bad_names[] = { "a%0Ab.csv", "%FF%FE.csv", "a%1B%5B2J.csv",
+		"n123456789012345678901234567890123456789012345678901234567890.csv" };
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		snprintf(path, sizeof(path), "/api/sessions/import?subject=P-4&name=%s", bad_names[i]);
+		req("POST", path, csv, "Content-Type: text/csv", NULL);
+		assert_error_field(400, "name");
+	}
 	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&footwear=again&format=insoled", csv,
 			     "Content-Type: text/csv", NULL), 201);
 	j = body_json();
