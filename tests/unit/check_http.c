@@ -59,6 +59,9 @@ START_TEST(target_decoding_refuses_traversal_in_every_spelling)
 		"/../etc/passwd", "/a/../../etc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E/etc/passwd",
 		"/..%2fetc%2fpasswd", "/%2e%2e%2fetc%2fpasswd", "/%252e%252e/etc/passwd", "/a%00.html",
 		"/a\\..\\b", "/%5c..%5cb", "/./index.html", "/a//b", "/%zz", "/%2", "relative", "/a#frag",
+		/* overlong '.' and '/', other bytes that are not UTF-8, a forged log line */
+		"/%c0%ae%c0%ae/etc/passwd", "/%c0%af", "/%e0%80%ae", "/%ff.js", "/a\xff.js",
+		"/api/layouts/a%0Ainsoled[error]%20fake", "/api/sessions/1%0D", "/a%09b", "/a%7f",
 	};
 	struct http_request req;
 
@@ -68,6 +71,9 @@ START_TEST(target_decoding_refuses_traversal_in_every_spelling)
 	}
 	ck_assert_uint_eq(parse("/js/app%20x.js?a=1", &req), 0);
 	ck_assert_str_eq(req.path, "/js/app x.js");
+	http_request_clear(&req);
+	ck_assert_uint_eq(parse("/caf%C3%A9-\xe2\x82\xac.js", &req), 0);   /* UTF-8 as such is fine */
+	ck_assert_str_eq(req.path, "/caf\xc3\xa9-\xe2\x82\xac.js");
 	http_request_clear(&req);
 	{
 		char longer[INS_HTTP_MAX_TARGET + 10];
