@@ -114,13 +114,38 @@ double http_token_bits(const char *t)
 
 /* ---- wrong tokens: logged with the address, and each address slowed -------- */
 
-/* Caller holds http->lock: the address's entry, else the entry unused
- * longest (a flood of spoofed-looking addresses forgets the oldest). */
-static struct http_auth_fail *fail_entry(struct ins_http *http, const char *addr, int create)
+/* Whose failures an address counts towards: an IPv4 address itself (also
+ * when a dual-stack socket shows it IPv4-mapped), an IPv6 address its /64,
+ * the block one host picks its addresses from (privacy addresses, or any
+ * of 2^64 an attacker cycles through to get five free tries from each). */
+static void fail_key(const char *addr, char *out, size_t len)
+{
+	struct in6_addr a;
+	char text[INET6_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET6, addr, &a) != 1) {
+		snprintf(out, len, "%s", addr);
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a)) {
+		inet_ntop(AF_INET, &a.s6_addr[12], text, sizeof(text));
+		snprintf(out, len, "%s", text);
+		return;
+	}
+	memset(&a.s6_addr[8], 0, 8);
+	inet_ntop(AF_INET6, &a, text, sizeof(text));
+	snprintf(out, len, "%s/64", text);
+}
+
+/* Caller holds http->lock: the entry of the address's key, else the entry
+ * unused longest (a flood of spoofed-looking addresses forgets the oldest). */
+static struct http_auth_fail *fail_entry(struct ins_http *http, const char *client_addr, int create)
 {
 	struct http_auth_fail *oldest = &http->auth_fail[0];
+	char addr[sizeof(oldest->addr)];
 
 	ins_assert_locked(&http->lock);
+	fail_key(client_addr, addr, sizeof(addr));
 	for (unsigned i = 0; i < INS_HTTP_AUTH_FAIL_ADDRS; i++) {
 		struct http_auth_fail *f = &http->auth_fail[i];
 

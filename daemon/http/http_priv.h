@@ -196,7 +196,7 @@ void http_jobs_stop(struct http_jobs *p);
 
 /* Wrong tokens from one address (auth.c). */
 struct http_auth_fail {
-	char addr[48];
+	char addr[56];                      /* an address (46 at most), or an IPv6 /64 */
 	unsigned failures;
 	int64_t last_mono_us, blocked_until_mono_us;
 };

@@ -1389,6 +1389,50 @@ START_TEST(wrong_tokens_are_logged_and_slowed_per_address)
 }
 END_TEST
 
+/* Wrong tokens from addresses one host can pick at will (any in its IPv6
+ * /64) count together; another /64, or an IPv4 address, has its own count;
+ * an IPv4-mapped address is the IPv4 address. */
+static unsigned wrong_token_from(struct ins_http *http, const char *addr)
+{
+	static const char *const wrong[] = { "Authorization: Bearer 00000000000000000000000000000000", NULL };
+	struct http_request req;
+	struct http_response resp;
+	unsigned status;
+
+	ck_assert_uint_eq(parse("/api/status", &req), 0);
+	req.method = INS_HTTP_GET;
+	req.header = fake_header;
+	req.header_ctx = (void *)(uintptr_t)wrong;
+	req.client_addr = addr;
+	memset(&resp, 0, sizeof(resp));
+	http_dispatch(http, &req, &resp);
+	status = resp.status;
+	http_response_clear(&resp);
+	http_request_clear(&req);
+	return status;
+}
+
+START_TEST(wrong_tokens_count_per_ipv6_block)
+{
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .token = TEST_TOKEN };
+	char err[256], addr[64];
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+
+	ck_assert_msg(http, "%s", err);
+	for (int i = 0; i <= INS_HTTP_AUTH_FAIL_FREE; i++) {
+		snprintf(addr, sizeof(addr), "2001:db8:1:2:%x::%x", i * 7, i + 1);
+		ck_assert_uint_eq(wrong_token_from(http, addr), 401);
+	}
+	ck_assert_uint_eq(wrong_token_from(http, "2001:db8:1:2:ffff:1:2:3"), 429);
+	ck_assert_uint_eq(wrong_token_from(http, "2001:db8:1:3::1"), 401);
+	for (int i = 0; i <= INS_HTTP_AUTH_FAIL_FREE; i++)
+		ck_assert_uint_eq(wrong_token_from(http, "192.0.2.7"), 401);
+	ck_assert_uint_eq(wrong_token_from(http, "::ffff:192.0.2.7"), 429);
+	ck_assert_uint_eq(wrong_token_from(http, "192.0.2.8"), 401);
+	http_core_free(http);
+}
+END_TEST
+
 START_TEST(weak_tokens_are_refused)
 {
 	struct ins_http_config cfg = { .bind_addr = "0.0.0.0" };
@@ -2391,6 +2435,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, body_weight_scale_route);
 	tcase_add_test(unit, hook_results_answer_with_their_status_and_field);
 	tcase_add_test(unit, weak_tokens_are_refused);
+	tcase_add_test(unit, wrong_tokens_count_per_ipv6_block);
 
 	tcase_add_checked_fixture(server, setup_open, teardown);
 	tcase_set_timeout(server, 30);
