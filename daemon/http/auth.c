@@ -18,6 +18,8 @@
 
 #define LOG_PREFIX "http"
 
+#define TOKEN_MIN_DISTINCT 8          /* different characters a token of random draws always has */
+
 /* Compares in time that depends only on the length of a (the client's
  * input), never on where the secret b first differs. */
 int http_ct_equal(const char *a, size_t alen, const char *b, size_t blen)
@@ -93,7 +95,8 @@ static const char *header(const struct http_request *req, const char *name)
 double http_token_bits(const char *t)
 {
 	int lower = 0, upper = 0, digit = 0, other = 0;
-	size_t n = t ? strlen(t) : 0;
+	size_t n = t ? strlen(t) : 0, distinct = 0;
+	unsigned char seen[256] = { 0 };
 	double alphabet;
 
 	for (size_t i = 0; i < n; i++) {
@@ -101,11 +104,19 @@ double http_token_bits(const char *t)
 
 		if (c <= ' ' || c == 127)
 			return 0;
+		distinct += !seen[c];
+		seen[c] = 1;
 		lower |= islower(c) != 0;
 		upper |= isupper(c) != 0;
 		digit |= isdigit(c) != 0;
 		other |= !isalnum(c);
 	}
+	/* A token of a few characters repeated ("aaaa...", "abab...") is no
+	 * draw from its alphabet: it holds at most n x log2(distinct) bits.  A
+	 * random one spans far more (32 random hex digits fewer than
+	 * TOKEN_MIN_DISTINCT of the 16 with odds of about 4 in 10^8). */
+	if (distinct < TOKEN_MIN_DISTINCT)
+		return distinct > 1 ? (double)n * log2((double)distinct) : 0;
 	/* hex is the common spelling of random bytes: a-f alone is 16 symbols */
 	alphabet = 10.0 * digit + 26.0 * upper + 32.0 * other +
 		   (lower && !upper && !other && strspn(t, "0123456789abcdef") == n ? 6.0 : 26.0 * lower);

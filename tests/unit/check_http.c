@@ -1437,7 +1437,11 @@ START_TEST(weak_tokens_are_refused)
 {
 	struct ins_http_config cfg = { .bind_addr = "0.0.0.0" };
 	static const char *const weak[] = { "a", " ", "s3cret-token", "0123456789abcdef0123456789abcde",
-					    "correct horse battery staple" };
+					    "correct horse battery staple",
+					    /* long, but a character or a few repeated */
+					    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					    "abcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabc",
+					    "Passw0rdPassw0rdPassw0rdPassw0rdPassw0rd" };
 	char err[300];
 	struct ins_http *h;
 
