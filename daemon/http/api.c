@@ -194,7 +194,6 @@ static void h_live(struct ins_http *http, const struct http_request *req,
 	resp->status = 200;
 	resp->kind = INS_RESP_LIVE_TEXT;
 	resp->content_type = "application/json; charset=utf-8";
-	http_resp_header(resp, "Cache-Control", "no-store");
 }
 
 static void h_live_stream(struct ins_http *http, const struct http_request *req,
@@ -215,7 +214,6 @@ static void h_live_stream(struct ins_http *http, const struct http_request *req,
 	resp->content_type = "text/event-stream";
 	resp->last_event_id = (uint64_t)id;
 	resp->sse_live = http->live;
-	http_resp_header(resp, "Cache-Control", "no-store");
 	http_resp_header(resp, "X-Accel-Buffering", "no");
 }
 

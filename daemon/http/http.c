@@ -30,6 +30,7 @@
 
 #include "server_priv.h"
 #include "insoled/clock.h"
+#include "insoled/result.h"
 
 #define LOG_PREFIX "http"
 
@@ -199,6 +200,38 @@ static void export_free(void *cls)
 	ins_store_export_close(cls);
 }
 
+static ssize_t no_body_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* A streamed download.  Its length is known only once it is written, so
+ * GET gets it chunked; HEAD must get the same headers without a body, but
+ * libmicrohttpd 0.9.75 still ends a chunked answer to HEAD with the empty
+ * last chunk, five bytes a kept-alive client then reads as the start of
+ * its next answer.  So HEAD is answered without chunked encoding and the
+ * connection closed (the length is left unsaid, as it is unknown), and the
+ * export is not read at all. */
+static struct MHD_Response *export_response(struct conn_req *r)
+{
+	struct http_response *resp = &r->resp;
+	struct MHD_Response *mr;
+
+	if (r->req.method == INS_HTTP_HEAD) {
+		ins_store_export_close(resp->export);
+		resp->export = NULL;
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64, no_body_reader, NULL, NULL);
+		if (mr)
+			MHD_set_response_options(mr, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
+		return mr;
+	}
+	mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EXPORT_BLOCK, export_reader, resp->export,
+					       export_free);
+	if (mr)
+		resp->export = NULL;
+	return mr;
+}
+
 static void live_text_free(void *cls)
 {
 	ins_live_text_unref(cls);
@@ -246,10 +279,7 @@ static struct MHD_Response *make_response(struct conn_req *r)
 			resp->fd = -1;
 		break;
 	case INS_RESP_EXPORT:
-		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EXPORT_BLOCK, export_reader, resp->export,
-						       export_free);
-		if (mr)
-			resp->export = NULL;
+		mr = export_response(r);
 		break;
 	case INS_RESP_SSE:
 		mr = http_sse_response(r);
@@ -261,6 +291,10 @@ static struct MHD_Response *make_response(struct conn_req *r)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	for (unsigned i = 0; i < resp->n_headers; i++)
 		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
+	/* API answers are patient data, live values or errors about them: never
+	 * kept in a browser's or a proxy's cache (a shared clinic PC's disk). */
+	if (r->req.route.id != INS_ROUTE_STATIC && !MHD_get_response_header(mr, "Cache-Control"))
+		MHD_add_response_header(mr, "Cache-Control", "no-store");
 	add_security_headers(mr);
 	return mr;
 }
@@ -438,16 +472,27 @@ static void client_address(struct conn_req *r, const struct http_admit_conn *ac)
 	r->req.client_addr = r->client_addr[0] ? r->client_addr : NULL;
 }
 
+/* What the request's headers say about its framing and its Host. */
 struct framing {
-	unsigned content_lengths, transfer_encodings;
-	const char *first_length;
+	unsigned content_lengths, transfer_encodings, hosts;
+	const char *first_length, *encoding, *bad_name;
 	int lengths_differ;
 };
+
+/* RFC 9110 token characters: anything else in a header name (a space
+ * before the colon, above all) is a name some other server reads
+ * differently, e.g. "Transfer-Encoding :" as Transfer-Encoding. */
+static int is_token(const char *s)
+{
+	return *s && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~")] == '\0';
+}
 
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct framing *f = cls;
 
+	if (!f->bad_name && !is_token(key))
+		f->bad_name = key;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
 		if (f->first_length && strcmp(f->first_length, value ? value : "") != 0)
 			f->lengths_differ = 1;
@@ -455,60 +500,133 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
 			f->first_length = value ? value : "";
 		f->content_lengths++;
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->encoding = value ? value : "";
 		f->transfer_encodings++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+		f->hosts++;
 	}
 	return MHD_YES;
 }
 
-/* A body whose length two parties could read differently (two lengths, or a
- * length and chunked) is how requests are smuggled past a proxy: refused,
- * and the connection closed, since where the next request starts is
- * unknown. */
-static const char *ambiguous_framing(struct conn_req *r)
+/* A body whose length two parties could read differently (two lengths, a
+ * length and chunked, a coding other than chunked, which libmicrohttpd
+ * would read until the connection closes) is how requests are smuggled
+ * past a proxy, and so is a header name that is not a token: refused, and
+ * the connection closed, since where the next request starts is unknown.
+ * HTTP/1.1 requires exactly one Host (RFC 9112 3.2): without it, or with
+ * two, which name this server is ambiguous. */
+static const char *bad_framing(struct conn_req *r, const char *version, const char **field, char *msg,
+			       size_t msglen)
 {
 	struct framing f = { 0 };
 
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+	*field = f.transfer_encodings ? MHD_HTTP_HEADER_TRANSFER_ENCODING : MHD_HTTP_HEADER_CONTENT_LENGTH;
 	if (f.content_lengths && f.transfer_encodings)
 		return "Content-Length: sent together with Transfer-Encoding";
 	if (f.lengths_differ)
 		return "Content-Length: sent more than once with different values";
 	if (f.transfer_encodings > 1)
 		return "Transfer-Encoding: sent more than once";
+	if (f.encoding && strcasecmp(f.encoding, "chunked") != 0)
+		return "Transfer-Encoding: only chunked is accepted";
+	*field = MHD_HTTP_HEADER_HOST;
+	if (f.hosts > 1)
+		return "Host: sent more than once";
+	if (!f.hosts && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)
+		return "Host: required in an HTTP/1.1 request";
+	*field = NULL;
+	if (f.bad_name) {
+		snprintf(msg, msglen, "header name '%.40s' is not a token (a space before the ':'?)", f.bad_name);
+		return msg;
+	}
 	return NULL;
+}
+
+/* Whether this request's route takes the body it may carry. */
+static int takes_body(const struct http_request *req)
+{
+	return (req->method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_PUT | INS_HTTP_DELETE)) &&
+	       (req->method & req->route.methods) && req->route.id != INS_ROUTE_STATIC &&
+	       req->route.id != INS_ROUTE_NONE;
+}
+
+static int has_body(struct conn_req *r)
+{
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl && strcmp(cl, "0") != 0) ||
+	       MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+/* A body sent where none is taken (a GET's, a POST to a file or to no
+ * endpoint) is never read: the answer goes out at once and the connection
+ * closes.  Read, it would let anyone, without a token, hold connections
+ * busy (never given up to a new client) by trickling bodies. */
+static void refuse_body(struct conn_req *r)
+{
+	struct ins_http *http = r->srv->http;
+
+	if (http_check_host(http, &r->req, &r->resp))
+		return;
+	if ((r->req.method & r->req.route.methods) && r->req.route.id != INS_ROUTE_NONE)
+		http_resp_error(&r->resp, 400, "body", "body: a %s request takes no body", r->method);
+	else
+		http_dispatch(http, &r->req, &r->resp);   /* 401, 404 or 405: none reads a body */
+}
+
+/* Refuses bodies from strangers before reading a byte of them; 1 when
+ * the request was answered. */
+static int refuse_stranger(struct conn_req *r)
+{
+	struct ins_http *http = r->srv->http;
+
+	return http_check_host(http, &r->req, &r->resp) ||
+	       (r->req.route.id != INS_ROUTE_LOGIN && http_check_auth(http, &r->req, &r->resp)) ||
+	       http_check_origin(&r->req, &r->resp);
 }
 
 /* First call: parse, route and decide what to do with a body.  Returns 1
  * when a response was queued. */
-static int first_call(struct conn_req *r, const struct http_admit_conn *ac, enum MHD_Result *ret)
+static int first_call(struct conn_req *r, struct http_admit_conn *ac, const char *version,
+		      enum MHD_Result *ret)
 {
 	struct ins_http *http = r->srv->http;
+	struct ins_error target_err = { 0 };
 	char err[200];
 	unsigned status;
-	const char *cl, *why;
+	const char *cl, *why, *field;
 
 	r->req.tls = http->tls_cert != NULL;
 	client_address(r, ac);
-	why = ambiguous_framing(r);
+	why = bad_framing(r, version, &field, err, sizeof(err));
 	if (why) {
-		http_resp_error(&r->resp, 400, NULL, "%s", why);
+		http_resp_error(&r->resp, 400, field, "%s", why);
 		http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
 		*ret = queue(r);
 		return 1;
 	}
-	status = http_parse_target(r->target, &r->req, err, sizeof(err));
+	status = http_parse_target(r->target, &r->req, &target_err);
 	if (status) {
-		*ret = answer_error(r, status, "path", err);
+		*ret = answer_error(r, status, target_err.field, target_err.msg);
 		return 1;
 	}
-	if (!(r->req.method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_PUT | INS_HTTP_DELETE)))
-		return 0;
+	/* Someone logging in is not known yet: while the login's body comes
+	 * in, the connection gives way to a new client like an idle one, so
+	 * trickled logins cannot hold every connection (respond() marks it
+	 * busy once the body is in). */
+	if (r->req.route.id != INS_ROUTE_LOGIN)
+		http_admit_busy(&http->admit, ac);
+	if (!takes_body(&r->req)) {
+		if (!has_body(r))
+			return 0;
+		refuse_body(r);
+		http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+		*ret = queue(r);
+		return 1;
+	}
 	r->body_kind = http_wants_upload(&r->req) ? BODY_UPLOAD : BODY_JSON;
-	/* Refuse bodies from strangers before reading a byte of them. */
-	if (http_check_host(http, &r->req, &r->resp) ||
-	    (r->req.route.id != INS_ROUTE_STATIC &&
-	     ((r->req.route.id != INS_ROUTE_LOGIN && http_check_auth(http, &r->req, &r->resp)) ||
-	      http_check_origin(&r->req, &r->resp)))) {
+	if (refuse_stranger(r)) {
 		*ret = queue(r);
 		return 1;
 	}
@@ -529,6 +647,8 @@ static enum MHD_Result respond(struct conn_req *r)
 {
 	enum http_runs runs;
 
+	if (r->req.route.id == INS_ROUTE_LOGIN)
+		http_admit_busy(&r->srv->http->admit, admit_conn(r->conn));
 	if (r->body_kind == BODY_UPLOAD && r->upload_len > 0)
 		r->req.upload_path = r->upload_path;
 	r->req.body = r->body;
@@ -559,7 +679,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 
 		r->started = 1;
 		r->conn = conn;
-		http_admit_busy(&r->srv->http->admit, ac);
 		/* copied, not snprintf'd: its formatting machinery was another
 		 * sixth of those instructions */
 		memcpy(r->method, method, method_len);
@@ -567,7 +686,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		r->req.method = http_method_parse(method);
 		r->req.header = mhd_header;
 		r->req.header_ctx = conn;
-		if (first_call(r, ac, &ret))
+		if (first_call(r, ac, version, &ret))
 			return ret;
 		/* Answering on the first call makes libmicrohttpd close the
 		 * connection (it cannot know the body was empty); the second call

@@ -271,8 +271,10 @@ void http_lanes_stopped(struct ins_http *http, int64_t id);
 
 /* ---- parsing and routing (router.c) -------------------------------------- */
 /* Splits and decodes "path?query"; returns 0, or the HTTP status to answer
- * (400/414) with err naming what was wrong. */
-unsigned http_parse_target(const char *target, struct http_request *req, char *err, size_t errlen);
+ * (400/414) with err naming what was wrong and the field ("path", "query",
+ * or a parameter given twice). */
+struct ins_error;
+unsigned http_parse_target(const char *target, struct http_request *req, struct ins_error *err);
 void http_request_clear(struct http_request *req);
 const char *http_query(const struct http_request *req, const char *key);
 

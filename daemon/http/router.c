@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "http_priv.h"
+#include "insoled/result.h"
 
 unsigned http_method_parse(const char *m)
 {
@@ -119,7 +120,7 @@ void http_request_clear(struct http_request *req)
 	req->n_query = 0;
 }
 
-static unsigned parse_query(const char *q, struct http_request *req, char *err, size_t errlen)
+static unsigned parse_query(const char *q, struct http_request *req, struct ins_error *err)
 {
 	while (*q) {
 		const char *amp = strchr(q, '&');
@@ -130,19 +131,26 @@ static unsigned parse_query(const char *q, struct http_request *req, char *err, 
 
 		if (n > 0) {
 			if (req->n_query == INS_HTTP_MAX_QUERY_ARGS) {
-				snprintf(err, errlen, "query: more than %d parameters", INS_HTTP_MAX_QUERY_ARGS);
+				ins_error_field(err, "query", "query: more than %d parameters", INS_HTTP_MAX_QUERY_ARGS);
 				return 400;
 			}
 			key = decode(q, kn, 0, 1, &why);
 			value = key ? decode(eq ? eq + 1 : q + n, eq ? n - kn - 1 : 0, 0, 1, &why) : NULL;
 			if (!value) {
 				free(key);
-				snprintf(err, errlen, "query: %s", why);
+				ins_error_field(err, "query", "query: %s", why);
 				return 400;
 			}
 			req->query[req->n_query].key = key;
 			req->query[req->n_query].value = value;
 			req->n_query++;
+			/* Two values for one parameter are read differently by different
+			 * software (the first, the last, both): which one is meant is the
+			 * client's to say. */
+			if (http_query(req, key) != value) {
+				ins_error_field(err, key, "%s: given more than once", key);
+				return 400;
+			}
 		}
 		if (!amp)
 			break;
@@ -151,7 +159,7 @@ static unsigned parse_query(const char *q, struct http_request *req, char *err, 
 	return 0;
 }
 
-unsigned http_parse_target(const char *target, struct http_request *req, char *err, size_t errlen)
+unsigned http_parse_target(const char *target, struct http_request *req, struct ins_error *err)
 {
 	size_t tl = strlen(target);
 	const char *qm = strchr(target, '?'), *why = NULL;
@@ -161,25 +169,25 @@ unsigned http_parse_target(const char *target, struct http_request *req, char *e
 	req->path = NULL;
 	req->n_query = 0;
 	if (tl > INS_HTTP_MAX_TARGET || pl > INS_HTTP_MAX_PATH) {
-		snprintf(err, errlen, "path: request target longer than %d bytes", INS_HTTP_MAX_TARGET);
+		ins_error_field(err, "path", "path: request target longer than %d bytes", INS_HTTP_MAX_TARGET);
 		return 414;
 	}
 	if (target[0] != '/' || memchr(target, '#', tl)) {
-		snprintf(err, errlen, "path: the request target must be an absolute path");
+		ins_error_field(err, "path", "path: the request target must be an absolute path");
 		return 400;
 	}
 	req->path = decode(target, pl, 1, 0, &why);
 	if (!req->path) {
-		snprintf(err, errlen, "path: %s", why);
+		ins_error_field(err, "path", "path: %s", why);
 		return 400;
 	}
 	why = check_segments(req->path);
 	if (why) {
-		snprintf(err, errlen, "path: %s", why);
+		ins_error_field(err, "path", "path: %s", why);
 		http_request_clear(req);
 		return 400;
 	}
-	status = qm ? parse_query(qm + 1, req, err, errlen) : 0;
+	status = qm ? parse_query(qm + 1, req, err) : 0;
 	if (status)
 		http_request_clear(req);
 	else

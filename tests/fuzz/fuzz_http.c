@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../../daemon/http/http_priv.h"
+#include "insoled/result.h"
 
 #define MAX_HEADERS 16
 
@@ -77,14 +78,14 @@ static void run(struct ins_http *http, unsigned method, const char *target, stru
 {
 	struct http_request req;
 	struct http_response resp;
-	char err[256];
+	struct ins_error err = { 0 };
 	unsigned st;
 
 	memset(&req, 0, sizeof(req));
-	st = http_parse_target(target, &req, err, sizeof(err));
+	st = http_parse_target(target, &req, &err);
 	if (st) {
 		check(st == 400 || st == 414);
-		check(req.path == NULL && err[0]);
+		check(req.path == NULL && err.msg[0] && err.field[0]);
 		return;
 	}
 	check_path(req.path);

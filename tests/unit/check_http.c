@@ -44,12 +44,13 @@
  * Part 1: no socket
  * ====================================================================== */
 
+static struct ins_error parse_err;
+
 static unsigned parse(const char *target, struct http_request *req)
 {
-	char err[200];
-
 	memset(req, 0, sizeof(*req));
-	return http_parse_target(target, req, err, sizeof(err));
+	memset(&parse_err, 0, sizeof(parse_err));
+	return http_parse_target(target, req, &parse_err);
 }
 
 START_TEST(target_decoding_refuses_traversal_in_every_spelling)
@@ -92,9 +93,19 @@ START_TEST(query_arguments_are_decoded_and_bounded)
 	ck_assert_ptr_null(http_query(&req, "offset"));
 	http_request_clear(&req);
 	ck_assert_uint_eq(parse("/api/x?a=%00", &req), 400);
+	ck_assert_str_eq(parse_err.field, "query");
+	/* one parameter twice: which value is meant is ambiguous */
+	ck_assert_uint_eq(parse("/api/live?steps=5&steps=50", &req), 400);
+	ck_assert_str_eq(parse_err.field, "steps");
+	ck_assert_ptr_null(req.path);
+	ck_assert_uint_eq(parse("/api/sessions/1/heatmap?foot=left&kind=peak&foot=right", &req), 400);
+	ck_assert_str_eq(parse_err.field, "foot");
 	for (int i = 0; i <= INS_HTTP_MAX_QUERY_ARGS; i++)
-		strcat(many, "k=v&");
+		sprintf(many + strlen(many), "k%d=v&", i);
 	ck_assert_uint_eq(parse(many, &req), 400);
+	ck_assert_str_eq(parse_err.field, "query");
+	ck_assert_uint_eq(parse("/%zz", &req), 400);
+	ck_assert_str_eq(parse_err.field, "path");
 }
 END_TEST
 
@@ -670,6 +681,8 @@ START_TEST(status_metrics_devices_layouts)
 
 	ck_assert_int_eq(req("GET", "/api/status", NULL, NULL), 200);
 	ck_assert(has_header("Content-Type: application/json"));
+	/* API answers, errors too, are never cached (a shared PC's disk) */
+	ck_assert(has_header("Cache-Control: no-store"));
 	j = body_json();
 	ck_assert_str_eq(json_string_value(json_object_get(j, "version")), PACKAGE_VERSION);
 	ck_assert(json_is_null(json_object_get(j, "recording")));
@@ -1031,12 +1044,14 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	ck_assert(has_header("Content-Type: text/csv"));
 	ck_assert(has_header("Content-Disposition: attachment"));
 	ck_assert_int_eq(strncmp(rep.body, "foot,index,flags,contact_us,toe_off_us,stance_ms", 48), 0);
+	ck_assert(has_header("Cache-Control: no-store"));
 	snprintf(path, sizeof(path), "/api/sessions/%lld/export/summary.json", (long long)a);
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	json_decref(body_json());
 	snprintf(path, sizeof(path), "/api/sessions/%lld/export/passwd", (long long)a);
 	req("GET", path, NULL, NULL);
 	assert_error_field(404, "path");
+	ck_assert(has_header("Cache-Control: no-store"));
 
 	snprintf(path, sizeof(path), "/api/sessions/%lld/reanalyze", (long long)a);
 	req("GET", path, NULL, NULL);
@@ -1793,35 +1808,6 @@ static int raw_connect(void)
 	return fd;
 }
 
-/* ---- Host, framing ------------------------------------------------------------------ */
-
-START_TEST(host_must_name_this_machine_without_a_token)
-{
-	char origin[96], host[64];
-	static const char *const ok_hosts[] = { "Host: localhost", "Host: localhost.:8080", "Host: 127.0.0.1",
-						"Host: 127.0.0.1:1", "Host: [::1]:8080", "Host: LOCALHOST" };
-	static const char *const bad_hosts[] = { "Host: attacker.example:8080", "Host: attacker.example",
-						 "Host: 127.0.0.1.attacker.example", "Host: localhost.attacker.example",
-						 "Host: [::1", "Host: a:b:c" };
-
-	for (size_t i = 0; i < sizeof(ok_hosts) / sizeof(ok_hosts[0]); i++)
-		ck_assert_msg(req("GET", "/api/sessions", NULL, ok_hosts[i], NULL) == 200, "%s", ok_hosts[i]);
-	for (size_t i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++) {
-		req("GET", "/api/sessions", NULL, bad_hosts[i], NULL);
-		assert_error_field(421, "Host");
-	}
-	/* a rebinding page sends its own name as Host and Origin alike */
-	snprintf(host, sizeof(host), "Host: attacker.example:%u", ins_http_port(fx.http));
-	snprintf(origin, sizeof(origin), "Origin: http://attacker.example:%u", ins_http_port(fx.http));
-	req("POST", "/api/subjects", "{\"code\":\"X-1\"}", host, origin, NULL);
-	assert_error_field(421, "Host");
-	req("DELETE", "/api/sessions/1", NULL, host, origin, NULL);
-	assert_error_field(421, "Host");
-	req("GET", "/", NULL, host, NULL);
-	ck_assert_int_eq(rep.status, 421);
-}
-END_TEST
-
 /* Sends a raw request and reads until the server closes (or 5 s pass). */
 static size_t raw_exchange(const char *request, char *out, size_t len, int *closed)
 {
@@ -1846,6 +1832,46 @@ static size_t raw_exchange(const char *request, char *out, size_t len, int *clos
 	return got;
 }
 
+/* ---- Host, framing ------------------------------------------------------------------ */
+
+START_TEST(host_must_name_this_machine_without_a_token)
+{
+	static char out[1 << 16];
+	char origin[96], host[64];
+	int closed;
+	static const char *const ok_hosts[] = { "Host: localhost", "Host: localhost.:8080", "Host: 127.0.0.1",
+						"Host: 127.0.0.1:1", "Host: [::1]:8080", "Host: LOCALHOST" };
+	static const char *const bad_hosts[] = { "Host: attacker.example:8080", "Host: attacker.example",
+						 "Host: 127.0.0.1.attacker.example", "Host: localhost.attacker.example",
+						 "Host: [::1", "Host: a:b:c" };
+
+	for (size_t i = 0; i < sizeof(ok_hosts) / sizeof(ok_hosts[0]); i++)
+		ck_assert_msg(req("GET", "/api/sessions", NULL, ok_hosts[i], NULL) == 200, "%s", ok_hosts[i]);
+	for (size_t i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++) {
+		req("GET", "/api/sessions", NULL, bad_hosts[i], NULL);
+		assert_error_field(421, "Host");
+	}
+	/* a rebinding page sends its own name as Host and Origin alike */
+	snprintf(host, sizeof(host), "Host: attacker.example:%u", ins_http_port(fx.http));
+	snprintf(origin, sizeof(origin), "Origin: http://attacker.example:%u", ins_http_port(fx.http));
+	req("POST", "/api/subjects", "{\"code\":\"X-1\"}", host, origin, NULL);
+	assert_error_field(421, "Host");
+	req("DELETE", "/api/sessions/1", NULL, host, origin, NULL);
+	assert_error_field(421, "Host");
+	req("GET", "/", NULL, host, NULL);
+	ck_assert_int_eq(rep.status, 421);
+	/* HTTP/1.1 names exactly one Host: none, or two, is refused */
+	raw_exchange("GET /api/sessions HTTP/1.1\r\nHost: localhost\r\nHost: attacker.example\r\n\r\n", out,
+		     sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && strstr(out, "\"field\":\"Host\""), "%s", out);
+	raw_exchange("GET /api/sessions HTTP/1.1\r\n\r\n", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && strstr(out, "\"field\":\"Host\""), "%s", out);
+	/* HTTP/1.0 tools send none */
+	raw_exchange("GET /api/sessions HTTP/1.0\r\n\r\n", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 200", 12) == 0, "%s", out);
+}
+END_TEST
+
 static unsigned count_of(const char *hay, const char *needle)
 {
 	unsigned n = 0;
@@ -1854,6 +1880,31 @@ static unsigned count_of(const char *hay, const char *needle)
 		n++;
 	return n;
 }
+
+/* HEAD of a streamed download: the headers of its GET, then nothing, so a
+ * request sent behind it on the same connection is never mistaken for
+ * part of its answer. */
+START_TEST(head_of_a_download_sends_no_body)
+{
+	static char out[1 << 16];
+	char request[512];
+	int64_t id = start_session("P-9", "shoe");
+	const char *end;
+	int closed;
+
+	stop_session(id);
+	snprintf(request, sizeof(request),
+		 "HEAD /api/sessions/%lld/export/steps.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+		 "GET /api/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", (long long)id);
+	raw_exchange(request, out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 200", 12) == 0, "%.300s", out);
+	ck_assert_msg(strcasestr(out, "Content-Disposition: attachment"), "%.600s", out);
+	end = strstr(out, "\r\n\r\n");
+	ck_assert_ptr_nonnull(end);
+	/* nothing after the header block but, at most, the next answer */
+	ck_assert_msg(end[4] == '\0' || strncmp(end + 4, "HTTP/1.1 ", 9) == 0, "after the headers: %.40s", end + 4);
+}
+END_TEST
 
 /* The header sizes docs/api.md promises ("memory per connection"): a
  * header block of 7 KiB and a Cookie of 3.5 KiB are answered, 8 KiB and
@@ -1909,6 +1960,16 @@ START_TEST(ambiguous_framing_is_refused_and_the_connection_closed)
 	ck_assert_msg(strncmp(out, "HTTP/1.1 431", 12) == 0, "%.200s", out);
 	ck_assert_uint_eq(count_of(out, "HTTP/1.1 "), 1);
 	ck_assert_uint_eq(count_of(out, "\r\n\r\n"), 1);
+	/* a coding other than chunked: libmicrohttpd would wait for the close */
+	raw_exchange("POST /api/subjects HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		     "Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && closed, "%s", out);
+	ck_assert_msg(strstr(out, "only chunked"), "%s", out);
+	/* "Transfer-Encoding :" is Transfer-Encoding to some servers */
+	raw_exchange("POST /api/subjects HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		     "Transfer-Encoding : chunked\r\nContent-Length: 2\r\n\r\n{}", out, sizeof(out), &closed);
+	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0 && closed, "%s", out);
+	ck_assert_msg(strstr(out, "not a token"), "%s", out);
 	raw_exchange("GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n", out, sizeof(out),
 		     &closed);
 	ck_assert_msg(strncmp(out, "HTTP/1.1 400", 12) == 0, "%.200s", out);
@@ -2019,6 +2080,44 @@ START_TEST(connections_over_the_limit_are_closed_at_once_when_all_are_busy)
 	close(extra);
 	for (int i = 0; i < LIMIT; i++)
 		close(fds[i]);
+}
+END_TEST
+
+/* Bodies trickled by someone who needs no token: a GET's or a file's
+ * (never read: answered at once and closed) and a login's (the connection
+ * gives way to a new client while the body comes in).  Neither holds a
+ * connection busy, so a flood of them still leaves room. */
+START_TEST(trickled_bodies_cannot_hold_every_connection)
+{
+	enum { LIMIT = 64 };
+	static const char *const starts[] = {
+		"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nx",
+		"POST /app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		"Content-Length: 1000\r\n\r\n{",
+		"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		"Content-Length: 1000\r\n\r\n{",
+	};
+	int fds[LIMIT + 1];
+	char buf[512];
+	ssize_t n;
+
+	/* a GET's body is refused before it is read */
+	fds[0] = raw_connect();
+	ck_assert_int_eq(write(fds[0], starts[0], strlen(starts[0])), (ssize_t)strlen(starts[0]));
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 400", 12) == 0 && strstr(buf, "takes no body"), "%s", buf);
+	close(fds[0]);
+	for (size_t k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+		for (int i = 0; i <= LIMIT; i++) {
+			fds[i] = raw_connect();
+			ck_assert_int_eq(write(fds[i], starts[k], strlen(starts[k])), (ssize_t)strlen(starts[k]));
+		}
+		fresh_client_is_answered();
+		for (int i = 0; i <= LIMIT; i++)
+			close(fds[i]);
+	}
 }
 END_TEST
 
@@ -2318,9 +2417,11 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, session_list_shows_every_change_at_once);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
+	tcase_add_test(server, head_of_a_download_sends_no_body);
 	tcase_add_test(server, request_headers_up_to_the_documented_sizes_are_answered);
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);
 	tcase_add_test(server, connections_over_the_limit_are_closed_at_once_when_all_are_busy);
+	tcase_add_test(server, trickled_bodies_cannot_hold_every_connection);
 
 	tcase_add_checked_fixture(token, setup_token, teardown);
 	tcase_set_timeout(token, 30);
