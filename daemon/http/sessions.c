@@ -18,17 +18,24 @@
 
 /* ---- sessions ------------------------------------------------------------ */
 
-static void answer_session(struct ins_http *http, int64_t id, unsigned status, struct http_response *resp)
+/* Session id as JSON, or NULL with the error answered. */
+static json_t *session_or_answer(struct ins_http *http, int64_t id, struct http_response *resp)
 {
 	struct ins_error err = { "", "" };
 	int rc = 0;
 	json_t *s = ins_store_session_get(http->store, id, &rc, &err);
 
-	if (!s) {
+	if (!s)
 		http_resp_result(resp, rc, &err);
-		return;
-	}
-	http_resp_json(resp, status, s);
+	return s;
+}
+
+static void answer_session(struct ins_http *http, int64_t id, unsigned status, struct http_response *resp)
+{
+	json_t *s = session_or_answer(http, id, resp);
+
+	if (s)
+		http_resp_json(resp, status, s);
 }
 
 static void h_session_start(struct ins_http *http, const struct http_request *req, struct http_response *resp)
@@ -432,6 +439,19 @@ static void name_the_upload(const struct http_request *req, char *err, size_t er
 	snprintf(err, errlen, "%s", out);
 }
 
+/* The imported session; with the warning when the file was cut short and
+ * the session holds the good frames before the bad line. */
+static void answer_import(struct ins_http *http, int64_t id, const char *warning, struct http_response *resp)
+{
+	json_t *s = session_or_answer(http, id, resp);
+
+	if (!s)
+		return;
+	if (*warning)
+		json_object_set_new(s, "warning", json_string(warning));
+	http_resp_json(resp, 201, s);
+}
+
 void http_api_session_import(struct ins_http *http, const struct http_request *req,
 				 const struct http_route *route, struct http_response *resp)
 {
@@ -495,5 +515,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 		return;
 	}
 	ins_info("imported a recording as session %" PRId64, id);
-	answer_session(http, id, 201, resp);
+	if (err.msg[0])
+		name_the_upload(req, err.msg, sizeof(err.msg));
+	answer_import(http, id, err.msg, resp);
 }

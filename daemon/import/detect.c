@@ -79,6 +79,50 @@ static const char *detect_vendor(const char *line)
 	return NULL;
 }
 
+/* A vendor CSV re-saved with another field separator: ';' (a spreadsheet
+ * whose list separator is ';', as in much of Europe, where the decimal
+ * point is a comma too) or a tab ("Text" or "Unicode Text").  The vendor
+ * format it would be with commas, or NULL. */
+static const char *detect_resaved_csv(const char *line, char *sep_name, size_t len)
+{
+	static const char seps[] = ";\t";
+	char copy[DETECT_SHOW_MAX + 1];
+	const char *format;
+
+	for (const char *sep = seps; *sep; sep++) {
+		if (!strchr(line, *sep))
+			continue;
+		import_copy_text(copy, sizeof copy, line);
+		for (char *p = copy; (p = strchr(p, *sep)) != NULL; p++)
+			*p = ',';
+		if ((format = detect_vendor(copy)) != NULL) {
+			snprintf(sep_name, len, "%s", *sep == ';' ? "';'" : "tabs");
+			return format;
+		}
+	}
+	return NULL;
+}
+
+static void detect_refuse(const char *path, const char *line, char *err, size_t errlen)
+{
+	char shown[DETECT_SHOW_MAX + 1], sep[8];
+	const char *format = detect_resaved_csv(line, sep, sizeof sep);
+
+	import_copy_text(shown, sizeof shown, line);
+	if (format)
+		import_errf(err, errlen, path, 1, NULL,
+			    "this %s export has its fields separated by %s, not ',' (first line '%s'): a spreadsheet "
+			    "re-saved it; save it again as CSV with ',' between fields and '.' as the decimal point",
+			    format, sep, shown);
+	else
+		import_errf(err, errlen, path, 1, NULL,
+			    "not a recording this program reads (first line '%s'); formats: gaitndd "
+			    "(.hea/.let/.rit), gaitpdb (19 numeric columns), Moticon and insoled "
+			    "exports ('#' header), pedar .asc ('File name:'), F-Scan .asf "
+			    "('DATA_TYPE'), XSENSOR .csv ('File:,'), stappone .csv ('sole_id,')",
+			    shown);
+}
+
 const char *ins_import_detect(const char *path, char *err, size_t errlen)
 {
 	struct import_text t;
@@ -104,18 +148,14 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 	} else if (line[0] == '#') {
 		format = detect_hash_header(&t, line, err, errlen);
 	} else {
-		char shown[DETECT_SHOW_MAX + 1];
+		char first[DETECT_SHOW_MAX + 1];
 
-		import_copy_text(shown, sizeof shown, line);
+		/* the split below writes into line */
+		import_copy_text(first, sizeof first, line);
 		if (detect_all_numbers(line))
 			format = "gaitpdb";
 		else
-			import_errf(err, errlen, path, 1, NULL,
-				    "not a recording this program reads (first line '%s'); formats: gaitndd "
-				    "(.hea/.let/.rit), gaitpdb (19 numeric columns), Moticon and insoled "
-				    "exports ('#' header), pedar .asc ('File name:'), F-Scan .asf "
-				    "('DATA_TYPE'), XSENSOR .csv ('File:,'), stappone .csv ('sole_id,')",
-				    shown);
+			detect_refuse(path, first, err, errlen);
 	}
 out:
 	import_text_close(&t);

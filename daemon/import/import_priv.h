@@ -192,6 +192,10 @@ int import_scan_field(const char **p, char sep, double *out);
 void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
 		      const char *p, char sep);
 
+/* What to tell a user whose number (the n bytes at text) was refused:
+ * for "12,5" that decimal commas are not read and what to do, else "". */
+const char *import_number_hint(const char *text, size_t n);
+
 /* Copy src into dst (size dstlen), cutting at a character boundary. */
 void import_copy_text(char *dst, size_t dstlen, const char *src);
 

@@ -42,8 +42,10 @@ static int fscan_number(struct fscan *f, const char *key, const char *v, double 
 {
 	const char *end;
 
-	if (import_scan_number(import_skip_blanks(v), &end, out) < 0 || !(*out > 0)) {
-		import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number", v);
+	v = import_skip_blanks(v);
+	if (import_scan_number(v, &end, out) < 0 || !(*out > 0) || *import_number_hint(v, strlen(v))) {
+		import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number%s", v,
+			    import_number_hint(v, strlen(v)));
 		return -1;
 	}
 	return 0;
@@ -60,8 +62,10 @@ static int fscan_spacing(struct fscan *f, const char *key, const char *v, double
 	const char *unit;
 	double n;
 
-	if (import_scan_number(import_skip_blanks(v), &unit, &n) < 0 || !(n > 0)) {
-		import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number", v);
+	v = import_skip_blanks(v);
+	if (import_scan_number(v, &unit, &n) < 0 || !(n > 0) || *import_number_hint(v, strlen(v))) {
+		import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is not a positive number%s", v,
+			    import_number_hint(v, strlen(v)));
 		return -1;
 	}
 	unit = import_skip_blanks(unit);

@@ -196,6 +196,9 @@ static int insoled_check_header(struct ins_import *imp, char *err, size_t errlen
 static int insoled_check_columns(struct ins_import *imp, char *line, char *err, size_t errlen)
 {
 	struct insoled_reader *r = imp->priv;
+	/* a spreadsheet with ';' as its list separator re-saved the export */
+	const char *resaved = strncmp(line, "t_us;", 5) == 0 ? " (separated by ';': a spreadsheet re-saved the "
+			       "export; save it again as CSV with ',' between fields and '.' as the decimal point)" : "";
 	int n = import_split(line, ',', r->fields, INS_IMPORT_FIELDS_MAX);
 	static const char *const lead[INSOLED_LEAD_COLUMNS] = { "t_us", "foot", "seq" };
 
@@ -203,7 +206,8 @@ static int insoled_check_columns(struct ins_import *imp, char *line, char *err, 
 									 : imp->info.n_sensors[1];
 	if (n != INSOLED_LEAD_COLUMNS + r->max_sensors) {
 		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
-			    "column line has %d columns, expected t_us,foot,seq,s1..s%u", n, r->max_sensors);
+			    "column line has %d columns, expected t_us,foot,seq,s1..s%u%s", n, r->max_sensors,
+			    resaved);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {

@@ -55,6 +55,24 @@ static int stappone_column(struct stappone *s, int col, const char *name, char *
 	return 0;
 }
 
+/* A column name without the blanks around it and the double quotes of a
+ * table re-saved by R's write.csv or a spreadsheet ("sole_id","timestamp",...:
+ * names quoted, numbers not), which detection accepts too. */
+static char *stappone_unquote(char *name)
+{
+	size_t n;
+
+	name += strspn(name, " \t");
+	n = strlen(name);
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		name[--n] = '\0';
+	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+		name[n - 1] = '\0';
+		name++;
+	}
+	return name;
+}
+
 static int stappone_header(struct stappone *s, char *line, char *err, size_t errlen)
 {
 	char *names[INS_IMPORT_FIELDS_MAX];
@@ -67,7 +85,7 @@ static int stappone_header(struct stappone *s, char *line, char *err, size_t err
 	}
 	s->n_cols = n;
 	for (int col = 0; col < n; col++) {
-		if (stappone_column(s, col, names[col], err, errlen) < 0)
+		if (stappone_column(s, col, stappone_unquote(names[col]), err, errlen) < 0)
 			return -1;
 		have |= 1u << s->role[col];
 	}

@@ -527,6 +527,26 @@ int import_scan_field(const char **p, char sep, double *out)
 	return 0;
 }
 
+const char *import_number_hint(const char *text, size_t n)
+{
+	size_t i = n > 0 && (text[0] == '-' || text[0] == '+');
+	size_t before, after;
+
+	before = i;
+	while (i < n && text[i] >= '0' && text[i] <= '9')
+		i++;
+	before = i - before;
+	if (before == 0 || i >= n || text[i] != ',')
+		return "";
+	after = ++i;
+	while (i < n && text[i] >= '0' && text[i] <= '9')
+		i++;
+	if (i == after)
+		return "";
+	return ": a decimal comma? Numbers need '.' as the decimal point: export the file again with '.' (set "
+	       "by the exporting program's or Windows' number format)";
+}
+
 void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
 		      const char *p, char sep)
 {
@@ -544,8 +564,8 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
 			    "'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
 			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, INS_IMPORT_VALUE_MAX);
 	else
-		import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
-			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q);
+		import_errf(err, errlen, path, line, field, "'%.*s' is not a number%s",
+			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, import_number_hint(q, (size_t)n));
 }
 
 int import_parse_number(const char *text, double *out, const char *path, unsigned long line,
@@ -564,8 +584,8 @@ int import_parse_number(const char *text, double *out, const char *path, unsigne
 	v = strtod(text, &end);
 	/* strtod also reads C99 hexadecimal floats, which no recording holds */
 	if (end == text || *end != '\0' || isspace((unsigned char)*text) || strpbrk(text, "xX")) {
-		import_errf(err, errlen, path, line, field, "'%.*s' is not a number",
-			    INS_IMPORT_SHOW_MAX, text);
+		import_errf(err, errlen, path, line, field, "'%.*s' is not a number%s",
+			    INS_IMPORT_SHOW_MAX, text, import_number_hint(text, strlen(text)));
 		return -1;
 	}
 	if (!isfinite(v) || errno == ERANGE) {

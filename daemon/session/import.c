@@ -4,7 +4,9 @@
  * frames are packed into archive chunks as they go (counts stay counts,
  * pressures and forces become float kPa exactly as the analysis saw them),
  * and the writer stores session, chunks, steps and summary in one
- * transaction: an import is all there or not there at all. */
+ * transaction: an import is all there or not there at all.  A file that
+ * turns bad after good frames is imported as the session of those frames,
+ * its notes saying where it broke (keep_cut_short). */
 #include <config.h>
 
 #include <math.h>
@@ -39,6 +41,7 @@ struct import_state {
 	struct ins_summary sum;
 	struct ins_session_meta meta;
 	char *calib_json;
+	char *notes;         /* the notes with what cut the file short, when it was */
 	char source[600];
 	int64_t session_id;
 };
@@ -102,15 +105,58 @@ static int keep_step(void *arg, const struct ins_step *step, char *err, size_t e
 	return 0;
 }
 
+/* A file cut short or damaged after good frames (a recording PC that
+ * crashed, a copy broken off): the frames before the bad line make the
+ * session, and what stopped the reader goes into its notes, so the report
+ * printed from it says so, and back to the caller in err.  The message
+ * names the file as the user knows it, not by the path read. */
+static int keep_cut_short(struct import_state *s, const char *path, struct ins_error *err)
+{
+	const char *user_notes = s->meta.notes && *s->meta.notes ? s->meta.notes : "";
+	const char *name = s->source + strlen("import:") + strlen(s->info->format) + 1; /* import:FORMAT:NAME */
+	const char *why = err->msg;
+	size_t n = strlen(path), len;
+	char msg[sizeof(err->msg)];
+
+	if (strncmp(why, path, n) == 0 && why[n] == ':')
+		why += n;
+	snprintf(msg, sizeof(msg), "%.100s%.300s; the %llu frames before it were imported", name, why,
+		 (unsigned long long)(s->q[0].frames + s->q[1].frames));
+	len = strlen(user_notes) + strlen(msg) + 64;
+	s->notes = malloc(len);
+	if (!s->notes) {
+		ins_error_msg(err, "out of memory while importing");
+		return INS_EIO;
+	}
+	snprintf(s->notes, len, "%s%sImported from a damaged file: %s", user_notes, *user_notes ? " | " : "", msg);
+	if (strlen(s->notes) > INS_STORE_NOTES_MAX) {
+		/* cut at a character boundary: the notes are UTF-8 */
+		len = INS_STORE_NOTES_MAX;
+		while (len > 0 && ((unsigned char)s->notes[len] & 0xc0) == 0x80)
+			len--;
+		s->notes[len] = '\0';
+	}
+	s->meta.notes = s->notes;
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+	err->field[0] = '\0';
+	ins_warn("%s: imported cut short: %s", s->source, msg);
+	return 0;
+}
+
 /* Frames the analysis refuses are counted (session_quality.dropped_frames)
  * and left out of the archive, as `insoled --analyze` counts and skips them. */
-static int read_all(struct import_state *s, struct ins_error *err)
+static int read_all(struct import_state *s, const char *path, struct ins_error *err)
 {
 	const struct ins_import_sink sink = { .frame = archive_frame, .step = keep_step, .arg = s };
 	int rc = ins_import_run(s->imp, s->ana, s->layout, &sink, &s->tally, err->msg, sizeof(err->msg));
 
+	/* -1: the reader stopped on bad input; below: the sink failed */
+	if (rc == -1 && s->q[0].frames + s->q[1].frames > 0)
+		rc = keep_cut_short(s, path, err);
+	else if (rc == -1)
+		rc = INS_EINVAL;
 	if (rc < 0)
-		return rc == -1 ? INS_EINVAL : rc;
+		return rc;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if (seal(s, foot) < 0) {
 			ins_error_msg(err, "out of memory while importing");
@@ -277,7 +323,8 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 	    (rc = store_check_text("footwear", s.meta.footwear, INS_STORE_LABEL_MAX, err)) < 0 ||
 	    (rc = store_check_text("notes", s.meta.notes, INS_STORE_NOTES_MAX, err)) < 0)
 		goto out;
-	if ((rc = read_all(&s, err)) < 0)
+	err->msg[0] = '\0';
+	if ((rc = read_all(&s, path, err)) < 0)
 		goto out;
 	if ((rc = store_call(st, write_import, &s, err)) == 0) {
 		*session_id = s.session_id;
@@ -294,6 +341,7 @@ out:
 	free(s.chunks);
 	free(s.steps);
 	free(s.calib_json);
+	free(s.notes);
 	ins_summary_acc_free(s.acc);
 	ins_analysis_free(s.ana);
 	ins_import_close(s.imp);

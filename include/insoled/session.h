@@ -17,7 +17,11 @@
 
 /* Recompute steps and summary from the raw archive with the current code. */
 int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct ins_error *err);
-/* Create a complete session from a recording file (formats of --analyze). */
+/* Create a complete session from a recording file (formats of --analyze).
+ * A file that turns bad after good frames (cut short, a damaged row) gives
+ * the session of the frames before it: 0 with err->msg saying what stopped
+ * the reader (also added to the session's notes); err->msg is empty after
+ * a whole file.  A file without a good frame is refused (INS_EINVAL). */
 int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
 			     int64_t *session_id, struct ins_error *err);
 

@@ -8,7 +8,7 @@
 // look at.  Run by tests/browser/dashboard.sh (make check).
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -495,6 +495,11 @@ async function main() {
 						return n;
 					});
 					expect(painted > 100, `${file}: the ${foot} map is blank (${painted} pixels painted)`);
+					// a foot without a complete step has no mean of step peaks: said, not "max 0 kPa"
+					const mp = await page.evaluate(async ([id, f]) => (await fetch(`api/sessions/${id}/heatmap?foot=${f}&kind=mean_peak`)).json(), [sid, foot]);
+					const caption = await page.$eval(`#map-mean_peak-${foot}`, (c) => c.closest('figure').querySelector('figcaption').textContent);
+					expect(mp.steps > 0 ? /max \d/.test(caption) : /no complete step/.test(caption) && mp.max_kpa === null,
+						`${file}: ${foot} map caption "${caption}" with ${mp.steps} steps, max_kpa ${mp.max_kpa}`);
 					const hm = await page.evaluate(async ([id, f]) => (await fetch(`api/sessions/${id}/heatmap?foot=${f}&kind=peak`)).json(), [sid, foot]);
 					expect(Array.isArray(hm.cells) && hm.cells.length === hm.w * hm.h, `${file}: ${foot} heatmap ${JSON.stringify(hm).slice(0, 200)}`);
 					if (want.length === 3)
@@ -502,6 +507,23 @@ async function main() {
 				}
 			}
 			await shot(page, 'report-imported-stappone');
+		});
+		await check('a recording cut short imports its good frames and the dashboard says where it broke', async () => {
+			// fscan_small.asf cut inside its second frame, as a copy broken off leaves it
+			const whole = readFileSync(join(SRC, 'tests/fixtures/import/fscan_small.asf'), 'latin1');
+			const cut = whole.slice(0, whole.indexOf('0,18,0', whole.indexOf('Frame 2')));
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
+			await page.$eval('#import-card', (d) => { d.open = true; });
+			await page.setInputFiles('#import-file', { name: 'cut.asf', mimeType: 'text/plain', buffer: Buffer.from(cut, 'latin1') });
+			await page.fill('#import-subject', 'E2E-cut');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /Imported as session #\d+|rror/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const msg = await page.textContent('#import-msg');
+			expect(/only its first part was imported: cut\.asf:22: frame 2 is truncated: 1 of 4 rows; the 1 frames before it were imported/.test(msg), msg);
+			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'the message is not shown as a warning');
+			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), msg.match(/#(\d+)/)[1]);
+			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:22/.test(session.notes), JSON.stringify(session).slice(0, 300));
 		});
 
 		await ctx.close();

@@ -1250,7 +1250,26 @@ START_TEST(import_round_trip_and_upload_errors)
 			     "Content-Type: text/csv", NULL), 201);
 	j = body_json();
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:insoled:walk A.csv");
+	ck_assert_ptr_null(json_object_get(j, "warning"));
 	json_decref(j);
+	/* cut short inside a row, as a copy broken off leaves it: the session
+	 * of the frames before it, and the answer and the notes say where */
+	*strrchr(csv, ',') = '\0';
+	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&notes=knee&name=cut.csv", csv,
+			     "Content-Type: text/csv", NULL), 201);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "frames"), 399);
+	ck_assert_msg(strstr(json_string_value(json_object_get(j, "warning")),
+			     "cut.csv:416: truncated file: the last line has no line end; the 399 frames before it "
+			     "were imported") != NULL, "%s", json_string_value(json_object_get(j, "warning")));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")),
+			 "knee | Imported from a damaged file: cut.csv:416: truncated file: the last line has no line end; "
+			 "the 399 frames before it were imported");
+	json_decref(j);
+	/* nothing good before the damage: refused, no empty session */
+	req("POST", "/api/sessions/import?subject=P-4&name=bad.csv", "# insoled frames export\n# format_version: 9\n",
+	    "Content-Type: text/csv", NULL);
+	ck_assert_int_eq(rep.status, 400);
 }
 END_TEST
 

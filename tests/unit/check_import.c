@@ -520,7 +520,13 @@ static const struct text_bad_case text_bad[] = {
 	  "mot.txt:3: time: '1e13' s is outside -1e+12..1e+12 s", 0 },
 	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "\n",
 	  "mot.txt: a header but no frames: the file ends before its first sample", 0 },
+	{ "mot.txt", NULL, "# Start time: x\n" MOT_COLS "0,00\t1\t2\t3\n", "mot.txt:3: time: '0,00' is not a number: a "
+	  "decimal comma? Numbers need '.' as the decimal point: export the file again with '.' (set by the exporting "
+	  "program's or Windows' number format)", 0 },
 	/* our export */
+	{ "ins.csv", NULL, INS_HEAD "t_us;foot;seq;s1;s2\n", "ins.csv:6: column line has 1 columns, expected "
+	  "t_us,foot,seq,s1..s2 (separated by ';': a spreadsheet re-saved the export; save it again as CSV with ',' "
+	  "between fields and '.' as the decimal point)", 1 },
 	{ "ins.csv", NULL, INS_HEAD INS_COLS, "ins.csv: a header but no frames: the file ends before its first sample", 0 },
 	{ "ins.csv", "insoled", "# insoled export\n", "ins.csv:1: first line is not '# insoled frames export'", 1 },
 	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 2\n",

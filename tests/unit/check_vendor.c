@@ -399,6 +399,11 @@ static const char *write_tmp(const char *name, const char *text)
 #define XS_FRAME(n, t) "FRAME," #n ",,\n,,,\nDate, 2022 Aug 16,,\nTime, " t ",,\nSENSOR,M-LF S1,,\n" \
 	"Rows,2,,\nColumns,2,,\nSensel Width (cm),0.86,,\nSensel Height (cm),0.86,,\nSENSELS,,,\n,,,\n"
 #define ST_HEAD "sole_id,timestamp,pressure_01,pressure_02,corrupt\n"
+#define PEDAR_NOROWS "File name:  x.sol\nscanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n" \
+	  "time[secs]\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\t12\t13\t14\t15\t16\t17\t18\t19\t20\t21\t22\t23\t24\t25" \
+	  "\t26\t27\t28\t29\t30\t31\t32\t33\t34\t35\t36\t37\t38\t39\t40\t41\t42\t43\t44\t45\t46\t47\t48\t49\t50" \
+	  "\t51\t52\t53\t54\t55\t56\t57\t58\t59\t60\t61\t62\t63\t64\t65\t66\t67\t68\t69\t70\t71\t72\t73\t74\t75" \
+	  "\t76\t77\t78\t79\t80\t81\t82\t83\t84\t85\t86\t87\t88\t89\t90\t91\t92\t93\t94\t95\t96\t97\t98\t99\t\n"
 
 static const struct bad_case {
 	const char *name, *text, *want; /* want: the message after "path:" */
@@ -428,12 +433,19 @@ static const struct bad_case {
 	  "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n",
 	  ":5: the header ends without a 'time[secs]' line naming the columns", 0 },
 	{ "fempty.asf", FSCAN_HEAD "@@\n", ":10: a header but no frames", 0 },
-	{ "pnorows.asc", "File name:  x.sol\nscanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n"
-	  "time[secs]\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\t12\t13\t14\t15\t16\t17\t18\t19\t20\t21\t22\t23\t24\t25"
-	  "\t26\t27\t28\t29\t30\t31\t32\t33\t34\t35\t36\t37\t38\t39\t40\t41\t42\t43\t44\t45\t46\t47\t48\t49\t50"
-	  "\t51\t52\t53\t54\t55\t56\t57\t58\t59\t60\t61\t62\t63\t64\t65\t66\t67\t68\t69\t70\t71\t72\t73\t74\t75"
-	  "\t76\t77\t78\t79\t80\t81\t82\t83\t84\t85\t86\t87\t88\t89\t90\t91\t92\t93\t94\t95\t96\t97\t98\t99\t\n",
-	  ":5: a header but no rows", 0 },
+	{ "pnorows.asc", PEDAR_NOROWS, ":5: a header but no rows", 0 },
+	/* numbers written with a decimal comma are refused saying what to do */
+	{ "pcomma.asc", PEDAR_NOROWS "0,01\t", ":6: time[secs]: '0,01' is not a number: a decimal comma? Numbers "
+	  "need '.' as the decimal point: export the file again with '.'", 0 },
+	{ "fcomma.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nSECONDS_PER_FRAME 0,01\n",
+	  ":4: SECONDS_PER_FRAME: '0,01' is not a positive number: a decimal comma?", 0 },
+	{ "fcomma2.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nROW_SPACING 5,08 mm\n",
+	  ":4: ROW_SPACING: '5,08 mm' is not a positive number: a decimal comma?", 0 },
+	/* a vendor CSV re-saved by a spreadsheet with another separator */
+	{ "ssemi.csv", "sole_id;timestamp;pressure_01\n1;1000;5\n",
+	  ":1: this stappone export has its fields separated by ';', not ',' (first line "
+	  "'sole_id;timestamp;pressure_01'): a spreadsheet re-saved it; save it again as CSV", 0 },
+	{ "xtab.csv", "File:\tx.XSN\n", ":1: this xsensor export has its fields separated by tabs", 0 },
 	{ "punits.asc", "File name:  x.sol\npressure values in  psi\n",
 	  ":2: pressure values in: unit 'psi' is not supported (kPa, N/cm2, MPa)", 0 },
 };
@@ -513,6 +525,29 @@ START_TEST(mixed_line_ends_read)
 }
 END_TEST
 
+/* R's write.csv (the pressuRe package is R) and spreadsheets quote the
+ * column names of a stappone table, not its numbers; blanks after the
+ * commas are read past too. */
+START_TEST(stappone_quoted_column_names_read)
+{
+	char err[256];
+	const char *path = write_tmp("r.csv", "\"sole_id\",\"timestamp\", \"pressure_01\" ,\"pressure_02\",corrupt\n"
+				     "1,1000,5,6,0\n1, 1016, 7, 8, 0\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->format, "stappone");
+	ck_assert_uint_eq(ins_import_info(imp)->n_sensors[INS_FOOT_LEFT], 2);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_float_eq(f.values[1], 8);
+	ck_assert_int_eq(f.t_us, 16000);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* A right-foot F-Scan movie is mirrored onto the layout's columns, and the
  * toes (file row 1) land on the last layout row. */
 START_TEST(fscan_grid_turns_into_layout_order)
@@ -587,6 +622,7 @@ Suite *ins_suite_vendor(void)
 			    (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
 	tcase_add_test(bad, mixed_line_ends_read);
+	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fixtures_read_exactly);

@@ -38,8 +38,10 @@ export function importCard(onDone) {
 			const name = file.files[0].name.slice(0, 64);
 			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value, name });
 			const s = await upload(`sessions/import${q}`, file.files[0]);
-			msg.className = 'ok';
-			msg.textContent = `Imported as session #${s.id}, recorded ${dateTime(s.start_us)}.`;
+			// a file cut short gives the session of its good frames: say where it broke
+			msg.className = s.warning ? 'warn' : 'ok';
+			msg.textContent = `Imported as session #${s.id}, recorded ${dateTime(s.start_us)}.` +
+				(s.warning ? ` The file is damaged, only its first part was imported: ${s.warning}.` : '');
 			form.reset();
 			onDone(s);
 		} catch (e) {
