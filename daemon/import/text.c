@@ -265,17 +265,20 @@ static int text_check_line(struct import_text *t, char *line, size_t n, char *er
 	return 0;
 }
 
-/* The file's line end, from its first one: '\n' for LF or CRLF, '\r' for
- * CR alone; 0 while the n bytes at p do not tell (no line end yet, or a CR
- * that is the last byte read so far, possibly the first half of a CRLF). */
+/* The file's line end, from its first one: '\n' for LF or CRLF (or
+ * CRCRLF, what a CRLF file converted once more becomes), '\r' for CR alone;
+ * 0 while the n bytes at p do not tell (no line end yet, or CRs that are
+ * the last bytes read so far, possibly the first half of a CRLF). */
 static char text_first_eol(const char *p, size_t n, int at_eof)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\n')
 			return '\n';
 		if (p[i] == '\r') {
-			if (i + 1 < n)
-				return p[i + 1] == '\n' ? '\n' : '\r';
+			while (i < n && p[i] == '\r')
+				i++;
+			if (i < n)
+				return p[i] == '\n' ? '\n' : '\r';
 			return at_eof ? '\r' : 0;
 		}
 	}
@@ -343,7 +346,7 @@ int import_text_next(struct import_text *t, char **line, char *err, size_t errle
 	t->lineno++;
 	n = (size_t)(nl - begin);
 	t->start += n + 1;
-	if (t->eol == '\n' && n > 0 && begin[n - 1] == '\r')
+	while (t->eol == '\n' && n > 0 && begin[n - 1] == '\r')
 		n--;
 	begin[n] = '\0';
 	if (text_check_line(t, begin, n, err, errlen) < 0)

@@ -726,9 +726,9 @@ static void expect_same_frames(const char *a, const char *b)
 	ins_import_close(ib);
 }
 
-/* Windows "Unicode" (UTF-16 with a byte-order mark, either byte order) and
- * CR-only line ends (classic Mac OS, Excel for Mac's "CSV (Macintosh)") are
- * read as the same recording as UTF-8 with LF. */
+/* Windows "Unicode" (UTF-16 with a byte-order mark, either byte order),
+ * CR-only line ends (classic Mac OS, Excel for Mac's "CSV (Macintosh)") and
+ * CRCRLF are read as the same recording as UTF-8 with LF. */
 START_TEST(utf16_and_cr_only_files_read_as_their_utf8_text)
 {
 	size_t len, n16;
@@ -740,6 +740,17 @@ START_TEST(utf16_and_cr_only_files_read_as_their_utf8_text)
 	for (size_t i = 0; i < len; i++)
 		cr[i] = text[i] == '\n' ? '\r' : text[i];
 	expect_same_frames(ref, write_tmp("mac.txt", cr, len));
+	/* CRCRLF: a CRLF file converted to CRLF once more (a transfer in text mode) */
+	free(cr);
+	cr = malloc(len * 3);
+	ck_assert_ptr_nonnull(cr);
+	n16 = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			cr[n16++] = '\r', cr[n16++] = '\r';
+		cr[n16++] = text[i];
+	}
+	expect_same_frames(ref, write_tmp("crcrlf.txt", cr, n16));
 	for (int big_endian = 0; big_endian <= 1; big_endian++) {
 		u16 = to_utf16(text, len, big_endian, &n16);
 		expect_same_frames(ref, write_tmp("unicode.txt", u16, n16));
