@@ -645,6 +645,31 @@ START_TEST(moticon_blank_lines_are_not_rows)
 }
 END_TEST
 
+/* Names and notes written by a Windows program in Windows-1252 (Latin-1
+ * and typographic characters) are kept as the same text in UTF-8, the only
+ * text the store keeps; a session import of them was refused as a whole. */
+START_TEST(windows_1252_labels_become_utf8)
+{
+	char err[512] = "";
+	const char *path = write_text("cp1252.csv", "# insoled frames export\n# format_version: 1\n# units: counts\n"
+				      "# subject: J\xfcrgen M\xfcller\n# footwear: \x93Laufschuh\x94 \x80 90\n"
+				      "# notes: caf\xc3\xa9 ok\n# layout_left: a2\n# sensors_left: 2\n" INS_COLS
+				      "0,left,0,1,2\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->subject, "J\xc3\xbcrgen M\xc3\xbcller");
+	ck_assert_str_eq(ins_import_info(imp)->footwear, "\xe2\x80\x9cLaufschuh\xe2\x80\x9d \xe2\x82\xac 90");
+	ck_assert_str_eq(ins_import_info(imp)->notes, "caf\xc3\xa9 ok"); /* UTF-8 stays as it is */
+	ins_import_close(imp);
+	path = write_text("cp1252.txt", "# Start time: x\n# Notes: 3 \x96 5 km/h, \xe9preuve\n" MOT_COLS "0.00\t1\t2\t3\n");
+	imp = ins_import_open(path, NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->notes, "3 \xe2\x80\x93 5 km/h, \xc3\xa9preuve");
+	ins_import_close(imp);
+}
+END_TEST
+
 /* ---- text encodings and line ends of other systems ------------------- */
 
 #define ENC_ROWS 20000 /* UTF-16 of this many rows spans many blocks of the reader */
@@ -1701,6 +1726,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
 	tcase_add_test(bad, moticon_blank_lines_are_not_rows);
+	tcase_add_test(bad, windows_1252_labels_become_utf8);
 	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
