@@ -464,6 +464,12 @@ static const struct text_bad_case text_bad[] = {
 	{ "x.txt", "csv", PDB_ROW,
 	  "x.txt: format: unknown format 'csv' (known: gaitndd, gaitpdb, moticon, insoled, pedar, fscan, "
 	  "xsensor, stappone)", 1 },
+	/* a WFDB header renamed, or uploaded alone */
+	{ "rec.txt", NULL, "park1 2 300 90000\r\npark1.let 212 1000 12 0 -96 24342 0 left-foot\r\n",
+	  "rec.txt:1: a WFDB header (gaitndd .hea, first line 'park1 2 300 90000'): a record is three files, NAME.hea, "
+	  "NAME.let and NAME.rit, read from one folder by insoled --analyze NAME.hea", 1 },
+	{ "row.txt", NULL, "0.00 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n",
+	  "row.txt:1: not a recording this program reads", 1 },
 	{ "bin.txt", NULL, "\x01\xff\xc3-abc\n",
 	  "bin.txt:1: not a recording this program reads (first line '\x3f\x3f\x3f-abc'); formats: gaitndd ", 1 },
 	/* gaitpdb */
