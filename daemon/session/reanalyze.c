@@ -175,7 +175,9 @@ static json_t *heatmap_json(const struct ins_layout *layout, const float *values
 {
 	struct ins_heatmap *hm = ins_heatmap_new(layout, err->msg, sizeof(err->msg));
 	unsigned w, h;
-	float cell_mm, x0, y0, max = 0;
+	/* NaN (null) while no cell has a value: a foot without a complete step
+	 * has no mean of step peaks, which is not a map of zeros */
+	float cell_mm, x0, y0, max = NAN;
 	float *cells;
 	json_t *arr, *out = NULL;
 
@@ -192,13 +194,14 @@ static json_t *heatmap_json(const struct ins_layout *layout, const float *values
 	ins_heatmap_render(hm, values, cells);
 	arr = json_array();
 	for (size_t i = 0; i < (size_t)w * h; i++) {
-		if (isfinite(cells[i]) && cells[i] > max)
+		if (isfinite(cells[i]) && !(cells[i] <= max))
 			max = cells[i];
 		json_array_append_new(arr, isfinite(cells[i]) ? json_real(cells[i]) : json_null());
 	}
-	out = json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:I, s:o}", "foot", ins_foot_name(foot),
+	out = json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:o, s:I, s:o}", "foot", ins_foot_name(foot),
 			"kind", kind, "w", (int)w, "h", (int)h, "cell_mm", (double)cell_mm, "x0_mm", (double)x0,
-			"y0_mm", (double)y0, "max_kpa", (double)max, "stance_frames", (json_int_t)frames, "cells", arr);
+			"y0_mm", (double)y0, "max_kpa", ins_json_number_or_null(max), "stance_frames", (json_int_t)frames,
+			"cells", arr);
 	if (out && !layout->is_grid)
 		json_object_set_new(out, "sensors", sensor_values(layout, values));
 	free(cells);

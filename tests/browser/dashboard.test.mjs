@@ -495,6 +495,11 @@ async function main() {
 						return n;
 					});
 					expect(painted > 100, `${file}: the ${foot} map is blank (${painted} pixels painted)`);
+					// a foot without a complete step has no mean of step peaks: said, not "max 0 kPa"
+					const mp = await page.evaluate(async ([id, f]) => (await fetch(`api/sessions/${id}/heatmap?foot=${f}&kind=mean_peak`)).json(), [sid, foot]);
+					const caption = await page.$eval(`#map-mean_peak-${foot}`, (c) => c.closest('figure').querySelector('figcaption').textContent);
+					expect(mp.steps > 0 ? /max \d/.test(caption) : /no complete step/.test(caption) && mp.max_kpa === null,
+						`${file}: ${foot} map caption "${caption}" with ${mp.steps} steps, max_kpa ${mp.max_kpa}`);
 					const hm = await page.evaluate(async ([id, f]) => (await fetch(`api/sessions/${id}/heatmap?foot=${f}&kind=peak`)).json(), [sid, foot]);
 					expect(Array.isArray(hm.cells) && hm.cells.length === hm.w * hm.h, `${file}: ${foot} heatmap ${JSON.stringify(hm).slice(0, 200)}`);
 					if (want.length === 3)

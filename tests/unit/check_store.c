@@ -1404,6 +1404,16 @@ START_TEST(grid_heatmap_peak_is_exact)
 			      "cell %u: %g, want %g", i, json_number_value(v), want);
 	}
 	json_decref(hm);
+	/* counts that never make a step: no mean of step peaks, rather than a
+	 * map of zeros whose maximum says 0 kPa */
+	hm = ins_store_session_heatmap(st, id, 0, "mean_peak", &rc, &err);
+	ck_assert_msg(hm != NULL, "%s", err.msg);
+	ck_assert_int_eq(json_integer_value(json_object_get(hm, "steps")), 0);
+	ck_assert(json_is_null(json_object_get(hm, "max_kpa")));
+	cells = json_object_get(hm, "cells");
+	for (unsigned i = 0; i < json_array_size(cells); i++)
+		ck_assert(json_is_null(json_array_get(cells, i)));
+	json_decref(hm);
 	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 1, "peak", &rc, &err));
 	ck_assert_int_eq(rc, INS_ENOTFOUND);
 	ck_assert_ptr_null(ins_store_session_heatmap(st, id, 0, "max", &rc, &err));

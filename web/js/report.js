@@ -152,6 +152,14 @@ function sessionCard(s) {
 		s.notes ? el('p', {}, el('strong', {}, 'Notes: '), s.notes) : null);
 }
 
+// A foot whose map has no value anywhere (no complete step for the mean
+// of step peaks, no stance for the mean) says so: "max 0 kPa" would read
+// as a measured, unloaded foot.
+function mapCaption(f, kind, hm) {
+	if (isNum(hm?.max_kpa)) return `${footName(f)} · max ${withUnit(hm.max_kpa, 'kPa')}`;
+	return `${footName(f)} · ${kind === 'mean_peak' ? 'no complete step' : 'no stance recorded'}`;
+}
+
 async function drawSessionMaps(card, id, layouts) {
 	// The plantar-pressure report convention first: each step's peak,
 	// averaged over the steps, which one outlying step cannot drive; the
@@ -175,7 +183,7 @@ async function drawSessionMaps(card, id, layouts) {
 		const figs = present.map(({ f, fi }) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `map-${kind}-${f}`,
 				'aria-label': `${footName(f)} foot ${title.toLowerCase()} map, maximum ${withUnit(hms[fi]?.max_kpa, 'kPa')}` });
-			return { f, fi, canvas, fig: el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · max ${withUnit(hms[fi]?.max_kpa, 'kPa')}`), canvas) };
+			return { f, fi, canvas, fig: el('figure', { class: 'foot' }, el('figcaption', {}, mapCaption(f, kind, hms[fi])), canvas) };
 		});
 		(kind === 'peak' ? second : row).append(el('div', {}, el('h3', {}, title), el('p', { class: 'muted' }, hint + steps),
 			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
