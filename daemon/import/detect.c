@@ -79,6 +79,25 @@ static const char *detect_vendor(const char *line)
 	return NULL;
 }
 
+/* Fields of a WFDB record line: name, signals, rate, samples, base time
+ * and date. */
+#define DETECT_WFDB_FIELDS_MAX 6
+
+/* "park1 2 300 90000": a WFDB record line (a gaitndd header renamed, or
+ * uploaded alone): whole numbers of signals and samples around a rate. */
+static int detect_wfdb_record_line(const char *line)
+{
+	char copy[256], *fields[DETECT_WFDB_FIELDS_MAX + 1], *end;
+	int n;
+
+	import_copy_text(copy, sizeof copy, line);
+	n = import_split_blanks(copy, fields, DETECT_WFDB_FIELDS_MAX + 1);
+	if (n < 4 || n > DETECT_WFDB_FIELDS_MAX || strspn(fields[1], "0123456789") != strlen(fields[1]) ||
+	    strspn(fields[3], "0123456789") != strlen(fields[3]))
+		return 0;
+	return strtod(fields[2], &end) > 0 && end != fields[2];
+}
+
 /* A vendor CSV re-saved with another field separator: ';' (a spreadsheet
  * whose list separator is ';', as in much of Europe, where the decimal
  * point is a comma too) or a tab ("Text" or "Unicode Text").  The vendor
@@ -103,13 +122,18 @@ static const char *detect_resaved_csv(const char *line, char *sep_name, size_t l
 	return NULL;
 }
 
-static void detect_refuse(const char *path, const char *line, char *err, size_t errlen)
+static void detect_refuse(const char *path, const char *line, int wfdb, char *err, size_t errlen)
 {
 	char shown[DETECT_SHOW_MAX + 1], sep[8];
 	const char *format = detect_resaved_csv(line, sep, sizeof sep);
 
 	import_copy_text(shown, sizeof shown, line);
-	if (format)
+	if (wfdb)
+		import_errf(err, errlen, path, 1, NULL,
+			    "a WFDB header (gaitndd .hea, first line '%s'): a record is three files, NAME.hea, "
+			    "NAME.let and NAME.rit, read from one folder by insoled --analyze NAME.hea; the header "
+			    "alone holds no samples", shown);
+	else if (format)
 		import_errf(err, errlen, path, 1, NULL,
 			    "this %s export has its fields separated by %s, not ',' (first line '%s'): a spreadsheet "
 			    "re-saved it; save it again as CSV with ',' between fields and '.' as the decimal point",
@@ -149,13 +173,14 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 		format = detect_hash_header(&t, line, err, errlen);
 	} else {
 		char first[DETECT_SHOW_MAX + 1];
+		int wfdb = detect_wfdb_record_line(line);
 
 		/* the split below writes into line */
 		import_copy_text(first, sizeof first, line);
 		if (detect_all_numbers(line))
 			format = "gaitpdb";
 		else
-			detect_refuse(path, first, err, errlen);
+			detect_refuse(path, first, wfdb, err, errlen);
 	}
 out:
 	import_text_close(&t);

@@ -196,6 +196,13 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
  * for "12,5" that decimal commas are not read and what to do, else "". */
 const char *import_number_hint(const char *text, size_t n);
 
+/* Text a person typed into a recording (subject, footwear, notes) as UTF-8
+ * into dst: a text that is not UTF-8 is taken as Windows-1252, which
+ * Windows programs write in Western Europe and the Americas (Latin-1 and
+ * typographic characters), so that "M\xfcller" is kept as "Müller"
+ * rather than refused by the store, which keeps UTF-8 only. */
+void import_copy_label(char *dst, size_t dstlen, const char *src);
+
 /* Copy src into dst (size dstlen), cutting at a character boundary. */
 void import_copy_text(char *dst, size_t dstlen, const char *src);
 

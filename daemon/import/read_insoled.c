@@ -128,11 +128,11 @@ static int insoled_header_value(struct ins_import *imp, const char *key, const c
 	} else if (strcmp(key, "rate_hz") == 0) {
 		return insoled_number(r, key, value, 0, 1e6, &info->rate_hz, err, errlen);
 	} else if (strcmp(key, "subject") == 0) {
-		import_copy_text(info->subject, sizeof info->subject, value);
+		import_copy_label(info->subject, sizeof info->subject, value);
 	} else if (strcmp(key, "footwear") == 0) {
-		import_copy_text(info->footwear, sizeof info->footwear, value);
+		import_copy_label(info->footwear, sizeof info->footwear, value);
 	} else if (strcmp(key, "notes") == 0) {
-		import_copy_text(info->notes, sizeof info->notes, value);
+		import_copy_label(info->notes, sizeof info->notes, value);
 	} else if (strcmp(key, "start_utc") == 0) {
 		import_copy_text(info->start, sizeof info->start, value);
 	} else {

@@ -161,7 +161,7 @@ static void moticon_header_value(struct ins_import *imp, const char *line)
 				imp->info.duration_us = llround(total_s * 1e6);
 		}
 	} else if (strncmp(line, "# Notes:", 8) == 0) {
-		import_copy_text(imp->info.notes, sizeof imp->info.notes, v);
+		import_copy_label(imp->info.notes, sizeof imp->info.notes, v);
 	} else if (strncmp(line, "# Size:", 7) == 0) {
 		imp->info.insole_size = atoi(v);
 	}

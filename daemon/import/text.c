@@ -265,17 +265,20 @@ static int text_check_line(struct import_text *t, char *line, size_t n, char *er
 	return 0;
 }
 
-/* The file's line end, from its first one: '\n' for LF or CRLF, '\r' for
- * CR alone; 0 while the n bytes at p do not tell (no line end yet, or a CR
- * that is the last byte read so far, possibly the first half of a CRLF). */
+/* The file's line end, from its first one: '\n' for LF or CRLF (or
+ * CRCRLF, what a CRLF file converted once more becomes), '\r' for CR alone;
+ * 0 while the n bytes at p do not tell (no line end yet, or CRs that are
+ * the last bytes read so far, possibly the first half of a CRLF). */
 static char text_first_eol(const char *p, size_t n, int at_eof)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\n')
 			return '\n';
 		if (p[i] == '\r') {
-			if (i + 1 < n)
-				return p[i + 1] == '\n' ? '\n' : '\r';
+			while (i < n && p[i] == '\r')
+				i++;
+			if (i < n)
+				return p[i] == '\n' ? '\n' : '\r';
 			return at_eof ? '\r' : 0;
 		}
 	}
@@ -343,7 +346,7 @@ int import_text_next(struct import_text *t, char **line, char *err, size_t errle
 	t->lineno++;
 	n = (size_t)(nl - begin);
 	t->start += n + 1;
-	if (t->eol == '\n' && n > 0 && begin[n - 1] == '\r')
+	while (t->eol == '\n' && n > 0 && begin[n - 1] == '\r')
 		n--;
 	begin[n] = '\0';
 	if (text_check_line(t, begin, n, err, errlen) < 0)
@@ -641,4 +644,43 @@ void import_copy_text(char *dst, size_t dstlen, const char *src)
 	}
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+/* Windows-1252's 0x80..0x9f (0: unassigned); 0xa0..0xff are Latin-1's. */
+static const uint16_t cp1252_high[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+static int is_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	size_t n;
+
+	for (; p < end; p += n)
+		if ((n = ins_utf8_seq_len(p, (size_t)(end - p))) == 0)
+			return 0;
+	return 1;
+}
+
+void import_copy_label(char *dst, size_t dstlen, const char *src)
+{
+	size_t o = 0;
+
+	if (is_utf8(src)) {
+		import_copy_text(dst, dstlen, src);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)src; *p && dstlen > 0; p++) {
+		uint32_t cp = *p < 0x80 ? *p : *p < 0xa0 ? cp1252_high[*p - 0x80] : *p;
+		char one[TEXT_UTF8_CHAR_MAX];
+		size_t n = utf8_put(one, cp ? cp : 0xfffd);
+
+		if (o + n >= dstlen)
+			break;
+		memcpy(dst + o, one, n);
+		o += n;
+	}
+	if (dstlen > 0)
+		dst[o] = '\0';
 }

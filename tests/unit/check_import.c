@@ -464,6 +464,12 @@ static const struct text_bad_case text_bad[] = {
 	{ "x.txt", "csv", PDB_ROW,
 	  "x.txt: format: unknown format 'csv' (known: gaitndd, gaitpdb, moticon, insoled, pedar, fscan, "
 	  "xsensor, stappone)", 1 },
+	/* a WFDB header renamed, or uploaded alone */
+	{ "rec.txt", NULL, "park1 2 300 90000\r\npark1.let 212 1000 12 0 -96 24342 0 left-foot\r\n",
+	  "rec.txt:1: a WFDB header (gaitndd .hea, first line 'park1 2 300 90000'): a record is three files, NAME.hea, "
+	  "NAME.let and NAME.rit, read from one folder by insoled --analyze NAME.hea", 1 },
+	{ "row.txt", NULL, "0.00 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n",
+	  "row.txt:1: not a recording this program reads", 1 },
 	{ "bin.txt", NULL, "\x01\xff\xc3-abc\n",
 	  "bin.txt:1: not a recording this program reads (first line '\x3f\x3f\x3f-abc'); formats: gaitndd ", 1 },
 	/* gaitpdb */
@@ -645,6 +651,31 @@ START_TEST(moticon_blank_lines_are_not_rows)
 }
 END_TEST
 
+/* Names and notes written by a Windows program in Windows-1252 (Latin-1
+ * and typographic characters) are kept as the same text in UTF-8, the only
+ * text the store keeps; a session import of them was refused as a whole. */
+START_TEST(windows_1252_labels_become_utf8)
+{
+	char err[512] = "";
+	const char *path = write_text("cp1252.csv", "# insoled frames export\n# format_version: 1\n# units: counts\n"
+				      "# subject: J\xfcrgen M\xfcller\n# footwear: \x93Laufschuh\x94 \x80 90\n"
+				      "# notes: caf\xc3\xa9 ok\n# layout_left: a2\n# sensors_left: 2\n" INS_COLS
+				      "0,left,0,1,2\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->subject, "J\xc3\xbcrgen M\xc3\xbcller");
+	ck_assert_str_eq(ins_import_info(imp)->footwear, "\xe2\x80\x9cLaufschuh\xe2\x80\x9d \xe2\x82\xac 90");
+	ck_assert_str_eq(ins_import_info(imp)->notes, "caf\xc3\xa9 ok"); /* UTF-8 stays as it is */
+	ins_import_close(imp);
+	path = write_text("cp1252.txt", "# Start time: x\n# Notes: 3 \x96 5 km/h, \xe9preuve\n" MOT_COLS "0.00\t1\t2\t3\n");
+	imp = ins_import_open(path, NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->notes, "3 \xe2\x80\x93 5 km/h, \xc3\xa9preuve");
+	ins_import_close(imp);
+}
+END_TEST
+
 /* ---- text encodings and line ends of other systems ------------------- */
 
 #define ENC_ROWS 20000 /* UTF-16 of this many rows spans many blocks of the reader */
@@ -726,9 +757,9 @@ static void expect_same_frames(const char *a, const char *b)
 	ins_import_close(ib);
 }
 
-/* Windows "Unicode" (UTF-16 with a byte-order mark, either byte order) and
- * CR-only line ends (classic Mac OS, Excel for Mac's "CSV (Macintosh)") are
- * read as the same recording as UTF-8 with LF. */
+/* Windows "Unicode" (UTF-16 with a byte-order mark, either byte order),
+ * CR-only line ends (classic Mac OS, Excel for Mac's "CSV (Macintosh)") and
+ * CRCRLF are read as the same recording as UTF-8 with LF. */
 START_TEST(utf16_and_cr_only_files_read_as_their_utf8_text)
 {
 	size_t len, n16;
@@ -740,6 +771,17 @@ START_TEST(utf16_and_cr_only_files_read_as_their_utf8_text)
 	for (size_t i = 0; i < len; i++)
 		cr[i] = text[i] == '\n' ? '\r' : text[i];
 	expect_same_frames(ref, write_tmp("mac.txt", cr, len));
+	/* CRCRLF: a CRLF file converted to CRLF once more (a transfer in text mode) */
+	free(cr);
+	cr = malloc(len * 3);
+	ck_assert_ptr_nonnull(cr);
+	n16 = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			cr[n16++] = '\r', cr[n16++] = '\r';
+		cr[n16++] = text[i];
+	}
+	expect_same_frames(ref, write_tmp("crcrlf.txt", cr, n16));
 	for (int big_endian = 0; big_endian <= 1; big_endian++) {
 		u16 = to_utf16(text, len, big_endian, &n16);
 		expect_same_frames(ref, write_tmp("unicode.txt", u16, n16));
@@ -1690,6 +1732,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, a_huge_time_jump_is_the_largest_gap_not_a_wrapped_one);
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
 	tcase_add_test(bad, moticon_blank_lines_are_not_rows);
+	tcase_add_test(bad, windows_1252_labels_become_utf8);
 	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
