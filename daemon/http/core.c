@@ -163,6 +163,7 @@ enum http_runs http_runs_on(const struct http_request *req)
 		return INS_RUNS_HEAVY;
 	case INS_ROUTE_SESSION_CURVES:
 	case INS_ROUTE_SESSION_HEATMAP:
+	case INS_ROUTE_SESSION_FRAMES:
 	case INS_ROUTE_COMPARE:
 	case INS_ROUTE_BODY_WEIGHT_SCALE:
 		return INS_RUNS_WORKER;

@@ -242,6 +242,40 @@ static unsigned dispatch(struct ins_http *http, unsigned method, const char *tar
 	return resp->status;
 }
 
+/* Everything that replays a session (or waits on the insole) runs on the
+ * worker pool, imports and re-analyses among its few heavy jobs; the rest
+ * on the network threads. */
+static enum http_runs runs_on(unsigned method, const char *target)
+{
+	struct http_request req;
+	enum http_runs runs;
+
+	ck_assert_uint_eq(parse(target, &req), 0);
+	req.method = method;
+	runs = http_runs_on(&req);
+	http_request_clear(&req);
+	return runs;
+}
+
+START_TEST(replays_run_on_the_worker_pool)
+{
+	static const char *const replays[] = { "/api/sessions/3/curves", "/api/sessions/3/heatmap?foot=left",
+					       "/api/sessions/3/frames?foot=left", "/api/compare?ids=1,2" };
+	static const char *const cheap[] = { "/api/status", "/api/sessions", "/api/live", "/api/sessions/3",
+					     "/api/sessions/3/steps", "/index.html" };
+
+	for (size_t i = 0; i < sizeof(replays) / sizeof(replays[0]); i++)
+		ck_assert_msg(runs_on(INS_HTTP_GET, replays[i]) == INS_RUNS_WORKER, "%s", replays[i]);
+	ck_assert_int_eq(runs_on(INS_HTTP_POST, "/api/calibration/body-weight-scale"), INS_RUNS_WORKER);
+	ck_assert_int_eq(runs_on(INS_HTTP_POST, "/api/sessions/import"), INS_RUNS_HEAVY);
+	ck_assert_int_eq(runs_on(INS_HTTP_POST, "/api/sessions/3/reanalyze"), INS_RUNS_HEAVY);
+	for (size_t i = 0; i < sizeof(cheap) / sizeof(cheap[0]); i++)
+		ck_assert_msg(runs_on(INS_HTTP_GET, cheap[i]) == INS_RUNS_INLINE, "%s", cheap[i]);
+	/* a method the route refuses is answered at once */
+	ck_assert_int_eq(runs_on(INS_HTTP_POST, "/api/sessions/3/curves"), INS_RUNS_INLINE);
+}
+END_TEST
+
 START_TEST(dispatch_without_a_database_or_pipeline)
 {
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .token = TEST_TOKEN };
@@ -2499,6 +2533,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, refuses_lan_address_without_token);
 	tcase_add_test(unit, layouts_default_to_the_data_directory);
 	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
+	tcase_add_test(unit, replays_run_on_the_worker_pool);
 	tcase_add_test(unit, lanes_reach_their_own_hooks);
 	tcase_add_test(unit, session_curves_without_a_database);
 	tcase_add_test(unit, body_weight_scale_route);
