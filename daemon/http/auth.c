@@ -18,6 +18,8 @@
 
 #define LOG_PREFIX "http"
 
+#define TOKEN_MIN_DISTINCT 8          /* different characters a token of random draws always has */
+
 /* Compares in time that depends only on the length of a (the client's
  * input), never on where the secret b first differs. */
 int http_ct_equal(const char *a, size_t alen, const char *b, size_t blen)
@@ -93,7 +95,8 @@ static const char *header(const struct http_request *req, const char *name)
 double http_token_bits(const char *t)
 {
 	int lower = 0, upper = 0, digit = 0, other = 0;
-	size_t n = t ? strlen(t) : 0;
+	size_t n = t ? strlen(t) : 0, distinct = 0;
+	unsigned char seen[256] = { 0 };
 	double alphabet;
 
 	for (size_t i = 0; i < n; i++) {
@@ -101,11 +104,19 @@ double http_token_bits(const char *t)
 
 		if (c <= ' ' || c == 127)
 			return 0;
+		distinct += !seen[c];
+		seen[c] = 1;
 		lower |= islower(c) != 0;
 		upper |= isupper(c) != 0;
 		digit |= isdigit(c) != 0;
 		other |= !isalnum(c);
 	}
+	/* A token of a few characters repeated ("aaaa...", "abab...") is no
+	 * draw from its alphabet: it holds at most n x log2(distinct) bits.  A
+	 * random one spans far more (32 random hex digits fewer than
+	 * TOKEN_MIN_DISTINCT of the 16 with odds of about 4 in 10^8). */
+	if (distinct < TOKEN_MIN_DISTINCT)
+		return distinct > 1 ? (double)n * log2((double)distinct) : 0;
 	/* hex is the common spelling of random bytes: a-f alone is 16 symbols */
 	alphabet = 10.0 * digit + 26.0 * upper + 32.0 * other +
 		   (lower && !upper && !other && strspn(t, "0123456789abcdef") == n ? 6.0 : 26.0 * lower);
@@ -114,13 +125,38 @@ double http_token_bits(const char *t)
 
 /* ---- wrong tokens: logged with the address, and each address slowed -------- */
 
-/* Caller holds http->lock: the address's entry, else the entry unused
- * longest (a flood of spoofed-looking addresses forgets the oldest). */
-static struct http_auth_fail *fail_entry(struct ins_http *http, const char *addr, int create)
+/* Whose failures an address counts towards: an IPv4 address itself (also
+ * when a dual-stack socket shows it IPv4-mapped), an IPv6 address its /64,
+ * the block one host picks its addresses from (privacy addresses, or any
+ * of 2^64 an attacker cycles through to get five free tries from each). */
+static void fail_key(const char *addr, char *out, size_t len)
+{
+	struct in6_addr a;
+	char text[INET6_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET6, addr, &a) != 1) {
+		snprintf(out, len, "%s", addr);
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a)) {
+		inet_ntop(AF_INET, &a.s6_addr[12], text, sizeof(text));
+		snprintf(out, len, "%s", text);
+		return;
+	}
+	memset(&a.s6_addr[8], 0, 8);
+	inet_ntop(AF_INET6, &a, text, sizeof(text));
+	snprintf(out, len, "%s/64", text);
+}
+
+/* Caller holds http->lock: the entry of the address's key, else the entry
+ * unused longest (a flood of spoofed-looking addresses forgets the oldest). */
+static struct http_auth_fail *fail_entry(struct ins_http *http, const char *client_addr, int create)
 {
 	struct http_auth_fail *oldest = &http->auth_fail[0];
+	char addr[sizeof(oldest->addr)];
 
 	ins_assert_locked(&http->lock);
+	fail_key(client_addr, addr, sizeof(addr));
 	for (unsigned i = 0; i < INS_HTTP_AUTH_FAIL_ADDRS; i++) {
 		struct http_auth_fail *f = &http->auth_fail[i];
 

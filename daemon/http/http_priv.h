@@ -18,6 +18,7 @@
 #define INS_HTTP_MAX_QUERY_ARGS 32      /* far above any endpoint's parameters */
 #define INS_HTTP_MAX_JSON_BODY (64u << 10) /* largest legitimate body is a few hundred bytes */
 #define INS_HTTP_MAX_UPLOAD (512ull << 20) /* a long two-foot dense-grid recording as CSV */
+#define INS_HTTP_MAX_UPLOAD_NAME 64     /* a file's name, as messages and a session's source print it */
 #define INS_HTTP_MAX_EXTRA_HEADERS 6
 #define INS_HTTP_MAX_LANES 8            /* the configuration's limit */
 #define INS_HTTP_DEFAULT_LIVE_STEPS 10
@@ -195,7 +196,7 @@ void http_jobs_stop(struct http_jobs *p);
 
 /* Wrong tokens from one address (auth.c). */
 struct http_auth_fail {
-	char addr[48];
+	char addr[56];                      /* an address (46 at most), or an IPv6 /64 */
 	unsigned failures;
 	int64_t last_mono_us, blocked_until_mono_us;
 };

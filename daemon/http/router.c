@@ -12,6 +12,7 @@
 
 #include "http_priv.h"
 #include "insoled/result.h"
+#include "insoled/utf8.h"
 
 unsigned http_method_parse(const char *m)
 {
@@ -27,6 +28,16 @@ unsigned http_method_parse(const char *m)
 	return INS_HTTP_OTHER;
 }
 
+static int valid_utf8(const char *s, size_t n)
+{
+	for (size_t i = 0, l; i < n; i += l) {
+		l = ins_utf8_seq_len((const unsigned char *)s + i, n - i);
+		if (!l)
+			return 0;
+	}
+	return 1;
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -40,7 +51,9 @@ static int hexval(int c)
 /* Percent-decodes n bytes of src into a new string.  In paths, an encoded
  * '/', '\', '%' (double encoding) or '.' is refused: none is ever needed to
  * name a file or an endpoint, and each is a way to smuggle traversal past a
- * check.  NUL is refused everywhere. */
+ * check; so are control characters (a newline in a path the log prints
+ * would forge a log line) and bytes that are not UTF-8 (overlong forms
+ * spell '.' and '/' to other software).  NUL is refused everywhere. */
 static char *decode(const char *src, size_t n, int is_path, int plus_is_space, const char **why)
 {
 	char *out = malloc(n + 1), *o = out;
@@ -77,9 +90,17 @@ static char *decode(const char *src, size_t n, int is_path, int plus_is_space, c
 			*why = "backslash in the path";
 			goto fail;
 		}
+		if (is_path && (c < 0x20 || c == 0x7f)) {
+			*why = "control character in the path";
+			goto fail;
+		}
 		*o++ = (char)c;
 	}
 	*o = '\0';
+	if (is_path && !valid_utf8(out, (size_t)(o - out))) {
+		*why = "the path is not valid UTF-8";
+		goto fail;
+	}
 	return out;
 fail:
 	free(out);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "http_priv.h"
+#include "insoled/utf8.h"
 #include "insoled/clock.h"
 #include "insoled/import.h"
 
@@ -391,11 +392,28 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 
 /* What the client calls its upload: the name it gave (the `name` query
  * parameter), else "upload"; never the server's temporary file. */
+/* The file's name on the client ("upload" when none is given), as the
+ * messages, the logs and the session's source print it: at most
+ * INS_HTTP_MAX_UPLOAD_NAME bytes of UTF-8 without control characters (a
+ * newline would forge a line of the log).  NULL when it is not such a name. */
 static const char *upload_name(const struct http_request *req)
 {
 	const char *name = http_query(req, "name");
+	size_t n = name ? strlen(name) : 0, i = 0;
 
-	return name && *name && strlen(name) <= 64 ? name : "upload";
+	if (!n)
+		return "upload";
+	if (n > INS_HTTP_MAX_UPLOAD_NAME)
+		return NULL;
+	while (i < n) {
+		const unsigned char *c = (const unsigned char *)name + i;
+		size_t l = ins_utf8_seq_len(c, n - i);
+
+		if (!l || (l == 1 && (*c < 0x20 || *c == 0x7f)))
+			return NULL;
+		i += l;
+	}
+	return name;
 }
 
 /* The importers name the file they read: the upload's name instead. */
@@ -459,6 +477,11 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	meta.file_name = upload_name(req);
 	if (!meta.subject || !*meta.subject) {
 		http_resp_error(resp, 400, "subject", "subject: required");
+		return;
+	}
+	if (!meta.file_name) {
+		http_resp_error(resp, 400, "name", "name: the file's name in at most %d bytes of UTF-8, without control "
+				    "characters", INS_HTTP_MAX_UPLOAD_NAME);
 		return;
 	}
 	for (i = 0; format && formats[i]; i++)

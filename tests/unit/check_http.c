@@ -59,6 +59,9 @@ START_TEST(target_decoding_refuses_traversal_in_every_spelling)
 		"/../etc/passwd", "/a/../../etc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E/etc/passwd",
 		"/..%2fetc%2fpasswd", "/%2e%2e%2fetc%2fpasswd", "/%252e%252e/etc/passwd", "/a%00.html",
 		"/a\\..\\b", "/%5c..%5cb", "/./index.html", "/a//b", "/%zz", "/%2", "relative", "/a#frag",
+		/* overlong '.' and '/', other bytes that are not UTF-8, a forged log line */
+		"/%c0%ae%c0%ae/etc/passwd", "/%c0%af", "/%e0%80%ae", "/%ff.js", "/a\xff.js",
+		"/api/layouts/a%0Ainsoled[error]%20fake", "/api/sessions/1%0D", "/a%09b", "/a%7f",
 	};
 	struct http_request req;
 
@@ -68,6 +71,9 @@ START_TEST(target_decoding_refuses_traversal_in_every_spelling)
 	}
 	ck_assert_uint_eq(parse("/js/app%20x.js?a=1", &req), 0);
 	ck_assert_str_eq(req.path, "/js/app x.js");
+	http_request_clear(&req);
+	ck_assert_uint_eq(parse("/caf%C3%A9-\xe2\x82\xac.js", &req), 0);   /* UTF-8 as such is fine */
+	ck_assert_str_eq(req.path, "/caf\xc3\xa9-\xe2\x82\xac.js");
 	http_request_clear(&req);
 	{
 		char longer[INS_HTTP_MAX_TARGET + 10];
@@ -1223,6 +1229,14 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_int_eq(rep.status, 400);
 	ck_assert_msg(!strstr(rep.body, "insoled-upload") && !strstr(rep.body, "/tmp"), "%s", rep.body);
 	ck_assert_msg(strstr(rep.body, "walk.csv"), "%s", rep.body);
+	/* a name that would break a message or a log line is refused, naming it */
+	static const char *const bad_names[] = { "a%0Ab.csv", "%FF%FE.csv", "a%1B%5B2J.csv",
+		"n123456789012345678901234567890123456789012345678901234567890.csv" };
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		snprintf(path, sizeof(path), "/api/sessions/import?subject=P-4&name=%s", bad_names[i]);
+		req("POST", path, csv, "Content-Type: text/csv", NULL);
+		assert_error_field(400, "name");
+	}
 	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&footwear=again&format=insoled", csv,
 			     "Content-Type: text/csv", NULL), 201);
 	j = body_json();
@@ -1394,11 +1408,59 @@ START_TEST(wrong_tokens_are_logged_and_slowed_per_address)
 }
 END_TEST
 
+/* Wrong tokens from addresses one host can pick at will (any in its IPv6
+ * /64) count together; another /64, or an IPv4 address, has its own count;
+ * an IPv4-mapped address is the IPv4 address. */
+static unsigned wrong_token_from(struct ins_http *http, const char *addr)
+{
+	static const char *const wrong[] = { "Authorization: Bearer 00000000000000000000000000000000", NULL };
+	struct http_request req;
+	struct http_response resp;
+	unsigned status;
+
+	ck_assert_uint_eq(parse("/api/status", &req), 0);
+	req.method = INS_HTTP_GET;
+	req.header = fake_header;
+	req.header_ctx = (void *)(uintptr_t)wrong;
+	req.client_addr = addr;
+	memset(&resp, 0, sizeof(resp));
+	http_dispatch(http, &req, &resp);
+	status = resp.status;
+	http_response_clear(&resp);
+	http_request_clear(&req);
+	return status;
+}
+
+START_TEST(wrong_tokens_count_per_ipv6_block)
+{
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .token = TEST_TOKEN };
+	char err[256], addr[64];
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+
+	ck_assert_msg(http, "%s", err);
+	for (int i = 0; i <= INS_HTTP_AUTH_FAIL_FREE; i++) {
+		snprintf(addr, sizeof(addr), "2001:db8:1:2:%x::%x", i * 7, i + 1);
+		ck_assert_uint_eq(wrong_token_from(http, addr), 401);
+	}
+	ck_assert_uint_eq(wrong_token_from(http, "2001:db8:1:2:ffff:1:2:3"), 429);
+	ck_assert_uint_eq(wrong_token_from(http, "2001:db8:1:3::1"), 401);
+	for (int i = 0; i <= INS_HTTP_AUTH_FAIL_FREE; i++)
+		ck_assert_uint_eq(wrong_token_from(http, "192.0.2.7"), 401);
+	ck_assert_uint_eq(wrong_token_from(http, "::ffff:192.0.2.7"), 429);
+	ck_assert_uint_eq(wrong_token_from(http, "192.0.2.8"), 401);
+	http_core_free(http);
+}
+END_TEST
+
 START_TEST(weak_tokens_are_refused)
 {
 	struct ins_http_config cfg = { .bind_addr = "0.0.0.0" };
 	static const char *const weak[] = { "a", " ", "s3cret-token", "0123456789abcdef0123456789abcde",
-					    "correct horse battery staple" };
+					    "correct horse battery staple",
+					    /* long, but a character or a few repeated */
+					    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					    "abcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabc",
+					    "Passw0rdPassw0rdPassw0rdPassw0rdPassw0rd" };
 	char err[300];
 	struct ins_http *h;
 
@@ -2396,6 +2458,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, body_weight_scale_route);
 	tcase_add_test(unit, hook_results_answer_with_their_status_and_field);
 	tcase_add_test(unit, weak_tokens_are_refused);
+	tcase_add_test(unit, wrong_tokens_count_per_ipv6_block);
 
 	tcase_add_checked_fixture(server, setup_open, teardown);
 	tcase_set_timeout(server, 30);
