@@ -222,7 +222,9 @@ void http_dispatch(struct ins_http *http, const struct http_request *req, struct
 }
 
 /* One line per failed request, rate-limited; the path carries ids only,
- * never the query (which may name a subject). */
+ * never the query (which may name a subject).  A refusal the HTTP layer
+ * makes of a request's form (its framing: a smuggling attempt, or a broken
+ * client) says why and names the client's address. */
 void http_log_response(struct ins_http *http, const char *method, const struct http_request *req,
 			   const struct http_response *resp)
 {
@@ -240,6 +242,10 @@ void http_log_response(struct ins_http *http, const char *method, const struct h
 		ins_warn("%s %s -> %u%s%s (%u similar suppressed)", method,
 			 req->path ? req->path : "(unparsed)", resp->status, resp->log_msg ? ": " : "",
 			 resp->log_msg ? resp->log_msg : "", suppressed);
+	else if (resp->log_msg)
+		ins_info("%s %s -> %u: %s, from %s (%u similar suppressed)", method,
+			 req->path ? req->path : "(unparsed)", resp->status, resp->log_msg,
+			 req->client_addr ? req->client_addr : "an unknown address", suppressed);
 	else
 		ins_info("%s %s -> %u (%u similar suppressed)", method,
 			 req->path ? req->path : "(unparsed)", resp->status, suppressed);

@@ -602,6 +602,8 @@ static int first_call(struct conn_req *r, struct http_admit_conn *ac, const char
 	why = bad_framing(r, version, &field, err, sizeof(err));
 	if (why) {
 		http_resp_error(&r->resp, 400, field, "%s", why);
+		/* for the log: a fixed text, not the header name the client chose */
+		r->resp.log_msg = why == err ? "a header name is not a token" : why;
 		http_resp_header(&r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
 		*ret = queue(r);
 		return 1;

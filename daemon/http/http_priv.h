@@ -222,6 +222,7 @@ struct ins_http {
 	struct http_server *server;
 	struct http_admit admit;
 	_Atomic unsigned long long sse_stalled; /* SSE clients dropped for accepting no data */
+	/* the server's alone; a lane's view uses its parent's */
 	_Atomic unsigned long long writes;      /* state-changing requests served */
 	struct http_list_cache list_cache;
 

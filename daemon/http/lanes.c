@@ -6,7 +6,6 @@
  * un-prefixed routes are the first lane's. */
 #include <config.h>
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +43,6 @@ static struct ins_http *lane_view_new(struct ins_http *http, const struct ins_ht
 		return NULL;
 	}
 	pthread_mutex_init(&v->lock, NULL);
-	pthread_mutex_init(&v->list_cache.lock, NULL);
 	v->parent = http;
 	v->store = http->store;
 	v->live = lane->live;
@@ -60,8 +58,6 @@ static struct ins_http *lane_view_new(struct ins_http *http, const struct ins_ht
 
 static void lane_view_free(struct ins_http *v)
 {
-	http_list_cache_free(&v->list_cache);
-	pthread_mutex_destroy(&v->list_cache.lock);
 	pthread_mutex_destroy(&v->lock);
 	free(v->lane_name);
 	free(v);
@@ -149,8 +145,6 @@ void http_lane_dispatch(struct ins_http *http, const struct http_request *req,
 		return;
 	}
 	http_api(v, req, route, resp);
-	if (req->method & (INS_HTTP_POST | INS_HTTP_PATCH | INS_HTTP_DELETE | INS_HTTP_PUT))
-		atomic_fetch_add(&v->writes, 1);
 }
 
 const char *http_lane_filter(const struct http_request *req)

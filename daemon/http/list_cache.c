@@ -14,12 +14,18 @@
 #include "http_priv.h"
 #include "insoled/clock.h"
 
-/* The query arguments in request order, as the key. */
+/* The lane of a /api/lanes/NAME/sessions route, then the query arguments in
+ * request order, as the key: /api/sessions and a lane's list differ by the
+ * route alone. */
 static int cache_key(const struct http_request *req, char *key, size_t len)
 {
-	size_t used = 0;
+	size_t used = strlen(req->route.lane) + 1;
 
-	key[0] = '\0';
+	if (used + 1 > len)
+		return -1;
+	memcpy(key, req->route.lane, used - 1);
+	key[used - 1] = '?';
+	key[used] = '\0';
 	for (unsigned i = 0; i < req->n_query; i++) {
 		size_t kl = strlen(req->query[i].key), vl = strlen(req->query[i].value);
 

@@ -86,6 +86,7 @@ out:
 
 static void h_session_list(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
+	struct ins_http *root = http->parent ? http->parent : http;
 	struct ins_session_filter f = { 0 };
 	int64_t from, to, offset, limit, built;
 	uint64_t writes;
@@ -109,9 +110,11 @@ static void h_session_list(struct ins_http *http, const struct http_request *req
 	f.to_us = to;
 	f.offset = (unsigned)offset;
 	f.limit = (unsigned)limit;
-	if (http_list_cache_get(http, req, resp))
+	/* The server's one cache and count of changes, also for a lane's view:
+	 * a change made through any route shows in every list at once. */
+	if (http_list_cache_get(root, req, resp))
 		return;
-	writes = atomic_load(&http->writes);
+	writes = atomic_load(&root->writes);
 	built = ins_mono_us();
 	list = ins_store_session_list(http->store, &f, &rc, &err);
 	if (!list) {
@@ -119,7 +122,7 @@ static void h_session_list(struct ins_http *http, const struct http_request *req
 		return;
 	}
 	http_resp_json(resp, 200, list);
-	http_list_cache_put(http, req, writes, built, resp);
+	http_list_cache_put(root, req, writes, built, resp);
 }
 
 void http_api_sessions(struct ins_http *http, const struct http_request *req,

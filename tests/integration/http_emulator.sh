@@ -21,6 +21,23 @@ code=$(api -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong' "$INS
 code=$(api -o /dev/null -w '%{http_code}' "$INSOLED_URL/")
 [ "$code" = 200 ] || fail "the dashboard page answered $code without a token"
 
+# A smuggling attempt (a length and chunked at once) is refused, and the log
+# says why and from where (first of the failures the log shows: the log is
+# rate-limited).
+port=${INSOLED_URL##*:}
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+# (the server may close before the last bytes are written: no SIGPIPE for that)
+(
+	trap '' PIPE
+	printf 'POST /api/subjects HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n%b\r\n\r\n%b' \
+		'Content-Length: 4\r\nTransfer-Encoding: chunked' '2\r\n{}\r\n0\r\n\r\n'
+) >&3 2>/dev/null || true
+answer=$(timeout 5 cat <&3 || true)
+exec 3<&-
+[[ "$answer" == "HTTP/1.1 400"* ]] || fail "length and chunked at once answered: ${answer:0:80}"
+grep -q 'POST (unparsed) -> 400: Content-Length: sent together with Transfer-Encoding, from 127.0.0.1' \
+	"$test_tmp/insoled.err" || fail "the refused smuggling attempt was not logged with its reason and address"
+
 # Frames flow: both feet appear in the live snapshot with a heatmap.
 for _ in $(seq 50); do
 	live=$(api "${auth[@]}" "$INSOLED_URL/api/live?steps=0")

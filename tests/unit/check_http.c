@@ -1894,6 +1894,52 @@ static size_t raw_exchange(const char *request, char *out, size_t len, int *clos
 	return got;
 }
 
+/* The session list of one lane, of every lane, after a change made
+ * through another route: each answer is the list its route asks for, never
+ * another route's or one from before the change (the lists are cached). */
+static int64_t list_total(struct ins_http *http, const char *target)
+{
+	struct http_response resp;
+	json_t *j;
+	int64_t total;
+
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, target, NULL, NULL, &resp), 200);
+	j = json_loadb(resp.body, resp.len, 0, NULL);
+	total = json_int_at(j, "total");
+	json_decref(j);
+	http_response_clear(&resp);
+	return total;
+}
+
+START_TEST(lane_lists_are_their_own_and_fresh)
+{
+	struct ins_http_lane lanes[2] = { { "t1", NULL, { 0 } }, { "t2", NULL, { 0 } } };
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .lanes = lanes, .n_lanes = 2 };
+	struct ins_session_meta meta = { .subject = "L", .layout = { "fsr16", "fsr16" } };
+	struct ins_error e;
+	struct http_response resp;
+	char err[200], path[64];
+	int64_t id[2];
+	struct ins_http *http = http_core_new(&cfg, fx.store, NULL, NULL, err, sizeof(err));
+
+	ck_assert_msg(http, "%s", err);
+	for (int i = 0; i < 2; i++) {
+		meta.lane = lanes[i].name;
+		ck_assert_msg(ins_store_session_start(fx.store, &meta, &id[i], &e) == 0, "%s", e.msg);
+		ck_assert_int_eq(ins_store_session_stop(fx.store, id[i], &e), 0);
+	}
+	ck_assert_int_eq(list_total(http, "/api/sessions"), 2);
+	ck_assert_int_eq(list_total(http, "/api/lanes/t1/sessions"), 1);
+	ck_assert_int_eq(list_total(http, "/api/sessions"), 2);
+	ck_assert_int_eq(list_total(http, "/api/lanes/t2/sessions"), 1);
+	snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)id[1]);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_DELETE, path, NULL, NULL, &resp), 200);
+	http_response_clear(&resp);
+	ck_assert_int_eq(list_total(http, "/api/lanes/t2/sessions"), 0);
+	http_core_free(http);
+}
+END_TEST
+
 /* ---- Host, framing ------------------------------------------------------------------ */
 
 START_TEST(host_must_name_this_machine_without_a_token)
@@ -2478,6 +2524,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, session_curves_served_from_the_store);
 	tcase_add_test(server, long_requests_leave_the_network_threads_free);
 	tcase_add_test(server, session_list_shows_every_change_at_once);
+	tcase_add_test(server, lane_lists_are_their_own_and_fresh);
 	tcase_add_test(server, host_must_name_this_machine_without_a_token);
 	tcase_add_test(server, ambiguous_framing_is_refused_and_the_connection_closed);
 	tcase_add_test(server, head_of_a_download_sends_no_body);
