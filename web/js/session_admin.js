@@ -5,9 +5,11 @@
 import { upload, patch, del, query } from './api.js';
 import { el, dateTime } from './format.js';
 
+// One file per upload: a gaitndd record is three (.hea, .let, .rit) and is
+// read with `insoled --analyze`, so it is not offered here.
 const FORMATS = [['auto', 'Detect from the file'], ['insoled', 'insoled CSV'], ['moticon', 'Moticon export'],
 	['pedar', 'novel pedar (.asc)'], ['fscan', 'Tekscan F-Scan (.asf)'], ['xsensor', 'XSENSOR (.csv)'],
-	['stappone', 'stappone (.csv)'], ['gaitpdb', 'PhysioNet gaitpdb'], ['gaitndd', 'PhysioNet gaitndd']];
+	['stappone', 'stappone (.csv)'], ['gaitpdb', 'PhysioNet gaitpdb']];
 
 function field(id, label, input) {
 	input.id = id;
