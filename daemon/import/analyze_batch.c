@@ -384,7 +384,11 @@ int analyze_batch(const struct analyze_opts *o)
 
 	pthread_mutex_init(&b.lock, NULL);
 	if (o->out_dir && !analyze_is_dir(o->out_dir)) {
-		fprintf(stderr, "insoled --analyze: --out %s: not a directory\n", o->out_dir);
+		struct stat st;
+
+		/* a folder that is missing is not one that is something else */
+		fprintf(stderr, "insoled --analyze: --out %s: %s\n", o->out_dir,
+			stat(o->out_dir, &st) < 0 ? "no such directory (create it first)" : "not a directory");
 		batch_free(&b);
 		return ANALYZE_EXIT_USAGE;
 	}
