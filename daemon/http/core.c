@@ -180,6 +180,7 @@ int http_wants_upload(const struct http_request *req)
 void http_dispatch(struct ins_http *http, const struct http_request *req, struct http_response *resp)
 {
 	const struct http_route route = req->route;
+	const char *unknown;
 	char allow[64];
 
 	resp->fd = -1;
@@ -211,6 +212,11 @@ void http_dispatch(struct ins_http *http, const struct http_request *req, struct
 		return;
 	if (route.bad_id) {
 		http_resp_error(resp, 400, "id", "id: expected a positive integer in the path");
+		return;
+	}
+	if ((unknown = http_unknown_param(req)) != NULL) {
+		http_resp_error(resp, 400, unknown, "%s: not a parameter of this endpoint (%s%s)", unknown,
+				    *route.params ? "it reads " : "it reads none", route.params);
 		return;
 	}
 	if (route.lane[0])

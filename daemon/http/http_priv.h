@@ -69,6 +69,7 @@ struct http_route {
 	int64_t object_id;            /* the numeric path segment, if any */
 	const char *name;             /* the name segment (layout name, export file) */
 	int bad_id;                   /* an id segment that is not a positive integer */
+	const char *params;           /* the query parameters it reads, space-separated; NULL: any */
 	char lane[64];                /* /api/lanes/NAME/...: NAME; "" for the un-prefixed routes */
 };
 /* One request as the dispatcher sees it.  Strings are owned by the caller
@@ -279,6 +280,8 @@ struct ins_error;
 unsigned http_parse_target(const char *target, struct http_request *req, struct ins_error *err);
 void http_request_clear(struct http_request *req);
 const char *http_query(const struct http_request *req, const char *key);
+/* The first query parameter the request's route does not read, or NULL. */
+const char *http_unknown_param(const struct http_request *req);
 
 void http_route_match(const char *path, struct http_route *out);
 const char *http_allow_header(unsigned methods, char *buf, size_t len);

@@ -224,42 +224,64 @@ const char *http_query(const struct http_request *req, const char *key)
 	return NULL;
 }
 
+const char *http_unknown_param(const struct http_request *req)
+{
+	const char *params = req->route.params;
+
+	for (unsigned i = 0; params && i < req->n_query; i++) {
+		const char *key = req->query[i].key, *p = params;
+		size_t kl = strlen(key);
+		int known = 0;
+
+		while (!known && (p = strstr(p, key)) != NULL) {
+			known = kl && (p == params || p[-1] == ' ') && (p[kl] == ' ' || p[kl] == '\0');
+			p += kl ? kl : 1;
+		}
+		if (!known)
+			return key;
+	}
+	return NULL;
+}
+
 /* ---- routes -------------------------------------------------------------- */
 
 #define GET_ (INS_HTTP_GET | INS_HTTP_HEAD)
 
-/* '#' matches an id segment, '*' a name segment. */
+/* '#' matches an id segment, '*' a name segment; params are the query
+ * parameters the route reads (any other is refused, as JSON bodies refuse
+ * unknown members: a misspelt filter would otherwise widen a list). */
 static const struct {
 	const char *pattern;
 	enum http_route_id id;
 	unsigned methods;
+	const char *params;
 } routes[] = {
-	{ "/api/status", INS_ROUTE_STATUS, GET_ },
-	{ "/api/metrics", INS_ROUTE_METRICS, GET_ },
-	{ "/api/devices", INS_ROUTE_DEVICES, GET_ },
-	{ "/api/layouts/*", INS_ROUTE_LAYOUT, GET_ },
-	{ "/api/live", INS_ROUTE_LIVE, GET_ },
-	{ "/api/live/stream", INS_ROUTE_LIVE_STREAM, INS_HTTP_GET },
-	{ "/api/sessions", INS_ROUTE_SESSIONS, GET_ | INS_HTTP_POST },
-	{ "/api/sessions/import", INS_ROUTE_SESSIONS_IMPORT, INS_HTTP_POST },
-	{ "/api/sessions/#", INS_ROUTE_SESSION, GET_ | INS_HTTP_PATCH | INS_HTTP_DELETE },
-	{ "/api/sessions/#/stop", INS_ROUTE_SESSION_STOP, INS_HTTP_POST },
-	{ "/api/sessions/#/steps", INS_ROUTE_SESSION_STEPS, GET_ },
-	{ "/api/sessions/#/heatmap", INS_ROUTE_SESSION_HEATMAP, GET_ },
-	{ "/api/sessions/#/curves", INS_ROUTE_SESSION_CURVES, GET_ },
-	{ "/api/sessions/#/frames", INS_ROUTE_SESSION_FRAMES, GET_ },
-	{ "/api/sessions/#/reanalyze", INS_ROUTE_SESSION_REANALYZE, INS_HTTP_POST },
-	{ "/api/sessions/#/selection", INS_ROUTE_SESSION_SELECTION, INS_HTTP_PUT },
-	{ "/api/sessions/#/export/*", INS_ROUTE_SESSION_EXPORT, GET_ },
-	{ "/api/compare", INS_ROUTE_COMPARE, GET_ },
-	{ "/api/subjects", INS_ROUTE_SUBJECTS, GET_ | INS_HTTP_POST },
-	{ "/api/subjects/#", INS_ROUTE_SUBJECT, INS_HTTP_PATCH },
-	{ "/api/login", INS_ROUTE_LOGIN, INS_HTTP_POST },
-	{ "/api/logout", INS_ROUTE_LOGOUT, INS_HTTP_POST },
-	{ "/api/calibration/tare", INS_ROUTE_TARE, INS_HTTP_POST },
-	{ "/api/calibration/body-weight", INS_ROUTE_BODY_WEIGHT, INS_HTTP_POST },
-	{ "/api/calibration/body-weight-scale", INS_ROUTE_BODY_WEIGHT_SCALE, INS_HTTP_POST },
-	{ "/api/lanes", INS_ROUTE_LANES, GET_ },
+	{ "/api/status", INS_ROUTE_STATUS, GET_, "" },
+	{ "/api/metrics", INS_ROUTE_METRICS, GET_, "" },
+	{ "/api/devices", INS_ROUTE_DEVICES, GET_, "" },
+	{ "/api/layouts/*", INS_ROUTE_LAYOUT, GET_, "" },
+	{ "/api/live", INS_ROUTE_LIVE, GET_, "steps" },
+	{ "/api/live/stream", INS_ROUTE_LIVE_STREAM, INS_HTTP_GET, "" },
+	{ "/api/sessions", INS_ROUTE_SESSIONS, GET_ | INS_HTTP_POST, "subject footwear lane from to offset limit" },
+	{ "/api/sessions/import", INS_ROUTE_SESSIONS_IMPORT, INS_HTTP_POST, "subject footwear notes format name" },
+	{ "/api/sessions/#", INS_ROUTE_SESSION, GET_ | INS_HTTP_PATCH | INS_HTTP_DELETE, "" },
+	{ "/api/sessions/#/stop", INS_ROUTE_SESSION_STOP, INS_HTTP_POST, "" },
+	{ "/api/sessions/#/steps", INS_ROUTE_SESSION_STEPS, GET_, "" },
+	{ "/api/sessions/#/heatmap", INS_ROUTE_SESSION_HEATMAP, GET_, "foot kind" },
+	{ "/api/sessions/#/curves", INS_ROUTE_SESSION_CURVES, GET_, "" },
+	{ "/api/sessions/#/frames", INS_ROUTE_SESSION_FRAMES, GET_, "foot" },
+	{ "/api/sessions/#/reanalyze", INS_ROUTE_SESSION_REANALYZE, INS_HTTP_POST, "" },
+	{ "/api/sessions/#/selection", INS_ROUTE_SESSION_SELECTION, INS_HTTP_PUT, "" },
+	{ "/api/sessions/#/export/*", INS_ROUTE_SESSION_EXPORT, GET_, "" },
+	{ "/api/compare", INS_ROUTE_COMPARE, GET_, "ids kind format" },
+	{ "/api/subjects", INS_ROUTE_SUBJECTS, GET_ | INS_HTTP_POST, "" },
+	{ "/api/subjects/#", INS_ROUTE_SUBJECT, INS_HTTP_PATCH, "" },
+	{ "/api/login", INS_ROUTE_LOGIN, INS_HTTP_POST, "" },
+	{ "/api/logout", INS_ROUTE_LOGOUT, INS_HTTP_POST, "" },
+	{ "/api/calibration/tare", INS_ROUTE_TARE, INS_HTTP_POST, "" },
+	{ "/api/calibration/body-weight", INS_ROUTE_BODY_WEIGHT, INS_HTTP_POST, "" },
+	{ "/api/calibration/body-weight-scale", INS_ROUTE_BODY_WEIGHT_SCALE, INS_HTTP_POST, "" },
+	{ "/api/lanes", INS_ROUTE_LANES, GET_, "" },
 };
 
 #define LANES_PREFIX "/api/lanes/"
@@ -349,6 +371,7 @@ void http_route_match(const char *path, struct http_route *out)
 		if (match(routes[i].pattern + skip, path, out)) {
 			out->id = routes[i].id;
 			out->methods = routes[i].methods;
+			out->params = routes[i].params;
 			return;
 		}
 	}

@@ -276,6 +276,45 @@ START_TEST(replays_run_on_the_worker_pool)
 }
 END_TEST
 
+/* A parameter an endpoint does not read is refused, naming it, as an
+ * unknown JSON member is: a misspelt filter would otherwise list every
+ * session.  Dashboard files take any query (cache busters). */
+START_TEST(unknown_query_parameters_are_refused)
+{
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1" };
+	struct http_response resp;
+	char err[200];
+	struct ins_http *http = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	json_t *j;
+
+	ck_assert_msg(http, "%s", err);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions?subjct=P-1", NULL, NULL, &resp), 400);
+	j = json_loadb(resp.body, resp.len, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "field")), "subjct");
+	ck_assert_msg(strstr(json_string_value(json_object_get(j, "error")), "subject footwear"), "%s", resp.body);
+	json_decref(j);
+	http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/status?x=1", NULL, NULL, &resp), 400);
+	http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/1/heatmap?foot=left&kind=peak&s=1", NULL, NULL,
+				   &resp), 400);
+	http_response_clear(&resp);
+	/* "foo" is no parameter because "foot" starts with it */
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/1/frames?foo=1", NULL, NULL, &resp), 400);
+	http_response_clear(&resp);
+	/* the parameters an endpoint reads get past this check (503: no database here) */
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions?subject=P-1&limit=5&lane=a", NULL, NULL, &resp),
+			  503);
+	http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/1/heatmap?foot=left&kind=mean", NULL, NULL, &resp),
+			  503);
+	http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/index.html?v=3", NULL, NULL, &resp), 404); /* no web root */
+	http_response_clear(&resp);
+	http_core_free(http);
+}
+END_TEST
+
 START_TEST(dispatch_without_a_database_or_pipeline)
 {
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .token = TEST_TOKEN };
@@ -2533,6 +2572,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, refuses_lan_address_without_token);
 	tcase_add_test(unit, layouts_default_to_the_data_directory);
 	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
+	tcase_add_test(unit, unknown_query_parameters_are_refused);
 	tcase_add_test(unit, replays_run_on_the_worker_pool);
 	tcase_add_test(unit, lanes_reach_their_own_hooks);
 	tcase_add_test(unit, session_curves_without_a_database);
