@@ -52,6 +52,11 @@
 #define CONNECTION_MEMORY (8u << 10)
 #define EXPORT_BLOCK (16u << 10)
 #define TLS_FILE_MAX (64u << 10)      /* PEM certificate chains are a few KiB */
+/* Import bodies received at once: the two imports that may run and two on
+ * their way.  Each may fill INS_HTTP_MAX_UPLOAD of the temporary directory
+ * (often the disk of the database, or RAM), so more are refused at once
+ * rather than after they were sent only to hear the importers are busy. */
+#define MAX_UPLOADS 4
 /* GnuTLS priorities: TLS 1.2 and 1.3 only, and only key exchanges with
  * forward secrecy (plain RSA key transport removed), 128-bit security or
  * more; the server's order wins so clients cannot pick the weakest. */
@@ -399,15 +404,24 @@ static enum MHD_Result start_job(struct conn_req *r, enum http_runs runs)
 
 /* ---- request bodies ------------------------------------------------------------ */
 
-static int open_upload(struct conn_req *r)
+/* 0, or -1 with the connection answered (*ret). */
+static int open_upload(struct conn_req *r, enum MHD_Result *ret)
 {
 	const char *dir = getenv("TMPDIR");
+
+	if (atomic_fetch_add(&r->srv->uploads, 1) >= MAX_UPLOADS) {
+		atomic_fetch_sub(&r->srv->uploads, 1);
+		*ret = answer_error(r, 503, NULL, "busy receiving other uploads: retry in a minute");
+		return -1;
+	}
+	r->counted_upload = 1;
 
 	snprintf(r->upload_path, sizeof(r->upload_path), "%s/insoled-upload-XXXXXX",
 		 dir && *dir && strlen(dir) < 32 ? dir : "/tmp");
 	r->upload_fd = mkstemp(r->upload_path);
 	if (r->upload_fd < 0) {
 		r->upload_path[0] = '\0';
+		*ret = answer_error(r, 503, NULL, "cannot create a temporary file for the upload");
 		return -1;
 	}
 	return 0;
@@ -638,10 +652,8 @@ static int first_call(struct conn_req *r, struct http_admit_conn *ac, const char
 		*ret = too_large(r);
 		return 1;
 	}
-	if (r->body_kind == BODY_UPLOAD && open_upload(r) < 0) {
-		*ret = answer_error(r, 503, NULL, "cannot create a temporary file for the upload");
+	if (r->body_kind == BODY_UPLOAD && open_upload(r, ret) < 0)
 		return 1;
-	}
 	return 0;
 }
 
@@ -742,6 +754,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		close(r->upload_fd);
 	if (r->upload_path[0])
 		unlink(r->upload_path);
+	if (r->counted_upload)
+		atomic_fetch_sub(&r->srv->uploads, 1);
 	http_request_clear(&r->req);
 	http_response_clear(&r->resp);
 	free(r->body);

@@ -56,6 +56,8 @@ struct http_server {
 	pthread_mutex_t live_lock;
 	const struct ins_live_text *live_key;
 	struct MHD_Response *live_answer;
+
+	atomic_uint uploads;          /* imports with a temporary file: received or importing */
 };
 
 enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_UPLOAD };
@@ -76,6 +78,7 @@ struct conn_req {
 	char upload_path[64];
 	uint64_t upload_len;
 	int too_large;
+	int counted_upload;           /* in srv->uploads until completed */
 	enum job_state job;
 	char client_addr[INET6_ADDRSTRLEN];
 };

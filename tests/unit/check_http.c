@@ -2302,6 +2302,35 @@ START_TEST(trickled_bodies_cannot_hold_every_connection)
 }
 END_TEST
 
+/* Uploads at once are bounded (each may fill 512 MiB of the temporary
+ * directory): beyond the bound the next is refused before a byte of it is
+ * read.  The four held here have been told to go on (100 Continue), so
+ * the server holds their temporary files. */
+START_TEST(uploads_at_once_are_bounded)
+{
+	enum { UPLOADS = 4 };
+	static const char start[] = "POST /api/sessions/import?subject=P-5 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				    "Content-Type: text/csv\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n";
+	int fds[UPLOADS];
+	char buf[256];
+	ssize_t n;
+
+	for (int i = 0; i < UPLOADS; i++) {
+		fds[i] = raw_connect();
+		ck_assert_int_eq(write(fds[i], start, sizeof(start) - 1), (ssize_t)(sizeof(start) - 1));
+		n = read(fds[i], buf, sizeof(buf) - 1);
+		ck_assert_int_gt(n, 0);
+		buf[n] = '\0';
+		ck_assert_msg(strncmp(buf, "HTTP/1.1 100", 12) == 0, "upload %d: %s", i, buf);
+	}
+	req("POST", "/api/sessions/import?subject=P-5", "t_us,foot\n", "Content-Type: text/csv", NULL);
+	assert_error_field(503, NULL);
+	ck_assert_msg(strstr(rep.body, "other uploads"), "%s", rep.body);
+	for (int i = 0; i < UPLOADS; i++)
+		close(fds[i]);
+}
+END_TEST
+
 /* ---- HTTPS ------------------------------------------------------------------------ */
 
 /* Whether openssl s_client completes a handshake with these options. */
@@ -2607,6 +2636,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, connection_flood_leaves_room_for_a_fresh_client);
 	tcase_add_test(server, connections_over_the_limit_are_closed_at_once_when_all_are_busy);
 	tcase_add_test(server, trickled_bodies_cannot_hold_every_connection);
+	tcase_add_test(server, uploads_at_once_are_bounded);
 
 	tcase_add_checked_fixture(token, setup_token, teardown);
 	tcase_set_timeout(token, 30);
