@@ -155,6 +155,10 @@ static unsigned parse_query(const char *q, struct http_request *req, struct ins_
 				ins_error_field(err, "query", "query: more than %d parameters", INS_HTTP_MAX_QUERY_ARGS);
 				return 400;
 			}
+			if (kn == 0) {
+				ins_error_field(err, "query", "query: a parameter without a name");
+				return 400;
+			}
 			key = decode(q, kn, 0, 1, &why);
 			value = key ? decode(eq ? eq + 1 : q + n, eq ? n - kn - 1 : 0, 0, 1, &why) : NULL;
 			if (!value) {
@@ -224,22 +228,27 @@ const char *http_query(const struct http_request *req, const char *key)
 	return NULL;
 }
 
+/* Whether key is one of the space-separated names in params. */
+static int param_listed(const char *params, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = params; *p;) {
+		size_t n = strcspn(p, " ");
+
+		if (n == kl && strncmp(p, key, n) == 0)
+			return 1;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
 const char *http_unknown_param(const struct http_request *req)
 {
-	const char *params = req->route.params;
-
-	for (unsigned i = 0; params && i < req->n_query; i++) {
-		const char *key = req->query[i].key, *p = params;
-		size_t kl = strlen(key);
-		int known = 0;
-
-		while (!known && (p = strstr(p, key)) != NULL) {
-			known = kl && (p == params || p[-1] == ' ') && (p[kl] == ' ' || p[kl] == '\0');
-			p += kl ? kl : 1;
-		}
-		if (!known)
-			return key;
-	}
+	for (unsigned i = 0; req->route.params && i < req->n_query; i++)
+		if (!param_listed(req->route.params, req->query[i].key))
+			return req->query[i].key;
 	return NULL;
 }
 

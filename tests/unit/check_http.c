@@ -100,6 +100,9 @@ START_TEST(query_arguments_are_decoded_and_bounded)
 	http_request_clear(&req);
 	ck_assert_uint_eq(parse("/api/x?a=%00", &req), 400);
 	ck_assert_str_eq(parse_err.field, "query");
+	ck_assert_uint_eq(parse("/api/status?==", &req), 400);
+	ck_assert_str_eq(parse_err.field, "query");
+	ck_assert_uint_eq(parse("/api/status?=x", &req), 400);
 	/* one parameter twice: which value is meant is ambiguous */
 	ck_assert_uint_eq(parse("/api/live?steps=5&steps=50", &req), 400);
 	ck_assert_str_eq(parse_err.field, "steps");
@@ -299,8 +302,12 @@ START_TEST(unknown_query_parameters_are_refused)
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/1/heatmap?foot=left&kind=peak&s=1", NULL, NULL,
 				   &resp), 400);
 	http_response_clear(&resp);
-	/* "foo" is no parameter because "foot" starts with it */
+	/* "foo" is no parameter because "foot" starts with it, nor "foot kind" because both are */
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/1/frames?foo=1", NULL, NULL, &resp), 400);
+	http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions/1/heatmap?foot+kind=1", NULL, NULL, &resp), 400);
+	http_response_clear(&resp);
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/status?steps=1", NULL, NULL, &resp), 400);
 	http_response_clear(&resp);
 	/* the parameters an endpoint reads get past this check (503: no database here) */
 	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/sessions?subject=P-1&limit=5&lane=a", NULL, NULL, &resp),
