@@ -128,7 +128,8 @@ static int keep_cut_short(struct import_state *s, const char *path, struct ins_e
 		ins_error_msg(err, "out of memory while importing");
 		return INS_EIO;
 	}
-	snprintf(s->notes, len, "%s%sImported from a damaged file: %s", user_notes, *user_notes ? " | " : "", msg);
+	/* the notice first: notes at their limit lose their end, never the notice */
+	snprintf(s->notes, len, "Imported from a damaged file: %s%s%s", msg, *user_notes ? " | " : "", user_notes);
 	if (strlen(s->notes) > INS_STORE_NOTES_MAX) {
 		/* cut at a character boundary: the notes are UTF-8 */
 		len = INS_STORE_NOTES_MAX;

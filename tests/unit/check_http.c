@@ -1343,8 +1343,8 @@ START_TEST(import_round_trip_and_upload_errors)
 			     "cut.csv:416: truncated file: the last line has no line end; the 399 frames before it "
 			     "were imported") != NULL, "%s", json_string_value(json_object_get(j, "warning")));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")),
-			 "knee | Imported from a damaged file: cut.csv:416: truncated file: the last line has no line end; "
-			 "the 399 frames before it were imported");
+			 "Imported from a damaged file: cut.csv:416: truncated file: the last line has no line end; "
+			 "the 399 frames before it were imported | knee");
 	json_decref(j);
 	/* nothing good before the damage: refused, no empty session */
 	req("POST", "/api/sessions/import?subject=P-4&name=bad.csv", "# insoled frames export\n# format_version: 9\n",

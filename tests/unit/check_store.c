@@ -1246,6 +1246,28 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	steps = stored_steps(st, imported);
 	assert_same_json(steps, run.steps, "steps of the re-imported kPa export and live steps");
 	json_decref(steps);
+	{
+		/* cut inside its last row, with notes as long as they may be: the
+		 * frames before the cut make the session, and its notes still say
+		 * it is a part (the user's notes give way, not the notice) */
+		static char notes[65536 + 1];
+		const char *kept;
+
+		memset(notes, 'n', sizeof(notes) - 1);
+		m.notes = notes;
+		f = fopen(path, "r+");
+		ck_assert_int_eq(ftruncate(fileno(f), (off_t)len - 5), 0);
+		fclose(f);
+		ck_assert_msg(ins_store_session_import(st, path, &m, &imported, &err) == 0, "%s", err.msg);
+		ck_assert_msg(strstr(err.msg, "truncated file") != NULL, "%s", err.msg);
+		j = ins_store_session_get(st, imported, &c.refuse_corrupt, &err);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 3999);
+		kept = json_string_value(json_object_get(j, "notes"));
+		ck_assert_msg(strncmp(kept, "Imported from a damaged file: export.csv:", 41) == 0, "%.120s", kept);
+		ck_assert_uint_eq(strlen(kept), sizeof(notes) - 1);
+		json_decref(j);
+		m.notes = NULL;
+	}
 	csv = export_to_string(st, run.id, INS_EXPORT_FRAME_METRICS_CSV, 100, &len);
 	ck_assert_ptr_nonnull(strstr(csv, "\nt_us,foot,seq,host_us,force_n,cop_x_mm,cop_y_mm,cop_x_norm,cop_y_norm,"
 				      "contact_area_mm2,peak_kpa,in_stance,n_saturated,event\n"));
