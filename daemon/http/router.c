@@ -193,8 +193,12 @@ unsigned http_parse_target(const char *target, struct http_request *req, struct 
 
 	req->path = NULL;
 	req->n_query = 0;
-	if (tl > INS_HTTP_MAX_TARGET || pl > INS_HTTP_MAX_PATH) {
+	if (tl > INS_HTTP_MAX_TARGET) {
 		ins_error_field(err, "path", "path: request target longer than %d bytes", INS_HTTP_MAX_TARGET);
+		return 414;
+	}
+	if (pl > INS_HTTP_MAX_PATH) {
+		ins_error_field(err, "path", "path: longer than %d bytes (before the query)", INS_HTTP_MAX_PATH);
 		return 414;
 	}
 	if (target[0] != '/' || memchr(target, '#', tl)) {

@@ -82,6 +82,11 @@ START_TEST(target_decoding_refuses_traversal_in_every_spelling)
 		longer[0] = '/';
 		longer[sizeof(longer) - 1] = '\0';
 		ck_assert_uint_eq(parse(longer, &req), 414);
+		ck_assert_msg(strstr(parse_err.msg, "target longer than 2048"), "%s", parse_err.msg);
+		/* a path within the target's bound but past the path's */
+		longer[INS_HTTP_MAX_PATH + 2] = '\0';
+		ck_assert_uint_eq(parse(longer, &req), 414);
+		ck_assert_msg(strstr(parse_err.msg, "longer than 1024 bytes (before the query)"), "%s", parse_err.msg);
 	}
 }
 END_TEST
