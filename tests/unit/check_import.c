@@ -496,6 +496,18 @@ static const struct text_bad_case text_bad[] = {
 	  "pdb.txt:2: carriage return (CR) alone at column 29: lines must end with LF or CRLF", 0 },
 	{ "pdb.txt", "gaitpdb", PDB_ROW "0.01\0\t1\n", "pdb.txt:2: binary data (NUL byte at column 5): not a text "
 	  "recording or a damaged file", 0 },
+	/* gaitpdb re-saved by a spreadsheet with a European number format:
+	 * detected by its 19 columns all the same, refused naming the comma */
+	{ "pdb.txt", NULL, "0,0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n",
+	  "pdb.txt:1: time: '0,0000' is not a number: a decimal comma? Numbers need '.' as the decimal point: export "
+	  "the file again with '.'", 0 },
+	{ "pdb.txt", NULL, "0 1 2,5 3 4 5 6 7 8 1 2 3 4 5 6 7 8 36 36\n",
+	  "pdb.txt:1: L2: '2,5' is not a number: a decimal comma?", 0 },
+	{ "pdb.txt", NULL, "0,0000;1;2;3;4;5;6;7;8;1;2;3;4;5;6;7;8;36;36,5\r\n",
+	  "pdb.txt:1: a gaitpdb recording (19 numbers a line) with ';' between its fields and decimal commas (first "
+	  "line '0,0000;1;2;3;4;5;6;7;8;1;2;3;4;5;6;7;8;3'): a spreadsheet re-saved it; save it again as text with tabs "
+	  "between fields and '.' as the decimal point", 1 },
+	{ "pdb.txt", NULL, "0,0000\t1\t2\n", "pdb.txt:1: not a recording this program reads", 1 },
 	/* Moticon */
 	{ "mot.txt", NULL, "# Start time: x\n0.00\t1\t2\t3\n",
 	  "mot.txt:2: no '# time<TAB>...' line naming the columns before the data", 1 },
