@@ -89,10 +89,8 @@ static char *stappone_unquote(char *name)
 {
 	size_t n;
 
-	name += strspn(name, " \t");
+	name = import_trim_blanks(name);
 	n = strlen(name);
-	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
-		name[--n] = '\0';
 	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
 		name[n - 1] = '\0';
 		name++;
@@ -200,7 +198,9 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 		else
 			row->values[s->channel[col]] = (float)v;
 	}
-	if (*q != '\0') {
+	/* a comma after the last field (a row written with a separator after
+	 * every field) is no field */
+	if (*q != '\0' && !(*q == ',' && import_is_blank(q + 1))) {
 		import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
 			    "more fields than the %d the header names", s->n_cols);
 		return -1;

@@ -405,6 +405,26 @@ int import_split_blanks(char *line, char **fields, int max)
 	}
 }
 
+void import_trim_end(char *s, const char *chars)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && strchr(chars, s[n - 1]))
+		s[--n] = '\0';
+}
+
+char *import_trim_blanks(char *s)
+{
+	size_t n;
+
+	while (is_blank_char(*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_blank_char(s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
 int import_is_blank(const char *s)
 {
 	while (is_blank_char(*s))
@@ -556,6 +576,19 @@ const char *import_number_hint(const char *text, size_t n)
 	       "by the exporting program's or Windows' number format)";
 }
 
+/* "1e400": a number in form that no double holds (strtod's ERANGE). */
+static int scan_overflows(const char *s, size_t n)
+{
+	char buf[SCAN_SLOW_MAX + 1];
+
+	if (n == 0 || n > SCAN_SLOW_MAX || strspn(s, "0123456789+-.eE") < n)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	return isinf(strtod(buf, NULL)) && errno == ERANGE;
+}
+
 void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
 		      const char *p, char sep)
 {
@@ -568,7 +601,8 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
 		n--;
 	if (n == 0)
 		import_errf(err, errlen, path, line, field, "empty, a number is required");
-	else if (import_scan_number(q, &p, &v) == 0 && p == q + n && fabs(v) > INS_IMPORT_VALUE_MAX)
+	else if ((import_scan_number(q, &p, &v) == 0 && p == q + n && fabs(v) > INS_IMPORT_VALUE_MAX) ||
+		 scan_overflows(q, (size_t)n))
 		import_errf(err, errlen, path, line, field,
 			    "'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
 			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, INS_IMPORT_VALUE_MAX);
@@ -577,18 +611,42 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
 			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, import_number_hint(q, (size_t)n));
 }
 
+static int is_padded(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && (is_blank_char(s[0]) || is_blank_char(s[n - 1]));
+}
+
+/* The longest field, blanks around it cut, that import_parse_number() reads. */
+#define PARSE_TRIMMED_MAX 127
+
 int import_parse_number(const char *text, double *out, const char *path, unsigned long line,
 			const char *field, char *err, size_t errlen)
 {
 	char *end;
 	double v;
 
+	if (parse_plain_decimal(text, out) == 0)
+		return 0;
+	if (is_padded(text)) {
+		/* blanks around a number (an editor's, a spreadsheet's padding) do not change it */
+		char trimmed[PARSE_TRIMMED_MAX + 1];
+		const char *b = import_skip_blanks(text);
+		size_t n = strlen(b);
+
+		while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\t'))
+			n--;
+		if (n <= PARSE_TRIMMED_MAX) {
+			memcpy(trimmed, b, n);
+			trimmed[n] = '\0';
+			return import_parse_number(trimmed, out, path, line, field, err, errlen);
+		}
+	}
 	if (*text == '\0') {
 		import_errf(err, errlen, path, line, field, "empty, a number is required");
 		return -1;
 	}
-	if (parse_plain_decimal(text, out) == 0)
-		return 0;
 	errno = 0;
 	v = strtod(text, &end);
 	/* strtod also reads C99 hexadecimal floats, which no recording holds */

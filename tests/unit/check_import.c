@@ -912,10 +912,17 @@ START_TEST(numbers_parse_exactly_as_strtod_does)
 		ck_assert_int_eq(import_parse_number(texts[i], &v, "f", 1, "x", err, sizeof err), 0);
 		ck_assert_msg(memcmp(&v, &want, sizeof v) == 0, "%s: %.17g, strtod %.17g", texts[i], v, want);
 	}
-	for (const char *const *bad = (const char *const[]){ ".", "-", "1.2.3", "--1", "1-", " 1", "1 ", "0x10", NULL };
+	for (const char *const *bad = (const char *const[]){ ".", "-", "1.2.3", "--1", "1-", "1 2", "  ", "0x10", NULL };
 	     *bad; bad++)
 		ck_assert_msg(import_parse_number(*bad, &(double){ 0 }, "f", 1, "x", err, sizeof err) == -1, "%s",
 			      *bad);
+	/* blanks around a number (an editor's padding at a line's end) do not change it */
+	for (const char *const *padded = (const char *const[]){ " 1", "1 ", "\t1.0  ", " +1", NULL }; *padded; padded++) {
+		double v = 0;
+
+		ck_assert_msg(import_parse_number(*padded, &v, "f", 1, "x", err, sizeof err) == 0, "%s", err);
+		ck_assert_double_eq(v, 1.0);
+	}
 }
 END_TEST
 
@@ -1781,6 +1788,56 @@ START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
 }
 END_TEST
 
+/* Each line of text ended with CRLF after `pad` (the last line too, even
+ * when it had no line end), the whole behind a UTF-8 byte-order mark
+ * unless it has one: malloc'd, *len set. */
+static char *reshape_lines(const char *text, const char *pad, size_t *len)
+{
+	size_t n = strlen(text), o = 0;
+	char *out = malloc(3 + n * (strlen(pad) + 2) + strlen(pad) + 2);
+
+	ck_assert_ptr_nonnull(out);
+	if (strncmp(text, "\xef\xbb\xbf", 3) != 0)
+		o += (size_t)sprintf(out, "\xef\xbb\xbf");
+	for (const char *p = text; *p;) {
+		size_t line = strcspn(p, "\r\n");
+
+		memcpy(out + o, p, line);
+		o += line;
+		o += (size_t)sprintf(out + o, "%s\r\n", pad);
+		p += line;
+		p += *p == '\r';
+		p += *p == '\n';
+	}
+	*len = o;
+	return out;
+}
+
+/* What clinics' files go through (a Windows editor's byte-order mark,
+ * CRLF, blanks left at line ends; a tool that writes a separator after
+ * every field) reads as the file as exported, in every format. */
+START_TEST(reshaped_lines_read_as_the_plain_file_in_every_format)
+{
+	static const char seps[N_TEXT_FIXTURES] = { '\t', '\t', ',', '\t', ',', ',', ',' };
+
+	for (size_t k = 0; k < N_TEXT_FIXTURES; k++) {
+		size_t len, n;
+		char *text = fixture_text(text_fixtures[k], &len), *shaped, name[64], sep[2] = { seps[k], '\0' };
+		const char *ref = write_tmp(text_fixtures[k], text, len);
+
+		shaped = reshape_lines(text, "  ", &n);
+		snprintf(name, sizeof name, "blanks_%s", text_fixtures[k]);
+		expect_same_reading(ref, write_tmp(name, shaped, n));
+		free(shaped);
+		shaped = reshape_lines(text, sep, &n);
+		snprintf(name, sizeof name, "sep_%s", text_fixtures[k]);
+		expect_same_reading(ref, write_tmp(name, shaped, n));
+		free(shaped);
+		free(text);
+	}
+}
+END_TEST
+
 Suite *ins_suite_import(void);
 Suite *ins_suite_import(void)
 {
@@ -1816,6 +1873,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);
+	tcase_add_test(bad, reshaped_lines_read_as_the_plain_file_in_every_format);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */

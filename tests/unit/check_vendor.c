@@ -437,6 +437,8 @@ static const struct bad_case {
 	  ":16: frame 1 left row 1 has more than the 2 values of Columns", 0 },
 	{ "sempty.csv", ST_HEAD, ":1: a header but no samples", 0 },
 	{ "scells.csv", ST_HEAD "1,1000,5,6,0\r\n1,1016,5,6,0\n1,1032,5,0\n", ":4: 4 fields, the header names 5", 2 },
+	{ "sbig.csv", ST_HEAD "1,1000,5,6,0\n1,1016,1e400,6,0\n",
+	  ":3: pressure: '1e400' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 1 },
 	{ "sutf.csv", ST_HEAD "1,1000,5,6,0\n1,1016,\xc3\x28,6,0\n", ":3: pressure: '?(' is not a number", 1 },
 	{ "ssole.csv", ST_HEAD "3,1000,5,6,0\n", ":2: sole_id: 3 is not an insole (1 = left, 2 = right)", 0 },
 	{ "schan.csv", "sole_id,timestamp,pressure_01,pressure_03\n1,1000,5,6\n",
