@@ -283,6 +283,7 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 			if (moticon_read_columns(m, line, err, errlen) < 0)
 				return -1;
 		} else {
+			import_trim_end(line, " \t"); /* an editor's blanks, a spreadsheet's padding tabs */
 			moticon_header_value(imp, line);
 		}
 	}

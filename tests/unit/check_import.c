@@ -752,6 +752,10 @@ static unsigned long expect_same_reading(const char *a, const char *b)
 	ib = ins_import_open(b, NULL, err, sizeof err);
 	ck_assert_msg(ib != NULL, "%s", err);
 	ck_assert_str_eq(ins_import_info(ib)->format, ins_import_info(ia)->format);
+	ck_assert_str_eq(ins_import_info(ib)->start, ins_import_info(ia)->start);
+	ck_assert_str_eq(ins_import_info(ib)->subject, ins_import_info(ia)->subject);
+	ck_assert_str_eq(ins_import_info(ib)->notes, ins_import_info(ia)->notes);
+	ck_assert_double_eq(ins_import_info(ib)->rate_hz, ins_import_info(ia)->rate_hz);
 	while ((ra = ins_import_next(ia, &fa, err, sizeof err)) == 1) {
 		ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 1, "%s: frame %lu: %s", b, frames, err);
 		ck_assert_uint_eq(fa.foot, fb.foot);

@@ -449,6 +449,9 @@ static const struct bad_case {
 	  ":5: the header ends without a 'time[secs]' line naming the columns", 0 },
 	{ "fempty.asf", FSCAN_HEAD "@@\n", ":10: a header but no frames", 0 },
 	{ "pnorows.asc", PEDAR_NOROWS, ":5: a header but no rows", 0 },
+	/* the last row may end without a line end, a header line may not: it is cut */
+	{ "pcut.asc", "File name:  x.sol\nscanning rate [Hz]:   100\npressure values in  kP",
+	  ":3: truncated file: the header ends inside this line, before any row", 0 },
 	/* numbers written with a decimal comma are refused saying what to do */
 	{ "pcomma.asc", PEDAR_NOROWS "0,01\t", ":6: time[secs]: '0,01' is not a number: a decimal comma? Numbers "
 	  "need '.' as the decimal point: export the file again with '.'", 0 },
