@@ -469,23 +469,19 @@ static int parse_plain_decimal(const char *s, double *out)
 	return 0;
 }
 
-#define SCAN_SLOW_MAX 63 /* longest number handed to strtod (exponents, long mantissas) */
-
+/* Exponents and long mantissas ("1e-3", 40 digits of a spreadsheet's
+ * "more decimals"), however long: s starts with a sign, a digit or a
+ * point followed by digits (import_scan_number() saw them), so strtod reads
+ * a decimal number there and stops at the first byte that is not one. */
 static int scan_slow(const char *s, const char **end, double *out)
 {
-	char buf[SCAN_SLOW_MAX + 1];
-	size_t n = strspn(s, "0123456789+-.eE");
 	char *stop;
 
-	if (n == 0 || n > SCAN_SLOW_MAX)
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	errno = 0;
-	*out = strtod(buf, &stop);
-	if (stop == buf || !isfinite(*out) || errno == ERANGE)
+	*out = strtod(s, &stop);
+	if (stop == s || !isfinite(*out) || errno == ERANGE)
 		return -1;
-	*end = s + (stop - buf);
+	*end = stop;
 	return 0;
 }
 
@@ -576,17 +572,18 @@ const char *import_number_hint(const char *text, size_t n)
 	       "by the exporting program's or Windows' number format)";
 }
 
-/* "1e400": a number in form that no double holds (strtod's ERANGE). */
+/* "1e400": the n bytes at s are a number in form that no double holds
+ * (strtod's ERANGE). */
 static int scan_overflows(const char *s, size_t n)
 {
-	char buf[SCAN_SLOW_MAX + 1];
+	char *stop;
+	double v;
 
-	if (n == 0 || n > SCAN_SLOW_MAX || strspn(s, "0123456789+-.eE") < n)
+	if (n == 0 || strspn(s, "0123456789+-.eE") < n)
 		return 0;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	errno = 0;
-	return isinf(strtod(buf, NULL)) && errno == ERANGE;
+	v = strtod(s, &stop);
+	return stop == s + n && isinf(v) && errno == ERANGE;
 }
 
 void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,

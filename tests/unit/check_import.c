@@ -908,9 +908,15 @@ START_TEST(numbers_parse_exactly_as_strtod_does)
 	static const char *const texts[] = { "0", "-0", "6.50", "-0.201829", "509.00", "0.1", "5.", ".5", "+7",
 					     "123456789012345", "1234567890123456", "0.000000000000001",
 					     "1e3", "-2.5E-2", "9007199254740993", "0.30000000000000004" };
+	/* a spreadsheet's "more decimals", leading zeros of a fixed-width column */
+	static const char *const long_numbers[] = {
+		"12.500000000000000000000000000000000000000000000000000000000000000000000000001",
+		"-00000000000000000000000000000000000000000000000000000000000000000000000000000007.25",
+	};
+	const unsigned n_texts = sizeof texts / sizeof texts[0];
 	char err[256] = "";
 
-	for (unsigned i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+	for (unsigned i = 0; i < n_texts; i++) {
 		double v = -1, want = strtod(texts[i], NULL);
 
 		ck_assert_int_eq(import_parse_number(texts[i], &v, "f", 1, "x", err, sizeof err), 0);
@@ -920,6 +926,15 @@ START_TEST(numbers_parse_exactly_as_strtod_does)
 	     *bad; bad++)
 		ck_assert_msg(import_parse_number(*bad, &(double){ 0 }, "f", 1, "x", err, sizeof err) == -1, "%s",
 			      *bad);
+	/* the scanner of the text formats' rows reads what strtod reads, however long the number */
+	for (unsigned i = 0; i < n_texts + sizeof long_numbers / sizeof long_numbers[0]; i++) {
+		const char *text = i < n_texts ? texts[i] : long_numbers[i - n_texts];
+		const char *end;
+		double v = -1, want = strtod(text, NULL);
+
+		ck_assert_msg(import_scan_number(text, &end, &v) == 0 && *end == '\0', "%s", text);
+		ck_assert_msg(memcmp(&v, &want, sizeof v) == 0, "%s: %.17g, strtod %.17g", text, v, want);
+	}
 	/* blanks around a number (an editor's padding at a line's end) do not change it */
 	for (const char *const *padded = (const char *const[]){ " 1", "1 ", "\t1.0  ", " +1", NULL }; *padded; padded++) {
 		double v = 0;
