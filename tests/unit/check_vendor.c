@@ -437,6 +437,12 @@ static const struct bad_case {
 	  ":16: frame 1 left row 1 has more than the 2 values of Columns", 0 },
 	{ "sempty.csv", ST_HEAD, ":1: a header but no samples", 0 },
 	{ "scells.csv", ST_HEAD "1,1000,5,6,0\r\n1,1016,5,6,0\n1,1032,5,0\n", ":4: 4 fields, the header names 5", 2 },
+	/* values no sensor gives, each named */
+	{ "fnan.asf", FSCAN_HEAD "Frame 1\n1,NaN,B\n", ":11: frame 1 row 1 column 2: 'NaN' is not a number", 0 },
+	{ "xinf.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,inf,,\n", ":16: frame 1 left row 1 column 2: 'inf' is not a number",
+	  0 },
+	{ "sneg.csv", ST_HEAD "1,1000,5,6,0\n1,1016,-5,6,0\n",
+	  ":3: pressure_01: -5 is not a raw value (a whole number 0..65535)", 1 },
 	{ "sbig.csv", ST_HEAD "1,1000,5,6,0\n1,1016,1e400,6,0\n",
 	  ":3: pressure: '1e400' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 1 },
 	{ "sutf.csv", ST_HEAD "1,1000,5,6,0\n1,1016,\xc3\x28,6,0\n", ":3: pressure: '?(' is not a number", 1 },
