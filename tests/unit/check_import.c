@@ -1780,7 +1780,8 @@ static char *fixture_text(const char *name, size_t *len)
 }
 
 /* A last line ended by CR alone (the LF of its CRLF, or of CRCRLF, lost
- * with the end of a copy) is a whole line in every format, not a cut one. */
+ * with the end of a copy) is a whole line in every format, not a cut one;
+ * so is a CR file's last line ended by CRLF. */
 START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
 {
 	static const char *const ends[] = { "\r", "\r\r" };
@@ -1800,6 +1801,15 @@ START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
 			memcpy(cut + len, ends[e], strlen(ends[e]));
 			snprintf(name, sizeof name, "cr%zu_%s", e, text_fixtures[k]);
 			expect_same_reading(ref, write_tmp(name, cut, len + strlen(ends[e])));
+		}
+		/* CR alone throughout, the last line with CRLF */
+		for (size_t i = 0, o = 0; i <= len; i++) {
+			if (i == len) {
+				memcpy(cut + o, "\r\n", 2);
+				expect_same_reading(ref, write_tmp("mac.txt", cut, o + 2));
+			} else if (text[i] != '\r') {
+				cut[o++] = text[i] == '\n' ? '\r' : text[i];
+			}
 		}
 		free(cut);
 		free(text);
