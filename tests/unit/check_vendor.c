@@ -432,6 +432,9 @@ static const struct bad_case {
 	{ "xnext.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,,\n,,,\n" XS_FRAME(2, "08:00:00.010") "1,2,,\n3,4,,\n",
 	  ":18: frame 1 left row 2: 'FRAME,2,,' is not a row of values, after 1 of 2 rows: the frame's left insole "
 	  "is truncated", 0 },
+	/* found by fuzz_import: each count within bounds, their product not */
+	{ "xgrid.csv", XS_HEAD "FRAME,1,,\nTime, 08:00:00.000,,\nSENSOR,M-LF S1,,\nRows,3092,,\nColumns,2,,\nSENSELS,,,\n",
+	  ":10: SENSELS: Rows 3092 x Columns 2 is more than the 4096 sensels an insole may have", 0 },
 	{ "xunits.csv", "File:,x,,\nUnits:,bar,,\n", ":2: Units: 'bar' is not supported (mmHg, kPa, PSI, N/cm2)", 0 },
 	{ "xcells.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,5,\n,,,\n3,4,,\n",
 	  ":16: frame 1 left row 1 has more than the 2 values of Columns", 0 },
