@@ -581,6 +581,18 @@ static const struct text_bad_case text_bad[] = {
 	  "pdb.txt:2: carriage return (CR) alone at column 29: lines must end with LF or CRLF", 0 },
 	{ "pdb.txt", "gaitpdb", PDB_ROW "0.01\0\t1\n", "pdb.txt:2: binary data (NUL byte at column 5): not a text "
 	  "recording or a damaged file", 0 },
+	/* gaitpdb re-saved by a spreadsheet with a European number format:
+	 * detected by its 19 columns all the same, refused naming the comma */
+	{ "pdb.txt", NULL, "0,0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n",
+	  "pdb.txt:1: time: '0,0000' is not a number: a decimal comma? Numbers need '.' as the decimal point: export "
+	  "the file again with '.'", 0 },
+	{ "pdb.txt", NULL, "0 1 2,5 3 4 5 6 7 8 1 2 3 4 5 6 7 8 36 36\n",
+	  "pdb.txt:1: L2: '2,5' is not a number: a decimal comma?", 0 },
+	{ "pdb.txt", NULL, "0,0000;1;2;3;4;5;6;7;8;1;2;3;4;5;6;7;8;36;36,5\r\n",
+	  "pdb.txt:1: a gaitpdb recording (19 numbers a line) with ';' between its fields and decimal commas (first "
+	  "line '0,0000;1;2;3;4;5;6;7;8;1;2;3;4;5;6;7;8;3'): a spreadsheet re-saved it; save it again as text with tabs "
+	  "between fields and '.' as the decimal point", 1 },
+	{ "pdb.txt", NULL, "0,0000\t1\t2\n", "pdb.txt:1: not a recording this program reads", 1 },
 	/* Moticon */
 	{ "mot.txt", NULL, "# Start time: x\n0.00\t1\t2\t3\n",
 	  "mot.txt:2: no '# time<TAB>...' line naming the columns before the data", 1 },
@@ -812,34 +824,51 @@ static unsigned char *to_utf16(const char *text, size_t len, int big_endian, siz
 	return out;
 }
 
-/* Every frame of a and b alike, and the notes of both the UTF-8 text. */
-static void expect_same_frames(const char *a, const char *b)
+/* b reads as exactly the frames of a: feet, times, lines, every value. */
+static unsigned long expect_same_reading(const char *a, const char *b)
 {
 	char err[512] = "";
 	struct ins_import *ia = ins_import_open(a, NULL, err, sizeof err), *ib;
 	struct ins_import_frame fa, fb;
 	unsigned long frames = 0;
-	int ra, rb;
+	int ra;
+
+	ck_assert_msg(ia != NULL, "%s", err);
+	ib = ins_import_open(b, NULL, err, sizeof err);
+	ck_assert_msg(ib != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(ib)->format, ins_import_info(ia)->format);
+	while ((ra = ins_import_next(ia, &fa, err, sizeof err)) == 1) {
+		ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 1, "%s: frame %lu: %s", b, frames, err);
+		ck_assert_uint_eq(fa.foot, fb.foot);
+		ck_assert_int_eq(fa.t_us, fb.t_us);
+		ck_assert_uint_eq(fa.line, fb.line);
+		ck_assert_uint_eq(fa.n, fb.n);
+		for (unsigned i = 0; i < fa.n; i++)
+			ck_assert_float_eq(fa.values[i], fb.values[i]);
+		frames++;
+	}
+	ck_assert_msg(ra == 0, "%s", err);
+	ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 0, "%s: %s", b, err);
+	ck_assert_uint_gt(frames, 0);
+	ins_import_close(ia);
+	ins_import_close(ib);
+	return frames;
+}
+
+/* Every frame of a and b alike, and the notes of both the UTF-8 text. */
+static void expect_same_frames(const char *a, const char *b)
+{
+	char err[512] = "";
+	struct ins_import *ia = ins_import_open(a, NULL, err, sizeof err), *ib;
 
 	ck_assert_msg(ia != NULL, "%s", err);
 	ib = ins_import_open(b, NULL, err, sizeof err);
 	ck_assert_msg(ib != NULL, "%s", err);
 	ck_assert_str_eq(ins_import_info(ib)->format, "moticon");
 	ck_assert_str_eq(ins_import_info(ib)->notes, ins_import_info(ia)->notes);
-	while ((ra = ins_import_next(ia, &fa, err, sizeof err)) == 1) {
-		rb = ins_import_next(ib, &fb, err, sizeof err);
-		ck_assert_msg(rb == 1, "frame %lu: %s", frames, err);
-		ck_assert_int_eq(fa.t_us, fb.t_us);
-		ck_assert_uint_eq(fa.line, fb.line);
-		ck_assert_float_eq(fa.values[0], fb.values[0]);
-		ck_assert_float_eq(fa.values[1], fb.values[1]);
-		frames++;
-	}
-	ck_assert_int_eq(ra, 0);
-	ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 0, "%s", err);
-	ck_assert_uint_eq(frames, ENC_ROWS);
 	ins_import_close(ia);
 	ins_import_close(ib);
+	ck_assert_uint_eq(expect_same_reading(a, b), ENC_ROWS);
 }
 
 /* Windows "Unicode" (UTF-16 with a byte-order mark, either byte order),
@@ -1789,6 +1818,54 @@ START_TEST(start_times_in_every_vendor_form)
 }
 END_TEST
 
+/* ---- a fixture of every text format, reshaped as files arrive ----------- */
+
+static const char *const text_fixtures[] = { "gaitpdb_small.txt", "moticon_small.txt", "insoled_counts.csv",
+					     "pedar_small.asc", "fscan_small.asf", "xsensor_small.csv",
+					     "stappone_small.csv" };
+#define N_TEXT_FIXTURES (sizeof text_fixtures / sizeof text_fixtures[0])
+
+/* The fixture's text, malloc'd. */
+static char *fixture_text(const char *name, size_t *len)
+{
+	char path[512];
+	char *text;
+
+	snprintf(path, sizeof path, FIXTURES "%s", name);
+	text = strdup(slurp(path));
+	ck_assert_ptr_nonnull(text);
+	*len = strlen(text);
+	return text;
+}
+
+/* A last line ended by CR alone (the LF of its CRLF, or of CRCRLF, lost
+ * with the end of a copy) is a whole line in every format, not a cut one. */
+START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
+{
+	static const char *const ends[] = { "\r", "\r\r" };
+
+	for (size_t k = 0; k < N_TEXT_FIXTURES; k++) {
+		size_t len;
+		char *text = fixture_text(text_fixtures[k], &len), *cut = malloc(len + 3);
+		const char *ref = write_tmp(text_fixtures[k], text, len);
+
+		ck_assert_ptr_nonnull(cut);
+		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+			len--;
+		for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+			char name[64];
+
+			memcpy(cut, text, len);
+			memcpy(cut + len, ends[e], strlen(ends[e]));
+			snprintf(name, sizeof name, "cr%zu_%s", e, text_fixtures[k]);
+			expect_same_reading(ref, write_tmp(name, cut, len + strlen(ends[e])));
+		}
+		free(cut);
+		free(text);
+	}
+}
+END_TEST
+
 Suite *ins_suite_import(void);
 Suite *ins_suite_import(void)
 {
@@ -1825,6 +1902,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
+	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */
