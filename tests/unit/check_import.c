@@ -422,8 +422,9 @@ END_TEST
 
 /* A gaitndd record is three files: its fingerprint covers the samples of
  * both feet and the header's description of them, but not the record's
- * name or the header's line ends, so a record copied under another name is
- * recognised, and a changed sample or gain is not taken for the original. */
+ * name, the header's comments or its line ends, so a record copied under
+ * another name is recognised, and a changed sample or gain is not taken for
+ * the original. */
 START_TEST(gaitndd_fingerprint_covers_samples_and_header_not_the_name)
 {
 	static const char renamed_hea[] = "# generated\r\nwalk-7 2 300 5\r\nwalk-7.let 212 3000 12 0 503 %ld 0 left-foot\r\n"
@@ -445,6 +446,13 @@ START_TEST(gaitndd_fingerprint_covers_samples_and_header_not_the_name)
 	write_tmp("walk-7.let", buf, pack212(ndd_left, 5, buf));
 	write_tmp("walk-7.rit", buf, pack212(ndd_right, 5, buf));
 	snprintf(path, sizeof path, "%s/walk-7.hea", tmpdir);
+	fingerprint_of(path, other);
+	ck_assert_str_eq(other, fp);
+	/* comments describe, they do not define: another one after the signals,
+	 * even without a line end (which no line the reader reads may lack) */
+	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(ndd_right, 5));
+	snprintf(hea + strlen(hea), sizeof hea - strlen(hea), "#Age: 61");
+	write_text("walk-7.hea", hea);
 	fingerprint_of(path, other);
 	ck_assert_str_eq(other, fp);
 
