@@ -382,6 +382,99 @@ START_TEST(gaitndd_decodes_212_counts_invalid_samples_and_checksums)
 }
 END_TEST
 
+/* ins_import_fingerprint() of the recording at path. */
+static void fingerprint_of(const char *path, char out[INS_IMPORT_FINGERPRINT_SIZE])
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_msg(ins_import_fingerprint(imp, out, err, sizeof err) == 0, "%s", err);
+	ins_import_close(imp);
+}
+
+/* A single-file recording's fingerprint is the SHA-256 of its bytes (the
+ * value below is sha256sum's), whatever the file is named; one byte more
+ * and it is another recording. */
+START_TEST(fingerprint_is_the_files_sha256_whatever_its_name)
+{
+	static const char want[] = "sha256:de628e4231ba85f0a2b79ee4eeb5b886258176f382f30f04a5658a4a766b88de";
+	char fp[INS_IMPORT_FINGERPRINT_SIZE], again[INS_IMPORT_FINGERPRINT_SIZE];
+	char text[8192];
+	FILE *f = fopen(FIXTURES "gaitpdb_small.txt", "rb");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof text - 64, f);
+	fclose(f);
+	ck_assert_uint_lt(n, sizeof text - 64); /* the whole fixture */
+	fingerprint_of(FIXTURES "gaitpdb_small.txt", fp);
+	ck_assert_str_eq(fp, want);
+	fingerprint_of(write_tmp("renamed copy.dat", text, n), again);
+	ck_assert_str_eq(again, want);
+	/* the same frames with one more row: another recording */
+	snprintf(text + n, 64, "%s", "0.0600\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t8\t8\r\n");
+	fingerprint_of(write_tmp("longer.txt", text, strlen(text)), again);
+	ck_assert_str_ne(again, want);
+	ck_assert_uint_eq(strlen(again), INS_IMPORT_FINGERPRINT_SIZE - 1);
+}
+END_TEST
+
+/* A gaitndd record is three files: its fingerprint covers the samples of
+ * both feet and the header's description of them, but not the record's
+ * name, the header's comments or its line ends, so a record copied under
+ * another name is recognised, and a changed sample or gain is not taken for
+ * the original. */
+START_TEST(gaitndd_fingerprint_covers_samples_and_header_not_the_name)
+{
+	static const char renamed_hea[] = "# generated\r\nwalk-7 2 300 5\r\nwalk-7.let 212 3000 12 0 503 %ld 0 left-foot\r\n"
+					  "walk-7.rit 212 3000 12 0 -157 %ld 0 right-foot\r\n";
+	char hea[512], path[512], fp[INS_IMPORT_FINGERPRINT_SIZE], other[INS_IMPORT_FINGERPRINT_SIZE];
+	unsigned char buf[16];
+	int changed[5];
+
+	ndd_good_header(hea, sizeof hea);
+	write_ndd(hea, 5, 5);
+	snprintf(path, sizeof path, "%s/rec.hea", tmpdir);
+	fingerprint_of(path, fp);
+	snprintf(path, sizeof path, "%s/rec.rit", tmpdir); /* opened by another of its files */
+	fingerprint_of(path, other);
+	ck_assert_str_eq(other, fp);
+
+	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(ndd_right, 5));
+	write_text("walk-7.hea", hea);
+	write_tmp("walk-7.let", buf, pack212(ndd_left, 5, buf));
+	write_tmp("walk-7.rit", buf, pack212(ndd_right, 5, buf));
+	snprintf(path, sizeof path, "%s/walk-7.hea", tmpdir);
+	fingerprint_of(path, other);
+	ck_assert_str_eq(other, fp);
+	/* comments describe, they do not define: another one after the signals,
+	 * even without a line end (which no line the reader reads may lack) */
+	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(ndd_right, 5));
+	snprintf(hea + strlen(hea), sizeof hea - strlen(hea), "#Age: 61");
+	write_text("walk-7.hea", hea);
+	fingerprint_of(path, other);
+	ck_assert_str_eq(other, fp);
+
+	/* one right-foot sample changed (and the checksum with it) */
+	memcpy(changed, ndd_right, sizeof changed);
+	changed[4] = 999;
+	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(changed, 5));
+	write_text("walk-7.hea", hea);
+	write_tmp("walk-7.rit", buf, pack212(changed, 5, buf));
+	fingerprint_of(path, other);
+	ck_assert_str_ne(other, fp);
+
+	/* the same samples under another gain: another recording */
+	ndd_good_header(hea, sizeof hea);
+	*strstr(hea, "3000 12 0 -157") = '2';
+	write_ndd(hea, 5, 5);
+	snprintf(path, sizeof path, "%s/rec.hea", tmpdir);
+	fingerprint_of(path, other);
+	ck_assert_str_ne(other, fp);
+}
+END_TEST
+
 struct ndd_bad_case {
 	const char *hea;      /* written as rec.hea */
 	size_t let_n, rit_n;  /* samples written to each file */
@@ -1883,6 +1976,8 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, insoled_fixture_reads_metadata_calibration_and_seq_gaps);
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
 	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
+	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
+	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
 	tcase_add_test(readers, numbers_parse_exactly_as_strtod_does);
 	suite_add_tcase(s, readers);
