@@ -660,6 +660,32 @@ START_TEST(stappone_samples_out_of_order_are_put_back)
 }
 END_TEST
 
+/* A packet the logger wrote twice is read once; two samples of one time
+ * with different values are refused. */
+START_TEST(stappone_sample_written_twice_is_read_once)
+{
+	char err[256];
+	const char *path = write_tmp("twice.csv", ST_HEAD "1,1000,5,6,0\n1,1016,7,8,0\n1,1016,7,8,0\n1,1032,9,9,0\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+	unsigned long frames = 0;
+	int rc;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+		ck_assert_int_eq(f.t_us, 16000 * (int64_t)frames++);
+		ck_assert_uint_eq(f.gap, 0);
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_uint_eq(frames, 3);
+	ck_assert_uint_eq(ins_import_info(imp)->repeated[INS_FOOT_LEFT], 1);
+	ins_import_close(imp);
+	expect_error(write_tmp("again.csv", ST_HEAD "1,1000,5,6,0\n1,1016,7,8,0\n1,1016,7,9,0\n"),
+		     ":4: timestamp: 1016 ms again, as the left insole's sample of line 3, with other values: two "
+		     "samples at one time", 2);
+}
+END_TEST
+
 /* A timestamp before one already handed on is no late packet: refused at
  * its row, after every sample before it. */
 START_TEST(stappone_clock_set_back_is_refused_at_its_row)
@@ -795,6 +821,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
 	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
+	tcase_add_test(bad, stappone_sample_written_twice_is_read_once);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fscan_padding_is_read_past);
