@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "insoled/clock.h"
+#include "insoled/disk.h"
 #include "insoled/import.h"
 #include "session_priv.h"
 
@@ -167,11 +168,27 @@ static int read_all(struct import_state *s, const char *path, struct ins_error *
 	return 0;
 }
 
+/* What the session will take on disk, at most: its frames and steps once
+ * in the write-ahead log and once in the database until a checkpoint. */
+static uint64_t import_bytes(const struct import_state *s)
+{
+	uint64_t bytes = (uint64_t)s->n_steps * sizeof(struct ins_step);
+
+	for (size_t i = 0; i < s->n_chunks; i++)
+		bytes += s->chunks[i].len + sizeof(s->chunks[i]);
+	return 2 * bytes;
+}
+
 static int write_import(struct ins_store *st, void *arg, struct ins_error *err)
 {
 	struct import_state *s = arg;
 	int rc;
 
+	/* Checked on the writer, just before writing: an import must never
+	 * take the room that a recording in progress (or the next) needs. */
+	if ((rc = ins_disk_check_room(st->db_path, "the imported session", import_bytes(s),
+				      INS_DISK_KEEP_FREE_BYTES, err)) < 0)
+		return rc;
 	if ((rc = store_begin(st, err)) < 0)
 		return rc;
 	if ((rc = store_insert_session(st, &s->meta, "complete", s->source, s->start_us, &s->session_id,
