@@ -10,7 +10,7 @@
 set -eu
 
 DEBS="build-essential autoconf automake pkg-config
- libserialport-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libinih-dev
+ libserialport-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libjansson-dev libinih-dev
  libsystemd-dev systemd
  check libcurl4-openssl-dev curl
  clang libclang-rt-14-dev valgrind python3

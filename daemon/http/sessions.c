@@ -455,37 +455,56 @@ static void answer_import(struct ins_http *http, int64_t id, const char *warning
 	http_resp_json(resp, 201, s);
 }
 
-void http_api_session_import(struct ins_http *http, const struct http_request *req,
-				 const struct http_route *route, struct http_response *resp)
+/* The 409 of a recording already stored: the store's message with how to
+ * import it anyway, and the session holding it ("existing"), so that a
+ * client can offer to open it. */
+static void answer_duplicate(struct ins_http *http, const struct http_request *req, int64_t id,
+			     const struct ins_error *err, struct http_response *resp)
+{
+	static const char *const keep[] = { "subject", "footwear", "start_us", "imported_us", "source",
+					    "fingerprint", NULL };
+	struct ins_error gerr = { "", "" };
+	int grc = 0;
+	json_t *s = ins_store_session_get(http->store, id, &grc, &gerr);
+	const char *source = s ? json_string_value(json_object_get(s, "source")) : NULL;
+	const char *format = source ? strchr(source, ':') : NULL, *name = format ? strchr(format + 1, ':') : NULL;
+	json_t *existing = json_pack("{s:I}", "id", (json_int_t)id);
+	json_t *msg = json_sprintf("%s: %s; to import it again as another session, send it again with "
+				   "duplicate=allow", upload_name(req), err->msg);
+
+	if (!msg) /* out of memory, or a name that is not UTF-8: the message without the names */
+		msg = json_sprintf("already stored as session %" PRId64 "; to import it again as another session, "
+				   "send it again with duplicate=allow", id);
+	for (size_t i = 0; s && existing && keep[i]; i++)
+		json_object_set(existing, keep[i], json_object_get(s, keep[i]));
+	if (name && existing)
+		json_object_set_new(existing, "name", json_string(name + 1));
+	json_decref(s);
+	http_resp_json(resp, 409, json_pack("{s:o?, s:s, s:o?}", "error", msg, "field", "duplicate",
+					    "existing", existing));
+}
+
+/* The session details and switches of an import from the query; -1 with
+ * the answer made when one is wrong. */
+static int import_params(const struct http_request *req, struct ins_session_meta *meta, struct http_response *resp)
 {
 	static const char *const formats[] = { "auto", "gaitndd", "gaitpdb", "moticon", "insoled", "pedar",
 					       "fscan", "xsensor", "stappone", NULL };
-	struct ins_session_meta meta = { 0 };
-	const char *format = http_query(req, "format");
-	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
-	struct ins_error err = { "", "" };
-	int64_t id = 0;
+	const char *format = http_query(req, "format"), *duplicate = http_query(req, "duplicate");
 	size_t i;
-	int rc;
 
-	/* The body is the file itself; a browser form would wrap it. */
-	if (ct && strncasecmp(ct, "multipart/", 10) == 0) {
-		http_resp_error(resp, 415, "Content-Type",
-				    "Content-Type: send the recording as the raw body, not a multipart form");
-		return;
-	}
-	meta.subject = http_query(req, "subject");
-	meta.footwear = http_query(req, "footwear");
-	meta.notes = http_query(req, "notes");
-	meta.file_name = upload_name(req);
-	if (!meta.subject || !*meta.subject) {
+	meta->subject = http_query(req, "subject");
+	meta->footwear = http_query(req, "footwear");
+	meta->notes = http_query(req, "notes");
+	meta->file_name = upload_name(req);
+	if (!meta->subject || !*meta->subject) {
 		http_resp_error(resp, 400, "subject", "subject: required");
-		return;
+		return -1;
 	}
-	if (!meta.file_name) {
+	if (!meta->file_name) {
 		http_resp_error(resp, 400, "name", "name: the file's name in at most %d bytes of UTF-8, without control "
 				    "characters", INS_HTTP_MAX_UPLOAD_NAME);
-		return;
+		return -1;
 	}
 	for (i = 0; format && formats[i]; i++)
 		if (strcmp(format, formats[i]) == 0)
@@ -494,8 +513,35 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 		http_resp_error(resp, 400, "format",
 				    "format: expected auto, gaitndd, gaitpdb, moticon, insoled, pedar, fscan, xsensor or "
 				    "stappone");
+		return -1;
+	}
+	if (duplicate && strcmp(duplicate, "allow") != 0 && strcmp(duplicate, "refuse") != 0) {
+		http_resp_error(resp, 400, "duplicate", "duplicate: expected allow (store a recording already stored "
+				    "as another session) or refuse (the default)");
+		return -1;
+	}
+	meta->allow_duplicate = duplicate && strcmp(duplicate, "allow") == 0;
+	return 0;
+}
+
+void http_api_session_import(struct ins_http *http, const struct http_request *req,
+				 const struct http_route *route, struct http_response *resp)
+{
+	struct ins_session_meta meta = { 0 };
+	const char *format = http_query(req, "format");
+	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
+	struct ins_error err = { "", "" };
+	int64_t id = 0;
+	int rc;
+
+	/* The body is the file itself; a browser form would wrap it. */
+	if (ct && strncasecmp(ct, "multipart/", 10) == 0) {
+		http_resp_error(resp, 415, "Content-Type",
+				    "Content-Type: send the recording as the raw body, not a multipart form");
 		return;
 	}
+	if (import_params(req, &meta, resp) < 0)
+		return;
 	if (!req->upload_path) {
 		http_resp_error(resp, 400, "body", "body: empty upload (send the recording file as the body)");
 		return;
@@ -512,6 +558,10 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	if (http_need_store(http, resp) < 0)
 		return;
 	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, &err);
+	if (rc == INS_ECONFLICT && id > 0) {
+		answer_duplicate(http, req, id, &err, resp);
+		return;
+	}
 	if (rc) {
 		name_the_upload(req, err.msg, sizeof(err.msg));
 		http_resp_result(resp, rc, &err);

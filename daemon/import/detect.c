@@ -12,6 +12,7 @@
 
 #define DETECT_GAITPDB_COLUMNS 19
 #define DETECT_SHOW_MAX 40 /* characters of an unrecognised first line shown in the error */
+#define DETECT_LINE_COPY_MAX 1024 /* of a first line looked at for decimal commas: 19 numbers need far less */
 
 static int detect_suffix(const char *path, const char *suffix)
 {
@@ -46,6 +47,39 @@ static int detect_all_numbers(char *line)
 			return 0;
 	}
 	return 1;
+}
+
+/* "12,5": a number written with a decimal comma (a whole number is one too). */
+static int detect_comma_number(const char *s, int *comma)
+{
+	size_t n = strspn(s + (*s == '-' || *s == '+'), "0123456789");
+
+	s += (*s == '-' || *s == '+') + n;
+	if (n == 0 || *s == '\0')
+		return n > 0;
+	if (*s != ',' || strspn(s + 1, "0123456789") != strlen(s + 1) || s[1] == '\0')
+		return 0;
+	*comma = 1;
+	return 1;
+}
+
+/* A gaitpdb row of 19 numbers with decimal commas, as a spreadsheet set to a
+ * European number format saves it: between its fields blanks (sep 0) or
+ * sep.  Reads a copy of line. */
+static int detect_gaitpdb_commas(const char *line, char sep)
+{
+	char copy[DETECT_LINE_COPY_MAX], *fields[DETECT_GAITPDB_COLUMNS + 1];
+	int n, comma = 0;
+
+	import_copy_text(copy, sizeof copy, line);
+	n = sep ? import_split(copy, sep, fields, DETECT_GAITPDB_COLUMNS + 1)
+		: import_split_blanks(copy, fields, DETECT_GAITPDB_COLUMNS + 1);
+	if (n != DETECT_GAITPDB_COLUMNS)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (!detect_comma_number(fields[i] + strspn(fields[i], " \t"), &comma))
+			return 0;
+	return comma;
 }
 
 /* Scan the '#' header block for the Moticon pressure columns. */
@@ -122,7 +156,10 @@ static const char *detect_resaved_csv(const char *line, char *sep_name, size_t l
 	return NULL;
 }
 
-static void detect_refuse(const char *path, const char *line, int wfdb, char *err, size_t errlen)
+/* line: the first line's start; wfdb: it is a WFDB record line; pdb_semicolons:
+ * it is a gaitpdb row re-saved with ';' and decimal commas. */
+static void detect_refuse(const char *path, const char *line, int wfdb, int pdb_semicolons, char *err,
+			  size_t errlen)
 {
 	char shown[DETECT_SHOW_MAX + 1], sep[8];
 	const char *format = detect_resaved_csv(line, sep, sizeof sep);
@@ -138,6 +175,11 @@ static void detect_refuse(const char *path, const char *line, int wfdb, char *er
 			    "this %s export has its fields separated by %s, not ',' (first line '%s'): a spreadsheet "
 			    "re-saved it; save it again as CSV with ',' between fields and '.' as the decimal point",
 			    format, sep, shown);
+	else if (pdb_semicolons)
+		import_errf(err, errlen, path, 1, NULL,
+			    "a gaitpdb recording (19 numbers a line) with ';' between its fields and decimal commas "
+			    "(first line '%s'): a spreadsheet re-saved it; save it again as text with tabs between "
+			    "fields and '.' as the decimal point", shown);
 	else
 		import_errf(err, errlen, path, 1, NULL,
 			    "not a recording this program reads (first line '%s'); formats: gaitndd "
@@ -174,13 +216,15 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 	} else {
 		char first[DETECT_SHOW_MAX + 1];
 		int wfdb = detect_wfdb_record_line(line);
+		int pdb_semicolons = detect_gaitpdb_commas(line, ';');
 
 		/* the split below writes into line */
 		import_copy_text(first, sizeof first, line);
-		if (detect_all_numbers(line))
+		/* with decimal commas, the reader names the first one (file, line, column) */
+		if (detect_gaitpdb_commas(line, 0) || detect_all_numbers(line))
 			format = "gaitpdb";
 		else
-			detect_refuse(path, first, wfdb, err, errlen);
+			detect_refuse(path, first, wfdb, pdb_semicolons, err, errlen);
 	}
 out:
 	import_text_close(&t);

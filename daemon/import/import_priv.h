@@ -31,6 +31,7 @@
 #define INS_IMPORT_TIME_MAX_S 1e12
 
 struct ins_import;
+struct import_digest;
 
 struct import_ops {
 	const char *name;
@@ -41,6 +42,10 @@ struct import_ops {
 	 * 1 = a row was read (possibly with no frame), 0 = end, -1 = error. */
 	int (*read_row)(struct ins_import *imp, char *err, size_t errlen);
 	void (*close)(struct ins_import *imp);
+	/* Feed the bytes that define the recording to d, for a format whose
+	 * recording is more than the one file opened (gaitndd); NULL: the
+	 * file's bytes (ins_import_fingerprint).  0 or -1. */
+	int (*fingerprint)(const struct ins_import *imp, struct import_digest *d, char *err, size_t errlen);
 };
 
 struct ins_import {
@@ -207,5 +212,14 @@ void import_copy_label(char *dst, size_t dstlen, const char *src);
 void import_copy_text(char *dst, size_t dstlen, const char *src);
 
 int import_is_blank(const char *s);
+
+/* ---- fingerprints (fingerprint.c) ---------------------------------------- */
+
+/* Add n bytes to the digest. */
+void import_digest_bytes(struct import_digest *d, const void *p, size_t n);
+/* Add the whole file at path; with tag, first "TAG SIZE\n" (SIZE in bytes),
+ * so that the files of a record stay apart in the digest.  0, or -1 with
+ * err naming the file. */
+int import_digest_file(struct import_digest *d, const char *path, const char *tag, char *err, size_t errlen);
 
 #endif

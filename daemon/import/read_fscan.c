@@ -38,6 +38,29 @@ static const struct fscan_unit fscan_units[] = {
 	{ "N/cm2", 10.0 }, { "Kg/cm2", 98.0665 }, { NULL, 0 },
 };
 
+/* A spreadsheet that opened the movie (its rows are comma-separated) and
+ * saved it again pads every line with commas to the widest row, and
+ * editors leave blanks at line ends: a line of only those is blank. */
+static int fscan_is_blank(const char *s)
+{
+	return s[strspn(s, " \t,")] == '\0';
+}
+
+/* "@@", the end of the data, with whatever padding. */
+static int fscan_is_end(const char *s)
+{
+	return s[0] == '@' && s[1] == '@' && fscan_is_blank(s + 2);
+}
+
+/* A header line without the padding after its value. */
+static void fscan_trim(char *line)
+{
+	size_t n = strlen(line);
+
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == ','))
+		line[--n] = '\0';
+}
+
 static int fscan_number(struct fscan *f, const char *key, const char *v, double *out, char *err, size_t errlen)
 {
 	const char *end;
@@ -206,6 +229,7 @@ static int fscan_open(struct ins_import *imp, const char *path, char *err, size_
 				    "no 'ASCII_DATA @@' line in the first %d lines", FSCAN_HEADER_LINES_MAX);
 			return -1;
 		}
+		fscan_trim(line);
 		if (fscan_header_line(imp, line, err, errlen) < 0)
 			return -1;
 	}
@@ -245,7 +269,7 @@ static int fscan_row(struct ins_import *imp, unsigned foot, unsigned r, const ch
 		}
 		dst[mirror ? f->cols - 1 - c : c] = (float)(v * f->to_kpa);
 	}
-	if (!import_is_blank(q)) {
+	if (!fscan_is_blank(q)) {
 		import_errf(err, errlen, f->text.path, f->text.lineno, NULL,
 			    "frame %ld row %u has more than the %u values COLS says", frame, r + 1, f->cols);
 		return -1;
@@ -276,22 +300,34 @@ static int fscan_frame_line(struct fscan *f, const char *line, long *frame, char
 	return 0;
 }
 
+/* A frame's rows stopped short at the line just read (rc 1) or at the end
+ * of the file (rc 0): the message names that line and the row it lacks. */
+static int fscan_truncated(struct fscan *f, int rc, const char *line, long frame, unsigned r, char *err,
+			   size_t errlen)
+{
+	char field[48];
+	const char *what = rc == 0 ? "the file ends here"
+			   : fscan_is_blank(line) ? "a blank line"
+			   : fscan_is_end(line) ? "'@@' (the end of the data)" : "the next 'Frame' line";
+
+	snprintf(field, sizeof field, "frame %ld row %u", frame, r + 1);
+	import_errf(err, errlen, f->text.path, f->text.lineno + (rc == 0), field,
+		    "%s, after %u of %u rows: frame %ld is truncated", what, r, f->rows, frame);
+	return -1;
+}
+
 static int fscan_read_frame(struct ins_import *imp, unsigned foot, long frame, char *err, size_t errlen)
 {
 	struct fscan *f = imp->priv;
-	unsigned long start_line = f->text.lineno;
-	char *line;
+	char *line = NULL;
 
 	for (unsigned r = 0; r < f->rows; r++) {
 		int rc = import_text_next(&f->text, &line, err, errlen);
 
 		if (rc < 0)
 			return -1;
-		if (rc == 0 || import_is_blank(line) || strcmp(line, "@@") == 0 || strncmp(line, "Frame", 5) == 0) {
-			import_errf(err, errlen, f->text.path, start_line, NULL,
-				    "frame %ld is truncated: %u of %u rows", frame, r, f->rows);
-			return -1;
-		}
+		if (rc == 0 || fscan_is_blank(line) || fscan_is_end(line) || strncmp(line, "Frame", 5) == 0)
+			return fscan_truncated(f, rc, line, frame, r, err, errlen);
 		if (fscan_row(imp, foot, r, line, frame, err, errlen) < 0)
 			return -1;
 	}
@@ -312,8 +348,8 @@ static int fscan_read_row(struct ins_import *imp, char *err, size_t errlen)
 		rc = import_text_next(&f->text, &line, err, errlen);
 		if (rc < 0)
 			return rc;
-	} while (rc == 1 && import_is_blank(line));
-	if (rc == 0 || strcmp(line, "@@") == 0) {
+	} while (rc == 1 && fscan_is_blank(line));
+	if (rc == 0 || fscan_is_end(line)) {
 		f->ended = 1;
 		if (f->last_frame)
 			return 0;

@@ -446,9 +446,49 @@ static void gaitndd_close(struct ins_import *imp)
 	imp->priv = NULL;
 }
 
+/* What defines a record is its samples and the header's description of
+ * them, not the record's name: a record copied under another name is the
+ * same recording.  So the header goes in with the name left out of the
+ * record line and each signal file named by its extension (the foot), each
+ * line ended by a NUL whatever its line end was (CRLF or LF), then each
+ * foot's signal file with its size. */
+static int gaitndd_fingerprint(const struct ins_import *imp, struct import_digest *d, char *err, size_t errlen)
+{
+	static const char *const tags[INS_FOOT_COUNT] = { "left", "right" };
+	const struct gaitndd *g = imp->priv;
+	struct import_text t;
+	char *line;
+	int rc, record_seen = 0;
+
+	if (import_text_open(&t, g->hea, err, errlen) < 0)
+		return -1;
+	while ((rc = import_text_next(&t, &line, err, errlen)) > 0) {
+		const char *name = import_skip_blanks(line), *rest = name + strcspn(name, " \t");
+		const char *ext = memrchr(name, '.', (size_t)(rest - name));
+
+		if (*name == '#' || import_is_blank(line)) {
+			import_digest_bytes(d, line, strlen(line) + 1);
+			continue;
+		}
+		if (record_seen && ext)
+			import_digest_bytes(d, ext, (size_t)(rest - ext));
+		record_seen = 1;
+		import_digest_bytes(d, rest, strlen(rest) + 1);
+	}
+	import_text_close(&t);
+	if (rc < 0)
+		return -1;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		if ((imp->info.feet & (1u << foot)) &&
+		    import_digest_file(d, g->sig[foot].file, tags[foot], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 const struct import_ops import_gaitndd_ops = {
 	.name = "gaitndd",
 	.open = gaitndd_open,
 	.read_row = gaitndd_read_row,
 	.close = gaitndd_close,
+	.fingerprint = gaitndd_fingerprint,
 };

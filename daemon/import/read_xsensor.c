@@ -204,12 +204,25 @@ static int xsensor_row(struct ins_import *imp, unsigned r, const char *q, char *
 	return 0;
 }
 
+/* The insole's rows stopped short at the line just read (rc 1) or at the
+ * end of the file (rc 0): the message names that line and the row it lacks. */
+static int xsensor_truncated(struct xsensor *x, int rc, const char *line, unsigned r, char *err, size_t errlen)
+{
+	char field[64];
+
+	snprintf(field, sizeof field, "frame %ld %s row %u", x->frame, ins_foot_name((unsigned)x->foot), r + 1);
+	import_errf(err, errlen, x->text.path, x->text.lineno + (rc == 0), field,
+		    "%s%.24s%s, after %u of %u rows: the frame's %s insole is truncated",
+		    rc == 0 ? "the file ends here" : "'", rc == 0 ? "" : line, rc == 0 ? "" : "' is not a row of values",
+		    r, x->grid[x->foot].rows, ins_foot_name((unsigned)x->foot));
+	return -1;
+}
+
 static int xsensor_sensels(struct ins_import *imp, char *err, size_t errlen)
 {
 	struct xsensor *x = imp->priv;
-	unsigned long start = x->text.lineno;
 	unsigned r = 0;
-	char *line;
+	char *line = NULL;
 
 	while (r < x->grid[x->foot].rows) {
 		int rc = import_text_next(&x->text, &line, err, errlen);
@@ -218,12 +231,8 @@ static int xsensor_sensels(struct ins_import *imp, char *err, size_t errlen)
 			return -1;
 		if (rc == 1 && xsensor_empty_line(line))
 			continue;
-		if (rc == 0 || (line[0] != '-' && line[0] != '.' && (line[0] < '0' || line[0] > '9'))) {
-			import_errf(err, errlen, x->text.path, start, "SENSELS",
-				    "frame %ld %s insole is truncated: %u of %u rows", x->frame,
-				    ins_foot_name((unsigned)x->foot), r, x->grid[x->foot].rows);
-			return -1;
-		}
+		if (rc == 0 || (line[0] != '-' && line[0] != '+' && line[0] != '.' && (line[0] < '0' || line[0] > '9')))
+			return xsensor_truncated(x, rc, line, r, err, errlen);
 		if (xsensor_row(imp, r++, line, err, errlen) < 0)
 			return -1;
 	}

@@ -286,11 +286,17 @@ static char text_first_eol(const char *p, size_t n, int at_eof)
 }
 
 /* No line end in the unread bytes and nothing more to read: the end of
- * the file, or a last line cut short. */
+ * the file, or a last line cut short.  A CR last in an LF file ends its
+ * line: CRLF's LF lost, or CRCRLF's, with the end of a copy, or a program
+ * that ends the last line alone with CR. */
 static int text_at_eof(struct import_text *t, char **nl, char *err, size_t errlen)
 {
 	if (t->len == t->start)
 		return 0;
+	if (t->eol == '\n' && t->buf[t->len - 1] == '\r') {
+		*nl = t->buf + t->len - 1;
+		return 1;
+	}
 	if (t->allow_unterminated && t->len < INS_IMPORT_LINE_MAX) {
 		t->buf[t->len] = t->eol ? t->eol : '\n';
 		t->unterminated = 1;

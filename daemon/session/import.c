@@ -6,13 +6,21 @@
  * and the writer stores session, chunks, steps and summary in one
  * transaction: an import is all there or not there at all.  A file that
  * turns bad after good frames is imported as the session of those frames,
- * its notes saying where it broke (keep_cut_short). */
+ * its notes saying where it broke (keep_cut_short).
+ *
+ * A recording already stored is refused (INS_ECONFLICT, naming the session
+ * that holds it) unless the caller allows a duplicate: its content
+ * fingerprint (ins_import_fingerprint) is looked up once before the file is
+ * read, so the refusal costs no analysis, and again inside the writing
+ * transaction, where no other import can come between the look-up and the
+ * insert (the same file uploaded twice at once). */
 #include <config.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "insoled/clock.h"
 #include "insoled/disk.h"
@@ -44,7 +52,8 @@ struct import_state {
 	char *calib_json;
 	char *notes;         /* the notes with what cut the file short, when it was */
 	char source[600];
-	int64_t session_id;
+	char fingerprint[INS_IMPORT_FINGERPRINT_SIZE];
+	int64_t session_id;  /* the new session; on INS_ECONFLICT the one holding the recording */
 };
 
 /* The session id is known only when the writer stores it (write_import). */
@@ -179,19 +188,66 @@ static uint64_t import_bytes(const struct import_state *s)
 	return 2 * bytes;
 }
 
+/* The file name of a session's source, "import:FORMAT:NAME" (else the source). */
+static const char *source_name(const char *source)
+{
+	const char *format = strchr(source, ':'), *name = format ? strchr(format + 1, ':') : NULL;
+
+	return name ? name + 1 : source;
+}
+
+/* INS_ECONFLICT, with s->session_id and a message naming the session, when
+ * a session already holds the recording s imports and the caller did not
+ * allow a duplicate; on the writer's connection (store_call or inside the
+ * writing transaction).  A deleted session's row is gone, so it no longer
+ * counts. */
+static int refuse_duplicate(struct ins_store *st, void *arg, struct ins_error *err)
+{
+	struct import_state *s = arg;
+	sqlite3_stmt *q = NULL;
+	int src, rc = 0;
+
+	if (s->meta.allow_duplicate)
+		return 0;
+	src = sqlite3_prepare_v2(st->wdb, "SELECT id, source, imported_us FROM sessions WHERE fingerprint = ?1 "
+				 "ORDER BY id LIMIT 1", -1, &q, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, s->fingerprint, -1, SQLITE_STATIC);
+		src = sqlite3_step(q);
+	}
+	if (src == SQLITE_ROW) {
+		time_t when = (time_t)(sqlite3_column_int64(q, 2) / 1000000);
+		char date[40] = "at an unknown time";
+		struct tm tm;
+
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL && gmtime_r(&when, &tm))
+			strftime(date, sizeof(date), "on %Y-%m-%d at %H:%M UTC", &tm);
+		s->session_id = sqlite3_column_int64(q, 0);
+		ins_error_field(err, "duplicate", "this recording is already stored as session %lld ('%s', "
+				"imported %s)", (long long)s->session_id,
+				source_name((const char *)sqlite3_column_text(q, 1)), date);
+		rc = INS_ECONFLICT;
+	} else if (src != SQLITE_DONE) {
+		rc = store_sql_error(src, st->wdb, "looking for the recording among the sessions", err);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static int write_import(struct ins_store *st, void *arg, struct ins_error *err)
 {
 	struct import_state *s = arg;
 	int rc;
 
-	/* Checked on the writer, just before writing: an import must never
-	 * take the room that a recording in progress (or the next) needs. */
-	if ((rc = ins_disk_check_room(st->db_path, "the imported session", import_bytes(s),
-				      INS_DISK_KEEP_FREE_BYTES, err)) < 0)
-		return rc;
 	if ((rc = store_begin(st, err)) < 0)
 		return rc;
-	if ((rc = store_insert_session(st, &s->meta, "complete", s->source, s->start_us, &s->session_id,
+	/* The room is checked on the writer, just before writing (after the
+	 * duplicate, which needs none): an import must never take the room
+	 * that a recording in progress (or the next) needs. */
+	if ((rc = refuse_duplicate(st, s, err)) < 0 ||
+	    (rc = ins_disk_check_room(st->db_path, "the imported session", import_bytes(s), INS_DISK_KEEP_FREE_BYTES,
+				      err)) < 0 ||
+	    (rc = store_insert_session(st, &s->meta, "complete", s->source, s->start_us, &s->session_id,
 				       err)) < 0)
 		goto rollback;
 	for (size_t i = 0; i < s->n_chunks; i++) {
@@ -217,13 +273,15 @@ static int write_import(struct ins_store *st, void *arg, struct ins_error *err)
 	{
 		sqlite3_stmt *q = NULL;
 		uint64_t frames = s->q[0].frames + s->q[1].frames;
-		int src = sqlite3_prepare_v2(st->wdb, "UPDATE sessions SET frames = ?2, steps = ?3, end_us = ?4 "
-					     "WHERE id = ?1", -1, &q, NULL);
+		int src = sqlite3_prepare_v2(st->wdb, "UPDATE sessions SET frames = ?2, steps = ?3, end_us = ?4, "
+					     "fingerprint = ?5, imported_us = ?6 WHERE id = ?1", -1, &q, NULL);
 		if (src == SQLITE_OK) {
 			sqlite3_bind_int64(q, 1, s->session_id);
 			sqlite3_bind_int64(q, 2, (int64_t)frames);
 			sqlite3_bind_int64(q, 3, (int64_t)s->n_steps);
 			sqlite3_bind_int64(q, 4, s->end_us);
+			sqlite3_bind_text(q, 5, s->fingerprint, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 6, ins_realtime_us());
 			src = sqlite3_step(q);
 		}
 		sqlite3_finalize(q);
@@ -268,6 +326,8 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 	if (!s->imp)
 		return INS_EINVAL;
 	s->info = ins_import_info(s->imp);
+	if (ins_import_fingerprint(s->imp, s->fingerprint, err->msg, sizeof(err->msg)) < 0)
+		return INS_EIO;
 	s->meta = *meta;
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		const char *name = meta->layout[f] ? meta->layout[f] : s->info->layout[f];
@@ -341,15 +401,19 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 	    (rc = store_check_text("footwear", s.meta.footwear, INS_STORE_LABEL_MAX, err)) < 0 ||
 	    (rc = store_check_text("notes", s.meta.notes, INS_STORE_NOTES_MAX, err)) < 0)
 		goto out;
+	if ((rc = store_call(st, refuse_duplicate, &s, err)) < 0)
+		goto out;
 	err->msg[0] = '\0';
 	if ((rc = read_all(&s, path, err)) < 0)
 		goto out;
-	if ((rc = store_call(st, write_import, &s, err)) == 0) {
-		*session_id = s.session_id;
+	if ((rc = store_call(st, write_import, &s, err)) == 0)
 		ins_info("session %lld: imported from %s (%zu steps)", (long long)s.session_id,
 			 s.source, s.n_steps);
-	}
 out:
+	if (rc == 0 || rc == INS_ECONFLICT)
+		*session_id = s.session_id;
+	if (rc == INS_ECONFLICT)
+		ins_info("%s: not imported: already stored as session %lld", s.source, (long long)s.session_id);
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
 		store_chunk_enc_free(&s.enc[f]);
 		ins_layout_free(s.layout[f]);

@@ -23,12 +23,14 @@ static json_t *int_or_null(sqlite3_stmt *q, int col)
 
 #define SESSION_COLUMNS \
 	"s.id, sub.code, s.footwear, s.notes, s.state, s.start_us, s.end_us, s.layout_left, s.layout_right, " \
-	"s.body_weight_n, s.software_version, s.frames, s.steps, s.devices, s.source, s.analysed_version, s.lane"
+	"s.body_weight_n, s.software_version, s.frames, s.steps, s.devices, s.source, s.analysed_version, s.lane, " \
+	"s.fingerprint, s.imported_us"
 #define SESSION_FROM " FROM sessions s LEFT JOIN subjects sub ON sub.id = s.subject_id "
 
 static json_t *session_json(sqlite3_stmt *q)
 {
-	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o}, s:f, s:s, s:I, s:I, s:s, s:s, s:o, s:o}",
+	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o}, s:f, s:s, s:I, s:I, s:s, s:s, s:o, s:o, "
+			 "s:o, s:o}",
 			 "id", (json_int_t)sqlite3_column_int64(q, 0),
 			 "subject", text_or_null(q, 1),
 			 "footwear", (const char *)sqlite3_column_text(q, 2),
@@ -44,7 +46,9 @@ static json_t *session_json(sqlite3_stmt *q)
 			 "devices", (const char *)sqlite3_column_text(q, 13),
 			 "source", (const char *)sqlite3_column_text(q, 14),
 			 "analysed_version", text_or_null(q, 15),
-			 "lane", text_or_null(q, 16));
+			 "lane", text_or_null(q, 16),
+			 "fingerprint", text_or_null(q, 17),
+			 "imported_us", int_or_null(q, 18));
 }
 
 static void set_rc(int *rc, int v)

@@ -172,6 +172,19 @@ int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
 int ins_import_to_kpa(const struct ins_import_frame *f, const struct ins_layout *layout, float *kpa,
 		      char *err, size_t errlen);
 
+/* "sha256:" and 64 lower-case hex digits, with the NUL. */
+#define INS_IMPORT_FINGERPRINT_SIZE 72
+
+/* The content fingerprint of the recording imp reads, as "sha256:HEX": the
+ * SHA-256 of the bytes that define the recording, whatever the file is
+ * named.  A single-file format: the file's bytes, so the value equals
+ * `sha256sum FILE`.  A gaitndd record: its header with the record's name
+ * left out, then each foot's signal file (docs/storage.md, "Duplicate
+ * imports").  Reads the files again from the start, independently of
+ * ins_import_next().  0, or -1 with err naming the file. */
+int ins_import_fingerprint(const struct ins_import *imp, char out[INS_IMPORT_FINGERPRINT_SIZE], char *err,
+			   size_t errlen);
+
 void ins_import_close(struct ins_import *imp);
 
 /* insoled --analyze FILE [--format F] [--layout NAME] [--layout-dir DIR] [--csv]

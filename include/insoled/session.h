@@ -21,7 +21,12 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct
  * A file that turns bad after good frames (cut short, a damaged row) gives
  * the session of the frames before it: 0 with err->msg saying what stopped
  * the reader (also added to the session's notes); err->msg is empty after
- * a whole file.  A file without a good frame is refused (INS_EINVAL). */
+ * a whole file.  A file without a good frame is refused (INS_EINVAL).
+ * A recording a session already holds (the same content fingerprint,
+ * ins_import_fingerprint) is refused with INS_ECONFLICT, err naming that
+ * session (field "duplicate") and *session_id set to it, and nothing is
+ * written, unless meta->allow_duplicate; the new session keeps the
+ * fingerprint and the time of the import. */
 int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
 			     int64_t *session_id, struct ins_error *err);
 

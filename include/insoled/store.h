@@ -58,6 +58,9 @@ struct ins_session_meta {
 	/* Imports: the file's name as its owner knows it (an upload's), for the
 	 * session's source; NULL: the name of the file read. */
 	const char *file_name;
+	/* Imports: store the recording even when a session already holds the
+	 * same one (ins_store_session_import); 0: refuse it. */
+	int allow_duplicate;
 };
 int ins_store_session_start(struct ins_store *st, const struct ins_session_meta *meta,
 			    int64_t *session_id, struct ins_error *err);

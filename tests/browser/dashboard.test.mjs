@@ -50,6 +50,9 @@ const children = [];
 let passed = 0, failed = 0;
 const consoleErrors = [];
 let allowUnauthorized = false;
+// While a test uploads a recording already stored, the daemon answers 409 by
+// design, and the browser logs that response itself.
+let allowConflict = false;
 
 function log(...a) { console.log(...a); }
 
@@ -158,6 +161,7 @@ function watch(page) {
 		// While signed out, the daemon answers 401 by design: the browser logs
 		// those responses itself.  Anything else is a defect.
 		if (allowUnauthorized && /status of 401/.test(m.text())) return;
+		if (allowConflict && /status of 409/.test(m.text())) return;
 		consoleErrors.push(`${page.url()}: ${m.text()}`);
 	});
 	page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
@@ -439,6 +443,46 @@ async function main() {
 			await page.click('#delete-confirm');
 			await page.waitForFunction((i) => !document.querySelector(`#sessions-table tr[data-id="${i}"]`), id, { timeout: UI_WAIT_MS });
 		});
+		await check('a recording imported twice is refused naming its session, which opens from there, or imports again on request', async () => {
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.$eval('#import-card', (d) => { d.open = true; });
+			const importMoticon = async () => {
+				await page.setInputFiles('#import-file', join(SRC, 'tests/fixtures/import/moticon_small.txt'));
+				await page.fill('#import-subject', 'E2E-twice');
+				await page.click('#import-start');
+				await page.waitForFunction(() => /Imported as session #\d+|rror/.test(document.querySelector('#import-msg')?.textContent ?? '') ||
+					!document.querySelector('#import-duplicate')?.hidden, null, { timeout: UI_WAIT_MS });
+				return page.textContent('#import-card');
+			};
+			// its session was deleted above: it imports as new
+			const first = Number((await importMoticon()).match(/Imported as session #(\d+)/)?.[1]);
+			allowConflict = true;
+			expect(first > 0, 'the recording of a deleted session was not imported');
+			await importMoticon();
+			await page.waitForSelector('#import-duplicate', { state: 'visible', timeout: UI_WAIT_MS });
+			const notice = await page.textContent('#import-duplicate');
+			expect(notice.startsWith('Not imported: moticon_small.txt is already stored.'), `the second import says: ${notice}`);
+			expect(/This recording was imported on \d\d \w+ 20\d\d, \d\d:\d\d as session #(\d+) /.exec(notice)?.[1] === String(first) &&
+				notice.includes('(\u201cmoticon_small.txt\u201d, subject E2E-twice, recorded 21 Nov 2026, 10:00)'),
+				`the notice does not name the session: ${notice}`);
+			expect(await page.locator('#sessions-table tr[data-id]', { hasText: 'E2E-twice' }).count() === 1, 'the refused import made a session');
+			await expectTouchTargets(page, 'sessions');
+			await page.$eval('#import-card', (e) => e.scrollIntoView());
+			await shot(page, 'import-duplicate');
+			await page.click('#import-again');
+			await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const second = Number((await page.textContent('#import-msg')).match(/#(\d+)/)[1]);
+			expect(second > first, `importing again gave session ${second} after ${first}`);
+			expect(!(await page.isVisible('#import-duplicate')), 'the notice stays after importing again');
+			await importMoticon();
+			await page.click('#import-open-existing');
+			await page.waitForFunction((i) => location.hash === `#/report/${i}`, first, { timeout: UI_WAIT_MS });
+			await page.waitForSelector('canvas[aria-label^="Left foot"]', { timeout: UI_WAIT_MS });
+			expect((await page.textContent('main')).includes('E2E-twice'), 'the report opened is not the stored session\'s');
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
+			allowConflict = false; // after the last 409's console line, which came before the view changed
+		});
 		await check('a recording from another system is imported and its report opens with its map', async () => {
 			await page.goto(`${daemon.base}/#/sessions`);
 			await page.$eval('#import-card', (d) => { d.open = true; });
@@ -527,10 +571,10 @@ async function main() {
 			await page.click('#import-start');
 			await page.waitForFunction(() => /Imported as session #\d+|rror/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 			const msg = await page.textContent('#import-msg');
-			expect(/only its first part was imported: cut\.asf:22: frame 2 is truncated: 1 of 4 rows; the 1 frames before it were imported/.test(msg), msg);
+			expect(/only its first part was imported: cut\.asf:24: frame 2 row 2: the file ends here, after 1 of 4 rows: frame 2 is truncated; the 1 frames before it were imported/.test(msg), msg);
 			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'the message is not shown as a warning');
 			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), msg.match(/#(\d+)/)[1]);
-			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:22/.test(session.notes), JSON.stringify(session).slice(0, 300));
+			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:24/.test(session.notes), JSON.stringify(session).slice(0, 300));
 		});
 
 		await ctx.close();

@@ -11,8 +11,13 @@ token=5e8d1f0a7c3b92e64d0f1a8b7c6e5d4f
 auth=(-H "Authorization: Bearer $token")
 
 start_emulator http --layout fsr16 --feet both --rate 100 --speed 1 --seed 3
-start_insoled --device "$EMULATOR_PTY" --layout fsr16 --listen 127.0.0.1:0 --db "$test_tmp/http.db" \
-	--token "$token"
+# Uploads are spooled to TMPDIR: a directory of this test's own (and a
+# short path: the daemon takes TMPDIR only under 32 bytes) shows what an
+# upload leaves behind.
+upload_tmp=$(mktemp -d /tmp/insoled-up.XXXXXX)
+trap 'rm -rf "$upload_tmp"; cleanup' EXIT
+TMPDIR=$upload_tmp start_insoled --device "$EMULATOR_PTY" --layout fsr16 --listen 127.0.0.1:0 \
+	--db "$test_tmp/http.db" --token "$token"
 
 code=$(api -o /dev/null -w '%{http_code}' "$INSOLED_URL/api/status")
 [ "$code" = 401 ] || fail "no token: /api/status answered $code, not 401"
@@ -113,6 +118,41 @@ code=$(api "${auth[@]}" -o /dev/null -w '%{http_code}' "$INSOLED_URL/api/metrics
 [ "$code" = 200 ] || fail "/api/metrics answered $code during a body-weight measurement"
 wait "$scale1" || true
 jq -e '.error or .ok' "$test_tmp/scale1.json" >/dev/null || fail "the first scaling gave no answer"
+
+# A recording imported twice: the second upload is refused (409) naming the
+# session that holds it and how to import it anyway, nothing is stored and
+# its temporary file is gone; duplicate=allow imports it again; once the
+# sessions holding it are deleted, it imports as new.
+upload() {
+	api "${auth[@]}" -o "$test_tmp/import.json" -w '%{http_code}' -X POST -H 'Content-Type: text/plain' \
+		--data-binary "@$top_srcdir/tests/fixtures/import/moticon_small.txt" \
+		"$INSOLED_URL/api/sessions/import?subject=int-02&name=$1${2:+&$2}"
+}
+sessions_total() { api "${auth[@]}" "$INSOLED_URL/api/sessions" | jq .total; }
+code=$(upload walk.txt)
+[ "$code" = 201 ] || fail "the first import answered $code: $(cat "$test_tmp/import.json")"
+first=$(jq .id "$test_tmp/import.json")
+total=$(sessions_total)
+code=$(upload walk-copy.txt)
+[ "$code" = 409 ] || fail "importing the same recording again answered $code: $(cat "$test_tmp/import.json")"
+said="walk-copy.txt: this recording is already stored as session $first ('walk.txt', imported on "
+jq -e --argjson id "$first" --arg said "$said" '.field == "duplicate" and .existing.id == $id and
+	.existing.name == "walk.txt" and .existing.imported_us > 0 and (.error | startswith($said)) and
+	(.error | endswith("send it again with duplicate=allow"))' "$test_tmp/import.json" >/dev/null ||
+	fail "the 409 does not name the session and the way out: $(cat "$test_tmp/import.json")"
+[ "$(sessions_total)" = "$total" ] || fail "the refused import stored a session"
+[ -z "$(ls -A "$upload_tmp")" ] || fail "uploads left behind in TMPDIR: $(ls -A "$upload_tmp")"
+code=$(upload walk-copy.txt duplicate=allow)
+[ "$code" = 201 ] || fail "duplicate=allow answered $code: $(cat "$test_tmp/import.json")"
+second=$(jq .id "$test_tmp/import.json")
+[ "$second" -gt "$first" ] || fail "duplicate=allow gave session $second after $first"
+for id in "$first" "$second"; do
+	code=$(api "${auth[@]}" -o /dev/null -w '%{http_code}' -X DELETE "$INSOLED_URL/api/sessions/$id")
+	[ "$code" = 204 ] || [ "$code" = 200 ] || fail "deleting session $id answered $code"
+done
+code=$(upload walk.txt)
+[ "$code" = 201 ] || fail "the recording of deleted sessions answered $code: $(cat "$test_tmp/import.json")"
+[ -z "$(ls -A "$upload_tmp")" ] || fail "uploads left behind in TMPDIR: $(ls -A "$upload_tmp")"
 
 for path in /../../etc/passwd /%2e%2e/%2e%2e/etc/passwd /%252e%252e/etc/passwd /..%2f..%2fetc%2fpasswd \
 	/vendor/../../../etc/passwd; do

@@ -1285,10 +1285,55 @@ START_TEST(subjects_and_calibration)
 }
 END_TEST
 
+static int64_t sessions_total(void)
+{
+	json_t *j;
+	int64_t n;
+
+	ck_assert_int_eq(req("GET", "/api/sessions", NULL, NULL), 200);
+	j = body_json();
+	n = json_int_at(j, "total");
+	json_decref(j);
+	return n;
+}
+
+/* The recording of session `first` uploaded again under another name: 409
+ * naming that session and how to import it anyway, and nothing stored; a
+ * wrong or repeated switch is refused. */
+static void expect_duplicate_refused(const char *csv, int64_t first)
+{
+	int64_t before = sessions_total();
+	json_t *j, *e;
+	char want[160];
+
+	req("POST", "/api/sessions/import?subject=P-4&name=walk%20A.csv", csv, "Content-Type: text/csv", NULL);
+	assert_error_field(409, "duplicate");
+	j = body_json();
+	e = json_object_get(j, "existing");
+	ck_assert_int_eq(json_int_at(e, "id"), first);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "name")), "upload");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "subject")), "P-4");
+	ck_assert_int_gt(json_int_at(e, "imported_us"), 0);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(e, "fingerprint"))), 71);
+	snprintf(want, sizeof(want), "walk A.csv: this recording is already stored as session %lld ('upload', "
+		 "imported on ", (long long)first);
+	ck_assert_msg(strncmp(json_string_value(json_object_get(j, "error")), want, strlen(want)) == 0, "%s", rep.body);
+	ck_assert_msg(strstr(json_string_value(json_object_get(j, "error")),
+			     "; to import it again as another session, send it again with duplicate=allow"), "%s", rep.body);
+	json_decref(j);
+	ck_assert_int_eq(sessions_total(), before);
+	req("POST", "/api/sessions/import?subject=P-4&duplicate=yes", csv, "Content-Type: text/csv", NULL);
+	assert_error_field(400, "duplicate");
+	req("POST", "/api/sessions/import?subject=P-4&duplicate=allow&duplicate=allow", csv, "Content-Type: text/csv",
+	    NULL);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_int_eq(sessions_total(), before);
+}
+
 START_TEST(import_round_trip_and_upload_errors)
 {
 	char path[160];
-	int64_t a;
+	int64_t a, first;
 	json_t *j;
 	static char csv[1 << 20];
 
@@ -1331,8 +1376,10 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_int_eq(json_int_at(j, "frames"), 400);
 	/* the session's source names the upload too: "upload" when the client gave no name */
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:insoled:upload");
+	first = json_int_at(j, "id");
 	json_decref(j);
-	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&name=walk%20A.csv", csv,
+	expect_duplicate_refused(csv, first);
+	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&name=walk%20A.csv&duplicate=allow", csv,
 			     "Content-Type: text/csv", NULL), 201);
 	j = body_json();
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:insoled:walk A.csv");

@@ -382,6 +382,91 @@ START_TEST(gaitndd_decodes_212_counts_invalid_samples_and_checksums)
 }
 END_TEST
 
+/* ins_import_fingerprint() of the recording at path. */
+static void fingerprint_of(const char *path, char out[INS_IMPORT_FINGERPRINT_SIZE])
+{
+	char err[512] = "";
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_msg(ins_import_fingerprint(imp, out, err, sizeof err) == 0, "%s", err);
+	ins_import_close(imp);
+}
+
+/* A single-file recording's fingerprint is the SHA-256 of its bytes (the
+ * value below is sha256sum's), whatever the file is named; one byte more
+ * and it is another recording. */
+START_TEST(fingerprint_is_the_files_sha256_whatever_its_name)
+{
+	static const char want[] = "sha256:de628e4231ba85f0a2b79ee4eeb5b886258176f382f30f04a5658a4a766b88de";
+	char fp[INS_IMPORT_FINGERPRINT_SIZE], again[INS_IMPORT_FINGERPRINT_SIZE];
+	char text[8192];
+	FILE *f = fopen(FIXTURES "gaitpdb_small.txt", "rb");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof text - 64, f);
+	fclose(f);
+	ck_assert_uint_lt(n, sizeof text - 64); /* the whole fixture */
+	fingerprint_of(FIXTURES "gaitpdb_small.txt", fp);
+	ck_assert_str_eq(fp, want);
+	fingerprint_of(write_tmp("renamed copy.dat", text, n), again);
+	ck_assert_str_eq(again, want);
+	/* the same frames with one more row: another recording */
+	snprintf(text + n, 64, "%s", "0.0600\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t1\t8\t8\r\n");
+	fingerprint_of(write_tmp("longer.txt", text, strlen(text)), again);
+	ck_assert_str_ne(again, want);
+	ck_assert_uint_eq(strlen(again), INS_IMPORT_FINGERPRINT_SIZE - 1);
+}
+END_TEST
+
+/* A gaitndd record is three files: its fingerprint covers the samples of
+ * both feet and the header's description of them, but not the record's
+ * name or the header's line ends, so a record copied under another name is
+ * recognised, and a changed sample or gain is not taken for the original. */
+START_TEST(gaitndd_fingerprint_covers_samples_and_header_not_the_name)
+{
+	static const char renamed_hea[] = "# generated\r\nwalk-7 2 300 5\r\nwalk-7.let 212 3000 12 0 503 %ld 0 left-foot\r\n"
+					  "walk-7.rit 212 3000 12 0 -157 %ld 0 right-foot\r\n";
+	char hea[512], path[512], fp[INS_IMPORT_FINGERPRINT_SIZE], other[INS_IMPORT_FINGERPRINT_SIZE];
+	unsigned char buf[16];
+	int changed[5];
+
+	ndd_good_header(hea, sizeof hea);
+	write_ndd(hea, 5, 5);
+	snprintf(path, sizeof path, "%s/rec.hea", tmpdir);
+	fingerprint_of(path, fp);
+	snprintf(path, sizeof path, "%s/rec.rit", tmpdir); /* opened by another of its files */
+	fingerprint_of(path, other);
+	ck_assert_str_eq(other, fp);
+
+	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(ndd_right, 5));
+	write_text("walk-7.hea", hea);
+	write_tmp("walk-7.let", buf, pack212(ndd_left, 5, buf));
+	write_tmp("walk-7.rit", buf, pack212(ndd_right, 5, buf));
+	snprintf(path, sizeof path, "%s/walk-7.hea", tmpdir);
+	fingerprint_of(path, other);
+	ck_assert_str_eq(other, fp);
+
+	/* one right-foot sample changed (and the checksum with it) */
+	memcpy(changed, ndd_right, sizeof changed);
+	changed[4] = 999;
+	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(changed, 5));
+	write_text("walk-7.hea", hea);
+	write_tmp("walk-7.rit", buf, pack212(changed, 5, buf));
+	fingerprint_of(path, other);
+	ck_assert_str_ne(other, fp);
+
+	/* the same samples under another gain: another recording */
+	ndd_good_header(hea, sizeof hea);
+	*strstr(hea, "3000 12 0 -157") = '2';
+	write_ndd(hea, 5, 5);
+	snprintf(path, sizeof path, "%s/rec.hea", tmpdir);
+	fingerprint_of(path, other);
+	ck_assert_str_ne(other, fp);
+}
+END_TEST
+
 struct ndd_bad_case {
 	const char *hea;      /* written as rec.hea */
 	size_t let_n, rit_n;  /* samples written to each file */
@@ -496,6 +581,18 @@ static const struct text_bad_case text_bad[] = {
 	  "pdb.txt:2: carriage return (CR) alone at column 29: lines must end with LF or CRLF", 0 },
 	{ "pdb.txt", "gaitpdb", PDB_ROW "0.01\0\t1\n", "pdb.txt:2: binary data (NUL byte at column 5): not a text "
 	  "recording or a damaged file", 0 },
+	/* gaitpdb re-saved by a spreadsheet with a European number format:
+	 * detected by its 19 columns all the same, refused naming the comma */
+	{ "pdb.txt", NULL, "0,0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n",
+	  "pdb.txt:1: time: '0,0000' is not a number: a decimal comma? Numbers need '.' as the decimal point: export "
+	  "the file again with '.'", 0 },
+	{ "pdb.txt", NULL, "0 1 2,5 3 4 5 6 7 8 1 2 3 4 5 6 7 8 36 36\n",
+	  "pdb.txt:1: L2: '2,5' is not a number: a decimal comma?", 0 },
+	{ "pdb.txt", NULL, "0,0000;1;2;3;4;5;6;7;8;1;2;3;4;5;6;7;8;36;36,5\r\n",
+	  "pdb.txt:1: a gaitpdb recording (19 numbers a line) with ';' between its fields and decimal commas (first "
+	  "line '0,0000;1;2;3;4;5;6;7;8;1;2;3;4;5;6;7;8;3'): a spreadsheet re-saved it; save it again as text with tabs "
+	  "between fields and '.' as the decimal point", 1 },
+	{ "pdb.txt", NULL, "0,0000\t1\t2\n", "pdb.txt:1: not a recording this program reads", 1 },
 	/* Moticon */
 	{ "mot.txt", NULL, "# Start time: x\n0.00\t1\t2\t3\n",
 	  "mot.txt:2: no '# time<TAB>...' line naming the columns before the data", 1 },
@@ -727,34 +824,51 @@ static unsigned char *to_utf16(const char *text, size_t len, int big_endian, siz
 	return out;
 }
 
-/* Every frame of a and b alike, and the notes of both the UTF-8 text. */
-static void expect_same_frames(const char *a, const char *b)
+/* b reads as exactly the frames of a: feet, times, lines, every value. */
+static unsigned long expect_same_reading(const char *a, const char *b)
 {
 	char err[512] = "";
 	struct ins_import *ia = ins_import_open(a, NULL, err, sizeof err), *ib;
 	struct ins_import_frame fa, fb;
 	unsigned long frames = 0;
-	int ra, rb;
+	int ra;
+
+	ck_assert_msg(ia != NULL, "%s", err);
+	ib = ins_import_open(b, NULL, err, sizeof err);
+	ck_assert_msg(ib != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(ib)->format, ins_import_info(ia)->format);
+	while ((ra = ins_import_next(ia, &fa, err, sizeof err)) == 1) {
+		ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 1, "%s: frame %lu: %s", b, frames, err);
+		ck_assert_uint_eq(fa.foot, fb.foot);
+		ck_assert_int_eq(fa.t_us, fb.t_us);
+		ck_assert_uint_eq(fa.line, fb.line);
+		ck_assert_uint_eq(fa.n, fb.n);
+		for (unsigned i = 0; i < fa.n; i++)
+			ck_assert_float_eq(fa.values[i], fb.values[i]);
+		frames++;
+	}
+	ck_assert_msg(ra == 0, "%s", err);
+	ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 0, "%s: %s", b, err);
+	ck_assert_uint_gt(frames, 0);
+	ins_import_close(ia);
+	ins_import_close(ib);
+	return frames;
+}
+
+/* Every frame of a and b alike, and the notes of both the UTF-8 text. */
+static void expect_same_frames(const char *a, const char *b)
+{
+	char err[512] = "";
+	struct ins_import *ia = ins_import_open(a, NULL, err, sizeof err), *ib;
 
 	ck_assert_msg(ia != NULL, "%s", err);
 	ib = ins_import_open(b, NULL, err, sizeof err);
 	ck_assert_msg(ib != NULL, "%s", err);
 	ck_assert_str_eq(ins_import_info(ib)->format, "moticon");
 	ck_assert_str_eq(ins_import_info(ib)->notes, ins_import_info(ia)->notes);
-	while ((ra = ins_import_next(ia, &fa, err, sizeof err)) == 1) {
-		rb = ins_import_next(ib, &fb, err, sizeof err);
-		ck_assert_msg(rb == 1, "frame %lu: %s", frames, err);
-		ck_assert_int_eq(fa.t_us, fb.t_us);
-		ck_assert_uint_eq(fa.line, fb.line);
-		ck_assert_float_eq(fa.values[0], fb.values[0]);
-		ck_assert_float_eq(fa.values[1], fb.values[1]);
-		frames++;
-	}
-	ck_assert_int_eq(ra, 0);
-	ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 0, "%s", err);
-	ck_assert_uint_eq(frames, ENC_ROWS);
 	ins_import_close(ia);
 	ins_import_close(ib);
+	ck_assert_uint_eq(expect_same_reading(a, b), ENC_ROWS);
 }
 
 /* Windows "Unicode" (UTF-16 with a byte-order mark, either byte order),
@@ -1726,6 +1840,54 @@ START_TEST(start_times_in_every_vendor_form)
 }
 END_TEST
 
+/* ---- a fixture of every text format, reshaped as files arrive ----------- */
+
+static const char *const text_fixtures[] = { "gaitpdb_small.txt", "moticon_small.txt", "insoled_counts.csv",
+					     "pedar_small.asc", "fscan_small.asf", "xsensor_small.csv",
+					     "stappone_small.csv" };
+#define N_TEXT_FIXTURES (sizeof text_fixtures / sizeof text_fixtures[0])
+
+/* The fixture's text, malloc'd. */
+static char *fixture_text(const char *name, size_t *len)
+{
+	char path[512];
+	char *text;
+
+	snprintf(path, sizeof path, FIXTURES "%s", name);
+	text = strdup(slurp(path));
+	ck_assert_ptr_nonnull(text);
+	*len = strlen(text);
+	return text;
+}
+
+/* A last line ended by CR alone (the LF of its CRLF, or of CRCRLF, lost
+ * with the end of a copy) is a whole line in every format, not a cut one. */
+START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
+{
+	static const char *const ends[] = { "\r", "\r\r" };
+
+	for (size_t k = 0; k < N_TEXT_FIXTURES; k++) {
+		size_t len;
+		char *text = fixture_text(text_fixtures[k], &len), *cut = malloc(len + 3);
+		const char *ref = write_tmp(text_fixtures[k], text, len);
+
+		ck_assert_ptr_nonnull(cut);
+		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+			len--;
+		for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+			char name[64];
+
+			memcpy(cut, text, len);
+			memcpy(cut + len, ends[e], strlen(ends[e]));
+			snprintf(name, sizeof name, "cr%zu_%s", e, text_fixtures[k]);
+			expect_same_reading(ref, write_tmp(name, cut, len + strlen(ends[e])));
+		}
+		free(cut);
+		free(text);
+	}
+}
+END_TEST
+
 Suite *ins_suite_import(void);
 Suite *ins_suite_import(void)
 {
@@ -1742,6 +1904,8 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, insoled_fixture_reads_metadata_calibration_and_seq_gaps);
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
 	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
+	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
+	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
 	tcase_add_test(readers, numbers_parse_exactly_as_strtod_does);
 	suite_add_tcase(s, readers);
@@ -1760,6 +1924,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
+	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <pthread.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "insoled/analysis.h"
 #include "insoled/analysis_json.h"
+#include "insoled/clock.h"
 #include "insoled/curves.h"
 #include "insoled/import.h"
 #include "insoled/layout.h"
@@ -30,7 +32,7 @@
 #include "shared_data.h"
 
 #define SQL_DIR INS_TEST_SRCDIR "/sql"
-#define SCHEMA_VERSION 4 /* the highest NNN_*.sql */
+#define SCHEMA_VERSION 5 /* the highest NNN_*.sql */
 /* Longest a test waits for the writer to reach a state (it commits every 0.5 s). */
 #define WAIT_MS 10000
 
@@ -609,6 +611,185 @@ START_TEST(session_ids_are_never_reused)
 	ins_store_close(st);
 	st = open_store(&c);
 	ck_assert_int_gt(start_session(st, &m), again);
+	ins_store_close(st);
+}
+END_TEST
+
+#define IMPORT_FIXTURE INS_TEST_SRCDIR "/tests/fixtures/import/moticon_small.txt"
+
+/* The fixture copied to tmpdir/name: the same recording under another name. */
+static const char *copy_fixture(const char *name, char *path, size_t len)
+{
+	size_t n;
+	char *text = read_file(IMPORT_FIXTURE, &n);
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+	fclose(f);
+	free(text);
+	return path;
+}
+
+static int64_t count_rows(const char *table)
+{
+	char sql[80];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	return query_int(sql);
+}
+
+/* A recording imported again, under another name, is refused naming the
+ * session that holds it, and nothing is written; asked for, it is stored
+ * again; once every session holding it is deleted it imports as new. */
+START_TEST(a_recording_already_stored_is_refused_naming_its_session)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .subject = "P-7" };
+	struct ins_error err = { "", "" };
+	char path[400], want[200];
+	int64_t first = 0, id = 0, before = ins_realtime_us();
+	int rc;
+	json_t *j;
+
+	ck_assert_msg(ins_store_session_import(st, IMPORT_FIXTURE, &m, &first, &err) == 0, "%s", err.msg);
+	j = ins_store_session_get(st, first, &rc, &err);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "fingerprint")),
+			 "sha256:a55e956ca991dd380fb090b96a0294e92d11a420c39372fda0e928aa6a4fcb43");
+	ck_assert_int_ge(json_integer_value(json_object_get(j, "imported_us")), before);
+	ck_assert_int_le(json_integer_value(json_object_get(j, "imported_us")), ins_realtime_us());
+	json_decref(j);
+	int64_t chunks = count_rows("raw_chunks"), steps = count_rows("steps");
+
+	m.file_name = "walk again.txt";
+	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("renamed.txt", path, sizeof(path)), &m, &id, &err),
+			 INS_ECONFLICT);
+	ck_assert_int_eq(id, first);
+	ck_assert_str_eq(err.field, "duplicate");
+	snprintf(want, sizeof(want), "this recording is already stored as session %lld ('moticon_small.txt', "
+		 "imported on ", (long long)first);
+	ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, " UTC)") != NULL, "%s", err.msg);
+	ck_assert_int_eq(count_rows("sessions"), 1);
+	ck_assert_int_eq(count_rows("raw_chunks"), chunks);
+	ck_assert_int_eq(count_rows("steps"), steps);
+	ck_assert_int_eq(count_rows("summaries"), 1);
+
+	m.allow_duplicate = 1;
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, &err) == 0, "%s", err.msg);
+	ck_assert_int_gt(id, first);
+	ck_assert_int_eq(query_int("SELECT count(DISTINCT fingerprint) FROM sessions"), 1);
+	ck_assert_int_eq(count_rows("sessions"), 2);
+
+	/* deleted, a session no longer holds the recording */
+	m.allow_duplicate = 0;
+	ck_assert_int_eq(ins_store_session_delete(st, first, &err), 0);
+	ck_assert_int_eq(ins_store_session_import(st, path, &m, &first, &err), INS_ECONFLICT);
+	ck_assert_int_eq(first, id);
+	ck_assert_int_eq(ins_store_session_delete(st, id, &err), 0);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(count_rows("sessions"), 1);
+	ins_store_close(st);
+}
+END_TEST
+
+struct import_race {
+	struct ins_store *st;
+	const char *path;
+	int64_t id;
+	int rc;
+};
+
+static void *import_in_thread(void *arg)
+{
+	struct import_race *r = arg;
+	struct ins_session_meta m = { .subject = "P-8" };
+	struct ins_error err = { "", "" };
+
+	r->rc = ins_store_session_import(r->st, r->path, &m, &r->id, &err);
+	return NULL;
+}
+
+/* The same upload sent twice at once (a double click): whichever way the
+ * two imports interleave, one is stored and the other refused naming it. */
+START_TEST(the_same_recording_imported_twice_at_once_is_stored_once)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	char path[400];
+	struct import_race r[2] = { { st, IMPORT_FIXTURE, 0, 1 }, { st, NULL, 0, 1 } };
+	pthread_t t[2];
+
+	r[1].path = copy_fixture("second.txt", path, sizeof(path));
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, import_in_thread, &r[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_msg((r[0].rc == 0 && r[1].rc == INS_ECONFLICT) || (r[1].rc == 0 && r[0].rc == INS_ECONFLICT),
+		      "rc %d and %d", r[0].rc, r[1].rc);
+	ck_assert_int_eq(r[0].id, r[1].id);
+	ck_assert_int_eq(count_rows("sessions"), 1);
+	ins_store_close(st);
+}
+END_TEST
+
+/* A database written by the previous schema (version 4, before
+ * fingerprints): it opens, migrates to the current version in place and
+ * keeps every session, live and imported, with their frames and steps;
+ * the old import has no fingerprint, so its file imports again, once. */
+START_TEST(a_version_4_database_migrates_keeping_every_session)
+{
+	struct ins_store_config c = config();
+	char dir[300], cmd[1000], path[400];
+	struct ins_session_meta m = meta_fsr16("P-9", "old shoe");
+	struct ins_error err = { "", "" };
+	struct ins_store *st;
+	int64_t live, id = 0;
+	int rc;
+	json_t *j;
+
+	snprintf(dir, sizeof(dir), "%s/sql4", tmpdir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s'/00[1-4]_*.sql '%s/'", dir, SQL_DIR, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	c.sql_dir = dir;
+	st = open_store(&c);
+	live = start_session(st, &m);
+	put_frames(st, live, 0, 500, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, live, &err), 0);
+	ins_store_close(st);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), 4);
+	/* an import as version 4 stored it: no fingerprint, no import time */
+	exec_sql(dbpath, "INSERT INTO sessions (id, state, start_us, end_us, source, layout_left, layout_right, "
+			 "software_version) VALUES (7, 'complete', 1700000000000000, 1700000001000000, "
+			 "'import:moticon:moticon_small.txt', 'moticon16', 'moticon16', '0.1.0')");
+	int64_t chunks = count_rows("raw_chunks"), frames = query_int("SELECT frames FROM sessions WHERE id = 1");
+
+	ck_assert_int_gt(frames, 0);
+	c.sql_dir = SQL_DIR;
+	st = open_store(&c);
+	ck_assert_int_eq(query_int("PRAGMA user_version"), SCHEMA_VERSION);
+	ck_assert_int_eq(count_rows("sessions"), 2);
+	ck_assert_int_eq(count_rows("raw_chunks"), chunks);
+	j = ins_store_session_get(st, live, &rc, &err);
+	ck_assert_msg(j != NULL, "%s", err.msg);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "old shoe");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), frames);
+	ck_assert(json_is_null(json_object_get(j, "fingerprint")));
+	ck_assert(json_is_null(json_object_get(j, "imported_us")));
+	json_decref(j);
+	j = ins_store_session_get(st, 7, &rc, &err);
+	ck_assert_msg(j != NULL, "%s", err.msg);
+	ck_assert(json_is_null(json_object_get(j, "fingerprint")));
+	json_decref(j);
+	ck_assert_msg(ins_store_session_reanalyze(st, live, &err) == 0, "%s", err.msg);
+	struct ins_session_meta im = { .subject = "P-9" };
+	ck_assert_msg(ins_store_session_import(st, IMPORT_FIXTURE, &im, &id, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("again.txt", path, sizeof(path)), &im, &id, &err),
+			 INS_ECONFLICT);
+	ck_assert_int_eq(count_rows("sessions"), 3);
 	ins_store_close(st);
 }
 END_TEST
@@ -1754,6 +1935,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(tf, corrupt_file_is_moved_aside);
 	tcase_add_test(tf, corrupt_file_refused_when_configured);
 	tcase_add_test(tf, failed_migration_leaves_version);
+	tcase_add_test(tf, a_version_4_database_migrates_keeping_every_session);
 	tcase_add_test(tf, damaged_page_is_found_and_moved_aside);
 	tcase_add_test(tf, damaged_chunk_is_reported);
 	suite_add_tcase(s, tf);
@@ -1767,6 +1949,8 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, text_roundtrip_exact);
 	tcase_add_test(ts, subjects_create_list_update);
 	tcase_add_test(ts, dead_daemon_session_becomes_interrupted);
+	tcase_add_test(ts, a_recording_already_stored_is_refused_naming_its_session);
+	tcase_add_test(ts, the_same_recording_imported_twice_at_once_is_stored_once);
 	suite_add_tcase(s, ts);
 
 	tcase_add_checked_fixture(tw, setup, teardown);

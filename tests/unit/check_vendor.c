@@ -409,8 +409,15 @@ static const struct bad_case {
 	const char *name, *text, *want; /* want: the message after "path:" */
 	unsigned long frames;           /* good frames read before the error */
 } bad_cases[] = {
+	/* a frame cut short is named at the line where its row is missing */
 	{ "trunc.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4,5\n\nFrame 2\n1,2,3\n@@\n",
-	  ":14: frame 2 is truncated: 1 of 2 rows", 1 },
+	  ":16: frame 2 row 2: '@@' (the end of the data), after 1 of 2 rows: frame 2 is truncated", 1 },
+	{ "blank.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4,5\n\nFrame 2\n1,2,3\n\n4,5,6\n@@\n",
+	  ":16: frame 2 row 2: a blank line, after 1 of 2 rows: frame 2 is truncated", 1 },
+	{ "next.asf", FSCAN_HEAD "Frame 1\n1,2,B\nFrame 2\n1,2,3\n4,5,6\n@@\n",
+	  ":12: frame 1 row 2: the next 'Frame' line, after 1 of 2 rows: frame 1 is truncated", 0 },
+	{ "eof.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4,5\n\nFrame 2\n1,2,3\n",
+	  ":16: frame 2 row 2: the file ends here, after 1 of 2 rows: frame 2 is truncated", 1 },
 	{ "cells.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4\n", ":12: frame 1 row 2 column 3: the row has 2 values, COLS is 3", 0 },
 	{ "units.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nUNITS furlongs\n", ":4: UNITS: 'furlongs' is not supported", 0 },
 	{ "spacing.asf", "DATA_TYPE MOVIE\nROWS 2\nROW_SPACING 5 furlongs\n",
@@ -421,7 +428,10 @@ static const struct bad_case {
 	{ "nouse.asf", FSCAN_HEAD "Frame 1\n1,\xff,B\n", ":11: frame 1 row 1 column 2: '?' is not a number", 0 },
 	{ "empty.csv", XS_HEAD, ":4: a header but no frames (no 'FRAME' line)", 0 },
 	{ "xtrunc.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,,\n,,,\n3,4,,\n" XS_FRAME(2, "08:00:00.010") "1,2,,\n",
-	  ":28: SENSELS: frame 2 left insole is truncated: 1 of 2 rows", 1 },
+	  ":31: frame 2 left row 2: the file ends here, after 1 of 2 rows: the frame's left insole is truncated", 1 },
+	{ "xnext.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,,\n,,,\n" XS_FRAME(2, "08:00:00.010") "1,2,,\n3,4,,\n",
+	  ":18: frame 1 left row 2: 'FRAME,2,,' is not a row of values, after 1 of 2 rows: the frame's left insole "
+	  "is truncated", 0 },
 	{ "xunits.csv", "File:,x,,\nUnits:,bar,,\n", ":2: Units: 'bar' is not supported (mmHg, kPa, PSI, N/cm2)", 0 },
 	{ "xcells.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,5,\n,,,\n3,4,,\n",
 	  ":16: frame 1 left row 1 has more than the 2 values of Columns", 0 },
@@ -575,6 +585,41 @@ START_TEST(fscan_grid_turns_into_layout_order)
 }
 END_TEST
 
+/* A movie a spreadsheet saved again as CSV has every line padded with
+ * commas to its widest row, and editors leave blanks at line ends: read
+ * as the plain movie. */
+START_TEST(fscan_padding_is_read_past)
+{
+	static const char *const movies[] = {
+		FSCAN_HEAD "Frame 1\n1,2,B\n3,4,5\n\nFrame 2\n6,7,8\n9,10,11\n@@\n",
+		"DATA_TYPE MOVIE,,\nROWS 2,,\nCOLS 3  \nROW_SPACING 5.08 mm,,\nCOL_SPACING 5.08 mm ,,\n"
+		"SECONDS_PER_FRAME 0.01,,\nUNITS KPa,,\nASCII_DATA @@,,\n,,\nFrame 1,,\n1,2,B\n3,4,5,,,\n,, \n"
+		"Frame 2,,\n6,7,8,\n9,10,11 \n@@ ,,\n",
+	};
+	char err[256];
+	float sum[2] = { 0, 0 };
+
+	for (unsigned k = 0; k < 2; k++) {
+		struct ins_import *imp = ins_import_open(write_tmp("padL.asf", movies[k]), NULL, err, sizeof err);
+		struct ins_import_frame f;
+		unsigned frames = 0;
+		int rc;
+
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], "sheet3x2-5080um");
+		while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+			frames++;
+			for (unsigned i = 0; i < f.n; i++)
+				sum[k] += f.values[i] * (float)(i + 1) * (float)frames;
+		}
+		ck_assert_msg(rc == 0, "%s", err);
+		ck_assert_uint_eq(frames, 2);
+		ins_import_close(imp);
+	}
+	ck_assert_float_eq(sum[0], sum[1]);
+}
+END_TEST
+
 /* A sheet's sensels are square: a grid of oblong ones has no layout to
  * suggest (--layout names one), square ones of another size their sheet. */
 START_TEST(grids_suggest_their_own_sheet_when_square)
@@ -625,6 +670,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
+	tcase_add_test(bad, fscan_padding_is_read_past);
 	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;

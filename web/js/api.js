@@ -3,10 +3,13 @@
 // a 401 opens the token login once and retries nothing on its own.
 
 export class ApiError extends Error {
-	constructor(status, message, field) {
+	// body: the whole JSON answer, for errors that carry more than a message
+	// (a 409 of an import names the session already holding the recording)
+	constructor(status, message, field, body) {
 		super(message);
 		this.status = status;
 		this.field = field;
+		this.body = body;
 	}
 }
 
@@ -19,12 +22,12 @@ export function onUnauthorized(fn) {
 }
 
 async function errorFrom(r) {
-	let msg = `${r.status} ${r.statusText}`, field;
+	let msg = `${r.status} ${r.statusText}`, field, body;
 	try {
 		const j = await r.json();
-		if (j && j.error) { msg = j.error; field = j.field; }
+		if (j && j.error) { msg = j.error; field = j.field; body = j; }
 	} catch { /* not JSON: keep the status line */ }
-	return new ApiError(r.status, msg, field);
+	return new ApiError(r.status, msg, field, body);
 }
 
 // Lanes (docs/api.md, "Lanes"): on a daemon with several, the lane the

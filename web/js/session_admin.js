@@ -16,6 +16,23 @@ function field(id, label, input) {
 	return el('div', { class: 'stack field' }, el('label', { for: id }, label), input);
 }
 
+// What the import card says when the recording is already stored (a 409
+// naming the session that holds it): which session, and the two ways on.
+function duplicateNotice(fileName, existing, onImportAgain) {
+	const who = [existing.name && `\u201c${existing.name}\u201d`, existing.subject && `subject ${existing.subject}`,
+		existing.start_us && `recorded ${dateTime(existing.start_us)}`].filter(Boolean).join(', ');
+	const when = existing.imported_us ? ` on ${dateTime(existing.imported_us)}` : '';
+	const again = el('button', { type: 'button', id: 'import-again' }, 'Import again as a new session');
+	again.addEventListener('click', onImportAgain);
+	return [
+		el('p', {}, el('strong', {}, `Not imported: ${fileName} is already stored.`)),
+		el('p', {}, `This recording was imported${when} as session #${existing.id} (${who}). ` +
+			'Importing it again would count the same walk twice in lists, comparisons and the subject\u2019s history.'),
+		el('div', { class: 'actions' },
+			el('a', { class: 'button primary', id: 'import-open-existing', href: `#/report/${existing.id}` }, `Open session #${existing.id}`),
+			again)];
+}
+
 // A card with a file picker and the session's details; onDone(session).
 export function importCard(onDone) {
 	const file = el('input', { type: 'file', required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,text/csv,text/plain' });
@@ -24,21 +41,24 @@ export function importCard(onDone) {
 	const notes = el('input', { autocomplete: 'off' });
 	const format = el('select', {}, FORMATS.map(([v, t]) => el('option', { value: v }, t)));
 	const msg = el('p', { role: 'status', 'aria-live': 'polite', id: 'import-msg' });
+	const dup = el('div', { class: 'warn import-duplicate', id: 'import-duplicate', role: 'alert', hidden: true });
 	const go = el('button', { type: 'submit', class: 'primary', id: 'import-start' }, 'Import');
 	const form = el('form', { class: 'import-form', id: 'import-form' },
 		field('import-file', 'Recording file', file), field('import-subject', 'Subject', subject),
 		field('import-footwear', 'Footwear', footwear), field('import-format', 'Format', format),
-		field('import-notes', 'Notes', notes), el('div', { class: 'actions' }, go), msg);
-	form.addEventListener('submit', async (ev) => {
-		ev.preventDefault();
+		field('import-notes', 'Notes', notes), el('div', { class: 'actions' }, go), msg, dup);
+	// duplicate: 'allow' stores a recording already stored as another session
+	async function send(duplicate) {
 		if (!file.files?.length) return;
 		go.disabled = true;
+		dup.hidden = true;
+		dup.replaceChildren();
 		msg.className = '';
 		msg.textContent = `Importing ${file.files[0].name}…`;
 		try {
 			// the server names the upload by it in errors and in the session's source
 			const name = file.files[0].name.slice(0, 64);
-			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value, name });
+			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value, name, duplicate });
 			const s = await upload(`sessions/import${q}`, file.files[0]);
 			// a file cut short gives the session of its good frames: say where it broke
 			msg.className = s.warning ? 'warn' : 'ok';
@@ -47,11 +67,19 @@ export function importCard(onDone) {
 			form.reset();
 			onDone(s);
 		} catch (e) {
-			msg.className = 'error';
-			msg.textContent = `Not imported: ${e.message}`;
+			if (e.status === 409 && e.body?.existing) {
+				// the form keeps its values: importing again sends the same
+				msg.textContent = '';
+				dup.replaceChildren(...duplicateNotice(file.files[0].name, e.body.existing, () => send('allow')));
+				dup.hidden = false;
+			} else {
+				msg.className = 'error';
+				msg.textContent = `Not imported: ${e.message}`;
+			}
 		}
 		go.disabled = false;
-	});
+	}
+	form.addEventListener('submit', (ev) => { ev.preventDefault(); send(); });
 	return el('details', { class: 'card import-card', id: 'import-card' },
 		el('summary', {}, el('h2', {}, 'Import a recording')),
 		el('p', { class: 'muted' }, 'A file from an insole\u2019s own software or a public dataset; the session keeps the file\u2019s own start time where the file has one.'),
