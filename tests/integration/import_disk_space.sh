@@ -47,10 +47,11 @@ api -o "$test_tmp/rec.csv" "$INSOLED_URL/api/sessions/$first/export/frames.csv"
 [ -s "$test_tmp/rec.csv" ] || fail "the export is empty"
 
 import() { # import FILE [curl options...]: prints the HTTP status, the answer in $test_tmp/import.json
+	# (the same recording each time: duplicate=allow)
 	local file=$1
 	shift
 	api --max-time 60 -o "$test_tmp/import.json" -w '%{http_code}' -X POST --data-binary "@$file" "$@" \
-		"$INSOLED_URL/api/sessions/import?subject=disk-space&name=rec.csv" || true
+		"$INSOLED_URL/api/sessions/import?subject=disk-space&name=rec.csv&duplicate=allow" || true
 }
 sessions() { api "$INSOLED_URL/api/sessions?limit=100" | jq '.sessions | length'; }
 
@@ -71,6 +72,10 @@ msg=$(jq -r '.error' "$test_tmp/import.json")
 [[ "$msg" == *"not enough free disk space for the imported session in $dbfs/s.db"*"256 MiB stay free for live recording"* ]] ||
 	fail "the refusal does not say where and why: $msg"
 [ "$(sessions)" = "$before" ] || fail "a refused import left a session"
+# a recording already stored is told so first: it needs no room
+code=$(api -o "$test_tmp/dup.json" -w '%{http_code}' -X POST --data-binary "@$test_tmp/rec.csv" \
+	"$INSOLED_URL/api/sessions/import?subject=disk-space&name=rec.csv" || true)
+[ "$code" = 409 ] || fail "a duplicate on a nearly full disk answered $code: $(cat "$test_tmp/dup.json")"
 mount -o "remount,size=$ROOMY" "$dbfs"
 code=$(import "$test_tmp/rec.csv")
 [ "$code" = 201 ] || fail "import after space was freed answered $code: $(cat "$test_tmp/import.json")"
