@@ -327,11 +327,15 @@ static void analyze_report(const struct analyze_run *r)
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(r->info->feet & (1u << foot)))
 			continue;
-		fprintf(stderr, "insoled --analyze: %s: %s, %s foot: layout %s, %lu frames, %lu missing samples%s",
+		fprintf(stderr, "insoled --analyze: %s: %s, %s foot: layout %s, %lu frames, %lu missing samples",
 			r->info->path, r->info->format, ins_foot_name(foot), r->layout[foot]->name, r->tally.frames[foot],
-			r->tally.gaps[foot], r->tally.misfit[foot] ? "" : "\n");
+			r->tally.gaps[foot]);
+		if (r->info->reordered[foot])
+			fprintf(stderr, ", %lu samples out of time order in the file, put back in order",
+				r->info->reordered[foot]);
 		if (r->tally.misfit[foot])
-			fprintf(stderr, ", %lu frames refused by the analysis\n", r->tally.misfit[foot]);
+			fprintf(stderr, ", %lu frames refused by the analysis", r->tally.misfit[foot]);
+		fputc('\n', stderr);
 	}
 }
 

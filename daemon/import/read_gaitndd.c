@@ -447,32 +447,30 @@ static void gaitndd_close(struct ins_import *imp)
 }
 
 /* What defines a record is its samples and the header's description of
- * them, not the record's name: a record copied under another name is the
- * same recording.  So the header goes in with the name left out of the
- * record line and each signal file named by its extension (the foot), each
- * line ended by a NUL whatever its line end was (CRLF or LF), then each
- * foot's signal file with its size. */
+ * them, not the record's name nor its comments: a record copied under
+ * another name is the same recording.  So the lines the reader read go in,
+ * the record line without the name and each signal line with its file named
+ * by its extension (the foot), each ended by a NUL whatever its line end
+ * was (CRLF or LF); then each foot's signal file with its size.  The lines
+ * after the last signal are not read, as the reader does not read them. */
 static int gaitndd_fingerprint(const struct ins_import *imp, struct import_digest *d, char *err, size_t errlen)
 {
 	static const char *const tags[INS_FOOT_COUNT] = { "left", "right" };
 	const struct gaitndd *g = imp->priv;
+	int lines = 1 + (imp->info.feet & 1u) + ((imp->info.feet >> 1) & 1u), seen = 0, rc = 1;
 	struct import_text t;
 	char *line;
-	int rc, record_seen = 0;
 
 	if (import_text_open(&t, g->hea, err, errlen) < 0)
 		return -1;
-	while ((rc = import_text_next(&t, &line, err, errlen)) > 0) {
+	while (seen < lines && (rc = import_text_next(&t, &line, err, errlen)) > 0) {
 		const char *name = import_skip_blanks(line), *rest = name + strcspn(name, " \t");
 		const char *ext = memrchr(name, '.', (size_t)(rest - name));
 
-		if (*name == '#' || import_is_blank(line)) {
-			import_digest_bytes(d, line, strlen(line) + 1);
+		if (*name == '#' || import_is_blank(line))
 			continue;
-		}
-		if (record_seen && ext)
+		if (seen++ && ext)
 			import_digest_bytes(d, ext, (size_t)(rest - ext));
-		record_seen = 1;
 		import_digest_bytes(d, rest, strlen(rest) + 1);
 	}
 	import_text_close(&t);

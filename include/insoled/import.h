@@ -84,6 +84,9 @@ struct ins_import_info {
 	/* What in the file says which foot it holds, when that is not plain
 	 * ("sole_id 1", "FILENAME ...L.fsx", "no side given: left assumed"), else "". */
 	char feet_from[96];
+	/* Samples of each foot the file holds out of time order, handed on in
+	 * order (stappone: a Bluetooth packet written late); counted as read. */
+	unsigned long reordered[INS_FOOT_COUNT];
 	/* Our own counts export: the calibration recorded with the session
 	 * (n_sensors curves), or NULL to use the layout's default. */
 	const struct ins_calib_curve *calib[INS_FOOT_COUNT];
@@ -178,9 +181,9 @@ int ins_import_to_kpa(const struct ins_import_frame *f, const struct ins_layout 
 /* The content fingerprint of the recording imp reads, as "sha256:HEX": the
  * SHA-256 of the bytes that define the recording, whatever the file is
  * named.  A single-file format: the file's bytes, so the value equals
- * `sha256sum FILE`.  A gaitndd record: its header with the record's name
- * left out, then each foot's signal file (docs/storage.md, "Duplicate
- * imports").  Reads the files again from the start, independently of
+ * `sha256sum FILE`.  A gaitndd record: its header's record and signal
+ * lines without the record's name, then each foot's signal file
+ * (docs/storage.md, "Duplicate imports").  Reads the files again from the start, independently of
  * ins_import_next().  0, or -1 with err naming the file. */
 int ins_import_fingerprint(const struct ins_import *imp, char out[INS_IMPORT_FINGERPRINT_SIZE], char *err,
 			   size_t errlen);

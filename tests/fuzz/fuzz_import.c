@@ -10,7 +10,9 @@
  *    starts at 0 and goes up by 1 + gap; the vendor's reference values are
  *    finite or NaN;
  *  - reading ends with 0 or with -1 and a message naming the file, and the
- *    reader then stays where it stopped (the same answer again).
+ *    reader then stays where it stopped (the same answer again);
+ *  - a file that opens has a content fingerprint, "sha256:" and 64 hex
+ *    digits (gaitndd: from its header's lines and its signal files).
  *
  * The input is one file for the text formats (gaitpdb, moticon, insoled,
  * pedar, fscan, xsensor, stappone, and format detection).  A WFDB record is three files, so for gaitndd the
@@ -143,6 +145,15 @@ static void check_sheets(const struct ins_import_info *info)
 	}
 }
 
+static void check_fingerprint(const struct ins_import *imp)
+{
+	char fp[INS_IMPORT_FINGERPRINT_SIZE], err[512];
+
+	check(ins_import_fingerprint(imp, fp, err, sizeof err) == 0);
+	check(strncmp(fp, "sha256:", 7) == 0 && strlen(fp) == INS_IMPORT_FINGERPRINT_SIZE - 1);
+	check(strspn(fp + 7, "0123456789abcdef") == INS_IMPORT_FINGERPRINT_SIZE - 8);
+}
+
 /* Opens path as format (NULL: detect) and reads every frame. */
 static void read_all(const char *path, const char *format)
 {
@@ -160,6 +171,7 @@ static void read_all(const char *path, const char *format)
 		return;
 	}
 	check_sheets(ins_import_info(imp));
+	check_fingerprint(imp);
 	memset(&s, 0, sizeof s);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
 		check_frame(ins_import_info(imp), &f, &s, strcmp(ins_import_info(imp)->format, "insoled") != 0);
