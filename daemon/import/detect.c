@@ -49,6 +49,15 @@ static int detect_all_numbers(char *line)
 	return 1;
 }
 
+/* line is want, but for the blanks or commas an editor or a spreadsheet
+ * may leave after it (which the readers allow too). */
+static int detect_line_is(const char *line, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncmp(line, want, n) == 0 && line[n + strspn(line + n, " \t,")] == '\0';
+}
+
 /* "12,5": a number written with a decimal comma (a whole number is one too). */
 static int detect_comma_number(const char *s, int *comma)
 {
@@ -207,7 +216,7 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 		goto out;
 	if ((format = detect_vendor(line)) != NULL) {
 		/* recognised by its first line */
-	} else if (strcmp(line, "# insoled frames export") == 0) {
+	} else if (detect_line_is(line, "# insoled frames export")) {
 		format = "insoled";
 	} else if (strncmp(line, "# Start time:", 13) == 0) {
 		format = "moticon";

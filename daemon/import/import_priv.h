@@ -212,6 +212,12 @@ void import_copy_label(char *dst, size_t dstlen, const char *src);
 void import_copy_text(char *dst, size_t dstlen, const char *src);
 
 int import_is_blank(const char *s);
+/* Cut s in place before the run of bytes of chars that ends it: the
+ * padding a spreadsheet (separators) or an editor (blanks) left on a
+ * header line, "# units: counts,,," or "ROWS 60  ". */
+void import_trim_end(char *s, const char *chars);
+/* s without the blanks (spaces, tabs) around it: cut in place at the end. */
+char *import_trim_blanks(char *s);
 
 /* ---- fingerprints (fingerprint.c) ---------------------------------------- */
 

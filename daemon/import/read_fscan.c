@@ -18,6 +18,7 @@
 #define FSCAN_HEADER_LINES_MAX 200 /* "ASCII_DATA @@" comes within this many lines */
 #define FSCAN_PITCH_MM 5.08        /* the fscan60x21 layout's sensel pitch */
 #define FSCAN_PITCH_TOLERANCE 0.01 /* mm: spacing printed with 2 decimals */
+#define FSCAN_PADDING " \t,"       /* what pads a line: see fscan_is_blank() */
 
 struct fscan {
 	struct import_text text;
@@ -43,22 +44,13 @@ static const struct fscan_unit fscan_units[] = {
  * editors leave blanks at line ends: a line of only those is blank. */
 static int fscan_is_blank(const char *s)
 {
-	return s[strspn(s, " \t,")] == '\0';
+	return s[strspn(s, FSCAN_PADDING)] == '\0';
 }
 
 /* "@@", the end of the data, with whatever padding. */
 static int fscan_is_end(const char *s)
 {
 	return s[0] == '@' && s[1] == '@' && fscan_is_blank(s + 2);
-}
-
-/* A header line without the padding after its value. */
-static void fscan_trim(char *line)
-{
-	size_t n = strlen(line);
-
-	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == ','))
-		line[--n] = '\0';
 }
 
 static int fscan_number(struct fscan *f, const char *key, const char *v, double *out, char *err, size_t errlen)
@@ -229,7 +221,7 @@ static int fscan_open(struct ins_import *imp, const char *path, char *err, size_
 				    "no 'ASCII_DATA @@' line in the first %d lines", FSCAN_HEADER_LINES_MAX);
 			return -1;
 		}
-		fscan_trim(line);
+		import_trim_end(line, FSCAN_PADDING);
 		if (fscan_header_line(imp, line, err, errlen) < 0)
 			return -1;
 	}

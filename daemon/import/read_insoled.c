@@ -12,6 +12,9 @@
 #include "import_priv.h"
 
 #define INSOLED_MAGIC "# insoled frames export"
+/* What a spreadsheet (commas) or an editor (blanks) leaves at the end of a
+ * header line or the column line: not part of the value. */
+#define INSOLED_PADDING " \t,"
 #define INSOLED_FORMAT_VERSION 1
 #define INSOLED_LEAD_COLUMNS 3 /* t_us, foot, seq */
 #define INSOLED_COUNTS_MAX 65535.0
@@ -141,11 +144,17 @@ static int insoled_header_value(struct ins_import *imp, const char *key, const c
 	return 0;
 }
 
-/* "# key: value" */
+/* "# key: value", or "# key:" when the padding cut from the line's end
+ * took the blank of an empty value with it */
 static int insoled_header_line(struct ins_import *imp, char *line, char *err, size_t errlen)
 {
 	struct insoled_reader *r = imp->priv;
+	size_t n = strlen(line);
 	char *key = line + 2, *colon = strstr(line, ": ");
+	char *value = colon ? colon + 2 : line + n;
+
+	if (!colon && n > 3 && line[n - 1] == ':')
+		colon = line + n - 1;
 
 	if (strncmp(line, "# ", 2) != 0 || !colon || colon < key + 1) {
 		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
@@ -160,7 +169,7 @@ static int insoled_header_line(struct ins_import *imp, char *line, char *err, si
 			return -1;
 		}
 	}
-	return insoled_header_value(imp, key, colon + 2, err, errlen);
+	return insoled_header_value(imp, key, value, err, errlen);
 }
 
 static int insoled_check_header(struct ins_import *imp, char *err, size_t errlen)
@@ -348,18 +357,22 @@ static int insoled_read_header(struct ins_import *imp, char *err, size_t errlen)
 		import_errf(err, errlen, r->text.path, 0, NULL, "empty file");
 	if (rc <= 0)
 		return -1;
+	import_trim_end(line, INSOLED_PADDING);
 	if (strcmp(line, INSOLED_MAGIC) != 0) {
 		import_errf(err, errlen, r->text.path, 1, NULL, "first line is not '%s'", INSOLED_MAGIC);
 		return -1;
 	}
-	while ((rc = import_text_next(&r->text, &line, err, errlen)) == 1 && line[0] == '#')
+	while ((rc = import_text_next(&r->text, &line, err, errlen)) == 1 && line[0] == '#') {
+		import_trim_end(line, INSOLED_PADDING);
 		if (insoled_header_line(imp, line, err, errlen) < 0)
 			return -1;
+	}
 	if (rc == 0)
 		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
 			    "no column line (t_us,foot,seq,s1,...) after the header");
 	if (rc <= 0 || insoled_check_header(imp, err, errlen) < 0)
 		return -1;
+	import_trim_end(line, INSOLED_PADDING);
 	return insoled_check_columns(imp, line, err, errlen);
 }
 
@@ -472,6 +485,9 @@ static int insoled_read_row(struct ins_import *imp, char *err, size_t errlen)
 			    "%s, but the header has no layout_%s", r->fields[1], r->fields[1]);
 		return -1;
 	}
+	/* a comma after the last value (written after every field) is no field */
+	if (n == INSOLED_LEAD_COLUMNS + imp->info.n_sensors[foot] + 1 && import_is_blank(r->fields[n - 1]))
+		n--;
 	if (n != INSOLED_LEAD_COLUMNS + imp->info.n_sensors[foot]) {
 		import_errf(err, errlen, r->text.path, r->text.lineno, NULL,
 			    "%s row has %d fields, expected t_us,foot,seq and %u values (sensors_%s)",

@@ -133,9 +133,11 @@ static int moticon_read_columns(struct moticon *m, const char *line, char *err, 
 		return -1;
 	}
 	m->n_cols = n;
-	for (int col = 0; col < n; col++)
+	for (int col = 0; col < n; col++) {
+		m->names[col] = import_trim_blanks(m->names[col]); /* an editor's blanks at the line's end */
 		if (moticon_map_column(m, col, err, errlen) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -281,6 +283,7 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 			if (moticon_read_columns(m, line, err, errlen) < 0)
 				return -1;
 		} else {
+			import_trim_end(line, " \t"); /* an editor's blanks, a spreadsheet's padding tabs */
 			moticon_header_value(imp, line);
 		}
 	}
@@ -311,13 +314,13 @@ static int moticon_foot_present(struct moticon *m, unsigned foot, char *err, siz
 	int blank = 0;
 
 	for (int i = 0; i < mf->n; i++)
-		blank += m->fields[mf->pressure[i]][0] == '\0';
+		blank += import_is_blank(m->fields[mf->pressure[i]]);
 	if (blank == 0)
 		return 1;
 	if (blank == mf->n)
 		return 0;
 	for (int i = 0; i < mf->n; i++) {
-		if (m->fields[mf->pressure[i]][0] == '\0') {
+		if (import_is_blank(m->fields[mf->pressure[i]])) {
 			import_errf(err, errlen, m->text.path, m->text.lineno, m->names[mf->pressure[i]],
 				    "empty while other %spressures of this row have values",
 				    foot_prefix[foot]);
@@ -331,7 +334,7 @@ static int moticon_foot_present(struct moticon *m, unsigned foot, char *err, siz
 static int moticon_optional(struct moticon *m, int col, double *out, char *err, size_t errlen)
 {
 	*out = NAN;
-	if (col < 0 || m->fields[col][0] == '\0')
+	if (col < 0 || import_is_blank(m->fields[col]))
 		return 0;
 	return import_parse_value(m->fields[col], out, m->text.path, m->text.lineno, m->names[col], err, errlen);
 }
@@ -429,6 +432,10 @@ static int moticon_parse_row(struct ins_import *imp, char *line, char *err, size
 	int n = import_split(line, '\t', m->fields, INS_IMPORT_FIELDS_MAX);
 	int64_t t_us;
 
+	/* a tab after the last column (a row written with a separator after
+	 * every field) is no column */
+	if (n == m->n_cols + 1 && import_is_blank(m->fields[n - 1]))
+		n--;
 	if (n != m->n_cols) {
 		import_errf(err, errlen, m->text.path, m->text.lineno, NULL,
 			    "expected %d tab-separated columns (as named by the '# time' line), found %s%d",

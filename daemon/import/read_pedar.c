@@ -206,6 +206,12 @@ static int pedar_open(struct ins_import *imp, const char *path, char *err, size_
 		return -1;
 	p->text.allow_unterminated = 1;
 	while ((rc = import_text_next(&p->text, &line, err, errlen)) == 1) {
+		if (p->text.unterminated) {
+			/* only the last row may end without a line end */
+			import_errf(err, errlen, path, p->text.lineno, NULL,
+				    "truncated file: the header ends inside this line, before any row");
+			return -1;
+		}
 		if (strncasecmp(line, "time[secs]", 10) == 0)
 			break;
 		if (p->text.lineno >= PEDAR_HEADER_LINES_MAX) {

@@ -4,7 +4,14 @@
  * per insole.  sole_id 1 is the left insole and 2 the right one (as the
  * pressuRe package draws them).  The pressure channels are raw values: the
  * reader yields counts, the stappone12 layout passes them through as
- * arbitrary units.  A row flagged corrupt is a dropped sample. */
+ * arbitrary units.  A row flagged corrupt is a dropped sample.
+ *
+ * The insoles sample on their own clocks and send buffered samples over
+ * Bluetooth; the logger writes rows as packets arrive, so a sample can
+ * come a little after one recorded later.  Rows are read a few ahead and
+ * each insole's samples handed on in timestamp order (counted in
+ * ins_import_info.reordered); a timestamp earlier than one already handed
+ * on (a clock set back, two recordings joined) is refused at its row. */
 #include <config.h>
 
 #include <math.h>
@@ -17,8 +24,21 @@
 #define STAPPONE_PEEK_ROWS 512        /* rows read at open to find the insoles and the rate */
 #define STAPPONE_DEFAULT_RATE_HZ 62.5 /* the sample's 16 ms, when the file has < 2 samples of a sole */
 #define STAPPONE_COUNTS_MAX 65535.0
+/* Rows read ahead to put each insole's samples in time order: 8 samples
+ * of each of two insoles (128 ms at 62.5 Hz), several Bluetooth packets,
+ * beyond the reordering of a link that delivers its packets late but in
+ * a bounded time.  A sample later than that is refused as a jump back. */
+#define STAPPONE_AHEAD_ROWS 16
 
 enum stappone_role { ST_OTHER = 0, ST_SOLE, ST_TIME, ST_PRESSURE, ST_CORRUPT };
+
+/* A sample read ahead, waiting to be handed on. */
+struct stappone_sample {
+	double t_ms;
+	unsigned long line;
+	unsigned foot;
+	float *values;         /* n_pressure counts, in stappone.ahead_values */
+};
 
 struct stappone {
 	struct import_text text;
@@ -28,6 +48,13 @@ struct stappone {
 	unsigned n_pressure;
 	int have_t0;
 	double t0_ms;
+	/* the samples read ahead, oldest row first from ahead[head] */
+	struct stappone_sample ahead[STAPPONE_AHEAD_ROWS + 1];
+	float *ahead_values;
+	unsigned head, n_ahead;
+	int ahead_end;         /* the file's end or a bad row was reached */
+	char ahead_err[512];   /* the bad row's message, reported once the rows before it are handed on */
+	unsigned long last_line[INS_FOOT_COUNT]; /* row of each insole's last sample handed on */
 };
 
 static int stappone_column(struct stappone *s, int col, const char *name, char *err, size_t errlen)
@@ -62,15 +89,39 @@ static char *stappone_unquote(char *name)
 {
 	size_t n;
 
-	name += strspn(name, " \t");
+	name = import_trim_blanks(name);
 	n = strlen(name);
-	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
-		name[--n] = '\0';
 	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
 		name[n - 1] = '\0';
 		name++;
 	}
 	return name;
+}
+
+/* Every channel up to the highest named, each once: a sensor's column
+ * missing would leave its values unknown. */
+static int stappone_channels_complete(struct stappone *s, char *err, size_t errlen)
+{
+	unsigned char seen[INS_MAX_SENSORS] = { 0 };
+
+	for (int col = 0; col < s->n_cols; col++) {
+		if (s->role[col] != ST_PRESSURE)
+			continue;
+		if (seen[s->channel[col]]++) {
+			import_errf(err, errlen, s->text.path, 1, NULL, "column 'pressure_%02u' appears twice",
+				    s->channel[col] + 1u);
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < s->n_pressure; i++) {
+		if (!seen[i]) {
+			import_errf(err, errlen, s->text.path, 1, NULL,
+				    "column 'pressure_%02u' is missing (pressure_01..pressure_%02u named)", i + 1,
+				    s->n_pressure);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int stappone_header(struct stappone *s, char *line, char *err, size_t errlen)
@@ -94,7 +145,7 @@ static int stappone_header(struct stappone *s, char *line, char *err, size_t err
 			    "columns 'sole_id', 'timestamp' and 'pressure_01'... are required");
 		return -1;
 	}
-	return 0;
+	return stappone_channels_complete(s, err, errlen);
 }
 
 struct stappone_row {
@@ -147,7 +198,9 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 		else
 			row->values[s->channel[col]] = (float)v;
 	}
-	if (*q != '\0') {
+	/* a comma after the last field (a row written with a separator after
+	 * every field) is no field */
+	if (*q != '\0' && !(*q == ',' && import_is_blank(q + 1))) {
 		import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
 			    "more fields than the %d the header names", s->n_cols);
 		return -1;
@@ -178,12 +231,22 @@ static void stappone_start(struct ins_import *imp, double t_ms)
 	snprintf(imp->info.start, sizeof imp->info.start, "%s.%03dZ", day, (int)fmod(t_ms, 1000.0));
 }
 
+/* A sample at t_ms written after one at later_ms can be a late Bluetooth
+ * packet only when it is at most the rows read ahead older: a sample
+ * seconds older is a clock set back, not a packet that waited. */
+static int stappone_may_precede(const struct ins_import *imp, double t_ms, double later_ms)
+{
+	return later_ms - t_ms <= STAPPONE_AHEAD_ROWS * 1000.0 / imp->info.rate_hz;
+}
+
 /* The first rows: which insoles, and the smallest interval of one (the rate). */
 static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 {
 	struct stappone *s = imp->priv;
 	double last[INS_FOOT_COUNT] = { NAN, NAN }, best = INFINITY;
 	struct stappone_row row = { .values = NULL };
+	double first_ms[STAPPONE_AHEAD_ROWS + 1];
+	unsigned samples = 0;
 	char *line;
 	int rc = 0, foot;
 
@@ -196,13 +259,14 @@ static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 			break;  /* reading proper reports it, after the good rows before it */
 		}
 		imp->info.feet |= 1u << foot;
-		if (!s->have_t0) {
-			s->t0_ms = row.t_ms;
-			s->have_t0 = 1;
-			stappone_start(imp, row.t_ms);
-		}
-		if (row.t_ms - last[foot] > 0 && row.t_ms - last[foot] < best)
-			best = row.t_ms - last[foot];
+		if (row.corrupt != 0)
+			continue;
+		if (samples <= STAPPONE_AHEAD_ROWS)
+			first_ms[samples] = row.t_ms;
+		samples++;
+		/* in either direction: samples written out of order are still a period apart */
+		if (fabs(row.t_ms - last[foot]) > 0 && fabs(row.t_ms - last[foot]) < best)
+			best = fabs(row.t_ms - last[foot]);
 		last[foot] = row.t_ms;
 	}
 	if (rc < 0 && !imp->info.feet)
@@ -212,6 +276,14 @@ static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 		return -1;
 	}
 	imp->info.rate_hz = isfinite(best) ? 1000.0 / best : STAPPONE_DEFAULT_RATE_HZ;
+	/* the start: the earliest sample that reading may move before the first */
+	s->have_t0 = samples > 0;
+	s->t0_ms = samples > 0 ? first_ms[0] : 0;
+	for (unsigned i = 1; i < samples && i <= STAPPONE_AHEAD_ROWS; i++)
+		if (first_ms[i] < s->t0_ms && stappone_may_precede(imp, first_ms[i], first_ms[0]))
+			s->t0_ms = first_ms[i];
+	if (s->have_t0)
+		stappone_start(imp, s->t0_ms);
 	return 0;
 }
 
@@ -248,15 +320,20 @@ static int stappone_open(struct ins_import *imp, const char *path, char *err, si
 			import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "stappone12");
 	}
 	imp->info.unit = INS_IMPORT_COUNTS;
+	s->ahead_values = malloc((STAPPONE_AHEAD_ROWS + 1) * s->n_pressure * sizeof(float));
+	if (!s->ahead_values) {
+		import_errf(err, errlen, path, 0, NULL, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i <= STAPPONE_AHEAD_ROWS; i++)
+		s->ahead[i].values = s->ahead_values + (size_t)i * s->n_pressure;
 	return import_alloc_values(imp, err, errlen);
 }
 
-static int stappone_counts(struct ins_import *imp, unsigned foot, char *err, size_t errlen)
+static int stappone_counts(struct stappone *s, const float *values, char *err, size_t errlen)
 {
-	struct stappone *s = imp->priv;
-
 	for (unsigned i = 0; i < s->n_pressure; i++) {
-		float v = imp->vals[foot][i];
+		float v = values[i];
 
 		if (!(v >= 0 && v <= STAPPONE_COUNTS_MAX) || v != floorf(v)) {
 			char field[24];
@@ -270,33 +347,114 @@ static int stappone_counts(struct ins_import *imp, unsigned foot, char *err, siz
 	return 0;
 }
 
-static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
+/* The next sample row into *out (its values into out->values): 1, 0 at
+ * the end of the file, -1 with err.  Rows flagged corrupt are skipped: the
+ * insole's next sample carries the gap. */
+static int stappone_next_sample(struct ins_import *imp, struct stappone_sample *out, char *err, size_t errlen)
 {
 	struct stappone *s = imp->priv;
-	float values[INS_MAX_SENSORS];
-	struct stappone_row row = { .values = values };
+	struct stappone_row row = { .values = out->values };
 	char *line;
 	int rc, foot;
 
 	do {
-		rc = import_text_next(&s->text, &line, err, errlen);
-		if (rc <= 0)
-			return rc;
-	} while (import_is_blank(line));
-	if (stappone_parse(s, line, &row, err, errlen) < 0 || (foot = stappone_foot(s, row.sole, err, errlen)) < 0)
+		do {
+			rc = import_text_next(&s->text, &line, err, errlen);
+			if (rc <= 0)
+				return rc;
+		} while (import_is_blank(line));
+		if (stappone_parse(s, line, &row, err, errlen) < 0 ||
+		    (foot = stappone_foot(s, row.sole, err, errlen)) < 0)
+			return -1;
+		if (!(imp->info.feet & (1u << foot))) {
+			import_errf(err, errlen, s->text.path, s->text.lineno, "sole_id",
+				    "insole %g first appears after the first %d rows", row.sole, STAPPONE_PEEK_ROWS);
+			return -1;
+		}
+	} while (row.corrupt != 0);
+	if (stappone_counts(s, out->values, err, errlen) < 0)
 		return -1;
-	if (!(imp->info.feet & (1u << foot))) {
-		import_errf(err, errlen, s->text.path, s->text.lineno, "sole_id",
-			    "insole %g first appears after the first %d rows", row.sole, STAPPONE_PEEK_ROWS);
+	out->t_ms = row.t_ms;
+	out->line = s->text.lineno;
+	out->foot = (unsigned)foot;
+	return 1;
+}
+
+/* Read ahead until STAPPONE_AHEAD_ROWS + 1 samples wait, or the end of the
+ * file or a bad row (kept in ahead_err until the samples before it are out). */
+static void stappone_read_ahead(struct ins_import *imp)
+{
+	struct stappone *s = imp->priv;
+
+	while (!s->ahead_end && s->n_ahead <= STAPPONE_AHEAD_ROWS) {
+		struct stappone_sample *slot = &s->ahead[(s->head + s->n_ahead) % (STAPPONE_AHEAD_ROWS + 1)];
+		int rc = stappone_next_sample(imp, slot, s->ahead_err, sizeof s->ahead_err);
+
+		if (rc <= 0)
+			s->ahead_end = rc < 0 ? -1 : 1;
+		else
+			s->n_ahead++;
+	}
+}
+
+static int64_t stappone_t_us(const struct stappone *s, double t_ms)
+{
+	return llround((t_ms - s->t0_ms) * 1000.0);
+}
+
+/* The oldest row waiting gets the earliest waiting sample of its insole
+ * that is still after the insole's last one: a sample recorded earlier
+ * but written later moves up.  A sample at or before the last one stays
+ * in its row, to be refused there after the rows before it. */
+static void stappone_take_earliest(struct ins_import *imp)
+{
+	struct stappone *s = imp->priv;
+	struct stappone_sample *first = &s->ahead[s->head], *best = first, tmp;
+	unsigned foot = first->foot;
+
+	for (unsigned i = 1; i < s->n_ahead; i++) {
+		struct stappone_sample *c = &s->ahead[(s->head + i) % (STAPPONE_AHEAD_ROWS + 1)];
+
+		if (c->foot == foot && c->t_ms < best->t_ms && stappone_may_precede(imp, c->t_ms, first->t_ms) &&
+		    (!imp->started[foot] || stappone_t_us(s, c->t_ms) > imp->last_t_us[foot]))
+			best = c;
+	}
+	if (best == first)
+		return;
+	tmp = *first;
+	*first = *best;
+	*best = tmp;
+	imp->info.reordered[foot]++;
+}
+
+static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
+{
+	struct stappone *s = imp->priv;
+	struct stappone_sample *sample;
+	int64_t t_us;
+
+	stappone_read_ahead(imp);
+	if (s->n_ahead == 0) {
+		if (s->ahead_end < 0)
+			snprintf(err, errlen, "%s", s->ahead_err);
+		return s->ahead_end < 0 ? -1 : 0;
+	}
+	stappone_take_earliest(imp);
+	sample = &s->ahead[s->head];
+	s->head = (s->head + 1) % (STAPPONE_AHEAD_ROWS + 1);
+	s->n_ahead--;
+	t_us = stappone_t_us(s, sample->t_ms);
+	if (imp->started[sample->foot] && t_us <= imp->last_t_us[sample->foot]) {
+		import_errf(err, errlen, s->text.path, sample->line, "timestamp",
+			    "%.0f ms is not after the %s insole's sample of line %lu (%.0f ms), and too far back for a "
+			    "sample written late (a clock set back, or two recordings joined?)",
+			    sample->t_ms, ins_foot_name(sample->foot), s->last_line[sample->foot],
+			    s->t0_ms + imp->last_t_us[sample->foot] / 1000.0);
 		return -1;
 	}
-	if (row.corrupt != 0)
-		return 1;    /* a dropped sample: the foot's next frame carries the gap */
-	memcpy(imp->vals[foot], values, s->n_pressure * sizeof(float));
-	if (stappone_counts(imp, (unsigned)foot, err, errlen) < 0)
-		return -1;
-	return import_stamp(imp, (unsigned)foot, llround((row.t_ms - s->t0_ms) * 1000.0), s->text.lineno,
-			    "timestamp", err, errlen) < 0 ? -1 : 1;
+	memcpy(imp->vals[sample->foot], sample->values, s->n_pressure * sizeof(float));
+	s->last_line[sample->foot] = sample->line;
+	return import_stamp(imp, sample->foot, t_us, sample->line, "timestamp", err, errlen) < 0 ? -1 : 1;
 }
 
 static void stappone_close(struct ins_import *imp)
@@ -306,6 +464,7 @@ static void stappone_close(struct ins_import *imp)
 	if (!s)
 		return;
 	import_text_close(&s->text);
+	free(s->ahead_values);
 	free(s);
 	imp->priv = NULL;
 }

@@ -273,9 +273,17 @@ static int xsensor_frame_line(struct ins_import *imp, char *line, int first, cha
 	} else if (strcmp(key, "GROUP") == 0) {
 		x->foot = -1;
 	} else if (strcmp(key, "SENSELS") == 0 && x->foot >= 0) {
-		if (x->grid[x->foot].rows == 0 || x->grid[x->foot].cols == 0) {
+		const struct xsensor_grid *g = &x->grid[x->foot];
+
+		if (g->rows == 0 || g->cols == 0) {
 			import_errf(err, errlen, x->text.path, x->text.lineno, "SENSELS",
 				    "the insole's Rows and Columns were not given before its sensels");
+			return -1;
+		}
+		if ((unsigned long)g->rows * g->cols > INS_MAX_SENSORS) {
+			import_errf(err, errlen, x->text.path, x->text.lineno, "SENSELS",
+				    "Rows %u x Columns %u is more than the %d sensels an insole may have", g->rows,
+				    g->cols, INS_MAX_SENSORS);
 			return -1;
 		}
 		return xsensor_sensels(imp, err, errlen);

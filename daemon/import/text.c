@@ -288,7 +288,9 @@ static char text_first_eol(const char *p, size_t n, int at_eof)
 /* No line end in the unread bytes and nothing more to read: the end of
  * the file, or a last line cut short.  A CR last in an LF file ends its
  * line: CRLF's LF lost, or CRCRLF's, with the end of a copy, or a program
- * that ends the last line alone with CR. */
+ * that ends the last line alone with CR; and an LF last in a CR file is
+ * the end of the CRLF that ended its last line (a tool that adds a final
+ * line end to the text it saves). */
 static int text_at_eof(struct import_text *t, char **nl, char *err, size_t errlen)
 {
 	if (t->len == t->start)
@@ -296,6 +298,10 @@ static int text_at_eof(struct import_text *t, char **nl, char *err, size_t errle
 	if (t->eol == '\n' && t->buf[t->len - 1] == '\r') {
 		*nl = t->buf + t->len - 1;
 		return 1;
+	}
+	if (t->eol == '\r' && t->len - t->start == 1 && t->buf[t->start] == '\n') {
+		t->start = t->len; /* a CR file whose last line ends with CRLF */
+		return 0;
 	}
 	if (t->allow_unterminated && t->len < INS_IMPORT_LINE_MAX) {
 		t->buf[t->len] = t->eol ? t->eol : '\n';
@@ -405,6 +411,26 @@ int import_split_blanks(char *line, char **fields, int max)
 	}
 }
 
+void import_trim_end(char *s, const char *chars)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && strchr(chars, s[n - 1]))
+		s[--n] = '\0';
+}
+
+char *import_trim_blanks(char *s)
+{
+	size_t n;
+
+	while (is_blank_char(*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_blank_char(s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
 int import_is_blank(const char *s)
 {
 	while (is_blank_char(*s))
@@ -449,23 +475,19 @@ static int parse_plain_decimal(const char *s, double *out)
 	return 0;
 }
 
-#define SCAN_SLOW_MAX 63 /* longest number handed to strtod (exponents, long mantissas) */
-
+/* Exponents and long mantissas ("1e-3", 40 digits of a spreadsheet's
+ * "more decimals"), however long: s starts with a sign, a digit or a
+ * point followed by digits (import_scan_number() saw them), so strtod reads
+ * a decimal number there and stops at the first byte that is not one. */
 static int scan_slow(const char *s, const char **end, double *out)
 {
-	char buf[SCAN_SLOW_MAX + 1];
-	size_t n = strspn(s, "0123456789+-.eE");
 	char *stop;
 
-	if (n == 0 || n > SCAN_SLOW_MAX)
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	errno = 0;
-	*out = strtod(buf, &stop);
-	if (stop == buf || !isfinite(*out) || errno == ERANGE)
+	*out = strtod(s, &stop);
+	if (stop == s || !isfinite(*out) || errno == ERANGE)
 		return -1;
-	*end = s + (stop - buf);
+	*end = stop;
 	return 0;
 }
 
@@ -556,6 +578,20 @@ const char *import_number_hint(const char *text, size_t n)
 	       "by the exporting program's or Windows' number format)";
 }
 
+/* "1e400": the n bytes at s are a number in form that no double holds
+ * (strtod's ERANGE). */
+static int scan_overflows(const char *s, size_t n)
+{
+	char *stop;
+	double v;
+
+	if (n == 0 || strspn(s, "0123456789+-.eE") < n)
+		return 0;
+	errno = 0;
+	v = strtod(s, &stop);
+	return stop == s + n && isinf(v) && errno == ERANGE;
+}
+
 void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long line, const char *field,
 		      const char *p, char sep)
 {
@@ -568,7 +604,8 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
 		n--;
 	if (n == 0)
 		import_errf(err, errlen, path, line, field, "empty, a number is required");
-	else if (import_scan_number(q, &p, &v) == 0 && p == q + n && fabs(v) > INS_IMPORT_VALUE_MAX)
+	else if ((import_scan_number(q, &p, &v) == 0 && p == q + n && fabs(v) > INS_IMPORT_VALUE_MAX) ||
+		 scan_overflows(q, (size_t)n))
 		import_errf(err, errlen, path, line, field,
 			    "'%.*s' is beyond any insole (at most %g in magnitude): a damaged file?",
 			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, INS_IMPORT_VALUE_MAX);
@@ -577,18 +614,42 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
 			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, import_number_hint(q, (size_t)n));
 }
 
+static int is_padded(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && (is_blank_char(s[0]) || is_blank_char(s[n - 1]));
+}
+
+/* The longest field, blanks around it cut, that import_parse_number() reads. */
+#define PARSE_TRIMMED_MAX 127
+
 int import_parse_number(const char *text, double *out, const char *path, unsigned long line,
 			const char *field, char *err, size_t errlen)
 {
 	char *end;
 	double v;
 
+	if (parse_plain_decimal(text, out) == 0)
+		return 0;
+	if (is_padded(text)) {
+		/* blanks around a number (an editor's, a spreadsheet's padding) do not change it */
+		char trimmed[PARSE_TRIMMED_MAX + 1];
+		const char *b = import_skip_blanks(text);
+		size_t n = strlen(b);
+
+		while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\t'))
+			n--;
+		if (n <= PARSE_TRIMMED_MAX) {
+			memcpy(trimmed, b, n);
+			trimmed[n] = '\0';
+			return import_parse_number(trimmed, out, path, line, field, err, errlen);
+		}
+	}
 	if (*text == '\0') {
 		import_errf(err, errlen, path, line, field, "empty, a number is required");
 		return -1;
 	}
-	if (parse_plain_decimal(text, out) == 0)
-		return 0;
 	errno = 0;
 	v = strtod(text, &end);
 	/* strtod also reads C99 hexadecimal floats, which no recording holds */

@@ -84,6 +84,9 @@ struct ins_import_info {
 	/* What in the file says which foot it holds, when that is not plain
 	 * ("sole_id 1", "FILENAME ...L.fsx", "no side given: left assumed"), else "". */
 	char feet_from[96];
+	/* Samples of each foot the file holds out of time order, handed on in
+	 * order (stappone: a Bluetooth packet written late); counted as read. */
+	unsigned long reordered[INS_FOOT_COUNT];
 	/* Our own counts export: the calibration recorded with the session
 	 * (n_sensors curves), or NULL to use the layout's default. */
 	const struct ins_calib_curve *calib[INS_FOOT_COUNT];

@@ -887,6 +887,7 @@ START_TEST(live_snapshot)
 	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(left, "cop"), "y_mm")), 120.0, 1e-4);
 	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(left, "heatmap"), "max_kpa")), 50.0,
 				1e-9);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(left, "heatmap"), "units")), "kPa");
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 1);
 	ck_assert_double_eq_tol(json_number_value(json_object_get(
 		json_object_get(json_array_get(json_object_get(j, "steps"), 0), "metrics"), "stance_ms")), 640, 1e-9);
@@ -1384,6 +1385,20 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:insoled:walk A.csv");
 	ck_assert_ptr_null(json_object_get(j, "warning"));
 	json_decref(j);
+	/* its last line ended by CR alone (the LF lost with the end of a copy): whole, no warning */
+	csv[strlen(csv) - 1] = '\r';
+	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&name=cr.csv", csv, "Content-Type: text/csv", NULL),
+			 201);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "frames"), 400);
+	ck_assert_ptr_null(json_object_get(j, "warning"));
+	json_decref(j);
+	csv[strlen(csv) - 1] = '\n';
+	/* gaitpdb re-saved with decimal commas: refused saying so, naming the line and the field */
+	req("POST", "/api/sessions/import?subject=P-4&name=eu.txt",
+	    "0,0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n", "Content-Type: text/plain", NULL);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_msg(strstr(rep.body, "eu.txt:1: time: '0,0000' is not a number: a decimal comma?"), "%s", rep.body);
 	/* cut short inside a row, as a copy broken off leaves it: the session
 	 * of the frames before it, and the answer and the notes say where */
 	*strrchr(csv, ',') = '\0';

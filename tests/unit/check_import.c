@@ -845,6 +845,10 @@ static unsigned long expect_same_reading(const char *a, const char *b)
 	ib = ins_import_open(b, NULL, err, sizeof err);
 	ck_assert_msg(ib != NULL, "%s", err);
 	ck_assert_str_eq(ins_import_info(ib)->format, ins_import_info(ia)->format);
+	ck_assert_str_eq(ins_import_info(ib)->start, ins_import_info(ia)->start);
+	ck_assert_str_eq(ins_import_info(ib)->subject, ins_import_info(ia)->subject);
+	ck_assert_str_eq(ins_import_info(ib)->notes, ins_import_info(ia)->notes);
+	ck_assert_double_eq(ins_import_info(ib)->rate_hz, ins_import_info(ia)->rate_hz);
 	while ((ra = ins_import_next(ia, &fa, err, sizeof err)) == 1) {
 		ck_assert_msg(ins_import_next(ib, &fb, err, sizeof err) == 1, "%s: frame %lu: %s", b, frames, err);
 		ck_assert_uint_eq(fa.foot, fb.foot);
@@ -997,18 +1001,40 @@ START_TEST(numbers_parse_exactly_as_strtod_does)
 	static const char *const texts[] = { "0", "-0", "6.50", "-0.201829", "509.00", "0.1", "5.", ".5", "+7",
 					     "123456789012345", "1234567890123456", "0.000000000000001",
 					     "1e3", "-2.5E-2", "9007199254740993", "0.30000000000000004" };
+	/* a spreadsheet's "more decimals", leading zeros of a fixed-width column */
+	static const char *const long_numbers[] = {
+		"12.500000000000000000000000000000000000000000000000000000000000000000000000001",
+		"-00000000000000000000000000000000000000000000000000000000000000000000000000000007.25",
+	};
+	const unsigned n_texts = sizeof texts / sizeof texts[0];
 	char err[256] = "";
 
-	for (unsigned i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+	for (unsigned i = 0; i < n_texts; i++) {
 		double v = -1, want = strtod(texts[i], NULL);
 
 		ck_assert_int_eq(import_parse_number(texts[i], &v, "f", 1, "x", err, sizeof err), 0);
 		ck_assert_msg(memcmp(&v, &want, sizeof v) == 0, "%s: %.17g, strtod %.17g", texts[i], v, want);
 	}
-	for (const char *const *bad = (const char *const[]){ ".", "-", "1.2.3", "--1", "1-", " 1", "1 ", "0x10", NULL };
+	for (const char *const *bad = (const char *const[]){ ".", "-", "1.2.3", "--1", "1-", "1 2", "  ", "0x10", NULL };
 	     *bad; bad++)
 		ck_assert_msg(import_parse_number(*bad, &(double){ 0 }, "f", 1, "x", err, sizeof err) == -1, "%s",
 			      *bad);
+	/* the scanner of the text formats' rows reads what strtod reads, however long the number */
+	for (unsigned i = 0; i < n_texts + sizeof long_numbers / sizeof long_numbers[0]; i++) {
+		const char *text = i < n_texts ? texts[i] : long_numbers[i - n_texts];
+		const char *end;
+		double v = -1, want = strtod(text, NULL);
+
+		ck_assert_msg(import_scan_number(text, &end, &v) == 0 && *end == '\0', "%s", text);
+		ck_assert_msg(memcmp(&v, &want, sizeof v) == 0, "%s: %.17g, strtod %.17g", text, v, want);
+	}
+	/* blanks around a number (an editor's padding at a line's end) do not change it */
+	for (const char *const *padded = (const char *const[]){ " 1", "1 ", "\t1.0  ", " +1", NULL }; *padded; padded++) {
+		double v = 0;
+
+		ck_assert_msg(import_parse_number(*padded, &v, "f", 1, "x", err, sizeof err) == 0, "%s", err);
+		ck_assert_double_eq(v, 1.0);
+	}
 }
 END_TEST
 
@@ -1558,6 +1584,28 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 }
 END_TEST
 
+/* Options may come right after --analyze, before the files (a mode, not an
+ * option whose value is the first file): "--out" is never taken for a file. */
+START_TEST(analyze_options_may_come_before_the_files)
+{
+	char out[512], errp[512], dir[512], path[600];
+	const char *args[] = { "--analyze", "--out", dir, "--csv", "--layout-dir", LAYOUT_DIR,
+			       FIXTURES "gaitpdb_small.txt", NULL };
+
+	snprintf(dir, sizeof dir, "%s/options_first", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	ck_assert_str_eq(slurp(out), "");
+	snprintf(path, sizeof path, "%s/gaitpdb_small.txt.csv", dir);
+	ck_assert_int_eq(strncmp(slurp(path), "foot,index,flags,", 17), 0);
+	ck_assert_ptr_null(strstr(slurp(errp), "FAILED"));
+	/* --analyze=FILE still names a file */
+	args[0] = "--analyze=" FIXTURES "gaitpdb_small.txt";
+	args[6] = NULL;
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+}
+END_TEST
+
 /* A folder as clinics keep them: a recording is analysed, a file that is
  * no recording is skipped, a link that leads nowhere fails with the reason
  * (it may well have been a recording), and a FIFO is not opened (that would
@@ -1847,7 +1895,8 @@ static char *fixture_text(const char *name, size_t *len)
 }
 
 /* A last line ended by CR alone (the LF of its CRLF, or of CRCRLF, lost
- * with the end of a copy) is a whole line in every format, not a cut one. */
+ * with the end of a copy) is a whole line in every format, not a cut one;
+ * so is a CR file's last line ended by CRLF. */
 START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
 {
 	static const char *const ends[] = { "\r", "\r\r" };
@@ -1868,7 +1917,66 @@ START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
 			snprintf(name, sizeof name, "cr%zu_%s", e, text_fixtures[k]);
 			expect_same_reading(ref, write_tmp(name, cut, len + strlen(ends[e])));
 		}
+		/* CR alone throughout, the last line with CRLF */
+		for (size_t i = 0, o = 0; i <= len; i++) {
+			if (i == len) {
+				memcpy(cut + o, "\r\n", 2);
+				expect_same_reading(ref, write_tmp("mac.txt", cut, o + 2));
+			} else if (text[i] != '\r') {
+				cut[o++] = text[i] == '\n' ? '\r' : text[i];
+			}
+		}
 		free(cut);
+		free(text);
+	}
+}
+END_TEST
+
+/* Each line of text ended with CRLF after `pad` (the last line too, even
+ * when it had no line end), the whole behind a UTF-8 byte-order mark
+ * unless it has one: malloc'd, *len set. */
+static char *reshape_lines(const char *text, const char *pad, size_t *len)
+{
+	size_t n = strlen(text), o = 0;
+	char *out = malloc(3 + n * (strlen(pad) + 2) + strlen(pad) + 2);
+
+	ck_assert_ptr_nonnull(out);
+	if (strncmp(text, "\xef\xbb\xbf", 3) != 0)
+		o += (size_t)sprintf(out, "\xef\xbb\xbf");
+	for (const char *p = text; *p;) {
+		size_t line = strcspn(p, "\r\n");
+
+		memcpy(out + o, p, line);
+		o += line;
+		o += (size_t)sprintf(out + o, "%s\r\n", pad);
+		p += line;
+		p += *p == '\r';
+		p += *p == '\n';
+	}
+	*len = o;
+	return out;
+}
+
+/* What clinics' files go through (a Windows editor's byte-order mark,
+ * CRLF, blanks left at line ends; a tool that writes a separator after
+ * every field) reads as the file as exported, in every format. */
+START_TEST(reshaped_lines_read_as_the_plain_file_in_every_format)
+{
+	static const char seps[N_TEXT_FIXTURES] = { '\t', '\t', ',', '\t', ',', ',', ',' };
+
+	for (size_t k = 0; k < N_TEXT_FIXTURES; k++) {
+		size_t len, n;
+		char *text = fixture_text(text_fixtures[k], &len), *shaped, name[64], sep[2] = { seps[k], '\0' };
+		const char *ref = write_tmp(text_fixtures[k], text, len);
+
+		shaped = reshape_lines(text, "  ", &n);
+		snprintf(name, sizeof name, "blanks_%s", text_fixtures[k]);
+		expect_same_reading(ref, write_tmp(name, shaped, n));
+		free(shaped);
+		shaped = reshape_lines(text, sep, &n);
+		snprintf(name, sizeof name, "sep_%s", text_fixtures[k]);
+		expect_same_reading(ref, write_tmp(name, shaped, n));
+		free(shaped);
 		free(text);
 	}
 }
@@ -1911,6 +2019,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);
+	tcase_add_test(bad, reshaped_lines_read_as_the_plain_file_in_every_format);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(real, 60); /* 12 walks and records of 90 000 samples, under sanitizers */
@@ -1926,6 +2035,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, fixture_totals_agree_through_the_analysis);
 	tcase_add_test(analysis, analyze_prints_one_json_step_per_line_then_the_summary);
 	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
+	tcase_add_test(analysis, analyze_options_may_come_before_the_files);
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);

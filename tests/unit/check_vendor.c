@@ -432,18 +432,35 @@ static const struct bad_case {
 	{ "xnext.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,,\n,,,\n" XS_FRAME(2, "08:00:00.010") "1,2,,\n3,4,,\n",
 	  ":18: frame 1 left row 2: 'FRAME,2,,' is not a row of values, after 1 of 2 rows: the frame's left insole "
 	  "is truncated", 0 },
+	/* found by fuzz_import: each count within bounds, their product not */
+	{ "xgrid.csv", XS_HEAD "FRAME,1,,\nTime, 08:00:00.000,,\nSENSOR,M-LF S1,,\nRows,3092,,\nColumns,2,,\nSENSELS,,,\n",
+	  ":10: SENSELS: Rows 3092 x Columns 2 is more than the 4096 sensels an insole may have", 0 },
 	{ "xunits.csv", "File:,x,,\nUnits:,bar,,\n", ":2: Units: 'bar' is not supported (mmHg, kPa, PSI, N/cm2)", 0 },
 	{ "xcells.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,5,\n,,,\n3,4,,\n",
 	  ":16: frame 1 left row 1 has more than the 2 values of Columns", 0 },
 	{ "sempty.csv", ST_HEAD, ":1: a header but no samples", 0 },
 	{ "scells.csv", ST_HEAD "1,1000,5,6,0\r\n1,1016,5,6,0\n1,1032,5,0\n", ":4: 4 fields, the header names 5", 2 },
+	/* values no sensor gives, each named */
+	{ "fnan.asf", FSCAN_HEAD "Frame 1\n1,NaN,B\n", ":11: frame 1 row 1 column 2: 'NaN' is not a number", 0 },
+	{ "xinf.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,inf,,\n", ":16: frame 1 left row 1 column 2: 'inf' is not a number",
+	  0 },
+	{ "sneg.csv", ST_HEAD "1,1000,5,6,0\n1,1016,-5,6,0\n",
+	  ":3: pressure_01: -5 is not a raw value (a whole number 0..65535)", 1 },
+	{ "sbig.csv", ST_HEAD "1,1000,5,6,0\n1,1016,1e400,6,0\n",
+	  ":3: pressure: '1e400' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 1 },
 	{ "sutf.csv", ST_HEAD "1,1000,5,6,0\n1,1016,\xc3\x28,6,0\n", ":3: pressure: '?(' is not a number", 1 },
 	{ "ssole.csv", ST_HEAD "3,1000,5,6,0\n", ":2: sole_id: 3 is not an insole (1 = left, 2 = right)", 0 },
+	{ "schan.csv", "sole_id,timestamp,pressure_01,pressure_03\n1,1000,5,6\n",
+	  ":1: column 'pressure_02' is missing (pressure_01..pressure_03 named)", 0 },
+	{ "stwice.csv", "sole_id,timestamp,pressure_01,pressure_01\n1,1000,5,6\n", ":1: column 'pressure_01' appears twice", 0 },
 	{ "pempty.asc", "File name:  x.sol\tdate/time  25.04.23 10.49\nsensor type:  y-1\n"
 	  "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n",
 	  ":5: the header ends without a 'time[secs]' line naming the columns", 0 },
 	{ "fempty.asf", FSCAN_HEAD "@@\n", ":10: a header but no frames", 0 },
 	{ "pnorows.asc", PEDAR_NOROWS, ":5: a header but no rows", 0 },
+	/* the last row may end without a line end, a header line may not: it is cut */
+	{ "pcut.asc", "File name:  x.sol\nscanning rate [Hz]:   100\npressure values in  kP",
+	  ":3: truncated file: the header ends inside this line, before any row", 0 },
 	/* numbers written with a decimal comma are refused saying what to do */
 	{ "pcomma.asc", PEDAR_NOROWS "0,01\t", ":6: time[secs]: '0,01' is not a number: a decimal comma? Numbers "
 	  "need '.' as the decimal point: export the file again with '.'", 0 },
@@ -558,6 +575,65 @@ START_TEST(stappone_quoted_column_names_read)
 }
 END_TEST
 
+/* Samples a Bluetooth logger wrote out of order: each insole's samples
+ * come out in timestamp order, with their own rows, no gap, counted. */
+START_TEST(stappone_samples_out_of_order_are_put_back)
+{
+	/* value = timestamp - 990: each sample's values travel with its time */
+	const char *path = write_tmp("late.csv", ST_HEAD "1,1016,26,1,0\n2,1000,10,2,0\n1,1000,10,1,0\n"
+				     "2,1016,26,2,0\n1,1048,58,1,0\n1,1032,42,1,0\n2,1048,58,2,0\n2,1032,42,2,0\n"
+				     "1,1064,74,1,0\n");
+	static const struct {
+		unsigned foot;
+		int64_t t_us;
+		unsigned long line;
+	} want[] = { { 0, 0, 4 }, { 1, 0, 3 }, { 0, 16000, 2 }, { 1, 16000, 5 }, { 0, 32000, 7 },
+		     { 0, 48000, 6 }, { 1, 32000, 9 }, { 1, 48000, 8 }, { 0, 64000, 10 } };
+	char err[256];
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	/* the start and the rate: the earliest sample and one period, not the first row's 1016 ms and 32 ms */
+	ck_assert_str_eq(ins_import_info(imp)->start, "1970-01-01T00:00:01.000Z");
+	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 62.5, 1e-9);
+	for (unsigned k = 0; k < sizeof want / sizeof want[0]; k++) {
+		ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "frame %u: %s", k, err);
+		ck_assert_uint_eq(f.foot, want[k].foot);
+		ck_assert_int_eq(f.t_us, want[k].t_us);
+		ck_assert_uint_eq(f.line, want[k].line);
+		ck_assert_uint_eq(f.gap, 0);
+		ck_assert_float_eq(f.values[0], (float)(f.t_us / 1000 + 10));
+	}
+	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(ins_import_info(imp)->reordered[INS_FOOT_LEFT], 2);
+	ck_assert_uint_eq(ins_import_info(imp)->reordered[INS_FOOT_RIGHT], 1);
+	ins_import_close(imp);
+}
+END_TEST
+
+/* A timestamp before one already handed on is no late packet: refused at
+ * its row, after every sample before it. */
+START_TEST(stappone_clock_set_back_is_refused_at_its_row)
+{
+	expect_error(write_tmp("back.csv", ST_HEAD "1,5000,1,1,0\n1,5016,1,1,0\n1,5032,1,1,0\n1,4000,1,1,0\n"
+			       "1,5048,1,1,0\n"),
+		     ":5: timestamp: 4000 ms is not after the left insole's sample of line 4 (5032 ms), and too far back "
+		     "for a sample written late (a clock set back, or two recordings joined?)", 3);
+	/* a late sample beyond the rows read ahead is one too */
+	{
+		char text[2048];
+		size_t n = (size_t)snprintf(text, sizeof text, "%s", ST_HEAD);
+
+		for (int i = 1; i <= 18; i++)
+			n += (size_t)snprintf(text + n, sizeof text - n, "1,%d,1,1,0\n", 1000 + 16 * i);
+		snprintf(text + n, sizeof text - n, "1,1000,1,1,0\n");
+		expect_error(write_tmp("late.csv", text), ":20: timestamp: 1000 ms is not after the left insole's sample "
+			     "of line 19 (1288 ms)", 18);
+	}
+}
+END_TEST
+
 /* A right-foot F-Scan movie is mirrored onto the layout's columns, and the
  * toes (file row 1) land on the last layout row. */
 START_TEST(fscan_grid_turns_into_layout_order)
@@ -668,6 +744,8 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
+	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
+	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fscan_padding_is_read_past);
