@@ -126,7 +126,8 @@ static struct signed_text sgn(double v, int digits)
 
 const char *ins_drift_class_name(unsigned cls)
 {
-	static const char *const names[] = { "too_few_steps", "no_clear_change", "collapsing", "rising" };
+	static const char *const names[] = { "too_few_steps", "no_clear_change", "collapsing", "rising",
+					     "no_arch_measure" };
 
 	return cls < sizeof(names) / sizeof(names[0]) ? names[cls] : "unknown";
 }
@@ -222,6 +223,8 @@ const char *ins_drift_headline(unsigned cls)
 		return "the arch rose during the session";
 	case INS_DRIFT_NO_CLEAR_CHANGE:
 		return "no clear change of the arch during the session";
+	case INS_DRIFT_NO_MEASURE:
+		return "no arch measure in this recording";
 	default:
 		return "too few steps to judge a change of the arch";
 	}
@@ -284,6 +287,19 @@ void ins_drift_acc_finish(const struct ins_drift_acc *acc, uint32_t steps_total,
 			out->cls = INS_DRIFT_RISING;
 	}
 	drift_reason(out);
+}
+
+void ins_drift_no_measure(struct ins_drift *d, int raw_units)
+{
+	struct drift_words w = drift_words(d->measure);
+
+	d->cls = INS_DRIFT_NO_MEASURE;
+	if (raw_units)
+		snprintf(d->reason, sizeof(d->reason),
+			 "none of the %u steps has a force or a pressure: the recording is in raw sensor units, "
+			 "from which no arch measure can be made", d->steps_total);
+	else
+		snprintf(d->reason, sizeof(d->reason), "none of the %u steps has a %s", d->steps_total, w.name);
 }
 
 void ins_drift_assess(const double *minutes, const double *values, size_t n, uint32_t steps_total,

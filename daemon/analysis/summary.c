@@ -21,6 +21,9 @@ struct ins_summary_acc {
 	uint32_t excluded[INS_FOOT_COUNT], initiation[INS_FOOT_COUNT], irregular[INS_FOOT_COUNT];
 	uint32_t termination[INS_FOOT_COUNT];
 	uint32_t trimmed[INS_FOOT_COUNT], user_excluded[INS_FOOT_COUNT], user_included[INS_FOOT_COUNT];
+	/* Steps of any kind with an arch measure, with a force: none at all
+	 * means the recording cannot give one (ins_drift_no_measure). */
+	uint32_t with_arch[INS_FOOT_COUNT], with_force[INS_FOOT_COUNT];
 	/* The foot's latest steady step, held back until the next one says
 	 * whether walking went on (steady_add) or stopped after it. */
 	struct ins_step pending[INS_FOOT_COUNT];
@@ -172,6 +175,8 @@ void ins_summary_acc_add_chosen(struct ins_summary_acc *acc, const struct ins_st
 	if (foot >= INS_FOOT_COUNT)
 		return;
 	acc->steps[foot]++;
+	acc->with_arch[foot] += isfinite(step->m[INS_M_MIDFOOT_LOAD_INDEX]) || isfinite(step->m[INS_M_ARCH_INDEX]);
+	acc->with_force[foot] += isfinite(step->m[INS_M_PEAK_FORCE_N]);
 	acc->saturated[foot] += (step->flags & INS_STEP_SATURATED) != 0;
 	acc->gaps[foot] += (step->flags & INS_STEP_GAP) != 0;
 	if (add_user_choice(acc, step, choice))
@@ -229,6 +234,8 @@ void ins_summary_acc_finish(const struct ins_summary_acc *acc_in, struct ins_sum
 		}
 		/* n of N: the steady steps with the measure, of all the foot's steps */
 		ins_drift_acc_finish(g, acc->steps[foot], out->arch_measure[foot], &out->arch_drift[foot]);
+		if (acc->steps[foot] > 0 && acc->with_arch[foot] == 0)
+			ins_drift_no_measure(&out->arch_drift[foot], acc->with_force[foot] == 0);
 	}
 	for (unsigned i = 0; i < INS_M_COUNT; i++) {
 		double l = out->foot[INS_FOOT_LEFT][i].mean, r = out->foot[INS_FOOT_RIGHT][i].mean;

@@ -16,9 +16,14 @@
 #include "insoled/analysis_json.h"
 #include "insoled/stats.h"
 
+/* Two maps a difference can be made of: the same grid, in the same units
+ * (kPa minus raw sensor units is no change of anything). */
 static int same_grid(json_t *a, json_t *b)
 {
 	static const char *const keys[] = { "w", "h", "cell_mm", "x0_mm", "y0_mm" };
+
+	if (!json_equal(json_object_get(a, "units"), json_object_get(b, "units")))
+		return 0;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *x = json_object_get(a, keys[i]), *y = json_object_get(b, keys[i]);
@@ -47,10 +52,10 @@ static json_t *heatmap_diff(json_t *base, json_t *later)
 			max = fabs(d);
 		json_array_append_new(cells, ins_json_number_or_null(d));
 	}
-	out = json_pack("{s:O,s:O,s:O,s:O,s:O,s:f,s:o}", "w", json_object_get(later, "w"), "h",
+	out = json_pack("{s:O,s:O,s:O,s:O,s:O,s:f,s:O,s:o}", "w", json_object_get(later, "w"), "h",
 			json_object_get(later, "h"), "cell_mm", json_object_get(later, "cell_mm"), "x0_mm",
 			json_object_get(later, "x0_mm"), "y0_mm", json_object_get(later, "y0_mm"), "max_kpa", max,
-			"cells", cells);
+			"units", json_object_get(later, "units"), "cells", cells);
 	return out ? out : json_null();
 }
 

@@ -30,6 +30,7 @@
 
 #include "server_priv.h"
 #include "insoled/clock.h"
+#include "insoled/disk.h"
 #include "insoled/result.h"
 
 #define LOG_PREFIX "http"
@@ -57,6 +58,10 @@
  * (often the disk of the database, or RAM), so more are refused at once
  * rather than after they were sent only to hear the importers are busy. */
 #define MAX_UPLOADS 4
+/* Upload bytes between two looks at the temporary directory's free space:
+ * a body of unknown length (chunked) stops within this much of the room
+ * kept for live recording, at one statvfs per 16 MiB. */
+#define UPLOAD_ROOM_CHECK_BYTES (16u << 20)
 /* GnuTLS priorities: TLS 1.2 and 1.3 only, and only key exchanges with
  * forward secrecy (plain RSA key transport removed), 128-bit security or
  * more; the server's order wins so clients cannot pick the weakest. */
@@ -404,11 +409,25 @@ static enum MHD_Result start_job(struct conn_req *r, enum http_runs runs)
 
 /* ---- request bodies ------------------------------------------------------------ */
 
-/* 0, or -1 with the connection answered (*ret). */
-static int open_upload(struct conn_req *r, enum MHD_Result *ret)
+/* Where uploads are kept until imported: $TMPDIR when it is short enough
+ * for upload_path, else /tmp. */
+static const char *upload_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
 
+	return dir && *dir && strlen(dir) < 32 ? dir : "/tmp";
+}
+
+/* 0, or -1 with the connection answered (*ret).  expected: the body's
+ * declared length (0 when chunked). */
+static int open_upload(struct conn_req *r, uint64_t expected, enum MHD_Result *ret)
+{
+	struct ins_error err = { "", "" };
+
+	if (ins_disk_check_room(upload_dir(), "the upload", expected, INS_DISK_KEEP_FREE_BYTES, &err) < 0) {
+		*ret = answer_error(r, 507, NULL, err.msg);
+		return -1;
+	}
 	if (atomic_fetch_add(&r->srv->uploads, 1) >= MAX_UPLOADS) {
 		atomic_fetch_sub(&r->srv->uploads, 1);
 		*ret = answer_error(r, 503, NULL, "busy receiving other uploads: retry in a minute");
@@ -416,8 +435,7 @@ static int open_upload(struct conn_req *r, enum MHD_Result *ret)
 	}
 	r->counted_upload = 1;
 
-	snprintf(r->upload_path, sizeof(r->upload_path), "%s/insoled-upload-XXXXXX",
-		 dir && *dir && strlen(dir) < 32 ? dir : "/tmp");
+	snprintf(r->upload_path, sizeof(r->upload_path), "%s/insoled-upload-XXXXXX", upload_dir());
 	r->upload_fd = mkstemp(r->upload_path);
 	if (r->upload_fd < 0) {
 		r->upload_path[0] = '\0';
@@ -425,6 +443,56 @@ static int open_upload(struct conn_req *r, enum MHD_Result *ret)
 		return -1;
 	}
 	return 0;
+}
+
+/* The upload's file system is full, or down to the kept room: what was
+ * received is given back at once, the rest of the body is read and
+ * dropped, and the answer is 507. */
+static void upload_out_of_room(struct conn_req *r)
+{
+	r->no_space = 1;
+	ins_disk_available(upload_dir(), &r->space_left);
+	if (ftruncate(r->upload_fd, 0) < 0)
+		http_srv_log(r->srv, INS_LOG_WARN, "upload: cannot empty %s: %s", r->upload_path, strerror(errno));
+}
+
+static int take_upload(struct conn_req *r, const char *data, size_t n)
+{
+	struct ins_error err = { "", "" };
+
+	if (r->no_space)
+		return 0;
+	if (r->upload_len / UPLOAD_ROOM_CHECK_BYTES != (r->upload_len + n) / UPLOAD_ROOM_CHECK_BYTES &&
+	    ins_disk_check_room(upload_dir(), "the upload", n, INS_DISK_KEEP_FREE_BYTES, &err) < 0) {
+		upload_out_of_room(r);
+		return 0;
+	}
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(r->upload_fd, data + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == ENOSPC || errno == EDQUOT)) {
+			upload_out_of_room(r);
+			return 0;
+		}
+		if (w < 0)
+			return -1;
+		done += (size_t)w;
+	}
+	r->upload_len += n;
+	return 0;
+}
+
+static enum MHD_Result upload_no_space(struct conn_req *r)
+{
+	char msg[320];
+
+	snprintf(msg, sizeof(msg), "not enough free disk space for the upload in %s: it stopped after %.1f MiB with "
+		 "%.1f MiB left, and %.0f MiB stay free for live recording; free some space and try again",
+		 upload_dir(), (double)r->upload_len / (1 << 20), (double)r->space_left / (1 << 20),
+		 (double)INS_DISK_KEEP_FREE_BYTES / (1 << 20));
+	return answer_error(r, 507, NULL, msg);
 }
 
 static int take_body(struct conn_req *r, const char *data, size_t n)
@@ -436,17 +504,7 @@ static int take_body(struct conn_req *r, const char *data, size_t n)
 			r->too_large = 1;
 			return 0;
 		}
-		for (size_t done = 0; done < n;) {
-			ssize_t w = write(r->upload_fd, data + done, n - done);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -1;
-			done += (size_t)w;
-		}
-		r->upload_len += n;
-		return 0;
+		return take_upload(r, data, n);
 	}
 	if (r->body_len + n > INS_HTTP_MAX_JSON_BODY) {
 		r->too_large = 1;
@@ -652,7 +710,7 @@ static int first_call(struct conn_req *r, struct http_admit_conn *ac, const char
 		*ret = too_large(r);
 		return 1;
 	}
-	if (r->body_kind == BODY_UPLOAD && open_upload(r, ret) < 0)
+	if (r->body_kind == BODY_UPLOAD && open_upload(r, cl ? strtoull(cl, NULL, 10) : 0, ret) < 0)
 		return 1;
 	return 0;
 }
@@ -717,6 +775,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	}
 	if (r->too_large)
 		return too_large(r);
+	if (r->no_space)
+		return upload_no_space(r);
 	return respond(r);
 }
 

@@ -66,6 +66,8 @@ static const struct {
 	{ INS_EIO, 503 },
 	{ INS_EFULL, 503 },
 	{ INS_EUNAVAIL, 503 },
+	/* refused before writing: the room left is kept for live recording */
+	{ INS_ENOSPACE, 507 },
 };
 
 static unsigned status_of(int rc)

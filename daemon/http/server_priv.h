@@ -78,6 +78,8 @@ struct conn_req {
 	char upload_path[64];
 	uint64_t upload_len;
 	int too_large;
+	int no_space;                 /* the upload stopped: its file system reached the kept room */
+	uint64_t space_left;          /* bytes free on it then */
 	int counted_upload;           /* in srv->uploads until completed */
 	enum job_state job;
 	char client_addr[INET6_ADDRSTRLEN];

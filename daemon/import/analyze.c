@@ -87,7 +87,10 @@ static int analyze_parse_jobs(const char *text, int *jobs)
 static int analyze_option(struct analyze_opts *o, int c, const char *arg)
 {
 	switch (c) {
-	case 'a': o->files[o->n_files++] = arg; return 0;
+	case 'a':
+		if (arg) /* --analyze=FILE */
+			o->files[o->n_files++] = arg;
+		return 0;
 	case 'f': o->format = arg; return 0;
 	case 'l': o->layout = arg; return 0;
 	case 'd': o->layout_dir = arg; return 0;
@@ -102,12 +105,14 @@ static int analyze_option(struct analyze_opts *o, int c, const char *arg)
 	}
 }
 
-/* argv as given to main(): the files are the value of --analyze and every
- * positional argument.  o->files must hold argc entries. */
+/* argv as given to main(): the files are every positional argument (and
+ * the value of --analyze=FILE).  o->files must hold argc entries. */
 static int analyze_parse_args(int argc, char **argv, struct analyze_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "analyze", required_argument, NULL, 'a' },
+		/* a mode, not an option taking the first file: `--analyze --out DIR
+		 * FILE` must not take "--out" for a file */
+		{ "analyze", optional_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "layout", required_argument, NULL, 'l' },
 		{ "layout-dir", required_argument, NULL, 'd' },

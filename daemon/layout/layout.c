@@ -850,3 +850,8 @@ void ins_layout_free(struct ins_layout *layout)
 	free(layout->outline);
 	free(layout);
 }
+
+const char *ins_layout_units(const struct ins_layout *layout)
+{
+	return layout->arbitrary_units ? "raw" : "kPa";
+}

@@ -176,6 +176,7 @@ static int foot_init(struct live_foot *f, const struct ins_layout *layout, char 
 	ins_heatmap_geometry(f->hm, &f->cell_mm, &f->x0_mm, &f->y0_mm);
 	f->n_sparse = layout->is_grid ? 0 : layout->n_sensors;
 	f->n_sensors = layout->n_sensors;
+	f->units = ins_layout_units(layout);
 	f->cells = calloc((size_t)f->w * f->h + 1, sizeof(float));
 	f->pending_kpa = calloc((size_t)f->n_sensors + 1, sizeof(float));
 	if (!f->cells || !f->pending_kpa) {
@@ -321,7 +322,7 @@ static void render_heatmap(struct sbuf *b, struct live_foot *f, const float *kpa
 	sb_printf(b, "\"heatmap\":{\"w\":%u,\"h\":%u,\"cell_mm\":%.3g,\"x0_mm\":%.6g,\"y0_mm\":%.6g,\"max_kpa\":",
 		  f->w, f->h, f->cell_mm, f->x0_mm, f->y0_mm);
 	sb_tenths(b, max);
-	sb_str(b, ",\"cells\":[");
+	sb_printf(b, ",\"units\":\"%s\",\"cells\":[", f->units);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_add(b, ",", 1);

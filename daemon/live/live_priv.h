@@ -34,6 +34,7 @@ struct live_foot {
 	float *cells;
 	unsigned n_sparse;        /* sparse layouts: sensors streamed beside the cells; 0 for grids */
 	unsigned n_sensors;
+	const char *units;        /* ins_layout_units() */
 	/* The latest decimated frame not yet rendered: with no SSE client
 	 * nobody reads frame events, so the JSON is built only when GET
 	 * /api/live asks for it. */

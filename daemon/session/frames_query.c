@@ -85,6 +85,7 @@ static int collect(struct session_replay *rp, unsigned foot, int64_t every, json
 json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsigned foot, int *rc, struct ins_error *err)
 {
 	struct session_replay *rp = NULL;
+	const struct ins_layout *layout;
 	sqlite3 *db = NULL;
 	json_t *frames = json_array(), *steps = json_array(), *out = NULL;
 	int64_t n_frames = 0, n_sensors = 0, every;
@@ -110,8 +111,10 @@ json_t *ins_store_session_frames(struct ins_store *st, int64_t session_id, unsig
 	every = every < 1 ? 1 : every;
 	if ((r = collect(rp, foot, every, frames, steps, err)) < 0)
 		goto out;
-	out = json_pack("{s:s,s:I,s:I,s:O,s:O}", "foot", ins_foot_name(foot), "every", (json_int_t)every,
-			"frames_recorded", (json_int_t)n_frames, "frames", frames, "steps", steps);
+	layout = session_replay_layout(rp, foot);
+	out = json_pack("{s:s,s:I,s:I,s:s,s:O,s:O}", "foot", ins_foot_name(foot), "every", (json_int_t)every,
+			"frames_recorded", (json_int_t)n_frames, "units", layout ? ins_layout_units(layout) : "kPa",
+			"frames", frames, "steps", steps);
 	r = out ? 0 : INS_EIO;
 	if (!out)
 		ins_error_msg(err, "out of memory");

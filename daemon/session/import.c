@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "insoled/clock.h"
+#include "insoled/disk.h"
 #include "insoled/import.h"
 #include "session_priv.h"
 
@@ -176,6 +177,17 @@ static int read_all(struct import_state *s, const char *path, struct ins_error *
 	return 0;
 }
 
+/* What the session will take on disk, at most: its frames and steps once
+ * in the write-ahead log and once in the database until a checkpoint. */
+static uint64_t import_bytes(const struct import_state *s)
+{
+	uint64_t bytes = (uint64_t)s->n_steps * sizeof(struct ins_step);
+
+	for (size_t i = 0; i < s->n_chunks; i++)
+		bytes += s->chunks[i].len + sizeof(s->chunks[i]);
+	return 2 * bytes;
+}
+
 /* The file name of a session's source, "import:FORMAT:NAME" (else the source). */
 static const char *source_name(const char *source)
 {
@@ -229,7 +241,12 @@ static int write_import(struct ins_store *st, void *arg, struct ins_error *err)
 
 	if ((rc = store_begin(st, err)) < 0)
 		return rc;
+	/* The room is checked on the writer, just before writing (after the
+	 * duplicate, which needs none): an import must never take the room
+	 * that a recording in progress (or the next) needs. */
 	if ((rc = refuse_duplicate(st, s, err)) < 0 ||
+	    (rc = ins_disk_check_room(st->db_path, "the imported session", import_bytes(s), INS_DISK_KEEP_FREE_BYTES,
+				      err)) < 0 ||
 	    (rc = store_insert_session(st, &s->meta, "complete", s->source, s->start_us, &s->session_id,
 				       err)) < 0)
 		goto rollback;

@@ -198,10 +198,10 @@ static json_t *heatmap_json(const struct ins_layout *layout, const float *values
 			max = cells[i];
 		json_array_append_new(arr, isfinite(cells[i]) ? json_real(cells[i]) : json_null());
 	}
-	out = json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:o, s:I, s:o}", "foot", ins_foot_name(foot),
+	out = json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:o, s:s, s:I, s:o}", "foot", ins_foot_name(foot),
 			"kind", kind, "w", (int)w, "h", (int)h, "cell_mm", (double)cell_mm, "x0_mm", (double)x0,
-			"y0_mm", (double)y0, "max_kpa", ins_json_number_or_null(max), "stance_frames", (json_int_t)frames,
-			"cells", arr);
+			"y0_mm", (double)y0, "max_kpa", ins_json_number_or_null(max), "units", ins_layout_units(layout),
+			"stance_frames", (json_int_t)frames, "cells", arr);
 	if (out && !layout->is_grid)
 		json_object_set_new(out, "sensors", sensor_values(layout, values));
 	free(cells);

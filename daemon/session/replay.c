@@ -301,6 +301,11 @@ const struct session_replay_frame *session_replay_info(const struct session_repl
 	return &rp->out;
 }
 
+const struct ins_layout *session_replay_layout(const struct session_replay *rp, unsigned foot)
+{
+	return foot < INS_FOOT_COUNT ? rp->layout[foot] : NULL;
+}
+
 struct ins_analysis *session_replay_analysis(struct session_replay *rp)
 {
 	return rp->ana;

@@ -41,6 +41,8 @@ int session_replay_open(struct ins_store *st, sqlite3 *db, int64_t session_id, s
  * skipped and counted. */
 int session_replay_next(struct session_replay *rp, const struct session_replay_frame **out, struct ins_error *err);
 struct ins_analysis *session_replay_analysis(struct session_replay *rp);
+/* The foot's layout as the session recorded it; NULL for a foot without one. */
+const struct ins_layout *session_replay_layout(const struct session_replay *rp, unsigned foot);
 /* The session part of the frame record (layouts, texts), valid from open on. */
 const struct session_replay_frame *session_replay_info(const struct session_replay *rp);
 uint64_t session_replay_skipped(const struct session_replay *rp);

@@ -17,6 +17,7 @@ const char *ins_strerror(int rc)
 	case INS_EIO: return "database error";
 	case INS_EFULL: return "queue full";
 	case INS_EUNAVAIL: return "not available";
+	case INS_ENOSPACE: return "not enough disk space";
 	default: return "unknown error";
 	}
 }

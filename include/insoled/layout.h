@@ -184,6 +184,11 @@ struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char
  * out: 0, or -1 when the grid is no insole (more than INS_MAX_SENSORS
  * cells, a pitch outside 1-50 mm, a sheet over a metre long). */
 int ins_layout_sheet_name(char *out, size_t outlen, unsigned cols, unsigned rows, double pitch_mm);
+
+/* What the layout's sensor values (and every map made of them) are in:
+ * "kPa", or "raw" for a layout in uncalibrated sensor units, so no map or
+ * report labels raw counts as pressure. */
+const char *ins_layout_units(const struct ins_layout *layout);
 /* The layout a sheet name stands for; NULL with err when name is not one. */
 struct ins_layout *ins_layout_sheet(const char *name, char *err, size_t errlen);
 void ins_layout_free(struct ins_layout *layout);

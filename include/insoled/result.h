@@ -19,7 +19,8 @@ enum ins_rc {
 	INS_EBUSY = -4,     /* database busy or locked: try again */
 	INS_EIO = -5,       /* disk full, corrupt file, other database or I/O error */
 	INS_EFULL = -6,     /* bounded queue full: the item was dropped (and counted) */
-	INS_EUNAVAIL = -7   /* nothing to do it with right now: no device streaming, analysis not answering */
+	INS_EUNAVAIL = -7,  /* nothing to do it with right now: no device streaming, analysis not answering */
+	INS_ENOSPACE = -8   /* not enough free disk space for this write (what would be left is kept for recording) */
 };
 /* A short name of the code ("not found"), for logs and empty messages. */
 const char *ins_strerror(int rc);

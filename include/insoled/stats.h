@@ -47,9 +47,10 @@ enum ins_drift_class {
 	INS_DRIFT_TOO_FEW = 0,       /* too few steps to judge */
 	INS_DRIFT_NO_CLEAR_CHANGE,
 	INS_DRIFT_COLLAPSING,        /* the arch measure rises: more load under the arch */
-	INS_DRIFT_RISING             /* the arch measure falls */
+	INS_DRIFT_RISING,            /* the arch measure falls */
+	INS_DRIFT_NO_MEASURE         /* no step has the arch measure at all (raw sensor units) */
 };
-/* "too_few_steps", "no_clear_change", "collapsing", "rising" */
+/* "too_few_steps", "no_clear_change", "collapsing", "rising", "no_arch_measure" */
 const char *ins_drift_class_name(unsigned cls);
 /* The decision in words, e.g. "the arch collapsed during the session". */
 const char *ins_drift_headline(unsigned cls);
@@ -84,6 +85,11 @@ void ins_drift_acc_init(struct ins_drift_acc *acc);
 void ins_drift_acc_add(struct ins_drift_acc *acc, double minutes, double value);
 void ins_drift_acc_finish(const struct ins_drift_acc *acc, uint32_t steps_total, unsigned measure,
 			  struct ins_drift *out);
+/* The foot has steps but none has the arch measure: not "too few steps",
+ * which would send a clinician to record a longer walk that cannot help.
+ * raw_units: no step has a force either (the recording is in uncalibrated
+ * sensor units). */
+void ins_drift_no_measure(struct ins_drift *d, int raw_units);
 /* The same on arrays: minutes[i], values[i] of the n used steps in time order. */
 void ins_drift_assess(const double *minutes, const double *values, size_t n, uint32_t steps_total,
 		      unsigned measure, struct ins_drift *out);

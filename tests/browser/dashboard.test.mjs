@@ -544,6 +544,11 @@ async function main() {
 					const caption = await page.$eval(`#map-mean_peak-${foot}`, (c) => c.closest('figure').querySelector('figcaption').textContent);
 					expect(mp.steps > 0 ? /max \d/.test(caption) : /no complete step/.test(caption) && mp.max_kpa === null,
 						`${file}: ${foot} map caption "${caption}" with ${mp.steps} steps, max_kpa ${mp.max_kpa}`);
+					// stappone's raw sensor units are never labelled as pressure
+					const raw = format === 'stappone';
+					expect(mp.units === (raw ? 'raw' : 'kPa') && (mp.steps === 0 || /raw units/.test(caption) === raw),
+						`${file}: ${foot} map in ${mp.units}, caption "${caption}"`);
+					expect((await page.$('#maps-raw-units') !== null) === raw, `${file}: the raw-units notice is ${raw ? 'missing' : 'shown'}`);
 					const hm = await page.evaluate(async ([id, f]) => (await fetch(`api/sessions/${id}/heatmap?foot=${f}&kind=peak`)).json(), [sid, foot]);
 					expect(Array.isArray(hm.cells) && hm.cells.length === hm.w * hm.h, `${file}: ${foot} heatmap ${JSON.stringify(hm).slice(0, 200)}`);
 					if (want.length === 3)

@@ -7,17 +7,7 @@
 # is skipped where neither is available.
 set -euo pipefail
 
-if [ -z "${STORE_DISK_FULL_INSIDE:-}" ]; then
-	if ! unshare -m --propagation private true 2>/dev/null &&
-	   ! unshare -r -m --propagation private true 2>/dev/null; then
-		echo "SKIP: cannot make a private mount namespace here (unshare -m needs root or user namespaces)"
-		exit 77
-	fi
-	export STORE_DISK_FULL_INSIDE=1
-	unshare -m --propagation private true 2>/dev/null && exec unshare -m --propagation private bash "$0"
-	exec unshare -r -m --propagation private bash "$0"
-fi
-
+. "$top_srcdir/tests/integration/mount_ns.sh"
 . "$top_srcdir/tests/integration/lib.sh"
 need_tools sqlite3 jq
 

@@ -887,6 +887,7 @@ START_TEST(live_snapshot)
 	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(left, "cop"), "y_mm")), 120.0, 1e-4);
 	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(left, "heatmap"), "max_kpa")), 50.0,
 				1e-9);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(left, "heatmap"), "units")), "kPa");
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "steps")), 1);
 	ck_assert_double_eq_tol(json_number_value(json_object_get(
 		json_object_get(json_array_get(json_object_get(j, "steps"), 0), "metrics"), "stance_ms")), 640, 1e-9);

@@ -1584,6 +1584,28 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 }
 END_TEST
 
+/* Options may come right after --analyze, before the files (a mode, not an
+ * option whose value is the first file): "--out" is never taken for a file. */
+START_TEST(analyze_options_may_come_before_the_files)
+{
+	char out[512], errp[512], dir[512], path[600];
+	const char *args[] = { "--analyze", "--out", dir, "--csv", "--layout-dir", LAYOUT_DIR,
+			       FIXTURES "gaitpdb_small.txt", NULL };
+
+	snprintf(dir, sizeof dir, "%s/options_first", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	ck_assert_str_eq(slurp(out), "");
+	snprintf(path, sizeof path, "%s/gaitpdb_small.txt.csv", dir);
+	ck_assert_int_eq(strncmp(slurp(path), "foot,index,flags,", 17), 0);
+	ck_assert_ptr_null(strstr(slurp(errp), "FAILED"));
+	/* --analyze=FILE still names a file */
+	args[0] = "--analyze=" FIXTURES "gaitpdb_small.txt";
+	args[6] = NULL;
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+}
+END_TEST
+
 /* A folder as clinics keep them: a recording is analysed, a file that is
  * no recording is skipped, a link that leads nowhere fails with the reason
  * (it may well have been a recording), and a FIFO is not opened (that would
@@ -2013,6 +2035,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, fixture_totals_agree_through_the_analysis);
 	tcase_add_test(analysis, analyze_prints_one_json_step_per_line_then_the_summary);
 	tcase_add_test(analysis, analyze_csv_has_the_step_header_rows_and_a_summary_block);
+	tcase_add_test(analysis, analyze_options_may_come_before_the_files);
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);

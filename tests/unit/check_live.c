@@ -175,19 +175,26 @@ struct fixture {
 	float *kpa;
 };
 
-static void fixture_open(struct fixture *fx, double hz)
+/* raw_units: the insole in uncalibrated sensor units */
+static void fixture_open_units(struct fixture *fx, double hz, int raw_units)
 {
 	struct ins_live_config cfg = { .display_hz = hz, .step_history = 5 };
 	char err[256];
 
 	fx->layout = ins_layout_load_named(LAYOUT_DIR, "fsr16", err, sizeof(err));
 	ck_assert_msg(fx->layout, "fsr16: %s", err);
+	fx->layout->arbitrary_units = raw_units;
 	cfg.layout[INS_FOOT_LEFT] = fx->layout;
 	fx->live = ins_live_new(&cfg, err, sizeof(err));
 	ck_assert_msg(fx->live, "ins_live_new: %s", err);
 	fx->kpa = calloc(fx->layout->n_sensors, sizeof(float));
 	for (unsigned i = 0; i < fx->layout->n_sensors; i++)
 		fx->kpa[i] = 100.0f;
+}
+
+static void fixture_open(struct fixture *fx, double hz)
+{
+	fixture_open_units(fx, hz, 0);
 }
 
 static void fixture_close(struct fixture *fx)
@@ -357,6 +364,7 @@ START_TEST(snapshot_has_feet_heatmap_steps_and_recording)
 	ck_assert_uint_eq(json_array_size(json_object_get(hm, "cells")), (size_t)w * h);
 	/* Uniform 100 kPa on every sensor: inside cells are 100, max is 100. */
 	ck_assert_double_eq_tol(json_number_value(json_object_get(hm, "max_kpa")), 100.0, 1e-9);
+	ck_assert_str_eq(json_string_value(json_object_get(hm, "units")), "kPa");
 	/* a sparse layout streams each sensor's value beside the cells */
 	ck_assert_uint_eq(json_array_size(json_object_get(hm, "sensors")), fx.layout->n_sensors);
 	ck_assert_double_eq_tol(json_number_value(json_array_get(json_object_get(hm, "sensors"), 3)), 100.0, 1e-9);
@@ -368,6 +376,23 @@ START_TEST(snapshot_has_feet_heatmap_steps_and_recording)
 	json_decref(snap);
 	snap = ins_live_snapshot(fx.live, 100);
 	ck_assert_uint_eq(json_array_size(json_object_get(snap, "steps")), 5);
+	json_decref(snap);
+	fixture_close(&fx);
+}
+END_TEST
+
+/* An insole in raw sensor units: its map says so, never kPa. */
+START_TEST(snapshot_of_a_raw_insole_says_raw_units)
+{
+	struct fixture fx;
+	struct ins_frame_metrics m = metrics(1000, 300.0f);
+	json_t *snap;
+
+	fixture_open_units(&fx, 30, 1);
+	ins_live_publish_frame(fx.live, &m, fx.kpa);
+	snap = ins_live_snapshot(fx.live, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_object_get(json_object_get(json_object_get(snap, "feet"), "left"), "heatmap"), "units")), "raw");
 	json_decref(snap);
 	fixture_close(&fx);
 }
@@ -429,6 +454,7 @@ Suite *ins_suite_live(void)
 	tcase_add_test(state, frames_are_decimated_to_the_display_rate);
 	tcase_add_test(state, frame_events_only_while_a_client_listens);
 	tcase_add_test(state, snapshot_has_feet_heatmap_steps_and_recording);
+	tcase_add_test(state, snapshot_of_a_raw_insole_says_raw_units);
 	tcase_add_test(state, snapshot_text_is_shared_until_the_next_publish);
 	suite_add_tcase(s, ring);
 	suite_add_tcase(s, state);

@@ -1523,6 +1523,42 @@ END_TEST
 
 /* Playback frames: every frame of the foot in order with its pressures,
  * and the foot's steps as re-analysis finds them. */
+/* A recording in raw sensor units says so in every map and frame list made
+ * of it, so that no report labels its counts as kPa; a calibrated one says
+ * kPa. */
+START_TEST(maps_of_a_raw_recording_say_raw_units)
+{
+	static const char *const kinds[] = { "peak", "mean_peak", "mean" };
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .subject = "units" };
+	struct ins_error err = { "", "" };
+	int64_t raw, kpa;
+	int rc;
+	json_t *j;
+
+	ck_assert_msg(ins_store_session_import(st, INS_TEST_SRCDIR "/tests/fixtures/import/stappone_small.csv", &m, &raw,
+					       &err) == 0, "%s", err.msg);
+	ck_assert_msg(ins_store_session_import(st, INS_TEST_SRCDIR "/tests/fixtures/import/gaitpdb_small.txt", &m, &kpa,
+					       &err) == 0, "%s", err.msg);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		j = ins_store_session_heatmap(st, raw, 0, kinds[k], &rc, &err);
+		ck_assert_msg(j != NULL, "%s", err.msg);
+		ck_assert_str_eq(json_string_value(json_object_get(j, "units")), "raw");
+		json_decref(j);
+		j = ins_store_session_heatmap(st, kpa, 0, kinds[k], &rc, &err);
+		ck_assert_msg(j != NULL, "%s", err.msg);
+		ck_assert_str_eq(json_string_value(json_object_get(j, "units")), "kPa");
+		json_decref(j);
+	}
+	j = ins_store_session_frames(st, raw, 0, &rc, &err);
+	ck_assert_msg(j != NULL, "%s", err.msg);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "units")), "raw");
+	json_decref(j);
+	ins_store_close(st);
+}
+END_TEST
+
 START_TEST(playback_frames_of_a_foot)
 {
 	struct ins_store_config c = config();
@@ -1545,6 +1581,7 @@ START_TEST(playback_frames_of_a_foot)
 		last = t;
 		ck_assert_uint_eq(json_array_size(json_object_get(s, "kpa")), 16);
 	}
+	ck_assert_str_eq(json_string_value(json_object_get(j, "units")), "kPa");
 	steps = json_object_get(j, "steps");
 	json_array_foreach(run.steps, i, s)
 		right += strcmp(json_string_value(json_object_get(s, "foot")), "right") == 0;
@@ -1931,6 +1968,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, playback_frames_of_a_foot);
+	tcase_add_test(ta, maps_of_a_raw_recording_say_raw_units);
 	tcase_add_test(ta, session_curves_equal_direct_accumulation);
 	suite_add_tcase(s, ta);
 

@@ -175,12 +175,51 @@ START_TEST(single_step_has_no_spread)
 
 	make_step(&st, INS_FOOT_LEFT, 0, 0);
 	st.m[INS_M_PEAK_FORCE_N] = 812.5;
+	st.m[INS_M_MIDFOOT_LOAD_INDEX] = 12.0;
 	ins_summary_acc_add(acc, &st);
 	ins_summary_acc_finish(acc, &sum);
 	ck_assert_double_eq_tol(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].mean, 812.5, 1e-12);
 	ck_assert(isnan(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].sd));
 	ck_assert(isnan(sum.foot[INS_FOOT_LEFT][INS_M_PEAK_FORCE_N].cv_pct));
 	ck_assert(isnan(sum.arch_drift[INS_FOOT_LEFT].slope_per_min));
+	ck_assert_uint_eq(sum.arch_drift[INS_FOOT_LEFT].cls, INS_DRIFT_TOO_FEW);
+	ins_summary_acc_free(acc);
+}
+END_TEST
+
+/* A foot whose steps have no arch measure at all is not "too few steps"
+ * (a longer walk would not help): raw sensor units say so, a calibrated
+ * recording without the measure names it; one step with the measure, even
+ * a non-steady one, is back to the ordinary rule. */
+START_TEST(arch_drift_says_when_no_step_has_the_measure)
+{
+	struct ins_summary_acc *acc = ins_summary_acc_new();
+	struct ins_summary sum;
+	struct ins_step st;
+
+	for (unsigned i = 0; i < 3; i++) {
+		make_step(&st, INS_FOOT_LEFT, i, i * 0.02);
+		st.m[INS_M_STANCE_MS] = 640;
+		ins_summary_acc_add(acc, &st);
+		make_step(&st, INS_FOOT_RIGHT, i, i * 0.02 + 0.01);
+		st.m[INS_M_PEAK_FORCE_N] = 700;
+		ins_summary_acc_add(acc, &st);
+	}
+	ins_summary_acc_finish(acc, &sum);
+	ck_assert_uint_eq(sum.arch_drift[INS_FOOT_LEFT].cls, INS_DRIFT_NO_MEASURE);
+	ck_assert_str_eq(ins_drift_class_name(INS_DRIFT_NO_MEASURE), "no_arch_measure");
+	ck_assert_str_eq(ins_drift_headline(INS_DRIFT_NO_MEASURE), "no arch measure in this recording");
+	ck_assert_str_eq(sum.arch_drift[INS_FOOT_LEFT].reason,
+			 "none of the 3 steps has a force or a pressure: the recording is in raw sensor units, from "
+			 "which no arch measure can be made");
+	ck_assert_uint_eq(sum.arch_drift[INS_FOOT_RIGHT].cls, INS_DRIFT_NO_MEASURE);
+	ck_assert_str_eq(sum.arch_drift[INS_FOOT_RIGHT].reason, "none of the 3 steps has a midfoot load index");
+
+	make_step(&st, INS_FOOT_LEFT, 3, 0.2);
+	st.flags = INS_STEP_IRREGULAR;
+	st.m[INS_M_MIDFOOT_LOAD_INDEX] = 14.0;
+	ins_summary_acc_add(acc, &st);
+	ins_summary_acc_finish(acc, &sum);
 	ck_assert_uint_eq(sum.arch_drift[INS_FOOT_LEFT].cls, INS_DRIFT_TOO_FEW);
 	ins_summary_acc_free(acc);
 }
@@ -279,6 +318,7 @@ START_TEST(summary_json_shape)
 
 	make_step(&st, INS_FOOT_LEFT, 0, 0);
 	st.m[INS_M_CADENCE_SPM] = 110;
+	st.m[INS_M_MIDFOOT_LOAD_INDEX] = 12.0;
 	ins_summary_acc_add(acc, &st);
 	ins_summary_acc_finish(acc, &sum);
 	j = ins_summary_json(&sum);
@@ -305,7 +345,7 @@ START_TEST(summary_json_shape)
 			 "Left foot: only 1 steady step (of 1): a comparison with another session calls out no difference "
 			 "on fewer than 30 per foot (Melvin et al. 2014); record a longer walk.");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(findings, 0), "text")),
-			 "Left foot: too few steps to judge a change of the arch (0 of 1 steps usable, over 0.0 min; "
+			 "Left foot: too few steps to judge a change of the arch (1 of 1 steps usable, over 0.0 min; "
 			 "judging a drift needs at least 60 steady-state steps over at least 1 min).");
 	ck_assert_int_eq(json_integer_value(json_object_get(
 				 json_object_get(json_object_get(j, "quality"), "gap_steps"), "right")), 0);
@@ -530,6 +570,7 @@ Suite *ins_suite_summary(void)
 	tcase_add_test(tc, steps_that_are_not_steady_gait_are_left_out);
 	tcase_add_test(tc, termination_is_flagged_one_step_late);
 	tcase_add_test(tc, single_step_has_no_spread);
+	tcase_add_test(tc, arch_drift_says_when_no_step_has_the_measure);
 	tcase_add_test(tc, arch_trend_slope_and_confidence_interval);
 	tcase_add_test(tj, step_json_shape_and_nulls);
 	tcase_add_test(tj, summary_json_shape);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "insoled/datadir.h"
+#include "insoled/disk.h"
 #include "insoled/grow.h"
 #include "insoled/log.h"
 #include "insoled/parse.h"
@@ -140,7 +141,7 @@ END_TEST
 START_TEST(error_reports_carry_the_field_apart_from_the_message)
 {
 	static const int codes[] = { INS_OK, INS_ENOTFOUND, INS_EINVAL, INS_ECONFLICT,
-				     INS_EBUSY, INS_EIO, INS_EFULL, INS_EUNAVAIL };
+				     INS_EBUSY, INS_EIO, INS_EFULL, INS_EUNAVAIL, INS_ENOSPACE };
 	const size_t n = sizeof(codes) / sizeof(codes[0]);
 	char long_field[2 * INS_ERROR_FIELD_MAX];
 	struct ins_error e;
@@ -167,6 +168,24 @@ START_TEST(error_reports_carry_the_field_apart_from_the_message)
 }
 END_TEST
 
+START_TEST(disk_room_refuses_what_would_eat_the_kept_room_and_says_where)
+{
+	struct ins_error e = { "", "" };
+	uint64_t avail;
+
+	ck_assert_int_eq(ins_disk_available("/", &avail), 0);
+	ck_assert_int_eq(ins_disk_check_room("/", "the test", 0, 0, &e), INS_OK);
+	/* within what is free, but not with the kept room on top */
+	ck_assert_int_eq(ins_disk_check_room("/", "the test", avail / 2, avail / 2 + avail / 4 + 1, &e),
+			 INS_ENOSPACE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not enough free disk space for the test in /: "));
+	ck_assert_ptr_nonnull(strstr(e.msg, "free some space and try again"));
+	ck_assert_int_eq(ins_disk_check_room("/", "the test", UINT64_MAX, 0, &e), INS_ENOSPACE);
+	/* a place that cannot be looked at refuses nothing */
+	ck_assert_int_eq(ins_disk_check_room("/nonexistent/insoled", "the test", UINT64_MAX, 0, &e), INS_OK);
+}
+END_TEST
+
 Suite *ins_suite_util(void);
 Suite *ins_suite_util(void)
 {
@@ -184,6 +203,9 @@ Suite *ins_suite_util(void)
 	tcase_add_test(tc, ranged_numbers_name_the_key_and_the_range);
 	tcase_add_test(tc, trim_cuts_white_space_at_both_ends);
 	tcase_add_test(tc, error_reports_carry_the_field_apart_from_the_message);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("disk");
+	tcase_add_test(tc, disk_room_refuses_what_would_eat_the_kept_room_and_says_where);
 	suite_add_tcase(s, tc);
 	return s;
 }

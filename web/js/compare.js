@@ -8,7 +8,7 @@
 import { get, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
-import { el, num, signed, unitText, digitsFor, dateTime, footName, isNum } from './format.js';
+import { el, num, signed, unitText, digitsFor, dateTime, footName, isNum, mapUnit } from './format.js';
 
 const CALL_TEXT = { higher: 'Higher', lower: 'Lower', no_clear_change: 'No clear change', too_few_steps: 'Too few steps', not_compared: 'Not compared' };
 
@@ -102,6 +102,9 @@ async function drawMaps(card, sessions, names, diff) {
 		get(`sessions/${s.id}/heatmap?foot=${f}&kind=mean_peak`).catch(() => null)))));
 	const layouts = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) => getLayout(s.layout?.[f]).catch(() => null)))));
 	const max = niceMax(Math.max(50, ...hms.flat().map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
+	// kPa and raw sensor units on one colour scale would compare nothing
+	const units = [...new Set(hms.flat().filter(Boolean).map(mapUnit))];
+	const unit = units.length === 1 ? units[0] : 'kPa / raw units';
 	const grid = el('div', { class: 'compare-maps' });
 	card.append(grid);
 	const jobs = [];
@@ -110,24 +113,27 @@ async function drawMaps(card, sessions, names, diff) {
 	sessions.forEach((s, si) => {
 		const figs = shown.map(({ f, fi }) => {
 			if (!layouts[si][fi]) return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · not recorded`));
-			const canvas = el('canvas', { class: 'footmap', role: 'img', 'aria-label': `Session ${s.id} ${f} foot peak pressure, maximum ${num(hms[si][fi]?.max_kpa, 0)} kPa` });
+			const u = mapUnit(hms[si][fi]);
+			const canvas = el('canvas', { class: 'footmap', role: 'img', 'aria-label': `Session ${s.id} ${f} foot peak pressure, maximum ${num(hms[si][fi]?.max_kpa, 0)} ${u}` });
 			jobs.push({ canvas, f, hm: hms[si][fi], layout: layouts[si][fi], min: 0, max, scale: 'viridis' });
-			return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${num(hms[si][fi]?.max_kpa, 0)} kPa`), canvas);
+			return el('figure', { class: 'foot' }, el('figcaption', {}, `${footName(f)} · ${num(hms[si][fi]?.max_kpa, 0)} ${u}`), canvas);
 		});
 		grid.append(el('div', {}, el('h3', {}, `${si === 0 ? 'Baseline: ' : ''}${names[si]}`), el('div', { class: 'feet' }, figs)));
 	});
-	card.append(legend({ min: 0, max, unit: 'kPa', caption: 'Peak pressure, mean of step peaks' }));
+	card.append(legend({ min: 0, max, unit, caption: 'Peak pressure, mean of step peaks' }));
+	if (units.length > 1)
+		card.append(el('p', { class: 'warn', id: 'compare-mixed-units' }, 'These sessions are in different units (kPa and raw, uncalibrated sensor units): their maps share a colour scale but cannot be compared.'));
 	if (diff && (diff.left || diff.right)) {
 		const dmax = niceMax(Math.max(10, ...FEET.map((f) => maxAbs(diff[f]?.cells))));
 		const figs = shown.map(({ f, fi }) => {
-			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `diff-${f}`, 'aria-label': `${footName(f)} foot peak pressure difference, largest change ${num(maxAbs(diff[f]?.cells), 0)} kPa` });
+			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `diff-${f}`, 'aria-label': `${footName(f)} foot peak pressure difference, largest change ${num(maxAbs(diff[f]?.cells), 0)} ${unit}` });
 			jobs.push({ canvas, f, hm: diff[f], layout: layouts[sessions.length - 1][fi] ?? layouts[0][fi], min: -dmax, max: dmax, scale: 'diverging' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, diff[f] ? `${footName(f)}` : `${footName(f)}: layouts differ, no difference map`), canvas);
 		});
 		card.append(el('h3', {}, `Difference: ${names[sessions.length - 1]} minus ${names[0]}`),
 			el('p', { class: 'muted' }, 'Orange: more pressure than the baseline; purple: less; white: unchanged.'),
 			el('div', { class: 'feet diff-feet' }, figs),
-			legend({ scale: 'diverging', min: -dmax, max: dmax, unit: 'kPa', caption: 'Peak pressure change' }));
+			legend({ scale: 'diverging', min: -dmax, max: dmax, unit, caption: 'Peak pressure change' }));
 	}
 	for (const j of jobs) {
 		const m = new FootMap(j.canvas, j.f);

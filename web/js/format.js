@@ -12,8 +12,14 @@ export function unitText(unit) {
 const UNIT_DIGITS = {
 	ms: 0, N: 0, 'N/s': 0, 'N s': 1, kPa: 0, 'kPa s': 1, mm: 1, mm2: 0,
 	'%': 1, '% stance': 1, '% length': 1, 'steps/min': 1, 'strides/min': 1,
-	'BW/s': 2, ratio: 3, class: 2,
+	'BW/s': 2, ratio: 3, class: 2, 'raw units': 0,
 };
+
+// The unit of a map's values (the API's `units` of a heatmap or a frame
+// list): an insole in raw, uncalibrated units is never labelled in kPa.
+export function mapUnit(hm) {
+	return hm?.units === 'raw' ? 'raw units' : 'kPa';
+}
 
 export function digitsFor(unit) {
 	return UNIT_DIGITS[unit] ?? 2;

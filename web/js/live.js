@@ -8,7 +8,7 @@ import { FootMap, legend } from './heatmap.js';
 import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, destroy, axis, FOOT_COLOURS } from './charts.js';
-import { el, num, signed, strikeName, footName, isNum, withUnit } from './format.js';
+import { el, num, signed, strikeName, footName, isNum, withUnit, mapUnit } from './format.js';
 import { setConnection } from './shell.js';
 import { deviceList, qualityWarnings } from './status.js';
 import { newRecordingState, followRecording, countStep, syncClock, renderProgress, recordingView, recordingForm } from './recording.js';
@@ -325,10 +325,11 @@ function drawMaps(ui, st) {
 			cop: F.loaded && cop && isNum(cop.x_mm) ? { x: cop.x_mm, y: cop.y_mm } : null,
 		});
 	}
-	const key = `${r.min}-${r.max}`;
+	const unit = mapUnit(FEET.map((f) => st.feet[f].frame?.heatmap).find(Boolean));
+	const key = `${r.min}-${r.max}-${unit}`;
 	if (ui.legendKey !== key) {
 		ui.legendKey = key;
-		ui.legendBox.replaceChildren(legend({ min: r.min, max: r.max, unit: 'kPa', caption: st.range.auto ? 'Pressure, auto range' : 'Pressure, fixed range' }));
+		ui.legendBox.replaceChildren(legend({ min: r.min, max: r.max, unit, caption: st.range.auto ? 'Pressure, auto range' : 'Pressure, fixed range' }));
 	}
 }
 

@@ -8,7 +8,7 @@ import { FootMap, legend } from './heatmap.js';
 import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, axis, destroy, flooredRange, FOOT_COLOURS } from './charts.js';
-import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName } from './format.js';
+import { el, num, withUnit, unitText, digitsFor, dateTime, duration, footName, isNum, signed, strikeName, mapUnit } from './format.js';
 import { archCategory, archThresholdsText, driftView } from './arch.js';
 import { regionsCard, MASK_METRIC_NAMES } from './regions.js';
 import { playbackCard } from './playback.js';
@@ -111,7 +111,7 @@ export async function mount(main, params) {
 	body.append(playback.card);
 	charts.push(playback);
 
-	body.append(archCard(sum, defByName));
+	body.append(archCard(sum, defByName, layouts));
 	const regions = regionsCard(sum);
 	if (regions) body.append(regions);
 	body.append(metricsCard(sum, defs));
@@ -156,7 +156,7 @@ function sessionCard(s) {
 // of step peaks, no stance for the mean) says so: "max 0 kPa" would read
 // as a measured, unloaded foot.
 function mapCaption(f, kind, hm) {
-	if (isNum(hm?.max_kpa)) return `${footName(f)} · max ${withUnit(hm.max_kpa, 'kPa')}`;
+	if (isNum(hm?.max_kpa)) return `${footName(f)} · max ${withUnit(hm.max_kpa, mapUnit(hm))}`;
 	return `${footName(f)} · ${kind === 'mean_peak' ? 'no complete step' : 'no stance recorded'}`;
 }
 
@@ -176,17 +176,18 @@ async function drawSessionMaps(card, id, layouts) {
 	card.append(row, second);
 	kinds.forEach(([kind, title, hint], ki) => {
 		const hms = maps[ki];
+		const unit = mapUnit(hms.find(Boolean));
 		const max = niceMax(Math.max(50, ...hms.map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
 		// a foot the recording has no insole for gets no map, not an empty frame
 		const present = FEET.map((f, fi) => ({ f, fi })).filter(({ fi }) => layouts[fi]);
 		const steps = kind === 'mean_peak' ? ` over ${present.map(({ f, fi }) => `${hms[fi]?.steps ?? 0} ${f}`).join(' and ')} steps` : '';
 		const figs = present.map(({ f, fi }) => {
 			const canvas = el('canvas', { class: 'footmap', role: 'img', id: `map-${kind}-${f}`,
-				'aria-label': `${footName(f)} foot ${title.toLowerCase()} map, maximum ${withUnit(hms[fi]?.max_kpa, 'kPa')}` });
+				'aria-label': `${footName(f)} foot ${title.toLowerCase()} map, maximum ${withUnit(hms[fi]?.max_kpa, unit)}` });
 			return { f, fi, canvas, fig: el('figure', { class: 'foot' }, el('figcaption', {}, mapCaption(f, kind, hms[fi])), canvas) };
 		});
 		(kind === 'peak' ? second : row).append(el('div', {}, el('h3', {}, title), el('p', { class: 'muted' }, hint + steps),
-			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit: 'kPa', caption: title })));
+			el('div', { class: 'feet' }, figs.map((x) => x.fig)), legend({ min: 0, max, unit, caption: title })));
 		for (const { f, fi, canvas } of figs) {
 			const m = new FootMap(canvas, f);
 			m.setLayout(layoutWithMask(layouts[fi], hms[fi]?.mask_cells));
@@ -195,6 +196,8 @@ async function drawSessionMaps(card, id, layouts) {
 			new ResizeObserver(draw).observe(canvas);
 		}
 	});
+	if (maps.flat().some((h) => h?.units === 'raw'))
+		card.append(el('p', { class: 'warn', id: 'maps-raw-units' }, 'This insole reports raw, uncalibrated sensor units: the maps show where the foot was loaded, not pressures in kPa.'));
 	card.append(el('p', { class: 'muted' }, 'Outlines: the anatomical regions of the step metrics (MH/LH medial/lateral heel, MM/LM midfoot, M1, M2-3, M4-5 metatarsal heads, Hx hallux, T2-5 lesser toes). M = medial, L = lateral. Hatched: not measured (no sensor there).'));
 }
 
@@ -235,10 +238,13 @@ function metricsCard(sum, defs) {
 			tbody)));
 }
 
-function archCard(sum, defByName) {
+// A foot the session has no insole for gets no row: "too few steps (0 of
+// 0)" would read as a foot that was measured and did not walk.
+function archCard(sum, defByName, layouts) {
 	const measure = sum.arch_measure === 'arch_index' ? 'arch_index' : 'midfoot_load_index';
 	const def = defByName[measure] ?? { label: measure, unit: '' };
-	const rows = FEET.map((f) => {
+	const feet = FEET.filter((f, fi) => layouts[fi]);
+	const rows = feet.map((f) => {
 		const s = sum.metrics?.[measure]?.[f];
 		const cat = archCategory(measure, s?.mean, def.thresholds);
 		const tr = driftView(sum.arch_trend?.[f]);
@@ -248,7 +254,10 @@ function archCard(sum, defByName) {
 			el('td', {}, el('span', { class: `category ${cat.cls}` }, cat.name)),
 			el('td', {}, el('span', { class: `category ${tr.cls ?? ''}` }, tr.name), tr.text ? el('div', { class: 'muted' }, tr.text) : null));
 	});
-	const thresholds = measure === 'arch_index'
+	const unmeasurable = feet.length > 0 && feet.every((f) => sum.arch_trend?.[f]?.class === 'no_arch_measure');
+	const thresholds = unmeasurable
+		? el('p', { class: 'thresholds' }, 'No step of this recording has an arch measure: both the Arch Index and the midfoot load index are made of pressures or forces, which this recording does not have (see the change column for why).')
+		: measure === 'arch_index'
 		? el('p', { class: 'thresholds' }, archThresholdsText(def.thresholds))
 		: el('p', { class: 'thresholds' }, 'This insole is too sparse for the Arch Index (a footprint measure), so the midfoot load index is shown: the midfoot share of the load, an insole proxy for arch support. Higher = more load under the arch. No validated cut-offs exist for it; compare it between sessions and over time.');
 	return el('section', { class: 'card', 'aria-labelledby': 'h-arch', id: 'arch' },
