@@ -35,11 +35,35 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The daemon's last words, and whether it is still running (a daemon that
+# died mid-request is what a client sees as "Empty reply from server").
+show_insoled_log() {
+	if [ -n "${INSOLED_PID:-}" ] && ! kill -0 "$INSOLED_PID" 2>/dev/null; then
+		echo "--- insoled (pid $INSOLED_PID) is no longer running" >&2
+	fi
+	[ -f "$test_tmp/insoled.err" ] && { echo "--- insoled stderr:" >&2; tail -n 30 "$test_tmp/insoled.err" >&2; }
+	return 0
+}
+
 fail() {
 	echo "FAIL: $*" >&2
-	[ -f "$test_tmp/insoled.err" ] && { echo "--- insoled stderr:" >&2; tail -n 30 "$test_tmp/insoled.err" >&2; }
+	show_insoled_log
 	exit 1
 }
+
+# Under `set -e` a failing command (curl's "Empty reply from server" in an
+# assignment) ends the test without a FAIL line of its own: say which command
+# it was and show the daemon's log, as fail does.
+on_errexit() {
+	local status=$?
+	case $- in
+	*e*) ;;
+	*) return 0 ;;
+	esac
+	echo "FAIL: line $1: '$2' exited $status" >&2
+	show_insoled_log
+}
+trap 'on_errexit "$LINENO" "$BASH_COMMAND"' ERR
 
 # What the environment cannot do (a mount namespace, a device node, the
 # shared recordings): exit code 77, which automake reports as SKIP.
@@ -113,6 +137,27 @@ start_emulator() {
 	done
 	EMULATOR_PTY=$(head -n 1 "$test_tmp/$name.emu.out")
 	[ -c "$EMULATOR_PTY" ] || fail "$name: the emulator printed no pty (got '$EMULATOR_PTY')"
+}
+
+# wait_until SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds; fails naming WHAT after SECONDS.  What a test waits for on a
+# daemon (a log line, steps recorded) comes when the daemon gets there, which
+# on a loaded machine is later than on an idle one: wait on it, never a
+# fixed sleep.
+wait_until() {
+	local limit=$1 what=$2 i
+	shift 2
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "$what (waited $limit s)"
+}
+
+# wait_log SECONDS PATTERN: waits for a line matching PATTERN (grep) in the
+# daemon's stderr.
+wait_log() {
+	wait_until "$1" "no line matching '$2' in the daemon's log" grep -q -- "$2" "$test_tmp/insoled.err"
 }
 
 # wait_pid PID SECONDS: waits for a process we started, failing after SECONDS.
