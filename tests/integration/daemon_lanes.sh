@@ -112,10 +112,6 @@ walk_steps=$(check_steps walk "$walk_id" 100 "$walk_t0" "$walk_t1")
 # reloaded), then taken once its session has ended; lanes renamed and a
 # broken file are refused and the running lanes kept.
 cp "$conf" "$conf.orig"
-wait_log() { # PATTERN WHAT
-	for _ in $(seq 100); do grep -q "$1" "$test_tmp/insoled.err" && return 0; sleep 0.1; done
-	fail "$2: $(tail -n 5 "$test_tmp/insoled.err")"
-}
 wait_streaming() { # WHAT
 	for _ in $(seq $((WAIT_S * 10))); do
 		lanes=$(api "$INSOLED_URL/api/lanes") &&
@@ -127,26 +123,26 @@ wait_streaming() { # WHAT
 hup_id=$(start /lanes/run hup)
 sed -i 's/cadence_spm=100,seed=3/cadence_spm=120,seed=4/' "$conf"
 kill -HUP "$INSOLED_PID"
-wait_log 'reloaded: 4 devices, layouts unchanged, still recording in run' "no reload of the lanes' devices"
+wait_log "$WAIT_S" 'reloaded: 4 devices, layouts unchanged, still recording in run' "no reload of the lanes' devices"
 wait_streaming "both lanes should stream again after the reload"
 [ "$(api "$INSOLED_URL/api/lanes" | jq '.lanes[1].recording_session')" = "$hup_id" ] ||
 	fail "the run lane's recording did not go on across the reload"
 sed -i 's/^devices = run_l, run_r$/devices = run_l, run_r\nlayout = grid60x21/' "$conf"
 kill -HUP "$INSOLED_PID"
-wait_log "reload: lane run: session $hup_id is recording with the current layouts and calibration" \
+wait_log "$WAIT_S" "reload: lane run: session $hup_id is recording with the current layouts and calibration" \
 	"a layout change on a recording lane was not refused"
 api -X POST "$INSOLED_URL/api/lanes/run/sessions/$hup_id/stop" >/dev/null
 kill -HUP "$INSOLED_PID"
-wait_log 'reloaded: 4 devices, new layouts and calibration in run' "the layout change was not taken after the session"
+wait_log "$WAIT_S" 'reloaded: 4 devices, new layouts and calibration in run' "the layout change was not taken after the session"
 wait_streaming "both lanes should stream with the run lane's new layout"
 [ "$(api "$INSOLED_URL/api/lanes/run/status" | jq -r '.acquisition.devices[0].protocol.n_mismatches')" = 0 ] ||
 	fail "the run lane's devices do not send the new layout's frames"
 sed -i 's/^\[lane walk\]$/[lane stroll]/' "$conf"
 kill -HUP "$INSOLED_PID"
-wait_log 'lanes added, removed, renamed or reordered take effect at the next start' "a renamed lane was not refused"
+wait_log "$WAIT_S" 'lanes added, removed, renamed or reordered take effect at the next start' "a renamed lane was not refused"
 echo '[lane' >>"$conf"
 kill -HUP "$INSOLED_PID"
-wait_log "reload: $conf:$(wc -l <"$conf"): syntax error; keeping the running configuration" \
+wait_log "$WAIT_S" "reload: $conf:$(wc -l <"$conf"): syntax error; keeping the running configuration" \
 	"a broken file was not refused"
 [ "$(api "$INSOLED_URL/api/lanes" | jq -c '[.lanes[].name]')" = '["walk","run","dead"]' ] ||
 	fail "the lanes changed on a refused reload"

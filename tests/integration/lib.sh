@@ -154,10 +154,11 @@ wait_until() {
 	fail "$what (waited $limit s)"
 }
 
-# wait_log SECONDS PATTERN: waits for a line matching PATTERN (grep) in the
-# daemon's stderr.
+# wait_log SECONDS PATTERN [WHAT]: waits for a line matching PATTERN (grep)
+# in the daemon's stderr; fails naming WHAT (or the pattern).
 wait_log() {
-	wait_until "$1" "no line matching '$2' in the daemon's log" grep -q -- "$2" "$test_tmp/insoled.err"
+	local what="no line matching '$2' in the daemon's log"
+	wait_until "$1" "${3:-$what}" grep -q -- "$2" "$test_tmp/insoled.err"
 }
 
 # wait_pid PID SECONDS: waits for a process we started, failing after SECONDS.
