@@ -475,10 +475,10 @@ static void answer_duplicate(struct ins_http *http, const struct http_request *r
 	if (!msg) /* out of memory, or a name that is not UTF-8: the message without the names */
 		msg = json_sprintf("already stored as session %" PRId64 "; to import it again as another session, "
 				   "send it again with duplicate=allow", id);
-	for (size_t i = 0; s && existing && keep[i]; i++)
-		json_object_set(existing, keep[i], json_object_get(s, keep[i]));
 	if (name && existing)
 		json_object_set_new(existing, "name", json_string(name + 1));
+	for (size_t i = 0; s && existing && keep[i]; i++)
+		json_object_set(existing, keep[i], json_object_get(s, keep[i]));
 	json_decref(s);
 	http_resp_json(resp, 409, json_pack("{s:o?, s:s, s:o?}", "error", msg, "field", "duplicate",
 					    "existing", existing));

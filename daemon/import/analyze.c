@@ -333,6 +333,8 @@ static void analyze_report(const struct analyze_run *r)
 		if (r->info->reordered[foot])
 			fprintf(stderr, ", %lu samples out of time order in the file, put back in order",
 				r->info->reordered[foot]);
+		if (r->info->repeated[foot])
+			fprintf(stderr, ", %lu samples written twice, read once", r->info->repeated[foot]);
 		if (r->tally.misfit[foot])
 			fprintf(stderr, ", %lu frames refused by the analysis", r->tally.misfit[foot]);
 		fputc('\n', stderr);

@@ -10,7 +10,8 @@
  * Bluetooth; the logger writes rows as packets arrive, so a sample can
  * come a little after one recorded later.  Rows are read a few ahead and
  * each insole's samples handed on in timestamp order (counted in
- * ins_import_info.reordered); a timestamp earlier than one already handed
+ * ins_import_info.reordered), a sample written twice in a row is read
+ * once (counted in .repeated); a timestamp earlier than one already handed
  * on (a clock set back, two recordings joined) is refused at its row. */
 #include <config.h>
 
@@ -444,7 +445,18 @@ static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
 	s->head = (s->head + 1) % (STAPPONE_AHEAD_ROWS + 1);
 	s->n_ahead--;
 	t_us = stappone_t_us(s, sample->t_ms);
-	if (imp->started[sample->foot] && t_us <= imp->last_t_us[sample->foot]) {
+	if (imp->started[sample->foot] && t_us == imp->last_t_us[sample->foot] &&
+	    memcmp(sample->values, imp->vals[sample->foot], s->n_pressure * sizeof(float)) == 0) {
+		imp->info.repeated[sample->foot]++; /* a packet the logger wrote twice: read once */
+		return 1;
+	}
+	if (imp->started[sample->foot] && t_us == imp->last_t_us[sample->foot]) {
+		import_errf(err, errlen, s->text.path, sample->line, "timestamp",
+			    "%.0f ms again, as the %s insole's sample of line %lu, with other values: two samples at "
+			    "one time", sample->t_ms, ins_foot_name(sample->foot), s->last_line[sample->foot]);
+		return -1;
+	}
+	if (imp->started[sample->foot] && t_us < imp->last_t_us[sample->foot]) {
 		import_errf(err, errlen, s->text.path, sample->line, "timestamp",
 			    "%.0f ms is not after the %s insole's sample of line %lu (%.0f ms), and too far back for a "
 			    "sample written late (a clock set back, or two recordings joined?)",

@@ -87,6 +87,9 @@ struct ins_import_info {
 	/* Samples of each foot the file holds out of time order, handed on in
 	 * order (stappone: a Bluetooth packet written late); counted as read. */
 	unsigned long reordered[INS_FOOT_COUNT];
+	/* Samples of each foot the file holds twice, one after the other with
+	 * the same time and values (stappone: a packet written again), read once. */
+	unsigned long repeated[INS_FOOT_COUNT];
 	/* Our own counts export: the calibration recorded with the session
 	 * (n_sensors curves), or NULL to use the layout's default. */
 	const struct ins_calib_curve *calib[INS_FOOT_COUNT];

@@ -256,6 +256,54 @@ START_TEST(fscan_and_pedar_totals_follow_pressures_and_areas)
 END_TEST
 
 /* pedar99-y's areas are the published ones for insole type y. */
+/* The sample with one pair of rows in every 20 swapped, as a Bluetooth
+ * logger writes late packets: the same samples, in the same order. */
+START_TEST(stappone_sample_with_rows_swapped_reads_as_the_sample)
+{
+	char path[512], copy[] = "/tmp/check_vendor_swapped.XXXXXX", err[512] = "";
+	FILE *in = fopen(sample(path, sizeof path, "stappone_example.csv"), "rb");
+	static char text[1 << 20], line[2][256];
+	size_t n = in ? fread(text, 1, sizeof text - 1, in) : 0;
+	int fd = mkstemp(copy);
+	FILE *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	struct ins_import *a, *b;
+	struct ins_import_frame fa, fb;
+	unsigned long row = 0, frames = 0, swapped = 0;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	fclose(in);
+	text[n] = '\0';
+	for (char *p = text, *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1, row++) {
+		snprintf(line[row % 2], sizeof line[0], "%.*s", (int)(nl - p), p);
+		if (row % 20 == 10)
+			continue; /* written after the next one */
+		fprintf(out, "%s\n", line[row % 2]);
+		if (row % 20 == 11)
+			fprintf(out, "%s\n", line[(row - 1) % 2]), swapped++;
+	}
+	ck_assert_int_eq(fclose(out), 0);
+	a = ins_import_open(path, NULL, err, sizeof err);
+	b = ins_import_open(copy, NULL, err, sizeof err);
+	ck_assert_msg(a && b, "%s", err);
+	while (ins_import_next(a, &fa, err, sizeof err) == 1) {
+		ck_assert_msg(ins_import_next(b, &fb, err, sizeof err) == 1, "%s", err);
+		ck_assert_int_eq(fa.t_us, fb.t_us);
+		ck_assert_uint_eq(fb.gap, 0);
+		for (unsigned i = 0; i < fa.n; i++)
+			ck_assert_float_eq(fa.values[i], fb.values[i]);
+		frames++;
+	}
+	ck_assert_msg(ins_import_next(b, &fb, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(frames, 4575);
+	ck_assert_uint_eq(ins_import_info(b)->reordered[INS_FOOT_LEFT], swapped);
+	ck_assert_uint_gt(swapped, 200);
+	ins_import_close(a);
+	ins_import_close(b);
+	unlink(copy);
+}
+END_TEST
+
 START_TEST(pedar_layout_areas_are_the_published_table)
 {
 	FILE *fp;
@@ -612,6 +660,32 @@ START_TEST(stappone_samples_out_of_order_are_put_back)
 }
 END_TEST
 
+/* A packet the logger wrote twice is read once; two samples of one time
+ * with different values are refused. */
+START_TEST(stappone_sample_written_twice_is_read_once)
+{
+	char err[256];
+	const char *path = write_tmp("twice.csv", ST_HEAD "1,1000,5,6,0\n1,1016,7,8,0\n1,1016,7,8,0\n1,1032,9,9,0\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+	unsigned long frames = 0;
+	int rc;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
+		ck_assert_int_eq(f.t_us, 16000 * (int64_t)frames++);
+		ck_assert_uint_eq(f.gap, 0);
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_uint_eq(frames, 3);
+	ck_assert_uint_eq(ins_import_info(imp)->repeated[INS_FOOT_LEFT], 1);
+	ins_import_close(imp);
+	expect_error(write_tmp("again.csv", ST_HEAD "1,1000,5,6,0\n1,1016,7,8,0\n1,1016,7,9,0\n"),
+		     ":4: timestamp: 1016 ms again, as the left insole's sample of line 3, with other values: two "
+		     "samples at one time", 2);
+}
+END_TEST
+
 /* A timestamp before one already handed on is no late packet: refused at
  * its row, after every sample before it. */
 START_TEST(stappone_clock_set_back_is_refused_at_its_row)
@@ -737,6 +811,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(real, xsensor_frame_statistics_match_the_vendor);
 	tcase_add_test(real, fscan_and_pedar_totals_follow_pressures_and_areas);
 	tcase_add_test(real, pedar_layout_areas_are_the_published_table);
+	tcase_add_test(real, stappone_sample_with_rows_swapped_reads_as_the_sample);
 	suite_add_tcase(s, real);
 	tcase_add_checked_fixture(bad, tmp_setup, tmp_teardown);
 	tcase_add_loop_test(bad, damaged_files_name_file_line_and_field_and_keep_good_frames, 0,
@@ -746,6 +821,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
 	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
+	tcase_add_test(bad, stappone_sample_written_twice_is_read_once);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fscan_padding_is_read_past);
