@@ -42,13 +42,6 @@ double analysis_calib_eval(const struct ins_calib_curve *c, double counts)
 	return kpa > 0 ? kpa : 0;
 }
 
-static float linear_kpa(float counts, float zero, float gain)
-{
-	float v = (counts - zero) * gain;
-
-	return v > 0 ? v : 0;
-}
-
 void analysis_frame_calib_rebuild(struct analysis_frame_ctx *ctx)
 {
 	for (unsigned i = 0; i < ctx->n; i++) {
@@ -61,7 +54,7 @@ void analysis_frame_calib_rebuild(struct analysis_frame_ctx *ctx)
 		if (ctx->all_linear) {
 			/* The same float expression as the per-frame path, so counts at
 			 * saturation compare equal to sat_kpa. */
-			ctx->sat_kpa[i] = linear_kpa((float)c->saturation, ctx->zero[i], ctx->gain[i]);
+			ctx->sat_kpa[i] = analysis_linear_kpa((float)c->saturation, ctx->zero[i], ctx->gain[i]);
 		} else if (ctx->lut) {
 			float *lut = ctx->lut + ctx->lut_off[i];
 
@@ -96,11 +89,11 @@ static void calibrate_linear(const struct analysis_frame_ctx *ctx, const uint16_
 	for (; i < n; i++) {
 		float c = counts[i] < satf[i] ? (float)counts[i] : satf[i];
 
-		kpa[i] = linear_kpa(c, zero[i], gain[i]);
+		kpa[i] = analysis_linear_kpa(c, zero[i], gain[i]);
 	}
 }
 
-void analysis_frame_calibrate(const struct analysis_frame_ctx *ctx, const uint16_t *counts, float *kpa)
+void analysis_frame_calibrate_sensors(const struct analysis_frame_ctx *ctx, const uint16_t *counts, float *kpa)
 {
 	unsigned n = ctx->n;
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "insoled/analysis.h"
+#include "frame_ctx.h"
 
 /* Body-weight scaling factors outside this range mean the foot was not
  * standing still on its own (or the body weight is wrong): refuse them. */
@@ -22,10 +23,33 @@ struct analysis_frame_ctx;
  * the curve's value at saturation. */
 double analysis_calib_eval(const struct ins_calib_curve *c, double counts);
 
+/* A linear curve at counts already clipped at saturation (the float
+ * operations of every path, so that saturation compares equal to sat_kpa). */
+static inline float analysis_linear_kpa(float counts, float zero, float gain)
+{
+	float v = (counts - zero) * gain;
+
+	return v > 0 ? v : 0;
+}
+
+/* analysis_frame_calibrate() of any layout. */
+void analysis_frame_calibrate_sensors(const struct analysis_frame_ctx *ctx, const uint16_t *counts, float *kpa);
+
 /* Raw counts -> kPa for a whole frame (n_sensors values), body-weight scale
  * applied.  Linear curves are computed; power and table curves use a
- * per-sensor lookup table built by analysis_frame_ctx_new(). */
-void analysis_frame_calibrate(const struct analysis_frame_ctx *ctx, const uint16_t *counts, float *kpa);
+ * per-sensor lookup table built by analysis_frame_ctx_new().  One linear
+ * sensor (a footswitch) inline, without the loops and vector set-up. */
+static inline void analysis_frame_calibrate(const struct analysis_frame_ctx *ctx, const uint16_t *counts,
+					    float *kpa)
+{
+	if (ctx->n == 1 && ctx->all_linear) {
+		float c = counts[0] < ctx->satf[0] ? (float)counts[0] : ctx->satf[0];
+
+		kpa[0] = analysis_linear_kpa(c, ctx->zero[0], ctx->gain[0]);
+		return;
+	}
+	analysis_frame_calibrate_sensors(ctx, counts, kpa);
+}
 
 /* Pressures from an importer or a float archive: NaN, infinities and
  * negative values become 0 (a missing sample must not poison the force sum).

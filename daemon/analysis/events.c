@@ -19,11 +19,7 @@
 #include "insoled/analysis.h"
 #include "events.h"
 
-/* Onset/end of a transition: 5 % of the way from the local unloaded level to
- * the stance level.  For a calibrated foot carrying ~700 N this is ~35 N,
- * the same as the 20-40 N force-plate thresholds in use, and it stays above
- * the noise of FSR insoles. */
-#define EV_ONSET_FRACTION 0.05
+/* End of a transition: as its onset (INS_EV_ONSET_FRACTION, events.h). */
 #define EV_END_FRACTION 0.05
 /* Raw footswitches end stance lower, 2.5 % of the way: their unloading
  * often ends in a slow creep to the floor, and the published footswitch
@@ -133,17 +129,6 @@ void analysis_events_init(struct analysis_events *ev, double min_range, int zero
 	ev->phase_start_us = INT64_MIN;
 }
 
-int analysis_events_in_stance(const struct analysis_events *ev)
-{
-	return ev->state == INS_EV_LOADED || ev->state == INS_EV_RELEASING;
-}
-
-int analysis_events_at_floor(const struct analysis_events *ev, float x)
-{
-	return !ev->bootstrap && ev->state == INS_EV_UNLOADED &&
-	       x <= ev->lo + EV_ONSET_FRACTION * (ev->hi - ev->lo);
-}
-
 /* When the signal crossed thr between samples a and b (linear
  * interpolation): at 100 Hz a sample is 10 ms, too coarse to round to. */
 static int64_t crossing_time(const struct analysis_events *ev, uint64_t a, uint64_t b, double thr)
@@ -222,7 +207,7 @@ static int64_t refine_contact(const struct analysis_events *ev, uint64_t i, doub
 {
 	uint64_t first = oldest(ev);
 	double base = contact_floor(ev, i);
-	double thr = base + onset_offset(ev, level, base, EV_ONSET_FRACTION);
+	double thr = base + onset_offset(ev, level, base, INS_EV_ONSET_FRACTION);
 	int64_t c, knee;
 	uint64_t j;
 

@@ -13,6 +13,11 @@
  * release: a power of two, 8192 samples = 27 s at 300 Hz, 8 s at 1 kHz,
  * far more than the longest window the detector looks at. */
 #define INS_EV_HISTORY 8192u
+/* Onset/end of a transition: 5 % of the way from the local unloaded level to
+ * the stance level.  For a calibrated foot carrying ~700 N this is ~35 N,
+ * the same as the 20-40 N force-plate thresholds in use, and it stays above
+ * the noise of FSR insoles. */
+#define INS_EV_ONSET_FRACTION 0.05
 
 enum analysis_ev_state {
 	INS_EV_LEARNING = 0, /* levels unknown or range below the floor */
@@ -68,11 +73,19 @@ void analysis_events_init(struct analysis_events *ev, double min_range, int zero
 int analysis_events_feed(struct analysis_events *ev, int64_t t_us, float x, int64_t *contact_us,
 		    struct analysis_ev_stance *stance);
 
-/* 1 while the detector considers the foot loaded (stance or confirming toe-off). */
-int analysis_events_in_stance(const struct analysis_events *ev);
+/* 1 while the detector considers the foot loaded (stance or confirming
+ * toe-off).  Inline, as the next one: asked two or three times a frame. */
+static inline int analysis_events_in_stance(const struct analysis_events *ev)
+{
+	return ev->state == INS_EV_LOADED || ev->state == INS_EV_RELEASING;
+}
 
 /* 1 when sample x (the last fed) finds the foot in a swing of confirmed
  * levels, at its floor (not yet loading): the sensors read only noise. */
-int analysis_events_at_floor(const struct analysis_events *ev, float x);
+static inline int analysis_events_at_floor(const struct analysis_events *ev, float x)
+{
+	return !ev->bootstrap && ev->state == INS_EV_UNLOADED &&
+	       x <= ev->lo + INS_EV_ONSET_FRACTION * (ev->hi - ev->lo);
+}
 
 #endif

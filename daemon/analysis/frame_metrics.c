@@ -337,7 +337,7 @@ void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *k
 
 /* The same runs summed in the same order as analysis_frame_compute(), so the
  * force is the same float. */
-float analysis_frame_force(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned *n_saturated)
+float analysis_frame_force_runs(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned *n_saturated)
 {
 	float force = 0;
 	unsigned n_sat = 0;

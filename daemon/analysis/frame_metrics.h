@@ -46,10 +46,25 @@ struct analysis_frame_extra {
 void analysis_frame_compute(const struct analysis_frame_ctx *ctx, const float *kpa, struct ins_frame_metrics *out,
 		       struct analysis_frame_extra *extra);
 
+/* analysis_frame_force() of any layout. */
+float analysis_frame_force_runs(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned *n_saturated);
+
 /* The force_n and n_saturated that analysis_frame_compute() gives, bit for
  * bit, and nothing else: all that the steps of an arbitrary-unit layout
- * use (they have no pressure, area, CoP or region loads). */
-float analysis_frame_force(const struct analysis_frame_ctx *ctx, const float *kpa, unsigned *n_saturated);
+ * use (they have no pressure, area, CoP or region loads).  One sensor (a
+ * footswitch) inline: its one run's sum from 0, added to a force of 0, as
+ * the runs are summed. */
+static inline float analysis_frame_force(const struct analysis_frame_ctx *ctx, const float *kpa,
+					 unsigned *n_saturated)
+{
+	if (ctx->n == 1) {
+		float v = kpa[0];
+
+		*n_saturated = v >= ctx->sat_kpa[0];
+		return 0.0f + (0.0f + v * ctx->w[0]);
+	}
+	return analysis_frame_force_runs(ctx, kpa, n_saturated);
+}
 
 /* Per-sensor noise floor of the centre of pressure.  A dense grid's
  * unloaded cells read positive noise (negative readings clip at zero);

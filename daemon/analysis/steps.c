@@ -37,23 +37,6 @@ void analysis_step_acc_init(struct analysis_step_acc *acc, const struct ins_layo
 		memset(acc->footprint, 0, layout->n_sensors * sizeof(float));
 }
 
-static uint8_t gap_byte(int gap_frames)
-{
-	return (uint8_t)(gap_frames < 0 ? 0 : gap_frames > 255 ? 255 : gap_frames);
-}
-
-void analysis_step_acc_push_raw(struct analysis_step_acc *acc, int64_t t_us, float force, unsigned n_saturated,
-				int gap_frames)
-{
-	struct analysis_step_frame *f = &acc->ring[acc->n % INS_STEP_RING];
-
-	f->t_us = t_us;
-	f->force = force;
-	f->n_saturated = (uint16_t)n_saturated;
-	f->gap = gap_byte(gap_frames);
-	acc->n++;
-}
-
 void analysis_step_acc_push(struct analysis_step_acc *acc, const struct ins_frame_metrics *fm,
 		       const float *region_peak_kpa, int gap_frames)
 {
@@ -73,7 +56,7 @@ void analysis_step_acc_push(struct analysis_step_acc *acc, const struct ins_fram
 	f->area = fm->contact_area_mm2;
 	f->peak_kpa = fm->peak_kpa;
 	f->n_saturated = fm->n_saturated;
-	f->gap = gap_byte(gap_frames);
+	f->gap = analysis_gap_byte(gap_frames);
 	acc->n++;
 }
 

@@ -44,11 +44,27 @@ struct analysis_step_acc {
 void analysis_step_acc_init(struct analysis_step_acc *acc, const struct ins_layout *layout, float *footprint);
 void analysis_step_acc_push(struct analysis_step_acc *acc, const struct ins_frame_metrics *fm,
 		       const float *region_peak_kpa, int gap_frames);
+/* The lost frames before a frame as the ring keeps them: 0..255. */
+static inline uint8_t analysis_gap_byte(int gap_frames)
+{
+	return (uint8_t)(gap_frames < 0 ? 0 : gap_frames > 255 ? 255 : gap_frames);
+}
+
 /* An arbitrary-unit layout's frame: the time, force, saturation and gap
  * that its step metrics and flags are made of (analysis_step_acc_close()
- * reads nothing else of such a layout's frames). */
-void analysis_step_acc_push_raw(struct analysis_step_acc *acc, int64_t t_us, float force, unsigned n_saturated,
-				int gap_frames);
+ * reads nothing else of such a layout's frames).  Inline: a footswitch's
+ * every frame. */
+static inline void analysis_step_acc_push_raw(struct analysis_step_acc *acc, int64_t t_us, float force,
+					      unsigned n_saturated, int gap_frames)
+{
+	struct analysis_step_frame *f = &acc->ring[acc->n % INS_STEP_RING];
+
+	f->t_us = t_us;
+	f->force = force;
+	f->n_saturated = (uint16_t)n_saturated;
+	f->gap = analysis_gap_byte(gap_frames);
+	acc->n++;
+}
 /* Dense layouts: fold one frame's pressures into the footprint. */
 void analysis_step_acc_footprint(struct analysis_step_acc *acc, const float *kpa);
 

@@ -3,7 +3,6 @@
  * link the analysis engine. */
 #include <config.h>
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,9 +23,10 @@ int import_prepare(const struct ins_import_frame *f, const struct ins_layout *la
 			 ins_foot_name(f->foot), f->n, layout->name, layout->n_sensors);
 		return -1;
 	}
-	/* The readers only yield whole counts in 0..65535. */
+	/* The readers only yield whole counts in 0..65535, which a plain
+	 * conversion keeps exactly (no rounding call per value). */
 	for (unsigned i = 0; i < f->n; i++)
-		counts[i] = (uint16_t)lrintf(f->values[i]);
+		counts[i] = (uint16_t)f->values[i];
 	return 0;
 }
 
@@ -95,20 +95,20 @@ static int import_hand_on_steps(struct ins_analysis *ana, const struct ins_impor
 int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_layout *const layout[INS_FOOT_COUNT],
 		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen)
 {
-	struct ins_import_frame f;
+	const struct ins_import_frame *f;
 	char why[256];
 	int rc;
 
 	memset(tally, 0, sizeof *tally);
-	while ((rc = ins_import_next(imp, &f, err, errlen)) == 1) {
-		tally->frames[f.foot]++;
-		tally->gaps[f.foot] += f.gap;
+	while ((rc = import_next_frame(imp, &f, err, errlen)) == 1) {
+		tally->frames[f->foot]++;
+		tally->gaps[f->foot] += f->gap;
 		/* One refused frame must not throw away a whole recording. */
-		if (!layout[f.foot] || ins_import_feed(imp, ana, layout[f.foot], &f, NULL, why, sizeof why) < 0) {
-			tally->misfit[f.foot]++;
+		if (!layout[f->foot] || ins_import_feed(imp, ana, layout[f->foot], f, NULL, why, sizeof why) < 0) {
+			tally->misfit[f->foot]++;
 			continue;
 		}
-		if (sink->frame && (rc = sink->frame(sink->arg, &f, err, errlen)) < 0)
+		if (sink->frame && (rc = sink->frame(sink->arg, f, err, errlen)) < 0)
 			return rc;
 		if ((rc = import_hand_on_steps(ana, sink, err, errlen)) < 0)
 			return rc;

@@ -113,13 +113,16 @@ oom:
 	return -1;
 }
 
-int import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
-		 const char *time_field, char *err, size_t errlen)
+int import_stamp_slow(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+		      const char *time_field, char *err, size_t errlen)
 {
-	struct ins_import_frame *f = &imp->row[foot];
-	double period_us = 1e6 / imp->info.rate_hz;
 	uint32_t gap = 0;
 
+	if (imp->stamp_rate_hz != imp->info.rate_hz || imp->period_us == 0) {
+		imp->stamp_rate_hz = imp->info.rate_hz;
+		imp->period_us = 1e6 / imp->info.rate_hz;
+		imp->gap_limit_us = INS_IMPORT_GAP_PERIODS * imp->period_us;
+	}
 	if (imp->started[foot]) {
 		int64_t dt = t_us - imp->last_t_us[foot];
 
@@ -129,36 +132,23 @@ int import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned l
 				    t_us / 1e6, ins_foot_name(foot), imp->last_t_us[foot] / 1e6);
 			return -1;
 		}
-		if ((double)dt > INS_IMPORT_GAP_PERIODS * period_us) {
-			double missing = round((double)dt / period_us) - 1;
+		if ((double)dt > imp->gap_limit_us) {
+			double missing = round((double)dt / imp->period_us) - 1;
 
 			/* a jump of years is still reported, as the largest gap */
 			gap = missing < (double)UINT32_MAX ? (uint32_t)missing : UINT32_MAX;
 		}
 	}
-	f->seq = imp->started[foot] ? imp->next_seq[foot] + gap : 0;
-	f->gap = gap;
-	f->t_us = t_us;
-	f->line = line;
-	f->ref_force_n = NAN;
-	f->ref_cop_x_norm = NAN;
-	f->ref_cop_y_norm = NAN;
-	f->ref_event = INS_EVENT_NONE;
-	f->ref_peak_kpa = NAN;
-	f->ref_contact_mm2 = NAN;
-	imp->next_seq[foot] = f->seq + 1;
-	imp->last_t_us[foot] = t_us;
-	imp->started[foot] = 1;
-	imp->row_ready[foot] = 1;
+	import_stamp_fill(imp, foot, t_us, line, gap);
 	return 0;
 }
 
-static int import_pop_row(struct ins_import *imp, struct ins_import_frame *out)
+static int import_pop_row(struct ins_import *imp, const struct ins_import_frame **out)
 {
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (imp->row_ready[foot]) {
 			imp->row_ready[foot] = 0;
-			*out = imp->row[foot];
+			*out = &imp->row[foot];
 			imp->yielded = 1;
 			return 1;
 		}
@@ -167,6 +157,16 @@ static int import_pop_row(struct ins_import *imp, struct ins_import_frame *out)
 }
 
 int ins_import_next(struct ins_import *imp, struct ins_import_frame *out, char *err, size_t errlen)
+{
+	const struct ins_import_frame *f;
+	int rc = import_next_frame(imp, &f, err, errlen);
+
+	if (rc == 1)
+		*out = *f;
+	return rc;
+}
+
+int import_next_frame(struct ins_import *imp, const struct ins_import_frame **out, char *err, size_t errlen)
 {
 	int rc;
 

@@ -3,6 +3,7 @@
 #ifndef INSOLED_IMPORT_PRIV_H
 #define INSOLED_IMPORT_PRIV_H
 
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,10 @@ struct ins_import {
 	int64_t last_t_us[INS_FOOT_COUNT];
 	uint32_t next_seq[INS_FOOT_COUNT];
 	int started[INS_FOOT_COUNT];
+	/* the nominal period and the longest interval that is no gap, for
+	 * info.rate_hz == stamp_rate_hz: computed once, not per frame (a
+	 * reader may learn its rate from its first frames) */
+	double stamp_rate_hz, period_us, gap_limit_us;
 	uint8_t pending_event[INS_FOOT_COUNT]; /* vendor event seen while the foot's data was missing */
 	int yielded;                         /* a frame has been returned */
 	/* the error that stopped the reader, repeated on later calls */
@@ -98,11 +103,54 @@ void import_suggest_grid_layout(struct ins_import *imp, unsigned foot, unsigned 
 /* Once the header says which feet and how many sensors: allocate value storage. */
 int import_alloc_values(struct ins_import *imp, char *err, size_t errlen);
 
+/* Fill foot's frame of t_us, seq gap samples on from the last one, and
+ * mark it ready (import_stamp()'s last half). */
+static inline void import_stamp_fill(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+				     uint32_t gap)
+{
+	struct ins_import_frame *f = &imp->row[foot];
+
+	f->seq = imp->started[foot] ? imp->next_seq[foot] + gap : 0;
+	f->gap = gap;
+	f->t_us = t_us;
+	f->line = line;
+	f->ref_force_n = NAN;
+	f->ref_cop_x_norm = NAN;
+	f->ref_cop_y_norm = NAN;
+	f->ref_event = INS_EVENT_NONE;
+	f->ref_peak_kpa = NAN;
+	f->ref_contact_mm2 = NAN;
+	imp->next_seq[foot] = f->seq + 1;
+	imp->last_t_us[foot] = t_us;
+	imp->started[foot] = 1;
+	imp->row_ready[foot] = 1;
+}
+
+/* import_stamp() of a frame that is not the foot's first, not early and
+ * follows the last one without a gap, or of a rate not yet seen: the
+ * period, the error and the gap. */
+int import_stamp_slow(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+		      const char *time_field, char *err, size_t errlen);
+
 /* Mark a frame of foot ready at t_us from a fixed-rate timeline: fills seq and
  * gap from the time since the foot's previous frame; -1 with err when time
- * does not increase. */
-int import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
-		 const char *time_field, char *err, size_t errlen);
+ * does not increase.  Inline for the frame that follows the last one. */
+static inline int import_stamp(struct ins_import *imp, unsigned foot, int64_t t_us, unsigned long line,
+			       const char *time_field, char *err, size_t errlen)
+{
+	int64_t dt = t_us - imp->last_t_us[foot];
+
+	if (imp->started[foot] && imp->stamp_rate_hz == imp->info.rate_hz && dt > 0 &&
+	    !((double)dt > imp->gap_limit_us)) {
+		import_stamp_fill(imp, foot, t_us, line, 0);
+		return 0;
+	}
+	return import_stamp_slow(imp, foot, t_us, line, time_field, err, errlen);
+}
+
+/* ins_import_next() without the copy: *f points at the reader's own
+ * frame, valid until the next call. */
+int import_next_frame(struct ins_import *imp, const struct ins_import_frame **f, char *err, size_t errlen);
 
 /* A frame's values as the analysis takes them (ins_import_feed() in two
  * halves, so that one thread can convert while another analyses): kPa

@@ -414,6 +414,16 @@ static int gaitndd_foot_sample(struct ins_import *imp, unsigned foot, int64_t t_
 	return 0;
 }
 
+/* llround(x) for 0 <= x < 2^63 (a sample's time: at most WFDB_MAX_SAMPLES
+ * over WFDB_MIN_RATE_HZ, 2e18 us), without a library call per sample: below
+ * 2^52 the fraction x - trunc(x) is exact, above it x is whole. */
+static int64_t round_time_us(double x)
+{
+	int64_t whole = (int64_t)x;
+
+	return whole + (x - (double)whole >= 0.5);
+}
+
 static int gaitndd_read_row(struct ins_import *imp, char *err, size_t errlen)
 {
 	struct gaitndd *g = imp->priv;
@@ -425,7 +435,7 @@ static int gaitndd_read_row(struct ins_import *imp, char *err, size_t errlen)
 				return -1;
 		return 0;
 	}
-	t_us = llround(g->sample * 1e6 / imp->info.rate_hz);
+	t_us = round_time_us(g->sample * 1e6 / imp->info.rate_hz);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if ((imp->info.feet & (1u << foot)) && gaitndd_foot_sample(imp, foot, t_us, err, errlen) < 0)
 			return -1;

@@ -172,14 +172,14 @@ static void pipe_take_frame(struct pipe *p, struct pipe_chunk *c, const struct i
 /* Read up to a chunk of frames: 1 = more to come, 0 = end, -1 = bad input (err). */
 static int pipe_fill(struct pipe *p, struct pipe_chunk *c, char *err, size_t errlen)
 {
-	struct ins_import_frame f;
+	const struct ins_import_frame *f;
 	int rc = 1;
 
 	c->n = 0;
 	c->n_steps = 0;
 	c->steps_oom = 0;
-	while (c->n < p->per_chunk && (rc = ins_import_next(p->imp, &f, err, errlen)) == 1)
-		pipe_take_frame(p, c, &f);
+	while (c->n < p->per_chunk && (rc = import_next_frame(p->imp, &f, err, errlen)) == 1)
+		pipe_take_frame(p, c, f);
 	c->last = rc != 1;
 	return rc;
 }

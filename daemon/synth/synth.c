@@ -234,8 +234,8 @@ static double zone_weight(const struct zone_timing *zt, double s)
 struct synth_sensor {
 	double x_mm, y_mm;
 	/* Force of one unit of value: area / 1000 for pressures in kPa (1 N on
-	 * 1 mm2 is 1000 kPa), 1 for arbitrary-unit layouts whose force is the
-	 * sum of their values. */
+	 * 1 mm2 is 1000 kPa); for arbitrary-unit layouts the same for every
+	 * sensor, raw_newtons_per_unit(). */
 	double newtons_per_unit;
 	struct ins_calib_curve calib;
 	double saturation;      /* counts */
@@ -385,8 +385,27 @@ static void place_zones(struct ins_synth *s, const struct ins_layout *l)
 
 /* ---- construction ----------------------------------------------------- */
 
+/* A raw-unit layout reads no pressure: one of its units is this many
+ * newtons of the model, so that a foot carrying the body weight reads
+ * SYNTH_RAW_BW_SHARE of the sensors' summed range, as the raw insoles on
+ * record do (the stappone sample: about 5,000 of its 12 x 4,095 in stance).
+ * One unit a newton left a 12-sensor insole at under 2 % of its range, where
+ * the analysis finds no step at all. */
+#define SYNTH_RAW_BW_SHARE 0.10
+
+static double raw_newtons_per_unit(const struct ins_synth *s, const struct ins_layout *l)
+{
+	double range = 0.0;
+
+	for (unsigned i = 0; i < l->n_sensors; i++)
+		range += fmax(1.0, l->sensors[i].calib.saturation - l->sensors[i].calib.zero);
+	return s->p.body_weight_n / (SYNTH_RAW_BW_SHARE * range);
+}
+
 static int copy_sensors(struct ins_synth *s, const struct ins_layout *l, char *err, size_t errlen)
 {
+	double raw_n_per_unit = l->arbitrary_units ? raw_newtons_per_unit(s, l) : 0.0;
+
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct ins_sensor *src = &l->sensors[i];
 		struct synth_sensor *dst = &s->sensors[i];
@@ -404,7 +423,7 @@ static int copy_sensors(struct ins_synth *s, const struct ins_layout *l, char *e
 		}
 		dst->x_mm = src->x_mm;
 		dst->y_mm = src->y_mm;
-		dst->newtons_per_unit = l->arbitrary_units ? 1.0 : src->area_mm2 / KPA_MM2_PER_N;
+		dst->newtons_per_unit = l->arbitrary_units ? raw_n_per_unit : src->area_mm2 / KPA_MM2_PER_N;
 		dst->calib = src->calib;
 		dst->saturation = src->calib.saturation;
 		dst->full_scale = fmax(1.0, dst->saturation - src->calib.zero);

@@ -207,6 +207,44 @@ START_TEST(raw_units_pass_through)
 }
 END_TEST
 
+/* A one-sensor layout is calibrated and summed inline: the same bits as
+ * the general paths for every count a 12-bit footswitch gives and beyond
+ * its saturation, before and after a tare moves its zero. */
+START_TEST(one_sensor_inline_paths_match_the_general_ones)
+{
+	struct ins_layout *lay = test_load_shipped("footswitch1");
+	struct analysis_frame_ctx *ctx = new_ctx(lay);
+
+	for (int tared = 0; tared < 2; tared++) {
+		if (tared) {
+			const uint16_t rest[1] = { 200 };
+
+			analysis_frame_tare(ctx, rest);
+		}
+		for (uint32_t c = 0; c <= 65535; c += c < 4200 ? 1 : 977) {
+			const uint16_t counts[1] = { (uint16_t)c };
+			struct ins_frame_metrics m;
+			struct analysis_frame_extra x;
+			float inline_kpa[1], general_kpa[1], force, runs_force;
+			unsigned sat, runs_sat;
+
+			analysis_frame_calibrate(ctx, counts, inline_kpa);
+			analysis_frame_calibrate_sensors(ctx, counts, general_kpa);
+			ck_assert_mem_eq(inline_kpa, general_kpa, sizeof inline_kpa);
+			force = analysis_frame_force(ctx, inline_kpa, &sat);
+			runs_force = analysis_frame_force_runs(ctx, inline_kpa, &runs_sat);
+			analysis_frame_compute(ctx, inline_kpa, &m, &x);
+			ck_assert_mem_eq(&force, &runs_force, sizeof force);
+			ck_assert_mem_eq(&force, &m.force_n, sizeof force);
+			ck_assert_uint_eq(sat, runs_sat);
+			ck_assert_uint_eq(sat, m.n_saturated);
+		}
+	}
+	analysis_frame_ctx_free(ctx);
+	ins_layout_free(lay);
+}
+END_TEST
+
 /* Tab-separated fields of one Moticon line; empty fields are NaN. */
 static unsigned split_tabs(char *line, double *v, unsigned max)
 {
@@ -395,6 +433,7 @@ Suite *ins_suite_frame(void)
 	tcase_add_test(tc, uniform_pressure_on_the_dense_grid);
 	tcase_add_test(tc, region_masks_of_fsr16);
 	tcase_add_test(tc, raw_units_pass_through);
+	tcase_add_test(tc, one_sensor_inline_paths_match_the_general_ones);
 	tcase_add_test(tc, cop_noise_floor_on_a_dense_grid);
 	tcase_add_test(tc, noise_floor_is_exact_in_every_lane);
 	suite_add_tcase(s, tc);

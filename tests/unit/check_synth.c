@@ -476,6 +476,17 @@ END_TEST
 /* Total force of the counts (through the forward calibration, no noise)
  * equals the model's force within half a count per sensor, and the exact
  * pressures sum to it. */
+/* Newtons of the model per raw unit: the body weight reads 10 % of the
+ * sensors' summed range (synth.c, SYNTH_RAW_BW_SHARE). */
+static double raw_newtons_per_unit(const struct ins_layout *l, double body_weight_n)
+{
+	double range = 0;
+
+	for (unsigned j = 0; j < l->n_sensors; j++)
+		range += l->sensors[j].calib.saturation - l->sensors[j].calib.zero;
+	return body_weight_n / (0.10 * range);
+}
+
 static void check_force_conservation(struct ins_layout *l, const char *args)
 {
 	struct ins_synth_params p;
@@ -497,8 +508,8 @@ static void check_force_conservation(struct ins_layout *l, const char *args)
 			for (unsigned j = 0; j < l->n_sensors; j++) {
 				const struct ins_sensor *sn = &l->sensors[j];
 				double kpa = counts_to_kpa(&sn->calib, counts[j]);
-				/* Arbitrary-unit layouts: force is the sum of the values. */
-				double n_per_unit = l->arbitrary_units ? 1.0 : sn->area_mm2 / 1000.0;
+				double n_per_unit = l->arbitrary_units ? raw_newtons_per_unit(l, p.body_weight_n)
+								       : sn->area_mm2 / 1000.0;
 				exact += fr.kpa[j] * n_per_unit;
 				from_counts += kpa * n_per_unit;
 				bound += (counts_to_kpa(&sn->calib, counts[j] + 0.5) -

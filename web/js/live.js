@@ -29,6 +29,28 @@ const SATURATION_HOLD_MS = 3000; // keep the saturation warning up long enough t
 const STREAM_RETRY_MS = 3000;
 const MIN_LOAD_FRACTION = 0.05; // of the foot's recent peak force: below it the foot counts as unloaded
 
+// The units of the insole's values: an insole in raw, uncalibrated sensor
+// units (its maps say `units: raw`) has no newtons or kPa to show.
+function units(st) {
+	const raw = mapUnit(FEET.map((f) => st.feet[f].frame?.heatmap).find(Boolean)) === 'raw units';
+	return raw ? { force: 'raw units', pressure: 'raw units' } : { force: 'N', pressure: 'kPa' };
+}
+
+// The total-force chart, made again when the insole's units change.
+function forceChart(ui, unit) {
+	if (ui.chartUnit === unit) return;
+	destroy(ui.chart);
+	ui.chartUnit = unit;
+	ui.chart = plot(ui.forceBox, {
+		scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(100, hi * 1.1)] } },
+		axes: [axis('Time (s, 0 = now)'), axis(`Force (${unit})`)],
+		series: [{ label: 'Time (s)', value: (u, v) => num(v, 2) },
+			...FEET.map((f) => ({ label: `${footName(f)} force (${unit})`, stroke: FOOT_COLOURS[f], width: 2, spanGaps: true, value: (u, v) => num(v, 0) }))],
+		legend: { live: false },
+		cursor: { show: false },
+	}, [[], [], []], 200);
+}
+
 export async function mount(main) {
 	const st = {
 		feet: { left: newFoot(), right: newFoot() },
@@ -63,14 +85,7 @@ export async function mount(main) {
 	renderRecording(ui, st);
 	renderSteps(ui, st);
 
-	ui.chart = plot(ui.forceBox, {
-		scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(100, hi * 1.1)] } },
-		axes: [axis('Time (s, 0 = now)'), axis('Force (N)')],
-		series: [{ label: 'Time (s)', value: (u, v) => num(v, 2) },
-			...FEET.map((f) => ({ label: `${footName(f)} force (N)`, stroke: FOOT_COLOURS[f], width: 2, spanGaps: true, value: (u, v) => num(v, 0) }))],
-		legend: { live: false },
-		cursor: { show: false },
-	}, [[], [], []], 200);
+	forceChart(ui, units(st).force);
 
 	const onFrame = (ev) => {
 		const d = JSON.parse(ev.data);
@@ -242,6 +257,7 @@ function build(main, st) {
 	ui.alerts = el('div', { class: 'alerts', role: 'alert', 'aria-live': 'assertive', id: 'live-alerts' });
 	ui.scaleAuto = el('input', { type: 'radio', name: 'range', id: 'range-auto', value: 'auto', checked: true });
 	ui.scaleFixed = el('input', { type: 'radio', name: 'range', id: 'range-fixed', value: 'fixed' });
+	ui.scaleUnit = el('span', {}, ' kPa');
 	ui.scaleMax = el('input', { type: 'number', id: 'range-max', min: 20, max: 2000, step: 10, value: st.range.fixed, 'aria-label': 'Fixed colour range maximum in kPa' });
 	const onRange = () => {
 		st.range.auto = ui.scaleAuto.checked;
@@ -268,7 +284,7 @@ function build(main, st) {
 			el('fieldset', { class: 'range' }, el('legend', {}, 'Colour range'),
 				el('label', {}, ui.scaleAuto, ' Auto'),
 				el('label', {}, ui.scaleFixed, ' Fixed'),
-				el('label', { class: 'range-max' }, ui.scaleMax, ' kPa'))),
+				el('label', { class: 'range-max' }, ui.scaleMax, ui.scaleUnit))),
 		el('div', { class: 'feet' }, figs),
 		ui.legendBox,
 		el('p', { class: 'hint' }, 'Seen from above, toes up. The line is the centre of pressure over the last 1.5 s (gait line), fading with age.'));
@@ -325,15 +341,18 @@ function drawMaps(ui, st) {
 			cop: F.loaded && cop && isNum(cop.x_mm) ? { x: cop.x_mm, y: cop.y_mm } : null,
 		});
 	}
-	const unit = mapUnit(FEET.map((f) => st.feet[f].frame?.heatmap).find(Boolean));
+	const unit = units(st).pressure;
 	const key = `${r.min}-${r.max}-${unit}`;
 	if (ui.legendKey !== key) {
 		ui.legendKey = key;
+		ui.scaleUnit.textContent = ` ${unit}`;
+		ui.scaleMax.setAttribute('aria-label', `Fixed colour range maximum in ${unit}`);
 		ui.legendBox.replaceChildren(legend({ min: r.min, max: r.max, unit, caption: st.range.auto ? 'Pressure, auto range' : 'Pressure, fixed range' }));
 	}
 }
 
 function updateChart(ui, st) {
+	forceChart(ui, units(st).force);
 	if (!ui.chart) return;
 	const fo = st.force;
 	// x relative to the newest sample: the axis reads "seconds ago" and its
@@ -349,6 +368,7 @@ function dlRows(pairs) {
 
 function renderText(ui, st) {
 	const now = performance.now();
+	const u = units(st);
 	for (const f of FEET) {
 		const fr = st.feet[f].frame;
 		const canvas = ui.maps[f].canvas;
@@ -359,18 +379,19 @@ function renderText(ui, st) {
 			continue;
 		}
 		ui.readout[f].replaceChildren(...dlRows([
-			['Force', withUnit(fr.force_n, 'N')],
-			['Peak', withUnit(fr.peak_kpa, 'kPa')],
+			['Force', withUnit(fr.force_n, u.force)],
+			['Peak', withUnit(fr.peak_kpa, u.pressure)],
 			['Contact area', isNum(fr.contact_area_mm2) ? `${num(fr.contact_area_mm2 / 100, 1)} cm²` : '–'],
 			['Phase', fr.in_stance ? 'stance' : 'swing'],
 		]));
-		canvas.setAttribute('aria-label', `${footName(f)} foot pressure map: peak ${withUnit(fr.peak_kpa, 'kPa')}, force ${withUnit(fr.force_n, 'N')}`);
+		canvas.setAttribute('aria-label', `${footName(f)} foot pressure map: peak ${withUnit(fr.peak_kpa, u.pressure)}, force ${withUnit(fr.force_n, u.force)}`);
 	}
 	renderRegions(ui, st);
 	renderAlerts(ui, st, now);
 }
 
 function renderRegions(ui, st) {
+	const unit = units(st).force;
 	const blocks = FEET.map((f) => {
 		const F = st.feet[f];
 		const reg = F.frame?.regions_n ?? {};
@@ -382,7 +403,7 @@ function renderRegions(ui, st) {
 			return el('div', { class: 'bar-row' },
 				el('span', { class: 'bar-label' }, label),
 				el('span', { class: 'bar-track' }, el('span', { class: `bar-fill ${f}`, style: `width:${pct.toFixed(1)}%` })),
-				el('span', { class: 'bar-value' }, v === null ? '–' : total > 0 ? `${num(v, 0)} N · ${num(pct, 0)} %` : `${num(v, 0)} N`));
+				el('span', { class: 'bar-value' }, v === null ? '–' : total > 0 ? `${num(v, 0)} ${unit} · ${num(pct, 0)} %` : `${num(v, 0)} ${unit}`));
 		});
 		return el('div', { class: 'region-foot', role: 'group', 'aria-label': `${footName(f)} foot region load` },
 			el('h3', {}, `${footName(f)} foot`), rows);
