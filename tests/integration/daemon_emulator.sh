@@ -26,9 +26,21 @@ done
 [ -n "$url" ] || fail "insoled did not announce its URL: $(cat "$test_tmp/insoled.out")"
 
 wait_pid "$EMULATOR_PID" 30 || fail "the emulator failed: $(cat "$test_tmp/daemon.emu.err")"
-sleep 0.5 # the last bytes reach the parser
-curl -sS --max-time 5 "$url/api/status" >"$test_tmp/status.json" || fail "GET /api/status failed"
-jq -c '.acquisition.devices[0]' "$test_tmp/status.json" >"$test_tmp/device.json" || fail "no acquisition devices in $(cat "$test_tmp/status.json")"
+# The last bytes the emulator wrote reach the parser a moment after it
+# exits, later on a loaded machine: the counters are read until they are
+# the emulator's (for up to COUNT_WAIT_S) and checked as last read.
+COUNT_WAIT_S=10
+read_counters() {
+	curl -sS --max-time 5 "$url/api/status" >"$test_tmp/status.json" || fail "GET /api/status failed"
+	jq -c '.acquisition.devices[0]' "$test_tmp/status.json" >"$test_tmp/device.json" ||
+		fail "no acquisition devices in $(cat "$test_tmp/status.json")"
+	jq -e -n --slurpfile e "$test_tmp/daemon.stats" --slurpfile d "$test_tmp/device.json" '$e[0].expect as $want
+		| $d[0].frames_queued == $want.frames and all($want | keys[]; $want[.] == $d[0].protocol[.])' >/dev/null
+}
+for ((i = 0; i < COUNT_WAIT_S * 10; i++)); do
+	read_counters && break
+	sleep 0.1
+done
 
 bad=$(jq -n -r --slurpfile e "$test_tmp/daemon.stats" --slurpfile d "$test_tmp/device.json" '
 	$e[0].expect as $want | $d[0].protocol as $got
