@@ -31,6 +31,7 @@ const READY_MS = 15000;      // daemon start-up, including opening the pty
 const STEP_WAIT_MS = 20000;  // first step: detector warm-up plus a stride
 const UI_WAIT_MS = 15000;
 const MAP_SAMPLE_MS = 250;   // how often the live maps are looked at while they should be changing
+const PLAY_US = 1000000;     // playback run for about a stride of the recording, so its map shows another phase
 const ARCH_NORMAL = 0.0, ARCH_COLLAPSED = 0.9;
 // Phase 1 loses a frame every 1.7 s or so over its first 40 s of wall time
 // (stream time runs SPEED times faster).  The warning shows a rise between
@@ -383,10 +384,10 @@ async function main() {
 			const pic = () => canvasData(page, '#playback-map-left');
 			const [t0, p0] = [await t(), await pic()];
 			await page.click('#playback-play');
-			// played until the time and the map have moved (the frames come
-			// from a replay, later on a loaded machine)
-			await page.waitForFunction(([t0, p0]) => Number(document.querySelector('.playback-body')?.dataset.t) > t0 &&
-				document.querySelector('#playback-map-left')?.toDataURL() !== p0, [t0, p0], { timeout: UI_WAIT_MS, polling: 100 }).catch(() => {});
+			// played until PLAY_US of the recording have gone by (the frames
+			// come from a replay, later on a loaded machine), then paused
+			await page.waitForFunction(([from, us]) => Number(document.querySelector('.playback-body')?.dataset.t) >= from + us,
+				[t0, PLAY_US], { timeout: UI_WAIT_MS, polling: 100 }).catch(() => {});
 			await page.click('#playback-play');
 			const [t1, p1] = [await t(), await pic()];
 			expect(t1 > t0 && p1 !== p0, `playing moved the time ${t0} -> ${t1}${p1 === p0 ? ' but not the map' : ''}`);
