@@ -19,6 +19,9 @@ SOAK_HOURS=${SOAK_HOURS:-2}
 SOAK_SPEED=${SOAK_SPEED:-20}
 SOAK_SAMPLE_S=${SOAK_SAMPLE_S:-5}
 SOAK_RSS_GROWTH_KB=${SOAK_RSS_GROWTH_KB:-2048}
+# Longest wait for the last frames and steps after the emulator ends: a
+# second on an idle machine, more with the machine loaded.
+SOAK_DRAIN_S=${SOAK_DRAIN_S:-30}
 duration_s=$(awk -v h="$SOAK_HOURS" 'BEGIN { printf "%d", h * 3600 }')
 link="$test_tmp/insole"
 
@@ -49,12 +52,24 @@ while kill -0 "$EMULATOR_PID" 2>/dev/null; do
 	sleep "$SOAK_SAMPLE_S"
 done
 wait_pid "$EMULATOR_PID" 10 || fail "the emulator failed: $(cat "$test_tmp/soak.emu.err")"
-sleep 1 # the last bytes reach the parser and the analysis
+stats="$test_tmp/soak.stats"
+want_frames=$(jq .expect.frames "$stats")
+want_steps=$(jq '[.feet[].steps_completed] | add' "$stats")
+# The last bytes still on their way through the pty, the parser and the
+# analysis are waited for, not slept on: a loaded machine takes longer.  A
+# count that never arrives is reported by the checks below.
+caught_up() {
+	api "$INSOLED_URL/api/status" | jq -e --argjson f "$want_frames" --argjson s "$want_steps" \
+		'.acquisition.devices[0].frames_queued == $f and .analysis.steps_detected == $s' >/dev/null
+}
+for ((i = 0; i < SOAK_DRAIN_S * 10; i++)); do
+	caught_up && break
+	sleep 0.1
+done
 sample $(($(date +%s) - start))
 wall=$(($(date +%s) - start))
 api -X POST "$INSOLED_URL/api/sessions/$session/stop" >/dev/null || fail "stopping the session failed"
 api "$INSOLED_URL/api/status" >"$test_tmp/status.json"
-stats="$test_tmp/soak.stats"
 
 n=$(wc -l <"$test_tmp/samples")
 [ "$n" -ge 8 ] || fail "only $n samples: the soak ran $wall s (raise SOAK_HOURS or lower SOAK_SPEED)"
@@ -69,8 +84,6 @@ echo "open fds: $fds_warm after warm-up, at most $fds_max, $fds_end at the end"
 	fail "RSS grew by $((rss_max - rss_warm)) kB after warm-up (limit $SOAK_RSS_GROWTH_KB): $(tr '\n' ';' <"$test_tmp/samples")"
 [ "$fds_end" -le "$fds_warm" ] || fail "open fds grew from $fds_warm to $fds_end"
 
-want_frames=$(jq .expect.frames "$stats")
-want_steps=$(jq '[.feet[].steps_completed] | add' "$stats")
 got=$(jq -c '{steps: .analysis.steps_detected, frames: .acquisition.devices[0].frames_queued,
 	drops: (.acquisition.queue.dropped + .queues.store.dropped + .database.frames_dropped + .database.steps_dropped),
 	rejected: .analysis.frames_rejected}' "$test_tmp/status.json")
