@@ -88,8 +88,9 @@ STRIDES_JQ='def slow: . >= 1100000 and . <= 1300000; def fast: . >= 700000 and .
 	| ([range(0; $d | length) | select($d[.] | slow | not)] | first // ($d | length)) as $slow
 	| (($d | length) - 1 - ([range(0; $d | length) | select($d[.] | fast | not)] | last // -1)) as $fast'
 # strides JQ-CONDITION: the recording's left strides so far meet the
-# condition ($d every stride, $slow and $fast the leading and the trailing
-# ones of each cadence).
+# condition, in which $d is the list of stride times, $slow the number of
+# strides at the slow cadence before the first other one, and $fast the
+# number at the fast cadence after the last other one.
 strides() { api "$INSOLED_URL/api/sessions/$id/steps" | jq -e "$STRIDES_JQ | $1" >/dev/null; }
 wait_until "$DAEMON_WAIT_S" "no left stride of 1.2 s recorded at 100 steps/min" strides '$slow >= 1'
 sed -i 's/cadence_spm=100/cadence_spm=160/' "$conf"
