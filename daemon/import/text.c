@@ -614,57 +614,62 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
 			    n < INS_IMPORT_SHOW_MAX ? n : INS_IMPORT_SHOW_MAX, q, import_number_hint(q, (size_t)n));
 }
 
-static int is_padded(const char *s)
+/* The longest text parse_plain_decimal() reads: its digits, a sign, a point. */
+#define PLAIN_DECIMAL_MAX (FAST_DIGITS_MAX + 2)
+
+/* What parse_plain_decimal() leaves: padding, exponents, long mantissas
+ * and text that is no number.  Out of line (cold), so that the fast path
+ * of every field keeps its few registers. */
+static int __attribute__((cold, noinline))
+parse_number_slow(const char *text, double *out, const char *path, unsigned long line, const char *field,
+		  char *err, size_t errlen)
 {
-	size_t n = strlen(s);
-
-	return n > 0 && (is_blank_char(s[0]) || is_blank_char(s[n - 1]));
-}
-
-/* The longest field, blanks around it cut, that import_parse_number() reads. */
-#define PARSE_TRIMMED_MAX 127
-
-int import_parse_number(const char *text, double *out, const char *path, unsigned long line,
-			const char *field, char *err, size_t errlen)
-{
+	const char *b = import_skip_blanks(text);
+	size_t n = strlen(b);
+	int show;
 	char *end;
 	double v;
 
-	if (parse_plain_decimal(text, out) == 0)
-		return 0;
-	if (is_padded(text)) {
-		/* blanks around a number (an editor's, a spreadsheet's padding) do not change it */
-		char trimmed[PARSE_TRIMMED_MAX + 1];
-		const char *b = import_skip_blanks(text);
-		size_t n = strlen(b);
-
-		while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\t'))
-			n--;
-		if (n <= PARSE_TRIMMED_MAX) {
-			memcpy(trimmed, b, n);
-			trimmed[n] = '\0';
-			return import_parse_number(trimmed, out, path, line, field, err, errlen);
-		}
-	}
-	if (*text == '\0') {
+	/* blanks around a number (an editor's, a spreadsheet's padding) do not
+	 * change it: the number between them is read, however long */
+	while (n > 0 && is_blank_char(b[n - 1]))
+		n--;
+	if (n == 0) {
 		import_errf(err, errlen, path, line, field, "empty, a number is required");
 		return -1;
 	}
+	if ((b != text || b[n] != '\0') && n <= PLAIN_DECIMAL_MAX) {
+		/* short enough to be a plain decimal: read it unpadded, fast */
+		char plain[PLAIN_DECIMAL_MAX + 1];
+
+		memcpy(plain, b, n);
+		plain[n] = '\0';
+		return import_parse_number(plain, out, path, line, field, err, errlen);
+	}
+	show = n < INS_IMPORT_SHOW_MAX ? (int)n : INS_IMPORT_SHOW_MAX;
 	errno = 0;
-	v = strtod(text, &end);
-	/* strtod also reads C99 hexadecimal floats, which no recording holds */
-	if (end == text || *end != '\0' || isspace((unsigned char)*text) || strpbrk(text, "xX")) {
-		import_errf(err, errlen, path, line, field, "'%.*s' is not a number%s",
-			    INS_IMPORT_SHOW_MAX, text, import_number_hint(text, strlen(text)));
+	v = strtod(b, &end);
+	/* strtod also reads C99 hexadecimal floats, which no recording holds,
+	 * and skips other white space (a form feed, a vertical tab) */
+	if (end != b + n || isspace((unsigned char)*b) || memchr(b, 'x', n) || memchr(b, 'X', n)) {
+		import_errf(err, errlen, path, line, field, "'%.*s' is not a number%s", show, b,
+			    import_number_hint(b, n));
 		return -1;
 	}
 	if (!isfinite(v) || errno == ERANGE) {
-		import_errf(err, errlen, path, line, field, "'%.*s' is not a finite number",
-			    INS_IMPORT_SHOW_MAX, text);
+		import_errf(err, errlen, path, line, field, "'%.*s' is not a finite number", show, b);
 		return -1;
 	}
 	*out = v;
 	return 0;
+}
+
+int import_parse_number(const char *text, double *out, const char *path, unsigned long line,
+			const char *field, char *err, size_t errlen)
+{
+	if (parse_plain_decimal(text, out) == 0)
+		return 0;
+	return parse_number_slow(text, out, path, line, field, err, errlen);
 }
 
 int import_parse_value(const char *text, double *out, const char *path, unsigned long line,

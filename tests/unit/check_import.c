@@ -1038,6 +1038,37 @@ START_TEST(numbers_parse_exactly_as_strtod_does)
 }
 END_TEST
 
+/* Padding does not depend on the number's length: a spreadsheet's "more
+ * decimals" in a fixed-width, blank-padded column reads as strtod reads it
+ * unpadded, and a bad one is quoted without its blanks. */
+START_TEST(padded_numbers_read_whatever_their_length)
+{
+	char text[600], digits[400], err[256] = "";
+	double v = 0, want;
+
+	memset(digits, '0', sizeof digits);
+	memcpy(digits, "-7.25", 5);
+	digits[sizeof digits - 2] = '1';
+	digits[sizeof digits - 1] = '\0';
+	want = strtod(digits, NULL);
+	snprintf(text, sizeof text, "  \t%s \t ", digits);
+	ck_assert_msg(import_parse_number(text, &v, "f", 1, "x", err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(memcmp(&v, &want, sizeof v) == 0, "%.17g, strtod %.17g", v, want);
+	/* a long plain decimal that is one of the fast path's, padded */
+	snprintf(text, sizeof text, "%200s%s%200s", "", "-12.375", "");
+	ck_assert_msg(import_parse_number(text, &v, "f", 1, "x", err, sizeof err) == 0, "%s", err);
+	ck_assert_double_eq(v, -12.375);
+	snprintf(text, sizeof text, "   %s x ", digits);
+	ck_assert_int_eq(import_parse_number(text, &v, "f", 3, "L1", err, sizeof err), -1);
+	ck_assert_str_eq(err, "f:3: L1: '-7.250000000000000000000' is not a number");
+	snprintf(text, sizeof text, "  %s1e999  ", digits);
+	ck_assert_int_eq(import_parse_number(text, &v, "f", 3, "L1", err, sizeof err), -1);
+	ck_assert_str_eq(err, "f:3: L1: '-7.250000000000000000000' is not a finite number");
+	ck_assert_int_eq(import_parse_number("\v5", &v, "f", 3, "L1", err, sizeof err), -1);
+	ck_assert_int_eq(import_parse_number(" 5\v", &v, "f", 3, "L1", err, sizeof err), -1);
+}
+END_TEST
+
 START_TEST(newtons_become_kpa_with_sensor_areas)
 {
 	struct ins_sensor sensors[2] = { { .area_mm2 = 500.0f }, { .area_mm2 = 0.0f } };
@@ -2002,6 +2033,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
 	tcase_add_test(readers, numbers_parse_exactly_as_strtod_does);
+	tcase_add_test(readers, padded_numbers_read_whatever_their_length);
 	suite_add_tcase(s, readers);
 
 	tcase_add_checked_fixture(bad, tmp_setup, tmp_teardown);
