@@ -10,9 +10,11 @@
  * Bluetooth; the logger writes rows as packets arrive, so a sample can
  * come a little after one recorded later.  Rows are read a few ahead and
  * each insole's samples handed on in timestamp order (counted in
- * ins_import_info.reordered), a sample written twice in a row is read
- * once (counted in .repeated); a timestamp earlier than one already handed
- * on (a clock set back, two recordings joined) is refused at its row. */
+ * ins_import_info.reordered).  A sample written again, at once or after
+ * later ones (a packet the logger wrote twice, a Bluetooth packet sent
+ * again late), is read once (counted in .repeated); any other timestamp
+ * earlier than one already handed on (a clock set back, two recordings
+ * joined) is refused at its row. */
 #include <config.h>
 
 #include <math.h>
@@ -30,6 +32,10 @@
  * beyond the reordering of a link that delivers its packets late but in
  * a bounded time.  A sample later than that is refused as a jump back. */
 #define STAPPONE_AHEAD_ROWS 16
+/* Samples of each insole kept after they are handed on, to know one sent
+ * again: those of the reordering window (STAPPONE_AHEAD_ROWS periods, the
+ * period being an insole's smallest interval), and the one it starts at. */
+#define STAPPONE_SENT_ROWS (STAPPONE_AHEAD_ROWS + 1)
 
 enum stappone_role { ST_OTHER = 0, ST_SOLE, ST_TIME, ST_PRESSURE, ST_CORRUPT };
 
@@ -39,6 +45,13 @@ struct stappone_sample {
 	unsigned long line;
 	unsigned foot;
 	float *values;         /* n_pressure counts, in stappone.ahead_values */
+};
+
+/* A sample handed on, kept to recognise it when it comes again. */
+struct stappone_sent {
+	int64_t t_us;
+	unsigned long line;
+	float *values;         /* n_pressure counts, in stappone.sent_values */
 };
 
 struct stappone {
@@ -55,7 +68,10 @@ struct stappone {
 	unsigned head, n_ahead;
 	int ahead_end;         /* the file's end or a bad row was reached */
 	char ahead_err[512];   /* the bad row's message, reported once the rows before it are handed on */
-	unsigned long last_line[INS_FOOT_COUNT]; /* row of each insole's last sample handed on */
+	/* each insole's last samples handed on, the newest at sent_next - 1 */
+	struct stappone_sent sent[INS_FOOT_COUNT][STAPPONE_SENT_ROWS];
+	float *sent_values;
+	unsigned n_sent[INS_FOOT_COUNT], sent_next[INS_FOOT_COUNT];
 };
 
 static int stappone_column(struct stappone *s, int col, const char *name, char *err, size_t errlen)
@@ -322,12 +338,15 @@ static int stappone_open(struct ins_import *imp, const char *path, char *err, si
 	}
 	imp->info.unit = INS_IMPORT_COUNTS;
 	s->ahead_values = malloc((STAPPONE_AHEAD_ROWS + 1) * s->n_pressure * sizeof(float));
-	if (!s->ahead_values) {
+	s->sent_values = malloc(INS_FOOT_COUNT * STAPPONE_SENT_ROWS * s->n_pressure * sizeof(float));
+	if (!s->ahead_values || !s->sent_values) {
 		import_errf(err, errlen, path, 0, NULL, "out of memory");
 		return -1;
 	}
 	for (unsigned i = 0; i <= STAPPONE_AHEAD_ROWS; i++)
 		s->ahead[i].values = s->ahead_values + (size_t)i * s->n_pressure;
+	for (unsigned i = 0; i < INS_FOOT_COUNT * STAPPONE_SENT_ROWS; i++)
+		s->sent[i / STAPPONE_SENT_ROWS][i % STAPPONE_SENT_ROWS].values = s->sent_values + (size_t)i * s->n_pressure;
 	return import_alloc_values(imp, err, errlen);
 }
 
@@ -428,6 +447,67 @@ static void stappone_take_earliest(struct ins_import *imp)
 	imp->info.reordered[foot]++;
 }
 
+/* The insole's sample handed on k samples before its last one (k = 0: the last). */
+static const struct stappone_sent *stappone_sent_before(const struct stappone *s, unsigned foot, unsigned k)
+{
+	return &s->sent[foot][(s->sent_next[foot] + STAPPONE_SENT_ROWS - 1 - k) % STAPPONE_SENT_ROWS];
+}
+
+static void stappone_remember(struct stappone *s, const struct stappone_sample *sample, int64_t t_us)
+{
+	struct stappone_sent *slot = &s->sent[sample->foot][s->sent_next[sample->foot]];
+
+	slot->t_us = t_us;
+	slot->line = sample->line;
+	memcpy(slot->values, sample->values, s->n_pressure * sizeof(float));
+	s->sent_next[sample->foot] = (s->sent_next[sample->foot] + 1) % STAPPONE_SENT_ROWS;
+	if (s->n_sent[sample->foot] < STAPPONE_SENT_ROWS)
+		s->n_sent[sample->foot]++;
+}
+
+/* The sample of the insole handed on at t_us, among those kept; NULL if none. */
+static const struct stappone_sent *stappone_sent_at(const struct stappone *s, unsigned foot, int64_t t_us)
+{
+	for (unsigned k = 0; k < s->n_sent[foot]; k++) {
+		const struct stappone_sent *c = stappone_sent_before(s, foot, k);
+
+		if (c->t_us == t_us)
+			return c;
+	}
+	return NULL;
+}
+
+/* A sample at or before its insole's last one handed on.  The same time
+ * and values as a sample handed on within the reordering window is that
+ * sample again (a packet the logger wrote twice, or a Bluetooth packet
+ * sent again after later ones): read once.  Other values at that time, or
+ * a time further back, are refused at its row. */
+static int stappone_again(struct ins_import *imp, const struct stappone_sample *sample, int64_t t_us, char *err,
+			  size_t errlen)
+{
+	struct stappone *s = imp->priv;
+	unsigned foot = sample->foot;
+	const struct stappone_sent *last = stappone_sent_before(s, foot, 0), *same = NULL;
+	double last_ms = s->t0_ms + last->t_us / 1000.0;
+
+	if (stappone_may_precede(imp, sample->t_ms, last_ms))
+		same = stappone_sent_at(s, foot, t_us);
+	if (same && memcmp(sample->values, same->values, s->n_pressure * sizeof(float)) == 0) {
+		imp->info.repeated[foot]++;
+		return 1;
+	}
+	if (same)
+		import_errf(err, errlen, s->text.path, sample->line, "timestamp",
+			    "%.0f ms again, as the %s insole's sample of line %lu, with other values: two samples at "
+			    "one time", sample->t_ms, ins_foot_name(foot), same->line);
+	else
+		import_errf(err, errlen, s->text.path, sample->line, "timestamp",
+			    "%.0f ms is not after the %s insole's sample of line %lu (%.0f ms), and too far back for a "
+			    "sample written late (a clock set back, or two recordings joined?)",
+			    sample->t_ms, ins_foot_name(foot), last->line, last_ms);
+	return -1;
+}
+
 static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
 {
 	struct stappone *s = imp->priv;
@@ -445,27 +525,10 @@ static int stappone_read_row(struct ins_import *imp, char *err, size_t errlen)
 	s->head = (s->head + 1) % (STAPPONE_AHEAD_ROWS + 1);
 	s->n_ahead--;
 	t_us = stappone_t_us(s, sample->t_ms);
-	if (imp->started[sample->foot] && t_us == imp->last_t_us[sample->foot] &&
-	    memcmp(sample->values, imp->vals[sample->foot], s->n_pressure * sizeof(float)) == 0) {
-		imp->info.repeated[sample->foot]++; /* a packet the logger wrote twice: read once */
-		return 1;
-	}
-	if (imp->started[sample->foot] && t_us == imp->last_t_us[sample->foot]) {
-		import_errf(err, errlen, s->text.path, sample->line, "timestamp",
-			    "%.0f ms again, as the %s insole's sample of line %lu, with other values: two samples at "
-			    "one time", sample->t_ms, ins_foot_name(sample->foot), s->last_line[sample->foot]);
-		return -1;
-	}
-	if (imp->started[sample->foot] && t_us < imp->last_t_us[sample->foot]) {
-		import_errf(err, errlen, s->text.path, sample->line, "timestamp",
-			    "%.0f ms is not after the %s insole's sample of line %lu (%.0f ms), and too far back for a "
-			    "sample written late (a clock set back, or two recordings joined?)",
-			    sample->t_ms, ins_foot_name(sample->foot), s->last_line[sample->foot],
-			    s->t0_ms + imp->last_t_us[sample->foot] / 1000.0);
-		return -1;
-	}
+	if (imp->started[sample->foot] && t_us <= imp->last_t_us[sample->foot])
+		return stappone_again(imp, sample, t_us, err, errlen);
 	memcpy(imp->vals[sample->foot], sample->values, s->n_pressure * sizeof(float));
-	s->last_line[sample->foot] = sample->line;
+	stappone_remember(s, sample, t_us);
 	return import_stamp(imp, sample->foot, t_us, sample->line, "timestamp", err, errlen) < 0 ? -1 : 1;
 }
 
@@ -477,6 +540,7 @@ static void stappone_close(struct ins_import *imp)
 		return;
 	import_text_close(&s->text);
 	free(s->ahead_values);
+	free(s->sent_values);
 	free(s);
 	imp->priv = NULL;
 }

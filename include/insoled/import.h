@@ -87,8 +87,9 @@ struct ins_import_info {
 	/* Samples of each foot the file holds out of time order, handed on in
 	 * order (stappone: a Bluetooth packet written late); counted as read. */
 	unsigned long reordered[INS_FOOT_COUNT];
-	/* Samples of each foot the file holds twice, one after the other with
-	 * the same time and values (stappone: a packet written again), read once. */
+	/* Samples of each foot the file holds twice with the same time and
+	 * values, read once (stappone: a packet the logger wrote again, at once
+	 * or after later samples). */
 	unsigned long repeated[INS_FOOT_COUNT];
 	/* Our own counts export: the calibration recorded with the session
 	 * (n_sensors curves), or NULL to use the layout's default. */

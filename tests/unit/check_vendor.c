@@ -623,29 +623,22 @@ START_TEST(stappone_quoted_column_names_read)
 }
 END_TEST
 
-/* Samples a Bluetooth logger wrote out of order: each insole's samples
- * come out in timestamp order, with their own rows, no gap, counted. */
-START_TEST(stappone_samples_out_of_order_are_put_back)
-{
-	/* value = timestamp - 990: each sample's values travel with its time */
-	const char *path = write_tmp("late.csv", ST_HEAD "1,1016,26,1,0\n2,1000,10,2,0\n1,1000,10,1,0\n"
-				     "2,1016,26,2,0\n1,1048,58,1,0\n1,1032,42,1,0\n2,1048,58,2,0\n2,1032,42,2,0\n"
-				     "1,1064,74,1,0\n");
-	static const struct {
-		unsigned foot;
-		int64_t t_us;
-		unsigned long line;
-	} want[] = { { 0, 0, 4 }, { 1, 0, 3 }, { 0, 16000, 2 }, { 1, 16000, 5 }, { 0, 32000, 7 },
-		     { 0, 48000, 6 }, { 1, 32000, 9 }, { 1, 48000, 8 }, { 0, 64000, 10 } };
-	char err[256];
-	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
-	struct ins_import_frame f;
+/* A stappone sample expected from a reader, with the row it came from. */
+struct st_want {
+	unsigned foot;
+	int64_t t_us;
+	unsigned long line;
+};
 
-	ck_assert_msg(imp != NULL, "%s", err);
-	/* the start and the rate: the earliest sample and one period, not the first row's 1016 ms and 32 ms */
-	ck_assert_str_eq(ins_import_info(imp)->start, "1970-01-01T00:00:01.000Z");
-	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 62.5, 1e-9);
-	for (unsigned k = 0; k < sizeof want / sizeof want[0]; k++) {
+/* The n samples of want in their order, then the end of the file; each
+ * sample's first value is its timestamp - 990 ms, so values travel with
+ * their time. */
+static void expect_stappone_samples(struct ins_import *imp, const struct st_want *want, unsigned n)
+{
+	struct ins_import_frame f;
+	char err[256];
+
+	for (unsigned k = 0; k < n; k++) {
 		ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "frame %u: %s", k, err);
 		ck_assert_uint_eq(f.foot, want[k].foot);
 		ck_assert_int_eq(f.t_us, want[k].t_us);
@@ -654,6 +647,26 @@ START_TEST(stappone_samples_out_of_order_are_put_back)
 		ck_assert_float_eq(f.values[0], (float)(f.t_us / 1000 + 10));
 	}
 	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 0, "%s", err);
+}
+
+/* Samples a Bluetooth logger wrote out of order: each insole's samples
+ * come out in timestamp order, with their own rows, no gap, counted. */
+START_TEST(stappone_samples_out_of_order_are_put_back)
+{
+	const char *path = write_tmp("late.csv", ST_HEAD "1,1016,26,1,0\n2,1000,10,2,0\n1,1000,10,1,0\n"
+				     "2,1016,26,2,0\n1,1048,58,1,0\n1,1032,42,1,0\n2,1048,58,2,0\n2,1032,42,2,0\n"
+				     "1,1064,74,1,0\n");
+	static const struct st_want want[] = { { 0, 0, 4 }, { 1, 0, 3 }, { 0, 16000, 2 }, { 1, 16000, 5 },
+					       { 0, 32000, 7 }, { 0, 48000, 6 }, { 1, 32000, 9 }, { 1, 48000, 8 },
+					       { 0, 64000, 10 } };
+	char err[256];
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	/* the start and the rate: the earliest sample and one period, not the first row's 1016 ms and 32 ms */
+	ck_assert_str_eq(ins_import_info(imp)->start, "1970-01-01T00:00:01.000Z");
+	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 62.5, 1e-9);
+	expect_stappone_samples(imp, want, sizeof want / sizeof want[0]);
 	ck_assert_uint_eq(ins_import_info(imp)->reordered[INS_FOOT_LEFT], 2);
 	ck_assert_uint_eq(ins_import_info(imp)->reordered[INS_FOOT_RIGHT], 1);
 	ins_import_close(imp);
@@ -686,6 +699,51 @@ START_TEST(stappone_sample_written_twice_is_read_once)
 }
 END_TEST
 
+/* A file of the left insole's samples 16 ms apart, at 1000 + 16 * i ms
+ * for i from first to last, each of value 1, then the row late. */
+static const char *st_steady_then(const char *name, int first, int last, const char *late)
+{
+	char text[2048];
+	size_t n = (size_t)snprintf(text, sizeof text, "%s", ST_HEAD);
+
+	for (int i = first; i <= last; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "1,%d,1,1,0\n", 1000 + 16 * i);
+	snprintf(text + n, sizeof text - n, "%s", late);
+	return write_tmp(name, text);
+}
+
+/* A Bluetooth packet sent again after later samples: the same insole,
+ * time and values as a sample already handed on, within the window late
+ * samples are put back from, is read once and counted.  Other values at
+ * that time are two samples at one time; the same sample further back is
+ * no packet sent again. */
+START_TEST(stappone_sample_sent_again_late_is_read_once)
+{
+	/* left 1016 again at line 8, right 1016 at line 10 */
+	const char *path = write_tmp("resent.csv", ST_HEAD "1,1000,10,1,0\n2,1000,10,2,0\n1,1016,26,1,0\n"
+				     "2,1016,26,2,0\n1,1032,42,1,0\n1,1048,58,1,0\n1,1016,26,1,0\n2,1032,42,2,0\n"
+				     "2,1016,26,2,0\n1,1064,74,1,0\n");
+	static const struct st_want want[] = { { 0, 0, 2 }, { 1, 0, 3 }, { 0, 16000, 4 }, { 1, 16000, 5 },
+					       { 0, 32000, 6 }, { 0, 48000, 7 }, { 1, 32000, 9 }, { 0, 64000, 11 } };
+	char err[256];
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	expect_stappone_samples(imp, want, sizeof want / sizeof want[0]);
+	ck_assert_uint_eq(ins_import_info(imp)->repeated[INS_FOOT_LEFT], 1);
+	ck_assert_uint_eq(ins_import_info(imp)->repeated[INS_FOOT_RIGHT], 1);
+	ck_assert_uint_eq(ins_import_info(imp)->reordered[INS_FOOT_LEFT], 0);
+	ins_import_close(imp);
+	expect_error(write_tmp("resent2.csv", ST_HEAD "1,1000,10,1,0\n2,1000,10,2,0\n1,1016,26,1,0\n"
+			       "2,1016,26,2,0\n1,1032,42,1,0\n1,1048,58,1,0\n1,1016,27,1,0\n"),
+		     ":8: timestamp: 1016 ms again, as the left insole's sample of line 4, with other values: two "
+		     "samples at one time", 6);
+	/* 304 ms after it: beyond the 16 periods (256 ms) a late sample may be */
+	expect_error(st_steady_then("resent3.csv", 0, 20, "1,1016,1,1,0\n"), ":23: timestamp: 1016 ms is not after "
+		     "the left insole's sample of line 22 (1320 ms), and too far back for a sample written late", 21);
+}
+END_TEST
+
 /* A timestamp before one already handed on is no late packet: refused at
  * its row, after every sample before it. */
 START_TEST(stappone_clock_set_back_is_refused_at_its_row)
@@ -695,16 +753,8 @@ START_TEST(stappone_clock_set_back_is_refused_at_its_row)
 		     ":5: timestamp: 4000 ms is not after the left insole's sample of line 4 (5032 ms), and too far back "
 		     "for a sample written late (a clock set back, or two recordings joined?)", 3);
 	/* a late sample beyond the rows read ahead is one too */
-	{
-		char text[2048];
-		size_t n = (size_t)snprintf(text, sizeof text, "%s", ST_HEAD);
-
-		for (int i = 1; i <= 18; i++)
-			n += (size_t)snprintf(text + n, sizeof text - n, "1,%d,1,1,0\n", 1000 + 16 * i);
-		snprintf(text + n, sizeof text - n, "1,1000,1,1,0\n");
-		expect_error(write_tmp("late.csv", text), ":20: timestamp: 1000 ms is not after the left insole's sample "
-			     "of line 19 (1288 ms)", 18);
-	}
+	expect_error(st_steady_then("late.csv", 1, 18, "1,1000,1,1,0\n"),
+		     ":20: timestamp: 1000 ms is not after the left insole's sample of line 19 (1288 ms)", 18);
 }
 END_TEST
 
@@ -822,6 +872,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
 	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
 	tcase_add_test(bad, stappone_sample_written_twice_is_read_once);
+	tcase_add_test(bad, stappone_sample_sent_again_late_is_read_once);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fscan_padding_is_read_past);
