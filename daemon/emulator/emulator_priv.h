@@ -105,8 +105,10 @@ struct emulator {
 	/* output */
 	int fd, slave_fd;
 	int watch_fd;          /* inotify on the slave node: readers opening and closing it */
-	int readers;           /* open descriptions of the slave other than ours */
+	int readers;           /* open descriptions of the slave other than ours, as the watch counts them */
 	int readers_known;     /* 0: no watch, or its queue overflowed */
+	int attached;          /* a reader holds the slave (update_readers()) */
+	int attached_checked;  /* attached is current as of the last watch event */
 	char pty_path[128];
 	json_t *ptys;
 	int64_t schedule_start_us;

@@ -2,8 +2,10 @@
  * readers watched, and unplugging and replugging it. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,48 +68,116 @@ static void remove_link(const struct emulator *e)
 		unlink(e->opt.link);
 }
 
-/* Readers are counted from the kernel's own record of opens and final
- * closes of the slave node (inotify IN_OPEN / IN_CLOSE: one pair per open
- * file description, whoever holds it), so a reader that the scheduler has
- * not run for seconds still counts as attached.  Our own slave descriptor
- * is opened before the watch exists and is not counted. */
+/* Who holds the slave is asked in two ways.  The kernel's record of opens
+ * and final closes of the slave node (inotify IN_OPEN / IN_CLOSE: one pair
+ * per open file description, whoever holds it) says when something changed,
+ * and keeps a count; but inotify merges an event with an identical one
+ * still unread, so two opens before we look count as one, and a probe that
+ * opens and closes the pty beside the reader (`stty -F`, a port scan) would
+ * leave the reader uncounted.  So on every change the processes' open
+ * descriptors are looked at (/proc/PID/fd, as fuser does), which is exact
+ * for every process we may inspect; the count decides only when a process
+ * we may not inspect could be the holder.  Our own slave descriptor is
+ * opened before the watch exists and is neither counted nor looked at. */
 static void watch_readers(struct emulator *e)
 {
 	e->readers = 0;
 	e->readers_known = 0;
+	e->attached = 0;
 	e->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (e->watch_fd >= 0 && inotify_add_watch(e->watch_fd, e->pty_path, IN_OPEN | IN_CLOSE) >= 0) {
 		e->readers_known = 1;
 		return;
 	}
-	ins_warn("cannot watch %s for readers (%s): unread bytes wait at most %g s when it closes",
-		 e->pty_path, strerror(errno), e->opt.no_reader_wait_s);
+	ins_warn("cannot watch %s for readers (%s): its holders are looked for every %d ms", e->pty_path,
+		 strerror(errno), DRAIN_POLL_US / 1000);
 	if (e->watch_fd >= 0)
 		close(e->watch_fd);
 	e->watch_fd = -1;
 }
 
-/* Takes the opens and closes seen since the last call. */
-static void update_readers(struct emulator *e)
+/* Takes the opens and closes seen since the last call; returns whether
+ * there were any. */
+static int take_watch_events(struct emulator *e)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int changed = 0;
 	ssize_t n;
 
-	if (e->watch_fd < 0)
-		return;
 	while ((n = read(e->watch_fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
 			if (ev->mask & IN_Q_OVERFLOW)
-				e->readers_known = 0; /* the count is lost: fall back to the bounded wait */
+				e->readers_known = 0; /* the count is lost */
 			if (ev->mask & IN_OPEN)
 				e->readers++;
 			if ((ev->mask & IN_CLOSE) && e->readers > 0)
 				e->readers--;
 			p += sizeof(*ev) + ev->len;
+			changed = 1;
 		}
 	}
+	return changed;
+}
+
+/* 1: process pid holds the character device rdev open (other than on
+ * descriptor skip_fd); 0: it does not, or it has gone; -1: not known (its
+ * descriptors may not be inspected). */
+static int process_holds(const char *pid, dev_t rdev, int skip_fd)
+{
+	char path[sizeof("/proc//fd") + NAME_MAX];
+	struct dirent *d;
+	struct stat st;
+	int found = 0;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	if (!(fds = opendir(path)))
+		return errno == ENOENT ? 0 : -1;
+	while (!found && (d = readdir(fds))) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9' || atoi(d->d_name) == skip_fd)
+			continue;
+		found = fstatat(dirfd(fds), d->d_name, &st, 0) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == rdev;
+	}
+	closedir(fds);
+	return found;
+}
+
+/* 1: a process other than us holds the slave open; 0: none does; -1: not
+ * known (no /proc, or a process that may not be inspected). */
+static int slave_held_elsewhere(const struct emulator *e)
+{
+	char self[24];
+	struct dirent *d;
+	struct stat pty;
+	int unknown = 0, held = 0;
+	DIR *proc;
+
+	if (fstat(e->slave_fd, &pty) < 0 || !(proc = opendir("/proc")))
+		return -1;
+	snprintf(self, sizeof(self), "%ld", (long)getpid());
+	while (!held && (d = readdir(proc))) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		int r = process_holds(d->d_name, pty.st_rdev, strcmp(d->d_name, self) == 0 ? e->slave_fd : -1);
+		held = r > 0;
+		unknown |= r < 0;
+	}
+	closedir(proc);
+	return held ? 1 : unknown ? -1 : 0;
+}
+
+/* Brings e->attached up to date: whether a reader holds the pty. */
+static void update_readers(struct emulator *e)
+{
+	int held;
+
+	if (e->watch_fd >= 0 && !take_watch_events(e) && e->attached_checked)
+		return; /* nothing opened or closed it since the last look */
+	held = slave_held_elsewhere(e);
+	e->attached = held >= 0 ? held : e->readers_known && e->readers > 0;
+	e->attached_checked = 1;
 }
 
 /* Opens a new pty in raw mode.  We keep a slave descriptor open ourselves:
@@ -289,9 +360,10 @@ void emu_wait_drained(struct emulator *e)
 	int64_t no_reader_wait_us = llround(e->opt.no_reader_wait_s * 1e6);
 	int pending;
 
+	e->attached_checked = 0;
 	while (!emu_stop_requested && (pending = pending_bytes(e)) > 0) {
 		update_readers(e);
-		if (e->readers_known && e->readers > 0) {
+		if (e->attached) {
 			alone_since = now;
 		} else if (now - alone_since >= no_reader_wait_us) {
 			/* FIONREAD stops at the line discipline's 4 KiB: "at least". */
