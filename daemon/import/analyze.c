@@ -331,10 +331,11 @@ static void analyze_report(const struct analyze_run *r)
 			r->info->path, r->info->format, ins_foot_name(foot), r->layout[foot]->name, r->tally.frames[foot],
 			r->tally.gaps[foot]);
 		if (r->info->reordered[foot])
-			fprintf(stderr, ", %lu samples out of time order in the file, put back in order",
-				r->info->reordered[foot]);
+			fprintf(stderr, ", %lu sample%s out of time order in the file, put back in order",
+				r->info->reordered[foot], r->info->reordered[foot] == 1 ? "" : "s");
 		if (r->info->repeated[foot])
-			fprintf(stderr, ", %lu samples written twice, read once", r->info->repeated[foot]);
+			fprintf(stderr, ", %lu sample%s written twice, read once", r->info->repeated[foot],
+				r->info->repeated[foot] == 1 ? "" : "s");
 		if (r->tally.misfit[foot])
 			fprintf(stderr, ", %lu frames refused by the analysis", r->tally.misfit[foot]);
 		fputc('\n', stderr);
