@@ -442,14 +442,24 @@ static void name_the_upload(const struct http_request *req, char *err, size_t er
 	snprintf(err, errlen, "%s", out);
 }
 
-/* The imported session; with the warning when the file was cut short and
- * the session holds the good frames before the bad line. */
-static void answer_import(struct ins_http *http, int64_t id, const char *warning, struct http_response *resp)
+/* {"left": n, "right": n} of a per-foot count. */
+static json_t *per_foot(const unsigned long n[INS_FOOT_COUNT])
+{
+	return json_pack("{s:I, s:I}", "left", (json_int_t)n[INS_FOOT_LEFT], "right", (json_int_t)n[INS_FOOT_RIGHT]);
+}
+
+/* The imported session, with the samples the reader put back in order or
+ * read once, and the warning when the file was cut short and the session
+ * holds the good frames before the bad line. */
+static void answer_import(struct ins_http *http, int64_t id, const char *warning,
+			  const struct ins_session_import_counts *counts, struct http_response *resp)
 {
 	json_t *s = session_or_answer(http, id, resp);
 
 	if (!s)
 		return;
+	json_object_set_new(s, "reordered_samples", per_foot(counts->reordered));
+	json_object_set_new(s, "repeated_samples", per_foot(counts->repeated));
 	if (*warning)
 		json_object_set_new(s, "warning", json_string(warning));
 	http_resp_json(resp, 201, s);
@@ -528,6 +538,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 				 const struct http_route *route, struct http_response *resp)
 {
 	struct ins_session_meta meta = { 0 };
+	struct ins_session_import_counts counts = { { 0 }, { 0 } };
 	const char *format = http_query(req, "format");
 	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
 	struct ins_error err = { "", "" };
@@ -557,7 +568,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	}
 	if (http_need_store(http, resp) < 0)
 		return;
-	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, &err);
+	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, &counts, &err);
 	if (rc == INS_ECONFLICT && id > 0) {
 		answer_duplicate(http, req, id, &err, resp);
 		return;
@@ -570,5 +581,5 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	ins_info("imported a recording as session %" PRId64, id);
 	if (err.msg[0])
 		name_the_upload(req, err.msg, sizeof(err.msg));
-	answer_import(http, id, err.msg, resp);
+	answer_import(http, id, err.msg, &counts, resp);
 }

@@ -380,7 +380,7 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 }
 
 int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
-			     int64_t *session_id, struct ins_error *err)
+			     int64_t *session_id, struct ins_session_import_counts *counts, struct ins_error *err)
 {
 	struct import_state s = { .st = st };
 	struct ins_session_meta none = { 0 };
@@ -412,6 +412,10 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 out:
 	if (rc == 0 || rc == INS_ECONFLICT)
 		*session_id = s.session_id;
+	if (rc == 0 && counts) {
+		memcpy(counts->reordered, s.info->reordered, sizeof(counts->reordered));
+		memcpy(counts->repeated, s.info->repeated, sizeof(counts->repeated));
+	}
 	if (rc == INS_ECONFLICT)
 		ins_info("%s: not imported: already stored as session %lld", s.source, (long long)s.session_id);
 	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {

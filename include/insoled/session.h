@@ -17,6 +17,15 @@
 
 /* Recompute steps and summary from the raw archive with the current code. */
 int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct ins_error *err);
+/* What the reader did to a file's samples to read them in order, per foot
+ * (ins_import_info): samples the file holds out of time order, put back in
+ * order, and samples it holds twice, read once.  Reported with an import,
+ * not stored with the session. */
+struct ins_session_import_counts {
+	unsigned long reordered[INS_FOOT_COUNT];
+	unsigned long repeated[INS_FOOT_COUNT];
+};
+
 /* Create a complete session from a recording file (formats of --analyze).
  * A file that turns bad after good frames (cut short, a damaged row) gives
  * the session of the frames before it: 0 with err->msg saying what stopped
@@ -26,9 +35,10 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct
  * ins_import_fingerprint) is refused with INS_ECONFLICT, err naming that
  * session (field "duplicate") and *session_id set to it, and nothing is
  * written, unless meta->allow_duplicate; the new session keeps the
- * fingerprint and the time of the import. */
+ * fingerprint and the time of the import.  counts (may be NULL) is filled
+ * when the session is stored (0). */
 int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
-			     int64_t *session_id, struct ins_error *err);
+			     int64_t *session_id, struct ins_session_import_counts *counts, struct ins_error *err);
 
 /* kind: "peak" or "mean" (mean over stance); {"w":..,"h":..,"cell_mm":..,"cells":[..null..]} */
 json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,

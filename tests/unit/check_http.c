@@ -1330,6 +1330,48 @@ static void expect_duplicate_refused(const char *csv, int64_t first)
 	ck_assert_int_eq(sessions_total(), before);
 }
 
+/* The import answers what the reader did to read the file in time order:
+ * per foot, the samples it put back in order and those written twice and
+ * read once (a Bluetooth logger's late and re-sent packets); 0 for a file
+ * in order. */
+START_TEST(import_reports_samples_put_back_in_order_or_read_once)
+{
+	static const struct {
+		const char *file, *query;
+		int64_t frames, reordered[2], repeated[2];
+	} cases[] = {
+		{ "stappone_late.csv", "subject=P-6&name=late.csv", 10, { 0, 1 }, { 1, 0 } },
+		{ "stappone_small.csv", "subject=P-6&name=small.csv", 7, { 0, 0 }, { 0, 0 } },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[256];
+		size_t len;
+		char *csv;
+		json_t *j;
+
+		snprintf(path, sizeof(path), "%s/tests/fixtures/import/%s", SRC, cases[i].file);
+		csv = test_read_file(path, &len);
+		snprintf(path, sizeof(path), "/api/sessions/import?%s", cases[i].query);
+		ck_assert_msg(req("POST", path, csv, "Content-Type: text/csv", NULL) == 201, "%s", rep.body);
+		j = body_json();
+		ck_assert_int_eq(json_int_at(j, "frames"), cases[i].frames);
+		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+			const char *name = ins_foot_name(foot);
+			int64_t reordered = json_int_at(json_object_get(j, "reordered_samples"), name);
+			int64_t repeated = json_int_at(json_object_get(j, "repeated_samples"), name);
+
+			ck_assert_msg(reordered == cases[i].reordered[foot] && repeated == cases[i].repeated[foot],
+				      "%s, %s foot: %lld reordered, %lld repeated", cases[i].file, name,
+				      (long long)reordered, (long long)repeated);
+		}
+		ck_assert_ptr_null(json_object_get(j, "warning"));
+		json_decref(j);
+		free(csv);
+	}
+}
+END_TEST
+
 START_TEST(import_round_trip_and_upload_errors)
 {
 	char path[160];
@@ -2695,6 +2737,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, compare_warns_of_a_cadence_mismatch);
 	tcase_add_test(server, subjects_and_calibration);
 	tcase_add_test(server, import_round_trip_and_upload_errors);
+	tcase_add_test(server, import_reports_samples_put_back_in_order_or_read_once);
 	tcase_add_test(server, oversized_bodies_get_413);
 	tcase_add_test(server, static_files_and_traversal);
 	tcase_add_test(server, sse_delivers_every_step_and_resumes);

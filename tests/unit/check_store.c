@@ -125,24 +125,6 @@ static void exec_sql(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static struct ins_session_meta meta_fsr16(const char *subject, const char *footwear)
 {
 	struct ins_session_meta m = { .subject = subject, .footwear = footwear, .notes = "",
@@ -290,13 +272,13 @@ START_TEST(newer_database_is_refused_untouched)
 	struct stat sb0, sb1;
 
 	exec_sql(dbpath, "CREATE TABLE future(x); INSERT INTO future VALUES (1); PRAGMA user_version = 99;");
-	before = read_file(dbpath, &nb);
+	before = test_read_file(dbpath, &nb);
 	ck_assert_int_eq(stat(dbpath, &sb0), 0);
 	sleep_ms(20);
 	ck_assert_ptr_null(ins_store_open(&c, &err));
 	ck_assert_msg(strstr(err.msg, "version 99 is newer") != NULL, "%s", err.msg);
 	ck_assert_msg(strstr(err.msg, "not modified") != NULL, "%s", err.msg);
-	after = read_file(dbpath, &na);
+	after = test_read_file(dbpath, &na);
 	ck_assert_int_eq(stat(dbpath, &sb1), 0);
 	ck_assert_uint_eq(na, nb);
 	ck_assert_mem_eq(after, before, nb);
@@ -341,13 +323,13 @@ START_TEST(corrupt_file_is_moved_aside)
 	glob_t g;
 
 	write_garbage(dbpath, 8192);
-	orig = read_file(dbpath, &no);
+	orig = test_read_file(dbpath, &no);
 	struct ins_store *st = open_store(&c);
 	ins_store_close(st);
 	snprintf(pattern, sizeof(pattern), "%s.corrupt-*Z", dbpath);
 	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
 	ck_assert_uint_eq(g.gl_pathc, 1);
-	moved = read_file(g.gl_pathv[0], &nm);
+	moved = test_read_file(g.gl_pathv[0], &nm);
 	ck_assert_uint_eq(nm, no);
 	ck_assert_mem_eq(moved, orig, no);
 	globfree(&g);
@@ -367,10 +349,10 @@ START_TEST(corrupt_file_refused_when_configured)
 
 	c.refuse_corrupt = 1;
 	write_garbage(dbpath, 4096);
-	orig = read_file(dbpath, &no);
+	orig = test_read_file(dbpath, &no);
 	ck_assert_ptr_null(ins_store_open(&c, &err));
 	ck_assert_msg(strstr(err.msg, "refusing to start") != NULL, "%s", err.msg);
-	after = read_file(dbpath, &na);
+	after = test_read_file(dbpath, &na);
 	ck_assert_uint_eq(na, no);
 	ck_assert_mem_eq(after, orig, no);
 	snprintf(pattern, sizeof(pattern), "%s.corrupt-*Z", dbpath);
@@ -402,14 +384,14 @@ START_TEST(damaged_page_is_found_and_moved_aside)
 	for (int i = 0; i < 64; i++)
 		fputc(0xa5, f);
 	fclose(f);
-	orig = read_file(dbpath, &no);
+	orig = test_read_file(dbpath, &no);
 	st = open_store(&c);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 0); /* a fresh database */
 	ins_store_close(st);
 	snprintf(pattern, sizeof(pattern), "%s.corrupt-*Z", dbpath);
 	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
 	ck_assert_uint_eq(g.gl_pathc, 1);
-	moved = read_file(g.gl_pathv[0], &nm);
+	moved = test_read_file(g.gl_pathv[0], &nm);
 	ck_assert_uint_eq(nm, no);
 	ck_assert_mem_eq(moved, orig, no);
 	globfree(&g);
@@ -621,7 +603,7 @@ END_TEST
 static const char *copy_fixture(const char *name, char *path, size_t len)
 {
 	size_t n;
-	char *text = read_file(IMPORT_FIXTURE, &n);
+	char *text = test_read_file(IMPORT_FIXTURE, &n);
 	FILE *f;
 
 	snprintf(path, len, "%s/%s", tmpdir, name);
@@ -655,7 +637,7 @@ START_TEST(a_recording_already_stored_is_refused_naming_its_session)
 	int rc;
 	json_t *j;
 
-	ck_assert_msg(ins_store_session_import(st, IMPORT_FIXTURE, &m, &first, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ins_store_session_import(st, IMPORT_FIXTURE, &m, &first, NULL, &err) == 0, "%s", err.msg);
 	j = ins_store_session_get(st, first, &rc, &err);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "fingerprint")),
 			 "sha256:a55e956ca991dd380fb090b96a0294e92d11a420c39372fda0e928aa6a4fcb43");
@@ -665,8 +647,8 @@ START_TEST(a_recording_already_stored_is_refused_naming_its_session)
 	int64_t chunks = count_rows("raw_chunks"), steps = count_rows("steps");
 
 	m.file_name = "walk again.txt";
-	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("renamed.txt", path, sizeof(path)), &m, &id, &err),
-			 INS_ECONFLICT);
+	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("renamed.txt", path, sizeof(path)), &m, &id, NULL,
+						  &err), INS_ECONFLICT);
 	ck_assert_int_eq(id, first);
 	ck_assert_str_eq(err.field, "duplicate");
 	snprintf(want, sizeof(want), "this recording is already stored as session %lld ('moticon_small.txt', "
@@ -679,7 +661,7 @@ START_TEST(a_recording_already_stored_is_refused_naming_its_session)
 	ck_assert_int_eq(count_rows("summaries"), 1);
 
 	m.allow_duplicate = 1;
-	ck_assert_msg(ins_store_session_import(st, path, &m, &id, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
 	ck_assert_int_gt(id, first);
 	ck_assert_int_eq(query_int("SELECT count(DISTINCT fingerprint) FROM sessions"), 1);
 	ck_assert_int_eq(count_rows("sessions"), 2);
@@ -687,10 +669,10 @@ START_TEST(a_recording_already_stored_is_refused_naming_its_session)
 	/* deleted, a session no longer holds the recording */
 	m.allow_duplicate = 0;
 	ck_assert_int_eq(ins_store_session_delete(st, first, &err), 0);
-	ck_assert_int_eq(ins_store_session_import(st, path, &m, &first, &err), INS_ECONFLICT);
+	ck_assert_int_eq(ins_store_session_import(st, path, &m, &first, NULL, &err), INS_ECONFLICT);
 	ck_assert_int_eq(first, id);
 	ck_assert_int_eq(ins_store_session_delete(st, id, &err), 0);
-	ck_assert_msg(ins_store_session_import(st, path, &m, &id, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(count_rows("sessions"), 1);
 	ins_store_close(st);
 }
@@ -709,7 +691,7 @@ static void *import_in_thread(void *arg)
 	struct ins_session_meta m = { .subject = "P-8" };
 	struct ins_error err = { "", "" };
 
-	r->rc = ins_store_session_import(r->st, r->path, &m, &r->id, &err);
+	r->rc = ins_store_session_import(r->st, r->path, &m, &r->id, NULL, &err);
 	return NULL;
 }
 
@@ -786,8 +768,8 @@ START_TEST(a_version_4_database_migrates_keeping_every_session)
 	json_decref(j);
 	ck_assert_msg(ins_store_session_reanalyze(st, live, &err) == 0, "%s", err.msg);
 	struct ins_session_meta im = { .subject = "P-9" };
-	ck_assert_msg(ins_store_session_import(st, IMPORT_FIXTURE, &im, &id, &err) == 0, "%s", err.msg);
-	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("again.txt", path, sizeof(path)), &im, &id, &err),
+	ck_assert_msg(ins_store_session_import(st, IMPORT_FIXTURE, &im, &id, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("again.txt", path, sizeof(path)), &im, &id, NULL, &err),
 			 INS_ECONFLICT);
 	ck_assert_int_eq(count_rows("sessions"), 3);
 	ins_store_close(st);
@@ -1388,7 +1370,7 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	fclose(f);
 	free(csv);
 	struct ins_session_meta m = { .subject = "reimported" };
-	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, NULL, &err) == 0, "%s", err.msg);
 	steps = stored_steps(st, imported);
 	assert_same_json(steps, run.steps, "steps of the re-imported counts export and live steps");
 	json_decref(steps);
@@ -1420,7 +1402,7 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	fwrite(csv, 1, len, f);
 	fclose(f);
 	free(csv);
-	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, NULL, &err) == 0, "%s", err.msg);
 	j = ins_store_session_get(st, imported, &c.refuse_corrupt, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 4000);
 	json_decref(j);
@@ -1439,7 +1421,7 @@ START_TEST(exports_stream_and_import_reads_them_back)
 		f = fopen(path, "r+");
 		ck_assert_int_eq(ftruncate(fileno(f), (off_t)len - 5), 0);
 		fclose(f);
-		ck_assert_msg(ins_store_session_import(st, path, &m, &imported, &err) == 0, "%s", err.msg);
+		ck_assert_msg(ins_store_session_import(st, path, &m, &imported, NULL, &err) == 0, "%s", err.msg);
 		ck_assert_msg(strstr(err.msg, "truncated file") != NULL, "%s", err.msg);
 		j = ins_store_session_get(st, imported, &c.refuse_corrupt, &err);
 		ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), 3999);
@@ -1538,9 +1520,9 @@ START_TEST(maps_of_a_raw_recording_say_raw_units)
 	json_t *j;
 
 	ck_assert_msg(ins_store_session_import(st, INS_TEST_SRCDIR "/tests/fixtures/import/stappone_small.csv", &m, &raw,
-					       &err) == 0, "%s", err.msg);
+					       NULL, &err) == 0, "%s", err.msg);
 	ck_assert_msg(ins_store_session_import(st, INS_TEST_SRCDIR "/tests/fixtures/import/gaitpdb_small.txt", &m, &kpa,
-					       &err) == 0, "%s", err.msg);
+					       NULL, &err) == 0, "%s", err.msg);
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		j = ins_store_session_heatmap(st, raw, 0, kinds[k], &rc, &err);
 		ck_assert_msg(j != NULL, "%s", err.msg);
@@ -1743,7 +1725,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	/* The same file imported as a session, then re-analysed from the archive. */
 	st = open_store(&c);
 	struct ins_session_meta m = { .subject = "moticon sample", .footwear = "vendor demo" };
-	ck_assert_msg(ins_store_session_import(st, path, &m, &id, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
 	j = ins_store_session_get(st, id, &rc, &err);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "frames")), frames);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:moticon:230927_102114.txt");
@@ -1762,7 +1744,7 @@ START_TEST(import_real_recording_matches_direct_analysis)
 	assert_same_json(steps, direct, "re-analysed import and directly analysed steps");
 	json_decref(steps);
 	/* A file that is not a recording: refused, nothing stored. */
-	ck_assert_int_eq(ins_store_session_import(st, SQL_DIR "/001_schema.sql", &m, &id, &err),
+	ck_assert_int_eq(ins_store_session_import(st, SQL_DIR "/001_schema.sql", &m, &id, NULL, &err),
 			 INS_EINVAL);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM sessions"), 1);
 	json_decref(direct);

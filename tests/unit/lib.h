@@ -18,6 +18,9 @@ struct ins_layout *test_load_shipped(const char *name);
 /* A synthetic subject on a layout. */
 struct ins_synth *test_synth_new(const struct ins_synth_params *p, const struct ins_layout *l);
 
+/* A whole file, malloc'd and NUL-terminated (its length in *len). */
+char *test_read_file(const char *path, size_t *len);
+
 /* The real recordings (../shared/data): $INS_SHARED_DATA, which the
  * Makefile exports for every test, else the source tree's neighbour. */
 const char *test_shared_data(void);
