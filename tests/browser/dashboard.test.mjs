@@ -511,13 +511,17 @@ async function main() {
 			await shot(page, 'report-imported');
 		});
 		await check('F-Scan, XSENSOR and stappone recordings import through the dashboard and their reports draw each foot on the file\'s grid', async () => {
-			// file, format, the feet it holds, and what each foot's map is drawn on
+			// file, format, the feet it holds, what each foot's map is drawn on, and
+			// what the import says about samples read out of order (a logger's late
+			// and re-sent Bluetooth packets), when there were any
 			const files = [
 				['fscan_small.asf', 'fscan', { left: ['sheet3x4-5080um', 3, 4] }],
 				['xsensor_small.csv', 'xsensor', { left: ['sheet2x3-8600um', 2, 3], right: ['sheet2x3-8600um', 2, 3] }],
 				['stappone_small.csv', 'stappone', { left: ['stappone12'], right: ['stappone12'] }],
+				['stappone_late.csv', 'stappone', { left: ['stappone12'], right: ['stappone12'] },
+					'1 sample was out of time order in the file and put back in order; 1 sample was written twice in the file and read once.'],
 			];
-			for (const [file, format, feet] of files) {
+			for (const [file, format, feet, inOrderNote] of files) {
 				await page.goto(`${daemon.base}/#/sessions`);
 				await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
 				await page.$eval('#import-card', (d) => { d.open = true; });
@@ -527,6 +531,11 @@ async function main() {
 				await page.waitForFunction(() => /Imported as session #\d+|rror/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 				const msg = await page.textContent('#import-msg');
 				expect(/Imported as session #\d+/.test(msg), `${file}: ${msg}`);
+				expect(inOrderNote ? msg.includes(inOrderNote) : !/time order|written twice/.test(msg), `${file}: ${msg}`);
+				if (inOrderNote) {
+					await page.$eval('#import-card', (e) => e.scrollIntoView());
+					await shot(page, 'import-samples-put-back');
+				}
 				const sid = msg.match(/#(\d+)/)[1];
 				const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), sid);
 				expect(session.source === `import:${format}:${file}`, `${file}: source ${session.source}`);

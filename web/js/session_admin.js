@@ -33,6 +33,18 @@ function duplicateNotice(fileName, existing, onImportAgain) {
 			again)];
 }
 
+// What the reader did to read the file in time order (a Bluetooth logger
+// writes packets as they arrive: late, or sent again), from the import's
+// per-foot counts; '' when the file was in order.
+function readInOrderNote(s) {
+	const total = (perFoot) => (perFoot?.left ?? 0) + (perFoot?.right ?? 0);
+	const samples = (n) => `${n} sample${n === 1 ? ' was' : 's were'}`;
+	const reordered = total(s.reordered_samples), repeated = total(s.repeated_samples);
+	const notes = [reordered && `${samples(reordered)} out of time order in the file and put back in order`,
+		repeated && `${samples(repeated)} written twice in the file and read once`].filter(Boolean);
+	return notes.length ? ` ${notes.join('; ')}.` : '';
+}
+
 // A card with a file picker and the session's details; onDone(session).
 export function importCard(onDone) {
 	const file = el('input', { type: 'file', required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,text/csv,text/plain' });
@@ -62,7 +74,7 @@ export function importCard(onDone) {
 			const s = await upload(`sessions/import${q}`, file.files[0]);
 			// a file cut short gives the session of its good frames: say where it broke
 			msg.className = s.warning ? 'warn' : 'ok';
-			msg.textContent = `Imported as session #${s.id}, recorded ${dateTime(s.start_us)}.` +
+			msg.textContent = `Imported as session #${s.id}, recorded ${dateTime(s.start_us)}.` + readInOrderNote(s) +
 				(s.warning ? ` The file is damaged, only its first part was imported: ${s.warning}.` : '');
 			form.reset();
 			onDone(s);
