@@ -345,8 +345,9 @@ static int stappone_open(struct ins_import *imp, const char *path, char *err, si
 	}
 	for (unsigned i = 0; i <= STAPPONE_AHEAD_ROWS; i++)
 		s->ahead[i].values = s->ahead_values + (size_t)i * s->n_pressure;
-	for (unsigned i = 0; i < INS_FOOT_COUNT * STAPPONE_SENT_ROWS; i++)
-		s->sent[i / STAPPONE_SENT_ROWS][i % STAPPONE_SENT_ROWS].values = s->sent_values + (size_t)i * s->n_pressure;
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		for (unsigned k = 0; k < STAPPONE_SENT_ROWS; k++)
+			s->sent[foot][k].values = s->sent_values + (size_t)(foot * STAPPONE_SENT_ROWS + k) * s->n_pressure;
 	return import_alloc_values(imp, err, errlen);
 }
 

@@ -769,8 +769,8 @@ START_TEST(a_version_4_database_migrates_keeping_every_session)
 	ck_assert_msg(ins_store_session_reanalyze(st, live, &err) == 0, "%s", err.msg);
 	struct ins_session_meta im = { .subject = "P-9" };
 	ck_assert_msg(ins_store_session_import(st, IMPORT_FIXTURE, &im, &id, NULL, &err) == 0, "%s", err.msg);
-	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("again.txt", path, sizeof(path)), &im, &id, NULL, &err),
-			 INS_ECONFLICT);
+	ck_assert_int_eq(ins_store_session_import(st, copy_fixture("again.txt", path, sizeof(path)), &im, &id, NULL,
+						  &err), INS_ECONFLICT);
 	ck_assert_int_eq(count_rows("sessions"), 3);
 	ins_store_close(st);
 }
