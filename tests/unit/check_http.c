@@ -1402,6 +1402,12 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_int_eq(rep.status, 400);
 	ck_assert_msg(!strstr(rep.body, "insoled-upload") && !strstr(rep.body, "/tmp"), "%s", rep.body);
 	ck_assert_msg(strstr(rep.body, "walk.csv"), "%s", rep.body);
+	/* a file of no format read: the whole list of formats, to its end */
+	req("POST", "/api/sessions/import?subject=P-4&name=notes.txt", "hello clinic\n", "Content-Type: text/plain", NULL);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_msg(strstr(rep.body, "notes.txt:1: not a recording this program reads (first line 'hello clinic')") &&
+			      strstr(rep.body, "stappone .csv ('sole_id,')\""),
+		      "%s", rep.body);
 	/* a name that would break a message or a log line is refused, naming it */
 	static const char *const bad_names[] = { "a%0Ab.csv", "%FF%FE.csv", "a%1B%5B2J.csv",
 		"n123456789012345678901234567890123456789012345678901234567890.csv" };
