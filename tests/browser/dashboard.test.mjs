@@ -517,15 +517,17 @@ async function main() {
 		await check('F-Scan, XSENSOR and stappone recordings import through the dashboard and their reports draw each foot on the file\'s grid', async () => {
 			// file, format, the feet it holds, what each foot's map is drawn on, and
 			// what the import says about samples read out of order (a logger's late
-			// and re-sent Bluetooth packets), when there were any
+			// and re-sent Bluetooth packets), when there were any, and what the
+			// report's notes then say of them for good
 			const files = [
 				['fscan_small.asf', 'fscan', { left: ['sheet3x4-5080um', 3, 4] }],
 				['xsensor_small.csv', 'xsensor', { left: ['sheet2x3-8600um', 2, 3], right: ['sheet2x3-8600um', 2, 3] }],
 				['stappone_small.csv', 'stappone', { left: ['stappone12'], right: ['stappone12'] }],
 				['stappone_late.csv', 'stappone', { left: ['stappone12'], right: ['stappone12'] },
-					'1 sample was out of time order in the file and put back in order; 1 sample was written twice in the file and read once.'],
+					'1 sample was out of time order in the file and put back in order; 1 sample was written twice in the file and read once.',
+					'Notes: Imported with repairs: 1 sample of the left insole was written twice and read once; 1 sample of the right insole was out of time order and put back in order'],
 			];
-			for (const [file, format, feet, inOrderNote] of files) {
+			for (const [file, format, feet, inOrderNote, reportNote] of files) {
 				await page.goto(`${daemon.base}/#/sessions`);
 				await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
 				await page.$eval('#import-card', (d) => { d.open = true; });
@@ -577,6 +579,8 @@ async function main() {
 					if (want.length === 3)
 						expect(hm.w === want[1] && hm.h === want[2], `${file}: the ${foot} map is ${hm.w} x ${hm.h} cells, the file's grid ${want[1]} x ${want[2]}`);
 				}
+				const details = await page.textContent('section[aria-label="Session details"]');
+				expect(reportNote ? details.includes(reportNote) : !/repairs/.test(details), `${file}: the report's details say ${details}`);
 			}
 			await shot(page, 'report-imported-stappone');
 		});
