@@ -419,11 +419,13 @@ static const char *upload_name(const struct http_request *req)
 	return name;
 }
 
-/* The importers name the file they read: the upload's name instead. */
+/* The importers name the file they read: the upload's name instead.  The
+ * text rewritten is as long as any error message may be: the list of the
+ * formats read, after a file that is none of them, runs past 256 bytes. */
 static void name_the_upload(const struct http_request *req, char *err, size_t errlen)
 {
 	const char *tmp = req->upload_path, *name = upload_name(req);
-	char out[256];
+	char out[INS_ERROR_MSG_MAX];
 	size_t tl = tmp ? strlen(tmp) : 0, o = 0;
 
 	if (!tl)

@@ -441,16 +441,14 @@ int import_is_blank(const char *s)
 /* Show at most this much of a bad field in a message. */
 #define INS_IMPORT_SHOW_MAX 24
 
-/* Plain decimals ("-12.375", "509") with at most 15 digits: the mantissa
- * and the power of ten are exact doubles, so one division rounds exactly
- * as strtod would (Clinger's fast path), at a fraction of its cost.  Text
- * recordings are millions of such fields.  Returns 0, or -1 to leave the
- * text to strtod (exponents, long mantissas, anything unusual). */
-#define FAST_DIGITS_MAX 15
+const double import_pow10[IMPORT_FAST_DIGITS_MAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+							 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/* A whole field that is a plain decimal (see import_pow10), at strtod's
+ * rounding.  Returns 0, or -1 to leave the text to strtod (exponents,
+ * long mantissas, anything unusual). */
 static int parse_plain_decimal(const char *s, double *out)
 {
-	static const double pow10[FAST_DIGITS_MAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-							    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
 	int negative = 0, digits = 0, frac = -1;
 	int64_t mantissa = 0;
 
@@ -461,7 +459,7 @@ static int parse_plain_decimal(const char *s, double *out)
 			frac = 0;
 			continue;
 		}
-		if (*s < '0' || *s > '9' || ++digits > FAST_DIGITS_MAX)
+		if (*s < '0' || *s > '9' || ++digits > IMPORT_FAST_DIGITS_MAX)
 			return -1;
 		mantissa = mantissa * 10 + (*s - '0');
 		if (frac >= 0)
@@ -469,7 +467,7 @@ static int parse_plain_decimal(const char *s, double *out)
 	}
 	if (digits == 0)
 		return -1;
-	*out = (double)mantissa / pow10[frac > 0 ? frac : 0];
+	*out = (double)mantissa / import_pow10[frac > 0 ? frac : 0];
 	if (negative)
 		*out = -*out;
 	return 0;
@@ -479,7 +477,7 @@ static int parse_plain_decimal(const char *s, double *out)
  * "more decimals"), however long: s starts with a sign, a digit or a
  * point followed by digits (import_scan_number() saw them), so strtod reads
  * a decimal number there and stops at the first byte that is not one. */
-static int scan_slow(const char *s, const char **end, double *out)
+int import_scan_number_slow(const char *s, const char **end, double *out)
 {
 	char *stop;
 
@@ -488,50 +486,6 @@ static int scan_slow(const char *s, const char **end, double *out)
 	if (stop == s || !isfinite(*out) || errno == ERANGE)
 		return -1;
 	*end = stop;
-	return 0;
-}
-
-/* The digits at p into *mantissa (which may wrap: more than
- * FAST_DIGITS_MAX digits go to strtod anyway); returns the end. */
-static inline const char *scan_digits(const char *p, uint64_t *mantissa)
-{
-	unsigned d;
-
-	while ((d = (unsigned)(unsigned char)*p - '0') < 10) {
-		*mantissa = *mantissa * 10 + d;
-		p++;
-	}
-	return p;
-}
-
-int import_scan_number(const char *s, const char **end, double *out)
-{
-	static const double pow10[FAST_DIGITS_MAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-							    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
-	const char *p = s, *q;
-	int negative = 0;
-	long digits, frac = 0;
-	uint64_t mantissa = 0;
-
-	if (*p == '-' || *p == '+')
-		negative = *p++ == '-';
-	q = scan_digits(p, &mantissa);
-	digits = q - p;
-	if (*q == '.') {
-		p = q + 1;
-		q = scan_digits(p, &mantissa);
-		frac = q - p;
-		digits += frac;
-	}
-	if (digits == 0)
-		return -1;
-	if (digits > FAST_DIGITS_MAX || *q == 'e' || *q == 'E')
-		return scan_slow(s, end, out);
-	/* exact, as strtod: see parse_plain_decimal() */
-	*out = (double)mantissa / pow10[frac];
-	if (negative)
-		*out = -*out;
-	*end = q;
 	return 0;
 }
 
@@ -615,7 +569,7 @@ void import_scan_errf(char *err, size_t errlen, const char *path, unsigned long 
 }
 
 /* The longest text parse_plain_decimal() reads: its digits, a sign, a point. */
-#define PLAIN_DECIMAL_MAX (FAST_DIGITS_MAX + 2)
+#define PLAIN_DECIMAL_MAX (IMPORT_FAST_DIGITS_MAX + 2)
 
 /* What parse_plain_decimal() leaves: padding, exponents, long mantissas
  * and text that is no number.  Out of line (cold), so that the fast path

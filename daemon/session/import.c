@@ -6,7 +6,9 @@
  * and the writer stores session, chunks, steps and summary in one
  * transaction: an import is all there or not there at all.  A file that
  * turns bad after good frames is imported as the session of those frames,
- * its notes saying where it broke (keep_cut_short).
+ * its notes saying where it broke (keep_cut_short); one whose samples the
+ * reader put back in time order or read once says so in its notes too
+ * (add_notices).
  *
  * A recording already stored is refused (INS_ECONFLICT, naming the session
  * that holds it) unless the caller allows a duplicate: its content
@@ -50,7 +52,8 @@ struct import_state {
 	struct ins_summary sum;
 	struct ins_session_meta meta;
 	char *calib_json;
-	char *notes;         /* the notes with what cut the file short, when it was */
+	char *notes;         /* the notes with the import's notices, when it has any (add_notices) */
+	char damaged[INS_ERROR_MSG_MAX]; /* what cut the file short; "" when whole */
 	char source[600];
 	char fingerprint[INS_IMPORT_FINGERPRINT_SIZE];
 	int64_t session_id;  /* the new session; on INS_ECONFLICT the one holding the recording */
@@ -117,30 +120,79 @@ static int keep_step(void *arg, const struct ins_step *step, char *err, size_t e
 
 /* A file cut short or damaged after good frames (a recording PC that
  * crashed, a copy broken off): the frames before the bad line make the
- * session, and what stopped the reader goes into its notes, so the report
- * printed from it says so, and back to the caller in err.  The message
- * names the file as the user knows it, not by the path read. */
-static int keep_cut_short(struct import_state *s, const char *path, struct ins_error *err)
+ * session, and what stopped the reader goes into its notes (add_notices),
+ * so the report printed from it says so, and back to the caller in err.
+ * The message names the file as the user knows it, not by the path read. */
+static void keep_cut_short(struct import_state *s, const char *path, struct ins_error *err)
 {
-	const char *user_notes = s->meta.notes && *s->meta.notes ? s->meta.notes : "";
 	const char *name = s->source + strlen("import:") + strlen(s->info->format) + 1; /* import:FORMAT:NAME */
 	const char *why = err->msg;
-	size_t n = strlen(path), len;
-	char msg[sizeof(err->msg)];
+	size_t n = strlen(path);
 
 	if (strncmp(why, path, n) == 0 && why[n] == ':')
 		why += n;
-	snprintf(msg, sizeof(msg), "%.100s%.300s; the %llu frames before it were imported", name, why,
+	snprintf(s->damaged, sizeof(s->damaged), "%.100s%.300s; the %llu frames before it were imported", name, why,
 		 (unsigned long long)(s->q[0].frames + s->q[1].frames));
-	len = strlen(user_notes) + strlen(msg) + 64;
-	s->notes = malloc(len);
+	snprintf(err->msg, sizeof(err->msg), "%s", s->damaged);
+	err->field[0] = '\0';
+	ins_warn("%s: imported cut short: %s", s->source, s->damaged);
+}
+
+/* What the reader repaired to read the file in time order, per foot
+ * (ins_import_info: a Bluetooth logger's late and re-sent packets), as
+ * "1 sample of the left insole was out of time order and put back in
+ * order; 2 samples of the right insole were written twice and read once";
+ * "" when it repaired nothing. */
+static void describe_repairs(const struct ins_import_info *info, char *out, size_t outlen)
+{
+	static const char *const what[] = { "out of time order and put back in order", "written twice and read once" };
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		const unsigned long count[] = { info->reordered[foot], info->repeated[foot] };
+
+		for (unsigned k = 0; k < sizeof(what) / sizeof(what[0]) && len < outlen; k++)
+			if (count[k])
+				len += (size_t)snprintf(out + len, outlen - len, "%s%lu sample%s of the %s insole %s %s",
+							len ? "; " : "", count[k], count[k] == 1 ? "" : "s",
+							ins_foot_name(foot), count[k] == 1 ? "was" : "were", what[k]);
+	}
+}
+
+/* What the file itself tells the clinician, in front of the session's
+ * notes, so that the session says it for good (the printed report, the
+ * session's page, a re-import of its export): a file cut short, a file
+ * the reader repaired.  The notices come first and the user's notes after
+ * " | ", so that notes at their length limit lose their end, never a
+ * notice.  Nothing is added to the notes of a whole file read as written. */
+static int add_notices(struct import_state *s, struct ins_error *err)
+{
+	const char *user_notes = s->meta.notes ? s->meta.notes : "";
+	char repairs[512];
+	const char *const part[][2] = {
+		{ "Imported from a damaged file: ", s->damaged },
+		{ "Imported with repairs: ", repairs },
+		{ "", user_notes },
+	};
+	const size_t n_parts = sizeof(part) / sizeof(part[0]);
+	size_t size = 1, len = 0;
+
+	describe_repairs(s->info, repairs, sizeof(repairs));
+	if (!*s->damaged && !*repairs)
+		return 0;
+	for (size_t i = 0; i < n_parts; i++)
+		size += strlen(" | ") + strlen(part[i][0]) + strlen(part[i][1]);
+	s->notes = malloc(size);
 	if (!s->notes) {
 		ins_error_msg(err, "out of memory while importing");
 		return INS_EIO;
 	}
-	/* the notice first: notes at their limit lose their end, never the notice */
-	snprintf(s->notes, len, "Imported from a damaged file: %s%s%s", msg, *user_notes ? " | " : "", user_notes);
-	if (strlen(s->notes) > INS_STORE_NOTES_MAX) {
+	for (size_t i = 0; i < n_parts; i++)
+		if (*part[i][1])
+			len += (size_t)snprintf(s->notes + len, size - len, "%s%s%s", len ? " | " : "", part[i][0],
+						part[i][1]);
+	if (len > INS_STORE_NOTES_MAX) {
 		/* cut at a character boundary: the notes are UTF-8 */
 		len = INS_STORE_NOTES_MAX;
 		while (len > 0 && ((unsigned char)s->notes[len] & 0xc0) == 0x80)
@@ -148,9 +200,8 @@ static int keep_cut_short(struct import_state *s, const char *path, struct ins_e
 		s->notes[len] = '\0';
 	}
 	s->meta.notes = s->notes;
-	snprintf(err->msg, sizeof(err->msg), "%s", msg);
-	err->field[0] = '\0';
-	ins_warn("%s: imported cut short: %s", s->source, msg);
+	if (*repairs)
+		ins_info("%s: imported with repairs: %s", s->source, repairs);
 	return 0;
 }
 
@@ -163,10 +214,12 @@ static int read_all(struct import_state *s, const char *path, struct ins_error *
 
 	/* -1: the reader stopped on bad input; below: the sink failed */
 	if (rc == -1 && s->q[0].frames + s->q[1].frames > 0)
-		rc = keep_cut_short(s, path, err);
+		keep_cut_short(s, path, err);
 	else if (rc == -1)
-		rc = INS_EINVAL;
-	if (rc < 0)
+		return INS_EINVAL;
+	else if (rc < 0)
+		return rc;
+	if ((rc = add_notices(s, err)) < 0)
 		return rc;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if (seal(s, foot) < 0) {

@@ -19,8 +19,9 @@
 int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct ins_error *err);
 /* What the reader did to a file's samples to read them in order, per foot
  * (ins_import_info): samples the file holds out of time order, put back in
- * order, and samples it holds twice, read once.  Reported with an import,
- * not stored with the session. */
+ * order, and samples it holds twice, read once.  Reported with an import;
+ * the session keeps them as a sentence in front of its notes ("Imported
+ * with repairs: ..."). */
 struct ins_session_import_counts {
 	unsigned long reordered[INS_FOOT_COUNT];
 	unsigned long repeated[INS_FOOT_COUNT];

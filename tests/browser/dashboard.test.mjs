@@ -54,6 +54,9 @@ let allowUnauthorized = false;
 // While a test uploads a recording already stored, the daemon answers 409 by
 // design, and the browser logs that response itself.
 let allowConflict = false;
+// ... and, within a batch of uploads that goes on, 400 to a file that is no
+// recording (and the 503 and 507 a test answers in the daemon's place).
+const allowStatus = new Set();
 
 function log(...a) { console.log(...a); }
 
@@ -163,6 +166,7 @@ function watch(page) {
 		// those responses itself.  Anything else is a defect.
 		if (allowUnauthorized && /status of 401/.test(m.text())) return;
 		if (allowConflict && /status of 409/.test(m.text())) return;
+		if ([...allowStatus].some((code) => m.text().includes(`status of ${code}`))) return;
 		consoleErrors.push(`${page.url()}: ${m.text()}`);
 	});
 	page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
@@ -533,15 +537,17 @@ async function main() {
 		await check('F-Scan, XSENSOR and stappone recordings import through the dashboard and their reports draw each foot on the file\'s grid', async () => {
 			// file, format, the feet it holds, what each foot's map is drawn on, and
 			// what the import says about samples read out of order (a logger's late
-			// and re-sent Bluetooth packets), when there were any
+			// and re-sent Bluetooth packets), when there were any, and what the
+			// report's notes then say of them for good
 			const files = [
 				['fscan_small.asf', 'fscan', { left: ['sheet3x4-5080um', 3, 4] }],
 				['xsensor_small.csv', 'xsensor', { left: ['sheet2x3-8600um', 2, 3], right: ['sheet2x3-8600um', 2, 3] }],
 				['stappone_small.csv', 'stappone', { left: ['stappone12'], right: ['stappone12'] }],
 				['stappone_late.csv', 'stappone', { left: ['stappone12'], right: ['stappone12'] },
-					'1 sample was out of time order in the file and put back in order; 1 sample was written twice in the file and read once.'],
+					'1 sample was out of time order in the file and put back in order; 1 sample was written twice in the file and read once.',
+					'Notes: Imported with repairs: 1 sample of the left insole was written twice and read once; 1 sample of the right insole was out of time order and put back in order'],
 			];
-			for (const [file, format, feet, inOrderNote] of files) {
+			for (const [file, format, feet, inOrderNote, reportNote] of files) {
 				await page.goto(`${daemon.base}/#/sessions`);
 				await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
 				await page.$eval('#import-card', (d) => { d.open = true; });
@@ -594,6 +600,8 @@ async function main() {
 					if (want.length === 3)
 						expect(hm.w === want[1] && hm.h === want[2], `${file}: the ${foot} map is ${hm.w} x ${hm.h} cells, the file's grid ${want[1]} x ${want[2]}`);
 				}
+				const details = await page.textContent('section[aria-label="Session details"]');
+				expect(reportNote ? details.includes(reportNote) : !/repairs/.test(details), `${file}: the report's details say ${details}`);
 			}
 			await shot(page, 'report-imported-stappone');
 		});
@@ -615,6 +623,68 @@ async function main() {
 			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'the message is not shown as a warning');
 			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), msg.match(/#(\d+)/)[1]);
 			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:24/.test(session.notes), JSON.stringify(session).slice(0, 300));
+		});
+		await check('several recordings import in one go: each file listed with its session or why not, the rest carried on', async () => {
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
+			await page.$eval('#import-card', (d) => { d.open = true; });
+			const fixture = (name) => ({ name, mimeType: 'text/plain', buffer: readFileSync(join(SRC, 'tests/fixtures/import', name)) });
+			// new, no recording at all, stored above
+			await page.setInputFiles('#import-file', [fixture('gaitpdb_small.txt'),
+				{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello clinic\n') }, fixture('pedar_small.asc')]);
+			await page.fill('#import-subject', 'E2E-batch');
+			allowConflict = true;
+			allowStatus.add(400);
+			await page.click('#import-start');
+			await page.waitForFunction(() => /^3 files:/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const rows = () => page.$$eval('#import-results li', (ls) => ls.map((l) => [l.dataset.outcome, l.textContent]));
+			const [imported, refused, stored] = await rows();
+			expect(await page.textContent('#import-msg') === '3 files: 1 imported, 1 already stored, 1 not imported.' &&
+				await page.getAttribute('#import-msg', 'class') === 'warn', `the summary: ${await page.textContent('#import-msg')}`);
+			expect(imported[0] === 'imported' && /^gaitpdb_small\.txt: imported as session #\d+, recorded /.test(imported[1]), `row 1: ${imported}`);
+			expect(refused[0] === 'failed' && refused[1].startsWith('notes.txt: not imported: notes.txt:1: not a recording this program reads') &&
+				refused[1].endsWith("stappone .csv ('sole_id,')"), `row 2: ${refused}`);
+			expect(stored[0] === 'stored' && /^pedar_small\.asc: already stored as session #\d+ \(recorded 25 Apr 2023, 10:49\), not imported again\./.test(stored[1]),
+				`row 3: ${stored}`);
+			const sid = Number(imported[1].match(/#(\d+)/)[1]);
+			await page.locator(`#sessions-table tr[data-id="${sid}"]`, { hasText: 'E2E-batch' }).waitFor({ timeout: UI_WAIT_MS });
+			expect(await page.getAttribute(`#import-results li:first-child a`, 'href') === `#/report/${sid}`, 'the imported row does not open its session');
+			await expectTouchTargets(page, 'sessions');
+			await page.$eval('#import-results', (e) => e.scrollIntoView());
+			await shot(page, 'import-batch');
+			// the stored one, imported again on request, in place
+			await page.click('#import-results li:nth-child(3) .import-again');
+			await page.waitForFunction(() => /^3 files: 2 imported, 0 already stored, 1 not imported\.$/.test(document.querySelector('#import-msg')?.textContent ?? ''),
+				null, { timeout: UI_WAIT_MS });
+			const again = (await rows())[2];
+			expect(again[0] === 'imported' && /^pedar_small\.asc: imported as session #\d+/.test(again[1]), `row 3 after importing again: ${again}`);
+			expect(await page.locator('#sessions-table tr[data-id]', { hasText: 'E2E-batch' }).count() === 2, 'the sessions list does not show both sessions');
+		});
+		await check('a batch waits out a busy daemon, and stops at a full disk saying how many files were not tried', async () => {
+			// the daemon's answers when busy (503) and out of disk (507), given in its place
+			let busy = 1;
+			await page.route('**/api/sessions/import*', (route) => {
+				const name = new URL(route.request().url()).searchParams.get('name');
+				const refuse = (status, error) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify({ error }) });
+				if (name === 'gaitpdb_small.txt' && busy-- > 0) return refuse(503, 'two imports are already running; retry later');
+				if (name === 'xsensor_small.csv') return refuse(507, 'not enough free disk space for an import');
+				return route.continue();
+			});
+			allowStatus.add(503).add(507);
+			const fixture = (name) => ({ name, mimeType: 'text/plain', buffer: readFileSync(join(SRC, 'tests/fixtures/import', name)) });
+			await page.setInputFiles('#import-file', ['gaitpdb_small.txt', 'xsensor_small.csv', 'stappone_small.csv'].map(fixture));
+			await page.fill('#import-subject', 'E2E-batch');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /^3 files:/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			await page.unroute('**/api/sessions/import*');
+			const msg = await page.textContent('#import-msg');
+			const rows = await page.$$eval('#import-results li', (ls) => ls.map((l) => [l.dataset.outcome, l.textContent]));
+			expect(busy < 0 && rows[0][0] === 'stored', `the upload answered 503 was not tried again: ${JSON.stringify(rows[0])}`);
+			expect(rows.length === 2 && rows[1][0] === 'failed' && rows[1][1] === 'xsensor_small.csv: not imported: not enough free disk space for an import',
+				`rows: ${JSON.stringify(rows)}`);
+			expect(msg === '3 files: 0 imported, 1 already stored, 1 not imported; the last 1 not tried after this error.', msg);
+			allowConflict = false;
+			allowStatus.clear();
 		});
 
 		await ctx.close();

@@ -1330,6 +1330,21 @@ static void expect_duplicate_refused(const char *csv, int64_t first)
 	ck_assert_int_eq(sessions_total(), before);
 }
 
+/* tests/fixtures/import/FILE uploaded with the query QUERY: 201, its answer. */
+static json_t *import_fixture(const char *file, const char *query)
+{
+	char path[256];
+	size_t len;
+	char *csv;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/import/%s", SRC, file);
+	csv = test_read_file(path, &len);
+	snprintf(path, sizeof(path), "/api/sessions/import?%s", query);
+	ck_assert_msg(req("POST", path, csv, "Content-Type: text/csv", NULL) == 201, "%s", rep.body);
+	free(csv);
+	return body_json();
+}
+
 /* The import answers what the reader did to read the file in time order:
  * per foot, the samples it put back in order and those written twice and
  * read once (a Bluetooth logger's late and re-sent packets); 0 for a file
@@ -1345,16 +1360,8 @@ START_TEST(import_reports_samples_put_back_in_order_or_read_once)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char path[256];
-		size_t len;
-		char *csv;
-		json_t *j;
+		json_t *j = import_fixture(cases[i].file, cases[i].query);
 
-		snprintf(path, sizeof(path), "%s/tests/fixtures/import/%s", SRC, cases[i].file);
-		csv = test_read_file(path, &len);
-		snprintf(path, sizeof(path), "/api/sessions/import?%s", cases[i].query);
-		ck_assert_msg(req("POST", path, csv, "Content-Type: text/csv", NULL) == 201, "%s", rep.body);
-		j = body_json();
 		ck_assert_int_eq(json_int_at(j, "frames"), cases[i].frames);
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 			const char *name = ins_foot_name(foot);
@@ -1367,7 +1374,34 @@ START_TEST(import_reports_samples_put_back_in_order_or_read_once)
 		}
 		ck_assert_ptr_null(json_object_get(j, "warning"));
 		json_decref(j);
-		free(csv);
+	}
+}
+END_TEST
+
+/* The session of a file the reader repaired says so when it is read back
+ * (GET, as the report and the session's page read it), before the notes
+ * sent with the upload; a file read as written keeps just those notes. */
+START_TEST(a_repaired_import_says_so_in_the_sessions_notes)
+{
+	static const struct {
+		const char *file, *query, *notes;
+	} cases[] = {
+		{ "stappone_late.csv", "subject=P-6&notes=knee%20pain&name=late.csv",
+		  "Imported with repairs: 1 sample of the left insole was written twice and read once; 1 sample of the "
+		  "right insole was out of time order and put back in order | knee pain" },
+		{ "stappone_small.csv", "subject=P-6&notes=knee%20pain&name=small.csv", "knee pain" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = import_fixture(cases[i].file, cases[i].query);
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)json_int_at(j, "id"));
+		json_decref(j);
+		ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+		j = body_json();
+		ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), cases[i].notes);
+		json_decref(j);
 	}
 }
 END_TEST
@@ -1402,6 +1436,12 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_int_eq(rep.status, 400);
 	ck_assert_msg(!strstr(rep.body, "insoled-upload") && !strstr(rep.body, "/tmp"), "%s", rep.body);
 	ck_assert_msg(strstr(rep.body, "walk.csv"), "%s", rep.body);
+	/* a file of no format read: the whole list of formats, to its end */
+	req("POST", "/api/sessions/import?subject=P-4&name=notes.txt", "hello clinic\n", "Content-Type: text/plain", NULL);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_msg(strstr(rep.body, "notes.txt:1: not a recording this program reads (first line 'hello clinic')") &&
+			      strstr(rep.body, "stappone .csv ('sole_id,')\""),
+		      "%s", rep.body);
 	/* a name that would break a message or a log line is refused, naming it */
 	static const char *const bad_names[] = { "a%0Ab.csv", "%FF%FE.csv", "a%1B%5B2J.csv",
 		"n123456789012345678901234567890123456789012345678901234567890.csv" };
@@ -2738,6 +2778,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, subjects_and_calibration);
 	tcase_add_test(server, import_round_trip_and_upload_errors);
 	tcase_add_test(server, import_reports_samples_put_back_in_order_or_read_once);
+	tcase_add_test(server, a_repaired_import_says_so_in_the_sessions_notes);
 	tcase_add_test(server, oversized_bodies_get_413);
 	tcase_add_test(server, static_files_and_traversal);
 	tcase_add_test(server, sse_delivers_every_step_and_resumes);

@@ -599,11 +599,9 @@ END_TEST
 
 #define IMPORT_FIXTURE INS_TEST_SRCDIR "/tests/fixtures/import/moticon_small.txt"
 
-/* The fixture copied to tmpdir/name: the same recording under another name. */
-static const char *copy_fixture(const char *name, char *path, size_t len)
+/* n bytes of text written to tmpdir/name; returns the path. */
+static const char *write_tmp_file(const char *name, const char *text, size_t n, char *path, size_t len)
 {
-	size_t n;
-	char *text = test_read_file(IMPORT_FIXTURE, &n);
 	FILE *f;
 
 	snprintf(path, len, "%s/%s", tmpdir, name);
@@ -611,6 +609,16 @@ static const char *copy_fixture(const char *name, char *path, size_t len)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(fwrite(text, 1, n, f), n);
 	fclose(f);
+	return path;
+}
+
+/* The fixture copied to tmpdir/name: the same recording under another name. */
+static const char *copy_fixture(const char *name, char *path, size_t len)
+{
+	size_t n;
+	char *text = test_read_file(IMPORT_FIXTURE, &n);
+
+	write_tmp_file(name, text, n, path, len);
 	free(text);
 	return path;
 }
@@ -714,6 +722,176 @@ START_TEST(the_same_recording_imported_twice_at_once_is_stored_once)
 		      "rc %d and %d", r[0].rc, r[1].rc);
 	ck_assert_int_eq(r[0].id, r[1].id);
 	ck_assert_int_eq(count_rows("sessions"), 1);
+	ins_store_close(st);
+}
+END_TEST
+
+/* ---- notices an import adds to the session's notes ------------------ */
+
+/* The store's limit on a session's notes (INS_STORE_NOTES_MAX). */
+#define NOTES_MAX 65536
+#define STAPPONE_LATE INS_TEST_SRCDIR "/tests/fixtures/import/stappone_late.csv"
+/* What the session of stappone_late.csv says of it: the reader put the
+ * right insole's sample of line 6 back in order and read the left one's
+ * sample of lines 4 and 8 once. */
+#define LATE_REPAIRS "Imported with repairs: 1 sample of the left insole was written twice and read once; " \
+	"1 sample of the right insole was out of time order and put back in order"
+
+/* The notes of stored session id as the store gives them back (NULL: none), malloc'd. */
+static char *stored_notes(struct ins_store *st, int64_t id)
+{
+	struct ins_error err = { "", "" };
+	int rc;
+	json_t *j = ins_store_session_get(st, id, &rc, &err);
+	const char *notes;
+	char *copy;
+
+	ck_assert_msg(j != NULL, "%s", err.msg);
+	notes = json_string_value(json_object_get(j, "notes"));
+	copy = notes ? strdup(notes) : NULL;
+	json_decref(j);
+	return copy;
+}
+
+/* path imported with the given notes; the session's stored notes. */
+static char *import_with_notes(struct ins_store *st, const char *path, const char *notes)
+{
+	struct ins_session_meta m = { .subject = "P-10", .notes = notes, .allow_duplicate = 1 };
+	struct ins_error err = { "", "" };
+	int64_t id = 0;
+
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
+	return stored_notes(st, id);
+}
+
+/* A stappone file of rows "FOOT,MS" (ms after the first sample), each
+ * sample's twelve pressures made from its time, so that a row written
+ * again carries the same values; written to tmpdir/name. */
+static const char *stappone_file(const char *name, const char *const rows[], size_t n, char *path, size_t len)
+{
+	static char text[8192];
+	size_t used = (size_t)snprintf(text, sizeof(text), "sole_id,timestamp,pressure_01,pressure_02,pressure_03,"
+				       "pressure_04,pressure_05,pressure_06,pressure_07,pressure_08,pressure_09,"
+				       "pressure_10,pressure_11,pressure_12,corrupt\n");
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned foot, ms;
+
+		ck_assert_int_eq(sscanf(rows[i], "%u,%u", &foot, &ms), 2);
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%u,%llu", foot, 1768494979568ULL + ms);
+		for (unsigned k = 0; k < 12; k++)
+			used += (size_t)snprintf(text + used, sizeof(text) - used, ",%u", 300 + ms / 16 + 10 * k);
+		used += (size_t)snprintf(text + used, sizeof(text) - used, ",0\n");
+		ck_assert_uint_lt(used, sizeof(text));
+	}
+	return write_tmp_file(name, text, used, path, len);
+}
+
+/* A session imported from a file the reader repaired says so in its
+ * notes, for good: the notice first, per foot and with the counts, then
+ * the notes given with the import after " | ". */
+START_TEST(an_import_the_reader_repaired_says_so_in_its_notes)
+{
+	/* left: 16 ms written twice, 32 ms late, 48 ms again after it; right: 16 ms late */
+	static const char *const rows[] = { "1,0", "2,0", "1,16", "1,16", "2,32", "2,16", "1,48", "1,32", "1,48",
+					    "2,48", "1,64", "2,64" };
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .subject = "P-10", .notes = "knee" };
+	struct ins_session_import_counts counts;
+	struct ins_error err = { "", "" };
+	char path[400], *notes;
+	int64_t id = 0;
+
+	ck_assert_msg(ins_store_session_import(st, STAPPONE_LATE, &m, &id, &counts, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "");
+	ck_assert_uint_eq(counts.repeated[INS_FOOT_LEFT] + counts.reordered[INS_FOOT_RIGHT], 2);
+	notes = stored_notes(st, id);
+	ck_assert_str_eq(notes, LATE_REPAIRS " | knee");
+	free(notes);
+	notes = import_with_notes(st, STAPPONE_LATE, NULL);
+	ck_assert_str_eq(notes, LATE_REPAIRS);
+	free(notes);
+	/* more than one sample: the plural, each foot on its own */
+	notes = import_with_notes(st, stappone_file("many.csv", rows, sizeof(rows) / sizeof(rows[0]), path,
+						    sizeof(path)), "");
+	ck_assert_str_eq(notes, "Imported with repairs: 1 sample of the left insole was out of time order and put "
+			 "back in order; 2 samples of the left insole were written twice and read once; 1 sample "
+			 "of the right insole was out of time order and put back in order");
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
+/* Notes at their limit lose their end, never a notice, and are cut
+ * between characters; a file both cut short and repaired says both,
+ * the damage first, in one notes text within the limit. */
+START_TEST(notes_at_their_limit_keep_the_repair_notice)
+{
+	static char user[NOTES_MAX + 1];
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	const char *head = LATE_REPAIRS " | ";
+	size_t pad = strlen(head) % 2 ? 0 : 1, n = 0, len;
+	char path[400], *notes, *whole;
+
+	/* two-byte characters placed so that the limit falls inside one */
+	memset(user, 'n', pad);
+	for (n = pad; n + 2 <= NOTES_MAX; n += 2)
+		memcpy(user + n, "\xc3\xa9", 2); /* é */
+	user[n] = '\0';
+	notes = import_with_notes(st, STAPPONE_LATE, user);
+	ck_assert_uint_eq(strlen(notes), NOTES_MAX - 1);
+	ck_assert_msg(strncmp(notes, head, strlen(head)) == 0, "%.200s", notes);
+	ck_assert_msg(strncmp(notes + strlen(head), user, NOTES_MAX - 1 - strlen(head)) == 0, "%.200s", notes);
+	free(notes);
+
+	/* cut inside its last line, as a copy broken off leaves it */
+	whole = test_read_file(STAPPONE_LATE, &len);
+	notes = import_with_notes(st, write_tmp_file("late.csv", whole, len - 20, path, sizeof(path)), "knee");
+	ck_assert_str_eq(notes, "Imported from a damaged file: late.csv:12: truncated file: the last line has no line "
+			 "end; the 9 frames before it were imported | " LATE_REPAIRS " | knee");
+	free(notes);
+	notes = import_with_notes(st, path, user);
+	ck_assert_uint_le(strlen(notes), NOTES_MAX);
+	ck_assert_uint_ge(strlen(notes), NOTES_MAX - 1);
+	head = strstr(notes, "; the 9 frames before it were imported | " LATE_REPAIRS " | ");
+	ck_assert_msg(strncmp(notes, "Imported from a damaged file: late.csv:12: ", 43) == 0 && head, "%.300s", notes);
+	head += strlen("; the 9 frames before it were imported | " LATE_REPAIRS " | ");
+	ck_assert_msg(strncmp(head, user, strlen(head)) == 0, "the user's notes are not kept after the notices");
+	ck_assert_msg(strncmp(notes + strlen(notes) - 2, "\xc3\xa9", 2) == 0, "the notes end inside a character");
+	free(notes);
+	free(whole);
+	ins_store_close(st);
+}
+END_TEST
+
+/* A file read as it was written adds nothing to the notes; the same
+ * recording with one sample written twice says so. */
+START_TEST(an_import_read_as_written_keeps_its_notes)
+{
+	static const char *const rows[] = { "1,0", "2,0", "1,16", "2,16", "1,32", "2,32", "1,48", "2,48" };
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	const char *whole = INS_TEST_SRCDIR "/tests/fixtures/import/stappone_small.csv";
+	static const char *const twice[] = { "1,0", "2,0", "1,16", "2,16", "2,16", "1,32", "2,32", "1,48", "2,48" };
+	char path[400], *notes;
+
+	notes = import_with_notes(st, whole, "knee");
+	ck_assert_str_eq(notes, "knee");
+	free(notes);
+	notes = import_with_notes(st, whole, NULL);
+	ck_assert_str_eq(notes, "");
+	free(notes);
+	notes = import_with_notes(st, stappone_file("whole.csv", rows, sizeof(rows) / sizeof(rows[0]), path,
+						    sizeof(path)), "knee \xc3\xa9");
+	ck_assert_str_eq(notes, "knee \xc3\xa9");
+	free(notes);
+	notes = import_with_notes(st, stappone_file("twice.csv", twice, sizeof(twice) / sizeof(twice[0]), path,
+						    sizeof(path)), "knee \xc3\xa9");
+	ck_assert_str_eq(notes, "Imported with repairs: 1 sample of the right insole was written twice and read once | "
+			 "knee \xc3\xa9");
+	free(notes);
 	ins_store_close(st);
 }
 END_TEST
@@ -1933,6 +2111,9 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, dead_daemon_session_becomes_interrupted);
 	tcase_add_test(ts, a_recording_already_stored_is_refused_naming_its_session);
 	tcase_add_test(ts, the_same_recording_imported_twice_at_once_is_stored_once);
+	tcase_add_test(ts, an_import_the_reader_repaired_says_so_in_its_notes);
+	tcase_add_test(ts, notes_at_their_limit_keep_the_repair_notice);
+	tcase_add_test(ts, an_import_read_as_written_keeps_its_notes);
 	suite_add_tcase(s, ts);
 
 	tcase_add_checked_fixture(tw, setup, teardown);

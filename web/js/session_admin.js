@@ -45,56 +45,179 @@ function readInOrderNote(s) {
 	return notes.length ? ` ${notes.join('; ')}.` : '';
 }
 
-// A card with a file picker and the session's details; onDone(session).
+// The session an import made, with what the reader had to repair and, for
+// a file cut short, where it broke (the session holds its good frames).
+function importedAs(s) {
+	return `session #${s.id}, recorded ${dateTime(s.start_us)}.` + readInOrderNote(s) +
+		(s.warning ? ` The file is damaged, only its first part was imported: ${s.warning}.` : '');
+}
+
+// An upload the daemon turns away as busy (503: two imports already
+// running, or four uploads being received) is tried again after a pause:
+// a folder of recordings keeps going through a moment's load rather than
+// losing files to it.  After a minute of tries the file is listed as
+// refused, with the daemon's reason.
+const BUSY_RETRY_MS = 2000;
+const BUSY_TRIES = 30;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Errors after which the next file cannot fare better: no disk space left
+// (507), the token refused (401), the daemon not answering (0).
+const stopsBatch = (e) => [0, 401, 507].includes(e.status);
+
+// What one file of several became, in one list item: its session, the
+// session that already holds it, or why it was refused.
+function batchOutcome(row, name, s, e, onImportAgain) {
+	row.replaceChildren();
+	if (s) {
+		row.className = s.warning ? 'warn' : 'ok';
+		row.dataset.outcome = 'imported';
+		row.append(`${name}: imported as ${importedAs(s)}`, ' ', el('a', { class: 'button', href: `#/report/${s.id}` }, `Open session #${s.id}`));
+	} else if (e.status === 409 && e.body?.existing) {
+		const x = e.body.existing;
+		const again = el('button', { type: 'button', class: 'import-again' }, 'Import again as a new session');
+		again.addEventListener('click', onImportAgain);
+		row.className = '';
+		row.dataset.outcome = 'stored';
+		row.append(`${name}: already stored as session #${x.id}` + (x.start_us ? ` (recorded ${dateTime(x.start_us)})` : '') +
+			', not imported again. ', el('a', { class: 'button', href: `#/report/${x.id}` }, `Open session #${x.id}`), ' ', again);
+	} else {
+		row.className = 'error';
+		row.dataset.outcome = 'failed';
+		row.append(`${name}: not imported: ${e.message}`);
+	}
+}
+
+// The line under a batch: how many files became sessions, were already
+// stored or were refused, and why the batch ended early if it did.
+function batchSummary(results, total, early) {
+	const n = (outcome) => results.querySelectorAll(`li[data-outcome="${outcome}"]`).length;
+	const files = (k) => `${k} file${k === 1 ? '' : 's'}`;
+	const [imported, stored, failed] = [n('imported'), n('stored'), n('failed')];
+	return `${files(total)}: ${imported} imported, ${stored} already stored, ${failed} not imported` +
+		(early ? `; ${early}` : '') + '.';
+}
+
+// A card with a file picker (one recording, or a clinic's folder of them:
+// each becomes a session with the details given) and the sessions'
+// details; onDone(session) after each session stored.
 export function importCard(onDone) {
-	const file = el('input', { type: 'file', required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,text/csv,text/plain' });
+	const file = el('input', { type: 'file', multiple: true, required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,text/csv,text/plain' });
 	const subject = el('input', { required: true, autocomplete: 'off' });
 	const footwear = el('input', { autocomplete: 'off' });
 	const notes = el('input', { autocomplete: 'off' });
 	const format = el('select', {}, FORMATS.map(([v, t]) => el('option', { value: v }, t)));
 	const msg = el('p', { role: 'status', 'aria-live': 'polite', id: 'import-msg' });
 	const dup = el('div', { class: 'warn import-duplicate', id: 'import-duplicate', role: 'alert', hidden: true });
+	const results = el('ol', { class: 'import-results', id: 'import-results', hidden: true });
 	const go = el('button', { type: 'submit', class: 'primary', id: 'import-start' }, 'Import');
+	const stop = el('button', { type: 'button', id: 'import-stop', hidden: true }, 'Stop after this file');
 	const form = el('form', { class: 'import-form', id: 'import-form' },
-		field('import-file', 'Recording file', file), field('import-subject', 'Subject', subject),
+		field('import-file', 'Recording files', file), field('import-subject', 'Subject', subject),
 		field('import-footwear', 'Footwear', footwear), field('import-format', 'Format', format),
-		field('import-notes', 'Notes', notes), el('div', { class: 'actions' }, go), msg, dup);
-	// duplicate: 'allow' stores a recording already stored as another session
-	async function send(duplicate) {
-		if (!file.files?.length) return;
-		go.disabled = true;
+		field('import-notes', 'Notes', notes), el('div', { class: 'actions' }, go, stop), msg, dup, results);
+	let stopping = false;
+	stop.addEventListener('click', () => { stopping = true; stop.disabled = true; });
+	const details = () => ({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value });
+
+	// f stored as a session with details d; duplicate: 'allow' stores a
+	// recording already stored as another session
+	async function importFile(f, d, duplicate) {
+		// the server names the upload by it in errors and in the session's source
+		const q = query({ ...d, name: f.name.slice(0, 64), duplicate });
+		for (let tries = 1; ; tries++) {
+			try {
+				return await upload(`sessions/import${q}`, f);
+			} catch (e) {
+				if (e.status !== 503 || tries >= BUSY_TRIES) throw e;
+				await sleep(BUSY_RETRY_MS);
+			}
+		}
+	}
+
+	async function sendOne(f, duplicate) {
 		dup.hidden = true;
 		dup.replaceChildren();
 		msg.className = '';
-		msg.textContent = `Importing ${file.files[0].name}…`;
+		msg.textContent = `Importing ${f.name}…`;
 		try {
-			// the server names the upload by it in errors and in the session's source
-			const name = file.files[0].name.slice(0, 64);
-			const q = query({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value, name, duplicate });
-			const s = await upload(`sessions/import${q}`, file.files[0]);
-			// a file cut short gives the session of its good frames: say where it broke
+			const s = await importFile(f, details(), duplicate);
 			msg.className = s.warning ? 'warn' : 'ok';
-			msg.textContent = `Imported as session #${s.id}, recorded ${dateTime(s.start_us)}.` + readInOrderNote(s) +
-				(s.warning ? ` The file is damaged, only its first part was imported: ${s.warning}.` : '');
+			msg.textContent = `Imported as ${importedAs(s)}`;
 			form.reset();
 			onDone(s);
 		} catch (e) {
 			if (e.status === 409 && e.body?.existing) {
 				// the form keeps its values: importing again sends the same
 				msg.textContent = '';
-				dup.replaceChildren(...duplicateNotice(file.files[0].name, e.body.existing, () => send('allow')));
+				dup.replaceChildren(...duplicateNotice(f.name, e.body.existing, () => send([f], 'allow')));
 				dup.hidden = false;
 			} else {
 				msg.className = 'error';
 				msg.textContent = `Not imported: ${e.message}`;
 			}
 		}
+	}
+
+	// One file after another, so that recording and the dashboard keep the
+	// daemon's other import slot; a refused file is listed and the rest go on.
+	async function sendAll(files) {
+		const d = details();
+		let early = '';
+		dup.hidden = true;
+		results.replaceChildren();
+		results.hidden = false;
+		stopping = false;
+		stop.disabled = false;
+		stop.hidden = false;
+		for (const [i, f] of files.entries()) {
+			if (stopping) {
+				early = `stopped: the last ${files.length - i} not tried`;
+				break;
+			}
+			msg.className = '';
+			msg.textContent = `Importing ${i + 1} of ${files.length}: ${f.name}…`;
+			const row = el('li', {});
+			results.append(row);
+			const again = async () => {
+				try {
+					const s = await importFile(f, d, 'allow');
+					batchOutcome(row, f.name, s, null, null);
+					onDone(s);
+				} catch (e) { batchOutcome(row, f.name, null, e, null); }
+				msg.textContent = batchSummary(results, files.length, early);
+			};
+			try {
+				const s = await importFile(f, d);
+				batchOutcome(row, f.name, s, null, again);
+				onDone(s);
+			} catch (e) {
+				batchOutcome(row, f.name, null, e, again);
+				if (stopsBatch(e) && i + 1 < files.length) {
+					early = `the last ${files.length - i - 1} not tried after this error`;
+					break;
+				}
+			}
+		}
+		stop.hidden = true;
+		form.reset();
+		msg.className = results.querySelector('li:not([data-outcome="imported"])') || early ? 'warn' : 'ok';
+		msg.textContent = batchSummary(results, files.length, early);
+	}
+
+	async function send(files, duplicate) {
+		if (!files.length) return;
+		go.disabled = true;
+		results.hidden = files.length === 1;
+		if (files.length === 1) await sendOne(files[0], duplicate);
+		else await sendAll(files);
 		go.disabled = false;
 	}
-	form.addEventListener('submit', (ev) => { ev.preventDefault(); send(); });
+	form.addEventListener('submit', (ev) => { ev.preventDefault(); send([...file.files]); });
 	return el('details', { class: 'card import-card', id: 'import-card' },
-		el('summary', {}, el('h2', {}, 'Import a recording')),
-		el('p', { class: 'muted' }, 'A file from an insole\u2019s own software or a public dataset; the session keeps the file\u2019s own start time where the file has one.'),
+		el('summary', {}, el('h2', {}, 'Import recordings')),
+		el('p', { class: 'muted' }, 'Files from an insole’s own software or a public dataset, one or many at a time (a folder’s worth ' +
+			'for one subject: each file becomes a session with the details below). A session keeps its file’s own start time where the file has one.'),
 		form);
 }
 
