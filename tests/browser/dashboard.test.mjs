@@ -366,6 +366,13 @@ async function main() {
 
 		await check('the session is found in the list and opens its report', async () => {
 			await page.click('nav a[data-view="sessions"]');
+			// the subject filter is exact: another case finds nothing, and the list says why
+			await page.fill('#f-subject', 'e2e-subject');
+			await page.click('form.filters button[type="submit"]');
+			await page.waitForSelector('#sessions-empty', { timeout: UI_WAIT_MS });
+			const empty = await page.textContent('#sessions-empty');
+			expect(/No session matches the filters above\. Subject and footwear are matched as written, capitals included/.test(empty) &&
+				/No session matches these filters/.test(await page.textContent('#sessions-count')), `a filter that hides every session: ${empty}`);
 			await page.fill('#f-subject', 'E2E-subject');
 			await page.click('form.filters button[type="submit"]');
 			// a locator, not a handle: the list re-renders when the search answers
