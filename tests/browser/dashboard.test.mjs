@@ -433,6 +433,8 @@ async function main() {
 			await page.emulateMedia({ media: 'print' });
 			const pos = await page.$eval('#metrics-table thead th', (th) => getComputedStyle(th).position);
 			expect(pos === 'static', `printed table headers are ${pos}`);
+			// the session-maximum maps' closed disclosure is a control, not part of the printed page
+			expect(!(await page.isVisible('#map-session-max summary')), 'the closed "Session maximum" disclosure is printed');
 			await page.evaluate(() => window.scrollTo(0, 0));
 			await shot(page, 'report-print');
 			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
