@@ -667,6 +667,9 @@ async function main() {
 				null, { timeout: UI_WAIT_MS });
 			const again = (await rows())[2];
 			expect(again[0] === 'imported' && /^pedar_small\.asc: imported as session #\d+/.test(again[1]), `row 3 after importing again: ${again}`);
+			// the list is loaded again after the card says so: waited for, not raced
+			await page.waitForFunction(() => [...document.querySelectorAll('#sessions-table tr[data-id]')]
+				.filter((tr) => tr.textContent.includes('E2E-batch')).length === 2, null, { timeout: UI_WAIT_MS }).catch(() => {});
 			expect(await page.locator('#sessions-table tr[data-id]', { hasText: 'E2E-batch' }).count() === 2, 'the sessions list does not show both sessions');
 		});
 		await check('a batch waits out a busy daemon, and stops at a full disk saying how many files were not tried', async () => {
