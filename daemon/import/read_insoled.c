@@ -98,6 +98,20 @@ static int insoled_foot_value(struct ins_import *imp, const char *key, const cha
 	return 0; /* unknown keys are ignored: later versions may add some */
 }
 
+/* The session's subject, footwear or notes, whole: the store decides what
+ * to do with a text longer than it keeps (docs/import.md). */
+static int insoled_label(struct ins_import *imp, enum import_label which, const char *key, const char *value,
+			 char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+
+	if (import_set_label(imp, which, value) < 0) {
+		import_errf(err, errlen, r->text.path, r->text.lineno, key, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int insoled_header_value(struct ins_import *imp, const char *key, const char *value, char *err,
 				size_t errlen)
 {
@@ -131,11 +145,11 @@ static int insoled_header_value(struct ins_import *imp, const char *key, const c
 	} else if (strcmp(key, "rate_hz") == 0) {
 		return insoled_number(r, key, value, 0, 1e6, &info->rate_hz, err, errlen);
 	} else if (strcmp(key, "subject") == 0) {
-		import_copy_label(info->subject, sizeof info->subject, value);
+		return insoled_label(imp, IMPORT_SUBJECT, key, value, err, errlen);
 	} else if (strcmp(key, "footwear") == 0) {
-		import_copy_label(info->footwear, sizeof info->footwear, value);
+		return insoled_label(imp, IMPORT_FOOTWEAR, key, value, err, errlen);
 	} else if (strcmp(key, "notes") == 0) {
-		import_copy_label(info->notes, sizeof info->notes, value);
+		return insoled_label(imp, IMPORT_NOTES, key, value, err, errlen);
 	} else if (strcmp(key, "start_utc") == 0) {
 		import_copy_text(info->start, sizeof info->start, value);
 	} else {

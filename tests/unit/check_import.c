@@ -781,6 +781,74 @@ START_TEST(windows_1252_labels_become_utf8)
 }
 END_TEST
 
+/* n bytes of the UTF-8 text unit repeated (n a multiple of its length), malloc'd. */
+static char *repeat_text(const char *unit, size_t n)
+{
+	size_t len = strlen(unit);
+	char *out = malloc(n + 1);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(n % len, 0);
+	for (size_t i = 0; i < n; i += len)
+		memcpy(out + i, unit, len);
+	out[n] = '\0';
+	return out;
+}
+
+/* got equals want byte for byte; else the lengths and the first difference
+ * (the texts themselves are too long for a message). */
+static void assert_same_text(const char *got, const char *want, const char *what)
+{
+	size_t i = 0;
+
+	while (got[i] && got[i] == want[i])
+		i++;
+	ck_assert_msg(got[i] == want[i], "%s: %zu bytes read, %zu written, first difference at byte %zu", what,
+		      strlen(got), strlen(want), i);
+}
+
+/* The subject, footwear and notes a header states are read whole, however
+ * long (here as long as the store keeps them), in our export and in a
+ * Moticon export, and still as UTF-8 when written in Windows-1252. */
+START_TEST(header_texts_are_read_whole)
+{
+	char err[512] = "";
+	char *subject = repeat_text("\xc3\xbc", 256), *footwear = repeat_text("\xe2\x80\x9c" "A\xe2\x80\x9d", 7 * 36);
+	char *notes = repeat_text("\xe2\x82\xac\xf0\x9d\x84\x9e \xc3\xa9", 65536 / 10 * 10);
+	char *latin = repeat_text("\xe9t\xe9 ", 4 * 100), *text = malloc(3 * 65536);
+	struct ins_import *imp;
+
+	snprintf(text, 3 * 65536, "# insoled frames export\n# format_version: 1\n# units: counts\n# subject: %s\n"
+		 "# footwear: %s\n# notes: %s\n# layout_left: a2\n# sensors_left: 2\n" INS_COLS "0,left,0,1,2\n",
+		 subject, footwear, notes);
+	imp = ins_import_open(write_text("long.csv", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	assert_same_text(ins_import_info(imp)->subject, subject, "subject");
+	assert_same_text(ins_import_info(imp)->footwear, footwear, "footwear");
+	assert_same_text(ins_import_info(imp)->notes, notes, "notes");
+	ins_import_close(imp);
+	snprintf(text, 3 * 65536, "# Start time: x\n# Notes: %s\n" MOT_COLS "0.00\t1\t2\t3\n", notes);
+	imp = ins_import_open(write_text("long.txt", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	assert_same_text(ins_import_info(imp)->notes, notes, "notes");
+	ck_assert_str_eq(ins_import_info(imp)->subject, "");
+	ins_import_close(imp);
+	snprintf(text, 3 * 65536, "# Start time: x\n# Notes: %s\n" MOT_COLS "0.00\t1\t2\t3\n", latin);
+	imp = ins_import_open(write_text("latin.txt", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	free(latin);
+	latin = repeat_text("\xc3\xa9t\xc3\xa9 ", 6 * 100);
+	latin[strlen(latin) - 1] = '\0'; /* the reader trims the blank that ends the line */
+	assert_same_text(ins_import_info(imp)->notes, latin, "Windows-1252 notes");
+	ins_import_close(imp);
+	free(subject);
+	free(footwear);
+	free(notes);
+	free(latin);
+	free(text);
+}
+END_TEST
+
 /* ---- text encodings and line ends of other systems ------------------- */
 
 #define ENC_ROWS 20000 /* UTF-16 of this many rows spans many blocks of the reader */
@@ -2046,6 +2114,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
 	tcase_add_test(bad, moticon_blank_lines_are_not_rows);
 	tcase_add_test(bad, windows_1252_labels_become_utf8);
+	tcase_add_test(bad, header_texts_are_read_whole);
 	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
