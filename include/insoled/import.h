@@ -196,6 +196,17 @@ int ins_import_fingerprint(const struct ins_import *imp, char out[INS_IMPORT_FIN
 
 void ins_import_close(struct ins_import *imp);
 
+/* Bytes ins_import_escape_text() may write for a text of n bytes, with the NUL. */
+#define INS_IMPORT_ESCAPED_SIZE(n) (2 * (size_t)(n) + 3)
+
+/* text as the value of a header line of our frames export, which its
+ * reader gives back exactly (docs/import.md, "text_escapes"): a backslash,
+ * LF, CR and tab become \\, \n, \r and \t, and a blank or a comma that
+ * ends the text (which a reader takes for an editor's or a spreadsheet's
+ * padding) \x20 or \x2c; every other byte stays as it is.  out holds
+ * INS_IMPORT_ESCAPED_SIZE(strlen(text)) bytes; returns the length written. */
+size_t ins_import_escape_text(char *out, const char *text);
+
 /* insoled --analyze FILE [--format F] [--layout NAME] [--layout-dir DIR] [--csv]
  *                        [--body-weight-kg W]
  * Prints one JSON line per step (or CSV with --csv), then the session

@@ -1642,6 +1642,108 @@ START_TEST(exports_stream_and_import_reads_them_back)
 }
 END_TEST
 
+/* n bytes of text made of pieces in turn (UTF-8, each whole), ASCII 'x'
+ * where the next piece no longer fits, and last as the last byte. */
+static char *text_of(size_t n, const char *const pieces[], size_t n_pieces, char last)
+{
+	char *out = malloc(n + 1);
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(out);
+	for (size_t i = 0; len + strlen(pieces[i % n_pieces]) < n; i++) {
+		memcpy(out + len, pieces[i % n_pieces], strlen(pieces[i % n_pieces]));
+		len += strlen(pieces[i % n_pieces]);
+	}
+	memset(out + len, 'x', n - len);
+	out[n - 1] = last;
+	out[n] = '\0';
+	return out;
+}
+
+/* A stored session exported as frames and imported again: the imported
+ * session, dated as the original. */
+static int64_t reimport(struct ins_store *st, int64_t id, enum ins_export_kind kind)
+{
+	struct ins_session_meta m = { .allow_duplicate = 1 };
+	struct ins_error err = { "", "" };
+	int64_t imported = 0;
+	char path[320];
+	size_t len;
+	char *csv = export_to_string(st, id, kind, 4096, &len);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/texts.csv", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(csv, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	free(csv);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "");
+	return imported;
+}
+
+/* Member key of stored session id equals want byte for byte. */
+static void assert_stored_text(struct ins_store *st, int64_t id, const char *key, const char *want)
+{
+	struct ins_error err = { "", "" };
+	int rc;
+	json_t *j = ins_store_session_get(st, id, &rc, &err);
+	const char *got = json_string_value(json_object_get(j, key));
+	size_t i = 0;
+
+	ck_assert_msg(j && got, "session %lld: no %s (%s)", (long long)id, key, err.msg);
+	while (got[i] && got[i] == want[i])
+		i++;
+	ck_assert_msg(got[i] == want[i], "%s: %zu bytes imported, %zu exported, first difference at byte %zu", key,
+		      strlen(got), strlen(want), i);
+	json_decref(j);
+}
+
+/* What a session says of itself comes back from its export byte for byte:
+ * notes as long as the store keeps them, of multi-byte UTF-8 and of every
+ * character the export escapes, a subject and footwear at their limit
+ * ending in what a reader would take for padding, in both frame exports;
+ * and notes of nothing but escaped characters, the longest line the export
+ * writes. */
+START_TEST(an_export_imported_again_keeps_its_texts_whole)
+{
+	static const char *const note_pieces[] = { "Gang \xc3\xbc" "ber 5 km", "\n", "\t", "# ", "\"quoted\" ",
+						   "'single' ", "C:\\new\\table ", "\xe2\x82\xac", "\xf0\x9f\xa6\xb6",
+						   "\r\n", ", ", "\\", "\xe6\x97\xa5\xe6\x9c\xac " };
+	static const char *const label_pieces[] = { "M\xc3\xbcller, ", "\"A\" ", "#2\t", "\\", "\xe2\x80\x93 " };
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_error err = { "", "" };
+	char *subject = text_of(256, label_pieces, 5, ' '), *footwear = text_of(256, label_pieces + 1, 4, ',');
+	char *notes = text_of(65536, note_pieces, sizeof(note_pieces) / sizeof(note_pieces[0]), ' ');
+	struct ins_session_meta m = meta_fsr16(subject, footwear);
+	const enum ins_export_kind kinds[] = { INS_EXPORT_FRAMES_COUNTS_CSV, INS_EXPORT_FRAMES_CSV };
+	int64_t id, copy;
+
+	m.notes = notes;
+	id = start_session(st, &m);
+	put_frames(st, id, 0, 300, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		copy = reimport(st, id, kinds[k]);
+		assert_stored_text(st, copy, "subject", subject);
+		assert_stored_text(st, copy, "footwear", footwear);
+		assert_stored_text(st, copy, "notes", notes);
+	}
+	memset(notes, '\n', 65535);
+	notes[65535] = ',';
+	m.notes = notes;
+	id = start_session(st, &m);
+	put_frames(st, id, 0, 300, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	assert_stored_text(st, reimport(st, id, INS_EXPORT_FRAMES_COUNTS_CSV), "notes", notes);
+	free(subject);
+	free(footwear);
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
 /* The report's map: the mean of each sensor's per-step peaks, over the
  * foot's steps; never above the session maximum, and on the steady
  * synthetic walker close to it.  Sparse maps carry the sensors' values. */
@@ -2128,6 +2230,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, reanalysis_identical_to_live);
 	tcase_add_test(ta, step_selection_is_stored_and_survives_reanalysis);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
+	tcase_add_test(ta, an_export_imported_again_keeps_its_texts_whole);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, playback_frames_of_a_foot);
