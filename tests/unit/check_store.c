@@ -896,6 +896,105 @@ START_TEST(an_import_read_as_written_keeps_its_notes)
 }
 END_TEST
 
+/* An insoled counts export of 50 frames of the left foot (fsr16) whose
+ * header states subject and notes as given (no text escapes), in tmpdir/name. */
+static const char *texts_file(const char *name, const char *subject, const char *notes, char *path, size_t len)
+{
+	size_t size = strlen(subject) + strlen(notes) + 8192, used;
+	char *text = malloc(size);
+	const char *out;
+
+	ck_assert_ptr_nonnull(text);
+	used = (size_t)snprintf(text, size, "# insoled frames export\n# format_version: 1\n# units: counts\n"
+				"# subject: %s\n# notes: %s\n# layout_left: fsr16\n# sensors_left: 16\nt_us,foot,seq",
+				subject, notes);
+	for (unsigned i = 1; i <= 16; i++)
+		used += (size_t)snprintf(text + used, size - used, ",s%u", i);
+	for (unsigned k = 0; k < 50; k++) {
+		used += (size_t)snprintf(text + used, size - used, "\n%u,left,%u", k * 10000, k);
+		for (unsigned i = 0; i < 16; i++)
+			used += (size_t)snprintf(text + used, size - used, ",%u", 400 + 10 * i + k);
+	}
+	used += (size_t)snprintf(text + used, size - used, "\n");
+	ck_assert_uint_lt(used, size);
+	out = write_tmp_file(name, text, used, path, len);
+	free(text);
+	return out;
+}
+
+/* n copies of the UTF-8 character ch after prefix, malloc'd. */
+static char *repeated(const char *prefix, const char *ch, size_t n)
+{
+	size_t p = strlen(prefix), c = strlen(ch);
+	char *out = malloc(p + n * c + 1);
+
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, prefix, p);
+	for (size_t i = 0; i < n; i++)
+		memcpy(out + p + i * c, ch, c);
+	out[p + n * c] = '\0';
+	return out;
+}
+
+/* A file's subject and notes longer than a session keeps (a file edited
+ * by hand, another program's export) are cut between two characters, and
+ * the session's notes and the answer's warning say so: the recording is
+ * imported, the user told.  Texts the caller gives instead of them are
+ * used as given; the caller's own too long texts are refused. */
+START_TEST(file_texts_longer_than_a_session_keeps_are_cut_and_said_so)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .allow_duplicate = 1 };
+	struct ins_error err = { "", "" };
+	char path[400], *subject = repeated("a", "\xc3\xa9", 149), *notes = repeated("", "\xe2\x82\xac", 23334);
+	char *want_subject = repeated("a", "\xc3\xa9", 127), *stored, *big = repeated("", "n", 65537);
+	static const char cut[] = "the file's subject had 299 bytes, more than the 256 a session keeps: the end is "
+				  "left out; the file's notes had 70002 bytes, more than the 65536 a session keeps: the "
+				  "end is left out";
+	int64_t id = 0;
+	json_t *j;
+	int rc;
+
+	texts_file("long.csv", subject, notes, path, sizeof(path));
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "long.csv: the file's subject had 299 bytes, more than the 256 a session keeps: "
+			 "the end is left out; the file's notes had 70002 bytes, more than the 65536 a session keeps: "
+			 "the end is left out");
+	j = ins_store_session_get(st, id, &rc, &err);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), want_subject);
+	stored = strdup(json_string_value(json_object_get(j, "notes")));
+	json_decref(j);
+	ck_assert_msg(strncmp(stored, "Imported with shortened texts: ", 31) == 0 &&
+		      strncmp(stored + 31, cut, strlen(cut)) == 0 && strncmp(stored + 31 + strlen(cut), " | ", 3) == 0,
+		      "%.400s", stored);
+	/* as much of the file's notes as fits, cut between two characters */
+	ck_assert_uint_le(strlen(stored), 65536);
+	ck_assert_uint_gt(strlen(stored), 65536 - 3);
+	ck_assert_uint_eq(strlen(stored + 31 + strlen(cut) + 3) % 3, 0);
+	ck_assert_int_eq(strncmp(stored + 31 + strlen(cut) + 3, notes, strlen(stored + 31 + strlen(cut) + 3)), 0);
+	free(stored);
+	/* the caller's texts replace the file's */
+	m.subject = "P-1";
+	m.notes = "own notes";
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "");
+	j = ins_store_session_get(st, id, &rc, &err);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "P-1");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), "own notes");
+	json_decref(j);
+	m.notes = big;
+	ck_assert_int_eq(ins_store_session_import(st, path, &m, &id, NULL, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "notes: too long (65537 bytes, at most 65536)");
+	ck_assert_str_eq(err.field, "notes");
+	free(subject);
+	free(notes);
+	free(want_subject);
+	free(big);
+	ins_store_close(st);
+}
+END_TEST
+
 /* A database written by the previous schema (version 4, before
  * fingerprints): it opens, migrates to the current version in place and
  * keeps every session, live and imported, with their frames and steps;
@@ -2216,6 +2315,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, an_import_the_reader_repaired_says_so_in_its_notes);
 	tcase_add_test(ts, notes_at_their_limit_keep_the_repair_notice);
 	tcase_add_test(ts, an_import_read_as_written_keeps_its_notes);
+	tcase_add_test(ts, file_texts_longer_than_a_session_keeps_are_cut_and_said_so);
 	suite_add_tcase(s, ts);
 
 	tcase_add_checked_fixture(tw, setup, teardown);
