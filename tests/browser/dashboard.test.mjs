@@ -392,6 +392,9 @@ async function main() {
 			expect(/Left foot: too few steps to judge a change of the arch \(\d+ of \d+ steps usable/.test(findings),
 				`report findings: ${findings}`);
 			expect((await page.textContent('#arch')).includes('Too few steps to judge'), 'the arch card does not show the drift class');
+			// why a 16-sensor insole has no Arch Index: no dense grid (not "too sparse", which a 99-sensor pedar is not either)
+			expect((await page.textContent('#arch')).includes('The Arch Index is a footprint measure, made only on a dense grid of sensors'),
+				'the arch card does not say why there is no Arch Index');
 			// The averaged force curve is drawn from /api/sessions/ID/curves: a
 			// failing endpoint would leave only the status text, so wait for the chart.
 			await page.waitForSelector('#force-curve .uplot', { timeout: UI_WAIT_MS });
