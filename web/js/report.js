@@ -342,7 +342,7 @@ function trendChart(card, steps, defs, initial) {
 		title.textContent = `${d.label} (${u}) per step`;
 		holder.chart = plot(box, {
 			scales: { x: { time: false }, y: { range: (pl, lo, hi) => flooredRange(lo, hi, digitsFor(d.unit)) } },
-			axes: [axis(box.dataset.xAxis = perUnit === 1e6 ? 'Time since start (s)' : 'Time since start (min)'), axis(u, { size: 60 })],
+			axes: [axis(box.dataset.xAxis = perUnit === 1e6 ? 'Time since the first step (s)' : 'Time since the first step (min)'), axis(u, { size: 60 })],
 			legend: { live: false },
 			// the range in use, for people and tests checking the floor
 			hooks: { setScale: [(pl, key) => { if (key === 'y') Object.assign(box.dataset, { yMin: pl.scales.y.min, yMax: pl.scales.y.max }); }] },
