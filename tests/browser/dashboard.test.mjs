@@ -636,6 +636,13 @@ async function main() {
 			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'the message is not shown as a warning');
 			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), msg.match(/#(\d+)/)[1]);
 			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:24/.test(session.notes), JSON.stringify(session).slice(0, 300));
+			// an empty file (an export that failed) is named as such, not as an empty request body
+			await page.setInputFiles('#import-file', { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+			await page.fill('#import-subject', 'E2E-cut');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /^Not imported/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const empty = await page.textContent('#import-msg');
+			expect(empty === 'Not imported: empty.csv is empty (0 bytes): it holds no recording', `an empty file: ${empty}`);
 		});
 		await check('several recordings import in one go: each file listed with its session or why not, the rest carried on', async () => {
 			await page.goto(`${daemon.base}/#/sessions`);
