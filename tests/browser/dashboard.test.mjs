@@ -366,6 +366,13 @@ async function main() {
 
 		await check('the session is found in the list and opens its report', async () => {
 			await page.click('nav a[data-view="sessions"]');
+			// the subject filter is exact: another case finds nothing, and the list says why
+			await page.fill('#f-subject', 'e2e-subject');
+			await page.click('form.filters button[type="submit"]');
+			await page.waitForSelector('#sessions-empty', { timeout: UI_WAIT_MS });
+			const empty = await page.textContent('#sessions-empty');
+			expect(/No session matches the filters above\. Subject and footwear are matched as written, capitals included/.test(empty) &&
+				/No session matches these filters/.test(await page.textContent('#sessions-count')), `a filter that hides every session: ${empty}`);
 			await page.fill('#f-subject', 'E2E-subject');
 			await page.click('form.filters button[type="submit"]');
 			// a locator, not a handle: the list re-renders when the search answers
@@ -426,6 +433,8 @@ async function main() {
 			await page.emulateMedia({ media: 'print' });
 			const pos = await page.$eval('#metrics-table thead th', (th) => getComputedStyle(th).position);
 			expect(pos === 'static', `printed table headers are ${pos}`);
+			// the session-maximum maps' closed disclosure is a control, not part of the printed page
+			expect(!(await page.isVisible('#map-session-max summary')), 'the closed "Session maximum" disclosure is printed');
 			await page.evaluate(() => window.scrollTo(0, 0));
 			await shot(page, 'report-print');
 			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
@@ -658,6 +667,9 @@ async function main() {
 				null, { timeout: UI_WAIT_MS });
 			const again = (await rows())[2];
 			expect(again[0] === 'imported' && /^pedar_small\.asc: imported as session #\d+/.test(again[1]), `row 3 after importing again: ${again}`);
+			// the list is loaded again after the card says so: waited for, not raced
+			await page.waitForFunction(() => [...document.querySelectorAll('#sessions-table tr[data-id]')]
+				.filter((tr) => tr.textContent.includes('E2E-batch')).length === 2, null, { timeout: UI_WAIT_MS }).catch(() => {});
 			expect(await page.locator('#sessions-table tr[data-id]', { hasText: 'E2E-batch' }).count() === 2, 'the sessions list does not show both sessions');
 		});
 		await check('a batch waits out a busy daemon, and stops at a full disk saying how many files were not tried', async () => {
