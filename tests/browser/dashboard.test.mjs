@@ -437,6 +437,9 @@ async function main() {
 			await page.emulateMedia({ media: 'print' });
 			const pos = await page.$eval('#metrics-table thead th', (th) => getComputedStyle(th).position);
 			expect(pos === 'static', `printed table headers are ${pos}`);
+			// the date it was printed in the report's own form, not a numeric 07/12/2026 read as July in some countries
+			const printed = await page.textContent('#printed-on');
+			expect(/^Printed \d\d [A-Z][a-z]{2,3} 20\d\d, \d\d:\d\d from insoled/.test(printed), `printed: ${printed}`);
 			// the session-maximum maps' closed disclosure is a control, not part of the printed page
 			expect(!(await page.isVisible('#map-session-max summary')), 'the closed "Session maximum" disclosure is printed');
 			await page.evaluate(() => window.scrollTo(0, 0));
