@@ -559,6 +559,10 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 		http_resp_error(resp, 400, "body", "body: empty upload (send the recording file as the body)");
 		return;
 	}
+	if (upload_name(req) && ins_import_check_upload_name(upload_name(req), err.msg, sizeof(err.msg)) < 0) {
+		http_resp_error(resp, 400, "body", "%s", err.msg);
+		return;
+	}
 	if (format && strcmp(format, "auto") != 0) {
 		const char *found = ins_import_detect(req->upload_path, err.msg, sizeof(err.msg));
 

@@ -108,6 +108,12 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 /* Format name detected for path without opening a reader, or NULL (err says why). */
 const char *ins_import_detect(const char *path, char *err, size_t errlen);
 
+/* 0, or -1 with err saying why, as "NAME: ...", when a file sent alone
+ * under the name NAME cannot be read whatever it holds: a gaitndd signal
+ * file (.let, .rit), whose samples need the record's header beside it.
+ * For uploads, whose bytes the server keeps under a name of its own. */
+int ins_import_check_upload_name(const char *name, char *err, size_t errlen);
+
 const struct ins_import_info *ins_import_info(const struct ins_import *imp);
 
 /* The recording's start (ins_import_info.start, as the file writes it:

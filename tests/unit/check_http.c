@@ -1442,6 +1442,14 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_msg(strstr(rep.body, "notes.txt:1: not a recording this program reads (first line 'hello clinic')") &&
 			      strstr(rep.body, "stappone .csv ('sole_id,')\""),
 		      "%s", rep.body);
+	/* a gaitndd signal file alone: what it is and how its record is read, not "binary data" */
+	req("POST", "/api/sessions/import?subject=P-4&name=PARK1.RIT", "\x01\x02\x03", "Content-Type: application/octet-stream",
+	    NULL);
+	assert_error_field(400, "body");
+	ck_assert_msg(strstr(rep.body, "PARK1.RIT: a gaitndd signal file (the right foot's samples, WFDB format 212): a "
+				       "record is three files, NAME.hea, NAME.let and NAME.rit, read from one folder by "
+				       "insoled --analyze NAME.hea"),
+		      "%s", rep.body);
 	/* a name that would break a message or a log line is refused, naming it */
 	static const char *const bad_names[] = { "a%0Ab.csv", "%FF%FE.csv", "a%1B%5B2J.csv",
 		"n123456789012345678901234567890123456789012345678901234567890.csv" };
