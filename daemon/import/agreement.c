@@ -5,6 +5,7 @@
  * wrong units, layout or insole size, or holds what the samples did not. */
 #include <config.h>
 
+#include <jansson.h>
 #include <math.h>
 
 #include "import_priv.h"
@@ -94,4 +95,37 @@ void ins_import_agreement_add(struct ins_import_agreement agree[INS_FOOT_COUNT][
 			      : 100.0 * fmax(fabs(m->cop_x_norm - f->ref_cop_x_norm),
 					     fabs(m->cop_y_norm - f->ref_cop_y_norm)),
 		      100.0 * AGREE_COP_NORM, f->t_us);
+}
+
+json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT])
+{
+	json_t *all = json_object();
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		json_t *per_foot = json_object();
+
+		for (unsigned q = 0; q < INS_REF_COUNT; q++) {
+			const struct ins_import_agreement *a = &agree[foot][q];
+			unsigned long measured = a->frames - a->missing;
+
+			if (!a->frames)
+				continue;
+			json_object_set_new(per_foot, ins_import_ref_key(q),
+					    json_pack("{s:I, s:I, s:f, s:I, s:o, s:o, s:o, s:s}", "frames", (json_int_t)a->frames,
+						      "within", (json_int_t)a->within, "within_pct", 100.0 * a->within / a->frames,
+						      "missing", (json_int_t)a->missing,
+						      "mean_diff", measured ? json_real(a->sum_diff / measured) : json_null(),
+						      "max_diff", measured ? json_real(a->max_diff) : json_null(),
+						      "max_t_s", measured ? json_real(a->max_t_us / 1e6) : json_null(),
+						      "tolerance", ins_import_ref_tolerance(q)));
+		}
+		if (json_object_size(per_foot))
+			json_object_set_new(all, ins_foot_name(foot), per_foot);
+		else
+			json_decref(per_foot);
+	}
+	if (json_object_size(all))
+		return all;
+	json_decref(all);
+	return NULL;
 }

@@ -310,42 +310,6 @@ static int analyze_frames(struct analyze_run *r)
 	return ins_import_run(r->imp, r->ana, r->layout, &sink, &r->tally, r->err, sizeof r->err);
 }
 
-/* {"left": {"force_n": {...}, ...}, ...}: how the analysis's values agree
- * with those the file gives of itself, for the values it gives; NULL when
- * it gives none. */
-static json_t *analyze_agreement_json(const struct ins_import_tally *t)
-{
-	json_t *all = json_object();
-
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		json_t *per_foot = json_object();
-
-		for (unsigned q = 0; q < INS_REF_COUNT; q++) {
-			const struct ins_import_agreement *a = &t->agree[foot][q];
-			unsigned long measured = a->frames - a->missing;
-
-			if (!a->frames)
-				continue;
-			json_object_set_new(per_foot, ins_import_ref_key(q),
-					    json_pack("{s:I, s:I, s:f, s:I, s:o, s:o, s:o, s:s}", "frames", (json_int_t)a->frames,
-						      "within", (json_int_t)a->within, "within_pct", 100.0 * a->within / a->frames,
-						      "missing", (json_int_t)a->missing,
-						      "mean_diff", measured ? json_real(a->sum_diff / measured) : json_null(),
-						      "max_diff", measured ? json_real(a->max_diff) : json_null(),
-						      "max_t_s", measured ? json_real(a->max_t_us / 1e6) : json_null(),
-						      "tolerance", ins_import_ref_tolerance(q)));
-		}
-		if (json_object_size(per_foot))
-			json_object_set_new(all, ins_foot_name(foot), per_foot);
-		else
-			json_decref(per_foot);
-	}
-	if (json_object_size(all))
-		return all;
-	json_decref(all);
-	return NULL;
-}
-
 static int analyze_print_summary(const struct analyze_run *r, struct ins_summary *sum)
 {
 	json_t *j, *agreement;
@@ -354,7 +318,7 @@ static int analyze_print_summary(const struct analyze_run *r, struct ins_summary
 	if (r->opts.csv && fputs("\n# summary\n", r->out) < 0)
 		return -1;
 	j = ins_summary_json(sum);
-	if (j && (agreement = analyze_agreement_json(&r->tally)))
+	if (j && (agreement = ins_import_agreement_json(r->tally.agree)))
 		json_object_set_new(j, "file_agreement", agreement);
 	return analyze_print_json(r, j);
 }

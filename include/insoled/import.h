@@ -17,6 +17,7 @@
 
 #pragma GCC visibility push(default)
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -180,6 +181,11 @@ struct ins_import_measured ins_import_measured_of(const struct ins_frame_metrics
 /* Add f, as the analysis measured it (m), to its foot's agreement. */
 void ins_import_agreement_add(struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT],
 			      const struct ins_import_frame *f, const struct ins_import_measured *m);
+/* {"left": {"force_n": {"frames", "within", "within_pct", "missing",
+ * "mean_diff", "max_diff", "max_t_s", "tolerance"}, ...}, ...} for the
+ * feet and values the file states (docs/import.md); NULL when it states
+ * none. */
+json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT]);
 /* What a value is called in JSON and in words, its unit and its tolerance
  * in words, for reports: "force_n", "load", "N", "1 % or 1 N". */
 const char *ins_import_ref_key(enum ins_import_ref r);
