@@ -47,6 +47,11 @@ const char *ins_import_ref_tolerance(enum ins_import_ref r)
 	return r < INS_REF_COUNT ? ref_words[r].tolerance : "?";
 }
 
+int ins_import_agrees(const struct ins_import_agreement *a)
+{
+	return !a->frames || 100.0 * (double)a->within >= INS_IMPORT_AGREE_MIN_PCT * (double)a->frames;
+}
+
 int ins_import_frame_has_ref(const struct ins_import_frame *f)
 {
 	return !isnan(f->ref_force_n) || !isnan(f->ref_peak_kpa) || !isnan(f->ref_cop_x_norm);
@@ -111,9 +116,10 @@ json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FO
 			if (!a->frames)
 				continue;
 			json_object_set_new(per_foot, ins_import_ref_key(q),
-					    json_pack("{s:I, s:I, s:f, s:I, s:o, s:o, s:o, s:s}", "frames", (json_int_t)a->frames,
-						      "within", (json_int_t)a->within, "within_pct", 100.0 * a->within / a->frames,
-						      "missing", (json_int_t)a->missing,
+					    json_pack("{s:s, s:I, s:I, s:f, s:b, s:I, s:o, s:o, s:o, s:s}", "name",
+						      ins_import_ref_name(q), "frames", (json_int_t)a->frames, "within",
+						      (json_int_t)a->within, "within_pct", 100.0 * a->within / a->frames,
+						      "agrees", ins_import_agrees(a), "missing", (json_int_t)a->missing,
 						      "mean_diff", measured ? json_real(a->sum_diff / measured) : json_null(),
 						      "max_diff", measured ? json_real(a->max_diff) : json_null(),
 						      "max_t_s", measured ? json_real(a->max_t_us / 1e6) : json_null(),

@@ -323,15 +323,10 @@ static int analyze_print_summary(const struct analyze_run *r, struct ins_summary
 	return analyze_print_json(r, j);
 }
 
-/* Below this share of frames within the tolerance, a value's disagreement
- * is the file read wrong (layout, insole size, units), not noise: every
- * sample recording agrees on 100 % (docs/import.md). */
-#define ANALYZE_AGREE_WARN_PCT 95
-
 static int analyze_disagrees(const struct ins_import_agreement agree[INS_REF_COUNT])
 {
 	for (unsigned q = 0; q < INS_REF_COUNT; q++)
-		if (agree[q].frames && 100.0 * agree[q].within < ANALYZE_AGREE_WARN_PCT * (double)agree[q].frames)
+		if (!ins_import_agrees(&agree[q]))
 			return 1;
 	return 0;
 }
@@ -369,7 +364,7 @@ static void analyze_report_agreement(const struct analyze_run *r, unsigned foot)
 			"insoled --analyze: %s: %s foot: warning: the analysis's values are beyond the tolerance of the "
 			"file's own on more than %d %% of frames: check that layout %s is this insole's (its size, its "
 			"sensor order) and the file's units\n",
-			r->info->path, ins_foot_name(foot), 100 - ANALYZE_AGREE_WARN_PCT, r->layout[foot]->name);
+			r->info->path, ins_foot_name(foot), 100 - INS_IMPORT_AGREE_MIN_PCT, r->layout[foot]->name);
 }
 
 static void analyze_report(const struct analyze_run *r)

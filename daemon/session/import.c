@@ -468,6 +468,7 @@ out:
 	if (rc == 0 && counts) {
 		memcpy(counts->reordered, s.info->reordered, sizeof(counts->reordered));
 		memcpy(counts->repeated, s.info->repeated, sizeof(counts->repeated));
+		memcpy(counts->agree, s.tally.agree, sizeof(counts->agree));
 	}
 	if (rc == INS_ECONFLICT)
 		ins_info("%s: not imported: already stored as session %lld", s.source, (long long)s.session_id);

@@ -174,6 +174,13 @@ struct ins_import_measured {
 	float force_n, peak_kpa, cop_x_norm, cop_y_norm;
 };
 
+/* Below this share of frames within the tolerance, a value disagrees:
+ * the file read wrong (layout, insole size, units), not noise, as every
+ * published sample agrees on 100 % (docs/import.md). */
+#define INS_IMPORT_AGREE_MIN_PCT 95
+/* 1 unless a has frames and disagrees (INS_IMPORT_AGREE_MIN_PCT). */
+int ins_import_agrees(const struct ins_import_agreement *a);
+
 /* 1 when f gives a value of its own to check the analysis's against. */
 int ins_import_frame_has_ref(const struct ins_import_frame *f);
 /* What of m the agreement looks at. */
@@ -181,8 +188,8 @@ struct ins_import_measured ins_import_measured_of(const struct ins_frame_metrics
 /* Add f, as the analysis measured it (m), to its foot's agreement. */
 void ins_import_agreement_add(struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT],
 			      const struct ins_import_frame *f, const struct ins_import_measured *m);
-/* {"left": {"force_n": {"frames", "within", "within_pct", "missing",
- * "mean_diff", "max_diff", "max_t_s", "tolerance"}, ...}, ...} for the
+/* {"left": {"force_n": {"name", "frames", "within", "within_pct", "agrees",
+ * "missing", "mean_diff", "max_diff", "max_t_s", "tolerance"}, ...}, ...} for the
  * feet and values the file states (docs/import.md); NULL when it states
  * none. */
 json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT]);
