@@ -53,6 +53,7 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 		return NULL;
 	}
 	imp->ops = ops;
+	imp->info.subject = imp->info.footwear = imp->info.notes = "";
 	import_copy_text(imp->info.format, sizeof imp->info.format, ops->name);
 	import_copy_text(imp->info.path, sizeof imp->info.path, path);
 	if (ops->open(imp, path, err, errlen) < 0) {
@@ -81,6 +82,22 @@ void import_suggest_grid_layout(struct ins_import *imp, unsigned foot, unsigned 
 		import_copy_text(out, len, shipped);
 	else if (ins_layout_sheet_name(out, len, cols, rows, (col_mm + row_mm) / 2) < 0)
 		out[0] = '\0';
+}
+
+int import_set_label(struct ins_import *imp, enum import_label which, const char *src)
+{
+	const char **field[IMPORT_LABEL_COUNT] = { &imp->info.subject, &imp->info.footwear, &imp->info.notes };
+	size_t size = 3 * strlen(src) + 1; /* a byte of Windows-1252 is at most 3 bytes of UTF-8 */
+	char *text = malloc(size), *fit;
+
+	if (!text)
+		return -1;
+	import_copy_label(text, size, src);
+	fit = realloc(text, strlen(text) + 1);
+	free(imp->label[which]);
+	imp->label[which] = fit ? fit : text;
+	*field[which] = imp->label[which];
+	return 0;
 }
 
 int import_alloc_values(struct ins_import *imp, char *err, size_t errlen)
@@ -239,6 +256,8 @@ void ins_import_close(struct ins_import *imp)
 		free(imp->vals[foot]);
 		free(imp->calib[foot]);
 	}
+	for (unsigned i = 0; i < IMPORT_LABEL_COUNT; i++)
+		free(imp->label[i]);
 	free(imp->kpa);
 	free(imp->counts);
 	free(imp);

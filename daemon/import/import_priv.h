@@ -34,6 +34,9 @@
 struct ins_import;
 struct import_digest;
 
+/* The texts of ins_import_info a reader sets with import_set_label(). */
+enum import_label { IMPORT_SUBJECT, IMPORT_FOOTWEAR, IMPORT_NOTES, IMPORT_LABEL_COUNT };
+
 struct import_ops {
 	const char *name;
 	/* Read headers, fill imp->info (feet, n_sensors, unit...).  0 or -1. */
@@ -75,6 +78,8 @@ struct ins_import {
 	uint16_t scratch_n;
 	/* calibration curves read from our export (owned) */
 	struct ins_calib_curve *calib[INS_FOOT_COUNT];
+	/* what info.subject, footwear and notes point at once set (owned) */
+	char *label[IMPORT_LABEL_COUNT];
 };
 
 extern const struct import_ops import_gaitndd_ops;
@@ -99,6 +104,11 @@ void import_errf(char *err, size_t errlen, const char *path, unsigned long line,
 void import_suggest_grid_layout(struct ins_import *imp, unsigned foot, unsigned cols, unsigned rows,
 				double col_mm, double row_mm, double tolerance_mm, const char *shipped,
 				unsigned shipped_cols, unsigned shipped_rows, double shipped_mm);
+
+/* Set info's subject, footwear or notes to the text src as UTF-8
+ * (import_copy_label()), whole, in memory imp owns.  0, or -1 when out of
+ * memory. */
+int import_set_label(struct ins_import *imp, enum import_label which, const char *src);
 
 /* Once the header says which feet and how many sensors: allocate value storage. */
 int import_alloc_values(struct ins_import *imp, char *err, size_t errlen);

@@ -20,6 +20,8 @@
 #define INSOLED_COUNTS_MAX 65535.0
 #define INSOLED_SEQ_BACKWARD (1u << 31) /* a counter "jump" this large is a restart, not a gap */
 #define INSOLED_SEQ_SLACK 1.5 /* frames a counter may skip per nominal period of elapsed time (clock jitter) */
+/* The one way of escaping text values a "text_escapes" line may name. */
+#define INSOLED_ESCAPES "backslash"
 
 struct insoled_reader {
 	struct import_text text;
@@ -28,6 +30,8 @@ struct insoled_reader {
 	unsigned long calib_line[INS_FOOT_COUNT];
 	int version;
 	int units_seen;
+	int escaped;                   /* "# text_escapes: backslash" seen: text values are escaped */
+	unsigned long text_line;       /* the first line with a text value, 0 before it */
 	uint16_t max_sensors;
 	uint32_t last_seq[INS_FOOT_COUNT];
 	int have_seq[INS_FOOT_COUNT];
@@ -98,13 +102,134 @@ static int insoled_foot_value(struct ins_import *imp, const char *key, const cha
 	return 0; /* unknown keys are ignored: later versions may add some */
 }
 
-static int insoled_header_value(struct ins_import *imp, const char *key, const char *value, char *err,
-				size_t errlen)
+/* ---- text values ---------------------------------------------------------- */
+
+/* The keys whose values are text the exporter escapes (docs/import.md). */
+static int insoled_is_text_key(const char *key)
+{
+	static const char *const text_keys[] = { "software_version", "subject", "footwear", "notes", "state",
+						 "layout_left", "layout_right" };
+
+	for (size_t i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++)
+		if (strcmp(key, text_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The bytes written as a backslash and a letter, and those letters. */
+static const char escaped_bytes[] = "\\\n\r\t";
+static const char escape_letters[] = "\\nrt";
+
+/* Each byte becomes at most two (the one \xHH is the last byte's), so that
+ * the longest notes the store keeps (64 KiB) fit a line of the reader
+ * (INS_IMPORT_LINE_MAX) however many characters need escaping; which is why
+ * other control characters, which a line holds as they are, stay so. */
+size_t ins_import_escape_text(char *out, const char *text)
+{
+	size_t o = 0;
+
+	for (const char *p = text; *p; p++) {
+		const char *k = strchr(escaped_bytes, *p);
+
+		if (p[1] == '\0' && (*p == ' ' || *p == ',')) {
+			o += (size_t)sprintf(out + o, "\\x%02x", (unsigned)*p);
+		} else if (k) {
+			out[o++] = '\\';
+			out[o++] = escape_letters[k - escaped_bytes];
+		} else {
+			out[o++] = *p;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int insoled_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Undo ins_import_escape_text() in place (the text only gets shorter).
+ * Anything else after a backslash is refused rather than guessed at: in a
+ * file edited by hand, "C:\new" kept as written and "\n" read as a line
+ * end could not both be right. */
+static int insoled_unescape(struct insoled_reader *r, const char *key, char *value, char *err, size_t errlen)
+{
+	char *o = value;
+	int hi, lo;
+
+	for (const char *p = value; *p; p++) {
+		const char *k = p[0] == '\\' && p[1] ? strchr(escape_letters, p[1]) : NULL;
+
+		if (*p != '\\') {
+			*o++ = *p;
+		} else if (k) {
+			*o++ = escaped_bytes[k - escape_letters];
+			p++;
+		} else if (p[1] == 'x' && (hi = insoled_hex_digit(p[2])) >= 0 && hi <= 7 &&
+			   (lo = insoled_hex_digit(p[3])) >= 0 && (hi || lo)) {
+			*o++ = (char)(hi << 4 | lo);
+			p += 3;
+		} else {
+			import_errf(err, errlen, r->text.path, r->text.lineno, key,
+				    "'\\%.3s' at byte %zu is not an escape of this format (\\\\, \\n, \\r, \\t, "
+				    "\\x01..\\x7f; a backslash is written \\\\)", p + 1, (size_t)(p - value) + 1);
+			return -1;
+		}
+	}
+	*o = '\0';
+	return 0;
+}
+
+/* "# text_escapes: backslash": the text values after it are escaped;
+ * before it (an export written before text was escaped) they are read as
+ * written, so a backslash in such notes stays one. */
+static int insoled_escapes(struct insoled_reader *r, const char *key, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(value, INSOLED_ESCAPES) != 0) {
+		import_errf(err, errlen, r->text.path, r->text.lineno, key, "'%.40s' is not '%s'", value,
+			    INSOLED_ESCAPES);
+		return -1;
+	}
+	if (r->text_line) {
+		import_errf(err, errlen, r->text.path, r->text.lineno, key,
+			    "must come before the text values it is about (line %lu has one)", r->text_line);
+		return -1;
+	}
+	r->escaped = 1;
+	return 0;
+}
+
+/* The session's subject, footwear or notes, whole: the store decides what
+ * to do with a text longer than it keeps (docs/import.md). */
+static int insoled_label(struct ins_import *imp, enum import_label which, const char *key, const char *value,
+			 char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+
+	if (import_set_label(imp, which, value) < 0) {
+		import_errf(err, errlen, r->text.path, r->text.lineno, key, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int insoled_header_value(struct ins_import *imp, const char *key, char *value, char *err, size_t errlen)
 {
 	struct insoled_reader *r = imp->priv;
 	struct ins_import_info *info = &imp->info;
 	double v;
 
+	if (insoled_is_text_key(key)) {
+		if (!r->text_line)
+			r->text_line = r->text.lineno;
+		if (r->escaped && insoled_unescape(r, key, value, err, errlen) < 0)
+			return -1;
+	}
 	if (strcmp(key, "format_version") == 0) {
 		if (insoled_number(r, key, value, 1, 1000000, &v, err, errlen) < 0)
 			return -1;
@@ -131,11 +256,13 @@ static int insoled_header_value(struct ins_import *imp, const char *key, const c
 	} else if (strcmp(key, "rate_hz") == 0) {
 		return insoled_number(r, key, value, 0, 1e6, &info->rate_hz, err, errlen);
 	} else if (strcmp(key, "subject") == 0) {
-		import_copy_label(info->subject, sizeof info->subject, value);
+		return insoled_label(imp, IMPORT_SUBJECT, key, value, err, errlen);
 	} else if (strcmp(key, "footwear") == 0) {
-		import_copy_label(info->footwear, sizeof info->footwear, value);
+		return insoled_label(imp, IMPORT_FOOTWEAR, key, value, err, errlen);
 	} else if (strcmp(key, "notes") == 0) {
-		import_copy_label(info->notes, sizeof info->notes, value);
+		return insoled_label(imp, IMPORT_NOTES, key, value, err, errlen);
+	} else if (strcmp(key, "text_escapes") == 0) {
+		return insoled_escapes(r, key, value, err, errlen);
 	} else if (strcmp(key, "start_utc") == 0) {
 		import_copy_text(info->start, sizeof info->start, value);
 	} else {

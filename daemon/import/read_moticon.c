@@ -141,12 +141,13 @@ static int moticon_read_columns(struct moticon *m, const char *line, char *err, 
 	return 0;
 }
 
-static void moticon_header_value(struct ins_import *imp, const char *line)
+/* 0, or -1 with err when out of memory. */
+static int moticon_header_value(struct ins_import *imp, const char *line, char *err, size_t errlen)
 {
 	const char *v;
 
 	if ((v = strchr(line, ':')) == NULL)
-		return;
+		return 0;
 	v++;
 	while (*v == ' ')
 		v++;
@@ -162,11 +163,13 @@ static void moticon_header_value(struct ins_import *imp, const char *line)
 			if (total_s >= 0 && total_s <= INS_IMPORT_TIME_MAX_S)
 				imp->info.duration_us = llround(total_s * 1e6);
 		}
-	} else if (strncmp(line, "# Notes:", 8) == 0) {
-		import_copy_label(imp->info.notes, sizeof imp->info.notes, v);
+	} else if (strncmp(line, "# Notes:", 8) == 0 && import_set_label(imp, IMPORT_NOTES, v) < 0) {
+		import_errf(err, errlen, imp->info.path, 0, NULL, "out of memory");
+		return -1;
 	} else if (strncmp(line, "# Size:", 7) == 0) {
 		imp->info.insole_size = atoi(v);
 	}
+	return 0;
 }
 
 static int moticon_check_foot(struct moticon *m, unsigned foot, char *err, size_t errlen)
@@ -284,7 +287,8 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 				return -1;
 		} else {
 			import_trim_end(line, " \t"); /* an editor's blanks, a spreadsheet's padding tabs */
-			moticon_header_value(imp, line);
+			if (moticon_header_value(imp, line, err, errlen) < 0)
+				return -1;
 		}
 	}
 	if (rc < 0)

@@ -15,6 +15,7 @@
 
 #include "insoled/grow.h"
 #include "insoled/analysis_json.h"
+#include "insoled/import.h"
 #include "session_priv.h"
 
 #define LOG_PREFIX "session"
@@ -61,20 +62,17 @@ static int outf(struct ins_export *ex, const char *fmt, ...)
 	return 0;
 }
 
-/* Header values are single lines: CR/LF become spaces (docs/import.md). */
+/* Header values are single lines that the reader gives back exactly: the
+ * text is escaped (ins_import_escape_text(), docs/import.md), as the
+ * "text_escapes" line before the first of them says. */
 static int out_header_text(struct ins_export *ex, const char *key, const char *value)
 {
-	size_t start;
+	size_t n = strlen(value);
 
-	if (outf(ex, "# %s: ", key) < 0)
+	if (outf(ex, "# %s: ", key) < 0 || out_reserve(ex, INS_IMPORT_ESCAPED_SIZE(n)) < 0)
 		return -1;
-	start = ex->len;
-	if (outf(ex, "%s\n", value) < 0)
-		return -1;
-	for (size_t i = start; i + 1 < ex->len; i++)
-		if (ex->buf[i] == '\r' || ex->buf[i] == '\n')
-			ex->buf[i] = ' ';
-	return 0;
+	ex->len += ins_import_escape_text(ex->buf + ex->len, value);
+	return outf(ex, "\n");
 }
 
 /* ---- frames --------------------------------------------------------------- */
@@ -91,7 +89,7 @@ static int frames_header(struct ins_export *ex, const struct session_replay_fram
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (outf(ex, metrics ? "# insoled frame metrics export\n" : "# insoled frames export\n") < 0 ||
-	    outf(ex, "# format_version: 1\n") < 0 ||
+	    outf(ex, "# format_version: 1\n# text_escapes: backslash\n") < 0 ||
 	    out_header_text(ex, "software_version", fr->text[REPLAY_SOFTWARE]) < 0 ||
 	    outf(ex, "# session_id: %lld\n", (long long)ex->id) < 0 ||
 	    outf(ex, "# start_utc: %s.%03dZ\n", stamp, (int)((fr->start_us / 1000) % 1000)) < 0 ||

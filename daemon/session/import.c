@@ -8,7 +8,8 @@
  * turns bad after good frames is imported as the session of those frames,
  * its notes saying where it broke (keep_cut_short); one whose samples the
  * reader put back in time order or read once says so in its notes too
- * (add_notices).
+ * (add_notices), as does one whose subject, footwear or notes are longer
+ * than a session keeps (file_text).
  *
  * A recording already stored is refused (INS_ECONFLICT, naming the session
  * that holds it) unless the caller allows a duplicate: its content
@@ -54,6 +55,8 @@ struct import_state {
 	char *calib_json;
 	char *notes;         /* the notes with the import's notices, when it has any (add_notices) */
 	char damaged[INS_ERROR_MSG_MAX]; /* what cut the file short; "" when whole */
+	char shortened[320];  /* which of the file's texts lost their end (file_text); "" when none */
+	char subject[INS_STORE_LABEL_MAX + 1], footwear[INS_STORE_LABEL_MAX + 1]; /* file_text's cuts */
 	char source[600];
 	char fingerprint[INS_IMPORT_FINGERPRINT_SIZE];
 	int64_t session_id;  /* the new session; on INS_ECONFLICT the one holding the recording */
@@ -118,6 +121,19 @@ static int keep_step(void *arg, const struct ins_step *step, char *err, size_t e
 	return 0;
 }
 
+/* The length of text cut to at most max bytes between two characters
+ * (text is UTF-8). */
+static size_t utf8_cut(const char *text, size_t max)
+{
+	size_t len = strlen(text);
+
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)text[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 /* A file cut short or damaged after good frames (a recording PC that
  * crashed, a copy broken off): the frames before the bad line make the
  * session, and what stopped the reader goes into its notes (add_notices),
@@ -163,7 +179,7 @@ static void describe_repairs(const struct ins_import_info *info, char *out, size
 /* What the file itself tells the clinician, in front of the session's
  * notes, so that the session says it for good (the printed report, the
  * session's page, a re-import of its export): a file cut short, a file
- * the reader repaired.  The notices come first and the user's notes after
+ * the reader repaired, texts of the file cut to what a session keeps.  The notices come first and the user's notes after
  * " | ", so that notes at their length limit lose their end, never a
  * notice.  Nothing is added to the notes of a whole file read as written. */
 static int add_notices(struct import_state *s, struct ins_error *err)
@@ -173,13 +189,14 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 	const char *const part[][2] = {
 		{ "Imported from a damaged file: ", s->damaged },
 		{ "Imported with repairs: ", repairs },
+		{ "Imported with shortened texts: ", s->shortened },
 		{ "", user_notes },
 	};
 	const size_t n_parts = sizeof(part) / sizeof(part[0]);
 	size_t size = 1, len = 0;
 
 	describe_repairs(s->info, repairs, sizeof(repairs));
-	if (!*s->damaged && !*repairs)
+	if (!*s->damaged && !*repairs && !*s->shortened)
 		return 0;
 	for (size_t i = 0; i < n_parts; i++)
 		size += strlen(" | ") + strlen(part[i][0]) + strlen(part[i][1]);
@@ -192,13 +209,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 		if (*part[i][1])
 			len += (size_t)snprintf(s->notes + len, size - len, "%s%s%s", len ? " | " : "", part[i][0],
 						part[i][1]);
-	if (len > INS_STORE_NOTES_MAX) {
-		/* cut at a character boundary: the notes are UTF-8 */
-		len = INS_STORE_NOTES_MAX;
-		while (len > 0 && ((unsigned char)s->notes[len] & 0xc0) == 0x80)
-			len--;
-		s->notes[len] = '\0';
-	}
+	s->notes[utf8_cut(s->notes, INS_STORE_NOTES_MAX)] = '\0';
 	s->meta.notes = s->notes;
 	if (*repairs)
 		ins_info("%s: imported with repairs: %s", s->source, repairs);
@@ -368,6 +379,42 @@ rollback:
 	return rc;
 }
 
+/* A text of the file (used where the caller gave none) longer than a
+ * session keeps, max bytes, is a file edited by hand or another program's
+ * export.  It is cut between two characters, and the session's notes say
+ * so (add_notices), as the answer's warning does, rather than the file
+ * being refused: the recording is what is imported, refusing it over a
+ * label would leave someone editing a file of a million rows to get it in,
+ * and the file itself still holds the whole text.  The notes are cut once
+ * the notices are in front of them (add_notices); a subject or footwear
+ * into cut, which returns it. */
+static const char *file_text(struct import_state *s, const char *name, const char *text, size_t max, char *cut)
+{
+	size_t len = strlen(text), used = strlen(s->shortened);
+
+	if (len <= max)
+		return text;
+	snprintf(s->shortened + used, sizeof(s->shortened) - used, "%sthe file's %s had %zu bytes, more than the %zu "
+		 "a session keeps: the end is left out", used ? "; " : "", name, len, max);
+	if (!cut)
+		return text;
+	len = utf8_cut(text, max);
+	memcpy(cut, text, len);
+	cut[len] = '\0';
+	return cut;
+}
+
+/* The texts file_text() cut, in err's message (after a damaged file's,
+ * which keep_cut_short() put there) and in the log. */
+static void warn_shortened(struct import_state *s, struct ins_error *err)
+{
+	size_t used = strlen(err->msg);
+
+	snprintf(err->msg + used, sizeof(err->msg) - used, "%s%s: %s", used ? "; " : "", source_name(s->source),
+		 s->shortened);
+	ins_warn("%s: imported with shortened texts: %s", s->source, s->shortened);
+}
+
 static int setup(struct import_state *s, const char *path, const struct ins_session_meta *meta,
 		 struct ins_error *err)
 {
@@ -401,11 +448,11 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 	if (ins_import_check_layouts(s->imp, s->layout, err->msg, sizeof(err->msg)) < 0)
 		return INS_EINVAL;
 	if (!s->meta.subject || !*s->meta.subject)
-		s->meta.subject = s->info->subject;
+		s->meta.subject = file_text(s, "subject", s->info->subject, INS_STORE_LABEL_MAX, s->subject);
 	if (!s->meta.footwear || !*s->meta.footwear)
-		s->meta.footwear = s->info->footwear;
+		s->meta.footwear = file_text(s, "footwear", s->info->footwear, INS_STORE_LABEL_MAX, s->footwear);
 	if (!s->meta.notes || !*s->meta.notes)
-		s->meta.notes = s->info->notes;
+		s->meta.notes = file_text(s, "notes", s->info->notes, INS_STORE_NOTES_MAX, NULL);
 	if (s->meta.body_weight_n <= 0)
 		s->meta.body_weight_n = s->info->body_weight_n;
 	acfg.body_weight_n = s->meta.body_weight_n;
@@ -443,22 +490,26 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 		ins_error_field(err, "path", "path: no file given");
 		return INS_EINVAL;
 	}
-	if ((rc = setup(&s, path, meta ? meta : &none, err)) < 0)
+	meta = meta ? meta : &none;
+	/* the caller's texts: the file's are cut to fit (file_text) */
+	if ((rc = store_check_text("subject", meta->subject, INS_STORE_LABEL_MAX, err)) < 0 ||
+	    (rc = store_check_text("footwear", meta->footwear, INS_STORE_LABEL_MAX, err)) < 0 ||
+	    (rc = store_check_text("notes", meta->notes, INS_STORE_NOTES_MAX, err)) < 0)
+		return rc;
+	if ((rc = setup(&s, path, meta, err)) < 0)
 		goto out;
 	if (!s.meta.layout[0] && !s.meta.layout[1]) {
 		ins_error_msg(err, "%s: no foot with a layout in this recording", path);
 		rc = INS_EINVAL;
 		goto out;
 	}
-	if ((rc = store_check_text("subject", s.meta.subject, INS_STORE_LABEL_MAX, err)) < 0 ||
-	    (rc = store_check_text("footwear", s.meta.footwear, INS_STORE_LABEL_MAX, err)) < 0 ||
-	    (rc = store_check_text("notes", s.meta.notes, INS_STORE_NOTES_MAX, err)) < 0)
-		goto out;
 	if ((rc = store_call(st, refuse_duplicate, &s, err)) < 0)
 		goto out;
 	err->msg[0] = '\0';
 	if ((rc = read_all(&s, path, err)) < 0)
 		goto out;
+	if (*s.shortened)
+		warn_shortened(&s, err);
 	if ((rc = store_call(st, write_import, &s, err)) == 0)
 		ins_info("session %lld: imported from %s (%zu steps)", (long long)s.session_id,
 			 s.source, s.n_steps);

@@ -57,8 +57,6 @@ struct ins_import_frame {
 	float ref_contact_mm2;  /* the vendor's contact area of the frame (XSENSOR), NaN when absent */
 };
 
-#define INS_IMPORT_TEXT_MAX 256
-
 struct ins_import_info {
 	char format[16];        /* "gaitndd", "gaitpdb", "moticon", "insoled", "pedar", "fscan",
 				 * "xsensor", "stappone" */
@@ -74,10 +72,14 @@ struct ins_import_info {
 	/* The vendor's gait times of each foot in seconds (XSENSOR's Stride,
 	 * Swing and Stance Time), 0 when the file states none. */
 	double ref_stride_s[INS_FOOT_COUNT], ref_swing_s[INS_FOOT_COUNT], ref_stance_s[INS_FOOT_COUNT];
-	/* Metadata when the file carries it, else "" / 0. */
-	char subject[INS_IMPORT_TEXT_MAX];
-	char footwear[INS_IMPORT_TEXT_MAX];
-	char notes[INS_IMPORT_TEXT_MAX];
+	/* Metadata when the file carries it, else "" / 0.  The texts are UTF-8
+	 * (text in another encoding is converted), whole however long the file
+	 * writes them (within a line of the reader), never NULL, owned by the
+	 * import and valid until ins_import_close(): a store that keeps less
+	 * decides itself what to do with the rest. */
+	const char *subject;
+	const char *footwear;
+	const char *notes;
 	char start[64];         /* recording start as written in the file */
 	double body_weight_n;
 	int64_t duration_us;    /* from the header when stated (gaitndd, Moticon), else 0 */
@@ -255,6 +257,17 @@ int ins_import_fingerprint(const struct ins_import *imp, char out[INS_IMPORT_FIN
 			   size_t errlen);
 
 void ins_import_close(struct ins_import *imp);
+
+/* Bytes ins_import_escape_text() may write for a text of n bytes, with the NUL. */
+#define INS_IMPORT_ESCAPED_SIZE(n) (2 * (size_t)(n) + 3)
+
+/* text as the value of a header line of our frames export, which its
+ * reader gives back exactly (docs/import.md, "text_escapes"): a backslash,
+ * LF, CR and tab become \\, \n, \r and \t, and a blank or a comma that
+ * ends the text (which a reader takes for an editor's or a spreadsheet's
+ * padding) \x20 or \x2c; every other byte stays as it is.  out holds
+ * INS_IMPORT_ESCAPED_SIZE(strlen(text)) bytes; returns the length written. */
+size_t ins_import_escape_text(char *out, const char *text);
 
 /* insoled --analyze FILE [--format F] [--layout NAME] [--layout-dir DIR] [--csv]
  *                        [--body-weight-kg W]

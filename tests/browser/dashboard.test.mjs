@@ -206,6 +206,26 @@ async function expectTouchTargets(page, view) {
 	expect(small.length === 0, `${view}: touch targets under 44 px: ${small.join('; ')}`);
 }
 
+// Nothing lies beyond the right edge of the screen (or of the printed page,
+// when the viewport is the page's width): no table scrolls sideways, which
+// on a tablet hides columns nobody knows to look for, no control sticks out,
+// and no form field runs over the one beside it.
+async function expectFitsWidth(page, view) {
+	const wide = await page.evaluate(() => {
+		const out = [], W = document.documentElement.clientWidth;
+		for (const w of document.querySelectorAll('.table-wrap'))
+			if (w.scrollWidth > w.clientWidth + 1) out.push(`#${w.querySelector('table')?.id} needs ${w.scrollWidth} px of ${w.clientWidth}`);
+		for (const e of document.querySelectorAll('main button, main input, main select, main th, main td')) {
+			const r = e.getBoundingClientRect();
+			if (r.width && r.right > W + 1) out.push(`${e.tagName.toLowerCase()} "${e.textContent.trim().slice(0, 24)}" ends at ${Math.round(r.right)} px`);
+			const cell = e.tagName === 'INPUT' && e.closest('.filters > div, .field');
+			if (cell && r.right > cell.getBoundingClientRect().right + 1) out.push(`input#${e.id} runs ${Math.round(r.right - cell.getBoundingClientRect().right)} px past its field`);
+		}
+		return out;
+	});
+	expect(wide.length === 0, `${view} at ${page.viewportSize().width} px: ${wide.slice(0, 6).join('; ')}`);
+}
+
 // Records until the card says the 30-step target is reached (how long that
 // takes depends on the machine: the emulator and the analysis are slower on
 // a loaded one), then stops.  shots: take the live view's pictures.
@@ -346,6 +366,13 @@ async function main() {
 
 		await check('the session is found in the list and opens its report', async () => {
 			await page.click('nav a[data-view="sessions"]');
+			// the subject filter is exact: another case finds nothing, and the list says why
+			await page.fill('#f-subject', 'e2e-subject');
+			await page.click('form.filters button[type="submit"]');
+			await page.waitForSelector('#sessions-empty', { timeout: UI_WAIT_MS });
+			const empty = await page.textContent('#sessions-empty');
+			expect(/No session matches the filters above\. Subject and footwear are matched as written, capitals included/.test(empty) &&
+				/No session matches these filters/.test(await page.textContent('#sessions-count')), `a filter that hides every session: ${empty}`);
 			await page.fill('#f-subject', 'E2E-subject');
 			await page.click('form.filters button[type="submit"]');
 			// a locator, not a handle: the list re-renders when the search answers
@@ -406,6 +433,8 @@ async function main() {
 			await page.emulateMedia({ media: 'print' });
 			const pos = await page.$eval('#metrics-table thead th', (th) => getComputedStyle(th).position);
 			expect(pos === 'static', `printed table headers are ${pos}`);
+			// the session-maximum maps' closed disclosure is a control, not part of the printed page
+			expect(!(await page.isVisible('#map-session-max summary')), 'the closed "Session maximum" disclosure is printed');
 			await page.evaluate(() => window.scrollTo(0, 0));
 			await shot(page, 'report-print');
 			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
@@ -548,6 +577,7 @@ async function main() {
 					await shot(page, 'import-samples-put-back');
 				}
 				const sid = msg.match(/#(\d+)/)[1];
+				if (format === 'xsensor') ids.vendor = sid;
 				const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), sid);
 				expect(session.source === `import:${format}:${file}`, `${file}: source ${session.source}`);
 				await page.goto(`${daemon.base}/#/report/${sid}`);
@@ -642,6 +672,9 @@ async function main() {
 				null, { timeout: UI_WAIT_MS });
 			const again = (await rows())[2];
 			expect(again[0] === 'imported' && /^pedar_small\.asc: imported as session #\d+/.test(again[1]), `row 3 after importing again: ${again}`);
+			// the list is loaded again after the card says so: waited for, not raced
+			await page.waitForFunction(() => [...document.querySelectorAll('#sessions-table tr[data-id]')]
+				.filter((tr) => tr.textContent.includes('E2E-batch')).length === 2, null, { timeout: UI_WAIT_MS }).catch(() => {});
 			expect(await page.locator('#sessions-table tr[data-id]', { hasText: 'E2E-batch' }).count() === 2, 'the sessions list does not show both sessions');
 		});
 		await check('a batch waits out a busy daemon, and stops at a full disk saying how many files were not tried', async () => {
@@ -719,18 +752,21 @@ async function main() {
 		await check('compare sessions with different arch collapse shows the difference', async () => {
 			ids.b = await recordSession(page2, 'E2E-subject', `shoe B (arch collapse ${ARCH_COLLAPSED})`);
 			await page2.goto(`${daemon.base}/#/compare?ids=${ids.a},${ids.b}`);
-			const row = '#compare-table tr[data-metric="midfoot_load_index"]';
+			const row = '#compare-table tbody[data-metric="midfoot_load_index"]';
 			await page2.waitForSelector(row, { timeout: UI_WAIT_MS });
-			const cells = await page2.$$eval(`${row} td.n`, (tds) => tds.map((td) => ({ text: td.textContent, call: td.dataset.call, notable: td.classList.contains('notable') })));
-			// baseline left, right, then session B left, right: a share, so its
-			// difference is in points with a CI, never a percent change
-			expect(cells.slice(2).every((c) => /Δ \+\d[\d.]* points \(CI [+−]?\d/.test(c.text) && /n = \d+/.test(c.text) && !/%/.test(c.text)),
+			const cells = await page2.$$eval(`${row} td.n`, (tds) => tds.map((td) => ({ foot: td.closest('tr').dataset.foot, text: td.textContent, call: td.dataset.call, notable: td.classList.contains('notable') })));
+			// a row per foot, a column per session: baseline then session B
+			expect(JSON.stringify(cells.map((c) => c.foot)) === '["left","left","right","right"]' &&
+				cells[0].call === 'baseline' && cells[2].call === 'baseline', `midfoot load index cells: ${JSON.stringify(cells)}`);
+			const later = [cells[1], cells[3]];
+			// a share, so session B's difference is in points with a CI, never a percent change
+			expect(later.every((c) => /Δ \+\d[\d.]* points \(CI [+−]?\d/.test(c.text) && /n = \d+/.test(c.text) && !/%/.test(c.text)),
 				`midfoot load index cells lack n, the difference in points with its CI, or show a percent: ${JSON.stringify(cells)}`);
-			expect(cells.slice(2).some((c) => c.notable && c.call === 'higher'),
+			expect(later.some((c) => c.notable && c.call === 'higher'),
 				`collapsing the arch did not call out a higher midfoot load index: ${JSON.stringify(cells)}`);
-			// a signed position: no percent anywhere in its row
+			// a signed position: no percent anywhere in its rows
 			for (const metric of ['cop_end_x_mm', 'ml_balance', 'cpei_pct', 'strike_pattern']) {
-				const text = await page2.textContent(`#compare-table tr[data-metric="${metric}"]`);
+				const text = await page2.textContent(`#compare-table tbody[data-metric="${metric}"]`);
 				expect(!/\d %/.test(text), `${metric} shows a percent change: ${text}`);
 			}
 			// headings name the footwear; the findings say it in words, from the daemon
@@ -804,6 +840,31 @@ async function main() {
 			await page2.goto(`${daemon.base}/#/live`);
 			await sleep(2000);
 			await shot(page2, 'live-tablet');
+		});
+
+		await check('on a tablet (768x1024, 1024x768) nothing lies off the screen; printed on A4, a three-session comparison keeps every session', async () => {
+			const compare = `compare?ids=${ids.a},${ids.b},${ids.vendor}`;
+			const views = [['sessions', '#sessions-table tbody tr[data-id]'], [`report/${ids.b}`, '#regions-table tbody tr'],
+				['live', '#steps-table'], [compare, '#compare-table tbody']];
+			for (const size of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
+				await page2.setViewportSize(size);
+				for (const [view, ready] of views) {
+					await page2.goto(`${daemon.base}/#/${view}`);
+					await page2.waitForSelector(ready, { timeout: UI_WAIT_MS });
+					await expectFitsWidth(page2, view);
+				}
+				await shot(page2, `compare-tablet-${size.width}`);
+			}
+			// A4 less the print margins (210 - 2 x 12 mm): 703 CSS px
+			await page2.setViewportSize({ width: 703, height: 1000 });
+			await page2.goto(`${daemon.base}/#/${compare}`);
+			await page2.waitForSelector('#compare-table tbody', { timeout: UI_WAIT_MS });
+			await page2.emulateMedia({ media: 'print' });
+			const heads = await page2.$$eval('#compare-table thead th.n', (th) => th.length);
+			expect(heads === 3, `the printed comparison has ${heads} session columns, not 3`);
+			await expectFitsWidth(page2, 'the printed comparison');
+			await page2.pdf({ path: join(OUT, 'compare-three.pdf'), format: 'A4', printBackground: true });
+			await page2.emulateMedia({ media: 'screen' });
 		});
 
 		await ctx.close();

@@ -687,6 +687,20 @@ static const struct text_bad_case text_bad[] = {
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n10,left,0,1,2\n10,left,1,1,2\n",
 	  "ins.csv:8: t_us: 0.000010 s is not after the left foot's previous sample at 0.000010 s", 0 },
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,0,1,", "ins.csv:7: truncated file: the last line has no line end", 0 },
+	/* escaped text values: only what the export writes */
+	{ "ins.csv", NULL, "# insoled frames export\n# text_escapes: backslash\n# notes: C:\\new\\data\n",
+	  "ins.csv:3: notes: '\\dat' at byte 7 is not an escape of this format (\\\\, \\n, \\r, \\t, \\x01..\\x7f; "
+	  "a backslash is written \\\\)", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# text_escapes: backslash\n# subject: a\\x00\n",
+	  "ins.csv:3: subject: '\\x00' at byte 2 is not an escape", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# text_escapes: backslash\n# footwear: \\xe9t\xc3\xa9\n",
+	  "ins.csv:3: footwear: '\\xe9' at byte 1 is not an escape", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# text_escapes: backslash\n# notes: a\\\n",
+	  "ins.csv:3: notes: '\\' at byte 2 is not an escape", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# notes: x\n# text_escapes: backslash\n",
+	  "ins.csv:3: text_escapes: must come before the text values it is about (line 2 has one)", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# text_escapes: percent\n",
+	  "ins.csv:2: text_escapes: 'percent' is not 'backslash'", 1 },
 };
 
 START_TEST(text_bad_input_names_file_line_and_field)
@@ -777,6 +791,105 @@ START_TEST(windows_1252_labels_become_utf8)
 	imp = ins_import_open(path, NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
 	ck_assert_str_eq(ins_import_info(imp)->notes, "3 \xe2\x80\x93 5 km/h, \xc3\xa9preuve");
+	ins_import_close(imp);
+}
+END_TEST
+
+/* n bytes of the UTF-8 text unit repeated (n a multiple of its length), malloc'd. */
+static char *repeat_text(const char *unit, size_t n)
+{
+	size_t len = strlen(unit);
+	char *out = malloc(n + 1);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(n % len, 0);
+	for (size_t i = 0; i < n; i += len)
+		memcpy(out + i, unit, len);
+	out[n] = '\0';
+	return out;
+}
+
+/* got equals want byte for byte; else the lengths and the first difference
+ * (the texts themselves are too long for a message). */
+static void assert_same_text(const char *got, const char *want, const char *what)
+{
+	size_t i = 0;
+
+	while (got[i] && got[i] == want[i])
+		i++;
+	ck_assert_msg(got[i] == want[i], "%s: %zu bytes read, %zu written, first difference at byte %zu", what,
+		      strlen(got), strlen(want), i);
+}
+
+/* The subject, footwear and notes a header states are read whole, however
+ * long (here as long as the store keeps them), in our export and in a
+ * Moticon export, and still as UTF-8 when written in Windows-1252. */
+START_TEST(header_texts_are_read_whole)
+{
+	char err[512] = "";
+	char *subject = repeat_text("\xc3\xbc", 256), *footwear = repeat_text("\xe2\x80\x9c" "A\xe2\x80\x9d", 7 * 36);
+	char *notes = repeat_text("\xe2\x82\xac\xf0\x9d\x84\x9e \xc3\xa9", 65536 / 10 * 10);
+	char *latin = repeat_text("\xe9t\xe9 ", 4 * 100), *text = malloc(3 * 65536);
+	struct ins_import *imp;
+
+	snprintf(text, 3 * 65536, "# insoled frames export\n# format_version: 1\n# units: counts\n# subject: %s\n"
+		 "# footwear: %s\n# notes: %s\n# layout_left: a2\n# sensors_left: 2\n" INS_COLS "0,left,0,1,2\n",
+		 subject, footwear, notes);
+	imp = ins_import_open(write_text("long.csv", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	assert_same_text(ins_import_info(imp)->subject, subject, "subject");
+	assert_same_text(ins_import_info(imp)->footwear, footwear, "footwear");
+	assert_same_text(ins_import_info(imp)->notes, notes, "notes");
+	ins_import_close(imp);
+	snprintf(text, 3 * 65536, "# Start time: x\n# Notes: %s\n" MOT_COLS "0.00\t1\t2\t3\n", notes);
+	imp = ins_import_open(write_text("long.txt", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	assert_same_text(ins_import_info(imp)->notes, notes, "notes");
+	ck_assert_str_eq(ins_import_info(imp)->subject, "");
+	ins_import_close(imp);
+	snprintf(text, 3 * 65536, "# Start time: x\n# Notes: %s\n" MOT_COLS "0.00\t1\t2\t3\n", latin);
+	imp = ins_import_open(write_text("latin.txt", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	free(latin);
+	latin = repeat_text("\xc3\xa9t\xc3\xa9 ", 6 * 100);
+	latin[strlen(latin) - 1] = '\0'; /* the reader trims the blank that ends the line */
+	assert_same_text(ins_import_info(imp)->notes, latin, "Windows-1252 notes");
+	ins_import_close(imp);
+	free(subject);
+	free(footwear);
+	free(notes);
+	free(latin);
+	free(text);
+}
+END_TEST
+
+/* Text values after "# text_escapes: backslash" are read as the export
+ * escaped them, back to the line ends, tabs, backslashes and the blank or
+ * comma at their end; before it (an export from before text was escaped)
+ * as written, so that a backslash in old notes stays one. */
+START_TEST(escaped_header_texts_are_read_back_exactly)
+{
+	static const char text[] = "line 1\nline 2\r\n\t# \"A\" \\ C:\\new,";
+	char escaped[INS_IMPORT_ESCAPED_SIZE(sizeof text)], file[512], err[512] = "";
+	struct ins_import *imp;
+
+	ck_assert_uint_eq(ins_import_escape_text(escaped, text), strlen(escaped));
+	ck_assert_str_eq(escaped, "line 1\\nline 2\\r\\n\\t# \"A\" \\\\ C:\\\\new\\x2c");
+	snprintf(file, sizeof file, "# insoled frames export\n# format_version: 1\n# text_escapes: backslash\n"
+		 "# subject: %s\n# footwear: tab\\x09 \\x41\n# notes: %s\n# units: counts\n# layout_left: a2\n"
+		 "# sensors_left: 2\n" INS_COLS "0,left,0,1,2\n", "\\x20 spaced \\x20", escaped);
+	imp = ins_import_open(write_text("esc.csv", file), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->subject, "  spaced  ");
+	ck_assert_str_eq(ins_import_info(imp)->footwear, "tab\t A");
+	ck_assert_str_eq(ins_import_info(imp)->notes, text);
+	ins_import_close(imp);
+	ck_assert_uint_eq(ins_import_escape_text(escaped, "a "), 5);
+	ck_assert_str_eq(escaped, "a\\x20");
+	imp = ins_import_open(write_text("old.csv", INS_HEAD "# notes: C:\\new\\x20\n" INS_COLS "0,left,0,1,2\n"), NULL,
+			      err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->notes, "C:\\new\\x20");
 	ins_import_close(imp);
 }
 END_TEST
@@ -2102,6 +2215,8 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, a_utf8_byte_order_mark_is_skipped);
 	tcase_add_test(bad, moticon_blank_lines_are_not_rows);
 	tcase_add_test(bad, windows_1252_labels_become_utf8);
+	tcase_add_test(bad, header_texts_are_read_whole);
+	tcase_add_test(bad, escaped_header_texts_are_read_back_exactly);
 	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);

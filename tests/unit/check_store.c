@@ -896,6 +896,105 @@ START_TEST(an_import_read_as_written_keeps_its_notes)
 }
 END_TEST
 
+/* An insoled counts export of 50 frames of the left foot (fsr16) whose
+ * header states subject and notes as given (no text escapes), in tmpdir/name. */
+static const char *texts_file(const char *name, const char *subject, const char *notes, char *path, size_t len)
+{
+	size_t size = strlen(subject) + strlen(notes) + 8192, used;
+	char *text = malloc(size);
+	const char *out;
+
+	ck_assert_ptr_nonnull(text);
+	used = (size_t)snprintf(text, size, "# insoled frames export\n# format_version: 1\n# units: counts\n"
+				"# subject: %s\n# notes: %s\n# layout_left: fsr16\n# sensors_left: 16\nt_us,foot,seq",
+				subject, notes);
+	for (unsigned i = 1; i <= 16; i++)
+		used += (size_t)snprintf(text + used, size - used, ",s%u", i);
+	for (unsigned k = 0; k < 50; k++) {
+		used += (size_t)snprintf(text + used, size - used, "\n%u,left,%u", k * 10000, k);
+		for (unsigned i = 0; i < 16; i++)
+			used += (size_t)snprintf(text + used, size - used, ",%u", 400 + 10 * i + k);
+	}
+	used += (size_t)snprintf(text + used, size - used, "\n");
+	ck_assert_uint_lt(used, size);
+	out = write_tmp_file(name, text, used, path, len);
+	free(text);
+	return out;
+}
+
+/* n copies of the UTF-8 character ch after prefix, malloc'd. */
+static char *repeated(const char *prefix, const char *ch, size_t n)
+{
+	size_t p = strlen(prefix), c = strlen(ch);
+	char *out = malloc(p + n * c + 1);
+
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, prefix, p);
+	for (size_t i = 0; i < n; i++)
+		memcpy(out + p + i * c, ch, c);
+	out[p + n * c] = '\0';
+	return out;
+}
+
+/* A file's subject and notes longer than a session keeps (a file edited
+ * by hand, another program's export) are cut between two characters, and
+ * the session's notes and the answer's warning say so: the recording is
+ * imported, the user told.  Texts the caller gives instead of them are
+ * used as given; the caller's own too long texts are refused. */
+START_TEST(file_texts_longer_than_a_session_keeps_are_cut_and_said_so)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .allow_duplicate = 1 };
+	struct ins_error err = { "", "" };
+	char path[400], *subject = repeated("a", "\xc3\xa9", 149), *notes = repeated("", "\xe2\x82\xac", 23334);
+	char *want_subject = repeated("a", "\xc3\xa9", 127), *stored, *big = repeated("", "n", 65537);
+	static const char cut[] = "the file's subject had 299 bytes, more than the 256 a session keeps: the end is "
+				  "left out; the file's notes had 70002 bytes, more than the 65536 a session keeps: the "
+				  "end is left out";
+	int64_t id = 0;
+	json_t *j;
+	int rc;
+
+	texts_file("long.csv", subject, notes, path, sizeof(path));
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "long.csv: the file's subject had 299 bytes, more than the 256 a session keeps: "
+			 "the end is left out; the file's notes had 70002 bytes, more than the 65536 a session keeps: "
+			 "the end is left out");
+	j = ins_store_session_get(st, id, &rc, &err);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), want_subject);
+	stored = strdup(json_string_value(json_object_get(j, "notes")));
+	json_decref(j);
+	ck_assert_msg(strncmp(stored, "Imported with shortened texts: ", 31) == 0 &&
+		      strncmp(stored + 31, cut, strlen(cut)) == 0 && strncmp(stored + 31 + strlen(cut), " | ", 3) == 0,
+		      "%.400s", stored);
+	/* as much of the file's notes as fits, cut between two characters */
+	ck_assert_uint_le(strlen(stored), 65536);
+	ck_assert_uint_gt(strlen(stored), 65536 - 3);
+	ck_assert_uint_eq(strlen(stored + 31 + strlen(cut) + 3) % 3, 0);
+	ck_assert_int_eq(strncmp(stored + 31 + strlen(cut) + 3, notes, strlen(stored + 31 + strlen(cut) + 3)), 0);
+	free(stored);
+	/* the caller's texts replace the file's */
+	m.subject = "P-1";
+	m.notes = "own notes";
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "");
+	j = ins_store_session_get(st, id, &rc, &err);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "P-1");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), "own notes");
+	json_decref(j);
+	m.notes = big;
+	ck_assert_int_eq(ins_store_session_import(st, path, &m, &id, NULL, &err), INS_EINVAL);
+	ck_assert_str_eq(err.msg, "notes: too long (65537 bytes, at most 65536)");
+	ck_assert_str_eq(err.field, "notes");
+	free(subject);
+	free(notes);
+	free(want_subject);
+	free(big);
+	ins_store_close(st);
+}
+END_TEST
+
 /* A database written by the previous schema (version 4, before
  * fingerprints): it opens, migrates to the current version in place and
  * keeps every session, live and imported, with their frames and steps;
@@ -1642,6 +1741,108 @@ START_TEST(exports_stream_and_import_reads_them_back)
 }
 END_TEST
 
+/* n bytes of text made of pieces in turn (UTF-8, each whole), ASCII 'x'
+ * where the next piece no longer fits, and last as the last byte. */
+static char *text_of(size_t n, const char *const pieces[], size_t n_pieces, char last)
+{
+	char *out = malloc(n + 1);
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(out);
+	for (size_t i = 0; len + strlen(pieces[i % n_pieces]) < n; i++) {
+		memcpy(out + len, pieces[i % n_pieces], strlen(pieces[i % n_pieces]));
+		len += strlen(pieces[i % n_pieces]);
+	}
+	memset(out + len, 'x', n - len);
+	out[n - 1] = last;
+	out[n] = '\0';
+	return out;
+}
+
+/* A stored session exported as frames and imported again: the imported
+ * session, dated as the original. */
+static int64_t reimport(struct ins_store *st, int64_t id, enum ins_export_kind kind)
+{
+	struct ins_session_meta m = { .allow_duplicate = 1 };
+	struct ins_error err = { "", "" };
+	int64_t imported = 0;
+	char path[320];
+	size_t len;
+	char *csv = export_to_string(st, id, kind, 4096, &len);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/texts.csv", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(csv, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	free(csv);
+	ck_assert_msg(ins_store_session_import(st, path, &m, &imported, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "");
+	return imported;
+}
+
+/* Member key of stored session id equals want byte for byte. */
+static void assert_stored_text(struct ins_store *st, int64_t id, const char *key, const char *want)
+{
+	struct ins_error err = { "", "" };
+	int rc;
+	json_t *j = ins_store_session_get(st, id, &rc, &err);
+	const char *got = json_string_value(json_object_get(j, key));
+	size_t i = 0;
+
+	ck_assert_msg(j && got, "session %lld: no %s (%s)", (long long)id, key, err.msg);
+	while (got[i] && got[i] == want[i])
+		i++;
+	ck_assert_msg(got[i] == want[i], "%s: %zu bytes imported, %zu exported, first difference at byte %zu", key,
+		      strlen(got), strlen(want), i);
+	json_decref(j);
+}
+
+/* What a session says of itself comes back from its export byte for byte:
+ * notes as long as the store keeps them, of multi-byte UTF-8 and of every
+ * character the export escapes, a subject and footwear at their limit
+ * ending in what a reader would take for padding, in both frame exports;
+ * and notes of nothing but escaped characters, the longest line the export
+ * writes. */
+START_TEST(an_export_imported_again_keeps_its_texts_whole)
+{
+	static const char *const note_pieces[] = { "Gang \xc3\xbc" "ber 5 km", "\n", "\t", "# ", "\"quoted\" ",
+						   "'single' ", "C:\\new\\table ", "\xe2\x82\xac", "\xf0\x9f\xa6\xb6",
+						   "\r\n", ", ", "\\", "\xe6\x97\xa5\xe6\x9c\xac " };
+	static const char *const label_pieces[] = { "M\xc3\xbcller, ", "\"A\" ", "#2\t", "\\", "\xe2\x80\x93 " };
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_error err = { "", "" };
+	char *subject = text_of(256, label_pieces, 5, ' '), *footwear = text_of(256, label_pieces + 1, 4, ',');
+	char *notes = text_of(65536, note_pieces, sizeof(note_pieces) / sizeof(note_pieces[0]), ' ');
+	struct ins_session_meta m = meta_fsr16(subject, footwear);
+	const enum ins_export_kind kinds[] = { INS_EXPORT_FRAMES_COUNTS_CSV, INS_EXPORT_FRAMES_CSV };
+	int64_t id, copy;
+
+	m.notes = notes;
+	id = start_session(st, &m);
+	put_frames(st, id, 0, 300, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		copy = reimport(st, id, kinds[k]);
+		assert_stored_text(st, copy, "subject", subject);
+		assert_stored_text(st, copy, "footwear", footwear);
+		assert_stored_text(st, copy, "notes", notes);
+	}
+	memset(notes, '\n', 65535);
+	notes[65535] = ',';
+	m.notes = notes;
+	id = start_session(st, &m);
+	put_frames(st, id, 0, 300, 16, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	assert_stored_text(st, reimport(st, id, INS_EXPORT_FRAMES_COUNTS_CSV), "notes", notes);
+	free(subject);
+	free(footwear);
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
 /* The report's map: the mean of each sensor's per-step peaks, over the
  * foot's steps; never above the session maximum, and on the steady
  * synthetic walker close to it.  Sparse maps carry the sensors' values. */
@@ -2114,6 +2315,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, an_import_the_reader_repaired_says_so_in_its_notes);
 	tcase_add_test(ts, notes_at_their_limit_keep_the_repair_notice);
 	tcase_add_test(ts, an_import_read_as_written_keeps_its_notes);
+	tcase_add_test(ts, file_texts_longer_than_a_session_keeps_are_cut_and_said_so);
 	suite_add_tcase(s, ts);
 
 	tcase_add_checked_fixture(tw, setup, teardown);
@@ -2128,6 +2330,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, reanalysis_identical_to_live);
 	tcase_add_test(ta, step_selection_is_stored_and_survives_reanalysis);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
+	tcase_add_test(ta, an_export_imported_again_keeps_its_texts_whole);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, playback_frames_of_a_foot);

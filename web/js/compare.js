@@ -155,7 +155,7 @@ function maxAbs(cells) {
 // daemon serves it), Hedges' g and the call, all as visible text.
 function valueLines(v, digits) {
 	if (!v || !isNum(v.mean)) return [el('div', {}, '–')];
-	return [el('div', { class: 'mean' }, `${num(v.mean, digits)} ± ${num(v.sd, digits)}`), el('div', { class: 'delta' }, `n = ${v.n}`)];
+	return [el('div', {}, el('span', { class: 'mean' }, `${num(v.mean, digits)} ± ${num(v.sd, digits)}`), ' ', el('span', { class: 'delta' }, `n = ${v.n}`))];
 }
 
 function diffLines(m, d, digits) {
@@ -164,35 +164,49 @@ function diffLines(m, d, digits) {
 	const lines = [];
 	if (isNum(d.diff)) {
 		const [lo, hi] = d.ci95 ?? [];
-		lines.push(el('div', { class: 'delta' }, `Δ ${signed(d.diff, digits)} ${unit} (CI ${signed(lo, digits)} to ${signed(hi, digits)})`));
+		lines.push(el('div', { class: 'delta' }, `Δ ${signed(d.diff, digits)} ${unit} `, el('span', { class: 'ci' }, `(CI ${signed(lo, digits)} to ${signed(hi, digits)})`)));
 	}
 	if (isNum(d.pct)) {
 		const [lo, hi] = d.pct_ci95 ?? [];
-		lines.push(el('div', { class: 'delta pct' }, `${signed(d.pct, 1)} % (CI ${signed(lo, 1)} to ${signed(hi, 1)} %)`));
+		lines.push(el('div', { class: 'delta pct' }, `${signed(d.pct, 1)} % `, el('span', { class: 'ci' }, `(CI ${signed(lo, 1)} to ${signed(hi, 1)} %)`)));
 	}
-	if (isNum(d.hedges_g)) lines.push(el('div', { class: 'delta' }, `g ${signed(d.hedges_g, 2)} (${d.effect})`));
-	lines.push(el('div', { class: 'call' }, CALL_TEXT[d.call] ?? d.call ?? ''));
+	lines.push(el('div', {}, el('span', { class: 'call' }, CALL_TEXT[d.call] ?? d.call ?? ''),
+		isNum(d.hedges_g) ? el('span', { class: 'delta' }, ` · g ${signed(d.hedges_g, 2)} (${d.effect})`) : null));
 	return lines;
 }
 
+// The feet any session has a value for: a one-foot insole gets no empty rows.
+function feetShown(metrics) {
+	const shown = FEET.filter((f) => metrics.some((m) => (m.values ?? []).some((v) => isNum(v?.[f]?.mean))));
+	return shown.length ? shown : FEET;
+}
+
+// A column per session and a row per foot, so that the sessions being
+// compared stand side by side and every one of them fits a tablet's screen
+// and the printed page (two columns per session did not from the third on).
+// Each metric is a tbody of its own, kept whole across a page break.
 function metricTable(sessions, names, metrics, rules) {
-	const headRow1 = el('tr', {}, el('th', { scope: 'col', rowspan: 2 }, 'Metric'), el('th', { scope: 'col', rowspan: 2 }, 'Unit'),
-		...sessions.map((s, i) => el('th', { scope: 'colgroup', colspan: 2, class: 'n' }, `${i === 0 ? 'Baseline: ' : ''}${names[i]}`,
+	const feet = feetShown(metrics);
+	const head = el('tr', {}, el('th', { scope: 'col' }, 'Metric'), el('th', { scope: 'col' }, 'Foot'),
+		...sessions.map((s, i) => el('th', { scope: 'col', class: 'n' }, `${i === 0 ? 'Baseline: ' : ''}${names[i]}`,
 			el('div', { class: 'delta' }, `${s.subject || ''} · ${dateTime(s.start_us)}`))));
-	const headRow2 = el('tr', {}, ...sessions.flatMap(() => FEET.map((f) => el('th', { scope: 'col', class: 'n' }, footName(f)))));
-	const rows = metrics.map((m) => {
+	const bodies = metrics.map((m) => {
 		const digits = digitsFor(m.unit);
-		const cells = sessions.flatMap((s, i) => FEET.map((f) => {
-			const d = i > 0 ? m.vs_baseline?.[i]?.[f] : null;
-			const called = d?.call === 'higher' || d?.call === 'lower';
-			return el('td', { class: `n${called ? ' notable' : ''}`, title: d?.reason ?? null, dataset: { call: d?.call ?? 'baseline' } },
-				valueLines(m.values?.[i]?.[f], digits), diffLines(m, d, digits));
-		}));
-		return el('tr', { dataset: { metric: m.name, scale: m.scale } }, el('th', { scope: 'row' }, m.label), el('td', {}, unitText(m.unit)), cells);
+		const rows = feet.map((f, fi) => {
+			const cells = sessions.map((s, i) => {
+				const d = i > 0 ? m.vs_baseline?.[i]?.[f] : null;
+				const called = d?.call === 'higher' || d?.call === 'lower';
+				return el('td', { class: `n${called ? ' notable' : ''}`, title: d?.reason ?? null, dataset: { call: d?.call ?? 'baseline' } },
+					valueLines(m.values?.[i]?.[f], digits), diffLines(m, d, digits));
+			});
+			const name = fi > 0 ? null : el('th', { scope: 'rowgroup', rowspan: feet.length }, m.label, el('div', { class: 'delta' }, unitText(m.unit)));
+			return el('tr', { dataset: { foot: f } }, name, el('td', {}, footName(f)), cells);
+		});
+		return el('tbody', { class: 'metric', dataset: { metric: m.name, scale: m.scale } }, rows);
 	});
 	return el('section', { class: 'card metrics-card', 'aria-labelledby': 'h-cmetrics' },
 		el('h2', { id: 'h-cmetrics' }, 'Metrics'),
 		el('p', { class: 'muted' }, 'Each cell: mean ± standard deviation over steps and n, the number of steps behind the mean. Later sessions: Δ = the difference from the baseline with its 95 % confidence interval (Welch); the percent change only for quantities with a true zero (never for positions, signed values, shares or classes); Hedges’ g, the difference in pooled standard deviations. ',
 			el('span', { class: 'notable' }, 'Highlighted'), `: called out as higher or lower, because the interval excludes zero, |g| is at least ${num(rules.min_hedges_g, 1)} (a moderate effect) and both sessions have at least ${rules.min_steps ?? '–'} steps.`),
-		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'compare-table' }, el('thead', {}, headRow1, headRow2), el('tbody', {}, rows))));
+		el('div', { class: 'table-wrap' }, el('table', { class: sessions.length > 3 ? 'data many' : 'data', id: 'compare-table' }, el('thead', {}, head), bodies)));
 }

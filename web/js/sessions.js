@@ -13,6 +13,14 @@ function dayToUs(value, endOfDay) {
 	return Number.isNaN(d.getTime()) ? '' : String(d.getTime() * 1000);
 }
 
+// An empty list says whether the filters hid the sessions (a subject typed
+// in another case or spelling finds nothing) or there are none at all.
+function emptyText(filtered) {
+	return filtered
+		? 'No session matches the filters above. Subject and footwear are matched as written, capitals included: the whole subject, any part of the footwear. Clear a filter to see more.'
+		: 'No sessions yet: record one from the Live view, or import a recording file below.';
+}
+
 export async function mount(main, params) {
 	const st = { offset: Number(params.offset) || 0, selected: new Set() };
 	const subject = el('input', { id: 'f-subject', type: 'search', value: params.subject ?? '', autocomplete: 'off', list: 'subject-codes' });
@@ -68,11 +76,13 @@ export async function mount(main, params) {
 		if (my !== seq) return;
 		const list = res.sessions ?? [];
 		const total = isNum(res.total) ? res.total : list.length;
-		count.textContent = total ? `${total} session${total === 1 ? '' : 's'}; showing ${st.offset + 1}–${st.offset + list.length}.` : 'No sessions match.';
+		const filtered = [subject.value.trim(), footwear.value.trim(), from.value, to.value].some(Boolean);
+		count.textContent = total ? `${total} session${total === 1 ? '' : 's'}; showing ${st.offset + 1}–${st.offset + list.length}.`
+			: filtered ? 'No session matches these filters.' : 'No sessions yet.';
 		prev.disabled = st.offset === 0;
 		next.disabled = st.offset + list.length >= total;
 		body.replaceChildren(...list.map(row));
-		if (!list.length) body.append(el('tr', {}, el('td', { colspan: 9, class: 'empty' }, 'No sessions. Record one from the Live view.')));
+		if (!list.length) body.append(el('tr', {}, el('td', { colspan: 9, class: 'empty', id: 'sessions-empty' }, emptyText(filtered))));
 	}
 
 	function row(s) {
