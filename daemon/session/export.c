@@ -92,7 +92,7 @@ static int frames_header(struct ins_export *ex, const struct session_replay_fram
 	    outf(ex, "# format_version: 1\n# text_escapes: backslash\n") < 0 ||
 	    out_header_text(ex, "software_version", fr->text[REPLAY_SOFTWARE]) < 0 ||
 	    outf(ex, "# session_id: %lld\n", (long long)ex->id) < 0 ||
-	    outf(ex, "# start_utc: %s.%03dZ\n", stamp, (int)((fr->start_us / 1000) % 1000)) < 0 ||
+	    outf(ex, "# start_utc: %s.%06dZ\n", stamp, (int)(fr->start_us % 1000000)) < 0 ||
 	    out_header_text(ex, "subject", fr->text[REPLAY_SUBJECT]) < 0 ||
 	    out_header_text(ex, "footwear", fr->text[REPLAY_FOOTWEAR]) < 0 ||
 	    out_header_text(ex, "notes", fr->text[REPLAY_NOTES]) < 0 ||

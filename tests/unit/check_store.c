@@ -1655,10 +1655,10 @@ START_TEST(exports_stream_and_import_reads_them_back)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "state")), "complete");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "subject")), "reimported");
 	{
-		/* the export's start_utc (millisecond resolution) dates the re-import */
+		/* the export's start_utc (to the microsecond) dates the re-import */
 		json_t *orig = ins_store_session_get(st, run.id, &c.refuse_corrupt, &err);
-		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")) / 1000,
-				 json_integer_value(json_object_get(orig, "start_us")) / 1000);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "start_us")),
+				 json_integer_value(json_object_get(orig, "start_us")));
 		json_decref(orig);
 	}
 	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "model");
@@ -1798,12 +1798,23 @@ static void assert_stored_text(struct ins_store *st, int64_t id, const char *key
 	json_decref(j);
 }
 
+static int64_t stored_start_us(struct ins_store *st, int64_t id)
+{
+	struct ins_error err = { "", "" };
+	int rc;
+	json_t *j = ins_store_session_get(st, id, &rc, &err);
+	int64_t us = json_integer_value(json_object_get(j, "start_us"));
+
+	json_decref(j);
+	return us;
+}
+
 /* What a session says of itself comes back from its export byte for byte:
  * notes as long as the store keeps them, of multi-byte UTF-8 and of every
  * character the export escapes, a subject and footwear at their limit
- * ending in what a reader would take for padding, in both frame exports;
- * and notes of nothing but escaped characters, the longest line the export
- * writes. */
+ * ending in what a reader would take for padding, in both frame exports,
+ * and its start to the microsecond; and notes of nothing but escaped
+ * characters, the longest line the export writes. */
 START_TEST(an_export_imported_again_keeps_its_texts_whole)
 {
 	static const char *const note_pieces[] = { "Gang \xc3\xbc" "ber 5 km", "\n", "\t", "# ", "\"quoted\" ",
@@ -1828,6 +1839,7 @@ START_TEST(an_export_imported_again_keeps_its_texts_whole)
 		assert_stored_text(st, copy, "subject", subject);
 		assert_stored_text(st, copy, "footwear", footwear);
 		assert_stored_text(st, copy, "notes", notes);
+		ck_assert_int_eq(stored_start_us(st, copy), stored_start_us(st, id));
 	}
 	memset(notes, '\n', 65535);
 	notes[65535] = ',';
