@@ -633,7 +633,7 @@ async function main() {
 			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), msg.match(/#(\d+)/)[1]);
 			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:24/.test(session.notes), JSON.stringify(session).slice(0, 300));
 		});
-		await check('the sessions list shows an import\'s notice as a tag and the start of the clinician\'s own notes, the whole notes a keypress away', async () => {
+		await check('the sessions list shows an import\'s notice as a tag and the start of the clinician\'s own notes, the whole notes a keypress away; an edit keeps them', async () => {
 			// the session of the cut-short import above, the clinician's notes of
 			// two lines after its notice
 			const [s] = await page.evaluate(async () => (await (await fetch('api/sessions?subject=E2E-cut')).json()).sessions);
@@ -658,6 +658,14 @@ async function main() {
 			await page.waitForSelector(`${cell} .notes-full`, { state: 'visible', timeout: UI_WAIT_MS });
 			expect(await page.textContent(`${cell} .notes-full`) === notes, 'the opened notes are not the whole notes');
 			await shot(page, 'sessions-notes');
+			// a session edited for its footwear keeps its notes, line ends and all
+			await page.locator(`#sessions-table tr[data-id="${s.id}"] button`, { hasText: 'Edit' }).click();
+			expect(await page.inputValue('#edit-notes') === notes, 'the edit dialog does not show the whole notes');
+			await page.fill('#edit-footwear', 'shoe A');
+			await page.click('#edit-save');
+			await page.waitForFunction((i) => /shoe A/.test(document.querySelector(`#sessions-table tr[data-id="${i}"]`)?.textContent ?? ''), s.id, { timeout: UI_WAIT_MS });
+			const edited = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()), s.id);
+			expect(edited.footwear === 'shoe A' && edited.notes === notes, `after the edit: ${JSON.stringify([edited.footwear, edited.notes])}`);
 			// notes short enough and without a notice: as they are, nothing to open
 			await page.goto(`${daemon.base}/#/sessions`);
 			await page.waitForSelector('#sessions-table td.notes', { timeout: UI_WAIT_MS });
