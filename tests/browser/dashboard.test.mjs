@@ -392,6 +392,9 @@ async function main() {
 			expect(/Left foot: too few steps to judge a change of the arch \(\d+ of \d+ steps usable/.test(findings),
 				`report findings: ${findings}`);
 			expect((await page.textContent('#arch')).includes('Too few steps to judge'), 'the arch card does not show the drift class');
+			// why a 16-sensor insole has no Arch Index: no dense grid (not "too sparse", which a 99-sensor pedar is not either)
+			expect((await page.textContent('#arch')).includes('The Arch Index is a footprint measure, made only on a dense grid of sensors'),
+				'the arch card does not say why there is no Arch Index');
 			// The averaged force curve is drawn from /api/sessions/ID/curves: a
 			// failing endpoint would leave only the status text, so wait for the chart.
 			await page.waitForSelector('#force-curve .uplot', { timeout: UI_WAIT_MS });
@@ -403,7 +406,8 @@ async function main() {
 			expect(regions.length === 9 && regions.every(([r, v]) => r && /^\d+$/.test(v)),
 				`the anatomical regions table: ${JSON.stringify(regions)}`);
 			const trend = await page.$eval('#trend-chart', (b) => ({ x: b.dataset.xAxis, lo: Number(b.dataset.yMin), hi: Number(b.dataset.yMax) }));
-			expect(trend.x === 'Time since start (s)', `a short session's trend axis: ${trend.x}`);
+			// measured from the first step, as the trim fields of "Steps in the summary" are
+			expect(trend.x === 'Time since the first step (s)', `a short session's trend axis: ${trend.x}`);
 			expect(trend.hi - trend.lo >= 0.049 * Math.abs((trend.hi + trend.lo) / 2), `trend y range ${trend.lo}..${trend.hi} zooms below 5 % of the values`);
 			await expectTouchTargets(page, 'report');
 			// playback: the slider, play/pause and frame steps move map, CoP and force cursor together
@@ -632,6 +636,13 @@ async function main() {
 			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'the message is not shown as a warning');
 			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), msg.match(/#(\d+)/)[1]);
 			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:24/.test(session.notes), JSON.stringify(session).slice(0, 300));
+			// an empty file (an export that failed) is named as such, not as an empty request body
+			await page.setInputFiles('#import-file', { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+			await page.fill('#import-subject', 'E2E-cut');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /^Not imported/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			const empty = await page.textContent('#import-msg');
+			expect(empty === 'Not imported: empty.csv is empty (0 bytes): it holds no recording', `an empty file: ${empty}`);
 		});
 		await check('the sessions list shows an import\'s notice as a tag and the start of the clinician\'s own notes, the whole notes a keypress away; an edit keeps them', async () => {
 			// the session of the cut-short import above, the clinician's notes of

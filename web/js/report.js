@@ -259,7 +259,7 @@ function archCard(sum, defByName, layouts) {
 		? el('p', { class: 'thresholds' }, 'No step of this recording has an arch measure: both the Arch Index and the midfoot load index are made of pressures or forces, which this recording does not have (see the change column for why).')
 		: measure === 'arch_index'
 		? el('p', { class: 'thresholds' }, archThresholdsText(def.thresholds))
-		: el('p', { class: 'thresholds' }, 'This insole is too sparse for the Arch Index (a footprint measure), so the midfoot load index is shown: the midfoot share of the load, an insole proxy for arch support. Higher = more load under the arch. No validated cut-offs exist for it; compare it between sessions and over time.');
+		: el('p', { class: 'thresholds' }, 'The Arch Index is a footprint measure, made only on a dense grid of sensors, which this insole is not, so the midfoot load index is shown: the midfoot share of the load, an insole proxy for arch support. Higher = more load under the arch. No validated cut-offs exist for it; compare it between sessions and over time.');
 	return el('section', { class: 'card', 'aria-labelledby': 'h-arch', id: 'arch' },
 		el('h2', { id: 'h-arch' }, `Arch collapse: ${def.label}`),
 		el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
@@ -342,7 +342,7 @@ function trendChart(card, steps, defs, initial) {
 		title.textContent = `${d.label} (${u}) per step`;
 		holder.chart = plot(box, {
 			scales: { x: { time: false }, y: { range: (pl, lo, hi) => flooredRange(lo, hi, digitsFor(d.unit)) } },
-			axes: [axis(box.dataset.xAxis = perUnit === 1e6 ? 'Time since start (s)' : 'Time since start (min)'), axis(u, { size: 60 })],
+			axes: [axis(box.dataset.xAxis = perUnit === 1e6 ? 'Time since the first step (s)' : 'Time since the first step (min)'), axis(u, { size: 60 })],
 			legend: { live: false },
 			// the range in use, for people and tests checking the floor
 			hooks: { setScale: [(pl, key) => { if (key === 'y') Object.assign(box.dataset, { yMin: pl.scales.y.min, yMax: pl.scales.y.max }); }] },

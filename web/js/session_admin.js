@@ -123,6 +123,8 @@ export function importCard(onDone) {
 	// f stored as a session with details d; duplicate: 'allow' stores a
 	// recording already stored as another session
 	async function importFile(f, d, duplicate) {
+		// said by the file's name, not as the daemon's "empty upload" of a request body
+		if (f.size === 0) throw new Error(`${f.name} is empty (0 bytes): it holds no recording`);
 		// the server names the upload by it in errors and in the session's source
 		const q = query({ ...d, name: f.name.slice(0, 64), duplicate });
 		for (let tries = 1; ; tries++) {
