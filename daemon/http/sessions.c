@@ -456,12 +456,14 @@ static json_t *per_foot(const unsigned long n[INS_FOOT_COUNT])
 static void answer_import(struct ins_http *http, int64_t id, const char *warning,
 			  const struct ins_session_import_counts *counts, struct http_response *resp)
 {
-	json_t *s = session_or_answer(http, id, resp);
+	json_t *s = session_or_answer(http, id, resp), *agreement;
 
 	if (!s)
 		return;
 	json_object_set_new(s, "reordered_samples", per_foot(counts->reordered));
 	json_object_set_new(s, "repeated_samples", per_foot(counts->repeated));
+	if ((agreement = ins_import_agreement_json(counts->agree)))
+		json_object_set_new(s, "file_agreement", agreement);
 	if (*warning)
 		json_object_set_new(s, "warning", json_string(warning));
 	http_resp_json(resp, 201, s);
@@ -540,7 +542,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 				 const struct http_route *route, struct http_response *resp)
 {
 	struct ins_session_meta meta = { 0 };
-	struct ins_session_import_counts counts = { { 0 }, { 0 } };
+	struct ins_session_import_counts counts = { 0 };
 	const char *format = http_query(req, "format");
 	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
 	struct ins_error err = { "", "" };
@@ -557,6 +559,10 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 		return;
 	if (!req->upload_path) {
 		http_resp_error(resp, 400, "body", "body: empty upload (send the recording file as the body)");
+		return;
+	}
+	if (upload_name(req) && ins_import_check_upload_name(upload_name(req), err.msg, sizeof(err.msg)) < 0) {
+		http_resp_error(resp, 400, "body", "%s", err.msg);
 		return;
 	}
 	if (format && strcmp(format, "auto") != 0) {

@@ -2,6 +2,7 @@
  * docs/import.md).  Reads at most the '#' header and one data line. */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,30 @@
 #define DETECT_SHOW_MAX 40 /* characters of an unrecognised first line shown in the error */
 #define DETECT_LINE_COPY_MAX 1024 /* of a first line looked at for decimal commas: 19 numbers need far less */
 
+/* How a gaitndd record is read, for the messages refusing a part of one. */
+#define DETECT_WFDB_RECORD_HOW                                                                             \
+	"a record is three files, NAME.hea, NAME.let and NAME.rit, read from one folder by insoled --analyze " \
+	"NAME.hea"
+
 static int detect_suffix(const char *path, const char *suffix)
 {
 	size_t n = strlen(path), m = strlen(suffix);
 
 	return n > m && strcmp(path + n - m, suffix) == 0;
+}
+
+int ins_import_check_upload_name(const char *name, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	/* as a Windows folder lists them too: PARK1.LET */
+	if (n > 4 && (strcasecmp(name + n - 4, ".let") == 0 || strcasecmp(name + n - 4, ".rit") == 0)) {
+		import_errf(err, errlen, name, 0, NULL, "a gaitndd signal file (the %s foot's samples, WFDB format 212): "
+			    DETECT_WFDB_RECORD_HOW "; one file alone holds half a record and no header",
+			    tolower((unsigned char)name[n - 3]) == 'l' ? "left" : "right");
+		return -1;
+	}
+	return 0;
 }
 
 static int detect_wfdb(const char *path)
@@ -176,9 +196,8 @@ static void detect_refuse(const char *path, const char *line, int wfdb, int pdb_
 	import_copy_text(shown, sizeof shown, line);
 	if (wfdb)
 		import_errf(err, errlen, path, 1, NULL,
-			    "a WFDB header (gaitndd .hea, first line '%s'): a record is three files, NAME.hea, "
-			    "NAME.let and NAME.rit, read from one folder by insoled --analyze NAME.hea; the header "
-			    "alone holds no samples", shown);
+			    "a WFDB header (gaitndd .hea, first line '%s'): " DETECT_WFDB_RECORD_HOW
+			    "; the header alone holds no samples", shown);
 	else if (format)
 		import_errf(err, errlen, path, 1, NULL,
 			    "this %s export has its fields separated by %s, not ',' (first line '%s'): a spreadsheet "

@@ -96,17 +96,26 @@ int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_
 		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen)
 {
 	const struct ins_import_frame *f;
+	struct ins_frame_metrics m;
 	char why[256];
 	int rc;
 
 	memset(tally, 0, sizeof *tally);
 	while ((rc = import_next_frame(imp, &f, err, errlen)) == 1) {
+		int checked = ins_import_frame_has_ref(f);
+
 		tally->frames[f->foot]++;
 		tally->gaps[f->foot] += f->gap;
 		/* One refused frame must not throw away a whole recording. */
-		if (!layout[f->foot] || ins_import_feed(imp, ana, layout[f->foot], f, NULL, why, sizeof why) < 0) {
+		if (!layout[f->foot] ||
+		    ins_import_feed(imp, ana, layout[f->foot], f, checked ? &m : NULL, why, sizeof why) < 0) {
 			tally->misfit[f->foot]++;
 			continue;
+		}
+		if (checked) {
+			const struct ins_import_measured measured = ins_import_measured_of(&m);
+
+			ins_import_agreement_add(tally->agree, f, &measured);
 		}
 		if (sink->frame && (rc = sink->frame(sink->arg, f, err, errlen)) < 0)
 			return rc;

@@ -38,6 +38,9 @@ struct pipe_chunk {
 	struct ins_import_frame *frames;
 	float *values;                /* the frames' own values, max_n per frame */
 	uint8_t *refused;             /* by the conversion or by the analysis */
+	/* what the analysis measured of the frames that carry the file's own
+	 * values, checked against them as the frames are handed on, in order */
+	struct ins_import_measured *measured;
 	size_t n;
 	struct pipe_step *steps;
 	size_t n_steps, cap_steps;
@@ -60,6 +63,7 @@ struct pipe {
 	 * lock guards filled, analysed and cancel. */
 	size_t filled, analysed, delivered;
 	int cancel;
+	struct ins_frame_metrics metrics; /* the analysis thread's, of the frame at hand */
 	pthread_mutex_t lock;
 	pthread_cond_t to_analyse, analysed_cv;
 };
@@ -72,6 +76,7 @@ static void pipe_free_chunks(struct pipe *p)
 		free(c->frames);
 		free(c->values);
 		free(c->refused);
+		free(c->measured);
 		free(c->steps);
 	}
 	free(p->kpa);
@@ -86,7 +91,8 @@ static int pipe_alloc_chunks(struct pipe *p)
 		c->frames = calloc(p->per_chunk, sizeof *c->frames);
 		c->values = calloc(p->per_chunk * p->max_n, sizeof *c->values);
 		c->refused = calloc(p->per_chunk, 1);
-		if (!c->frames || !c->values || !c->refused)
+		c->measured = calloc(p->per_chunk, sizeof *c->measured);
+		if (!c->frames || !c->values || !c->refused || !c->measured)
 			return -1;
 	}
 	p->kpa = calloc(p->max_n, sizeof *p->kpa);
@@ -114,14 +120,17 @@ static void pipe_analyse(struct pipe *p, struct pipe_chunk *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ins_import_frame *f = &c->frames[i];
 		const struct ins_layout *layout = p->layout[f->foot];
+		int checked = ins_import_frame_has_ref(f);
 
 		if (c->refused[i])
 			continue;
 		if (!layout || import_prepare(f, layout, p->max_n, p->kpa, p->counts, why, sizeof why) < 0 ||
-		    import_feed_prepared(p->ana, f, p->kpa, p->counts, NULL) < 0) {
+		    import_feed_prepared(p->ana, f, p->kpa, p->counts, checked ? &p->metrics : NULL) < 0) {
 			c->refused[i] = 1;
 			continue;
 		}
+		if (checked)
+			c->measured[i] = ins_import_measured_of(&p->metrics);
 		while (ins_analysis_next_step(p->ana, &step))
 			pipe_keep_step(c, &step, i);
 	}
@@ -199,10 +208,14 @@ static int pipe_deliver(const struct pipe_chunk *c, const struct ins_import_sink
 
 		tally->frames[f->foot]++;
 		tally->gaps[f->foot] += f->gap;
-		if (c->refused[i])
+		if (c->refused[i]) {
 			tally->misfit[f->foot]++;
-		else if (sink->frame && (rc = sink->frame(sink->arg, f, err, errlen)) < 0)
-			return rc;
+		} else {
+			if (ins_import_frame_has_ref(f))
+				ins_import_agreement_add(tally->agree, f, &c->measured[i]);
+			if (sink->frame && (rc = sink->frame(sink->arg, f, err, errlen)) < 0)
+				return rc;
+		}
 		for (; s < c->n_steps && c->steps[s].after == i; s++)
 			if (sink->step && (rc = sink->step(sink->arg, &c->steps[s].step, err, errlen)) < 0)
 				return rc;

@@ -176,19 +176,46 @@ static void describe_repairs(const struct ins_import_info *info, char *out, size
 	}
 }
 
+/* The values the analysis finds unlike those the file states of itself
+ * (ins_import_agrees()), as "the left foot's load is within 1 % or 1 N of
+ * the file's on 50 of 400 frames (12.5 %)": a layout or insole size that
+ * is not the file's, which every figure of the session inherits; "" when
+ * the file states nothing or agrees. */
+static void describe_disagreement(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT], char *out,
+				  size_t outlen)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		for (unsigned q = 0; q < INS_REF_COUNT && len < outlen; q++) {
+			const struct ins_import_agreement *a = &agree[foot][q];
+
+			if (!ins_import_agrees(a))
+				len += (size_t)snprintf(out + len, outlen - len,
+							"%sthe %s foot's %s is within %s of the file's on %lu of %lu frames (%.1f %%)",
+							len ? "; " : "", ins_foot_name(foot), ins_import_ref_name(q),
+							ins_import_ref_tolerance(q), a->within, a->frames,
+							100.0 * a->within / a->frames);
+		}
+}
+
 /* What the file itself tells the clinician, in front of the session's
  * notes, so that the session says it for good (the printed report, the
  * session's page, a re-import of its export): a file cut short, a file
- * the reader repaired, texts of the file cut to what a session keeps.  The notices come first and the user's notes after
- * " | ", so that notes at their length limit lose their end, never a
- * notice.  Nothing is added to the notes of a whole file read as written. */
+ * the reader repaired, values unlike those the file states of itself,
+ * texts of the file cut to what a session keeps.  The notices come first
+ * and the user's notes after " | ", so that notes at their length limit
+ * lose their end, never a notice.  Nothing is added to the notes of a
+ * whole file read as written. */
 static int add_notices(struct import_state *s, struct ins_error *err)
 {
 	const char *user_notes = s->meta.notes ? s->meta.notes : "";
-	char repairs[512];
+	char repairs[512], unlike[512];
 	const char *const part[][2] = {
 		{ "Imported from a damaged file: ", s->damaged },
 		{ "Imported with repairs: ", repairs },
+		{ "Imported with values unlike the file's own: ", unlike },
 		{ "Imported with shortened texts: ", s->shortened },
 		{ "", user_notes },
 	};
@@ -196,7 +223,8 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 	size_t size = 1, len = 0;
 
 	describe_repairs(s->info, repairs, sizeof(repairs));
-	if (!*s->damaged && !*repairs && !*s->shortened)
+	describe_disagreement(s->tally.agree, unlike, sizeof(unlike));
+	if (!*s->damaged && !*repairs && !*unlike && !*s->shortened)
 		return 0;
 	for (size_t i = 0; i < n_parts; i++)
 		size += strlen(" | ") + strlen(part[i][0]) + strlen(part[i][1]);
@@ -213,6 +241,8 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 	s->meta.notes = s->notes;
 	if (*repairs)
 		ins_info("%s: imported with repairs: %s", s->source, repairs);
+	if (*unlike)
+		ins_warn("%s: imported with values unlike the file's own: %s", s->source, unlike);
 	return 0;
 }
 
@@ -519,6 +549,7 @@ out:
 	if (rc == 0 && counts) {
 		memcpy(counts->reordered, s.info->reordered, sizeof(counts->reordered));
 		memcpy(counts->repeated, s.info->repeated, sizeof(counts->repeated));
+		memcpy(counts->agree, s.tally.agree, sizeof(counts->agree));
 	}
 	if (rc == INS_ECONFLICT)
 		ins_info("%s: not imported: already stored as session %lld", s.source, (long long)s.session_id);

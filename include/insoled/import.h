@@ -17,6 +17,7 @@
 
 #pragma GCC visibility push(default)
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +111,12 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 /* Format name detected for path without opening a reader, or NULL (err says why). */
 const char *ins_import_detect(const char *path, char *err, size_t errlen);
 
+/* 0, or -1 with err saying why, as "NAME: ...", when a file sent alone
+ * under the name NAME cannot be read whatever it holds: a gaitndd signal
+ * file (.let, .rit), whose samples need the record's header beside it.
+ * For uploads, whose bytes the server keeps under a name of its own. */
+int ins_import_check_upload_name(const char *name, char *err, size_t errlen);
+
 const struct ins_import_info *ins_import_info(const struct ins_import *imp);
 
 /* The recording's start (ins_import_info.start, as the file writes it:
@@ -134,11 +141,66 @@ int ins_import_feed(struct ins_import *imp, struct ins_analysis *ana, const stru
 		    const struct ins_import_frame *f, struct ins_frame_metrics *out, char *err, size_t errlen);
 
 /* What ins_import_run() counted, per foot. */
+/* The values a file gives of its own frames (ins_import_frame ref_*), which
+ * the analysis's are checked against as the file is read: the user sees
+ * that the file was read right (units, layout, insole size) on the very
+ * recording at hand, not only on the samples the tests hold. */
+enum ins_import_ref {
+	INS_REF_FORCE, /* N: XSENSOR's estimated load, Moticon's and gaitpdb's total force */
+	INS_REF_PEAK,  /* kPa: XSENSOR's peak pressure */
+	INS_REF_COP,   /* % of the insole's width and length, the larger: Moticon's centre of pressure */
+	INS_REF_COUNT
+};
+
+/* One foot's agreement on one value, over the frames the file gives it. */
+struct ins_import_agreement {
+	unsigned long frames;  /* frames with the file's value (and a load, for the CoP) */
+	unsigned long within;  /* of those, the analysis's within the tolerance (ins_import_ref_tolerance) */
+	unsigned long missing; /* ... and those the analysis has no value for (a CoP under a light load):
+				* outside, and in neither the mean nor the largest difference */
+	double sum_diff;       /* of |the analysis's - the file's|, for the mean */
+	double max_diff;       /* the largest */
+	int64_t max_t_us;      /* the frame of the largest */
+};
+
 struct ins_import_tally {
 	unsigned long frames[INS_FOOT_COUNT];  /* frames read from the file */
 	unsigned long gaps[INS_FOOT_COUNT];    /* samples the file is missing (sum of frame gaps) */
 	unsigned long misfit[INS_FOOT_COUNT];  /* frames the analysis refused: counted and skipped */
+	struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT];
 };
+
+/* The analysis's values of a frame that the file's own are checked against
+ * (of struct ins_frame_metrics: small enough to travel with each frame). */
+struct ins_import_measured {
+	float force_n, peak_kpa, cop_x_norm, cop_y_norm;
+};
+
+/* Below this share of frames within the tolerance, a value disagrees:
+ * the file read wrong (layout, insole size, units), not noise, as every
+ * published sample agrees on 100 % (docs/import.md). */
+#define INS_IMPORT_AGREE_MIN_PCT 95
+/* 1 unless a has frames and disagrees (INS_IMPORT_AGREE_MIN_PCT). */
+int ins_import_agrees(const struct ins_import_agreement *a);
+
+/* 1 when f gives a value of its own to check the analysis's against. */
+int ins_import_frame_has_ref(const struct ins_import_frame *f);
+/* What of m the agreement looks at. */
+struct ins_import_measured ins_import_measured_of(const struct ins_frame_metrics *m);
+/* Add f, as the analysis measured it (m), to its foot's agreement. */
+void ins_import_agreement_add(struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT],
+			      const struct ins_import_frame *f, const struct ins_import_measured *m);
+/* {"left": {"force_n": {"name", "frames", "within", "within_pct", "agrees",
+ * "missing", "mean_diff", "max_diff", "max_t_s", "tolerance"}, ...}, ...} for the
+ * feet and values the file states (docs/import.md); NULL when it states
+ * none. */
+json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT]);
+/* What a value is called in JSON and in words, its unit and its tolerance
+ * in words, for reports: "force_n", "load", "N", "1 % or 1 N". */
+const char *ins_import_ref_key(enum ins_import_ref r);
+const char *ins_import_ref_name(enum ins_import_ref r);
+const char *ins_import_ref_unit(enum ins_import_ref r);
+const char *ins_import_ref_tolerance(enum ins_import_ref r);
 
 /* Where ins_import_run() hands on what it produced; either callback may be
  * NULL.  A negative return stops the run and is returned as is (err filled). */

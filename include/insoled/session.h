@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "insoled/import.h"
 #include "insoled/store.h"
 
 /* Recompute steps and summary from the raw archive with the current code. */
@@ -25,6 +26,9 @@ int ins_store_session_reanalyze(struct ins_store *st, int64_t session_id, struct
 struct ins_session_import_counts {
 	unsigned long reordered[INS_FOOT_COUNT];
 	unsigned long repeated[INS_FOOT_COUNT];
+	/* how the analysis's values agree with those the file states itself
+	 * (ins_import_agreement_json(): docs/import.md, "The file's own values") */
+	struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT];
 };
 
 /* Create a complete session from a recording file (formats of --analyze).

@@ -571,6 +571,11 @@ async function main() {
 				const msg = await page.textContent('#import-msg');
 				expect(/Imported as session #\d+/.test(msg), `${file}: ${msg}`);
 				expect(inOrderNote ? msg.includes(inOrderNote) : !/time order|written twice/.test(msg), `${file}: ${msg}`);
+				// XSENSOR states each frame's load and peak: the analysis's are checked against them
+				expect(format === 'xsensor'
+					? msg.includes('Checked against the file\u2019s own values: load within 1 % or 1 N on 100.0 % of frames; peak pressure within 1 % on 100.0 % of frames.') &&
+						await page.getAttribute('#import-msg', 'class') === 'ok'
+					: !msg.includes('own values'), `${file}: ${msg}`);
 				if (inOrderNote) {
 					await page.$eval('#import-card', (e) => e.scrollIntoView());
 					await shot(page, 'import-samples-put-back');
@@ -748,6 +753,24 @@ async function main() {
 			expect(msg === '3 files: 0 imported, 1 already stored, 1 not imported; the last 1 not tried after this error.', msg);
 			allowConflict = false;
 			allowStatus.clear();
+		});
+		await check('an import whose analysis disagrees with the file\'s own values is shown as a warning saying what to check', async () => {
+			// the daemon's answer for a file read with the wrong insole size, given in its place
+			const session = { id: 9999, start_us: Date.UTC(2024, 0, 2, 9, 30) * 1000, reordered_samples: { left: 0, right: 0 },
+				repeated_samples: { left: 0, right: 0 }, file_agreement: { left: { force_n: { name: 'load', frames: 400, within: 50,
+					within_pct: 12.5, agrees: false, missing: 0, mean_diff: 61.2, max_diff: 140, max_t_s: 3.2, tolerance: '1 % or 1 N' } },
+				right: { force_n: { name: 'load', frames: 400, within: 400, within_pct: 100, agrees: true, missing: 0, mean_diff: 0.2,
+					max_diff: 0.6, max_t_s: 1.1, tolerance: '1 % or 1 N' } } } };
+			await page.route('**/api/sessions/import*', (route) => route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify(session) }));
+			await page.setInputFiles('#import-file', { name: 'walk.txt', mimeType: 'text/plain', buffer: Buffer.from('any\n') });
+			await page.fill('#import-subject', 'E2E-disagree');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /Imported as session #9999/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			await page.unroute('**/api/sessions/import*');
+			const msg = await page.textContent('#import-msg');
+			expect(msg.includes('Checked against the file\u2019s own values: load within 1 % or 1 N on 12.5 % of frames.') &&
+				msg.includes('The analysis disagrees with the file: check that the layout is this insole\u2019s'), msg);
+			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'a disagreement is not shown as a warning');
 		});
 
 		await ctx.close();

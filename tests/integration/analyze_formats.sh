@@ -11,6 +11,24 @@ for f in gaitpdb_small.txt moticon_small.txt; do
 	analyze_ok "$fixtures/$f" >/dev/null
 done
 
+# The file's own values check the analysis: XSENSOR's load and peak agree
+# on every frame; Moticon's read with another insole's layout do not, and
+# the user is told what to check.
+analyze_ok "$fixtures/xsensor_small.csv" >/dev/null
+grep -qF "xsensor_small.csv: left foot against the file's own values: load within 1 % or 1 N on 2 of 2 frames (100.0 %)" \
+	"$test_tmp/err" || fail "no agreement line for XSENSOR: $(cat "$test_tmp/err")"
+tail -n 1 "$test_tmp/out" | jq -e '.file_agreement.left.peak_kpa | .frames == 2 and .within == 2' >/dev/null ||
+	fail "the summary's file_agreement: $(tail -n 1 "$test_tmp/out" | jq -c .file_agreement)"
+! grep -q "warning" "$test_tmp/err" || fail "a warning on a file read right: $(cat "$test_tmp/err")"
+analyze_ok "$fixtures/moticon_small.txt" --layout fsr16 >/dev/null
+grep -qF "moticon_small.txt: left foot: warning: the analysis's values are beyond the tolerance of the file's own" \
+	"$test_tmp/err" || fail "no warning with the wrong layout: $(cat "$test_tmp/err")"
+tail -n 1 "$test_tmp/out" | jq -e '.file_agreement.left.force_n.within == 0' >/dev/null ||
+	fail "the wrong layout agrees: $(tail -n 1 "$test_tmp/out" | jq -c .file_agreement)"
+analyze_ok "$fixtures/pedar_small.asc" >/dev/null
+tail -n 1 "$test_tmp/out" | jq -e 'has("file_agreement") | not' >/dev/null ||
+	fail "an agreement for a file that gives no values of its own"
+
 # Bad input: exit 1, the file and line named, nothing on stdout but results.
 printf '0.0 1 2 3\n' >"$test_tmp/short.txt"
 status=0

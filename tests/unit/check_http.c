@@ -1378,6 +1378,27 @@ START_TEST(import_reports_samples_put_back_in_order_or_read_once)
 }
 END_TEST
 
+/* The import answers how the analysis agrees with the values the file
+ * states of itself, as --analyze's summary does; a file stating none gets
+ * no file_agreement. */
+START_TEST(import_answers_the_agreement_with_the_files_own_values)
+{
+	json_t *j = import_fixture("xsensor_small.csv", "subject=P-7&name=xs.csv");
+	json_t *force = json_object_get(json_object_get(json_object_get(j, "file_agreement"), "left"), "force_n");
+	json_t *peak = json_object_get(json_object_get(json_object_get(j, "file_agreement"), "left"), "peak_kpa");
+
+	ck_assert_msg(force && peak, "%s", rep.body);
+	ck_assert_int_eq(json_int_at(force, "frames"), 2);
+	ck_assert_int_eq(json_int_at(force, "within"), 2);
+	ck_assert_int_eq(json_int_at(peak, "within"), json_int_at(peak, "frames"));
+	ck_assert_str_eq(json_string_value(json_object_get(force, "tolerance")), "1 % or 1 N");
+	json_decref(j);
+	j = import_fixture("pedar_small.asc", "subject=P-7&name=pedar.asc");
+	ck_assert_ptr_null(json_object_get(j, "file_agreement"));
+	json_decref(j);
+}
+END_TEST
+
 /* The session of a file the reader repaired says so when it is read back
  * (GET, as the report and the session's page read it), before the notes
  * sent with the upload; a file read as written keeps just those notes. */
@@ -1441,6 +1462,14 @@ START_TEST(import_round_trip_and_upload_errors)
 	ck_assert_int_eq(rep.status, 400);
 	ck_assert_msg(strstr(rep.body, "notes.txt:1: not a recording this program reads (first line 'hello clinic')") &&
 			      strstr(rep.body, "stappone .csv ('sole_id,')\""),
+		      "%s", rep.body);
+	/* a gaitndd signal file alone: what it is and how its record is read, not "binary data" */
+	req("POST", "/api/sessions/import?subject=P-4&name=PARK1.RIT", "\x01\x02\x03", "Content-Type: application/octet-stream",
+	    NULL);
+	assert_error_field(400, "body");
+	ck_assert_msg(strstr(rep.body, "PARK1.RIT: a gaitndd signal file (the right foot's samples, WFDB format 212): a "
+				       "record is three files, NAME.hea, NAME.let and NAME.rit, read from one folder by "
+				       "insoled --analyze NAME.hea"),
 		      "%s", rep.body);
 	/* a name that would break a message or a log line is refused, naming it */
 	static const char *const bad_names[] = { "a%0Ab.csv", "%FF%FE.csv", "a%1B%5B2J.csv",
@@ -2778,6 +2807,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, subjects_and_calibration);
 	tcase_add_test(server, import_round_trip_and_upload_errors);
 	tcase_add_test(server, import_reports_samples_put_back_in_order_or_read_once);
+	tcase_add_test(server, import_answers_the_agreement_with_the_files_own_values);
 	tcase_add_test(server, a_repaired_import_says_so_in_the_sessions_notes);
 	tcase_add_test(server, oversized_bodies_get_413);
 	tcase_add_test(server, static_files_and_traversal);

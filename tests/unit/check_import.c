@@ -1985,6 +1985,62 @@ START_TEST(the_pipelined_run_hands_on_what_the_sequential_run_does)
 }
 END_TEST
 
+/* The file's own values against the analysis's, frame by frame: the
+ * tolerances, the frames that count, and the analysis's missing values. */
+START_TEST(the_files_own_values_check_the_analysis_frame_by_frame)
+{
+	struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT];
+	struct ins_import_frame f = { .foot = INS_FOOT_LEFT, .ref_force_n = NAN, .ref_peak_kpa = NAN,
+				      .ref_cop_x_norm = NAN, .ref_cop_y_norm = NAN };
+	const struct ins_import_agreement *force = &agree[INS_FOOT_LEFT][INS_REF_FORCE];
+	const struct ins_import_agreement *peak = &agree[INS_FOOT_LEFT][INS_REF_PEAK];
+	const struct ins_import_agreement *cop = &agree[INS_FOOT_LEFT][INS_REF_COP];
+	/* load: 1 % or 1 N; the analysis's value, the file's */
+	static const float loads[][2] = { { 100.9f, 100 }, { 102, 100 }, { 1.4f, 0.5f }, { 1.6f, 0.5f } };
+
+	memset(agree, 0, sizeof agree);
+	ck_assert_int_eq(ins_import_frame_has_ref(&f), 0);
+	for (unsigned i = 0; i < 4; i++) {
+		const struct ins_import_measured m = { .force_n = loads[i][0], .cop_x_norm = NAN, .cop_y_norm = NAN };
+
+		f.t_us = 10000 * i;
+		f.ref_force_n = loads[i][1];
+		ck_assert_int_eq(ins_import_frame_has_ref(&f), 1);
+		ins_import_agreement_add(agree, &f, &m);
+	}
+	ck_assert_uint_eq(force->frames, 4);
+	ck_assert_uint_eq(force->within, 2);
+	ck_assert_double_eq_tol(force->max_diff, 2.0, 1e-5);
+	ck_assert_int_eq(force->max_t_us, 10000);
+	ck_assert_double_eq_tol(force->sum_diff, 0.9 + 2.0 + 0.9 + 1.1, 1e-5);
+	/* peak: 1 %, and only where the file finds a load; centre of pressure:
+	 * 1 % of width and length, none from the analysis counting as outside */
+	f.ref_force_n = NAN;
+	f.ref_peak_kpa = 0;
+	ins_import_agreement_add(agree, &f, &(struct ins_import_measured){ .peak_kpa = 5 });
+	f.ref_peak_kpa = 200;
+	f.ref_cop_x_norm = 0.1f;
+	f.ref_cop_y_norm = 0.5f;
+	ins_import_agreement_add(agree, &f, &(struct ins_import_measured){ .peak_kpa = 201.9f, .cop_x_norm = 0.105f, .cop_y_norm = 0.509f });
+	ins_import_agreement_add(agree, &f, &(struct ins_import_measured){ .peak_kpa = 203, .cop_x_norm = 0.1f, .cop_y_norm = 0.52f });
+	ins_import_agreement_add(agree, &f, &(struct ins_import_measured){ .peak_kpa = 200, .cop_x_norm = NAN, .cop_y_norm = NAN });
+	ck_assert_uint_eq(peak->frames, 3);
+	ck_assert_uint_eq(peak->within, 2);
+	ck_assert_uint_eq(cop->frames, 3);
+	ck_assert_uint_eq(cop->within, 1);
+	ck_assert_uint_eq(cop->missing, 1);
+	ck_assert_double_eq_tol(cop->max_diff, 2.0, 1e-4);
+	ck_assert_double_eq_tol(cop->sum_diff, 0.9 + 2.0, 1e-4);
+	/* the load was not given: not counted; another foot untouched; no foot: ignored */
+	ck_assert_uint_eq(force->frames, 4);
+	f.foot = INS_FOOT_COUNT;
+	ins_import_agreement_add(agree, &f, &(struct ins_import_measured){ .peak_kpa = 0 });
+	ck_assert_uint_eq(agree[INS_FOOT_RIGHT][INS_REF_PEAK].frames, 0);
+	ck_assert_str_eq(ins_import_ref_key(INS_REF_COP), "cop_pct");
+	ck_assert_str_eq(ins_import_ref_tolerance(INS_REF_FORCE), "1 % or 1 N");
+}
+END_TEST
+
 /* Every form of start time the readers meet, to the microsecond. */
 START_TEST(start_times_in_every_vendor_form)
 {
@@ -2189,6 +2245,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_dir_skips_other_files_and_fails_unreadable_ones);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_test(analysis, the_pipelined_run_hands_on_what_the_sequential_run_does);
+	tcase_add_test(analysis, the_files_own_values_check_the_analysis_frame_by_frame);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
 	suite_add_tcase(s, analysis);

@@ -731,6 +731,7 @@ END_TEST
 /* The store's limit on a session's notes (INS_STORE_NOTES_MAX). */
 #define NOTES_MAX 65536
 #define STAPPONE_LATE INS_TEST_SRCDIR "/tests/fixtures/import/stappone_late.csv"
+#define XSENSOR_SMALL INS_TEST_SRCDIR "/tests/fixtures/import/xsensor_small.csv"
 /* What the session of stappone_late.csv says of it: the reader put the
  * right insole's sample of line 6 back in order and read the left one's
  * sample of lines 4 and 8 once. */
@@ -818,6 +819,40 @@ START_TEST(an_import_the_reader_repaired_says_so_in_its_notes)
 	ck_assert_str_eq(notes, "Imported with repairs: 1 sample of the left insole was out of time order and put "
 			 "back in order; 2 samples of the left insole were written twice and read once; 1 sample "
 			 "of the right insole was out of time order and put back in order");
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
+/* A file read with a layout that is not its insole's (XSENSOR's cells of
+ * 8.6 mm taken for 5.08 mm ones): its session says for good that the
+ * analysis's values are unlike those the file states, which the import
+ * also answers; read with its own layout, the file adds nothing to the
+ * notes. */
+START_TEST(an_import_unlike_the_files_own_values_says_so_in_its_notes)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .subject = "P-11", .notes = "knee", .layout = { "sheet2x3-5080um", "sheet2x3-5080um" } };
+	struct ins_session_import_counts counts;
+	struct ins_error err = { "", "" };
+	char *notes;
+	int64_t id = 0;
+
+	ck_assert_msg(ins_store_session_import(st, XSENSOR_SMALL, &m, &id, &counts, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(counts.agree[INS_FOOT_LEFT][INS_REF_FORCE].frames, 2);
+	ck_assert_uint_eq(counts.agree[INS_FOOT_LEFT][INS_REF_FORCE].within, 0);
+	notes = stored_notes(st, id);
+	/* the peak pressure does not depend on the cells' size: it agrees, and is not named */
+	ck_assert_str_eq(notes, "Imported with values unlike the file's own: the left foot's load is within 1 % or 1 N "
+				"of the file's on 0 of 2 frames (0.0 %) | knee");
+	free(notes);
+	m.layout[INS_FOOT_LEFT] = m.layout[INS_FOOT_RIGHT] = NULL;
+	m.allow_duplicate = 1;
+	ck_assert_msg(ins_store_session_import(st, XSENSOR_SMALL, &m, &id, &counts, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(counts.agree[INS_FOOT_LEFT][INS_REF_FORCE].within, 2);
+	notes = stored_notes(st, id);
+	ck_assert_str_eq(notes, "knee");
 	free(notes);
 	ins_store_close(st);
 }
@@ -2325,6 +2360,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, a_recording_already_stored_is_refused_naming_its_session);
 	tcase_add_test(ts, the_same_recording_imported_twice_at_once_is_stored_once);
 	tcase_add_test(ts, an_import_the_reader_repaired_says_so_in_its_notes);
+	tcase_add_test(ts, an_import_unlike_the_files_own_values_says_so_in_its_notes);
 	tcase_add_test(ts, notes_at_their_limit_keep_the_repair_notice);
 	tcase_add_test(ts, an_import_read_as_written_keeps_its_notes);
 	tcase_add_test(ts, file_texts_longer_than_a_session_keeps_are_cut_and_said_so);

@@ -45,10 +45,28 @@ function readInOrderNote(s) {
 	return notes.length ? ` ${notes.join('; ')}.` : '';
 }
 
-// The session an import made, with what the reader had to repair and, for
-// a file cut short, where it broke (the session holds its good frames).
+// How the analysis agrees with the values the file states of itself
+// (XSENSOR's load and peak pressure, Moticon's force and centre of
+// pressure), each value's worse foot; '' for a file stating none.
+function fileAgreementNote(s) {
+	const values = new Map();
+	for (const foot of ['left', 'right'])
+		for (const [key, v] of Object.entries(s.file_agreement?.[foot] ?? {}))
+			if (!values.has(key) || v.within_pct < values.get(key).within_pct) values.set(key, v);
+	if (!values.size) return '';
+	const all = [...values.values()];
+	const said = all.map((v) => `${v.name} within ${v.tolerance} on ${v.within_pct.toFixed(1)} % of frames`);
+	return ` Checked against the file\u2019s own values: ${said.join('; ')}.` + (all.every((v) => v.agrees) ? '' :
+		' The analysis disagrees with the file: check that the layout is this insole\u2019s (its size, its sensor order) and the file\u2019s units.');
+}
+
+const fileDisagrees = (s) => ['left', 'right'].some((f) => Object.values(s.file_agreement?.[f] ?? {}).some((v) => !v.agrees));
+
+// The session an import made, with what the reader had to repair, how it
+// agrees with the file's own values and, for a file cut short, where it
+// broke (the session holds its good frames).
 function importedAs(s) {
-	return `session #${s.id}, recorded ${dateTime(s.start_us)}.` + readInOrderNote(s) +
+	return `session #${s.id}, recorded ${dateTime(s.start_us)}.` + readInOrderNote(s) + fileAgreementNote(s) +
 		(s.warning ? ` The file is damaged, only its first part was imported: ${s.warning}.` : '');
 }
 
@@ -70,7 +88,7 @@ const stopsBatch = (e) => [0, 401, 507].includes(e.status);
 function batchOutcome(row, name, s, e, onImportAgain) {
 	row.replaceChildren();
 	if (s) {
-		row.className = s.warning ? 'warn' : 'ok';
+		row.className = s.warning || fileDisagrees(s) ? 'warn' : 'ok';
 		row.dataset.outcome = 'imported';
 		row.append(`${name}: imported as ${importedAs(s)}`, ' ', el('a', { class: 'button', href: `#/report/${s.id}` }, `Open session #${s.id}`));
 	} else if (e.status === 409 && e.body?.existing) {
@@ -144,7 +162,7 @@ export function importCard(onDone) {
 		msg.textContent = `Importing ${f.name}…`;
 		try {
 			const s = await importFile(f, details(), duplicate);
-			msg.className = s.warning ? 'warn' : 'ok';
+			msg.className = s.warning || fileDisagrees(s) ? 'warn' : 'ok';
 			msg.textContent = `Imported as ${importedAs(s)}`;
 			form.reset();
 			onDone(s);

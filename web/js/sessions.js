@@ -15,6 +15,7 @@ const NOTES_PREVIEW = 80;
 const NOTICES = [
 	['Imported from a damaged file: ', 'damaged file'],
 	['Imported with repairs: ', 'repaired'],
+	["Imported with values unlike the file's own: ", 'values unlike file'],
 	['Imported with shortened texts: ', 'texts shortened'],
 ];
 
