@@ -24,7 +24,8 @@ static const struct {
 } ref_words[INS_REF_COUNT] = {
 	[INS_REF_FORCE] = { "force_n", "load", "N", "1 % or 1 N" },
 	[INS_REF_PEAK] = { "peak_kpa", "peak pressure", "kPa", "1 %" },
-	[INS_REF_COP] = { "cop_pct", "centre of pressure", "% of the insole", "1 % of the insole's width and length" },
+	[INS_REF_COP] = { "cop_pct", "centre of pressure", "% of the insole",
+			  "1 % of the insole's width and length" },
 };
 
 const char *ins_import_ref_key(enum ins_import_ref r)
@@ -82,24 +83,23 @@ void ins_import_agreement_add(struct ins_import_agreement agree[INS_FOOT_COUNT][
 			      const struct ins_import_frame *f, const struct ins_import_measured *m)
 {
 	struct ins_import_agreement *a;
+	double cop_diff;
 
 	if (f->foot >= INS_FOOT_COUNT)
 		return;
 	a = agree[f->foot];
 	if (!isnan(f->ref_force_n))
 		agree_one(&a[INS_REF_FORCE], fabs(m->force_n - f->ref_force_n),
-		      fmax(AGREE_REL * f->ref_force_n, AGREE_FORCE_FLOOR_N), f->t_us);
+			  fmax(AGREE_REL * f->ref_force_n, AGREE_FORCE_FLOOR_N), f->t_us);
 	/* a frame the vendor finds unloaded has no peak to compare */
 	if (f->ref_peak_kpa > 0)
 		agree_one(&a[INS_REF_PEAK], fabs(m->peak_kpa - f->ref_peak_kpa), AGREE_REL * f->ref_peak_kpa, f->t_us);
+	if (isnan(f->ref_cop_x_norm) || isnan(f->ref_cop_y_norm))
+		return;
 	/* the larger of the two directions; NaN when the analysis has no CoP */
-	if (!isnan(f->ref_cop_x_norm) && !isnan(f->ref_cop_y_norm))
-		agree_one(&a[INS_REF_COP],
-		      isnan(m->cop_x_norm) || isnan(m->cop_y_norm)
-			      ? NAN
-			      : 100.0 * fmax(fabs(m->cop_x_norm - f->ref_cop_x_norm),
-					     fabs(m->cop_y_norm - f->ref_cop_y_norm)),
-		      100.0 * AGREE_COP_NORM, f->t_us);
+	cop_diff = fmax(fabs(m->cop_x_norm - f->ref_cop_x_norm), fabs(m->cop_y_norm - f->ref_cop_y_norm));
+	agree_one(&a[INS_REF_COP], isnan(m->cop_x_norm) || isnan(m->cop_y_norm) ? NAN : 100.0 * cop_diff,
+		  100.0 * AGREE_COP_NORM, f->t_us);
 }
 
 json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT])

@@ -411,6 +411,7 @@ static void analyze_fill_result(const struct analyze_run *r, const struct ins_su
 	import_copy_text(res->format, sizeof res->format, r->info->format);
 	res->feet = r->info->feet;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		res->unlike_own |= analyze_disagrees(r->tally.agree[foot]);
 		res->frames += r->tally.frames[foot];
 		res->steps[foot] = sum->steps[foot];
 		res->cadence[foot] = sum->foot[foot][INS_M_CADENCE_SPM].mean;

@@ -318,6 +318,7 @@ static void batch_cadence(char *buf, size_t len, const struct analyze_result *r)
 static void batch_table(const struct batch *b, double seconds)
 {
 	long long bytes = 0;
+	size_t unlike = 0;
 
 	fprintf(stderr, "%-40s %-9s %-5s %10s %6s %6s %11s %8s  %s\n", "file", "format", "feet", "frames", "steps L",
 		"steps R", "cadence", "MB", "status");
@@ -329,16 +330,23 @@ static void batch_table(const struct batch *b, double seconds)
 
 		batch_cadence(cad, sizeof cad, r);
 		bytes += r->bytes;
+		unlike += r->status == ANALYZE_OK && r->unlike_own;
 		fprintf(stderr, "%-40s %-9s %-5s %10lu %7lu %7lu %11s %8.2f  %s\n", n > 40 ? name + n - 40 : name,
 			r->format[0] ? r->format : "-",
 			r->feet == 3 ? "L R" : r->feet == 1 ? "L" : r->feet == 2 ? "R" : "-", r->frames, r->steps[0],
 			r->steps[1], cad, r->bytes / 1e6,
-			r->status == ANALYZE_OK ? "ok" : r->status == ANALYZE_SKIPPED ? "skipped: not a recording"
-										: "FAILED (see above)");
+			r->status == ANALYZE_OK && r->unlike_own ? "ok, but UNLIKE THE FILE'S OWN VALUES (see its summary)"
+			: r->status == ANALYZE_OK		 ? "ok"
+			: r->status == ANALYZE_SKIPPED	 ? "skipped: not a recording"
+							 : "FAILED (see above)");
 	}
 	fprintf(stderr, "%zu files: %zu ok, %zu failed, %zu skipped; %.1f MB in %.2f s (%.0f MB/s)\n", b->n,
 		b->n - b->failed - b->skipped, b->failed, b->skipped, bytes / 1e6, seconds,
 		seconds > 0 ? bytes / 1e6 / seconds : 0.0);
+	if (unlike)
+		fprintf(stderr, "%zu file%s analysed unlike the values %s states itself: check the layout (--layout) and "
+			"the file's units (file_agreement in the summary, docs/import.md)\n", unlike, unlike == 1 ? "" : "s",
+			unlike == 1 ? "it" : "each");
 }
 
 int analyze_threads(const struct analyze_opts *o)

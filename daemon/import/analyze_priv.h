@@ -39,6 +39,7 @@ struct analyze_result {
 	long long bytes;
 	double seconds;
 	enum analyze_status status;
+	int unlike_own;                   /* a foot's values disagree with those the file states itself */
 	char err[1024];
 };
 

@@ -437,6 +437,9 @@ async function main() {
 			await page.emulateMedia({ media: 'print' });
 			const pos = await page.$eval('#metrics-table thead th', (th) => getComputedStyle(th).position);
 			expect(pos === 'static', `printed table headers are ${pos}`);
+			// the date it was printed in the report's own form, not a numeric 07/12/2026 read as July in some countries
+			const printed = await page.textContent('#printed-on');
+			expect(/^Printed \d\d [A-Z][a-z]{2,3} 20\d\d, \d\d:\d\d from insoled/.test(printed), `printed: ${printed}`);
 			// the session-maximum maps' closed disclosure is a control, not part of the printed page
 			expect(!(await page.isVisible('#map-session-max summary')), 'the closed "Session maximum" disclosure is printed');
 			await page.evaluate(() => window.scrollTo(0, 0));
@@ -581,7 +584,7 @@ async function main() {
 					await shot(page, 'import-samples-put-back');
 				}
 				const sid = msg.match(/#(\d+)/)[1];
-				if (format === 'xsensor') ids.vendor = sid;
+				if (format === 'fscan') ids.oneFoot = sid; // a left insole alone, for a comparison
 				const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), sid);
 				expect(session.source === `import:${format}:${file}`, `${file}: source ${session.source}`);
 				await page.goto(`${daemon.base}/#/report/${sid}`);
@@ -894,7 +897,8 @@ async function main() {
 		});
 
 		await check('on a tablet (768x1024, 1024x768) nothing lies off the screen; printed on A4, a three-session comparison keeps every session', async () => {
-			const compare = `compare?ids=${ids.a},${ids.b},${ids.vendor}`;
+			// with a one-foot recording: its missing foot is asked for nothing (no 404 in the console)
+			const compare = `compare?ids=${ids.a},${ids.b},${ids.oneFoot}`;
 			const views = [['sessions', '#sessions-table tbody tr[data-id]'], [`report/${ids.b}`, '#regions-table tbody tr'],
 				['live', '#steps-table'], [compare, '#compare-table tbody']];
 			for (const size of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {

@@ -28,6 +28,16 @@ tail -n 1 "$test_tmp/out" | jq -e '.file_agreement.left.force_n.within == 0' >/d
 analyze_ok "$fixtures/pedar_small.asc" >/dev/null
 tail -n 1 "$test_tmp/out" | jq -e 'has("file_agreement") | not' >/dev/null ||
 	fail "an agreement for a file that gives no values of its own"
+# A folder: the table marks the file unlike its own values (the hand-made
+# Moticon fixture states totals its pressures do not add up to) and counts it.
+mkdir "$test_tmp/folder"
+cp "$fixtures/moticon_small.txt" "$fixtures/xsensor_small.csv" "$test_tmp/folder/"
+"$INSOLED" --analyze "$test_tmp/folder" --layout-dir "$LAYOUT_DIR" >/dev/null 2>"$test_tmp/err" ||
+	fail "the folder: $(cat "$test_tmp/err")"
+grep -q "moticon_small.txt .* ok, but UNLIKE THE FILE'S OWN VALUES (see its summary)$" "$test_tmp/err" &&
+	grep -q "xsensor_small.csv .* ok$" "$test_tmp/err" &&
+	grep -qF "1 file analysed unlike the values it states itself: check the layout (--layout)" "$test_tmp/err" ||
+	fail "the folder's table does not mark the file unlike its own values: $(cat "$test_tmp/err")"
 
 # Bad input: exit 1, the file and line named, nothing on stdout but results.
 printf '0.0 1 2 3\n' >"$test_tmp/short.txt"
