@@ -98,8 +98,9 @@ async function pickerCard(ids) {
 }
 
 async function drawMaps(card, sessions, names, diff) {
-	const hms = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) =>
-		get(`sessions/${s.id}/heatmap?foot=${f}&kind=mean_peak`).catch(() => null)))));
+	// a foot a session has no insole for (a one-foot recording) has no map to ask for
+	const hms = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) => (s.layout?.[f]
+		? get(`sessions/${s.id}/heatmap?foot=${f}&kind=mean_peak`).catch(() => null) : Promise.resolve(null))))));
 	const layouts = await Promise.all(sessions.map((s) => Promise.all(FEET.map((f) => getLayout(s.layout?.[f]).catch(() => null)))));
 	const max = niceMax(Math.max(50, ...hms.flat().map((h) => (isNum(h?.max_kpa) ? h.max_kpa : 0))));
 	// kPa and raw sensor units on one colour scale would compare nothing

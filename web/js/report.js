@@ -81,7 +81,7 @@ export async function mount(main, params) {
 		el('a', { class: 'button', href: `api/sessions/${id}/export/summary.json` }, 'Summary JSON'),
 		reanalyze), actionMsg);
 
-	body.append(el('p', { class: 'print-only muted' }, `Printed ${new Date().toLocaleString('en-GB')} from insoled ${session.software_version ?? ''}. Values are means over steps ± standard deviation.`));
+	body.append(el('p', { class: 'print-only muted', id: 'printed-on' }, `Printed ${dateTime(Date.now() * 1000)} from insoled ${session.software_version ?? ''}. Values are means over steps ± standard deviation.`));
 	body.append(sessionCard(session));
 	if (sum) body.append(findingsCard(sum.findings));
 	if (!sum) {
