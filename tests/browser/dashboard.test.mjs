@@ -652,6 +652,46 @@ async function main() {
 			const empty = await page.textContent('#import-msg');
 			expect(empty === 'Not imported: empty.csv is empty (0 bytes): it holds no recording', `an empty file: ${empty}`);
 		});
+		await check('the sessions list shows an import\'s notice as a tag and the start of the clinician\'s own notes, the whole notes a keypress away; an edit keeps them', async () => {
+			// the session of the cut-short import above, the clinician's notes of
+			// two lines after its notice
+			const [s] = await page.evaluate(async () => (await (await fetch('api/sessions?subject=E2E-cut')).json()).sessions);
+			const own = 'Right knee pain after 5 km; the arch drops late in stance.\nNext week: orthotic B, then shoe A again.';
+			const notes = `${s.notes} | ${own}`;
+			const status = await page.evaluate(async ([id, n]) => (await fetch(`api/sessions/${id}`, { method: 'PATCH',
+				headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ notes: n }) })).status, [s.id, notes]);
+			expect(status === 200, `PATCH notes: ${status}`);
+			await page.goto(`${daemon.base}/#/sessions?subject=E2E-cut`);
+			const cell = `#sessions-table tr[data-id="${s.id}"] td.notes`;
+			await page.waitForSelector(`${cell} summary`, { timeout: UI_WAIT_MS });
+			const tags = await page.$$eval(`${cell} .note-tag`, (ts) => ts.map((t) => [t.textContent, t.title]));
+			expect(tags.length === 1 && tags[0][0] === 'damaged file' && tags[0][1].startsWith('Imported from a damaged file: cut.asf:24: frame 2 row 2'),
+				`the notice's tag: ${JSON.stringify(tags)}`);
+			const summary = await page.textContent(`${cell} summary`);
+			const preview = `${Array.from(own.replace(/\s+/g, ' ')).slice(0, 80).join('').trimEnd()}…`;
+			expect(summary === `damaged file${preview}`, `the row shows "${summary}", not the tag and "${preview}"`);
+			expect(await page.getAttribute(`${cell} summary`, 'title') === notes, 'hovering the notes does not show them whole');
+			expect(!(await page.isVisible(`${cell} .notes-full`)), 'the whole notes show before they are asked for');
+			await page.focus(`${cell} summary`);
+			await page.keyboard.press('Enter');
+			await page.waitForSelector(`${cell} .notes-full`, { state: 'visible', timeout: UI_WAIT_MS });
+			expect(await page.textContent(`${cell} .notes-full`) === notes, 'the opened notes are not the whole notes');
+			await shot(page, 'sessions-notes');
+			// a session edited for its footwear keeps its notes, line ends and all
+			await page.locator(`#sessions-table tr[data-id="${s.id}"] button`, { hasText: 'Edit' }).click();
+			expect(await page.inputValue('#edit-notes') === notes, 'the edit dialog does not show the whole notes');
+			await page.fill('#edit-footwear', 'shoe A');
+			await page.click('#edit-save');
+			await page.waitForFunction((i) => /shoe A/.test(document.querySelector(`#sessions-table tr[data-id="${i}"]`)?.textContent ?? ''), s.id, { timeout: UI_WAIT_MS });
+			const edited = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()), s.id);
+			expect(edited.footwear === 'shoe A' && edited.notes === notes, `after the edit: ${JSON.stringify([edited.footwear, edited.notes])}`);
+			// notes short enough and without a notice: as they are, nothing to open
+			await page.goto(`${daemon.base}/#/sessions`);
+			await page.waitForSelector('#sessions-table td.notes', { timeout: UI_WAIT_MS });
+			const plain = await page.$$eval('#sessions-table td.notes', (cs) => cs.filter((c) => c.textContent === 'browser end-to-end test')
+				.map((c) => c.querySelector('details') === null));
+			expect(plain.length > 0 && plain.every(Boolean), `short notes: ${JSON.stringify(plain)}`);
+		});
 		await check('several recordings import in one go: each file listed with its session or why not, the rest carried on', async () => {
 			await page.goto(`${daemon.base}/#/sessions`);
 			await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });

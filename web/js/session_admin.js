@@ -249,11 +249,16 @@ function modal(title, children) {
 	return d;
 }
 
-// Subject, footwear and notes of session s; onDone(updated).
+// Subject, footwear and notes of session s; onDone(updated).  Only the
+// fields the user changed are sent: one merely shown keeps its text exactly
+// (a single-line field drops line ends, and notes have them).
 export function editSession(s, onDone) {
 	const subject = el('input', { value: s.subject ?? '', required: true, autocomplete: 'off' });
 	const footwear = el('input', { value: s.footwear ?? '', autocomplete: 'off' });
-	const notes = el('input', { value: s.notes ?? '', autocomplete: 'off' });
+	const notes = el('textarea', { rows: 4, autocomplete: 'off' }, s.notes ?? '');
+	const fields = { subject, footwear, notes };
+	const edited = new Set();
+	for (const [name, input] of Object.entries(fields)) input.addEventListener('input', () => edited.add(name));
 	const msg = el('p', { class: 'error', role: 'alert' });
 	const cancel = el('button', { type: 'button' }, 'Cancel');
 	const form = el('form', { class: 'stack', id: 'edit-form' },
@@ -263,8 +268,9 @@ export function editSession(s, onDone) {
 	cancel.addEventListener('click', () => d.close());
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
+		if (!edited.size) { d.close(); return; }
 		try {
-			const r = await patch(`sessions/${s.id}`, { subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim() });
+			const r = await patch(`sessions/${s.id}`, Object.fromEntries([...edited].map((name) => [name, fields[name].value.trim()])));
 			d.close();
 			onDone(r);
 		} catch (e) { msg.textContent = `Not saved: ${e.message}`; }

@@ -6,6 +6,18 @@ import { el, dateTime, duration, num, isNum } from './format.js';
 import { importCard, editSession, deleteSession } from './session_admin.js';
 
 const PAGE = 50;
+// Characters of a session's own notes a row shows; the rest is one click or
+// keypress away.
+const NOTES_PREVIEW = 80;
+// What an import writes in front of a session's notes, each notice ending
+// at " | " (docs/import.md), and the short tag a row shows for it, so that
+// the row shows the clinician's own notes rather than a notice's start.
+const NOTICES = [
+	['Imported from a damaged file: ', 'damaged file'],
+	['Imported with repairs: ', 'repaired'],
+	["Imported with values unlike the file's own: ", 'values unlike file'],
+	['Imported with shortened texts: ', 'texts shortened'],
+];
 
 function dayToUs(value, endOfDay) {
 	if (!value) return '';
@@ -19,6 +31,34 @@ function emptyText(filtered) {
 	return filtered
 		? 'No session matches the filters above. Subject and footwear are matched as written, capitals included: the whole subject, any part of the footwear. Clear a filter to see more.'
 		: 'No sessions yet: record one from the Live view, or import a recording file below.';
+}
+
+// A session's notes as [tag, notice] pairs and the notes of its own.
+function splitNotes(notes) {
+	const notices = [];
+	let rest = notes;
+	for (let n; (n = NOTICES.find(([start]) => rest.startsWith(start)));) {
+		const end = rest.indexOf(' | ');
+		notices.push([n[1], end < 0 ? rest : rest.slice(0, end)]);
+		rest = end < 0 ? '' : rest.slice(end + 3);
+	}
+	return { notices, own: rest };
+}
+
+// The notes cell: a tag per notice, then the start of the session's own
+// notes on one line, with an ellipsis when there is more; the whole notes,
+// line ends and all, open below it (a disclosure: keyboard, touch and
+// screen readers reach it as well as a mouse) and show on hover.
+function notesCell(notes) {
+	const { notices, own } = splitNotes(notes || '');
+	const chars = Array.from(own.replace(/\s+/g, ' ').trim()); // whole characters, not UTF-16 halves
+	const more = chars.length > NOTES_PREVIEW;
+	const preview = more ? `${chars.slice(0, NOTES_PREVIEW).join('').trimEnd()}…` : chars.join('');
+	if (!notices.length && !more) return el('td', { class: 'muted notes' }, preview);
+	const tags = notices.map(([tag, text]) => el('span', { class: 'note-tag', title: text }, tag));
+	return el('td', { class: 'muted notes' }, el('details', { class: 'notes-more' },
+		el('summary', { title: notes }, el('span', {}, ...tags, preview)),
+		el('p', { class: 'notes-full', tabindex: 0 }, notes)));
 }
 
 export async function mount(main, params) {
@@ -105,7 +145,7 @@ export async function mount(main, params) {
 			el('td', { class: 'n' }, s.state === 'recording' ? 'recording' : duration(s.start_us, s.end_us)),
 			el('td', { class: 'n' }, isNum(steps) ? num(steps, 0) : '–'),
 			el('td', {}, el('span', { class: `state-pill ${s.state}` }, s.state)),
-			el('td', { class: 'muted' }, (s.notes || '').slice(0, 80)),
+			notesCell(s.notes),
 			el('td', { class: 'row-actions' }, edit, remove));
 	}
 
