@@ -685,6 +685,11 @@ async function main() {
 			await page.waitForFunction((i) => /shoe A/.test(document.querySelector(`#sessions-table tr[data-id="${i}"]`)?.textContent ?? ''), s.id, { timeout: UI_WAIT_MS });
 			const edited = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()), s.id);
 			expect(edited.footwear === 'shoe A' && edited.notes === notes, `after the edit: ${JSON.stringify([edited.footwear, edited.notes])}`);
+			// the report shows the notes as written, on two lines
+			await page.goto(`${daemon.base}/#/report/${s.id}`);
+			await page.waitForSelector('.report-notes', { timeout: UI_WAIT_MS });
+			const shown = await page.$eval('.report-notes', (p) => p.innerText);
+			expect(shown === `Notes: ${notes}`, `the report's notes read "${shown}"`);
 			// notes short enough and without a notice: as they are, nothing to open
 			await page.goto(`${daemon.base}/#/sessions`);
 			await page.waitForSelector('#sessions-table td.notes', { timeout: UI_WAIT_MS });
