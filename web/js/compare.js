@@ -184,8 +184,9 @@ function feetShown(metrics) {
 
 // A column per session and a row per foot, so that the sessions being
 // compared stand side by side and every one of them fits a tablet's screen
-// and the printed page (two columns per session did not from the third on).
-// Each metric is a tbody of its own, kept whole across a page break.
+// and the printed page (with a column per session and foot, a second session
+// ran off a 1024 px screen and a third off an A4 page).  Each metric is a
+// tbody of its own, kept whole across a page break.
 function metricTable(sessions, names, metrics, rules) {
 	const feet = feetShown(metrics);
 	const head = el('tr', {}, el('th', { scope: 'col' }, 'Metric'), el('th', { scope: 'col' }, 'Foot'),
