@@ -12,8 +12,10 @@
 #include "insoled/import.h"
 
 /* Longest text line accepted: our own export of a 4096-cell insole in kPa
- * needs about 50 KB; a longer "line" is not a recording (or lost its line
- * ends) and must not make us allocate without bound. */
+ * needs about 50 KB, and its notes line at most 128 KB (a session's 64 KiB
+ * of notes, each byte escaped in at most two: ins_import_escape_text());
+ * a longer "line" is not a recording (or lost its line ends) and must not
+ * make us allocate without bound. */
 #define INS_IMPORT_LINE_MAX (256 * 1024)
 /* Most fields one line may hold: 3 leading columns + INS_MAX_SENSORS. */
 #define INS_IMPORT_FIELDS_MAX (INS_MAX_SENSORS + 8)

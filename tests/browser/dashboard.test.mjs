@@ -685,6 +685,11 @@ async function main() {
 			await page.waitForFunction((i) => /shoe A/.test(document.querySelector(`#sessions-table tr[data-id="${i}"]`)?.textContent ?? ''), s.id, { timeout: UI_WAIT_MS });
 			const edited = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()), s.id);
 			expect(edited.footwear === 'shoe A' && edited.notes === notes, `after the edit: ${JSON.stringify([edited.footwear, edited.notes])}`);
+			// the report shows the notes as written, on two lines
+			await page.goto(`${daemon.base}/#/report/${s.id}`);
+			await page.waitForSelector('.report-notes', { timeout: UI_WAIT_MS });
+			const shown = await page.$eval('.report-notes', (p) => p.innerText);
+			expect(shown === `Notes: ${notes}`, `the report's notes read "${shown}"`);
 			// notes short enough and without a notice: as they are, nothing to open
 			await page.goto(`${daemon.base}/#/sessions`);
 			await page.waitForSelector('#sessions-table td.notes', { timeout: UI_WAIT_MS });
@@ -896,7 +901,7 @@ async function main() {
 			await shot(page2, 'live-tablet');
 		});
 
-		await check('on a tablet (768x1024, 1024x768) nothing lies off the screen; printed on A4, a three-session comparison keeps every session', async () => {
+		await check('on a tablet (768x1024, 1024x768) nothing lies off the screen, upright the live view has Start and both maps on it; printed on A4, a three-session comparison keeps every session', async () => {
 			// with a one-foot recording: its missing foot is asked for nothing (no 404 in the console)
 			const compare = `compare?ids=${ids.a},${ids.b},${ids.oneFoot}`;
 			const views = [['sessions', '#sessions-table tbody tr[data-id]'], [`report/${ids.b}`, '#regions-table tbody tr'],
@@ -907,6 +912,11 @@ async function main() {
 					await page2.goto(`${daemon.base}/#/${view}`);
 					await page2.waitForSelector(ready, { timeout: UI_WAIT_MS });
 					await expectFitsWidth(page2, view);
+					if (view !== 'live' || size.height < size.width) continue;
+					// held upright, the tablet shows Start recording and both maps without scrolling
+					const bottoms = await page2.evaluate(() => ['#rec-start', '#map-left', '#map-right']
+						.map((sel) => [sel, Math.round(document.querySelector(sel)?.getBoundingClientRect().bottom ?? Infinity)]));
+					expect(bottoms.every(([, b]) => b <= size.height), `at 768 x 1024, below the fold: ${JSON.stringify(bottoms)}`);
 				}
 				await shot(page2, `compare-tablet-${size.width}`);
 			}

@@ -1437,6 +1437,9 @@ START_TEST(import_round_trip_and_upload_errors)
 	a = start_session("P-4", "shoe A");
 	record_frames(a, 200);
 	stop_session(a);
+	/* notes of two lines, with what the export escapes, ending in a blank */
+	snprintf(path, sizeof(path), "/api/sessions/%lld", (long long)a);
+	ck_assert_int_eq(req("PATCH", path, "{\"notes\":\"first line\\nsecond \\\\ # \\\"q\\\"\\tend, \"}", NULL), 200);
 	snprintf(path, sizeof(path), "/api/sessions/%lld/export/frames.csv", (long long)a);
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	memcpy(csv, rep.body, rep.len + 1);
@@ -1495,6 +1498,9 @@ START_TEST(import_round_trip_and_upload_errors)
 	j = body_json();
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:insoled:walk A.csv");
 	ck_assert_ptr_null(json_object_get(j, "warning"));
+	/* without footwear and notes given, the export's own come back as they were */
+	ck_assert_str_eq(json_string_value(json_object_get(j, "footwear")), "shoe A");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")), "first line\nsecond \\ # \"q\"\tend, ");
 	json_decref(j);
 	/* its last line ended by CR alone (the LF lost with the end of a copy): whole, no warning */
 	csv[strlen(csv) - 1] = '\r';

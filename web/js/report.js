@@ -149,7 +149,7 @@ function sessionCard(s) {
 	];
 	return el('section', { class: 'card', 'aria-label': 'Session details' },
 		el('dl', { class: 'report-head' }, items.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v)))),
-		s.notes ? el('p', {}, el('strong', {}, 'Notes: '), s.notes) : null);
+		s.notes ? el('p', { class: 'report-notes' }, el('strong', {}, 'Notes: '), s.notes) : null);
 }
 
 // A foot whose map has no value anywhere (no complete step for the mean
