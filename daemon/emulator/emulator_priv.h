@@ -39,6 +39,11 @@
  * signal cuts it). */
 #define DEFAULT_NO_READER_WAIT_S 2.0
 #define DRAIN_POLL_US 5000
+/* With no reader found, look through /proc for one again this often (a
+ * look costs a few ms of CPU on a busy box): 20 looks within the default
+ * --no-reader-wait, so one look that misses a holder cannot close the pty
+ * on it. */
+#define READER_RELOOK_US 100000
 /* Consecutive empty looks that make a pty drained (see pending_bytes). */
 #define DRAIN_EMPTY_ROUNDS 2
 /* While waiting for a slow reader, say so this often. */
@@ -109,6 +114,7 @@ struct emulator {
 	int readers_known;     /* 0: no watch, or its queue overflowed */
 	int attached;          /* a reader holds the slave (update_readers()) */
 	int attached_checked;  /* attached is current as of the last watch event */
+	int64_t looked_us;     /* when /proc was last looked through for a reader */
 	char pty_path[128];
 	json_t *ptys;
 	int64_t schedule_start_us;

@@ -168,13 +168,22 @@ static int slave_held_elsewhere(const struct emulator *e)
 	return held ? 1 : unknown ? -1 : 0;
 }
 
-/* Brings e->attached up to date: whether a reader holds the pty. */
+/* Brings e->attached up to date: whether a reader holds the pty.  A
+ * reader found stays found until the pty is opened or closed again.  No
+ * reader found is looked for again every READER_RELOOK_US even without
+ * an open or close: a look that missed a holder (one of its processes
+ * not to be inspected just then) must not close the pty on a reader with
+ * bytes still to read. */
 static void update_readers(struct emulator *e)
 {
+	int64_t now = ins_mono_us();
+	int changed = e->watch_fd >= 0 && take_watch_events(e);
 	int held;
 
-	if (e->watch_fd >= 0 && !take_watch_events(e) && e->attached_checked)
-		return; /* nothing opened or closed it since the last look */
+	if (e->watch_fd >= 0 && !changed && e->attached_checked &&
+	    (e->attached || now - e->looked_us < READER_RELOOK_US))
+		return;
+	e->looked_us = now;
 	held = slave_held_elsewhere(e);
 	e->attached = held >= 0 ? held : e->readers_known && e->readers > 0;
 	e->attached_checked = 1;
@@ -350,6 +359,20 @@ static int pending_bytes(const struct emulator *e)
 	return 0;
 }
 
+/* pending_bytes(), and when that finds nothing, once more after a pause:
+ * a kernel worker that has not yet moved the last write into the line
+ * discipline shows nothing for as long as a loaded machine keeps it
+ * waiting, and the master closed then loses that write. */
+static int pending_still(const struct emulator *e)
+{
+	int pending = pending_bytes(e);
+
+	if (pending != 0)
+		return pending;
+	emu_pause_us(DRAIN_POLL_US);
+	return pending_bytes(e);
+}
+
 /* Waits until readers have taken what was written: bytes still queued
  * when the master closes are lost (the slave is hung up).  While a reader
  * holds the pty the wait has no limit, however slowly it reads; with no
@@ -361,7 +384,7 @@ void emu_wait_drained(struct emulator *e)
 	int pending;
 
 	e->attached_checked = 0;
-	while (!emu_stop_requested && (pending = pending_bytes(e)) > 0) {
+	while (!emu_stop_requested && (pending = pending_still(e)) > 0) {
 		update_readers(e);
 		if (e->attached) {
 			alone_since = now;
