@@ -56,6 +56,7 @@ struct import_state {
 	char *notes;         /* the notes with the import's notices, when it has any (add_notices) */
 	char damaged[INS_ERROR_MSG_MAX]; /* what cut the file short; "" when whole */
 	char shortened[320];  /* which of the file's texts lost their end (file_text); "" when none */
+	int undated;          /* the file gives no recording date: dated when imported */
 	char subject[INS_STORE_LABEL_MAX + 1], footwear[INS_STORE_LABEL_MAX + 1]; /* file_text's cuts */
 	char source[600];
 	char fingerprint[INS_IMPORT_FINGERPRINT_SIZE];
@@ -200,11 +201,16 @@ static void describe_disagreement(const struct ins_import_agreement agree[INS_FO
 		}
 }
 
+/* The session's date is not the recording's (gaitpdb, gaitndd, a file
+ * whose date cannot be read): a report printed from it must not pass the
+ * day of the import off as the day of the walk. */
+#define UNDATED_NOTICE "the session is dated when it was imported"
+
 /* What the file itself tells the clinician, in front of the session's
  * notes, so that the session says it for good (the printed report, the
  * session's page, a re-import of its export): a file cut short, a file
  * the reader repaired, values unlike those the file states of itself,
- * texts of the file cut to what a session keeps.  The notices come first
+ * texts of the file cut to what a session keeps, a file without a date.  The notices come first
  * and the user's notes after " | ", so that notes at their length limit
  * lose their end, never a notice.  Nothing is added to the notes of a
  * whole file read as written. */
@@ -217,6 +223,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 		{ "Imported with repairs: ", repairs },
 		{ "Imported with values unlike the file's own: ", unlike },
 		{ "Imported with shortened texts: ", s->shortened },
+		{ "Imported from a file without a recording date: ", s->undated ? UNDATED_NOTICE : "" },
 		{ "", user_notes },
 	};
 	const size_t n_parts = sizeof(part) / sizeof(part[0]);
@@ -224,7 +231,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 
 	describe_repairs(s->info, repairs, sizeof(repairs));
 	describe_disagreement(s->tally.agree, unlike, sizeof(unlike));
-	if (!*s->damaged && !*repairs && !*unlike && !*s->shortened)
+	if (!*s->damaged && !*repairs && !*unlike && !*s->shortened && !s->undated)
 		return 0;
 	for (size_t i = 0; i < n_parts; i++)
 		size += strlen(" | ") + strlen(part[i][0]) + strlen(part[i][1]);
@@ -502,9 +509,12 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 			ins_error_msg(err, "out of memory");
 		return INS_EIO;
 	}
-	/* dated when it was recorded, where the file says so */
-	if (ins_import_start_us(s->info->start, &s->start_us) < 0)
+	/* dated when it was recorded, where the file says so; else when
+	 * imported, and the notes say which (add_notices) */
+	if (ins_import_start_us(s->info->start, &s->start_us) < 0) {
 		s->start_us = ins_realtime_us();
+		s->undated = 1;
+	}
 	s->end_us = s->start_us;
 	return 0;
 }
@@ -550,6 +560,7 @@ out:
 		memcpy(counts->reordered, s.info->reordered, sizeof(counts->reordered));
 		memcpy(counts->repeated, s.info->repeated, sizeof(counts->repeated));
 		memcpy(counts->agree, s.tally.agree, sizeof(counts->agree));
+		counts->start_from_file = !s.undated;
 	}
 	if (rc == INS_ECONFLICT)
 		ins_info("%s: not imported: already stored as session %lld", s.source, (long long)s.session_id);

@@ -714,7 +714,8 @@ async function main() {
 			const [imported, refused, stored] = await rows();
 			expect(await page.textContent('#import-msg') === '3 files: 1 imported, 1 already stored, 1 not imported.' &&
 				await page.getAttribute('#import-msg', 'class') === 'warn', `the summary: ${await page.textContent('#import-msg')}`);
-			expect(imported[0] === 'imported' && /^gaitpdb_small\.txt: imported as session #\d+, recorded /.test(imported[1]), `row 1: ${imported}`);
+			expect(imported[0] === 'imported' && /^gaitpdb_small\.txt: imported as session #\d+, dated \d\d \w+ 20\d\d, \d\d:\d\d, when it was imported \(the file gives no recording date\)\./.test(imported[1]),
+				`row 1: ${imported}`);
 			expect(refused[0] === 'failed' && refused[1].startsWith('notes.txt: not imported: notes.txt:1: not a recording this program reads') &&
 				refused[1].endsWith("stappone .csv ('sole_id,')"), `row 2: ${refused}`);
 			expect(stored[0] === 'stored' && /^pedar_small\.asc: already stored as session #\d+ \(recorded 25 Apr 2023, 10:49\), not imported again\./.test(stored[1]),

@@ -1392,9 +1392,14 @@ START_TEST(import_answers_the_agreement_with_the_files_own_values)
 	ck_assert_int_eq(json_int_at(force, "within"), 2);
 	ck_assert_int_eq(json_int_at(peak, "within"), json_int_at(peak, "frames"));
 	ck_assert_str_eq(json_string_value(json_object_get(force, "tolerance")), "1 % or 1 N");
+	ck_assert(json_is_true(json_object_get(j, "start_from_file")));
 	json_decref(j);
 	j = import_fixture("pedar_small.asc", "subject=P-7&name=pedar.asc");
 	ck_assert_ptr_null(json_object_get(j, "file_agreement"));
+	json_decref(j);
+	/* a file without a recording date: the session is dated when imported, and says so */
+	j = import_fixture("gaitpdb_small.txt", "subject=P-7&name=walk.txt");
+	ck_assert(json_is_false(json_object_get(j, "start_from_file")));
 	json_decref(j);
 }
 END_TEST

@@ -732,6 +732,7 @@ END_TEST
 #define NOTES_MAX 65536
 #define STAPPONE_LATE INS_TEST_SRCDIR "/tests/fixtures/import/stappone_late.csv"
 #define XSENSOR_SMALL INS_TEST_SRCDIR "/tests/fixtures/import/xsensor_small.csv"
+#define GAITPDB_SMALL INS_TEST_SRCDIR "/tests/fixtures/import/gaitpdb_small.txt"
 /* What the session of stappone_late.csv says of it: the reader put the
  * right insole's sample of line 6 back in order and read the left one's
  * sample of lines 4 and 8 once. */
@@ -739,6 +740,19 @@ END_TEST
 	"1 sample of the right insole was out of time order and put back in order"
 
 /* The notes of stored session id as the store gives them back (NULL: none), malloc'd. */
+static int64_t session_start_us(struct ins_store *st, int64_t id)
+{
+	struct ins_error err = { "", "" };
+	int rc;
+	json_t *j = ins_store_session_get(st, id, &rc, &err);
+	int64_t start;
+
+	ck_assert_msg(j != NULL, "%s", err.msg);
+	start = json_integer_value(json_object_get(j, "start_us"));
+	json_decref(j);
+	return start;
+}
+
 static char *stored_notes(struct ins_store *st, int64_t id)
 {
 	struct ins_error err = { "", "" };
@@ -858,6 +872,36 @@ START_TEST(an_import_unlike_the_files_own_values_says_so_in_its_notes)
 }
 END_TEST
 
+/* A file that gives no recording date (gaitpdb) makes a session dated
+ * when imported, and its notes say so, so that a printed report does not
+ * pass the day of the import off as the day of the walk; a dated file's
+ * notes get nothing. */
+START_TEST(an_undated_file_makes_a_session_that_says_so)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .subject = "P-12", .notes = "knee" };
+	struct ins_session_import_counts counts;
+	struct ins_error err = { "", "" };
+	int64_t id = 0, before = ins_realtime_us();
+	char *notes;
+
+	ck_assert_msg(ins_store_session_import(st, GAITPDB_SMALL, &m, &id, &counts, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(counts.start_from_file, 0);
+	notes = stored_notes(st, id);
+	ck_assert_str_eq(notes, "Imported from a file without a recording date: the session is dated when it was imported "
+				"| knee");
+	free(notes);
+	ck_assert_int_ge(session_start_us(st, id), before);
+	ck_assert_msg(ins_store_session_import(st, XSENSOR_SMALL, &m, &id, &counts, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(counts.start_from_file, 1);
+	notes = stored_notes(st, id);
+	ck_assert_str_eq(notes, "knee");
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
 /* Notes at their limit lose their end, never a notice, and are cut
  * between characters; a file both cut short and repaired says both,
  * the damage first, in one notes text within the limit. */
@@ -940,8 +984,10 @@ static const char *texts_file(const char *name, const char *subject, const char 
 	const char *out;
 
 	ck_assert_ptr_nonnull(text);
+	/* dated, as every export is: its notes get no notice of a missing date */
 	used = (size_t)snprintf(text, size, "# insoled frames export\n# format_version: 1\n# units: counts\n"
-				"# subject: %s\n# notes: %s\n# layout_left: fsr16\n# sensors_left: 16\nt_us,foot,seq",
+				"# start_utc: 2026-03-01T09:00:00Z\n# subject: %s\n# notes: %s\n# layout_left: fsr16\n"
+				"# sensors_left: 16\nt_us,foot,seq",
 				subject, notes);
 	for (unsigned i = 1; i <= 16; i++)
 		used += (size_t)snprintf(text + used, size - used, ",s%u", i);
@@ -2361,6 +2407,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, the_same_recording_imported_twice_at_once_is_stored_once);
 	tcase_add_test(ts, an_import_the_reader_repaired_says_so_in_its_notes);
 	tcase_add_test(ts, an_import_unlike_the_files_own_values_says_so_in_its_notes);
+	tcase_add_test(ts, an_undated_file_makes_a_session_that_says_so);
 	tcase_add_test(ts, notes_at_their_limit_keep_the_repair_notice);
 	tcase_add_test(ts, an_import_read_as_written_keeps_its_notes);
 	tcase_add_test(ts, file_texts_longer_than_a_session_keeps_are_cut_and_said_so);

@@ -66,7 +66,9 @@ const fileDisagrees = (s) => ['left', 'right'].some((f) => Object.values(s.file_
 // agrees with the file's own values and, for a file cut short, where it
 // broke (the session holds its good frames).
 function importedAs(s) {
-	return `session #${s.id}, recorded ${dateTime(s.start_us)}.` + readInOrderNote(s) + fileAgreementNote(s) +
+	const when = s.start_from_file === false ? `dated ${dateTime(s.start_us)}, when it was imported (the file gives no recording date)`
+		: `recorded ${dateTime(s.start_us)}`;
+	return `session #${s.id}, ${when}.` + readInOrderNote(s) + fileAgreementNote(s) +
 		(s.warning ? ` The file is damaged, only its first part was imported: ${s.warning}.` : '');
 }
 

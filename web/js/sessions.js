@@ -17,6 +17,7 @@ const NOTICES = [
 	['Imported with repairs: ', 'repaired'],
 	["Imported with values unlike the file's own: ", 'values unlike file'],
 	['Imported with shortened texts: ', 'texts shortened'],
+	['Imported from a file without a recording date: ', 'undated'],
 ];
 
 function dayToUs(value, endOfDay) {
