@@ -53,9 +53,9 @@ int ins_import_agrees(const struct ins_import_agreement *a)
 	return !a->frames || 100.0 * (double)a->within >= INS_IMPORT_AGREE_MIN_PCT * (double)a->frames;
 }
 
-int ins_import_frame_has_ref(const struct ins_import_frame *f)
+int ins_import_states_own_values(const struct ins_import_info *info)
 {
-	return !isnan(f->ref_force_n) || !isnan(f->ref_peak_kpa) || !isnan(f->ref_cop_x_norm);
+	return info->has_ref_force || info->has_ref_peak || info->has_ref_cop;
 }
 
 /* diff: |the analysis's - the file's|, NaN when the analysis has none. */

@@ -96,14 +96,13 @@ int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_
 		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen)
 {
 	const struct ins_import_frame *f;
+	const int checked = ins_import_states_own_values(&imp->info);
 	struct ins_frame_metrics m;
 	char why[256];
 	int rc;
 
 	memset(tally, 0, sizeof *tally);
 	while ((rc = import_next_frame(imp, &f, err, errlen)) == 1) {
-		int checked = ins_import_frame_has_ref(f);
-
 		tally->frames[f->foot]++;
 		tally->gaps[f->foot] += f->gap;
 		/* One refused frame must not throw away a whole recording. */

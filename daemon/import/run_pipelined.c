@@ -63,6 +63,7 @@ struct pipe {
 	 * lock guards filled, analysed and cancel. */
 	size_t filled, analysed, delivered;
 	int cancel;
+	int checked;                  /* the file states values of its own (ins_import_states_own_values) */
 	struct ins_frame_metrics metrics; /* the analysis thread's, of the frame at hand */
 	pthread_mutex_t lock;
 	pthread_cond_t to_analyse, analysed_cv;
@@ -120,16 +121,15 @@ static void pipe_analyse(struct pipe *p, struct pipe_chunk *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ins_import_frame *f = &c->frames[i];
 		const struct ins_layout *layout = p->layout[f->foot];
-		int checked = ins_import_frame_has_ref(f);
 
 		if (c->refused[i])
 			continue;
 		if (!layout || import_prepare(f, layout, p->max_n, p->kpa, p->counts, why, sizeof why) < 0 ||
-		    import_feed_prepared(p->ana, f, p->kpa, p->counts, checked ? &p->metrics : NULL) < 0) {
+		    import_feed_prepared(p->ana, f, p->kpa, p->counts, p->checked ? &p->metrics : NULL) < 0) {
 			c->refused[i] = 1;
 			continue;
 		}
-		if (checked)
+		if (p->checked)
 			c->measured[i] = ins_import_measured_of(&p->metrics);
 		while (ins_analysis_next_step(p->ana, &step))
 			pipe_keep_step(c, &step, i);
@@ -193,7 +193,7 @@ static int pipe_fill(struct pipe *p, struct pipe_chunk *c, char *err, size_t err
 	return rc;
 }
 
-static int pipe_deliver(const struct pipe_chunk *c, const struct ins_import_sink *sink,
+static int pipe_deliver(const struct pipe *p, const struct pipe_chunk *c, const struct ins_import_sink *sink,
 			struct ins_import_tally *tally, char *err, size_t errlen)
 {
 	size_t s = 0;
@@ -211,7 +211,7 @@ static int pipe_deliver(const struct pipe_chunk *c, const struct ins_import_sink
 		if (c->refused[i]) {
 			tally->misfit[f->foot]++;
 		} else {
-			if (ins_import_frame_has_ref(f))
+			if (p->checked)
 				ins_import_agreement_add(tally->agree, f, &c->measured[i]);
 			if (sink->frame && (rc = sink->frame(sink->arg, f, err, errlen)) < 0)
 				return rc;
@@ -246,7 +246,7 @@ static int pipe_run(struct pipe *p, const struct ins_import_sink *sink, struct i
 
 	while (rc == 0 && (read_rc == 1 || p->delivered < p->filled)) {
 		if (pipe_wait_analysed(p, read_rc == 1)) {
-			rc = pipe_deliver(&p->chunk[p->delivered % PIPE_CHUNKS], sink, tally, err, errlen);
+			rc = pipe_deliver(p, &p->chunk[p->delivered % PIPE_CHUNKS], sink, tally, err, errlen);
 			p->delivered++;
 			continue;
 		}
@@ -267,7 +267,7 @@ int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
 			     struct ins_layout *const layout[INS_FOOT_COUNT], const struct ins_import_sink *sink,
 			     struct ins_import_tally *tally, char *err, size_t errlen)
 {
-	struct pipe p = { .imp = imp, .ana = ana, .layout = layout };
+	struct pipe p = { .imp = imp, .ana = ana, .layout = layout, .checked = ins_import_states_own_values(&imp->info) };
 	pthread_t worker;
 	int rc;
 

@@ -183,8 +183,10 @@ struct ins_import_measured {
 /* 1 unless a has frames and disagrees (INS_IMPORT_AGREE_MIN_PCT). */
 int ins_import_agrees(const struct ins_import_agreement *a);
 
-/* 1 when f gives a value of its own to check the analysis's against. */
-int ins_import_frame_has_ref(const struct ins_import_frame *f);
+/* 1 when the file states values of its own for its frames (load, peak
+ * pressure, centre of pressure) to check the analysis's against: decided
+ * once per file, so that the frames of other files cost nothing. */
+int ins_import_states_own_values(const struct ins_import_info *info);
 /* What of m the agreement looks at. */
 struct ins_import_measured ins_import_measured_of(const struct ins_frame_metrics *m);
 /* Add f, as the analysis measured it (m), to its foot's agreement. */

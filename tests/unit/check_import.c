@@ -1999,13 +1999,11 @@ START_TEST(the_files_own_values_check_the_analysis_frame_by_frame)
 	static const float loads[][2] = { { 100.9f, 100 }, { 102, 100 }, { 1.4f, 0.5f }, { 1.6f, 0.5f } };
 
 	memset(agree, 0, sizeof agree);
-	ck_assert_int_eq(ins_import_frame_has_ref(&f), 0);
 	for (unsigned i = 0; i < 4; i++) {
 		const struct ins_import_measured m = { .force_n = loads[i][0], .cop_x_norm = NAN, .cop_y_norm = NAN };
 
 		f.t_us = 10000 * i;
 		f.ref_force_n = loads[i][1];
-		ck_assert_int_eq(ins_import_frame_has_ref(&f), 1);
 		ins_import_agreement_add(agree, &f, &m);
 	}
 	ck_assert_uint_eq(force->frames, 4);
@@ -2038,6 +2036,31 @@ START_TEST(the_files_own_values_check_the_analysis_frame_by_frame)
 	ck_assert_uint_eq(agree[INS_FOOT_RIGHT][INS_REF_PEAK].frames, 0);
 	ck_assert_str_eq(ins_import_ref_key(INS_REF_COP), "cop_pct");
 	ck_assert_str_eq(ins_import_ref_tolerance(INS_REF_FORCE), "1 % or 1 N");
+}
+END_TEST
+
+/* Which files state values of their own to check the analysis against:
+ * XSENSOR, Moticon and gaitpdb do; the others do not, and their frames
+ * are not checked at all. */
+START_TEST(the_files_that_state_their_own_values_are_known_at_the_open)
+{
+	static const struct {
+		const char *file;
+		int states;
+	} cases[] = { { "xsensor_small.csv", 1 }, { "moticon_small.txt", 1 },  { "gaitpdb_small.txt", 1 },
+		      { "pedar_small.asc", 0 },   { "fscan_small.asf", 0 },    { "stappone_small.csv", 0 },
+		      { "insoled_counts.csv", 0 } };
+	char err[512] = "", path[512];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ins_import *imp;
+
+		snprintf(path, sizeof path, FIXTURES "%s", cases[i].file);
+		imp = ins_import_open(path, NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_msg(ins_import_states_own_values(ins_import_info(imp)) == cases[i].states, "%s", cases[i].file);
+		ins_import_close(imp);
+	}
 }
 END_TEST
 
@@ -2246,6 +2269,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_test(analysis, the_pipelined_run_hands_on_what_the_sequential_run_does);
 	tcase_add_test(analysis, the_files_own_values_check_the_analysis_frame_by_frame);
+	tcase_add_test(analysis, the_files_that_state_their_own_values_are_known_at_the_open);
 	tcase_add_loop_test(analysis, analyze_bad_usage_and_input_exit_with_a_message, 0,
 			    (int)(sizeof analyze_bad / sizeof analyze_bad[0]));
 	suite_add_tcase(s, analysis);
