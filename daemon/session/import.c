@@ -210,10 +210,10 @@ static void describe_disagreement(const struct ins_import_agreement agree[INS_FO
  * notes, so that the session says it for good (the printed report, the
  * session's page, a re-import of its export): a file cut short, a file
  * the reader repaired, values unlike those the file states of itself,
- * texts of the file cut to what a session keeps, a file without a date.  The notices come first
- * and the user's notes after " | ", so that notes at their length limit
- * lose their end, never a notice.  Nothing is added to the notes of a
- * whole file read as written. */
+ * texts of the file cut to what a session keeps, a file without a date.
+ * The notices come first and the user's notes after " | ", so that notes
+ * at their length limit lose their end, never a notice.  Nothing is added
+ * to the notes of a whole file read as written. */
 static int add_notices(struct import_state *s, struct ins_error *err)
 {
 	const char *user_notes = s->meta.notes ? s->meta.notes : "";
@@ -227,11 +227,13 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 		{ "", user_notes },
 	};
 	const size_t n_parts = sizeof(part) / sizeof(part[0]);
-	size_t size = 1, len = 0;
+	size_t size = 1, len = 0, notices = 0;
 
 	describe_repairs(s->info, repairs, sizeof(repairs));
 	describe_disagreement(s->tally.agree, unlike, sizeof(unlike));
-	if (!*s->damaged && !*repairs && !*unlike && !*s->shortened && !s->undated)
+	for (size_t i = 0; i + 1 < n_parts; i++) /* the last part is the user's notes */
+		notices += *part[i][1] != '\0';
+	if (!notices)
 		return 0;
 	for (size_t i = 0; i < n_parts; i++)
 		size += strlen(" | ") + strlen(part[i][0]) + strlen(part[i][1]);

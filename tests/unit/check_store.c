@@ -740,30 +740,32 @@ END_TEST
 	"1 sample of the right insole was out of time order and put back in order"
 
 /* The notes of stored session id as the store gives them back (NULL: none), malloc'd. */
-static int64_t session_start_us(struct ins_store *st, int64_t id)
+/* Session id as GET /api/sessions/ID gives it; the caller decrefs it. */
+static json_t *stored_session(struct ins_store *st, int64_t id)
 {
 	struct ins_error err = { "", "" };
 	int rc;
 	json_t *j = ins_store_session_get(st, id, &rc, &err);
-	int64_t start;
 
 	ck_assert_msg(j != NULL, "%s", err.msg);
-	start = json_integer_value(json_object_get(j, "start_us"));
+	return j;
+}
+
+static int64_t session_start_us(struct ins_store *st, int64_t id)
+{
+	json_t *j = stored_session(st, id);
+	int64_t start = json_integer_value(json_object_get(j, "start_us"));
+
 	json_decref(j);
 	return start;
 }
 
 static char *stored_notes(struct ins_store *st, int64_t id)
 {
-	struct ins_error err = { "", "" };
-	int rc;
-	json_t *j = ins_store_session_get(st, id, &rc, &err);
-	const char *notes;
-	char *copy;
+	json_t *j = stored_session(st, id);
+	const char *notes = json_string_value(json_object_get(j, "notes"));
+	char *copy = notes ? strdup(notes) : NULL;
 
-	ck_assert_msg(j != NULL, "%s", err.msg);
-	notes = json_string_value(json_object_get(j, "notes"));
-	copy = notes ? strdup(notes) : NULL;
 	json_decref(j);
 	return copy;
 }
@@ -1516,13 +1518,9 @@ static json_t *stored_steps(struct ins_store *st, int64_t id)
 
 static json_t *stored_summary(struct ins_store *st, int64_t id)
 {
-	struct ins_error err = { "", "" };
-	int rc;
-	json_t *j = ins_store_session_get(st, id, &rc, &err);
-	json_t *sum;
+	json_t *j = stored_session(st, id);
+	json_t *sum = json_incref(json_object_get(j, "summary"));
 
-	ck_assert_msg(j != NULL, "%s", err.msg);
-	sum = json_incref(json_object_get(j, "summary"));
 	json_decref(j);
 	return sum;
 }
