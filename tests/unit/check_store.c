@@ -1934,6 +1934,123 @@ START_TEST(an_export_imported_again_keeps_its_texts_whole)
 }
 END_TEST
 
+/* A multi-weight calibration as a dense insole's session records it: 16
+ * points, each sensor tared to its own zero and the kPa scaled to the body
+ * weight, so that every value takes its 17 significant digits. */
+static struct ins_calib_curve *table_calibration(unsigned n, double scale)
+{
+	static const double counts[16] = { 0, 150, 300, 450, 600, 800, 1000, 1250,
+					   1500, 1800, 2100, 2400, 2800, 3200, 3600, 4095 };
+	struct ins_calib_curve *c = calloc(n, sizeof(*c));
+
+	ck_assert_ptr_nonnull(c);
+	for (unsigned i = 0; i < n; i++) {
+		c[i] = (struct ins_calib_curve){ .kind = INS_CALIB_TABLE, .zero = 90 + i % 61, .n_points = 16,
+						 .saturation = 4095 };
+		for (unsigned k = 0; k < 16; k++) {
+			c[i].table_counts[k] = counts[k];
+			c[i].table_kpa[k] = (k * k * 1.7 + k * 3.1) * scale;
+		}
+	}
+	return c;
+}
+
+/* Length of the longest line of text. */
+static size_t longest_line(const char *text)
+{
+	size_t most = 0;
+
+	for (const char *p = text; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > most)
+			most = n;
+		p += n + (end != NULL);
+	}
+	return most;
+}
+
+/* The text of an export from its session_id line on: what a copy of the
+ * session must give again. */
+static const char *after_session_id(const char *csv)
+{
+	const char *p = strstr(csv, "\n# session_id: ");
+
+	ck_assert_ptr_nonnull(p);
+	return strchr(p + 1, '\n');
+}
+
+/* A session exported in counts and imported again is the same session:
+ * the calibration, the frames and the texts all come back, so that its
+ * export of the copy is the export of the original. */
+static void assert_counts_export_round_trip(struct ins_store *st, int64_t id, size_t *longest)
+{
+	struct ins_error err = { "", "" };
+	size_t len, len2;
+	char *csv = export_to_string(st, id, INS_EXPORT_FRAMES_COUNTS_CSV, 65536, &len), *again;
+	int64_t copy;
+	int rc;
+	json_t *a, *b;
+
+	*longest = longest_line(csv);
+	fprintf(stderr, "export %zu bytes, longest line %zu\n", len, *longest);
+	copy = reimport(st, id, INS_EXPORT_FRAMES_COUNTS_CSV);
+	a = ins_store_session_get(st, id, &rc, &err);
+	b = ins_store_session_get(st, copy, &rc, &err);
+
+	ck_assert_msg(a && b, "%s", err.msg);
+	ck_assert(json_is_object(json_object_get(a, "calibration")));
+	ck_assert_msg(json_equal(json_object_get(a, "calibration"), json_object_get(b, "calibration")),
+		      "the copy's calibration differs");
+	again = export_to_string(st, copy, INS_EXPORT_FRAMES_COUNTS_CSV, 65536, &len2);
+	ck_assert_str_eq(after_session_id(again), after_session_id(csv));
+	json_decref(a);
+	json_decref(b);
+	free(again);
+	free(csv);
+}
+
+/* Frames of one foot whose values are a known function of seq and sensor. */
+static void put_foot_frames(struct ins_store *st, int64_t id, unsigned foot, uint32_t count, unsigned n)
+{
+	uint16_t vals[INS_MAX_SENSORS];
+	struct ins_frame f;
+
+	for (uint32_t s = 0; s < count; s++) {
+		make_frame(&f, vals, foot, s, n);
+		ck_assert_int_eq(ins_store_put_frame(st, id, &f), INS_OK);
+	}
+}
+
+/* A dense insole (grid60x21, 1,260 cells) with a multi-weight calibration,
+ * tared and scaled to the body weight: its counts export writes the most
+ * calibration text a shipped layout can make, and imports back whole. */
+START_TEST(a_dense_insoles_calibration_survives_its_counts_export)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_error err = { "", "" };
+	struct ins_calib_curve *curves = table_calibration(1260, 1.0734123456789);
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT] = { curves, NULL };
+	unsigned n[INS_FOOT_COUNT] = { 1260, 0 };
+	struct ins_session_meta m = { .subject = "dense", .notes = "", .layout = { "grid60x21", NULL },
+				      .devices = "test", .body_weight_n = 700 };
+	char *json = ins_store_calib_to_json(calib, n);
+	size_t longest;
+	int64_t id;
+
+	m.calibration_json = json;
+	id = start_session(st, &m);
+	put_foot_frames(st, id, INS_FOOT_LEFT, 50, 1260);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	assert_counts_export_round_trip(st, id, &longest);
+	fprintf(stderr, "calibration json %zu bytes, longest export line %zu bytes\n", strlen(json), longest);
+	free(json);
+	free(curves);
+	ins_store_close(st);
+}
+END_TEST
+
 /* The report's map: the mean of each sensor's per-step peaks, over the
  * foot's steps; never above the session maximum, and on the steady
  * synthetic walker close to it.  Sparse maps carry the sensors' values. */
@@ -2424,6 +2541,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, step_selection_is_stored_and_survives_reanalysis);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, an_export_imported_again_keeps_its_texts_whole);
+	tcase_add_test(ta, a_dense_insoles_calibration_survives_its_counts_export);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, playback_frames_of_a_foot);
