@@ -511,7 +511,8 @@ static int calib_curve(struct insoled_reader *r, json_t *obj, struct ins_calib_c
 										: INS_CALIB_TABLE;
 	if (calib_number(obj, "zero", 1, &c->zero) < 0)
 		return calib_fail(r, "zero", "a number is required", err, errlen);
-	if (c->kind != INS_CALIB_TABLE && calib_number(obj, "gain", 1, &c->gain) < 0)
+	/* a table's gain is not used, but kept: the curve reads back as written */
+	if (calib_number(obj, "gain", c->kind != INS_CALIB_TABLE, &c->gain) < 0)
 		return calib_fail(r, "gain", "a number is required", err, errlen);
 	if (c->kind == INS_CALIB_POWER && (calib_number(obj, "exponent", 1, &c->exponent) < 0 || !(c->exponent > 0)))
 		return calib_fail(r, "exponent", "a positive number is required", err, errlen);
