@@ -449,7 +449,7 @@ static int insoled_check_columns(struct ins_import *imp, char *line, char *err, 
 	return 0;
 }
 
-/* ---- calibration: a JSON array of struct ins_calib_curve objects ------- */
+/* ---- calibration: struct ins_calib_curve objects, one line each or one array ---- */
 
 /* About a field of the curve being read (r->curve_name, on r->curve_line). */
 static int calib_fail(struct insoled_reader *r, const char *field, const char *what, char *err, size_t errlen)
