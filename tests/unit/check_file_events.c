@@ -250,17 +250,12 @@ static char tmpdir[256];
 
 static void tmp_setup(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_file_events.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	test_tmpdir_make(tmpdir, sizeof tmpdir, "check_file_events");
 }
 
 static void tmp_teardown(void)
 {
-	char cmd[400];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "check_file_events: could not remove %s\n", tmpdir);
+	test_tmpdir_remove(tmpdir);
 }
 
 /* path read as --analyze reads it (the layouts it suggests), sequentially

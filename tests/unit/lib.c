@@ -56,6 +56,21 @@ char *test_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+void test_tmpdir_make(char *dir, size_t len, const char *prefix)
+{
+	snprintf(dir, len, "/tmp/%s.XXXXXX", prefix);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+void test_tmpdir_remove(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
 #define MOTICON_WALK_PERIOD_US 10000 /* 100 Hz, as the vendor's sample */
 
 /* The step-column code of the model's event at frame i of a foot, or 0:

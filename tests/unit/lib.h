@@ -28,6 +28,11 @@ const char *test_shared_data(void);
 /* buf = test_shared_data() + "/" + rel; returns buf. */
 const char *test_shared_path(char *buf, size_t len, const char *rel);
 
+/* A new scratch directory /tmp/PREFIX.XXXXXX into dir (len bytes), and
+ * the removal of one with all it holds. */
+void test_tmpdir_make(char *dir, size_t len, const char *prefix);
+void test_tmpdir_remove(const char *dir);
+
 /* A Moticon OpenGo export (docs/import.md) of the synthetic walker on
  * moticon16 at 100 Hz, from t = 0 (no standing: the right foot is in the
  * middle of a stance at the first frame) to before end_us, its pressures
