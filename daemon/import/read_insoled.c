@@ -9,25 +9,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "insoled/grow.h"
 #include "import_priv.h"
 
 #define INSOLED_MAGIC "# insoled frames export"
 /* What a spreadsheet (commas) or an editor (blanks) leaves at the end of a
  * header line or the column line: not part of the value. */
 #define INSOLED_PADDING " \t,"
-#define INSOLED_FORMAT_VERSION 1
 #define INSOLED_LEAD_COLUMNS 3 /* t_us, foot, seq */
 #define INSOLED_COUNTS_MAX 65535.0
 #define INSOLED_SEQ_BACKWARD (1u << 31) /* a counter "jump" this large is a restart, not a gap */
 #define INSOLED_SEQ_SLACK 1.5 /* frames a counter may skip per nominal period of elapsed time (clock jitter) */
 /* The one way of escaping text values a "text_escapes" line may name. */
 #define INSOLED_ESCAPES "backslash"
+/* Version 2's calibration lines: "calibration_left_s1"... */
+#define INSOLED_CALIB_KEY "calibration_"
 
 struct insoled_reader {
 	struct import_text text;
 	char **fields;
 	char *calib_text[INS_FOOT_COUNT]; /* JSON, parsed once the sensor counts are known */
-	unsigned long calib_line[INS_FOOT_COUNT];
+	unsigned long calib_line[INS_FOOT_COUNT]; /* the foot's first calibration line */
+	/* version 2: the curves of "calibration_<foot>_sN" lines, in sensor order */
+	struct ins_calib_curve *curves[INS_FOOT_COUNT];
+	size_t curves_cap[INS_FOOT_COUNT];
+	unsigned n_curves[INS_FOOT_COUNT];
+	char curve_name[48];           /* the curve being read, for messages */
+	unsigned long curve_line;
 	int version;
 	int units_seen;
 	int escaped;                   /* "# text_escapes: backslash" seen: text values are escaped */
@@ -65,10 +73,85 @@ static int insoled_number(struct insoled_reader *r, const char *key, const char 
 	return 0;
 }
 
+static int calib_curve(struct insoled_reader *r, json_t *obj, struct ins_calib_curve *c, char *err, size_t errlen);
+
+/* A foot's calibration is given one way: one line of all its curves
+ * (version 1) or one line per sensor (version 2), never both. */
+static int insoled_calib_forms(struct insoled_reader *r, const char *key, unsigned foot, char *err, size_t errlen)
+{
+	if (!r->calib_text[foot] && !r->n_curves[foot]) {
+		r->calib_line[foot] = r->text.lineno;
+		return 0;
+	}
+	import_errf(err, errlen, r->text.path, r->text.lineno, key,
+		    "this foot's calibration is already given on line %lu: give it once, either as one "
+		    "calibration_<foot> line or as one calibration_<foot>_sN line per sensor", r->calib_line[foot]);
+	return -1;
+}
+
+/* "calibration_left_s7": the foot and the sensor's number, 1..INS_MAX_SENSORS;
+ * 0 when the key is not of that form (a key of a later version). */
+static unsigned long insoled_sensor_key(const char *key, unsigned *foot)
+{
+	const char *p = key + strlen(INSOLED_CALIB_KEY), *digits = NULL;
+	unsigned long sensor = 0;
+
+	if (strncmp(key, INSOLED_CALIB_KEY, strlen(INSOLED_CALIB_KEY)) != 0)
+		return 0;
+	for (unsigned f = 0; f < INS_FOOT_COUNT && !digits; f++) {
+		size_t n = strlen(ins_foot_name(f));
+		if (strncmp(p, ins_foot_name(f), n) == 0 && strncmp(p + n, "_s", 2) == 0) {
+			digits = p + n + 2;
+			*foot = f;
+		}
+	}
+	if (!digits || *digits < '1' || *digits > '9')
+		return 0;
+	for (p = digits; *p >= '0' && *p <= '9' && sensor <= INS_MAX_SENSORS; p++)
+		sensor = sensor * 10 + (unsigned long)(*p - '0');
+	return *p || sensor > INS_MAX_SENSORS ? 0 : sensor;
+}
+
+/* "# calibration_<foot>_sN: {CURVE}": sensor N's curve, in sensor order,
+ * read as it comes (a line holds one curve, however many sensors). */
+static int insoled_sensor_calib(struct ins_import *imp, const char *key, unsigned foot, unsigned long sensor,
+				const char *value, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	json_error_t jerr;
+	json_t *obj;
+	int rc;
+
+	if (sensor == 1 && insoled_calib_forms(r, key, foot, err, errlen) < 0)
+		return -1;
+	if (sensor != r->n_curves[foot] + 1) {
+		import_errf(err, errlen, r->text.path, r->text.lineno, key,
+			    "comes after the line of sensor %u: one line per sensor, in sensor order from s1",
+			    r->n_curves[foot]);
+		return -1;
+	}
+	if (ins_grow((void **)&r->curves[foot], &r->curves_cap[foot], r->n_curves[foot], 1, sizeof(**r->curves), 64) < 0) {
+		import_errf(err, errlen, r->text.path, r->text.lineno, key, "out of memory");
+		return -1;
+	}
+	if (!(obj = json_loads(value, 0, &jerr))) {
+		import_errf(err, errlen, r->text.path, r->text.lineno, key, "bad JSON at column %d: %s", jerr.column,
+			    jerr.text);
+		return -1;
+	}
+	snprintf(r->curve_name, sizeof r->curve_name, "%s", key);
+	r->curve_line = r->text.lineno;
+	rc = calib_curve(r, obj, &r->curves[foot][r->n_curves[foot]], err, errlen);
+	json_decref(obj);
+	r->n_curves[foot] += rc == 0;
+	return rc;
+}
+
 static int insoled_foot_value(struct ins_import *imp, const char *key, const char *value, char *err,
 			      size_t errlen)
 {
 	struct insoled_reader *r = imp->priv;
+	unsigned long sensor;
 	unsigned foot;
 	double v;
 
@@ -90,7 +173,9 @@ static int insoled_foot_value(struct ins_import *imp, const char *key, const cha
 			return -1;
 		}
 		imp->info.n_sensors[foot] = (uint16_t)v;
-	} else if (insoled_foot_key(key, "calibration_", &foot)) {
+	} else if (insoled_foot_key(key, INSOLED_CALIB_KEY, &foot)) {
+		if (insoled_calib_forms(r, key, foot, err, errlen) < 0)
+			return -1;
 		free(r->calib_text[foot]);
 		r->calib_text[foot] = strdup(value);
 		r->calib_line[foot] = r->text.lineno;
@@ -98,6 +183,8 @@ static int insoled_foot_value(struct ins_import *imp, const char *key, const cha
 			import_errf(err, errlen, r->text.path, r->text.lineno, key, "out of memory");
 			return -1;
 		}
+	} else if ((sensor = insoled_sensor_key(key, &foot)) != 0) {
+		return insoled_sensor_calib(imp, key, foot, sensor, value, err, errlen);
 	}
 	return 0; /* unknown keys are ignored: later versions may add some */
 }
@@ -233,10 +320,10 @@ static int insoled_header_value(struct ins_import *imp, const char *key, char *v
 	if (strcmp(key, "format_version") == 0) {
 		if (insoled_number(r, key, value, 1, 1000000, &v, err, errlen) < 0)
 			return -1;
-		if (v != INSOLED_FORMAT_VERSION) {
+		if (v != floor(v) || v > INS_IMPORT_INSOLED_VERSION) {
 			import_errf(err, errlen, r->text.path, r->text.lineno, key,
-				    "version %s is not supported (this program reads version %d)", value,
-				    INSOLED_FORMAT_VERSION);
+				    "version %s is not supported (this program reads versions %d..%d)", value,
+				    INS_IMPORT_INSOLED_VERSION_PLAIN, INS_IMPORT_INSOLED_VERSION);
 			return -1;
 		}
 		r->version = (int)v;
@@ -315,7 +402,7 @@ static int insoled_check_header(struct ins_import *imp, char *err, size_t errlen
 			missing = foot == INS_FOOT_LEFT ? "sensors_left" : "sensors_right";
 		else if (!(imp->info.feet & (1u << foot)) && imp->info.n_sensors[foot])
 			missing = foot == INS_FOOT_LEFT ? "layout_left" : "layout_right";
-		else if (r->calib_text[foot] && imp->info.unit != INS_IMPORT_COUNTS) {
+		else if ((r->calib_text[foot] || r->n_curves[foot]) && imp->info.unit != INS_IMPORT_COUNTS) {
 			import_errf(err, errlen, r->text.path, r->calib_line[foot], NULL,
 				    "a calibration is only meaningful with 'units: counts'");
 			return -1;
@@ -362,15 +449,15 @@ static int insoled_check_columns(struct ins_import *imp, char *line, char *err, 
 	return 0;
 }
 
-/* ---- calibration: a JSON array of struct ins_calib_curve objects ------- */
+/* ---- calibration: struct ins_calib_curve objects, one line each or one array ---- */
 
-static int calib_fail(struct insoled_reader *r, unsigned foot, size_t i, const char *field, const char *what,
-		      char *err, size_t errlen)
+/* About a field of the curve being read (r->curve_name, on r->curve_line). */
+static int calib_fail(struct insoled_reader *r, const char *field, const char *what, char *err, size_t errlen)
 {
 	char name[64];
 
-	snprintf(name, sizeof name, "calibration_%s[%zu].%s", ins_foot_name(foot), i, field);
-	import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "%s", what);
+	snprintf(name, sizeof name, "%s.%s", r->curve_name, field);
+	import_errf(err, errlen, r->text.path, r->curve_line, name, "%s", what);
 	return -1;
 }
 
@@ -386,55 +473,55 @@ static int calib_number(json_t *obj, const char *key, int required, double *out)
 	return 0;
 }
 
-static int calib_table(struct insoled_reader *r, unsigned foot, size_t i, json_t *obj,
-		       struct ins_calib_curve *c, char *err, size_t errlen)
+static int calib_table(struct insoled_reader *r, json_t *obj, struct ins_calib_curve *c, char *err, size_t errlen)
 {
 	json_t *counts = json_object_get(obj, "table_counts"), *kpa = json_object_get(obj, "table_kpa");
 	size_t n = json_array_size(counts);
 
 	if (!json_is_array(counts) || !json_is_array(kpa) || n != json_array_size(kpa) || n < 2 ||
 	    n > INS_CALIB_TABLE_MAX)
-		return calib_fail(r, foot, i, "table_counts",
+		return calib_fail(r, "table_counts",
 				  "table_counts and table_kpa must be arrays of equal length 2..16", err, errlen);
 	c->n_points = (unsigned)n;
 	for (size_t k = 0; k < n; k++) {
 		json_t *cv = json_array_get(counts, k), *kv = json_array_get(kpa, k);
 
 		if (!json_is_number(cv) || !json_is_number(kv))
-			return calib_fail(r, foot, i, "table_counts", "entries must be numbers", err, errlen);
+			return calib_fail(r, "table_counts", "entries must be numbers", err, errlen);
 		c->table_counts[k] = json_number_value(cv);
 		c->table_kpa[k] = json_number_value(kv);
 		if (k > 0 && !(c->table_counts[k] > c->table_counts[k - 1]))
-			return calib_fail(r, foot, i, "table_counts", "counts must increase", err, errlen);
+			return calib_fail(r, "table_counts", "counts must increase", err, errlen);
 	}
 	return 0;
 }
 
-static int calib_curve(struct insoled_reader *r, unsigned foot, size_t i, json_t *obj,
-		       struct ins_calib_curve *c, char *err, size_t errlen)
+static int calib_curve(struct insoled_reader *r, json_t *obj, struct ins_calib_curve *c, char *err, size_t errlen)
 {
 	const char *kind = json_string_value(json_object_get(obj, "kind"));
 	double saturation = INSOLED_COUNTS_MAX;
 
+	memset(c, 0, sizeof *c);
 	if (!json_is_object(obj))
-		return calib_fail(r, foot, i, "kind", "each sensor's calibration must be a JSON object", err,
+		return calib_fail(r, "kind", "each sensor's calibration must be a JSON object", err,
 				  errlen);
 	if (!kind || (strcmp(kind, "linear") && strcmp(kind, "power") && strcmp(kind, "table")))
-		return calib_fail(r, foot, i, "kind", "must be \"linear\", \"power\" or \"table\"", err, errlen);
+		return calib_fail(r, "kind", "must be \"linear\", \"power\" or \"table\"", err, errlen);
 	c->kind = !strcmp(kind, "linear") ? INS_CALIB_LINEAR : !strcmp(kind, "power") ? INS_CALIB_POWER
 										: INS_CALIB_TABLE;
 	if (calib_number(obj, "zero", 1, &c->zero) < 0)
-		return calib_fail(r, foot, i, "zero", "a number is required", err, errlen);
-	if (c->kind != INS_CALIB_TABLE && calib_number(obj, "gain", 1, &c->gain) < 0)
-		return calib_fail(r, foot, i, "gain", "a number is required", err, errlen);
+		return calib_fail(r, "zero", "a number is required", err, errlen);
+	/* a table's gain is not used, but kept: the curve reads back as written */
+	if (calib_number(obj, "gain", c->kind != INS_CALIB_TABLE, &c->gain) < 0)
+		return calib_fail(r, "gain", "a number is required", err, errlen);
 	if (c->kind == INS_CALIB_POWER && (calib_number(obj, "exponent", 1, &c->exponent) < 0 || !(c->exponent > 0)))
-		return calib_fail(r, foot, i, "exponent", "a positive number is required", err, errlen);
+		return calib_fail(r, "exponent", "a positive number is required", err, errlen);
 	if (calib_number(obj, "saturation", 0, &saturation) < 0 || saturation < 0 ||
 	    saturation > INSOLED_COUNTS_MAX || saturation != floor(saturation))
-		return calib_fail(r, foot, i, "saturation", "must be a whole number of counts 0..65535", err,
+		return calib_fail(r, "saturation", "must be a whole number of counts 0..65535", err,
 				  errlen);
 	c->saturation = (uint16_t)saturation;
-	return c->kind == INS_CALIB_TABLE ? calib_table(r, foot, i, obj, c, err, errlen) : 0;
+	return c->kind == INS_CALIB_TABLE ? calib_table(r, obj, c, err, errlen) : 0;
 }
 
 static int insoled_parse_calib(struct ins_import *imp, unsigned foot, char *err, size_t errlen)
@@ -462,14 +549,35 @@ static int insoled_parse_calib(struct ins_import *imp, unsigned foot, char *err,
 		import_errf(err, errlen, r->text.path, r->calib_line[foot], name, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (calib_curve(r, foot, i, json_array_get(arr, i), &imp->calib[foot][i], err, errlen) < 0)
+	r->curve_line = r->calib_line[foot];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(r->curve_name, sizeof r->curve_name, "calibration_%s[%zu]", ins_foot_name(foot), i);
+		if (calib_curve(r, json_array_get(arr, i), &imp->calib[foot][i], err, errlen) < 0)
 			goto out;
+	}
 	imp->info.calib[foot] = imp->calib[foot];
 	rc = 0;
 out:
 	json_decref(arr);
 	return rc;
+}
+
+/* The curves of the calibration_<foot>_sN lines: one for every sensor. */
+static int insoled_take_curves(struct ins_import *imp, unsigned foot, char *err, size_t errlen)
+{
+	struct insoled_reader *r = imp->priv;
+	unsigned n = imp->info.n_sensors[foot];
+
+	if (r->n_curves[foot] != n) {
+		import_errf(err, errlen, r->text.path, r->calib_line[foot], NULL,
+			    "calibration_%s_s1..s%u: %u lines, but sensors_%s is %u (one line per sensor)",
+			    ins_foot_name(foot), r->n_curves[foot], r->n_curves[foot], ins_foot_name(foot), n);
+		return -1;
+	}
+	imp->calib[foot] = r->curves[foot];
+	imp->info.calib[foot] = imp->calib[foot];
+	r->curves[foot] = NULL;
+	return 0;
 }
 
 /* ---- reader ------------------------------------------------------------ */
@@ -516,7 +624,8 @@ static int insoled_open(struct ins_import *imp, const char *path, char *err, siz
 	if (import_text_open(&r->text, imp->info.path, err, errlen) < 0 || insoled_read_header(imp, err, errlen) < 0)
 		return -1;
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
-		if (r->calib_text[foot] && insoled_parse_calib(imp, foot, err, errlen) < 0)
+		if ((r->calib_text[foot] && insoled_parse_calib(imp, foot, err, errlen) < 0) ||
+		    (r->n_curves[foot] && insoled_take_curves(imp, foot, err, errlen) < 0))
 			return -1;
 	return import_alloc_values(imp, err, errlen);
 }
@@ -639,8 +748,10 @@ static void insoled_close(struct ins_import *imp)
 	if (!r)
 		return;
 	import_text_close(&r->text);
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		free(r->calib_text[foot]);
+		free(r->curves[foot]);
+	}
 	free(r->fields);
 	free(r);
 	imp->priv = NULL;

@@ -77,6 +77,52 @@ static int out_header_text(struct ins_export *ex, const char *key, const char *v
 
 /* ---- frames --------------------------------------------------------------- */
 
+/* A foot's calibration, one line per sensor ("# calibration_left_s7:
+ * {...}"), so that a line holds one curve whatever the number of sensors:
+ * a dense insole's curves on one line outgrew what a reader holds. */
+static int out_calibration(struct ins_export *ex, unsigned foot, const struct ins_calib_curve *curves, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		json_t *curve = store_calib_curve_json(&curves[i]);
+		char *text = curve ? json_dumps(curve, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+		int rc = text ? outf(ex, "# calibration_%s_s%u: %s\n", ins_foot_name(foot), i + 1, text) : -1;
+
+		json_decref(curve);
+		free(text);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The oldest version of the format that reads what this export holds. */
+static int frames_version(const struct ins_export *ex, const struct session_replay_frame *fr)
+{
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
+		if (ex->kind == INS_EXPORT_FRAMES_COUNTS_CSV && fr->layout[f] && fr->calib[f])
+			return INS_IMPORT_INSOLED_VERSION;
+	return INS_IMPORT_INSOLED_VERSION_PLAIN;
+}
+
+static int frames_feet(struct ins_export *ex, const struct session_replay_frame *fr, unsigned *max_n)
+{
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
+		const struct ins_layout *layout = fr->layout[f];
+
+		if (!layout)
+			continue;
+		if (layout->n_sensors > *max_n)
+			*max_n = layout->n_sensors;
+		if (out_header_text(ex, f ? "layout_right" : "layout_left", fr->layout_name[f]) < 0 ||
+		    outf(ex, "# sensors_%s: %u\n", ins_foot_name(f), layout->n_sensors) < 0)
+			return -1;
+		if (ex->kind == INS_EXPORT_FRAMES_COUNTS_CSV && fr->calib[f] &&
+		    out_calibration(ex, f, fr->calib[f], layout->n_sensors) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int frames_header(struct ins_export *ex, const struct session_replay_frame *fr)
 {
 	const int counts = ex->kind == INS_EXPORT_FRAMES_COUNTS_CSV;
@@ -89,7 +135,7 @@ static int frames_header(struct ins_export *ex, const struct session_replay_fram
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (outf(ex, metrics ? "# insoled frame metrics export\n" : "# insoled frames export\n") < 0 ||
-	    outf(ex, "# format_version: 1\n# text_escapes: backslash\n") < 0 ||
+	    outf(ex, "# format_version: %d\n# text_escapes: backslash\n", frames_version(ex, fr)) < 0 ||
 	    out_header_text(ex, "software_version", fr->text[REPLAY_SOFTWARE]) < 0 ||
 	    outf(ex, "# session_id: %lld\n", (long long)ex->id) < 0 ||
 	    outf(ex, "# start_utc: %s.%06dZ\n", stamp, (int)(fr->start_us % 1000000)) < 0 ||
@@ -98,30 +144,9 @@ static int frames_header(struct ins_export *ex, const struct session_replay_fram
 	    out_header_text(ex, "notes", fr->text[REPLAY_NOTES]) < 0 ||
 	    out_header_text(ex, "state", fr->text[REPLAY_STATE]) < 0 ||
 	    outf(ex, "# body_weight_n: %.17g\n", fr->body_weight_n) < 0 ||
-	    outf(ex, "# units: %s\n", counts ? "counts" : metrics ? "N, mm, mm2, kPa" : "kPa") < 0)
+	    outf(ex, "# units: %s\n", counts ? "counts" : metrics ? "N, mm, mm2, kPa" : "kPa") < 0 ||
+	    frames_feet(ex, fr, &max_n) < 0)
 		return -1;
-	for (unsigned f = 0; f < INS_FOOT_COUNT; f++) {
-		if (!fr->layout[f])
-			continue;
-		if (fr->layout[f]->n_sensors > max_n)
-			max_n = fr->layout[f]->n_sensors;
-		if (out_header_text(ex, f ? "layout_right" : "layout_left", fr->layout_name[f]) < 0 ||
-		    outf(ex, "# sensors_%s: %u\n", ins_foot_name(f), fr->layout[f]->n_sensors) < 0)
-			return -1;
-		if (counts && fr->calib[f]) {
-			json_t *arr = json_array();
-			char *text;
-			for (unsigned i = 0; i < fr->layout[f]->n_sensors; i++)
-				json_array_append_new(arr, store_calib_curve_json(&fr->calib[f][i]));
-			text = json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(17));
-			json_decref(arr);
-			if (!text || outf(ex, "# calibration_%s: %s\n", ins_foot_name(f), text) < 0) {
-				free(text);
-				return -1;
-			}
-			free(text);
-		}
-	}
 	if (metrics)
 		return outf(ex, "t_us,foot,seq,host_us,force_n,cop_x_mm,cop_y_mm,cop_x_norm,cop_y_norm,"
 			    "contact_area_mm2,peak_kpa,in_stance,n_saturated,event\n");

@@ -57,7 +57,16 @@
 #define INS_STORE_LABEL_MAX 256
 #define INS_STORE_NOTES_MAX 65536
 #define INS_STORE_DEVICES_MAX 4096
-#define INS_STORE_CALIB_MAX (1u << 20)
+/* The calibration a session records is as large as its layouts make it,
+ * and no client writes it: the limit is the largest any layout can make.
+ * A curve's JSON (store_calib_curve_json(), 17 significant digits) is at
+ * most 913 bytes: a table's 109 bytes of names and punctuation, a
+ * saturation of 5 digits, a zero and 16 kPa values of at most 23 bytes
+ * ("1.2345678901234567e-300": never negative) and a gain and 16 counts of
+ * at most 24 ("-1.2345678901234567e-300").  Two feet of INS_MAX_SENSORS
+ * such curves with their commas, and the object around them: 8.4 MB. */
+#define INS_STORE_CURVE_JSON_MAX 1024
+#define INS_STORE_CALIB_MAX (INS_FOOT_COUNT * INS_MAX_SENSORS * (INS_STORE_CURVE_JSON_MAX + 1) + 64)
 /* Paging of session lists. */
 #define INS_STORE_LIST_DEFAULT 50
 #define INS_STORE_LIST_MAX 500

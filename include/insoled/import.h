@@ -352,6 +352,13 @@ int ins_import_fingerprint(const struct ins_import *imp, char out[INS_IMPORT_FIN
 
 void ins_import_close(struct ins_import *imp);
 
+/* Versions of our frames export (docs/import.md): version 2 writes a
+ * foot's calibration one line per sensor ("calibration_left_s1"...), as a
+ * dense insole's curves on one line could outgrow a reader's line; a file
+ * without calibration lines stays version 1, which older readers read. */
+#define INS_IMPORT_INSOLED_VERSION_PLAIN 1
+#define INS_IMPORT_INSOLED_VERSION 2
+
 /* Bytes ins_import_escape_text() may write for a text of n bytes, with the NUL. */
 #define INS_IMPORT_ESCAPED_SIZE(n) (2 * (size_t)(n) + 3)
 

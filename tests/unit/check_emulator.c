@@ -177,14 +177,18 @@ static void parsed_feed(struct parsed *ps, const uint8_t *buf, size_t len)
 
 /* Every parser counter equals the emulator's expectation; counters it does
  * not name must stay 0, and the parser saw every byte written. */
-static void check_expectations(const json_t *stats, struct parsed *ps)
+/* emu_err: what the emulator wrote to stderr, quoted when bytes went
+ * missing (a pty closed early says why there, and only there). */
+static void check_expectations(const json_t *stats, struct parsed *ps, const char *emu_err)
 {
 	const json_t *expect = json_object_get(stats, "expect");
 	struct ins_proto_stats st;
+	uint64_t written = json_u64(stats, "bytes_written", NULL);
 
 	ck_assert_ptr_nonnull(expect);
 	ins_proto_get_stats(ps->p, &st);
-	ck_assert_uint_eq(st.bytes, json_u64(stats, "bytes_written", NULL));
+	ck_assert_msg(st.bytes == written, "parser got %llu bytes of the %llu written; emulator stderr:\n%s",
+		      (unsigned long long)st.bytes, (unsigned long long)written, emu_err);
 	ck_assert_uint_eq(ins_proto_pending(ps->p), 0);
 #define CHECK_COUNTER(name, what)                                                                        \
 	if (strcmp(#name, "bytes") != 0 && strcmp(#name, "frames_binary") != 0 &&                        \
@@ -228,7 +232,7 @@ static void check_stream(const char *format, const char *extra1, const char *ext
 		parsed_feed(&ps, r.out + at, chunk);
 		at += chunk;
 	}
-	check_expectations(stats, &ps);
+	check_expectations(stats, &ps, (const char *)r.err);
 	/* Each fault happened as often as asked. */
 	ck_assert_uint_eq(json_u64(stats, "faults", "garbage"), 7);
 	ck_assert_uint_eq(json_u64(stats, "faults", "bad_crc"), 6);
@@ -284,7 +288,7 @@ START_TEST(emulator_bare_lines_are_counted_exactly)
 	json_t *stats = load_stats(sp);
 	parsed_init_foot(&ps, 16, INS_FOOT_RIGHT);
 	parsed_feed(&ps, r.out, r.out_len);
-	check_expectations(stats, &ps);
+	check_expectations(stats, &ps, (const char *)r.err);
 	ck_assert_uint_eq(ps.frames[INS_FOOT_RIGHT], 2000 - 6 - 5 + 7);
 	ck_assert_uint_eq(json_u64(stats, "expect", "bad_lines"), 5);
 	ck_assert_uint_eq(json_u64(stats, "expect", "clock_wraps"), 1);
@@ -479,10 +483,12 @@ START_TEST(emulator_unplug_replug_keeps_every_sent_frame)
 	ck_assert_int_ge(fd, 0);
 	read_pty_until_closed(fd, &ps);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	size_t err_len;
+	char *emu_err = (char *)read_all(err, &err_len);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ck_assert_int_eq(access(link, F_OK), -1); /* removed at exit */
 	json_t *stats = load_stats(sp);
-	check_expectations(stats, &ps);
+	check_expectations(stats, &ps, emu_err);
 	/* 0.3 s at 100 Hz lost per foot while unplugged. */
 	ck_assert_uint_eq(json_u64(json_object_get(stats, "feet"), "left", "lost_unplugged"), 30);
 	ck_assert_uint_eq(json_u64(json_object_get(stats, "feet"), "right", "lost_unplugged"), 30);
@@ -493,7 +499,7 @@ START_TEST(emulator_unplug_replug_keeps_every_sent_frame)
 	json_decref(stats);
 	ins_proto_free(ps.p);
 	close(out);
-	close(err);
+	free(emu_err);
 }
 END_TEST
 
@@ -518,19 +524,21 @@ START_TEST(emulator_waits_for_a_late_reader)
 	ck_assert_int_ge(fd, 0);
 	read_pty_until_closed(fd, &ps);
 	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	size_t err_len;
+	char *emu_err = (char *)read_all(err, &err_len);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	/* Blocked, not spinning: well under the 0.5 s it waited. */
 	ck_assert_int_lt(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1000000 +
 				 ru.ru_stime.tv_usec,
 			 400000);
 	json_t *stats = load_stats(sp);
-	check_expectations(stats, &ps);
+	check_expectations(stats, &ps, emu_err);
 	ck_assert_uint_eq(ps.frames[0], 2000);
 	ck_assert_uint_eq(ps.frames[1], 2000);
 	json_decref(stats);
 	ins_proto_free(ps.p);
 	close(out);
-	close(err);
+	free(emu_err);
 }
 END_TEST
 
@@ -578,16 +586,18 @@ START_TEST(emulator_waits_for_an_attached_reader_that_stalls)
 	usleep(1000000); /* attached, not reading: more than three times --no-reader-wait */
 	read_pty_until_closed(fd, &ps);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	size_t err_len;
+	char *emu_err = (char *)read_all(err, &err_len);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	json_t *stats = load_stats(sp);
 	ck_assert_uint_eq(json_u64(stats, "bytes_written", NULL), total);
-	check_expectations(stats, &ps);
+	check_expectations(stats, &ps, emu_err);
 	ck_assert_uint_eq(ps.frames[0], 1000);
 	ck_assert_uint_eq(ps.frames[1], 1000);
 	json_decref(stats);
 	ins_proto_free(ps.p);
 	close(out);
-	close(err);
+	free(emu_err);
 }
 END_TEST
 

@@ -215,6 +215,15 @@ START_TEST(moticon_fixture_maps_units_axes_gaps_and_events)
 }
 END_TEST
 
+static void assert_curve(const struct ins_calib_curve *c, enum ins_calib_kind kind, double zero, double gain,
+			 unsigned saturation)
+{
+	ck_assert_int_eq(c->kind, kind);
+	ck_assert_double_eq(c->zero, zero);
+	ck_assert_double_eq(c->gain, gain);
+	ck_assert_uint_eq(c->saturation, saturation);
+}
+
 START_TEST(insoled_fixture_reads_metadata_calibration_and_seq_gaps)
 {
 	char err[512] = "";
@@ -238,13 +247,9 @@ START_TEST(insoled_fixture_reads_metadata_calibration_and_seq_gaps)
 	ck_assert_ptr_null(info->calib[INS_FOOT_RIGHT]);
 	c = info->calib[INS_FOOT_LEFT];
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(c[0].kind, INS_CALIB_LINEAR);
-	ck_assert_double_eq(c[0].zero, 10);
-	ck_assert_double_eq(c[0].gain, 0.5);
-	ck_assert_uint_eq(c[0].saturation, 4000);
-	ck_assert_int_eq(c[1].kind, INS_CALIB_POWER);
+	assert_curve(&c[0], INS_CALIB_LINEAR, 10, 0.5, 4000);
+	assert_curve(&c[1], INS_CALIB_POWER, 12, 0.8, 65535);
 	ck_assert_double_eq(c[1].exponent, 1.2);
-	ck_assert_uint_eq(c[1].saturation, 65535);
 	ck_assert_int_eq(c[2].kind, INS_CALIB_TABLE);
 	ck_assert_uint_eq(c[2].n_points, 3);
 	ck_assert_double_eq(c[2].table_counts[2], 1000);
@@ -264,6 +269,36 @@ START_TEST(insoled_fixture_reads_metadata_calibration_and_seq_gaps)
 	expect_frame(imp, INS_FOOT_RIGHT, 10000, 8, 0, 3.0f);
 	expect_frame(imp, INS_FOOT_RIGHT, 20000, 9, 0, 5.0f);
 	expect_frame(imp, INS_FOOT_LEFT, 30000, 103, 1, 13.0f); /* seq 102 lost */
+	expect_end(imp);
+	ins_import_close(imp);
+}
+END_TEST
+
+/* Version 2 gives a foot's calibration one line per sensor; each curve
+ * reads back as written, a table's unused gain included. */
+START_TEST(insoled_calibration_one_line_per_sensor_is_read)
+{
+	char err[512] = "";
+	const char *path = write_text("v2.csv", "# insoled frames export\n# format_version: 2\n# units: counts\n"
+				      "# layout_left: a2\n# sensors_left: 2\n"
+				      "# calibration_left_s1: {\"kind\":\"linear\",\"zero\":3,\"gain\":0.25,"
+				      "\"saturation\":4095}\n# future_key: ignored\n"
+				      "# calibration_left_s2: {\"kind\":\"table\",\"zero\":7,\"gain\":-1.5,"
+				      "\"saturation\":4000,\"table_counts\":[0,100,1000],\"table_kpa\":[0,5,50]}\n"
+				      "t_us,foot,seq,s1,s2\n0,left,0,10,20\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	const struct ins_calib_curve *c;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	c = ins_import_info(imp)->calib[INS_FOOT_LEFT];
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_null(ins_import_info(imp)->calib[INS_FOOT_RIGHT]);
+	assert_curve(&c[0], INS_CALIB_LINEAR, 3, 0.25, 4095);
+	assert_curve(&c[1], INS_CALIB_TABLE, 7, -1.5, 4000);
+	ck_assert_uint_eq(c[1].n_points, 3);
+	ck_assert_double_eq(c[1].table_counts[2], 1000);
+	ck_assert_double_eq(c[1].table_kpa[2], 50);
+	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 10.0f);
 	expect_end(imp);
 	ins_import_close(imp);
 }
@@ -544,6 +579,7 @@ struct text_bad_case {
 #define MOT_COLS "# time\tleft pressure 1[N/cm\xc2\xb2]\tleft pressure 2[N/cm\xc2\xb2]\tleft total force[N]\n"
 #define INS_HEAD "# insoled frames export\n# format_version: 1\n# units: counts\n# layout_left: a2\n# sensors_left: 2\n"
 #define INS_COLS "t_us,foot,seq,s1,s2\n"
+#define INS_LIN "{\"kind\":\"linear\",\"zero\":0,\"gain\":1}"
 
 static const struct text_bad_case text_bad[] = {
 	/* detection */
@@ -640,8 +676,10 @@ static const struct text_bad_case text_bad[] = {
 	  "between fields and '.' as the decimal point)", 1 },
 	{ "ins.csv", NULL, INS_HEAD INS_COLS, "ins.csv: a header but no frames: the file ends before its first sample", 0 },
 	{ "ins.csv", "insoled", "# insoled export\n", "ins.csv:1: first line is not '# insoled frames export'", 1 },
-	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 2\n",
-	  "ins.csv:2: format_version: version 2 is not supported (this program reads version 1)", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 3\n",
+	  "ins.csv:2: format_version: version 3 is not supported (this program reads versions 1..2)", 1 },
+	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 1.5\n",
+	  "ins.csv:2: format_version: version 1.5 is not supported (this program reads versions 1..2)", 1 },
 	{ "ins.csv", NULL, "# insoled frames export\n# format_version: 1\n# layout_left: a2\n# sensors_left: 2\n"
 	  "t_us,foot,seq,s1,s2\n", "ins.csv:5: header has no 'units' line before the column line", 1 },
 	{ "ins.csv", NULL, "# insoled frames export\n# units: newtons\n",
@@ -671,6 +709,31 @@ static const struct text_bad_case text_bad[] = {
 	  "ins.csv:6: calibration_left[0].saturation: must be a whole number of counts 0..65535", 1 },
 	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [{\"kind\":\n" INS_COLS,
 	  "ins.csv:6: calibration_left: bad JSON at column 9: unexpected token near end of file", 1 },
+	/* one calibration line per sensor (version 2) */
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left_s1: " INS_LIN "\n" INS_COLS,
+	  "ins.csv:6: calibration_left_s1..s1: 1 lines, but sensors_left is 2 (one line per sensor)", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left_s1: " INS_LIN "\n# calibration_left_s3: " INS_LIN "\n" INS_COLS,
+	  "ins.csv:7: calibration_left_s3: comes after the line of sensor 1: one line per sensor, in sensor order "
+	  "from s1", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left_s2: " INS_LIN "\n" INS_COLS,
+	  "ins.csv:6: calibration_left_s2: comes after the line of sensor 0: one line per sensor, in sensor order "
+	  "from s1", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left: [" INS_LIN "," INS_LIN "]\n# calibration_left_s1: " INS_LIN
+	  "\n" INS_COLS, "ins.csv:7: calibration_left_s1: this foot's calibration is already given on line 6: give "
+	  "it once, either as one calibration_<foot> line or as one calibration_<foot>_sN line per sensor", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left_s1: " INS_LIN "\n# calibration_left_s2: " INS_LIN
+	  "\n# calibration_left: [" INS_LIN "," INS_LIN "]\n" INS_COLS, "ins.csv:8: calibration_left: this foot's "
+	  "calibration is already given on line 6: give it once, either as one calibration_<foot> line or as one "
+	  "calibration_<foot>_sN line per sensor", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left_s1: " INS_LIN "\n# calibration_left_s2: {\"kind\":\"power\","
+	  "\"zero\":0,\"gain\":1}\n" INS_COLS, "ins.csv:7: calibration_left_s2.exponent: a positive number is required", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left_s1: [" INS_LIN "]\n" INS_COLS,
+	  "ins.csv:6: calibration_left_s1.kind: each sensor's calibration must be a JSON object", 1 },
+	{ "ins.csv", NULL, INS_HEAD "# calibration_left_s1: {\"kind\":\n" INS_COLS,
+	  "ins.csv:6: calibration_left_s1: bad JSON at column 8: unexpected token near end of file", 1 },
+	{ "ins.csv", "insoled", "# insoled frames export\n# format_version: 2\n# units: kPa\n# layout_left: a2\n"
+	  "# sensors_left: 2\n# calibration_left_s1: " INS_LIN "\n# calibration_left_s2: " INS_LIN "\n" INS_COLS,
+	  "ins.csv:6: a calibration is only meaningful with 'units: counts'", 1 },
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,middle,0,1,2\n", "ins.csv:7: foot: 'middle' is not left or right", 0 },
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,right,0,1,2\n", "ins.csv:7: foot: right, but the header has no layout_right", 0 },
 	{ "ins.csv", NULL, INS_HEAD "t_us,foot,seq,s1,s2\n0,left,0,1\n",
@@ -2219,6 +2282,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, start_times_in_every_vendor_form);
 	tcase_add_test(readers, moticon_fixture_maps_units_axes_gaps_and_events);
 	tcase_add_test(readers, insoled_fixture_reads_metadata_calibration_and_seq_gaps);
+	tcase_add_test(readers, insoled_calibration_one_line_per_sensor_is_read);
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
 	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);

@@ -28,6 +28,8 @@
 #include "insoled/synth.h"
 
 #include "../../daemon/store/chunk.h"
+#include "../../daemon/store/store_priv.h"
+#include "../../daemon/import/import_priv.h"
 #include "lib.h"
 #include "shared_data.h"
 
@@ -1974,6 +1976,202 @@ START_TEST(an_export_imported_again_keeps_its_texts_whole)
 }
 END_TEST
 
+/* A multi-weight calibration as a dense insole's session records it: 16
+ * points, each sensor tared to its own zero and the kPa scaled to the body
+ * weight, so that every value takes its 17 significant digits. */
+static struct ins_calib_curve *table_calibration(unsigned n, double scale)
+{
+	static const double counts[16] = { 0, 150, 300, 450, 600, 800, 1000, 1250,
+					   1500, 1800, 2100, 2400, 2800, 3200, 3600, 4095 };
+	struct ins_calib_curve *c = calloc(n, sizeof(*c));
+
+	ck_assert_ptr_nonnull(c);
+	for (unsigned i = 0; i < n; i++) {
+		c[i] = (struct ins_calib_curve){ .kind = INS_CALIB_TABLE, .zero = 90 + i % 61, .n_points = 16,
+						 .saturation = 4095 };
+		for (unsigned k = 0; k < 16; k++) {
+			c[i].table_counts[k] = counts[k];
+			c[i].table_kpa[k] = (k * k * 1.7 + k * 3.1) * scale;
+		}
+	}
+	return c;
+}
+
+/* Length of the longest line of text. */
+static size_t longest_line(const char *text)
+{
+	size_t most = 0;
+
+	for (const char *p = text; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > most)
+			most = n;
+		p += n + (end != NULL);
+	}
+	return most;
+}
+
+/* The text of an export from its session_id line on: what a copy of the
+ * session must give again. */
+static const char *after_session_id(const char *csv)
+{
+	const char *p = strstr(csv, "\n# session_id: ");
+
+	ck_assert_ptr_nonnull(p);
+	return strchr(p + 1, '\n');
+}
+
+/* A session exported in counts and imported again is the same session:
+ * the calibration, the frames and the texts all come back, so that its
+ * export of the copy is the export of the original. */
+static void assert_counts_export_round_trip(struct ins_store *st, int64_t id, size_t *longest)
+{
+	struct ins_error err = { "", "" };
+	size_t len, len2;
+	char *csv = export_to_string(st, id, INS_EXPORT_FRAMES_COUNTS_CSV, 65536, &len), *again;
+	int64_t copy;
+	int rc;
+	json_t *a, *b;
+
+	*longest = longest_line(csv);
+	copy = reimport(st, id, INS_EXPORT_FRAMES_COUNTS_CSV);
+	a = ins_store_session_get(st, id, &rc, &err);
+	b = ins_store_session_get(st, copy, &rc, &err);
+
+	ck_assert_msg(a && b, "%s", err.msg);
+	ck_assert(json_is_object(json_object_get(a, "calibration")));
+	ck_assert_msg(json_equal(json_object_get(a, "calibration"), json_object_get(b, "calibration")),
+		      "the copy's calibration differs");
+	again = export_to_string(st, copy, INS_EXPORT_FRAMES_COUNTS_CSV, 65536, &len2);
+	ck_assert_str_eq(after_session_id(again), after_session_id(csv));
+	json_decref(a);
+	json_decref(b);
+	free(again);
+	free(csv);
+}
+
+/* A pair of dense insoles (grid60x21, 1,260 cells) with a multi-weight
+ * calibration, tared and scaled to the body weight: the most calibration
+ * text a shipped layout makes (603 kB a foot) is recorded, and its counts
+ * export imports back whole. */
+START_TEST(a_dense_insoles_calibration_survives_its_counts_export)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_error err = { "", "" };
+	struct ins_calib_curve *curves = table_calibration(1260, 1.0734123456789);
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT] = { curves, curves };
+	unsigned n[INS_FOOT_COUNT] = { 1260, 1260 };
+	struct ins_session_meta m = { .subject = "dense", .notes = "", .layout = { "grid60x21", "grid60x21" },
+				      .devices = "test", .body_weight_n = 700 };
+	char *json = ins_store_calib_to_json(calib, n);
+	size_t longest;
+	int64_t id;
+
+	m.calibration_json = json;
+	id = start_session(st, &m);
+	put_frames(st, id, 0, 50, 1260, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	assert_counts_export_round_trip(st, id, &longest);
+	/* a foot's curves are more than a reader's line holds: the export
+	 * splits them (its longest line is the column line) */
+	ck_assert_uint_gt(strlen(json) / 2, INS_IMPORT_LINE_MAX);
+	ck_assert_uint_eq(longest, strlen("t_us,foot,seq") + 9 * 3 + 90 * 4 + 900 * 5 + 261 * 6);
+	free(json);
+	free(curves);
+	ins_store_close(st);
+}
+END_TEST
+
+/* The longest curve the curve rule (ins_calib_curve_check) lets a layout
+ * give, as text: every number takes 17 digits and a three-digit exponent,
+ * negative where it may be (counts and a table's unused gain). */
+static struct ins_calib_curve *longest_calibration(unsigned n)
+{
+	struct ins_calib_curve *c = calloc(n, sizeof(*c));
+
+	ck_assert_ptr_nonnull(c);
+	for (unsigned i = 0; i < n; i++) {
+		c[i] = (struct ins_calib_curve){ .kind = INS_CALIB_TABLE, .zero = 1.2345678901234567e-300,
+						 .gain = -1.2345678901234567e-300, .n_points = 16,
+						 .saturation = 65535 };
+		for (unsigned k = 0; k < 16; k++) {
+			c[i].table_counts[k] = -1.2345678901234567e-300 * (16 - k);
+			c[i].table_kpa[k] = 1.2345678901234567e-300 * (k + 1);
+		}
+	}
+	return c;
+}
+
+/* A 64 x 64 grid (INS_MAX_SENSORS cells) under a layout name as long as
+ * one may be, in dir. */
+static const char *write_largest_layout(const char *dir)
+{
+	static const char name[] = "grid64x64_the_longest_name_a_layout_may_have_63_characters_long";
+	char path[512];
+	FILE *f;
+
+	ck_assert_uint_eq(strlen(name), 63);
+	snprintf(path, sizeof(path), "%s/%s.layout", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "[layout]\nname = %s\nfoot_length_mm = 320\nfoot_width_mm = 320\n"
+		"[calibration]\nkind = linear\ngain = 0.25\nsaturation = 4095\n"
+		"[outline]\npoint = -160 0\npoint = 160 0\npoint = 160 320\npoint = -160 320\n"
+		"[grid]\ncolumns = 64\nrows = 64\ncell_mm = 5\nx0_mm = -157.5\ny0_mm = 2.5\n", name);
+	ck_assert_int_eq(fclose(f), 0);
+	return name;
+}
+
+/* The largest session the store holds: both feet of INS_MAX_SENSORS
+ * sensors with the longest curves, the longest layout name, and texts at
+ * their limits made of characters the export escapes.  Its counts export
+ * imports back whole. */
+START_TEST(the_largest_session_survives_its_counts_export)
+{
+	struct ins_store_config c = config();
+	struct ins_error err = { "", "" };
+	struct ins_calib_curve *curves = longest_calibration(INS_MAX_SENSORS);
+	const struct ins_calib_curve *calib[INS_FOOT_COUNT] = { curves, curves };
+	unsigned n[INS_FOOT_COUNT] = { INS_MAX_SENSORS, INS_MAX_SENSORS };
+	char subject[257], footwear[257], *notes = malloc(65537), *json, *one;
+	const char *layout = write_largest_layout(tmpdir);
+	struct ins_session_meta m = { .subject = subject, .footwear = footwear, .notes = notes,
+				      .layout = { layout, layout }, .devices = "test", .body_weight_n = 700 };
+	struct ins_store *st;
+	json_t *curve = store_calib_curve_json(&curves[0]);
+	size_t longest;
+	int64_t id;
+
+	one = json_dumps(curve, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	ck_assert_uint_le(strlen(one), INS_STORE_CURVE_JSON_MAX);
+	c.layout_dir = tmpdir;
+	st = open_store(&c);
+	memset(subject, '\\', 256);
+	memset(footwear, '\t', 256);
+	memset(notes, '\n', 65535);
+	subject[256] = footwear[256] = '\0';
+	notes[65535] = ',';
+	notes[65536] = '\0';
+	m.calibration_json = json = ins_store_calib_to_json(calib, n);
+	id = start_session(st, &m);
+	put_frames(st, id, 0, 20, INS_MAX_SENSORS, INS_OK);
+	ck_assert_int_eq(ins_store_session_stop(st, id, &err), 0);
+	assert_counts_export_round_trip(st, id, &longest);
+	/* the notes, every byte escaped, and their last one as \x2c */
+	ck_assert_uint_eq(longest, strlen("# notes: ") + 2 * 65535 + 4);
+	ck_assert_uint_le(longest, INS_IMPORT_LINE_MAX);
+	/* and its kPa export, with rows of INS_MAX_SENSORS values */
+	assert_stored_text(st, reimport(st, id, INS_EXPORT_FRAMES_CSV), "notes", notes);
+	json_decref(curve);
+	free(one);
+	free(json);
+	free(notes);
+	free(curves);
+	ins_store_close(st);
+}
+END_TEST
+
 /* The report's map: the mean of each sensor's per-step peaks, over the
  * foot's steps; never above the session maximum, and on the steady
  * synthetic walker close to it.  Sparse maps carry the sensors' values. */
@@ -2465,6 +2663,8 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ta, step_selection_is_stored_and_survives_reanalysis);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, an_export_imported_again_keeps_its_texts_whole);
+	tcase_add_test(ta, a_dense_insoles_calibration_survives_its_counts_export);
+	tcase_add_test(ta, the_largest_session_survives_its_counts_export);
 	tcase_add_test(ta, grid_heatmap_peak_is_exact);
 	tcase_add_test(ta, heatmap_mean_of_step_peaks);
 	tcase_add_test(ta, playback_frames_of_a_foot);
