@@ -1006,6 +1006,18 @@ async function main() {
 			}
 		});
 
+		await check('a session without a body weight says "not set" (the API: null), one with it its weight', async () => {
+			for (const [id, want, api] of [[ids.oneFoot, 'not set', null], [ids.a, '72.0 kg (706 N)', 72 * 9.80665]]) {
+				const s = await page2.evaluate(async (i) => (await fetch(`api/sessions/${i}`)).json(), id);
+				expect(api === null ? s.body_weight_n === null : Math.abs(s.body_weight_n - api) < 1e-6,
+					`session ${id}: body_weight_n ${s.body_weight_n}`);
+				await page2.goto(`${daemon.base}/#/report/${id}`);
+				await page2.waitForSelector('section[aria-label="Session details"] dd', { timeout: UI_WAIT_MS });
+				const details = await page2.textContent('section[aria-label="Session details"]');
+				expect(details.includes(`Body weight${want}`), `session ${id}'s report: ${details}`);
+			}
+		});
+
 		await ctx.close();
 		ctx = null;
 		await stop(daemon.child);
