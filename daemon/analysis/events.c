@@ -68,7 +68,7 @@
  * >= 130 ms in the shortest pathological strides).  This is the lock-out
  * against double triggers.  The first stance after learning likewise needs
  * the foot seen unloaded this long before it. */
-#define EV_CONFIRM_US EV_WINDOW_US
+#define EV_CONFIRM_US INS_EVENT_CONFIRM_US
 /* Contact onset: the floor is the lowest value in the 150 ms before the
  * contact crossing: covers the slowest heel loading (~100 ms from floor to
  * half load) while excluding the undershoot some FSRs show just after the

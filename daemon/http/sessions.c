@@ -466,7 +466,7 @@ static void answer_import(struct ins_http *http, int64_t id, const char *warning
 	json_object_set_new(s, "reordered_samples", per_foot(counts->reordered));
 	json_object_set_new(s, "repeated_samples", per_foot(counts->repeated));
 	json_object_set_new(s, "start_from_file", json_boolean(counts->start_from_file));
-	if ((agreement = ins_import_agreement_json(counts->agree)))
+	if ((agreement = ins_import_agreement_json(counts->agree, counts->events)))
 		json_object_set_new(s, "file_agreement", agreement);
 	if (*warning)
 		json_object_set_new(s, "warning", json_string(warning));

@@ -102,29 +102,45 @@ void ins_import_agreement_add(struct ins_import_agreement agree[INS_FOOT_COUNT][
 		  100.0 * AGREE_COP_NORM, f->t_us);
 }
 
-json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT])
+/* {"name", "frames", "within", ...} of one foot's agreement on value q. */
+static json_t *value_json(const struct ins_import_agreement *a, unsigned q)
+{
+	unsigned long measured = a->frames - a->missing;
+
+	return json_pack("{s:s, s:I, s:I, s:f, s:b, s:I, s:o, s:o, s:o, s:s}", "name", ins_import_ref_name(q), "frames",
+			 (json_int_t)a->frames, "within", (json_int_t)a->within, "within_pct",
+			 100.0 * a->within / a->frames, "agrees", ins_import_agrees(a), "missing",
+			 (json_int_t)a->missing, "mean_diff", measured ? json_real(a->sum_diff / measured) : json_null(),
+			 "max_diff", measured ? json_real(a->max_diff) : json_null(), "max_t_s",
+			 measured ? json_real(a->max_t_us / 1e6) : json_null(), "tolerance", ins_import_ref_tolerance(q));
+}
+
+/* {"name", "events", "matched", ...} of one foot's agreement on events of a kind (differences in ms). */
+static json_t *event_json(const struct ins_import_event_agreement *e, unsigned kind)
+{
+	return json_pack("{s:s, s:I, s:I, s:o, s:b, s:I, s:o, s:o, s:o, s:s}", "name", ins_import_event_name(kind),
+			 "events", (json_int_t)e->events, "matched", (json_int_t)e->matched, "matched_pct",
+			 e->events ? json_real(100.0 * e->matched / e->events) : json_null(), "agrees",
+			 ins_import_events_agree(e), "edge", (json_int_t)e->edge, "median_diff",
+			 e->matched ? json_real(e->median_ms) : json_null(), "max_diff",
+			 e->matched ? json_real(e->max_ms) : json_null(), "max_t_s",
+			 e->matched ? json_real(e->max_t_us / 1e6) : json_null(), "tolerance", ins_import_event_tolerance());
+}
+
+json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT],
+				  const struct ins_import_event_agreement events[INS_FOOT_COUNT][INS_IMPORT_EVENT_KINDS])
 {
 	json_t *all = json_object();
 
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		json_t *per_foot = json_object();
 
-		for (unsigned q = 0; q < INS_REF_COUNT; q++) {
-			const struct ins_import_agreement *a = &agree[foot][q];
-			unsigned long measured = a->frames - a->missing;
-
-			if (!a->frames)
-				continue;
-			json_object_set_new(per_foot, ins_import_ref_key(q),
-					    json_pack("{s:s, s:I, s:I, s:f, s:b, s:I, s:o, s:o, s:o, s:s}", "name",
-						      ins_import_ref_name(q), "frames", (json_int_t)a->frames, "within",
-						      (json_int_t)a->within, "within_pct", 100.0 * a->within / a->frames,
-						      "agrees", ins_import_agrees(a), "missing", (json_int_t)a->missing,
-						      "mean_diff", measured ? json_real(a->sum_diff / measured) : json_null(),
-						      "max_diff", measured ? json_real(a->max_diff) : json_null(),
-						      "max_t_s", measured ? json_real(a->max_t_us / 1e6) : json_null(),
-						      "tolerance", ins_import_ref_tolerance(q)));
-		}
+		for (unsigned q = 0; q < INS_REF_COUNT; q++)
+			if (agree[foot][q].frames)
+				json_object_set_new(per_foot, ins_import_ref_key(q), value_json(&agree[foot][q], q));
+		for (unsigned kind = 0; events && kind < INS_IMPORT_EVENT_KINDS; kind++)
+			if (events[foot][kind].events || events[foot][kind].edge)
+				json_object_set_new(per_foot, ins_import_event_key(kind), event_json(&events[foot][kind], kind));
 		if (json_object_size(per_foot))
 			json_object_set_new(all, ins_foot_name(foot), per_foot);
 		else

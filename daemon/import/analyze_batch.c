@@ -315,6 +315,37 @@ static void batch_cadence(char *buf, size_t len, const struct analyze_result *r)
 		snprintf(buf, len, "%.1f/%.1f", r->cadence[0], r->cadence[1]);
 }
 
+/* Below the table, for each file that marks gait events of its own: "NAME:
+ * gait events within 30 ms of the file's own: left initial contacts 7 of 7
+ * (median 2.9 ms, largest 10.9 ms), toe-offs 7 of 7 (...); right ..." */
+static void batch_events(const char *name, const struct analyze_result *r)
+{
+	const char *sep = ": ";
+
+	fprintf(stderr, "%s: gait events within %s of the file's own", name, ins_import_event_tolerance());
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		const char *said_foot = "";
+
+		for (unsigned kind = 0; kind < INS_IMPORT_EVENT_KINDS; kind++) {
+			const struct ins_import_event_agreement *e = &r->events[foot][kind];
+
+			if (!e->events && !e->edge)
+				continue;
+			fprintf(stderr, "%s%s%s%s %lu of %lu", sep, *said_foot ? "" : ins_foot_name(foot),
+				*said_foot ? "" : " ", ins_import_event_plural(kind), e->matched, e->events);
+			if (e->matched)
+				fprintf(stderr, " (median %.1f ms, largest %.1f ms)", e->median_ms, e->max_ms);
+			if (e->edge)
+				fprintf(stderr, ", %lu at the ends left out", e->edge);
+			said_foot = ins_foot_name(foot);
+			sep = ", ";
+		}
+		if (*said_foot)
+			sep = "; ";
+	}
+	fprintf(stderr, "%s\n", *sep == ':' ? ": the file marks none" : "");
+}
+
 static void batch_table(const struct batch *b, double seconds)
 {
 	long long bytes = 0;
@@ -347,6 +378,9 @@ static void batch_table(const struct batch *b, double seconds)
 		fprintf(stderr, "%zu file%s analysed unlike the values %s states itself: check the layout (--layout) and "
 			"the file's units (file_agreement in the summary, docs/import.md)\n", unlike, unlike == 1 ? "" : "s",
 			unlike == 1 ? "it" : "each");
+	for (size_t i = 0; i < b->n; i++)
+		if (b->res[i].status == ANALYZE_OK && b->res[i].has_events)
+			batch_events(b->res[i].path ? b->res[i].path : b->paths[i], &b->res[i]);
 }
 
 int analyze_threads(const struct analyze_opts *o)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "insoled/frame.h"
+#include "insoled/import.h"
 
 #define ANALYZE_EXIT_OK 0
 #define ANALYZE_EXIT_INPUT 1   /* bad file, layout or analysis setup (any of several files) */
@@ -40,6 +41,8 @@ struct analyze_result {
 	double seconds;
 	enum analyze_status status;
 	int unlike_own;                   /* a foot's values disagree with those the file states itself */
+	int has_events;                   /* the file marks gait events of its own: */
+	struct ins_import_event_agreement events[INS_FOOT_COUNT][INS_IMPORT_EVENT_KINDS]; /* ours against them */
 	char err[1024];
 };
 

@@ -80,15 +80,20 @@ int ins_import_check_layouts(const struct ins_import *imp, struct ins_layout *co
 	return 0;
 }
 
-static int import_hand_on_steps(struct ins_analysis *ana, const struct ins_import_sink *sink, char *err,
-				size_t errlen)
+/* events: the file marks gait events of its own, which each step's are
+ * matched to. */
+static int import_hand_on_steps(struct ins_analysis *ana, const struct ins_import_sink *sink,
+				struct ins_import_tally *tally, int events, char *err, size_t errlen)
 {
 	struct ins_step step;
 	int rc;
 
-	while (ins_analysis_next_step(ana, &step))
+	while (ins_analysis_next_step(ana, &step)) {
+		if (events)
+			ins_import_events_step(&tally->events, &step);
 		if (sink->step && (rc = sink->step(sink->arg, &step, err, errlen)) < 0)
 			return rc;
+	}
 	return 0;
 }
 
@@ -96,7 +101,7 @@ int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_
 		   const struct ins_import_sink *sink, struct ins_import_tally *tally, char *err, size_t errlen)
 {
 	const struct ins_import_frame *f;
-	const int checked = ins_import_states_own_values(&imp->info);
+	const int checked = ins_import_states_own_values(&imp->info), events = imp->info.has_ref_events;
 	struct ins_frame_metrics m;
 	char why[256];
 	int rc;
@@ -116,10 +121,15 @@ int ins_import_run(struct ins_import *imp, struct ins_analysis *ana, struct ins_
 
 			ins_import_agreement_add(tally->agree, f, &measured);
 		}
+		if (events)
+			ins_import_events_frame(&tally->events, f);
 		if (sink->frame && (rc = sink->frame(sink->arg, f, err, errlen)) < 0)
 			return rc;
-		if ((rc = import_hand_on_steps(ana, sink, err, errlen)) < 0)
+		if ((rc = import_hand_on_steps(ana, sink, tally, events, err, errlen)) < 0)
 			return rc;
 	}
+	/* the end of what was read, a file cut short too, is the recording's end */
+	if (events)
+		ins_import_events_finish(&tally->events);
 	return rc;
 }

@@ -64,6 +64,7 @@ struct pipe {
 	size_t filled, analysed, delivered;
 	int cancel;
 	int checked;                  /* the file states values of its own (ins_import_states_own_values) */
+	int events;                   /* ... and gait events (ins_import_info.has_ref_events) */
 	struct ins_frame_metrics metrics; /* the analysis thread's, of the frame at hand */
 	pthread_mutex_t lock;
 	pthread_cond_t to_analyse, analysed_cv;
@@ -213,12 +214,17 @@ static int pipe_deliver(const struct pipe *p, const struct pipe_chunk *c, const 
 		} else {
 			if (p->checked)
 				ins_import_agreement_add(tally->agree, f, &c->measured[i]);
+			if (p->events)
+				ins_import_events_frame(&tally->events, f);
 			if (sink->frame && (rc = sink->frame(sink->arg, f, err, errlen)) < 0)
 				return rc;
 		}
-		for (; s < c->n_steps && c->steps[s].after == i; s++)
+		for (; s < c->n_steps && c->steps[s].after == i; s++) {
+			if (p->events)
+				ins_import_events_step(&tally->events, &c->steps[s].step);
 			if (sink->step && (rc = sink->step(sink->arg, &c->steps[s].step, err, errlen)) < 0)
 				return rc;
+		}
 	}
 	return 0;
 }
@@ -267,7 +273,11 @@ int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
 			     struct ins_layout *const layout[INS_FOOT_COUNT], const struct ins_import_sink *sink,
 			     struct ins_import_tally *tally, char *err, size_t errlen)
 {
-	struct pipe p = { .imp = imp, .ana = ana, .layout = layout, .checked = ins_import_states_own_values(&imp->info) };
+	struct pipe p = { .imp = imp,
+			  .ana = ana,
+			  .layout = layout,
+			  .checked = ins_import_states_own_values(&imp->info),
+			  .events = imp->info.has_ref_events };
 	pthread_t worker;
 	int rc;
 
@@ -286,6 +296,8 @@ int ins_import_run_pipelined(struct ins_import *imp, struct ins_analysis *ana,
 	} else {
 		memset(tally, 0, sizeof *tally);
 		rc = pipe_run(&p, sink, tally, err, errlen);
+		if (p.events) /* the end of what was read is the recording's end, as in ins_import_run() */
+			ins_import_events_finish(&tally->events);
 		pthread_mutex_lock(&p.lock);
 		p.cancel = 1;       /* a sink that failed leaves chunks unanalysed: stop the worker */
 		pthread_cond_signal(&p.to_analyse);

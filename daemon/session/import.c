@@ -179,18 +179,19 @@ static void describe_repairs(const struct ins_import_info *info, char *out, size
 
 /* The values the analysis finds unlike those the file states of itself
  * (ins_import_agrees()), as "the left foot's load is within 1 % or 1 N of
- * the file's on 50 of 400 frames (12.5 %)": a layout or insole size that
- * is not the file's, which every figure of the session inherits; "" when
- * the file states nothing or agrees. */
-static void describe_disagreement(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT], char *out,
-				  size_t outlen)
+ * the file's on 50 of 400 frames (12.5 %)", and its gait events
+ * (ins_import_events_agree()), as "the right foot's initial contacts are
+ * within 30 ms of the file's on 2 of 7 (28.6 %)": a layout or insole size
+ * that is not the file's, which every figure of the session inherits; ""
+ * when the file states nothing or agrees. */
+static void describe_disagreement(const struct ins_import_tally *t, char *out, size_t outlen)
 {
 	size_t len = 0;
 
 	out[0] = '\0';
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		for (unsigned q = 0; q < INS_REF_COUNT && len < outlen; q++) {
-			const struct ins_import_agreement *a = &agree[foot][q];
+			const struct ins_import_agreement *a = &t->agree[foot][q];
 
 			if (!ins_import_agrees(a))
 				len += (size_t)snprintf(out + len, outlen - len,
@@ -199,6 +200,17 @@ static void describe_disagreement(const struct ins_import_agreement agree[INS_FO
 							ins_import_ref_tolerance(q), a->within, a->frames,
 							100.0 * a->within / a->frames);
 		}
+		for (unsigned kind = 0; kind < INS_IMPORT_EVENT_KINDS && len < outlen; kind++) {
+			const struct ins_import_event_agreement *e = &t->events.result[foot][kind];
+
+			if (!ins_import_events_agree(e))
+				len += (size_t)snprintf(out + len, outlen - len,
+							"%sthe %s foot's %s are within %s of the file's on %lu of %lu (%.1f %%)",
+							len ? "; " : "", ins_foot_name(foot), ins_import_event_plural(kind),
+							ins_import_event_tolerance(), e->matched, e->events,
+							100.0 * e->matched / e->events);
+		}
+	}
 }
 
 /* The session's date is not the recording's (gaitpdb, gaitndd, a file
@@ -230,7 +242,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 	size_t size = 1, len = 0, notices = 0;
 
 	describe_repairs(s->info, repairs, sizeof(repairs));
-	describe_disagreement(s->tally.agree, unlike, sizeof(unlike));
+	describe_disagreement(&s->tally, unlike, sizeof(unlike));
 	for (size_t i = 0; i + 1 < n_parts; i++) /* the last part is the user's notes */
 		notices += *part[i][1] != '\0';
 	if (!notices)
@@ -562,6 +574,7 @@ out:
 		memcpy(counts->reordered, s.info->reordered, sizeof(counts->reordered));
 		memcpy(counts->repeated, s.info->repeated, sizeof(counts->repeated));
 		memcpy(counts->agree, s.tally.agree, sizeof(counts->agree));
+		memcpy(counts->events, s.tally.events.result, sizeof(counts->events));
 		counts->start_from_file = !s.undated;
 	}
 	if (rc == INS_ECONFLICT)

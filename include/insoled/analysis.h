@@ -19,6 +19,13 @@
 
 enum ins_event { INS_EVENT_NONE = 0, INS_EVENT_CONTACT = 1, INS_EVENT_TOE_OFF = 2 };
 
+/* The gait event detector confirms a toe-off once the foot has stayed
+ * unloaded this long, and counts the first stance of a stream only when
+ * the foot was seen unloaded this long before its contact (docs/analysis.md,
+ * "Gait events"): what it cannot see at the two ends of a recording, which
+ * a comparison with another source's events must know. */
+#define INS_EVENT_CONFIRM_US 100000
+
 struct ins_frame_metrics {
 	uint8_t foot;
 	uint8_t event;            /* enum ins_event detected at this frame */

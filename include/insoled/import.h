@@ -163,11 +163,79 @@ struct ins_import_agreement {
 	int64_t max_t_us;      /* the frame of the largest */
 };
 
+/* The gait events a file marks of its own (Moticon's step columns:
+ * ins_import_frame.ref_event), each matched as the file is read to the
+ * analysis's nearest event of the same kind and foot (docs/import.md, "The
+ * file's own values").  Kinds: enum ins_event - 1 (initial contact, toe-off). */
+#define INS_IMPORT_EVENT_KINDS 2
+/* An event of the analysis matches the file's within this: the bar the
+ * events are held to against a vendor's own (docs/analysis.md, "Accuracy
+ * against published references": every initial contact and toe-off of the
+ * Moticon sample walk).  Three frames at 100 Hz, so a vendor timing its
+ * events on its sample grid is not held against us; far shorter than any
+ * stance or swing, so that an event can never be matched to the step
+ * before or after its own. */
+#define INS_IMPORT_EVENT_TOL_US 30000
+/* The file's events of one foot and kind waiting for the analysis's: those
+ * come with the step, once its toe-off is confirmed, so a file's contact
+ * waits about a stance; one still waiting when this many later ones have
+ * come (strides without a step of ours) has none. */
+#define INS_IMPORT_EVENT_PENDING 8
+/* The differences of matched events are counted in bins of this width
+ * from 0 to the tolerance, for the median: a fixed size whatever the
+ * length of the recording, the median exact to half a bin (5 us). */
+#define INS_IMPORT_EVENT_BIN_US 10
+#define INS_IMPORT_EVENT_BINS (INS_IMPORT_EVENT_TOL_US / INS_IMPORT_EVENT_BIN_US + 1)
+
+/* One foot's agreement on one kind of event, once the file is read. */
+struct ins_import_event_agreement {
+	unsigned long events;   /* the file's events of this foot and kind that count */
+	unsigned long matched;  /* of those, with one of the analysis's within INS_IMPORT_EVENT_TOL_US */
+	unsigned long edge;     /* the file's events no step of the analysis can have, left out when
+				 * none of ours matched them: those of a stance under way at the foot's
+				 * first frame or unfinished at its last */
+	double median_ms;       /* |the analysis's - the file's| of the matched events: median ... */
+	double max_ms;          /* ... and the largest (NaN when none matched) */
+	int64_t max_t_us;       /* the file's event of the largest */
+};
+
+/* One foot's and kind's events of the file waiting for the analysis's,
+ * and the counts behind the median and the largest difference. */
+struct ins_import_event_queue {
+	struct {
+		int64_t t_us;    /* the file's event */
+		int64_t best_us; /* distance to the nearest of ours so far; -1: none yet */
+		uint8_t edge;    /* before the foot's first stance the detector can see */
+	} pending[INS_IMPORT_EVENT_PENDING];
+	unsigned n_pending;
+	int64_t ours_us;         /* the analysis's latest */
+	int64_t file_us;         /* the file's latest */
+	uint8_t have_ours, have_file;
+	uint32_t bins[INS_IMPORT_EVENT_BINS];
+	int64_t max_us;
+};
+
+/* The matching as the file is read (ins_import_events_*): the file's
+ * events waiting for the analysis's, and what each foot's timeline and
+ * the events so far say about the recording's edges.  The fields are the
+ * matcher's own; read result once ins_import_events_finish() is done. */
+struct ins_import_event_match {
+	struct ins_import_event_agreement result[INS_FOOT_COUNT][INS_IMPORT_EVENT_KINDS];
+	struct ins_import_event_queue kind[INS_FOOT_COUNT][INS_IMPORT_EVENT_KINDS];
+	int64_t first_us[INS_FOOT_COUNT], last_us[INS_FOOT_COUNT]; /* the foot's frames */
+	int64_t stance_us[INS_FOOT_COUNT]; /* the file's contact of its latest toe-off's stance */
+	uint8_t seen[INS_FOOT_COUNT];
+	uint8_t counting[INS_FOOT_COUNT]; /* the file's first contact the detector can see has come */
+};
+
 struct ins_import_tally {
 	unsigned long frames[INS_FOOT_COUNT];  /* frames read from the file */
 	unsigned long gaps[INS_FOOT_COUNT];    /* samples the file is missing (sum of frame gaps) */
 	unsigned long misfit[INS_FOOT_COUNT];  /* frames the analysis refused: counted and skipped */
 	struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT];
+	/* the file's own gait events against the analysis's (when the file
+	 * marks any: ins_import_info.has_ref_events) */
+	struct ins_import_event_match events;
 };
 
 /* The analysis's values of a frame that the file's own are checked against
@@ -193,10 +261,34 @@ struct ins_import_measured ins_import_measured_of(const struct ins_frame_metrics
 void ins_import_agreement_add(struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT],
 			      const struct ins_import_frame *f, const struct ins_import_measured *m);
 /* {"left": {"force_n": {"name", "frames", "within", "within_pct", "agrees",
- * "missing", "mean_diff", "max_diff", "max_t_s", "tolerance"}, ...}, ...} for the
- * feet and values the file states (docs/import.md); NULL when it states
- * none. */
-json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT]);
+ * "missing", "mean_diff", "max_diff", "max_t_s", "tolerance"}, ...,
+ * "contact": {"name", "events", "matched", "matched_pct", "agrees", "edge",
+ * "median_diff", "max_diff", "max_t_s", "tolerance"}, "toe_off": ...}, ...}
+ * for the feet, values and events the file states (docs/import.md); events
+ * may be NULL; NULL when the file states none. */
+json_t *ins_import_agreement_json(const struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT],
+				  const struct ins_import_event_agreement events[INS_FOOT_COUNT][INS_IMPORT_EVENT_KINDS]);
+
+/* The file's frame f (its time, and its own event when it marks one) to
+ * the matching; frames of each foot in time order. */
+void ins_import_events_frame(struct ins_import_event_match *m, const struct ins_import_frame *f);
+/* The contact and toe-off of a step the analysis completed, each foot's
+ * steps in order. */
+void ins_import_events_step(struct ins_import_event_match *m, const struct ins_step *step);
+/* At the end of what was read: decides the file's events still waiting
+ * (those the recording's end hid from the detector are edge ones) and the
+ * medians. */
+void ins_import_events_finish(struct ins_import_event_match *m);
+/* 1 unless a has events and fewer than INS_IMPORT_AGREE_MIN_PCT % of them
+ * matched. */
+int ins_import_events_agree(const struct ins_import_event_agreement *a);
+/* What a kind (enum ins_event - 1) is called in JSON, in words and in the
+ * plural: "contact", "initial contact", "initial contacts". */
+const char *ins_import_event_key(unsigned kind);
+const char *ins_import_event_name(unsigned kind);
+const char *ins_import_event_plural(unsigned kind);
+/* The tolerance in words: "30 ms". */
+const char *ins_import_event_tolerance(void);
 /* What a value is called in JSON and in words, its unit and its tolerance
  * in words, for reports: "force_n", "load", "N", "1 % or 1 N". */
 const char *ins_import_ref_key(enum ins_import_ref r);

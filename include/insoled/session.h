@@ -29,6 +29,8 @@ struct ins_session_import_counts {
 	/* how the analysis's values agree with those the file states itself
 	 * (ins_import_agreement_json(): docs/import.md, "The file's own values") */
 	struct ins_import_agreement agree[INS_FOOT_COUNT][INS_REF_COUNT];
+	/* ... and its gait events with the file's own, when it marks any */
+	struct ins_import_event_agreement events[INS_FOOT_COUNT][INS_IMPORT_EVENT_KINDS];
 	int start_from_file;   /* 0: the file gives no recording date, the session is dated when imported */
 };
 

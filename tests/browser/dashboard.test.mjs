@@ -789,6 +789,30 @@ async function main() {
 				msg.includes('The analysis disagrees with the file: check that the layout is this insole\u2019s'), msg);
 			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'a disagreement is not shown as a warning');
 		});
+		await check('an import whose gait events are unlike the file\'s own is shown as a warning saying what to check', async () => {
+			// the daemon's answer for a Moticon file whose step columns are late: its loads agree, its events do not
+			const event = (name, events, matched, median, max) => ({ name, events, matched, matched_pct: 100 * matched / events,
+				agrees: matched >= 0.95 * events, edge: 0, median_diff: matched ? median : null, max_diff: matched ? max : null,
+				max_t_s: matched ? 3 : null, tolerance: '30 ms' });
+			const load = { name: 'load', frames: 1687, within: 1687, within_pct: 100, agrees: true, missing: 0, mean_diff: 0.2,
+				max_diff: 0.55, max_t_s: 3.83, tolerance: '1 % or 1 N' };
+			const session = { id: 9998, start_us: Date.UTC(2023, 8, 27, 8, 21) * 1000, reordered_samples: { left: 0, right: 0 },
+				repeated_samples: { left: 0, right: 0 }, file_agreement: {
+					left: { force_n: load, contact: event('initial contact', 7, 7, 2.1, 10.9), toe_off: event('toe-off', 7, 7, 10.2, 20.9) },
+					right: { force_n: load, contact: event('initial contact', 7, 0), toe_off: event('toe-off', 7, 7, 10.6, 16.2) } } };
+			await page.route('**/api/sessions/import*', (route) => route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify(session) }));
+			await page.setInputFiles('#import-file', { name: 'late.txt', mimeType: 'text/plain', buffer: Buffer.from('any\n') });
+			await page.fill('#import-subject', 'E2E-events');
+			await page.click('#import-start');
+			await page.waitForFunction(() => /Imported as session #9998/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+			await page.unroute('**/api/sessions/import*');
+			const msg = await page.textContent('#import-msg');
+			expect(msg.includes('Checked against the file\u2019s own values: load within 1 % or 1 N on 100.0 % of frames; ' +
+				'initial contacts within 30 ms of the file\u2019s on 0 of 7; toe-offs within 30 ms of the file\u2019s on 7 of 7 (median 10.2 ms, largest 20.9 ms).') &&
+				msg.includes('The analysis\u2019s gait events are not the file\u2019s: check that the file\u2019s feet') &&
+				!msg.includes('check that the layout'), msg);
+			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'events unlike the file\'s are not shown as a warning');
+		});
 
 		await ctx.close();
 		ctx = null;

@@ -12,7 +12,10 @@
  *  - reading ends with 0 or with -1 and a message naming the file, and the
  *    reader then stays where it stopped (the same answer again);
  *  - a file that opens has a content fingerprint, "sha256:" and 64 hex
- *    digits (gaitndd: from its header's lines and its signal files).
+ *    digits (gaitndd: from its header's lines and its signal files);
+ *  - the gait events the file marks, matched to a step at each of its
+ *    toe-offs as the analysis's would be, are each counted once (matched,
+ *    unmatched or at the recording's ends), the differences within 30 ms.
  *
  * The input is one file for the text formats (gaitpdb, moticon, insoled,
  * pedar, fscan, xsensor, stappone, and format detection).  A WFDB record is three files, so for gaitndd the
@@ -154,6 +157,42 @@ static void check_fingerprint(const struct ins_import *imp)
 	check(strspn(fp + 7, "0123456789abcdef") == INS_IMPORT_FINGERPRINT_SIZE - 8);
 }
 
+/* The file's events to the matcher as they are read, each toe-off with a
+ * step of the analysis ending there (from the foot's last contact), and
+ * how many of each kind and foot there were. */
+struct event_check {
+	struct ins_import_event_match m;
+	unsigned long marked[INS_FOOT_COUNT][INS_IMPORT_EVENT_KINDS];
+	int64_t contact_us[INS_FOOT_COUNT];
+};
+
+static void events_frame(struct event_check *e, const struct ins_import_frame *f)
+{
+	ins_import_events_frame(&e->m, f);
+	if (f->ref_event == INS_EVENT_NONE)
+		return;
+	e->marked[f->foot][f->ref_event - 1]++;
+	if (f->ref_event == INS_EVENT_CONTACT) {
+		e->contact_us[f->foot] = f->t_us;
+	} else {
+		struct ins_step step = { .foot = f->foot, .contact_us = e->contact_us[f->foot], .toe_off_us = f->t_us };
+
+		ins_import_events_step(&e->m, &step);
+	}
+}
+
+static void events_check(struct event_check *e)
+{
+	ins_import_events_finish(&e->m);
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
+		for (unsigned kind = 0; kind < INS_IMPORT_EVENT_KINDS; kind++) {
+			const struct ins_import_event_agreement *a = &e->m.result[foot][kind];
+
+			check(a->events + a->edge == e->marked[foot][kind] && a->matched <= a->events);
+			check(!a->matched || (a->median_ms >= 0 && a->median_ms <= a->max_ms && a->max_ms <= 30.0));
+		}
+}
+
 /* Opens path as format (NULL: detect) and reads every frame. */
 static void read_all(const char *path, const char *format)
 {
@@ -161,6 +200,7 @@ static void read_all(const char *path, const char *format)
 	struct ins_import *imp;
 	struct ins_import_frame f;
 	struct seen s;
+	static struct event_check events;
 	long frames = 0;
 	int rc;
 
@@ -173,11 +213,14 @@ static void read_all(const char *path, const char *format)
 	check_sheets(ins_import_info(imp));
 	check_fingerprint(imp);
 	memset(&s, 0, sizeof s);
+	memset(&events, 0, sizeof events);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {
 		check_frame(ins_import_info(imp), &f, &s, strcmp(ins_import_info(imp)->format, "insoled") != 0);
+		events_frame(&events, &f);
 		check(++frames < MAX_FRAMES_PER_FILE);
 	}
 	check(rc == 0 || rc == -1);
+	events_check(&events);
 	if (rc < 0) {
 		check(strstr(err, scratch) != NULL);
 		check(ins_import_next(imp, &f, again, sizeof again) == -1 && strcmp(again, err) == 0);

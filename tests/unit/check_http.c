@@ -1380,8 +1380,8 @@ START_TEST(import_reports_samples_put_back_in_order_or_read_once)
 END_TEST
 
 /* The import answers how the analysis agrees with the values the file
- * states of itself, as --analyze's summary does; a file stating none gets
- * no file_agreement. */
+ * states of itself and the gait events it marks, as --analyze's summary
+ * does; a file stating none gets no file_agreement. */
 START_TEST(import_answers_the_agreement_with_the_files_own_values)
 {
 	json_t *j = import_fixture("xsensor_small.csv", "subject=P-7&name=xs.csv");
@@ -1397,6 +1397,16 @@ START_TEST(import_answers_the_agreement_with_the_files_own_values)
 	json_decref(j);
 	j = import_fixture("pedar_small.asc", "subject=P-7&name=pedar.asc");
 	ck_assert_ptr_null(json_object_get(j, "file_agreement"));
+	json_decref(j);
+	/* the gait events a file marks (Moticon's): its one contact and toe-off
+	 * of each foot lie at the recording's first frame, which no step can show */
+	j = import_fixture("moticon_small.txt", "subject=P-7&name=m.txt");
+	force = json_object_get(json_object_get(json_object_get(j, "file_agreement"), "left"), "contact");
+	ck_assert_msg(force != NULL, "%s", rep.body);
+	ck_assert_int_eq(json_int_at(force, "events"), 0);
+	ck_assert_int_eq(json_int_at(force, "edge"), 1);
+	ck_assert(json_is_true(json_object_get(force, "agrees")) && json_is_null(json_object_get(force, "matched_pct")));
+	ck_assert_str_eq(json_string_value(json_object_get(force, "tolerance")), "30 ms");
 	json_decref(j);
 	/* a file without a recording date: the session is dated when imported, and says so */
 	j = import_fixture("gaitpdb_small.txt", "subject=P-7&name=walk.txt");

@@ -876,6 +876,46 @@ START_TEST(an_import_unlike_the_files_own_values_says_so_in_its_notes)
 }
 END_TEST
 
+/* A Moticon file whose step columns do not keep time with its samples
+ * (the synthetic walk's events marked 50 ms late): its session says so
+ * for good, per foot and kind, and the import answers the counts; marked
+ * on time, its events agree and the notes get nothing. */
+START_TEST(an_import_whose_events_are_unlike_the_files_says_so_in_its_notes)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_import_counts counts;
+	struct ins_error err = { "", "" };
+	char path[400], *notes, want[1024];
+	const struct ins_import_event_agreement *e = counts.events[INS_FOOT_LEFT];
+	int64_t id = 0;
+
+	snprintf(path, sizeof(path), "%s/late.txt", tmpdir);
+	test_write_moticon_walk(path, 8300000, 50000);
+	ck_assert_msg(ins_store_session_import(st, path, &(struct ins_session_meta){ .subject = "P-12", .notes = "knee" },
+					       &id, &counts, &err) == 0, "%s", err.msg);
+	ck_assert_uint_gt(e[0].events, 5);
+	ck_assert_uint_eq(e[0].matched + e[1].matched, 0);
+	notes = stored_notes(st, id);
+	snprintf(want, sizeof(want), "Imported with values unlike the file's own: the left foot's initial contacts are "
+		 "within 30 ms of the file's on 0 of %lu (0.0 %%); the left foot's toe-offs are within 30 ms of the "
+		 "file's on 0 of %lu (0.0 %%); the right foot's initial contacts", e[0].events, e[1].events);
+	ck_assert_msg(strncmp(notes, want, strlen(want)) == 0, "%s", notes);
+	ck_assert_ptr_nonnull(strstr(notes, "; the right foot's toe-offs are within 30 ms of the file's on 0 of "));
+	ck_assert_str_eq(notes + strlen(notes) - strlen(" | knee"), " | knee");
+	free(notes);
+	snprintf(path, sizeof(path), "%s/walk.txt", tmpdir);
+	test_write_moticon_walk(path, 8300000, 0);
+	ck_assert_msg(ins_store_session_import(st, path, &(struct ins_session_meta){ .subject = "P-12", .notes = "knee" },
+					       &id, &counts, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(e[0].matched, e[0].events);
+	notes = stored_notes(st, id);
+	ck_assert_str_eq(notes, "knee");
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
 /* A file that gives no recording date (gaitpdb) makes a session dated
  * when imported, and its notes say so, so that a printed report does not
  * pass the day of the import off as the day of the walk; a dated file's
@@ -2603,6 +2643,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, the_same_recording_imported_twice_at_once_is_stored_once);
 	tcase_add_test(ts, an_import_the_reader_repaired_says_so_in_its_notes);
 	tcase_add_test(ts, an_import_unlike_the_files_own_values_says_so_in_its_notes);
+	tcase_add_test(ts, an_import_whose_events_are_unlike_the_files_says_so_in_its_notes);
 	tcase_add_test(ts, an_undated_file_makes_a_session_that_says_so);
 	tcase_add_test(ts, notes_at_their_limit_keep_the_repair_notice);
 	tcase_add_test(ts, an_import_read_as_written_keeps_its_notes);

@@ -5,6 +5,7 @@
 #define INSOLED_TEST_LIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "insoled/layout.h"
 #include "insoled/synth.h"
@@ -26,5 +27,18 @@ char *test_read_file(const char *path, size_t *len);
 const char *test_shared_data(void);
 /* buf = test_shared_data() + "/" + rel; returns buf. */
 const char *test_shared_path(char *buf, size_t len, const char *rel);
+
+/* A new scratch directory /tmp/PREFIX.XXXXXX into dir (len bytes), and
+ * the removal of one with all it holds. */
+void test_tmpdir_make(char *dir, size_t len, const char *prefix);
+void test_tmpdir_remove(const char *dir);
+
+/* A Moticon OpenGo export (docs/import.md) of the synthetic walker on
+ * moticon16 at 100 Hz, from t = 0 (no standing: the right foot is in the
+ * middle of a stance at the first frame) to before end_us, its pressures
+ * and its step columns: the model's own contacts and toe-offs, each marked
+ * at the frame nearest to it shift_us later, as a vendor marks them (no
+ * force or centre of pressure columns).  Written to path. */
+void test_write_moticon_walk(const char *path, int64_t end_us, int64_t shift_us);
 
 #endif

@@ -47,17 +47,27 @@ function readInOrderNote(s) {
 
 // How the analysis agrees with the values the file states of itself
 // (XSENSOR's load and peak pressure, Moticon's force and centre of
-// pressure), each value's worse foot; '' for a file stating none.
+// pressure) and with the gait events it marks (Moticon's initial contacts
+// and toe-offs), each value's worse foot; '' for a file stating none.
+const agreedPct = (v) => ('events' in v ? v.matched_pct : v.within_pct) ?? 100;
+function agreementSaid(v) {
+	if (!('events' in v))
+		return `${v.name} within ${v.tolerance} on ${v.within_pct.toFixed(1)} % of frames`;
+	const diffs = v.matched ? ` (median ${v.median_diff.toFixed(1)} ms, largest ${v.max_diff.toFixed(1)} ms)` : '';
+	return `${v.name}s within ${v.tolerance} of the file\u2019s on ${v.matched} of ${v.events}${diffs}`;
+}
 function fileAgreementNote(s) {
 	const values = new Map();
 	for (const foot of ['left', 'right'])
 		for (const [key, v] of Object.entries(s.file_agreement?.[foot] ?? {}))
-			if (!values.has(key) || v.within_pct < values.get(key).within_pct) values.set(key, v);
+			// events all at the recording's ends, which no step can show, give nothing to compare
+			if (v.events !== 0 && (!values.has(key) || agreedPct(v) < agreedPct(values.get(key)))) values.set(key, v);
 	if (!values.size) return '';
 	const all = [...values.values()];
-	const said = all.map((v) => `${v.name} within ${v.tolerance} on ${v.within_pct.toFixed(1)} % of frames`);
-	return ` Checked against the file\u2019s own values: ${said.join('; ')}.` + (all.every((v) => v.agrees) ? '' :
-		' The analysis disagrees with the file: check that the layout is this insole\u2019s (its size, its sensor order) and the file\u2019s units.');
+	const unlike = (events) => all.some((v) => ('events' in v) === events && !v.agrees);
+	return ` Checked against the file\u2019s own values: ${all.map(agreementSaid).join('; ')}.` +
+		(unlike(false) ? ' The analysis disagrees with the file: check that the layout is this insole\u2019s (its size, its sensor order) and the file\u2019s units.' : '') +
+		(unlike(true) ? ' The analysis\u2019s gait events are not the file\u2019s: check that the file\u2019s feet are the insoles it names and that its event columns keep time with its samples.' : '');
 }
 
 const fileDisagrees = (s) => ['left', 'right'].some((f) => Object.values(s.file_agreement?.[f] ?? {}).some((v) => !v.agrees));
