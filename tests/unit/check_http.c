@@ -1584,10 +1584,10 @@ START_TEST(import_round_trip_and_upload_errors)
 	j = body_json();
 	ck_assert_int_eq(json_int_at(j, "frames"), 399);
 	ck_assert_msg(strstr(json_string_value(json_object_get(j, "warning")),
-			     "cut.csv:417: truncated file: the last line has no line end; the 399 frames before it "
+			     "cut.csv:416: truncated file: the last line has no line end; the 399 frames before it "
 			     "were imported") != NULL, "%s", json_string_value(json_object_get(j, "warning")));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "notes")),
-			 "Imported from a damaged file: cut.csv:417: truncated file: the last line has no line end; "
+			 "Imported from a damaged file: cut.csv:416: truncated file: the last line has no line end; "
 			 "the 399 frames before it were imported | knee");
 	json_decref(j);
 	/* nothing good before the damage: refused, no empty session */
