@@ -77,6 +77,14 @@ static int out_header_text(struct ins_export *ex, const char *key, const char *v
 
 /* ---- frames --------------------------------------------------------------- */
 
+/* Only a body weight that was set: a file without the line has none, which
+ * every reader of the format takes as unknown (and so reads older exports'
+ * "0"), rather than a weight of 0 N. */
+static int out_body_weight(struct ins_export *ex, double body_weight_n)
+{
+	return body_weight_n > 0 ? outf(ex, "# body_weight_n: %.17g\n", body_weight_n) : 0;
+}
+
 /* A foot's calibration, one line per sensor ("# calibration_left_s7:
  * {...}"), so that a line holds one curve whatever the number of sensors:
  * a dense insole's curves on one line outgrew what a reader holds. */
@@ -143,7 +151,7 @@ static int frames_header(struct ins_export *ex, const struct session_replay_fram
 	    out_header_text(ex, "footwear", fr->text[REPLAY_FOOTWEAR]) < 0 ||
 	    out_header_text(ex, "notes", fr->text[REPLAY_NOTES]) < 0 ||
 	    out_header_text(ex, "state", fr->text[REPLAY_STATE]) < 0 ||
-	    outf(ex, "# body_weight_n: %.17g\n", fr->body_weight_n) < 0 ||
+	    out_body_weight(ex, fr->body_weight_n) < 0 ||
 	    outf(ex, "# units: %s\n", counts ? "counts" : metrics ? "N, mm, mm2, kPa" : "kPa") < 0 ||
 	    frames_feet(ex, fr, &max_n) < 0)
 		return -1;

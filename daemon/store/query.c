@@ -21,6 +21,16 @@ static json_t *int_or_null(sqlite3_stmt *q, int col)
 	return sqlite3_column_type(q, col) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, col));
 }
 
+/* A session stores 0 for "no body weight was set" (and so does an import of
+ * a file that gave none, or gave 0): the API says null, as for every value
+ * that does not exist, never a weight of 0 N. */
+static json_t *body_weight_or_null(sqlite3_stmt *q, int col)
+{
+	double n = sqlite3_column_double(q, col);
+
+	return sqlite3_column_type(q, col) != SQLITE_NULL && n > 0 ? json_real(n) : json_null();
+}
+
 #define SESSION_COLUMNS \
 	"s.id, sub.code, s.footwear, s.notes, s.state, s.start_us, s.end_us, s.layout_left, s.layout_right, " \
 	"s.body_weight_n, s.software_version, s.frames, s.steps, s.devices, s.source, s.analysed_version, s.lane, " \
@@ -29,7 +39,7 @@ static json_t *int_or_null(sqlite3_stmt *q, int col)
 
 static json_t *session_json(sqlite3_stmt *q)
 {
-	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o}, s:f, s:s, s:I, s:I, s:s, s:s, s:o, s:o, "
+	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o}, s:o, s:s, s:I, s:I, s:s, s:s, s:o, s:o, "
 			 "s:o, s:o}",
 			 "id", (json_int_t)sqlite3_column_int64(q, 0),
 			 "subject", text_or_null(q, 1),
@@ -39,7 +49,7 @@ static json_t *session_json(sqlite3_stmt *q)
 			 "start_us", (json_int_t)sqlite3_column_int64(q, 5),
 			 "end_us", int_or_null(q, 6),
 			 "layout", "left", text_or_null(q, 7), "right", text_or_null(q, 8),
-			 "body_weight_n", sqlite3_column_double(q, 9),
+			 "body_weight_n", body_weight_or_null(q, 9),
 			 "software_version", (const char *)sqlite3_column_text(q, 10),
 			 "frames", (json_int_t)sqlite3_column_int64(q, 11),
 			 "steps", (json_int_t)sqlite3_column_int64(q, 12),

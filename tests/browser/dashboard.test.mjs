@@ -215,6 +215,7 @@ async function expectFitsWidth(page, view) {
 		const out = [], W = document.documentElement.clientWidth;
 		for (const w of document.querySelectorAll('.table-wrap'))
 			if (w.scrollWidth > w.clientWidth + 1) out.push(`#${w.querySelector('table')?.id} needs ${w.scrollWidth} px of ${w.clientWidth}`);
+		if (document.documentElement.scrollWidth > W + 1) out.push(`the page is ${document.documentElement.scrollWidth} px wide on a ${W} px screen`);
 		for (const e of document.querySelectorAll('main button, main input, main select, main th, main td')) {
 			const r = e.getBoundingClientRect();
 			if (r.width && r.right > W + 1) out.push(`${e.tagName.toLowerCase()} "${e.textContent.trim().slice(0, 24)}" ends at ${Math.round(r.right)} px`);
@@ -224,6 +225,44 @@ async function expectFitsWidth(page, view) {
 		return out;
 	});
 	expect(wide.length === 0, `${view} at ${page.viewportSize().width} px: ${wide.slice(0, 6).join('; ')}`);
+}
+
+// A comparison shows every session, in the order asked (the baseline
+// first): up to three as columns, more as a row each under every metric.
+// Says how wide the table is against the room it has.
+async function expectComparison(page, ids, where) {
+	const seen = await page.evaluate(() => {
+		const t = document.querySelector('#compare-table'), wrap = t.closest('.table-wrap');
+		return { bySession: t.classList.contains('by-session'), columns: t.querySelectorAll('thead th.n').length,
+			rows: [...t.querySelectorAll('tbody.metric')].map((b) => [...b.querySelectorAll('tr[data-session]')].map((r) => r.dataset.session).join(',')),
+			table: wrap.scrollWidth, room: wrap.clientWidth, page: document.documentElement.scrollWidth };
+	});
+	const n = ids.length, want = ids.join(',');
+	if (n > 3) {
+		const wrong = seen.rows.filter((r) => r !== want);
+		expect(seen.bySession && seen.rows.length > 0 && wrong.length === 0,
+			`${where}: ${n} sessions are not a row each under every metric in the order ${want}: ${seen.rows.length} metrics, ${wrong.length} otherwise (${wrong[0]})`);
+	} else {
+		expect(!seen.bySession && seen.columns === n, `${where}: ${seen.columns} session columns, not ${n}`);
+	}
+	log(`# ${where}, ${n} sessions: the table takes ${seen.table} px of ${seen.room}, the page ${seen.page} px`);
+}
+
+// The recordings of session ID imported again under other footwear, as a
+// runner's shoes and barefoot walks: more sessions to compare.
+async function importAgain(page, id, footwears) {
+	return page.evaluate(async ([id, footwears]) => {
+		const csv = await (await fetch(`api/sessions/${id}/export/frames.csv`)).text();
+		const out = [];
+		for (const fw of footwears) {
+			const r = await fetch(`api/sessions/import?subject=E2E-subject&footwear=${encodeURIComponent(fw)}&name=again.csv&duplicate=allow`,
+				{ method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: csv });
+			const s = await r.json();
+			if (r.status !== 201) throw new Error(`importing session ${id} again as ${fw}: ${r.status} ${s.error}`);
+			out.push(String(s.id));
+		}
+		return out;
+	}, [id, footwears]);
 }
 
 // Records until the card says the 30-step target is reached (how long that
@@ -410,6 +449,14 @@ async function main() {
 			expect(trend.x === 'Time since the first step (s)', `a short session's trend axis: ${trend.x}`);
 			expect(trend.hi - trend.lo >= 0.049 * Math.abs((trend.hi + trend.lo) / 2), `trend y range ${trend.lo}..${trend.hi} zooms below 5 % of the values`);
 			await expectTouchTargets(page, 'report');
+			// every download the report offers answers with a file of its kind
+			const downloads = await page.$$eval('.actions a.button', (as) => Promise.all(as.map(async (a) => {
+				const r = await fetch(a.href);
+				const text = await r.text();
+				return { label: a.textContent, status: r.status, disposition: r.headers.get('Content-Disposition'), start: text.slice(0, 40) };
+			})));
+			expect(downloads.length === 5 && downloads.every((d) => d.status === 200 && /attachment/.test(d.disposition ?? '') && d.start.length > 0),
+				`the report's downloads: ${JSON.stringify(downloads)}`);
 			// playback: the slider, play/pause and frame steps move map, CoP and force cursor together
 			await page.click('#playback summary');
 			await page.waitForSelector('#playback-slider', { timeout: UI_WAIT_MS });
@@ -926,35 +973,45 @@ async function main() {
 			await shot(page2, 'live-tablet');
 		});
 
-		await check('on a tablet (768x1024, 1024x768) nothing lies off the screen, upright the live view has Start and both maps on it; printed on A4, a three-session comparison keeps every session', async () => {
+		await check('on a tablet (768x1024, 1024x768) nothing lies off the screen, upright the live view has Start and both maps on it; comparisons of three, four and eight sessions show every session without scrolling sideways, printed on A4 too', async () => {
 			// with a one-foot recording: its missing foot is asked for nothing (no 404 in the console)
-			const compare = `compare?ids=${ids.a},${ids.b},${ids.oneFoot}`;
+			const three = [ids.a, ids.b, ids.oneFoot].map(String);
+			const more = [...await importAgain(page2, ids.a, ['barefoot', 'shoe C, trail, worn 600 km', 'shoe A again, after a 5 km run']),
+				...await importAgain(page2, ids.b, ['shoe D with a medial posting insole', 'racing flat'])];
+			const lists = { three, four: [...three, more[0]], eight: [...three, ...more] };
+			const compare = (list) => `compare?ids=${list.join(',')}`;
 			const views = [['sessions', '#sessions-table tbody tr[data-id]'], [`report/${ids.b}`, '#regions-table tbody tr'],
-				['live', '#steps-table'], [compare, '#compare-table tbody']];
+				['live', '#steps-table'], ...Object.values(lists).map((list) => [compare(list), '#compare-table tbody'])];
 			for (const size of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
 				await page2.setViewportSize(size);
 				for (const [view, ready] of views) {
 					await page2.goto(`${daemon.base}/#/${view}`);
 					await page2.waitForSelector(ready, { timeout: UI_WAIT_MS });
 					await expectFitsWidth(page2, view);
+					const [name, list] = Object.entries(lists).find(([, l]) => view === compare(l)) ?? [];
+					if (list) {
+						await expectComparison(page2, list, `at ${size.width} x ${size.height}`);
+						await page2.$eval('#compare-table', (t) => t.scrollIntoView());
+						await page2.screenshot({ path: join(OUT, `compare-${name}-${size.width}.png`) });
+					}
 					if (view !== 'live' || size.height < size.width) continue;
 					// held upright, the tablet shows Start recording and both maps without scrolling
 					const bottoms = await page2.evaluate(() => ['#rec-start', '#map-left', '#map-right']
 						.map((sel) => [sel, Math.round(document.querySelector(sel)?.getBoundingClientRect().bottom ?? Infinity)]));
 					expect(bottoms.every(([, b]) => b <= size.height), `at 768 x 1024, below the fold: ${JSON.stringify(bottoms)}`);
 				}
-				await shot(page2, `compare-tablet-${size.width}`);
 			}
 			// A4 less the print margins (210 - 2 x 12 mm): 703 CSS px
 			await page2.setViewportSize({ width: 703, height: 1000 });
-			await page2.goto(`${daemon.base}/#/${compare}`);
-			await page2.waitForSelector('#compare-table tbody', { timeout: UI_WAIT_MS });
-			await page2.emulateMedia({ media: 'print' });
-			const heads = await page2.$$eval('#compare-table thead th.n', (th) => th.length);
-			expect(heads === 3, `the printed comparison has ${heads} session columns, not 3`);
-			await expectFitsWidth(page2, 'the printed comparison');
-			await page2.pdf({ path: join(OUT, 'compare-three.pdf'), format: 'A4', printBackground: true });
-			await page2.emulateMedia({ media: 'screen' });
+			for (const name of ['three', 'eight']) {
+				await page2.goto(`${daemon.base}/#/${compare(lists[name])}`);
+				await page2.waitForSelector('#compare-table tbody', { timeout: UI_WAIT_MS });
+				await page2.emulateMedia({ media: 'print' });
+				await expectComparison(page2, lists[name], 'printed on A4');
+				await expectFitsWidth(page2, `the printed comparison of ${name} sessions`);
+				await page2.pdf({ path: join(OUT, `compare-${name}.pdf`), format: 'A4', printBackground: true });
+				await page2.emulateMedia({ media: 'screen' });
+			}
 		});
 
 		await ctx.close();

@@ -111,6 +111,36 @@ cmp=$(api "${auth[@]}" "$INSOLED_URL/api/compare?ids=$a,$b")
 	fail "compare does not list every metric"
 [ "$(jq '.heatmap_diff.left.w > 0' <<<"$cmp")" = true ] || fail "compare has no left difference heatmap"
 
+# No body weight was set for these recordings: every answer and export that
+# shows a session says null (no weight), never a weight of 0 N, and the
+# frames export leaves the line out.
+jq -e --argjson a "$a" '.id == $a and has("body_weight_n") and .body_weight_n == null' \
+	<<<"$(api "${auth[@]}" "$INSOLED_URL/api/sessions/$a")" >/dev/null || fail "session $a: body_weight_n is not null"
+jq -e '(.sessions | length) >= 2 and all(.sessions[]; has("body_weight_n") and .body_weight_n == null)' \
+	<<<"$(api "${auth[@]}" "$INSOLED_URL/api/sessions?subject=int-01")" >/dev/null ||
+	fail "the session list shows a body weight that was never set"
+jq -e '[.sessions[] | .body_weight_n] == [null, null]' <<<"$cmp" >/dev/null ||
+	fail "compare shows a body weight that was never set: $(jq -c '[.sessions[].body_weight_n]' <<<"$cmp")"
+jq -e 'has("body_weight_n") and .body_weight_n == null and .summary != null' \
+	<<<"$(api "${auth[@]}" "$INSOLED_URL/api/sessions/$a/export/summary.json")" >/dev/null ||
+	fail "summary.json shows a body weight that was never set"
+api "${auth[@]}" "$INSOLED_URL/api/sessions/$a/export/frames.csv" >"$test_tmp/frames_a.csv"
+head -n 1 "$test_tmp/frames_a.csv" | grep -qx '# insoled frames export' || fail "frames.csv did not export"
+! grep -q '^# body_weight_n' "$test_tmp/frames_a.csv" ||
+	fail "frames.csv states a body weight that was never set: $(grep '^# body_weight_n' "$test_tmp/frames_a.csv")"
+# Exports written before said "0" for no weight: imported, that still reads
+# as none; a weight the file states is kept.
+import_weight() { # WEIGHT_LINE -> the imported session's body_weight_n
+	sed "s/^# state: .*/&\n$1/" "$test_tmp/frames_a.csv" >"$test_tmp/frames_bw.csv"
+	grep -qx "$1" "$test_tmp/frames_bw.csv" || fail "could not write '$1' into the export"
+	api "${auth[@]}" -X POST -H 'Content-Type: text/csv' --data-binary "@$test_tmp/frames_bw.csv" \
+		"$INSOLED_URL/api/sessions/import?subject=int-03&name=bw.csv&duplicate=allow" | jq -c .body_weight_n
+}
+[ "$(import_weight '# body_weight_n: 0')" = null ] || fail "an export saying body_weight_n 0 imported with a weight"
+[ "$(import_weight '# body_weight_n: 686.5')" = 686.5 ] || fail "an export's body weight of 686.5 N was not kept"
+[ "$(api "${auth[@]}" "$INSOLED_URL/api/sessions?subject=int-03" | jq -c '[.sessions[].body_weight_n]')" = \
+	'[686.5,null]' ] || fail "the imported sessions list other body weights"
+
 # Body-weight scaling measures for ~2 s on the worker pool: a second request
 # meanwhile is refused at once, and cheap requests are not held up.
 api "${auth[@]}" -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"body_weight_kg": 70}' \

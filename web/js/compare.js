@@ -182,33 +182,65 @@ function feetShown(metrics) {
 	return shown.length ? shown : FEET;
 }
 
-// A column per session and a row per foot, so that the sessions being
-// compared stand side by side and every one of them fits a tablet's screen
-// and the printed page (with a column per session and foot, a second session
-// ran off a 1024 px screen and a third off an A4 page).  Each metric is a
-// tbody of its own, kept whole across a page break.
-function metricTable(sessions, names, metrics, rules) {
-	const feet = feetShown(metrics);
+// One session's value of one metric for one foot: mean ± SD and n and, for
+// a later session, its difference from the baseline and the daemon's call.
+function valueCell(m, i, f, digits) {
+	const d = i > 0 ? m.vs_baseline?.[i]?.[f] : null;
+	const called = d?.call === 'higher' || d?.call === 'lower';
+	return el('td', { class: `n${called ? ' notable' : ''}`, title: d?.reason ?? null, dataset: { foot: f, call: d?.call ?? 'baseline' } },
+		valueLines(m.values?.[i]?.[f], digits), diffLines(m, d, digits));
+}
+
+function metricHead(m, rows) {
+	return el('th', { scope: 'rowgroup', rowspan: rows }, m.label, el('div', { class: 'delta' }, unitText(m.unit)));
+}
+
+// Up to three sessions stand side by side: a column per session and a row
+// per foot under each metric (with a column per session and foot, a second
+// session ran off a 1024 px screen and a third off an A4 page).
+function sessionColumns(sessions, names, metrics, feet) {
 	const head = el('tr', {}, el('th', { scope: 'col' }, 'Metric'), el('th', { scope: 'col' }, 'Foot'),
 		...sessions.map((s, i) => el('th', { scope: 'col', class: 'n' }, `${i === 0 ? 'Baseline: ' : ''}${names[i]}`,
 			el('div', { class: 'delta' }, `${s.subject || ''} · ${dateTime(s.start_us)}`))));
 	const bodies = metrics.map((m) => {
 		const digits = digitsFor(m.unit);
-		const rows = feet.map((f, fi) => {
-			const cells = sessions.map((s, i) => {
-				const d = i > 0 ? m.vs_baseline?.[i]?.[f] : null;
-				const called = d?.call === 'higher' || d?.call === 'lower';
-				return el('td', { class: `n${called ? ' notable' : ''}`, title: d?.reason ?? null, dataset: { call: d?.call ?? 'baseline' } },
-					valueLines(m.values?.[i]?.[f], digits), diffLines(m, d, digits));
-			});
-			const name = fi > 0 ? null : el('th', { scope: 'rowgroup', rowspan: feet.length }, m.label, el('div', { class: 'delta' }, unitText(m.unit)));
-			return el('tr', { dataset: { foot: f } }, name, el('td', {}, footName(f)), cells);
-		});
+		const rows = feet.map((f, fi) => el('tr', { dataset: { foot: f } }, fi > 0 ? null : metricHead(m, feet.length),
+			el('td', {}, footName(f)), sessions.map((s, i) => valueCell(m, i, f, digits))));
 		return el('tbody', { class: 'metric', dataset: { metric: m.name, scale: m.scale } }, rows);
 	});
+	return [head, bodies];
+}
+
+// Four sessions and more are listed one under another: under each metric's
+// name (a row across the table) a row per session and a column per foot.  A
+// fourth column of sessions no longer fit a 768 px tablet, an eighth neither
+// a 1024 px screen nor an A4 page, whereas a row per session leaves each cell
+// half the table's width, whatever the number of sessions, and puts every
+// session's value of a metric for a foot in one column, read down.
+function sessionRows(sessions, names, metrics, feet) {
+	const head = el('tr', {}, el('th', { scope: 'col' }, 'Session'),
+		...feet.map((f) => el('th', { scope: 'col', class: 'n' }, `${footName(f)} foot`)));
+	const bodies = metrics.map((m) => {
+		const digits = digitsFor(m.unit);
+		const rows = sessions.map((s, i) => el('tr', { class: i === 0 ? 'baseline' : null, dataset: { session: s.id } },
+			el('th', { scope: 'row' }, names[i], i === 0 ? el('div', { class: 'delta' }, 'baseline') : null),
+			feet.map((f) => valueCell(m, i, f, digits))));
+		const name = el('tr', { class: 'metric-name' }, el('th', { scope: 'rowgroup', colspan: feet.length + 1 },
+			m.label, ' ', el('span', { class: 'delta' }, unitText(m.unit))));
+		return el('tbody', { class: 'metric', dataset: { metric: m.name, scale: m.scale } }, name, rows);
+	});
+	return [head, bodies];
+}
+
+const COLUMNS_MAX = 3;
+
+// Each metric is a tbody of its own, kept whole across a page break.
+function metricTable(sessions, names, metrics, rules) {
+	const bySession = sessions.length > COLUMNS_MAX;
+	const [head, bodies] = (bySession ? sessionRows : sessionColumns)(sessions, names, metrics, feetShown(metrics));
 	return el('section', { class: 'card metrics-card', 'aria-labelledby': 'h-cmetrics' },
 		el('h2', { id: 'h-cmetrics' }, 'Metrics'),
 		el('p', { class: 'muted' }, 'Each cell: mean ± standard deviation over steps and n, the number of steps behind the mean. Later sessions: Δ = the difference from the baseline with its 95 % confidence interval (Welch); the percent change only for quantities with a true zero (never for positions, signed values, shares or classes); Hedges’ g, the difference in pooled standard deviations. ',
 			el('span', { class: 'notable' }, 'Highlighted'), `: called out as higher or lower, because the interval excludes zero, |g| is at least ${num(rules.min_hedges_g, 1)} (a moderate effect) and both sessions have at least ${rules.min_steps ?? '–'} steps.`),
-		el('div', { class: 'table-wrap' }, el('table', { class: sessions.length > 3 ? 'data many' : 'data', id: 'compare-table' }, el('thead', {}, head), bodies)));
+		el('div', { class: 'table-wrap' }, el('table', { class: bySession ? 'data by-session' : 'data', id: 'compare-table' }, el('thead', {}, head), bodies)));
 }
