@@ -367,6 +367,8 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 		{ "frames.csv", INS_EXPORT_FRAMES_CSV, "text/csv; charset=utf-8" },
 		{ "steps.csv", INS_EXPORT_STEPS_CSV, "text/csv; charset=utf-8" },
 		{ "summary.json", INS_EXPORT_SUMMARY_JSON, "application/json; charset=utf-8" },
+		{ "frames-counts.csv", INS_EXPORT_FRAMES_COUNTS_CSV, "text/csv; charset=utf-8" },
+		{ "frame-metrics.csv", INS_EXPORT_FRAME_METRICS_CSV, "text/csv; charset=utf-8" },
 	};
 	struct ins_error err = { "", "" };
 	char disp[128];
@@ -390,7 +392,8 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 		http_resp_header(resp, "Content-Disposition", disp);
 		return;
 	}
-	http_resp_error(resp, 404, "path", "path: exports are frames.csv, steps.csv and summary.json");
+	http_resp_error(resp, 404, "path", "path: exports are frames.csv, steps.csv, summary.json, "
+			   "frames-counts.csv and frame-metrics.csv");
 }
 
 /* What the client calls its upload: the name it gave (the `name` query

@@ -449,6 +449,14 @@ async function main() {
 			expect(trend.x === 'Time since the first step (s)', `a short session's trend axis: ${trend.x}`);
 			expect(trend.hi - trend.lo >= 0.049 * Math.abs((trend.hi + trend.lo) / 2), `trend y range ${trend.lo}..${trend.hi} zooms below 5 % of the values`);
 			await expectTouchTargets(page, 'report');
+			// every download the report offers answers with a file of its kind
+			const downloads = await page.$$eval('.actions a.button', (as) => Promise.all(as.map(async (a) => {
+				const r = await fetch(a.href);
+				const text = await r.text();
+				return { label: a.textContent, status: r.status, disposition: r.headers.get('Content-Disposition'), start: text.slice(0, 40) };
+			})));
+			expect(downloads.length === 5 && downloads.every((d) => d.status === 200 && /attachment/.test(d.disposition ?? '') && d.start.length > 0),
+				`the report's downloads: ${JSON.stringify(downloads)}`);
 			// playback: the slider, play/pause and frame steps move map, CoP and force cursor together
 			await page.click('#playback summary');
 			await page.waitForSelector('#playback-slider', { timeout: UI_WAIT_MS });

@@ -61,6 +61,27 @@ sleep 5
 api -o /dev/null -X POST "$INSOLED_URL/api/sessions/$id/stop"
 api -o "$test_tmp/frames.csv" "$INSOLED_URL/api/sessions/$id/export/frames.csv"
 stored=$(api "$INSOLED_URL/api/sessions/$id/steps" | jq '.steps | length')
+
+# The lossless copy: raw counts with the calibration the session recorded,
+# imported back (as onto another insoled) to the same steps, field for field.
+api -o "$test_tmp/counts.csv" "$INSOLED_URL/api/sessions/$id/export/frames-counts.csv"
+grep -qx '# units: counts' "$test_tmp/counts.csv" || fail "the counts export is not in counts"
+grep -q '^# calibration_left_s16: {' "$test_tmp/counts.csv" || fail "the counts export lacks the calibration"
+code=$(api -o "$test_tmp/copy.json" -w '%{http_code}' -X POST -H 'Content-Type: text/csv' \
+	--data-binary @"$test_tmp/counts.csv" "$INSOLED_URL/api/sessions/import?subject=rt-01&name=counts.csv")
+[ "$code" = 201 ] || fail "importing the counts export answered $code: $(cat "$test_tmp/copy.json")"
+copy=$(jq -r '.id' "$test_tmp/copy.json")
+steps_of() { api "$INSOLED_URL/api/sessions/$1/steps" | jq -S '.steps | map(del(.session_id))'; }
+[ "$(steps_of "$id")" = "$(steps_of "$copy")" ] ||
+	fail "the imported counts export gave other steps than the recording: $(diff <(steps_of "$id") <(steps_of "$copy") | head -n 20)"
+
+# Every stored frame's metrics, with the gait events on their frames.
+api -o "$test_tmp/metrics.csv" "$INSOLED_URL/api/sessions/$id/export/frame-metrics.csv"
+frames=$(api "$INSOLED_URL/api/sessions/$id" | jq '.frames')
+rows=$(grep -vc '^#' "$test_tmp/metrics.csv")
+[ "$rows" = $((frames + 1)) ] || fail "frame-metrics.csv has $rows lines for $frames frames and its header"
+grep -q ',contact$' "$test_tmp/metrics.csv" && grep -q ',toe_off$' "$test_tmp/metrics.csv" ||
+	fail "frame-metrics.csv marks no contact or toe-off: $(sed -n '1,20p' "$test_tmp/metrics.csv")"
 stop_insoled
 head -n 1 "$test_tmp/frames.csv" | grep -qx '# insoled frames export' ||
 	fail "export does not start with the insoled header: $(head -c 200 "$test_tmp/frames.csv")"

@@ -1143,6 +1143,7 @@ START_TEST(steps_heatmap_exports_reanalyze_compare)
 	snprintf(path, sizeof(path), "/api/sessions/%lld/export/passwd", (long long)a);
 	req("GET", path, NULL, NULL);
 	assert_error_field(404, "path");
+	ck_assert_msg(strstr(rep.body, "frames-counts.csv and frame-metrics.csv"), "%s", rep.body);
 	ck_assert(has_header("Cache-Control: no-store"));
 
 	snprintf(path, sizeof(path), "/api/sessions/%lld/reanalyze", (long long)a);
@@ -1442,6 +1443,49 @@ START_TEST(a_repaired_import_says_so_in_the_sessions_notes)
 }
 END_TEST
 
+/* Lines of body that start with prefix. */
+static unsigned count_lines_starting(const char *body, const char *prefix)
+{
+	unsigned n = 0;
+	size_t len = strlen(prefix);
+
+	for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += strncmp(p, prefix, len) == 0;
+	return n;
+}
+
+/* The two exports beyond frames.csv of a session of 200 frames per foot:
+ * the raw counts import back whole, and the frame
+ * metrics give a row per stored frame. */
+static void check_lossless_and_metrics_exports(int64_t id)
+{
+	static char counts[1 << 20];
+	char path[160];
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/export/frames-counts.csv", (long long)id);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	ck_assert(has_header("Content-Type: text/csv"));
+	ck_assert(has_header("-frames-counts.csv\""));
+	/* (this session recorded no calibration: the layout's is the one there is) */
+	ck_assert_msg(strstr(rep.body, "\n# units: counts\n"), "%.600s", rep.body);
+	ck_assert_uint_lt(rep.len, sizeof(counts));
+	memcpy(counts, rep.body, rep.len + 1);
+	ck_assert_int_eq(req("POST", "/api/sessions/import?subject=P-4&name=counts.csv&duplicate=allow", counts,
+			     "Content-Type: text/csv", NULL), 201);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "frames"), 400);
+	ck_assert_ptr_null(json_object_get(j, "warning"));
+	json_decref(j);
+
+	snprintf(path, sizeof(path), "/api/sessions/%lld/export/frame-metrics.csv", (long long)id);
+	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
+	ck_assert(has_header("-frame-metrics.csv\""));
+	ck_assert_int_eq(strncmp(rep.body, "# insoled frame metrics export\n", 31), 0);
+	ck_assert_msg(strstr(rep.body, "\nt_us,foot,seq,host_us,force_n,cop_x_mm,"), "%.600s", rep.body);
+	ck_assert_uint_eq(count_lines_starting(rep.body, "") - count_lines_starting(rep.body, "#") - 1, 400);
+}
+
 START_TEST(import_round_trip_and_upload_errors)
 {
 	char path[160];
@@ -1458,6 +1502,7 @@ START_TEST(import_round_trip_and_upload_errors)
 	snprintf(path, sizeof(path), "/api/sessions/%lld/export/frames.csv", (long long)a);
 	ck_assert_int_eq(req("GET", path, NULL, NULL), 200);
 	memcpy(csv, rep.body, rep.len + 1);
+	check_lossless_and_metrics_exports(a);
 
 	req("POST", "/api/sessions/import?footwear=x", csv, "Content-Type: text/csv", NULL);
 	assert_error_field(400, "subject");

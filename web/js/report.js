@@ -79,6 +79,10 @@ export async function mount(main, params) {
 		el('a', { class: 'button', href: `api/sessions/${id}/export/steps.csv` }, 'Steps CSV'),
 		el('a', { class: 'button', href: `api/sessions/${id}/export/frames.csv` }, 'Frames CSV'),
 		el('a', { class: 'button', href: `api/sessions/${id}/export/summary.json` }, 'Summary JSON'),
+		el('a', { class: 'button', href: `api/sessions/${id}/export/frame-metrics.csv`,
+			title: 'Every frame: force, centre of pressure, contact area, peak pressure, stance and gait events' }, 'Frame metrics CSV'),
+		el('a', { class: 'button', href: `api/sessions/${id}/export/frames-counts.csv`,
+			title: 'The raw sensor counts with their calibration: the lossless copy, to import on another insoled' }, 'Raw counts CSV'),
 		reanalyze), actionMsg);
 
 	body.append(el('p', { class: 'print-only muted', id: 'printed-on' }, `Printed ${dateTime(Date.now() * 1000)} from insoled ${session.software_version ?? ''}. Values are means over steps ± standard deviation.`));
