@@ -52,9 +52,12 @@ const char *ins_import_event_plural(unsigned kind)
 	return kind < INS_IMPORT_EVENT_KINDS ? event_words[kind].plural : "?";
 }
 
+#define EVENT_TEXT(x) #x
+#define EVENT_MS_TEXT(ms) EVENT_TEXT(ms) " ms"
+
 const char *ins_import_event_tolerance(void)
 {
-	return "30 ms";
+	return EVENT_MS_TEXT(INS_IMPORT_EVENT_TOL_MS);
 }
 
 int ins_import_events_agree(const struct ins_import_event_agreement *a)

@@ -175,7 +175,8 @@ struct ins_import_agreement {
  * events on its sample grid is not held against us; far shorter than any
  * stance or swing, so that an event can never be matched to the step
  * before or after its own. */
-#define INS_IMPORT_EVENT_TOL_US 30000
+#define INS_IMPORT_EVENT_TOL_MS 30
+#define INS_IMPORT_EVENT_TOL_US (INS_IMPORT_EVENT_TOL_MS * 1000)
 /* The file's events of one foot and kind waiting for the analysis's: those
  * come with the step, once its toe-off is confirmed, so a file's contact
  * waits about a stance; one still waiting when this many later ones have

@@ -995,7 +995,11 @@ async function main() {
 						await page2.screenshot({ path: join(OUT, `compare-${name}-${size.width}.png`) });
 					}
 					if (view !== 'live' || size.height < size.width) continue;
-					// held upright, the tablet shows Start recording and both maps without scrolling
+					// held upright, the tablet shows Start recording and both maps without scrolling,
+					// once the view has laid out what it loads (a loaded machine takes its time)
+					await page2.waitForFunction((h) => ['#rec-start', '#map-left', '#map-right'].every((sel) =>
+						(document.querySelector(sel)?.getBoundingClientRect().bottom ?? Infinity) <= h), size.height,
+					{ timeout: UI_WAIT_MS }).catch(() => {});
 					const bottoms = await page2.evaluate(() => ['#rec-start', '#map-left', '#map-right']
 						.map((sel) => [sel, Math.round(document.querySelector(sel)?.getBoundingClientRect().bottom ?? Infinity)]));
 					expect(bottoms.every(([, b]) => b <= size.height), `at 768 x 1024, below the fold: ${JSON.stringify(bottoms)}`);
