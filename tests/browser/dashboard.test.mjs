@@ -991,6 +991,13 @@ async function main() {
 					const [name, list] = Object.entries(lists).find(([, l]) => view === compare(l)) ?? [];
 					if (list) {
 						await expectComparison(page2, list, `at ${size.width} x ${size.height}`);
+						// scrolled half-way down the long table, its column headings are still on the screen
+						const headTop = await page2.$eval('#compare-table', (t) => {
+							const r = t.getBoundingClientRect();
+							window.scrollTo(0, window.scrollY + r.top + r.height / 2);
+							return t.querySelector('thead th').getBoundingClientRect().top;
+						});
+						expect(headTop >= 0 && headTop < 5, `${view} at ${size.width} px: scrolled down the table, its headings are at ${headTop} px`);
 						await page2.$eval('#compare-table', (t) => t.scrollIntoView());
 						await page2.screenshot({ path: join(OUT, `compare-${name}-${size.width}.png`) });
 					}
