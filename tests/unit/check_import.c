@@ -2,7 +2,6 @@
  * path with its exact message, and the real recordings in ../shared/data
  * (skipped with a message when absent). */
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
@@ -26,26 +25,12 @@ static char tmpdir[64];
 
 static void tmp_setup(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_import.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	test_tmpdir_make(tmpdir, sizeof tmpdir, "check_import");
 }
 
 static void tmp_teardown(void)
 {
-	DIR *d = opendir(tmpdir);
-	struct dirent *e;
-	char path[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(tmpdir);
+	test_tmpdir_remove(tmpdir);
 }
 
 /* Write bytes to tmpdir/name; returns the path (static buffer per slot). */

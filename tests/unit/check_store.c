@@ -43,18 +43,13 @@ static char dbpath[300];
 
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_store.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	test_tmpdir_make(tmpdir, sizeof(tmpdir), "check_store");
 	snprintf(dbpath, sizeof(dbpath), "%s/test.db", tmpdir);
 }
 
 static void teardown(void)
 {
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "check_store: could not remove %s\n", tmpdir);
+	test_tmpdir_remove(tmpdir);
 }
 
 static struct ins_store_config config(void)
