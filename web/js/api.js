@@ -73,12 +73,12 @@ export const get = (path, opts) => request(path, opts);
 export const patch = (path, body) => request(path, { method: 'PATCH', body });
 export const del = (path) => request(path, { method: 'DELETE' });
 
-// A file as the raw request body (POST /api/sessions/import).
-export async function upload(path, file) {
+// A POST of files (POST /api/sessions/import): the answer's JSON, or an
+// ApiError with the server's message (a 401 also opens the token login).
+async function postFiles(path, body, headers) {
 	let r;
 	try {
-		r = await fetch(`api/${path}`, { method: 'POST', credentials: 'same-origin', body: file,
-			headers: { 'Content-Type': 'application/octet-stream' } });
+		r = await fetch(`api/${path}`, { method: 'POST', credentials: 'same-origin', body, headers });
 	} catch {
 		throw new ApiError(0, 'The daemon does not answer: check that insoled is running and the network is up.');
 	}
@@ -88,6 +88,18 @@ export async function upload(path, file) {
 		throw err;
 	}
 	return r.json();
+}
+
+// A file as the raw request body.
+export const upload = (path, file) => postFiles(path, file, { 'Content-Type': 'application/octet-stream' });
+
+// Several files as one multipart/form-data request, a part each under its
+// own file name (the three files of a PhysioNet gaitndd record).  No
+// Content-Type here: fetch sets it, with the parts' boundary.
+export function uploadFiles(path, files) {
+	const form = new FormData();
+	for (const f of files) form.append('file', f, f.name);
+	return postFiles(path, form, {});
 }
 export const post = (path, body, opts = {}) => request(path, { ...opts, method: 'POST', body: body ?? {} });
 
