@@ -2,14 +2,54 @@
 // footwear, notes) and delete with a confirmation.  The API has had these
 // (docs/api.md); here they get a face.
 
-import { upload, patch, del, query } from './api.js';
+import { upload, uploadFiles, patch, del, query } from './api.js';
 import { el, dateTime } from './format.js';
 
-// One file per upload: a gaitndd record is three (.hea, .let, .rit) and is
-// read with `insoled --analyze`, so it is not offered here.
+// A gaitndd record is three files, chosen together and sent as one upload
+// (importItems below); every other format is one file.
 const FORMATS = [['auto', 'Detect from the file'], ['insoled', 'insoled CSV'], ['moticon', 'Moticon export'],
 	['pedar', 'novel pedar (.asc)'], ['fscan', 'Tekscan F-Scan (.asf)'], ['xsensor', 'XSENSOR (.csv)'],
-	['stappone', 'stappone (.csv)'], ['gaitpdb', 'PhysioNet gaitpdb']];
+	['stappone', 'stappone (.csv)'], ['gaitpdb', 'PhysioNet gaitpdb'], ['gaitndd', 'PhysioNet gaitndd (.hea + .let + .rit)']];
+
+// A PhysioNet gaitndd record: NAME.hea (its header), NAME.let and NAME.rit
+// (the left and the right foot's signal), the suffixes in any case.
+const GAITNDD_PART = /^(.+)\.(hea|let|rit)$/i;
+const GAITNDD_ROLES = { hea: 'header', let: 'left foot\u2019s signal', rit: 'right foot\u2019s signal' };
+const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+const andList = (xs) => xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}` : xs[0];
+
+// Why the files chosen of one record (parts: suffix -> files) cannot be
+// imported, said before anything is sent; '' when they are its three.
+function recordProblem(stem, parts) {
+	const whole = `a PhysioNet gaitndd record is the three files ${andList(Object.keys(GAITNDD_ROLES).map((k) => `${stem}.${k}`))}, chosen together`;
+	const twice = Object.entries(parts).find(([, fs]) => fs.length > 1);
+	if (twice) return `${andList(twice[1].map((f) => f.name))} are each the record\u2019s ${GAITNDD_ROLES[twice[0]]}: ${whole}`;
+	const missing = Object.keys(GAITNDD_ROLES).filter((k) => !parts[k]).map((k) => `${stem}.${k} (the ${GAITNDD_ROLES[k]})`);
+	return missing.length ? `${andList(missing)} ${missing.length === 1 ? 'is' : 'are'} missing: ${whole}` : '';
+}
+
+// One record as one item of an import: its three files in the order .hea,
+// .let, .rit under the header's name, or the files chosen and why not.
+function recordItem(stem, parts) {
+	const chosen = Object.values(parts).flat(), label = `${stem} (${plural(chosen.length, 'file')})`;
+	const problem = recordProblem(stem, parts);
+	if (problem) return { label, files: chosen, problem };
+	return { label, name: parts.hea[0].name, files: [parts.hea[0], parts.let[0], parts.rit[0]] };
+}
+
+// The chosen files as what an import sends, in the order chosen: a gaitndd
+// record (its files grouped by record name, the name compared as it is)
+// one item, any other file one item as itself.
+function importItems(files) {
+	const items = [], records = new Map();
+	for (const f of files) {
+		const m = GAITNDD_PART.exec(f.name);
+		if (!m) { items.push({ label: f.name, name: f.name, files: [f] }); continue; }
+		if (!records.has(m[1])) { records.set(m[1], {}); items.push(m[1]); }
+		(records.get(m[1])[m[2].toLowerCase()] ??= []).push(f);
+	}
+	return items.map((it) => typeof it === 'string' ? recordItem(it, records.get(it)) : it);
+}
 
 function field(id, label, input) {
 	input.id = id;
@@ -118,13 +158,16 @@ function batchOutcome(row, name, s, e, onImportAgain) {
 	}
 }
 
-// The line under a batch: how many files became sessions, were already
-// stored or were refused, and why the batch ended early if it did.
-function batchSummary(results, total, early) {
+// The line under a batch of items (importItems): how many became
+// sessions, were already stored or were refused, and why the batch ended
+// early if it did.  Counted in files, or in recordings when a gaitndd record
+// made several files one.
+function batchSummary(results, items, early) {
 	const n = (outcome) => results.querySelectorAll(`li[data-outcome="${outcome}"]`).length;
-	const files = (k) => `${k} file${k === 1 ? '' : 's'}`;
+	const files = items.reduce((k, item) => k + item.files.length, 0);
 	const [imported, stored, failed] = [n('imported'), n('stored'), n('failed')];
-	return `${files(total)}: ${imported} imported, ${stored} already stored, ${failed} not imported` +
+	const counted = files === items.length ? plural(files, 'file') : `${plural(items.length, 'recording')} (${plural(files, 'file')})`;
+	return `${counted}: ${imported} imported, ${stored} already stored, ${failed} not imported` +
 		(early ? `; ${early}` : '') + '.';
 }
 
@@ -132,7 +175,7 @@ function batchSummary(results, total, early) {
 // each becomes a session with the details given) and the sessions'
 // details; onDone(session) after each session stored.
 export function importCard(onDone) {
-	const file = el('input', { type: 'file', multiple: true, required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,text/csv,text/plain' });
+	const file = el('input', { type: 'file', multiple: true, required: true, accept: '.csv,.txt,.tsv,.dat,.asc,.asf,.hea,.let,.rit,text/csv,text/plain' });
 	const subject = el('input', { required: true, autocomplete: 'off' });
 	const footwear = el('input', { autocomplete: 'off' });
 	const notes = el('input', { autocomplete: 'off' });
@@ -150,16 +193,18 @@ export function importCard(onDone) {
 	stop.addEventListener('click', () => { stopping = true; stop.disabled = true; });
 	const details = () => ({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value });
 
-	// f stored as a session with details d; duplicate: 'allow' stores a
-	// recording already stored as another session
-	async function importFile(f, d, duplicate) {
+	// item (importItems) stored as a session with details d; duplicate:
+	// 'allow' stores a recording already stored as another session
+	async function importItem(item, d, duplicate) {
+		if (item.problem) throw new Error(item.problem);
 		// said by the file's name, not as the daemon's "empty upload" of a request body
-		if (f.size === 0) throw new Error(`${f.name} is empty (0 bytes): it holds no recording`);
+		const empty = item.files.find((f) => f.size === 0);
+		if (empty) throw new Error(`${empty.name} is empty (0 bytes): it holds no recording`);
 		// the server names the upload by it in errors and in the session's source
-		const q = query({ ...d, name: f.name.slice(0, 64), duplicate });
+		const path = `sessions/import${query({ ...d, name: item.name.slice(0, 64), duplicate })}`;
 		for (let tries = 1; ; tries++) {
 			try {
-				return await upload(`sessions/import${q}`, f);
+				return await (item.files.length > 1 ? uploadFiles(path, item.files) : upload(path, item.files[0]));
 			} catch (e) {
 				if (e.status !== 503 || tries >= BUSY_TRIES) throw e;
 				await sleep(BUSY_RETRY_MS);
@@ -167,13 +212,13 @@ export function importCard(onDone) {
 		}
 	}
 
-	async function sendOne(f, duplicate) {
+	async function sendOne(item, duplicate) {
 		dup.hidden = true;
 		dup.replaceChildren();
 		msg.className = '';
-		msg.textContent = `Importing ${f.name}…`;
+		msg.textContent = `Importing ${item.label}…`;
 		try {
-			const s = await importFile(f, details(), duplicate);
+			const s = await importItem(item, details(), duplicate);
 			msg.className = s.warning || fileDisagrees(s) ? 'warn' : 'ok';
 			msg.textContent = `Imported as ${importedAs(s)}`;
 			form.reset();
@@ -182,7 +227,7 @@ export function importCard(onDone) {
 			if (e.status === 409 && e.body?.existing) {
 				// the form keeps its values: importing again sends the same
 				msg.textContent = '';
-				dup.replaceChildren(...duplicateNotice(f.name, e.body.existing, () => send([f], 'allow')));
+				dup.replaceChildren(...duplicateNotice(item.label, e.body.existing, () => send([item], 'allow')));
 				dup.hidden = false;
 			} else {
 				msg.className = 'error';
@@ -191,9 +236,10 @@ export function importCard(onDone) {
 		}
 	}
 
-	// One file after another, so that recording and the dashboard keep the
-	// daemon's other import slot; a refused file is listed and the rest go on.
-	async function sendAll(files) {
+	// One item after another (a file, or a gaitndd record's three), so that
+	// recording and the dashboard keep the daemon's other import slot; a
+	// refused item is listed and the rest go on.
+	async function sendAll(items) {
 		const d = details();
 		let early = '';
 		dup.hidden = true;
@@ -202,31 +248,31 @@ export function importCard(onDone) {
 		stopping = false;
 		stop.disabled = false;
 		stop.hidden = false;
-		for (const [i, f] of files.entries()) {
+		for (const [i, item] of items.entries()) {
 			if (stopping) {
-				early = `stopped: the last ${files.length - i} not tried`;
+				early = `stopped: the last ${items.length - i} not tried`;
 				break;
 			}
 			msg.className = '';
-			msg.textContent = `Importing ${i + 1} of ${files.length}: ${f.name}…`;
+			msg.textContent = `Importing ${i + 1} of ${items.length}: ${item.label}…`;
 			const row = el('li', {});
 			results.append(row);
 			const again = async () => {
 				try {
-					const s = await importFile(f, d, 'allow');
-					batchOutcome(row, f.name, s, null, null);
+					const s = await importItem(item, d, 'allow');
+					batchOutcome(row, item.label, s, null, null);
 					onDone(s);
-				} catch (e) { batchOutcome(row, f.name, null, e, null); }
-				msg.textContent = batchSummary(results, files.length, early);
+				} catch (e) { batchOutcome(row, item.label, null, e, null); }
+				msg.textContent = batchSummary(results, items, early);
 			};
 			try {
-				const s = await importFile(f, d);
-				batchOutcome(row, f.name, s, null, again);
+				const s = await importItem(item, d);
+				batchOutcome(row, item.label, s, null, again);
 				onDone(s);
 			} catch (e) {
-				batchOutcome(row, f.name, null, e, again);
-				if (stopsBatch(e) && i + 1 < files.length) {
-					early = `the last ${files.length - i - 1} not tried after this error`;
+				batchOutcome(row, item.label, null, e, again);
+				if (stopsBatch(e) && i + 1 < items.length) {
+					early = `the last ${items.length - i - 1} not tried after this error`;
 					break;
 				}
 			}
@@ -234,22 +280,23 @@ export function importCard(onDone) {
 		stop.hidden = true;
 		form.reset();
 		msg.className = results.querySelector('li:not([data-outcome="imported"])') || early ? 'warn' : 'ok';
-		msg.textContent = batchSummary(results, files.length, early);
+		msg.textContent = batchSummary(results, items, early);
 	}
 
-	async function send(files, duplicate) {
-		if (!files.length) return;
+	async function send(items, duplicate) {
+		if (!items.length) return;
 		go.disabled = true;
-		results.hidden = files.length === 1;
-		if (files.length === 1) await sendOne(files[0], duplicate);
-		else await sendAll(files);
+		results.hidden = items.length === 1;
+		if (items.length === 1) await sendOne(items[0], duplicate);
+		else await sendAll(items);
 		go.disabled = false;
 	}
-	form.addEventListener('submit', (ev) => { ev.preventDefault(); send([...file.files]); });
+	form.addEventListener('submit', (ev) => { ev.preventDefault(); send(importItems([...file.files])); });
 	return el('details', { class: 'card import-card', id: 'import-card' },
 		el('summary', {}, el('h2', {}, 'Import recordings')),
 		el('p', { class: 'muted' }, 'Files from an insole’s own software or a public dataset, one or many at a time (a folder’s worth ' +
-			'for one subject: each file becomes a session with the details below). A session keeps its file’s own start time where the file has one.'),
+			'for one subject: each file becomes a session with the details below; a PhysioNet gaitndd record is its three files, ' +
+			'NAME.hea, NAME.let and NAME.rit, chosen together). A session keeps its file’s own start time where the file has one.'),
 		form);
 }
 
