@@ -17,6 +17,8 @@ import { createInterface } from 'node:readline';
 const SRC = resolve(process.env.INS_SRCDIR ?? '.');
 const BUILD = resolve(process.env.INS_BUILDDIR ?? '.');
 const CHROMIUM = process.env.INS_CHROMIUM ?? '/usr/bin/chromium';
+// Real recordings (README, "Test data"), read where they are, never copied.
+const SHARED_DATA = resolve(process.env.INS_SHARED_DATA ?? join(SRC, '../shared/data'));
 const OUT = join(BUILD, 'test-output');
 const { chromium } = await import(join(SRC, 'tests/browser/node_modules/playwright-core/index.mjs'));
 
@@ -48,7 +50,7 @@ const window_h = (page) => page.viewportSize().height;
 const tmp = mkdtempSync(join(tmpdir(), 'insoled-browser-'));
 const DB = join(tmp, 'sessions.db');
 const children = [];
-let passed = 0, failed = 0;
+let passed = 0, failed = 0, skipped = 0;
 const consoleErrors = [];
 let allowUnauthorized = false;
 // While a test uploads a recording already stored, the daemon answers 409 by
@@ -145,6 +147,13 @@ async function check(name, fn) {
 	}
 }
 
+// A check needing what this machine lacks (the real recordings) is said to
+// be skipped, and why: it never counts as passed.
+function skip(name, why) {
+	skipped++;
+	log(`SKIP: ${name}: ${why}`);
+}
+
 function expect(cond, msg) { if (!cond) throw new Error(msg); }
 
 async function launch() {
@@ -177,6 +186,15 @@ async function shot(page, name) {
 }
 
 const canvasData = (page, sel) => page.$eval(sel, (c) => c.toDataURL());
+
+// How many pixels of canvas SEL are painted: the outline and cells of a
+// map, not a blank canvas.
+const paintedPixels = (page, sel) => page.$eval(sel, (c) => {
+	const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+	let n = 0;
+	for (let i = 3; i < d.length; i += 4) n += d[i] > 0;
+	return n;
+});
 
 // What a map says it drew (heatmap.js sets these as it paints).
 async function expectMapMarks(page, sel, sparse) {
@@ -299,6 +317,72 @@ async function recordSession(page, subject, footwear, { shots = false, weightKg 
 	const done = await page.waitForSelector('#rec-done', { timeout: UI_WAIT_MS });
 	expect((await done.textContent()).includes(`#${id}`), `after stopping, the view does not name session #${id}`);
 	return id;
+}
+
+// The sessions view with its import card open, as a clinician finds it.
+async function openImportCard(page, base) {
+	await page.goto(`${base}/#/sessions`);
+	await page.waitForSelector('#import-card', { state: 'attached', timeout: UI_WAIT_MS });
+	await page.$eval('#import-card', (d) => { d.open = true; });
+}
+
+// Each row of the import card's results: [outcome, text].
+const importRows = (page) => page.$$eval('#import-results li', (ls) => ls.map((l) => [l.dataset.outcome, l.textContent]));
+
+// A folder's worth chosen at once, in no particular order (DIR: the real
+// recordings): park1's three files, a gaitpdb recording (one file), and
+// control1 without its right foot's file.  park1 becomes one session whose report
+// draws both feet; the ordinary file imports; control1 is listed as not
+// imported, naming the missing file.  Returns park1's session.
+async function importGaitnddBatch(page, base, dir) {
+	await openImportCard(page, base);
+	expect(await page.textContent('#import-format option[value="gaitndd"]') === 'PhysioNet gaitndd (.hea + .let + .rit)' &&
+		(await page.getAttribute('#import-file', 'accept')).includes('.hea,.let,.rit'), 'the import card does not offer gaitndd records');
+	const record = (name) => join(dir, 'gaitndd', name);
+	await page.setInputFiles('#import-file', [record('park1.let'), record('control1.hea'), join(dir, 'gaitpdb/JuPt03_06.txt'),
+		record('park1.rit'), record('control1.let'), record('park1.hea')]);
+	await page.fill('#import-subject', 'E2E-gaitndd');
+	await page.click('#import-start');
+	await page.waitForFunction(() => /^3 recordings/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+	const msg = await page.textContent('#import-msg');
+	expect(msg === '3 recordings (6 files): 2 imported, 0 already stored, 1 not imported.', `the summary: ${msg}`);
+	const [park1, gaitpdb, control1] = await importRows(page);
+	expect(park1[0] === 'imported' && /^park1 \(3 files\): imported as session #\d+, dated .*, when it was imported \(the file gives no recording date\)\./.test(park1[1]),
+		`row 1: ${park1}`);
+	expect(gaitpdb[0] === 'imported' && gaitpdb[1].startsWith('JuPt03_06.txt: imported as session #'), `row 2: ${gaitpdb}`);
+	expect(control1[0] === 'failed' && control1[1] === 'control1 (2 files): not imported: control1.rit (the right foot\u2019s signal) is missing: ' +
+		'a PhysioNet gaitndd record is the three files control1.hea, control1.let and control1.rit, chosen together', `row 3: ${control1}`);
+	await page.$eval('#import-results', (e) => e.scrollIntoView());
+	await shot(page, 'import-gaitndd');
+	const sid = Number(park1[1].match(/#(\d+)/)[1]);
+	const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), sid);
+	expect(session.source === 'import:gaitndd:park1.hea' && session.layout.left === 'footswitch1' && session.layout.right === 'footswitch1',
+		`park1's session: source ${session.source}, layouts ${JSON.stringify(session.layout)}`);
+	await page.goto(`${base}/#/report/${sid}`);
+	for (const foot of ['left', 'right']) {
+		await page.waitForSelector(`#map-mean_peak-${foot}`, { timeout: UI_WAIT_MS });
+		const painted = await paintedPixels(page, `#map-mean_peak-${foot}`);
+		expect(painted > 100, `park1's ${foot} map is blank (${painted} pixels painted)`);
+	}
+	await shot(page, 'report-gaitndd');
+	return sid;
+}
+
+// park1's three files chosen again: the card names the session holding the
+// record, and imports it again as a new session on request.
+async function importGaitnddAgain(page, base, dir, first) {
+	await openImportCard(page, base);
+	await page.setInputFiles('#import-file', ['park1.hea', 'park1.let', 'park1.rit'].map((name) => join(dir, 'gaitndd', name)));
+	await page.fill('#import-subject', 'E2E-gaitndd');
+	await page.click('#import-start');
+	await page.waitForSelector('#import-duplicate', { state: 'visible', timeout: UI_WAIT_MS });
+	const notice = await page.textContent('#import-duplicate');
+	expect(notice.startsWith('Not imported: park1 (3 files) is already stored.') && notice.includes(`as session #${first} `), `the notice: ${notice}`);
+	await page.click('#import-again');
+	await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
+	const again = Number((await page.textContent('#import-msg')).match(/#(\d+)/)[1]);
+	const source = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()).source, again);
+	expect(again > first && source === 'import:gaitndd:park1.hea', `imported again as session ${again}, source ${source}`);
 }
 
 async function main() {
@@ -645,13 +729,7 @@ async function main() {
 						continue;
 					}
 					await page.waitForSelector(`#map-mean_peak-${foot}`, { timeout: UI_WAIT_MS });
-					// painted: pixels of the outline and cells, not a blank canvas
-					const painted = await page.$eval(`#map-mean_peak-${foot}`, (c) => {
-						const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-						let n = 0;
-						for (let i = 3; i < d.length; i += 4) n += d[i] > 0;
-						return n;
-					});
+					const painted = await paintedPixels(page, `#map-mean_peak-${foot}`);
 					expect(painted > 100, `${file}: the ${foot} map is blank (${painted} pixels painted)`);
 					// a foot without a complete step has no mean of step peaks: said, not "max 0 kPa"
 					const mp = await page.evaluate(async ([id, f]) => (await fetch(`api/sessions/${id}/heatmap?foot=${f}&kind=mean_peak`)).json(), [sid, foot]);
@@ -808,6 +886,18 @@ async function main() {
 			allowConflict = false;
 			allowStatus.clear();
 		});
+		const gaitnddChecks = ['a PhysioNet gaitndd record chosen as its three files among others imports as one session whose report draws both feet; ' +
+			'an incomplete record is listed as not imported, naming the missing file, and the rest go on',
+			'a gaitndd record imported twice is refused naming its session, and imports again on request'];
+		if (!existsSync(join(SHARED_DATA, 'gaitndd/park1.hea'))) {
+			for (const name of gaitnddChecks) skip(name, `real recordings not found at ${SHARED_DATA} (README, "Test data")`);
+		} else {
+			let park1;
+			await check(gaitnddChecks[0], async () => { park1 = await importGaitnddBatch(page, daemon.base, SHARED_DATA); });
+			allowConflict = true;
+			await check(gaitnddChecks[1], () => importGaitnddAgain(page, daemon.base, SHARED_DATA, park1));
+			allowConflict = false;
+		}
 		await check('an import whose analysis disagrees with the file\'s own values is shown as a warning saying what to check', async () => {
 			// the daemon's answer for a file read with the wrong insole size, given in its place
 			const session = { id: 9999, start_us: Date.UTC(2024, 0, 2, 9, 30) * 1000, reordered_samples: { left: 0, right: 0 },
@@ -1069,7 +1159,7 @@ async function main() {
 		for (const c of children) await stop(c);
 		rmSync(tmp, { recursive: true, force: true });
 	}
-	log(`${passed} passed, ${failed} failed`);
+	log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 	log(`screenshots: ${OUT}`);
 	process.exit(failed || passed === 0 ? 1 : 0);
 }
