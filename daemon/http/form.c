@@ -340,11 +340,13 @@ int http_form_split(const char *body_path, const char *content_type, struct http
 		ins_error_about(err, "body");
 		goto out;
 	}
-	rc = ins_disk_check_room(body_path, "the upload's files", (uint64_t)st.st_size, INS_DISK_KEEP_FREE_BYTES, err);
-	if (rc)
+	snprintf(out->dir, sizeof out->dir, "%.*s", slash ? (int)(slash - body_path) : 1, slash ? body_path : ".");
+	rc = ins_disk_check_room(out->dir, "the upload's files", (uint64_t)st.st_size, INS_DISK_KEEP_FREE_BYTES, err);
+	if (rc) {
+		out->dir[0] = '\0';
 		goto out;
-	snprintf(out->dir, sizeof out->dir, "%.*s/insoled-form-XXXXXX",
-		 slash ? (int)(slash - body_path) : 1, slash ? body_path : ".");
+	}
+	snprintf(out->dir + strlen(out->dir), sizeof out->dir - strlen(out->dir), "/insoled-form-XXXXXX");
 	if (!mkdtemp(out->dir)) {
 		out->dir[0] = '\0';
 		ins_error_msg(err, "cannot make a folder for the upload's files: %s", strerror(errno));
