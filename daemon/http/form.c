@@ -168,7 +168,7 @@ static int part_file_name(const char *h, const char *end, unsigned part, char *n
 			eol = end;
 		if ((size_t)(eol - h) >= sizeof cd - 1 && strncasecmp(h, cd, sizeof cd - 1) == 0)
 			return disposition_file_name(h + sizeof cd - 1, eol, part, name, err, errlen);
-		h = eol + 2;
+		h = eol == end ? end : eol + 2;
 	}
 	return FORM_ERR("body: part %u of the form has no Content-Disposition header", part);
 }
@@ -176,7 +176,7 @@ static int part_file_name(const char *h, const char *end, unsigned part, char *n
 /* ---- the parts --------------------------------------------------------- */
 
 struct form_cursor {
-	const char *body, *end;
+	const char *end;
 	const char *delim;             /* "\r\n--" boundary */
 	size_t delim_len;
 };
@@ -198,22 +198,21 @@ static int after_delimiter(const struct form_cursor *c, const char *p, const cha
 static int take_part(struct form_cursor *c, const char **p, struct http_form_part *out, unsigned part,
 		     char *err, size_t errlen)
 {
-	const char *h = *p, *content, *stop;
-	size_t room = (size_t)(c->end - h);
+	const char *headers_end = *p, *content, *stop;
+	size_t room = (size_t)(c->end - *p);
 
-	if (room >= 2 && h[0] == '\r' && h[1] == '\n') {
-		content = h + 2;
-		h = content - 2;
+	if (room >= 2 && (*p)[0] == '\r' && (*p)[1] == '\n') { /* no headers */
+		content = *p + 2;
 	} else {
-		const char *blank = memmem(h, room < FORM_MAX_HEADER_BYTES ? room : FORM_MAX_HEADER_BYTES,
+		const char *blank = memmem(*p, room < FORM_MAX_HEADER_BYTES ? room : FORM_MAX_HEADER_BYTES,
 					   "\r\n\r\n", 4);
 		if (!blank)
 			return FORM_ERR("body: part %u's headers do not end in an empty line within %d bytes", part,
 					FORM_MAX_HEADER_BYTES);
+		headers_end = blank + 2;
 		content = blank + 4;
-		h = blank + 2;
 	}
-	if (part_file_name(*p, h, part, out->name, err, errlen) < 0)
+	if (part_file_name(*p, headers_end, part, out->name, err, errlen) < 0)
 		return -1;
 	stop = memmem(content, (size_t)(c->end - content), c->delim, c->delim_len);
 	if (!stop)
@@ -238,7 +237,7 @@ int http_form_parse(const char *body, size_t len, const char *boundary, struct h
 		    unsigned max_parts, char *err, size_t errlen)
 {
 	char delim[FORM_MAX_BOUNDARY + 5];
-	struct form_cursor c = { body, body + len, delim, 0 };
+	struct form_cursor c = { body + len, delim, 0 };
 	const char *p;
 	unsigned n = 0;
 	int more;
@@ -340,11 +339,13 @@ int http_form_split(const char *body_path, const char *content_type, struct http
 		ins_error_about(err, "body");
 		goto out;
 	}
-	rc = ins_disk_check_room(body_path, "the upload's files", (uint64_t)st.st_size, INS_DISK_KEEP_FREE_BYTES, err);
-	if (rc)
+	snprintf(out->dir, sizeof out->dir, "%.*s", slash ? (int)(slash - body_path) : 1, slash ? body_path : ".");
+	rc = ins_disk_check_room(out->dir, "the upload's files", (uint64_t)st.st_size, INS_DISK_KEEP_FREE_BYTES, err);
+	if (rc) {
+		out->dir[0] = '\0';
 		goto out;
-	snprintf(out->dir, sizeof out->dir, "%.*s/insoled-form-XXXXXX",
-		 slash ? (int)(slash - body_path) : 1, slash ? body_path : ".");
+	}
+	snprintf(out->dir + strlen(out->dir), sizeof out->dir - strlen(out->dir), "/insoled-form-XXXXXX");
 	if (!mkdtemp(out->dir)) {
 		out->dir[0] = '\0';
 		ins_error_msg(err, "cannot make a folder for the upload's files: %s", strerror(errno));
