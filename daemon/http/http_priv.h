@@ -316,6 +316,45 @@ int http_need_store(struct ins_http *http, struct http_response *resp);
 /* Answers 503: the daemon has no hook for `what`. */
 void http_hook_missing(struct http_response *resp, const char *what);
 
+/* ---- multipart/form-data uploads (form.c) -------------------------------- */
+/* Files one import reads: a recording, or a gaitndd record's three. */
+#define HTTP_FORM_MAX_FILES 3
+
+/* 1 when name[0..n) is a client's file name messages and a session's source
+ * may print: 1 to INS_HTTP_MAX_UPLOAD_NAME bytes of UTF-8 without control
+ * characters (a newline would forge a line of the log). */
+int http_file_name_ok(const char *name, size_t n);
+/* 1 for a Content-Type of multipart/form-data. */
+int http_form_is_form(const char *content_type);
+/* Its boundary parameter into boundary[len]: 0, or -1 with err. */
+int http_form_boundary(const char *content_type, char *boundary, size_t len, char *err, size_t errlen);
+
+struct http_form_part {
+	const char *data;              /* within the body */
+	size_t len;
+	char name[INS_HTTP_MAX_UPLOAD_NAME + 1]; /* the file's name, without folders */
+};
+/* The file parts of a form body, at most max_parts, each with a distinct
+ * file name: their number, or -1 with err naming the part at fault.  A
+ * part that is not a file (a text field) is an error: the import's details
+ * travel in the query. */
+int http_form_parse(const char *body, size_t len, const char *boundary, struct http_form_part *parts,
+		    unsigned max_parts, char *err, size_t errlen);
+
+struct http_form_files {
+	char dir[96];                  /* private folder beside the body; "" when none */
+	unsigned n;
+	char name[HTTP_FORM_MAX_FILES][INS_HTTP_MAX_UPLOAD_NAME + 1];
+};
+/* The files of the form received in body_path, written under their names
+ * into a new folder beside it: INS_OK, or a code with err (field
+ * "Content-Type" or "body" for a malformed form; INS_ENOSPACE when the
+ * disk has not room for them beside what recording keeps free). */
+int http_form_split(const char *body_path, const char *content_type, struct http_form_files *out,
+		    struct ins_error *err);
+/* Removes the files and their folder. */
+void http_form_files_remove(struct http_form_files *f);
+
 /* ---- access control (auth.c) --------------------------------------------- */
 int http_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
 /* 0 when the request may proceed, otherwise the status it was answered with. */

@@ -396,46 +396,44 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 			   "frames-counts.csv and frame-metrics.csv");
 }
 
-/* What the client calls its upload: the name it gave (the `name` query
- * parameter), else "upload"; never the server's temporary file. */
-/* The file's name on the client ("upload" when none is given), as the
- * messages, the logs and the session's source print it: at most
- * INS_HTTP_MAX_UPLOAD_NAME bytes of UTF-8 without control characters (a
- * newline would forge a line of the log).  NULL when it is not such a name. */
+/* What an import reads: the request body, or the recording a form
+ * carried (one file, or a gaitndd record's three) split out beside it.
+ * Messages name it as the client does: tmp, where it appears in them, is
+ * replaced by shown. */
+struct import_upload {
+	const char *path;              /* the file the importer opens */
+	const char *name;              /* the client's name of it */
+	const char *tmp, *shown;
+	char path_buf[sizeof(((struct http_form_files *)0)->dir) + INS_HTTP_MAX_UPLOAD_NAME + 2];
+	char dir_slash[sizeof(((struct http_form_files *)0)->dir) + 1];
+	struct http_form_files form;
+};
+
+/* The file's name on the client, the `name` query parameter: "upload" when
+ * none is given (a form's file names itself instead), NULL when it is not
+ * a name messages may print (http_file_name_ok). */
 static const char *upload_name(const struct http_request *req)
 {
 	const char *name = http_query(req, "name");
-	size_t n = name ? strlen(name) : 0, i = 0;
 
-	if (!n)
+	if (!name || !*name)
 		return "upload";
-	if (n > INS_HTTP_MAX_UPLOAD_NAME)
-		return NULL;
-	while (i < n) {
-		const unsigned char *c = (const unsigned char *)name + i;
-		size_t l = ins_utf8_seq_len(c, n - i);
-
-		if (!l || (l == 1 && (*c < 0x20 || *c == 0x7f)))
-			return NULL;
-		i += l;
-	}
-	return name;
+	return http_file_name_ok(name, strlen(name)) ? name : NULL;
 }
 
-/* The importers name the file they read: the upload's name instead.  The
+/* The importers name the file they read: the client's name instead.  The
  * text rewritten is as long as any error message may be: the list of the
  * formats read, after a file that is none of them, runs past 256 bytes. */
-static void name_the_upload(const struct http_request *req, char *err, size_t errlen)
+static void name_the_upload(const struct import_upload *u, char *err, size_t errlen)
 {
-	const char *tmp = req->upload_path, *name = upload_name(req);
 	char out[INS_ERROR_MSG_MAX];
-	size_t tl = tmp ? strlen(tmp) : 0, o = 0;
+	size_t tl = u->tmp ? strlen(u->tmp) : 0, o = 0;
 
 	if (!tl)
 		return;
 	for (const char *p = err; *p && o + 1 < sizeof(out);) {
-		if (strncmp(p, tmp, tl) == 0) {
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", name);
+		if (strncmp(p, u->tmp, tl) == 0) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", u->shown);
 			if (o >= sizeof(out))
 				o = sizeof(out) - 1;
 			p += tl;
@@ -476,7 +474,7 @@ static void answer_import(struct ins_http *http, int64_t id, const char *warning
 /* The 409 of a recording already stored: the store's message with how to
  * import it anyway, and the session holding it ("existing"), so that a
  * client can offer to open it. */
-static void answer_duplicate(struct ins_http *http, const struct http_request *req, int64_t id,
+static void answer_duplicate(struct ins_http *http, const struct import_upload *u, int64_t id,
 			     const struct ins_error *err, struct http_response *resp)
 {
 	static const char *const keep[] = { "subject", "footwear", "start_us", "imported_us", "source",
@@ -488,7 +486,7 @@ static void answer_duplicate(struct ins_http *http, const struct http_request *r
 	const char *format = source ? strchr(source, ':') : NULL, *name = format ? strchr(format + 1, ':') : NULL;
 	json_t *existing = json_pack("{s:I}", "id", (json_int_t)id);
 	json_t *msg = json_sprintf("%s: %s; to import it again as another session, send it again with "
-				   "duplicate=allow", upload_name(req), err->msg);
+				   "duplicate=allow", u->name, err->msg);
 
 	if (!msg) /* out of memory, or a name that is not UTF-8: the message without the names */
 		msg = json_sprintf("already stored as session %" PRId64 "; to import it again as another session, "
@@ -542,56 +540,113 @@ static int import_params(const struct http_request *req, struct ins_session_meta
 	return 0;
 }
 
-void http_api_session_import(struct ins_http *http, const struct http_request *req,
-				 const struct http_route *route, struct http_response *resp)
+/* The recording a form carried into u: the one file, or the header of a
+ * gaitndd record's three; -1 with the answer made. */
+static int open_form(const struct http_request *req, const char *content_type, struct import_upload *u,
+		     struct http_response *resp)
 {
-	struct ins_session_meta meta = { 0 };
-	struct ins_session_import_counts counts = { 0 };
-	const char *format = http_query(req, "format");
-	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
+	const char *names[HTTP_FORM_MAX_FILES];
 	struct ins_error err = { "", "" };
-	int64_t id = 0;
-	int rc;
+	int rc = http_form_split(req->upload_path, content_type, &u->form, &err), pick;
 
-	/* The body is the file itself; a browser form would wrap it. */
-	if (ct && strncasecmp(ct, "multipart/", 10) == 0) {
-		http_resp_error(resp, 415, "Content-Type",
-				    "Content-Type: send the recording as the raw body, not a multipart form");
-		return;
+	if (rc) {
+		http_resp_result(resp, rc, &err);
+		return -1;
 	}
-	if (import_params(req, &meta, resp) < 0)
-		return;
+	for (unsigned i = 0; i < u->form.n; i++)
+		names[i] = u->form.name[i];
+	pick = ins_import_pick_file(names, u->form.n, err.msg, sizeof(err.msg));
+	if (pick < 0) {
+		http_resp_error(resp, 400, "body", "%s", err.msg);
+		return -1;
+	}
+	snprintf(u->path_buf, sizeof(u->path_buf), "%s/%s", u->form.dir, names[pick]);
+	u->path = u->path_buf;
+	if (!http_query(req, "name") || !*http_query(req, "name"))
+		u->name = names[pick];
+	if (u->form.n == 1) { /* as a raw body: messages name the file as the client does */
+		u->tmp = u->path;
+		u->shown = u->name;
+	} else {              /* a record: its files by their own names */
+		snprintf(u->dir_slash, sizeof(u->dir_slash), "%s/", u->form.dir);
+		u->tmp = u->dir_slash;
+		u->shown = "";
+	}
+	return 0;
+}
+
+/* The body, or the form's recording, checked to be one the importers can
+ * read as sent: 0, or -1 with the answer made. */
+static int open_upload(const struct http_request *req, struct import_upload *u, struct http_response *resp)
+{
+	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
+	const char *format = http_query(req, "format");
+	struct ins_error err = { "", "" };
+
 	if (!req->upload_path) {
 		http_resp_error(resp, 400, "body", "body: empty upload (send the recording file as the body)");
-		return;
+		return -1;
 	}
-	if (upload_name(req) && ins_import_check_upload_name(upload_name(req), err.msg, sizeof(err.msg)) < 0) {
+	u->path = u->tmp = req->upload_path;
+	u->shown = u->name;
+	if (http_form_is_form(ct) && open_form(req, ct, u, resp) < 0)
+		return -1;
+	if (ins_import_check_upload_name(u->name, err.msg, sizeof(err.msg)) < 0) {
 		http_resp_error(resp, 400, "body", "%s", err.msg);
-		return;
+		return -1;
 	}
 	if (format && strcmp(format, "auto") != 0) {
-		const char *found = ins_import_detect(req->upload_path, err.msg, sizeof(err.msg));
+		const char *found = ins_import_detect(u->path, err.msg, sizeof(err.msg));
 
 		if (!found || strcmp(found, format) != 0) {
 			http_resp_error(resp, 400, "format", "format: the upload does not look like %s (%s)", format,
 					    found ? found : "unrecognised");
-			return;
+			return -1;
 		}
 	}
-	if (http_need_store(http, resp) < 0)
-		return;
-	rc = ins_store_session_import(http->store, req->upload_path, &meta, &id, &counts, &err);
+	return 0;
+}
+
+static void import_upload(struct ins_http *http, struct import_upload *u, struct ins_session_meta *meta,
+			  struct http_response *resp)
+{
+	struct ins_session_import_counts counts = { 0 };
+	struct ins_error err = { "", "" };
+	int64_t id = 0;
+	int rc;
+
+	meta->file_name = u->name;
+	rc = ins_store_session_import(http->store, u->path, meta, &id, &counts, &err);
 	if (rc == INS_ECONFLICT && id > 0) {
-		answer_duplicate(http, req, id, &err, resp);
+		answer_duplicate(http, u, id, &err, resp);
 		return;
 	}
+	name_the_upload(u, err.msg, sizeof(err.msg));
 	if (rc) {
-		name_the_upload(req, err.msg, sizeof(err.msg));
 		http_resp_result(resp, rc, &err);
 		return;
 	}
 	ins_info("imported a recording as session %" PRId64, id);
-	if (err.msg[0])
-		name_the_upload(req, err.msg, sizeof(err.msg));
 	answer_import(http, id, err.msg, &counts, resp);
+}
+
+void http_api_session_import(struct ins_http *http, const struct http_request *req,
+				 const struct http_route *route, struct http_response *resp)
+{
+	const char *ct = req->header ? req->header(req->header_ctx, "Content-Type") : NULL;
+	struct ins_session_meta meta = { 0 };
+	struct import_upload u = { 0 };
+
+	/* a browser's form (the dashboard's, curl -F) sends its files so */
+	if (ct && strncasecmp(ct, "multipart/", 10) == 0 && !http_form_is_form(ct)) {
+		http_resp_error(resp, 415, "Content-Type", "Content-Type: send the recording as the raw body, or its "
+				    "files as multipart/form-data");
+		return;
+	}
+	if (import_params(req, &meta, resp) < 0)
+		return;
+	u.name = meta.file_name;
+	if (open_upload(req, &u, resp) == 0 && http_need_store(http, resp) == 0)
+		import_upload(http, &u, &meta, resp);
+	http_form_files_remove(&u.form);
 }

@@ -18,7 +18,7 @@
 /* How a gaitndd record is read, for the messages refusing a part of one. */
 #define DETECT_WFDB_RECORD_HOW                                                                             \
 	"a record is three files, NAME.hea, NAME.let and NAME.rit, read from one folder by insoled --analyze " \
-	"NAME.hea"
+	"NAME.hea or sent together in one upload"
 
 static int detect_suffix(const char *path, const char *suffix)
 {
@@ -27,18 +27,67 @@ static int detect_suffix(const char *path, const char *suffix)
 	return n > m && strcmp(path + n - m, suffix) == 0;
 }
 
-int ins_import_check_upload_name(const char *name, char *err, size_t errlen)
+/* 0, 1, 2 for NAME.hea, NAME.let, NAME.rit (any case, as a Windows
+ * folder lists them), else -1; *stem_len the length of NAME. */
+static int wfdb_part(const char *name, size_t *stem_len)
 {
+	static const char *const suffix[] = { ".hea", ".let", ".rit" };
 	size_t n = strlen(name);
 
-	/* as a Windows folder lists them too: PARK1.LET */
-	if (n > 4 && (strcasecmp(name + n - 4, ".let") == 0 || strcasecmp(name + n - 4, ".rit") == 0)) {
+	for (int i = 0; i < 3 && n > 4; i++)
+		if (strcasecmp(name + n - 4, suffix[i]) == 0) {
+			*stem_len = n - 4;
+			return i;
+		}
+	return -1;
+}
+
+int ins_import_check_upload_name(const char *name, char *err, size_t errlen)
+{
+	size_t stem;
+	int k = wfdb_part(name, &stem);
+
+	if (k > 0) {
 		import_errf(err, errlen, name, 0, NULL, "a gaitndd signal file (the %s foot's samples, WFDB format 212): "
 			    DETECT_WFDB_RECORD_HOW "; one file alone holds half a record and no header",
-			    tolower((unsigned char)name[n - 3]) == 'l' ? "left" : "right");
+			    k == 1 ? "left" : "right");
 		return -1;
 	}
 	return 0;
+}
+
+int ins_import_pick_file(const char *const *names, unsigned n, char *err, size_t errlen)
+{
+	static const char *const role[] = { "its header", "the left foot's", "the right foot's" };
+	static const char *const suffix[] = { "hea", "let", "rit" };
+	int seen[3] = { -1, -1, -1 };
+	size_t stem = 0, first_stem = 0;
+
+	if (n <= 1) {
+		if (!n)
+			snprintf(err, errlen, "no file to read");
+		return n ? 0 : -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int k = wfdb_part(names[i], &stem);
+
+		if (k < 0 || (i && (stem != first_stem || strncmp(names[i], names[0], stem) != 0)) || seen[k] >= 0) {
+			import_errf(err, errlen, names[i], 0, NULL,
+				    "sent with %s: several files make one recording only as a gaitndd record, the "
+				    "three files NAME.hea, NAME.let and NAME.rit of one NAME", names[i ? 0 : 1]);
+			return -1;
+		}
+		first_stem = i ? first_stem : stem;
+		seen[k] = (int)i;
+	}
+	for (int k = 0; k < 3; k++)
+		if (seen[k] < 0) {
+			import_errf(err, errlen, names[0], 0, NULL,
+				    "the gaitndd record %.*s lacks %s %.*s.%s: " DETECT_WFDB_RECORD_HOW,
+				    (int)first_stem, names[0], role[k], (int)first_stem, names[0], suffix[k]);
+			return -1;
+		}
+	return seen[0];
 }
 
 static int detect_wfdb(const char *path)

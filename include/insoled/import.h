@@ -117,6 +117,12 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen);
  * For uploads, whose bytes the server keeps under a name of its own. */
 int ins_import_check_upload_name(const char *name, char *err, size_t errlen);
 
+/* Which of the n files of one upload is the recording to read (their
+ * names as the client gave them): the one file, or the header of a gaitndd
+ * record sent as its three files NAME.hea, NAME.let and NAME.rit (any
+ * case).  The index, or -1 with err naming what is extra or missing. */
+int ins_import_pick_file(const char *const *names, unsigned n, char *err, size_t errlen);
+
 const struct ins_import_info *ins_import_info(const struct ins_import *imp);
 
 /* The recording's start (ins_import_info.start, as the file writes it:

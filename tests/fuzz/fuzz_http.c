@@ -5,7 +5,8 @@
  * never accept a path with "..", an encoded separator or a NUL.  Run against
  * a server without database or pipeline (503 paths), with and without an
  * access token, and with the source tree's web/ as the dashboard root so
- * static-file containment runs too.
+ * static-file containment runs too.  A multipart/form-data body is also
+ * split into its files as an import would.
  * Build: ./configure CC=clang --enable-fuzzing && make tests/fuzz/fuzz_http */
 #include <stdint.h>
 #include <stdlib.h>
@@ -107,6 +108,31 @@ static void run(struct ins_http *http, unsigned method, const char *target, stru
 	http_request_clear(&req);
 }
 
+/* A form body: at most HTTP_FORM_MAX_FILES parts, each inside the body,
+ * under a distinct file name that cannot leave the folder it is written
+ * to; an error is a sentence about the body. */
+static void check_form(const char *content_type, const char *body, size_t len)
+{
+	struct http_form_part parts[HTTP_FORM_MAX_FILES];
+	char boundary[80], err[512] = "";
+	int n;
+
+	if (!http_form_is_form(content_type) ||
+	    http_form_boundary(content_type, boundary, sizeof boundary, err, sizeof err) < 0) {
+		check(!http_form_is_form(content_type) || strncmp(err, "Content-Type: ", 14) == 0);
+		return;
+	}
+	n = http_form_parse(body, len, boundary, parts, HTTP_FORM_MAX_FILES, err, sizeof err);
+	check(n <= HTTP_FORM_MAX_FILES && (n > 0 || strncmp(err, "body: ", 6) == 0));
+	for (int i = 0; i < n; i++) {
+		check(parts[i].data >= body && parts[i].data + parts[i].len <= body + len);
+		check(parts[i].name[0] && !strchr(parts[i].name, '/') && strcmp(parts[i].name, "..") != 0 &&
+		      strcmp(parts[i].name, ".") != 0 && http_file_name_ok(parts[i].name, strlen(parts[i].name)));
+		for (int k = 0; k < i; k++)
+			check(strcmp(parts[k].name, parts[i].name) != 0);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -143,6 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	body = p ? p : "";
 	run(servers[data[0] & 8 ? 1 : 0], method, line, &h, body, strlen(body));
+	check_form(lookup(&h, "Content-Type"), body, strlen(body));
 	free(copy);
 	return 0;
 }

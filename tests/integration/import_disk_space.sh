@@ -2,8 +2,9 @@
 # Imports and uploads never take the room a live recording needs: with less
 # than INS_DISK_KEEP_FREE_BYTES (256 MiB) left on the database's file system
 # an import is refused with 507 naming the place and the figures, and with
-# that little in the temporary directory so is an upload; a chunked upload
-# stops when it reaches the kept room and gives its space back at once.
+# that little in the temporary directory so is an upload, and a form whose
+# files' copy would take the kept room; a chunked upload stops when it
+# reaches the kept room and gives its space back at once.
 # Meanwhile a recording goes on and loses nothing.  The file systems are
 # tmpfs in a private mount namespace (a tmpfs holds only what is written,
 # so its size can be set far above what the test writes).
@@ -16,6 +17,7 @@ need_tools jq curl
 ROOMY=600m          # the kept 256 MiB and far more
 TIGHT=200m          # less than the kept room
 EDGE=300m           # the kept room and 44 MiB: a chunked upload stops at the first look past it
+FORM_EDGE=330m      # the kept room and 74 MiB: a 40 MiB form is received, its copy does not fit
 RATE_HZ=200
 
 dbfs="$test_tmp/db"
@@ -97,6 +99,19 @@ msg=$(jq -r '.error' "$test_tmp/import.json")
 [[ "$msg" == *"it stopped after 48.0 MiB with 252.0 MiB left"* ]] || fail "the chunked refusal says: $msg"
 used=$(df --output=used -k "$upfs" | tail -n 1 | tr -d ' ')
 [ "$used" -lt 1024 ] || fail "the stopped upload still holds $used KiB of the temporary directory"
+
+# A form's files are copied out of the received body: refused when the copy
+# would take the kept room, and nothing of it stays behind.
+mount -o "remount,size=$FORM_EDGE" "$upfs"
+head -c 40M /dev/zero >"$test_tmp/big.csv"
+code=$(api --max-time 60 -o "$test_tmp/import.json" -w '%{http_code}' -F "file=@$test_tmp/big.csv" \
+	"$INSOLED_URL/api/sessions/import?subject=disk-space" || true)
+[ "$code" = 507 ] || fail "a form without room for its files answered $code: $(cat "$test_tmp/import.json")"
+form_msg=$(jq -r '.error' "$test_tmp/import.json")
+[[ "$form_msg" == *"not enough free disk space for the upload's files in $upfs:"* ]] ||
+	fail "the form's refusal says: $form_msg"
+left=$(find "$upfs" -mindepth 1 | head -n 3)
+[ -z "$left" ] || fail "the refused form left files behind: $left"
 mount -o "remount,size=$ROOMY" "$upfs"
 code=$(import "$test_tmp/rec.csv")
 [ "$code" = 201 ] || fail "upload after space was freed answered $code: $(cat "$test_tmp/import.json")"

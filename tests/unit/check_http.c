@@ -685,37 +685,19 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 
 /* method, path, body (NULL = none), then extra header lines, NULL-terminated.
  * A JSON body gets Content-Type: application/json unless a header sets one. */
-static long req(const char *method, const char *path, const char *body, ...)
+/* Sends the request c is set up for with headers hs, into rep; frees both. */
+static long perform(CURL *c, struct curl_slist *hs, const char *method, const char *path)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *hs = NULL;
 	char url[4096];
-	const char *h;
-	int has_ct = 0;
-	va_list ap;
 	CURLcode rc;
 
 	memset(&rep, 0, sizeof(rep.status) + sizeof(rep.len));
 	rep.len = rep.hlen = 0;
 	rep.body[0] = rep.headers[0] = '\0';
 	snprintf(url, sizeof(url), "%s%s", fx.base, path);
-	va_start(ap, body);
-	while ((h = va_arg(ap, const char *)) != NULL) {
-		hs = curl_slist_append(hs, h);
-		has_ct |= strncasecmp(h, "Content-Type:", 13) == 0;
-	}
-	va_end(ap);
-	if (body && !has_ct)
-		hs = curl_slist_append(hs, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "HEAD") == 0)
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rep);
@@ -730,6 +712,58 @@ static long req(const char *method, const char *path, const char *body, ...)
 	curl_slist_free_all(hs);
 	curl_easy_cleanup(c);
 	return rep.status;
+}
+
+static long req(const char *method, const char *path, const char *body, ...)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hs = NULL;
+	const char *h;
+	int has_ct = 0;
+	va_list ap;
+
+	va_start(ap, body);
+	while ((h = va_arg(ap, const char *)) != NULL) {
+		hs = curl_slist_append(hs, h);
+		has_ct |= strncasecmp(h, "Content-Type:", 13) == 0;
+	}
+	va_end(ap);
+	if (body && !has_ct)
+		hs = curl_slist_append(hs, "Content-Type: application/json");
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	return perform(c, hs, method, path);
+}
+
+/* A file of a form: its name and bytes (a text when len is 0). */
+struct form_file {
+	const char *name;
+	const void *data;
+	size_t len;
+};
+
+/* POST path as multipart/form-data, as a browser's FormData sends files. */
+static long post_form(const char *path, const struct form_file *files, unsigned n)
+{
+	CURL *c = curl_easy_init();
+	curl_mime *m = curl_mime_init(c);
+	long status;
+
+	for (unsigned i = 0; i < n; i++) {
+		curl_mimepart *part = curl_mime_addpart(m);
+
+		curl_mime_name(part, "file");
+		curl_mime_data(part, files[i].data, files[i].len ? files[i].len : CURL_ZERO_TERMINATED);
+		curl_mime_filename(part, files[i].name);
+	}
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, m);
+	status = perform(c, NULL, "POST", path);
+	curl_mime_free(m);
+	return status;
 }
 
 static json_t *body_json(void)
@@ -1506,8 +1540,10 @@ START_TEST(import_round_trip_and_upload_errors)
 
 	req("POST", "/api/sessions/import?footwear=x", csv, "Content-Type: text/csv", NULL);
 	assert_error_field(400, "subject");
-	req("POST", "/api/sessions/import?subject=P-4", "a", "Content-Type: multipart/form-data; boundary=x", NULL);
+	req("POST", "/api/sessions/import?subject=P-4", "a", "Content-Type: multipart/mixed; boundary=x", NULL);
 	assert_error_field(415, "Content-Type");
+	req("POST", "/api/sessions/import?subject=P-4", "a", "Content-Type: multipart/form-data; boundary=x", NULL);
+	assert_error_field(400, "body");
 	req("POST", "/api/sessions/import?subject=P-4&format=wav", csv, "Content-Type: text/csv", NULL);
 	assert_error_field(400, "format");
 	req("POST", "/api/sessions/import?subject=P-4", "", "Content-Type: text/csv", NULL);
@@ -1594,6 +1630,69 @@ START_TEST(import_round_trip_and_upload_errors)
 	req("POST", "/api/sessions/import?subject=P-4&name=bad.csv", "# insoled frames export\n# format_version: 9\n",
 	    "Content-Type: text/csv", NULL);
 	ck_assert_int_eq(rep.status, 400);
+}
+END_TEST
+
+/* A gaitndd record sent as its three files in one form is one session;
+ * a form of one file is imported as that file sent as the body. */
+START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
+{
+	static const char hea[] = "walk 2 300 6000\r\nwalk.let 212 1000 12 0\r\nwalk.rit 212 1000 12 0\r\n";
+	static unsigned char let[TEST_NDD_BYTES], rit[TEST_NDD_BYTES];
+	struct form_file rec[] = { { "walk.hea", hea, 0 }, { "walk.let", let, 0 }, { "walk.rit", rit, 0 } };
+	struct form_file again[] = { rec[2], rec[0], rec[1] };
+	struct form_file renamed[] = { { "w2.hea", hea, 0 }, { "w2.let", let, 0 }, { "w2.rit", rit, 0 } };
+	struct form_file pdb[] = { { "GaCo99_01.txt", NULL, 0 } };
+	static char rows[64 * 300];
+	int64_t id;
+	json_t *j;
+
+	rec[1].len = renamed[1].len = again[2].len = test_ndd_walk(0, let);
+	rec[2].len = renamed[2].len = again[0].len = test_ndd_walk(1, rit);
+	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9&format=gaitndd", rec, 3), 201);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:gaitndd:walk.hea");
+	ck_assert_int_eq(json_int_at(j, "frames"), 2 * TEST_NDD_SAMPLES);
+	ck_assert_int_eq(json_int_at(j, "steps"), 34);
+	id = json_int_at(j, "id");
+	json_decref(j);
+
+	/* the same record, its files in another order: already stored */
+	post_form("/api/sessions/import?subject=P-9", again, 3);
+	assert_error_field(409, "duplicate");
+	j = body_json();
+	ck_assert_int_eq(json_int_at(json_object_get(j, "existing"), "id"), id);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "existing"), "name")), "walk.hea");
+	json_decref(j);
+	/* part of a record, a signal file alone, files its header does not name */
+	post_form("/api/sessions/import?subject=P-9", rec, 2);
+	assert_error_field(400, "body");
+	ck_assert_msg(strstr(rep.body, "\"walk.hea: the gaitndd record walk lacks the right foot's walk.rit: a record is "
+				       "three files, NAME.hea, NAME.let and NAME.rit, read from one folder by insoled "
+				       "--analyze NAME.hea or sent together in one upload\""), "%s", rep.body);
+	post_form("/api/sessions/import?subject=P-9", rec + 1, 1);
+	assert_error_field(400, "body");
+	ck_assert_msg(strstr(rep.body, "\"walk.let: a gaitndd signal file (the left foot's samples"), "%s", rep.body);
+	post_form("/api/sessions/import?subject=P-9", renamed, 3);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_msg(strstr(rep.body, "\"w2.hea:2: file name: cannot open walk.let: No such file or directory\""), "%s",
+		      rep.body);
+
+	/* one file: as the body, named by the form unless the query names it */
+	for (int i = 0, o = 0; i < 300; i++)
+		o += snprintf(rows + o, sizeof rows - (size_t)o, "%d.%02d\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8"
+			      "\t36\t36\n", i / 100, i % 100);
+	pdb[0].data = rows;
+	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9", pdb, 1), 201);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:gaitpdb:GaCo99_01.txt");
+	json_decref(j);
+	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9&name=mine.txt&duplicate=allow", pdb, 1), 201);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:gaitpdb:mine.txt");
+	json_decref(j);
+	post_form("/api/sessions/import?subject=P-9&format=moticon&duplicate=allow", pdb, 1);
+	assert_error_field(400, "format");
 }
 END_TEST
 
@@ -2835,6 +2934,129 @@ START_TEST(hook_results_answer_with_their_status_and_field)
 }
 END_TEST
 
+/* ---- multipart/form-data ---------------------------------------------------- */
+
+#define FORM_DISPOSITION "Content-Disposition: form-data; name=\"file\"; filename="
+
+/* body parsed with boundary "b1": the number of parts, or -1 with err */
+static int parse_form(const char *body, struct http_form_part *parts, char *err, size_t errlen)
+{
+	return http_form_parse(body, strlen(body), "b1", parts, HTTP_FORM_MAX_FILES, err, errlen);
+}
+
+START_TEST(form_boundaries_and_parts_are_read_as_rfc_7578_says)
+{
+	static const char body[] =
+		"a preamble\r\n--b1\r\n" FORM_DISPOSITION "\"C:\\walks\\park1.hea\"\r\nContent-Type: text/plain\r\n\r\n"
+		"line\r\n--b is not the boundary\r\n\r\n--b1  \r\n"
+		"content-disposition: FORM-DATA; filename=park1.let;name=file\r\n\r\n\r\n--b1--\r\nan epilogue";
+	struct http_form_part parts[HTTP_FORM_MAX_FILES];
+	char b[80], err[512];
+
+	ck_assert_int_eq(http_form_boundary("multipart/form-data; boundary=\"a b'()+_,-./:=?\"", b, sizeof b, err,
+					    sizeof err), 0);
+	ck_assert_str_eq(b, "a b'()+_,-./:=?");
+	ck_assert_int_eq(http_form_boundary("Multipart/Form-Data;charset=x;BOUNDARY=z9;x=y", b, sizeof b, err,
+					    sizeof err), 0);
+	ck_assert_str_eq(b, "z9");
+	ck_assert_int_eq(http_form_boundary("multipart/form-data", b, sizeof b, err, sizeof err), -1);
+	ck_assert_str_eq(err, "Content-Type: multipart/form-data without its boundary=");
+	ck_assert_int_eq(http_form_boundary("multipart/form-data; boundary=a<b", b, sizeof b, err, sizeof err), -1);
+	ck_assert_int_eq(http_form_boundary("multipart/form-data; boundary=\"a \"", b, sizeof b, err, sizeof err), -1);
+	ck_assert_int_eq(http_form_boundary("multipart/form-data; boundary=0123456789012345678901234567890123456789"
+					    "0123456789012345678901234567890", b, sizeof b, err, sizeof err), -1);
+	ck_assert(http_form_is_form("multipart/form-data; boundary=x") && !http_form_is_form("multipart/mixed") &&
+		  !http_form_is_form("multipart/form-datax") && !http_form_is_form(NULL));
+
+	/* the folders of an old browser's Windows path dropped; a part's
+	 * content is every byte between its headers and the delimiter */
+	ck_assert_msg(parse_form(body, parts, err, sizeof err) == 2, "%s", err);
+	ck_assert_str_eq(parts[0].name, "park1.hea");
+	ck_assert_uint_eq(parts[0].len, strlen("line\r\n--b is not the boundary\r\n"));
+	ck_assert_int_eq(memcmp(parts[0].data, "line\r\n--b is not the boundary\r\n", parts[0].len), 0);
+	ck_assert_str_eq(parts[1].name, "park1.let");
+	ck_assert_uint_eq(parts[1].len, 0);
+}
+END_TEST
+
+START_TEST(malformed_forms_are_refused_naming_the_part)
+{
+	static const struct {
+		const char *body, *error;
+	} bad[] = {
+		{ "--b2\r\n\r\nx\r\n--b2--", "body: no part of the form starts with the boundary its Content-Type names" },
+		{ "--b1\r\n" FORM_DISPOSITION "\"a.csv\"\r\n\r\n12,3", "body: part 1 (a.csv) does not end with the form's "
+		  "boundary: the upload was cut short" },
+		{ "--b1\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\nP-1\r\n--b1--",
+		  "body: part 1 of the form (\"subject\") is not a file: send the session's details in the query and only "
+		  "recording files in the form" },
+		{ "--b1\r\nContent-Disposition: attachment; filename=\"a.csv\"\r\n\r\nx\r\n--b1--",
+		  "body: part 1 of the form is not form-data (Content-Disposition)" },
+		{ "--b1\r\nContent-Type: text/csv\r\n\r\nx\r\n--b1--", "body: part 1 of the form has no Content-Disposition "
+		  "header" },
+		{ "--b1\r\n" FORM_DISPOSITION "\"a.csv\"\r\n\r\nx\r\n--b1\r\n" FORM_DISPOSITION "\"a.csv\"\r\n\r\ny\r\n--b1--",
+		  "body: the form carries a.csv twice (parts 1 and 2)" },
+		{ "--b1\r\n" FORM_DISPOSITION "\"..\"\r\n\r\nx\r\n--b1--", "body: part 1's file name is not a name of at "
+		  "most 64 bytes of UTF-8 without control characters" },
+		{ "--b1\r\n" FORM_DISPOSITION "\"a\x01.csv\"\r\n\r\nx\r\n--b1--", "body: part 1's file name is not a name "
+		  "of at most 64 bytes of UTF-8 without control characters" },
+		{ "--b1\r\n" FORM_DISPOSITION "\"a.csv\r\n\r\nx\r\n--b1--", "body: part 1's file name is malformed or "
+		  "longer than 64 bytes" },
+		{ "--b1 x\r\n\r\nx\r\n--b1--", "body: a boundary line of the form is not followed by a line break" },
+		{ "--b1\r\nContent-Disposition: form-data; filename=a.csv\r\nno blank line", "body: part 1's headers do "
+		  "not end in an empty line within 8192 bytes" },
+		{ "--b1--\r\n", "body: the form carries no file" },
+		{ "--b1\r\n" FORM_DISPOSITION "a\r\n\r\n\r\n--b1\r\n" FORM_DISPOSITION "b\r\n\r\n\r\n--b1\r\n"
+		  FORM_DISPOSITION "c\r\n\r\n\r\n--b1\r\n" FORM_DISPOSITION "d\r\n\r\n\r\n--b1--",
+		  "body: the form carries more than 3 files (one recording, or the three files of a gaitndd record)" },
+	};
+	struct http_form_part parts[HTTP_FORM_MAX_FILES];
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse_form(bad[i].body, parts, err, sizeof err) == -1, "form %zu was taken", i);
+		ck_assert_str_eq(err, bad[i].error);
+	}
+}
+END_TEST
+
+/* The files land in a private folder beside the body, and go with it. */
+START_TEST(a_forms_files_are_written_beside_the_body_and_removed)
+{
+	static const char body[] = "--b1\r\n" FORM_DISPOSITION "\"r.hea\"\r\n\r\nhead\r\n--b1\r\n"
+				   FORM_DISPOSITION "\"r.let\"\r\n\r\n\x00\x01\x02\r\n--b1--\r\n";
+	struct ins_error err = { "", "" };
+	struct http_form_files files;
+	char dir[128], path[256];
+	size_t len;
+	char *got;
+	FILE *f;
+
+	test_tmpdir_make(dir, sizeof dir, "insoled-form-test");
+	snprintf(path, sizeof path, "%s/body", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	fwrite(body, 1, sizeof body - 1, f);
+	fclose(f);
+	ck_assert_int_eq(http_form_split(path, "multipart/form-data; boundary=b1", &files, &err), INS_OK);
+	ck_assert_uint_eq(files.n, 2);
+	ck_assert_int_eq(strncmp(files.dir, dir, strlen(dir)), 0);
+	snprintf(path, sizeof path, "%s/r.let", files.dir);
+	got = test_read_file(path, &len);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_int_eq(memcmp(got, "\x00\x01\x02", 3), 0);
+	free(got);
+	snprintf(path, sizeof path, "%s", files.dir);
+	http_form_files_remove(&files);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	snprintf(path, sizeof path, "%s/body", dir);
+	ck_assert_int_eq(http_form_split(path, "multipart/form-data; boundary=b2", &files, &err), INS_EINVAL);
+	ck_assert_str_eq(err.field, "body");
+	ck_assert_str_eq(files.dir, "");
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 Suite *ins_suite_http(void);
 Suite *ins_suite_http(void)
 {
@@ -2860,6 +3082,9 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, hook_results_answer_with_their_status_and_field);
 	tcase_add_test(unit, weak_tokens_are_refused);
 	tcase_add_test(unit, wrong_tokens_count_per_ipv6_block);
+	tcase_add_test(unit, form_boundaries_and_parts_are_read_as_rfc_7578_says);
+	tcase_add_test(unit, malformed_forms_are_refused_naming_the_part);
+	tcase_add_test(unit, a_forms_files_are_written_beside_the_body_and_removed);
 
 	tcase_add_checked_fixture(server, setup_open, teardown);
 	tcase_set_timeout(server, 30);
@@ -2872,6 +3097,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, compare_warns_of_a_cadence_mismatch);
 	tcase_add_test(server, subjects_and_calibration);
 	tcase_add_test(server, import_round_trip_and_upload_errors);
+	tcase_add_test(server, a_gaitndd_record_imports_as_the_three_files_of_a_form);
 	tcase_add_test(server, import_reports_samples_put_back_in_order_or_read_once);
 	tcase_add_test(server, import_answers_the_agreement_with_the_files_own_values);
 	tcase_add_test(server, a_repaired_import_says_so_in_the_sessions_notes);

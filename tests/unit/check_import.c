@@ -320,22 +320,6 @@ END_TEST
 
 /* ---- gaitndd (WFDB 212), generated ----------------------------------------- */
 
-/* Pack 12-bit samples as format 212. */
-static size_t pack212(const int *s, size_t n, unsigned char *out)
-{
-	size_t len = 0;
-
-	for (size_t i = 0; i < n; i += 2) {
-		unsigned a = (unsigned)s[i] & 0xfff, b = i + 1 < n ? (unsigned)s[i + 1] & 0xfff : 0;
-
-		out[len++] = a & 0xff;
-		out[len++] = (unsigned char)(((a >> 8) & 0x0f) | (i + 1 < n ? (b >> 4) & 0xf0 : 0));
-		if (i + 1 < n)
-			out[len++] = b & 0xff;
-	}
-	return len;
-}
-
 static long sum16(const int *s, size_t n)
 {
 	long sum = 0;
@@ -354,8 +338,8 @@ static void write_ndd(const char *hea, size_t let_n, size_t rit_n)
 	unsigned char buf[16];
 
 	write_text("rec.hea", hea);
-	write_tmp("rec.let", buf, pack212(ndd_left, let_n, buf));
-	write_tmp("rec.rit", buf, pack212(ndd_right, rit_n, buf));
+	write_tmp("rec.let", buf, test_pack212(ndd_left, let_n, buf));
+	write_tmp("rec.rit", buf, test_pack212(ndd_right, rit_n, buf));
 }
 
 static void ndd_good_header(char *hea, size_t len)
@@ -365,6 +349,35 @@ static void ndd_good_header(char *hea, size_t len)
 		 "rec.rit 212 3000 12 0 -157 %ld 0 right-foot\n",
 		 sum16(ndd_left, 5), sum16(ndd_right, 5));
 }
+
+/* Of the files of one upload, which one is read: a single file, or the
+ * header of a gaitndd record's three; anything else is named. */
+START_TEST(an_upload_of_several_files_is_one_gaitndd_record)
+{
+	static const char *const one[] = { "walk.csv" }, *const rec[] = { "P1.LET", "P1.hea", "P1.Rit" };
+	static const char *const part[] = { "p1.hea", "p1.let" }, *const mixed[] = { "p1.hea", "p1.let", "p2.rit" };
+	static const char *const other[] = { "p1.hea", "walk.csv", "p1.rit" }, *const twice[] = { "p1.let", "p1.LET",
+												   "p1.hea" };
+	char err[512];
+
+	ck_assert_int_eq(ins_import_pick_file(one, 1, err, sizeof err), 0);
+	ck_assert_int_eq(ins_import_pick_file(rec, 3, err, sizeof err), 1);
+	ck_assert_int_eq(ins_import_pick_file(part, 2, err, sizeof err), -1);
+	ck_assert_str_eq(err, "p1.hea: the gaitndd record p1 lacks the right foot's p1.rit: a record is three files, "
+			      "NAME.hea, NAME.let and NAME.rit, read from one folder by insoled --analyze NAME.hea or "
+			      "sent together in one upload");
+	ck_assert_int_eq(ins_import_pick_file(part + 1, 1, err, sizeof err), 0); /* refused by its name later */
+	ck_assert_int_eq(ins_import_check_upload_name(part[1], err, sizeof err), -1);
+	ck_assert_int_eq(ins_import_pick_file(mixed, 3, err, sizeof err), -1);
+	ck_assert_str_eq(err, "p2.rit: sent with p1.hea: several files make one recording only as a gaitndd record, the "
+			      "three files NAME.hea, NAME.let and NAME.rit of one NAME");
+	ck_assert_int_eq(ins_import_pick_file(other, 3, err, sizeof err), -1);
+	ck_assert_int_eq(strncmp(err, "walk.csv: sent with p1.hea: ", 28), 0);
+	ck_assert_int_eq(ins_import_pick_file(twice, 3, err, sizeof err), -1);
+	ck_assert_int_eq(strncmp(err, "p1.LET: sent with p1.let: ", 26), 0);
+	ck_assert_int_eq(ins_import_pick_file(one, 0, err, sizeof err), -1);
+}
+END_TEST
 
 START_TEST(gaitndd_decodes_212_counts_invalid_samples_and_checksums)
 {
@@ -463,8 +476,8 @@ START_TEST(gaitndd_fingerprint_covers_samples_and_header_not_the_name)
 
 	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(ndd_right, 5));
 	write_text("walk-7.hea", hea);
-	write_tmp("walk-7.let", buf, pack212(ndd_left, 5, buf));
-	write_tmp("walk-7.rit", buf, pack212(ndd_right, 5, buf));
+	write_tmp("walk-7.let", buf, test_pack212(ndd_left, 5, buf));
+	write_tmp("walk-7.rit", buf, test_pack212(ndd_right, 5, buf));
 	snprintf(path, sizeof path, "%s/walk-7.hea", tmpdir);
 	fingerprint_of(path, other);
 	ck_assert_str_eq(other, fp);
@@ -481,7 +494,7 @@ START_TEST(gaitndd_fingerprint_covers_samples_and_header_not_the_name)
 	changed[4] = 999;
 	snprintf(hea, sizeof hea, renamed_hea, sum16(ndd_left, 5), sum16(changed, 5));
 	write_text("walk-7.hea", hea);
-	write_tmp("walk-7.rit", buf, pack212(changed, 5, buf));
+	write_tmp("walk-7.rit", buf, test_pack212(changed, 5, buf));
 	fingerprint_of(path, other);
 	ck_assert_str_ne(other, fp);
 
@@ -2270,6 +2283,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, insoled_calibration_one_line_per_sensor_is_read);
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
 	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
+	tcase_add_test(readers, an_upload_of_several_files_is_one_gaitndd_record);
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);

@@ -71,6 +71,42 @@ void test_tmpdir_remove(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+size_t test_pack212(const int *s, size_t n, unsigned char *out)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned a = (unsigned)s[i] & 0xfff, b = i + 1 < n ? (unsigned)s[i + 1] & 0xfff : 0;
+
+		out[len++] = a & 0xff;
+		out[len++] = (unsigned char)(((a >> 8) & 0x0f) | (i + 1 < n ? (b >> 4) & 0xf0 : 0));
+		if (i + 1 < n)
+			out[len++] = b & 0xff;
+	}
+	return len;
+}
+
+/* One footswitch sample of the walk: unloaded, loaded, or on a ramp
+ * between (a heel loading and a toe unloading take tens of ms). */
+static int ndd_walk_sample(long i, long offset)
+{
+	long k = (i + offset) % TEST_NDD_STRIDE, ramp = TEST_NDD_RAMP;
+	long up = k < ramp ? k : k < TEST_NDD_STANCE ? ramp : TEST_NDD_STANCE + ramp - k;
+
+	if (up < 0)
+		up = 0;
+	return TEST_NDD_UNLOADED + (int)((TEST_NDD_LOADED - TEST_NDD_UNLOADED) * up / ramp);
+}
+
+size_t test_ndd_walk(unsigned foot, unsigned char *out)
+{
+	int s[TEST_NDD_SAMPLES];
+
+	for (long i = 0; i < TEST_NDD_SAMPLES; i++)
+		s[i] = ndd_walk_sample(i, foot ? TEST_NDD_STRIDE / 2 : 0);
+	return test_pack212(s, TEST_NDD_SAMPLES, out);
+}
+
 #define MOTICON_WALK_PERIOD_US 10000 /* 100 Hz, as the vendor's sample */
 
 /* The step-column code of the model's event at frame i of a foot, or 0:

@@ -33,6 +33,23 @@ const char *test_shared_path(char *buf, size_t len, const char *rel);
 void test_tmpdir_make(char *dir, size_t len, const char *prefix);
 void test_tmpdir_remove(const char *dir);
 
+/* 12-bit samples packed as WFDB format 212 into out (3 bytes a pair);
+ * returns the bytes written. */
+size_t test_pack212(const int *s, size_t n, unsigned char *out);
+
+/* A gaitndd-like footswitch walk at 300 Hz, 20 s: strides of 1.1 s, each
+ * foot loaded for 0.66 s of it, the right half a stride after the left;
+ * foot 0 left, 1 right.  Packed as format 212 into out
+ * (TEST_NDD_BYTES); returns the bytes written. */
+#define TEST_NDD_SAMPLES 6000
+#define TEST_NDD_BYTES (TEST_NDD_SAMPLES / 2 * 3)
+#define TEST_NDD_STRIDE 330
+#define TEST_NDD_STANCE 198
+#define TEST_NDD_RAMP 12
+#define TEST_NDD_UNLOADED 120
+#define TEST_NDD_LOADED 1700
+size_t test_ndd_walk(unsigned foot, unsigned char *out);
+
 /* A Moticon OpenGo export (docs/import.md) of the synthetic walker on
  * moticon16 at 100 Hz, from t = 0 (no standing: the right foot is in the
  * middle of a stance at the first frame) to before end_us, its pressures
