@@ -364,12 +364,13 @@ async function importGaitnddBatch(page, base, dir) {
 	await page.waitForFunction(() => /^3 recordings/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 	const msg = await page.textContent('#import-msg');
 	expect(msg === '3 recordings (6 files): 2 imported, 0 already stored, 1 not imported.', `the summary: ${msg}`);
-	const [park1, gaitpdb, control1] = await importRows(page);
+	// listed as each record's first file came
+	const [park1, control1, gaitpdb] = await importRows(page);
 	expect(park1[0] === 'imported' && /^park1 \(3 files\): imported as session #\d+, dated .*, when it was imported \(the file gives no recording date\)\./.test(park1[1]),
 		`row 1: ${park1}`);
-	expect(gaitpdb[0] === 'imported' && gaitpdb[1].startsWith('JuPt03_06.txt: imported as session #'), `row 2: ${gaitpdb}`);
 	expect(control1[0] === 'failed' && control1[1] === 'control1 (2 files): not imported: control1.rit (the right foot\u2019s signal) is missing: ' +
-		'a PhysioNet gaitndd record is the three files control1.hea, control1.let and control1.rit, chosen together', `row 3: ${control1}`);
+		'a PhysioNet gaitndd record is the three files control1.hea, control1.let and control1.rit, chosen together', `row 2: ${control1}`);
+	expect(gaitpdb[0] === 'imported' && gaitpdb[1].startsWith('JuPt03_06.txt: imported as session #'), `row 3: ${gaitpdb}`);
 	await page.$eval('#import-results', (e) => e.scrollIntoView());
 	await shot(page, 'import-gaitndd');
 	const sid = Number(park1[1].match(/#(\d+)/)[1]);
