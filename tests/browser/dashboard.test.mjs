@@ -248,6 +248,24 @@ async function expectComparison(page, ids, where) {
 	log(`# ${where}, ${n} sessions: the table takes ${seen.table} px of ${seen.room}, the page ${seen.page} px`);
 }
 
+// Once the page has laid out what it shows: two frames.
+const laidOut = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+// Scrolled half-way down the table sel, its column headings (which foot,
+// which session) are still at the top of the window, although the table's
+// own top has gone above it: they stick rather than scroll away.
+async function expectHeadingsAtTop(page, sel, where) {
+	await laidOut(page);
+	const seen = await page.$eval(sel, (t) => {
+		const r = t.getBoundingClientRect();
+		window.scrollTo(0, window.scrollY + r.top + r.height / 2);
+		const head = t.querySelector('thead th').getBoundingClientRect();
+		return { head: head.top, height: t.tHead.getBoundingClientRect().height, table: t.getBoundingClientRect().top };
+	});
+	expect(seen.table + seen.height < 0, `${where}: scrolled half-way down ${sel}, its top is at ${seen.table} px: not a long table`);
+	expect(Math.abs(seen.head) <= 2, `${where}: scrolled half-way down ${sel} (its top at ${Math.round(seen.table)} px), its headings are at ${seen.head} px`);
+}
+
 // The recordings of session ID imported again under other footwear, as a
 // runner's shoes and barefoot walks: more sessions to compare.
 async function importAgain(page, id, footwears) {
@@ -299,6 +317,47 @@ async function recordSession(page, subject, footwear, { shots = false, weightKg 
 	const done = await page.waitForSelector('#rec-done', { timeout: UI_WAIT_MS });
 	expect((await done.textContent()).includes(`#${id}`), `after stopping, the view does not name session #${id}`);
 	return id;
+}
+
+// The long tables a clinician scrolls through, the report's 91 step metrics
+// (which column is the left foot?), its list of every step and the sessions
+// list, keep their headings at the top of the window on a tablet either way
+// up and on a desktop.  On a phone the metrics do not fit: they scroll
+// sideways in a box no taller than the window, their headings at its top.
+async function expectLongTablesKeepHeadings(page, id) {
+	// every table at every size is looked at, and every one that fails is named
+	const wrong = [];
+	const look = (sel, what) => expectHeadingsAtTop(page, sel, what).catch((e) => { wrong.push(e.message); });
+	for (const size of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }, { width: 1280, height: 800 }]) {
+		await page.setViewportSize(size);
+		const where = `at ${size.width} x ${size.height}`;
+		await page.goto(`${page.baseUrl}/#/sessions`);
+		await page.waitForSelector('#sessions-table tbody tr[data-id]', { timeout: UI_WAIT_MS });
+		await look('#sessions-table', `the sessions list ${where}`);
+		await page.goto(`${page.baseUrl}/#/report/${id}`);
+		await page.waitForSelector('#metrics-table tbody tr[data-metric]', { timeout: UI_WAIT_MS });
+		await look('#metrics-table', `the report's step metrics ${where}`);
+		await page.screenshot({ path: join(OUT, `report-metrics-scrolled-${size.width}.png`) });
+		await page.click('#step-list summary', { timeout: UI_WAIT_MS });
+		await page.waitForSelector('#selection-table tbody tr', { timeout: UI_WAIT_MS });
+		await look('#selection-table', `the report's steps ${where}`);
+	}
+	await page.setViewportSize({ width: 375, height: 812 });
+	await page.goto(`${page.baseUrl}/#/report/${id}`);
+	await page.waitForSelector('#metrics-table tbody tr[data-metric]', { timeout: UI_WAIT_MS });
+	await laidOut(page);
+	const seen = await page.$eval('#metrics-table', (t) => {
+		const box = t.parentElement;
+		box.scrollIntoView();
+		box.scrollTop = (box.scrollHeight - box.clientHeight) / 2;
+		return { wide: box.scrollWidth > box.clientWidth, height: box.clientHeight, down: box.scrollTop,
+			box: box.getBoundingClientRect().top, head: t.querySelector('thead th').getBoundingClientRect().top };
+	});
+	if (!(seen.wide && seen.height <= 812 && seen.down > 0 && Math.abs(seen.head - seen.box) <= 2))
+		wrong.push(`at 375 px the step metrics do not scroll in a box of the window's height with their headings at its top: ${JSON.stringify(seen)}`);
+	await page.screenshot({ path: join(OUT, 'report-metrics-scrolled-375.png') });
+	await page.setViewportSize({ width: 1280, height: 900 });
+	expect(wrong.length === 0, wrong.join('\n  '));
 }
 
 async function main() {
@@ -991,13 +1050,7 @@ async function main() {
 					const [name, list] = Object.entries(lists).find(([, l]) => view === compare(l)) ?? [];
 					if (list) {
 						await expectComparison(page2, list, `at ${size.width} x ${size.height}`);
-						// scrolled half-way down the long table, its column headings are still on the screen
-						const headTop = await page2.$eval('#compare-table', (t) => {
-							const r = t.getBoundingClientRect();
-							window.scrollTo(0, window.scrollY + r.top + r.height / 2);
-							return t.querySelector('thead th').getBoundingClientRect().top;
-						});
-						expect(headTop >= 0 && headTop < 5, `${view} at ${size.width} px: scrolled down the table, its headings are at ${headTop} px`);
+						await expectHeadingsAtTop(page2, '#compare-table', `${view} at ${size.width} px`);
 						await page2.$eval('#compare-table', (t) => t.scrollIntoView());
 						await page2.screenshot({ path: join(OUT, `compare-${name}-${size.width}.png`) });
 					}
@@ -1023,6 +1076,10 @@ async function main() {
 				await page2.pdf({ path: join(OUT, `compare-${name}.pdf`), format: 'A4', printBackground: true });
 				await page2.emulateMedia({ media: 'screen' });
 			}
+		});
+
+		await check('the column headings of the report\'s metrics and steps and of the sessions list stay in view as they scroll, at 768, 1024 and 1280 px; on a phone in a box of their own', async () => {
+			await expectLongTablesKeepHeadings(page2, ids.b);
 		});
 
 		await check('a session without a body weight says "not set" (the API: null), one with it its weight', async () => {

@@ -9,6 +9,7 @@ import { get, layout as getLayout } from './api.js';
 import { FootMap, legend } from './heatmap.js';
 import { niceMax } from './colormap.js';
 import { el, num, signed, unitText, digitsFor, dateTime, footName, isNum, mapUnit } from './format.js';
+import { tableWrap } from './tables.js';
 
 const CALL_TEXT = { higher: 'Higher', lower: 'Lower', no_clear_change: 'No clear change', too_few_steps: 'Too few steps', not_compared: 'Not compared' };
 
@@ -242,5 +243,5 @@ function metricTable(sessions, names, metrics, rules) {
 		el('h2', { id: 'h-cmetrics' }, 'Metrics'),
 		el('p', { class: 'muted' }, 'Each cell: mean ± standard deviation over steps and n, the number of steps behind the mean. Later sessions: Δ = the difference from the baseline with its 95 % confidence interval (Welch); the percent change only for quantities with a true zero (never for positions, signed values, shares or classes); Hedges’ g, the difference in pooled standard deviations. ',
 			el('span', { class: 'notable' }, 'Highlighted'), `: called out as higher or lower, because the interval excludes zero, |g| is at least ${num(rules.min_hedges_g, 1)} (a moderate effect) and both sessions have at least ${rules.min_steps ?? '–'} steps.`),
-		el('div', { class: 'table-wrap fits' }, el('table', { class: bySession ? 'data by-session' : 'data', id: 'compare-table' }, el('thead', {}, head), bodies)));
+		tableWrap(el('table', { class: bySession ? 'data by-session' : 'data', id: 'compare-table' }, el('thead', {}, head), bodies)));
 }

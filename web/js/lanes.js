@@ -5,6 +5,7 @@
 
 import { get, setLane, getLane } from './api.js';
 import { el, num } from './format.js';
+import { tableWrap } from './tables.js';
 
 const STORAGE_KEY = 'insoled.lane';
 const OVERVIEW_POLL_MS = 1000; // frame rates are measured over one second
@@ -56,7 +57,7 @@ export function mount(main) {
 		location.hash = '#/live';
 	};
 	main.append(el('div', { class: 'view-head' }, el('h1', {}, 'Lanes')),
-		el('section', { class: 'card' }, msg, el('div', { class: 'table-wrap' },
+		el('section', { class: 'card' }, msg, tableWrap(
 			el('table', { class: 'data', id: 'lanes-table' },
 				el('thead', {}, el('tr', {},
 					el('th', { scope: 'col' }, 'Lane'), el('th', { scope: 'col' }, 'Devices'),

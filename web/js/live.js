@@ -12,6 +12,7 @@ import { el, num, signed, strikeName, footName, isNum, withUnit, mapUnit } from 
 import { setConnection } from './shell.js';
 import { deviceList, qualityWarnings } from './status.js';
 import { newRecordingState, followRecording, countStep, syncClock, renderProgress, recordingView, recordingForm } from './recording.js';
+import { tableWrap } from './tables.js';
 
 const FEET = ['left', 'right'];
 const REGIONS = [['heel', 'Heel'], ['midfoot', 'Midfoot'], ['forefoot', 'Forefoot'], ['toes', 'Toes']];
@@ -301,7 +302,7 @@ function build(main, st) {
 	ui.archHead = el('th', { scope: 'col' }, 'Midfoot load (%)');
 	const stepsCard = el('section', { class: 'card steps-card', 'aria-labelledby': 'h-steps' },
 		el('h2', { id: 'h-steps' }, 'Last steps'),
-		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'steps-table' },
+		tableWrap(el('table', { class: 'data', id: 'steps-table' },
 			el('thead', {}, el('tr', {},
 				el('th', { scope: 'col' }, 'Foot'), el('th', { scope: 'col' }, 'Step'),
 				el('th', { scope: 'col' }, 'Contact time (ms)'), el('th', { scope: 'col' }, 'Cadence (steps/min)'),

@@ -5,6 +5,7 @@
 // A region without a sensor reads "not measured", never a number.
 
 import { el, num, signed, isNum } from './format.js';
+import { tableWrap } from './tables.js';
 
 export const MASK_REGIONS = [
 	['medial_heel', 'Medial heel'], ['lateral_heel', 'Lateral heel'],
@@ -46,5 +47,5 @@ export function regionsCard(sum) {
 	return el('section', { class: 'card', 'aria-labelledby': 'h-regions' },
 		el('h2', { id: 'h-regions' }, 'Anatomical regions'),
 		el('p', { class: 'muted' }, 'Means over the steady steps. Heel 0-30 %, midfoot 30-60 % (split medial/lateral), metatarsal heads 60-80 % (width thirds), toes 80-100 % of foot length (hallux: medial 40 %). PTI: integral of the region\u2019s highest pressure. Load: share of the force-time integral. Force: maximum region force. Area: peak contact area. Peak SI: symmetry of the peak, (R − L) / ½(R + L).'),
-		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'regions-table' }, el('thead', {}, head, sub), el('tbody', {}, rows))));
+		tableWrap(el('table', { class: 'data', id: 'regions-table' }, el('thead', {}, head, sub), el('tbody', {}, rows))));
 }

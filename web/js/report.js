@@ -14,6 +14,7 @@ import { regionsCard, MASK_METRIC_NAMES } from './regions.js';
 import { playbackCard } from './playback.js';
 import { drawCurves } from './curves.js';
 import { selectionCard, leftOutText } from './selection.js';
+import { tableWrap } from './tables.js';
 
 const FEET = ['left', 'right'];
 const SYMMETRY_FLAG_PCT = 10;        // the conventional "asymmetric" line (a convention, not a finding)
@@ -234,7 +235,7 @@ function metricsCard(sum, defs) {
 	return el('section', { class: 'card metrics-card', 'aria-labelledby': 'h-metrics' },
 		el('h2', { id: 'h-metrics' }, 'Step metrics per foot'),
 		el('p', { class: 'muted' }, `Mean ± standard deviation over steps. Symmetry index SI = (R − L) / ½(R + L) × 100 %; positive = right larger; |SI| above ${SYMMETRY_FLAG_PCT} % is marked (a convention, not a diagnosis); not given for signed positions and classes.`),
-		el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'metrics-table' },
+		tableWrap(el('table', { class: 'data', id: 'metrics-table' },
 			el('thead', {}, el('tr', {},
 				el('th', { scope: 'col' }, 'Metric'), el('th', { scope: 'col' }, 'Unit'),
 				el('th', { scope: 'col', class: 'n' }, 'Left'), el('th', { scope: 'col', class: 'n' }, 'Right'),
@@ -266,7 +267,7 @@ function archCard(sum, defByName, layouts) {
 		: el('p', { class: 'thresholds' }, 'The Arch Index is a footprint measure, made only on a dense grid of sensors, which this insole is not, so the midfoot load index is shown: the midfoot share of the load, an insole proxy for arch support. Higher = more load under the arch. No validated cut-offs exist for it; compare it between sessions and over time.');
 	return el('section', { class: 'card', 'aria-labelledby': 'h-arch', id: 'arch' },
 		el('h2', { id: 'h-arch' }, `Arch collapse: ${def.label}`),
-		el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
+		tableWrap(el('table', { class: 'data' },
 			el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Foot'), el('th', { scope: 'col', class: 'n' }, 'Mean ± SD'),
 				el('th', { scope: 'col' }, 'Category'), el('th', { scope: 'col' }, 'Change over the session'))),
 			el('tbody', {}, rows))),

@@ -5,6 +5,7 @@
 
 import { put } from './api.js';
 import { el, num, footName, isNum } from './format.js';
+import { tableWrap } from './tables.js';
 
 
 // Step flags (docs/api.md STEP): the reasons a step is not steady gait.
@@ -81,7 +82,7 @@ export function selectionCard(session, steps, onApplied) {
 			el('label', { for: 'trim-from' }, 'From (s after the first step, empty = start)'), from,
 			el('label', { for: 'trim-to' }, 'To (s after the first step, empty = end)'), to),
 		el('details', { id: 'step-list' }, el('summary', {}, `Every step (${steps.length})`),
-			el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
+			tableWrap(el('table', { class: 'data', id: 'selection-table' },
 				el('thead', {}, el('tr', {}, ['Time (s)', 'Foot', 'Stance (ms)', 'Automatic selection', 'Your choice']
 					.map((h) => el('th', { scope: 'col' }, h)))),
 				el('tbody', {}, rows)))),

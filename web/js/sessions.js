@@ -4,6 +4,7 @@
 import { get, query } from './api.js';
 import { el, dateTime, duration, num, isNum } from './format.js';
 import { importCard, editSession, deleteSession } from './session_admin.js';
+import { tableWrap } from './tables.js';
 
 const PAGE = 50;
 // Characters of a session's own notes a row shows; the rest is one click or
@@ -87,7 +88,7 @@ export async function mount(main, params) {
 	main.append(
 		el('div', { class: 'view-head' }, el('h1', {}, 'Sessions'), el('div', { class: 'actions' }, compareBtn)),
 		el('section', { class: 'card' }, form, msg, count,
-			el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'sessions-table' },
+			tableWrap(el('table', { class: 'data', id: 'sessions-table' },
 				el('caption', { class: 'muted', style: 'text-align:left' }, 'Tick two or more sessions to compare them; the first ticked is the baseline.'),
 				el('thead', {}, el('tr', {},
 					el('th', { scope: 'col' }, el('span', { class: 'sr-only' }, 'Select')),
