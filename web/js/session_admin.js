@@ -184,7 +184,7 @@ export function importCard(onDone) {
 	const dup = el('div', { class: 'warn import-duplicate', id: 'import-duplicate', role: 'alert', hidden: true });
 	const results = el('ol', { class: 'import-results', id: 'import-results', hidden: true });
 	const go = el('button', { type: 'submit', class: 'primary', id: 'import-start' }, 'Import');
-	const stop = el('button', { type: 'button', id: 'import-stop', hidden: true }, 'Stop after this file');
+	const stop = el('button', { type: 'button', id: 'import-stop', hidden: true }, 'Stop after this recording');
 	const form = el('form', { class: 'import-form', id: 'import-form' },
 		field('import-file', 'Recording files', file), field('import-subject', 'Subject', subject),
 		field('import-footwear', 'Footwear', footwear), field('import-format', 'Format', format),
