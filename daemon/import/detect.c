@@ -12,6 +12,9 @@
 #include "import_priv.h"
 
 #define DETECT_GAITPDB_COLUMNS 19
+/* A gaitndd record's NAME.ts: the publishers' per-stride times, 13 numbers
+ * a line (docs/import.md). */
+#define DETECT_GAITNDD_TS_COLUMNS 13
 #define DETECT_SHOW_MAX 40 /* characters of an unrecognised first line shown in the error */
 #define DETECT_LINE_COPY_MAX 1024 /* of a first line looked at for decimal commas: 19 numbers need far less */
 
@@ -101,12 +104,13 @@ static int detect_wfdb(const char *path)
 	return access(hea, R_OK) == 0 && access(path, F_OK) != 0;
 }
 
-static int detect_all_numbers(char *line)
+/* line is exactly columns blank-separated numbers; splits line in place. */
+static int detect_all_numbers(char *line, int columns)
 {
 	char *fields[DETECT_GAITPDB_COLUMNS + 1];
 	int n = import_split_blanks(line, fields, DETECT_GAITPDB_COLUMNS + 1);
 
-	if (n != DETECT_GAITPDB_COLUMNS)
+	if (n != columns)
 		return 0;
 	for (int i = 0; i < n; i++) {
 		char *end;
@@ -116,6 +120,15 @@ static int detect_all_numbers(char *line)
 			return 0;
 	}
 	return 1;
+}
+
+/* The same of a copy of line. */
+static int detect_all_numbers_copy(const char *line, int columns)
+{
+	char copy[DETECT_LINE_COPY_MAX];
+
+	import_copy_text(copy, sizeof copy, line);
+	return detect_all_numbers(copy, columns);
 }
 
 /* line is want, but for the blanks or commas an editor or a spreadsheet
@@ -234,25 +247,44 @@ static const char *detect_resaved_csv(const char *line, char *sep_name, size_t l
 	return NULL;
 }
 
-/* line: the first line's start; wfdb: it is a WFDB record line; pdb_semicolons:
- * it is a gaitpdb row re-saved with ';' and decimal commas. */
-static void detect_refuse(const char *path, const char *line, int wfdb, int pdb_semicolons, char *err,
-			  size_t errlen)
+/* What a first line no reader takes looks like, for the refusal. */
+enum detect_look {
+	DETECT_LOOKS_UNKNOWN,
+	DETECT_LOOKS_WFDB_HEADER,      /* a WFDB record line: a gaitndd .hea */
+	DETECT_LOOKS_GAITNDD_TIMES,    /* 13 numbers: a gaitndd record's NAME.ts */
+	DETECT_LOOKS_PDB_SEMICOLONS    /* a gaitpdb row re-saved with ';' and decimal commas */
+};
+
+static enum detect_look detect_look(const char *line)
+{
+	if (detect_wfdb_record_line(line))
+		return DETECT_LOOKS_WFDB_HEADER;
+	if (detect_all_numbers_copy(line, DETECT_GAITNDD_TS_COLUMNS))
+		return DETECT_LOOKS_GAITNDD_TIMES;
+	return detect_gaitpdb_commas(line, ';') ? DETECT_LOOKS_PDB_SEMICOLONS : DETECT_LOOKS_UNKNOWN;
+}
+
+/* line: the first line's start */
+static void detect_refuse(const char *path, const char *line, enum detect_look look, char *err, size_t errlen)
 {
 	char shown[DETECT_SHOW_MAX + 1], sep[8];
 	const char *format = detect_resaved_csv(line, sep, sizeof sep);
 
 	import_copy_text(shown, sizeof shown, line);
-	if (wfdb)
+	if (look == DETECT_LOOKS_WFDB_HEADER)
 		import_errf(err, errlen, path, 1, NULL,
 			    "a WFDB header (gaitndd .hea, first line '%s'): " DETECT_WFDB_RECORD_HOW
 			    "; the header alone holds no samples", shown);
+	else if (look == DETECT_LOOKS_GAITNDD_TIMES)
+		import_errf(err, errlen, path, 1, NULL,
+			    "the per-stride times of a gaitndd record (NAME.ts, %d numbers a line, first line '%s'), "
+			    "not a recording: " DETECT_WFDB_RECORD_HOW, DETECT_GAITNDD_TS_COLUMNS, shown);
 	else if (format)
 		import_errf(err, errlen, path, 1, NULL,
 			    "this %s export has its fields separated by %s, not ',' (first line '%s'): a spreadsheet "
 			    "re-saved it; save it again as CSV with ',' between fields and '.' as the decimal point",
 			    format, sep, shown);
-	else if (pdb_semicolons)
+	else if (look == DETECT_LOOKS_PDB_SEMICOLONS)
 		import_errf(err, errlen, path, 1, NULL,
 			    "a gaitpdb recording (19 numbers a line) with ';' between its fields and decimal commas "
 			    "(first line '%s'): a spreadsheet re-saved it; save it again as text with tabs between "
@@ -292,16 +324,15 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 		format = detect_hash_header(&t, line, err, errlen);
 	} else {
 		char first[DETECT_SHOW_MAX + 1];
-		int wfdb = detect_wfdb_record_line(line);
-		int pdb_semicolons = detect_gaitpdb_commas(line, ';');
+		enum detect_look look = detect_look(line);
 
 		/* the split below writes into line */
 		import_copy_text(first, sizeof first, line);
 		/* with decimal commas, the reader names the first one (file, line, column) */
-		if (detect_gaitpdb_commas(line, 0) || detect_all_numbers(line))
+		if (detect_gaitpdb_commas(line, 0) || detect_all_numbers(line, DETECT_GAITPDB_COLUMNS))
 			format = "gaitpdb";
 		else
-			detect_refuse(path, first, wfdb, pdb_semicolons, err, errlen);
+			detect_refuse(path, first, look, err, errlen);
 	}
 out:
 	import_text_close(&t);

@@ -595,8 +595,14 @@ static const struct text_bad_case text_bad[] = {
 	{ "rec.txt", NULL, "park1 2 300 90000\r\npark1.let 212 1000 12 0 -96 24342 0 left-foot\r\n",
 	  "rec.txt:1: a WFDB header (gaitndd .hea, first line 'park1 2 300 90000'): a record is three files, NAME.hea, "
 	  "NAME.let and NAME.rit, read from one folder by insoled --analyze NAME.hea", 1 },
+	/* a gaitndd record's per-stride times, chosen with its files */
+	{ "park1.ts", NULL, "21.7700\t1.1333\t1.0933\t0.3700\t0.3300\t32.65\t30.18\t0.7633\t0.7633\t67.35\t69.82\t"
+	  "0.4333\t38.24\n", "park1.ts:1: the per-stride times of a gaitndd record (NAME.ts, 13 numbers a line, first line "
+	  "'21.7700?1.1333?1.0933?0.3700?0.3300?32.6'), not a recording: a record is three files, NAME.hea, NAME.let "
+	  "and NAME.rit, read from one folder by insoled --analyze NAME.hea or sent together in one upload", 1 },
 	{ "row.txt", NULL, "0.00 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n",
 	  "row.txt:1: not a recording this program reads", 1 },
+	{ "row.txt", NULL, "0.00 1 2 3 4 5 6 7 8 9 10 11 x\n", "row.txt:1: not a recording this program reads", 1 },
 	{ "bin.txt", NULL, "\x01\xff\xc3-abc\n",
 	  "bin.txt:1: not a recording this program reads (first line '\x3f\x3f\x3f-abc'); formats: gaitndd ", 1 },
 	/* gaitpdb */
