@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,16 +100,28 @@ static int batch_add(struct batch *b, const char *path, int from_dir)
 	return 0;
 }
 
-/* A WFDB signal file is read through its header: list NAME.hea, not NAME.let / NAME.rit. */
-static int batch_wfdb_signal(const char *dir, const char *name)
+/* 1 when name ends in suffix, in any case (a record copied from a disk that
+ * keeps no case is PARK1.HEA, PARK1.LET). */
+static int batch_has_suffix(const char *name, const char *suffix)
 {
-	size_t n = strlen(name);
-	char hea[4096];
+	size_t n = strlen(name), m = strlen(suffix);
 
-	if (n < 5 || (strcmp(name + n - 4, ".let") != 0 && strcmp(name + n - 4, ".rit") != 0))
+	return n > m && strcasecmp(name + n - m, suffix) == 0;
+}
+
+/* A WFDB signal file is read through its header: list NAME.hea, not
+ * NAME.let / NAME.rit, when the listing has the header (in any case). */
+static int batch_wfdb_signal(struct dirent *const *list, int n, const char *name)
+{
+	size_t stem = strlen(name) - 4;
+
+	if (!batch_has_suffix(name, ".let") && !batch_has_suffix(name, ".rit"))
 		return 0;
-	snprintf(hea, sizeof hea, "%s/%.*s.hea", dir, (int)(n - 4), name);
-	return access(hea, F_OK) == 0;
+	for (int i = 0; i < n; i++)
+		if (strlen(list[i]->d_name) == stem + 4 && strncasecmp(list[i]->d_name, name, stem) == 0 &&
+		    batch_has_suffix(list[i]->d_name, ".hea"))
+			return 1;
+	return 0;
 }
 
 /* What a directory's listing analyses: regular files (through symbolic
@@ -138,12 +151,13 @@ static int batch_add_dir(struct batch *b, const char *dir)
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 
-		if (rc == 0 && list[i]->d_name[0] != '.' && !batch_wfdb_signal(dir, list[i]->d_name) &&
+		if (rc == 0 && list[i]->d_name[0] != '.' && !batch_wfdb_signal(list, n, list[i]->d_name) &&
 		    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) < (int)sizeof path &&
 		    batch_listed(path))
 			rc = batch_add(b, path, 1);
-		free(list[i]);
 	}
+	for (int i = 0; i < n; i++)
+		free(list[i]);
 	free(list);
 	return rc;
 }
@@ -206,10 +220,11 @@ static long long batch_wfdb_bytes(const char *path)
 	char sig[4096];
 	struct stat st;
 
-	if (n < 4 || strcmp(path + n - 4, ".hea") != 0 || n >= sizeof sig)
+	if (!batch_has_suffix(path, ".hea") || n >= sizeof sig)
 		return 0;
 	for (unsigned k = 0; k < 2; k++) {
 		snprintf(sig, sizeof sig, "%.*s.%s", (int)(n - 4), path, signals[k]);
+		import_wfdb_resolve_case(sig, sizeof sig);
 		if (stat(sig, &st) == 0)
 			bytes += (long long)st.st_size;
 	}

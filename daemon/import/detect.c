@@ -23,13 +23,6 @@
 	"a record is three files, NAME.hea, NAME.let and NAME.rit, read from one folder by insoled --analyze " \
 	"NAME.hea or sent together in one upload"
 
-static int detect_suffix(const char *path, const char *suffix)
-{
-	size_t n = strlen(path), m = strlen(suffix);
-
-	return n > m && strcmp(path + n - m, suffix) == 0;
-}
-
 /* 0, 1, 2 for NAME.hea, NAME.let, NAME.rit (any case, as a Windows
  * folder lists them), else -1; *stem_len the length of NAME. */
 static int wfdb_part(const char *name, size_t *stem_len)
@@ -96,8 +89,9 @@ int ins_import_pick_file(const char *const *names, unsigned n, char *err, size_t
 static int detect_wfdb(const char *path)
 {
 	char hea[1024];
+	size_t stem;
 
-	if (detect_suffix(path, ".hea") || detect_suffix(path, ".let") || detect_suffix(path, ".rit"))
+	if (wfdb_part(path, &stem) >= 0)
 		return 1;
 	if (snprintf(hea, sizeof hea, "%s.hea", path) >= (int)sizeof hea)
 		return 0;

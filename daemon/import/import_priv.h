@@ -323,6 +323,14 @@ void import_copy_label(char *dst, size_t dstlen, const char *src);
 /* Copy src into dst (size dstlen), cutting at a character boundary. */
 void import_copy_text(char *dst, size_t dstlen, const char *src);
 
+/* A gaitndd record's file names in any case: a record copied from a disk
+ * that keeps no case (a CD, a FAT stick, a Windows share) may be PARK1.HEA,
+ * PARK1.LET where its header says park1.let.  When path names no file but
+ * exactly one file of its folder has that name in another case, path
+ * becomes that file's (read_gaitndd.c); otherwise it is left for the open
+ * to report. */
+void import_wfdb_resolve_case(char *path, size_t len);
+
 int import_is_blank(const char *s);
 /* Cut s in place before the run of bytes of chars that ends it: the
  * padding a spreadsheet (separators) or an editor (blanks) left on a

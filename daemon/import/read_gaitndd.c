@@ -6,11 +6,14 @@
  * reported instead of analysed. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "import_priv.h"
 
@@ -47,21 +50,52 @@ struct gaitndd {
 	long sample;                 /* next sample index of the record */
 };
 
+/* The suffixes in any case: a record copied from a disk that keeps no case
+ * (a CD, a FAT stick, a Windows share) may be PARK1.HEA, PARK1.LET. */
 static int has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 
-	return n > m && strcmp(s + n - m, suffix) == 0;
+	return n > m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* NAME.hea / NAME.let / NAME.rit / NAME -> NAME.hea */
+void import_wfdb_resolve_case(char *path, size_t len)
+{
+	char *slash = strrchr(path, '/'), found[256] = "";
+	char *base = slash ? slash + 1 : path;
+	unsigned matches = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (access(path, F_OK) == 0 || errno != ENOENT)
+		return;
+	if (slash)
+		*slash = '\0';
+	d = opendir(slash ? (*path ? path : "/") : ".");
+	if (slash)
+		*slash = '/';
+	while (d && (e = readdir(d)) != NULL)
+		if (strcasecmp(e->d_name, base) == 0 && matches++ == 0)
+			import_copy_text(found, sizeof found, e->d_name);
+	if (d)
+		closedir(d);
+	if (matches == 1 && (size_t)(base - path) + strlen(found) < len)
+		memcpy(base, found, strlen(found) + 1);
+}
+
+/* NAME.hea / NAME.let / NAME.rit / NAME -> NAME.hea, as its folder spells it */
 static int gaitndd_header_path(const char *path, char *hea, size_t len)
 {
 	size_t n = strlen(path);
 
-	if (has_suffix(path, ".hea") || has_suffix(path, ".let") || has_suffix(path, ".rit"))
+	if (has_suffix(path, ".hea"))
+		return snprintf(hea, len, "%s", path) < (int)len ? 0 : -1;
+	if (has_suffix(path, ".let") || has_suffix(path, ".rit"))
 		n -= 4;
-	return snprintf(hea, len, "%.*s.hea", (int)n, path) < (int)len ? 0 : -1;
+	if (snprintf(hea, len, "%.*s.hea", (int)n, path) >= (int)len)
+		return -1;
+	import_wfdb_resolve_case(hea, len);
+	return 0;
 }
 
 static int parse_long(const char *s, long *out)
@@ -189,6 +223,7 @@ static int gaitndd_signal_line(struct ins_import *imp, char **f, int n, unsigned
 		import_errf(err, errlen, g->hea, line, "file name", "path of '%s' too long", f[0]);
 		return -1;
 	}
+	import_wfdb_resolve_case(s->file, sizeof s->file);
 	imp->info.feet |= 1u << foot;
 	imp->info.n_sensors[foot] = 1;
 	import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "footswitch1");

@@ -1642,13 +1642,14 @@ START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
 	struct form_file rec[] = { { "walk.hea", hea, 0 }, { "walk.let", let, 0 }, { "walk.rit", rit, 0 } };
 	struct form_file again[] = { rec[2], rec[0], rec[1] };
 	struct form_file renamed[] = { { "w2.hea", hea, 0 }, { "w2.let", let, 0 }, { "w2.rit", rit, 0 } };
+	struct form_file caps[] = { { "WALK.HEA", hea, 0 }, { "WALK.LET", let, 0 }, { "WALK.RIT", rit, 0 } };
 	struct form_file pdb[] = { { "GaCo99_01.txt", NULL, 0 } };
 	static char rows[64 * 300];
 	int64_t id;
 	json_t *j;
 
-	rec[1].len = renamed[1].len = again[2].len = test_ndd_walk(0, let);
-	rec[2].len = renamed[2].len = again[0].len = test_ndd_walk(1, rit);
+	rec[1].len = renamed[1].len = again[2].len = caps[1].len = test_ndd_walk(0, let);
+	rec[2].len = renamed[2].len = again[0].len = caps[2].len = test_ndd_walk(1, rit);
 	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9&format=gaitndd", rec, 3), 201);
 	j = body_json();
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:gaitndd:walk.hea");
@@ -1677,6 +1678,12 @@ START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
 	ck_assert_int_eq(rep.status, 400);
 	ck_assert_msg(strstr(rep.body, "\"w2.hea:2: file name: cannot open walk.let: No such file or directory\""), "%s",
 		      rep.body);
+	/* copied from a disk that keeps no case: the files its header names, in capitals */
+	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9&duplicate=allow", caps, 3), 201);
+	j = body_json();
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:gaitndd:WALK.HEA");
+	ck_assert_int_eq(json_int_at(j, "steps"), 34);
+	json_decref(j);
 
 	/* one file: as the body, named by the form unless the query names it */
 	for (int i = 0, o = 0; i < 300; i++)

@@ -1850,6 +1850,41 @@ START_TEST(analyze_dir_skips_other_files_and_fails_unreadable_ones)
 }
 END_TEST
 
+/* A record copied from a disk that keeps no case: REC.HEA, REC.LET and
+ * REC.RIT, whose header names rec.let and rec.rit, reads as the record,
+ * opened by any of its files, and a folder of it is one recording. */
+START_TEST(a_gaitndd_record_in_capitals_reads_as_itself)
+{
+	static const char *const opens[] = { "caps/REC.HEA", "caps/REC.LET", "caps/REC.Rit" };
+	unsigned char buf[16];
+	char hea[512], path[512], out[512], errp[512], dir[256], err[512] = "";
+	const char *args[] = { "--analyze", dir, "--layout-dir", LAYOUT_DIR, NULL };
+	const char *table;
+
+	snprintf(dir, sizeof dir, "%s/caps", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ndd_good_header(hea, sizeof hea);
+	write_text("caps/REC.HEA", hea);
+	write_tmp("caps/REC.LET", buf, test_pack212(ndd_left, 5, buf));
+	write_tmp("caps/REC.Rit", buf, test_pack212(ndd_right, 5, buf));
+	for (unsigned k = 0; k < 3; k++) {
+		struct ins_import *imp;
+
+		snprintf(path, sizeof path, "%s/%s", tmpdir, opens[k]);
+		imp = ins_import_open(path, NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s: %s", opens[k], err);
+		ck_assert_str_eq(ins_import_info(imp)->format, "gaitndd");
+		expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 503 + 2048);
+		expect_frame(imp, INS_FOOT_RIGHT, 0, 0, 0, -157 + 2048);
+		ins_import_close(imp);
+	}
+	ck_assert_int_eq(run_analyze(args, out, errp), 0);
+	table = slurp(errp);
+	ck_assert_msg(strstr(table, "REC.HEA ") && !strstr(table, "REC.LET ") && strstr(table, "1 files: 1 ok"), "%s",
+		      table);
+}
+END_TEST
+
 /* ---- ins_import_run: the one driver of --analyze and the store's import ---- */
 
 struct run_sink_counts {
@@ -2335,6 +2370,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
 	tcase_add_test(analysis, analyze_dir_skips_other_files_and_fails_unreadable_ones);
+	tcase_add_test(analysis, a_gaitndd_record_in_capitals_reads_as_itself);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
 	tcase_add_test(analysis, the_pipelined_run_hands_on_what_the_sequential_run_does);
 	tcase_add_test(analysis, the_files_own_values_check_the_analysis_frame_by_frame);
