@@ -495,6 +495,10 @@ static void answer_duplicate(struct ins_http *http, const struct import_upload *
 		json_object_set_new(existing, "name", json_string(name + 1));
 	for (size_t i = 0; s && existing && keep[i]; i++)
 		json_object_set(existing, keep[i], json_object_get(s, keep[i]));
+	/* as the answer of an import says it: false when start_us is the day of the import */
+	if (s && existing)
+		json_object_set_new(existing, "start_from_file",
+				    json_boolean(!ins_session_notes_undated(json_string_value(json_object_get(s, "notes")))));
 	json_decref(s);
 	http_resp_json(resp, 409, json_pack("{s:o?, s:s, s:o?}", "error", msg, "field", "duplicate",
 					    "existing", existing));

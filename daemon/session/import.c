@@ -218,6 +218,24 @@ static void describe_disagreement(const struct ins_import_tally *t, char *out, s
  * day of the import off as the day of the walk. */
 #define UNDATED_NOTICE "the session is dated when it was imported"
 
+#define UNDATED_PREFIX "Imported from a file without a recording date: "
+#define NOTICE_SEPARATOR " | "
+
+int ins_session_notes_undated(const char *notes)
+{
+	static const char undated[] = UNDATED_PREFIX UNDATED_NOTICE;
+	const size_t n = sizeof undated - 1;
+
+	/* every notice starts "Imported ", and the user's own notes follow them */
+	for (const char *p = notes; p && strncmp(p, "Imported ", 9) == 0;) {
+		if (strncmp(p, undated, n) == 0 && (!p[n] || strncmp(p + n, NOTICE_SEPARATOR, 3) == 0))
+			return 1;
+		p = strstr(p, NOTICE_SEPARATOR);
+		p = p ? p + 3 : NULL;
+	}
+	return 0;
+}
+
 /* What the file itself tells the clinician, in front of the session's
  * notes, so that the session says it for good (the printed report, the
  * session's page, a re-import of its export): a file cut short, a file
@@ -235,7 +253,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 		{ "Imported with repairs: ", repairs },
 		{ "Imported with values unlike the file's own: ", unlike },
 		{ "Imported with shortened texts: ", s->shortened },
-		{ "Imported from a file without a recording date: ", s->undated ? UNDATED_NOTICE : "" },
+		{ UNDATED_PREFIX, s->undated ? UNDATED_NOTICE : "" },
 		{ "", user_notes },
 	};
 	const size_t n_parts = sizeof(part) / sizeof(part[0]);
@@ -248,7 +266,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 	if (!notices)
 		return 0;
 	for (size_t i = 0; i < n_parts; i++)
-		size += strlen(" | ") + strlen(part[i][0]) + strlen(part[i][1]);
+		size += strlen(NOTICE_SEPARATOR) + strlen(part[i][0]) + strlen(part[i][1]);
 	s->notes = malloc(size);
 	if (!s->notes) {
 		ins_error_msg(err, "out of memory while importing");
@@ -256,7 +274,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 	}
 	for (size_t i = 0; i < n_parts; i++)
 		if (*part[i][1])
-			len += (size_t)snprintf(s->notes + len, size - len, "%s%s%s", len ? " | " : "", part[i][0],
+			len += (size_t)snprintf(s->notes + len, size - len, "%s%s%s", len ? NOTICE_SEPARATOR : "", part[i][0],
 						part[i][1]);
 	s->notes[utf8_cut(s->notes, INS_STORE_NOTES_MAX)] = '\0';
 	s->meta.notes = s->notes;

@@ -48,6 +48,12 @@ struct ins_session_import_counts {
 int ins_store_session_import(struct ins_store *st, const char *path, const struct ins_session_meta *meta,
 			     int64_t *session_id, struct ins_session_import_counts *counts, struct ins_error *err);
 
+/* 1 when a session's notes begin with the notices of an import (as
+ * ins_store_session_import() writes them) and one says the session is
+ * dated when it was imported: its file gave no recording date, so its
+ * start is not the walk's. */
+int ins_session_notes_undated(const char *notes);
+
 /* kind: "peak" or "mean" (mean over stance); {"w":..,"h":..,"cell_mm":..,"cells":[..null..]} */
 json_t *ins_store_session_heatmap(struct ins_store *st, int64_t session_id, unsigned foot, const char *kind,
 				  int *rc, struct ins_error *err);

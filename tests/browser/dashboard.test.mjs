@@ -397,6 +397,8 @@ async function importGaitnddAgain(page, base, dir, first) {
 	await page.waitForSelector('#import-duplicate', { state: 'visible', timeout: UI_WAIT_MS });
 	const notice = await page.textContent('#import-duplicate');
 	expect(notice.startsWith('Not imported: park1 (3 files) is already stored.') && notice.includes(`as session #${first} `), `the notice: ${notice}`);
+	// the record gives no date: the session's is the day it was imported, and the notice says so
+	expect(/, dated \d\d \w+ \d{4}, \d\d:\d\d, when it was imported\)/.test(notice) && !notice.includes('recorded'), `the notice's date: ${notice}`);
 	await page.click('#import-again');
 	await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 	const again = Number((await page.textContent('#import-msg')).match(/#(\d+)/)[1]);

@@ -1349,6 +1349,7 @@ static void expect_duplicate_refused(const char *csv, int64_t first)
 	ck_assert_str_eq(json_string_value(json_object_get(e, "name")), "upload");
 	ck_assert_str_eq(json_string_value(json_object_get(e, "subject")), "P-4");
 	ck_assert_int_gt(json_int_at(e, "imported_us"), 0);
+	ck_assert(json_is_true(json_object_get(e, "start_from_file"))); /* an export states its start */
 	ck_assert_uint_eq(strlen(json_string_value(json_object_get(e, "fingerprint"))), 71);
 	snprintf(want, sizeof(want), "walk A.csv: this recording is already stored as session %lld ('upload', "
 		 "imported on ", (long long)first);
@@ -1664,6 +1665,8 @@ START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
 	j = body_json();
 	ck_assert_int_eq(json_int_at(json_object_get(j, "existing"), "id"), id);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "existing"), "name")), "walk.hea");
+	/* a gaitndd header gives no date: the session is dated when it was imported */
+	ck_assert(json_is_false(json_object_get(json_object_get(j, "existing"), "start_from_file")));
 	json_decref(j);
 	/* part of a record, a signal file alone, files its header does not name */
 	post_form("/api/sessions/import?subject=P-9", rec, 2);

@@ -2599,6 +2599,23 @@ START_TEST(chunk_seal_moves_the_frames_into_a_pending_chunk)
 }
 END_TEST
 
+/* A session dated when it was imported is told by its notes' notices, not
+ * by what the user wrote after them. */
+START_TEST(undated_imports_are_told_by_their_notices)
+{
+#define UNDATED "Imported from a file without a recording date: the session is dated when it was imported"
+	ck_assert_int_eq(ins_session_notes_undated(UNDATED), 1);
+	ck_assert_int_eq(ins_session_notes_undated("Imported from a damaged file: w.csv:12: a blank line | " LATE_REPAIRS
+						   " | " UNDATED " | left knee"), 1);
+	ck_assert_int_eq(ins_session_notes_undated(LATE_REPAIRS " | knee"), 0);
+	ck_assert_int_eq(ins_session_notes_undated("knee | " UNDATED), 0);
+	ck_assert_int_eq(ins_session_notes_undated(UNDATED " before the walk"), 0);
+	ck_assert_int_eq(ins_session_notes_undated(""), 0);
+	ck_assert_int_eq(ins_session_notes_undated(NULL), 0);
+#undef UNDATED
+}
+END_TEST
+
 Suite *ins_suite_store(void);
 Suite *ins_suite_store(void)
 {
@@ -2658,6 +2675,7 @@ Suite *ins_suite_store(void)
 	tcase_add_checked_fixture(ta, setup, teardown);
 	tcase_set_timeout(ta, 120);
 	tcase_add_test(ta, reanalysis_identical_to_live);
+	tcase_add_test(ta, undated_imports_are_told_by_their_notices);
 	tcase_add_test(ta, step_selection_is_stored_and_survives_reanalysis);
 	tcase_add_test(ta, exports_stream_and_import_reads_them_back);
 	tcase_add_test(ta, an_export_imported_again_keeps_its_texts_whole);

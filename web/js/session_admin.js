@@ -58,9 +58,17 @@ function field(id, label, input) {
 
 // What the import card says when the recording is already stored (a 409
 // naming the session that holds it): which session, and the two ways on.
+// The date of a session already holding a recording (a 409's existing):
+// the walk's, or the day of the import when the file gave none.
+function storedDate(existing) {
+	if (!existing.start_us) return '';
+	return existing.start_from_file === false ? `dated ${dateTime(existing.start_us)}, when it was imported`
+		: `recorded ${dateTime(existing.start_us)}`;
+}
+
 function duplicateNotice(fileName, existing, onImportAgain) {
 	const who = [existing.name && `\u201c${existing.name}\u201d`, existing.subject && `subject ${existing.subject}`,
-		existing.start_us && `recorded ${dateTime(existing.start_us)}`].filter(Boolean).join(', ');
+		storedDate(existing)].filter(Boolean).join(', ');
 	const when = existing.imported_us ? ` on ${dateTime(existing.imported_us)}` : '';
 	const again = el('button', { type: 'button', id: 'import-again' }, 'Import again as a new session');
 	again.addEventListener('click', onImportAgain);
@@ -149,7 +157,7 @@ function batchOutcome(row, name, s, e, onImportAgain) {
 		again.addEventListener('click', onImportAgain);
 		row.className = '';
 		row.dataset.outcome = 'stored';
-		row.append(`${name}: already stored as session #${x.id}` + (x.start_us ? ` (recorded ${dateTime(x.start_us)})` : '') +
+		row.append(`${name}: already stored as session #${x.id}` + (x.start_us ? ` (${storedDate(x)})` : '') +
 			', not imported again. ', el('a', { class: 'button', href: `#/report/${x.id}` }, `Open session #${x.id}`), ' ', again);
 	} else {
 		row.className = 'error';
