@@ -95,6 +95,7 @@ static int detect_wfdb(const char *path)
 		return 1;
 	if (snprintf(hea, sizeof hea, "%s.hea", path) >= (int)sizeof hea)
 		return 0;
+	import_wfdb_resolve_case(hea, sizeof hea);
 	return access(hea, R_OK) == 0 && access(path, F_OK) != 0;
 }
 

@@ -1855,7 +1855,7 @@ END_TEST
  * opened by any of its files, and a folder of it is one recording. */
 START_TEST(a_gaitndd_record_in_capitals_reads_as_itself)
 {
-	static const char *const opens[] = { "caps/REC.HEA", "caps/REC.LET", "caps/REC.Rit" };
+	static const char *const opens[] = { "caps/REC.HEA", "caps/REC.LET", "caps/REC.Rit", "caps/REC" };
 	unsigned char buf[16];
 	char hea[512], path[512], out[512], errp[512], dir[256], err[512] = "";
 	const char *args[] = { "--analyze", dir, "--layout-dir", LAYOUT_DIR, NULL };
@@ -1867,10 +1867,11 @@ START_TEST(a_gaitndd_record_in_capitals_reads_as_itself)
 	write_text("caps/REC.HEA", hea);
 	write_tmp("caps/REC.LET", buf, test_pack212(ndd_left, 5, buf));
 	write_tmp("caps/REC.Rit", buf, test_pack212(ndd_right, 5, buf));
-	for (unsigned k = 0; k < 3; k++) {
+	for (unsigned k = 0; k < 4; k++) {
 		struct ins_import *imp;
 
 		snprintf(path, sizeof path, "%s/%s", tmpdir, opens[k]);
+		ck_assert_str_eq(ins_import_detect(path, err, sizeof err), "gaitndd");
 		imp = ins_import_open(path, NULL, err, sizeof err);
 		ck_assert_msg(imp != NULL, "%s: %s", opens[k], err);
 		ck_assert_str_eq(ins_import_info(imp)->format, "gaitndd");
