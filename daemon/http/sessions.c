@@ -398,8 +398,8 @@ void http_api_session_export(struct ins_http *http, const struct http_request *r
 
 /* What an import reads: the request body, or the recording a form
  * carried (one file, or a gaitndd record's three) split out beside it.
- * Messages name it as the client does: tmp, where it appears in them, is
- * replaced by shown. */
+ * Messages name it as the client does: tmp, where it appears in them (the
+ * body's temporary file, the form's private folder), is replaced by shown. */
 struct import_upload {
 	const char *path;              /* the file the importer opens */
 	const char *name;              /* the client's name of it */
@@ -568,14 +568,11 @@ static int open_form(const struct http_request *req, const char *content_type, s
 	u->path = u->path_buf;
 	if (!http_query(req, "name") || !*http_query(req, "name"))
 		u->name = names[pick];
-	if (u->form.n == 1) { /* as a raw body: messages name the file as the client does */
-		u->tmp = u->path;
-		u->shown = u->name;
-	} else {              /* a record: its files by their own names */
-		snprintf(u->dir_slash, sizeof(u->dir_slash), "%s/", u->form.dir);
-		u->tmp = u->dir_slash;
-		u->shown = "";
-	}
+	/* messages name each file by its own name (a record's header names the
+	 * others), never by the private folder */
+	snprintf(u->dir_slash, sizeof(u->dir_slash), "%s/", u->form.dir);
+	u->tmp = u->dir_slash;
+	u->shown = "";
 	return 0;
 }
 
@@ -641,7 +638,7 @@ void http_api_session_import(struct ins_http *http, const struct http_request *r
 	struct ins_session_meta meta = { 0 };
 	struct import_upload u = { 0 };
 
-	/* a browser's form (the dashboard's, curl -F) sends its files so */
+	/* a form (a browser's FormData, curl -F) carries files; no other multipart type is read */
 	if (ct && strncasecmp(ct, "multipart/", 10) == 0 && !http_form_is_form(ct)) {
 		http_resp_error(resp, 415, "Content-Type", "Content-Type: send the recording as the raw body, or its "
 				    "files as multipart/form-data");

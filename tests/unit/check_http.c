@@ -1674,6 +1674,10 @@ START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
 	ck_assert_msg(strstr(rep.body, "\"walk.hea: the gaitndd record walk lacks the right foot's walk.rit: a record is "
 				       "three files, NAME.hea, NAME.let and NAME.rit, read from one folder by insoled "
 				       "--analyze NAME.hea or sent together in one upload\""), "%s", rep.body);
+	post_form("/api/sessions/import?subject=P-9", rec, 1);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_msg(strstr(rep.body, "\"walk.hea:2: file name: cannot open walk.let: No such file or directory\""),
+		      "%s", rep.body);
 	post_form("/api/sessions/import?subject=P-9", rec + 1, 1);
 	assert_error_field(400, "body");
 	ck_assert_msg(strstr(rep.body, "\"walk.let: a gaitndd signal file (the left foot's samples"), "%s", rep.body);
