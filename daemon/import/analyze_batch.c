@@ -113,10 +113,11 @@ static int batch_has_suffix(const char *name, const char *suffix)
  * NAME.let / NAME.rit, when the listing has the header (in any case). */
 static int batch_wfdb_signal(struct dirent *const *list, int n, const char *name)
 {
-	size_t stem = strlen(name) - 4;
+	size_t stem;
 
 	if (!batch_has_suffix(name, ".let") && !batch_has_suffix(name, ".rit"))
 		return 0;
+	stem = strlen(name) - 4;
 	for (int i = 0; i < n; i++)
 		if (strlen(list[i]->d_name) == stem + 4 && strncasecmp(list[i]->d_name, name, stem) == 0 &&
 		    batch_has_suffix(list[i]->d_name, ".hea"))
