@@ -2,7 +2,6 @@
  * docs/import.md).  Reads at most the '#' header and one data line. */
 #include <config.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
