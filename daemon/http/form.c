@@ -267,8 +267,10 @@ int http_form_parse(const char *body, size_t len, const char *boundary, struct h
 
 /* ---- written out beside the body ---------------------------------------- */
 
-static int write_all(int fd, const char *p, size_t n)
+int http_write_all(int fd, const void *data, size_t n)
 {
+	const char *p = data;
+
 	while (n) {
 		ssize_t w = write(fd, p, n);
 
@@ -297,7 +299,7 @@ static int write_parts(struct http_form_files *out, const struct http_form_part 
 		if (fd >= 0)
 			out->n++;
 		snprintf(out->name[i], sizeof out->name[i], "%s", parts[i].name);
-		if (fd < 0 || write_all(fd, parts[i].data, parts[i].len) < 0 || close(fd) < 0) {
+		if (fd < 0 || http_write_all(fd, parts[i].data, parts[i].len) < 0 || close(fd) < 0) {
 			int e = errno;
 
 			if (fd >= 0)

@@ -467,18 +467,11 @@ static int take_upload(struct conn_req *r, const char *data, size_t n)
 		upload_out_of_room(r);
 		return 0;
 	}
-	for (size_t done = 0; done < n;) {
-		ssize_t w = write(r->upload_fd, data + done, n - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == ENOSPC || errno == EDQUOT)) {
-			upload_out_of_room(r);
-			return 0;
-		}
-		if (w < 0)
+	if (http_write_all(r->upload_fd, data, n) < 0) {
+		if (errno != ENOSPC && errno != EDQUOT)
 			return -1;
-		done += (size_t)w;
+		upload_out_of_room(r);
+		return 0;
 	}
 	r->upload_len += n;
 	return 0;

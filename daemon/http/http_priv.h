@@ -324,6 +324,8 @@ void http_hook_missing(struct http_response *resp, const char *what);
  * may print: 1 to INS_HTTP_MAX_UPLOAD_NAME bytes of UTF-8 without control
  * characters (a newline would forge a line of the log). */
 int http_file_name_ok(const char *name, size_t n);
+/* All n bytes to fd, again after a signal: 0, or -1 with errno. */
+int http_write_all(int fd, const void *data, size_t n);
 /* 1 for a Content-Type of multipart/form-data. */
 int http_form_is_form(const char *content_type);
 /* Its boundary parameter into boundary[len]: 0, or -1 with err. */

@@ -375,8 +375,10 @@ async function importGaitnddBatch(page, base, dir) {
 	await shot(page, 'import-gaitndd');
 	const sid = Number(park1[1].match(/#(\d+)/)[1]);
 	const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), sid);
-	expect(session.source === 'import:gaitndd:park1.hea' && session.layout.left === 'footswitch1' && session.layout.right === 'footswitch1',
-		`park1's session: source ${session.source}, layouts ${JSON.stringify(session.layout)}`);
+	// both feet's 90,000 samples, and the steps `insoled --analyze park1.hea` finds
+	expect(session.source === 'import:gaitndd:park1.hea' && session.layout.left === 'footswitch1' && session.layout.right === 'footswitch1' &&
+		session.frames === 180000 && session.steps === 512,
+		`park1's session: source ${session.source}, layouts ${JSON.stringify(session.layout)}, ${session.frames} frames, ${session.steps} steps`);
 	await page.goto(`${base}/#/report/${sid}`);
 	for (const foot of ['left', 'right']) {
 		await page.waitForSelector(`#map-mean_peak-${foot}`, { timeout: UI_WAIT_MS });
