@@ -211,10 +211,11 @@ export class FootMap {
 			drawNotMeasured(ctx, g, this.marks);
 			ctx.restore();
 		}
-		const n = drawMask(ctx, g, this.marks);
+		const boxes = drawMask(ctx, g, this.marks);
 		const sides = drawSideLabels(ctx, g, g.box);
 		const d = this.canvas.dataset;
-		d.maskRegions = String(n);
+		d.maskRegions = String(boxes.length);
+		d.maskLabelBoxes = JSON.stringify(boxes);
 		d.maskLabels = this.marks ? this.marks.labels.map((l) => l.label).join(', ') : '';
 		d.sideLabels = sides.join(' ');
 		d.notMeasuredCells = String(this.marks?.notMeasured.length ?? 0);

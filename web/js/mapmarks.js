@@ -137,9 +137,10 @@ function halo(ctx, text, u, v, size, colour = '#111') {
 	ctx.fillText(text, u, v);
 }
 
-// Region outlines and names; then the sensors as dots (sparse).
+// Region outlines and names; then the sensors as dots (sparse).  Returns
+// the boxes of the names (regionLabel).
 export function drawMask(ctx, g, marks) {
-	if (!marks) return 0;
+	if (!marks) return [];
 	const dpr = window.devicePixelRatio || 1;
 	ctx.save();
 	ctx.lineCap = 'round';
@@ -156,10 +157,7 @@ export function drawMask(ctx, g, marks) {
 	const size = labelSize(g);
 	ctx.textAlign = 'center';
 	ctx.textBaseline = 'middle';
-	for (const l of marks.labels) {
-		const [u, v] = g.px(l.x, l.y);
-		halo(ctx, l.measured ? l.text : `${l.text} n/m`, u, v, size, l.measured ? '#111' : '#5a6470');
-	}
+	const boxes = marks.labels.map((l) => regionLabel(ctx, l, g.px(l.x, l.y), size));
 	if (marks.sparse) {
 		for (const sn of marks.sensors) {
 			const [u, v] = g.px(sn.x_mm, sn.y_mm);
@@ -167,7 +165,22 @@ export function drawMask(ctx, g, marks) {
 		}
 	}
 	ctx.restore();
-	return marks.labels.length;
+	return boxes;
+}
+
+// A region's name at its centre; an unmeasured region's "n/m" on a second
+// line under it, so that the names of neighbouring regions (the metatarsal
+// heads side by side) do not run into one another.  Returns the box the
+// label covers, [left, top, right, bottom] in canvas pixels.
+function regionLabel(ctx, l, [u, v], size) {
+	const lines = l.measured ? [l.text] : [l.text, 'n/m'];
+	const lineH = size * 1.1, top = v - (lines.length * lineH) / 2;
+	let half = 0;
+	lines.forEach((text, i) => {
+		halo(ctx, text, u, top + (i + 0.5) * lineH, size, l.measured ? '#111' : '#5a6470');
+		half = Math.max(half, ctx.measureText(text).width / 2);
+	});
+	return [u - half, top, u + half, top + lines.length * lineH].map(Math.round);
 }
 
 function labelSize(g) {
