@@ -468,6 +468,7 @@ static const struct bad_case {
 	  ":16: frame 2 row 2: the file ends here, after 1 of 2 rows: frame 2 is truncated", 1 },
 	{ "cells.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4\n", ":12: frame 1 row 2 column 3: the row has 2 values, COLS is 3", 0 },
 	{ "units.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nUNITS furlongs\n", ":4: UNITS: 'furlongs' is not supported", 0 },
+	{ "mirror.asf", "DATA_TYPE MOVIE\nROWS 2\nMIRROR_COL yes\n", ":3: MIRROR_COL: 'yes' is neither 0 nor 1", 0 },
 	{ "spacing.asf", "DATA_TYPE MOVIE\nROWS 2\nROW_SPACING 5 furlongs\n",
 	  ":3: ROW_SPACING: unit 'furlongs' is not a length (mm, cm, inches)", 0 },
 	{ "frame.asf", FSCAN_HEAD "Frame 1; 0\n1,2,B\n3,4,5\n", ":10: expected 'Frame N' or the closing '@@', found 'Frame 1; 0'", 0 },
@@ -813,6 +814,41 @@ END_TEST
 /* A movie a spreadsheet saved again as CSV has every line padded with
  * commas to its widest row, and editors leave blanks at line ends: read
  * as the plain movie. */
+/* A movie the Tekscan software shows mirrored is read as exported, and the
+ * reader says which figures that may turn round (heel and toe, medial and
+ * lateral) instead of guessing how the software exported it; a movie
+ * shown as recorded needs no word. */
+START_TEST(fscan_mirrored_movie_is_read_with_a_caution)
+{
+	static const char *const flags[] = { "MIRROR_ROW 0\nMIRROR_COL 0\n", "MIRROR_ROW 1\nMIRROR_COL 0\n",
+					     "MIRROR_COL 1\n", "MIRROR_ROW 1\nMIRROR_COL 1\n" };
+	static const char *const want[] = { "", "so heel and toe may be swapped", "so medial and lateral may be swapped",
+					    "so heel and toe, and medial and lateral, may be swapped" };
+	char text[512], err[256], caution[INS_IMPORT_CAUTION_MAX];
+	struct ins_layout *none[INS_FOOT_COUNT] = { NULL, NULL };
+	struct ins_import *imp;
+	struct ins_import_frame f;
+
+	for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		snprintf(text, sizeof text, "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nSECONDS_PER_FRAME 0.01\nUNITS KPa\n%s"
+			 "ASCII_DATA @@\n\nFrame 1\n1,2,B\n3,4,5\n@@\n", flags[i]);
+		imp = ins_import_open(write_tmp("m.asf", text), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ins_import_caution(imp, none, caution, sizeof caution);
+		ck_assert_str_eq(caution, ins_import_info(imp)->caution);
+		if (!*want[i])
+			ck_assert_str_eq(caution, "");
+		else
+			ck_assert_msg(strstr(caution, want[i]) && strncmp(caution, "the movie's MIRROR_", 19) == 0,
+				      "%u: %s", i, caution);
+		ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+		ck_assert_float_eq(f.values[0], 3); /* row 2 of the file is the heel's: as exported */
+		ck_assert_float_eq(f.values[3], 1);
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
 START_TEST(fscan_padding_is_read_past)
 {
 	static const char *const movies[] = {
@@ -902,6 +938,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fscan_padding_is_read_past);
+	tcase_add_test(bad, fscan_mirrored_movie_is_read_with_a_caution);
 	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;
