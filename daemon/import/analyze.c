@@ -18,7 +18,6 @@
 #include "analyze_priv.h"
 #include "import_priv.h"
 
-#define MOTICON16_INSOLE_SIZE 7  /* the insole size moticon16's areas were estimated for */
 /* stdout's buffer when it is a file or a pipe: a one-hour file's 16 MB of
  * steps in 1 MB writes rather than 4 KB ones (4,000 system calls); a
  * terminal keeps its line buffering. */
@@ -195,19 +194,14 @@ static int analyze_load_layouts(struct analyze_run *r)
 	return ins_import_check_layouts(r->imp, r->layout, r->err, sizeof r->err);
 }
 
-/* moticon16's areas fit size-7 insoles; other sizes scale force, not CoP. */
-static void analyze_warn_insole_size(const struct analyze_run *r)
+/* What the figures of this file need said beside them (ins_import_caution). */
+static void analyze_warn_caution(const struct analyze_run *r)
 {
-	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
-		if (r->layout[foot] && strcmp(r->layout[foot]->name, "moticon16") == 0 && r->info->insole_size &&
-		    r->info->insole_size != MOTICON16_INSOLE_SIZE) {
-			fprintf(stderr,
-				"insoled --analyze: %s: warning: insole size %d, but moticon16's sensor areas are "
-				"for size %d: forces and pressures scale with the area, CoP and timing do not\n",
-				r->info->path, r->info->insole_size, MOTICON16_INSOLE_SIZE);
-			return;
-		}
-	}
+	char caution[INS_IMPORT_CAUTION_MAX];
+
+	ins_import_caution(r->imp, r->layout, caution, sizeof caution);
+	if (*caution)
+		fprintf(stderr, "insoled --analyze: %s: warning: %s\n", r->info->path, caution);
 }
 
 static int analyze_setup(struct analyze_run *r)
@@ -220,7 +214,7 @@ static int analyze_setup(struct analyze_run *r)
 	r->info = ins_import_info(r->imp);
 	if (analyze_load_layouts(r) < 0)
 		return -1;
-	analyze_warn_insole_size(r);
+	analyze_warn_caution(r);
 	memset(&cfg, 0, sizeof cfg);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		cfg.layout[foot] = r->layout[foot];

@@ -184,6 +184,38 @@ static const char *detect_hash_header(struct import_text *t, char *line, char *e
 	return NULL;
 }
 
+/* Whether the field of line at s (up to sep or the end) is name, but for
+ * the blanks and double quotes a spreadsheet or R's write.csv puts around it. */
+static int detect_field_is(const char *s, char sep, const char *name)
+{
+	size_t n = strlen(name);
+
+	s += strspn(s, " \t");
+	s += *s == '"';
+	if (strncmp(s, name, n) != 0)
+		return 0;
+	s += n;
+	s += *s == '"';
+	s += strspn(s, " \t");
+	return *s == sep || *s == '\0';
+}
+
+/* A stappone column line: the columns are found by name, so a logger or a
+ * spreadsheet that writes them in another order, or adds its own, makes a
+ * header whose first column is not sole_id; it still names sole_id,
+ * timestamp and pressure_01 (separated by sep).  Looks at line in place. */
+static int detect_stappone_columns(const char *line, char sep)
+{
+	static const char *const required[] = { "sole_id", "timestamp", "pressure_01" };
+	unsigned found = 0;
+
+	for (const char *s = line; s; s = strchr(s, sep), s = s ? s + 1 : NULL)
+		for (unsigned i = 0; i < sizeof required / sizeof required[0]; i++)
+			if (detect_field_is(s, sep, required[i]))
+				found |= 1u << i;
+	return found == (1u << (sizeof required / sizeof required[0])) - 1;
+}
+
 /* The vendor exports, each recognised by its first line. */
 static const char *detect_vendor(const char *line)
 {
@@ -193,7 +225,8 @@ static const char *detect_vendor(const char *line)
 		return "fscan";        /* Tekscan ASCII movie */
 	if (strncmp(line, "File:,", 6) == 0 || strncmp(line, "FRAME,", 6) == 0)
 		return "xsensor";
-	if (strncmp(line, "sole_id,", 8) == 0 || strncmp(line, "\"sole_id\",", 10) == 0)
+	if (strncmp(line, "sole_id,", 8) == 0 || strncmp(line, "\"sole_id\",", 10) == 0 ||
+	    detect_stappone_columns(line, ','))
 		return "stappone";
 	return NULL;
 }
@@ -230,10 +263,11 @@ static const char *detect_resaved_csv(const char *line, char *sep_name, size_t l
 	for (const char *sep = seps; *sep; sep++) {
 		if (!strchr(line, *sep))
 			continue;
+		format = detect_stappone_columns(line, *sep) ? "stappone" : NULL;
 		import_copy_text(copy, sizeof copy, line);
 		for (char *p = copy; (p = strchr(p, *sep)) != NULL; p++)
 			*p = ',';
-		if ((format = detect_vendor(copy)) != NULL) {
+		if (format || (format = detect_vendor(copy)) != NULL) {
 			snprintf(sep_name, len, "%s", *sep == ';' ? "';'" : "tabs");
 			return format;
 		}
@@ -258,11 +292,12 @@ static enum detect_look detect_look(const char *line)
 	return detect_gaitpdb_commas(line, ';') ? DETECT_LOOKS_PDB_SEMICOLONS : DETECT_LOOKS_UNKNOWN;
 }
 
-/* line: the first line's start */
-static void detect_refuse(const char *path, const char *line, enum detect_look look, char *err, size_t errlen)
+/* line: the first line's start; format: the vendor export it is with its
+ * fields separated by sep instead of commas (detect_resaved_csv), or NULL */
+static void detect_refuse(const char *path, const char *line, enum detect_look look, const char *format,
+			  const char *sep, char *err, size_t errlen)
 {
-	char shown[DETECT_SHOW_MAX + 1], sep[8];
-	const char *format = detect_resaved_csv(line, sep, sizeof sep);
+	char shown[DETECT_SHOW_MAX + 1];
 
 	import_copy_text(shown, sizeof shown, line);
 	if (look == DETECT_LOOKS_WFDB_HEADER)
@@ -317,8 +352,9 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 	} else if (line[0] == '#') {
 		format = detect_hash_header(&t, line, err, errlen);
 	} else {
-		char first[DETECT_SHOW_MAX + 1];
+		char first[DETECT_SHOW_MAX + 1], sep[8];
 		enum detect_look look = detect_look(line);
+		const char *resaved = detect_resaved_csv(line, sep, sizeof sep);
 
 		/* the split below writes into line */
 		import_copy_text(first, sizeof first, line);
@@ -326,7 +362,7 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 		if (detect_gaitpdb_commas(line, 0) || detect_all_numbers(line, DETECT_GAITPDB_COLUMNS))
 			format = "gaitpdb";
 		else
-			detect_refuse(path, first, look, err, errlen);
+			detect_refuse(path, first, look, resaved, sep, err, errlen);
 	}
 out:
 	import_text_close(&t);

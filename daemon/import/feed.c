@@ -80,6 +80,27 @@ int ins_import_check_layouts(const struct ins_import *imp, struct ins_layout *co
 	return 0;
 }
 
+#define MOTICON16_INSOLE_SIZE 7  /* the insole size moticon16's areas were estimated for */
+
+void ins_import_caution(const struct ins_import *imp, struct ins_layout *const layout[INS_FOOT_COUNT], char *out,
+			size_t outlen)
+{
+	const struct ins_import_info *info = &imp->info;
+	int len = snprintf(out, outlen, "%s", info->caution);
+
+	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
+		/* moticon16's areas fit size-7 insoles; other sizes scale force, not CoP */
+		if (layout[foot] && strcmp(layout[foot]->name, "moticon16") == 0 && info->insole_size &&
+		    info->insole_size != MOTICON16_INSOLE_SIZE && len >= 0 && (size_t)len < outlen) {
+			snprintf(out + len, outlen - (size_t)len,
+				 "%sinsole size %d, but moticon16's sensor areas are for size %d: forces and "
+				 "pressures scale with the area, CoP and timing do not",
+				 len ? "; " : "", info->insole_size, MOTICON16_INSOLE_SIZE);
+			return;
+		}
+	}
+}
+
 /* events: the file marks gait events of its own, which each step's are
  * matched to. */
 static int import_hand_on_steps(struct ins_analysis *ana, const struct ins_import_sink *sink,

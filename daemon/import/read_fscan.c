@@ -28,6 +28,7 @@ struct fscan {
 	double to_kpa;
 	long last_frame;
 	int ended;                 /* "@@" seen */
+	int mirror_row, mirror_col; /* MIRROR_ROW, MIRROR_COL: 1 when set */
 };
 
 struct fscan_unit {
@@ -115,6 +116,41 @@ static int fscan_unit(struct fscan *f, const char *v, char *err, size_t errlen)
 	return -1;
 }
 
+/* "MIRROR_ROW 1" / "MIRROR_COL 0": whether the Tekscan software shows the
+ * movie mirrored heel to toe / side to side. */
+static int fscan_mirror(struct fscan *f, const char *key, const char *v, int *set, char *err, size_t errlen)
+{
+	const char *end;
+	double d;
+
+	if (import_scan_number(v, &end, &d) < 0 || !import_is_blank(end) || (d != 0 && d != 1)) {
+		import_errf(err, errlen, f->text.path, f->text.lineno, key, "'%.24s' is neither 0 nor 1", v);
+		return -1;
+	}
+	*set = d == 1;
+	return 0;
+}
+
+/* The grid is read as exported, toes at row 1 (every movie seen has
+ * MIRROR_ROW and MIRROR_COL 0).  A movie the software shows mirrored may
+ * have been exported either way, which nothing in the file tells: the
+ * figures whose sense a mirror turns round are said to be in doubt rather
+ * than guessed at. */
+static void fscan_mirror_caution(struct ins_import *imp, const struct fscan *f)
+{
+	if (!f->mirror_row && !f->mirror_col)
+		return;
+	snprintf(imp->info.caution, sizeof imp->info.caution,
+		 "the movie's %s (the Tekscan software shows it mirrored %s): its grid is read as exported, toes "
+		 "at row 1, so %s may be swapped; check the centre of pressure against the software's display",
+		 f->mirror_row && f->mirror_col ? "MIRROR_ROW and MIRROR_COL are 1"
+		 : f->mirror_row ? "MIRROR_ROW is 1" : "MIRROR_COL is 1",
+		 f->mirror_row && f->mirror_col ? "heel to toe and side to side"
+		 : f->mirror_row ? "heel to toe" : "side to side",
+		 f->mirror_row && f->mirror_col ? "heel and toe, and medial and lateral,"
+		 : f->mirror_row ? "heel and toe" : "medial and lateral");
+}
+
 /* A file or movie name whose stem ends in L or R ("FrasP01L.fsx") says the foot. */
 static int fscan_foot_from_name(const char *name)
 {
@@ -158,6 +194,10 @@ static int fscan_header_line(struct ins_import *imp, char *line, char *err, size
 		return fscan_number(f, line, v, &f->seconds_per_frame, err, errlen);
 	} else if (strcmp(line, "UNITS") == 0) {
 		return fscan_unit(f, v, err, errlen);
+	} else if (strcmp(line, "MIRROR_ROW") == 0) {
+		return fscan_mirror(f, line, v, &f->mirror_row, err, errlen);
+	} else if (strcmp(line, "MIRROR_COL") == 0) {
+		return fscan_mirror(f, line, v, &f->mirror_col, err, errlen);
 	} else if (strcmp(line, "TIME") == 0) {
 		import_copy_text(imp->info.start, sizeof imp->info.start, v);
 	} else if (strcmp(line, "FILENAME") == 0 && fscan_foot_from_name(v) >= 0) {
@@ -195,6 +235,7 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 	imp->info.rate_hz = 1.0 / f->seconds_per_frame;
 	imp->info.n_sensors[foot] = (uint16_t)(f->rows * f->cols);
 	imp->info.unit = INS_IMPORT_KPA;
+	fscan_mirror_caution(imp, f);
 	import_suggest_grid_layout(imp, foot, f->cols, f->rows, f->col_mm, f->row_mm, FSCAN_PITCH_TOLERANCE,
 				   "fscan60x21", 21, 60, FSCAN_PITCH_MM);
 	return import_alloc_values(imp, err, errlen);

@@ -50,10 +50,13 @@ static int moticon_unit_is(const char *unit, const char *const *accepted)
 	return 0;
 }
 
-/* "pressure 5[N/cm²]" -> 5; 0 when the name is not a pressure column, -1 on a bad unit. */
+/* "pressure 5[N/cm²]" -> 5; 0 when the name is not a pressure column, -1 on
+ * a bad unit.  The ² in UTF-8 as the app writes it, or as the one byte
+ * 0xb2 of Windows-1252, what a Windows program that opened the export
+ * ("Text (Tab delimited)" in Excel) saves it in. */
 static int moticon_pressure_index(const char *rest, const char **unit)
 {
-	static const char *const units[] = { "N/cm\xc2\xb2]", "N/cm2]", NULL };
+	static const char *const units[] = { "N/cm\xc2\xb2]", "N/cm\xb2]", "N/cm2]", NULL };
 	char *end;
 	long idx;
 

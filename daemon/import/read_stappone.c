@@ -170,17 +170,19 @@ struct stappone_row {
 	float *values;        /* n_pressure counts, or NULL to skip them */
 };
 
-static int stappone_bad(struct stappone *s, const char *name, const char *at, char *err, size_t errlen)
-{
-	import_scan_errf(err, errlen, s->text.path, s->text.lineno, name, at, ',');
-	return -1;
-}
-
-static const char *stappone_role_name(unsigned role)
+/* The value of column col at at is no number the column may hold: the
+ * message names the column as the header does ("pressure_07"). */
+static int stappone_bad(struct stappone *s, int col, const char *at, char *err, size_t errlen)
 {
 	static const char *const names[] = { "", "sole_id", "timestamp", "pressure", "corrupt" };
+	char field[24];
 
-	return names[role];
+	if (s->role[col] == ST_PRESSURE)
+		snprintf(field, sizeof field, "pressure_%02u", s->channel[col] + 1u);
+	else
+		snprintf(field, sizeof field, "%s", names[s->role[col]]);
+	import_scan_errf(err, errlen, s->text.path, s->text.lineno, field, at, ',');
+	return -1;
 }
 
 /* Parse one data row in place. */
@@ -205,7 +207,7 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 		if (import_scan_number(q, &q, &v) < 0 ||
 		    fabs(v) > (s->role[col] == ST_TIME ? INS_IMPORT_TIME_MAX_S * 1000.0 : INS_IMPORT_VALUE_MAX) ||
 		    (*(q = import_skip_blanks(q)) != ',' && *q != '\0'))
-			return stappone_bad(s, stappone_role_name(s->role[col]), at, err, errlen);
+			return stappone_bad(s, col, at, err, errlen);
 		if (s->role[col] == ST_SOLE)
 			row->sole = v;
 		else if (s->role[col] == ST_TIME)

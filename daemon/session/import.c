@@ -56,6 +56,7 @@ struct import_state {
 	char *notes;         /* the notes with the import's notices, when it has any (add_notices) */
 	char damaged[INS_ERROR_MSG_MAX]; /* what cut the file short; "" when whole */
 	char shortened[320];  /* which of the file's texts lost their end (file_text); "" when none */
+	char caution[INS_IMPORT_CAUTION_MAX]; /* what the figures need said beside them; "" when nothing */
 	int undated;          /* the file gives no recording date: dated when imported */
 	char subject[INS_STORE_LABEL_MAX + 1], footwear[INS_STORE_LABEL_MAX + 1]; /* file_text's cuts */
 	char source[600];
@@ -252,6 +253,7 @@ static int add_notices(struct import_state *s, struct ins_error *err)
 		{ "Imported from a damaged file: ", s->damaged },
 		{ "Imported with repairs: ", repairs },
 		{ "Imported with values unlike the file's own: ", unlike },
+		{ "Imported with a caution: ", s->caution },
 		{ "Imported with shortened texts: ", s->shortened },
 		{ UNDATED_PREFIX, s->undated ? UNDATED_NOTICE : "" },
 		{ "", user_notes },
@@ -473,15 +475,16 @@ static const char *file_text(struct import_state *s, const char *name, const cha
 	return cut;
 }
 
-/* The texts file_text() cut, in err's message (after a damaged file's,
- * which keep_cut_short() put there) and in the log. */
-static void warn_shortened(struct import_state *s, struct ins_error *err)
+/* A notice of the session's (add_notices) that the caller is told too: in
+ * err's message, after what is there (a damaged file's, which
+ * keep_cut_short() put there), and in the log, as "imported with WHAT". */
+static void warn_also(struct import_state *s, struct ins_error *err, const char *what, const char *text)
 {
 	size_t used = strlen(err->msg);
 
 	snprintf(err->msg + used, sizeof(err->msg) - used, "%s%s: %s", used ? "; " : "", source_name(s->source),
-		 s->shortened);
-	ins_warn("%s: imported with shortened texts: %s", s->source, s->shortened);
+		 text);
+	ins_warn("%s: imported %s: %s", s->source, what, text);
 }
 
 static int setup(struct import_state *s, const char *path, const struct ins_session_meta *meta,
@@ -516,6 +519,7 @@ static int setup(struct import_state *s, const char *path, const struct ins_sess
 	}
 	if (ins_import_check_layouts(s->imp, s->layout, err->msg, sizeof(err->msg)) < 0)
 		return INS_EINVAL;
+	ins_import_caution(s->imp, s->layout, s->caution, sizeof(s->caution));
 	if (!s->meta.subject || !*s->meta.subject)
 		s->meta.subject = file_text(s, "subject", s->info->subject, INS_STORE_LABEL_MAX, s->subject);
 	if (!s->meta.footwear || !*s->meta.footwear)
@@ -580,8 +584,10 @@ int ins_store_session_import(struct ins_store *st, const char *path, const struc
 	err->msg[0] = '\0';
 	if ((rc = read_all(&s, path, err)) < 0)
 		goto out;
+	if (*s.caution)
+		warn_also(&s, err, "with a caution", s.caution);
 	if (*s.shortened)
-		warn_shortened(&s, err);
+		warn_also(&s, err, "with shortened texts", s.shortened);
 	if ((rc = store_call(st, write_import, &s, err)) == 0)
 		ins_info("session %lld: imported from %s (%zu steps)", (long long)s.session_id,
 			 s.source, s.n_steps);

@@ -87,6 +87,11 @@ struct ins_import_info {
 	/* What in the file says which foot it holds, when that is not plain
 	 * ("sole_id 1", "FILENAME ...L.fsx", "no side given: left assumed"), else "". */
 	char feet_from[96];
+	/* What the file says that changes how its figures read and that the
+	 * reader cannot settle from the file alone (an F-Scan movie the vendor's
+	 * software shows mirrored), as a sentence; "" when nothing.  Said with
+	 * the results: see ins_import_caution(). */
+	char caution[320];
 	/* Samples of each foot the file holds out of time order, handed on in
 	 * order (stappone: a Bluetooth packet written late); counted as read. */
 	unsigned long reordered[INS_FOOT_COUNT];
@@ -319,6 +324,16 @@ struct ins_import_sink {
  * a file of refused frames. */
 int ins_import_check_layouts(const struct ins_import *imp, struct ins_layout *const layout[INS_FOOT_COUNT],
 			     char *err, size_t errlen);
+
+/* What a clinician must be told beside the figures of this file read with
+ * these layouts, which nothing in the analysis can check: the reader's
+ * caution (ins_import_info.caution) and a Moticon insole of another size
+ * than moticon16's areas are for; sentences joined by "; ", "" when none.
+ * `insoled --analyze` prints it as a warning; a session import keeps it in
+ * the session's notes and its answer's warning. */
+#define INS_IMPORT_CAUTION_MAX 512 /* bytes of ins_import_caution()'s sentences, with the NUL */
+void ins_import_caution(const struct ins_import *imp, struct ins_layout *const layout[INS_FOOT_COUNT], char *out,
+			size_t outlen);
 
 /* Drive a whole recording through the analysis: the one loop behind
  * `insoled --analyze` and the store's session import.  A frame the analysis

@@ -1118,6 +1118,18 @@ START_TEST(utf16_damage_is_named_like_utf8_damage)
 }
 END_TEST
 
+/* The two frames of a two-sensor Moticon file of one foot, at t0 and t1,
+ * as the tests below write them: sensor 1 at 0.5 and 1 N/cm², 5 and 10 kPa. */
+static void expect_two_moticon_frames(struct ins_import *imp, unsigned foot, int64_t t0, int64_t t1)
+{
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << foot);
+	ck_assert_uint_eq(ins_import_info(imp)->n_sensors[foot], 2);
+	expect_frame(imp, foot, t0, 0, 0, 5.0f);
+	expect_frame(imp, foot, t1, 1, 0, 10.0f);
+	expect_end(imp);
+	ins_import_close(imp);
+}
+
 START_TEST(moticon_one_foot_with_a_time_unit_reads)
 {
 	char err[512] = "";
@@ -1126,14 +1138,27 @@ START_TEST(moticon_one_foot_with_a_time_unit_reads)
 	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
 
 	ck_assert_msg(imp != NULL, "%s", err);
-	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_RIGHT);
 	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], ""); /* 2 sensors: no known layout */
 	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 10.0, 1e-9);
 	ck_assert_int_eq(ins_import_info(imp)->has_ref_force, 0);
-	expect_frame(imp, INS_FOOT_RIGHT, 1500000, 0, 0, 5.0f);
-	expect_frame(imp, INS_FOOT_RIGHT, 1600000, 1, 0, 10.0f);
-	expect_end(imp);
-	ins_import_close(imp);
+	expect_two_moticon_frames(imp, INS_FOOT_RIGHT, 1500000, 1600000);
+}
+END_TEST
+
+/* A Moticon export that a Windows program opened and saved again (Excel's
+ * "Text (Tab delimited)") has its column names in Windows-1252, the ² of
+ * N/cm² one byte 0xb2: read as the export it was, not refused over it. */
+START_TEST(moticon_columns_saved_in_windows_1252_read)
+{
+	char err[512] = "";
+	const char *path = write_text("ansi.txt", "# Start time: x\n# time\tleft pressure 1[N/cm\xb2]\t"
+				      "left pressure 2[N/cm\xb2]\tleft total force[N]\n0.00\t0.5\t1.5\t3\n"
+				      "0.01\t1\t2\t4\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_int_eq(ins_import_info(imp)->has_ref_force, 1);
+	expect_two_moticon_frames(imp, INS_FOOT_LEFT, 0, 10000);
 }
 END_TEST
 
@@ -2348,6 +2373,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
+	tcase_add_test(bad, moticon_columns_saved_in_windows_1252_read);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);
 	tcase_add_test(bad, reshaped_lines_read_as_the_plain_file_in_every_format);

@@ -944,6 +944,63 @@ START_TEST(an_undated_file_makes_a_session_that_says_so)
 }
 END_TEST
 
+/* fixture with the text from replaced by the text to, written to
+ * tmpdir/name; returns the path. */
+static const char *fixture_edited(const char *fixture, const char *from, const char *to, const char *name,
+				  char *path, size_t len)
+{
+	size_t n;
+	char *text = test_read_file(fixture, &n), *at = strstr(text, from);
+	char *edited = malloc(n + strlen(to) + 1);
+
+	ck_assert_ptr_nonnull(at);
+	ck_assert_ptr_nonnull(edited);
+	n = (size_t)sprintf(edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	write_tmp_file(name, edited, n, path, len);
+	free(edited);
+	free(text);
+	return path;
+}
+
+/* What the figures of a file need said beside them and that nothing can
+ * check (an F-Scan movie the vendor's software shows mirrored, a Moticon
+ * insole of another size than moticon16's areas) goes into the notes for
+ * good and into the answer's warning, as `insoled --analyze` warns. */
+START_TEST(a_file_read_with_a_caution_says_it_in_the_notes)
+{
+	struct ins_store_config c = config();
+	struct ins_store *st = open_store(&c);
+	struct ins_session_meta m = { .subject = "P-12", .notes = "knee" };
+	struct ins_error err = { "", "" };
+	static const char mirrored[] = "Imported with a caution: the movie's MIRROR_COL is 1 (the Tekscan software "
+				       "shows it mirrored side to side): its grid is read as exported, toes at row 1, "
+				       "so medial and lateral may be swapped; check the centre of pressure against the "
+				       "software's display";
+	char path[400], *notes;
+	int64_t id = 0;
+
+	fixture_edited(INS_TEST_SRCDIR "/tests/fixtures/import/fscan_small.asf", "UNITS KPa\n",
+		       "UNITS KPa\nMIRROR_ROW 0\nMIRROR_COL 1\n", "mirror.asf", path, sizeof(path));
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(err.msg, "mirror.asf: the movie's MIRROR_COL is 1 (the Tekscan software shows it mirrored "
+			 "side to side): its grid is read as exported, toes at row 1, so medial and lateral may be "
+			 "swapped; check the centre of pressure against the software's display");
+	notes = stored_notes(st, id);
+	ck_assert_str_eq(notes + strlen(mirrored), " | knee");
+	ck_assert_msg(strncmp(notes, mirrored, strlen(mirrored)) == 0, "%s", notes);
+	free(notes);
+	fixture_edited(IMPORT_FIXTURE, "# Size: 7\n", "# Size: 5\n", "size5.txt", path, sizeof(path));
+	ck_assert_msg(ins_store_session_import(st, path, &m, &id, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(strstr(err.msg, "size5.txt: insole size 5, but moticon16's sensor areas are for size 7"));
+	notes = stored_notes(st, id);
+	ck_assert_msg(strstr(notes, " | Imported with a caution: insole size 5, but moticon16's sensor areas are for "
+				    "size 7: forces and pressures scale with the area, CoP and timing do not | knee"),
+		      "%s", notes);
+	free(notes);
+	ins_store_close(st);
+}
+END_TEST
+
 /* Notes at their limit lose their end, never a notice, and are cut
  * between characters; a file both cut short and repaired says both,
  * the damage first, in one notes text within the limit. */
@@ -2660,6 +2717,7 @@ Suite *ins_suite_store(void)
 	tcase_add_test(ts, an_import_unlike_the_files_own_values_says_so_in_its_notes);
 	tcase_add_test(ts, an_import_whose_events_are_unlike_the_files_says_so_in_its_notes);
 	tcase_add_test(ts, an_undated_file_makes_a_session_that_says_so);
+	tcase_add_test(ts, a_file_read_with_a_caution_says_it_in_the_notes);
 	tcase_add_test(ts, notes_at_their_limit_keep_the_repair_notice);
 	tcase_add_test(ts, an_import_read_as_written_keeps_its_notes);
 	tcase_add_test(ts, file_texts_longer_than_a_session_keeps_are_cut_and_said_so);

@@ -468,6 +468,7 @@ static const struct bad_case {
 	  ":16: frame 2 row 2: the file ends here, after 1 of 2 rows: frame 2 is truncated", 1 },
 	{ "cells.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4\n", ":12: frame 1 row 2 column 3: the row has 2 values, COLS is 3", 0 },
 	{ "units.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nUNITS furlongs\n", ":4: UNITS: 'furlongs' is not supported", 0 },
+	{ "mirror.asf", "DATA_TYPE MOVIE\nROWS 2\nMIRROR_COL yes\n", ":3: MIRROR_COL: 'yes' is neither 0 nor 1", 0 },
 	{ "spacing.asf", "DATA_TYPE MOVIE\nROWS 2\nROW_SPACING 5 furlongs\n",
 	  ":3: ROW_SPACING: unit 'furlongs' is not a length (mm, cm, inches)", 0 },
 	{ "frame.asf", FSCAN_HEAD "Frame 1; 0\n1,2,B\n3,4,5\n", ":10: expected 'Frame N' or the closing '@@', found 'Frame 1; 0'", 0 },
@@ -495,8 +496,10 @@ static const struct bad_case {
 	{ "sneg.csv", ST_HEAD "1,1000,5,6,0\n1,1016,-5,6,0\n",
 	  ":3: pressure_01: -5 is not a raw value (a whole number 0..65535)", 1 },
 	{ "sbig.csv", ST_HEAD "1,1000,5,6,0\n1,1016,1e400,6,0\n",
-	  ":3: pressure: '1e400' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 1 },
-	{ "sutf.csv", ST_HEAD "1,1000,5,6,0\n1,1016,\xc3\x28,6,0\n", ":3: pressure: '?(' is not a number", 1 },
+	  ":3: pressure_01: '1e400' is beyond any insole (at most 1e+07 in magnitude): a damaged file?", 1 },
+	{ "sutf.csv", ST_HEAD "1,1000,5,6,0\n1,1016,\xc3\x28,6,0\n", ":3: pressure_01: '?(' is not a number", 1 },
+	{ "schan2.csv", ST_HEAD "1,1000,5,6,0\n1,1016,7,x,0\n", ":3: pressure_02: 'x' is not a number", 1 },
+	{ "stime.csv", ST_HEAD "1,1000,5,6,0\n1,10 16,7,8,0\n", ":3: timestamp: '10 16' is not a number", 1 },
 	{ "ssole.csv", ST_HEAD "3,1000,5,6,0\n", ":2: sole_id: 3 is not an insole (1 = left, 2 = right)", 0 },
 	{ "schan.csv", "sole_id,timestamp,pressure_01,pressure_03\n1,1000,5,6\n",
 	  ":1: column 'pressure_02' is missing (pressure_01..pressure_03 named)", 0 },
@@ -520,6 +523,9 @@ static const struct bad_case {
 	{ "ssemi.csv", "sole_id;timestamp;pressure_01\n1;1000;5\n",
 	  ":1: this stappone export has its fields separated by ';', not ',' (first line "
 	  "'sole_id;timestamp;pressure_01'): a spreadsheet re-saved it; save it again as CSV", 0 },
+	{ "ssemi2.csv", "timestamp;sole_id;pressure_01\n1000;1;5\n",
+	  ":1: this stappone export has its fields separated by ';', not ',' (first line "
+	  "'timestamp;sole_id;pressure_01'): a spreadsheet re-saved it; save it again as CSV", 0 },
 	{ "xtab.csv", "File:\tx.XSN\n", ":1: this xsensor export has its fields separated by tabs", 0 },
 	{ "punits.asc", "File name:  x.sol\npressure values in  psi\n",
 	  ":2: pressure values in: unit 'psi' is not supported (kPa, N/cm2, MPa)", 0 },
@@ -603,23 +609,43 @@ END_TEST
 /* R's write.csv (the pressuRe package is R) and spreadsheets quote the
  * column names of a stappone table, not its numbers; blanks after the
  * commas are read past too. */
-START_TEST(stappone_quoted_column_names_read)
+/* A stappone file of one insole and two sensors, detected by its columns,
+ * whose second sample (16 ms after the first) holds 7 and 8. */
+static void expect_two_stappone_samples(const char *path, unsigned foot)
 {
 	char err[256];
-	const char *path = write_tmp("r.csv", "\"sole_id\",\"timestamp\", \"pressure_01\" ,\"pressure_02\",corrupt\n"
-				     "1,1000,5,6,0\n1, 1016, 7, 8, 0\n");
 	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
 	struct ins_import_frame f;
 
 	ck_assert_msg(imp != NULL, "%s", err);
 	ck_assert_str_eq(ins_import_info(imp)->format, "stappone");
-	ck_assert_uint_eq(ins_import_info(imp)->n_sensors[INS_FOOT_LEFT], 2);
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << foot);
+	ck_assert_uint_eq(ins_import_info(imp)->n_sensors[foot], 2);
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_float_eq(f.values[0], 7);
 	ck_assert_float_eq(f.values[1], 8);
 	ck_assert_int_eq(f.t_us, 16000);
 	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
 	ins_import_close(imp);
+}
+
+START_TEST(stappone_quoted_column_names_read)
+{
+	expect_two_stappone_samples(write_tmp("r.csv", "\"sole_id\",\"timestamp\", \"pressure_01\" ,\"pressure_02\","
+					      "corrupt\n1,1000,5,6,0\n1, 1016, 7, 8, 0\n"),
+				    INS_FOOT_LEFT);
+}
+END_TEST
+
+/* The columns are found by name, so a logger or a spreadsheet that wrote
+ * them in another order, or put columns of its own first, makes a file
+ * that is still recognised as stappone and read by name. */
+START_TEST(stappone_columns_in_another_order_are_recognised)
+{
+	expect_two_stappone_samples(write_tmp("order.csv", "battery,timestamp,\"pressure_02\", sole_id ,pressure_01\n"
+					      "87,1000,6,2,5\n86,1016,8,2,7\n"),
+				    INS_FOOT_RIGHT);
 }
 END_TEST
 
@@ -788,6 +814,41 @@ END_TEST
 /* A movie a spreadsheet saved again as CSV has every line padded with
  * commas to its widest row, and editors leave blanks at line ends: read
  * as the plain movie. */
+/* A movie the Tekscan software shows mirrored is read as exported, and the
+ * reader says which figures that may turn round (heel and toe, medial and
+ * lateral) instead of guessing how the software exported it; a movie
+ * shown as recorded needs no word. */
+START_TEST(fscan_mirrored_movie_is_read_with_a_caution)
+{
+	static const char *const flags[] = { "MIRROR_ROW 0\nMIRROR_COL 0\n", "MIRROR_ROW 1\nMIRROR_COL 0\n",
+					     "MIRROR_COL 1\n", "MIRROR_ROW 1\nMIRROR_COL 1\n" };
+	static const char *const want[] = { "", "so heel and toe may be swapped", "so medial and lateral may be swapped",
+					    "so heel and toe, and medial and lateral, may be swapped" };
+	char text[512], err[256], caution[INS_IMPORT_CAUTION_MAX];
+	struct ins_layout *none[INS_FOOT_COUNT] = { NULL, NULL };
+	struct ins_import *imp;
+	struct ins_import_frame f;
+
+	for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		snprintf(text, sizeof text, "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nSECONDS_PER_FRAME 0.01\nUNITS KPa\n%s"
+			 "ASCII_DATA @@\n\nFrame 1\n1,2,B\n3,4,5\n@@\n", flags[i]);
+		imp = ins_import_open(write_tmp("m.asf", text), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ins_import_caution(imp, none, caution, sizeof caution);
+		ck_assert_str_eq(caution, ins_import_info(imp)->caution);
+		if (!*want[i])
+			ck_assert_str_eq(caution, "");
+		else
+			ck_assert_msg(strstr(caution, want[i]) && strncmp(caution, "the movie's MIRROR_", 19) == 0,
+				      "%u: %s", i, caution);
+		ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+		ck_assert_float_eq(f.values[0], 3); /* row 2 of the file is the heel's: as exported */
+		ck_assert_float_eq(f.values[3], 1);
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
 START_TEST(fscan_padding_is_read_past)
 {
 	static const char *const movies[] = {
@@ -869,6 +930,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
+	tcase_add_test(bad, stappone_columns_in_another_order_are_recognised);
 	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
 	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
 	tcase_add_test(bad, stappone_sample_written_twice_is_read_once);
@@ -876,6 +938,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, fscan_padding_is_read_past);
+	tcase_add_test(bad, fscan_mirrored_movie_is_read_with_a_caution);
 	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;
