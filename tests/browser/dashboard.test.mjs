@@ -196,6 +196,16 @@ const paintedPixels = (page, sel) => page.$eval(sel, (c) => {
 	return n;
 });
 
+// How many pixels of map canvas SEL are in the greens and yellows of the
+// colour scale, which nothing else on a map (outline, hatching, names,
+// sensor dots) is drawn in.
+const mapColouredPixels = (page, sel) => page.$eval(sel, (c) => {
+	const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+	let n = 0;
+	for (let i = 0; i < d.length; i += 4) n += d[i + 3] > 0 && d[i + 1] > 80 && d[i + 1] > d[i + 2] + 25;
+	return n;
+});
+
 // What a map says it drew (heatmap.js sets these as it paints).
 async function expectMapMarks(page, sel, sparse) {
 	const d = await page.$eval(sel, (c) => ({ ...c.dataset }));
@@ -411,8 +421,11 @@ async function importGaitnddBatch(page, base, dir) {
 		await page.waitForSelector(`#map-mean_peak-${foot}`, { timeout: UI_WAIT_MS });
 		const painted = await paintedPixels(page, `#map-mean_peak-${foot}`);
 		expect(painted > 100, `park1's ${foot} map is blank (${painted} pixels painted)`);
-		// one sensor per foot: every other region is marked as not measured, and still legible
+		// one sensor per foot: every other region is marked as not measured, and still legible;
+		// no cell lies within a sensor hull, so no map colour shows (none along the outline either)
 		await expectLabelsApart(page, `#map-mean_peak-${foot}`);
+		const coloured = await mapColouredPixels(page, `#map-mean_peak-${foot}`);
+		expect(coloured === 0, `park1's ${foot} map paints ${coloured} pixels in map colours where nothing is measured`);
 	}
 	await shot(page, 'report-gaitndd');
 	return sid;
