@@ -339,7 +339,10 @@ const char *ins_import_detect(const char *path, char *err, size_t errlen)
 	if (import_text_open(&t, path, err, errlen) < 0)
 		return NULL;
 	rc = import_text_next(&t, &line, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && t.zero_tail)
+		import_errf(err, errlen, path, 0, NULL, "the file holds nothing but %llu NUL (zero) bytes: "
+			    IMPORT_ZERO_TAIL_WHY, t.zero_tail);
+	else if (rc == 0)
 		import_errf(err, errlen, path, 0, NULL, "empty file");
 	if (rc <= 0)
 		goto out;

@@ -60,6 +60,8 @@ struct ins_import *ins_import_open(const char *path, const char *format, char *e
 		ins_import_close(imp);
 		return NULL;
 	}
+	if (ops != &import_gaitndd_ops) /* binary signal files, whose zeros are samples */
+		imp->zero_tail = import_zero_tail(path, &imp->file_size);
 	return imp;
 }
 
@@ -196,8 +198,16 @@ int import_next_frame(struct ins_import *imp, const struct ins_import_frame **ou
 		if (import_pop_row(imp, out))
 			return 1;
 		rc = imp->ops->read_row(imp, imp->failure, sizeof imp->failure);
-		if (rc == 0 && imp->yielded)
+		if (rc == 0 && imp->yielded && imp->zero_tail) {
+			/* every frame before the zeros is read: they end a damaged file */
+			import_errf(imp->failure, sizeof imp->failure, imp->info.path, 0, NULL,
+				    "the file ends in %llu NUL (zero) bytes after its last line, from byte %llu on: "
+				    IMPORT_ZERO_TAIL_WHY "; the recording may have gone on",
+				    imp->zero_tail, imp->file_size - imp->zero_tail + 1);
+			rc = -1;
+		} else if (rc == 0 && imp->yielded) {
 			return 0;
+		}
 		if (rc == 0) /* an empty session is no import: say so, as the vendor readers do */
 			import_errf(imp->failure, sizeof imp->failure, imp->info.path, 0, NULL,
 				    "a header but no frames: the file ends before its first sample");

@@ -71,6 +71,10 @@ struct ins_import {
 	double stamp_rate_hz, period_us, gap_limit_us;
 	uint8_t pending_event[INS_FOOT_COUNT]; /* vendor event seen while the foot's data was missing */
 	int yielded;                         /* a frame has been returned */
+	/* NUL bytes the file ends in (import_zero_tail), which the text
+	 * readers stop before: a file that ends so is reported damaged once
+	 * its last frame is read; the file's length */
+	unsigned long long zero_tail, file_size;
 	/* the error that stopped the reader, repeated on later calls */
 	int failed;
 	char failure[512];
@@ -200,7 +204,18 @@ struct import_text {
 	enum { TEXT_UTF8, TEXT_UTF16LE, TEXT_UTF16BE } encoding;
 	unsigned char *raw;
 	size_t raw_len;
+	/* NUL bytes that end the file (import_zero_tail), not read as text:
+	 * the lines end where they start, and data_left counts the bytes
+	 * before them still to read (all there are when there is no tail). */
+	unsigned long long zero_tail, data_left;
 };
+
+/* The NUL bytes a file of text ends in, as a crash or a copy broken off
+ * leaves them in place of data (the file's length written, its blocks
+ * not); 0 when it ends in text, is UTF-16 (whose last character has a NUL
+ * byte of its own) or cannot seek.  *size: the file's length in bytes. */
+unsigned long long import_zero_tail(const char *path, unsigned long long *size);
+#define IMPORT_ZERO_TAIL_WHY "what a crash or a copy broken off leaves in place of data"
 
 int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen);
 /* Next line without its line end (LF or CRLF; or CR alone throughout, see

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,57 @@ static int text_sniff_encoding(struct import_text *t, char *err, size_t errlen)
 	return 0;
 }
 
+#define TEXT_TAIL_BLOCK 65536 /* bytes read at a time looking back for the file's last text */
+
+/* The NUL bytes that end fp, a file of UTF-8 or ASCII text; its length in
+ * *size.  The read position is kept. */
+static unsigned long long text_zero_tail(FILE *fp, unsigned long long *size)
+{
+	static const char zeros[TEXT_TAIL_BLOCK];
+	char block[TEXT_TAIL_BLOCK];
+	off_t here = ftello(fp), end, at;
+	unsigned long long tail = 0;
+
+	*size = 0;
+	if (here < 0 || fseeko(fp, 0, SEEK_END) < 0 || (end = ftello(fp)) < 0)
+		return 0;
+	*size = (unsigned long long)end;
+	for (at = end; at > 0;) {
+		size_t n = at < TEXT_TAIL_BLOCK ? (size_t)at : TEXT_TAIL_BLOCK, k = n;
+
+		at -= (off_t)n;
+		if (fseeko(fp, at, SEEK_SET) < 0 || fread(block, 1, n, fp) != n)
+			break;
+		if (memcmp(block, zeros, n) != 0) {
+			while (block[k - 1] == '\0')
+				k--;
+			tail += n - k;
+			break;
+		}
+		tail += n;
+	}
+	return fseeko(fp, here, SEEK_SET) < 0 ? 0 : tail;
+}
+
+unsigned long long import_zero_tail(const char *path, unsigned long long *size)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char bom[2];
+	unsigned long long tail = 0;
+
+	*size = 0;
+	if (!fp)
+		return 0;
+	if (fread(bom, 1, 2, fp) < 2 || !((bom[0] == 0xff && bom[1] == 0xfe) || (bom[0] == 0xfe && bom[1] == 0xff)))
+		tail = text_zero_tail(fp, size);
+	fclose(fp);
+	return tail;
+}
+
 int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen)
 {
+	unsigned long long size = 0;
+
 	memset(t, 0, sizeof *t);
 	t->path = path;
 	t->fp = fopen(path, "rb");
@@ -104,6 +154,11 @@ int import_text_open(struct import_text *t, const char *path, char *err, size_t 
 	}
 	if (text_sniff_encoding(t, err, errlen) < 0)
 		goto fail;
+	t->data_left = ULLONG_MAX;
+	if (t->encoding == TEXT_UTF8 && (t->zero_tail = text_zero_tail(t->fp, &size)) > 0)
+		t->data_left = size - t->zero_tail > t->len ? size - t->zero_tail - t->len : 0;
+	if (t->zero_tail && t->len > size - t->zero_tail)
+		t->len = (size_t)(size - t->zero_tail); /* the first bytes were NULs of the tail */
 	return 0;
 fail:
 	import_text_close(t);
@@ -226,10 +281,12 @@ static long text_fill(struct import_text *t)
 	}
 	if (t->encoding != TEXT_UTF8)
 		return text_fill_utf16(t);
-	got = fread(t->buf + t->len, 1, INS_IMPORT_LINE_MAX - t->len, t->fp);
+	got = INS_IMPORT_LINE_MAX - t->len;
+	got = fread(t->buf + t->len, 1, t->data_left < got ? (size_t)t->data_left : got, t->fp);
 	if (got == 0 && ferror(t->fp))
 		return -1;
 	t->len += got;
+	t->data_left -= got;
 	return (long)got;
 }
 
@@ -309,7 +366,12 @@ static int text_at_eof(struct import_text *t, char **nl, char *err, size_t errle
 		*nl = t->buf + t->len++;
 		return 1;
 	}
-	import_errf(err, errlen, t->path, t->lineno + 1, NULL, "truncated file: the last line has no line end");
+	if (t->zero_tail)
+		import_errf(err, errlen, t->path, t->lineno + 1, NULL,
+			    "truncated file: the last line has no line end, and %llu NUL (zero) bytes follow it to the "
+			    "end of the file: " IMPORT_ZERO_TAIL_WHY, t->zero_tail);
+	else
+		import_errf(err, errlen, t->path, t->lineno + 1, NULL, "truncated file: the last line has no line end");
 	return -1;
 }
 

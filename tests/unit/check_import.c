@@ -2283,6 +2283,49 @@ START_TEST(a_last_line_ended_by_cr_alone_is_complete_in_every_format)
 }
 END_TEST
 
+#define ZERO_TAIL 4096 /* NUL bytes of a file a crash left: a cluster of a FAT or NTFS disk */
+
+/* A file that ends in NUL bytes (a crash or a copy broken off leaves the
+ * file's length written and its last blocks zero) keeps every frame before
+ * them, the last one too, and is reported damaged naming the bytes; a file
+ * whose last line the zeros cut says that too; one of nothing but zeros
+ * says so at detection. */
+START_TEST(a_file_ending_in_zero_bytes_keeps_every_frame_before_them)
+{
+	char err[512], want[160];
+	unsigned long whole[2], n[2];
+
+	for (size_t k = 0; k < N_TEXT_FIXTURES; k++) {
+		size_t len;
+		char *text = fixture_text(text_fixtures[k], &len), *zeroed = calloc(1, len + ZERO_TAIL);
+		const char *path;
+
+		ck_assert_ptr_nonnull(zeroed);
+		memcpy(zeroed, text, len);
+		ck_assert_int_eq(read_all(write_tmp(text_fixtures[k], text, len), NULL, err, sizeof err, whole), 0);
+		path = write_tmp("tail.txt", zeroed, len + ZERO_TAIL);
+		ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
+		snprintf(want, sizeof want, "%s: the file ends in %d NUL (zero) bytes after its last line, from byte %zu "
+			 "on: what a crash", path, ZERO_TAIL, len + 1);
+		ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s: %s", text_fixtures[k], err);
+		ck_assert_uint_eq(n[0], whole[0]);
+		ck_assert_uint_eq(n[1], whole[1]);
+		/* the zeros overwrote the end of the last line */
+		memset(zeroed + len - 2, 0, 2);
+		path = write_tmp("cut.txt", zeroed, len + ZERO_TAIL);
+		ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
+		ck_assert_msg(strstr(err, "truncated file: ") &&
+			      (strstr(err, "NUL (zero) bytes follow it") || strstr(text_fixtures[k], "pedar")),
+			      "%s: %s", text_fixtures[k], err);
+		ck_assert_uint_le(n[0] + n[1], whole[0] + whole[1]);
+		free(zeroed);
+		free(text);
+	}
+	ck_assert_int_eq(read_all(write_tmp("zero.txt", (char[ZERO_TAIL]){ 0 }, ZERO_TAIL), NULL, err, sizeof err, n), -2);
+	ck_assert_msg(strstr(err, "zero.txt: the file holds nothing but 4096 NUL (zero) bytes: what a crash"), "%s", err);
+}
+END_TEST
+
 /* Each line of text ended with CRLF after `pad` (the last line too, even
  * when it had no line end), the whole behind a UTF-8 byte-order mark
  * unless it has one: malloc'd, *len set. */
@@ -2376,6 +2419,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, moticon_columns_saved_in_windows_1252_read);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);
+	tcase_add_test(bad, a_file_ending_in_zero_bytes_keeps_every_frame_before_them);
 	tcase_add_test(bad, reshaped_lines_read_as_the_plain_file_in_every_format);
 	suite_add_tcase(s, bad);
 
