@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "insoled/import.h"
+#include "lib.h"
 #include "shared_data.h"
 
 #define MMHG_KPA 0.1333223874
@@ -649,6 +650,60 @@ START_TEST(stappone_columns_in_another_order_are_recognised)
 }
 END_TEST
 
+/* The sum of the first frame's values of a file, in kPa. */
+static double first_frame_sum(const char *path)
+{
+	char err[256];
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+	double sum = 0;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "%s", err);
+	for (unsigned i = 0; i < f.n; i++)
+		sum += f.values[i];
+	ins_import_close(imp);
+	return sum;
+}
+
+/* A pressure unit per cm² is read however the file writes the square: the
+ * ² in UTF-8, the one byte 0xb2 of Windows-1252 (what a Windows program
+ * such as the pedar software writes, or saves a UTF-8 export in again),
+ * 2 or ^2; the values are converted as for the unit's plain spelling. */
+START_TEST(units_per_square_centimetre_read_however_the_square_is_written)
+{
+	static const struct {
+		const char *fixture, *unit_line, *unit_prefix;
+		double factor;    /* the unit in kPa over the fixture's unit in kPa */
+	} files[] = {
+		{ "pedar_small.asc", "pressure values in  kPa", "pressure values in  N", 10.0 },
+		{ "fscan_small.asf", "UNITS KPa", "UNITS Kg", 98.0665 },
+		{ "fscan_small.asf", "UNITS KPa", "UNITS N", 10.0 },
+		{ "xsensor_small.csv", "Units:,mmHg", "Units:,N", 10.0 / MMHG_KPA },
+	};
+	static const char *const squares[] = { "/cm\xb2", "/cm\xc2\xb2", "/cm2", "/cm^2" };
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char path[512], *text, *at, edited[8192];
+		size_t len;
+		double plain;
+
+		snprintf(path, sizeof path, FIXTURES "%s", files[i].fixture);
+		text = test_read_file(path, &len);
+		plain = first_frame_sum(path);
+		ck_assert_double_gt(plain, 0);
+		ck_assert_ptr_nonnull(at = strstr(text, files[i].unit_line));
+		for (size_t k = 0; k < sizeof squares / sizeof squares[0]; k++) {
+			snprintf(edited, sizeof edited, "%.*s%s%s%s", (int)(at - text), text, files[i].unit_prefix, squares[k],
+				 at + strlen(files[i].unit_line));
+			ck_assert_double_eq_tol(first_frame_sum(write_tmp(files[i].fixture, edited)),
+						plain * files[i].factor, 1e-4 * plain * files[i].factor);
+		}
+		free(text);
+	}
+}
+END_TEST
+
 /* A stappone sample expected from a reader, with the row it came from. */
 struct st_want {
 	unsigned foot;
@@ -931,6 +986,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, stappone_columns_in_another_order_are_recognised);
+	tcase_add_test(bad, units_per_square_centimetre_read_however_the_square_is_written);
 	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
 	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
 	tcase_add_test(bad, stappone_sample_written_twice_is_read_once);
