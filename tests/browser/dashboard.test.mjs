@@ -196,6 +196,16 @@ const paintedPixels = (page, sel) => page.$eval(sel, (c) => {
 	return n;
 });
 
+// How many pixels of map canvas SEL are in the greens and yellows of the
+// colour scale, which nothing else on a map (outline, hatching, names,
+// sensor dots) is drawn in.
+const mapColouredPixels = (page, sel) => page.$eval(sel, (c) => {
+	const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+	let n = 0;
+	for (let i = 0; i < d.length; i += 4) n += d[i + 3] > 0 && d[i + 1] > 80 && d[i + 1] > d[i + 2] + 25;
+	return n;
+});
+
 // What a map says it drew (heatmap.js sets these as it paints).
 async function expectMapMarks(page, sel, sparse) {
 	const d = await page.$eval(sel, (c) => ({ ...c.dataset }));
@@ -203,6 +213,33 @@ async function expectMapMarks(page, sel, sparse) {
 	expect(/Medial heel.*MTH 1.*Hallux/.test(d.maskLabels ?? ''), `${sel}: mask names ${d.maskLabels}`);
 	expect(d.sideLabels === 'M L Heel Toe', `${sel}: side labels ${d.sideLabels}`);
 	if (sparse) expect(Number(d.notMeasuredCells) > 0, `${sel}: nothing marked as not measured on a sparse insole`);
+}
+
+// The names of a map's anatomical regions stand apart: none runs into its
+// neighbour's (a region no sensor measures says so on a line of its own).
+async function expectLabelsApart(page, sel) {
+	const boxes = JSON.parse(await page.$eval(sel, (c) => c.dataset.maskLabelBoxes ?? '[]'));
+	expect(boxes.length > 0, `${sel}: no region names drawn`);
+	const overlap = ([a0, b0, a1, b1], [c0, d0, c1, d1]) => a0 < c1 && c0 < a1 && b0 < d1 && d0 < b1;
+	const hits = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => overlap(a, b)).map((b) => `${a} and ${b}`));
+	expect(hits.length === 0, `${sel}: region names overlap: ${hits.join('; ')}`);
+}
+
+// The printed page is laid out again without running scripts, so a map's
+// bitmap, drawn for its box on the screen, is shown in the box print gives
+// it, of another shape (four maps a row on A4 against two on a tablet).
+// The foot keeps its proportions only if the bitmap is scaled to fit, not
+// stretched to fill.  PRINT: switches the page to print media.
+async function expectPrintedMapsInProportion(page, where, print) {
+	const bitmaps = await page.$$eval('canvas.footmap', (cs) => cs.map((c) => [c.width, c.height]));
+	await print();
+	const stretched = await page.$$eval('canvas.footmap', (cs, drawn) => cs.map((c, i) => {
+		const [bw, bh] = drawn[i], w = c.clientWidth, h = c.clientHeight;
+		if (!w || !h || !bw || !bh || ['contain', 'scale-down'].includes(getComputedStyle(c).objectFit)) return null;
+		const r = (w / bw) / (h / bh);
+		return Math.abs(r - 1) > 0.02 ? `${c.id || c.getAttribute('aria-label')}: drawn ${bw}x${bh}, printed ${w}x${h}` : null;
+	}).filter(Boolean), bitmaps);
+	expect(bitmaps.length > 0 && stretched.length === 0, `${where}: printed maps stretched out of shape: ${stretched.join('; ')}`);
 }
 
 // Every control a finger has to hit is at least 44 x 44 CSS px (radios and
@@ -384,6 +421,11 @@ async function importGaitnddBatch(page, base, dir) {
 		await page.waitForSelector(`#map-mean_peak-${foot}`, { timeout: UI_WAIT_MS });
 		const painted = await paintedPixels(page, `#map-mean_peak-${foot}`);
 		expect(painted > 100, `park1's ${foot} map is blank (${painted} pixels painted)`);
+		// one sensor per foot: every other region is marked as not measured, and still legible;
+		// no cell lies within a sensor hull, so no map colour shows (none along the outline either)
+		await expectLabelsApart(page, `#map-mean_peak-${foot}`);
+		const coloured = await mapColouredPixels(page, `#map-mean_peak-${foot}`);
+		expect(coloured === 0, `park1's ${foot} map paints ${coloured} pixels in map colours where nothing is measured`);
 	}
 	await shot(page, 'report-gaitndd');
 	return sid;
@@ -1120,6 +1162,9 @@ async function main() {
 			await page2.setViewportSize({ width: 800, height: 1100 });
 			await sleep(500);
 			await shot(page2, 'report-tablet');
+			// printed from the tablet, the feet keep their shape
+			await expectPrintedMapsInProportion(page2, 'report printed at 800 px', () => page2.emulateMedia({ media: 'print' }));
+			await page2.emulateMedia({ media: 'screen' });
 			await page2.goto(`${daemon.base}/#/live`);
 			await sleep(2000);
 			await shot(page2, 'live-tablet');

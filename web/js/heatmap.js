@@ -5,7 +5,7 @@
 
 import { colourAt, cssColour, ticks } from './colormap.js';
 import { el, num } from './format.js';
-import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels, drawSensorValues, whiteDot } from './mapmarks.js';
+import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels, drawSensorValues, whiteDot, EDGE_RINGS } from './mapmarks.js';
 
 const PAD_MM = 14;           // margin around the foot: the outline is not clipped and M/L, heel/toe labels fit
 const UNLOADED_FILL = '#eceff3';
@@ -13,11 +13,11 @@ const UNLOADED_RGB = [0xec, 0xef, 0xf3];
 const OUTLINE_COLOUR = '#4a5563';
 const LOW_FRACTION = 0.02;   // of the colour range: below it a cell is drawn as unloaded
 
-// Two rings of empty cells around the foot take the mean of their filled
+// EDGE_RINGS rings of empty cells around the foot take the mean of their filled
 // neighbours (display only: the outline clip hides everything outside).
 function padEdges(cells, w, h) {
 	let cur = cells.slice();
-	for (let pass = 0; pass < 2; pass++) {
+	for (let pass = 0; pass < EDGE_RINGS; pass++) {
 		const next = cur.slice();
 		for (let r = 0; r < h; r++) {
 			for (let c = 0; c < w; c++) {
@@ -211,10 +211,11 @@ export class FootMap {
 			drawNotMeasured(ctx, g, this.marks);
 			ctx.restore();
 		}
-		const n = drawMask(ctx, g, this.marks);
+		const boxes = drawMask(ctx, g, this.marks);
 		const sides = drawSideLabels(ctx, g, g.box);
 		const d = this.canvas.dataset;
-		d.maskRegions = String(n);
+		d.maskRegions = String(boxes.length);
+		d.maskLabelBoxes = JSON.stringify(boxes);
 		d.maskLabels = this.marks ? this.marks.labels.map((l) => l.label).join(', ') : '';
 		d.sideLabels = sides.join(' ');
 		d.notMeasuredCells = String(this.marks?.notMeasured.length ?? 0);

@@ -17,6 +17,11 @@ const LABEL_SHIFT_MM = 9;
 // Sensor values are written beside the dots only where the map is drawn at
 // least this large (CSS px per mm); smaller maps show the dots alone.
 const VALUES_MIN_PX_PER_MM = 1.45;
+// Rings of cells around the foot's cells that the map paints with their
+// neighbours' values so its edge does not fade (heatmap.js, padEdges).  On a
+// sparse insole they lie beyond every sensor: hatched with the rest of what
+// it does not measure, not left as stray colour along the outline.
+export const EDGE_RINGS = 2;
 
 // Convex hull (monotone chain) of [x, y] points, counter-clockwise.
 export function convexHull(points) {
@@ -75,11 +80,25 @@ export function prepareMarks(lay) {
 			if (sparse && (!regions[id]?.measured || !inHull(hull, x, y, grid.cell_mm / 2))) notMeasured.push([x, y]);
 		}
 	}
+	if (sparse) notMeasured.push(...edgeRings(grid).map(([c, r]) => at(c, r)));
 	const labels = regions.map((rg, i) => (sums[i].n
 		? { name: rg.name, text: SHORT[rg.name] ?? rg.label, label: rg.label, measured: rg.measured,
 			x: sums[i].x / sums[i].n, y: sums[i].y / sums[i].n - (sparse ? LABEL_SHIFT_MM : 0) }
 		: null)).filter(Boolean);
 	return { grid, sparse, sensors, hull, notMeasured, labels, edges: maskEdges(grid) };
+}
+
+// [column, row] of the cells outside the foot within EDGE_RINGS of one of its cells.
+function edgeRings(g) {
+	const inFoot = (c, r) => c >= 0 && r >= 0 && c < g.w && r < g.h && g.cells[r * g.w + c] !== null && g.cells[r * g.w + c] !== undefined;
+	const near = (c, r) => {
+		for (let dr = -EDGE_RINGS; dr <= EDGE_RINGS; dr++)
+			for (let dc = -EDGE_RINGS; dc <= EDGE_RINGS; dc++) if (inFoot(c + dc, r + dr)) return true;
+		return false;
+	};
+	const out = [];
+	for (let r = 0; r < g.h; r++) for (let c = 0; c < g.w; c++) if (!inFoot(c, r) && near(c, r)) out.push([c, r]);
+	return out;
 }
 
 // Segments (mm) between neighbouring cells of different regions.
@@ -137,9 +156,10 @@ function halo(ctx, text, u, v, size, colour = '#111') {
 	ctx.fillText(text, u, v);
 }
 
-// Region outlines and names; then the sensors as dots (sparse).
+// Region outlines and names; then the sensors as dots (sparse).  Returns
+// the boxes of the names (regionLabel).
 export function drawMask(ctx, g, marks) {
-	if (!marks) return 0;
+	if (!marks) return [];
 	const dpr = window.devicePixelRatio || 1;
 	ctx.save();
 	ctx.lineCap = 'round';
@@ -156,10 +176,7 @@ export function drawMask(ctx, g, marks) {
 	const size = labelSize(g);
 	ctx.textAlign = 'center';
 	ctx.textBaseline = 'middle';
-	for (const l of marks.labels) {
-		const [u, v] = g.px(l.x, l.y);
-		halo(ctx, l.measured ? l.text : `${l.text} n/m`, u, v, size, l.measured ? '#111' : '#5a6470');
-	}
+	const boxes = marks.labels.map((l) => regionLabel(ctx, l, g.px(l.x, l.y), size));
 	if (marks.sparse) {
 		for (const sn of marks.sensors) {
 			const [u, v] = g.px(sn.x_mm, sn.y_mm);
@@ -167,7 +184,22 @@ export function drawMask(ctx, g, marks) {
 		}
 	}
 	ctx.restore();
-	return marks.labels.length;
+	return boxes;
+}
+
+// A region's name at its centre; an unmeasured region's "n/m" on a second
+// line under it, so that the names of neighbouring regions (the metatarsal
+// heads side by side) do not run into one another.  Returns the box the
+// label covers, [left, top, right, bottom] in canvas pixels.
+function regionLabel(ctx, l, [u, v], size) {
+	const lines = l.measured ? [l.text] : [l.text, 'n/m'];
+	const lineH = size * 1.1, top = v - (lines.length * lineH) / 2;
+	let half = 0;
+	lines.forEach((text, i) => {
+		halo(ctx, text, u, top + (i + 0.5) * lineH, size, l.measured ? '#111' : '#5a6470');
+		half = Math.max(half, ctx.measureText(text).width / 2);
+	});
+	return [u - half, top, u + half, top + lines.length * lineH].map(Math.round);
 }
 
 function labelSize(g) {
