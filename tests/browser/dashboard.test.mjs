@@ -780,7 +780,11 @@ async function main() {
 			const sid = (await page.textContent('#import-msg')).match(/#(\d+)/)[1];
 			const source = await page.evaluate(async (id) => (await (await fetch(`api/sessions/${id}`)).json()).source, sid);
 			expect(source === 'import:pedar:pedar_small.asc', `the session's source does not name the file as uploaded: ${source}`);
-			await page.goto(`${daemon.base}/#/report/${sid}`);
+			// the session just imported opens from the message saying so
+			const open = await page.$('#import-msg a#import-open');
+			expect(open && await open.getAttribute('href') === `#/report/${sid}`, `no link to open session #${sid} beside "${await page.textContent('#import-msg')}"`);
+			await open.click();
+			await page.waitForURL(`**/#/report/${sid}`, { timeout: UI_WAIT_MS });
 			// one insole of 99 pedar sensors: the left map only, drawn from layout pedar99-y
 			await page.waitForSelector('canvas[aria-label^="Left foot"]', { timeout: UI_WAIT_MS });
 			const facts = await page.textContent('main');

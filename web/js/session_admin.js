@@ -228,7 +228,8 @@ export function importCard(onDone) {
 		try {
 			const s = await importItem(item, details(), duplicate);
 			msg.className = s.warning || fileDisagrees(s) ? 'warn' : 'ok';
-			msg.textContent = `Imported as ${importedAs(s)}`;
+			// opened from here, as a recording's report is when it stops
+			msg.replaceChildren(`Imported as ${importedAs(s)} `, el('a', { class: 'button', id: 'import-open', href: `#/report/${s.id}` }, `Open session #${s.id}`));
 			form.reset();
 			onDone(s);
 		} catch (e) {
