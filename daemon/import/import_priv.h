@@ -346,6 +346,14 @@ void import_copy_text(char *dst, size_t dstlen, const char *src);
  * to report. */
 void import_wfdb_resolve_case(char *path, size_t len);
 
+/* A unit per cm² at s, as "N/cm2" for force "N", however the file writes
+ * the square: "2", "²" in UTF-8, "²" as the one byte 0xb2 of Windows-1252
+ * (what Windows programs write, and what a Windows program that opened a
+ * UTF-8 export saves it in), or "^2"; the force's name in any case.
+ * Where the unit ends in s, NULL when s does not start with it. */
+const char *import_per_cm2(const char *s, const char *force);
+
+
 int import_is_blank(const char *s);
 /* Cut s in place before the run of bytes of chars that ends it: the
  * padding a spreadsheet (separators) or an editor (blanks) left on a

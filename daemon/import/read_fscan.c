@@ -36,9 +36,10 @@ struct fscan_unit {
 	double to_kpa;             /* or, for a length, to mm */
 };
 static const struct fscan_unit fscan_units[] = {
-	{ "KPa", 1.0 }, { "MPa", 1000.0 }, { "PSI", 6.894757293 }, { "mmHg", 0.1333223874 },
-	{ "N/cm2", 10.0 }, { "Kg/cm2", 98.0665 }, { NULL, 0 },
+	{ "KPa", 1.0 }, { "MPa", 1000.0 }, { "PSI", 6.894757293 }, { "mmHg", 0.1333223874 }, { NULL, 0 },
 };
+/* N/cm2 and Kg/cm2, however the square is written (import_per_cm2) */
+static const struct fscan_unit fscan_per_cm2[] = { { "N", 10.0 }, { "Kg", 98.0665 }, { NULL, 0 } };
 
 /* A spreadsheet that opened the movie (its rows are comma-separated) and
  * saved it again pads every line with commas to the widest row, and
@@ -106,6 +107,14 @@ static int fscan_unit(struct fscan *f, const char *v, char *err, size_t errlen)
 	import_copy_text(unit, n < sizeof unit ? n + 1 : sizeof unit, v);
 	for (const struct fscan_unit *u = fscan_units; u->name; u++) {
 		if (strcasecmp(unit, u->name) == 0) {
+			f->to_kpa = u->to_kpa;
+			return 0;
+		}
+	}
+	for (const struct fscan_unit *u = fscan_per_cm2; u->name; u++) {
+		const char *end = import_per_cm2(unit, u->name);
+
+		if (end && *end == '\0') {
 			f->to_kpa = u->to_kpa;
 			return 0;
 		}

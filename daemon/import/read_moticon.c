@@ -42,21 +42,13 @@ struct moticon {
 
 static const char *const foot_prefix[INS_FOOT_COUNT] = { "left ", "right " };
 
-static int moticon_unit_is(const char *unit, const char *const *accepted)
-{
-	for (; *accepted; accepted++)
-		if (strcmp(unit, *accepted) == 0)
-			return 1;
-	return 0;
-}
-
 /* "pressure 5[N/cm²]" -> 5; 0 when the name is not a pressure column, -1 on
  * a bad unit.  The ² in UTF-8 as the app writes it, or as the one byte
  * 0xb2 of Windows-1252, what a Windows program that opened the export
  * ("Text (Tab delimited)" in Excel) saves it in. */
 static int moticon_pressure_index(const char *rest, const char **unit)
 {
-	static const char *const units[] = { "N/cm\xc2\xb2]", "N/cm\xb2]", "N/cm2]", NULL };
+	const char *after;
 	char *end;
 	long idx;
 
@@ -66,7 +58,8 @@ static int moticon_pressure_index(const char *rest, const char **unit)
 	if (end == rest + 9 || *end != '[' || idx < 1 || idx > INS_MAX_SENSORS)
 		return 0;
 	*unit = end + 1;
-	return moticon_unit_is(end + 1, units) ? (int)idx : -1;
+	after = import_per_cm2(*unit, "N");
+	return after && strcmp(after, "]") == 0 ? (int)idx : -1;
 }
 
 static int moticon_map_column(struct moticon *m, int col, char *err, size_t errlen)

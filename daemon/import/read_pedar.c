@@ -68,12 +68,13 @@ static void pedar_sensor_type(struct ins_import *imp, const char *v)
 static int pedar_unit(struct ins_import *imp, const char *line, char *err, size_t errlen)
 {
 	struct pedar *p = imp->priv;
+	const char *end;
 	char unit[32];
 
 	pedar_trim_copy(unit, sizeof unit, import_skip_blanks(line + strlen("pressure values in")));
 	if (strcasecmp(unit, "kPa") == 0)
 		p->to_kpa = 1.0;
-	else if (strcmp(unit, "N/cm\xc2\xb2") == 0 || strcasecmp(unit, "N/cm2") == 0)
+	else if ((end = import_per_cm2(unit, "N")) && *end == '\0')
 		p->to_kpa = 10.0;
 	else if (strcasecmp(unit, "MPa") == 0)
 		p->to_kpa = 1000.0;

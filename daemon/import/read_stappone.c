@@ -27,6 +27,12 @@
 #define STAPPONE_PEEK_ROWS 512        /* rows read at open to find the insoles and the rate */
 #define STAPPONE_DEFAULT_RATE_HZ 62.5 /* the sample's 16 ms, when the file has < 2 samples of a sole */
 #define STAPPONE_COUNTS_MAX 65535.0
+/* Samples of one insole closer than this are no insole's (they sample at
+ * tens of hertz): timestamps in seconds, not milliseconds. */
+#define STAPPONE_MIN_INTERVAL_MS 1.0
+/* A clock before this (2000-01-01) was never set: milliseconds since the
+ * insole started, not a date. */
+#define STAPPONE_CLOCK_SET_MS 946684800000.0
 /* Rows read ahead to put each insole's samples in time order: 8 samples
  * of each of two insoles (128 ms at 62.5 Hz), several Bluetooth packets,
  * beyond the reordering of a link that delivers its packets late but in
@@ -245,7 +251,8 @@ static void stappone_start(struct ins_import *imp, double t_ms)
 	struct tm tm;
 	char day[32];
 
-	if (t_ms < 0 || t_ms > 1e15 || !gmtime_r(&secs, &tm) || !strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm))
+	if (t_ms < STAPPONE_CLOCK_SET_MS || t_ms > 1e15 || !gmtime_r(&secs, &tm) ||
+	    !strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm))
 		return;
 	snprintf(imp->info.start, sizeof imp->info.start, "%s.%03dZ", day, (int)fmod(t_ms, 1000.0));
 }
@@ -266,6 +273,7 @@ static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 	struct stappone_row row = { .values = NULL };
 	double first_ms[STAPPONE_AHEAD_ROWS + 1];
 	unsigned samples = 0;
+	unsigned long best_line = 0;
 	char *line;
 	int rc = 0, foot;
 
@@ -284,9 +292,17 @@ static int stappone_peek(struct ins_import *imp, char *err, size_t errlen)
 			first_ms[samples] = row.t_ms;
 		samples++;
 		/* in either direction: samples written out of order are still a period apart */
-		if (fabs(row.t_ms - last[foot]) > 0 && fabs(row.t_ms - last[foot]) < best)
+		if (fabs(row.t_ms - last[foot]) > 0 && fabs(row.t_ms - last[foot]) < best) {
 			best = fabs(row.t_ms - last[foot]);
+			best_line = s->text.lineno;
+		}
 		last[foot] = row.t_ms;
+	}
+	if (best < STAPPONE_MIN_INTERVAL_MS) {
+		import_errf(err, errlen, s->text.path, best_line, "timestamp",
+			    "%.3g ms after the insole's sample before it (%.0f Hz), faster than any insole samples: "
+			    "timestamps are milliseconds since 1970, not seconds", best, 1000.0 / best);
+		return -1;
 	}
 	if (rc < 0 && !imp->info.feet)
 		return -1;

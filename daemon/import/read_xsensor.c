@@ -83,13 +83,15 @@ static int xsensor_value(struct xsensor *x, const char *key, const char *v, doub
 
 static int xsensor_units(struct xsensor *x, const char *v, char *err, size_t errlen)
 {
+	const char *end;
+
 	if (strcasecmp(v, "mmHg") == 0)
 		x->to_kpa = 0.1333223874;
 	else if (strcasecmp(v, "kPa") == 0)
 		x->to_kpa = 1.0;
 	else if (strcasecmp(v, "PSI") == 0)
 		x->to_kpa = 6.894757293;
-	else if (strcmp(v, "N/cm\xc2\xb2") == 0 || strcasecmp(v, "N/cm2") == 0)
+	else if ((end = import_per_cm2(v, "N")) && *end == '\0')
 		x->to_kpa = 10.0;
 	else {
 		import_errf(err, errlen, x->text.path, x->text.lineno, "Units",

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "import_priv.h"
 #include "insoled/utf8.h"
@@ -471,6 +472,20 @@ int import_split_blanks(char *line, char **fields, int max)
 		if (*p)
 			*p++ = '\0';
 	}
+}
+
+const char *import_per_cm2(const char *s, const char *force)
+{
+	static const char *const squares[] = { "\xc2\xb2", "\xb2", "^2", "2" };
+	size_t n = strlen(force);
+
+	if (strncasecmp(s, force, n) != 0 || strncmp(s + n, "/cm", 3) != 0)
+		return NULL;
+	s += n + 3;
+	for (size_t i = 0; i < sizeof squares / sizeof squares[0]; i++)
+		if (strncmp(s, squares[i], strlen(squares[i])) == 0)
+			return s + strlen(squares[i]);
+	return NULL;
 }
 
 void import_trim_end(char *s, const char *chars)

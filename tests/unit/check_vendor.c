@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "insoled/import.h"
+#include "lib.h"
 #include "shared_data.h"
 
 #define MMHG_KPA 0.1333223874
@@ -501,6 +502,10 @@ static const struct bad_case {
 	{ "schan2.csv", ST_HEAD "1,1000,5,6,0\n1,1016,7,x,0\n", ":3: pressure_02: 'x' is not a number", 1 },
 	{ "stime.csv", ST_HEAD "1,1000,5,6,0\n1,10 16,7,8,0\n", ":3: timestamp: '10 16' is not a number", 1 },
 	{ "ssole.csv", ST_HEAD "3,1000,5,6,0\n", ":2: sole_id: 3 is not an insole (1 = left, 2 = right)", 0 },
+	/* timestamps in seconds would make a 62.5 kHz insole of a 1 min walk */
+	{ "ssec.csv", ST_HEAD "1,1768494979.568,5,6,0\n1,1768494979.584,7,8,0\n",
+	  ":3: timestamp: 0.016 ms after the insole's sample before it (62500 Hz), faster than any insole samples: "
+	  "timestamps are milliseconds since 1970, not seconds", 0 },
 	{ "schan.csv", "sole_id,timestamp,pressure_01,pressure_03\n1,1000,5,6\n",
 	  ":1: column 'pressure_02' is missing (pressure_01..pressure_03 named)", 0 },
 	{ "stwice.csv", "sole_id,timestamp,pressure_01,pressure_01\n1,1000,5,6\n", ":1: column 'pressure_01' appears twice", 0 },
@@ -649,6 +654,79 @@ START_TEST(stappone_columns_in_another_order_are_recognised)
 }
 END_TEST
 
+/* The sum of the first frame's values of a file, in kPa. */
+static double first_frame_sum(const char *path)
+{
+	char err[256];
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	struct ins_import_frame f;
+	double sum = 0;
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "%s", err);
+	for (unsigned i = 0; i < f.n; i++)
+		sum += f.values[i];
+	ins_import_close(imp);
+	return sum;
+}
+
+/* A pressure unit per cm² is read however the file writes the square: the
+ * ² in UTF-8, the one byte 0xb2 of Windows-1252 (what a Windows program
+ * such as the pedar software writes, or saves a UTF-8 export in again),
+ * 2 or ^2; the values are converted as for the unit's plain spelling. */
+START_TEST(units_per_square_centimetre_read_however_the_square_is_written)
+{
+	static const struct {
+		const char *fixture, *unit_line, *unit_prefix;
+		double factor;    /* the unit in kPa over the fixture's unit in kPa */
+	} files[] = {
+		{ "pedar_small.asc", "pressure values in  kPa", "pressure values in  N", 10.0 },
+		{ "fscan_small.asf", "UNITS KPa", "UNITS Kg", 98.0665 },
+		{ "fscan_small.asf", "UNITS KPa", "UNITS N", 10.0 },
+		{ "xsensor_small.csv", "Units:,mmHg", "Units:,N", 10.0 / MMHG_KPA },
+	};
+	static const char *const squares[] = { "/cm\xb2", "/cm\xc2\xb2", "/cm2", "/cm^2" };
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char path[512], *text, *at, edited[8192];
+		size_t len;
+		double plain;
+
+		snprintf(path, sizeof path, FIXTURES "%s", files[i].fixture);
+		text = test_read_file(path, &len);
+		plain = first_frame_sum(path);
+		ck_assert_double_gt(plain, 0);
+		ck_assert_ptr_nonnull(at = strstr(text, files[i].unit_line));
+		for (size_t k = 0; k < sizeof squares / sizeof squares[0]; k++) {
+			snprintf(edited, sizeof edited, "%.*s%s%s%s", (int)(at - text), text, files[i].unit_prefix, squares[k],
+				 at + strlen(files[i].unit_line));
+			ck_assert_double_eq_tol(first_frame_sum(write_tmp(files[i].fixture, edited)),
+						plain * files[i].factor, 1e-4 * plain * files[i].factor);
+		}
+		free(text);
+	}
+}
+END_TEST
+
+/* An insole whose clock was never set counts milliseconds since it
+ * started: its timestamps are no date, and the recording is undated rather
+ * than dated January 1970; a set clock dates it. */
+START_TEST(stappone_clock_never_set_gives_no_date)
+{
+	char err[256];
+	struct ins_import *imp = ins_import_open(write_tmp("boot.csv", ST_HEAD "1,5000,5,6,0\n1,5016,7,8,0\n"), NULL, err,
+						  sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->start, "");
+	ins_import_close(imp);
+	imp = ins_import_open(write_tmp("set.csv", ST_HEAD "1,1768494979568,5,6,0\n"), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->start, "2026-01-15T16:36:19.568Z");
+	ins_import_close(imp);
+}
+END_TEST
+
 /* A stappone sample expected from a reader, with the row it came from. */
 struct st_want {
 	unsigned foot;
@@ -679,9 +757,10 @@ static void expect_stappone_samples(struct ins_import *imp, const struct st_want
  * come out in timestamp order, with their own rows, no gap, counted. */
 START_TEST(stappone_samples_out_of_order_are_put_back)
 {
-	const char *path = write_tmp("late.csv", ST_HEAD "1,1016,26,1,0\n2,1000,10,2,0\n1,1000,10,1,0\n"
-				     "2,1016,26,2,0\n1,1048,58,1,0\n1,1032,42,1,0\n2,1048,58,2,0\n2,1032,42,2,0\n"
-				     "1,1064,74,1,0\n");
+	const char *path = write_tmp("late.csv", ST_HEAD "1,1768494980016,26,1,0\n2,1768494980000,10,2,0\n"
+				     "1,1768494980000,10,1,0\n2,1768494980016,26,2,0\n1,1768494980048,58,1,0\n"
+				     "1,1768494980032,42,1,0\n2,1768494980048,58,2,0\n2,1768494980032,42,2,0\n"
+				     "1,1768494980064,74,1,0\n");
 	static const struct st_want want[] = { { 0, 0, 4 }, { 1, 0, 3 }, { 0, 16000, 2 }, { 1, 16000, 5 },
 					       { 0, 32000, 7 }, { 0, 48000, 6 }, { 1, 32000, 9 }, { 1, 48000, 8 },
 					       { 0, 64000, 10 } };
@@ -689,8 +768,8 @@ START_TEST(stappone_samples_out_of_order_are_put_back)
 	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
 
 	ck_assert_msg(imp != NULL, "%s", err);
-	/* the start and the rate: the earliest sample and one period, not the first row's 1016 ms and 32 ms */
-	ck_assert_str_eq(ins_import_info(imp)->start, "1970-01-01T00:00:01.000Z");
+	/* the start and the rate: the earliest sample and one period, not the first row's (16 ms later) and 32 ms */
+	ck_assert_str_eq(ins_import_info(imp)->start, "2026-01-15T16:36:20.000Z");
 	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 62.5, 1e-9);
 	expect_stappone_samples(imp, want, sizeof want / sizeof want[0]);
 	ck_assert_uint_eq(ins_import_info(imp)->reordered[INS_FOOT_LEFT], 2);
@@ -931,6 +1010,8 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, stappone_columns_in_another_order_are_recognised);
+	tcase_add_test(bad, stappone_clock_never_set_gives_no_date);
+	tcase_add_test(bad, units_per_square_centimetre_read_however_the_square_is_written);
 	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
 	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
 	tcase_add_test(bad, stappone_sample_written_twice_is_read_once);
