@@ -242,6 +242,22 @@ async function expectPrintedMapsInProportion(page, where, print) {
 	expect(bitmaps.length > 0 && stretched.length === 0, `${where}: printed maps stretched out of shape: ${stretched.join('; ')}`);
 }
 
+// Before printing, every map is drawn again at print resolution (at least
+// 3 canvas pixels per CSS pixel, ~300 dpi), and after it at the screen's.
+async function expectMapsSharpWhenPrinted(page, where) {
+	const ratios = () => page.$$eval('canvas.footmap', (cs) => cs.filter((c) => c.clientWidth)
+		.map((c) => `${c.id || c.getAttribute('aria-label')} ${(c.width / c.clientWidth).toFixed(2)}`));
+	await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+	const printing = await ratios();
+	await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+	const after = await ratios();
+	const dpr = await page.evaluate(() => window.devicePixelRatio);
+	const blurred = printing.filter((r) => Number(r.split(' ').pop()) < Math.max(dpr, 3) - 0.02);
+	const left = after.filter((r) => Math.abs(Number(r.split(' ').pop()) - dpr) > 0.02);
+	expect(printing.length > 0 && blurred.length === 0, `${where}: maps printed at screen resolution: ${blurred.join('; ')}`);
+	expect(left.length === 0, `${where}: maps not back at screen resolution after printing: ${left.join('; ')}`);
+}
+
 // Every control a finger has to hit is at least 44 x 44 CSS px (radios and
 // ticks by their label; links inside running text are exempt, WCAG 2.5.5).
 async function expectTouchTargets(page, view) {
@@ -668,6 +684,7 @@ async function main() {
 			await expectMapMarks(page, '#playback-map-left', true);
 			await page.$eval('#playback', (e) => e.scrollIntoView());
 			await shot(page, 'report-playback');
+			await expectMapsSharpWhenPrinted(page, 'report');
 			// printed while scrolled: the sticky table header must not float over the content
 			await page.$eval('#metrics-table', (t) => t.scrollIntoView());
 			await page.evaluate(() => window.scrollBy(0, 300));

@@ -5,7 +5,7 @@
 
 import { colourAt, cssColour, ticks } from './colormap.js';
 import { el, num } from './format.js';
-import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels, drawSensorValues, whiteDot, EDGE_RINGS } from './mapmarks.js';
+import { prepareMarks, drawMask, drawNotMeasured, drawSideLabels, drawSensorValues, whiteDot, EDGE_RINGS, pixelRatio, setPrintScale } from './mapmarks.js';
 
 const PAD_MM = 14;           // margin around the foot: the outline is not clipped and M/L, heel/toe labels fit
 const UNLOADED_FILL = '#eceff3';
@@ -38,6 +38,30 @@ function padEdges(cells, w, h) {
 	}
 	return cur;
 }
+
+// Printing: the browser prints what the canvases hold when the page is laid
+// out for paper, and runs no script in between, so the maps are drawn again
+// before that at PRINT_PIXELS canvas pixels per CSS pixel (about 300 dpi on
+// paper, where the screen's 96 would blur the region names), and at the
+// screen's resolution after.
+const PRINT_PIXELS = 3;
+const drawnMaps = new Set(); // WeakRefs: a map of a view left behind is not kept alive by this
+const SWEEP_AT = 64;         // entries before the references to maps gone are dropped
+
+function sweepDrawnMaps(redraw) {
+	for (const ref of drawnMaps) {
+		const m = ref.deref();
+		if (!m || !m.canvas.isConnected) drawnMaps.delete(ref);
+		else if (redraw) m.draw(m.lastOpts);
+	}
+}
+
+function redrawAt(scale) {
+	setPrintScale(scale);
+	sweepDrawnMaps(true);
+}
+window.addEventListener('beforeprint', () => redrawAt(Math.max(1, PRINT_PIXELS / (window.devicePixelRatio || 1))));
+window.addEventListener('afterprint', () => redrawAt(1));
 
 export class FootMap {
 	constructor(canvas, foot) {
@@ -75,7 +99,7 @@ export class FootMap {
 		if (!Number.isFinite(x0)) { x0 = -50; x1 = 50; y0 = 0; y1 = 260; }
 		const box = { x0, x1, y0, y1, pad: PAD_MM };
 		x0 -= PAD_MM; x1 += PAD_MM; y0 -= PAD_MM; y1 += PAD_MM;
-		const dpr = window.devicePixelRatio || 1;
+		const dpr = pixelRatio();
 		const cw = Math.max(40, Math.round(this.canvas.clientWidth * dpr));
 		const ch = Math.max(60, Math.round(this.canvas.clientHeight * dpr));
 		if (this.canvas.width !== cw) this.canvas.width = cw;
@@ -104,6 +128,12 @@ export class FootMap {
 	// ('viridis' | 'diverging'), trail [{x, y, a}] (a = opacity), cop {x, y},
 	// lines [[{x, y}...]] (per-step gait lines), mean [{x, y}].
 	draw(opts) {
+		this.lastOpts = opts;
+		if (!this.ref) {
+			if (drawnMaps.size >= SWEEP_AT) sweepDrawnMaps(false);
+			this.ref = new WeakRef(this);
+			drawnMaps.add(this.ref);
+		}
 		const hm = opts.heatmap;
 		const g = this.geometry(hm);
 		const ctx = this.canvas.getContext('2d');
@@ -124,8 +154,8 @@ export class FootMap {
 			ctx.strokeStyle = OUTLINE_COLOUR;
 			ctx.stroke();
 		}
-		for (const line of opts.lines ?? []) this.drawLine(ctx, g, line, 'rgba(20,20,20,0.28)', 1.2 * devicePixelRatio);
-		if (opts.mean) this.drawLine(ctx, g, opts.mean, '#000', 3 * devicePixelRatio, true);
+		for (const line of opts.lines ?? []) this.drawLine(ctx, g, line, 'rgba(20,20,20,0.28)', 1.2 * pixelRatio());
+		if (opts.mean) this.drawLine(ctx, g, opts.mean, '#000', 3 * pixelRatio(), true);
 		if (opts.marks !== false) {
 			ctx.drawImage(this.overlay(g), 0, 0);
 			drawSensorValues(ctx, g, this.marks, hm?.sensors);
@@ -230,7 +260,7 @@ export class FootMap {
 		};
 		ctx.lineJoin = 'round';
 		ctx.lineCap = 'round';
-		if (halo) { path(); ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.lineWidth = width + 3 * devicePixelRatio; ctx.stroke(); }
+		if (halo) { path(); ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.lineWidth = width + 3 * pixelRatio(); ctx.stroke(); }
 		path();
 		ctx.strokeStyle = colour;
 		ctx.lineWidth = width;
@@ -240,7 +270,7 @@ export class FootMap {
 	// The gait line: recent CoP points, older ones fainter.  A white halo
 	// under a dark line stays visible on every colour of the scale.
 	drawTrail(ctx, g, trail) {
-		const dpr = devicePixelRatio || 1;
+		const dpr = pixelRatio();
 		ctx.lineCap = 'round';
 		for (const [colour, width] of [['255,255,255', 5 * dpr], ['17,17,17', 2.5 * dpr]]) {
 			ctx.lineWidth = width;
@@ -268,7 +298,7 @@ export class FootMap {
 	}
 
 	drawCop(ctx, g, cop) {
-		const dpr = devicePixelRatio || 1;
+		const dpr = pixelRatio();
 		const [u, v] = g.px(cop.x, cop.y);
 		whiteDot(ctx, u, v, 6 * dpr, 2.5 * dpr);
 	}

@@ -23,6 +23,12 @@ const VALUES_MIN_PX_PER_MM = 1.45;
 // it does not measure, not left as stray colour along the outline.
 export const EDGE_RINGS = 2;
 
+// Canvas pixels per CSS pixel: the screen's, or more while the page prints
+// (heatmap.js, printScale), so that a printed map is as sharp as its text.
+let printScale = 1;
+export const pixelRatio = () => (window.devicePixelRatio || 1) * printScale;
+export function setPrintScale(scale) { printScale = scale; }
+
 // Convex hull (monotone chain) of [x, y] points, counter-clockwise.
 export function convexHull(points) {
 	const p = points.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -143,7 +149,9 @@ export function drawNotMeasured(ctx, g, marks) {
 		const [u0, v0] = g.px(x - s, y + s), [u1, v1] = g.px(x + s, y - s);
 		ctx.rect(Math.min(u0, u1), v0, Math.abs(u1 - u0) + 0.5, v1 - v0 + 0.5);
 	}
-	ctx.fillStyle = hatchPattern(ctx);
+	const pattern = hatchPattern(ctx);
+	pattern.setTransform(new DOMMatrix().scale(printScale)); // the screen's hatching, at print resolution
+	ctx.fillStyle = pattern;
 	ctx.fill();
 }
 
@@ -160,7 +168,7 @@ function halo(ctx, text, u, v, size, colour = '#111') {
 // the boxes of the names (regionLabel).
 export function drawMask(ctx, g, marks) {
 	if (!marks) return [];
-	const dpr = window.devicePixelRatio || 1;
+	const dpr = pixelRatio();
 	ctx.save();
 	ctx.lineCap = 'round';
 	for (const [colour, width] of [[MASK_HALO, 2.2 * dpr], [MASK_LINE, 1 * dpr]]) {
@@ -203,13 +211,13 @@ function regionLabel(ctx, l, [u, v], size) {
 }
 
 function labelSize(g) {
-	const dpr = window.devicePixelRatio || 1;
+	const dpr = pixelRatio();
 	return Math.max(9 * dpr, Math.min(13 * dpr, g.s * 3.2));
 }
 
 // Each sensor's value beside its dot, where the map is large enough.
 export function drawSensorValues(ctx, g, marks, values) {
-	const dpr = window.devicePixelRatio || 1;
+	const dpr = pixelRatio();
 	if (!marks?.sparse || !values || g.s / dpr < VALUES_MIN_PX_PER_MM) return;
 	ctx.save();
 	ctx.textAlign = 'left';
@@ -225,7 +233,7 @@ export function drawSensorValues(ctx, g, marks, values) {
 // M and L beside the foot at mid-length (medial faces the other foot), Heel
 // below it and Toe above it, in the margin the map leaves.
 export function drawSideLabels(ctx, g, box) {
-	const dpr = window.devicePixelRatio || 1;
+	const dpr = pixelRatio();
 	const size = Math.max(10 * dpr, Math.min(13 * dpr, g.s * 3.5));
 	const midY = (box.y0 + box.y1) / 2, midX = (box.x0 + box.x1) / 2;
 	const [um, vm] = g.px(box.x1 + box.pad * 0.55, midY);
