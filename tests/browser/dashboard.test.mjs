@@ -1130,6 +1130,14 @@ async function main() {
 			const ci = page2.locator(`${row} td[data-call="higher"] .delta`).first();
 			expect(await ci.isVisible(), 'the difference and its CI are hidden in print');
 			expect(await page2.locator('#compare-findings').isVisible(), 'the findings are hidden in print');
+			// the maps, taller than what the findings leave of the first page, break between a
+			// session's row and the difference map, each kept whole, instead of leaving that page blank
+			const breaks = await page2.$eval('section[aria-labelledby="h-cmaps"]', (card) => ({
+				card: getComputedStyle(card).breakInside,
+				blocks: [...card.querySelectorAll('.compare-maps > div, .diff-block')].map((b) => getComputedStyle(b).breakInside),
+			}));
+			expect(breaks.card === 'auto' && breaks.blocks.length === 3 && breaks.blocks.every((b) => b === 'avoid'),
+				`printed compare maps: the card ${breaks.card}, its blocks ${breaks.blocks.join(', ')}`);
 			await shot(page2, 'compare-print');
 			await page2.emulateMedia({ media: 'screen' });
 		});

@@ -46,7 +46,7 @@ export async function mount(main, params) {
 		el('ol', { class: 'session-list' }, sessions.map((s, i) => el('li', {},
 			el('a', { href: `#/report/${s.id}` }, `${names[i]} · ${s.subject || 'no subject'} · ${dateTime(s.start_us)} (#${s.id})`),
 			i === 0 ? el('strong', {}, ' (baseline)') : null)))));
-	const mapsCard = el('section', { class: 'card', 'aria-labelledby': 'h-cmaps' }, el('h2', { id: 'h-cmaps' }, 'Peak pressure maps'));
+	const mapsCard = el('section', { class: 'card maps-split', 'aria-labelledby': 'h-cmaps' }, el('h2', { id: 'h-cmaps' }, 'Peak pressure maps'));
 	body.append(mapsCard);
 	await drawMaps(mapsCard, sessions, names, res.heatmap_diff);
 	body.append(metricTable(sessions, names, res.metrics ?? [], res.rules ?? {}));
@@ -132,10 +132,10 @@ async function drawMaps(card, sessions, names, diff) {
 			jobs.push({ canvas, f, hm: diff[f], layout: layouts[sessions.length - 1][fi] ?? layouts[0][fi], min: -dmax, max: dmax, scale: 'diverging' });
 			return el('figure', { class: 'foot' }, el('figcaption', {}, diff[f] ? `${footName(f)}` : `${footName(f)}: layouts differ, no difference map`), canvas);
 		});
-		card.append(el('h3', {}, `Difference: ${names[sessions.length - 1]} minus ${names[0]}`),
+		card.append(el('div', { class: 'diff-block' }, el('h3', {}, `Difference: ${names[sessions.length - 1]} minus ${names[0]}`),
 			el('p', { class: 'muted' }, 'Orange: more pressure than the baseline; purple: less; white: unchanged.'),
 			el('div', { class: 'feet diff-feet' }, figs),
-			legend({ scale: 'diverging', min: -dmax, max: dmax, unit, caption: 'Peak pressure change' }));
+			legend({ scale: 'diverging', min: -dmax, max: dmax, unit, caption: 'Peak pressure change' })));
 	}
 	for (const j of jobs) {
 		const m = new FootMap(j.canvas, j.f);
