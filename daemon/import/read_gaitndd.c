@@ -107,7 +107,26 @@ static int parse_long(const char *s, long *out)
 	return end != s && *end == '\0' && errno == 0 ? 0 : -1;
 }
 
-/* Record line: NAME[/segments] NSIG [FS[/counter][(base)] [NSAMP ...]] */
+/* The record line's base time and date ("10:20:30.5 25/04/2023": WFDB
+ * writes the date day first) as the recording's start, in ISO 8601 for
+ * ins_import_start_us(); a time without a date, or either malformed,
+ * dates nothing. */
+static void gaitndd_base_time(struct ins_import *imp, const char *time, const char *date)
+{
+	int h, min, day, mon, year, used = 0;
+	double sec;
+
+	if (sscanf(time, "%d:%d:%lf%n", &h, &min, &sec, &used) != 3 || time[used] != '\0' || h < 0 || h > 23 ||
+	    min < 0 || min > 59 || !(sec >= 0 && sec < 60))
+		return;
+	if (sscanf(date, "%d/%d/%d%n", &day, &mon, &year, &used) != 3 || date[used] != '\0' || day < 1 ||
+	    day > 31 || mon < 1 || mon > 12 || year < 1900 || year > 9999)
+		return;
+	snprintf(imp->info.start, sizeof imp->info.start, "%04d-%02d-%02dT%02d:%02d:%06.3f", year, mon, day, h, min,
+		 sec);
+}
+
+/* Record line: NAME[/segments] NSIG [FS[/counter][(base)] [NSAMP [TIME [DATE]]]] */
 static int gaitndd_record_line(struct ins_import *imp, char **f, int n, unsigned long line, int *nsig,
 			       char *err, size_t errlen)
 {
@@ -138,6 +157,8 @@ static int gaitndd_record_line(struct ins_import *imp, char **f, int n, unsigned
 			    f[3]);
 		return -1;
 	}
+	if (n >= 6)
+		gaitndd_base_time(imp, f[4], f[5]);
 	imp->info.rate_hz = fs;
 	imp->info.duration_us = llround(g->n_samples * 1e6 / fs);
 	return 0;

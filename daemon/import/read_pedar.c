@@ -37,6 +37,14 @@ static const char *pedar_value_after(const char *item)
 	return v ? import_skip_blanks(v + 1) : NULL;
 }
 
+/* An insole's line of the mask definition names its sensors ("1,2,...");
+ * one naming none ("right insole: ") is an insole the recording has not:
+ * its columns are not in the rows. */
+static int pedar_lists_sensors(const char *v)
+{
+	return v[strspn(v, " \t,")] != '\0';
+}
+
 static void pedar_trim_copy(char *dst, size_t len, const char *src)
 {
 	size_t n;
@@ -114,9 +122,9 @@ static int pedar_header_item(struct ins_import *imp, const char *item, char *err
 			return -1;
 		}
 		imp->info.rate_hz = hz;
-	} else if (strncasecmp(item, "left insole", 11) == 0)
+	} else if (strncasecmp(item, "left insole", 11) == 0 && pedar_lists_sensors(v))
 		imp->info.feet |= 1u << INS_FOOT_LEFT;
-	else if (strncasecmp(item, "right insole", 12) == 0)
+	else if (strncasecmp(item, "right insole", 12) == 0 && pedar_lists_sensors(v))
 		imp->info.feet |= 1u << INS_FOOT_RIGHT;
 	return 0;
 }

@@ -415,6 +415,39 @@ START_TEST(gaitndd_decodes_212_counts_invalid_samples_and_checksums)
 }
 END_TEST
 
+/* A WFDB record line may give the recording's base time and date (the
+ * date day first): the record is dated by them; a time alone, or a date
+ * that is none, dates nothing. */
+START_TEST(gaitndd_record_line_base_time_and_date_date_the_recording)
+{
+	static const struct {
+		const char *when, *start;
+	} cases[] = {
+		{ " 10:20:30 25/04/2023", "2023-04-25T10:20:30.000" },
+		{ " 7:05:09.25 1/12/2026", "2026-12-01T07:05:09.250" },
+		{ "", "" },
+		{ " 10:20:30", "" },
+		{ " 10:20:30 25/13/2023", "" },
+	};
+	char hea[512], good[512], err[512] = "";
+	int64_t us;
+
+	ndd_good_header(good, sizeof good);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ins_import *imp;
+		const char *rest = strstr(good, "rec 2 300 5\n") + strlen("rec 2 300 5");
+
+		snprintf(hea, sizeof hea, "# generated\nrec 2 300 5%s%s", cases[i].when, rest);
+		write_ndd(hea, 5, 5);
+		imp = ins_import_open(write_text("rec.hea", hea), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_str_eq(ins_import_info(imp)->start, cases[i].start);
+		ck_assert_int_eq(ins_import_start_us(ins_import_info(imp)->start, &us), *cases[i].start ? 0 : -1);
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
 /* ins_import_fingerprint() of the recording at path. */
 static void fingerprint_of(const char *path, char out[INS_IMPORT_FINGERPRINT_SIZE])
 {
@@ -2393,6 +2426,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, insoled_calibration_one_line_per_sensor_is_read);
 	tcase_add_test(readers, insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps);
 	tcase_add_test(readers, gaitndd_decodes_212_counts_invalid_samples_and_checksums);
+	tcase_add_test(readers, gaitndd_record_line_base_time_and_date_date_the_recording);
 	tcase_add_test(readers, an_upload_of_several_files_is_one_gaitndd_record);
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);

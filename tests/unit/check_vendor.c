@@ -582,6 +582,27 @@ START_TEST(damaged_files_name_file_line_and_field_and_keep_good_frames)
 }
 END_TEST
 
+/* A recording of one insole whose mask definition has the other insole's
+ * line with no sensor on it: the rows hold the one insole's 99 values. */
+START_TEST(pedar_insole_with_no_sensors_listed_is_absent)
+{
+	char text[4096], err[256];
+	const char *one = strstr(pedar_short_row(), "left insole: 1,\n");
+	struct ins_import *imp;
+	struct ins_import_frame f;
+
+	ck_assert_ptr_nonnull(one);
+	snprintf(text, sizeof text, "%.*sleft insole: 1,\nright insole: \t\n%s", (int)(one - pedar_short_row()),
+		 pedar_short_row(), one + strlen("left insole: 1,\n"));
+	imp = ins_import_open(write_tmp("one.asc", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT);
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
+	ck_assert_float_eq(f.values[98], 2.5f);
+	ins_import_close(imp);
+}
+END_TEST
+
 START_TEST(pedar_row_with_a_missing_cell)
 {
 	expect_error(write_tmp("short.asc", pedar_short_row()), ":8: 98 of 99 sensor values: the row is cut short",
@@ -1007,6 +1028,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_loop_test(bad, damaged_files_name_file_line_and_field_and_keep_good_frames, 0,
 			    (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(bad, pedar_row_with_a_missing_cell);
+	tcase_add_test(bad, pedar_insole_with_no_sensors_listed_is_absent);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, stappone_columns_in_another_order_are_recognised);
