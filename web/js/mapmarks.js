@@ -164,8 +164,8 @@ function halo(ctx, text, u, v, size, colour = '#111') {
 	ctx.fillText(text, u, v);
 }
 
-// Region outlines and names; then the sensors as dots (sparse).  Returns
-// the boxes of the names (regionLabel).
+// Region outlines, the sensors as dots (sparse), then the regions' names.
+// Returns the boxes of the names (regionLabel).
 export function drawMask(ctx, g, marks) {
 	if (!marks) return [];
 	const dpr = pixelRatio();
@@ -181,16 +181,18 @@ export function drawMask(ctx, g, marks) {
 		ctx.lineWidth = width;
 		ctx.stroke();
 	}
-	const size = labelSize(g);
-	ctx.textAlign = 'center';
-	ctx.textBaseline = 'middle';
-	const boxes = marks.labels.map((l) => regionLabel(ctx, l, g.px(l.x, l.y), size));
 	if (marks.sparse) {
 		for (const sn of marks.sensors) {
 			const [u, v] = g.px(sn.x_mm, sn.y_mm);
 			whiteDot(ctx, u, v, 3.2 * dpr, 1.5 * dpr);
 		}
 	}
+	// the names over the dots: on an insole of many sensors (a pedar's 99)
+	// dots drawn over them left the names unreadable
+	const size = labelSize(g);
+	ctx.textAlign = 'center';
+	ctx.textBaseline = 'middle';
+	const boxes = marks.labels.map((l) => regionLabel(ctx, l, g.px(l.x, l.y), size));
 	ctx.restore();
 	return boxes;
 }
