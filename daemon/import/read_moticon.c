@@ -31,6 +31,7 @@ struct moticon {
 	struct import_text text;
 	int n_cols;
 	int time_col;
+	double time_unit_s;           /* the time column's unit: 1 (s, or none), 0.001 (ms) */
 	char *header;                 /* copy of the column line; names[] point into it */
 	char **names;
 	char **fields;
@@ -60,6 +61,25 @@ static int moticon_pressure_index(const char *rest, const char **unit)
 	*unit = end + 1;
 	after = import_per_cm2(*unit, "N");
 	return after && strcmp(after, "]") == 0 ? (int)idx : -1;
+}
+
+/* "time", "time[s]" or "time[ms]": the time column and its unit; another
+ * unit would put every sample a factor off in time, so it is refused. */
+static int moticon_time_column(struct moticon *m, int col, char *err, size_t errlen)
+{
+	const char *unit = m->names[col] + 4;
+
+	m->time_col = col;
+	if (*unit == '\0' || strcmp(unit, "[s]") == 0)
+		m->time_unit_s = 1.0;
+	else if (strcmp(unit, "[ms]") == 0)
+		m->time_unit_s = 0.001;
+	else {
+		import_errf(err, errlen, m->text.path, m->text.lineno, m->names[col],
+			    "time unit '%.16s' is not supported (s or ms)", unit);
+		return -1;
+	}
+	return 0;
 }
 
 static int moticon_map_column(struct moticon *m, int col, char *err, size_t errlen)
@@ -102,7 +122,7 @@ static int moticon_map_column(struct moticon *m, int col, char *err, size_t errl
 		return 0;
 	}
 	if (strncmp(name, "time", 4) == 0 && (name[4] == '\0' || name[4] == '['))
-		m->time_col = col;
+		return moticon_time_column(m, col, err, errlen);
 	return 0;
 }
 
@@ -222,8 +242,9 @@ static int moticon_not_data(const char *line)
 	return line[0] == '#' || import_is_blank(line);
 }
 
-/* The smallest interval among the first rows (their first field) gives the rate. */
-static double moticon_peek_rate(const char *path)
+/* The smallest interval among the first rows (their first field, in
+ * units of unit_s seconds) gives the rate. */
+static double moticon_peek_rate(const char *path, double unit_s)
 {
 	struct import_text t;
 	char *line;
@@ -247,7 +268,7 @@ static double moticon_peek_rate(const char *path)
 		prev = v;
 	}
 	import_text_close(&t);
-	return isfinite(best) ? 1.0 / best : MOTICON_DEFAULT_RATE_HZ;
+	return isfinite(best) ? 1.0 / (best * unit_s) : MOTICON_DEFAULT_RATE_HZ;
 }
 
 /* "# time<TAB>..." or "# time[s]<TAB>...": the line naming the columns. */
@@ -303,7 +324,7 @@ static int moticon_open(struct ins_import *imp, const char *path, char *err, siz
 			return -1;
 		}
 	}
-	imp->info.rate_hz = moticon_peek_rate(imp->info.path);
+	imp->info.rate_hz = moticon_peek_rate(imp->info.path, m->time_unit_s);
 	return import_alloc_values(imp, err, errlen);
 }
 
@@ -445,10 +466,12 @@ static int moticon_parse_row(struct ins_import *imp, char *line, char *err, size
 	if (import_parse_seconds(m->fields[m->time_col], &t_us, m->text.path, m->text.lineno,
 				 m->names[m->time_col], err, errlen) < 0)
 		return -1;
+	if (m->time_unit_s != 1.0)
+		t_us = llround((double)t_us * m->time_unit_s);
 	if (m->have_time && t_us <= m->last_t_us) {
 		import_errf(err, errlen, m->text.path, m->text.lineno, m->names[m->time_col],
-			    "%s s is not after the previous row's %.3f s", m->fields[m->time_col],
-			    m->last_t_us / 1e6);
+			    "%s %s is not after the previous row's %.3f s", m->fields[m->time_col],
+			    m->time_unit_s == 1.0 ? "s" : "ms", m->last_t_us / 1e6);
 		return -1;
 	}
 	m->have_time = 1;

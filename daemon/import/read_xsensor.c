@@ -132,6 +132,27 @@ static int xsensor_time_of_day(struct xsensor *x, const char *v, int64_t *us, ch
 
 static const char *const xsensor_ref_keys[] = { "Peak Pressure (mmHg)", "Contact Area (cm", "Est. Load (N)" };
 
+/* A sensel's side of d in the unit at unit ("cm)", "mm)" or "in)", as the
+ * export's length setting writes it) in cm; another unit is refused, as
+ * it would scale every force. */
+static int xsensor_sensel_cm(struct xsensor *x, const char *key, const char *unit, double d, double *cm,
+			     char *err, size_t errlen)
+{
+	static const struct {
+		const char *unit;
+		double cm;
+	} units[] = { { "cm)", 1.0 }, { "mm)", 0.1 }, { "in)", 2.54 } };
+
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(unit, units[i].unit) == 0) {
+			*cm = d * units[i].cm;
+			return 0;
+		}
+	}
+	import_errf(err, errlen, x->text.path, x->text.lineno, key, "unit '(%.16s' is not a length (cm, mm, in)", unit);
+	return -1;
+}
+
 /* A statistic of the current insole: the frame's reference values, and in
  * the first frame the grid and the gait times. */
 static int xsensor_stat(struct ins_import *imp, const char *key, const char *v, int first, char *err, size_t errlen)
@@ -161,10 +182,10 @@ static int xsensor_stat(struct ins_import *imp, const char *key, const char *v, 
 		g->rows = d > 0 && d <= INS_MAX_SENSORS && d == floor(d) ? (unsigned)d : 0;
 	else if (strcmp(key, "Columns") == 0)
 		g->cols = d > 0 && d <= INS_MAX_SENSORS && d == floor(d) ? (unsigned)d : 0;
-	else if (strcmp(key, "Sensel Width (cm)") == 0)
-		g->width_cm = d;
-	else if (strcmp(key, "Sensel Height (cm)") == 0)
-		g->height_cm = d;
+	else if (strncmp(key, "Sensel Width (", 14) == 0)
+		return xsensor_sensel_cm(x, key, key + 14, d, &g->width_cm, err, errlen);
+	else if (strncmp(key, "Sensel Height (", 15) == 0)
+		return xsensor_sensel_cm(x, key, key + 15, d, &g->height_cm, err, errlen);
 	else if (strcmp(key, "Stride Time") == 0)
 		gait = imp->info.ref_stride_s;
 	else if (strcmp(key, "Swing Time") == 0)

@@ -1178,6 +1178,24 @@ START_TEST(moticon_one_foot_with_a_time_unit_reads)
 }
 END_TEST
 
+/* A time column in milliseconds reads as the same times; a unit that is
+ * neither would put every sample a factor off, and is refused. */
+START_TEST(moticon_time_in_milliseconds_reads_and_other_units_are_refused)
+{
+	char err[512] = "";
+	const char *path = write_text("ms.txt", "# Start time: x\n# time[ms]\tright pressure 1[N/cm2]\t"
+				      "right pressure 2[N/cm2]\n1500\t0.5\t1.5\n1600\t1\t2\n");
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 10.0, 1e-9);
+	expect_two_moticon_frames(imp, INS_FOOT_RIGHT, 1500000, 1600000);
+	path = write_text("min.txt", "# Start time: x\n# time[min]\tright pressure 1[N/cm2]\n1\t0.5\n");
+	ck_assert_ptr_null(ins_import_open(path, NULL, err, sizeof err));
+	ck_assert_msg(strstr(err, "min.txt:2: time[min]: time unit '[min]' is not supported (s or ms)"), "%s", err);
+}
+END_TEST
+
 /* A Moticon export that a Windows program opened and saved again (Excel's
  * "Text (Tab delimited)") has its column names in Windows-1252, the ² of
  * N/cm² one byte 0xb2: read as the export it was, not refused over it. */
@@ -2450,6 +2468,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, utf16_and_cr_only_files_read_as_their_utf8_text);
 	tcase_add_test(bad, utf16_damage_is_named_like_utf8_damage);
 	tcase_add_test(bad, moticon_one_foot_with_a_time_unit_reads);
+	tcase_add_test(bad, moticon_time_in_milliseconds_reads_and_other_units_are_refused);
 	tcase_add_test(bad, moticon_columns_saved_in_windows_1252_read);
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);

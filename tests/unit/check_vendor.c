@@ -486,6 +486,8 @@ static const struct bad_case {
 	{ "xgrid.csv", XS_HEAD "FRAME,1,,\nTime, 08:00:00.000,,\nSENSOR,M-LF S1,,\nRows,3092,,\nColumns,2,,\nSENSELS,,,\n",
 	  ":10: SENSELS: Rows 3092 x Columns 2 is more than the 4096 sensels an insole may have", 0 },
 	{ "xunits.csv", "File:,x,,\nUnits:,bar,,\n", ":2: Units: 'bar' is not supported (mmHg, kPa, PSI, N/cm2)", 0 },
+	{ "xfeet.csv", XS_HEAD "FRAME,1,,\nTime, 08:00:00.000,,\nSENSOR,M-LF S1,,\nSensel Width (ft),0.03,,\n",
+	  ":8: Sensel Width (ft): unit '(ft)' is not a length (cm, mm, in)", 0 },
 	{ "xcells.csv", XS_HEAD XS_FRAME(1, "08:00:00.000") "1,2,5,\n,,,\n3,4,,\n",
 	  ":16: frame 1 left row 1 has more than the 2 values of Columns", 0 },
 	{ "sempty.csv", ST_HEAD, ":1: a header but no samples", 0 },
@@ -981,6 +983,44 @@ START_TEST(fscan_padding_is_read_past)
 }
 END_TEST
 
+/* text with every from replaced by to, into out. */
+static void replace_all(const char *text, const char *from, const char *to, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (const char *at; (at = strstr(text, from)) != NULL; text = at + strlen(from))
+		o += (size_t)snprintf(out + o, outlen - o, "%.*s%s", (int)(at - text), text, to);
+	snprintf(out + o, outlen - o, "%s", text);
+	ck_assert_uint_lt(o + strlen(text), outlen);
+}
+
+/* The sensel size in the length unit the export was set to (cm, mm or
+ * inches) gives the same grid, the same layout. */
+START_TEST(xsensor_sensel_size_in_any_length_unit)
+{
+	static const char *const sizes[][2] = { { "Sensel Width (mm),8.6", "Sensel Height (mm),8.6" },
+						{ "Sensel Width (in),0.33858", "Sensel Height (in),0.33858" } };
+	char path[512], once[16384], twice[16384], *text, err[256];
+	size_t len;
+
+	snprintf(path, sizeof path, FIXTURES "xsensor_small.csv");
+	text = test_read_file(path, &len);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct ins_import *imp;
+
+		replace_all(text, "Sensel Width (cm),0.86", sizes[i][0], once, sizeof once);
+		replace_all(once, "Sensel Height (cm),0.86", sizes[i][1], twice, sizeof twice);
+		ck_assert_ptr_null(strstr(twice, "(cm),0.86"));
+		imp = ins_import_open(write_tmp("size.csv", twice), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], "sheet2x3-8600um");
+		ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_RIGHT], "sheet2x3-8600um");
+		ins_import_close(imp);
+	}
+	free(text);
+}
+END_TEST
+
 /* A sheet's sensels are square: a grid of oblong ones has no layout to
  * suggest (--layout names one), square ones of another size their sheet. */
 START_TEST(grids_suggest_their_own_sheet_when_square)
@@ -1040,6 +1080,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, stappone_sample_sent_again_late_is_read_once);
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
+	tcase_add_test(bad, xsensor_sensel_size_in_any_length_unit);
 	tcase_add_test(bad, fscan_padding_is_read_past);
 	tcase_add_test(bad, fscan_mirrored_movie_is_read_with_a_caution);
 	tcase_add_test(bad, fixtures_read_exactly);
