@@ -1241,6 +1241,10 @@ async function main() {
 					const [name, list] = Object.entries(lists).find(([, l]) => view === compare(l)) ?? [];
 					if (list) {
 						await expectComparison(page2, list, `at ${size.width} x ${size.height}`);
+						// of two subjects: the names carry the subject, which the list and the columns then say once
+						const said = await page2.$$eval('.session-list li a, #compare-table thead th.n', (es) => es.map((e) => e.textContent));
+						const twice = said.filter((t) => (t.match(/E2E-[a-z]+/g) ?? []).length > 1 || (t.match(/#\d+/g) ?? []).length > 1);
+						expect(said.length >= list.length && twice.length === 0, `${view}: said twice in ${JSON.stringify(twice)}`);
 						await expectHeadingsAtTop(page2, '#compare-table', `${view} at ${size.width} px`);
 						await page2.$eval('#compare-table', (t) => t.scrollIntoView());
 						await page2.screenshot({ path: join(OUT, `compare-${name}-${size.width}.png`) });

@@ -44,13 +44,21 @@ export async function mount(main, params) {
 	body.append(findingsCard(res, names));
 	body.append(el('section', { class: 'card' }, el('h2', {}, 'Sessions'),
 		el('ol', { class: 'session-list' }, sessions.map((s, i) => el('li', {},
-			el('a', { href: `#/report/${s.id}` }, `${names[i]} · ${s.subject || 'no subject'} · ${dateTime(s.start_us)} (#${s.id})`),
+			el('a', { href: `#/report/${s.id}` }, `${names[i]} · ${sessionDetail(s, names[i])}${names[i].includes(`#${s.id}`) ? '' : ` (#${s.id})`}`),
 			i === 0 ? el('strong', {}, ' (baseline)') : null)))));
 	const mapsCard = el('section', { class: 'card maps-split', 'aria-labelledby': 'h-cmaps' }, el('h2', { id: 'h-cmaps' }, 'Peak pressure maps'));
 	body.append(mapsCard);
 	await drawMaps(mapsCard, sessions, names, res.heatmap_diff);
 	body.append(metricTable(sessions, names, res.metrics ?? [], res.rules ?? {}));
 	return null;
+}
+
+// What tells a session apart beside its name: its subject, unless the name
+// says it (the daemon's names carry the subject when the sessions are not
+// all of one), and its date.
+function sessionDetail(s, name) {
+	const subject = s.subject || 'no subject';
+	return `${name.endsWith(`, ${subject}`) ? '' : `${subject} · `}${dateTime(s.start_us)}`;
 }
 
 // Confounds first (what makes the comparison unfair, and what to do), then
@@ -202,7 +210,7 @@ function metricHead(m, rows) {
 function sessionColumns(sessions, names, metrics, feet) {
 	const head = el('tr', {}, el('th', { scope: 'col' }, 'Metric'), el('th', { scope: 'col' }, 'Foot'),
 		...sessions.map((s, i) => el('th', { scope: 'col', class: 'n' }, `${i === 0 ? 'Baseline: ' : ''}${names[i]}`,
-			el('div', { class: 'delta' }, `${s.subject || ''} · ${dateTime(s.start_us)}`))));
+			el('div', { class: 'delta' }, sessionDetail(s, names[i])))));
 	const bodies = metrics.map((m) => {
 		const digits = digitsFor(m.unit);
 		const rows = feet.map((f, fi) => el('tr', { dataset: { foot: f } }, fi > 0 ? null : metricHead(m, feet.length),
