@@ -19,6 +19,7 @@
 #define FSCAN_PITCH_MM 5.08        /* the fscan60x21 layout's sensel pitch */
 #define FSCAN_PITCH_TOLERANCE 0.01 /* mm: spacing printed with 2 decimals */
 #define FSCAN_PADDING " \t,"       /* what pads a line: see fscan_is_blank() */
+#define FSCAN_RESAVED_HOW "export it again, or save it as CSV with ',' between values and '.' as the decimal point"
 
 struct fscan {
 	struct import_text text;
@@ -271,6 +272,12 @@ static int fscan_open(struct ins_import *imp, const char *path, char *err, size_
 				    "no 'ASCII_DATA @@' line in the first %d lines", FSCAN_HEADER_LINES_MAX);
 			return -1;
 		}
+		if (f->text.lineno == 1 && *line && line[strlen(line) - 1] == ';') {
+			/* every line padded with ';' to the widest row, as a spreadsheet saves it */
+			import_errf(err, errlen, path, 1, NULL, "the lines end in ';': a spreadsheet re-saved the movie "
+				    "with ';' between values; " FSCAN_RESAVED_HOW);
+			return -1;
+		}
 		import_trim_end(line, FSCAN_PADDING);
 		if (fscan_header_line(imp, line, err, errlen) < 0)
 			return -1;
@@ -284,6 +291,24 @@ static int fscan_open(struct ins_import *imp, const char *path, char *err, size_
 	return fscan_describe(imp, err, errlen);
 }
 
+/* A row whose values a spreadsheet separated by ';' or tabs when it saved
+ * the movie again (a European list separator, "Text"): said so, rather
+ * than "'B;B;B' is not a number". */
+static int fscan_resaved_row(const struct fscan *f, const char *q, unsigned r, long frame, char *err,
+			     size_t errlen)
+{
+	const char *sep = strpbrk(q, ";\t");
+	char field[48];
+
+	if (f->cols < 2 || !sep || strchr(q, ','))
+		return 0;
+	snprintf(field, sizeof field, "frame %ld row %u", frame, r + 1);
+	import_errf(err, errlen, f->text.path, f->text.lineno, field,
+		    "the values are separated by %s, not ',': a spreadsheet re-saved the movie; " FSCAN_RESAVED_HOW,
+		    *sep == ';' ? "';'" : "tabs");
+	return -1;
+}
+
 /* One row of sensels into the layout's order. */
 static int fscan_row(struct ins_import *imp, unsigned foot, unsigned r, const char *q, long frame, char *err,
 		     size_t errlen)
@@ -291,6 +316,9 @@ static int fscan_row(struct ins_import *imp, unsigned foot, unsigned r, const ch
 	struct fscan *f = imp->priv;
 	float *dst = imp->vals[foot] + (size_t)(f->rows - 1 - r) * f->cols;
 	int mirror = foot == INS_FOOT_RIGHT;
+
+	if (fscan_resaved_row(f, q, r, frame, err, errlen) < 0)
+		return -1;
 
 	for (unsigned c = 0; c < f->cols; c++) {
 		double v = 0;

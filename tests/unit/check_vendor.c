@@ -468,6 +468,12 @@ static const struct bad_case {
 	{ "eof.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4,5\n\nFrame 2\n1,2,3\n",
 	  ":16: frame 2 row 2: the file ends here, after 1 of 2 rows: frame 2 is truncated", 1 },
 	{ "cells.asf", FSCAN_HEAD "Frame 1\n1,2,B\n3,4\n", ":12: frame 1 row 2 column 3: the row has 2 values, COLS is 3", 0 },
+	/* a movie a spreadsheet saved again with another separator is named so */
+	{ "fsemi.asf", FSCAN_HEAD "Frame 1\n1;2;B\n3;4;5\n", ":11: frame 1 row 1: the values are separated by ';', not "
+	  "',': a spreadsheet re-saved the movie; export it again, or save it as CSV with ','", 0 },
+	{ "ftab.asf", FSCAN_HEAD "Frame 1\n1\t2\tB\n3\t4\t5\n", ":11: frame 1 row 1: the values are separated by tabs", 0 },
+	{ "fpad.asf", "DATA_TYPE MOVIE;;;\nROWS 2;;;\n", ":1: the lines end in ';': a spreadsheet re-saved the movie with "
+	  "';' between values", 0 },
 	{ "units.asf", "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nUNITS furlongs\n", ":4: UNITS: 'furlongs' is not supported", 0 },
 	{ "mirror.asf", "DATA_TYPE MOVIE\nROWS 2\nMIRROR_COL yes\n", ":3: MIRROR_COL: 'yes' is neither 0 nor 1", 0 },
 	{ "spacing.asf", "DATA_TYPE MOVIE\nROWS 2\nROW_SPACING 5 furlongs\n",
