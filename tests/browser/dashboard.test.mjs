@@ -693,6 +693,10 @@ async function main() {
 			// playback: the slider, play/pause and frame steps move map, CoP and force cursor together
 			await page.click('#playback summary');
 			await page.waitForSelector('#playback-slider', { timeout: UI_WAIT_MS });
+			// the charts' tick labels say where their ticks are: a 40 s recording is ticked every
+			// 2.5 s, which written to whole seconds read 0, 3, 5, 8
+			const ticks = await page.evaluate(async () => (await import('./js/charts.js')).axis('Time (s)').values(null, [0, 2.5, 5, 7.5]));
+			expect(ticks.join(' ') === '0.0 2.5 5.0 7.5', `ticks at 0, 2.5, 5 and 7.5 s are labelled ${ticks.join(', ')}`);
 			const marksShown = await page.$$eval('.playback-marks .mark', (m) => m.length);
 			expect(marksShown > 10, `playback marks ${marksShown} step contacts`);
 			const t = async () => Number(await page.$eval('.playback-body', (b) => b.dataset.t));

@@ -39,10 +39,20 @@ export function destroy(u) {
 
 // Tick labels through the dashboard's number format: the minus sign
 // (U+2212) and no signed zeros, like every other number on the page.
+// As many decimals as the step between ticks has: a step of 2.5 s
+// written to whole seconds labelled the ticks 0, 3, 5, 8, 10.
 function tickValues(u, splits) {
 	const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
-	const digits = step > 0 ? Math.min(6, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
-	return splits.map((v) => (v === null || v === undefined ? '' : num(v, digits)));
+	return splits.map((v) => (v === null || v === undefined ? '' : num(v, decimalsOf(step))));
+}
+
+const MAX_TICK_DIGITS = 6;
+function decimalsOf(step) {
+	for (let d = 0; d < MAX_TICK_DIGITS; d++) {
+		const x = step * 10 ** d;
+		if (Math.abs(x - Math.round(x)) < 1e-6 * Math.max(1, x)) return d;
+	}
+	return MAX_TICK_DIGITS;
 }
 
 export function axis(label, extra = {}) {
