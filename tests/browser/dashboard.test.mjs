@@ -59,6 +59,9 @@ let allowConflict = false;
 // ... and, within a batch of uploads that goes on, 400 to a file that is no
 // recording (and the 503 and 507 a test answers in the daemon's place).
 const allowStatus = new Set();
+// ... and a request a test refuses in the daemon's place (route.abort), which
+// the browser logs as failed.
+let allowFailedLoad = false;
 
 function log(...a) { console.log(...a); }
 
@@ -174,6 +177,7 @@ function watch(page) {
 		// While signed out, the daemon answers 401 by design: the browser logs
 		// those responses itself.  Anything else is a defect.
 		if (allowUnauthorized && /status of 401/.test(m.text())) return;
+		if (allowFailedLoad && /net::ERR_FAILED/.test(m.text())) return;
 		if (allowConflict && /status of 409/.test(m.text())) return;
 		if ([...allowStatus].some((code) => m.text().includes(`status of ${code}`))) return;
 		consoleErrors.push(`${page.url()}: ${m.text()}`);
@@ -1306,6 +1310,29 @@ async function main() {
 			const devices = await page3.textContent('#devices');
 			expect(!/streaming/.test(devices), `the devices card still says streaming: ${devices}`);
 			await shot(page3, 'live-device-lost');
+		});
+
+		await check('with the daemon out of reach the live view stops vouching for the devices, and a view whose code cannot be fetched says so', async () => {
+			// the requests refused here are logged by the browser itself
+			allowFailedLoad = true;
+			try {
+				await page3.route('**/api/status', (r) => r.abort());
+				await page3.waitForSelector('#devices-unknown', { timeout: UI_WAIT_MS });
+				const devices = await page3.textContent('#devices');
+				expect(/does not answer/.test(devices) && !/lost|streaming|last frame/.test(devices), `the devices card: ${devices}`);
+				await page3.unroute('**/api/status');
+				await page3.waitForSelector('#devices-unknown', { state: 'detached', timeout: UI_WAIT_MS });
+				const page4 = await ctx.newPage();
+				await page4.route('**/js/settings.js', (r) => r.abort());
+				await page4.goto(`${daemon.base}/#/settings`);
+				await page4.waitForSelector('#view-unavailable button', { timeout: UI_WAIT_MS });
+				const said = await page4.textContent('#view-unavailable');
+				expect(/could not be loaded: the daemon does not answer/.test(said), `the settings view, its code refused: ${said}`);
+				await shot(page4, 'view-unavailable');
+				await page4.close();
+			} finally {
+				allowFailedLoad = false;
+			}
 		});
 
 		await check('no errors in the browser console', async () => {

@@ -5,6 +5,7 @@
 
 import { setConnection, onLoggedIn, loginOpen } from './shell.js';
 import { setupLanes } from './lanes.js';
+import { el } from './format.js';
 
 const VIEWS = {
 	live: () => import('./live.js'),
@@ -44,7 +45,15 @@ async function route() {
 	main.replaceChildren();
 	main.dataset.view = view;
 	setConnection('', ''); // only the live view holds a stream
-	const mod = await VIEWS[view]();
+	let mod;
+	try {
+		mod = await VIEWS[view]();
+	} catch {
+		// the view's code did not arrive (the daemon stopped, the network is down):
+		// say so rather than leave the page blank
+		if (seq === routeSeq) main.append(viewUnavailable());
+		return;
+	}
 	if (seq !== routeSeq) return;
 	const u = await mod.mount(main, params);
 	if (seq !== routeSeq) { if (u) u(); return; }
@@ -52,6 +61,16 @@ async function route() {
 	// After navigating, keyboard and screen-reader users continue in the new
 	// view, not back in the menu.
 	if (seq > 1 && !loginOpen()) main.focus();
+}
+
+// What shows in place of a view whose code could not be fetched; reloading
+// the page fetches it again (the browser may keep a module that failed to
+// load as failed until then).
+function viewUnavailable() {
+	const reload = el('button', { type: 'button', class: 'primary', onclick: () => location.reload() }, 'Reload');
+	return el('section', { class: 'card', id: 'view-unavailable' },
+		el('p', { class: 'alert bad', role: 'alert' }, 'This view could not be loaded: the daemon does not answer. Check that insoled is running and the network is up, then reload.'),
+		el('div', { class: 'actions' }, reload));
 }
 
 // The skip link moves focus into the view; following its #main href would

@@ -134,6 +134,8 @@ export async function mount(main) {
 		} catch (e) {
 			if (e instanceof ApiError && e.status === 401) return; // signing in remounts the view
 			setConnection('bad', 'Daemon unreachable');
+			// the last answer ("streaming, last frame 1 ms ago") would go on vouching for the insole
+			ui.devices.replaceChildren(el('p', { class: 'alert bad', id: 'devices-unknown' }, 'The daemon does not answer: the devices’ state is not known.'));
 		}
 		if (st.alive) statusTimer = setTimeout(pollStatus, STATUS_EVERY_MS);
 	}
