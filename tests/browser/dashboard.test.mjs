@@ -1177,6 +1177,8 @@ async function main() {
 		await check('compare: ArrowDown in "Add a session" moves through the list without adding; Add adds', async () => {
 			await page2.goto(`${daemon.base}/#/compare?ids=${ids.a}`);
 			await page2.waitForSelector('#compare-add option[value]:not([value=""])', { state: 'attached', timeout: UI_WAIT_MS });
+			// one session is no comparison: nothing to print yet
+			expect(await page2.$('.view-head button:has-text("Print")') === null, 'a Print button with no comparison to print');
 			await page2.focus('#compare-add');
 			await page2.keyboard.press('ArrowDown');
 			await sleep(500);
@@ -1184,6 +1186,7 @@ async function main() {
 			await page2.selectOption('#compare-add', String(ids.b));
 			await page2.click('#compare-add-button');
 			await page2.waitForFunction((want) => location.hash === want, `#/compare?ids=${ids.a},${ids.b}`, { timeout: UI_WAIT_MS });
+			await page2.waitForSelector('.view-head #compare-print', { timeout: UI_WAIT_MS });
 		});
 
 		await check('settings show the device and its layout', async () => {

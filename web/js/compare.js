@@ -22,8 +22,7 @@ function sessionName(s) {
 
 export async function mount(main, params) {
 	const ids = (params.ids || '').split(',').map((x) => x.trim()).filter((x) => /^\d+$/.test(x));
-	const head = el('div', { class: 'view-head' }, el('h1', {}, 'Compare sessions'),
-		el('div', { class: 'actions' }, el('button', { type: 'button', onclick: () => window.print() }, 'Print')));
+	const head = el('div', { class: 'view-head' }, el('h1', {}, 'Compare sessions'), el('div', { class: 'actions' }));
 	const picker = await pickerCard(ids);
 	const body = el('div', { class: 'compare report-grid', id: 'compare' });
 	main.append(head, picker, body);
@@ -40,7 +39,9 @@ export async function mount(main, params) {
 	}
 	const sessions = res.sessions ?? [];
 	const names = sessions.map((s, i) => res.names?.[i] ?? `session #${s.id}`);
-	head.querySelector('.actions').append(el('a', { class: 'button', href: `api/compare?ids=${ids.join(',')}&format=csv` }, 'Comparison CSV'));
+	// printing and the CSV once there is a comparison: before, they would give an empty page
+	head.querySelector('.actions').append(el('button', { type: 'button', id: 'compare-print', onclick: () => window.print() }, 'Print'),
+		el('a', { class: 'button', href: `api/compare?ids=${ids.join(',')}&format=csv` }, 'Comparison CSV'));
 	body.append(findingsCard(res, names));
 	body.append(el('section', { class: 'card' }, el('h2', {}, 'Sessions'),
 		el('ol', { class: 'session-list' }, sessions.map((s, i) => el('li', {},
