@@ -146,11 +146,12 @@ static void keep_cut_short(struct import_state *s, const char *path, struct ins_
 	const char *name = s->source + strlen("import:") + strlen(s->info->format) + 1; /* import:FORMAT:NAME */
 	const char *why = err->msg;
 	size_t n = strlen(path);
+	unsigned long long kept = s->q[0].frames + s->q[1].frames;
 
 	if (strncmp(why, path, n) == 0 && why[n] == ':')
 		why += n;
-	snprintf(s->damaged, sizeof(s->damaged), "%.100s%.300s; the %llu frames before it were imported", name, why,
-		 (unsigned long long)(s->q[0].frames + s->q[1].frames));
+	snprintf(s->damaged, sizeof(s->damaged), "%.100s%.300s; the %llu frame%s before it %s imported", name, why,
+		 kept, kept == 1 ? "" : "s", kept == 1 ? "was" : "were");
 	snprintf(err->msg, sizeof(err->msg), "%s", s->damaged);
 	err->field[0] = '\0';
 	ins_warn("%s: imported cut short: %s", s->source, s->damaged);

@@ -922,7 +922,7 @@ async function main() {
 			await page.click('#import-start');
 			await page.waitForFunction(() => /Imported as session #\d+|rror/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS });
 			const msg = await page.textContent('#import-msg');
-			expect(/only its first part was imported: cut\.asf:24: frame 2 row 2: the file ends here, after 1 of 4 rows: frame 2 is truncated; the 1 frames before it were imported/.test(msg), msg);
+			expect(/only its first part was imported: cut\.asf:24: frame 2 row 2: the file ends here, after 1 of 4 rows: frame 2 is truncated; the 1 frame before it was imported/.test(msg), msg);
 			expect(await page.getAttribute('#import-msg', 'class') === 'warn', 'the message is not shown as a warning');
 			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), msg.match(/#(\d+)/)[1]);
 			expect(session.frames === 1 && /Imported from a damaged file: cut\.asf:24/.test(session.notes), JSON.stringify(session).slice(0, 300));
