@@ -697,6 +697,15 @@ async function main() {
 			// 2.5 s, which written to whole seconds read 0, 3, 5, 8
 			const ticks = await page.evaluate(async () => (await import('./js/charts.js')).axis('Time (s)').values(null, [0, 2.5, 5, 7.5]));
 			expect(ticks.join(' ') === '0.0 2.5 5.0 7.5', `ticks at 0, 2.5, 5 and 7.5 s are labelled ${ticks.join(', ')}`);
+			// until a foot's first stance the step detector is still learning its levels and marks
+			// every frame out of stance, a foot standing on the ground too: that is not "swing"
+			const phases = await page.evaluate(async () => {
+				const { phaseName } = await import('./js/format.js');
+				return [phaseName(0, false), phaseName(1, false), phaseName(1, true), phaseName(0, true)];
+			});
+			expect(phases.join(' | ') === 'before the first step | stance | stance | swing', `phases: ${phases.join(' | ')}`);
+			const readout0 = await page.textContent('#playback .playback-readout');
+			expect(/^[\d,]+ N · (stance|swing|before the first step)$/.test(readout0), `the playback's first readout: ${readout0}`);
 			const marksShown = await page.$$eval('.playback-marks .mark', (m) => m.length);
 			expect(marksShown > 10, `playback marks ${marksShown} step contacts`);
 			const t = async () => Number(await page.$eval('.playback-body', (b) => b.dataset.t));

@@ -65,6 +65,15 @@ export function strikeName(v) {
 	return STRIKE_NAMES[Math.round(v)] ?? num(v, 0);
 }
 
+// A foot's gait phase as the step detector judges it.  Until the foot's
+// first stance the detector is still learning its unloaded and loaded
+// levels and marks every frame out of stance, a foot standing on the
+// ground too: "swing" there would be wrong.
+export function phaseName(inStance, seenStance) {
+	if (inStance) return 'stance';
+	return seenStance ? 'swing' : 'before the first step';
+}
+
 export function footName(foot) {
 	return foot === 'left' ? 'Left' : foot === 'right' ? 'Right' : String(foot);
 }

@@ -8,7 +8,7 @@ import { FootMap, legend } from './heatmap.js';
 import { layoutWithMask } from './mapmarks.js';
 import { niceMax } from './colormap.js';
 import { plot, destroy, axis, FOOT_COLOURS } from './charts.js';
-import { el, num, signed, strikeName, footName, isNum, withUnit, mapUnit } from './format.js';
+import { el, num, signed, strikeName, footName, isNum, withUnit, mapUnit, phaseName } from './format.js';
 import { setConnection } from './shell.js';
 import { deviceList, qualityWarnings } from './status.js';
 import { newRecordingState, followRecording, countStep, syncClock, renderProgress, recordingView, recordingForm } from './recording.js';
@@ -162,7 +162,7 @@ export async function mount(main) {
 }
 
 function newFoot() {
-	return { frame: null, t_us: null, trail: [], layout: null, forcePeaks: [], loaded: false };
+	return { frame: null, t_us: null, trail: [], layout: null, forcePeaks: [], loaded: false, seenStance: false };
 }
 
 // The CoP of a barely loaded foot is mostly noise: the gait line and the
@@ -213,6 +213,7 @@ function addFrame(st, foot, t_us, frame) {
 	const F = st.feet[foot];
 	F.frame = frame;
 	F.t_us = t_us;
+	F.seenStance ||= !!frame.in_stance;
 	st.lastWall[foot] = performance.now();
 	const cop = frame.cop;
 	if (isNum(frame.force_n)) F.forcePeaks.push({ t: t_us, v: frame.force_n });
@@ -385,7 +386,7 @@ function renderText(ui, st) {
 			['Force', withUnit(fr.force_n, u.force)],
 			['Peak', withUnit(fr.peak_kpa, u.pressure)],
 			['Contact area', isNum(fr.contact_area_mm2) ? `${num(fr.contact_area_mm2 / 100, 1)} cm²` : '–'],
-			['Phase', fr.in_stance ? 'stance' : 'swing'],
+			['Phase', phaseName(fr.in_stance, st.feet[f].seenStance)],
 		]));
 		canvas.setAttribute('aria-label', `${footName(f)} foot pressure map: peak ${withUnit(fr.peak_kpa, u.pressure)}, force ${withUnit(fr.force_n, u.force)}`);
 	}

@@ -8,7 +8,7 @@ import { get } from './api.js';
 import { FootMap } from './heatmap.js';
 import { niceMax } from './colormap.js';
 import { plot, destroy, axis, FOOT_COLOURS } from './charts.js';
-import { el, num, footName, isNum } from './format.js';
+import { el, num, footName, isNum, phaseName } from './format.js';
 
 const FEET = ['left', 'right'];
 const TRAIL_S = 0.5;            // CoP trail behind the current frame
@@ -117,7 +117,8 @@ function drawFoot(x, t, max) {
 	}
 	x.map.draw({ heatmap: fr ? heatmapOf(x.lay, x.weights, fr.kpa) : null, min: 0, max, trail,
 		cop: fr && fr.in_stance && isNum(fr.cop_x_mm) ? { x: fr.cop_x_mm, y: fr.cop_y_mm } : null });
-	x.readout.textContent = fr ? `${num(fr.force_n, 0)} N · ${fr.in_stance ? 'stance' : 'swing'}` : '–';
+	x.firstStance ??= x.d.frames.findIndex((p) => p.in_stance);
+	x.readout.textContent = fr ? `${num(fr.force_n, 0)} N · ${phaseName(fr.in_stance, x.firstStance >= 0 && j >= x.firstStance)}` : '–';
 }
 
 function footFigure(x) {
