@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "import_priv.h"
@@ -191,6 +192,24 @@ static int stappone_bad(struct stappone *s, int col, const char *at, char *err, 
 	return -1;
 }
 
+/* A field's number at q, *end past it.  The corrupt flag may also be a
+ * word, as a table library re-saves a column of flags (pandas: True and
+ * False). */
+static int stappone_scan(enum stappone_role role, const char *q, const char **end, double *v)
+{
+	if (role == ST_CORRUPT && strncasecmp(q, "true", 4) == 0) {
+		*v = 1;
+		*end = q + 4;
+		return 0;
+	}
+	if (role == ST_CORRUPT && strncasecmp(q, "false", 5) == 0) {
+		*v = 0;
+		*end = q + 5;
+		return 0;
+	}
+	return import_scan_number(q, end, v);
+}
+
 /* Parse one data row in place. */
 static int stappone_parse(struct stappone *s, const char *q, struct stappone_row *row, char *err, size_t errlen)
 {
@@ -210,7 +229,7 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 		}
 		at = q;
 		q = import_skip_blanks(q);
-		if (import_scan_number(q, &q, &v) < 0 ||
+		if (stappone_scan(s->role[col], q, &q, &v) < 0 ||
 		    fabs(v) > (s->role[col] == ST_TIME ? INS_IMPORT_TIME_MAX_S * 1000.0 : INS_IMPORT_VALUE_MAX) ||
 		    (*(q = import_skip_blanks(q)) != ',' && *q != '\0'))
 			return stappone_bad(s, col, at, err, errlen);

@@ -782,6 +782,38 @@ static void expect_stappone_samples(struct ins_import *imp, const struct st_want
 	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 0, "%s", err);
 }
 
+/* The corrupt flags as a table library re-saves them (pandas: True and
+ * False, in any case): a True row is a dropped sample, as a 1 is. */
+START_TEST(stappone_corrupt_flags_written_as_words_read)
+{
+	const char *path = write_tmp("flags.csv", ST_HEAD "1,1768494980000,10,1,False\n1,1768494980016,26,1,TRUE\n"
+				     "1,1768494980032,42,1,false\n1,1768494980048,58,1,0\n");
+	static const struct { int64_t t_us; unsigned long line; uint32_t gap; } want[] = {
+		{ 0, 2, 0 }, { 32000, 4, 1 }, { 48000, 5, 0 },
+	};
+	struct ins_import_frame f;
+	char err[256];
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+
+	ck_assert_msg(imp != NULL, "%s", err);
+	for (unsigned k = 0; k < sizeof want / sizeof want[0]; k++) {
+		ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "frame %u: %s", k, err);
+		ck_assert_int_eq(f.t_us, want[k].t_us);
+		ck_assert_uint_eq(f.line, want[k].line);
+		ck_assert_uint_eq(f.gap, want[k].gap);
+		ck_assert_float_eq(f.values[0], (float)(f.t_us / 1000 + 10));
+	}
+	ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 0, "%s", err);
+	ins_import_close(imp);
+	/* another word is no flag */
+	path = write_tmp("yes.csv", ST_HEAD "1,1768494980000,10,1,yes\n");
+	imp = ins_import_open(path, NULL, err, sizeof err);
+	ck_assert_msg(imp == NULL || ins_import_next(imp, &f, err, sizeof err) < 0, "yes read as a flag");
+	ck_assert_msg(strstr(err, "yes.csv:2: corrupt: 'yes' is not a number") != NULL, "%s", err);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* Samples a Bluetooth logger wrote out of order: each insole's samples
  * come out in timestamp order, with their own rows, no gap, counted. */
 START_TEST(stappone_samples_out_of_order_are_put_back)
@@ -1079,6 +1111,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, stappone_columns_in_another_order_are_recognised);
 	tcase_add_test(bad, stappone_clock_never_set_gives_no_date);
+	tcase_add_test(bad, stappone_corrupt_flags_written_as_words_read);
 	tcase_add_test(bad, units_per_square_centimetre_read_however_the_square_is_written);
 	tcase_add_test(bad, stappone_samples_out_of_order_are_put_back);
 	tcase_add_test(bad, stappone_clock_set_back_is_refused_at_its_row);
