@@ -216,6 +216,10 @@ struct import_text {
  * byte of its own) or cannot seek.  *size: the file's length in bytes. */
 unsigned long long import_zero_tail(const char *path, unsigned long long *size);
 #define IMPORT_ZERO_TAIL_WHY "what a crash or a copy broken off leaves in place of data"
+/* ", and N NUL (zero) bytes follow it to the end of the file: ..." when
+ * t stopped before a tail of zeros, for a message about its last line;
+ * "" when the file has none.  buf: at least 160 bytes. */
+const char *import_zero_tail_note(const struct import_text *t, char *buf, size_t len);
 
 int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen);
 /* Next line without its line end (LF or CRLF; or CR alone throughout, see
@@ -352,7 +356,6 @@ void import_wfdb_resolve_case(char *path, size_t len);
  * UTF-8 export saves it in), or "^2"; the force's name in any case.
  * Where the unit ends in s, NULL when s does not start with it. */
 const char *import_per_cm2(const char *s, const char *force);
-
 
 int import_is_blank(const char *s);
 /* Cut s in place before the run of bytes of chars that ends it: the

@@ -148,17 +148,24 @@ static int fscan_mirror(struct fscan *f, const char *key, const char *v, int *se
  * than guessed at. */
 static void fscan_mirror_caution(struct ins_import *imp, const struct fscan *f)
 {
-	if (!f->mirror_row && !f->mirror_col)
+	/* by mirror_row | mirror_col << 1: the flags set, how the software
+	 * shows the movie, what may be swapped */
+	static const struct {
+		const char *flags, *shown, *swapped;
+	} mirror[4] = {
+		[1] = { "MIRROR_ROW is 1", "heel to toe", "heel and toe" },
+		[2] = { "MIRROR_COL is 1", "side to side", "medial and lateral" },
+		[3] = { "MIRROR_ROW and MIRROR_COL are 1", "heel to toe and side to side",
+			"heel and toe, and medial and lateral," },
+	};
+	unsigned k = (unsigned)f->mirror_row | (unsigned)f->mirror_col << 1;
+
+	if (!k)
 		return;
 	snprintf(imp->info.caution, sizeof imp->info.caution,
 		 "the movie's %s (the Tekscan software shows it mirrored %s): its grid is read as exported, toes "
 		 "at row 1, so %s may be swapped; check the centre of pressure against the software's display",
-		 f->mirror_row && f->mirror_col ? "MIRROR_ROW and MIRROR_COL are 1"
-		 : f->mirror_row ? "MIRROR_ROW is 1" : "MIRROR_COL is 1",
-		 f->mirror_row && f->mirror_col ? "heel to toe and side to side"
-		 : f->mirror_row ? "heel to toe" : "side to side",
-		 f->mirror_row && f->mirror_col ? "heel and toe, and medial and lateral,"
-		 : f->mirror_row ? "heel and toe" : "medial and lateral");
+		 mirror[k].flags, mirror[k].shown, mirror[k].swapped);
 }
 
 /* A file or movie name whose stem ends in L or R ("FrasP01L.fsx") says the foot. */

@@ -300,15 +300,11 @@ static int pedar_read_row(struct ins_import *imp, char *err, size_t errlen)
 	} while (import_is_blank(line));
 	p->rows++;
 	if (p->text.unterminated && line[strlen(line) - 1] != '\t') {
-		if (p->text.zero_tail)
-			import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
-				    "truncated file: the last row ends neither with a line end nor with the tab that "
-				    "ends every row, and %llu NUL (zero) bytes follow it to the end of the file: "
-				    IMPORT_ZERO_TAIL_WHY, p->text.zero_tail);
-		else
-			import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
-				    "truncated file: the last row ends neither with a line end nor with the tab "
-				    "that ends every row");
+		char zeros[160];
+
+		import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
+			    "truncated file: the last row ends neither with a line end nor with the tab that ends "
+			    "every row%s", import_zero_tail_note(&p->text, zeros, sizeof zeros));
 		return -1;
 	}
 	q = line;

@@ -367,13 +367,20 @@ static int text_at_eof(struct import_text *t, char **nl, char *err, size_t errle
 		*nl = t->buf + t->len++;
 		return 1;
 	}
-	if (t->zero_tail)
-		import_errf(err, errlen, t->path, t->lineno + 1, NULL,
-			    "truncated file: the last line has no line end, and %llu NUL (zero) bytes follow it to the "
-			    "end of the file: " IMPORT_ZERO_TAIL_WHY, t->zero_tail);
-	else
-		import_errf(err, errlen, t->path, t->lineno + 1, NULL, "truncated file: the last line has no line end");
+	char zeros[160];
+
+	import_errf(err, errlen, t->path, t->lineno + 1, NULL, "truncated file: the last line has no line end%s",
+		    import_zero_tail_note(t, zeros, sizeof zeros));
 	return -1;
+}
+
+const char *import_zero_tail_note(const struct import_text *t, char *buf, size_t len)
+{
+	if (!t->zero_tail)
+		return "";
+	snprintf(buf, len, ", and %llu NUL (zero) bytes follow it to the end of the file: " IMPORT_ZERO_TAIL_WHY,
+		 t->zero_tail);
+	return buf;
 }
 
 /* Make the next line end be in buf: 1 with *nl at it, 0 at the end of
