@@ -5,6 +5,8 @@
  *   ISO 8601           2026-01-15T16:36:19.568Z, 2024-03-05 14:22:10+01:00  (insoled, stappone)
  *   day.month.year     27.09.2023 10:21:14.922, 25.04.23 10.49             (Moticon, pedar)
  *   month by name      Thursday, 16 February 2017 11:26:22 a.m., 2022 Aug 16 (F-Scan, XSENSOR)
+ *   with slashes       2/16/2017 11:26:22 AM, 16/02/2017, 2017/02/16       (the same, in a US or
+ *                                                                          European Windows locale)
  * A time without a zone is the recording computer's local time, taken as
  * this computer's (the clinic's) local time. */
 #define _DEFAULT_SOURCE /* timegm */
@@ -92,6 +94,32 @@ static int parse_dotted(const char *s, struct when *w)
 	return 0;
 }
 
+/* Month and day either way round ("08/16/2022" in the US, "16/08/2022" in
+ * Europe, as the Windows locale of the recording computer wrote them) are
+ * read only when the numbers tell which is which: one of them above 12, or
+ * both the same.  "03/04/2022" could be March or April: -1, the session
+ * stays undated rather than risk a date a month off on a patient's report.
+ * A year first (2022/08/16) is always year/month/day; a two-digit year
+ * (16/08/22) is not read, as year/month/day could be meant too. */
+static int parse_slashed(const char *s, struct when *w)
+{
+	int a, b, c, first = 0, n = 0;
+
+	if (sscanf(s, "%4d%n/%2d/%4d%n", &a, &first, &b, &c, &n) != 3)
+		return -1;
+	if (first == 4) {
+		w->year = a, w->month = b, w->day = c;
+	} else if (a > 12 || a == b) {
+		w->day = a, w->month = b, w->year = c;
+	} else if (b > 12) {
+		w->month = a, w->day = b, w->year = c;
+	} else {
+		return -1;
+	}
+	parse_clock(s + n, w);
+	return 0;
+}
+
 static int month_named(const char *word)
 {
 	static const char *const names[12] = { "jan", "feb", "mar", "apr", "may", "jun",
@@ -139,7 +167,8 @@ int ins_import_start_us(const char *text, int64_t *start_us)
 	if (!text || !*text)
 		return -1;
 	text += strspn(text, " \t");
-	if (parse_iso(text, &w) < 0 && parse_dotted(text, &w) < 0 && parse_named(text, &w) < 0)
+	if (parse_iso(text, &w) < 0 && parse_dotted(text, &w) < 0 && parse_slashed(text, &w) < 0 &&
+	    parse_named(text, &w) < 0)
 		return -1;
 	if (w.year < 1970 || w.year > 2200 || w.month < 1 || w.month > 12 || w.day < 1 || w.day > 31 ||
 	    w.hour < 0 || w.hour > 23 || w.min < 0 || w.min > 59 || !(w.sec >= 0 && w.sec < 61))

@@ -2268,6 +2268,23 @@ START_TEST(start_times_in_every_vendor_form)
 	ck_assert_int_eq(ins_import_start_us("2022 Aug 16", &us), 0);
 	tm = (struct tm){ .tm_year = 122, .tm_mon = 7, .tm_mday = 16, .tm_isdst = -1 };
 	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	/* slashes, as a US or European Windows locale writes them: read when
+	 * the numbers tell day from month */
+	ck_assert_int_eq(ins_import_start_us("2/16/2017 11:26:22 AM", &us), 0);
+	tm = (struct tm){ .tm_year = 117, .tm_mon = 1, .tm_mday = 16, .tm_hour = 11, .tm_min = 26, .tm_sec = 22, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	ck_assert_int_eq(ins_import_start_us("16/02/2017 11:26:22", &us), 0);
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	ck_assert_int_eq(ins_import_start_us("2017/02/16 11:26:22", &us), 0);
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	ck_assert_int_eq(ins_import_start_us("08/16/2022", &us), 0);
+	tm = (struct tm){ .tm_year = 122, .tm_mon = 7, .tm_mday = 16, .tm_isdst = -1 };
+	ck_assert_int_eq(us, (int64_t)mktime(&tm) * 1000000);
+	ck_assert_int_eq(ins_import_start_us("05/05/2022", &us), 0);
+	/* March or April, and a two-digit year: not guessed */
+	ck_assert_int_eq(ins_import_start_us("03/04/2022 10:00", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("16/08/22", &us), -1);
+	ck_assert_int_eq(ins_import_start_us("2/30/2017", &us), -1);
 	/* not dates */
 	ck_assert_int_eq(ins_import_start_us("", &us), -1);
 	ck_assert_int_eq(ins_import_start_us("yesterday", &us), -1);
