@@ -64,6 +64,10 @@ struct stappone_sent {
 struct stappone {
 	struct import_text text;
 	int n_cols;
+	/* the header's column names, for a row that stops before one (in
+	 * header_text, owned) */
+	char *header_text;
+	const char *name[INS_IMPORT_FIELDS_MAX];
 	uint8_t role[INS_IMPORT_FIELDS_MAX];
 	uint16_t channel[INS_IMPORT_FIELDS_MAX]; /* pressure_NN: NN - 1 */
 	unsigned n_pressure;
@@ -148,19 +152,26 @@ static int stappone_channels_complete(struct stappone *s, char *err, size_t errl
 	return 0;
 }
 
-static int stappone_header(struct stappone *s, char *line, char *err, size_t errlen)
+static int stappone_header(struct stappone *s, const char *line, char *err, size_t errlen)
 {
 	char *names[INS_IMPORT_FIELDS_MAX];
-	int n = import_split(line, ',', names, INS_IMPORT_FIELDS_MAX);
 	unsigned have = 0;
+	int n;
 
+	s->header_text = strdup(line);
+	if (!s->header_text) {
+		import_errf(err, errlen, s->text.path, 1, NULL, "out of memory");
+		return -1;
+	}
+	n = import_split(s->header_text, ',', names, INS_IMPORT_FIELDS_MAX);
 	if (n < 0) {
 		import_errf(err, errlen, s->text.path, 1, NULL, "more than %d columns", INS_IMPORT_FIELDS_MAX);
 		return -1;
 	}
 	s->n_cols = n;
 	for (int col = 0; col < n; col++) {
-		if (stappone_column(s, col, stappone_unquote(names[col]), err, errlen) < 0)
+		s->name[col] = stappone_unquote(names[col]);
+		if (stappone_column(s, col, s->name[col], err, errlen) < 0)
 			return -1;
 		have |= 1u << s->role[col];
 	}
@@ -192,6 +203,18 @@ static int stappone_bad(struct stappone *s, int col, const char *at, char *err, 
 	return -1;
 }
 
+/* A row of col fields, fewer than the header names: the message names the
+ * first column missing as the header does ("pressure_11"). */
+static int stappone_short_row(const struct stappone *s, int col, char *err, size_t errlen)
+{
+	const char *name = s->name[col];
+
+	import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
+		    "%d fields, the header names %d: the row ends before column %d, %s%.64s%s", col, s->n_cols,
+		    col + 1, *name ? "'" : "", *name ? name : "which the header leaves unnamed", *name ? "'" : "");
+	return -1;
+}
+
 /* A field's number at q, *end past it.  The corrupt flag may also be a
  * word, as a table library re-saves a column of flags (pandas: True and
  * False). */
@@ -218,11 +241,8 @@ static int stappone_parse(struct stappone *s, const char *q, struct stappone_row
 		const char *at;
 		double v;
 
-		if (col > 0 && *q++ != ',') {
-			import_errf(err, errlen, s->text.path, s->text.lineno, NULL,
-				    "%d fields, the header names %d", col, s->n_cols);
-			return -1;
-		}
+		if (col > 0 && *q++ != ',')
+			return stappone_short_row(s, col, err, errlen);
 		if (s->role[col] == ST_OTHER || (s->role[col] == ST_PRESSURE && !row->values)) {
 			q += strcspn(q, ",");
 			continue;
@@ -577,6 +597,7 @@ static void stappone_close(struct ins_import *imp)
 	if (!s)
 		return;
 	import_text_close(&s->text);
+	free(s->header_text);
 	free(s->ahead_values);
 	free(s->sent_values);
 	free(s);

@@ -683,6 +683,22 @@ START_TEST(stappone_columns_in_another_order_are_recognised)
 }
 END_TEST
 
+/* A row cut short names the first column it lacks as the header does,
+ * whatever the column holds; a column the header leaves unnamed (a header
+ * ending in a comma) is said to be one. */
+START_TEST(stappone_short_row_names_the_first_missing_column)
+{
+	expect_error(write_tmp("short.csv", "sole_id,timestamp,accel_x,pressure_01,pressure_02,corrupt\n"
+			       "1,1000,0.5,5,6,0\n1,1016,0.5,5\n"),
+		     ":3: 4 fields, the header names 6: the row ends before column 5, 'pressure_02'", 1);
+	expect_error(write_tmp("accel.csv", "sole_id,timestamp,pressure_01,\"accel_x\"\n1,1000,5,0.5\n1,1016,5\n"),
+		     ":3: 3 fields, the header names 4: the row ends before column 4, 'accel_x'", 1);
+	expect_error(write_tmp("unnamed.csv", "sole_id,timestamp,pressure_01,pressure_02,corrupt,\n1,1000,5,6,0\n"),
+		     ":2: 5 fields, the header names 6: the row ends before column 6, which the header leaves unnamed",
+		     0);
+}
+END_TEST
+
 /* The sum of the first frame's values of a file, in kPa. */
 static double first_frame_sum(const char *path)
 {
@@ -1110,6 +1126,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
 	tcase_add_test(bad, stappone_columns_in_another_order_are_recognised);
+	tcase_add_test(bad, stappone_short_row_names_the_first_missing_column);
 	tcase_add_test(bad, stappone_clock_never_set_gives_no_date);
 	tcase_add_test(bad, stappone_corrupt_flags_written_as_words_read);
 	tcase_add_test(bad, units_per_square_centimetre_read_however_the_square_is_written);
