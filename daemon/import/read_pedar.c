@@ -263,7 +263,8 @@ static int pedar_values(struct ins_import *imp, const char *q, char *err, size_t
 
 		if (*q == '\0' && k > 0) {
 			import_errf(err, errlen, p->text.path, p->text.lineno, NULL,
-				    "%u of %u sensor values: the row is cut short", k, p->n_values);
+				    "%u of %u sensor values: the row is cut short before the %s insole's sensor %u", k,
+				    p->n_values, ins_foot_name(foot), k % PEDAR_SENSORS + 1);
 			return -1;
 		}
 		if (import_scan_field(&q, '\t', &v) < 0) {

@@ -544,19 +544,21 @@ static const struct bad_case {
 	  ":2: pressure values in: unit 'psi' is not supported (kPa, N/cm2, MPa)", 0 },
 };
 
-/* A pedar file of one insole whose second row has 98 values. */
-static const char *pedar_short_row(void)
+/* A pedar file of one insole, or both, whose second row has `values`
+ * sensor values of the 99 per insole. */
+static const char *pedar_short_row(unsigned insoles, unsigned values)
 {
-	static char text[4096];
+	static char text[8192];
 	size_t n = (size_t)snprintf(text, sizeof text,
 				    "File name:  x.sol\tdate/time  25.04.23 10.49\nsensor type:  y-1\n"
-				    "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\ntime[secs]\t");
+				    "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n%s"
+				    "time[secs]\t", insoles == 2 ? "right insole: 1,\n" : "");
 
-	for (int i = 1; i <= 99; i++)
-		n += (size_t)snprintf(text + n, sizeof text - n, "%d\t", i);
+	for (unsigned i = 1; i <= 99 * insoles; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%u\t", (i - 1) % 99 + 1);
 	for (int row = 1; row <= 2; row++) {
 		n += (size_t)snprintf(text + n, sizeof text - n, "\n0.0%d\t", row);
-		for (int i = 0; i < (row == 1 ? 99 : 98); i++)
+		for (unsigned i = 0; i < (row == 1 ? 99 * insoles : values); i++)
 			n += (size_t)snprintf(text + n, sizeof text - n, " 2.5\t");
 	}
 	snprintf(text + n, sizeof text - n, "\n");
@@ -595,13 +597,13 @@ END_TEST
 START_TEST(pedar_insole_with_no_sensors_listed_is_absent)
 {
 	char text[4096], err[256];
-	const char *one = strstr(pedar_short_row(), "left insole: 1,\n");
+	const char *file = pedar_short_row(1, 98), *one = strstr(file, "left insole: 1,\n");
 	struct ins_import *imp;
 	struct ins_import_frame f;
 
 	ck_assert_ptr_nonnull(one);
-	snprintf(text, sizeof text, "%.*sleft insole: 1,\nright insole: \t\n%s", (int)(one - pedar_short_row()),
-		 pedar_short_row(), one + strlen("left insole: 1,\n"));
+	snprintf(text, sizeof text, "%.*sleft insole: 1,\nright insole: \t\n%s", (int)(one - file), file,
+		 one + strlen("left insole: 1,\n"));
 	imp = ins_import_open(write_tmp("one.asc", text), NULL, err, sizeof err);
 	ck_assert_msg(imp != NULL, "%s", err);
 	ck_assert_uint_eq(ins_import_info(imp)->feet, 1u << INS_FOOT_LEFT);
@@ -611,10 +613,16 @@ START_TEST(pedar_insole_with_no_sensors_listed_is_absent)
 }
 END_TEST
 
-START_TEST(pedar_row_with_a_missing_cell)
+/* A row cut short names the first sensor it lacks, by insole and number,
+ * as a value that is not a number is named. */
+START_TEST(pedar_short_row_names_the_first_missing_sensor)
 {
-	expect_error(write_tmp("short.asc", pedar_short_row()), ":8: 98 of 99 sensor values: the row is cut short",
-		     1);
+	expect_error(write_tmp("right.asc", pedar_short_row(2, 197)),
+		     ":9: 197 of 198 sensor values: the row is cut short before the right insole's sensor 99", 2);
+	expect_error(write_tmp("left.asc", pedar_short_row(2, 50)),
+		     ":9: 50 of 198 sensor values: the row is cut short before the left insole's sensor 51", 2);
+	expect_error(write_tmp("one.asc", pedar_short_row(1, 98)),
+		     ":8: 98 of 99 sensor values: the row is cut short before the left insole's sensor 99", 1);
 }
 END_TEST
 
@@ -1121,7 +1129,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_checked_fixture(bad, tmp_setup, tmp_teardown);
 	tcase_add_loop_test(bad, damaged_files_name_file_line_and_field_and_keep_good_frames, 0,
 			    (int)(sizeof bad_cases / sizeof bad_cases[0]));
-	tcase_add_test(bad, pedar_row_with_a_missing_cell);
+	tcase_add_test(bad, pedar_short_row_names_the_first_missing_sensor);
 	tcase_add_test(bad, pedar_insole_with_no_sensors_listed_is_absent);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
