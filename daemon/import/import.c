@@ -198,7 +198,7 @@ int import_next_frame(struct ins_import *imp, const struct ins_import_frame **ou
 		if (import_pop_row(imp, out))
 			return 1;
 		rc = imp->ops->read_row(imp, imp->failure, sizeof imp->failure);
-		if (rc == 0 && imp->yielded && imp->zero_tail) {
+		if (rc == 0 && imp->yielded && imp->zero_tail && !imp->end_marked) {
 			/* every frame before the zeros is read: they end a damaged file */
 			import_errf(imp->failure, sizeof imp->failure, imp->info.path, 0, NULL,
 				    "the file ends in %llu NUL (zero) bytes after its last line, from byte %llu on: "

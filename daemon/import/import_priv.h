@@ -73,8 +73,12 @@ struct ins_import {
 	int yielded;                         /* a frame has been returned */
 	/* NUL bytes the file ends in (import_zero_tail), which the text
 	 * readers stop before: a file that ends so is reported damaged once
-	 * its last frame is read; the file's length */
+	 * its last frame is read, unless end_marked; the file's length */
 	unsigned long long zero_tail, file_size;
+	/* The reader read the end of data its format writes (F-Scan's "@@"):
+	 * the recording is whole, and zeros after it pad the file (a copy to
+	 * a FAT stick, an editor's crash), no data lost. */
+	int end_marked;
 	/* the error that stopped the reader, repeated on later calls */
 	int failed;
 	char failure[512];

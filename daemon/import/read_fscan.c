@@ -428,6 +428,7 @@ static int fscan_read_row(struct ins_import *imp, char *err, size_t errlen)
 	} while (rc == 1 && fscan_is_blank(line));
 	if (rc == 0 || fscan_is_end(line)) {
 		f->ended = 1;
+		imp->end_marked = rc == 1;
 		if (f->last_frame)
 			return 0;
 		import_errf(err, errlen, f->text.path, f->text.lineno, NULL, "a header but no frames");

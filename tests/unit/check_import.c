@@ -2355,7 +2355,8 @@ END_TEST
 
 /* A file that ends in NUL bytes (a crash or a copy broken off leaves the
  * file's length written and its last blocks zero) keeps every frame before
- * them, the last one too, and is reported damaged naming the bytes; a file
+ * them, the last one too, and is reported damaged naming the bytes (but
+ * for an F-Scan movie, whose closing "@@" says it is whole: below); a file
  * whose last line the zeros cut says that too; one of nothing but zeros
  * says so at detection. */
 START_TEST(a_file_ending_in_zero_bytes_keeps_every_frame_before_them)
@@ -2372,12 +2373,14 @@ START_TEST(a_file_ending_in_zero_bytes_keeps_every_frame_before_them)
 		memcpy(zeroed, text, len);
 		ck_assert_int_eq(read_all(write_tmp(text_fixtures[k], text, len), NULL, err, sizeof err, whole), 0);
 		path = write_tmp("tail.txt", zeroed, len + ZERO_TAIL);
-		ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
-		snprintf(want, sizeof want, "%s: the file ends in %d NUL (zero) bytes after its last line, from byte %zu "
-			 "on: what a crash", path, ZERO_TAIL, len + 1);
-		ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s: %s", text_fixtures[k], err);
-		ck_assert_uint_eq(n[0], whole[0]);
-		ck_assert_uint_eq(n[1], whole[1]);
+		if (strcmp(text_fixtures[k], "fscan_small.asf") != 0) {
+			ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
+			snprintf(want, sizeof want, "%s: the file ends in %d NUL (zero) bytes after its last line, from "
+				 "byte %zu on: what a crash", path, ZERO_TAIL, len + 1);
+			ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s: %s", text_fixtures[k], err);
+			ck_assert_uint_eq(n[0], whole[0]);
+			ck_assert_uint_eq(n[1], whole[1]);
+		}
 		/* the zeros overwrote the end of the last line */
 		memset(zeroed + len - 2, 0, 2);
 		path = write_tmp("cut.txt", zeroed, len + ZERO_TAIL);
@@ -2390,6 +2393,59 @@ START_TEST(a_file_ending_in_zero_bytes_keeps_every_frame_before_them)
 	}
 	ck_assert_int_eq(read_all(write_tmp("zero.txt", (char[ZERO_TAIL]){ 0 }, ZERO_TAIL), NULL, err, sizeof err, n), -2);
 	ck_assert_msg(strstr(err, "zero.txt: the file holds nothing but 4096 NUL (zero) bytes: what a crash"), "%s", err);
+}
+END_TEST
+
+/* The F-Scan movie text with its first `keep` bytes, then `zeros` NUL
+ * bytes, then the text from byte `resume` on, written to name. */
+static const char *fscan_with_zeros(const char *name, const char *text, size_t keep, size_t zeros, size_t resume)
+{
+	size_t len = strlen(text), total = keep + zeros + (len - resume);
+	char *data = calloc(1, total);
+	const char *path;
+
+	ck_assert_ptr_nonnull(data);
+	memcpy(data, text, keep);
+	memcpy(data + keep + zeros, text + resume, len - resume);
+	path = write_tmp(name, data, total);
+	free(data);
+	return path;
+}
+
+/* An F-Scan movie ends in "@@": zeros after it pad a whole recording (a
+ * copy to a FAT stick, an editor's crash) and it reads as the movie
+ * without them.  Zeros in place of the "@@", of a frame's last row or
+ * within the movie are damage, reported as ever. */
+START_TEST(fscan_zeros_after_the_end_marker_pad_a_whole_movie)
+{
+	size_t len;
+	char *text = fixture_text("fscan_small.asf", &len), err[512], want[160];
+	const char *ref = write_tmp("walk.asf", text, len), *path, *frame2 = strstr(text, "Frame 2\n");
+	size_t last_row = len - strlen("B,101,B\n@@\n");
+	unsigned long n[2];
+
+	ck_assert_str_eq(text + last_row, "B,101,B\n@@\n");
+	ck_assert_ptr_nonnull(frame2);
+	expect_same_reading(ref, fscan_with_zeros("padded.asf", text, len, ZERO_TAIL, len));
+	/* the "@@" lost: the movie may have gone on */
+	path = fscan_with_zeros("noend.asf", text, len - 3, ZERO_TAIL, len);
+	ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
+	snprintf(want, sizeof want, "%s: the file ends in %d NUL (zero) bytes after its last line, from byte %zu on: "
+		 "what a crash", path, ZERO_TAIL, len - 2);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 2);
+	/* frame 2 cut before its last row */
+	path = fscan_with_zeros("cut.asf", text, last_row, ZERO_TAIL, len);
+	ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
+	ck_assert_msg(strstr(err, ": frame 2 row 4: the file ends here, after 3 of 4 rows: frame 2 is truncated"), "%s",
+		      err);
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 1);
+	/* zeros between the frames */
+	path = fscan_with_zeros("middle.asf", text, (size_t)(frame2 - text), 16, (size_t)(frame2 - text));
+	ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
+	ck_assert_msg(strstr(err, ":22: binary data (NUL byte at column 1)"), "%s", err);
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 1);
+	free(text);
 }
 END_TEST
 
@@ -2489,6 +2545,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(bad, moticon_duration_beyond_any_clock_is_unknown);
 	tcase_add_test(bad, a_last_line_ended_by_cr_alone_is_complete_in_every_format);
 	tcase_add_test(bad, a_file_ending_in_zero_bytes_keeps_every_frame_before_them);
+	tcase_add_test(bad, fscan_zeros_after_the_end_marker_pad_a_whole_movie);
 	tcase_add_test(bad, reshaped_lines_read_as_the_plain_file_in_every_format);
 	suite_add_tcase(s, bad);
 
