@@ -2,9 +2,10 @@
  * (file name, date/time, sensor type, scanning rate, the pressure unit, the
  * mask definition naming each insole), a "time[secs]" line naming the
  * columns, then one tab-separated row per sample: the time in seconds and
- * 99 pressures per insole, left insole first.  Yields kPa; the insole type
- * (the sensor type's first part, "y" of "y-1865l-...") picks the layout
- * pedar99-<type>. */
+ * 99 pressures per insole, left insole first.  The rows' times are the
+ * frames' (a header rate they belie is a caution).  Yields kPa; the insole
+ * type (the sensor type's first part, "y" of "y-1865l-...") picks the
+ * layout pedar99-<type>. */
 #include <config.h>
 
 #include <ctype.h>
@@ -18,6 +19,13 @@
 #define PEDAR_SENSORS 99
 #define PEDAR_HEADER_LINES_MAX 64 /* the "time[secs]" line comes within this many lines */
 #define PEDAR_TYPE_MAX 8
+#define PEDAR_RATE_PEEK_ROWS 10   /* rows whose smallest interval is the rows' rate */
+/* The header's scanning rate and the rows' clock are one rate when within
+ * this share of each other: the rows' times are printed to 10 us, so an
+ * interval read from them is off by up to 0.1 % at pedar's 100 Hz, while
+ * a header and rows that disagree are of two rate settings (50 against
+ * 100 Hz), tens of per cent apart. */
+#define PEDAR_RATE_TOLERANCE 0.01
 
 struct pedar {
 	struct import_text text;
@@ -200,6 +208,54 @@ static int pedar_describe(struct ins_import *imp, char *err, size_t errlen)
 	return import_alloc_values(imp, err, errlen);
 }
 
+/* The rows' own rate: the smallest interval between the times of the
+ * first rows after the header's `header_lines` lines; 0 when fewer than
+ * two rows have a time. */
+static double pedar_peek_rate(const char *path, unsigned long header_lines)
+{
+	struct import_text t;
+	char err[64], *line;
+	int64_t last_us = 0, best_us = INT64_MAX;
+	unsigned rows = 0;
+
+	if (import_text_open(&t, path, err, sizeof err) < 0)
+		return 0;
+	t.allow_unterminated = 1;
+	while (rows < PEDAR_RATE_PEEK_ROWS && import_text_next(&t, &line, err, sizeof err) == 1) {
+		const char *q = line;
+		double secs;
+		int64_t t_us;
+
+		if (t.lineno <= header_lines || import_is_blank(line))
+			continue;
+		if (import_scan_field(&q, '\t', &secs) < 0)
+			break;  /* reading proper reports it */
+		t_us = llround(secs * 1e6);
+		if (rows++ > 0 && t_us > last_us && t_us - last_us < best_us)
+			best_us = t_us - last_us;
+		last_us = t_us;
+	}
+	import_text_close(&t);
+	return best_us < INT64_MAX ? 1e6 / (double)best_us : 0;
+}
+
+/* The header's scanning rate against the rows' clock: the rows' times are
+ * the frames' times, so where the two differ the rows' rate is the one the
+ * figures (and the count of missing samples) follow, and the caution says
+ * so. */
+static void pedar_check_rate(struct ins_import *imp, unsigned long header_lines)
+{
+	double header_hz = imp->info.rate_hz, rows_hz = pedar_peek_rate(imp->info.path, header_lines);
+
+	if (!(rows_hz > 0) || fabs(rows_hz - header_hz) <= PEDAR_RATE_TOLERANCE * header_hz)
+		return;
+	imp->info.rate_hz = rows_hz;
+	snprintf(imp->info.caution, sizeof imp->info.caution,
+		 "the header's scanning rate is %.4g Hz, but the rows' times are %.4g s apart (%.4g Hz): the "
+		 "figures use the rows' clock, %.4g Hz, not the header's rate", header_hz, 1.0 / rows_hz, rows_hz,
+		 rows_hz);
+}
+
 static int pedar_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
 {
 	struct pedar *p = calloc(1, sizeof *p);
@@ -239,9 +295,10 @@ static int pedar_open(struct ins_import *imp, const char *path, char *err, size_
 			    "the header ends without a 'time[secs]' line naming the columns");
 		return -1;
 	}
-	if (pedar_columns(imp, line, err, errlen) < 0)
+	if (pedar_columns(imp, line, err, errlen) < 0 || pedar_describe(imp, err, errlen) < 0)
 		return -1;
-	return pedar_describe(imp, err, errlen);
+	pedar_check_rate(imp, p->text.lineno);
+	return 0;
 }
 
 static void pedar_bad_value(struct pedar *p, unsigned k, const char *at, char *err, size_t errlen)

@@ -89,8 +89,9 @@ struct ins_import_info {
 	char feet_from[96];
 	/* What the file says that changes how its figures read and that the
 	 * reader cannot settle from the file alone (an F-Scan movie the vendor's
-	 * software shows mirrored), as a sentence; "" when nothing.  Said with
-	 * the results: see ins_import_caution(). */
+	 * software shows mirrored, a pedar header rate the rows' clock belies),
+	 * as a sentence; "" when nothing.  Said with the results: see
+	 * ins_import_caution(). */
 	char caution[320];
 	/* Samples of each foot the file holds out of time order, handed on in
 	 * order (stappone: a Bluetooth packet written late); counted as read. */

@@ -544,25 +544,33 @@ static const struct bad_case {
 	  ":2: pressure values in: unit 'psi' is not supported (kPa, N/cm2, MPa)", 0 },
 };
 
-/* A pedar file of one insole, or both, whose second row has `values`
+/* A pedar file of one insole, or both, whose header states `rate` Hz and
+ * whose `rows` rows are `interval_s` apart, the last with `last_values`
  * sensor values of the 99 per insole. */
-static const char *pedar_short_row(unsigned insoles, unsigned values)
+static const char *pedar_file(unsigned insoles, const char *rate, double interval_s, unsigned rows,
+			      unsigned last_values)
 {
 	static char text[8192];
 	size_t n = (size_t)snprintf(text, sizeof text,
 				    "File name:  x.sol\tdate/time  25.04.23 10.49\nsensor type:  y-1\n"
-				    "scanning rate [Hz]:   100\npressure values in  kPa\nleft insole: 1,\n%s"
-				    "time[secs]\t", insoles == 2 ? "right insole: 1,\n" : "");
+				    "scanning rate [Hz]:   %s\npressure values in  kPa\nleft insole: 1,\n%s"
+				    "time[secs]\t", rate, insoles == 2 ? "right insole: 1,\n" : "");
 
 	for (unsigned i = 1; i <= 99 * insoles; i++)
 		n += (size_t)snprintf(text + n, sizeof text - n, "%u\t", (i - 1) % 99 + 1);
-	for (int row = 1; row <= 2; row++) {
-		n += (size_t)snprintf(text + n, sizeof text - n, "\n0.0%d\t", row);
-		for (unsigned i = 0; i < (row == 1 ? 99 * insoles : values); i++)
+	for (unsigned row = 1; row <= rows; row++) {
+		n += (size_t)snprintf(text + n, sizeof text - n, "\n%.5f\t", row * interval_s);
+		for (unsigned i = 0; i < (row < rows ? 99 * insoles : last_values); i++)
 			n += (size_t)snprintf(text + n, sizeof text - n, " 2.5\t");
 	}
 	snprintf(text + n, sizeof text - n, "\n");
 	return text;
+}
+
+/* A pedar file at 100 Hz whose second row has `values` sensor values. */
+static const char *pedar_short_row(unsigned insoles, unsigned values)
+{
+	return pedar_file(insoles, "100", 0.01, 2, values);
 }
 
 static void expect_error(const char *path, const char *want, unsigned long want_frames)
@@ -623,6 +631,50 @@ START_TEST(pedar_short_row_names_the_first_missing_sensor)
 		     ":9: 50 of 198 sensor values: the row is cut short before the left insole's sensor 51", 2);
 	expect_error(write_tmp("one.asc", pedar_short_row(1, 98)),
 		     ":8: 98 of 99 sensor values: the row is cut short before the left insole's sensor 99", 1);
+}
+END_TEST
+
+/* The header's scanning rate against the rows' clock: where they differ
+ * by more than 1 %, the rows' times are the frames' and their rate the
+ * one missing samples are counted at, and a caution names both rates;
+ * where they agree, nothing is said and the header's rate stands. */
+START_TEST(pedar_header_rate_unlike_the_rows_is_a_caution)
+{
+	static const struct {
+		const char *rate;
+		double interval_s, want_hz;
+		const char *want;
+	} cases[] = {
+		{ "100", 0.01, 100, "" },
+		{ "99.5", 0.01, 99.5, "" },
+		{ "50", 0.01, 100,
+		  "the header's scanning rate is 50 Hz, but the rows' times are 0.01 s apart (100 Hz): the figures use "
+		  "the rows' clock, 100 Hz, not the header's rate" },
+		{ "100", 0.02, 50,
+		  "the header's scanning rate is 100 Hz, but the rows' times are 0.02 s apart (50 Hz): the figures use "
+		  "the rows' clock, 50 Hz, not the header's rate" },
+	};
+	struct ins_layout *none[INS_FOOT_COUNT] = { NULL, NULL };
+	char err[256], caution[INS_IMPORT_CAUTION_MAX];
+
+	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ins_import *imp = ins_import_open(write_tmp("rate.asc", pedar_file(1, cases[i].rate,
+											  cases[i].interval_s, 4, 99)),
+							 NULL, err, sizeof err);
+		struct ins_import_frame f;
+
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, cases[i].want_hz, 1e-9);
+		ins_import_caution(imp, none, caution, sizeof caution);
+		ck_assert_str_eq(caution, cases[i].want);
+		for (unsigned k = 0; k < 4; k++) {
+			ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "%s", err);
+			ck_assert_int_eq(f.t_us, llround((k + 1) * cases[i].interval_s * 1e6));
+			ck_assert_uint_eq(f.gap, 0);
+		}
+		ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+		ins_import_close(imp);
+	}
 }
 END_TEST
 
@@ -1130,6 +1182,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_loop_test(bad, damaged_files_name_file_line_and_field_and_keep_good_frames, 0,
 			    (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(bad, pedar_short_row_names_the_first_missing_sensor);
+	tcase_add_test(bad, pedar_header_rate_unlike_the_rows_is_a_caution);
 	tcase_add_test(bad, pedar_insole_with_no_sensors_listed_is_absent);
 	tcase_add_test(bad, mixed_line_ends_read);
 	tcase_add_test(bad, stappone_quoted_column_names_read);
