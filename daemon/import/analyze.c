@@ -415,9 +415,9 @@ static void analyze_report(const struct analyze_run *r)
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(r->info->feet & (1u << foot)))
 			continue;
-		fprintf(stderr, "insoled --analyze: %s: %s, %s foot: layout %s, %lu frames, %lu missing samples",
+		fprintf(stderr, "insoled --analyze: %s: %s, %s foot: layout %s, %lu frame%s, %lu missing sample%s",
 			r->info->path, r->info->format, ins_foot_name(foot), r->layout[foot]->name, r->tally.frames[foot],
-			r->tally.gaps[foot]);
+			r->tally.frames[foot] == 1 ? "" : "s", r->tally.gaps[foot], r->tally.gaps[foot] == 1 ? "" : "s");
 		if (r->info->reordered[foot])
 			fprintf(stderr, ", %lu sample%s out of time order in the file, put back in order",
 				r->info->reordered[foot], r->info->reordered[foot] == 1 ? "" : "s");
@@ -425,7 +425,8 @@ static void analyze_report(const struct analyze_run *r)
 			fprintf(stderr, ", %lu sample%s written twice, read once", r->info->repeated[foot],
 				r->info->repeated[foot] == 1 ? "" : "s");
 		if (r->tally.misfit[foot])
-			fprintf(stderr, ", %lu frames refused by the analysis", r->tally.misfit[foot]);
+			fprintf(stderr, ", %lu frame%s refused by the analysis", r->tally.misfit[foot],
+				r->tally.misfit[foot] == 1 ? "" : "s");
 		fputc('\n', stderr);
 		analyze_report_agreement(r, foot);
 		analyze_report_events(r, foot);

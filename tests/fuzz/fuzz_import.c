@@ -202,6 +202,7 @@ static void read_all(const char *path, const char *format)
 	struct seen s;
 	static struct event_check events;
 	long frames = 0;
+	int64_t start_us;
 	int rc;
 
 	err[0] = '\0';
@@ -212,6 +213,7 @@ static void read_all(const char *path, const char *format)
 	}
 	check_sheets(ins_import_info(imp));
 	check_fingerprint(imp);
+	(void)ins_import_start_us(ins_import_info(imp)->start, &start_us); /* the session import dates it so */
 	memset(&s, 0, sizeof s);
 	memset(&events, 0, sizeof events);
 	while ((rc = ins_import_next(imp, &f, err, sizeof err)) == 1) {

@@ -28,6 +28,11 @@ tail -n 1 "$test_tmp/out" | jq -e '.file_agreement.left.force_n.within == 0' >/d
 analyze_ok "$fixtures/pedar_small.asc" >/dev/null
 tail -n 1 "$test_tmp/out" | jq -e 'has("file_agreement") | not' >/dev/null ||
 	fail "an agreement for a file that gives no values of its own"
+# A file of one row: its count reads as a person writes it.
+head -n 1 "$fixtures/gaitpdb_small.txt" >"$test_tmp/one_row.txt"
+analyze_ok "$test_tmp/one_row.txt" >/dev/null
+grep -qF "one_row.txt: gaitpdb, left foot: layout gaitpdb8, 1 frame, 0 missing samples" "$test_tmp/err" ||
+	fail "the count of one frame: $(cat "$test_tmp/err")"
 # A folder: the table marks the file unlike its own values (the hand-made
 # Moticon fixture states totals its pressures do not add up to) and counts it.
 mkdir "$test_tmp/folder"
