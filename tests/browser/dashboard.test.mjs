@@ -219,14 +219,36 @@ async function expectMapMarks(page, sel, sparse) {
 	if (sparse) expect(Number(d.notMeasuredCells) > 0, `${sel}: nothing marked as not measured on a sparse insole`);
 }
 
-// The names of a map's anatomical regions stand apart: none runs into its
-// neighbour's (a region no sensor measures says so on a line of its own).
-async function expectLabelsApart(page, sel) {
-	const boxes = JSON.parse(await page.$eval(sel, (c) => c.dataset.maskLabelBoxes ?? '[]'));
-	expect(boxes.length > 0, `${sel}: no region names drawn`);
-	const overlap = ([a0, b0, a1, b1], [c0, d0, c1, d1]) => a0 < c1 && c0 < a1 && b0 < d1 && d0 < b1;
-	const hits = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => overlap(a, b)).map((b) => `${a} and ${b}`));
-	expect(hits.length === 0, `${sel}: region names overlap: ${hits.join('; ')}`);
+// The names of a map's anatomical regions stand apart: none runs into or
+// touches its neighbour's ("M4-5M2-3M1" reads as one word), at least
+// LABELS_APART_PX CSS px between them; a region no sensor measures says so
+// on a line of its own.
+const LABELS_APART_PX = 2;
+async function expectLabelsApart(page, sel, where = sel) {
+	const { boxes, scale } = await page.$eval(sel, (c) => ({ boxes: JSON.parse(c.dataset.maskLabelBoxes ?? '[]'), scale: c.width / c.clientWidth }));
+	expect(boxes.length > 0, `${where}: no region names drawn`);
+	const gap = ([a0, b0, a1, b1], [c0, d0, c1, d1]) => Math.max(c0 - a1, a0 - c1, d0 - b1, b0 - d1) / scale;
+	const hits = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => gap(a, b) < LABELS_APART_PX)
+		.map((b) => `${a} and ${b} (${gap(a, b).toFixed(1)} px apart)`));
+	expect(hits.length === 0, `${where}: region names run together: ${hits.join('; ')}`);
+}
+
+// The same on every map as printed on A4 (703 CSS px between the margins),
+// where the maps are smallest and their names closest.
+async function expectPrintedLabelsApart(page, where) {
+	const size = page.viewportSize();
+	await page.setViewportSize({ width: 703, height: 1000 });
+	await page.emulateMedia({ media: 'print' });
+	await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+	try {
+		const maps = await page.$$eval('canvas.footmap', (cs) => cs.filter((c) => c.clientWidth && c.id).map((c) => `#${c.id}`));
+		expect(maps.length > 0, `${where}: no map printed`);
+		for (const sel of maps) await expectLabelsApart(page, sel, `${where}, printed, ${sel}`);
+	} finally {
+		await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+		await page.emulateMedia({ media: 'screen' });
+		await page.setViewportSize(size);
+	}
 }
 
 // The printed page is laid out again without running scripts, so a map's
@@ -726,6 +748,7 @@ async function main() {
 			await shot(page, 'report-playback');
 			await expectMapsSharpWhenPrinted(page, 'report');
 			await expectNamesOverDots(page, 'report');
+			await expectPrintedLabelsApart(page, 'the report');
 			// printed while scrolled: the sticky table header must not float over the content
 			await page.$eval('#metrics-table', (t) => t.scrollIntoView());
 			await page.evaluate(() => window.scrollBy(0, 300));
@@ -848,6 +871,8 @@ async function main() {
 			const facts = await page.textContent('main');
 			expect(facts.includes('E2E-import') && facts.includes('pedar99-y'), 'the report lacks the subject or the layout');
 			await shot(page, 'report-imported');
+			// the metatarsal heads' names side by side on 99 sensors' small printed maps
+			await expectPrintedLabelsApart(page, 'the pedar report');
 		});
 		await check('F-Scan, XSENSOR and stappone recordings import through the dashboard and their reports draw each foot on the file\'s grid', async () => {
 			// file, format, the feet it holds, what each foot's map is drawn on, and

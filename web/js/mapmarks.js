@@ -192,24 +192,39 @@ export function drawMask(ctx, g, marks) {
 	const size = labelSize(g);
 	ctx.textAlign = 'center';
 	ctx.textBaseline = 'middle';
-	const boxes = marks.labels.map((l) => regionLabel(ctx, l, g.px(l.x, l.y), size));
+	const boxes = [];
+	for (const l of marks.labels) boxes.push(regionLabel(ctx, l, g.px(l.x, l.y), size, boxes));
 	ctx.restore();
 	return boxes;
 }
 
+// Names closer than this share of their size read as one word
+// ("M4-5M2-3M1" on a small printed map), halos and all.
+const LABEL_GAP = 0.3;
+// How far a name may move off its region's centre to stand clear of the
+// names already drawn, in half lines: up to two lines either way (past a
+// neighbour's two-line "n/m" label), which keeps it inside its region (the
+// metatarsal heads' regions are several lines tall even on the smallest
+// printed map).
+const LABEL_NUDGES = [0, -1, 1, -2, 2, -3, 3, -4, 4];
+
 // A region's name at its centre; an unmeasured region's "n/m" on a second
-// line under it, so that the names of neighbouring regions (the metatarsal
-// heads side by side) do not run into one another.  Returns the box the
-// label covers, [left, top, right, bottom] in canvas pixels.
-function regionLabel(ctx, l, [u, v], size) {
+// line under it.  Where the names of neighbouring regions (the metatarsal
+// heads side by side) would run into one another, the name moves up or down
+// by the least that clears the names drawn before it (PLACED).  Returns the
+// box the label covers, [left, top, right, bottom] in canvas pixels.
+function regionLabel(ctx, l, [u, v], size, placed) {
 	const lines = l.measured ? [l.text] : [l.text, 'n/m'];
-	const lineH = size * 1.1, top = v - (lines.length * lineH) / 2;
-	let half = 0;
-	lines.forEach((text, i) => {
-		halo(ctx, text, u, top + (i + 0.5) * lineH, size, l.measured ? '#111' : '#5a6470');
-		half = Math.max(half, ctx.measureText(text).width / 2);
-	});
-	return [u - half, top, u + half, top + lines.length * lineH].map(Math.round);
+	const lineH = size * 1.1, height = lines.length * lineH, gap = size * LABEL_GAP;
+	ctx.font = `600 ${size}px system-ui, sans-serif`;
+	const half = Math.max(...lines.map((text) => ctx.measureText(text).width)) / 2;
+	const boxAt = (dv) => [u - half, v + dv - height / 2, u + half, v + dv + height / 2];
+	const clear = ([l0, t0, r0, b0]) => placed.every(([l1, t1, r1, b1]) =>
+		l0 >= r1 + gap || l1 >= r0 + gap || t0 >= b1 + gap || t1 >= b0 + gap);
+	const dv = (LABEL_NUDGES.map((k) => (k * lineH) / 2).find((d) => clear(boxAt(d))) ?? 0);
+	const top = v + dv - height / 2;
+	lines.forEach((text, i) => halo(ctx, text, u, top + (i + 0.5) * lineH, size, l.measured ? '#111' : '#5a6470'));
+	return boxAt(dv).map(Math.round);
 }
 
 function labelSize(g) {
