@@ -270,9 +270,11 @@ async function expectPrintedMapsInProportion(page, where, print) {
 
 // Before printing, every map is drawn again at print resolution (at least
 // 3 canvas pixels per CSS pixel, ~300 dpi), and after it at the screen's.
+// While printing, a bitmap has the foot's proportions rather than its box's
+// and is scaled to fit the box: its resolution is along the side that fits.
 async function expectMapsSharpWhenPrinted(page, where) {
 	const ratios = () => page.$$eval('canvas.footmap', (cs) => cs.filter((c) => c.clientWidth)
-		.map((c) => `${c.id || c.getAttribute('aria-label')} ${(c.width / c.clientWidth).toFixed(2)}`));
+		.map((c) => `${c.id || c.getAttribute('aria-label')} ${Math.max(c.width / c.clientWidth, c.height / c.clientHeight).toFixed(2)}`));
 	await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
 	const printing = await ratios();
 	await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));

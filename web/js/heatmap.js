@@ -43,8 +43,13 @@ function padEdges(cells, w, h) {
 // out for paper, and runs no script in between, so the maps are drawn again
 // before that at PRINT_PIXELS canvas pixels per CSS pixel (about 300 dpi on
 // paper, where the screen's 96 would blur the region names), and at the
-// screen's resolution after.
+// screen's resolution after.  Meanwhile a map's bitmap is cut to the foot's
+// own proportions: scaled to fit (object-fit: contain) a printed box of
+// another shape than the screen's, the foot then fills the box's height or
+// width rather than keeping the screen box's empty sides; on the screen it
+// looks the same.
 const PRINT_PIXELS = 3;
+let printing = false;
 const drawnMaps = new Set(); // WeakRefs: a map of a view left behind is not kept alive by this
 const SWEEP_AT = 64;         // entries before the references to maps gone are dropped
 
@@ -56,12 +61,13 @@ function sweepDrawnMaps(redraw) {
 	}
 }
 
-function redrawAt(scale) {
-	setPrintScale(scale);
+function redrawFor(print) {
+	printing = print;
+	setPrintScale(print ? Math.max(1, PRINT_PIXELS / (window.devicePixelRatio || 1)) : 1);
 	sweepDrawnMaps(true);
 }
-window.addEventListener('beforeprint', () => redrawAt(Math.max(1, PRINT_PIXELS / (window.devicePixelRatio || 1))));
-window.addEventListener('afterprint', () => redrawAt(1));
+window.addEventListener('beforeprint', () => redrawFor(true));
+window.addEventListener('afterprint', () => redrawFor(false));
 
 export class FootMap {
 	constructor(canvas, foot) {
@@ -100,8 +106,13 @@ export class FootMap {
 		const box = { x0, x1, y0, y1, pad: PAD_MM };
 		x0 -= PAD_MM; x1 += PAD_MM; y0 -= PAD_MM; y1 += PAD_MM;
 		const dpr = pixelRatio();
-		const cw = Math.max(40, Math.round(this.canvas.clientWidth * dpr));
-		const ch = Math.max(60, Math.round(this.canvas.clientHeight * dpr));
+		let cw = Math.max(40, Math.round(this.canvas.clientWidth * dpr));
+		let ch = Math.max(60, Math.round(this.canvas.clientHeight * dpr));
+		if (printing) {
+			const aspect = (x1 - x0) / (y1 - y0);
+			if (cw > ch * aspect) cw = Math.round(ch * aspect);
+			else ch = Math.round(cw / aspect);
+		}
 		if (this.canvas.width !== cw) this.canvas.width = cw;
 		if (this.canvas.height !== ch) this.canvas.height = ch;
 		const s = Math.min(cw / (x1 - x0), ch / (y1 - y0));
