@@ -370,6 +370,31 @@ async function expectComparison(page, ids, where) {
 	log(`# ${where}, ${n} sessions: the table takes ${seen.table} px of ${seen.room}, the page ${seen.page} px`);
 }
 
+// The pages of a PDF that Chromium wrote: its page objects.
+const pdfPages = (pdf) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+
+// In print, the comparison's metrics are its paper table, not the screen's:
+// every metric of the screen's table is there and on the page, with a line
+// for each later session in the order asked, under each foot.
+async function expectPrintedComparison(page, ids, where) {
+	const seen = await page.evaluate(() => {
+		const shown = (e) => e.getClientRects().length > 0;
+		const screen = [...document.querySelectorAll('#compare-table tbody.metric')].map((b) => b.dataset.metric);
+		const bodies = [...document.querySelectorAll('#compare-print-table tbody.metric')];
+		return { screenPrinted: shown(document.querySelector('#compare-table')), screen,
+			printed: bodies.filter(shown).map((b) => b.dataset.metric),
+			rows: bodies.map((b) => [...b.querySelectorAll('tr[data-session]')].map((r) => r.dataset.session)) };
+	});
+	expect(!seen.screenPrinted, `${where}: the screen's comparison table is printed`);
+	const missing = seen.screen.filter((m) => !seen.printed.includes(m));
+	expect(seen.screen.length > 0 && missing.length === 0 && seen.printed.length === seen.screen.length,
+		`${where}: ${seen.printed.length} of ${seen.screen.length} metrics printed, missing ${missing.join(', ')}`);
+	const later = ids.slice(1).join(','), want = `${later},${later}`;
+	const wrong = seen.rows.filter((r) => r.length && r.join(',') !== want);
+	expect(seen.rows.some((r) => r.length) && wrong.length === 0,
+		`${where}: printed lines are not a line per later session (${later}) under each foot: ${wrong[0]}`);
+}
+
 // Once the page has laid out what it shows: two frames.
 const laidOut = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
@@ -1195,9 +1220,16 @@ async function main() {
 			await expectTouchTargets(page2, 'compare');
 			// in print, too, the SD, n and CI are on the page, not in a tooltip
 			await page2.emulateMedia({ media: 'print' });
-			const ci = page2.locator(`${row} td[data-call="higher"] .delta`).first();
-			expect(await ci.isVisible(), 'the difference and its CI are hidden in print');
+			await expectPrintedComparison(page2, [ids.a, ids.b].map(String), 'the printed comparison');
+			const printedRow = page2.locator('#compare-print-table tbody[data-metric="midfoot_load_index"] tr[data-call="higher"]').first();
+			const printed = await printedRow.isVisible() ? await printedRow.textContent() : '';
+			expect(/\d\s±\s\d.*\+\d[\d.]* \(\+?[\d.]+ to \+[\d.]+\)/.test(printed), `the printed line lacks the SD or the difference's CI: ${printed}`);
+			const steps = await page2.locator('#compare-print-steps').isVisible() ? await page2.textContent('#compare-print-steps') : '';
+			expect(/over n steps: .*\d+ left and \d+ right.*\d+ left and \d+ right/.test(steps), `the printed comparison does not say its n: ${steps}`);
 			expect(await page2.locator('#compare-findings').isVisible(), 'the findings are hidden in print');
+			// a comparison of two sessions is a few pages to hand over, not one of eight metrics a page
+			const pages = pdfPages(await page2.pdf({ path: join(OUT, 'compare.pdf'), format: 'A4', printBackground: true }));
+			expect(pages >= 2 && pages <= 4, `the printed comparison of two sessions takes ${pages} A4 pages`);
 			// the maps, taller than what the findings leave of the first page, break between a
 			// session's row and the difference map, each kept whole, instead of leaving that page blank
 			const breaks = await page2.$eval('section[aria-labelledby="h-cmaps"]', (card) => ({
@@ -1307,13 +1339,13 @@ async function main() {
 					expect(bottoms.every(([, b]) => b <= size.height), `at 768 x 1024, below the fold: ${JSON.stringify(bottoms)}`);
 				}
 			}
-			// A4 less the print margins (210 - 2 x 12 mm): 703 CSS px
-			await page2.setViewportSize({ width: 703, height: 1000 });
+			// A4 less the print margins (210 - 2 x 8 mm): 733 CSS px
+			await page2.setViewportSize({ width: 733, height: 1000 });
 			for (const name of ['three', 'eight']) {
 				await page2.goto(`${daemon.base}/#/${compare(lists[name])}`);
 				await page2.waitForSelector('#compare-table tbody', { timeout: UI_WAIT_MS });
 				await page2.emulateMedia({ media: 'print' });
-				await expectComparison(page2, lists[name], 'printed on A4');
+				await expectPrintedComparison(page2, lists[name], `the comparison of ${name} sessions printed on A4`);
 				await expectFitsWidth(page2, `the printed comparison of ${name} sessions`);
 				await page2.pdf({ path: join(OUT, `compare-${name}.pdf`), format: 'A4', printBackground: true });
 				await page2.emulateMedia({ media: 'screen' });

@@ -161,26 +161,27 @@ function maxAbs(cells) {
 	return m;
 }
 
+// A mean ± SD (wrapping, where it must, only after the ±) and an interval,
+// on the screen and on paper alike.
+const meanSd = (v, digits) => `${num(v.mean, digits)}\u00a0± ${num(v.sd, digits)}`;
+const interval = ([lo, hi] = [], digits) => `${signed(lo, digits)} to ${signed(hi, digits)}`;
+
 // One cell: n, mean ± SD; for a later session also the difference from the
 // baseline with its 95 % CI, the percent change (ratio metrics only, as the
 // daemon serves it), Hedges' g and the call, all as visible text.
 function valueLines(v, digits) {
 	if (!v || !isNum(v.mean)) return [el('div', {}, '–')];
-	return [el('div', {}, el('span', { class: 'mean' }, `${num(v.mean, digits)} ± ${num(v.sd, digits)}`), ' ', el('span', { class: 'delta' }, `n = ${v.n}`))];
+	return [el('div', {}, el('span', { class: 'mean' }, meanSd(v, digits)), ' ', el('span', { class: 'delta' }, `n = ${v.n}`))];
 }
 
 function diffLines(m, d, digits) {
 	if (!d) return [];
 	const unit = unitText(m.diff_unit ?? m.unit);
 	const lines = [];
-	if (isNum(d.diff)) {
-		const [lo, hi] = d.ci95 ?? [];
-		lines.push(el('div', { class: 'delta' }, `Δ ${signed(d.diff, digits)} ${unit} `, el('span', { class: 'ci' }, `(CI ${signed(lo, digits)} to ${signed(hi, digits)})`)));
-	}
-	if (isNum(d.pct)) {
-		const [lo, hi] = d.pct_ci95 ?? [];
-		lines.push(el('div', { class: 'delta pct' }, `${signed(d.pct, 1)} % `, el('span', { class: 'ci' }, `(CI ${signed(lo, 1)} to ${signed(hi, 1)} %)`)));
-	}
+	if (isNum(d.diff))
+		lines.push(el('div', { class: 'delta' }, `Δ ${signed(d.diff, digits)} ${unit} `, el('span', { class: 'ci' }, `(CI ${interval(d.ci95, digits)})`)));
+	if (isNum(d.pct))
+		lines.push(el('div', { class: 'delta pct' }, `${signed(d.pct, 1)} % `, el('span', { class: 'ci' }, `(CI ${interval(d.pct_ci95, 1)} %)`)));
 	lines.push(el('div', {}, el('span', { class: 'call' }, CALL_TEXT[d.call] ?? d.call ?? ''),
 		isNum(d.hedges_g) ? el('span', { class: 'delta' }, ` · g ${signed(d.hedges_g, 2)} (${d.effect})`) : null));
 	return lines;
@@ -242,15 +243,78 @@ function sessionRows(sessions, names, metrics, feet) {
 	return [head, bodies];
 }
 
+// The number of steps behind most of a session's means for a foot: the
+// printed table gives n only where a metric's differs from it.
+function usualSteps(metrics, i, f) {
+	const count = new Map();
+	for (const m of metrics) {
+		const n = m.values?.[i]?.[f]?.n;
+		if (n) count.set(n, (count.get(n) ?? 0) + 1);
+	}
+	return [...count].reduce((best, c) => (c[1] > best[1] ? c : best), [null, 0])[0];
+}
+
+// On paper, a line per foot (and, of three sessions and more, per later
+// session, named by its number in the list of sessions): the values and
+// the difference from the baseline each in a column of its own, aligned
+// down the page, each on one line of A4.  Stacked in a cell as on the
+// screen, a metric took eight lines and 91 metrics eleven pages.  Each
+// session's usual n is said once above the table, and the percent change
+// without its interval (both are on the screen and in the CSV).
+function printTable(sessions, names, metrics, feet) {
+	const later = sessions.length - 1;
+	const usual = sessions.map((s, i) => Object.fromEntries(feet.map((f) => [f, usualSteps(metrics, i, f)])));
+	// [the column's class, which print.css gives its width; heading; numbers?]
+	const cols = [['c-metric', 'Metric, foot'], ['c-foot'],
+		...(later > 1 ? [['c-value', 'Baseline (1)', true], ['c-session', 'Session'], ['c-value', 'Mean ± SD', true]]
+			: [['c-value', `Baseline: ${names[0]}`, true], ['c-value', names[1], true]]),
+		['c-diff', 'Δ (95 % CI)', true], ['c-pct', '%', true], ['c-g', 'g', true], ['c-call', 'Call']];
+	const value = (v, i, f, digits) => (v && isNum(v.mean)
+		? [el('span', { class: 'mean' }, meanSd(v, digits)), ...(v.n === usual[i][f] ? [] : [' ', el('span', { class: 'delta' }, `(n = ${v.n})`)])] : '–');
+	const bodies = metrics.map((m) => {
+		const digits = digitsFor(m.unit);
+		const name = [m.label, ' ', el('span', { class: 'delta' }, unitText(m.unit))];
+		// a line, not a line of dashes per foot and session
+		if (!sessions.some((s, i) => feet.some((f) => isNum(m.values?.[i]?.[f]?.mean))))
+			return el('tbody', { class: 'metric', dataset: { metric: m.name } },
+				el('tr', {}, el('th', { scope: 'row', colspan: cols.length }, name, ': not measured in these sessions')));
+		const rows = feet.flatMap((f, fi) => sessions.slice(1).map((s, j) => {
+			const i = j + 1, d = m.vs_baseline?.[i]?.[f];
+			const called = d?.call === 'higher' || d?.call === 'lower';
+			const cls = called ? 'n notable' : 'n';
+			return el('tr', { dataset: { foot: f, session: s.id, call: d?.call ?? null } },
+				fi + j === 0 ? el('th', { scope: 'rowgroup', rowspan: feet.length * later }, name) : null,
+				j === 0 ? [el('td', { rowspan: later }, footName(f)[0]), el('td', { class: 'n', rowspan: later }, value(m.values?.[0]?.[f], 0, f, digits))] : null,
+				later > 1 ? el('th', { scope: 'row' }, String(i + 1)) : null,
+				el('td', { class: cls }, value(m.values?.[i]?.[f], i, f, digits)),
+				el('td', { class: cls }, isNum(d?.diff) ? [signed(d.diff, digits), ' ', el('span', { class: 'ci' }, `(${interval(d.ci95, digits)})`)] : '–'),
+				el('td', { class: cls }, isNum(d?.pct) ? signed(d.pct, 1) : ''),
+				el('td', { class: cls }, isNum(d?.hedges_g) ? signed(d.hedges_g, 2) : ''),
+				el('td', { class: called ? 'notable call' : 'call' }, CALL_TEXT[d?.call] ?? d?.call ?? ''));
+		}));
+		return el('tbody', { class: 'metric', dataset: { metric: m.name } }, rows);
+	});
+	const steps = sessions.map((s, i) => `${later > 1 ? `${i + 1}. ` : ''}${names[i]} ${feet.map((f) => `${usual[i][f] ?? 0} ${f}`).join(' and ')}`);
+	return el('div', { class: 'print-only' },
+		el('p', { class: 'muted', id: 'compare-print-steps' }, `Means ± standard deviations over n steps: ${steps.join('; ')}; a mean over another n says so. The percent change's 95 % CI is in the Comparison CSV.`),
+		el('table', { class: later > 1 ? 'data per-session' : 'data', id: 'compare-print-table' },
+			el('colgroup', {}, cols.map(([cls]) => el('col', { class: cls }))),
+			el('thead', {}, el('tr', {}, cols.filter(([, text]) => text).map(([cls, text, n]) =>
+				el('th', { scope: 'col', class: n ? `${cls} n` : cls, colspan: cls === 'c-metric' ? 2 : null }, text)))), bodies));
+}
+
 const COLUMNS_MAX = 3;
 
 // Each metric is a tbody of its own, kept whole across a page break.
 function metricTable(sessions, names, metrics, rules) {
 	const bySession = sessions.length > COLUMNS_MAX;
-	const [head, bodies] = (bySession ? sessionRows : sessionColumns)(sessions, names, metrics, feetShown(metrics));
+	const feet = feetShown(metrics);
+	const [head, bodies] = (bySession ? sessionRows : sessionColumns)(sessions, names, metrics, feet);
+	const onScreen = tableWrap(el('table', { class: bySession ? 'data by-session' : 'data', id: 'compare-table' }, el('thead', {}, head), bodies));
+	onScreen.classList.add('no-print');
 	return el('section', { class: 'card metrics-card', 'aria-labelledby': 'h-cmetrics' },
 		el('h2', { id: 'h-cmetrics' }, 'Metrics'),
-		el('p', { class: 'muted' }, 'Each cell: mean ± standard deviation over steps and n, the number of steps behind the mean. Later sessions: Δ = the difference from the baseline with its 95 % confidence interval (Welch); the percent change only for quantities with a true zero (never for positions, signed values, shares or classes); Hedges’ g, the difference in pooled standard deviations. ',
+		el('p', { class: 'muted' }, el('span', { class: 'no-print' }, 'Each cell: mean ± standard deviation over steps and n, the number of steps behind the mean. '), 'Later sessions: Δ = the difference from the baseline with its 95 % confidence interval (Welch); the percent change only for quantities with a true zero (never for positions, signed values, shares or classes); Hedges’ g, the difference in pooled standard deviations. ',
 			el('span', { class: 'notable' }, 'Highlighted'), `: called out as higher or lower, because the interval excludes zero, |g| is at least ${num(rules.min_hedges_g, 1)} (a moderate effect) and both sessions have at least ${rules.min_steps ?? '–'} steps.`),
-		tableWrap(el('table', { class: bySession ? 'data by-session' : 'data', id: 'compare-table' }, el('thead', {}, head), bodies)));
+		onScreen, printTable(sessions, names, metrics, feet));
 }
