@@ -233,6 +233,33 @@ async function expectLabelsApart(page, sel, where = sel) {
 	expect(hits.length === 0, `${where}: region names run together: ${hits.join('; ')}`);
 }
 
+// Printed from the window it was read in (a clinic's desktop), the page is
+// laid out again at the paper's width without running scripts: whatever the
+// screen sized in pixels must not stick out past it, or the browser shrinks
+// the whole report to fit (to two thirds: 7 pt type on the patient's copy).
+// A4 less the 8 mm margins is 733 CSS px.
+const A4_PRINT_WIDTH_PX = 733;
+async function expectPrintsAtFullSize(page, where) {
+	await page.emulateMedia({ media: 'print' });
+	await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+	try {
+		const wide = await page.evaluate((W) => {
+			document.documentElement.style.width = `${W}px`;
+			const out = [];
+			for (const e of document.querySelectorAll('main *')) {
+				const r = e.getBoundingClientRect();
+				if (r.width && r.right > W + 1) out.push(`${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ends at ${Math.round(r.right)} px`);
+			}
+			document.documentElement.style.width = '';
+			return out;
+		}, A4_PRINT_WIDTH_PX);
+		expect(wide.length === 0, `${where}, printed from a ${page.viewportSize().width} px window onto A4 (${A4_PRINT_WIDTH_PX} px): ${wide.slice(0, 6).join('; ')}`);
+	} finally {
+		await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+		await page.emulateMedia({ media: 'screen' });
+	}
+}
+
 // The same on every map as printed on A4 (703 CSS px between the margins),
 // where the maps are smallest and their names closest.
 async function expectPrintedLabelsApart(page, where) {
@@ -753,6 +780,9 @@ async function main() {
 				return [phaseName(0, false), phaseName(1, false), phaseName(1, true), phaseName(0, true)];
 			});
 			expect(phases.join(' | ') === 'before the first step | stance | stance | swing', `phases: ${phases.join(' | ')}`);
+			// the readout says '–' until the first frames have loaded (a loaded machine takes its time)
+			await page.waitForFunction(() => document.querySelector('#playback .playback-readout')?.textContent !== '–', null,
+				{ timeout: UI_WAIT_MS }).catch(() => {});
 			const readout0 = await page.textContent('#playback .playback-readout');
 			expect(/^[\d,]+ N · (stance|swing|before the first step)$/.test(readout0), `the playback's first readout: ${readout0}`);
 			const marksShown = await page.$$eval('.playback-marks .mark', (m) => m.length);
@@ -775,6 +805,7 @@ async function main() {
 			await shot(page, 'report-playback');
 			await expectMapsSharpWhenPrinted(page, 'report');
 			await expectNamesOverDots(page, 'report');
+			await expectPrintsAtFullSize(page, 'the report');
 			await expectPrintedLabelsApart(page, 'the report');
 			// printed while scrolled: the sticky table header must not float over the content
 			await page.$eval('#metrics-table', (t) => t.scrollIntoView());
