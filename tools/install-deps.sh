@@ -9,13 +9,16 @@
 # that the user cannot later update or remove.
 set -eu
 
+# fonts-dejavu-core: the font the browser test lays printed pages out in
+# (fontconfig pulls it in anyway); named, so that the page counts the test
+# checks of a printed comparison rest on a font this script installs.
 DEBS="build-essential autoconf automake pkg-config
  libserialport-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libjansson-dev libinih-dev
  libsystemd-dev systemd
  check libcurl4-openssl-dev curl
  clang libclang-rt-14-dev valgrind python3
  socat util-linux wrk jq openssl mandoc
- chromium chromium-driver
+ chromium chromium-driver fonts-dejavu-core
  gcc-avr avr-libc binutils-avr simavr libsimavr-dev libelf-dev"
 
 if [ "$(id -u)" != 0 ]; then
