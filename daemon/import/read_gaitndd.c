@@ -291,7 +291,10 @@ static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
 		rc = import_text_next(&t, &line, err, errlen);
 		if (rc <= 0)
 			break;
-		if (line[0] == '#' || import_is_blank(line))
+		/* WFDB's own reader takes a line whose first token starts with
+		 * '#' for a comment, blanks before it or not (as the fingerprint
+		 * does, gaitndd_fingerprint()) */
+		if (*import_skip_blanks(line) == '#' || import_is_blank(line))
 			continue;
 		n = gaitndd_split(line, f);
 		if (nsig < 0) {

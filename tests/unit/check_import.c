@@ -459,6 +459,28 @@ static void fingerprint_of(const char *path, char out[INS_IMPORT_FINGERPRINT_SIZ
 	ins_import_close(imp);
 }
 
+/* A comment line may start with blanks (WFDB's reader takes a line whose
+ * first token starts with '#' for one): the record reads as without them,
+ * and its fingerprint, which reads the header again, sees the same lines.
+ * Taken for the record line, " # note" made the fingerprint read on past
+ * the signal lines into whatever followed. */
+START_TEST(gaitndd_indented_comments_are_comments)
+{
+	char good[512], hea[600], path[128], plain[INS_IMPORT_FINGERPRINT_SIZE], indented[INS_IMPORT_FINGERPRINT_SIZE];
+	const char *signals;
+
+	ndd_good_header(good, sizeof good);
+	write_ndd(good, 5, 5);
+	snprintf(path, sizeof path, "%s/rec.hea", tmpdir);
+	fingerprint_of(path, plain);
+	signals = strchr(strstr(good, "rec 2 300 5"), '\n') + 1;
+	snprintf(hea, sizeof hea, "  # indented\n\t# tabbed\nrec 2 300 5\n # between\n%s", signals);
+	write_ndd(hea, 5, 5);
+	fingerprint_of(path, indented);
+	ck_assert_str_eq(indented, plain);
+}
+END_TEST
+
 /* A single-file recording's fingerprint is the SHA-256 of its bytes (the
  * value below is sha256sum's), whatever the file is named; one byte more
  * and it is another recording. */
@@ -2520,6 +2542,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, an_upload_of_several_files_is_one_gaitndd_record);
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
+	tcase_add_test(readers, gaitndd_indented_comments_are_comments);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
 	tcase_add_test(readers, numbers_parse_exactly_as_strtod_does);
 	tcase_add_test(readers, padded_numbers_read_whatever_their_length);
