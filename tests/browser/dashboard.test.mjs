@@ -260,8 +260,9 @@ async function expectPrintsAtFullSize(page, where) {
 	}
 }
 
-// The same on every map as printed on A4 (703 CSS px between the margins),
-// where the maps are smallest and their names closest.
+// The same on every map as printed from a window of 703 CSS px, narrower
+// than A4 between its margins (733 px): the maps smaller than on paper, and
+// their names closer.
 async function expectPrintedLabelsApart(page, where) {
 	const size = page.viewportSize();
 	await page.setViewportSize({ width: 703, height: 1000 });
