@@ -276,6 +276,15 @@ static int gaitndd_split(char *line, char **f)
 	return n;
 }
 
+/* A header line that describes nothing: blank, or a comment, which WFDB's
+ * own reader takes a line whose first token starts with '#' for.  The one
+ * test of both the header's reading and its fingerprint, which must agree
+ * on where the signal lines end. */
+static int wfdb_line_is_comment(const char *line)
+{
+	return *import_skip_blanks(line) == '#' || import_is_blank(line);
+}
+
 static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
 {
 	struct gaitndd *g = imp->priv;
@@ -291,10 +300,7 @@ static int gaitndd_read_header(struct ins_import *imp, char *err, size_t errlen)
 		rc = import_text_next(&t, &line, err, errlen);
 		if (rc <= 0)
 			break;
-		/* WFDB's own reader takes a line whose first token starts with
-		 * '#' for a comment, blanks before it or not (as the fingerprint
-		 * does, gaitndd_fingerprint()) */
-		if (*import_skip_blanks(line) == '#' || import_is_blank(line))
+		if (wfdb_line_is_comment(line))
 			continue;
 		n = gaitndd_split(line, f);
 		if (nsig < 0) {
@@ -536,7 +542,7 @@ static int gaitndd_fingerprint(const struct ins_import *imp, struct import_diges
 		const char *name = import_skip_blanks(line), *rest = name + strcspn(name, " \t");
 		const char *ext = memrchr(name, '.', (size_t)(rest - name));
 
-		if (*name == '#' || import_is_blank(line))
+		if (wfdb_line_is_comment(line))
 			continue;
 		if (seen++ && ext)
 			import_digest_bytes(d, ext, (size_t)(rest - ext));
