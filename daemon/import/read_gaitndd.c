@@ -43,12 +43,51 @@ struct wfdb_signal {
 	long sum;                    /* of all samples read, for the checksum */
 };
 
+/* The time of sample k, round(k * 1e6 / rate) us, kept as whole + rem / rate
+ * and stepped by whole and remainder, without a division per sample, when
+ * the rate is a whole number of Hz (every gaitndd record: 300 Hz).  It is
+ * exactly what the division gives: k * 1e6 stays below 2^52 (WFDB_MAX_SAMPLES
+ * samples), where the quotient's rounding error is smaller than the distance
+ * 1 / (2 rate) of a fraction rem / rate from one half.  rate 0: a
+ * fractional rate, divided per sample. */
+struct wfdb_clock {
+	int64_t whole;
+	long rem, step_whole, step_rem, rate;
+};
+
 struct gaitndd {
 	char hea[512];
 	long n_samples;              /* per signal; 0 when the header does not say */
 	struct wfdb_signal sig[INS_FOOT_COUNT];
 	long sample;                 /* next sample index of the record */
+	struct wfdb_clock clock;     /* that sample's time */
 };
+
+static void wfdb_clock_start(struct wfdb_clock *c, double rate_hz)
+{
+	memset(c, 0, sizeof *c);
+	if (rate_hz != floor(rate_hz))
+		return;
+	c->rate = (long)rate_hz;
+	c->step_whole = 1000000 / c->rate;
+	c->step_rem = 1000000 % c->rate;
+}
+
+/* round_time_us(): a remainder of half the rate or more rounds up. */
+static int64_t wfdb_clock_us(const struct wfdb_clock *c)
+{
+	return c->whole + (2 * c->rem >= c->rate);
+}
+
+static void wfdb_clock_tick(struct wfdb_clock *c)
+{
+	c->whole += c->step_whole;
+	c->rem += c->step_rem;
+	if (c->rem >= c->rate) {
+		c->rem -= c->rate;
+		c->whole++;
+	}
+}
 
 /* The suffixes in any case: a record copied from a disk that keeps no case
  * (a CD, a FAT stick, a Windows share) may be PARK1.HEA, PARK1.LET. */
@@ -388,6 +427,7 @@ static int gaitndd_open(struct ins_import *imp, const char *path, char *err, siz
 		return -1;
 	}
 	g->n_samples = n[0] >= 0 ? n[0] : n[1];
+	wfdb_clock_start(&g->clock, imp->info.rate_hz);
 	imp->info.duration_us = llround(g->n_samples * 1e6 / imp->info.rate_hz);
 	return import_alloc_values(imp, err, errlen);
 }
@@ -500,11 +540,13 @@ static int gaitndd_read_row(struct ins_import *imp, char *err, size_t errlen)
 				return -1;
 		return 0;
 	}
-	t_us = round_time_us(g->sample * 1e6 / imp->info.rate_hz);
+	t_us = g->clock.rate ? wfdb_clock_us(&g->clock) : round_time_us(g->sample * 1e6 / imp->info.rate_hz);
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if ((imp->info.feet & (1u << foot)) && gaitndd_foot_sample(imp, foot, t_us, err, errlen) < 0)
 			return -1;
 	g->sample++;
+	if (g->clock.rate)
+		wfdb_clock_tick(&g->clock);
 	return 1;
 }
 

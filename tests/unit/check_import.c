@@ -415,6 +415,40 @@ START_TEST(gaitndd_decodes_212_counts_invalid_samples_and_checksums)
 }
 END_TEST
 
+/* Sample k's time is round(k * 1e6 / rate) us, the halves up, at whole
+ * rates (stepped without a division) and at fractional ones alike: each
+ * frame of a long record is checked against the division. */
+#define NDD_CLOCK_SAMPLES 20000
+static const double ndd_clock_rates[] = { 300, 7, 1, 3, 100000, 299.7, 1000, 128 };
+
+START_TEST(gaitndd_sample_times_are_rounded_exactly)
+{
+	static int samples[NDD_CLOCK_SAMPLES];
+	static unsigned char packed[NDD_CLOCK_SAMPLES * 3 / 2 + 3];
+	double rate = ndd_clock_rates[_i];
+	char hea[512], path[512], err[512] = "";
+	struct ins_import *imp;
+	struct ins_import_frame f;
+
+	for (unsigned k = 0; k < NDD_CLOCK_SAMPLES; k++)
+		samples[k] = (int)(k % 4000) - 2000;
+	snprintf(hea, sizeof hea, "rec 1 %.10g %d\nrec.let 212 1 12 0 -2000 %ld 0 left-foot\n", rate,
+		 NDD_CLOCK_SAMPLES, sum16(samples, NDD_CLOCK_SAMPLES));
+	write_text("rec.hea", hea);
+	write_tmp("rec.let", packed, test_pack212(samples, NDD_CLOCK_SAMPLES, packed));
+	snprintf(path, sizeof path, "%s/rec.hea", tmpdir);
+	imp = ins_import_open(path, NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	for (unsigned k = 0; k < NDD_CLOCK_SAMPLES; k++) {
+		ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "sample %u: %s", k, err);
+		ck_assert_msg(f.t_us == (int64_t)floor(k * 1e6 / rate + 0.5), "%g Hz, sample %u: %lld us", rate, k,
+			      (long long)f.t_us);
+	}
+	ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 0);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* A WFDB record line may give the recording's base time and date (the
  * date day first): the record is dated by them; a time alone, or a date
  * that is none, dates nothing. */
@@ -2543,6 +2577,8 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, gaitndd_indented_comments_are_comments);
+	tcase_add_loop_test(readers, gaitndd_sample_times_are_rounded_exactly, 0,
+			    sizeof ndd_clock_rates / sizeof ndd_clock_rates[0]);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
 	tcase_add_test(readers, numbers_parse_exactly_as_strtod_does);
 	tcase_add_test(readers, padded_numbers_read_whatever_their_length);
