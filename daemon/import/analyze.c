@@ -45,9 +45,9 @@ static void analyze_usage(FILE *out)
 	      "                [--body-weight-kg W] [--out DIR] [--jobs N]\n"
 	      "Prints one JSON line per step (CSV with --csv), then the session summary.  Several files\n"
 	      "(a DIR: the recordings in it) are analysed in parallel (--jobs, default: every core); each\n"
-	      "line then names its file, or --out DIR writes one DIR/NAME.jsonl (.csv) per file; a table of\n"
-	      "all files ends the run on stderr.  One file is read on one thread and analysed on another\n"
-	      "unless --jobs 1.\n", out);
+	      "line then names its file, or --out DIR writes one DIR/NAME.jsonl (.csv) per file (DIR made\n"
+	      "when missing); a table of all files ends the run on stderr.  One file is read on one thread\n"
+	      "and analysed on another unless --jobs 1.\n", out);
 }
 
 static int analyze_parse_weight(const char *text, double *kg)

@@ -433,6 +433,27 @@ static void batch_free(struct batch *b)
 	pthread_mutex_destroy(&b->lock);
 }
 
+/* --out DIR: a folder, made when missing (its parent is not: a mistyped
+ * path should not grow a tree of folders); 0 or -1, said on stderr. */
+static int batch_out_dir(const char *dir)
+{
+	struct stat st;
+
+	if (analyze_is_dir(dir))
+		return 0;
+	if (stat(dir, &st) == 0) {
+		fprintf(stderr, "insoled --analyze: --out %s: not a directory\n", dir);
+		return -1;
+	}
+	if (mkdir(dir, 0777) < 0) {
+		fprintf(stderr, "insoled --analyze: --out %s: cannot create the directory: %s\n", dir,
+			errno == ENOENT ? "the folder it would be in does not exist" : strerror(errno));
+		return -1;
+	}
+	fprintf(stderr, "insoled --analyze: --out %s: directory created\n", dir);
+	return 0;
+}
+
 int analyze_batch(const struct analyze_opts *o)
 {
 	struct analyze_opts run = *o;
@@ -441,12 +462,7 @@ int analyze_batch(const struct analyze_opts *o)
 	int jobs, started = 0, status = ANALYZE_EXIT_OK;
 
 	pthread_mutex_init(&b.lock, NULL);
-	if (o->out_dir && !analyze_is_dir(o->out_dir)) {
-		struct stat st;
-
-		/* a folder that is missing is not one that is something else */
-		fprintf(stderr, "insoled --analyze: --out %s: %s\n", o->out_dir,
-			stat(o->out_dir, &st) < 0 ? "no such directory (create it first)" : "not a directory");
+	if (o->out_dir && batch_out_dir(o->out_dir) < 0) {
 		batch_free(&b);
 		return ANALYZE_EXIT_USAGE;
 	}

@@ -1810,7 +1810,7 @@ static const struct analyze_bad_case analyze_bad[] = {
 	{ { "--analyze", "/nonexistent/a", "/nonexistent/b", NULL }, NULL, 1,
 	  "/nonexistent/b: cannot open: No such file or directory" },
 	{ { "@", "--jobs", "0", NULL }, PDB_ROW, 2, "--jobs: '0' is not a number of threads (1..256)" },
-	{ { "@", "--out", "/nonexistent/dir", NULL }, PDB_ROW, 2, "--out /nonexistent/dir: no such directory (create it first)" },
+	{ { "@", "--out", "/nonexistent/dir", NULL }, PDB_ROW, 2, "--out /nonexistent/dir: cannot create the directory: the folder it would be in does not exist" },
 	{ { "@", "--out", "/dev/null", NULL }, PDB_ROW, 2, "--out /dev/null: not a directory" },
 	{ { "@", "--body-weight-kg", "-3", NULL }, PDB_ROW, 2, "--body-weight-kg: -3 kg is not a body weight (10 to 500 kg)" },
 	{ { "@", "--frobnicate", NULL }, PDB_ROW, 2, "usage: insoled --analyze FILE" },
@@ -1881,7 +1881,7 @@ END_TEST
  * the table lists them all; --out writes one file per input instead. */
 START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 {
-	char out[512], errp[512], path[512];
+	char out[512], errp[512], path[600], outdir[512];
 	const char *args[] = { "--analyze", FIXTURES "gaitpdb_small.txt", NULL, FIXTURES "moticon_small.txt",
 			       "--layout-dir", LAYOUT_DIR, "--jobs", "2", NULL, NULL, NULL };
 	const char *text, *table;
@@ -1909,9 +1909,11 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 	ck_assert_ptr_nonnull(strstr(table, "FAILED (see above)"));
 	ck_assert_ptr_nonnull(strstr(table, "3 files: 2 ok, 1 failed, 0 skipped"));
 
+	/* a missing folder is made (its parent exists) */
+	snprintf(outdir, sizeof outdir, "%s/results", tmpdir);
 	args[2] = FIXTURES "gaitpdb_small.txt";
 	args[3] = "--out";
-	args[4] = tmpdir;
+	args[4] = outdir;
 	args[5] = "--layout-dir";
 	args[6] = LAYOUT_DIR;
 	args[7] = "--csv";
@@ -1919,10 +1921,11 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 	args[1] = FIXTURES "moticon_small.txt";
 	ck_assert_int_eq(run_analyze(args, out, errp), 0);
 	ck_assert_str_eq(slurp(out), "");
-	snprintf(path, sizeof path, "%s/gaitpdb_small.txt.csv", tmpdir);
+	ck_assert_ptr_nonnull(strstr(slurp(errp), "results: directory created\n"));
+	snprintf(path, sizeof path, "%s/gaitpdb_small.txt.csv", outdir);
 	ck_assert_int_eq(strncmp(slurp(path), "foot,index,flags,", 17), 0);
 	ck_assert_ptr_nonnull(strstr(slurp(path), "\n# summary\n{\"steps\":"));
-	snprintf(path, sizeof path, "%s/moticon_small.txt.csv", tmpdir);
+	snprintf(path, sizeof path, "%s/moticon_small.txt.csv", outdir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 }
 END_TEST
