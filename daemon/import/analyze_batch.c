@@ -138,12 +138,21 @@ static int batch_listed(const char *path)
 	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
-/* The regular files of dir, in name order (not its subdirectories). */
+static int batch_is_subdir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The regular files of dir, in name order.  Its subdirectories are not
+ * searched (their outputs would share names under --out), but named, so
+ * that an archive kept in a folder per patient does not look empty. */
 static int batch_add_dir(struct batch *b, const char *dir)
 {
 	struct dirent **list;
 	int n = scandir(dir, &list, NULL, alphasort);
-	int rc = 0;
+	int rc = 0, subdirs = 0;
 
 	if (n < 0) {
 		fprintf(stderr, "insoled --analyze: %s: cannot read the directory: %s\n", dir, strerror(errno));
@@ -152,10 +161,22 @@ static int batch_add_dir(struct batch *b, const char *dir)
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 
-		if (rc == 0 && list[i]->d_name[0] != '.' && !batch_wfdb_signal(list, n, list[i]->d_name) &&
-		    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) < (int)sizeof path &&
-		    batch_listed(path))
+		if (rc != 0 || list[i]->d_name[0] == '.' || batch_wfdb_signal(list, n, list[i]->d_name) ||
+		    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) >= (int)sizeof path)
+			continue;
+		if (batch_listed(path))
 			rc = batch_add(b, path, 1);
+		else
+			subdirs += batch_is_subdir(path);
+	}
+	if (subdirs) {
+		int len = (int)strlen(dir);
+
+		while (len > 0 && dir[len - 1] == '/')
+			len--;
+		fprintf(stderr, "insoled --analyze: %s: %d sub-folder%s not searched (name %s to analyse %s too, "
+			"e.g. %.*s/*/)\n", dir, subdirs, subdirs == 1 ? "" : "s", subdirs == 1 ? "it" : "them",
+			subdirs == 1 ? "it" : "them", len, dir);
 	}
 	for (int i = 0; i < n; i++)
 		free(list[i]);
@@ -387,8 +408,8 @@ static void batch_table(const struct batch *b, double seconds)
 			: r->status == ANALYZE_SKIPPED	 ? "skipped: not a recording"
 							 : "FAILED (see above)");
 	}
-	fprintf(stderr, "%zu files: %zu ok, %zu failed, %zu skipped; %.1f MB in %.2f s (%.0f MB/s)\n", b->n,
-		b->n - b->failed - b->skipped, b->failed, b->skipped, bytes / 1e6, seconds,
+	fprintf(stderr, "%zu file%s: %zu ok, %zu failed, %zu skipped; %.1f MB in %.2f s (%.0f MB/s)\n", b->n,
+		b->n == 1 ? "" : "s", b->n - b->failed - b->skipped, b->failed, b->skipped, bytes / 1e6, seconds,
 		seconds > 0 ? bytes / 1e6 / seconds : 0.0);
 	if (unlike)
 		fprintf(stderr, "%zu file%s analysed unlike the values %s states itself: check the layout (--layout) and "

@@ -1954,8 +1954,8 @@ END_TEST
 
 /* A folder as clinics keep them: a recording is analysed, a file that is
  * no recording is skipped, a link that leads nowhere fails with the reason
- * (it may well have been a recording), and a FIFO is not opened (that would
- * wait for a writer forever). */
+ * (it may well have been a recording), a FIFO is not opened (that would
+ * wait for a writer forever), and a sub-folder is named, not searched. */
 START_TEST(analyze_dir_skips_other_files_and_fails_unreadable_ones)
 {
 	static const char *const names[] = { "walk.txt", "notes.txt", "gone.csv", "pipe" };
@@ -1972,11 +1972,20 @@ START_TEST(analyze_dir_skips_other_files_and_fails_unreadable_ones)
 	ck_assert_int_eq(symlink("nowhere.csv", path), 0);
 	snprintf(path, sizeof path, "%s/pipe", dir);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof path, "%s/visit2", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	write_text("folder/visit2/walk.txt", PDB_ROW);
 	ck_assert_int_eq(run_analyze(args, out, errp), 1);
 	table = slurp(errp);
 	ck_assert_msg(strstr(table, "gone.csv: cannot open: No such file or directory"), "%s", table);
 	ck_assert_msg(strstr(table, "3 files: 1 ok, 1 failed, 1 skipped"), "%s", table);
 	ck_assert_msg(!strstr(table, "pipe"), "%s", table);
+	ck_assert_msg(strstr(table, "folder: 1 sub-folder not searched (name it to analyse it too, e.g. "), "%s", table);
+	ck_assert_msg(!strstr(table, "visit2/walk.txt"), "%s", table);
+	snprintf(path, sizeof path, "%s/visit2/walk.txt", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/visit2", dir);
+	rmdir(path);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		unlink(path);
@@ -2016,7 +2025,7 @@ START_TEST(a_gaitndd_record_in_capitals_reads_as_itself)
 	}
 	ck_assert_int_eq(run_analyze(args, out, errp), 0);
 	table = slurp(errp);
-	ck_assert_msg(strstr(table, "REC.HEA ") && !strstr(table, "REC.LET ") && strstr(table, "1 files: 1 ok"), "%s",
+	ck_assert_msg(strstr(table, "REC.HEA ") && !strstr(table, "REC.LET ") && strstr(table, "1 file: 1 ok"), "%s",
 		      table);
 }
 END_TEST
