@@ -188,7 +188,8 @@ int import_feed_prepared(struct ins_analysis *ana, const struct ins_import_frame
 struct import_text {
 	FILE *fp;
 	const char *path;        /* for messages; not owned */
-	char *buf;
+	char *buf;               /* cap bytes and a NUL: grown, up to line_max, only by a longer line */
+	size_t cap, line_max;
 	size_t len;              /* bytes held in buf */
 	size_t start;            /* first unread byte */
 	unsigned long lineno;    /* of the line last returned */
@@ -226,6 +227,10 @@ unsigned long long import_zero_tail(const char *path, unsigned long long *size);
 const char *import_zero_tail_note(const struct import_text *t, char *buf, size_t len);
 
 int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen);
+/* Accept lines up to line_max bytes from now on (never fewer than
+ * INS_IMPORT_LINE_MAX), for a format that is known by then to write
+ * longer ones; the buffer grows only when such a line comes. */
+void import_text_allow_lines(struct import_text *t, size_t line_max);
 /* Next line without its line end (LF or CRLF; or CR alone throughout, see
  * eol), as UTF-8, NUL-terminated, in t's buffer until the next call.
  * 1 = line, 0 = end of file, -1 = error: read error, line over

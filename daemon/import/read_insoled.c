@@ -22,6 +22,13 @@
 #define INSOLED_SEQ_SLACK 1.5 /* frames a counter may skip per nominal period of elapsed time (clock jitter) */
 /* The one way of escaping text values a "text_escapes" line may name. */
 #define INSOLED_ESCAPES "backslash"
+/* Longest line an export of ours holds: version 1 wrote a foot's whole
+ * calibration on one line, "# calibration_right: [" and up to
+ * INS_MAX_SENSORS curves of at most 913 bytes each (the store's
+ * INS_STORE_CURVE_JSON_MAX has the arithmetic) with their commas, 3.75 MB
+ * for a 4,096-cell insole: far over the 256 KiB other formats are held to,
+ * and allowed only once the first line says the file is ours. */
+#define INSOLED_LINE_MAX (4 * 1024 * 1024)
 /* Version 2's calibration lines: "calibration_left_s1"... */
 #define INSOLED_CALIB_KEY "calibration_"
 
@@ -597,6 +604,7 @@ static int insoled_read_header(struct ins_import *imp, char *err, size_t errlen)
 		import_errf(err, errlen, r->text.path, 1, NULL, "first line is not '%s'", INSOLED_MAGIC);
 		return -1;
 	}
+	import_text_allow_lines(&r->text, INSOLED_LINE_MAX);
 	while ((rc = import_text_next(&r->text, &line, err, errlen)) == 1 && line[0] == '#') {
 		import_trim_end(line, INSOLED_PADDING);
 		if (insoled_header_line(imp, line, err, errlen) < 0)

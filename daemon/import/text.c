@@ -1,7 +1,8 @@
 /* Line reading, field splitting and number parsing shared by the text
  * formats.  A line is read into a bounded buffer: a recording never makes
- * us allocate more than INS_IMPORT_LINE_MAX, and every malformed byte is
- * reported with its file and line. */
+ * us allocate more than INS_IMPORT_LINE_MAX (or the longer lines a reader
+ * allows, import_text_allow_lines()), and every malformed byte is reported
+ * with its file and line. */
 #include <config.h>
 
 #include <ctype.h>
@@ -148,7 +149,8 @@ int import_text_open(struct import_text *t, const char *path, char *err, size_t 
 		import_errf(err, errlen, path, 0, NULL, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	t->buf = malloc(INS_IMPORT_LINE_MAX + 1);
+	t->cap = t->line_max = INS_IMPORT_LINE_MAX;
+	t->buf = malloc(t->cap + 1);
 	if (!t->buf) {
 		import_errf(err, errlen, path, 0, NULL, "out of memory for the line buffer");
 		goto fail;
@@ -259,7 +261,7 @@ static long text_fill_utf16(struct import_text *t)
 			return -1;
 		t->raw_len += got;
 		at_eof = got < room && feof(t->fp);
-		while (t->len + TEXT_UTF8_CHAR_MAX <= INS_IMPORT_LINE_MAX && utf16_next(t, &i, at_eof, &cp))
+		while (t->len + TEXT_UTF8_CHAR_MAX <= t->cap && utf16_next(t, &i, at_eof, &cp))
 			t->len += utf8_put(t->buf + t->len, cp);
 		memmove(t->raw, t->raw + i, t->raw_len - i);
 		t->raw_len -= i;
@@ -282,7 +284,7 @@ static long text_fill(struct import_text *t)
 	}
 	if (t->encoding != TEXT_UTF8)
 		return text_fill_utf16(t);
-	got = INS_IMPORT_LINE_MAX - t->len;
+	got = t->cap - t->len;
 	got = fread(t->buf + t->len, 1, t->data_left < got ? (size_t)t->data_left : got, t->fp);
 	if (got == 0 && ferror(t->fp))
 		return -1;
@@ -361,7 +363,7 @@ static int text_at_eof(struct import_text *t, char **nl, char *err, size_t errle
 		t->start = t->len; /* a CR file whose last line ends with CRLF */
 		return 0;
 	}
-	if (t->allow_unterminated && t->len < INS_IMPORT_LINE_MAX) {
+	if (t->allow_unterminated && t->len < t->cap) {
 		t->buf[t->len] = t->eol ? t->eol : '\n';
 		t->unterminated = 1;
 		*nl = t->buf + t->len++;
@@ -383,6 +385,26 @@ const char *import_zero_tail_note(const struct import_text *t, char *buf, size_t
 	return buf;
 }
 
+/* A buffer full of one line: twice the room, up to the longest line
+ * allowed; -1 when that is reached (or memory is out). */
+static int text_grow(struct import_text *t)
+{
+	size_t cap = t->cap * 2 < t->line_max ? t->cap * 2 : t->line_max;
+	char *buf;
+
+	if (cap <= t->cap || !(buf = realloc(t->buf, cap + 1)))
+		return -1;
+	t->buf = buf;
+	t->cap = cap;
+	return 0;
+}
+
+void import_text_allow_lines(struct import_text *t, size_t line_max)
+{
+	if (line_max > t->line_max)
+		t->line_max = line_max;
+}
+
 /* Make the next line end be in buf: 1 with *nl at it, 0 at the end of
  * the file, -1 with err. */
 static int text_find_eol(struct import_text *t, char **nl, char *err, size_t errlen)
@@ -397,10 +419,11 @@ static int text_find_eol(struct import_text *t, char **nl, char *err, size_t err
 		*nl = t->eol ? memchr(begin, t->eol, avail) : NULL;
 		if (*nl)
 			return 1;
-		if (t->start == 0 && t->len + (t->raw ? TEXT_UTF8_CHAR_MAX : 0) >= INS_IMPORT_LINE_MAX) {
+		if (t->start == 0 && t->len + (t->raw ? TEXT_UTF8_CHAR_MAX : 0) >= t->cap && text_grow(t) < 0) {
 			import_errf(err, errlen, t->path, t->lineno + 1, NULL,
-				    "line longer than %d bytes: not a recording this reader knows",
-				    INS_IMPORT_LINE_MAX);
+				    t->cap < t->line_max ? "out of memory for a line of over %zu bytes"
+							 : "line longer than %zu bytes: not a recording this reader knows",
+				    t->cap);
 			return -1;
 		}
 		got = text_fill(t);

@@ -289,6 +289,82 @@ START_TEST(insoled_calibration_one_line_per_sensor_is_read)
 }
 END_TEST
 
+/* Version 1 gave a foot's calibration on one line: for a dense insole
+ * with 16-point tables several MB, which an export of ours may hold (not
+ * a line of another format, still held to 256 KiB); a longer line is
+ * still refused, naming it. */
+#define DENSE_SENSORS 4096
+#define DENSE_POINTS 16
+
+/* "# calibration_left: [...]" of DENSE_SENSORS tables, then `pad` blanks;
+ * the column line and one frame.  Returns the file's length. */
+static size_t dense_v1_export(char *out, size_t pad)
+{
+	size_t n = (size_t)sprintf(out, "# insoled frames export\n# format_version: 1\n# units: counts\n"
+				   "# layout_left: dense\n# sensors_left: %d\n# calibration_left: [", DENSE_SENSORS);
+
+	for (unsigned i = 0; i < DENSE_SENSORS; i++) {
+		n += (size_t)sprintf(out + n, "%s{\"kind\":\"table\",\"zero\":%.17g,\"gain\":%.17g,\"saturation\":65535,"
+				     "\"table_counts\":[", i ? "," : "", 0.1 + i, -1.0 / 3);
+		for (unsigned k = 0; k < DENSE_POINTS; k++)
+			n += (size_t)sprintf(out + n, "%s%.17g", k ? "," : "", 1000.0 * k + 1.0 / 7);
+		n += (size_t)sprintf(out + n, "],\"table_kpa\":[");
+		for (unsigned k = 0; k < DENSE_POINTS; k++)
+			n += (size_t)sprintf(out + n, "%s%.17g", k ? "," : "", 40.0 * k + i / 9.0);
+		n += (size_t)sprintf(out + n, "]}");
+	}
+	memset(out + n, ' ', pad);
+	n += pad;
+	n += (size_t)sprintf(out + n, "]\nt_us,foot,seq");
+	for (unsigned i = 0; i < DENSE_SENSORS; i++)
+		n += (size_t)sprintf(out + n, ",s%u", i + 1);
+	n += (size_t)sprintf(out + n, "\n0,left,0");
+	for (unsigned i = 0; i < DENSE_SENSORS; i++)
+		n += (size_t)sprintf(out + n, ",%u", i % 4096);
+	n += (size_t)sprintf(out + n, "\n");
+	return n;
+}
+
+START_TEST(an_old_export_of_a_dense_insole_reads_its_calibration_line)
+{
+	static char text[8 * 1024 * 1024];
+	static const char row[] = "0.0000\t1\t2\t3\t4\t5\t6\t7\t8\t1\t2\t3\t4\t5\t6\t7\t8\t36\t36\r\n";
+	char err[512] = "";
+	size_t len = dense_v1_export(text, 0);
+	const char *path = write_tmp("v1.csv", text, len);
+	struct ins_import *imp = ins_import_open(path, NULL, err, sizeof err);
+	const struct ins_calib_curve *c;
+
+	ck_assert_uint_gt(len, 2 * 1024 * 1024); /* the calibration line alone is over 2 MB */
+	ck_assert_msg(imp != NULL, "%s", err);
+	c = ins_import_info(imp)->calib[INS_FOOT_LEFT];
+	ck_assert_ptr_nonnull(c);
+	assert_curve(&c[DENSE_SENSORS - 1], INS_CALIB_TABLE, 0.1 + (DENSE_SENSORS - 1), -1.0 / 3, 65535);
+	ck_assert_uint_eq(c[DENSE_SENSORS - 1].n_points, DENSE_POINTS);
+	ck_assert_double_eq(c[DENSE_SENSORS - 1].table_kpa[DENSE_POINTS - 1],
+			    40.0 * (DENSE_POINTS - 1) + (DENSE_SENSORS - 1) / 9.0);
+	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 0.0f);
+	expect_end(imp);
+	ins_import_close(imp);
+
+	/* over 4 MiB: refused, the line named */
+	len = dense_v1_export(text, 4 * 1024 * 1024);
+	path = write_tmp("v1.csv", text, len);
+	ck_assert_ptr_null(ins_import_open(path, NULL, err, sizeof err));
+	ck_assert_msg(strstr(err, "/v1.csv:6: line longer than 4194304 bytes: not a recording this reader knows"), "%s",
+		      err);
+
+	/* another format's lines stay within 256 KiB */
+	strcpy(text, row);
+	memset(text + strlen(row), '1', 300 * 1024);
+	strcpy(text + strlen(row) + 300 * 1024, "\r\n");
+	path = write_text("long.txt", text);
+	ck_assert_int_eq(read_all(path, NULL, err, sizeof err, (unsigned long[2]){ 0 }), -1);
+	ck_assert_msg(strstr(err, "/long.txt:2: line longer than 262144 bytes: not a recording this reader knows"), "%s",
+		      err);
+}
+END_TEST
+
 START_TEST(insoled_kpa_export_yields_kpa_and_counter_restarts_are_not_gaps)
 {
 	char err[512] = "";
@@ -2589,6 +2665,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, gaitndd_indented_comments_are_comments);
+	tcase_add_test(readers, an_old_export_of_a_dense_insole_reads_its_calibration_line);
 	tcase_add_loop_test(readers, gaitndd_sample_times_are_rounded_exactly, 0,
 			    sizeof ndd_clock_rates / sizeof ndd_clock_rates[0]);
 	tcase_add_test(readers, newtons_become_kpa_with_sensor_areas);
