@@ -97,8 +97,8 @@ export async function mount(main, params) {
 	}
 	const defByName = Object.fromEntries(defs.map((d) => [d.name, d]));
 
-	// Maps first: what a patient looks at.
-	const mapsCard = el('section', { class: 'card', 'aria-labelledby': 'h-maps' }, el('h2', { id: 'h-maps' }, 'Pressure maps'));
+	// Maps first: what a patient looks at (printed, before the findings too: print.css).
+	const mapsCard = el('section', { class: 'card report-maps', 'aria-labelledby': 'h-maps' }, el('h2', { id: 'h-maps' }, 'Pressure maps'));
 	body.append(mapsCard);
 	const layouts = await Promise.all(FEET.map((f) => getLayout(session.layout?.[f]).catch(() => null)));
 	drawSessionMaps(mapsCard, id, layouts).catch((e) => mapsCard.append(el('p', { class: 'error' }, `Maps unavailable: ${e.message}`)));
