@@ -260,6 +260,78 @@ async function expectPrintsAtFullSize(page, where) {
 	}
 }
 
+// Printed, the report's first page is filled, not left half blank.  Its
+// maps card is kept whole (break-inside: avoid): one that does not fit below
+// what comes before it goes to the next page and leaves the rest of this one
+// empty.  Measured on the page laid out for print at the A4 width, which up to
+// the first page break is the printed layout: the maps end within the first
+// page, and so does content down to at least FIRST_PAGE_FILLED of it.  The
+// blocks a page breaks between are the cards kept whole and, in a card that
+// breaks, its heading, sentences and rows.
+const MM_PX = 96 / 25.4;
+const A4_PRINT_HEIGHT_PX = (297 - 2 * 10) * MM_PX; // print.css: @page { margin: 10mm 8mm }
+// A page ends where the next block does not fit, so some room is left below
+// its last one; a fifth of the page at most (56 mm), where the defect left
+// half of it.
+const FIRST_PAGE_FILLED = 0.8;
+async function expectFirstPageFilled(page, where) {
+	await page.emulateMedia({ media: 'print' });
+	await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+	try {
+		const { maps, blocks } = await page.evaluate((W) => {
+			document.documentElement.style.width = `${W}px`;
+			const box = (e) => {
+				const r = e.getBoundingClientRect();
+				return { top: r.top + window.scrollY, bottom: r.bottom + window.scrollY, height: r.height, name: e.id || e.getAttribute('aria-labelledby') || e.className || e.tagName };
+			};
+			const blocks = [];
+			for (const e of [document.querySelector('main .view-head'), ...document.querySelector('#report').children]) {
+				if (!e.matches('.card') || getComputedStyle(e).breakInside === 'avoid') blocks.push(box(e));
+				else blocks.push(...[...e.querySelectorAll('h2, h3, li, tr, p')].map(box));
+			}
+			const mapsCard = document.querySelector('#h-maps')?.closest('.card');
+			const out = { maps: mapsCard ? box(mapsCard) : null, blocks: blocks.filter((b) => b.height > 0) };
+			document.documentElement.style.width = '';
+			return out;
+		}, A4_PRINT_WIDTH_PX);
+		const H = A4_PRINT_HEIGHT_PX, mm = (px) => `${(px / MM_PX).toFixed(0)} mm`;
+		expect(maps, `${where}: no pressure maps`);
+		expect(maps.bottom <= H, `${where}, printed on A4: the maps card (${mm(maps.height)}) ends ${mm(maps.bottom)} down, past the first page's ${mm(H)}, so it goes whole to page 2`);
+		const filled = Math.max(...blocks.filter((b) => b.bottom <= H).map((b) => b.bottom));
+		expect(filled >= FIRST_PAGE_FILLED * H, `${where}, printed on A4: the first page ends after ${mm(filled)} of its ${mm(H)} (under ${FIRST_PAGE_FILLED * 100} %); next: ${blocks.filter((b) => b.bottom > H).map((b) => `${b.name} (${mm(b.height)})`).slice(0, 1)}`);
+	} finally {
+		await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+		await page.emulateMedia({ media: 'screen' });
+	}
+}
+
+// The same with more findings than a short walk gives (it has two): the
+// session's own sentences, answered repeated to each of these numbers, over
+// which the maps once went to page 2.
+const PRINTED_FINDINGS = [4, 8];
+async function expectFirstPageFilledWithFindings(page, base, id, where) {
+	const url = new RegExp(`/api/sessions/${id}$`);
+	for (const n of PRINTED_FINDINGS) {
+		await page.route(url, async (route) => {
+			const response = await route.fetch();
+			const session = await response.json();
+			const own = session.summary.findings;
+			session.summary.findings = Array.from({ length: n }, (_, i) => own[i % own.length]);
+			await route.fulfill({ response, json: session });
+		});
+		try {
+			await page.goto('about:blank');
+			await page.goto(`${base}/#/report/${id}`);
+			await page.waitForSelector('#map-mean-right', { timeout: UI_WAIT_MS });
+			const shown = await page.$$eval('#findings li', (li) => li.length);
+			expect(shown === n, `${where}: ${shown} findings shown, not the ${n} answered`);
+			await expectFirstPageFilled(page, `${where} with ${n} findings`);
+		} finally {
+			await page.unroute(url);
+		}
+	}
+}
+
 // The same on every map as printed from a window of 703 CSS px, narrower
 // than A4 between its margins (733 px): the maps smaller than on paper, and
 // their names closer.
@@ -812,6 +884,7 @@ async function main() {
 			await expectNamesOverDots(page, 'report');
 			await expectPrintsAtFullSize(page, 'the report');
 			await expectPrintedLabelsApart(page, 'the report');
+			await expectFirstPageFilled(page, 'the report');
 			// printed while scrolled: the sticky table header must not float over the content
 			await page.$eval('#metrics-table', (t) => t.scrollIntoView());
 			await page.evaluate(() => window.scrollBy(0, 300));
@@ -827,6 +900,7 @@ async function main() {
 			await shot(page, 'report-print');
 			await page.pdf({ path: join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
 			await page.emulateMedia({ media: 'screen' });
+			await expectFirstPageFilledWithFindings(page, daemon.base, ids.a, 'the report');
 		});
 		await check('a step excluded in the report leaves the summary, and the choice is kept with the session', async () => {
 			await page.goto(`${daemon.base}/#/report/${ids.a}`);
