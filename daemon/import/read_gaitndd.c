@@ -228,6 +228,36 @@ static int gaitndd_signal_foot(struct gaitndd *g, char **f, int n, unsigned long
 	return foot;
 }
 
+/* A record renamed on disk (park1.* -> patient7.*, as a clinic does to
+ * file a recording under its patient) keeps the old names in its header:
+ * when the file the header names is missing, the one of the header's own
+ * name with the same extension is read instead.  Its samples are checked
+ * against the header as always (the initial value at once, the checksum
+ * at the end), so another record's file is refused; a header that states
+ * neither cannot tell, which the caution says. */
+static void gaitndd_renamed_signal(struct ins_import *imp, struct wfdb_signal *s, const char *named)
+{
+	struct gaitndd *g = imp->priv;
+	const char *ext = strrchr(named, '.');
+	char own[sizeof s->file];
+	size_t stem = strlen(g->hea) - 4; /* the header's path without ".hea" */
+	size_t used;
+
+	if (!ext || access(s->file, F_OK) == 0 || errno != ENOENT ||
+	    snprintf(own, sizeof own, "%.*s%s", (int)stem, g->hea, ext) >= (int)sizeof own)
+		return;
+	import_wfdb_resolve_case(own, sizeof own);
+	if (access(own, R_OK) != 0)
+		return;
+	memcpy(s->file, own, strlen(own) + 1);
+	if (s->has_initval || s->has_checksum)
+		return;
+	used = strlen(imp->info.caution);
+	snprintf(imp->info.caution + used, sizeof imp->info.caution - used,
+		 "%s%s read for the header's %s, which states no checksum to confirm it is this record's",
+		 used ? "; " : "", strrchr(own, '/') ? strrchr(own, '/') + 1 : own, named);
+}
+
 /* Signal line: FILE FORMAT [GAIN[(BASE)][/UNITS] [ADCRES [ADCZERO [INITVAL [CHECKSUM [BLOCK [DESC]]]]]]] */
 static int gaitndd_signal_line(struct ins_import *imp, char **f, int n, unsigned long line, char *err,
 			       size_t errlen)
@@ -284,6 +314,7 @@ static int gaitndd_signal_line(struct ins_import *imp, char **f, int n, unsigned
 		return -1;
 	}
 	import_wfdb_resolve_case(s->file, sizeof s->file);
+	gaitndd_renamed_signal(imp, s, f[0]);
 	imp->info.feet |= 1u << foot;
 	imp->info.n_sensors[foot] = 1;
 	import_copy_text(imp->info.layout[foot], sizeof imp->info.layout[0], "footswitch1");

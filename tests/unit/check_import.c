@@ -525,6 +525,45 @@ START_TEST(gaitndd_sample_times_are_rounded_exactly)
 }
 END_TEST
 
+/* A record renamed on disk (rec.* -> p7.*) keeps the old names in its
+ * header: the files of its own name are read, checked against the header
+ * (a file of another record is refused by its first sample); without a
+ * checksum or initial value to check, the caution says so. */
+START_TEST(a_renamed_gaitndd_record_reads_the_files_of_its_own_name)
+{
+	char hea[512], path[512], err[512] = "";
+	unsigned char buf[16];
+	struct ins_import *imp;
+
+	ndd_good_header(hea, sizeof hea);
+	write_text("p7.hea", hea);
+	write_tmp("p7.let", buf, test_pack212(ndd_left, 5, buf));
+	write_tmp("p7.rit", buf, test_pack212(ndd_right, 5, buf));
+	snprintf(path, sizeof path, "%s/p7.hea", tmpdir);
+	imp = ins_import_open(path, NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->caution, "");
+	expect_frame(imp, INS_FOOT_LEFT, 0, 0, 0, 503 + 2048);
+	expect_frame(imp, INS_FOOT_RIGHT, 0, 0, 0, -157 + 2048);
+	ins_import_close(imp);
+
+	/* another record's samples under the new name */
+	write_tmp("p7.let", buf, test_pack212(ndd_right, 5, buf));
+	ck_assert_int_eq(read_all(path, NULL, err, sizeof err, (unsigned long[2]){ 0 }), -1);
+	ck_assert_msg(strstr(err, "/p7.hea:3: initial value: header says 503, "), "%s", err);
+
+	/* nothing in the header to check them by */
+	write_text("p7.hea", "rec 2 300 5\nrec.let 212\nrec.rit 212\n");
+	imp = ins_import_open(path, NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->caution,
+			 "p7.let read for the header's rec.let, which states no checksum to confirm it is this "
+			 "record's; p7.rit read for the header's rec.rit, which states no checksum to confirm it "
+			 "is this record's");
+	ins_import_close(imp);
+}
+END_TEST
+
 /* A WFDB record line may give the recording's base time and date (the
  * date day first): the record is dated by them; a time alone, or a date
  * that is none, dates nothing. */
@@ -2665,6 +2704,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, gaitndd_indented_comments_are_comments);
+	tcase_add_test(readers, a_renamed_gaitndd_record_reads_the_files_of_its_own_name);
 	tcase_add_test(readers, an_old_export_of_a_dense_insole_reads_its_calibration_line);
 	tcase_add_loop_test(readers, gaitndd_sample_times_are_rounded_exactly, 0,
 			    sizeof ndd_clock_rates / sizeof ndd_clock_rates[0]);
