@@ -58,6 +58,11 @@ struct wfdb_clock {
 struct gaitndd {
 	char hea[512];
 	long n_samples;              /* per signal; 0 when the header does not say */
+	/* A signal file cut short (a download or copy broken off): the samples
+	 * both feet have are read, and then the reader stops with `cut`, which
+	 * says why, as a text reader stops at its damaged line. */
+	long readable;
+	char cut[400];
 	struct wfdb_signal sig[INS_FOOT_COUNT];
 	long sample;                 /* next sample index of the record */
 	struct wfdb_clock clock;     /* that sample's time */
@@ -401,6 +406,9 @@ static long wfdb212_bytes(long n)
 	return n / 2 * 3 + (n % 2 ? 2 : 0);
 }
 
+/* Open s and count its whole samples into *n_samples; a file of more
+ * samples than the header says is refused, one of fewer (or of a byte
+ * after its last whole sample) is read and leaves why in g->cut. */
 static int gaitndd_open_signal(struct gaitndd *g, struct wfdb_signal *s, long *n_samples, char *err,
 			       size_t errlen)
 {
@@ -413,22 +421,37 @@ static int gaitndd_open_signal(struct gaitndd *g, struct wfdb_signal *s, long *n
 			    strerror(errno));
 		return -1;
 	}
-	if (st.st_size % 3 == 1 || st.st_size / 3 * 2 > WFDB_MAX_SAMPLES) {
-		import_errf(err, errlen, s->file, 0, NULL,
-			    "%lld bytes is not a whole number of format-212 samples (truncated?)",
+	if (st.st_size / 3 * 2 > WFDB_MAX_SAMPLES) {
+		import_errf(err, errlen, s->file, 0, NULL, "%lld bytes: more samples than a record holds",
 			    (long long)st.st_size);
 		return -1;
 	}
 	n = (long)(st.st_size / 3 * 2 + (st.st_size % 3 == 2 ? 1 : 0));
-	if (g->n_samples > 0 && n != g->n_samples) {
-		import_errf(err, errlen, s->file, 0, NULL,
-			    "%s: %lld bytes, but %s says %ld samples (%ld bytes)",
-			    n < g->n_samples ? "truncated" : "longer than its header", (long long)st.st_size,
-			    g->hea, g->n_samples, wfdb212_bytes(g->n_samples));
+	if (g->n_samples > 0 && n > g->n_samples) {
+		import_errf(err, errlen, s->file, 0, NULL, "longer than its header: %lld bytes, but %s says %ld samples "
+			    "(%ld bytes)", (long long)st.st_size, g->hea, g->n_samples, wfdb212_bytes(g->n_samples));
 		return -1;
 	}
+	if (!g->cut[0] && g->n_samples > 0 && n < g->n_samples)
+		import_errf(g->cut, sizeof g->cut, s->file, 0, NULL, "truncated: %lld bytes, but %s says %ld samples "
+			    "(%ld bytes)", (long long)st.st_size, g->hea, g->n_samples, wfdb212_bytes(g->n_samples));
+	else if (!g->cut[0] && st.st_size % 3 == 1)
+		import_errf(g->cut, sizeof g->cut, s->file, 0, NULL,
+			    "%lld bytes is not a whole number of format-212 samples (truncated?)", (long long)st.st_size);
 	*n_samples = n;
 	return 0;
+}
+
+/* Two signal files of different lengths, the header giving no count: the
+ * shorter one was cut short. */
+static void gaitndd_unequal_files(struct gaitndd *g, const long n[INS_FOOT_COUNT])
+{
+	unsigned short_foot = n[0] < n[1] ? 0 : 1;
+
+	if (!g->cut[0])
+		import_errf(g->cut, sizeof g->cut, g->sig[short_foot].file, 0, NULL,
+			    "truncated: %ld samples, but %s has %ld", n[short_foot], g->sig[!short_foot].file,
+			    n[!short_foot]);
 }
 
 static int gaitndd_open(struct ins_import *imp, const char *path, char *err, size_t errlen)
@@ -452,14 +475,15 @@ static int gaitndd_open(struct ins_import *imp, const char *path, char *err, siz
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 		if ((imp->info.feet & (1u << foot)) && gaitndd_open_signal(g, &g->sig[foot], &n[foot], err, errlen) < 0)
 			return -1;
-	if (n[0] >= 0 && n[1] >= 0 && n[0] != n[1]) {
-		import_errf(err, errlen, g->hea, 0, NULL, "%s has %ld samples but %s has %ld",
-			    g->sig[0].file, n[0], g->sig[1].file, n[1]);
+	if (n[0] >= 0 && n[1] >= 0 && n[0] != n[1])
+		gaitndd_unequal_files(g, n);
+	g->readable = n[0] < 0 ? n[1] : n[1] < 0 || n[0] < n[1] ? n[0] : n[1];
+	if (g->cut[0] && g->readable == 0) { /* nothing before the cut to read */
+		import_copy_text(err, errlen, g->cut);
 		return -1;
 	}
-	g->n_samples = n[0] >= 0 ? n[0] : n[1];
 	wfdb_clock_start(&g->clock, imp->info.rate_hz);
-	imp->info.duration_us = llround(g->n_samples * 1e6 / imp->info.rate_hz);
+	imp->info.duration_us = llround(g->readable * 1e6 / imp->info.rate_hz);
 	return import_alloc_values(imp, err, errlen);
 }
 
@@ -565,7 +589,11 @@ static int gaitndd_read_row(struct ins_import *imp, char *err, size_t errlen)
 	struct gaitndd *g = imp->priv;
 	int64_t t_us;
 
-	if (g->sample >= g->n_samples) {
+	if (g->sample >= g->readable && g->cut[0]) {
+		import_copy_text(err, errlen, g->cut);
+		return -1;
+	}
+	if (g->sample >= g->readable) {
 		for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++)
 			if ((imp->info.feet & (1u << foot)) && wfdb_check_sum(g, &g->sig[foot], err, errlen) < 0)
 				return -1;

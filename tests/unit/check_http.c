@@ -1644,6 +1644,7 @@ START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
 	struct form_file again[] = { rec[2], rec[0], rec[1] };
 	struct form_file renamed[] = { { "w2.hea", hea, 0 }, { "w2.let", let, 0 }, { "w2.rit", rit, 0 } };
 	struct form_file caps[] = { { "WALK.HEA", hea, 0 }, { "WALK.LET", let, 0 }, { "WALK.RIT", rit, 0 } };
+	struct form_file cut[] = { { "cut.hea", hea, 0 }, { "cut.let", let, 0 }, { "cut.rit", rit, 0 } };
 	struct form_file pdb[] = { { "GaCo99_01.txt", NULL, 0 } };
 	static char rows[64 * 300];
 	int64_t id;
@@ -1651,6 +1652,8 @@ START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
 
 	rec[1].len = renamed[1].len = again[2].len = caps[1].len = test_ndd_walk(0, let);
 	rec[2].len = renamed[2].len = again[0].len = caps[2].len = test_ndd_walk(1, rit);
+	cut[1].len = rec[1].len;
+	cut[2].len = rec[2].len / 2;
 	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9&format=gaitndd", rec, 3), 201);
 	j = body_json();
 	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "import:gaitndd:walk.hea");
@@ -1692,6 +1695,12 @@ START_TEST(a_gaitndd_record_imports_as_the_three_files_of_a_form)
 	ck_assert_msg(strstr(json_string_value(json_object_get(j, "warning")),
 			     "w2.let read for the header's walk.let, which states no checksum to confirm it is this "
 			     "record's; w2.rit read for the header's walk.rit"), "%s", rep.body);
+	json_decref(j);
+	/* a signal file cut short: the session of the samples before the cut, and why it ends */
+	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9", cut, 3), 201);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "frames"), 2 * (TEST_NDD_BYTES / 2 / 3 * 2));
+	ck_assert_msg(strstr(json_string_value(json_object_get(j, "warning")), "cut.rit: truncated: "), "%s", rep.body);
 	json_decref(j);
 	/* copied from a disk that keeps no case: the files its header names, in capitals */
 	ck_assert_int_eq(post_form("/api/sessions/import?subject=P-9&duplicate=allow", caps, 3), 201);

@@ -742,9 +742,12 @@ static const struct ndd_bad_case ndd_bad[] = {
 	  "rec.hea:2: ADC resolution: '16' bits: format 212 holds 12-bit samples", 1 },
 	{ "rec 2 300 5\nrec.let 212 3000 12 0 x503 0 0 left-foot\nrec.rit 212\n", 5, 5,
 	  "rec.hea:2: initial value: 'x503' is not an integer", 1 },
-	{ "rec 2 300 5\nrec.let 212\nrec.rit 212\n", 4, 5, "rec.let: truncated: 6 bytes, but ", 1 },
-	{ "rec 2 300 5\nrec.let 212\nrec.rit 212\n", 5, 3, "rec.rit: truncated: 5 bytes, but ", 1 },
-	{ "rec 2 300\nrec.let 212\nrec.rit 212\n", 5, 3, "rec.hea: ", 1 },
+	/* cut short: the samples both files have are read first */
+	{ "rec 2 300 5\nrec.let 212\nrec.rit 212\n", 4, 5, "rec.let: truncated: 6 bytes, but ", 0 },
+	{ "rec 2 300 5\nrec.let 212\nrec.rit 212\n", 5, 3, "rec.rit: truncated: 5 bytes, but ", 0 },
+	{ "rec 2 300\nrec.let 212\nrec.rit 212\n", 5, 3, "rec.rit: truncated: 3 samples, but ", 0 },
+	{ "rec 2 300 5\nrec.let 212\nrec.rit 212\n", 0, 5, "rec.let: truncated: 0 bytes, but ", 1 },
+	{ "rec 2 300 4\nrec.let 212\nrec.rit 212\n", 5, 5, "rec.let: longer than its header: 8 bytes, but ", 1 },
 	{ "rec 2 300 5\nrec.let 212 3000 12 0 500 0 0 left-foot\nrec.rit 212\n", 5, 5,
 	  "rec.hea:2: initial value: header says 500, ", 0 },
 	{ "rec 2 300 5\nrec.let 212 3000 12 0 503 1234 0 left-foot\nrec.rit 212\n", 5, 5,
@@ -764,6 +767,24 @@ START_TEST(gaitndd_bad_input_names_file_line_and_field)
 	rc = read_all(hea, NULL, err, sizeof err, n);
 	ck_assert_int_eq(rc, c->at_open ? -2 : -1);
 	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "case %d: got '%s', want '%s...'", _i, err, want);
+}
+END_TEST
+
+/* A record whose signal file was cut short (a download broken off) is
+ * read as far as both files go, its samples kept, and then the reader
+ * stops naming the short file, as a text reader stops at a damaged line. */
+START_TEST(a_gaitndd_record_cut_short_keeps_the_samples_before_the_cut)
+{
+	char hea[512], path[512], err[512] = "";
+	unsigned long n[2];
+
+	ndd_good_header(hea, sizeof hea);
+	write_ndd(hea, 5, 3);
+	snprintf(path, sizeof path, "%s/rec.hea", tmpdir);
+	ck_assert_int_eq(read_all(path, NULL, err, sizeof err, n), -1);
+	ck_assert_uint_eq(n[INS_FOOT_LEFT], 3);
+	ck_assert_uint_eq(n[INS_FOOT_RIGHT], 3);
+	ck_assert_msg(strstr(err, "/rec.rit: truncated: 5 bytes, but "), "%s", err);
 }
 END_TEST
 
@@ -2704,6 +2725,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(readers, fingerprint_is_the_files_sha256_whatever_its_name);
 	tcase_add_test(readers, gaitndd_fingerprint_covers_samples_and_header_not_the_name);
 	tcase_add_test(readers, gaitndd_indented_comments_are_comments);
+	tcase_add_test(readers, a_gaitndd_record_cut_short_keeps_the_samples_before_the_cut);
 	tcase_add_test(readers, a_renamed_gaitndd_record_reads_the_files_of_its_own_name);
 	tcase_add_test(readers, an_old_export_of_a_dense_insole_reads_its_calibration_line);
 	tcase_add_loop_test(readers, gaitndd_sample_times_are_rounded_exactly, 0,
