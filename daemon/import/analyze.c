@@ -27,6 +27,7 @@ struct analyze_run {
 	struct analyze_opts opts;
 	const char *file;
 	FILE *out;
+	FILE *diag;               /* the file's diagnostics: stderr, or held until the file is done */
 	const char *label;        /* the file as a JSON string, naming it on every line; NULL: alone */
 	struct ins_import *imp;
 	const struct ins_import_info *info;
@@ -201,7 +202,7 @@ static void analyze_warn_caution(const struct analyze_run *r)
 
 	ins_import_caution(r->imp, r->layout, caution, sizeof caution);
 	if (*caution)
-		fprintf(stderr, "insoled --analyze: %s: warning: %s\n", r->info->path, caution);
+		fprintf(r->diag, "insoled --analyze: %s: warning: %s\n", r->info->path, caution);
 }
 
 static int analyze_setup(struct analyze_run *r)
@@ -338,23 +339,23 @@ static void analyze_report_agreement(const struct analyze_run *r, unsigned foot)
 		if (!a->frames)
 			continue;
 		if (!*sep)
-			fprintf(stderr, "insoled --analyze: %s: %s foot against the file's own values: ", r->info->path,
+			fprintf(r->diag, "insoled --analyze: %s: %s foot against the file's own values: ", r->info->path,
 				ins_foot_name(foot));
-		fprintf(stderr, "%s%s within %s on %lu of %lu frames (%.1f %%)", sep, ins_import_ref_name(q),
+		fprintf(r->diag, "%s%s within %s on %lu of %lu frames (%.1f %%)", sep, ins_import_ref_name(q),
 			ins_import_ref_tolerance(q), a->within, a->frames, 100.0 * a->within / a->frames);
 		if (measured && a->max_diff == 0)
-			fputs(", equal on every one", stderr);
+			fputs(", equal on every one", r->diag);
 		else if (measured)
-			fprintf(stderr, ", mean difference %.2f %s, largest %.2f %s at %.3f s", a->sum_diff / measured,
+			fprintf(r->diag, ", mean difference %.2f %s, largest %.2f %s at %.3f s", a->sum_diff / measured,
 				ins_import_ref_unit(q), a->max_diff, ins_import_ref_unit(q), a->max_t_us / 1e6);
 		if (a->missing)
-			fprintf(stderr, ", none from the analysis on %lu", a->missing);
+			fprintf(r->diag, ", none from the analysis on %lu", a->missing);
 		sep = "; ";
 	}
 	if (*sep)
-		fputc('\n', stderr);
+		fputc('\n', r->diag);
 	if (analyze_disagrees(r->tally.agree[foot]))
-		fprintf(stderr,
+		fprintf(r->diag,
 			"insoled --analyze: %s: %s foot: warning: the analysis's values are beyond the tolerance of the "
 			"file's own on more than %d %% of frames: check that layout %s is this insole's (its size, its "
 			"sensor order) and the file's units\n",
@@ -382,24 +383,24 @@ static void analyze_report_events(const struct analyze_run *r, unsigned foot)
 		if (!e->events && !e->edge)
 			continue;
 		if (!*sep)
-			fprintf(stderr, "insoled --analyze: %s: %s foot's gait events against the file's own: ",
+			fprintf(r->diag, "insoled --analyze: %s: %s foot's gait events against the file's own: ",
 				r->info->path, ins_foot_name(foot));
-		fprintf(stderr, "%s%s within %s on %lu of %lu", sep, ins_import_event_plural(kind),
+		fprintf(r->diag, "%s%s within %s on %lu of %lu", sep, ins_import_event_plural(kind),
 			ins_import_event_tolerance(), e->matched, e->events);
 		if (e->events)
-			fprintf(stderr, " (%.1f %%)", 100.0 * e->matched / e->events);
+			fprintf(r->diag, " (%.1f %%)", 100.0 * e->matched / e->events);
 		if (e->matched)
-			fprintf(stderr, ", median difference %.1f ms, largest %.1f ms at %.3f s", e->median_ms, e->max_ms,
+			fprintf(r->diag, ", median difference %.1f ms, largest %.1f ms at %.3f s", e->median_ms, e->max_ms,
 				e->max_t_us / 1e6);
 		if (e->edge)
-			fprintf(stderr, ", %lu at the recording's ends left out (no step can show %s)", e->edge,
+			fprintf(r->diag, ", %lu at the recording's ends left out (no step can show %s)", e->edge,
 				e->edge == 1 ? "it" : "them");
 		sep = "; ";
 	}
 	if (*sep)
-		fputc('\n', stderr);
+		fputc('\n', r->diag);
 	if (analyze_events_disagree(r->tally.events.result[foot]))
-		fprintf(stderr,
+		fprintf(r->diag,
 			"insoled --analyze: %s: %s foot: warning: the analysis's gait events are more than %s from the "
 			"file's own on more than %d %% of them: check that the file's feet are the insoles it names and "
 			"that its event columns keep time with its samples\n",
@@ -409,25 +410,25 @@ static void analyze_report_events(const struct analyze_run *r, unsigned foot)
 static void analyze_report(const struct analyze_run *r)
 {
 	if (r->info->feet == 1u << INS_FOOT_LEFT || r->info->feet == 1u << INS_FOOT_RIGHT)
-		fprintf(stderr, "insoled --analyze: %s: the file holds the %s foot only%s%s%s\n", r->info->path,
+		fprintf(r->diag, "insoled --analyze: %s: the file holds the %s foot only%s%s%s\n", r->info->path,
 			ins_foot_name(r->info->feet == 1u << INS_FOOT_LEFT ? INS_FOOT_LEFT : INS_FOOT_RIGHT),
 			r->info->feet_from[0] ? " (" : "", r->info->feet_from, r->info->feet_from[0] ? ")" : "");
 	for (unsigned foot = 0; foot < INS_FOOT_COUNT; foot++) {
 		if (!(r->info->feet & (1u << foot)))
 			continue;
-		fprintf(stderr, "insoled --analyze: %s: %s, %s foot: layout %s, %lu frame%s, %lu missing sample%s",
+		fprintf(r->diag, "insoled --analyze: %s: %s, %s foot: layout %s, %lu frame%s, %lu missing sample%s",
 			r->info->path, r->info->format, ins_foot_name(foot), r->layout[foot]->name, r->tally.frames[foot],
 			r->tally.frames[foot] == 1 ? "" : "s", r->tally.gaps[foot], r->tally.gaps[foot] == 1 ? "" : "s");
 		if (r->info->reordered[foot])
-			fprintf(stderr, ", %lu sample%s out of time order in the file, put back in order",
+			fprintf(r->diag, ", %lu sample%s out of time order in the file, put back in order",
 				r->info->reordered[foot], r->info->reordered[foot] == 1 ? "" : "s");
 		if (r->info->repeated[foot])
-			fprintf(stderr, ", %lu sample%s written twice, read once", r->info->repeated[foot],
+			fprintf(r->diag, ", %lu sample%s written twice, read once", r->info->repeated[foot],
 				r->info->repeated[foot] == 1 ? "" : "s");
 		if (r->tally.misfit[foot])
-			fprintf(stderr, ", %lu frame%s refused by the analysis", r->tally.misfit[foot],
+			fprintf(r->diag, ", %lu frame%s refused by the analysis", r->tally.misfit[foot],
 				r->tally.misfit[foot] == 1 ? "" : "s");
-		fputc('\n', stderr);
+		fputc('\n', r->diag);
 		analyze_report_agreement(r, foot);
 		analyze_report_events(r, foot);
 	}
@@ -462,7 +463,7 @@ static void analyze_fill_result(const struct analyze_run *r, const struct ins_su
 	}
 }
 
-int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, const char *label,
+int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, FILE *diag, const char *label,
 		 struct analyze_result *res)
 {
 	struct analyze_run r;
@@ -475,6 +476,7 @@ int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, cons
 	r.opts = *o;
 	r.file = path;
 	r.out = out;
+	r.diag = diag;
 	r.label = label;
 	if (analyze_setup(&r) < 0)
 		goto out;
@@ -536,7 +538,7 @@ int ins_analyze_main(int argc, char **argv)
 	}
 	memset(&res, 0, sizeof res);
 	o.pipelined = analyze_threads(&o) > 1;
-	rc = analyze_file(&o, o.files[0], stdout, NULL, &res);
+	rc = analyze_file(&o, o.files[0], stdout, stderr, NULL, &res);
 	if (rc < 0)
 		fprintf(stderr, "insoled --analyze: %s\n", res.err);
 	free(o.files);

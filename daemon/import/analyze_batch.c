@@ -214,16 +214,20 @@ static void batch_progress(struct batch *b)
 		b->bytes_done / 1e6, dt, dt > 0 ? b->bytes_done / 1e6 / dt : 0.0);
 }
 
-/* Under the lock: hand on one finished file. */
-static void batch_finish(struct batch *b, size_t i, const char *text, size_t len)
+/* Under the lock: hand on one finished file, its results and then its
+ * diagnostics, held until now so that neither another file's lines nor the
+ * progress line run into them. */
+static void batch_finish(struct batch *b, size_t i, const struct batch_text *text, const struct batch_text *diag)
 {
 	struct analyze_result *res = &b->res[i];
 
 	if (b->tty)
 		fputs("\r\033[K", stderr);
-	if (len)
-		fwrite(text, 1, len, stdout);
+	if (text->len)
+		fwrite(text->buf, 1, text->len, stdout);
 	fflush(stdout);
+	if (diag->len)
+		fwrite(diag->buf, 1, diag->len, stderr);
 	if (res->status == ANALYZE_FAILED)
 		fprintf(stderr, "insoled --analyze: %s\n", res->err);
 	b->done++;
@@ -273,12 +277,12 @@ static char *batch_label(const char *path)
 	return label;
 }
 
-static void batch_run_one(struct batch *b, size_t i, struct batch_text *text)
+static void batch_run_one(struct batch *b, size_t i, struct batch_text *text, struct batch_text *diag)
 {
 	struct analyze_result *res = &b->res[i];
 	char outpath[4096], why[512];
 	char *label = NULL;
-	FILE *out;
+	FILE *out, *diag_out;
 	struct stat st;
 	double t = batch_now();
 
@@ -303,13 +307,21 @@ static void batch_run_one(struct batch *b, size_t i, struct batch_text *text)
 			 b->o->out_dir ? outpath : "the results", strerror(errno));
 		return;
 	}
+	diag_out = batch_text_open(diag);
+	if (!diag_out) {
+		fclose(out);
+		res->status = ANALYZE_FAILED;
+		snprintf(res->err, sizeof res->err, "%.900s: out of memory", b->paths[i]);
+		return;
+	}
 	if (!b->o->out_dir) {
 		label = batch_label(b->paths[i]);
 		if (b->o->csv)
 			fprintf(out, "# file: %s\n", b->paths[i]);
 	}
-	if (analyze_file(b->o, b->paths[i], out, b->o->out_dir ? NULL : (label ? label : "null"), res) < 0)
+	if (analyze_file(b->o, b->paths[i], out, diag_out, b->o->out_dir ? NULL : (label ? label : "null"), res) < 0)
 		res->status = ANALYZE_FAILED;
+	fclose(diag_out);
 	if (fclose(out) != 0 && res->status == ANALYZE_OK) {
 		res->status = ANALYZE_FAILED;
 		snprintf(res->err, sizeof res->err, "%.900s: cannot write the results: %s", b->paths[i],
@@ -322,7 +334,7 @@ static void batch_run_one(struct batch *b, size_t i, struct batch_text *text)
 static void *batch_worker(void *arg)
 {
 	struct batch *b = arg;
-	struct batch_text text = { NULL, 0, 0 };
+	struct batch_text text = { NULL, 0, 0 }, diag = { NULL, 0, 0 };
 
 	for (;;) {
 		size_t i;
@@ -332,13 +344,14 @@ static void *batch_worker(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		if (i >= b->n)
 			break;
-		text.len = 0;
-		batch_run_one(b, i, &text);
+		text.len = diag.len = 0;
+		batch_run_one(b, i, &text, &diag);
 		pthread_mutex_lock(&b->lock);
-		batch_finish(b, i, text.buf, text.len);
+		batch_finish(b, i, &text, &diag);
 		pthread_mutex_unlock(&b->lock);
 	}
 	free(text.buf);
+	free(diag.buf);
 	return NULL;
 }
 

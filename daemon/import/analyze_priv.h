@@ -47,9 +47,9 @@ struct analyze_result {
 };
 
 /* One file: steps and summary to out (each JSON line naming the file when
- * label, its JSON string, is given; the per-foot report on stderr when not).
- * 0, or -1 with res->err. */
-int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, const char *label,
+ * label, its JSON string, is given); its warnings, and the per-foot report
+ * when no label is given, to diag.  0, or -1 with res->err. */
+int analyze_file(const struct analyze_opts *o, const char *path, FILE *out, FILE *diag, const char *label,
 		 struct analyze_result *res);
 
 /* Several files and directories; returns the process exit code. */

@@ -1,6 +1,8 @@
 /* Import readers: exact frames from hand-made fixtures, every bad-input
  * path with its exact message, and the real recordings in ../shared/data
  * (skipped with a message when absent). */
+#include <config.h> /* _GNU_SOURCE: posix_openpt, cfmakeraw */
+
 #include <check.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -8,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -2066,6 +2070,82 @@ START_TEST(analyze_many_files_names_each_and_carries_on_past_a_bad_one)
 }
 END_TEST
 
+/* What a pseudo-terminal's master side reads, until the slave is closed. */
+struct pty_drain {
+	int master;
+	char buf[1 << 16];
+	size_t len;
+};
+
+static void *pty_drain_run(void *arg)
+{
+	struct pty_drain *d = arg;
+	ssize_t got;
+
+	while (d->len < sizeof d->buf - 1 && (got = read(d->master, d->buf + d->len, sizeof d->buf - 1 - d->len)) > 0)
+		d->len += (size_t)got;
+	d->buf[d->len] = '\0';
+	return NULL;
+}
+
+/* On a terminal the run shows a progress line, rewritten as each file is
+ * done: a file's diagnostics must clear it first, not run on after it
+ * ("(12 MB/s)insoled --analyze: ..."), and come together. */
+#define TTY_FILES 4
+START_TEST(analyze_many_files_on_a_terminal_clears_the_progress_line)
+{
+	static struct pty_drain drain;
+	char out[512], dir[256], path[600], outdir[512];
+	const char *argv_in[] = { "--analyze", dir, "--out", outdir, "--jobs", "1", "--layout-dir", LAYOUT_DIR, NULL };
+	static char copies[16][512];
+	char *argv[16];
+	struct termios raw;
+	pthread_t reader;
+	int argc = 0, slave, saved_err, saved_out;
+	const char *p;
+
+	snprintf(dir, sizeof dir, "%s/many", tmpdir);
+	snprintf(outdir, sizeof outdir, "%s/many-out", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(mkdir(outdir, 0700), 0);
+	for (int i = 0; i < TTY_FILES; i++) {
+		snprintf(path, sizeof path, "%s/w%02d.txt", dir, i);
+		ck_assert_int_eq(symlink(FIXTURES "gaitpdb_small.txt", path), 0);
+	}
+	for (; argv_in[argc]; argc++)
+		argv[argc] = strcpy(copies[argc], argv_in[argc]);
+	argv[argc] = NULL;
+	drain.master = posix_openpt(O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(drain.master, 0);
+	ck_assert_int_eq(grantpt(drain.master), 0);
+	ck_assert_int_eq(unlockpt(drain.master), 0);
+	slave = open(ptsname(drain.master), O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(slave, 0);
+	ck_assert_int_eq(tcgetattr(slave, &raw), 0);
+	cfmakeraw(&raw);
+	ck_assert_int_eq(tcsetattr(slave, TCSANOW, &raw), 0);
+	ck_assert_int_eq(pthread_create(&reader, NULL, pty_drain_run, &drain), 0);
+	snprintf(out, sizeof out, "%s/stdout", tmpdir);
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = redirect_fd(STDOUT_FILENO, out);
+	saved_err = dup(STDERR_FILENO);
+	ck_assert_int_ge(dup2(slave, STDERR_FILENO), 0);
+	close(slave);
+	ck_assert_int_eq(ins_analyze_main(argc, argv), 0);
+	fflush(stdout);
+	fflush(stderr);
+	restore_fd(STDOUT_FILENO, saved_out);
+	restore_fd(STDERR_FILENO, saved_err); /* the slave's last descriptor: the reader sees the end */
+	pthread_join(reader, NULL);
+	close(drain.master);
+	ck_assert_msg(strstr(drain.buf, "[4/4] 0 failed"), "%.1500s", drain.buf);
+	for (p = drain.buf; (p = strstr(p, "insoled --analyze: ")) != NULL; p++)
+		ck_assert_msg(p == drain.buf || p[-1] == '\n' || (p - drain.buf >= 3 && memcmp(p - 3, "\033[K", 3) == 0),
+			      "a line runs on after the progress line: ...%.60s", p - 20 > drain.buf ? p - 20 : drain.buf);
+}
+END_TEST
+
 /* Options may come right after --analyze, before the files (a mode, not an
  * option whose value is the first file): "--out" is never taken for a file. */
 START_TEST(analyze_options_may_come_before_the_files)
@@ -2776,6 +2856,7 @@ Suite *ins_suite_import(void)
 	tcase_add_test(analysis, analyze_warns_when_the_moticon_insole_is_not_size_7);
 	tcase_add_test(analysis, analyze_help_prints_usage_and_succeeds);
 	tcase_add_test(analysis, analyze_many_files_names_each_and_carries_on_past_a_bad_one);
+	tcase_add_test(analysis, analyze_many_files_on_a_terminal_clears_the_progress_line);
 	tcase_add_test(analysis, analyze_dir_skips_other_files_and_fails_unreadable_ones);
 	tcase_add_test(analysis, a_gaitndd_record_in_capitals_reads_as_itself);
 	tcase_add_test(analysis, a_refused_frame_is_counted_and_the_run_carries_on);
