@@ -19,6 +19,11 @@
 #define FSCAN_PITCH_MM 5.08        /* the fscan60x21 layout's sensel pitch */
 #define FSCAN_PITCH_TOLERANCE 0.01 /* mm: spacing printed with 2 decimals */
 #define FSCAN_PADDING " \t,"       /* what pads a line: see fscan_is_blank() */
+/* A right foot read as the left one is not mirrored: its medial and
+ * lateral figures are each other's, which nothing in the grid shows. */
+#define FSCAN_SIDE_ASSUMED                                                                               \
+	"no side in the movie's FILENAME or the file's name (a stem ending in L or R, left or right): read as " \
+	"the left foot, so for a right foot medial and lateral are swapped"
 #define FSCAN_RESAVED_HOW "export it again, or save it as CSV with ',' between values and '.' as the decimal point"
 
 struct fscan {
@@ -159,17 +164,43 @@ static void fscan_mirror_caution(struct ins_import *imp, const struct fscan *f)
 			"heel and toe, and medial and lateral," },
 	};
 	unsigned k = (unsigned)f->mirror_row | (unsigned)f->mirror_col << 1;
+	size_t n = strlen(imp->info.caution);
 
 	if (!k)
 		return;
-	snprintf(imp->info.caution, sizeof imp->info.caution,
-		 "the movie's %s (the Tekscan software shows it mirrored %s): its grid is read as exported, toes "
+	snprintf(imp->info.caution + n, sizeof imp->info.caution - n, "%sthe movie's %s (the Tekscan software shows it mirrored %s): its grid is read as exported, toes "
 		 "at row 1, so %s may be swapped; check the centre of pressure against the software's display",
-		 mirror[k].flags, mirror[k].shown, mirror[k].swapped);
+		 n ? "; " : "", mirror[k].flags, mirror[k].shown, mirror[k].swapped);
 }
 
-/* A file or movie name whose stem ends in L or R ("FrasP01L.fsx") says the foot. */
-static int fscan_foot_from_name(const char *name)
+/* A side in words ending a name's stem, after a separator or as a
+ * capitalised word ("walk_right", "P01 Left", "walkRight"): how people
+ * name the movies the software did not name with its L or R. */
+static const struct {
+	const char *word;
+	unsigned foot;
+} fscan_side_words[] = { { "left", INS_FOOT_LEFT }, { "right", INS_FOOT_RIGHT } };
+
+static int fscan_side_word(const char *base, size_t stem, const char **marker)
+{
+	for (size_t i = 0; i < sizeof fscan_side_words / sizeof fscan_side_words[0]; i++) {
+		size_t n = strlen(fscan_side_words[i].word);
+		const char *w = base + stem - n;
+
+		if (stem < n || strncasecmp(w, fscan_side_words[i].word, n) != 0)
+			continue;
+		if (w == base || strchr(" _-.", w[-1]) || (isupper((unsigned char)w[0]) && islower((unsigned char)w[-1]))) {
+			*marker = fscan_side_words[i].word;
+			return (int)fscan_side_words[i].foot;
+		}
+	}
+	return -1;
+}
+
+/* A file or movie name whose stem ends in L or R ("FrasP01L.fsx", as the
+ * Tekscan software names each foot's movie) or in the side in words says
+ * the foot; *marker: what it ends in. */
+static int fscan_foot_from_name(const char *name, const char **marker)
 {
 	const char *base = strrchr(name, '\\');
 	const char *slash = strrchr(name, '/');
@@ -183,7 +214,10 @@ static int fscan_foot_from_name(const char *name)
 	if (!dot || dot == base)
 		return -1;
 	last = (char)toupper((unsigned char)dot[-1]);
-	return last == 'L' ? INS_FOOT_LEFT : last == 'R' ? INS_FOOT_RIGHT : -1;
+	*marker = last == 'L' ? "L" : "R";
+	if (last == 'L' || last == 'R')
+		return last == 'L' ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
+	return fscan_side_word(base, (size_t)(dot - base), marker);
 }
 
 static int fscan_header_line(struct ins_import *imp, char *line, char *err, size_t errlen)
@@ -217,10 +251,15 @@ static int fscan_header_line(struct ins_import *imp, char *line, char *err, size
 		return fscan_mirror(f, line, v, &f->mirror_col, err, errlen);
 	} else if (strcmp(line, "TIME") == 0) {
 		import_copy_text(imp->info.start, sizeof imp->info.start, v);
-	} else if (strcmp(line, "FILENAME") == 0 && fscan_foot_from_name(v) >= 0) {
-		imp->info.feet = 1u << fscan_foot_from_name(v);
-		snprintf(imp->info.feet_from, sizeof imp->info.feet_from, "the movie's FILENAME ends in %s",
-			 fscan_foot_from_name(v) == INS_FOOT_LEFT ? "L" : "R");
+	} else if (strcmp(line, "FILENAME") == 0) {
+		const char *marker;
+		int foot = fscan_foot_from_name(v, &marker);
+
+		if (foot >= 0) {
+			imp->info.feet = 1u << foot;
+			snprintf(imp->info.feet_from, sizeof imp->info.feet_from, "the movie's FILENAME ends in %s",
+				 marker);
+		}
 	}
 	return 0;
 }
@@ -241,12 +280,17 @@ static int fscan_describe(struct ins_import *imp, char *err, size_t errlen)
 		return -1;
 	}
 	if (!imp->info.feet) {
-		int named = fscan_foot_from_name(f->text.path);
+		const char *marker;
+		int named = fscan_foot_from_name(f->text.path, &marker);
 
 		/* neither the movie's nor this file's name says: F-Scan's usual left */
 		imp->info.feet = 1u << (named >= 0 ? named : INS_FOOT_LEFT);
-		import_copy_text(imp->info.feet_from, sizeof imp->info.feet_from,
-				 named >= 0 ? "the file's name ends in L or R" : "no side given: left assumed");
+		if (named >= 0)
+			snprintf(imp->info.feet_from, sizeof imp->info.feet_from, "the file's name ends in %s", marker);
+		else {
+			import_copy_text(imp->info.feet_from, sizeof imp->info.feet_from, "no side given: left assumed");
+			import_copy_text(imp->info.caution, sizeof imp->info.caution, FSCAN_SIDE_ASSUMED);
+		}
 	}
 	foot = imp->info.feet & (1u << INS_FOOT_LEFT) ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
 	imp->info.rate_hz = 1.0 / f->seconds_per_frame;

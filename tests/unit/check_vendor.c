@@ -1048,7 +1048,7 @@ START_TEST(fscan_mirrored_movie_is_read_with_a_caution)
 	for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++) {
 		snprintf(text, sizeof text, "DATA_TYPE MOVIE\nROWS 2\nCOLS 3\nSECONDS_PER_FRAME 0.01\nUNITS KPa\n%s"
 			 "ASCII_DATA @@\n\nFrame 1\n1,2,B\n3,4,5\n@@\n", flags[i]);
-		imp = ins_import_open(write_tmp("m.asf", text), NULL, err, sizeof err);
+		imp = ins_import_open(write_tmp("mL.asf", text), NULL, err, sizeof err);
 		ck_assert_msg(imp != NULL, "%s", err);
 		ins_import_caution(imp, none, caution, sizeof caution);
 		ck_assert_str_eq(caution, ins_import_info(imp)->caution);
@@ -1060,6 +1060,51 @@ START_TEST(fscan_mirrored_movie_is_read_with_a_caution)
 		ck_assert_int_eq(ins_import_next(imp, &f, err, sizeof err), 1);
 		ck_assert_float_eq(f.values[0], 3); /* row 2 of the file is the heel's: as exported */
 		ck_assert_float_eq(f.values[3], 1);
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
+/* The side in words at the end of the movie's or the file's name
+ * ("walk_right.fsx", "P01 Left.asf", "walkRight") is read as the L or R
+ * the Tekscan software appends; a movie named neither way is read as the
+ * left foot, which turns a right one's medial and lateral round, so the
+ * figures carry a caution saying so. */
+START_TEST(fscan_side_in_words_or_a_caution)
+{
+	static const struct {
+		const char *file, *filename_line, *from, *caution;
+		unsigned feet;
+	} cases[] = {
+		{ "a.asf", "FILENAME C:\\m\\walk_right.fsx\n", "the movie's FILENAME ends in right", NULL,
+		  1u << INS_FOOT_RIGHT },
+		{ "a.asf", "FILENAME C:\\m\\P01-LEFT.fsx\n", "the movie's FILENAME ends in left", NULL,
+		  1u << INS_FOOT_LEFT },
+		{ "walkRight.asf", "", "the file's name ends in right", NULL, 1u << INS_FOOT_RIGHT },
+		{ "P01 Left.asf", "FILENAME C:\\m\\P01.fsx\n", "the file's name ends in left", NULL,
+		  1u << INS_FOOT_LEFT },
+		{ "upright.asf", "", "no side given: left assumed", "no side", 1u << INS_FOOT_LEFT },
+		{ "walk.asf", "FILENAME C:\\m\\walk.fsx\n", "no side given: left assumed", "no side",
+		  1u << INS_FOOT_LEFT },
+	};
+	char text[512], err[256], caution[INS_IMPORT_CAUTION_MAX];
+	struct ins_layout *none[INS_FOOT_COUNT] = { NULL, NULL };
+
+	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ins_import *imp;
+
+		snprintf(text, sizeof text, "DATA_TYPE MOVIE\n%sROWS 2\nCOLS 3\nSECONDS_PER_FRAME 0.01\nUNITS KPa\n"
+			 "ASCII_DATA @@\n\nFrame 1\n1,2,B\n3,4,5\n@@\n", cases[i].filename_line);
+		imp = ins_import_open(write_tmp(cases[i].file, text), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%s", err);
+		ck_assert_uint_eq(ins_import_info(imp)->feet, cases[i].feet);
+		ck_assert_str_eq(ins_import_info(imp)->feet_from, cases[i].from);
+		ins_import_caution(imp, none, caution, sizeof caution);
+		if (!cases[i].caution)
+			ck_assert_str_eq(caution, "");
+		else
+			ck_assert_msg(strstr(caution, cases[i].caution) && strstr(caution, "medial and lateral"), "%u: %s",
+				      i, caution);
 		ins_import_close(imp);
 	}
 }
@@ -1200,6 +1245,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, xsensor_sensel_size_in_any_length_unit);
 	tcase_add_test(bad, fscan_padding_is_read_past);
 	tcase_add_test(bad, fscan_mirrored_movie_is_read_with_a_caution);
+	tcase_add_test(bad, fscan_side_in_words_or_a_caution);
 	tcase_add_test(bad, fixtures_read_exactly);
 	suite_add_tcase(s, bad);
 	return s;
