@@ -113,19 +113,48 @@ static int xsensor_foot(struct xsensor *x, const char *name, char *err, size_t e
 	return -1;
 }
 
-/* h:m:s.fff as microseconds since midnight. */
+/* The hours to add for a 12-hour clock's suffix at s (AM/PM, a.m./p.m.,
+ * as a Windows locale writes it): 0 or 12, its length in *len; -1 when s
+ * holds none. */
+static int xsensor_meridiem(const char *s, size_t *len)
+{
+	static const struct {
+		const char *text;
+		int hours;
+	} suffix[] = { { "a.m.", 0 }, { "p.m.", 12 }, { "am", 0 }, { "pm", 12 } };
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		*len = strlen(suffix[i].text);
+		if (strncasecmp(s, suffix[i].text, *len) == 0)
+			return suffix[i].hours;
+	}
+	return -1;
+}
+
+/* h:m:s.fff, on a 24-hour clock or a 12-hour one with its suffix, as
+ * microseconds since midnight. */
 static int xsensor_time_of_day(struct xsensor *x, const char *v, int64_t *us, char *err, size_t errlen)
 {
 	unsigned h, m;
 	double s;
-	int used = 0;
+	int used = 0, pm = -1;
+	size_t len = 0;
+	int fields = sscanf(v, "%u:%u:%lf%n", &h, &m, &s, &used);
 
-	if (sscanf(v, "%u:%u:%lf%n", &h, &m, &s, &used) != 3 || v[used] != '\0' || h > 23 || m > 59 || s < 0 ||
-	    s >= 61) {
+	if (fields == 3 && v[used] == ' ') {
+		const char *at = import_skip_blanks(v + used);
+
+		pm = xsensor_meridiem(at, &len);
+		used = pm < 0 ? used : (int)(at + len - v);
+	}
+	if (fields != 3 || v[used] != '\0' || (pm < 0 ? h > 23 : h < 1 || h > 12) ||
+	    m > 59 || s < 0 || s >= 61) {
 		import_errf(err, errlen, x->text.path, x->text.lineno, "Time",
-			    "'%.24s' is not a time of day (hh:mm:ss.fff)", v);
+			    "'%.24s' is not a time of day (hh:mm:ss.fff, or h:mm:ss.fff AM/PM)", v);
 		return -1;
 	}
+	if (pm >= 0)
+		h = h % 12 + (unsigned)pm;
 	*us = ((int64_t)h * 3600 + m * 60) * 1000000 + llround(s * 1e6);
 	return 0;
 }

@@ -1142,6 +1142,37 @@ START_TEST(fscan_padding_is_read_past)
 }
 END_TEST
 
+/* A Time written on a 12-hour clock, as a Windows set to a US (or New
+ * Zealand: "11:26:22 a.m.") locale prints it, reads as the same instant:
+ * frames either side of noon 13 ms apart, not 12 hours. */
+START_TEST(xsensor_time_on_a_12_hour_clock)
+{
+	static const char *const clocks[][3] = {
+		{ "11:59:59.995 AM", "12:00:00.008 PM", "12:00:00.021 PM" },
+		{ "11:59:59.995 a.m.", "12:00:00.008 p.m.", "12:00:00.021 p.m." },
+		{ "11:59:59.995", "12:00:00.008", "12:00:00.021" },
+	};
+	char text[2048], err[256];
+
+	for (unsigned k = 0; k < sizeof clocks / sizeof clocks[0]; k++) {
+		struct ins_import *imp;
+		struct ins_import_frame f;
+		int64_t t = 0;
+
+		snprintf(text, sizeof text, XS_HEAD XS_FRAME(1, "%s") "1,2,,\n3,4,,\n" XS_FRAME(2, "%s")
+			 "1,2,,\n3,4,,\n" XS_FRAME(3, "%s") "1,2,,\n3,4,,\n", clocks[k][0], clocks[k][1], clocks[k][2]);
+		imp = ins_import_open(write_tmp("noon.csv", text), NULL, err, sizeof err);
+		ck_assert_msg(imp != NULL, "%u: %s", k, err);
+		ck_assert_double_eq_tol(ins_import_info(imp)->rate_hz, 1e6 / 13000, 1e-6);
+		for (unsigned i = 0; i < 3; i++, t += 13000) {
+			ck_assert_msg(ins_import_next(imp, &f, err, sizeof err) == 1, "%u: %s", k, err);
+			ck_assert_int_eq(f.t_us, t);
+		}
+		ins_import_close(imp);
+	}
+}
+END_TEST
+
 /* text with every from replaced by to, into out. */
 static void replace_all(const char *text, const char *from, const char *to, char *out, size_t outlen)
 {
@@ -1243,6 +1274,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_test(bad, fscan_grid_turns_into_layout_order);
 	tcase_add_test(bad, grids_suggest_their_own_sheet_when_square);
 	tcase_add_test(bad, xsensor_sensel_size_in_any_length_unit);
+	tcase_add_test(bad, xsensor_time_on_a_12_hour_clock);
 	tcase_add_test(bad, fscan_padding_is_read_past);
 	tcase_add_test(bad, fscan_mirrored_movie_is_read_with_a_caution);
 	tcase_add_test(bad, fscan_side_in_words_or_a_caution);
