@@ -226,6 +226,11 @@ unsigned long long import_zero_tail(const char *path, unsigned long long *size);
  * "" when the file has none.  buf: at least 160 bytes. */
 const char *import_zero_tail_note(const struct import_text *t, char *buf, size_t len);
 
+/* The hours a 12-hour clock's suffix at s adds (AM/PM, a.m./p.m., any
+ * case, as Windows locales write it): 0 or 12, its length in *len; -1 when
+ * s starts with none. */
+int import_meridiem(const char *s, size_t *len);
+
 int import_text_open(struct import_text *t, const char *path, char *err, size_t errlen);
 /* Accept lines up to line_max bytes from now on (never fewer than
  * INS_IMPORT_LINE_MAX), for a format that is known by then to write

@@ -168,14 +168,15 @@ static void fscan_mirror_caution(struct ins_import *imp, const struct fscan *f)
 
 	if (!k)
 		return;
-	snprintf(imp->info.caution + n, sizeof imp->info.caution - n, "%sthe movie's %s (the Tekscan software shows it mirrored %s): its grid is read as exported, toes "
+	snprintf(imp->info.caution + n, sizeof imp->info.caution - n,
+		 "%sthe movie's %s (the Tekscan software shows it mirrored %s): its grid is read as exported, toes "
 		 "at row 1, so %s may be swapped; check the centre of pressure against the software's display",
 		 n ? "; " : "", mirror[k].flags, mirror[k].shown, mirror[k].swapped);
 }
 
 /* A side in words ending a name's stem, after a separator or as a
- * capitalised word ("walk_right", "P01 Left", "walkRight"): how people
- * name the movies the software did not name with its L or R. */
+ * capitalised word ("walk_right", "P01 Left", "walkRight", "P01Left"):
+ * how people name the movies the software did not name with its L or R. */
 static const struct {
 	const char *word;
 	unsigned foot;
@@ -189,7 +190,8 @@ static int fscan_side_word(const char *base, size_t stem, const char **marker)
 
 		if (stem < n || strncasecmp(w, fscan_side_words[i].word, n) != 0)
 			continue;
-		if (w == base || strchr(" _-.", w[-1]) || (isupper((unsigned char)w[0]) && islower((unsigned char)w[-1]))) {
+		if (w == base || strchr(" _-.", w[-1]) ||
+		    (isupper((unsigned char)w[0]) && (islower((unsigned char)w[-1]) || isdigit((unsigned char)w[-1])))) {
 			*marker = fscan_side_words[i].word;
 			return (int)fscan_side_words[i].foot;
 		}

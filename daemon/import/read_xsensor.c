@@ -113,24 +113,6 @@ static int xsensor_foot(struct xsensor *x, const char *name, char *err, size_t e
 	return -1;
 }
 
-/* The hours to add for a 12-hour clock's suffix at s (AM/PM, a.m./p.m.,
- * as a Windows locale writes it): 0 or 12, its length in *len; -1 when s
- * holds none. */
-static int xsensor_meridiem(const char *s, size_t *len)
-{
-	static const struct {
-		const char *text;
-		int hours;
-	} suffix[] = { { "a.m.", 0 }, { "p.m.", 12 }, { "am", 0 }, { "pm", 12 } };
-
-	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-		*len = strlen(suffix[i].text);
-		if (strncasecmp(s, suffix[i].text, *len) == 0)
-			return suffix[i].hours;
-	}
-	return -1;
-}
-
 /* h:m:s.fff, on a 24-hour clock or a 12-hour one with its suffix, as
  * microseconds since midnight. */
 static int xsensor_time_of_day(struct xsensor *x, const char *v, int64_t *us, char *err, size_t errlen)
@@ -144,7 +126,7 @@ static int xsensor_time_of_day(struct xsensor *x, const char *v, int64_t *us, ch
 	if (fields == 3 && v[used] == ' ') {
 		const char *at = import_skip_blanks(v + used);
 
-		pm = xsensor_meridiem(at, &len);
+		pm = import_meridiem(at, &len);
 		used = pm < 0 ? used : (int)(at + len - v);
 	}
 	if (fields != 3 || v[used] != '\0' || (pm < 0 ? h > 23 : h < 1 || h > 12) ||

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "insoled/import.h"
+#include "import_priv.h"
 
 struct when {
 	int year, month, day, hour, min;
@@ -28,11 +29,27 @@ struct when {
 	int offset_min;
 };
 
+int import_meridiem(const char *s, size_t *len)
+{
+	static const struct {
+		const char *text;
+		int hours;
+	} suffix[] = { { "a.m.", 0 }, { "p.m.", 12 }, { "am", 0 }, { "pm", 12 } };
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		*len = strlen(suffix[i].text);
+		if (strncasecmp(s, suffix[i].text, *len) == 0)
+			return suffix[i].hours;
+	}
+	return -1;
+}
+
 /* "HH:MM[:SS[.f]]" or with dots, and "a.m."/"p.m." after it; 0 fields on none. */
 static void parse_clock(const char *s, struct when *w)
 {
 	char sep;
-	int n = 0;
+	int n = 0, add;
+	size_t len;
 
 	w->hour = w->min = 0;
 	w->sec = 0;
@@ -49,10 +66,8 @@ static void parse_clock(const char *s, struct when *w)
 	}
 	while (*s == ' ')
 		s++;
-	if (!strncasecmp(s, "p.m.", 4) || !strncasecmp(s, "pm", 2))
-		w->hour = w->hour % 12 + 12;
-	else if (!strncasecmp(s, "a.m.", 4) || !strncasecmp(s, "am", 2))
-		w->hour %= 12;
+	if ((add = import_meridiem(s, &len)) >= 0)
+		w->hour = w->hour % 12 + add;
 }
 
 static void parse_zone(const char *s, struct when *w)

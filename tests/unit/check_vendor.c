@@ -1081,6 +1081,7 @@ START_TEST(fscan_side_in_words_or_a_caution)
 		{ "a.asf", "FILENAME C:\\m\\P01-LEFT.fsx\n", "the movie's FILENAME ends in left", NULL,
 		  1u << INS_FOOT_LEFT },
 		{ "walkRight.asf", "", "the file's name ends in right", NULL, 1u << INS_FOOT_RIGHT },
+		{ "P07Right.asf", "", "the file's name ends in right", NULL, 1u << INS_FOOT_RIGHT },
 		{ "P01 Left.asf", "FILENAME C:\\m\\P01.fsx\n", "the file's name ends in left", NULL,
 		  1u << INS_FOOT_LEFT },
 		{ "upright.asf", "", "no side given: left assumed", "no side", 1u << INS_FOOT_LEFT },
