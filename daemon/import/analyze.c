@@ -183,8 +183,9 @@ static int analyze_load_layouts(struct analyze_run *r)
 			continue;
 		if (name[0] == '\0') {
 			snprintf(r->err, sizeof r->err,
-				 "%.400s: no layout is known for the %s foot's %u sensors: give --layout NAME",
-				 r->info->path, ins_foot_name(foot), r->info->n_sensors[foot]);
+				 "%.400s: no layout is known for the %s foot's %u sensors%s%s%s: give --layout NAME",
+				 r->info->path, ins_foot_name(foot), r->info->n_sensors[foot],
+				 *r->info->layout_note ? " (" : "", r->info->layout_note, *r->info->layout_note ? ")" : "");
 			return -1;
 		}
 		lay = analyze_load_layout(dir, name, r->err, sizeof r->err);

@@ -67,7 +67,8 @@ int ins_import_check_layouts(const struct ins_import *imp, struct ins_layout *co
 		if (!(info->feet & (1u << foot)))
 			continue;
 		if (!layout[foot]) {
-			snprintf(err, errlen, "%.400s: no layout for the %s foot", info->path, ins_foot_name(foot));
+			snprintf(err, errlen, "%.400s: no layout for the %s foot%s%s%s", info->path, ins_foot_name(foot),
+				 *info->layout_note ? " (" : "", info->layout_note, *info->layout_note ? ")" : "");
 			return -1;
 		}
 		if (layout[foot]->n_sensors != info->n_sensors[foot]) {

@@ -63,22 +63,32 @@ static void pedar_trim_copy(char *dst, size_t len, const char *src)
 		dst[--n] = '\0';
 }
 
+/* The insole type, the sensor type's first part ("y" of "y-1865l-...");
+ * one that is none of pedar_types leaves the layout to the user, saying
+ * which it was. */
 static void pedar_sensor_type(struct ins_import *imp, const char *v)
 {
 	char type[PEDAR_TYPE_MAX + 1];
-	size_t n = strcspn(v, "- \t");
+	size_t n = strcspn(v, "- \t"), used;
 
-	if (n == 0 || n > PEDAR_TYPE_MAX)
-		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && i < PEDAR_TYPE_MAX; i++)
 		type[i] = (char)tolower((unsigned char)v[i]);
-	type[n] = '\0';
-	for (unsigned i = 0; pedar_types[i]; i++) {
+	type[n < PEDAR_TYPE_MAX ? n : PEDAR_TYPE_MAX] = '\0';
+	for (unsigned i = 0; n <= PEDAR_TYPE_MAX && pedar_types[i]; i++) {
 		if (strcmp(type, pedar_types[i]) == 0) {
 			snprintf(imp->info.layout[0], sizeof imp->info.layout[0], "pedar99-%s", type);
 			return;
 		}
 	}
+	if (n == 0) {
+		import_copy_text(imp->info.layout_note, sizeof imp->info.layout_note, "its sensor type is blank");
+		return;
+	}
+	used = (size_t)snprintf(imp->info.layout_note, sizeof imp->info.layout_note,
+				"its sensor type '%.*s' is none of the pedar insoles known:", (int)(n < 16 ? n : 16), v);
+	for (unsigned i = 0; pedar_types[i] && used < sizeof imp->info.layout_note; i++)
+		used += (size_t)snprintf(imp->info.layout_note + used, sizeof imp->info.layout_note - used, "%s %s",
+					 i ? "," : "", pedar_types[i]);
 }
 
 static int pedar_unit(struct ins_import *imp, const char *line, char *err, size_t errlen)

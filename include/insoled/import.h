@@ -87,6 +87,9 @@ struct ins_import_info {
 	/* What in the file says which foot it holds, when that is not plain
 	 * ("sole_id 1", "FILENAME ...L.fsx", "no side given: left assumed"), else "". */
 	char feet_from[96];
+	/* Why the reader suggests no layout although the file describes its
+	 * insole (a pedar sensor type it does not know), else "". */
+	char layout_note[128];
 	/* What the file says that changes how its figures read and that the
 	 * reader cannot settle from the file alone (an F-Scan movie the vendor's
 	 * software shows mirrored, a pedar header rate the rows' clock belies),

@@ -621,6 +621,28 @@ START_TEST(pedar_insole_with_no_sensors_listed_is_absent)
 }
 END_TEST
 
+/* A sensor type that is none of the known pedar insoles suggests no
+ * layout, and the import's refusal says which type the file gave. */
+START_TEST(pedar_unknown_insole_type_is_named_when_no_layout_is_known)
+{
+	char text[8192], err[512];
+	const char *file = pedar_short_row(1, 99), *type = strstr(file, "sensor type:  y-1\n");
+	struct ins_layout *none[INS_FOOT_COUNT] = { NULL, NULL };
+	struct ins_import *imp;
+
+	ck_assert_ptr_nonnull(type);
+	snprintf(text, sizeof text, "%.*ssensor type:  Z9-1865l\n%s", (int)(type - file), file,
+		 type + strlen("sensor type:  y-1\n"));
+	imp = ins_import_open(write_tmp("z.asc", text), NULL, err, sizeof err);
+	ck_assert_msg(imp != NULL, "%s", err);
+	ck_assert_str_eq(ins_import_info(imp)->layout[INS_FOOT_LEFT], "");
+	ck_assert_int_eq(ins_import_check_layouts(imp, none, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "/z.asc: no layout for the left foot (its sensor type 'Z9' is none of the pedar "
+				  "insoles known: u, v, w, x, y, uw, xw, vw)"), "%s", err);
+	ins_import_close(imp);
+}
+END_TEST
+
 /* A row cut short names the first sensor it lacks, by insole and number,
  * as a value that is not a number is named. */
 START_TEST(pedar_short_row_names_the_first_missing_sensor)
@@ -1259,6 +1281,7 @@ Suite *ins_suite_vendor(void)
 	tcase_add_loop_test(bad, damaged_files_name_file_line_and_field_and_keep_good_frames, 0,
 			    (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(bad, pedar_short_row_names_the_first_missing_sensor);
+	tcase_add_test(bad, pedar_unknown_insole_type_is_named_when_no_layout_is_known);
 	tcase_add_test(bad, pedar_header_rate_unlike_the_rows_is_a_caution);
 	tcase_add_test(bad, pedar_insole_with_no_sensors_listed_is_absent);
 	tcase_add_test(bad, mixed_line_ends_read);
