@@ -276,7 +276,7 @@ static const struct {
 	{ "/api/live", INS_ROUTE_LIVE, GET_, "steps" },
 	{ "/api/live/stream", INS_ROUTE_LIVE_STREAM, INS_HTTP_GET, "" },
 	{ "/api/sessions", INS_ROUTE_SESSIONS, GET_ | INS_HTTP_POST, "subject footwear lane from to offset limit" },
-	{ "/api/sessions/import", INS_ROUTE_SESSIONS_IMPORT, INS_HTTP_POST, "subject footwear notes format name duplicate" },
+	{ "/api/sessions/import", INS_ROUTE_SESSIONS_IMPORT, INS_HTTP_POST, "subject footwear notes format name duplicate layout" },
 	{ "/api/sessions/#", INS_ROUTE_SESSION, GET_ | INS_HTTP_PATCH | INS_HTTP_DELETE, "" },
 	{ "/api/sessions/#/stop", INS_ROUTE_SESSION_STOP, INS_HTTP_POST, "" },
 	{ "/api/sessions/#/steps", INS_ROUTE_SESSION_STEPS, GET_, "" },

@@ -504,6 +504,26 @@ static void answer_duplicate(struct ins_http *http, const struct import_upload *
 					    "existing", existing));
 }
 
+/* layout=NAME: the layout of every foot the file holds, in place of the
+ * one its reader suggests (as --analyze --layout): for an insole the
+ * reader does not know, or a file read with the wrong one. */
+static int import_layout_param(const struct http_request *req, struct ins_session_meta *meta,
+			       struct http_response *resp)
+{
+	const char *layout = http_query(req, "layout");
+	char why[128];
+
+	if (!layout)
+		return 0;
+	if (ins_layout_name_check(layout, why, sizeof(why)) < 0) {
+		http_resp_error(resp, 400, "layout", "layout: %s", why);
+		return -1;
+	}
+	for (unsigned f = 0; f < INS_FOOT_COUNT; f++)
+		meta->layout[f] = layout;
+	return 0;
+}
+
 /* The session details and switches of an import from the query; -1 with
  * the answer made when one is wrong. */
 static int import_params(const struct http_request *req, struct ins_session_meta *meta, struct http_response *resp)
@@ -541,7 +561,7 @@ static int import_params(const struct http_request *req, struct ins_session_meta
 		return -1;
 	}
 	meta->allow_duplicate = duplicate && strcmp(duplicate, "allow") == 0;
-	return 0;
+	return import_layout_param(req, meta, resp);
 }
 
 /* The recording a form carried into u: the one file, or the header of a

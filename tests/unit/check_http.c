@@ -1381,6 +1381,41 @@ static json_t *import_fixture(const char *file, const char *query)
 	return body_json();
 }
 
+/* layout= names the layout of the file's feet, as --analyze --layout: a
+ * pedar insole type the reader does not know is refused naming the type,
+ * and imports with the layout given; a layout that does not fit the file,
+ * or a name that is no layout's, is refused naming the field. */
+START_TEST(import_takes_the_layout_the_file_does_not_name)
+{
+	char path[256], *asc, *y;
+	size_t len;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/import/pedar_small.asc", SRC);
+	asc = test_read_file(path, &len);
+	y = strstr(asc, "sensor type:  y");
+	ck_assert_ptr_nonnull(y);
+	y[strlen("sensor type:  ")] = 'q';
+	req("POST", "/api/sessions/import?subject=P-8&name=q.asc", asc, "Content-Type: text/plain", NULL);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_msg(strstr(rep.body, "q.asc: no layout for the left foot (its sensor type 'q' is none of the pedar "
+				       "insoles known: "), "%s", rep.body);
+	ck_assert_msg(req("POST", "/api/sessions/import?subject=P-8&name=q.asc&layout=pedar99-y", asc,
+			  "Content-Type: text/plain", NULL) == 201, "%s", rep.body);
+	j = body_json();
+	ck_assert_int_eq(json_int_at(j, "frames"), 3);
+	json_decref(j);
+	req("POST", "/api/sessions/import?subject=P-8&name=q.asc&layout=fsr16&duplicate=allow", asc,
+	    "Content-Type: text/plain", NULL);
+	ck_assert_int_eq(rep.status, 400);
+	ck_assert_msg(strstr(rep.body, "the left foot has 99 sensors, layout 'fsr16' has 16"), "%s", rep.body);
+	req("POST", "/api/sessions/import?subject=P-8&name=q.asc&layout=../etc/x", asc, "Content-Type: text/plain",
+	    NULL);
+	assert_error_field(400, "layout");
+	free(asc);
+}
+END_TEST
+
 /* The import answers what the reader did to read the file in time order:
  * per foot, the samples it put back in order and those written twice and
  * read once (a Bluetooth logger's late and re-sent packets); 0 for a file
@@ -3130,6 +3165,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(server, import_round_trip_and_upload_errors);
 	tcase_add_test(server, a_gaitndd_record_imports_as_the_three_files_of_a_form);
 	tcase_add_test(server, import_reports_samples_put_back_in_order_or_read_once);
+	tcase_add_test(server, import_takes_the_layout_the_file_does_not_name);
 	tcase_add_test(server, import_answers_the_agreement_with_the_files_own_values);
 	tcase_add_test(server, a_repaired_import_says_so_in_the_sessions_notes);
 	tcase_add_test(server, oversized_bodies_get_413);
