@@ -14,7 +14,9 @@
 #include "insoled/analysis_json.h"
 #include "insoled/clock.h"
 #include "insoled/layout.h"
+#include "insoled/log.h"
 
+#define LOG_PREFIX "http"
 
 typedef void (*handler_fn)(struct ins_http *http, const struct http_request *req,
 			   const struct http_route *route, struct http_response *resp);
@@ -171,6 +173,42 @@ static void h_layout(struct ins_http *http, const struct http_request *req,
 	}
 	http_resp_json(resp, 200, layout_json(l));
 	ins_layout_free(l);
+}
+
+/* One layout of the list: what a person choosing an insole needs, not its
+ * geometry (GET /api/layouts/NAME has that).  NULL, logged, when the file
+ * does not load: one broken file leaves the others listed. */
+static json_t *layout_summary_json(const char *dir, const char *name)
+{
+	char err[256];
+	struct ins_layout *l = ins_layout_load_named(dir, name, err, sizeof(err));
+	json_t *j;
+
+	if (!l) {
+		ins_warn("layout list: %s; left out", err);
+		return NULL;
+	}
+	j = json_pack("{s:s,s:s,s:i,s:s}", "name", l->name, "description", l->description,
+		      "sensors", (int)l->n_sensors, "units", ins_layout_units(l));
+	ins_layout_free(l);
+	return j;
+}
+
+static void h_layouts(struct ins_http *http, const struct http_request *req,
+		      const struct http_route *route, struct http_response *resp)
+{
+	char *names[INS_LAYOUT_MAX_FILES];
+	size_t n = http->layout_dir ? ins_layout_names(http->layout_dir, names, INS_LAYOUT_MAX_FILES) : 0;
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *one = layout_summary_json(http->layout_dir, names[i]);
+
+		if (one)
+			json_array_append_new(list, one);
+		free(names[i]);
+	}
+	http_resp_json(resp, 200, json_pack("{s:o}", "layouts", list));
 }
 
 /* ---- live ---------------------------------------------------------------- */
@@ -408,6 +446,7 @@ static const handler_fn handlers[INS_ROUTE_COUNT] = {
 	[INS_ROUTE_STATUS] = h_status,
 	[INS_ROUTE_METRICS] = h_metrics,
 	[INS_ROUTE_DEVICES] = h_devices,
+	[INS_ROUTE_LAYOUTS] = h_layouts,
 	[INS_ROUTE_LAYOUT] = h_layout,
 	[INS_ROUTE_LIVE] = h_live,
 	[INS_ROUTE_LIVE_STREAM] = h_live_stream,

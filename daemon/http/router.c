@@ -272,6 +272,7 @@ static const struct {
 	{ "/api/status", INS_ROUTE_STATUS, GET_, "" },
 	{ "/api/metrics", INS_ROUTE_METRICS, GET_, "" },
 	{ "/api/devices", INS_ROUTE_DEVICES, GET_, "" },
+	{ "/api/layouts", INS_ROUTE_LAYOUTS, GET_, "" },
 	{ "/api/layouts/*", INS_ROUTE_LAYOUT, GET_, "" },
 	{ "/api/live", INS_ROUTE_LIVE, GET_, "steps" },
 	{ "/api/live/stream", INS_ROUTE_LIVE_STREAM, INS_HTTP_GET, "" },

@@ -703,28 +703,38 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+size_t ins_layout_names(const char *dir, char **names, size_t max)
+{
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] != '.' && len > 7 && !strcmp(e->d_name + len - 7, ".layout")) {
+			names[n] = strndup(e->d_name, len - 7);
+			if (names[n])
+				n++;
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), compare_names);
+	return n;
+}
+
 /* "fsr16, grid60x21, ..." (sorted) into out: the NAME of every NAME.layout
  * in dir, so a mistyped name is answered with the ones there are. */
 static void list_layout_names(const char *dir, char *out, size_t size)
 {
-	char *names[256];
-	size_t n = 0, used = 0;
-	struct dirent *e;
-	DIR *d = opendir(dir);
+	char *names[INS_LAYOUT_MAX_FILES];
+	size_t n = ins_layout_names(dir, names, INS_LAYOUT_MAX_FILES), used = 0;
 
 	out[0] = '\0';
-	if (!d)
-		return;
-	while ((e = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
-		size_t len = strlen(e->d_name);
-
-		if (e->d_name[0] != '.' && len > 7 && !strcmp(e->d_name + len - 7, ".layout"))
-			names[n++] = strndup(e->d_name, len - 7);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), compare_names);
 	for (size_t i = 0; i < n; i++) {
-		if (names[i] && used < size)
+		if (used < size)
 			used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", names[i]);
 		free(names[i]);
 	}

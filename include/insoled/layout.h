@@ -175,6 +175,14 @@ int ins_layout_name_check(const char *name, char *err, size_t errlen);
  * (below) with no file of its own is built from the name. */
 struct ins_layout *ins_layout_load_named(const char *dir, const char *name, char *err, size_t errlen);
 
+/* A layout directory holds a few dozen files; a directory of thousands is
+ * a misconfiguration, and the names beyond this many are not read. */
+#define INS_LAYOUT_MAX_FILES 256u
+/* The NAME of every NAME.layout in dir, sorted, into names (at most max,
+ * each malloc'd: the caller frees them); how many.  0 when dir cannot be
+ * read.  A name here may still fail to load. */
+size_t ins_layout_names(const char *dir, char **names, size_t max);
+
 /* Sheets: a pressure-mat insole no layout file describes, known only by
  * the grid a vendor's export states (F-Scan, XSENSOR): `cols` x `rows`
  * square sensels of `pitch_mm`, row 0 at the heel, column 0 lateral, the

@@ -457,6 +457,44 @@ START_TEST(layouts_default_to_the_data_directory)
 }
 END_TEST
 
+/* A layout file that does not load is left out of the list, logged; the
+ * others are listed as ever (a clinic's one bad file hides no insole). */
+START_TEST(a_layout_that_does_not_load_is_left_out_of_the_list)
+{
+	char dir[] = "/tmp/ins-http-layouts-XXXXXX", path[128], err[200];
+	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .web_root = SRC "/web/" };
+	struct http_response resp;
+	struct ins_http *http;
+	json_t *j, *list;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fsr16.layout", dir);
+	ck_assert_int_eq(symlink(LAYOUT_DIR "/fsr16.layout", path), 0);
+	snprintf(path, sizeof(path), "%s/broken.layout", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("name = broken\nsensors = many\n", f);
+	fclose(f);
+	cfg.layout_dir = dir;
+	http = http_core_new(&cfg, NULL, NULL, NULL, err, sizeof(err));
+	ck_assert_msg(http, "%s", err);
+
+	ck_assert_uint_eq(dispatch(http, INS_HTTP_GET, "/api/layouts", NULL, NULL, &resp), 200);
+	j = json_loadb(resp.body, resp.len, 0, NULL);
+	list = json_object_get(j, "layouts");
+	ck_assert_msg(json_array_size(list) == 1, "%.*s", (int)resp.len, resp.body);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "name")), "fsr16");
+	json_decref(j);
+	http_response_clear(&resp);
+	http_core_free(http);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/fsr16.layout", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* ======================================================================
  * Part 2: a real server
  * ====================================================================== */
@@ -849,6 +887,39 @@ START_TEST(status_metrics_devices_layouts)
 							  (size_t)json_integer_value(json_object_get(grid, "h")));
 	}
 	json_decref(j);
+	/* the list a person chooses an insole from: every layout, by name,
+	 * with what it is, how many sensors and in what units */
+	ck_assert_int_eq(req("GET", "/api/layouts", NULL, NULL), 200);
+	j = body_json();
+	{
+		json_t *list = json_object_get(j, "layouts");
+		const char *want[] = { "fsr16", "gaitpdb8", "pedar99-y" };
+		const int sensors[] = { 16, 8, 99 };
+		size_t w = 0, i;
+
+		ck_assert_msg(json_array_size(list) >= 3, "%s", rep.body);
+		for (i = 0; i < json_array_size(list); i++) {
+			json_t *l = json_array_get(list, i);
+			const char *name = json_string_value(json_object_get(l, "name"));
+
+			ck_assert_ptr_nonnull(name);
+			if (i > 0)
+				ck_assert_msg(strcmp(json_string_value(json_object_get(json_array_get(list, i - 1), "name")),
+						     name) < 0, "not sorted: %s", rep.body);
+			if (!strcmp(name, "footswitch1"))
+				ck_assert_str_eq(json_string_value(json_object_get(l, "units")), "raw");
+			if (w < 3 && !strcmp(name, want[w])) {
+				ck_assert_int_eq(json_int_at(l, "sensors"), sensors[w]);
+				ck_assert_str_eq(json_string_value(json_object_get(l, "units")), "kPa");
+				ck_assert(json_string_length(json_object_get(l, "description")) > 0);
+				w++;
+			}
+		}
+		ck_assert_msg(w == 3, "missing %s: %s", w < 3 ? want[w] : "", rep.body);
+	}
+	json_decref(j);
+	req("GET", "/api/layouts?units=kPa", NULL, NULL);
+	assert_error_field(400, "units");
 	req("GET", "/api/layouts/nosuch", NULL, NULL);
 	assert_error_field(404, "name");
 	req("GET", "/api/layouts/..%2ffsr16", NULL, NULL);
@@ -3139,6 +3210,7 @@ Suite *ins_suite_http(void)
 	tcase_add_test(unit, constant_time_compare_cookie_and_loopback);
 	tcase_add_test(unit, refuses_lan_address_without_token);
 	tcase_add_test(unit, layouts_default_to_the_data_directory);
+	tcase_add_test(unit, a_layout_that_does_not_load_is_left_out_of_the_list);
 	tcase_add_test(unit, dispatch_without_a_database_or_pipeline);
 	tcase_add_test(unit, unknown_query_parameters_are_refused);
 	tcase_add_test(unit, replays_run_on_the_worker_pool);
