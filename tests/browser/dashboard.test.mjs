@@ -1011,6 +1011,52 @@ async function main() {
 			// the metatarsal heads' names side by side on 99 sensors' small printed maps
 			await expectPrintedLabelsApart(page, 'the pedar report');
 		});
+		await check('a pedar file of an insole type the reader does not know is refused saying to choose its layout, and imports with the layout chosen', async () => {
+			// pedar_small.asc as an export of sensor type q, which no layout is
+			// known by; one value changed so that it is no duplicate of the import above
+			const asc = readFileSync(join(SRC, 'tests/fixtures/import/pedar_small.asc'), 'latin1')
+				.replace('sensor type:  y-', 'sensor type:  q-').replace('\t  0.000\t', '\t  1.000\t');
+			expect(asc.includes('sensor type:  q-'), 'the fixture no longer names its sensor type as this test expects');
+			const file = { name: 'q.asc', mimeType: 'text/plain', buffer: Buffer.from(asc, 'latin1') };
+			const done = () => page.waitForFunction(() => /Imported as session #\d+|Not imported/.test(document.querySelector('#import-msg')?.textContent ?? ''),
+				null, { timeout: UI_WAIT_MS });
+			await openImportCard(page, daemon.base);
+			await page.waitForSelector('#import-layout option[value="pedar99-y"]', { state: 'attached', timeout: UI_WAIT_MS });
+			const label = await page.textContent('label[for="import-layout"]');
+			expect(label === 'Insole layout', `the layout choice is labelled "${label}"`);
+			const choices = await page.$$eval('#import-layout option', (os) => os.map((o) => [o.value, o.textContent]));
+			expect(choices[0][0] === '' && choices[0][1] === 'As the file says', `the first choice is ${JSON.stringify(choices[0])}`);
+			const y = choices.find(([v]) => v === 'pedar99-y')?.[1] ?? '';
+			expect(/^pedar99-y \u2014 .+ \(99 sensors\)$/.test(y), `pedar99-y is offered as "${y}"`);
+			await page.setInputFiles('#import-file', file);
+			await page.fill('#import-subject', 'E2E-layout');
+			allowStatus.add(400); // the refusal, which the browser logs as a failed request
+			await page.click('#import-start');
+			await done();
+			const refused = await page.textContent('#import-msg');
+			expect(refused.includes('no layout for the left foot') && refused.includes('Choose the insole\u2019s layout under \u201cInsole layout\u201d above and import the file again.'),
+				`the refusal does not say to choose the layout: ${refused}`);
+			await page.$eval('#import-card', (e) => e.scrollIntoView());
+			await shot(page, 'import-layout-refused');
+			allowStatus.delete(400);
+			await page.selectOption('#import-layout', 'pedar99-y');
+			// at tablet width the choice, long as its descriptions are, stays on the screen
+			const wide = page.viewportSize();
+			await page.setViewportSize({ width: 768, height: 1024 });
+			const box = await page.$eval('#import-layout', (e) => e.getBoundingClientRect().right);
+			const pageW = await page.evaluate(() => document.documentElement.scrollWidth);
+			expect(box <= 768 && pageW <= 768, `at 768 px the layout choice ends at ${box} px, the page is ${pageW} px wide`);
+			await page.$eval('#import-card', (e) => e.scrollIntoView());
+			await shot(page, 'import-layout-tablet');
+			await page.setViewportSize(wide);
+			await page.setInputFiles('#import-file', file);
+			await page.click('#import-start');
+			await page.waitForFunction(() => /Imported as session #\d+/.test(document.querySelector('#import-msg')?.textContent ?? ''), null, { timeout: UI_WAIT_MS })
+				.catch(async () => { throw new Error(`not imported with pedar99-y chosen: ${await page.textContent('#import-msg')}`); });
+			const sid = (await page.textContent('#import-msg')).match(/#(\d+)/)[1];
+			const session = await page.evaluate(async (id) => (await fetch(`api/sessions/${id}`)).json(), sid);
+			expect(session.layout.left === 'pedar99-y', `imported with layout ${session.layout.left}`);
+		});
 		await check('F-Scan, XSENSOR and stappone recordings import through the dashboard and their reports draw each foot on the file\'s grid', async () => {
 			// file, format, the feet it holds, what each foot's map is drawn on, and
 			// what the import says about samples read out of order (a logger's late

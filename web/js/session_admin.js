@@ -2,7 +2,7 @@
 // footwear, notes) and delete with a confirmation.  The API has had these
 // (docs/api.md); here they get a face.
 
-import { upload, uploadFiles, patch, del, query } from './api.js';
+import { get, upload, uploadFiles, patch, del, query } from './api.js';
 import { el, dateTime } from './format.js';
 
 // A gaitndd record is three files, chosen together and sent as one upload
@@ -49,6 +49,24 @@ function importItems(files) {
 		(records.get(m[1])[m[2].toLowerCase()] ??= []).push(f);
 	}
 	return items.map((it) => typeof it === 'string' ? recordItem(it, records.get(it)) : it);
+}
+
+// A file whose insole the reader cannot tell (a pedar export of a sensor
+// type it does not know) is refused saying "no layout for the ... foot":
+// the card says what to do about it, since the daemon cannot.
+const NO_LAYOUT = 'no layout for the';
+const refusalSaid = (e) => String(e.message).includes(NO_LAYOUT)
+	? `${e.message.replace(/\.?$/, '.')} Choose the insole\u2019s layout under \u201cInsole layout\u201d above and import the file again.` : e.message;
+
+// The layouts the daemon has, as the import card's choices after "As the
+// file says"; none added when the list cannot be had (the file's own
+// layout still imports).
+async function fillLayouts(select) {
+	try {
+		const { layouts } = await get('layouts');
+		select.append(...layouts.map((l) => el('option', { value: l.name },
+			`${l.name} \u2014 ${l.description} (${plural(l.sensors, 'sensor')})`)));
+	} catch { /* the default choice stands */ }
 }
 
 function field(id, label, input) {
@@ -162,7 +180,7 @@ function batchOutcome(row, name, s, e, onImportAgain) {
 	} else {
 		row.className = 'error';
 		row.dataset.outcome = 'failed';
-		row.append(`${name}: not imported: ${e.message}`);
+		row.append(`${name}: not imported: ${refusalSaid(e)}`);
 	}
 }
 
@@ -188,6 +206,9 @@ export function importCard(onDone) {
 	const footwear = el('input', { autocomplete: 'off' });
 	const notes = el('input', { autocomplete: 'off' });
 	const format = el('select', {}, FORMATS.map(([v, t]) => el('option', { value: v }, t)));
+	// for a file that names no insole, or names another than it was recorded with
+	const layout = el('select', {}, el('option', { value: '' }, 'As the file says'));
+	fillLayouts(layout);
 	const msg = el('p', { role: 'status', 'aria-live': 'polite', id: 'import-msg' });
 	const dup = el('div', { class: 'warn import-duplicate', id: 'import-duplicate', role: 'alert', hidden: true });
 	const results = el('ol', { class: 'import-results', id: 'import-results', hidden: true });
@@ -196,10 +217,11 @@ export function importCard(onDone) {
 	const form = el('form', { class: 'import-form', id: 'import-form' },
 		field('import-file', 'Recording files', file), field('import-subject', 'Subject', subject),
 		field('import-footwear', 'Footwear', footwear), field('import-format', 'Format', format),
-		field('import-notes', 'Notes', notes), el('div', { class: 'actions' }, go, stop), msg, dup, results);
+		field('import-layout', 'Insole layout', layout), field('import-notes', 'Notes', notes), el('div', { class: 'actions' }, go, stop), msg, dup, results);
 	let stopping = false;
 	stop.addEventListener('click', () => { stopping = true; stop.disabled = true; });
-	const details = () => ({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value });
+	const details = () => ({ subject: subject.value.trim(), footwear: footwear.value.trim(), notes: notes.value.trim(), format: format.value,
+		layout: layout.value });
 
 	// item (importItems) stored as a session with details d; duplicate:
 	// 'allow' stores a recording already stored as another session
@@ -240,7 +262,7 @@ export function importCard(onDone) {
 				dup.hidden = false;
 			} else {
 				msg.className = 'error';
-				msg.textContent = `Not imported: ${e.message}`;
+				msg.textContent = `Not imported: ${refusalSaid(e)}`;
 			}
 		}
 	}
