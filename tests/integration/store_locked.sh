@@ -17,8 +17,13 @@ id=$(jq -r '.id' <<<"$session")
 sleep 1
 
 # The other process: takes the write lock, keeps it LOCK_S seconds, lets go.
-{ echo "BEGIN IMMEDIATE;"; echo "SELECT 'locked';"; sleep "$LOCK_S"; echo "COMMIT;"; } |
-	sqlite3 "$db" >"$test_tmp/locker.out" 2>&1 &
+# It waits up to LOCKER_WAIT_MS for the lock: without a busy timeout its
+# BEGIN IMMEDIATE failed when it met one of the daemon's own commits (more
+# often under valgrind, where a commit takes longer), no lock was held and
+# the daemon was rightly never unhealthy.
+LOCKER_WAIT_MS=10000
+{ echo ".timeout $LOCKER_WAIT_MS"; echo "BEGIN IMMEDIATE;"; echo "SELECT 'locked';"; sleep "$LOCK_S"
+	echo "COMMIT;"; } | sqlite3 "$db" >"$test_tmp/locker.out" 2>&1 &
 locker=$!
 
 
