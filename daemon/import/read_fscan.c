@@ -216,10 +216,10 @@ static int fscan_foot_from_name(const char *name, const char **marker)
 	if (!dot || dot == base)
 		return -1;
 	last = (char)toupper((unsigned char)dot[-1]);
+	if (last != 'L' && last != 'R')
+		return fscan_side_word(base, (size_t)(dot - base), marker);
 	*marker = last == 'L' ? "L" : "R";
-	if (last == 'L' || last == 'R')
-		return last == 'L' ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
-	return fscan_side_word(base, (size_t)(dot - base), marker);
+	return last == 'L' ? INS_FOOT_LEFT : INS_FOOT_RIGHT;
 }
 
 static int fscan_header_line(struct ins_import *imp, char *line, char *err, size_t errlen)

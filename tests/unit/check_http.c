@@ -8,6 +8,7 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <glob.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -461,14 +462,14 @@ END_TEST
  * others are listed as ever (a clinic's one bad file hides no insole). */
 START_TEST(a_layout_that_does_not_load_is_left_out_of_the_list)
 {
-	char dir[] = "/tmp/ins-http-layouts-XXXXXX", path[128], err[200];
+	char dir[128], path[192], err[200];
 	struct ins_http_config cfg = { .bind_addr = "127.0.0.1", .web_root = SRC "/web/" };
 	struct http_response resp;
 	struct ins_http *http;
 	json_t *j, *list;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	test_tmpdir_make(dir, sizeof(dir), "ins-http-layouts");
 	snprintf(path, sizeof(path), "%s/fsr16.layout", dir);
 	ck_assert_int_eq(symlink(LAYOUT_DIR "/fsr16.layout", path), 0);
 	snprintf(path, sizeof(path), "%s/broken.layout", dir);
@@ -488,10 +489,7 @@ START_TEST(a_layout_that_does_not_load_is_left_out_of_the_list)
 	json_decref(j);
 	http_response_clear(&resp);
 	http_core_free(http);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/fsr16.layout", dir);
-	unlink(path);
-	rmdir(dir);
+	test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -896,8 +894,12 @@ START_TEST(status_metrics_devices_layouts)
 		const char *want[] = { "fsr16", "gaitpdb8", "pedar99-y" };
 		const int sensors[] = { 16, 8, 99 };
 		size_t w = 0, i;
+		glob_t files;
 
-		ck_assert_msg(json_array_size(list) >= 3, "%s", rep.body);
+		/* every layout shipped loads, so every one is listed */
+		ck_assert_int_eq(glob(LAYOUT_DIR "/*.layout", 0, NULL, &files), 0);
+		ck_assert_msg(json_array_size(list) == files.gl_pathc, "%zu files: %s", files.gl_pathc, rep.body);
+		globfree(&files);
 		for (i = 0; i < json_array_size(list); i++) {
 			json_t *l = json_array_get(list, i);
 			const char *name = json_string_value(json_object_get(l, "name"));
@@ -909,9 +911,14 @@ START_TEST(status_metrics_devices_layouts)
 			if (!strcmp(name, "footswitch1"))
 				ck_assert_str_eq(json_string_value(json_object_get(l, "units")), "raw");
 			if (w < 3 && !strcmp(name, want[w])) {
+				char err[256];
+				struct ins_layout *file = ins_layout_load_named(LAYOUT_DIR, name, err, sizeof(err));
+
+				ck_assert_msg(file, "%s", err);
 				ck_assert_int_eq(json_int_at(l, "sensors"), sensors[w]);
 				ck_assert_str_eq(json_string_value(json_object_get(l, "units")), "kPa");
-				ck_assert(json_string_length(json_object_get(l, "description")) > 0);
+				ck_assert_str_eq(json_string_value(json_object_get(l, "description")), file->description);
+				ins_layout_free(file);
 				w++;
 			}
 		}
